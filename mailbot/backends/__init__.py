@@ -1,0 +1,1 @@
+"""Mailbox backends: one module per kind of mailbox, all behind `Mailbox`."""

@@ -1,0 +1,40 @@
+"""The contract every mailbox backend keeps (see tests/contract/)."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from mailbot.model import FetchedMessage, OutgoingMail
+
+
+class BackendError(Exception):
+    """A mailbox problem an administrator can act on; the message says what."""
+
+
+class CursorExpired(BackendError):
+    """The stored cursor is no longer valid; fetch again from None (dedup keeps it safe)."""
+
+
+class TransientError(BackendError):
+    """The server is busy or away; retry later with backoff."""
+
+
+@runtime_checkable
+class Mailbox(Protocol):
+    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        """Messages not yet marked processed that arrived after `cursor`, and the new cursor.
+
+        With cursor None, everything still in the inbox (not yet marked processed).
+        """
+        ...
+
+    def mark_processed(self, ref: str) -> None:
+        """Move (or flag) the message so it is not fetched again. Idempotent: a message
+        already moved or deleted by a person is not an error."""
+        ...
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Send as the shared mailbox and keep a copy in its Sent folder."""
+        ...
+
+    def close(self) -> None: ...

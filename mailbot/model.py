@@ -1,0 +1,98 @@
+"""Domain types shared by every stage. Plain data: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    ENQUIRY = "enquiry"
+    FOI = "foi"
+    COMPLAINT = "complaint"
+    CONFIDENTIALITY = "confidentiality"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    IMPORTANT = "important"
+
+
+class Automatic(StrEnum):
+    """Why a message is machine-generated and must never be answered."""
+
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    BULK = "bulk"
+    RECEIPT = "receipt"
+    CALENDAR = "calendar"
+
+
+class MessageStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    AUTOMATIC = "automatic"
+    QUARANTINED = "quarantined"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    NEEDS_TRIAGE = "needs_triage"
+    PAUSED = "paused"
+    RESPONDED = "responded"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    email: str  # lower-cased addr-spec
+
+    def __str__(self) -> str:
+        return self.email
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind | None
+    confidential: bool
+    priority: Priority
+    confidence: float
+    automatic: Automatic | None = None
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """What a mailbox backend hands over: the raw bytes and how to find them again."""
+
+    ref: str  # backend-specific handle, used by mark_processed
+    raw: bytes
+    folder: str = "inbox"  # "inbox" or "sent": sent items let us see officers' replies
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A fully rendered MIME message ready for a backend to send."""
+
+    message_id: str
+    recipients: tuple[str, ...]
+    mime: bytes
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str
+    subject: str
+    sender: Address | None
+    to: list[Address] = field(default_factory=list)
+    cc: list[Address] = field(default_factory=list)
+    date: datetime | None = None
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    text: str = ""  # the body as plain text (HTML converted)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, first value
+    content_types: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
