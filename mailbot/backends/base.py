@@ -16,7 +16,15 @@ class CursorExpired(BackendError):
 
 
 class TransientError(BackendError):
-    """The server is busy or away; retry later with backoff."""
+    """The server is busy or away; retry later with backoff.
+
+    `retry_after` is the server's own hint in seconds (HTTP Retry-After, EWS
+    BackOffMilliseconds); the retry helper waits at least that long.
+    """
+
+    def __init__(self, message: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @runtime_checkable
