@@ -1,0 +1,270 @@
+"""Automatic-mail detection and the headers that mark our own mail.
+
+Headers decide first (RFC 3834 Auto-Submitted, Precedence, list headers, DSN/MDN report
+types, calendar parts); subject and body patterns in six languages catch the clients that
+send none of those. The rules are a table, checked in order; the first match wins and
+its name is the recorded reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mailbot.model import Automatic, ParsedMessage
+
+LOOP_HEADER = "X-Mailbot-Loop"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    automatic: Automatic
+    reason: str
+
+
+def outgoing_headers(instance: str) -> dict[str, str]:
+    """Headers on everything we send, so other robots stay quiet and we know our own mail."""
+    return {
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+        "Precedence": "auto_reply",
+        LOOP_HEADER: instance,
+    }
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+AUTO_REPLY_SUBJECT = _words(
+    r"\bautomatic reply\b", r"\bauto[- ]?reply\b", r"\bautoreply\b", r"\bauto[- ]?response\b",
+    r"\bout of (?:the )?office\b", r"\bout-of-office\b", r"\bvacation\b", r"\bon leave\b",
+    r"\babsence notification\b", r"\bawayl?\b.*\bauto",
+    r"\bateb awtomatig\b", r"\bymateb awtomatig\b", r"\ballan o'?r swyddfa\b",
+    r"\bréponse automatique\b", r"\breponse automatique\b", r"\babsent(?:e)? du bureau\b",
+    r"\babsence du bureau\b",
+    r"\babwesenheitsnotiz\b", r"\bautomatische antwort\b", r"\babwesend\b",
+    r"\bnicht im büro\b", r"\bautomatische abwesenheit",
+    r"\brespuesta automática\b", r"\brespuesta automatica\b", r"\bfuera de la oficina\b",
+    r"\bausente\b",
+    r"\bautomatisch antwoord\b", r"\bafwezigheidsbericht\b", r"\bniet op kantoor\b",
+    r"\bafwezig\b",
+)
+
+AUTO_REPLY_BODY = _words(
+    r"\bthis is an automatic(?:ally generated)? (?:reply|response|message)\b",
+    r"\bthis is an auto[- ]?(?:reply|response|responder)\b",
+    r"\bi am (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
+    r"\bi'm (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
+    r"\bi will be out of (?:the )?office\b", r"\bi am away\b.*\buntil\b",
+    r"\bwith (?:limited|no) access to (?:my )?e-?mail\b",
+    r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
+    r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
+    r"\bich bin (?:bis|vom|ab)\b.*\b(?:abwesend|nicht im büro|urlaub)\b",
+    r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
+    r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
+    r"\bik ben (?:momenteel |tot )?.*\bafwezig\b", r"\bautomatisch antwoord\b",
+)
+
+BOUNCE_SUBJECT = _words(
+    r"\bundeliver(?:ed|able)\b", r"\bdelivery status notification\b",
+    r"\bmail delivery (?:failed|failure|subsystem|system)\b", r"\breturned mail\b",
+    r"\bfailure notice\b", r"\bdelivery (?:has )?failed\b", r"\bdelivery failure\b",
+    r"\bnon[- ]?delivery\b", r"\bdelivery notification\b", r"\bcould not be delivered\b",
+    r"\bnot delivered\b", r"\bdelayed mail\b", r"\bwarning: message .* delayed\b",
+    r"\bnondeliverable\b", r"\bmessage delivery failure\b",
+    r"^\s*complaint about message from\b", r"\babuse report\b",
+    r"\bnon remis\b", r"\bunzustellbar\b", r"\bnicht zustellbar\b", r"\bonbestelbaar\b",
+    r"\bno se puede entregar\b", r"\bnon recapitabile\b", r"\bmethu danfon\b",
+)
+
+BOUNCE_BODY = _words(
+    r"\bdelivery has failed to these recipients\b",
+    r"\bthis is the mail system at host\b", r"\bthis message was created automatically by mail delivery\b",
+    r"\bi'm sorry to have to inform you that your message could not\b",
+    r"\bthe following address(?:es)? (?:had|failed)\b", r"\bpermanent fatal errors\b",
+    r"\bmessage could not be delivered\b", r"\bdelivery to the following recipient(?:s)? failed\b",
+    r"\byour message (?:wasn't|was not|couldn't be|could not be) delivered\b",
+    r"\bthis is an (?:e-?mail )?abuse report\b", r"\bno such user here\b",
+    r"\b(?:550|554|553) [-–] requested action not taken\b", r"\binvalid user address\b",
+    r"\bdiagnostic-code:", r"\bstatus: 5\.\d+\.\d+\b", r"\bremote-mta:",
+)
+
+RECEIPT_SUBJECT = _words(
+    r"^\s*read:", r"^\s*read receipt\b", r"^\s*return receipt\b", r"^\s*gelesen:",
+    r"^\s*lu\s?:", r"^\s*leído:", r"^\s*gelezen:", r"^\s*not read:", r"^\s*darllenwyd:",
+    r"^\s*delivered:", r"^\s*zugestellt:", r"^\s*remis\s?:", r"^\s*entregado:",
+)
+
+CALENDAR_SUBJECT = _words(
+    r"^\s*(?:accepted|declined|tentative|tentatively accepted|canceled|cancelled):",
+    r"^\s*(?:updated )?invitation:", r"^\s*new time proposed:",
+    r"^\s*(?:angenommen|abgelehnt|mit vorbehalt angenommen|einladung):",
+    r"^\s*(?:accepté|refusé|provisoire|invitation)\s?:",
+    r"^\s*(?:aceptado|rechazado|provisional|invitación):",
+    r"^\s*(?:geaccepteerd|geweigerd|voorlopig|uitnodiging):",
+    r"^\s*(?:derbyniwyd|gwrthodwyd|gwahoddiad):",
+)
+
+DAEMON_SENDER = re.compile(
+    r"^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|bounces?)(?:[+-][^@]*)?@",
+    re.IGNORECASE,
+)
+NOREPLY_SENDER = re.compile(r"^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@", re.IGNORECASE)
+
+BODY_WINDOW = 3000  # auto-replies say what they are at the top
+
+
+def _header(msg: ParsedMessage, name: str) -> str:
+    return msg.headers.get(name, "").strip().lower()
+
+
+def _report_type(msg: ParsedMessage) -> str:
+    ctype = msg.headers.get("content-type", "").lower()
+    if "multipart/report" in ctype and "report-type" not in ctype:
+        return "unspecified"
+    found = re.search(r"report-type\s*=\s*\"?([\w-]+)", ctype)
+    return found.group(1) if found else ""
+
+
+Rule = Callable[[ParsedMessage], Automatic | None]
+
+
+def _ours(msg: ParsedMessage) -> Automatic | None:
+    return Automatic.AUTO_REPLY if LOOP_HEADER.lower() in msg.headers else None
+
+
+def _calendar(msg: ParsedMessage) -> Automatic | None:
+    if "text/calendar" in msg.content_types or "application/ics" in msg.content_types:
+        return Automatic.CALENDAR
+    return None
+
+
+def _report(msg: ParsedMessage) -> Automatic | None:
+    report = _report_type(msg)
+    types = set(msg.content_types)
+    if report == "disposition-notification" or "message/disposition-notification" in types:
+        return Automatic.RECEIPT
+    if report or "multipart/report" in types or "message/delivery-status" in types:
+        return Automatic.BOUNCE
+    if "message/feedback-report" in types:
+        return Automatic.BOUNCE
+    return None
+
+
+def _failed_recipients(msg: ParsedMessage) -> Automatic | None:
+    return Automatic.BOUNCE if "x-failed-recipients" in msg.headers else None
+
+
+def _disposition_notification(msg: ParsedMessage) -> Automatic | None:
+    # An MDN itself carries Original-Recipient / a "disposition" report; a *request* for
+    # one (Disposition-Notification-To) is sent by humans and does not count.
+    return Automatic.RECEIPT if "original-message-id" in msg.headers and "disposition" in msg.headers else None
+
+
+def _auto_submitted(msg: ParsedMessage) -> Automatic | None:
+    value = _header(msg, "auto-submitted")
+    if value and not value.startswith("no"):
+        return Automatic.AUTO_REPLY
+    return None
+
+
+def _autoreply_headers(msg: ParsedMessage) -> Automatic | None:
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-reply"):
+        if name in msg.headers and _header(msg, name) not in ("no", "false", "0"):
+            return Automatic.AUTO_REPLY
+    return None
+
+
+def _precedence(msg: ParsedMessage) -> Automatic | None:
+    value = _header(msg, "precedence")
+    if value in ("bulk", "junk", "list"):
+        return Automatic.BULK
+    if value == "auto_reply":
+        return Automatic.AUTO_REPLY
+    return None
+
+
+def _list(msg: ParsedMessage) -> Automatic | None:
+    if any(h in msg.headers for h in LIST_HEADERS):
+        return Automatic.BULK
+    if _header(msg, "delivered-to").startswith("mailing list"):
+        return Automatic.BULK
+    return None
+
+
+LIST_HEADERS = (
+    "list-id", "list-unsubscribe", "list-post", "list-subscribe", "list-help", "list-archive",
+    "mailing-list", "x-mailing-list", "x-mlserver", "x-ml-name", "x-loop",
+)
+
+
+def _daemon_sender(msg: ParsedMessage) -> Automatic | None:
+    sender = msg.sender.email if msg.sender else ""
+    return_path = msg.headers.get("return-path", "").strip()
+    if sender and DAEMON_SENDER.match(sender):
+        return Automatic.BOUNCE
+    if return_path.replace(" ", "") == "<>":
+        subject = msg.subject
+        return Automatic.AUTO_REPLY if AUTO_REPLY_SUBJECT.search(subject) else Automatic.BOUNCE
+    return None
+
+
+def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
+    subject = msg.subject
+    if CALENDAR_SUBJECT.search(subject):
+        return Automatic.CALENDAR
+    if RECEIPT_SUBJECT.search(subject):
+        return Automatic.RECEIPT
+    if BOUNCE_SUBJECT.search(subject):
+        return Automatic.BOUNCE
+    if AUTO_REPLY_SUBJECT.search(subject):
+        return Automatic.AUTO_REPLY
+    top = msg.text[:BODY_WINDOW]
+    if BOUNCE_BODY.search(top):
+        return Automatic.BOUNCE
+    if AUTO_REPLY_BODY.search(top):
+        return Automatic.AUTO_REPLY
+    if msg.sender and NOREPLY_SENDER.match(msg.sender.email):
+        return Automatic.BULK  # noreply@ senders: notifications, never a person
+    return None
+
+
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("our own mail came back (loop header)", _ours),
+    ("calendar item", _calendar),
+    ("delivery or read report (multipart/report)", _report),
+    ("X-Failed-Recipients header", _failed_recipients),
+    ("disposition notification", _disposition_notification),
+    ("Auto-Submitted header", _auto_submitted),
+    ("X-Autoreply/X-Autorespond header", _autoreply_headers),
+    ("Precedence header", _precedence),
+    ("mailing-list headers", _list),
+    ("mailer-daemon sender or empty Return-Path", _daemon_sender),
+    ("subject or body pattern", _subject_and_body),
+)
+
+
+def detect_automatic(msg: ParsedMessage) -> Verdict | None:
+    """Why this message is automatic, or None if a person wrote it."""
+    for reason, rule in RULES:
+        found = rule(msg)
+        if found is not None:
+            return Verdict(found, reason)
+    return None
+
+
+def spam_verdict(msg: ParsedMessage) -> str | None:
+    """The upstream filter's spam verdict, if it gave one: such mail is never answered."""
+    if _header(msg, "x-spam-flag").startswith("yes"):
+        return "X-Spam-Flag: YES"
+    if _header(msg, "x-spam-status").startswith("yes"):
+        return "X-Spam-Status: Yes"
+    scl = msg.headers.get("x-ms-exchange-organization-scl", "").strip()
+    if not scl:
+        found = re.search(r"\bSCL:(-?\d+)", msg.headers.get("x-forefront-antispam-report", ""))
+        scl = found.group(1) if found else ""
+    if scl.lstrip("-").isdigit() and int(scl) >= 5:
+        return f"Exchange SCL {scl}"
+    return None
