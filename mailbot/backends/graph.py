@@ -1,0 +1,535 @@
+"""Exchange Online through Microsoft Graph v1.0 (httpx for HTTP, msal for app-only tokens).
+
+How the Mailbox contract maps onto Graph:
+
+- fetch_new: a delta query on the shared mailbox's Inbox. The cursor is the
+  `@odata.deltaLink` URL Graph hands back at the end of a round; Graph says to treat it
+  as opaque and replay it as is. Each new message's MIME comes from `/$value`.
+- mark_processed: move the message into a "Processed" folder under the Inbox (found or
+  created on first use). We ask for immutable IDs (`Prefer: IdType="ImmutableId"`), so
+  the ID we saw in the delta stays valid until we move it, whatever Outlook does.
+- send: `sendMail` with the MIME message base64-encoded as a text/plain body. Graph
+  saves MIME sends to Sent Items itself.
+- 429/503/504 are retried after the server's Retry-After; a 410 (or syncStateNotFound)
+  on a delta link becomes CursorExpired so the caller starts a fresh round.
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import email.utils
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote
+
+import httpx
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.retry import Backoff, call_with_retry
+from mailbot.model import FetchedMessage, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+IMMUTABLE_IDS = 'IdType="ImmutableId"'
+
+# Statuses Graph uses for "busy, come back later". 500/502 are included because a
+# gateway hiccup in front of Exchange looks like that and passes on its own.
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Error codes Graph uses when a delta token can no longer be replayed.
+EXPIRED_SYNC_CODES = frozenset({"syncstatenotfound", "syncstateinvalid", "resyncrequired"})
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Hands out a bearer token for Microsoft Graph."""
+
+    def token(self) -> str: ...
+
+    def invalidate(self) -> None:
+        """Forget a cached token (Graph said 401: it may have been revoked early)."""
+        ...
+
+
+class StaticTokenProvider:
+    """A fixed token: for tests against the loopback fake, and for tokens minted elsewhere."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def token(self) -> str:
+        return self._token
+
+    def invalidate(self) -> None:
+        """A fixed token cannot be renewed."""
+
+
+class ConfidentialClient(Protocol):
+    """The part of msal.ConfidentialClientApplication we use (tests pass a stub)."""
+
+    def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]: ...
+
+
+# AADSTS codes an administrator is likely to meet, in words they can act on.
+_AADSTS_HINTS = {
+    "AADSTS7000215": "the client secret is wrong (copy the secret's Value, not its ID)",
+    "AADSTS7000222": "the client secret has expired; create a new one",
+    "AADSTS700016": "no app with this client_id exists in the tenant",
+    "AADSTS90002": "the tenant_id does not name an existing tenant",
+    "AADSTS700027": "the certificate is not the one uploaded to the app registration, "
+    "or the thumbprint does not match the private key",
+    "AADSTS700024": "the certificate assertion is not valid at this time; check the clock",
+}
+
+
+class MsalTokenProvider:
+    """App-only tokens from Microsoft Entra ID with the client-credentials grant.
+
+    Give either `client_secret`, or `certificate_path` (a PEM file holding the private
+    key) with `certificate_thumbprint` (the SHA-1 thumbprint shown in the Entra
+    portal). A certificate is preferred: it cannot be pasted into the wrong place
+    and it carries its own expiry. Tokens are cached until `refresh_margin` seconds
+    before they expire. msal builds its application lazily, on the first token,
+    because constructing one contacts the authority.
+    """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str | None = None,
+        certificate_path: str | Path | None = None,
+        certificate_thumbprint: str | None = None,
+        authority_host: str = DEFAULT_AUTHORITY_HOST,
+        scope: str = GRAPH_SCOPE,
+        app: ConfidentialClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        refresh_margin: float = 300.0,
+    ) -> None:
+        if app is None:
+            _check_credentials(client_secret, certificate_path, certificate_thumbprint)
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self._certificate_path = Path(certificate_path) if certificate_path else None
+        self._certificate_thumbprint = certificate_thumbprint
+        self._authority = f"{authority_host.rstrip('/')}/{tenant_id}"
+        self._scopes = [scope]
+        self._app = app
+        self._clock = clock
+        self._refresh_margin = refresh_margin
+        self._cached: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        with self._lock:
+            now = self._clock()
+            if self._cached is not None and now < self._expires_at - self._refresh_margin:
+                return self._cached
+            result = self._acquire()
+            access_token = result.get("access_token")
+            if not isinstance(access_token, str):
+                raise BackendError(_token_failure(result, self.tenant_id, self.client_id))
+            self._cached = access_token
+            self._expires_at = now + float(result.get("expires_in", 3600))
+            return access_token
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cached = None
+
+    def _acquire(self) -> dict[str, Any]:
+        try:
+            return self._application().acquire_token_for_client(scopes=self._scopes)
+        except OSError as error:  # requests' connection errors are OSErrors
+            raise TransientError(
+                f"cannot reach Microsoft Entra ID to get a token: {error}"
+            ) from None
+        except ValueError as error:  # msal: bad authority or unreadable key
+            raise BackendError(f"Microsoft Entra ID sign-in is misconfigured: {error}") from None
+
+    def _application(self) -> ConfidentialClient:
+        if self._app is None:
+            import msal  # imported here so the rest of mailbot never pays for it
+
+            self._app = msal.ConfidentialClientApplication(
+                self.client_id,
+                client_credential=self._credential(),
+                authority=self._authority,
+            )
+        return self._app
+
+    def _credential(self) -> str | dict[str, str]:
+        if self._certificate_path is not None and self._certificate_thumbprint:
+            try:
+                private_key = self._certificate_path.read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError) as error:
+                raise BackendError(
+                    f"cannot read the certificate key file {self._certificate_path}: {error}"
+                ) from None
+            thumbprint = self._certificate_thumbprint.replace(":", "").replace(" ", "")
+            return {"private_key": private_key, "thumbprint": thumbprint}
+        assert self._client_secret is not None  # _check_credentials made sure
+        return self._client_secret
+
+
+def _check_credentials(
+    secret: str | None, certificate_path: str | Path | None, thumbprint: str | None
+) -> None:
+    if bool(certificate_path) != bool(thumbprint):
+        raise BackendError(
+            "graph: certificate_path and certificate_thumbprint go together; give both"
+        )
+    if not secret and not certificate_path:
+        raise BackendError(
+            "graph: give either client_secret or certificate_path + certificate_thumbprint"
+        )
+
+
+def _token_failure(result: Mapping[str, Any], tenant_id: str, client_id: str) -> str:
+    description = str(result.get("error_description") or result.get("error") or "no token")
+    first_line = description.splitlines()[0] if description else ""
+    for code, hint in _AADSTS_HINTS.items():
+        if code in description:
+            return (
+                f"Microsoft Entra ID refused to sign in app {client_id} in tenant "
+                f"{tenant_id}: {hint} ({code})"
+            )
+    return (
+        f"Microsoft Entra ID refused to sign in app {client_id} in tenant {tenant_id}: "
+        f"{first_line}"
+    )
+
+
+# --------------------------------------------------------------------------- the mailbox
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    def json(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.content or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def error_code(self) -> str:
+        error = self.json().get("error")
+        return str(error.get("code", "")) if isinstance(error, dict) else ""
+
+    def error_message(self) -> str:
+        error = self.json().get("error")
+        return str(error.get("message", "")) if isinstance(error, dict) else ""
+
+
+class GraphMailbox:
+    """The shared mailbox in Exchange Online, through Microsoft Graph.
+
+    Credentials: either `token_provider` (tests, or tokens from elsewhere), or
+    tenant_id + client_id with a client secret or a certificate, from which an
+    msal-backed provider is built.
+    """
+
+    def __init__(
+        self,
+        *,
+        mailbox: str,
+        tenant_id: str = "",
+        client_id: str = "",
+        client_secret: str | None = None,
+        certificate_path: str | Path | None = None,
+        certificate_thumbprint: str | None = None,
+        processed_folder: str = "Processed",
+        base_url: str = DEFAULT_BASE_URL,
+        token_provider: TokenProvider | None = None,
+        backoff: Backoff | None = None,
+        page_size: int = 50,
+        timeout: float = 30.0,
+    ) -> None:
+        if not mailbox:
+            raise BackendError("graph: the shared mailbox address is empty")
+        if not processed_folder:
+            raise BackendError("graph: the processed folder name is empty")
+        if token_provider is None:
+            if not tenant_id or not client_id:
+                raise BackendError("graph: tenant_id and client_id are both required")
+            token_provider = MsalTokenProvider(
+                tenant_id=tenant_id,
+                client_id=client_id,
+                client_secret=client_secret,
+                certificate_path=certificate_path,
+                certificate_thumbprint=certificate_thumbprint,
+            )
+        self.mailbox = mailbox
+        self.processed_folder = processed_folder
+        self.base_url = base_url.rstrip("/")
+        self._tokens = token_provider
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._page_size = page_size
+        self._user = f"{self.base_url}/users/{quote(mailbox, safe='@')}"
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._processed_id: str | None = None
+
+    # ----------------------------------------------------------------- the contract
+
+    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        url = cursor or (
+            f"{self._user}/mailFolders/inbox/messages/delta?$select=id,internetMessageId"
+        )
+        present: dict[str, bool] = {}  # id -> still in the Inbox; the last word wins
+        while True:
+            page = self._delta_page(url, replaying=cursor is not None)
+            for item in page.get("value", []):
+                if not isinstance(item, dict) or "id" not in item:
+                    continue
+                # "@removed": deleted or moved away; we have nothing to fetch for it.
+                present[str(item["id"])] = "@removed" not in item
+            next_link = page.get("@odata.nextLink")
+            if isinstance(next_link, str):
+                url = next_link
+                continue
+            delta_link = page.get("@odata.deltaLink")
+            if not isinstance(delta_link, str):
+                raise BackendError("Graph ended a delta round without a deltaLink")
+            break
+        messages: list[FetchedMessage] = []
+        for message_id in (i for i, here in present.items() if here):
+            raw = self._mime(message_id)
+            if raw is not None:
+                messages.append(FetchedMessage(ref=message_id, raw=raw, folder="inbox"))
+        return messages, delta_link
+
+    def mark_processed(self, ref: str) -> None:
+        folder_id = self._processed_folder_id()
+        reply = self._call(
+            "POST", f"{self._user}/messages/{quote(ref, safe='')}/move",
+            what="move to Processed", json={"destinationId": folder_id},
+        )
+        if reply.status in (200, 201):
+            return
+        if reply.status == 404:
+            if not self._message_exists(ref):
+                log.info("message %s already gone from the mailbox; nothing to move", ref)
+                return
+            # The message is there, so the folder is what went missing: find it again.
+            self._processed_id = None
+            folder_id = self._processed_folder_id()
+            reply = self._call(
+                "POST", f"{self._user}/messages/{quote(ref, safe='')}/move",
+                what="move to Processed", json={"destinationId": folder_id},
+            )
+            if reply.status in (200, 201, 404):
+                return
+        raise self._failure(reply, "move a message to Processed")
+
+    def send(self, mail: OutgoingMail) -> None:
+        mime = _with_all_recipients(mail.mime, mail.recipients)
+        reply = self._call(
+            "POST", f"{self._user}/sendMail", what="send mail",
+            content=base64.b64encode(mime), headers={"Content-Type": "text/plain"},
+        )
+        if reply.status not in (200, 202):
+            raise self._failure(reply, "send mail", sending=True)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ----------------------------------------------------------------- administration
+
+    def check_connection(self) -> list[str]:
+        """Sign in and list the mailbox's folders, or say in words what is wrong."""
+        names: list[str] = []
+        url: str | None = f"{self._user}/mailFolders?$select=displayName&$top=100"
+        while url:
+            reply = self._call("GET", url, what="list folders")
+            if reply.status != 200:
+                raise self._failure(reply, "list the mailbox's folders")
+            page = reply.json()
+            names += [str(f.get("displayName", "")) for f in page.get("value", [])]
+            next_link = page.get("@odata.nextLink")
+            url = next_link if isinstance(next_link, str) else None
+        return names
+
+    # ----------------------------------------------------------------- steps
+
+    def _delta_page(self, url: str, *, replaying: bool) -> dict[str, Any]:
+        reply = self._call(
+            "GET", url, what="delta query on the Inbox",
+            headers={"Prefer": f"{IMMUTABLE_IDS}, odata.maxpagesize={self._page_size}"},
+        )
+        if reply.status == 200:
+            return reply.json()
+        expired = reply.status == 410 or reply.error_code().lower() in EXPIRED_SYNC_CODES
+        if expired and replaying:
+            raise CursorExpired(
+                f"Graph no longer knows this delta token ({reply.status} "
+                f"{reply.error_code() or 'Gone'}); a full resync is needed"
+            )
+        raise self._failure(reply, "read the Inbox")
+
+    def _mime(self, message_id: str) -> bytes | None:
+        reply = self._call(
+            "GET", f"{self._user}/messages/{quote(message_id, safe='')}/$value",
+            what="download a message",
+        )
+        if reply.status == 200:
+            return reply.content
+        if reply.status == 404:  # deleted by a person between the delta and now
+            log.info("message %s vanished before it could be downloaded", message_id)
+            return None
+        raise self._failure(reply, "download a message")
+
+    def _message_exists(self, message_id: str) -> bool:
+        reply = self._call(
+            "GET", f"{self._user}/messages/{quote(message_id, safe='')}?$select=id",
+            what="look up a message",
+        )
+        if reply.status == 200:
+            return True
+        if reply.status == 404:
+            return False
+        raise self._failure(reply, "look up a message")
+
+    def _processed_folder_id(self) -> str:
+        if self._processed_id is None:
+            self._processed_id = self._find_or_create_processed()
+        return self._processed_id
+
+    def _find_or_create_processed(self) -> str:
+        children = f"{self._user}/mailFolders/inbox/childFolders"
+        name = self.processed_folder
+        odata_name = name.replace("'", "''")
+        for _ in range(2):  # a second look covers losing a race to create it
+            reply = self._call(
+                "GET", f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",
+                what="find the Processed folder",
+            )
+            if reply.status != 200:
+                raise self._failure(reply, f"find the folder {name!r} under the Inbox")
+            for folder in reply.json().get("value", []):
+                shown = str(folder.get("displayName", ""))
+                if shown.casefold() == name.casefold() and folder.get("id"):
+                    return str(folder["id"])
+            reply = self._call(
+                "POST", children, what="create the Processed folder",
+                json={"displayName": name},
+            )
+            if reply.status == 201:
+                folder_id = reply.json().get("id")
+                if folder_id:
+                    log.info("created the folder %r under the Inbox", name)
+                    return str(folder_id)
+            elif reply.status != 409:  # 409: someone created it meanwhile; look again
+                raise self._failure(reply, f"create the folder {name!r} under the Inbox")
+        raise BackendError(f"graph: cannot find or create the folder {name!r} under the Inbox")
+
+    # ----------------------------------------------------------------- HTTP
+
+    def _call(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
+        """One request with retries for transient failures; other statuses are returned."""
+        return call_with_retry(
+            lambda: self._attempt(method, url, what=what, **kwargs),
+            self._backoff, what=f"graph {what}",
+        )
+
+    def _attempt(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
+        reply = self._send_once(method, url, what=what, **kwargs)
+        if reply.status == 401:
+            # A token can be revoked or expire early; one fresh token settles which.
+            self._tokens.invalidate()
+            reply = self._send_once(method, url, what=what, **kwargs)
+        if reply.status in RETRYABLE_STATUSES:
+            raise TransientError(
+                f"Graph is busy ({reply.status} {reply.error_code() or 'no code'}) during {what}",
+                retry_after=_retry_after(reply.headers),
+            )
+        return reply
+
+    def _send_once(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
+        headers = {"Authorization": f"Bearer {self._tokens.token()}", **kwargs.pop("headers", {})}
+        if "Prefer" not in headers:
+            headers["Prefer"] = IMMUTABLE_IDS
+        try:
+            response = self._http.request(method, url, headers=headers, **kwargs)
+        except httpx.TransportError as error:
+            raise TransientError(f"cannot reach Graph during {what}: {error}") from None
+        return _Reply(response.status_code, response.headers, response.content)
+
+    def _failure(self, reply: _Reply, doing: str, *, sending: bool = False) -> BackendError:
+        code = reply.error_code()
+        detail = f"{reply.status} {code}".strip()
+        server_says = reply.error_message()
+        if reply.status in (401, 403):
+            permission = "Mail.Send" if sending else "Mail.ReadWrite"
+            return BackendError(
+                f"Graph refused to {doing} in {self.mailbox} ({detail}): the app lacks the "
+                f"{permission} application permission (with admin consent), or the Exchange "
+                f"RBAC for Applications scope does not include this mailbox"
+            )
+        if reply.status == 404 and code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI",
+                                             "ResourceNotFound", "MailboxNotFound"):
+            return BackendError(
+                f"Graph cannot find the mailbox {self.mailbox} ({detail}): check the address "
+                f"and that it is an Exchange Online mailbox"
+            )
+        suffix = f": {server_says}" if server_says else ""
+        return BackendError(f"Graph could not {doing} in {self.mailbox} ({detail}){suffix}")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        sent = email.utils.parsedate_to_datetime(headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return None
+    # Measured against the server's own Date header, so our clock does not matter.
+    return max(0.0, (when - sent).total_seconds())
+
+
+def _with_all_recipients(mime: bytes, recipients: tuple[str, ...]) -> bytes:
+    """Graph's MIME send delivers to the To/Cc/Bcc headers, not to an envelope.
+
+    Any envelope recipient missing from those headers is added as Bcc, so what we
+    asked for is what happens. Exchange does not show Bcc to the other recipients.
+    """
+    message = email.message_from_bytes(mime, policy=email.policy.compat32)
+    listed = {
+        address.lower()
+        for _, address in email.utils.getaddresses(
+            [str(v) for h in ("To", "Cc", "Bcc") for v in message.get_all(h, [])]
+        )
+    }
+    missing = [r for r in recipients if r.lower() not in listed]
+    if not missing:
+        return mime
+    newline = b"\r\n" if b"\r\n" in mime[:2000] else b"\n"
+    return f"Bcc: {', '.join(missing)}".encode("ascii", "replace") + newline + mime
