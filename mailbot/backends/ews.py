@@ -1,0 +1,438 @@
+"""The shared mailbox on Exchange, through Exchange Web Services (exchangelib).
+
+For on-premises Exchange Server (NTLM or basic auth as a service account with
+FullAccess, or impersonation) and for Exchange Online only until Microsoft retires
+EWS there (disablement phased from 1 October 2026, off on 1 April 2027); Exchange
+Online councils should use the graph backend.
+
+- fetch_new: SyncFolderItems on the Inbox; the cursor is EWS's own sync state, so
+  Exchange remembers what we have seen. A sync state Exchange no longer accepts is
+  CursorExpired (the caller resyncs from None; Message-ID dedup keeps that safe).
+  Each new item's MIME content is fetched with GetItem.
+- mark_processed: MoveItem into a "Processed" folder under the Inbox (created on
+  first use). An item a person deleted or moved meanwhile is not an error.
+- send: CreateItem from the rendered MIME with SendAndSaveCopy, as the shared
+  mailbox, so the copy lands in its Sent Items.
+
+exchangelib runs with its fail-fast policy; every server call goes through
+`call_with_retry` with our Backoff, which honours ErrorServerBusy's
+BackOffMilliseconds and takes an injected sleep (tests run at full speed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
+from functools import partial
+from typing import Any, TypeVar
+
+import requests.exceptions
+from exchangelib import (
+    BASIC,
+    DELEGATE,
+    IMPERSONATION,
+    NTLM,
+    OAUTH2,
+    UTC,
+    Account,
+    Configuration,
+    Credentials,
+    FailFast,
+    Message,
+    OAuth2Credentials,
+)
+from exchangelib import Mailbox as EwsAddress
+from exchangelib import errors as ews_errors
+from exchangelib.folders import SHALLOW, Folder, FolderCollection
+from exchangelib.protocol import Protocol
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.retry import Backoff, call_with_retry
+from mailbot.model import FetchedMessage, OutgoingMail
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+EXCHANGE_ONLINE_ENDPOINT = "https://outlook.office365.com/EWS/Exchange.asmx"
+AUTH_TYPES = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}
+ACCESS_TYPES = {"delegate": DELEGATE, "impersonation": IMPERSONATION}
+REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
+MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
+SYNC_PAGE = 512  # the most SyncFolderItems returns per call
+
+RETIREMENT = (
+    "Microsoft is retiring EWS in Exchange Online (disablement phased from 1 October 2026, "
+    'fully off on 1 April 2027): for Exchange Online set [mailbox] backend = "graph"'
+)
+
+# Server states that pass: worth waiting and trying again.
+TRANSIENT = (
+    ews_errors.ErrorServerBusy,
+    ews_errors.ErrorTimeoutExpired,
+    ews_errors.ErrorInternalServerTransientError,
+    ews_errors.ErrorTooManyObjectsOpened,
+    ews_errors.ErrorMailboxStoreUnavailable,
+    ews_errors.ErrorMailboxMoveInProgress,
+    ews_errors.ErrorConnectionFailedTransientError,
+    ews_errors.RateLimitError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+)
+NO_PERMISSION = (
+    ews_errors.ErrorAccessDenied,
+    ews_errors.ErrorImpersonateUserDenied,
+    ews_errors.ErrorImpersonationDenied,
+)
+
+
+class TokenEndpointCredentials(OAuth2Credentials):
+    """OAuth2 client credentials whose token endpoint can be set: a national cloud's
+    authority, or a loopback endpoint in tests. None keeps Microsoft's global one."""
+
+    def __init__(self, *, token_endpoint: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.token_endpoint = token_endpoint
+
+    @property
+    def token_url(self) -> str:
+        return self.token_endpoint or super().token_url
+
+
+def build_configuration(
+    *,
+    primary_smtp_address: str,
+    service_endpoint: str | None,
+    auth_type: str,
+    username: str | None,
+    password: str | None,
+    tenant_id: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    token_endpoint: str | None,
+    access_type: str | None,
+) -> tuple[Configuration, str, bool]:
+    """The exchangelib Configuration, access type and autodiscover flag for these settings.
+
+    Pure: no network. Raises BackendError naming the missing or wrong setting.
+    """
+    kind = auth_type.lower()
+    if kind not in AUTH_TYPES:
+        raise BackendError(
+            f"ews auth_type {auth_type!r} is not one of: {', '.join(sorted(AUTH_TYPES))}")
+    if "@" not in primary_smtp_address:
+        raise BackendError(
+            f"ews primary_smtp_address {primary_smtp_address!r} is not an email address")
+    credentials: Credentials | OAuth2Credentials
+    endpoint: str | None
+    if kind == "oauth2":
+        missing = [name for name, value in (("tenant_id", tenant_id), ("client_id", client_id),
+                                            ("client_secret", client_secret)) if not value]
+        if missing:
+            raise BackendError(f"ews auth_type 'oauth2' needs {', '.join(missing)}")
+        credentials = TokenEndpointCredentials(
+            client_id=client_id, client_secret=client_secret, tenant_id=tenant_id,
+            token_endpoint=token_endpoint)
+        # App-only tokens act for no user: the app must impersonate the shared mailbox.
+        access = IMPERSONATION
+        endpoint = service_endpoint or EXCHANGE_ONLINE_ENDPOINT
+    else:
+        missing = [name for name, value in (("username", username), ("password", password))
+                   if not value]
+        if missing:
+            raise BackendError(f"ews auth_type {kind!r} needs {', '.join(missing)}")
+        credentials = Credentials(username=username, password=password)
+        access = ACCESS_TYPES.get((access_type or "delegate").lower(), "")
+        if not access:
+            raise BackendError(
+                f"ews access_type {access_type!r} is not one of: delegate, impersonation")
+        endpoint = service_endpoint
+    autodiscover = endpoint is None
+    config = Configuration(
+        credentials=credentials,
+        service_endpoint=endpoint,
+        auth_type=AUTH_TYPES[kind],
+        retry_policy=FailFast(),  # we retry ourselves, with our Backoff and sleep
+    )
+    return config, access, autodiscover
+
+
+class EwsMailbox:
+    """The shared mailbox over EWS. Connects lazily on first use."""
+
+    def __init__(
+        self,
+        *,
+        primary_smtp_address: str,
+        service_endpoint: str | None = None,
+        auth_type: str = "ntlm",
+        username: str | None = None,
+        password: str | None = None,
+        tenant_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_endpoint: str | None = None,
+        access_type: str | None = None,
+        processed_folder: str = "Processed",
+        create_processed_folder: bool = True,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.config, self.access_type, self.autodiscover = build_configuration(
+            primary_smtp_address=primary_smtp_address, service_endpoint=service_endpoint,
+            auth_type=auth_type, username=username, password=password, tenant_id=tenant_id,
+            client_id=client_id, client_secret=client_secret, token_endpoint=token_endpoint,
+            access_type=access_type)
+        self.address = primary_smtp_address
+        self.processed_name = processed_folder
+        self.create_processed_folder = create_processed_folder
+        self.backoff = backoff if backoff is not None else Backoff()
+        self._account: Account | None = None
+        self._processed: Folder | None = None
+
+    # --- the Mailbox protocol ----------------------------------------------------
+
+    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        created, new_cursor = self._retry("sync the Inbox", lambda: self._sync(cursor))
+        messages: list[FetchedMessage] = []
+        for start in range(0, len(created), MIME_BATCH):
+            batch = created[start:start + MIME_BATCH]
+            messages += self._retry("download messages", partial(self._download, batch))
+        return messages, new_cursor
+
+    def mark_processed(self, ref: str) -> None:
+        item_id, changekey = _parse_ref(ref)
+        self._retry(f"move a message to {self.processed_name!r}",
+                    lambda: self._move(item_id, changekey))
+
+    def send(self, mail: OutgoingMail) -> None:
+        self._retry(f"send {mail.message_id}", lambda: self._send(mail))
+
+    def close(self) -> None:
+        if self._account is not None:
+            protocol = self._account.protocol
+            protocol.close()
+            # exchangelib caches one Protocol per endpoint + credentials; drop ours
+            with suppress(KeyError):
+                del Protocol[self.config]
+        self._account = None
+        self._processed = None
+
+    # --- for `mailbot check-config --connect` -------------------------------------
+
+    def check_connection(self) -> list[str]:
+        """Log in and list the folders mailbot uses; BackendError in plain words if not."""
+
+        def look() -> list[str]:
+            account = self._connect()
+            inbox = account.inbox
+            names = [inbox.name, f"{inbox.name}/{self.processed_name}"]
+            children = self._children(inbox)
+            if self._processed_among(children) is None:
+                if not self.create_processed_folder:
+                    raise BackendError(
+                        f"folder {self.processed_name!r} is missing under the Inbox of "
+                        f"{self.address}; create it, or set create_processed_folder = true")
+                names[1] += " (missing: created on first poll)"
+            names += [f"{inbox.name}/{c.name}" for c in children
+                      if c.name.lower() != self.processed_name.lower()]
+            names.append(account.sent.name)
+            return names
+
+        return self._retry("connect", look)
+
+    # --- one server conversation each ---------------------------------------------
+
+    def _connect(self) -> Account:
+        if self._account is None:
+            if self.autodiscover:
+                self._account = Account(
+                    self.address, credentials=self.config.credentials, autodiscover=True,
+                    access_type=self.access_type, default_timezone=UTC)
+            else:
+                self._account = Account(
+                    self.address, config=self.config, autodiscover=False,
+                    access_type=self.access_type, default_timezone=UTC)
+        return self._account
+
+    def _sync(self, cursor: str | None) -> tuple[list[tuple[str, str]], str | None]:
+        inbox = self._connect().inbox
+        inbox.item_sync_state = cursor  # exchangelib would otherwise reuse its last state
+        created: dict[str, str] = {}
+        for change, item in inbox.sync_items(
+            sync_state=cursor, only_fields=["id"], max_changes_returned=SYNC_PAGE
+        ):
+            if change == "create":
+                created[item.id] = item.changekey
+            elif change == "delete":  # gone before we saw it (moved on by us or a person)
+                created.pop(item.id, None)
+        return list(created.items()), inbox.item_sync_state
+
+    def _download(self, ids: list[tuple[str, str]]) -> list[FetchedMessage]:
+        account = self._connect()
+        found = []
+        for (item_id, changekey), item in zip(
+            ids, account.fetch(ids=ids, only_fields=["mime_content"]), strict=True
+        ):
+            if isinstance(item, ews_errors.ErrorItemNotFound):
+                log.info("message %s was deleted before we could download it", item_id)
+                continue
+            if isinstance(item, Exception):
+                raise item
+            found.append(FetchedMessage(ref=f"{item_id}{REF_SEPARATOR}{changekey}",
+                                        raw=bytes(item.mime_content)))
+        return found
+
+    def _move(self, item_id: str, changekey: str) -> None:
+        account = self._connect()
+        for attempt in (1, 2):
+            target = self._processed_folder()
+            (result,) = account.bulk_move(ids=[(item_id, changekey)], to_folder=target)
+            if isinstance(result, ews_errors.ErrorItemNotFound):
+                log.info("message %s already moved or deleted by a person", item_id)
+                return
+            if isinstance(result, ews_errors.ErrorFolderNotFound) and attempt == 1:
+                self._processed = None  # deleted by a person: find or create it again
+                continue
+            if isinstance(result, Exception):
+                raise result
+            return
+
+    def _send(self, mail: OutgoingMail) -> None:
+        account = self._connect()
+        message = Message(account=account, folder=account.sent, mime_content=mail.mime)
+        # Exchange sends to the MIME To/Cc; envelope recipients not named there go as Bcc.
+        named = _header_addresses(mail.mime)
+        hidden = [r for r in mail.recipients if r.lower() not in named]
+        if hidden:
+            message.bcc_recipients = [EwsAddress(email_address=r) for r in hidden]
+        message.send_and_save()
+
+    def _processed_folder(self) -> Folder:
+        if self._processed is not None:
+            return self._processed
+        inbox = self._connect().inbox
+        folder = self._processed_among(self._children(inbox))
+        if folder is None:
+            if not self.create_processed_folder:
+                raise BackendError(
+                    f"folder {self.processed_name!r} is missing under the Inbox of "
+                    f"{self.address}; create it, or set create_processed_folder = true")
+            folder = self._create_processed(inbox)
+        self._processed = folder
+        return folder
+
+    def _create_processed(self, inbox: Folder) -> Folder:
+        folder = Folder(parent=inbox, name=self.processed_name)
+        try:
+            folder.save()
+        except ews_errors.ErrorFolderExists:  # another client made it just now
+            found = self._processed_among(self._children(inbox))
+            if found is None:
+                raise
+            return found
+        except NO_PERMISSION as error:
+            raise BackendError(
+                f"cannot create folder {self.processed_name!r} under the Inbox of "
+                f"{self.address} ({type(error).__name__}): create it by hand, or give "
+                "the account FullAccess on the mailbox") from error
+        log.info("created folder %r under the Inbox of %s", self.processed_name, self.address)
+        return folder
+
+    def _children(self, inbox: Folder) -> list[Folder]:
+        return list(FolderCollection(account=self._connect(), folders=[inbox])
+                    .find_folders(depth=SHALLOW))
+
+    def _processed_among(self, folders: Iterable[Folder]) -> Folder | None:
+        wanted = self.processed_name.lower()
+        return next((f for f in folders if (f.name or "").lower() == wanted), None)
+
+    # --- errors ----------------------------------------------------------------------
+
+    def _retry(self, what: str, operation: Callable[[], T]) -> T:
+        def attempt() -> T:
+            try:
+                return operation()
+            except BackendError:
+                raise
+            except Exception as error:  # exchangelib, requests and oauthlib raise many kinds
+                raise self._explain(error, what) from error
+
+        return call_with_retry(attempt, self.backoff, what=f"ews: {what}")
+
+    def _explain(self, error: Exception, what: str) -> Exception:
+        """Turn an exchangelib/HTTP error into our error kinds, in words an admin can act on."""
+        who = self.config.credentials
+        where = self.config.service_endpoint or "the autodiscovered endpoint"
+        if isinstance(error, ews_errors.ErrorInvalidSyncStateData):
+            return CursorExpired(f"Exchange no longer accepts the stored sync state ({what})")
+        if isinstance(error, ews_errors.ErrorServerBusy):
+            return TransientError(f"Exchange is busy ({what}): {error}",
+                                  retry_after=_server_hint(error))
+        if isinstance(error, TRANSIENT):
+            return TransientError(f"Exchange did not answer ({what}): {error}")
+        if isinstance(error, ews_errors.UnauthorizedError):
+            return BackendError(
+                f"Exchange refused the login (HTTP 401) for {who} at {where}: "
+                "wrong user name or password, or the account is locked")
+        if isinstance(error, oauth_errors.OAuth2Error):
+            return BackendError(
+                f"Microsoft Entra ID refused a token for app {who} ({error.error}): check "
+                "tenant_id, client_id and client_secret (secrets expire)")
+        if isinstance(error, ews_errors.ErrorNonExistentMailbox):
+            return BackendError(
+                f"Exchange has no mailbox {self.address} (ErrorNonExistentMailbox): check "
+                "primary_smtp_address")
+        if isinstance(error, NO_PERMISSION):
+            how = ("ApplicationImpersonation for the app (scoped to this mailbox)"
+                   if self.access_type == IMPERSONATION
+                   else f"FullAccess and SendAs on the mailbox for {who}")
+            return BackendError(
+                f"{who} may not open the shared mailbox {self.address} "
+                f"({type(error).__name__}): grant {how}")
+        if isinstance(error, ews_errors.ErrorFolderNotFound):
+            return BackendError(f"a folder of {self.address} is missing ({what}): {error}")
+        if isinstance(error, ews_errors.CASError) or _http_status(error) == 403:
+            return BackendError(
+                f"Exchange answered 403 Forbidden at {where}: EWS is switched off for this "
+                f"mailbox or organisation. {RETIREMENT}; on-premises, ask for "
+                "Set-CASMailbox -EwsEnabled $true on the mailbox")
+        if isinstance(error, ews_errors.EWSError):
+            return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
+        return error
+
+
+def _server_hint(error: ews_errors.ErrorServerBusy) -> float | None:
+    """The server's BackOffMilliseconds, in seconds; None when exchangelib made one up
+    (it fills in its own default wait when it re-raises other failures as busy)."""
+    back_off = getattr(error, "back_off", None)
+    text = str(error)
+    if back_off is None or text.startswith(("Reraised from", "Caused by")):
+        return None
+    return float(back_off)
+
+
+def _http_status(error: Exception) -> int | None:
+    text = str(error)
+    marker = "Code: "
+    if isinstance(error, ews_errors.MalformedResponseError) and marker in text:
+        digits = text.split(marker, 1)[1][:3]
+        return int(digits) if digits.isdigit() else None
+    return None
+
+
+def _header_addresses(mime: bytes) -> set[str]:
+    headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
+    values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
+    return {addr.lower() for _name, addr in getaddresses(values) if addr}
+
+
+def _parse_ref(ref: str) -> tuple[str, str]:
+    item_id, sep, changekey = ref.partition(REF_SEPARATOR)
+    if not sep or not item_id:
+        raise BackendError(f"not an EWS message reference: {ref!r}")
+    return item_id, changekey

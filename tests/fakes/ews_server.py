@@ -1,0 +1,540 @@
+"""A loopback fake Exchange Web Services endpoint for the ews backend's tests.
+
+It answers the SOAP operations exchangelib sends for our backend (ConvertId for
+version probing, GetFolder, FindFolder, CreateFolder, SyncFolderItems, GetItem
+with MimeContent, MoveItem, CreateItem with SendAndSaveCopy) from an in-memory
+mailbox, with the faults a real Exchange server gives: ErrorServerBusy with
+BackOffMilliseconds, ErrorInvalidSyncStateData, ErrorItemNotFound, HTTP 401 for
+a wrong password, ErrorImpersonateUserDenied, ErrorNonExistentMailbox.
+
+Authentication: HTTP Basic (on-premises style) checked against `users`, or a
+Bearer token issued by the fake's own OAuth2 token endpoint (POST /token, client
+credentials grant) for the Exchange Online style. NTLM is not spoken here.
+
+This is a test fake: one class for the mailbox, one HTTP handler, XML built from
+small string templates. Namespaces are the real EWS ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import itertools
+import json
+import secrets
+import threading
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+M = "http://schemas.microsoft.com/exchange/services/2006/messages"
+T = "http://schemas.microsoft.com/exchange/services/2006/types"
+E = "http://schemas.microsoft.com/exchange/services/2006/errors"
+
+# Exchange Server 2016 CU-style build; exchangelib maps 15.1 to API "Exchange2016".
+SERVER_VERSION = (
+    f'<h:ServerVersionInfo xmlns:h="{T}" MajorVersion="15" MinorVersion="1"'
+    ' MajorBuildNumber="2507" MinorBuildNumber="6" Version="Exchange2016"/>'
+)
+
+ERROR_TEXT = {
+    "ErrorItemNotFound": "The specified object was not found in the store.",
+    "ErrorFolderNotFound": "The specified folder could not be found in the store.",
+    "ErrorFolderExists": "A folder with the specified name already exists.",
+    "ErrorInvalidSyncStateData": "Synchronization state data is corrupt or otherwise invalid.",
+    "ErrorNonExistentMailbox": "The SMTP address has no mailbox associated with it.",
+    "ErrorAccessDenied": "Access is denied. Check credentials and try again.",
+    "ErrorInvalidIdMalformed": "Id is malformed.",
+    "ErrorInvalidOperation": "The operation is not supported by this fake.",
+    "ErrorServerBusy": "The server cannot service this request right now. Try again later.",
+}
+
+
+class SoapFault(Exception):
+    """Raised inside a handler to answer with an HTTP 500 SOAP fault."""
+
+    def __init__(self, code: str, text: str, back_off_ms: int | None = None) -> None:
+        super().__init__(code)
+        self.code, self.text, self.back_off_ms = code, text, back_off_ms
+
+
+class ItemError(Exception):
+    """One response message in a batch is an error (the others still succeed)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class FakeFolder:
+    id: str
+    name: str
+    parent_id: str | None
+    distinguished: str | None = None
+    folder_class: str | None = "IPF.Note"
+    items: dict[str, bytes] = field(default_factory=dict)  # item id -> MIME, arrival order
+
+
+@dataclass
+class FakeExchange:
+    """The mailbox and the rules of the fake server. Tests drive it directly."""
+
+    mailbox_address: str = "memberenquiries@council.example"
+    users: dict[str, str] = field(default_factory=lambda: {"svc-mailbot": "s3cret"})
+    # who may open the shared mailbox: basic-auth users with FullAccess (delegate) ...
+    full_access: set[str] = field(default_factory=lambda: {"svc-mailbot"})
+    # ... and OAuth apps (client id -> secret) holding ApplicationImpersonation
+    apps: dict[str, str] = field(default_factory=lambda: {"app-id": "app-secret"})
+    impersonation: set[str] = field(default_factory=lambda: {"app-id"})
+    ews_enabled: bool = True  # False: answer like Exchange Online with EWS turned off
+    busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1)
+        self.folders: dict[str, FakeFolder] = {}
+        self.root = self._add_folder("root", None, "root", folder_class=None)
+        top = self._add_folder("Top of Information Store", self.root.id, "msgfolderroot")
+        self.inbox = self._add_folder("Inbox", top.id, "inbox")
+        self.sent = self._add_folder("Sent Items", top.id, "sentitems")
+        self._add_folder("Deleted Items", top.id, "deleteditems")
+        self.sync_states: dict[str, tuple[str, ...]] = {}  # token -> inbox item ids known
+        self.tokens: dict[str, str] = {}  # bearer token -> client id
+        self.delivered: list[tuple[tuple[str, ...], bytes]] = []
+        self.failures_left = 0
+        self.operations: list[str] = []  # SOAP operation names in arrival order
+
+    # --- what tests call -------------------------------------------------------------
+
+    def deliver(self, raw: bytes, folder: FakeFolder | None = None) -> str:
+        with self.lock:
+            item_id = self._new_id("AAMkItem")
+            (folder or self.inbox).items[item_id] = raw
+            return item_id
+
+    def fail_next(self, n: int) -> None:
+        with self.lock:
+            self.failures_left = n
+
+    def expire_sync_states(self) -> None:
+        with self.lock:
+            self.sync_states.clear()
+
+    def delete_message_id(self, message_id: str) -> None:
+        with self.lock:
+            for item_id, raw in list(self.inbox.items.items()):
+                if _header(raw, "Message-ID") == message_id:
+                    del self.inbox.items[item_id]
+
+    def folder_named(self, name: str, parent: FakeFolder | None = None) -> FakeFolder | None:
+        parent_id = (parent or self.inbox).id
+        for folder in self.folders.values():
+            if folder.parent_id == parent_id and folder.name.lower() == name.lower():
+                return folder
+        return None
+
+    def add_folder(self, name: str, parent: FakeFolder | None = None) -> FakeFolder:
+        with self.lock:
+            return self._add_folder(name, (parent or self.inbox).id, None)
+
+    # --- internals -------------------------------------------------------------------
+
+    def _new_id(self, prefix: str) -> str:
+        return base64.b64encode(f"{prefix}{next(self._ids):08d}".encode()).decode()
+
+    def _add_folder(
+        self, name: str, parent_id: str | None, distinguished: str | None,
+        folder_class: str | None = "IPF.Note",
+    ) -> FakeFolder:
+        folder = FakeFolder(self._new_id("AQMkFolder"), name, parent_id, distinguished,
+                            folder_class)
+        self.folders[folder.id] = folder
+        return folder
+
+    def _find_item(self, item_id: str) -> FakeFolder | None:
+        return next((f for f in self.folders.values() if item_id in f.items), None)
+
+
+@dataclass
+class Caller:
+    """Who is calling and as which mailbox, from the HTTP and SOAP headers."""
+
+    user: str
+    is_app: bool
+    impersonating: str | None
+
+
+class Operations:
+    """One method per SOAP operation: (request element, caller) -> response body XML."""
+
+    def __init__(self, exchange: FakeExchange) -> None:
+        self.x = exchange
+
+    # -- folders --
+
+    def _folder_ref(self, elem: ET.Element | None, caller: Caller) -> FakeFolder:
+        if elem is None:
+            raise ItemError("ErrorFolderNotFound")
+        if elem.tag == f"{{{T}}}DistinguishedFolderId":
+            address = elem.findtext(f"{{{T}}}Mailbox/{{{T}}}EmailAddress")
+            self._check_mailbox(address or caller.impersonating, caller)
+            wanted = elem.get("Id")
+            found = [f for f in self.x.folders.values() if f.distinguished == wanted]
+        else:
+            found = [self.x.folders[elem.get("Id", "")]] if elem.get("Id") in self.x.folders else []
+        if not found:
+            raise ItemError("ErrorFolderNotFound")
+        return found[0]
+
+    def _check_mailbox(self, address: str | None, caller: Caller) -> None:
+        if address is None:
+            raise ItemError("ErrorNonExistentMailbox")
+        if address.lower() != self.x.mailbox_address.lower():
+            raise ItemError("ErrorNonExistentMailbox")
+        if not caller.is_app and caller.user not in self.x.full_access:
+            raise ItemError("ErrorAccessDenied")
+
+    def _folder_xml(self, folder: FakeFolder) -> str:
+        parent = (f'<t:ParentFolderId Id="{folder.parent_id}" ChangeKey="AQAAAA=="/>'
+                  if folder.parent_id else "")
+        folder_class = f"<t:FolderClass>{folder.folder_class}</t:FolderClass>" \
+            if folder.folder_class else ""
+        children = sum(1 for f in self.x.folders.values() if f.parent_id == folder.id)
+        return (
+            f'<t:Folder><t:FolderId Id="{folder.id}" ChangeKey="AQAAAA=="/>{parent}'
+            f"{folder_class}<t:DisplayName>{escape(folder.name)}</t:DisplayName>"
+            f"<t:TotalCount>{len(folder.items)}</t:TotalCount>"
+            f"<t:ChildFolderCount>{children}</t:ChildFolderCount>"
+            "<t:UnreadCount>0</t:UnreadCount></t:Folder>"
+        )
+
+    def GetFolder(self, req: ET.Element, caller: Caller) -> str:
+        messages = []
+        for ref in _kids(req, "FolderIds"):
+            try:
+                folder = self._folder_ref(ref, caller)
+                folder_xml = self._folder_xml(folder)
+                messages.append(_ok("GetFolder", f"<m:Folders>{folder_xml}</m:Folders>"))
+            except ItemError as error:
+                messages.append(_error("GetFolder", error.code, "<m:Folders/>"))
+        return _response("GetFolder", messages)
+
+    def FindFolder(self, req: ET.Element, caller: Caller) -> str:
+        parents = [self._folder_ref(ref, caller) for ref in _kids(req, "ParentFolderIds")]
+        view = req.find(f"{{{M}}}IndexedPageFolderView")
+        offset = int(view.get("Offset", "0")) if view is not None else 0
+        limit = int(view.get("MaxEntriesReturned", "1000")) if view is not None else 1000
+        messages = []
+        for parent in parents:
+            children = [f for f in self.x.folders.values() if f.parent_id == parent.id]
+            page = children[offset:offset + limit]
+            last = "true" if offset + len(page) >= len(children) else "false"
+            body = (f'<m:RootFolder IndexedPagingOffset="{offset + len(page)}" '
+                    f'TotalItemsInView="{len(children)}" IncludesLastItemInRange="{last}">'
+                    f"<t:Folders>{''.join(self._folder_xml(f) for f in page)}</t:Folders>"
+                    "</m:RootFolder>")
+            messages.append(_ok("FindFolder", body))
+        return _response("FindFolder", messages)
+
+    def CreateFolder(self, req: ET.Element, caller: Caller) -> str:
+        parent_ref = req.find(f"{{{M}}}ParentFolderId")
+        parent = self._folder_ref(parent_ref[0] if parent_ref is not None else None, caller)
+        messages = []
+        for new in _kids(req, "Folders"):
+            name = new.findtext(f"{{{T}}}DisplayName") or ""
+            if self.x.folder_named(name, parent) is not None:
+                messages.append(_error("CreateFolder", "ErrorFolderExists", "<m:Folders/>"))
+                continue
+            folder = self.x.add_folder(name, parent)
+            messages.append(_ok("CreateFolder", f'<m:Folders><t:Folder><t:FolderId Id="{folder.id}"'
+                                                ' ChangeKey="AQAAAA=="/></t:Folder></m:Folders>'))
+        return _response("CreateFolder", messages)
+
+    # -- items --
+
+    def SyncFolderItems(self, req: ET.Element, caller: Caller) -> str:
+        sync_ref = req.find(f"{{{M}}}SyncFolderId")
+        folder = self._folder_ref(sync_ref[0] if sync_ref is not None else None, caller)
+        if folder is not self.x.inbox:
+            raise ItemError("ErrorInvalidOperation")
+        token = req.findtext(f"{{{M}}}SyncState")
+        if token:
+            if token not in self.x.sync_states:
+                raise ItemError("ErrorInvalidSyncStateData")
+            known = list(self.x.sync_states[token])
+        else:
+            known = []
+        limit = int(req.findtext(f"{{{M}}}MaxChangesReturned") or "512")
+        current = list(folder.items)
+        current_set, known_set = set(current), set(known)
+        changes = [("Delete", i) for i in known if i not in current_set]
+        changes += [("Create", i) for i in current if i not in known_set]
+        page, more = changes[:limit], len(changes) > limit
+        for kind, item_id in page:
+            if kind == "Create":
+                known.append(item_id)
+            else:
+                known.remove(item_id)
+        new_token = base64.b64encode(secrets.token_bytes(18)).decode()
+        self.x.sync_states[new_token] = tuple(known)
+        xml = []
+        for kind, item_id in page:
+            ref = f'<t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>'
+            xml.append(f"<t:Create><t:Message>{ref}</t:Message></t:Create>" if kind == "Create"
+                       else f"<t:Delete>{ref}</t:Delete>")
+        body = (f"<m:SyncState>{new_token}</m:SyncState>"
+                f"<m:IncludesLastItemInRange>{'false' if more else 'true'}"
+                f"</m:IncludesLastItemInRange><m:Changes>{''.join(xml)}</m:Changes>")
+        return _response("SyncFolderItems", [_ok("SyncFolderItems", body)])
+
+    def GetItem(self, req: ET.Element, caller: Caller) -> str:
+        self._check_mailbox(caller.impersonating or self.x.mailbox_address, caller)
+        wants_mime = any(
+            uri.get("FieldURI") == "item:MimeContent"
+            for uri in req.iter(f"{{{T}}}FieldURI")
+        )
+        messages = []
+        for ref in _kids(req, "ItemIds"):
+            item_id = ref.get("Id", "")
+            folder = self.x._find_item(item_id)
+            if folder is None:
+                messages.append(_error("GetItem", "ErrorItemNotFound", "<m:Items/>"))
+                continue
+            mime = ""
+            if wants_mime:
+                encoded = base64.b64encode(folder.items[item_id]).decode()
+                mime = f'<t:MimeContent CharacterSet="UTF-8">{encoded}</t:MimeContent>'
+            messages.append(_ok("GetItem", f'<m:Items><t:Message>{mime}<t:ItemId Id="{item_id}"'
+                                           ' ChangeKey="CQAAAA=="/></t:Message></m:Items>'))
+        return _response("GetItem", messages)
+
+    def MoveItem(self, req: ET.Element, caller: Caller) -> str:
+        to_ref = req.find(f"{{{M}}}ToFolderId")
+        target = self._folder_ref(to_ref[0] if to_ref is not None else None, caller)
+        messages = []
+        for ref in _kids(req, "ItemIds"):
+            item_id = ref.get("Id", "")
+            source = self.x._find_item(item_id)
+            if source is None:
+                messages.append(_error("MoveItem", "ErrorItemNotFound", "<m:Items/>"))
+                continue
+            new_id = self.x._new_id("AAMkMoved")  # like Exchange: a moved item gets a new id
+            target.items[new_id] = source.items.pop(item_id)
+            messages.append(_ok("MoveItem", f'<m:Items><t:Message><t:ItemId Id="{new_id}"'
+                                            ' ChangeKey="CQAAAA=="/></t:Message></m:Items>'))
+        return _response("MoveItem", messages)
+
+    def CreateItem(self, req: ET.Element, caller: Caller) -> str:
+        self._check_mailbox(caller.impersonating or self.x.mailbox_address, caller)
+        disposition = req.get("MessageDisposition", "SaveOnly")
+        messages = []
+        for item in _kids(req, "Items"):
+            raw = base64.b64decode(item.findtext(f"{{{T}}}MimeContent") or "")
+            extra = [a.text or "" for a in item.iter(f"{{{T}}}EmailAddress")]
+            if disposition in ("SendOnly", "SendAndSaveCopy"):
+                self.x.delivered.append((_recipients(raw, extra), raw))
+            if disposition in ("SaveOnly", "SendAndSaveCopy"):
+                saved = req.find(f"{{{M}}}SavedItemFolderId")
+                folder = self._folder_ref(saved[0], caller) if saved is not None else self.x.sent
+                self.x.deliver(raw, folder)
+            messages.append(_ok("CreateItem", "<m:Items/>"))
+        return _response("CreateItem", messages)
+
+    def ConvertId(self, req: ET.Element, caller: Caller) -> str:
+        # exchangelib sends ConvertId with a dummy id only to read ServerVersionInfo.
+        return _response("ConvertId", [_error("ConvertId", "ErrorInvalidIdMalformed", "")])
+
+
+def _kids(req: ET.Element, tag: str) -> list[ET.Element]:
+    """The children of the request's m:<tag> element (none when it is absent)."""
+    found = req.find(f"{{{M}}}{tag}")
+    return list(found) if found is not None else []
+
+
+def _header(raw: bytes, name: str) -> str | None:
+    value = BytesHeaderParser(policy=compat32).parsebytes(raw).get(name)
+    return str(value).strip() if value is not None else None
+
+
+def _recipients(raw: bytes, extra: list[str]) -> tuple[str, ...]:
+    """Envelope recipients: the MIME To/Cc/Bcc plus any recipients given as elements."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    values = [str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])]
+    found = [addr for _name, addr in email.utils.getaddresses(values) if addr] + extra
+    seen: dict[str, None] = {}
+    for addr in found:
+        seen.setdefault(addr.lower(), None)
+    return tuple(seen)
+
+
+def _ok(op: str, inner: str) -> str:
+    return (f'<m:{op}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError'
+            f"</m:ResponseCode>{inner}</m:{op}ResponseMessage>")
+
+
+def _error(op: str, code: str, inner: str) -> str:
+    return (f'<m:{op}ResponseMessage ResponseClass="Error"><m:MessageText>'
+            f"{escape(ERROR_TEXT.get(code, code))}</m:MessageText><m:ResponseCode>{code}"
+            f"</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{inner}"
+            f"</m:{op}ResponseMessage>")
+
+
+def _response(op: str, messages: list[str]) -> str:
+    return (f'<m:{op}Response xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
+            f"{''.join(messages)}</m:ResponseMessages></m:{op}Response>")
+
+
+def envelope(body: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}">'
+            f"<s:Header>{SERVER_VERSION}</s:Header><s:Body>{body}</s:Body></s:Envelope>").encode()
+
+
+def fault(error: SoapFault) -> bytes:
+    back_off = ""
+    if error.back_off_ms is not None:
+        back_off = (f'<t:MessageXml xmlns:t="{T}"><t:Value Name="BackOffMilliseconds">'
+                    f"{error.back_off_ms}</t:Value></t:MessageXml>")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault>'
+        f'<faultcode xmlns:a="{T}">a:{error.code}</faultcode>'
+        f'<faultstring xml:lang="en-US">{escape(error.text)}</faultstring><detail>'
+        f'<e:ResponseCode xmlns:e="{E}">{error.code}</e:ResponseCode>'
+        f'<e:Message xmlns:e="{E}">{escape(error.text)}</e:Message>{back_off}'
+        "</detail></s:Fault></s:Body></s:Envelope>"
+    ).encode()
+
+
+def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
+    ops = Operations(exchange)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Quiet: tests read `exchange.operations` instead."""
+
+        def _reply(self, status: int, body: bytes, content_type: str = "text/xml; charset=utf-8",
+                   headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:  # noqa: N802
+            data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path.rstrip("/").endswith("/token"):
+                self._token(data)
+            elif self.path.lower().startswith("/ews/exchange.asmx"):
+                self._soap(data)
+            else:
+                self._reply(404, b"not found", "text/plain")
+
+        def _token(self, data: bytes) -> None:
+            form = dict(urllib.parse.parse_qsl(data.decode()))
+            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+            granted = exchange.apps.get(client_id) == secret
+            if form.get("grant_type") != "client_credentials" or not granted:
+                body = json.dumps({"error": "invalid_client",
+                                   "error_description": "AADSTS7000215: Invalid client secret."})
+                self._reply(401, body.encode(), "application/json")
+                return
+            token = secrets.token_urlsafe(24)
+            with exchange.lock:
+                exchange.tokens[token] = client_id
+            body = json.dumps({"token_type": "Bearer", "expires_in": 3599, "access_token": token})
+            self._reply(200, body.encode(), "application/json")
+
+        def _caller(self) -> Caller | None:
+            auth = self.headers.get("Authorization", "")
+            scheme, _, value = auth.partition(" ")
+            if scheme.lower() == "basic":
+                user, _, password = base64.b64decode(value).decode().partition(":")
+                if exchange.users.get(user) == password:
+                    return Caller(user, False, None)
+            elif scheme.lower() == "bearer" and value in exchange.tokens:
+                return Caller(exchange.tokens[value], True, None)
+            return None
+
+        def _soap(self, data: bytes) -> None:
+            caller = self._caller()
+            if caller is None:
+                self._reply(401, b"", "text/html",
+                            {"WWW-Authenticate": 'Basic realm="fake-exchange"'})
+                return
+            if not exchange.ews_enabled:
+                # Exchange Online answers a tenant with EWS switched off like this.
+                self._reply(403, b"", "text/html")
+                return
+            root = ET.fromstring(data)
+            header = root.find(f"{{{SOAP}}}Header")
+            if header is not None:
+                caller.impersonating = header.findtext(
+                    f"{{{T}}}ExchangeImpersonation/{{{T}}}ConnectingSID/{{{T}}}PrimarySmtpAddress")
+            body = root.find(f"{{{SOAP}}}Body")
+            request = body[0] if body is not None and len(body) else None
+            op = request.tag.split("}")[-1] if request is not None else ""
+            try:
+                with exchange.lock:
+                    exchange.operations.append(op)
+                    self._check_faults(op, caller)
+                    handler: Callable[[ET.Element, Caller], str] | None = getattr(ops, op, None)
+                    if handler is None or request is None:
+                        raise SoapFault("ErrorInvalidRequest", f"{op} is not implemented here.")
+                    try:
+                        response = handler(request, caller)
+                    except ItemError as error:
+                        # Exchange keeps SyncFolderItems' two required elements in errors too.
+                        inner = ("<m:SyncState/><m:IncludesLastItemInRange>true"
+                                 "</m:IncludesLastItemInRange>") if op == "SyncFolderItems" else ""
+                        response = _response(op, [_error(op, error.code, inner)])
+                self._reply(200, envelope(response))
+            except SoapFault as error:
+                self._reply(500, fault(error))
+
+        def _check_faults(self, op: str, caller: Caller) -> None:
+            if op != "ConvertId" and exchange.failures_left > 0:
+                exchange.failures_left -= 1
+                raise SoapFault("ErrorServerBusy", ERROR_TEXT["ErrorServerBusy"],
+                                exchange.busy_back_off_ms)
+            if caller.is_app:
+                if caller.impersonating is None:
+                    raise SoapFault("ErrorAccessDenied", ERROR_TEXT["ErrorAccessDenied"])
+                if caller.impersonating.lower() != exchange.mailbox_address.lower():
+                    raise SoapFault("ErrorNonExistentMailbox",
+                                    ERROR_TEXT["ErrorNonExistentMailbox"])
+                if caller.user not in exchange.impersonation:
+                    raise SoapFault("ErrorImpersonateUserDenied",
+                                    "The account does not have permission to impersonate the "
+                                    "requested user.")
+
+    return Handler
+
+
+@contextmanager
+def running(exchange: FakeExchange | None = None) -> Iterator[tuple[FakeExchange, str]]:
+    """Serve a FakeExchange on 127.0.0.1 (free port); yields it and the base URL."""
+    exchange = exchange if exchange is not None else FakeExchange()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(exchange))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="fake-ews", daemon=True)
+    thread.start()
+    try:
+        yield exchange, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+__all__ = ["FakeExchange", "running"]
