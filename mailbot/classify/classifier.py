@@ -1,0 +1,118 @@
+"""The two classifiers behind one interface: rules only, and rules + trained textcat.
+
+Both take ParsedMessages and return Classifications; neither decides `automatic` (the
+loop guard does). Confidence is the probability of the chosen kind, capped low when
+there is too little recognisable text to judge (empty, image-only, foreign language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import spacy
+from spacy.language import Language
+
+from mailbot.classify import rules as R
+from mailbot.classify.features import Prepared, prepare
+from mailbot.model import Classification, Kind, ParsedMessage, Priority
+
+UNUSABLE_CONFIDENCE = 0.2  # too little text: a person should look
+KIND_LABELS = tuple(k.value for k in Kind)
+CONFIDENTIAL = "confidential"
+IMPORTANT = "important"
+FLAG_LABELS = (CONFIDENTIAL, IMPORTANT)
+BATCH_SIZE = 256
+
+
+class Classifier(Protocol):
+    def classify(self, message: ParsedMessage) -> Classification: ...
+
+    def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]: ...
+
+
+def _rules_kind(p: Prepared) -> tuple[Kind, float]:
+    c = p.counts
+    if c[R.FOI]:
+        return Kind.FOI, 0.75
+    if c[R.COMPLAINT] or c[R.COMPLAINT_HINT] >= 2:
+        return Kind.COMPLAINT, 0.7 if c[R.COMPLAINT] else 0.55
+    asks_privacy = c[R.CONFIDENTIAL] or c[R.CONF_QUESTION]
+    if asks_privacy and p.words <= 80 and not c[R.FOI_HINT] and not c[R.COMPLAINT_HINT]:
+        return Kind.CONFIDENTIALITY, 0.55
+    if c[R.FOI_HINT] >= 2:
+        return Kind.FOI, 0.55
+    return Kind.ENQUIRY, 0.5
+
+
+def _capped(p: Prepared, confidence: float) -> float:
+    return round(confidence if p.usable else min(confidence, UNUSABLE_CONFIDENCE), 4)
+
+
+class RulesClassifier:
+    """Patterns and headers only: the fallback before a model is trained."""
+
+    def __init__(self, patterns: list[dict[str, object]]) -> None:
+        self.nlp = spacy.blank("en")
+        self.rules = R.Rules(self.nlp, patterns)
+
+    def classify(self, message: ParsedMessage) -> Classification:
+        return self.classify_many([message])[0]
+
+    def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
+        out = []
+        for message in messages:
+            p = prepare(self.nlp, self.rules, message)
+            kind, confidence = _rules_kind(p)
+            confidential = p.flags.confidential or bool(p.counts[R.CONFIDENTIAL])
+            important = p.flags.important or bool(p.counts[R.URGENT])
+            out.append(
+                Classification(
+                    kind=kind,
+                    confidential=confidential,
+                    priority=Priority.IMPORTANT if important else Priority.NORMAL,
+                    confidence=_capped(p, confidence),
+                )
+            )
+        return out
+
+
+class SpacyClassifier:
+    """Rules as features, a textcat for kind and a textcat_multilabel for the flags.
+
+    Header flags are definitions and override the model; everything else is the model's
+    call, made with the rule signals in view.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        patterns: list[dict[str, object]],
+        thresholds: dict[str, float] | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.rules = R.Rules(nlp, patterns)
+        self.thresholds = {CONFIDENTIAL: 0.5, IMPORTANT: 0.5, **(thresholds or {})}
+
+    def classify(self, message: ParsedMessage) -> Classification:
+        return self.classify_many([message])[0]
+
+    def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
+        prepared = [prepare(self.nlp, self.rules, m) for m in messages]
+        docs = [p.doc for p in prepared]
+        for _name, proc in self.nlp.pipeline:
+            docs = list(proc.pipe(docs, batch_size=BATCH_SIZE))  # type: ignore[attr-defined]
+        return [self._decide(p, doc.cats) for p, doc in zip(prepared, docs, strict=True)]
+
+    def _decide(self, p: Prepared, cats: dict[str, float]) -> Classification:
+        kind_label = max(KIND_LABELS, key=lambda k: cats.get(k, 0.0))
+        confidential = (
+            p.flags.confidential or cats.get(CONFIDENTIAL, 0.0) >= self.thresholds[CONFIDENTIAL]
+        )
+        important = p.flags.important or cats.get(IMPORTANT, 0.0) >= self.thresholds[IMPORTANT]
+        return Classification(
+            kind=Kind(kind_label),
+            confidential=confidential,
+            priority=Priority.IMPORTANT if important else Priority.NORMAL,
+            confidence=_capped(p, float(cats.get(kind_label, 0.0))),
+        )

@@ -1,0 +1,72 @@
+"""One message → one tokenized doc with its rule signals, shared by rules and model.
+
+The model reads the subject and new text lower-cased, followed by one token per rule
+signal and header flag ("rule_foi", "hdr_important"...). So the trained model learns how
+far to trust each rule from the data, instead of us hard-coding weights.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from mailbot.classify.rules import HeaderFlags, Rules, header_flags, language_fit, word_count
+from mailbot.classify.text import new_text
+from mailbot.model import ParsedMessage
+
+MIN_WORDS = 3  # fewer words than this: nothing to classify on
+MIN_LANGUAGE_FIT = 0.1  # below this share of en/cy function words: unexpected language
+MAX_SUBJECT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Prepared:
+    doc: Doc  # subject + new text, lower-cased, then signal tokens
+    counts: Counter[str]  # rule label -> matches
+    flags: HeaderFlags
+    words: int  # word tokens in the new text and subject
+    language_fit: float
+    forwarded: bool
+
+    @property
+    def usable(self) -> bool:
+        """Enough recognisable words to classify with any confidence."""
+        return self.words >= MIN_WORDS and (self.language_fit >= MIN_LANGUAGE_FIT or self.words < 8)
+
+
+def signal_tokens(counts: Counter[str], flags: HeaderFlags, forwarded: bool) -> list[str]:
+    tokens = [f"rule_{label.lower()}" for label in sorted(counts)]
+    tokens += [f"rule_many_{label.lower()}" for label in sorted(counts) if counts[label] >= 2]
+    if flags.confidential:
+        tokens.append("hdr_confidential")
+    if flags.important:
+        tokens.append("hdr_important")
+    if forwarded:
+        tokens.append("msg_forwarded")
+    return tokens
+
+
+def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
+    """Clean, tokenize and match one message. Never raises on odd content."""
+    subject = (message.subject or "")[:MAX_SUBJECT_CHARS]
+    cleaned = new_text(message.text or "", subject)
+    doc = nlp.make_doc(f"{subject}\n{cleaned.text}".lower())
+    counts = rules.counts(doc)
+    flags = header_flags(message.headers or {}, subject)
+    extra = signal_tokens(counts, flags, cleaned.forwarded)
+    words = [t.text for t in doc] + extra
+    spaces = [bool(t.whitespace_) for t in doc] + [True] * len(extra)
+    if len(doc) and extra:
+        spaces[len(doc) - 1] = True
+    full = Doc(nlp.vocab, words=words, spaces=spaces) if extra else doc
+    return Prepared(
+        doc=full,
+        counts=counts,
+        flags=flags,
+        words=word_count(doc),
+        language_fit=language_fit(doc),
+        forwarded=cleaned.forwarded,
+    )

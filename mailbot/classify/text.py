@@ -1,0 +1,171 @@
+"""Reduce a message body to the text its sender actually wrote this time.
+
+A reply carries the whole thread below it; a thank-you that quotes an FOI request is not
+an FOI request. So the classifier sees only the new text: quoted history, signatures and
+legal disclaimers are cut. A forward with only a short note on top keeps the forwarded
+text, because there the resident's words are the substance of the member's ask.
+
+Every step is linear in the input and the input is capped first, so a hostile body
+(20,000-character lines, megabytes of HTML) costs no more than a normal one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+MAX_INPUT_CHARS = 30_000  # read no further into a body than this
+MAX_NEW_TEXT_CHARS = 4_000  # what the model sees; the ask is near the top
+MAX_MARKER_LINE = 300  # quote/signature markers are short lines; longer lines are text
+SHORT_FORWARD_NOTE_WORDS = 40  # a note this short on top of a forward needs the forward
+
+_HTML_HINT = re.compile(r"<(?:html|body|div|p|br|table|span|script|style|font)\b", re.I)
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]{0,500}>.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.I)
+
+_REPLY_MARKERS = [
+    re.compile(r"^-{2,}\s*original message\s*-{2,}", re.I),
+    re.compile(r"^-{2,}\s*neges wreiddiol\s*-{2,}", re.I),  # Welsh Outlook
+    re.compile(r"^_{8,}\s*$"),  # Outlook's rule above a From:/Sent: block
+    re.compile(r"^on\b.{0,250}\bwrote:?\s*$", re.I),
+    re.compile(r"^ar\b.{0,250}\bysgrifennodd.{0,80}$", re.I),  # Welsh "On ... wrote"
+]
+_FORWARD_MARKERS = [
+    re.compile(r"^-{2,}\s*forwarded message\s*-{2,}", re.I),
+    re.compile(r"^-{2,}\s*neges wedi'?i hanfon ymlaen\s*-{2,}", re.I),
+    re.compile(r"^begin forwarded message:?", re.I),
+    re.compile(r"^-{2,}\s*forwarded by\b", re.I),
+]
+_HEADER_LINE = re.compile(
+    r"^\*?(from|sent|date|to|cc|subject|oddi wrth|anfonwyd|at|pwnc)\*?:", re.I
+)
+_FROM_LINE = re.compile(r"^\*?(from|oddi wrth)\*?:\s*\S", re.I)
+_WROTE_START = re.compile(r"^on\b.{0,200}$", re.I)
+_WROTE_END = re.compile(r"^.{0,200}\bwrote:?\s*$", re.I)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fw|fwd|ymlaen)\s*:", re.I)
+
+_SIGNOFF = re.compile(
+    r"^(?:(?:kind|best|warm|warmest|many|with|all the)\s+)?"
+    r"(?:regards|wishes|thanks|thank you|cheers|rgds|kr|best|"
+    r"yours sincerely|yours faithfully|yours truly|yours|"
+    r"cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir)"
+    r"[\s,.!-]*$",
+    re.I,
+)
+_DEVICE_FOOTER = re.compile(
+    r"^(?:sent from my\b|sent from (?:outlook|mail) for\b|get outlook for\b|"
+    r"anfonwyd o fy\b|--\s*$)",
+    re.I,
+)
+_DISCLAIMER = re.compile(
+    r"(?:this (?:e-?mail|message) and any (?:files|attachments)|intended solely for|"
+    r"intended only for the|if you (?:have|are) receiv\w* (?:this|it) in error|"
+    r"if you are not the intended recipient|may contain (?:confidential|privileged)|"
+    r"is confidential and (?:may|is) |views expressed in this|"
+    r"(?:e-?mails?|communications) (?:may be|are) monitored|^disclaimer\b|"
+    r"^confidentiality notice|e-?bost hwn ac unrhyw)",
+    re.I,
+)
+_WS = re.compile(r"[ \t\u00a0]+")
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The new text of a message and how it was found."""
+
+    text: str  # what the sender wrote this time (plus a short forward's content)
+    forwarded: bool  # the message forwards someone else's mail
+    had_history: bool  # quoted history was cut
+
+
+def html_to_text(body: str) -> str:
+    """A guard for bodies the parser left as HTML: drop script/style, tags and entities."""
+    if not _HTML_HINT.search(body[:5000]):
+        return body
+    body = _SCRIPT_STYLE.sub(" ", body)
+    body = _BLOCK_TAG.sub("\n", body)
+    body = _TAG.sub(" ", body)
+    return html.unescape(body)
+
+
+def _is_outlook_block(lines: list[str], i: int) -> bool:
+    """A From: line followed closely by Sent:/To:/Subject: lines starts a quoted header block."""
+    if not _FROM_LINE.match(lines[i]):
+        return False
+    following = [ln for ln in lines[i + 1 : i + 6] if ln]
+    return sum(1 for ln in following if _HEADER_LINE.match(ln)) >= 2
+
+
+def _history_start(lines: list[str]) -> tuple[int, bool] | None:
+    """Index of the first line of quoted history and whether it is a forward."""
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or len(line) > MAX_MARKER_LINE:
+            continue
+        if any(p.match(line) for p in _FORWARD_MARKERS):
+            return i, True
+        if any(p.match(line) for p in _REPLY_MARKERS):
+            return i, False
+        # "On Tue, 3 Nov 2026 at 09:12, Jo Bloggs <jo@x>\nwrote:" wrapped over two lines
+        if _WROTE_START.match(line) and i + 1 < len(lines):
+            nxt = lines[i + 1].strip()
+            if len(nxt) <= MAX_MARKER_LINE and _WROTE_END.match(nxt):
+                return i, False
+        if _is_outlook_block([ln.strip() for ln in lines[i : i + 7]], 0):
+            return i, False
+    return None
+
+
+def _cut_signature(lines: list[str]) -> list[str]:
+    """Drop the sign-off, everything below it, and legal disclaimers."""
+    seen_content = False
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        if len(line) <= MAX_MARKER_LINE and (
+            _DEVICE_FOOTER.match(line) or (seen_content and _SIGNOFF.match(line))
+        ):
+            return lines[:i]
+        if seen_content and _DISCLAIMER.search(line[:MAX_MARKER_LINE]):
+            return lines[:i]
+        seen_content = True
+    return lines
+
+
+def _forwarded_body(lines: list[str]) -> list[str]:
+    """The forwarded message's own text: skip its header block, then clean it like any body."""
+    i = 1  # the marker line
+    while i < len(lines) and (not lines[i].strip() or _HEADER_LINE.match(lines[i].strip())):
+        i += 1
+    body = lines[i:]
+    nested = _history_start(body)
+    if nested is not None:
+        body = body[: nested[0]]
+    return _cut_signature(body)
+
+
+def _squash(lines: list[str]) -> str:
+    out = [_WS.sub(" ", ln).strip() for ln in lines]
+    text = "\n".join(ln for ln in out if ln)
+    return text[:MAX_NEW_TEXT_CHARS]
+
+
+def new_text(body: str, subject: str = "") -> Cleaned:
+    """Return the part of ``body`` its sender wrote now. Never raises on odd input."""
+    body = html_to_text((body or "")[:MAX_INPUT_CHARS])
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [ln for ln in body.split("\n") if not ln.lstrip().startswith(">")]
+    start = _history_start(lines)
+    forwarded = bool(_FORWARD_SUBJECT.match(subject or ""))
+    if start is None:
+        return Cleaned(_squash(_cut_signature(lines)), forwarded, False)
+    index, is_forward = start
+    forwarded = forwarded or is_forward
+    own = _cut_signature(lines[:index])
+    own_words = sum(len(ln.split()) for ln in own)
+    if forwarded and own_words < SHORT_FORWARD_NOTE_WORDS:
+        own = own + _forwarded_body(lines[index:])
+    return Cleaned(_squash(own), forwarded, True)

@@ -1,0 +1,162 @@
+"""The classifier's interface, rules, preprocessing and bad input (rules-only and trained)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mailbot.classify import (
+    append_correction,
+    load_classifier,
+    rules_classifier,
+)
+from mailbot.classify.data import read_jsonl
+from mailbot.classify.text import new_text
+from mailbot.model import Classification, Kind, ParsedMessage, Priority
+
+
+def msg(text: str, subject: str = "", headers: dict[str, str] | None = None) -> ParsedMessage:
+    return ParsedMessage(
+        message_id="<t@example.org>",
+        subject=subject,
+        sender=None,
+        text=text,
+        headers=headers or {},
+    )
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return rules_classifier()
+
+
+def test_rules_only_without_model(tmp_path: Path) -> None:
+    classifier = load_classifier(None)
+    result = classifier.classify(msg("Please could you check the streetlight on Elm Road?"))
+    assert isinstance(result, Classification)
+    assert result.kind == Kind.ENQUIRY and result.automatic is None
+    missing = load_classifier(tmp_path / "model", train_if_missing=False)
+    assert missing.classify(msg("hello")).kind is not None
+    assert not (tmp_path / "model").exists()
+
+
+def test_rules_find_strong_signals(rules) -> None:
+    foi = rules.classify(
+        msg("Under the Freedom of Information Act please send copies of the contract.")
+    )
+    assert foi.kind == Kind.FOI
+    complaint = rules.classify(
+        msg("I wish to make a formal complaint about how my case was handled.")
+    )
+    assert complaint.kind == Kind.COMPLAINT
+    private = rules.classify(msg("Can I speak to someone in confidence about a resident?"))
+    assert private.kind == Kind.CONFIDENTIALITY and private.confidential
+
+
+@pytest.mark.parametrize(
+    ("headers", "subject", "confidential", "important"),
+    [
+        ({"importance": "high"}, "Bins", False, True),
+        ({"x-priority": "1 (Highest)"}, "Bins", False, True),
+        ({"x-priority": "3 (Normal)"}, "Bins", False, False),
+        ({"sensitivity": "Company-Confidential"}, "Bins", True, False),
+        ({"sensitivity": "Private"}, "Bins", True, False),
+        ({}, "CONFIDENTIAL - resident matter", True, False),
+    ],
+)
+def test_header_and_subject_flags(rules, headers, subject, confidential, important) -> None:
+    result = rules.classify(
+        msg("Could someone look at the missed bin collection?", subject, headers)
+    )
+    assert result.confidential is confidential
+    assert (result.priority == Priority.IMPORTANT) is important
+
+
+def test_legal_disclaimer_is_not_a_privacy_request(rules) -> None:
+    body = (
+        "Please could the bins on Mill Lane be collected.\n\nKind regards\nCllr Ann Pope\n\n"
+        "This email and any attachments are confidential and intended solely for the addressee."
+    )
+    assert rules.classify(msg(body)).confidential is False
+
+
+def test_quoted_history_is_cut() -> None:
+    body = (
+        "Thank you, that is very helpful.\n\nJo\n\n-----Original Message-----\n"
+        "From: Jo\nSent: 3 November 2026\nSubject: FOI\n\n"
+        "Under the Freedom of Information Act please send me the contract."
+    )
+    assert new_text(body).text == "Thank you, that is very helpful.\nJo"
+    gmail = "Thanks!\n\nOn Tue, 3 Nov 2026 at 09:12, Jo Bloggs <jo@x.org>\nwrote:\n> FOI request"
+    assert new_text(gmail).text == "Thanks!"
+    outlook = "Noted.\n\nFrom: Sam\nSent: Monday\nTo: Members\nSubject: x\n\nold text"
+    assert new_text(outlook).text == "Noted."
+
+
+def test_signature_and_disclaimer_are_cut() -> None:
+    body = (
+        "Can the pothole on York Road be filled?\nKind regards,\nCllr Jo Bloggs\n07700 900123\n"
+        "If you have received this email in error please delete it."
+    )
+    assert new_text(body).text == "Can the pothole on York Road be filled?"
+    phone = "pothole on york rd again\n\nSent from my iPhone"
+    assert new_text(phone).text == "pothole on york rd again"
+
+
+def test_short_forward_keeps_the_residents_text() -> None:
+    body = (
+        "See below, can you help?\n\n---------- Forwarded message ---------\n"
+        "From: A Resident <r@example.org>\nDate: Mon, 2 Nov 2026\nSubject: damp\n"
+        "To: Cllr <c@example.org>\n\nMy flat has black mould in every room.\n\nThanks\nRes"
+    )
+    cleaned = new_text(body, "Fwd: damp")
+    assert cleaned.forwarded
+    assert "black mould" in cleaned.text and "Res" not in cleaned.text.split()
+
+
+BAD_INPUTS = [
+    msg(""),
+    msg("", headers={"content-type": "image/png"}),
+    msg("[image: scan.jpg]"),
+    msg("x" * 20_000 + "\n" + "word " * 4_000),
+    msg(
+        "<html><head><style>p{color:red}</style><script>alert('urgent foi')</script></head>"
+        "<body><p>&nbsp;</p></body></html>"
+    ),
+    msg(
+        "Das ist eine Nachricht über die Müllabfuhr in unserer Straße, die seit Wochen nicht kommt."
+    ),
+    msg("这是关于垃圾收集的消息，我们街道已经几个星期没有收垃圾了。"),
+    msg("\x00\x01\ufffd" * 50),
+]
+
+
+@pytest.mark.parametrize("message", BAD_INPUTS)
+def test_bad_input_gives_low_confidence_not_an_error(rules, message) -> None:
+    result = rules.classify(message)
+    assert result.confidence <= 0.3
+    assert result.kind is not None
+
+
+def test_long_lines_are_fast(rules) -> None:
+    huge = msg(("abc " * 5_000 + "\n") * 50 + "y" * 200_000)
+    started = time.perf_counter()
+    rules.classify(huge)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_append_correction_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "corrections.jsonl"
+    when = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    message = msg("Please send me every report on the depot.", "depot")
+    append_correction(path, message, Kind.FOI, who="officer@council.gov.uk", when=when)
+    append_correction(path, message, Kind.ENQUIRY, who="officer@council.gov.uk", when=when)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["kind"] for r in rows] == ["foi", "enquiry"]
+    assert rows[0]["who"] == "officer@council.gov.uk" and rows[0]["when"].startswith("2026-11-25")
+    mails = read_jsonl(path)
+    assert mails[0].kind == Kind.FOI and mails[0].confidential is None
