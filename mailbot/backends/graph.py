@@ -20,8 +20,10 @@ import base64
 import email
 import email.policy
 import email.utils
+import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -98,12 +100,13 @@ _AADSTS_HINTS = {
 class MsalTokenProvider:
     """App-only tokens from Microsoft Entra ID with the client-credentials grant.
 
-    Give either `client_secret`, or `certificate_path` (a PEM file holding the private
-    key) with `certificate_thumbprint` (the SHA-1 thumbprint shown in the Entra
-    portal). A certificate is preferred: it cannot be pasted into the wrong place
-    and it carries its own expiry. Tokens are cached until `refresh_margin` seconds
-    before they expire. msal builds its application lazily, on the first token,
-    because constructing one contacts the authority.
+    Give either `client_secret`, or `certificate_path`: a PEM file with the private key
+    and, ideally, the certificate too, from which the thumbprint is worked out. With a
+    key-only file, give `certificate_thumbprint` (the SHA-1 thumbprint the Entra portal
+    shows). A certificate is preferred to a secret: it never travels, and it cannot be
+    pasted into a chat. Tokens are cached until `refresh_margin` seconds before they
+    expire. The msal application is built on the first token, not here, because
+    building one contacts the authority.
     """
 
     def __init__(
@@ -120,13 +123,13 @@ class MsalTokenProvider:
         clock: Callable[[], float] = time.monotonic,
         refresh_margin: float = 300.0,
     ) -> None:
-        if app is None:
-            _check_credentials(client_secret, certificate_path, certificate_thumbprint)
         self.tenant_id = tenant_id
         self.client_id = client_id
-        self._client_secret = client_secret
-        self._certificate_path = Path(certificate_path) if certificate_path else None
-        self._certificate_thumbprint = certificate_thumbprint
+        self._credential: str | dict[str, str] | None = None
+        if app is None:
+            self._credential = client_credential(
+                client_secret, certificate_path, certificate_thumbprint
+            )
         self._authority = f"{authority_host.rstrip('/')}/{tenant_id}"
         self._scopes = [scope]
         self._app = app
@@ -168,37 +171,58 @@ class MsalTokenProvider:
             import msal  # imported here so the rest of mailbot never pays for it
 
             self._app = msal.ConfidentialClientApplication(
-                self.client_id,
-                client_credential=self._credential(),
-                authority=self._authority,
+                self.client_id, client_credential=self._credential, authority=self._authority
             )
         return self._app
 
-    def _credential(self) -> str | dict[str, str]:
-        if self._certificate_path is not None and self._certificate_thumbprint:
-            try:
-                private_key = self._certificate_path.read_text(encoding="ascii")
-            except (OSError, UnicodeDecodeError) as error:
-                raise BackendError(
-                    f"cannot read the certificate key file {self._certificate_path}: {error}"
-                ) from None
-            thumbprint = self._certificate_thumbprint.replace(":", "").replace(" ", "")
-            return {"private_key": private_key, "thumbprint": thumbprint}
-        assert self._client_secret is not None  # _check_credentials made sure
-        return self._client_secret
+
+_PEM_KEY = re.compile(
+    r"-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----.+?-----END \1-----", re.DOTALL
+)
+_PEM_CERTIFICATE = re.compile(
+    r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL
+)
 
 
-def _check_credentials(
+def client_credential(
     secret: str | None, certificate_path: str | Path | None, thumbprint: str | None
-) -> None:
-    if bool(certificate_path) != bool(thumbprint):
+) -> str | dict[str, str]:
+    """The `client_credential` msal wants: the secret, or the private key and thumbprint."""
+    if certificate_path:
+        return _certificate_credential(Path(certificate_path), thumbprint)
+    if secret:
+        return secret
+    raise BackendError(
+        "graph: give either client_secret or certificate_path (a PEM file with the private key)"
+    )
+
+
+def _certificate_credential(path: Path, thumbprint: str | None) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BackendError(f"graph: cannot read certificate_path {path}: {error}") from None
+    key = _PEM_KEY.search(text)
+    if key is None:
         raise BackendError(
-            "graph: certificate_path and certificate_thumbprint go together; give both"
+            f"graph: certificate_path {path} holds no unencrypted PEM private key"
         )
-    if not secret and not certificate_path:
+    given = (thumbprint or "").replace(":", "").replace(" ", "").upper()
+    certificate = _PEM_CERTIFICATE.search(text)
+    if certificate is not None:
+        der = base64.b64decode("".join(certificate.group(1).split()))
+        actual = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+        if given and given != actual:
+            raise BackendError(
+                f"graph: certificate_thumbprint {given} does not match the certificate in "
+                f"{path} (its thumbprint is {actual})"
+            )
+        given = actual
+    if not given:
         raise BackendError(
-            "graph: give either client_secret or certificate_path + certificate_thumbprint"
+            f"graph: {path} has no certificate in it; add it, or set certificate_thumbprint"
         )
+    return {"private_key": key.group(0), "thumbprint": given}
 
 
 def _token_failure(result: Mapping[str, Any], tenant_id: str, client_id: str) -> str:
@@ -478,12 +502,19 @@ class GraphMailbox:
         code = reply.error_code()
         detail = f"{reply.status} {code}".strip()
         server_says = reply.error_message()
-        if reply.status in (401, 403):
-            permission = "Mail.Send" if sending else "Mail.ReadWrite"
+        permission = "Mail.Send" if sending else "Mail.ReadWrite"
+        if reply.status == 401:
+            return BackendError(
+                f"Graph did not accept the app's token to {doing} in {self.mailbox} ({detail}): "
+                f"check tenant_id and client_id, and that the app has the {permission} "
+                f"application permission (with admin consent) or an Exchange RBAC for "
+                f"Applications role that covers this mailbox"
+            )
+        if reply.status == 403:
             return BackendError(
                 f"Graph refused to {doing} in {self.mailbox} ({detail}): the app lacks the "
-                f"{permission} application permission (with admin consent), or the Exchange "
-                f"RBAC for Applications scope does not include this mailbox"
+                f"{permission} application permission, or the Exchange RBAC for Applications "
+                f"scope does not include this mailbox"
             )
         if reply.status == 404 and code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI",
                                              "ResourceNotFound", "MailboxNotFound"):

@@ -32,6 +32,7 @@ import socket
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -114,6 +115,8 @@ class FakeGraph:
         self.token = token
         self.token_capacity = token_capacity
         self.denied: set[str] = set()  # "read" and/or "send": answer 403 ErrorAccessDenied
+        # Called with each request before it is answered: lets a test act "in between".
+        self.before_request: Callable[[Request], None] | None = None
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self._arrivals = itertools.count(1)
@@ -315,9 +318,12 @@ def _handler_for(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
         def _handle(self, method: str) -> None:
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(length) if length else b""
+            request = Request(method, self.path, dict(self.headers))
             with fake.lock:
-                fake.state.requests.append(Request(method, self.path, dict(self.headers)))
+                fake.state.requests.append(request)
                 fault = fake.state.faults.pop(0) if fake.state.faults else None
+            if fake.before_request is not None:
+                fake.before_request(request)
             if fault is not None and fault.status == 0:
                 self.close_connection = True  # the server "goes away" mid-request
                 return

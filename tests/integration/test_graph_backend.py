@@ -1,0 +1,390 @@
+"""The Graph backend against the loopback fake Graph: the Graph-specific behaviour that the
+shared contract suite does not reach (paging, throttling, resync, permissions, folders)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+
+import pytest
+from fakes.graph_server import FakeGraph, Request
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
+from mailbot.backends.retry import Backoff
+from mailbot.model import OutgoingMail
+
+MAILBOX = "memberenquiries@council.example"
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGraph]:
+    with FakeGraph(MAILBOX) as server:
+        yield server
+
+
+class Client:
+    """Builds GraphMailbox clients whose backoff waits are recorded, not slept."""
+
+    def __init__(self, fake: FakeGraph) -> None:
+        self.fake = fake
+        self.sleeps: list[float] = []
+        self.made: list[GraphMailbox] = []
+
+    def __call__(self, **overrides: object) -> GraphMailbox:
+        arguments: dict[str, object] = {
+            "mailbox": MAILBOX,
+            "base_url": self.fake.base_url,
+            "token_provider": StaticTokenProvider(self.fake.token),
+            "backoff": Backoff(attempts=5, sleep=self.sleeps.append),
+        }
+        arguments.update(overrides)
+        client = GraphMailbox(**arguments)  # type: ignore[arg-type]
+        self.made.append(client)
+        return client
+
+
+@pytest.fixture
+def client(fake: FakeGraph) -> Iterator[Client]:
+    made = Client(fake)
+    yield made
+    for mailbox in made.made:
+        mailbox.close()
+
+
+def message(label: str) -> bytes:
+    return (
+        "From: Cllr Ann Example <ann.example@members.test.invalid>\r\n"
+        f"To: {MAILBOX}\r\n"
+        f"Subject: Graph test {label}\r\n"
+        f"Message-ID: <{label}@members.test.invalid>\r\n"
+        "\r\n"
+        f"Body of {label}.\r\n"
+    ).encode("ascii")
+
+
+def message_id(raw: bytes) -> str:
+    return str(email.message_from_bytes(raw, policy=email.policy.compat32)["Message-ID"])
+
+
+def delta_requests(fake: FakeGraph) -> list[str]:
+    return [r.path for r in fake.requests if "/messages/delta" in r.path]
+
+
+# ---------------------------------------------------------------- delta paging and cursor
+
+
+def test_delta_pages_are_followed_to_the_delta_link(fake: FakeGraph, client: Client) -> None:
+    for i in range(23):
+        fake.deliver(message(f"page{i}"))
+    mailbox = client(page_size=5)
+
+    fetched, cursor = mailbox.fetch_new(None)
+
+    assert sorted(message_id(m.raw) for m in fetched) == sorted(
+        f"<page{i}@members.test.invalid>" for i in range(23)
+    )
+    pages = delta_requests(fake)
+    assert len(pages) == 5  # 5 + 5 + 5 + 5 + 3
+    assert all("$skiptoken=" in path for path in pages[1:])
+    assert cursor is not None and "$deltatoken=" in cursor
+    # Every request asked for immutable ids; the delta ones also for the page size.
+    assert all('IdType="ImmutableId"' in r.headers.get("Prefer", "") for r in fake.requests)
+    first = fake.requests[0]
+    assert "odata.maxpagesize=5" in first.headers["Prefer"]
+    assert "$select=id,internetMessageId" in first.path
+
+
+def test_removed_entries_are_skipped(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("stays"))
+    fake.deliver(message("goes"))
+    mailbox = client()
+    _, cursor = mailbox.fetch_new(None)
+
+    fake.delete_message("<goes@members.test.invalid>")
+    fake.deliver(message("new"))
+    fetched, _ = mailbox.fetch_new(cursor)
+
+    # The replay carried an "@removed" entry for "goes"; only the new message comes back.
+    assert [message_id(m.raw) for m in fetched] == ["<new@members.test.invalid>"]
+
+
+def test_a_message_deleted_before_download_is_skipped(fake: FakeGraph, client: Client) -> None:
+    """The delta lists it, a person deletes it, then $value answers 404: not an error."""
+    for i in range(3):
+        fake.deliver(message(f"race{i}"))
+
+    def delete_during_first_download(request: Request) -> None:
+        if request.path.endswith("/$value") and fake.messages_in("inbox"):
+            fake.before_request = None
+            fake.delete_message("<race0@members.test.invalid>")
+
+    fake.before_request = delete_during_first_download
+    fetched, _ = client().fetch_new(None)
+
+    assert sorted(message_id(m.raw) for m in fetched) == [
+        "<race1@members.test.invalid>", "<race2@members.test.invalid>",
+    ]
+
+
+def test_expired_delta_token_raises_cursor_expired(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("before"))
+    mailbox = client()
+    _, cursor = mailbox.fetch_new(None)
+    fake.expire_delta_tokens()
+
+    with pytest.raises(CursorExpired, match="410 syncStateNotFound"):
+        mailbox.fetch_new(cursor)
+    fetched, new_cursor = mailbox.fetch_new(None)  # what the caller does next: a full round
+    assert [message_id(m.raw) for m in fetched] == ["<before@members.test.invalid>"]
+    assert mailbox.fetch_new(new_cursor)[0] == []
+
+
+def test_a_token_pushed_out_of_exchanges_cache_expires(client: Client) -> None:
+    """Exchange keeps a bounded cache of delta tokens: an old one stops working."""
+    with FakeGraph(MAILBOX, token_capacity=2) as small:
+        client.fake = small
+        mailbox = client()
+        _, oldest = mailbox.fetch_new(None)
+        for _ in range(2):  # two more rounds push the first token out
+            mailbox.fetch_new(None)
+        with pytest.raises(CursorExpired):
+            mailbox.fetch_new(oldest)
+
+
+# ---------------------------------------------------------------- throttling and outages
+
+
+def test_retry_after_from_a_429_is_honoured(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("throttled"))
+    fake.fail_next(2, status=429, retry_after="7")
+    mailbox = client()
+
+    fetched, _ = mailbox.fetch_new(None)
+
+    assert [message_id(m.raw) for m in fetched] == ["<throttled@members.test.invalid>"]
+    assert client.sleeps == [7.0, 7.0]  # the server's hint, not our shorter backoff
+
+
+def test_503_without_retry_after_backs_off_exponentially(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("busy"))
+    fake.fail_next(3, status=503, retry_after=None)
+    mailbox = client()
+
+    fetched, _ = mailbox.fetch_new(None)
+
+    assert len(fetched) == 1
+    assert client.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_a_long_outage_gives_up_after_bounded_attempts(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("patient"))
+    fake.fail_next(5, status=504, retry_after="2")
+    mailbox = client()
+
+    with pytest.raises(TransientError, match="504"):
+        mailbox.fetch_new(None)
+    assert len(client.sleeps) == 4  # five tries, four waits
+
+    fetched, _ = mailbox.fetch_new(None)  # the next poll: nothing was lost
+    assert [message_id(m.raw) for m in fetched] == ["<patient@members.test.invalid>"]
+
+
+def test_a_dropped_connection_is_retried(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("dropped"))
+    fake.fail_next(1, status=0)  # the server goes away without answering
+    mailbox = client()
+
+    fetched, _ = mailbox.fetch_new(None)
+
+    assert [message_id(m.raw) for m in fetched] == ["<dropped@members.test.invalid>"]
+    assert len(client.sleeps) == 1
+
+
+def test_throttled_send_goes_out_once(fake: FakeGraph, client: Client) -> None:
+    mailbox = client()
+    fake.fail_next(1, status=429, retry_after="3")
+    mailbox.send(reply_mail())
+    assert len(fake.outgoing) == 1
+    assert len(fake.messages_in("sentitems")) == 1
+    assert client.sleeps == [3.0]
+
+
+def test_server_down_at_start_is_a_transient_error(client: Client) -> None:
+    with FakeGraph(MAILBOX) as gone:
+        base_url = gone.base_url
+    mailbox = client(base_url=base_url)  # nothing listens there any more
+    with pytest.raises(TransientError, match="cannot reach Graph"):
+        mailbox.fetch_new(None)
+
+
+# ---------------------------------------------------------------- the Processed folder
+
+
+def test_processed_folder_is_created_once_and_found_by_the_next_client(
+    fake: FakeGraph, client: Client
+) -> None:
+    for i in range(2):
+        fake.deliver(message(f"p{i}"))
+    first = client()
+    fetched, _ = first.fetch_new(None)
+    first.mark_processed(fetched[0].ref)
+    second = client()
+    second.mark_processed(fetched[1].ref)
+
+    children = [f for f in fake.state.folders.values()
+                if f.parent_id == fake._resolve_folder("inbox")]
+    assert [f.display_name for f in children] == ["Processed"]
+    assert len(fake.messages_in("Processed")) == 2
+
+
+def test_immutable_id_stays_valid_through_the_move(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("immutable"))
+    mailbox = client()
+    fetched, _ = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+
+    moved = fake.state.messages[fetched[0].ref]  # same id after the move
+    assert moved.folder_id == fake._child_of_inbox("Processed")
+
+
+def test_move_of_a_deleted_message_is_not_an_error(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("deleted"))
+    mailbox = client()
+    fetched, _ = mailbox.fetch_new(None)
+    fake.delete_message("<deleted@members.test.invalid>")
+
+    mailbox.mark_processed(fetched[0].ref)  # 404 ErrorItemNotFound: already gone
+
+    assert fake.messages_in("inbox") == [] and fake.messages_in("Processed") == []
+
+
+def test_processed_folder_deleted_while_running_is_made_again(
+    fake: FakeGraph, client: Client
+) -> None:
+    for i in range(2):
+        fake.deliver(message(f"f{i}"))
+    mailbox = client()
+    fetched, _ = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    fake.delete_folder("Processed")  # someone tidies up the mailbox
+
+    mailbox.mark_processed(fetched[1].ref)
+
+    assert [message_id(raw) for raw in fake.messages_in("Processed")] == [
+        message_id(fetched[1].raw)
+    ]
+    assert fake.messages_in("inbox") == []
+
+
+def test_processed_folder_renamed_keeps_working_for_the_running_client(
+    fake: FakeGraph, client: Client
+) -> None:
+    for i in range(2):
+        fake.deliver(message(f"r{i}"))
+    mailbox = client()
+    fetched, _ = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    fake.rename_folder("Processed", "Done")  # folder ids survive a rename
+
+    mailbox.mark_processed(fetched[1].ref)
+
+    assert len(fake.messages_in("Done")) == 2
+    assert fake.messages_in("inbox") == []
+
+
+def test_custom_processed_folder_name_with_a_quote(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(message("quote"))
+    mailbox = client(processed_folder="Member's done")
+    fetched, _ = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    other = client(processed_folder="Member's done")  # finds it through $filter, no duplicate
+    other.mark_processed(fetched[0].ref)
+    assert len(fake.messages_in("Member's done")) == 1
+
+
+# ---------------------------------------------------------------- sending
+
+
+def reply_mail(recipients: tuple[str, ...] = ("ann.example@members.test.invalid",)) -> OutgoingMail:
+    mime = (
+        f"From: Member Enquiries <{MAILBOX}>\r\n"
+        "To: Cllr Ann Example <ann.example@members.test.invalid>\r\n"
+        "Subject: [MB-2026-0042] We have your enquiry\r\n"
+        "Message-ID: <ack.42@council.test.invalid>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "\r\n"
+        "Your reference is MB-2026-0042.\r\n"
+    ).encode("ascii")
+    return OutgoingMail(message_id="<ack.42@council.test.invalid>", recipients=recipients,
+                        mime=mime)
+
+
+def test_send_posts_base64_mime_as_text_plain(fake: FakeGraph, client: Client) -> None:
+    mail = reply_mail()
+    client().send(mail)
+
+    (sent,) = [r for r in fake.requests if r.path.endswith("/sendMail")]
+    assert sent.headers["Content-Type"] == "text/plain"
+    assert fake.outgoing == [(("ann.example@members.test.invalid",), mail.mime)]
+    assert fake.messages_in("sentitems") == [mail.mime]
+
+
+def test_envelope_recipients_missing_from_headers_get_a_bcc(
+    fake: FakeGraph, client: Client
+) -> None:
+    mail = reply_mail(("ann.example@members.test.invalid", "officer@council.test.invalid"))
+    client().send(mail)
+
+    ((recipients, delivered),) = fake.outgoing
+    assert set(recipients) == {"ann.example@members.test.invalid", "officer@council.test.invalid"}
+    assert b"officer@council.test.invalid" not in delivered  # Bcc is not shown to anyone
+
+
+# ---------------------------------------------------------------- permissions and addresses
+
+
+def test_missing_read_permission_is_explained(fake: FakeGraph, client: Client) -> None:
+    fake.denied.add("read")
+    with pytest.raises(BackendError) as caught:
+        client().fetch_new(None)
+    text = str(caught.value)
+    assert "403 ErrorAccessDenied" in text
+    assert "Mail.ReadWrite" in text and "RBAC for Applications" in text
+    assert MAILBOX in text
+
+
+def test_missing_send_permission_is_explained(fake: FakeGraph, client: Client) -> None:
+    fake.denied.add("send")
+    with pytest.raises(BackendError, match=r"Mail\.Send application permission"):
+        client().send(reply_mail())
+    assert fake.outgoing == []
+
+
+def test_a_rejected_token_is_explained_after_one_fresh_try(
+    fake: FakeGraph, client: Client
+) -> None:
+    fake.revoke_tokens()
+    with pytest.raises(BackendError, match="did not accept the app's token") as caught:
+        client().check_connection()
+    assert "tenant_id and client_id" in str(caught.value)
+    assert len(fake.requests) == 2  # the request, then once more with a fresh token
+
+
+def test_unknown_mailbox_is_named(fake: FakeGraph, client: Client) -> None:
+    with pytest.raises(BackendError, match="cannot find the mailbox nobody@council.example"):
+        client(mailbox="nobody@council.example").check_connection()
+
+
+def test_check_connection_lists_the_folders(fake: FakeGraph, client: Client) -> None:
+    assert client().check_connection() == ["Inbox", "Sent Items", "Drafts", "Deleted Items"]
+
+
+def test_constructor_needs_credentials() -> None:
+    with pytest.raises(BackendError, match="tenant_id and client_id"):
+        GraphMailbox(mailbox=MAILBOX)
+    with pytest.raises(BackendError, match="client_secret or certificate_path"):
+        GraphMailbox(mailbox=MAILBOX, tenant_id="t", client_id="c")

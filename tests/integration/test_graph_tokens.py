@@ -1,0 +1,200 @@
+"""App-only tokens for Graph: caching, renewal, errors in words, certificate credentials.
+
+Microsoft Entra ID cannot run here, so msal's application object is replaced by a stub
+that answers acquire_token_for_client the way msal does (a dict with access_token and
+expires_in, or error and error_description). Everything around it is real, including a
+GraphMailbox talking to the loopback fake Graph with the tokens the provider hands out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from fakes.graph_server import FakeGraph
+
+from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.graph import GraphMailbox, MsalTokenProvider, client_credential
+from mailbot.backends.retry import Backoff
+
+MAILBOX = "memberenquiries@council.example"
+
+
+class StubMsalApp:
+    """Answers like msal.ConfidentialClientApplication.acquire_token_for_client."""
+
+    def __init__(self, *answers: dict[str, Any] | Exception) -> None:
+        self.answers = list(answers)
+        self.scopes_asked: list[list[str]] = []
+
+    def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]:
+        self.scopes_asked.append(scopes)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def provider(app: StubMsalApp, clock: Clock | None = None) -> MsalTokenProvider:
+    return MsalTokenProvider(
+        tenant_id="contoso.onmicrosoft.com", client_id="11111111-2222-3333-4444-555555555555",
+        app=app, clock=clock or Clock(),
+    )
+
+
+def test_token_is_cached_until_shortly_before_expiry() -> None:
+    clock = Clock()
+    app = StubMsalApp(
+        {"access_token": "first", "expires_in": 3599, "token_type": "Bearer"},
+        {"access_token": "second", "expires_in": 3599, "token_type": "Bearer"},
+    )
+    tokens = provider(app, clock)
+
+    assert tokens.token() == "first"
+    clock.now += 3000  # 599 s left, more than the 300 s margin
+    assert tokens.token() == "first"
+    clock.now += 300  # 299 s left: renew now rather than risk a 401 mid-poll
+    assert tokens.token() == "second"
+    assert app.scopes_asked == [["https://graph.microsoft.com/.default"]] * 2
+
+
+def test_invalidate_forces_a_new_token() -> None:
+    app = StubMsalApp({"access_token": "a", "expires_in": 3600},
+                      {"access_token": "b", "expires_in": 3600})
+    tokens = provider(app)
+    assert tokens.token() == "a"
+    tokens.invalidate()
+    assert tokens.token() == "b"
+
+
+@pytest.mark.parametrize(
+    ("description", "words"),
+    [
+        ("AADSTS7000215: Invalid client secret provided.", "client secret is wrong"),
+        ("AADSTS7000222: The provided client secret keys are expired.", "has expired"),
+        ("AADSTS700016: Application with identifier 'x' was not found.", "no app with"),
+        ("AADSTS90002: Tenant 'contoso' not found.", "tenant_id does not name"),
+        ("AADSTS700027: Client assertion contains an invalid signature.", "certificate"),
+        ("AADSTS50000: Something new.\r\nTrace ID: 1", "AADSTS50000: Something new."),
+    ],
+)
+def test_sign_in_failures_are_in_words(description: str, words: str) -> None:
+    app = StubMsalApp({"error": "invalid_client", "error_description": description})
+    with pytest.raises(BackendError, match=words) as caught:
+        provider(app).token()
+    assert "11111111-2222-3333-4444-555555555555" in str(caught.value)
+    assert "Trace ID" not in str(caught.value)
+
+
+def test_unreachable_authority_is_transient() -> None:
+    app = StubMsalApp(ConnectionError("Name or service not known"))
+    with pytest.raises(TransientError, match="cannot reach Microsoft Entra ID"):
+        provider(app).token()
+
+
+def test_mailbox_uses_the_providers_token_and_renews_it_after_a_401() -> None:
+    app = StubMsalApp({"access_token": "revoked-early", "expires_in": 3600},
+                      {"access_token": "fresh", "expires_in": 3600})
+    with FakeGraph(MAILBOX, token="fresh") as fake:
+        fake.deliver(b"Message-ID: <t@members.test.invalid>\r\nSubject: t\r\n\r\nx\r\n")
+        mailbox = GraphMailbox(mailbox=MAILBOX, base_url=fake.base_url,
+                               token_provider=provider(app), backoff=Backoff(sleep=lambda _: None))
+        try:
+            fetched, _ = mailbox.fetch_new(None)
+        finally:
+            mailbox.close()
+    assert len(fetched) == 1
+    assert [r.headers["Authorization"] for r in fake.requests[:2]] == [
+        "Bearer revoked-early", "Bearer fresh",
+    ]
+
+
+# ---------------------------------------------------------------- credentials for msal
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
+    """A self-signed certificate: (key+cert PEM, key-only PEM, SHA-1 thumbprint)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mailbot test")])
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(start).not_valid_after(start + dt.timedelta(days=730))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    both, key_only = tmp_path / "mailbot.pem", tmp_path / "mailbot.key"
+    both.write_bytes(cert_pem + key_pem)
+    key_only.write_bytes(key_pem)
+    yield both, key_only, cert.fingerprint(hashes.SHA1()).hex().upper()
+
+
+def test_secret_credential_is_passed_as_is() -> None:
+    assert client_credential("s3cret", None, None) == "s3cret"
+
+
+def test_certificate_thumbprint_is_worked_out_from_the_pem(
+    certificate: tuple[Path, Path, str],
+) -> None:
+    both, _, thumbprint = certificate
+    credential = client_credential(None, both, None)
+    assert isinstance(credential, dict)
+    assert credential["thumbprint"] == thumbprint
+    assert credential["private_key"].startswith("-----BEGIN PRIVATE KEY-----")
+    assert "CERTIFICATE" not in credential["private_key"]
+
+
+def test_certificate_preferred_over_a_secret_and_thumbprint_checked(
+    certificate: tuple[Path, Path, str],
+) -> None:
+    both, _, thumbprint = certificate
+    colons = ":".join(thumbprint[i:i + 2] for i in range(0, len(thumbprint), 2)).lower()
+    credential = client_credential("ignored", both, colons)
+    assert isinstance(credential, dict) and credential["thumbprint"] == thumbprint
+    with pytest.raises(BackendError, match="does not match the certificate"):
+        client_credential(None, both, "00" * 20)
+
+
+def test_key_only_file_needs_the_thumbprint(certificate: tuple[Path, Path, str]) -> None:
+    _, key_only, thumbprint = certificate
+    with pytest.raises(BackendError, match="set certificate_thumbprint"):
+        client_credential(None, key_only, None)
+    credential = client_credential(None, key_only, thumbprint)
+    assert isinstance(credential, dict) and credential["thumbprint"] == thumbprint
+
+
+def test_unreadable_or_keyless_certificate_files_are_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pem"
+    with pytest.raises(BackendError, match=f"cannot read certificate_path {missing}"):
+        client_credential(None, missing, None)
+    keyless = tmp_path / "keyless.pem"
+    keyless.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    with pytest.raises(BackendError, match="holds no unencrypted PEM private key"):
+        client_credential(None, keyless, None)
+
+
+def test_provider_checks_credentials_when_built(certificate: tuple[Path, Path, str]) -> None:
+    both, _, _ = certificate
+    built = MsalTokenProvider(tenant_id="t", client_id="c", certificate_path=both)
+    assert built.client_id == "c"  # no network: msal's app is only made on the first token
+    with pytest.raises(BackendError, match="client_secret or certificate_path"):
+        MsalTokenProvider(tenant_id="t", client_id="c")
