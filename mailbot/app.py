@@ -1,0 +1,139 @@
+"""The composition root: settings in, a ready store, policy, directory, classifier, mailbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from mailbot.backends.base import Mailbox
+from mailbot.classify import Classifier, load_classifier
+from mailbot.directory import Directory, load_directory
+from mailbot.policy import Policy, load_policy
+from mailbot.render import Renderer
+from mailbot.settings import Settings
+from mailbot.store import Store
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    policy: Policy
+    directory: Directory
+    renderer: Renderer
+    backend_override: Mailbox | None = None
+    classifier_override: Classifier | None = None
+    _backend: Mailbox | None = field(default=None, init=False, repr=False)
+
+    @property
+    def mailbox_address(self) -> str:
+        return self.settings.mailbox.address.lower()
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        if self.classifier_override is not None:
+            return self.classifier_override
+        return load_classifier(
+            self.settings.model_dir,
+            train_if_missing=self.settings.classifier.train_if_missing,
+            corrections=self.settings.corrections_path,
+        )
+
+    @property
+    def backend(self) -> Mailbox:
+        if self.backend_override is not None:
+            return self.backend_override
+        if self._backend is None:
+            self._backend = build_backend(self.settings)
+        return self._backend
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        self.store.close()
+
+
+def build_app(
+    settings: Settings,
+    *,
+    backend: Mailbox | None = None,
+    classifier: Classifier | None = None,
+    migrate: bool = True,
+) -> App:
+    """Everything a command needs, from validated settings. Runs migrations by default."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    directory = settings.directory
+    return App(
+        settings=settings,
+        store=Store(settings.database_url, migrate=migrate),
+        policy=load_policy(settings.council.policy, overrides=settings.policy or None,
+                           packs_dir=_packs_dir(settings)),
+        directory=load_directory(
+            settings.resolve(directory.members) if directory.members else None,
+            settings.resolve(directory.officers) if directory.officers else None,
+        ),
+        renderer=Renderer(_override_templates(settings)),
+        backend_override=backend,
+        classifier_override=classifier,
+    )
+
+
+def _packs_dir(settings: Settings) -> Path | None:
+    local = settings.base_dir / "policies"
+    return local if local.is_dir() else None
+
+
+def _override_templates(settings: Settings) -> Path | None:
+    local = settings.base_dir / "templates"
+    return local if local.is_dir() else None
+
+
+def build_backend(settings: Settings) -> Mailbox:
+    """The configured mailbox. Imports only the backend in use."""
+    box = settings.mailbox
+    if box.backend == "maildir":
+        from mailbot.backends.maildir import MaildirMailbox
+
+        return MaildirMailbox(
+            path=settings.resolve(box.maildir.path),
+            outbox=settings.resolve(box.maildir.outbox),
+            smtp=_smtp(settings),
+            address=box.address,
+        )
+    if box.backend == "imap":
+        from mailbot.backends.imap import ImapMailbox
+
+        imap = box.imap
+        return ImapMailbox(
+            host=imap.host, port=imap.port, security=imap.security, username=imap.username,
+            password=imap.password, inbox=imap.inbox, processed=imap.processed, sent=imap.sent,
+            smtp=_smtp(settings), address=box.address,
+        )
+    if box.backend == "graph":
+        from mailbot.backends.graph import GraphMailbox
+
+        graph = box.graph
+        return GraphMailbox(
+            mailbox=box.address, tenant_id=graph.tenant_id, client_id=graph.client_id,
+            client_secret=graph.client_secret or None,
+            certificate_path=settings.resolve(graph.certificate_path)
+            if graph.certificate_path else None,
+            certificate_thumbprint=graph.certificate_thumbprint or None,
+            processed_folder=graph.processed, base_url=graph.base_url,
+        )
+    from mailbot.backends.ews import build_ews_mailbox
+
+    return build_ews_mailbox(settings.mailbox)
+
+
+def _smtp(settings: Settings):  # type: ignore[no-untyped-def]
+    from mailbot.backends.smtp import SmtpSettings
+
+    smtp = settings.mailbox.smtp
+    if not smtp.host:
+        return None
+    return SmtpSettings(
+        host=smtp.host, port=smtp.port, security=smtp.security,
+        username=smtp.username, password=smtp.password,
+    )

@@ -1,0 +1,198 @@
+"""Opening and updating cases, and queueing what their members are told."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot import ledger, outbox
+from mailbot.clock import ClockEvent, Deadlines, case_deadlines
+from mailbot.compose import Envelope, reply_subject
+from mailbot.directory import Directory
+from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
+from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow, RefCounterRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+LONDON = ZoneInfo("Europe/London")
+
+KIND_LABELS = {
+    Kind.ENQUIRY: "enquiry",
+    Kind.FOI: "request for information",
+    Kind.COMPLAINT: "complaint",
+    Kind.CONFIDENTIALITY: "request for confidentiality",
+}
+
+
+def next_ref(session: Session, year: int) -> str:
+    """MB-2026-00042: numbered per year, never reused (the counter row is locked)."""
+    counter = session.get(RefCounterRow, year, with_for_update=True)
+    if counter is None:
+        counter = RefCounterRow(year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return f"MB-{year}-{counter.last:05d}"
+
+
+def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
+    rows = session.scalars(
+        select(ClockEventRow).where(ClockEventRow.case_id == case.id).order_by(ClockEventRow.id)
+    )
+    return [
+        ClockEvent(r.clock, r.action, r.at, r.who, r.why, r.new_due)  # type: ignore[arg-type]
+        for r in rows
+    ]
+
+
+def deadlines_for(app: App, session: Session, case: CaseRow) -> Deadlines:
+    """Due dates are derived, never stored by hand: receipt time + policy + clock events."""
+    return case_deadlines(
+        app.policy, Kind(case.kind), Priority(case.priority), case.received_at,
+        clock_events(session, case),
+    )
+
+
+def refresh_deadlines(app: App, session: Session, case: CaseRow) -> Deadlines:
+    found = deadlines_for(app, session, case)
+    case.ack_due, case.response_due = found.ack_due, found.response_due
+    return found
+
+
+def open_case(
+    app: App,
+    session: Session,
+    message: ParsedMessage,
+    classification: Classification,
+    *,
+    received: datetime,
+    now: datetime,
+) -> CaseRow:
+    assert message.sender is not None
+    member = app.directory.member(message.sender.email)
+    kind = classification.kind or Kind.ENQUIRY
+    triage = classification.confidence < app.settings.classifier.threshold or member is None
+    case = CaseRow(
+        ref=next_ref(session, received.astimezone(LONDON).year),
+        kind=kind.value,
+        priority=classification.priority.value,
+        confidential=classification.confidential,
+        confidence=classification.confidence,
+        status=CaseStatus.NEEDS_TRIAGE if triage else CaseStatus.OPEN,
+        member_email=message.sender.email,
+        member_name=member.name if member else message.sender.name,
+        known_member=member is not None,
+        officer_email=None,
+        subject=message.subject[:300],
+        policy=app.policy.name,
+        received_at=received,
+        root_message_id=message.message_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    refresh_deadlines(app, session, case)
+    why = f"classified {kind} ({classification.confidence:.2f})"
+    if member is None:
+        why += "; sender is not in the members directory"
+    ledger.record_event(session, now, "mailbot", "opened", why, case=case)
+    return case
+
+
+def should_acknowledge(app: App, case: CaseRow) -> bool:
+    """Only known members get automatic replies (no backscatter to strangers or spoofers)."""
+    return case.known_member or app.settings.directory.acknowledge_unknown_senders
+
+
+def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, Any]:
+    """The whitelisted values a template may see: data only, never the message itself."""
+    member = app.directory.member(case.member_email)
+    name = member.name if member else (case.member_name or "Councillor")
+    foisa = app.policy.foi_regime == "foisa"
+    return {
+        "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
+        "member": {"name": name, "salutation": name},
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[Kind(case.kind)],
+            "received": case.received_at.astimezone(LONDON).date(),
+            "response_due": case.response_due,
+            "ack_due": case.ack_due,
+            "confidential": case.confidential,
+            "subject": "" if case.confidential else message.subject[:200],
+            "officer_phrase": "The officer dealing with it",
+            "foi_law": (
+                "Freedom of Information (Scotland) Act 2002" if foisa
+                else "Freedom of Information Act 2000 (or the Environmental Information "
+                "Regulations 2004 if the information is environmental)"
+            ),
+            "statutory_days": app.policy.response_days(Kind.FOI, Priority.NORMAL),
+        },
+        "reply_subject": reply_subject(message.subject, case.ref),
+        "contact": None,
+    }
+
+
+def queue_acknowledgement(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime
+) -> str:
+    """Write the acknowledgement to the outbox (sent later by the flush job)."""
+    languages = ("cy", "en") if _prefers_welsh(app.directory, case.member_email) else ("en",)
+    rendered = app.renderer.render("ack", ack_context(app, case, message), languages)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(case.member_email,),
+        in_reply_to=message.message_id,
+        references=message.references,
+        instance=app.settings.council.instance,
+    )
+    outbox.queue(
+        session, purpose="ack", dedup_key=f"ack:{message.message_id}", case=case,
+        rendered=rendered, envelope=envelope, now=now,
+    )
+    case.acknowledged_at = now
+    ledger.record_event(session, now, "mailbot", "ack queued", f"to {case.member_email}", case=case)
+    return "ack"
+
+
+def _prefers_welsh(directory: Directory, email: str) -> bool:
+    member = directory.member(email)
+    return member is not None and member.language == "cy"
+
+
+def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
+    """An officer answering the member with the shared mailbox copied in."""
+    sender = message.sender.email if message.sender else ""
+    if sender == case.member_email:
+        return False
+    recipients = {a.email for a in (*message.to, *message.cc)}
+    return case.member_email in recipients or directory.officer(sender) is not None
+
+
+def record_response(session: Session, case: CaseRow, who: str, now: datetime) -> None:
+    if case.status == CaseStatus.RESPONDED:
+        return
+    session.add(ClockEventRow(
+        case_id=case.id, clock="response", action="stop", at=now, who=who,
+        why="reply to the member seen", new_due=None,
+    ))
+    case.status = CaseStatus.RESPONDED
+    case.responded_at = now
+    case.updated_at = now
+    ledger.record_event(session, now, who, "responded", "reply to the member seen", case=case)
+
+
+def record_follow_up(
+    session: Session, case: CaseRow, row: MessageRow, who: str, now: datetime
+) -> None:
+    case.updated_at = now
+    ledger.record_event(session, now, who, "follow-up", "member wrote again in the thread",
+                        case=case, message=row)

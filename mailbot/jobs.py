@@ -1,0 +1,111 @@
+"""The scheduled jobs. Each is a function of (app, now): no job reads the clock itself."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from mailbot import ledger, outbox
+from mailbot.app import App
+from mailbot.backends.base import BackendError, CursorExpired
+from mailbot.model import FetchedMessage, MessageStatus
+from mailbot.parse import message_id_of
+from mailbot.pipeline import Outcome, process
+from mailbot.store.tables import MessageRow, StateRow
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "backend.cursor"
+MAX_BATCHES = 50  # a poll takes at most this many fetches, so one run cannot go on forever
+
+
+@dataclass
+class PollReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    unmarked: list[str] = field(default_factory=list)  # committed but not yet moved in the mailbox
+    resynced: bool = False
+
+
+def _load_cursor(app: App) -> str | None:
+    with app.store.transaction() as session:
+        row = session.get(StateRow, CURSOR_KEY)
+        return row.value if row else None
+
+
+def _save_cursor(app: App, cursor: str | None) -> None:
+    with app.store.transaction() as session:
+        row = session.get(StateRow, CURSOR_KEY)
+        if cursor is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(StateRow(key=CURSOR_KEY, value=cursor))
+        else:
+            row.value = cursor
+
+
+def _fetch(app: App, cursor: str | None, report: PollReport) -> tuple[list[FetchedMessage], str | None]:
+    try:
+        return app.backend.fetch_new(cursor)
+    except CursorExpired:
+        log.warning("poll: the mailbox cursor expired; resyncing (Message-ID dedup keeps it safe)")
+        report.resynced = True
+        return app.backend.fetch_new(None)
+
+
+def poll(app: App, now: datetime) -> PollReport:
+    """Fetch new mail and run each message through the pipeline, one transaction each.
+
+    A message is marked processed in the mailbox only after its transaction commits; if
+    we die in between, the next poll fetches it again and the ledger skips it.
+    """
+    report = PollReport()
+    cursor = _load_cursor(app)
+    for _ in range(MAX_BATCHES):
+        messages, new_cursor = _fetch(app, cursor, report)
+        for fetched in messages:
+            outcome = _process_one(app, fetched, now)
+            report.outcomes.append(outcome)
+            try:
+                app.backend.mark_processed(fetched.ref)
+            except BackendError as exc:
+                log.warning("poll: %s recorded but not moved in the mailbox: %s",
+                            outcome.message_id, exc)
+                report.unmarked.append(outcome.message_id)
+        if new_cursor != cursor:
+            _save_cursor(app, new_cursor)
+        if not messages or new_cursor == cursor:
+            break
+        cursor = new_cursor
+    return report
+
+
+def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
+    try:
+        with app.store.transaction() as session:
+            return process(app, session, fetched, now)
+    except Exception as exc:  # noqa: BLE001 - one bad message must not stop the poll
+        log.exception("poll: internal error on a message; quarantining it")
+        return _quarantine_after_error(app, fetched, now, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _quarantine_after_error(app: App, fetched: FetchedMessage, now: datetime, reason: str) -> Outcome:
+    message_id = message_id_of(fetched.raw)
+    with app.store.transaction() as session:
+        row = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+        if row is None:
+            row = ledger.record_message(session, fetched, message_id, now)
+        row.status, row.reason = MessageStatus.QUARANTINED, reason[:2000]
+        ledger.record_event(session, now, "pipeline", "quarantined", reason[:2000], message=row)
+    return Outcome(message_id, MessageStatus.QUARANTINED, reason)
+
+
+def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
+    loops = app.settings.loops
+    return outbox.flush(
+        app.store, app.backend, now,
+        cap=loops.max_per_recipient, window=timedelta(hours=loops.window_hours),
+    )

@@ -1,0 +1,62 @@
+"""The intake ledger and the audit trail: what arrived, and what was done about it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.model import FetchedMessage, MessageStatus
+from mailbot.store.tables import CaseRow, EventRow, MessageRow
+
+
+def find_message(session: Session, message_id: str) -> MessageRow | None:
+    return session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+
+
+def record_message(
+    session: Session, fetched: FetchedMessage, message_id: str, now: datetime
+) -> MessageRow:
+    """Keep the raw bytes before anything else looks at them: nothing is ever lost."""
+    row = MessageRow(
+        message_id=message_id,
+        folder=fetched.folder,
+        backend_ref=fetched.ref,
+        raw=fetched.raw,
+        size=len(fetched.raw),
+        received_at=now,
+        status=MessageStatus.RECEIVED,
+        reason="",
+        duplicates=0,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def count_duplicate(session: Session, row: MessageRow, now: datetime) -> None:
+    row.duplicates += 1
+    record_event(session, now, "ledger", "duplicate", "Message-ID seen before; skipped", message=row)
+
+
+def record_event(
+    session: Session,
+    now: datetime,
+    actor: str,
+    action: str,
+    detail: str = "",
+    *,
+    case: CaseRow | None = None,
+    message: MessageRow | None = None,
+) -> EventRow:
+    event = EventRow(
+        at=now,
+        actor=actor[:320],
+        action=action,
+        detail=detail,
+        case_id=case.id if case is not None else (message.case_id if message else None),
+        message_id=message.id if message is not None else None,
+    )
+    session.add(event)
+    return event

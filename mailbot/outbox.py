@@ -1,0 +1,194 @@
+"""The outbox: the only place that sends mail.
+
+Stages write rows (`queue`); `flush` sends them. A row's dedup_key is unique, so a stage
+re-run after a crash cannot queue the same mail twice, and a row is marked `sending`
+(committed) before the backend is called, so a crash mid-send is noticed on restart and
+resolved by asking the mailbox whether the mail went out, never by sending blindly again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mailbot import ledger
+from mailbot.backends.base import BackendError, Mailbox, TransientError
+from mailbot.compose import Envelope, compose, new_message_id
+from mailbot.model import OutgoingMail
+from mailbot.render import Rendered
+from mailbot.store.db import Store
+from mailbot.store.tables import CaseRow, OutboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def queue(
+    session: Session,
+    *,
+    purpose: str,
+    dedup_key: str,
+    case: CaseRow | None,
+    rendered: Rendered,
+    envelope: Envelope,
+    now: datetime,
+    automatic: bool = True,
+) -> OutboxRow | None:
+    """Add a mail to the outbox unless one with the same dedup_key is already there."""
+    if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key)) is not None:
+        return None
+    message_id = new_message_id(envelope.sender)
+    row = OutboxRow(
+        dedup_key=dedup_key[:200],
+        message_id=message_id,
+        case_id=case.id if case is not None else None,
+        purpose=purpose,
+        recipients=",".join([*envelope.to, *envelope.cc]),
+        mime=compose(rendered, envelope, message_id=message_id, now=now),
+        automatic=automatic,
+        status="pending",
+        attempts=0,
+        last_error="",
+        created_at=now,
+        not_before=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass
+class FlushReport:
+    sent: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
+    return session.scalar(
+        select(func.count(OutboxRow.id)).where(
+            OutboxRow.status == "sent",
+            OutboxRow.automatic.is_(True),
+            OutboxRow.sent_at >= since,
+            OutboxRow.recipients.contains(recipient),
+        )
+    ) or 0
+
+
+def _over_cap(session: Session, row: OutboxRow, now: datetime, cap: int, window: timedelta) -> str:
+    if not row.automatic:
+        return ""
+    for recipient in row.recipients.split(","):
+        if _recently_sent(session, recipient, now - window) >= cap:
+            return recipient
+    return ""
+
+
+def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
+    """Rows left `sending` by a crash: ask the mailbox; resend only if it says not sent."""
+    with store.transaction() as session:
+        stuck = session.scalars(select(OutboxRow).where(OutboxRow.status == "sending")).all()
+        for row in stuck:
+            was_sent: Callable[[str], bool | None] | None = getattr(backend, "was_sent", None)
+            verdict = was_sent(row.message_id) if was_sent else None
+            if verdict is True:
+                row.status, row.sent_at = "sent", now
+            elif verdict is False:
+                row.status = "pending"
+            else:
+                row.status = "uncertain"
+                ledger.record_event(
+                    session, now, "outbox", "uncertain",
+                    f"{row.purpose} {row.message_id} may or may not have gone; not resent",
+                )
+                log.warning("outbox: %s interrupted mid-send; not resent", row.message_id)
+
+
+def flush(
+    store: Store,
+    backend: Mailbox,
+    now: datetime,
+    *,
+    cap: int = 10,
+    window: timedelta = timedelta(hours=3),
+    limit: int = 200,
+) -> FlushReport:
+    """Send what is due. Each row is its own transaction: one bad row stops nothing."""
+    report = FlushReport()
+    _resolve_interrupted(store, backend, now)
+    with store.transaction() as session:
+        ids = session.scalars(
+            select(OutboxRow.id)
+            .where(OutboxRow.status == "pending", OutboxRow.not_before <= now)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        ).all()
+    for row_id in ids:
+        _send_one(store, backend, row_id, now, cap, window, report)
+    return report
+
+
+def _send_one(
+    store: Store, backend: Mailbox, row_id: int, now: datetime, cap: int, window: timedelta,
+    report: FlushReport,
+) -> None:
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        if row is None or row.status != "pending":
+            return
+        capped = _over_cap(session, row, now, cap, window)
+        if capped:
+            row.status = "suppressed"
+            row.last_error = f"over {cap} automatic mails to {capped} in {window}"
+            ledger.record_event(session, now, "outbox", "suppressed", row.last_error)
+            report.suppressed.append(row.message_id)
+            return
+        row.status = "sending"
+        row.attempts += 1
+        mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
+    try:
+        backend.send(mail)
+    except TransientError as exc:
+        _retry_later(store, row_id, now, str(exc), report)
+        return
+    except BackendError as exc:
+        _give_up(store, row_id, now, str(exc), report)
+        return
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.status, row.sent_at = "sent", now
+        ledger.record_event(session, now, "outbox", "sent", f"{row.purpose} to {row.recipients}")
+    report.sent.append(mail.message_id)
+
+
+def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.last_error = error[:1000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            report.failed.append(row.message_id)
+            ledger.record_event(session, now, "outbox", "failed", f"gave up: {error}"[:1000])
+            return
+        row.status = "pending"
+        row.not_before = now + timedelta(minutes=2 ** row.attempts)
+        report.deferred.append(row.message_id)
+
+
+def _give_up(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.status, row.last_error = "failed", error[:1000]
+        ledger.record_event(session, now, "outbox", "failed", error[:1000])
+    report.failed.append(str(row_id))
+    log.error("outbox: could not send row %s: %s", row_id, error)

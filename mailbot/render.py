@@ -1,0 +1,68 @@
+"""Jinja2 in a sandbox: templates by name and language, never message content as code.
+
+Only whitelisted context values reach a template, StrictUndefined turns a missing value
+into an error instead of a blank in a letter to a councillor, and HTML is autoescaped.
+A council can override any template by putting a file of the same name in its own
+templates folder, which is searched first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from mailbot.resources import TEMPLATES
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def long_date(value: date) -> str:
+    """'Friday 4 December 2026' — how a letter states a date, without leading zeros."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+class Renderer:
+    def __init__(self, override_dir: Path | None = None) -> None:
+        paths: list[str] = [str(override_dir)] if override_dir else []
+        paths.append(str(TEMPLATES))
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(paths),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["long_date"] = long_date
+
+    def _pick(self, name: str, ext: str, languages: Sequence[str]) -> str:
+        candidates = [f"{name}.{lang}.{ext}" for lang in languages if lang != "en"]
+        candidates.append(f"{name}.{ext}")
+        for candidate in candidates:
+            try:
+                self.env.get_template(candidate)
+            except TemplateNotFound:
+                continue
+            return candidate
+        raise TemplateNotFound(f"{name}.{ext}")
+
+    def render(
+        self, name: str, context: Mapping[str, Any], languages: Sequence[str] = ("en",)
+    ) -> Rendered:
+        """Render `name`.txt and `name`.html; the text template's first line is the subject."""
+        text = self.env.get_template(self._pick(name, "txt", languages)).render(context)
+        html = self.env.get_template(self._pick(name, "html", languages)).render(context)
+        subject, _, body = text.partition("\n")
+        return Rendered(subject=subject.removeprefix("Subject:").strip(), text=body.lstrip("\n"),
+                        html=html)

@@ -1,0 +1,174 @@
+"""SQLAlchemy 2 tables. The database is the source of truth for everything mailbot did."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database (SQLite drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class MessageRow(Base):
+    """The intake ledger: every message ever fetched, kept with its raw bytes."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    folder: Mapped[str] = mapped_column(String(16), default="inbox")
+    backend_ref: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    automatic: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_messages_status", "status"), Index("ix_messages_case", "case_id"))
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    status: Mapped[str] = mapped_column(String(16))
+    member_email: Mapped[str] = mapped_column(String(320))
+    member_name: Mapped[str] = mapped_column(String(200), default="")
+    known_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    officer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    policy: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    ack_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    response_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    responded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    root_message_id: Mapped[str] = mapped_column(String(998))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "response_due"),
+        Index("ix_cases_officer", "officer_email"),
+        Index("ix_cases_received", "received_at"),
+    )
+
+
+class ClockEventRow(Base):
+    """Pause, resume, extend, restart, stop: the inputs from which due dates are derived."""
+
+    __tablename__ = "clock_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    who: Mapped[str] = mapped_column(String(320))
+    why: Mapped[str] = mapped_column(Text, default="")
+    new_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class EventRow(Base):
+    """The audit trail: who did what, when and why."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxRow(Base):
+    """Mail waiting to go, or gone. Only the outbox flush sends; dedup_key stops repeats."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    recipients: Mapped[str] = mapped_column(Text)  # comma-separated addresses
+    mime: Mapped[bytes] = mapped_column(LargeBinary)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (Index("ix_outbox_status", "status", "not_before"),)
+
+
+class StateRow(Base):
+    """Small named values that must survive a restart: backend cursors, last digest week."""
+
+    __tablename__ = "state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RefCounterRow(Base):
+    __tablename__ = "ref_counters"
+    __table_args__ = (UniqueConstraint("year"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
