@@ -1,0 +1,406 @@
+"""IMAP backend: reads the shared mailbox with IMAPClient, sends by SMTP submission.
+
+Cursor: "<UIDVALIDITY>:<last UID seen>" for the inbox folder. A different
+UIDVALIDITY means the server renumbered the folder, so the old cursor cannot be
+trusted: CursorExpired, and the caller fetches everything still in the inbox
+(it dedups by Message-ID). A message ref is "<UIDVALIDITY>:<UID>" and stays valid
+across client instances for as long as the folder keeps its UIDVALIDITY.
+
+Processed mail is moved (MOVE, else COPY + \\Deleted + (UID) EXPUNGE), never
+deleted, so nothing is lost if our database is. Broken connections and busy
+servers are retried with backoff on a fresh connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import ssl
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Literal, Self, TypeVar
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
+from mailbot.backends.smtp import SmtpSettings, submit
+from mailbot.model import FetchedMessage, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Security = Literal["tls", "starttls", "none"]
+
+FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
+# Response codes (RFC 5530) that mean "try again later", not "you are wrong".
+TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[SERVERBUG]", "[LIMIT]")
+
+
+class FolderMissing(BackendError):
+    """A folder named in the configuration does not exist on the server."""
+
+
+class ImapMailbox:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int = 993,
+        security: Security = "tls",
+        username: str,
+        password: str,
+        inbox: str = "INBOX",
+        processed: str = "Processed",
+        sent: str = "Sent",
+        smtp: SmtpSettings | None = None,
+        address: str = "",
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 60.0,
+        backoff: Backoff | None = None,
+        create_folders: bool = True,
+        batch_size: int = 500,
+    ) -> None:
+        """`address` is the shared mailbox's address, used as the SMTP envelope sender
+        (default: the From of each outgoing message). `create_folders` makes missing
+        Processed/Sent folders instead of failing. `batch_size` caps how many
+        messages one fetch_new returns; call again to get the rest."""
+        if security not in ("tls", "starttls", "none"):
+            raise BackendError(f"imap security must be tls, starttls or none, not {security!r}")
+        self.host, self.port, self.security = host, port, security
+        self.username, self._password = username, password
+        self.inbox, self.processed, self.sent = inbox, processed, sent
+        self.smtp = smtp
+        self.address = address
+        self.ssl_context = ssl_context
+        self.timeout = timeout
+        self.backoff = backoff if backoff is not None else Backoff()
+        self.create_folders = create_folders
+        self.batch_size = batch_size
+        self._client: IMAPClient | None = None
+        self._folders_checked = False
+
+    @property
+    def where(self) -> str:
+        return f"IMAP server {self.host}:{self.port}"
+
+    # -- the Mailbox protocol -------------------------------------------------
+
+    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        after = parse_cursor(cursor) if cursor is not None else None
+        return self._run(f"fetch from {self.inbox}", lambda client: self._fetch(client, after))
+
+    def mark_processed(self, ref: str) -> None:
+        validity, uid = parse_ref(ref)
+        self._run(f"move to {self.processed}", lambda client: self._move(client, validity, uid))
+
+    def send(self, mail: OutgoingMail) -> None:
+        if self.smtp is None:
+            raise BackendError(
+                "the imap backend has no [mailbox.smtp] settings, so it cannot send mail"
+            )
+        smtp = self.smtp
+        sender = self.address or _from_address(mail.mime)
+        call_with_retry(
+            lambda: submit(smtp, mail, sender), self.backoff, what=f"send via {smtp.where}"
+        )
+        self._run(f"save to {self.sent}", lambda client: self._save_sent(client, mail))
+
+    def close(self) -> None:
+        self._drop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- extras the daemon and check-config use -------------------------------
+
+    def wait_for_new(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds until the server reports new mail (IDLE).
+
+        True means "fetch now": new mail arrived, or the server cannot IDLE and the
+        caller should simply poll. False means the wait ended with nothing new.
+        """
+        return self._run("wait for new mail", lambda client: self._idle(client, timeout))
+
+    def check_connection(self) -> list[str]:
+        """Log in once and list the folders; BackendError in plain words if anything is
+        wrong (server unreachable, wrong password, TLS, missing folders)."""
+
+        def check() -> list[str]:
+            client = self._connect()
+            with self._errors():
+                folders = self._folder_names(client)
+            problems = []
+            if not _has_folder(folders, self.inbox):
+                problems.append(f"the inbox folder {self.inbox!r} does not exist")
+            if not self.create_folders:
+                problems += [
+                    f"the folder {name!r} does not exist"
+                    for name in (self.processed, self.sent)
+                    if not _has_folder(folders, name)
+                ]
+            if problems:
+                raise FolderMissing(
+                    f"{self.where}, user {self.username!r}: {'; '.join(problems)} "
+                    f"(folders there: {', '.join(folders)})"
+                )
+            return folders
+
+        try:
+            return call_with_retry(check, NO_WAIT, what="check connection")
+        finally:
+            self._drop()
+
+    # -- connection handling --------------------------------------------------
+
+    def _run(self, what: str, operation: Callable[[IMAPClient], T]) -> T:
+        """Run one operation on a live, logged-in connection; on a transient failure
+        drop the connection and retry on a new one, with backoff."""
+
+        def attempt() -> T:
+            client = self._connect()
+            try:
+                with self._errors():
+                    self._ensure_folders(client)
+                    return operation(client)
+            except TransientError:
+                self._drop()
+                raise
+
+        return call_with_retry(attempt, self.backoff, what=f"{what} on {self.where}")
+
+    def _connect(self) -> IMAPClient:
+        if self._client is not None:
+            return self._client
+        context = self.ssl_context or ssl.create_default_context()
+        with self._errors():
+            client = IMAPClient(
+                self.host,
+                self.port,
+                ssl=self.security == "tls",
+                ssl_context=context if self.security == "tls" else None,
+                timeout=self.timeout,
+            )
+            try:
+                if self.security == "starttls":
+                    client.starttls(context)
+                client.login(self.username, self._password)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+                raise
+        self._client = client
+        self._folders_checked = False
+        return client
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception:  # the connection is already broken; just let it go
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate IMAP and socket failures into TransientError or BackendError."""
+        try:
+            yield
+        except BackendError:
+            raise
+        except LoginError as error:
+            text = _text(error)
+            if any(code in text for code in TRANSIENT_CODES):
+                raise TransientError(f"{self.where} cannot log in right now: {text}") from error
+            raise BackendError(
+                f"{self.where} refused the login for user {self.username!r}: wrong username "
+                f"or password ({text})"
+            ) from error
+        except IMAPClientAbortError as error:
+            raise TransientError(f"connection to {self.where} lost: {_text(error)}") from error
+        except IMAPClientError as error:
+            text = _text(error)
+            if "[TRYCREATE]" in text:
+                raise FolderMissing(f"{self.where}: folder missing: {text}") from error
+            if any(code in text for code in TRANSIENT_CODES):
+                raise TransientError(f"{self.where} is busy: {text}") from error
+            raise BackendError(f"{self.where}: {text}") from error
+        except ssl.SSLCertVerificationError as error:
+            raise BackendError(
+                f"{self.where}: its TLS certificate is not trusted ({error.verify_message})"
+            ) from error
+        except ssl.SSLError as error:
+            raise BackendError(
+                f"{self.where}: TLS failed ({error.reason}); check that security = "
+                f"{self.security!r} is right for port {self.port}"
+            ) from error
+        except ConnectionRefusedError as error:
+            raise TransientError(f"cannot reach {self.where}: connection refused") from error
+        except OSError as error:  # includes timeouts, resets, broken pipes
+            raise TransientError(f"connection to {self.where} failed: {error}") from error
+
+    def _folder_names(self, client: IMAPClient) -> list[str]:
+        return [str(name) for _flags, _delimiter, name in client.list_folders()]
+
+    def _ensure_folders(self, client: IMAPClient) -> None:
+        """Once per connection: the inbox must exist; Processed and Sent are made if
+        missing (when allowed), else the error names the missing folder."""
+        if self._folders_checked:
+            return
+        folders = self._folder_names(client)
+        if not _has_folder(folders, self.inbox):
+            raise FolderMissing(
+                f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
+                f"{self.username!r} (folders there: {', '.join(folders)})"
+            )
+        for name in (self.processed, self.sent):
+            if not _has_folder(folders, name):
+                self._create_folder(client, name)
+        self._folders_checked = True
+
+    def _create_folder(self, client: IMAPClient, name: str) -> None:
+        if not self.create_folders:
+            raise FolderMissing(
+                f"{self.where}: the folder {name!r} does not exist for user "
+                f"{self.username!r}; create it or change the configuration"
+            )
+        log.info("creating missing folder %r on %s", name, self.where)
+        try:
+            client.create_folder(name)
+        except IMAPClientError as error:
+            if "[ALREADYEXISTS]" not in _text(error):  # made by someone else meanwhile
+                raise
+
+    def _select_inbox(self, client: IMAPClient) -> int:
+        status = client.select_folder(self.inbox)
+        return int(status[b"UIDVALIDITY"])
+
+    # -- operations -----------------------------------------------------------
+
+    def _fetch(
+        self, client: IMAPClient, after: tuple[int, int] | None
+    ) -> tuple[list[FetchedMessage], str]:
+        validity = self._select_inbox(client)
+        last_uid = 0
+        if after is not None:
+            cursor_validity, last_uid = after
+            if cursor_validity != validity:
+                raise CursorExpired(
+                    f"{self.where}: folder {self.inbox!r} was renumbered (UIDVALIDITY "
+                    f"{cursor_validity} -> {validity}); fetching everything again"
+                )
+        # "n:*" always matches the highest UID, even below n, so filter as well.
+        found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
+        uids = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
+        messages: list[FetchedMessage] = []
+        for start in range(0, len(uids), FETCH_CHUNK):
+            chunk = uids[start : start + FETCH_CHUNK]
+            data = client.fetch(chunk, ["BODY.PEEK[]"])
+            for uid in chunk:
+                item = data.get(uid)
+                if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
+                    continue
+                messages.append(FetchedMessage(ref=f"{validity}:{uid}", raw=item[b"BODY[]"]))
+        return messages, f"{validity}:{max(uids, default=last_uid)}"
+
+    def _move(self, client: IMAPClient, validity: int, uid: int) -> None:
+        current = self._select_inbox(client)
+        if current != validity:
+            # The folder was renumbered: this UID may now be another message. Leave it;
+            # the next fetch raises CursorExpired and the resync hands it over again.
+            log.warning("not moving UID %d: %s renumbered %r", uid, self.where, self.inbox)
+            return
+        try:
+            self._move_uids(client, [uid])
+        except FolderMissing:
+            # Someone renamed or deleted Processed since we connected.
+            self._create_folder(client, self.processed)
+            self._move_uids(client, [uid])
+
+    def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
+        with self._errors():
+            if client.has_capability("MOVE"):
+                client.move(uids, self.processed)
+                return
+            client.copy(uids, self.processed)
+            client.add_flags(uids, [b"\\Deleted"], silent=True)
+            if client.has_capability("UIDPLUS"):
+                client.uid_expunge(uids)
+            else:
+                client.expunge()
+
+    def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
+        """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""
+        try:
+            client.select_folder(self.sent, readonly=True)
+        except IMAPClientError as error:
+            if "[NONEXISTENT]" not in _text(error) and "[TRYCREATE]" not in _text(error):
+                raise
+            self._create_folder(client, self.sent)
+            client.select_folder(self.sent, readonly=True)
+        if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
+            return
+        client.append(self.sent, mail.mime, flags=[b"\\Seen"])
+
+    def _idle(self, client: IMAPClient, timeout: float) -> bool:
+        self._select_inbox(client)
+        if not client.has_capability("IDLE"):
+            return True
+        client.idle()
+        try:
+            responses = client.idle_check(timeout=timeout)
+        finally:
+            client.idle_done()
+        return any(
+            isinstance(response, tuple) and len(response) > 1 and response[1] == b"EXISTS"
+            for response in responses
+        )
+
+
+def parse_cursor(cursor: str) -> tuple[int, int]:
+    try:
+        validity, last_uid = cursor.split(":")
+        return int(validity), int(last_uid)
+    except ValueError:
+        raise CursorExpired(f"unreadable IMAP cursor {cursor!r}; fetching everything") from None
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    try:
+        validity, uid = ref.split(":")
+        return int(validity), int(uid)
+    except ValueError:
+        raise BackendError(f"not an IMAP message ref: {ref!r}") from None
+
+
+def _has_folder(folders: list[str], name: str) -> bool:
+    if name.upper() == "INBOX":
+        return any(folder.upper() == "INBOX" for folder in folders)
+    return name in folders
+
+
+def _text(error: BaseException) -> str:
+    text = str(error.args[0]) if error.args else str(error)
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text
+
+
+def _from_address(mime: bytes) -> str:
+    head = mime.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0].decode("ascii", "replace")
+    for line in head.splitlines():
+        if line.lower().startswith("from:"):
+            return email.utils.parseaddr(line[5:])[1]
+    raise BackendError("outgoing message has no From address and no mailbox address is set")

@@ -1,0 +1,104 @@
+"""SMTP submission for the imap and maildir backends (stdlib smtplib).
+
+Failures are sorted into the two kinds the caller acts on: TransientError (server
+away, 4xx replies: try again later) and BackendError (wrong password, TLS trust,
+recipients refused for good: a person must look).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from typing import Literal
+
+from mailbot.backends.base import BackendError, TransientError
+from mailbot.model import OutgoingMail
+
+Security = Literal["tls", "starttls", "none"]
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: Security = "starttls"
+    username: str = ""
+    password: str = ""
+    timeout: float = 30.0
+    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted CAs
+    local_hostname: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"SMTP server {self.host}:{self.port}"
+
+
+def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> None:
+    """Hand one message to the submission server. Raises TransientError or BackendError."""
+    if not mail.recipients:
+        raise BackendError(f"message {mail.message_id} has no recipients; nothing was sent")
+    try:
+        with _connect(settings) as connection:
+            if settings.username:
+                connection.login(settings.username, settings.password)
+            refused = connection.sendmail(envelope_from, list(mail.recipients), mail.mime)
+    except smtplib.SMTPAuthenticationError as error:
+        raise BackendError(
+            f"{settings.where} refused the login for user {settings.username!r}: "
+            "check the username and password"
+        ) from error
+    except smtplib.SMTPNotSupportedError as error:
+        raise BackendError(f"{settings.where}: {_text(error)}") from error
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        message = f"{settings.where} refused every recipient of {mail.message_id}: {codes}"
+        if all(400 <= code < 500 for code in codes):
+            raise TransientError(message) from error
+        raise BackendError(message) from error
+    except smtplib.SMTPResponseException as error:
+        message = f"{settings.where} answered {error.smtp_code}: {_text(error)}"
+        if 400 <= error.smtp_code < 500:
+            raise TransientError(message) from error
+        raise BackendError(message) from error
+    except ssl.SSLCertVerificationError as error:
+        raise BackendError(
+            f"{settings.where}: its TLS certificate is not trusted ({error.verify_message})"
+        ) from error
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
+        raise TransientError(f"{settings.where} went away: {error}") from error
+    except (TimeoutError, OSError) as error:
+        raise TransientError(f"cannot reach {settings.where}: {error}") from error
+    if refused:
+        # Some recipients took it, so it must not be sent again; say who did not.
+        raise BackendError(f"{settings.where} refused {sorted(refused)} for {mail.message_id}")
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    context = settings.ssl_context or ssl.create_default_context()
+    if settings.security == "tls":
+        return smtplib.SMTP_SSL(
+            settings.host,
+            settings.port,
+            timeout=settings.timeout,
+            context=context,
+            local_hostname=settings.local_hostname,
+        )
+    connection = smtplib.SMTP(
+        settings.host,
+        settings.port,
+        timeout=settings.timeout,
+        local_hostname=settings.local_hostname,
+    )
+    if settings.security == "starttls":
+        try:
+            connection.starttls(context=context)
+        except BaseException:
+            connection.close()
+            raise
+    return connection
+
+
+def _text(error: smtplib.SMTPResponseException) -> str:
+    raw = error.smtp_error
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
