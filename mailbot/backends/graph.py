@@ -380,9 +380,16 @@ class GraphMailbox:
     # ----------------------------------------------------------------- administration
 
     def check_connection(self) -> list[str]:
-        """Sign in and list the mailbox's folders, or say in words what is wrong."""
+        """Sign in and list the mailbox's folders (the Inbox's own as "Inbox/<name>"),
+        or raise BackendError saying in words what is wrong."""
+        names = self._folder_names(f"{self._user}/mailFolders?$select=displayName&$top=100")
+        children = self._folder_names(
+            f"{self._user}/mailFolders/inbox/childFolders?$select=displayName&$top=100"
+        )
+        return names + [f"Inbox/{name}" for name in children]
+
+    def _folder_names(self, url: str | None) -> list[str]:
         names: list[str] = []
-        url: str | None = f"{self._user}/mailFolders?$select=displayName&$top=100"
         while url:
             reply = self._call("GET", url, what="list folders")
             if reply.status != 200:

@@ -380,7 +380,11 @@ def test_unknown_mailbox_is_named(fake: FakeGraph, client: Client) -> None:
 
 
 def test_check_connection_lists_the_folders(fake: FakeGraph, client: Client) -> None:
-    assert client().check_connection() == ["Inbox", "Sent Items", "Drafts", "Deleted Items"]
+    mailbox = client()
+    assert mailbox.check_connection() == ["Inbox", "Sent Items", "Drafts", "Deleted Items"]
+    fake.deliver(message("folders"))
+    mailbox.mark_processed(mailbox.fetch_new(None)[0][0].ref)
+    assert mailbox.check_connection()[-1] == "Inbox/Processed"
 
 
 def test_constructor_needs_credentials() -> None:
