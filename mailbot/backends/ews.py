@@ -22,7 +22,7 @@ BackOffMilliseconds and takes an injected sleep (tests run at full speed).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -291,7 +291,10 @@ class EwsMailbox:
         account = self._connect()
         for attempt in (1, 2):
             target = self._processed_folder()
-            (result,) = account.bulk_move(ids=[(item_id, changekey)], to_folder=target)
+            try:
+                (result,) = account.bulk_move(ids=[(item_id, changekey)], to_folder=target)
+            except ews_errors.ErrorFolderNotFound as error:
+                result = error
             if isinstance(result, ews_errors.ErrorItemNotFound):
                 log.info("message %s already moved or deleted by a person", item_id)
                 return
@@ -368,13 +371,16 @@ class EwsMailbox:
         """Turn an exchangelib/HTTP error into our error kinds, in words an admin can act on."""
         who = self.config.credentials
         where = self.config.service_endpoint or "the autodiscovered endpoint"
+        # exchangelib sometimes wraps the real cause (e.g. a refused connection while it
+        # probes the server version) in a plain TransportError: look at the whole chain.
+        cause = next((e for e in _chain(error) if isinstance(e, TRANSIENT)), None)
+        if cause is not None and not isinstance(error, ews_errors.ErrorServerBusy):
+            return TransientError(f"Exchange did not answer ({what}): {cause}")
         if isinstance(error, ews_errors.ErrorInvalidSyncStateData):
             return CursorExpired(f"Exchange no longer accepts the stored sync state ({what})")
         if isinstance(error, ews_errors.ErrorServerBusy):
             return TransientError(f"Exchange is busy ({what}): {error}",
                                   retry_after=_server_hint(error))
-        if isinstance(error, TRANSIENT):
-            return TransientError(f"Exchange did not answer ({what}): {error}")
         if isinstance(error, ews_errors.UnauthorizedError):
             return BackendError(
                 f"Exchange refused the login (HTTP 401) for {who} at {where}: "
@@ -404,6 +410,13 @@ class EwsMailbox:
         if isinstance(error, ews_errors.EWSError):
             return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
         return error
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = error
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
 
 
 def _server_hint(error: ews_errors.ErrorServerBusy) -> float | None:

@@ -96,6 +96,7 @@ class FakeExchange:
     impersonation: set[str] = field(default_factory=lambda: {"app-id"})
     ews_enabled: bool = True  # False: answer like Exchange Online with EWS turned off
     busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
+    can_create_folders: bool = True  # False: CreateFolder is refused with ErrorAccessDenied
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +112,8 @@ class FakeExchange:
         self.delivered: list[tuple[tuple[str, ...], bytes]] = []
         self.failures_left = 0
         self.operations: list[str] = []  # SOAP operation names in arrival order
+        # op name -> something a person does just before the server handles that op
+        self.before: dict[str, Callable[[], None]] = {}
 
     # --- what tests call -------------------------------------------------------------
 
@@ -247,6 +250,8 @@ class Operations:
     def CreateFolder(self, req: ET.Element, caller: Caller) -> str:
         parent_ref = req.find(f"{{{M}}}ParentFolderId")
         parent = self._folder_ref(parent_ref[0] if parent_ref is not None else None, caller)
+        if not self.x.can_create_folders:
+            raise ItemError("ErrorAccessDenied")
         messages = []
         for new in _kids(req, "Folders"):
             name = new.findtext(f"{{{T}}}DisplayName") or ""
@@ -487,6 +492,8 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
             try:
                 with exchange.lock:
                     exchange.operations.append(op)
+                    if op in exchange.before:
+                        exchange.before.pop(op)()
                     self._check_faults(op, caller)
                     handler: Callable[[ET.Element, Caller], str] | None = getattr(ops, op, None)
                     if handler is None or request is None:
@@ -507,7 +514,8 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                 exchange.failures_left -= 1
                 raise SoapFault("ErrorServerBusy", ERROR_TEXT["ErrorServerBusy"],
                                 exchange.busy_back_off_ms)
-            if caller.is_app:
+            # ConvertId is the version probe: mailbox-less, so no impersonation check.
+            if caller.is_app and op != "ConvertId":
                 if caller.impersonating is None:
                     raise SoapFault("ErrorAccessDenied", ERROR_TEXT["ErrorAccessDenied"])
                 if caller.impersonating.lower() != exchange.mailbox_address.lower():

@@ -1,0 +1,436 @@
+"""The ews backend's own faults and settings, against the loopback fake EWS server.
+
+The shared promises (incremental fetch, move, send, resync, 1,000 messages) are in
+tests/contract/; here: throttling hints, wrong password, missing permissions, EWS
+switched off, folders missing or renamed, messages deleted mid-fetch, and the
+exchangelib objects each kind of login builds.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Credentials, OAuth2Credentials
+from fakes.ews_server import FakeExchange, running
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.ews import EXCHANGE_ONLINE_ENDPOINT, EwsMailbox, build_configuration
+from mailbot.backends.retry import Backoff
+from mailbot.model import OutgoingMail
+
+pytestmark = pytest.mark.timeout(60)
+
+ADDRESS = "memberenquiries@council.example"
+
+
+def member_mail(label: str) -> bytes:
+    return (
+        "From: Cllr Bea Example <bea@members.test.invalid>\r\n"
+        f"To: {ADDRESS}\r\n"
+        f"Subject: Bins not collected ({label})\r\n"
+        f"Message-ID: <{label}.{uuid.uuid4().hex}@members.test.invalid>\r\n"
+        "\r\n"
+        "The bins on Station Road were missed again.\r\n"
+    ).encode()
+
+
+def message_id(raw: bytes) -> str:
+    for line in raw.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().decode()
+    raise AssertionError("no Message-ID")
+
+
+class Sleeps(list[float]):
+    def backoff(self, attempts: int = 4) -> Backoff:
+        return Backoff(attempts=attempts, base=0.5, factor=2.0, cap=30.0, sleep=self.append)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[FakeExchange, str]]:
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (exchange, base):
+        yield exchange, f"{base}/EWS/Exchange.asmx"
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def basic_client(endpoint: str, sleeps: Sleeps, **overrides: object) -> EwsMailbox:
+    settings: dict[str, object] = dict(
+        primary_smtp_address=ADDRESS, service_endpoint=endpoint, auth_type="basic",
+        username="svc-mailbot", password="s3cret", backoff=sleeps.backoff())
+    settings.update(overrides)
+    return EwsMailbox(**settings)  # type: ignore[arg-type]
+
+
+def oauth_client(base: str, sleeps: Sleeps, **overrides: object) -> EwsMailbox:
+    settings: dict[str, object] = dict(
+        primary_smtp_address=ADDRESS, service_endpoint=f"{base}/EWS/Exchange.asmx",
+        auth_type="oauth2", tenant_id="contoso-tenant", client_id="app-id",
+        client_secret="app-secret", token_endpoint=f"{base}/token", backoff=sleeps.backoff())
+    settings.update(overrides)
+    return EwsMailbox(**settings)  # type: ignore[arg-type]
+
+
+# --- throttling and outages ------------------------------------------------------------
+
+
+def test_server_busy_back_off_milliseconds_is_honoured(server, sleeps) -> None:
+    exchange, endpoint = server
+    exchange.busy_back_off_ms = 2500
+    raw = member_mail("busy")
+    exchange.deliver(raw)
+    client = basic_client(endpoint, sleeps)
+    try:
+        exchange.fail_next(2)
+        fetched, _ = client.fetch_new(None)
+    finally:
+        client.close()
+    assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
+    assert sleeps == [2.5, 2.5]  # the server's hint, longer than our own 0.5 s and 1 s
+
+
+def test_busy_for_too_long_is_a_transient_error_and_nothing_is_lost(server, sleeps) -> None:
+    exchange, endpoint = server
+    raw = member_mail("patience")
+    exchange.deliver(raw)
+    client = basic_client(endpoint, sleeps)
+    try:
+        exchange.fail_next(10)
+        with pytest.raises(TransientError) as caught:
+            client.fetch_new(None)
+        assert caught.value.retry_after == pytest.approx(0.2)
+        exchange.fail_next(0)
+        fetched, _ = client.fetch_new(None)
+    finally:
+        client.close()
+    assert len(sleeps) == 3  # four attempts, three waits
+    assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
+
+
+def test_server_down_at_start_is_transient(sleeps) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = basic_client(f"http://127.0.0.1:{port}/EWS/Exchange.asmx", sleeps)
+    try:
+        with pytest.raises(TransientError):
+            client.fetch_new(None)
+    finally:
+        client.close()
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+# --- cursors and messages that vanish ----------------------------------------------------
+
+
+def test_a_sync_state_exchange_does_not_know_is_cursor_expired(server, sleeps) -> None:
+    _, endpoint = server
+    client = basic_client(endpoint, sleeps)
+    try:
+        with pytest.raises(CursorExpired):
+            client.fetch_new("H4sIAAAAAAAEAGNgYGBgAAAAAP//AwAAAP//")
+    finally:
+        client.close()
+    assert sleeps == []
+
+
+def test_a_message_deleted_between_sync_and_download_is_skipped(server, sleeps) -> None:
+    exchange, endpoint = server
+    kept, deleted = member_mail("kept"), member_mail("deleted")
+    exchange.deliver(kept)
+    exchange.deliver(deleted)
+    exchange.before["GetItem"] = lambda: exchange.delete_message_id(message_id(deleted))
+    client = basic_client(endpoint, sleeps)
+    try:
+        fetched, cursor = client.fetch_new(None)
+        again, _ = client.fetch_new(cursor)
+    finally:
+        client.close()
+    assert [message_id(m.raw) for m in fetched] == [message_id(kept)]
+    assert again == []
+
+
+def test_refs_carry_item_id_and_change_key(server, sleeps) -> None:
+    exchange, endpoint = server
+    item_id = exchange.deliver(member_mail("ref"))
+    client = basic_client(endpoint, sleeps)
+    try:
+        (fetched,), _ = client.fetch_new(None)
+        with pytest.raises(BackendError, match="not an EWS message reference"):
+            client.mark_processed("no-separator")
+    finally:
+        client.close()
+    assert fetched.ref.split("|") == [item_id, "CQAAAA=="]
+
+
+# --- folders --------------------------------------------------------------------------------
+
+
+def test_check_connection_lists_folders_and_says_processed_is_created_later(
+    server, sleeps
+) -> None:
+    exchange, endpoint = server
+    exchange.add_folder("Councillor casework")
+    client = basic_client(endpoint, sleeps)
+    try:
+        names = client.check_connection()
+    finally:
+        client.close()
+    assert names == ["Inbox", "Inbox/Processed (missing: created on first poll)",
+                     "Inbox/Councillor casework", "Sent Items"]
+    assert exchange.folder_named("Processed") is None  # a check changes nothing
+
+
+def test_missing_processed_folder_is_an_error_when_creating_is_off(server, sleeps) -> None:
+    exchange, endpoint = server
+    exchange.deliver(member_mail("nofolder"))
+    client = basic_client(endpoint, sleeps, create_processed_folder=False)
+    try:
+        with pytest.raises(BackendError, match="folder 'Processed' is missing under the Inbox"):
+            client.check_connection()
+        (fetched,), _ = client.fetch_new(None)
+        with pytest.raises(BackendError, match="folder 'Processed' is missing"):
+            client.mark_processed(fetched.ref)
+    finally:
+        client.close()
+    assert len(exchange.inbox.items) == 1
+
+
+def test_processed_folder_that_cannot_be_created_is_explained(server, sleeps) -> None:
+    exchange, endpoint = server
+    exchange.can_create_folders = False
+    exchange.deliver(member_mail("denied"))
+    client = basic_client(endpoint, sleeps)
+    try:
+        (fetched,), _ = client.fetch_new(None)
+        with pytest.raises(BackendError, match="cannot create folder 'Processed' under the Inbox"):
+            client.mark_processed(fetched.ref)
+    finally:
+        client.close()
+    assert len(exchange.inbox.items) == 1
+
+
+def test_processed_folder_deleted_by_a_person_is_made_again(server, sleeps) -> None:
+    exchange, endpoint = server
+    first, second = member_mail("one"), member_mail("two")
+    exchange.deliver(first)
+    exchange.deliver(second)
+    client = basic_client(endpoint, sleeps)
+    try:
+        fetched, _ = client.fetch_new(None)
+        client.mark_processed(fetched[0].ref)
+        old = exchange.folder_named("Processed")
+        assert old is not None
+        del exchange.folders[old.id]
+        client.mark_processed(fetched[1].ref)
+    finally:
+        client.close()
+    new = exchange.folder_named("Processed")
+    assert new is not None and new.id != old.id
+    assert [message_id(raw) for raw in new.items.values()] == [message_id(second)]
+
+
+def test_renamed_processed_folder_keeps_working_for_the_client_that_knows_it(
+    server, sleeps
+) -> None:
+    exchange, endpoint = server
+    for label in ("a", "b"):
+        exchange.deliver(member_mail(label))
+    client = basic_client(endpoint, sleeps)
+    try:
+        fetched, _ = client.fetch_new(None)
+        client.mark_processed(fetched[0].ref)
+        renamed = exchange.folder_named("Processed")
+        assert renamed is not None
+        renamed.name = "Done 2026"
+        client.mark_processed(fetched[1].ref)  # same folder id: still the right place
+    finally:
+        client.close()
+    assert len(renamed.items) == 2
+    assert exchange.inbox.items == {}
+
+
+# --- logins and permissions --------------------------------------------------------------------
+
+
+def test_wrong_password_is_a_plain_401_error_without_retries(server, sleeps) -> None:
+    _, endpoint = server
+    client = basic_client(endpoint, sleeps, password="not-it")
+    try:
+        with pytest.raises(BackendError, match="HTTP 401") as caught:
+            client.check_connection()
+        with pytest.raises(BackendError, match="wrong user name or password"):
+            client.fetch_new(None)
+    finally:
+        client.close()
+    assert not isinstance(caught.value, TransientError)
+    assert sleeps == []
+
+
+def test_no_full_access_on_the_shared_mailbox_is_explained(server, sleeps) -> None:
+    exchange, endpoint = server
+    exchange.users["officer"] = "pw"
+    client = basic_client(endpoint, sleeps, username="officer", password="pw")
+    try:
+        with pytest.raises(BackendError, match="may not open the shared mailbox .*FullAccess"):
+            client.check_connection()
+    finally:
+        client.close()
+
+
+def test_a_mailbox_that_does_not_exist_is_explained(server, sleeps) -> None:
+    _, endpoint = server
+    client = basic_client(endpoint, sleeps, primary_smtp_address="nobody@council.example")
+    try:
+        with pytest.raises(BackendError, match="no mailbox nobody@council.example"):
+            client.check_connection()
+    finally:
+        client.close()
+
+
+def test_ews_switched_off_points_to_the_retirement_and_graph(server, sleeps) -> None:
+    exchange, endpoint = server
+    exchange.ews_enabled = False
+    client = basic_client(endpoint, sleeps)
+    try:
+        with pytest.raises(BackendError) as caught:
+            client.check_connection()
+    finally:
+        client.close()
+    text = str(caught.value)
+    assert "403" in text and "1 October 2026" in text and "1 April 2027" in text
+    assert 'backend = "graph"' in text
+
+
+# --- OAuth2 app-only with impersonation (Exchange Online style) -------------------------------
+
+
+@pytest.fixture
+def insecure_loopback_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
+    # oauthlib insists on https; the fake speaks plain http on 127.0.0.1.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_oauth_app_impersonates_the_shared_mailbox(sleeps) -> None:
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (exchange, base):
+        raw = member_mail("oauth")
+        exchange.deliver(raw)
+        client = oauth_client(base, sleeps)
+        try:
+            fetched, _ = client.fetch_new(None)
+            client.mark_processed(fetched[0].ref)
+        finally:
+            client.close()
+        assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
+        assert len(exchange.tokens) == 1  # one token from the (local) token endpoint
+        processed = exchange.folder_named("Processed")
+        assert processed is not None and len(processed.items) == 1
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_oauth_wrong_secret_is_explained(sleeps) -> None:
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (_, base):
+        client = oauth_client(base, sleeps, client_secret="expired")
+        try:
+            with pytest.raises(BackendError, match="Entra ID refused a token .*invalid_client"):
+                client.check_connection()
+        finally:
+            client.close()
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_oauth_app_without_impersonation_right_is_explained(sleeps) -> None:
+    exchange = FakeExchange(mailbox_address=ADDRESS, impersonation=set())
+    with running(exchange) as (_, base):
+        client = oauth_client(base, sleeps)
+        try:
+            with pytest.raises(BackendError, match="ErrorImpersonateUserDenied.*Impersonation"):
+                client.check_connection()
+        finally:
+            client.close()
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def test_send_adds_envelope_recipients_missing_from_the_headers_as_bcc(server, sleeps) -> None:
+    exchange, endpoint = server
+    mime = (
+        f"From: Member Enquiries <{ADDRESS}>\r\n"
+        "To: Cllr Bea Example <bea@members.test.invalid>\r\n"
+        "Subject: [MB-2026-0042] We have your enquiry\r\n"
+        "Message-ID: <ack.42@council.example>\r\n"
+        "\r\n"
+        "Your reference is MB-2026-0042.\r\n"
+    ).encode()
+    mail = OutgoingMail(message_id="<ack.42@council.example>",
+                        recipients=("bea@members.test.invalid", "casework@council.example"),
+                        mime=mime)
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.send(mail)
+    finally:
+        client.close()
+    assert exchange.delivered == [(("bea@members.test.invalid", "casework@council.example"),
+                                   mime)]
+    assert list(exchange.sent.items.values()) == [mime]
+
+
+# --- settings → exchangelib objects (no network) -----------------------------------------------
+
+
+def test_ntlm_settings_build_credentials_delegate_and_no_autodiscover() -> None:
+    config, access, autodiscover = build_configuration(
+        primary_smtp_address=ADDRESS, service_endpoint="https://mail.council.example/EWS/Exchange.asmx",
+        auth_type="NTLM", username="COUNCIL\\svc-mailbot", password="pw", tenant_id=None,
+        client_id=None, client_secret=None, token_endpoint=None, access_type=None)
+    assert isinstance(config.credentials, Credentials)
+    assert config.credentials.username == "COUNCIL\\svc-mailbot"
+    assert config.auth_type == NTLM
+    assert config.service_endpoint == "https://mail.council.example/EWS/Exchange.asmx"
+    assert (access, autodiscover) == (DELEGATE, False)
+
+
+def test_basic_settings_without_endpoint_use_autodiscover_and_may_impersonate() -> None:
+    config, access, autodiscover = build_configuration(
+        primary_smtp_address=ADDRESS, service_endpoint=None, auth_type="basic",
+        username="svc-mailbot@council.example", password="pw", tenant_id=None, client_id=None,
+        client_secret=None, token_endpoint=None, access_type="impersonation")
+    assert config.auth_type == BASIC
+    assert (access, autodiscover) == (IMPERSONATION, True)
+
+
+def test_oauth_settings_build_client_credentials_with_impersonation() -> None:
+    config, access, autodiscover = build_configuration(
+        primary_smtp_address=ADDRESS, service_endpoint=None, auth_type="oauth2", username=None,
+        password=None, tenant_id="contoso-tenant", client_id="app-id", client_secret="sh",
+        token_endpoint=None, access_type=None)
+    credentials = config.credentials
+    assert isinstance(credentials, OAuth2Credentials)
+    assert (credentials.client_id, credentials.tenant_id) == ("app-id", "contoso-tenant")
+    assert credentials.token_url.endswith("/contoso-tenant/oauth2/v2.0/token")
+    assert config.auth_type == OAUTH2
+    assert config.service_endpoint == EXCHANGE_ONLINE_ENDPOINT
+    assert (access, autodiscover) == (IMPERSONATION, False)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (dict(auth_type="kerberos", username="u", password="p"), "auth_type 'kerberos'"),
+        (dict(auth_type="ntlm", username="u"), "needs password"),
+        (dict(auth_type="oauth2", client_id="x"), "needs tenant_id, client_secret"),
+        (dict(auth_type="basic", username="u", password="p", access_type="owner"),
+         "access_type 'owner'"),
+    ],
+)
+def test_incomplete_settings_name_the_missing_key(settings: dict[str, str], message: str) -> None:
+    with pytest.raises(BackendError, match=message):
+        EwsMailbox(primary_smtp_address=ADDRESS, **settings)  # type: ignore[arg-type]
