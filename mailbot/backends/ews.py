@@ -60,7 +60,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 EXCHANGE_ONLINE_ENDPOINT = "https://outlook.office365.com/EWS/Exchange.asmx"
-AUTH_TYPES = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2}
+AUTH_TYPES = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2, "oauth": OAUTH2}
 ACCESS_TYPES = {"delegate": DELEGATE, "impersonation": IMPERSONATION}
 REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
 MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
@@ -124,33 +124,47 @@ def build_configuration(
     kind = auth_type.lower()
     if kind not in AUTH_TYPES:
         raise BackendError(
-            f"ews auth_type {auth_type!r} is not one of: {', '.join(sorted(AUTH_TYPES))}")
+            f"ews auth_type {auth_type!r} is not one of: {', '.join(sorted(AUTH_TYPES))}"
+        )
     if "@" not in primary_smtp_address:
         raise BackendError(
-            f"ews primary_smtp_address {primary_smtp_address!r} is not an email address")
+            f"ews primary_smtp_address {primary_smtp_address!r} is not an email address"
+        )
     credentials: Credentials | OAuth2Credentials
     endpoint: str | None
-    if kind == "oauth2":
-        missing = [name for name, value in (("tenant_id", tenant_id), ("client_id", client_id),
-                                            ("client_secret", client_secret)) if not value]
+    if AUTH_TYPES[kind] == OAUTH2:
+        missing = [
+            name
+            for name, value in (
+                ("tenant_id", tenant_id),
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+            )
+            if not value
+        ]
         if missing:
-            raise BackendError(f"ews auth_type 'oauth2' needs {', '.join(missing)}")
+            raise BackendError(f"ews auth_type {kind!r} needs {', '.join(missing)}")
         credentials = TokenEndpointCredentials(
-            client_id=client_id, client_secret=client_secret, tenant_id=tenant_id,
-            token_endpoint=token_endpoint)
+            client_id=client_id,
+            client_secret=client_secret,
+            tenant_id=tenant_id,
+            token_endpoint=token_endpoint,
+        )
         # App-only tokens act for no user: the app must impersonate the shared mailbox.
         access = IMPERSONATION
         endpoint = service_endpoint or EXCHANGE_ONLINE_ENDPOINT
     else:
-        missing = [name for name, value in (("username", username), ("password", password))
-                   if not value]
+        missing = [
+            name for name, value in (("username", username), ("password", password)) if not value
+        ]
         if missing:
             raise BackendError(f"ews auth_type {kind!r} needs {', '.join(missing)}")
         credentials = Credentials(username=username, password=password)
         access = ACCESS_TYPES.get((access_type or "delegate").lower(), "")
         if not access:
             raise BackendError(
-                f"ews access_type {access_type!r} is not one of: delegate, impersonation")
+                f"ews access_type {access_type!r} is not one of: delegate, impersonation"
+            )
         endpoint = service_endpoint
     autodiscover = endpoint is None
     config = Configuration(
@@ -183,10 +197,17 @@ class EwsMailbox:
         backoff: Backoff | None = None,
     ) -> None:
         self.config, self.access_type, self.autodiscover = build_configuration(
-            primary_smtp_address=primary_smtp_address, service_endpoint=service_endpoint,
-            auth_type=auth_type, username=username, password=password, tenant_id=tenant_id,
-            client_id=client_id, client_secret=client_secret, token_endpoint=token_endpoint,
-            access_type=access_type)
+            primary_smtp_address=primary_smtp_address,
+            service_endpoint=service_endpoint,
+            auth_type=auth_type,
+            username=username,
+            password=password,
+            tenant_id=tenant_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_endpoint=token_endpoint,
+            access_type=access_type,
+        )
         self.address = primary_smtp_address
         self.processed_name = processed_folder
         self.create_processed_folder = create_processed_folder
@@ -200,14 +221,15 @@ class EwsMailbox:
         created, new_cursor = self._retry("sync the Inbox", lambda: self._sync(cursor))
         messages: list[FetchedMessage] = []
         for start in range(0, len(created), MIME_BATCH):
-            batch = created[start:start + MIME_BATCH]
+            batch = created[start : start + MIME_BATCH]
             messages += self._retry("download messages", partial(self._download, batch))
         return messages, new_cursor
 
     def mark_processed(self, ref: str) -> None:
         item_id, changekey = _parse_ref(ref)
-        self._retry(f"move a message to {self.processed_name!r}",
-                    lambda: self._move(item_id, changekey))
+        self._retry(
+            f"move a message to {self.processed_name!r}", lambda: self._move(item_id, changekey)
+        )
 
     def send(self, mail: OutgoingMail) -> None:
         self._retry(f"send {mail.message_id}", lambda: self._send(mail))
@@ -236,10 +258,14 @@ class EwsMailbox:
                 if not self.create_processed_folder:
                     raise BackendError(
                         f"folder {self.processed_name!r} is missing under the Inbox of "
-                        f"{self.address}; create it, or set create_processed_folder = true")
+                        f"{self.address}; create it, or set create_processed_folder = true"
+                    )
                 names[1] += " (missing: created on first poll)"
-            names += [f"{inbox.name}/{c.name}" for c in children
-                      if c.name.lower() != self.processed_name.lower()]
+            names += [
+                f"{inbox.name}/{c.name}"
+                for c in children
+                if c.name.lower() != self.processed_name.lower()
+            ]
             names.append(account.sent.name)
             return names
 
@@ -251,12 +277,20 @@ class EwsMailbox:
         if self._account is None:
             if self.autodiscover:
                 self._account = Account(
-                    self.address, credentials=self.config.credentials, autodiscover=True,
-                    access_type=self.access_type, default_timezone=UTC)
+                    self.address,
+                    credentials=self.config.credentials,
+                    autodiscover=True,
+                    access_type=self.access_type,
+                    default_timezone=UTC,
+                )
             else:
                 self._account = Account(
-                    self.address, config=self.config, autodiscover=False,
-                    access_type=self.access_type, default_timezone=UTC)
+                    self.address,
+                    config=self.config,
+                    autodiscover=False,
+                    access_type=self.access_type,
+                    default_timezone=UTC,
+                )
         return self._account
 
     def _sync(self, cursor: str | None) -> tuple[list[tuple[str, str]], str | None]:
@@ -283,8 +317,11 @@ class EwsMailbox:
                 continue
             if isinstance(item, Exception):
                 raise item
-            found.append(FetchedMessage(ref=f"{item_id}{REF_SEPARATOR}{changekey}",
-                                        raw=bytes(item.mime_content)))
+            found.append(
+                FetchedMessage(
+                    ref=f"{item_id}{REF_SEPARATOR}{changekey}", raw=bytes(item.mime_content)
+                )
+            )
         return found
 
     def _move(self, item_id: str, changekey: str) -> None:
@@ -324,7 +361,8 @@ class EwsMailbox:
             if not self.create_processed_folder:
                 raise BackendError(
                     f"folder {self.processed_name!r} is missing under the Inbox of "
-                    f"{self.address}; create it, or set create_processed_folder = true")
+                    f"{self.address}; create it, or set create_processed_folder = true"
+                )
             folder = self._create_processed(inbox)
         self._processed = folder
         return folder
@@ -342,13 +380,15 @@ class EwsMailbox:
             raise BackendError(
                 f"cannot create folder {self.processed_name!r} under the Inbox of "
                 f"{self.address} ({type(error).__name__}): create it by hand, or give "
-                "the account FullAccess on the mailbox") from error
+                "the account FullAccess on the mailbox"
+            ) from error
         log.info("created folder %r under the Inbox of %s", self.processed_name, self.address)
         return folder
 
     def _children(self, inbox: Folder) -> list[Folder]:
-        return list(FolderCollection(account=self._connect(), folders=[inbox])
-                    .find_folders(depth=SHALLOW))
+        return list(
+            FolderCollection(account=self._connect(), folders=[inbox]).find_folders(depth=SHALLOW)
+        )
 
     def _processed_among(self, folders: Iterable[Folder]) -> Folder | None:
         wanted = self.processed_name.lower()
@@ -379,34 +419,42 @@ class EwsMailbox:
         if isinstance(error, ews_errors.ErrorInvalidSyncStateData):
             return CursorExpired(f"Exchange no longer accepts the stored sync state ({what})")
         if isinstance(error, ews_errors.ErrorServerBusy):
-            return TransientError(f"Exchange is busy ({what}): {error}",
-                                  retry_after=_server_hint(error))
+            return TransientError(
+                f"Exchange is busy ({what}): {error}", retry_after=_server_hint(error)
+            )
         if isinstance(error, ews_errors.UnauthorizedError):
             return BackendError(
                 f"Exchange refused the login (HTTP 401) for {who} at {where}: "
-                "wrong user name or password, or the account is locked")
+                "wrong user name or password, or the account is locked"
+            )
         if isinstance(error, oauth_errors.OAuth2Error):
             return BackendError(
                 f"Microsoft Entra ID refused a token for app {who} ({error.error}): check "
-                "tenant_id, client_id and client_secret (secrets expire)")
+                "tenant_id, client_id and client_secret (secrets expire)"
+            )
         if isinstance(error, ews_errors.ErrorNonExistentMailbox):
             return BackendError(
                 f"Exchange has no mailbox {self.address} (ErrorNonExistentMailbox): check "
-                "primary_smtp_address")
+                "primary_smtp_address"
+            )
         if isinstance(error, NO_PERMISSION):
-            how = ("ApplicationImpersonation for the app (scoped to this mailbox)"
-                   if self.access_type == IMPERSONATION
-                   else f"FullAccess and SendAs on the mailbox for {who}")
+            how = (
+                "ApplicationImpersonation for the app (scoped to this mailbox)"
+                if self.access_type == IMPERSONATION
+                else f"FullAccess and SendAs on the mailbox for {who}"
+            )
             return BackendError(
                 f"{who} may not open the shared mailbox {self.address} "
-                f"({type(error).__name__}): grant {how}")
+                f"({type(error).__name__}): grant {how}"
+            )
         if isinstance(error, ews_errors.ErrorFolderNotFound):
             return BackendError(f"a folder of {self.address} is missing ({what}): {error}")
         if isinstance(error, ews_errors.CASError) or _http_status(error) == 403:
             return BackendError(
                 f"Exchange answered 403 Forbidden at {where}: EWS is switched off for this "
                 f"mailbox or organisation. {RETIREMENT}; on-premises, ask for "
-                "Set-CASMailbox -EwsEnabled $true on the mailbox")
+                "Set-CASMailbox -EwsEnabled $true on the mailbox"
+            )
         if isinstance(error, ews_errors.EWSError):
             return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
         return error

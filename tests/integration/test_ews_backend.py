@@ -407,9 +407,10 @@ def test_basic_settings_without_endpoint_use_autodiscover_and_may_impersonate() 
     assert (access, autodiscover) == (IMPERSONATION, True)
 
 
-def test_oauth_settings_build_client_credentials_with_impersonation() -> None:
+@pytest.mark.parametrize("auth_type", ["oauth2", "oauth"])
+def test_oauth_settings_build_client_credentials_with_impersonation(auth_type: str) -> None:
     config, access, autodiscover = build_configuration(
-        primary_smtp_address=ADDRESS, service_endpoint=None, auth_type="oauth2", username=None,
+        primary_smtp_address=ADDRESS, service_endpoint=None, auth_type=auth_type, username=None,
         password=None, tenant_id="contoso-tenant", client_id="app-id", client_secret="sh",
         token_endpoint=None, access_type=None)
     credentials = config.credentials
