@@ -1,0 +1,352 @@
+"""The response clock: from a receipt time, a policy and a case's clock events to due dates.
+
+Nothing here is stored. A due date is always derived again from the stored receipt time,
+the policy (with its calendar) and the recorded events, so a newly proclaimed holiday or
+closure day moves every open case's dates. The rules are DESIGN.md "Response clock":
+
+- times are converted to Europe/London; receipt day = local date, moved to the next
+  calendar day at or after the policy's cutoff (protocol clocks only);
+- day one is the first working day strictly after the receipt day; N working days is
+  the Nth working day; N = 0 is the receipt day if it is a working day, else the next;
+- the FOI response clock runs on the statutory calendar (FOIA s.10(6) / FOISA s.73):
+  no cutoff, closures count.
+
+Events: pause/resume (the working days from the pause day to the resume day, both
+included, are disregarded, as FOIA s.10(2) does for a fees notice), extend (a new agreed
+date, or N more working days), restart (a fresh clock from the event day, as after an
+FOI clarification under s.1(3)), stop (responded). A stopped clock keeps its due date, so
+reports can say whether the answer was on time; a paused clock has no due date until it
+is resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from mailbot.model import Kind, Priority
+from mailbot.policy import Policy
+from mailbot.workdays import LONDON, WorkingCalendar
+
+ClockName = Literal["ack", "response"]
+Action = Literal["pause", "resume", "extend", "restart", "stop"]
+Status = Literal["running", "paused", "stopped", "none"]
+CLOCKS: tuple[ClockName, ...] = ("ack", "response")
+ACTIONS: tuple[Action, ...] = ("pause", "resume", "extend", "restart", "stop")
+
+
+class ClockError(ValueError):
+    """Input the clock cannot work with (a naive time, a malformed event)."""
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """One recorded change to a clock: who did what, when and why."""
+
+    clock: ClockName
+    action: Action
+    at: datetime  # timezone-aware
+    who: str
+    why: str
+    new_due: date | None = None  # extend: the agreed date
+    days: int | None = None  # extend: or this many working days after the current due date
+
+    def __post_init__(self) -> None:
+        if self.clock not in CLOCKS:
+            raise ClockError(f"clock must be one of {CLOCKS}, not {self.clock!r}")
+        if self.action not in ACTIONS:
+            raise ClockError(f"action must be one of {ACTIONS}, not {self.action!r}")
+        require_aware(self.at, "event time")
+        if self.action == "extend" and (self.new_due is None) == (self.days is None):
+            raise ClockError("an extension needs exactly one of new_due or days")
+        if self.days is not None and self.days < 1:
+            raise ClockError("an extension must add at least one working day")
+
+
+@dataclass(frozen=True)
+class ClockState:
+    clock: ClockName
+    status: Status
+    due: date | None  # None if there is no such clock, or while it is paused
+    working_days: int | None  # N of the rule (None: no such clock)
+    calendar: str
+    stopped_on: date | None = None
+    paused_since: date | None = None
+    explanation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    ack_due: date | None
+    response_due: date | None
+    explanation: list[str]
+    ack: ClockState = field(repr=False)
+    response: ClockState = field(repr=False)
+
+
+def require_aware(moment: datetime, what: str = "received time") -> datetime:
+    if not isinstance(moment, datetime):
+        raise ClockError(f"{what} must be a datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ClockError(
+            f"{what} {moment.isoformat()} has no UTC offset; give one (e.g. +00:00 or Z)"
+        )
+    return moment
+
+
+def receipt_day(received: datetime, cutoff: time | None) -> tuple[date, str]:
+    """The day a message counts as received (Europe/London), and why, in words."""
+    local = require_aware(received).astimezone(LONDON)
+    said = f"Received {_when(local)}"
+    if cutoff is not None and local.time() >= cutoff:
+        day = local.date() + timedelta(days=1)
+        return day, (
+            f"{said}, at or after the {cutoff:%H:%M} cutoff, so it counts as received on "
+            f"{_day(day)}."
+        )
+    return local.date(), f"{said}; receipt day {_day(local.date())}."
+
+
+def case_deadlines(
+    policy: Policy,
+    kind: Kind,
+    priority: Priority,
+    received: datetime,
+    events: Sequence[ClockEvent] = (),
+) -> Deadlines:
+    """Both clocks of a case, derived from receipt time + policy + recorded events."""
+    require_aware(received)
+    kind, priority = Kind(kind), Priority(priority)
+    ordered = sorted(events, key=lambda e: e.at)
+    council = policy.council_calendar()
+
+    ack_days = policy.ack_days(kind)
+    if ack_days is None:
+        ack = ClockState(
+            "ack",
+            "none",
+            None,
+            None,
+            council.name,
+            explanation=(f"Acknowledgement: {policy.name} sets no acknowledgement time.",),
+        )
+    else:
+        ack = _run(
+            "ack",
+            "Acknowledgement",
+            ack_days,
+            policy.ack_source(kind) or "",
+            council,
+            received,
+            policy.clock.cutoff,
+            [e for e in ordered if e.clock == "ack"],
+        )
+
+    if kind is Kind.FOI:
+        calendar, cutoff = policy.foi_calendar(), None
+    else:
+        calendar, cutoff = council, policy.clock.cutoff
+    response = _run(
+        "response",
+        "Response",
+        policy.response_days(kind, priority),
+        policy.response_source(kind),
+        calendar,
+        received,
+        cutoff,
+        [e for e in ordered if e.clock == "response"],
+    )
+    return Deadlines(
+        ack.due, response.due, [*ack.explanation, *response.explanation], ack, response
+    )
+
+
+def explain(
+    policy: Policy,
+    kind: Kind,
+    priority: Priority,
+    received: datetime,
+    events: Sequence[ClockEvent] = (),
+) -> str:
+    """How each due date was reached, in words an officer or member can check."""
+    return "\n".join(case_deadlines(policy, kind, priority, received, events).explanation)
+
+
+# -- one clock ------------------------------------------------------------------------
+
+
+def _run(
+    clock: ClockName,
+    title: str,
+    n: int,
+    source: str,
+    cal: WorkingCalendar,
+    received: datetime,
+    cutoff: time | None,
+    events: Sequence[ClockEvent],
+) -> ClockState:
+    start, why = receipt_day(received, cutoff)
+    if not cal.is_working_day(start):
+        why += " That is not a working day here."
+    lines = [
+        f"{title}: {_plural(n)} ({source}).",
+        f"  {why}",
+        f"  Calendar: {cal.name}.",
+    ]
+    anchor, days = start, n
+    pauses: list[tuple[date, date]] = []
+    paused_since: date | None = None
+    stopped_on: date | None = None
+
+    for event in events:
+        day = require_aware(event.at).astimezone(LONDON).date()
+        who = f"by {event.who} ({event.why})" if event.why else f"by {event.who}"
+        if stopped_on is not None and event.action != "restart":
+            lines.append(f"  Ignored {event.action} on {_day(day)} {who}: clock already stopped.")
+            continue
+        if event.action == "pause":
+            if paused_since is not None:
+                lines.append(f"  Ignored pause on {_day(day)} {who}: already paused.")
+                continue
+            paused_since = day
+            lines.append(f"  Paused on {_day(day)} {who}.")
+        elif event.action == "resume":
+            if paused_since is None:
+                lines.append(f"  Ignored resume on {_day(day)} {who}: not paused.")
+                continue
+            pauses.append((paused_since, day))
+            skipped = _paused_working_days(cal, anchor, paused_since, day)
+            lines.append(
+                f"  Resumed on {_day(day)} {who}: {_plural(skipped)} from "
+                f"{_day(paused_since)} to {_day(day)} disregarded."
+            )
+            paused_since = None
+        elif event.action == "extend":
+            if paused_since is not None:
+                pauses.append((paused_since, day))
+                paused_since = None
+            current = _count(cal, anchor, days, pauses)
+            if event.new_due is not None:
+                target = cal.next_working_day(event.new_due)
+                agreed = f"to the agreed date {_day(event.new_due)}"
+                if target != event.new_due:
+                    agreed += f" (not a working day, so {_day(target)})"
+            else:
+                assert event.days is not None
+                target = cal.add_working_days(current, event.days)
+                agreed = f"by {_plural(event.days)} to {_day(target)}"
+            lines.append(f"  Extended on {_day(day)} {who} {agreed}, from {_day(current)}.")
+            # Re-anchor on the event day so later pauses push the agreed date on.
+            if target <= day:
+                anchor, days = target, 0
+            else:
+                anchor, days = day, cal.working_days_between(day, target)
+            pauses = []
+        elif event.action == "restart":
+            start_day = _event_receipt_day(event.at, cutoff)
+            lines.append(
+                f"  Restarted on {_day(day)} {who}: a fresh {_plural(n)} "
+                f"counted from {_day(start_day)}."
+            )
+            anchor, days, pauses = start_day, n, []
+            paused_since = stopped_on = None
+        elif event.action == "stop":
+            if paused_since is not None:
+                pauses.append((paused_since, day))
+                paused_since = None
+            stopped_on = day
+            lines.append(f"  Stopped on {_day(day)} {who}.")
+
+    if paused_since is not None:
+        lines.append(f"  Paused since {_day(paused_since)}: no due date until it resumes.")
+        return ClockState(clock, "paused", None, n, cal.name, None, paused_since, tuple(lines))
+
+    due = _count(cal, anchor, days, pauses)
+    lines.extend(_skipped_lines(cal, anchor, due))
+    if days == 0:
+        rule = "the receipt day if it is a working day, else the next working day"
+    else:
+        rule = f"working day {days} after {_day(anchor)}"
+    state: Status = "stopped" if stopped_on is not None else "running"
+    lines.append(f"  Due: {_day(due)} ({rule})" + (" — stopped." if stopped_on else "."))
+    return ClockState(clock, state, due, n, cal.name, stopped_on, None, tuple(lines))
+
+
+def _event_receipt_day(at: datetime, cutoff: time | None) -> date:
+    return receipt_day(at, cutoff)[0]
+
+
+def _count(cal: WorkingCalendar, anchor: date, n: int, pauses: Sequence[tuple[date, date]]) -> date:
+    """The nth working day after `anchor` that is not inside a pause (N = 0 rule kept)."""
+    merged = _merge(pauses)
+    one = timedelta(days=1)
+    if n == 0:
+        due = cal.next_working_day(anchor)
+        for a, b in merged:
+            if a <= due <= b:
+                due = cal.next_working_day(b + one)
+        return due
+    cursor, remaining = anchor, n
+    for a, b in merged:
+        if b <= cursor:
+            continue
+        available = cal.working_days_between(cursor, a - one)
+        if available >= remaining:
+            return cal.add_working_days(cursor, remaining)
+        remaining -= available
+        cursor = b
+    return cal.add_working_days(cursor, remaining)
+
+
+def _merge(pauses: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    for a, b in sorted(pauses):
+        if out and a <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _paused_working_days(cal: WorkingCalendar, anchor: date, a: date, b: date) -> int:
+    """Working days in [a, b] that the clock would have counted (after `anchor`)."""
+    return cal.working_days_between(max(anchor, a - timedelta(days=1)), b)
+
+
+def _skipped_lines(cal: WorkingCalendar, anchor: date, due: date) -> list[str]:
+    if due <= anchor:
+        return []
+    day_one = cal.add_working_days(anchor, 1)
+    lines = [f"  Day one is the first working day after {_day(anchor)}: {_day(day_one)}."]
+    skipped = cal.days_off_between(anchor + timedelta(days=1), due)
+    for off in skipped:
+        lines.append(f"  Skipped {_day(off.day)}: {off.name} ({off.kind}).")
+    weekend = _weekend_days(anchor + timedelta(days=1), due)
+    if weekend:
+        lines.append(f"  Skipped {weekend} weekend day{'s' if weekend != 1 else ''}.")
+    return lines
+
+
+def _weekend_days(first: date, last: date) -> int:
+    """Saturdays and Sundays in [first, last], by arithmetic."""
+    total = last.toordinal() - first.toordinal() + 1
+    if total <= 0:
+        return 0
+    full_weeks, rest = divmod(total, 7)
+    start = first.weekday()
+    extra = sum(1 for i in range(rest) if (start + i) % 7 >= 5)
+    return full_weeks * 2 + extra
+
+
+def _plural(n: int) -> str:
+    return f"{n} working day{'s' if n != 1 else ''}"
+
+
+def _day(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def _when(local: datetime) -> str:
+    return f"{_day(local.date())} {local:%H:%M:%S %Z}"

@@ -1,0 +1,392 @@
+"""Policy packs: one council's numbers and routing rules, read from a TOML file.
+
+A pack lives in config/policies/NAME.toml; every rule in it cites the paragraph of the
+council's protocol (../shared/seeds/) it comes from, or says "local default". A council's
+own config picks a pack and may override any value; the merged result is validated
+here, once, and errors name the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from mailbot.model import Kind, Priority
+from mailbot.workdays import Closure, ExtraHoliday, Region, WorkingCalendar, WorkingHours
+
+# FOIA s.10(1) and FOISA s.10(1): "promptly and in any event not later than the twentieth
+# working day following the date of receipt". The law sets it; packs cannot.
+FOI_RESPONSE_DAYS = 20
+FOI_RESPONSE_SOURCE = {
+    "foia": "Freedom of Information Act 2000 s.10(1) (EIR 2004 reg.5(2) likewise)",
+    "foisa": "Freedom of Information (Scotland) Act 2002 s.10(1)",
+}
+
+PACKS_ENV = "MAILBOT_POLICIES_DIR"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _not_bool(value: Any) -> Any:
+    # TOML `true` would otherwise pass as 1 working day.
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number of days, not {str(value).lower()}")
+    return value
+
+
+Days = Annotated[int, BeforeValidator(_not_bool), Field(ge=0)]
+PositiveDays = Annotated[int, BeforeValidator(_not_bool), Field(ge=1)]
+
+
+class PolicyError(ValueError):
+    """A pack that cannot be found, read or validated. The message names file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DaysRule(_Strict):
+    """A clock of `days` working days, with the paragraph it comes from."""
+
+    days: Days
+    source: str = Field(min_length=1)
+
+
+class ResponseRule(_Strict):
+    """Response time by the priority the member gives (Colchester 16(2)); `important`
+    defaults to `normal` where the protocol makes no distinction."""
+
+    normal: Days
+    important: Days | None = None
+    source: str = Field(min_length=1)
+
+    def days(self, priority: Priority) -> int:
+        if priority is Priority.IMPORTANT and self.important is not None:
+            return self.important
+        return self.normal
+
+
+class ClockRules(_Strict):
+    # Mail arriving at or after the cutoff (Europe/London) counts as received the next
+    # day. Protocol clocks only: the statutory FOI clock has no cutoff.
+    cutoff: time | None = None
+    # Colchester 16(3): an officer's out-of-office suspends the timescale (pause event).
+    out_of_office_pauses: bool = False
+    # Colchester 16(4) and others: a new date may be agreed with the member (extend event).
+    extension_by_agreement: bool = True
+    source: str = Field(min_length=1)  # cites each rule of this table
+    no_ack_source: str | None = None  # why there is no acknowledgement clock, if none
+
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _none_word(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
+
+
+class Routing(_Strict):
+    foi_team: str
+    complaints: str  # an address, or "service-director" (Hackney 11.3)
+    monitoring_officer: str
+    source: str = Field(min_length=1)
+
+    @field_validator("foi_team", "monitoring_officer")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"must be an email address, not {value!r}")
+        return value.lower()
+
+    @field_validator("complaints")
+    @classmethod
+    def _complaints(cls, value: str) -> str:
+        if value != "service-director" and not _EMAIL.match(value):
+            raise ValueError(f"must be an email address or 'service-director', not {value!r}")
+        return value if value == "service-director" else value.lower()
+
+
+class FoiRules(_Strict):
+    note_to_member: bool = True  # tell the member their request went to the FOI team
+    source: str = Field(min_length=1)
+
+
+class ConfidentialityRules(_Strict):
+    minimise_content: bool = True  # notifications never quote the message
+    say_at_once_if_not_possible: bool = True  # MWDA 7.2, Cardiff: say straight away
+    source: str = Field(min_length=1)
+
+
+class Hours(_Strict):
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    tz: Literal["Europe/London"] = "Europe/London"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Reminders(_Strict):
+    days_before: Days = 2  # working days before the due date
+    on_due_day: bool = True
+    overdue_every: PositiveDays = 2  # working days between overdue reminders
+    escalate_after: Days = 2  # overdue reminders before the manager is told
+    working_hours: Hours = Hours()
+    source: str = Field(min_length=1)
+
+
+class ExtraHolidayRule(_Strict):
+    date: date
+    name: str = Field(min_length=1)
+    regions: list[Region] | None = None  # default: the council's own region
+
+
+class ClosureRule(_Strict):
+    start: date
+    end: date | None = None  # one day if omitted
+    name: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClosureRule:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class CalendarRules(_Strict):
+    extra_holidays: list[ExtraHolidayRule] = []
+    closures: list[ClosureRule] = []
+
+
+class Policy(_Strict):
+    name: str
+    council: str
+    region: Region
+    foi_regime: Literal["foia", "foisa"]
+    language: Literal["en", "cy-en"] = "en"
+    seed: str  # the protocol file in ../shared/seeds/ this pack implements
+    clock: ClockRules
+    ack: dict[Kind, DaysRule] = {}  # kinds without an entry have no acknowledgement clock
+    response: dict[Kind, ResponseRule]
+    foi: FoiRules
+    routing: Routing
+    confidentiality: ConfidentialityRules
+    reminders: Reminders
+    calendar: CalendarRules = CalendarRules()
+    follow_up_window_days: Days = 5
+
+    @model_validator(mode="after")
+    def _rules_complete(self) -> Policy:
+        if Kind.FOI in self.response:
+            raise ValueError(
+                "response.foi: the FOI response time is set by statute "
+                f"({FOI_RESPONSE_DAYS} working days); a pack cannot change it"
+            )
+        missing = [k.value for k in Kind if k is not Kind.FOI and k not in self.response]
+        if missing:
+            raise ValueError(f"response: no rule for {', '.join(missing)}")
+        if self.foi_regime == "foisa" and self.region != "scotland":
+            raise ValueError("foi_regime: 'foisa' applies only to region 'scotland'")
+        if self.foi_regime == "foia" and self.region == "scotland":
+            raise ValueError("foi_regime: a Scottish council answers under 'foisa'")
+        return self
+
+    # -- the numbers ------------------------------------------------------------------
+
+    def ack_days(self, kind: Kind) -> int | None:
+        rule = self.ack.get(kind)
+        return None if rule is None else rule.days
+
+    def response_days(self, kind: Kind, priority: Priority) -> int:
+        if kind is Kind.FOI:
+            return FOI_RESPONSE_DAYS
+        return self.response[kind].days(priority)
+
+    def ack_source(self, kind: Kind) -> str | None:
+        rule = self.ack.get(kind)
+        return None if rule is None else rule.source
+
+    def response_source(self, kind: Kind) -> str:
+        if kind is Kind.FOI:
+            return FOI_RESPONSE_SOURCE[self.foi_regime]
+        return self.response[kind].source
+
+    # -- calendars (derived, never stored: change the config and due dates follow) ----
+
+    def extra_holidays(self) -> tuple[ExtraHoliday, ...]:
+        return tuple(
+            ExtraHoliday(h.date, h.name, tuple(h.regions or (self.region,)))
+            for h in self.calendar.extra_holidays
+        )
+
+    def closures(self) -> tuple[Closure, ...]:
+        return tuple(Closure(c.start, c.end or c.start, c.name) for c in self.calendar.closures)
+
+    def working_hours(self) -> WorkingHours:
+        h = self.reminders.working_hours
+        return WorkingHours(h.start, h.end, h.tz)
+
+    def council_calendar(self) -> WorkingCalendar:
+        """Protocol clocks and reminder hours: region's bank holidays + closure days."""
+        return _council_calendar(
+            self.region, self.extra_holidays(), self.closures(), self.working_hours()
+        )
+
+    def foi_calendar(self) -> WorkingCalendar:
+        """The statutory FOI response clock's calendar (FOIA s.10(6) / FOISA s.73)."""
+        return _foi_calendar(self.foi_regime, self.extra_holidays())
+
+
+# Calendars are cached by their full definition, so an unchanged policy reuses its tables
+# and any change to holidays or closures builds a new one.
+@lru_cache(maxsize=64)
+def _council_calendar(
+    region: str,
+    extras: tuple[ExtraHoliday, ...],
+    closures: tuple[Closure, ...],
+    hours: WorkingHours,
+) -> WorkingCalendar:
+    return WorkingCalendar.for_region(region, extras, closures, hours)
+
+
+@lru_cache(maxsize=16)
+def _foi_calendar(regime: str, extras: tuple[ExtraHoliday, ...]) -> WorkingCalendar:
+    return WorkingCalendar.statutory_foi(regime, extras)
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def default_packs_dir() -> Path:
+    """Where the shipped packs are: $MAILBOT_POLICIES_DIR, else the installed package
+    data (mailbot/_packs), else config/policies/ of the source checkout."""
+    env = os.environ.get(PACKS_ENV)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_packs", here.parent / "config" / "policies"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "config" / "policies"
+
+
+def available_packs(packs_dir: Path | None = None) -> list[str]:
+    folder = packs_dir or default_packs_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def resolve_pack(ref: str | Path, packs_dir: Path | None = None) -> Path:
+    """A pack name ("colchester") or a path to a .toml file → the file's path."""
+    text = str(ref)
+    looks_like_path = isinstance(ref, Path) or text.endswith(".toml") or os.sep in text
+    if looks_like_path:
+        path = Path(ref)
+        if not path.is_file():
+            raise PolicyError(f"{path}: policy file not found")
+        return path
+    folder = packs_dir or default_packs_dir()
+    path = folder / f"{text}.toml"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text) or not path.is_file():
+        known = ", ".join(available_packs(folder)) or "none found"
+        raise PolicyError(f"unknown policy {text!r}: not a pack in {folder} ({known})")
+    return path
+
+
+def load_policy(
+    ref: str | Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    packs_dir: Path | None = None,
+) -> Policy:
+    """Read a pack, deep-merge the council config's [policy] overrides, validate."""
+    path = resolve_pack(ref, packs_dir)
+    return _load(path, _freeze(overrides or {}), path.stat().st_mtime_ns)
+
+
+def parse_policy(data: Mapping[str, Any], origin: str) -> Policy:
+    """Validate an already-read pack; `origin` names it in error messages."""
+    try:
+        return Policy.model_validate(dict(data))
+    except ValidationError as exc:
+        raise PolicyError(f"{origin}: {_describe(exc)}") from None
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, frozen_overrides: Any, _mtime: int) -> Policy:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read: {exc}") from None
+    data.setdefault("name", path.stem)
+    merged = _deep_merge(data, _thaw(frozen_overrides))
+    origin = str(path) if not frozen_overrides else f"{path} (with the council's overrides)"
+    return parse_policy(merged, origin)
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable copy of nested overrides, so loaded policies can be cached."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("__list__", tuple(_freeze(v) for v in value))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] == "__list__":
+        return [_thaw(v) for v in value[1]]
+    if isinstance(value, tuple):
+        return {k: _thaw(v) for k, v in value}
+    return value
+
+
+def _describe(exc: ValidationError) -> str:
+    """The first error as "key.path: what is wrong"."""
+    err = exc.errors()[0]
+    loc = ".".join(str(part) for part in err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        what = "unknown key"
+    elif kind == "missing":
+        what = "required key is missing"
+    elif kind == "greater_than_equal":
+        what = f"must be >= {ctx.get('ge')}"
+    elif kind == "literal_error":
+        what = f"must be one of {ctx.get('expected')}, not {err.get('input')!r}"
+    elif kind == "enum":
+        what = f"unknown kind {err.get('input')!r} (one of {ctx.get('expected')})"
+    elif kind == "value_error":
+        what = str(ctx.get("error", err["msg"]))
+    else:
+        what = f"{err['msg'][:1].lower()}{err['msg'][1:]} (got {err.get('input')!r})"
+    return f"{loc}: {what}" if loc else what  # model-level messages name their own key

@@ -1,0 +1,360 @@
+"""Working-day calendars: which days count when a deadline is N working days away.
+
+A calendar is weekends + bank holidays (from the `holidays` package, never a typed list)
++ extra one-off holidays and closure days from configuration. Arithmetic runs on a sorted
+table of working-day ordinals built once per year, so adding N working days is two
+bisections, not a walk through the days.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_pkg
+
+Region = Literal["england-and-wales", "scotland", "northern-ireland"]
+REGIONS: tuple[str, ...] = get_args(Region)
+
+# The `holidays` package names the UK's parts by ISO 3166-2 subdivision.
+REGION_SUBDIVISIONS: dict[str, tuple[str, ...]] = {
+    "england-and-wales": ("ENG", "WLS"),
+    "scotland": ("SCT",),
+    "northern-ireland": ("NIR",),
+}
+ALL_UK_SUBDIVISIONS = ("ENG", "WLS", "SCT", "NIR")
+
+LONDON = ZoneInfo("Europe/London")
+SATURDAY, SUNDAY = 5, 6
+
+# Years outside this span are refused rather than silently computed from no data.
+MIN_YEAR, MAX_YEAR = 1980, 2200
+
+
+class CalendarError(ValueError):
+    """A date the calendar cannot answer for (outside the supported years)."""
+
+
+@dataclass(frozen=True)
+class ExtraHoliday:
+    """A one-off bank holiday proclaimed at short notice (a coronation, a state funeral)."""
+
+    day: date
+    name: str
+    regions: tuple[str, ...]  # the parts of the UK where it is a bank holiday
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Days the council's offices are shut (e.g. the Christmas shutdown), inclusive."""
+
+    start: date
+    end: date
+    name: str
+
+    def days(self) -> Iterable[date]:
+        d = self.start
+        while d <= self.end:
+            yield d
+            d += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A weekday that is not a working day, with the reason to show people."""
+
+    day: date
+    name: str
+    kind: Literal["bank holiday", "closure"]
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time
+    end: time
+    tz: str = "Europe/London"
+
+
+@lru_cache(maxsize=512)
+def _bank_holidays(subdivision: str, year: int) -> tuple[tuple[date, str], ...]:
+    found = holidays_pkg.country_holidays("GB", subdiv=subdivision, years=year)
+    return tuple(sorted((d, str(name)) for d, name in found.items() if d.year == year))
+
+
+SUBDIVISION_NAMES = {
+    "ENG": "England",
+    "WLS": "Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+
+
+def bank_holidays(subdivisions: Iterable[str], year: int) -> dict[date, str]:
+    """Bank holidays of `year` in any of `subdivisions` (ENG, WLS, SCT, NIR), by date.
+
+    A day that is a holiday in only some of the subdivisions says where, e.g.
+    "Saint Patrick's Day (Northern Ireland)", so explanations show why it counts.
+    """
+    subs = tuple(subdivisions)
+    where: dict[date, dict[str, list[str]]] = {}
+    for sub in subs:
+        for day, name in _bank_holidays(sub, year):
+            where.setdefault(day, {}).setdefault(name, []).append(sub)
+    merged: dict[date, str] = {}
+    for day, names in where.items():
+        labels = []
+        for name, found_in in names.items():
+            if set(found_in) >= set(subs):
+                labels.append(name)
+            else:
+                places = ", ".join(dict.fromkeys(SUBDIVISION_NAMES[s] for s in found_in))
+                labels.append(f"{name} ({places})")
+        merged[day] = "; ".join(labels)
+    return merged
+
+
+HolidaySource = Callable[[int], Mapping[date, str]]
+
+
+class WorkingCalendar:
+    """Monday–Friday minus bank holidays (from `holiday_source`) minus closure days."""
+
+    def __init__(
+        self,
+        name: str,
+        holiday_source: HolidaySource,
+        closures: Mapping[date, str] | None = None,
+        hours: WorkingHours | None = None,
+    ) -> None:
+        self.name = name
+        self.hours = hours
+        self._holiday_source = holiday_source
+        self._closures = dict(closures or {})
+        self._first_year = 0  # table covers [_first_year, _last_year]; empty until first use
+        self._last_year = -1
+        self._ordinals: list[int] = []  # working days, ascending
+        self._off_ordinals: list[int] = []  # weekday days off, ascending
+        self._off: list[DayOff] = []  # parallel to _off_ordinals
+
+    # -- construction -----------------------------------------------------------------
+
+    @classmethod
+    def for_region(
+        cls,
+        region: str,
+        extra_holidays: Iterable[ExtraHoliday] = (),
+        closures: Iterable[Closure] = (),
+        hours: WorkingHours | None = None,
+    ) -> WorkingCalendar:
+        """The council's own calendar, used by the protocol clocks."""
+        if region not in REGION_SUBDIVISIONS:
+            raise ValueError(f"unknown region {region!r} (one of {', '.join(REGIONS)})")
+        subdivisions = REGION_SUBDIVISIONS[region]
+        extras = {h.day: h.name for h in extra_holidays if region in h.regions}
+        closed = {d: c.name for c in closures for d in c.days()}
+        return cls(
+            f"council calendar ({region} bank holidays"
+            + (", closure days" if closed else "")
+            + ")",
+            _source(subdivisions, extras),
+            closed,
+            hours,
+        )
+
+    @classmethod
+    def statutory_foi(
+        cls, regime: str, extra_holidays: Iterable[ExtraHoliday] = ()
+    ) -> WorkingCalendar:
+        """The statutory FOI calendar. Office closures never stop it (no `closures`).
+
+        FOIA s.10(6): not a Saturday, Sunday, Christmas Day, Good Friday or a bank holiday
+        in ANY part of the UK. FOISA s.73 (Scotland): not a Saturday, Sunday, Christmas Day
+        or a Scottish bank holiday.
+        """
+        extra_list = list(extra_holidays)
+        if regime == "foia":
+            extras = {h.day: h.name for h in extra_list}
+            return cls(
+                "statutory FOI calendar (FOIA s.10(6): weekends and bank holidays in any "
+                "part of the UK; office closures still count)",
+                _source(ALL_UK_SUBDIVISIONS, extras),
+            )
+        if regime == "foisa":
+            extras = {h.day: h.name for h in extra_list if "scotland" in h.regions}
+            return cls(
+                "statutory FOI calendar (FOISA s.73: weekends, Christmas Day and Scottish "
+                "bank holidays; office closures still count)",
+                _source(("SCT",), extras, always_christmas=True),
+            )
+        raise ValueError(f"unknown FOI regime {regime!r} (foia or foisa)")
+
+    # -- tables -----------------------------------------------------------------------
+
+    def _cover(self, year: int) -> None:
+        """Make sure the tables cover `year` (and the year either side, for spill-over)."""
+        if self._first_year <= year <= self._last_year:
+            return
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise CalendarError(f"year {year} is outside the supported {MIN_YEAR}-{MAX_YEAR}")
+        lo = max(MIN_YEAR, year - 1)
+        hi = min(MAX_YEAR, year + 1)
+        if self._last_year >= self._first_year:  # extend the existing contiguous span
+            lo = min(lo, self._first_year)
+            hi = max(hi, self._last_year)
+        ordinals: list[int] = []
+        off_ordinals: list[int] = []
+        off: list[DayOff] = []
+        for y in range(lo, hi + 1):
+            y_ord, y_off = self._year_table(y)
+            ordinals.extend(y_ord)
+            for item in y_off:
+                off_ordinals.append(item.day.toordinal())
+                off.append(item)
+        self._ordinals, self._off_ordinals, self._off = ordinals, off_ordinals, off
+        self._first_year, self._last_year = lo, hi
+
+    def _year_table(self, year: int) -> tuple[list[int], list[DayOff]]:
+        bank = self._holiday_source(year)
+        first = date(year, 1, 1).toordinal()
+        last = date(year, 12, 31).toordinal()
+        working: list[int] = []
+        off: list[DayOff] = []
+        for o in range(first, last + 1):
+            d = date.fromordinal(o)
+            if d.weekday() >= SATURDAY:
+                continue
+            if d in bank:
+                off.append(DayOff(d, bank[d], "bank holiday"))
+            elif d in self._closures:
+                off.append(DayOff(d, self._closures[d], "closure"))
+            else:
+                working.append(o)
+        return working, off
+
+    def _index_right(self, d: date) -> int:
+        """How many working days in the table are on or before `d`."""
+        self._cover(d.year)
+        return bisect.bisect_right(self._ordinals, d.toordinal())
+
+    # -- questions --------------------------------------------------------------------
+
+    def is_working_day(self, d: date) -> bool:
+        self._cover(d.year)
+        o = d.toordinal()
+        i = bisect.bisect_left(self._ordinals, o)
+        return i < len(self._ordinals) and self._ordinals[i] == o
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The nth working day strictly after `start` (n >= 1); for n == 0, `start` itself
+        if it is a working day, else the next one; for n < 0, the |n|th working day
+        strictly before `start`."""
+        o = start.toordinal()
+        while True:
+            self._cover(start.year)
+            if n == 0:
+                i = bisect.bisect_left(self._ordinals, o)
+            elif n > 0:
+                i = bisect.bisect_right(self._ordinals, o) + n - 1
+            else:
+                i = bisect.bisect_left(self._ordinals, o) + n
+            if 0 <= i < len(self._ordinals) and (i > 0 or n >= 0):
+                return date.fromordinal(self._ordinals[i])
+            # Ran off one end of the table: grow it towards the answer and try again.
+            edge = self._last_year + 1 if i >= len(self._ordinals) else self._first_year - 1
+            self._cover(edge)
+
+    def next_working_day(self, d: date) -> date:
+        """`d` if it is a working day, else the first working day after it."""
+        return self.add_working_days(d, 0)
+
+    def working_days_between(self, after: date, until: date) -> int:
+        """Working days d with after < d <= until (0 if until <= after)."""
+        if until <= after:
+            return 0
+        self._cover(after.year)
+        self._cover(until.year)
+        return self._index_right(until) - self._index_right(after)
+
+    def days_off_between(self, first: date, last: date) -> list[DayOff]:
+        """Weekdays in [first, last] that are not working days, with their names."""
+        if last < first:
+            return []
+        self._cover(first.year)
+        self._cover(last.year)
+        i = bisect.bisect_left(self._off_ordinals, first.toordinal())
+        j = bisect.bisect_right(self._off_ordinals, last.toordinal())
+        return self._off[i:j]
+
+    def holidays_between(self, first: date, last: date) -> list[tuple[date, str]]:
+        """(date, name) of each bank holiday and closure day on a weekday in [first, last]."""
+        return [(o.day, o.name) for o in self.days_off_between(first, last)]
+
+    def working_ordinals(self, first_year: int, last_year: int) -> list[int]:
+        """The working-day table itself (for vectorised batch work)."""
+        self._cover(first_year)
+        self._cover(last_year)
+        lo = bisect.bisect_left(self._ordinals, date(first_year, 1, 1).toordinal())
+        hi = bisect.bisect_right(self._ordinals, date(last_year, 12, 31).toordinal())
+        return self._ordinals[lo:hi]
+
+    # -- working hours ----------------------------------------------------------------
+
+    def within_working_hours(self, moment: datetime) -> bool:
+        """True if `moment` falls in working hours on a working day (local time)."""
+        hours = self._require_hours()
+        local = _aware(moment).astimezone(ZoneInfo(hours.tz))
+        return self.is_working_day(local.date()) and hours.start <= local.time() < hours.end
+
+    def next_working_moment(self, moment: datetime) -> datetime:
+        """`moment` if it is within working hours, else when working hours next begin."""
+        hours = self._require_hours()
+        tz = ZoneInfo(hours.tz)
+        local = _aware(moment).astimezone(tz)
+        if self.within_working_hours(local):
+            return moment
+        day = local.date()
+        if not (self.is_working_day(day) and local.time() < hours.start):
+            day = self.add_working_days(day, 1)
+        return datetime.combine(day, hours.start, tzinfo=tz)
+
+    def _require_hours(self) -> WorkingHours:
+        if self.hours is None:
+            raise ValueError(f"{self.name} has no working hours configured")
+        return self.hours
+
+    def __repr__(self) -> str:
+        return f"WorkingCalendar({self.name!r})"
+
+
+def _source(
+    subdivisions: tuple[str, ...],
+    extras: Mapping[date, str],
+    always_christmas: bool = False,
+) -> HolidaySource:
+    """Bank holidays for a year: the package's list plus configured one-offs.
+
+    FOISA s.73 names Christmas Day itself, so it is excluded even if a holiday list ever
+    stopped listing it as a Scottish bank holiday.
+    """
+
+    def for_year(year: int) -> dict[date, str]:
+        found = bank_holidays(subdivisions, year)
+        if always_christmas:
+            found.setdefault(date(year, 12, 25), "Christmas Day")
+        for day, name in extras.items():
+            if day.year == year:
+                found.setdefault(day, name)
+        return found
+
+    return for_year
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"time {moment.isoformat()} has no UTC offset")
+    return moment

@@ -1,0 +1,260 @@
+"""Policy packs: the five shipped packs, their citations, overrides and bad pack files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mailbot.model import Kind, Priority
+from mailbot.policy import (
+    PACKS_ENV,
+    Policy,
+    PolicyError,
+    available_packs,
+    default_packs_dir,
+    load_policy,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+PACKS = REPO / "config" / "policies"
+SEEDS = Path(os.environ.get("MAILBOT_SHARED", REPO.parent / "shared")) / "seeds"
+
+E, FOI, C, CONF = Kind.ENQUIRY, Kind.FOI, Kind.COMPLAINT, Kind.CONFIDENTIALITY
+
+# DESIGN.md "Policy packs": pack, region, cutoff, ack by kind, enquiry (normal, important),
+# complaint, FOI.
+TABLE = {
+    "wiltshire": ("england-and-wales", None, {E: 2, C: 2, FOI: 2, CONF: 2}, (10, 10), 10),
+    "mwda": ("england-and-wales", "17:00", {E: None, C: None, FOI: None, CONF: None}, (5, 5), 5),
+    "colchester": ("england-and-wales", "17:00", {E: 1, C: 1, FOI: 1, CONF: 1}, (10, 5), 10),
+    "hackney": ("england-and-wales", None, {E: 2, C: 3, FOI: 2, CONF: 2}, (10, 10), 10),
+    "cardiff": ("england-and-wales", None, {E: 2, C: 2, FOI: 2, CONF: 2}, (10, 10), 10),
+}
+
+
+def test_the_five_packs_are_shipped() -> None:
+    assert available_packs(PACKS) == sorted(TABLE)
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_pack_numbers_match_the_design_table(name: str) -> None:
+    region, cutoff, ack, (normal, important), complaint = TABLE[name]
+    p = load_policy(name)
+    assert p.name == name
+    assert p.region == region
+    assert (p.clock.cutoff.strftime("%H:%M") if p.clock.cutoff else None) == cutoff
+    assert {k: p.ack_days(k) for k in ack} == ack
+    assert p.response_days(E, Priority.NORMAL) == normal
+    assert p.response_days(E, Priority.IMPORTANT) == important
+    assert p.response_days(C, Priority.NORMAL) == complaint
+    assert p.response_days(FOI, Priority.NORMAL) == 20
+    assert p.response_days(FOI, Priority.IMPORTANT) == 20
+    assert p.response_days(CONF, Priority.NORMAL) in {5, 10}
+    assert p.foi_regime == "foia"
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_every_rule_cites_its_seed_or_says_local_default(name: str) -> None:
+    p = load_policy(name)
+    sources = [
+        p.clock.source,
+        p.foi.source,
+        p.routing.source,
+        p.confidentiality.source,
+        p.reminders.source,
+        *(rule.source for rule in p.ack.values()),
+        *(rule.source for rule in p.response.values()),
+    ]
+    if not p.ack:
+        assert p.clock.no_ack_source and p.seed in p.clock.no_ack_source
+    for source in sources:
+        assert p.seed in source or "local default" in source, source
+    if SEEDS.is_dir():
+        assert (SEEDS / p.seed).is_file()
+
+
+def test_cited_paragraphs_exist_in_the_seeds() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip("shared seeds not present")
+    quotes = {
+        "000_917db46a597fcefa.txt": [
+            "6.5.8",
+            "acknowledged within two working days",
+            "ten working days",
+            "11.11",
+        ],
+        "001_594fe7c28174a1b4.txt": [
+            "7.6 Officers should respond",
+            "within 5 working days",
+            "7.2 A Member can ask",
+        ],
+        "002_f65b78a89e8b4a6d.txt": [
+            "Within 10 working days",
+            "Within 5 working days",
+            "out of office notification",
+        ],
+        "003_38b815959c6a9871.txt": ["11.3 Complaints", "Within three days"],
+        "004_04a6d43aff17068c.txt": ["target", "treated in confidence"],
+    }
+    for seed, phrases in quotes.items():
+        text = (SEEDS / seed).read_text(encoding="utf-8")
+        for phrase in phrases:
+            assert phrase in text, (seed, phrase)
+
+
+def test_routing_language_and_reminders() -> None:
+    assert load_policy("hackney").routing.complaints == "service-director"
+    assert load_policy("cardiff").language == "cy-en"
+    assert load_policy("colchester").clock.out_of_office_pauses is True
+    mwda = load_policy("mwda")
+    assert mwda.confidentiality.say_at_once_if_not_possible
+    r = load_policy("wiltshire").reminders
+    assert (r.days_before, r.on_due_day, r.overdue_every, r.escalate_after) == (2, True, 2, 2)
+    assert r.working_hours.start.hour == 9 and r.working_hours.end.hour == 17
+    assert load_policy("wiltshire").follow_up_window_days == 5
+
+
+def test_overrides_are_deep_merged_and_validated() -> None:
+    p = load_policy(
+        "colchester",
+        overrides={
+            "response": {"enquiry": {"important": 3}},
+            "routing": {"foi_team": "FOI@Colchester.example"},
+        },
+    )
+    assert p.response_days(E, Priority.IMPORTANT) == 3
+    assert p.response_days(E, Priority.NORMAL) == 10  # kept from the pack
+    assert p.routing.foi_team == "foi@colchester.example"
+    assert p.routing.complaints == "complaints@colchester.example"
+    with pytest.raises(
+        PolicyError, match=r"council's overrides.*response.enquiry.normal: must be >= 0"
+    ):
+        load_policy("colchester", overrides={"response": {"enquiry": {"normal": -1}}})
+
+
+def test_pack_by_path_and_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_policy("cardiff").council == "Cardiff Council"
+    assert load_policy(PACKS / "mwda.toml").name == "mwda"
+    assert load_policy(str(PACKS / "mwda.toml")).name == "mwda"
+    copy = tmp_path / "ours.toml"
+    copy.write_text((PACKS / "hackney.toml").read_text())
+    assert load_policy(copy).name == "ours"
+    assert load_policy("./ours.toml").name == "ours"
+
+
+def test_packs_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "town.toml").write_text((PACKS / "hackney.toml").read_text())
+    monkeypatch.setenv(PACKS_ENV, str(tmp_path))
+    assert default_packs_dir() == tmp_path
+    assert load_policy("town").name == "town"
+
+
+def test_unknown_pack_lists_the_known_ones() -> None:
+    with pytest.raises(PolicyError, match=r"unknown policy 'york'.*cardiff, colchester"):
+        load_policy("york")
+    with pytest.raises(PolicyError, match="policy file not found"):
+        load_policy("/nonexistent/pack.toml")
+
+
+# -- malformed pack files ---------------------------------------------------------------
+
+
+def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path:
+    text = (PACKS / f"{base}.toml").read_text()
+    assert old in text, old
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "[response.enquiry]\nnormal = 10",
+            "[response.enquiry]\nnormal = -1",
+            "response.enquiry.normal: must be >= 0",
+        ),
+        (
+            "[response.enquiry]\nnormal = 10",
+            '[response.enquiry]\nnormal = "ten"',
+            "response.enquiry.normal: ",
+        ),
+        ("[ack.enquiry]\ndays = 2", "[ack.enquiry]\ndays = [2]", "ack.enquiry.days: "),
+        (
+            "[ack.enquiry]\ndays = 2",
+            "[ack.enquiry]\ndays = true",
+            "ack.enquiry.days: must be a whole number of days, not true",
+        ),
+        (
+            'region = "england-and-wales"',
+            'region = "wessex"',
+            "region: must be one of 'england-and-wales', 'scotland' or 'northern-ireland'",
+        ),
+        ('language = "en"', 'language = "en"\ncolour = "blue"', "colour: unknown key"),
+        ("[clock]\n", '[clock]\ncutof = "17:00"\n', "clock.cutof: unknown key"),
+        ("[ack.foi]", "[ack.freedom]", "ack.freedom.[key]: unknown kind 'freedom'"),
+        (
+            "extra_holidays = []",
+            'extra_holidays = [{ date = 2027-01-04, name = "x", regions = ["atlantis"] }]',
+            "calendar.extra_holidays.0.regions.0: must be one of",
+        ),
+        (
+            "[response.enquiry]",
+            '[response.foi]\nnormal = 30\nsource = "x"\n\n[response.enquiry]',
+            "response.foi: the FOI response time is set by statute",
+        ),
+        (
+            "[response.complaint]\nnormal = 10",
+            "[response.complaintx]\nnormal = 10",
+            "response.complaintx",
+        ),
+        (
+            'foi_team = "foi@wiltshire.example"',
+            'foi_team = "the foi team"',
+            "routing.foi_team: must be an email address",
+        ),
+        ('foi_regime = "foia"', 'foi_regime = "foisa"', "foi_regime: 'foisa' applies only"),
+        ('end = "17:00"', 'end = "08:00"', "reminders.working_hours: end must be after start"),
+        (
+            "closures = []",
+            'closures = [{ start = 2026-12-31, end = 2026-12-29, name = "x" }]',
+            "calendar.closures.0: end is before start",
+        ),
+    ],
+)
+def test_malformed_pack_names_file_and_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}: "), text
+    assert message in text, text
+    assert "\n" not in text
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    path = _broken(tmp_path, 'council = "Wiltshire Council"\n', "")
+    with pytest.raises(PolicyError, match="council: required key is missing"):
+        load_policy(path)
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('council = "x"\nregion = \n')
+    with pytest.raises(PolicyError, match=r"bad.toml: not valid TOML: .*line 2"):
+        load_policy(path)
+
+
+def test_policy_objects_are_frozen() -> None:
+    p = load_policy("wiltshire")
+    assert isinstance(p, Policy)
+    with pytest.raises(Exception, match="frozen"):
+        p.name = "other"  # type: ignore[misc]
