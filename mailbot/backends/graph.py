@@ -44,6 +44,7 @@ DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
+SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 
 # Statuses Graph uses for "busy, come back later". 500/502 are included because a
 # gateway hiccup in front of Exchange looks like that and passes on its own.
@@ -176,9 +177,7 @@ class MsalTokenProvider:
         return self._app
 
 
-_PEM_KEY = re.compile(
-    r"-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----.+?-----END \1-----", re.DOTALL
-)
+_PEM_KEY = re.compile(r"-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----.+?-----END \1-----", re.DOTALL)
 _PEM_CERTIFICATE = re.compile(
     r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL
 )
@@ -204,9 +203,7 @@ def _certificate_credential(path: Path, thumbprint: str | None) -> dict[str, str
         raise BackendError(f"graph: cannot read certificate_path {path}: {error}") from None
     key = _PEM_KEY.search(text)
     if key is None:
-        raise BackendError(
-            f"graph: certificate_path {path} holds no unencrypted PEM private key"
-        )
+        raise BackendError(f"graph: certificate_path {path} holds no unencrypted PEM private key")
     given = (thumbprint or "").replace(":", "").replace(" ", "").upper()
     certificate = _PEM_CERTIFICATE.search(text)
     if certificate is not None:
@@ -235,8 +232,7 @@ def _token_failure(result: Mapping[str, Any], tenant_id: str, client_id: str) ->
                 f"{tenant_id}: {hint} ({code})"
             )
     return (
-        f"Microsoft Entra ID refused to sign in app {client_id} in tenant {tenant_id}: "
-        f"{first_line}"
+        f"Microsoft Entra ID refused to sign in app {client_id} in tenant {tenant_id}: {first_line}"
     )
 
 
@@ -271,6 +267,10 @@ class GraphMailbox:
     Credentials: either `token_provider` (tests, or tokens from elsewhere), or
     tenant_id + client_id with a client secret or a certificate, from which an
     msal-backed provider is built.
+
+    With `watch_sent`, new Sent Items are fetched too (folder "sent"): an officer who
+    answers a member from the shared mailbox leaves the answer there. The cursor is then
+    a small JSON object holding both delta links.
     """
 
     def __init__(
@@ -288,6 +288,7 @@ class GraphMailbox:
         backoff: Backoff | None = None,
         page_size: int = 50,
         timeout: float = 30.0,
+        watch_sent: bool = False,
     ) -> None:
         if not mailbox:
             raise BackendError("graph: the shared mailbox address is empty")
@@ -305,6 +306,7 @@ class GraphMailbox:
             )
         self.mailbox = mailbox
         self.processed_folder = processed_folder
+        self.watch_sent = watch_sent
         self.base_url = base_url.rstrip("/")
         self._tokens = token_provider
         self._backoff = backoff if backoff is not None else Backoff()
@@ -316,37 +318,24 @@ class GraphMailbox:
     # ----------------------------------------------------------------- the contract
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        url = cursor or (
-            f"{self._user}/mailFolders/inbox/messages/delta?$select=id,internetMessageId"
-        )
-        present: dict[str, bool] = {}  # id -> still in the Inbox; the last word wins
-        while True:
-            page = self._delta_page(url, replaying=cursor is not None)
-            for item in page.get("value", []):
-                if not isinstance(item, dict) or "id" not in item:
-                    continue
-                # "@removed": deleted or moved away; we have nothing to fetch for it.
-                present[str(item["id"])] = "@removed" not in item
-            next_link = page.get("@odata.nextLink")
-            if isinstance(next_link, str):
-                url = next_link
-                continue
-            delta_link = page.get("@odata.deltaLink")
-            if not isinstance(delta_link, str):
-                raise BackendError("Graph ended a delta round without a deltaLink")
-            break
-        messages: list[FetchedMessage] = []
-        for message_id in (i for i, here in present.items() if here):
-            raw = self._mime(message_id)
-            if raw is not None:
-                messages.append(FetchedMessage(ref=message_id, raw=raw, folder="inbox"))
-        return messages, delta_link
+        inbox_link, sent_link = _split_cursor(cursor)
+        ids, inbox_next = self._delta_round("inbox", inbox_link)
+        messages = self._download(ids, folder="inbox")
+        if not self.watch_sent:
+            return messages, inbox_next
+        sent_ids, sent_next = self._sent_round(sent_link)
+        messages += self._download(sent_ids, folder="sent")
+        return messages, json.dumps({"inbox": inbox_next, "sent": sent_next})
 
     def mark_processed(self, ref: str) -> None:
+        if ref.startswith(SENT_REF_PREFIX):
+            return  # Sent Items stay where they are; the delta cursor keeps our place there
         folder_id = self._processed_folder_id()
         reply = self._call(
-            "POST", f"{self._user}/messages/{quote(ref, safe='')}/move",
-            what="move to Processed", json={"destinationId": folder_id},
+            "POST",
+            f"{self._user}/messages/{quote(ref, safe='')}/move",
+            what="move to Processed",
+            json={"destinationId": folder_id},
         )
         if reply.status in (200, 201):
             return
@@ -358,8 +347,10 @@ class GraphMailbox:
             self._processed_id = None
             folder_id = self._processed_folder_id()
             reply = self._call(
-                "POST", f"{self._user}/messages/{quote(ref, safe='')}/move",
-                what="move to Processed", json={"destinationId": folder_id},
+                "POST",
+                f"{self._user}/messages/{quote(ref, safe='')}/move",
+                what="move to Processed",
+                json={"destinationId": folder_id},
             )
             if reply.status in (200, 201, 404):
                 return
@@ -368,8 +359,11 @@ class GraphMailbox:
     def send(self, mail: OutgoingMail) -> None:
         mime = _with_all_recipients(mail.mime, mail.recipients)
         reply = self._call(
-            "POST", f"{self._user}/sendMail", what="send mail",
-            content=base64.b64encode(mime), headers={"Content-Type": "text/plain"},
+            "POST",
+            f"{self._user}/sendMail",
+            what="send mail",
+            content=base64.b64encode(mime),
+            headers={"Content-Type": "text/plain"},
         )
         if reply.status not in (200, 202):
             raise self._failure(reply, "send mail", sending=True)
@@ -402,9 +396,58 @@ class GraphMailbox:
 
     # ----------------------------------------------------------------- steps
 
-    def _delta_page(self, url: str, *, replaying: bool) -> dict[str, Any]:
+    def _delta_round(self, folder: str, link: str | None) -> tuple[list[str], str]:
+        """Walk one delta round: ids now in the folder that are new since `link`."""
+        start = f"{self._user}/mailFolders/{folder}/messages/delta?$select=id,internetMessageId"
+        url = link or start
+        present: dict[str, bool] = {}  # id -> still in the folder; the last word wins
+        while True:
+            page = self._delta_page(url, folder, replaying=link is not None)
+            for item in page.get("value", []):
+                if not isinstance(item, dict) or "id" not in item:
+                    continue
+                # "@removed": deleted or moved away; we have nothing to fetch for it.
+                present[str(item["id"])] = "@removed" not in item
+            next_link = page.get("@odata.nextLink")
+            if isinstance(next_link, str):
+                url = next_link
+                continue
+            delta_link = page.get("@odata.deltaLink")
+            if not isinstance(delta_link, str):
+                raise BackendError("Graph ended a delta round without a deltaLink")
+            return [i for i, here in present.items() if here], delta_link
+
+    def _sent_round(self, link: str | None) -> tuple[list[str], str]:
+        """New Sent Items (officers' replies sent as the shared mailbox).
+
+        The first round only finds our place: years of old sent mail are not news.
+        """
+        if link is not None:
+            try:
+                return self._delta_round("sentitems", link)
+            except CursorExpired:
+                log.warning(
+                    "graph: the Sent Items cursor expired; replies sent since the "
+                    "last poll may be missed, the Inbox is unaffected"
+                )
+        _, start = self._delta_round("sentitems", None)
+        return [], start
+
+    def _download(self, ids: list[str], *, folder: str) -> list[FetchedMessage]:
+        prefix = SENT_REF_PREFIX if folder == "sent" else ""
+        messages: list[FetchedMessage] = []
+        for message_id in ids:
+            raw = self._mime(message_id)
+            if raw is not None:
+                messages.append(FetchedMessage(ref=prefix + message_id, raw=raw, folder=folder))
+        return messages
+
+    def _delta_page(self, url: str, folder: str, *, replaying: bool) -> dict[str, Any]:
+        shown = "the Inbox" if folder == "inbox" else "Sent Items"
         reply = self._call(
-            "GET", url, what="delta query on the Inbox",
+            "GET",
+            url,
+            what=f"delta query on {shown}",
             headers={"Prefer": f"{IMMUTABLE_IDS}, odata.maxpagesize={self._page_size}"},
         )
         if reply.status == 200:
@@ -415,11 +458,12 @@ class GraphMailbox:
                 f"Graph no longer knows this delta token ({reply.status} "
                 f"{reply.error_code() or 'Gone'}); a full resync is needed"
             )
-        raise self._failure(reply, "read the Inbox")
+        raise self._failure(reply, f"read {shown}")
 
     def _mime(self, message_id: str) -> bytes | None:
         reply = self._call(
-            "GET", f"{self._user}/messages/{quote(message_id, safe='')}/$value",
+            "GET",
+            f"{self._user}/messages/{quote(message_id, safe='')}/$value",
             what="download a message",
         )
         if reply.status == 200:
@@ -431,7 +475,8 @@ class GraphMailbox:
 
     def _message_exists(self, message_id: str) -> bool:
         reply = self._call(
-            "GET", f"{self._user}/messages/{quote(message_id, safe='')}?$select=id",
+            "GET",
+            f"{self._user}/messages/{quote(message_id, safe='')}?$select=id",
             what="look up a message",
         )
         if reply.status == 200:
@@ -451,7 +496,8 @@ class GraphMailbox:
         odata_name = name.replace("'", "''")
         for _ in range(2):  # a second look covers losing a race to create it
             reply = self._call(
-                "GET", f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",
+                "GET",
+                f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",
                 what="find the Processed folder",
             )
             if reply.status != 200:
@@ -461,7 +507,9 @@ class GraphMailbox:
                 if shown.casefold() == name.casefold() and folder.get("id"):
                     return str(folder["id"])
             reply = self._call(
-                "POST", children, what="create the Processed folder",
+                "POST",
+                children,
+                what="create the Processed folder",
                 json={"displayName": name},
             )
             if reply.status == 201:
@@ -479,7 +527,8 @@ class GraphMailbox:
         """One request with retries for transient failures; other statuses are returned."""
         return call_with_retry(
             lambda: self._attempt(method, url, what=what, **kwargs),
-            self._backoff, what=f"graph {what}",
+            self._backoff,
+            what=f"graph {what}",
         )
 
     def _attempt(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
@@ -523,8 +572,12 @@ class GraphMailbox:
                 f"{permission} application permission, or the Exchange RBAC for Applications "
                 f"scope does not include this mailbox"
             )
-        if reply.status == 404 and code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI",
-                                             "ResourceNotFound", "MailboxNotFound"):
+        if reply.status == 404 and code in (
+            "ErrorInvalidUser",
+            "MailboxNotEnabledForRESTAPI",
+            "ResourceNotFound",
+            "MailboxNotFound",
+        ):
             return BackendError(
                 f"Graph cannot find the mailbox {self.mailbox} ({detail}): check the address "
                 f"and that it is an Exchange Online mailbox"
@@ -534,6 +587,18 @@ class GraphMailbox:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _split_cursor(cursor: str | None) -> tuple[str | None, str | None]:
+    """(Inbox delta link, Sent Items delta link). A plain link is an Inbox-only cursor."""
+    if cursor is None or not cursor.startswith("{"):
+        return cursor, None
+    try:
+        parts = json.loads(cursor)
+        inbox, sent = parts.get("inbox"), parts.get("sent")
+    except (ValueError, AttributeError):
+        raise CursorExpired("graph: the stored cursor is unreadable; starting afresh") from None
+    return (inbox if isinstance(inbox, str) else None), (sent if isinstance(sent, str) else None)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

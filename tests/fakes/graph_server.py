@@ -191,15 +191,23 @@ class FakeGraph:
         with self.lock:
             folder_id = self._resolve_folder(folder)
             for message in list(self.state.messages.values()):
-                if (message.internet_message_id == internet_message_id
-                        and message.folder_id == folder_id):
+                if (
+                    message.internet_message_id == internet_message_id
+                    and message.folder_id == folder_id
+                ):
                     del self.state.messages[message.id]
 
-    def expire_delta_tokens(self) -> None:
-        """Forget every delta and skip token: replaying one gets 410 syncStateNotFound."""
+    def expire_delta_tokens(self, folder: str | None = None) -> None:
+        """Forget the delta and skip tokens (of one folder, or all): replaying one gets
+        410 syncStateNotFound."""
         with self.lock:
-            self.state.delta_tokens.clear()
-            self.state.skip_tokens.clear()
+            folder_id = self._resolve_folder(folder) if folder else None
+            for token, (token_folder, _) in list(self.state.delta_tokens.items()):
+                if folder_id is None or token_folder == folder_id:
+                    del self.state.delta_tokens[token]
+            for token, round_ in list(self.state.skip_tokens.items()):
+                if folder_id is None or round_.folder_id == folder_id:
+                    del self.state.skip_tokens[token]
 
     def fail_next(self, n: int, status: int = 503, retry_after: str | None = "1") -> None:
         """The next n requests get `status` (0: the connection drops without an answer)."""
@@ -242,8 +250,9 @@ class FakeGraph:
         return f"{prefix}{next(self._ids):07d}_x-AAA="
 
     def _add_folder(self, name: str, parent_id: str | None, well_known: str = "") -> FakeFolder:
-        folder = FakeFolder(id=self._new_id("AQMkADAwATM0MDAAMS1"), display_name=name,
-                            parent_id=parent_id)
+        folder = FakeFolder(
+            id=self._new_id("AQMkADAwATM0MDAAMS1"), display_name=name, parent_id=parent_id
+        )
         self.state.folders[folder.id] = folder
         if well_known:
             self._well_known_ids[well_known] = folder.id
@@ -287,9 +296,19 @@ class GraphReply(Exception):
 
 
 def graph_error(status: int, code: str, message: str) -> GraphReply:
-    return GraphReply(status, {"error": {"code": code, "message": message, "innerError": {
-        "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4()),
-    }}})
+    return GraphReply(
+        status,
+        {
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {
+                    "request-id": str(uuid.uuid4()),
+                    "client-request-id": str(uuid.uuid4()),
+                },
+            }
+        },
+    )
 
 
 def not_found() -> GraphReply:
@@ -339,8 +358,11 @@ def _handler_for(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
         def _authorise(self) -> None:
             value = self.headers.get("Authorization", "")
             if not value.startswith("Bearer ") or value[7:] not in fake.valid_tokens:
-                raise graph_error(401, "InvalidAuthenticationToken",
-                                  "Access token validation failure. Invalid audience.")
+                raise graph_error(
+                    401,
+                    "InvalidAuthenticationToken",
+                    "Access token validation failure. Invalid audience.",
+                )
 
         def _answer(self, reply: GraphReply) -> None:
             if isinstance(reply.body, bytes):
@@ -470,8 +492,10 @@ def _create_folder(fake: FakeGraph, parent_id: str, body: bytes) -> None:
     name = _json_body(body).get("displayName")
     if not isinstance(name, str) or not name:
         raise graph_error(400, "ErrorInvalidRequest", "displayName is required.")
-    if any(f.parent_id == parent_id and f.display_name.lower() == name.lower()
-           for f in fake.state.folders.values()):
+    if any(
+        f.parent_id == parent_id and f.display_name.lower() == name.lower()
+        for f in fake.state.folders.values()
+    ):
         raise graph_error(
             409, "ErrorFolderExists", "A folder with the specified name already exists."
         )
@@ -493,8 +517,9 @@ def _message_json(message: FakeMessage, select: str | None) -> dict[str, Any]:
     return {k: v for k, v in full.items() if k in wanted}
 
 
-def _delta(fake: FakeGraph, folder_id: str, query: dict[str, str], headers: dict[str, str],
-           immutable: bool) -> None:
+def _delta(
+    fake: FakeGraph, folder_id: str, query: dict[str, str], headers: dict[str, str], immutable: bool
+) -> None:
     if "$skiptoken" in query:
         round_ = fake.state.skip_tokens.pop(query["$skiptoken"], None)
         if round_ is None:
@@ -514,7 +539,7 @@ def _delta(fake: FakeGraph, folder_id: str, query: dict[str, str], headers: dict
     gone = sorted(before - now_ids)
     entries += [{"id": i, "@removed": {"reason": "deleted"}} for i in gone]
     size = _page_size(headers.get("Prefer", ""))
-    pages = [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
+    pages = [entries[i : i + size] for i in range(0, len(entries), size)] or [[]]
     _serve_page(fake, _DeltaRound(folder_id, pages, now_ids, immutable), size)
 
 
@@ -545,8 +570,9 @@ def _page_size(prefer: str) -> int:
 
 
 def _sync_state_gone(fake: FakeGraph, folder_id: str) -> GraphReply:
-    reply = graph_error(410, "syncStateNotFound",
-                        "The sync state could not be found. Start a new synchronization.")
+    reply = graph_error(
+        410, "syncStateNotFound", "The sync state could not be found. Start a new synchronization."
+    )
     restart = f"{fake.base_url}/users/{fake.state.mailbox}/mailFolders/{folder_id}/messages/delta"
     reply.headers["Location"] = f"{restart}?$deltatoken="
     return reply
@@ -572,18 +598,24 @@ def _send_mail(fake: FakeGraph, headers: dict[str, str], body: bytes) -> None:
     try:
         mime = base64.b64decode(b"".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise graph_error(400, "ErrorMimeContentInvalidBase64String",
-                          "Invalid base64 string for MIME content.") from None
+        raise graph_error(
+            400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content."
+        ) from None
     parsed = email.message_from_bytes(mime, policy=email.policy.compat32)
     recipients = tuple(
-        address for _, address in email.utils.getaddresses(
+        address
+        for _, address in email.utils.getaddresses(
             [str(v) for h in ("To", "Cc", "Bcc") for v in parsed.get_all(h, [])]
-        ) if address
+        )
+        if address
     )
     if not recipients:
-        raise graph_error(400, "ErrorInvalidRecipients",
-                          "At least one recipient isn't valid., A message can't be sent because "
-                          "it contains no recipients.")
+        raise graph_error(
+            400,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid., A message can't be sent because "
+            "it contains no recipients.",
+        )
     fake.state.outgoing.append((recipients, _without_bcc(mime)))
     fake.deliver(mime, folder="sentitems")  # MIME sends are always saved to Sent Items
     raise GraphReply(202)

@@ -126,7 +126,8 @@ def test_a_message_deleted_before_download_is_skipped(fake: FakeGraph, client: C
     fetched, _ = client().fetch_new(None)
 
     assert sorted(message_id(m.raw) for m in fetched) == [
-        "<race1@members.test.invalid>", "<race2@members.test.invalid>",
+        "<race1@members.test.invalid>",
+        "<race2@members.test.invalid>",
     ]
 
 
@@ -235,8 +236,9 @@ def test_processed_folder_is_created_once_and_found_by_the_next_client(
     second = client()
     second.mark_processed(fetched[1].ref)
 
-    children = [f for f in fake.state.folders.values()
-                if f.parent_id == fake._resolve_folder("inbox")]
+    children = [
+        f for f in fake.state.folders.values() if f.parent_id == fake._resolve_folder("inbox")
+    ]
     assert [f.display_name for f in children] == ["Processed"]
     assert len(fake.messages_in("Processed")) == 2
 
@@ -319,8 +321,9 @@ def reply_mail(recipients: tuple[str, ...] = ("ann.example@members.test.invalid"
         "\r\n"
         "Your reference is MB-2026-0042.\r\n"
     ).encode("ascii")
-    return OutgoingMail(message_id="<ack.42@council.test.invalid>", recipients=recipients,
-                        mime=mime)
+    return OutgoingMail(
+        message_id="<ack.42@council.test.invalid>", recipients=recipients, mime=mime
+    )
 
 
 def test_send_posts_base64_mime_as_text_plain(fake: FakeGraph, client: Client) -> None:
@@ -364,9 +367,7 @@ def test_missing_send_permission_is_explained(fake: FakeGraph, client: Client) -
     assert fake.outgoing == []
 
 
-def test_a_rejected_token_is_explained_after_one_fresh_try(
-    fake: FakeGraph, client: Client
-) -> None:
+def test_a_rejected_token_is_explained_after_one_fresh_try(fake: FakeGraph, client: Client) -> None:
     fake.revoke_tokens()
     with pytest.raises(BackendError, match="did not accept the app's token") as caught:
         client().check_connection()
@@ -392,3 +393,69 @@ def test_constructor_needs_credentials() -> None:
         GraphMailbox(mailbox=MAILBOX)
     with pytest.raises(BackendError, match="client_secret or certificate_path"):
         GraphMailbox(mailbox=MAILBOX, tenant_id="t", client_id="c")
+
+
+# ---------------------------------------------------------------- Sent Items (officer replies)
+
+
+def officer_reply(label: str) -> bytes:
+    return (
+        f"From: Member Enquiries <{MAILBOX}>\r\n"
+        "To: Cllr Ann Example <ann.example@members.test.invalid>\r\n"
+        f"Subject: RE: [MB-2026-0042] {label}\r\n"
+        f"Message-ID: <{label}@council.test.invalid>\r\n"
+        "\r\n"
+        "The pothole is booked for repair on Friday.\r\n"
+    ).encode("ascii")
+
+
+def test_sent_items_are_fetched_when_watched(fake: FakeGraph, client: Client) -> None:
+    fake.deliver(officer_reply("old-reply"), folder="sentitems")  # before mailbot started
+    fake.deliver(message("first"))
+    mailbox = client(watch_sent=True)
+
+    first, cursor = mailbox.fetch_new(None)
+    assert [(m.folder, message_id(m.raw)) for m in first] == [
+        ("inbox", "<first@members.test.invalid>")  # old sent mail is not news
+    ]
+
+    fake.deliver(officer_reply("new-reply"), folder="sentitems")
+    fake.deliver(message("second"))
+    second, cursor = mailbox.fetch_new(cursor)
+    assert [(m.folder, message_id(m.raw)) for m in second] == [
+        ("inbox", "<second@members.test.invalid>"),
+        ("sent", "<new-reply@council.test.invalid>"),
+    ]
+
+    for fetched in second:
+        mailbox.mark_processed(fetched.ref)
+    assert len(fake.messages_in("sentitems")) == 2  # Sent Items are left where they are
+    assert [message_id(r) for r in fake.messages_in("Processed")] == [
+        "<second@members.test.invalid>"
+    ]
+    assert mailbox.fetch_new(cursor)[0] == []
+
+
+def test_an_expired_sent_items_cursor_does_not_resync_the_inbox(
+    fake: FakeGraph, client: Client
+) -> None:
+    mailbox = client(watch_sent=True)
+    _, cursor = mailbox.fetch_new(None)
+    fake.expire_delta_tokens(folder="sentitems")
+    fake.deliver(message("after"))
+
+    fetched, cursor = mailbox.fetch_new(cursor)  # no CursorExpired: only Sent Items restart
+
+    assert [message_id(m.raw) for m in fetched] == ["<after@members.test.invalid>"]
+    fake.deliver(officer_reply("later-reply"), folder="sentitems")
+    assert [m.folder for m in mailbox.fetch_new(cursor)[0]] == ["sent"]
+
+
+def test_a_plain_inbox_cursor_still_works_after_turning_watch_sent_on(
+    fake: FakeGraph, client: Client
+) -> None:
+    _, plain = client().fetch_new(None)
+    fake.deliver(message("carried-over"))
+    fetched, cursor = client(watch_sent=True).fetch_new(plain)
+    assert [message_id(m.raw) for m in fetched] == ["<carried-over@members.test.invalid>"]
+    assert cursor is not None and cursor.startswith("{")

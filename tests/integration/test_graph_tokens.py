@@ -52,8 +52,10 @@ class Clock:
 
 def provider(app: StubMsalApp, clock: Clock | None = None) -> MsalTokenProvider:
     return MsalTokenProvider(
-        tenant_id="contoso.onmicrosoft.com", client_id="11111111-2222-3333-4444-555555555555",
-        app=app, clock=clock or Clock(),
+        tenant_id="contoso.onmicrosoft.com",
+        client_id="11111111-2222-3333-4444-555555555555",
+        app=app,
+        clock=clock or Clock(),
     )
 
 
@@ -74,8 +76,9 @@ def test_token_is_cached_until_shortly_before_expiry() -> None:
 
 
 def test_invalidate_forces_a_new_token() -> None:
-    app = StubMsalApp({"access_token": "a", "expires_in": 3600},
-                      {"access_token": "b", "expires_in": 3600})
+    app = StubMsalApp(
+        {"access_token": "a", "expires_in": 3600}, {"access_token": "b", "expires_in": 3600}
+    )
     tokens = provider(app)
     assert tokens.token() == "a"
     tokens.invalidate()
@@ -108,19 +111,26 @@ def test_unreachable_authority_is_transient() -> None:
 
 
 def test_mailbox_uses_the_providers_token_and_renews_it_after_a_401() -> None:
-    app = StubMsalApp({"access_token": "revoked-early", "expires_in": 3600},
-                      {"access_token": "fresh", "expires_in": 3600})
+    app = StubMsalApp(
+        {"access_token": "revoked-early", "expires_in": 3600},
+        {"access_token": "fresh", "expires_in": 3600},
+    )
     with FakeGraph(MAILBOX, token="fresh") as fake:
         fake.deliver(b"Message-ID: <t@members.test.invalid>\r\nSubject: t\r\n\r\nx\r\n")
-        mailbox = GraphMailbox(mailbox=MAILBOX, base_url=fake.base_url,
-                               token_provider=provider(app), backoff=Backoff(sleep=lambda _: None))
+        mailbox = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=provider(app),
+            backoff=Backoff(sleep=lambda _: None),
+        )
         try:
             fetched, _ = mailbox.fetch_new(None)
         finally:
             mailbox.close()
     assert len(fetched) == 1
     assert [r.headers["Authorization"] for r in fake.requests[:2]] == [
-        "Bearer revoked-early", "Bearer fresh",
+        "Bearer revoked-early",
+        "Bearer fresh",
     ]
 
 
@@ -134,13 +144,18 @@ def certificate(tmp_path: Path) -> Iterator[tuple[Path, Path, str]]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mailbot test")])
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(1)
-        .not_valid_before(start).not_valid_after(start + dt.timedelta(days=730))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=730))
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     both, key_only = tmp_path / "mailbot.pem", tmp_path / "mailbot.key"
     both.write_bytes(cert_pem + key_pem)
@@ -167,7 +182,7 @@ def test_certificate_preferred_over_a_secret_and_thumbprint_checked(
     certificate: tuple[Path, Path, str],
 ) -> None:
     both, _, thumbprint = certificate
-    colons = ":".join(thumbprint[i:i + 2] for i in range(0, len(thumbprint), 2)).lower()
+    colons = ":".join(thumbprint[i : i + 2] for i in range(0, len(thumbprint), 2)).lower()
     credential = client_credential("ignored", both, colons)
     assert isinstance(credential, dict) and credential["thumbprint"] == thumbprint
     with pytest.raises(BackendError, match="does not match the certificate"):
