@@ -1,0 +1,95 @@
+"""End to end through Graph: a member's email in the fake Exchange Online Inbox becomes a
+case, the acknowledgement leaves through sendMail, and the email is moved to Processed."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.graph_server import FakeGraph
+
+from mailbot.app import build_app
+from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
+from mailbot.backends.retry import Backoff
+from mailbot.classify import rules_classifier
+from mailbot.jobs import flush_outbox, poll
+from mailbot.settings import load_settings
+
+MAILBOX = "memberenquiries@example.gov.uk"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def member_email(label: str) -> bytes:
+    return (
+        "From: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+        f"To: Member Enquiries <{MAILBOX}>\r\n"
+        f"Subject: Pothole on Mill Lane ({label})\r\n"
+        "Date: Wed, 25 Nov 2026 09:12:00 +0000\r\n"
+        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Could highways please look at the pothole outside 14 Mill Lane? A resident\r\n"
+        "has damaged a tyre on it.\r\n"
+    ).encode("ascii")
+
+
+def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        f"""
+[council]
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "graph"
+address = "{MAILBOX}"
+
+[mailbox.graph]
+tenant_id = "example.onmicrosoft.com"
+client_id = "11111111-2222-3333-4444-555555555555"
+client_secret = "not-used-the-test-injects-a-token"
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+""",
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    with FakeGraph(MAILBOX) as fake:
+        backend = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=StaticTokenProvider(fake.token),
+            backoff=Backoff(sleep=lambda _: None),
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            fake.deliver(member_email("first"))
+            fake.deliver(member_email("first"))  # delivered twice: one case, one ack
+            report = poll(app, NOW)
+            assert len(report.outcomes) == 2
+            flush_outbox(app, NOW)
+
+            again = poll(app, NOW)  # nothing new: the cursor moved on
+            assert again.outcomes == []
+            flush_outbox(app, NOW)
+        finally:
+            app.close()
+            backend.close()
+
+        assert fake.messages_in("inbox") == []
+        assert len(fake.messages_in("Processed")) == 2
+        out = fake.outgoing
+        assert [recipients for recipients, _ in out] == [("jo.bloggs@councillors.example.gov.uk",)]
+        ack = email.message_from_bytes(out[0][1], policy=email.policy.default)
+        assert ack["Auto-Submitted"] == "auto-replied"
+        assert ack["In-Reply-To"] == "<first@councillors.example.gov.uk>"
+        assert len(fake.messages_in("sentitems")) == 1
