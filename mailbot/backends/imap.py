@@ -14,7 +14,6 @@ servers are retried with backoff on a fresh connection.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import ssl
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
-from mailbot.backends.smtp import SmtpSettings, submit
+from mailbot.backends.smtp import SmtpSettings, envelope_sender, submit
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,7 @@ class ImapMailbox:
                 "the imap backend has no [mailbox.smtp] settings, so it cannot send mail"
             )
         smtp = self.smtp
-        sender = self.address or _from_address(mail.mime)
+        sender = self.address or envelope_sender(mail.mime)
         call_with_retry(
             lambda: submit(smtp, mail, sender), self.backoff, what=f"send via {smtp.where}"
         )
@@ -396,11 +395,3 @@ def _text(error: BaseException) -> str:
     if text.startswith("b'") or text.startswith('b"'):
         text = text[2:-1]
     return text
-
-
-def _from_address(mime: bytes) -> str:
-    head = mime.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0].decode("ascii", "replace")
-    for line in head.splitlines():
-        if line.lower().startswith("from:"):
-            return email.utils.parseaddr(line[5:])[1]
-    raise BackendError("outgoing message has no From address and no mailbox address is set")

@@ -7,6 +7,9 @@ recipients refused for good: a person must look).
 
 from __future__ import annotations
 
+import email
+import email.policy
+import email.utils
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -102,3 +105,13 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 def _text(error: smtplib.SMTPResponseException) -> str:
     raw = error.smtp_error
     return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+
+def envelope_sender(mime: bytes) -> str:
+    """The From address of a rendered message, for when no mailbox address is set."""
+    head = mime.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    parsed = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
+    address = email.utils.parseaddr(str(parsed.get("From", "")))[1]
+    if not address:
+        raise BackendError("outgoing message has no From address and no mailbox address is set")
+    return address

@@ -1,0 +1,235 @@
+"""Maildir backend: the embedded default for the demo and for local use.
+
+The inbox is a Maildir at `path`; processed mail is moved to its `.Processed`
+subfolder and sent copies kept in `.Sent` (Maildir++ layout, so Dovecot or a mail
+client can open the same tree). Outgoing mail goes through SMTP when configured,
+else it is written to a local `outbox` folder as `<message-id>.eml` plus
+`<message-id>.envelope.json` (recipients and sender), which makes sending twice
+the same message a harmless overwrite.
+
+Cursor: "<epoch>|<key>/<key>/..." — the epoch from the file `mailbot-epoch` in the
+maildir, and the keys that were in the inbox at the last fetch. Those are the
+messages fetched but not yet marked processed: usually few, since marking moves
+them out. Deleting `mailbot-epoch` (e.g. after restoring a backup) expires every
+cursor, so the next poll resyncs from everything still in the inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import mailbox
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.retry import Backoff, call_with_retry
+from mailbot.backends.smtp import SmtpSettings, envelope_sender, submit
+from mailbot.model import FetchedMessage, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+EPOCH_FILE = "mailbot-epoch"
+INFO_SEPARATOR = ":"  # Maildir's "key:2,flags"; the stdlib uses ':' on POSIX too
+
+
+class MaildirMailbox:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        outbox: Path | str | None = None,
+        smtp: SmtpSettings | None = None,
+        address: str = "",
+        processed: str = "Processed",
+        sent: str = "Sent",
+        create: bool = True,
+        backoff: Backoff | None = None,
+        io_check: Callable[[], None] | None = None,
+    ) -> None:
+        """`create` makes the maildir and its folders when missing. `io_check` runs
+        before each filesystem operation; tests use it to make the disk fail (an
+        OSError there is treated like any other I/O error)."""
+        self.path = Path(path)
+        self.outbox = Path(outbox) if outbox is not None else None
+        self.smtp = smtp
+        self.address = address
+        self.backoff = backoff if backoff is not None else Backoff(attempts=3, base=0.2)
+        self._io_check = io_check
+        if smtp is None and self.outbox is None:
+            raise BackendError("the maildir backend needs an outbox folder or [mailbox.smtp]")
+        with self._io_errors("open the maildir"):
+            if not create and not (self.path / "cur").is_dir():
+                raise BackendError(f"maildir {self.path} does not exist (no cur/ folder)")
+            self._inbox = mailbox.Maildir(self.path, create=create)
+            self._processed = self._folder(processed, create)
+            self._sent = self._folder(sent, create)
+            if self.outbox is not None and create:
+                self.outbox.mkdir(parents=True, exist_ok=True)
+
+    def _folder(self, name: str, create: bool) -> mailbox.Maildir:
+        if name in self._inbox.list_folders():
+            return self._inbox.get_folder(name)
+        if not create:
+            raise BackendError(f"maildir {self.path} has no .{name} folder")
+        return self._inbox.add_folder(name)
+
+    # -- the Mailbox protocol -------------------------------------------------
+
+    def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        return self._retry("fetch from the maildir", lambda: self._fetch(cursor))
+
+    def mark_processed(self, ref: str) -> None:
+        self._retry("move to Processed", lambda: self._move(ref))
+
+    def send(self, mail: OutgoingMail) -> None:
+        if self.smtp is not None:
+            smtp = self.smtp
+            sender = self.address or envelope_sender(mail.mime)
+            call_with_retry(
+                lambda: submit(smtp, mail, sender), self.backoff, what=f"send via {smtp.where}"
+            )
+        else:
+            self._retry("write to the outbox", lambda: self._write_outbox(mail))
+        self._retry("save to Sent", lambda: self._save_sent(mail))
+
+    def close(self) -> None:
+        """Nothing is held open between calls."""
+
+    # -- internals -------------------------------------------------------------
+
+    def _retry(self, what: str, operation: Callable[[], T]) -> T:
+        def attempt() -> T:
+            with self._io_errors(what):
+                return operation()
+
+        return call_with_retry(attempt, self.backoff, what=f"{what} ({self.path})")
+
+    @contextmanager
+    def _io_errors(self, what: str) -> Iterator[None]:
+        try:
+            if self._io_check is not None:
+                self._io_check()
+            yield
+        except BackendError:
+            raise
+        except PermissionError as error:
+            raise BackendError(f"cannot {what}: permission denied on {error.filename}") from error
+        except FileNotFoundError as error:
+            raise BackendError(f"cannot {what}: {error.filename} does not exist") from error
+        except OSError as error:  # EIO, ESTALE on NFS, EMFILE...: may pass
+            raise TransientError(f"cannot {what} in {self.path}: {error}") from error
+
+    def _epoch(self) -> str:
+        epoch_file = self.path / EPOCH_FILE
+        try:
+            return epoch_file.read_text().strip()
+        except FileNotFoundError:
+            epoch = uuid.uuid4().hex[:12]
+            temporary = epoch_file.with_suffix(".tmp")
+            temporary.write_text(epoch + "\n")
+            os.replace(temporary, epoch_file)
+            return epoch
+
+    def _keys(self) -> list[str]:
+        # Keys start with the delivery time, so sorting them gives arrival order.
+        return sorted(self._inbox.keys())
+
+    def _fetch(self, cursor: str | None) -> tuple[list[FetchedMessage], str]:
+        epoch = self._epoch()
+        seen: set[str] = set()
+        if cursor is not None:
+            cursor_epoch, _, listed = cursor.partition("|")
+            if cursor_epoch != epoch:
+                raise CursorExpired(
+                    f"maildir {self.path} was reset (epoch {cursor_epoch} -> {epoch})"
+                )
+            seen = set(filter(None, listed.split("/")))
+        keys = self._keys()
+        messages: list[FetchedMessage] = []
+        present: list[str] = []
+        for key in keys:
+            try:
+                raw = self._inbox.get_bytes(key)
+            except KeyError:  # moved or deleted since the listing
+                continue
+            present.append(key)
+            if key not in seen:
+                messages.append(FetchedMessage(ref=key, raw=raw))
+        return messages, f"{epoch}|{'/'.join(present)}"
+
+    def _move(self, key: str) -> None:
+        source = _find(self.path, key)
+        if source is None:  # already moved, or deleted by a person: nothing to do
+            return
+        name = source.name if INFO_SEPARATOR in source.name else f"{source.name}{INFO_SEPARATOR}2,"
+        target = Path(self._processed._path) / "cur" / name  # type: ignore[attr-defined]
+        try:
+            os.rename(source, target)
+        except FileNotFoundError:
+            if source.exists():  # the Processed folder itself went away
+                raise
+            return  # lost a race with a person deleting it
+
+    def _write_outbox(self, mail: OutgoingMail) -> None:
+        assert self.outbox is not None
+        stem = _safe_name(mail.message_id)
+        envelope = {
+            "message_id": mail.message_id,
+            "recipients": list(mail.recipients),
+            "from": self.address or envelope_sender(mail.mime),
+        }
+        _write_atomically(self.outbox / f"{stem}.eml", mail.mime)
+        _write_atomically(
+            self.outbox / f"{stem}.envelope.json", json.dumps(envelope, indent=1).encode()
+        )
+
+    def _save_sent(self, mail: OutgoingMail) -> None:
+        """Named after the Message-ID, so a retried send keeps a single copy."""
+        digest = hashlib.sha1(mail.message_id.encode("utf-8", "replace")).hexdigest()[:24]
+        sent_root = Path(self._sent._path)  # type: ignore[attr-defined]
+        target = sent_root / "cur" / f"mailbot-sent.{digest}{INFO_SEPARATOR}2,S"
+        if target.exists():
+            return
+        temporary = sent_root / "tmp" / f"mailbot-sent.{digest}"
+        temporary.write_bytes(mail.mime)
+        os.replace(temporary, target)
+
+
+def _find(root: Path, key: str) -> Path | None:
+    """The file holding `key` in new/ or cur/ (cur/ names carry ":2,flags")."""
+    fresh = root / "new" / key
+    if fresh.exists():
+        return fresh
+    prefix = key + INFO_SEPARATOR
+    try:
+        names = os.listdir(root / "cur")
+    except FileNotFoundError:
+        return None
+    for name in names:
+        if name == key or name.startswith(prefix):
+            return root / "cur" / name
+    return None
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _safe_name(message_id: str) -> str:
+    bare = message_id.strip().strip("<>") or uuid.uuid4().hex
+    return re.sub(r"[^A-Za-z0-9._@+-]", "_", bare)[:200]
+
+
+def _has_message_id(raw: bytes, message_id: str) -> bool:
+    head = raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    return message_id.encode("ascii", "replace") in head
