@@ -39,7 +39,7 @@ def member_email(label: str) -> bytes:
     ).encode("ascii")
 
 
-def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
+def write_config(tmp_path: Path) -> Path:
     config = tmp_path / "mailbot.toml"
     config.write_text(
         f"""
@@ -62,7 +62,11 @@ officers = "{DEMO / "officers.csv"}"
 """,
         encoding="utf-8",
     )
-    settings = load_settings(config)
+    return config
+
+
+def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path))
     with FakeGraph(MAILBOX) as fake:
         backend = GraphMailbox(
             mailbox=MAILBOX,
@@ -93,3 +97,45 @@ officers = "{DEMO / "officers.csv"}"
         assert ack["Auto-Submitted"] == "auto-replied"
         assert ack["In-Reply-To"] == "<first@councillors.example.gov.uk>"
         assert len(fake.messages_in("sentitems")) == 1
+
+
+def test_officer_reply_in_sent_items_is_recorded_and_our_ack_is_not(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path))
+    with FakeGraph(MAILBOX) as fake:
+        backend = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=StaticTokenProvider(fake.token),
+            backoff=Backoff(sleep=lambda _: None),
+            watch_sent=True,
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            fake.deliver(member_email("enquiry"))
+            (opened,) = poll(app, NOW).outcomes
+            assert opened.case_ref is not None
+            flush_outbox(app, NOW)  # our ack goes out and is saved to Sent Items
+
+            reply = (
+                f"From: Member Enquiries <{MAILBOX}>\r\n"
+                "To: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+                "Subject: RE: Pothole on Mill Lane\r\n"
+                "Message-ID: <officer-reply@example.gov.uk>\r\n"
+                "In-Reply-To: <enquiry@councillors.example.gov.uk>\r\n"
+                "References: <enquiry@councillors.example.gov.uk>\r\n"
+                "\r\n"
+                "Highways will fill it on Friday. Sam Patel\r\n"
+            ).encode("ascii")
+            fake.deliver(reply, folder="sentitems")  # an officer answered as the mailbox
+
+            outcomes = {o.message_id: o for o in poll(app, NOW).outcomes}
+        finally:
+            app.close()
+            backend.close()
+
+    (ack_id,) = [mid for mid in outcomes if mid != "<officer-reply@example.gov.uk>"]
+    assert outcomes[ack_id].status == "automatic"  # our own ack: recognised, not a reply
+    officer = outcomes["<officer-reply@example.gov.uk>"]
+    assert officer.case_ref == opened.case_ref
+    assert officer.reason == "response to the member recorded"
+    assert len(fake.messages_in("sentitems")) == 2  # Sent Items are never moved
