@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from mailbot import jobs
+from mailbot.app import App, build_app
+from mailbot.backends.base import BackendError
+from mailbot.classify import load_classifier, rules_classifier
+from mailbot.console import (
+    classify_file,
+    describe_case,
+    format_classification,
+    print_cases,
+    query_cases,
+    summarise_poll,
+)
+from mailbot.demo import run_demo
+from mailbot.diagnose import check_mailbox, config_problems, redact_url
+from mailbot.directory import DirectoryError
+from mailbot.logs import configure_logging
+from mailbot.policy import PolicyError
+from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
+from mailbot.settings import ConfigError, Settings, find_config, load_settings
+from mailbot.store import Store
 
 app = typer.Typer(
     name="mailbot",
@@ -33,6 +56,257 @@ def version() -> None:
     from mailbot import __version__
 
     typer.echo(__version__)
+
+
+def load_config(config: Path | None) -> Settings:
+    """Validated settings, or exit with every problem listed (key and file named)."""
+    try:
+        return load_settings(find_config(config))
+    except ConfigError as exc:
+        for line in exc.lines():
+            typer.echo(f"mailbot: error: {line}", err=True)
+        raise typer.Exit(2) from None
+
+
+def open_app(config: Path | None) -> App:
+    settings = load_config(config)
+    configure_logging(settings)
+    try:
+        return build_app(settings)
+    except (PolicyError, DirectoryError) as exc:
+        raise fail(str(exc), 2) from None
+
+
+@app.command("check-config")
+def check_config(
+    config: ConfigOption = None,
+    connect: Annotated[bool, typer.Option(help="Also log in to the mailbox and list its folders.")] = False,
+) -> None:
+    """Validate the config file (and the policy pack and directory it names)."""
+    settings = load_config(config)
+    problems = config_problems(settings)
+    for problem in problems:
+        typer.echo(f"mailbot: error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    where = settings.config_path or "defaults"
+    typer.echo(f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})")
+    if connect:
+        try:
+            folders = check_mailbox(settings)
+        except BackendError as exc:
+            raise fail(f"mailbox: {exc}", 3) from None
+        typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+
+
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply any pending schema migrations (also done automatically on start)."""
+    settings = load_config(config)
+    Store(settings.database_url).close()
+    typer.echo(f"database at {redact_url(settings.database_url)} is up to date")
+
+
+@app.command()
+def poll(
+    config: ConfigOption = None,
+    once: Annotated[bool, typer.Option("--once", help="One poll and one outbox flush, then exit.")] = False,
+) -> None:
+    """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
+    if not once:
+        raise fail("use --once for a single poll, or `mailbot run` for the daemon")
+    mailbot_app = open_app(config)
+    try:
+        with single_instance(mailbot_app.settings.data_dir):
+            now = datetime.now(UTC)
+            report = jobs.poll(mailbot_app, now)
+            flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
+    except AlreadyRunning as exc:
+        raise fail(str(exc)) from None
+    except BackendError as exc:
+        raise fail(f"mailbox: {exc}", 3) from None
+    finally:
+        mailbot_app.close()
+    typer.echo(summarise_poll(report, flushed))
+
+
+@app.command()
+def run(config: ConfigOption = None) -> None:
+    """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
+    mailbot_app = open_app(config)
+    try:
+        with single_instance(mailbot_app.settings.data_dir):
+            run_daemon(mailbot_app)
+    except AlreadyRunning as exc:
+        raise fail(str(exc)) from None
+    finally:
+        mailbot_app.close()
+
+
+@app.command()
+def demo(
+    home: Annotated[Path, typer.Option(help="Folder for the demo's config, mailbox and database.")] = Path("demo-home"),
+) -> None:
+    """Run the whole flow offline on the embedded default and show what happened."""
+    run_demo(home)
+
+
+@app.command()
+def classify(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files to classify.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    config: ConfigOption = None,
+    rules_only: Annotated[bool, typer.Option(help="Skip the trained model (rules only).")] = False,
+) -> None:
+    """Classify .eml files without touching any mailbox or database."""
+    settings = load_config(config)
+    classifier = rules_classifier() if rules_only else load_classifier(
+        settings.model_dir, corrections=settings.corrections_path)
+    for path in paths:
+        result = classify_file(classifier, path)
+        typer.echo(json.dumps(result) if as_json else format_classification(result))
+
+
+@app.command("cases")
+def list_cases(
+    config: ConfigOption = None,
+    overdue: Annotated[bool, typer.Option(help="Only cases past their response date.")] = False,
+    triage: Annotated[bool, typer.Option(help="Only cases waiting for a person to classify.")] = False,
+    officer: Annotated[str | None, typer.Option(help="Only this officer's cases.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List cases."""
+    mailbot_app = open_app(config)
+    try:
+        found = query_cases(mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage,
+                            officer=officer)
+    finally:
+        mailbot_app.close()
+    print_cases(found, as_json)
+
+
+@app.command("case")
+def show_case(ref: str, config: ConfigOption = None) -> None:
+    """Show one case: its dates, how they were reached, and its timeline."""
+    mailbot_app = open_app(config)
+    try:
+        text = describe_case(mailbot_app, ref)
+    finally:
+        mailbot_app.close()
+    if text is None:
+        raise fail(f"no case {ref}")
+    typer.echo(text)
+
+
+@app.command("train")
+def train_classifier(
+    data: Annotated[
+        Path | None, typer.Option(help="Dir with train/ and dev/ (default: classifiers/data).")
+    ] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model output (default: [classifier] model_dir).")
+    ] = None,
+    corrections: Annotated[
+        Path | None, typer.Option(help="Corrections JSONL (default: [classifier] corrections).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same data and seed give the same model.")] = 0,
+    config: ConfigOption = None,
+) -> None:
+    """Train the classifier from scratch and print its scores on the dev split."""
+    from rich.console import Console
+
+    from mailbot.classify.commands import run_train
+
+    settings = load_config(config)
+    try:
+        run_train(
+            Console(), data, model_dir or settings.model_dir,
+            corrections or settings.corrections_path, seed,
+        )
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command("evaluate")
+def evaluate_classifier(
+    data: Annotated[
+        Path | None, typer.Option(help="JSONL file or dir (default: classifiers/data/test).")
+    ] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model to score (default: [classifier] model_dir).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
+    rules_only: Annotated[bool, typer.Option(help="Score the rules-only classifier.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print per-label precision/recall/F1, macro-F1 and a confusion matrix."""
+    from rich.console import Console
+
+    from mailbot.classify.commands import run_evaluate
+
+    settings = load_config(config)
+    try:
+        run_evaluate(Console(), data, model_dir or settings.model_dir, json_out, rules_only)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def deadlines(
+    policy: Annotated[
+        str | None,
+        typer.Option(help="Pack name (wiltshire, mwda, colchester, hackney, cardiff) or a path."),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="enquiry, foi, complaint or confidentiality.")
+    ] = None,
+    priority: Annotated[str, typer.Option(help="normal or important.")] = "normal",
+    received: Annotated[
+        str | None, typer.Option(help="ISO 8601 time with an offset, e.g. 2026-11-25T16:30:00Z.")
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(help="JSONL file of {policy, kind, priority, received} lines ('-': stdin)."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also say how each date was reached.")
+    ] = False,
+) -> None:
+    """Acknowledgement and response due dates for a message (no config or database needed)."""
+    from mailbot import deadlines as dl
+
+    if batch is not None:
+        if kind is not None or received is not None:
+            raise fail("--batch reads kind and received from each line; drop --kind/--received", 2)
+        failed = total = 0
+        try:
+            rows = dl.run_batch(dl.read_lines(batch), default_policy=policy, explain=explain)
+            for row, ok in rows:
+                total += 1
+                failed += not ok
+                typer.echo(dl.to_json(row))
+        except dl.InputError as exc:
+            raise fail(str(exc), 2) from None
+        if failed:
+            raise fail(f"{failed} of {total} lines had errors (see their \"error\" field)")
+        return
+    missing = [f"--{name}" for name, value in
+               (("policy", policy), ("kind", kind), ("received", received)) if value is None]
+    if missing:
+        raise fail(f"missing {', '.join(missing)} (or give --batch FILE.jsonl)", 2)
+    try:
+        answer = dl.compute(dl.PolicyCache().get(policy), kind, priority, received)
+    except dl.InputError as exc:
+        raise fail(str(exc).removeprefix("policy: "), 2) from None
+    typer.echo(dl.to_json(answer.fields(with_explanation=False)))
+    if explain:
+        typer.echo("\n".join(answer.explanation))
 
 
 def main() -> None:

@@ -1,0 +1,130 @@
+"""`mailbot demo`: the whole flow, offline, on the embedded default (SQLite + Maildir).
+
+The first run creates a demo home with a config, a directory of members and officers and
+a Maildir inbox holding the sample mail from config/demo/mail; every run then polls,
+flushes the outbox into a folder of .eml files and shows what happened. A second run
+finds nothing new and changes nothing.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from mailbot import jobs
+from mailbot.app import build_app
+from mailbot.console import summarise_poll
+from mailbot.logs import configure_logging
+from mailbot.model import MessageStatus
+from mailbot.resources import DEMO
+from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
+
+DEMO_CONFIG = """\
+# The demo's configuration: see config/mailbot.example.toml for every key.
+[council]
+name = "Demo Borough Council"
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "maildir"
+address = "memberenquiries@example.gov.uk"
+display_name = "Member Enquiries"
+
+[mailbox.maildir]
+path = "mailbox"
+outbox = "outbox"
+
+[directory]
+members = "members.csv"
+officers = "officers.csv"
+"""
+
+
+def create_home(home: Path) -> bool:
+    """Lay out the demo home; True if it was new (and the sample mail was delivered)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "mailbot.toml"
+    if not config.exists():
+        config.write_text(DEMO_CONFIG, encoding="utf-8")
+    for name in ("members.csv", "officers.csv"):
+        if not (home / name).exists():
+            shutil.copy(DEMO / name, home / name)
+    marker = home / "var" / ".demo-mail-delivered"
+    if marker.exists():
+        return False
+    inbox = mailbox.Maildir(str(home / "mailbox"), create=True)
+    for sample in sorted((DEMO / "mail").glob("*.eml")):
+        inbox.add(sample.read_bytes())
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("sample mail delivered; delete the mailbox and var folders to start again\n")
+    return True
+
+
+def run_demo(home: Path, now: datetime | None = None, console: Console | None = None) -> None:
+    console = console or Console(width=None if Console().is_terminal else 140)
+    home = home.resolve()
+    fresh = create_home(home)
+    settings = load_settings(home / "mailbot.toml")
+    configure_logging(settings)
+    app = build_app(settings)
+    moment = now or datetime.now(UTC)
+    try:
+        if fresh:
+            console.print(f"Delivered the sample mail to {home / 'mailbox'}")
+        console.print("Training the classifier if needed, then polling the demo mailbox…")
+        report = jobs.poll(app, moment)
+        flushed = jobs.flush_outbox(app, moment)
+        console.print(summarise_poll(report, flushed))
+        _show(app, console)
+    finally:
+        app.close()
+    console.print(
+        f"\nLook at:\n  config      {home / 'mailbot.toml'}\n"
+        f"  inbox       {home / 'mailbox'} (processed mail is in .Processed)\n"
+        f"  sent mail   {home / 'outbox'}\n"
+        f"  database    {settings.database_url}\n"
+        f"  one case    mailbot case MB-…  --config {home / 'mailbot.toml'}"
+    )
+
+
+def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
+    with app.store.transaction() as session:
+        cases = session.scalars(select(CaseRow).order_by(CaseRow.id)).all()
+        table = Table(title="Cases opened")
+        for column in ("ref", "kind", "priority", "member", "ack due", "response due", "status"):
+            table.add_column(column)
+        for case in cases:
+            table.add_row(
+                case.ref, case.kind + (" (confidential)" if case.confidential else ""),
+                case.priority, case.member_email, str(case.ack_due or "—"),
+                str(case.response_due), case.status,
+            )
+        console.print(table)
+
+        left = session.scalars(
+            select(MessageRow)
+            .where(MessageRow.status != MessageStatus.PROCESSED)
+            .order_by(MessageRow.id)
+        ).all()
+        table = Table(title="Mail not answered, and why")
+        for column in ("from", "subject", "status", "reason"):
+            table.add_column(column)
+        for row in left:
+            table.add_row(row.sender, row.subject[:50], row.status, row.reason)
+        console.print(table)
+
+        sent = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        table = Table(title="Mail written by mailbot")
+        for column in ("purpose", "to", "status", "Message-ID"):
+            table.add_column(column)
+        for row in sent:
+            table.add_row(row.purpose, row.recipients, row.status, row.message_id)
+        console.print(table)

@@ -1,0 +1,36 @@
+"""Structured logging: one line per event, no message bodies and no secrets at INFO."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+from mailbot.settings import Settings
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.logging.json_format:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.logging.level)
+    for noisy in ("exchangelib", "httpx", "httpcore", "apscheduler", "imapclient", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
