@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from xml.sax.saxutils import escape
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -97,6 +98,10 @@ class FakeExchange:
     ews_enabled: bool = True  # False: answer like Exchange Online with EWS turned off
     busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
     can_create_folders: bool = True  # False: CreateFolder is refused with ErrorAccessDenied
+    # True: speak NTLM (on-premises IIS style) instead of Basic; the passwords come from
+    # the file in $NTLM_USER_FILE, see ntlm_user_file()
+    ntlm: bool = False
+    domain: str = "COUNCIL"
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +152,10 @@ class FakeExchange:
     def add_folder(self, name: str, parent: FakeFolder | None = None) -> FakeFolder:
         with self.lock:
             return self._add_folder(name, (parent or self.inbox).id, None)
+
+    def ntlm_user_file(self) -> str:
+        """`users` in the DOMAIN:USER:PASSWORD lines pyspnego's NTLM acceptor reads."""
+        return "".join(f"{self.domain}:{user}:{pw}\n" for user, pw in self.users.items())
 
     # --- internals -------------------------------------------------------------------
 
@@ -460,9 +469,14 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
             body = json.dumps({"token_type": "Bearer", "expires_in": 3599, "access_token": token})
             self._reply(200, body.encode(), "application/json")
 
+        ntlm_context: Any = None  # per connection: NTLM authenticates the TCP connection
+        ntlm_user: str | None = None
+
         def _caller(self) -> Caller | None:
             auth = self.headers.get("Authorization", "")
             scheme, _, value = auth.partition(" ")
+            if not auth and self.ntlm_user is not None:
+                return Caller(self.ntlm_user, False, None)
             if scheme.lower() == "basic":
                 user, _, password = base64.b64decode(value).decode().partition(":")
                 if exchange.users.get(user) == password:
@@ -471,11 +485,39 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                 return Caller(exchange.tokens[value], True, None)
             return None
 
+        def _ntlm_step(self, value: str) -> Caller | None:
+            """One leg of the NTLM handshake (pyspnego checks the password against
+            NTLM_USER_FILE); a Caller once the connection is authenticated."""
+            import spnego  # requests_ntlm's own dependency; only NTLM tests need it
+
+            token = base64.b64decode(value)
+            if token[8:12] == b"\x01\x00\x00\x00":  # NEGOTIATE: answer with a challenge
+                self.ntlm_context = spnego.server(protocol="ntlm")
+                challenge = base64.b64encode(self.ntlm_context.step(token)).decode()
+                self._reply(401, b"", "text/html", {"WWW-Authenticate": f"NTLM {challenge}"})
+                return None
+            try:
+                self.ntlm_context.step(token)
+            except Exception:  # wrong password or a token out of order: a plain 401
+                self._unauthorized()
+                return None
+            self.ntlm_user = str(self.ntlm_context.client_principal).split("\\")[-1]
+            return Caller(self.ntlm_user, False, None)
+
+        def _unauthorized(self) -> None:
+            challenge = "NTLM" if exchange.ntlm else 'Basic realm="fake-exchange"'
+            self._reply(401, b"", "text/html", {"WWW-Authenticate": challenge})
+
         def _soap(self, data: bytes) -> None:
-            caller = self._caller()
+            scheme, _, value = self.headers.get("Authorization", "").partition(" ")
+            if exchange.ntlm and scheme.lower() == "ntlm":
+                caller = self._ntlm_step(value)
+                if caller is None:
+                    return
+            else:
+                caller = self._caller()
             if caller is None:
-                self._reply(401, b"", "text/html",
-                            {"WWW-Authenticate": 'Basic realm="fake-exchange"'})
+                self._unauthorized()
                 return
             if not exchange.ews_enabled:
                 # Exchange Online answers a tenant with EWS switched off like this.

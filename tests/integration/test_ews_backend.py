@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Credentials, OAuth2Credentials
@@ -306,6 +307,51 @@ def test_ews_switched_off_points_to_the_retirement_and_graph(server, sleeps) -> 
     text = str(caught.value)
     assert "403" in text and "1 October 2026" in text and "1 April 2027" in text
     assert 'backend = "graph"' in text
+
+
+# --- NTLM (on-premises IIS style) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def ntlm_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeExchange, str]]:
+    exchange = FakeExchange(mailbox_address=ADDRESS, ntlm=True)
+    users = tmp_path / "ntlm-users"
+    users.write_text(exchange.ntlm_user_file())
+    monkeypatch.setenv("NTLM_USER_FILE", str(users))  # where pyspnego's acceptor looks
+    with running(exchange) as (_, base):
+        yield exchange, f"{base}/EWS/Exchange.asmx"
+
+
+def test_ntlm_login_reads_moves_and_sends(ntlm_server, sleeps) -> None:
+    exchange, endpoint = ntlm_server
+    raw = member_mail("ntlm")
+    exchange.deliver(raw)
+    client = basic_client(endpoint, sleeps, auth_type="ntlm", username="COUNCIL\\svc-mailbot")
+    try:
+        fetched, _ = client.fetch_new(None)
+        client.mark_processed(fetched[0].ref)
+        client.send(OutgoingMail(message_id="<n@council.example>", recipients=("x@y.example",),
+                                 mime=b"To: x@y.example\r\nMessage-ID: <n@council.example>"
+                                      b"\r\n\r\nhello\r\n"))
+    finally:
+        client.close()
+    assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
+    assert exchange.inbox.items == {}
+    assert [r for r, _ in exchange.delivered] == [("x@y.example",)]
+
+
+def test_ntlm_wrong_password_is_a_plain_401_error(ntlm_server, sleeps) -> None:
+    _, endpoint = ntlm_server
+    client = basic_client(endpoint, sleeps, auth_type="ntlm", username="COUNCIL\\svc-mailbot",
+                          password="Winter2026!")
+    try:
+        with pytest.raises(BackendError, match="HTTP 401.*wrong user name or password"):
+            client.check_connection()
+    finally:
+        client.close()
+    assert sleeps == []
 
 
 # --- OAuth2 app-only with impersonation (Exchange Online style) -------------------------------
