@@ -1,0 +1,223 @@
+"""`mailbot deadlines`: the single and --batch contracts of DESIGN.md, and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["deadlines", *args], input=stdin)
+
+
+def test_single() -> None:
+    result = run(
+        "--policy",
+        "colchester",
+        "--kind",
+        "enquiry",
+        "--priority",
+        "important",
+        "--received",
+        "2026-11-02T10:00:00Z",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"ack_due": "2026-11-03", "response_due": "2026-11-09"}
+
+
+def test_single_without_ack_clock_prints_null() -> None:
+    result = run(
+        "--policy",
+        "mwda",
+        "--kind",
+        "complaint",
+        "--priority",
+        "normal",
+        "--received",
+        "2026-11-02T10:00:00+00:00",
+    )
+    assert json.loads(result.stdout) == {"ack_due": None, "response_due": "2026-11-09"}
+
+
+def test_single_with_a_path_and_explain() -> None:
+    pack = REPO / "config" / "policies" / "wiltshire.toml"
+    result = run(
+        "--policy",
+        str(pack),
+        "--kind",
+        "foi",
+        "--priority",
+        "normal",
+        "--received",
+        "2026-03-16T10:00:00Z",
+        "--explain",
+    )
+    assert result.exit_code == 0
+    first, rest = result.stdout.split("\n", 1)
+    assert json.loads(first)["response_due"] == "2026-04-16"
+    assert "Saint Patrick's Day (Northern Ireland)" in rest
+    assert "statutory FOI calendar" in rest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--policy", "york", "--kind", "enquiry", "--received", "2026-11-02T10:00:00Z"],
+            "unknown policy 'york'",
+        ),
+        (
+            ["--policy", "wiltshire", "--kind", "letter", "--received", "2026-11-02T10:00:00Z"],
+            "kind: unknown kind 'letter'",
+        ),
+        (
+            [
+                "--policy",
+                "wiltshire",
+                "--kind",
+                "enquiry",
+                "--priority",
+                "urgent",
+                "--received",
+                "2026-11-02T10:00:00Z",
+            ],
+            "priority: unknown priority 'urgent'",
+        ),
+        (
+            ["--policy", "wiltshire", "--kind", "enquiry", "--received", "2026-11-02T10:00:00"],
+            "received: '2026-11-02T10:00:00' has no UTC offset",
+        ),
+        (
+            ["--policy", "wiltshire", "--kind", "enquiry", "--received", "yesterday"],
+            "received: 'yesterday' is not an ISO 8601 time",
+        ),
+        (["--kind", "enquiry"], "missing --policy, --received"),
+    ],
+)
+def test_single_user_errors_are_one_line(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("mailbot: error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_pack_file_is_named(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.toml"
+    text = (REPO / "config" / "policies" / "hackney.toml").read_text()
+    pack.write_text(text.replace("[ack.complaint]\ndays = 3", "[ack.complaint]\ndays = -3"))
+    result = run("--policy", str(pack), "--kind", "enquiry", "--received", "2026-11-02T10:00Z")
+    assert result.exit_code != 0
+    assert f"{pack}: ack.complaint.days: must be >= 0" in result.stderr
+
+
+def test_batch_keeps_fields_and_reports_bad_lines_by_number(tmp_path: Path) -> None:
+    lines = [
+        {
+            "id": 1,
+            "policy": "colchester",
+            "kind": "enquiry",
+            "priority": "normal",
+            "received": "2026-11-02T10:00:00Z",
+        },
+        {
+            "id": 2,
+            "policy": "mwda",
+            "kind": "foi",
+            "priority": "normal",
+            "received": "2026-03-16T10:00:00Z",
+        },
+        {
+            "id": 3,
+            "policy": "colchester",
+            "kind": "enquiry",
+            "priority": "normal",
+            "received": "2026-11-02T10:00:00",
+        },
+        "not json",
+        {
+            "id": 5,
+            "policy": "nowhere",
+            "kind": "enquiry",
+            "priority": "normal",
+            "received": "2026-11-02T10:00:00Z",
+        },
+        {"id": 6, "kind": "enquiry", "priority": "normal"},
+        {
+            "id": 7,
+            "policy": "hackney",
+            "kind": "complaint",
+            "priority": "normal",
+            "received": "2026-11-02T10:00:00Z",
+            "note": "kept",
+        },
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
+    result = run("--batch", str(path))
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 7
+    assert out[0] == {**lines[0], "ack_due": "2026-11-03", "response_due": "2026-11-16"}
+    assert out[1]["ack_due"] is None and out[1]["response_due"] == "2026-04-16"
+    assert out[2]["error"].startswith("line 3: received:")
+    assert out[3]["error"].startswith("line 4: not JSON")
+    assert out[4]["error"].startswith("line 5: policy: unknown policy 'nowhere'")
+    assert out[5]["error"] == "line 6: missing field(s): policy, received"
+    assert out[6] == {**lines[6], "ack_due": "2026-11-05", "response_due": "2026-11-16"}
+    assert result.exit_code == 1
+    assert "4 of 7 lines had errors" in result.stderr
+
+
+def test_batch_from_stdin_with_default_policy_and_explain() -> None:
+    row = {"kind": "enquiry", "priority": "important", "received": "2026-11-02T10:00:00Z"}
+    result = run("--batch", "-", "--policy", "colchester", "--explain", stdin=json.dumps(row))
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["response_due"] == "2026-11-09" and out["policy"] == "colchester"
+    assert any("16(2)" in line for line in out["explanation"])
+
+
+def test_batch_missing_file() -> None:
+    result = run("--batch", "/nonexistent/rows.jsonl")
+    assert result.exit_code == 2
+    assert "cannot read /nonexistent/rows.jsonl" in result.stderr
+
+
+def test_installed_command_works_from_any_directory(tmp_path: Path) -> None:
+    exe = shutil.which("mailbot", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("console script not installed")
+    done = subprocess.run(
+        [
+            exe,
+            "deadlines",
+            "--policy",
+            "cardiff",
+            "--kind",
+            "confidentiality",
+            "--priority",
+            "normal",
+            "--received",
+            "2026-12-24T16:00:00Z",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"ack_due": "2026-12-30", "response_due": "2027-01-12"}
