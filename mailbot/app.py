@@ -121,6 +121,7 @@ def build_backend(settings: Settings) -> Mailbox:
             if graph.certificate_path else None,
             certificate_thumbprint=graph.certificate_thumbprint or None,
             processed_folder=graph.processed, base_url=graph.base_url,
+            watch_sent=graph.watch_sent,
         )
     from mailbot.backends.ews import build_ews_mailbox
 
