@@ -240,7 +240,7 @@ class EwsMailbox:
             protocol.close()
             # exchangelib caches one Protocol per endpoint + credentials; drop ours
             with suppress(KeyError):
-                del Protocol[self.config]
+                del Protocol[protocol.config]
         self._account = None
         self._processed = None
 
@@ -411,6 +411,10 @@ class EwsMailbox:
         """Turn an exchangelib/HTTP error into our error kinds, in words an admin can act on."""
         who = self.config.credentials
         where = self.config.service_endpoint or "the autodiscovered endpoint"
+        if any(isinstance(e, requests.exceptions.SSLError) for e in _chain(error)):
+            return BackendError(
+                f"TLS certificate of {where} was not accepted: if Exchange uses the council's "
+                "own certificate authority, set REQUESTS_CA_BUNDLE to its PEM file")
         # exchangelib sometimes wraps the real cause (e.g. a refused connection while it
         # probes the server version) in a plain TransportError: look at the whole chain.
         cause = next((e for e in _chain(error) if isinstance(e, TRANSIENT)), None)
@@ -435,7 +439,7 @@ class EwsMailbox:
         if isinstance(error, ews_errors.ErrorNonExistentMailbox):
             return BackendError(
                 f"Exchange has no mailbox {self.address} (ErrorNonExistentMailbox): check "
-                "primary_smtp_address"
+                "the shared mailbox address ([mailbox] address)"
             )
         if isinstance(error, NO_PERMISSION):
             how = (
