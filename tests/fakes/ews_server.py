@@ -22,6 +22,7 @@ import email.utils
 import itertools
 import json
 import secrets
+import ssl
 import threading
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -572,15 +573,26 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running(exchange: FakeExchange | None = None) -> Iterator[tuple[FakeExchange, str]]:
-    """Serve a FakeExchange on 127.0.0.1 (free port); yields it and the base URL."""
+def running(
+    exchange: FakeExchange | None = None, tls: tuple[str, str] | None = None
+) -> Iterator[tuple[FakeExchange, str]]:
+    """Serve a FakeExchange on 127.0.0.1 (free port); yields it and the base URL.
+
+    `tls` is (certificate PEM path, key PEM path): serve https with that certificate.
+    """
     exchange = exchange if exchange is not None else FakeExchange()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(exchange))
     server.daemon_threads = True
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, name="fake-ews", daemon=True)
     thread.start()
     try:
-        yield exchange, f"http://127.0.0.1:{server.server_address[1]}"
+        yield exchange, f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

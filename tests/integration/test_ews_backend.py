@@ -309,6 +309,65 @@ def test_ews_switched_off_points_to_the_retirement_and_graph(server, sleeps) -> 
     assert 'backend = "graph"' in text
 
 
+# --- TLS with the council's own certificate authority ------------------------------------------
+
+
+def self_signed(directory: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 signed by itself, as a council's internal CA would."""
+    from datetime import UTC, datetime, timedelta
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.council.example")])
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(start).not_valid_after(start + timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "exchange.pem", directory / "exchange.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_untrusted_certificate_is_explained_and_the_ca_bundle_fixes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps
+) -> None:
+    cert, key = self_signed(tmp_path)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    with running(FakeExchange(mailbox_address=ADDRESS), tls=(cert, key)) as (exchange, base):
+        endpoint = f"{base}/EWS/Exchange.asmx"
+        client = basic_client(endpoint, sleeps)
+        try:
+            with pytest.raises(BackendError, match="TLS certificate .*REQUESTS_CA_BUNDLE"):
+                client.check_connection()
+        finally:
+            client.close()
+        assert sleeps == []  # a certificate problem does not pass by itself: no retries
+
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)
+        exchange.deliver(member_mail("tls"))
+        client = basic_client(endpoint, sleeps)
+        try:
+            fetched, _ = client.fetch_new(None)
+        finally:
+            client.close()
+        assert len(fetched) == 1
+
+
 # --- NTLM (on-premises IIS style) ----------------------------------------------------------------
 
 
