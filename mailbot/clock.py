@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from mailbot.model import Kind, Priority
-from mailbot.policy import Policy
+from mailbot.policy import FOI_RESPONSE_DAYS, Policy
 from mailbot.workdays import LONDON, WorkingCalendar
 
 ClockName = Literal["ack", "response"]
@@ -35,6 +35,7 @@ Action = Literal["pause", "resume", "extend", "restart", "stop"]
 Status = Literal["running", "paused", "stopped", "none"]
 CLOCKS: tuple[ClockName, ...] = ("ack", "response")
 ACTIONS: tuple[Action, ...] = ("pause", "resume", "extend", "restart", "stop")
+_ONE_DAY = timedelta(days=1)
 
 
 class ClockError(ValueError):
@@ -161,6 +162,23 @@ def case_deadlines(
     return Deadlines(
         ack.due, response.due, [*ack.explanation, *response.explanation], ack, response
     )
+
+
+def due_dates(
+    policy: Policy, kind: Kind, priority: Priority, received: datetime
+) -> tuple[date | None, date]:
+    """(ack_due, response_due) for a case with no clock events, without the explanation:
+    the same rules as case_deadlines, for batches and hot paths."""
+    local = require_aware(received).astimezone(LONDON)
+    day = local.date()
+    cutoff = policy.clock.cutoff
+    protocol_day = day + _ONE_DAY if cutoff is not None and local.time() >= cutoff else day
+    council = policy.council_calendar()
+    ack_days = policy.ack_days(kind)
+    ack = None if ack_days is None else council.add_working_days(protocol_day, ack_days)
+    if kind is Kind.FOI:  # statutory clock: its own calendar, no cutoff
+        return ack, policy.foi_calendar().add_working_days(day, FOI_RESPONSE_DAYS)
+    return ack, council.add_working_days(protocol_day, policy.response_days(kind, priority))
 
 
 def explain(

@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -245,13 +245,20 @@ class Policy(_Strict):
 
     def council_calendar(self) -> WorkingCalendar:
         """Protocol clocks and reminder hours: region's bank holidays + closure days."""
-        return _council_calendar(
-            self.region, self.extra_holidays(), self.closures(), self.working_hours()
-        )
+        return self._calendars[0]
 
     def foi_calendar(self) -> WorkingCalendar:
         """The statutory FOI response clock's calendar (FOIA s.10(6) / FOISA s.73)."""
-        return _foi_calendar(self.foi_regime, self.extra_holidays())
+        return self._calendars[1]
+
+    @cached_property
+    def _calendars(self) -> tuple[WorkingCalendar, WorkingCalendar]:
+        # A policy is immutable, so its calendars are looked up once per instance.
+        extras = self.extra_holidays()
+        return (
+            _council_calendar(self.region, extras, self.closures(), self.working_hours()),
+            _foi_calendar(self.foi_regime, extras),
+        )
 
 
 # Calendars are cached by their full definition, so an unchanged policy reuses its tables

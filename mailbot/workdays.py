@@ -137,6 +137,8 @@ class WorkingCalendar:
         self._closures = dict(closures or {})
         self._first_year = 0  # table covers [_first_year, _last_year]; empty until first use
         self._last_year = -1
+        self._lo_ordinal = 1  # the same span as ordinals (empty: lo > hi)
+        self._hi_ordinal = 0
         self._ordinals: list[int] = []  # working days, ascending
         self._off_ordinals: list[int] = []  # weekday days off, ascending
         self._off: list[DayOff] = []  # parallel to _off_ordinals
@@ -217,6 +219,8 @@ class WorkingCalendar:
                 off.append(item)
         self._ordinals, self._off_ordinals, self._off = ordinals, off_ordinals, off
         self._first_year, self._last_year = lo, hi
+        self._lo_ordinal = date(lo, 1, 1).toordinal()
+        self._hi_ordinal = date(hi, 12, 31).toordinal()
 
     def _year_table(self, year: int) -> tuple[list[int], list[DayOff]]:
         bank = self._holiday_source(year)
@@ -254,19 +258,23 @@ class WorkingCalendar:
         if it is a working day, else the next one; for n < 0, the |n|th working day
         strictly before `start`."""
         o = start.toordinal()
+        if self._lo_ordinal <= o <= self._hi_ordinal:  # the hot path: two bisections
+            ords = self._ordinals
+            i = bisect.bisect_right(ords, o) + n - 1 if n > 0 else bisect.bisect_left(ords, o) + n
+            if 0 <= i < len(ords):
+                return date.fromordinal(ords[i])
+        return self._add_growing(start, n)
+
+    def _add_growing(self, start: date, n: int) -> date:
+        o = start.toordinal()
+        self._cover(start.year)
         while True:
-            self._cover(start.year)
-            if n == 0:
-                i = bisect.bisect_left(self._ordinals, o)
-            elif n > 0:
-                i = bisect.bisect_right(self._ordinals, o) + n - 1
-            else:
-                i = bisect.bisect_left(self._ordinals, o) + n
-            if 0 <= i < len(self._ordinals) and (i > 0 or n >= 0):
-                return date.fromordinal(self._ordinals[i])
+            ords = self._ordinals
+            i = bisect.bisect_right(ords, o) + n - 1 if n > 0 else bisect.bisect_left(ords, o) + n
+            if 0 <= i < len(ords):
+                return date.fromordinal(ords[i])
             # Ran off one end of the table: grow it towards the answer and try again.
-            edge = self._last_year + 1 if i >= len(self._ordinals) else self._first_year - 1
-            self._cover(edge)
+            self._cover(self._last_year + 1 if i >= len(ords) else self._first_year - 1)
 
     def next_working_day(self, d: date) -> date:
         """`d` if it is a working day, else the first working day after it."""

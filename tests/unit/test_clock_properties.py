@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailbot.clock import ClockEvent, case_deadlines
+from mailbot.clock import ClockEvent, case_deadlines, due_dates
 from mailbot.model import Kind, Priority
 from mailbot.policy import Policy, load_policy
 from mailbot.workdays import LONDON
@@ -101,3 +101,12 @@ def test_a_pause_never_brings_the_due_date_forward(
     paused = case_deadlines(policy, kind, Priority.NORMAL, received, events)
     assert paused.response_due >= plain.response_due  # type: ignore[operator]
     assert _calendar(policy, kind, "response").is_working_day(paused.response_due)
+
+
+@settings(max_examples=300, deadline=None)
+@given(packs, kinds, priorities, moments)
+def test_fast_path_agrees_with_case_deadlines(
+    policy: Policy, kind: Kind, priority: Priority, received: datetime
+) -> None:
+    full = case_deadlines(policy, kind, priority, received)
+    assert due_dates(policy, kind, priority, received) == (full.ack_due, full.response_due)
