@@ -67,8 +67,11 @@ def build_app(
     return App(
         settings=settings,
         store=Store(settings.database_url, migrate=migrate),
-        policy=load_policy(settings.council.policy, overrides=settings.policy or None,
-                           packs_dir=_packs_dir(settings)),
+        policy=load_policy(
+            settings.council.policy,
+            overrides=settings.policy or None,
+            packs_dir=_packs_dir(settings),
+        ),
         directory=load_directory(
             settings.resolve(directory.members) if directory.members else None,
             settings.resolve(directory.officers) if directory.officers else None,
@@ -106,26 +109,51 @@ def build_backend(settings: Settings) -> Mailbox:
 
         imap = box.imap
         return ImapMailbox(
-            host=imap.host, port=imap.port, security=imap.security, username=imap.username,
-            password=imap.password, inbox=imap.inbox, processed=imap.processed, sent=imap.sent,
-            smtp=_smtp(settings), address=box.address,
+            host=imap.host,
+            port=imap.port,
+            security=imap.security,
+            username=imap.username,
+            password=imap.password,
+            inbox=imap.inbox,
+            processed=imap.processed,
+            sent=imap.sent,
+            smtp=_smtp(settings),
+            address=box.address,
         )
     if box.backend == "graph":
         from mailbot.backends.graph import GraphMailbox
 
         graph = box.graph
         return GraphMailbox(
-            mailbox=box.address, tenant_id=graph.tenant_id, client_id=graph.client_id,
+            mailbox=box.address,
+            tenant_id=graph.tenant_id,
+            client_id=graph.client_id,
             client_secret=graph.client_secret or None,
             certificate_path=settings.resolve(graph.certificate_path)
-            if graph.certificate_path else None,
+            if graph.certificate_path
+            else None,
             certificate_thumbprint=graph.certificate_thumbprint or None,
-            processed_folder=graph.processed, base_url=graph.base_url,
+            processed_folder=graph.processed,
+            base_url=graph.base_url,
             watch_sent=graph.watch_sent,
         )
-    from mailbot.backends.ews import build_ews_mailbox
+    from mailbot.backends.ews import EwsMailbox
 
-    return build_ews_mailbox(settings.mailbox)
+    ews = box.ews
+    return EwsMailbox(
+        primary_smtp_address=box.address,
+        service_endpoint=ews.service_endpoint or None,
+        auth_type=ews.auth_type,
+        access_type=ews.access_type,
+        username=ews.username or None,
+        password=ews.password or None,
+        tenant_id=ews.tenant_id or None,
+        client_id=ews.client_id or None,
+        client_secret=ews.client_secret or None,
+        token_endpoint=ews.token_endpoint or None,
+        processed_folder=ews.processed,
+        create_processed_folder=ews.create_processed_folder,
+    )
 
 
 def _smtp(settings: Settings):  # type: ignore[no-untyped-def]
@@ -135,6 +163,9 @@ def _smtp(settings: Settings):  # type: ignore[no-untyped-def]
     if not smtp.host:
         return None
     return SmtpSettings(
-        host=smtp.host, port=smtp.port, security=smtp.security,
-        username=smtp.username, password=smtp.password,
+        host=smtp.host,
+        port=smtp.port,
+        security=smtp.security,
+        username=smtp.username,
+        password=smtp.password,
     )

@@ -53,7 +53,10 @@ def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
 def deadlines_for(app: App, session: Session, case: CaseRow) -> Deadlines:
     """Due dates are derived, never stored by hand: receipt time + policy + clock events."""
     return case_deadlines(
-        app.policy, Kind(case.kind), Priority(case.priority), case.received_at,
+        app.policy,
+        Kind(case.kind),
+        Priority(case.priority),
+        case.received_at,
         clock_events(session, case),
     )
 
@@ -129,7 +132,8 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
             "subject": "" if case.confidential else message.subject[:200],
             "officer_phrase": "The officer dealing with it",
             "foi_law": (
-                "Freedom of Information (Scotland) Act 2002" if foisa
+                "Freedom of Information (Scotland) Act 2002"
+                if foisa
                 else "Freedom of Information Act 2000 (or the Environmental Information "
                 "Regulations 2004 if the information is environmental)"
             ),
@@ -155,8 +159,13 @@ def queue_acknowledgement(
         instance=app.settings.council.instance,
     )
     outbox.queue(
-        session, purpose="ack", dedup_key=f"ack:{message.message_id}", case=case,
-        rendered=rendered, envelope=envelope, now=now,
+        session,
+        purpose="ack",
+        dedup_key=f"ack:{message.message_id}",
+        case=case,
+        rendered=rendered,
+        envelope=envelope,
+        now=now,
     )
     case.acknowledged_at = now
     ledger.record_event(session, now, "mailbot", "ack queued", f"to {case.member_email}", case=case)
@@ -180,10 +189,17 @@ def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> 
 def record_response(session: Session, case: CaseRow, who: str, now: datetime) -> None:
     if case.status == CaseStatus.RESPONDED:
         return
-    session.add(ClockEventRow(
-        case_id=case.id, clock="response", action="stop", at=now, who=who,
-        why="reply to the member seen", new_due=None,
-    ))
+    session.add(
+        ClockEventRow(
+            case_id=case.id,
+            clock="response",
+            action="stop",
+            at=now,
+            who=who,
+            why="reply to the member seen",
+            new_due=None,
+        )
+    )
     case.status = CaseStatus.RESPONDED
     case.responded_at = now
     case.updated_at = now
@@ -194,5 +210,6 @@ def record_follow_up(
     session: Session, case: CaseRow, row: MessageRow, who: str, now: datetime
 ) -> None:
     case.updated_at = now
-    ledger.record_event(session, now, who, "follow-up", "member wrote again in the thread",
-                        case=case, message=row)
+    ledger.record_event(
+        session, now, who, "follow-up", "member wrote again in the thread", case=case, message=row
+    )

@@ -80,7 +80,9 @@ def open_app(config: Path | None) -> App:
 @app.command("check-config")
 def check_config(
     config: ConfigOption = None,
-    connect: Annotated[bool, typer.Option(help="Also log in to the mailbox and list its folders.")] = False,
+    connect: Annotated[
+        bool, typer.Option(help="Also log in to the mailbox and list its folders.")
+    ] = False,
 ) -> None:
     """Validate the config file (and the policy pack and directory it names)."""
     settings = load_config(config)
@@ -90,7 +92,9 @@ def check_config(
     if problems:
         raise typer.Exit(2)
     where = settings.config_path or "defaults"
-    typer.echo(f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})")
+    typer.echo(
+        f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})"
+    )
     if connect:
         try:
             folders = check_mailbox(settings)
@@ -114,7 +118,9 @@ def db_upgrade(config: ConfigOption = None) -> None:
 @app.command()
 def poll(
     config: ConfigOption = None,
-    once: Annotated[bool, typer.Option("--once", help="One poll and one outbox flush, then exit.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="One poll and one outbox flush, then exit.")
+    ] = False,
 ) -> None:
     """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
     if not once:
@@ -149,7 +155,9 @@ def run(config: ConfigOption = None) -> None:
 
 @app.command()
 def demo(
-    home: Annotated[Path, typer.Option(help="Folder for the demo's config, mailbox and database.")] = Path("demo-home"),
+    home: Annotated[
+        Path, typer.Option(help="Folder for the demo's config, mailbox and database.")
+    ] = Path("demo-home"),
 ) -> None:
     """Run the whole flow offline on the embedded default and show what happened."""
     run_demo(home)
@@ -164,8 +172,11 @@ def classify(
 ) -> None:
     """Classify .eml files without touching any mailbox or database."""
     settings = load_config(config)
-    classifier = rules_classifier() if rules_only else load_classifier(
-        settings.model_dir, corrections=settings.corrections_path)
+    classifier = (
+        rules_classifier()
+        if rules_only
+        else load_classifier(settings.model_dir, corrections=settings.corrections_path)
+    )
     for path in paths:
         result = classify_file(classifier, path)
         typer.echo(json.dumps(result) if as_json else format_classification(result))
@@ -175,15 +186,18 @@ def classify(
 def list_cases(
     config: ConfigOption = None,
     overdue: Annotated[bool, typer.Option(help="Only cases past their response date.")] = False,
-    triage: Annotated[bool, typer.Option(help="Only cases waiting for a person to classify.")] = False,
+    triage: Annotated[
+        bool, typer.Option(help="Only cases waiting for a person to classify.")
+    ] = False,
     officer: Annotated[str | None, typer.Option(help="Only this officer's cases.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List cases."""
     mailbot_app = open_app(config)
     try:
-        found = query_cases(mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage,
-                            officer=officer)
+        found = query_cases(
+            mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage, officer=officer
+        )
     finally:
         mailbot_app.close()
     print_cases(found, as_json)
@@ -224,8 +238,11 @@ def train_classifier(
     settings = load_config(config)
     try:
         run_train(
-            Console(), data, model_dir or settings.model_dir,
-            corrections or settings.corrections_path, seed,
+            Console(),
+            data,
+            model_dir or settings.model_dir,
+            corrections or settings.corrections_path,
+            seed,
         )
     except (OSError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -294,10 +311,13 @@ def deadlines(
         except dl.InputError as exc:
             raise fail(str(exc), 2) from None
         if failed:
-            raise fail(f"{failed} of {total} lines had errors (see their \"error\" field)")
+            raise fail(f'{failed} of {total} lines had errors (see their "error" field)')
         return
-    missing = [f"--{name}" for name, value in
-               (("policy", policy), ("kind", kind), ("received", received)) if value is None]
+    missing = [
+        f"--{name}"
+        for name, value in (("policy", policy), ("kind", kind), ("received", received))
+        if value is None
+    ]
     if missing:
         raise fail(f"missing {', '.join(missing)} (or give --batch FILE.jsonl)", 2)
     try:

@@ -27,8 +27,13 @@ from mailbot.store.tables import CaseRow, EventRow
 def classify_file(classifier: Classifier, path: Path) -> dict[str, Any]:
     """DESIGN.md's `classify --json` contract for one file; errors are data, not exceptions."""
     result: dict[str, Any] = {
-        "file": str(path), "kind": None, "confidential": False, "priority": "normal",
-        "automatic": None, "confidence": 0.0, "error": None,
+        "file": str(path),
+        "kind": None,
+        "confidential": False,
+        "priority": "normal",
+        "automatic": None,
+        "confidence": 0.0,
+        "error": None,
     }
     try:
         raw = path.read_bytes()
@@ -59,7 +64,8 @@ def format_classification(result: dict[str, Any]) -> str:
     if result["automatic"]:
         return f"{result['file']}: automatic ({result['automatic']})"
     flags = [result["priority"]] + (["confidential"] if result["confidential"] else [])
-    return f"{result['file']}: {result['kind']} ({', '.join(flags)}; confidence {result['confidence']:.2f})"
+    confidence = f"confidence {result['confidence']:.2f}"
+    return f"{result['file']}: {result['kind']} ({', '.join(flags)}; {confidence})"
 
 
 def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
@@ -101,7 +107,11 @@ def _iso(value: date | None) -> str | None:
 
 
 def query_cases(
-    app: App, now: datetime, *, overdue: bool = False, triage: bool = False,
+    app: App,
+    now: datetime,
+    *,
+    overdue: bool = False,
+    triage: bool = False,
     officer: str | None = None,
 ) -> list[CaseLine]:
     today = now.astimezone(LONDON).date()
@@ -119,12 +129,18 @@ def query_cases(
         rows = session.scalars(stmt).all()
         return [
             CaseLine(
-                ref=r.ref, kind=r.kind, priority=r.priority, status=r.status,
-                member=r.member_email, officer=r.officer_email or "",
+                ref=r.ref,
+                kind=r.kind,
+                priority=r.priority,
+                status=r.status,
+                member=r.member_email,
+                officer=r.officer_email or "",
                 received=r.received_at.astimezone(LONDON).isoformat(timespec="minutes"),
-                ack_due=_iso(r.ack_due), response_due=_iso(r.response_due),
+                ack_due=_iso(r.ack_due),
+                response_due=_iso(r.response_due),
                 days_overdue=(today - r.response_due).days
-                if r.response_due and r.response_due < today and r.responded_at is None else 0,
+                if r.response_due and r.response_due < today and r.responded_at is None
+                else 0,
                 subject="(confidential)" if r.confidential else r.subject,
                 confidential=r.confidential,
             )
@@ -145,8 +161,9 @@ def print_cases(found: list[CaseLine], as_json: bool) -> None:
         due = line.response_due or ""
         if line.days_overdue:
             due += f" ({line.days_overdue}d overdue)"
-        table.add_row(line.ref, line.kind, line.priority, line.status, line.member, due,
-                      line.subject[:60])
+        table.add_row(
+            line.ref, line.kind, line.priority, line.status, line.member, due, line.subject[:60]
+        )
     console.print(table)
 
 
@@ -159,10 +176,16 @@ def describe_case(app: App, ref: str) -> str | None:
         events = session.scalars(
             select(EventRow).where(EventRow.case_id == case.id).order_by(EventRow.id)
         ).all()
-        clock_text = explain(app.policy, Kind(case.kind), Priority(case.priority),
-                             case.received_at, clock_events(session, case))
+        clock_text = explain(
+            app.policy,
+            Kind(case.kind),
+            Priority(case.priority),
+            case.received_at,
+            clock_events(session, case),
+        )
+        marker = "  CONFIDENTIAL" if case.confidential else ""
         lines = [
-            f"{case.ref}  {case.kind} ({case.priority}){'  CONFIDENTIAL' if case.confidential else ''}",
+            f"{case.ref}  {case.kind} ({case.priority}){marker}",
             f"status: {case.status}",
             f"member: {case.member_name} <{case.member_email}>",
             f"officer: {case.officer_email or '(not assigned)'}",

@@ -103,9 +103,13 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
             table.add_column(column)
         for case in cases:
             table.add_row(
-                case.ref, case.kind + (" (confidential)" if case.confidential else ""),
-                case.priority, case.member_email, str(case.ack_due or "—"),
-                str(case.response_due), case.status,
+                case.ref,
+                case.kind + (" (confidential)" if case.confidential else ""),
+                case.priority,
+                case.member_email,
+                str(case.ack_due or "—"),
+                str(case.response_due),
+                case.status,
             )
         console.print(table)
 

@@ -14,13 +14,18 @@ def config_problems(settings: Settings) -> list[str]:
     """Every problem found, each a line naming the file and the key."""
     problems: list[str] = []
     try:
-        load_policy(settings.council.policy, overrides=settings.policy or None,
-                    packs_dir=_packs_dir(settings))
+        load_policy(
+            settings.council.policy,
+            overrides=settings.policy or None,
+            packs_dir=_packs_dir(settings),
+        )
     except PolicyError as exc:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
     directory = settings.directory
-    for key, value in (("directory.members", directory.members),
-                       ("directory.officers", directory.officers)):
+    for key, value in (
+        ("directory.members", directory.members),
+        ("directory.officers", directory.officers),
+    ):
         if value is None:
             continue
         path = settings.resolve(value)

@@ -89,8 +89,11 @@ def load_officers(path: Path) -> dict[str, Officer]:
     for line, row in _rows(path, ("name", "email")):
         email = _email(path, line, row["email"], seen)
         officers[email] = Officer(
-            row["name"], email, row.get("service", ""),
-            row.get("manager_email", "").lower(), row.get("deputy_email", "").lower(),
+            row["name"],
+            email,
+            row.get("service", ""),
+            row.get("manager_email", "").lower(),
+            row.get("deputy_email", "").lower(),
         )
     return officers
 

@@ -47,7 +47,9 @@ def _save_cursor(app: App, cursor: str | None) -> None:
             row.value = cursor
 
 
-def _fetch(app: App, cursor: str | None, report: PollReport) -> tuple[list[FetchedMessage], str | None]:
+def _fetch(
+    app: App, cursor: str | None, report: PollReport
+) -> tuple[list[FetchedMessage], str | None]:
     try:
         return app.backend.fetch_new(cursor)
     except CursorExpired:
@@ -72,8 +74,9 @@ def poll(app: App, now: datetime) -> PollReport:
             try:
                 app.backend.mark_processed(fetched.ref)
             except BackendError as exc:
-                log.warning("poll: %s recorded but not moved in the mailbox: %s",
-                            outcome.message_id, exc)
+                log.warning(
+                    "poll: %s recorded but not moved in the mailbox: %s", outcome.message_id, exc
+                )
                 report.unmarked.append(outcome.message_id)
         if new_cursor != cursor:
             _save_cursor(app, new_cursor)
@@ -89,10 +92,14 @@ def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
             return process(app, session, fetched, now)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the poll
         log.exception("poll: internal error on a message; quarantining it")
-        return _quarantine_after_error(app, fetched, now, f"internal error: {type(exc).__name__}: {exc}")
+        return _quarantine_after_error(
+            app, fetched, now, f"internal error: {type(exc).__name__}: {exc}"
+        )
 
 
-def _quarantine_after_error(app: App, fetched: FetchedMessage, now: datetime, reason: str) -> Outcome:
+def _quarantine_after_error(
+    app: App, fetched: FetchedMessage, now: datetime, reason: str
+) -> Outcome:
     message_id = message_id_of(fetched.raw)
     with app.store.transaction() as session:
         row = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
@@ -106,6 +113,9 @@ def _quarantine_after_error(app: App, fetched: FetchedMessage, now: datetime, re
 def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
     loops = app.settings.loops
     return outbox.flush(
-        app.store, app.backend, now,
-        cap=loops.max_per_recipient, window=timedelta(hours=loops.window_hours),
+        app.store,
+        app.backend,
+        now,
+        cap=loops.max_per_recipient,
+        window=timedelta(hours=loops.window_hours),
     )

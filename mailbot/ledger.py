@@ -37,7 +37,9 @@ def record_message(
 
 def count_duplicate(session: Session, row: MessageRow, now: datetime) -> None:
     row.duplicates += 1
-    record_event(session, now, "ledger", "duplicate", "Message-ID seen before; skipped", message=row)
+    record_event(
+        session, now, "ledger", "duplicate", "Message-ID seen before; skipped", message=row
+    )
 
 
 def record_event(

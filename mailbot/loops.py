@@ -38,17 +38,35 @@ def _words(*patterns: str) -> re.Pattern[str]:
 
 
 AUTO_REPLY_SUBJECT = _words(
-    r"\bautomatic reply\b", r"\bauto[- ]?reply\b", r"\bautoreply\b", r"\bauto[- ]?response\b",
-    r"\bout of (?:the )?office\b", r"\bout-of-office\b", r"\bvacation\b", r"\bon leave\b",
-    r"\babsence notification\b", r"\bawayl?\b.*\bauto",
-    r"\bateb awtomatig\b", r"\bymateb awtomatig\b", r"\ballan o'?r swyddfa\b",
-    r"\bréponse automatique\b", r"\breponse automatique\b", r"\babsent(?:e)? du bureau\b",
+    r"\bautomatic reply\b",
+    r"\bauto[- ]?reply\b",
+    r"\bautoreply\b",
+    r"\bauto[- ]?response\b",
+    r"\bout of (?:the )?office\b",
+    r"\bout-of-office\b",
+    r"\bvacation\b",
+    r"\bon leave\b",
+    r"\babsence notification\b",
+    r"\bawayl?\b.*\bauto",
+    r"\bateb awtomatig\b",
+    r"\bymateb awtomatig\b",
+    r"\ballan o'?r swyddfa\b",
+    r"\bréponse automatique\b",
+    r"\breponse automatique\b",
+    r"\babsent(?:e)? du bureau\b",
     r"\babsence du bureau\b",
-    r"\babwesenheitsnotiz\b", r"\bautomatische antwort\b", r"\babwesend\b",
-    r"\bnicht im büro\b", r"\bautomatische abwesenheit",
-    r"\brespuesta automática\b", r"\brespuesta automatica\b", r"\bfuera de la oficina\b",
+    r"\babwesenheitsnotiz\b",
+    r"\bautomatische antwort\b",
+    r"\babwesend\b",
+    r"\bnicht im büro\b",
+    r"\bautomatische abwesenheit",
+    r"\brespuesta automática\b",
+    r"\brespuesta automatica\b",
+    r"\bfuera de la oficina\b",
     r"\bausente\b",
-    r"\bautomatisch antwoord\b", r"\bafwezigheidsbericht\b", r"\bniet op kantoor\b",
+    r"\bautomatisch antwoord\b",
+    r"\bafwezigheidsbericht\b",
+    r"\bniet op kantoor\b",
     r"\bafwezig\b",
 )
 
@@ -57,49 +75,90 @@ AUTO_REPLY_BODY = _words(
     r"\bthis is an auto[- ]?(?:reply|response|responder)\b",
     r"\bi am (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
     r"\bi'm (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
-    r"\bi will be out of (?:the )?office\b", r"\bi am away\b.*\buntil\b",
+    r"\bi will be out of (?:the )?office\b",
+    r"\bi am away\b.*\buntil\b",
     r"\bwith (?:limited|no) access to (?:my )?e-?mail\b",
-    r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
-    r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
+    r"\bdw i allan o'?r swyddfa\b",
+    r"\brwyf allan o'?r swyddfa\b",
+    r"\bateb awtomatig\b",
+    r"\bje suis absent(?:e)?\b",
+    r"\bje serai absent(?:e)?\b",
+    r"\bréponse automatique\b",
     r"\bich bin (?:bis|vom|ab)\b.*\b(?:abwesend|nicht im büro|urlaub)\b",
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
-    r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
-    r"\bik ben (?:momenteel |tot )?.*\bafwezig\b", r"\bautomatisch antwoord\b",
+    r"\bestoy fuera de la oficina\b",
+    r"\bestaré fuera\b",
+    r"\brespuesta automática\b",
+    r"\bik ben (?:momenteel |tot )?.*\bafwezig\b",
+    r"\bautomatisch antwoord\b",
 )
 
 BOUNCE_SUBJECT = _words(
-    r"\bundeliver(?:ed|able)\b", r"\bdelivery status notification\b",
-    r"\bmail delivery (?:failed|failure|subsystem|system)\b", r"\breturned mail\b",
-    r"\bfailure notice\b", r"\bdelivery (?:has )?failed\b", r"\bdelivery failure\b",
-    r"\bnon[- ]?delivery\b", r"\bdelivery notification\b", r"\bcould not be delivered\b",
-    r"\bnot delivered\b", r"\bdelayed mail\b", r"\bwarning: message .* delayed\b",
-    r"\bnondeliverable\b", r"\bmessage delivery failure\b",
-    r"^\s*complaint about message from\b", r"\babuse report\b",
-    r"\bnon remis\b", r"\bunzustellbar\b", r"\bnicht zustellbar\b", r"\bonbestelbaar\b",
-    r"\bno se puede entregar\b", r"\bnon recapitabile\b", r"\bmethu danfon\b",
+    r"\bundeliver(?:ed|able)\b",
+    r"\bdelivery status notification\b",
+    r"\bmail delivery (?:failed|failure|subsystem|system)\b",
+    r"\breturned mail\b",
+    r"\bfailure notice\b",
+    r"\bdelivery (?:has )?failed\b",
+    r"\bdelivery failure\b",
+    r"\bnon[- ]?delivery\b",
+    r"\bdelivery notification\b",
+    r"\bcould not be delivered\b",
+    r"\bnot delivered\b",
+    r"\bdelayed mail\b",
+    r"\bwarning: message .* delayed\b",
+    r"\bnondeliverable\b",
+    r"\bmessage delivery failure\b",
+    r"^\s*complaint about message from\b",
+    r"\babuse report\b",
+    r"\bnon remis\b",
+    r"\bunzustellbar\b",
+    r"\bnicht zustellbar\b",
+    r"\bonbestelbaar\b",
+    r"\bno se puede entregar\b",
+    r"\bnon recapitabile\b",
+    r"\bmethu danfon\b",
 )
 
 BOUNCE_BODY = _words(
     r"\bdelivery has failed to these recipients\b",
-    r"\bthis is the mail system at host\b", r"\bthis message was created automatically by mail delivery\b",
+    r"\bthis is the mail system at host\b",
+    r"\bthis message was created automatically by mail delivery\b",
     r"\bi'm sorry to have to inform you that your message could not\b",
-    r"\bthe following address(?:es)? (?:had|failed)\b", r"\bpermanent fatal errors\b",
-    r"\bmessage could not be delivered\b", r"\bdelivery to the following recipient(?:s)? failed\b",
+    r"\bthe following address(?:es)? (?:had|failed)\b",
+    r"\bpermanent fatal errors\b",
+    r"\bmessage could not be delivered\b",
+    r"\bdelivery to the following recipient(?:s)? failed\b",
     r"\byour message (?:wasn't|was not|couldn't be|could not be) delivered\b",
-    r"\bthis is an (?:e-?mail )?abuse report\b", r"\bno such user here\b",
-    r"\b(?:550|554|553) [-–] requested action not taken\b", r"\binvalid user address\b",
-    r"\bdiagnostic-code:", r"\bstatus: 5\.\d+\.\d+\b", r"\bremote-mta:",
+    r"\bthis is an (?:e-?mail )?abuse report\b",
+    r"\bno such user here\b",
+    r"\b(?:550|554|553) [-–] requested action not taken\b",
+    r"\binvalid user address\b",
+    r"\bdiagnostic-code:",
+    r"\bstatus: 5\.\d+\.\d+\b",
+    r"\bremote-mta:",
 )
 
 RECEIPT_SUBJECT = _words(
-    r"^\s*read:", r"^\s*read receipt\b", r"^\s*return receipt\b", r"^\s*gelesen:",
-    r"^\s*lu\s?:", r"^\s*leído:", r"^\s*gelezen:", r"^\s*not read:", r"^\s*darllenwyd:",
-    r"^\s*delivered:", r"^\s*zugestellt:", r"^\s*remis\s?:", r"^\s*entregado:",
+    r"^\s*read:",
+    r"^\s*read receipt\b",
+    r"^\s*return receipt\b",
+    r"^\s*gelesen:",
+    r"^\s*lu\s?:",
+    r"^\s*leído:",
+    r"^\s*gelezen:",
+    r"^\s*not read:",
+    r"^\s*darllenwyd:",
+    r"^\s*delivered:",
+    r"^\s*zugestellt:",
+    r"^\s*remis\s?:",
+    r"^\s*entregado:",
 )
 
 CALENDAR_SUBJECT = _words(
     r"^\s*(?:accepted|declined|tentative|tentatively accepted|canceled|cancelled):",
-    r"^\s*(?:updated )?invitation:", r"^\s*new time proposed:",
+    r"^\s*(?:updated )?invitation:",
+    r"^\s*new time proposed:",
     r"^\s*(?:angenommen|abgelehnt|mit vorbehalt angenommen|einladung):",
     r"^\s*(?:accepté|refusé|provisoire|invitation)\s?:",
     r"^\s*(?:aceptado|rechazado|provisional|invitación):",
@@ -160,7 +219,11 @@ def _failed_recipients(msg: ParsedMessage) -> Automatic | None:
 def _disposition_notification(msg: ParsedMessage) -> Automatic | None:
     # An MDN itself carries Original-Recipient / a "disposition" report; a *request* for
     # one (Disposition-Notification-To) is sent by humans and does not count.
-    return Automatic.RECEIPT if "original-message-id" in msg.headers and "disposition" in msg.headers else None
+    return (
+        Automatic.RECEIPT
+        if "original-message-id" in msg.headers and "disposition" in msg.headers
+        else None
+    )
 
 
 def _auto_submitted(msg: ParsedMessage) -> Automatic | None:
@@ -195,8 +258,17 @@ def _list(msg: ParsedMessage) -> Automatic | None:
 
 
 LIST_HEADERS = (
-    "list-id", "list-unsubscribe", "list-post", "list-subscribe", "list-help", "list-archive",
-    "mailing-list", "x-mailing-list", "x-mlserver", "x-ml-name", "x-loop",
+    "list-id",
+    "list-unsubscribe",
+    "list-post",
+    "list-subscribe",
+    "list-help",
+    "list-archive",
+    "mailing-list",
+    "x-mailing-list",
+    "x-mlserver",
+    "x-ml-name",
+    "x-loop",
 )
 
 

@@ -72,14 +72,17 @@ class FlushReport:
 
 
 def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
-    return session.scalar(
-        select(func.count(OutboxRow.id)).where(
-            OutboxRow.status == "sent",
-            OutboxRow.automatic.is_(True),
-            OutboxRow.sent_at >= since,
-            OutboxRow.recipients.contains(recipient),
+    return (
+        session.scalar(
+            select(func.count(OutboxRow.id)).where(
+                OutboxRow.status == "sent",
+                OutboxRow.automatic.is_(True),
+                OutboxRow.sent_at >= since,
+                OutboxRow.recipients.contains(recipient),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def _over_cap(session: Session, row: OutboxRow, now: datetime, cap: int, window: timedelta) -> str:
@@ -105,7 +108,10 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
             else:
                 row.status = "uncertain"
                 ledger.record_event(
-                    session, now, "outbox", "uncertain",
+                    session,
+                    now,
+                    "outbox",
+                    "uncertain",
                     f"{row.purpose} {row.message_id} may or may not have gone; not resent",
                 )
                 log.warning("outbox: %s interrupted mid-send; not resent", row.message_id)
@@ -136,7 +142,12 @@ def flush(
 
 
 def _send_one(
-    store: Store, backend: Mailbox, row_id: int, now: datetime, cap: int, window: timedelta,
+    store: Store,
+    backend: Mailbox,
+    row_id: int,
+    now: datetime,
+    cap: int,
+    window: timedelta,
     report: FlushReport,
 ) -> None:
     with store.transaction() as session:
@@ -180,7 +191,7 @@ def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: F
             ledger.record_event(session, now, "outbox", "failed", f"gave up: {error}"[:1000])
             return
         row.status = "pending"
-        row.not_before = now + timedelta(minutes=2 ** row.attempts)
+        row.not_before = now + timedelta(minutes=2**row.attempts)
         report.deferred.append(row.message_id)
 
 

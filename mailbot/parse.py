@@ -7,6 +7,7 @@ charset or malformed header costs that field and not the message.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.message
 import email.utils
@@ -95,10 +96,8 @@ def _raw_headers(msg: email.message.Message) -> list[tuple[str, str]]:
 def clean_header(value: object) -> str:
     """Decode RFC 2047 words and drop CR/LF and control characters."""
     text = value if isinstance(value, str) else str(value)
-    try:
+    with contextlib.suppress(Exception):  # a broken encoded-word keeps its raw form
         text = str(make_header(decode_header(text)))
-    except Exception:  # noqa: BLE001 - a broken encoded-word keeps its raw form
-        pass
     text = text.replace("\r", " ").replace("\n", " ")
     return _CONTROL_RE.sub("", text).strip()
 

@@ -48,7 +48,9 @@ class Intake:
     now: datetime
     queued: list[str] = field(default_factory=list)
 
-    def settle(self, status: MessageStatus, reason: str = "", case: CaseRow | None = None) -> Outcome:
+    def settle(
+        self, status: MessageStatus, reason: str = "", case: CaseRow | None = None
+    ) -> Outcome:
         self.row.status = status
         self.row.reason = reason
         if case is not None:
@@ -83,7 +85,11 @@ def drop_automatic(it: Intake) -> Outcome | None:
         return None
     it.row.automatic = verdict.automatic.value
     ledger.record_event(
-        it.session, it.now, "loop-guard", "automatic", f"{verdict.automatic}: {verdict.reason}",
+        it.session,
+        it.now,
+        "loop-guard",
+        "automatic",
+        f"{verdict.automatic}: {verdict.reason}",
         message=it.row,
     )
     return it.settle(MessageStatus.AUTOMATIC, f"{verdict.automatic}: {verdict.reason}")

@@ -64,5 +64,6 @@ class Renderer:
         text = self.env.get_template(self._pick(name, "txt", languages)).render(context)
         html = self.env.get_template(self._pick(name, "html", languages)).render(context)
         subject, _, body = text.partition("\n")
-        return Rendered(subject=subject.removeprefix("Subject:").strip(), text=body.lstrip("\n"),
-                        html=html)
+        return Rendered(
+            subject=subject.removeprefix("Subject:").strip(), text=body.lstrip("\n"), html=html
+        )

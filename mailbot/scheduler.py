@@ -60,11 +60,21 @@ def build_scheduler(app: App) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/London")
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     schedule = app.settings.scheduler
-    scheduler.add_job(_guarded("poll", jobs.poll, app), "interval",
-                      seconds=schedule.poll_seconds, id="poll", next_run_time=datetime.now(UTC),
-                      **defaults)
-    scheduler.add_job(_guarded("flush", jobs.flush_outbox, app), "interval",
-                      seconds=schedule.flush_seconds, id="flush", **defaults)
+    scheduler.add_job(
+        _guarded("poll", jobs.poll, app),
+        "interval",
+        seconds=schedule.poll_seconds,
+        id="poll",
+        next_run_time=datetime.now(UTC),
+        **defaults,
+    )
+    scheduler.add_job(
+        _guarded("flush", jobs.flush_outbox, app),
+        "interval",
+        seconds=schedule.flush_seconds,
+        id="flush",
+        **defaults,
+    )
     return scheduler
 
 
@@ -77,7 +87,8 @@ def run_daemon(app: App) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("mailbot running: policy %s, backend %s", app.policy.name,
-             app.settings.mailbox.backend)
+    log.info(
+        "mailbot running: policy %s, backend %s", app.policy.name, app.settings.mailbox.backend
+    )
     scheduler.start()
     log.info("mailbot stopped")

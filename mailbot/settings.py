@@ -76,14 +76,17 @@ class MaildirSettings(Section):
 
 
 class EwsSettings(Section):
-    service_endpoint: str = ""
+    service_endpoint: str = ""  # empty: Exchange Online's endpoint for oauth, else autodiscover
     auth_type: Literal["ntlm", "basic", "oauth"] = "ntlm"
+    access_type: Literal["delegate", "impersonation"] = "delegate"
     username: str = ""
     password: str = ""
     tenant_id: str = ""
     client_id: str = ""
     client_secret: str = ""
+    token_endpoint: str = ""
     processed: str = "Processed"
+    create_processed_folder: bool = True
 
 
 class GraphSettings(Section):
@@ -112,11 +115,11 @@ class MailboxSettings(Section):
         if "@" not in self.address:
             raise ValueError(f"address: {self.address!r} is not an email address")
         if self.backend == "imap" and not self.imap.username:
-            raise ValueError("imap.username: required when backend = \"imap\"")
-        if self.backend == "ews" and not self.ews.service_endpoint:
-            raise ValueError("ews.service_endpoint: required when backend = \"ews\"")
+            raise ValueError('imap.username: required when backend = "imap"')
+        if self.backend == "ews" and self.ews.auth_type != "oauth" and not self.ews.username:
+            raise ValueError("ews.username: required for ntlm or basic login")
         if self.backend == "graph" and not (self.graph.tenant_id and self.graph.client_id):
-            raise ValueError("graph.tenant_id and graph.client_id: required for backend \"graph\"")
+            raise ValueError('graph.tenant_id and graph.client_id: required for backend "graph"')
         return self
 
 
@@ -213,7 +216,7 @@ class Settings(BaseSettings):
 def _resolve_sqlite_url(url: str, base: Path) -> str:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(base / url[len(prefix):])
+        return prefix + str(base / url[len(prefix) :])
     return url
 
 

@@ -28,13 +28,13 @@ def _by_headers(session: Session, message: ParsedMessage) -> CaseRow | None:
     if not ids:
         return None
     case_id = session.scalar(
-        select(MessageRow.case_id).where(
-            MessageRow.message_id.in_(ids), MessageRow.case_id.is_not(None)
-        ).limit(1)
+        select(MessageRow.case_id)
+        .where(MessageRow.message_id.in_(ids), MessageRow.case_id.is_not(None))
+        .limit(1)
     ) or session.scalar(
-        select(OutboxRow.case_id).where(
-            OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None)
-        ).limit(1)
+        select(OutboxRow.case_id)
+        .where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None))
+        .limit(1)
     )
     return session.get(CaseRow, case_id) if case_id is not None else None
 

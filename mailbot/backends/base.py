@@ -46,3 +46,11 @@ class Mailbox(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class KnowsWhatItSent(Protocol):
+    """Optional: backends that can tell, after a crash mid-send, whether a mail went out."""
+
+    def was_sent(self, message_id: str) -> bool | None:
+        """True: it went. False: it did not, or sending again is harmless. None: unknown."""
+        ...

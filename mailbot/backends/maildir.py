@@ -103,6 +103,14 @@ class MaildirMailbox:
     def close(self) -> None:
         """Nothing is held open between calls."""
 
+    def was_sent(self, message_id: str) -> bool | None:
+        """After a crash mid-send: True if the Sent copy exists (it is written last); False
+        when writing again is harmless (the .eml outbox is keyed by Message-ID); None when
+        an SMTP server may or may not have taken it."""
+        if self._sent_copy_path(message_id).exists():
+            return True
+        return False if self.smtp is None else None
+
     # -- internals -------------------------------------------------------------
 
     def _retry(self, what: str, operation: Callable[[], T]) -> T:
@@ -191,14 +199,17 @@ class MaildirMailbox:
             self.outbox / f"{stem}.envelope.json", json.dumps(envelope, indent=1).encode()
         )
 
+    def _sent_copy_path(self, message_id: str) -> Path:
+        digest = hashlib.sha1(message_id.encode("utf-8", "replace")).hexdigest()[:24]
+        sent_root = Path(self._sent._path)  # type: ignore[attr-defined]
+        return sent_root / "cur" / f"mailbot-sent.{digest}{INFO_SEPARATOR}2,S"
+
     def _save_sent(self, mail: OutgoingMail) -> None:
         """Named after the Message-ID, so a retried send keeps a single copy."""
-        digest = hashlib.sha1(mail.message_id.encode("utf-8", "replace")).hexdigest()[:24]
-        sent_root = Path(self._sent._path)  # type: ignore[attr-defined]
-        target = sent_root / "cur" / f"mailbot-sent.{digest}{INFO_SEPARATOR}2,S"
+        target = self._sent_copy_path(mail.message_id)
         if target.exists():
             return
-        temporary = sent_root / "tmp" / f"mailbot-sent.{digest}"
+        temporary = target.parent.parent / "tmp" / target.name.split(INFO_SEPARATOR)[0]
         temporary.write_bytes(mail.mime)
         os.replace(temporary, target)
 
