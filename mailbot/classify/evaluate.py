@@ -36,6 +36,17 @@ class EvalReport:
     confusion: dict[str, dict[str, int]]  # true kind -> predicted kind -> count
     mean_confidence: float
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvalReport:
+        return cls(
+            **{
+                **d,
+                "kind": {k: Score(**v) for k, v in d["kind"].items()},
+                "confidential": Score(**d["confidential"]),
+                "important": Score(**d["important"]),
+            }
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -27,9 +27,26 @@ FOI_HINT = "FOI_HINT"
 COMPLAINT = "COMPLAINT"
 COMPLAINT_HINT = "COMPLAINT_HINT"
 CONFIDENTIAL = "CONFIDENTIAL"
+CONF_HINT = "CONF_HINT"
 CONF_QUESTION = "CONF_QUESTION"
 URGENT = "URGENT"
-LABELS = (FOI, FOI_HINT, COMPLAINT, COMPLAINT_HINT, CONFIDENTIAL, CONF_QUESTION, URGENT)
+URGENT_HINT = "URGENT_HINT"
+LABELS = (
+    FOI,
+    FOI_HINT,
+    COMPLAINT,
+    COMPLAINT_HINT,
+    CONFIDENTIAL,
+    CONF_HINT,
+    CONF_QUESTION,
+    URGENT,
+    URGENT_HINT,
+)
+# "this is not urgent", "no need to keep this confidential": a negator just before
+# the match cancels these signals.
+NEGATABLE = frozenset({URGENT, URGENT_HINT, CONFIDENTIAL})
+NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "isn't", "nt"})
+NEGATION_WINDOW = 3
 
 # Common Welsh function words: Welsh mail is expected (Cardiff), other languages are not.
 _CY_WORDS = (
@@ -111,16 +128,24 @@ class Rules:
         seen: set[tuple[str, int, int]] = set()
         for match_id, start, end in [*self._phrases(doc), *self._tokens(doc)]:
             key = (self._strings[match_id], start, end)
+            if key[0] in NEGATABLE and _negated(doc, start):
+                continue
             if key not in seen:  # the same span from both matchers counts once
                 seen.add(key)
                 found[key[0]] += 1
         return found
 
 
+def _negated(doc: Doc, start: int) -> bool:
+    window = doc[max(0, start - NEGATION_WINDOW) : start]
+    return any(t.lower_ in NEGATORS for t in window)
+
+
 def language_fit(doc: Doc) -> float:
     """Share of word tokens that are English or Welsh function words (about 0.3-0.5 in
     ordinary prose in either language; near 0 for other languages or gibberish)."""
-    words = [t.lower_ for t in doc if t.is_alpha]
+    # One-letter words ("a", "i", "o", "w") are function words in too many languages.
+    words = [t.lower_ for t in doc if t.is_alpha and len(t) > 1]
     if not words:
         return 0.0
     known = sum(1 for w in words if w in EN_STOP_WORDS or w in CY_STOP_WORDS)

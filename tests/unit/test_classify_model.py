@@ -1,0 +1,88 @@
+"""The trained classifier: trained from scratch here, scored on the held-out test split."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mailbot.classify import (
+    SpacyClassifier,
+    TrainReport,
+    append_correction,
+    load_classifier,
+    train,
+)
+from mailbot.classify.data import find_classifiers_dir
+from mailbot.model import Kind, ParsedMessage
+
+DATA = find_classifiers_dir() / "data"
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained once per test session by load_classifier's first-use path."""
+    path = tmp_path_factory.mktemp("classifier") / "model"
+    load_classifier(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def classifier(model_dir: Path) -> SpacyClassifier:
+    loaded = load_classifier(model_dir, train_if_missing=False)
+    assert isinstance(loaded, SpacyClassifier)
+    return loaded
+
+
+def test_first_use_trains_and_saves_a_model(model_dir: Path) -> None:
+    meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["train"]["train_examples"] > 0
+    assert (model_dir / "nlp").is_dir()
+
+
+def test_training_is_deterministic(model_dir: Path, tmp_path: Path) -> None:
+    first = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))["train"]
+    again: TrainReport = train(DATA, tmp_path / "again", seed=0)
+    assert again.data_sha256 == first["data_sha256"]  # else the data changed under us
+    assert again.dev == first["dev"]
+
+
+def test_corrections_are_trained_on(tmp_path: Path) -> None:
+    corrections = tmp_path / "corrections.jsonl"
+    message = ParsedMessage(
+        message_id="<c1@example.org>",
+        subject="depot",
+        sender=None,
+        text="Please send me every report written about the depot since 2020.",
+    )
+    when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    append_correction(corrections, message, Kind.FOI, who="triage@council.gov.uk", when=when)
+    report = train(DATA / "train", tmp_path / "model", corrections=corrections)
+    assert report.corrections == 1
+    assert report.dev is None  # a bare split directory has no dev beside it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[image: photo.jpg]",
+        "a" * 20_000,
+        "<html><style>b{}</style><script>var urgent=1;</script><body>&nbsp;</body></html>",
+        "Dzień dobry, proszę o informację w sprawie wywozu śmieci na naszej ulicy w tym tygodniu.",
+    ],
+)
+def test_bad_input_gives_low_confidence(classifier: SpacyClassifier, text: str) -> None:
+    message = ParsedMessage(message_id="<b@example.org>", subject="", sender=None, text=text)
+    result = classifier.classify(message)
+    assert result.confidence <= 0.3
+    assert result.automatic is None
+
+
+def test_batch_and_single_agree(classifier: SpacyClassifier) -> None:
+    from mailbot.classify.data import read_split
+
+    messages = [m.to_message() for m in read_split(DATA / "dev")[:40]]
+    assert classifier.classify_many(messages) == [classifier.classify(m) for m in messages]
