@@ -258,3 +258,13 @@ def test_policy_objects_are_frozen() -> None:
     assert isinstance(p, Policy)
     with pytest.raises(Exception, match="frozen"):
         p.name = "other"  # type: ignore[misc]
+
+
+def test_packs_ship_inside_the_package() -> None:
+    """mailbot/_packs (a link to config/policies) is package data, so an installed wheel
+    finds the packs from any directory."""
+    import mailbot
+
+    inside = Path(mailbot.__file__).resolve().parent / "_packs"
+    assert available_packs(inside) == sorted(TABLE)
+    assert default_packs_dir().resolve() == PACKS.resolve()
