@@ -145,7 +145,7 @@ def case_deadlines(
             [e for e in ordered if e.clock == "ack"],
         )
 
-    if kind is Kind.FOI:
+    if kind == Kind.FOI:
         calendar, cutoff = policy.foi_calendar(), None
     else:
         calendar, cutoff = council, policy.clock.cutoff
@@ -176,7 +176,7 @@ def due_dates(
     council = policy.council_calendar()
     ack_days = policy.ack_days(kind)
     ack = None if ack_days is None else council.add_working_days(protocol_day, ack_days)
-    if kind is Kind.FOI:  # statutory clock: its own calendar, no cutoff
+    if kind == Kind.FOI:  # statutory clock: its own calendar, no cutoff
         return ack, policy.foi_calendar().add_working_days(day, FOI_RESPONSE_DAYS)
     return ack, council.add_working_days(protocol_day, policy.response_days(kind, priority))
 

@@ -77,7 +77,7 @@ class ResponseRule(_Strict):
     source: str = Field(min_length=1)
 
     def days(self, priority: Priority) -> int:
-        if priority is Priority.IMPORTANT and self.important is not None:
+        if priority == Priority.IMPORTANT and self.important is not None:
             return self.important
         return self.normal
 
@@ -215,7 +215,7 @@ class Policy(_Strict):
         return None if rule is None else rule.days
 
     def response_days(self, kind: Kind, priority: Priority) -> int:
-        if kind is Kind.FOI:
+        if kind == Kind.FOI:
             return FOI_RESPONSE_DAYS
         return self.response[kind].days(priority)
 
@@ -224,7 +224,7 @@ class Policy(_Strict):
         return None if rule is None else rule.source
 
     def response_source(self, kind: Kind) -> str:
-        if kind is Kind.FOI:
+        if kind == Kind.FOI:
             return FOI_RESPONSE_SOURCE[self.foi_regime]
         return self.response[kind].source
 

@@ -355,3 +355,24 @@ def test_explanation_names_cutoff_calendar_holidays_and_rule() -> None:
     assert "16(2)" in explain(COLCHESTER, E, IMPORTANT, utc(2026, 3, 13, 10, 0))
     weekend = explain(WILTSHIRE, E, NORMAL, utc(2026, 11, 7, 10, 0))
     assert "not a working day" in weekend and "Day one" in weekend
+
+
+def test_plain_strings_work_like_the_enums() -> None:
+    """Kinds and priorities read back from a database may be plain strings."""
+    from mailbot.clock import due_dates
+
+    received = utc(2026, 3, 16, 10, 0)
+    for kind, priority in (("foi", "normal"), ("enquiry", "important")):
+        full = case_deadlines(COLCHESTER, Kind(kind), Priority(priority), received)
+        expected = (full.ack_due, full.response_due)
+        assert due_dates(COLCHESTER, kind, priority, received) == expected  # type: ignore[arg-type]
+        plain = case_deadlines(COLCHESTER, kind, priority, received)  # type: ignore[arg-type]
+        assert (plain.ack_due, plain.response_due) == expected
+
+
+def test_working_hours_come_from_the_pack() -> None:
+    cal = COLCHESTER.council_calendar()
+    assert cal.within_working_hours(utc(2026, 11, 2, 9, 30))  # Mon 09:30 GMT
+    assert not cal.within_working_hours(utc(2026, 11, 2, 17, 0))
+    late = load_policy("colchester", overrides={"reminders": {"working_hours": {"end": "18:00"}}})
+    assert late.council_calendar().within_working_hours(utc(2026, 11, 2, 17, 0))
