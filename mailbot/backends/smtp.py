@@ -44,7 +44,7 @@ def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> No
     try:
         with _connect(settings) as connection:
             if settings.username:
-                connection.login(settings.username, settings.password)
+                _login(connection, settings)
             refused = connection.sendmail(envelope_from, list(mail.recipients), mail.mime)
     except smtplib.SMTPAuthenticationError as error:
         raise BackendError(
@@ -100,6 +100,19 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             connection.close()
             raise
     return connection
+
+
+def _login(connection: smtplib.SMTP, settings: SmtpSettings) -> None:
+    """One AUTH attempt, PLAIN when offered. smtplib's login() would go on to try
+    every other mechanism after a refusal, which only counts more failures against
+    the account (and LOGIN after PLAIN hangs some servers)."""
+    connection.ehlo_or_helo_if_needed()
+    offered = connection.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" not in offered:
+        connection.login(settings.username, settings.password)
+        return
+    connection.user, connection.password = settings.username, settings.password
+    connection.auth("PLAIN", connection.auth_plain)
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:
