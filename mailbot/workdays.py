@@ -9,6 +9,7 @@ bisections, not a walk through the days.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -140,8 +141,10 @@ class WorkingCalendar:
         self._lo_ordinal = 1  # the same span as ordinals (empty: lo > hi)
         self._hi_ordinal = 0
         self._ordinals: list[int] = []  # working days, ascending
-        self._off_ordinals: list[int] = []  # weekday days off, ascending
-        self._off: list[DayOff] = []  # parallel to _off_ordinals
+        # Weekdays off, ascending, as (ordinals, DayOff) swapped in together.
+        self._off_table: tuple[list[int], list[DayOff]] = ([], [])
+        self._year_tables: dict[int, tuple[list[int], list[DayOff]]] = {}
+        self._growing = threading.Lock()
 
     # -- construction -----------------------------------------------------------------
 
@@ -203,6 +206,12 @@ class WorkingCalendar:
             return
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise CalendarError(f"year {year} is outside the supported {MIN_YEAR}-{MAX_YEAR}")
+        # Readers never lock: each table is swapped in whole, and only ever grows.
+        with self._growing:
+            if not self._first_year <= year <= self._last_year:
+                self._grow(year)
+
+    def _grow(self, year: int) -> None:
         lo = max(MIN_YEAR, year - 1)
         hi = min(MAX_YEAR, year + 1)
         if self._last_year >= self._first_year:  # extend the existing contiguous span
@@ -212,12 +221,14 @@ class WorkingCalendar:
         off_ordinals: list[int] = []
         off: list[DayOff] = []
         for y in range(lo, hi + 1):
-            y_ord, y_off = self._year_table(y)
+            if y not in self._year_tables:
+                self._year_tables[y] = self._year_table(y)
+            y_ord, y_off = self._year_tables[y]
             ordinals.extend(y_ord)
             for item in y_off:
                 off_ordinals.append(item.day.toordinal())
                 off.append(item)
-        self._ordinals, self._off_ordinals, self._off = ordinals, off_ordinals, off
+        self._ordinals, self._off_table = ordinals, (off_ordinals, off)
         self._first_year, self._last_year = lo, hi
         self._lo_ordinal = date(lo, 1, 1).toordinal()
         self._hi_ordinal = date(hi, 12, 31).toordinal()
@@ -240,18 +251,13 @@ class WorkingCalendar:
                 working.append(o)
         return working, off
 
-    def _index_right(self, d: date) -> int:
-        """How many working days in the table are on or before `d`."""
-        self._cover(d.year)
-        return bisect.bisect_right(self._ordinals, d.toordinal())
-
     # -- questions --------------------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
         self._cover(d.year)
-        o = d.toordinal()
-        i = bisect.bisect_left(self._ordinals, o)
-        return i < len(self._ordinals) and self._ordinals[i] == o
+        o, ords = d.toordinal(), self._ordinals
+        i = bisect.bisect_left(ords, o)
+        return i < len(ords) and ords[i] == o
 
     def add_working_days(self, start: date, n: int) -> date:
         """The nth working day strictly after `start` (n >= 1); for n == 0, `start` itself
@@ -286,7 +292,10 @@ class WorkingCalendar:
             return 0
         self._cover(after.year)
         self._cover(until.year)
-        return self._index_right(until) - self._index_right(after)
+        ords = self._ordinals  # one snapshot: both counts from the same table
+        return bisect.bisect_right(ords, until.toordinal()) - bisect.bisect_right(
+            ords, after.toordinal()
+        )
 
     def days_off_between(self, first: date, last: date) -> list[DayOff]:
         """Weekdays in [first, last] that are not working days, with their names."""
@@ -294,9 +303,10 @@ class WorkingCalendar:
             return []
         self._cover(first.year)
         self._cover(last.year)
-        i = bisect.bisect_left(self._off_ordinals, first.toordinal())
-        j = bisect.bisect_right(self._off_ordinals, last.toordinal())
-        return self._off[i:j]
+        off_ordinals, off = self._off_table
+        i = bisect.bisect_left(off_ordinals, first.toordinal())
+        j = bisect.bisect_right(off_ordinals, last.toordinal())
+        return off[i:j]
 
     def holidays_between(self, first: date, last: date) -> list[tuple[date, str]]:
         """(date, name) of each bank holiday and closure day on a weekday in [first, last]."""

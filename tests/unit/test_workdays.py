@@ -244,3 +244,14 @@ def test_day_by_day_check_of_a_whole_year() -> None:
     while d <= date(2027, 12, 31):
         assert FOIA.is_working_day(d) == (d.weekday() < 5 and d not in union), d
         d += timedelta(days=1)
+
+
+def test_fresh_calendar_shared_by_threads_gives_the_serial_answers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    starts = [date(2020 + (i % 15), 1 + i % 12, 1 + i % 28) for i in range(300)]
+    expected = [EW.add_working_days(d, 15) for d in starts]
+    shared = WorkingCalendar.for_region("england-and-wales")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda d: shared.add_working_days(d, 15), starts))
+    assert found == expected
