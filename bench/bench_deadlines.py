@@ -123,9 +123,9 @@ def numpy_vectorised(rows: Sequence[Row], cals: dict[int, np.busdaycalendar]) ->
         idx = np.flatnonzero(key_arr == key)
         if not idx.size:
             continue
-        n = n_arr[idx]
-        d = np.busday_offset(days[idx], n, roll="backward", busdaycal=npcal)
-        zero = n == 0  # none in the packs; kept so the rule is right anyway
+        group_n = n_arr[idx]
+        d = np.busday_offset(days[idx], group_n, roll="backward", busdaycal=npcal)
+        zero = group_n == 0  # none in the packs; kept so the rule is right anyway
         if zero.any():
             d[zero] = np.busday_offset(days[idx][zero], 0, roll="forward", busdaycal=npcal)
         due[idx] = d
