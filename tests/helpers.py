@@ -1,0 +1,177 @@
+"""Shared test helpers: a real app on SQLite with the in-memory mailbox, and ways to look
+at what left the system. Plain functions (no pytest magic) so any test module can import
+them; the fixtures that wrap them live in tests/unit/conftest.py and
+tests/integration/conftest.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from mailbot.app import App, build_app
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
+from mailbot.classify import Classifier, rules_classifier
+from mailbot.jobs import flush_outbox, poll
+from mailbot.parse import ParseFailure, parse_message
+from mailbot.settings import load_settings
+
+DATA = Path(__file__).resolve().parent / "data"
+REPO = Path(__file__).resolve().parents[1]
+
+SHARED_MAILBOX = "memberenquiries@wiltshire.gov.uk"
+JO = ("Cllr Jo Bloggs", "jo.bloggs@wiltshire.gov.uk", "Castle", "en")
+RHIAN = ("Cllr Rhian Evans", "rhian.evans@wiltshire.gov.uk", "Tref", "cy")
+SAM = ("Sam Patel", "sam.patel@wiltshire.gov.uk", "Highways", "", "")
+# The test messages are dated Wednesday 25 November 2026, 09:14 UTC; we read them at noon.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+# Every header the acknowledgement may carry: anything else in what we send is an injection.
+OUTGOING_HEADERS = {
+    "from", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references",
+    "auto-submitted", "x-auto-response-suppress", "precedence", "x-mailbot-loop",
+    "mime-version", "content-type",
+}
+
+_classifier: Classifier | None = None
+T = TypeVar("T")
+
+
+def shared_rules_classifier() -> Classifier:
+    """One rules classifier per test session: building the spaCy pipeline costs ~0.5 s."""
+    global _classifier
+    if _classifier is None:
+        _classifier = rules_classifier()
+    return _classifier
+
+
+def eml(name: str) -> bytes:
+    """The bytes of tests/data/<name>, exactly as written."""
+    return (DATA / name).read_bytes()
+
+
+def shared_dir() -> Path | None:
+    """../shared (or $MAILBOT_SHARED), where the corpus and seeds live; None if absent."""
+    configured = os.environ.get("MAILBOT_SHARED")
+    path = Path(configured) if configured else REPO.parent / "shared"
+    return path if path.is_dir() else None
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def make_app(
+    tmp_path: Path,
+    *,
+    members: Iterable[Sequence[str]] = (JO, RHIAN),
+    officers: Iterable[Sequence[str]] = (SAM,),
+    policy: str = "wiltshire",
+    max_per_recipient: int | None = None,
+    window_hours: float | None = None,
+    acknowledge_unknown_senders: bool = False,
+    server: MemoryServer | None = None,
+) -> tuple[App, MemoryServer]:
+    """A real app (config file, CSV directory, SQLite with migrations) on a memory mailbox."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    write_csv(tmp_path / "members.csv", ("name", "email", "ward", "language"),
+              [(*m, "", "", "")[:4] for m in members])
+    write_csv(tmp_path / "officers.csv",
+              ("name", "email", "service", "manager_email", "deputy_email"),
+              [(*o, "", "", "", "")[:5] for o in officers])
+    lines = [
+        "[council]",
+        f"name = {_toml_str('Wiltshire Council')}",
+        f"policy = {_toml_str(policy)}",
+        "[mailbox]",
+        f"address = {_toml_str(SHARED_MAILBOX)}",
+        "[directory]",
+        'members = "members.csv"',
+        'officers = "officers.csv"',
+        f"acknowledge_unknown_senders = {str(acknowledge_unknown_senders).lower()}",
+        "[classifier]",
+        "train_if_missing = false",
+        "[loops]",
+    ]
+    if max_per_recipient is not None:
+        lines.append(f"max_per_recipient = {max_per_recipient}")
+    if window_hours is not None:
+        lines.append(f"window_hours = {window_hours}")
+    config = tmp_path / "mailbot.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    server = server if server is not None else MemoryServer()
+    app = build_app(load_settings(config), backend=MemoryMailbox(server),
+                    classifier=shared_rules_classifier())
+    return app, server
+
+
+def run(app: App, now: datetime = NOW) -> tuple[Any, Any]:
+    """One poll and one outbox flush, as the daemon's jobs would do them."""
+    return poll(app, now), flush_outbox(app, now)
+
+
+def rows(app: App, table: type[T], *where: Any) -> list[T]:
+    with app.store.transaction() as session:
+        statement = select(table)
+        if where:
+            statement = statement.where(*where)
+        return list(session.scalars(statement.order_by(table.id)).all())  # type: ignore[attr-defined]
+
+
+def parse_sent(mime: bytes) -> EmailMessage:
+    message = email.message_from_bytes(mime, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def sent(server: MemoryServer) -> list[tuple[tuple[str, ...], EmailMessage]]:
+    """Everything that left through the mailbox: (envelope recipients, parsed message)."""
+    return [(recipients, parse_sent(mime)) for recipients, mime in server.outgoing]
+
+
+def header_block(mime: bytes) -> bytes:
+    return mime.split(b"\r\n\r\n", 1)[0]
+
+
+def top_level_header_names(mime: bytes) -> list[str]:
+    """Header names as they appear on the wire (continuation lines skipped)."""
+    names = []
+    for line in header_block(mime).split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            continue
+        name, sep, _ = line.partition(b":")
+        assert sep, f"header line without a colon: {line!r}"
+        names.append(name.decode("ascii").lower())
+    return names
+
+
+def body_text(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    content = part.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+def message_id_in(raw: bytes) -> str:
+    parsed = parse_message(raw)
+    assert not isinstance(parsed, ParseFailure)
+    return parsed.message_id

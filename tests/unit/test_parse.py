@@ -1,0 +1,236 @@
+"""parse_message on the project's own bad-input .eml files: it never raises, and what it
+returns is safe to store and to quote (one-line headers, no NULs, no active HTML)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import DATA, eml
+
+from mailbot.model import ParsedMessage
+from mailbot.parse import (
+    ParseFailure,
+    header_safe,
+    message_id_of,
+    parse_message,
+    synthetic_message_id,
+)
+
+ALL_FILES = sorted(p.name for p in DATA.glob("*.eml"))
+
+
+def parsed(name: str) -> ParsedMessage:
+    result = parse_message(eml(name))
+    assert isinstance(result, ParsedMessage), result
+    return result
+
+
+def test_the_data_folder_holds_the_bad_input_files() -> None:
+    assert len(ALL_FILES) >= 19
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_every_file_parses_to_one_line_headers_without_control_characters(name: str) -> None:
+    message = parsed(name)
+    for key, value in message.headers.items():
+        assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value), (key, value)  # tab is WSP
+    assert "\x00" not in message.text
+    assert not re.search(r"[\r\n\x00]", message.subject)
+    if message.sender is not None:
+        assert not re.search(r"[\x00-\x1f]", message.sender.name + message.sender.email)
+
+
+def test_empty_bytes_are_a_failure_with_a_reason_not_an_exception() -> None:
+    result = parse_message(b"")
+    assert isinstance(result, ParseFailure)
+    assert result.reason == "empty message"
+    assert result.message_id.endswith("@mailbot.invalid>")
+
+
+@pytest.mark.parametrize("raw", [
+    b"\x00\xff\xfe" * 300,
+    b"\r\r\r\n\n\n:::",
+    b"From: \r\n\r\n",
+    b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--\r\n",
+    b"Subject: =?utf-8?B?not base64?=\r\nFrom: =?bogus?Q?=ZZ?= <a@b.example>\r\n\r\nx",
+])
+def test_garbage_never_raises(raw: bytes) -> None:
+    result = parse_message(raw)
+    assert isinstance(result, ParsedMessage | ParseFailure)
+
+
+def test_two_thousand_character_subject_is_kept_whole_on_one_line() -> None:
+    message = parsed("long_subject.eml")
+    words = message.subject.split()
+    assert len(" ".join(words)) == 2000
+    assert words[:3] == ["Parking", "enforcement", "on"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header turns a folded header's CRLF into spaces instead of removing "
+    "it (RFC 5322 unfolding), so 'near\\r\\n the' becomes 'near   the' in the stored subject"
+))
+def test_folded_subject_is_unfolded_to_single_spaces() -> None:
+    assert "  " not in parsed("long_subject.eml").subject
+
+
+def test_template_syntax_is_kept_as_plain_text() -> None:
+    message = parsed("jinja_in_subject_and_body.eml")
+    assert message.subject == (
+        "Pothole on {{ config }} Road {% for x in range(3) %}again{% endfor %} "
+        "{{ ''.__class__ }}"
+    )
+    assert "{{ ''.__class__.__mro__[1].__subclasses__() }}" in message.text
+    assert "{% include '/etc/passwd' %}" in message.text
+
+
+def test_encoded_crlf_in_subject_stays_one_line_with_the_text_inside() -> None:
+    message = parsed("crlf_in_encoded_name.eml")
+    assert "\r" not in message.subject and "\n" not in message.subject
+    assert message.subject.startswith("Pothole on Castle Street")
+    assert "bcc" not in message.headers and "x-injected" not in message.headers
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse._build decodes RFC 2047 words in From before splitting addresses, so an "
+    "encoded display name 'Cllr Jo Bloggs\\r\\nBcc: victim@evil.example' becomes the sender "
+    "victim@evil.example instead of the addr-spec <jo.bloggs@wiltshire.gov.uk>"
+))
+def test_encoded_display_name_cannot_change_the_sender_address() -> None:
+    message = parsed("crlf_in_encoded_name.eml")
+    assert message.sender is not None
+    assert message.sender.email == "jo.bloggs@wiltshire.gov.uk"
+
+
+def test_an_encoded_name_with_a_comma_keeps_the_real_address() -> None:
+    raw = (b"From: =?utf-8?Q?Jones=2C_Si=C3=A2n_=28Cllr=29?= <sian.jones@wiltshire.gov.uk>\r\n"
+           b"Subject: Bins\r\n\r\nBins were missed.\r\n")
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage) and message.sender is not None
+    assert message.sender.email == "sian.jones@wiltshire.gov.uk"
+
+
+def test_raw_cr_in_the_from_name_yields_no_sender_rather_than_a_wrong_one() -> None:
+    # compat32 treats the bare CR as a line end; the From line left has no address.
+    # The pipeline quarantines sender-less mail, which is what the issue allows.
+    message = parsed("raw_cr_in_from_name.eml")
+    assert message.sender is None or message.sender.email == "jo.bloggs@wiltshire.gov.uk"
+    assert all("\r" not in v for v in message.headers.values())
+
+
+def test_body_declared_us_ascii_but_in_cp1252_is_read_as_cp1252() -> None:
+    text = parsed("charset_lies_ascii.eml").text
+    assert "café on Market Place" in text
+    assert "“late hours”" in text
+    assert "£50 a week" in text and "sleep – can" in text
+
+
+def test_body_declared_utf8_but_in_latin1_is_read_as_latin1() -> None:
+    text = parsed("charset_lies_utf8.eml").text
+    assert "The façade of the old library on Château Road" in text
+
+
+def test_body_in_an_unknown_charset_is_read_not_dropped() -> None:
+    text = parsed("charset_unknown.eml").text
+    assert "missed again this week – the third time" in text
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header does not decode raw 8-bit header bytes; compat32 hands them "
+    "over as surrogate escapes and they come out as U+FFFD ('Caf\\ufffd licence') instead "
+    "of trying utf-8 then cp1252 as decode_part does for bodies"
+))
+def test_raw_8bit_subject_in_cp1252_is_decoded() -> None:
+    assert parsed("charset_lies_ascii.eml").subject == (
+        "Café licence – “late hours” on Market Place"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header leaves an encoded-word whose bytes are not in its declared "
+    "charset undecoded: subject '=?utf-8?Q?Fa=E7ade_of_the_old_library?=' is stored and "
+    "quoted in the ack verbatim (the member's client then decodes it as 'Fa\\ufffdade')"
+))
+def test_encoded_word_subject_with_a_lying_charset_is_decoded() -> None:
+    assert parsed("charset_lies_utf8.eml").subject == "Façade of the old library"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header leaves an encoded-word in an unknown charset undecoded: the "
+    "subject stays '=?x-nonsense?Q?Bin_collection_missed_on_Brook_Road?=' (it is ASCII text)"
+))
+def test_encoded_word_subject_in_an_unknown_charset_is_decoded() -> None:
+    assert parsed("charset_unknown.eml").subject == "Bin collection missed on Brook Road"
+
+
+def test_nul_bytes_are_removed_from_headers_and_body() -> None:
+    message = parsed("nul_bytes.eml")
+    assert message.subject == "Graffiti on the underpass"
+    assert message.headers["x-client-info"] == "build 1234"
+    assert "offensive graffiti on the underpass" in message.text
+    assert "\x00" not in message.text
+
+
+def test_a_missing_message_id_gets_a_stable_synthetic_one() -> None:
+    raw = eml("no_message_id.eml")
+    message = parsed("no_message_id.eml")
+    assert message.message_id == synthetic_message_id(raw) == message_id_of(raw)
+    assert re.fullmatch(r"<[0-9a-f]{40}@mailbot\.invalid>", message.message_id)
+    assert message_id_of(raw + b"\r\nP.S. one more line\r\n") != message.message_id
+
+
+def test_a_real_message_id_is_used_as_is() -> None:
+    assert parsed("member_enquiry.eml").message_id == (
+        "<DB9PR01MB7361A1B2C3D4E5F6@DB9PR01MB7361.eurprd01.prod.outlook.com>"
+    )
+
+
+def test_no_date_header_gives_no_date() -> None:
+    assert parsed("no_date.eml").date is None
+
+
+def test_html_only_message_is_read_without_script_or_style() -> None:
+    message = parsed("html_only_script.eml")
+    assert "swing" in message.text and "Victoria Park is broken" in message.text
+    assert "Could parks fix it before the weekend?" in message.text
+    for active in ("alert", "document.cookie", "evil.example", "color: red", "display: none"):
+        assert active not in message.text
+
+
+def test_image_only_message_has_no_text_and_keeps_its_parts() -> None:
+    message = parsed("image_only.eml")
+    assert message.text == ""
+    assert message.content_types == ["multipart/mixed", "image/png"]
+    assert message.subject == "Photo"
+
+
+def test_unterminated_multipart_keeps_the_text_and_records_the_defect() -> None:
+    message = parsed("malformed_mime.eml")
+    assert "goes to committee?" in message.text
+    assert "CloseBoundaryNotFoundDefect" in message.defects
+    assert "JVBERi0" not in message.text  # the broken attachment is not read as text
+
+
+def test_thread_headers_are_read() -> None:
+    message = parsed("officer_reply_cc.eml")
+    original = "<DB9PR01MB7361A1B2C3D4E5F6@DB9PR01MB7361.eurprd01.prod.outlook.com>"
+    assert message.in_reply_to == original
+    assert message.references == [original]
+    assert [a.email for a in message.to] == ["jo.bloggs@wiltshire.gov.uk"]
+    assert [a.email for a in message.cc] == ["memberenquiries@wiltshire.gov.uk"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Pothole\r\nBcc: x@evil.example", "Pothole Bcc: x@evil.example"),
+    ("a\rb\nc\x00d\x07e", "a b cde"),
+    ("  spaced    out  ", "spaced out"),
+    ("{{ config }}", "{{ config }}"),
+])
+def test_header_safe_gives_one_clean_line(value: str, expected: str) -> None:
+    assert header_safe(value) == expected
+
+
+def test_header_safe_bounds_the_length() -> None:
+    out = header_safe("word " * 1000, limit=200)
+    assert len(out) == 200 and out.endswith("…")
