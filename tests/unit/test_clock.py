@@ -376,3 +376,28 @@ def test_working_hours_come_from_the_pack() -> None:
     assert not cal.within_working_hours(utc(2026, 11, 2, 17, 0))
     late = load_policy("colchester", overrides={"reminders": {"working_hours": {"end": "18:00"}}})
     assert late.council_calendar().within_working_hours(utc(2026, 11, 2, 17, 0))
+
+
+def test_a_scottish_council_uses_scottish_holidays_and_foisa() -> None:
+    scot = load_policy("wiltshire", overrides={"region": "scotland", "foi_regime": "foisa"})
+    # Fri 27 Nov 2026: Mon 30 Nov is St Andrew's Day, a protocol-clock holiday here.
+    assert due(scot, E, utc(2026, 11, 27, 10, 0)) == (date(2026, 12, 2), date(2026, 12, 14))
+    # Easter Monday is a working day in Scotland; FOISA ignores Northern Ireland's 17 March.
+    assert scot.council_calendar().is_working_day(date(2026, 4, 6))
+    assert scot.foi_calendar().is_working_day(date(2026, 3, 17))
+    assert not scot.foi_calendar().is_working_day(date(2026, 1, 2))
+    assert "FOISA s.73" in explain(scot, FOI, NORMAL, utc(2026, 3, 16, 10, 0))
+    assert "Scotland) Act 2002 s.10(1)" in explain(scot, FOI, NORMAL, utc(2026, 3, 16, 10, 0))
+
+
+def test_a_northern_irish_council_counts_st_patricks_day_on_its_protocol_clocks() -> None:
+    ni = load_policy("wiltshire", overrides={"region": "northern-ireland"})
+    assert due(ni, E, utc(2026, 3, 16, 10, 0))[0] == date(2026, 3, 19)
+    assert due(WILTSHIRE, E, utc(2026, 3, 16, 10, 0))[0] == date(2026, 3, 18)
+
+
+def test_a_scottish_council_must_answer_under_foisa() -> None:
+    from mailbot.policy import PolicyError
+
+    with pytest.raises(PolicyError, match="a Scottish council answers under 'foisa'"):
+        load_policy("wiltshire", overrides={"region": "scotland"})
