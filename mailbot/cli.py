@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -330,7 +332,15 @@ def deadlines(
 
 
 def main() -> None:
-    app()
+    """Entry point: a one-line error instead of a traceback (MAILBOT_DEBUG=1 shows it)."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the console
+        if os.environ.get("MAILBOT_DEBUG"):
+            raise
+        typer.echo(f"mailbot: error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("mailbot: run again with MAILBOT_DEBUG=1 for the full traceback", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
