@@ -11,7 +11,7 @@ import email
 import email.policy
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -45,6 +45,7 @@ OUTGOING_HEADERS = {
 
 _classifier: Classifier | None = None
 T = TypeVar("T")
+AppFactory = Callable[..., "tuple[App, MemoryServer]"]
 
 
 def shared_rules_classifier() -> Classifier:

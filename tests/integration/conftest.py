@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import make_app
+from helpers import AppFactory, make_app
 
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
-
-AppFactory = Callable[..., tuple[App, MemoryServer]]
 
 
 @pytest.fixture

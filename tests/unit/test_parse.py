@@ -148,6 +148,17 @@ def test_raw_8bit_subject_in_cp1252_is_decoded() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header does not decode raw UTF-8 header bytes (RFC 6532, sent by "
+    "many clients): 'Subject: Château' parses as 'Ch\\ufffd\\ufffdteau'"
+))
+def test_raw_utf8_subject_is_decoded() -> None:
+    raw = "From: jo.bloggs@wiltshire.gov.uk\r\nSubject: Château Road café\r\n\r\nx\r\n"
+    message = parse_message(raw.encode("utf-8"))
+    assert isinstance(message, ParsedMessage)
+    assert message.subject == "Château Road café"
+
+
+@pytest.mark.xfail(strict=True, reason=(
     "BUG: parse.clean_header leaves an encoded-word whose bytes are not in its declared "
     "charset undecoded: subject '=?utf-8?Q?Fa=E7ade_of_the_old_library?=' is stored and "
     "quoted in the ack verbatim (the member's client then decodes it as 'Fa\\ufffdade')"

@@ -1,0 +1,373 @@
+"""The loop guard: every header rule, the subject/body patterns in six languages, the
+upstream spam verdicts, and the per-recipient cap on what we send automatically."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.header import Header
+
+import pytest
+from helpers import JO, NOW, SHARED_MAILBOX, AppFactory, eml, rows, run
+
+from mailbot.app import App
+from mailbot.jobs import flush_outbox, poll
+from mailbot.loops import LOOP_HEADER, detect_automatic, outgoing_headers, spam_verdict
+from mailbot.model import Automatic, ParsedMessage
+from mailbot.parse import parse_message
+from mailbot.store.tables import OutboxRow
+
+MEMBER = "Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>"
+
+
+def build(
+    headers: dict[str, str] | None = None,
+    *,
+    subject: str = "Pothole outside 14 Castle Street",
+    body: str = "Could highways look at the pothole outside number 14, please?",
+    sender: str = MEMBER,
+    content_type: str = "text/plain; charset=utf-8",
+    raw_body: bytes | None = None,
+) -> ParsedMessage:
+    """A real message as bytes, parsed by the real parser."""
+    if not subject.isascii():  # as mail clients send it: an RFC 2047 encoded-word
+        subject = Header(subject, "utf-8").encode()
+    lines = [f"From: {sender}", f"To: {SHARED_MAILBOX}", f"Subject: {subject}",
+             "Date: Wed, 25 Nov 2026 09:14:03 +0000", "Message-ID: <t1@mail.example>",
+             "MIME-Version: 1.0", f"Content-Type: {content_type}"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    payload = raw_body if raw_body is not None else body.encode("utf-8")
+    message = parse_message("\r\n".join(lines).encode("utf-8") + b"\r\n\r\n" + payload)
+    assert isinstance(message, ParsedMessage)
+    return message
+
+
+def kind(message: ParsedMessage) -> Automatic | None:
+    verdict = detect_automatic(message)
+    return verdict.automatic if verdict else None
+
+
+def test_a_member_enquiry_is_not_automatic() -> None:
+    assert detect_automatic(build()) is None
+
+
+# --- header rules --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({"Auto-Submitted": "auto-replied"}, Automatic.AUTO_REPLY),
+    ({"Auto-Submitted": "auto-generated"}, Automatic.AUTO_REPLY),
+    ({"Auto-Submitted": "auto-notified; owner-email=x@y.example"}, Automatic.AUTO_REPLY),
+    ({"Auto-Submitted": "Auto-Replied (vacation)"}, Automatic.AUTO_REPLY),
+    ({"Precedence": "bulk"}, Automatic.BULK),
+    ({"Precedence": "junk"}, Automatic.BULK),
+    ({"Precedence": "list"}, Automatic.BULK),
+    ({"Precedence": "auto_reply"}, Automatic.AUTO_REPLY),
+    ({"X-Autoreply": "yes"}, Automatic.AUTO_REPLY),
+    ({"X-Autorespond": "Thank you for your email"}, Automatic.AUTO_REPLY),
+    ({"Return-Path": "<>"}, Automatic.BOUNCE),
+    ({"X-Failed-Recipients": "nobody@wiltshire.gov.uk"}, Automatic.BOUNCE),
+    ({"List-Id": "Castle Ward residents <castle.lists.example>"}, Automatic.BULK),
+    ({"List-Unsubscribe": "<mailto:leave@lists.example>"}, Automatic.BULK),
+], ids=lambda v: str(v) if isinstance(v, Automatic) else "+".join(v))
+def test_header_rules(headers: dict[str, str], expected: Automatic) -> None:
+    assert kind(build(headers)) == expected
+
+
+@pytest.mark.parametrize("value", ["no", "No", "NO "])
+def test_auto_submitted_no_is_a_person(value: str) -> None:
+    assert detect_automatic(build({"Auto-Submitted": value})) is None
+
+
+def test_empty_return_path_with_an_out_of_office_subject_is_an_auto_reply() -> None:
+    message = build({"Return-Path": "< >"}, subject="Out of Office: back Monday")
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize("sender", [
+    "MAILER-DAEMON@mx1.wiltshire.gov.uk",
+    "Mail Delivery System <mailer-daemon@googlemail.com>",
+    "postmaster@wiltshire.gov.uk",
+    "Postmaster <POSTMASTER@outlook.example>",
+])
+def test_mailer_daemon_and_postmaster_senders_are_bounces(sender: str) -> None:
+    message = build(sender=sender, subject="Hello", body="See attached.")
+    verdict = detect_automatic(message)
+    assert verdict is not None and verdict.automatic == Automatic.BOUNCE
+    assert "mailer-daemon" in verdict.reason
+
+
+DSN = (b"--dsn1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+       b"--dsn1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx1\r\n\r\n"
+       b"Final-Recipient: rfc822; gone@wiltshire.gov.uk\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+       b"\r\n--dsn1--\r\n")
+MDN = (b"--mdn1\r\nContent-Type: text/plain\r\n\r\nYour message was displayed.\r\n"
+       b"--mdn1\r\nContent-Type: message/disposition-notification\r\n\r\n"
+       b"Final-Recipient: rfc822; jo.bloggs@wiltshire.gov.uk\r\n"
+       b"Disposition: manual-action/MDN-sent-manually; displayed\r\n\r\n--mdn1--\r\n")
+ICS = (b"--cal1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nWard surgery, Saturday.\r\n"
+       b"--cal1\r\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
+       b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n--cal1--\r\n")
+
+
+def test_multipart_report_delivery_status_is_a_bounce() -> None:
+    message = build(content_type='multipart/report; report-type=delivery-status; '
+                                 'boundary="dsn1"', raw_body=DSN, subject="Hello")
+    assert kind(message) == Automatic.BOUNCE
+
+
+def test_multipart_report_without_a_report_type_is_still_a_bounce() -> None:
+    message = build(content_type='multipart/report; boundary="dsn1"', raw_body=DSN,
+                    subject="Hello")
+    assert kind(message) == Automatic.BOUNCE
+
+
+def test_disposition_notification_report_is_a_receipt() -> None:
+    message = build(content_type='multipart/report; report-type=disposition-notification; '
+                                 'boundary="mdn1"', raw_body=MDN, subject="Pothole")
+    assert kind(message) == Automatic.RECEIPT
+
+
+def test_disposition_notification_headers_alone_are_a_receipt() -> None:
+    message = build({"Original-Message-ID": "<t0@mail.example>",
+                     "Disposition": "automatic-action/MDN-sent-automatically; displayed"})
+    assert kind(message) == Automatic.RECEIPT
+
+
+def test_asking_for_a_read_receipt_is_what_people_do_not_robots() -> None:
+    message = build({"Disposition-Notification-To": MEMBER,
+                     "Return-Receipt-To": "jo.bloggs@wiltshire.gov.uk"})
+    assert detect_automatic(message) is None
+
+
+def test_a_calendar_part_is_calendar_traffic() -> None:
+    message = build(content_type='multipart/alternative; boundary="cal1"', raw_body=ICS,
+                    subject="Castle ward surgery")
+    assert kind(message) == Automatic.CALENDAR
+
+
+def test_a_bare_calendar_message_is_calendar_traffic() -> None:
+    message = build(content_type="text/calendar; method=REPLY",
+                    body="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", subject="Surgery")
+    assert kind(message) == Automatic.CALENDAR
+
+
+@pytest.mark.parametrize("value", ["All", "DR, RN, NRN, OOF, AutoReply", "OOF"])
+def test_inbound_x_auto_response_suppress_alone_is_not_automatic(value: str) -> None:
+    # Outlook adds this to ordinary mail: it means "do not auto-reply to me", nothing more.
+    assert detect_automatic(build({"X-Auto-Response-Suppress": value})) is None
+
+
+def test_our_own_loop_header_wins_over_everything() -> None:
+    verdict = detect_automatic(build({LOOP_HEADER: "mailbot"}))
+    assert verdict is not None and verdict.automatic == Automatic.AUTO_REPLY
+    assert "loop header" in verdict.reason
+
+
+def test_our_own_ack_coming_back_is_recognised() -> None:
+    message = parse_message(eml("own_ack_returned.eml"))
+    assert isinstance(message, ParsedMessage)
+    verdict = detect_automatic(message)
+    assert verdict is not None and "loop header" in verdict.reason
+
+
+def test_outgoing_headers_mark_our_mail_as_automatic() -> None:
+    headers = outgoing_headers("wiltshire-live")
+    assert headers["Auto-Submitted"] == "auto-replied"
+    assert headers["X-Auto-Response-Suppress"] == "All"
+    assert headers[LOOP_HEADER] == "wiltshire-live"
+
+
+# --- subject and body patterns (clients that send no header) --------------------------
+
+@pytest.mark.parametrize(("language", "subject"), [
+    ("en", "Automatic reply: Pothole outside 14 Castle Street"),
+    ("en", "Out of Office: Pothole outside 14 Castle Street"),
+    ("en", "Autoreply: your message"),
+    ("cy", "Ateb awtomatig: Pothole outside 14 Castle Street"),
+    ("cy", "Allan o'r swyddfa: Twll yn y ffordd"),
+    ("cy", "Ymateb Awtomatig: Biniau"),
+    ("fr", "Réponse automatique : Nid-de-poule rue du Château"),
+    ("fr", "Absent du bureau : votre message"),
+    ("de", "Abwesenheitsnotiz: Schlagloch in der Schlossstraße"),
+    ("de", "Automatische Antwort: Ihre Nachricht"),
+    ("es", "Respuesta automática: Bache en la calle Mayor"),
+    ("es", "Fuera de la oficina: su mensaje"),
+    ("nl", "Automatisch antwoord: Gat in de weg"),
+    ("nl", "Afwezigheidsbericht: uw bericht"),
+])
+def test_auto_reply_subjects_in_six_languages(language: str, subject: str) -> None:
+    message = build(subject=subject, body="Thank you.")
+    assert kind(message) == Automatic.AUTO_REPLY, language
+
+
+@pytest.mark.parametrize(("language", "body"), [
+    ("en", "Thank you for your email. I am currently out of the office until Monday 30 "
+           "November with limited access to email."),
+    ("en", "This is an automatic reply. Your message has been received."),
+    ("cy", "Diolch am eich neges. Rwyf allan o'r swyddfa tan ddydd Llun."),
+    ("cy", "Dw i allan o'r swyddfa ar hyn o bryd."),
+    ("fr", "Bonjour, je suis absente jusqu'au 30 novembre."),
+    ("de", "Vielen Dank. Ich bin bis zum 30. November nicht im Büro."),
+    ("es", "Gracias. Estoy fuera de la oficina hasta el lunes."),
+    ("nl", "Dank u. Ik ben tot en met maandag afwezig."),
+])
+def test_auto_reply_bodies_in_six_languages(language: str, body: str) -> None:
+    message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
+    assert kind(message) == Automatic.AUTO_REPLY, language
+
+
+@pytest.mark.parametrize("subject", [
+    "Undeliverable: Pothole outside 14 Castle Street",
+    "Mail delivery failed: returning message to sender",
+    "Delivery Status Notification (Failure)",
+    "Unzustellbar: Ihre Nachricht",
+    "Non remis : votre message",
+    "Onbestelbaar: uw bericht",
+])
+def test_bounce_subjects(subject: str) -> None:
+    assert kind(build(subject=subject, body="See attached.")) == Automatic.BOUNCE
+
+
+@pytest.mark.parametrize(("subject", "expected"), [
+    ("Read: Pothole outside 14 Castle Street", Automatic.RECEIPT),
+    ("Accepted: Castle ward surgery", Automatic.CALENDAR),
+    ("Declined: Castle ward surgery", Automatic.CALENDAR),
+])
+def test_receipt_and_calendar_subjects(subject: str, expected: Automatic) -> None:
+    assert kind(build(subject=subject, body="")) == expected
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: parse.clean_header does not decode raw UTF-8 header bytes (RFC 6532 / 8-bit "
+    "headers): 'Subject: Réponse automatique' sent unencoded parses as 'R\\ufffd\\ufffdponse "
+    "automatique', so the French/Spanish patterns miss it"
+))
+def test_raw_utf8_auto_reply_subject_is_recognised() -> None:
+    raw = ("From: Marie Dupont <marie@mairie.example>\r\nSubject: Réponse automatique : "
+           "votre message\r\nMessage-ID: <r1@mairie.example>\r\n\r\nMerci.\r\n").encode()
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+def test_the_welsh_out_of_office_file_is_automatic_without_any_header() -> None:
+    message = parse_message(eml("ooo_welsh_no_headers.eml"))
+    assert isinstance(message, ParsedMessage)
+    assert not {"auto-submitted", "precedence", "x-autoreply"} & message.headers.keys()
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Absent landlord at 3 Mill Lane", "The landlord never answers residents."),
+    ("Automatic number plate cameras on the A350", "Residents ask who runs them."),
+    ("Reply needed: school crossing patrol", "Could someone reply to the head teacher?"),
+    ("Invitation to the Castle ward residents' meeting", "Would an officer like to come?"),
+])
+def test_member_mail_that_only_sounds_automatic_is_not(subject: str, body: str) -> None:
+    assert detect_automatic(build(subject=subject, body=body)) is None
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: loops.AUTO_REPLY_SUBJECT / BOUNCE_SUBJECT / AUTO_REPLY_BODY match anywhere in a "
+    "member's own words, so real enquiries are dropped as automatic (no case, no ack): "
+    "'Out of office hours noise' (\\bout of office\\b), 'staff on leave' (\\bon leave\\b), "
+    "'Delivery failure of the garden waste bins', 'Undelivered council tax letters', "
+    "'Non-delivery of the recycling boxes', body '... with no access to email ...'"
+))
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Out of office hours noise from the Red Lion", "Residents cannot sleep."),
+    ("Library staff on leave - reduced opening hours", "Residents ask why."),
+    ("Delivery failure of the garden waste bins", "Twelve houses on Brook Road have none."),
+    ("Undelivered council tax letters", "Residents on Mill Lane got no bill."),
+    ("Non-delivery of the recycling boxes", "Still waiting after six weeks."),
+    ("Shop on Station Road", "The shop was left with no access to email or phone for a week "
+                             "after the roadworks cut the line. Can highways explain?"),
+])
+def test_council_vocabulary_is_not_mistaken_for_automatic_mail(subject: str, body: str) -> None:
+    assert detect_automatic(build(subject=subject, body=body)) is None
+
+
+# --- upstream spam verdicts ------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [
+    {"X-Spam-Flag": "YES"},
+    {"X-Spam-Flag": "yes"},
+    {"X-Spam-Status": "Yes, score=9.1 required=5.0 tests=BAYES_99"},
+    {"X-MS-Exchange-Organization-SCL": "5"},
+    {"X-MS-Exchange-Organization-SCL": "9"},
+    {"X-Forefront-Antispam-Report": "CIP:203.0.113.7;CTRY:;LANG:en;SCL:6;SRV:;IPV:NLI;"},
+], ids=lambda h: "+".join(f"{k}={v[:12]}" for k, v in h.items()))
+def test_spam_verdicts_are_recognised(headers: dict[str, str]) -> None:
+    assert spam_verdict(build(headers)) is not None
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"X-Spam-Flag": "NO"},
+    {"X-Spam-Status": "No, score=1.2 required=5.0"},
+    {"X-MS-Exchange-Organization-SCL": "4"},
+    {"X-MS-Exchange-Organization-SCL": "-1"},
+    {"X-Forefront-Antispam-Report": "CIP:10.0.0.1;SCL:1;SRV:;"},
+], ids=lambda h: "+".join(f"{k}={v[:12]}" for k, v in h.items()) or "none")
+def test_clean_verdicts_are_not_spam(headers: dict[str, str]) -> None:
+    assert spam_verdict(build(headers)) is None
+
+
+def test_spam_from_a_members_address_is_recorded_and_never_answered(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml("spam_flagged.eml"))
+    report, flushed = run(app)
+    assert [o.status for o in report.outcomes] == ["ignored"]
+    assert "X-Spam-Flag" in report.outcomes[0].reason
+    assert server.outgoing == [] and flushed.sent == []
+
+
+# --- per-recipient cap -----------------------------------------------------------------
+
+def enquiry(n: int) -> bytes:
+    return (f"From: {MEMBER}\r\nTo: {SHARED_MAILBOX}\r\nSubject: Enquiry number {n} about "
+            f"Castle Street\r\nMessage-ID: <cap-{n}@mail.wiltshire.gov.uk>\r\n"
+            f"Date: Wed, 25 Nov 2026 09:00:00 +0000\r\n\r\nPlease look into item {n}.\r\n"
+            ).encode()
+
+
+def outbox_statuses(app: App) -> list[str]:
+    return [row.status for row in rows(app, OutboxRow)]
+
+
+def test_twelve_messages_in_an_hour_get_at_most_ten_acks(app_factory: AppFactory) -> None:
+    app, server = app_factory()  # defaults: 10 per recipient per 3 hours
+    for n in range(12):
+        at = NOW + timedelta(minutes=5 * n)
+        server.deliver(enquiry(n))
+        poll(app, at)
+        flush_outbox(app, at)
+    assert len(server.outgoing) == 10
+    assert all(recipients == (JO[1],) for recipients, _ in server.outgoing)
+    assert outbox_statuses(app) == ["sent"] * 10 + ["suppressed"] * 2
+
+
+def test_the_cap_is_per_recipient_and_set_in_the_config(app_factory: AppFactory) -> None:
+    app, server = app_factory(max_per_recipient=3, window_hours=1)
+    for n in range(5):
+        server.deliver(enquiry(n))
+    server.deliver(enquiry(99).replace(b"Cllr Jo Bloggs <jo.bloggs@",
+                                       b"Cllr Rhian Evans <rhian.evans@"))
+    run(app)
+    to_jo = [r for r, _ in server.outgoing if r == (JO[1],)]
+    to_rhian = [r for r, _ in server.outgoing if r == ("rhian.evans@wiltshire.gov.uk",)]
+    assert (len(to_jo), len(to_rhian)) == (3, 1)
+    assert outbox_statuses(app).count("suppressed") == 2
+
+
+def test_the_cap_window_slides(app_factory: AppFactory) -> None:
+    app, server = app_factory(max_per_recipient=2, window_hours=1)
+    for n in range(3):
+        server.deliver(enquiry(n))
+    run(app, NOW)
+    assert len(server.outgoing) == 2
+    server.deliver(enquiry(3))
+    run(app, NOW + timedelta(minutes=61))
+    assert len(server.outgoing) == 3
+    assert outbox_statuses(app) == ["sent", "sent", "suppressed", "sent"]
