@@ -1,0 +1,54 @@
+"""`mailbot demo` on a fresh home does the whole flow; a second run changes nothing."""
+
+from __future__ import annotations
+
+import email
+import sqlite3
+import subprocess
+import sys
+from email.policy import default
+from pathlib import Path
+
+
+def _demo(home: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "mailbot", "demo", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _state(home: Path) -> tuple[list[tuple[str, ...]], list[str]]:
+    db = sqlite3.connect(home / "var" / "mailbot.db")
+    cases = db.execute("select ref, kind, status, member_email from cases order by id").fetchall()
+    files = sorted(p.name for p in (home / "outbox").glob("*.eml"))
+    return cases, files
+
+
+def test_demo_runs_end_to_end_and_twice_changes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    first = _demo(home)
+    assert "Cases opened" in first and "Mail not answered" in first
+    cases, files = _state(home)
+
+    kinds = {kind for _, kind, _, _ in cases}
+    assert {"enquiry", "foi", "complaint", "confidentiality"} <= kinds
+    # The out-of-office, the bounce and the newsletter open no case and get no reply.
+    members = {member for _, _, _, member in cases}
+    assert not any(m.startswith(("lee.wong", "mailer-daemon", "bulletin")) for m in members)
+    # The stranger's message is triaged and not acknowledged.
+    assert any(m.startswith("resident") and s == "needs_triage" for _, _, s, m in cases)
+    acks = [
+        email.message_from_bytes((home / "outbox" / f).read_bytes(), policy=default) for f in files
+    ]
+    assert all(a["Auto-Submitted"] == "auto-replied" for a in acks)
+    assert not any("resident" in str(a["To"]) for a in acks)
+    # The follow-up in the pothole thread did not open a case of its own.
+    assert len(acks) == len([c for c in cases if c[2] != "needs_triage"])
+
+    second = _demo(home)
+    assert "no new mail" in second
+    assert _state(home) == (cases, files)
