@@ -80,6 +80,7 @@ class ImapMailbox:
         self.batch_size = batch_size
         self._client: IMAPClient | None = None
         self._folders_checked = False
+        self._inbox_validity: int | None = None  # set while the inbox is the selected folder
 
     @property
     def where(self) -> str:
@@ -200,6 +201,7 @@ class ImapMailbox:
                 raise
         self._client = client
         self._folders_checked = False
+        self._inbox_validity = None
         return client
 
     def _drop(self) -> None:
@@ -282,16 +284,20 @@ class ImapMailbox:
             if "[ALREADYEXISTS]" not in _text(error):  # made by someone else meanwhile
                 raise
 
-    def _select_inbox(self, client: IMAPClient) -> int:
-        status = client.select_folder(self.inbox)
-        return int(status[b"UIDVALIDITY"])
+    def _select_inbox(self, client: IMAPClient, fresh: bool = False) -> int:
+        """Select the inbox (read-write) unless this connection already has it selected.
+        `fresh` re-selects anyway, to learn about new mail and a changed UIDVALIDITY."""
+        if fresh or self._inbox_validity is None:
+            status = client.select_folder(self.inbox)
+            self._inbox_validity = int(status[b"UIDVALIDITY"])
+        return self._inbox_validity
 
     # -- operations -----------------------------------------------------------
 
     def _fetch(
         self, client: IMAPClient, after: tuple[int, int] | None
     ) -> tuple[list[FetchedMessage], str]:
-        validity = self._select_inbox(client)
+        validity = self._select_inbox(client, fresh=True)
         last_uid = 0
         if after is not None:
             cursor_validity, last_uid = after
@@ -329,19 +335,31 @@ class ImapMailbox:
             self._move_uids(client, [uid])
 
     def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
-        with self._errors():
-            if client.has_capability("MOVE"):
-                client.move(uids, self.processed)
-                return
-            client.copy(uids, self.processed)
-            client.add_flags(uids, [b"\\Deleted"], silent=True)
-            if client.has_capability("UIDPLUS"):
-                client.uid_expunge(uids)
-            else:
-                client.expunge()
+        with self._errors():  # here so a [TRYCREATE] reaches _move as FolderMissing
+            try:
+                self._move_uids_once(client, uids)
+            except IMAPClientError as error:
+                if "[EXPUNGEISSUED]" not in _text(error):
+                    raise
+                # A person's session expunged it and ours has not caught up yet: NOOP
+                # brings this session up to date; then the move finds nothing, or moves.
+                client.noop()
+                self._move_uids_once(client, uids)
+
+    def _move_uids_once(self, client: IMAPClient, uids: list[int]) -> None:
+        if client.has_capability("MOVE"):
+            client.move(uids, self.processed)
+            return
+        client.copy(uids, self.processed)
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(uids)
+        else:
+            client.expunge()
 
     def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""
+        self._inbox_validity = None  # the inbox is no longer the selected folder
         try:
             client.select_folder(self.sent, readonly=True)
         except IMAPClientError as error:
@@ -354,7 +372,7 @@ class ImapMailbox:
         client.append(self.sent, mail.mime, flags=[b"\\Seen"])
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
-        self._select_inbox(client)
+        self._select_inbox(client, fresh=True)
         if not client.has_capability("IDLE"):
             return True
         client.idle()
