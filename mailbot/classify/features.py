@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -49,24 +50,28 @@ def signal_tokens(counts: Counter[str], flags: HeaderFlags, forwarded: bool) -> 
     return tokens
 
 
+def _with_tokens(nlp: Language, doc: Doc, extra: list[str]) -> Doc:
+    """``doc`` with ``extra`` tokens appended (via the ORTH array: no Token objects)."""
+    strings = nlp.vocab.strings
+    words = [strings[orth] for orth in doc.to_array(ORTH)] + extra
+    return Doc(nlp.vocab, words=words)
+
+
 def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
     """Clean, tokenize and match one message. Never raises on odd content."""
     subject = (message.subject or "")[:MAX_SUBJECT_CHARS]
     cleaned = new_text(message.text or "", subject)
-    doc = nlp.make_doc(f"{subject}\n{cleaned.text}".lower())
+    text = f"{subject}\n{cleaned.text}".lower()
+    doc = nlp.make_doc(text)
     counts = rules.counts(doc)
     flags = header_flags(message.headers or {}, subject)
     extra = signal_tokens(counts, flags, cleaned.forwarded)
-    words = [t.text for t in doc] + extra
-    spaces = [bool(t.whitespace_) for t in doc] + [True] * len(extra)
-    if len(doc) and extra:
-        spaces[len(doc) - 1] = True
-    full = Doc(nlp.vocab, words=words, spaces=spaces) if extra else doc
+    full = _with_tokens(nlp, doc, extra) if extra else doc
     return Prepared(
         doc=full,
         counts=counts,
         flags=flags,
-        words=word_count(doc),
-        language_fit=language_fit(doc),
+        words=word_count(text),
+        language_fit=language_fit(text),
         forwarded=cleaned.forwarded,
     )

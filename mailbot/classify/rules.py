@@ -1,8 +1,11 @@
 """Strong signals found by rules: spaCy phrase/token patterns and message headers.
 
-The patterns live in classifiers/patterns/*.jsonl, one {"label", "pattern"} object a line:
-a string pattern is a phrase (PhraseMatcher on lower-cased tokens), a list is a token
-pattern (Matcher). Header rules are definitions, not guesses: Importance: high makes a
+The patterns live in classifiers/patterns/*.jsonl, one object a line with a "label" and
+either a "pattern" — a string is a phrase (PhraseMatcher on lower-cased tokens), a list is
+a token pattern (Matcher) — or a "product": a list of alternatives per position, expanded
+into every phrase it spells ("" leaves a position out). Phrases are nearly free to match;
+each token pattern costs about as much as tokenizing, so prefer products where possible.
+Header rules are definitions, not guesses: Importance: high makes a
 message important whatever the text says, Sensitivity: Private makes it confidential.
 """
 
@@ -97,13 +100,24 @@ def load_patterns(patterns_dir: Path) -> list[dict[str, object]]:
                 continue
             try:
                 row = json.loads(line)
-                label, pattern = row["label"], row["pattern"]
+                label = row["label"]
+                patterns = expand(row["product"]) if "product" in row else [row["pattern"]]
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: bad pattern line ({exc})") from exc
-            if label not in LABELS or not isinstance(pattern, str | list):
+            if label not in LABELS or not all(isinstance(p, str | list) for p in patterns):
                 raise ValueError(f"{path}:{number}: unknown label or pattern type: {line[:80]}")
-            rows.append({"label": label, "pattern": pattern})
+            rows.extend({"label": label, "pattern": p} for p in patterns)
     return rows
+
+
+def expand(product: list[list[str]]) -> list[str]:
+    """[["do not", "don't"], ["", "ever"], ["share"]] -> "do not share", "do not ever share"..."""
+    phrases = [""]
+    for alternatives in product:
+        if not isinstance(alternatives, list) or not alternatives:
+            raise TypeError("each product position must be a non-empty list of strings")
+        phrases = [" ".join(f"{p} {a}".split()) for p in phrases for a in alternatives]
+    return list(dict.fromkeys(phrases))  # "" in two positions spells some phrases twice
 
 
 class Rules:
@@ -121,12 +135,16 @@ class Rules:
                 self._tokens.add(label, [pattern])  # type: ignore[list-item]
         for label, docs in phrases.items():
             self._phrases.add(label, docs)
+        self._use_tokens = len(self._tokens) > 0
         self._strings = nlp.vocab.strings
 
     def counts(self, doc: Doc) -> Counter[str]:
         found: Counter[str] = Counter()
         seen: set[tuple[str, int, int]] = set()
-        for match_id, start, end in [*self._phrases(doc), *self._tokens(doc)]:
+        matches = self._phrases(doc)
+        if self._use_tokens:
+            matches += self._tokens(doc)
+        for match_id, start, end in matches:
             key = (self._strings[match_id], start, end)
             if key[0] in NEGATABLE and _negated(doc, start):
                 continue
@@ -141,16 +159,19 @@ def _negated(doc: Doc, start: int) -> bool:
     return any(t.lower_ in NEGATORS for t in window)
 
 
-def language_fit(doc: Doc) -> float:
-    """Share of word tokens that are English or Welsh function words (about 0.3-0.5 in
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def language_fit(text: str) -> float:
+    """Share of words that are English or Welsh function words (about 0.3-0.5 in
     ordinary prose in either language; near 0 for other languages or gibberish)."""
     # One-letter words ("a", "i", "o", "w") are function words in too many languages.
-    words = [t.lower_ for t in doc if t.is_alpha and len(t) > 1]
+    words = [w for w in _WORD.findall(text.lower()) if len(w) > 1]
     if not words:
         return 0.0
     known = sum(1 for w in words if w in EN_STOP_WORDS or w in CY_STOP_WORDS)
     return known / len(words)
 
 
-def word_count(doc: Doc) -> int:
-    return sum(1 for t in doc if t.is_alpha)
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))

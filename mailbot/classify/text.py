@@ -68,6 +68,10 @@ _DISCLAIMER = re.compile(
     r"^confidentiality notice|e-?bost hwn ac unrhyw)",
     re.I,
 )
+# What mail clients leave where an image was: "[image: logo.png]", "[cid:image001.png@...]"
+_IMAGE_PLACEHOLDER = re.compile(
+    r"\[(?:image|cid|inline image|picture)\b[^\]\n]{0,300}\]|<image\d*\.\w{2,4}>", re.I
+)
 _WS = re.compile(r"[ \t\u00a0]+")
 
 
@@ -156,6 +160,7 @@ def _squash(lines: list[str]) -> str:
 def new_text(body: str, subject: str = "") -> Cleaned:
     """Return the part of ``body`` its sender wrote now. Never raises on odd input."""
     body = html_to_text((body or "")[:MAX_INPUT_CHARS])
+    body = _IMAGE_PLACEHOLDER.sub(" ", body)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [ln for ln in body.split("\n") if not ln.lstrip().startswith(">")]
     start = _history_start(lines)
