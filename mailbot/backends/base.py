@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -54,3 +55,15 @@ class KnowsWhatItSent(Protocol):
     def was_sent(self, message_id: str) -> bool | None:
         """True: it went. False: it did not, or sending again is harmless. None: unknown."""
         ...
+
+
+def mark_all_processed(mailbox: Mailbox, refs: Sequence[str]) -> None:
+    """mark_processed for each ref, in one batch where the backend can (IMAP: one MOVE
+    for many messages instead of a round trip each). Same promises as mark_processed:
+    call it only for messages whose transaction has committed."""
+    many = getattr(mailbox, "mark_processed_many", None)
+    if many is not None:
+        many(refs)
+        return
+    for ref in refs:
+        mailbox.mark_processed(ref)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
@@ -34,6 +35,7 @@ T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
 FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
+MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 # Response codes (RFC 5530) that mean "try again later", not "you are wrong".
 TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[SERVERBUG]", "[LIMIT]")
 
@@ -95,6 +97,14 @@ class ImapMailbox:
     def mark_processed(self, ref: str) -> None:
         validity, uid = parse_ref(ref)
         self._run(f"move to {self.processed}", lambda client: self._move(client, validity, uid))
+
+    def mark_processed_many(self, refs: Sequence[str]) -> None:
+        """mark_processed for many messages in one UID MOVE per chunk: one round trip
+        instead of one per message (see mailbot.backends.base.mark_all_processed)."""
+        parsed = [parse_ref(ref) for ref in refs]
+        for start in range(0, len(parsed), MOVE_CHUNK):
+            chunk = parsed[start : start + MOVE_CHUNK]
+            self._run(f"move to {self.processed}", partial(self._move_many, refs=chunk))
 
     def send(self, mail: OutgoingMail) -> None:
         if self.smtp is None:
@@ -321,18 +331,24 @@ class ImapMailbox:
         return messages, f"{validity}:{max(uids, default=last_uid)}"
 
     def _move(self, client: IMAPClient, validity: int, uid: int) -> None:
+        self._move_many(client, [(validity, uid)])
+
+    def _move_many(self, client: IMAPClient, refs: list[tuple[int, int]]) -> None:
         current = self._select_inbox(client)
-        if current != validity:
-            # The folder was renumbered: this UID may now be another message. Leave it;
-            # the next fetch raises CursorExpired and the resync hands it over again.
-            log.warning("not moving UID %d: %s renumbered %r", uid, self.where, self.inbox)
+        uids = sorted({uid for validity, uid in refs if validity == current})
+        if len(uids) < len(refs):
+            # The folder was renumbered: these UIDs may now be other messages. Leave them;
+            # the next fetch raises CursorExpired and the resync hands them over again.
+            log.warning("not moving %d messages: %s renumbered folder %r",
+                        len(refs) - len(uids), self.where, self.inbox)  # fmt: skip
+        if not uids:
             return
         try:
-            self._move_uids(client, [uid])
+            self._move_uids(client, uids)
         except FolderMissing:
             # Someone renamed or deleted Processed since we connected.
             self._create_folder(client, self.processed)
-            self._move_uids(client, [uid])
+            self._move_uids(client, uids)
 
     def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
         with self._errors():  # here so a [TRYCREATE] reaches _move as FolderMissing

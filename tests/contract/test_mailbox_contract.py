@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from contract.harness import Harness
-from mailbot.backends.base import CursorExpired, Mailbox
+from mailbot.backends.base import CursorExpired, Mailbox, mark_all_processed
 from mailbot.model import FetchedMessage, OutgoingMail
 
 pytestmark = pytest.mark.timeout(120)
@@ -286,5 +286,21 @@ def test_a_thousand_messages_are_all_fetched(harness: Harness) -> None:
         assert set(fetched_ids) == {message_id_of(r) for r in raws}
         nothing, _ = fetch_all(mailbox, cursor)
         assert nothing == []
+    finally:
+        mailbox.close()
+
+
+def test_marking_many_at_once_moves_them_all(harness: Harness) -> None:
+    raws = [make_message(f"many{i}") for i in range(30)]
+    harness.deliver_many(raws)
+    mailbox = harness.mailbox()
+    try:
+        fetched, _ = fetch_all(mailbox, None)
+        harness.delete_from_inbox(message_id_of(fetched[3].raw))  # a person was quicker
+        mark_all_processed(mailbox, [m.ref for m in fetched[:20]])
+        assert harness.processed_count() == 19
+        assert harness.inbox_count() == 10
+        remaining, _ = fetch_all(mailbox, None)
+        assert sorted(ids(remaining)) == sorted(ids(fetched[20:]))
     finally:
         mailbox.close()
