@@ -148,6 +148,23 @@ def sent(server: MemoryServer) -> list[tuple[tuple[str, ...], EmailMessage]]:
     return [(recipients, parse_sent(mime)) for recipients, mime in server.outgoing]
 
 
+def sent_to(server: MemoryServer, address: str) -> list[tuple[EmailMessage, bytes]]:
+    """Mail that left addressed to exactly this one person: (parsed, wire bytes)."""
+    return [(parse_sent(mime), mime) for recipients, mime in server.outgoing
+            if recipients == (address,)]
+
+
+def all_recipients(server: MemoryServer) -> set[str]:
+    return {r for recipients, _ in server.outgoing for r in recipients}
+
+
+# Addresses in the test messages that must never receive anything from us: strangers,
+# the Welsh out-of-office sender, and addresses smuggled into names and subjects.
+NEVER_MAILED = {
+    "pat.stranger@example.net", RHIAN[1], "victim@evil.example", "everyone@evil.example",
+}
+
+
 def header_block(mime: bytes) -> bytes:
     return mime.split(b"\r\n\r\n", 1)[0]
 

@@ -156,18 +156,18 @@ def _push(items: list[Item], members: list[tuple[str, str]], folder: Path) -> li
         while flush_outbox(app, NOW).sent:
             pass
         stored = {r.message_id: r for r in rows(app, MessageRow)}
-        queued = {r.dedup_key.removeprefix("ack:") for r in rows(app, OutboxRow)
-                  if r.purpose == "ack"}
-        replied_to = {
-            email.message_from_bytes(mime, policy=email.policy.default)["In-Reply-To"]
-            for _, mime in server.outgoing
+        ack_rows = [r for r in rows(app, OutboxRow) if r.purpose == "ack"]
+        queued = {r.dedup_key.removeprefix("ack:") for r in ack_rows}
+        replied_to = {  # what the sent acks say they answer, read back from their MIME
+            str(email.message_from_bytes(r.mime, policy=email.policy.default)["In-Reply-To"])
+            .strip() for r in ack_rows
         }
-        assert len(replied_to) == len(server.outgoing) == len(queued)
+        assert replied_to == queued
         handled = []
         for item in items:
             row = stored[message_id_of(item.raw)]
             assert row.raw == item.raw, "the raw bytes are kept"
-            acked = row.message_id in queued or row.message_id in replied_to
+            acked = row.message_id in queued
             handled.append(Handled(item, row.status, row.reason, acked))
         return handled
     finally:

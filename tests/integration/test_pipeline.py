@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import JO, NOW, SAM, AppFactory, eml, rows, run, sent
+from helpers import (
+    JO,
+    NEVER_MAILED,
+    NOW,
+    SAM,
+    AppFactory,
+    all_recipients,
+    eml,
+    rows,
+    run,
+    sent_to,
+)
 
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
@@ -25,8 +36,14 @@ def opened(app_factory: AppFactory) -> tuple[App, MemoryServer]:
     run(app)
     [case] = rows(app, CaseRow)
     assert (case.ref, case.status) == ("MB-2026-00001", "open")
-    assert len(server.outgoing) == 1
+    assert acks_to_jo(server) == 1
     return app, server
+
+
+def acks_to_jo(server: MemoryServer) -> int:
+    """Acknowledgements that went to the member; no stranger or robot got anything."""
+    assert not all_recipients(server) & NEVER_MAILED
+    return len(sent_to(server, JO[1]))
 
 
 def message_row(app: App, message_id: str) -> MessageRow:
@@ -39,10 +56,10 @@ def test_member_follow_up_joins_the_case_without_a_second_ack(
 ) -> None:
     app, server = opened
     server.deliver(eml("member_followup.eml"))
-    report, flushed = run(app, LATER)
+    report, _ = run(app, LATER)
     [case] = rows(app, CaseRow)
     assert report.outcomes[0].case_ref == case.ref
-    assert flushed.sent == [] and len(server.outgoing) == 1
+    assert acks_to_jo(server) == 1
     followup = message_row(
         app, "<DB9PR01MB7361FF00EE11DD22@DB9PR01MB7361.eurprd01.prod.outlook.com>")
     assert (followup.status, followup.case_id) == ("processed", case.id)
@@ -52,17 +69,19 @@ def test_member_follow_up_joins_the_case_without_a_second_ack(
 
 def test_member_replying_to_our_ack_joins_the_case(opened: tuple[App, MemoryServer]) -> None:
     app, server = opened
-    [(_, ack)] = sent(server)
+    [(ack, _)] = sent_to(server, JO[1])
+    ack_id = ack["Message-ID"].strip()
     reply = (
         f"From: Cllr Jo Bloggs <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
         f"Subject: RE: {ack['Subject']}\r\nMessage-ID: <reply-to-ack-1@wiltshire.gov.uk>\r\n"
-        f"In-Reply-To: {ack['Message-ID']}\r\nReferences: {ORIGINAL_ID} {ack['Message-ID']}\r\n"
+        f"In-Reply-To: {ack_id}\r\nReferences: {ORIGINAL_ID} {ack_id}\r\n"
         "Date: Wed, 25 Nov 2026 12:30:00 +0000\r\n\r\nThanks - photos attached later.\r\n"
     ).encode()
     server.deliver(reply)
     run(app, LATER)
     assert len(rows(app, CaseRow)) == 1
-    assert len(server.outgoing) == 1 and len(rows(app, OutboxRow)) == 1
+    assert acks_to_jo(server) == 1
+    assert len([r for r in rows(app, OutboxRow) if r.purpose == "ack"]) == 1
     assert message_row(app, "<reply-to-ack-1@wiltshire.gov.uk>").case_id == rows(app, CaseRow)[0].id
 
 
@@ -75,7 +94,7 @@ def test_member_writing_with_only_the_tag_joins_the_case(
            "Message-ID: <tag-only-1@wiltshire.gov.uk>\r\n\r\nIt is getting deeper.\r\n").encode()
     server.deliver(raw)
     run(app, LATER)
-    assert len(rows(app, CaseRow)) == 1 and len(server.outgoing) == 1
+    assert len(rows(app, CaseRow)) == 1 and acks_to_jo(server) == 1
 
 
 def test_officer_reply_with_the_mailbox_in_cc_stops_the_clock(
@@ -83,13 +102,13 @@ def test_officer_reply_with_the_mailbox_in_cc_stops_the_clock(
 ) -> None:
     app, server = opened
     server.deliver(eml("officer_reply_cc.eml"))
-    report, flushed = run(app, LATER)
+    report, _ = run(app, LATER)
     [case] = rows(app, CaseRow)
     assert report.outcomes[0].case_ref == case.ref
     assert case.status == "responded" and case.responded_at == LATER
     [stop] = rows(app, ClockEventRow, ClockEventRow.case_id == case.id)
     assert (stop.clock, stop.action, stop.who) == ("response", "stop", SAM[1])
-    assert flushed.sent == [] and len(server.outgoing) == 1  # nobody is acknowledged
+    assert acks_to_jo(server) == 1  # nobody is acknowledged again
     assert "responded" in {e.action for e in rows(app, EventRow, EventRow.case_id == case.id)}
 
 
@@ -124,7 +143,7 @@ def test_forged_tag_from_a_stranger_opens_a_new_case_for_triage(
 ) -> None:
     app, server = opened
     server.deliver(eml("forged_tag_stranger.eml"))
-    report, flushed = run(app, LATER)
+    report, _ = run(app, LATER)
     first, second = rows(app, CaseRow)
     assert report.outcomes[0].case_ref == second.ref == "MB-2026-00002"
     assert second.status == "needs_triage" and second.member_email == "pat.stranger@example.net"
@@ -132,7 +151,7 @@ def test_forged_tag_from_a_stranger_opens_a_new_case_for_triage(
     forged = message_row(app, "<forged-tag-a9a9@example.net>")
     assert forged.case_id == second.id
     assert rows(app, ClockEventRow) == []
-    assert flushed.sent == [] and len(server.outgoing) == 1  # no ack to a stranger
+    assert acks_to_jo(server) == 1  # and nothing at all to the stranger
 
 
 def test_out_of_office_and_our_returning_ack_leave_the_case_alone(
@@ -142,12 +161,12 @@ def test_out_of_office_and_our_returning_ack_leave_the_case_alone(
     [case_before] = rows(app, CaseRow)
     server.deliver(eml("ooo_welsh_no_headers.eml"))
     server.deliver(eml("own_ack_returned.eml"))
-    report, flushed = run(app, LATER)
+    report, _ = run(app, LATER)
     assert [o.status for o in report.outcomes] == ["automatic", "automatic"]
     [case] = rows(app, CaseRow)
     assert (case.status, case.updated_at) == ("open", case_before.updated_at)
     assert rows(app, ClockEventRow) == []
-    assert flushed.sent == [] and len(server.outgoing) == 1
+    assert acks_to_jo(server) == 1
 
 
 def test_a_whole_thread_delivered_twice_changes_nothing(app_factory: AppFactory) -> None:
@@ -159,7 +178,8 @@ def test_a_whole_thread_delivered_twice_changes_nothing(app_factory: AppFactory)
     run(app)
     before = ([(c.ref, c.status) for c in rows(app, CaseRow)], len(server.outgoing),
               len(rows(app, ClockEventRow)))
-    assert before == ([("MB-2026-00001", "responded"), ("MB-2026-00002", "needs_triage")], 1, 1)
+    assert before[0] == [("MB-2026-00001", "responded"), ("MB-2026-00002", "needs_triage")]
+    assert (acks_to_jo(server), before[2]) == (1, 1)
     for name in thread:
         server.deliver(eml(name))
     report, _ = run(app, LATER)
