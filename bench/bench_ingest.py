@@ -5,9 +5,11 @@ emails (default 2,000, made from config/demo/mail) into one mailbox, then measur
 side by side on the same messages:
 
   baseline  IMAPClient: SELECT, SEARCH, FETCH BODY.PEEK[] in chunks, and parse each
-            message with the stdlib email package (headers + text body). Read-only.
+            message with the stdlib email package (headers + text body). Read-only;
+            the better of two runs is kept.
   backend   ImapMailbox alone on a second copy of the mail: fetch_new, parse, and
-            mark_processed (one UID MOVE per message, as the pipeline calls it).
+            mark_processed (one UID MOVE per message, as the pipeline calls it);
+            and again with mark_all_processed (one UID MOVE per fetched batch).
   mailbot   `mailbot poll --once`: jobs.poll (fetch, ledger, parse, loop guard,
             classify, case + clock, outbox rows, one transaction per message, then
             MOVE to Processed) on a fresh SQLite database. If the pipeline cannot be
@@ -41,6 +43,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the Dovecot and aiosmtpd fixtures
 
 from fixtures.dovecot import DovecotServer, ImapUser, running_dovecot  # noqa: E402
 
+from mailbot.backends.base import mark_all_processed  # noqa: E402
 from mailbot.backends.imap import ImapMailbox  # noqa: E402
 
 DEMO_MAIL = REPO / "config" / "demo" / "mail"
@@ -76,6 +79,14 @@ def deliver(server: DovecotServer, user: ImapUser, messages: list[bytes]) -> Non
     client.logout()
 
 
+def parse(raw: bytes) -> tuple[str, str, str]:
+    """What any importer does first: the headers it needs and the text body."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain", "html"))
+    text = body.get_content() if body is not None else ""
+    return str(message["Subject"]), str(message["From"]), text
+
+
 def baseline(server: DovecotServer, user: ImapUser) -> int:
     """Plain IMAPClient fetch + parse of everything in the INBOX; returns how many."""
     client = IMAPClient(server.host, server.port, ssl=False, timeout=60)
@@ -86,9 +97,7 @@ def baseline(server: DovecotServer, user: ImapUser) -> int:
     for start in range(0, len(uids), 50):
         data = client.fetch(uids[start : start + 50], ["BODY.PEEK[]"])
         for item in data.values():
-            message = email.message_from_bytes(item[b"BODY[]"], policy=email.policy.default)
-            body = message.get_body(preferencelist=("plain", "html"))
-            _ = (message["Subject"], message["From"], body.get_content() if body else "")
+            parse(item[b"BODY[]"])
             parsed += 1
     client.logout()
     return parsed
@@ -163,7 +172,7 @@ def through_mailbot(
     return "mailbot poll --once (jobs.poll)", ingest, flush
 
 
-def backend_only(server: DovecotServer, user: ImapUser) -> Callable[[], int]:
+def backend_only(server: DovecotServer, user: ImapUser, batched: bool = False) -> Callable[[], int]:
     def run() -> int:
         mailbox = ImapMailbox(
             host=server.host,
@@ -178,9 +187,12 @@ def backend_only(server: DovecotServer, user: ImapUser) -> Callable[[], int]:
             if not messages:
                 break
             for message in messages:
-                email.message_from_bytes(message.raw, policy=email.policy.default)
-                mailbox.mark_processed(message.ref)
+                parse(message.raw)
+                if not batched:
+                    mailbox.mark_processed(message.ref)
                 done += 1
+            if batched:
+                mark_all_processed(mailbox, [message.ref for message in messages])
         mailbox.close()
         return done
 
@@ -208,18 +220,23 @@ def main() -> None:
     controller.start()
     try:
         with running_dovecot() as server, tempfile.TemporaryDirectory() as temporary:
-            user, second_user = server.new_user(), server.new_user()
+            user, second_user, third_user = (server.new_user() for _ in range(3))
             messages = member_messages(args.messages)
             _, delivery = timed(lambda: deliver(server, user, messages))
             print(f"delivered {len(messages)} messages to Dovecot in {delivery:.1f}s")
-            deliver(server, second_user, messages)  # the same mail again, for the backend row
+            deliver(server, second_user, messages)  # the same mail again, for the backend rows
+            deliver(server, third_user, messages)
 
-            base_count, base_time = timed(lambda: baseline(server, user))
+            # Read-only, so it can run twice: the better run is the baseline (a warm server).
+            base_count, base_time = min(
+                (timed(lambda: baseline(server, user)) for _ in range(2)), key=lambda r: r[1]
+            )
             config = write_config(Path(temporary), server, user, smtp_port)
             label, ingest, flush = through_mailbot(config, server, user)
             ours_count, ours_time = timed(ingest)
             flush_summary, flush_time = timed(flush)
             backend_count, backend_time = timed(backend_only(server, second_user))
+            batched_count, batched_time = timed(backend_only(server, third_user, batched=True))
 
             base_rate = base_count / base_time
             ours_rate = ours_count / ours_time
@@ -230,8 +247,12 @@ def main() -> None:
             backend_rate = backend_count / backend_time
             print(f"{'the backend alone: fetch + parse + MOVE':44} {backend_count:9d} "
                   f"{backend_time:8.2f} {backend_rate:8.0f}")  # fmt: skip
+            batched_rate = batched_count / batched_time
+            print(f"{'the backend alone, one MOVE per batch':44} {batched_count:9d} "
+                  f"{batched_time:8.2f} {batched_rate:8.0f}")  # fmt: skip
             print(f"ratio mailbot / baseline: {ours_rate / base_rate:.2f} (aim: at least 0.5); "
-                  f"backend alone / baseline: {backend_rate / base_rate:.2f}")  # fmt: skip
+                  f"backend alone / baseline: {backend_rate / base_rate:.2f}, "
+                  f"batched {batched_rate / base_rate:.2f}")  # fmt: skip
             print(f"outbox flush afterwards: {flush_time:.1f}s, {flush_summary}; "
                   f"SMTP received {len(handler.received)}")  # fmt: skip
             if ours_count != len(messages):
