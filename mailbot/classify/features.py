@@ -38,8 +38,17 @@ class Prepared:
         return self.words >= MIN_WORDS and (self.language_fit >= MIN_LANGUAGE_FIT or self.words < 8)
 
 
-def signal_tokens(counts: Counter[str], flags: HeaderFlags, forwarded: bool) -> list[str]:
-    tokens = [f"rule_{label.lower()}" for label in sorted(counts)]
+def _length_token(words: int) -> str:
+    """A coarse length: a short note that asks for privacy is usually only that."""
+    if words < 40:
+        return "len_short"
+    return "len_medium" if words < 120 else "len_long"
+
+
+def signal_tokens(
+    counts: Counter[str], flags: HeaderFlags, forwarded: bool, words: int
+) -> list[str]:
+    tokens = [f"rule_{label.lower()}" for label in sorted(counts)] + [_length_token(words)]
     tokens += [f"rule_many_{label.lower()}" for label in sorted(counts) if counts[label] >= 2]
     if flags.confidential:
         tokens.append("hdr_confidential")
@@ -65,13 +74,14 @@ def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
     doc = nlp.make_doc(text)
     counts = rules.counts(doc)
     flags = header_flags(message.headers or {}, subject)
-    extra = signal_tokens(counts, flags, cleaned.forwarded)
+    words = word_count(text)
+    extra = signal_tokens(counts, flags, cleaned.forwarded, words)
     full = _with_tokens(nlp, doc, extra) if extra else doc
     return Prepared(
         doc=full,
         counts=counts,
         flags=flags,
-        words=word_count(text),
+        words=words,
         language_fit=language_fit(text),
         forwarded=cleaned.forwarded,
     )

@@ -139,8 +139,12 @@ def _cut_signature(lines: list[str]) -> list[str]:
     return lines
 
 
+_QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
+
+
 def _forwarded_body(lines: list[str]) -> list[str]:
     """The forwarded message's own text: skip its header block, then clean it like any body."""
+    lines = [_QUOTE_PREFIX.sub("", ln) for ln in lines]  # a forward sent as a "> " quote
     i = 1  # the marker line
     while i < len(lines) and (not lines[i].strip() or _HEADER_LINE.match(lines[i].strip())):
         i += 1
@@ -157,19 +161,23 @@ def _squash(lines: list[str]) -> str:
     return text[:MAX_NEW_TEXT_CHARS]
 
 
+def _unquoted(lines: list[str]) -> list[str]:
+    return [ln for ln in lines if not ln.lstrip().startswith(">")]
+
+
 def new_text(body: str, subject: str = "") -> Cleaned:
     """Return the part of ``body`` its sender wrote now. Never raises on odd input."""
     body = html_to_text((body or "")[:MAX_INPUT_CHARS])
     body = _IMAGE_PLACEHOLDER.sub(" ", body)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [ln for ln in body.split("\n") if not ln.lstrip().startswith(">")]
+    lines = body.split("\n")
     start = _history_start(lines)
     forwarded = bool(_FORWARD_SUBJECT.match(subject or ""))
     if start is None:
-        return Cleaned(_squash(_cut_signature(lines)), forwarded, False)
+        return Cleaned(_squash(_cut_signature(_unquoted(lines))), forwarded, False)
     index, is_forward = start
     forwarded = forwarded or is_forward
-    own = _cut_signature(lines[:index])
+    own = _cut_signature(_unquoted(lines[:index]))
     own_words = sum(len(ln.split()) for ln in own)
     if forwarded and own_words < SHORT_FORWARD_NOTE_WORDS:
         own = own + _forwarded_body(lines[index:])
