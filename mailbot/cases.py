@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, outbox
+from mailbot import ledger, outbox, routing
 from mailbot.clock import ClockEvent, Deadlines, case_deadlines
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
-from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow, RefCounterRow
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, RefCounterRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -75,6 +75,7 @@ def open_case(
     *,
     received: datetime,
     now: datetime,
+    parent: CaseRow | None = None,
 ) -> CaseRow:
     assert message.sender is not None
     member = app.directory.member(message.sender.email)
@@ -84,7 +85,7 @@ def open_case(
         ref=next_ref(session, received.astimezone(LONDON).year),
         kind=kind.value,
         priority=classification.priority.value,
-        confidential=classification.confidential,
+        confidential=classification.confidential or (parent is not None and parent.confidential),
         confidence=classification.confidence,
         status=CaseStatus.NEEDS_TRIAGE if triage else CaseStatus.OPEN,
         member_email=message.sender.email,
@@ -95,6 +96,7 @@ def open_case(
         policy=app.policy.name,
         received_at=received,
         root_message_id=message.message_id,
+        parent_id=parent.id if parent is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -105,7 +107,74 @@ def open_case(
     if member is None:
         why += "; sender is not in the members directory"
     ledger.record_event(session, now, "mailbot", "opened", why, case=case)
+    if parent is not None:
+        ledger.record_event(
+            session,
+            now,
+            case.member_email,
+            "follow-up case",
+            f"the member wrote again after {parent.ref} was answered; linked to it",
+            case=case,
+        )
     return case
+
+
+def assign_case(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    message: ParsedMessage,
+    now: datetime,
+    *,
+    parent: CaseRow | None = None,
+) -> routing.Assignment:
+    """Route a new case to its officer (call after open_case). An officer known to be
+    away gives way to the alternative contact from the directory (Wiltshire 6.5.8)."""
+    found = routing.assign(
+        routing.RouteInput(
+            kind=Kind(case.kind),
+            message=message,
+            member_email=case.member_email,
+            known_member=case.known_member,
+            directory=app.directory,
+            policy=app.policy,
+            settings=app.settings.routing,
+            previous_officer=parent.officer_email if parent is not None else None,
+        )
+    )
+    officer, why = found.officer_email, found.why
+    if officer and officer_away(session, officer, now):
+        deputy = app.directory.deputy_of(officer)
+        if deputy is not None:
+            why = f"{why}; {officer} is out of the office, so the alternative contact"
+            officer = deputy.email
+    case.officer_email = officer
+    if officer:
+        ledger.record_event(session, now, "mailbot", "assigned", f"to {officer}: {why}", case=case)
+    else:
+        ledger.record_event(session, now, "mailbot", "unassigned", why, case=case)
+    return routing.Assignment(officer, why)
+
+
+# An out-of-office older than this is no longer taken as "away" for new cases.
+AWAY_FOR = timedelta(days=14)
+
+
+def officer_away(session: Session, email: str, now: datetime) -> bool:
+    """An out-of-office from this officer was seen recently, and no real mail since."""
+    last_away = session.scalar(
+        select(func.max(EventRow.at)).where(
+            EventRow.actor == email, EventRow.action == "officer out of office"
+        )
+    )
+    if last_away is None or last_away < now - AWAY_FOR:
+        return False
+    last_seen = session.scalar(
+        select(func.max(MessageRow.received_at)).where(
+            MessageRow.sender == email, MessageRow.automatic.is_(None)
+        )
+    )
+    return last_seen is None or last_seen <= last_away
 
 
 def should_acknowledge(app: App, case: CaseRow) -> bool:
@@ -118,6 +187,7 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
     member = app.directory.member(case.member_email)
     name = member.name if member else (case.member_name or "Councillor")
     foisa = app.policy.foi_regime == "foisa"
+    officer_phrase, contact = _contacts(app, case)
     return {
         "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
         "member": {"name": name, "salutation": name},
@@ -130,7 +200,7 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
             "ack_due": case.ack_due,
             "confidential": case.confidential,
             "subject": "" if case.confidential else message.subject[:200],
-            "officer_phrase": "The officer dealing with it",
+            "officer_phrase": officer_phrase,
             "foi_law": (
                 "Freedom of Information (Scotland) Act 2002"
                 if foisa
@@ -140,8 +210,23 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
             "statutory_days": app.policy.response_days(Kind.FOI, Priority.NORMAL),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
-        "contact": None,
+        "contact": contact,
     }
+
+
+def _contacts(app: App, case: CaseRow) -> tuple[str, dict[str, str] | None]:
+    """Who the acknowledgement names: the officer dealing with the case (by name, with
+    the service), and who to contact meanwhile — the officer, or for an FOI the FOI team.
+    An officer recorded as away is replaced by the alternative contact (Wiltshire 6.5.7)."""
+    default = "The officer dealing with it"
+    email = case.officer_email
+    if not email:
+        return default, None
+    officer = app.directory.officer(email)
+    if officer is None:  # a team address, such as the FOI or complaints team
+        return default, {"name": email, "email": email}
+    phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
+    return phrase, {"name": officer.name, "email": officer.email}
 
 
 def queue_acknowledgement(
@@ -204,6 +289,61 @@ def record_response(session: Session, case: CaseRow, who: str, now: datetime) ->
     case.responded_at = now
     case.updated_at = now
     ledger.record_event(session, now, who, "responded", "reply to the member seen", case=case)
+
+
+def within_follow_up_window(app: App, case: CaseRow, now: datetime) -> bool:
+    """A member writing again within the pack's window (working days after the answer)
+    reopens the case; later, their mail starts a new case linked to this one."""
+    if case.responded_at is None:
+        return True
+    calendar = app.policy.council_calendar()
+    answered = case.responded_at.astimezone(LONDON).date()
+    last_day = calendar.add_working_days(answered, app.policy.follow_up_window_days)
+    return now.astimezone(LONDON).date() <= last_day
+
+
+def reopen_case(
+    app: App, session: Session, case: CaseRow, row: MessageRow, who: str, now: datetime
+) -> None:
+    """A fresh response clock on the same case (a restart event), counted as reopened."""
+    session.add(
+        ClockEventRow(
+            case_id=case.id,
+            clock="response",
+            action="restart",
+            at=now,
+            who=who,
+            why="the member wrote again within the follow-up window",
+            new_due=None,
+        )
+    )
+    case.status = CaseStatus.OPEN
+    case.responded_at = None
+    case.updated_at = now
+    session.flush()
+    refresh_deadlines(app, session, case)
+    ledger.record_event(
+        session,
+        now,
+        who,
+        "reopened",
+        f"the member wrote again; new response date {case.response_due}",
+        case=case,
+        message=row,
+    )
+
+
+def original_message(session: Session, case: CaseRow) -> ParsedMessage | None:
+    """The member's message that opened the case, parsed again from the ledger."""
+    from mailbot.parse import ParseFailure, parse_message
+
+    raw = session.scalar(
+        select(MessageRow.raw).where(MessageRow.message_id == case.root_message_id)
+    )
+    if raw is None:
+        return None
+    parsed = parse_message(raw)
+    return None if isinstance(parsed, ParseFailure) else parsed
 
 
 def record_follow_up(

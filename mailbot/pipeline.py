@@ -1,8 +1,8 @@
 """The ordered stages for one message, all inside one database transaction.
 
-ledger → parse → spam verdict → loop guard → sender check → thread → classify → case +
-clock → outbox rows. Each stage either settles the message (returns an Outcome) or lets
-the next one look at it. Stages write rows; none of them sends anything.
+ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
+classify → case + clock → outbox rows. Each stage either settles the message (returns an
+Outcome) or lets the next one look at it. Stages write rows; none of them sends anything.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import cases, ledger
+from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.loops import detect_automatic, spam_verdict
-from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
-from mailbot.thread import find_case
+from mailbot.thread import find_case, our_mail_answered, sent_to_officer, tagged_case
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -47,6 +47,7 @@ class Intake:
     fetched: FetchedMessage
     now: datetime
     queued: list[str] = field(default_factory=list)
+    parent: CaseRow | None = None  # an answered case this message follows up, past its window
 
     def settle(
         self, status: MessageStatus, reason: str = "", case: CaseRow | None = None
@@ -92,7 +93,10 @@ def drop_automatic(it: Intake) -> Outcome | None:
         f"{verdict.automatic}: {verdict.reason}",
         message=it.row,
     )
-    return it.settle(MessageStatus.AUTOMATIC, f"{verdict.automatic}: {verdict.reason}")
+    # An officer's out-of-office or a bounce of our mail tells us about a case; it is
+    # still automatic mail and is never answered.
+    case = absence.note_automatic(it.app, it.session, it.row, it.message, verdict, it.now)
+    return it.settle(MessageStatus.AUTOMATIC, f"{verdict.automatic}: {verdict.reason}", case)
 
 
 def require_sender(it: Intake) -> Outcome | None:
@@ -108,6 +112,34 @@ def ignore_own_mailbox(it: Intake) -> Outcome | None:
     return None
 
 
+def officer_commands(it: Intake) -> Outcome | None:
+    """A reply to our mail to an officer (assignment, reminder, redirect) carries a
+    command or a question for us, not an answer to the member. A message that only
+    names a case by its [MB-] tag is looked at too when its first line is a command, so
+    a command from the wrong person is refused and recorded against the case."""
+    if it.fetched.folder != "inbox":
+        return None
+    sender = it.message.sender
+    assert sender is not None
+    recipients = {a.email for a in (*it.message.to, *it.message.cc)}
+    found = our_mail_answered(it.session, it.message)
+    if found is not None and sent_to_officer(*found):
+        case, via = found[1], "reply"
+    else:
+        tagged = tagged_case(it.session, it.message)
+        if tagged is None or not isinstance(
+            commands.parse_command(it.message.text), commands.Command
+        ):
+            return None
+        case, via = tagged, "subject tag"
+    if sender.email == case.member_email or case.member_email in recipients:
+        return None  # the member writing, or an answer copied to the member
+    what, queued = commands.handle(it.app, it.session, case, it.message, it.row, it.now, via=via)
+    it.queued.extend(queued)
+    status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
+    return it.settle(status, what, case)
+
+
 def follow_thread(it: Intake) -> Outcome | None:
     case = find_case(it.session, it.message, it.app.directory)
     if case is None:
@@ -119,19 +151,97 @@ def follow_thread(it: Intake) -> Outcome | None:
     if it.fetched.folder == "sent" or cases.is_response(case, it.message, it.app.directory):
         cases.record_response(it.session, case, sender.email, it.now)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
+    if sender.email == case.member_email and case.status in (
+        CaseStatus.RESPONDED,
+        CaseStatus.CLOSED,
+    ):
+        return _member_wrote_again(it, case)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
+    _tell_officer(it, case, "The member has written again about this case.", "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _member_wrote_again(it: Intake, case: CaseRow) -> Outcome | None:
+    """After the answer: within the pack's window the same case reopens with a fresh
+    response clock; after it, a new case is opened, linked to this one."""
+    if not cases.within_follow_up_window(it.app, case, it.now):
+        it.parent = case
+        return None
+    cases.reopen_case(it.app, it.session, case, it.row, case.member_email, it.now)
+    if cases.should_acknowledge(it.app, case):
+        queued = commands.tell_member(
+            it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
+        )
+        it.queued.extend(queued)
+    _tell_officer(
+        it,
+        case,
+        "The member has written again after the answer, so the case "
+        "is open again with a new response date.",
+        "reopened",
+    )
+    return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
+
+
+def _tell_officer(it: Intake, case: CaseRow, headline: str, purpose: str) -> None:
+    if not case.officer_email:
+        return
+    queued = assignment.queue_officer_mail(
+        it.app,
+        it.session,
+        case,
+        to=case.officer_email,
+        purpose=purpose,
+        dedup_key=f"{purpose}:{it.row.message_id}"[:200],
+        headline=headline,
+        why="",
+        message=it.message,
+        now=it.now,
+        subject_prefix="Update: ",
+    )
+    if queued:
+        it.queued.append(queued)
 
 
 def open_case(it: Intake) -> Outcome | None:
     classification = it.app.classifier.classify(it.message)
     received = receipt_time(it.message, it.now)
     case = cases.open_case(
-        it.app, it.session, it.message, classification, received=received, now=it.now
+        it.app,
+        it.session,
+        it.message,
+        classification,
+        received=received,
+        now=it.now,
+        parent=it.parent,
     )
+    assigned = cases.assign_case(it.app, it.session, case, it.message, it.now, parent=it.parent)
     if cases.should_acknowledge(it.app, case):
         it.queued.append(cases.queue_acknowledgement(it.app, it.session, case, it.message, it.now))
+    if case.officer_email:
+        queued = assignment.queue_officer_mail(
+            it.app,
+            it.session,
+            case,
+            to=case.officer_email,
+            purpose="assignment",
+            dedup_key=f"assignment:{it.message.message_id}"[:200],
+            headline=_assignment_headline(it, case),
+            why=assigned.why,
+            message=it.message,
+            now=it.now,
+        )
+        if queued:
+            it.queued.append(queued)
     return it.settle(MessageStatus.PROCESSED, f"opened as {case.kind}", case)
+
+
+def _assignment_headline(it: Intake, case: CaseRow) -> str:
+    if it.parent is not None:
+        return f"A new case, following up {it.parent.ref} (answered earlier), is with you."
+    if not case.known_member:
+        return "This message is not from a known member: please check it and route it."
+    return "A new case is with you."
 
 
 STAGES: tuple[Stage, ...] = (
@@ -139,6 +249,7 @@ STAGES: tuple[Stage, ...] = (
     drop_automatic,
     require_sender,
     ignore_own_mailbox,
+    officer_commands,
     follow_thread,
     open_case,
 )
@@ -159,6 +270,7 @@ def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) 
         return Outcome(message_id, MessageStatus.QUARANTINED, parsed.reason)
     row.sender = parsed.sender.email if parsed.sender else ""
     row.subject = parsed.subject[:300]
+    app.directory.refresh()  # a stat of each CSV: edits apply to the next message
     intake = Intake(app, session, row, parsed, fetched, now)
     for stage in STAGES:
         outcome = stage(intake)

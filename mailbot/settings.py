@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -130,6 +131,46 @@ class DirectorySettings(Section):
     admins: list[str] = []
 
 
+class RoutingRule(Section):
+    """One routing rule: a case matching it is assigned to `officer`.
+
+    A rule matches when any keyword is a word of the subject or body (case-insensitive)
+    and, if wards are given, the member's ward is one of them; a rule with only wards
+    matches on the ward alone. Kinds, if given, limit the rule to those kinds.
+    """
+
+    name: str = ""
+    officer: str
+    keywords: list[str] = []
+    wards: list[str] = []
+    kinds: list[Literal["enquiry", "foi", "complaint", "confidentiality"]] = []
+
+    @model_validator(mode="after")
+    def _usable(self) -> RoutingRule:
+        if "@" not in self.officer or " " in self.officer.strip():
+            raise ValueError(f"officer: {self.officer!r} is not an email address")
+        self.officer = self.officer.strip().lower()
+        if not self.keywords and not self.wards:
+            raise ValueError("keywords: a rule needs keywords, wards or both")
+        return self
+
+
+class RoutingSettings(Section):
+    # Cases no rule assigns (and mail from people who are not known members) go here;
+    # empty: they stay unassigned, for `mailbot cases --triage`.
+    default_officer: str = ""
+    # A known officer the member wrote to or copied in gets the case before any rule.
+    prefer_addressed_officer: bool = True
+    rules: list[RoutingRule] = []
+
+    @model_validator(mode="after")
+    def _default_is_address(self) -> RoutingSettings:
+        if self.default_officer and "@" not in self.default_officer:
+            raise ValueError(f"default_officer: {self.default_officer!r} is not an email address")
+        self.default_officer = self.default_officer.strip().lower()
+        return self
+
+
 class ClassifierSettings(Section):
     model_dir: Path | None = None  # default: <data_dir>/model
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -145,6 +186,28 @@ class LoopSettings(Section):
 class SchedulerSettings(Section):
     poll_seconds: int = Field(default=60, ge=5)
     flush_seconds: int = Field(default=30, ge=5)
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class DigestSettings(Section):
+    """The weekly digest (docs/digest.md): when it goes (Europe/London) and to whom."""
+
+    enabled: bool = True
+    day: Weekday = "monday"
+    time: dt_time = dt_time(8, 0)
+    recipients: list[str] = []  # who gets the whole-council digest
+    managers: bool = True  # one digest per manager in officers.csv, for their team
+    list_limit: int = Field(default=50, ge=1)  # cases listed per table; the rest counted
+
+    @model_validator(mode="after")
+    def _addresses(self) -> DigestSettings:
+        for address in self.recipients:
+            if "@" not in address or " " in address.strip():
+                raise ValueError(f"recipients: {address!r} is not an email address")
+        self.recipients = [a.strip().lower() for a in self.recipients]
+        return self
 
 
 class LoggingSettings(Section):
@@ -164,10 +227,12 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     mailbox: MailboxSettings = MailboxSettings()
     directory: DirectorySettings = DirectorySettings()
+    routing: RoutingSettings = RoutingSettings()
     classifier: ClassifierSettings = ClassifierSettings()
     loops: LoopSettings = LoopSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     logging: LoggingSettings = LoggingSettings()
+    digest: DigestSettings = DigestSettings()
     policy: dict[str, Any] = {}  # overrides of the chosen policy pack, validated by the pack
     config_path: Path | None = Field(default=None, exclude=True)
 

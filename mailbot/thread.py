@@ -1,8 +1,9 @@
 """Matching a message to the case it belongs to.
 
 Headers first (In-Reply-To, References) against every Message-ID we have seen or sent;
-then the [MB-YYYY-NNNNN] tag in the subject, trusted only from someone already on the
-case or a known officer, so a stranger cannot attach mail to a case by typing a tag.
+then the [MB-YYYY-NNNNN] tag in the subject, trusted only from the case's member (if a
+known member), its officer or a known officer, so a stranger cannot attach mail to a
+case by typing a tag.
 """
 
 from __future__ import annotations
@@ -47,7 +48,55 @@ def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> C
     if case is None:
         return None
     sender = message.sender.email
-    participants = {case.member_email, case.officer_email}
-    if sender in participants or directory.officer(sender) is not None:
+    # The case's own member, if they are a known member (a stranger's typed tag proves
+    # nothing); the assigned officer; any officer in the directory.
+    if sender == case.member_email and directory.member(sender) is not None:
+        return case
+    if sender == case.officer_email or directory.officer(sender) is not None:
         return case
     return None
+
+
+# Our Message-IDs (compose.new_message_id): found in bounces that quote our mail.
+OUR_ID = re.compile(rb"<[^<>\s]+\.mailbot@[^<>\s]+>")
+
+
+def referenced_ids(message: ParsedMessage, raw: bytes = b"") -> list[str]:
+    """Message-IDs this message answers: its headers, then any of ours quoted in the raw
+    bytes (a bounce carries the original's headers in an attached part)."""
+    ids = [i for i in [message.in_reply_to, *reversed(message.references)] if i]
+    for found in OUR_ID.findall(raw[:500_000]):
+        text = found.decode("ascii", "replace")
+        if text not in ids:
+            ids.append(text)
+    return ids
+
+
+def our_mail_answered(
+    session: Session, message: ParsedMessage, raw: bytes = b""
+) -> tuple[OutboxRow, CaseRow] | None:
+    """The mail of ours (with its case) that this message replies to or bounces, if any."""
+    ids = referenced_ids(message, raw)
+    if not ids:
+        return None
+    for row in session.scalars(
+        select(OutboxRow).where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None))
+    ):
+        case = session.get(CaseRow, row.case_id)
+        if case is not None:
+            return row, case
+    return None
+
+
+def sent_to_officer(row: OutboxRow, case: CaseRow) -> bool:
+    """Mail of ours about a case that did not go to the member: an assignment, a
+    reminder, a redirect — anything an officer may answer with a command."""
+    return case.member_email not in row.recipients.split(",")
+
+
+def tagged_case(session: Session, message: ParsedMessage) -> CaseRow | None:
+    """The case named by the subject's [MB-] tag, whoever sent it (callers decide trust)."""
+    found = REF_TAG.search(message.subject)
+    if not found:
+        return None
+    return session.scalar(select(CaseRow).where(CaseRow.ref == found.group(1)))

@@ -1,0 +1,259 @@
+"""Automatic answers to our mail to officers: out-of-office notes and bounces.
+
+The loop guard has already decided the message is automatic, so nothing is ever sent to
+the robot. What we do with it is about the case: record that the officer is away (or
+their address is dead), find the alternative contact — the address the out-of-office
+names if it is a known officer (Colchester 16(3): redirected in accordance with the out
+of office message), else the directory's deputy — and either redirect the case to them
+or, where the pack says an officer's absence suspends the timescale (Colchester), pause
+the response clock until someone takes the case with REASSIGN.
+
+Each case reacts once per absent address (the outbox dedup keys), so an officer whose
+auto-reply answers every reminder, or an address that bounces, causes no storm.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot import assignment, cases, ledger
+from mailbot.directory import emails_in
+from mailbot.loops import Verdict
+from mailbot.model import Automatic, CaseStatus, ParsedMessage
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+from mailbot.thread import our_mail_answered, sent_to_officer
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def note_automatic(
+    app: App,
+    session: Session,
+    row: MessageRow,
+    message: ParsedMessage,
+    verdict: Verdict,
+    now: datetime,
+) -> CaseRow | None:
+    """If this automatic mail answers ours about a case, act on it; return the case."""
+    found = our_mail_answered(session, message, row.raw)
+    if found is None:
+        return None
+    out, case = found
+    if verdict.automatic == Automatic.AUTO_REPLY and sent_to_officer(out, case):
+        officer_out_of_office(app, session, case, out, message, now)
+    elif verdict.automatic == Automatic.BOUNCE:
+        undeliverable(app, session, case, out, message, now)
+    else:
+        ledger.record_event(
+            session,
+            now,
+            message.sender.email if message.sender else "unknown",
+            "automatic answer",
+            f"{verdict.automatic} to our {out.purpose}",
+            case=case,
+            message=row,
+        )
+    return case
+
+
+def _absent(out: OutboxRow, message: ParsedMessage) -> str:
+    recipients = [r for r in out.recipients.split(",") if r]
+    sender = message.sender.email if message.sender else ""
+    return sender if sender in recipients else (recipients[0] if recipients else sender)
+
+
+def alternative_contact(app: App, absent: str, note: str) -> str | None:
+    """Who takes over: a known officer named in the note, the directory's deputy, a
+    colleague at the same domain named in the note, then the manager."""
+    shared = app.mailbox_address
+    named = [a for a in emails_in(note) if a not in (absent, shared)]
+    for address in named:
+        if app.directory.officer(address) is not None:
+            return address
+    deputy = app.directory.deputy_of(absent)
+    if deputy is not None:
+        return deputy.email
+    domain = absent.rpartition("@")[2]
+    for address in named:
+        if address.rpartition("@")[2] == domain:
+            return address
+    manager = app.directory.manager_of(absent)
+    return manager.email if manager is not None else None
+
+
+def officer_out_of_office(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    out: OutboxRow,
+    message: ParsedMessage,
+    now: datetime,
+) -> None:
+    absent = _absent(out, message)
+    first_time = not _already_handled(session, case, absent)
+    ledger.record_event(
+        session,
+        now,
+        absent,
+        "officer out of office",
+        f"auto-reply to our {out.purpose}",
+        case=case,
+    )
+    if absent != case.officer_email or case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+        return  # someone else's note, or nothing left to do on the case
+    if not first_time:
+        return
+    alternative = alternative_contact(app, absent, message.text[:5000])
+    name = app.directory.display(absent)
+    if app.policy.clock.out_of_office_pauses:
+        _pause(app, session, case, absent, now)
+        _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
+        target = alternative or _fallback(app)
+        if target is None:
+            return
+        assignment.queue_officer_mail(
+            app,
+            session,
+            case,
+            to=target,
+            purpose="ooo_redirect",
+            dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
+            headline=(
+                f"{name} is out of the office. Under {app.policy.council}'s protocol the "
+                "response clock is paused until the case is redirected: reply REASSIGN "
+                "with your own address to take it (the clock then runs again), or REASSIGN "
+                "with a colleague's address."
+            ),
+            why=f"auto-reply from {absent}",
+            message=None,
+            now=now,
+            subject_prefix="Out of office, please redirect: ",
+        )
+        return
+    _mark_handled(session, case, absent, now, f"redirected to {alternative}")
+    if alternative is None:
+        target = _fallback(app)
+        if target is not None:
+            assignment.queue_officer_mail(
+                app,
+                session,
+                case,
+                to=target,
+                purpose="ooo_redirect",
+                dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
+                headline=f"{name} is out of the office and has no alternative contact in "
+                "the directory. Reply REASSIGN name@council to pass the case on.",
+                why=f"auto-reply from {absent}",
+                message=None,
+                now=now,
+                subject_prefix="Out of office, no alternative: ",
+            )
+        return
+    _redirect(app, session, case, absent, alternative, now, "is out of the office")
+
+
+def undeliverable(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    out: OutboxRow,
+    message: ParsedMessage,
+    now: datetime,
+) -> None:
+    failed = message.headers.get("x-failed-recipients", "").strip().lower() or _absent(out, message)
+    ledger.record_event(
+        session,
+        now,
+        "mailbot",
+        "undeliverable",
+        f"our {out.purpose} to {failed} bounced",
+        case=case,
+    )
+    if not sent_to_officer(out, case) or failed != case.officer_email:
+        return
+    if case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+        return
+    if _already_handled(session, case, failed):
+        return
+    alternative = alternative_contact(app, failed, "")
+    _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
+    if alternative is not None:
+        _redirect(app, session, case, failed, alternative, now, "could not be reached (bounce)")
+
+
+def _redirect(
+    app: App, session: Session, case: CaseRow, absent: str, target: str, now: datetime, what: str
+) -> None:
+    name = app.directory.display(absent)
+    case.officer_email = target
+    case.updated_at = now
+    ledger.record_event(
+        session, now, "mailbot", "reassigned", f"to {target}: {absent} {what}", case=case
+    )
+    assignment.queue_officer_mail(
+        app,
+        session,
+        case,
+        to=target,
+        purpose="ooo_redirect",
+        dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
+        headline=f"{name} {what}; you are the alternative contact, so this case is now with you.",
+        why=f"{absent} {what}",
+        message=cases.original_message(session, case),
+        now=now,
+    )
+
+
+def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime) -> None:
+    if case.status == CaseStatus.PAUSED:
+        return
+    session.add(
+        ClockEventRow(
+            case_id=case.id,
+            clock="response",
+            action="pause",
+            at=now,
+            who=absent,
+            why="officer out of office: the usual timescale does not apply until the "
+            "enquiry is redirected (Colchester 16(3))",
+            new_due=None,
+        )
+    )
+    session.flush()
+    case.status = CaseStatus.PAUSED
+    case.updated_at = now
+    cases.refresh_deadlines(app, session, case)
+    ledger.record_event(
+        session, now, "mailbot", "paused", f"{absent} is out of the office", case=case
+    )
+
+
+def _fallback(app: App) -> str | None:
+    admins = app.settings.directory.admins
+    return app.settings.routing.default_officer or (admins[0].lower() if admins else None)
+
+
+HANDLED = "absence handled"
+
+
+def _already_handled(session: Session, case: CaseRow, address: str) -> bool:
+    return (
+        session.scalar(
+            select(EventRow.id)
+            .where(
+                EventRow.case_id == case.id, EventRow.action == HANDLED, EventRow.actor == address
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _mark_handled(session: Session, case: CaseRow, address: str, now: datetime, what: str) -> None:
+    ledger.record_event(session, now, address, HANDLED, what, case=case)
+    session.flush()

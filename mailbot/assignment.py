@@ -1,0 +1,155 @@
+"""Telling an officer about a case: the assignment email and its variants.
+
+The same template serves a new case, a reassignment, a reopened case and a redirect
+after an out-of-office: a headline says which. Confidential cases are content-minimised:
+the officer is told there is a case, from whom and by when, never the subject or the
+text, and where to read it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot import ledger, outbox
+from mailbot.cases import KIND_LABELS, LONDON
+from mailbot.compose import Envelope
+from mailbot.model import Kind, ParsedMessage
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+MAX_QUOTED_CHARS = 6000
+
+KIND_TITLES = {
+    Kind.ENQUIRY: "Enquiry",
+    Kind.FOI: "FOI request",
+    Kind.COMPLAINT: "Complaint",
+    Kind.CONFIDENTIALITY: "Confidentiality request",
+}
+
+
+def council_context(app: App) -> dict[str, str]:
+    mailbox = app.mailbox_address
+    return {
+        "name": app.settings.council.name,
+        "mailbox": mailbox,
+        "domain": mailbox.partition("@")[2],
+    }
+
+
+def _from_london(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+def officer_context(
+    app: App,
+    case: CaseRow,
+    *,
+    to: str,
+    headline: str,
+    why: str,
+    message: ParsedMessage | None,
+) -> dict[str, Any]:
+    """Whitelisted values for the officer-facing templates."""
+    kind = Kind(case.kind)
+    member = app.directory.member(case.member_email)
+    officer = app.directory.officer(to)
+    minimise = case.confidential and app.policy.confidentiality.minimise_content
+    text = "" if minimise or message is None else message.text.strip()
+    if len(text) > MAX_QUOTED_CHARS:
+        text = text[:MAX_QUOTED_CHARS].rstrip() + "\n[... the rest is in the shared mailbox]"
+    complaint_duty = (
+        kind == Kind.COMPLAINT
+        and app.policy.routing.complaints == "service-director"
+        and case.ack_due is not None
+    )
+    return {
+        "council": council_context(app),
+        "officer": {"name": officer.name if officer else to, "email": to},
+        "headline": headline,
+        "why": why,
+        "member": {
+            "name": case.member_name or case.member_email,
+            "email": case.member_email,
+            "ward": member.ward if member else "",
+            "known": case.known_member,
+        },
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[kind],
+            "kind_title": KIND_TITLES[kind],
+            "priority": case.priority,
+            "received": _from_london(case.received_at),
+            "ack_due": case.ack_due,
+            "response_due": case.response_due,
+            "paused": case.response_due is None,
+            "confidential": case.confidential,
+            "confidentiality_request": case.kind == Kind.CONFIDENTIALITY.value,
+            "subject": "" if minimise else case.subject,
+            "status": case.status,
+        },
+        "message_text": text,
+        "minimised": minimise,
+        "foi": kind == Kind.FOI,
+        "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
+        "complaint_duty": complaint_duty,
+        "ask_confidentiality": case.confidential or kind == Kind.CONFIDENTIALITY,
+        "policy_name": app.policy.council,
+    }
+
+
+def assignment_subject(case: CaseRow, member_name: str, minimise: bool, prefix: str) -> str:
+    title = KIND_TITLES[Kind(case.kind)]
+    who = member_name or case.member_email
+    if minimise:
+        return f"{prefix}Confidential {title.lower()} from {who} [{case.ref}]"
+    return f"{prefix}{title} from {who}: {case.subject[:120]} [{case.ref}]"
+
+
+def queue_officer_mail(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    *,
+    to: str,
+    purpose: str,
+    dedup_key: str,
+    headline: str,
+    why: str,
+    message: ParsedMessage | None,
+    now: datetime,
+    subject_prefix: str = "",
+    cc: tuple[str, ...] = (),
+) -> str | None:
+    """Write an assignment-style mail to `to`; returns the purpose if a row was written."""
+    context = officer_context(app, case, to=to, headline=headline, why=why, message=message)
+    context["subject"] = assignment_subject(
+        case, case.member_name, context["minimised"], subject_prefix
+    )
+    rendered = app.renderer.render("assignment", context)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(to,),
+        cc=tuple(a for a in cc if a and a != to),
+        instance=app.settings.council.instance,
+    )
+    row = outbox.queue(
+        session,
+        purpose=purpose,
+        dedup_key=dedup_key,
+        case=case,
+        rendered=rendered,
+        envelope=envelope,
+        now=now,
+        automatic=False,  # one per case event: an officer with many cases must get them all
+    )
+    if row is None:
+        return None
+    ledger.record_event(session, now, "mailbot", f"{purpose} queued", f"to {to}", case=case)
+    return purpose

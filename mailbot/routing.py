@@ -1,0 +1,156 @@
+"""Who deals with a new case: the pack's routes first, then the council's rules.
+
+A table of small route functions, tried in order; the first that names an officer wins.
+FOI goes to the FOI team whatever else matches (the statutory clock is theirs);
+complaints go the pack's complaints route (Hackney 11.3: the Director of the service
+where the fault lies, found by routing the case to a service and following its
+management line up); confidentiality requests go to the officer the member wrote to,
+else the monitoring officer. Everything else: the officer the member wrote to or
+copied in, then the config's [routing] rules, then its default officer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mailbot.directory import Directory
+from mailbot.model import Kind, ParsedMessage
+from mailbot.policy import Policy
+from mailbot.settings import RoutingRule, RoutingSettings
+
+
+@dataclass(frozen=True)
+class Assignment:
+    officer_email: str | None
+    why: str  # said in the case timeline and to the officer
+
+
+@dataclass(frozen=True)
+class RouteInput:
+    kind: Kind
+    message: ParsedMessage
+    member_email: str
+    known_member: bool
+    directory: Directory
+    policy: Policy
+    settings: RoutingSettings
+    previous_officer: str | None = None  # the officer of the case this one follows up
+
+
+Route = Callable[[RouteInput], Assignment | None]
+
+
+def addressed_officer(it: RouteInput) -> Assignment | None:
+    """A known officer the member wrote to or copied in (the shared mailbox in copy)."""
+    if not it.settings.prefer_addressed_officer:
+        return None
+    for address in (*it.message.to, *it.message.cc):
+        if it.directory.officer(address.email) is not None:
+            return Assignment(address.email, f"the member wrote to {address.email}")
+    return None
+
+
+def previous_officer(it: RouteInput) -> Assignment | None:
+    if it.previous_officer and it.directory.officer(it.previous_officer) is not None:
+        return Assignment(it.previous_officer, "officer of the earlier case")
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w']+", text.lower()))
+
+
+def rule_matches(rule: RoutingRule, kind: Kind, text: str, ward: str) -> bool:
+    if rule.kinds and kind.value not in rule.kinds:
+        return False
+    if rule.wards and ward.lower() not in {w.lower() for w in rule.wards}:
+        return False
+    if not rule.keywords:
+        return True
+    words = _words(text)
+    lowered = text.lower()
+    for keyword in rule.keywords:
+        key = keyword.lower().strip()
+        # A phrase is matched as a phrase, a single word as a whole word.
+        if (" " in key and key in lowered) or key in words:
+            return True
+    return False
+
+
+def configured_rule(it: RouteInput) -> Assignment | None:
+    member = it.directory.member(it.member_email)
+    ward = member.ward if member else ""
+    text = f"{it.message.subject}\n{it.message.text[:20000]}"
+    for number, rule in enumerate(it.settings.rules, start=1):
+        if rule_matches(rule, it.kind, text, ward):
+            label = rule.name or f"rule {number}"
+            return Assignment(rule.officer, f"routing rule {label!r}")
+    return None
+
+
+def default_officer(it: RouteInput) -> Assignment | None:
+    if it.settings.default_officer:
+        return Assignment(it.settings.default_officer, "the default officer (no rule matched)")
+    return None
+
+
+ORDINARY: tuple[Route, ...] = (addressed_officer, previous_officer, configured_rule)
+
+
+def _first(routes: tuple[Route, ...], it: RouteInput) -> Assignment | None:
+    for route in routes:
+        found = route(it)
+        if found is not None:
+            return found
+    return None
+
+
+def route_foi(it: RouteInput) -> Assignment:
+    return Assignment(it.policy.routing.foi_team, "FOI requests go to the FOI team")
+
+
+def route_complaint(it: RouteInput) -> Assignment:
+    target = it.policy.routing.complaints
+    if target != "service-director":
+        return Assignment(target, "complaints go to the complaints route")
+    service = _first(ORDINARY, it)
+    if service is not None and service.officer_email:
+        director = it.directory.top_of_chain(service.officer_email)
+        return Assignment(director, f"the Director of the service ({service.why})")
+    return default_officer(it) or Assignment(None, "no service matched the complaint")
+
+
+def route_confidentiality(it: RouteInput) -> Assignment:
+    named = _first((addressed_officer, previous_officer), it)
+    if named is not None:
+        return named
+    return Assignment(
+        it.policy.routing.monitoring_officer,
+        "no officer named: confidentiality requests go to the monitoring officer",
+    )
+
+
+def route_ordinary(it: RouteInput) -> Assignment:
+    return (
+        _first(ORDINARY, it)
+        or default_officer(it)
+        or Assignment(None, "no routing rule matched and no default officer is set")
+    )
+
+
+BY_KIND: dict[Kind, Callable[[RouteInput], Assignment]] = {
+    Kind.FOI: route_foi,
+    Kind.COMPLAINT: route_complaint,
+    Kind.CONFIDENTIALITY: route_confidentiality,
+    Kind.ENQUIRY: route_ordinary,
+}
+
+
+def assign(it: RouteInput) -> Assignment:
+    """The officer for a new case. Mail from someone who is not a known member goes to
+    the default officer for triage (it is not trusted to pick its own officer)."""
+    if not it.known_member:
+        return default_officer(it) or Assignment(None, "sender is not a known member: triage")
+    return BY_KIND[it.kind](it)

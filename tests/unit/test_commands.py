@@ -1,0 +1,111 @@
+"""Parsing reply commands: the first line of the new text, never the quoted history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mailbot.commands import Command, Unparsed, new_text, parse_command
+
+OUTLOOK_QUOTE = (
+    "\r\n\r\n________________________________\r\n"
+    "From: Member Enquiries <memberenquiries@wiltshire.gov.uk>\r\n"
+    "Sent: 25 November 2026 12:00\r\n"
+    "Subject: Enquiry from Cllr Jo Bloggs [MB-2026-00001]\r\n\r\n"
+    "Reply to this email with one of these commands as the first line:\r\n"
+    "    DONE                   the member has had their answer\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DONE" + OUTLOOK_QUOTE, Command("DONE")),
+        ("done." + OUTLOOK_QUOTE, Command("DONE")),
+        ("**Done**\n\nSam", Command("DONE", reason="")),
+        (
+            'EXTEND 5 "waiting for the contractor\'s survey"',
+            Command("EXTEND", days=5, reason="waiting for the contractor's survey"),
+        ),
+        (
+            "Extend 3 working days “survey booked for Monday”",
+            Command("EXTEND", days=3, reason="survey booked for Monday"),
+        ),
+        (
+            "EXTEND 2026-12-18 'the survey'",
+            Command("EXTEND", new_date=date(2026, 12, 18), reason="the survey"),
+        ),
+        (
+            "EXTEND 18/12/2026 the survey",
+            Command("EXTEND", new_date=date(2026, 12, 18), reason="the survey"),
+        ),
+        (
+            'EXTEND 5 "the contractor\ncannot come until next week"',
+            Command("EXTEND", days=5, reason="the contractor cannot come until next week"),
+        ),
+        (
+            "REASSIGN Lee.Wong@wiltshire.gov.uk",
+            Command("REASSIGN", address="lee.wong@wiltshire.gov.uk"),
+        ),
+        (
+            "REASSIGN <lee.wong@wiltshire.gov.uk> on leave",
+            Command("REASSIGN", address="lee.wong@wiltshire.gov.uk", reason="on leave"),
+        ),
+        ('PAUSE "waiting for clarification"', Command("PAUSE", reason="waiting for clarification")),
+        ("RESUME", Command("RESUME")),
+        ("CONFIDENTIAL OK", Command("CONFIDENTIAL", ok=True)),
+        (
+            'confidential no "a safeguarding duty applies"',
+            Command("CONFIDENTIAL", ok=False, reason="a safeguarding duty applies"),
+        ),
+        ("HELP", Command("HELP")),
+        ('\n\n  DONE  \n> EXTEND 5 "quoted"', Command("DONE")),
+    ],
+)
+def test_commands(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Thanks, I'll look at this on Monday.", "not a command"),
+        ("EXTEND 5", "EXTEND needs a number of working days and a reason"),
+        ('EXTEND soon "x"', "EXTEND needs a number"),
+        ('EXTEND 0 "x"', "EXTEND takes 1 to 60 working days"),
+        ('EXTEND 500 "x"', "EXTEND takes 1 to 60 working days"),
+        ('EXTEND 2026-02-30 "x"', "EXTEND needs a number"),
+        ("REASSIGN Lee", "REASSIGN needs an email address"),
+        ("PAUSE", "PAUSE needs a reason"),
+        ("CONFIDENTIAL", "CONFIDENTIAL needs OK or NO"),
+        ("CONFIDENTIAL NO", "CONFIDENTIAL NO needs a reason"),
+    ],
+)
+def test_bad_commands_say_why(text: str, problem: str) -> None:
+    found = parse_command(text)
+    assert isinstance(found, Unparsed)
+    assert found.problem.startswith(problem)
+
+
+def test_only_quoted_text_is_no_command() -> None:
+    # A reply that adds nothing above our own mail's command list must not run "DONE".
+    assert parse_command(OUTLOOK_QUOTE) is None
+    assert parse_command('> DONE\n> EXTEND 5 "x"') is None
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "On Wed, 25 Nov 2026 at 12:00, Member Enquiries <m@c.gov.uk> wrote:\n> DONE",
+        "-----Original Message-----\nDONE",
+        "Ar 25 Tach 2026, ysgrifennodd Member Enquiries:\nDONE",
+    ],
+)
+def test_new_text_stops_at_the_quote(quote: str) -> None:
+    assert new_text(f"Looking at it now\n\n{quote}") == "Looking at it now"
+
+
+def test_describe_is_what_the_timeline_shows() -> None:
+    assert Command("EXTEND", days=5, reason="survey").describe() == 'EXTEND 5 "survey"'
+    assert Command("CONFIDENTIAL", ok=False, reason="duty").describe() == 'CONFIDENTIAL NO "duty"'

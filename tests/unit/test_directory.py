@@ -1,0 +1,112 @@
+"""The directory CSVs: validation errors name the file and line; edits are picked up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mailbot.directory import DirectoryError, emails_in, load_directory
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_members_and_officers_load_with_optional_columns(tmp_path: Path) -> None:
+    members = _write(
+        tmp_path / "members.csv",
+        "name,email,ward,language,other_emails\n"
+        "Cllr Siân Evans,Sian.Evans@Council.gov.uk,Llandaff,cy,sian@home.example.org\n"
+        "Cllr Jo Bloggs,jo@council.gov.uk,,,\n",
+    )
+    officers = _write(
+        tmp_path / "officers.csv",
+        "name,email,service,manager_email,deputy_email\n"
+        "Sam Patel,sam@council.gov.uk,highways,dana@council.gov.uk,lee@council.gov.uk\n"
+        "Dana Reed,dana@council.gov.uk,highways,,\n",
+    )
+    found = load_directory(members, officers)
+    sian = found.member("sian.evans@council.gov.uk")
+    assert sian is not None and sian.language == "cy" and sian.ward == "Llandaff"
+    assert found.member("SIAN@home.example.org") == sian  # a second address, same member
+    jo = found.member("jo@council.gov.uk")
+    assert jo is not None and jo.language == "en"
+    assert found.manager_of("sam@council.gov.uk").email == "dana@council.gov.uk"  # type: ignore[union-attr]
+    assert found.deputy_of("sam@council.gov.uk").email == "lee@council.gov.uk"  # type: ignore[union-attr]
+    assert found.top_of_chain("sam@council.gov.uk") == "dana@council.gov.uk"
+    assert [o.email for o in found.managed_by("dana@council.gov.uk")] == ["sam@council.gov.uk"]
+    assert found.managed_by("nobody@council.gov.uk") == []  # a manager of no one: no crash
+
+
+def test_missing_column_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "members.csv", "name,ward\nCllr A,North\n")
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(path, None)
+    assert str(caught.value).startswith(f"{path}:1: missing column(s) email")
+
+
+def test_duplicate_address_names_the_second_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "officers.csv",
+        "name,email,service,manager_email,deputy_email\n"
+        "Sam Patel,sam@council.gov.uk,highways,,\n"
+        "Other Sam,SAM@council.gov.uk,waste,,\n",
+    )
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(None, path)
+    assert str(caught.value).startswith(f"{path}:3: email sam@council.gov.uk is listed twice")
+
+
+def test_nobody_is_both_member_and_officer(tmp_path: Path) -> None:
+    members = _write(tmp_path / "m.csv", "name,email\nCllr A,a@council.gov.uk\n")
+    officers = _write(tmp_path / "o.csv", "name,email\nA again,a@council.gov.uk\n")
+    with pytest.raises(DirectoryError, match=r"o\.csv:2: .*listed twice \(first m\.csv line 2\)"):
+        load_directory(members, officers)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name,email\nCllr A,not-an-address\n", ":2: email 'not-an-address' is not an email"),
+        ("name,email,language\nCllr A,a@c.gov.uk,fr\n", ":2: language must be en or cy"),
+        ("name,email\n,a@c.gov.uk\n", ":2: name is empty"),
+    ],
+)
+def test_bad_member_rows(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path / "members.csv", text)
+    with pytest.raises(DirectoryError, match=message):
+        load_directory(path, None)
+
+
+def test_officer_cannot_manage_themselves(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "officers.csv",
+        "name,email,service,manager_email,deputy_email\nSam,sam@c.gov.uk,x,sam@c.gov.uk,\n",
+    )
+    with pytest.raises(DirectoryError, match=":2: sam@c.gov.uk cannot be their own manager"):
+        load_directory(None, path)
+
+
+def test_refresh_picks_up_an_edit_and_keeps_the_last_good_copy(tmp_path: Path) -> None:
+    path = _write(tmp_path / "members.csv", "name,email\nCllr A,a@c.gov.uk\n")
+    directory = load_directory(path, None)
+    assert directory.refresh() is False  # unchanged: nothing read
+
+    _write(path, "name,email\nCllr A,a@c.gov.uk\nCllr B,b@c.gov.uk\n")
+    os.utime(path, ns=(1, 2_000_000_000_000_000_000))
+    assert directory.refresh() is True
+    assert directory.member("b@c.gov.uk") is not None
+
+    _write(path, "name,email\nCllr A,a@c.gov.uk\nCllr A,a@c.gov.uk\n")  # a bad edit
+    os.utime(path, ns=(1, 3_000_000_000_000_000_000))
+    assert directory.refresh() is False
+    assert "listed twice" in directory.last_error
+    assert directory.member("b@c.gov.uk") is not None  # the last good directory stays
+
+
+def test_emails_in_free_text() -> None:
+    note = "I am away until Monday. Please contact Lee Wong (Lee.Wong@council.gov.uk)."
+    assert list(emails_in(note)) == ["lee.wong@council.gov.uk"]
