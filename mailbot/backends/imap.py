@@ -6,6 +6,9 @@ trusted: CursorExpired, and the caller fetches everything still in the inbox
 (it dedups by Message-ID). A message ref is "<UIDVALIDITY>:<UID>" and stays valid
 across client instances for as long as the folder keeps its UIDVALIDITY.
 
+With watch_sent the cursor gains ";sent=<UIDVALIDITY>:<last UID>" for the Sent
+folder, whose new items come back with folder "sent" and refs "sent:<v>:<uid>".
+
 Processed mail is moved (MOVE, else COPY + \\Deleted + (UID) EXPUNGE), never
 deleted, so nothing is lost if our database is. Broken connections and busy
 servers are retried with backoff on a fresh connection.
@@ -36,6 +39,8 @@ Security = Literal["tls", "starttls", "none"]
 
 FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
+SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
+SENT_REF = "sent:"  # prefix of refs of Sent items, which mark_processed leaves alone
 # Response codes (RFC 5530) that mean "try again later", not "you are wrong".
 TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[SERVERBUG]", "[LIMIT]")
 
@@ -63,11 +68,14 @@ class ImapMailbox:
         backoff: Backoff | None = None,
         create_folders: bool = True,
         batch_size: int = 500,
+        watch_sent: bool = False,
     ) -> None:
         """`address` is the shared mailbox's address, used as the SMTP envelope sender
         (default: the From of each outgoing message). `create_folders` makes missing
         Processed/Sent folders instead of failing. `batch_size` caps how many
-        messages one fetch_new returns; call again to get the rest."""
+        messages one fetch_new returns (per folder); call again to get the rest.
+        `watch_sent` also returns new Sent items (folder "sent"), so a reply an
+        officer sends as the shared mailbox is seen; they are never moved."""
         if security not in ("tls", "starttls", "none"):
             raise BackendError(f"imap security must be tls, starttls or none, not {security!r}")
         self.host, self.port, self.security = host, port, security
@@ -80,6 +88,7 @@ class ImapMailbox:
         self.backoff = backoff if backoff is not None else Backoff()
         self.create_folders = create_folders
         self.batch_size = batch_size
+        self.watch_sent = watch_sent
         self._client: IMAPClient | None = None
         self._folders_checked = False
         self._inbox_validity: int | None = None  # set while the inbox is the selected folder
@@ -91,17 +100,23 @@ class ImapMailbox:
     # -- the Mailbox protocol -------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        after = parse_cursor(cursor) if cursor is not None else None
-        return self._run(f"fetch from {self.inbox}", lambda client: self._fetch(client, after))
+        inbox_part, _, sent_part = (cursor or "").partition(SENT_CURSOR)
+        after = parse_cursor(inbox_part) if cursor is not None else None
+        sent_after = _parse_position(sent_part) if sent_part else None
+        return self._run(
+            f"fetch from {self.inbox}", lambda client: self._fetch(client, after, sent_after)
+        )
 
     def mark_processed(self, ref: str) -> None:
+        if ref.startswith(SENT_REF):  # sent items are only read, never moved
+            return
         validity, uid = parse_ref(ref)
         self._run(f"move to {self.processed}", lambda client: self._move(client, validity, uid))
 
     def mark_processed_many(self, refs: Sequence[str]) -> None:
         """mark_processed for many messages in one UID MOVE per chunk: one round trip
         instead of one per message (see mailbot.backends.base.mark_all_processed)."""
-        parsed = [parse_ref(ref) for ref in refs]
+        parsed = [parse_ref(ref) for ref in refs if not ref.startswith(SENT_REF)]
         for start in range(0, len(parsed), MOVE_CHUNK):
             chunk = parsed[start : start + MOVE_CHUNK]
             self._run(f"move to {self.processed}", partial(self._move_many, refs=chunk))
@@ -305,7 +320,10 @@ class ImapMailbox:
     # -- operations -----------------------------------------------------------
 
     def _fetch(
-        self, client: IMAPClient, after: tuple[int, int] | None
+        self,
+        client: IMAPClient,
+        after: tuple[int, int] | None,
+        sent_after: tuple[int, int] | None,
     ) -> tuple[list[FetchedMessage], str]:
         validity = self._select_inbox(client, fresh=True)
         last_uid = 0
@@ -316,6 +334,18 @@ class ImapMailbox:
                     f"{self.where}: folder {self.inbox!r} was renumbered (UIDVALIDITY "
                     f"{cursor_validity} -> {validity}); fetching everything again"
                 )
+        messages, last_uid = self._read_new(client, validity, last_uid, "", "inbox")
+        cursor = f"{validity}:{last_uid}"
+        if self.watch_sent:
+            sent_messages, sent_position = self._fetch_sent(client, sent_after)
+            messages += sent_messages
+            cursor += f"{SENT_CURSOR}{sent_position}"
+        return messages, cursor
+
+    def _read_new(
+        self, client: IMAPClient, validity: int, last_uid: int, prefix: str, folder: str
+    ) -> tuple[list[FetchedMessage], int]:
+        """Messages above `last_uid` in the selected folder (at most batch_size)."""
         # "n:*" always matches the highest UID, even below n, so filter as well.
         found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
         uids = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
@@ -327,8 +357,26 @@ class ImapMailbox:
                 item = data.get(uid)
                 if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
                     continue
-                messages.append(FetchedMessage(ref=f"{validity}:{uid}", raw=item[b"BODY[]"]))
-        return messages, f"{validity}:{max(uids, default=last_uid)}"
+                ref = f"{prefix}{validity}:{uid}"
+                messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
+        return messages, max(uids, default=last_uid)
+
+    def _fetch_sent(
+        self, client: IMAPClient, after: tuple[int, int] | None
+    ) -> tuple[list[FetchedMessage], str]:
+        """New items in the Sent folder: replies people sent as the shared mailbox."""
+        self._inbox_validity = None  # the inbox is no longer the selected folder
+        status = client.select_folder(self.sent, readonly=True)
+        validity = int(status[b"UIDVALIDITY"])
+        if after is None or after[0] != validity:
+            # First poll, a lost cursor or a renumbered Sent folder: start from now. What
+            # is already there is history, not replies to the cases we are tracking.
+            if after is not None:
+                log.warning("%s renumbered %r; watching it from now on", self.where, self.sent)
+            top = int(status.get(b"UIDNEXT", 1)) - 1
+            return [], f"{validity}:{top}"
+        messages, last_uid = self._read_new(client, validity, after[1], SENT_REF, "sent")
+        return messages, f"{validity}:{last_uid}"
 
     def _move(self, client: IMAPClient, validity: int, uid: int) -> None:
         self._move_many(client, [(validity, uid)])
@@ -408,6 +456,15 @@ def parse_cursor(cursor: str) -> tuple[int, int]:
         return int(validity), int(last_uid)
     except ValueError:
         raise CursorExpired(f"unreadable IMAP cursor {cursor!r}; fetching everything") from None
+
+
+def _parse_position(text: str) -> tuple[int, int] | None:
+    """The Sent folder's "<UIDVALIDITY>:<UID>"; None (start from now) if unreadable."""
+    try:
+        validity, uid = text.split(":")
+        return int(validity), int(uid)
+    except ValueError:
+        return None
 
 
 def parse_ref(ref: str) -> tuple[int, int]:

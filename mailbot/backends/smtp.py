@@ -52,7 +52,7 @@ def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> No
             "check the username and password"
         ) from error
     except smtplib.SMTPNotSupportedError as error:
-        raise BackendError(f"{settings.where}: {_text(error)}") from error
+        raise BackendError(f"{settings.where}: {error}") from error
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         message = f"{settings.where} refused every recipient of {mail.message_id}: {codes}"
