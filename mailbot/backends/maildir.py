@@ -103,6 +103,21 @@ class MaildirMailbox:
     def close(self) -> None:
         """Nothing is held open between calls."""
 
+    def check_connection(self) -> list[str]:
+        """The folders in use, or BackendError saying which path is missing or unreadable."""
+        with self._io_errors("read the maildir"):
+            for sub in ("new", "cur"):
+                os.listdir(self.path / sub)
+            folders = [f"{self.path} (inbox)"]
+            folders += [f"{self.path}/.{name}" for name in sorted(self._inbox.list_folders())]
+        if self.smtp is not None:
+            folders.append(f"sending through {self.smtp.where}")
+        elif self.outbox is not None:
+            if not self.outbox.is_dir():
+                raise BackendError(f"the outbox folder {self.outbox} does not exist")
+            folders.append(f"{self.outbox} (outbox)")
+        return folders
+
     def was_sent(self, message_id: str) -> bool | None:
         """After a crash mid-send: True if the Sent copy exists (it is written last); False
         when writing again is harmless (the .eml outbox is keyed by Message-ID); None when
