@@ -120,3 +120,19 @@ def test_poll_once_acknowledges_members_through_smtp_and_files_everything(
     assert len(smtp_server.received) == len(sent)
     assert folder_count(admin, "INBOX") == 0
     admin.logout()
+
+
+def test_check_config_connect_lists_folders_or_says_what_is_wrong(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    config = write_config(tmp_path, dovecot, user, smtp_server)
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config), "--connect"])
+    assert result.exit_code == 0, result.output
+    assert "INBOX" in result.output
+
+    config.write_text(config.read_text().replace(user.password, "not-the-password"))
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config), "--connect"])
+    assert result.exit_code != 0
+    assert "wrong username or password" in result.output
+    assert "Traceback" not in result.output
