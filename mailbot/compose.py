@@ -25,6 +25,17 @@ class Envelope:
     instance: str = "mailbot"
 
 
+@dataclass(frozen=True)
+class InlineImage:
+    """An image shown inside the HTML part (e.g. the digest's chart), referenced there as
+    `<img src="cid:CID">`; it travels in a multipart/related part with the HTML."""
+
+    cid: str  # without angle brackets
+    data: bytes
+    subtype: str = "png"
+    filename: str = "image.png"
+
+
 def new_message_id(mailbox_address: str) -> str:
     domain = mailbox_address.rpartition("@")[2] or "mailbot.invalid"
     return make_msgid(idstring="mailbot", domain=domain)
@@ -40,7 +51,14 @@ def reply_subject(original: str, ref: str) -> str:
     return f"{subject} [{ref}]"
 
 
-def compose(rendered: Rendered, envelope: Envelope, *, message_id: str, now: datetime) -> bytes:
+def compose(
+    rendered: Rendered,
+    envelope: Envelope,
+    *,
+    message_id: str,
+    now: datetime,
+    inline_images: Sequence[InlineImage] = (),
+) -> bytes:
     msg = EmailMessage()
     msg["From"] = formataddr((header_safe(envelope.sender_name), envelope.sender))
     msg["To"] = ", ".join(envelope.to)
@@ -60,4 +78,15 @@ def compose(rendered: Rendered, envelope: Envelope, *, message_id: str, now: dat
         msg[name] = value
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    if inline_images:
+        html_part = msg.get_payload()[1]  # type: ignore[index]
+        for image in inline_images:
+            html_part.add_related(
+                image.data,
+                maintype="image",
+                subtype=image.subtype,
+                cid=f"<{image.cid}>",
+                filename=image.filename,
+                disposition="inline",
+            )
     return msg.as_bytes(policy=SMTP)

@@ -9,7 +9,7 @@ resolved by asking the mailbox whether the mail went out, never by sending blind
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger
 from mailbot.backends.base import BackendError, Mailbox, TransientError
-from mailbot.compose import Envelope, compose, new_message_id
+from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.model import OutgoingMail
 from mailbot.render import Rendered
 from mailbot.store.db import Store
@@ -39,6 +39,7 @@ def queue(
     envelope: Envelope,
     now: datetime,
     automatic: bool = True,
+    inline_images: Sequence[InlineImage] = (),
 ) -> OutboxRow | None:
     """Add a mail to the outbox unless one with the same dedup_key is already there."""
     if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key)) is not None:
@@ -50,7 +51,9 @@ def queue(
         case_id=case.id if case is not None else None,
         purpose=purpose,
         recipients=",".join([*envelope.to, *envelope.cc]),
-        mime=compose(rendered, envelope, message_id=message_id, now=now),
+        mime=compose(
+            rendered, envelope, message_id=message_id, now=now, inline_images=inline_images
+        ),
         automatic=automatic,
         status="pending",
         attempts=0,

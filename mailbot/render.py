@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
+from mailbot.languages import TEMPLATE_FILTERS
 from mailbot.resources import TEMPLATES
 
 
@@ -45,6 +46,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["long_date"] = long_date
+        self.env.filters.update(TEMPLATE_FILTERS)  # Welsh dates and day counts
 
     def _pick(self, name: str, ext: str, languages: Sequence[str]) -> str:
         candidates = [f"{name}.{lang}.{ext}" for lang in languages if lang != "en"]

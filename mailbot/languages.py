@@ -1,0 +1,99 @@
+"""Which language(s) a mail is written in, and the Welsh words templates need.
+
+Template variants by language (render.Renderer picks `<name>.<lang>.txt` first):
+- `<name>.txt` / `.html`: English only.
+- `<name>.cy.*`: bilingual, Welsh first (a member who prefers Welsh, in any council).
+- `<name>.en-cy.*`: bilingual, English first (a bilingual council, policy language "cy-en",
+  writing to or about a member who has not asked for Welsh).
+Welsh-language correspondence must not be treated less favourably than English, so a
+Welsh council sends both, with Welsh first whenever the member has chosen Welsh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+WELSH_DAYS = ("Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn", "Sul")
+WELSH_MONTHS = (
+    "Ionawr",
+    "Chwefror",
+    "Mawrth",
+    "Ebrill",
+    "Mai",
+    "Mehefin",
+    "Gorffennaf",
+    "Awst",
+    "Medi",
+    "Hydref",
+    "Tachwedd",
+    "Rhagfyr",
+)
+
+KIND_LABELS_CY = {
+    "enquiry": "ymholiad",
+    "foi": "cais am wybodaeth",
+    "complaint": "cwyn",
+    "confidentiality": "cais am gyfrinachedd",
+}
+
+Languages = tuple[str, ...]
+ENGLISH: Languages = ("en",)
+WELSH_FIRST: Languages = ("cy", "en")
+ENGLISH_FIRST: Languages = ("en-cy", "en")
+
+
+def member_languages(policy_language: str, member_language: str | None) -> Languages:
+    """Mail to a member: Welsh first if they prefer Welsh; both if the council is bilingual."""
+    if member_language == "cy":
+        return WELSH_FIRST
+    if policy_language == "cy-en":
+        return ENGLISH_FIRST
+    return ENGLISH
+
+
+def staff_languages(policy_language: str, member_language: str | None) -> Languages:
+    """Mail to officers and managers: bilingual only in a bilingual council, in the order
+    the member's correspondence will take (Welsh first when the member prefers Welsh)."""
+    if policy_language != "cy-en":
+        return ENGLISH
+    return WELSH_FIRST if member_language == "cy" else ENGLISH_FIRST
+
+
+def long_date_cy(value: date, mutate: bool = False) -> str:
+    """'dydd Gwener 4 Rhagfyr 2026'; with mutate=True, 'ddydd Gwener ...' as after 'ar'."""
+    day = "ddydd" if mutate else "dydd"
+    month = WELSH_MONTHS[value.month - 1]
+    return f"{day} {WELSH_DAYS[value.weekday()]} {value.day} {month} {value.year}"
+
+
+def short_date(value: date) -> str:
+    """'04/12/2026': the same in Welsh and English, so bilingual subject lines stay short."""
+    return f"{value:%d/%m/%Y}"
+
+
+def working_days_cy(n: int) -> str:
+    """'1 diwrnod gwaith', '2 ddiwrnod gwaith' (dau + soft mutation), '5 diwrnod gwaith'.
+
+    Welsh keeps the noun singular after a numeral; only two mutates it in the forms used here.
+    """
+    noun = "ddiwrnod" if n == 2 else "diwrnod"
+    return f"{n} {noun} gwaith"
+
+
+def working_days_en(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"
+
+
+def kind_label_cy(kind: str) -> str:
+    return KIND_LABELS_CY.get(kind, kind)
+
+
+TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
+    "long_date_cy": long_date_cy,
+    "short_date": short_date,
+    "working_days_cy": working_days_cy,
+    "working_days": working_days_en,
+    "kind_label_cy": kind_label_cy,
+}

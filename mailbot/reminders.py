@@ -1,0 +1,263 @@
+"""The reminder sweep: the pack's reminder schedule for every open case with an officer.
+
+Schedule (policy [reminders], all in the council's working days): `days_before` working
+days before the response is due, on the due day, then every `overdue_every` working days
+while it is overdue; the overdue reminder numbered `escalate_after + 1` goes to the
+officer's manager instead (the officer copied in). Later overdue reminders go to the
+officer only: the manager sees the case in the weekly digest, not in a daily storm.
+
+Rules that keep it safe:
+- runs only inside the pack's working hours on a council working day (no mail at night,
+  at weekends or on bank holidays), whatever calls it;
+- each reminder has a dedup key (case, due date, step) in the outbox, whose unique index
+  is the ledger: a reminder goes out at most once, across restarts and overlapping runs;
+- after downtime only the latest step due is sent (plus a missed escalation), never a
+  backlog of stale reminders;
+- a case answered, closed or paused gets none; a moved due date (an extension) has its
+  own schedule, and steps dated before the change are not sent;
+- confidential cases: the reminder says there is one, never its subject or content.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mailbot import ledger, outbox
+from mailbot.cases import KIND_LABELS, clock_events, refresh_deadlines
+from mailbot.compose import Envelope
+from mailbot.directory import Officer
+from mailbot.languages import staff_languages
+from mailbot.model import CaseStatus, Kind
+from mailbot.policy import Reminders
+from mailbot.store.tables import CaseRow
+from mailbot.workdays import LONDON, WorkingCalendar
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+log = logging.getLogger(__name__)
+
+StepKind = Literal["before", "due", "overdue", "escalation"]
+CLOSED_STATUSES = (CaseStatus.RESPONDED.value, CaseStatus.CLOSED.value)
+TOPIC_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Step:
+    """One reminder of a schedule: what it is, the day it goes out, the due date it is about."""
+
+    kind: StepKind
+    number: int  # overdue reminders count 1, 2, ...; 0 for before/due
+    on: date
+    due: date
+
+    @property
+    def template(self) -> str:
+        return "reminder" if self.kind in ("before", "due") else self.kind
+
+    def dedup_key(self, ref: str) -> str:
+        return f"reminder:{ref}:{self.due.isoformat()}:{self.kind}:{self.number}"
+
+
+@dataclass
+class ReminderReport:
+    queued: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, step, recipient)
+    skipped: str = ""  # why the sweep did nothing at all, if it did nothing
+
+
+def schedule(rules: Reminders, cal: WorkingCalendar, due: date, until: date) -> list[Step]:
+    """Every step for a response due on `due` that falls on or before `until`, in order."""
+    steps: list[Step] = []
+    if rules.days_before > 0:
+        steps.append(Step("before", 0, cal.add_working_days(due, -rules.days_before), due))
+    if rules.on_due_day:
+        # An FOI date can fall on a council closure day: remind on the last day in before it.
+        on = due if cal.is_working_day(due) else cal.add_working_days(due, -1)
+        steps.append(Step("due", 0, on, due))
+    number = 1
+    while (on := cal.add_working_days(due, number * rules.overdue_every)) <= until:
+        kind: StepKind = "escalation" if number == rules.escalate_after + 1 else "overdue"
+        steps.append(Step(kind, number, on, due))
+        number += 1
+    return [s for s in steps if s.on <= until]
+
+
+def steps_to_send(steps: list[Step], start: date, today: date) -> list[Step]:
+    """The latest step due by `today` (older ones are stale), plus an escalation that was
+    missed; nothing dated before `start` (the case's opening or the last clock change)."""
+    current = [s for s in steps if start <= s.on <= today]
+    if not current:
+        return []
+    picked = [current[-1]]
+    escalation = next((s for s in current if s.kind == "escalation"), None)
+    if escalation is not None and escalation is not picked[0]:
+        picked.insert(0, escalation)
+    return picked
+
+
+def escalation_day(rules: Reminders, cal: WorkingCalendar, due: date) -> date:
+    return cal.add_working_days(due, (rules.escalate_after + 1) * rules.overdue_every)
+
+
+def sweep(app: App, now: datetime) -> ReminderReport:
+    """Queue the reminders due at `now`. Sends nothing itself: the outbox flush does."""
+    report = ReminderReport()
+    cal = app.policy.council_calendar()
+    if not cal.within_working_hours(now):
+        report.skipped = "outside working hours"
+        return report
+    with app.store.transaction() as session:
+        ids = session.scalars(
+            select(CaseRow.id)
+            .where(CaseRow.status.not_in(CLOSED_STATUSES), CaseRow.officer_email.is_not(None))
+            .order_by(CaseRow.id)
+        ).all()
+    for case_id in ids:
+        try:
+            _remind_case(app, case_id, now, report)
+        except IntegrityError:
+            # Another sweep queued the same reminder between our check and our insert.
+            log.info("reminders: case %s already handled by an overlapping run", case_id)
+    return report
+
+
+def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) -> None:
+    cal = app.policy.council_calendar()
+    rules = app.policy.reminders
+    today = now.astimezone(LONDON).date()
+    with app.store.transaction() as session:
+        case = session.get(CaseRow, case_id)
+        if case is None or case.status in CLOSED_STATUSES or not case.officer_email:
+            return
+        found = refresh_deadlines(app, session, case)
+        due = found.response.due
+        if found.response.status != "running" or due is None:
+            return  # stopped (answered) or paused: no reminders
+        start = _schedule_start(session, case)
+        steps = steps_to_send(schedule(rules, cal, due, today), start, today)
+        for step in steps:
+            queued = _queue_step(app, session, case, step, today, now)
+            if queued:
+                report.queued.append((case.ref, f"{step.kind}:{step.number}", queued))
+
+
+def _schedule_start(session: Any, case: CaseRow) -> date:
+    """Steps dated before this day are not sent: the case was not open, or its due date
+    was different then (an extension, a restart or a resumed pause)."""
+    start = case.created_at.astimezone(LONDON).date()
+    for event in clock_events(session, case):
+        if event.clock == "response" and event.action in ("extend", "restart", "resume"):
+            start = max(start, event.at.astimezone(LONDON).date())
+    return start
+
+
+def _queue_step(
+    app: App, session: Any, case: CaseRow, step: Step, today: date, now: datetime
+) -> str:
+    """Queue one reminder; returns the recipient, or "" if it was already queued."""
+    assert case.officer_email is not None
+    officer = app.directory.officer(case.officer_email) or Officer(
+        case.officer_email, case.officer_email
+    )
+    manager = app.directory.officer(officer.manager_email) if officer.manager_email else None
+    if officer.manager_email and manager is None:
+        manager = Officer(officer.manager_email, officer.manager_email)
+    if step.kind == "escalation" and manager is None:
+        # Nobody to escalate to: the officer gets an ordinary overdue reminder instead.
+        ledger.record_event(
+            session, now, "mailbot", "no escalation", "the officer has no manager", case=case
+        )
+        step = Step("overdue", step.number, step.on, step.due)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(manager.email,) if step.kind == "escalation" and manager else (officer.email,),
+        cc=(officer.email,) if step.kind == "escalation" else (),
+        instance=app.settings.council.instance,
+    )
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    context = reminder_context(app, case, step, today, officer, manager)
+    rendered = app.renderer.render(step.template, context, languages)
+    row = outbox.queue(
+        session,
+        purpose=step.template,
+        dedup_key=step.dedup_key(case.ref),
+        case=case,
+        rendered=rendered,
+        envelope=envelope,
+        now=now,
+        # Not a reply to anyone's mail, and bounded by the ledger: the per-recipient cap
+        # for automatic replies must not swallow an officer's fifth reminder of the day.
+        automatic=False,
+    )
+    if row is None:
+        return ""
+    recipient = envelope.to[0]
+    ledger.record_event(
+        session, now, "mailbot", f"{step.template} queued", f"{step.kind} to {recipient}", case=case
+    )
+    return recipient
+
+
+def reminder_context(
+    app: App,
+    case: CaseRow,
+    step: Step,
+    today: date,
+    officer: Officer,
+    manager: Officer | None,
+) -> dict[str, Any]:
+    """The whitelisted values a reminder template may see. Confidential: no subject."""
+    cal = app.policy.council_calendar()
+    rules = app.policy.reminders
+    member = app.directory.member(case.member_email)
+    escalate_on = escalation_day(rules, cal, step.due)
+    subject = "" if case.confidential else case.subject[:200]
+    return {
+        "council": {
+            "name": app.settings.council.name,
+            "mailbox": app.mailbox_address,
+            "domain": app.mailbox_address.rpartition("@")[2],
+        },
+        "officer": {"name": officer.name, "email": officer.email, "service": officer.service},
+        "manager": {"name": manager.name, "email": manager.email} if manager else None,
+        "member": {"name": member.name if member else (case.member_name or case.member_email)},
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[Kind(case.kind)],
+            "received": case.received_at.astimezone(LONDON).date(),
+            "response_due": step.due,
+            "confidential": case.confidential,
+            "subject": subject,
+            "topic": _topic(subject),
+        },
+        "reminder": {
+            "step": step.kind,
+            "number": step.number,
+            "working_days_left": cal.working_days_between(today, step.due),
+            "days_overdue": cal.working_days_between(step.due, today),
+            "reminders_sent": max(step.number - 1, 0),
+            "escalate_on": (
+                escalate_on
+                if step.kind in ("before", "due", "overdue") and manager and escalate_on > today
+                else None
+            ),
+            # Wiltshire 6.5.7/6.5.8: when the answer will be late, the member gets the
+            # reason, the action and a new date; EXTEND lets the bot send that for them.
+            "explain_prompt": app.policy.clock.extension_by_agreement
+            and step.kind in ("before", "due", "overdue"),
+        },
+    }
+
+
+def _topic(subject: str) -> str:
+    subject = " ".join(subject.split())
+    return subject if len(subject) <= TOPIC_LIMIT else subject[: TOPIC_LIMIT - 1] + "…"

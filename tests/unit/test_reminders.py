@@ -1,0 +1,230 @@
+"""The reminder sweep, through a real app (SQLite + memory mailbox), judged by what left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from helpers import JO, RHIAN, body_text, eml, make_app, rows, run, sent
+from sqlalchemy import update
+
+from mailbot import jobs, reminders
+from mailbot.app import App
+from mailbot.backends.memory import MemoryServer
+from mailbot.cases import record_response
+from mailbot.policy import load_policy
+from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
+
+SAM = ("Sam Patel", "sam.patel@wiltshire.gov.uk", "Highways", "max.boss@wiltshire.gov.uk", "")
+MAX = ("Max Boss", "max.boss@wiltshire.gov.uk", "Highways", "", "")
+# member_enquiry.eml arrives Wednesday 25 November 2026; Wiltshire: 10 working days.
+DUE = date(2026, 12, 9)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[tuple[App, MemoryServer]]:
+    made, server = make_app(tmp_path, officers=(SAM, MAX))
+    yield made, server
+    made.close()
+
+
+def open_assigned_case(app: App, server: MemoryServer, raw: bytes | None = None) -> CaseRow:
+    """Deliver a member's mail, run the poll, and assign the case to Sam (routing's job)."""
+    server.deliver(raw or eml("member_enquiry.eml"))
+    run(app)
+    with app.store.transaction() as session:
+        session.execute(update(CaseRow).values(officer_email=SAM[1]))
+    server.outgoing.clear()  # the acknowledgement is not what these tests are about
+    return rows(app, CaseRow)[-1]
+
+
+def hourly(start: datetime, end: datetime) -> Iterator[datetime]:
+    t = start
+    while t < end:
+        yield t
+        t += timedelta(hours=1)
+
+
+def sweep_hourly(app: App, start: datetime, end: datetime) -> list[tuple[datetime, str, str]]:
+    """Sweep and flush every hour, day and night; (when, step, recipient) of each reminder."""
+    log = []
+    for now in hourly(start, end):
+        for _ref, step, recipient in reminders.sweep(app, now).queued:
+            log.append((now, step, recipient))
+        jobs.flush_outbox(app, now)
+    return log
+
+
+def test_schedule_counts_working_days_and_skips_christmas() -> None:
+    policy = load_policy("wiltshire")
+    cal = policy.council_calendar()
+    steps = reminders.schedule(policy.reminders, cal, date(2026, 12, 23), date(2027, 1, 8))
+    got = [(s.kind, s.number, s.on) for s in steps]
+    assert got == [
+        ("before", 0, date(2026, 12, 21)),
+        ("due", 0, date(2026, 12, 23)),
+        # 25 Dec and the substitute Boxing Day (Mon 28 Dec) are bank holidays.
+        ("overdue", 1, date(2026, 12, 29)),
+        ("overdue", 2, date(2026, 12, 31)),
+        ("escalation", 3, date(2027, 1, 5)),  # 1 Jan is a bank holiday
+        ("overdue", 4, date(2027, 1, 7)),
+    ]
+
+
+def test_a_month_of_hourly_sweeps_sends_each_step_once_in_working_hours(
+    app: tuple[App, MemoryServer],
+) -> None:
+    the_app, server = app
+    open_assigned_case(the_app, server)
+    log = sweep_hourly(
+        the_app, datetime(2026, 11, 25, 0, tzinfo=UTC), datetime(2026, 12, 25, tzinfo=UTC)
+    )
+    nine = [(when.date(), when.hour) for when, _, _ in log]
+    assert all(hour == 9 for _, hour in nine)  # the first sweep of the working day
+    assert [(when.date(), step, to) for when, step, to in log] == [
+        (date(2026, 12, 7), "before:0", SAM[1]),
+        (date(2026, 12, 9), "due:0", SAM[1]),
+        (date(2026, 12, 11), "overdue:1", SAM[1]),
+        (date(2026, 12, 15), "overdue:2", SAM[1]),
+        (date(2026, 12, 17), "escalation:3", MAX[1]),
+        (date(2026, 12, 21), "overdue:4", SAM[1]),
+        (date(2026, 12, 23), "overdue:5", SAM[1]),
+    ]
+    mails = sent(server)
+    assert len(mails) == 7
+    escalation = mails[4][1]
+    assert escalation["To"] == MAX[1] and escalation["Cc"] == SAM[1]
+    assert set(mails[4][0]) == {MAX[1], SAM[1]}
+    assert "Dear Max Boss" in body_text(escalation, "plain")
+    before = body_text(mails[0][1], "plain")
+    assert "due in 2 working days, by Wednesday 9 December 2026" in before
+    assert "Pothole outside 14 Castle Street" in before
+    assert 'EXTEND 5 "' in before and "REASSIGN" in before and "PAUSE" in before
+    assert "DONE" in before
+    assert "[MB-2026-00001]" in mails[0][1]["Subject"]
+    overdue = body_text(mails[3][1], "plain")
+    assert "now 4 working days overdue" in overdue
+    assert "referred to Max Boss" in overdue and "Thursday 17 December 2026" in overdue
+
+
+def test_nothing_at_weekends_bank_holidays_or_outside_hours(app: tuple[App, MemoryServer]) -> None:
+    the_app, server = app
+    open_assigned_case(the_app, server)
+    saturday = datetime(2026, 12, 12, 10, tzinfo=UTC)
+    christmas = datetime(2026, 12, 25, 10, tzinfo=UTC)
+    evening = datetime(2026, 12, 11, 17, 30, tzinfo=UTC)
+    early = datetime(2026, 12, 11, 8, 59, tzinfo=UTC)
+    for now in (saturday, christmas, evening, early):
+        report = reminders.sweep(the_app, now)
+        assert report.queued == [] and report.skipped == "outside working hours"
+    assert rows(the_app, OutboxRow, OutboxRow.purpose != "ack") == []
+
+
+def test_restart_and_overlapping_runs_never_send_twice(
+    app: tuple[App, MemoryServer], tmp_path: Path
+) -> None:
+    the_app, server = app
+    open_assigned_case(the_app, server)
+    now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    assert len(reminders.sweep(the_app, now).queued) == 1
+    assert reminders.sweep(the_app, now).queued == []
+    # A second process on the same database (a restart, or a second scheduler).
+    again, _ = make_app(tmp_path, officers=(SAM, MAX), server=server)
+    try:
+        assert reminders.sweep(again, now + timedelta(hours=3)).queued == []
+    finally:
+        again.close()
+    jobs.flush_outbox(the_app, now)
+    assert len(server.outgoing) == 1
+
+
+def test_after_downtime_only_the_latest_step_goes(app: tuple[App, MemoryServer]) -> None:
+    the_app, server = app
+    open_assigned_case(the_app, server)
+    # Down from before the before-due reminder until the first overdue day.
+    report = reminders.sweep(the_app, datetime(2026, 12, 11, 11, tzinfo=UTC))
+    assert [step for _, step, _ in report.queued] == ["overdue:1"]
+
+
+def test_an_answered_case_gets_no_reminder(app: tuple[App, MemoryServer]) -> None:
+    the_app, server = app
+    case = open_assigned_case(the_app, server)
+    with the_app.store.transaction() as session:
+        row = session.get(CaseRow, case.id)
+        assert row is not None
+        record_response(session, row, SAM[1], datetime(2026, 12, 1, 14, tzinfo=UTC))
+    log = sweep_hourly(
+        the_app, datetime(2026, 12, 1, 15, tzinfo=UTC), datetime(2026, 12, 24, tzinfo=UTC)
+    )
+    assert log == [] and server.outgoing == []
+
+
+def test_an_extension_moves_the_schedule_to_the_new_date(app: tuple[App, MemoryServer]) -> None:
+    the_app, server = app
+    case = open_assigned_case(the_app, server)
+    log = sweep_hourly(
+        the_app, datetime(2026, 12, 7, 8, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC)
+    )
+    assert [step for _, step, _ in log] == ["before:0"]
+    with the_app.store.transaction() as session:
+        session.add(
+            ClockEventRow(
+                case_id=case.id,
+                clock="response",
+                action="extend",
+                at=datetime(2026, 12, 8, 11, tzinfo=UTC),
+                who=SAM[1],
+                why="waiting for the contractor",
+                new_due=date(2026, 12, 16),
+            )
+        )
+    log = sweep_hourly(
+        the_app, datetime(2026, 12, 8, 8, tzinfo=UTC), datetime(2026, 12, 19, tzinfo=UTC)
+    )
+    assert [(when.date(), step) for when, step, _ in log] == [
+        (date(2026, 12, 14), "before:0"),
+        (date(2026, 12, 16), "due:0"),
+        (date(2026, 12, 18), "overdue:1"),
+    ]
+    assert "Overdue by 2 working days" in sent(server)[-1][1]["Subject"]
+    assert "was due on Wednesday 16 December 2026" in body_text(sent(server)[-1][1], "plain")
+
+
+def test_confidential_case_reminders_carry_no_subject_or_content(
+    app: tuple[App, MemoryServer],
+) -> None:
+    the_app, server = app
+    raw = eml("member_enquiry.eml").replace(
+        b"Subject: Pothole outside 14 Castle Street",
+        b"Subject: CONFIDENTIAL: Pothole outside 14 Castle Street",
+    )
+    case = open_assigned_case(the_app, server, raw)
+    assert case.confidential
+    sweep_hourly(the_app, datetime(2026, 12, 7, 8, tzinfo=UTC), datetime(2026, 12, 18, tzinfo=UTC))
+    mails = sent(server)
+    assert len(mails) == 5
+    for _, message in mails:
+        for text in (message["Subject"], body_text(message, "plain"), body_text(message, "html")):
+            assert "Pothole" not in text and "Castle" not in text
+        assert "confidential" in body_text(message, "plain").lower()
+
+
+def test_bilingual_council_reminders_put_welsh_first_for_a_welsh_member(tmp_path: Path) -> None:
+    app, server = make_app(tmp_path, members=(JO, RHIAN), officers=(SAM, MAX), policy="cardiff")
+    try:
+        raw = eml("member_enquiry.eml").replace(JO[1].encode(), RHIAN[1].encode())
+        raw = raw.replace(b"Cllr Jo Bloggs", b"Cllr Rhian Evans")
+        open_assigned_case(app, server, raw)
+        sweep_hourly(app, datetime(2026, 12, 7, 8, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC))
+        [(_, message)] = sent(server)
+        text = body_text(message, "plain")
+        assert message["Subject"].startswith("Nodyn atgoffa / Reminder:")
+        welsh = text.index("Mae angen ymateb i achos MB-2026-00001 ymhen 2 ddiwrnod gwaith")
+        english = text.index("The response to case MB-2026-00001 is due in 2 working days")
+        assert welsh < english
+        assert "erbyn dydd Mercher 9 Rhagfyr 2026" in text
+        assert 'lang="cy"' in body_text(message, "html")
+    finally:
+        app.close()
