@@ -37,37 +37,24 @@ def _words(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+# Subject patterns are anchored: clients put "Automatic reply:" or "Undeliverable:" at the
+# start (or "(Automatic Response)" at the end), while members write "Out of office hours
+# noise" or "Undelivered council tax letters" in the middle of real enquiries.
+_END = r"\s*(?::|-|–|\(|$)"
 AUTO_REPLY_SUBJECT = _words(
-    r"\bautomatic reply\b",
-    r"\bauto[- ]?reply\b",
-    r"\bautoreply\b",
-    r"\bauto[- ]?response\b",
-    r"\bout of (?:the )?office\b",
-    r"\bout-of-office\b",
-    r"\bvacation\b",
-    r"\bon leave\b",
-    r"\babsence notification\b",
-    r"\bawayl?\b.*\bauto",
-    r"\bateb awtomatig\b",
-    r"\bymateb awtomatig\b",
-    r"\ballan o'?r swyddfa\b",
-    r"\bréponse automatique\b",
-    r"\breponse automatique\b",
-    r"\babsent(?:e)? du bureau\b",
-    r"\babsence du bureau\b",
-    r"\babwesenheitsnotiz\b",
-    r"\bautomatische antwort\b",
-    r"\babwesend\b",
-    r"\bnicht im büro\b",
-    r"\bautomatische abwesenheit",
-    r"\brespuesta automática\b",
-    r"\brespuesta automatica\b",
-    r"\bfuera de la oficina\b",
-    r"\bausente\b",
-    r"\bautomatisch antwoord\b",
-    r"\bafwezigheidsbericht\b",
-    r"\bniet op kantoor\b",
-    r"\bafwezig\b",
+    r"^\s*(?:re:\s*)?(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)|auto"
+    r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation(?: reply)?"
+    r"|away(?: message)?|on annual leave|annual leave"
+    r"|ateb awtomatig|ymateb awtomatig|allan o'?r swyddfa"
+    r"|r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau"
+    r"|abwesenheitsnotiz|automatische antwort|abwesend|nicht im büro"
+    r"|respuesta autom[áa]tica|fuera de la oficina|ausente"
+    r"|automatisch antwoord|afwezigheidsbericht|niet op kantoor|afwezig)" + _END,
+    r"\((?:automatic (?:reply|response)|auto[- ]?reply|out of (?:the )?office"
+    r"|ateb awtomatig|r[ée]ponse automatique|automatische antwort|respuesta autom[áa]tica"
+    r"|automatisch antwoord)\)\s*$",
+    r"^\s*(?:i am|i'm) (?:away|out of (?:the )?office)\b", r"^\s*away until\b",
+    r"^\s*[^:]{0,60} is out of the office\b",
 )
 
 AUTO_REPLY_BODY = _words(
@@ -75,49 +62,27 @@ AUTO_REPLY_BODY = _words(
     r"\bthis is an auto[- ]?(?:reply|response|responder)\b",
     r"\bi am (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
     r"\bi'm (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
-    r"\bi will be out of (?:the )?office\b",
-    r"\bi am away\b.*\buntil\b",
-    r"\bwith (?:limited|no) access to (?:my )?e-?mail\b",
-    r"\bdw i allan o'?r swyddfa\b",
-    r"\brwyf allan o'?r swyddfa\b",
-    r"\bateb awtomatig\b",
-    r"\bje suis absent(?:e)?\b",
-    r"\bje serai absent(?:e)?\b",
-    r"\bréponse automatique\b",
-    r"\bich bin (?:bis|vom|ab)\b.*\b(?:abwesend|nicht im büro|urlaub)\b",
+    r"\bi will be out of (?:the )?office\b", r"\bi am away\b.{0,40}\buntil\b",
+    r"\bi (?:will )?(?:have|be with) (?:limited|no) access to (?:my )?e-?mail\b",
+    r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
+    r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
+    r"\bich bin (?:bis|vom|ab)\b.{0,60}\b(?:abwesend|nicht im büro|urlaub)\b",
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
-    r"\bestoy fuera de la oficina\b",
-    r"\bestaré fuera\b",
-    r"\brespuesta automática\b",
-    r"\bik ben (?:momenteel |tot )?.*\bafwezig\b",
-    r"\bautomatisch antwoord\b",
+    r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
+    r"\bik ben (?:momenteel |tot )?.{0,40}\bafwezig\b", r"\bautomatisch antwoord\b",
 )
 
 BOUNCE_SUBJECT = _words(
-    r"\bundeliver(?:ed|able)\b",
-    r"\bdelivery status notification\b",
-    r"\bmail delivery (?:failed|failure|subsystem|system)\b",
-    r"\breturned mail\b",
-    r"\bfailure notice\b",
-    r"\bdelivery (?:has )?failed\b",
-    r"\bdelivery failure\b",
-    r"\bnon[- ]?delivery\b",
-    r"\bdelivery notification\b",
-    r"\bcould not be delivered\b",
-    r"\bnot delivered\b",
-    r"\bdelayed mail\b",
-    r"\bwarning: message .* delayed\b",
-    r"\bnondeliverable\b",
-    r"\bmessage delivery failure\b",
-    r"^\s*complaint about message from\b",
-    r"\babuse report\b",
-    r"\bnon remis\b",
-    r"\bunzustellbar\b",
-    r"\bnicht zustellbar\b",
-    r"\bonbestelbaar\b",
-    r"\bno se puede entregar\b",
-    r"\bnon recapitabile\b",
-    r"\bmethu danfon\b",
+    r"^\s*(?:undeliver(?:ed|able)(?: mail)?|delivery status notification"
+    r"|mail delivery (?:failed|failure|subsystem|system)|returned mail|failure notice"
+    r"|delivery (?:has )?failed|delivery failure|message delivery failure"
+    r"|non[- ]?deliver(?:y|able)(?: notification| report)?|delivery notification"
+    r"|mail system error|delayed mail|warning: message .{0,80} delayed"
+    r"|non remis|unzustellbar|nicht zustellbar|onbestelbaar|no se puede entregar"
+    r"|non recapitabile|methu danfon)" + _END,
+    r"^\s*undelivered mail returned to sender\b", r"^\s*message delivery has failed\b",
+    r"^\s*complaint about message from\b", r"^\s*(?:e-?mail )?abuse report\b",
+    r"^\s*\*\*message you sent blocked\b",
 )
 
 BOUNCE_BODY = _words(
@@ -125,18 +90,12 @@ BOUNCE_BODY = _words(
     r"\bthis is the mail system at host\b",
     r"\bthis message was created automatically by mail delivery\b",
     r"\bi'm sorry to have to inform you that your message could not\b",
-    r"\bthe following address(?:es)? (?:had|failed)\b",
-    r"\bpermanent fatal errors\b",
-    r"\bmessage could not be delivered\b",
+    r"\bthe following address(?:es)? (?:had|failed)\b", r"\bpermanent fatal errors\b",
     r"\bdelivery to the following recipient(?:s)? failed\b",
     r"\byour message (?:wasn't|was not|couldn't be|could not be) delivered\b",
-    r"\bthis is an (?:e-?mail )?abuse report\b",
-    r"\bno such user here\b",
-    r"\b(?:550|554|553) [-–] requested action not taken\b",
-    r"\binvalid user address\b",
-    r"\bdiagnostic-code:",
-    r"\bstatus: 5\.\d+\.\d+\b",
-    r"\bremote-mta:",
+    r"\bthis is an (?:e-?mail )?abuse report\b", r"\bno such user here\b",
+    r"\b(?:550|554|553) [-–] requested action not taken\b", r"\binvalid user address\b",
+    r"\bdiagnostic-code:", r"\bstatus: 5\.\d+\.\d+\b", r"\bremote-mta:",
 )
 
 RECEIPT_SUBJECT = _words(

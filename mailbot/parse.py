@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.policy import compat32
 
 import html2text
@@ -60,18 +60,19 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
 
 
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
-    headers = {name.lower(): clean_header(value) for name, value in _raw_headers(msg)}
-    senders = _addresses(headers.get("from", ""))
+    raw = _raw_headers(msg)
+    headers = {name: clean_header(value) for name, value in raw.items()}
+    senders = _addresses(raw.get("from", ""))
     if not senders:
-        senders = _addresses(headers.get("sender", "")) or _addresses(headers.get("reply-to", ""))
+        senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
     content_types: list[str] = []
     text = _body_text(msg, content_types)
     return ParsedMessage(
         message_id=message_id,
         subject=headers.get("subject", ""),
         sender=senders[0] if senders else None,  # the pipeline quarantines sender-less mail
-        to=_addresses(headers.get("to", "")),
-        cc=_addresses(headers.get("cc", "")),
+        to=_addresses(raw.get("to", "")),
+        cc=_addresses(raw.get("cc", "")),
         date=_date(headers.get("date", "")),
         in_reply_to=_first_msgid(headers.get("in-reply-to", "")),
         references=_MSGID_RE.findall(headers.get("references", "")),
@@ -82,37 +83,68 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     )
 
 
-def _raw_headers(msg: email.message.Message) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    out: list[tuple[str, str]] = []
-    for name, value in msg.items():
+def _raw_headers(msg: email.message.Message) -> dict[str, str]:
+    """Lower-cased name → the undecoded value, 8-bit bytes made text; first value wins,
+    as most clients display it."""
+    out: dict[str, str] = {}
+    for name, value in msg.raw_items():
         key = name.lower()
-        if key not in seen:  # first value wins, like most clients display
-            seen.add(key)
-            out.append((name, value if isinstance(value, str) else str(value)))
+        if key not in out:
+            out[key] = _eight_bit_text(value if isinstance(value, str) else str(value))
     return out
 
 
+def _eight_bit_text(value: str) -> str:
+    """Headers sent as raw 8-bit (against RFC 5322, but common): UTF-8 if it is, else cp1252."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("ascii", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+_FOLD_RE = re.compile(r"\r?\n[ \t]+|\r\n|[\r\n]")
+_SPACES_RE = re.compile(r"[ \t]{2,}")
+
+
 def clean_header(value: object) -> str:
-    """Decode RFC 2047 words and drop CR/LF and control characters."""
-    text = value if isinstance(value, str) else str(value)
+    """Unfold, decode RFC 2047 words (trusting their charset only as far as it decodes),
+    and drop CR/LF and control characters: the result is always one safe line."""
+    text = _FOLD_RE.sub(" ", value if isinstance(value, str) else str(value))
     with contextlib.suppress(Exception):  # a broken encoded-word keeps its raw form
-        text = str(make_header(decode_header(text)))
-    text = text.replace("\r", " ").replace("\n", " ")
-    return _CONTROL_RE.sub("", text).strip()
+        text = "".join(_decode_word(part, charset) for part, charset in decode_header(text))
+    text = _CONTROL_RE.sub("", text.replace("\r", " ").replace("\n", " "))
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def _decode_word(part: bytes | str, charset: str | None) -> str:
+    if isinstance(part, str):
+        return part
+    for candidate in (charset, "utf-8"):
+        if candidate and candidate != "unknown-8bit":
+            try:
+                return part.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return part.decode("cp1252", errors="replace")
 
 
 _ADDR_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _addresses(value: str) -> list[Address]:
+    """Split the undecoded header first, then decode only the names: an encoded-word in a
+    display name must never be able to smuggle in an address of its own."""
+    unfolded = _FOLD_RE.sub(" ", value)
     out = []
-    for name, addr in email.utils.getaddresses([value]):
+    for name, addr in email.utils.getaddresses([unfolded]):
         addr = addr.strip().lower()
         if _ADDR_RE.fullmatch(addr):
-            out.append(Address(name=_CONTROL_RE.sub("", name).strip(), email=addr))
+            out.append(Address(name=clean_header(name), email=addr))
     if not out:  # "From: Big Bug bb@bug.com" and other RFC-breaking forms clients still send
-        found = _ADDR_RE.search(value)
+        found = _ADDR_RE.search(unfolded)
         if found:
             out.append(Address(name="", email=found.group(0).lower()))
     return out

@@ -35,7 +35,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # file: (outcome, what the messages table must say)
     "long_subject.eml": (ACK, "processed"),
     "jinja_in_subject_and_body.eml": (ACK, "processed"),
-    "crlf_in_encoded_name.eml": ("no-ack", "processed"),  # see the xfail test below
+    "crlf_in_encoded_name.eml": (ACK, "processed"),
     "raw_cr_in_from_name.eml": ("no-ack", "quarantined"),
     "charset_lies_ascii.eml": (ACK, "processed"),
     "charset_lies_utf8.eml": (ACK, "processed"),
@@ -157,8 +157,8 @@ ENCODED_NAME = b"=?UTF-8?Q?Cllr_Jo_Bloggs=0D=0ABcc=3A_victim=40evil=2Eexample?= 
 
 
 def test_encoded_crlf_in_the_subject_injects_no_header(app_factory: AppFactory) -> None:
-    # The display-name half of this file is the xfail below; without it, the member is
-    # acknowledged and the encoded CRLF + "Bcc:" in the subject must stay inside Subject.
+    # With the display-name half removed (its own tests are below), the encoded CRLF +
+    # "Bcc:" in the subject must stay inside Subject.
     app, server = app_factory()
     server.deliver(eml("crlf_in_encoded_name.eml").replace(ENCODED_NAME, b""))
     run(app)
@@ -175,11 +175,6 @@ def test_encoded_crlf_in_the_subject_injects_no_header(app_factory: AppFactory) 
         b"Bcc: victim@evil.example X-Injected", b"")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse._build decodes the RFC 2047 From display name before splitting addresses; "
-    "with acknowledge_unknown_senders = true the ack for crlf_in_encoded_name.eml is sent "
-    "to victim@evil.example, an address that appeared only inside the display name"
-))
 def test_an_address_inside_a_display_name_is_never_mailed(app_factory: AppFactory) -> None:
     app, server = app_factory(acknowledge_unknown_senders=True)
     server.deliver(eml("crlf_in_encoded_name.eml"))
@@ -187,12 +182,6 @@ def test_an_address_inside_a_display_name_is_never_mailed(app_factory: AppFactor
     assert all("victim@evil.example" not in recipients for recipients, _ in server.outgoing)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse._build decodes the RFC 2047 From display name before splitting addresses; "
-    "'=?UTF-8?Q?Cllr_Jo_Bloggs=0D=0ABcc=3A_victim=40evil=2Eexample?= "
-    "<jo.bloggs@wiltshire.gov.uk>' gives sender victim@evil.example, so the member's "
-    "enquiry goes to triage with no ack instead of one ack to jo.bloggs"
-))
 def test_encoded_crlf_in_name_still_acknowledges_the_member(app_factory: AppFactory) -> None:
     app, server = app_factory()
     server.deliver(eml("crlf_in_encoded_name.eml"))
@@ -264,10 +253,6 @@ def test_all_bad_input_in_one_poll_nothing_lost(app_factory: AppFactory) -> None
     assert len([r for r in rows(app, OutboxRow) if r.purpose == "ack"]) == len(ACKED)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header (raw 8-bit bytes → U+FFFD; encoded-word in a lying or unknown "
-    "charset left as '=?...?=' text) — the ack quotes the member's subject garbled"
-))
 @pytest.mark.parametrize(("name", "quoted"), [
     ("charset_lies_ascii.eml", "Café licence – “late hours” on Market Place"),
     ("charset_lies_utf8.eml", "Façade of the old library"),

@@ -236,11 +236,6 @@ def test_receipt_and_calendar_subjects(subject: str, expected: Automatic) -> Non
     assert kind(build(subject=subject, body="")) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header does not decode raw UTF-8 header bytes (RFC 6532 / 8-bit "
-    "headers): 'Subject: Réponse automatique' sent unencoded parses as 'R\\ufffd\\ufffdponse "
-    "automatique', so the French/Spanish patterns miss it"
-))
 def test_raw_utf8_auto_reply_subject_is_recognised() -> None:
     raw = ("From: Marie Dupont <marie@mairie.example>\r\nSubject: Réponse automatique : "
            "votre message\r\nMessage-ID: <r1@mairie.example>\r\n\r\nMerci.\r\n").encode()
@@ -266,13 +261,6 @@ def test_member_mail_that_only_sounds_automatic_is_not(subject: str, body: str) 
     assert detect_automatic(build(subject=subject, body=body)) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: loops.AUTO_REPLY_SUBJECT / BOUNCE_SUBJECT / AUTO_REPLY_BODY match anywhere in a "
-    "member's own words, so real enquiries are dropped as automatic (no case, no ack): "
-    "'Out of office hours noise' (\\bout of office\\b), 'staff on leave' (\\bon leave\\b), "
-    "'Delivery failure of the garden waste bins', 'Undelivered council tax letters', "
-    "'Non-delivery of the recycling boxes', body '... with no access to email ...'"
-))
 @pytest.mark.parametrize(("subject", "body"), [
     ("Out of office hours noise from the Red Lion", "Residents cannot sleep."),
     ("Library staff on leave - reduced opening hours", "Residents ask why."),

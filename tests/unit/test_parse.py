@@ -67,10 +67,6 @@ def test_two_thousand_character_subject_is_kept_whole_on_one_line() -> None:
     assert words[:3] == ["Parking", "enforcement", "on"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header turns a folded header's CRLF into spaces instead of removing "
-    "it (RFC 5322 unfolding), so 'near\\r\\n the' becomes 'near   the' in the stored subject"
-))
 def test_folded_subject_is_unfolded_to_single_spaces() -> None:
     assert "  " not in parsed("long_subject.eml").subject
 
@@ -92,11 +88,6 @@ def test_encoded_crlf_in_subject_stays_one_line_with_the_text_inside() -> None:
     assert "bcc" not in message.headers and "x-injected" not in message.headers
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse._build decodes RFC 2047 words in From before splitting addresses, so an "
-    "encoded display name 'Cllr Jo Bloggs\\r\\nBcc: victim@evil.example' becomes the sender "
-    "victim@evil.example instead of the addr-spec <jo.bloggs@wiltshire.gov.uk>"
-))
 def test_encoded_display_name_cannot_change_the_sender_address() -> None:
     message = parsed("crlf_in_encoded_name.eml")
     assert message.sender is not None
@@ -136,21 +127,12 @@ def test_body_in_an_unknown_charset_is_read_not_dropped() -> None:
     assert "missed again this week – the third time" in text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header does not decode raw 8-bit header bytes; compat32 hands them "
-    "over as surrogate escapes and they come out as U+FFFD ('Caf\\ufffd licence') instead "
-    "of trying utf-8 then cp1252 as decode_part does for bodies"
-))
 def test_raw_8bit_subject_in_cp1252_is_decoded() -> None:
     assert parsed("charset_lies_ascii.eml").subject == (
         "Café licence – “late hours” on Market Place"
     )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header does not decode raw UTF-8 header bytes (RFC 6532, sent by "
-    "many clients): 'Subject: Château' parses as 'Ch\\ufffd\\ufffdteau'"
-))
 def test_raw_utf8_subject_is_decoded() -> None:
     raw = "From: jo.bloggs@wiltshire.gov.uk\r\nSubject: Château Road café\r\n\r\nx\r\n"
     message = parse_message(raw.encode("utf-8"))
@@ -158,19 +140,10 @@ def test_raw_utf8_subject_is_decoded() -> None:
     assert message.subject == "Château Road café"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header leaves an encoded-word whose bytes are not in its declared "
-    "charset undecoded: subject '=?utf-8?Q?Fa=E7ade_of_the_old_library?=' is stored and "
-    "quoted in the ack verbatim (the member's client then decodes it as 'Fa\\ufffdade')"
-))
 def test_encoded_word_subject_with_a_lying_charset_is_decoded() -> None:
     assert parsed("charset_lies_utf8.eml").subject == "Façade of the old library"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: parse.clean_header leaves an encoded-word in an unknown charset undecoded: the "
-    "subject stays '=?x-nonsense?Q?Bin_collection_missed_on_Brook_Road?=' (it is ASCII text)"
-))
 def test_encoded_word_subject_in_an_unknown_charset_is_decoded() -> None:
     assert parsed("charset_unknown.eml").subject == "Bin collection missed on Brook Road"
 
