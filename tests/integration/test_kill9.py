@@ -59,11 +59,12 @@ def _deliver(home: Path) -> list[str]:
     inbox = mailbox.Maildir(str(home / "mailbox"), create=True)
     ids = []
     for n in range(MESSAGES):
+        member = f"Cllr Member {n % MEMBERS} <member{n % MEMBERS}@councillors.example.gov.uk>"
         message_id = f"<kill9-{n}@councillors.example.gov.uk>"
         ids.append(message_id)
         inbox.add(
             (
-                f"From: Cllr Member {n % MEMBERS} <member{n % MEMBERS}@councillors.example.gov.uk>\r\n"
+                f"From: {member}\r\n"
                 "To: memberenquiries@example.gov.uk\r\n"
                 f"Subject: Street light {n} out on Station Road\r\n"
                 f"Message-ID: {message_id}\r\n"
