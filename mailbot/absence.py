@@ -132,7 +132,7 @@ def officer_out_of_office(
             why=f"auto-reply from {absent}",
             message=None,
             now=now,
-            subject_prefix="Out of office, please redirect: ",
+            subject_prefix="Please redirect: ",
         )
         return
     _mark_handled(session, case, absent, now, f"redirected to {alternative}")
@@ -151,7 +151,7 @@ def officer_out_of_office(
                 why=f"auto-reply from {absent}",
                 message=None,
                 now=now,
-                subject_prefix="Out of office, no alternative: ",
+                subject_prefix="Please redirect (no alternative contact): ",
             )
         return
     _redirect(app, session, case, absent, alternative, now, "is out of the office")

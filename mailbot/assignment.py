@@ -107,7 +107,9 @@ def assignment_subject(case: CaseRow, member_name: str, minimise: bool, prefix: 
     title = KIND_TITLES[Kind(case.kind)]
     who = member_name or case.member_email
     if minimise:
-        return f"{prefix}Confidential {title.lower()} from {who} [{case.ref}]"
+        if case.kind != Kind.CONFIDENTIALITY.value:
+            title = f"Confidential {title.lower()}"
+        return f"{prefix}{title} from {who} [{case.ref}]"
     return f"{prefix}{title} from {who}: {case.subject[:120]} [{case.ref}]"
 
 

@@ -1,0 +1,547 @@
+"""Officers end to end: assignment emails, reply commands, out-of-office and bounces,
+follow-ups. Real app (config file, CSV directory, SQLite with migrations) on the memory
+mailbox; every assertion is on what left the system or on database rows."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import body_text, parse_sent, rows, shared_rules_classifier, write_csv
+
+from mailbot import jobs
+from mailbot.app import App, build_app
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
+from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+LEE = "lee.wong@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+ALEX = "alex.morgan@council.gov.uk"
+ADMIN = "it.admin@council.gov.uk"
+# Wednesday 25 November 2026, 10:00 London; read at noon.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+MEMBERS = [
+    ("Cllr Jo Bloggs", JO, "Castle", "en"),
+    ("Cllr Siân Evans", "sian.evans@council.gov.uk", "Llandaff", "cy"),
+]
+OFFICERS = [
+    ("Sam Patel", SAM, "highways", DANA, LEE),
+    ("Lee Wong", LEE, "highways", DANA, ""),
+    ("Dana Reed", DANA, "highways", "", ""),
+    ("Alex Morgan", ALEX, "waste", "", ""),
+]
+
+
+class Council:
+    """One app and its mailbox, with ways to write mail in and read mail out."""
+
+    def __init__(self, home: Path, policy: str = "wiltshire") -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.home = home
+        write_csv(home / "members.csv", ("name", "email", "ward", "language"), MEMBERS)
+        write_csv(
+            home / "officers.csv",
+            ("name", "email", "service", "manager_email", "deputy_email"),
+            OFFICERS,
+        )
+        (home / "mailbot.toml").write_text(
+            f'[council]\nname = "Test Council"\npolicy = "{policy}"\n'
+            f'[mailbox]\naddress = "{MAILBOX}"\n'
+            '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
+            f'admins = ["{ADMIN}"]\n'
+            "[classifier]\ntrain_if_missing = false\n"
+            '[routing]\ndefault_officer = "triage@council.gov.uk"\n'
+            "[[routing.rules]]\n"
+            f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "recycling"]\n',
+            encoding="utf-8",
+        )
+        self.server = MemoryServer()
+        self.app: App = build_app(
+            load_settings(home / "mailbot.toml"),
+            backend=MemoryMailbox(self.server),
+            classifier=shared_rules_classifier(),
+        )
+        self.seen = 0
+        self.count = 0
+
+    def deliver(self, raw: bytes, now: datetime = NOW) -> list[EmailMessage]:
+        """Deliver, poll, flush; the mails that left during this step."""
+        self.server.deliver(raw)
+        jobs.poll(self.app, now)
+        jobs.flush_outbox(self.app, now)
+        out = [parse_sent(mime) for _, mime in self.server.outgoing[self.seen :]]
+        self.seen = len(self.server.outgoing)
+        return out
+
+    def mail(
+        self,
+        sender: str,
+        subject: str,
+        body: str,
+        *,
+        cc: str = "",
+        in_reply_to: str = "",
+        extra: str = "",
+        date: datetime = NOW - timedelta(hours=2),
+    ) -> bytes:
+        self.count += 1
+        headers = [
+            f"From: {sender}",
+            f"To: {MAILBOX}",
+            *([f"Cc: {cc}"] if cc else []),
+            f"Subject: {subject}",
+            f"Message-ID: <t{self.count}@test.example>",
+            f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
+            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
+            *([extra] if extra else []),
+        ]
+        return ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
+
+    def case(self, ref: str | None = None) -> CaseRow:
+        found = rows(self.app, CaseRow, *([CaseRow.ref == ref] if ref else []))
+        return found[-1]
+
+    def events(self, action: str) -> list[EventRow]:
+        return rows(self.app, EventRow, EventRow.action == action)
+
+    def open_pothole(
+        self, cc: str = SAM, subject: str = "Pothole on Castle Road"
+    ) -> dict[str, EmailMessage]:
+        out = self.deliver(
+            self.mail(f"Cllr Jo Bloggs <{JO}>", subject, "A deep pothole by no. 12.", cc=cc)
+        )
+        return {str(m["To"]): m for m in out}
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    made = Council(tmp_path / "wiltshire")
+    yield made
+    made.app.close()
+
+
+@pytest.fixture
+def colchester(tmp_path: Path) -> Iterator[Council]:
+    made = Council(tmp_path / "colchester", policy="colchester")
+    yield made
+    made.app.close()
+
+
+def _text(message: EmailMessage) -> str:
+    return body_text(message, "plain")
+
+
+# -- assignment ---------------------------------------------------------------------
+
+
+def test_the_officer_copied_in_gets_the_assignment_and_the_ack_names_them(
+    council: Council,
+) -> None:
+    out = council.open_pothole()
+    assert set(out) == {JO, SAM}
+    ack, assignment = out[JO], out[SAM]
+    assert "Sam Patel (highways) will respond by Wednesday 9 December 2026" in _text(ack)
+    assert "please contact Sam Patel (sam.patel@council.gov.uk)" in _text(ack)
+    text = _text(assignment)
+    assert assignment["Subject"] == (
+        "Enquiry from Cllr Jo Bloggs: Pothole on Castle Road [MB-2026-00001]"
+    )
+    assert "Reference: MB-2026-00001" in text
+    assert "Reply by:  Wednesday 9 December 2026" in text
+    assert "> A deep pothole by no. 12." in text
+    assert "DONE" in text and 'EXTEND 5 "reason"' in text
+    assert assignment["Auto-Submitted"] == "auto-replied"
+    assert council.case().officer_email == SAM
+
+
+def test_a_rule_routes_by_keyword_and_unmatched_mail_goes_to_the_default(
+    council: Council,
+) -> None:
+    out = council.open_pothole(cc="", subject="Missed bin collection")
+    assert set(out) == {JO, ALEX}
+    out = council.open_pothole(cc="", subject="Cabinet agenda")
+    assert set(out) == {JO, "triage@council.gov.uk"}
+
+
+def test_confidential_cases_tell_the_officer_only_that_there_is_one(council: Council) -> None:
+    out = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            "CONFIDENTIAL: tenant's health and the damp flat",
+            "Please keep this confidential. Mrs X at 4 Mill Lane has asthma made worse by damp.",
+            cc=SAM,
+        )
+    )
+    assignment = next(m for m in out if m["To"] == SAM)
+    whole = assignment.as_string()
+    assert "asthma" not in whole and "damp" not in whole and "Mill Lane" not in whole
+    assert assignment["Subject"].strip().startswith("Confidential")
+    text = _text(assignment)
+    assert "mailbot case MB-2026-00001 --message" in text
+    assert "CONFIDENTIAL OK" in text and 'CONFIDENTIAL NO "' in text
+
+
+def test_foi_goes_to_the_foi_team_with_the_statutory_date(council: Council) -> None:
+    out = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            "Freedom of Information request: pothole repair costs",
+            "Under the Freedom of Information Act please send me copies of the records "
+            "of pothole repair costs for 2025.",
+            cc=SAM,
+        )
+    )
+    to = {str(m["To"]): m for m in out}
+    assert set(to) == {JO, "foi@wiltshire.example"}
+    assert "under the Freedom of Information Act 2000" in _text(to[JO])
+    assert "(the statutory date under the FOIA)" in _text(to["foi@wiltshire.example"])
+
+
+def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: Path) -> None:
+    hackney = Council(tmp_path / "hackney", policy="hackney")
+    try:
+        out = hackney.deliver(
+            hackney.mail(
+                f"Cllr Jo Bloggs <{JO}>",
+                "Complaint about how my pothole reports were handled",
+                "I wish to make a formal complaint: three reports were ignored and nobody "
+                "replied. I want this investigated.",
+                cc=SAM,
+            )
+        )
+        to = {str(m["To"]): m for m in out}
+        assert DANA in to  # Sam's line goes up to Dana, the service's head
+        assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
+        assert "how long an investigation will take" in _text(to[DANA])
+    finally:
+        hackney.app.close()
+
+
+# -- reply commands -----------------------------------------------------------------
+
+
+def _reply(council: Council, to: EmailMessage, sender: str, first_line: str) -> bytes:
+    quoted = "\n".join(f"> {line}" for line in _text(to).splitlines()[:5])
+    return council.mail(
+        sender, f"RE: {to['Subject']}", f"{first_line}\n\n{quoted}", in_reply_to=to["Message-ID"]
+    )
+
+
+def test_done_stops_the_clock_and_is_confirmed(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_reply(council, assignment, SAM, "DONE"))
+    assert [m["To"] for m in out] == [SAM]
+    assert out[0]["In-Reply-To"] == "<t2@test.example>"
+    assert "MB-2026-00001 is marked as answered" in _text(out[0])
+    case = council.case()
+    assert case.status == "responded" and case.responded_at == NOW
+    stop = rows(council.app, ClockEventRow, ClockEventRow.action == "stop")
+    assert [(s.who, s.clock) for s in stop] == [(SAM, "response")]
+    [event] = council.events("command")
+    assert event.actor == SAM and event.detail.startswith("DONE (assigned officer, reply)")
+
+
+def test_extend_moves_the_date_and_the_member_is_told_why(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    later = NOW + timedelta(days=6)  # Tuesday 1 December
+    out = council.deliver(
+        _reply(council, assignment, SAM, 'EXTEND 5 "the contractor surveys it on Monday"'),
+        now=later,
+    )
+    to = {str(m["To"]): m for m in out}
+    assert set(to) == {SAM, JO}
+    member = _text(to[JO])
+    assert "will not be ready by Wednesday 9 December 2026" in member
+    assert "the contractor surveys it on Monday" in member
+    assert "full response by Wednesday 16 December 2026" in member
+    assert to[JO]["In-Reply-To"] == "<t1@test.example>"  # in the member's own thread
+    assert "now Wednesday 16 December 2026 (was Wednesday 9 December 2026)" in _text(to[SAM])
+    case = council.case()
+    assert case.response_due.isoformat() == "2026-12-16"  # type: ignore[union-attr]
+    [extend] = rows(council.app, ClockEventRow, ClockEventRow.action == "extend")
+    assert (extend.who, extend.why) == (SAM, "the contractor surveys it on Monday")
+
+
+def test_reassign_sends_the_new_officer_the_case(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_reply(council, assignment, SAM, f"REASSIGN {LEE} on the rota"))
+    to = {str(m["To"]): m for m in out}
+    assert set(to) == {SAM, LEE}
+    assert "Sam Patel has passed this case to you" in _text(to[LEE])
+    assert "> A deep pothole by no. 12." in _text(to[LEE])
+    assert council.case().officer_email == LEE
+    # The new officer can now command the case from their own assignment.
+    out = council.deliver(_reply(council, to[LEE], LEE, "DONE"))
+    assert council.case().status == "responded"
+
+
+def test_reassign_to_someone_unknown_changes_nothing(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_reply(council, assignment, SAM, "REASSIGN someone@gmail.example"))
+    assert [m["To"] for m in out] == [SAM]
+    assert "not in the officers directory" in _text(out[0])
+    assert council.case().officer_email == SAM
+
+
+def test_pause_and_resume(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    council.deliver(_reply(council, assignment, SAM, 'PAUSE "waiting for clarification"'))
+    case = council.case()
+    assert case.status == "paused" and case.response_due is None
+    # Resumed a week later (five working days paused): the date moves on by as many.
+    council.deliver(_reply(council, assignment, SAM, "RESUME"), now=NOW + timedelta(days=7))
+    case = council.case()
+    assert case.status == "open"
+    assert case.response_due is not None and case.response_due.isoformat() > "2026-12-09"
+
+
+def test_confidential_no_tells_the_member_at_once(council: Council) -> None:
+    out = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            "CONFIDENTIAL: a neighbour dispute",
+            "Please keep this private between us.",
+            cc=SAM,
+        )
+    )
+    assignment = next(m for m in out if m["To"] == SAM)
+    out = council.deliver(
+        _reply(council, assignment, SAM, 'CONFIDENTIAL NO "a safeguarding duty applies"')
+    )
+    to = {str(m["To"]): m for m in out}
+    assert "has said that this is not possible" in _text(to[JO])
+    assert "a safeguarding duty applies" in _text(to[JO])
+    assert council.events("confidentiality declined")[0].actor == SAM
+
+
+def test_manager_and_admin_may_command_but_another_officer_may_not(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_reply(council, assignment, ALEX, "DONE"))
+    assert [m["To"] for m in out] == [ALEX]
+    assert "was not applied" in _text(out[0])
+    assert council.case().status == "open"
+    [refused] = council.events("command refused")
+    assert refused.actor == ALEX and "DONE" in refused.detail
+    council.deliver(_reply(council, assignment, ADMIN, 'PAUSE "checking with legal"'))
+    assert council.case().status == "paused"
+    council.deliver(_reply(council, assignment, DANA, "RESUME"))
+    assert council.case().status == "open"
+
+
+def test_forged_tag_from_a_stranger_is_refused_recorded_and_unanswered(council: Council) -> None:
+    council.open_pothole()
+    out = council.deliver(
+        council.mail("mallory@evil.example", "Re: Pothole [MB-2026-00001]", "DONE")
+    )
+    assert out == []
+    assert council.case("MB-2026-00001").status == "open"
+    [refused] = council.events("command refused")
+    assert refused.actor == "mallory@evil.example"
+    assert refused.case_id == council.case("MB-2026-00001").id
+
+
+def test_a_forged_from_that_fails_dmarc_is_refused(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    raw = _reply(council, assignment, SAM, "DONE").replace(
+        b"\r\n\r\n",
+        b"\r\nAuthentication-Results: mx.council.gov.uk; dmarc=fail header.from=council.gov.uk"
+        b"\r\n\r\n",
+        1,
+    )
+    assert council.deliver(raw) == []
+    assert council.case().status == "open"
+    assert "dmarc=fail" in council.events("command refused")[0].detail
+
+
+def test_unknown_commands_get_help_once_a_day(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_reply(council, assignment, SAM, "Thanks, I will look on Monday"))
+    assert [m["To"] for m in out] == [SAM]
+    assert "did not find a command" in _text(out[0]) and "CONFIDENTIAL NO" in _text(out[0])
+    assert council.deliver(_reply(council, assignment, SAM, "And another thing")) == []
+    assert council.deliver(_reply(council, assignment, SAM, "EXTEND 5")) == []  # same day
+    out = council.deliver(_reply(council, assignment, SAM, "Hm"), now=NOW + timedelta(days=1))
+    assert [m["To"] for m in out] == [SAM]
+    assert council.case().status == "open"
+
+
+# -- out of office and bounces -------------------------------------------------------
+
+
+def _auto_reply(council: Council, to: EmailMessage, sender: str, note: str) -> bytes:
+    return council.mail(
+        sender,
+        f"Automatic reply: {to['Subject']}",
+        note,
+        in_reply_to=to["Message-ID"],
+        extra="Auto-Submitted: auto-replied",
+    )
+
+
+def test_out_of_office_redirects_to_the_deputy_once(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_auto_reply(council, assignment, SAM, "I am away until 7 December."))
+    assert [m["To"] for m in out] == [LEE]  # nothing to the robot
+    assert "Sam Patel is out of the office" in _text(out[0])
+    case = council.case()
+    assert case.officer_email == LEE and case.status == "open"
+    row = rows(council.app, MessageRow)[-1]
+    assert row.status == "automatic" and row.case_id == case.id
+    # Another auto-reply (to a reminder, say) changes nothing and sends nothing.
+    assert council.deliver(_auto_reply(council, assignment, SAM, "Away.")) == []
+    assert len(council.events("officer out of office")) == 2
+    # A new case while Sam is away goes straight to the deputy, and the ack names them.
+    out = council.open_pothole(subject="Another pothole")
+    assert set(out) == {JO, LEE}
+    assert "Lee Wong (highways) will respond" in _text(out[JO])
+
+
+def test_out_of_office_naming_a_known_colleague_is_followed(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(
+        _auto_reply(council, assignment, SAM, f"Away. For waste matters contact {ALEX}.")
+    )
+    assert [m["To"] for m in out] == [ALEX]
+    assert council.case().officer_email == ALEX
+
+
+def test_colchester_pauses_the_clock_until_the_case_is_redirected(colchester: Council) -> None:
+    assignment = colchester.open_pothole()[SAM]
+    due = colchester.case().response_due
+    out = colchester.deliver(_auto_reply(colchester, assignment, SAM, "On leave."))
+    assert [m["To"] for m in out] == [LEE]
+    assert "response clock is paused" in _text(out[0])
+    case = colchester.case()
+    assert case.status == "paused" and case.response_due is None and case.officer_email == SAM
+    # Lee takes it two days later: the clock runs again and the date moves on.
+    out = colchester.deliver(
+        _reply(colchester, out[0], LEE, f"REASSIGN {LEE}"), now=NOW + timedelta(days=2)
+    )
+    case = colchester.case()
+    assert case.status == "open" and case.officer_email == LEE
+    assert case.response_due is not None and due is not None and case.response_due > due
+    assert colchester.events("command")[0].detail.startswith(f"REASSIGN {LEE} (deputy, reply)")
+
+
+def _bounce(council: Council, original: EmailMessage, failed: str) -> bytes:
+    council.count += 1
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@council.gov.uk>\r\n"
+        f"To: {MAILBOX}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <bounce{council.count}@council.gov.uk>\r\n"
+        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n"
+        f"X-Failed-Recipients: {failed}\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        f"Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+
+
+def test_a_bouncing_officer_address_causes_no_storm(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    out = council.deliver(_bounce(council, assignment, SAM))
+    assert [m["To"] for m in out] == [LEE]  # redirected to the deputy, once
+    assert council.case().officer_email == LEE
+    # The deputy bounces too: Lee has no deputy, so the manager gets it; then nothing more.
+    out = council.deliver(_bounce(council, out[0], LEE))
+    assert [m["To"] for m in out] == [DANA]
+    for _ in range(3):
+        assert council.deliver(_bounce(council, assignment, SAM)) == []
+    assert len(council.events("undeliverable")) == 5
+    sent = rows(council.app, OutboxRow)
+    assert not any("mailer-daemon" in r.recipients.lower() for r in sent)
+
+
+# -- follow-ups ---------------------------------------------------------------------
+
+
+def _answer(council: Council, ack: EmailMessage, now: datetime) -> None:
+    council.deliver(
+        council.mail(
+            f"Sam Patel <{SAM}>",
+            f"RE: {ack['Subject']}",
+            "It was filled this morning.",
+            cc=JO,
+            in_reply_to=ack["Message-ID"],
+        ),
+        now=now,
+    )
+
+
+def test_a_follow_up_within_the_window_reopens_the_same_case(council: Council) -> None:
+    ack = council.open_pothole()[JO]
+    _answer(council, ack, NOW + timedelta(days=1))  # answered Thursday 26 November
+    assert council.case().status == "responded"
+    later = NOW + timedelta(days=6)  # Tuesday 1 December: 3 working days on
+    out = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            f"Re: {ack['Subject']}",
+            "It is back already.",
+            in_reply_to=ack["Message-ID"],
+        ),
+        now=later,
+    )
+    to = {str(m["To"]): m for m in out}
+    assert set(to) == {JO, SAM}
+    assert "reopened" in _text(to[JO]) and "Tuesday 15 December 2026" in _text(to[JO])
+    assert len(rows(council.app, CaseRow)) == 1
+    case = council.case()
+    assert case.status == "open" and case.response_due.isoformat() == "2026-12-15"  # type: ignore[union-attr]
+    assert len(council.events("reopened")) == 1
+    assert [r.action for r in rows(council.app, ClockEventRow)] == ["stop", "restart"]
+
+
+def test_a_follow_up_after_the_window_opens_a_linked_case(council: Council) -> None:
+    ack = council.open_pothole()[JO]
+    _answer(council, ack, NOW + timedelta(days=1))
+    later = NOW + timedelta(days=14)  # 9 December: past 5 working days
+    out = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            f"Re: {ack['Subject']}",
+            "It is back again.",
+            in_reply_to=ack["Message-ID"],
+        ),
+        now=later,
+    )
+    first, second = rows(council.app, CaseRow)
+    assert second.parent_id == first.id and first.status == "responded"
+    assert second.officer_email == SAM  # the officer of the earlier case
+    to = {str(m["To"]): m for m in out}
+    assert set(to) == {JO, SAM}
+    assert "following up MB-2026-00001" in _text(to[SAM])
+    assert council.events("follow-up case")[0].case_id == second.id
+
+
+# -- directory ----------------------------------------------------------------------
+
+
+def test_a_member_added_to_the_csv_is_known_at_the_next_message(council: Council) -> None:
+    newcomer = "new.member@council.gov.uk"
+    out = council.deliver(council.mail(newcomer, "Pothole", "Hello", cc=SAM))
+    # A stranger: triage, no reply to them, and they cannot pick an officer by copying one in.
+    assert [m["To"] for m in out] == ["triage@council.gov.uk"]
+    assert "not from a known member" in _text(out[0])
+    assert council.case().status == "needs_triage"
+    members = council.home / "members.csv"
+    with members.open("a", encoding="utf-8") as handle:
+        handle.write(f"Cllr New Member,{newcomer},Castle,en\n")
+    os.utime(members, ns=(1, 4_000_000_000_000_000_000))
+    out = council.deliver(council.mail(newcomer, "Pothole again", "Hello", cc=SAM))
+    assert {str(m["To"]) for m in out} == {newcomer, SAM}
+    assert council.case().known_member is True
