@@ -11,9 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 
 @dataclass(frozen=True)
 class WeekPoint:
@@ -26,6 +23,10 @@ class WeekPoint:
 
 def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes:
     """Bars for cases opened and answered each week, a line for those overdue at its end."""
+    # Imported here: matplotlib takes half a second to load, and only the digest needs it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7.2, 2.8), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -206,16 +206,58 @@ def list_cases(
 
 
 @app.command("case")
-def show_case(ref: str, config: ConfigOption = None) -> None:
-    """Show one case: its dates, how they were reached, and its timeline."""
+def show_case(
+    ref: str,
+    config: ConfigOption = None,
+    message: Annotated[
+        bool,
+        typer.Option(
+            "--message", help="Print the member's message itself (also for confidential cases)."
+        ),
+    ] = False,
+) -> None:
+    """Show one case: its officer, dates, how they were reached, its mail and timeline."""
+    from mailbot.console import case_message_text
+
     mailbot_app = open_app(config)
     try:
-        text = describe_case(mailbot_app, ref)
+        text = (case_message_text if message else describe_case)(mailbot_app, ref)
     finally:
         mailbot_app.close()
     if text is None:
         raise fail(f"no case {ref}")
     typer.echo(text)
+
+
+@app.command("digest")
+def weekly_digest(
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Write the digest to an .eml file; send nothing.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where --preview writes (default: data_dir).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The weekly digest: --preview writes it to a file and prints the path; without it,
+    queue this week's digests if their time has come (never twice in one ISO week)."""
+    from mailbot import digest
+
+    mailbot_app = open_app(config)
+    now = datetime.now(UTC)
+    try:
+        if preview:
+            typer.echo(str(digest.preview(mailbot_app, now, out)))
+            return
+        report = digest.send_digests(mailbot_app, now)
+    finally:
+        mailbot_app.close()
+    if report.skipped:
+        typer.echo(f"no digest queued: {report.skipped}")
+    for recipient in report.queued:
+        typer.echo(f"queued the digest for {recipient}")
+    if not report.queued and not report.skipped:
+        typer.echo("this week's digests were already queued")
 
 
 @app.command("train")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mailbot import ledger, outbox
+from mailbot import digest, ledger, outbox, reminders
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired
 from mailbot.model import FetchedMessage, MessageStatus
@@ -119,3 +119,13 @@ def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
         cap=loops.max_per_recipient,
         window=timedelta(hours=loops.window_hours),
     )
+
+
+def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
+    """The reminder sweep: queues what the pack's schedule says is due (working hours only)."""
+    return reminders.sweep(app, now)
+
+
+def send_digests(app: App, now: datetime) -> digest.DigestReport:
+    """Queues this ISO week's digests once their time has come; at most one per recipient."""
+    return digest.send_digests(app, now)

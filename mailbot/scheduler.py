@@ -20,6 +20,8 @@ from mailbot.backends.base import BackendError
 
 log = logging.getLogger(__name__)
 
+SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
+
 
 class AlreadyRunning(RuntimeError):
     pass
@@ -73,6 +75,23 @@ def build_scheduler(app: App) -> BlockingScheduler:
         "interval",
         seconds=schedule.flush_seconds,
         id="flush",
+        **defaults,
+    )
+    # Both jobs decide for themselves whether anything is due (working hours, the digest's
+    # day and time, the dedup ledger), so running them often is cheap and catches up
+    # after downtime without ever sending twice.
+    scheduler.add_job(
+        _guarded("reminders", jobs.send_reminders, app),
+        "interval",
+        minutes=SWEEP_MINUTES,
+        id="reminders",
+        **defaults,
+    )
+    scheduler.add_job(
+        _guarded("digest", jobs.send_digests, app),
+        "interval",
+        minutes=SWEEP_MINUTES,
+        id="digest",
         **defaults,
     )
     return scheduler
