@@ -11,17 +11,18 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mailbot import outbox
 from mailbot.app import App
-from mailbot.cases import LONDON, clock_events
+from mailbot.cases import LONDON, clock_events, original_message
 from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
 from mailbot.loops import detect_automatic
 from mailbot.model import CaseStatus, Kind, MessageStatus, Priority
 from mailbot.parse import ParseFailure, parse_message
-from mailbot.store.tables import CaseRow, EventRow
+from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
 
 def classify_file(classifier: Classifier, path: Path) -> dict[str, Any]:
@@ -155,16 +156,82 @@ def print_cases(found: list[CaseLine], as_json: bool) -> None:
             console.out(json.dumps(asdict(line)), highlight=False)
         return
     table = Table(title=f"{len(found)} case(s)")
-    for column in ("ref", "kind", "priority", "status", "member", "due", "subject"):
+    for column in ("ref", "kind", "priority", "status", "member", "officer", "due", "subject"):
         table.add_column(column)
     for line in found:
-        due = line.response_due or ""
+        due = line.response_due or ("paused" if line.status == CaseStatus.PAUSED else "")
         if line.days_overdue:
             due += f" ({line.days_overdue}d overdue)"
         table.add_row(
-            line.ref, line.kind, line.priority, line.status, line.member, due, line.subject[:60]
+            line.ref,
+            line.kind,
+            line.priority,
+            line.status,
+            line.member,
+            line.officer or "-",
+            due,
+            line.subject[:60],
         )
     console.print(table)
+
+
+def _officer_line(app: App, email: str | None) -> list[str]:
+    if not email:
+        return ["officer: (not assigned)"]
+    officer = app.directory.officer(email)
+    if officer is None:
+        return [f"officer: {email} (a team address, not in officers.csv)"]
+    lines = [
+        f"officer: {officer.name} <{officer.email}>"
+        + (f", {officer.service}" if officer.service else "")
+    ]
+    if officer.manager_email:
+        lines.append(
+            f"  manager: {app.directory.display(officer.manager_email)} <{officer.manager_email}>"
+        )
+    if officer.deputy_email:
+        lines.append(
+            f"  alternative contact: {app.directory.display(officer.deputy_email)} "
+            f"<{officer.deputy_email}>"
+        )
+    return lines
+
+
+def _mail_lines(session: Session, case: CaseRow) -> list[str]:
+    sent = session.scalars(
+        select(OutboxRow).where(OutboxRow.case_id == case.id).order_by(OutboxRow.id)
+    ).all()
+    return [
+        f"  {(r.sent_at or r.created_at).astimezone(LONDON):%Y-%m-%d %H:%M}  "
+        f"{r.purpose:<22} {r.status:<10} to {r.recipients}"
+        for r in sent
+    ]
+
+
+def _related(session: Session, case: CaseRow) -> list[str]:
+    lines = []
+    if case.parent_id is not None:
+        parent = session.get(CaseRow, case.parent_id)
+        if parent is not None:
+            lines.append(f"follows up: {parent.ref} (answered earlier)")
+    children = session.scalars(select(CaseRow.ref).where(CaseRow.parent_id == case.id)).all()
+    if children:
+        lines.append(f"followed up by: {', '.join(children)}")
+    return lines
+
+
+def case_message_text(app: App, ref: str) -> str | None:
+    """The member's original message as text, for `mailbot case REF --message` (this is
+    where a confidential case's officer is told to read it; nothing else prints it)."""
+    with app.store.transaction() as session:
+        case = session.scalar(select(CaseRow).where(CaseRow.ref == ref.upper()))
+        if case is None:
+            return None
+        message = original_message(session, case)
+        if message is None:
+            return "(the original message is no longer in the ledger)"
+        sender = message.sender.email if message.sender else "?"
+        return f"From: {sender}\nSubject: {message.subject}\n\n{message.text.strip()}"
 
 
 def describe_case(app: App, ref: str) -> str | None:
@@ -188,11 +255,15 @@ def describe_case(app: App, ref: str) -> str | None:
             f"{case.ref}  {case.kind} ({case.priority}){marker}",
             f"status: {case.status}",
             f"member: {case.member_name} <{case.member_email}>",
-            f"officer: {case.officer_email or '(not assigned)'}",
+            *_officer_line(app, case.officer_email),
             f"subject: {'(confidential)' if case.confidential else case.subject}",
             f"received: {case.received_at.astimezone(LONDON):%A %d %B %Y %H:%M}",
             f"acknowledgement due: {case.ack_due or 'no acknowledgement clock'}",
-            f"response due: {case.response_due}",
+            f"response due: {case.response_due or 'none while the clock is paused'}",
+            *_related(session, case),
+            "",
+            "Mail:",
+            *(_mail_lines(session, case) or ["  (none)"]),
             "",
             "How the dates were reached:",
             clock_text,

@@ -545,3 +545,46 @@ def test_a_member_added_to_the_csv_is_known_at_the_next_message(council: Council
     out = council.deliver(council.mail(newcomer, "Pothole again", "Hello", cc=SAM))
     assert {str(m["To"]) for m in out} == {newcomer, SAM}
     assert council.case().known_member is True
+
+
+# -- the command line ----------------------------------------------------------------
+
+
+def test_cases_by_officer_and_case_with_its_officer_mail_and_timeline(council: Council) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app as cli
+    from mailbot.console import describe_case, query_cases
+
+    assignment = council.open_pothole()[SAM]
+    council.open_pothole(cc="", subject="Missed bin collection")
+    council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "CONFIDENTIAL: rent arrears", "Private: Mr Y owes.", cc=SAM
+        )
+    )
+    council.deliver(_reply(council, assignment, SAM, 'EXTEND 2 "parts on order"'))
+    mine = query_cases(council.app, NOW, officer=SAM.upper())
+    assert [c.ref for c in mine] == ["MB-2026-00001", "MB-2026-00003"]
+    assert mine[1].subject == "(confidential)"
+
+    text = describe_case(council.app, "mb-2026-00001")
+    assert text is not None
+    assert "officer: Sam Patel <sam.patel@council.gov.uk>, highways" in text
+    assert "alternative contact: Lee Wong <lee.wong@council.gov.uk>" in text
+    assert "assignment" in text and "extension_notice" in text and "command_reply" in text
+    assert 'EXTEND 2 "parts on order" (assigned officer, reply)' in text
+    assert "Extended on" in text  # the clock explanation says why the date moved
+
+    confidential = describe_case(council.app, "MB-2026-00003")
+    assert confidential is not None and "Mr Y" not in confidential and "arrears" not in confidential
+
+    config = str(council.home / "mailbot.toml")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["case", "MB-2026-00003", "--message", "--config", config])
+    assert shown.exit_code == 0 and "Private: Mr Y owes." in shown.output
+    listed = runner.invoke(cli, ["cases", "--officer", SAM, "--json", "--config", config])
+    assert listed.exit_code == 0
+    assert [line.count(SAM) > 0 for line in listed.output.strip().splitlines()] == [True, True]
+    missing = runner.invoke(cli, ["case", "MB-2026-09999", "--config", config])
+    assert missing.exit_code != 0
