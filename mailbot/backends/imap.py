@@ -133,6 +133,13 @@ class ImapMailbox:
         )
         self._run(f"save to {self.sent}", lambda client: self._save_sent(client, mail))
 
+    def was_sent(self, message_id: str) -> bool | None:
+        """After a crash mid-send: True if the Sent copy is there (it is appended after
+        the SMTP server took the mail); None otherwise, since the SMTP server may have
+        taken it just before the crash."""
+        found = self._run(f"look in {self.sent}", lambda client: self._in_sent(client, message_id))
+        return True if found else None
+
     def close(self) -> None:
         self._drop()
 
@@ -434,6 +441,11 @@ class ImapMailbox:
         if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
             return
         client.append(self.sent, mail.mime, flags=[b"\\Seen"])
+
+    def _in_sent(self, client: IMAPClient, message_id: str) -> bool:
+        self._inbox_validity = None  # the inbox is no longer the selected folder
+        client.select_folder(self.sent, readonly=True)
+        return bool(client.search(["HEADER", "Message-ID", message_id]))
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
         self._select_inbox(client, fresh=True)

@@ -94,6 +94,11 @@ class MemoryMailbox:
             self.server.outgoing.append((mail.recipients, mail.mime))
             self.server.sent.append(mail.mime)
 
+    def was_sent(self, message_id: str) -> bool | None:
+        """Sending and keeping the Sent copy happen together here, so this always knows."""
+        with self.server.lock:
+            return any(_has_message_id(raw, message_id) for raw in self.server.sent)
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -104,3 +109,8 @@ def _parse_cursor(cursor: str) -> tuple[int, int]:
         return int(epoch), int(last)
     except ValueError:
         raise CursorExpired(f"unreadable memory cursor {cursor!r}") from None
+
+
+def _has_message_id(raw: bytes, message_id: str) -> bool:
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return message_id.encode("utf-8", "replace") in head

@@ -304,3 +304,18 @@ def test_marking_many_at_once_moves_them_all(harness: Harness) -> None:
         assert sorted(ids(remaining)) == sorted(ids(fetched[20:]))
     finally:
         mailbox.close()
+
+
+def test_was_sent_knows_a_mail_that_went(harness: Harness) -> None:
+    """Optional (KnowsWhatItSent): after a crash mid-send the outbox asks the backend."""
+    mailbox = harness.mailbox()
+    try:
+        was_sent = getattr(mailbox, "was_sent", None)
+        if was_sent is None:
+            pytest.skip(f"{harness.name} has no was_sent")
+        mail = outgoing("was-sent")
+        mailbox.send(mail)
+        assert was_sent(mail.message_id) is True
+        assert was_sent("<never-sent@council.test.invalid>") is not True
+    finally:
+        mailbox.close()
