@@ -41,7 +41,7 @@ from imapclient import IMAPClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the Dovecot and aiosmtpd fixtures
 
-from fixtures.dovecot import DovecotServer, ImapUser, running_dovecot  # noqa: E402
+from fixtures.dovecot import DOVECOT, DovecotServer, ImapUser, running_dovecot  # noqa: E402
 
 from mailbot.backends.base import mark_all_processed  # noqa: E402
 from mailbot.backends.imap import ImapMailbox  # noqa: E402
@@ -209,6 +209,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     args = parser.parse_args()
+    if not Path(DOVECOT).exists():
+        raise SystemExit("dovecot is not installed (Debian: apt-get install dovecot-imapd)")
 
     from aiosmtpd.controller import Controller
     from fixtures.dovecot import free_port
