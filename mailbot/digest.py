@@ -332,9 +332,14 @@ def _officer_line(app: App, email: str | None) -> tuple[str, str]:
     if email is None:
         return ("", UNASSIGNED)
     officer = app.directory.officer(email)
-    if officer is None:
-        return ("(not in the directory)", email)
-    return (officer.service or "(no service)", officer.name)
+    if officer is not None:
+        return (officer.service or "No service", officer.name)
+    routing = app.policy.routing
+    if email == routing.foi_team:
+        return ("FOI team", email)
+    if email == routing.complaints:
+        return ("Complaints", email)
+    return ("Other addresses", email)
 
 
 def _services(app: App, scope: Scope, tallies: dict[str | None, Tally]) -> list[dict[str, Any]]:
