@@ -30,9 +30,17 @@ DEFAULT_THRESHOLDS = {CONFIDENTIAL: 0.45, IMPORTANT: 0.45}
 
 
 class Classifier(Protocol):
+    """What the pipeline needs. Both classifiers here also offer classify_many(messages)."""
+
     def classify(self, message: ParsedMessage) -> Classification: ...
 
-    def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]: ...
+
+def classify_all(classifier: Classifier, messages: Sequence[ParsedMessage]) -> list[Classification]:
+    """Batched when the classifier can batch, else one at a time."""
+    many = getattr(classifier, "classify_many", None)
+    if many is not None:
+        return list(many(messages))
+    return [classifier.classify(m) for m in messages]
 
 
 def _rules_kind(p: Prepared) -> tuple[Kind, float]:

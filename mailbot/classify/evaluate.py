@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mailbot.classify.classifier import KIND_LABELS, Classifier
+from mailbot.classify.classifier import KIND_LABELS, Classifier, classify_all
 from mailbot.classify.data import LabelledMail, read_split
 from mailbot.model import Priority
 
@@ -70,7 +70,7 @@ def _binary(truth: list[bool], pred: list[bool]) -> Score:
 
 def evaluate_mails(classifier: Classifier, mails: list[LabelledMail], name: str) -> EvalReport:
     member = [m for m in mails if m.kind is not None]
-    results = classifier.classify_many([m.to_message() for m in member])
+    results = classify_all(classifier, [m.to_message() for m in member])
     truth = [m.kind.value for m in member if m.kind is not None]
     pred = [r.kind.value if r.kind else "none" for r in results]
     confusion = {t: {p: 0 for p in KIND_LABELS} for t in KIND_LABELS}

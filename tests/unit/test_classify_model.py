@@ -86,3 +86,41 @@ def test_batch_and_single_agree(classifier: SpacyClassifier) -> None:
 
     messages = [m.to_message() for m in read_split(DATA / "dev")[:40]]
     assert classifier.classify_many(messages) == [classifier.classify(m) for m in messages]
+
+
+def test_cli_evaluate_prints_tables_and_writes_json(model_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    out = tmp_path / "scores.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--model-dir",
+            str(model_dir),
+            "--data",
+            str(DATA / "dev"),
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "kind macro-F1" in result.output and "Confusion" in result.output
+    scores = json.loads(out.read_text(encoding="utf-8"))
+    assert set(scores["kind"]) == {"enquiry", "foi", "complaint", "confidentiality"}
+    assert scores["examples"] > 0
+
+
+def test_cli_train_with_missing_data_is_a_one_line_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    result = CliRunner().invoke(
+        app, ["train", "--data", str(tmp_path / "nope"), "--model-dir", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "no such data file or directory" in result.output
+    assert "Traceback" not in result.output
