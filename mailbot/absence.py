@@ -219,7 +219,7 @@ def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime
             action="pause",
             at=now,
             who=absent,
-            why="officer out of office: the usual timescale does not apply until the "
+            why=f"{cases.OOO_PAUSE}: the usual timescale does not apply until the "
             "enquiry is redirected (Colchester 16(3))",
             new_due=None,
         )

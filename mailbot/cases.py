@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox, routing
@@ -30,14 +30,18 @@ KIND_LABELS = {
 
 
 def next_ref(session: Session, year: int) -> str:
-    """MB-2026-00042: numbered per year, never reused (the counter row is locked)."""
-    counter = session.get(RefCounterRow, year, with_for_update=True)
-    if counter is None:
-        counter = RefCounterRow(year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return f"MB-{year}-{counter.last:05d}"
+    """MB-2026-00042: numbered per year, never reused. One UPDATE … RETURNING takes the next
+    number atomically (the row lock serialises concurrent writers on PostgreSQL)."""
+    bumped = session.execute(
+        update(RefCounterRow)
+        .where(RefCounterRow.year == year)
+        .values(last=RefCounterRow.last + 1)
+        .returning(RefCounterRow.last)
+    ).scalar()
+    if bumped is None:
+        session.add(RefCounterRow(year=year, last=1))
+        bumped = 1
+    return f"MB-{year}-{bumped:05d}"
 
 
 def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
@@ -331,6 +335,53 @@ def reopen_case(
         case=case,
         message=row,
     )
+
+
+OOO_PAUSE = "officer out of office"
+
+
+def resume_on_member_reply(
+    app: App, session: Session, case: CaseRow, row: MessageRow, now: datetime
+) -> bool:
+    """The member answers while an officer's PAUSE waits for them: the clock runs again
+    (an FOI request's clock starts afresh from the clarification, FOIA s.1(3)). A pause
+    for an officer's absence is not the member's to end."""
+    if case.status != CaseStatus.PAUSED:
+        return False
+    last_pause = session.scalar(
+        select(ClockEventRow)
+        .where(ClockEventRow.case_id == case.id, ClockEventRow.action == "pause")
+        .order_by(ClockEventRow.id.desc())
+        .limit(1)
+    )
+    if last_pause is None or last_pause.why.startswith(OOO_PAUSE):
+        return False
+    action = "restart" if case.kind == Kind.FOI.value else "resume"
+    session.add(
+        ClockEventRow(
+            case_id=case.id,
+            clock="response",
+            action=action,
+            at=now,
+            who=case.member_email,
+            why="the member replied",
+            new_due=None,
+        )
+    )
+    case.status = CaseStatus.OPEN
+    case.updated_at = now
+    session.flush()
+    refresh_deadlines(app, session, case)
+    ledger.record_event(
+        session,
+        now,
+        case.member_email,
+        "resumed",
+        f"the member replied; clock {action}ed, due {case.response_due}",
+        case=case,
+        message=row,
+    )
+    return True
 
 
 def original_message(session: Session, case: CaseRow) -> ParsedMessage | None:

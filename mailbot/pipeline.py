@@ -157,7 +157,12 @@ def follow_thread(it: Intake) -> Outcome | None:
     ):
         return _member_wrote_again(it, case)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
-    _tell_officer(it, case, "The member has written again about this case.", "update")
+    headline = "The member has written again about this case."
+    if sender.email == case.member_email and cases.resume_on_member_reply(
+        it.app, it.session, case, it.row, it.now
+    ):
+        headline += " The clock you paused is running again: see the new date below."
+    _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 
 

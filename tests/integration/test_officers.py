@@ -304,6 +304,28 @@ def test_pause_and_resume(council: Council) -> None:
     assert case.response_due is not None and case.response_due.isoformat() > "2026-12-09"
 
 
+def test_the_members_reply_ends_a_pause_that_waited_for_them(council: Council) -> None:
+    out = council.open_pothole()
+    council.deliver(_reply(council, out[SAM], SAM, 'PAUSE "asked the member which lamp"'))
+    assert council.case().status == "paused"
+    later = NOW + timedelta(days=2)
+    sent = council.deliver(
+        council.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            f"Re: {out[JO]['Subject']}",
+            "It is the one outside no. 12.",
+            in_reply_to=out[JO]["Message-ID"],
+        ),
+        now=later,
+    )
+    case = council.case()
+    assert case.status == "open" and case.response_due is not None
+    [update] = [m for m in sent if m["To"] == SAM]
+    assert "The clock you paused is running again" in _text(update)
+    assert "> It is the one outside no. 12." in _text(update)
+    assert [r.action for r in rows(council.app, ClockEventRow)] == ["pause", "resume"]
+
+
 def test_confidential_no_tells_the_member_at_once(council: Council) -> None:
     out = council.deliver(
         council.mail(
