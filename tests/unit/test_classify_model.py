@@ -124,3 +124,55 @@ def test_cli_train_with_missing_data_is_a_one_line_error(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "no such data file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+HARD_CASES = [
+    (  # a thank-you whose quoted history is an FOI request
+        "Re: FOI request - parking income",
+        "Thank you very much, that's exactly what I needed.\n\nJo\n\n-----Original Message-----\n"
+        "From: Jo Bloggs\nSent: 3 November 2026 09:12\nTo: FOI\nSubject: FOI request\n\n"
+        "Under the Freedom of Information Act please send me the parking income for 2024/25.",
+        Kind.ENQUIRY,
+        False,
+    ),
+    (  # residents complaining about a pub is an enquiry, not a complaint about the council
+        "Noise from the Red Lion",
+        "Dear Licensing,\n\nResidents on Mill Street complain about the noise from the Red Lion "
+        "beer garden every weekend until midnight. Could someone look at whether the premises "
+        "licence conditions are being kept?\n\nKind regards\nCllr Sam Pike",
+        Kind.ENQUIRY,
+        False,
+    ),
+    (  # privacy asked in one line at the end of casework: an enquiry, flagged confidential
+        "Fly-tipping Moor Lane",
+        "Hi, there's a load of fly-tipped mattresses on Moor Lane by the bridge. Can it be "
+        "cleared? Thanks, Dave\n\nPlease keep my name out of it if you speak to the farmer.",
+        Kind.ENQUIRY,
+        True,
+    ),
+    (  # an FOI request that never says FOI
+        "Spending",
+        "Could you let me have the total the council paid to consultants in each of the last "
+        "three years, and the names of the firms?\n\nSent from my iPhone",
+        Kind.FOI,
+        False,
+    ),
+    (  # a complaint that never says complaint
+        "Streetlight",
+        "I reported the broken streetlight three times and nobody even replied. Your contact "
+        "centre told me the report was closed without anyone visiting. I want to know why and "
+        "I want it put right.\n\nCllr Ray Dunn",
+        Kind.COMPLAINT,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("subject", "text", "kind", "confidential"), HARD_CASES)
+def test_hard_cases(
+    classifier: SpacyClassifier, subject: str, text: str, kind: Kind, confidential: bool
+) -> None:
+    message = ParsedMessage(message_id="<h@example.org>", subject=subject, sender=None, text=text)
+    result = classifier.classify(message)
+    assert (result.kind, result.confidential) == (kind, confidential)
+    assert result.confidence > 0.5
