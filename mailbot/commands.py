@@ -39,7 +39,7 @@ MAX_REASON = 1000
 
 # Where the quoted history of a reply begins, in the clients councils use.
 _QUOTE_START = re.compile(
-    r"^(>|-{2,}\s*Original Message|_{8,}|From:\s|Sent:\s|On\s.+wrote:\s*$|"
+    r"^(>|-{2,}\s*Original Message|_{8,}|\*\s\*\s\*|\**From:\**\s|Sent:\s|On\s.+wrote:\s*$|"
     r"Ar\s.+ysgrifennodd|Le\s.+a écrit|Am\s.+schrieb)",
     re.IGNORECASE,
 )

@@ -250,6 +250,23 @@ def test_done_stops_the_clock_and_is_confirmed(council: Council) -> None:
     assert event.actor == SAM and event.detail.startswith("DONE (assigned officer, reply)")
 
 
+def test_an_html_only_outlook_reply_is_read(council: Council) -> None:
+    assignment = council.open_pothole()[SAM]
+    html = (
+        "<html><body><div>Extend 3 &ldquo;waiting for the gully tanker&rdquo;</div>"
+        "<div><br></div><hr><div><b>From:</b> Member Enquiries<br><b>Sent:</b> 25 November"
+        "</div><div>DONE the member has had their answer</div></body></html>"
+    )
+    raw = council.mail(
+        SAM, f"RE: {assignment['Subject']}", html, in_reply_to=assignment["Message-ID"]
+    ).replace(b"\r\n\r\n", b"\r\nContent-Type: text/html; charset=utf-8\r\n\r\n", 1)
+    out = council.deliver(raw)
+    assert {str(m["To"]) for m in out} == {SAM, JO}
+    case = council.case()
+    assert case.status == "open" and case.response_due.isoformat() == "2026-12-14"  # type: ignore[union-attr]
+    assert "waiting for the gully tanker" in _text(next(m for m in out if m["To"] == JO))
+
+
 def test_extend_moves_the_date_and_the_member_is_told_why(council: Council) -> None:
     assignment = council.open_pothole()[SAM]
     later = NOW + timedelta(days=6)  # Tuesday 1 December

@@ -100,6 +100,7 @@ def test_only_quoted_text_is_no_command() -> None:
         "On Wed, 25 Nov 2026 at 12:00, Member Enquiries <m@c.gov.uk> wrote:\n> DONE",
         "-----Original Message-----\nDONE",
         "Ar 25 Tach 2026, ysgrifennodd Member Enquiries:\nDONE",
+        "* * *\n\n**From:** Member Enquiries\nDONE",  # Outlook HTML through html2text
     ],
 )
 def test_new_text_stops_at_the_quote(quote: str) -> None:
