@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, make_msgid
 
 from mailbot.loops import outgoing_headers
 from mailbot.parse import header_safe
 from mailbot.render import Rendered
+
+SMTP_COMPAT = compat32.clone(linesep="\r\n", max_line_length=78)
+UTF8_QP = Charset("utf-8")
+UTF8_QP.body_encoding = QP
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,15 @@ def reply_subject(original: str, ref: str) -> str:
     return f"{subject} [{ref}]"
 
 
+def _header(value: str) -> str | Header:
+    """ASCII stays as it is; anything else becomes RFC 2047 encoded words."""
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    return MIMEText(text, subtype, UTF8_QP)  # quoted-printable keeps the source readable
+
+
 def compose(
     rendered: Rendered,
     envelope: Envelope,
@@ -59,12 +76,24 @@ def compose(
     now: datetime,
     inline_images: Sequence[InlineImage] = (),
 ) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = formataddr((header_safe(envelope.sender_name), envelope.sender))
+    """Build the MIME with the stdlib's compat32 classes: an order of magnitude faster than
+    EmailMessage's header registry, which matters when a poll acknowledges thousands."""
+    html: MIMEText | MIMEMultipart = _text_part(rendered.html, "html")
+    if inline_images:
+        related = MIMEMultipart("related")
+        related.attach(html)
+        for image in inline_images:
+            picture = MIMEImage(image.data, image.subtype)
+            picture["Content-ID"] = f"<{image.cid}>"
+            picture.add_header("Content-Disposition", "inline", filename=image.filename)
+            related.attach(picture)
+        html = related
+    msg = MIMEMultipart("alternative", _subparts=[_text_part(rendered.text, "plain"), html])
+    msg["From"] = formataddr((header_safe(envelope.sender_name), envelope.sender), "utf-8")
     msg["To"] = ", ".join(envelope.to)
     if envelope.cc:
         msg["Cc"] = ", ".join(envelope.cc)
-    msg["Subject"] = header_safe(rendered.subject, limit=250)
+    msg["Subject"] = _header(header_safe(rendered.subject, limit=250))
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
     if envelope.in_reply_to:
@@ -76,17 +105,4 @@ def compose(
         msg["References"] = " ".join(references[-20:])  # Outlook threads on the last few
     for name, value in outgoing_headers(envelope.instance).items():
         msg[name] = value
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
-    if inline_images:
-        html_part = msg.get_payload()[1]  # type: ignore[index]
-        for image in inline_images:
-            html_part.add_related(
-                image.data,
-                maintype="image",
-                subtype=image.subtype,
-                cid=f"<{image.cid}>",
-                filename=image.filename,
-                disposition="inline",
-            )
-    return msg.as_bytes(policy=SMTP)
+    return msg.as_bytes(policy=SMTP_COMPAT)

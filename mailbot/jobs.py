@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mailbot import digest, ledger, outbox, reminders
 from mailbot.app import App
-from mailbot.backends.base import BackendError, CursorExpired
+from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
 from mailbot.model import FetchedMessage, MessageStatus
 from mailbot.parse import message_id_of
 from mailbot.pipeline import Outcome, process
@@ -69,21 +69,29 @@ def poll(app: App, now: datetime) -> PollReport:
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
         for fetched in messages:
-            outcome = _process_one(app, fetched, now)
-            report.outcomes.append(outcome)
-            try:
-                app.backend.mark_processed(fetched.ref)
-            except BackendError as exc:
-                log.warning(
-                    "poll: %s recorded but not moved in the mailbox: %s", outcome.message_id, exc
-                )
-                report.unmarked.append(outcome.message_id)
+            report.outcomes.append(_process_one(app, fetched, now))
+        _mark_processed(app, messages, report)
         if new_cursor != cursor:
             _save_cursor(app, new_cursor)
         if not messages or new_cursor == cursor:
             break
         cursor = new_cursor
     return report
+
+
+def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
+    """Move a whole batch at once (one IMAP MOVE, not one per message). Every message in it
+    has committed; if the move fails or we die first, the next poll re-fetches them and the
+    ledger counts them as duplicates."""
+    if not messages:
+        return
+    try:
+        mark_all_processed(app.backend, [m.ref for m in messages])
+    except BackendError as exc:
+        log.warning(
+            "poll: %d message(s) recorded but not moved in the mailbox: %s", len(messages), exc
+        )
+        report.unmarked.extend(message_id_of(m.raw) for m in messages)
 
 
 def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
