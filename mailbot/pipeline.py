@@ -19,7 +19,13 @@ from mailbot.loops import detect_automatic, spam_verdict
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
-from mailbot.thread import find_case, our_mail_answered, sent_to_officer, tagged_case
+from mailbot.thread import (
+    answers_caseless_mail,
+    find_case,
+    our_mail_answered,
+    sent_to_officer,
+    tagged_case,
+)
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -126,6 +132,19 @@ def officer_commands(it: Intake) -> Outcome | None:
     if found is not None and sent_to_officer(*found):
         case, via = found[1], "reply"
     else:
+        digest = answers_caseless_mail(it.session, it.message)
+        if digest is not None and it.app.directory.member(sender.email) is None:
+            # A manager answering the weekly digest is talking to people, not to us:
+            # recorded, and no case is opened for it.
+            ledger.record_event(
+                it.session,
+                it.now,
+                sender.email,
+                "reply to our mail",
+                f"a reply to our {digest.purpose}; not a case",
+                message=it.row,
+            )
+            return it.settle(MessageStatus.IGNORED, f"reply to our {digest.purpose}")
         tagged = tagged_case(it.session, it.message)
         if tagged is None or not isinstance(
             commands.parse_command(it.message.text), commands.Command

@@ -100,3 +100,13 @@ def tagged_case(session: Session, message: ParsedMessage) -> CaseRow | None:
     if not found:
         return None
     return session.scalar(select(CaseRow).where(CaseRow.ref == found.group(1)))
+
+
+def answers_caseless_mail(session: Session, message: ParsedMessage) -> OutboxRow | None:
+    """Our mail about no case (a weekly digest, say) that this message replies to."""
+    ids = [i for i in [message.in_reply_to, *message.references] if i]
+    if not ids:
+        return None
+    return session.scalar(
+        select(OutboxRow).where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_(None)).limit(1)
+    )

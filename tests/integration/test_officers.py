@@ -627,3 +627,29 @@ def test_cases_by_officer_and_case_with_its_officer_mail_and_timeline(council: C
     assert [line.count(SAM) > 0 for line in listed.output.strip().splitlines()] == [True, True]
     missing = runner.invoke(cli, ["case", "MB-2026-09999", "--config", config])
     assert missing.exit_code != 0
+
+
+def test_a_managers_reply_to_the_digest_opens_no_case(council: Council) -> None:
+    from mailbot import outbox
+    from mailbot.compose import Envelope
+    from mailbot.render import Rendered
+
+    with council.app.store.transaction() as session:
+        digest = outbox.queue(
+            session,
+            purpose="digest",
+            dedup_key="digest:test",
+            case=None,
+            rendered=Rendered("Weekly digest", "text", "<p>html</p>"),
+            envelope=Envelope(sender=MAILBOX, sender_name="Member Enquiries", to=(DANA,)),
+            now=NOW,
+        )
+        assert digest is not None
+        digest_id = digest.message_id
+    council.deliver(
+        council.mail(DANA, "RE: Weekly digest", "Thanks, noted.", in_reply_to=digest_id)
+    )
+    assert rows(council.app, CaseRow) == []
+    assert rows(council.app, MessageRow)[-1].reason == "reply to our digest"
+    # Only the digest itself left: nothing answered the manager.
+    assert [str(parse_sent(mime)["To"]) for _, mime in council.server.outgoing] == [DANA]
