@@ -41,13 +41,16 @@ def test_demo_runs_end_to_end_and_twice_changes_nothing(tmp_path: Path) -> None:
     assert not any(m.startswith(("lee.wong", "mailer-daemon", "bulletin")) for m in members)
     # The stranger's message is triaged and not acknowledged.
     assert any(m.startswith("resident") and s == "needs_triage" for _, _, s, m in cases)
-    acks = [
+    sent = [
         email.message_from_bytes((home / "outbox" / f).read_bytes(), policy=default) for f in files
     ]
-    assert all(a["Auto-Submitted"] == "auto-replied" for a in acks)
-    assert not any("resident" in str(a["To"]) for a in acks)
-    # The follow-up in the pothole thread did not open a case of its own.
+    assert all(m["Auto-Submitted"] == "auto-replied" for m in sent)
+    assert not any("resident" in str(m["To"]) for m in sent)
+    db = sqlite3.connect(home / "var" / "mailbot.db")
+    acks = db.execute("select recipients from outbox where purpose = 'ack'").fetchall()
+    # One ack per known member's case; the follow-up in the pothole thread opened none.
     assert len(acks) == len([c for c in cases if c[2] != "needs_triage"])
+    assert {r for (r,) in acks} <= members
 
     second = _demo(home)
     assert "no new mail" in second
