@@ -653,3 +653,32 @@ def test_a_managers_reply_to_the_digest_opens_no_case(council: Council) -> None:
     assert rows(council.app, MessageRow)[-1].reason == "reply to our digest"
     # Only the digest itself left: nothing answered the manager.
     assert [str(parse_sent(mime)["To"]) for _, mime in council.server.outgoing] == [DANA]
+
+
+@pytest.mark.parametrize(
+    ("answered", "wrote", "within"),
+    [
+        # Answered Thursday 26 Nov; 5 working days on is Thursday 3 Dec (end of that day).
+        (datetime(2026, 11, 26, 15, 0, tzinfo=UTC), datetime(2026, 12, 3, 22, 0, tzinfo=UTC), True),
+        (datetime(2026, 11, 26, 15, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC), False),
+        # Answered Friday 18 Dec: day 5 is Tuesday 29 Dec, as Christmas Day and Boxing Day
+        # (moved to Monday 28th) do not count.
+        (
+            datetime(2026, 12, 18, 15, 0, tzinfo=UTC),
+            datetime(2026, 12, 29, 20, 0, tzinfo=UTC),
+            True,
+        ),
+        (
+            datetime(2026, 12, 18, 15, 0, tzinfo=UTC),
+            datetime(2026, 12, 30, 9, 0, tzinfo=UTC),
+            False,
+        ),
+    ],
+)
+def test_the_follow_up_window_counts_working_days(
+    council: Council, answered: datetime, wrote: datetime, within: bool
+) -> None:
+    from mailbot.cases import within_follow_up_window
+
+    case = CaseRow(responded_at=answered)
+    assert within_follow_up_window(council.app, case, wrote) is within
