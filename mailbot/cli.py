@@ -27,6 +27,7 @@ from mailbot.demo import run_demo
 from mailbot.diagnose import check_mailbox, config_problems, redact_url
 from mailbot.directory import DirectoryError
 from mailbot.logs import configure_logging
+from mailbot.model import Kind
 from mailbot.policy import PolicyError
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 from mailbot.settings import ConfigError, Settings, find_config, load_settings
@@ -203,6 +204,27 @@ def list_cases(
     finally:
         mailbot_app.close()
     print_cases(found, as_json)
+
+
+@app.command()
+def relabel(
+    ref: str,
+    kind: Annotated[Kind, typer.Argument(help="The right kind for this case.")],
+    config: ConfigOption = None,
+    by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
+) -> None:
+    """Correct a case's kind (e.g. one in triage); the correction trains the next model."""
+    from mailbot.triage import TriageError, relabel_case
+
+    mailbot_app = open_app(config)
+    who = by or os.environ.get("USER", "administrator")
+    try:
+        case = relabel_case(mailbot_app, ref, kind, who=who, now=datetime.now(UTC))
+    except TriageError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        mailbot_app.close()
+    typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}")
 
 
 @app.command("case")

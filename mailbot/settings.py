@@ -173,7 +173,7 @@ class RoutingSettings(Section):
 
 class ClassifierSettings(Section):
     model_dir: Path | None = None  # default: <data_dir>/model
-    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     corrections: Path | None = None  # default: <data_dir>/corrections.jsonl
     train_if_missing: bool = True
 
