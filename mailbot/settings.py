@@ -61,6 +61,7 @@ class ImapSettings(Section):
     inbox: str = "INBOX"
     processed: str = "Processed"
     sent: str = "Sent"
+    watch_sent: bool = False  # also read Sent, to see replies sent as the shared mailbox
 
 
 class SmtpSettings(Section):
