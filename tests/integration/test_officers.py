@@ -58,7 +58,8 @@ class Council:
             f'[mailbox]\naddress = "{MAILBOX}"\n'
             '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
             f'admins = ["{ADMIN}"]\n'
-            "[classifier]\ntrain_if_missing = false\n"
+            # Triage by classifier confidence is not what these tests are about.
+            "[classifier]\ntrain_if_missing = false\nthreshold = 0.0\n"
             '[routing]\ndefault_officer = "triage@council.gov.uk"\n'
             "[[routing.rules]]\n"
             f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "recycling"]\n',
@@ -378,11 +379,12 @@ def test_manager_and_admin_may_command_but_another_officer_may_not(council: Coun
 
 def test_forged_tag_from_a_stranger_is_refused_recorded_and_unanswered(council: Council) -> None:
     council.open_pothole()
+    before = council.case("MB-2026-00001").status
     out = council.deliver(
         council.mail("mallory@evil.example", "Re: Pothole [MB-2026-00001]", "DONE")
     )
     assert out == []
-    assert council.case("MB-2026-00001").status == "open"
+    assert council.case("MB-2026-00001").status == before
     [refused] = council.events("command refused")
     assert refused.actor == "mallory@evil.example"
     assert refused.case_id == council.case("MB-2026-00001").id
@@ -682,3 +684,13 @@ def test_the_follow_up_window_counts_working_days(
 
     case = CaseRow(responded_at=answered)
     assert within_follow_up_window(council.app, case, wrote) is within
+
+
+def test_a_strangers_tag_is_not_trusted_even_on_their_own_case(council: Council) -> None:
+    stranger = "resident@home.example"
+    council.deliver(council.mail(stranger, "Bins", "My bin was missed."))
+    first = council.case()
+    assert first.status == "needs_triage"
+    council.deliver(council.mail(stranger, f"More about it [{first.ref}]", "And again."))
+    cases = rows(council.app, CaseRow)
+    assert len(cases) == 2 and cases[1].parent_id is None  # a new triage case, not attached
