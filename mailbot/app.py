@@ -119,6 +119,7 @@ def build_backend(settings: Settings) -> Mailbox:
             sent=imap.sent,
             smtp=_smtp(settings),
             address=box.address,
+            watch_sent=imap.watch_sent,
         )
     if box.backend == "graph":
         from mailbot.backends.graph import GraphMailbox
