@@ -154,3 +154,26 @@ def assign(it: RouteInput) -> Assignment:
     if not it.known_member:
         return default_officer(it) or Assignment(None, "sender is not a known member: triage")
     return BY_KIND[it.kind](it)
+
+
+def check_routing(settings: RoutingSettings, directory: Directory, admins: list[str]) -> list[str]:
+    """Problems `mailbot check-config` should show: addresses in [routing] and admins that
+    are not in officers.csv (their cases would get no manager, deputy or reminders' escalation)."""
+    problems = []
+    for number, rule in enumerate(settings.rules, start=1):
+        if directory.officer(rule.officer) is None:
+            label = rule.name or f"rule {number}"
+            problems.append(
+                f"routing.rules.{number - 1}.officer: {rule.officer} ({label!r}) is not in "
+                "the officers directory"
+            )
+    if settings.default_officer and directory.officer(settings.default_officer) is None:
+        problems.append(
+            f"routing.default_officer: {settings.default_officer} is not in the officers directory"
+        )
+    for address in admins:
+        if directory.member(address) is not None:
+            problems.append(
+                f"directory.admins: {address} is in the members directory; admins must be staff"
+            )
+    return problems

@@ -128,3 +128,17 @@ def test_bad_routing_config_names_the_key(tmp_path: Path, toml: str, message: st
         load_settings(path)
     text = str(caught.value)
     assert "routing" in text and message in text and str(path) in text
+
+
+def test_check_routing_names_addresses_missing_from_the_directory() -> None:
+    from mailbot.routing import check_routing
+
+    problems = check_routing(RULES, DIRECTORY, admins=["jo@c.gov.uk", "it@c.gov.uk"])
+    assert problems == [
+        "routing.default_officer: triage@c.gov.uk is not in the officers directory",
+        "directory.admins: jo@c.gov.uk is in the members directory; admins must be staff",
+    ]
+    bad = RoutingSettings(rules=[RoutingRule(name="x", officer="gone@c.gov.uk", wards=["A"])])
+    assert check_routing(bad, DIRECTORY, admins=[]) == [
+        "routing.rules.0.officer: gone@c.gov.uk ('x') is not in the officers directory"
+    ]
