@@ -102,6 +102,7 @@ class CaseRow(Base):
         Index("ix_cases_status_due", "status", "response_due"),
         Index("ix_cases_officer", "officer_email"),
         Index("ix_cases_received", "received_at"),
+        Index("ix_cases_responded", "responded_at"),  # the digest's answered-since query
     )
 
 
@@ -132,6 +133,8 @@ class EventRow(Base):
     actor: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_events_action_at", "action", "at"),)  # the digest's reopened
 
 
 class OutboxRow(Base):
