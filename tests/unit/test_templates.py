@@ -1,0 +1,302 @@
+"""Every mail template, rendered against fixtures and read: English, Welsh, bilingual;
+one place to restyle; a council's own templates folder overrides any file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailbot.languages import (
+    ENGLISH,
+    ENGLISH_FIRST,
+    WELSH_FIRST,
+    long_date_cy,
+    member_languages,
+    staff_languages,
+    working_days_cy,
+)
+from mailbot.render import Renderer
+from mailbot.resources import TEMPLATES
+
+COUNCIL = {"name": "Cardiff Council", "mailbox": "ymholiadau@cardiff.gov.uk"}
+
+
+def ack_context(**case: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "ref": "MB-2026-00001",
+        "kind": "enquiry",
+        "kind_label": "enquiry",
+        "received": date(2026, 11, 25),
+        "response_due": date(2026, 12, 9),
+        "ack_due": date(2026, 11, 27),
+        "confidential": False,
+        "subject": "Pothole outside 14 Castle Street",
+        "officer_phrase": "Sam Patel (Highways)",
+        "foi_law": "Freedom of Information Act 2000",
+        "statutory_days": 20,
+    }
+    values.update(case)
+    return {
+        "council": COUNCIL,
+        "member": {"name": "Cllr Rhian Evans", "salutation": "Cllr Rhian Evans"},
+        "case": values,
+        "reply_subject": "Re: Pothole outside 14 Castle Street [MB-2026-00001]",
+        "contact": None,
+    }
+
+
+def reminder_context(step: str = "before", confidential: bool = False, **extra: Any) -> dict:
+    reminder: dict[str, Any] = {
+        "step": step,
+        "number": {"before": 0, "due": 0, "overdue": 1, "escalation": 3}[step],
+        "working_days_left": 2,
+        "days_overdue": 2,
+        "reminders_sent": 2,
+        "escalate_on": None,
+        "explain_prompt": step != "escalation",
+    }
+    reminder.update(extra)
+    subject = "" if confidential else "Pothole outside 14 Castle Street"
+    return {
+        "council": {**COUNCIL, "domain": "cardiff.gov.uk"},
+        "officer": {
+            "name": "Sam Patel",
+            "email": "sam.patel@cardiff.gov.uk",
+            "service": "Highways",
+        },
+        "manager": {"name": "Max Boss", "email": "max.boss@cardiff.gov.uk"},
+        "member": {"name": "Cllr Rhian Evans"},
+        "case": {
+            "ref": "MB-2026-00001",
+            "kind": "enquiry",
+            "kind_label": "enquiry",
+            "received": date(2026, 11, 25),
+            "response_due": date(2026, 12, 9),
+            "confidential": confidential,
+            "subject": subject,
+            "topic": subject,
+        },
+        "reminder": reminder,
+    }
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+def test_every_template_file_parses() -> None:
+    env = Renderer().env
+    files = sorted(p for p in TEMPLATES.rglob("*") if p.suffix in (".txt", ".html"))
+    assert len(files) > 40
+    for path in files:
+        env.parse(path.read_text(encoding="utf-8"), name=str(path))
+
+
+def test_welsh_words() -> None:
+    assert long_date_cy(date(2026, 12, 4)) == "dydd Gwener 4 Rhagfyr 2026"
+    assert long_date_cy(date(2026, 11, 25), True) == "ddydd Mercher 25 Tachwedd 2026"
+    assert long_date_cy(date(2027, 1, 1)) == "dydd Gwener 1 Ionawr 2027"
+    assert [working_days_cy(n) for n in (1, 2, 3, 20)] == [
+        "1 diwrnod gwaith",
+        "2 ddiwrnod gwaith",
+        "3 diwrnod gwaith",
+        "20 diwrnod gwaith",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "member", "for_member", "for_staff"),
+    [
+        ("en", "en", ENGLISH, ENGLISH),
+        ("en", "cy", WELSH_FIRST, ENGLISH),  # a Welsh speaker in an English council
+        ("cy-en", "en", ENGLISH_FIRST, ENGLISH_FIRST),
+        ("cy-en", "cy", WELSH_FIRST, WELSH_FIRST),
+        ("cy-en", None, ENGLISH_FIRST, ENGLISH_FIRST),  # not a known member
+    ],
+)
+def test_language_choice(
+    policy: str, member: str | None, for_member: tuple, for_staff: tuple
+) -> None:
+    assert member_languages(policy, member) == for_member
+    assert staff_languages(policy, member) == for_staff
+
+
+def test_english_ack(renderer: Renderer) -> None:
+    mail = renderer.render("ack", ack_context(), ENGLISH)
+    assert mail.subject == "Re: Pothole outside 14 Castle Street [MB-2026-00001]"
+    assert mail.text.startswith(
+        "Dear Cllr Rhian Evans,\n\nThank you for your enquiry, which we "
+        "received on Wednesday 25 November 2026."
+    )
+    assert "Sam Patel (Highways) will respond by Wednesday 9 December 2026." in mail.text
+    assert 'Your message was: "Pothole outside 14 Castle Street"' in mail.text
+    assert "Annwyl" not in mail.text and "Cymraeg" not in mail.text
+    assert '<html lang="en-GB">' in mail.html
+
+
+def test_welsh_first_ack(renderer: Renderer) -> None:
+    mail = renderer.render("ack", ack_context(), WELSH_FIRST)
+    text = mail.text
+    assert text.startswith("(English below)\n\nAnnwyl Cllr Rhian Evans,")
+    assert (
+        "Diolch am eich ymholiad, a ddaeth i law ar ddydd Mercher 25 Tachwedd 2026. "
+        "Ein cyfeirnod yw MB-2026-00001." in text
+    )
+    assert (
+        "Bydd y swyddog sy'n delio â'r mater yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
+    )
+    assert 'Pwnc eich neges: "Pothole outside 14 Castle Street"' in text
+    assert text.index("Annwyl") < text.index("Dear Cllr Rhian Evans")
+    assert text.index("Ymholiadau Aelodau") < text.index("· Member Enquiries")
+    assert '<html lang="cy">' in mail.html
+    assert mail.html.index('<div lang="cy">') < mail.html.index('<div lang="en-GB">')
+
+
+def test_english_first_bilingual_ack(renderer: Renderer) -> None:
+    mail = renderer.render(
+        "ack", ack_context(kind="complaint", kind_label="complaint"), ENGLISH_FIRST
+    )
+    assert mail.text.startswith("(Cymraeg isod)\n\nDear Cllr Rhian Evans,")
+    assert "Diolch am eich cwyn" in mail.text
+    assert mail.text.index("Dear") < mail.text.index("Annwyl")
+
+
+def test_welsh_foi_and_confidential_ack(renderer: Renderer) -> None:
+    context = ack_context(
+        kind="confidentiality",
+        kind_label="request for confidentiality",
+        confidential=True,
+        subject="",
+    )
+    text = renderer.render("ack", context, WELSH_FIRST).text
+    assert "Diolch am eich cais am gyfrinachedd" in text
+    assert "Gofynnoch i hyn gael ei gadw'n gyfrinachol." in text
+    assert "os na ellir ei gadw'n breifat" in text
+    assert "Pwnc eich neges" not in text and "Your message was" not in text
+    foi = ack_context(
+        kind="foi", kind_label="request for information", response_due=date(2026, 12, 23)
+    )
+    text = renderer.render("ack", foi, WELSH_FIRST).text
+    assert "o dan Ddeddf Rhyddid Gwybodaeth 2000" in text
+    assert (
+        "erbyn dydd Mercher 23 Rhagfyr 2026 fan bellaf (o fewn y 20 diwrnod gwaith statudol)"
+        in text
+    )
+
+
+def test_reminder_before_and_on_the_day(renderer: Renderer) -> None:
+    before = renderer.render("reminder", reminder_context("before"), ENGLISH)
+    assert before.subject == (
+        "Reminder: Pothole outside 14 Castle Street - reply by 09/12/2026 [MB-2026-00001]"
+    )
+    assert "is due in 2 working days, by Wednesday 9 December 2026" in before.text
+    assert "  Member:    Cllr Rhian Evans" in before.text
+    assert "  Reply by:  Wednesday 9 December 2026" in before.text
+    assert 'EXTEND 5 "waiting for the contractor\'s survey"' in before.text
+    for command in ("DONE", 'EXTEND 5 "reason"', "REASSIGN name@cardiff.gov.uk", 'PAUSE "reason"'):
+        assert command in before.text
+    due = renderer.render("reminder", reminder_context("due"), ENGLISH)
+    assert due.subject.startswith("Due today: Pothole")
+    assert "is due today, Wednesday 9 December 2026" in due.text
+
+
+def test_overdue_warns_of_the_escalation(renderer: Renderer) -> None:
+    mail = renderer.render(
+        "overdue", reminder_context("overdue", escalate_on=date(2026, 12, 15)), ENGLISH
+    )
+    assert (
+        mail.subject
+        == "Overdue by 2 working days: Pothole outside 14 Castle Street [MB-2026-00001]"
+    )
+    assert "was due on Wednesday 9 December 2026 and is now 2 working days overdue" in mail.text
+    assert "by Tuesday 15 December 2026, the case will be referred to Max Boss" in mail.text
+    welsh = renderer.render(
+        "overdue", reminder_context("overdue", escalate_on=date(2026, 12, 15)), WELSH_FIRST
+    )
+    assert welsh.subject.startswith("Yn hwyr / Overdue: ")
+    assert "ac mae bellach 2 ddiwrnod gwaith yn hwyr" in welsh.text
+    assert (
+        "erbyn dydd Mawrth 15 Rhagfyr 2026, bydd yr achos yn cael ei gyfeirio at Max Boss"
+        in welsh.text
+    )
+
+
+def test_escalation_goes_to_the_manager(renderer: Renderer) -> None:
+    mail = renderer.render("escalation", reminder_context("escalation", days_overdue=6), ENGLISH)
+    assert mail.text.startswith("Dear Max Boss,")
+    assert "assigned to Sam Patel (Highways)" in mail.text
+    assert "Sam Patel has had 2 overdue reminder(s)" in mail.text
+    assert "If the response will be late" not in mail.text  # that prompt is the officer's
+    welsh = renderer.render(
+        "escalation", reminder_context("escalation", days_overdue=6), ENGLISH_FIRST
+    )
+    assert "Annwyl Max Boss," in welsh.text and "a neilltuwyd i Sam Patel (Highways)" in welsh.text
+
+
+@pytest.mark.parametrize("name", ["reminder", "overdue", "escalation"])
+@pytest.mark.parametrize("languages", [ENGLISH, WELSH_FIRST, ENGLISH_FIRST])
+def test_confidential_reminders_name_no_subject(
+    renderer: Renderer, name: str, languages: tuple[str, ...]
+) -> None:
+    step = {"reminder": "before", "overdue": "overdue", "escalation": "escalation"}[name]
+    mail = renderer.render(name, reminder_context(step, confidential=True), languages)
+    for part in (mail.subject, mail.text, mail.html):
+        assert "Pothole" not in part and "Castle" not in part
+    assert "confidential" in mail.text.lower() or "cyfrinachol" in mail.text
+
+
+def test_welsh_reminder_reads_in_welsh(renderer: Renderer) -> None:
+    mail = renderer.render("reminder", reminder_context("before"), WELSH_FIRST)
+    assert mail.subject == (
+        "Nodyn atgoffa / Reminder: Pothole outside 14 Castle Street - 09/12/2026 [MB-2026-00001]"
+    )
+    text = mail.text
+    assert (
+        "Mae angen ymateb i achos MB-2026-00001 ymhen 2 ddiwrnod gwaith, "
+        "erbyn dydd Mercher 9 Rhagfyr 2026." in text
+    )
+    assert "  Ateb erbyn:  dydd Mercher 9 Rhagfyr 2026" in text
+    assert "Anfonwch eich ateb at Cllr Rhian Evans o Outlook fel arfer" in text
+    assert 'EXTEND 5 "aros am arolwg y contractwr"' in text
+    assert text.index("Sut i ateb") < text.index("How to answer")
+
+
+def test_restyling_the_layout_restyles_every_html_mail(tmp_path: Path) -> None:
+    partials = tmp_path / "_partials"
+    partials.mkdir()
+    layout = (TEMPLATES / "_partials" / "layout.html").read_text(encoding="utf-8")
+    (partials / "layout.html").write_text(
+        layout.replace("font-family: Arial, Helvetica, sans-serif", "font-family: Georgia"),
+        encoding="utf-8",
+    )
+    council = Renderer(tmp_path)
+    for name, context, languages in (
+        ("ack", ack_context(), ENGLISH),
+        ("ack", ack_context(), WELSH_FIRST),
+        ("reminder", reminder_context("before"), ENGLISH),
+        ("overdue", reminder_context("overdue"), ENGLISH_FIRST),
+        ("escalation", reminder_context("escalation"), ENGLISH),
+    ):
+        html = council.render(name, context, languages).html
+        assert "font-family: Georgia" in html and "Arial" not in html
+
+
+def test_a_council_overrides_one_template_and_keeps_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "reminder.txt").write_text(
+        "Subject: Nodyn / Reminder {{ case.ref }}\nPlease answer {{ member.name }} by "
+        "{{ case.response_due | long_date }}.\n",
+        encoding="utf-8",
+    )
+    council = Renderer(tmp_path)
+    mine = council.render("reminder", reminder_context("before"), ENGLISH)
+    assert mine.subject == "Nodyn / Reminder MB-2026-00001"
+    assert mine.text == "Please answer Cllr Rhian Evans by Wednesday 9 December 2026.\n"
+    # The HTML part and every other template still come from the package.
+    assert "Dear Sam Patel" in mine.html
+    assert council.render("overdue", reminder_context("overdue"), ENGLISH).text.startswith(
+        "Dear Sam Patel,"
+    )
