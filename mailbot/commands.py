@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger, outbox
 from mailbot.compose import Envelope, reply_subject
+from mailbot.languages import member_languages
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
@@ -592,7 +593,7 @@ def tell_member(
     member = app.directory.member(case.member_email)
     if member is None and not app.settings.directory.acknowledge_unknown_senders:
         return []
-    languages = ("cy", "en") if member is not None and member.language == "cy" else ("en",)
+    languages = member_languages(app.policy.language, member.language if member else None)
     name = member.name if member else (case.member_name or "Councillor")
     context = {
         "council": assignment.council_context(app),
