@@ -110,6 +110,9 @@ def make_app(
         f"acknowledge_unknown_senders = {str(acknowledge_unknown_senders).lower()}",
         "[classifier]",
         "train_if_missing = false",
+        # These apps use the rules-only classifier, whose confidence for a plain enquiry is
+        # 0.5; the product's 0.6 default is set for the trained model (tested elsewhere).
+        "threshold = 0.5",
         "[loops]",
     ]
     if max_per_recipient is not None:
