@@ -45,6 +45,7 @@ outbox = "outbox"
 [directory]
 members = "members.csv"
 officers = "officers.csv"
+admins = ["it.support@example.gov.uk"]   # may send reply commands for any case
 """
 
 
@@ -53,7 +54,8 @@ def create_home(home: Path) -> bool:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "mailbot.toml"
     if not config.exists():
-        config.write_text(DEMO_CONFIG, encoding="utf-8")
+        routing = (DEMO / "routing.toml").read_text(encoding="utf-8")
+        config.write_text(DEMO_CONFIG + "\n" + routing, encoding="utf-8")
     for name in ("members.csv", "officers.csv"):
         if not (home / name).exists():
             shutil.copy(DEMO / name, home / name)
@@ -99,7 +101,8 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
     with app.store.transaction() as session:
         cases = session.scalars(select(CaseRow).order_by(CaseRow.id)).all()
         table = Table(title="Cases opened")
-        for column in ("ref", "kind", "priority", "member", "ack due", "response due", "status"):
+        columns = ("ref", "kind", "priority", "member", "officer", "ack due", "response due")
+        for column in (*columns, "status"):
             table.add_column(column)
         for case in cases:
             table.add_row(
@@ -107,6 +110,7 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
                 case.kind + (" (confidential)" if case.confidential else ""),
                 case.priority,
                 case.member_email,
+                case.officer_email or "—",
                 str(case.ack_due or "—"),
                 str(case.response_due),
                 case.status,

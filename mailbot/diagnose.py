@@ -7,6 +7,7 @@ import re
 from mailbot.app import _packs_dir, build_backend
 from mailbot.directory import DirectoryError, load_directory
 from mailbot.policy import PolicyError, load_policy
+from mailbot.routing import check_routing
 from mailbot.settings import Settings
 
 
@@ -32,13 +33,17 @@ def config_problems(settings: Settings) -> list[str]:
         if not path.exists():
             problems.append(f"{settings.config_path}: {key}: file {path} does not exist")
     try:
-        load_directory(
+        loaded = load_directory(
             settings.resolve(directory.members) if directory.members else None,
             settings.resolve(directory.officers) if directory.officers else None,
         )
     except DirectoryError as exc:
         if "cannot read" not in str(exc):
             problems.append(str(exc))
+    else:
+        where = settings.config_path or "<defaults>"
+        problems += [f"{where}: {p}" for p in
+                     check_routing(settings.routing, loaded, directory.admins)]
     return problems
 
 
