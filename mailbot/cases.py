@@ -13,6 +13,7 @@ from mailbot import ledger, outbox, routing
 from mailbot.clock import ClockEvent, Deadlines, case_deadlines
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
+from mailbot.languages import member_languages
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, RefCounterRow
 
@@ -237,7 +238,9 @@ def queue_acknowledgement(
     app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime
 ) -> str:
     """Write the acknowledgement to the outbox (sent later by the flush job)."""
-    languages = ("cy", "en") if _prefers_welsh(app.directory, case.member_email) else ("en",)
+    # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
+    member = app.directory.member(case.member_email)
+    languages = member_languages(app.policy.language, member.language if member else None)
     rendered = app.renderer.render("ack", ack_context(app, case, message), languages)
     envelope = Envelope(
         sender=app.mailbox_address,

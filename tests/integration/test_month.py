@@ -109,7 +109,9 @@ class Month:
             '[council]\nname = "Wiltshire Council"\npolicy = "wiltshire"\n'
             f'[mailbox]\naddress = "{MAILBOX}"\n'
             '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
-            "[classifier]\ntrain_if_missing = false\n"
+            # The rules-only classifier gives a plain enquiry 0.5; the default threshold is
+            # set for the trained model.
+            "[classifier]\ntrain_if_missing = false\nthreshold = 0.5\n"
             f'[routing]\ndefault_officer = "{SAM}"\n'
             "[[routing.rules]]\n"
             f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "bins", "recycling"]\n'

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import JO, RHIAN, body_text, eml, make_app, run, sent
 
 from mailbot.languages import (
     ENGLISH,
@@ -300,3 +301,22 @@ def test_a_council_overrides_one_template_and_keeps_the_rest(tmp_path: Path) -> 
     assert council.render("overdue", reminder_context("overdue"), ENGLISH).text.startswith(
         "Dear Sam Patel,"
     )
+
+
+def test_a_bilingual_council_acknowledges_in_both_languages(tmp_path: Path) -> None:
+    """Cardiff (policy language cy-en): English first for Jo, Welsh first for Rhian."""
+    app, server = make_app(tmp_path, policy="cardiff")
+    try:
+        server.deliver(eml("member_enquiry.eml"))
+        welsh = eml("member_enquiry.eml").replace(JO[1].encode(), RHIAN[1].encode())
+        server.deliver(welsh.replace(b"Message-ID: <", b"Message-ID: <cy-"))
+        run(app)
+        acks = {
+            str(m["To"]): body_text(m, "plain") for _, m in sent(server) if "Re:" in m["Subject"]
+        }
+        assert acks[JO[1]].startswith("(Cymraeg isod)")
+        assert acks[JO[1]].index("Dear Cllr Jo Bloggs") < acks[JO[1]].index("Annwyl Cllr Jo Bloggs")
+        assert acks[RHIAN[1]].startswith("(English below)")
+        assert acks[RHIAN[1]].index("Annwyl") < acks[RHIAN[1]].index("Dear")
+    finally:
+        app.close()
