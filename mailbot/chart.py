@@ -26,6 +26,7 @@ def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes
     # Imported here: matplotlib takes half a second to load, and only the digest needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(7.2, 2.8), dpi=100)
     FigureCanvasAgg(figure)
@@ -58,7 +59,7 @@ def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes
     axes.tick_params(axis="y", labelsize=7)
     axes.set_title(title, fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(fontsize=7, frameon=False, loc="upper left", ncols=3)
     figure.tight_layout()
     buffer = BytesIO()

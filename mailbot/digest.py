@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -180,7 +180,8 @@ def digest_targets(app: App) -> list[tuple[str, Scope]]:
 # -- the numbers ------------------------------------------------------------------
 
 
-def _scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
+def _scoped(statement: Any, scope: Scope) -> Any:
+    """Limit a statement over cases to the scope's officers (all cases if None)."""
     if scope.officers is None:
         return statement
     return statement.where(CaseRow.officer_email.in_(sorted(scope.officers)))
@@ -223,8 +224,8 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         if due < today:
             tally.overdue += 1
             overdue_rows.append(row)
-        for index in periods.overdue_weeks(due, local_day(row.received_at), None):
-            trend[index][3] += 1
+        for week in periods.overdue_weeks(due, local_day(row.received_at), None):
+            trend[week][3] += 1
 
     answered_rows = session.execute(
         _scoped(
@@ -252,8 +253,8 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             tally.on_time += on_time
         if due is not None:
             received_on = local_day(_utc(received_raw))
-            for index in periods.overdue_weeks(due, received_on, answered_on):
-                trend[index][3] += 1
+            for week in periods.overdue_weeks(due, received_on, answered_on):
+                trend[week][3] += 1
 
     received_rows_raw = session.execute(
         _scoped(
@@ -277,14 +278,14 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         for kind, confidential, a, b, c, d, e in received_rows_raw
     ]
     opened_last_week = confidential_last_week = 0
-    for row in received_rows:
-        received_on = local_day(row.received_at)
+    for item in received_rows:
+        received_on = local_day(item.received_at)
         index = periods.week_index(received_on)
         if index is not None:
             trend[index][0] += 1
         if received_on >= periods.last_week:
             opened_last_week += 1
-            confidential_last_week += row.confidential
+            confidential_last_week += item.confidential
 
     reopened_at = session.scalars(
         _scoped(
@@ -478,15 +479,15 @@ def _kpis(app: App, received_rows: Iterable[Any], today: date) -> list[dict[str,
     lines = []
     every = KpiTally()
     for kind in Kind:
-        tally = tallies.get(kind.value)
-        if tally is None:
+        kind_tally = tallies.get(kind.value)
+        if kind_tally is None:
             continue
-        every.add(tally)
+        every.add(kind_tally)
         ack_days = policy.ack_days(kind)
         lines.append(
             _kpi_line(
                 KIND_NAMES[kind],
-                tally,
+                kind_tally,
                 f"{ack_days} wd" if ack_days is not None else "none",
                 f"{policy.response_days(kind, Priority.NORMAL)} wd",
             )
