@@ -143,8 +143,8 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
         steps = steps_to_send(schedule(rules, cal, due, today), start, today)
         for step in steps:
             queued = _queue_step(app, session, case, step, today, now)
-            if queued:
-                report.queued.append((case.ref, f"{step.kind}:{step.number}", queued))
+            if queued is not None:
+                report.queued.append((case.ref, *queued))
 
 
 def _schedule_start(session: Any, case: CaseRow) -> date:
@@ -159,8 +159,8 @@ def _schedule_start(session: Any, case: CaseRow) -> date:
 
 def _queue_step(
     app: App, session: Any, case: CaseRow, step: Step, today: date, now: datetime
-) -> str:
-    """Queue one reminder; returns the recipient, or "" if it was already queued."""
+) -> tuple[str, str] | None:
+    """Queue one reminder; returns (step, recipient), or None if it was already queued."""
     assert case.officer_email is not None
     officer = app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
@@ -198,12 +198,12 @@ def _queue_step(
         automatic=False,
     )
     if row is None:
-        return ""
+        return None
     recipient = envelope.to[0]
     ledger.record_event(
         session, now, "mailbot", f"{step.template} queued", f"{step.kind} to {recipient}", case=case
     )
-    return recipient
+    return f"{step.kind}:{step.number}", recipient
 
 
 def reminder_context(

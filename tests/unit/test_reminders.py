@@ -228,3 +228,25 @@ def test_bilingual_council_reminders_put_welsh_first_for_a_welsh_member(tmp_path
         assert 'lang="cy"' in body_text(message, "html")
     finally:
         app.close()
+
+
+def test_an_officer_without_a_manager_gets_the_overdue_reminder_instead(tmp_path: Path) -> None:
+    lone = ("Sam Patel", SAM[1], "Highways", "", "")
+    app, server = make_app(tmp_path, officers=(lone,))
+    try:
+        open_assigned_case(app, server)
+        log = sweep_hourly(
+            app, datetime(2026, 12, 17, 8, tzinfo=UTC), datetime(2026, 12, 18, tzinfo=UTC)
+        )
+        assert [(step, to) for _, step, to in log] == [("overdue:3", SAM[1])]
+        [(_, message)] = sent(server)
+        assert message["Cc"] is None and "referred to" not in body_text(message, "plain")
+    finally:
+        app.close()
+
+
+def test_the_daemon_schedules_the_sweep_and_the_digest(app: tuple[App, MemoryServer]) -> None:
+    from mailbot.scheduler import build_scheduler
+
+    scheduler = build_scheduler(app[0])
+    assert {"poll", "flush", "reminders", "digest"} <= {job.id for job in scheduler.get_jobs()}
