@@ -86,8 +86,18 @@ def working_days_en(n: int) -> str:
     return f"{n} working day" if n == 1 else f"{n} working days"
 
 
+# The same, keyed by the English label templates are given (cases.KIND_LABELS).
+_BY_ENGLISH_LABEL = {
+    "enquiry": "ymholiad",
+    "request for information": "cais am wybodaeth",
+    "complaint": "cwyn",
+    "request for confidentiality": "cais am gyfrinachedd",
+}
+
+
 def kind_label_cy(kind: str) -> str:
-    return KIND_LABELS_CY.get(kind, kind)
+    """The Welsh for a kind, given its code ("foi") or its English label."""
+    return KIND_LABELS_CY.get(kind) or _BY_ENGLISH_LABEL.get(kind, kind)
 
 
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {

@@ -320,3 +320,55 @@ def test_a_bilingual_council_acknowledges_in_both_languages(tmp_path: Path) -> N
         assert acks[RHIAN[1]].index("Annwyl") < acks[RHIAN[1]].index("Dear")
     finally:
         app.close()
+
+
+def letter_context(**extra: Any) -> dict[str, Any]:
+    """What commands.tell_member gives a letter to the member."""
+    return {
+        "council": COUNCIL,
+        "member": {"name": "Cllr Rhian Evans", "salutation": "Cllr Rhian Evans"},
+        "case": {
+            "ref": "MB-2026-00001",
+            "kind_label": "complaint",
+            "received": date(2026, 11, 25),
+            "response_due": date(2026, 12, 16),
+        },
+        "reply_subject": "Re: Bins [MB-2026-00001]",
+        **extra,
+    }
+
+
+def test_letters_to_a_welsh_member_are_welsh_first(renderer: Renderer) -> None:
+    extension = renderer.render(
+        "extension_notice",
+        letter_context(
+            reason="the contractor surveys it on Monday",
+            old_due=date(2026, 12, 9),
+            new_due=date(2026, 12, 16),
+            officer_name="Sam Patel",
+        ),
+        WELSH_FIRST,
+    ).text
+    assert extension.startswith("(English below)\n\nAnnwyl Cllr Rhian Evans,")
+    assert (
+        "na fydd yr ymateb llawn i'ch cwyn (MB-2026-00001) yn barod erbyn "
+        "dydd Mercher 9 Rhagfyr 2026" in extension
+    )
+    assert (
+        "Bydd Sam Patel yn anfon ymateb llawn atoch erbyn dydd Mercher 16 Rhagfyr 2026."
+        in extension
+    )
+    assert "will send you a full response by Wednesday 16 December 2026." in extension
+    refused = renderer.render(
+        "confidentiality_result",
+        letter_context(ok=False, reason="a safeguarding duty applies", officer_name="Sam Patel"),
+        WELSH_FIRST,
+    ).text
+    assert "Mae Sam Patel wedi dweud nad yw hynny'n bosibl, am y rheswm hwn:" in refused
+    assert refused.index("Annwyl") < refused.index("has said that this is not possible")
+    reopened = renderer.render("reopened", letter_context(), ENGLISH_FIRST).text
+    assert reopened.startswith("(Cymraeg isod)\n\nDear Cllr Rhian Evans,")
+    assert "Rydym wedi ailagor yr achos" in reopened
+    english = renderer.render("reopened", letter_context(), ENGLISH).text
+    assert "Thank you for writing again about MB-2026-00001." in english
+    assert "Annwyl" not in english
