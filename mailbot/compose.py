@@ -12,6 +12,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import cast
 
 from mailbot.loops import outgoing_headers
 from mailbot.parse import header_safe
@@ -59,13 +60,16 @@ def reply_subject(original: str, ref: str) -> str:
     return f"{subject} [{ref}]"
 
 
-def _header(value: str) -> str | Header:
-    """ASCII stays as it is; anything else becomes RFC 2047 encoded words."""
-    return value if value.isascii() else Header(value, "utf-8")
+def _header(value: str) -> str:
+    """ASCII stays as it is; anything else becomes RFC 2047 encoded words. (A compat32
+    message takes a Header object as a value and folds it itself; typeshed says str.)"""
+    return value if value.isascii() else cast(str, Header(value, "utf-8"))
 
 
 def _text_part(text: str, subtype: str) -> MIMEText:
-    return MIMEText(text, subtype, UTF8_QP)  # quoted-printable keeps the source readable
+    # quoted-printable keeps the source readable; MIMEText takes a Charset object (the
+    # stdlib documents it) though typeshed says str
+    return MIMEText(text, subtype, UTF8_QP)  # type: ignore[arg-type]
 
 
 def compose(
