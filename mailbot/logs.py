@@ -23,8 +23,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time of each record, so a replaced or
+    captured stderr (a test runner's, a daemon's redirection) never gets a closed stream."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = StderrHandler()
     if settings.logging.json_format:
         handler.setFormatter(JsonFormatter())
     else:
