@@ -154,6 +154,7 @@ def build_backend(settings: Settings) -> Mailbox:
         token_endpoint=ews.token_endpoint or None,
         processed_folder=ews.processed,
         create_processed_folder=ews.create_processed_folder,
+        watch_sent=ews.watch_sent,
     )
 
 

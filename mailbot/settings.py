@@ -89,6 +89,7 @@ class EwsSettings(Section):
     token_endpoint: str = ""
     processed: str = "Processed"
     create_processed_folder: bool = True
+    watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
 
 
 class GraphSettings(Section):

@@ -13,6 +13,10 @@ Online councils should use the graph backend.
   first use). An item a person deleted or moved meanwhile is not an error.
 - send: CreateItem from the rendered MIME with SendAndSaveCopy, as the shared
   mailbox, so the copy lands in its Sent Items.
+- watch_sent: SyncFolderItems on Sent Items too, so a reply an officer sends as the
+  shared mailbox is seen (folder "sent", never moved). The cursor is then a JSON
+  object holding both sync states; a plain Inbox sync state is still accepted. The
+  first sync of Sent Items only finds our place there: old sent mail is history.
 
 exchangelib runs with its fail-fast policy; every server call goes through
 `call_with_retry` with our Backoff, which honours ErrorServerBusy's
@@ -21,6 +25,7 @@ BackOffMilliseconds and takes an injected sleep (tests run at full speed).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
@@ -63,6 +68,7 @@ EXCHANGE_ONLINE_ENDPOINT = "https://outlook.office365.com/EWS/Exchange.asmx"
 AUTH_TYPES = {"ntlm": NTLM, "basic": BASIC, "oauth2": OAUTH2, "oauth": OAUTH2}
 ACCESS_TYPES = {"delegate": DELEGATE, "impersonation": IMPERSONATION}
 REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
+SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
 SYNC_PAGE = 512  # the most SyncFolderItems returns per call
 
@@ -195,6 +201,7 @@ class EwsMailbox:
         processed_folder: str = "Processed",
         create_processed_folder: bool = True,
         backoff: Backoff | None = None,
+        watch_sent: bool = False,
     ) -> None:
         self.config, self.access_type, self.autodiscover = build_configuration(
             primary_smtp_address=primary_smtp_address,
@@ -211,6 +218,7 @@ class EwsMailbox:
         self.address = primary_smtp_address
         self.processed_name = processed_folder
         self.create_processed_folder = create_processed_folder
+        self.watch_sent = watch_sent
         self.backoff = backoff if backoff is not None else Backoff()
         self._account: Account | None = None
         self._processed: Folder | None = None
@@ -218,14 +226,20 @@ class EwsMailbox:
     # --- the Mailbox protocol ----------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        created, new_cursor = self._retry("sync the Inbox", lambda: self._sync(cursor))
-        messages: list[FetchedMessage] = []
-        for start in range(0, len(created), MIME_BATCH):
-            batch = created[start : start + MIME_BATCH]
-            messages += self._retry("download messages", partial(self._download, batch))
-        return messages, new_cursor
+        inbox_state, sent_state = _split_cursor(cursor)
+        created, inbox_next = self._retry(
+            "sync the Inbox", lambda: self._sync("inbox", inbox_state)
+        )
+        messages = self._download_all(created, folder="inbox")
+        if not self.watch_sent:
+            return messages, inbox_next
+        sent_created, sent_next = self._sent_round(sent_state)
+        messages += self._download_all(sent_created, folder="sent")
+        return messages, json.dumps({"inbox": inbox_next, "sent": sent_next})
 
     def mark_processed(self, ref: str) -> None:
+        if ref.startswith(SENT_REF_PREFIX):
+            return  # Sent Items stay where they are; the sync state keeps our place there
         item_id, changekey = _parse_ref(ref)
         self._retry(
             f"move a message to {self.processed_name!r}", lambda: self._move(item_id, changekey)
@@ -293,20 +307,49 @@ class EwsMailbox:
                 )
         return self._account
 
-    def _sync(self, cursor: str | None) -> tuple[list[tuple[str, str]], str | None]:
-        inbox = self._connect().inbox
-        inbox.item_sync_state = cursor  # exchangelib would otherwise reuse its last state
+    def _sync(self, which: str, state: str | None) -> tuple[list[tuple[str, str]], str | None]:
+        """Items created in the Inbox or Sent Items since `state`, and the new state."""
+        account = self._connect()
+        folder = account.inbox if which == "inbox" else account.sent
+        folder.item_sync_state = state  # exchangelib would otherwise reuse its last state
         created: dict[str, str] = {}
-        for change, item in inbox.sync_items(
-            sync_state=cursor, only_fields=["id"], max_changes_returned=SYNC_PAGE
+        for change, item in folder.sync_items(
+            sync_state=state, only_fields=["id"], max_changes_returned=SYNC_PAGE
         ):
             if change == "create":
                 created[item.id] = item.changekey
             elif change == "delete":  # gone before we saw it (moved on by us or a person)
                 created.pop(item.id, None)
-        return list(created.items()), inbox.item_sync_state
+        return list(created.items()), folder.item_sync_state
 
-    def _download(self, ids: list[tuple[str, str]]) -> list[FetchedMessage]:
+    def _sent_round(self, state: str | None) -> tuple[list[tuple[str, str]], str | None]:
+        """New Sent Items (officers' replies sent as the shared mailbox).
+
+        Without a state (first poll, or Exchange forgot it) this only finds our place:
+        years of old sent mail are not news, and the Inbox keeps its own state.
+        """
+        if state is not None:
+            try:
+                return self._retry("sync Sent Items", lambda: self._sync("sent", state))
+            except CursorExpired:
+                log.warning(
+                    "ews: Exchange no longer accepts the Sent Items sync state; watching "
+                    "Sent Items from now on (replies sent since the last poll may be "
+                    "missed; the Inbox is unaffected)"
+                )
+        _, start = self._retry("find our place in Sent Items", lambda: self._sync("sent", None))
+        return [], start
+
+    def _download_all(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
+        messages: list[FetchedMessage] = []
+        for start in range(0, len(ids), MIME_BATCH):
+            batch = ids[start : start + MIME_BATCH]
+            messages += self._retry(
+                "download messages", partial(self._download, batch, folder=folder)
+            )
+        return messages
+
+    def _download(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
         account = self._connect()
         found = []
         for (item_id, changekey), item in zip(
@@ -317,9 +360,12 @@ class EwsMailbox:
                 continue
             if isinstance(item, Exception):
                 raise item
+            prefix = SENT_REF_PREFIX if folder == "sent" else ""
             found.append(
                 FetchedMessage(
-                    ref=f"{item_id}{REF_SEPARATOR}{changekey}", raw=bytes(item.mime_content)
+                    ref=f"{prefix}{item_id}{REF_SEPARATOR}{changekey}",
+                    raw=bytes(item.mime_content),
+                    folder=folder,
                 )
             )
         return found
@@ -494,6 +540,19 @@ def _header_addresses(mime: bytes) -> set[str]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
     values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
     return {addr.lower() for _name, addr in getaddresses(values) if addr}
+
+
+def _split_cursor(cursor: str | None) -> tuple[str | None, str | None]:
+    """(Inbox sync state, Sent Items sync state). A plain state is an Inbox-only cursor:
+    EWS sync states are base64, so they never start with "{"."""
+    if cursor is None or not cursor.startswith("{"):
+        return cursor, None
+    try:
+        parts = json.loads(cursor)
+        inbox, sent = parts.get("inbox"), parts.get("sent")
+    except (ValueError, AttributeError):
+        raise CursorExpired("ews: the stored cursor is unreadable; starting afresh") from None
+    return (inbox if isinstance(inbox, str) else None), (sent if isinstance(sent, str) else None)
 
 
 def _parse_ref(ref: str) -> tuple[str, str]:

@@ -1,8 +1,9 @@
 """A loopback fake Exchange Web Services endpoint for the ews backend's tests.
 
 It answers the SOAP operations exchangelib sends for our backend (ConvertId for
-version probing, GetFolder, FindFolder, CreateFolder, SyncFolderItems, GetItem
-with MimeContent, MoveItem, CreateItem with SendAndSaveCopy) from an in-memory
+version probing, GetFolder, FindFolder, CreateFolder, SyncFolderItems on the
+Inbox and Sent Items, GetItem with MimeContent, MoveItem, CreateItem with
+SendAndSaveCopy) from an in-memory
 mailbox, with the faults a real Exchange server gives: ErrorServerBusy with
 BackOffMilliseconds, ErrorInvalidSyncStateData, ErrorItemNotFound, HTTP 401 for
 a wrong password, ErrorImpersonateUserDenied, ErrorNonExistentMailbox.
@@ -113,7 +114,8 @@ class FakeExchange:
         self.inbox = self._add_folder("Inbox", top.id, "inbox")
         self.sent = self._add_folder("Sent Items", top.id, "sentitems")
         self._add_folder("Deleted Items", top.id, "deleteditems")
-        self.sync_states: dict[str, tuple[str, ...]] = {}  # token -> inbox item ids known
+        self.sync_states: dict[str, tuple[str, ...]] = {}  # token -> item ids known
+        self.sync_folders: dict[str, str] = {}  # token -> id of the folder it belongs to
         self.tokens: dict[str, str] = {}  # bearer token -> client id
         self.delivered: list[tuple[tuple[str, ...], bytes]] = []
         self.failures_left = 0
@@ -133,9 +135,13 @@ class FakeExchange:
         with self.lock:
             self.failures_left = n
 
-    def expire_sync_states(self) -> None:
+    def expire_sync_states(self, folder: FakeFolder | None = None) -> None:
+        """Forget the sync states of one folder, or of every folder."""
         with self.lock:
-            self.sync_states.clear()
+            for token, folder_id in list(self.sync_folders.items()):
+                if folder is None or folder.id == folder_id:
+                    self.sync_states.pop(token, None)
+                    del self.sync_folders[token]
 
     def delete_message_id(self, message_id: str) -> None:
         with self.lock:
@@ -278,11 +284,12 @@ class Operations:
     def SyncFolderItems(self, req: ET.Element, caller: Caller) -> str:
         sync_ref = req.find(f"{{{M}}}SyncFolderId")
         folder = self._folder_ref(sync_ref[0] if sync_ref is not None else None, caller)
-        if folder is not self.x.inbox:
+        if folder is not self.x.inbox and folder is not self.x.sent:
             raise ItemError("ErrorInvalidOperation")
         token = req.findtext(f"{{{M}}}SyncState")
         if token:
-            if token not in self.x.sync_states:
+            # A state is only good for the folder it came from, as on a real server.
+            if self.x.sync_folders.get(token) != folder.id:
                 raise ItemError("ErrorInvalidSyncStateData")
             known = list(self.x.sync_states[token])
         else:
@@ -300,6 +307,7 @@ class Operations:
                 known.remove(item_id)
         new_token = base64.b64encode(secrets.token_bytes(18)).decode()
         self.x.sync_states[new_token] = tuple(known)
+        self.x.sync_folders[new_token] = folder.id
         xml = []
         for kind, item_id in page:
             ref = f'<t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>'

@@ -1,0 +1,257 @@
+"""The ews backend's watch_sent: replies officers send as the shared mailbox land in its
+Sent Items; mailbot reads them (never moves them) and records the case's response.
+
+Against the loopback fake EWS server; end to end through jobs.poll and the real store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.ews_server import FakeExchange, running
+from sqlalchemy import select
+
+from mailbot.app import build_app, build_backend
+from mailbot.backends.ews import EwsMailbox
+from mailbot.backends.retry import Backoff
+from mailbot.classify import rules_classifier
+from mailbot.jobs import flush_outbox, poll
+from mailbot.model import FetchedMessage
+from mailbot.parse import message_id_of
+from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow, ClockEventRow
+
+pytestmark = pytest.mark.timeout(120)
+
+MAILBOX = "memberenquiries@example.gov.uk"
+MEMBER = "jo.bloggs@councillors.example.gov.uk"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+LATER = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+
+
+def member_email(label: str) -> bytes:
+    return (
+        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
+        f"To: Member Enquiries <{MAILBOX}>\r\n"
+        f"Subject: Pothole on Mill Lane ({label})\r\n"
+        "Date: Wed, 25 Nov 2026 09:12:00 +0000\r\n"
+        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Could highways please look at the pothole outside 14 Mill Lane? A resident\r\n"
+        "has damaged a tyre on it.\r\n"
+    ).encode("ascii")
+
+
+def officer_reply(label: str, answering: str) -> bytes:
+    """An officer's answer sent from Outlook as the shared mailbox."""
+    return (
+        f"From: Member Enquiries <{MAILBOX}>\r\n"
+        f"To: Cllr Jo Bloggs <{MEMBER}>\r\n"
+        "Subject: RE: Pothole on Mill Lane\r\n"
+        "Date: Thu, 26 Nov 2026 13:55:00 +0000\r\n"
+        f"Message-ID: <{label}@example.gov.uk>\r\n"
+        f"In-Reply-To: <{answering}@councillors.example.gov.uk>\r\n"
+        f"References: <{answering}@councillors.example.gov.uk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Highways will fill it on Friday. Sam Patel\r\n"
+    ).encode("ascii")
+
+
+def old_sent_mail(label: str) -> bytes:
+    return (
+        f"From: Member Enquiries <{MAILBOX}>\r\n"
+        "To: someone@example.gov.uk\r\n"
+        "Subject: Last year's answer\r\n"
+        f"Message-ID: <{label}@example.gov.uk>\r\n"
+        "\r\n"
+        "Sent long before mailbot watched this folder.\r\n"
+    ).encode("ascii")
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[FakeExchange, str]]:
+    with running(FakeExchange(mailbox_address=MAILBOX)) as (exchange, base):
+        yield exchange, f"{base}/EWS/Exchange.asmx"
+
+
+def client(endpoint: str, *, watch_sent: bool = True) -> EwsMailbox:
+    return EwsMailbox(
+        primary_smtp_address=MAILBOX,
+        service_endpoint=endpoint,
+        auth_type="basic",
+        username="svc-mailbot",
+        password="s3cret",
+        backoff=Backoff(attempts=3, sleep=lambda _: None),
+        watch_sent=watch_sent,
+    )
+
+
+def ids(messages: list[FetchedMessage]) -> list[tuple[str, str]]:
+    """(folder, Message-ID) of each fetched message, in order."""
+    return [(m.folder, message_id_of(m.raw)) for m in messages]
+
+
+# --- the backend on its own ----------------------------------------------------------------
+
+
+def test_first_round_only_finds_its_place_in_sent_items(server) -> None:
+    exchange, endpoint = server
+    exchange.deliver(old_sent_mail("history"), exchange.sent)
+    exchange.deliver(member_email("new"))
+    box = client(endpoint)
+    try:
+        first, cursor = box.fetch_new(None)
+        assert ids(first) == [("inbox", "<new@councillors.example.gov.uk>")]
+        assert cursor is not None and set(json.loads(cursor)) == {"inbox", "sent"}
+
+        exchange.deliver(officer_reply("reply", "new"), exchange.sent)
+        second, cursor = box.fetch_new(cursor)
+        assert ids(second) == [("sent", "<reply@example.gov.uk>")]
+        assert second[0].ref.startswith("sent:")
+
+        box.mark_processed(second[0].ref)  # leaves Sent Items alone
+        third, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert third == []
+    assert len(exchange.sent.items) == 2
+    assert exchange.folder_named("Processed") is None  # nothing was moved anywhere
+
+
+def test_a_plain_inbox_cursor_is_accepted_when_watch_sent_is_turned_on(server) -> None:
+    exchange, endpoint = server
+    exchange.deliver(member_email("before"))
+    plain = client(endpoint, watch_sent=False)
+    try:
+        _, inbox_only = plain.fetch_new(None)
+    finally:
+        plain.close()
+    assert inbox_only is not None and not inbox_only.startswith("{")
+
+    exchange.deliver(old_sent_mail("history"), exchange.sent)
+    exchange.deliver(member_email("after"))
+    box = client(endpoint)
+    try:
+        fetched, cursor = box.fetch_new(inbox_only)
+    finally:
+        box.close()
+    # The Inbox carries on from its state (no "before" again); Sent Items start from now.
+    assert ids(fetched) == [("inbox", "<after@councillors.example.gov.uk>")]
+    assert cursor is not None and json.loads(cursor)["sent"]
+
+
+def test_an_invalid_sent_items_state_restarts_that_folder_alone(server, caplog) -> None:
+    exchange, endpoint = server
+    box = client(endpoint)
+    try:
+        _, cursor = box.fetch_new(None)
+        exchange.deliver(officer_reply("lost", "x"), exchange.sent)
+        exchange.expire_sync_states(exchange.sent)  # Exchange forgot our Sent Items state
+        exchange.deliver(member_email("still-seen"))
+        with caplog.at_level(logging.WARNING, logger="mailbot.backends.ews"):
+            fetched, cursor = box.fetch_new(cursor)
+        assert ids(fetched) == [("inbox", "<still-seen@councillors.example.gov.uk>")]
+        assert any("Sent Items sync state" in r.getMessage() for r in caplog.records)
+
+        exchange.deliver(officer_reply("found", "x"), exchange.sent)
+        again, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert ids(again) == [("sent", "<found@example.gov.uk>")]
+
+
+def test_without_watch_sent_sent_items_are_not_read(server) -> None:
+    exchange, endpoint = server
+    box = client(endpoint, watch_sent=False)
+    try:
+        _, cursor = box.fetch_new(None)
+        exchange.deliver(officer_reply("unseen", "x"), exchange.sent)
+        fetched, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert fetched == []
+
+
+# --- end to end through jobs.poll ----------------------------------------------------------
+
+
+def write_config(tmp_path: Path, endpoint: str) -> Path:
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        f"""
+[council]
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "ews"
+address = "{MAILBOX}"
+
+[mailbox.ews]
+service_endpoint = "{endpoint}"
+auth_type = "basic"
+username = "svc-mailbot"
+password = "s3cret"
+watch_sent = true
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_config_turns_watch_sent_on(server, tmp_path: Path) -> None:
+    _, endpoint = server
+    backend = build_backend(load_settings(write_config(tmp_path, endpoint)))
+    assert isinstance(backend, EwsMailbox) and backend.watch_sent
+
+
+def test_officer_reply_in_sent_items_stops_the_clock_and_our_ack_opens_nothing(
+    server, tmp_path: Path
+) -> None:
+    exchange, endpoint = server
+    settings = load_settings(write_config(tmp_path, endpoint))
+    backend = client(endpoint)
+    app = build_app(settings, backend=backend, classifier=rules_classifier())
+    try:
+        exchange.deliver(old_sent_mail("history"), exchange.sent)
+        exchange.deliver(member_email("enquiry"))
+        (opened,) = poll(app, NOW).outcomes
+        assert opened.case_ref is not None
+        assert len(flush_outbox(app, NOW).sent) >= 1  # our ack, saved to Sent Items
+
+        exchange.deliver(officer_reply("officer-reply", "enquiry"), exchange.sent)
+        outcomes = {o.message_id: o for o in poll(app, LATER).outcomes}
+
+        with app.store.transaction() as session:
+            cases = session.scalars(select(CaseRow)).all()
+            stops = session.scalars(
+                select(ClockEventRow).where(ClockEventRow.action == "stop")
+            ).all()
+            case_view = [(c.ref, c.status, c.responded_at) for c in cases]
+            stop_view = [(s.case_id, s.at) for s in stops]
+            case_ids = [c.id for c in cases]
+    finally:
+        app.close()
+        backend.close()
+
+    assert "<history@example.gov.uk>" not in outcomes  # old sent mail is history
+    acks = [mid for mid in outcomes if mid != "<officer-reply@example.gov.uk>"]
+    assert len(acks) >= 1 and all(outcomes[m].status == "automatic" for m in acks)
+    officer = outcomes["<officer-reply@example.gov.uk>"]
+    assert officer.case_ref == opened.case_ref
+    assert case_view == [(opened.case_ref, "responded", LATER)]  # the ack opened no case
+    assert stop_view == [(case_ids[0], LATER)]
+    assert len(exchange.sent.items) == len(acks) + 2  # Sent Items are never moved
+    assert len(exchange.inbox.items) == 0
