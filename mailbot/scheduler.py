@@ -1,4 +1,8 @@
-"""APScheduler 3.x wiring of the jobs, and the lock that keeps one daemon per data folder."""
+"""APScheduler 3.x wiring of the jobs, and the lock that keeps one daemon per data folder.
+
+The poll and the flush go through a MailboxHealth (mailbot/health.py): a mailbox that is
+down or refuses the login is retried with backoff, reported once and alerted once.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,13 @@ from filelock import FileLock, Timeout
 from mailbot import jobs
 from mailbot.app import App
 from mailbot.backends.base import BackendError
+from mailbot.health import MailboxHealth
 
 log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
+
+Clock = Callable[[], datetime]
 
 
 class AlreadyRunning(RuntimeError):
@@ -44,12 +51,16 @@ def single_instance(data_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def _guarded(name: str, job: Callable[[App, datetime], Any], app: App) -> Callable[[], None]:
-    """Run a job with the current time; a mailbox outage is logged, never fatal."""
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _guarded(name: str, job: Callable[[datetime], Any], clock: Clock) -> Callable[[], None]:
+    """Run a job with the time from `clock`; no failure stops the daemon."""
 
     def run() -> None:
         try:
-            job(app, datetime.now(UTC))
+            job(clock())
         except BackendError as exc:
             log.warning("%s: mailbox unavailable, will retry on the next run: %s", name, exc)
         except Exception:  # noqa: BLE001 - the daemon outlives any one failed run
@@ -58,12 +69,33 @@ def _guarded(name: str, job: Callable[[App, datetime], Any], app: App) -> Callab
     return run
 
 
+def daemon_jobs(
+    app: App, health: MailboxHealth, clock: Clock = _utc_now
+) -> dict[str, Callable[[], None]]:
+    """The daemon's jobs by id, each reading the time from `clock` when it runs."""
+
+    def poll(now: datetime) -> None:
+        health.run("poll", lambda: jobs.poll(app, now), now)
+
+    def flush(now: datetime) -> None:
+        # Never a probe: it waits while the mailbox is down (see mailbot/health.py).
+        health.run("flush", lambda: jobs.flush_outbox(app, now), now, probe=False)
+
+    return {
+        "poll": _guarded("poll", poll, clock),
+        "flush": _guarded("flush", flush, clock),
+        "reminders": _guarded("reminders", lambda now: jobs.send_reminders(app, now), clock),
+        "digest": _guarded("digest", lambda now: jobs.send_digests(app, now), clock),
+    }
+
+
 def build_scheduler(app: App) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Europe/London")
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     schedule = app.settings.scheduler
+    run = daemon_jobs(app, MailboxHealth(app))
     scheduler.add_job(
-        _guarded("poll", jobs.poll, app),
+        run["poll"],
         "interval",
         seconds=schedule.poll_seconds,
         id="poll",
@@ -71,7 +103,7 @@ def build_scheduler(app: App) -> BlockingScheduler:
         **defaults,
     )
     scheduler.add_job(
-        _guarded("flush", jobs.flush_outbox, app),
+        run["flush"],
         "interval",
         seconds=schedule.flush_seconds,
         id="flush",
@@ -81,14 +113,14 @@ def build_scheduler(app: App) -> BlockingScheduler:
     # day and time, the dedup ledger), so running them often is cheap and catches up
     # after downtime without ever sending twice.
     scheduler.add_job(
-        _guarded("reminders", jobs.send_reminders, app),
+        run["reminders"],
         "interval",
         minutes=SWEEP_MINUTES,
         id="reminders",
         **defaults,
     )
     scheduler.add_job(
-        _guarded("digest", jobs.send_digests, app),
+        run["digest"],
         "interval",
         minutes=SWEEP_MINUTES,
         id="digest",

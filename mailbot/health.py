@@ -1,0 +1,328 @@
+"""Mailbox outages in the daemon: back off, say so once, alert the admins once, note recovery.
+
+The daemon's poll and flush jobs run through a MailboxHealth. While the mailbox fails
+(server down, wrong password, no permission), runs are skipped on an exponential
+backoff (1, 2, 4 ... minutes, at most 30) instead of hammering the server every minute,
+and the outage is reported once:
+
+- one ERROR log line per distinct problem (a later, different problem gets its own);
+- an events row (actor "mailbox") when the outage starts, when its problem changes, and
+  when it ends;
+- one alert email to the [directory] admins per outage, queued in the outbox with a
+  dedup key naming the outage's start, so a restarted daemon does not send it again.
+  With a [mailbox.smtp] host it is handed straight to that server; otherwise the
+  mailbox itself must send it, so it goes out with the first flush after recovery.
+
+Only the poll probes the mailbox. The flush swallows send failures row by row, so a
+flush that "worked" proves nothing, and a flush during an outage would spend the rows'
+retries, fail them for good on a wrong password, or (imap, maildir) submit by SMTP and
+then fail to save the Sent copy, which sends the mail again next time. So the flush
+waits while the mailbox is down.
+
+The outage's start and problem are kept in the state table, so a restart during an
+outage carries on with the same outage (and its one alert).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailbot import ledger, outbox
+from mailbot.app import App
+from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.smtp import SmtpSettings, submit
+from mailbot.compose import Envelope
+from mailbot.model import OutgoingMail
+from mailbot.settings import Settings
+from mailbot.store.tables import OutboxRow, StateRow
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+ACTOR = "mailbox"
+ALERT_PURPOSE = "mailbox alert"
+STATE_KEY = "mailbox.outage"
+FIRST_WAIT = timedelta(minutes=1)
+MAX_WAIT = timedelta(minutes=30)
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass
+class Outage:
+    """The mailbox has been failing since `started`; `problem` is what it last said."""
+
+    started: datetime
+    problem: str
+    failures: int = 0  # failed tries in this process (drives the backoff)
+    retry_at: datetime | None = None  # no try before this; None: try at once
+    reported: bool = False  # this process has logged `problem`
+
+
+class MailboxHealth:
+    """Runs the daemon's mailbox jobs; tracks one outage at a time. Time is passed in."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        first_wait: timedelta = FIRST_WAIT,
+        max_wait: timedelta = MAX_WAIT,
+    ) -> None:
+        self.app = app
+        self.first_wait = first_wait
+        self.max_wait = max_wait
+        self.outage: Outage | None = self._load()
+
+    @property
+    def down(self) -> bool:
+        return self.outage is not None
+
+    def wait_after(self, failures: int) -> timedelta:
+        """The pause after the n-th failed try in a row: 1, 2, 4 ... minutes, capped."""
+        return min(self.max_wait, self.first_wait * 2 ** max(0, failures - 1))
+
+    def run(
+        self, job: str, work: Callable[[], T], now: datetime, *, probe: bool = True
+    ) -> T | None:
+        """Run `work` unless the mailbox is down and it is not yet time to try again.
+
+        `probe=False` (the flush) never runs during an outage: only a probing job (the
+        poll) may decide the mailbox is back. A BackendError (TransientError included)
+        starts or continues the outage and is not raised; the result is then None.
+        """
+        if self.outage is not None:
+            if not probe:
+                return None
+            if self.outage.retry_at is not None and now < self.outage.retry_at:
+                return None  # skipped quietly: the outage was reported when it started
+        try:
+            result = work()
+        except BackendError as error:
+            self._failed(job, error, now)
+            return None
+        if self.outage is not None and probe:
+            self._recovered(job, now)
+        return result
+
+    # --- the outage --------------------------------------------------------------------
+
+    def _failed(self, job: str, error: BackendError, now: datetime) -> None:
+        problem = describe(error)
+        outage = self.outage
+        if outage is None:
+            outage = self.outage = Outage(started=now, problem=problem)
+            self._record("outage", f"{job}: {problem}", now)
+            self._save(outage)
+        elif problem != outage.problem:
+            outage.problem, outage.reported = problem, False
+            self._record("outage changed", f"{job}: {problem}", now)
+            self._save(outage)
+        if outage.failures == 0:  # the first failure this process sees: a new outage, or
+            # one an earlier run left open (the alert's dedup key keeps it to one email)
+            alert = self._alert(outage, error, now)
+        else:
+            alert = "the admins were alerted when the outage began"
+        outage.failures += 1
+        wait = self.wait_after(outage.failures)
+        outage.retry_at = now + wait
+        if outage.reported:
+            log.debug("%s: mailbox still unavailable; next try in %s", job, _minutes(wait))
+            return
+        outage.reported = True
+        log.error(
+            "%s: the mailbox is unavailable (since %s): %s; trying again in %s, then less "
+            "often (at most every %s); %s",
+            job, _when(outage.started), problem, _minutes(wait), _minutes(self.max_wait),
+            alert,
+        )  # fmt: skip
+
+    def _recovered(self, job: str, now: datetime) -> None:
+        outage = self.outage
+        assert outage is not None
+        self.outage = None
+        lasted = now - outage.started
+        self._record("recovered", f"{job}: back after {_minutes(lasted)} ({outage.problem})", now)
+        self._save(None)
+        log.info(
+            "%s: the mailbox works again after %s (since %s: %s)",
+            job, _minutes(lasted), _when(outage.started), outage.problem,
+        )  # fmt: skip
+
+    # --- the alert ---------------------------------------------------------------------
+
+    def _alert(self, outage: Outage, error: BackendError, now: datetime) -> str:
+        """Queue the one alert for this outage; say in words where it stands."""
+        settings = self.app.settings
+        admins = [a.strip().lower() for a in settings.directory.admins if a.strip()]
+        if not admins:
+            return "no alert email: [directory] admins is empty"
+        context = {
+            "council": {"name": settings.council.name, "mailbox": self.app.mailbox_address},
+            "backend": settings.mailbox.backend,
+            "since": _when(outage.started),
+            "problem": outage.problem,
+            "max_wait": _minutes(self.max_wait),
+            "advice": _advice(error),
+        }
+        try:
+            with self.app.store.transaction() as session:
+                row = outbox.queue(
+                    session,
+                    purpose=ALERT_PURPOSE,
+                    dedup_key=f"mailbox-alert:{outage.started.isoformat()}",
+                    case=None,
+                    rendered=self.app.renderer.render("mailbox_alert", context),
+                    envelope=Envelope(
+                        sender=self.app.mailbox_address,
+                        sender_name=settings.mailbox.display_name,
+                        to=tuple(admins),
+                        instance=settings.council.instance,
+                    ),
+                    now=now,
+                )
+                row_id = row.id if row is not None else None
+        except SQLAlchemyError as db_error:
+            return f"no alert email: the database refused it ({db_error})"
+        queued = f"an alert email to {', '.join(admins)} is queued"
+        if row_id is None:
+            return f"{queued} (by an earlier run, for this outage)"
+        if not settings.mailbox.smtp.host:
+            return f"{queued} but {sending_route(settings)}"
+        failure = self._send_by_smtp(row_id, now)
+        if failure:
+            return (
+                f"{queued} but sending it through SMTP failed ({failure}), so it goes out "
+                "once the mailbox works again"
+            )
+        return f"an alert email was sent to {', '.join(admins)} through the SMTP server"
+
+    def _send_by_smtp(self, row_id: int, now: datetime) -> str:
+        """Hand the alert row straight to the [mailbox.smtp] server, with the outbox's
+        own bookkeeping (marked sending before, sent after). No Sent copy is kept: the
+        mailbox is what is down. Returns the failure in words, or "" once sent."""
+        smtp = self.app.settings.mailbox.smtp
+        server = SmtpSettings(
+            host=smtp.host,
+            port=smtp.port,
+            security=smtp.security,
+            username=smtp.username,
+            password=smtp.password,
+        )
+        with self.app.store.transaction() as session:
+            row = session.get(OutboxRow, row_id)
+            assert row is not None
+            row.status, row.attempts = "sending", row.attempts + 1
+            mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
+        try:
+            submit(server, mail, self.app.mailbox_address)
+        except BackendError as error:
+            with self.app.store.transaction() as session:
+                row = session.get(OutboxRow, row_id)
+                assert row is not None
+                row.status, row.last_error = "pending", str(error)[:1000]
+            return str(error)
+        with self.app.store.transaction() as session:
+            row = session.get(OutboxRow, row_id)
+            assert row is not None
+            row.status, row.sent_at = "sent", now
+            ledger.record_event(
+                session, now, "outbox", "sent", f"{row.purpose} to {row.recipients} by SMTP"
+            )
+        return ""
+
+    # --- the database ------------------------------------------------------------------
+
+    def _record(self, action: str, detail: str, now: datetime) -> None:
+        try:
+            with self.app.store.transaction() as session:
+                ledger.record_event(session, now, ACTOR, action, detail[:2000])
+        except SQLAlchemyError as db_error:
+            log.warning("could not record the mailbox %s event: %s", action, db_error)
+
+    def _save(self, outage: Outage | None) -> None:
+        """Keep the outage's start and problem across a restart of the daemon."""
+        value = None
+        if outage is not None:
+            value = json.dumps({"started": outage.started.isoformat(), "problem": outage.problem})
+        try:
+            with self.app.store.transaction() as session:
+                row = session.get(StateRow, STATE_KEY)
+                if value is None:
+                    if row is not None:
+                        session.delete(row)
+                elif row is None:
+                    session.add(StateRow(key=STATE_KEY, value=value))
+                else:
+                    row.value = value
+        except SQLAlchemyError as db_error:
+            log.warning("could not store the mailbox outage state: %s", db_error)
+
+    def _load(self) -> Outage | None:
+        """An outage a previous run of the daemon left open: tried again at once."""
+        try:
+            with self.app.store.transaction() as session:
+                row = session.get(StateRow, STATE_KEY)
+                value = row.value if row is not None else None
+        except SQLAlchemyError:
+            return None
+        if value is None:
+            return None
+        try:
+            saved = json.loads(value)
+            return Outage(
+                started=datetime.fromisoformat(saved["started"]), problem=saved["problem"]
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def describe(error: BackendError) -> str:
+    """The problem in one line, the same text for the same problem: memory addresses
+    (which exchangelib and requests put in their messages) are dropped."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
+
+
+def sending_route(settings: Settings) -> str:
+    """Where a queued alert goes without an SMTP server of its own, for the log line."""
+    if settings.mailbox.backend == "imap":
+        return "cannot be sent: the imap backend has no [mailbox.smtp] host"
+    return (
+        f"the {settings.mailbox.backend} mailbox cannot send while it is down, so it goes "
+        "out once the mailbox works again"
+    )
+
+
+def _advice(error: BackendError) -> str:
+    if isinstance(error, TransientError):
+        return (
+            "check that the mail server is running and reachable from the mailbot server; "
+            "if it comes back on its own, nothing needs doing."
+        )
+    return (
+        "fix what the problem names and test it with `mailbot check-config --connect`; "
+        "if you change mailbot's configuration or environment, restart mailbot."
+    )
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(LONDON):%d %b %Y %H:%M} (UK time)"
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    if minutes < 1:
+        return f"{round(span.total_seconds())} s"
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
