@@ -189,6 +189,9 @@ class MailboxHealth:
                         instance=settings.council.instance,
                     ),
                     now=now,
+                    # One per outage by its dedup key: outside the per-recipient cap, which
+                    # is there to stop loops with members, not to silence an administrator.
+                    automatic=False,
                 )
                 row_id = row.id if row is not None else None
         except SQLAlchemyError as db_error:
