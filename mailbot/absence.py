@@ -24,7 +24,7 @@ from mailbot import assignment, cases, ledger
 from mailbot.directory import emails_in
 from mailbot.loops import Verdict
 from mailbot.model import Automatic, CaseStatus, ParsedMessage
-from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 from mailbot.thread import our_mail_answered, sent_to_officer
 
 if TYPE_CHECKING:
@@ -212,19 +212,12 @@ def _redirect(
 def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime) -> None:
     if case.status == CaseStatus.PAUSED:
         return
-    session.add(
-        ClockEventRow(
-            case_id=case.id,
-            clock="response",
-            action="pause",
-            at=now,
-            who=absent,
-            why=f"{cases.OOO_PAUSE}: the usual timescale does not apply until the "
-            "enquiry is redirected (Colchester 16(3))",
-            new_due=None,
-        )
+    cases.add_clock_event(
+        session, case, "pause", who=absent,
+        why=f"{cases.OOO_PAUSE}: the usual timescale does not apply until the "
+        "enquiry is redirected (Colchester 16(3))",
+        now=now,
     )
-    session.flush()
     case.status = CaseStatus.PAUSED
     case.updated_at = now
     cases.refresh_deadlines(app, session, case)

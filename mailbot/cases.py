@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,27 @@ def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
         ClockEvent(r.clock, r.action, r.at, r.who, r.why, r.new_due)  # type: ignore[arg-type]
         for r in rows
     ]
+
+
+def add_clock_event(
+    session: Session,
+    case: CaseRow,
+    action: str,
+    *,
+    who: str,
+    why: str,
+    now: datetime,
+    new_due: date | None = None,
+) -> None:
+    """Record a change to the case's response clock (pause, resume, extend, restart,
+    stop); the due dates are then derived again from all of them."""
+    session.add(
+        ClockEventRow(
+            case_id=case.id, clock="response", action=action, at=now, who=who,
+            why=why[:1000], new_due=new_due,
+        )
+    )
+    session.flush()
 
 
 def deadlines_for(app: App, session: Session, case: CaseRow) -> Deadlines:
@@ -281,17 +302,7 @@ def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> 
 def record_response(session: Session, case: CaseRow, who: str, now: datetime) -> None:
     if case.status == CaseStatus.RESPONDED:
         return
-    session.add(
-        ClockEventRow(
-            case_id=case.id,
-            clock="response",
-            action="stop",
-            at=now,
-            who=who,
-            why="reply to the member seen",
-            new_due=None,
-        )
-    )
+    add_clock_event(session, case, "stop", who=who, why="reply to the member seen", now=now)
     case.status = CaseStatus.RESPONDED
     case.responded_at = now
     case.updated_at = now
@@ -313,16 +324,9 @@ def reopen_case(
     app: App, session: Session, case: CaseRow, row: MessageRow, who: str, now: datetime
 ) -> None:
     """A fresh response clock on the same case (a restart event), counted as reopened."""
-    session.add(
-        ClockEventRow(
-            case_id=case.id,
-            clock="response",
-            action="restart",
-            at=now,
-            who=who,
-            why="the member wrote again within the follow-up window",
-            new_due=None,
-        )
+    add_clock_event(
+        session, case, "restart", who=who,
+        why="the member wrote again within the follow-up window", now=now,
     )
     case.status = CaseStatus.OPEN
     case.responded_at = None
@@ -360,17 +364,8 @@ def resume_on_member_reply(
     if last_pause is None or last_pause.why.startswith(OOO_PAUSE):
         return False
     action = "restart" if case.kind == Kind.FOI.value else "resume"
-    session.add(
-        ClockEventRow(
-            case_id=case.id,
-            clock="response",
-            action=action,
-            at=now,
-            who=case.member_email,
-            why="the member replied",
-            new_due=None,
-        )
-    )
+    add_clock_event(session, case, action, who=case.member_email, why="the member replied",
+                    now=now)
     case.status = CaseStatus.OPEN
     case.updated_at = now
     session.flush()

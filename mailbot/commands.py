@@ -29,7 +29,7 @@ from mailbot import assignment, cases, ledger, outbox
 from mailbot.compose import Envelope, reply_subject
 from mailbot.languages import member_languages
 from mailbot.model import CaseStatus, Kind, ParsedMessage
-from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
+from mailbot.store.tables import CaseRow, MessageRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -302,29 +302,6 @@ def _may_answer(app: App, sender: str) -> bool:
     return app.directory.officer(sender) is not None or sender in admins
 
 
-def _clock(
-    session: Session,
-    case: CaseRow,
-    action: str,
-    who: str,
-    why: str,
-    now: datetime,
-    new_due: date | None = None,
-) -> None:
-    session.add(
-        ClockEventRow(
-            case_id=case.id,
-            clock="response",
-            action=action,
-            at=now,
-            who=who,
-            why=why[:1000],
-            new_due=new_due,
-        )
-    )
-    session.flush()
-
-
 def _closed(case: CaseRow) -> Result | None:
     if case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
         return Result(False, [f"{case.ref} is already answered; nothing changed."], [])
@@ -388,7 +365,9 @@ def apply_extend(
                 ],
                 [],
             )
-    _clock(session, case, "extend", sender, command.reason, now, new_due)
+    cases.add_clock_event(
+        session, case, "extend", who=sender, why=command.reason, now=now, new_due=new_due
+    )
     cases.refresh_deadlines(app, session, case)
     case.updated_at = now
     queued = tell_member(
@@ -441,7 +420,9 @@ def apply_reassign(
     case.updated_at = now
     lines = [f"{case.ref} is now with {app.directory.display(target)} ({target})."]
     if case.status == CaseStatus.PAUSED:
-        _clock(session, case, "resume", sender, f"reassigned to {target}", now)
+        cases.add_clock_event(
+            session, case, "resume", who=sender, why=f"reassigned to {target}", now=now
+        )
         case.status = CaseStatus.OPEN
         lines.append("The response clock is running again.")
     cases.refresh_deadlines(app, session, case)
@@ -477,7 +458,7 @@ def apply_pause(
         return closed
     if case.status == CaseStatus.PAUSED:
         return Result(False, [f"{case.ref} is already paused."], [])
-    _clock(session, case, "pause", sender, command.reason, now)
+    cases.add_clock_event(session, case, "pause", who=sender, why=command.reason, now=now)
     case.status = CaseStatus.PAUSED
     case.updated_at = now
     cases.refresh_deadlines(app, session, case)
@@ -503,7 +484,10 @@ def apply_resume(
 ) -> Result:
     if case.status != CaseStatus.PAUSED:
         return Result(False, [f"{case.ref} is not paused."], [])
-    _clock(session, case, "resume", sender, command.reason or "resumed by command", now)
+    cases.add_clock_event(
+        session, case, "resume", who=sender, why=command.reason or "resumed by command",
+        now=now,
+    )
     case.status = CaseStatus.OPEN
     case.updated_at = now
     cases.refresh_deadlines(app, session, case)
