@@ -44,11 +44,19 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates are read once per process; restart to pick up edits
         )
+        self._picked: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.env.filters["long_date"] = long_date
         self.env.filters.update(TEMPLATE_FILTERS)  # Welsh dates and day counts
 
     def _pick(self, name: str, ext: str, languages: Sequence[str]) -> str:
+        key = (name, ext, tuple(languages))
+        if key not in self._picked:
+            self._picked[key] = self._find(name, ext, languages)
+        return self._picked[key]
+
+    def _find(self, name: str, ext: str, languages: Sequence[str]) -> str:
         candidates = [f"{name}.{lang}.{ext}" for lang in languages if lang != "en"]
         candidates.append(f"{name}.{ext}")
         for candidate in candidates:
