@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mailbot import digest, ledger, outbox, reminders
+from mailbot import confidentiality_chase, digest, ledger, outbox, reminders
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
 from mailbot.model import FetchedMessage, MessageStatus
@@ -52,10 +52,11 @@ def _fetch(
 ) -> tuple[list[FetchedMessage], str | None]:
     try:
         return app.backend.fetch_new(cursor)
-    except CursorExpired:
+    except CursorExpired as expired:
         log.warning("poll: the mailbox cursor expired; resyncing (Message-ID dedup keeps it safe)")
         report.resynced = True
-        return app.backend.fetch_new(None)
+        # Usually None; with watch_sent it keeps our place in Sent Items (see CursorExpired).
+        return app.backend.fetch_new(expired.resume_cursor)
 
 
 def poll(app: App, now: datetime) -> PollReport:
@@ -130,8 +131,11 @@ def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
 
 
 def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
-    """The reminder sweep: queues what the pack's schedule says is due (working hours only)."""
-    return reminders.sweep(app, now)
+    """The reminder sweep: queues what the pack's schedule says is due (working hours only),
+    and the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py)."""
+    report = reminders.sweep(app, now)
+    report.queued.extend(confidentiality_chase.sweep(app, now).queued)
+    return report
 
 
 def send_digests(app: App, now: datetime) -> digest.DigestReport:

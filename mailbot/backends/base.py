@@ -13,7 +13,21 @@ class BackendError(Exception):
 
 
 class CursorExpired(BackendError):
-    """The stored cursor is no longer valid; fetch again from None (dedup keeps it safe)."""
+    """The stored cursor is no longer valid; fetch again from `resume_cursor`.
+
+    A resync returns everything still in the inbox; the caller's Message-ID dedup keeps
+    that safe. `resume_cursor` is None (start afresh) unless the cursor also holds a
+    place the server still honours that a fresh start would lose: with watch_sent, an
+    expired Inbox state leaves the Sent Items place good, and starting Sent Items
+    afresh would skip the replies officers sent since the last poll. The resume cursor
+    then says "whole Inbox, Sent Items from where we were". Backends without such a
+    second place leave it None, so the caller's `fetch_new(error.resume_cursor)` is the
+    plain `fetch_new(None)` resync for them.
+    """
+
+    def __init__(self, message: str = "", resume_cursor: str | None = None) -> None:
+        super().__init__(message)
+        self.resume_cursor = resume_cursor
 
 
 class TransientError(BackendError):

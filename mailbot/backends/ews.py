@@ -17,6 +17,8 @@ Online councils should use the graph backend.
   shared mailbox is seen (folder "sent", never moved). The cursor is then a JSON
   object holding both sync states; a plain Inbox sync state is still accepted. The
   first sync of Sent Items only finds our place there: old sent mail is history.
+  When only the Inbox state is refused, CursorExpired carries a `resume_cursor` that
+  resyncs the Inbox and keeps the Sent Items state, so no officer's reply is skipped.
 
 exchangelib runs with its fail-fast policy; every server call goes through
 `call_with_retry` with our Backoff, which honours ErrorServerBusy's
@@ -227,9 +229,16 @@ class EwsMailbox:
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
         inbox_state, sent_state = _split_cursor(cursor)
-        created, inbox_next = self._retry(
-            "sync the Inbox", lambda: self._sync("inbox", inbox_state)
-        )
+        try:
+            created, inbox_next = self._retry(
+                "sync the Inbox", lambda: self._sync("inbox", inbox_state)
+            )
+        except CursorExpired as expired:
+            if not self.watch_sent or sent_state is None:
+                raise
+            # Only the Inbox state is gone: resync the Inbox, keep our Sent Items place.
+            resume = json.dumps({"inbox": None, "sent": sent_state})
+            raise CursorExpired(str(expired), resume_cursor=resume) from expired
         messages = self._download_all(created, folder="inbox")
         if not self.watch_sent:
             return messages, inbox_next

@@ -11,7 +11,10 @@ How the Mailbox contract maps onto Graph:
 - send: `sendMail` with the MIME message base64-encoded as a text/plain body. Graph
   saves MIME sends to Sent Items itself.
 - 429/503/504 are retried after the server's Retry-After; a 410 (or syncStateNotFound)
-  on a delta link becomes CursorExpired so the caller starts a fresh round.
+  on a delta link becomes CursorExpired so the caller starts a fresh round. With
+  watch_sent, an expired Inbox link comes with a `resume_cursor` that resyncs the Inbox
+  and keeps the Sent Items link, so no officer's reply is skipped; an expired Sent Items
+  link restarts Sent Items alone, from now.
 """
 
 from __future__ import annotations
@@ -319,7 +322,14 @@ class GraphMailbox:
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
         inbox_link, sent_link = _split_cursor(cursor)
-        ids, inbox_next = self._delta_round("inbox", inbox_link)
+        try:
+            ids, inbox_next = self._delta_round("inbox", inbox_link)
+        except CursorExpired as expired:
+            if not self.watch_sent or sent_link is None:
+                raise
+            # Only the Inbox token is gone: resync the Inbox, keep our Sent Items place.
+            resume = json.dumps({"inbox": None, "sent": sent_link})
+            raise CursorExpired(str(expired), resume_cursor=resume) from expired
         messages = self._download(ids, folder="inbox")
         if not self.watch_sent:
             return messages, inbox_next

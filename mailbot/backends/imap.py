@@ -8,6 +8,10 @@ across client instances for as long as the folder keeps its UIDVALIDITY.
 
 With watch_sent the cursor gains ";sent=<UIDVALIDITY>:<last UID>" for the Sent
 folder, whose new items come back with folder "sent" and refs "sent:<v>:<uid>".
+The two folders have their own UIDVALIDITY. A renumbered inbox raises CursorExpired
+whose `resume_cursor` is ";sent=<v>:<uid>" alone: the whole inbox again, Sent from
+where we were, so no officer's reply is skipped. A renumbered Sent folder cannot be
+resumed (its old UIDs mean nothing now), so Sent is watched from now on.
 
 Processed mail is moved (MOVE, else COPY + \\Deleted + (UID) EXPUNGE), never
 deleted, so nothing is lost if our database is. Broken connections and busy
@@ -101,11 +105,19 @@ class ImapMailbox:
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
         inbox_part, _, sent_part = (cursor or "").partition(SENT_CURSOR)
-        after = parse_cursor(inbox_part) if cursor is not None else None
         sent_after = _parse_position(sent_part) if sent_part else None
-        return self._run(
-            f"fetch from {self.inbox}", lambda client: self._fetch(client, after, sent_after)
-        )
+        try:
+            # An empty Inbox part (a resume cursor, see below) means the whole inbox.
+            after = parse_cursor(inbox_part) if inbox_part else None
+            return self._run(
+                f"fetch from {self.inbox}", lambda client: self._fetch(client, after, sent_after)
+            )
+        except CursorExpired as expired:
+            if not self.watch_sent or sent_after is None:
+                raise
+            # Only the inbox position is void: resync the inbox, keep our Sent position.
+            resume = f"{SENT_CURSOR}{sent_part}"
+            raise CursorExpired(str(expired), resume_cursor=resume) from expired
 
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF):  # sent items are only read, never moved

@@ -17,6 +17,7 @@ from fakes.ews_server import FakeExchange, running
 from sqlalchemy import select
 
 from mailbot.app import build_app, build_backend
+from mailbot.backends.base import CursorExpired
 from mailbot.backends.ews import EwsMailbox
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
@@ -168,6 +169,47 @@ def test_an_invalid_sent_items_state_restarts_that_folder_alone(server, caplog) 
     assert ids(again) == [("sent", "<found@example.gov.uk>")]
 
 
+def test_an_invalid_inbox_state_keeps_the_sent_items_place(server) -> None:
+    """Exchange forgets the Inbox sync state while an officer's reply waits in Sent Items:
+    the Inbox resync must not restart Sent Items from now, or the reply is missed."""
+    exchange, endpoint = server
+    exchange.deliver(member_email("left-unmarked"))  # fetched, never moved: comes back
+    box = client(endpoint)
+    try:
+        first, cursor = box.fetch_new(None)
+        assert ids(first) == [("inbox", "<left-unmarked@councillors.example.gov.uk>")]
+        exchange.deliver(officer_reply("reply-while-expired", "left-unmarked"), exchange.sent)
+        exchange.deliver(member_email("new-in-inbox"))
+        exchange.expire_sync_states(exchange.inbox)
+
+        with pytest.raises(CursorExpired) as expired:
+            box.fetch_new(cursor)
+        assert expired.value.resume_cursor is not None
+        resynced, cursor = box.fetch_new(expired.value.resume_cursor)
+        after, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert sorted(ids(resynced)) == [
+        ("inbox", "<left-unmarked@councillors.example.gov.uk>"),
+        ("inbox", "<new-in-inbox@councillors.example.gov.uk>"),
+        ("sent", "<reply-while-expired@example.gov.uk>"),
+    ]
+    assert after == []  # nothing comes round a second time
+
+
+def test_without_watch_sent_an_invalid_state_resumes_from_nothing(server) -> None:
+    exchange, endpoint = server
+    box = client(endpoint, watch_sent=False)
+    try:
+        _, cursor = box.fetch_new(None)
+        exchange.expire_sync_states(exchange.inbox)
+        with pytest.raises(CursorExpired) as expired:
+            box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert expired.value.resume_cursor is None
+
+
 def test_without_watch_sent_sent_items_are_not_read(server) -> None:
     exchange, endpoint = server
     box = client(endpoint, watch_sent=False)
@@ -254,4 +296,45 @@ def test_officer_reply_in_sent_items_stops_the_clock_and_our_ack_opens_nothing(
     assert case_view == [(opened.case_ref, "responded", LATER)]  # the ack opened no case
     assert stop_view == [(case_ids[0], LATER)]
     assert len(exchange.sent.items) == len(acks) + 2  # Sent Items are never moved
+    assert len(exchange.inbox.items) == 0
+
+
+def test_an_invalid_inbox_state_between_polls_loses_no_officer_reply(
+    server, tmp_path: Path
+) -> None:
+    """End to end: the poll resyncs the Inbox, still records the officer's reply (the
+    clock stops), and records every message once."""
+    exchange, endpoint = server
+    settings = load_settings(write_config(tmp_path, endpoint))
+    backend = client(endpoint)
+    app = build_app(settings, backend=backend, classifier=rules_classifier())
+    try:
+        exchange.deliver(member_email("enquiry"))
+        (opened,) = poll(app, NOW).outcomes
+        # A copy of the recorded enquiry still in the Inbox (say its move failed): the
+        # resync hands it over again and the ledger must skip it.
+        exchange.deliver(member_email("enquiry"))
+        exchange.deliver(officer_reply("officer-reply", "enquiry"), exchange.sent)
+        exchange.deliver(member_email("second"))
+        exchange.expire_sync_states(exchange.inbox)
+
+        report = poll(app, LATER)
+        again = poll(app, LATER)
+        with app.store.transaction() as session:
+            responded = [(c.ref, c.status) for c in session.scalars(select(CaseRow)).all()]
+    finally:
+        app.close()
+        backend.close()
+
+    assert report.resynced
+    outcomes = {o.message_id: o for o in report.outcomes}
+    assert len(report.outcomes) == 3 and sorted(outcomes) == [
+        "<enquiry@councillors.example.gov.uk>",
+        "<officer-reply@example.gov.uk>",
+        "<second@councillors.example.gov.uk>",
+    ]
+    assert outcomes["<enquiry@councillors.example.gov.uk>"].status == "duplicate"
+    assert outcomes["<officer-reply@example.gov.uk>"].case_ref == opened.case_ref
+    assert (opened.case_ref, "responded") in responded
+    assert again.outcomes == [] and not again.resynced
     assert len(exchange.inbox.items) == 0

@@ -459,3 +459,41 @@ def test_a_plain_inbox_cursor_still_works_after_turning_watch_sent_on(
     fetched, cursor = client(watch_sent=True).fetch_new(plain)
     assert [message_id(m.raw) for m in fetched] == ["<carried-over@members.test.invalid>"]
     assert cursor is not None and cursor.startswith("{")
+
+
+def test_an_expired_inbox_cursor_keeps_the_sent_items_place(
+    fake: FakeGraph, client: Client
+) -> None:
+    """The Inbox token expires while an officer's reply waits in Sent Items: the resync
+    of the Inbox must not throw away our place in Sent Items, or the reply is missed."""
+    fake.deliver(message("left-unmarked"))  # fetched, never moved: comes back on resync
+    mailbox = client(watch_sent=True)
+    first, cursor = mailbox.fetch_new(None)
+    assert [m.folder for m in first] == ["inbox"]
+
+    fake.deliver(officer_reply("reply-while-expired"), folder="sentitems")
+    fake.deliver(message("new-in-inbox"))
+    fake.expire_delta_tokens(folder="inbox")
+
+    with pytest.raises(CursorExpired) as expired:
+        mailbox.fetch_new(cursor)
+    assert expired.value.resume_cursor is not None
+    resynced, cursor = mailbox.fetch_new(expired.value.resume_cursor)
+
+    assert sorted((m.folder, message_id(m.raw)) for m in resynced) == [
+        ("inbox", "<left-unmarked@members.test.invalid>"),
+        ("inbox", "<new-in-inbox@members.test.invalid>"),
+        ("sent", "<reply-while-expired@council.test.invalid>"),
+    ]
+    assert mailbox.fetch_new(cursor)[0] == []  # nothing comes round a second time
+
+
+def test_without_watch_sent_an_expired_cursor_resumes_from_nothing(
+    fake: FakeGraph, client: Client
+) -> None:
+    mailbox = client()
+    _, cursor = mailbox.fetch_new(None)
+    fake.expire_delta_tokens(folder="inbox")
+    with pytest.raises(CursorExpired) as expired:
+        mailbox.fetch_new(cursor)
+    assert expired.value.resume_cursor is None

@@ -139,3 +139,57 @@ def test_officer_reply_in_sent_items_is_recorded_and_our_ack_is_not(tmp_path: Pa
     assert officer.case_ref == opened.case_ref
     assert officer.reason == "response to the member recorded"
     assert len(fake.messages_in("sentitems")) == 2  # Sent Items are never moved
+
+
+def test_an_expired_inbox_cursor_does_not_lose_an_officer_reply(tmp_path: Path) -> None:
+    """Graph forgets the Inbox delta token between two polls while an officer answers:
+    the poll resyncs the Inbox but still sees the reply, and records everything once."""
+    settings = load_settings(write_config(tmp_path))
+    with FakeGraph(MAILBOX) as fake:
+        backend = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=StaticTokenProvider(fake.token),
+            backoff=Backoff(sleep=lambda _: None),
+            watch_sent=True,
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            fake.deliver(member_email("enquiry"))
+            (opened,) = poll(app, NOW).outcomes
+            # A copy of the recorded enquiry still in the Inbox (say its move failed): the
+            # resync hands it over again and the ledger must skip it.
+            fake.deliver(member_email("enquiry"))
+            reply = (
+                f"From: Member Enquiries <{MAILBOX}>\r\n"
+                "To: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+                "Subject: RE: Pothole on Mill Lane\r\n"
+                "Message-ID: <officer-reply@example.gov.uk>\r\n"
+                "In-Reply-To: <enquiry@councillors.example.gov.uk>\r\n"
+                "\r\n"
+                "Highways will fill it on Friday. Sam Patel\r\n"
+            ).encode("ascii")
+            fake.deliver(reply, folder="sentitems")
+            fake.deliver(member_email("second"))
+            fake.expire_delta_tokens(folder="inbox")
+
+            report = poll(app, NOW)
+            again = poll(app, NOW)
+        finally:
+            app.close()
+            backend.close()
+
+    assert report.resynced
+    outcomes = {o.message_id: o for o in report.outcomes}
+    assert sorted(outcomes) == [
+        "<enquiry@councillors.example.gov.uk>",
+        "<officer-reply@example.gov.uk>",
+        "<second@councillors.example.gov.uk>",
+    ]
+    assert len(report.outcomes) == 3  # each once
+    assert outcomes["<enquiry@councillors.example.gov.uk>"].status == "duplicate"
+    assert outcomes["<second@councillors.example.gov.uk>"].case_ref not in (None, opened.case_ref)
+    assert outcomes["<officer-reply@example.gov.uk>"].case_ref == opened.case_ref
+    assert outcomes["<officer-reply@example.gov.uk>"].reason == "response to the member recorded"
+    assert again.outcomes == [] and not again.resynced
+    assert fake.messages_in("inbox") == []
