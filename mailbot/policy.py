@@ -128,6 +128,10 @@ class FoiRules(_Strict):
 class ConfidentialityRules(_Strict):
     minimise_content: bool = True  # notifications never quote the message
     say_at_once_if_not_possible: bool = True  # MWDA 7.2, Cardiff: say straight away
+    # Working days the officer has to answer CONFIDENTIAL OK/NO before one chase; after
+    # as many again, one escalation to their manager (mailbot/confidentiality_chase.py).
+    # At most 10: a pack cannot turn "straight away" into weeks.
+    confirm_within_days: Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=10)] = 1
     source: str = Field(min_length=1)
 
 

@@ -213,9 +213,13 @@ MONTH_MAIL = [
     ("Wed 02 Dec 19:00", JO, "", "Re: CONFIDENTIAL: a tenant's health and a damp flat [MB-2026-00003]"),
     ("Wed 02 Dec 19:00", SAM, "", 'Confidentiality request from Cllr Jo Bloggs [MB-2026-00003]'),
     ("Wed 02 Dec 20:00", LEE, "", 'Confidentiality request from Cllr Jo Bloggs [MB-2026-00003]'),
+    # Lee never answers CONFIDENTIAL OK/NO: asked after hours, so Thursday is day 0; one chase
+    # on the next working day, then his manager once (Wiltshire confirm_within_days = 1).
+    ("Fri 04 Dec 09:00", LEE, "", 'Confidentiality question not yet answered [MB-2026-00003]'),
     ("Mon 07 Dec 08:00", CHIEF, "", 'Weekly digest, week of 07/12/2026: 0 overdue, 0 due this week'),
     ("Mon 07 Dec 08:00", DANA, "", 'Weekly digest, Highways, week of 07/12/2026: 0 overdue, 0 due this week'),
     ("Mon 07 Dec 08:00", PAT, "", 'Weekly digest, Waste, week of 07/12/2026: 0 overdue, 0 due this week'),
+    ("Mon 07 Dec 09:00", DANA, LEE, 'Confidentiality question not answered by Lee Wong [MB-2026-00003]'),
     ("Mon 07 Dec 10:00", JO, "", 'Re: Freedom of Information request: pothole repair costs [MB-2026-00004]'),
     ("Mon 07 Dec 10:00", FOI_TEAM, "", 'FOI request from Cllr Jo Bloggs: Freedom of Information request: pothole repair costs [MB-2026-00004]'),
     ("Thu 10 Dec 09:00", SAM, "", 'Reminder: Pothole on Castle Road - reply by 14/12/2026 [MB-2026-00001]'),
