@@ -204,9 +204,9 @@ def _queue(
     if step == "escalation":
         target = escalation_target(app, officer)
         if target is None:
-            log.info(
-                "confidentiality chase: nobody above %s to escalate %s to", officer.email, case.ref
-            )
+            # The monitoring officer's own case, say: nobody above to tell. Quietly, as
+            # this is asked again at every sweep.
+            log.debug("confidentiality chase: nobody above %s for %s", officer.email, case.ref)
             return None
     to = target[0].email if target else officer.email
     envelope = Envelope(

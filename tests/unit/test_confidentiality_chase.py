@@ -9,15 +9,25 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import JO, RHIAN, body_text, make_app, parse_sent, rows, sent
+from helpers import (
+    JO,
+    RHIAN,
+    body_text,
+    make_app,
+    parse_sent,
+    rows,
+    sent,
+    shared_rules_classifier,
+)
 from sqlalchemy import select
 
 from mailbot import confidentiality_chase, jobs
-from mailbot.app import App
-from mailbot.backends.memory import MemoryServer
+from mailbot.app import App, build_app
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.cases import record_response
 from mailbot.policy import PolicyError, load_policy
 from mailbot.render import long_date
+from mailbot.settings import load_settings
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
 SAM = ("Sam Patel", "sam.patel@wiltshire.gov.uk", "Highways", "max.boss@wiltshire.gov.uk", "")
@@ -458,3 +468,55 @@ def test_the_daemon_job_runs_the_chase(app: tuple[App, MemoryServer]) -> None:
             select(EventRow.action).where(EventRow.action.like("confidentiality%"))
         ).all()
     assert events == ["confidentiality chase queued"]
+
+
+def test_the_monitoring_officers_own_case_is_chased_but_not_escalated_to_them(
+    app: tuple[App, MemoryServer],
+) -> None:
+    the_app, server = app
+    # Nobody named: a confidentiality request goes to the pack's monitoring officer.
+    raw = confidential_mail(datetime(2026, 11, 25, 9, 50, tzinfo=UTC)).replace(
+        f"Cc: Sam Patel <{SAM[1]}>\r\n".encode(), b""
+    )
+    server.deliver(raw)
+    jobs.poll(the_app, datetime(2026, 11, 25, 10, tzinfo=UTC))
+    [case] = rows(the_app, CaseRow)
+    assert case.kind == "confidentiality" and case.officer_email == MONITORING
+    log = tick_hourly(
+        the_app, datetime(2026, 11, 26, 8, tzinfo=UTC), datetime(2026, 12, 10, tzinfo=UTC)
+    )
+    assert [(when.date(), step, to) for when, step, to in log] == [
+        (date(2026, 11, 26), "chase", MONITORING),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        # Two working days to answer: chased on day 2, escalated on day 4.
+        (
+            "confirm_within_days = 2",
+            [(date(2026, 11, 27), "chase", SAM[1]), (date(2026, 12, 1), "escalation", MAX[1])],
+        ),
+        ("say_at_once_if_not_possible = false", []),
+    ],
+)
+def test_the_council_config_can_change_the_setting(
+    tmp_path: Path, override: str, expected: list[tuple[date, str, str]]
+) -> None:
+    made, server = make_app(tmp_path, officers=(SAM, MAX))
+    made.close()
+    config = tmp_path / "mailbot.toml"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(f"[policy.confidentiality]\n{override}\n")
+    the_app = build_app(
+        load_settings(config), backend=MemoryMailbox(server), classifier=shared_rules_classifier()
+    )
+    try:
+        open_case(the_app, server, datetime(2026, 11, 25, 10, tzinfo=UTC))
+        log = tick_hourly(
+            the_app, datetime(2026, 11, 25, 10, tzinfo=UTC), datetime(2026, 12, 10, tzinfo=UTC)
+        )
+        assert [(when.date(), step, to) for when, step, to in log] == expected
+    finally:
+        the_app.close()
