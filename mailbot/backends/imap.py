@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
+import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from types import TracebackType
@@ -33,7 +34,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
-from mailbot.backends.smtp import SmtpSettings, envelope_sender, submit
+from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -73,19 +74,26 @@ class ImapMailbox:
         create_folders: bool = True,
         batch_size: int = 500,
         watch_sent: bool = False,
+        smtp_idle_timeout: float = IDLE_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`address` is the shared mailbox's address, used as the SMTP envelope sender
         (default: the From of each outgoing message). `create_folders` makes missing
         Processed/Sent folders instead of failing. `batch_size` caps how many
         messages one fetch_new returns (per folder); call again to get the rest.
         `watch_sent` also returns new Sent items (folder "sent"), so a reply an
-        officer sends as the shared mailbox is seen; they are never moved."""
+        officer sends as the shared mailbox is seen; they are never moved.
+        Sends share one SMTP connection, closed after `smtp_idle_timeout` seconds
+        unused (measured by `clock`) or by close()."""
         if security not in ("tls", "starttls", "none"):
             raise BackendError(f"imap security must be tls, starttls or none, not {security!r}")
         self.host, self.port, self.security = host, port, security
         self.username, self._password = username, password
         self.inbox, self.processed, self.sent = inbox, processed, sent
         self.smtp = smtp
+        self._smtp_session = (
+            SmtpSession(smtp, idle_timeout=smtp_idle_timeout, clock=clock) if smtp else None
+        )
         self.address = address
         self.ssl_context = ssl_context
         self.timeout = timeout
@@ -104,6 +112,7 @@ class ImapMailbox:
     # -- the Mailbox protocol -------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        self._close_idle_smtp()
         inbox_part, _, sent_part = (cursor or "").partition(SENT_CURSOR)
         sent_after = _parse_position(sent_part) if sent_part else None
         try:
@@ -134,14 +143,16 @@ class ImapMailbox:
             self._run(f"move to {self.processed}", partial(self._move_many, refs=chunk))
 
     def send(self, mail: OutgoingMail) -> None:
-        if self.smtp is None:
+        if self._smtp_session is None:
             raise BackendError(
                 "the imap backend has no [mailbox.smtp] settings, so it cannot send mail"
             )
-        smtp = self.smtp
+        session = self._smtp_session
         sender = self.address or envelope_sender(mail.mime)
         call_with_retry(
-            lambda: submit(smtp, mail, sender), self.backoff, what=f"send via {smtp.where}"
+            lambda: session.send(mail, sender),
+            self.backoff,
+            what=f"send via {session.settings.where}",
         )
         self._run(f"save to {self.sent}", lambda client: self._save_sent(client, mail))
 
@@ -154,6 +165,8 @@ class ImapMailbox:
 
     def close(self) -> None:
         self._drop()
+        if self._smtp_session is not None:
+            self._smtp_session.close()
 
     def __enter__(self) -> Self:
         return self
@@ -174,6 +187,7 @@ class ImapMailbox:
         True means "fetch now": new mail arrived, or the server cannot IDLE and the
         caller should simply poll. False means the wait ended with nothing new.
         """
+        self._close_idle_smtp()
         return self._run("wait for new mail", lambda client: self._idle(client, timeout))
 
     def check_connection(self) -> list[str]:
@@ -206,6 +220,12 @@ class ImapMailbox:
             self._drop()
 
     # -- connection handling --------------------------------------------------
+
+    def _close_idle_smtp(self) -> None:
+        """Polls come often and sends in bursts: a poll is when an SMTP connection left
+        over from the last flush gets closed, once it has sat unused long enough."""
+        if self._smtp_session is not None:
+            self._smtp_session.close_if_idle()
 
     def _run(self, what: str, operation: Callable[[IMAPClient], T]) -> T:
         """Run one operation on a live, logged-in connection; on a transient failure

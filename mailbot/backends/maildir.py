@@ -22,6 +22,7 @@ import logging
 import mailbox
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from typing import TypeVar
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
-from mailbot.backends.smtp import SmtpSettings, envelope_sender, submit
+from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,20 @@ class MaildirMailbox:
         create: bool = True,
         backoff: Backoff | None = None,
         io_check: Callable[[], None] | None = None,
+        smtp_idle_timeout: float = IDLE_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`create` makes the maildir and its folders when missing. `io_check` runs
         before each filesystem operation; tests use it to make the disk fail (an
-        OSError there is treated like any other I/O error)."""
+        OSError there is treated like any other I/O error). Sends share one SMTP
+        connection, closed after `smtp_idle_timeout` seconds unused (by `clock`)
+        or by close()."""
         self.path = Path(path)
         self.outbox = Path(outbox) if outbox is not None else None
         self.smtp = smtp
+        self._smtp_session = (
+            SmtpSession(smtp, idle_timeout=smtp_idle_timeout, clock=clock) if smtp else None
+        )
         self.address = address
         self.backoff = backoff if backoff is not None else Backoff(attempts=3, base=0.2)
         self._io_check = io_check
@@ -84,24 +92,32 @@ class MaildirMailbox:
     # -- the Mailbox protocol -------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        if self._smtp_session is not None:
+            # Polls come often and sends in bursts: a poll is when an SMTP connection
+            # left over from the last flush gets closed, once unused long enough.
+            self._smtp_session.close_if_idle()
         return self._retry("fetch from the maildir", lambda: self._fetch(cursor))
 
     def mark_processed(self, ref: str) -> None:
         self._retry("move to Processed", lambda: self._move(ref))
 
     def send(self, mail: OutgoingMail) -> None:
-        if self.smtp is not None:
-            smtp = self.smtp
+        if self._smtp_session is not None:
+            session = self._smtp_session
             sender = self.address or envelope_sender(mail.mime)
             call_with_retry(
-                lambda: submit(smtp, mail, sender), self.backoff, what=f"send via {smtp.where}"
+                lambda: session.send(mail, sender),
+                self.backoff,
+                what=f"send via {session.settings.where}",
             )
         else:
             self._retry("write to the outbox", lambda: self._write_outbox(mail))
         self._retry("save to Sent", lambda: self._save_sent(mail))
 
     def close(self) -> None:
-        """Nothing is held open between calls."""
+        """Only the SMTP connection is held open between calls."""
+        if self._smtp_session is not None:
+            self._smtp_session.close()
 
     def check_connection(self) -> list[str]:
         """The folders in use, or BackendError saying which path is missing or unreadable."""

@@ -2,23 +2,32 @@
 
 Failures are sorted into the two kinds the caller acts on: TransientError (server
 away, 4xx replies: try again later) and BackendError (wrong password, TLS trust,
-recipients refused for good: a person must look).
+recipients refused for good: a person must look). `SmtpSession` keeps one connection
+for many sends; `submit` sends one message on a connection of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
+import logging
 import smtplib
 import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from mailbot.backends.base import BackendError, TransientError
 from mailbot.model import OutgoingMail
 
+log = logging.getLogger(__name__)
+
 Security = Literal["tls", "starttls", "none"]
+IDLE_TIMEOUT = 60.0  # seconds a kept connection may sit unused before we close it
 
 
 @dataclass(frozen=True)
@@ -38,14 +47,167 @@ class SmtpSettings:
 
 
 def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> None:
-    """Hand one message to the submission server. Raises TransientError or BackendError."""
-    if not mail.recipients:
-        raise BackendError(f"message {mail.message_id} has no recipients; nothing was sent")
+    """Hand one message to the submission server on a connection of its own.
+    Raises TransientError or BackendError."""
+    session = SmtpSession(settings)
     try:
-        with _connect(settings) as connection:
-            if settings.username:
-                _login(connection, settings)
-            refused = connection.sendmail(envelope_from, list(mail.recipients), mail.mime)
+        session.send(mail, envelope_from)
+    finally:
+        session.close()
+
+
+class SmtpSession:
+    """One SMTP connection kept open across sends, so a flush of hundreds of mails pays
+    for the connection, STARTTLS and AUTH once instead of once per mail.
+
+    It opens on the first send. A connection the server has closed meanwhile (restart,
+    its own idle timeout) is replaced once, transparently, but only when the failure
+    came before the DATA command: until then the server has accepted nothing, so
+    sending again cannot deliver the mail twice. A failure from DATA on is reported as
+    it always was, and so are all other failures; after any failure the connection is
+    dropped, so the next send starts clean. A connection unused for `idle_timeout`
+    seconds (by `clock`) is closed: at the next send, or by `close_if_idle()`.
+    Thread-safe: one send at a time.
+    """
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        *,
+        idle_timeout: float = IDLE_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.idle_timeout = idle_timeout
+        self._clock = clock
+        self._connection: _Connection | None = None
+        self._last_used = 0.0
+        self._lock = threading.Lock()
+
+    def send(self, mail: OutgoingMail, envelope_from: str) -> None:
+        """Hand one message to the server. Raises TransientError or BackendError."""
+        if not mail.recipients:
+            raise BackendError(f"message {mail.message_id} has no recipients; nothing was sent")
+        with self._lock:
+            try:
+                with _plain_words(self.settings, mail):
+                    refused = self._transaction(mail, envelope_from)
+            finally:
+                self._last_used = self._clock()
+        if refused:
+            # Some recipients took it, so it must not be sent again; say who did not.
+            where = self.settings.where
+            raise BackendError(f"{where} refused {sorted(refused)} for {mail.message_id}")
+
+    def close_if_idle(self) -> None:
+        """Close the connection if it has not been used for `idle_timeout` seconds.
+        Never waits: a send in progress means it is not idle."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._drop_if_idle()
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _transaction(self, mail: OutgoingMail, sender: str) -> dict[str, tuple[int, bytes]]:
+        self._drop_if_idle()
+        reused = self._connection is not None
+        try:
+            return self._sendmail(mail, sender)
+        except BaseException as error:
+            connection = self._discard()
+            # Only a kept connection the server hung up on before DATA is worth one
+            # more try: a fresh connection failing is news, and from DATA on the
+            # server may already have the message.
+            if not (reused and _server_hung_up(error)) or _data_begun(connection):
+                raise
+            log.info("%s had closed the connection (%s); reconnecting", self.settings.where, error)
+        try:
+            return self._sendmail(mail, sender)
+        except BaseException:
+            self._discard()
+            raise
+
+    def _discard(self) -> _Connection | None:
+        """Forget the connection after a failure (its state is unknown); return it."""
+        connection, self._connection = self._connection, None
+        _close_quietly(connection)
+        return connection
+
+    def _sendmail(self, mail: OutgoingMail, sender: str) -> dict[str, tuple[int, bytes]]:
+        if self._connection is None:
+            self._connection = _open(self.settings)
+        connection = self._connection
+        connection.data_begun = False
+        return connection.sendmail(sender, list(mail.recipients), mail.mime)
+
+    def _drop_if_idle(self) -> None:
+        if self._connection is not None and self._clock() - self._last_used >= self.idle_timeout:
+            self._drop()
+
+    def _drop(self) -> None:
+        """Say QUIT and close; a server that is already gone is no error here."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.quit()
+        _close_quietly(connection)
+
+
+class _DataTracking:
+    """Remembers whether the DATA command was sent in the current transaction: from
+    then on the server may have the message, so it must not be sent again."""
+
+    data_begun = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_begun = True
+        return super().data(msg)  # type: ignore[misc, no-any-return]
+
+
+class _Smtp(_DataTracking, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_DataTracking, smtplib.SMTP_SSL):
+    pass
+
+
+_Connection = _Smtp | _SmtpSsl
+
+
+def _data_begun(connection: _Connection | None) -> bool:
+    return connection is not None and connection.data_begun
+
+
+def _server_hung_up(error: BaseException) -> bool:
+    """The server closed the connection (silently, or with 421 at the next command)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421:
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in error.recipients.values())
+    return isinstance(error, ConnectionError)  # reset or broken pipe
+
+
+def _close_quietly(connection: _Connection | None) -> None:
+    if connection is not None:
+        with contextlib.suppress(OSError):
+            connection.close()
+
+
+@contextlib.contextmanager
+def _plain_words(settings: SmtpSettings, mail: OutgoingMail) -> Iterator[None]:
+    """Sort smtplib's and the socket's failures into TransientError (try again later)
+    and BackendError (a person must look), in words an administrator can act on."""
+    try:
+        yield
     except smtplib.SMTPAuthenticationError as error:
         raise BackendError(
             f"{settings.where} refused the login for user {settings.username!r}: "
@@ -72,22 +234,31 @@ def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> No
         raise TransientError(f"{settings.where} went away: {error}") from error
     except (TimeoutError, OSError) as error:
         raise TransientError(f"cannot reach {settings.where}: {error}") from error
-    if refused:
-        # Some recipients took it, so it must not be sent again; say who did not.
-        raise BackendError(f"{settings.where} refused {sorted(refused)} for {mail.message_id}")
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+def _open(settings: SmtpSettings) -> _Connection:
+    """A connected, secured and logged-in connection."""
+    connection = _connect(settings)
+    try:
+        if settings.username:
+            _login(connection, settings)
+    except BaseException:
+        _close_quietly(connection)
+        raise
+    return connection
+
+
+def _connect(settings: SmtpSettings) -> _Connection:
     context = settings.ssl_context or ssl.create_default_context()
     if settings.security == "tls":
-        return smtplib.SMTP_SSL(
+        return _SmtpSsl(
             settings.host,
             settings.port,
             timeout=settings.timeout,
             context=context,
             local_hostname=settings.local_hostname,
         )
-    connection = smtplib.SMTP(
+    connection = _Smtp(
         settings.host,
         settings.port,
         timeout=settings.timeout,
