@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from filelock import FileLock, Timeout
 
@@ -90,7 +91,11 @@ def daemon_jobs(
 
 
 def build_scheduler(app: App) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="Europe/London")
+    # One worker: the jobs share one mailbox connection (an IMAP client is not thread-safe)
+    # and one database writer, so they run one after another, never side by side.
+    scheduler = BlockingScheduler(
+        timezone="Europe/London", executors={"default": ThreadPoolExecutor(max_workers=1)}
+    )
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     schedule = app.settings.scheduler
     run = daemon_jobs(app, MailboxHealth(app))
