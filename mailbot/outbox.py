@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger
-from mailbot.backends.base import BackendError, Mailbox, TransientError
+from mailbot.backends.base import BackendError, Mailbox, MaybeSent, TransientError
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.model import OutgoingMail
 from mailbot.render import Rendered
@@ -168,6 +168,9 @@ def _send_one(
         mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
     try:
         backend.send(mail)
+    except MaybeSent as exc:
+        _mark_uncertain(store, row_id, now, str(exc), report)
+        return
     except TransientError as exc:
         _retry_later(store, row_id, now, str(exc), report)
         return
@@ -195,6 +198,20 @@ def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: F
         row.status = "pending"
         row.not_before = now + timedelta(minutes=2**row.attempts)
         report.deferred.append(row.message_id)
+
+
+def _mark_uncertain(
+    store: Store, row_id: int, now: datetime, error: str, report: FlushReport
+) -> None:
+    """The server may have it: never resend blindly, leave it for a person to check."""
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.status, row.last_error = "uncertain", error[:1000]
+        ledger.record_event(session, now, "outbox", "uncertain", error[:1000])
+    report.failed.append(str(row_id))
+    log.warning("outbox: row %s may or may not have been delivered; not resent: %s",
+                row_id, error)
 
 
 def _give_up(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:

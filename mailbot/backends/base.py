@@ -30,6 +30,12 @@ class CursorExpired(BackendError):
         self.resume_cursor = resume_cursor
 
 
+class MaybeSent(BackendError):
+    """The server may have accepted the mail before the connection failed (the whole
+    message went over, then no answer came). Sending it again could deliver it twice,
+    so the outbox records it as uncertain instead of retrying."""
+
+
 class TransientError(BackendError):
     """The server is busy or away; retry later with backoff.
 

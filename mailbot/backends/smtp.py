@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.base import BackendError, MaybeSent, TransientError
 from mailbot.model import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -123,13 +123,17 @@ class SmtpSession:
             # Only a kept connection the server hung up on before DATA is worth one
             # more try: a fresh connection failing is news, and from DATA on the
             # server may already have the message.
-            if not (reused and _server_hung_up(error)) or _data_begun(connection):
+            if _data_begun(connection) and _lost_after_data(error):
+                raise _maybe_sent(self.settings, mail) from error
+            if _data_begun(connection) or not (reused and _server_hung_up(error)):
                 raise
             log.info("%s had closed the connection (%s); reconnecting", self.settings.where, error)
         try:
             return self._sendmail(mail, sender)
-        except BaseException:
-            self._discard()
+        except BaseException as error:
+            connection = self._discard()
+            if _data_begun(connection) and _lost_after_data(error):
+                raise _maybe_sent(self.settings, mail) from error
             raise
 
     def _discard(self) -> _Connection | None:
@@ -179,6 +183,21 @@ class _SmtpSsl(_DataTracking, smtplib.SMTP_SSL):
 
 
 _Connection = _Smtp | _SmtpSsl
+
+
+def _lost_after_data(error: BaseException) -> bool:
+    """After DATA, a dropped connection (no answer at all, or a 421 hang-up) leaves it open
+    whether the server kept the mail; any other answer (451, 554, ...) is a plain reply."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    return isinstance(error, smtplib.SMTPServerDisconnected | OSError)
+
+
+def _maybe_sent(settings: SmtpSettings, mail: OutgoingMail) -> MaybeSent:
+    return MaybeSent(
+        f"{settings.where} lost the connection after receiving {mail.message_id}; it may or "
+        "may not have been delivered, so it is not sent again"
+    )
 
 
 def _data_begun(connection: _Connection | None) -> bool:
