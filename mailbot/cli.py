@@ -185,6 +185,22 @@ def classify(
         typer.echo(json.dumps(result) if as_json else format_classification(result))
 
 
+@app.command()
+def status(config: ConfigOption = None) -> None:
+    """Is the mailbox reachable, is any mail stuck or quarantined, how many cases are due.
+    Exits 1 when a person should look (mailbox down, mail failed or possibly not sent)."""
+    from mailbot.status import format_status, gather_status
+
+    mailbot_app = open_app(config)
+    try:
+        found = gather_status(mailbot_app, datetime.now(UTC))
+    finally:
+        mailbot_app.close()
+    typer.echo(format_status(found))
+    if not found.healthy:
+        raise typer.Exit(1)
+
+
 @app.command("cases")
 def list_cases(
     config: ConfigOption = None,

@@ -1,0 +1,110 @@
+"""`mailbot status`: what an administrator checks first. Is the mailbox reachable, is
+anything stuck, was anything quarantined, and how many cases need a person."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from mailbot.app import App
+from mailbot.cases import LONDON
+from mailbot.health import STATE_KEY as OUTAGE_KEY
+from mailbot.jobs import CURSOR_KEY
+from mailbot.model import CaseStatus, MessageStatus
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
+
+# Outbox states a person should look at: the mail did not, or may not, have gone.
+NEEDS_A_PERSON = ("failed", "uncertain")
+LISTED = 20
+
+
+@dataclass
+class Status:
+    outage: str | None
+    polled_before: bool
+    messages: dict[str, int]
+    outbox: dict[str, int]
+    cases: dict[str, int]
+    overdue: int
+    quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # when, id, why
+    stuck_mail: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return self.outage is None and not self.stuck_mail
+
+
+def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    rows = session.execute(select(column, func.count()).select_from(table).group_by(column))
+    return {str(key): int(n) for key, n in rows}
+
+
+def gather_status(app: App, now: datetime) -> Status:
+    today = now.astimezone(LONDON).date()
+    with app.store.transaction() as session:
+        outage_row = session.get(StateRow, OUTAGE_KEY)
+        outage = None
+        if outage_row is not None:
+            try:
+                saved = json.loads(outage_row.value)
+                outage = f"since {saved['started']}: {saved['problem']}"
+            except (ValueError, KeyError, TypeError):
+                outage = outage_row.value
+        overdue = session.scalar(
+            select(func.count(CaseRow.id)).where(
+                CaseRow.status.in_([CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE]),
+                CaseRow.response_due < today,
+            )
+        )
+        quarantined = session.execute(
+            select(MessageRow.received_at, MessageRow.message_id, MessageRow.reason)
+            .where(MessageRow.status == MessageStatus.QUARANTINED)
+            .order_by(MessageRow.id.desc())
+            .limit(LISTED)
+        ).all()
+        stuck = session.execute(
+            select(OutboxRow.created_at, OutboxRow.purpose, OutboxRow.recipients,
+                   OutboxRow.last_error)
+            .where(OutboxRow.status.in_(NEEDS_A_PERSON))
+            .order_by(OutboxRow.id.desc())
+            .limit(LISTED)
+        ).all()
+        return Status(
+            outage=outage,
+            polled_before=session.get(StateRow, CURSOR_KEY) is not None,
+            messages=_counts(session, MessageRow.status, MessageRow),
+            outbox=_counts(session, OutboxRow.status, OutboxRow),
+            cases=_counts(session, CaseRow.status, CaseRow),
+            overdue=int(overdue or 0),
+            quarantined=[(_when(at), mid, why) for at, mid, why in quarantined],
+            stuck_mail=[(_when(at), purpose, to, error) for at, purpose, to, error in stuck],
+        )
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def format_status(status: Status) -> str:
+    lines = [
+        "mailbox: " + (f"DOWN {status.outage}" if status.outage else "OK")
+        + ("" if status.polled_before else " (not polled yet)"),
+        "messages: " + _pairs(status.messages),
+        "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
+        "outbox: " + _pairs(status.outbox),
+    ]
+    if status.quarantined:
+        lines.append(f"quarantined (latest {len(status.quarantined)}; raw bytes kept):")
+        lines += [f"  {when}  {mid}  {why}" for when, mid, why in status.quarantined]
+    if status.stuck_mail:
+        lines.append("mail a person should check (failed, or may not have gone):")
+        lines += [f"  {when}  {purpose} to {to}: {error}"
+                  for when, purpose, to, error in status.stuck_mail]
+    return "\n".join(lines)
+
+
+def _pairs(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {key}" for key, n in sorted(counts.items())) or "none"

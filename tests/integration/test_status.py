@@ -1,0 +1,53 @@
+"""`mailbot status` tells an administrator what needs a person: a mailbox outage, mail
+that failed or may not have gone, and quarantined messages (with their reasons)."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import JO, AppFactory, run
+from typer.testing import CliRunner
+
+from mailbot.cli import app as cli
+from mailbot.health import STATE_KEY
+from mailbot.store.tables import OutboxRow, StateRow
+
+
+def _status(app) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(cli, ["status", "--config", str(app.settings.config_path)])
+    return result.exit_code, result.output
+
+
+def test_status_is_quiet_when_all_is_well(app_factory: AppFactory) -> None:
+    app, server = app_factory()
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         "Subject: Dog fouling on the green\r\nMessage-ID: <ok@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nPlease send a warden.\r\n").encode()
+    )
+    run(app)
+    code, output = _status(app)
+    assert code == 0, output
+    assert "mailbox: OK" in output
+    assert "1 processed" in output and "1 open" in output
+
+
+def test_status_lists_what_needs_a_person_and_exits_1(app_factory: AppFactory) -> None:
+    app, server = app_factory()
+    server.deliver(b"\r\n\r\n")  # nothing a parser can use: quarantined, kept
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         "Subject: Blocked drain\r\nMessage-ID: <drain@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nThe drain floods the road.\r\n").encode()
+    )
+    run(app)
+    with app.store.transaction() as session:
+        for row in session.query(OutboxRow).all():
+            row.status, row.last_error = "uncertain", "the line dropped after DATA"
+        session.add(StateRow(key=STATE_KEY, value=json.dumps(
+            {"started": "2026-11-25T12:00:00+00:00", "problem": "wrong password"})))
+    code, output = _status(app)
+    assert code == 1
+    assert "mailbox: DOWN since 2026-11-25T12:00:00+00:00: wrong password" in output
+    assert "empty message" in output  # the quarantine reason
+    assert f"ack to {JO[1]}: the line dropped after DATA" in output
