@@ -27,7 +27,6 @@ BackOffMilliseconds and takes an injected sleep (tests run at full speed).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
@@ -58,6 +57,7 @@ from exchangelib.folders import SHALLOW, Folder, FolderCollection
 from exchangelib.protocol import Protocol
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from mailbot.backends import folder_cursor
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -228,7 +228,7 @@ class EwsMailbox:
     # --- the Mailbox protocol ----------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        inbox_state, sent_state = _split_cursor(cursor)
+        inbox_state, sent_state = folder_cursor.split(cursor, "ews")
         try:
             created, inbox_next = self._retry(
                 "sync the Inbox", lambda: self._sync("inbox", inbox_state)
@@ -237,14 +237,14 @@ class EwsMailbox:
             if not self.watch_sent or sent_state is None:
                 raise
             # Only the Inbox state is gone: resync the Inbox, keep our Sent Items place.
-            resume = json.dumps({"inbox": None, "sent": sent_state})
+            resume = folder_cursor.join(None, sent_state)
             raise CursorExpired(str(expired), resume_cursor=resume) from expired
         messages = self._download_all(created, folder="inbox")
         if not self.watch_sent:
             return messages, inbox_next
         sent_created, sent_next = self._sent_round(sent_state)
         messages += self._download_all(sent_created, folder="sent")
-        return messages, json.dumps({"inbox": inbox_next, "sent": sent_next})
+        return messages, folder_cursor.join(inbox_next, sent_next)
 
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):
@@ -549,19 +549,6 @@ def _header_addresses(mime: bytes) -> set[str]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
     values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
     return {addr.lower() for _name, addr in getaddresses(values) if addr}
-
-
-def _split_cursor(cursor: str | None) -> tuple[str | None, str | None]:
-    """(Inbox sync state, Sent Items sync state). A plain state is an Inbox-only cursor:
-    EWS sync states are base64, so they never start with "{"."""
-    if cursor is None or not cursor.startswith("{"):
-        return cursor, None
-    try:
-        parts = json.loads(cursor)
-        inbox, sent = parts.get("inbox"), parts.get("sent")
-    except (ValueError, AttributeError):
-        raise CursorExpired("ews: the stored cursor is unreadable; starting afresh") from None
-    return (inbox if isinstance(inbox, str) else None), (sent if isinstance(sent, str) else None)
 
 
 def _parse_ref(ref: str) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 import httpx
 
+from mailbot.backends import folder_cursor
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -321,21 +322,21 @@ class GraphMailbox:
     # ----------------------------------------------------------------- the contract
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        inbox_link, sent_link = _split_cursor(cursor)
+        inbox_link, sent_link = folder_cursor.split(cursor, "graph")
         try:
             ids, inbox_next = self._delta_round("inbox", inbox_link)
         except CursorExpired as expired:
             if not self.watch_sent or sent_link is None:
                 raise
             # Only the Inbox token is gone: resync the Inbox, keep our Sent Items place.
-            resume = json.dumps({"inbox": None, "sent": sent_link})
+            resume = folder_cursor.join(None, sent_link)
             raise CursorExpired(str(expired), resume_cursor=resume) from expired
         messages = self._download(ids, folder="inbox")
         if not self.watch_sent:
             return messages, inbox_next
         sent_ids, sent_next = self._sent_round(sent_link)
         messages += self._download(sent_ids, folder="sent")
-        return messages, json.dumps({"inbox": inbox_next, "sent": sent_next})
+        return messages, folder_cursor.join(inbox_next, sent_next)
 
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):
@@ -597,18 +598,6 @@ class GraphMailbox:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _split_cursor(cursor: str | None) -> tuple[str | None, str | None]:
-    """(Inbox delta link, Sent Items delta link). A plain link is an Inbox-only cursor."""
-    if cursor is None or not cursor.startswith("{"):
-        return cursor, None
-    try:
-        parts = json.loads(cursor)
-        inbox, sent = parts.get("inbox"), parts.get("sent")
-    except (ValueError, AttributeError):
-        raise CursorExpired("graph: the stored cursor is unreadable; starting afresh") from None
-    return (inbox if isinstance(inbox, str) else None), (sent if isinstance(sent, str) else None)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
