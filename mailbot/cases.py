@@ -285,11 +285,6 @@ def queue_acknowledgement(
     return "ack"
 
 
-def _prefers_welsh(directory: Directory, email: str) -> bool:
-    member = directory.member(email)
-    return member is not None and member.language == "cy"
-
-
 def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
     """An officer answering the member with the shared mailbox copied in."""
     sender = message.sender.email if message.sender else ""

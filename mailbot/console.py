@@ -20,7 +20,7 @@ from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
 from mailbot.loops import detect_automatic
-from mailbot.model import CaseStatus, Kind, MessageStatus, Priority
+from mailbot.model import CaseStatus, Kind, Priority
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
@@ -275,14 +275,3 @@ def describe_case(app: App, ref: str) -> str | None:
             for e in events
         ]
         return "\n".join(lines)
-
-
-def message_counts(app: App) -> dict[str, int]:
-    from sqlalchemy import func
-
-    from mailbot.store.tables import MessageRow
-
-    with app.store.transaction() as session:
-        rows = session.execute(select(MessageRow.status, func.count()).group_by(MessageRow.status))
-        counts = {status: n for status, n in rows}
-    return {s.value: counts.get(s.value, 0) for s in MessageStatus}
