@@ -298,6 +298,26 @@ def weekly_digest(
         typer.echo("this week's digests were already queued")
 
 
+@app.command("purge")
+def retention_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be erased; change nothing.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Erase personal data past its [retention] period now (the daemon does it nightly):
+    raw mail, sent mail, old cases' member details, old classifier corrections."""
+    from mailbot import retention
+
+    mailbot_app = open_app(config)
+    try:
+        report = retention.purge(mailbot_app, datetime.now(UTC), dry_run=dry_run)
+    finally:
+        mailbot_app.close()
+    for line in retention.describe(report, mailbot_app.settings.retention):
+        typer.echo(line)
+
+
 @app.command("train")
 def train_classifier(
     data: Annotated[

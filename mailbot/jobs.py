@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mailbot import confidentiality_chase, digest, ledger, outbox, reminders
+from mailbot import confidentiality_chase, digest, ledger, outbox, reminders, retention
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
 from mailbot.model import FetchedMessage, MessageStatus
@@ -141,3 +141,8 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
 def send_digests(app: App, now: datetime) -> digest.DigestReport:
     """Queues this ISO week's digests once their time has come; at most one per recipient."""
     return digest.send_digests(app, now)
+
+
+def purge(app: App, now: datetime) -> retention.PurgeReport:
+    """Erases personal data past its [retention] period (docs/retention.md)."""
+    return retention.purge(app, now)

@@ -27,6 +27,7 @@ from mailbot.health import MailboxHealth
 log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
+PURGE_AT = (3, 30)  # the daily retention purge: hour, minute, Europe/London
 
 Clock = Callable[[], datetime]
 
@@ -87,6 +88,7 @@ def daemon_jobs(
         "flush": _guarded("flush", flush, clock),
         "reminders": _guarded("reminders", lambda now: jobs.send_reminders(app, now), clock),
         "digest": _guarded("digest", lambda now: jobs.send_digests(app, now), clock),
+        "purge": _guarded("purge", lambda now: jobs.purge(app, now), clock),
     }
 
 
@@ -129,6 +131,16 @@ def build_scheduler(app: App) -> BlockingScheduler:
         "interval",
         minutes=SWEEP_MINUTES,
         id="digest",
+        **defaults,
+    )
+    # Once a day at a quiet hour (Europe/London); a run missed while the daemon was down
+    # is simply done the next night, since the purge erases whatever is overdue by then.
+    scheduler.add_job(
+        run["purge"],
+        "cron",
+        hour=PURGE_AT[0],
+        minute=PURGE_AT[1],
+        id="purge",
         **defaults,
     )
     return scheduler

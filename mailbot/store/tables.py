@@ -68,6 +68,9 @@ class MessageRow(Base):
     automatic: Mapped[str | None] = mapped_column(String(16), nullable=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the retention purge erased the raw bytes; the row (and its Message-ID, the
+    # dedup ledger) stays.
+    purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (Index("ix_messages_status", "status"), Index("ix_messages_case", "case_id"))
 
@@ -97,6 +100,8 @@ class CaseRow(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when the retention purge erased the member's details; ref, kind, dates stay.
+    anonymised_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "response_due"),
@@ -156,6 +161,7 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     not_before: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(nullable=True)  # MIME erased
 
     __table_args__ = (Index("ix_outbox_status", "status", "not_before"),)
 

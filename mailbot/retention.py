@@ -1,0 +1,381 @@
+"""The retention purge: erase personal data once it is older than [retention] allows.
+
+What goes, and what stays (docs/retention.md):
+- a message's raw bytes, sender, subject and note are blanked, but its row stays: the
+  Message-ID is the dedup ledger ("never process twice") and threads replies to cases;
+- our own sent mail loses its MIME; its Message-ID and recipients stay for threading;
+- an answered or closed case, years on, loses the member's name, address and subject, its
+  mail, and the free text of its audit trail; ref, kind, priority, officer, dates and
+  status stay, so the statistics and the digest still add up.
+An open case's data is never touched, and neither is mail that may still be sent
+(pending, sending, uncertain). Each rule works in batches of [retention] batch_size
+rows, one short transaction each, so a first purge of years of mail never holds one
+huge transaction; each erased row is stamped, so a run cut short carries on next time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from mailbot import ledger
+from mailbot.model import CaseStatus, MessageStatus
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+    from mailbot.settings import RetentionSettings
+
+log = logging.getLogger(__name__)
+
+FINISHED = (CaseStatus.RESPONDED.value, CaseStatus.CLOSED.value)
+MAY_STILL_SEND = ("pending", "sending", "uncertain")  # never erased: the flush needs them
+SENT_OR_GIVEN_UP = ("sent", "suppressed", "failed")
+MEMBER = "member"  # what an anonymised case's audit trail says instead of the address
+UNDATED_KEY = "retention_from"  # the date a purge gave a corrections line that had none
+
+
+@dataclass
+class PurgeReport:
+    """How many of each kind of thing were erased (or, for a dry run, would be)."""
+
+    dry_run: bool = False
+    dropped_mail: int = 0
+    quarantined_mail: int = 0
+    closed_case_mail: int = 0
+    sent_mail: int = 0
+    cases_anonymised: int = 0
+    corrections_lines: int = 0
+    corrections_undated: int = 0  # lines with no date, given one so they age out from now
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "dropped_mail": self.dropped_mail,
+            "quarantined_mail": self.quarantined_mail,
+            "closed_case_mail": self.closed_case_mail,
+            "sent_mail": self.sent_mail,
+            "cases_anonymised": self.cases_anonymised,
+            "corrections_lines": self.corrections_lines,
+            "corrections_undated": self.corrections_undated,
+        }
+
+    @property
+    def total(self) -> int:
+        return sum(n for key, n in self.counts().items() if key != "corrections_undated")
+
+    def summary(self) -> str:
+        """One line with the counts and nothing else: it goes into the audit trail."""
+        return ", ".join(f"{key} {n}" for key, n in self.counts().items())
+
+
+def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
+    """Erase what is past its retention; with dry_run, only count it. One audit event
+    per real run, with the counts and no personal data."""
+    limits = app.settings.retention
+    batch = limits.batch_size
+    report = PurgeReport(dry_run=dry_run)
+    eraser = _Eraser(app, now, batch, dry_run)
+
+    if (cutoff := _cutoff(now, limits.dropped_mail_days)) is not None:
+        report.dropped_mail = eraser.run(MessageRow.id, _dropped_mail(cutoff), _erase_messages)
+    if (cutoff := _cutoff(now, limits.quarantined_mail_days)) is not None:
+        report.quarantined_mail = eraser.run(
+            MessageRow.id, _quarantined_mail(cutoff), _erase_messages
+        )
+    if (cutoff := _cutoff(now, limits.closed_case_mail_days)) is not None:
+        report.closed_case_mail = eraser.run(
+            MessageRow.id, _closed_case_mail(cutoff), _erase_messages
+        )
+    if (cutoff := _cutoff(now, limits.sent_mail_days)) is not None:
+        report.sent_mail = eraser.run(OutboxRow.id, _sent_mail(cutoff), _erase_sent_mail)
+    # Last, so the mail rules above count the mail they erase whatever the limits are.
+    if (cutoff := _cutoff(now, limits.anonymise_cases_days)) is not None:
+        report.cases_anonymised = eraser.run(CaseRow.id, _old_cases(cutoff), _anonymise_cases)
+    if (cutoff := _cutoff(now, limits.corrections_days)) is not None:
+        erased, undated = prune_corrections(
+            app.settings.corrections_path, cutoff, now, dry_run=dry_run
+        )
+        report.corrections_lines, report.corrections_undated = erased, undated
+
+    if not dry_run:
+        with app.store.transaction() as session:
+            ledger.record_event(session, now, "retention", "purge", report.summary())
+        log.info("retention purge: %s", report.summary())
+    return report
+
+
+def _cutoff(now: datetime, days: int) -> datetime | None:
+    """Older than this is past its retention; None when the limit is 0 (keep for ever)."""
+    return now - timedelta(days=days) if days > 0 else None
+
+
+# --- what is past its retention: each a SELECT of ids, never of rows already erased -----
+
+
+def _dropped_mail(cutoff: datetime) -> Select[int]:
+    return select(MessageRow.id).where(
+        MessageRow.case_id.is_(None),
+        MessageRow.status != MessageStatus.QUARANTINED,
+        MessageRow.received_at < cutoff,
+        MessageRow.purged_at.is_(None),
+    )
+
+
+def _quarantined_mail(cutoff: datetime) -> Select[int]:
+    return select(MessageRow.id).where(
+        MessageRow.status == MessageStatus.QUARANTINED,
+        MessageRow.received_at < cutoff,
+        MessageRow.purged_at.is_(None),
+    )
+
+
+def _finished_before(cutoff: datetime) -> ColumnElement[bool]:
+    # updated_at is the case's last change: the answer, or any follow-up after it, so a
+    # member writing again keeps the case's mail for the full period from then.
+    return CaseRow.status.in_(FINISHED) & (CaseRow.updated_at < cutoff)
+
+
+def _closed_case_mail(cutoff: datetime) -> Select[int]:
+    return (
+        select(MessageRow.id)
+        .join(CaseRow, MessageRow.case_id == CaseRow.id)
+        .where(_finished_before(cutoff), MessageRow.purged_at.is_(None))
+    )
+
+
+def _sent_mail(cutoff: datetime) -> Select[int]:
+    return (
+        select(OutboxRow.id)
+        .outerjoin(CaseRow, OutboxRow.case_id == CaseRow.id)
+        .where(
+            OutboxRow.status.in_(SENT_OR_GIVEN_UP),
+            func.coalesce(OutboxRow.sent_at, OutboxRow.created_at) < cutoff,
+            OutboxRow.purged_at.is_(None),
+            or_(OutboxRow.case_id.is_(None), CaseRow.status.in_(FINISHED)),
+        )
+    )
+
+
+def _old_cases(cutoff: datetime) -> Select[int]:
+    return select(CaseRow.id).where(_finished_before(cutoff), CaseRow.anonymised_at.is_(None))
+
+
+# --- erasing one batch of ids: each runs inside the batch's transaction -----------------
+
+
+Erase = Callable[[Session, list[int], datetime], None]
+
+
+def _erase_messages(session: Session, ids: list[int], now: datetime) -> None:
+    _blank_messages(session, MessageRow.id.in_(ids), now)
+    # What the ledger wrote about mail that joined no case (a quarantine reason, say) can
+    # quote the message; a case's audit trail is kept until the case is anonymised.
+    session.execute(
+        update(EventRow)
+        .where(EventRow.message_id.in_(ids), EventRow.case_id.is_(None))
+        .values(detail="")
+    )
+
+
+def _blank_messages(session: Session, which: ColumnElement[bool], now: datetime) -> None:
+    session.execute(
+        update(MessageRow)
+        .where(which, MessageRow.purged_at.is_(None))
+        .values(raw=b"", sender="", subject="", reason="", purged_at=now)
+    )
+
+
+def _erase_sent_mail(session: Session, ids: list[int], now: datetime) -> None:
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(ids), OutboxRow.status.not_in(MAY_STILL_SEND))
+        .values(mime=b"", purged_at=now)
+    )
+
+
+def _anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
+    members = dict(session.execute(select(CaseRow.id, CaseRow.member_email).where(
+        CaseRow.id.in_(ids))).tuples().all())
+    _blank_messages(session, MessageRow.case_id.in_(ids), now)
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.case_id.in_(ids), OutboxRow.status.not_in(MAY_STILL_SEND))
+        .values(mime=b"", recipients="", purged_at=func.coalesce(OutboxRow.purged_at, now))
+    )
+    session.execute(update(EventRow).where(EventRow.case_id.in_(ids)).values(detail=""))
+    session.execute(update(ClockEventRow).where(ClockEventRow.case_id.in_(ids)).values(why=""))
+    for case_id, address in members.items():
+        if not address:
+            continue
+        session.execute(
+            update(EventRow)
+            .where(EventRow.case_id == case_id, EventRow.actor == address)
+            .values(actor=MEMBER)
+        )
+        session.execute(
+            update(ClockEventRow)
+            .where(ClockEventRow.case_id == case_id, ClockEventRow.who == address)
+            .values(who=MEMBER)
+        )
+    session.execute(
+        update(CaseRow)
+        .where(CaseRow.id.in_(ids))
+        .values(member_email="", member_name="", subject="", anonymised_at=now)
+    )
+
+
+@dataclass
+class _Eraser:
+    """Runs one rule in batches: pick up to `batch` ids past the last one done, erase
+    them, commit; again until none are left. A dry run only counts."""
+
+    app: App
+    now: datetime
+    batch: int
+    dry_run: bool
+
+    def run(
+        self, id_column: InstrumentedAttribute[int], due: Select[int], erase: Erase
+    ) -> int:
+        if self.dry_run:
+            with self.app.store.transaction() as session:
+                return session.scalar(select(func.count()).select_from(due.subquery())) or 0
+        done, last = 0, 0
+        while True:
+            with self.app.store.transaction() as session:
+                ids = list(
+                    session.scalars(
+                        due.where(id_column > last).order_by(id_column).limit(self.batch)
+                    )
+                )
+                if ids:
+                    erase(session, ids, self.now)
+            done += len(ids)
+            if len(ids) < self.batch:
+                return done
+            last = ids[-1]
+
+
+# --- the classifier corrections file ---------------------------------------------------
+
+
+def prune_corrections(
+    path: Path, cutoff: datetime, now: datetime, *, dry_run: bool = False
+) -> tuple[int, int]:
+    """Drop corrections lines dated before `cutoff`, rewriting the file atomically.
+
+    Returns (lines erased, undated lines). An undated line (written by hand, or by an old
+    version) is given a `retention_from` date the first time a purge sees it, so it is
+    erased one retention period from then: never early, never kept for ever. A line that
+    is not JSON is left alone for a person to fix (`mailbot train` names it).
+    """
+    for _ in range(3):
+        try:
+            before = path.read_bytes()
+        except FileNotFoundError:
+            return 0, 0
+        kept, erased, undated = _prune_lines(before.decode("utf-8"), cutoff, now)
+        if dry_run or (erased == 0 and undated == 0):
+            return erased, undated
+        if _replace_if_unchanged(path, before, kept):
+            return erased, undated
+    log.warning("retention: %s kept changing while being purged; will try again next run", path)
+    return 0, 0
+
+
+def _prune_lines(text: str, cutoff: datetime, now: datetime) -> tuple[str, int, int]:
+    kept: list[str] = []
+    erased = undated = 0
+    for line in text.splitlines(keepends=True):
+        row = _json_object(line)
+        if row is None:
+            if line.strip():
+                log.warning("retention: a corrections line is not a JSON object; left alone")
+            kept.append(line)
+            continue
+        when = _line_date(row)
+        if when is None:
+            undated += 1
+            row[UNDATED_KEY] = now.isoformat()
+            kept.append(json.dumps(row, ensure_ascii=False) + "\n")
+        elif when < cutoff:
+            erased += 1
+        else:
+            kept.append(line)
+    return "".join(kept), erased, undated
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
+
+
+def _line_date(row: dict[str, Any]) -> datetime | None:
+    for key in ("when", UNDATED_KEY):
+        value = row.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return None
+
+
+def _replace_if_unchanged(path: Path, before: bytes, text: str) -> bool:
+    """Write `text` beside `path` and swap it in, unless someone appended meanwhile (a
+    relabel in another process): then the caller reads again rather than lose that line."""
+    temporary = path.with_name(f".{path.name}.purge")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(temporary, path.stat().st_mode & 0o777)
+    if path.read_bytes() != before:
+        temporary.unlink()
+        return False
+    os.replace(temporary, path)
+    return True
+
+
+# --- for people: what each count means, with its limit ---------------------------------
+
+WHAT = {
+    "dropped_mail": ("dropped_mail_days", "raw mail that joined no case (automatic, ignored)"),
+    "quarantined_mail": ("quarantined_mail_days", "raw quarantined mail"),
+    "closed_case_mail": ("closed_case_mail_days", "raw mail of answered or closed cases"),
+    "sent_mail": ("sent_mail_days", "our sent mail (MIME)"),
+    "cases_anonymised": ("anonymise_cases_days", "member details of answered or closed cases"),
+    "corrections_lines": ("corrections_days", "classifier corrections lines"),
+}
+
+
+def describe(report: PurgeReport, limits: RetentionSettings) -> list[str]:
+    """One line per kind of data: the count, what it is, and its limit."""
+    verb = "would erase" if report.dry_run else "erased"
+    counts = report.counts()
+    lines = []
+    for key, (limit_key, what) in WHAT.items():
+        days = getattr(limits, limit_key)
+        limit = f"after {days} days" if days else f"kept for ever ({limit_key} = 0)"
+        lines.append(f"{verb} {counts[key]:>6}  {what}, {limit}")
+    if report.corrections_undated:
+        lines.append(
+            f"{report.corrections_undated} undated corrections line(s) "
+            + ("would be " if report.dry_run else "")
+            + f"dated today ({UNDATED_KEY}), to be erased one period from now"
+        )
+    return lines
