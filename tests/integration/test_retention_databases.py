@@ -1,0 +1,94 @@
+"""Migration 0003 (when the retention purge erased what) on SQLite and on a real
+PostgreSQL: a ledger written under 0002 upgrades with its rows intact and "not purged",
+downgrades and upgrades again, and the purge then runs on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from helpers import rows
+from sqlalchemy import create_engine, inspect, text
+
+from mailbot import jobs, retention
+from mailbot.app import build_app
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
+from mailbot.classify import rules_classifier
+from mailbot.settings import load_settings
+from mailbot.store import Store
+from mailbot.store.db import alembic_config, upgrade
+from mailbot.store.tables import MessageRow
+
+THEN = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+NEW_COLUMNS = {"messages": "purged_at", "outbox": "purged_at", "cases": "anonymised_at"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own (on PostgreSQL, a new database on the shared test server)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mailbot.db'}"
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS retention_migration"))
+        connection.execute(text("CREATE DATABASE retention_migration"))
+    admin.dispose()
+    yield server_url.rsplit("/", 1)[0] + "/retention_migration"
+
+
+def _columns(store: Store, table: str) -> set[str]:
+    with store.engine.connect() as connection:
+        return {c["name"] for c in inspect(connection).get_columns(table)}
+
+
+def test_migration_0003_and_the_purge(database_url: str, tmp_path: Path) -> None:
+    store = Store(database_url, migrate=False)
+    try:
+        upgrade(store.engine, "0002")
+        with store.engine.begin() as connection:  # a message recorded by the old schema
+            connection.execute(
+                text(
+                    "INSERT INTO messages (message_id, folder, backend_ref, raw, size, "
+                    "received_at, sender, subject, status, reason, duplicates) VALUES "
+                    "('<old-1@example.gov.uk>', 'inbox', '', :raw, 3, :at, "
+                    "'a@example.gov.uk', 'Hello', 'automatic', '', 0)"
+                ),
+                {"raw": b"abc", "at": THEN.replace(tzinfo=None)},
+            )
+        upgrade(store.engine, "head")
+        for table, column in NEW_COLUMNS.items():
+            assert column in _columns(store, table)
+        command.downgrade(alembic_config(store.engine), "0002")
+        for table, column in NEW_COLUMNS.items():
+            assert column not in _columns(store, table)
+        upgrade(store.engine, "head")
+    finally:
+        store.close()
+
+    (tmp_path / "mailbot.toml").write_text(
+        f'[council]\npolicy = "hackney"\n[database]\nurl = "{database_url}"\n'
+        '[mailbox]\naddress = "memberenquiries@example.gov.uk"\n'
+    )
+    app = build_app(
+        load_settings(tmp_path / "mailbot.toml"),
+        backend=MemoryMailbox(MemoryServer()),
+        classifier=rules_classifier(),
+    )
+    try:
+        [old] = rows(app, MessageRow)
+        assert old.raw == b"abc" and old.purged_at is None
+        later = THEN + timedelta(days=31)
+        report = jobs.purge(app, later)
+        assert report.dropped_mail == 1
+        [old] = rows(app, MessageRow)
+        assert (old.raw, old.sender, old.subject, old.purged_at) == (b"", "", "", later)
+        assert old.message_id == "<old-1@example.gov.uk>"
+        assert retention.purge(app, later).total == 0  # nothing left to do
+    finally:
+        app.close()
+
