@@ -86,20 +86,26 @@ def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
     eraser = _Eraser(app, now, batch, dry_run)
 
     if (cutoff := _cutoff(now, limits.dropped_mail_days)) is not None:
-        report.dropped_mail = eraser.run(MessageRow.id, _dropped_mail(cutoff), _erase_messages)
+        report.dropped_mail = eraser.run(
+            MessageRow.id, _dropped_mail(cutoff), _erase_messages, lock=[MessageRow]
+        )
     if (cutoff := _cutoff(now, limits.quarantined_mail_days)) is not None:
         report.quarantined_mail = eraser.run(
-            MessageRow.id, _quarantined_mail(cutoff), _erase_messages
+            MessageRow.id, _quarantined_mail(cutoff), _erase_messages, lock=[MessageRow]
         )
     if (cutoff := _cutoff(now, limits.closed_case_mail_days)) is not None:
         report.closed_case_mail = eraser.run(
-            MessageRow.id, _closed_case_mail(cutoff), _erase_messages
+            MessageRow.id, _closed_case_mail(cutoff), _erase_messages, lock=[MessageRow, CaseRow]
         )
     if (cutoff := _cutoff(now, limits.sent_mail_days)) is not None:
-        report.sent_mail = eraser.run(OutboxRow.id, _sent_mail(cutoff), _erase_sent_mail)
+        report.sent_mail = eraser.run(
+            OutboxRow.id, _sent_mail(cutoff), _erase_sent_mail, lock=[OutboxRow]
+        )
     # Last, so the mail rules above count the mail they erase whatever the limits are.
     if (cutoff := _cutoff(now, limits.anonymise_cases_days)) is not None:
-        report.cases_anonymised = eraser.run(CaseRow.id, _old_cases(cutoff), _anonymise_cases)
+        report.cases_anonymised = eraser.run(
+            CaseRow.id, _old_cases(cutoff), _anonymise_cases, lock=[CaseRow]
+        )
     if (cutoff := _cutoff(now, limits.corrections_days)) is not None:
         erased, undated = prune_corrections(
             app.settings.corrections_path, cutoff, now, dry_run=dry_run
@@ -236,7 +242,12 @@ def _anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
 @dataclass
 class _Eraser:
     """Runs one rule in batches: pick up to `batch` ids past the last one done, erase
-    them, commit; again until none are left. A dry run only counts."""
+    them, commit; again until none are left. A dry run only counts.
+
+    On PostgreSQL the picked rows (and, for a case's mail, the case) are locked FOR
+    UPDATE until the batch commits, so a case cannot be reopened, nor mail re-queued,
+    between being picked and being erased. SQLite has one writer at a time anyway.
+    """
 
     app: App
     now: datetime
@@ -244,7 +255,12 @@ class _Eraser:
     dry_run: bool
 
     def run(
-        self, id_column: InstrumentedAttribute[int], due: Select[int], erase: Erase
+        self,
+        id_column: InstrumentedAttribute[int],
+        due: Select[int],
+        erase: Erase,
+        *,
+        lock: list[type[Any]],
     ) -> int:
         if self.dry_run:
             with self.app.store.transaction() as session:
@@ -254,7 +270,10 @@ class _Eraser:
             with self.app.store.transaction() as session:
                 ids = list(
                     session.scalars(
-                        due.where(id_column > last).order_by(id_column).limit(self.batch)
+                        due.where(id_column > last)
+                        .order_by(id_column)
+                        .limit(self.batch)
+                        .with_for_update(of=lock)
                     )
                 )
                 if ids:

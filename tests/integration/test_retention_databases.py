@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from helpers import rows
+from helpers import JO, SAM, eml, rows
 from sqlalchemy import create_engine, inspect, text
 
 from mailbot import jobs, retention
@@ -20,7 +20,7 @@ from mailbot.classify import rules_classifier
 from mailbot.settings import load_settings
 from mailbot.store import Store
 from mailbot.store.db import alembic_config, upgrade
-from mailbot.store.tables import MessageRow
+from mailbot.store.tables import CaseRow, MessageRow
 
 THEN = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 NEW_COLUMNS = {"messages": "purged_at", "outbox": "purged_at", "cases": "anonymised_at"}
@@ -70,25 +70,45 @@ def test_migration_0003_and_the_purge(database_url: str, tmp_path: Path) -> None
     finally:
         store.close()
 
-    (tmp_path / "mailbot.toml").write_text(
-        f'[council]\npolicy = "hackney"\n[database]\nurl = "{database_url}"\n'
-        '[mailbox]\naddress = "memberenquiries@example.gov.uk"\n'
+    (tmp_path / "members.csv").write_text(f"name,email,ward,language\n{JO[0]},{JO[1]},Castle,en\n")
+    (tmp_path / "officers.csv").write_text(
+        f"name,email,service,manager_email,deputy_email\n{SAM[0]},{SAM[1]},Highways,,\n"
     )
+    (tmp_path / "mailbot.toml").write_text(
+        f'[database]\nurl = "{database_url}"\n'
+        '[mailbox]\naddress = "memberenquiries@wiltshire.gov.uk"\n'
+        '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
+    )
+    server = MemoryServer()
     app = build_app(
         load_settings(tmp_path / "mailbot.toml"),
-        backend=MemoryMailbox(MemoryServer()),
+        backend=MemoryMailbox(server),
         classifier=rules_classifier(),
     )
     try:
         [old] = rows(app, MessageRow)
         assert old.raw == b"abc" and old.purged_at is None
+        # Jo's enquiry, acknowledged; Sam's answer the next day closes the case.
+        server.deliver(eml("member_enquiry.eml"))
+        jobs.poll(app, THEN)
+        jobs.flush_outbox(app, THEN)
+        server.deliver(eml("officer_reply_cc.eml"))
+        jobs.poll(app, THEN + timedelta(days=1))
+        [case] = rows(app, CaseRow)
+        assert case.status == "responded"
+
         later = THEN + timedelta(days=31)
-        report = jobs.purge(app, later)
-        assert report.dropped_mail == 1
-        [old] = rows(app, MessageRow)
+        assert jobs.purge(app, later).total == 1
+        [old, *_] = rows(app, MessageRow)
         assert (old.raw, old.sender, old.subject, old.purged_at) == (b"", "", "", later)
         assert old.message_id == "<old-1@example.gov.uk>"
-        assert retention.purge(app, later).total == 0  # nothing left to do
+
+        years = THEN + timedelta(days=2200)
+        report = retention.purge(app, years)
+        assert (report.closed_case_mail, report.sent_mail, report.cases_anonymised) == (2, 1, 1)
+        [case] = rows(app, CaseRow)
+        assert (case.member_email, case.subject, case.anonymised_at) == ("", "", years)
+        assert all(m.raw == b"" for m in rows(app, MessageRow))
+        assert retention.purge(app, years).total == 0  # nothing left to do
     finally:
         app.close()
-
