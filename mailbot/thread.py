@@ -21,7 +21,10 @@ REF_TAG = re.compile(r"\[(MB-\d{4}-\d{5,})\]")
 
 
 def find_case(session: Session, message: ParsedMessage, directory: Directory) -> CaseRow | None:
-    return _by_headers(session, message) or _by_tag(session, message, directory)
+    case = _by_headers(session, message) or _by_tag(session, message, directory)
+    # An anonymised case (mailbot/retention.py) no longer knows its member, so it cannot
+    # take new mail: a reply in its thread, years on, starts a case of its own.
+    return case if case is not None and case.anonymised_at is None else None
 
 
 def _by_headers(session: Session, message: ParsedMessage) -> CaseRow | None:

@@ -383,3 +383,27 @@ def test_config_errors_name_the_key_and_the_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check-config", "--config", str(config)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{where}retention.quarantined_mail_days: must be 0")
+
+
+def test_a_reply_to_an_anonymised_case_opens_a_new_one(world: World) -> None:
+    """Years on, Jo answers the old thread: the anonymised case cannot take her mail (it
+    no longer knows her), so she gets a new case and an acknowledgement."""
+    app, server = world.app, world.server
+    at = world.answered + 2191 * DAY
+    assert retention.purge(app, at).cases_anonymised == 1
+    acks_before = len(sent_to(server, JO[1]))
+    server.deliver(
+        (
+            f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+            "Subject: Re: Pothole outside 14 Castle Street [MB-2026-00001]\r\n"
+            "Message-ID: <years-later@wiltshire.gov.uk>\r\n"
+            f"In-Reply-To: {SAM_REPLY}\r\nReferences: {JO_ENQUIRY} {SAM_REPLY}\r\n"
+            "Date: Mon, 20 Nov 2032 09:00:00 +0000\r\n\r\n"
+            "The pothole on Castle Street is back; could it be repaired again?\r\n"
+        ).encode()
+    )
+    run(app, at)
+    [new] = rows(app, CaseRow, CaseRow.root_message_id == "<years-later@wiltshire.gov.uk>")
+    assert new.member_email == JO[1] and new.status == "open"
+    assert len(sent_to(server, JO[1])) == acks_before + 1
+    assert world.case_of(JO[1]).member_email == ""  # the old case stays anonymised
