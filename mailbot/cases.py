@@ -107,6 +107,8 @@ def open_case(
     member = app.directory.member(message.sender.email)
     kind = classification.kind or Kind.ENQUIRY
     triage = classification.confidence < app.settings.classifier.threshold or member is None
+    # A new case has no clock events yet, so its dates come from receipt time and policy.
+    due = case_deadlines(app.policy, kind, classification.priority, received)
     case = CaseRow(
         ref=next_ref(session, received.astimezone(LONDON).year),
         kind=kind.value,
@@ -121,6 +123,8 @@ def open_case(
         subject=message.subject[:300],
         policy=app.policy.name,
         received_at=received,
+        ack_due=due.ack_due,
+        response_due=due.response_due,
         root_message_id=message.message_id,
         parent_id=parent.id if parent is not None else None,
         created_at=now,
@@ -128,7 +132,6 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    refresh_deadlines(app, session, case)
     why = f"classified {kind} ({classification.confidence:.2f})"
     if member is None:
         why += "; sender is not in the members directory"

@@ -193,9 +193,9 @@ class MailboxHealth:
                     # is there to stop loops with members, not to silence an administrator.
                     automatic=False,
                 )
-                row_id = row.id if row is not None else None
         except SQLAlchemyError as db_error:
             return f"no alert email: the database refused it ({db_error})"
+        row_id = row.id if row is not None else None  # the commit assigned it
         queued = f"an alert email to {', '.join(admins)} is queued"
         if row_id is None:
             return f"{queued} (by an earlier run, for this outage)"

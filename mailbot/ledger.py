@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot.model import FetchedMessage, MessageStatus
+from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.parse import ParseFailure
 from mailbot.store.tables import CaseRow, EventRow, MessageRow
 
 
@@ -16,10 +17,18 @@ def find_message(session: Session, message_id: str) -> MessageRow | None:
 
 
 def record_message(
-    session: Session, fetched: FetchedMessage, message_id: str, now: datetime
+    session: Session,
+    fetched: FetchedMessage,
+    message_id: str,
+    now: datetime,
+    parsed: ParsedMessage | ParseFailure | None = None,
 ) -> MessageRow:
-    """Keep the raw bytes before anything else looks at them: nothing is ever lost."""
+    """Keep the raw bytes before any stage acts on them: nothing is ever lost. With the
+    parsed message, its sender and subject are recorded in the same INSERT."""
+    found = parsed if isinstance(parsed, ParsedMessage) else None
     row = MessageRow(
+        sender=found.sender.email if found is not None and found.sender else "",
+        subject=found.subject[:300] if found is not None else "",
         message_id=message_id,
         folder=fetched.folder,
         backend_ref=fetched.ref,

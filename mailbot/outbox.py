@@ -61,8 +61,7 @@ def queue(
         created_at=now,
         not_before=now,
     )
-    session.add(row)
-    session.flush()
+    session.add(row)  # written by the next flush; the unique dedup_key still guards it
     return row
 
 

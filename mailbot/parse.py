@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 import html2text
@@ -39,24 +40,34 @@ def synthetic_message_id(raw: bytes) -> str:
 
 
 def message_id_of(raw: bytes) -> str:
-    """The Message-ID the ledger keys on: the header if usable, else a hash of the bytes."""
+    """The Message-ID the ledger keys on: the header if usable, else a hash of the bytes.
+    Reads the header block only; the body is not needed to find it."""
     try:
-        msg = email.message_from_bytes(raw, policy=compat32)
-        found = _MSGID_RE.search(clean_header(msg.get("Message-ID", "")))
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
     except Exception:  # noqa: BLE001 - any parser failure means "no usable header"
+        return synthetic_message_id(raw)
+    return _message_id(headers, raw)
+
+
+def _message_id(msg: email.message.Message, raw: bytes) -> str:
+    try:
+        found = _MSGID_RE.search(clean_header(msg.get("Message-ID", "")))
+    except Exception:  # noqa: BLE001 - an undecodable header is no usable header
         found = None
     return found.group(0) if found else synthetic_message_id(raw)
 
 
 def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
-    message_id = message_id_of(raw)
     if not raw.strip():
-        return ParseFailure(message_id, "empty message")
+        return ParseFailure(message_id_of(raw), "empty message")
+    message_id = ""
     try:
         msg = email.message_from_bytes(raw, policy=compat32)
+        message_id = _message_id(msg, raw)
         return _build(msg, message_id)
     except Exception as exc:  # noqa: BLE001 - never raise: quarantine with the reason
-        return ParseFailure(message_id, f"cannot parse: {type(exc).__name__}: {exc}"[:500])
+        reason = f"cannot parse: {type(exc).__name__}: {exc}"[:500]
+        return ParseFailure(message_id or message_id_of(raw), reason)
 
 
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:

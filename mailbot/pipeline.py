@@ -286,14 +286,12 @@ def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) 
     if seen is not None:
         ledger.count_duplicate(session, seen, now)
         return Outcome(message_id, MessageStatus.DUPLICATE, "Message-ID seen before")
-    row = ledger.record_message(session, fetched, message_id, now)
     parsed = parse_message(fetched.raw)
+    row = ledger.record_message(session, fetched, message_id, now, parsed)
     if isinstance(parsed, ParseFailure):
         ledger.record_event(session, now, "parser", "quarantined", parsed.reason, message=row)
         row.status, row.reason = MessageStatus.QUARANTINED, parsed.reason
         return Outcome(message_id, MessageStatus.QUARANTINED, parsed.reason)
-    row.sender = parsed.sender.email if parsed.sender else ""
-    row.subject = parsed.subject[:300]
     app.directory.refresh()  # a stat of each CSV: edits apply to the next message
     intake = Intake(app, session, row, parsed, fetched, now)
     for stage in STAGES:
