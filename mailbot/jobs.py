@@ -82,9 +82,17 @@ def poll(app: App, now: datetime) -> PollReport:
 
 def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
     """Move a whole batch at once (one IMAP MOVE, not one per message). Every message in it
-    has committed; if the move fails or we die first, the next poll re-fetches them and the
-    ledger counts them as duplicates."""
+    has committed, and is synced to disk first; if the move fails or we die first, the next
+    poll re-fetches them and the ledger counts them as duplicates."""
     if not messages:
+        return
+    if not app.store.make_durable():
+        log.warning(
+            "poll: the database could not be synced to disk (readers kept it busy); "
+            "%d message(s) stay in the Inbox and are seen again, and skipped, next poll",
+            len(messages),
+        )
+        report.unmarked.extend(message_id_of(m.raw) for m in messages)
         return
     try:
         mark_all_processed(app.backend, [m.ref for m in messages])
