@@ -42,7 +42,7 @@ def queue(
     inline_images: Sequence[InlineImage] = (),
 ) -> OutboxRow | None:
     """Add a mail to the outbox unless one with the same dedup_key is already there."""
-    if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key)) is not None:
+    if _already_queued(session, dedup_key):
         return None
     message_id = new_message_id(envelope.sender)
     row = OutboxRow(
@@ -63,6 +63,16 @@ def queue(
     )
     session.add(row)  # written by the next flush; the unique dedup_key still guards it
     return row
+
+
+def _already_queued(session: Session, dedup_key: str) -> bool:
+    """Looks at the rows this transaction has added and at the table, without flushing
+    first: one flush at commit writes the whole message's rows in a few statements."""
+    if any(isinstance(row, OutboxRow) and row.dedup_key == dedup_key for row in session.new):
+        return True
+    with session.no_autoflush:
+        found = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key))
+    return found is not None
 
 
 @dataclass
