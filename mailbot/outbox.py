@@ -207,6 +207,9 @@ def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: F
         row.status = "pending"
         row.not_before = now + timedelta(minutes=2**row.attempts)
         report.deferred.append(row.message_id)
+    log.warning(
+        "outbox: row %s not sent (%s); trying again in %d min", row_id, error, 2**row.attempts
+    )
 
 
 def _mark_uncertain(

@@ -70,7 +70,9 @@ def call_with_retry(
             last_error = error
             retry_number += 1
             if retry_number >= backoff.attempts:
-                log.warning("%s failed %d times, giving up: %s", what, retry_number, error)
+                # INFO: the caller says what it means, once (the health monitor once per
+                # outage, the outbox once per deferred mail), not every poll of an outage
+                log.info("%s failed %d times, giving up for now: %s", what, retry_number, error)
                 raise
             wait = backoff.delay(retry_number, error.retry_after)
             log.info("%s failed (%s); retry %d in %.1fs", what, error, retry_number, wait)

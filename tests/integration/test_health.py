@@ -158,6 +158,8 @@ def test_an_outage_backs_off_reports_once_alerts_once_and_recovers(
         (line,) = errors(caplog)
         assert "memory server busy" in line and ADMIN in line and "queued" in line
         assert "goes out once the mailbox works again" in line  # it cannot send while down
+        # Eight failed polls in 100 minutes: the one ERROR line, and no warning per poll
+        assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == []
         assert mailbox_events(app) == ["outage"]
         (alert,) = alerts(app)
         assert (alert.recipients, alert.status, alert.attempts) == (ADMIN, "pending", 0)
