@@ -257,6 +257,15 @@ class EwsMailbox:
     def send(self, mail: OutgoingMail) -> None:
         self._retry(f"send {mail.message_id}", lambda: self._send(mail))
 
+    def was_sent(self, message_id: str) -> bool | None:
+        """After a crash mid-send: True if the copy send_and_save files is in Sent Items.
+        Exchange files it just after sending, so its absence proves nothing: None then."""
+        found = self._retry(
+            "look in Sent Items",
+            lambda: self._connect().sent.filter(message_id=message_id).only("id").exists(),
+        )
+        return True if found else None
+
     def close(self) -> None:
         if self._account is not None:
             protocol = self._account.protocol

@@ -379,6 +379,20 @@ class GraphMailbox:
         if reply.status not in (200, 202):
             raise self._failure(reply, "send mail", sending=True)
 
+    def was_sent(self, message_id: str) -> bool | None:
+        """After a crash mid-send: True if the Sent Items copy is there. Exchange files it
+        a moment after it accepts sendMail, so its absence proves nothing: None then."""
+        quoted = message_id.replace("'", "''")
+        reply = self._call(
+            "GET",
+            f"{self._user}/mailFolders/sentitems/messages",
+            what="look in Sent Items",
+            params={"$filter": f"internetMessageId eq '{quoted}'", "$select": "id"},
+        )
+        if reply.status != 200:
+            raise self._failure(reply, "look in Sent Items")
+        return True if reply.json().get("value") else None
+
     def close(self) -> None:
         self._http.close()
 

@@ -318,6 +318,34 @@ class Operations:
                 f"</m:IncludesLastItemInRange><m:Changes>{''.join(xml)}</m:Changes>")
         return _response("SyncFolderItems", [_ok("SyncFolderItems", body)])
 
+    def FindItem(self, req: ET.Element, caller: Caller) -> str:
+        """Only what mailbot asks: the items of a folder whose InternetMessageId is X."""
+        wanted = self._message_id_restriction(req)
+        view = req.find(f"{{{M}}}IndexedPageItemView")
+        offset = int(view.get("Offset", "0")) if view is not None else 0
+        limit = int(view.get("MaxEntriesReturned", "1000")) if view is not None else 1000
+        messages = []
+        for parent in (self._folder_ref(ref, caller) for ref in _kids(req, "ParentFolderIds")):
+            found = [i for i, raw in parent.items.items() if _header(raw, "Message-ID") == wanted]
+            page = found[offset:offset + limit]
+            last = "true" if offset + len(page) >= len(found) else "false"
+            items = "".join(
+                f'<t:Message><t:ItemId Id="{i}" ChangeKey="CQAAAA=="/></t:Message>' for i in page
+            )
+            body = (f'<m:RootFolder IndexedPagingOffset="{offset + len(page)}" '
+                    f'TotalItemsInView="{len(found)}" IncludesLastItemInRange="{last}">'
+                    f"<t:Items>{items}</t:Items></m:RootFolder>")
+            messages.append(_ok("FindItem", body))
+        return _response("FindItem", messages)
+
+    def _message_id_restriction(self, req: ET.Element) -> str:
+        equal = req.find(f"{{{M}}}Restriction/{{{T}}}IsEqualTo")
+        uri = equal.find(f"{{{T}}}FieldURI") if equal is not None else None
+        constant = equal.find(f".//{{{T}}}Constant") if equal is not None else None
+        if uri is None or uri.get("FieldURI") != "message:InternetMessageId" or constant is None:
+            raise ItemError("ErrorInvalidOperation")
+        return constant.get("Value", "")
+
     def GetItem(self, req: ET.Element, caller: Caller) -> str:
         self._check_mailbox(caller.impersonating or self.x.mailbox_address, caller)
         wants_mime = any(

@@ -404,6 +404,7 @@ def _fault_reply(fault: Fault) -> GraphReply:
 
 _USER = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)(?P<rest>/.*)$")
 _FILTER = re.compile(r"^displayName eq '(?P<name>(?:[^']|'')*)'$")
+_MESSAGE_ID_FILTER = re.compile(r"^internetMessageId eq '(?P<id>(?:[^']|'')*)'$")
 
 
 def route(
@@ -432,6 +433,8 @@ def route(
             _list_folders(fake, _folder_or_404(fake, folder), query)
         case ("POST", ["mailFolders", folder, "childFolders"]):
             _create_folder(fake, _folder_or_404(fake, folder), body)
+        case ("GET", ["mailFolders", folder, "messages"]):
+            _list_messages(fake, _folder_or_404(fake, folder), query)
         case ("GET", ["mailFolders", folder, "messages", "delta"]):
             _delta(fake, _folder_or_404(fake, folder), query, headers, immutable)
         case ("GET", ["messages", message_id]):
@@ -486,6 +489,17 @@ def _list_folders(fake: FakeGraph, parent_id: str | None, query: dict[str, str])
         # Exchange compares display names without regard to case.
         folders = [f for f in folders if f.display_name.lower() == wanted.lower()]
     raise GraphReply(200, {"value": [_folder_json(fake, f) for f in folders]})
+
+
+def _list_messages(fake: FakeGraph, folder_id: str, query: dict[str, str]) -> None:
+    """Only the one filter mailbot uses: internetMessageId eq '<...>'."""
+    matched = _MESSAGE_ID_FILTER.match(query.get("$filter", ""))
+    if matched is None:
+        raise graph_error(400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported.")
+    wanted = matched["id"].replace("''", "'")
+    found = [m for m in fake._in_folder(folder_id) if m.internet_message_id == wanted]
+    select = query.get("$select")
+    raise GraphReply(200, {"value": [_message_json(m, select) for m in found]})
 
 
 def _create_folder(fake: FakeGraph, parent_id: str, body: bytes) -> None:
