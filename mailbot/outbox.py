@@ -27,6 +27,10 @@ from mailbot.store.tables import CaseRow, OutboxRow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# An uncertain mail's copy may reach Sent Items a little after the send: look again now
+# and then for a while, before it is left to a person (`mailbot outbox`).
+RECHECK_FOR = timedelta(days=2)
+RECHECK_EVERY = timedelta(minutes=15)
 
 
 def queue(
@@ -118,7 +122,7 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
             elif verdict is False:
                 row.status = "pending"
             else:
-                row.status = "uncertain"
+                row.status, row.not_before = "uncertain", now + RECHECK_EVERY
                 ledger.record_event(
                     session,
                     now,
@@ -127,6 +131,34 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
                     f"{row.purpose} {row.message_id} may or may not have gone; not resent",
                 )
                 log.warning("outbox: %s interrupted mid-send; not resent", row.message_id)
+
+
+def _recheck_uncertain(store: Store, backend: Mailbox, now: datetime) -> None:
+    was_sent: Callable[[str], bool | None] | None = getattr(backend, "was_sent", None)
+    if was_sent is None:
+        return
+    with store.transaction() as session:
+        rows = session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.status == "uncertain",
+                OutboxRow.created_at >= now - RECHECK_FOR,
+                OutboxRow.not_before <= now,
+            )
+        ).all()
+        for row in rows:
+            try:
+                found = was_sent(row.message_id)
+            except BackendError as exc:  # the mailbox is down: the next flush looks again
+                log.info("outbox: cannot look for uncertain mail now: %s", exc)
+                return
+            if found is True:
+                row.status, row.sent_at = "sent", now
+                ledger.record_event(
+                    session, now, "outbox", "sent",
+                    f"{row.purpose} {row.message_id} found in Sent Items after all",
+                )
+            else:
+                row.not_before = now + RECHECK_EVERY
 
 
 def flush(
@@ -141,6 +173,7 @@ def flush(
     stops nothing. Only the ids are read up front, so a large backlog costs little memory."""
     report = FlushReport()
     _resolve_interrupted(store, backend, now)
+    _recheck_uncertain(store, backend, now)
     with store.transaction() as session:
         ids = session.scalars(
             select(OutboxRow.id)
@@ -220,6 +253,7 @@ def _mark_uncertain(
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.status, row.last_error = "uncertain", error[:1000]
+        row.not_before = now + RECHECK_EVERY
         ledger.record_event(session, now, "outbox", "uncertain", error[:1000])
     report.failed.append(str(row_id))
     log.warning("outbox: row %s may or may not have been delivered; not resent: %s",

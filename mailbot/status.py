@@ -15,9 +15,8 @@ from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY
 from mailbot.model import CaseStatus, MessageStatus
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
+from mailbot.stuck_mail import NEEDS_A_PERSON
 
-# Outbox states a person should look at: the mail did not, or may not, have gone.
-NEEDS_A_PERSON = ("failed", "uncertain")
 LISTED = 20
 
 
@@ -30,7 +29,7 @@ class Status:
     cases: dict[str, int]
     overdue: int
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # when, id, why
-    stuck_mail: list[tuple[str, str, str, str]] = field(default_factory=list)
+    stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -66,7 +65,7 @@ def gather_status(app: App, now: datetime) -> Status:
             .limit(LISTED)
         ).all()
         stuck = session.execute(
-            select(OutboxRow.created_at, OutboxRow.purpose, OutboxRow.recipients,
+            select(OutboxRow.id, OutboxRow.created_at, OutboxRow.purpose, OutboxRow.recipients,
                    OutboxRow.last_error)
             .where(OutboxRow.status.in_(NEEDS_A_PERSON))
             .order_by(OutboxRow.id.desc())
@@ -80,7 +79,10 @@ def gather_status(app: App, now: datetime) -> Status:
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
             quarantined=[(_when(at), mid, why) for at, mid, why in quarantined],
-            stuck_mail=[(_when(at), purpose, to, error) for at, purpose, to, error in stuck],
+            stuck_mail=[
+                (row_id, _when(at), purpose, to, error)
+                for row_id, at, purpose, to, error in stuck
+            ],
         )
 
 
@@ -101,8 +103,9 @@ def format_status(status: Status) -> str:
         lines += [f"  {when}  {mid}  {why}" for when, mid, why in status.quarantined]
     if status.stuck_mail:
         lines.append("mail a person should check (failed, or may not have gone):")
-        lines += [f"  {when}  {purpose} to {to}: {error}"
-                  for when, purpose, to, error in status.stuck_mail]
+        lines += [f"  row {row_id}  {when}  {purpose} to {to}: {error}"
+                  for row_id, when, purpose, to, error in status.stuck_mail]
+        lines.append("  once checked: mailbot outbox resend ROW, or mailbot outbox mark-sent ROW")
     return "\n".join(lines)
 
 
