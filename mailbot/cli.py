@@ -391,6 +391,72 @@ def outbox_mark_sent(
     _decide(row, config, resend=False)
 
 
+quarantine_app = typer.Typer(
+    help="Messages mailbot could not handle: list them, save one, or run one again.",
+    no_args_is_help=True,
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list(config: ConfigOption = None) -> None:
+    """Quarantined messages, newest first, with the row number and the reason."""
+    from mailbot.quarantine import list_quarantined
+
+    mailbot_app = open_app(config)
+    try:
+        found = list_quarantined(mailbot_app.store)
+    finally:
+        mailbot_app.close()
+    if not found:
+        typer.echo("no message is quarantined")
+    for message in found:
+        typer.echo(f"row {message.id}  {message.received_at:%Y-%m-%d %H:%M}  "
+                   f"{message.sender or '(no sender)'}  {message.message_id}: {message.reason}")
+
+
+@quarantine_app.command("save")
+def quarantine_save(
+    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    to: Annotated[Path, typer.Argument(help="The .eml file to write.")],
+    config: ConfigOption = None,
+) -> None:
+    """Write a quarantined message, byte for byte as it arrived, to an .eml file."""
+    from mailbot.quarantine import NotQuarantined, raw_bytes
+
+    mailbot_app = open_app(config)
+    try:
+        raw = raw_bytes(mailbot_app.store, row)
+    except NotQuarantined as exc:
+        raise fail(str(exc)) from None
+    finally:
+        mailbot_app.close()
+    to.write_bytes(raw)
+    typer.echo(f"wrote {len(raw)} bytes to {to}")
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Run a quarantined message through the pipeline again, once the cause is fixed (its
+    sender added to the directory, mailbot upgraded). Its clock counts from when it came."""
+    from mailbot.quarantine import NotQuarantined, retry
+
+    mailbot_app = open_app(config)
+    try:
+        outcome = retry(mailbot_app, row, datetime.now(UTC), by=f"admin:{_operator()}")
+    except NotQuarantined as exc:
+        raise fail(str(exc)) from None
+    finally:
+        mailbot_app.close()
+    where = f" as {outcome.case_ref}" if outcome.case_ref else ""
+    typer.echo(f"row {row}: {outcome.status.value}{where}: {outcome.reason}")
+    if outcome.queued:
+        typer.echo("queued: " + ", ".join(outcome.queued) + " (sent by the next outbox flush)")
+
+
 @app.command("train")
 def train_classifier(
     data: Annotated[

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from mailbot import confidentiality_chase, digest, ledger, outbox, reminders, retention
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
-from mailbot.model import FetchedMessage, MessageStatus
-from mailbot.parse import message_id_of
+from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.parse import message_id_of, parse_message
 from mailbot.pipeline import Outcome, process
 from mailbot.store.tables import MessageRow, StateRow
 
@@ -114,6 +114,16 @@ def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
         )
 
 
+def _sender_if_any(fetched: FetchedMessage) -> ParsedMessage | None:
+    """The parsed message, so the quarantine list can say who it was from; None if the
+    error was in the parser itself."""
+    try:
+        parsed = parse_message(fetched.raw)
+    except Exception:  # noqa: BLE001 - the parser was what failed
+        return None
+    return parsed if isinstance(parsed, ParsedMessage) else None
+
+
 def _quarantine_after_error(
     app: App, fetched: FetchedMessage, now: datetime, reason: str
 ) -> Outcome:
@@ -121,7 +131,7 @@ def _quarantine_after_error(
     with app.store.transaction() as session:
         row = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
         if row is None:
-            row = ledger.record_message(session, fetched, message_id, now)
+            row = ledger.record_message(session, fetched, message_id, now, _sender_if_any(fetched))
         row.status, row.reason = MessageStatus.QUARANTINED, reason[:2000]
         ledger.record_event(session, now, "pipeline", "quarantined", reason[:2000], message=row)
     return Outcome(message_id, MessageStatus.QUARANTINED, reason)

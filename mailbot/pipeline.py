@@ -229,7 +229,9 @@ def _tell_officer(it: Intake, case: CaseRow, headline: str, purpose: str) -> Non
 
 def open_case(it: Intake) -> Outcome | None:
     classification = it.app.classifier.classify(it.message)
-    received = receipt_time(it.message, it.now)
+    # Counted from when the mail reached us, which is `now` except when a quarantined
+    # message is run again later (`mailbot quarantine retry`).
+    received = receipt_time(it.message, it.row.received_at)
     case = cases.open_case(
         it.app,
         it.session,
@@ -288,10 +290,34 @@ def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) 
         return Outcome(message_id, MessageStatus.DUPLICATE, "Message-ID seen before")
     parsed = parse_message(fetched.raw)
     row = ledger.record_message(session, fetched, message_id, now, parsed)
+    return _run_stages(app, session, row, parsed, fetched, now)
+
+
+def reprocess(app: App, session: Session, row: MessageRow, now: datetime) -> Outcome:
+    """Run a quarantined message through the stages again, from the raw bytes the ledger
+    kept (after a fix, or once its sender is in the directory). Its row is reused, so it
+    is still one message, and its clock counts from when it first arrived."""
+    fetched = FetchedMessage(ref=row.backend_ref, raw=row.raw, folder=row.folder)
+    parsed = parse_message(row.raw)
+    if not isinstance(parsed, ParseFailure):
+        row.sender = parsed.sender.email if parsed.sender else ""
+        row.subject = parsed.subject[:300]
+    row.status, row.reason = MessageStatus.RECEIVED, ""
+    return _run_stages(app, session, row, parsed, fetched, now)
+
+
+def _run_stages(
+    app: App,
+    session: Session,
+    row: MessageRow,
+    parsed: ParsedMessage | ParseFailure,
+    fetched: FetchedMessage,
+    now: datetime,
+) -> Outcome:
     if isinstance(parsed, ParseFailure):
         ledger.record_event(session, now, "parser", "quarantined", parsed.reason, message=row)
         row.status, row.reason = MessageStatus.QUARANTINED, parsed.reason
-        return Outcome(message_id, MessageStatus.QUARANTINED, parsed.reason)
+        return Outcome(row.message_id, MessageStatus.QUARANTINED, parsed.reason)
     app.directory.refresh()  # a stat of each CSV: edits apply to the next message
     intake = Intake(app, session, row, parsed, fetched, now)
     for stage in STAGES:

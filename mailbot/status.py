@@ -28,7 +28,7 @@ class Status:
     outbox: dict[str, int]
     cases: dict[str, int]
     overdue: int
-    quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # when, id, why
+    quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     @property
@@ -59,7 +59,8 @@ def gather_status(app: App, now: datetime) -> Status:
             )
         )
         quarantined = session.execute(
-            select(MessageRow.received_at, MessageRow.message_id, MessageRow.reason)
+            select(MessageRow.id, MessageRow.received_at, MessageRow.message_id,
+                   MessageRow.reason)
             .where(MessageRow.status == MessageStatus.QUARANTINED)
             .order_by(MessageRow.id.desc())
             .limit(LISTED)
@@ -78,7 +79,9 @@ def gather_status(app: App, now: datetime) -> Status:
             outbox=_counts(session, OutboxRow.status, OutboxRow),
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
-            quarantined=[(_when(at), mid, why) for at, mid, why in quarantined],
+            quarantined=[
+                (row_id, _when(at), mid, why) for row_id, at, mid, why in quarantined
+            ],
             stuck_mail=[
                 (row_id, _when(at), purpose, to, error)
                 for row_id, at, purpose, to, error in stuck
@@ -100,7 +103,10 @@ def format_status(status: Status) -> str:
     ]
     if status.quarantined:
         lines.append(f"quarantined (latest {len(status.quarantined)}; raw bytes kept):")
-        lines += [f"  {when}  {mid}  {why}" for when, mid, why in status.quarantined]
+        lines += [f"  row {row_id}  {when}  {mid}  {why}"
+                  for row_id, when, mid, why in status.quarantined]
+        lines.append("  to look: mailbot quarantine save ROW FILE.eml; "
+                     "once fixed: mailbot quarantine retry ROW")
     if status.stuck_mail:
         lines.append("mail a person should check (failed, or may not have gone):")
         lines += [f"  row {row_id}  {when}  {purpose} to {to}: {error}"

@@ -1,0 +1,81 @@
+"""Quarantined messages: what a person can do with them.
+
+The pipeline quarantines what it cannot handle (no usable sender, bytes no parser can
+read, an internal error) and keeps the raw bytes. A person can list them, save one as
+an .eml to look at, and run one through the pipeline again once the cause is fixed (a
+sender added to the directory, mailbot upgraded): it is then handled as if it had just
+arrived, with its clock counted from when it first did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from mailbot import ledger
+from mailbot.model import MessageStatus
+from mailbot.pipeline import Outcome, reprocess
+from mailbot.store.db import Store
+from mailbot.store.tables import MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+class NotQuarantined(ValueError):
+    """No such row, not quarantined, or its bytes were erased by the retention purge."""
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    id: int
+    received_at: datetime
+    message_id: str
+    sender: str
+    reason: str
+
+
+def list_quarantined(store: Store, *, limit: int = 50) -> list[Quarantined]:
+    """Newest first."""
+    with store.transaction() as session:
+        rows = session.scalars(
+            select(MessageRow)
+            .where(MessageRow.status == MessageStatus.QUARANTINED)
+            .order_by(MessageRow.id.desc())
+            .limit(limit)
+        ).all()
+        return [Quarantined(r.id, r.received_at, r.message_id, r.sender, r.reason) for r in rows]
+
+
+def raw_bytes(store: Store, row_id: int) -> bytes:
+    """The message exactly as it arrived, to save as an .eml."""
+    with store.transaction() as session:
+        return _quarantined(session.get(MessageRow, row_id), row_id).raw
+
+
+def retry(app: App, row_id: int, now: datetime, *, by: str) -> Outcome:
+    """Run it through the pipeline again, in one transaction. If it fails again it is
+    quarantined again, with the new reason; an internal error leaves it as it was."""
+    with app.store.transaction() as session:
+        row = _quarantined(session.get(MessageRow, row_id), row_id)
+        ledger.record_event(
+            session, now, by, "quarantine retry", f"was quarantined: {row.reason}"[:1000],
+            message=row,
+        )
+        return reprocess(app, session, row, now)
+
+
+def _quarantined(row: MessageRow | None, row_id: int) -> MessageRow:
+    if row is None:
+        raise NotQuarantined(f"there is no message row {row_id}")
+    if row.status != MessageStatus.QUARANTINED:
+        raise NotQuarantined(f"message row {row_id} is {row.status}, not quarantined")
+    if row.purged_at is not None or not row.raw:
+        raise NotQuarantined(
+            f"message row {row_id}'s content was erased by the retention purge; "
+            "nothing is left to run again"
+        )
+    return row
