@@ -1,0 +1,151 @@
+"""Reply commands: an officer answers an assignment or a reminder with one line.
+
+    DONE                          the member has had their answer (the clock stops)
+    EXTEND 5 "reason"             five more working days (or EXTEND 2026-12-18 "reason");
+                                  the member is sent the reason and the new date
+    REASSIGN name@council         someone else deals with it
+    PAUSE "reason"                stop the clock (waiting for the member, say)
+    RESUME                        start it again
+    CONFIDENTIAL OK               the member's request for privacy can be kept
+    CONFIDENTIAL NO "reason"      it cannot, and why (the member is told at once)
+    HELP                          the list of commands
+
+The package, one idea a module: parse (the command in the reply's first new line; pure),
+authority (who may give it), handlers (one per verb, from a table), letters (the mail
+a command causes). handle() below puts them together for the pipeline. A command from
+anyone else than the case's officer, their manager or deputy, or an admin is refused and
+recorded, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from mailbot import ledger
+from mailbot.commands.authority import failed_authentication, may_answer, refusal, role_of
+from mailbot.commands.handlers import (
+    APPLY,
+    Action,
+    Context,
+    Result,
+    apply_confidential,
+    apply_done,
+    apply_extend,
+    apply_pause,
+    apply_reassign,
+    apply_resume,
+    dispatch,
+)
+from mailbot.commands.letters import queue_help, queue_reply, tell_member
+from mailbot.commands.parse import (
+    MAX_EXTENSION_DAYS,
+    MAX_REASON,
+    VERBS,
+    Command,
+    Unparsed,
+    new_text,
+    parse_command,
+)
+from mailbot.model import ParsedMessage
+from mailbot.store.tables import CaseRow, MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+__all__ = [
+    "APPLY",
+    "MAX_EXTENSION_DAYS",
+    "MAX_REASON",
+    "VERBS",
+    "Action",
+    "Command",
+    "Context",
+    "Result",
+    "Unparsed",
+    "apply_confidential",
+    "apply_done",
+    "apply_extend",
+    "apply_pause",
+    "apply_reassign",
+    "apply_resume",
+    "failed_authentication",
+    "handle",
+    "new_text",
+    "parse_command",
+    "role_of",
+    "tell_member",
+]
+
+
+def handle(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    message: ParsedMessage,
+    row: MessageRow,
+    now: datetime,
+    *,
+    via: str,
+) -> tuple[str, list[str]]:
+    """A message answering our mail to an officer (or tagged by one): apply the command
+    it carries, answer the sender. Returns (what happened, outbox purposes queued)."""
+    assert message.sender is not None
+    sender = message.sender.email
+    parsed = parse_command(message.text)
+    role = role_of(app, case, sender)
+    forged = failed_authentication(message)
+    refused = refusal(role, forged)
+    # HELP changes nothing, so anyone we write back to may ask for it.
+    if isinstance(parsed, Command) and parsed.verb != "HELP" and refused:
+        ledger.record_event(
+            session,
+            now,
+            sender,
+            "command refused",
+            f"{parsed.describe()}: {refused}",
+            case=case,
+            message=row,
+        )
+        queued: list[str] = []
+        # A forged From would aim our refusal at the person it names: no reply.
+        if may_answer(app, sender) and not forged:
+            queued += queue_reply(
+                app,
+                session,
+                case,
+                message,
+                now,
+                ok=False,
+                lines=[
+                    f"{parsed.verb} was not applied to {case.ref}: only the officer dealing with "
+                    "it, their manager or deputy, or an administrator can change a case.",
+                ],
+            )
+        return "command refused", queued
+    if not isinstance(parsed, Command) or parsed.verb == "HELP":
+        if isinstance(parsed, Unparsed):
+            ledger.record_event(
+                session, now, sender, "officer note", parsed.line[:300], case=case, message=row
+            )
+        queued = []
+        if may_answer(app, sender):
+            queued = queue_help(app, session, case, message, now, parsed)
+        return "no command; help sent" if queued else "no command", queued
+    assert role is not None
+    result = dispatch(Context(app, session, case, sender, row, now), parsed)
+    ledger.record_event(
+        session,
+        now,
+        sender,
+        "command" if result.ok else "command rejected",
+        f"{parsed.describe()} ({role}, {via}): {'; '.join(result.lines)}"[:2000],
+        case=case,
+        message=row,
+    )
+    queued = result.queued + queue_reply(
+        app, session, case, message, now, ok=result.ok, lines=result.lines
+    )
+    return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued

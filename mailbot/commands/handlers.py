@@ -1,0 +1,239 @@
+"""Applying a command that has been accepted: one handler a verb, chosen from a table.
+
+Every handler takes the same Context and the Command, and returns a Result: whether it
+changed the case, the lines for the officer's confirmation and the outbox purposes it
+queued. A refusal (the case is paused, the date is not later...) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from mailbot import assignment, cases, ledger
+from mailbot.commands.letters import long_date_or_paused, tell_member
+from mailbot.commands.parse import Command
+from mailbot.model import CaseStatus, Kind
+from mailbot.store.tables import CaseRow, MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every handler works on: the case, who gave the command, the message row that
+    carried it (its Message-ID keys the mail a command queues) and when it arrived."""
+
+    app: App
+    session: Session
+    case: CaseRow
+    sender: str
+    row: MessageRow
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Result:
+    ok: bool
+    lines: list[str]  # what happened, for the confirmation
+    queued: list[str] = field(default_factory=list)
+
+
+def refuse(line: str) -> Result:
+    """Nothing changed, and the officer is told why in one line."""
+    return Result(False, [line])
+
+
+Handler = Callable[[Context, Command], Result]
+
+
+@dataclass(frozen=True)
+class Action:
+    apply: Handler
+    # DONE, EXTEND, REASSIGN and PAUSE make no sense once the member has the answer;
+    # RESUME and CONFIDENTIAL check the state they need themselves.
+    needs_open_case: bool
+
+
+def dispatch(ctx: Context, command: Command) -> Result:
+    """Apply an accepted command through its table entry."""
+    action = APPLY[command.verb]
+    if action.needs_open_case and ctx.case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+        return refuse(f"{ctx.case.ref} is already answered; nothing changed.")
+    return action.apply(ctx, command)
+
+
+def apply_done(ctx: Context, command: Command) -> Result:
+    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.now)
+    cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
+    return Result(True, [f"{ctx.case.ref} is marked as answered; no more reminders will be sent."])
+
+
+def apply_extend(ctx: Context, command: Command) -> Result:
+    app, case = ctx.app, ctx.case
+    if case.kind == Kind.FOI.value:
+        return refuse(
+            "The date for an FOI request is set by law (20 working days); it cannot be "
+            "extended by command. Ask the FOI team about a public interest extension."
+        )
+    if not app.policy.clock.extension_by_agreement:
+        return refuse(f"{app.policy.council}'s protocol does not allow extensions.")
+    current = cases.deadlines_for(app, ctx.session, case).response_due
+    if current is None:
+        return refuse(f"{case.ref} is paused; RESUME it before extending.")
+    calendar = app.policy.council_calendar()
+    if command.days is not None:
+        new_due = calendar.add_working_days(current, command.days)
+    else:
+        assert command.new_date is not None
+        new_due = calendar.next_working_day(command.new_date)
+        if new_due <= current:
+            return refuse(
+                f"{new_due:%d %B %Y} is not later than the current date, {current:%d %B %Y}."
+            )
+    cases.add_clock_event(
+        ctx.session,
+        case,
+        "extend",
+        who=ctx.sender,
+        why=command.reason,
+        now=ctx.now,
+        new_due=new_due,
+    )
+    cases.refresh_deadlines(app, ctx.session, case)
+    case.updated_at = ctx.now
+    queued = tell_member(
+        app,
+        ctx.session,
+        case,
+        ctx.row,
+        ctx.now,
+        "extension_notice",
+        {
+            "reason": command.reason,
+            "old_due": current,
+            "new_due": case.response_due,
+            "officer_name": app.directory.display(case.officer_email or ctx.sender),
+        },
+    )
+    return Result(
+        True,
+        [
+            f"The response date of {case.ref} is now {long_date_or_paused(case.response_due)} "
+            f"(was {long_date_or_paused(current)}).",
+            "The member has been sent your reason and the new date.",
+        ],
+        queued,
+    )
+
+
+def apply_reassign(ctx: Context, command: Command) -> Result:
+    app, case, sender, target = ctx.app, ctx.case, ctx.sender, command.address
+    teams = {app.policy.routing.foi_team, app.policy.routing.monitoring_officer}
+    if app.policy.routing.complaints != "service-director":
+        teams.add(app.policy.routing.complaints)
+    if app.directory.officer(target) is None and target not in teams:
+        return refuse(f"{target} is not in the officers directory; nothing changed.")
+    if target == case.officer_email:
+        return refuse(f"{case.ref} is already with {target}.")
+    previous = case.officer_email or "nobody"
+    case.officer_email = target
+    case.updated_at = ctx.now
+    lines = [f"{case.ref} is now with {app.directory.display(target)} ({target})."]
+    if case.status == CaseStatus.PAUSED:
+        # Taking a case on restarts a paused clock: the pause is often the old officer's
+        # absence (clock.out_of_office_pauses), which ends with the move.
+        cases.add_clock_event(
+            ctx.session, case, "resume", who=sender, why=f"reassigned to {target}", now=ctx.now
+        )
+        case.status = CaseStatus.OPEN
+        lines.append("The response clock is running again.")
+    cases.refresh_deadlines(app, ctx.session, case)
+    why = f"from {previous} by {sender}" + (f": {command.reason}" if command.reason else "")
+    ledger.record_event(ctx.session, ctx.now, sender, "reassigned", f"to {target} {why}", case=case)
+    queued = assignment.queue_officer_mail(
+        app,
+        ctx.session,
+        case,
+        to=target,
+        purpose="assignment",
+        dedup_key=f"assignment:{case.id}:{ctx.row.message_id}"[:200],
+        headline=f"{app.directory.display(sender)} has passed this case to you.",
+        why=why,
+        message=cases.original_message(ctx.session, case),
+        now=ctx.now,
+    )
+    return Result(True, lines, [queued] if queued else [])
+
+
+def apply_pause(ctx: Context, command: Command) -> Result:
+    case = ctx.case
+    if case.status == CaseStatus.PAUSED:
+        return refuse(f"{case.ref} is already paused.")
+    _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
+    return Result(
+        True,
+        [
+            f"The response clock of {case.ref} is paused ({command.reason}).",
+            "Reply RESUME when it should run again; the days in between will not count.",
+        ],
+    )
+
+
+def apply_resume(ctx: Context, command: Command) -> Result:
+    case = ctx.case
+    if case.status != CaseStatus.PAUSED:
+        return refuse(f"{case.ref} is not paused.")
+    _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
+    due = long_date_or_paused(case.response_due)
+    return Result(True, [f"The response clock of {case.ref} is running again: due {due}."])
+
+
+def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
+    """Record a pause or resume on the clock, and the new due date it gives."""
+    cases.add_clock_event(ctx.session, ctx.case, event, who=ctx.sender, why=why, now=ctx.now)
+    ctx.case.status = status
+    ctx.case.updated_at = ctx.now
+    cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
+
+
+def apply_confidential(ctx: Context, command: Command) -> Result:
+    case = ctx.case
+    if not (case.confidential or case.kind == Kind.CONFIDENTIALITY.value):
+        return refuse(f"{case.ref} is not a request for confidentiality.")
+    action = "confidentiality confirmed" if command.ok else "confidentiality declined"
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, action, command.reason, case=case)
+    case.updated_at = ctx.now
+    queued = tell_member(
+        ctx.app,
+        ctx.session,
+        case,
+        ctx.row,
+        ctx.now,
+        "confidentiality_result",
+        {
+            "ok": bool(command.ok),
+            "reason": command.reason,
+            "officer_name": ctx.app.directory.display(case.officer_email or ctx.sender),
+        },
+    )
+    said = "can be kept confidential" if command.ok else "cannot be kept confidential"
+    return Result(True, [f"The member has been told that {case.ref} {said}."], queued)
+
+
+# HELP is not here: it changes nothing, so handle() answers it without asking who sent it.
+APPLY: dict[str, Action] = {
+    "DONE": Action(apply_done, needs_open_case=True),
+    "EXTEND": Action(apply_extend, needs_open_case=True),
+    "REASSIGN": Action(apply_reassign, needs_open_case=True),
+    "PAUSE": Action(apply_pause, needs_open_case=True),
+    "RESUME": Action(apply_resume, needs_open_case=False),
+    "CONFIDENTIAL": Action(apply_confidential, needs_open_case=False),
+}

@@ -1,0 +1,190 @@
+"""The mail a command causes: the confirmation or refusal to the officer, the list of
+commands, and the letter to the member. Each one is an outbox row; nothing is sent here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot import assignment, cases, ledger, outbox
+from mailbot.commands.parse import Command, Unparsed
+from mailbot.compose import Envelope, reply_subject
+from mailbot.languages import member_languages
+from mailbot.model import Kind, ParsedMessage
+from mailbot.render import Rendered, long_date
+from mailbot.store.tables import CaseRow, MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def long_date_or_paused(value: date | None) -> str:
+    """A due date as the officer's confirmation states it; a paused case has none."""
+    return long_date(value) if value else "(no date while paused)"
+
+
+def tell_member(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    row: MessageRow,
+    now: datetime,
+    template: str,
+    extra: dict[str, Any],
+    *,
+    in_reply_to: ParsedMessage | None = None,
+) -> list[str]:
+    """A letter to the member in their own thread (Welsh first if they prefer Welsh)."""
+    member = app.directory.member(case.member_email)
+    if member is None and not app.settings.directory.acknowledge_unknown_senders:
+        return []
+    languages = member_languages(app.policy.language, member.language if member else None)
+    name = member.name if member else (case.member_name or "Councillor")
+    context = {
+        "council": assignment.council_context(app),
+        "member": {"name": name, "salutation": name},
+        "case": {
+            "ref": case.ref,
+            "kind_label": cases.KIND_LABELS[Kind(case.kind)],
+            "received": case.received_at.astimezone(cases.LONDON).date(),
+            "response_due": case.response_due,
+        },
+        "reply_subject": reply_subject(case.subject, case.ref),
+        **extra,
+    }
+    queued = _queue(
+        app,
+        session,
+        now,
+        case=case,
+        purpose=template,
+        dedup_key=f"{template}:{case.id}:{row.message_id}",
+        rendered=app.renderer.render(template, context, languages),
+        to=case.member_email,
+        in_reply_to=in_reply_to.message_id if in_reply_to else case.root_message_id,
+        references=in_reply_to.references if in_reply_to else [],
+    )
+    if queued:
+        ledger.record_event(
+            session, now, "mailbot", f"{template} queued", f"to {case.member_email}", case=case
+        )
+    return queued
+
+
+def queue_reply(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    message: ParsedMessage,
+    now: datetime,
+    *,
+    ok: bool,
+    lines: list[str],
+) -> list[str]:
+    """The answer to the officer's command: what was done, or why nothing was."""
+    context = {
+        "council": assignment.council_context(app),
+        "case": {
+            "ref": case.ref,
+            "status": case.status,
+            "response_due": case.response_due,
+            "officer": case.officer_email or "",
+        },
+        "ok": ok,
+        "lines": lines,
+        "subject": reply_subject(message.subject, case.ref),
+    }
+    # One answer a message: the same reply fetched twice is not answered twice.
+    dedup_key = f"command_reply:{message.message_id}"
+    return _answer(app, session, now, message, case, "command_reply", dedup_key, context)
+
+
+def queue_help(
+    app: App,
+    session: Session,
+    case: CaseRow | None,
+    message: ParsedMessage,
+    now: datetime,
+    parsed: Unparsed | Command | None,
+) -> list[str]:
+    """The list of commands, at most once a day per sender (a chatty thread or a loop
+    with a human-looking robot gets one help mail, not one per message)."""
+    assert message.sender is not None
+    sender = message.sender.email
+    day = now.astimezone(cases.LONDON).date().isoformat()
+    problem = parsed.problem if isinstance(parsed, Unparsed) else ""
+    context = {
+        "council": assignment.council_context(app),
+        "ref": case.ref if case is not None else "",
+        "problem": problem,
+        "line": parsed.line if isinstance(parsed, Unparsed) else "",
+        "subject": reply_subject(message.subject, case.ref)
+        if case is not None
+        else f"Re: {message.subject[:150]}",
+    }
+    dedup_key = f"command_help:{sender}:{day}"
+    return _answer(app, session, now, message, case, "command_help", dedup_key, context)
+
+
+def _answer(
+    app: App,
+    session: Session,
+    now: datetime,
+    message: ParsedMessage,
+    case: CaseRow | None,
+    template: str,
+    dedup_key: str,
+    context: dict[str, Any],
+) -> list[str]:
+    """A reply to whoever sent `message`, in its thread, from `template` (also its purpose)."""
+    assert message.sender is not None
+    return _queue(
+        app,
+        session,
+        now,
+        case=case,
+        purpose=template,
+        dedup_key=dedup_key,
+        rendered=app.renderer.render(template, context),
+        to=message.sender.email,
+        in_reply_to=message.message_id,
+        references=message.references,
+    )
+
+
+def _queue(
+    app: App,
+    session: Session,
+    now: datetime,
+    *,
+    case: CaseRow | None,
+    purpose: str,
+    dedup_key: str,
+    rendered: Rendered,
+    to: str,
+    in_reply_to: str | None,
+    references: Sequence[str],
+) -> list[str]:
+    """One outbox row from the shared mailbox, threaded under `in_reply_to`. Returns
+    [purpose] if a row was written; [] if the dedup key says it is already queued."""
+    queued = outbox.queue(
+        session,
+        purpose=purpose,
+        dedup_key=dedup_key[:200],
+        case=case,
+        rendered=rendered,
+        envelope=Envelope(
+            sender=app.mailbox_address,
+            sender_name=app.settings.mailbox.display_name,
+            to=(to,),
+            in_reply_to=in_reply_to,
+            references=references,
+            instance=app.settings.council.instance,
+        ),
+        now=now,
+    )
+    return [purpose] if queued is not None else []

@@ -1,0 +1,200 @@
+"""Reading a command from an officer's reply: pure, no database, no clock.
+
+Only the first line of the new text counts (quoted history below it is ignored), so a
+reply that quotes our own mail cannot trigger anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+MAX_EXTENSION_DAYS = 60
+MAX_REASON = 1000
+
+# Where the quoted history of a reply begins, in the clients councils use.
+_QUOTE_START = re.compile(
+    r"^(>|-{2,}\s*Original Message|_{8,}|\*\s\*\s\*|\**From:\**\s|Sent:\s|On\s.+wrote:\s*$|"
+    r"Ar\s.+ysgrifennodd|Le\s.+a écrit|Am\s.+schrieb)",
+    re.IGNORECASE,
+)
+_QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    days: int | None = None
+    new_date: date | None = None
+    address: str = ""
+    ok: bool | None = None
+    reason: str = ""
+
+    def describe(self) -> str:
+        parts = [self.verb]
+        if self.days is not None:
+            parts.append(str(self.days))
+        if self.new_date is not None:
+            parts.append(self.new_date.isoformat())
+        if self.address:
+            parts.append(self.address)
+        if self.ok is not None:
+            parts.append("OK" if self.ok else "NO")
+        if self.reason:
+            parts.append(f'"{self.reason}"')
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A line that is not a command, or a command used wrongly: why, for the help reply."""
+
+    problem: str
+    line: str
+
+
+@dataclass(frozen=True)
+class _Line:
+    """The command line cut up once, so each verb's reader gets the same four pieces."""
+
+    verb: str
+    rest: str  # what follows the verb on the line
+    following: list[str]  # later lines, where a quoted reason may run on
+    first: str  # the whole line, quoted back in the help reply when it is wrong
+
+    def reason(self, text: str) -> str:
+        """The reason starting in `text`, a quoted one running on into later lines."""
+        return _reason(text, self.following)
+
+
+def new_text(text: str) -> str:
+    """The part of a reply the sender wrote: everything above the quoted history."""
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if _QUOTE_START.match(line.strip()):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def parse_command(text: str) -> Command | Unparsed | None:
+    """The command on the first line of the new text; None if the new text is empty."""
+    lines = [_clean(line) for line in new_text(text).split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return None
+    first, following = lines[0], lines[1:]
+    word, _, rest = first.partition(" ")
+    verb = word.upper().rstrip(".!:,;")
+    read = _READERS.get(verb)
+    if read is None:
+        return Unparsed("not a command", first[:200])
+    return read(_Line(verb, rest.strip(), following, first))
+
+
+def _clean(line: str) -> str:
+    # html2text renders bold as **DONE**; phones add a trailing full stop.
+    return line.strip().strip("*_").strip()
+
+
+def _reason(rest: str, following: list[str]) -> str:
+    rest = rest.strip()
+    if rest[:1] in _QUOTES:
+        close = _QUOTES[rest[0]]
+        body = rest[1:]
+        if close in body:
+            return body[: body.index(close)].strip()[:MAX_REASON]
+        # A quoted reason may run over several lines until its closing quote.
+        collected = [body]
+        for line in following:
+            if close in line or "”" in line:
+                end = line.index(close) if close in line else line.index("”")
+                collected.append(line[:end])
+                break
+            collected.append(line)
+        return " ".join(p.strip() for p in collected if p.strip())[:MAX_REASON]
+    return rest.strip(" .")[:MAX_REASON]
+
+
+def _date(token: str) -> date | None:
+    found = _DATE.match(token)
+    if not found:
+        return None
+    try:
+        if found.group(1):
+            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        return date(int(found.group(6)), int(found.group(5)), int(found.group(4)))
+    except ValueError:
+        return None
+
+
+# -- one reader a verb ----------------------------------------------------------------
+
+
+def _bare(line: _Line) -> Command:
+    """DONE, RESUME and HELP take nothing but an optional reason."""
+    return Command(line.verb, reason=line.reason(line.rest))
+
+
+def _extend(line: _Line) -> Command | Unparsed:
+    usage = 'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"'
+    token, _, after = line.rest.partition(" ")
+    after = re.sub(r"^(working\s+)?days?\b", "", after.strip(), flags=re.IGNORECASE)
+    reason = line.reason(after)
+    if token.isdigit():
+        days = int(token)
+        if not 1 <= days <= MAX_EXTENSION_DAYS:
+            return Unparsed(f"EXTEND takes 1 to {MAX_EXTENSION_DAYS} working days", line.first)
+        if not reason:
+            return Unparsed(usage, line.first)
+        return Command("EXTEND", days=days, reason=reason)
+    new_date = _date(token)
+    if new_date is None or not reason:
+        return Unparsed(usage, line.first)
+    return Command("EXTEND", new_date=new_date, reason=reason)
+
+
+def _reassign(line: _Line) -> Command | Unparsed:
+    address, _, why = line.rest.partition(" ")
+    address = address.strip("<>.,;").lower()
+    if not _ADDRESS.fullmatch(address):
+        return Unparsed("REASSIGN needs an email address: REASSIGN name@council", line.first)
+    return Command(line.verb, address=address, reason=line.reason(why))
+
+
+def _pause(line: _Line) -> Command | Unparsed:
+    reason = line.reason(line.rest)
+    if not reason:
+        return Unparsed('PAUSE needs a reason: PAUSE "waiting for clarification"', line.first)
+    return Command(line.verb, reason=reason)
+
+
+def _confidential(line: _Line) -> Command | Unparsed:
+    """CONFIDENTIAL OK, or CONFIDENTIAL NO "reason": a refusal must say why, since the
+    member is sent the reason at once."""
+    answer, _, why = line.rest.partition(" ")
+    answer = answer.upper().rstrip(".!,")
+    if answer in ("OK", "YES"):
+        return Command(line.verb, ok=True, reason=line.reason(why))
+    if answer in ("NO", "NOT"):
+        reason = line.reason(why)
+        if not reason:
+            return Unparsed('CONFIDENTIAL NO needs a reason: CONFIDENTIAL NO "reason"', line.first)
+        return Command(line.verb, ok=False, reason=reason)
+    return Unparsed('CONFIDENTIAL needs OK or NO "reason"', line.first)
+
+
+_READERS: dict[str, Callable[[_Line], Command | Unparsed]] = {
+    "DONE": _bare,
+    "EXTEND": _extend,
+    "REASSIGN": _reassign,
+    "PAUSE": _pause,
+    "RESUME": _bare,
+    "CONFIDENTIAL": _confidential,
+    "HELP": _bare,
+}
+VERBS = tuple(_READERS)
