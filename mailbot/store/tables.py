@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
-    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -163,7 +162,10 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(nullable=True)  # MIME erased
 
-    __table_args__ = (Index("ix_outbox_status", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status", "status", "not_before"),
+        Index("ix_outbox_sent", "status", "sent_at"),  # the per-recipient cap's window
+    )
 
 
 class StateRow(Base):
@@ -177,7 +179,6 @@ class StateRow(Base):
 
 class RefCounterRow(Base):
     __tablename__ = "ref_counters"
-    __table_args__ = (UniqueConstraint("year"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
