@@ -1,0 +1,38 @@
+"""Every command answers --help, and its help says what the code says: the config
+sections it names ([retention], [classifier] ...) are printed, not eaten as markup."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import typer.main
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+SECTION = re.compile(r"\[[a-z_.]+\]")
+
+
+Found = list[tuple[tuple[str, ...], Any]]
+
+
+def every_command(group: Any, path: tuple[str, ...] = ()) -> Found:
+    """(command path, command) for each command and sub-command of a click-style group."""
+    found: Found = []
+    for name, command in sorted(group.commands.items()):
+        found.append(((*path, name), command))
+        if hasattr(command, "commands"):
+            found += every_command(command, (*path, name))
+    return found
+
+
+def test_every_command_has_help_that_keeps_its_section_names() -> None:
+    commands = every_command(typer.main.get_command(app))
+    assert {("outbox", "resend"), ("quarantine", "retry"), ("purge",)} <= {p for p, _ in commands}
+    for path, command in commands:
+        result = CliRunner().invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        texts = [command.help or ""] + [getattr(p, "help", "") or "" for p in command.params]
+        for section in {s for text in texts for s in SECTION.findall(text)}:
+            assert section in result.output, (path, section)
