@@ -1,0 +1,206 @@
+"""What one digest says: its numbers laid out as the whitelisted context its templates see.
+
+Confidential cases are listed by reference, never with a subject.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot.chart import WeekPoint
+from mailbot.digest.figures import AnyRow, Figures, Tally, count_figures, total
+from mailbot.digest.kpis import KpiTally, kpi_tallies
+from mailbot.digest.periods import iso_week
+from mailbot.digest.recipients import Scope
+from mailbot.model import Kind, Priority
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+KIND_NAMES = {
+    Kind.ENQUIRY: "Enquiry",
+    Kind.FOI: "FOI/EIR request",
+    Kind.COMPLAINT: "Complaint",
+    Kind.CONFIDENTIALITY: "Confidentiality request",
+}
+UNASSIGNED = "(unassigned)"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "-"
+
+
+def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dict[str, Any]:
+    """Everything one digest says, as the whitelisted context its templates see."""
+    figures = count_figures(session, scope, now)
+    periods = figures.periods
+    today = periods.today
+    limit = app.settings.digest.list_limit
+    everyone = total(figures.tallies.values())
+    weeks = [
+        WeekPoint(
+            f"{periods.week_start(i).day} {periods.week_start(i):%b}",
+            week.opened,
+            week.answered,
+            week.on_time,
+            week.overdue,
+        )
+        for i, week in enumerate(figures.weeks)
+    ]
+    return {
+        "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
+        "digest": {
+            "scope": scope.label,
+            "whole_council": scope.officers is None,
+            "week": iso_week(periods.this_week),
+            "week_start": periods.this_week,
+            "last_week_start": periods.last_week,
+            "last_week_end": periods.this_week - timedelta(days=1),
+            "window_start": periods.window_start,
+            "today": today,
+            "list_limit": limit,
+        },
+        "summary": {
+            "opened": figures.opened_last_week,
+            "opened_confidential": figures.confidential_last_week,
+            "answered": everyone.answered,
+            "on_time": percent(everyone.on_time, everyone.answered),
+            "open": everyone.open,
+            "open_confidential": sum(r.confidential for r in figures.open_cases),
+            "due_this_week": everyone.due_this_week,
+            "overdue": everyone.overdue,
+            "reopened": figures.weeks[-1].reopened,
+            "unassigned": figures.tallies.get(None, Tally()).open,
+        },
+        "services": _services(app, scope, figures),
+        "overdue": _case_list(app, figures.overdue, today, limit, overdue=True),
+        "due_this_week": _case_list(app, figures.due_this_week, today, limit, overdue=False),
+        "kpis": _kpis(app, figures, today),
+        "trend": [
+            {
+                "label": w.label,
+                "opened": w.opened,
+                "answered": w.answered,
+                "on_time": percent(w.on_time, w.answered),
+                "overdue": w.overdue,
+                "reopened": figures.weeks[i].reopened,
+            }
+            for i, w in enumerate(weeks)
+        ],
+        "_weeks": weeks,  # for the chart; not used by templates
+        "chart_cid": None,
+    }
+
+
+def _officer_line(app: App, email: str | None) -> tuple[str, str]:
+    """(service, name) to show for an officer address."""
+    if email is None:
+        return ("", UNASSIGNED)
+    officer = app.directory.officer(email)
+    if officer is not None:
+        return (officer.service or "No service", officer.name)
+    routing = app.policy.routing
+    if email == routing.foi_team:
+        return ("FOI team", email)
+    if email == routing.complaints:
+        return ("Complaints", email)
+    return ("Other addresses", email)
+
+
+def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
+    tallies = figures.tallies
+    emails: set[str | None] = set(tallies)
+    if scope.officers is not None:
+        emails |= set(scope.officers)  # a manager sees the whole team, quiet or not
+    grouped: dict[str, list[tuple[str, Tally]]] = {}
+    for email in emails:
+        service, name = _officer_line(app, email)
+        grouped.setdefault(service, []).append((name, tallies.get(email, Tally())))
+    services = []
+    for service in sorted(grouped):
+        officers = sorted(grouped[service])
+        services.append(
+            {
+                "name": service or "Unassigned",
+                "officers": [_tally_dict(name, tally) for name, tally in officers],
+                "total": _tally_dict("Total", total(tally for _, tally in officers)),
+            }
+        )
+    return services
+
+
+def _tally_dict(name: str, tally: Tally) -> dict[str, Any]:
+    return {
+        "name": name,
+        "open": tally.open,
+        "due_this_week": tally.due_this_week,
+        "overdue": tally.overdue,
+        "answered": tally.answered,
+        "on_time": percent(tally.on_time, tally.answered),
+    }
+
+
+def _case_list(
+    app: App, found: Sequence[AnyRow], today: date, limit: int, *, overdue: bool
+) -> dict[str, Any]:
+    """The first `limit` cases (most overdue, or soonest due, first); the rest counted."""
+    ordered = sorted(found, key=lambda r: (r.response_due, r.ref))
+    cal = app.policy.council_calendar()
+    rows = []
+    for row in ordered[:limit]:
+        service, name = _officer_line(app, row.officer_email)
+        rows.append(
+            {
+                "ref": row.ref,
+                "kind": KIND_NAMES[Kind(row.kind)],
+                "officer": name,
+                "service": service,
+                "due": row.response_due,
+                "days_overdue": cal.working_days_between(row.response_due, today) if overdue else 0,
+                "confidential": row.confidential,
+                "subject": "" if row.confidential else " ".join(row.subject.split())[:80],
+            }
+        )
+    return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _kpis(app: App, figures: Figures, today: date) -> list[dict[str, Any]]:
+    """One line per kind received in the 12 weeks, with its targets; a total if several."""
+    policy = app.policy
+    tallies = kpi_tallies(policy, figures.received, today)
+    lines = []
+    every = KpiTally()
+    for kind in Kind:
+        kind_tally = tallies.get(kind.value)
+        if kind_tally is None:
+            continue
+        every.add(kind_tally)
+        ack_days = policy.ack_days(kind)
+        lines.append(
+            _kpi_line(
+                KIND_NAMES[kind],
+                kind_tally,
+                f"{ack_days} wd" if ack_days is not None else "none",
+                f"{policy.response_days(kind, Priority.NORMAL)} wd",
+            )
+        )
+    if len(lines) > 1:
+        lines.append(_kpi_line("All kinds", every, "", ""))
+    return lines
+
+
+def _kpi_line(label: str, tally: KpiTally, ack_target: str, target: str) -> dict[str, Any]:
+    return {
+        "kind": label,
+        "received": tally.received,
+        "ack_target": ack_target,
+        "ack_on_time": percent(tally.acked, tally.with_ack),
+        "target": target,
+        "answered_on_time": percent(tally.in_time, tally.decided),
+        "median_days": f"{statistics.median(tally.spans):g}" if tally.spans else "-",
+    }

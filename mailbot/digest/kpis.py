@@ -1,0 +1,56 @@
+"""The protocol KPIs committees ask for, per kind, over the cases received in the 12 weeks:
+acknowledged in time, answered in time, and the median working days to an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from mailbot.digest.figures import Received
+from mailbot.digest.periods import local_day
+from mailbot.model import Kind
+from mailbot.policy import Policy
+
+
+@dataclass
+class KpiTally:
+    received: int = 0
+    with_ack: int = 0
+    acked: int = 0
+    decided: int = 0  # answered, or past its due date
+    in_time: int = 0
+    spans: list[int] = field(default_factory=list)  # working days to respond
+
+    def add(self, other: KpiTally) -> None:
+        self.received += other.received
+        self.with_ack += other.with_ack
+        self.acked += other.acked
+        self.decided += other.decided
+        self.in_time += other.in_time
+        self.spans.extend(other.spans)
+
+
+def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> dict[str, KpiTally]:
+    """By kind value. One pass over the rows; each row's dates are converted once."""
+    council, foi = policy.council_calendar(), policy.foi_calendar()
+    tallies: dict[str, KpiTally] = {}
+    for row in received:
+        tally = tallies.setdefault(row.kind, KpiTally())
+        tally.received += 1
+        if row.ack_due is not None:
+            tally.with_ack += 1
+            acked = row.acknowledged_at
+            tally.acked += acked is not None and local_day(acked) <= row.ack_due
+        due = row.response_due
+        if row.responded_at is not None:
+            answered_on = local_day(row.responded_at)
+            tally.decided += 1
+            tally.in_time += due is not None and answered_on <= due
+            calendar = foi if row.kind == Kind.FOI else council
+            tally.spans.append(
+                calendar.working_days_between(local_day(row.received_at), answered_on)
+            )
+        elif due is not None and due < today:
+            tally.decided += 1
+    return tallies

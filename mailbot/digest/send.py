@@ -1,0 +1,126 @@
+"""The weekly job: render each recipient's digest and queue it, once per ISO week.
+
+Each digest is queued with the dedup key digest:<recipient>:<scope>:<ISO week>, and the
+outbox's unique index is the ledger, so a restart, a second process or a re-run never
+sends a second one. If the daemon was down at the appointed time, the digest goes when
+it is back, within the same ISO week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mailbot import ledger, outbox
+from mailbot.chart import trend_png
+from mailbot.compose import Envelope, InlineImage, compose, new_message_id
+from mailbot.digest.context import build_digest
+from mailbot.digest.periods import iso_week, local_day, monday_of
+from mailbot.digest.recipients import WHOLE_COUNCIL, digest_targets
+from mailbot.store.tables import OutboxRow
+from mailbot.workdays import LONDON
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class DigestReport:
+    queued: list[str] = field(default_factory=list)  # recipients
+    skipped: str = ""
+
+
+def render_digest(
+    app: App, context: dict[str, Any], *, with_chart: bool = True
+) -> tuple[Any, list[InlineImage]]:
+    """Rendered text/HTML, and the chart as an inline image (referenced by Content-ID)."""
+    images: list[InlineImage] = []
+    if with_chart:
+        domain = app.mailbox_address.rpartition("@")[2] or "mailbot.invalid"
+        cid = f"trend-{context['digest']['week']}@{domain}"
+        images.append(InlineImage(cid, trend_png(context["_weeks"]), filename="trend.png"))
+        context = {**context, "chart_cid": cid}
+    return app.renderer.render("digest", context), images
+
+
+def _envelope(app: App, recipient: str) -> Envelope:
+    return Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(recipient,),
+        instance=app.settings.council.instance,
+    )
+
+
+def digest_slot(app: App, now: datetime) -> datetime:
+    """When this ISO week's digest is due (Europe/London)."""
+    config = app.settings.digest
+    day = monday_of(local_day(now)) + timedelta(days=WEEKDAYS.index(config.day))
+    return datetime.combine(day, config.time, tzinfo=LONDON)
+
+
+def send_digests(app: App, now: datetime) -> DigestReport:
+    """Queue this week's digests that are due and not yet queued. Safe to call often."""
+    report = DigestReport()
+    config = app.settings.digest
+    if not config.enabled:
+        report.skipped = "disabled"
+        return report
+    slot = digest_slot(app, now)
+    if now < slot:
+        report.skipped = f"not before {slot:%A %H:%M}"
+        return report
+    week = iso_week(slot.date())
+    for recipient, scope in digest_targets(app):
+        key = f"digest:{recipient}:{scope.key}:{week}"
+        try:
+            with app.store.transaction() as session:
+                if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key)):
+                    continue
+                rendered, images = render_digest(app, build_digest(app, session, scope, now))
+                row = outbox.queue(
+                    session,
+                    purpose="digest",
+                    dedup_key=key,
+                    case=None,
+                    rendered=rendered,
+                    envelope=_envelope(app, recipient),
+                    now=now,
+                    automatic=False,  # scheduled, at most once a week: not a reply to anyone
+                    inline_images=images,
+                )
+                if row is not None:
+                    ledger.record_event(
+                        session, now, "mailbot", "digest queued", f"{week} to {recipient}"
+                    )
+                    report.queued.append(recipient)
+        except IntegrityError:
+            continue  # an overlapping run queued it first
+    return report
+
+
+def preview(app: App, now: datetime, out: Path | None = None) -> Path:
+    """Write the digest the first recipient would get to an .eml file; queue nothing."""
+    targets = digest_targets(app) or [(app.mailbox_address, WHOLE_COUNCIL)]
+    recipient, scope = targets[0]
+    with app.store.transaction() as session:
+        context = build_digest(app, session, scope, now)
+    rendered, images = render_digest(app, context)
+    mime = compose(
+        rendered,
+        _envelope(app, recipient),
+        message_id=new_message_id(app.mailbox_address),
+        now=now,
+        inline_images=images,
+    )
+    path = out or app.settings.data_dir / f"digest-preview-{context['digest']['week']}.eml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(mime)
+    return path
