@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -162,16 +163,10 @@ def print_cases(found: list[CaseLine], as_json: bool) -> None:
         due = line.response_due or ("paused" if line.status == CaseStatus.PAUSED else "")
         if line.days_overdue:
             due += f" ({line.days_overdue}d overdue)"
-        table.add_row(
-            line.ref,
-            line.kind,
-            line.priority,
-            line.status,
-            line.member,
-            line.officer or "-",
-            due,
-            line.subject[:60],
-        )
+        cells = (line.ref, line.kind, line.priority, line.status, line.member,
+                 line.officer or "-", due, line.subject[:60])
+        # Text, not str: rich would read "[/]" or "[red]" in a member's subject as markup
+        table.add_row(*(Text(cell) for cell in cells))
     console.print(table)
 
 

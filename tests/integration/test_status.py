@@ -51,3 +51,20 @@ def test_status_lists_what_needs_a_person_and_exits_1(app_factory: AppFactory) -
     assert "mailbox: DOWN since 2026-11-25T12:00:00+00:00: wrong password" in output
     assert "empty message" in output  # the quarantine reason
     assert f"ack to {JO[1]}: the line dropped after DATA" in output
+
+
+def test_cases_lists_a_subject_with_square_brackets_as_written(app_factory: AppFactory) -> None:
+    """Members' subjects are data: "[/]" or "[red]" must not be taken as rich markup."""
+    app, server = app_factory()
+    subject = "Bins [/] and [red]fire[/red]"
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         f"Subject: {subject}\r\nMessage-ID: <brackets@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nThe bins were not emptied.\r\n").encode()
+    )
+    run(app)
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(
+        cli, ["cases", "--config", str(app.settings.config_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert subject in result.output
