@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox, routing
-from mailbot.clock import ClockEvent, Deadlines, case_deadlines
+from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
 from mailbot.languages import member_languages
@@ -112,8 +112,9 @@ def open_case(
     member = app.directory.member(message.sender.email)
     kind = classification.kind or Kind.ENQUIRY
     triage = classification.confidence < app.settings.classifier.threshold or member is None
-    # A new case has no clock events yet, so its dates come from receipt time and policy.
-    due = case_deadlines(app.policy, kind, classification.priority, received)
+    # A new case has no clock events yet, so its dates come from receipt time and policy
+    # alone (due_dates: the same rules as case_deadlines, without the explanation).
+    ack_due, response_due = due_dates(app.policy, kind, classification.priority, received)
     case = CaseRow(
         ref=next_ref(session, received.astimezone(LONDON).year),
         kind=kind.value,
@@ -128,8 +129,8 @@ def open_case(
         subject=message.subject[:300],
         policy=app.policy.name,
         received_at=received,
-        ack_due=due.ack_due,
-        response_due=due.response_due,
+        ack_due=ack_due,
+        response_due=response_due,
         root_message_id=message.message_id,
         parent_id=parent.id if parent is not None else None,
         created_at=now,
