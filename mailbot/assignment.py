@@ -62,11 +62,13 @@ def officer_context(
     text = "" if minimise or message is None else message.text.strip()
     if len(text) > MAX_QUOTED_CHARS:
         text = text[:MAX_QUOTED_CHARS].rstrip() + "\n[... the rest is in the shared mailbox]"
-    complaint_duty = (
-        kind == Kind.COMPLAINT
-        and app.policy.routing.complaints == "service-director"
+    # The protocol asks the officer, not mailbot, to acknowledge (Hackney 11.3).
+    ack_duty = (
+        app.policy.ack_by(kind) == "officer"
         and case.ack_due is not None
+        and case.acknowledged_at is None
     )
+    by_director = kind == Kind.COMPLAINT and app.policy.routing.complaints == "service-director"
     return {
         "council": council_context(app),
         "officer": {"name": officer.name if officer else to, "email": to},
@@ -97,7 +99,8 @@ def officer_context(
         "minimised": minimise,
         "foi": kind == Kind.FOI,
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
-        "complaint_duty": complaint_duty,
+        "ack_duty": ack_duty,
+        "ack_by_director": by_director,
         "ask_confidentiality": case.confidential or kind == Kind.CONFIDENTIALITY,
         "policy_name": app.policy.council,
     }

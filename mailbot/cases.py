@@ -69,12 +69,13 @@ def add_clock_event(
     why: str,
     now: datetime,
     new_due: date | None = None,
+    clock: str = "response",
 ) -> None:
-    """Record a change to the case's response clock (pause, resume, extend, restart,
+    """Record a change to one of the case's clocks (pause, resume, extend, restart,
     stop); the due dates are then derived again from all of them."""
     session.add(
         ClockEventRow(
-            case_id=case.id, clock="response", action=action, at=now, who=who,
+            case_id=case.id, clock=clock, action=action, at=now, who=who,
             why=why[:1000], new_due=new_due,
         )
     )
@@ -289,7 +290,10 @@ def queue_acknowledgement(
         envelope=envelope,
         now=now,
     )
-    case.acknowledged_at = now
+    if app.policy.ack_by(Kind(case.kind)) == "mailbot":
+        # Otherwise this is a receipt, and the acknowledgement the protocol asks for is
+        # the officer's to give (officer_acknowledges).
+        case.acknowledged_at = now
     ledger.record_event(session, now, "mailbot", "ack queued", f"to {case.member_email}", case=case)
     return "ack"
 
@@ -301,6 +305,34 @@ def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> 
         return False
     recipients = {a.email for a in (*message.to, *message.cc)}
     return case.member_email in recipients or directory.officer(sender) is not None
+
+
+def officer_acknowledges(app: App, case: CaseRow) -> bool:
+    """The protocol asks the officer, not mailbot, to acknowledge this kind of case, and
+    they have not yet: their next reply to the member is that acknowledgement."""
+    return (
+        app.policy.ack_by(Kind(case.kind)) == "officer"
+        and case.acknowledged_at is None
+        and case.ack_due is not None
+        and case.status not in (CaseStatus.RESPONDED, CaseStatus.CLOSED)
+    )
+
+
+def record_acknowledgement(session: Session, case: CaseRow, who: str, now: datetime) -> None:
+    """The officer's first reply to the member, taken as the acknowledgement the protocol
+    asks of them: the acknowledgement clock stops, the response clock runs on."""
+    add_clock_event(
+        session, case, "stop", who=who, why="the officer's acknowledgement to the member",
+        now=now, clock="ack",
+    )
+    case.acknowledged_at = now
+    case.updated_at = now
+    ledger.record_event(
+        session, now, who, "acknowledged",
+        "the officer's first reply to the member, taken as the acknowledgement; "
+        "the response clock runs on",
+        case=case,
+    )
 
 
 def record_response(session: Session, case: CaseRow, who: str, now: datetime) -> None:

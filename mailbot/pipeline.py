@@ -168,6 +168,13 @@ def follow_thread(it: Intake) -> Outcome | None:
     sender = it.message.sender
     assert sender is not None
     if it.fetched.folder == "sent" or cases.is_response(case, it.message, it.app.directory):
+        if cases.officer_acknowledges(it.app, case):
+            cases.record_acknowledgement(it.session, case, sender.email, it.now)
+            return it.settle(
+                MessageStatus.PROCESSED,
+                "acknowledgement to the member recorded; the response clock runs on",
+                case,
+            )
         cases.record_response(it.session, case, sender.email, it.now)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
     if sender.email == case.member_email and case.status in (

@@ -68,6 +68,15 @@ class DaysRule(_Strict):
     source: str = Field(min_length=1)
 
 
+class AckRule(DaysRule):
+    """The acknowledgement clock of one kind, and who gives the acknowledgement: mailbot's
+    automatic one, or the officer the case is with (Hackney 11.3: the Director
+    acknowledges a complaint and says what happens next). With "officer", that officer's
+    first reply to the member is taken as the acknowledgement and the case stays open."""
+
+    by: Literal["mailbot", "officer"] = "mailbot"
+
+
 class ResponseRule(_Strict):
     """Response time by the priority the member gives (Colchester 16(2)); `important`
     defaults to `normal` where the protocol makes no distinction."""
@@ -187,7 +196,7 @@ class Policy(_Strict):
     language: Literal["en", "cy-en"] = "en"
     seed: str  # the protocol file in ../shared/seeds/ this pack implements
     clock: ClockRules
-    ack: dict[Kind, DaysRule] = {}  # kinds without an entry have no acknowledgement clock
+    ack: dict[Kind, AckRule] = {}  # kinds without an entry have no acknowledgement clock
     response: dict[Kind, ResponseRule]
     foi: FoiRules
     routing: Routing
@@ -217,6 +226,10 @@ class Policy(_Strict):
     def ack_days(self, kind: Kind) -> int | None:
         rule = self.ack.get(kind)
         return None if rule is None else rule.days
+
+    def ack_by(self, kind: Kind) -> Literal["mailbot", "officer"]:
+        rule = self.ack.get(kind)
+        return "mailbot" if rule is None else rule.by
 
     def response_days(self, kind: Kind, priority: Priority) -> int:
         if kind == Kind.FOI:

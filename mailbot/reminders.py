@@ -29,7 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mailbot import ledger, outbox
-from mailbot.cases import KIND_LABELS, clock_events, refresh_deadlines
+from mailbot.ack_reminder import queue_ack_reminder
+from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
@@ -136,6 +137,10 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
         if case is None or case.status in CLOSED_STATUSES or not case.officer_email:
             return
         found = refresh_deadlines(app, session, case)
+        if officer_acknowledges(app, case) and found.ack.status == "running" and found.ack.due:
+            recipient = queue_ack_reminder(app, session, case, found.ack.due, today, now)
+            if recipient is not None:
+                report.queued.append((case.ref, "acknowledge", recipient))
         due = found.response.due
         if found.response.status != "running" or due is None:
             return  # stopped (answered) or paused: no reminders

@@ -223,6 +223,86 @@ def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: P
         assert DANA in to  # Sam's line goes up to Dana, the service's head
         assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
         assert "how long an investigation will take" in _text(to[DANA])
+        # mailbot's own mail to the member is a receipt, not the Director's acknowledgement
+        assert hackney.case().acknowledged_at is None
+    finally:
+        hackney.app.close()
+
+
+def _hackney_complaint(tmp_path: Path) -> tuple[Council, EmailMessage]:
+    hackney = Council(tmp_path / "hackney", policy="hackney")
+    out = hackney.deliver(
+        hackney.mail(
+            f"Cllr Jo Bloggs <{JO}>",
+            "Complaint about how my pothole reports were handled",
+            "I wish to make a formal complaint: three reports were ignored and nobody "
+            "replied. I want this investigated.",
+            cc=SAM,
+        )
+    )
+    [ack] = [m for m in out if str(m["To"]) == JO]
+    return hackney, ack
+
+
+def _director_writes_to_member(hackney: Council, ack: EmailMessage, when: datetime) -> None:
+    hackney.deliver(
+        hackney.mail(
+            f"Dana Reed <{DANA}>",
+            f"RE: {ack['Subject']}",
+            "Dear Cllr Bloggs, I have received your complaint and will investigate; "
+            "you will have my findings within ten working days.",
+            cc=JO,
+            in_reply_to=str(ack["Message-ID"]),
+            date=when,
+        ),
+        when,
+    )
+
+
+def test_hackney_directors_first_reply_is_the_acknowledgement_and_the_case_stays_open(
+    tmp_path: Path,
+) -> None:
+    hackney, ack = _hackney_complaint(tmp_path)
+    try:
+        due = hackney.case().response_due
+        thursday = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+        _director_writes_to_member(hackney, ack, thursday)
+        case = hackney.case()
+        assert case.status == "open" and case.responded_at is None
+        assert case.acknowledged_at == thursday and case.response_due == due
+        assert [e.action for e in hackney.events("acknowledged")] == ["acknowledged"]
+        assert [(c.clock, c.action) for c in rows(hackney.app, ClockEventRow)] == [("ack", "stop")]
+        # Acknowledged in time: no acknowledgement reminder on the due day (Monday 30th).
+        jobs.send_reminders(hackney.app, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+        assert [r for r in rows(hackney.app, OutboxRow) if r.purpose == "ack_reminder"] == []
+
+        _director_writes_to_member(hackney, ack, datetime(2026, 12, 4, 11, 0, tzinfo=UTC))
+        case = hackney.case()
+        assert case.status == "responded" and case.acknowledged_at == thursday
+    finally:
+        hackney.app.close()
+
+
+def test_hackney_director_is_reminded_once_to_acknowledge(tmp_path: Path) -> None:
+    hackney, ack = _hackney_complaint(tmp_path)
+    try:
+        before = jobs.send_reminders(hackney.app, datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+        assert before.queued == []  # Friday: not due until Monday
+        monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        jobs.send_reminders(hackney.app, monday)
+        jobs.send_reminders(hackney.app, monday + timedelta(days=1))  # Tuesday: not again
+        jobs.flush_outbox(hackney.app, monday + timedelta(days=1))
+        reminders = [parse_sent(m) for r, m in hackney.server.outgoing
+                     if "Acknowledge" in str(parse_sent(m)["Subject"])]
+        [reminder] = reminders
+        assert str(reminder["To"]) == DANA
+        assert str(reminder["Subject"]).startswith("Acknowledge today: complaint from Cllr Jo")
+        text = _text(reminder)
+        assert "to be acknowledged today, Monday 30 November 2026" in text
+        assert "copying in " + MAILBOX in text
+        _director_writes_to_member(hackney, ack, monday + timedelta(days=1, hours=1))
+        assert hackney.case().status == "open"
+        assert hackney.case().acknowledged_at is not None
     finally:
         hackney.app.close()
 
