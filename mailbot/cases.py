@@ -37,6 +37,8 @@ _TAKE_NEXT_NUMBER = (
     .where(RefCounterRow.year == bindparam("wanted_year"))
     .values(last=RefCounterRow.last + 1)
     .returning(RefCounterRow.last)
+    # Nothing reads a counter back through the session, so there is nothing to keep in step
+    .execution_options(synchronize_session=False)
 )
 
 
