@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -81,6 +84,24 @@ def open_app(config: Path | None) -> App:
         raise fail(str(exc), 2) from None
 
 
+@contextmanager
+def opened_app(config: Path | None) -> Iterator[App]:
+    """The app for one command, closed (database, mailbox) however the command ends."""
+    mailbot_app = open_app(config)
+    try:
+        yield mailbot_app
+    finally:
+        mailbot_app.close()
+
+
+def operator() -> str:
+    """Who is at the keyboard, for the audit trail of what a person decided."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password entry (some containers)
+        return "administrator"
+
+
 @app.command("check-config")
 def check_config(
     config: ConfigOption = None,
@@ -129,32 +150,28 @@ def poll(
     """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
-    mailbot_app = open_app(config)
-    try:
-        with single_instance(mailbot_app.settings.data_dir):
-            now = datetime.now(UTC)
-            report = jobs.poll(mailbot_app, now)
-            flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
-    except AlreadyRunning as exc:
-        raise fail(str(exc)) from None
-    except BackendError as exc:
-        raise fail(f"mailbox: {exc}", 3) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            with single_instance(mailbot_app.settings.data_dir):
+                now = datetime.now(UTC)
+                report = jobs.poll(mailbot_app, now)
+                flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
+        except AlreadyRunning as exc:
+            raise fail(str(exc)) from None
+        except BackendError as exc:
+            raise fail(f"mailbox: {exc}", 3) from None
     typer.echo(summarise_poll(report, flushed))
 
 
 @app.command()
 def run(config: ConfigOption = None) -> None:
     """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
-    mailbot_app = open_app(config)
-    try:
-        with single_instance(mailbot_app.settings.data_dir):
-            run_daemon(mailbot_app)
-    except AlreadyRunning as exc:
-        raise fail(str(exc)) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            with single_instance(mailbot_app.settings.data_dir):
+                run_daemon(mailbot_app)
+        except AlreadyRunning as exc:
+            raise fail(str(exc)) from None
 
 
 @app.command()
@@ -192,11 +209,8 @@ def status(config: ConfigOption = None) -> None:
     Exits 1 when a person should look (mailbox down, mail failed or possibly not sent)."""
     from mailbot.status import format_status, gather_status
 
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         found = gather_status(mailbot_app, datetime.now(UTC))
-    finally:
-        mailbot_app.close()
     typer.echo(format_status(found))
     if not found.healthy:
         raise typer.Exit(1)
@@ -213,13 +227,10 @@ def list_cases(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List cases."""
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         found = query_cases(
             mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage, officer=officer
         )
-    finally:
-        mailbot_app.close()
     print_cases(found, as_json)
 
 
@@ -233,14 +244,13 @@ def relabel(
     """Correct a case's kind (e.g. one in triage); the correction trains the next model."""
     from mailbot.triage import TriageError, relabel_case
 
-    mailbot_app = open_app(config)
-    who = by or os.environ.get("USER", "administrator")
-    try:
-        case = relabel_case(mailbot_app, ref, kind, who=who, now=datetime.now(UTC))
-    except TriageError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            case = relabel_case(
+                mailbot_app, ref, kind, who=by or operator(), now=datetime.now(UTC)
+            )
+        except TriageError as exc:
+            raise fail(str(exc)) from None
     typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}")
 
 
@@ -258,11 +268,8 @@ def show_case(
     """Show one case: its officer, dates, how they were reached, its mail and timeline."""
     from mailbot.console import case_message_text
 
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         text = (case_message_text if message else describe_case)(mailbot_app, ref)
-    finally:
-        mailbot_app.close()
     if text is None:
         raise fail(f"no case {ref}")
     typer.echo(text)
@@ -282,15 +289,12 @@ def weekly_digest(
     queue this week's digests if their time has come (never twice in one ISO week)."""
     from mailbot import digest
 
-    mailbot_app = open_app(config)
     now = datetime.now(UTC)
-    try:
+    with opened_app(config) as mailbot_app:
         if preview:
             typer.echo(str(digest.preview(mailbot_app, now, out)))
             return
         report = digest.send_digests(mailbot_app, now)
-    finally:
-        mailbot_app.close()
     if report.skipped:
         typer.echo(f"no digest queued: {report.skipped}")
     for recipient in report.queued:
@@ -310,11 +314,8 @@ def retention_purge(
     raw mail, sent mail, old cases' member details, old classifier corrections."""
     from mailbot import retention
 
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         report = retention.purge(mailbot_app, datetime.now(UTC), dry_run=dry_run)
-    finally:
-        mailbot_app.close()
     for line in retention.describe(report, mailbot_app.settings.retention):
         typer.echo(line)
 
@@ -336,11 +337,8 @@ def outbox_list(
     """The mail waiting for a person, newest first, with the row number to act on."""
     from mailbot.stuck_mail import list_stuck
 
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         found = list_stuck(mailbot_app.store, include_suppressed=suppressed)
-    finally:
-        mailbot_app.close()
     if not found:
         typer.echo("no mail is waiting for a person")
     for mail in found:
@@ -352,24 +350,13 @@ def _decide(row: int, config: Path | None, resend: bool) -> None:
     from mailbot.stuck_mail import NotDecidable, record_as_sent, release_for_resending
 
     decide = release_for_resending if resend else record_as_sent
-    mailbot_app = open_app(config)
-    try:
-        mail = decide(mailbot_app.store, row, datetime.now(UTC), by=f"admin:{_operator()}")
-    except NotDecidable as exc:
-        raise fail(str(exc)) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            mail = decide(mailbot_app.store, row, datetime.now(UTC), by=f"admin:{operator()}")
+        except NotDecidable as exc:
+            raise fail(str(exc)) from None
     done = "goes out with the next outbox flush" if resend else "is recorded as sent"
     typer.echo(f"row {mail.id} ({mail.purpose} to {mail.recipients}, was {mail.status}) {done}")
-
-
-def _operator() -> str:
-    try:
-        import getpass
-
-        return getpass.getuser()
-    except (ImportError, KeyError, OSError):
-        return "unknown"
 
 
 @outbox_app.command("resend")
@@ -404,11 +391,8 @@ def quarantine_list(config: ConfigOption = None) -> None:
     """Quarantined messages, newest first, with the row number and the reason."""
     from mailbot.quarantine import list_quarantined
 
-    mailbot_app = open_app(config)
-    try:
+    with opened_app(config) as mailbot_app:
         found = list_quarantined(mailbot_app.store)
-    finally:
-        mailbot_app.close()
     if not found:
         typer.echo("no message is quarantined")
     for message in found:
@@ -425,13 +409,11 @@ def quarantine_save(
     """Write a quarantined message, byte for byte as it arrived, to an .eml file."""
     from mailbot.quarantine import NotQuarantined, raw_bytes
 
-    mailbot_app = open_app(config)
-    try:
-        raw = raw_bytes(mailbot_app.store, row)
-    except NotQuarantined as exc:
-        raise fail(str(exc)) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            raw = raw_bytes(mailbot_app.store, row)
+        except NotQuarantined as exc:
+            raise fail(str(exc)) from None
     to.write_bytes(raw)
     typer.echo(f"wrote {len(raw)} bytes to {to}")
 
@@ -445,13 +427,11 @@ def quarantine_retry(
     sender added to the directory, mailbot upgraded). Its clock counts from when it came."""
     from mailbot.quarantine import NotQuarantined, retry
 
-    mailbot_app = open_app(config)
-    try:
-        outcome = retry(mailbot_app, row, datetime.now(UTC), by=f"admin:{_operator()}")
-    except NotQuarantined as exc:
-        raise fail(str(exc)) from None
-    finally:
-        mailbot_app.close()
+    with opened_app(config) as mailbot_app:
+        try:
+            outcome = retry(mailbot_app, row, datetime.now(UTC), by=f"admin:{operator()}")
+        except NotQuarantined as exc:
+            raise fail(str(exc)) from None
     where = f" as {outcome.case_ref}" if outcome.case_ref else ""
     typer.echo(f"row {row}: {outcome.status.value}{where}: {outcome.reason}")
     if outcome.queued:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from helpers import AppFactory, make_app
+from sqlalchemy import create_engine, text
 
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
@@ -26,3 +27,20 @@ def app_factory(tmp_path: Path) -> Iterator[AppFactory]:
     yield factory
     for app in made:
         app.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the test's own: a SQLite file, or a new database (named after
+    the test module) on the shared PostgreSQL test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mailbot.db'}"
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    name = request.module.__name__.rpartition(".")[2]
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield server_url.rsplit("/", 1)[0] + "/" + name

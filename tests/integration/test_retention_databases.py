@@ -4,14 +4,12 @@ downgrades and upgrades again, and the purge then runs on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from alembic import command
 from helpers import JO, SAM, eml, rows
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from mailbot import jobs, retention
 from mailbot.app import build_app
@@ -26,28 +24,14 @@ THEN = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 NEW_COLUMNS = {"messages": "purged_at", "outbox": "purged_at", "cases": "anonymised_at"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own (on PostgreSQL, a new database on the shared test server)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mailbot.db'}"
-        return
-    server_url: str = request.getfixturevalue("postgres_url")
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS retention_migration"))
-        connection.execute(text("CREATE DATABASE retention_migration"))
-    admin.dispose()
-    yield server_url.rsplit("/", 1)[0] + "/retention_migration"
-
 
 def _columns(store: Store, table: str) -> set[str]:
     with store.engine.connect() as connection:
         return {c["name"] for c in inspect(connection).get_columns(table)}
 
 
-def test_migration_0003_and_the_purge(database_url: str, tmp_path: Path) -> None:
-    store = Store(database_url, migrate=False)
+def test_migration_0003_and_the_purge(empty_database_url: str, tmp_path: Path) -> None:
+    store = Store(empty_database_url, migrate=False)
     try:
         upgrade(store.engine, "0002")
         with store.engine.begin() as connection:  # a message recorded by the old schema
@@ -75,7 +59,7 @@ def test_migration_0003_and_the_purge(database_url: str, tmp_path: Path) -> None
         f"name,email,service,manager_email,deputy_email\n{SAM[0]},{SAM[1]},Highways,,\n"
     )
     (tmp_path / "mailbot.toml").write_text(
-        f'[database]\nurl = "{database_url}"\n'
+        f'[database]\nurl = "{empty_database_url}"\n'
         '[mailbox]\naddress = "memberenquiries@wiltshire.gov.uk"\n'
         '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
     )
