@@ -207,29 +207,8 @@ def test_foi_goes_to_the_foi_team_with_the_statutory_date(council: Council) -> N
     assert "(the statutory date under the FOIA)" in _text(to["foi@wiltshire.example"])
 
 
-def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: Path) -> None:
-    hackney = Council(tmp_path / "hackney", policy="hackney")
-    try:
-        out = hackney.deliver(
-            hackney.mail(
-                f"Cllr Jo Bloggs <{JO}>",
-                "Complaint about how my pothole reports were handled",
-                "I wish to make a formal complaint: three reports were ignored and nobody "
-                "replied. I want this investigated.",
-                cc=SAM,
-            )
-        )
-        to = {str(m["To"]): m for m in out}
-        assert DANA in to  # Sam's line goes up to Dana, the service's head
-        assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
-        assert "how long an investigation will take" in _text(to[DANA])
-        # mailbot's own mail to the member is a receipt, not the Director's acknowledgement
-        assert hackney.case().acknowledged_at is None
-    finally:
-        hackney.app.close()
-
-
-def _hackney_complaint(tmp_path: Path) -> tuple[Council, EmailMessage]:
+def _hackney_complaint(tmp_path: Path) -> tuple[Council, list[EmailMessage]]:
+    """A formal complaint from Jo in Hackney, Sam copied in: (the council, what left)."""
     hackney = Council(tmp_path / "hackney", policy="hackney")
     out = hackney.deliver(
         hackney.mail(
@@ -240,8 +219,25 @@ def _hackney_complaint(tmp_path: Path) -> tuple[Council, EmailMessage]:
             cc=SAM,
         )
     )
+    return hackney, out
+
+
+def _receipt(out: list[EmailMessage]) -> EmailMessage:
     [ack] = [m for m in out if str(m["To"]) == JO]
-    return hackney, ack
+    return ack
+
+
+def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: Path) -> None:
+    hackney, out = _hackney_complaint(tmp_path)
+    try:
+        to = {str(m["To"]): m for m in out}
+        assert DANA in to  # Sam's line goes up to Dana, the service's head
+        assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
+        assert "how long an investigation will take" in _text(to[DANA])
+        # mailbot's own mail to the member is a receipt, not the Director's acknowledgement
+        assert hackney.case().acknowledged_at is None
+    finally:
+        hackney.app.close()
 
 
 def _director_writes_to_member(hackney: Council, ack: EmailMessage, when: datetime) -> None:
@@ -262,7 +258,8 @@ def _director_writes_to_member(hackney: Council, ack: EmailMessage, when: dateti
 def test_hackney_directors_first_reply_is_the_acknowledgement_and_the_case_stays_open(
     tmp_path: Path,
 ) -> None:
-    hackney, ack = _hackney_complaint(tmp_path)
+    hackney, out = _hackney_complaint(tmp_path)
+    ack = _receipt(out)
     try:
         due = hackney.case().response_due
         thursday = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
@@ -284,7 +281,8 @@ def test_hackney_directors_first_reply_is_the_acknowledgement_and_the_case_stays
 
 
 def test_hackney_director_is_reminded_once_to_acknowledge(tmp_path: Path) -> None:
-    hackney, ack = _hackney_complaint(tmp_path)
+    hackney, out = _hackney_complaint(tmp_path)
+    ack = _receipt(out)
     try:
         before = jobs.send_reminders(hackney.app, datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
         assert before.queued == []  # Friday: not due until Monday
