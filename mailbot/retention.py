@@ -85,27 +85,10 @@ def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
     report = PurgeReport(dry_run=dry_run)
     eraser = _Eraser(app, now, batch, dry_run)
 
-    if (cutoff := _cutoff(now, limits.dropped_mail_days)) is not None:
-        report.dropped_mail = eraser.run(
-            MessageRow.id, _dropped_mail(cutoff), _erase_messages, lock=[MessageRow]
-        )
-    if (cutoff := _cutoff(now, limits.quarantined_mail_days)) is not None:
-        report.quarantined_mail = eraser.run(
-            MessageRow.id, _quarantined_mail(cutoff), _erase_messages, lock=[MessageRow]
-        )
-    if (cutoff := _cutoff(now, limits.closed_case_mail_days)) is not None:
-        report.closed_case_mail = eraser.run(
-            MessageRow.id, _closed_case_mail(cutoff), _erase_messages, lock=[MessageRow, CaseRow]
-        )
-    if (cutoff := _cutoff(now, limits.sent_mail_days)) is not None:
-        report.sent_mail = eraser.run(
-            OutboxRow.id, _sent_mail(cutoff), _erase_sent_mail, lock=[OutboxRow]
-        )
-    # Last, so the mail rules above count the mail they erase whatever the limits are.
-    if (cutoff := _cutoff(now, limits.anonymise_cases_days)) is not None:
-        report.cases_anonymised = eraser.run(
-            CaseRow.id, _old_cases(cutoff), _anonymise_cases, lock=[CaseRow]
-        )
+    for rule in _RULES:
+        if (cutoff := _cutoff(now, getattr(limits, rule.days))) is not None:
+            erased = eraser.run(rule.ids, rule.due(cutoff), rule.erase, lock=list(rule.lock))
+            setattr(report, rule.count, erased)
     if (cutoff := _cutoff(now, limits.corrections_days)) is not None:
         erased, undated = prune_corrections(
             app.settings.corrections_path, cutoff, now, dry_run=dry_run
@@ -237,6 +220,35 @@ def _anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
         .where(CaseRow.id.in_(ids))
         .values(member_email="", member_name="", subject="", anonymised_at=now)
     )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One kind of personal data in the database: its [retention] key, the rows past it,
+    and how to erase a batch of them."""
+
+    count: str  # the PurgeReport field
+    days: str  # the RetentionSettings key
+    ids: InstrumentedAttribute[int]
+    due: Callable[[datetime], Select[int]]
+    erase: Erase
+    lock: tuple[type[Any], ...]  # the tables a batch locks (PostgreSQL)
+
+
+# The mail rules first, so each counts the mail it erases whatever the limits are; then
+# anonymising old cases, which also erases whatever mail of theirs is left.
+_RULES = (
+    _Rule("dropped_mail", "dropped_mail_days", MessageRow.id, _dropped_mail, _erase_messages,
+          (MessageRow,)),
+    _Rule("quarantined_mail", "quarantined_mail_days", MessageRow.id, _quarantined_mail,
+          _erase_messages, (MessageRow,)),
+    _Rule("closed_case_mail", "closed_case_mail_days", MessageRow.id, _closed_case_mail,
+          _erase_messages, (MessageRow, CaseRow)),
+    _Rule("sent_mail", "sent_mail_days", OutboxRow.id, _sent_mail, _erase_sent_mail,
+          (OutboxRow,)),
+    _Rule("cases_anonymised", "anonymise_cases_days", CaseRow.id, _old_cases, _anonymise_cases,
+          (CaseRow,)),
+)
 
 
 @dataclass
