@@ -58,11 +58,14 @@ def list_stuck(
 
 
 def release_for_resending(store: Store, row_id: int, now: datetime, *, by: str) -> StuckMail:
-    """Back to `pending`, due now, with a fresh count of attempts: the next flush sends it."""
+    """Back to `pending`, due now, with a fresh count of attempts: the next flush sends it.
+    A person's decision is not an automatic reply, so the per-recipient cap (there to stop
+    loops) does not hold it back again."""
     with store.transaction() as session:
         row = _decidable(session.get(OutboxRow, row_id), row_id)
         was = row.status
         row.status, row.attempts, row.not_before = "pending", 0, now
+        row.automatic = False
         ledger.record_event(
             session, now, by, "outbox resend",
             f"row {row_id} ({row.purpose} to {row.recipients}) was {was}; released to be sent",

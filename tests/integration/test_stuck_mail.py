@@ -118,3 +118,24 @@ def test_sent_or_missing_rows_cannot_be_resent(app_factory: AppFactory) -> None:
     assert code == 1 and "there is no outbox row 9999" in output
     flush_outbox(app, NOW + timedelta(hours=1))
     assert len(sent_to(server, JO[1])) == 1
+
+
+def test_a_person_releases_mail_the_cap_held_back_and_it_goes(app_factory: AppFactory) -> None:
+    app, server = app_factory(max_per_recipient=1)
+    for n in range(2):
+        server.deliver(MEMBER_MAIL.replace(b"<drain@", f"<drain{n}@".encode()))
+    # On the real clock, as the command's decision is: the cap's window must still be open
+    started = datetime.now(UTC)
+    run(app, started)
+    assert len(sent_to(server, JO[1])) == 1  # the cap: one automatic mail per window
+    [held] = rows(app, OutboxRow, OutboxRow.status == "suppressed")
+    assert cli(app, "outbox", "list")[1] == "no mail is waiting for a person\n"
+    code, output = cli(app, "outbox", "list", "--suppressed")
+    assert code == 0 and f"row {held.id}" in output and "suppressed" in output
+
+    code, output = cli(app, "outbox", "resend", str(held.id))
+    assert code == 0 and "was suppressed" in output
+    flush_outbox(app, datetime.now(UTC) + timedelta(minutes=1))
+    assert datetime.now(UTC) + timedelta(minutes=1) < started + timedelta(hours=3)  # in it
+    assert len(sent_to(server, JO[1])) == 2
+    assert rows(app, OutboxRow, OutboxRow.id == held.id)[0].status == "sent"
