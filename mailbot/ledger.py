@@ -25,10 +25,7 @@ def record_message(
 ) -> MessageRow:
     """Keep the raw bytes before any stage acts on them: nothing is ever lost. With the
     parsed message, its sender and subject are recorded in the same INSERT."""
-    found = parsed if isinstance(parsed, ParsedMessage) else None
     row = MessageRow(
-        sender=found.sender.email if found is not None and found.sender else "",
-        subject=found.subject[:300] if found is not None else "",
         message_id=message_id,
         folder=fetched.folder,
         backend_ref=fetched.ref,
@@ -39,9 +36,17 @@ def record_message(
         reason="",
         duplicates=0,
     )
+    note_parsed(row, parsed)
     session.add(row)
     session.flush()
     return row
+
+
+def note_parsed(row: MessageRow, parsed: ParsedMessage | ParseFailure | None) -> None:
+    """Who it is from and what about, for the lists a person reads (status, quarantine)."""
+    if isinstance(parsed, ParsedMessage):
+        row.sender = parsed.sender.email if parsed.sender else ""
+        row.subject = parsed.subject[:300]
 
 
 def count_duplicate(session: Session, row: MessageRow, now: datetime) -> None:

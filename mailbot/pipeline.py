@@ -306,9 +306,7 @@ def reprocess(app: App, session: Session, row: MessageRow, now: datetime) -> Out
     is still one message, and its clock counts from when it first arrived."""
     fetched = FetchedMessage(ref=row.backend_ref, raw=row.raw, folder=row.folder)
     parsed = parse_message(row.raw)
-    if not isinstance(parsed, ParseFailure):
-        row.sender = parsed.sender.email if parsed.sender else ""
-        row.subject = parsed.subject[:300]
+    ledger.note_parsed(row, parsed)
     row.status, row.reason = MessageStatus.RECEIVED, ""
     return _run_stages(app, session, row, parsed, fetched, now)
 
