@@ -15,7 +15,14 @@ from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
 from mailbot.languages import member_languages
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
-from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, RefCounterRow
+from mailbot.store.tables import (
+    CaseRow,
+    ClockEventRow,
+    EventRow,
+    MessageRow,
+    OutboxRow,
+    RefCounterRow,
+)
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -318,6 +325,20 @@ def officer_acknowledges(app: App, case: CaseRow) -> bool:
         and case.ack_due is not None
         and case.status not in (CaseStatus.RESPONDED, CaseStatus.CLOSED)
     )
+
+
+def reconcile_acknowledgement(app: App, session: Session, case: CaseRow) -> None:
+    """After a change of kind, who owes the acknowledgement may have changed: mailbot's
+    receipt does not count where the officer owes it, and does where mailbot gives it."""
+    if app.policy.ack_by(Kind(case.kind)) == "officer":
+        if not any(e.clock == "ack" and e.action == "stop" for e in clock_events(session, case)):
+            case.acknowledged_at = None
+    elif case.acknowledged_at is None:
+        case.acknowledged_at = session.scalar(
+            select(func.min(OutboxRow.created_at)).where(
+                OutboxRow.case_id == case.id, OutboxRow.purpose == "ack"
+            )
+        )
 
 
 def record_acknowledgement(session: Session, case: CaseRow, who: str, now: datetime) -> None:

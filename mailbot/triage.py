@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from mailbot import ledger
-from mailbot.cases import refresh_deadlines
+from mailbot.cases import reconcile_acknowledgement, refresh_deadlines
 from mailbot.classify import append_correction
 from mailbot.model import CaseStatus, Kind
 from mailbot.parse import ParseFailure, parse_message
@@ -39,6 +39,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
             case.status = CaseStatus.OPEN
         case.updated_at = now
         refresh_deadlines(app, session, case)
+        reconcile_acknowledgement(app, session, case)
         ledger.record_event(
             session, now, who, "relabelled", f"{old} → {kind.value}; response due "
             f"{case.response_due}", case=case,

@@ -772,3 +772,31 @@ def test_a_strangers_tag_is_not_trusted_even_on_their_own_case(council: Council)
     council.deliver(council.mail(stranger, f"More about it [{first.ref}]", "And again."))
     cases = rows(council.app, CaseRow)
     assert len(cases) == 2 and cases[1].parent_id is None  # a new triage case, not attached
+
+
+def test_relabelling_to_a_kind_the_officer_acknowledges_moves_the_duty_to_them(
+    tmp_path: Path,
+) -> None:
+    from mailbot.model import Kind
+    from mailbot.triage import relabel_case
+
+    hackney = Council(tmp_path / "hackney", policy="hackney")
+    try:
+        hackney.deliver(
+            hackney.mail(f"Cllr Jo Bloggs <{JO}>", "Potholes on Castle Road",
+                         "Could highways look at the potholes on Castle Road?", cc=SAM)
+        )
+        case = hackney.case()
+        assert case.kind == "enquiry" and case.acknowledged_at == NOW  # mailbot's ack counts
+        later = NOW + timedelta(hours=1)
+        relabel_case(hackney.app, case.ref, Kind.COMPLAINT, who=ADMIN, now=later)
+        case = hackney.case()
+        assert case.acknowledged_at is None  # the receipt is not the Director's acknowledgement
+        monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        jobs.send_reminders(hackney.app, monday)
+        assert [r.recipients for r in rows(hackney.app, OutboxRow)
+                if r.purpose == "ack_reminder"] == [case.officer_email]
+        relabel_case(hackney.app, case.ref, Kind.ENQUIRY, who=ADMIN, now=later)
+        assert hackney.case().acknowledged_at == NOW  # back to mailbot's, when it was queued
+    finally:
+        hackney.app.close()
