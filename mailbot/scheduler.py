@@ -18,6 +18,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from filelock import FileLock, Timeout
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from mailbot import jobs
 from mailbot.app import App
@@ -57,16 +58,51 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _guarded(name: str, job: Callable[[datetime], Any], clock: Clock) -> Callable[[], None]:
+class DatabaseWatch:
+    """A database that cannot be reached (PostgreSQL restarting, SQLite locked for longer
+    than the busy timeout) fails every job until it is back. Nothing is lost meanwhile
+    (mail stays in the Inbox, rows are written later), so it is one ERROR line when it
+    starts, one line when it ends, and not a traceback per job per minute."""
+
+    def __init__(self, reachable: Callable[[], bool]) -> None:
+        self.reachable = reachable
+        self.down_since: datetime | None = None
+
+    def failed(self, job: str, error: DBAPIError, now: datetime) -> None:
+        if self.down_since is None:
+            self.down_since = now
+            log.error(
+                "database unavailable (%s: %s); every job waits and tries again on its "
+                "schedule; nothing is lost meanwhile", job, str(error.orig).strip()[:300]
+            )
+        else:
+            log.debug("%s: the database is still unavailable", job)
+
+    def worked(self, now: datetime) -> None:
+        # A job can succeed without the database (the reminder sweep at night), so only
+        # a real connection says the outage is over.
+        if self.down_since is not None and self.reachable():
+            log.info("database works again (unavailable since %s)", f"{self.down_since:%H:%M}")
+            self.down_since = None
+
+
+def _guarded(
+    name: str, job: Callable[[datetime], Any], clock: Clock, database: DatabaseWatch
+) -> Callable[[], None]:
     """Run a job with the time from `clock`; no failure stops the daemon."""
 
     def run() -> None:
+        now = clock()
         try:
-            job(clock())
+            job(now)
         except BackendError as exc:
             log.warning("%s: mailbox unavailable, will retry on the next run: %s", name, exc)
+        except (OperationalError, InterfaceError) as exc:
+            database.failed(name, exc, now)
         except Exception:  # noqa: BLE001 - the daemon outlives any one failed run
             log.exception("%s: failed; will run again on schedule", name)
+        else:
+            database.worked(now)
 
     return run
 
@@ -75,6 +111,7 @@ def daemon_jobs(
     app: App, health: MailboxHealth, clock: Clock = _utc_now
 ) -> dict[str, Callable[[], None]]:
     """The daemon's jobs by id, each reading the time from `clock` when it runs."""
+    database = DatabaseWatch(app.store.reachable)
 
     def poll(now: datetime) -> None:
         health.run("poll", lambda: jobs.poll(app, now), now)
@@ -83,12 +120,15 @@ def daemon_jobs(
         # Never a probe: it waits while the mailbox is down (see mailbot/health.py).
         health.run("flush", lambda: jobs.flush_outbox(app, now), now, probe=False)
 
+    def guarded(name: str, job: Callable[[datetime], Any]) -> Callable[[], None]:
+        return _guarded(name, job, clock, database)
+
     return {
-        "poll": _guarded("poll", poll, clock),
-        "flush": _guarded("flush", flush, clock),
-        "reminders": _guarded("reminders", lambda now: jobs.send_reminders(app, now), clock),
-        "digest": _guarded("digest", lambda now: jobs.send_digests(app, now), clock),
-        "purge": _guarded("purge", lambda now: jobs.purge(app, now), clock),
+        "poll": guarded("poll", poll),
+        "flush": guarded("flush", flush),
+        "reminders": guarded("reminders", lambda now: jobs.send_reminders(app, now)),
+        "digest": guarded("digest", lambda now: jobs.send_digests(app, now)),
+        "purge": guarded("purge", lambda now: jobs.purge(app, now)),
     }
 
 

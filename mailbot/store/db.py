@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -87,6 +88,15 @@ class Store:
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy and copied >= logged
+
+    def reachable(self) -> bool:
+        """Can a connection be made and used right now?"""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except (OperationalError, InterfaceError):
+            return False
+        return True
 
     def close(self) -> None:
         self.engine.dispose()

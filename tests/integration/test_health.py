@@ -319,3 +319,56 @@ flush_seconds = 5
     assert f"IMAP server 127.0.0.1:{imap_port}" in error_lines[0]
     assert "connection refused" in error_lines[0]
     assert "Traceback" not in log
+
+
+def test_a_database_outage_is_one_error_line_loses_nothing_and_recovers(
+    tmp_path: Path, postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL goes away under the running daemon (here: its database is renamed, with
+    every connection cut), for an hour of jobs, and comes back."""
+    from sqlalchemy import create_engine, text
+
+    base = postgres_url.rsplit("/", 1)[0]
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+
+    def sql(statement: str) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def cut_connections(name: str) -> None:
+        sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+
+    sql("DROP DATABASE IF EXISTS outage")
+    sql("DROP DATABASE IF EXISTS outage_away")
+    sql("CREATE DATABASE outage")
+    server = MemoryServer()
+    app = make_app(tmp_path, MemoryMailbox(server), f'[database]\nurl = "{base}/outage"')
+    clock = Clock()
+    jobs = daemon_jobs(app, MailboxHealth(app), clock)
+    caplog.set_level(logging.DEBUG)
+    try:
+        for job in jobs.values():
+            job()  # all well: the daemon's first minute
+        cut_connections("outage")
+        sql("ALTER DATABASE outage RENAME TO outage_away")
+        server.deliver(MEMBER_MAIL)
+        for _ in range(60):
+            for job in jobs.values():
+                job()
+            clock.now += timedelta(minutes=1)
+        (line,) = errors(caplog)
+        assert line.startswith("database unavailable") and "nothing is lost" in line
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback per job
+        assert len(server.inbox) == 1 and server.outgoing == []  # kept in the Inbox, unsent
+
+        sql("ALTER DATABASE outage_away RENAME TO outage")
+        jobs["poll"]()
+        jobs["flush"]()
+        assert any("database works again" in r.getMessage() for r in caplog.records)
+        assert len(rows(app, CaseRow)) == 1 and not server.inbox
+        assert [to for to, _ in server.outgoing] == [("bea.cole@councillors.example.gov.uk",)]
+    finally:
+        app.close()
+        cut_connections("outage")
+        cut_connections("outage_away")
+        admin.dispose()
