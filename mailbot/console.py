@@ -163,11 +163,15 @@ def print_cases(found: list[CaseLine], as_json: bool) -> None:
         due = line.response_due or ("paused" if line.status == CaseStatus.PAUSED else "")
         if line.days_overdue:
             due += f" ({line.days_overdue}d overdue)"
-        cells = (line.ref, line.kind, line.priority, line.status, line.member,
-                 line.officer or "-", due, line.subject[:60])
-        # Text, not str: rich would read "[/]" or "[red]" in a member's subject as markup
-        table.add_row(*(Text(cell) for cell in cells))
+        add_plain_row(table, line.ref, line.kind, line.priority, line.status, line.member,
+                      line.officer or "-", due, line.subject[:60])
     console.print(table)
+
+
+def add_plain_row(table: Table, *cells: str) -> None:
+    """Cells as plain text: rich would read "[/]" or "[red]" in a member's subject or
+    address as markup, and crash or restyle the table."""
+    table.add_row(*(Text(cell) for cell in cells))
 
 
 def _officer_line(app: App, email: str | None) -> list[str]:

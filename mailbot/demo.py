@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from mailbot import jobs
 from mailbot.app import build_app
-from mailbot.console import summarise_poll
+from mailbot.console import add_plain_row, summarise_poll
 from mailbot.logs import configure_logging
 from mailbot.model import MessageStatus
 from mailbot.resources import DEMO
@@ -105,7 +105,8 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
         for column in (*columns, "status"):
             table.add_column(column)
         for case in cases:
-            table.add_row(
+            add_plain_row(
+                table,
                 case.ref,
                 case.kind + (" (confidential)" if case.confidential else ""),
                 case.priority,
@@ -126,7 +127,7 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
         for column in ("from", "subject", "status", "reason"):
             table.add_column(column)
         for row in left:
-            table.add_row(row.sender, row.subject[:50], row.status, row.reason)
+            add_plain_row(table, row.sender, row.subject[:50], row.status, row.reason)
         console.print(table)
 
         sent = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
@@ -134,5 +135,5 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
         for column in ("purpose", "to", "status", "Message-ID"):
             table.add_column(column)
         for row in sent:
-            table.add_row(row.purpose, row.recipients, row.status, row.message_id)
+            add_plain_row(table, row.purpose, row.recipients, row.status, row.message_id)
         console.print(table)

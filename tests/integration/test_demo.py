@@ -55,3 +55,18 @@ def test_demo_runs_end_to_end_and_twice_changes_nothing(tmp_path: Path) -> None:
     second = _demo(home)
     assert "no new mail" in second
     assert _state(home) == (cases, files)
+
+
+def test_the_demo_shows_mail_with_square_brackets_as_written(tmp_path: Path) -> None:
+    """Subjects are data: a "[/]" in one must not be read as rich markup and stop the demo."""
+    import mailbox
+
+    home = tmp_path / "demo"
+    _demo(home)
+    mailbox.Maildir(str(home / "mailbox")).add(
+        b"From: Resident <resident@example.net>\r\nTo: memberenquiries@example.gov.uk\r\n"
+        b"Subject: Fly-tipping [/] [red]again[/red]\r\nMessage-ID: <brackets@example.net>\r\n"
+        b"Auto-Submitted: auto-replied\r\n"  # so it is listed under "not answered", subject and all
+        b"\r\nThere is rubbish again by the garages.\r\n"
+    )
+    assert "Fly-tipping [/] [red]again[/red]" in _demo(home)
