@@ -113,46 +113,23 @@ def officer_out_of_office(
     if app.policy.clock.out_of_office_pauses:
         _pause(app, session, case, absent, now)
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
-        target = alternative or _fallback(app)
-        if target is None:
-            return
-        assignment.queue_officer_mail(
-            app,
-            session,
-            case,
-            to=target,
-            purpose="ooo_redirect",
-            dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
-            headline=(
-                f"{name} is out of the office. Under {app.policy.council}'s protocol the "
-                "response clock is paused until the case is redirected: reply REASSIGN "
-                "with your own address to take it (the clock then runs again), or REASSIGN "
-                "with a colleague's address."
-            ),
-            why=f"auto-reply from {absent}",
-            message=None,
-            now=now,
-            subject_prefix="Please redirect: ",
+        _ask_to_redirect(
+            app, session, case, absent, alternative or _fallback(app), now,
+            f"{name} is out of the office. Under {app.policy.council}'s protocol the "
+            "response clock is paused until the case is redirected: reply REASSIGN "
+            "with your own address to take it (the clock then runs again), or REASSIGN "
+            "with a colleague's address.",
+            "Please redirect: ",
         )
         return
     _mark_handled(session, case, absent, now, f"redirected to {alternative}")
     if alternative is None:
-        target = _fallback(app)
-        if target is not None:
-            assignment.queue_officer_mail(
-                app,
-                session,
-                case,
-                to=target,
-                purpose="ooo_redirect",
-                dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
-                headline=f"{name} is out of the office and has no alternative contact in "
-                "the directory. Reply REASSIGN name@council to pass the case on.",
-                why=f"auto-reply from {absent}",
-                message=None,
-                now=now,
-                subject_prefix="Please redirect (no alternative contact): ",
-            )
+        _ask_to_redirect(
+            app, session, case, absent, _fallback(app), now,
+            f"{name} is out of the office and has no alternative contact in the directory. "
+            "Reply REASSIGN name@council to pass the case on.",
+            "Please redirect (no alternative contact): ",
+        )
         return
     _redirect(app, session, case, absent, alternative, now, "is out of the office")
 
@@ -184,6 +161,34 @@ def undeliverable(
     _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
     if alternative is not None:
         _redirect(app, session, case, failed, alternative, now, "could not be reached (bounce)")
+
+
+def _ask_to_redirect(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    absent: str,
+    target: str | None,
+    now: datetime,
+    headline: str,
+    subject_prefix: str,
+) -> None:
+    """Ask `target` (the alternative contact, or an administrator) to pass the case on."""
+    if target is None:
+        return
+    assignment.queue_officer_mail(
+        app,
+        session,
+        case,
+        to=target,
+        purpose="ooo_redirect",
+        dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
+        headline=headline,
+        why=f"auto-reply from {absent}",
+        message=None,
+        now=now,
+        subject_prefix=subject_prefix,
+    )
 
 
 def _redirect(
