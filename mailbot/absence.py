@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, cases, ledger
 from mailbot.directory import emails_in
 from mailbot.loops import Verdict
-from mailbot.model import Automatic, CaseStatus, ParsedMessage
+from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 from mailbot.thread import our_mail_answered, sent_to_officer
 
@@ -104,7 +104,7 @@ def officer_out_of_office(
         f"auto-reply to our {out.purpose}",
         case=case,
     )
-    if absent != case.officer_email or case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+    if absent != case.officer_email or case.status in FINISHED:
         return  # someone else's note, or nothing left to do on the case
     if not first_time:
         return
@@ -153,7 +153,7 @@ def undeliverable(
     )
     if not sent_to_officer(out, case) or failed != case.officer_email:
         return
-    if case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+    if case.status in FINISHED:
         return
     if _already_handled(session, case, failed):
         return

@@ -14,7 +14,7 @@ from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
 from mailbot.languages import member_languages
-from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
+from mailbot.model import FINISHED, CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.store.tables import (
     CaseRow,
     ClockEventRow,
@@ -323,7 +323,7 @@ def officer_acknowledges(app: App, case: CaseRow) -> bool:
         app.policy.ack_by(Kind(case.kind)) == "officer"
         and case.acknowledged_at is None
         and case.ack_due is not None
-        and case.status not in (CaseStatus.RESPONDED, CaseStatus.CLOSED)
+        and case.status not in FINISHED
     )
 
 

@@ -32,7 +32,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
@@ -42,8 +41,9 @@ from mailbot.commands import role_of
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
-from mailbot.model import CaseStatus, Kind
+from mailbot.model import FINISHED, Kind
 from mailbot.store.tables import CaseRow, EventRow
+from mailbot.sweep import each_case_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 ChaseStep = Literal["chase", "escalation"]
 TEMPLATE = "confidentiality_chase"
-CLOSED_STATUSES = (CaseStatus.RESPONDED.value, CaseStatus.CLOSED.value)
 # The events commands.apply_confidential records for CONFIDENTIAL OK / CONFIDENTIAL NO.
 ANSWERED = ("confidentiality confirmed", "confidentiality declined")
 # The events that give a case to an officer (cases.assign_case, REASSIGN, a redirect after
@@ -108,22 +107,12 @@ def sweep(app: App, now: datetime) -> ChaseReport:
     if not app.policy.council_calendar().within_working_hours(now):
         report.skipped = "outside working hours"
         return report
-    with app.store.transaction() as session:
-        ids = session.scalars(
-            select(CaseRow.id)
-            .where(
-                CaseRow.status.not_in(CLOSED_STATUSES),
-                CaseRow.officer_email.is_not(None),
-                or_(CaseRow.confidential.is_(True), CaseRow.kind == Kind.CONFIDENTIALITY.value),
-            )
-            .order_by(CaseRow.id)
-        ).all()
-    for case_id in ids:
-        try:
-            _chase_case(app, case_id, now, report)
-        except IntegrityError:
-            # Another sweep queued the same mail between our check and our insert.
-            log.info("confidentiality chase: case %s handled by an overlapping run", case_id)
+    each_case_with_an_officer(
+        app,
+        lambda case_id: _chase_case(app, case_id, now, report),
+        or_(CaseRow.confidential.is_(True), CaseRow.kind == Kind.CONFIDENTIALITY.value),
+        what="confidentiality chase",
+    )
     return report
 
 
@@ -131,7 +120,7 @@ def _chase_case(app: App, case_id: int, now: datetime, report: ChaseReport) -> N
     today = now.astimezone(LONDON).date()
     with app.store.transaction() as session:
         case = session.get(CaseRow, case_id)
-        if case is None or case.status in CLOSED_STATUSES or not case.officer_email:
+        if case is None or case.status in FINISHED or not case.officer_email:
             return
         if not asks_confidentiality(case) or answered(session, case):
             return

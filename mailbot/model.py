@@ -46,6 +46,10 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+# The member has the answer: no clock runs and no reminder goes (str values, for SQL too).
+FINISHED = (CaseStatus.RESPONDED, CaseStatus.CLOSED)
+
+
 @dataclass(frozen=True)
 class Address:
     name: str

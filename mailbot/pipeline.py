@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.loops import detect_automatic, spam_verdict
-from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.model import FINISHED, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
@@ -177,10 +177,7 @@ def follow_thread(it: Intake) -> Outcome | None:
             )
         cases.record_response(it.session, case, sender.email, it.now)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
-    if sender.email == case.member_email and case.status in (
-        CaseStatus.RESPONDED,
-        CaseStatus.CLOSED,
-    ):
+    if sender.email == case.member_email and case.status in FINISHED:
         return _member_wrote_again(it, case)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
     headline = "The member has written again about this case."

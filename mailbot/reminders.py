@@ -20,13 +20,9 @@ Rules that keep it safe:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
-
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mailbot import ledger, outbox
 from mailbot.ack_reminder import queue_ack_reminder
@@ -34,18 +30,17 @@ from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refre
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
-from mailbot.model import CaseStatus, Kind
+from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
 from mailbot.store.tables import CaseRow
+from mailbot.sweep import each_case_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
     from mailbot.app import App
 
-log = logging.getLogger(__name__)
 
 StepKind = Literal["before", "due", "overdue", "escalation"]
-CLOSED_STATUSES = (CaseStatus.RESPONDED.value, CaseStatus.CLOSED.value)
 TOPIC_LIMIT = 60
 
 
@@ -113,18 +108,9 @@ def sweep(app: App, now: datetime) -> ReminderReport:
     if not cal.within_working_hours(now):
         report.skipped = "outside working hours"
         return report
-    with app.store.transaction() as session:
-        ids = session.scalars(
-            select(CaseRow.id)
-            .where(CaseRow.status.not_in(CLOSED_STATUSES), CaseRow.officer_email.is_not(None))
-            .order_by(CaseRow.id)
-        ).all()
-    for case_id in ids:
-        try:
-            _remind_case(app, case_id, now, report)
-        except IntegrityError:
-            # Another sweep queued the same reminder between our check and our insert.
-            log.info("reminders: case %s already handled by an overlapping run", case_id)
+    each_case_with_an_officer(
+        app, lambda case_id: _remind_case(app, case_id, now, report), what="reminders"
+    )
     return report
 
 
@@ -134,7 +120,7 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
     today = now.astimezone(LONDON).date()
     with app.store.transaction() as session:
         case = session.get(CaseRow, case_id)
-        if case is None or case.status in CLOSED_STATUSES or not case.officer_email:
+        if case is None or case.status in FINISHED or not case.officer_email:
             return
         found = refresh_deadlines(app, session, case)
         if officer_acknowledges(app, case) and found.ack.status == "running" and found.ack.due:

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mailbot import ledger
-from mailbot.model import CaseStatus, MessageStatus
+from mailbot.model import FINISHED, MessageStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FINISHED = (CaseStatus.RESPONDED.value, CaseStatus.CLOSED.value)
 MAY_STILL_SEND = ("pending", "sending", "uncertain")  # never erased: the flush needs them
 SENT_OR_GIVEN_UP = ("sent", "suppressed", "failed")
 MEMBER = "member"  # what an anonymised case's audit trail says instead of the address

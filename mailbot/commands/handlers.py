@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, cases, ledger
 from mailbot.commands.letters import long_date_or_paused, tell_member
 from mailbot.commands.parse import Command
-from mailbot.model import CaseStatus, Kind
+from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.store.tables import CaseRow, MessageRow
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Action:
 def dispatch(ctx: Context, command: Command) -> Result:
     """Apply an accepted command through its table entry."""
     action = APPLY[command.verb]
-    if action.needs_open_case and ctx.case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED):
+    if action.needs_open_case and ctx.case.status in FINISHED:
         return refuse(f"{ctx.case.ref} is already answered; nothing changed.")
     return action.apply(ctx, command)
 

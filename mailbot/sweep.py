@@ -1,0 +1,42 @@
+"""The walk the reminder sweep and the confidentiality chase share: every case that is
+not finished and has an officer, each handled in its own transaction, so one case's
+failure or a concurrent run never holds up the rest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
+
+from mailbot.model import FINISHED
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+log = logging.getLogger(__name__)
+
+
+def each_case_with_an_officer(
+    app: App,
+    handle: Callable[[int], None],
+    *also: ColumnElement[bool],
+    what: str,
+) -> None:
+    """Call handle(case id) for each such case (and `also` criteria), oldest first."""
+    with app.store.transaction() as session:
+        ids = session.scalars(
+            select(CaseRow.id)
+            .where(CaseRow.status.not_in(FINISHED), CaseRow.officer_email.is_not(None), *also)
+            .order_by(CaseRow.id)
+        ).all()
+    for case_id in ids:
+        try:
+            handle(case_id)
+        except IntegrityError:
+            # Another run queued the same mail between our check and our insert: the
+            # outbox's unique dedup key kept it to one, and that run has it in hand.
+            log.info("%s: case %s handled by an overlapping run", what, case_id)
