@@ -41,7 +41,13 @@ from imapclient import IMAPClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the Dovecot and aiosmtpd fixtures
 
-from fixtures.dovecot import DOVECOT, DovecotServer, ImapUser, running_dovecot  # noqa: E402
+from fixtures.dovecot import (  # noqa: E402
+    DOVECOT,
+    DovecotServer,
+    ImapUser,
+    mailbot_config,
+    running_dovecot,
+)
 
 from mailbot.backends.base import mark_all_processed  # noqa: E402
 from mailbot.backends.imap import ImapMailbox  # noqa: E402
@@ -104,42 +110,11 @@ def baseline(server: DovecotServer, user: ImapUser) -> int:
 
 
 def write_config(root: Path, server: DovecotServer, user: ImapUser, smtp_port: int) -> Path:
-    for name in ("members.csv", "officers.csv"):
-        (root / name).write_bytes((REPO / "config" / "demo" / name).read_bytes())
-    config = root / "mailbot.toml"
-    config.write_text(
-        f"""
-[council]
-name = "Benchmark Council"
-policy = "colchester"
-data_dir = "var"
-
-[mailbox]
-backend = "imap"
-address = "{ADDRESS}"
-
-[mailbox.imap]
-host = "{server.host}"
-port = {server.port}
-security = "none"
-username = "{user.username}"
-password = "{user.password}"
-
-[mailbox.smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-
-[directory]
-members = "members.csv"
-officers = "officers.csv"
-
-[logging]
-level = "WARNING"
-""",
-        encoding="utf-8",
+    return mailbot_config(
+        root / "mailbot.toml", server, user, ("127.0.0.1", smtp_port), address=ADDRESS,
+        directory=REPO / "config" / "demo", policy="colchester",
+        extra='[logging]\nlevel = "WARNING"',
     )
-    return config
 
 
 def through_mailbot(

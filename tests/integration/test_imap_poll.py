@@ -13,7 +13,7 @@ import email.policy
 from pathlib import Path
 
 import pytest
-from fixtures.dovecot import DovecotServer, ImapUser
+from fixtures.dovecot import DovecotServer, ImapUser, mailbot_config
 from fixtures.smtpd import SmtpServer
 from imapclient import IMAPClient
 from typer.testing import CliRunner
@@ -33,40 +33,10 @@ ROBOTS_AND_STRANGERS = {
 
 
 def write_config(folder: Path, server: DovecotServer, user: ImapUser, smtp: SmtpServer) -> Path:
-    config = folder / "mailbot.toml"
-    config.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "imap"
-address = "{ADDRESS}"
-
-[mailbox.imap]
-host = "{server.host}"
-port = {server.port}
-security = "none"
-username = "{user.username}"
-password = "{user.password}"
-
-[mailbox.smtp]
-host = "{smtp.host}"
-port = {smtp.port}
-security = "none"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
+    return mailbot_config(
+        folder / "mailbot.toml", server, user, (smtp.host, smtp.port), address=ADDRESS,
+        directory=DEMO, extra="[classifier]\ntrain_if_missing = false",
     )
-    return config
 
 
 def folder_count(client: IMAPClient, folder: str) -> int:
