@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
+from mailbot.assignment import Headline
 from mailbot.directory import emails_in
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
@@ -113,12 +114,19 @@ def officer_out_of_office(
     if app.policy.clock.out_of_office_pauses:
         _pause(app, session, case, absent, now)
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
+        council = app.policy.council
         _ask_to_redirect(
             app, session, case, absent, alternative or _fallback(app), now,
-            f"{name} is out of the office. Under {app.policy.council}'s protocol the "
-            "response clock is paused until the case is redirected: reply REASSIGN "
-            "with your own address to take it (the clock then runs again), or REASSIGN "
-            "with a colleague's address.",
+            Headline(
+                f"{name} is out of the office. Under {council}'s protocol the response "
+                "clock is paused until the case is redirected: reply REASSIGN with your own "
+                "address to take it (the clock then runs again), or REASSIGN with a "
+                "colleague's address.",
+                f"Mae {name} allan o'r swyddfa. O dan brotocol {council}, mae'r cloc ymateb "
+                "wedi'i oedi nes bydd yr achos yn cael ei ailgyfeirio: atebwch REASSIGN "
+                "gyda'ch cyfeiriad eich hun i'w gymryd (yna mae'r cloc yn rhedeg eto), neu "
+                "REASSIGN gyda chyfeiriad cydweithiwr.",
+            ),
             "Please redirect: ",
         )
         return
@@ -126,12 +134,19 @@ def officer_out_of_office(
     if alternative is None:
         _ask_to_redirect(
             app, session, case, absent, _fallback(app), now,
-            f"{name} is out of the office and has no alternative contact in the directory. "
-            "Reply REASSIGN name@council to pass the case on.",
+            Headline(
+                f"{name} is out of the office and has no alternative contact in the "
+                "directory. Reply REASSIGN name@council to pass the case on.",
+                f"Mae {name} allan o'r swyddfa ac nid oes cyswllt arall yn y cyfeiriadur. "
+                "Atebwch REASSIGN enw@cyngor i drosglwyddo'r achos.",
+            ),
             "Please redirect (no alternative contact): ",
         )
         return
-    _redirect(app, session, case, absent, alternative, now, "is out of the office")
+    _redirect(
+        app, session, case, absent, alternative, now, "is out of the office",
+        f"Mae {name} allan o'r swyddfa",
+    )
 
 
 def undeliverable(
@@ -160,7 +175,11 @@ def undeliverable(
     alternative = alternative_contact(app, failed, "")
     _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
     if alternative is not None:
-        _redirect(app, session, case, failed, alternative, now, "could not be reached (bounce)")
+        name = app.directory.display(failed)
+        _redirect(
+            app, session, case, failed, alternative, now, "could not be reached (bounce)",
+            f"Nid oedd modd cyrraedd {name} (gwrthodwyd y neges)",
+        )
 
 
 def _ask_to_redirect(
@@ -170,7 +189,7 @@ def _ask_to_redirect(
     absent: str,
     target: str | None,
     now: datetime,
-    headline: str,
+    headline: Headline,
     subject_prefix: str,
 ) -> None:
     """Ask `target` (the alternative contact, or an administrator) to pass the case on."""
@@ -192,8 +211,17 @@ def _ask_to_redirect(
 
 
 def _redirect(
-    app: App, session: Session, case: CaseRow, absent: str, target: str, now: datetime, what: str
+    app: App,
+    session: Session,
+    case: CaseRow,
+    absent: str,
+    target: str,
+    now: datetime,
+    what: str,
+    what_cy: str,
 ) -> None:
+    """`what` happened to `absent` ("is out of the office"), said in English; `what_cy`
+    is the whole Welsh clause, since Welsh puts the verb first."""
     name = app.directory.display(absent)
     case.officer_email = target
     case.updated_at = now
@@ -207,7 +235,10 @@ def _redirect(
         to=target,
         purpose="ooo_redirect",
         dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
-        headline=f"{name} {what}; you are the alternative contact, so this case is now with you.",
+        headline=Headline(
+            f"{name} {what}; you are the alternative contact, so this case is now with you.",
+            f"{what_cy}; chi yw'r cyswllt arall, felly mae'r achos hwn gyda chi nawr.",
+        ),
         why=f"{absent} {what}",
         message=cases.original_message(session, case),
         now=now,

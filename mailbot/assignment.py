@@ -8,6 +8,7 @@ text, and where to read it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope
+from mailbot.languages import ENGLISH, staff_languages
 from mailbot.model import Kind, ParsedMessage
 from mailbot.store.tables import CaseRow
 
@@ -23,6 +25,35 @@ if TYPE_CHECKING:
     from mailbot.app import App
 
 MAX_QUOTED_CHARS = 6000
+
+KIND_TITLES_CY = {
+    Kind.ENQUIRY: "Ymholiad",
+    Kind.FOI: "Cais rhyddid gwybodaeth",
+    Kind.COMPLAINT: "Cwyn",
+    Kind.CONFIDENTIALITY: "Cais am gyfrinachedd",
+}
+CONFIDENTIAL_TITLES_CY = {  # the adjective mutates after a feminine noun (cwyn)
+    Kind.ENQUIRY: "Ymholiad cyfrinachol",
+    Kind.FOI: "Cais rhyddid gwybodaeth cyfrinachol",
+    Kind.COMPLAINT: "Cwyn gyfrinachol",
+}
+# Subject prefixes callers use, and how a bilingual council's subject line puts them.
+PREFIXES_CY = {
+    "Update: ": "Diweddariad / Update: ",
+    "Please redirect: ": "Ailgyfeirio / Please redirect: ",
+    "Please redirect (no alternative contact): ":
+        "Ailgyfeirio (dim cyswllt arall) / Please redirect (no alternative contact): ",
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The first thing the officer is told, in English and in Welsh: a bilingual council
+    (policy language "cy-en") sends officers both, like its reminders."""
+
+    en: str
+    cy: str
+
 
 KIND_TITLES = {
     Kind.ENQUIRY: "Enquiry",
@@ -50,7 +81,7 @@ def officer_context(
     case: CaseRow,
     *,
     to: str,
-    headline: str,
+    headline: Headline,
     why: str,
     message: ParsedMessage | None,
 ) -> dict[str, Any]:
@@ -72,7 +103,7 @@ def officer_context(
     return {
         "council": council_context(app),
         "officer": {"name": officer.name if officer else to, "email": to},
-        "headline": headline,
+        "headline": {"en": headline.en, "cy": headline.cy},
         "why": why,
         "member": {
             "name": case.member_name or case.member_email,
@@ -85,6 +116,7 @@ def officer_context(
             "kind": case.kind,
             "kind_label": KIND_LABELS[kind],
             "kind_title": KIND_TITLES[kind],
+            "kind_title_cy": KIND_TITLES_CY[kind],
             "priority": case.priority,
             "received": _from_london(case.received_at),
             "ack_due": case.ack_due,
@@ -106,12 +138,20 @@ def officer_context(
     }
 
 
-def assignment_subject(case: CaseRow, member_name: str, minimise: bool, prefix: str) -> str:
-    title = KIND_TITLES[Kind(case.kind)]
+def assignment_subject(
+    case: CaseRow, member_name: str, minimise: bool, prefix: str, bilingual: bool = False
+) -> str:
+    kind = Kind(case.kind)
+    title = KIND_TITLES[kind]
     who = member_name or case.member_email
+    if minimise and kind != Kind.CONFIDENTIALITY:
+        title = f"Confidential {title.lower()}"
+    if bilingual:
+        welsh = KIND_TITLES_CY[kind]
+        if minimise and kind != Kind.CONFIDENTIALITY:
+            welsh = CONFIDENTIAL_TITLES_CY[kind]
+        title, prefix = f"{welsh} / {title}", PREFIXES_CY.get(prefix, prefix)
     if minimise:
-        if case.kind != Kind.CONFIDENTIALITY.value:
-            title = f"Confidential {title.lower()}"
         return f"{prefix}{title} from {who} [{case.ref}]"
     return f"{prefix}{title} from {who}: {case.subject[:120]} [{case.ref}]"
 
@@ -124,7 +164,7 @@ def queue_officer_mail(
     to: str,
     purpose: str,
     dedup_key: str,
-    headline: str,
+    headline: Headline,
     why: str,
     message: ParsedMessage | None,
     now: datetime,
@@ -133,10 +173,13 @@ def queue_officer_mail(
 ) -> str | None:
     """Write an assignment-style mail to `to`; returns the purpose if a row was written."""
     context = officer_context(app, case, to=to, headline=headline, why=why, message=message)
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
     context["subject"] = assignment_subject(
-        case, case.member_name, context["minimised"], subject_prefix
+        case, case.member_name, context["minimised"], subject_prefix,
+        bilingual=languages != ENGLISH,
     )
-    rendered = app.renderer.render("assignment", context)
+    rendered = app.renderer.render("assignment", context, languages)
     envelope = Envelope(
         sender=app.mailbox_address,
         sender_name=app.settings.mailbox.display_name,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import absence, assignment, cases, commands, ledger
+from mailbot.assignment import Headline
 from mailbot.loops import detect_automatic, spam_verdict
 from mailbot.model import FINISHED, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
@@ -180,11 +181,11 @@ def follow_thread(it: Intake) -> Outcome | None:
     if sender.email == case.member_email and case.status in FINISHED:
         return _member_wrote_again(it, case)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
-    headline = "The member has written again about this case."
+    headline = WROTE_AGAIN
     if sender.email == case.member_email and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, it.now
     ):
-        headline += " The clock you paused is running again: see the new date below."
+        headline = WROTE_AGAIN_CLOCK_RUNS
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 
@@ -201,17 +202,11 @@ def _member_wrote_again(it: Intake, case: CaseRow) -> Outcome | None:
             it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
         )
         it.queued.extend(queued)
-    _tell_officer(
-        it,
-        case,
-        "The member has written again after the answer, so the case "
-        "is open again with a new response date.",
-        "reopened",
-    )
+    _tell_officer(it, case, REOPENED, "reopened")
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
 
 
-def _tell_officer(it: Intake, case: CaseRow, headline: str, purpose: str) -> None:
+def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:
     if not case.officer_email:
         return
     queued = assignment.queue_officer_mail(
@@ -266,12 +261,36 @@ def open_case(it: Intake) -> Outcome | None:
     return it.settle(MessageStatus.PROCESSED, f"opened as {case.kind}", case)
 
 
-def _assignment_headline(it: Intake, case: CaseRow) -> str:
+def _assignment_headline(it: Intake, case: CaseRow) -> Headline:
     if it.parent is not None:
-        return f"A new case, following up {it.parent.ref} (answered earlier), is with you."
+        ref = it.parent.ref
+        return Headline(
+            f"A new case, following up {ref} (answered earlier), is with you.",
+            f"Mae achos newydd, yn dilyn {ref} (a atebwyd yn gynharach), gyda chi.",
+        )
     if not case.known_member:
-        return "This message is not from a known member: please check it and route it."
-    return "A new case is with you."
+        return Headline(
+            "This message is not from a known member: please check it and route it.",
+            "Nid yw'r neges hon gan aelod hysbys: gwiriwch hi a'i chyfeirio.",
+        )
+    return Headline("A new case is with you.", "Mae achos newydd gyda chi.")
+
+
+# What an officer is told when a member writes again about a case of theirs.
+WROTE_AGAIN = Headline(
+    "The member has written again about this case.",
+    "Mae'r aelod wedi ysgrifennu eto am yr achos hwn.",
+)
+WROTE_AGAIN_CLOCK_RUNS = Headline(
+    f"{WROTE_AGAIN.en} The clock you paused is running again: see the new date below.",
+    f"{WROTE_AGAIN.cy} Mae'r cloc a oedwyd gennych yn rhedeg eto: gweler y dyddiad newydd isod.",
+)
+REOPENED = Headline(
+    "The member has written again after the answer, so the case is open again with a new "
+    "response date.",
+    "Mae'r aelod wedi ysgrifennu eto ar ôl yr ateb, felly mae'r achos ar agor eto gyda "
+    "dyddiad ymateb newydd.",
+)
 
 
 STAGES: tuple[Stage, ...] = (

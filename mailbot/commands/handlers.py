@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
+from mailbot.assignment import Headline
 from mailbot.commands.letters import long_date_or_paused, tell_member
 from mailbot.commands.parse import Command
 from mailbot.model import FINISHED, CaseStatus, Kind
@@ -163,7 +164,10 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
         to=target,
         purpose="assignment",
         dedup_key=f"assignment:{case.id}:{ctx.row.message_id}"[:200],
-        headline=f"{app.directory.display(sender)} has passed this case to you.",
+        headline=Headline(
+            f"{app.directory.display(sender)} has passed this case to you.",
+            f"Mae {app.directory.display(sender)} wedi trosglwyddo'r achos hwn i chi.",
+        ),
         why=why,
         message=cases.original_message(ctx.session, case),
         now=ctx.now,

@@ -800,3 +800,38 @@ def test_relabelling_to_a_kind_the_officer_acknowledges_moves_the_duty_to_them(
         assert hackney.case().acknowledged_at == NOW  # back to mailbot's, when it was queued
     finally:
         hackney.app.close()
+
+
+def test_a_bilingual_council_sends_officers_the_assignment_in_welsh_and_english(
+    tmp_path: Path,
+) -> None:
+    """Cardiff (policy language cy-en): like its reminders, the assignment is in both
+    languages, Welsh first for a member who prefers Welsh, the member's words quoted once."""
+    cardiff = Council(tmp_path / "cardiff", policy="cardiff")
+    try:
+        out = cardiff.deliver(
+            cardiff.mail("Cllr Siân Evans <sian.evans@council.gov.uk>", "Twll yn y ffordd",
+                         "Mae twll mawr yn y ffordd ger yr ysgol.", cc=SAM)
+        )
+        [to_sam] = [m for m in out if str(m["To"]) == SAM]
+        assert str(to_sam["Subject"]).startswith("Ymholiad / Enquiry from Cllr Siân Evans")
+        text = _text(to_sam)
+        assert text.index("Annwyl Sam Patel") < text.index("Dear Sam Patel")
+        assert "Mae achos newydd gyda chi." in text and "A new case is with you." in text
+        assert text.count("> Mae twll mawr yn y ffordd ger yr ysgol.") == 1
+        assert "The message is quoted in the Welsh part above." in text
+        assert "REASSIGN enw@council.gov.uk" in text and "REASSIGN name@council.gov.uk" in text
+
+        out = cardiff.deliver(
+            cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole by the school",
+                         "There is a large pothole by the school.", cc=SAM)
+        )
+        [to_sam] = [m for m in out if str(m["To"]) == SAM]
+        text = _text(to_sam)
+        assert text.index("Dear Sam Patel") < text.index("Annwyl Sam Patel")  # English first
+        assert text.count("> There is a large pothole by the school.") == 1
+        assert "Mae'r neges wedi'i dyfynnu yn y rhan Saesneg uchod." in text
+        html = body_text(to_sam, "html")
+        assert "Annwyl Sam Patel" in html and "Dear Sam Patel" in html
+    finally:
+        cardiff.app.close()
