@@ -35,6 +35,7 @@ from mailbot.policy import PolicyError
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 from mailbot.settings import ConfigError, Settings, find_config, load_settings
 from mailbot.store import Store
+from mailbot.workdays import LONDON
 
 app = typer.Typer(
     name="mailbot",
@@ -92,6 +93,11 @@ def opened_app(config: Path | None) -> Iterator[App]:
         yield mailbot_app
     finally:
         mailbot_app.close()
+
+
+def _uk_time(moment: datetime) -> str:
+    """As `mailbot status` shows times: the council's clock (Europe/London)."""
+    return f"{moment.astimezone(LONDON):%Y-%m-%d %H:%M}"
 
 
 def operator() -> str:
@@ -342,7 +348,7 @@ def outbox_list(
     if not found:
         typer.echo("no mail is waiting for a person")
     for mail in found:
-        typer.echo(f"row {mail.id}  {mail.created_at:%Y-%m-%d %H:%M}  {mail.status}  "
+        typer.echo(f"row {mail.id}  {_uk_time(mail.created_at)}  {mail.status}  "
                    f"{mail.purpose} to {mail.recipients}: {mail.error}")
 
 
@@ -396,7 +402,7 @@ def quarantine_list(config: ConfigOption = None) -> None:
     if not found:
         typer.echo("no message is quarantined")
     for message in found:
-        typer.echo(f"row {message.id}  {message.received_at:%Y-%m-%d %H:%M}  "
+        typer.echo(f"row {message.id}  {_uk_time(message.received_at)}  "
                    f"{message.sender or '(no sender)'}  {message.message_id}: {message.reason}")
 
 
