@@ -193,21 +193,11 @@ def _ask_to_redirect(
     subject_prefix: str,
 ) -> None:
     """Ask `target` (the alternative contact, or an administrator) to pass the case on."""
-    if target is None:
-        return
-    assignment.queue_officer_mail(
-        app,
-        session,
-        case,
-        to=target,
-        purpose="ooo_redirect",
-        dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
-        headline=headline,
-        why=f"auto-reply from {absent}",
-        message=None,
-        now=now,
-        subject_prefix=subject_prefix,
-    )
+    if target is not None:
+        _queue_redirect_mail(
+            app, session, case, absent, target, now, headline,
+            why=f"auto-reply from {absent}", message=None, subject_prefix=subject_prefix,
+        )
 
 
 def _redirect(
@@ -228,6 +218,30 @@ def _redirect(
     ledger.record_event(
         session, now, "mailbot", "reassigned", f"to {target}: {absent} {what}", case=case
     )
+    headline = Headline(
+        f"{name} {what}; you are the alternative contact, so this case is now with you.",
+        f"{what_cy}; chi yw'r cyswllt arall, felly mae'r achos hwn gyda chi nawr.",
+    )
+    _queue_redirect_mail(
+        app, session, case, absent, target, now, headline,
+        why=f"{absent} {what}", message=cases.original_message(session, case),
+    )
+
+
+def _queue_redirect_mail(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    absent: str,
+    target: str,
+    now: datetime,
+    headline: Headline,
+    *,
+    why: str,
+    message: ParsedMessage | None,
+    subject_prefix: str = "",
+) -> None:
+    """One mail per absent officer and case (its dedup key), whichever way it is put."""
     assignment.queue_officer_mail(
         app,
         session,
@@ -235,13 +249,11 @@ def _redirect(
         to=target,
         purpose="ooo_redirect",
         dedup_key=f"ooo_redirect:{case.id}:{absent}"[:200],
-        headline=Headline(
-            f"{name} {what}; you are the alternative contact, so this case is now with you.",
-            f"{what_cy}; chi yw'r cyswllt arall, felly mae'r achos hwn gyda chi nawr.",
-        ),
-        why=f"{absent} {what}",
-        message=cases.original_message(session, case),
+        headline=headline,
+        why=why,
+        message=message,
         now=now,
+        subject_prefix=subject_prefix,
     )
 
 
