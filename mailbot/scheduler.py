@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
 PURGE_AT = (3, 30)  # the daily retention purge: hour, minute, Europe/London
+IDLE_MAX_SECONDS = 25.0
+IDLE_MARGIN_SECONDS = 5.0
 
 Clock = Callable[[], datetime]
 
@@ -107,6 +109,28 @@ def _guarded(
     return run
 
 
+def idle_seconds(poll_seconds: int) -> float:
+    """How long the poll job waits on IDLE: most of the gap to the next poll, but short
+    enough that the one worker soon gets to the other jobs, and a stop is not held up."""
+    return max(0.0, min(IDLE_MAX_SECONDS, poll_seconds - IDLE_MARGIN_SECONDS))
+
+
+def _wait_for_mail(app: App, health: MailboxHealth, now: datetime) -> bool:
+    """After a poll: wait on IMAP IDLE for new mail, where the backend and the server
+    offer it. True if mail came, so the caller polls (and sends) at once."""
+    seconds = idle_seconds(app.settings.scheduler.poll_seconds)
+    backend = app.backend
+    offers_idle = getattr(backend, "offers_idle", None)
+    wait_for_new = getattr(backend, "wait_for_new", None)
+    if not app.settings.scheduler.idle or seconds <= 0 or health.down:
+        return False
+    if offers_idle is None or wait_for_new is None:
+        return False
+    if not health.run("idle", offers_idle, now, probe=False):
+        return False
+    return bool(health.run("idle", lambda: wait_for_new(seconds), now, probe=False))
+
+
 def daemon_jobs(
     app: App, health: MailboxHealth, clock: Clock = _utc_now
 ) -> dict[str, Callable[[], None]]:
@@ -115,6 +139,10 @@ def daemon_jobs(
 
     def poll(now: datetime) -> None:
         health.run("poll", lambda: jobs.poll(app, now), now)
+        if _wait_for_mail(app, health, now):
+            later = clock()  # the wait took time: the next steps read the clock again
+            health.run("poll", lambda: jobs.poll(app, later), later)
+            health.run("flush", lambda: jobs.flush_outbox(app, later), later, probe=False)
 
     def flush(now: datetime) -> None:
         # Never a probe: it waits while the mailbox is down (see mailbot/health.py).

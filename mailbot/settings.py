@@ -188,6 +188,9 @@ class LoopSettings(Section):
 class SchedulerSettings(Section):
     poll_seconds: int = Field(default=60, ge=5)
     flush_seconds: int = Field(default=30, ge=5)
+    # Between polls, wait on IMAP IDLE where the server offers it, so new mail is handled
+    # (and acknowledged) within seconds instead of at the next poll.
+    idle: bool = True
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

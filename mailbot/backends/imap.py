@@ -190,6 +190,10 @@ class ImapMailbox:
         self._close_idle_smtp()
         return self._run("wait for new mail", lambda client: self._idle(client, timeout))
 
+    def offers_idle(self) -> bool:
+        """Does the server offer IDLE? (The daemon waits on it between polls if so.)"""
+        return self._run("ask for IDLE", lambda client: bool(client.has_capability("IDLE")))
+
     def check_connection(self) -> list[str]:
         """Log in once and list the folders; BackendError in plain words if anything is
         wrong (server unreachable, wrong password, TLS, missing folders)."""

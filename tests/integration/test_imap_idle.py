@@ -1,0 +1,86 @@
+"""IMAP IDLE in the daemon: after a poll, the poll job waits on IDLE where the server
+offers it, so a member's mail arriving in the gap is recorded and acknowledged at once,
+not at the next poll. Real Dovecot, real SMTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fixtures.dovecot import DovecotServer, mailbot_config
+from fixtures.smtpd import SmtpServer
+from helpers import rows
+from imapclient import IMAPClient
+
+from mailbot.app import App, build_app
+from mailbot.health import MailboxHealth
+from mailbot.scheduler import daemon_jobs, idle_seconds
+from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow
+
+pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+ADDRESS = "memberenquiries@example.gov.uk"
+MEMBER_MAIL = (DEMO / "mail" / "01-pothole.eml").read_bytes()
+
+
+def poll_job_with_mail_arriving(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path, scheduler: str
+) -> tuple[float, App]:
+    """Run the daemon's poll job once on an empty INBOX while a member's mail arrives
+    two seconds in; (how long the job took, the app)."""
+    user = dovecot.new_user()
+    config = mailbot_config(
+        tmp_path / "mailbot.toml", dovecot, user, (smtp_server.host, smtp_server.port),
+        address=ADDRESS, directory=DEMO,
+        extra=f"[classifier]\ntrain_if_missing = false\n[scheduler]\n{scheduler}",
+    )
+    app = build_app(load_settings(config))
+    jobs = daemon_jobs(app, MailboxHealth(app), lambda: datetime.now(UTC))
+
+    def deliver_soon() -> None:
+        time.sleep(2)
+        client = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+        client.login(user.username, user.password)
+        client.append("INBOX", MEMBER_MAIL)
+        client.logout()
+
+    arriving = threading.Thread(target=deliver_soon)
+    arriving.start()
+    started = time.monotonic()
+    jobs["poll"]()
+    took = time.monotonic() - started
+    arriving.join()
+    return took, app
+
+
+def test_mail_arriving_during_idle_is_acknowledged_by_the_same_poll_job(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    assert idle_seconds(30) == 25 and idle_seconds(60) == 25 and idle_seconds(5) == 0
+    took, app = poll_job_with_mail_arriving(dovecot, smtp_server, tmp_path, "poll_seconds = 30")
+    try:
+        assert 2 <= took < 20  # woken by the mail, not by the 25-second timeout
+        assert len(rows(app, CaseRow)) == 1
+        assert [r.recipients for r in smtp_server.received] == [
+            ("jo.bloggs@councillors.example.gov.uk",)
+        ]
+    finally:
+        app.close()
+
+
+def test_with_idle_off_the_mail_waits_for_the_next_poll(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    took, app = poll_job_with_mail_arriving(
+        dovecot, smtp_server, tmp_path, "poll_seconds = 30\nidle = false"
+    )
+    try:
+        assert took < 2
+        assert rows(app, CaseRow) == [] and smtp_server.received == []
+    finally:
+        app.close()
