@@ -228,23 +228,16 @@ class EwsMailbox:
     # --- the Mailbox protocol ----------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        inbox_state, sent_state = folder_cursor.split(cursor, "ews")
-        try:
-            created, inbox_next = self._retry(
-                "sync the Inbox", lambda: self._sync("inbox", inbox_state)
-            )
-        except CursorExpired as expired:
-            if not self.watch_sent or sent_state is None:
-                raise
-            # Only the Inbox state is gone: resync the Inbox, keep our Sent Items place.
-            resume = folder_cursor.join(None, sent_state)
-            raise CursorExpired(str(expired), resume_cursor=resume) from expired
-        messages = self._download_all(created, folder="inbox")
-        if not self.watch_sent:
-            return messages, inbox_next
-        sent_created, sent_next = self._sent_round(sent_state)
-        messages += self._download_all(sent_created, folder="sent")
-        return messages, folder_cursor.join(inbox_next, sent_next)
+        return folder_cursor.fetch_both(
+            cursor,
+            "ews",
+            watch_sent=self.watch_sent,
+            inbox_round=lambda state: self._retry(
+                "sync the Inbox", lambda: self._sync("inbox", state)
+            ),
+            sent_round=self._sent_round,
+            download=lambda ids, folder: self._download_all(ids, folder=folder),
+        )
 
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):

@@ -322,21 +322,14 @@ class GraphMailbox:
     # ----------------------------------------------------------------- the contract
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
-        inbox_link, sent_link = folder_cursor.split(cursor, "graph")
-        try:
-            ids, inbox_next = self._delta_round("inbox", inbox_link)
-        except CursorExpired as expired:
-            if not self.watch_sent or sent_link is None:
-                raise
-            # Only the Inbox token is gone: resync the Inbox, keep our Sent Items place.
-            resume = folder_cursor.join(None, sent_link)
-            raise CursorExpired(str(expired), resume_cursor=resume) from expired
-        messages = self._download(ids, folder="inbox")
-        if not self.watch_sent:
-            return messages, inbox_next
-        sent_ids, sent_next = self._sent_round(sent_link)
-        messages += self._download(sent_ids, folder="sent")
-        return messages, folder_cursor.join(inbox_next, sent_next)
+        return folder_cursor.fetch_both(
+            cursor,
+            "graph",
+            watch_sent=self.watch_sent,
+            inbox_round=lambda link: self._delta_round("inbox", link),
+            sent_round=self._sent_round,
+            download=lambda ids, folder: self._download(ids, folder=folder),
+        )
 
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):
