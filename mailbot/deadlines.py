@@ -16,6 +16,7 @@ from typing import Any
 from mailbot.clock import ClockError, case_deadlines
 from mailbot.model import Kind, Priority
 from mailbot.policy import Policy, PolicyError, load_policy
+from mailbot.workdays import MAX_YEAR, MIN_YEAR, CalendarError
 
 KINDS = ", ".join(k.value for k in Kind)
 PRIORITIES = ", ".join(p.value for p in Priority)
@@ -77,6 +78,13 @@ def compute(policy: Policy, kind: Any, priority: Any, received: Any) -> Answer:
         found = case_deadlines(policy, k, p, r)
     except ClockError as exc:
         raise InputError(str(exc)) from None
+    except CalendarError as exc:
+        raise InputError(f"received: {received!r}: {exc}") from None
+    except OverflowError:  # a date next to 9999-12-31 or 0001-01-01: no day after it
+        raise InputError(
+            f"received: {received!r} is outside {MIN_YEAR}-{MAX_YEAR}, the years whose bank "
+            "holidays are known"
+        ) from None
     return Answer(_iso(found.ack_due), _iso(found.response_due), found.explanation)
 
 

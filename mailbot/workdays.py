@@ -33,8 +33,11 @@ ALL_UK_SUBDIVISIONS = ("ENG", "WLS", "SCT", "NIR")
 LONDON = ZoneInfo("Europe/London")
 SATURDAY, SUNDAY = 5, 6
 
-# Years outside this span are refused rather than silently computed from no data.
-MIN_YEAR, MAX_YEAR = 1980, 2200
+# Years outside this span are refused rather than silently computed from no data. The
+# `holidays` package has rules for the UK only up to its end_year (2100 in 0.109): after
+# that it returns no bank holidays at all, so Christmas would count as a working day.
+MIN_YEAR = 1980
+MAX_YEAR = min(2200, holidays_pkg.country_holidays("GB").end_year)
 
 
 class CalendarError(ValueError):
@@ -205,7 +208,10 @@ class WorkingCalendar:
         if self._first_year <= year <= self._last_year:
             return
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise CalendarError(f"year {year} is outside the supported {MIN_YEAR}-{MAX_YEAR}")
+            raise CalendarError(
+                f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}, the years whose bank holidays "
+                "are known"
+            )
         # Readers never lock: each table is swapped in whole, and only ever grows.
         with self._growing:
             if not self._first_year <= year <= self._last_year:

@@ -221,3 +221,35 @@ def test_installed_command_works_from_any_directory(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"ack_due": "2026-12-30", "response_due": "2027-01-12"}
+
+
+def test_batch_line_in_a_year_the_calendar_cannot_answer_for_does_not_stop_the_batch(
+    tmp_path: Path,
+) -> None:
+    good = {"policy": "colchester", "kind": "enquiry", "received": "2026-11-02T10:00:00Z"}
+    rows = [
+        {"id": "far", "policy": "colchester", "kind": "foi", "received": "2201-01-05T10:00:00Z"},
+        {"id": "end", "policy": "colchester", "kind": "foi", "received": "9999-12-31T23:59:59Z"},
+        {"id": "ok", **good},
+    ]
+    path = tmp_path / "years.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run("--batch", str(path))
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["far", "end", "ok"]
+    assert out[0]["error"].startswith("line 1: received: ")
+    assert "2201" in out[0]["error"]
+    assert out[1]["error"].startswith("line 2: received: ")
+    assert out[2]["response_due"] == "2026-11-16"
+    assert result.exit_code == 1
+    assert "2 of 3 lines had errors" in result.stderr
+
+
+def test_single_in_an_unsupported_year_is_a_one_line_input_error() -> None:
+    result = run(
+        "--policy", "wiltshire", "--kind", "enquiry", "--received", "2201-01-05T10:00:00Z"
+    )
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("mailbot: error: received: ")
+    assert "2201" in result.stderr

@@ -255,3 +255,13 @@ def test_fresh_calendar_shared_by_threads_gives_the_serial_answers() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(lambda d: shared.add_working_days(d, 15), starts))
     assert found == expected
+
+
+def test_years_the_holidays_package_has_no_rules_for_are_refused_not_counted_bare() -> None:
+    # A year with no bank holidays at all would silently count Christmas as a working day.
+    last = holidays.country_holidays("GB").end_year
+    assert not EW.is_working_day(date(last, 12, 25))
+    with pytest.raises(CalendarError, match=str(last + 1)):
+        EW.is_working_day(date(last + 1, 1, 2))
+    with pytest.raises(CalendarError):
+        FOIA.add_working_days(date(last, 12, 20), 20)  # would run into the uncovered year
