@@ -8,16 +8,18 @@ here, once, and errors name the file and the key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -28,7 +30,15 @@ from pydantic import (
 )
 
 from mailbot.model import Kind, Priority
-from mailbot.workdays import Closure, ExtraHoliday, Region, WorkingCalendar, WorkingHours
+from mailbot.workdays import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Closure,
+    ExtraHoliday,
+    Region,
+    WorkingCalendar,
+    WorkingHours,
+)
 
 # FOIA s.10(1) and FOISA s.10(1): "promptly and in any event not later than the twentieth
 # working day following the date of receipt". The law sets it; packs cannot.
@@ -49,8 +59,18 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
-Days = Annotated[int, BeforeValidator(_not_bool), Field(ge=0)]
-PositiveDays = Annotated[int, BeforeValidator(_not_bool), Field(ge=1)]
+# No protocol sets a year or more; a bigger number is a typo that would otherwise fail
+# (past the calendar's last year) or mislead on every message, not when the pack is read.
+MAX_DAYS = 250
+Days = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_DAYS)]
+PositiveDays = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_DAYS)]
+
+
+def _known_year(value: date) -> date:
+    # A date outside the calendar's years is a typo (2206 for 2026): it would stop no clock.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"must be in {MIN_YEAR}-{MAX_YEAR}, not {value.isoformat()}")
+    return value
 
 
 class PolicyError(ValueError):
@@ -104,8 +124,27 @@ class ClockRules(_Strict):
 
     @field_validator("cutoff", mode="before")
     @classmethod
-    def _none_word(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
+    def _cutoff_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"", "none"}:
+            return None
+        # Unquoted, 1700 would be read as seconds past midnight UTC.
+        if not isinstance(value, str | time) and value is not None:
+            raise ValueError(f'must be a time of day such as "17:00", not {value!r}')
+        return value
+
+    @field_validator("cutoff")
+    @classmethod
+    def _cutoff_local(cls, value: time | None) -> time | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            raise ValueError("must not have a UTC offset: it is London time, e.g. \"17:00\"")
+        if value == time(0, 0):
+            raise ValueError(
+                "00:00 would count every message as received the next day; "
+                "leave cutoff out for no cutoff"
+            )
+        return value
 
 
 class Routing(_Strict):
@@ -166,20 +205,26 @@ class Reminders(_Strict):
 
 
 class ExtraHolidayRule(_Strict):
-    date: date
+    date: Annotated[date, AfterValidator(_known_year)]
     name: str = Field(min_length=1)
     regions: list[Region] | None = None  # default: the council's own region
 
 
 class ClosureRule(_Strict):
-    start: date
-    end: date | None = None  # one day if omitted
+    start: Annotated[date, AfterValidator(_known_year)]
+    end: Annotated[date, AfterValidator(_known_year)] | None = None  # one day if omitted
     name: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> ClosureRule:
         if self.end is not None and self.end < self.start:
             raise ValueError("end is before start")
+        # A mistyped end year would shut the council's clocks for a year or more unnoticed.
+        if self.end is not None and self.end - self.start >= timedelta(days=366):
+            raise ValueError(
+                f"a closure longer than a year ({self.start.isoformat()} to "
+                f"{self.end.isoformat()}) is almost certainly a mistyped date"
+            )
         return self
 
 
@@ -394,17 +439,30 @@ def _thaw(value: Any) -> Any:
 
 
 def _describe(exc: ValidationError) -> str:
-    """The first error as "key.path: what is wrong"."""
-    err = exc.errors()[0]
-    loc = ".".join(str(part) for part in err["loc"])
+    """One error as "key.path: what is wrong". A misspelt key is reported as the unknown
+    key it is (with the key it may have meant), not as the key it left missing."""
+    errors = exc.errors()
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    err = unknown[0] if unknown else errors[0]
+    # Pydantic marks a bad dict key (an unknown kind in [ack.KIND]) with "[key]".
+    parts = [str(part) for part in err["loc"] if part != "[key]"]
+    loc = ".".join(parts)
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        what = "unknown key"
+        missing = [
+            str(e["loc"][-1])
+            for e in errors
+            if e["type"] == "missing" and list(map(str, e["loc"][:-1])) == parts[:-1]
+        ]
+        close = difflib.get_close_matches(parts[-1], missing, n=1) if parts else []
+        what = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
     elif kind == "missing":
         what = "required key is missing"
     elif kind == "greater_than_equal":
         what = f"must be >= {ctx.get('ge')}"
+    elif kind == "less_than_equal":
+        what = f"must be <= {ctx.get('le')}"
     elif kind == "literal_error":
         what = f"must be one of {ctx.get('expected')}, not {err.get('input')!r}"
     elif kind == "enum":

@@ -198,7 +198,45 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
         ),
         ('language = "en"', 'language = "en"\ncolour = "blue"', "colour: unknown key"),
         ("[clock]\n", '[clock]\ncutof = "17:00"\n', "clock.cutof: unknown key"),
-        ("[ack.foi]", "[ack.freedom]", "ack.freedom.[key]: unknown kind 'freedom'"),
+        ("[ack.foi]", "[ack.freedom]", "ack.freedom: unknown kind 'freedom'"),
+        # A misspelt key is named, not only the key it should have been.
+        (
+            "[ack.enquiry]\ndays = 2",
+            "[ack.enquiry]\ndayz = 2",
+            "ack.enquiry.dayz: unknown key (did you mean 'days'?)",
+        ),
+        # A number no protocol means, which would otherwise fail on every message.
+        (
+            "[response.enquiry]\nnormal = 10",
+            "[response.enquiry]\nnormal = 100000",
+            "response.enquiry.normal: must be <= 250",
+        ),
+        # An unquoted cutoff is read as seconds past midnight UTC, then fails on every
+        # message; one with an offset cannot be compared with London time either.
+        ("[clock]\n", "[clock]\ncutoff = 1700\n", 'clock.cutoff: must be a time of day such as'),
+        (
+            "[clock]\n",
+            '[clock]\ncutoff = "17:00+01:00"\n',
+            "clock.cutoff: must not have a UTC offset",
+        ),
+        # A midnight cutoff would move every message to the next day.
+        ("[clock]\n", '[clock]\ncutoff = "00:00"\n', "clock.cutoff: 00:00 would count every"),
+        # A mistyped year would shut the council (or stop no clock) without a word.
+        (
+            "closures = []",
+            'closures = [{ start = 2026-12-24, end = 2027-12-31, name = "Christmas" }]',
+            "calendar.closures.0: a closure longer than a year",
+        ),
+        (
+            "closures = []",
+            'closures = [{ start = 2206-12-24, name = "Christmas" }]',
+            "calendar.closures.0.start: must be in 1980-",
+        ),
+        (
+            "extra_holidays = []",
+            'extra_holidays = [{ date = 2307-05-10, name = "State funeral" }]',
+            "calendar.extra_holidays.0.date: must be in 1980-",
+        ),
         (
             "extra_holidays = []",
             'extra_holidays = [{ date = 2027-01-04, name = "x", regions = ["atlantis"] }]',
