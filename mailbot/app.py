@@ -71,6 +71,7 @@ def build_app(
             settings.council.policy,
             overrides=settings.policy or None,
             packs_dir=_packs_dir(settings),
+            base_dir=settings.base_dir,
         ),
         directory=load_directory(
             settings.resolve(directory.members) if directory.members else None,

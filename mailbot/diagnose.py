@@ -19,6 +19,7 @@ def config_problems(settings: Settings) -> list[str]:
             settings.council.policy,
             overrides=settings.policy or None,
             packs_dir=_packs_dir(settings),
+            base_dir=settings.base_dir,
         )
     except PolicyError as exc:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")

@@ -361,12 +361,18 @@ def available_packs(packs_dir: Path | None = None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
 
 
-def resolve_pack(ref: str | Path, packs_dir: Path | None = None) -> Path:
-    """A pack name ("colchester") or a path to a .toml file → the file's path."""
+def resolve_pack(
+    ref: str | Path, packs_dir: Path | None = None, base_dir: Path | None = None
+) -> Path:
+    """A pack name ("colchester") or a path to a .toml file → the file's path. A relative
+    path is taken from `base_dir` (the council config's folder) when given, so the daemon
+    finds the same pack whatever directory it was started in."""
     text = str(ref)
     looks_like_path = isinstance(ref, Path) or text.endswith(".toml") or os.sep in text
     if looks_like_path:
-        path = Path(ref)
+        path = Path(ref).expanduser()
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
         if not path.is_file():
             raise PolicyError(f"{path}: policy file not found")
         return path
@@ -383,9 +389,10 @@ def load_policy(
     *,
     overrides: Mapping[str, Any] | None = None,
     packs_dir: Path | None = None,
+    base_dir: Path | None = None,
 ) -> Policy:
     """Read a pack, deep-merge the council config's [policy] overrides, validate."""
-    path = resolve_pack(ref, packs_dir)
+    path = resolve_pack(ref, packs_dir, base_dir)
     return _load(path, _freeze(overrides or {}), path.stat().st_mtime_ns)
 
 

@@ -306,3 +306,27 @@ def test_packs_ship_inside_the_package() -> None:
     inside = Path(mailbot.__file__).resolve().parent / "_packs"
     assert available_packs(inside) == sorted(TABLE)
     assert default_packs_dir().resolve() == PACKS.resolve()
+
+
+def test_relative_pack_path_in_the_council_config_is_from_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The config says relative paths are from its own folder; a daemon started by systemd
+    # (working directory /) must find the same pack as check-config run beside the file.
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    home = tmp_path / "council"
+    (home / "policies").mkdir(parents=True)
+    (home / "policies" / "ours.toml").write_text((PACKS / "hackney.toml").read_text())
+    config = home / "mailbot.toml"
+    config.write_text('[council]\nname = "Ours"\npolicy = "policies/ours.toml"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 0, result.stderr
+    assert "OK (policy policies/ours.toml" in result.stdout
+    loaded = load_policy("policies/ours.toml", base_dir=home)
+    assert loaded.name == "ours" and loaded.council == "London Borough of Hackney"
