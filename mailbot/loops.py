@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.model import Automatic, ParsedMessage
+from mailbot.quoting import own_text
 
 LOOP_HEADER = "X-Mailbot-Loop"
 
@@ -40,7 +41,7 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # Subject patterns are anchored: clients put "Automatic reply:" or "Undeliverable:" at the
 # start (or "(Automatic Response)" at the end), while members write "Out of office hours
 # noise" or "Undelivered council tax letters" in the middle of real enquiries.
-_END = r"\s*(?::|-|–|\(|$)"
+_END = r"\s*(?::|：|-|–|\(|$)"
 AUTO_REPLY_SUBJECT = _words(
     r"^\s*(?:re:\s*)?(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)|auto"
     r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation(?: reply)?"
@@ -49,12 +50,27 @@ AUTO_REPLY_SUBJECT = _words(
     r"|r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau"
     r"|abwesenheitsnotiz|automatische antwort|abwesend|nicht im büro"
     r"|respuesta autom[áa]tica|fuera de la oficina|ausente"
-    r"|automatisch antwoord|afwezigheidsbericht|niet op kantoor|afwezig)" + _END,
+    r"|automatisch antwoord|afwezigheidsbericht|niet op kantoor|afwezig"
+    # Outlook's "Automatic reply:" in the other languages of councillors' own mailboxes
+    # (the prefix follows the mailbox's language, not the council's)
+    r"|odpowied[źz] automatyczna|resposta autom[áa]tica|risposta automatica|r[ăa]spuns automat"
+    r"|automatinis atsakymas|autom[āa]tisk[āa] atbilde|automaatvastus|automatiskt svar"
+    r"|automatisk svar|automaattinen vastaus|automatick[áa] odpov[ěe][ďd]"
+    r"|automatick[áa] odpove[ďd]|automatikus v[áa]lasz|otomatik yan[ıi]t|automatski odgovor"
+    r"|samodejni odgovor|αυτόματη απάντηση|автоматический ответ|автоматична відповідь"
+    r"|автоматичен отговор|freagra uathoibr[íi]och|tr[ảa] l[ờo]i t[ựu] đ[ộo]ng"
+    r"|resposta autom[àa]tica|rispost[ae] automatic[ah]e?|خودکار جواب|خودکار جوابی پیغام"
+    r"|رد تلقائي|الرد التلقائي|תשובה אוטומטית|स्वचालित उत्तर|स्वचालित जवाब"
+    r"|ਸਵੈਚਾਲਤ ਜਵਾਬ|ਸਵੈਚਲਿਤ ਜਵਾਬ|স্বয়ংক্রিয় উত্তর|স্বয়ংক্রিয় জবাব|સ્વયંસંચાલિત જવાબ"
+    r"|自动回复|自動回覆|自動回復|自動応答|자동 회신|자동 응답)" + _END,
     r"\((?:automatic (?:reply|response)|auto[- ]?reply|out of (?:the )?office"
     r"|ateb awtomatig|r[ée]ponse automatique|automatische antwort|respuesta autom[áa]tica"
     r"|automatisch antwoord)\)\s*$",
     r"^\s*(?:i am|i'm) (?:away|out of (?:the )?office)\b", r"^\s*away until\b",
     r"^\s*[^:]{0,60} is out of the office\b",
+    # Ticket systems and council CRMs confirming receipt: no member writes these to us.
+    r"^\s*your (?:call |case |ticket |enquiry |)?reference (?:number |no\.? )?is:?\s*\S*\d",
+    r"^\s*your (?:[\w'-]+ ){1,5}(?:has been|was|is) (?:received|logged|created|registered)\b",
 )
 
 AUTO_REPLY_BODY = _words(
@@ -70,6 +86,24 @@ AUTO_REPLY_BODY = _words(
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
     r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
     r"\bik ben (?:momenteel |tot )?.{0,40}\bafwezig\b", r"\bautomatisch antwoord\b",
+    # Ticket systems, CRMs and notification services that send no Auto-Submitted header
+    r"\bthis is an? (?:automated|automatically generated|automatic) (?:e-?mail|message"
+    r"|notification|acknowledge?ment|response|reply|receipt)\b",
+    r"\bthis (?:e-?mail|message|notification) (?:was|has been|is) (?:sent |generated )?"
+    r"automatically\b",
+    r"\bplease do not reply to this (?:e-?mail|message)\b",
+    r"\b(?:this|the) (?:mailbox|e-?mail address|inbox) is (?:not monitored|unmonitored)\b",
+    r"\b(?:ticket|case|call|incident) (?:#|number |no\.? |reference )?[\w-]*\d[\w-]* has been "
+    r"(?:created|logged|raised|opened)\b",
+    # Out-of-office sentences in the languages most spoken in UK councils after English
+    # and Welsh; only the sender's own text is searched (see _subject_and_body).
+    r"\b(?:jestem|b[ęe]d[ęe]) poza biurem\b", r"\bprzebywam na urlopie\b",
+    r"\bestou (?:fora do escrit[óo]rio|de f[ée]rias|ausente)\b", r"\bsono fuori ufficio\b",
+    r"\bsunt (?:[îi]n concediu|plecat[ăa]? din birou)\b", r"\besu i[šs]vyk[ęe](?:s|usi)\b",
+    r"\bjsem mimo kancel[áa][řr]\b", r"\bh[áa]zon k[íi]v[üu]l vagyok\b",
+    r"\bofis d[ıi][şs][ıi]nday[ıi]m\b", r"\bjag är (?:ledig|på semester|inte på kontoret)\b",
+    r"دفتر سے باہر ہوں", r"خارج المكتب", r"ਦਫ਼?ਤਰ ਤੋਂ ਬਾਹਰ ਹਾਂ", r"অফিসের বাইরে আছি",
+    r"不在办公室", r"不在辦公室",
 )
 
 BOUNCE_SUBJECT = _words(
@@ -252,14 +286,28 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.BOUNCE
     if AUTO_REPLY_SUBJECT.search(subject):
         return Automatic.AUTO_REPLY
-    top = msg.text[:BODY_WINDOW]
-    if BOUNCE_BODY.search(top):
+    if BOUNCE_BODY.search(msg.text[:BODY_WINDOW]):
+        # The whole top, forwards included: a bounce forwarded with a one-line note is
+        # still a bounce report (the shared corpus has such), not a request.
         return Automatic.BOUNCE
-    if AUTO_REPLY_BODY.search(top):
+    # Only the sender's own words: a member who forwards a resident's "I am out of the
+    # office until..." email, or quotes an auto-reply, is still a member asking something.
+    if AUTO_REPLY_BODY.search(own_text(msg.text)[:BODY_WINDOW]):
         return Automatic.AUTO_REPLY
-    if msg.sender and NOREPLY_SENDER.match(msg.sender.email):
+    if any(NOREPLY_SENDER.match(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+def _submitters(msg: ParsedMessage) -> list[str]:
+    """The From address and, if another system sent it in someone's name (SharePoint,
+    Forms, a CRM "on behalf of" a councillor), the Sender header's address."""
+    found = [msg.sender.email] if msg.sender else []
+    sender_header = msg.headers.get("sender", "")
+    address = re.search(r"[^\s<>\"',;:]+@[^\s<>\"',;]+", sender_header)
+    if address:
+        found.append(address.group(0).lower())
+    return found
 
 
 RULES: tuple[tuple[str, Rule], ...] = (

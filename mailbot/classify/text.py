@@ -15,9 +15,10 @@ import html
 import re
 from dataclasses import dataclass
 
+from mailbot.quoting import HEADER_LINE, MAX_MARKER_LINE, history_start, is_quoted
+
 MAX_INPUT_CHARS = 30_000  # read no further into a body than this
 MAX_NEW_TEXT_CHARS = 4_000  # what the model sees; the ask is near the top
-MAX_MARKER_LINE = 300  # quote/signature markers are short lines; longer lines are text
 SHORT_FORWARD_NOTE_WORDS = 40  # a note this short on top of a forward needs the forward
 
 _HTML_HINT = re.compile(r"<(?:html|body|div|p|br|table|span|script|style|font)\b", re.I)
@@ -25,25 +26,6 @@ _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]{0,500}>.*?</\1\s*>", re.I | r
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.I)
 
-_REPLY_MARKERS = [
-    re.compile(r"^-{2,}\s*original message\s*-{2,}", re.I),
-    re.compile(r"^-{2,}\s*neges wreiddiol\s*-{2,}", re.I),  # Welsh Outlook
-    re.compile(r"^_{8,}\s*$"),  # Outlook's rule above a From:/Sent: block
-    re.compile(r"^on\b.{0,250}\bwrote:?\s*$", re.I),
-    re.compile(r"^ar\b.{0,250}\bysgrifennodd.{0,80}$", re.I),  # Welsh "On ... wrote"
-]
-_FORWARD_MARKERS = [
-    re.compile(r"^-{2,}\s*forwarded message\s*-{2,}", re.I),
-    re.compile(r"^-{2,}\s*neges wedi'?i hanfon ymlaen\s*-{2,}", re.I),
-    re.compile(r"^begin forwarded message:?", re.I),
-    re.compile(r"^-{2,}\s*forwarded by\b", re.I),
-]
-_HEADER_LINE = re.compile(
-    r"^\*?(from|sent|date|to|cc|subject|oddi wrth|anfonwyd|at|pwnc)\*?:", re.I
-)
-_FROM_LINE = re.compile(r"^\*?(from|oddi wrth)\*?:\s*\S", re.I)
-_WROTE_START = re.compile(r"^on\b.{0,200}$", re.I)
-_WROTE_END = re.compile(r"^.{0,200}\bwrote:?\s*$", re.I)
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fw|fwd|ymlaen)\s*:", re.I)
 
 _SIGNOFF = re.compile(
@@ -94,34 +76,6 @@ def html_to_text(body: str) -> str:
     return html.unescape(body)
 
 
-def _is_outlook_block(lines: list[str], i: int) -> bool:
-    """A From: line followed closely by Sent:/To:/Subject: lines starts a quoted header block."""
-    if not _FROM_LINE.match(lines[i]):
-        return False
-    following = [ln for ln in lines[i + 1 : i + 6] if ln]
-    return sum(1 for ln in following if _HEADER_LINE.match(ln)) >= 2
-
-
-def _history_start(lines: list[str]) -> tuple[int, bool] | None:
-    """Index of the first line of quoted history and whether it is a forward."""
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if not line or len(line) > MAX_MARKER_LINE:
-            continue
-        if any(p.match(line) for p in _FORWARD_MARKERS):
-            return i, True
-        if any(p.match(line) for p in _REPLY_MARKERS):
-            return i, False
-        # "On Tue, 3 Nov 2026 at 09:12, Jo Bloggs <jo@x>\nwrote:" wrapped over two lines
-        if _WROTE_START.match(line) and i + 1 < len(lines):
-            nxt = lines[i + 1].strip()
-            if len(nxt) <= MAX_MARKER_LINE and _WROTE_END.match(nxt):
-                return i, False
-        if _is_outlook_block([ln.strip() for ln in lines[i : i + 7]], 0):
-            return i, False
-    return None
-
-
 def _cut_signature(lines: list[str]) -> list[str]:
     """Drop the sign-off, everything below it, and legal disclaimers."""
     seen_content = False
@@ -146,10 +100,10 @@ def _forwarded_body(lines: list[str]) -> list[str]:
     """The forwarded message's own text: skip its header block, then clean it like any body."""
     lines = [_QUOTE_PREFIX.sub("", ln) for ln in lines]  # a forward sent as a "> " quote
     i = 1  # the marker line
-    while i < len(lines) and (not lines[i].strip() or _HEADER_LINE.match(lines[i].strip())):
+    while i < len(lines) and (not lines[i].strip() or HEADER_LINE.match(lines[i].strip())):
         i += 1
     body = lines[i:]
-    nested = _history_start(body)
+    nested = history_start(body)
     if nested is not None:
         body = body[: nested[0]]
     return _cut_signature(body)
@@ -162,7 +116,7 @@ def _squash(lines: list[str]) -> str:
 
 
 def _unquoted(lines: list[str]) -> list[str]:
-    return [ln for ln in lines if not ln.lstrip().startswith(">")]
+    return [ln for ln in lines if not is_quoted(ln)]
 
 
 def new_text(body: str, subject: str = "") -> Cleaned:
@@ -171,7 +125,7 @@ def new_text(body: str, subject: str = "") -> Cleaned:
     body = _IMAGE_PLACEHOLDER.sub(" ", body)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = body.split("\n")
-    start = _history_start(lines)
+    start = history_start(lines)
     forwarded = bool(_FORWARD_SUBJECT.match(subject or ""))
     if start is None:
         return Cleaned(_squash(_cut_signature(_unquoted(lines))), forwarded, False)

@@ -193,6 +193,17 @@ def test_outgoing_headers_mark_our_mail_as_automatic() -> None:
     ("es", "Fuera de la oficina: su mensaje"),
     ("nl", "Automatisch antwoord: Gat in de weg"),
     ("nl", "Afwezigheidsbericht: uw bericht"),
+    # Outlook's prefix follows the member's own mailbox language, not the council's
+    ("pl", "Odpowiedź automatyczna: Pothole outside 14 Castle Street"),
+    ("ur", "خودکار جواب: Pothole outside 14 Castle Street"),
+    ("pa", "ਸਵੈਚਾਲਤ ਜਵਾਬ: Pothole outside 14 Castle Street"),
+    ("bn", "স্বয়ংক্রিয় উত্তর: Pothole outside 14 Castle Street"),
+    ("pt", "Resposta automática: Pothole outside 14 Castle Street"),
+    ("ro", "Răspuns automat: Pothole outside 14 Castle Street"),
+    ("lt", "Automatinis atsakymas: Pothole outside 14 Castle Street"),
+    ("it", "Risposta automatica: Pothole outside 14 Castle Street"),
+    ("ar", "رد تلقائي: Pothole outside 14 Castle Street"),
+    ("zh", "自动回复：Pothole outside 14 Castle Street"),
 ])
 def test_auto_reply_subjects_in_six_languages(language: str, subject: str) -> None:
     message = build(subject=subject, body="Thank you.")
@@ -209,10 +220,41 @@ def test_auto_reply_subjects_in_six_languages(language: str, subject: str) -> No
     ("de", "Vielen Dank. Ich bin bis zum 30. November nicht im Büro."),
     ("es", "Gracias. Estoy fuera de la oficina hasta el lunes."),
     ("nl", "Dank u. Ik ben tot en met maandag afwezig."),
+    ("pl", "Dziękuję za wiadomość. Jestem poza biurem do 30 listopada."),
+    ("ur", "آپ کی ای میل کا شکریہ۔ میں 30 نومبر تک دفتر سے باہر ہوں۔"),
+    ("pt", "Obrigado. Estou fora do escritório até 30 de novembro."),
+    ("ro", "Vă mulțumesc. Sunt în concediu până pe 30 noiembrie."),
 ])
 def test_auto_reply_bodies_in_six_languages(language: str, body: str) -> None:
     message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
     assert kind(message) == Automatic.AUTO_REPLY, language
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Your call reference is 3345221", "A member of our team will be in touch."),
+    ("Your report of a pothole has been received", "Reference HW-123456."),
+    ("Re: Pothole outside 14 Castle Street [#4521]",
+     "Dear customer, ticket #4521 has been created for your request."),
+    ("Re: Pothole outside 14 Castle Street", "This is an automated acknowledgement of your "
+     "message. Please do not reply to this email."),
+    ("Planning enforcement", "Thank you. This mailbox is not monitored."),
+])
+def test_ticket_systems_and_notification_services_are_automatic(subject: str, body: str) -> None:
+    assert kind(build(subject=subject, body=body)) == Automatic.AUTO_REPLY
+
+
+def test_mail_sent_in_a_members_name_by_a_noreply_system_is_automatic() -> None:
+    message = build({"Sender": "SharePoint Online <no-reply@sharepointonline.com>"},
+                    subject='Cllr Jo Bloggs shared the folder "Castle Street photos" with you',
+                    body="Cllr Jo Bloggs shared a folder with you.")
+    assert kind(message) == Automatic.BULK
+
+
+def test_a_person_quoting_an_out_of_office_is_not_automatic() -> None:
+    body = ("Gareth's auto-reply says he is away; who covers Bramble Close?\n\n"
+            "On Tue, 24 Nov 2026 at 10:02, Gareth Hughes <g.hughes@wiltshire.gov.uk> wrote:\n"
+            "> I am currently out of the office until Monday 30 November.\n")
+    assert detect_automatic(build(subject="Streetlight out - Bramble Close", body=body)) is None
 
 
 @pytest.mark.parametrize("subject", [
@@ -267,6 +309,8 @@ def test_member_mail_that_only_sounds_automatic_is_not(subject: str, body: str) 
     ("Delivery failure of the garden waste bins", "Twelve houses on Brook Road have none."),
     ("Undelivered council tax letters", "Residents on Mill Lane got no bill."),
     ("Non-delivery of the recycling boxes", "Still waiting after six weeks."),
+    ("Your reference is wrong on my parking fine letter", "Can someone check it?"),
+    ("Ticket office at the station", "The ticket #2 machine has been broken for weeks."),
     ("Shop on Station Road", "The shop was left with no access to email or phone for a week "
                              "after the roadworks cut the line. Can highways explain?"),
 ])

@@ -1,0 +1,78 @@
+"""Where the quoted history of a reply or forward begins in a plain-text body.
+
+Two readers need it: the classifier (what did the member ask this time?) and the loop
+guard (is the text on top an out-of-office or a bounce?). A member who forwards a
+resident's email or a bounce they got carries someone else's words below the marker,
+and those words must not decide what the member's own message is.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_MARKER_LINE = 300  # quote/forward markers are short lines; longer lines are text
+MAX_SCAN_CHARS = 30_000  # read no further into a body than this
+
+REPLY_MARKERS = [
+    re.compile(r"^-{2,}\s*original message\s*-{2,}", re.I),
+    re.compile(r"^-{2,}\s*neges wreiddiol\s*-{2,}", re.I),  # Welsh Outlook
+    re.compile(r"^_{8,}\s*$"),  # Outlook's rule above a From:/Sent: block
+    re.compile(r"^on\b.{0,250}\bwrote:?\s*$", re.I),
+    re.compile(r"^ar\b.{0,250}\bysgrifennodd.{0,80}$", re.I),  # Welsh "On ... wrote"
+]
+FORWARD_MARKERS = [
+    re.compile(r"^-{2,}\s*forwarded message\s*-{2,}", re.I),
+    re.compile(r"^-{2,}\s*neges wedi'?i hanfon ymlaen\s*-{2,}", re.I),
+    re.compile(r"^begin forwarded message:?", re.I),
+    re.compile(r"^-{2,}\s*forwarded by\b", re.I),
+]
+# "From:", "*From:*" (plain text from an HTML client) and "**From:**" (our own HTML-only
+# conversion of Outlook's <b>From:</b>) all start a quoted header line.
+HEADER_LINE = re.compile(
+    r"^\*{0,2}(from|sent|date|to|cc|subject|oddi wrth|anfonwyd|at|pwnc)\*{0,2}:", re.I
+)
+_FROM_LINE = re.compile(r"^\*{0,2}(from|oddi wrth)\*{0,2}:\**\s*\S", re.I)
+_WROTE_START = re.compile(r"^on\b.{0,200}$", re.I)
+_WROTE_END = re.compile(r"^.{0,200}\bwrote:?\s*$", re.I)
+
+
+def _is_outlook_block(lines: list[str], i: int) -> bool:
+    """A From: line followed closely by Sent:/To:/Subject: lines starts a quoted header block."""
+    if not _FROM_LINE.match(lines[i]):
+        return False
+    following = [ln for ln in lines[i + 1 : i + 6] if ln]
+    return sum(1 for ln in following if HEADER_LINE.match(ln)) >= 2
+
+
+def history_start(lines: list[str]) -> tuple[int, bool] | None:
+    """Index of the first line of quoted history and whether it is a forward."""
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line or len(line) > MAX_MARKER_LINE:
+            continue
+        if any(p.match(line) for p in FORWARD_MARKERS):
+            return i, True
+        if any(p.match(line) for p in REPLY_MARKERS):
+            return i, False
+        # "On Tue, 3 Nov 2026 at 09:12, Jo Bloggs <jo@x>\nwrote:" wrapped over two lines
+        if _WROTE_START.match(line) and i + 1 < len(lines):
+            nxt = lines[i + 1].strip()
+            if len(nxt) <= MAX_MARKER_LINE and _WROTE_END.match(nxt):
+                return i, False
+        if _is_outlook_block([ln.strip() for ln in lines[i : i + 7]], 0):
+            return i, False
+    return None
+
+
+def is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def own_text(body: str) -> str:
+    """What the sender wrote above any quoted history or forwarded mail, without "> "
+    quoted lines: the words that are this sender's own."""
+    lines = body[:MAX_SCAN_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = history_start(lines)
+    if start is not None:
+        lines = lines[: start[0]]
+    return "\n".join(ln for ln in lines if not is_quoted(ln))
