@@ -25,7 +25,9 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
@@ -35,6 +37,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
+from mailbot.backends.tls import trusted_context, untrusted_advice
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,7 @@ class ImapMailbox:
         smtp: SmtpSettings | None = None,
         address: str = "",
         ssl_context: ssl.SSLContext | None = None,
+        ca_file: Path | None = None,
         timeout: float = 60.0,
         backoff: Backoff | None = None,
         create_folders: bool = True,
@@ -84,7 +88,9 @@ class ImapMailbox:
         `watch_sent` also returns new Sent items (folder "sent"), so a reply an
         officer sends as the shared mailbox is seen; they are never moved.
         Sends share one SMTP connection, closed after `smtp_idle_timeout` seconds
-        unused (measured by `clock`) or by close()."""
+        unused (measured by `clock`) or by close(). `ca_file` (PEM) is trusted for
+        TLS besides the system's authorities: a council's own CA, or a self-signed
+        certificate; `ssl_context`, if given, is used as it is."""
         if security not in ("tls", "starttls", "none"):
             raise BackendError(f"imap security must be tls, starttls or none, not {security!r}")
         self.host, self.port, self.security = host, port, security
@@ -96,6 +102,7 @@ class ImapMailbox:
         )
         self.address = address
         self.ssl_context = ssl_context
+        self.ca_file = ca_file
         self.timeout = timeout
         self.backoff = backoff if backoff is not None else Backoff()
         self.create_folders = create_folders
@@ -104,6 +111,9 @@ class ImapMailbox:
         self._client: IMAPClient | None = None
         self._folders_checked = False
         self._inbox_validity: int | None = None  # set while the inbox is the selected folder
+        # The configured folder names as this server spells them (see FolderLayout),
+        # settled for each connection by _ensure_folders.
+        self._inbox_name, self._processed_name, self._sent_name = inbox, processed, sent
 
     @property
     def where(self) -> str:
@@ -196,27 +206,30 @@ class ImapMailbox:
 
     def check_connection(self) -> list[str]:
         """Log in once and list the folders; BackendError in plain words if anything is
-        wrong (server unreachable, wrong password, TLS, missing folders)."""
+        wrong (server unreachable, wrong password, TLS, missing folders). Changes
+        nothing: a Processed or Sent folder still to be made is listed as such, under
+        the name it will get on this server."""
 
         def check() -> list[str]:
             client = self._connect()
             with self._errors():
-                folders = self._folder_names(client)
-            problems = []
-            if not _has_folder(folders, self.inbox):
-                problems.append(f"the inbox folder {self.inbox!r} does not exist")
-            if not self.create_folders:
-                problems += [
-                    f"the folder {name!r} does not exist"
-                    for name in (self.processed, self.sent)
-                    if not _has_folder(folders, name)
-                ]
-            if problems:
+                layout = self._layout(client)
+            if layout.find(self.inbox) is None:
                 raise FolderMissing(
-                    f"{self.where}, user {self.username!r}: {'; '.join(problems)} "
-                    f"(folders there: {', '.join(folders)})"
+                    f"{self.where}, user {self.username!r}: the inbox folder {self.inbox!r} "
+                    f"does not exist (folders there: {', '.join(layout.names)})"
                 )
-            return folders
+            missing = [name for name in (self.processed, self.sent) if layout.find(name) is None]
+            if missing and not self.create_folders:
+                raise FolderMissing(
+                    f"{self.where}, user {self.username!r}: "
+                    + "; ".join(f"the folder {name!r} does not exist" for name in missing)
+                    + f" (folders there: {', '.join(layout.names)})"
+                )
+            to_make = {layout.spelling(name) for name in missing}
+            return list(layout.names) + [
+                f"{name} (missing: created on first poll)" for name in sorted(to_make)
+            ]
 
         try:
             return call_with_retry(check, NO_WAIT, what="check connection")
@@ -250,8 +263,8 @@ class ImapMailbox:
     def _connect(self) -> IMAPClient:
         if self._client is not None:
             return self._client
-        context = self.ssl_context or ssl.create_default_context()
         with self._errors():
+            context = self.ssl_context or trusted_context(self.ca_file, "[mailbox.imap] ca_file")
             client = IMAPClient(
                 self.host,
                 self.port,
@@ -308,7 +321,7 @@ class ImapMailbox:
             raise BackendError(f"{self.where}: {text}") from error
         except ssl.SSLCertVerificationError as error:
             raise BackendError(
-                f"{self.where}: its TLS certificate is not trusted ({error.verify_message})"
+                f"{self.where}: {untrusted_advice(error, '[mailbox.imap]', self.host)}"
             ) from error
         except ssl.SSLError as error:
             raise BackendError(
@@ -320,43 +333,71 @@ class ImapMailbox:
         except OSError as error:  # includes timeouts, resets, broken pipes
             raise TransientError(f"connection to {self.where} failed: {error}") from error
 
-    def _folder_names(self, client: IMAPClient) -> list[str]:
-        return [str(name) for _flags, _delimiter, name in client.list_folders()]
+    def _layout(self, client: IMAPClient) -> FolderLayout:
+        listed = client.list_folders()
+        delimiters = {delimiter for _flags, delimiter, _name in listed if delimiter}
+        delimiter = delimiters.pop().decode() if len(delimiters) == 1 else ""
+        prefix = ""
+        if client.has_capability("NAMESPACE"):
+            personal = client.namespace().personal or ()
+            if personal:
+                prefix = _decoded(personal[0][0])
+                delimiter = _decoded(personal[0][1]) or delimiter
+        return FolderLayout([str(name) for _flags, _delimiter, name in listed], delimiter, prefix)
 
     def _ensure_folders(self, client: IMAPClient) -> None:
         """Once per connection: the inbox must exist; Processed and Sent are made if
-        missing (when allowed), else the error names the missing folder."""
+        missing (when allowed), else the error names the missing folder. Each name is
+        settled as this server spells it (namespace prefix, separator)."""
         if self._folders_checked:
             return
-        folders = self._folder_names(client)
-        if not _has_folder(folders, self.inbox):
+        layout = self._layout(client)
+        inbox = layout.find(self.inbox)
+        if inbox is None:
             raise FolderMissing(
                 f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
-                f"{self.username!r} (folders there: {', '.join(folders)})"
+                f"{self.username!r} (folders there: {', '.join(layout.names)})"
             )
-        for name in (self.processed, self.sent):
-            if not _has_folder(folders, name):
-                self._create_folder(client, name)
+        self._inbox_name = inbox
+        self._processed_name = layout.find(self.processed) or self._create_folder(
+            client, layout.spelling(self.processed), "processed", layout
+        )
+        self._sent_name = layout.find(self.sent) or self._create_folder(
+            client, layout.spelling(self.sent), "sent", layout
+        )
         self._folders_checked = True
 
-    def _create_folder(self, client: IMAPClient, name: str) -> None:
+    def _create_folder(
+        self, client: IMAPClient, name: str, key: str, layout: FolderLayout | None = None
+    ) -> str:
+        """Make the folder `name` (configured as [mailbox.imap] `key`); return its name."""
         if not self.create_folders:
             raise FolderMissing(
-                f"{self.where}: the folder {name!r} does not exist for user "
-                f"{self.username!r}; create it or change the configuration"
+                f"{self.where}: the folder {name!r} does not exist for user {self.username!r} "
+                f"([mailbox.imap] {key}); create it or change the configuration"
             )
         log.info("creating missing folder %r on %s", name, self.where)
         try:
             client.create_folder(name)
         except IMAPClientError as error:
-            if "[ALREADYEXISTS]" not in _text(error):  # made by someone else meanwhile
+            text = _text(error)
+            if "[ALREADYEXISTS]" in text:  # made by someone else meanwhile
+                return name
+            if any(code in text for code in TRANSIENT_CODES):
                 raise
+            listing = layout.names if layout is not None else self._layout(client).names
+            raise FolderMissing(
+                f"{self.where} would not create the folder {name!r} ([mailbox.imap] {key}): "
+                f"{text}; create it by hand, or set {key} to one of the folders there: "
+                f"{', '.join(listing)}"
+            ) from error
+        return name
 
     def _select_inbox(self, client: IMAPClient, fresh: bool = False) -> int:
         """Select the inbox (read-write) unless this connection already has it selected.
         `fresh` re-selects anyway, to learn about new mail and a changed UIDVALIDITY."""
         if fresh or self._inbox_validity is None:
-            status = client.select_folder(self.inbox)
+            status = client.select_folder(self._inbox_name)
             self._inbox_validity = int(status[b"UIDVALIDITY"])
         return self._inbox_validity
 
@@ -409,7 +450,7 @@ class ImapMailbox:
     ) -> tuple[list[FetchedMessage], str]:
         """New items in the Sent folder: replies people sent as the shared mailbox."""
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        status = client.select_folder(self.sent, readonly=True)
+        status = client.select_folder(self._sent_name, readonly=True)
         validity = int(status[b"UIDVALIDITY"])
         if after is None or after[0] != validity:
             # First poll, a lost cursor or a renumbered Sent folder: start from now. What
@@ -438,7 +479,7 @@ class ImapMailbox:
             self._move_uids(client, uids)
         except FolderMissing:
             # Someone renamed or deleted Processed since we connected.
-            self._create_folder(client, self.processed)
+            self._create_folder(client, self._processed_name, "processed")
             self._move_uids(client, uids)
 
     def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
@@ -455,9 +496,9 @@ class ImapMailbox:
 
     def _move_uids_once(self, client: IMAPClient, uids: list[int]) -> None:
         if client.has_capability("MOVE"):
-            client.move(uids, self.processed)
+            client.move(uids, self._processed_name)
             return
-        client.copy(uids, self.processed)
+        client.copy(uids, self._processed_name)
         client.add_flags(uids, [b"\\Deleted"], silent=True)
         if client.has_capability("UIDPLUS"):
             client.uid_expunge(uids)
@@ -468,19 +509,19 @@ class ImapMailbox:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""
         self._inbox_validity = None  # the inbox is no longer the selected folder
         try:
-            client.select_folder(self.sent, readonly=True)
+            client.select_folder(self._sent_name, readonly=True)
         except IMAPClientError as error:
             if "[NONEXISTENT]" not in _text(error) and "[TRYCREATE]" not in _text(error):
                 raise
-            self._create_folder(client, self.sent)
-            client.select_folder(self.sent, readonly=True)
+            self._create_folder(client, self._sent_name, "sent")
+            client.select_folder(self._sent_name, readonly=True)
         if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
             return
-        client.append(self.sent, mail.mime, flags=[b"\\Seen"])
+        client.append(self._sent_name, mail.mime, flags=[b"\\Seen"])
 
     def _in_sent(self, client: IMAPClient, message_id: str) -> bool:
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        client.select_folder(self.sent, readonly=True)
+        client.select_folder(self._sent_name, readonly=True)
         return bool(client.search(["HEADER", "Message-ID", message_id]))
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
@@ -496,6 +537,50 @@ class ImapMailbox:
             isinstance(response, tuple) and len(response) > 1 and response[1] == b"EXISTS"
             for response in responses
         )
+
+
+@dataclass(frozen=True)
+class FolderLayout:
+    """How one server names its folders: what LIST showed, the hierarchy separator,
+    and the personal namespace's prefix ("INBOX." on Courier and Cyrus, where every
+    folder lives under the inbox; "" on Dovecot and Exchange)."""
+
+    names: list[str]
+    delimiter: str
+    prefix: str
+
+    def find(self, name: str) -> str | None:
+        """The existing folder a configured name means, as the server spells it."""
+        for candidate in self._candidates(name):
+            if candidate.upper() == "INBOX":
+                return next((n for n in self.names if n.upper() == "INBOX"), None)
+            if candidate in self.names:
+                return candidate
+        return None
+
+    def spelling(self, name: str) -> str:
+        """The name to create a configured folder under: inside the personal namespace
+        and with the server's separator, since "Processed" cannot be created on a
+        server that keeps every folder under "INBOX."."""
+        return self._candidates(name)[-1]
+
+    def _candidates(self, name: str) -> list[str]:
+        """The name as written, then with "/" read as the server's separator (so one
+        config reads "INBOX/Processed" right on "/" and "." servers), then each with
+        the namespace prefix; the last is the most server-shaped."""
+        spellings = [name]
+        if self.delimiter and self.delimiter != "/" and "/" in name:
+            spellings.append(name.replace("/", self.delimiter))
+        candidates: list[str] = []
+        for spelling in spellings:
+            candidates.append(spelling)
+            if self._needs_prefix(spelling):
+                candidates.append(self.prefix + spelling)
+        return candidates
+
+    def _needs_prefix(self, name: str) -> bool:
+        prefix = self.prefix.upper()
+        return bool(prefix) and name.upper() != "INBOX" and not name.upper().startswith(prefix)
 
 
 def parse_cursor(cursor: str) -> tuple[int, int]:
@@ -523,10 +608,10 @@ def parse_ref(ref: str) -> tuple[int, int]:
         raise BackendError(f"not an IMAP message ref: {ref!r}") from None
 
 
-def _has_folder(folders: list[str], name: str) -> bool:
-    if name.upper() == "INBOX":
-        return any(folder.upper() == "INBOX" for folder in folders)
-    return name in folders
+def _decoded(value: str | bytes | None) -> str:
+    if value is None:
+        return ""
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
 def _text(error: BaseException) -> str:

@@ -1,0 +1,199 @@
+"""mailbot against IMAP servers shaped like the ones councils run, end to end.
+
+Each server is a real Dovecot made to look like another kind (tests/fixtures/dovecot.py
+`server_shape`): every folder under "INBOX." as on Courier and Cyrus, "/" or "." as
+the hierarchy separator, a bare IMAP4rev1 without MOVE, UIDPLUS, IDLE, CONDSTORE or
+NAMESPACE. mailbot polls it with `mailbot poll --once` from a config file, and
+`mailbot check-config --connect` must say before the first poll what it will do.
+Every time: each member acknowledged once, every message filed, nothing left, nothing
+doubled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fixtures.dovecot import DovecotServer, ImapUser, mailbot_config, running_dovecot, server_shape
+from fixtures.smtpd import SmtpServer
+from imapclient import IMAPClient
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+ADDRESS = "memberenquiries@example.gov.uk"
+MEMBER_MAIL = ["01-pothole.eml", "02-bins.eml"]
+
+
+@pytest.fixture(scope="module")
+def courier() -> Iterator[DovecotServer]:
+    """Every folder under "INBOX.", separator "." (Courier; Cyrus without altnamespace)."""
+    with running_dovecot(server_shape(separator=".", prefix="INBOX.")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def slash() -> Iterator[DovecotServer]:
+    """Separator "/" and no prefix (Cyrus with unixhierarchysep, many hosted servers)."""
+    with running_dovecot(server_shape(separator="/")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bare() -> Iterator[DovecotServer]:
+    """IMAP4rev1 and nothing else: no MOVE, UIDPLUS, IDLE, CONDSTORE or NAMESPACE."""
+    with running_dovecot(server_shape(capabilities="IMAP4rev1")) as server:
+        yield server
+
+
+def deliver(server: DovecotServer, user: ImapUser, names: list[str]) -> IMAPClient:
+    """Put demo member mail in the user's inbox; return a client logged in as them."""
+    person = IMAPClient(server.host, server.port, ssl=False, timeout=30)
+    person.login(user.username, user.password)
+    for name in names:
+        raw = (DEMO / "mail" / name).read_bytes().replace(b"\r\n", b"\n")
+        person.append("INBOX", raw.replace(b"\n", b"\r\n"))
+    return person
+
+
+def write_config(
+    folder: Path, server: DovecotServer, user: ImapUser, smtp: SmtpServer, folders: str = ""
+) -> Path:
+    config = mailbot_config(
+        folder / "mailbot.toml", server, user, (smtp.host, smtp.port), address=ADDRESS,
+        directory=DEMO, extra="[classifier]\ntrain_if_missing = false",
+    )
+    if folders:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("[mailbox.smtp]", f"{folders}\n[mailbox.smtp]"), "utf-8")
+    return config
+
+
+def mailbot(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def counts(person: IMAPClient) -> dict[str, int]:
+    return {
+        str(name): int(person.folder_status(name, [b"MESSAGES"])[b"MESSAGES"])
+        for flags, _delimiter, name in person.list_folders()
+        if b"\\Noselect" not in flags
+    }
+
+
+def acknowledged(smtp: SmtpServer) -> list[str]:
+    return sorted(
+        address for item in smtp.received for address in item.recipients
+        if address.endswith("@councillors.example.gov.uk")
+    )
+
+
+def poll_twice_and_check(
+    config: Path, person: IMAPClient, smtp: SmtpServer, processed: str, sent: str
+) -> None:
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    first = acknowledged(smtp)
+    assert first == [
+        "jo.bloggs@councillors.example.gov.uk", "priya.shah@councillors.example.gov.uk"
+    ]
+    folders = counts(person)
+    assert folders["INBOX"] == 0
+    assert folders[processed] == len(MEMBER_MAIL)
+    assert folders[sent] == len(smtp.received)
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    assert acknowledged(smtp) == first  # nothing doubled
+    assert counts(person) == folders
+
+
+def test_a_server_with_every_folder_under_inbox_gets_inbox_dot_processed(
+    courier: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = courier.new_user()
+    person = deliver(courier, user, MEMBER_MAIL)
+    config = write_config(tmp_path, courier, user, smtp_server)  # processed = "Processed"
+
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 0, output
+    assert "INBOX.Processed (missing: created on first poll)" in output
+    assert "INBOX.Sent (missing: created on first poll)" in output
+    assert set(counts(person)) == {"INBOX"}  # a check changes nothing
+
+    poll_twice_and_check(config, person, smtp_server, "INBOX.Processed", "INBOX.Sent")
+    person.logout()
+
+
+def test_an_existing_folder_under_the_prefix_is_used_not_made_again(
+    courier: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = courier.new_user()
+    person = deliver(courier, user, MEMBER_MAIL)
+    person.create_folder("INBOX.Done")
+    person.create_folder("INBOX.Sent Items")
+    config = write_config(
+        tmp_path, courier, user, smtp_server, 'processed = "Done"\nsent = "Sent Items"'
+    )
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 0, output
+    assert "missing" not in output
+
+    poll_twice_and_check(config, person, smtp_server, "INBOX.Done", "INBOX.Sent Items")
+    assert set(counts(person)) == {"INBOX", "INBOX.Done", "INBOX.Sent Items"}
+    person.logout()
+
+
+@pytest.mark.parametrize("shape", ["courier", "slash", "dovecot"])
+def test_sub_folders_written_with_a_slash_land_under_the_inbox_on_any_server(
+    shape: str, request: pytest.FixtureRequest, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    server: DovecotServer = request.getfixturevalue(shape)
+    user = server.new_user()
+    person = deliver(server, user, MEMBER_MAIL)
+    config = write_config(
+        tmp_path, server, user, smtp_server,
+        'processed = "INBOX/Processed"\nsent = "INBOX/Sent"',
+    )
+    separator = "/" if shape == "slash" else "."
+    poll_twice_and_check(
+        config, person, smtp_server, f"INBOX{separator}Processed", f"INBOX{separator}Sent"
+    )
+    person.logout()
+
+
+def test_welsh_folder_names_are_made_and_used(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    person = deliver(dovecot, user, MEMBER_MAIL)
+    processed, sent = "Wedi'u prosesu – ŵ", "Anfonwyd ŷ"
+    config = write_config(
+        tmp_path, dovecot, user, smtp_server, f'processed = "{processed}"\nsent = "{sent}"'
+    )
+    poll_twice_and_check(config, person, smtp_server, processed, sent)
+    # On the wire the names are modified UTF-7 (RFC 3501 5.1.3), as other clients expect.
+    person.folder_encode = False
+    raw = {name for _flags, _delimiter, name in person.list_folders()}
+    assert b"Wedi'u prosesu &IBM- &AXU-" in raw
+    assert b"Anfonwyd &AXc-" in raw
+    person.logout()
+
+
+def test_a_bare_imap4rev1_server_is_polled_the_same(
+    bare: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = bare.new_user()
+    person = deliver(bare, user, MEMBER_MAIL)
+    assert person.capabilities() == (b"IMAP4REV1",)
+    config = write_config(tmp_path, bare, user, smtp_server)
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 0, output
+    poll_twice_and_check(config, person, smtp_server, "Processed", "Sent")
+    person.logout()
