@@ -234,12 +234,20 @@ def _run(
             if paused_since is None:
                 lines.append(f"  Ignored resume on {_day(day)} {who}: not paused.")
                 continue
+            due_before = _count(cal, anchor, days, pauses)
             pauses.append((paused_since, day))
-            skipped = _paused_working_days(cal, anchor, paused_since, day)
-            lines.append(
-                f"  Resumed on {_day(day)} {who}: {_plural(skipped)} from "
-                f"{_day(paused_since)} to {_day(day)} disregarded."
-            )
+            if paused_since > due_before:
+                # The clock had already run out: there is nothing left to hold back.
+                lines.append(
+                    f"  Resumed on {_day(day)} {who}: paused on {_day(paused_since)}, after "
+                    f"the due date {_day(due_before)}, so the date does not move."
+                )
+            else:
+                skipped = _paused_working_days(cal, anchor, paused_since, day)
+                lines.append(
+                    f"  Resumed on {_day(day)} {who}: {_plural(skipped)} from "
+                    f"{_day(paused_since)} to {_day(day)} disregarded."
+                )
             paused_since = None
         elif event.action == "extend":
             if paused_since is not None:

@@ -401,3 +401,31 @@ def test_a_scottish_council_must_answer_under_foisa() -> None:
 
     with pytest.raises(PolicyError, match="a Scottish council answers under 'foisa'"):
         load_policy("wiltshire", overrides={"region": "scotland"})
+
+
+def test_a_pause_after_the_due_date_says_it_does_not_move_the_date() -> None:
+    # Due Mon 16 Nov; an out-of-office pause from Fri 20 to Mon 23 Nov comes too late to
+    # disregard anything, and the explanation must not say it did.
+    events = [
+        ev("response", "pause", utc(2026, 11, 20, 10, 0)),
+        ev("response", "resume", utc(2026, 11, 23, 10, 0)),
+    ]
+    found = case_deadlines(COLCHESTER, E, NORMAL, RECEIVED, events)
+    assert found.response_due == date(2026, 11, 16)
+    text = "\n".join(found.explanation)
+    assert "disregarded" not in text
+    assert "after the due date Mon 16 Nov 2026, so the date does not move" in text
+
+
+def test_a_pause_that_straddles_the_due_date_counts_only_what_it_moved() -> None:
+    # Due Mon 16 Nov; paused Fri 13 to Wed 18 Nov: Fri 13, Mon 16 (the last day the clock
+    # counted) ... the clock had two days left, so it ends two working days after Wed 18.
+    events = [
+        ev("response", "pause", utc(2026, 11, 13, 10, 0)),
+        ev("response", "resume", utc(2026, 11, 18, 10, 0)),
+    ]
+    found = case_deadlines(COLCHESTER, E, NORMAL, RECEIVED, events)
+    assert found.response_due == date(2026, 11, 20)
+    assert "4 working days from Fri 13 Nov 2026 to Wed 18 Nov 2026 disregarded" in "\n".join(
+        found.explanation
+    )
