@@ -36,6 +36,7 @@ Status = Literal["running", "paused", "stopped", "none"]
 CLOCKS: tuple[ClockName, ...] = ("ack", "response")
 ACTIONS: tuple[Action, ...] = ("pause", "resume", "extend", "restart", "stop")
 _ONE_DAY = timedelta(days=1)
+RECEIPT_DAY_RULE = "the receipt day if it is a working day, else the next working day"
 
 
 class ClockError(ValueError):
@@ -214,6 +215,7 @@ def _run(
         f"  Calendar: {cal.name}.",
     ]
     anchor, days = start, n
+    zero_rule = RECEIPT_DAY_RULE  # what N = 0 means: after an extension, the agreed date
     pauses: list[tuple[date, date]] = []
     paused_since: date | None = None
     stopped_on: date | None = None
@@ -266,7 +268,7 @@ def _run(
             lines.append(f"  Extended on {_day(day)} {who} {agreed}, from {_day(current)}.")
             # Re-anchor on the event day so later pauses push the agreed date on.
             if target <= day:
-                anchor, days = target, 0
+                anchor, days, zero_rule = target, 0, "the agreed date"
             else:
                 anchor, days = day, cal.working_days_between(day, target)
             pauses = []
@@ -276,7 +278,7 @@ def _run(
                 f"  Restarted on {_day(day)} {who}: a fresh {_plural(n)} "
                 f"counted from {_day(start_day)}."
             )
-            anchor, days, pauses = start_day, n, []
+            anchor, days, pauses, zero_rule = start_day, n, [], RECEIPT_DAY_RULE
             paused_since = stopped_on = None
         elif event.action == "stop":
             if paused_since is not None:
@@ -291,10 +293,7 @@ def _run(
 
     due = _count(cal, anchor, days, pauses)
     lines.extend(_skipped_lines(cal, anchor, due))
-    if days == 0:
-        rule = "the receipt day if it is a working day, else the next working day"
-    else:
-        rule = f"working day {days} after {_day(anchor)}"
+    rule = zero_rule if days == 0 else f"working day {days} after {_day(anchor)}"
     state: Status = "stopped" if stopped_on is not None else "running"
     lines.append(f"  Due: {_day(due)} ({rule})" + (" — stopped." if stopped_on else "."))
     return ClockState(clock, state, due, n, cal.name, stopped_on, None, tuple(lines))

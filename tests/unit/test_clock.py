@@ -429,3 +429,12 @@ def test_a_pause_that_straddles_the_due_date_counts_only_what_it_moved() -> None
     assert "4 working days from Fri 13 Nov 2026 to Wed 18 Nov 2026 disregarded" in "\n".join(
         found.explanation
     )
+
+
+def test_an_extension_to_today_is_explained_as_the_agreed_date() -> None:
+    events = [ev("response", "extend", utc(2026, 11, 10, 10, 0), new_due=date(2026, 11, 10))]
+    found = case_deadlines(COLCHESTER, E, NORMAL, RECEIVED, events)
+    assert found.response_due == date(2026, 11, 10)
+    text = "\n".join(found.explanation)
+    assert "Due: Tue 10 Nov 2026 (the agreed date)." in text
+    assert "receipt day if" not in text.split("Response:")[1]
