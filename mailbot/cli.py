@@ -158,7 +158,7 @@ def poll(
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
     with opened_app(config) as mailbot_app:
         try:
-            with single_instance(mailbot_app.settings.data_dir):
+            with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)
                 report = jobs.poll(mailbot_app, now)
                 flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
@@ -174,7 +174,7 @@ def run(config: ConfigOption = None) -> None:
     """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
     with opened_app(config) as mailbot_app:
         try:
-            with single_instance(mailbot_app.settings.data_dir):
+            with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 run_daemon(mailbot_app)
         except AlreadyRunning as exc:
             raise fail(str(exc)) from None

@@ -195,7 +195,9 @@ def _send_one(
     report: FlushReport,
 ) -> None:
     with store.transaction() as session:
-        row = session.get(OutboxRow, row_id)
+        # Locked until this commits: another flush (a second daemon on PostgreSQL) waits,
+        # then sees `sending` and leaves the row alone.
+        row = session.get(OutboxRow, row_id, with_for_update=True)
         if row is None or row.status != "pending":
             return
         capped = _over_cap(session, row, now, cap, window)

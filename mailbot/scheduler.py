@@ -24,6 +24,7 @@ from mailbot import jobs
 from mailbot.app import App
 from mailbot.backends.base import BackendError
 from mailbot.health import MailboxHealth
+from mailbot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,9 @@ class AlreadyRunning(RuntimeError):
 
 
 @contextmanager
-def single_instance(data_dir: Path) -> Iterator[None]:
-    """Hold data_dir/mailbot.lock; a second poller on the same data gives a clear error."""
+def single_instance(data_dir: Path, store: Store) -> Iterator[None]:
+    """One poller per data folder (data_dir/mailbot.lock) and one per database, even when
+    two machines share a PostgreSQL: a second poller gives a clear error instead."""
     data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(data_dir / "mailbot.lock"))
     try:
@@ -51,7 +53,13 @@ def single_instance(data_dir: Path) -> Iterator[None]:
             f"another mailbot is already running on {data_dir} (lock {lock.lock_file})"
         ) from None
     try:
-        yield
+        with store.sole_poller() as sole:
+            if not sole:
+                raise AlreadyRunning(
+                    "another mailbot (perhaps on another machine) is already polling the "
+                    f"database {store.engine.url.render_as_string(hide_password=True)}"
+                )
+            yield
     finally:
         lock.release()
 

@@ -90,8 +90,10 @@ def make_app(
     window_hours: float | None = None,
     acknowledge_unknown_senders: bool = False,
     server: MemoryServer | None = None,
+    database_url: str | None = None,
 ) -> tuple[App, MemoryServer]:
-    """A real app (config file, CSV directory, SQLite with migrations) on a memory mailbox."""
+    """A real app (config file, CSV directory, SQLite with migrations, or the database at
+    `database_url`) on a memory mailbox."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     write_csv(tmp_path / "members.csv", ("name", "email", "ward", "language"),
               [(*m, "", "", "")[:4] for m in members])
@@ -119,6 +121,8 @@ def make_app(
         lines.append(f"max_per_recipient = {max_per_recipient}")
     if window_hours is not None:
         lines.append(f"window_hours = {window_hours}")
+    if database_url is not None:
+        lines += ["[database]", f"url = {_toml_str(database_url)}"]
     config = tmp_path / "mailbot.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     server = server if server is not None else MemoryServer()

@@ -9,11 +9,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from filelock import FileLock, Timeout
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The PostgreSQL advisory lock held by the one process that polls a database (any number,
+# the same in every release; advisory locks are per database).
+POLLER_LOCK_KEY = 0x6D61696C626F74  # "mailbot"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -24,11 +28,22 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+# Execution option naming how a SQLite transaction starts: "IMMEDIATE" takes the write lock
+# at BEGIN. Units of work (Store.transaction) use it; the engine's own default is deferred.
+SQLITE_BEGIN = "mailbot_sqlite_begin"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 on its own opens a transaction only at the first INSERT or UPDATE,
+    # so the reads before it (is this row still pending?) would see no lock and no snapshot,
+    # and two processes could both act on the same row. With this off, SQLAlchemy's begin
+    # (below) starts every transaction itself, before the first read.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the poller
     # No fsync per commit (see Store.make_durable for the one fsync that matters)
@@ -36,6 +51,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -62,11 +82,18 @@ class Store:
         self.engine = make_engine(url)
         if migrate:
             upgrade(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # On SQLite a unit of work takes the write lock when it begins, not at its first
+        # write: what it read stays true until it commits, and another process's unit of
+        # work waits for it (busy timeout) instead of failing on a stale snapshot.
+        self._sessions = sessionmaker(
+            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any exception."""
+        """One unit of work: committed on success, rolled back on any exception. Units of
+        work run one at a time on SQLite; on PostgreSQL, code that reads a row to decide
+        how to change it locks it (SELECT … FOR UPDATE)."""
         with self._sessions() as session, session.begin():
             yield session
 
@@ -97,6 +124,44 @@ class Store:
         except (OperationalError, InterfaceError):
             return False
         return True
+
+    @contextmanager
+    def sole_poller(self) -> Iterator[bool]:
+        """Whether this process is the only one polling this database, held until the block
+        ends. Two pollers would each take the other's mail in flight for a crash and send
+        it again, so this holds across machines: on PostgreSQL a session advisory lock on a
+        connection of its own, on SQLite a lock file beside the database file."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                held = bool(
+                    connection.execute(
+                        text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLER_LOCK_KEY}
+                    ).scalar()
+                )
+                connection.commit()  # the lock belongs to the session, not the transaction
+                try:
+                    yield held
+                finally:
+                    if held:
+                        connection.execute(
+                            text("SELECT pg_advisory_unlock(:key)"), {"key": POLLER_LOCK_KEY}
+                        )
+                        connection.commit()
+            return
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield True
+            return
+        lock = FileLock(f"{database}.poller.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
     def close(self) -> None:
         self.engine.dispose()
