@@ -121,6 +121,7 @@ def build_backend(settings: Settings) -> Mailbox:
             smtp=_smtp(settings),
             address=box.address,
             watch_sent=imap.watch_sent,
+            ca_file=settings.resolve(imap.ca_file) if imap.ca_file else None,
         )
     if box.backend == "graph":
         from mailbot.backends.graph import GraphMailbox
@@ -171,4 +172,5 @@ def _smtp(settings: Settings):  # type: ignore[no-untyped-def]
         security=smtp.security,
         username=smtp.username,
         password=smtp.password,
+        ca_file=settings.resolve(smtp.ca_file) if smtp.ca_file else None,
     )

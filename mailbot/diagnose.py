@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mailbot.app import _packs_dir, build_backend
+from mailbot.app import _packs_dir, _smtp, build_backend
+from mailbot.backends.smtp import check_submission
 from mailbot.directory import DirectoryError, load_directory
 from mailbot.policy import PolicyError, load_policy
 from mailbot.routing import check_routing
@@ -33,6 +34,7 @@ def config_problems(settings: Settings) -> list[str]:
         path = settings.resolve(value)
         if not path.exists():
             problems.append(f"{settings.config_path}: {key}: file {path} does not exist")
+    problems += _mailbox_problems(settings)
     try:
         loaded = load_directory(
             settings.resolve(directory.members) if directory.members else None,
@@ -48,17 +50,38 @@ def config_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def _mailbox_problems(settings: Settings) -> list[str]:
+    box, where = settings.mailbox, settings.config_path or "<defaults>"
+    problems = []
+    if box.backend == "imap" and not box.smtp.host:
+        problems.append(
+            f"{where}: mailbox.smtp.host: the imap backend sends its mail by SMTP "
+            "submission; set [mailbox.smtp] host (and port, security, username)"
+        )
+    for key, value in (("mailbox.imap.ca_file", box.imap.ca_file),
+                       ("mailbox.smtp.ca_file", box.smtp.ca_file)):  # fmt: skip
+        if value is not None and not settings.resolve(value).is_file():
+            problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist")
+    return problems
+
+
 def check_mailbox(settings: Settings) -> list[str]:
-    """Log in and list folders; raises BackendError in words an administrator can act on."""
+    """Log in and list folders, then try the SMTP login and sender (sending nothing);
+    raises BackendError in words an administrator can act on."""
     backend = build_backend(settings)
     try:
         check = getattr(backend, "check_connection", None)
         if check is None:
             backend.fetch_new(None)
-            return ["(this backend has no folder listing)"]
-        return list(check())
+            folders = ["(this backend has no folder listing)"]
+        else:
+            folders = list(check())
     finally:
         backend.close()
+    smtp = _smtp(settings) if settings.mailbox.backend in ("imap", "maildir") else None
+    if smtp is not None:
+        check_submission(smtp, settings.mailbox.address)
+    return folders
 
 
 def redact_url(url: str) -> str:

@@ -62,6 +62,7 @@ class ImapSettings(Section):
     processed: str = "Processed"
     sent: str = "Sent"
     watch_sent: bool = False  # also read Sent, to see replies sent as the shared mailbox
+    ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
 
 
 class SmtpSettings(Section):
@@ -70,6 +71,7 @@ class SmtpSettings(Section):
     security: Security = "starttls"
     username: str = ""
     password: str = ""
+    ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
 
 
 class MaildirSettings(Section):

@@ -19,9 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from mailbot.backends.base import BackendError, MaybeSent, TransientError
+from mailbot.backends.tls import trusted_context, untrusted_advice
 from mailbot.model import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,9 @@ class SmtpSettings:
     username: str = ""
     password: str = ""
     timeout: float = 30.0
-    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted CAs
+    ssl_context: ssl.SSLContext | None = None  # None: the system's CAs, and ca_file
     local_hostname: str | None = None
+    ca_file: Path | None = None  # PEM: a council's own CA or a self-signed certificate
 
     @property
     def where(self) -> str:
@@ -54,6 +57,31 @@ def submit(settings: SmtpSettings, mail: OutgoingMail, envelope_from: str) -> No
         session.send(mail, envelope_from)
     finally:
         session.close()
+
+
+def check_submission(settings: SmtpSettings, envelope_from: str) -> str:
+    """What a send does short of sending: connect, secure, log in, and offer
+    `envelope_from` as the sender; then RSET, so no mail goes anywhere. Returns a line
+    saying what was checked; raises TransientError or BackendError as a send would."""
+    connection: _Connection | None = None
+    try:
+        connection = _open(settings)
+        connection.ehlo_or_helo_if_needed()
+        code, reply = connection.mail(envelope_from)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, envelope_from)
+        connection.rset()
+    except smtplib.SMTPException as error:
+        raise _session_error(settings, error) from error
+    except OSError as error:
+        raise _session_error(settings, error) from error
+    finally:
+        if connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.quit()
+            _close_quietly(connection)
+    login = f"logged in as {settings.username!r}" if settings.username else "no login"
+    return f"{settings.where}: {login}; takes mail from {envelope_from}"
 
 
 class SmtpSession:
@@ -227,32 +255,78 @@ def _plain_words(settings: SmtpSettings, mail: OutgoingMail) -> Iterator[None]:
     and BackendError (a person must look), in words an administrator can act on."""
     try:
         yield
-    except smtplib.SMTPAuthenticationError as error:
-        raise BackendError(
-            f"{settings.where} refused the login for user {settings.username!r}: "
-            "check the username and password"
-        ) from error
-    except smtplib.SMTPNotSupportedError as error:
-        raise BackendError(f"{settings.where}: {error}") from error
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         message = f"{settings.where} refused every recipient of {mail.message_id}: {codes}"
         if all(400 <= code < 500 for code in codes):
             raise TransientError(message) from error
         raise BackendError(message) from error
-    except smtplib.SMTPResponseException as error:
-        message = f"{settings.where} answered {error.smtp_code}: {_text(error)}"
-        if 400 <= error.smtp_code < 500:
-            raise TransientError(message) from error
-        raise BackendError(message) from error
-    except ssl.SSLCertVerificationError as error:
-        raise BackendError(
-            f"{settings.where}: its TLS certificate is not trusted ({error.verify_message})"
-        ) from error
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
-        raise TransientError(f"{settings.where} went away: {error}") from error
-    except (TimeoutError, OSError) as error:
-        raise TransientError(f"cannot reach {settings.where}: {error}") from error
+    except smtplib.SMTPException as error:
+        raise _session_error(settings, error) from error
+    except OSError as error:
+        raise _session_error(settings, error) from error
+
+
+def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
+    """A failure that is not about one message's recipients: the connection, TLS, the
+    login, the sender. Every later mail would meet it too, so say what to change."""
+    where = settings.where
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return BackendError(
+            f"{where} refused the login for user {settings.username!r}: check the username "
+            "and password"
+        )
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        if "AUTH" in str(error).upper():
+            return BackendError(
+                f"{where} offers no login (AUTH) here: {error}; if it wants none, leave "
+                "[mailbox.smtp] username empty, else check security and port"
+            )
+        return BackendError(f"{where}: {error}")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return BackendError(f"{where}: {untrusted_advice(error, '[mailbox.smtp]', settings.host)}")
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _refusal(settings, error)
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return TransientError(f"{where} went away: {error}")
+    if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):  # hung up mid-handshake
+        return TransientError(f"{where} went away: {error}")
+    if isinstance(error, ssl.SSLError):
+        return BackendError(
+            f"{where}: TLS failed ({error.reason}); check that [mailbox.smtp] security = "
+            f"{settings.security!r} is right for port {settings.port} (starttls for 587, "
+            "tls for 465)"
+        )
+    if isinstance(error, OSError):
+        return TransientError(f"cannot reach {where}: {error}")
+    return BackendError(f"{where}: {error}")
+
+
+def _refusal(settings: SmtpSettings, error: smtplib.SMTPResponseException) -> BackendError:
+    """An SMTP reply refusing us. 4xx is "later"; a 5xx about the login or the sender
+    will refuse every mail until the configuration changes, so it says which key."""
+    code, text = error.smtp_code, _text(error)
+    message = f"{settings.where} answered {code}: {text}"
+    if 400 <= code < 500:
+        return TransientError(message)
+    lowered = text.lower()
+    if code == 530 or "authenticat" in lowered or "5.7.57" in text:
+        if "starttls" in lowered:
+            return BackendError(f"{message}; set [mailbox.smtp] security = \"starttls\"")
+        if not settings.username:
+            return BackendError(
+                f"{message}; this server wants a login: set [mailbox.smtp] username and "
+                "password (MAILBOT_MAILBOX__SMTP__PASSWORD)"
+            )
+        return BackendError(f"{message}; check [mailbox.smtp] username and password")
+    if isinstance(error, smtplib.SMTPSenderRefused) or "send as" in lowered or "5.7.60" in text:
+        sender = error.sender if isinstance(error, smtplib.SMTPSenderRefused) else "the sender"
+        login = f"the login {settings.username!r}" if settings.username else "this client"
+        return BackendError(
+            f"{message}; it will not take mail from {sender} ([mailbox] address) from "
+            f"{login}: give that login the right to send as {sender}, or log in as it"
+        )
+    return BackendError(message)
 
 
 def _open(settings: SmtpSettings) -> _Connection:
@@ -268,7 +342,7 @@ def _open(settings: SmtpSettings) -> _Connection:
 
 
 def _connect(settings: SmtpSettings) -> _Connection:
-    context = settings.ssl_context or ssl.create_default_context()
+    context = settings.ssl_context or trusted_context(settings.ca_file, "[mailbox.smtp] ca_file")
     if settings.security == "tls":
         return _SmtpSsl(
             settings.host,

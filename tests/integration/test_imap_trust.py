@@ -1,0 +1,209 @@
+"""What `mailbot check-config --connect` and `mailbot poll --once` say about TLS trust,
+logins and the sender, from a config file, against real servers.
+
+Councils' mail servers often have certificates from the council's own authority or
+self-signed ones (`ca_file`); submission servers want a login, and refuse a sender
+the login may not send as. `check-config --connect` must find each of these before the
+first poll, in one line naming the key to change, without sending anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fixtures.dovecot import DovecotServer, ImapUser, free_port, mailbot_config
+from fixtures.smtpd import SmtpServer
+from imapclient import IMAPClient
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+ADDRESS = "memberenquiries@example.gov.uk"
+
+
+class RefusesOurSender:
+    """A submission server that will not take mail from the shared mailbox's address
+    (Postfix's reject_sender_login_mismatch; Exchange without send-as rights)."""
+
+    def __init__(self) -> None:
+        self.received: list[Any] = []
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return f"553 5.7.1 <{address}>: Sender address rejected: not owned by user"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def refusing_smtp() -> Iterator[tuple[str, int]]:
+    port = free_port()
+    controller = Controller(RefusesOurSender(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port
+    finally:
+        controller.stop()
+
+
+def write_config(
+    folder: Path,
+    server: DovecotServer,
+    user: ImapUser,
+    smtp: tuple[str, int],
+    imap: dict[str, str] | None = None,
+    smtp_keys: dict[str, str] | None = None,
+) -> Path:
+    """A config whose [mailbox.imap] and [mailbox.smtp] keys are replaced by `imap` and
+    `smtp_keys` (TOML values, as written)."""
+    config = mailbot_config(
+        folder / "mailbot.toml", server, user, smtp, address=ADDRESS, directory=DEMO,
+        extra="[classifier]\ntrain_if_missing = false",
+    )
+    text = config.read_text(encoding="utf-8")
+    head, _, rest = text.partition("[mailbox.smtp]")
+    smtp_part, _, tail = rest.partition("[directory]")
+    config.write_text(
+        _set_keys(head, imap or {}) + "[mailbox.smtp]" + _set_keys(smtp_part, smtp_keys or {})
+        + "[directory]" + tail,
+        encoding="utf-8",
+    )
+    return config
+
+
+def _set_keys(section: str, keys: dict[str, str]) -> str:
+    lines = [line for line in section.splitlines() if line.split(" = ")[0] not in keys]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines + [f"{key} = {value}" for key, value in keys.items()]) + "\n\n"
+
+
+def check_connect(config: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config), "--connect"])
+    # (No "no traceback" check here: aiosmtpd logs its own side of a failed handshake.
+    # A traceback of ours would end with exit code 1, which every test rules out.)
+    return result.exit_code, result.output
+
+
+def deliver_one(server: DovecotServer, user: ImapUser) -> None:
+    person = IMAPClient(server.host, server.port, ssl=False, timeout=30)
+    person.login(user.username, user.password)
+    raw = (DEMO / "mail" / "01-pothole.eml").read_bytes().replace(b"\r\n", b"\n")
+    person.append("INBOX", raw.replace(b"\n", b"\r\n"))
+    person.logout()
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_a_self_signed_imap_server_is_trusted_through_ca_file_and_named_when_not(
+    security: str, dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    deliver_one(dovecot, user)
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    smtp = (smtp_server.host, smtp_server.port)
+    tls = {"port": str(port), "security": f'"{security}"'}
+
+    untrusted = write_config(tmp_path, dovecot, user, smtp, tls)
+    code, output = check_connect(untrusted)
+    assert code == 3
+    assert "certificate is not trusted (self-signed certificate)" in output
+    assert "set [mailbox.imap] ca_file to that certificate" in output
+
+    trusted = write_config(
+        tmp_path, dovecot, user, smtp, {**tls, "ca_file": f'"{dovecot.cert_pem}"'}
+    )
+    code, output = check_connect(trusted)
+    assert code == 0, output
+    result = CliRunner().invoke(app, ["poll", "--config", str(trusted), "--once"])
+    assert result.exit_code == 0, result.output
+    assert [item.recipients for item in smtp_server.received] == [
+        ("jo.bloggs@councillors.example.gov.uk",)
+    ]
+
+
+def test_a_ca_file_that_is_not_there_is_a_config_error_naming_the_key(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    config = write_config(
+        tmp_path, dovecot, user, (smtp_server.host, smtp_server.port),
+        {"ca_file": '"council-ca.pem"'},
+    )
+    code, output = check_connect(config)
+    assert code == 2
+    assert f"{config}: mailbox.imap.ca_file: file {tmp_path / 'council-ca.pem'} does not exist" in (
+        output.replace("\n", "")
+    )
+
+
+def test_imap_without_smtp_settings_is_a_config_error(
+    dovecot: DovecotServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    config = write_config(tmp_path, dovecot, user, ("", 587))
+    code, output = check_connect(config)
+    assert code == 2
+    assert "mailbox.smtp.host: the imap backend sends its mail by SMTP" in output
+
+
+def test_a_submission_server_wanting_a_login_is_found_by_check_config(
+    dovecot: DovecotServer, smtpd_auth: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    smtp = (smtpd_auth.host, smtpd_auth.port)
+    ca = {"security": '"starttls"', "ca_file": f'"{smtpd_auth.cert_pem}"'}
+
+    no_login = write_config(tmp_path, dovecot, user, smtp, smtp_keys=ca)
+    code, output = check_connect(no_login)
+    assert code == 3
+    assert "answered 530" in output
+    assert "set [mailbox.smtp] username and password" in output
+
+    no_ca = write_config(tmp_path, dovecot, user, smtp, smtp_keys={"security": '"starttls"'})
+    code, output = check_connect(no_ca)
+    assert code == 3
+    assert "set [mailbox.smtp] ca_file to that certificate" in output
+
+    login = {"username": f'"{smtpd_auth.username}"', "password": f'"{smtpd_auth.password}"'}
+    wrong = write_config(
+        tmp_path, dovecot, user, smtp, smtp_keys={**ca, **login, "password": '"wrong"'}
+    )
+    code, output = check_connect(wrong)
+    assert code == 3
+    assert "SMTP server" in output and "refused the login for user 'smtp-user'" in output
+
+    smtpd_auth.reset()
+    right = write_config(tmp_path, dovecot, user, smtp, smtp_keys={**ca, **login})
+    code, output = check_connect(right)
+    assert code == 0, output
+    assert smtpd_auth.received == []  # the check sends nothing
+
+
+def test_a_refused_sender_is_found_by_check_config_and_named_when_polling(
+    dovecot: DovecotServer, refusing_smtp: tuple[str, int], tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    deliver_one(dovecot, user)
+    config = write_config(tmp_path, dovecot, user, refusing_smtp)
+    code, output = check_connect(config)
+    assert code == 3
+    assert "answered 553" in output
+    assert f"will not take mail from {ADDRESS} ([mailbox] address)" in output
+
+    # Polling anyway: the message is recorded and filed, the acknowledgement waits in
+    # the outbox with the same words, for `mailbot outbox resend` once it is fixed.
+    result = CliRunner().invoke(app, ["poll", "--config", str(config), "--once"])
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(app, ["outbox", "list", "--config", str(config)])
+    assert "ack to jo.bloggs@councillors.example.gov.uk" in listed.output
+    assert f"will not take mail from {ADDRESS}" in listed.output
