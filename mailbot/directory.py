@@ -10,6 +10,7 @@ member a stranger.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from collections.abc import Iterable
@@ -18,7 +19,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+# The local part is RFC 5322's dot-atom (so "mailto:x@y", quotes and invisible characters
+# are refused); the domain is labels of letters, digits and hyphens.
+_EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[\w-]+\.)+[\w-]+$")
 
 
 class DirectoryError(ValueError):
@@ -56,6 +59,8 @@ class Directory:
     officers_path: Path | None = None
     _stamps: tuple[int | None, int | None] = (None, None)
     last_error: str = ""
+    # What was accepted but is probably wrong (an unused column, a skipped row).
+    warnings: list[str] = field(default_factory=list)
 
     def member(self, email: str) -> Member | None:
         return self.members.get(email.lower())
@@ -118,6 +123,10 @@ class Directory:
             return False
         self.members, self.officers = fresh.members, fresh.officers
         self._stamps, self.last_error = fresh._stamps, ""
+        for warning in fresh.warnings:
+            if warning not in self.warnings:
+                log.warning("directory: %s", warning)
+        self.warnings = fresh.warnings
         log.info(
             "directory reloaded: %d members, %d officers", len(self.members), len(self.officers)
         )
@@ -133,28 +142,89 @@ def _mtime(path: Path | None) -> int | None:
         return None
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def _rows(
+    path: Path, columns: tuple[str, ...], warnings: list[str]
+) -> list[tuple[int, dict[str, str]]]:
+    text = _read_text(path, warnings)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise DirectoryError(
-                    f"{path}:1: missing column(s) {', '.join(missing)} "
-                    f"(the header line must name {', '.join(required)})"
-                )
-            reader.fieldnames = header
-            return [
-                (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
-                for row in reader
-            ]
-    except OSError as exc:
-        raise DirectoryError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise DirectoryError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        header = [_column_name(h) for h in next(reader, [])]
+        _check_header(path, header, columns, warnings)
+        rows = []
+        for cells in reader:
+            row = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
+            rows.append((reader.line_num, row))
+        return rows
     except csv.Error as exc:
         raise DirectoryError(f"{path}: not a valid CSV file: {exc}") from None
+
+
+def _read_text(path: Path, warnings: list[str]) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DirectoryError(f"{path}: cannot read: {exc.strerror}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DirectoryError(
+            f"{path}: is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma "
+            "delimited)\""
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+    try:
+        # Excel's plain "CSV (Comma delimited)" on a UK Windows machine writes Windows-1252:
+        # read it so "Siân" stays Siân, but say so, since letters such as ŵ and ŷ do not
+        # exist there and were already lost as '?'.
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DirectoryError(
+            f"{path}:{bad_line}: not UTF-8 text; save it as \"CSV UTF-8 (Comma delimited)\""
+        ) from None
+    warnings.append(
+        f"{path}: not UTF-8, read as Windows-1252 (line {bad_line} is the first such line); "
+        "save it as \"CSV UTF-8 (Comma delimited)\" so Welsh letters such as ŵ and ŷ survive"
+    )
+    return text
+
+
+def _delimiter(text: str) -> str:
+    """Comma, unless the header has none and uses ';' (Excel in some locales) or a tab."""
+    header_line = text.split("\n", 1)[0]
+    if "," not in header_line:
+        for other in (";", "\t"):
+            if other in header_line:
+                return other
+    return ","
+
+
+def _column_name(heading: str) -> str:
+    """Our name for a heading as a spreadsheet writes it: "Manager E-mail" -> manager_email."""
+    name = re.sub(r"[\s-]+", "_", heading.strip().lower()).replace("e_mail", "email")
+    return "email" if name == "email_address" else name
+
+
+def _check_header(
+    path: Path, header: list[str], columns: tuple[str, ...], warnings: list[str]
+) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        found = ", ".join(h for h in header if h) or "nothing"
+        raise DirectoryError(
+            f"{path}:1: missing column(s) {', '.join(missing)} (the header line must name "
+            f"{', '.join(REQUIRED_COLUMNS)}; found {found})"
+        )
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        # csv would keep only the last one: a second "email" column would silently win.
+        raise DirectoryError(f"{path}:1: column(s) {', '.join(twice)} appear more than once")
+    unused = [h for h in header if h and h not in columns]
+    if unused:
+        warnings.append(
+            f"{path}: column(s) {', '.join(unused)} not used (mailbot reads "
+            f"{', '.join(columns)})"
+        )
 
 
 def _address(path: Path, line: int, column: str, value: str) -> str:
@@ -165,8 +235,12 @@ def _address(path: Path, line: int, column: str, value: str) -> str:
 
 
 def _unique(path: Path, line: int, email: str, seen: dict[str, str]) -> str:
-    if email in seen:
-        raise DirectoryError(f"{path}:{line}: email {email} is listed twice (first {seen[email]})")
+    first = seen.get(email)
+    if first is not None:
+        both = "" if first.startswith(f"{path.name} ") else (
+            ": nobody may be both a member and an officer"
+        )
+        raise DirectoryError(f"{path}:{line}: email {email} is listed twice (first {first}){both}")
     seen[email] = f"{path.name} line {line}"
     return email
 
@@ -176,42 +250,77 @@ def _others(path: Path, line: int, value: str) -> tuple[str, ...]:
     return tuple(_address(path, line, "other_emails", p) for p in parts)
 
 
-def load_members(path: Path, seen: dict[str, str] | None = None) -> dict[str, Member]:
+def _person(
+    path: Path, line: int, row: dict[str, str], warnings: list[str]
+) -> tuple[str, str] | None:
+    """The row's name and email, or None for a row to skip (blank, or no address)."""
+    if not any(row.values()):
+        return None  # a blank line in a hand-edited file, or Excel's trailing ",,,"
+    name = row.get("name", "")
+    if not row.get("email"):
+        # A vacant seat or someone without an address yet: nobody can write from it.
+        warnings.append(f"{path}:{line}: {name or 'a row'} has no email; skipped")
+        return None
+    if not name:
+        raise DirectoryError(f"{path}:{line}: name is empty")
+    if "?" in name or "\ufffd" in name:
+        warnings.append(
+            f"{path}:{line}: name {name!r} has a '?' where the export probably lost a letter "
+            "(save as \"CSV UTF-8 (Comma delimited)\")"
+        )
+    return name, row["email"]
+
+
+_LANGUAGES = {"en": "en", "cy": "cy", "english": "en", "welsh": "cy", "cymraeg": "cy",
+              "saesneg": "en"}
+
+
+def load_members(
+    path: Path, seen: dict[str, str] | None = None, warnings: list[str] | None = None
+) -> dict[str, Member]:
     seen = {} if seen is None else seen
+    warnings = [] if warnings is None else warnings
     members: dict[str, Member] = {}
-    for line, row in _rows(path, REQUIRED_COLUMNS):
-        if not any(row.values()):
-            continue  # a blank line in a hand-edited file
-        if not row.get("name"):
-            raise DirectoryError(f"{path}:{line}: name is empty")
-        email = _unique(path, line, _address(path, line, "email", row["email"]), seen)
-        language = (row.get("language") or "en").lower()
-        if language not in ("en", "cy"):
-            raise DirectoryError(f"{path}:{line}: language must be en or cy, not {language!r}")
+    rows = _rows(path, MEMBER_COLUMNS, warnings)
+    for line, row in rows:
+        person = _person(path, line, row, warnings)
+        if person is None:
+            continue
+        name, address = person
+        email = _unique(path, line, _address(path, line, "email", address), seen)
+        given = row.get("language", "")
+        language = _LANGUAGES.get(given.lower() or "en")
+        if language is None:
+            raise DirectoryError(f"{path}:{line}: language must be en or cy, not {given!r}")
         others = _others(path, line, row.get("other_emails", ""))
-        member = Member(row["name"], email, row.get("ward", ""), language, others)
+        member = Member(name, email, row.get("ward", ""), language, others)
         members[email] = member
         for other in others:
             members[_unique(path, line, other, seen)] = member
+    if not members:
+        warnings.append(f"{path}: lists no members, so no sender is a known member")
     return members
 
 
-def load_officers(path: Path, seen: dict[str, str] | None = None) -> dict[str, Officer]:
+def load_officers(
+    path: Path, seen: dict[str, str] | None = None, warnings: list[str] | None = None
+) -> dict[str, Officer]:
     seen = {} if seen is None else seen
+    warnings = [] if warnings is None else warnings
     officers: dict[str, Officer] = {}
-    for line, row in _rows(path, REQUIRED_COLUMNS):
-        if not any(row.values()):
+    for line, row in _rows(path, OFFICER_COLUMNS, warnings):
+        person = _person(path, line, row, warnings)
+        if person is None:
             continue
-        if not row.get("name"):
-            raise DirectoryError(f"{path}:{line}: name is empty")
-        email = _unique(path, line, _address(path, line, "email", row["email"]), seen)
+        name, address = person
+        email = _unique(path, line, _address(path, line, "email", address), seen)
         manager, deputy = (
             _address(path, line, column, row[column]) if row.get(column) else ""
             for column in ("manager_email", "deputy_email")
         )
         if email in (manager, deputy):
             raise DirectoryError(f"{path}:{line}: {email} cannot be their own manager or deputy")
-        officers[email] = Officer(row["name"], email, row.get("service", ""), manager, deputy)
+        officers[email] = Officer(name, email, row.get("service", ""), manager, deputy)
     return officers
 
 
@@ -219,13 +328,15 @@ def load_directory(members: Path | None, officers: Path | None) -> Directory:
     """Both files, with one address space: nobody may be both a member and an officer,
     since the two are trusted differently."""
     seen: dict[str, str] = {}
+    warnings: list[str] = []
     stamps = (_mtime(members), _mtime(officers))
     return Directory(
-        members=load_members(members, seen) if members else {},
-        officers=load_officers(officers, seen) if officers else {},
+        members=load_members(members, seen, warnings) if members else {},
+        officers=load_officers(officers, seen, warnings) if officers else {},
         members_path=members,
         officers_path=officers,
         _stamps=stamps,
+        warnings=warnings,
     )
 
 

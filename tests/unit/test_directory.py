@@ -110,3 +110,93 @@ def test_refresh_picks_up_an_edit_and_keeps_the_last_good_copy(tmp_path: Path) -
 def test_emails_in_free_text() -> None:
     note = "I am away until Monday. Please contact Lee Wong (Lee.Wong@council.gov.uk)."
     assert list(emails_in(note)) == ["lee.wong@council.gov.uk"]
+
+
+def test_excel_export_in_windows_1252_with_its_quirks_loads_with_warnings(tmp_path: Path) -> None:
+    # Excel's "CSV (Comma delimited)" on a UK machine: Windows-1252, CRLF, the columns in
+    # the spreadsheet's order and spelling, extra columns, padded cells, empty rows at the end.
+    members = tmp_path / "members.csv"
+    members.write_bytes(
+        "Ward,Name,Party,E-mail,Language\r\n"
+        "Bro Aberffraw,Siân Jones,Plaid,  Sian.Jones@Anglesey.gov.uk ,Welsh\r\n"
+        "Caergybi,Ll?r Hughes,Labour,llyr.hughes@anglesey.gov.uk,cy\r\n"
+        "Lligwy,Vacant,,,\r\n"
+        ",,,,\r\n,,,,\r\n".encode("cp1252")
+    )
+    officers = tmp_path / "officers.csv"
+    officers.write_bytes(
+        "\ufeffJob title,Email,Name,Manager Email,Service\r\n"
+        "Engineer,gwen.parry@anglesey.gov.uk,Gwen Parry,Dewi.Roberts@anglesey.gov.uk ,Priffyrdd\r\n"
+        "Head of Highways,dewi.roberts@anglesey.gov.uk,Dewi Roberts,,Priffyrdd\r\n".encode()
+    )
+    found = load_directory(members, officers)
+    sian = found.member("sian.jones@anglesey.gov.uk")
+    assert sian is not None and sian.name == "Siân Jones" and sian.language == "cy"
+    assert sian.ward == "Bro Aberffraw"
+    assert len(found.members) == 2  # the vacant seat and the blank rows are not members
+    assert found.manager_of("gwen.parry@anglesey.gov.uk").name == "Dewi Roberts"  # type: ignore[union-attr]
+    assert found.warnings == [
+        f"{members}: not UTF-8, read as Windows-1252 (line 2 is the first such line); save it "
+        'as "CSV UTF-8 (Comma delimited)" so Welsh letters such as ŵ and ŷ survive',
+        f"{members}: column(s) party not used (mailbot reads name, email, ward, language, "
+        "other_emails)",
+        f"{members}:3: name 'Ll?r Hughes' has a '?' where the export probably lost a letter "
+        '(save as "CSV UTF-8 (Comma delimited)")',
+        f"{members}:4: Vacant has no email; skipped",
+        f"{officers}: column(s) job_title not used (mailbot reads name, email, service, "
+        "manager_email, deputy_email)",
+    ]
+
+
+def test_a_column_named_twice_is_refused_not_overwritten(tmp_path: Path) -> None:
+    # csv.DictReader keeps the last "email": the member's work address would silently go.
+    path = _write(
+        tmp_path / "members.csv",
+        "name,email,Email\nCllr A,a@council.gov.uk,a@home.example.org\n",
+    )
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(path, None)
+    assert str(caught.value) == f"{path}:1: column(s) email appear more than once"
+
+
+def test_missing_column_says_what_the_header_has(tmp_path: Path) -> None:
+    path = _write(tmp_path / "members.csv", "Councillor,Email address,Ward\nA,a@c.gov.uk,N\n")
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(path, None)
+    assert str(caught.value) == (
+        f"{path}:1: missing column(s) name (the header line must name name, email; "
+        "found councillor, email, ward)"
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["mailto:a@council.gov.uk", "Cllr A <a@council.gov.uk>", "a\u200b@council.gov.uk"],
+)
+def test_an_address_that_would_never_match_a_sender_is_refused(
+    tmp_path: Path, address: str
+) -> None:
+    path = _write(tmp_path / "members.csv", f'name,email\nCllr A,"{address}"\n')
+    with pytest.raises(DirectoryError, match=r":2: email .* is not an email address"):
+        load_directory(path, None)
+
+
+def test_semicolon_separated_export_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "members.csv", "Name;Email;Ward\nCllr A;a@council.gov.uk;North\n")
+    member = load_directory(path, None).member("a@council.gov.uk")
+    assert member is not None and member.ward == "North"
+
+
+def test_utf16_export_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "members.csv"
+    path.write_bytes("Name\tEmail\r\nCllr A\ta@council.gov.uk\r\n".encode("utf-16"))
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(path, None)
+    assert str(caught.value).startswith(f"{path}: is UTF-16")
+
+
+def test_header_only_file_is_a_warning(tmp_path: Path) -> None:
+    path = _write(tmp_path / "members.csv", "name,email\r\n")
+    assert load_directory(path, None).warnings == [
+        f"{path}: lists no members, so no sender is a known member"
+    ]
