@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -27,13 +28,19 @@ from mailbot.console import (
     summarise_poll,
 )
 from mailbot.demo import run_demo
-from mailbot.diagnose import check_mailbox, config_problems, redact_url
+from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
 from mailbot.directory import DirectoryError
 from mailbot.logs import configure_logging
 from mailbot.model import Kind
 from mailbot.policy import PolicyError
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
-from mailbot.settings import ConfigError, Settings, find_config, load_settings
+from mailbot.settings import (
+    ConfigError,
+    Settings,
+    find_config,
+    load_settings,
+    settings_warnings,
+)
 from mailbot.store import Store
 from mailbot.workdays import LONDON
 
@@ -76,19 +83,28 @@ def load_config(config: Path | None) -> Settings:
         raise typer.Exit(2) from None
 
 
-def open_app(config: Path | None) -> App:
+def open_app(config: Path | None, *, warn: bool = False) -> App:
+    """The app from the config; with `warn`, log what check-config would warn about
+    (an empty password, a skipped directory row), for the commands that handle mail."""
     settings = load_config(config)
     configure_logging(settings)
     try:
-        return build_app(settings)
+        mailbot_app = build_app(settings)
     except (PolicyError, DirectoryError) as exc:
         raise fail(str(exc), 2) from None
+    if warn:
+        where = settings.config_path or "<defaults>"
+        for warning in [f"{where}: {w}" for w in settings_warnings(settings)]:
+            logging.getLogger("mailbot.settings").warning("%s", warning)
+        for warning in mailbot_app.directory.warnings:
+            logging.getLogger("mailbot.directory").warning("%s", warning)
+    return mailbot_app
 
 
 @contextmanager
-def opened_app(config: Path | None) -> Iterator[App]:
+def opened_app(config: Path | None, *, warn: bool = False) -> Iterator[App]:
     """The app for one command, closed (database, mailbox) however the command ends."""
-    mailbot_app = open_app(config)
+    mailbot_app = open_app(config, warn=warn)
     try:
         yield mailbot_app
     finally:
@@ -118,6 +134,8 @@ def check_config(
     """Validate the config file (and the policy pack and directory it names)."""
     settings = load_config(config)
     problems = config_problems(settings)
+    for warning in config_warnings(settings):
+        typer.echo(f"mailbot: warning: {warning}", err=True)
     for problem in problems:
         typer.echo(f"mailbot: error: {problem}", err=True)
     if problems:
@@ -156,7 +174,7 @@ def poll(
     """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, warn=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)
@@ -172,7 +190,7 @@ def poll(
 @app.command()
 def run(config: ConfigOption = None) -> None:
     """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, warn=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 run_daemon(mailbot_app)

@@ -9,7 +9,7 @@ from mailbot.backends.smtp import check_submission
 from mailbot.directory import DirectoryError, load_directory
 from mailbot.policy import PolicyError, load_policy
 from mailbot.routing import check_routing
-from mailbot.settings import Settings
+from mailbot.settings import Settings, settings_warnings
 
 
 def config_problems(settings: Settings) -> list[str]:
@@ -63,6 +63,21 @@ def _mailbox_problems(settings: Settings) -> list[str]:
         if value is not None and not settings.resolve(value).is_file():
             problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist")
     return problems
+
+
+def config_warnings(settings: Settings) -> list[str]:
+    """What is accepted but probably wrong: the config's, then the directory files'."""
+    where = settings.config_path or "<defaults>"
+    found = [f"{where}: {w}" for w in settings_warnings(settings)]
+    directory = settings.directory
+    try:
+        loaded = load_directory(
+            settings.resolve(directory.members) if directory.members else None,
+            settings.resolve(directory.officers) if directory.officers else None,
+        )
+    except DirectoryError:
+        return found  # reported by config_problems
+    return found + loaded.warnings
 
 
 def check_mailbox(settings: Settings) -> list[str]:

@@ -6,16 +6,31 @@ more `__`), which is where passwords belong. Relative paths are relative to the 
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_CONFIG_NAME = "mailbot.toml"
+ENV_PREFIX = "MAILBOT_"
+# Environment variables of ours that are not config keys.
+NOT_CONFIG_KEYS = frozenset(
+    {"MAILBOT_CONFIG", "MAILBOT_DEBUG", "MAILBOT_POLICIES_DIR", "MAILBOT_CLASSIFIERS"}
+)
 
 
 class ConfigError(Exception):
@@ -47,6 +62,40 @@ class CouncilSettings(Section):
 
 class DatabaseSettings(Section):
     url: str = ""  # empty: sqlite in data_dir
+
+    @field_validator("url")
+    @classmethod
+    def _usable_url(cls, url: str) -> str:
+        if url:
+            check_database_url(url)
+        return url
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, in words, a URL the store cannot open: found at start-up, not at the first
+    query, and never echoing the password that such a URL may carry."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    hint = 'use "sqlite:///path/mailbot.db" or "postgresql+psycopg://user@host/db"'
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"not a database URL; {hint}") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"{parsed.drivername!r} is not a database mailbot can use (SQLite or PostgreSQL); "
+            f"{hint}"
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        fix = "install mailbot with the [postgres] extra" if parsed.get_driver_name() == (
+            "psycopg"
+        ) else hint
+        raise ValueError(
+            f"the driver for {parsed.drivername!r} is not installed ({exc}); {fix}"
+        ) from None
 
 
 Security = Literal["tls", "starttls", "none"]
@@ -117,8 +166,11 @@ class MailboxSettings(Section):
 
     @model_validator(mode="after")
     def _backend_is_configured(self) -> MailboxSettings:
-        if "@" not in self.address:
+        # A space pasted around the address would make our own mail look like a stranger's.
+        address = self.address.strip()
+        if "@" not in address or any(c.isspace() or c in ",;<>" for c in address):
             raise ValueError(f"address: {self.address!r} is not an email address")
+        self.address = address
         if self.backend == "imap" and not self.imap.username:
             raise ValueError('imap.username: required when backend = "imap"')
         if self.backend == "ews" and self.ews.auth_type != "oauth" and not self.ews.username:
@@ -208,6 +260,11 @@ class DigestSettings(Section):
     managers: bool = True  # one digest per manager in officers.csv, for their team
     list_limit: int = Field(default=50, ge=1)  # cases listed per table; the rest counted
 
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: object) -> dt_time:
+        return parse_time_of_day(value)
+
     @model_validator(mode="after")
     def _addresses(self) -> DigestSettings:
         for address in self.recipients:
@@ -215,6 +272,31 @@ class DigestSettings(Section):
                 raise ValueError(f"recipients: {address!r} is not an email address")
         self.recipients = [a.strip().lower() for a in self.recipients]
         return self
+
+
+_CLOCK_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
+def parse_time_of_day(value: object) -> dt_time:
+    """A wall-clock time in Europe/London: "9:00", "09:00", or a TOML time such as 09:00:00.
+
+    A number (pydantic would read 9 as nine seconds past midnight) or a time with an
+    offset (London's offset changes twice a year) is refused rather than guessed at.
+    """
+    if isinstance(value, dt_time):
+        if value.tzinfo is not None:
+            raise ValueError(f"{value.isoformat()!r} has a UTC offset; {_TIME_HINT}")
+        return value
+    found = _CLOCK_TIME.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError(f"{value!r} is not a time of day; {_TIME_HINT}")
+    hour, minute, second = (int(part or 0) for part in found.groups())
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"{value!r} is not a time of day; {_TIME_HINT}")
+    return dt_time(hour, minute, second)
+
+
+_TIME_HINT = 'write it as "HH:MM" on the 24-hour clock, UK time, e.g. "08:00"'
 
 
 class RetentionSettings(Section):
@@ -294,6 +376,12 @@ class Settings(BaseSettings):
         # The environment beats the file: secrets and container overrides live there.
         return (env_settings, init_settings)
 
+    @model_validator(mode="after")
+    def _data_dir_is_a_folder(self) -> Settings:
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise ValueError(f"council.data_dir: {self.data_dir} is a file, not a folder")
+        return self
+
     @property
     def base_dir(self) -> Path:
         return self.config_path.parent if self.config_path else Path.cwd()
@@ -347,25 +435,175 @@ def load_settings(path: Path | None) -> Settings:
     data: dict[str, Any] = {}
     if path is not None:
         path = path.resolve()
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(path, ["file not found"]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(path, [f"cannot read: {exc}"]) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+        data = _read_toml(path)
+    from_env = _config_variables(os.environ)
+    problems = _unknown_variables(from_env)
     try:
-        return Settings(**data, config_path=path)
+        settings = Settings(**data, config_path=path)
     except ValidationError as exc:
-        raise ConfigError(path, [_describe(err) for err in exc.errors()]) from None
+        problems += [_describe(err, from_env) for err in exc.errors()]
+    if problems:
+        raise ConfigError(path, problems)
+    return settings
 
 
-def _describe(err: Any) -> str:
-    key = ".".join(str(part) for part in err["loc"])
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read: {exc.strerror or exc}"]) from None
+    try:
+        # utf-8-sig: Notepad and some editors start the file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            path, [f"line {line}: not UTF-8 text (save the file as UTF-8)"]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+
+
+def _config_variables(environ: Mapping[str, str]) -> dict[tuple[str, ...], str]:
+    """MAILBOT_<SECTION>__<KEY> variables, by the key path they set (lower case)."""
+    found: dict[tuple[str, ...], str] = {}
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and upper not in NOT_CONFIG_KEYS:
+            found[tuple(upper[len(ENV_PREFIX) :].lower().split("__"))] = name
+    return found
+
+
+def _unknown_variables(from_env: dict[tuple[str, ...], str]) -> list[str]:
+    """Variables that look meant for the config but name no section.
+
+    pydantic-settings reads only variables whose section exists, so a mistyped section
+    (MAILBOT_MAILBOXX__...) or single underscores (MAILBOT_MAILBOX_IMAP_PASSWORD) would
+    otherwise be ignored without a word, and the password silently stay empty.
+    """
+    sections = [name for name in Settings.model_fields if name != "config_path"]
+    problems = []
+    for parts, name in sorted(from_env.items(), key=lambda item: item[1]):
+        section = parts[0]
+        if section in sections:
+            continue
+        if len(parts) > 1:
+            guess = difflib.get_close_matches(section, sections, n=1)
+            hint = f" (did you mean [{guess[0]}]?)" if guess else ""
+            problems.append(
+                f"environment variable {name}: there is no [{section}] section{hint}"
+            )
+        elif any(section.startswith(s + "_") for s in sections):
+            problems.append(
+                f"environment variable {name}: sections and keys are separated by two "
+                f"underscores, e.g. MAILBOT_MAILBOX__IMAP__PASSWORD"
+            )
+    return problems
+
+
+# A model validator's message that starts with the key it is about ("imap.username: ...").
+_KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_.]*(?: and [a-z_][a-z0-9_.]*)?: ")
+
+
+def _describe(err: Any, from_env: dict[tuple[str, ...], str]) -> str:
+    loc = tuple(str(part) for part in err["loc"])
+    key = ".".join(loc)
+    source = _set_by(loc, from_env)
     if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key (check the spelling against config/mailbot.example.toml)"
+        return f"{key}: unknown key{source}{_suggestion(loc, source)}"
     message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "value_error" and ":" in message:
-        return f"{key}.{message}" if key else message
-    return f"{key}: {message}"
+    if err["type"] == "value_error" and _KEYED_MESSAGE.match(message):
+        return (f"{key}.{message}" if key else message) + source
+    return f"{key}: {message}{source}"
+
+
+def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:
+    """Where a bad value came from, when it was the environment rather than the file."""
+    lowered = tuple(part.lower() for part in loc)
+    for size in range(len(lowered), 0, -1):
+        name = from_env.get(lowered[:size])
+        if name is not None:
+            return f" (set by the environment variable {name}, not the file)"
+    return ""
+
+
+def _suggestion(loc: tuple[str, ...], source: str) -> str:
+    known = _keys_at(loc[:-1])
+    guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
+    if not guess:
+        return " (check the spelling against config/mailbot.example.toml)"
+    if source:
+        return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
+    return f"; did you mean {'.'.join((*loc[:-1], guess[0]))}?"
+
+
+def _keys_at(loc: tuple[str, ...]) -> list[str]:
+    """The key names allowed in the table at `loc` (empty if it is not a known table)."""
+    model: Any = Settings
+    for part in loc:
+        if part.isdigit():
+            continue  # an entry of a list of tables, e.g. routing.rules.0
+        field = _fields(model).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+        for arg in getattr(model, "__args__", ()):
+            model = arg  # list[RoutingRule] -> RoutingRule
+        if not _fields(model):
+            return []
+    return [info.alias or name for name, info in _fields(model).items() if name != "config_path"]
+
+
+def _fields(model: object) -> dict[str, Any]:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return dict(model.model_fields)
+    return {}
+
+
+_LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def settings_warnings(settings: Settings) -> list[str]:
+    """What validates but is probably a mistake, each naming the key (and the variable to
+    set): an empty password, mail sent in clear over a network, no members at all."""
+    box = settings.mailbox
+    found: list[str] = []
+
+    def secret(key: str, value: str, why: str) -> None:
+        if not value:
+            variable = ENV_PREFIX + key.upper().replace(".", "__")
+            found.append(f"{key} is empty, so {why}; set {variable}")
+
+    if box.backend == "imap":
+        secret("mailbox.imap.password", box.imap.password, "the IMAP login will be refused")
+    if box.backend in ("imap", "maildir") and box.smtp.host and box.smtp.username:
+        secret("mailbox.smtp.password", box.smtp.password, "the SMTP login will be refused")
+    if box.backend == "ews" and box.ews.auth_type == "oauth":
+        secret("mailbox.ews.client_secret", box.ews.client_secret, "Exchange sign-in fails")
+    elif box.backend == "ews":
+        secret("mailbox.ews.password", box.ews.password, "the Exchange login will be refused")
+    if box.backend == "graph" and not box.graph.certificate_path:
+        secret(
+            "mailbox.graph.client_secret",
+            box.graph.client_secret,
+            "Microsoft sign-in fails (or set mailbox.graph.certificate_path)",
+        )
+    for key, host, security, used in (
+        ("mailbox.imap", box.imap.host, box.imap.security, box.backend == "imap"),
+        ("mailbox.smtp", box.smtp.host, box.smtp.security, bool(box.smtp.host)),
+    ):
+        if used and security == "none" and host not in _LOCAL_HOSTS:
+            found.append(
+                f'{key}.security = "none" sends the password and members\' mail unencrypted '
+                f"to {host}; use tls or starttls unless the server is on this machine"
+            )
+    if settings.directory.members is None:
+        found.append(
+            "directory.members is not set, so no sender is a known member and nobody gets "
+            "an acknowledgement"
+        )
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,143 @@ def test_check_config_reports_unknown_pack_and_missing_directory(tmp_path: Path)
     assert result.exit_code == 2
     assert "council.policy" in result.output and "nowhere" in result.output
     assert "directory.members: file" in result.output and "gone.csv" in result.output
+
+
+def _one_line(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text))
+    lines = caught.value.lines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{(tmp_path / 'mailbot.toml').resolve()}: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [('"9:00"', dt_time(9, 0)), ('"08:30"', dt_time(8, 30)), ("07:15:00", dt_time(7, 15))],
+)
+def test_digest_time_as_people_write_it(tmp_path: Path, written: str, read: dt_time) -> None:
+    settings = load_settings(write(tmp_path, f"[digest]\ntime = {written}\n"))
+    assert settings.digest.time == read
+
+
+@pytest.mark.parametrize("written", ['"25:00"', "9", '"9am"', '"08:00+01:00"', '"08:60"'])
+def test_digest_time_that_is_no_time_of_day_is_refused(tmp_path: Path, written: str) -> None:
+    # 9 would otherwise be read as nine seconds past midnight, and the digest go at 00:00.
+    line = _one_line(tmp_path, f"[digest]\ntime = {written}\n")
+    assert 'digest.time: ' in line and 'write it as "HH:MM"' in line
+
+
+def test_misspelt_key_and_section_get_a_suggestion(tmp_path: Path) -> None:
+    assert _one_line(tmp_path, '[council]\npolcy = "cardiff"\n').endswith(
+        "council.polcy: unknown key; did you mean council.policy?"
+    )
+    assert _one_line(tmp_path, '[directroy]\nmembers = "m.csv"\n').endswith(
+        "directroy: unknown key; did you mean directory?"
+    )
+
+
+def test_mistyped_environment_variable_is_named_not_blamed_on_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__IMAP__PASWORD", "s3cret")
+    line = _one_line(tmp_path, "")
+    assert "mailbox.imap.pasword: unknown key" in line
+    assert "set by the environment variable MAILBOT_MAILBOX__IMAP__PASWORD, not the file" in line
+    assert line.endswith("did you mean MAILBOT_MAILBOX__IMAP__PASSWORD?")
+    assert "s3cret" not in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "message"),
+    [
+        ("MAILBOT_MAILBOXX__IMAP__PASSWORD", "no [mailboxx] section (did you mean [mailbox]?)"),
+        ("MAILBOT_MAILBOX_IMAP_PASSWORD", "sections and keys are separated by two underscores"),
+    ],
+)
+def test_environment_variable_for_no_section_is_an_error_not_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, message: str
+) -> None:
+    # pydantic-settings alone ignores these, leaving the password silently empty.
+    monkeypatch.setenv(variable, "s3cret")
+    line = _one_line(tmp_path, "")
+    assert f"environment variable {variable}: " in line and message in line
+
+
+def test_bad_value_from_the_environment_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_SCHEDULER__POLL_SECONDS", "sixty")
+    monkeypatch.setenv("MAILBOT_CONFIG", str(tmp_path / "mailbot.toml"))
+    monkeypatch.setenv("MAILBOT_DEBUG", "")
+    line = _one_line(tmp_path, "")
+    assert "scheduler.poll_seconds:" in line
+    assert "(set by the environment variable MAILBOT_SCHEDULER__POLL_SECONDS" in line
+
+
+def test_shared_mailbox_address_is_trimmed(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(tmp_path, '[mailbox]\naddress = " MemberEnquiries@council.gov.uk "\n')
+    )
+    assert settings.mailbox.address == "MemberEnquiries@council.gov.uk"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://mb:pw123@db/mailbot", "'postgres' is not a database mailbot can use"),
+        ("mysql://mb:pw123@db/mailbot", "'mysql' is not a database mailbot can use"),
+        ("postgresql+psycopg2://mb:pw123@db/mailbot", "driver for 'postgresql+psycopg2'"),
+        ("db.internal/mailbot", "not a database URL"),
+    ],
+)
+def test_database_url_the_store_cannot_open_is_a_config_error(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    line = _one_line(tmp_path, f'[database]\nurl = "{url}"\n')
+    assert "database.url: " in line and message in line
+    assert "pw123" not in line
+
+
+def test_data_dir_that_is_a_file_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "members.csv").write_text("name,email\n")
+    line = _one_line(tmp_path, '[council]\ndata_dir = "members.csv"\n')
+    file = tmp_path.resolve() / "members.csv"
+    assert line.endswith(f"council.data_dir: {file} is a file, not a folder")
+
+
+def test_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "mailbot.toml"
+    path.write_bytes('\ufeff[council]\nname = "Cyngor Sir Ynys Môn"\n'.encode())
+    assert load_settings(path).council.name == "Cyngor Sir Ynys Môn"
+
+
+def test_config_not_in_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "mailbot.toml"
+    path.write_bytes('[council]\n\nname = "Cyngor Sir Ynys Môn"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.lines() == [
+        f"{path.resolve()}: line 3: not UTF-8 text (save the file as UTF-8)"
+    ]
+
+
+def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[mailbox]\nbackend = "imap"\n[mailbox.imap]\nusername = "mb"\npassword = ""\n'
+        '[mailbox.smtp]\nhost = "smtp.council.gov.uk"\nsecurity = "none"\n',
+    )
+    result = CliRunner().invoke(app, ["check-config", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "warning" in line]
+    assert warnings == [
+        f"mailbot: warning: {path.resolve()}: mailbox.imap.password is empty, so the IMAP "
+        "login will be refused; set MAILBOT_MAILBOX__IMAP__PASSWORD",
+        f'mailbot: warning: {path.resolve()}: mailbox.smtp.security = "none" sends the password '
+        "and members' mail unencrypted to smtp.council.gov.uk; use tls or starttls unless the "
+        "server is on this machine",
+        f"mailbot: warning: {path.resolve()}: directory.members is not set, so no sender is a "
+        "known member and nobody gets an acknowledgement",
+    ]
+    assert "OK (policy wiltshire, backend imap)" in result.output

@@ -1,0 +1,65 @@
+"""An administrator's mistakes stop every command with one line naming the key or the
+row and the file, exit 2 and no traceback: not only check-config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+COMMANDS = [["check-config"], ["status"], ["cases"], ["poll", "--once"], ["run"]]
+
+GOOD_MEMBERS = "name,email\r\nCllr Siân Jones,sian.jones@anglesey.gov.uk\r\n"
+
+
+def _council(tmp_path: Path, extra: str = "", members: str = GOOD_MEMBERS) -> Path:
+    (tmp_path / "members.csv").write_text(members, encoding="utf-8")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        '[council]\nname = "Isle of Anglesey County Council"\npolicy = "cardiff"\n'
+        'data_dir = "var"\n[mailbox]\nbackend = "maildir"\n'
+        'address = "ymholiadau@anglesey.gov.uk"\n'
+        f'[directory]\nmembers = "members.csv"\n{extra}'
+    )
+    return config
+
+
+def _run(command: list[str], config: Path) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(app, [*command, "--config", str(config)])
+    return result.exit_code, result.output.splitlines()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize(
+    ("extra", "members", "expected"),
+    [
+        ('[digest]\ntime = "25:00"\n', GOOD_MEMBERS, "mailbot.toml: digest.time: '25:00'"),
+        ("[scheduler]\npoll_second = 30\n", GOOD_MEMBERS, "scheduler.poll_second: unknown key"),
+        ('[database]\nurl = "postgres://mb:pw@db/mb"\n', GOOD_MEMBERS, "database.url: 'postgres'"),
+        ("", "name,email,email\r\nA,a@anglesey.gov.uk,b@x.org\r\n", "members.csv:1: column(s)"),
+        ("", "name,ward\r\nA,North\r\n", "members.csv:1: missing column(s) email"),
+    ],
+    ids=["time", "key", "database", "column twice", "column missing"],
+)
+def test_every_command_stops_with_one_line(
+    tmp_path: Path, command: list[str], extra: str, members: str, expected: str
+) -> None:
+    code, lines = _run(command, _council(tmp_path, extra, members))
+    assert code == 2
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"mailbot: error: {tmp_path.resolve()}")
+    assert expected in lines[0]
+
+
+def test_poll_logs_what_check_config_warns_about(tmp_path: Path) -> None:
+    config = _council(tmp_path, members="name,email,party\r\nVacant,,\r\n")
+    code, lines = _run(["poll", "--once"], config)
+    assert code == 0, lines
+    assert any(
+        "WARNING" in line and "members.csv:2: Vacant has no email; skipped" in line
+        for line in lines
+    )
+    assert any("column(s) party not used" in line for line in lines)
