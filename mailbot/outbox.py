@@ -113,7 +113,9 @@ def _over_cap(session: Session, row: OutboxRow, now: datetime, cap: int, window:
 def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
     """Rows left `sending` by a crash: ask the mailbox; resend only if it says not sent."""
     with store.transaction() as session:
-        stuck = session.scalars(select(OutboxRow).where(OutboxRow.status == "sending")).all()
+        stuck = session.scalars(
+            select(OutboxRow).where(OutboxRow.status == "sending").with_for_update()
+        ).all()
         for row in stuck:
             was_sent: Callable[[str], bool | None] | None = getattr(backend, "was_sent", None)
             verdict = was_sent(row.message_id) if was_sent else None
@@ -144,6 +146,7 @@ def _recheck_uncertain(store: Store, backend: Mailbox, now: datetime) -> None:
                 OutboxRow.created_at >= now - RECHECK_FOR,
                 OutboxRow.not_before <= now,
             )
+            .with_for_update()
         ).all()
         for row in rows:
             try:

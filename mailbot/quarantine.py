@@ -60,7 +60,7 @@ def retry(app: App, row_id: int, now: datetime, *, by: str) -> Outcome:
     """Run it through the pipeline again, in one transaction. If it fails again it is
     quarantined again, with the new reason; an internal error leaves it as it was."""
     with app.store.transaction() as session:
-        row = _quarantined(session.get(MessageRow, row_id), row_id)
+        row = _quarantined(session.get(MessageRow, row_id, with_for_update=True), row_id)
         ledger.record_event(
             session, now, by, "quarantine retry", f"was quarantined: {row.reason}"[:1000],
             message=row,

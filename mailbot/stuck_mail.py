@@ -62,7 +62,7 @@ def release_for_resending(store: Store, row_id: int, now: datetime, *, by: str) 
     A person's decision is not an automatic reply, so the per-recipient cap (there to stop
     loops) does not hold it back again."""
     with store.transaction() as session:
-        row = _decidable(session.get(OutboxRow, row_id), row_id)
+        row = _decidable(session.get(OutboxRow, row_id, with_for_update=True), row_id)
         was = row.status
         row.status, row.attempts, row.not_before = "pending", 0, now
         row.automatic = False
@@ -76,7 +76,7 @@ def release_for_resending(store: Store, row_id: int, now: datetime, *, by: str) 
 def record_as_sent(store: Store, row_id: int, now: datetime, *, by: str) -> StuckMail:
     """A person found that it went (in the recipient's inbox, in the server's log)."""
     with store.transaction() as session:
-        row = _decidable(session.get(OutboxRow, row_id), row_id)
+        row = _decidable(session.get(OutboxRow, row_id, with_for_update=True), row_id)
         was = row.status
         row.status, row.sent_at = "sent", now
         ledger.record_event(

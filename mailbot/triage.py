@@ -27,7 +27,9 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
     """Set the case's kind, re-derive its dates under that kind's clock, record who and
     why, and append the member's message with its right label to the corrections file."""
     with app.store.transaction() as session:
-        case = session.scalar(select(CaseRow).where(CaseRow.ref == ref.upper()))
+        case = session.scalar(
+            select(CaseRow).where(CaseRow.ref == ref.upper()).with_for_update()
+        )
         if case is None:
             raise TriageError(f"no case {ref}")
         first = session.scalar(

@@ -24,6 +24,7 @@ from mailbot.jobs import flush_outbox, poll
 from mailbot.scheduler import AlreadyRunning, single_instance
 from mailbot.store import Store
 from mailbot.store.tables import MessageRow, OutboxRow
+from mailbot.stuck_mail import NotDecidable, release_for_resending
 
 pytestmark = pytest.mark.slow
 MEET_TIMEOUT = 1.0  # seconds a side waits for the other at the barrier
@@ -148,3 +149,38 @@ def test_one_poller_per_database_even_from_two_data_folders(
     finally:
         first.close()
         second.close()
+
+
+def test_a_person_resending_never_overrides_mail_found_sent_meanwhile(
+    two_apps: tuple[App, App, Any],
+) -> None:
+    """The daemon finds an uncertain mail in Sent Items while an administrator releases
+    it for resending: one of them decides, and the mail does not go twice."""
+    daemon, admin, server = two_apps
+    flush_outbox(daemon, NOW)
+    gone = len(server.outgoing)
+    ack = next(row for row in rows(daemon, OutboxRow) if row.purpose == "ack")
+    with daemon.store.transaction() as session:  # it went, but the send was cut off
+        row = session.get(OutboxRow, ack.id)
+        assert row is not None
+        row.status, row.not_before = "uncertain", NOW
+    meeting = Meeting()
+    meeting.after_reading(daemon.store, lambda s: "outbox.status = " in s and "created_at" in s)
+    meeting.after_reading(admin.store, _reads_one_outbox_row)
+
+    def resend() -> str:
+        try:
+            release_for_resending(admin.store, ack.id, NOW, by="admin")
+        except NotDecidable as exc:
+            return str(exc)
+        return "released"
+
+    _, answer = both_at_once(lambda: flush_outbox(daemon, NOW), resend)
+
+    status = next(r.status for r in rows(daemon, OutboxRow) if r.id == ack.id)
+    flush_outbox(daemon, NOW)
+    if answer == "released":  # the person came first: the daemon then left the row alone
+        assert len(server.outgoing) == gone + 1
+    else:  # the daemon came first: the person is told it went
+        assert "is sent" in answer and status == "sent"
+        assert len(server.outgoing) == gone
