@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,9 @@ from typing import Any, cast
 from mailbot.loops import outgoing_headers
 from mailbot.parse import header_safe
 from mailbot.render import Rendered
+from mailbot.thread import REF_TAG
+
+_SPACES = re.compile(r"\s{2,}")
 
 
 class _SmtpCompat32(Compat32):
@@ -71,9 +75,11 @@ def new_message_id(mailbox_address: str) -> str:
 
 def reply_subject(original: str, ref: str) -> str:
     """'Re: <original> [MB-2026-00042]', one line, bounded, without a doubled Re: or tag."""
-    subject = header_safe(original, limit=150) or "(no subject)"
-    if f"[{ref}]" in subject:
-        subject = subject.replace(f"[{ref}]", "").strip()
+    # Every case tag goes, not just this case's: a stranger's reply carrying a member's
+    # [MB-] tag, or a follow-up opening a linked case, must come back with one tag, ours,
+    # or their next reply would name the other case first.
+    subject = _SPACES.sub(" ", REF_TAG.sub("", header_safe(original, limit=150))).strip()
+    subject = subject or "(no subject)"
     if not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
     return f"{subject} [{ref}]"

@@ -44,20 +44,24 @@ def _by_headers(session: Session, message: ParsedMessage) -> CaseRow | None:
 
 
 def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> CaseRow | None:
-    found = REF_TAG.search(message.subject)
-    if not found or message.sender is None:
-        return None
-    case = session.scalar(select(CaseRow).where(CaseRow.ref == found.group(1)))
-    if case is None:
+    if message.sender is None:
         return None
     sender = message.sender.email
-    # The case's own member, if they are a known member (a stranger's typed tag proves
-    # nothing); the assigned officer; any officer in the directory.
-    if sender == case.member_email and directory.member(sender) is not None:
-        return case
-    if sender == case.officer_email or directory.officer(sender) is not None:
-        return case
+    # Our tag is the last one in the subject (compose.reply_subject appends it); an older
+    # tag before it may be another person's case, so each is tried from the end.
+    for ref in reversed(REF_TAG.findall(message.subject)):
+        case = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
+        if case is not None and _trusted_for_tag(case, sender, directory):
+            return case
     return None
+
+
+def _trusted_for_tag(case: CaseRow, sender: str, directory: Directory) -> bool:
+    """The case's own member, if they are a known member (a stranger's typed tag proves
+    nothing); the assigned officer; any officer in the directory."""
+    if sender == case.member_email and directory.member(sender) is not None:
+        return True
+    return sender == case.officer_email or directory.officer(sender) is not None
 
 
 # Our Message-IDs (compose.new_message_id): found in bounces that quote our mail.
@@ -99,10 +103,10 @@ def sent_to_officer(row: OutboxRow, case: CaseRow) -> bool:
 
 def tagged_case(session: Session, message: ParsedMessage) -> CaseRow | None:
     """The case named by the subject's [MB-] tag, whoever sent it (callers decide trust)."""
-    found = REF_TAG.search(message.subject)
-    if not found:
+    refs = REF_TAG.findall(message.subject)
+    if not refs:
         return None
-    return session.scalar(select(CaseRow).where(CaseRow.ref == found.group(1)))
+    return session.scalar(select(CaseRow).where(CaseRow.ref == refs[-1]))  # ours is last
 
 
 def answers_caseless_mail(session: Session, message: ParsedMessage) -> OutboxRow | None:

@@ -8,10 +8,15 @@ acknowledgement's MIME) and what was recorded (the messages table).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from helpers import (
     JO,
     NEVER_MAILED,
+    NOW,
+    SAM,
+    SHARED_MAILBOX,
     AppFactory,
     all_recipients,
     body_text,
@@ -89,3 +94,47 @@ def test_a_members_out_of_office_in_polish_in_reply_to_our_ack_stays_quiet(
     statuses = [(r.status, r.automatic) for r in rows(app, MessageRow)]
     assert statuses == [("processed", None), ("automatic", "auto_reply")]
     assert len(server.outgoing) == 1  # the one acknowledgement, nothing to the officer
+
+
+
+def _mail(sender: str, subject: str, message_id: str, body: str, extra: str = "") -> bytes:
+    return (
+        f"From: {sender}\r\nTo: {SHARED_MAILBOX}\r\n{extra}Subject: {subject}\r\n"
+        f"Date: Wed, 25 Nov 2026 09:14:03 +0000\r\nMessage-ID: {message_id}\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+def test_a_linked_case_ack_carries_one_tag_and_its_reply_stays_on_that_case(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml("member_enquiry.eml"))
+    run(app)
+    # The officer answers, copying the mailbox: case 1 is finished.
+    server.deliver(_mail(f"{SAM[0]} <{SAM[1]}>", "RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001]", "<sam-1@wiltshire.gov.uk>", "Fixed on Friday.",
+                         extra=f"Cc: {JO[1]}\r\n"))
+    run(app)
+    # A month later the member writes again in the same thread: a new, linked case.
+    later = NOW + timedelta(days=30)
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", "RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001]", "<jo-2@wiltshire.gov.uk>", "It is back again."))
+    run(app, later)
+    [(_, _), (ack, _)] = sent_to(server, JO[1])
+    assert str(ack["Subject"]) == "RE: Pothole outside 14 Castle Street [MB-2026-00002]"
+    # Her reply to that acknowledgement comes from her phone, without threading headers:
+    # the tag alone must bring it to case 2, not reopen 1 or open a third.
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", f"Re: {ack['Subject']}", "<jo-3@wiltshire.gov.uk>",
+                         "Photo to follow."))
+    run(app, later + timedelta(minutes=5))
+    assert [c.ref for c in rows(app, CaseRow)] == ["MB-2026-00001", "MB-2026-00002"]
+    last = rows(app, MessageRow)[-1]
+    assert (last.case_id, last.reason) == (rows(app, CaseRow)[1].id, "follow-up added to the case")
+    assert len(sent_to(server, JO[1])) == 2
+    # Acknowledgements sent before tags were cleaned carried both; the last one is ours.
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", "Re: RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001] [MB-2026-00002]", "<jo-4@wiltshire.gov.uk>", "Photo."))
+    run(app, later + timedelta(minutes=10))
+    assert len(rows(app, CaseRow)) == 2
+    assert rows(app, MessageRow)[-1].case_id == rows(app, CaseRow)[1].id
