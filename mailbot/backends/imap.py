@@ -46,6 +46,11 @@ T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
 FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
+FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big one may exceed)
+# Mail one fetch_new holds in memory at most (a message bigger than this comes alone).
+# Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
+# would need gigabytes, and a poll killed for memory would meet the same batch again.
+BATCH_BYTES = 64 * 1024 * 1024
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
 SENT_REF = "sent:"  # prefix of refs of Sent items, which mark_processed leaves alone
@@ -77,6 +82,7 @@ class ImapMailbox:
         backoff: Backoff | None = None,
         create_folders: bool = True,
         batch_size: int = 500,
+        batch_bytes: int = BATCH_BYTES,
         watch_sent: bool = False,
         smtp_idle_timeout: float = IDLE_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
@@ -84,7 +90,8 @@ class ImapMailbox:
         """`address` is the shared mailbox's address, used as the SMTP envelope sender
         (default: the From of each outgoing message). `create_folders` makes missing
         Processed/Sent folders instead of failing. `batch_size` caps how many
-        messages one fetch_new returns (per folder); call again to get the rest.
+        messages one fetch_new returns (per folder), and `batch_bytes` how much mail
+        (one bigger message comes alone); call again to get the rest.
         `watch_sent` also returns new Sent items (folder "sent"), so a reply an
         officer sends as the shared mailbox is seen; they are never moved.
         Sends share one SMTP connection, closed after `smtp_idle_timeout` seconds
@@ -107,6 +114,7 @@ class ImapMailbox:
         self.backoff = backoff if backoff is not None else Backoff()
         self.create_folders = create_folders
         self.batch_size = batch_size
+        self.batch_bytes = batch_bytes
         self.watch_sent = watch_sent
         self._client: IMAPClient | None = None
         self._folders_checked = False
@@ -429,13 +437,15 @@ class ImapMailbox:
     def _read_new(
         self, client: IMAPClient, validity: int, last_uid: int, prefix: str, folder: str
     ) -> tuple[list[FetchedMessage], int]:
-        """Messages above `last_uid` in the selected folder (at most batch_size)."""
+        """Messages above `last_uid` in the selected folder: at most batch_size of them
+        and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES)."""
         # "n:*" always matches the highest UID, even below n, so filter as well.
         found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
-        uids = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
+        candidates = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
+        sizes = _sizes(client, candidates)
+        uids = _within_budget(candidates, sizes, self.batch_bytes)
         messages: list[FetchedMessage] = []
-        for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = uids[start : start + FETCH_CHUNK]
+        for chunk in _chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
             data = client.fetch(chunk, ["BODY.PEEK[]"])
             for uid in chunk:
                 item = data.get(uid)
@@ -581,6 +591,49 @@ class FolderLayout:
     def _needs_prefix(self, name: str) -> bool:
         prefix = self.prefix.upper()
         return bool(prefix) and name.upper() != "INBOX" and not name.upper().startswith(prefix)
+
+
+def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
+    """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
+    before its mail is read. A message the server gives no size for counts as 0."""
+    sizes: dict[int, int] = {}
+    for start in range(0, len(uids), MOVE_CHUNK):
+        chunk = uids[start : start + MOVE_CHUNK]
+        for uid, item in client.fetch(chunk, ["RFC822.SIZE"]).items():
+            size = item.get(b"RFC822.SIZE")
+            sizes[uid] = int(size) if isinstance(size, int) else 0
+    return sizes
+
+
+def _within_budget(uids: list[int], sizes: dict[int, int], budget: int) -> list[int]:
+    """The longest run of `uids` from the start whose sizes fit `budget`; at least the
+    first, however big, so a huge message is read alone instead of never."""
+    taken: list[int] = []
+    total = 0
+    for uid in uids:
+        total += sizes.get(uid, 0)
+        if taken and total > budget:
+            break
+        taken.append(uid)
+    return taken
+
+
+def _chunks(
+    uids: list[int], sizes: dict[int, int], most: int, budget: int
+) -> Iterator[list[int]]:
+    """`uids` in runs of at most `most` messages and `budget` bytes (a bigger message
+    alone), so one FETCH response never holds more than that."""
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if chunk and (len(chunk) >= most or total + size > budget):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
 
 
 def parse_cursor(cursor: str) -> tuple[int, int]:
