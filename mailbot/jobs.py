@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mailbot import confidentiality_chase, digest, ledger, outbox, reminders, retention
+from mailbot import (
+    confidentiality_chase,
+    digest,
+    ledger,
+    outbox,
+    recalculate,
+    reminders,
+    retention,
+)
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
@@ -150,14 +158,19 @@ def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
 
 def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     """The reminder sweep: queues what the pack's schedule says is due (working hours only),
-    and the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py)."""
+    and the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py).
+    First, if the policy or its calendar changed since the last sweep (a proclaimed holiday,
+    a closure day), every open case's stored due dates are worked out again, at any hour."""
+    recalculate.recalculate_if_policy_changed(app, now)
     report = reminders.sweep(app, now)
     report.queued.extend(confidentiality_chase.sweep(app, now).queued)
     return report
 
 
 def send_digests(app: App, now: datetime) -> digest.DigestReport:
-    """Queues this ISO week's digests once their time has come; at most one per recipient."""
+    """Queues this ISO week's digests once their time has come; at most one per recipient.
+    The digest lists stored due dates, so they are brought up to date first."""
+    recalculate.recalculate_if_policy_changed(app, now)
     return digest.send_digests(app, now)
 
 
