@@ -535,10 +535,33 @@ def _suggestion(loc: tuple[str, ...], source: str) -> str:
     known = _keys_at(loc[:-1])
     guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
     if not guess:
+        if loc[-1].lower() in ("timezone", "time_zone", "tz"):
+            return "; mailbot keeps UK time (Europe/London) and has no time zone setting"
+        pack_table = _policy_pack_table(loc)
+        if pack_table is not None:
+            return f"; it is a policy pack setting: put it under [{pack_table}]"
         return " (check the spelling against config/mailbot.example.toml)"
     if source:
         return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
     return f"; did you mean {'.'.join((*loc[:-1], guess[0]))}?"
+
+
+def _policy_pack_table(loc: tuple[str, ...]) -> str | None:
+    """The [policy...] table for a key that belongs to a policy pack, not to mailbot.toml
+    (docs/deadlines.md lists "[routing] monitoring_officer" and "[calendar] closures";
+    in mailbot.toml they go under [policy.routing] and [policy.calendar])."""
+    from mailbot.policy import default_packs_dir
+
+    try:
+        pack: Any = tomllib.loads((default_packs_dir() / "wiltshire.toml").read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    for part in loc:
+        if not isinstance(pack, dict) or part not in pack:
+            return None
+        pack = pack[part]
+    table = loc if isinstance(pack, dict) else loc[:-1]  # [calendar] itself, or its key
+    return ".".join(("policy", *table))
 
 
 def _keys_at(loc: tuple[str, ...]) -> list[str]:

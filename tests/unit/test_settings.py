@@ -226,3 +226,28 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
         "known member and nobody gets an acknowledgement",
     ]
     assert "OK (policy wiltshire, backend imap)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        (
+            '[routing]\nmonitoring_officer = "mo@council.gov.uk"\n',
+            "routing.monitoring_officer: unknown key; it is a policy pack setting: put it under "
+            "[policy.routing]",
+        ),
+        (
+            '[calendar]\nclosures = []\n',
+            "calendar: unknown key; it is a policy pack setting: put it under [policy.calendar]",
+        ),
+        (
+            '[council]\ntimezone = "Europe/London"\n',
+            "council.timezone: unknown key; mailbot keeps UK time (Europe/London) and has no "
+            "time zone setting",
+        ),
+    ],
+)
+def test_unknown_key_says_where_it_belongs(tmp_path: Path, text: str, ending: str) -> None:
+    # docs/deadlines.md describes packs as "[routing] monitoring_officer": an administrator
+    # copying that into mailbot.toml is told the table it belongs in.
+    assert _one_line(tmp_path, text).endswith(ending)
