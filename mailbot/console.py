@@ -152,20 +152,37 @@ def query_cases(
 
 def print_cases(found: list[CaseLine], as_json: bool) -> None:
     console = Console()
+    if not console.is_terminal:
+        # Piped to a file, grep or less: one line per case, never cut to 80 columns.
+        console = Console(width=_PIPE_WIDTH)
     if as_json:
         for line in found:
             console.out(json.dumps(asdict(line)), highlight=False)
         return
-    table = Table(title=f"{len(found)} case(s)")
-    for column in ("ref", "kind", "priority", "status", "member", "officer", "due", "subject"):
-        table.add_column(column)
+    rows = []
     for line in found:
         due = line.response_due or ("paused" if line.status == CaseStatus.PAUSED else "")
         if line.days_overdue:
             due += f" ({line.days_overdue}d overdue)"
-        add_plain_row(table, line.ref, line.kind, line.priority, line.status, line.member,
-                      line.officer or "-", due, line.subject[:60])
+        rows.append((line.ref, line.kind, line.priority, line.status, line.member,
+                     line.officer or "-", due, line.subject[:60]))
+    table = Table(title=f"{len(found)} case(s)")
+    columns = ("ref", "kind", "priority", "status", "member", "officer", "due", "subject")
+    for index, column in enumerate(columns):
+        if column in _WHOLE_COLUMNS:
+            # The reference and the date are what a person acts on: in an 80-column
+            # terminal or a pipe they must not shrink to "MB-202…"; the rest may wrap.
+            widest = max([len(column), *(len(row[index]) for row in rows)])
+            table.add_column(column, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(column, overflow="fold")
+    for row in rows:
+        add_plain_row(table, *row)
     console.print(table)
+
+
+_WHOLE_COLUMNS = ("ref", "kind", "priority", "status", "due")
+_PIPE_WIDTH = 400
 
 
 def add_plain_row(table: Table, *cells: str) -> None:
