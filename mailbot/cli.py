@@ -265,7 +265,7 @@ def relabel(
     config: ConfigOption = None,
     by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
 ) -> None:
-    """Correct a case's kind (e.g. one in triage); the correction trains the next model."""
+    """Correct a case's kind, such as one in triage; the correction trains the next model."""
     from mailbot.triage import TriageError, relabel_case
 
     with opened_app(config) as mailbot_app:
@@ -305,7 +305,8 @@ def weekly_digest(
         bool, typer.Option("--preview", help="Write the digest to an .eml file; send nothing.")
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Where --preview writes (default: data_dir).")
+        Path | None,
+        typer.Option("--out", help="The .eml file --preview writes (default: in data_dir)."),
     ] = None,
     config: ConfigOption = None,
 ) -> None:

@@ -36,3 +36,12 @@ def test_every_command_has_help_that_keeps_its_section_names() -> None:
         texts = [command.help or ""] + [getattr(p, "help", "") or "" for p in command.params]
         for section in {s for text in texts for s in SECTION.findall(text)}:
             assert section in result.output, (path, section)
+
+
+def test_command_summaries_are_not_cut_at_an_abbreviation() -> None:
+    # Click ends the one-line summary at the first ". ": "(e.g. one in triage)" showed
+    # in `mailbot --help` as "Correct a case's kind (e.g.".
+    for path, command in every_command(typer.main.get_command(app)):
+        summary = command.get_short_help_str(limit=500)
+        assert not re.search(r"\b(e\.g|i\.e|etc)\.?$", summary), (path, summary)
+        assert summary.count("(") == summary.count(")"), (path, summary)
