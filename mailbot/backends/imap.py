@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -222,22 +223,33 @@ class ImapMailbox:
             client = self._connect()
             with self._errors():
                 layout = self._layout(client)
-            if layout.find(self.inbox) is None:
-                raise FolderMissing(
-                    f"{self.where}, user {self.username!r}: the inbox folder {self.inbox!r} "
-                    f"does not exist (folders there: {', '.join(layout.names)})"
-                )
-            missing = [name for name in (self.processed, self.sent) if layout.find(name) is None]
+                inbox = self._locate(client, layout, self.inbox, layout.prefix)
+                if inbox is None:
+                    raise FolderMissing(
+                        f"{self.where}, user {self.username!r}: the inbox folder "
+                        f"{self.inbox!r} does not exist (folders there: {', '.join(layout.names)})"
+                    )
+                home = layout.home(inbox)
+                found = {
+                    name: self._locate(client, layout, name, home)
+                    for name in (self.processed, self.sent)
+                }
+            missing = [name for name, there in found.items() if there is None]
             if missing and not self.create_folders:
                 raise FolderMissing(
                     f"{self.where}, user {self.username!r}: "
                     + "; ".join(f"the folder {name!r} does not exist" for name in missing)
                     + f" (folders there: {', '.join(layout.names)})"
                 )
-            to_make = {layout.spelling(name) for name in missing}
-            return list(layout.names) + [
-                f"{name} (missing: created on first poll)" for name in sorted(to_make)
+            listed = list(layout.names)
+            unlisted = [there for there in (inbox, *found.values()) if there is not None]
+            listed += [
+                f"{there} (not listed by the server)"
+                for there in unlisted
+                if there not in listed and there.upper() != "INBOX"
             ]
+            to_make = {layout.spelling(name, home) for name in missing}
+            return listed + [f"{name} (missing: created on first poll)" for name in sorted(to_make)]
 
         try:
             return call_with_retry(check, NO_WAIT, what="check connection")
@@ -346,32 +358,55 @@ class ImapMailbox:
         delimiters = {delimiter for _flags, delimiter, _name in listed if delimiter}
         delimiter = delimiters.pop().decode() if len(delimiters) == 1 else ""
         prefix = ""
+        others: tuple[str, ...] = ()
         if client.has_capability("NAMESPACE"):
-            personal = client.namespace().personal or ()
-            if personal:
-                prefix = _decoded(personal[0][0])
-                delimiter = _decoded(personal[0][1]) or delimiter
-        return FolderLayout([str(name) for _flags, _delimiter, name in listed], delimiter, prefix)
+            spaces = client.namespace()
+            if spaces.personal:
+                prefix = _decoded(spaces.personal[0][0])
+                delimiter = _decoded(spaces.personal[0][1]) or delimiter
+            others = tuple(
+                _decoded(space[0]) for space in (*(spaces.other or ()), *(spaces.shared or ()))
+            )
+        names = [str(name) for _flags, _delimiter, name in listed]
+        return FolderLayout(names, delimiter, prefix, others)
+
+    def _locate(self, client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:
+        """The folder a configured name means: one LIST showed, else one the server
+        answers STATUS for (servers often leave shared folders out of LIST)."""
+        found = layout.find(name, home)
+        if found is not None:
+            return found
+        for candidate in layout.candidates(name, home):
+            try:
+                client.folder_status(candidate, [b"UIDVALIDITY"])
+            except IMAPClientError as error:
+                if any(code in _text(error) for code in TRANSIENT_CODES):
+                    raise
+                continue
+            return candidate
+        return None
 
     def _ensure_folders(self, client: IMAPClient) -> None:
         """Once per connection: the inbox must exist; Processed and Sent are made if
         missing (when allowed), else the error names the missing folder. Each name is
-        settled as this server spells it (namespace prefix, separator)."""
+        settled as this server spells it (namespace prefix, separator), in the same
+        mailbox as the inbox."""
         if self._folders_checked:
             return
         layout = self._layout(client)
-        inbox = layout.find(self.inbox)
+        inbox = self._locate(client, layout, self.inbox, layout.prefix)
         if inbox is None:
             raise FolderMissing(
                 f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
                 f"{self.username!r} (folders there: {', '.join(layout.names)})"
             )
+        home = layout.home(inbox)
         self._inbox_name = inbox
-        self._processed_name = layout.find(self.processed) or self._create_folder(
-            client, layout.spelling(self.processed), "processed", layout
-        )
-        self._sent_name = layout.find(self.sent) or self._create_folder(
-            client, layout.spelling(self.sent), "sent", layout
+        self._processed_name = self._locate(
+            client, layout, self.processed, home
+        ) or self._create_folder(client, layout.spelling(self.processed, home), "processed", layout)
+        self._sent_name = self._locate(client, layout, self.sent, home) or self._create_folder(
+            client, layout.spelling(self.sent, home), "sent", layout
         )
         self._folders_checked = True
 
@@ -394,9 +429,12 @@ class ImapMailbox:
             if any(code in text for code in TRANSIENT_CODES):
                 raise
             listing = layout.names if layout is not None else self._layout(client).names
+            fix = "create it by hand"
+            if "[NOPERM]" in text:
+                fix = f"create it by hand and give user {self.username!r} access to it"
             raise FolderMissing(
                 f"{self.where} would not create the folder {name!r} ([mailbox.imap] {key}): "
-                f"{text}; create it by hand, or set {key} to one of the folders there: "
+                f"{_server_words(text)}; {fix}, or set {key} to one of the folders there: "
                 f"{', '.join(listing)}"
             ) from error
         return name
@@ -552,45 +590,67 @@ class ImapMailbox:
 @dataclass(frozen=True)
 class FolderLayout:
     """How one server names its folders: what LIST showed, the hierarchy separator,
-    and the personal namespace's prefix ("INBOX." on Courier and Cyrus, where every
-    folder lives under the inbox; "" on Dovecot and Exchange)."""
+    the personal namespace's prefix ("INBOX." on Courier and Cyrus, where every folder
+    lives under the inbox; "" on Dovecot and Exchange), and the prefixes of the other
+    users' and shared namespaces ("shared/", "Other Users/"), where a shared mailbox
+    reached with a person's own login lives."""
 
     names: list[str]
     delimiter: str
     prefix: str
+    others: tuple[str, ...] = ()
 
-    def find(self, name: str) -> str | None:
-        """The existing folder a configured name means, as the server spells it."""
-        for candidate in self._candidates(name):
+    def home(self, inbox: str) -> str:
+        """Where the folders of the mailbox that owns `inbox` live. Bare names such as
+        "Processed" are read there: mail of a shared mailbox must stay in it, not go
+        to the personal folders of whoever mailbot logs in as."""
+        for other in self.others:
+            if other and inbox.startswith(other) and self.delimiter:
+                if inbox.upper().endswith(self.delimiter + "INBOX"):  # shared/bob/INBOX
+                    return inbox[: -len("INBOX")]
+                return inbox + self.delimiter  # Other Users/bob: its folders are below it
+        return self.prefix
+
+    def find(self, name: str, home: str | None = None) -> str | None:
+        """The listed folder a configured name means, as the server spells it."""
+        for candidate in self.candidates(name, home):
             if candidate.upper() == "INBOX":
                 return next((n for n in self.names if n.upper() == "INBOX"), None)
             if candidate in self.names:
                 return candidate
         return None
 
-    def spelling(self, name: str) -> str:
-        """The name to create a configured folder under: inside the personal namespace
-        and with the server's separator, since "Processed" cannot be created on a
-        server that keeps every folder under "INBOX."."""
-        return self._candidates(name)[-1]
+    def spelling(self, name: str, home: str | None = None) -> str:
+        """The name to create a configured folder under: in its mailbox's home and
+        with the server's separator, since "Processed" cannot be created on a server
+        that keeps every folder under "INBOX."."""
+        return self.candidates(name, home)[-1]
 
-    def _candidates(self, name: str) -> list[str]:
+    def candidates(self, name: str, home: str | None = None) -> list[str]:
         """The name as written, then with "/" read as the server's separator (so one
-        config reads "INBOX/Processed" right on "/" and "." servers), then each with
-        the namespace prefix; the last is the most server-shaped."""
+        config reads "INBOX/Processed" right on "/" and "." servers), each placed in
+        `home` (default: the personal namespace); the last is the most server-shaped."""
+        home = self.prefix if home is None else home
         spellings = [name]
         if self.delimiter and self.delimiter != "/" and "/" in name:
             spellings.append(name.replace("/", self.delimiter))
         candidates: list[str] = []
         for spelling in spellings:
-            candidates.append(spelling)
-            if self._needs_prefix(spelling):
-                candidates.append(self.prefix + spelling)
+            if self._qualified(spelling):
+                candidates.append(spelling)
+            elif home == self.prefix:
+                candidates.append(spelling)
+                if self.prefix and spelling.upper() != "INBOX":
+                    candidates.append(self.prefix + spelling)
+            else:  # a shared mailbox: only its own folders will do
+                candidates.append(home + spelling)
         return candidates
 
-    def _needs_prefix(self, name: str) -> bool:
-        prefix = self.prefix.upper()
-        return bool(prefix) and name.upper() != "INBOX" and not name.upper().startswith(prefix)
+    def _qualified(self, name: str) -> bool:
+        """Already names its namespace: under the personal prefix or another's."""
+        upper = name.upper()
+        prefixes = [p.upper() for p in (self.prefix, *self.others) if p]
+        return any(upper.startswith(p) for p in prefixes)
 
 
 def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
@@ -618,9 +678,7 @@ def _within_budget(uids: list[int], sizes: dict[int, int], budget: int) -> list[
     return taken
 
 
-def _chunks(
-    uids: list[int], sizes: dict[int, int], most: int, budget: int
-) -> Iterator[list[int]]:
+def _chunks(uids: list[int], sizes: dict[int, int], most: int, budget: int) -> Iterator[list[int]]:
     """`uids` in runs of at most `most` messages and `budget` bytes (a bigger message
     alone), so one FETCH response never holds more than that."""
     chunk: list[int] = []
@@ -665,6 +723,12 @@ def _decoded(value: str | bytes | None) -> str:
     if value is None:
         return ""
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def _server_words(text: str) -> str:
+    """A server's NO reply without the command name and Dovecot's timing note."""
+    text = re.sub(r"^\w+ failed: ", "", text)
+    return re.sub(r"\s*\(\d+\.\d+ \+ \d+\.\d+( \+ \d+\.\d+)? secs\)\.?$", "", text).strip()
 
 
 def _text(error: BaseException) -> str:

@@ -27,6 +27,8 @@ pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 ADDRESS = "memberenquiries@example.gov.uk"
 MEMBER_MAIL = ["01-pothole.eml", "02-bins.eml"]
+MASTER = "master-password-1"
+RIGHTS = ["lookup", "read", "write", "write-seen", "write-deleted", "insert", "expunge"]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,20 @@ def courier() -> Iterator[DovecotServer]:
 def slash() -> Iterator[DovecotServer]:
     """Separator "/" and no prefix (Cyrus with unixhierarchysep, many hosted servers)."""
     with running_dovecot(server_shape(separator="/")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[DovecotServer]:
+    """Mailboxes shared by ACL under "shared/<owner>/", opened by name but not listed."""
+    with running_dovecot(server_shape(shared=True)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def master() -> Iterator[DovecotServer]:
+    """Master users: "<owner>*mailbot" logs in to the owner's mailbox (no ACLs)."""
+    with running_dovecot(server_shape(master_password=MASTER)) as server:
         yield server
 
 
@@ -260,4 +276,64 @@ def test_big_mail_is_read_in_batches_that_fit_the_byte_budget(dovecot: DovecotSe
     # 1 MB budget: two 0.4 MB messages, then 0.4 (1.5 would not fit), then the 1.5 MB one
     # alone (bigger than the budget, so never skipped), then the two small ones.
     assert batches == [[4, 4], [4], [15], [1, 1]]
+    person.logout()
+
+
+def test_a_shared_mailbox_opened_with_an_officers_login_keeps_its_mail_in_it(
+    shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    person.create_folder("Processed")
+    person.create_folder("Sent")
+    for folder in ("INBOX", "Processed", "Sent"):
+        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
+                       *RIGHTS)  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 0, output
+    assert f"{home}/INBOX (not listed by the server)" in output
+    assert f"{home}/Processed (not listed by the server)" in output
+
+    poll_twice_and_check(config, person, smtp_server, "Processed", "Sent")
+    own = deliver(shared, officer, [])
+    assert counts(own) == {"INBOX": 0}  # nothing went to the officer's own folders
+    own.logout()
+    person.logout()
+
+
+def test_a_shared_mailbox_without_a_processed_folder_says_who_may_not_make_it(
+    shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    shared.doveadm("acl", "set", "-u", owner.username, "INBOX", f"user={officer.username}",
+                   *RIGHTS)  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 3
+    assert (
+        f"would not create the folder '{home}/Processed' ([mailbox.imap] processed): "
+        f"[NOPERM] Permission denied; create it by hand and give user "
+        f"'{officer.username}' access to it"
+    ) in output.replace("\n", "")
+    assert smtp_server.received == []
+    assert counts(person) == {"INBOX": len(MEMBER_MAIL)}  # nothing lost, nothing moved
+    person.logout()
+
+
+def test_a_master_user_reads_the_shared_mailbox_as_its_owner(
+    master: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    owner = master.new_user()
+    person = deliver(master, owner, MEMBER_MAIL)
+    config = write_config(tmp_path, master, owner, smtp_server)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(f'username = "{owner.username}"', f'username = "{owner.username}*mailbot"')
+    config.write_text(text.replace(f'password = "{owner.password}"', f'password = "{MASTER}"'))
+    poll_twice_and_check(config, person, smtp_server, "Processed", "Sent")
     person.logout()
