@@ -168,35 +168,38 @@ def follow_thread(it: Intake) -> Outcome | None:
         return None
     sender = it.message.sender
     assert sender is not None
+    # Clock events are dated when the mail was sent, not when we got round to it.
+    at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
     if it.fetched.folder == "sent" or cases.is_response(case, it.message, it.app.directory):
         if cases.officer_acknowledges(it.app, case):
-            cases.record_acknowledgement(it.session, case, sender.email, it.now)
+            cases.record_acknowledgement(it.session, case, sender.email, at)
             return it.settle(
                 MessageStatus.PROCESSED,
                 "acknowledgement to the member recorded; the response clock runs on",
                 case,
             )
-        cases.record_response(it.session, case, sender.email, it.now)
+        cases.record_response(it.session, case, sender.email, at)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
     if sender.email == case.member_email and case.status in FINISHED:
-        return _member_wrote_again(it, case)
+        return _member_wrote_again(it, case, at)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
     headline = WROTE_AGAIN
     if sender.email == case.member_email and cases.resume_on_member_reply(
-        it.app, it.session, case, it.row, it.now
+        it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 
 
-def _member_wrote_again(it: Intake, case: CaseRow) -> Outcome | None:
+def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:
     """After the answer: within the pack's window the same case reopens with a fresh
-    response clock; after it, a new case is opened, linked to this one."""
-    if not cases.within_follow_up_window(it.app, case, it.now):
+    response clock; after it, a new case is opened, linked to this one. `at` is when the
+    member wrote (cases.clock_time)."""
+    if not cases.within_follow_up_window(it.app, case, at):
         it.parent = case
         return None
-    cases.reopen_case(it.app, it.session, case, it.row, case.member_email, it.now)
+    cases.reopen_case(it.app, it.session, case, it.row, case.member_email, at)
     if cases.should_acknowledge(it.app, case):
         queued = commands.tell_member(
             it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message

@@ -293,8 +293,10 @@ def test_officer_reply_in_sent_items_stops_the_clock_and_our_ack_opens_nothing(
     assert len(acks) >= 1 and all(outcomes[m].status == "automatic" for m in acks)
     officer = outcomes["<officer-reply@example.gov.uk>"]
     assert officer.case_ref == opened.case_ref
-    assert case_view == [(opened.case_ref, "responded", LATER)]  # the ack opened no case
-    assert stop_view == [(case_ids[0], LATER)]
+    # The answer counts from when the officer sent it (its Date), not when we saw it.
+    sent_at = datetime(2026, 11, 26, 13, 55, tzinfo=UTC)
+    assert case_view == [(opened.case_ref, "responded", sent_at)]  # the ack opened no case
+    assert stop_view == [(case_ids[0], sent_at)]
     assert len(exchange.sent.items) == len(acks) + 2  # Sent Items are never moved
     assert len(exchange.inbox.items) == 0
 

@@ -612,6 +612,7 @@ def test_a_follow_up_within_the_window_reopens_the_same_case(council: Council) -
             f"Re: {ack['Subject']}",
             "It is back already.",
             in_reply_to=ack["Message-ID"],
+            date=later,  # the reopened clock counts from when the member wrote
         ),
         now=later,
     )
