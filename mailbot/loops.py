@@ -9,6 +9,7 @@ its name is the recorded reason.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -187,10 +188,15 @@ def _ours(msg: ParsedMessage) -> Automatic | None:
     return Automatic.AUTO_REPLY if LOOP_HEADER.lower() in msg.headers else None
 
 
+CALENDAR_TYPES = ("text/calendar", "application/ics")
+
+
 def _calendar(msg: ParsedMessage) -> Automatic | None:
-    if "text/calendar" in msg.content_types or "application/ics" in msg.content_types:
-        return Automatic.CALENDAR
-    return None
+    # An invitation or a reply to one carries its calendar part in the body; a member who
+    # attaches a residents' meeting .ics to an enquiry is not calendar traffic. (Google
+    # sends both, the inline part and an invite.ics attachment.)
+    inline = Counter(msg.content_types) - Counter(msg.attachment_types)
+    return Automatic.CALENDAR if any(inline[t] for t in CALENDAR_TYPES) else None
 
 
 def _report(msg: ParsedMessage) -> Automatic | None:
@@ -286,17 +292,28 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.BOUNCE
     if AUTO_REPLY_SUBJECT.search(subject):
         return Automatic.AUTO_REPLY
-    if BOUNCE_BODY.search(msg.text[:BODY_WINDOW]):
-        # The whole top, forwards included: a bounce forwarded with a one-line note is
-        # still a bounce report (the shared corpus has such), not a request.
-        return Automatic.BOUNCE
     # Only the sender's own words: a member who forwards a resident's "I am out of the
-    # office until..." email, or quotes an auto-reply, is still a member asking something.
-    if AUTO_REPLY_BODY.search(own_text(msg.text)[:BODY_WINDOW]):
+    # office until..." email, or forwards a bounce to ask about it, is still a member
+    # asking something. A bounce passed on with a note that asks nothing ("Forward the
+    # message.") is still a bounce report, so then the forwarded text counts too.
+    own = own_text(msg.text)
+    bounce_text = msg.text
+    if own.forwards and _asks_something(own.text):
+        bounce_text = own.text
+    if BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
+        return Automatic.BOUNCE
+    if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.AUTO_REPLY
     if any(NOREPLY_SENDER.match(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+ASKS_NOTHING_WORDS = 10  # a covering note shorter than this, without a "?", passes mail on
+
+
+def _asks_something(own: str) -> bool:
+    return "?" in own or len(own.split()) >= ASKS_NOTHING_WORDS
 
 
 def _submitters(msg: ParsedMessage) -> list[str]:

@@ -98,5 +98,8 @@ class ParsedMessage:
     references: list[str] = field(default_factory=list)
     text: str = ""  # the body as plain text (HTML converted)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, first value
+    # The message's own parts; an attached message (message/rfc822) is one part, its
+    # insides are someone else's mail. attachment_types: those sent as attachments.
     content_types: list[str] = field(default_factory=list)
+    attachment_types: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)

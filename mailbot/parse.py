@@ -77,7 +77,8 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     if not senders:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
     content_types: list[str] = []
-    text = _body_text(msg, content_types)
+    attachment_types: list[str] = []
+    text = _body_text(msg, content_types, attachment_types)
     return ParsedMessage(
         message_id=message_id,
         subject=headers.get("subject", ""),
@@ -90,6 +91,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         text=text,
         headers=headers,
         content_types=content_types,
+        attachment_types=attachment_types,
         defects=[type(d).__name__ for d in msg.defects],
     )
 
@@ -176,12 +178,23 @@ def _date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _body_text(msg: email.message.Message, content_types: list[str]) -> str:
+def _body_text(
+    msg: email.message.Message,
+    content_types: list[str],
+    attachment_types: list[str],
+    depth: int = 0,
+) -> str:
     plain: list[str] = []
     html: list[str] = []
-    for part in msg.walk():
+    attached: list[email.message.Message] = []
+    for part in _own_parts(msg):
         ctype = part.get_content_type()
         content_types.append(ctype)
+        if _is_attachment(part):
+            attachment_types.append(ctype)
+        if ctype == "message/rfc822":
+            attached.extend(p for p in _payload_list(part) if isinstance(p, email.message.Message))
+            continue
         if part.is_multipart() or _is_attachment(part):
             continue
         if ctype == "text/plain":
@@ -194,7 +207,43 @@ def _body_text(msg: email.message.Message, content_types: list[str]) -> str:
         text = "\n".join(html_to_text(h) for h in html)
     else:
         text = ""
+    if depth < MAX_FORWARD_DEPTH:
+        for inner in attached[:MAX_ATTACHED_MESSAGES]:
+            text += _as_forward(inner, depth + 1)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+MAX_ATTACHED_MESSAGES = 5  # attached messages read per message
+MAX_FORWARD_DEPTH = 3  # a forward of a forward of ...: the first few say enough
+
+
+def _own_parts(msg: email.message.Message) -> list[email.message.Message]:
+    """Every part of this message, in order, without going inside an attached message
+    (Outlook's "forward as attachment", the original in a bounce)."""
+    parts = [msg]
+    if msg.is_multipart() and msg.get_content_type() != "message/rfc822":
+        for child in _payload_list(msg):
+            if isinstance(child, email.message.Message):
+                parts.extend(_own_parts(child))
+    return parts
+
+
+def _payload_list(part: email.message.Message) -> list[object]:
+    payload = part.get_payload()
+    return list(payload) if isinstance(payload, list) else []
+
+
+def _as_forward(inner: email.message.Message, depth: int) -> str:
+    """An attached message's text, laid out as a forward is (marker, From/Subject lines,
+    body): readers of the text then see it as someone else's mail, as with an inline one."""
+    lines = ["", "", "---------- Forwarded message ----------"]
+    for name in ("From", "Date", "Subject"):
+        with contextlib.suppress(Exception):
+            value = clean_header(_eight_bit_text(str(inner.get(name, ""))))
+            if value:
+                lines.append(f"{name}: {value}")
+    body = _body_text(inner, [], [], depth)
+    return "\n".join(lines) + "\n\n" + body
 
 
 def _is_attachment(part: email.message.Message) -> bool:

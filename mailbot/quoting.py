@@ -9,6 +9,7 @@ and those words must not decide what the member's own message is.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 MAX_MARKER_LINE = 300  # quote/forward markers are short lines; longer lines are text
 MAX_SCAN_CHARS = 30_000  # read no further into a body than this
@@ -68,11 +69,17 @@ def is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 
 
-def own_text(body: str) -> str:
-    """What the sender wrote above any quoted history or forwarded mail, without "> "
-    quoted lines: the words that are this sender's own."""
+@dataclass(frozen=True)
+class OwnText:
+    text: str  # what the sender wrote above any quoted history, without "> " lines
+    forwards: bool  # what follows it is forwarded mail, not the history of a reply
+
+
+def own_text(body: str) -> OwnText:
+    """The sender's own words: above any quoted history or forwarded mail."""
     lines = body[:MAX_SCAN_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
     start = history_start(lines)
     if start is not None:
         lines = lines[: start[0]]
-    return "\n".join(ln for ln in lines if not is_quoted(ln))
+    text = "\n".join(ln for ln in lines if not is_quoted(ln))
+    return OwnText(text, forwards=start is not None and start[1])

@@ -138,3 +138,25 @@ def test_a_linked_case_ack_carries_one_tag_and_its_reply_stays_on_that_case(
     run(app, later + timedelta(minutes=10))
     assert len(rows(app, CaseRow)) == 2
     assert rows(app, MessageRow)[-1].case_id == rows(app, CaseRow)[1].id
+
+
+@pytest.mark.parametrize(("name", "subject"), [
+    ("member_attaches_meeting_ics.eml",
+     "Re: Residents' meeting on 3 December - can an officer attend? [MB-2026-00001]"),
+    ("member_forwards_bounce_as_attachment.eml",
+     "Re: FW: my email to Castle School bounced [MB-2026-00001]"),
+    ("member_forwards_invite_as_attachment.eml",
+     "Re: FW: Ward walkabout on Saturday [MB-2026-00001]"),
+])
+def test_robot_mail_attached_to_a_members_enquiry_does_not_drop_it(
+    app_factory: AppFactory, name: str, subject: str
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml(name))
+    run(app)
+    [row] = rows(app, MessageRow)
+    assert row.status == "processed" and row.automatic is None, row.reason
+    [(ack, _)] = sent_to(server, JO[1])
+    assert str(ack["Subject"]) == subject
+    assert body_text(ack, "plain").startswith("Dear Cllr Jo Bloggs,")
+    assert not all_recipients(server) & NEVER_MAILED

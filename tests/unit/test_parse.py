@@ -218,3 +218,14 @@ def test_header_safe_gives_one_clean_line(value: str, expected: str) -> None:
 def test_header_safe_bounds_the_length() -> None:
     out = header_safe("word " * 1000, limit=200)
     assert len(out) == 200 and out.endswith("…")
+
+
+def test_an_attached_message_is_one_part_and_its_text_reads_as_a_forward() -> None:
+    message = parsed("member_forwards_invite_as_attachment.eml")
+    assert message.content_types == ["multipart/mixed", "text/plain", "message/rfc822"]
+    assert message.attachment_types == ["message/rfc822"]
+    own, _, forwarded = message.text.partition("---------- Forwarded message ----------")
+    assert "Could the street\nscene manager come along" in own.replace("\r\n", "\n")
+    assert "From: Pat Stranger <pat.stranger@example.net>" in forwarded
+    assert "Subject: Ward walkabout on Saturday" in forwarded
+    assert "Join us on Saturday at 10am" in forwarded
