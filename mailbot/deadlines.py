@@ -138,7 +138,9 @@ def run_batch(
             continue
         try:
             policy = policies.get(row["policy"])
-            answer = compute(policy, row["kind"], row.get("priority", "normal"), row["received"])
+            # A spreadsheet export writes an empty cell as null or "": the default applies.
+            priority = row.get("priority") or "normal"
+            answer = compute(policy, row["kind"], priority, row["received"])
         except InputError as exc:
             row["error"] = f"line {number}: {exc}"
             yield row, False
@@ -152,11 +154,13 @@ def read_lines(source: Path | str) -> Iterator[str]:
     if str(source) == "-":
         import sys
 
-        yield from sys.stdin
+        for number, line in enumerate(sys.stdin):
+            yield line.removeprefix("\ufeff") if number == 0 else line
         return
     path = Path(source)
     try:
-        with path.open(encoding="utf-8") as handle:
+        # utf-8-sig: files saved by Excel and Notepad start with a byte-order mark.
+        with path.open(encoding="utf-8-sig") as handle:
             yield from handle
     except OSError as exc:
         raise InputError(f"--batch: cannot read {path}: {exc.strerror or exc}") from None

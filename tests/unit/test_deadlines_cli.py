@@ -253,3 +253,21 @@ def test_single_in_an_unsupported_year_is_a_one_line_input_error() -> None:
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("mailbot: error: received: ")
     assert "2201" in result.stderr
+
+
+def test_batch_saved_by_excel_with_a_byte_order_mark_and_empty_priorities(tmp_path: Path) -> None:
+    rows = [
+        {"policy": "colchester", "kind": "enquiry", "received": "2026-11-02T10:00:00Z"},
+        {"policy": "colchester", "kind": "enquiry", "received": "2026-11-02T10:00:00Z",
+         "priority": None},
+        {"policy": "colchester", "kind": "enquiry", "received": "2026-11-02T10:00:00Z",
+         "priority": ""},
+    ]
+    text = "\ufeff" + "".join(json.dumps(r) + "\r\n" for r in rows)
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(text.encode("utf-8"))
+    for args, stdin in ((["--batch", str(path)], None), (["--batch", "-"], text)):
+        result = run(*args, stdin=stdin)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        out = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [o["response_due"] for o in out] == ["2026-11-16"] * 3
