@@ -173,7 +173,17 @@ class ImapMailbox:
             self.backoff,
             what=f"send via {session.settings.where}",
         )
-        self._run(f"save to {self.sent}", lambda client: self._save_sent(client, mail))
+        # The mail has gone. Failing now would make the outbox send it again (or a person,
+        # told it failed, resend it): the member would get it twice. A missing Sent copy
+        # is the lesser harm, so it is logged for the administrator instead.
+        try:
+            self._run(f"save to {self.sent}", lambda client: self._save_sent(client, mail))
+        except BackendError as error:
+            log.error(
+                "%s was sent, but no copy of it could be kept in %r: %s; check that user "
+                "%r may add messages to that folder",
+                mail.message_id, self.sent, error, self.username,
+            )  # fmt: skip
 
     def was_sent(self, message_id: str) -> bool | None:
         """After a crash mid-send: True if the Sent copy is there (it is appended after

@@ -15,7 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.dovecot import DovecotServer, ImapUser, mailbot_config, running_dovecot, server_shape
+from fixtures.dovecot import (
+    DovecotServer,
+    ImapUser,
+    free_port,
+    mailbot_config,
+    running_dovecot,
+    server_shape,
+)
 from fixtures.smtpd import SmtpServer
 from imapclient import IMAPClient
 from typer.testing import CliRunner
@@ -337,3 +344,60 @@ def test_a_master_user_reads_the_shared_mailbox_as_its_owner(
     config.write_text(text.replace(f'password = "{owner.password}"', f'password = "{MASTER}"'))
     poll_twice_and_check(config, person, smtp_server, "Processed", "Sent")
     person.logout()
+
+
+def test_mail_sent_but_not_filed_in_sent_is_not_sent_again(
+    shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The SMTP server took the acknowledgement, then the Sent folder refused the copy
+    (here: the login may read Sent but not add to it). The mail has gone: it must count
+    as sent, not as failed, or a retry or a person's resend would deliver it twice."""
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    person.create_folder("Processed")
+    person.create_folder("Sent")
+    for folder in ("INBOX", "Processed"):
+        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
+                       *RIGHTS)  # fmt: skip
+    shared.doveadm("acl", "set", "-u", owner.username, "Sent", f"user={officer.username}",
+                   "lookup", "read")  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    assert "sent 2" in output
+    assert "was sent, but no copy of it could be kept in 'Sent'" in output
+    assert "[NOPERM]" in output
+    assert len(acknowledged(smtp_server)) == 2
+    code, listed = mailbot("outbox", "list", "--config", str(config))
+    assert "failed" not in listed  # nothing for a person to resend
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert len(acknowledged(smtp_server)) == 2  # not sent again
+    assert counts(person) == {"INBOX": 0, "Processed": 2, "Sent": 0}
+    person.logout()
+
+
+def test_a_send_whose_sent_copy_meets_a_dead_imap_server_still_counts_as_sent(
+    smtp_server: SmtpServer,
+) -> None:
+    from mailbot.backends.imap import ImapMailbox
+    from mailbot.backends.retry import Backoff
+    from mailbot.backends.smtp import SmtpSettings
+    from mailbot.model import OutgoingMail
+
+    nobody_home = free_port()
+    mailbox = ImapMailbox(
+        host="127.0.0.1", port=nobody_home, security="none", username="x", password="y",
+        smtp=SmtpSettings(smtp_server.host, smtp_server.port, security="none"),
+        address=ADDRESS, backoff=Backoff(attempts=2, sleep=lambda _: None),
+    )
+    mime = (
+        f"From: {ADDRESS}\r\nTo: jo.bloggs@councillors.example.gov.uk\r\n"
+        "Subject: Your enquiry\r\nMessage-ID: <ack-1@example.gov.uk>\r\n\r\nThank you.\r\n"
+    ).encode()
+    mailbox.send(OutgoingMail("<ack-1@example.gov.uk>", ("jo.bloggs@councillors.example.gov.uk",),
+                              mime))  # fmt: skip
+    mailbox.close()
+    assert len(smtp_server.received) == 1
