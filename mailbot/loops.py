@@ -147,12 +147,20 @@ RECEIPT_SUBJECT = _words(
     r"^\s*zugestellt:",
     r"^\s*remis\s?:",
     r"^\s*entregado:",
+    r"^\s*relayed:",  # Exchange: delivered onward, no receipt from the far end
+    r"^\s*expanded:",  # Exchange: a distribution list was expanded
+    r"^\s*message recall (?:success|failure|report)\b",
 )
+
+# Outlook's message recall, sent over SMTP when the recipient is outside the sender's
+# Exchange organisation: the member's client wrote it, not the member.
+RECEIPT_BODY = _words(r"\bwould like to recall the message\b")
 
 CALENDAR_SUBJECT = _words(
     r"^\s*(?:accepted|declined|tentative|tentatively accepted|canceled|cancelled):",
     r"^\s*(?:updated )?invitation:",
     r"^\s*new time proposed:",
+    r"^\s*meeting forward notification:",
     r"^\s*(?:angenommen|abgelehnt|mit vorbehalt angenommen|einladung):",
     r"^\s*(?:accepté|refusé|provisoire|invitation)\s?:",
     r"^\s*(?:aceptado|rechazado|provisional|invitación):",
@@ -161,7 +169,9 @@ CALENDAR_SUBJECT = _words(
 )
 
 DAEMON_SENDER = re.compile(
-    r"^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|bounces?)(?:[+-][^@]*)?@",
+    r"^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|bounces?)(?:[+-][^@]*)?@"
+    # Exchange's own system mailbox ("Microsoft Outlook"): NDRs, quota and rule notices
+    r"|^microsoftexchange329e71ec88ae4615bbc36ab6ce41109e@",
     re.IGNORECASE,
 )
 NOREPLY_SENDER = re.compile(r"^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@", re.IGNORECASE)
@@ -304,6 +314,8 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.BOUNCE
     if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.AUTO_REPLY
+    if RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
+        return Automatic.RECEIPT
     if any(NOREPLY_SENDER.match(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
@@ -351,12 +363,24 @@ def detect_automatic(msg: ParsedMessage) -> Verdict | None:
     return None
 
 
+# Filters that mark spam in the subject instead of a header (Sophos, Proofpoint, Barracuda,
+# SpamAssassin's rewrite_header): a spoofed member address is common in such mail.
+SPAM_SUBJECT_TAG = re.compile(
+    r"^\s*(?:\[(?:spam|suspected spam|possible spam|probable spam|spam\?)\]|\*{3,}\s*spam\s*\*{3,}"
+    r"|\{spam\??\})",
+    re.IGNORECASE,
+)
+
+
 def spam_verdict(msg: ParsedMessage) -> str | None:
     """The upstream filter's spam verdict, if it gave one: such mail is never answered."""
     if _header(msg, "x-spam-flag").startswith("yes"):
         return "X-Spam-Flag: YES"
     if _header(msg, "x-spam-status").startswith("yes"):
         return "X-Spam-Status: Yes"
+    tagged = SPAM_SUBJECT_TAG.match(msg.subject)
+    if tagged:
+        return f"subject tagged {tagged.group(0).strip()!r}"
     scl = msg.headers.get("x-ms-exchange-organization-scl", "").strip()
     if not scl:
         found = re.search(r"\bSCL:(-?\d+)", msg.headers.get("x-forefront-antispam-report", ""))

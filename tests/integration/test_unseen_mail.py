@@ -34,6 +34,8 @@ ROBOTS = {
     "ooo_urdu_body_only.eml": "auto_reply",
     "ticket_system_acknowledgement.eml": "auto_reply",
     "sharepoint_share_in_members_name.eml": "bulk",
+    "outlook_recall_from_member.eml": "receipt",
+    "exchange_system_mailbox_notice.eml": "bounce",
 }
 
 
@@ -160,3 +162,16 @@ def test_robot_mail_attached_to_a_members_enquiry_does_not_drop_it(
     assert str(ack["Subject"]) == subject
     assert body_text(ack, "plain").startswith("Dear Cllr Jo Bloggs,")
     assert not all_recipients(server) & NEVER_MAILED
+
+
+def test_spam_tagged_in_the_subject_from_a_spoofed_member_is_never_answered(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml("spam_subject_tag_spoofed_member.eml"))
+    run(app)
+    [row] = rows(app, MessageRow)
+    assert row.status == "ignored"
+    assert row.reason == "spam filter verdict: subject tagged '[SPAM]'"
+    assert rows(app, CaseRow) == []
+    assert server.outgoing == []

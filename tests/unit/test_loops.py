@@ -320,6 +320,30 @@ def test_council_vocabulary_is_not_mistaken_for_automatic_mail(subject: str, bod
 
 # --- upstream spam verdicts ------------------------------------------------------------
 
+@pytest.mark.parametrize("subject", [
+    "[SPAM] Invoice overdue", "***SPAM*** Your parcel", "*****SPAM***** x",
+    "[Suspected Spam] Payment", "{Spam?} Prize",
+])
+def test_spam_tags_in_the_subject_are_a_verdict(subject: str) -> None:
+    assert spam_verdict(build(subject=subject)) is not None
+
+
+@pytest.mark.parametrize("subject", [
+    "Spam calls to residents on Mill Lane", "Re: [MB-2026-00001] spam bins",
+])
+def test_the_word_spam_in_a_members_subject_is_not_a_verdict(subject: str) -> None:
+    assert spam_verdict(build(subject=subject)) is None
+
+
+@pytest.mark.parametrize(("subject", "expected"), [
+    ("Relayed: Pothole outside 14 Castle Street", Automatic.RECEIPT),
+    ("Message Recall Failure: Pothole outside 14 Castle Street", Automatic.RECEIPT),
+    ("Meeting Forward Notification: Ward surgery", Automatic.CALENDAR),
+])
+def test_exchange_system_subjects(subject: str, expected: Automatic) -> None:
+    assert kind(build(subject=subject, body="")) == expected
+
+
 @pytest.mark.parametrize("headers", [
     {"X-Spam-Flag": "YES"},
     {"X-Spam-Flag": "yes"},
