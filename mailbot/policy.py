@@ -33,11 +33,13 @@ from mailbot.model import Kind, Priority
 from mailbot.workdays import (
     MAX_YEAR,
     MIN_YEAR,
+    CancelledHoliday,
     Closure,
     ExtraHoliday,
     Region,
     WorkingCalendar,
     WorkingHours,
+    is_bank_holiday,
 )
 
 # FOIA s.10(1) and FOISA s.10(1): "promptly and in any event not later than the twentieth
@@ -210,6 +212,15 @@ class ExtraHolidayRule(_Strict):
     regions: list[Region] | None = None  # default: the council's own region
 
 
+class CancelledHolidayRule(_Strict):
+    """The old date of a bank holiday moved by proclamation (add the new date to
+    extra_holidays), until the holidays package knows of the move."""
+
+    date: Annotated[date, AfterValidator(_known_year)]
+    name: str = Field(min_length=1)  # why, e.g. "moved to 8 May for VE Day"
+    regions: list[Region] | None = None  # default: the council's own region
+
+
 class ClosureRule(_Strict):
     start: Annotated[date, AfterValidator(_known_year)]
     end: Annotated[date, AfterValidator(_known_year)] | None = None  # one day if omitted
@@ -230,6 +241,7 @@ class ClosureRule(_Strict):
 
 class CalendarRules(_Strict):
     extra_holidays: list[ExtraHolidayRule] = []
+    cancelled_holidays: list[CancelledHolidayRule] = []
     closures: list[ClosureRule] = []
 
 
@@ -264,6 +276,13 @@ class Policy(_Strict):
             raise ValueError("foi_regime: 'foisa' applies only to region 'scotland'")
         if self.foi_regime == "foia" and self.region == "scotland":
             raise ValueError("foi_regime: a Scottish council answers under 'foisa'")
+        for i, gone in enumerate(self.cancelled_holidays()):
+            # Cancelling a day that is no holiday would change nothing: a mistyped date.
+            if not any(is_bank_holiday(gone.day, r) for r in gone.regions):
+                raise ValueError(
+                    f"calendar.cancelled_holidays.{i}.date: {gone.day:%a} {gone.day.day} "
+                    f"{gone.day:%b %Y} is not a bank holiday in {' or '.join(gone.regions)}"
+                )
         return self
 
     # -- the numbers ------------------------------------------------------------------
@@ -298,6 +317,12 @@ class Policy(_Strict):
             for h in self.calendar.extra_holidays
         )
 
+    def cancelled_holidays(self) -> tuple[CancelledHoliday, ...]:
+        return tuple(
+            CancelledHoliday(h.date, h.name, tuple(h.regions or (self.region,)))
+            for h in self.calendar.cancelled_holidays
+        )
+
     def closures(self) -> tuple[Closure, ...]:
         return tuple(Closure(c.start, c.end or c.start, c.name) for c in self.calendar.closures)
 
@@ -316,10 +341,12 @@ class Policy(_Strict):
     @cached_property
     def _calendars(self) -> tuple[WorkingCalendar, WorkingCalendar]:
         # A policy is immutable, so its calendars are looked up once per instance.
-        extras = self.extra_holidays()
+        extras, cancelled = self.extra_holidays(), self.cancelled_holidays()
         return (
-            _council_calendar(self.region, extras, self.closures(), self.working_hours()),
-            _foi_calendar(self.foi_regime, extras),
+            _council_calendar(
+                self.region, extras, self.closures(), self.working_hours(), cancelled
+            ),
+            _foi_calendar(self.foi_regime, extras, cancelled),
         )
 
 
@@ -331,13 +358,16 @@ def _council_calendar(
     extras: tuple[ExtraHoliday, ...],
     closures: tuple[Closure, ...],
     hours: WorkingHours,
+    cancelled: tuple[CancelledHoliday, ...] = (),
 ) -> WorkingCalendar:
-    return WorkingCalendar.for_region(region, extras, closures, hours)
+    return WorkingCalendar.for_region(region, extras, closures, hours, cancelled)
 
 
 @lru_cache(maxsize=16)
-def _foi_calendar(regime: str, extras: tuple[ExtraHoliday, ...]) -> WorkingCalendar:
-    return WorkingCalendar.statutory_foi(regime, extras)
+def _foi_calendar(
+    regime: str, extras: tuple[ExtraHoliday, ...], cancelled: tuple[CancelledHoliday, ...] = ()
+) -> WorkingCalendar:
+    return WorkingCalendar.statutory_foi(regime, extras, cancelled)
 
 
 # -- loading --------------------------------------------------------------------------

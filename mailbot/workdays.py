@@ -54,6 +54,17 @@ class ExtraHoliday:
 
 
 @dataclass(frozen=True)
+class CancelledHoliday:
+    """A bank holiday that will not be one after all, in `regions`: the old date of a
+    holiday moved by proclamation (May Day to VE Day in 2020, the Spring bank holiday to
+    2 June in 2022) before the `holidays` package knows. The new date is an ExtraHoliday."""
+
+    day: date
+    name: str  # why, for people reading the config
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Closure:
     """Days the council's offices are shut (e.g. the Christmas shutdown), inclusive."""
 
@@ -158,6 +169,7 @@ class WorkingCalendar:
         extra_holidays: Iterable[ExtraHoliday] = (),
         closures: Iterable[Closure] = (),
         hours: WorkingHours | None = None,
+        cancelled: Iterable[CancelledHoliday] = (),
     ) -> WorkingCalendar:
         """The council's own calendar, used by the protocol clocks."""
         if region not in REGION_SUBDIVISIONS:
@@ -169,14 +181,17 @@ class WorkingCalendar:
             f"council calendar ({region} bank holidays"
             + (", closure days" if closed else "")
             + ")",
-            _source(subdivisions, extras),
+            _source(subdivisions, extras, cancelled=_cancelled_subdivisions(cancelled)),
             closed,
             hours,
         )
 
     @classmethod
     def statutory_foi(
-        cls, regime: str, extra_holidays: Iterable[ExtraHoliday] = ()
+        cls,
+        regime: str,
+        extra_holidays: Iterable[ExtraHoliday] = (),
+        cancelled: Iterable[CancelledHoliday] = (),
     ) -> WorkingCalendar:
         """The statutory FOI calendar. Office closures never stop it (no `closures`).
 
@@ -185,19 +200,20 @@ class WorkingCalendar:
         or a Scottish bank holiday.
         """
         extra_list = list(extra_holidays)
+        gone = _cancelled_subdivisions(cancelled)
         if regime == "foia":
             extras = {h.day: h.name for h in extra_list}
             return cls(
                 "statutory FOI calendar (FOIA s.10(6): weekends and bank holidays in any "
                 "part of the UK; office closures still count)",
-                _source(ALL_UK_SUBDIVISIONS, extras),
+                _source(ALL_UK_SUBDIVISIONS, extras, cancelled=gone),
             )
         if regime == "foisa":
             extras = {h.day: h.name for h in extra_list if "scotland" in h.regions}
             return cls(
                 "statutory FOI calendar (FOISA s.73: weekends, Christmas Day and Scottish "
                 "bank holidays; office closures still count)",
-                _source(("SCT",), extras, always_christmas=True),
+                _source(("SCT",), extras, always_christmas=True, cancelled=gone),
             )
         raise ValueError(f"unknown FOI regime {regime!r} (foia or foisa)")
 
@@ -355,19 +371,42 @@ class WorkingCalendar:
         return f"WorkingCalendar({self.name!r})"
 
 
+def _cancelled_subdivisions(cancelled: Iterable[CancelledHoliday]) -> dict[date, set[str]]:
+    """Each cancelled date, with the subdivisions (ENG, WLS, SCT, NIR) it is cancelled in."""
+    found: dict[date, set[str]] = {}
+    for c in cancelled:
+        for region in c.regions:
+            found.setdefault(c.day, set()).update(REGION_SUBDIVISIONS[region])
+    return found
+
+
+def is_bank_holiday(day: date, region: str) -> bool:
+    """Whether the `holidays` package has `day` as a bank holiday in `region`."""
+    return day in bank_holidays(REGION_SUBDIVISIONS[region], day.year)
+
+
 def _source(
     subdivisions: tuple[str, ...],
     extras: Mapping[date, str],
     always_christmas: bool = False,
+    cancelled: Mapping[date, set[str]] | None = None,
 ) -> HolidaySource:
-    """Bank holidays for a year: the package's list plus configured one-offs.
+    """Bank holidays for a year: the package's list less cancelled dates, plus configured
+    one-offs. A cancelled date stays a holiday while it is still one in another of
+    `subdivisions` (FOIA s.10(6) counts a bank holiday in any part of the UK).
 
     FOISA s.73 names Christmas Day itself, so it is excluded even if a holiday list ever
     stopped listing it as a Scottish bank holiday.
     """
+    gone = dict(cancelled or {})
 
     def for_year(year: int) -> dict[date, str]:
         found = bank_holidays(subdivisions, year)
+        for day, where in gone.items():
+            if day.year == year and day in found:
+                kept = [s for s in subdivisions if s not in where]
+                if not any(day in dict(_bank_holidays(s, year)) for s in kept):
+                    del found[day]
         if always_christmas:
             found.setdefault(date(year, 12, 25), "Christmas Day")
         for day, name in extras.items():

@@ -438,3 +438,52 @@ def test_an_extension_to_today_is_explained_as_the_agreed_date() -> None:
     text = "\n".join(found.explanation)
     assert "Due: Tue 10 Nov 2026 (the agreed date)." in text
     assert "receipt day if" not in text.split("Response:")[1]
+
+
+def test_a_bank_holiday_moved_by_proclamation_is_cancelled_and_added() -> None:
+    # As in 2020 (May Day to VE Day) and 2022 (Spring bank holiday to 2 June): before the
+    # holidays package knows of a move, a council cancels the old date and adds the new.
+    # Here the Late Summer bank holiday, Mon 30 Aug 2027, is moved to Fri 3 Sep 2027.
+    where = ["england-and-wales", "northern-ireland"]
+    moved = {
+        "calendar": {
+            "cancelled_holidays": [
+                {"date": "2027-08-30", "name": "moved to 3 September", "regions": where}
+            ],
+            "extra_holidays": [
+                {"date": "2027-09-03", "name": "Late Summer bank holiday", "regions": where}
+            ],
+        }
+    }
+    policy = load_policy("wiltshire", overrides=moved)
+    received = utc(2027, 8, 26, 10, 0)  # Thu
+    # Unmoved: Fri 27, (Mon 30 off), Tue 31 ... 10th working day Fri 10 Sep.
+    assert due(WILTSHIRE, E, received)[1] == date(2027, 9, 10)
+    # Moved: Mon 30 counts and Fri 3 does not, so the same date, by another route...
+    assert due(policy, E, received)[1] == date(2027, 9, 10)
+    # ...but a message received on Fri 27 Aug: first working day Mon 30 Aug, not Tue 31.
+    assert due(policy, E, utc(2027, 8, 27, 10, 0))[0] == date(2027, 8, 31)
+    assert due(WILTSHIRE, E, utc(2027, 8, 27, 10, 0))[0] == date(2027, 9, 1)
+    text = explain(policy, E, NORMAL, utc(2027, 8, 27, 10, 0))
+    assert "Skipped Fri 3 Sep 2027: Late Summer bank holiday (bank holiday)." in text
+    assert "Skipped Mon 30 Aug 2027" not in text
+    # The statutory FOI clock follows: 30 Aug is no longer a bank holiday anywhere in the
+    # UK (Scotland's summer one is in early August), and 3 Sep is.
+    assert due(WILTSHIRE, FOI, utc(2027, 8, 27, 10, 0))[1] == date(2027, 9, 27)
+    assert due(policy, FOI, utc(2027, 8, 27, 10, 0))[1] == date(2027, 9, 27)
+    assert due(policy, FOI, utc(2027, 8, 31, 10, 0))[1] == date(2027, 9, 29)
+    assert due(WILTSHIRE, FOI, utc(2027, 8, 31, 10, 0))[1] == date(2027, 9, 28)
+
+
+def test_cancelling_an_english_holiday_keeps_it_on_the_foi_clock_where_it_stands_elsewhere(
+) -> None:
+    # Cancelling Easter Monday 2027 for England and Wales leaves it a bank holiday in
+    # Northern Ireland, so FOIA s.10(6) still skips it.
+    cancelled = {
+        "calendar": {"cancelled_holidays": [{"date": "2027-03-29", "name": "test"}]}
+    }
+    policy = load_policy("wiltshire", overrides=cancelled)
+    received = utc(2027, 3, 25, 10, 0)  # Thu before Easter
+    assert due(policy, E, received)[0] == date(2027, 3, 30)  # Fri 26 GF, Mon 29 counts
+    assert due(WILTSHIRE, E, received)[0] == date(2027, 3, 31)
+    assert due(policy, FOI, received)[1] == due(WILTSHIRE, FOI, received)[1]

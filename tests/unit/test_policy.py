@@ -330,3 +330,33 @@ def test_relative_pack_path_in_the_council_config_is_from_the_config_folder(
     assert "OK (policy policies/ours.toml" in result.stdout
     loaded = load_policy("policies/ours.toml", base_dir=home)
     assert loaded.name == "ours" and loaded.council == "London Borough of Hackney"
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (
+            'cancelled_holidays = [{ date = 2027-08-31, name = "x" }]',
+            "calendar.cancelled_holidays.0.date: Tue 31 Aug 2027 is not a bank holiday in "
+            "england-and-wales",
+        ),
+        (
+            'cancelled_holidays = [{ date = 2027-08-30, name = "x", regions = ["scotland"] }]',
+            "calendar.cancelled_holidays.0.date: Mon 30 Aug 2027 is not a bank holiday in "
+            "scotland",
+        ),
+        (
+            'cancelled_holidays = [{ date = 2027-08-30, name = "x", regions = ["wales"] }]',
+            "calendar.cancelled_holidays.0.regions.0: must be one of",
+        ),
+        ('cancelled_holidays = [{ date = 2027-08-30 }]', "calendar.cancelled_holidays.0.name"),
+    ],
+)
+def test_a_cancelled_holiday_must_be_a_bank_holiday_there(
+    tmp_path: Path, new: str, message: str
+) -> None:
+    path = _broken(tmp_path, "closures = []", f"closures = []\n{new}")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
