@@ -560,8 +560,21 @@ class ImapMailbox:
         client.add_flags(uids, [b"\\Deleted"], silent=True)
         if client.has_capability("UIDPLUS"):
             client.uid_expunge(uids)
-        else:
+            return
+        # A plain EXPUNGE removes every \Deleted message in the folder, also those a
+        # person marked (Outlook and Thunderbird can leave them so, to be undeleted),
+        # which mailbot never read (it skips \Deleted mail): they would be gone for
+        # good. Unmark them for the moment of the EXPUNGE; if we die in between they
+        # reappear in the inbox, which loses nothing.
+        ours = set(uids)
+        theirs = [uid for uid in client.search(["DELETED"]) if uid not in ours]
+        if theirs:
+            client.remove_flags(theirs, [b"\\Deleted"], silent=True)
+        try:
             client.expunge()
+        finally:
+            if theirs:
+                client.add_flags(theirs, [b"\\Deleted"], silent=True)
 
     def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""

@@ -401,3 +401,30 @@ def test_a_send_whose_sent_copy_meets_a_dead_imap_server_still_counts_as_sent(
                               mime))  # fmt: skip
     mailbox.close()
     assert len(smtp_server.received) == 1
+
+
+def test_without_uidplus_a_persons_deleted_marks_survive_our_expunge(bare: DovecotServer) -> None:
+    """On a server without UIDPLUS the only EXPUNGE removes every \\Deleted message; a
+    message a person marked deleted (and mailbot never read) must still be there."""
+    from mailbot.backends.imap import ImapMailbox
+
+    user = bare.new_user()
+    person = deliver(bare, user, ["01-pothole.eml", "02-bins.eml", "03-foi.eml"])
+    person.select_folder("INBOX")
+    marked = person.search(["SUBJECT", "bins"])
+    person.add_flags(marked, [b"\\Deleted"])
+    mailbox = ImapMailbox(
+        host=bare.host, port=bare.port, security="none", username=user.username,
+        password=user.password,
+    )
+    fetched, _ = mailbox.fetch_new(None)
+    assert len(fetched) == 2  # the marked one is left to the person
+    for item in fetched:
+        mailbox.mark_processed(item.ref)
+    mailbox.close()
+
+    person.noop()
+    assert person.search("ALL") == marked
+    assert b"\\Deleted" in person.get_flags(marked)[marked[0]]
+    assert counts(person) == {"INBOX": 1, "Processed": 2, "Sent": 0}
+    person.logout()
