@@ -126,22 +126,76 @@ def clean_header(value: object) -> str:
     """Unfold, decode RFC 2047 words (trusting their charset only as far as it decodes),
     and drop CR/LF and control characters: the result is always one safe line."""
     text = _FOLD_RE.sub(" ", value if isinstance(value, str) else str(value))
-    with contextlib.suppress(Exception):  # a broken encoded-word keeps its raw form
-        text = "".join(_decode_word(part, charset) for part, charset in decode_header(text))
+    text = _UNTERMINATED_WORD_RE.sub(r"\g<0>?=", text)
+    try:
+        text = _decode_all(text)
+    except Exception:  # noqa: BLE001 - one broken word: decode the others one by one
+        text = _ENCODED_WORDS_RE.sub(_decode_run, text)
     text = _CONTROL_RE.sub("", text.replace("\r", " ").replace("\n", " "))
     return _SPACES_RE.sub(" ", text).strip()
+
+
+# A subject cut short by a broken client or gateway ends inside an encoded word.
+_UNTERMINATED_WORD_RE = re.compile(r"=\?[\w.:*-]+\?[QqBb]\?[^?\s]*$")
+# Adjacent encoded words with the whitespace between them (RFC 2047 6.2 drops it).
+_ONE_WORD = r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?="
+_ONE_WORD_RE = re.compile(_ONE_WORD)
+_ENCODED_WORDS_RE = re.compile(rf"{_ONE_WORD}(?:\s+{_ONE_WORD})*")
+
+
+def _decode_all(text: str) -> str:
+    return "".join(_decode_word(part, charset) for part, charset in decode_header(text))
+
+
+def _decode_run(run: re.Match[str]) -> str:
+    """Encoded words that decode are decoded; one that does not is dropped: its raw form
+    ("=?utf-8?B?x?=") means nothing to a reader and must not reach an acknowledgement."""
+    out = []
+    for word in _ONE_WORD_RE.findall(run.group(0)):
+        with contextlib.suppress(Exception):  # broken base64 or the like
+            out.append(_decode_all(word))
+    return "".join(out)
 
 
 def _decode_word(part: bytes | str, charset: str | None) -> str:
     if isinstance(part, str):
         return part
-    for candidate in (charset, "utf-8"):
-        if candidate and candidate != "unknown-8bit":
+    return _decode_bytes(part, charset)
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    """Bytes in the declared charset (under the name Python knows it by), else UTF-8,
+    else Windows-1252, which decodes anything."""
+    for candidate in (_codec_name(charset), "utf-8"):
+        if candidate:
             try:
-                return part.decode(candidate)
+                return data.decode(candidate)
             except (LookupError, UnicodeDecodeError):
                 continue
-    return part.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace")
+
+
+# Labels mail clients write that Python's codecs do not know, or know as something else.
+_CHARSET_ALIASES = {
+    # Outlook writes ISO-8859-1 for Windows-1252 text: its curly quotes and dashes
+    # (0x80-0x9F) would otherwise become invisible control characters (as browsers do).
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "iso-8859-8-i": "iso-8859-8", "iso-8859-6-i": "iso-8859-6", "iso-8859-8-e": "iso-8859-8",
+    "windows-874": "cp874", "unicode-1-1-utf-8": "utf-8", "utf8": "utf-8",
+    "mac-ce": "mac-latin2", "sjis": "shift_jis", "ms932": "cp932",
+    "unknown-8bit": "", "user-defined": "", "unknown": "",
+}
+
+
+def _codec_name(charset: str | None) -> str:
+    name = (charset or "").strip().strip('"').lower()
+    if name.startswith("x-"):
+        name = name[2:]
+    name = _CHARSET_ALIASES.get(name, name)
+    if name.startswith("cp-"):
+        name = "cp" + name[3:]
+    return name
 
 
 _ADDR_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
@@ -262,13 +316,7 @@ def decode_part(part: email.message.Message) -> str:
         return raw if isinstance(raw, str) else ""
     if not isinstance(payload, bytes):
         return str(payload)
-    charset = part.get_content_charset() or "utf-8"
-    for candidate in (charset, "utf-8"):
-        try:
-            return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return payload.decode("cp1252", errors="replace")
+    return _decode_bytes(payload, part.get_content_charset())
 
 
 def html_to_text(html: str) -> str:

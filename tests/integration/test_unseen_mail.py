@@ -175,3 +175,28 @@ def test_spam_tagged_in_the_subject_from_a_spoofed_member_is_never_answered(
     assert row.reason == "spam filter verdict: subject tagged '[SPAM]'"
     assert rows(app, CaseRow) == []
     assert server.outgoing == []
+
+
+@pytest.mark.parametrize(("name", "quoted"), [
+    # Outlook labels Windows-1252 text ISO-8859-1: the dash and curly quotes are 0x96/0x93
+    ("subject_latin1_label_cp1252_quotes.eml", "Café licence – “late hours”"),
+    # A gateway cut the subject inside its encoded word (no closing "?=")
+    ("subject_truncated_encoded_word.eml", "Café licence on Market Place"),
+    # One word of three is not valid base64: the other two still decode
+    ("subject_one_broken_encoded_word.eml", "Café licence on Market Place"),
+    # Outlook's label for visual-order Hebrew, unknown to Python by that name
+    ("subject_hebrew_iso_8859_8_i.eml", "רעש מבית הקפה"),
+])
+def test_the_ack_quotes_an_oddly_encoded_subject_readably(
+    app_factory: AppFactory, name: str, quoted: str
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml(name))
+    run(app)
+    [(ack, mime)] = sent_to(server, JO[1])
+    assert str(ack["Subject"]) == f"Re: {quoted} [MB-2026-00001]"
+    text, html = body_text(ack, "plain"), body_text(ack, "html")
+    assert f'"{quoted}"' in text
+    assert quoted in html
+    for shown in (str(ack["Subject"]), text):
+        assert "=?" not in shown and not any("\x80" <= ch <= "\x9f" for ch in shown)
