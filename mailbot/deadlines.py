@@ -44,7 +44,8 @@ def parse_received(value: Any) -> datetime:
     if not isinstance(value, str):
         raise InputError(f"received: must be an ISO 8601 string, not {value!r}")
     try:
-        moment = datetime.fromisoformat(value.strip())
+        # RFC 3339 allows a lower-case "t" and "z"; fromisoformat does not.
+        moment = datetime.fromisoformat(value.strip().upper())
     except ValueError:
         raise InputError(
             f"received: {value!r} is not an ISO 8601 time (e.g. 2026-11-25T16:30:00Z)"

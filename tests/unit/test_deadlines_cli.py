@@ -271,3 +271,11 @@ def test_batch_saved_by_excel_with_a_byte_order_mark_and_empty_priorities(tmp_pa
         assert result.exit_code == 0, result.stdout + result.stderr
         out = [json.loads(line) for line in result.stdout.splitlines()]
         assert [o["response_due"] for o in out] == ["2026-11-16"] * 3
+
+
+def test_rfc_3339_lower_case_t_and_z_are_accepted() -> None:
+    result = run(
+        "--policy", "colchester", "--kind", "enquiry", "--received", "2026-11-02t10:00:00z"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["response_due"] == "2026-11-16"
