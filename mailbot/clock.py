@@ -132,7 +132,7 @@ def case_deadlines(
             None,
             None,
             council.name,
-            explanation=(f"Acknowledgement: {policy.name} sets no acknowledgement time.",),
+            explanation=(_no_ack_line(policy),),
         )
     else:
         ack = _run(
@@ -162,6 +162,13 @@ def case_deadlines(
     )
     return Deadlines(
         ack.due, response.due, [*ack.explanation, *response.explanation], ack, response
+    )
+
+
+def _no_ack_line(policy: Policy) -> str:
+    why = policy.clock.no_ack_source
+    return f"Acknowledgement: {policy.name} sets no acknowledgement time" + (
+        f" ({why})." if why else "."
     )
 
 

@@ -487,3 +487,11 @@ def test_cancelling_an_english_holiday_keeps_it_on_the_foi_clock_where_it_stands
     assert due(policy, E, received)[0] == date(2027, 3, 30)  # Fri 26 GF, Mon 29 counts
     assert due(WILTSHIRE, E, received)[0] == date(2027, 3, 31)
     assert due(policy, FOI, received)[1] == due(WILTSHIRE, FOI, received)[1]
+
+
+def test_no_acknowledgement_clock_cites_why() -> None:
+    text = explain(load_policy("mwda"), E, NORMAL, RECEIVED)
+    assert text.splitlines()[0] == (
+        "Acknowledgement: mwda sets no acknowledgement time (001_594fe7c28174a1b4.txt 7.6 sets "
+        "a response time only, no acknowledgement time)."
+    )
