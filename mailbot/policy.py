@@ -68,6 +68,23 @@ Days = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_DAYS)]
 PositiveDays = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_DAYS)]
 
 
+def _time_text(value: Any) -> Any:
+    # Unquoted, 1700 would be read as seconds past midnight UTC.
+    if not isinstance(value, str | time):
+        raise ValueError(f'must be a time of day such as "17:00", not {value!r}')
+    return value
+
+
+def _no_offset(value: time) -> time:
+    # An offset would make it unusable beside London times (a TypeError on every use).
+    if value.tzinfo is not None:
+        raise ValueError('must not have a UTC offset: it is London time, e.g. "17:00"')
+    return value
+
+
+LocalTime = Annotated[time, BeforeValidator(_time_text), AfterValidator(_no_offset)]
+
+
 def _known_year(value: date) -> date:
     # A date outside the calendar's years is a typo (2206 for 2026): it would stop no clock.
     if not MIN_YEAR <= value.year <= MAX_YEAR:
@@ -116,7 +133,7 @@ class ResponseRule(_Strict):
 class ClockRules(_Strict):
     # Mail arriving at or after the cutoff (Europe/London) counts as received the next
     # day. Protocol clocks only: the statutory FOI clock has no cutoff.
-    cutoff: time | None = None
+    cutoff: LocalTime | None = None
     # Colchester 16(3): an officer's out-of-office suspends the timescale (pause event).
     out_of_office_pauses: bool = False
     # Colchester 16(4) and others: a new date may be agreed with the member (extend event).
@@ -126,21 +143,12 @@ class ClockRules(_Strict):
 
     @field_validator("cutoff", mode="before")
     @classmethod
-    def _cutoff_text(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().lower() in {"", "none"}:
-            return None
-        # Unquoted, 1700 would be read as seconds past midnight UTC.
-        if not isinstance(value, str | time) and value is not None:
-            raise ValueError(f'must be a time of day such as "17:00", not {value!r}')
-        return value
+    def _none_word(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
 
     @field_validator("cutoff")
     @classmethod
     def _cutoff_local(cls, value: time | None) -> time | None:
-        if value is None:
-            return None
-        if value.tzinfo is not None:
-            raise ValueError("must not have a UTC offset: it is London time, e.g. \"17:00\"")
         if value == time(0, 0):
             raise ValueError(
                 "00:00 would count every message as received the next day; "
@@ -186,8 +194,8 @@ class ConfidentialityRules(_Strict):
 
 
 class Hours(_Strict):
-    start: time = time(9, 0)
-    end: time = time(17, 0)
+    start: LocalTime = time(9, 0)
+    end: LocalTime = time(17, 0)
     tz: Literal["Europe/London"] = "Europe/London"
 
     @model_validator(mode="after")

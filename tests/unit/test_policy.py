@@ -219,6 +219,17 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
             '[clock]\ncutoff = "17:00+01:00"\n',
             "clock.cutoff: must not have a UTC offset",
         ),
+        # Working hours likewise: otherwise every reminder sweep fails.
+        (
+            'start = "09:00"',
+            "start = 900",
+            "reminders.working_hours.start: must be a time of day such as",
+        ),
+        (
+            'end = "17:00"',
+            'end = "17:00Z"',
+            "reminders.working_hours.end: must not have a UTC offset",
+        ),
         # A midnight cutoff would move every message to the next day.
         ("[clock]\n", '[clock]\ncutoff = "00:00"\n', "clock.cutoff: 00:00 would count every"),
         # A mistyped year would shut the council (or stop no clock) without a word.
