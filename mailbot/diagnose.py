@@ -62,6 +62,17 @@ def _mailbox_problems(settings: Settings) -> list[str]:
                        ("mailbox.smtp.ca_file", box.smtp.ca_file)):  # fmt: skip
         if value is not None and not settings.resolve(value).is_file():
             problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist")
+    # A client that waits for a plain greeting on an implicit-TLS port hangs until
+    # its timeout, every poll, and then only says "timed out".
+    in_use = [("mailbox.smtp", box.smtp.port, box.smtp.security, 465)] if box.smtp.host else []
+    if box.backend == "imap":
+        in_use.append(("mailbox.imap", box.imap.port, box.imap.security, 993))
+    for key, port, security, tls_port in in_use:
+        if port == tls_port and security != "tls":
+            problems.append(
+                f"{where}: {key}.security: port {tls_port} expects TLS from the start; "
+                f'set security = "tls" (or the port the server offers {security} on)'
+            )
     return problems
 
 

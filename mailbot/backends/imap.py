@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
@@ -52,6 +52,7 @@ FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big 
 # Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
 # would need gigabytes, and a poll killed for memory would meet the same batch again.
 BATCH_BYTES = 64 * 1024 * 1024
+GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
 SENT_REF = "sent:"  # prefix of refs of Sent items, which mark_processed leaves alone
@@ -295,13 +296,19 @@ class ImapMailbox:
             return self._client
         with self._errors():
             context = self.ssl_context or trusted_context(self.ca_file, "[mailbox.imap] ca_file")
-            client = IMAPClient(
-                self.host,
-                self.port,
-                ssl=self.security == "tls",
-                ssl_context=context if self.security == "tls" else None,
-                timeout=self.timeout,
-            )
+            try:
+                client = IMAPClient(
+                    self.host,
+                    self.port,
+                    ssl=self.security == "tls",
+                    ssl_context=context if self.security == "tls" else None,
+                    # A server greets within a second or two. Waiting the full timeout
+                    # for a greeting that never comes (a plain client on a TLS port)
+                    # would hold each poll for minutes.
+                    timeout=SocketTimeout(min(GREETING_TIMEOUT, self.timeout), self.timeout),
+                )
+            except TimeoutError as error:
+                raise TransientError(self._no_greeting()) from error
             try:
                 if self.security == "starttls":
                     client.starttls(context)
@@ -314,6 +321,15 @@ class ImapMailbox:
         self._folders_checked = False
         self._inbox_validity = None
         return client
+
+    def _no_greeting(self) -> str:
+        message = f"{self.where} did not answer within {min(GREETING_TIMEOUT, self.timeout):g} s"
+        if self.security != "tls":
+            message += (
+                f"; if it expects TLS from the start (port 993 does), set [mailbox.imap] "
+                f'security = "tls" (now {self.security!r})'
+            )
+        return message
 
     def _drop(self) -> None:
         client, self._client = self._client, None

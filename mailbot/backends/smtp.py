@@ -297,6 +297,11 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
             f"{settings.security!r} is right for port {settings.port} (starttls for 587, "
             "tls for 465)"
         )
+    if isinstance(error, TimeoutError) and settings.security != "tls":
+        return TransientError(
+            f"cannot reach {where}: {error}; if it expects TLS from the start (port 465 "
+            f'does), set [mailbox.smtp] security = "tls" (now {settings.security!r})'
+        )
     if isinstance(error, OSError):
         return TransientError(f"cannot reach {where}: {error}")
     return BackendError(f"{where}: {error}")

@@ -207,3 +207,48 @@ def test_a_refused_sender_is_found_by_check_config_and_named_when_polling(
     listed = CliRunner().invoke(app, ["outbox", "list", "--config", str(config)])
     assert "ack to jo.bloggs@councillors.example.gov.uk" in listed.output
     assert f"will not take mail from {ADDRESS}" in listed.output
+
+
+def test_a_plain_client_on_the_implicit_tls_port_says_which_setting_within_seconds(
+    dovecot: DovecotServer,
+) -> None:
+    """security = "starttls" against port 993: the server waits for a TLS hello, the
+    client for a greeting. Say so after the greeting timeout, not "timed out"."""
+    import time
+
+    from mailbot.backends.base import TransientError
+    from mailbot.backends.imap import ImapMailbox
+    from mailbot.backends.retry import NO_WAIT
+
+    user = dovecot.new_user()
+    mailbox = ImapMailbox(
+        host=dovecot.host, port=dovecot.tls_port, security="starttls", username=user.username,
+        password=user.password, timeout=1.0, backoff=NO_WAIT,
+    )
+    started = time.monotonic()
+    with pytest.raises(TransientError) as raised:
+        mailbox.fetch_new(None)
+    assert time.monotonic() - started < 5
+    assert str(raised.value) == (
+        f"IMAP server 127.0.0.1:{dovecot.tls_port} did not answer within 1 s; if it expects "
+        "TLS from the start (port 993 does), set [mailbox.imap] security = \"tls\" (now "
+        "'starttls')"
+    )
+
+
+@pytest.mark.parametrize(("section", "port"), [("imap", 993), ("smtp", 465)])
+def test_the_implicit_tls_ports_without_tls_are_a_config_error(
+    section: str, port: int, dovecot: DovecotServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    keys = {"port": str(port), "security": '"starttls"'}
+    config = write_config(
+        tmp_path, dovecot, user, ("127.0.0.1", 587),
+        keys if section == "imap" else None, keys if section == "smtp" else None,
+    )
+    code, output = check_connect(config)
+    assert code == 2
+    assert (
+        f"{config}: mailbox.{section}.security: port {port} expects TLS from the start; set "
+        'security = "tls"'
+    ) in output.replace("\n", "")
