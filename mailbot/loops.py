@@ -112,7 +112,7 @@ BOUNCE_SUBJECT = _words(
     r"|mail delivery (?:failed|failure|subsystem|system)|returned mail|failure notice"
     r"|delivery (?:has )?failed|delivery failure|message delivery failure"
     r"|non[- ]?deliver(?:y|able)(?: notification| report)?|delivery notification"
-    r"|mail system error|delayed mail|warning: message .{0,80} delayed"
+    r"|mail system error"
     r"|non remis|unzustellbar|nicht zustellbar|onbestelbaar|no se puede entregar"
     r"|non recapitabile|methu danfon)" + _END,
     r"^\s*undelivered mail returned to sender\b", r"^\s*message delivery has failed\b",
@@ -132,6 +132,17 @@ BOUNCE_BODY = _words(
     r"\b(?:550|554|553) [-–] requested action not taken\b", r"\binvalid user address\b",
     r"\bdiagnostic-code:", r"\bstatus: 5\.\d+\.\d+\b", r"\bremote-mta:",
 )
+
+# A delivery report that is a warning, not a failure: the mail is still being retried
+# and will probably arrive, so it must not count as a bounce (which reassigns a case).
+DELAY_SUBJECT = _words(
+    r"^\s*delayed mail\b", r"^\s*warning: message .{0,80} delayed\b",
+    r"^\s*delivery status notification \(delay\)",
+)
+# Exchange's delay notice; only trusted on mail already known to be a delivery report,
+# since "Delivery delayed: garden waste bins" is a member's subject too.
+REPORT_DELAY_SUBJECT = _words(r"^\s*delivery delayed\s*:")
+NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
 
 RECEIPT_SUBJECT = _words(
     r"^\s*read:",
@@ -215,7 +226,7 @@ def _report(msg: ParsedMessage) -> Automatic | None:
     if report == "disposition-notification" or "message/disposition-notification" in types:
         return Automatic.RECEIPT
     if report or "multipart/report" in types or "message/delivery-status" in types:
-        return Automatic.BOUNCE
+        return Automatic.RECEIPT if _not_a_failure(msg) else Automatic.BOUNCE
     if "message/feedback-report" in types:
         return Automatic.BOUNCE
     return None
@@ -282,21 +293,36 @@ LIST_HEADERS = (
 
 
 def _daemon_sender(msg: ParsedMessage) -> Automatic | None:
+    # Before Auto-Submitted: MTAs mark their bounces and delay warnings auto-replied too,
+    # and a bounce taken for an out-of-office would be handled as the officer's absence.
     sender = msg.sender.email if msg.sender else ""
-    return_path = msg.headers.get("return-path", "").strip()
     if sender and DAEMON_SENDER.match(sender):
-        return Automatic.BOUNCE
-    if return_path.replace(" ", "") == "<>":
-        subject = msg.subject
-        return Automatic.AUTO_REPLY if AUTO_REPLY_SUBJECT.search(subject) else Automatic.BOUNCE
+        return Automatic.RECEIPT if _not_a_failure(msg) else Automatic.BOUNCE
     return None
+
+
+def _empty_return_path(msg: ParsedMessage) -> Automatic | None:
+    # After Auto-Submitted: RFC 3834 asks auto-replies for an empty Return-Path as well.
+    if msg.headers.get("return-path", "").replace(" ", "").strip() == "<>":
+        if AUTO_REPLY_SUBJECT.search(msg.subject):
+            return Automatic.AUTO_REPLY
+        return Automatic.RECEIPT if _not_a_failure(msg) else Automatic.BOUNCE
+    return None
+
+
+def _not_a_failure(msg: ParsedMessage) -> bool:
+    """A delivery report that says the mail is delayed (still being retried) or was
+    delivered: by its Action fields if it has them, else by its subject."""
+    if msg.delivery_actions:
+        return set(msg.delivery_actions) <= NOT_FAILED
+    return any(p.search(msg.subject) for p in (DELAY_SUBJECT, REPORT_DELAY_SUBJECT))
 
 
 def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     subject = msg.subject
     if CALENDAR_SUBJECT.search(subject):
         return Automatic.CALENDAR
-    if RECEIPT_SUBJECT.search(subject):
+    if RECEIPT_SUBJECT.search(subject) or DELAY_SUBJECT.search(subject):
         return Automatic.RECEIPT
     if BOUNCE_SUBJECT.search(subject):
         return Automatic.BOUNCE
@@ -345,11 +371,12 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("delivery or read report (multipart/report)", _report),
     ("X-Failed-Recipients header", _failed_recipients),
     ("disposition notification", _disposition_notification),
+    ("mailer-daemon sender", _daemon_sender),
     ("Auto-Submitted header", _auto_submitted),
     ("X-Autoreply/X-Autorespond header", _autoreply_headers),
     ("Precedence header", _precedence),
     ("mailing-list headers", _list),
-    ("mailer-daemon sender or empty Return-Path", _daemon_sender),
+    ("empty Return-Path", _empty_return_path),
     ("subject or body pattern", _subject_and_body),
 )
 

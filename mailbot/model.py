@@ -102,4 +102,6 @@ class ParsedMessage:
     # insides are someone else's mail. attachment_types: those sent as attachments.
     content_types: list[str] = field(default_factory=list)
     attachment_types: list[str] = field(default_factory=list)
+    # A delivery report's per-recipient Action fields (failed, delayed, delivered, ...)
+    delivery_actions: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)

@@ -92,6 +92,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         headers=headers,
         content_types=content_types,
         attachment_types=attachment_types,
+        delivery_actions=_delivery_actions(msg),
         defects=[type(d).__name__ for d in msg.defects],
     )
 
@@ -269,6 +270,24 @@ def _body_text(
 
 MAX_ATTACHED_MESSAGES = 5  # attached messages read per message
 MAX_FORWARD_DEPTH = 3  # a forward of a forward of ...: the first few say enough
+
+
+_ACTION_RE = re.compile(r"^action:[ \t]*([\w-]+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _delivery_actions(msg: email.message.Message) -> list[str]:
+    """The Action of each recipient in a delivery report (RFC 3464), lower-cased."""
+    actions: list[str] = []
+    for part in _own_parts(msg):
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):  # one header block per recipient, parsed for us
+            blocks = [b for b in payload if isinstance(b, email.message.Message)]
+            actions += [clean_header(b.get("Action", "")).lower() for b in blocks]
+        elif isinstance(payload, str):
+            actions += [a.lower() for a in _ACTION_RE.findall(payload)]
+    return [a for a in actions if a]
 
 
 def _own_parts(msg: email.message.Message) -> list[email.message.Message]:

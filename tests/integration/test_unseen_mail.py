@@ -26,6 +26,8 @@ from helpers import (
     sent_to,
 )
 
+from mailbot.app import App
+from mailbot.backends.memory import MemoryServer
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 ROBOTS = {
@@ -200,3 +202,54 @@ def test_the_ack_quotes_an_oddly_encoded_subject_readably(
     assert quoted in html
     for shown in (str(ack["Subject"]), text):
         assert "=?" not in shown and not any("\x80" <= ch <= "\x9f" for ch in shown)
+
+
+SAM_WITH_DEPUTY = (SAM[0], SAM[1], "Highways", "", "lee.wong@wiltshire.gov.uk")
+LEE = ("Lee Wong", "lee.wong@wiltshire.gov.uk", "Highways", "", "")
+
+
+def _assigned_to_sam(app_factory: AppFactory) -> tuple[App, MemoryServer, OutboxRow]:
+    app, server = app_factory(officers=(SAM_WITH_DEPUTY, LEE))
+    server.deliver(eml("member_enquiry.eml").replace(
+        b"To: Member Enquiries", f"Cc: {SAM[1]}\r\nTo: Member Enquiries".encode()))
+    run(app)
+    [assignment] = [r for r in rows(app, OutboxRow) if r.purpose == "assignment"]
+    assert assignment.recipients == SAM[1]
+    return app, server, assignment
+
+
+@pytest.mark.parametrize("name", [
+    "dsn_delayed_postfix.eml", "delay_warning_exim_auto_submitted.eml",
+])
+def test_a_delay_warning_about_the_assignment_leaves_the_case_with_its_officer(
+    app_factory: AppFactory, name: str
+) -> None:
+    app, server, assignment = _assigned_to_sam(app_factory)
+    sent_before = len(server.outgoing)
+    warning = eml(name).replace(b"ORIGINAL_MESSAGE_ID", assignment.message_id.encode())
+    server.deliver(warning)
+    run(app, NOW + timedelta(hours=1))
+    # Still being retried: the mail will very likely arrive, so nothing is redirected.
+    [case] = rows(app, CaseRow)
+    assert case.officer_email == SAM[1]
+    assert len(server.outgoing) == sent_before
+    row = rows(app, MessageRow)[-1]
+    assert (row.status, row.automatic, row.case_id) == ("automatic", "receipt", case.id)
+
+
+def test_a_real_bounce_marked_auto_submitted_still_redirects_as_a_bounce(
+    app_factory: AppFactory,
+) -> None:
+    app, server, assignment = _assigned_to_sam(app_factory)
+    failed = (eml("dsn_delayed_postfix.eml")
+              .replace(b"ORIGINAL_MESSAGE_ID", assignment.message_id.encode())
+              .replace(b"Action: delayed", b"Action: failed")
+              .replace(b"Status: 4.4.1", b"Status: 5.1.1")
+              .replace(b"Delayed Mail (still being retried)", b"Undelivered Mail Returned to "
+                       b"Sender"))
+    server.deliver(failed)
+    run(app, NOW + timedelta(hours=1))
+    [case] = rows(app, CaseRow)
+    assert case.officer_email == LEE[1]
+    assert rows(app, MessageRow)[-1].automatic == "bounce"
+    assert sent_to(server, LEE[1])
