@@ -38,7 +38,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
-from mailbot.backends.tls import trusted_context, untrusted_advice
+from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -352,9 +352,11 @@ class ImapMailbox:
             text = _text(error)
             if any(code in text for code in TRANSIENT_CODES):
                 raise TransientError(f"{self.where} cannot log in right now: {text}") from error
+            advice = exchange_online_advice(self.host, "IMAP")
             raise BackendError(
-                f"{self.where} refused the login for user {self.username!r}: wrong username "
-                f"or password ({text})"
+                f"{self.where} refused the login for user {self.username!r}: "
+                + (advice or "wrong username or password")
+                + f" ({text})"
             ) from error
         except IMAPClientAbortError as error:
             raise TransientError(f"connection to {self.where} lost: {_text(error)}") from error

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mailbot.backends.base import BackendError, MaybeSent, TransientError
-from mailbot.backends.tls import trusted_context, untrusted_advice
+from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
 from mailbot.model import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -272,6 +272,20 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
     login, the sender. Every later mail would meet it too, so say what to change."""
     where = settings.where
     if isinstance(error, smtplib.SMTPAuthenticationError):
+        text = _text(error)
+        if "5.7.139" in text or "SmtpClientAuthentication" in text:
+            return BackendError(
+                f"{where} refused the login for user {settings.username!r}: SMTP AUTH is "
+                "turned off for this mailbox or tenant; an Exchange administrator must turn "
+                'it on for the mailbox, or use backend = "graph" instead '
+                f"({error.smtp_code} {text})"
+            )
+        advice = exchange_online_advice(settings.host, "SMTP")
+        if advice:
+            return BackendError(
+                f"{where} refused the login for user {settings.username!r}: {advice} "
+                f"({error.smtp_code} {text})"
+            )
         return BackendError(
             f"{where} refused the login for user {settings.username!r}: check the username "
             "and password"

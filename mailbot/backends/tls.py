@@ -1,4 +1,5 @@
-"""Which TLS certificates the imap and smtp backends trust, and what to say when one is not.
+"""Which TLS certificates the imap and smtp backends trust, what to say when one is not,
+and what to say when a login is refused for reasons other than the password.
 
 Council mail servers often present a certificate from the council's own certificate
 authority, or a self-signed one: the system's trusted authorities do not know it. The
@@ -60,3 +61,25 @@ def untrusted_advice(error: ssl.SSLCertVerificationError, section: str, host: st
     if code == EXPIRED:
         return f"its TLS certificate has expired ({reason}); the server needs a new one"
     return f"its TLS certificate is not trusted ({reason})"
+
+
+# Exchange Online's IMAP and SMTP host names (Microsoft 365, and the GCC/sovereign ones).
+EXCHANGE_ONLINE_HOSTS = ("office365.com", "outlook.com", "office365.us", "partner.outlook.cn")
+
+
+def exchange_online_advice(host: str, protocol: str) -> str | None:
+    """For Exchange Online: a refused login is usually not the password. Microsoft
+    turned off password (basic) logins for IMAP in 2022-23 and SMTP AUTH is off by
+    default; the graph backend is the way in for a council on Microsoft 365."""
+    host = host.lower().rstrip(".")
+    if not any(host == name or host.endswith("." + name) for name in EXCHANGE_ONLINE_HOSTS):
+        return None
+    if protocol == "IMAP":
+        return (
+            "Exchange Online no longer accepts passwords over IMAP (only OAuth); use "
+            'backend = "graph" for a Microsoft 365 mailbox'
+        )
+    return (
+        "Exchange Online refuses SMTP passwords unless SMTP AUTH is turned on for the "
+        'mailbox; use backend = "graph" for a Microsoft 365 mailbox, or have it turned on'
+    )

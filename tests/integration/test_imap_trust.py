@@ -252,3 +252,53 @@ def test_the_implicit_tls_ports_without_tls_are_a_config_error(
         f"{config}: mailbox.{section}.security: port {port} expects TLS from the start; set "
         'security = "tls"'
     ) in output.replace("\n", "")
+
+
+@pytest.fixture(scope="module")
+def tenant_without_smtp_auth() -> Iterator[tuple[str, int]]:
+    """Answers AUTH as Exchange Online does when SMTP AUTH is off for the tenant."""
+    from aiosmtpd.smtp import AuthResult
+
+    def refuse(*_args: Any) -> AuthResult:
+        return AuthResult(
+            success=False, handled=False,
+            message="535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+            "disabled for the Tenant.",
+        )
+
+    port = free_port()
+    controller = Controller(
+        RefusesOurSender(), hostname="127.0.0.1", port=port, authenticator=refuse,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield "127.0.0.1", port
+    finally:
+        controller.stop()
+
+
+def test_smtp_auth_turned_off_in_microsoft_365_is_not_called_a_wrong_password(
+    dovecot: DovecotServer, tenant_without_smtp_auth: tuple[str, int], tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    config = write_config(
+        tmp_path, dovecot, user, tenant_without_smtp_auth,
+        smtp_keys={"username": '"memberenquiries@example.gov.uk"', "password": '"right"'},
+    )
+    code, output = check_connect(config)
+    assert code == 3
+    assert "SMTP AUTH is turned off for this mailbox or tenant" in output
+    assert 'use backend = "graph"' in output
+    assert "5.7.139" in output
+
+
+def test_exchange_online_logins_point_at_the_graph_backend() -> None:
+    from mailbot.backends.tls import exchange_online_advice
+
+    imap = exchange_online_advice("outlook.office365.com", "IMAP")
+    assert imap is not None and 'backend = "graph"' in imap
+    smtp = exchange_online_advice("smtp.office365.com.", "SMTP")
+    assert smtp is not None and "SMTP AUTH" in smtp
+    assert exchange_online_advice("mail.colchester.gov.uk", "IMAP") is None
+    assert exchange_online_advice("notoffice365.com", "IMAP") is None
