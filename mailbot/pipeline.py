@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
+from mailbot.classify.text import is_thanks_only
 from mailbot.loops import detect_automatic, spam_verdict
 from mailbot.model import FINISHED, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
@@ -195,7 +196,13 @@ def follow_thread(it: Intake) -> Outcome | None:
 def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:
     """After the answer: within the pack's window the same case reopens with a fresh
     response clock; after it, a new case is opened, linked to this one. `at` is when the
-    member wrote (cases.clock_time)."""
+    member wrote (cases.clock_time). A reply that only says thank you does neither."""
+    if is_thanks_only(it.message.text, it.message.subject):
+        ledger.record_event(
+            it.session, at, case.member_email, "thanks", "the member thanked us for the answer",
+            case=case, message=it.row,
+        )
+        return it.settle(MessageStatus.PROCESSED, "thanks for the answer; stays answered", case)
     if not cases.within_follow_up_window(it.app, case, at):
         it.parent = case
         return None

@@ -136,3 +136,68 @@ def new_text(body: str, subject: str = "") -> Cleaned:
     if forwarded and own_words < SHORT_FORWARD_NOTE_WORDS:
         own = own + _forwarded_body(lines[index:])
     return Cleaned(_squash(own), forwarded, True)
+
+
+# A member's reply to an answer that only says thank you, in words of thanks, courtesy and
+# names alone ("Thanks Sam, much appreciated."). Any other word ("Thanks - the pothole is
+# back") makes it more than thanks, so the case is reopened as before.
+MAX_THANKS_WORDS = 15
+MAX_NAMES = 3
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_THANKS_WORDS = _word_set(
+    "thanks thank thankyou thx ta cheers appreciated appreciate grateful diolch"
+)
+_COURTESY_WORDS = _word_set(
+    """you for the this that your very so much many all a lot of kind kindly best regards
+    wishes great brilliant perfect excellent lovely fab fantastic super good ok okay noted
+    received got it that's thats fine hi hello dear and i i'm im really prompt quick
+    reply response answer help email e-mail info information swift cllr councillor
+    yn fawr am hyn iawn helo annwyl cofion gorau"""
+)
+# However they are written ("Not Fixed"), these make a reply more than thanks.
+_MORE_THAN_THANKS = _word_set(
+    """but not no nor never still yet however although though unfortunately again
+    isn't hasn't wasn't won't don't didn't can't ond ddim dal eto"""
+)
+_TOKEN = re.compile(r"[\w'’-]+")
+
+
+def is_thanks_only(body: str, subject: str = "") -> bool:
+    """The sender's new text thanks us and says nothing else: an answer acknowledged,
+    not a case to open again."""
+    cleaned = new_text(body, subject)
+    if cleaned.forwarded or "?" in cleaned.text:
+        return False
+    # new_text cuts at a bare "Thanks," sign-off line; then the lines above the history.
+    text = cleaned.text.strip() or _first_lines(body)
+    tokens = _TOKEN.findall(text.replace("’", "'"))
+    if not 0 < len(tokens) <= MAX_THANKS_WORDS:
+        return False
+    thanked, names = False, 0
+    for token in tokens:
+        word = token.lower().strip("'-")
+        if word in _MORE_THAN_THANKS:
+            return False
+        if word in _THANKS_WORDS:
+            thanked = True
+        elif word in _COURTESY_WORDS:
+            continue
+        elif token[:1].isupper() and not (len(token) > 1 and token.isupper()):
+            names += 1  # "Sam", "Jo": who is thanked and who signs
+        else:
+            return False
+    return thanked and names <= MAX_NAMES
+
+
+def _first_lines(body: str) -> str:
+    """A body that is only a sign-off (a "Thanks," line, then a name) leaves new_text
+    nothing: read the lines above the quoted history instead."""
+    lines = html_to_text(body[:MAX_INPUT_CHARS]).replace("\r\n", "\n").split("\n")
+    start = history_start(lines)
+    own = lines[: start[0]] if start is not None else lines
+    return " ".join(ln.strip() for ln in own if ln.strip() and not is_quoted(ln))

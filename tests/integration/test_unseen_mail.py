@@ -253,3 +253,50 @@ def test_a_real_bounce_marked_auto_submitted_still_redirects_as_a_bounce(
     assert case.officer_email == LEE[1]
     assert rows(app, MessageRow)[-1].automatic == "bounce"
     assert sent_to(server, LEE[1])
+
+
+def _answered_case(app_factory: AppFactory) -> tuple[App, MemoryServer, OutboxRow]:
+    """A member's enquiry, acknowledged, then answered by the officer with the mailbox in Cc."""
+    app, server, assignment = _assigned_to_sam(app_factory)
+    server.deliver(_mail(f"{SAM[0]} <{SAM[1]}>", "RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001]", "<sam-answer@wiltshire.gov.uk>",
+                         "It will be filled on Friday.", extra=f"Cc: {JO[1]}\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    assert rows(app, CaseRow)[0].status == "responded"
+    return app, server, assignment
+
+
+THANKS = ("Thanks Sam, much appreciated.\r\n\r\nJo\r\n\r\n"
+          "From: Sam Patel <sam.patel@wiltshire.gov.uk>\r\nSent: 25 November 2026 13:00\r\n"
+          "To: Bloggs, Jo (Cllr) <jo.bloggs@wiltshire.gov.uk>\r\n"
+          "Subject: RE: Pothole outside 14 Castle Street [MB-2026-00001]\r\n\r\n"
+          "It will be filled on Friday.")
+
+
+@pytest.mark.parametrize("days_later", [0, 30])  # inside and after the follow-up window
+def test_a_members_thank_you_leaves_the_answered_case_alone(
+    app_factory: AppFactory, days_later: int
+) -> None:
+    app, server, _ = _answered_case(app_factory)
+    sent_before = len(server.outgoing)
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", "RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001]", "<jo-thanks@wiltshire.gov.uk>", THANKS,
+                         extra="In-Reply-To: <sam-answer@wiltshire.gov.uk>\r\n"))
+    run(app, NOW + timedelta(days=days_later, hours=2))
+    [case] = rows(app, CaseRow)  # no case reopened, no linked case opened
+    assert case.status == "responded"
+    assert len(server.outgoing) == sent_before  # no "reopened" ack, no officer update
+    row = rows(app, MessageRow)[-1]
+    assert (row.case_id, row.reason) == (case.id, "thanks for the answer; stays answered")
+
+
+def test_thanks_with_news_that_it_is_not_fixed_still_reopens(app_factory: AppFactory) -> None:
+    app, server, _ = _answered_case(app_factory)
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", "RE: Pothole outside 14 Castle Street "
+                         "[MB-2026-00001]", "<jo-back@wiltshire.gov.uk>",
+                         "Thanks Sam - but the pothole has reappeared.",
+                         extra="In-Reply-To: <sam-answer@wiltshire.gov.uk>\r\n"))
+    run(app, NOW + timedelta(hours=2))
+    [case] = rows(app, CaseRow)
+    assert case.status == "open"
+    assert len(sent_to(server, JO[1])) == 2  # the first ack and the "reopened" one

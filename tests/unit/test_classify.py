@@ -15,7 +15,7 @@ from mailbot.classify import (
     rules_classifier,
 )
 from mailbot.classify.data import read_jsonl
-from mailbot.classify.text import new_text
+from mailbot.classify.text import is_thanks_only, new_text
 from mailbot.model import Classification, Kind, ParsedMessage, Priority
 
 
@@ -160,3 +160,31 @@ def test_append_correction_round_trips(tmp_path: Path) -> None:
     assert rows[0]["who"] == "officer@council.gov.uk" and rows[0]["when"].startswith("2026-11-25")
     mails = read_jsonl(path)
     assert mails[0].kind == Kind.FOI and mails[0].confidential is None
+
+
+@pytest.mark.parametrize("body", [
+    "Thanks Sam, much appreciated.\n\nJo",
+    "Thank you very much for your swift response.\n\nKind regards\nCllr Jo Bloggs",
+    "Diolch yn fawr!\nRhian",
+    "Cheers\n\nSent from my iPhone",
+    "Thanks Sam\n\nJo\n\nFrom: Sam Patel\nSent: 25 November 2026 13:00\nTo: Jo Bloggs\n"
+    "Subject: RE: Pothole\n\nIt will be filled on Friday.",
+])
+def test_a_thank_you_is_only_thanks(body: str) -> None:
+    assert is_thanks_only(body, "RE: Pothole outside 14 Castle Street [MB-2026-00001]")
+
+
+@pytest.mark.parametrize("body", [
+    "Thanks - the pothole has reappeared",
+    "Thanks, but it is still not fixed.",
+    "Thanks. Not Fixed.",
+    "THANKS BUT NO",
+    "Thanks. When will it be done?",
+    "Many thanks. Could you also look at Mill Lane",
+    "Thanks Sam. Mill Lane too",
+    "Thank you for the reply. I have spoken to residents and they want a meeting.",
+    "Diolch, ond mae e dal yno",
+    "OK",
+])
+def test_thanks_with_anything_more_is_not_only_thanks(body: str) -> None:
+    assert not is_thanks_only(body, "RE: Pothole outside 14 Castle Street [MB-2026-00001]")
