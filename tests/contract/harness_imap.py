@@ -21,6 +21,9 @@ SHARED_ADDRESS = "enquiries@council.test.invalid"
 
 class ImapHarness(HarnessBase):
     name = "imap"
+    # The folders mailbot's "Processed" and "Sent" become on this server.
+    processed_folder = "Processed"
+    sent_folder = "Sent"
 
     def __init__(self, dovecot: DovecotServer, smtp: SmtpServer) -> None:
         super().__init__()
@@ -53,6 +56,10 @@ class ImapHarness(HarnessBase):
 
     def deliver_many(self, raws: object) -> None:
         batch = list(raws)  # type: ignore[call-overload]
+        if not self.admin.has_capability("MULTIAPPEND"):  # an old server: one at a time
+            for raw in batch:
+                self.admin.append("INBOX", raw)
+            return
         for start in range(0, len(batch), 250):
             self.admin.multiappend("INBOX", batch[start : start + 250])
 
@@ -65,15 +72,15 @@ class ImapHarness(HarnessBase):
         return self._count("INBOX")
 
     def processed_count(self) -> int:
-        return self._count("Processed")
+        return self._count(self.processed_folder)
 
     def sent_copies(self) -> list[bytes]:
-        if not self.admin.folder_exists("Sent"):
+        if not self.admin.folder_exists(self.sent_folder):
             return []
-        self.admin.select_folder("Sent", readonly=True)
+        self.admin.select_folder(self.sent_folder, readonly=True)
         uids = self.admin.search("ALL")
         data = self.admin.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
-        self.admin.unselect_folder()
+        self._leave_folder()
         return [data[uid][b"BODY[]"] for uid in sorted(data)]
 
     def delivered_out(self) -> list[tuple[tuple[str, ...], bytes]]:
@@ -95,7 +102,14 @@ class ImapHarness(HarnessBase):
         uids = self.admin.search(["HEADER", "Message-ID", message_id])
         self.admin.delete_messages(uids)
         self.admin.expunge()
-        self.admin.unselect_folder()
+        self._leave_folder()
+
+    def _leave_folder(self) -> None:
+        # CLOSE where there is no UNSELECT: nothing is left \Deleted here to expunge.
+        if self.admin.has_capability("UNSELECT"):
+            self.admin.unselect_folder()
+        else:
+            self.admin.close_folder()
 
 
 def make_harness(request: pytest.FixtureRequest) -> ImapHarness:

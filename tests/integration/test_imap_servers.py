@@ -38,11 +38,10 @@ MASTER = "master-password-1"
 RIGHTS = ["lookup", "read", "write", "write-seen", "write-deleted", "insert", "expunge"]
 
 
-@pytest.fixture(scope="module")
-def courier() -> Iterator[DovecotServer]:
+@pytest.fixture
+def courier(dovecot_courier: DovecotServer) -> DovecotServer:
     """Every folder under "INBOX.", separator "." (Courier; Cyrus without altnamespace)."""
-    with running_dovecot(server_shape(separator=".", prefix="INBOX.")) as server:
-        yield server
+    return dovecot_courier
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +65,10 @@ def master() -> Iterator[DovecotServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def bare() -> Iterator[DovecotServer]:
+@pytest.fixture
+def bare(dovecot_bare: DovecotServer) -> DovecotServer:
     """IMAP4rev1 and nothing else: no MOVE, UIDPLUS, IDLE, CONDSTORE or NAMESPACE."""
-    with running_dovecot(server_shape(capabilities="IMAP4rev1")) as server:
-        yield server
+    return dovecot_bare
 
 
 def deliver(server: DovecotServer, user: ImapUser, names: list[str]) -> IMAPClient:
