@@ -185,7 +185,13 @@ DAEMON_SENDER = re.compile(
     r"|^microsoftexchange329e71ec88ae4615bbc36ab6ce41109e@",
     re.IGNORECASE,
 )
-NOREPLY_SENDER = re.compile(r"^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@", re.IGNORECASE)
+NOREPLY_SENDER = re.compile(
+    r"^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@"
+    # Platforms that only send notifications, under any mailbox name: GOV.UK Notify (the
+    # councils' own services use it) and Microsoft 365's quarantine and alert mail
+    r"|@notifications\.service\.gov\.uk$|@messaging\.microsoft\.com$",
+    re.IGNORECASE,
+)
 
 BODY_WINDOW = 3000  # auto-replies say what they are at the top
 
@@ -342,7 +348,7 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.AUTO_REPLY
     if RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.RECEIPT
-    if any(NOREPLY_SENDER.match(address) for address in _submitters(msg)):
+    if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
 

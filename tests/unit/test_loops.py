@@ -426,3 +426,12 @@ def test_the_cap_window_slides(app_factory: AppFactory) -> None:
     run(app, NOW + timedelta(minutes=61))
     assert len(sent_to(server, JO[1])) == 3
     assert outbox_statuses(app) == ["sent", "sent", "suppressed", "sent"]
+
+
+@pytest.mark.parametrize("sender", [
+    "Blue Badge team <blue.badge.wiltshire@notifications.service.gov.uk>",
+    "Microsoft 365 security <quarantine@messaging.microsoft.com>",
+])
+def test_notification_platforms_are_never_a_person(sender: str) -> None:
+    message = build(sender=sender, subject="Your application", body="Dear Jo, we have it.")
+    assert kind(message) == Automatic.BULK
