@@ -227,7 +227,12 @@ def run_daemon(app: App) -> None:
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the running job", signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        else:
+            # Stopped before the scheduler started (systemctl stop during start-up): there
+            # is no job to wait for, and shutdown() would raise SchedulerNotRunningError.
+            raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
