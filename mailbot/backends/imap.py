@@ -33,7 +33,12 @@ from types import TracebackType
 from typing import Literal, Self, TypeVar
 
 from imapclient import IMAPClient, SocketTimeout
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+from imapclient.exceptions import (
+    IMAPClientAbortError,
+    IMAPClientError,
+    IMAPClientReadOnlyError,
+    LoginError,
+)
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
@@ -240,6 +245,8 @@ class ImapMailbox:
                         f"{self.where}, user {self.username!r}: the inbox folder "
                         f"{self.inbox!r} does not exist (folders there: {', '.join(layout.names)})"
                     )
+                self._inbox_name = inbox
+                client.select_folder(inbox)  # read-write, as a poll does: may we move mail?
                 home = layout.home(inbox)
                 found = {
                     name: self._locate(client, layout, name, home)
@@ -357,6 +364,13 @@ class ImapMailbox:
                 f"{self.where} refused the login for user {self.username!r}: "
                 + (advice or "wrong username or password")
                 + f" ({text})"
+            ) from error
+        except IMAPClientReadOnlyError as error:  # before its parent, IMAPClientAbortError
+            raise BackendError(
+                f"{self.where}: user {self.username!r} may only read the inbox "
+                f"{self._inbox_name!r} (it opens read-only); mailbot moves each message it "
+                "has recorded out of it, so that login needs the rights to write, delete and "
+                "expunge there, and to add messages to the Processed and Sent folders"
             ) from error
         except IMAPClientAbortError as error:
             raise TransientError(f"connection to {self.where} lost: {_text(error)}") from error

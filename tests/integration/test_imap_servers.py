@@ -426,3 +426,36 @@ def test_without_uidplus_a_persons_deleted_marks_survive_our_expunge(bare: Dovec
     assert b"\\Deleted" in person.get_flags(marked)[marked[0]]
     assert counts(person) == {"INBOX": 1, "Processed": 2, "Sent": 0}
     person.logout()
+
+
+def test_a_shared_inbox_the_login_may_only_read_is_named_not_retried(
+    shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    person.create_folder("Processed")
+    person.create_folder("Sent")
+    shared.doveadm("acl", "set", "-u", owner.username, "INBOX", f"user={officer.username}",
+                   "lookup", "read")  # fmt: skip
+    for folder in ("Processed", "Sent"):
+        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
+                       *RIGHTS)  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    expected = (
+        f"user '{officer.username}' may only read the inbox '{home}/INBOX' (it opens "
+        "read-only); mailbot moves each message it has recorded out of it, so that login "
+        "needs the rights to write, delete and expunge there"
+    )
+
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 3
+    assert expected in output.replace("\n", "")
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 3
+    assert expected in output.replace("\n", "")
+    assert "retry" not in output  # a person must act; trying again changes nothing
+    assert smtp_server.received == []
+    assert counts(person)["INBOX"] == len(MEMBER_MAIL)
+    person.logout()
