@@ -7,6 +7,7 @@ more `__`), which is where passwords belong. Relative paths are relative to the 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -23,7 +24,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 DEFAULT_CONFIG_NAME = "mailbot.toml"
 ENV_PREFIX = "MAILBOT_"
@@ -442,6 +448,12 @@ def load_settings(path: Path | None) -> Settings:
         settings = Settings(**data, config_path=path)
     except ValidationError as exc:
         problems += [_describe(err, from_env) for err in exc.errors()]
+    except SettingsError:
+        # pydantic-settings could not decode a list or table given in the environment.
+        problems += _undecodable_variables(from_env) or [
+            f"a {ENV_PREFIX}... environment variable could not be read (lists and tables "
+            "are written as JSON)"
+        ]
     if problems:
         raise ConfigError(path, problems)
     return settings
@@ -505,6 +517,29 @@ def _unknown_variables(from_env: dict[tuple[str, ...], str]) -> list[str]:
     return problems
 
 
+def _undecodable_variables(from_env: dict[tuple[str, ...], str]) -> list[str]:
+    """The variables for a list or table whose value is not JSON, which is how
+    pydantic-settings reads them (MAILBOT_DIRECTORY__ADMINS='["it@council.gov.uk"]')."""
+    problems = []
+    for parts, name in sorted(from_env.items(), key=lambda item: item[1]):
+        example = '["first", "second"]' if _is_list(parts) else '{"key": "value"}'
+        if _keys_at(parts) or _is_list(parts):
+            try:
+                json.loads(os.environ.get(name, ""))
+            except ValueError:
+                kind = "list" if _is_list(parts) else "table"
+                problems.append(
+                    f"environment variable {name}: {'.'.join(parts)} is a {kind}, so write it "
+                    f"as JSON, e.g. {name}='{example}'"
+                )
+    return problems
+
+
+def _is_list(loc: tuple[str, ...]) -> bool:
+    field = _fields(_model_at(loc[:-1])).get(loc[-1]) if loc else None
+    return field is not None and getattr(field.annotation, "__origin__", None) is list
+
+
 # A model validator's message that starts with the key it is about ("imap.username: ...").
 _KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_.]*(?: and [a-z_][a-z0-9_.]*)?: ")
 
@@ -566,19 +601,25 @@ def _policy_pack_table(loc: tuple[str, ...]) -> str | None:
 
 def _keys_at(loc: tuple[str, ...]) -> list[str]:
     """The key names allowed in the table at `loc` (empty if it is not a known table)."""
+    model = _model_at(loc)
+    return [info.alias or name for name, info in _fields(model).items() if name != "config_path"]
+
+
+def _model_at(loc: tuple[str, ...]) -> object:
+    """The model of the table at `loc` (routing.rules.0 is a RoutingRule), else None."""
     model: Any = Settings
     for part in loc:
         if part.isdigit():
             continue  # an entry of a list of tables, e.g. routing.rules.0
         field = _fields(model).get(part)
         if field is None:
-            return []
+            return None
         model = field.annotation
         for arg in getattr(model, "__args__", ()):
             model = arg  # list[RoutingRule] -> RoutingRule
         if not _fields(model):
-            return []
-    return [info.alias or name for name, info in _fields(model).items() if name != "config_path"]
+            return None
+    return model
 
 
 def _fields(model: object) -> dict[str, Any]:

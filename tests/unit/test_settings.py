@@ -251,3 +251,36 @@ def test_unknown_key_says_where_it_belongs(tmp_path: Path, text: str, ending: st
     # docs/deadlines.md describes packs as "[routing] monitoring_officer": an administrator
     # copying that into mailbot.toml is told the table it belongs in.
     assert _one_line(tmp_path, text).endswith(ending)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "ending"),
+    [
+        (
+            "MAILBOT_DIRECTORY__ADMINS",
+            "it@council.gov.uk",
+            "directory.admins is a list, so write it as JSON, e.g. "
+            """MAILBOT_DIRECTORY__ADMINS='["first", "second"]'""",
+        ),
+        (
+            "MAILBOT_MAILBOX",
+            "imap",
+            """mailbox is a table, so write it as JSON, e.g. MAILBOT_MAILBOX='{"key": "value"}'""",
+        ),
+    ],
+)
+def test_list_from_the_environment_that_is_not_json_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, ending: str
+) -> None:
+    # pydantic-settings raised SettingsError ("error parsing value for field 'directory'"),
+    # shown as "mailbot: error: SettingsError: ..." with exit 1 and no variable named.
+    monkeypatch.setenv(variable, value)
+    line = _one_line(tmp_path, "")
+    assert f"environment variable {variable}: " in line and line.endswith(ending)
+
+
+def test_list_from_the_environment_as_json_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_DIRECTORY__ADMINS", '["it@council.gov.uk"]')
+    assert load_settings(write(tmp_path, "")).directory.admins == ["it@council.gov.uk"]
