@@ -44,7 +44,8 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # noise" or "Undelivered council tax letters" in the middle of real enquiries.
 _END = r"\s*(?::|：|-|–|\(|$)"
 AUTO_REPLY_SUBJECT = _words(
-    r"^\s*(?:re:\s*)?(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)|auto"
+    # No "Re:" before it: "Re: Automatic reply: ..." is a person answering an out-of-office.
+    r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)|auto"
     r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation(?: reply)?"
     r"|away(?: message)?|on annual leave|annual leave"
     r"|ateb awtomatig|ymateb awtomatig|allan o'?r swyddfa"
@@ -80,6 +81,9 @@ AUTO_REPLY_BODY = _words(
     r"\bi am (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
     r"\bi'm (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
     r"\bi will be out of (?:the )?office\b", r"\bi am away\b.{0,40}\buntil\b",
+    r"\bi(?:'m| am| will be) (?:currently )?(?:on (?:holiday|leave|annual leave|maternity leave"
+    r"|paternity leave|parental leave|sick leave)|off (?:work|sick))\b.{0,80}"
+    r"\b(?:until|till|til|back on|returning)\b",
     r"\bi (?:will )?(?:have|be with) (?:limited|no) access to (?:my )?e-?mail\b",
     r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
     r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
@@ -120,6 +124,28 @@ BOUNCE_SUBJECT = _words(
     r"^\s*\*\*message you sent blocked\b",
 )
 
+# Newsletters and bulletins sent without any list header.
+BULK_BODY = _words(
+    r"\bunsubscribe from (?:these|this|our|the) (?:e-?mails?|mailing list|list|newsletters?"
+    r"|bulletins?|updates)\b",
+    r"\bto stop receiving (?:these|this|our|the) (?:e-?mails?|newsletters?|bulletins?|updates)\b",
+    r"\bclick (?:here )?to unsubscribe\b",
+    r"\byou(?: are|'re) receiving this (?:e-?mail|newsletter|bulletin) because\b",
+)
+
+# A person who mentions being away and still asks for something done ("I'm out of the
+# office next week, so could someone please make sure ...") is a member, not a robot. An
+# auto-reply asks only to be contacted elsewhere or to resend, which these do not match.
+_ACT = (
+    r"(?:make sure|check|look (?:at|into)|arrange|investigate|chase|sort|fix|repair|ensure"
+    r"|find out|pick (?:this|it) up|inspect|visit|deal with|cover|attend|let me know)"
+)
+ASKS_US_TO_ACT = _words(
+    r"\b(?:could|can|would|will) (?:someone|somebody|you|an officer|officers|the team)"
+    r"\s+(?:please\s+)?" + _ACT + r"\b",
+    r"\bplease (?:could you |can you )?" + _ACT + r"\b",
+)
+
 BOUNCE_BODY = _words(
     r"\bdelivery has failed to these recipients\b",
     r"\bthis is the mail system at host\b",
@@ -146,8 +172,8 @@ NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
 
 RECEIPT_SUBJECT = _words(
     r"^\s*read:",
-    r"^\s*read receipt\b",
-    r"^\s*return receipt\b",
+    r"^\s*read receipt(?: for)?" + _END,  # not "Read receipt request - complaint"
+    r"^\s*return receipt(?: for)?" + _END,
     r"^\s*gelesen:",
     r"^\s*lu\s?:",
     r"^\s*leído:",
@@ -344,10 +370,14 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         bounce_text = own.text
     if BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
-    if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]):
+    if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]) and not ASKS_US_TO_ACT.search(
+        own.text[:BODY_WINDOW]
+    ):
         return Automatic.AUTO_REPLY
     if RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.RECEIPT
+    if BULK_BODY.search(own.text):
+        return Automatic.BULK  # the unsubscribe line is at the foot
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
