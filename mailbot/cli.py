@@ -34,13 +34,7 @@ from mailbot.logs import configure_logging
 from mailbot.model import Kind
 from mailbot.policy import PolicyError
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
-from mailbot.settings import (
-    ConfigError,
-    Settings,
-    find_config,
-    load_settings,
-    settings_warnings,
-)
+from mailbot.settings import ConfigError, Settings, find_config, load_settings
 from mailbot.store import Store
 from mailbot.workdays import LONDON
 
@@ -93,11 +87,8 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
     except (PolicyError, DirectoryError) as exc:
         raise fail(str(exc), 2) from None
     if warn:
-        where = settings.config_path or "<defaults>"
-        for warning in [f"{where}: {w}" for w in settings_warnings(settings)]:
+        for warning in config_warnings(settings, mailbot_app.directory):
             logging.getLogger("mailbot.settings").warning("%s", warning)
-        for warning in mailbot_app.directory.warnings:
-            logging.getLogger("mailbot.directory").warning("%s", warning)
     return mailbot_app
 
 

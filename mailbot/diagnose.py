@@ -6,7 +6,7 @@ import re
 
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.smtp import check_submission
-from mailbot.directory import DirectoryError, load_directory
+from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import PolicyError, load_policy
 from mailbot.routing import check_routing
 from mailbot.settings import Settings, settings_warnings
@@ -76,18 +76,26 @@ def _mailbox_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def config_warnings(settings: Settings) -> list[str]:
-    """What is accepted but probably wrong: the config's, then the directory files'."""
+def config_warnings(settings: Settings, loaded: Directory | None = None) -> list[str]:
+    """What is accepted but probably wrong: the config's, then the directory files'
+    (read from disk unless the daemon's `loaded` copy is given)."""
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
-    directory = settings.directory
-    try:
-        loaded = load_directory(
-            settings.resolve(directory.members) if directory.members else None,
-            settings.resolve(directory.officers) if directory.officers else None,
+    if loaded is None:
+        directory = settings.directory
+        try:
+            loaded = load_directory(
+                settings.resolve(directory.members) if directory.members else None,
+                settings.resolve(directory.officers) if directory.officers else None,
+            )
+        except DirectoryError:
+            return found  # reported by config_problems
+    shared = settings.mailbox.address
+    if loaded.member(shared) or loaded.officer(shared):
+        found.append(
+            f"{where}: mailbox.address {shared} is also in the members or officers directory: "
+            "mail the shared mailbox sends to itself would be handled as a person's"
         )
-    except DirectoryError:
-        return found  # reported by config_problems
     return found + loaded.warnings
 
 

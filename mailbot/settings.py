@@ -192,6 +192,15 @@ class DirectorySettings(Section):
     acknowledge_unknown_senders: bool = False
     admins: list[str] = []
 
+    @model_validator(mode="after")
+    def _admin_addresses(self) -> DirectorySettings:
+        # Compared with senders as written: " IT@Council.gov.uk " would never match one.
+        for address in self.admins:
+            if "@" not in address or any(c.isspace() or c in ",;<>" for c in address.strip()):
+                raise ValueError(f"admins: {address!r} is not an email address")
+        self.admins = [a.strip().lower() for a in self.admins]
+        return self
+
 
 class RoutingRule(Section):
     """One routing rule: a case matching it is assigned to `officer`.

@@ -63,3 +63,14 @@ def test_poll_logs_what_check_config_warns_about(tmp_path: Path) -> None:
         for line in lines
     )
     assert any("column(s) party not used" in line for line in lines)
+
+
+def test_shared_mailbox_listed_as_a_member_is_a_warning(tmp_path: Path) -> None:
+    config = _council(tmp_path, members="name,email\r\nShared box,Ymholiadau@Anglesey.gov.uk\r\n")
+    code, lines = _run(["check-config"], config)
+    assert code == 0, lines
+    assert (
+        f"mailbot: warning: {config.resolve()}: mailbox.address ymholiadau@anglesey.gov.uk is "
+        "also in the members or officers directory: mail the shared mailbox sends to itself "
+        "would be handled as a person's"
+    ) in lines

@@ -284,3 +284,12 @@ def test_list_from_the_environment_as_json_is_read(
 ) -> None:
     monkeypatch.setenv("MAILBOT_DIRECTORY__ADMINS", '["it@council.gov.uk"]')
     assert load_settings(write(tmp_path, "")).directory.admins == ["it@council.gov.uk"]
+
+
+def test_admins_are_trimmed_and_lowered_so_they_match_senders(tmp_path: Path) -> None:
+    # Reply commands compare the sender with admins lower-cased but not trimmed: an admin
+    # written " IT@Council.gov.uk " could never command a case.
+    settings = load_settings(write(tmp_path, '[directory]\nadmins = [" IT@Council.gov.uk "]\n'))
+    assert settings.directory.admins == ["it@council.gov.uk"]
+    line = _one_line(tmp_path, '[directory]\nadmins = ["IT Desk <it@council.gov.uk>"]\n')
+    assert line.endswith("directory.admins: 'IT Desk <it@council.gov.uk>' is not an email address")
