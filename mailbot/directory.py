@@ -164,6 +164,11 @@ def _read_text(path: Path, warnings: list[str]) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise DirectoryError(f"{path}: cannot read: {exc.strerror}") from None
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise DirectoryError(
+            f"{path}: is an Excel workbook, not CSV; in Excel use Save As, \"CSV UTF-8 (Comma "
+            "delimited)\", and name the .csv file in [directory]"
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DirectoryError(
             f"{path}: is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 (Comma "

@@ -200,3 +200,15 @@ def test_header_only_file_is_a_warning(tmp_path: Path) -> None:
     assert load_directory(path, None).warnings == [
         f"{path}: lists no members, so no sender is a known member"
     ]
+
+
+@pytest.mark.parametrize("start", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_an_excel_workbook_named_as_the_directory_is_refused_in_one_line(
+    tmp_path: Path, start: bytes
+) -> None:
+    # members.xlsx read as text gave "not UTF-8" or a header of binary noise.
+    path = tmp_path / "members.xlsx"
+    path.write_bytes(start + b"\x00\x14\x00\x06\x00" * 50)
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(path, None)
+    assert str(caught.value).startswith(f"{path}: is an Excel workbook, not CSV;")
