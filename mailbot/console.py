@@ -121,7 +121,7 @@ def query_cases(
     if triage:
         stmt = stmt.where(CaseRow.status == CaseStatus.NEEDS_TRIAGE)
     if officer:
-        stmt = stmt.where(CaseRow.officer_email == officer.lower())
+        stmt = stmt.where(CaseRow.officer_email == officer.strip().lower())
     if overdue:
         stmt = stmt.where(
             CaseRow.status.in_([CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE]),

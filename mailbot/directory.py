@@ -251,7 +251,8 @@ def _unique(path: Path, line: int, email: str, seen: dict[str, str]) -> str:
 
 
 def _others(path: Path, line: int, value: str) -> tuple[str, ...]:
-    parts = [p for p in re.split(r"[;\s]+", value) if p]
+    # ';' as documented; Excel users also write "a@x.org, b@y.org" in one quoted cell.
+    parts = [p for p in re.split(r"[;,\s]+", value) if p]
     return tuple(_address(path, line, "other_emails", p) for p in parts)
 
 

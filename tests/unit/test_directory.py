@@ -212,3 +212,13 @@ def test_an_excel_workbook_named_as_the_directory_is_refused_in_one_line(
     with pytest.raises(DirectoryError) as caught:
         load_directory(path, None)
     assert str(caught.value).startswith(f"{path}: is an Excel workbook, not CSV;")
+
+
+def test_other_emails_separated_by_commas_in_one_cell(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "members.csv",
+        'name,email,other_emails\nCllr A,a@council.gov.uk,"a@home.example.org, A@Work.example"\n',
+    )
+    directory = load_directory(path, None)
+    assert directory.member("a@home.example.org") is directory.member("a@work.example")
+    assert directory.member("a@work.example") is not None
