@@ -57,6 +57,9 @@ FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big 
 # Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
 # would need gigabytes, and a poll killed for memory would meet the same batch again.
 BATCH_BYTES = 64 * 1024 * 1024
+# RFC 4314 rights mailbot needs: read, flag \Deleted and expunge in the inbox (what a
+# MOVE out of it does), insert into Processed and Sent, read Sent (its dedup search).
+RIGHT_NAMES = {"r": "read", "t": "delete messages", "e": "expunge", "i": "add messages"}
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
@@ -252,6 +255,14 @@ class ImapMailbox:
                     name: self._locate(client, layout, name, home)
                     for name in (self.processed, self.sent)
                 }
+                lacking = self._lacking_rights(
+                    client, inbox, found[self.processed], found[self.sent]
+                )
+            if lacking:
+                raise BackendError(
+                    f"{self.where}: user {self.username!r} lacks rights mailbot needs: "
+                    f"{'; '.join(lacking)}; an administrator of the mail server can grant them"
+                )
             missing = [name for name, there in found.items() if there is None]
             if missing and not self.create_folders:
                 raise FolderMissing(
@@ -376,6 +387,12 @@ class ImapMailbox:
             raise TransientError(f"connection to {self.where} lost: {_text(error)}") from error
         except IMAPClientError as error:
             text = _text(error)
+            if "[NOPERM]" in text:
+                raise BackendError(
+                    f"{self.where}: user {self.username!r} is not allowed to do this: "
+                    f"{_server_words(text)}; check its rights on the inbox, Processed and Sent "
+                    "folders (mailbot check-config --connect names what is missing)"
+                ) from error
             if "[TRYCREATE]" in text:
                 raise FolderMissing(f"{self.where}: folder missing: {text}") from error
             if any(code in text for code in TRANSIENT_CODES):
@@ -427,6 +444,23 @@ class ImapMailbox:
                 continue
             return candidate
         return None
+
+    def _lacking_rights(
+        self, client: IMAPClient, inbox: str, processed: str | None, sent: str | None
+    ) -> list[str]:
+        """On servers with ACLs (RFC 4314), what the login may not do in each folder
+        that exists, e.g. "'INBOX': expunge"; [] where the server cannot tell us."""
+        if not client.has_capability("ACL"):
+            return []
+        lacking = []
+        for folder, needed in ((inbox, "rte"), (processed, "i"), (sent, "ri")):
+            if folder is None:
+                continue
+            missing = _missing_rights(client, folder, needed)
+            if missing:
+                names = ", ".join(RIGHT_NAMES[right] for right in missing)
+                lacking.append(f"{folder!r}: {names}")
+        return lacking
 
     def _ensure_folders(self, client: IMAPClient) -> None:
         """Once per connection: the inbox must exist; Processed and Sent are made if
@@ -706,6 +740,19 @@ class FolderLayout:
         upper = name.upper()
         prefixes = [p.upper() for p in (self.prefix, *self.others) if p]
         return any(upper.startswith(p) for p in prefixes)
+
+
+def _missing_rights(client: IMAPClient, folder: str, needed: str) -> str:
+    """The letters of `needed` (RFC 4314 rights) that MYRIGHTS does not grant."""
+    try:
+        # IMAPClient has no myrights(); the command is plain (RFC 4314 3.5).
+        data = client._command_and_check("myrights", client._normalise_folder(folder))
+    except IMAPClientError:
+        return ""  # cannot tell: say nothing rather than guess
+    granted = _decoded(data[0]).rsplit(" ", 1)[-1] if data else ""
+    if "d" in granted:  # RFC 2086 servers: one "delete" right for both
+        granted += "te"
+    return "".join(right for right in needed if right not in granted)
 
 
 def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:

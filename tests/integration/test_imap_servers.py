@@ -459,3 +459,35 @@ def test_a_shared_inbox_the_login_may_only_read_is_named_not_retried(
     assert smtp_server.received == []
     assert counts(person)["INBOX"] == len(MEMBER_MAIL)
     person.logout()
+
+
+def test_missing_rights_on_processed_are_named_before_the_first_poll(
+    shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """A Processed folder the login may read but not add to: check-config --connect
+    names the folder and the right; a poll anyway records and acknowledges the mail,
+    leaves it in the inbox, and says why it could not move it."""
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    person.create_folder("Processed")
+    person.create_folder("Sent")
+    for folder, rights in (("INBOX", RIGHTS), ("Processed", ["lookup", "read"]), ("Sent", RIGHTS)):
+        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
+                       *rights)  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 3
+    assert (
+        f"user '{officer.username}' lacks rights mailbot needs: '{home}/Processed': add "
+        "messages; an administrator of the mail server can grant them"
+    ) in output.replace("\n", "")
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    assert "2 message(s) recorded but not moved" in output
+    assert f"user '{officer.username}' is not allowed to do this: [NOPERM]" in output
+    assert len(acknowledged(smtp_server)) == 2
+    assert counts(person) == {"INBOX": 2, "Processed": 0, "Sent": 2}
+    person.logout()
