@@ -319,13 +319,25 @@ def queue_acknowledgement(
     return "ack"
 
 
-def is_response(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
-    """An officer answering the member with the shared mailbox copied in."""
+def is_response(
+    case: CaseRow, message: ParsedMessage, directory: Directory, mailbox_address: str
+) -> bool:
+    """An officer answering the member with the shared mailbox copied in: someone in the
+    officers' directory, or anyone at the council's own domains writing to the member. A
+    resident who replies to all on a thread the member forwarded them is not an answer."""
     sender = message.sender.email if message.sender else ""
     if sender == case.member_email:
         return False
+    if directory.officer(sender) is not None:
+        return True
     recipients = {a.email for a in (*message.to, *message.cc)}
-    return case.member_email in recipients or directory.officer(sender) is not None
+    council = {_domain(mailbox_address), _domain(case.officer_email or "")}
+    council |= {_domain(address) for address in directory.officers}
+    return case.member_email in recipients and _domain(sender) in council - {""}
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
 
 
 def officer_acknowledges(app: App, case: CaseRow) -> bool:

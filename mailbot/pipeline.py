@@ -171,7 +171,9 @@ def follow_thread(it: Intake) -> Outcome | None:
     assert sender is not None
     # Clock events are dated when the mail was sent, not when we got round to it.
     at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
-    if it.fetched.folder == "sent" or cases.is_response(case, it.message, it.app.directory):
+    if it.fetched.folder == "sent" or cases.is_response(
+        case, it.message, it.app.directory, it.app.mailbox_address
+    ):
         if cases.officer_acknowledges(it.app, case):
             cases.record_acknowledgement(it.session, case, sender.email, at)
             return it.settle(

@@ -21,6 +21,7 @@ from helpers import (
     all_recipients,
     body_text,
     eml,
+    message_id_in,
     rows,
     run,
     sent_to,
@@ -260,7 +261,8 @@ def _answered_case(app_factory: AppFactory) -> tuple[App, MemoryServer, OutboxRo
     app, server, assignment = _assigned_to_sam(app_factory)
     server.deliver(_mail(f"{SAM[0]} <{SAM[1]}>", "RE: Pothole outside 14 Castle Street "
                          "[MB-2026-00001]", "<sam-answer@wiltshire.gov.uk>",
-                         "It will be filled on Friday.", extra=f"Cc: {JO[1]}\r\n"))
+                         "It will be filled on Friday.",
+        extra=f"Cc: {JO[1]}\r\nIn-Reply-To: {message_id_in(eml('member_enquiry.eml'))}\r\n"))
     run(app, NOW + timedelta(hours=1))
     assert rows(app, CaseRow)[0].status == "responded"
     return app, server, assignment
@@ -300,3 +302,40 @@ def test_thanks_with_news_that_it_is_not_fixed_still_reopens(app_factory: AppFac
     [case] = rows(app, CaseRow)
     assert case.status == "open"
     assert len(sent_to(server, JO[1])) == 2  # the first ack and the "reopened" one
+
+
+def test_a_residents_reply_all_on_a_forwarded_ack_is_not_the_councils_answer(
+    app_factory: AppFactory,
+) -> None:
+    # The member forwarded our acknowledgement to the resident, who replied to all: the
+    # member and the mailbox, in the thread (References carry our ack's Message-ID).
+    app, server = app_factory()
+    server.deliver(eml("member_enquiry.eml"))
+    run(app)
+    [ack] = [r for r in rows(app, OutboxRow) if r.purpose == "ack"]
+    server.deliver(_mail(
+        "Pat Stranger <pat.stranger@example.net>",
+        "RE: FW: Re: Pothole outside 14 Castle Street [MB-2026-00001]",
+        "<pat-reply@example.net>", "Thank you councillor, glad it is logged.",
+        extra=f"Cc: {JO[0]} <{JO[1]}>\r\nIn-Reply-To: <jo-fwd@wiltshire.gov.uk>\r\n"
+              f"References: {ack.message_id} <jo-fwd@wiltshire.gov.uk>\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    [case] = rows(app, CaseRow)
+    assert case.status == "open" and case.responded_at is None  # the clock still runs
+    assert rows(app, MessageRow)[-1].case_id == case.id
+    assert not all_recipients(server) & NEVER_MAILED
+
+
+def test_an_officer_not_in_the_directory_answering_from_the_council_still_counts(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory(officers=())
+    server.deliver(eml("member_enquiry.eml"))
+    run(app)
+    server.deliver(_mail(
+        "Kim Lee <kim.lee@wiltshire.gov.uk>",
+        "RE: Pothole outside 14 Castle Street [MB-2026-00001]", "<kim-1@wiltshire.gov.uk>",
+        "It will be filled on Friday.",
+        extra=f"Cc: {JO[1]}\r\nIn-Reply-To: {message_id_in(eml('member_enquiry.eml'))}\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    assert rows(app, CaseRow)[0].status == "responded"
