@@ -179,11 +179,36 @@ class MailboxSettings(Section):
         self.address = address
         if self.backend == "imap" and not self.imap.username:
             raise ValueError('imap.username: required when backend = "imap"')
-        if self.backend == "ews" and self.ews.auth_type != "oauth" and not self.ews.username:
-            raise ValueError("ews.username: required for ntlm or basic login")
+        if self.backend == "ews":
+            self._ews_has_credentials()
         if self.backend == "graph" and not (self.graph.tenant_id and self.graph.client_id):
             raise ValueError('graph.tenant_id and graph.client_id: required for backend "graph"')
+        graph = self.graph
+        if self.backend == "graph" and not (graph.client_secret or graph.certificate_path):
+            # The backend refuses to start without one: say so at check-config, not at the
+            # first poll. The secret normally comes from the environment.
+            raise ValueError(
+                "graph.client_secret: required unless graph.certificate_path is set (set "
+                "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET)"
+            )
         return self
+
+    def _ews_has_credentials(self) -> None:
+        ews = self.ews
+        if ews.auth_type != "oauth":
+            if not ews.username:
+                raise ValueError("ews.username: required for ntlm or basic login")
+            if not ews.password:
+                raise ValueError(
+                    "ews.password: required for ntlm or basic login (set "
+                    "MAILBOT_MAILBOX__EWS__PASSWORD)"
+                )
+            return
+        for key in ("tenant_id", "client_id", "client_secret"):
+            if not getattr(ews, key):
+                raise ValueError(
+                    f"ews.{key}: required for oauth (set MAILBOT_MAILBOX__EWS__{key.upper()})"
+                )
 
 
 class DirectorySettings(Section):
@@ -655,16 +680,6 @@ def settings_warnings(settings: Settings) -> list[str]:
         secret("mailbox.imap.password", box.imap.password, "the IMAP login will be refused")
     if box.backend in ("imap", "maildir") and box.smtp.host and box.smtp.username:
         secret("mailbox.smtp.password", box.smtp.password, "the SMTP login will be refused")
-    if box.backend == "ews" and box.ews.auth_type == "oauth":
-        secret("mailbox.ews.client_secret", box.ews.client_secret, "Exchange sign-in fails")
-    elif box.backend == "ews":
-        secret("mailbox.ews.password", box.ews.password, "the Exchange login will be refused")
-    if box.backend == "graph" and not box.graph.certificate_path:
-        secret(
-            "mailbox.graph.client_secret",
-            box.graph.client_secret,
-            "Microsoft sign-in fails (or set mailbox.graph.certificate_path)",
-        )
     for key, host, security, used in (
         ("mailbox.imap", box.imap.host, box.imap.security, box.backend == "imap"),
         ("mailbox.smtp", box.smtp.host, box.smtp.security, bool(box.smtp.host)),

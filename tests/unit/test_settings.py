@@ -293,3 +293,42 @@ def test_admins_are_trimmed_and_lowered_so_they_match_senders(tmp_path: Path) ->
     assert settings.directory.admins == ["it@council.gov.uk"]
     line = _one_line(tmp_path, '[directory]\nadmins = ["IT Desk <it@council.gov.uk>"]\n')
     assert line.endswith("directory.admins: 'IT Desk <it@council.gov.uk>' is not an email address")
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        (
+            '[mailbox]\nbackend = "ews"\n[mailbox.ews]\nusername = "COUNCIL\\\\mb"\n',
+            "mailbox.ews.password: required for ntlm or basic login (set "
+            "MAILBOT_MAILBOX__EWS__PASSWORD)",
+        ),
+        (
+            '[mailbox]\nbackend = "ews"\n[mailbox.ews]\nauth_type = "oauth"\ntenant_id = "t"\n'
+            'client_id = "c"\n',
+            "mailbox.ews.client_secret: required for oauth (set "
+            "MAILBOT_MAILBOX__EWS__CLIENT_SECRET)",
+        ),
+        (
+            '[mailbox]\nbackend = "graph"\n[mailbox.graph]\ntenant_id = "t"\nclient_id = "c"\n',
+            "mailbox.graph.client_secret: required unless graph.certificate_path is set (set "
+            "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET)",
+        ),
+    ],
+)
+def test_exchange_backend_without_its_secret_fails_check_config_not_the_first_poll(
+    tmp_path: Path, text: str, ending: str
+) -> None:
+    # check-config said OK; poll then stopped with "ews auth_type 'ntlm' needs password".
+    assert _one_line(tmp_path, text).endswith(ending)
+
+
+def test_exchange_secret_from_the_environment_is_enough(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET", "from-the-vault")
+    settings = load_settings(
+        write(tmp_path, '[mailbox]\nbackend = "graph"\n[mailbox.graph]\ntenant_id = "t"\n'
+                        'client_id = "c"\n')
+    )
+    assert settings.mailbox.graph.client_secret == "from-the-vault"
