@@ -83,6 +83,12 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
     settings = load_config(config)
     configure_logging(settings)
     try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = settings.config_path or "<defaults>"
+        raise fail(f"{where}: council.data_dir: cannot create {settings.data_dir}: "
+                   f"{exc.strerror}", 2) from None
+    try:
         mailbot_app = build_app(settings)
     except (PolicyError, DirectoryError) as exc:
         raise fail(str(exc), 2) from None

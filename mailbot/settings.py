@@ -418,8 +418,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _data_dir_is_a_folder(self) -> Settings:
-        if self.data_dir.exists() and not self.data_dir.is_dir():
-            raise ValueError(f"council.data_dir: {self.data_dir} is a file, not a folder")
+        # The folder is made on start; a file in the way would stop every command with a
+        # bare FileExistsError or NotADirectoryError.
+        in_the_way = next((p for p in (self.data_dir, *self.data_dir.parents) if p.exists()), None)
+        if in_the_way is not None and not in_the_way.is_dir():
+            raise ValueError(f"council.data_dir: {in_the_way} is a file, not a folder")
         return self
 
     @property

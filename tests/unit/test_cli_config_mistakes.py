@@ -74,3 +74,21 @@ def test_shared_mailbox_listed_as_a_member_is_a_warning(tmp_path: Path) -> None:
         "also in the members or officers directory: mail the shared mailbox sends to itself "
         "would be handled as a person's"
     ) in lines
+
+
+@pytest.mark.parametrize(
+    ("data_dir", "expected"),
+    [
+        ("members.csv/var", "council.data_dir: {tmp}/members.csv is a file, not a folder"),
+        # A folder that cannot be made (no permission, a read-only or virtual file system).
+        ("/proc/mailbot-cannot-be-here/var", "council.data_dir: cannot create /proc/mailbot"),
+    ],
+)
+def test_data_dir_that_cannot_be_made_names_the_key(
+    tmp_path: Path, data_dir: str, expected: str
+) -> None:
+    config = _council(tmp_path)
+    config.write_text(config.read_text().replace('data_dir = "var"', f'data_dir = "{data_dir}"'))
+    code, lines = _run(["status"], config)
+    assert code == 2
+    assert len(lines) == 1 and expected.format(tmp=tmp_path.resolve()) in lines[0], lines
