@@ -23,6 +23,7 @@ from mailbot.store.tables import (
     OutboxRow,
     RefCounterRow,
 )
+from mailbot.thread import same_member
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -326,7 +327,7 @@ def is_response(
     officers' directory, or anyone at the council's own domains writing to the member. A
     resident who replies to all on a thread the member forwarded them is not an answer."""
     sender = message.sender.email if message.sender else ""
-    if sender == case.member_email:
+    if same_member(directory, sender, case.member_email):
         return False
     if directory.officer(sender) is not None:
         return True

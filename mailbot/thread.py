@@ -58,10 +58,19 @@ def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> C
 
 def _trusted_for_tag(case: CaseRow, sender: str, directory: Directory) -> bool:
     """The case's own member, if they are a known member (a stranger's typed tag proves
-    nothing); the assigned officer; any officer in the directory."""
-    if sender == case.member_email and directory.member(sender) is not None:
+    nothing), from any of their addresses; the assigned officer; any officer."""
+    if directory.member(sender) is not None and same_member(directory, sender, case.member_email):
         return True
     return sender == case.officer_email or directory.officer(sender) is not None
+
+
+def same_member(directory: Directory, one: str, other: str) -> bool:
+    """The same address, or two addresses of one member (members.csv other_emails: the
+    council address and the phone's personal one)."""
+    if one == other:
+        return True
+    member = directory.member(one)
+    return member is not None and member == directory.member(other)
 
 
 # Our Message-IDs (compose.new_message_id): found in bounces that quote our mail.

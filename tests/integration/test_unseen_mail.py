@@ -15,6 +15,7 @@ from helpers import (
     JO,
     NEVER_MAILED,
     NOW,
+    RHIAN,
     SAM,
     SHARED_MAILBOX,
     AppFactory,
@@ -25,6 +26,7 @@ from helpers import (
     rows,
     run,
     sent_to,
+    write_csv,
 )
 
 from mailbot.app import App
@@ -339,3 +341,24 @@ def test_an_officer_not_in_the_directory_answering_from_the_council_still_counts
         extra=f"Cc: {JO[1]}\r\nIn-Reply-To: {message_id_in(eml('member_enquiry.eml'))}\r\n"))
     run(app, NOW + timedelta(hours=1))
     assert rows(app, CaseRow)[0].status == "responded"
+
+
+def test_a_tag_only_reply_from_the_members_other_address_stays_on_the_case(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    # members.csv names her phone's personal address too (re-read at the next message)
+    members = app.directory.members_path
+    assert members is not None
+    write_csv(members, ("name", "email", "ward", "language", "other_emails"),
+              [(*JO, "jo.bloggs.cllr@gmail.example"), RHIAN])
+    server.deliver(eml("member_enquiry.eml"))
+    run(app)
+    server.deliver(_mail("Jo Bloggs <jo.bloggs.cllr@gmail.example>",
+                         "Re: Pothole outside 14 Castle Street [MB-2026-00001]",
+                         "<phone-1@gmail.example>", "Photo attached, it is getting deeper."))
+    run(app, NOW + timedelta(hours=1))
+    [case] = rows(app, CaseRow)
+    assert rows(app, MessageRow)[-1].case_id == case.id
+    assert case.status == "open"  # her own follow-up is not the council's answer
+    assert len(sent_to(server, JO[1])) == 1 and not sent_to(server, "jo.bloggs.cllr@gmail.example")
