@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot import jobs
 from mailbot.app import App, build_app
@@ -92,6 +93,11 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
         mailbot_app = build_app(settings)
     except (PolicyError, DirectoryError) as exc:
         raise fail(str(exc), 2) from None
+    except SQLAlchemyError as exc:
+        # A database that is down or refuses the login: one line, no SQLAlchemy help link,
+        # no password; exit 1, not 2, since it may be back by the next restart.
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise fail(f"database {redact_url(settings.database_url)}: {cause}") from None
     if warn:
         for warning in config_warnings(settings, mailbot_app.directory):
             logging.getLogger("mailbot.settings").warning("%s", warning)

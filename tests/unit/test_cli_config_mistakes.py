@@ -92,3 +92,18 @@ def test_data_dir_that_cannot_be_made_names_the_key(
     code, lines = _run(["status"], config)
     assert code == 2
     assert len(lines) == 1 and expected.format(tmp=tmp_path.resolve()) in lines[0], lines
+
+
+def test_database_that_is_down_is_one_line_without_the_password(tmp_path: Path) -> None:
+    # Was three lines of psycopg and SQLAlchemy text ending in a help link.
+    config = _council(
+        tmp_path, '[database]\nurl = "postgresql+psycopg://mailbot:pw-9431@127.0.0.1:1/mailbot"\n'
+    )
+    code, lines = _run(["cases"], config)
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        "mailbot: error: database postgresql+psycopg://mailbot:***@127.0.0.1:1/mailbot: "
+        "connection failed"
+    )
+    assert "pw-9431" not in lines[0]
