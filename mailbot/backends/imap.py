@@ -330,7 +330,7 @@ class ImapMailbox:
             try:
                 if self.security == "starttls":
                     client.starttls(context)
-                client.login(self.username, self._password)
+                self._login(client)
             except BaseException:
                 with contextlib.suppress(Exception):
                     client.shutdown()
@@ -339,6 +339,22 @@ class ImapMailbox:
         self._folders_checked = False
         self._inbox_validity = None
         return client
+
+    def _login(self, client: IMAPClient) -> None:
+        """LOGIN, with the user name quoted (imaplib sends it bare, so a space, a quote
+        or a backslash, as in DOMAIN\\user, broke the command). LOGIN carries ASCII
+        only: a password with "£" or "é" goes by AUTHENTICATE PLAIN (UTF-8) instead."""
+        if self.username.isascii() and self._password.isascii():
+            client.login(_quoted(self.username), self._password)
+            return
+        if not client.has_capability("AUTH=PLAIN"):
+            raise BackendError(
+                f"{self.where}: the username or password has characters other than ASCII "
+                "(such as £), which IMAP LOGIN cannot carry, and this server offers no "
+                "AUTHENTICATE PLAIN for them; use security = \"tls\" or \"starttls\" (servers "
+                "often offer it only then), or a password without such characters"
+            )
+        client.plain_login(self.username, self._password)
 
     def _no_greeting(self) -> str:
         message = f"{self.where} did not answer within {min(GREETING_TIMEOUT, self.timeout):g} s"
@@ -819,6 +835,11 @@ def parse_ref(ref: str) -> tuple[int, int]:
         return int(validity), int(uid)
     except ValueError:
         raise BackendError(f"not an IMAP message ref: {ref!r}") from None
+
+
+def _quoted(text: str) -> str:
+    """An IMAP quoted string (RFC 3501 4.3)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _decoded(value: str | bytes | None) -> str:

@@ -8,6 +8,7 @@ for many sends; `submit` sends one message on a connection of its own.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email
 import email.policy
@@ -392,10 +393,21 @@ def _login(connection: smtplib.SMTP, settings: SmtpSettings) -> None:
     connection.ehlo_or_helo_if_needed()
     offered = connection.esmtp_features.get("auth", "").upper().split()
     if "PLAIN" not in offered:
+        if not (settings.username.isascii() and settings.password.isascii()):
+            raise BackendError(
+                f"{settings.where}: the username or password has characters other than "
+                "ASCII (such as £), and this server offers no AUTH PLAIN to carry them"
+            )
         connection.login(settings.username, settings.password)
         return
-    connection.user, connection.password = settings.username, settings.password
-    connection.auth("PLAIN", connection.auth_plain)
+    # Our own AUTH PLAIN: smtplib's encodes the credentials as ASCII and raises
+    # UnicodeEncodeError on a password with "£"; RFC 4616 says UTF-8.
+    credentials = f"\0{settings.username}\0{settings.password}".encode()
+    code, reply = connection.docmd("AUTH", "PLAIN " + base64.b64encode(credentials).decode())
+    if code == 334:  # a server that wants the credentials after an empty challenge
+        code, reply = connection.docmd(base64.b64encode(credentials).decode())
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:

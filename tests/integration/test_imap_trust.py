@@ -302,3 +302,90 @@ def test_exchange_online_logins_point_at_the_graph_backend() -> None:
     assert smtp is not None and "SMTP AUTH" in smtp
     assert exchange_online_advice("mail.colchester.gov.uk", "IMAP") is None
     assert exchange_online_advice("notoffice365.com", "IMAP") is None
+
+
+UK_PASSWORD = "Pa£s-wørd!1"  # a UK keyboard's "£"
+
+
+@pytest.fixture(scope="module")
+def lenient_dovecot() -> Iterator[DovecotServer]:
+    """Any user name (spaces, backslashes: auth_username_chars empty), and a second
+    accepted password with characters LOGIN cannot carry."""
+    extra = (
+        "auth_username_chars =\n"
+        f"passdb {{\n  driver = static\n  args = password={UK_PASSWORD}\n}}\n"
+    )
+    from fixtures.dovecot import running_dovecot
+
+    with running_dovecot(extra) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def utf8_smtp() -> Iterator[tuple[str, int, list[Any], list[bool]]]:
+    """An SMTP server that wants AUTH with UK_PASSWORD (sent as UTF-8, RFC 4616)."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    received: list[Any] = []
+    logins: list[bool] = []
+
+    class Keep:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope)
+            return "250 OK"
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and data.password == UK_PASSWORD.encode()
+        logins.append(ok)
+        return AuthResult(success=ok, handled=False)
+
+    port = free_port()
+    controller = Controller(
+        Keep(), hostname="127.0.0.1", port=port, authenticator=check, auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield "127.0.0.1", port, received, logins
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("COUNCIL\\member enquiries", "test-password-1"),  # LOGIN, the name quoted
+        ('odd"name', "test-password-1"),
+        ("memberenquiries", UK_PASSWORD),  # AUTHENTICATE PLAIN, UTF-8
+    ],
+)
+def test_imap_logins_with_any_characters(
+    username: str, password: str, lenient_dovecot: DovecotServer
+) -> None:
+    from mailbot.backends.imap import ImapMailbox
+    from mailbot.backends.retry import NO_WAIT
+
+    mailbox = ImapMailbox(
+        host=lenient_dovecot.host, port=lenient_dovecot.port, security="none",
+        username=username, password=password, backoff=NO_WAIT,
+    )
+    assert mailbox.check_connection()[0] == "INBOX"
+    # (Dovecot writes user names in lower case.)
+    assert f"user=<{username.lower()}>, method=PLAIN" in lenient_dovecot.log_text()
+
+
+def test_a_pound_sign_in_the_smtp_password_sends(
+    dovecot: DovecotServer, utf8_smtp: tuple[str, int, list[Any], list[bool]], tmp_path: Path
+) -> None:
+    host, port, received, logins = utf8_smtp
+    user = dovecot.new_user()
+    deliver_one(dovecot, user)
+    login = {"username": '"memberenquiries"', "password": f'"{UK_PASSWORD}"'}
+    config = write_config(tmp_path, dovecot, user, (host, port), smtp_keys=login)
+    code, output = check_connect(config)
+    assert code == 0, output
+    result = CliRunner().invoke(app, ["poll", "--config", str(config), "--once"])
+    assert result.exit_code == 0, result.output
+    assert [envelope.rcpt_tos for envelope in received] == [
+        ["jo.bloggs@councillors.example.gov.uk"]
+    ]
+    assert logins == [True, True]  # the check, then the send: each logged in with the £
