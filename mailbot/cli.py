@@ -29,7 +29,13 @@ from mailbot.console import (
     summarise_poll,
 )
 from mailbot.demo import run_demo
-from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
+from mailbot.diagnose import (
+    check_mailbox,
+    config_problems,
+    config_warnings,
+    missing_directory_files,
+    redact_url,
+)
 from mailbot.directory import DirectoryError
 from mailbot.logs import configure_logging
 from mailbot.model import Kind
@@ -83,15 +89,23 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
     (an empty password, a skipped directory row), for the commands that handle mail."""
     settings = load_config(config)
     configure_logging(settings)
+    where = settings.config_path or "<defaults>"
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        where = settings.config_path or "<defaults>"
         raise fail(f"{where}: council.data_dir: cannot create {settings.data_dir}: "
                    f"{exc.strerror}", 2) from None
+    missing = missing_directory_files(settings)
+    for line in missing:
+        typer.echo(f"mailbot: error: {line}", err=True)
+    if missing:
+        raise typer.Exit(2)
     try:
         mailbot_app = build_app(settings)
-    except (PolicyError, DirectoryError) as exc:
+    except PolicyError as exc:
+        # As check-config says it: the pack may be fine and the council's [policy] wrong.
+        raise fail(f"{where}: council.policy / [policy]: {exc}", 2) from None
+    except DirectoryError as exc:
         raise fail(str(exc), 2) from None
     except SQLAlchemyError as exc:
         # A database that is down or refuses the login: one line, no SQLAlchemy help link,

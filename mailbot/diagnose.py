@@ -25,15 +25,7 @@ def config_problems(settings: Settings) -> list[str]:
     except PolicyError as exc:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
     directory = settings.directory
-    for key, value in (
-        ("directory.members", directory.members),
-        ("directory.officers", directory.officers),
-    ):
-        if value is None:
-            continue
-        path = settings.resolve(value)
-        if not path.exists():
-            problems.append(f"{settings.config_path}: {key}: file {path} does not exist")
+    problems += missing_directory_files(settings)
     problems += _mailbox_problems(settings)
     try:
         loaded = load_directory(
@@ -47,6 +39,21 @@ def config_problems(settings: Settings) -> list[str]:
         where = settings.config_path or "<defaults>"
         problems += [f"{where}: {p}" for p in
                      check_routing(settings.routing, loaded, directory.admins)]
+    return problems
+
+
+def missing_directory_files(settings: Settings) -> list[str]:
+    """The members and officers files named in the config that are not there."""
+    directory, problems = settings.directory, []
+    for key, value in (
+        ("directory.members", directory.members),
+        ("directory.officers", directory.officers),
+    ):
+        if value is None:
+            continue
+        path = settings.resolve(value)
+        if not path.exists():
+            problems.append(f"{settings.config_path}: {key}: file {path} does not exist")
     return problems
 
 

@@ -107,3 +107,24 @@ def test_database_that_is_down_is_one_line_without_the_password(tmp_path: Path) 
         "connection failed"
     )
     assert "pw-9431" not in lines[0]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ('[policy.calendar]\nextra_holiday = []\n', "council.policy / [policy]: "),
+        ('officers = "officers.csv"\n', "directory.officers: file {tmp}/officers.csv does not"),
+    ],
+    ids=["policy override", "missing file"],
+)
+def test_every_command_names_the_config_key_like_check_config(
+    tmp_path: Path, command: list[str], extra: str, expected: str
+) -> None:
+    # status, cases, poll and run said only "<pack>.toml (with the council's overrides):
+    # calendar.extra_holiday: unknown key" or "officers.csv: cannot read".
+    code, lines = _run(command, _council(tmp_path, extra))  # extra goes in [directory]
+    assert code == 2
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"mailbot: error: {tmp_path.resolve()}/mailbot.toml: ")
+    assert expected.format(tmp=tmp_path.resolve()) in lines[0]
