@@ -25,6 +25,9 @@ from mailbot.model import Address, ParsedMessage
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
+# Longer Message-IDs are legal but break what we build from them: the ledger column
+# (VARCHAR 998 on PostgreSQL), outbox dedup keys (200), our References lines (998).
+MAX_MESSAGE_ID = 180
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -54,7 +57,17 @@ def _message_id(msg: email.message.Message, raw: bytes) -> str:
         found = _MSGID_RE.search(clean_header(msg.get("Message-ID", "")))
     except Exception:  # noqa: BLE001 - an undecodable header is no usable header
         found = None
-    return found.group(0) if found else synthetic_message_id(raw)
+    return bounded_message_id(found.group(0)) if found else synthetic_message_id(raw)
+
+
+def bounded_message_id(message_id: str) -> str:
+    """The ID itself, or for an over-long one a short stand-in derived from it, the same
+    wherever that ID appears (its Message-ID, a reply's In-Reply-To or References), so
+    duplicates are still caught and replies still thread."""
+    if len(message_id) <= MAX_MESSAGE_ID:
+        return message_id
+    digest = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    return f"<{digest}@long-id.mailbot.invalid>"
 
 
 def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
@@ -87,7 +100,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         cc=_addresses(raw.get("cc", "")),
         date=_date(headers.get("date", "")),
         in_reply_to=_first_msgid(headers.get("in-reply-to", "")),
-        references=_MSGID_RE.findall(headers.get("references", "")),
+        references=_message_ids(headers.get("references", "")),
         text=text,
         headers=headers,
         content_types=content_types,
@@ -218,9 +231,13 @@ def _addresses(value: str) -> list[Address]:
     return out
 
 
+def _message_ids(value: str) -> list[str]:
+    return [bounded_message_id(found) for found in _MSGID_RE.findall(value)]
+
+
 def _first_msgid(value: str) -> str | None:
     found = _MSGID_RE.search(value)
-    return found.group(0) if found else None
+    return bounded_message_id(found.group(0)) if found else None
 
 
 def _date(value: str) -> datetime | None:

@@ -362,3 +362,33 @@ def test_a_tag_only_reply_from_the_members_other_address_stays_on_the_case(
     assert rows(app, MessageRow)[-1].case_id == case.id
     assert case.status == "open"  # her own follow-up is not the council's answer
     assert len(sent_to(server, JO[1])) == 1 and not sent_to(server, "jo.bloggs.cllr@gmail.example")
+
+
+LONG_ID = "<" + "7f3a" * 500 + "@crm.example.org>"  # 2,017 characters, legal in RFC 5322
+
+
+def test_an_over_long_message_id_is_acknowledged_deduplicated_and_threaded(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    raw = eml("member_enquiry.eml").replace(message_id_in(eml("member_enquiry.eml")).encode(),
+                                           LONG_ID.encode())
+    server.deliver(raw)
+    run(app)
+    [(ack, mime)] = sent_to(server, JO[1])
+    # Every line fits SMTP's 998, and what we store fits the ledger's and outbox's columns.
+    assert max(len(line) for line in mime.split(b"\r\n")) <= 998
+    [row] = rows(app, MessageRow)
+    assert len(row.message_id) <= 998
+    assert all(len(r.dedup_key) <= 200 for r in rows(app, OutboxRow))
+    # The same bytes again (a second delivery route) are a duplicate, not a second case.
+    server.deliver(raw)
+    run(app)
+    assert len(rows(app, CaseRow)) == 1 and len(sent_to(server, JO[1])) == 1
+    # Her reply names the long ID in References only: it threads to her case.
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", "More about the pothole",
+                         "<jo-more@wiltshire.gov.uk>", "It is getting deeper.",
+                         extra=f"References: {LONG_ID}\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    assert len(rows(app, CaseRow)) == 1
+    assert rows(app, MessageRow)[-1].reason == "follow-up added to the case"
