@@ -138,7 +138,7 @@ BULK_BODY = _words(
 # auto-reply asks only to be contacted elsewhere or to resend, which these do not match.
 _ACT = (
     r"(?:make sure|check|look (?:at|into)|arrange|investigate|chase|sort|fix|repair|ensure"
-    r"|find out|pick (?:this|it) up|inspect|visit|deal with|cover|attend|let me know)"
+    r"|find out|pick (?:this|it) up|inspect|visit|deal with|cover|attend)"
 )
 ASKS_US_TO_ACT = _words(
     r"\b(?:could|can|would|will) (?:someone|somebody|you|an officer|officers|the team)"

@@ -460,3 +460,19 @@ def test_the_loop_guard_agrees_with_every_authored_automatic_label() -> None:
         if (detect_automatic(message) is not None) != bool(item.get("automatic")):
             wrong.append((item["id"], item.get("automatic"), item.get("subject")))
     assert wrong == []
+
+
+@pytest.mark.parametrize("body", [
+    "I am out of the office until Monday. If it is urgent, could you please contact Sam Patel.",
+    "I'm on leave until 30 November. Please let me know if it is urgent and I will reply.",
+    "I am on annual leave until Monday. Can you please resend your email after then.",
+])
+def test_an_out_of_office_that_points_elsewhere_is_still_automatic(body: str) -> None:
+    message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+def test_a_member_away_next_week_who_asks_for_something_is_a_person() -> None:
+    body = ("I'm out of the office next week on leave, so could someone please make sure the "
+            "white lines outside the school are repainted while I'm away?")
+    assert detect_automatic(build(subject="Away next week - white lines", body=body)) is None
