@@ -176,7 +176,11 @@ class SmtpSession:
             self._connection = _open(self.settings)
         connection = self._connection
         connection.data_begun = False
-        return connection.sendmail(sender, list(mail.recipients), mail.mime)
+        connection.ehlo_or_helo_if_needed()
+        utf8 = connection.has_extn("smtputf8")
+        addresses = [_envelope_address(a, utf8, self.settings) for a in (sender, *mail.recipients)]
+        options = ["SMTPUTF8"] if utf8 and not all(a.isascii() for a in addresses) else []
+        return connection.sendmail(addresses[0], addresses[1:], mail.mime, mail_options=options)
 
     def _drop_if_idle(self) -> None:
         if self._connection is not None and self._clock() - self._last_used >= self.idle_timeout:
@@ -408,6 +412,27 @@ def _login(connection: smtplib.SMTP, settings: SmtpSettings) -> None:
         code, reply = connection.docmd(base64.b64encode(credentials).decode())
     if code not in (235, 503):  # 503: already authenticated
         raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _envelope_address(address: str, utf8: bool, settings: SmtpSettings) -> str:
+    """An address the server can take in MAIL FROM / RCPT TO. A domain such as
+    "caerdydd-ŵ.cymru" goes in its ASCII (IDNA) form, which every server takes; a
+    mailbox name that is not ASCII needs the server's SMTPUTF8. (smtplib would raise
+    UnicodeEncodeError on either, stopping the whole outbox flush.)"""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii") if at else domain
+    except UnicodeError:
+        raise BackendError(f"{address!r} is not a valid email address") from None
+    ascii_form = f"{local}{at}{domain}"
+    if ascii_form.isascii() or utf8:
+        return ascii_form
+    raise BackendError(
+        f"{settings.where} cannot take mail for {address!r}: the part before the @ is not "
+        "ASCII and the server does not offer SMTPUTF8"
+    )
 
 
 def _text(error: smtplib.SMTPResponseException) -> str:

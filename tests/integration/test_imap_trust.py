@@ -389,3 +389,33 @@ def test_a_pound_sign_in_the_smtp_password_sends(
         ["jo.bloggs@councillors.example.gov.uk"]
     ]
     assert logins == [True, True]  # the check, then the send: each logged in with the £
+
+
+def test_welsh_addresses_are_sent_to_or_refused_in_words(smtp_server: SmtpServer) -> None:
+    """A member at an internationalised .cymru domain gets the mail (the domain goes
+    in its IDNA form); a mailbox name that is not ASCII goes by SMTPUTF8 where the
+    server offers it, and is one clear error for that mail where not, never a
+    UnicodeEncodeError that stops the outbox flush."""
+    from mailbot.backends.base import BackendError
+    from mailbot.backends.smtp import SmtpSettings, submit
+    from mailbot.model import OutgoingMail
+
+    mime = f"From: {ADDRESS}\r\nSubject: Your enquiry\r\n\r\nThank you.\r\n".encode()
+    utf8 = SmtpSettings(smtp_server.host, smtp_server.port, security="none")
+    submit(utf8, OutgoingMail("<a@x>", ("jo@caerdydd-ŵ.cymru",), mime), ADDRESS)
+    submit(utf8, OutgoingMail("<b@x>", ("siân@example.cymru",), mime), ADDRESS)
+    assert [item.recipients for item in smtp_server.received] == [
+        ("jo@xn--caerdydd--j9b.cymru",), ("siân@example.cymru",)
+    ]
+
+    port = free_port()
+    ascii_only = Controller(
+        RefusesOurSender(), hostname="127.0.0.1", port=port, enable_SMTPUTF8=False
+    )
+    ascii_only.start()
+    try:
+        plain = SmtpSettings("127.0.0.1", port, security="none")
+        with pytest.raises(BackendError, match="'siân@example.cymru': the part before the @"):
+            submit(plain, OutgoingMail("<c@x>", ("siân@example.cymru",), mime), ADDRESS)
+    finally:
+        ascii_only.stop()
