@@ -29,10 +29,18 @@ FORWARD_MARKERS = [
 ]
 # "From:", "*From:*" (plain text from an HTML client) and "**From:**" (our own HTML-only
 # conversion of Outlook's <b>From:</b>) all start a quoted header line.
-HEADER_LINE = re.compile(
-    r"^\*{0,2}(from|sent|date|to|cc|subject|oddi wrth|anfonwyd|at|pwnc)\*{0,2}:", re.I
+# Outlook writes them in the language of the sender's Outlook: English and Welsh, and the
+# languages of members whose own Outlook is set otherwise (Polish, German, French, Spanish,
+# Portuguese, Italian, Romanian, Lithuanian).
+_FROM_NAMES = r"from|oddi wrth|od|von|de|de la|da|nuo"
+_HEADER_NAMES = (
+    _FROM_NAMES + r"|sent|date|to|cc|subject|anfonwyd|at|pwnc"
+    r"|wysłane|wysłano|do|temat|dw|gesendet|datum|an|betreff|envoyé|à|objet"
+    r"|enviado|enviado el|fecha|para|asunto|assunto|data|inviato|a|oggetto"
+    r"|trimis|către|subiect|išsiųsta|kam|tema"
 )
-_FROM_LINE = re.compile(r"^\*{0,2}(from|oddi wrth)\*{0,2}:\**\s*\S", re.I)
+HEADER_LINE = re.compile(rf"^\*{{0,2}}({_HEADER_NAMES})\*{{0,2}}:", re.I)
+_FROM_LINE = re.compile(rf"^\*{{0,2}}({_FROM_NAMES})\*{{0,2}}:\**\s*\S", re.I)
 _WROTE_START = re.compile(r"^on\b.{0,200}$", re.I)
 _WROTE_END = re.compile(r"^.{0,200}\bwrote:?\s*$", re.I)
 

@@ -476,3 +476,20 @@ def test_a_member_away_next_week_who_asks_for_something_is_a_person() -> None:
     body = ("I'm out of the office next week on leave, so could someone please make sure the "
             "white lines outside the school are repainted while I'm away?")
     assert detect_automatic(build(subject="Away next week - white lines", body=body)) is None
+
+
+@pytest.mark.parametrize(("language", "header_block"), [
+    ("pl", "Od: Gareth Hughes <g.hughes@wiltshire.gov.uk>\nWysłane: wtorek, 24 listopada 2026 "
+           "10:02\nDo: Bloggs, Jo (Cllr)\nTemat: Automatic reply: Streetlight out"),
+    ("de", "Von: Gareth Hughes <g.hughes@wiltshire.gov.uk>\nGesendet: Dienstag, 24. November "
+           "2026 10:02\nAn: Bloggs, Jo (Cllr)\nBetreff: Automatic reply: Streetlight out"),
+    ("pt", "De: Gareth Hughes <g.hughes@wiltshire.gov.uk>\nEnviado: terça-feira, 24 de "
+           "novembro de 2026 10:02\nPara: Bloggs, Jo (Cllr)\nAssunto: Automatic reply"),
+])
+def test_a_reply_quoting_an_out_of_office_under_a_localised_outlook_header_is_a_person(
+    language: str, header_block: str
+) -> None:
+    body = ("Who covers Bramble Close while Gareth is away? The light is still out.\n\n"
+            f"{header_block}\n\nI am currently out of the office until Monday 30 November.")
+    message = build(subject="RE: Streetlight out - Bramble Close", body=body)
+    assert detect_automatic(message) is None, language
