@@ -324,13 +324,16 @@ def is_response(
     case: CaseRow, message: ParsedMessage, directory: Directory, mailbox_address: str
 ) -> bool:
     """An officer answering the member with the shared mailbox copied in: someone in the
-    officers' directory, or anyone at the council's own domains writing to the member. A
-    resident who replies to all on a thread the member forwarded them is not an answer."""
+    officers' directory, or anyone at the council's own domains (not another member)
+    writing to the member. A resident or a fellow councillor replying to all is not an
+    answer."""
     sender = message.sender.email if message.sender else ""
     if same_member(directory, sender, case.member_email):
         return False
     if directory.officer(sender) is not None:
         return True
+    if directory.member(sender) is not None:
+        return False  # a ward colleague replying to all shares the domain, not the duty
     recipients = {a.email for a in (*message.to, *message.cc)}
     council = {_domain(mailbox_address), _domain(case.officer_email or "")}
     council |= {_domain(address) for address in directory.officers}

@@ -392,3 +392,22 @@ def test_an_over_long_message_id_is_acknowledged_deduplicated_and_threaded(
     run(app, NOW + timedelta(hours=1))
     assert len(rows(app, CaseRow)) == 1
     assert rows(app, MessageRow)[-1].reason == "follow-up added to the case"
+
+
+def test_a_fellow_councillors_reply_all_is_not_the_councils_answer(
+    app_factory: AppFactory,
+) -> None:
+    # Jo wrote to the mailbox copying her ward colleague; Rhian replies to all.
+    app, server = app_factory()
+    server.deliver(eml("member_enquiry.eml").replace(
+        b"To: Member Enquiries", f"Cc: {RHIAN[1]}\r\nTo: Member Enquiries".encode()))
+    run(app)
+    server.deliver(_mail(
+        f"{RHIAN[0]} <{RHIAN[1]}>", "RE: Pothole outside 14 Castle Street",
+        "<rhian-1@wiltshire.gov.uk>", "Residents on my side of the ward say the same.",
+        extra=f"Cc: {JO[0]} <{JO[1]}>\r\n"
+              f"In-Reply-To: {message_id_in(eml('member_enquiry.eml'))}\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    [case] = rows(app, CaseRow)
+    assert case.status == "open" and case.responded_at is None
+    assert rows(app, MessageRow)[-1].case_id == case.id
