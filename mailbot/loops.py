@@ -86,6 +86,10 @@ AUTO_REPLY_BODY = _words(
     r"\b(?:until|till|til|back on|returning)\b",
     r"\bi (?:will )?(?:have|be with) (?:limited|no) access to (?:my )?e-?mail\b",
     r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
+    # Welsh: "I am / I will be" + out of the office, away, on (annual) leave, absent
+    r"\b(?:rydw i|rwyf i|rwyf|dw i|dwi|rwy'?n|rydw i'?n|byddaf|bydda i|byddaf i)\s+"
+    r"(?:allan o'?r swyddfa|i ffwrdd|ar wyliau|ar absenoldeb|yn absennol|absennol)",
+    r"\b(?:dydw i ddim|dw i ddim|dwi ddim|nid wyf|nid ydw i)\s+yn y swyddfa\b",
     r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
     r"\bich bin (?:bis|vom|ab)\b.{0,60}\b(?:abwesend|nicht im büro|urlaub)\b",
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
@@ -144,6 +148,10 @@ ASKS_US_TO_ACT = _words(
     r"\b(?:could|can|would|will) (?:someone|somebody|you|an officer|officers|the team)"
     r"\s+(?:please\s+)?" + _ACT + r"\b",
     r"\bplease (?:could you |can you )?" + _ACT + r"\b",
+    # Welsh "can/could/would you ...", unless it is "... contact / phone / resend"
+    r"\b(?:a )?(?:allwch|allech|fyddech|wnewch) chi\s+(?:cystal\s+)?"
+    r"(?!(?:â |a )?(?:gysylltu|chysylltu|ffonio|anfon|ail-?anfon))\w",
+    r"\bgwnewch yn si[ŵw]r\b",
 )
 
 BOUNCE_BODY = _words(

@@ -493,3 +493,23 @@ def test_a_reply_quoting_an_out_of_office_under_a_localised_outlook_header_is_a_
             f"{header_block}\n\nI am currently out of the office until Monday 30 November.")
     message = build(subject="RE: Streetlight out - Bramble Close", body=body)
     assert detect_automatic(message) is None, language
+
+
+@pytest.mark.parametrize("body", [
+    "Rydw i allan o'r swyddfa tan ddydd Llun.",
+    "Rwyf i ffwrdd o'r swyddfa tan 30 Tachwedd.",
+    "Byddaf allan o'r swyddfa tan 30/11.",
+    "Dydw i ddim yn y swyddfa tan ddydd Llun.",
+    "Rwyf ar wyliau blynyddol tan 1 Rhagfyr.",
+    "Diolch am eich e-bost. Rwy'n absennol o'r gwaith tan 2 Rhagfyr.",
+    "Rydw i ar wyliau tan ddydd Llun. A allech chi gysylltu â'r tîm.",
+])
+def test_welsh_out_of_office_bodies_without_any_header(body: str) -> None:
+    message = build(subject="Re: Twll yn y ffordd [MB-2026-00001]", body=body)
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+def test_a_welsh_member_away_next_week_who_asks_for_something_is_a_person() -> None:
+    body = ("Rydw i ar wyliau wythnos nesaf. Allwch chi edrych ar y twll yn y ffordd ar Stryd "
+            "y Castell cyn hynny?")
+    assert detect_automatic(build(subject="Twll yn y ffordd", body=body)) is None
