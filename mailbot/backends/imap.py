@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import (
@@ -60,6 +60,7 @@ BATCH_BYTES = 64 * 1024 * 1024
 # RFC 4314 rights mailbot needs: read, flag \Deleted and expunge in the inbox (what a
 # MOVE out of it does), insert into Processed and Sent, read Sent (its dedup search).
 RIGHT_NAMES = {"r": "read", "t": "delete messages", "e": "expunge", "i": "add messages"}
+UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
@@ -132,6 +133,9 @@ class ImapMailbox:
         # The configured folder names as this server spells them (see FolderLayout),
         # settled for each connection by _ensure_folders.
         self._inbox_name, self._processed_name, self._sent_name = inbox, processed, sent
+        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID): see _fetch_bodies.
+        self._suspects: set[tuple[str, int, int]] = set()
+        self._failures: dict[tuple[str, int, int], int] = {}
 
     @property
     def where(self) -> str:
@@ -576,14 +580,52 @@ class ImapMailbox:
         uids = _within_budget(candidates, sizes, self.batch_bytes)
         messages: list[FetchedMessage] = []
         for chunk in _chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
-            data = client.fetch(chunk, ["BODY.PEEK[]"])
-            for uid in chunk:
-                item = data.get(uid)
-                if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
-                    continue
-                ref = f"{prefix}{validity}:{uid}"
-                messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
+            for piece in self._pieces(folder, validity, chunk):
+                data = self._fetch_bodies(client, folder, validity, piece)
+                for uid in piece:
+                    item = data.get(uid)
+                    if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
+                        continue
+                    ref = f"{prefix}{validity}:{uid}"
+                    messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
         return messages, max(uids, default=last_uid)
+
+    def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
+        """The chunk as one FETCH; one message at a time once a FETCH of it has failed,
+        leaving out messages the server has failed on UNREADABLE_AFTER times."""
+        keys = {uid: (folder, validity, uid) for uid in chunk}
+        if not any(key in self._suspects for key in keys.values()):
+            return [chunk]
+        return [[uid] for uid in chunk if self._failures.get(keys[uid], 0) < UNREADABLE_AFTER]
+
+    def _fetch_bodies(
+        self, client: IMAPClient, folder: str, validity: int, piece: list[int]
+    ) -> dict[int, dict[bytes, Any]]:
+        """FETCH the messages; on a failure, remember which: a server that fails (or
+        hangs up, as Dovecot does) on one message it cannot read would otherwise stop
+        every poll at that message for good, and the mail behind it with it."""
+        try:
+            return client.fetch(piece, ["BODY.PEEK[]"])  # type: ignore[no-any-return]
+        except (IMAPClientError, OSError) as error:
+            if len(piece) > 1:
+                self._suspects.update((folder, validity, uid) for uid in piece)
+                raise TransientError(
+                    f"{self.where}: reading messages failed ({_server_words(_text(error))}); "
+                    "reading them one at a time"
+                ) from error
+            key = (folder, validity, piece[0])
+            self._failures[key] = failures = self._failures.get(key, 0) + 1
+            folder = self._inbox_name if folder == "inbox" else self._sent_name
+            if failures >= UNREADABLE_AFTER:
+                log.error(
+                    "%s cannot read message UID %d in %r (%s); it is left there for a person "
+                    "to look at, and the messages after it are read",
+                    self.where, piece[0], folder, _server_words(_text(error)),
+                )  # fmt: skip
+            raise TransientError(
+                f"{self.where}: reading message UID {piece[0]} in {folder!r} failed: "
+                f"{_server_words(_text(error))}"
+            ) from error
 
     def _fetch_sent(
         self, client: IMAPClient, after: tuple[int, int] | None

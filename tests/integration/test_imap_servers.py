@@ -491,3 +491,36 @@ def test_missing_rights_on_processed_are_named_before_the_first_poll(
     assert len(acknowledged(smtp_server)) == 2
     assert counts(person) == {"INBOX": 2, "Processed": 0, "Sent": 2}
     person.logout()
+
+
+def test_a_message_the_server_cannot_read_does_not_stop_the_mail_behind_it(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """Dovecot hangs up (BYE "Internal error") on a FETCH of a message whose file it
+    cannot open; Exchange answers NO for one it cannot convert. The other messages are
+    read, recorded and acknowledged; that one is left in the inbox, named in the log."""
+    import os
+
+    user = dovecot.new_user()
+    person = deliver(dovecot, user, ["01-pothole.eml", "02-bins.eml", "03-foi.eml"])
+    (broken,) = [
+        path for path in (user.home / "Maildir").glob("*/*")
+        if path.parent.name in ("cur", "new") and b"Missed bins" in path.read_bytes()
+    ]
+    os.chmod(broken, 0)
+    config = write_config(tmp_path, dovecot, user, smtp_server)
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    assert "fetched: 2 processed" in output
+    assert "cannot read message UID 2 in 'INBOX'" in output
+    assert "it is left there for a person to look at" in output
+    assert acknowledged(smtp_server) == [
+        "jo.bloggs@councillors.example.gov.uk", "tom.hughes@councillors.example.gov.uk"
+    ]
+    assert counts(person) == {"INBOX": 1, "Processed": 2, "Sent": len(smtp_server.received)}
+
+    code, output = mailbot("poll", "--config", str(config), "--once")
+    assert code == 0, output
+    assert len(acknowledged(smtp_server)) == 2
+    person.logout()
