@@ -80,7 +80,22 @@ AUTO_REPLY_BODY = _words(
     r"\bthis is an auto[- ]?(?:reply|response|responder)\b",
     r"\bi am (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
     r"\bi'm (?:currently )?(?:out of the office|away from the office|on annual leave)\b",
-    r"\bi will be out of (?:the )?office\b", r"\bi am away\b.{0,40}\buntil\b",
+    r"\bi will be out of (?:the )?office\b", r"\bi(?:'m| am) away\b.{0,40}\buntil\b",
+    r"\bi(?:'ll| will) be (?:away|out|off)\b.{0,40}\buntil\b",
+    r"\bi(?:'m| am) (?:currently )?away from (?:my desk|the office|work)\b",
+    r"\bi(?:'m| am) (?:currently )?not in the office\b",
+    r"\bi(?:'m| am) (?:currently )?on (?:maternity|paternity|parental|adoption|sick|study) leave\b",
+    r"\bi (?:work|am working) part[- ]time\b.{0,80}\b(?:respond|reply|get back)\b",
+    r"\b(?:respond|reply|get back to you)\b.{0,30}\b(?:on|upon|when) (?:my|i) return\b",
+    # Staff who have left: their mailbox answers for them
+    r"\bi (?:no longer work|am no longer working) (?:at|for|in|with)\b",
+    # "I have now left Wiltshire Council." (not "I have left the council a voicemail")
+    r"\bi have (?:now )?left (?:my (?:post|role|job|position) (?:at|with) )?(?:the )?"
+    r"[\w' -]{0,40}\bcouncil\b(?: on [\w ]{1,20})?\s*(?:[.!;,]|$)",
+    r"\bthis (?:mailbox|e-?mail address|inbox|account) is no longer (?:monitored|in use|active)\b",
+    # Service mailboxes' own receipts
+    r"\byour (?:e-?mail|message|enquiry|request) has been received\b",
+    r"\bwe aim to (?:respond|reply)\b.{0,60}\bwithin \d+\b",
     r"\bi(?:'m| am| will be) (?:currently )?(?:on (?:holiday|leave|annual leave|maternity leave"
     r"|paternity leave|parental leave|sick leave)|off (?:work|sick))\b.{0,80}"
     r"\b(?:until|till|til|back on|returning)\b",

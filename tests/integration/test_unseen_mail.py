@@ -411,3 +411,20 @@ def test_a_fellow_councillors_reply_all_is_not_the_councils_answer(
     [case] = rows(app, CaseRow)
     assert case.status == "open" and case.responded_at is None
     assert rows(app, MessageRow)[-1].case_id == case.id
+
+
+def test_an_officers_header_less_out_of_office_redirects_and_gets_no_reply(
+    app_factory: AppFactory,
+) -> None:
+    app, server, assignment = _assigned_to_sam(app_factory)
+    sent_before = len(server.outgoing)
+    server.deliver(_mail(f"{SAM[0]} <{SAM[1]}>", "RE: Enquiry from Cllr Jo Bloggs: Pothole "
+                         "outside 14 Castle Street [MB-2026-00001]", "<sam-ooo@wiltshire.gov.uk>",
+                         "Thank you for your email. I will be away from the office until "
+                         "Monday 30 November.",
+                         extra=f"In-Reply-To: {assignment.message_id}\r\n"))
+    run(app, NOW + timedelta(hours=1))
+    assert rows(app, MessageRow)[-1].automatic == "auto_reply"
+    assert rows(app, CaseRow)[0].officer_email == LEE[1]  # passed to the deputy
+    new = [recipients for recipients, _ in server.outgoing[sent_before:]]
+    assert new == [(LEE[1],)]  # nothing back to Sam's robot

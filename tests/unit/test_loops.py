@@ -513,3 +513,27 @@ def test_a_welsh_member_away_next_week_who_asks_for_something_is_a_person() -> N
     body = ("Rydw i ar wyliau wythnos nesaf. Allwch chi edrych ar y twll yn y ffordd ar Stryd "
             "y Castell cyn hynny?")
     assert detect_automatic(build(subject="Twll yn y ffordd", body=body)) is None
+
+
+@pytest.mark.parametrize("body", [
+    "Thank you for your email. I am currently away from my desk and will reply on my return.",
+    "Thank you for your email. I will be away from the office until Monday 30 November.",
+    "I'm away until Monday with no access to emails.",
+    "I am currently on maternity leave. Please contact highways@wiltshire.gov.uk.",
+    "I no longer work at Wiltshire Council. Please redirect your email to the team.",
+    "I have now left Wiltshire Council.",
+    "This mailbox is no longer monitored. Please contact the Highways Hub.",
+    "Your email has been received and will be dealt with as soon as possible.",
+    "Thank you for contacting Highways. We aim to respond within 10 working days.",
+])
+def test_more_english_out_of_office_and_receipt_bodies(body: str) -> None:
+    message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize("body", [
+    "I have left the council a voicemail twice and nobody has called back.",
+    "I work part-time so can only attend evening meetings about the pothole.",
+])
+def test_a_member_who_only_sounds_away_is_a_person(body: str) -> None:
+    assert detect_automatic(build(subject="Pothole on Castle Street", body=body)) is None
