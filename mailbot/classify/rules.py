@@ -67,7 +67,14 @@ _IMPORTANT_HEADER_VALUES = {
     "x-msmail-priority": re.compile(r"^\s*high\b", re.I),
 }
 _SENSITIVITY = re.compile(r"^\s*(private|company-confidential|confidential)\b", re.I)
-_SUBJECT_CONFIDENTIAL = re.compile(r"\b(confidential|cyfrinachol)\b", re.I)
+# The UK Government Security Classification's marking, which councils put in the subject
+# by hand or by a Microsoft Purview label: OFFICIAL-SENSITIVE, [OFFICIAL SENSITIVE], ...
+_SUBJECT_CONFIDENTIAL = re.compile(
+    r"\b(confidential|cyfrinachol|official[\s_–-]*sensitive|swyddogol[\s_–-]*sensitif)\b", re.I
+)
+# A Purview sensitivity label names itself in msip_labels: "..._Name=Official Sensitive;"
+_LABEL_NAME = re.compile(r"_Name=([^;]*)", re.I)
+_SENSITIVE_LABEL = re.compile(r"sensitive|confidential|private|restricted|secret", re.I)
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,11 @@ def header_flags(headers: Mapping[str, str], subject: str) -> HeaderFlags:
     important = any(
         pattern.match(lowered.get(name, "")) for name, pattern in _IMPORTANT_HEADER_VALUES.items()
     )
-    confidential = bool(_SENSITIVITY.match(lowered.get("sensitivity", ""))) or bool(
-        _SUBJECT_CONFIDENTIAL.search(subject or "")
+    confidential = (
+        bool(_SENSITIVITY.match(lowered.get("sensitivity", "")))
+        or bool(_SUBJECT_CONFIDENTIAL.search(subject or ""))
+        or any(_SENSITIVE_LABEL.search(name) for name in _LABEL_NAME.findall(
+            lowered.get("msip_labels", "")))
     )
     return HeaderFlags(confidential=confidential, important=important)
 

@@ -428,3 +428,19 @@ def test_an_officers_header_less_out_of_office_redirects_and_gets_no_reply(
     assert rows(app, CaseRow)[0].officer_email == LEE[1]  # passed to the deputy
     new = [recipients for recipients, _ in server.outgoing[sent_before:]]
     assert new == [(LEE[1],)]  # nothing back to Sam's robot
+
+
+@pytest.mark.parametrize("strip", [b"", b"OFFICIAL-SENSITIVE: "])  # subject marking, label only
+def test_an_official_sensitive_message_is_handled_as_confidential(
+    app_factory: AppFactory, strip: bytes
+) -> None:
+    app, server = app_factory()
+    raw = eml("official_sensitive_label.eml")
+    server.deliver(raw.replace(b"Subject: " + strip, b"Subject: ") if strip else raw)
+    run(app)
+    [case] = rows(app, CaseRow)
+    assert case.confidential
+    [(ack, _)] = sent_to(server, JO[1])
+    text = body_text(ack, "plain")
+    assert "Mill Lane" not in text and "Your message was" not in text
+    assert "kept confidential" in text
