@@ -42,7 +42,13 @@ from imapclient.exceptions import (
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
-from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
+from mailbot.backends.smtp import (
+    IDLE_TIMEOUT,
+    PartlyDelivered,
+    SmtpSession,
+    SmtpSettings,
+    envelope_sender,
+)
 from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -181,11 +187,16 @@ class ImapMailbox:
             )
         session = self._smtp_session
         sender = self.address or envelope_sender(mail.mime)
-        call_with_retry(
-            lambda: session.send(mail, sender),
-            self.backoff,
-            what=f"send via {session.settings.where}",
-        )
+        try:
+            call_with_retry(
+                lambda: session.send(mail, sender),
+                self.backoff,
+                what=f"send via {session.settings.where}",
+            )
+        except PartlyDelivered as partly:
+            # It went to the others (an officer, though a copied manager has left):
+            # keep the Sent copy and count it sent, so no one is sent it twice.
+            log.error("%s; sent to the other recipients, not sent again", partly)
         # The mail has gone. Failing now would make the outbox send it again (or a person,
         # told it failed, resend it): the member would get it twice. A missing Sent copy
         # is the lesser harm, so it is logged for the administrator instead.

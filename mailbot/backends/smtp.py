@@ -33,6 +33,15 @@ Security = Literal["tls", "starttls", "none"]
 IDLE_TIMEOUT = 60.0  # seconds a kept connection may sit unused before we close it
 
 
+class PartlyDelivered(BackendError):
+    """The server took the mail for some recipients and refused the others: it has
+    gone, and sending it again would reach the first ones twice."""
+
+    def __init__(self, message: str, refused: list[str]) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -126,7 +135,9 @@ class SmtpSession:
         if refused:
             # Some recipients took it, so it must not be sent again; say who did not.
             where = self.settings.where
-            raise BackendError(f"{where} refused {sorted(refused)} for {mail.message_id}")
+            raise PartlyDelivered(
+                f"{where} refused {sorted(refused)} for {mail.message_id}", sorted(refused)
+            )
 
     def close_if_idle(self) -> None:
         """Close the connection if it has not been used for `idle_timeout` seconds.

@@ -524,3 +524,58 @@ def test_a_message_the_server_cannot_read_does_not_stop_the_mail_behind_it(
     assert code == 0, output
     assert len(acknowledged(smtp_server)) == 2
     person.logout()
+
+
+def test_a_mail_some_recipients_refused_is_kept_in_sent_and_not_sent_again(
+    dovecot: DovecotServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An assignment to an officer, copied to a manager who has left (550 user unknown):
+    it went to the officer, so it is kept in Sent and counts as sent."""
+    from typing import Any
+
+    from aiosmtpd.controller import Controller
+
+    from mailbot.backends.imap import ImapMailbox
+    from mailbot.backends.smtp import SmtpSettings
+    from mailbot.model import OutgoingMail
+
+    delivered: list[list[str]] = []
+
+    class ManagerHasLeft:
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if address.startswith("former.manager@"):
+                return "550 5.1.1 <former.manager@example.gov.uk>: user unknown"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            delivered.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(ManagerHasLeft(), hostname="127.0.0.1", port=port)
+    controller.start()
+    user = dovecot.new_user()
+    mailbox = ImapMailbox(
+        host=dovecot.host, port=dovecot.port, security="none", username=user.username,
+        password=user.password, address=ADDRESS,
+        smtp=SmtpSettings("127.0.0.1", port, security="none"),
+    )
+    recipients = ("lee.wong@example.gov.uk", "former.manager@example.gov.uk")
+    mime = (
+        f"From: {ADDRESS}\r\nTo: lee.wong@example.gov.uk\r\n"
+        "Cc: former.manager@example.gov.uk\r\nSubject: Case assigned to you\r\n"
+        "Message-ID: <assign-1@example.gov.uk>\r\n\r\nPlease look at this case.\r\n"
+    ).encode()
+    try:
+        mailbox.send(OutgoingMail("<assign-1@example.gov.uk>", recipients, mime))
+    finally:
+        mailbox.close()
+        controller.stop()
+    assert delivered == [["lee.wong@example.gov.uk"]]
+    assert "refused ['former.manager@example.gov.uk']" in caplog.text
+    person = deliver(dovecot, user, [])
+    assert counts(person)["Sent"] == 1
+    person.logout()
