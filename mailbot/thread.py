@@ -17,7 +17,14 @@ from mailbot.directory import Directory
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
-REF_TAG = re.compile(r"\[(MB-\d{4}-\d{5,})\]")
+# "[MB-2026-00042]" as we write it, or typed by hand into a new message's subject as the
+# acknowledgement asks: "Pothole MB-2026-00042", "mb-2026-00042", "[ MB-2026-00042 ]".
+REF_TAG = re.compile(r"(?<![\w-])\[?\s*(MB-\d{4}-\d{5,})\s*\]?(?![\w-])", re.IGNORECASE)
+
+
+def subject_refs(subject: str) -> list[str]:
+    """The case references in a subject, in order, as we store them."""
+    return [ref.upper() for ref in REF_TAG.findall(subject)]
 
 
 def find_case(session: Session, message: ParsedMessage, directory: Directory) -> CaseRow | None:
@@ -49,7 +56,7 @@ def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> C
     sender = message.sender.email
     # Our tag is the last one in the subject (compose.reply_subject appends it); an older
     # tag before it may be another person's case, so each is tried from the end.
-    for ref in reversed(REF_TAG.findall(message.subject)):
+    for ref in reversed(subject_refs(message.subject)):
         case = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
         if case is not None and _trusted_for_tag(case, sender, directory):
             return case
@@ -112,7 +119,7 @@ def sent_to_officer(row: OutboxRow, case: CaseRow) -> bool:
 
 def tagged_case(session: Session, message: ParsedMessage) -> CaseRow | None:
     """The case named by the subject's [MB-] tag, whoever sent it (callers decide trust)."""
-    refs = REF_TAG.findall(message.subject)
+    refs = subject_refs(message.subject)
     if not refs:
         return None
     return session.scalar(select(CaseRow).where(CaseRow.ref == refs[-1]))  # ours is last

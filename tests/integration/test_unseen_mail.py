@@ -444,3 +444,21 @@ def test_an_official_sensitive_message_is_handled_as_confidential(
     text = body_text(ack, "plain")
     assert "Mill Lane" not in text and "Your message was" not in text
     assert "kept confidential" in text
+
+
+@pytest.mark.parametrize("subject", [
+    "Update on the pothole, ref MB-2026-00001",  # typed by hand, as the ack asks
+    "mb-2026-00001 - photo",
+])
+def test_a_reference_typed_into_a_new_message_finds_the_case(
+    app_factory: AppFactory, subject: str
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml("member_enquiry.eml"))
+    run(app)
+    server.deliver(_mail(f"{JO[0]} <{JO[1]}>", subject, "<jo-new@wiltshire.gov.uk>",
+                         "It is getting deeper."))
+    run(app, NOW + timedelta(hours=1))
+    assert len(rows(app, CaseRow)) == 1
+    assert rows(app, MessageRow)[-1].reason == "follow-up added to the case"
+    assert len(sent_to(server, JO[1])) == 1
