@@ -1,9 +1,11 @@
 """Automatic-mail detection and the headers that mark our own mail.
 
 Headers decide first (RFC 3834 Auto-Submitted, Precedence, list headers, DSN/MDN report
-types, calendar parts); subject and body patterns in six languages catch the clients that
-send none of those. The rules are a table, checked in order; the first match wins and
-its name is the recorded reason.
+types, calendar parts); subject and body patterns in English, Welsh and the other
+languages councillors' and officers' mailboxes are set to catch the clients that send
+none of those. Body patterns read only the sender's own words (mailbot.quoting), never
+the mail they quote or forward. The rules are a table, checked in order; the first match
+wins and its name is the recorded reason.
 """
 
 from __future__ import annotations
