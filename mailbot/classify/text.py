@@ -157,7 +157,9 @@ _COURTESY_WORDS = _word_set(
     wishes great brilliant perfect excellent lovely fab fantastic super good ok okay noted
     received got it that's thats fine hi hello dear and i i'm im really prompt quick
     reply response answer help email e-mail info information swift cllr councillor
-    yn fawr am hyn iawn helo annwyl cofion gorau"""
+    yn fawr am hyn iawn helo annwyl cofion gorau
+    news pleased happy delighted glad helpful useful resolved sorted will be i'll let know
+    pass on to residents resident them they is was that"""
 )
 # However they are written ("Not Fixed"), these make a reply more than thanks.
 _MORE_THAN_THANKS = _word_set(

@@ -167,6 +167,8 @@ def test_append_correction_round_trips(tmp_path: Path) -> None:
     "Thank you very much for your swift response.\n\nKind regards\nCllr Jo Bloggs",
     "Diolch yn fawr!\nRhian",
     "Cheers\n\nSent from my iPhone",
+    "Thank you Sam, that is great news. Residents will be pleased.",
+    "Thanks Sam, I will pass that on to them.",
     "Thanks Sam\n\nJo\n\nFrom: Sam Patel\nSent: 25 November 2026 13:00\nTo: Jo Bloggs\n"
     "Subject: RE: Pothole\n\nIt will be filled on Friday.",
 ])
@@ -184,6 +186,8 @@ def test_a_thank_you_is_only_thanks(body: str) -> None:
     "Thanks Sam. Mill Lane too",
     "Thank you for the reply. I have spoken to residents and they want a meeting.",
     "Diolch, ond mae e dal yno",
+    "Thanks, residents will be pleased to know when it is fixed",
+    "Thanks, they say it was not fixed",
     "OK",
 ])
 def test_thanks_with_anything_more_is_not_only_thanks(body: str) -> None:
