@@ -41,7 +41,13 @@ from mailbot.logs import configure_logging
 from mailbot.model import Kind
 from mailbot.policy import PolicyError
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
-from mailbot.settings import ConfigError, Settings, find_config, load_settings
+from mailbot.settings import (
+    DEFAULT_CONFIG_NAME,
+    ConfigError,
+    Settings,
+    find_config,
+    load_settings,
+)
 from mailbot.store import Store
 from mailbot.workdays import LONDON
 
@@ -74,10 +80,22 @@ def version() -> None:
     typer.echo(__version__)
 
 
-def load_config(config: Path | None) -> Settings:
-    """Validated settings, or exit with every problem listed (key and file named)."""
+def load_config(config: Path | None, *, required: bool = True) -> Settings:
+    """Validated settings, or exit with every problem listed (key and file named).
+
+    A command about a council's mail needs its config: run without one (no --config, no
+    $MAILBOT_CONFIG, say after sudo dropped it, and no ./mailbot.toml) it would make an
+    empty database in the current folder and report "0 case(s)" as if nothing had come.
+    """
+    path = find_config(config)
+    if path is None and required:
+        raise fail(
+            f"no config file: give --config PATH or set MAILBOT_CONFIG (there is no "
+            f"{DEFAULT_CONFIG_NAME} in {Path.cwd()})",
+            2,
+        )
     try:
-        return load_settings(find_config(config))
+        return load_settings(path)
     except ConfigError as exc:
         for line in exc.lines():
             typer.echo(f"mailbot: error: {line}", err=True)
@@ -233,7 +251,7 @@ def classify(
     rules_only: Annotated[bool, typer.Option(help="Skip the trained model (rules only).")] = False,
 ) -> None:
     """Classify .eml files without touching any mailbox or database."""
-    settings = load_config(config)
+    settings = load_config(config, required=False)
     classifier = (
         rules_classifier()
         if rules_only
@@ -499,7 +517,7 @@ def train_classifier(
 
     from mailbot.classify.commands import run_train
 
-    settings = load_config(config)
+    settings = load_config(config, required=False)
     try:
         run_train(
             Console(),
@@ -531,7 +549,7 @@ def evaluate_classifier(
 
     from mailbot.classify.commands import run_evaluate
 
-    settings = load_config(config)
+    settings = load_config(config, required=False)
     try:
         run_evaluate(Console(), data, model_dir or settings.model_dir, json_out, rules_only)
     except (OSError, ValueError) as exc:

@@ -128,3 +128,31 @@ def test_every_command_names_the_config_key_like_check_config(
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"mailbot: error: {tmp_path.resolve()}/mailbot.toml: ")
     assert expected.format(tmp=tmp_path.resolve()) in lines[0]
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, ["outbox", "list"], ["digest", "--preview"]],
+                         ids=" ".join)
+def test_a_council_command_without_any_config_refuses_instead_of_an_empty_council(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # `mailbot cases` run without --config (or after sudo dropped MAILBOT_CONFIG) made
+    # ./var/mailbot.db and printed "0 case(s)"; `mailbot run` started on an empty Maildir.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAILBOT_CONFIG", raising=False)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "mailbot: error: no config file: give --config PATH or set MAILBOT_CONFIG (there is "
+        f"no mailbot.toml in {tmp_path})"
+    ]
+    assert list(tmp_path.iterdir()) == []  # nothing made
+
+
+def test_classify_needs_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAILBOT_CONFIG", raising=False)
+    message = tmp_path / "ooo.eml"
+    message.write_bytes(b"From: a@b.example\r\nAuto-Submitted: auto-replied\r\n\r\nAway\r\n")
+    result = CliRunner().invoke(app, ["classify", "--json", "--rules-only", str(message)])
+    assert result.exit_code == 0, result.output
+    assert '"automatic": "auto_reply"' in result.output
