@@ -19,9 +19,10 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# The local part is RFC 5322's dot-atom (so "mailto:x@y", quotes and invisible characters
-# are refused); the domain is labels of letters, digits and hyphens.
-_EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[\w-]+\.)+[\w-]+$")
+# The local part is RFC 5322's dot-atom, with RFC 6531's non-ASCII letters (siân@...), so
+# "mailto:x@y", quotes and invisible characters are refused; the domain is labels of
+# letters (IDN too), digits and hyphens.
+_EMAIL = re.compile(r"^[\w!#$%&'*+/=?^`{|}~.-]+@(?:[\w-]+\.)+[\w-]+$")
 
 
 class DirectoryError(ValueError):

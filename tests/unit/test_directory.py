@@ -222,3 +222,13 @@ def test_other_emails_separated_by_commas_in_one_cell(tmp_path: Path) -> None:
     directory = load_directory(path, None)
     assert directory.member("a@home.example.org") is directory.member("a@work.example")
     assert directory.member("a@work.example") is not None
+
+
+def test_international_addresses_are_members(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "members.csv",
+        "name,email\nCllr Siân Jones,Siân.Jones@Caerdydd.example\nCllr B,b@cyngor.llyw.cymru\n",
+    )
+    directory = load_directory(path, None)
+    assert directory.member("siân.jones@caerdydd.example") is not None
+    assert directory.member("b@cyngor.llyw.cymru") is not None
