@@ -164,7 +164,9 @@ _ACT = (
 ASKS_US_TO_ACT = _words(
     r"\b(?:could|can|would|will) (?:someone|somebody|you|an officer|officers|the team)"
     r"\s+(?:please\s+)?" + _ACT + r"\b",
-    r"\bplease (?:could you |can you )?" + _ACT + r"\b",
+    # Not a bare "please check / visit ...": service auto-replies say "please visit our
+    # website"; a person asks someone to do it.
+    r"\bplease (?:could|can|would) (?:you|someone) " + _ACT + r"\b",
     # Welsh "can/could/would you ...", unless it is "... contact / phone / resend"
     r"\b(?:a )?(?:allwch|allech|fyddech|wnewch) chi\s+(?:cystal\s+)?"
     r"(?!(?:â |a )?(?:gysylltu|chysylltu|ffonio|anfon|ail-?anfon))\w",

@@ -537,3 +537,10 @@ def test_more_english_out_of_office_and_receipt_bodies(body: str) -> None:
 ])
 def test_a_member_who_only_sounds_away_is_a_person(body: str) -> None:
     assert detect_automatic(build(subject="Pothole on Castle Street", body=body)) is None
+
+
+def test_a_service_auto_reply_that_says_please_visit_our_website_is_automatic() -> None:
+    body = ("Thank you for contacting Highways. We aim to respond within 10 working days. "
+            "Please visit our website or check the status of your report online.")
+    assert kind(build(subject="Re: Pothole outside 14 Castle Street", body=body)) == (
+        Automatic.AUTO_REPLY)
