@@ -16,13 +16,15 @@ from mailbot import (
     recalculate,
     reminders,
     retention,
+    unmoved,
 )
 from mailbot.app import App
 from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import message_id_of, parse_message
 from mailbot.pipeline import Outcome, process
-from mailbot.store.tables import MessageRow, StateRow
+from mailbot.store.state import read_value, write_value
+from mailbot.store.tables import MessageRow
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +37,17 @@ class PollReport:
     outcomes: list[Outcome] = field(default_factory=list)
     unmarked: list[str] = field(default_factory=list)  # committed but not yet moved in the mailbox
     resynced: bool = False
+    still_unmoved: int = 0  # recorded by earlier polls, and still not moved in the mailbox
 
 
 def _load_cursor(app: App) -> str | None:
     with app.store.transaction() as session:
-        row = session.get(StateRow, CURSOR_KEY)
-        return row.value if row else None
+        return read_value(session, CURSOR_KEY)
 
 
 def _save_cursor(app: App, cursor: str | None) -> None:
     with app.store.transaction() as session:
-        row = session.get(StateRow, CURSOR_KEY)
-        if cursor is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(StateRow(key=CURSOR_KEY, value=cursor))
-        else:
-            row.value = cursor
+        write_value(session, CURSOR_KEY, cursor)
 
 
 def _fetch(
@@ -74,6 +69,7 @@ def poll(app: App, now: datetime) -> PollReport:
     we die in between, the next poll fetches it again and the ledger skips it.
     """
     report = PollReport()
+    report.still_unmoved = unmoved.move_remembered(app.store, app.backend)
     cursor = _load_cursor(app)
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
@@ -90,25 +86,32 @@ def poll(app: App, now: datetime) -> PollReport:
 
 def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
     """Move a whole batch at once (one IMAP MOVE, not one per message). Every message in it
-    has committed, and is synced to disk first; if the move fails or we die first, the next
-    poll re-fetches them and the ledger counts them as duplicates."""
+    has committed, and is synced to disk first. If that cannot be done now, the batch is
+    remembered and the next poll moves it (mailbot/unmoved.py); if we die first, the next
+    poll re-fetches it and the ledger counts the messages as duplicates."""
     if not messages:
         return
     if not app.store.make_durable():
         log.warning(
             "poll: the database could not be synced to disk (readers kept it busy); "
-            "%d message(s) stay in the Inbox and are seen again, and skipped, next poll",
+            "%d message(s) stay in the Inbox until the next poll moves them",
             len(messages),
         )
-        report.unmarked.extend(message_id_of(m.raw) for m in messages)
+        _not_moved(app, messages, report)
         return
     try:
         mark_all_processed(app.backend, [m.ref for m in messages])
     except BackendError as exc:
         log.warning(
-            "poll: %d message(s) recorded but not moved in the mailbox: %s", len(messages), exc
+            "poll: %d message(s) recorded but not moved in the mailbox (the next poll tries "
+            "again): %s", len(messages), exc,
         )
-        report.unmarked.extend(message_id_of(m.raw) for m in messages)
+        _not_moved(app, messages, report)
+
+
+def _not_moved(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
+    unmoved.remember(app.store, [m.ref for m in messages])
+    report.unmarked.extend(message_id_of(m.raw) for m in messages)
 
 
 def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:

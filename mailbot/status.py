@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from mailbot import unmoved
 from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
@@ -28,6 +29,7 @@ class Status:
     outbox: dict[str, int]
     cases: dict[str, int]
     overdue: int
+    unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
@@ -79,6 +81,7 @@ def gather_status(app: App, now: datetime) -> Status:
             outbox=_counts(session, OutboxRow.status, OutboxRow),
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
+            unmoved=unmoved.waiting(session),
             quarantined=[
                 (row_id, _when(at), mid, why) for row_id, at, mid, why in quarantined
             ],
@@ -101,6 +104,11 @@ def format_status(status: Status) -> str:
         "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
         "outbox: " + _pairs(status.outbox),
     ]
+    if status.unmoved:
+        lines.append(
+            f"inbox: {status.unmoved} handled message(s) not yet moved to the Processed folder; "
+            "each poll tries again, and the log says why it failed"
+        )
     if status.quarantined:
         lines.append(f"quarantined (latest {len(status.quarantined)}; raw bytes kept):")
         lines += [f"  row {row_id}  {when}  {mid}  {why}"

@@ -15,8 +15,10 @@ from pathlib import Path
 from helpers import NOW, AppFactory, eml, rows
 
 from mailbot.app import App
-from mailbot.backends.memory import MemoryServer
+from mailbot.backends.base import BackendError
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.jobs import poll
+from mailbot.status import format_status, gather_status
 from mailbot.store.tables import CaseRow, MessageRow
 
 MESSAGES = 12
@@ -76,11 +78,46 @@ def test_a_reader_holding_an_old_snapshot_keeps_the_batch_in_the_inbox_until_nex
 
     reader.rollback()
     reader.close()
-    # The next poll sees the two again (a resync of the memory cursor plays the IMAP case
-    # of an unmoved message), skips them as duplicates, and now moves them.
-    server.expire_cursors()
+    # The cursor has passed them, so no fetch sees them again: the next poll moves them
+    # from what it remembered, before it fetches.
     again = poll(app, NOW)
-    assert not again.unmarked and not server.inbox
+    assert not again.unmarked and not server.inbox and again.still_unmoved == 0
+    assert len(server.processed) == 3
     assert len(rows(app, CaseRow)) == 3
-    assert all(row.duplicates <= 1 for row in rows(app, MessageRow))
+    assert all(row.duplicates == 0 for row in rows(app, MessageRow))
     assert message_ids_without_wal(app, tmp_path) >= set(ids)
+
+
+class RefusesToMove(MemoryMailbox):
+    """A login that may read the Inbox but not (yet) add to Processed."""
+
+    refusing = True
+
+    def mark_processed(self, ref: str) -> None:
+        if self.refusing:
+            raise BackendError("move failed: [NOPERM] Permission denied")
+        super().mark_processed(ref)
+
+
+def test_a_refused_move_is_tried_again_by_every_poll_until_it_works(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    mailbox = RefusesToMove(server)
+    app.backend_override = mailbox
+    deliver_enquiries(server, 3)
+    first = poll(app, NOW)
+    assert len(first.unmarked) == 3 and len(server.inbox) == 3
+    deliver_enquiries(server, 1, first=3)
+    second = poll(app, NOW)  # still refused: the new one is handled and remembered too
+    assert second.still_unmoved == 3 and len(second.unmarked) == 1
+    assert len(server.inbox) == 4 and len(rows(app, CaseRow)) == 4
+    shown = format_status(gather_status(app, NOW))
+    assert "inbox: 4 handled message(s) not yet moved to the Processed folder" in shown
+
+    mailbox.refusing = False  # the administrator grants the right
+    third = poll(app, NOW)
+    assert third.still_unmoved == 0 and not third.outcomes
+    assert not server.inbox and len(server.processed) == 4
+    assert all(row.duplicates == 0 for row in rows(app, MessageRow))
+    assert "not yet moved" not in format_status(gather_status(app, NOW))
