@@ -590,7 +590,26 @@ def _describe(err: Any, from_env: dict[tuple[str, ...], str]) -> str:
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "value_error" and _KEYED_MESSAGE.match(message):
         return (f"{key}.{message}" if key else message) + source
-    return f"{key}: {message}{source}"
+    hint = _TYPE_HINTS.get(err["type"], message).format(key=key)
+    if source:
+        hint = hint.replace(" (without quotes)", "")  # the environment has no quotes
+    return f"{key}: {hint}{source}"
+
+
+# What to write, for the type mistakes TOML makes easy (never echoing the value given,
+# which may be a password).
+_TYPE_HINTS = {
+    "list_type": 'must be a list in square brackets, e.g. ["first", "second"]',
+    "model_type": "must be a table: a [{key}] section with its keys on the lines below it",
+    "model_attributes_type": "must be a table: a [{key}] section with its keys below it",
+    "dict_type": "must be a table: a [{key}] section with its keys on the lines below it",
+    "bool_type": "must be true or false (without quotes)",
+    "bool_parsing": "must be true or false (without quotes)",
+    "int_type": "must be a whole number (without quotes)",
+    "int_parsing": "must be a whole number (without quotes)",
+    "int_from_float": "must be a whole number",
+    "string_type": 'must be text in double quotes, e.g. "like this"',
+}
 
 
 def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:

@@ -332,3 +332,25 @@ def test_exchange_secret_from_the_environment_is_enough(
                         'client_id = "c"\n')
     )
     assert settings.mailbox.graph.client_secret == "from-the-vault"
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        ('[digest]\nrecipients = "ceo@council.gov.uk"\n',
+         'digest.recipients: must be a list in square brackets, e.g. ["first", "second"]'),
+        ('[mailbox.imap]\nport = "nine-nine-three"\n',
+         "mailbox.imap.port: must be a whole number (without quotes)"),
+        ('[directory]\nacknowledge_unknown_senders = "sometimes"\n',
+         "directory.acknowledge_unknown_senders: must be true or false (without quotes)"),
+        ('[mailbox]\nimap = "imap.council.gov.uk"\n',
+         "mailbox.imap: must be a table: a [mailbox.imap] section with its keys on the lines "
+         "below it"),
+        ("[mailbox.imap]\npassword = 462913\n",
+         'mailbox.imap.password: must be text in double quotes, e.g. "like this"'),
+    ],
+)
+def test_type_mistakes_say_what_to_write(tmp_path: Path, text: str, ending: str) -> None:
+    line = _one_line(tmp_path, text)
+    assert line.endswith(ending)
+    assert "462913" not in line  # a value is never echoed: it may be a password
