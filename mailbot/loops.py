@@ -95,9 +95,6 @@ AUTO_REPLY_BODY = _words(
     r"\bi have (?:now )?left (?:my (?:post|role|job|position) (?:at|with) )?(?:the )?"
     r"[\w' -]{0,40}\bcouncil\b(?: on [\w ]{1,20})?\s*(?:[.!;,]|$)",
     r"\bthis (?:mailbox|e-?mail address|inbox|account) is no longer (?:monitored|in use|active)\b",
-    # Service mailboxes' own receipts
-    r"\byour (?:e-?mail|message|enquiry|request) has been received\b",
-    r"\bwe aim to (?:respond|reply)\b.{0,60}\bwithin \d+\b",
     r"\bi(?:'m| am| will be) (?:currently )?(?:on (?:holiday|leave|annual leave|maternity leave"
     r"|paternity leave|parental leave|sick leave)|off (?:work|sick))\b.{0,80}"
     r"\b(?:until|till|til|back on|returning)\b",
@@ -112,15 +109,6 @@ AUTO_REPLY_BODY = _words(
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
     r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
     r"\bik ben (?:momenteel |tot )?.{0,40}\bafwezig\b", r"\bautomatisch antwoord\b",
-    # Ticket systems, CRMs and notification services that send no Auto-Submitted header
-    r"\bthis is an? (?:automated|automatically generated|automatic) (?:e-?mail|message"
-    r"|notification|acknowledge?ment|response|reply|receipt)\b",
-    r"\bthis (?:e-?mail|message|notification) (?:was|has been|is) (?:sent |generated )?"
-    r"automatically\b",
-    r"\bplease do not reply to this (?:e-?mail|message)\b",
-    r"\b(?:this|the) (?:mailbox|e-?mail address|inbox) is (?:not monitored|unmonitored)\b",
-    r"\b(?:ticket|case|call|incident) (?:#|number |no\.? |reference )?[\w-]*\d[\w-]* has been "
-    r"(?:created|logged|raised|opened)\b",
     # Out-of-office sentences in the languages most spoken in UK councils after English
     # and Welsh; only the sender's own text is searched (see _subject_and_body).
     r"\b(?:jestem|b[ęe]d[ęe]) poza biurem\b", r"\bprzebywam na urlopie\b",
@@ -130,6 +118,26 @@ AUTO_REPLY_BODY = _words(
     r"\bofis d[ıi][şs][ıi]nday[ıi]m\b", r"\bjag är (?:ledig|på semester|inte på kontoret)\b",
     r"دفتر سے باہر ہوں", r"خارج المكتب", r"ਦਫ਼?ਤਰ ਤੋਂ ਬਾਹਰ ਹਾਂ", r"অফিসের বাইরে আছি",
     r"不在办公室", r"不在辦公室",
+)
+
+# Receipts from ticket systems, CRMs and service mailboxes that send no Auto-Submitted
+# header. Not applied to a secure-message notice (Egress, Mimecast, Outlook encryption):
+# a member's own message may be waiting behind it, and it says "do not reply" too.
+SERVICE_RECEIPT_BODY = _words(
+    r"\byour (?:e-?mail|message|enquiry|request) has been received\b",
+    r"\bwe aim to (?:respond|reply)\b.{0,60}\bwithin \d+\b",
+    r"\bthis is an? (?:automated|automatically generated|automatic) (?:e-?mail|message"
+    r"|notification|acknowledge?ment|response|reply|receipt)\b",
+    r"\bthis (?:e-?mail|message|notification) (?:was|has been|is) (?:sent |generated )?"
+    r"automatically\b",
+    r"\bplease do not reply to this (?:e-?mail|message)\b",
+    r"\b(?:this|the) (?:mailbox|e-?mail address|inbox) is (?:not monitored|unmonitored)\b",
+    r"\b(?:ticket|case|call|incident) (?:#|number |no\.? |reference )?[\w-]*\d[\w-]* has been "
+    r"(?:created|logged|raised|opened)\b",
+)
+SECURE_MESSAGE = _words(
+    r"\bsecure (?:e-?mail|message)\b", r"\bencrypted (?:e-?mail|message)\b",
+    r"\bprotected (?:e-?mail|message)\b",
 )
 
 BOUNCE_SUBJECT = _words(
@@ -399,6 +407,10 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.BOUNCE
     if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]) and not ASKS_US_TO_ACT.search(
         own.text[:BODY_WINDOW]
+    ):
+        return Automatic.AUTO_REPLY
+    if SERVICE_RECEIPT_BODY.search(own.text[:BODY_WINDOW]) and not (
+        SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
     ):
         return Automatic.AUTO_REPLY
     if RECEIPT_BODY.search(own.text[:BODY_WINDOW]):

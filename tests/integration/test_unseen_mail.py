@@ -462,3 +462,16 @@ def test_a_reference_typed_into_a_new_message_finds_the_case(
     assert len(rows(app, CaseRow)) == 1
     assert rows(app, MessageRow)[-1].reason == "follow-up added to the case"
     assert len(sent_to(server, JO[1])) == 1
+
+
+def test_a_members_secure_email_notice_is_their_message_not_a_robot(
+    app_factory: AppFactory,
+) -> None:
+    # Egress / Mimecast / Outlook encryption: the member's words wait behind a link, and the
+    # notice says "automated ... do not reply". An officer must see it: a case, an ack.
+    app, server = app_factory()
+    server.deliver(eml("secure_email_notice_from_member.eml"))
+    run(app)
+    [row] = rows(app, MessageRow)
+    assert row.status == "processed" and row.automatic is None, row.reason
+    assert len(sent_to(server, JO[1])) == 1
