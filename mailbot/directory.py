@@ -251,6 +251,23 @@ def _unique(path: Path, line: int, email: str, seen: dict[str, str]) -> str:
     return email
 
 
+def _repeated(
+    path: Path,
+    line: int,
+    person: Member | Officer,
+    earlier: Member | Officer | None,
+    seen: dict[str, str],
+    warnings: list[str],
+) -> bool:
+    """True for a row that repeats an earlier one exactly (an export listing a councillor
+    once per committee): harmless, so skipped with a warning. A repeat that differs in
+    anything is still an error, since mailbot cannot tell which is right."""
+    if earlier is None or earlier != person:
+        return False
+    warnings.append(f"{path}:{line}: repeats {seen[person.email]} exactly; skipped")
+    return True
+
+
 def _others(path: Path, line: int, value: str) -> tuple[str, ...]:
     # ';' as documented; Excel users also write "a@x.org, b@y.org" in one quoted cell.
     parts = [p for p in re.split(r"[;,\s]+", value) if p]
@@ -294,14 +311,16 @@ def load_members(
         if person is None:
             continue
         name, address = person
-        email = _unique(path, line, _address(path, line, "email", address), seen)
+        email = _address(path, line, "email", address)
         given = row.get("language", "")
         language = _LANGUAGES.get(given.lower() or "en")
         if language is None:
             raise DirectoryError(f"{path}:{line}: language must be en or cy, not {given!r}")
         others = _others(path, line, row.get("other_emails", ""))
         member = Member(name, email, row.get("ward", ""), language, others)
-        members[email] = member
+        if _repeated(path, line, member, members.get(email), seen, warnings):
+            continue
+        members[_unique(path, line, email, seen)] = member
         for other in others:
             members[_unique(path, line, other, seen)] = member
     if not members:
@@ -320,14 +339,17 @@ def load_officers(
         if person is None:
             continue
         name, address = person
-        email = _unique(path, line, _address(path, line, "email", address), seen)
+        email = _address(path, line, "email", address)
         manager, deputy = (
             _address(path, line, column, row[column]) if row.get(column) else ""
             for column in ("manager_email", "deputy_email")
         )
         if email in (manager, deputy):
             raise DirectoryError(f"{path}:{line}: {email} cannot be their own manager or deputy")
-        officers[email] = Officer(name, email, row.get("service", ""), manager, deputy)
+        officer = Officer(name, email, row.get("service", ""), manager, deputy)
+        if _repeated(path, line, officer, officers.get(email), seen, warnings):
+            continue
+        officers[_unique(path, line, email, seen)] = officer
     return officers
 
 

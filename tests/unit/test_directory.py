@@ -100,7 +100,7 @@ def test_refresh_picks_up_an_edit_and_keeps_the_last_good_copy(tmp_path: Path) -
     assert directory.refresh() is True
     assert directory.member("b@c.gov.uk") is not None
 
-    _write(path, "name,email\nCllr A,a@c.gov.uk\nCllr A,a@c.gov.uk\n")  # a bad edit
+    _write(path, "name,email\nCllr A,a@c.gov.uk\nCllr Z,a@c.gov.uk\n")  # a bad edit
     os.utime(path, ns=(1, 3_000_000_000_000_000_000))
     assert directory.refresh() is False
     assert "listed twice" in directory.last_error
@@ -232,3 +232,20 @@ def test_international_addresses_are_members(tmp_path: Path) -> None:
     directory = load_directory(path, None)
     assert directory.member("siân.jones@caerdydd.example") is not None
     assert directory.member("b@cyngor.llyw.cymru") is not None
+
+
+def test_a_row_repeated_exactly_is_skipped_but_a_conflicting_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path / "members.csv",
+        "name,email,ward\nCllr A,a@c.gov.uk,North\nCllr B,b@c.gov.uk,South\n"
+        "Cllr A,A@C.gov.uk ,North\n",
+    )
+    directory = load_directory(path, None)
+    assert len(directory.members) == 2
+    assert directory.warnings == [f"{path}:4: repeats members.csv line 2 exactly; skipped"]
+
+    _write(path, "name,email,ward\nCllr A,a@c.gov.uk,North\nCllr A,a@c.gov.uk,South\n")
+    with pytest.raises(DirectoryError, match=r"members\.csv:3: email a@c\.gov\.uk is listed twice"):
+        load_directory(path, None)
