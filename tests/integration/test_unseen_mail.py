@@ -1,6 +1,9 @@
 """Real-world mail the rest of the suite does not show: out-of-office replies from
-mailboxes set to other languages, ticket systems and notification services, mail sent
-in a member's name by another system, and members forwarding a resident's email.
+mailboxes set to other languages or sent without headers, ticket systems and notification
+services, mail sent in a member's name by another system, delay warnings, members
+forwarding a resident's email or attaching someone else's robot mail, oddly encoded
+subjects, thank-you replies, reply-alls from residents and fellow councillors, and
+references typed by hand.
 
 Each message goes through poll + flush on a real app; we look at what left (the
 acknowledgement's MIME) and what was recorded (the messages table).
