@@ -692,6 +692,13 @@ def settings_warnings(settings: Settings) -> list[str]:
     set): an empty password, mail sent in clear over a network, no members at all."""
     box = settings.mailbox
     found: list[str] = []
+    # Left at the demo's values, every letter would be signed by, and sent from, them.
+    for key, value, default in (
+        ("council.name", settings.council.name, CouncilSettings().name),
+        ("mailbox.address", box.address, MailboxSettings().address),
+    ):
+        if value == default:
+            found.append(f"{key} is not set, so every letter says {default!r}")
 
     def secret(key: str, value: str, why: str) -> None:
         if not value:

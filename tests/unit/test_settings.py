@@ -217,6 +217,10 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if "warning" in line]
     assert warnings == [
+        f"mailbot: warning: {path.resolve()}: council.name is not set, so every letter says "
+        "'Demo Borough Council'",
+        f"mailbot: warning: {path.resolve()}: mailbox.address is not set, so every letter says "
+        "'memberenquiries@example.gov.uk'",
         f"mailbot: warning: {path.resolve()}: mailbox.imap.password is empty, so the IMAP "
         "login will be refused; set MAILBOT_MAILBOX__IMAP__PASSWORD",
         f'mailbot: warning: {path.resolve()}: mailbox.smtp.security = "none" sends the password '
