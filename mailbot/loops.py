@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.model import Automatic, ParsedMessage
-from mailbot.quoting import own_text
+from mailbot.quoting import cut_signature, own_text
 
 LOOP_HEADER = "X-Mailbot-Loop"
 
@@ -87,7 +87,6 @@ AUTO_REPLY_BODY = _words(
     r"\bi(?:'m| am) (?:currently )?away from (?:my desk|the office|work)\b",
     r"\bi(?:'m| am) (?:currently )?not in the office\b",
     r"\bi(?:'m| am) (?:currently )?on (?:maternity|paternity|parental|adoption|sick|study) leave\b",
-    r"\bi (?:work|am working) part[- ]time\b.{0,80}\b(?:respond|reply|get back)\b",
     r"\b(?:respond|reply|get back to you)\b.{0,30}\b(?:on|upon|when) (?:my|i) return\b",
     # Staff who have left: their mailbox answers for them
     r"\bi (?:no longer work|am no longer working) (?:at|for|in|with)\b",
@@ -121,9 +120,13 @@ AUTO_REPLY_BODY = _words(
 )
 
 # Receipts from ticket systems, CRMs and service mailboxes that send no Auto-Submitted
-# header. Not applied to a secure-message notice (Egress, Mimecast, Outlook encryption):
-# a member's own message may be waiting behind it, and it says "do not reply" too.
+# header, and away-notes that officers also keep in their signatures ("I work part-time
+# and will reply on ...", "we aim to respond within 10 working days"): read only above
+# the sign-off, so a person's real reply with such a footer is still a reply. Not
+# applied to a secure-message notice (Egress, Mimecast, Outlook encryption): a member's
+# own message may be waiting behind it, and it says "do not reply" too.
 SERVICE_RECEIPT_BODY = _words(
+    r"\bi (?:work|am working) part[- ]time\b.{0,80}\b(?:respond|reply|get back)\b",
     r"\byour (?:e-?mail|message|enquiry|request) has been received\b",
     r"\bwe aim to (?:respond|reply)\b.{0,60}\bwithin \d+\b",
     r"\bthis is an? (?:automated|automatically generated|automatic) (?:e-?mail|message"
@@ -409,7 +412,8 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         own.text[:BODY_WINDOW]
     ):
         return Automatic.AUTO_REPLY
-    if SERVICE_RECEIPT_BODY.search(own.text[:BODY_WINDOW]) and not (
+    above_signoff = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
+    if SERVICE_RECEIPT_BODY.search(above_signoff) and not (
         SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
     ):
         return Automatic.AUTO_REPLY

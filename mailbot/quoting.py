@@ -73,6 +73,47 @@ def history_start(lines: list[str]) -> tuple[int, bool] | None:
     return None
 
 
+_SIGNOFF = re.compile(
+    r"^(?:(?:kind|best|warm|warmest|many|with|all the)\s+)?"
+    r"(?:regards|wishes|thanks|thank you|cheers|rgds|kr|best|"
+    r"yours sincerely|yours faithfully|yours truly|yours|"
+    r"cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir)"
+    r"[\s,.!-]*$",
+    re.I,
+)
+_DEVICE_FOOTER = re.compile(
+    r"^(?:sent from my\b|sent from (?:outlook|mail) for\b|get outlook for\b|"
+    r"anfonwyd o fy\b|--\s*$)",
+    re.I,
+)
+_DISCLAIMER = re.compile(
+    r"(?:this (?:e-?mail|message) and any (?:files|attachments)|intended solely for|"
+    r"intended only for the|if you (?:have|are) receiv\w* (?:this|it) in error|"
+    r"if you are not the intended recipient|may contain (?:confidential|privileged)|"
+    r"is confidential and (?:may|is) |views expressed in this|"
+    r"(?:e-?mails?|communications) (?:may be|are) monitored|^disclaimer\b|"
+    r"^confidentiality notice|e-?bost hwn ac unrhyw)",
+    re.I,
+)
+
+
+def cut_signature(lines: list[str]) -> list[str]:
+    """Drop the sign-off, everything below it, and legal disclaimers."""
+    seen_content = False
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        if len(line) <= MAX_MARKER_LINE and (
+            _DEVICE_FOOTER.match(line) or (seen_content and _SIGNOFF.match(line))
+        ):
+            return lines[:i]
+        if seen_content and _DISCLAIMER.search(line[:MAX_MARKER_LINE]):
+            return lines[:i]
+        seen_content = True
+    return lines
+
+
 def is_quoted(line: str) -> bool:
     return line.lstrip().startswith(">")
 

@@ -15,7 +15,12 @@ import html
 import re
 from dataclasses import dataclass
 
-from mailbot.quoting import HEADER_LINE, MAX_MARKER_LINE, history_start, is_quoted
+from mailbot.quoting import (
+    HEADER_LINE,
+    cut_signature,
+    history_start,
+    is_quoted,
+)
 
 MAX_INPUT_CHARS = 30_000  # read no further into a body than this
 MAX_NEW_TEXT_CHARS = 4_000  # what the model sees; the ask is near the top
@@ -28,28 +33,6 @@ _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,200}>", re.I)
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re:\s*)*(?:fw|fwd|ymlaen)\s*:", re.I)
 
-_SIGNOFF = re.compile(
-    r"^(?:(?:kind|best|warm|warmest|many|with|all the)\s+)?"
-    r"(?:regards|wishes|thanks|thank you|cheers|rgds|kr|best|"
-    r"yours sincerely|yours faithfully|yours truly|yours|"
-    r"cofion|cofion cynnes|cofion gorau|diolch|diolch yn fawr|yn gywir)"
-    r"[\s,.!-]*$",
-    re.I,
-)
-_DEVICE_FOOTER = re.compile(
-    r"^(?:sent from my\b|sent from (?:outlook|mail) for\b|get outlook for\b|"
-    r"anfonwyd o fy\b|--\s*$)",
-    re.I,
-)
-_DISCLAIMER = re.compile(
-    r"(?:this (?:e-?mail|message) and any (?:files|attachments)|intended solely for|"
-    r"intended only for the|if you (?:have|are) receiv\w* (?:this|it) in error|"
-    r"if you are not the intended recipient|may contain (?:confidential|privileged)|"
-    r"is confidential and (?:may|is) |views expressed in this|"
-    r"(?:e-?mails?|communications) (?:may be|are) monitored|^disclaimer\b|"
-    r"^confidentiality notice|e-?bost hwn ac unrhyw)",
-    re.I,
-)
 # What mail clients leave where an image was: "[image: logo.png]", "[cid:image001.png@...]"
 _IMAGE_PLACEHOLDER = re.compile(
     r"\[(?:image|cid|inline image|picture)\b[^\]\n]{0,300}\]|<image\d*\.\w{2,4}>", re.I
@@ -76,23 +59,6 @@ def html_to_text(body: str) -> str:
     return html.unescape(body)
 
 
-def _cut_signature(lines: list[str]) -> list[str]:
-    """Drop the sign-off, everything below it, and legal disclaimers."""
-    seen_content = False
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if not line:
-            continue
-        if len(line) <= MAX_MARKER_LINE and (
-            _DEVICE_FOOTER.match(line) or (seen_content and _SIGNOFF.match(line))
-        ):
-            return lines[:i]
-        if seen_content and _DISCLAIMER.search(line[:MAX_MARKER_LINE]):
-            return lines[:i]
-        seen_content = True
-    return lines
-
-
 _QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 
 
@@ -106,7 +72,7 @@ def _forwarded_body(lines: list[str]) -> list[str]:
     nested = history_start(body)
     if nested is not None:
         body = body[: nested[0]]
-    return _cut_signature(body)
+    return cut_signature(body)
 
 
 def _squash(lines: list[str]) -> str:
@@ -128,10 +94,10 @@ def new_text(body: str, subject: str = "") -> Cleaned:
     start = history_start(lines)
     forwarded = bool(_FORWARD_SUBJECT.match(subject or ""))
     if start is None:
-        return Cleaned(_squash(_cut_signature(_unquoted(lines))), forwarded, False)
+        return Cleaned(_squash(cut_signature(_unquoted(lines))), forwarded, False)
     index, is_forward = start
     forwarded = forwarded or is_forward
-    own = _cut_signature(_unquoted(lines[:index]))
+    own = cut_signature(_unquoted(lines[:index]))
     own_words = sum(len(ln.split()) for ln in own)
     if forwarded and own_words < SHORT_FORWARD_NOTE_WORDS:
         own = own + _forwarded_body(lines[index:])

@@ -544,3 +544,14 @@ def test_a_service_auto_reply_that_says_please_visit_our_website_is_automatic() 
             "Please visit our website or check the status of your report online.")
     assert kind(build(subject="Re: Pothole outside 14 Castle Street", body=body)) == (
         Automatic.AUTO_REPLY)
+
+
+@pytest.mark.parametrize("body", [
+    "The pothole will be filled on Friday.\n\nKind regards\nSam Patel\nHighways | We aim to "
+    "respond to all enquiries within 10 working days",
+    "Filled on Friday.\n\nThanks,\nSam\nI work part-time (Mon-Wed) and will reply to emails "
+    "on those days.",
+    "Fixed today.\nRegards\nSam\nThis mailbox is not monitored outside office hours.",
+])
+def test_an_officers_answer_with_an_away_or_service_footer_is_a_person(body: str) -> None:
+    assert detect_automatic(build(subject="RE: Pothole [MB-2026-00001]", body=body)) is None
