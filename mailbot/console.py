@@ -85,6 +85,11 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
         line += f", {len(flushed.failed)} failed"
     if report.resynced:
         line += "; the mailbox cursor expired and was resynced"
+    if report.unmarked or report.still_unmoved:
+        line += (f"; {len(report.unmarked) + report.still_unmoved} handled message(s) not "
+                 "yet moved out of the Inbox (the next poll tries again)")
+    if flushed.held:
+        line += f"; sending held, all mail waits: {flushed.held}"
     return line
 
 

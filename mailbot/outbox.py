@@ -16,8 +16,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger
-from mailbot.backends.base import BackendError, Mailbox, MaybeSent, TransientError
+from mailbot import ledger, sending_hold
+from mailbot.backends.base import (
+    BackendError,
+    Mailbox,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+)
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.model import OutgoingMail
 from mailbot.render import Rendered
@@ -85,6 +91,7 @@ class FlushReport:
     deferred: list[str] = field(default_factory=list)
     suppressed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    held: str = ""  # why sending is held back (sending_hold), if it is
 
 
 def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
@@ -175,6 +182,10 @@ def flush(
     """Send everything due, oldest first. Each row is its own transaction: one bad row
     stops nothing. Only the ids are read up front, so a large backlog costs little memory."""
     report = FlushReport()
+    held = sending_hold.current(store)
+    if held is not None and now < held.retry_at:
+        report.held = held.problem
+        return report
     _resolve_interrupted(store, backend, now)
     _recheck_uncertain(store, backend, now)
     with store.transaction() as session:
@@ -185,6 +196,10 @@ def flush(
         ).all()
     for row_id in ids:
         _send_one(store, backend, row_id, now, cap, window, report)
+        if report.held:
+            break  # every other mail would be refused the same way
+    if held is not None and report.sent:
+        sending_hold.release(store, held, now)
     return report
 
 
@@ -215,6 +230,10 @@ def _send_one(
         mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
     try:
         backend.send(mail)
+    except SendingBlocked as exc:
+        _put_back(store, row_id, str(exc))
+        report.held = sending_hold.hold(store, now, str(exc)).problem
+        return
     except MaybeSent as exc:
         _mark_uncertain(store, row_id, now, str(exc), report)
         return
@@ -230,6 +249,14 @@ def _send_one(
         row.status, row.sent_at = "sent", now
         ledger.record_event(session, now, "outbox", "sent", f"{row.purpose} to {row.recipients}")
     report.sent.append(mail.message_id)
+
+
+def _put_back(store: Store, row_id: int, error: str) -> None:
+    """As it was before this try: the refusal was not about this mail."""
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.status, row.attempts, row.last_error = "pending", row.attempts - 1, error[:1000]
 
 
 def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:

@@ -20,7 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from filelock import FileLock, Timeout
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from mailbot import jobs
+from mailbot import jobs, sending_hold
 from mailbot.app import App
 from mailbot.backends.base import BackendError
 from mailbot.health import MailboxHealth
@@ -239,5 +239,7 @@ def run_daemon(app: App) -> None:
     log.info(
         "mailbot running: policy %s, backend %s", app.policy.name, app.settings.mailbox.backend
     )
+    # A restart is how a corrected password or certificate is read: try sending at once.
+    sending_hold.try_at_next_flush(app.store)
     scheduler.start()
     log.info("mailbot stopped")

@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from mailbot import unmoved
+from mailbot import sending_hold, unmoved
 from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY
 from mailbot.model import CaseStatus, MessageStatus
+from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
 
@@ -30,12 +31,13 @@ class Status:
     cases: dict[str, int]
     overdue: int
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
+    held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        return self.outage is None and not self.stuck_mail
+        return self.outage is None and not self.stuck_mail and self.held is None
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -82,6 +84,7 @@ def gather_status(app: App, now: datetime) -> Status:
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
             unmoved=unmoved.waiting(session),
+            held=_held(sending_hold.decode(read_value(session, sending_hold.HOLD_KEY))),
             quarantined=[
                 (row_id, _when(at), mid, why) for row_id, at, mid, why in quarantined
             ],
@@ -90,6 +93,13 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _held(hold: sending_hold.Hold | None) -> str | None:
+    if hold is None:
+        return None
+    return (f"since {_when(hold.since)}: {hold.problem} (all mail waits; next try "
+            f"{_when(hold.retry_at)})")
 
 
 def _when(moment: datetime) -> str:
@@ -104,6 +114,8 @@ def format_status(status: Status) -> str:
         "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
         "outbox: " + _pairs(status.outbox),
     ]
+    if status.held:
+        lines.append(f"outbox: sending held {status.held}")
     if status.unmoved:
         lines.append(
             f"inbox: {status.unmoved} handled message(s) not yet moved to the Processed folder; "

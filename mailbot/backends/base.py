@@ -36,6 +36,13 @@ class MaybeSent(BackendError):
     so the outbox records it as uncertain instead of retrying."""
 
 
+class SendingBlocked(BackendError):
+    """No mail can be sent until an administrator changes something: the login is refused,
+    the server's certificate is not trusted, the sender address is not allowed. Every mail
+    would meet the same refusal, so the outbox keeps them all waiting (none is failed, and
+    no retries are spent) and tries again later, less and less often."""
+
+
 class TransientError(BackendError):
     """The server is busy or away; retry later with backoff.
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mailbot.backends.base import BackendError, MaybeSent, TransientError
+from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
 from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
 from mailbot.model import OutgoingMail
 
@@ -290,7 +290,7 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
     if isinstance(error, smtplib.SMTPAuthenticationError):
         text = _text(error)
         if "5.7.139" in text or "SmtpClientAuthentication" in text:
-            return BackendError(
+            return SendingBlocked(
                 f"{where} refused the login for user {settings.username!r}: SMTP AUTH is "
                 "turned off for this mailbox or tenant; an Exchange administrator must turn "
                 'it on for the mailbox, or use backend = "graph" instead '
@@ -298,23 +298,24 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
             )
         advice = exchange_online_advice(settings.host, "SMTP")
         if advice:
-            return BackendError(
+            return SendingBlocked(
                 f"{where} refused the login for user {settings.username!r}: {advice} "
                 f"({error.smtp_code} {text})"
             )
-        return BackendError(
+        return SendingBlocked(
             f"{where} refused the login for user {settings.username!r}: check the username "
             "and password"
         )
     if isinstance(error, smtplib.SMTPNotSupportedError):
         if "AUTH" in str(error).upper():
-            return BackendError(
+            return SendingBlocked(
                 f"{where} offers no login (AUTH) here: {error}; if it wants none, leave "
                 "[mailbox.smtp] username empty, else check security and port"
             )
         return BackendError(f"{where}: {error}")
     if isinstance(error, ssl.SSLCertVerificationError):
-        return BackendError(f"{where}: {untrusted_advice(error, '[mailbox.smtp]', settings.host)}")
+        advice = untrusted_advice(error, "[mailbox.smtp]", settings.host)
+        return SendingBlocked(f"{where}: {advice}")
     if isinstance(error, smtplib.SMTPResponseException):
         return _refusal(settings, error)
     if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
@@ -322,7 +323,7 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
     if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):  # hung up mid-handshake
         return TransientError(f"{where} went away: {error}")
     if isinstance(error, ssl.SSLError):
-        return BackendError(
+        return SendingBlocked(
             f"{where}: TLS failed ({error.reason}); check that [mailbox.smtp] security = "
             f"{settings.security!r} is right for port {settings.port} (starttls for 587, "
             "tls for 465)"
@@ -347,17 +348,17 @@ def _refusal(settings: SmtpSettings, error: smtplib.SMTPResponseException) -> Ba
     lowered = text.lower()
     if code == 530 or "authenticat" in lowered or "5.7.57" in text:
         if "starttls" in lowered:
-            return BackendError(f"{message}; set [mailbox.smtp] security = \"starttls\"")
+            return SendingBlocked(f"{message}; set [mailbox.smtp] security = \"starttls\"")
         if not settings.username:
-            return BackendError(
+            return SendingBlocked(
                 f"{message}; this server wants a login: set [mailbox.smtp] username and "
                 "password (MAILBOT_MAILBOX__SMTP__PASSWORD)"
             )
-        return BackendError(f"{message}; check [mailbox.smtp] username and password")
+        return SendingBlocked(f"{message}; check [mailbox.smtp] username and password")
     if isinstance(error, smtplib.SMTPSenderRefused) or "send as" in lowered or "5.7.60" in text:
         sender = error.sender if isinstance(error, smtplib.SMTPSenderRefused) else "the sender"
         login = f"the login {settings.username!r}" if settings.username else "this client"
-        return BackendError(
+        return SendingBlocked(
             f"{message}; it will not take mail from {sender} ([mailbox] address) from "
             f"{login}: give that login the right to send as {sender}, or log in as it"
         )
@@ -409,7 +410,7 @@ def _login(connection: smtplib.SMTP, settings: SmtpSettings) -> None:
     offered = connection.esmtp_features.get("auth", "").upper().split()
     if "PLAIN" not in offered:
         if not (settings.username.isascii() and settings.password.isascii()):
-            raise BackendError(
+            raise SendingBlocked(
                 f"{settings.where}: the username or password has characters other than "
                 "ASCII (such as £), and this server offers no AUTH PLAIN to carry them"
             )

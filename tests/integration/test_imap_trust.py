@@ -200,13 +200,17 @@ def test_a_refused_sender_is_found_by_check_config_and_named_when_polling(
     assert "answered 553" in output
     assert f"will not take mail from {ADDRESS} ([mailbox] address)" in output
 
-    # Polling anyway: the message is recorded and filed, the acknowledgement waits in
-    # the outbox with the same words, for `mailbot outbox resend` once it is fixed.
+    # Polling anyway: the message is recorded and filed; sending is held with the same
+    # words, and the acknowledgement waits to go by itself once the sender is allowed.
     result = CliRunner().invoke(app, ["poll", "--config", str(config), "--once"])
     assert result.exit_code == 0, result.output
-    listed = CliRunner().invoke(app, ["outbox", "list", "--config", str(config)])
-    assert "ack to jo.bloggs@councillors.example.gov.uk" in listed.output
-    assert f"will not take mail from {ADDRESS}" in listed.output
+    assert "sending held, all mail waits" in result.output
+    assert f"will not take mail from {ADDRESS}" in result.output
+    status = CliRunner().invoke(app, ["status", "--config", str(config)])
+    assert status.exit_code == 1
+    assert "outbox: sending held since" in status.output
+    assert f"will not take mail from {ADDRESS}" in status.output
+    assert "1 pending" in status.output
 
 
 def test_a_plain_client_on_the_implicit_tls_port_says_which_setting_within_seconds(

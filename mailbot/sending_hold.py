@@ -1,0 +1,86 @@
+"""Sending held back: the mail server refuses every mail until an administrator acts.
+
+A refused login, an untrusted certificate or a sender address the server will not take
+(backends.base.SendingBlocked) would fail every queued mail the same way. Failing them
+would leave each to be released by hand, and trying each one would spend its retries and
+count failed logins against the service account (enough of them lock it). So the outbox
+stops at the first such refusal, puts that mail back as it was, and holds all sending:
+it tries one mail again after 5 minutes, then 10, 20, and at most hourly. The hold (since
+when, why, next try) is kept in the state table, for `mailbot status` and across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from mailbot.store import Store
+from mailbot.store.state import read_value, write_value
+
+log = logging.getLogger(__name__)
+
+HOLD_KEY = "outbox.hold"
+FIRST_WAIT = timedelta(minutes=5)
+MAX_WAIT = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Hold:
+    since: datetime
+    problem: str
+    tries: int
+    retry_at: datetime
+
+
+def current(store: Store) -> Hold | None:
+    with store.transaction() as session:
+        return decode(read_value(session, HOLD_KEY))
+
+
+def hold(store: Store, now: datetime, problem: str) -> Hold:
+    """Start the hold, or extend it after another refused try."""
+    with store.transaction() as session:
+        before = decode(read_value(session, HOLD_KEY))
+        tries = before.tries + 1 if before else 1
+        wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (tries - 1))
+        held = Hold(before.since if before else now, problem, tries, now + wait)
+        write_value(session, HOLD_KEY, _encode(held))
+    if before is None or before.problem != problem:
+        log.error(
+            "outbox: no mail can be sent: %s. Every mail waits (none is lost or failed); "
+            "trying again in %d min, then less often", problem, wait.total_seconds() // 60,
+        )
+    return held
+
+
+def try_at_next_flush(store: Store) -> None:
+    """Keep the hold, but let the next flush try (the settings may have been corrected)."""
+    with store.transaction() as session:
+        held = decode(read_value(session, HOLD_KEY))
+        if held is not None:
+            write_value(session, HOLD_KEY, _encode(replace(held, retry_at=held.since)))
+
+
+def release(store: Store, held: Hold, now: datetime) -> None:
+    with store.transaction() as session:
+        write_value(session, HOLD_KEY, None)
+    log.info("outbox: mail is being sent again (held since %s: %s)",
+             held.since.isoformat(timespec="minutes"), held.problem)
+
+
+def _encode(held: Hold) -> str:
+    return json.dumps({"since": held.since.isoformat(), "problem": held.problem,
+                       "tries": held.tries, "retry_at": held.retry_at.isoformat()})
+
+
+def decode(value: str | None) -> Hold | None:
+    if not value:
+        return None
+    try:
+        saved = json.loads(value)
+        return Hold(datetime.fromisoformat(saved["since"]), str(saved["problem"]),
+                    int(saved["tries"]), datetime.fromisoformat(saved["retry_at"]))
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,81 @@
+"""A mail server that refuses every mail (wrong password) holds the outbox back: nothing
+is failed or lost, the service account is not hammered, and once the password is put
+right every mail goes, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fixtures.smtpd import SmtpServer
+from helpers import JO, NOW, RHIAN, AppFactory, rows
+
+from mailbot.backends.maildir import MaildirMailbox
+from mailbot.backends.smtp import SmtpSettings
+from mailbot.console import summarise_poll
+from mailbot.jobs import PollReport, flush_outbox, poll
+from mailbot.sending_hold import try_at_next_flush
+from mailbot.status import format_status, gather_status
+from mailbot.store.tables import OutboxRow
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def enquiry(n: int, sender: tuple[str, ...]) -> bytes:
+    return (
+        f"From: {sender[0]} <{sender[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        f"Subject: Street light out, number {n}\r\nMessage-ID: <hold-{n}@members.example>\r\n"
+        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\n"
+        f"The street light outside number {n} has been out for a week.\r\n"
+    ).encode()
+
+
+def sending_through(smtpd: SmtpServer, folder: Path, password: str) -> MaildirMailbox:
+    settings = SmtpSettings(
+        host=smtpd.host, port=smtpd.port, security="starttls",
+        ssl_context=smtpd.client_ssl_context(), username=smtpd.username, password=password,
+    )
+    return MaildirMailbox(folder, smtp=settings)
+
+
+def test_a_refused_login_holds_every_mail_until_it_is_put_right(
+    app_factory: AppFactory, smtpd_auth: SmtpServer, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    smtpd_auth.reset()
+    app, server = app_factory()
+    for n, sender in enumerate((JO, RHIAN, JO)):
+        server.deliver(enquiry(n, sender))
+    poll(app, NOW)
+    queued = rows(app, OutboxRow)
+    assert len(queued) == 3
+
+    app.backend_override = sending_through(smtpd_auth, tmp_path / "mail", "wrong")
+    first = flush_outbox(app, NOW)
+    assert first.held and "check the username and password" in first.held
+    assert not first.sent and not first.failed
+    assert "sending held, all mail waits" in summarise_poll(PollReport(), first)
+    assert smtpd_auth.connections == 1  # one refused login, not one per mail
+    assert {(r.status, r.attempts) for r in rows(app, OutboxRow)} == {("pending", 0)}
+    shown = format_status(gather_status(app, NOW))
+    assert "sending held" in shown and "check the username and password" in shown
+
+    again = flush_outbox(app, NOW + timedelta(minutes=1))  # before the hold's next try
+    assert again.held and smtpd_auth.connections == 1
+    flush_outbox(app, NOW + timedelta(minutes=6))  # tries one mail again: still refused
+    assert smtpd_auth.connections == 2
+    assert flush_outbox(app, NOW + timedelta(minutes=12)).held  # now waits 10 minutes
+    assert smtpd_auth.connections == 2
+    errors = [r for r in caplog.records if r.levelname == "ERROR" and "no mail can be sent"
+              in r.getMessage()]
+    assert len(errors) == 1  # said once, not at every try
+
+    # The administrator corrects the password and restarts the daemon: it tries at once.
+    app.backend_override = sending_through(smtpd_auth, tmp_path / "mail", smtpd_auth.password)
+    try_at_next_flush(app.store)
+    fixed = flush_outbox(app, NOW + timedelta(minutes=13))
+    assert len(fixed.sent) == 3 and not fixed.held
+    assert len(smtpd_auth.received) == 3
+    assert {r.status for r in rows(app, OutboxRow)} == {"sent"}
+    assert "sending held" not in format_status(gather_status(app, NOW + timedelta(minutes=16)))
