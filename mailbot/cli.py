@@ -126,10 +126,8 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
     except DirectoryError as exc:
         raise fail(str(exc), 2) from None
     except SQLAlchemyError as exc:
-        # A database that is down or refuses the login: one line, no SQLAlchemy help link,
-        # no password; exit 1, not 2, since it may be back by the next restart.
-        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise fail(f"database {redact_url(settings.database_url)}: {cause}") from None
+        # Down or refusing the login: exit 1, not 2, as it may be back by the next restart.
+        raise fail(_database_failure(settings.database_url, exc)) from None
     if warn:
         for warning in config_warnings(settings, mailbot_app.directory):
             logging.getLogger("mailbot.settings").warning("%s", warning)
@@ -163,10 +161,12 @@ def operator() -> str:
 def check_config(
     config: ConfigOption = None,
     connect: Annotated[
-        bool, typer.Option(help="Also log in to the mailbox and list its folders.")
+        bool,
+        typer.Option(help="Also log in to the mailbox and list its folders, and to PostgreSQL."),
     ] = False,
 ) -> None:
-    """Validate the config file (and the policy pack and directory it names)."""
+    """Validate the config file (and the policy pack and directory it names): one error
+    line per problem and exit 2; warnings for what is accepted but probably wrong."""
     settings = load_config(config)
     problems = config_problems(settings)
     for warning in config_warnings(settings):
@@ -185,6 +185,30 @@ def check_config(
         except BackendError as exc:
             raise fail(f"mailbox: {exc}", 3) from None
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+        _check_database_login(settings.database_url)
+
+
+def _database_failure(url: str, exc: SQLAlchemyError) -> str:
+    """One line: the driver's first line, without SQLAlchemy's help link or the password."""
+    cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"database {redact_url(url)}: {cause}"
+
+
+def _check_database_login(url: str) -> None:
+    """Log in to a database server (SQLite is a file made on start: nothing to try)."""
+    from sqlalchemy import create_engine
+
+    if url.startswith("sqlite"):
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        raise fail(_database_failure(url, exc), 3) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"database: connected to {redact_url(url)}")
 
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)

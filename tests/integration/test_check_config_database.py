@@ -1,0 +1,42 @@
+"""`mailbot check-config --connect` logs in to PostgreSQL too, against a real server, so a
+wrong database name or password is found before the service starts, in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    (tmp_path / "members.csv").write_text("name,email\nCllr Siân Jones,sian@ynysmon.example\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        '[council]\nname = "Isle of Anglesey County Council"\npolicy = "cardiff"\n'
+        f'[database]\nurl = "{url}"\n'
+        '[mailbox]\nbackend = "maildir"\naddress = "ymholiadau@ynysmon.example"\n'
+        '[directory]\nmembers = "members.csv"\n'
+    )
+    return config
+
+
+def test_connect_logs_in_to_the_database(tmp_path: Path, postgres_url: str) -> None:
+    result = CliRunner().invoke(
+        app, ["check-config", "--connect", "--config", str(_config(tmp_path, postgres_url))]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("database: connected to postgresql")
+
+
+def test_connect_names_a_database_that_is_not_there(tmp_path: Path, postgres_url: str) -> None:
+    wrong = postgres_url.rsplit("/", 1)[0] + "/mailbot_typo"
+    result = CliRunner().invoke(
+        app, ["check-config", "--connect", "--config", str(_config(tmp_path, wrong))]
+    )
+    assert result.exit_code == 3
+    errors = [line for line in result.output.splitlines() if "error" in line]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"mailbot: error: database {wrong.split('@')[0]}")
+    assert 'database "mailbot_typo" does not exist' in errors[0]
