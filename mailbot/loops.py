@@ -408,11 +408,11 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         bounce_text = own.text
     if BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
-    if AUTO_REPLY_BODY.search(own.text[:BODY_WINDOW]) and not ASKS_US_TO_ACT.search(
-        own.text[:BODY_WINDOW]
-    ):
-        return Automatic.AUTO_REPLY
+    # Above the sign-off: officers keep "I will be on annual leave from 21 December until
+    # 4 January" in their signatures all December, under real answers.
     above_signoff = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
+    if AUTO_REPLY_BODY.search(above_signoff) and not ASKS_US_TO_ACT.search(above_signoff):
+        return Automatic.AUTO_REPLY
     if SERVICE_RECEIPT_BODY.search(above_signoff) and not (
         SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
     ):

@@ -555,3 +555,10 @@ def test_a_service_auto_reply_that_says_please_visit_our_website_is_automatic() 
 ])
 def test_an_officers_answer_with_an_away_or_service_footer_is_a_person(body: str) -> None:
     assert detect_automatic(build(subject="RE: Pothole [MB-2026-00001]", body=body)) is None
+
+
+def test_a_december_leave_notice_in_an_officers_signature_does_not_drop_the_answer() -> None:
+    body = ("The pothole outside number 14 will be filled on Friday.\n\nKind regards\n"
+            "Sam Patel\nHighways Officer\nI will be on annual leave from 21 December until "
+            "4 January. I will be out of the office on Fridays.")
+    assert detect_automatic(build(subject="RE: Pothole [MB-2026-00001]", body=body)) is None
