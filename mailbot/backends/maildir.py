@@ -102,17 +102,21 @@ class MaildirMailbox:
         self._retry("move to Processed", lambda: self._move(ref))
 
     def send(self, mail: OutgoingMail) -> None:
-        if self._smtp_session is not None:
-            session = self._smtp_session
-            sender = self.address or envelope_sender(mail.mime)
-            call_with_retry(
-                lambda: session.send(mail, sender),
-                self.backoff,
-                what=f"send via {session.settings.where}",
-            )
-        else:
+        if self._smtp_session is None:
             self._retry("write to the outbox", lambda: self._write_outbox(mail))
-        self._retry("save to Sent", lambda: self._save_sent(mail))
+            self._retry("save to Sent", lambda: self._save_sent(mail))
+            return
+        session = self._smtp_session
+        sender = self.address or envelope_sender(mail.mime)
+        where = session.settings.where
+        call_with_retry(lambda: session.send(mail, sender), self.backoff, what=f"send via {where}")
+        # The SMTP server has it. Failing now would send it again (the member would get it
+        # twice); a missing Sent copy is the lesser harm, so it is logged instead.
+        try:
+            self._retry("save to Sent", lambda: self._save_sent(mail))
+        except BackendError as error:
+            log.error("%s was sent, but no copy of it could be kept in Sent: %s",
+                      mail.message_id, error)
 
     def close(self) -> None:
         """Only the SMTP connection is held open between calls."""

@@ -330,3 +330,27 @@ def test_a_server_that_is_down_is_still_transient(tmp_path: Path) -> None:
     with pytest.raises(TransientError, match="cannot reach SMTP server"):
         backend.send(ack("nowhere"))
     backend.close()
+
+
+def test_a_sent_copy_that_cannot_be_kept_does_not_make_a_delivered_mail_fail(
+    tmp_path: Path, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Maildir with SMTP: once the server took the mail, failing over the local Sent copy
+    would have the outbox send it again."""
+    smtp_server.reset()
+    backend = maildir_backend(tmp_path, plain(smtp_server))
+    sent_tmp = tmp_path / "mailbox" / ".Sent" / "tmp"
+    sent_tmp.parent.mkdir(parents=True, exist_ok=True)
+    if sent_tmp.is_dir():
+        sent_tmp.rmdir()
+    sent_tmp.write_text("not a folder: the copy cannot be written here")
+    mail = ack("no-sent-copy")
+    try:
+        backend.send(mail)  # no error: it went
+    finally:
+        backend.close()
+    assert message_ids(smtp_server) == [mail.message_id]
+    assert any(
+        r.levelname == "ERROR" and "no copy of it could be kept in Sent" in r.getMessage()
+        for r in caplog.records
+    )
