@@ -465,10 +465,11 @@ def _resolve_sqlite_url(url: str, base: Path) -> str:
 def find_config(explicit: Path | None) -> Path | None:
     """The config file to use: --config, else $MAILBOT_CONFIG, else ./mailbot.toml if present."""
     if explicit is not None:
-        return explicit
+        return explicit.expanduser()
     from_env = os.environ.get("MAILBOT_CONFIG")
     if from_env:
-        return Path(from_env)
+        # systemd's Environment= and a quoted shell value leave "~" unexpanded.
+        return Path(from_env).expanduser()
     default = Path.cwd() / DEFAULT_CONFIG_NAME
     return default if default.exists() else None
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mailbot.cli import app
-from mailbot.settings import ConfigError, load_settings
+from mailbot.settings import ConfigError, find_config, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "mailbot.example.toml"
 
@@ -358,3 +358,12 @@ def test_type_mistakes_say_what_to_write(tmp_path: Path, text: str, ending: str)
     line = _one_line(tmp_path, text)
     assert line.endswith(ending)
     assert "462913" not in line  # a value is never echoed: it may be a password
+
+
+def test_config_path_from_the_environment_may_start_with_a_tilde(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    write(tmp_path, '[council]\nname = "Cyngor Sir Ynys Môn"\n')
+    monkeypatch.setenv("MAILBOT_CONFIG", "~/mailbot.toml")
+    assert load_settings(find_config(None)).council.name == "Cyngor Sir Ynys Môn"
