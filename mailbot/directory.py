@@ -150,10 +150,13 @@ def _rows(
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         header = [_column_name(h) for h in next(reader, [])]
-        _check_header(path, header, columns, warnings)
+        split_name = _split_name_columns(header)
+        _check_header(path, header, columns, split_name, warnings)
         rows = []
         for cells in reader:
             row = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
+            if split_name:
+                row["name"] = " ".join(row.get(part, "") for part in split_name).strip()
             rows.append((reader.line_num, row))
         return rows
     except csv.Error as exc:
@@ -211,10 +214,24 @@ def _column_name(heading: str) -> str:
     return "email" if name == "email_address" else name
 
 
+def _split_name_columns(header: list[str]) -> tuple[str, ...]:
+    """First and last name columns to join when there is no name column (an HR export)."""
+    if "name" in header:
+        return ()
+    first = next((c for c in ("first_name", "forename", "given_name") if c in header), None)
+    last = next((c for c in ("last_name", "surname", "family_name") if c in header), None)
+    return (first, last) if first and last else ()
+
+
 def _check_header(
-    path: Path, header: list[str], columns: tuple[str, ...], warnings: list[str]
+    path: Path,
+    header: list[str],
+    columns: tuple[str, ...],
+    split_name: tuple[str, ...],
+    warnings: list[str],
 ) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    present = [*header, "name"] if split_name else header
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
     if missing:
         found = ", ".join(h for h in header if h) or "nothing"
         raise DirectoryError(
@@ -225,7 +242,7 @@ def _check_header(
     if twice:
         # csv would keep only the last one: a second "email" column would silently win.
         raise DirectoryError(f"{path}:1: column(s) {', '.join(twice)} appear more than once")
-    unused = [h for h in header if h and h not in columns]
+    unused = [h for h in header if h and h not in columns and h not in split_name]
     if unused:
         warnings.append(
             f"{path}: column(s) {', '.join(unused)} not used (mailbot reads "

@@ -249,3 +249,19 @@ def test_a_row_repeated_exactly_is_skipped_but_a_conflicting_one_is_refused(
     _write(path, "name,email,ward\nCllr A,a@c.gov.uk,North\nCllr A,a@c.gov.uk,South\n")
     with pytest.raises(DirectoryError, match=r"members\.csv:3: email a@c\.gov\.uk is listed twice"):
         load_directory(path, None)
+
+
+def test_first_and_last_name_columns_make_the_name(tmp_path: Path) -> None:
+    # An HR system's export: no "name" column, the parts in their own columns.
+    path = _write(
+        tmp_path / "officers.csv",
+        "Employee ID,Forename,Surname,Email,Service\r\n"
+        "E104,Gwen,Parry,gwen.parry@ynysmon.example,Priffyrdd\r\n",
+    )
+    directory = load_directory(None, path)
+    gwen = directory.officer("gwen.parry@ynysmon.example")
+    assert gwen is not None and gwen.name == "Gwen Parry"
+    assert directory.warnings == [
+        f"{path}: column(s) employee_id not used (mailbot reads name, email, service, "
+        "manager_email, deputy_email)"
+    ]
