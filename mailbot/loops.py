@@ -44,12 +44,16 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # Subject patterns are anchored: clients put "Automatic reply:" or "Undeliverable:" at the
 # start (or "(Automatic Response)" at the end), while members write "Out of office hours
 # noise" or "Undelivered council tax letters" in the middle of real enquiries.
-_END = r"\s*(?::|：|-|–|\(|$)"
+# A separator, not a hyphen inside a word: "Out of Office - Cllr Bloggs" ends the phrase,
+# "Auto-enrolment" and "Away-day" do not.
+_END = r"(?:\s*[:：(]|\s+[-–](?:\s|$)|\s*$)"
 AUTO_REPLY_SUBJECT = _words(
     # No "Re:" before it: "Re: Automatic reply: ..." is a person answering an out-of-office.
-    r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)|auto"
-    r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation(?: reply)?"
-    r"|away(?: message)?|on annual leave|annual leave"
+    # Topics a member also starts a subject with ("Annual leave cover", "Vacation rentals",
+    # "Away day") are left to the body patterns.
+    r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)"
+    r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation reply"
+    r"|away message"
     r"|ateb awtomatig|ymateb awtomatig|allan o'?r swyddfa"
     r"|r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau"
     r"|abwesenheitsnotiz|automatische antwort|abwesend|nicht im büro"
@@ -70,6 +74,7 @@ AUTO_REPLY_SUBJECT = _words(
     r"\((?:automatic (?:reply|response)|auto[- ]?reply|out of (?:the )?office"
     r"|ateb awtomatig|r[ée]ponse automatique|automatische antwort|respuesta autom[áa]tica"
     r"|automatisch antwoord)\)\s*$",
+    r"^\s*auto\s*:",  # "Auto: I'm on leave"
     r"^\s*(?:i am|i'm) (?:away|out of (?:the )?office)\b", r"^\s*away until\b",
     r"^\s*[^:]{0,60} is out of the office\b",
     # Ticket systems and council CRMs confirming receipt: no member writes these to us.

@@ -312,6 +312,12 @@ def test_member_mail_that_only_sounds_automatic_is_not(subject: str, body: str) 
     ("Undelivered council tax letters", "Residents on Mill Lane got no bill."),
     ("Non-delivery of the recycling boxes", "Still waiting after six weeks."),
     ("Your reference is wrong on my parking fine letter", "Can someone check it?"),
+    ("Auto-enrolment for councillors' pensions", "Who do I ask about opting out?"),
+    ("Auto-renewal of resident parking permits", "Residents were charged twice."),
+    ("Away-day for the scrutiny committee", "Which room is booked?"),
+    ("Annual leave: library staff", "Why is the library closed on Saturdays?"),
+    ("Annual leave - bin collections over Christmas", "Will collections change?"),
+    ("Vacation - rental properties on Mill Lane", "Residents report noise from holiday lets."),
     ("Ticket office at the station", "The ticket #2 machine has been broken for weeks."),
     ("Shop on Station Road", "The shop was left with no access to email or phone for a week "
                              "after the roadworks cut the line. Can highways explain?"),
