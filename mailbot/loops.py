@@ -47,6 +47,9 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # A separator, not a hyphen inside a word: "Out of Office - Cllr Bloggs" ends the phrase,
 # "Auto-enrolment" and "Away-day" do not.
 _END = r"(?:\s*[:：(]|\s+[-–](?:\s|$)|\s*$)"
+# Bounce subjects are followed by ':', '(' or nothing: "Delivery failure - recycling
+# boxes" and "Returned mail - residents say post goes astray" are members' subjects.
+_REPORT_END = r"(?:\s*[:：(]|\s*$)"
 AUTO_REPLY_SUBJECT = _words(
     # No "Re:" before it: "Re: Automatic reply: ..." is a person answering an out-of-office.
     # Topics a member also starts a subject with ("Annual leave cover", "Vacation rentals",
@@ -152,12 +155,13 @@ BOUNCE_SUBJECT = _words(
     r"^\s*(?:undeliver(?:ed|able)(?: mail)?|delivery status notification"
     r"|mail delivery (?:failed|failure|subsystem|system)|returned mail|failure notice"
     r"|delivery (?:has )?failed|delivery failure|message delivery failure"
-    r"|non[- ]?deliver(?:y|able)(?: notification| report)?|delivery notification"
+    r"|non[- ]?deliver(?:y|able)(?: notification| report)?"
     r"|mail system error"
     r"|non remis|unzustellbar|nicht zustellbar|onbestelbaar|no se puede entregar"
-    r"|non recapitabile|methu danfon)" + _END,
+    r"|non recapitabile|methu danfon)" + _REPORT_END,
     r"^\s*undelivered mail returned to sender\b", r"^\s*message delivery has failed\b",
-    r"^\s*complaint about message from\b", r"^\s*(?:e-?mail )?abuse report\b",
+    r"^\s*complaint about message from \S*\d",  # a feedback loop names the sending IP
+    r"^\s*(?:e-?mail )?abuse report" + _REPORT_END,
     r"^\s*\*\*message you sent blocked\b",
 )
 
@@ -230,6 +234,22 @@ RECEIPT_SUBJECT = _words(
     r"^\s*relayed:",  # Exchange: delivered onward, no receipt from the far end
     r"^\s*expanded:",  # Exchange: a distribution list was expanded
     r"^\s*message recall (?:success|failure|report)\b",
+)
+
+# What the body of a calendar response or a read/delivery receipt looks like.
+CALENDAR_BODY = re.compile(
+    r"\bhas (?:accepted|declined|tentatively accepted|cancell?ed)\b|\byou (?:have been|are) "
+    r"invited\b|\bthis (?:event|meeting) has been (?:changed|updated|cancell?ed)\b"
+    r"|^\s*(?:when|where|organi[sz]er|attendees|required|optional)\s*:"
+    r"|\b\d{1,2}[:.]\d{2}\s*(?:-|–|to)\s*\d{1,2}[:.]\d{2}\b|\bwedi (?:derbyn|gwrthod)\b"
+    r"|\bjoin (?:the )?(?:microsoft teams|teams|zoom|google meet) meeting\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+RECEIPT_SHAPE = re.compile(
+    r"\byour message\b|\bthis is a receipt for\b|\b(?:was|has been) (?:read|delivered|deleted"
+    r"|displayed)\b|\bdarllenwyd eich neges\b|\bihre nachricht\b|\bvotre message\b"
+    r"|\bsu mensaje\b|\buw bericht\b|^\s*(?:to|subject|sent|at|pwnc|an|betreff)\s*:",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 # Outlook's message recall, sent over SMTP when the recipient is outside the sender's
@@ -395,9 +415,14 @@ def _not_a_failure(msg: ParsedMessage) -> bool:
 
 def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     subject = msg.subject
-    if CALENDAR_SUBJECT.search(subject):
+    # "Invitation: residents' meeting on 3 December" and "Declined: my blue badge
+    # application" are members' subjects too: a calendar or receipt subject counts when
+    # the body has that robot's shape (or nothing at all), and asks nothing of us.
+    if CALENDAR_SUBJECT.search(subject) and _shaped_like(msg.text, CALENDAR_BODY):
         return Automatic.CALENDAR
-    if RECEIPT_SUBJECT.search(subject) or DELAY_SUBJECT.search(subject):
+    if RECEIPT_SUBJECT.search(subject) and _shaped_like(msg.text, RECEIPT_SHAPE):
+        return Automatic.RECEIPT
+    if DELAY_SUBJECT.search(subject):
         return Automatic.RECEIPT
     if BOUNCE_SUBJECT.search(subject):
         return Automatic.BOUNCE
@@ -429,6 +454,13 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+def _shaped_like(text: str, shape: re.Pattern[str]) -> bool:
+    own = own_text(text).text[:BODY_WINDOW]
+    if not own.strip():
+        return True
+    return shape.search(own) is not None and ASKS_US_TO_ACT.search(own) is None
 
 
 ASKS_NOTHING_WORDS = 10  # a covering note shorter than this, without a "?", passes mail on

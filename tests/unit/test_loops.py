@@ -280,6 +280,19 @@ def test_receipt_and_calendar_subjects(subject: str, expected: Automatic) -> Non
     assert kind(build(subject=subject, body="")) == expected
 
 
+@pytest.mark.parametrize(("subject", "body", "expected"), [
+    ("Accepted: Ward surgery", "Margaret Ellery has accepted this meeting.", Automatic.CALENDAR),
+    ("Declined: Licensing pre-meet", "Kevin Doran has declined this meeting.\n\nWhen: Tue 1 "
+     "December 2026 14:00-15:00", Automatic.CALENDAR),
+    ("Read: Pothole", "Your message\n\n  To: Highways\n  Subject: Pothole\n  Sent: 24/11/2026",
+     Automatic.RECEIPT),
+])
+def test_calendar_and_receipt_subjects_with_their_robots_body(
+    subject: str, body: str, expected: Automatic
+) -> None:
+    assert kind(build(subject=subject, body=body)) == expected
+
+
 def test_raw_utf8_auto_reply_subject_is_recognised() -> None:
     raw = ("From: Marie Dupont <marie@mairie.example>\r\nSubject: Réponse automatique : "
            "votre message\r\nMessage-ID: <r1@mairie.example>\r\n\r\nMerci.\r\n").encode()
@@ -318,6 +331,16 @@ def test_member_mail_that_only_sounds_automatic_is_not(subject: str, body: str) 
     ("Annual leave: library staff", "Why is the library closed on Saturdays?"),
     ("Annual leave - bin collections over Christmas", "Will collections change?"),
     ("Vacation - rental properties on Mill Lane", "Residents report noise from holiday lets."),
+    ("Invitation: residents' meeting on 3 December",
+     "The residents' association meets at 7pm in the church hall. Could an officer attend?"),
+    ("Declined: my resident's blue badge application", "Can you look into why?"),
+    ("Cancelled: bin collection on Mill Lane", "Residents were told by text. Why?"),
+    ("Delivered: new bins", "The new bins arrived on Mill Lane but three houses were missed."),
+    ("Returned mail - residents say post is going astray", "Is the depot involved?"),
+    ("Delivery failure - recycling boxes", "Twelve houses have none."),
+    ("Delivery notification: garden waste bins", "When will Brook Road get theirs?"),
+    ("Abuse report - dog fouling on the rec", "It is getting worse."),
+    ("Complaint about message from the council", "The letter to residents was rude."),
     ("Ticket office at the station", "The ticket #2 machine has been broken for weeks."),
     ("Shop on Station Road", "The shop was left with no access to email or phone for a week "
                              "after the roadworks cut the line. Can highways explain?"),
