@@ -231,9 +231,15 @@ RECEIPT_SUBJECT = _words(
     r"^\s*zugestellt:",
     r"^\s*remis\s?:",
     r"^\s*entregado:",
-    r"^\s*relayed:",  # Exchange: delivered onward, no receipt from the far end
-    r"^\s*expanded:",  # Exchange: a distribution list was expanded
+)
+# Exchange's own notices, in words no member starts a subject with: no body shape needed.
+EXCHANGE_RECEIPT_SUBJECT = _words(
+    r"^\s*relayed:",  # delivered onward, no receipt from the far end
+    r"^\s*expanded:",  # a distribution list was expanded
     r"^\s*message recall (?:success|failure|report)\b",
+)
+EXCHANGE_CALENDAR_SUBJECT = _words(
+    r"^\s*meeting forward notification:", r"^\s*new time proposed:"
 )
 
 # What the body of a calendar response or a read/delivery receipt looks like.
@@ -259,8 +265,7 @@ RECEIPT_BODY = _words(r"\bwould like to recall the message\b")
 CALENDAR_SUBJECT = _words(
     r"^\s*(?:accepted|declined|tentative|tentatively accepted|canceled|cancelled):",
     r"^\s*(?:updated )?invitation:",
-    r"^\s*new time proposed:",
-    r"^\s*meeting forward notification:",
+
     r"^\s*(?:angenommen|abgelehnt|mit vorbehalt angenommen|einladung):",
     r"^\s*(?:accepté|refusé|provisoire|invitation)\s?:",
     r"^\s*(?:aceptado|rechazado|provisional|invitación):",
@@ -418,9 +423,13 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     # "Invitation: residents' meeting on 3 December" and "Declined: my blue badge
     # application" are members' subjects too: a calendar or receipt subject counts when
     # the body has that robot's shape (or nothing at all), and asks nothing of us.
-    if CALENDAR_SUBJECT.search(subject) and _shaped_like(msg.text, CALENDAR_BODY):
+    if EXCHANGE_CALENDAR_SUBJECT.search(subject) or (
+        CALENDAR_SUBJECT.search(subject) and _shaped_like(msg.text, CALENDAR_BODY)
+    ):
         return Automatic.CALENDAR
-    if RECEIPT_SUBJECT.search(subject) and _shaped_like(msg.text, RECEIPT_SHAPE):
+    if EXCHANGE_RECEIPT_SUBJECT.search(subject) or (
+        RECEIPT_SUBJECT.search(subject) and _shaped_like(msg.text, RECEIPT_SHAPE)
+    ):
         return Automatic.RECEIPT
     if DELAY_SUBJECT.search(subject):
         return Automatic.RECEIPT
@@ -433,21 +442,29 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     # asking something. A bounce passed on with a note that asks nothing ("Forward the
     # message.") is still a bounce report, so then the forwarded text counts too.
     own = own_text(msg.text)
+    # Auto-replies and bounces answer mail: a message that answers or passes on nothing
+    # (a member's new enquiry: "The following addresses failed to get their council tax
+    # letters", "I am on leave next week, so please copy in Cllr Evans") needs more than
+    # a phrase to be a robot: being short and asking nothing, or having no sender at all.
+    answering = _answers_something(msg) or msg.sender is None
+    brief = len(own.text.split()) <= BRIEF_NOTE_WORDS and "?" not in own.text
     bounce_text = msg.text
     if own.forwards and _asks_something(own.text):
         bounce_text = own.text
-    if BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
+    if answering and BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
     # Above the sign-off: officers keep "I will be on annual leave from 21 December until
     # 4 January" in their signatures all December, under real answers.
     above_signoff = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
-    if AUTO_REPLY_BODY.search(above_signoff) and not ASKS_US_TO_ACT.search(above_signoff):
-        return Automatic.AUTO_REPLY
-    if SERVICE_RECEIPT_BODY.search(above_signoff) and not (
-        SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
+    if (answering or brief) and AUTO_REPLY_BODY.search(above_signoff) and not (
+        ASKS_US_TO_ACT.search(above_signoff)
     ):
         return Automatic.AUTO_REPLY
-    if RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
+    # Notifications ("please do not reply to this email") are new mail, not answers.
+    secure = SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
+    if SERVICE_RECEIPT_BODY.search(above_signoff) and not secure:
+        return Automatic.AUTO_REPLY
+    if (answering or brief) and RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.RECEIPT
     if BULK_BODY.search(own.text):
         return Automatic.BULK  # the unsubscribe line is at the foot
@@ -464,6 +481,15 @@ def _shaped_like(text: str, shape: re.Pattern[str]) -> bool:
 
 
 ASKS_NOTHING_WORDS = 10  # a covering note shorter than this, without a "?", passes mail on
+BRIEF_NOTE_WORDS = 40  # an away-note with a subject of its own ("Holiday") is this short
+# "Re:" and "Fwd:" in the languages of mail clients members use (Welsh Outlook: "Ateb:").
+REPLY_OR_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:re|aw|sv|vs|odp|antw|rif|r|ynt|ateb|atb|fw|fwd|wg|tr|rv|ymlaen|pd|pd)\s*:", re.I
+)
+
+
+def _answers_something(msg: ParsedMessage) -> bool:
+    return bool(msg.in_reply_to or msg.references or REPLY_OR_FORWARD_SUBJECT.match(msg.subject))
 
 
 def _asks_something(own: str) -> bool:

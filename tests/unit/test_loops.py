@@ -591,3 +591,23 @@ def test_a_december_leave_notice_in_an_officers_signature_does_not_drop_the_answ
             "Sam Patel\nHighways Officer\nI will be on annual leave from 21 December until "
             "4 January. I will be out of the office on Fridays.")
     assert detect_automatic(build(subject="RE: Pothole [MB-2026-00001]", body=body)) is None
+
+
+@pytest.mark.parametrize("body", [
+    "The following addresses failed to get their council tax letters this month: 3, 5 and 7 "
+    "Mill Lane. Residents are worried about late payment charges.",
+    "Residents say there is an invalid user address message on the parking permit site.",
+    "Your message was not delivered to the planning team, the resident says. Can you check?",
+    "I will be away until the 5th; could highways look at the pothole before then?",
+])
+def test_a_new_message_from_a_member_needs_more_than_a_robots_phrase(body: str) -> None:
+    # A fresh subject, no In-Reply-To: a person starting something, not a robot answering.
+    assert detect_automatic(build(subject="Pothole on Castle Street", body=body)) is None
+
+
+def test_the_same_phrase_in_a_reply_is_a_robots() -> None:
+    body = ("Your message was not delivered to the planning team because the mailbox is full. "
+            "The following addresses failed: planning@wiltshire.gov.uk. Can you check?")
+    message = build({"In-Reply-To": "<ack-1.mailbot@wiltshire.gov.uk>"},
+                    subject="Pothole on Castle Street", body=body)
+    assert kind(message) == Automatic.BOUNCE
