@@ -192,7 +192,7 @@ def flush(
         ids = session.scalars(
             select(OutboxRow.id)
             .where(OutboxRow.status == "pending", OutboxRow.not_before <= now)
-            .order_by(OutboxRow.id)
+            .order_by(OutboxRow.not_before, OutboxRow.id)
         ).all()
     for row_id in ids:
         _send_one(store, backend, row_id, now, cap, window, report)
@@ -231,8 +231,9 @@ def _send_one(
     try:
         backend.send(mail)
     except SendingBlocked as exc:
-        _put_back(store, row_id, str(exc))
-        report.held = sending_hold.hold(store, now, str(exc)).problem
+        held = sending_hold.hold(store, now, str(exc))
+        _put_back(store, row_id, str(exc), held.retry_at)
+        report.held = held.problem
         return
     except MaybeSent as exc:
         _mark_uncertain(store, row_id, now, str(exc), report)
@@ -251,12 +252,16 @@ def _send_one(
     report.sent.append(mail.message_id)
 
 
-def _put_back(store: Store, row_id: int, error: str) -> None:
-    """As it was before this try: the refusal was not about this mail."""
+def _put_back(store: Store, row_id: int, error: str, until: datetime) -> None:
+    """Pending again, with its attempt given back: the refusal was not about this mail.
+    Due with the hold's next try but after the mail already waiting, so that try is made
+    with another mail: one mail that Exchange refuses in words meant for the account
+    cannot keep all the others waiting."""
     with store.transaction() as session:
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.status, row.attempts, row.last_error = "pending", row.attempts - 1, error[:1000]
+        row.not_before = until
 
 
 def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:

@@ -58,7 +58,7 @@ from exchangelib.protocol import Protocol
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from mailbot.backends import folder_cursor
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -96,6 +96,14 @@ NO_PERMISSION = (
     ews_errors.ErrorAccessDenied,
     ews_errors.ErrorImpersonateUserDenied,
     ews_errors.ErrorImpersonationDenied,
+)
+
+
+REFUSES_EVERY_MAIL = (
+    *NO_PERMISSION,
+    ews_errors.ErrorSendAsDenied,
+    ews_errors.UnauthorizedError,
+    oauth_errors.OAuth2Error,
 )
 
 
@@ -248,7 +256,13 @@ class EwsMailbox:
         )
 
     def send(self, mail: OutgoingMail) -> None:
-        self._retry(f"send {mail.message_id}", lambda: self._send(mail))
+        try:
+            self._retry(f"send {mail.message_id}", lambda: self._send(mail))
+        except BackendError as error:
+            # Refused for the account itself (login, rights): every mail would be refused.
+            if any(isinstance(e, REFUSES_EVERY_MAIL) for e in _chain(error)):
+                raise SendingBlocked(str(error)) from error.__cause__
+            raise
 
     def was_sent(self, message_id: str) -> bool | None:
         """After a crash mid-send: True if the copy send_and_save files is in Sent Items.

@@ -38,7 +38,7 @@ from urllib.parse import quote
 import httpx
 
 from mailbot.backends import folder_cursor
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -577,15 +577,17 @@ class GraphMailbox:
         detail = f"{reply.status} {code}".strip()
         server_says = reply.error_message()
         permission = "Mail.Send" if sending else "Mail.ReadWrite"
+        # Refused for the app itself: every other mail would be refused too.
+        refused = SendingBlocked if sending else BackendError
         if reply.status == 401:
-            return BackendError(
+            return refused(
                 f"Graph did not accept the app's token to {doing} in {self.mailbox} ({detail}): "
                 f"check tenant_id and client_id, and that the app has the {permission} "
                 f"application permission (with admin consent) or an Exchange RBAC for "
                 f"Applications role that covers this mailbox"
             )
         if reply.status == 403:
-            return BackendError(
+            return refused(
                 f"Graph refused to {doing} in {self.mailbox} ({detail}): the app lacks the "
                 f"{permission} application permission, or the Exchange RBAC for Applications "
                 f"scope does not include this mailbox"

@@ -17,7 +17,7 @@ import pytest
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Credentials, OAuth2Credentials
 from fakes.ews_server import FakeExchange, running
 
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
 from mailbot.backends.ews import EXCHANGE_ONLINE_ENDPOINT, EwsMailbox, build_configuration
 from mailbot.backends.retry import Backoff
 from mailbot.model import OutgoingMail
@@ -540,3 +540,21 @@ def test_oauth_settings_build_client_credentials_with_impersonation(auth_type: s
 def test_incomplete_settings_name_the_missing_key(settings: dict[str, str], message: str) -> None:
     with pytest.raises(BackendError, match=message):
         EwsMailbox(primary_smtp_address=ADDRESS, **settings)  # type: ignore[arg-type]
+
+
+def test_losing_the_right_to_send_holds_every_mail(server, sleeps) -> None:
+    """SendAs taken away after start-up: the refusal is for the account, not this mail, so
+    it is SendingBlocked and the outbox holds all mail instead of failing each."""
+    exchange, endpoint = server
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.fetch_new(None)
+        exchange.full_access.discard("svc-mailbot")
+        with pytest.raises(SendingBlocked):
+            client.send(OutgoingMail(message_id="<held@council.example>",
+                                     recipients=("x@y.example",),
+                                     mime=b"To: x@y.example\r\nMessage-ID: <held@council.example>"
+                                          b"\r\n\r\nhello\r\n"))
+    finally:
+        client.close()
+    assert exchange.delivered == []

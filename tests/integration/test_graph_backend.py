@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fakes.graph_server import FakeGraph, Request
 
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
 from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
 from mailbot.backends.retry import Backoff
 from mailbot.model import OutgoingMail
@@ -362,8 +362,8 @@ def test_missing_read_permission_is_explained(fake: FakeGraph, client: Client) -
 
 def test_missing_send_permission_is_explained(fake: FakeGraph, client: Client) -> None:
     fake.denied.add("send")
-    with pytest.raises(BackendError, match=r"Mail\.Send application permission"):
-        client().send(reply_mail())
+    with pytest.raises(SendingBlocked, match=r"Mail\.Send application permission"):
+        client().send(reply_mail())  # refused for every mail: the outbox holds them all
     assert fake.outgoing == []
 
 

@@ -11,10 +11,13 @@ import pytest
 from fixtures.smtpd import SmtpServer
 from helpers import JO, NOW, RHIAN, AppFactory, rows
 
+from mailbot.backends.base import SendingBlocked
 from mailbot.backends.maildir import MaildirMailbox
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.backends.smtp import SmtpSettings
 from mailbot.console import summarise_poll
 from mailbot.jobs import PollReport, flush_outbox, poll
+from mailbot.model import OutgoingMail
 from mailbot.sending_hold import try_at_next_flush
 from mailbot.status import format_status, gather_status
 from mailbot.store.tables import OutboxRow
@@ -75,7 +78,40 @@ def test_a_refused_login_holds_every_mail_until_it_is_put_right(
     app.backend_override = sending_through(smtpd_auth, tmp_path / "mail", smtpd_auth.password)
     try_at_next_flush(app.store)
     fixed = flush_outbox(app, NOW + timedelta(minutes=13))
-    assert len(fixed.sent) == 3 and not fixed.held
+    assert len(fixed.sent) == 2 and not fixed.held  # the two that were due
+    later = flush_outbox(app, NOW + timedelta(minutes=16))  # the last mail tried, and due
+    assert len(later.sent) == 1
     assert len(smtpd_auth.received) == 3
     assert {r.status for r in rows(app, OutboxRow)} == {"sent"}
     assert "sending held" not in format_status(gather_status(app, NOW + timedelta(minutes=16)))
+
+
+class RefusesOneMail(MemoryMailbox):
+    """Refuses one mail in the words meant for the whole account."""
+
+    def __init__(self, server: MemoryServer, refused: str) -> None:
+        super().__init__(server)
+        self.refused = refused
+
+    def send(self, mail: OutgoingMail) -> None:
+        if mail.message_id == self.refused:
+            raise SendingBlocked("ErrorAccessDenied")
+        super().send(mail)
+
+
+def test_one_mail_refused_in_account_words_does_not_keep_the_others_waiting(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    for n, sender in enumerate((JO, RHIAN, JO)):
+        server.deliver(enquiry(n, sender))
+    poll(app, NOW)
+    first_row, *others = rows(app, OutboxRow)
+    app.backend_override = RefusesOneMail(server, first_row.message_id)
+
+    held = flush_outbox(app, NOW)
+    assert held.held and not held.sent
+    retried = flush_outbox(app, NOW + timedelta(minutes=5))  # tries another mail first
+    assert sorted(retried.sent) == sorted(row.message_id for row in others)
+    statuses = {row.message_id: row.status for row in rows(app, OutboxRow)}
+    assert statuses[first_row.message_id] == "pending"
