@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
+from mailbot.commands.authority import disowned_by_its_domain
 from mailbot.loops import detect_automatic, spam_verdict
-from mailbot.model import FINISHED, FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
@@ -218,6 +219,19 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
 
 
+def _hold_for_a_person(it: Intake, case: CaseRow) -> None:
+    """Mail in a member's name that their own domain disowns (DMARC failed) may be forged:
+    the member is not written to about something they may never have sent, and the case
+    waits in triage for a person to judge it."""
+    case.status = CaseStatus.NEEDS_TRIAGE
+    ledger.record_event(
+        it.session, it.now, "mailbot", "not acknowledged",
+        "dmarc=fail in Authentication-Results: the sender's domain disowns this mail, so it "
+        "may be forged; not acknowledged, left for triage",
+        case=case, message=it.row,
+    )
+
+
 def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:
     if not case.officer_email:
         return
@@ -253,7 +267,9 @@ def open_case(it: Intake) -> Outcome | None:
         parent=it.parent,
     )
     assigned = cases.assign_case(it.app, it.session, case, it.message, it.now, parent=it.parent)
-    if cases.should_acknowledge(it.app, case):
+    if disowned_by_its_domain(it.message):
+        _hold_for_a_person(it, case)
+    elif cases.should_acknowledge(it.app, case):
         it.queued.append(cases.queue_acknowledgement(it.app, it.session, case, it.message, it.now))
     if case.officer_email:
         queued = assignment.queue_officer_mail(

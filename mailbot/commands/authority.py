@@ -41,6 +41,12 @@ def failed_authentication(message: ParsedMessage) -> str:
     return ""
 
 
+def disowned_by_its_domain(message: ParsedMessage) -> bool:
+    """The receiving server found DMARC failing: the From domain's owner says this mail is
+    not theirs. (SPF alone fails on ordinary forwarding, so it is not enough here.)"""
+    return "dmarc=fail" in message.headers.get("authentication-results", "").lower()
+
+
 def refusal(role: str | None, forged: str) -> str:
     """Why a command from this sender is refused (for the event), or "" if it is not."""
     if forged:
