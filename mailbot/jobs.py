@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from mailbot import (
     confidentiality_chase,
     digest,
@@ -24,7 +22,6 @@ from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import message_id_of, parse_message
 from mailbot.pipeline import Outcome, process
 from mailbot.store.state import read_value, write_value
-from mailbot.store.tables import MessageRow
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +135,8 @@ def _sender_if_any(fetched: FetchedMessage) -> ParsedMessage | None:
 def _quarantine_after_error(
     app: App, fetched: FetchedMessage, now: datetime, reason: str
 ) -> Outcome:
-    message_id = message_id_of(fetched.raw)
     with app.store.transaction() as session:
-        row = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+        message_id, row = ledger.ledger_key(session, fetched.raw)
         if row is None:
             row = ledger.record_message(session, fetched, message_id, now, _sender_if_any(fetched))
         row.status, row.reason = MessageStatus.QUARANTINED, reason[:2000]

@@ -2,18 +2,58 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
-from mailbot.parse import ParseFailure
+from mailbot.parse import ParseFailure, message_id_of
 from mailbot.store.tables import CaseRow, EventRow, MessageRow
 
 
 def find_message(session: Session, message_id: str) -> MessageRow | None:
     return session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+
+
+def ledger_key(session: Session, raw: bytes) -> tuple[str, MessageRow | None]:
+    """The key this mail is recorded under, and the row already recorded under it if any.
+
+    The key is the Message-ID. A different mail that reuses a Message-ID already seen (a
+    scanner or a business system numbering its mail from 1 again) must not be skipped as
+    a duplicate: it is recorded under a key of its own, made from its content, the same
+    for every copy of it."""
+    message_id = message_id_of(raw)
+    seen = find_message(session, message_id)
+    if seen is None or same_mail(seen.raw, raw):
+        return message_id, seen
+    twin = twin_message_id(message_id, raw)
+    return twin, find_message(session, twin)
+
+
+def same_mail(known: bytes, arrived: bytes) -> bool:
+    """Two copies of one mail, whatever route each took? Erased bytes (the retention
+    purge) cannot be compared, and are taken as the same: nothing is answered twice."""
+    return not known or content_fingerprint(known) == content_fingerprint(arrived)
+
+
+def content_fingerprint(raw: bytes) -> str:
+    """The author's part of a mail: its body and its From, Date and Subject, not the trace
+    headers (Received, Authentication-Results) each server on the way adds."""
+    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
+    author = "\n".join(str(headers.get(name, "")).strip() for name in ("From", "Date", "Subject"))
+    digest = hashlib.sha256(author.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0" + body.rstrip())
+    return digest.hexdigest()
+
+
+def twin_message_id(message_id: str, raw: bytes) -> str:
+    reused = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"<{content_fingerprint(raw)[:24]}.{reused}@reused-id.mailbot.invalid>"
 
 
 def record_message(

@@ -8,7 +8,7 @@ Outcome) or lets the next one look at it. Stages write rows; none of them sends 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned_by_its_domain
 from mailbot.loops import detect_automatic, spam_verdict
 from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
-from mailbot.parse import ParseFailure, message_id_of, parse_message
+from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
     answers_caseless_mail,
@@ -334,12 +334,15 @@ STAGES: tuple[Stage, ...] = (
 
 def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) -> Outcome:
     """Run one fetched message through every stage. Never raises for bad mail."""
-    message_id = message_id_of(fetched.raw)
-    seen = ledger.find_message(session, message_id)
+    message_id, seen = ledger.ledger_key(session, fetched.raw)
     if seen is not None:
         ledger.count_duplicate(session, seen, now)
         return Outcome(message_id, MessageStatus.DUPLICATE, "Message-ID seen before")
     parsed = parse_message(fetched.raw)
+    if isinstance(parsed, ParsedMessage) and parsed.message_id != message_id:
+        # A reused Message-ID: this mail's own key, so its case, acknowledgement and
+        # assignment are its own (their dedup keys are made from it).
+        parsed = replace(parsed, message_id=message_id)
     row = ledger.record_message(session, fetched, message_id, now, parsed)
     return _run_stages(app, session, row, parsed, fetched, now)
 

@@ -92,7 +92,7 @@ def test_mutated_mail_never_stops_the_poll_and_is_recorded_once(
         assert len(poll_report.outcomes) == len(batch)
         recorded = rows(app, MessageRow)
         distinct = {outcome.message_id for outcome in poll_report.outcomes}
-        assert len(recorded) == len(distinct)  # one row per Message-ID, duplicates counted
+        assert len(recorded) == len(distinct)  # one row per ledger key, duplicates counted
         for row in recorded:
             assert row.status in SETTLED, row.status
             assert row.status != "quarantined" or row.reason
