@@ -43,7 +43,8 @@ from mailbot.backends.smtp import SmtpSettings, submit
 from mailbot.compose import Envelope
 from mailbot.model import OutgoingMail
 from mailbot.settings import Settings
-from mailbot.store.tables import OutboxRow, StateRow
+from mailbot.store.state import read_value, write_value
+from mailbot.store.tables import OutboxRow
 
 T = TypeVar("T")
 
@@ -259,14 +260,7 @@ class MailboxHealth:
             value = json.dumps({"started": outage.started.isoformat(), "problem": outage.problem})
         try:
             with self.app.store.transaction() as session:
-                row = session.get(StateRow, STATE_KEY)
-                if value is None:
-                    if row is not None:
-                        session.delete(row)
-                elif row is None:
-                    session.add(StateRow(key=STATE_KEY, value=value))
-                else:
-                    row.value = value
+                write_value(session, STATE_KEY, value)
         except SQLAlchemyError as db_error:
             log.warning("could not store the mailbox outage state: %s", db_error)
 
@@ -274,8 +268,7 @@ class MailboxHealth:
         """An outage a previous run of the daemon left open: tried again at once."""
         try:
             with self.app.store.transaction() as session:
-                row = session.get(StateRow, STATE_KEY)
-                value = row.value if row is not None else None
+                value = read_value(session, STATE_KEY)
         except SQLAlchemyError:
             return None
         if value is None:
