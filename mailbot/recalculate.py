@@ -23,7 +23,8 @@ from mailbot import ledger
 from mailbot.cases import refresh_deadlines
 from mailbot.model import FINISHED
 from mailbot.policy import Policy
-from mailbot.store.tables import CaseRow, StateRow
+from mailbot.store.state import read_value, write_value
+from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -48,8 +49,7 @@ def recalculate_if_policy_changed(app: App, now: datetime) -> int | None:
     Returns how many cases' dates moved, or None if nothing had changed."""
     fingerprint = policy_fingerprint(app.policy)
     with app.store.transaction() as session:
-        known = session.get(StateRow, FINGERPRINT_KEY)
-        if known is not None and known.value == fingerprint:
+        if read_value(session, FINGERPRINT_KEY) == fingerprint:
             return None
         ids = list(session.scalars(select(CaseRow.id).where(CaseRow.status.not_in(FINISHED))))
     moved = 0
@@ -59,11 +59,7 @@ def recalculate_if_policy_changed(app: App, now: datetime) -> int | None:
             for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(chunk))):
                 moved += _recalculate(app, session, case, now)
     with app.store.transaction() as session:
-        known = session.get(StateRow, FINGERPRINT_KEY)
-        if known is None:
-            session.add(StateRow(key=FINGERPRINT_KEY, value=fingerprint))
-        else:
-            known.value = fingerprint
+        write_value(session, FINGERPRINT_KEY, fingerprint)
     if ids:
         log.info(
             "policy %s or its calendar changed: due dates of %d open cases worked out again, "
