@@ -28,7 +28,10 @@ _MSGID_RE = re.compile(r"<[^<>\s]+>")
 # Longer Message-IDs are legal but break what we build from them: the ledger column
 # (VARCHAR 998 on PostgreSQL), outbox dedup keys (200), our References lines (998).
 MAX_MESSAGE_ID = 180
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, C1 controls, and the bidirectional embeddings, overrides and isolates
+# that reorder how a line is shown: in a header they can make a subject read as something
+# else ("Trojan Source"), in what we display and in the subject of our reply.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)

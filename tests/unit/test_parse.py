@@ -3,6 +3,7 @@ returns is safe to store and to quote (one-line headers, no NULs, no active HTML
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -229,3 +230,19 @@ def test_an_attached_message_is_one_part_and_its_text_reads_as_a_forward() -> No
     assert "From: Pat Stranger <pat.stranger@example.net>" in forwarded
     assert "Subject: Ward walkabout on Saturday" in forwarded
     assert "Join us on Saturday at 10am" in forwarded
+
+
+SUBJECT = "Bins \u202eexe.txt\u202c and \u2066x\u2069 \x85"
+
+
+def test_a_subject_cannot_reorder_itself_with_bidirectional_controls() -> None:
+    """U+202E (right-to-left override) would show "Invoice for txt.exe" as something else,
+    in `mailbot cases` and in the subject of our acknowledgement."""
+    raw = (
+        "From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\n"
+        "Subject: =?utf-8?b?" + base64.b64encode(SUBJECT.encode()).decode()
+        + "?=\r\nMessage-ID: <bidi@x.example>\r\n\r\nHello\r\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert isinstance(parsed, ParsedMessage)
+    assert parsed.subject == "Bins exe.txt and x"
