@@ -192,6 +192,9 @@ def follow_thread(it: Intake) -> Outcome | None:
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
+    elif is_thanks_only(it.message.text, it.message.subject):
+        # A thank-you for the acknowledgement: on the case, but no mail to the officer.
+        return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 

@@ -19,6 +19,7 @@ from helpers import (
     run,
     sent_to,
 )
+from sqlalchemy import select
 
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
@@ -187,3 +188,26 @@ def test_a_whole_thread_delivered_twice_changes_nothing(app_factory: AppFactory)
     after = ([(c.ref, c.status) for c in rows(app, CaseRow)], len(server.outgoing),
              len(rows(app, ClockEventRow)))
     assert after == before
+
+
+@pytest.mark.parametrize(("words", "officer_told"), [
+    ("Thank you very much!", False),
+    ("Thanks. It is now twice as deep and a cyclist fell in it this morning.", True),
+])
+def test_a_members_thanks_on_an_open_case_does_not_trouble_the_officer(
+    opened: tuple[App, MemoryServer], words: str, officer_told: bool
+) -> None:
+    app, server = opened
+    with app.store.transaction() as session:
+        case = session.scalars(select(CaseRow)).one()
+        case.officer_email = SAM[1]
+    server.deliver((
+        f"From: Cllr Jo Bloggs <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        "Subject: RE: Pothole outside 14 Castle Street [MB-2026-00001]\r\n"
+        f"Message-ID: <thanks-{officer_told}@wiltshire.gov.uk>\r\nIn-Reply-To: {ORIGINAL_ID}\r\n"
+        "Date: Wed, 25 Nov 2026 12:30:00 +0000\r\n\r\n" + words + "\r\n"
+    ).encode())
+    run(app, LATER)
+    updates = [r for r in rows(app, OutboxRow) if r.purpose == "update"]
+    assert bool(updates) is officer_told
+    assert len(rows(app, CaseRow)) == 1 and rows(app, CaseRow)[0].status == "open"
