@@ -156,7 +156,10 @@ def officer_commands(it: Intake) -> Outcome | None:
         case, via = tagged, "subject tag"
     if sender.email == case.member_email or case.member_email in recipients:
         return None  # the member writing, or an answer copied to the member
-    what, queued = commands.handle(it.app, it.session, case, it.message, it.row, it.now, via=via)
+    given_at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
+    what, queued = commands.handle(
+        it.app, it.session, case, it.message, it.row, it.now, via=via, given_at=given_at
+    )
     it.queued.extend(queued)
     status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
     return it.settle(status, what, case)

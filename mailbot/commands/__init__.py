@@ -89,6 +89,7 @@ def handle(
     now: datetime,
     *,
     via: str,
+    given_at: datetime | None = None,
 ) -> tuple[str, list[str]]:
     """A message answering our mail to an officer (or tagged by one): apply the command
     it carries, answer the sender. Returns (what happened, outbox purposes queued)."""
@@ -135,7 +136,7 @@ def handle(
             queued = queue_help(app, session, case, message, now, parsed)
         return "no command; help sent" if queued else "no command", queued
     assert role is not None
-    result = dispatch(Context(app, session, case, sender, row, now), parsed)
+    result = dispatch(Context(app, session, case, sender, row, now, given_at or now), parsed)
     ledger.record_event(
         session,
         now,

@@ -36,6 +36,9 @@ class Context:
     sender: str
     row: MessageRow
     now: datetime
+    # When the officer gave the command: its mail's believable Date (cases.clock_time), so a
+    # Friday DONE read on Monday after downtime counts on Friday. Clock events use it.
+    given_at: datetime
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def dispatch(ctx: Context, command: Command) -> Result:
 
 
 def apply_done(ctx: Context, command: Command) -> Result:
-    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.now)
+    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at)
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
     return Result(True, [f"{ctx.case.ref} is marked as answered; no more reminders will be sent."])
 
@@ -103,7 +106,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
         "extend",
         who=ctx.sender,
         why=command.reason,
-        now=ctx.now,
+        now=ctx.given_at,
         new_due=new_due,
     )
     cases.refresh_deadlines(app, ctx.session, case)
@@ -202,7 +205,9 @@ def apply_resume(ctx: Context, command: Command) -> Result:
 
 def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
     """Record a pause or resume on the clock, and the new due date it gives."""
-    cases.add_clock_event(ctx.session, ctx.case, event, who=ctx.sender, why=why, now=ctx.now)
+    cases.add_clock_event(
+        ctx.session, ctx.case, event, who=ctx.sender, why=why, now=ctx.given_at
+    )
     ctx.case.status = status
     ctx.case.updated_at = ctx.now
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)

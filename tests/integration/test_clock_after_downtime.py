@@ -83,3 +83,28 @@ def test_a_date_before_the_last_clock_event_cannot_reorder_the_clock(council: Co
     pause, resume = rows(council.app, ClockEventRow)
     assert (pause.action, resume.action) == ("pause", "resume")
     assert resume.at >= pause.at
+
+
+def test_an_officers_friday_done_read_on_monday_counts_on_friday(council: Council) -> None:
+    out = council.open_pothole()
+    done = council.mail(
+        SAM, f"RE: {out[SAM]['Subject']}", "DONE", in_reply_to=out[SAM]["Message-ID"],
+        date=FRIDAY_3PM,
+    )
+    council.deliver(done, now=MONDAY_10AM)
+    case = council.case()
+    assert case.status == "responded" and case.responded_at == FRIDAY_3PM
+    [stop] = rows(council.app, ClockEventRow, ClockEventRow.action == "stop")
+    assert (stop.at, stop.who) == (FRIDAY_3PM, SAM)
+
+
+def test_an_officers_friday_pause_read_on_monday_pauses_from_friday(council: Council) -> None:
+    out = council.open_pothole()
+    pause = council.mail(
+        SAM, f"RE: {out[SAM]['Subject']}", 'PAUSE "waiting for the contractor"',
+        in_reply_to=out[SAM]["Message-ID"], date=FRIDAY_3PM,
+    )
+    council.deliver(pause, now=MONDAY_10AM)
+    [paused] = rows(council.app, ClockEventRow, ClockEventRow.action == "pause")
+    assert paused.at == FRIDAY_3PM
+

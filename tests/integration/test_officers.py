@@ -322,7 +322,8 @@ def test_done_stops_the_clock_and_is_confirmed(council: Council) -> None:
     assert out[0]["In-Reply-To"] == "<t2@test.example>"
     assert "MB-2026-00001 is marked as answered" in _text(out[0])
     case = council.case()
-    assert case.status == "responded" and case.responded_at == NOW
+    # Answered when the officer sent DONE (its Date, two hours before we read it)
+    assert case.status == "responded" and case.responded_at == NOW - timedelta(hours=2)
     stop = rows(council.app, ClockEventRow, ClockEventRow.action == "stop")
     assert [(s.who, s.clock) for s in stop] == [(SAM, "response")]
     [event] = council.events("command")
