@@ -289,7 +289,8 @@ def classify(
 @app.command()
 def status(config: ConfigOption = None) -> None:
     """Is the mailbox reachable, is any mail stuck or quarantined, how many cases are due.
-    Exits 1 when a person should look (mailbox down, mail failed or possibly not sent)."""
+    Exits 1 when a person should look (mailbox down, sending held, mail failed or possibly
+    not sent)."""
     from mailbot.status import format_status, gather_status
 
     with opened_app(config) as mailbot_app:
