@@ -412,7 +412,9 @@ def resolve_pack(
         if base_dir is not None and not path.is_absolute():
             path = base_dir / path
         if not path.is_file():
-            raise PolicyError(f"{path}: policy file not found")
+            shipped = Path(text).stem if Path(text).stem in available_packs(packs_dir) else ""
+            hint = f' (the shipped pack is named without ".toml": policy = "{shipped}")'
+            raise PolicyError(f"{path}: policy file not found{hint if shipped else ''}")
         return path
     folder = packs_dir or default_packs_dir()
     path = folder / f"{text}.toml"
