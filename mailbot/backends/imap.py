@@ -257,12 +257,7 @@ class ImapMailbox:
             client = self._connect()
             with self._errors():
                 layout = self._layout(client)
-                inbox = self._locate(client, layout, self.inbox, layout.prefix)
-                if inbox is None:
-                    raise FolderMissing(
-                        f"{self.where}, user {self.username!r}: the inbox folder "
-                        f"{self.inbox!r} does not exist (folders there: {', '.join(layout.names)})"
-                    )
+                inbox = self._existing_inbox(client, layout)
                 self._inbox_name = inbox
                 client.select_folder(inbox)  # read-write, as a poll does: may we move mail?
                 home = layout.home(inbox)
@@ -493,6 +488,16 @@ class ImapMailbox:
                 lacking.append(f"{folder!r}: {names}")
         return lacking
 
+    def _existing_inbox(self, client: IMAPClient, layout: FolderLayout) -> str:
+        """The inbox as this server names it; FolderMissing, listing what is there, if not."""
+        inbox = self._locate(client, layout, self.inbox, layout.prefix)
+        if inbox is None:
+            raise FolderMissing(
+                f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
+                f"{self.username!r} (folders there: {', '.join(layout.names)})"
+            )
+        return inbox
+
     def _ensure_folders(self, client: IMAPClient) -> None:
         """Once per connection: the inbox must exist; Processed and Sent are made if
         missing (when allowed), else the error names the missing folder. Each name is
@@ -501,12 +506,7 @@ class ImapMailbox:
         if self._folders_checked:
             return
         layout = self._layout(client)
-        inbox = self._locate(client, layout, self.inbox, layout.prefix)
-        if inbox is None:
-            raise FolderMissing(
-                f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
-                f"{self.username!r} (folders there: {', '.join(layout.names)})"
-            )
+        inbox = self._existing_inbox(client, layout)
         home = layout.home(inbox)
         self._inbox_name = inbox
         self._processed_name = self._locate(
