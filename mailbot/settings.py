@@ -6,12 +6,9 @@ more `__`), which is where passwords belong. Relative paths are relative to the 
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Literal
@@ -31,12 +28,10 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from mailbot import config_explain as explain
+from mailbot.config_explain import ENV_PREFIX
+
 DEFAULT_CONFIG_NAME = "mailbot.toml"
-ENV_PREFIX = "MAILBOT_"
-# Environment variables of ours that are not config keys.
-NOT_CONFIG_KEYS = frozenset(
-    {"MAILBOT_CONFIG", "MAILBOT_DEBUG", "MAILBOT_POLICIES_DIR", "MAILBOT_CLASSIFIERS"}
-)
 
 
 class ConfigError(Exception):
@@ -384,7 +379,7 @@ class LoggingSettings(Section):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="MAILBOT_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
         extra="forbid",
         case_sensitive=False,
@@ -480,15 +475,15 @@ def load_settings(path: Path | None) -> Settings:
     if path is not None:
         path = path.resolve()
         data = _read_toml(path)
-    from_env = _config_variables(os.environ)
-    problems = _unknown_variables(from_env)
+    from_env = explain.config_variables(os.environ)
+    problems = explain.unknown_variables(from_env, Settings)
     try:
         settings = Settings(**data, config_path=path)
     except ValidationError as exc:
-        problems += [_describe(err, from_env) for err in exc.errors()]
+        problems += [explain.describe(err, from_env, Settings) for err in exc.errors()]
     except SettingsError:
         # pydantic-settings could not decode a list or table given in the environment.
-        problems += _undecodable_variables(from_env) or [
+        problems += explain.undecodable_variables(from_env, Settings) or [
             f"a {ENV_PREFIX}... environment variable could not be read (lists and tables "
             "are written as JSON)"
         ]
@@ -516,173 +511,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
-
-
-def _config_variables(environ: Mapping[str, str]) -> dict[tuple[str, ...], str]:
-    """MAILBOT_<SECTION>__<KEY> variables, by the key path they set (lower case)."""
-    found: dict[tuple[str, ...], str] = {}
-    for name in environ:
-        upper = name.upper()
-        if upper.startswith(ENV_PREFIX) and upper not in NOT_CONFIG_KEYS:
-            found[tuple(upper[len(ENV_PREFIX) :].lower().split("__"))] = name
-    return found
-
-
-def _unknown_variables(from_env: dict[tuple[str, ...], str]) -> list[str]:
-    """Variables that look meant for the config but name no section.
-
-    pydantic-settings reads only variables whose section exists, so a mistyped section
-    (MAILBOT_MAILBOXX__...) or single underscores (MAILBOT_MAILBOX_IMAP_PASSWORD) would
-    otherwise be ignored without a word, and the password silently stay empty.
-    """
-    sections = [name for name in Settings.model_fields if name != "config_path"]
-    problems = []
-    for parts, name in sorted(from_env.items(), key=lambda item: item[1]):
-        section = parts[0]
-        if section in sections:
-            continue
-        if len(parts) > 1:
-            guess = difflib.get_close_matches(section, sections, n=1)
-            hint = f" (did you mean [{guess[0]}]?)" if guess else ""
-            problems.append(
-                f"environment variable {name}: there is no [{section}] section{hint}"
-            )
-        elif any(section.startswith(s + "_") for s in sections):
-            problems.append(
-                f"environment variable {name}: sections and keys are separated by two "
-                f"underscores, e.g. MAILBOT_MAILBOX__IMAP__PASSWORD"
-            )
-    return problems
-
-
-def _undecodable_variables(from_env: dict[tuple[str, ...], str]) -> list[str]:
-    """The variables for a list or table whose value is not JSON, which is how
-    pydantic-settings reads them (MAILBOT_DIRECTORY__ADMINS='["it@council.gov.uk"]')."""
-    problems = []
-    for parts, name in sorted(from_env.items(), key=lambda item: item[1]):
-        example = '["first", "second"]' if _is_list(parts) else '{"key": "value"}'
-        if _keys_at(parts) or _is_list(parts):
-            try:
-                json.loads(os.environ.get(name, ""))
-            except ValueError:
-                kind = "list" if _is_list(parts) else "table"
-                problems.append(
-                    f"environment variable {name}: {'.'.join(parts)} is a {kind}, so write it "
-                    f"as JSON, e.g. {name}='{example}'"
-                )
-    return problems
-
-
-def _is_list(loc: tuple[str, ...]) -> bool:
-    field = _fields(_model_at(loc[:-1])).get(loc[-1]) if loc else None
-    return field is not None and getattr(field.annotation, "__origin__", None) is list
-
-
-# A model validator's message that starts with the key it is about ("imap.username: ...").
-_KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_.]*(?: and [a-z_][a-z0-9_.]*)?: ")
-
-
-def _describe(err: Any, from_env: dict[tuple[str, ...], str]) -> str:
-    loc = tuple(str(part) for part in err["loc"])
-    key = ".".join(loc)
-    source = _set_by(loc, from_env)
-    if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key{source}{_suggestion(loc, source)}"
-    message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "value_error" and _KEYED_MESSAGE.match(message):
-        return (f"{key}.{message}" if key else message) + source
-    hint = _TYPE_HINTS.get(err["type"], message).format(key=key)
-    if source:
-        hint = hint.replace(" (without quotes)", "")  # the environment has no quotes
-    return f"{key}: {hint}{source}"
-
-
-# What to write, for the type mistakes TOML makes easy (never echoing the value given,
-# which may be a password).
-_TYPE_HINTS = {
-    "list_type": 'must be a list in square brackets, e.g. ["first", "second"]',
-    "model_type": "must be a table: a [{key}] section with its keys on the lines below it",
-    "model_attributes_type": "must be a table: a [{key}] section with its keys below it",
-    "dict_type": "must be a table: a [{key}] section with its keys on the lines below it",
-    "bool_type": "must be true or false (without quotes)",
-    "bool_parsing": "must be true or false (without quotes)",
-    "int_type": "must be a whole number (without quotes)",
-    "int_parsing": "must be a whole number (without quotes)",
-    "int_from_float": "must be a whole number",
-    "string_type": 'must be text in double quotes, e.g. "like this"',
-}
-
-
-def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:
-    """Where a bad value came from, when it was the environment rather than the file."""
-    lowered = tuple(part.lower() for part in loc)
-    for size in range(len(lowered), 0, -1):
-        name = from_env.get(lowered[:size])
-        if name is not None:
-            return f" (set by the environment variable {name}, not the file)"
-    return ""
-
-
-def _suggestion(loc: tuple[str, ...], source: str) -> str:
-    known = _keys_at(loc[:-1])
-    guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
-    if not guess:
-        if loc[-1].lower() in ("timezone", "time_zone", "tz"):
-            return "; mailbot keeps UK time (Europe/London) and has no time zone setting"
-        pack_table = _policy_pack_table(loc)
-        if pack_table is not None:
-            return f"; it is a policy pack setting: put it under [{pack_table}]"
-        return " (check the spelling against config/mailbot.example.toml)"
-    if source:
-        return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
-    return f"; did you mean {'.'.join((*loc[:-1], guess[0]))}?"
-
-
-def _policy_pack_table(loc: tuple[str, ...]) -> str | None:
-    """The [policy...] table for a key that belongs to a policy pack, not to mailbot.toml
-    (docs/deadlines.md lists "[routing] monitoring_officer" and "[calendar] closures";
-    in mailbot.toml they go under [policy.routing] and [policy.calendar])."""
-    from mailbot.policy import default_packs_dir
-
-    try:
-        pack: Any = tomllib.loads((default_packs_dir() / "wiltshire.toml").read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    for part in loc:
-        if not isinstance(pack, dict) or part not in pack:
-            return None
-        pack = pack[part]
-    table = loc if isinstance(pack, dict) else loc[:-1]  # [calendar] itself, or its key
-    return ".".join(("policy", *table))
-
-
-def _keys_at(loc: tuple[str, ...]) -> list[str]:
-    """The key names allowed in the table at `loc` (empty if it is not a known table)."""
-    model = _model_at(loc)
-    return [info.alias or name for name, info in _fields(model).items() if name != "config_path"]
-
-
-def _model_at(loc: tuple[str, ...]) -> object:
-    """The model of the table at `loc` (routing.rules.0 is a RoutingRule), else None."""
-    model: Any = Settings
-    for part in loc:
-        if part.isdigit():
-            continue  # an entry of a list of tables, e.g. routing.rules.0
-        field = _fields(model).get(part)
-        if field is None:
-            return None
-        model = field.annotation
-        for arg in getattr(model, "__args__", ()):
-            model = arg  # list[RoutingRule] -> RoutingRule
-        if not _fields(model):
-            return None
-    return model
-
-
-def _fields(model: object) -> dict[str, Any]:
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return dict(model.model_fields)
-    return {}
 
 
 _LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
