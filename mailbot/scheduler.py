@@ -96,6 +96,30 @@ class DatabaseWatch:
             self.down_since = None
 
 
+class SolePoller:
+    """Before each poll and flush: is this still the one poller of its database? Its
+    PostgreSQL lock goes with a lost connection (a database restart), and another daemon
+    may have taken it meanwhile; then this one stops polling and sending, and says so
+    once, until the lock is its own again."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.lost = False
+
+    def confirmed(self) -> bool:
+        sole = self.app.store.still_sole_poller()
+        if not sole and not self.lost:
+            log.error(
+                "another mailbot has taken over polling this database (this one's lock went "
+                "with a lost database connection); this one no longer polls or sends: stop "
+                "one of them"
+            )
+        elif sole and self.lost:
+            log.info("this mailbot is again the only one polling its database")
+        self.lost = not sole
+        return sole
+
+
 def _guarded(
     name: str, job: Callable[[datetime], Any], clock: Clock, database: DatabaseWatch
 ) -> Callable[[], None]:
@@ -144,8 +168,11 @@ def daemon_jobs(
 ) -> dict[str, Callable[[], None]]:
     """The daemon's jobs by id, each reading the time from `clock` when it runs."""
     database = DatabaseWatch(app.store.reachable)
+    sole = SolePoller(app)
 
     def poll(now: datetime) -> None:
+        if not sole.confirmed():
+            return
         health.run("poll", lambda: jobs.poll(app, now), now)
         if _wait_for_mail(app, health, now):
             later = clock()  # the wait took time: the next steps read the clock again
@@ -153,6 +180,8 @@ def daemon_jobs(
             health.run("flush", lambda: jobs.flush_outbox(app, later), later, probe=False)
 
     def flush(now: datetime) -> None:
+        if not sole.confirmed():
+            return
         # Never a probe: it waits while the mailbox is down (see mailbot/health.py).
         health.run("flush", lambda: jobs.flush_outbox(app, now), now, probe=False)
 

@@ -9,15 +9,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailbot.store.poller_lock import PollerLock, poller_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The PostgreSQL advisory lock held by the one process that polls a database (any number,
-# the same in every release; advisory locks are per database).
-POLLER_LOCK_KEY = 0x6D61696C626F74  # "mailbot"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -80,6 +78,7 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._poller_lock: PollerLock | None = None
         if migrate:
             upgrade(self.engine)
         # On SQLite a unit of work takes the write lock when it begins, not at its first
@@ -127,41 +126,22 @@ class Store:
 
     @contextmanager
     def sole_poller(self) -> Iterator[bool]:
-        """Whether this process is the only one polling this database, held until the block
-        ends. Two pollers would each take the other's mail in flight for a crash and send
-        it again, so this holds across machines: on PostgreSQL a session advisory lock on a
-        connection of its own, on SQLite a lock file beside the database file."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as connection:
-                held = bool(
-                    connection.execute(
-                        text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLER_LOCK_KEY}
-                    ).scalar()
-                )
-                connection.commit()  # the lock belongs to the session, not the transaction
-                try:
-                    yield held
-                finally:
-                    if held:
-                        connection.execute(
-                            text("SELECT pg_advisory_unlock(:key)"), {"key": POLLER_LOCK_KEY}
-                        )
-                        connection.commit()
-            return
-        database = self.engine.url.database
-        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
-            yield True
-            return
-        lock = FileLock(f"{database}.poller.lock")
+        """Whether this process is the only one polling this database (mailbot/store/
+        poller_lock.py), held until the block ends; `still_sole_poller` confirms it."""
+        lock = poller_lock(self.engine)
+        held = lock.acquire()
+        self._poller_lock = lock if held else None
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            yield False
-            return
-        try:
-            yield True
+            yield held
         finally:
-            lock.release()
+            self._poller_lock = None
+            if held:
+                lock.release()
+
+    def still_sole_poller(self) -> bool:
+        """False if another process has taken over polling this database (its PostgreSQL
+        lock was lost with the connection, and taken meanwhile). True when not polling."""
+        return self._poller_lock.confirm() if self._poller_lock is not None else True
 
     def close(self) -> None:
         self.engine.dispose()

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 from helpers import NOW, eml, make_app, rows, sent
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from mailbot.app import App
+from mailbot.health import MailboxHealth
 from mailbot.jobs import flush_outbox, poll
-from mailbot.scheduler import AlreadyRunning, single_instance
+from mailbot.scheduler import AlreadyRunning, daemon_jobs, single_instance
 from mailbot.store import Store
 from mailbot.store.tables import MessageRow, OutboxRow
 from mailbot.stuck_mail import NotDecidable, release_for_resending
@@ -184,3 +185,35 @@ def test_a_person_resending_never_overrides_mail_found_sent_meanwhile(
     else:  # the daemon came first: the person is told it went
         assert "is sent" in answer and status == "sent"
         assert len(server.outgoing) == gone
+
+
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+def test_a_poller_whose_lock_went_with_its_connection_stops_until_it_has_it_again(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL restarts (here: the lock's session is terminated) and a second daemon
+    takes the lock meanwhile: the first must not poll or send until it is its own again."""
+    first, server = make_app(tmp_path / "one", database_url=empty_database_url)
+    second, _ = make_app(tmp_path / "two", server=server, database_url=empty_database_url)
+    try:
+        with single_instance(first.settings.data_dir, first.store):
+            run = daemon_jobs(first, MailboxHealth(first), clock=lambda: NOW)
+            with second.store.engine.connect() as admin:
+                ended = admin.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
+                    "'advisory' AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
+                )).scalars().all()
+            assert ended == [True]
+            server.deliver(eml("member_enquiry.eml"))
+            with second.store.sole_poller() as second_holds:
+                assert second_holds  # the first's lock went with its session
+                run["poll"]()
+                run["flush"]()
+                assert len(server.inbox) == 1 and rows(first, MessageRow) == []
+                assert server.outgoing == []
+            run["poll"]()  # the lock is free again: the first takes it back and polls
+            assert not server.inbox and len(rows(first, MessageRow)) == 1
+    finally:
+        first.close()
+        second.close()
