@@ -88,21 +88,27 @@ class AdvisoryLock:
 
 
 class LockFile:
+    """Held by this process until released (the daemon's jobs run in another thread than
+    the one that took it, so FileLock's own, per-thread view of it is not asked)."""
+
     def __init__(self, path: str) -> None:
         self.lock = FileLock(path)
+        self.held = False
 
     def acquire(self) -> bool:
         try:
             self.lock.acquire(timeout=0)
         except Timeout:
             return False
+        self.held = True
         return True
 
     def confirm(self) -> bool:
-        return self.lock.is_locked
+        return self.held
 
     def release(self) -> None:
         self.lock.release()
+        self.held = False
 
 
 class NoLock:
