@@ -39,6 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mailbot import ledger, outbox
 from mailbot.app import App
 from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.retry import Backoff
 from mailbot.backends.smtp import SmtpSettings, submit
 from mailbot.compose import Envelope
 from mailbot.model import OutgoingMail
@@ -90,7 +91,8 @@ class MailboxHealth:
 
     def wait_after(self, failures: int) -> timedelta:
         """The pause after the n-th failed try in a row: 1, 2, 4 ... minutes, capped."""
-        return min(self.max_wait, self.first_wait * 2 ** max(0, failures - 1))
+        backoff = Backoff(base=self.first_wait.total_seconds(), cap=self.max_wait.total_seconds())
+        return timedelta(seconds=backoff.delay(max(1, failures)))
 
     def run(
         self, job: str, work: Callable[[], T], now: datetime, *, probe: bool = True

@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from mailbot.backends.retry import Backoff
 from mailbot.store import Store
 from mailbot.store.state import read_value, write_value
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 HOLD_KEY = "outbox.hold"
 FIRST_WAIT = timedelta(minutes=5)
 MAX_WAIT = timedelta(hours=1)
+HOLD_BACKOFF = Backoff(base=FIRST_WAIT.total_seconds(), cap=MAX_WAIT.total_seconds())
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def hold(store: Store, now: datetime, problem: str) -> Hold:
     with store.transaction() as session:
         before = decode(read_value(session, HOLD_KEY))
         tries = before.tries + 1 if before else 1
-        wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (tries - 1))
+        wait = timedelta(seconds=HOLD_BACKOFF.delay(tries))
         held = Hold(before.since if before else now, problem, tries, now + wait)
         write_value(session, HOLD_KEY, _encode(held))
     if before is None or before.problem != problem:
