@@ -28,16 +28,16 @@ def ledger_key(session: Session, raw: bytes) -> tuple[str, MessageRow | None]:
     for every copy of it."""
     message_id = message_id_of(raw)
     seen = find_message(session, message_id)
-    if seen is None or same_mail(seen.raw, raw):
+    # Erased bytes (the retention purge) cannot be compared, and are taken as the same
+    # mail: nothing is answered twice.
+    if seen is None or not seen.raw:
         return message_id, seen
-    twin = twin_message_id(message_id, raw)
+    arrived = content_fingerprint(raw)
+    if content_fingerprint(seen.raw) == arrived:  # a copy, whatever route each took
+        return message_id, seen
+    reused = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    twin = f"<{arrived[:24]}.{reused}@reused-id.mailbot.invalid>"
     return twin, find_message(session, twin)
-
-
-def same_mail(known: bytes, arrived: bytes) -> bool:
-    """Two copies of one mail, whatever route each took? Erased bytes (the retention
-    purge) cannot be compared, and are taken as the same: nothing is answered twice."""
-    return not known or content_fingerprint(known) == content_fingerprint(arrived)
 
 
 def content_fingerprint(raw: bytes) -> str:
@@ -49,11 +49,6 @@ def content_fingerprint(raw: bytes) -> str:
     digest = hashlib.sha256(author.encode("utf-8", "surrogateescape"))
     digest.update(b"\0" + body.rstrip())
     return digest.hexdigest()
-
-
-def twin_message_id(message_id: str, raw: bytes) -> str:
-    reused = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:12]
-    return f"<{content_fingerprint(raw)[:24]}.{reused}@reused-id.mailbot.invalid>"
 
 
 def record_message(
