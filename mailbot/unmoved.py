@@ -53,11 +53,10 @@ def move_remembered(store: Store, mailbox: Mailbox) -> int:
                  len(refs), exc)
         return len(refs)
     with store.transaction() as session:
-        # Only what was moved: refs remembered meanwhile (none, with one poller) stay.
-        left = [ref for ref in _decode(read_value(session, UNMOVED_KEY)) if ref not in refs]
-        write_value(session, UNMOVED_KEY, json.dumps(left) if left else None)
+        # Only this poller remembers refs (one per database), so all of them were moved.
+        write_value(session, UNMOVED_KEY, None)
     log.info("poll: moved %d message(s) recorded by an earlier poll", len(refs))
-    return len(left)
+    return 0
 
 
 def waiting(session: Session) -> int:
