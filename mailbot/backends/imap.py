@@ -26,7 +26,6 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +40,7 @@ from imapclient.exceptions import (
 )
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.imap_folders import FolderLayout, lacking_rights, read_layout
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import (
     IDLE_TIMEOUT,
@@ -63,9 +63,6 @@ FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big 
 # Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
 # would need gigabytes, and a poll killed for memory would meet the same batch again.
 BATCH_BYTES = 64 * 1024 * 1024
-# RFC 4314 rights mailbot needs: read, flag \Deleted and expunge in the inbox (what a
-# MOVE out of it does), insert into Processed and Sent, read Sent (its dedup search).
-RIGHT_NAMES = {"r": "read", "t": "delete messages", "e": "expunge", "i": "add messages"}
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
@@ -256,7 +253,7 @@ class ImapMailbox:
         def check() -> list[str]:
             client = self._connect()
             with self._errors():
-                layout = self._layout(client)
+                layout = read_layout(client)
                 inbox = self._existing_inbox(client, layout)
                 self._inbox_name = inbox
                 client.select_folder(inbox)  # read-write, as a poll does: may we move mail?
@@ -265,9 +262,7 @@ class ImapMailbox:
                     name: self._locate(client, layout, name, home)
                     for name in (self.processed, self.sent)
                 }
-                lacking = self._lacking_rights(
-                    client, inbox, found[self.processed], found[self.sent]
-                )
+                lacking = lacking_rights(client, inbox, found[self.processed], found[self.sent])
             if lacking:
                 raise BackendError(
                     f"{self.where}: user {self.username!r} lacks rights mailbot needs: "
@@ -361,7 +356,7 @@ class ImapMailbox:
             raise BackendError(
                 f"{self.where}: the username or password has characters other than ASCII "
                 "(such as £), which IMAP LOGIN cannot carry, and this server offers no "
-                "AUTHENTICATE PLAIN for them; use security = \"tls\" or \"starttls\" (servers "
+                'AUTHENTICATE PLAIN for them; use security = "tls" or "starttls" (servers '
                 "often offer it only then), or a password without such characters"
             )
         client.plain_login(self.username, self._password)
@@ -438,23 +433,6 @@ class ImapMailbox:
         except OSError as error:  # includes timeouts, resets, broken pipes
             raise TransientError(f"connection to {self.where} failed: {error}") from error
 
-    def _layout(self, client: IMAPClient) -> FolderLayout:
-        listed = client.list_folders()
-        delimiters = {delimiter for _flags, delimiter, _name in listed if delimiter}
-        delimiter = delimiters.pop().decode() if len(delimiters) == 1 else ""
-        prefix = ""
-        others: tuple[str, ...] = ()
-        if client.has_capability("NAMESPACE"):
-            spaces = client.namespace()
-            if spaces.personal:
-                prefix = _decoded(spaces.personal[0][0])
-                delimiter = _decoded(spaces.personal[0][1]) or delimiter
-            others = tuple(
-                _decoded(space[0]) for space in (*(spaces.other or ()), *(spaces.shared or ()))
-            )
-        names = [str(name) for _flags, _delimiter, name in listed]
-        return FolderLayout(names, delimiter, prefix, others)
-
     def _locate(self, client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:
         """The folder a configured name means: one LIST showed, else one the server
         answers STATUS for (servers often leave shared folders out of LIST)."""
@@ -470,23 +448,6 @@ class ImapMailbox:
                 continue
             return candidate
         return None
-
-    def _lacking_rights(
-        self, client: IMAPClient, inbox: str, processed: str | None, sent: str | None
-    ) -> list[str]:
-        """On servers with ACLs (RFC 4314), what the login may not do in each folder
-        that exists, e.g. "'INBOX': expunge"; [] where the server cannot tell us."""
-        if not client.has_capability("ACL"):
-            return []
-        lacking = []
-        for folder, needed in ((inbox, "rte"), (processed, "i"), (sent, "ri")):
-            if folder is None:
-                continue
-            missing = _missing_rights(client, folder, needed)
-            if missing:
-                names = ", ".join(RIGHT_NAMES[right] for right in missing)
-                lacking.append(f"{folder!r}: {names}")
-        return lacking
 
     def _existing_inbox(self, client: IMAPClient, layout: FolderLayout) -> str:
         """The inbox as this server names it; FolderMissing, listing what is there, if not."""
@@ -505,7 +466,7 @@ class ImapMailbox:
         mailbox as the inbox."""
         if self._folders_checked:
             return
-        layout = self._layout(client)
+        layout = read_layout(client)
         inbox = self._existing_inbox(client, layout)
         home = layout.home(inbox)
         self._inbox_name = inbox
@@ -535,7 +496,7 @@ class ImapMailbox:
                 return name
             if any(code in text for code in TRANSIENT_CODES):
                 raise
-            listing = layout.names if layout is not None else self._layout(client).names
+            listing = layout.names if layout is not None else read_layout(client).names
             fix = "create it by hand"
             if "[NOPERM]" in text:
                 fix = f"create it by hand and give user {self.username!r} access to it"
@@ -745,85 +706,6 @@ class ImapMailbox:
         )
 
 
-@dataclass(frozen=True)
-class FolderLayout:
-    """How one server names its folders: what LIST showed, the hierarchy separator,
-    the personal namespace's prefix ("INBOX." on Courier and Cyrus, where every folder
-    lives under the inbox; "" on Dovecot and Exchange), and the prefixes of the other
-    users' and shared namespaces ("shared/", "Other Users/"), where a shared mailbox
-    reached with a person's own login lives."""
-
-    names: list[str]
-    delimiter: str
-    prefix: str
-    others: tuple[str, ...] = ()
-
-    def home(self, inbox: str) -> str:
-        """Where the folders of the mailbox that owns `inbox` live. Bare names such as
-        "Processed" are read there: mail of a shared mailbox must stay in it, not go
-        to the personal folders of whoever mailbot logs in as."""
-        for other in self.others:
-            if other and inbox.startswith(other) and self.delimiter:
-                if inbox.upper().endswith(self.delimiter + "INBOX"):  # shared/bob/INBOX
-                    return inbox[: -len("INBOX")]
-                return inbox + self.delimiter  # Other Users/bob: its folders are below it
-        return self.prefix
-
-    def find(self, name: str, home: str | None = None) -> str | None:
-        """The listed folder a configured name means, as the server spells it."""
-        for candidate in self.candidates(name, home):
-            if candidate.upper() == "INBOX":
-                return next((n for n in self.names if n.upper() == "INBOX"), None)
-            if candidate in self.names:
-                return candidate
-        return None
-
-    def spelling(self, name: str, home: str | None = None) -> str:
-        """The name to create a configured folder under: in its mailbox's home and
-        with the server's separator, since "Processed" cannot be created on a server
-        that keeps every folder under "INBOX."."""
-        return self.candidates(name, home)[-1]
-
-    def candidates(self, name: str, home: str | None = None) -> list[str]:
-        """The name as written, then with "/" read as the server's separator (so one
-        config reads "INBOX/Processed" right on "/" and "." servers), each placed in
-        `home` (default: the personal namespace); the last is the most server-shaped."""
-        home = self.prefix if home is None else home
-        spellings = [name]
-        if self.delimiter and self.delimiter != "/" and "/" in name:
-            spellings.append(name.replace("/", self.delimiter))
-        candidates: list[str] = []
-        for spelling in spellings:
-            if self._qualified(spelling):
-                candidates.append(spelling)
-            elif home == self.prefix:
-                candidates.append(spelling)
-                if self.prefix and spelling.upper() != "INBOX":
-                    candidates.append(self.prefix + spelling)
-            else:  # a shared mailbox: only its own folders will do
-                candidates.append(home + spelling)
-        return candidates
-
-    def _qualified(self, name: str) -> bool:
-        """Already names its namespace: under the personal prefix or another's."""
-        upper = name.upper()
-        prefixes = [p.upper() for p in (self.prefix, *self.others) if p]
-        return any(upper.startswith(p) for p in prefixes)
-
-
-def _missing_rights(client: IMAPClient, folder: str, needed: str) -> str:
-    """The letters of `needed` (RFC 4314 rights) that MYRIGHTS does not grant."""
-    try:
-        # IMAPClient has no myrights(); the command is plain (RFC 4314 3.5).
-        data = client._command_and_check("myrights", client._normalise_folder(folder))
-    except IMAPClientError:
-        return ""  # cannot tell: say nothing rather than guess
-    granted = _decoded(data[0]).rsplit(" ", 1)[-1] if data else ""
-    if "d" in granted:  # RFC 2086 servers: one "delete" right for both
-        granted += "te"
-    return "".join(right for right in needed if right not in granted)
-
-
 def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
     """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
     before its mail is read. A message the server gives no size for counts as 0."""
@@ -893,12 +775,6 @@ def parse_ref(ref: str) -> tuple[int, int]:
 def _quoted(text: str) -> str:
     """An IMAP quoted string (RFC 3501 4.3)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _decoded(value: str | bytes | None) -> str:
-    if value is None:
-        return ""
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
 def _server_words(text: str) -> str:
