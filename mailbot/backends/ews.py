@@ -8,7 +8,9 @@ Online councils should use the graph backend.
 - fetch_new: SyncFolderItems on the Inbox; the cursor is EWS's own sync state, so
   Exchange remembers what we have seen. A sync state Exchange no longer accepts is
   CursorExpired (the caller resyncs from None; Message-ID dedup keeps that safe).
-  Each new item's MIME content is fetched with GetItem.
+  Each new item's MIME content is fetched with GetItem. One fetch returns at most
+  about `batch` messages with the sync state after them (a good cursor: the poll asks
+  again), so a first run over 10,000 items never holds them all in memory.
 - mark_processed: MoveItem into a "Processed" folder under the Inbox (created on
   first use). An item a person deleted or moved meanwhile is not an error.
 - send: CreateItem from the rendered MIME with SendAndSaveCopy, as the shared
@@ -17,6 +19,10 @@ Online councils should use the graph backend.
   shared mailbox is seen (folder "sent", never moved). The cursor is then a JSON
   object holding both sync states; a plain Inbox sync state is still accepted. The
   first sync of Sent Items only finds our place there: old sent mail is history.
+  EWS cannot start a sync "from now", and paging through 200,000 sent items in one
+  poll is slow and heavy, so that first sync is spread over polls (a few pages each,
+  only ids and creation times) and, meanwhile, reports the items created after the
+  newest one it found at the start: no officer's reply is missed while it catches up.
   When only the Inbox state is refused, CursorExpired carries a `resume_cursor` that
   resyncs the Inbox and keeps the Sent Items state, so no officer's reply is skipped.
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -54,7 +61,9 @@ from exchangelib import (
 from exchangelib import Mailbox as EwsAddress
 from exchangelib import errors as ews_errors
 from exchangelib.folders import SHALLOW, Folder, FolderCollection
+from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
+from exchangelib.services import SyncFolderItems
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from mailbot.backends import folder_cursor
@@ -73,6 +82,9 @@ REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
 SYNC_PAGE = 512  # the most SyncFolderItems returns per call
+FETCH_BATCH = 100  # new messages per fetch_new: what one poll batch holds in memory
+CATCH_UP_PAGES = 8  # SyncFolderItems pages per poll while the first Sent Items sync catches up
+CATCH_UP = "catchup"  # a Sent Items place still catching up: catchup|since|sync state
 
 RETIREMENT = (
     "Microsoft is retiring EWS in Exchange Online (disablement phased from 1 October 2026, "
@@ -212,6 +224,9 @@ class EwsMailbox:
         create_processed_folder: bool = True,
         backoff: Backoff | None = None,
         watch_sent: bool = False,
+        batch: int = FETCH_BATCH,
+        sync_page: int = SYNC_PAGE,
+        catch_up_pages: int = CATCH_UP_PAGES,
     ) -> None:
         self.config, self.access_type, self.autodiscover = build_configuration(
             primary_smtp_address=primary_smtp_address,
@@ -230,6 +245,9 @@ class EwsMailbox:
         self.create_processed_folder = create_processed_folder
         self.watch_sent = watch_sent
         self.backoff = backoff if backoff is not None else Backoff()
+        self.batch = batch
+        self.sync_page = min(sync_page, SYNC_PAGE)
+        self.catch_up_pages = catch_up_pages
         self._account: Account | None = None
         self._processed: Folder | None = None
 
@@ -333,37 +351,103 @@ class EwsMailbox:
         return self._account
 
     def _sync(self, which: str, state: str | None) -> tuple[list[tuple[str, str]], str | None]:
-        """Items created in the Inbox or Sent Items since `state`, and the new state."""
-        account = self._connect()
-        folder = account.inbox if which == "inbox" else account.sent
-        folder.item_sync_state = state  # exchangelib would otherwise reuse its last state
+        """Items created in the Inbox or Sent Items since `state`, at most about `batch` of
+        them, and the state after them: the end of the folder, or a state part way that the
+        next fetch goes on from."""
+        folder = self._folder(which)
         created: dict[str, str] = {}
-        for change, item in folder.sync_items(
-            sync_state=state, only_fields=["id"], max_changes_returned=SYNC_PAGE
-        ):
-            if change == "create":
-                created[item.id] = item.changekey
-            elif change == "delete":  # gone before we saw it (moved on by us or a person)
-                created.pop(item.id, None)
-        return list(created.items()), folder.item_sync_state
+        while len(created) < self.batch:
+            changes, state, done = self._sync_page(folder, state, ["id"])
+            for change, item in changes:
+                if change == "create":
+                    created[item.id] = item.changekey
+                elif change == "delete":  # gone before we saw it (moved on by us or a person)
+                    created.pop(item.id, None)
+            if done:
+                break
+        return list(created.items()), state
 
-    def _sent_round(self, state: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    def _sync_page(
+        self, folder: Folder, state: str | None, fields: list[str]
+    ) -> tuple[list[tuple[str, Any]], str | None, bool]:
+        """One SyncFolderItems call: its changes, the state after it, and whether that state
+        is the end of the folder (exchangelib's sync_items would page on to the end)."""
+        service = SyncFolderItems(account=self._connect())
+        additional = {f for f in folder.normalize_fields(fields=fields) if not f.field.is_attribute}
+        changes = []
+        for change in service.call(
+            folder=folder,
+            shape=ID_ONLY,
+            additional_fields=additional,
+            sync_state=state,
+            ignore=None,
+            max_changes_returned=self.sync_page,
+            sync_scope=None,
+        ):
+            if isinstance(change, Exception):
+                raise change
+            changes.append(change)
+        after = service.sync_state
+        # Exchange can hand back the same state with IncludesLastItemInRange false: stop there
+        done = bool(service.includes_last_item_in_range) or after == state
+        return changes, after, done
+
+    def _folder(self, which: str) -> Folder:
+        account = self._connect()
+        return account.inbox if which == "inbox" else account.sent
+
+    def _sent_round(self, place: str | None) -> tuple[list[tuple[str, str]], str | None]:
         """New Sent Items (officers' replies sent as the shared mailbox).
 
-        Without a state (first poll, or Exchange forgot it) this only finds our place:
-        years of old sent mail are not news, and the Inbox keeps its own state.
+        Without a place (first poll, or Exchange forgot it) old sent mail is history, not
+        news: a catch-up starts from the newest item there now (see _catch_up).
         """
-        if state is not None:
+        if place is not None and not place.startswith(CATCH_UP + REF_SEPARATOR):
             try:
-                return self._retry("sync Sent Items", lambda: self._sync("sent", state))
+                return self._retry("sync Sent Items", lambda: self._sync("sent", place))
             except CursorExpired:
                 log.warning(
                     "ews: Exchange no longer accepts the Sent Items sync state; watching "
                     "Sent Items from now on (replies sent since the last poll may be "
                     "missed; the Inbox is unaffected)"
                 )
-        _, start = self._retry("find our place in Sent Items", lambda: self._sync("sent", None))
-        return [], start
+                place = None
+        if place is None:
+            place = self._retry("find the newest item in Sent Items", self._start_catch_up)
+        catch_up = place
+        try:
+            return self._retry("catch up with Sent Items", lambda: self._catch_up(catch_up))
+        except CursorExpired:
+            log.warning("ews: Exchange forgot the Sent Items sync state while catching up; "
+                        "starting again")
+            return [], None
+
+    def _start_catch_up(self) -> str:
+        by_age = self._folder("sent").all().order_by("-datetime_created")
+        newest = list(by_age.only("datetime_created")[:1])
+        if not newest:  # Sent Items is empty: everything that comes is new
+            return REF_SEPARATOR.join((CATCH_UP, "", ""))
+        return REF_SEPARATOR.join((CATCH_UP, newest[0].datetime_created.isoformat(), ""))
+
+    def _catch_up(self, place: str) -> tuple[list[tuple[str, str]], str | None]:
+        """A few pages of the first Sent Items sync (ids and creation times only). Items
+        created after the newest one there when it started are new: reported. At the end
+        of the folder the place becomes the plain sync state."""
+        _, since_text, state_text = place.split(REF_SEPARATOR, 2)
+        since = datetime.fromisoformat(since_text) if since_text else None
+        state: str | None = state_text or None
+        folder = self._folder("sent")
+        new: dict[str, str] = {}
+        for _ in range(self.catch_up_pages):
+            changes, state, done = self._sync_page(folder, state, ["id", "datetime_created"])
+            for change, item in changes:
+                if change == "create" and _created_after(item, since):
+                    new[item.id] = item.changekey
+                elif change == "delete":
+                    new.pop(item.id, None)
+            if done:
+                return list(new.items()), state
+        return list(new.items()), REF_SEPARATOR.join((CATCH_UP, since_text, state or ""))
 
     def _download_all(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
         messages: list[FetchedMessage] = []
@@ -533,6 +617,15 @@ class EwsMailbox:
         if isinstance(error, ews_errors.EWSError):
             return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
         return error
+
+
+def _created_after(item: Any, since: datetime | None) -> bool:
+    """Created after the catch-up began: later than the newest item seen then. (Not the
+    same second: imported or migrated mail can share one creation time by the thousand.)"""
+    if since is None:
+        return True
+    created = getattr(item, "datetime_created", None)
+    return created is not None and bool(created > since)
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -104,6 +105,8 @@ class FakeExchange:
     # the file in $NTLM_USER_FILE, see ntlm_user_file()
     ntlm: bool = False
     domain: str = "COUNCIL"
+    # the store's clock: each delivery is created one second after the one before
+    clock: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +117,7 @@ class FakeExchange:
         self.inbox = self._add_folder("Inbox", top.id, "inbox")
         self.sent = self._add_folder("Sent Items", top.id, "sentitems")
         self._add_folder("Deleted Items", top.id, "deleteditems")
+        self.created: dict[str, datetime] = {}  # item id -> DateTimeCreated (kept on a move)
         self.sync_states: dict[str, tuple[str, ...]] = {}  # token -> item ids known
         self.sync_folders: dict[str, str] = {}  # token -> id of the folder it belongs to
         self.tokens: dict[str, str] = {}  # bearer token -> client id
@@ -129,7 +133,19 @@ class FakeExchange:
         with self.lock:
             item_id = self._new_id("AAMkItem")
             (folder or self.inbox).items[item_id] = raw
+            self.clock += timedelta(seconds=1)
+            self.created[item_id] = self.clock
             return item_id
+
+    def fill(self, folder: FakeFolder, count: int, raw: bytes) -> None:
+        """`count` copies of one message created in `folder` long ago (years of sent mail),
+        without a second each on the clock."""
+        with self.lock:
+            old = self.clock - timedelta(days=365)
+            for _ in range(count):
+                item_id = self._new_id("AAMkOld")
+                folder.items[item_id] = raw
+                self.created[item_id] = old
 
     def fail_next(self, n: int) -> None:
         with self.lock:
@@ -308,37 +324,52 @@ class Operations:
         new_token = base64.b64encode(secrets.token_bytes(18)).decode()
         self.x.sync_states[new_token] = tuple(known)
         self.x.sync_folders[new_token] = folder.id
+        fields = _asked_fields(req)
         xml = []
         for kind, item_id in page:
             ref = f'<t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>'
-            xml.append(f"<t:Create><t:Message>{ref}</t:Message></t:Create>" if kind == "Create"
-                       else f"<t:Delete>{ref}</t:Delete>")
+            xml.append(f"<t:Create>{self._item_xml(item_id, fields)}</t:Create>"
+                       if kind == "Create" else f"<t:Delete>{ref}</t:Delete>")
         body = (f"<m:SyncState>{new_token}</m:SyncState>"
                 f"<m:IncludesLastItemInRange>{'false' if more else 'true'}"
                 f"</m:IncludesLastItemInRange><m:Changes>{''.join(xml)}</m:Changes>")
         return _response("SyncFolderItems", [_ok("SyncFolderItems", body)])
 
+    def _item_xml(self, item_id: str, fields: set[str]) -> str:
+        created = ""
+        if "item:DateTimeCreated" in fields:
+            when = self.x.created[item_id].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            created = f"<t:DateTimeCreated>{when}</t:DateTimeCreated>"
+        return f'<t:Message><t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>{created}</t:Message>'
+
     def FindItem(self, req: ET.Element, caller: Caller) -> str:
-        """Only what mailbot asks: the items of a folder whose InternetMessageId is X."""
+        """Only what mailbot asks: the items of a folder whose InternetMessageId is X, or
+        a folder's items sorted by DateTimeCreated (Exchange keeps a view index for that)."""
         wanted = self._message_id_restriction(req)
+        order = req.find(f"{{{M}}}SortOrder/{{{T}}}FieldOrder")
         view = req.find(f"{{{M}}}IndexedPageItemView")
         offset = int(view.get("Offset", "0")) if view is not None else 0
         limit = int(view.get("MaxEntriesReturned", "1000")) if view is not None else 1000
+        fields = _asked_fields(req)
         messages = []
         for parent in (self._folder_ref(ref, caller) for ref in _kids(req, "ParentFolderIds")):
-            found = [i for i, raw in parent.items.items() if _header(raw, "Message-ID") == wanted]
+            found = [i for i, raw in parent.items.items()
+                     if wanted is None or _header(raw, "Message-ID") == wanted]
+            if order is not None:
+                found.sort(key=lambda i: self.x.created[i],
+                           reverse=order.get("Order") == "Descending")
             page = found[offset:offset + limit]
             last = "true" if offset + len(page) >= len(found) else "false"
-            items = "".join(
-                f'<t:Message><t:ItemId Id="{i}" ChangeKey="CQAAAA=="/></t:Message>' for i in page
-            )
+            items = "".join(self._item_xml(i, fields) for i in page)
             body = (f'<m:RootFolder IndexedPagingOffset="{offset + len(page)}" '
                     f'TotalItemsInView="{len(found)}" IncludesLastItemInRange="{last}">'
                     f"<t:Items>{items}</t:Items></m:RootFolder>")
             messages.append(_ok("FindItem", body))
         return _response("FindItem", messages)
 
-    def _message_id_restriction(self, req: ET.Element) -> str:
+    def _message_id_restriction(self, req: ET.Element) -> str | None:
+        if req.find(f"{{{M}}}Restriction") is None:
+            return None
         equal = req.find(f"{{{M}}}Restriction/{{{T}}}IsEqualTo")
         uri = equal.find(f"{{{T}}}FieldURI") if equal is not None else None
         constant = equal.find(f".//{{{T}}}Constant") if equal is not None else None
@@ -379,6 +410,7 @@ class Operations:
                 continue
             new_id = self.x._new_id("AAMkMoved")  # like Exchange: a moved item gets a new id
             target.items[new_id] = source.items.pop(item_id)
+            self.x.created[new_id] = self.x.created.pop(item_id)
             messages.append(_ok("MoveItem", f'<m:Items><t:Message><t:ItemId Id="{new_id}"'
                                             ' ChangeKey="CQAAAA=="/></t:Message></m:Items>'))
         return _response("MoveItem", messages)
@@ -408,6 +440,12 @@ def _kids(req: ET.Element, tag: str) -> list[ET.Element]:
     """The children of the request's m:<tag> element (none when it is absent)."""
     found = req.find(f"{{{M}}}{tag}")
     return list(found) if found is not None else []
+
+
+def _asked_fields(req: ET.Element) -> set[str]:
+    """The FieldURIs of the request's ItemShape AdditionalProperties."""
+    props = req.find(f"{{{M}}}ItemShape/{{{T}}}AdditionalProperties")
+    return {u.get("FieldURI", "") for u in props} if props is not None else set()
 
 
 def _header(raw: bytes, name: str) -> str | None:

@@ -83,7 +83,7 @@ def server() -> Iterator[tuple[FakeExchange, str]]:
         yield exchange, f"{base}/EWS/Exchange.asmx"
 
 
-def client(endpoint: str, *, watch_sent: bool = True) -> EwsMailbox:
+def client(endpoint: str, *, watch_sent: bool = True, **paging: int) -> EwsMailbox:
     return EwsMailbox(
         primary_smtp_address=MAILBOX,
         service_endpoint=endpoint,
@@ -92,6 +92,7 @@ def client(endpoint: str, *, watch_sent: bool = True) -> EwsMailbox:
         password="s3cret",
         backoff=Backoff(attempts=3, sleep=lambda _: None),
         watch_sent=watch_sent,
+        **paging,
     )
 
 
@@ -220,6 +221,75 @@ def test_without_watch_sent_sent_items_are_not_read(server) -> None:
     finally:
         box.close()
     assert fetched == []
+
+
+def sync_calls(exchange: FakeExchange, since: int) -> int:
+    return exchange.operations[since:].count("SyncFolderItems")
+
+
+def test_a_large_sent_items_is_caught_up_over_polls_and_no_reply_is_missed(server) -> None:
+    """A shared mailbox with years of sent mail: the first sync of Sent Items must not page
+    through all of it in one poll, nor hand any of it on; an officer's reply sent while it
+    catches up is still seen, once."""
+    exchange, endpoint = server
+    exchange.fill(exchange.sent, 95, old_sent_mail("history"))
+    box = client(endpoint, sync_page=10, catch_up_pages=2)
+    try:
+        start = len(exchange.operations)
+        first, cursor = box.fetch_new(None)
+        assert first == []
+        assert sync_calls(exchange, start) == 1 + 2  # the Inbox, then two pages of Sent Items
+
+        exchange.deliver(officer_reply("during", "x"), exchange.sent)
+        seen: list[tuple[str, str]] = []
+        for _ in range(6):  # 95 old items, 20 a poll: caught up within five more polls
+            start = len(exchange.operations)
+            fetched, cursor = box.fetch_new(cursor)
+            assert sync_calls(exchange, start) <= 1 + 2
+            seen += ids(fetched)
+        assert seen == [("sent", "<during@example.gov.uk>")]
+        assert cursor is not None and not json.loads(cursor)["sent"].startswith("catchup")
+
+        exchange.deliver(officer_reply("after", "x"), exchange.sent)
+        later, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert ids(later) == [("sent", "<after@example.gov.uk>")]
+
+
+def test_an_empty_sent_items_reports_everything_that_comes(server) -> None:
+    exchange, endpoint = server
+    box = client(endpoint)
+    try:
+        _, cursor = box.fetch_new(None)
+        exchange.deliver(officer_reply("first-ever", "x"), exchange.sent)
+        fetched, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert ids(fetched) == [("sent", "<first-ever@example.gov.uk>")]
+
+
+def test_a_first_run_over_a_full_inbox_comes_in_batches(server) -> None:
+    """10,000 unhandled items on the first run must not all be downloaded into memory by
+    one fetch: each returns a batch and a cursor part way, and the next goes on."""
+    exchange, endpoint = server
+    for n in range(25):
+        exchange.deliver(member_email(f"backlog-{n}"))
+    box = client(endpoint, watch_sent=False, batch=10, sync_page=10)
+    sizes: list[int] = []
+    seen: list[tuple[str, str]] = []
+    try:
+        cursor = None
+        for _ in range(5):
+            fetched, cursor = box.fetch_new(cursor)
+            sizes.append(len(fetched))
+            seen += ids(fetched)
+    finally:
+        box.close()
+    assert sizes == [10, 10, 5, 0, 0]
+    assert sorted(seen) == sorted(
+        ("inbox", f"<backlog-{n}@councillors.example.gov.uk>") for n in range(25)
+    )
 
 
 # --- end to end through jobs.poll ----------------------------------------------------------
