@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 from mailbot import (
     confidentiality_chase,
     digest,
@@ -111,11 +113,35 @@ def _not_moved(app: App, messages: list[FetchedMessage], report: PollReport) -> 
     report.unmarked.extend(message_id_of(m.raw) for m in messages)
 
 
+# SQLite's result codes that say the database, not the statement, is the trouble: another
+# process holds the lock, the disk is full or failing, the file cannot be written.
+_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
+                       "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_PROTOCOL")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True if `error` says the database cannot be used just now (a lost connection, a
+    server restarting, a lock held too long, a full disk), as opposed to a fault in what
+    was being done. Such an error is nobody's message's fault."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    name = getattr(error.orig, "sqlite_errorname", None)
+    if name is None:  # PostgreSQL: its OperationalError is the connection or the server
+        return True
+    return str(name).startswith(_SQLITE_UNAVAILABLE)
+
+
 def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
     try:
         with app.store.transaction() as session:
             return process(app, session, fetched, now)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the poll
+        if database_unavailable(exc):
+            # Not the message's fault: stop the poll (the daemon reports the outage once);
+            # the message stays in the Inbox and is handled when the database is back.
+            raise
         log.exception("poll: internal error on a message; quarantining it")
         return _quarantine_after_error(
             app, fetched, now, f"internal error: {type(exc).__name__}: {exc}"

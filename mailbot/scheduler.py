@@ -83,7 +83,7 @@ class DatabaseWatch:
             self.down_since = now
             log.error(
                 "database unavailable (%s: %s); every job waits and tries again on its "
-                "schedule; nothing is lost meanwhile", job, str(error.orig).strip()[:300]
+                "schedule; nothing is lost meanwhile", job, _first_line(error.orig)
             )
         else:
             log.debug("%s: the database is still unavailable", job)
@@ -94,6 +94,12 @@ class DatabaseWatch:
         if self.down_since is not None and self.reachable():
             log.info("database works again (unavailable since %s)", f"{self.down_since:%H:%M}")
             self.down_since = None
+
+
+def _first_line(error: BaseException | None) -> str:
+    """PostgreSQL adds CONTEXT and HINT lines; the log keeps one line per event."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
 
 
 class SolePoller:
