@@ -67,6 +67,17 @@ def _rule_important(p: Prepared) -> bool:
     return p.flags.important or bool(p.counts[R.URGENT])
 
 
+def _says_urgency(p: Prepared) -> bool:
+    """Some urgency wording, strong or weak, is in the text.
+
+    "Plain urgency in the text" is a matter of words. Without any, a high probability from
+    the bag-of-words model comes from the topic (housing repairs, care, waste), which in
+    the training data happens to go with urgent mail; that would shorten the clock of
+    ordinary casework, so the model alone does not make a message important.
+    """
+    return bool(p.counts[R.URGENT] or p.counts[R.URGENT_HINT])
+
+
 def _capped(p: Prepared, confidence: float) -> float:
     return round(confidence if p.usable else min(confidence, UNUSABLE_CONFIDENCE), 4)
 
@@ -86,7 +97,8 @@ class RulesClassifier:
         for message in messages:
             p = prepare(self.nlp, self.rules, message)
             kind, confidence = _rules_kind(p)
-            confidential = _rule_confidential(p)
+            # asking for privacy is what a confidentiality request is
+            confidential = _rule_confidential(p) or kind == Kind.CONFIDENTIALITY
             important = _rule_important(p)
             out.append(
                 Classification(
@@ -129,9 +141,13 @@ class SpacyClassifier:
     def _decide(self, p: Prepared, cats: dict[str, float]) -> Classification:
         kind_label = max(KIND_LABELS, key=lambda k: cats.get(k, 0.0))
         confidential = (
-            _rule_confidential(p) or cats.get(CONFIDENTIAL, 0.0) >= self.thresholds[CONFIDENTIAL]
+            _rule_confidential(p)
+            or kind_label == Kind.CONFIDENTIALITY.value  # a request for privacy is private
+            or cats.get(CONFIDENTIAL, 0.0) >= self.thresholds[CONFIDENTIAL]
         )
-        important = _rule_important(p) or cats.get(IMPORTANT, 0.0) >= self.thresholds[IMPORTANT]
+        important = _rule_important(p) or (
+            _says_urgency(p) and cats.get(IMPORTANT, 0.0) >= self.thresholds[IMPORTANT]
+        )
         return Classification(
             kind=Kind(kind_label),
             confidential=confidential,

@@ -34,6 +34,10 @@ CONF_HINT = "CONF_HINT"
 CONF_QUESTION = "CONF_QUESTION"
 URGENT = "URGENT"
 URGENT_HINT = "URGENT_HINT"
+# The name of a service or a thing that happens to hold a signal word: "Private Sector
+# Housing", "a private landlord", "the urgent treatment centre", "confidential waste".
+# A signal found inside one of these is not a signal; NAME itself is never counted.
+NAME = "NAME"
 LABELS = (
     FOI,
     FOI_HINT,
@@ -44,6 +48,7 @@ LABELS = (
     CONF_QUESTION,
     URGENT,
     URGENT_HINT,
+    NAME,
 )
 # "this is not urgent", "no need to keep this confidential": a negator just before
 # the match cancels these signals.
@@ -154,14 +159,21 @@ class Rules:
         matches = self._phrases(doc)
         if self._use_tokens:
             matches += self._tokens(doc)
+        names = [(s, e) for m, s, e in matches if self._strings[m] == NAME]
         for match_id, start, end in matches:
             key = (self._strings[match_id], start, end)
+            if key[0] == NAME or _inside(names, start, end):
+                continue
             if key[0] in NEGATABLE and _negated(doc, start):
                 continue
             if key not in seen:  # the same span from both matchers counts once
                 seen.add(key)
                 found[key[0]] += 1
         return found
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def _negated(doc: Doc, start: int) -> bool:

@@ -192,3 +192,63 @@ def test_a_thank_you_is_only_thanks(body: str) -> None:
 ])
 def test_thanks_with_anything_more_is_not_only_thanks(body: str) -> None:
     assert not is_thanks_only(body, "RE: Pothole outside 14 Castle Street [MB-2026-00001]")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (  # council teams and housing terms that hold the word "private"
+            "Landlord ignoring repairs",
+            "Dear Private Sector Housing,\n\nA private landlord on Canal Street has left his "
+            "tenant without a working cooker for a month. Can you contact him?\n\nCllr Ann Pope",
+        ),
+        (
+            "Willow Mews",
+            "Willow Mews is still a private road. What would the council need before adopting "
+            "it?\n\nCllr Ann Pope",
+        ),
+        (
+            "Shredding",
+            "Where are the confidential waste bins on the second floor of the civic centre?",
+        ),
+        (
+            "Taxi licensing",
+            "How long does a private hire driver licence renewal take at the moment?",
+        ),
+    ],
+)
+def test_a_service_named_private_or_confidential_is_no_privacy_request(
+    rules, subject: str, body: str
+) -> None:
+    assert rules.classify(msg(body, subject)).confidential is False
+
+
+def test_the_urgent_treatment_centre_is_not_urgency(rules) -> None:
+    body = (
+        "Residents have asked why the 152 bus no longer stops at the urgent treatment centre. "
+        "Could you explain whether the council agreed the change?\n\nCllr Carys Pritchard"
+    )
+    assert rules.classify(msg(body, "Bus route")).priority == Priority.NORMAL
+    urgent = rules.classify(msg(body + "\n\nThis is urgent, the change starts on Monday.", "Bus"))
+    assert urgent.priority == Priority.IMPORTANT  # the word itself still counts
+
+
+def test_a_confidentiality_request_is_always_flagged_confidential(rules) -> None:
+    # asks whether advice can be given in confidence: no "keep this confidential" wording
+    result = rules.classify(msg("Can advice be given to me about a group matter?", "Advice"))
+    assert result.kind == Kind.CONFIDENTIALITY and result.confidential
+
+
+@pytest.mark.parametrize(
+    ("body", "confidential"),
+    [
+        ("Could you help? Please keep the family's name out of any reply to the school.", True),
+        ("Thanks for the figures. Please don't attribute the request to me.", True),
+        ("She is frightened and doesn't want anyone else knowing about the debt.", False),
+        ("Allwch chi helpu? Peidiwch â dweud wrth y cymdogion mai fi gysylltodd.", True),
+    ],
+)
+def test_privacy_wording_found_by_rules(rules, body: str, confidential: bool) -> None:
+    # strong privacy phrases set the flag on their own; weaker ones ("doesn't want anyone
+    # else knowing") are hints the trained model weighs
+    assert rules.classify(msg(body, "Casework")).confidential is confidential
