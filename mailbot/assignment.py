@@ -19,6 +19,7 @@ from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope
 from mailbot.languages import ENGLISH, staff_languages
 from mailbot.model import Kind, ParsedMessage
+from mailbot.parse import UNREADABLE, body_note
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
@@ -128,6 +129,10 @@ def officer_context(
             "status": case.status,
         },
         "message_text": text,
+        # Why the message text is missing or unreadable, so the officer opens the
+        # original; and the kind was then guessed from the subject line alone.
+        "body_note": None if message is None else body_note(message),
+        "kind_guessed": message is not None and body_note(message) in UNREADABLE,
         "minimised": minimise,
         "foi": kind == Kind.FOI,
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",

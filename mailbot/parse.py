@@ -273,9 +273,9 @@ def _body_text(
         if part.is_multipart() or _is_attachment(part):
             continue
         if ctype == "text/plain":
-            plain.append(decode_part(part))
+            plain.append(_without_pgp_blocks(decode_part(part), content_types))
         elif ctype == "text/html":
-            html.append(decode_part(part))
+            html.append(_without_pgp_blocks(decode_part(part), content_types))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)
     elif html:
@@ -374,6 +374,61 @@ _ACTIVE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTA
 
 def _strip_active_content(html: str) -> str:
     return _ACTIVE_RE.sub(" ", html)
+
+
+# Why the text of a message is missing or cannot be read. The officer is told (so an
+# empty quote is not taken for an empty message) and the classifier does not guess the
+# case's kind from a subject line alone (mailbot.classify.features).
+ENCRYPTED = "encrypted"  # S/MIME, PGP/MIME or inline PGP: only the recipient's key opens it
+OUTLOOK_ONLY = "outlook_only"  # the text is inside Outlook's winmail.dat (TNEF)
+ATTACHMENTS_ONLY = "attachments_only"  # no text, only files (a scanned letter, a photo)
+SUBJECT_ONLY = "subject_only"  # nothing at all below the subject line
+UNREADABLE = frozenset({ENCRYPTED, OUTLOOK_ONLY, ATTACHMENTS_ONLY})
+
+# application/pkcs7-mime is S/MIME encrypted or opaque-signed: either way the text is
+# inside the PKCS#7 blob. A detached signature (application/pkcs7-signature) leaves the
+# text readable and is not listed.
+ENCRYPTED_TYPES = frozenset({
+    "multipart/encrypted", "application/pgp-encrypted",
+    "application/pkcs7-mime", "application/x-pkcs7-mime",
+})
+TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+PGP_BLOCK = re.compile(
+    r"^[ \t]*-----BEGIN PGP MESSAGE-----.*?(?:-----END PGP MESSAGE-----[ \t]*$|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _without_pgp_blocks(text: str, content_types: list[str]) -> str:
+    """The text with inline PGP messages cut out: their armour means nothing to a reader or
+    the classifier. The part is then listed as encrypted, as PGP/MIME's would be."""
+    if "-----BEGIN PGP MESSAGE-----" not in text:
+        return text
+    cut, found = PGP_BLOCK.subn("", text.replace("\r\n", "\n"))
+    if not found:  # only quoted ("> -----BEGIN"): the history of a reply, left as it is
+        return text
+    content_types.append("application/pgp-encrypted")
+    return cut
+
+
+def body_note(message: ParsedMessage) -> str | None:
+    """Why the message's text is missing or unreadable, if it is: one of the names above."""
+    types = set(message.content_types)
+    if types & ENCRYPTED_TYPES:
+        return ENCRYPTED
+    if message.text.strip():
+        return None
+    if types & TNEF_TYPES:
+        return OUTLOOK_ONLY
+    if message.attachment_types or types - {"text/plain", "text/html"} - _CONTAINERS:
+        return ATTACHMENTS_ONLY
+    return SUBJECT_ONLY
+
+
+_CONTAINERS = frozenset({
+    "multipart/mixed", "multipart/alternative", "multipart/related", "multipart/signed",
+    "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature",
+})
 
 
 def header_safe(value: str, limit: int = 200) -> str:

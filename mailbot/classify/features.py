@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from mailbot.classify.rules import HeaderFlags, Rules, header_flags, language_fit, word_count
 from mailbot.classify.text import new_text
 from mailbot.model import ParsedMessage
+from mailbot.parse import UNREADABLE, body_note
 
 MIN_WORDS = 3  # fewer words than this: nothing to classify on
 MIN_LANGUAGE_FIT = 0.1  # below this share of en/cy function words: unexpected language
@@ -31,10 +32,15 @@ class Prepared:
     words: int  # word tokens in the new text and subject
     language_fit: float
     forwarded: bool
+    # False when the body is encrypted, in winmail.dat or only attachments: the words
+    # counted are then the subject's, and the case's kind must not rest on them alone.
+    body_readable: bool = True
 
     @property
     def usable(self) -> bool:
         """Enough recognisable words to classify with any confidence."""
+        if not self.body_readable:
+            return False
         return self.words >= MIN_WORDS and (self.language_fit >= MIN_LANGUAGE_FIT or self.words < 8)
 
 
@@ -84,4 +90,5 @@ def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
         words=words,
         language_fit=language_fit(text),
         forwarded=cleaned.forwarded,
+        body_readable=body_note(message) not in UNREADABLE,
     )
