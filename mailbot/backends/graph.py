@@ -414,10 +414,16 @@ class GraphMailbox:
 
     # ----------------------------------------------------------------- steps
 
-    def _delta_round(self, folder: str, link: str | None) -> tuple[list[str], str]:
-        """Walk one delta round: ids now in the folder that are new since `link`."""
-        start = f"{self._user}/mailFolders/{folder}/messages/delta?$select=id,internetMessageId"
-        url = link or start
+    def _delta_round(
+        self, folder: str, link: str | None, *, start: str = "", to_end: bool = False
+    ) -> tuple[list[str], str]:
+        """Ids now in the folder that are new since `link`, and the link to go on from.
+
+        Unless `to_end`, this stops once a page's worth of ids is found and returns the
+        round's nextLink: the poll asks again, so a first run over 10,000 messages never
+        holds them all in memory. `start` is the first request of a fresh round.
+        """
+        url = link or start or self._delta_start(folder)
         present: dict[str, bool] = {}  # id -> still in the folder; the last word wins
         while True:
             page = self._delta_page(url, folder, replaying=link is not None)
@@ -426,19 +432,33 @@ class GraphMailbox:
                     continue
                 # "@removed": deleted or moved away; we have nothing to fetch for it.
                 present[str(item["id"])] = "@removed" not in item
+            found = [i for i, here in present.items() if here]
             next_link = page.get("@odata.nextLink")
             if isinstance(next_link, str):
+                if not to_end and len(found) >= self._page_size:
+                    return found, next_link
                 url = next_link
                 continue
             delta_link = page.get("@odata.deltaLink")
             if not isinstance(delta_link, str):
                 raise BackendError("Graph ended a delta round without a deltaLink")
-            return [i for i, here in present.items() if here], delta_link
+            return found, delta_link
+
+    def _delta_start(self, folder: str, received_after: str | None = None) -> str:
+        url = f"{self._user}/mailFolders/{folder}/messages/delta?$select=id,internetMessageId"
+        if received_after is not None:
+            # gt, not ge: imported or migrated mail can share one time by the thousand
+            url += f"&$filter=receivedDateTime gt {received_after}"
+        return url
 
     def _sent_round(self, link: str | None) -> tuple[list[str], str]:
         """New Sent Items (officers' replies sent as the shared mailbox).
 
-        The first round only finds our place: years of old sent mail are not news.
+        The first round only finds our place: years of old sent mail are not news. Walking
+        a whole delta round over 200,000 sent items would take thousands of requests, so
+        it asks only for mail received after the newest item there now (the one filter
+        message delta takes); the delta link keeps that filter, and everything sent from
+        then on passes it.
         """
         if link is not None:
             try:
@@ -448,8 +468,27 @@ class GraphMailbox:
                     "graph: the Sent Items cursor expired; replies sent since the "
                     "last poll may be missed, the Inbox is unaffected"
                 )
-        _, start = self._delta_round("sentitems", None)
-        return [], start
+        start = self._delta_start("sentitems", self._newest_sent())
+        _, place = self._delta_round("sentitems", None, start=start, to_end=True)
+        return [], place
+
+    def _newest_sent(self) -> str | None:
+        """receivedDateTime of the newest item in Sent Items, None if it is empty."""
+        reply = self._call(
+            "GET",
+            f"{self._user}/mailFolders/sentitems/messages",
+            what="find the newest item in Sent Items",
+            params={
+                "$orderby": "receivedDateTime desc",
+                "$top": "1",
+                "$select": "receivedDateTime",
+            },
+        )
+        if reply.status != 200:
+            raise self._failure(reply, "read Sent Items")
+        newest = reply.json().get("value") or [{}]
+        when = newest[0].get("receivedDateTime") if isinstance(newest[0], dict) else None
+        return when if isinstance(when, str) and when else None
 
     def _download(self, ids: list[str], *, folder: str) -> list[FetchedMessage]:
         prefix = SENT_REF_PREFIX if folder == "sent" else ""

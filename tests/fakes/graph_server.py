@@ -34,6 +34,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -63,6 +64,7 @@ class FakeMessage:
     mime: bytes
     internet_message_id: str
     arrival: int
+    received: datetime  # receivedDateTime: when it reached this mailbox
 
 
 @dataclass
@@ -86,6 +88,7 @@ class _DeltaRound:
     pages: list[list[dict[str, Any]]]
     final_snapshot: frozenset[str]
     id_type_immutable: bool
+    received_from: datetime | None = None  # $filter=receivedDateTime ge ...: kept by the token
 
 
 @dataclass
@@ -93,7 +96,10 @@ class FakeGraphState:
     mailbox: str
     folders: dict[str, FakeFolder] = field(default_factory=dict)
     messages: dict[str, FakeMessage] = field(default_factory=dict)
-    delta_tokens: OrderedDict[str, tuple[str, frozenset[str]]] = field(default_factory=OrderedDict)
+    # token -> (folder id, ids it has reported, its receivedDateTime filter)
+    delta_tokens: OrderedDict[str, tuple[str, frozenset[str], datetime | None]] = field(
+        default_factory=OrderedDict
+    )
     skip_tokens: dict[str, _DeltaRound] = field(default_factory=dict)
     outgoing: list[tuple[tuple[str, ...], bytes]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -120,6 +126,7 @@ class FakeGraph:
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self._arrivals = itertools.count(1)
+        self.clock = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # each delivery a second later
         self._well_known_ids: dict[str, str] = {}
         for name in WELL_KNOWN:
             self._add_folder(DISPLAY_NAMES[name], parent_id=None, well_known=name)
@@ -160,22 +167,32 @@ class FakeGraph:
 
     # ------------------------------------------------------------------ server-side controls
 
-    def deliver(self, raw: bytes, folder: str = "inbox") -> str:
+    def deliver(
+        self, raw: bytes, folder: str = "inbox", *, received: datetime | None = None
+    ) -> str:
         """Put a message into a folder (as Exchange transport would) and return its id."""
         parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
         internet_id = str(parsed.get("Message-ID", "")).strip()
         with self.lock:
             folder_id = self._resolve_folder(folder)
             assert folder_id is not None, f"no folder {folder!r}"
+            if received is None:
+                self.clock += timedelta(seconds=1)
             message = FakeMessage(
                 id=self._new_id("AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A"),
                 folder_id=folder_id,
                 mime=raw,
                 internet_message_id=internet_id,
                 arrival=next(self._arrivals),
+                received=received or self.clock,
             )
             self.state.messages[message.id] = message
             return message.id
+
+    def fill(self, folder: str, count: int, raw: bytes) -> None:
+        """`count` copies of one message that reached `folder` a year ago (old sent mail)."""
+        for _ in range(count):
+            self.deliver(raw, folder, received=self.clock - timedelta(days=365))
 
     def messages_in(self, folder: str) -> list[bytes]:
         """Raw messages in a folder: a well-known name, an id, or a child of the Inbox by name."""
@@ -202,7 +219,7 @@ class FakeGraph:
         410 syncStateNotFound."""
         with self.lock:
             folder_id = self._resolve_folder(folder) if folder else None
-            for token, (token_folder, _) in list(self.state.delta_tokens.items()):
+            for token, (token_folder, _, _) in list(self.state.delta_tokens.items()):
                 if folder_id is None or token_folder == folder_id:
                     del self.state.delta_tokens[token]
             for token, round_ in list(self.state.skip_tokens.items()):
@@ -274,9 +291,11 @@ class FakeGraph:
         found = [m for m in self.state.messages.values() if m.folder_id == folder_id]
         return sorted(found, key=lambda m: m.arrival)
 
-    def _issue_delta_token(self, folder_id: str, snapshot: frozenset[str]) -> str:
+    def _issue_delta_token(
+        self, folder_id: str, snapshot: frozenset[str], received_from: datetime | None
+    ) -> str:
         token = uuid.uuid4().hex
-        self.state.delta_tokens[token] = (folder_id, snapshot)
+        self.state.delta_tokens[token] = (folder_id, snapshot, received_from)
         while len(self.state.delta_tokens) > self.token_capacity:  # Exchange drops the oldest
             self.state.delta_tokens.popitem(last=False)
         return token
@@ -405,6 +424,8 @@ def _fault_reply(fault: Fault) -> GraphReply:
 _USER = re.compile(r"^/v1\.0/users/(?P<user>[^/]+)(?P<rest>/.*)$")
 _FILTER = re.compile(r"^displayName eq '(?P<name>(?:[^']|'')*)'$")
 _MESSAGE_ID_FILTER = re.compile(r"^internetMessageId eq '(?P<id>(?:[^']|'')*)'$")
+# The one $filter message delta takes (Microsoft: receivedDateTime ge/gt only).
+_RECEIVED_FILTER = re.compile(r"^receivedDateTime (?P<op>ge|gt) (?P<when>\S+)$")
 
 
 def route(
@@ -492,12 +513,21 @@ def _list_folders(fake: FakeGraph, parent_id: str | None, query: dict[str, str])
 
 
 def _list_messages(fake: FakeGraph, folder_id: str, query: dict[str, str]) -> None:
-    """Only the one filter mailbot uses: internetMessageId eq '<...>'."""
-    matched = _MESSAGE_ID_FILTER.match(query.get("$filter", ""))
-    if matched is None:
-        raise graph_error(400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported.")
-    wanted = matched["id"].replace("''", "'")
-    found = [m for m in fake._in_folder(folder_id) if m.internet_message_id == wanted]
+    """What mailbot asks: internetMessageId eq '<...>', or the newest few by receivedDateTime."""
+    found = fake._in_folder(folder_id)
+    if "$filter" in query:
+        matched = _MESSAGE_ID_FILTER.match(query["$filter"])
+        if matched is None:
+            raise graph_error(
+                400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported."
+            )
+        wanted = matched["id"].replace("''", "'")
+        found = [m for m in found if m.internet_message_id == wanted]
+    order = query.get("$orderby", "receivedDateTime desc")  # Graph's default order
+    if order.replace(" ", "").lower() not in ("receiveddatetimedesc", "receiveddatetimeasc"):
+        raise graph_error(400, "ErrorInvalidProperty", "The fake sorts by receivedDateTime only.")
+    found.sort(key=lambda m: (m.received, m.arrival), reverse=order.lower().endswith("desc"))
+    found = found[: int(query.get("$top", "10"))]
     select = query.get("$select")
     raise GraphReply(200, {"value": [_message_json(m, select) for m in found]})
 
@@ -523,6 +553,7 @@ def _message_json(message: FakeMessage, select: str | None) -> dict[str, Any]:
         "id": message.id,
         "internetMessageId": message.internet_message_id,
         "parentFolderId": message.folder_id,
+        "receivedDateTime": message.received.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "subject": str(email.message_from_bytes(message.mime).get("Subject", "")),
     }
     if not select:
@@ -544,17 +575,36 @@ def _delta(
         known = fake.state.delta_tokens.get(query["$deltatoken"])
         if known is None or known[0] != folder_id:
             raise _sync_state_gone(fake, folder_id)
-        before = known[1]
+        _, before, received_from = known
     else:
-        before = frozenset()
-    now = fake._in_folder(folder_id)
+        before, received_from = frozenset(), _received_filter(query)
+    now = [
+        m
+        for m in fake._in_folder(folder_id)
+        if received_from is None or m.received >= received_from
+    ]
     now_ids = frozenset(m.id for m in now)
     entries: list[dict[str, Any]] = [_message_json(m, select) for m in now if m.id not in before]
     gone = sorted(before - now_ids)
     entries += [{"id": i, "@removed": {"reason": "deleted"}} for i in gone]
     size = _page_size(headers.get("Prefer", ""))
     pages = [entries[i : i + size] for i in range(0, len(entries), size)] or [[]]
-    _serve_page(fake, _DeltaRound(folder_id, pages, now_ids, immutable), size)
+    _serve_page(fake, _DeltaRound(folder_id, pages, now_ids, immutable, received_from), size)
+
+
+def _received_filter(query: dict[str, str]) -> datetime | None:
+    """The start of a `$filter=receivedDateTime ge|gt T` delta (the filter the deltaLink keeps)."""
+    if "$filter" not in query:
+        return None
+    matched = _RECEIVED_FILTER.match(query["$filter"])
+    if matched is None:
+        raise graph_error(
+            400,
+            "ErrorInvalidUrlQueryFilter",
+            "Delta on messages takes only a receivedDateTime ge/gt filter.",
+        )
+    when = datetime.fromisoformat(matched["when"].replace("Z", "+00:00"))
+    return when + timedelta(microseconds=1) if matched["op"] == "gt" else when
 
 
 def _serve_page(fake: FakeGraph, round_: _DeltaRound, size: int | None = None) -> None:
@@ -569,7 +619,9 @@ def _serve_page(fake: FakeGraph, round_: _DeltaRound, size: int | None = None) -
         fake.state.skip_tokens[skip] = round_
         body["@odata.nextLink"] = f"{base}/messages/delta?$skiptoken={skip}"
     else:
-        token = fake._issue_delta_token(round_.folder_id, round_.final_snapshot)
+        token = fake._issue_delta_token(
+            round_.folder_id, round_.final_snapshot, round_.received_from
+        )
         body["@odata.deltaLink"] = f"{base}/messages/delta?$deltatoken={token}"
     headers = {"Preference-Applied": f"odata.maxpagesize={size}"} if size else {}
     raise GraphReply(200, body, headers)

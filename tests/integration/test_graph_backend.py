@@ -78,19 +78,27 @@ def delta_requests(fake: FakeGraph) -> list[str]:
 
 
 def test_delta_pages_are_followed_to_the_delta_link(fake: FakeGraph, client: Client) -> None:
+    """A first run over a full Inbox comes a page at a time: each fetch returns one page of
+    messages and the round's nextLink, so 10,000 messages are never in memory together."""
     for i in range(23):
         fake.deliver(message(f"page{i}"))
     mailbox = client(page_size=5)
 
-    fetched, cursor = mailbox.fetch_new(None)
+    sizes: list[int] = []
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):  # 5 + 5 + 5 + 5 + 3
+        fetched, cursor = mailbox.fetch_new(cursor)
+        sizes.append(len(fetched))
+        seen += [message_id(m.raw) for m in fetched]
 
-    assert sorted(message_id(m.raw) for m in fetched) == sorted(
-        f"<page{i}@members.test.invalid>" for i in range(23)
-    )
+    assert sizes == [5, 5, 5, 5, 3]
+    assert sorted(seen) == sorted(f"<page{i}@members.test.invalid>" for i in range(23))
     pages = delta_requests(fake)
-    assert len(pages) == 5  # 5 + 5 + 5 + 5 + 3
+    assert len(pages) == 5
     assert all("$skiptoken=" in path for path in pages[1:])
     assert cursor is not None and "$deltatoken=" in cursor
+    assert mailbox.fetch_new(cursor)[0] == []
     # Every request asked for immutable ids; the delta ones also for the page size.
     assert all('IdType="ImmutableId"' in r.headers.get("Prefer", "") for r in fake.requests)
     first = fake.requests[0]
@@ -432,6 +440,27 @@ def test_sent_items_are_fetched_when_watched(fake: FakeGraph, client: Client) ->
     assert len(fake.messages_in("sentitems")) == 2  # Sent Items are left where they are
     assert [message_id(r) for r in fake.messages_in("Processed")] == [
         "<second@members.test.invalid>"
+    ]
+    assert mailbox.fetch_new(cursor)[0] == []
+
+
+def test_a_large_sent_items_is_not_walked_on_the_first_poll(
+    fake: FakeGraph, client: Client
+) -> None:
+    """Years of sent mail (200,000 items is not unusual) are history: the first poll must
+    find its place in Sent Items without paging through them all, and still see every
+    reply sent after it."""
+    fake.fill("sentitems", 500, officer_reply("old-reply"))
+    mailbox = client(watch_sent=True)
+
+    first, cursor = mailbox.fetch_new(None)
+
+    assert first == []
+    assert len(delta_requests(fake)) == 2  # the Inbox and Sent Items: not 500 / 50 pages
+    fake.deliver(officer_reply("new-reply"), folder="sentitems")
+    second, cursor = mailbox.fetch_new(cursor)
+    assert [(m.folder, message_id(m.raw)) for m in second] == [
+        ("sent", "<new-reply@council.test.invalid>")
     ]
     assert mailbox.fetch_new(cursor)[0] == []
 
