@@ -38,7 +38,13 @@ from urllib.parse import quote
 import httpx
 
 from mailbot.backends import folder_cursor
-from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+)
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -53,6 +59,13 @@ SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leav
 # Statuses Graph uses for "busy, come back later". 500/502 are included because a
 # gateway hiccup in front of Exchange looks like that and passes on its own.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# ... but not for sendMail: a gateway that gave up waiting (504) or failed (500, 502) may
+# stand in front of an Exchange that went on and sent the mail; sending again doubles it.
+# 429 and 503 are throttling, answered before anything is done.
+UNSURE_STATUSES = frozenset({500, 502, 504})
+# Transport failures that prove the request never reached Graph whole.
+NEVER_ARRIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
+                 httpx.WriteTimeout)
 # Error codes Graph uses when a delta token can no longer be replayed.
 EXPIRED_SYNC_CODES = frozenset({"syncstatenotfound", "syncstateinvalid", "resyncrequired"})
 
@@ -368,6 +381,7 @@ class GraphMailbox:
             what="send mail",
             content=base64.b64encode(mime),
             headers={"Content-Type": "text/plain"},
+            once=True,
         )
         if reply.status not in (200, 202):
             raise self._failure(reply, "send mail", sending=True)
@@ -588,12 +602,21 @@ class GraphMailbox:
             what=f"graph {what}",
         )
 
-    def _attempt(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
-        reply = self._send_once(method, url, what=what, **kwargs)
+    def _attempt(
+        self, method: str, url: str, *, what: str, once: bool = False, **kwargs: Any
+    ) -> _Reply:
+        """One request (a second after a 401, with a fresh token). With `once` (sendMail),
+        an answer lost after the request went out is MaybeSent: never tried again."""
+        reply = self._send_once(method, url, what=what, once=once, **kwargs)
         if reply.status == 401:
             # A token can be revoked or expire early; one fresh token settles which.
             self._tokens.invalidate()
-            reply = self._send_once(method, url, what=what, **kwargs)
+            reply = self._send_once(method, url, what=what, once=once, **kwargs)
+        if once and reply.status in UNSURE_STATUSES:
+            raise MaybeSent(
+                f"Graph answered {reply.status} {reply.error_code() or ''} during {what}; "
+                "Exchange may have done it all the same, so it is not tried again"
+            )
         if reply.status in RETRYABLE_STATUSES:
             raise TransientError(
                 f"Graph is busy ({reply.status} {reply.error_code() or 'no code'}) during {what}",
@@ -601,13 +624,20 @@ class GraphMailbox:
             )
         return reply
 
-    def _send_once(self, method: str, url: str, *, what: str, **kwargs: Any) -> _Reply:
+    def _send_once(
+        self, method: str, url: str, *, what: str, once: bool = False, **kwargs: Any
+    ) -> _Reply:
         headers = {"Authorization": f"Bearer {self._tokens.token()}", **kwargs.pop("headers", {})}
         if "Prefer" not in headers:
             headers["Prefer"] = IMMUTABLE_IDS
         try:
             response = self._http.request(method, url, headers=headers, **kwargs)
         except httpx.TransportError as error:
+            if once and not isinstance(error, NEVER_ARRIVED):
+                raise MaybeSent(
+                    f"no answer from Graph after the request to {what} went out "
+                    f"({type(error).__name__}); not tried again, in case it was done"
+                ) from None
             raise TransientError(f"cannot reach Graph during {what}: {error}") from None
         return _Reply(response.status_code, response.headers, response.content)
 

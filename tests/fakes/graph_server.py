@@ -103,6 +103,8 @@ class FakeGraphState:
     skip_tokens: dict[str, _DeltaRound] = field(default_factory=dict)
     outgoing: list[tuple[tuple[str, ...], bytes]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    # answers lost after the request was carried out: 0 drops the connection, else a status
+    lost_answers: list[int] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
 
 
@@ -230,6 +232,13 @@ class FakeGraph:
         """The next n requests get `status` (0: the connection drops without an answer)."""
         with self.lock:
             self.state.faults.extend(Fault(status, retry_after) for _ in range(n))
+
+    def lose_next_answers(self, n: int, status: int = 0) -> None:
+        """The next n requests are carried out, but their answer never arrives: the
+        connection drops (status 0), or a gateway answers `status` instead (504: the
+        front end gave up waiting while Exchange went on and did it)."""
+        with self.lock:
+            self.state.lost_answers.extend([status] * n)
 
     def revoke_tokens(self) -> None:
         with self.lock:
@@ -372,7 +381,12 @@ def _handler_for(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 with fake.lock:
                     route(fake, method, self.path, dict(self.headers), body)
             except GraphReply as reply:
-                self._answer(reply)
+                with fake.lock:
+                    lost = fake.state.lost_answers.pop(0) if fake.state.lost_answers else None
+                if lost == 0:
+                    self.close_connection = True  # done, but the answer never leaves
+                    return
+                self._answer(reply if lost is None else _fault_reply(Fault(lost, None)))
 
         def _authorise(self) -> None:
             value = self.headers.get("Authorization", "")

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 from fakes.graph_server import FakeGraph, Request
 
-from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+)
 from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
 from mailbot.backends.retry import Backoff
 from mailbot.model import OutgoingMail
@@ -342,6 +348,23 @@ def test_send_posts_base64_mime_as_text_plain(fake: FakeGraph, client: Client) -
     assert sent.headers["Content-Type"] == "text/plain"
     assert fake.outgoing == [(("ann.example@members.test.invalid",), mail.mime)]
     assert fake.messages_in("sentitems") == [mail.mime]
+
+
+@pytest.mark.parametrize("lost", [0, 504], ids=["connection-dropped", "gateway-timeout"])
+def test_a_send_whose_answer_is_lost_is_not_sent_twice(
+    fake: FakeGraph, client: Client, lost: int
+) -> None:
+    """Exchange sent the mail, but the answer never came back (a dropped connection, or a
+    504 from the gateway that gave up waiting): sending again would give the member a
+    second copy. It is MaybeSent, and Sent Items settles it afterwards."""
+    mailbox = client()
+    fake.lose_next_answers(1, status=lost)
+
+    with pytest.raises(MaybeSent):
+        mailbox.send(reply_mail())
+
+    assert len(fake.outgoing) == 1
+    assert mailbox.was_sent("<ack.42@council.test.invalid>") is True
 
 
 def test_envelope_recipients_missing_from_headers_get_a_bcc(
