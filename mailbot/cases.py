@@ -13,7 +13,7 @@ from mailbot import ledger, outbox, routing
 from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
-from mailbot.languages import member_languages
+from mailbot.languages import member_languages, welcomes_welsh
 from mailbot.model import FINISHED, CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.store.tables import (
     CaseRow,
@@ -247,7 +247,11 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
     foisa = app.policy.foi_regime == "foisa"
     officer_phrase, contact = _contacts(app, case)
     return {
-        "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
+        "council": {
+            "name": app.settings.council.name,
+            "mailbox": app.mailbox_address,
+            "welcomes_welsh": welcomes_welsh(app.policy.language),
+        },
         "member": {"name": name, "salutation": name},
         "case": {
             "ref": case.ref,
@@ -259,6 +263,7 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
             "confidential": case.confidential,
             "subject": "" if case.confidential else message.subject[:200],
             "officer_phrase": officer_phrase,
+            "officer_named": officer_phrase != UNNAMED_OFFICER,
             "foi_law": (
                 "Freedom of Information (Scotland) Act 2002"
                 if foisa
@@ -272,17 +277,20 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
     }
 
 
+# What the acknowledgement says when no officer can be named (a team address, or none yet).
+UNNAMED_OFFICER = "The officer dealing with it"
+
+
 def _contacts(app: App, case: CaseRow) -> tuple[str, dict[str, str] | None]:
     """Who the acknowledgement names: the officer dealing with the case (by name, with
     the service), and who to contact meanwhile — the officer, or for an FOI the FOI team.
     An officer recorded as away is replaced by the alternative contact (Wiltshire 6.5.7)."""
-    default = "The officer dealing with it"
     email = case.officer_email
     if not email:
-        return default, None
+        return UNNAMED_OFFICER, None
     officer = app.directory.officer(email)
     if officer is None:  # a team address, such as the FOI or complaints team
-        return default, {"name": email, "email": email}
+        return UNNAMED_OFFICER, {"name": email, "email": email}
     phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
     return phrase, {"name": officer.name, "email": officer.email}
 

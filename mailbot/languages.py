@@ -53,6 +53,13 @@ def member_languages(policy_language: str, member_language: str | None) -> Langu
     return ENGLISH
 
 
+def welcomes_welsh(policy_language: str) -> bool:
+    """Whether letters to members state that the council welcomes correspondence in Welsh,
+    will answer it in Welsh and without delay (Welsh Language Standard 7, which binds a
+    Welsh council). An English council writing Welsh to one member makes no such promise."""
+    return policy_language == "cy-en"
+
+
 def staff_languages(policy_language: str, member_language: str | None) -> Languages:
     """Mail to officers and managers: bilingual only in a bilingual council, in the order
     the member's correspondence will take (Welsh first when the member prefers Welsh)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, cases, ledger, outbox
 from mailbot.commands.parse import Command, Unparsed
 from mailbot.compose import Envelope, reply_subject
-from mailbot.languages import member_languages
+from mailbot.languages import member_languages, welcomes_welsh
 from mailbot.model import Kind, ParsedMessage
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow
@@ -45,7 +45,10 @@ def tell_member(
     languages = member_languages(app.policy.language, member.language if member else None)
     name = member.name if member else (case.member_name or "Councillor")
     context = {
-        "council": assignment.council_context(app),
+        "council": {
+            **assignment.council_context(app),
+            "welcomes_welsh": welcomes_welsh(app.policy.language),
+        },
         "member": {"name": name, "salutation": name},
         "case": {
             "ref": case.ref,

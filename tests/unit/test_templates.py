@@ -36,6 +36,7 @@ def ack_context(**case: Any) -> dict[str, Any]:
         "confidential": False,
         "subject": "Pothole outside 14 Castle Street",
         "officer_phrase": "Sam Patel (Highways)",
+        "officer_named": True,
         "foi_law": "Freedom of Information Act 2000",
         "statutory_days": 20,
     }
@@ -147,8 +148,11 @@ def test_welsh_first_ack(renderer: Renderer) -> None:
         "Diolch am eich ymholiad, a ddaeth i law ar ddydd Mercher 25 Tachwedd 2026. "
         "Ein cyfeirnod yw MB-2026-00001." in text
     )
+    assert "Bydd Sam Patel (Highways) yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
+    unnamed = ack_context(officer_phrase="The officer dealing with it", officer_named=False)
     assert (
-        "Bydd y swyddog sy'n delio â'r mater yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
+        "Bydd y swyddog sy'n delio â'r mater yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026."
+        in renderer.render("ack", unnamed, WELSH_FIRST).text
     )
     assert 'Pwnc eich neges: "Pothole outside 14 Castle Street"' in text
     assert text.index("Annwyl") < text.index("Dear Cllr Rhian Evans")

@@ -1,0 +1,183 @@
+"""Welsh-language treatment end to end: a bilingual council (Cardiff, policy language
+"cy-en") and a member anywhere who has chosen Welsh. Real app (config file, CSV directory,
+SQLite with migrations) on the memory mailbox; every assertion is on the MIME that left,
+decoded as a mail client would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import body_text, parse_sent, shared_rules_classifier, write_csv
+
+from mailbot import jobs
+from mailbot.app import App, build_app
+from mailbot.backends.memory import MemoryMailbox, MemoryServer
+from mailbot.settings import load_settings
+
+MAILBOX = "ymholiadau@council.gov.uk"
+SIAN = "sian.evans@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+ADMIN = "it.admin@council.gov.uk"
+# Wednesday 25 November 2026, noon.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+WELCOME_CY = (
+    "Rydym yn croesawu gohebiaeth yn Gymraeg. Byddwn yn ateb gohebiaeth Gymraeg yn Gymraeg, "
+    "ac ni fydd gohebu yn Gymraeg yn arwain at oedi."
+)
+WELCOME_EN = "We welcome correspondence in Welsh."
+
+
+class Council:
+    """One app on a memory mailbox: mail in, poll, flush, the mails that left."""
+
+    def __init__(self, home: Path, policy: str, extra_config: str = "") -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        write_csv(
+            home / "members.csv",
+            ("name", "email", "ward", "language"),
+            [("Cllr Siân Evans", SIAN, "Llandaf", "cy"), ("Cllr Jo Bloggs", JO, "Castle", "en")],
+        )
+        write_csv(
+            home / "officers.csv",
+            ("name", "email", "service", "manager_email", "deputy_email"),
+            [("Sam Patel", SAM, "Priffyrdd", DANA, ""), ("Dana Reed", DANA, "Priffyrdd", "", "")],
+        )
+        (home / "mailbot.toml").write_text(
+            f'[council]\nname = "Cyngor Caerdydd"\npolicy = "{policy}"\n'
+            f'[mailbox]\naddress = "{MAILBOX}"\n'
+            '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
+            f'admins = ["{ADMIN}"]\n'
+            "[classifier]\ntrain_if_missing = false\nthreshold = 0.0\n" + extra_config,
+            encoding="utf-8",
+        )
+        self.server = MemoryServer()
+        self.app: App = build_app(
+            load_settings(home / "mailbot.toml"),
+            backend=MemoryMailbox(self.server),
+            classifier=shared_rules_classifier(),
+        )
+        self.seen = 0
+        self.count = 0
+
+    def deliver(self, raw: bytes, now: datetime = NOW) -> dict[str, EmailMessage]:
+        self.server.deliver(raw)
+        jobs.poll(self.app, now)
+        return self.flush(now)
+
+    def flush(self, now: datetime) -> dict[str, EmailMessage]:
+        """What left since last asked, by recipient (one mail each in these tests)."""
+        jobs.flush_outbox(self.app, now)
+        out = [parse_sent(mime) for _, mime in self.server.outgoing[self.seen :]]
+        self.seen = len(self.server.outgoing)
+        return {str(m["To"]): m for m in out}
+
+    def mail(
+        self, sender: str, subject: str, body: str, *, cc: str = "", in_reply_to: str = "",
+        date: datetime = NOW - timedelta(hours=2),
+    ) -> bytes:
+        """A member's or officer's mail as Outlook sends it: UTF-8, quoted-printable."""
+        self.count += 1
+        headers = [
+            f"From: {sender}",
+            f"To: {MAILBOX}",
+            *([f"Cc: {cc}"] if cc else []),
+            f"Subject: =?utf-8?b?{_b64(subject)}?=",
+            f"Message-ID: <cy{self.count}@test.example>",
+            f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
+            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
+            "MIME-Version: 1.0",
+            'Content-Type: text/plain; charset="utf-8"',
+            "Content-Transfer-Encoding: 8bit",
+        ]
+        return ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
+
+    def reply(self, to: EmailMessage, sender: str, first_line: str, now: datetime = NOW) -> bytes:
+        return self.mail(
+            sender, f"RE: {to['Subject']}", first_line, in_reply_to=to["Message-ID"],
+            date=now - timedelta(minutes=5),
+        )
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.fixture
+def cardiff(tmp_path: Path) -> Iterator[Council]:
+    made = Council(tmp_path / "cardiff", "cardiff")
+    yield made
+    made.app.close()
+
+
+def _text(message: EmailMessage) -> str:
+    return body_text(message, "plain").replace("\r\n", "\n")
+
+
+def _html(message: EmailMessage) -> str:
+    return body_text(message, "html").replace("\r\n", "\n")
+
+
+SUBJECT = "Twll yn y ffordd ger Ŵyr a'r Bŷs-stop â"
+
+
+def test_a_welsh_members_letters_name_the_officer_and_welcome_welsh(cardiff: Council) -> None:
+    """Welsh Language Standards 6 and 7: the Welsh part names the officer as the English
+    part does, and every letter to a member of a Welsh council says Welsh is welcome."""
+    out = cardiff.deliver(
+        cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr ger yr ysgol.", cc=SAM)
+    )
+    ack = out[SIAN]
+    assert str(ack["Subject"]) == f"Re: {SUBJECT} [MB-2026-00001]"
+    text, html = _text(ack), _html(ack)
+    assert ack.get_body(("plain",)).get_content_charset() == "utf-8"
+    assert text.startswith("(English below)\n\nAnnwyl Cllr Siân Evans,")
+    assert "a ddaeth i law ar ddydd Mercher 25 Tachwedd 2026" in text
+    assert "Bydd Sam Patel (Priffyrdd) yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
+    assert "Sam Patel (Priffyrdd) will respond by Wednesday 9 December 2026." in text
+    assert "Bydd Sam Patel (Priffyrdd) yn ymateb erbyn" in html
+    assert f'Pwnc eich neges: "{SUBJECT}"' in text and "Ŵyr a&#39;r Bŷs-stop â" in html
+    for body in (text, html):
+        assert WELCOME_CY in body and WELCOME_EN in body
+        assert body.index(WELCOME_CY) < body.index(WELCOME_EN)
+
+    assignment = out[SAM]
+    extended = cardiff.deliver(
+        cardiff.reply(assignment, SAM, 'EXTEND 5 "mae\'r contractwr yn dod ddydd Llun"')
+    )[SIAN]
+    text = _text(extended)
+    assert "erbyn dydd Mercher 9 Rhagfyr 2026 fel y dywedon ni" in text
+    assert "mae'r contractwr yn dod ddydd Llun" in text
+    assert "erbyn dydd Mercher 16 Rhagfyr 2026." in text
+    assert WELCOME_CY in text and WELCOME_CY in _html(extended)
+
+
+def test_an_english_member_of_a_welsh_council_is_told_welsh_is_welcome(cardiff: Council) -> None:
+    ack = cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole", "A pothole.", cc=SAM))[
+        JO
+    ]
+    text = _text(ack)
+    assert text.startswith("(Cymraeg isod)\n\nDear Cllr Jo Bloggs,")
+    assert text.index(WELCOME_EN) < text.index(WELCOME_CY)  # English first, both there
+
+
+def test_an_english_council_makes_no_welsh_promise_but_names_the_officer(tmp_path: Path) -> None:
+    """Wiltshire writes Welsh first to a member who chose Welsh, but is not bound by the
+    Standards and promises nothing about answering in Welsh."""
+    wiltshire = Council(tmp_path / "wiltshire", "wiltshire")
+    try:
+        ack = wiltshire.deliver(
+            wiltshire.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM)
+        )[SIAN]
+        text = _text(ack)
+        assert "Bydd Sam Patel (Priffyrdd) yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
+        assert "croesawu gohebiaeth" not in text and WELCOME_EN not in text
+    finally:
+        wiltshire.app.close()
