@@ -89,6 +89,7 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     raw = _raw_headers(msg)
     headers = {name: clean_header(value) for name, value in raw.items()}
+    repeated = _repeated_headers(msg)
     senders = _addresses(raw.get("from", ""))
     if not senders:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
@@ -106,6 +107,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         references=_message_ids(headers.get("references", "")),
         text=text,
         headers=headers,
+        repeated_headers=repeated,
         content_types=content_types,
         attachment_types=attachment_types,
         delivery_actions=_delivery_actions(msg),
@@ -122,6 +124,24 @@ def _raw_headers(msg: email.message.Message) -> dict[str, str]:
         if key not in out:
             out[key] = _eight_bit_text(value if isinstance(value, str) else str(value))
     return out
+
+
+MAX_REPEATS = 20  # values kept per repeated header; Received lines are not wanted here
+
+
+def _repeated_headers(msg: email.message.Message) -> dict[str, list[str]]:
+    """Lower-cased name → every cleaned value, for headers written more than once."""
+    values: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key in ("received", "dkim-signature", "arc-seal", "arc-message-signature"):
+            continue
+        values.setdefault(key, []).append(value if isinstance(value, str) else str(value))
+    return {
+        key: [clean_header(_eight_bit_text(v)) for v in found[:MAX_REPEATS]]
+        for key, found in values.items()
+        if len(found) > 1
+    }
 
 
 def _eight_bit_text(value: str) -> str:

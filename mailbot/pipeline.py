@@ -18,7 +18,7 @@ from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned_by_its_domain
-from mailbot.loops import detect_automatic, spam_verdict
+from mailbot.loops import as_sent_before_relay, detect_automatic, spam_verdict
 from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
@@ -338,13 +338,21 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+def _parse(app: App, raw: bytes) -> ParsedMessage | ParseFailure:
+    """The message as its sender sent it: past the council's own list relay, if any."""
+    parsed = parse_message(raw)
+    if isinstance(parsed, ParseFailure):
+        return parsed
+    return as_sent_before_relay(parsed, app.settings.loops.relay_list_ids)
+
+
 def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) -> Outcome:
     """Run one fetched message through every stage. Never raises for bad mail."""
     message_id, seen = ledger.ledger_key(session, fetched.raw)
     if seen is not None:
         ledger.count_duplicate(session, seen, now)
         return Outcome(message_id, MessageStatus.DUPLICATE, "Message-ID seen before")
-    parsed = parse_message(fetched.raw)
+    parsed = _parse(app, fetched.raw)
     if isinstance(parsed, ParsedMessage) and parsed.message_id != message_id:
         # A reused Message-ID: this mail's own key, so its case, acknowledgement and
         # assignment are its own (their dedup keys are made from it).
@@ -358,7 +366,7 @@ def reprocess(app: App, session: Session, row: MessageRow, now: datetime) -> Out
     kept (after a fix, or once its sender is in the directory). Its row is reused, so it
     is still one message, and its clock counts from when it first arrived."""
     fetched = FetchedMessage(ref=row.backend_ref, raw=row.raw, folder=row.folder)
-    parsed = parse_message(row.raw)
+    parsed = _parse(app, row.raw)
     ledger.note_parsed(row, parsed)
     row.status, row.reason = MessageStatus.RECEIVED, ""
     return _run_stages(app, session, row, parsed, fetched, now)
