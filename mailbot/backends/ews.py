@@ -33,6 +33,7 @@ BackOffMilliseconds and takes an injected sleep (tests run at full speed).
 
 from __future__ import annotations
 
+import http.client
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
@@ -44,6 +45,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import requests.exceptions
+import urllib3.exceptions
 from exchangelib import (
     BASIC,
     DELEGATE,
@@ -67,7 +69,13 @@ from exchangelib.services import SyncFolderItems
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from mailbot.backends import folder_cursor
-from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+)
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -110,6 +118,24 @@ NO_PERMISSION = (
     ews_errors.ErrorImpersonationDenied,
 )
 
+
+# A request that went out and whose answer never came: Exchange may have carried it out.
+ANSWER_LOST = (
+    requests.exceptions.ReadTimeout,
+    urllib3.exceptions.ProtocolError,
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+)
+# ... unless the connection was never made: then nothing reached Exchange.
+NEVER_ARRIVED = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    requests.exceptions.ConnectTimeout,
+)
+# A load balancer or proxy in front of Exchange that gave up waiting or failed (500, 502,
+# 504: Exchange may have gone on and done it) or has no server to offer (503).
+GATEWAY_STATUSES = frozenset({500, 502, 503, 504})
+UNSURE_STATUSES = frozenset({500, 502, 504})
 
 REFUSES_EVERY_MAIL = (
     *NO_PERMISSION,
@@ -275,7 +301,9 @@ class EwsMailbox:
 
     def send(self, mail: OutgoingMail) -> None:
         try:
-            self._retry(f"send {mail.message_id}", lambda: self._send(mail))
+            self._retry(f"send {mail.message_id}", lambda: self._send(mail), once=True)
+        except MaybeSent:
+            raise
         except BackendError as error:
             # Refused for the account itself (login, rights): every mail would be refused.
             if any(isinstance(e, REFUSES_EVERY_MAIL) for e in _chain(error)):
@@ -551,13 +579,25 @@ class EwsMailbox:
 
     # --- errors ----------------------------------------------------------------------
 
-    def _retry(self, what: str, operation: Callable[[], T]) -> T:
+    def _retry(self, what: str, operation: Callable[[], T], *, once: bool = False) -> T:
+        """`operation` with retries for what passes. With `once` (sending), a request that
+        went out and got no answer is MaybeSent, never tried again: Exchange may have sent
+        it, and a second try would give the member a second copy."""
+
         def attempt() -> T:
             try:
                 return operation()
             except BackendError:
                 raise
             except Exception as error:  # exchangelib, requests and oauthlib raise many kinds
+                if once and _answer_lost(error):
+                    status = _http_status(error)
+                    answer = (f"the web server in front of Exchange answered {status}"
+                              if status else "the connection closed with no answer")
+                    raise MaybeSent(
+                        f"{answer} after the request to {what} went out; not tried again, "
+                        "in case Exchange sent it (Sent Items will tell)"
+                    ) from error
                 raise self._explain(error, what) from error
 
         return call_with_retry(attempt, self.backoff, what=f"ews: {what}")
@@ -575,6 +615,9 @@ class EwsMailbox:
         cause = next((e for e in _chain(error) if isinstance(e, TRANSIENT)), None)
         if cause is not None and not isinstance(error, ews_errors.ErrorServerBusy):
             return TransientError(f"Exchange did not answer ({what}): {cause}")
+        status = _http_status(error)
+        if status in GATEWAY_STATUSES:
+            return TransientError(f"the web server in front of Exchange answered {status} ({what})")
         if isinstance(error, ews_errors.ErrorInvalidSyncStateData):
             return CursorExpired(f"Exchange no longer accepts the stored sync state ({what})")
         if isinstance(error, ews_errors.ErrorServerBusy):
@@ -643,6 +686,13 @@ def _server_hint(error: ews_errors.ErrorServerBusy) -> float | None:
     if back_off is None or text.startswith(("Reraised from", "Caused by")):
         return None
     return float(back_off)
+
+
+def _answer_lost(error: Exception) -> bool:
+    chain = list(_chain(error))
+    if any(isinstance(e, NEVER_ARRIVED) for e in chain):
+        return False
+    return any(isinstance(e, ANSWER_LOST) for e in chain) or _http_status(error) in UNSURE_STATUSES
 
 
 def _http_status(error: Exception) -> int | None:

@@ -126,6 +126,9 @@ class FakeExchange:
         self.operations: list[str] = []  # SOAP operation names in arrival order
         # op name -> something a person does just before the server handles that op
         self.before: dict[str, Callable[[], None]] = {}
+        # op name -> what replaces its answer once, after it was carried out: 0 drops the
+        # connection, else an HTTP status (a load balancer that gave up waiting)
+        self.lost_answers: dict[str, int] = {}
 
     # --- what tests call -------------------------------------------------------------
 
@@ -622,6 +625,13 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                         inner = ("<m:SyncState/><m:IncludesLastItemInRange>true"
                                  "</m:IncludesLastItemInRange>") if op == "SyncFolderItems" else ""
                         response = _response(op, [_error(op, error.code, inner)])
+                    lost = exchange.lost_answers.pop(op, None)
+                if lost == 0:
+                    self.close_connection = True  # carried out; the answer never leaves
+                    return
+                if lost is not None:
+                    self._reply(lost, b"<html>Gateway Timeout</html>", "text/html")
+                    return
                 self._reply(200, envelope(response))
             except SoapFault as error:
                 self._reply(500, fault(error))

@@ -17,7 +17,13 @@ import pytest
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Credentials, OAuth2Credentials
 from fakes.ews_server import FakeExchange, running
 
-from mailbot.backends.base import BackendError, CursorExpired, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+)
 from mailbot.backends.ews import EXCHANGE_ONLINE_ENDPOINT, EwsMailbox, build_configuration
 from mailbot.backends.retry import Backoff
 from mailbot.model import OutgoingMail
@@ -486,6 +492,64 @@ def test_send_adds_envelope_recipients_missing_from_the_headers_as_bcc(server, s
     assert exchange.delivered == [(("bea@members.test.invalid", "casework@council.example"),
                                    mime)]
     assert list(exchange.sent.items.values()) == [mime]
+
+
+def acknowledgement() -> OutgoingMail:
+    mime = (
+        f"From: Member Enquiries <{ADDRESS}>\r\n"
+        "To: Cllr Bea Example <bea@members.test.invalid>\r\n"
+        "Subject: [MB-2026-0043] We have your enquiry\r\n"
+        "Message-ID: <ack.43@council.example>\r\n"
+        "\r\n"
+        "Your reference is MB-2026-0043.\r\n"
+    ).encode()
+    return OutgoingMail("<ack.43@council.example>", ("bea@members.test.invalid",), mime)
+
+
+@pytest.mark.parametrize("lost", [0, 504], ids=["connection-dropped", "gateway-timeout"])
+def test_a_send_whose_answer_is_lost_is_not_sent_twice(server, sleeps, lost: int) -> None:
+    """Exchange sent the mail, but its answer never came back (the connection dropped, or
+    the load balancer in front gave up with a 504): trying again would send a second copy."""
+    exchange, endpoint = server
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.was_sent("<warm-up@council.example>")  # connected, as the daemon would be
+        exchange.lost_answers["CreateItem"] = lost
+        with pytest.raises(MaybeSent):
+            client.send(acknowledgement())
+        found = client.was_sent("<ack.43@council.example>")
+    finally:
+        client.close()
+    assert len(exchange.delivered) == 1
+    assert found is True
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_gateway_error_on_reading_is_transient(server, sleeps, status: int) -> None:
+    exchange, endpoint = server
+    exchange.deliver(member_mail("behind-the-balancer"))
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.was_sent("<warm-up@council.example>")
+        exchange.lost_answers["SyncFolderItems"] = status
+        fetched, _ = client.fetch_new(None)  # the retry gets through
+    finally:
+        client.close()
+    assert len(fetched) == 1
+    assert len(sleeps) == 1
+
+
+def test_busy_on_send_is_retried_and_sends_once(server, sleeps) -> None:
+    exchange, endpoint = server
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.was_sent("<warm-up@council.example>")
+        exchange.fail_next(2)  # ErrorServerBusy: answered before anything was done
+        client.send(acknowledgement())
+    finally:
+        client.close()
+    assert len(exchange.delivered) == 1
+    assert len(sleeps) == 2
 
 
 # --- settings → exchangelib objects (no network) -----------------------------------------------
