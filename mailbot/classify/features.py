@@ -65,11 +65,25 @@ def signal_tokens(
     return tokens
 
 
-def _with_tokens(nlp: Language, doc: Doc, extra: list[str]) -> Doc:
-    """``doc`` with ``extra`` tokens appended (via the ORTH array: no Token objects)."""
+def _model_doc(nlp: Language, doc: Doc, names: list[tuple[int, int]], extra: list[str]) -> Doc:
+    """``doc`` as the model reads it: each NAME span ("confidential waste", "private
+    landlord") joined into one token, so the bag of words does not learn "confidential"
+    or "private" from the name of a thing; then the ``extra`` signal tokens."""
     strings = nlp.vocab.strings
-    words = [strings[orth] for orth in doc.to_array(ORTH)] + extra
-    return Doc(nlp.vocab, words=words)
+    words = [strings[orth] for orth in doc.to_array(ORTH)]
+    for start, end in reversed(_longest_first(names)):  # from the end: indexes stay valid
+        words[start:end] = ["name_" + "_".join(words[start:end])]
+    return Doc(nlp.vocab, words=words + extra)
+
+
+def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Non-overlapping spans in text order, the longer kept where two overlap
+    ("private hire driver" over "private hire")."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
 
 
 def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
@@ -78,11 +92,11 @@ def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
     cleaned = new_text(message.text or "", subject)
     text = f"{subject}\n{cleaned.text}".lower()
     doc = nlp.make_doc(text)
-    counts = rules.counts(doc)
+    counts, names = rules.match(doc)
     flags = header_flags(message.headers or {}, subject)
     words = word_count(text)
     extra = signal_tokens(counts, flags, cleaned.forwarded, words)
-    full = _with_tokens(nlp, doc, extra) if extra else doc
+    full = _model_doc(nlp, doc, names, extra) if extra or names else doc
     return Prepared(
         doc=full,
         counts=counts,

@@ -74,8 +74,11 @@ _IMPORTANT_HEADER_VALUES = {
 _SENSITIVITY = re.compile(r"^\s*(private|company-confidential|confidential)\b", re.I)
 # The UK Government Security Classification's marking, which councils put in the subject
 # by hand or by a Microsoft Purview label: OFFICIAL-SENSITIVE, [OFFICIAL SENSITIVE], ...
+# "Confidential waste" in a subject names a bin, not a marking.
 _SUBJECT_CONFIDENTIAL = re.compile(
-    r"\b(confidential|cyfrinachol|official[\s_–-]*sensitive|swyddogol[\s_–-]*sensitif)\b", re.I
+    r"\b(confidential(?![\s_-]+(?:waste|shredding)\b)|cyfrinachol"
+    r"|official[\s_–-]*sensitive|swyddogol[\s_–-]*sensitif)\b",
+    re.I,
 )
 # A Purview sensitivity label names itself in msip_labels: "..._Name=Official Sensitive;"
 _LABEL_NAME = re.compile(r"_Name=([^;]*)", re.I)
@@ -154,6 +157,10 @@ class Rules:
         self._strings = nlp.vocab.strings
 
     def counts(self, doc: Doc) -> Counter[str]:
+        return self.match(doc)[0]
+
+    def match(self, doc: Doc) -> tuple[Counter[str], list[tuple[int, int]]]:
+        """Signal counts per label, and the token spans of the NAME matches."""
         found: Counter[str] = Counter()
         seen: set[tuple[str, int, int]] = set()
         matches = self._phrases(doc)
@@ -169,7 +176,7 @@ class Rules:
             if key not in seen:  # the same span from both matchers counts once
                 seen.add(key)
                 found[key[0]] += 1
-        return found
+        return found, names
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
