@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
 from mailbot.directory import emails_in
+from mailbot.languages import Bilingual
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
@@ -196,7 +197,8 @@ def _ask_to_redirect(
     if target is not None:
         _queue_redirect_mail(
             app, session, case, absent, target, now, headline,
-            why=f"auto-reply from {absent}", message=None, subject_prefix=subject_prefix,
+            why=Bilingual(f"auto-reply from {absent}", f"ateb awtomatig gan {absent}"),
+            message=None, subject_prefix=subject_prefix,
         )
 
 
@@ -224,7 +226,7 @@ def _redirect(
     )
     _queue_redirect_mail(
         app, session, case, absent, target, now, headline,
-        why=f"{absent} {what}", message=cases.original_message(session, case),
+        why=Bilingual(f"{absent} {what}", what_cy), message=cases.original_message(session, case),
     )
 
 

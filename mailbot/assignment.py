@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope
-from mailbot.languages import ENGLISH, staff_languages
+from mailbot.languages import ENGLISH, staff_languages, welsh_of
 from mailbot.model import Kind, ParsedMessage
 from mailbot.parse import UNREADABLE, body_note
 from mailbot.store.tables import CaseRow
@@ -106,6 +106,7 @@ def officer_context(
         "officer": {"name": officer.name if officer else to, "email": to},
         "headline": {"en": headline.en, "cy": headline.cy},
         "why": why,
+        "why_cy": welsh_of(why),
         "member": {
             "name": case.member_name or case.member_email,
             "email": case.member_email,

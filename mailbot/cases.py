@@ -13,7 +13,7 @@ from mailbot import ledger, outbox, routing
 from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject
 from mailbot.directory import Directory
-from mailbot.languages import member_languages, welcomes_welsh
+from mailbot.languages import Bilingual, member_languages, welcomes_welsh, welsh_of
 from mailbot.model import FINISHED, CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.store.tables import (
     CaseRow,
@@ -204,7 +204,10 @@ def assign_case(
     if officer and officer_away(session, officer, now):
         deputy = app.directory.deputy_of(officer)
         if deputy is not None:
-            why = f"{why}; {officer} is out of the office, so the alternative contact"
+            why = Bilingual(
+                f"{why}; {officer} is out of the office, so the alternative contact",
+                f"{welsh_of(why)}; mae {officer} allan o'r swyddfa, felly'r cyswllt arall",
+            )
             officer = deputy.email
     case.officer_email = officer
     if officer:

@@ -38,6 +38,24 @@ KIND_LABELS_CY = {
     "confidentiality": "cais am gyfrinachedd",
 }
 
+class Bilingual(str):
+    """A line said in English (its value as a string: the case timeline, logs) that also
+    carries its Welsh, for the Welsh part of a bilingual mail. Being a str, it goes
+    wherever an English reason went before; `welsh_of` reads the Welsh back."""
+
+    cy: str
+
+    def __new__(cls, en: str, cy: str) -> Bilingual:
+        made = super().__new__(cls, en)
+        made.cy = cy
+        return made
+
+
+def welsh_of(text: str) -> str:
+    """The Welsh of a Bilingual line; other text (an officer's own words) as it is."""
+    return text.cy if isinstance(text, Bilingual) else text
+
+
 Languages = tuple[str, ...]
 ENGLISH: Languages = ("en",)
 WELSH_FIRST: Languages = ("cy", "en")
@@ -107,7 +125,22 @@ def kind_label_cy(kind: str) -> str:
     return KIND_LABELS_CY.get(kind) or _BY_ENGLISH_LABEL.get(kind, kind)
 
 
+# A case's status (model.CaseStatus values) as a Welsh confirmation states it.
+CASE_STATUS_CY = {
+    "open": "ar agor",
+    "needs_triage": "i'w wirio",
+    "paused": "wedi'i oedi",
+    "responded": "wedi'i ateb",
+    "closed": "wedi'i gau",
+}
+
+
+def case_status_cy(status: str) -> str:
+    return CASE_STATUS_CY.get(status, status)
+
+
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
+    "case_status_cy": case_status_cy,
     "long_date_cy": long_date_cy,
     "short_date": short_date,
     "working_days_cy": working_days_cy,

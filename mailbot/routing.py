@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.directory import Directory
+from mailbot.languages import Bilingual, welsh_of
 from mailbot.model import Kind, ParsedMessage
 from mailbot.policy import Policy
 from mailbot.settings import RoutingRule, RoutingSettings
@@ -24,7 +25,9 @@ from mailbot.settings import RoutingRule, RoutingSettings
 @dataclass(frozen=True)
 class Assignment:
     officer_email: str | None
-    why: str  # said in the case timeline and to the officer
+    # Said in the case timeline (in English) and to the officer (in Welsh too, in a
+    # bilingual council): a languages.Bilingual where the reason is ours.
+    why: str
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,22 @@ def addressed_officer(it: RouteInput) -> Assignment | None:
         return None
     for address in (*it.message.to, *it.message.cc):
         if it.directory.officer(address.email) is not None:
-            return Assignment(address.email, f"the member wrote to {address.email}")
+            return Assignment(
+                address.email,
+                Bilingual(
+                    f"the member wrote to {address.email}",
+                    f"ysgrifennodd yr aelod at {address.email}",
+                ),
+            )
     return None
 
 
 def previous_officer(it: RouteInput) -> Assignment | None:
     if it.previous_officer and it.directory.officer(it.previous_officer) is not None:
-        return Assignment(it.previous_officer, "officer of the earlier case")
+        return Assignment(
+            it.previous_officer,
+            Bilingual("officer of the earlier case", "swyddog yr achos blaenorol"),
+        )
     return None
 
 
@@ -86,13 +98,21 @@ def configured_rule(it: RouteInput) -> Assignment | None:
     for number, rule in enumerate(it.settings.rules, start=1):
         if rule_matches(rule, it.kind, text, ward):
             label = rule.name or f"rule {number}"
-            return Assignment(rule.officer, f"routing rule {label!r}")
+            return Assignment(
+                rule.officer, Bilingual(f"routing rule {label!r}", f"rheol gyfeirio {label!r}")
+            )
     return None
 
 
 def default_officer(it: RouteInput) -> Assignment | None:
     if it.settings.default_officer:
-        return Assignment(it.settings.default_officer, "the default officer (no rule matched)")
+        return Assignment(
+            it.settings.default_officer,
+            Bilingual(
+                "the default officer (no rule matched)",
+                "y swyddog diofyn (nid oedd rheol yn cyfateb)",
+            ),
+        )
     return None
 
 
@@ -108,18 +128,38 @@ def _first(routes: tuple[Route, ...], it: RouteInput) -> Assignment | None:
 
 
 def route_foi(it: RouteInput) -> Assignment:
-    return Assignment(it.policy.routing.foi_team, "FOI requests go to the FOI team")
+    return Assignment(
+        it.policy.routing.foi_team,
+        Bilingual(
+            "FOI requests go to the FOI team",
+            "mae ceisiadau rhyddid gwybodaeth yn mynd i'r tîm rhyddid gwybodaeth",
+        ),
+    )
 
 
 def route_complaint(it: RouteInput) -> Assignment:
     target = it.policy.routing.complaints
     if target != "service-director":
-        return Assignment(target, "complaints go to the complaints route")
+        return Assignment(
+            target,
+            Bilingual(
+                "complaints go to the complaints route", "mae cwynion yn mynd i'r llwybr cwynion"
+            ),
+        )
     service = _first(ORDINARY, it)
     if service is not None and service.officer_email:
         director = it.directory.top_of_chain(service.officer_email)
-        return Assignment(director, f"the Director of the service ({service.why})")
-    return default_officer(it) or Assignment(None, "no service matched the complaint")
+        return Assignment(
+            director,
+            Bilingual(
+                f"the Director of the service ({service.why})",
+                f"Cyfarwyddwr y gwasanaeth ({welsh_of(service.why)})",
+            ),
+        )
+    return default_officer(it) or Assignment(
+        None,
+        Bilingual("no service matched the complaint", "nid oedd gwasanaeth yn cyfateb i'r gŵyn"),
+    )
 
 
 def route_confidentiality(it: RouteInput) -> Assignment:
@@ -128,7 +168,10 @@ def route_confidentiality(it: RouteInput) -> Assignment:
         return named
     return Assignment(
         it.policy.routing.monitoring_officer,
-        "no officer named: confidentiality requests go to the monitoring officer",
+        Bilingual(
+            "no officer named: confidentiality requests go to the monitoring officer",
+            "ni enwyd swyddog: mae ceisiadau am gyfrinachedd yn mynd i'r swyddog monitro",
+        ),
     )
 
 
@@ -136,7 +179,13 @@ def route_ordinary(it: RouteInput) -> Assignment:
     return (
         _first(ORDINARY, it)
         or default_officer(it)
-        or Assignment(None, "no routing rule matched and no default officer is set")
+        or Assignment(
+            None,
+            Bilingual(
+                "no routing rule matched and no default officer is set",
+                "nid oedd rheol gyfeirio yn cyfateb, ac nid oes swyddog diofyn",
+            ),
+        )
     )
 
 
@@ -152,7 +201,13 @@ def assign(it: RouteInput) -> Assignment:
     """The officer for a new case. Mail from someone who is not a known member goes to
     the default officer for triage (it is not trusted to pick its own officer)."""
     if not it.known_member:
-        return default_officer(it) or Assignment(None, "sender is not a known member: triage")
+        return default_officer(it) or Assignment(
+            None,
+            Bilingual(
+                "sender is not a known member: triage",
+                "nid yw'r anfonwr yn aelod hysbys: i'w wirio",
+            ),
+        )
     return BY_KIND[it.kind](it)
 
 

@@ -49,6 +49,7 @@ from mailbot.commands.parse import (
     new_text,
     parse_command,
 )
+from mailbot.languages import Bilingual
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -121,8 +122,13 @@ def handle(
                 now,
                 ok=False,
                 lines=[
-                    f"{parsed.verb} was not applied to {case.ref}: only the officer dealing with "
-                    "it, their manager or deputy, or an administrator can change a case.",
+                    Bilingual(
+                        f"{parsed.verb} was not applied to {case.ref}: only the officer dealing "
+                        "with it, their manager or deputy, or an administrator can change a case.",
+                        f"Ni chafodd {parsed.verb} ei weithredu ar {case.ref}: dim ond y swyddog "
+                        "sy'n delio ag ef, eu rheolwr neu eu dirprwy, neu weinyddwr all newid "
+                        "achos.",
+                    ),
                 ],
             )
         return "command refused", queued

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
-from mailbot.commands.letters import long_date_or_paused, tell_member
+from mailbot.commands.letters import long_date_or_paused, long_date_or_paused_cy, tell_member
 from mailbot.commands.parse import Command
+from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -44,11 +45,11 @@ class Context:
 @dataclass(frozen=True)
 class Result:
     ok: bool
-    lines: list[str]  # what happened, for the confirmation
+    lines: list[Bilingual]  # what happened, for the confirmation (Welsh too, in Cardiff)
     queued: list[str] = field(default_factory=list)
 
 
-def refuse(line: str) -> Result:
+def refuse(line: Bilingual) -> Result:
     """Nothing changed, and the officer is told why in one line."""
     return Result(False, [line])
 
@@ -68,28 +69,58 @@ def dispatch(ctx: Context, command: Command) -> Result:
     """Apply an accepted command through its table entry."""
     action = APPLY[command.verb]
     if action.needs_open_case and ctx.case.status in FINISHED:
-        return refuse(f"{ctx.case.ref} is already answered; nothing changed.")
+        ref = ctx.case.ref
+        return refuse(
+            Bilingual(
+                f"{ref} is already answered; nothing changed.",
+                f"Mae {ref} wedi'i ateb yn barod; ni newidiwyd dim.",
+            )
+        )
     return action.apply(ctx, command)
 
 
 def apply_done(ctx: Context, command: Command) -> Result:
     cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at)
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
-    return Result(True, [f"{ctx.case.ref} is marked as answered; no more reminders will be sent."])
+    ref = ctx.case.ref
+    return Result(
+        True,
+        [
+            Bilingual(
+                f"{ref} is marked as answered; no more reminders will be sent.",
+                f"Mae {ref} wedi'i nodi fel wedi'i ateb; ni fydd rhagor o nodiadau atgoffa.",
+            )
+        ],
+    )
 
 
 def apply_extend(ctx: Context, command: Command) -> Result:
     app, case = ctx.app, ctx.case
     if case.kind == Kind.FOI.value:
         return refuse(
-            "The date for an FOI request is set by law (20 working days); it cannot be "
-            "extended by command. Ask the FOI team about a public interest extension."
+            Bilingual(
+                "The date for an FOI request is set by law (20 working days); it cannot be "
+                "extended by command. Ask the FOI team about a public interest extension.",
+                "Mae'r dyddiad ar gyfer cais rhyddid gwybodaeth wedi'i osod gan y gyfraith "
+                "(20 diwrnod gwaith); ni ellir ei estyn drwy orchymyn. Gofynnwch i'r tîm "
+                "rhyddid gwybodaeth am estyniad er budd y cyhoedd.",
+            )
         )
     if not app.policy.clock.extension_by_agreement:
-        return refuse(f"{app.policy.council}'s protocol does not allow extensions.")
+        return refuse(
+            Bilingual(
+                f"{app.policy.council}'s protocol does not allow extensions.",
+                f"Nid yw protocol {app.policy.council} yn caniatáu estyniadau.",
+            )
+        )
     current = cases.deadlines_for(app, ctx.session, case).response_due
     if current is None:
-        return refuse(f"{case.ref} is paused; RESUME it before extending.")
+        return refuse(
+            Bilingual(
+                f"{case.ref} is paused; RESUME it before extending.",
+                f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
+            )
+        )
     calendar = app.policy.council_calendar()
     if command.days is not None:
         new_due = calendar.add_working_days(current, command.days)
@@ -98,7 +129,11 @@ def apply_extend(ctx: Context, command: Command) -> Result:
         new_due = calendar.next_working_day(command.new_date)
         if new_due <= current:
             return refuse(
-                f"{new_due:%d %B %Y} is not later than the current date, {current:%d %B %Y}."
+                Bilingual(
+                    f"{new_due:%d %B %Y} is not later than the current date, {current:%d %B %Y}.",
+                    f"Nid yw {long_date_cy(new_due)} yn hwyrach na'r dyddiad presennol, "
+                    f"{long_date_cy(current)}.",
+                )
             )
     cases.add_clock_event(
         ctx.session,
@@ -128,9 +163,16 @@ def apply_extend(ctx: Context, command: Command) -> Result:
     return Result(
         True,
         [
-            f"The response date of {case.ref} is now {long_date_or_paused(case.response_due)} "
-            f"(was {long_date_or_paused(current)}).",
-            "The member has been sent your reason and the new date.",
+            Bilingual(
+                f"The response date of {case.ref} is now "
+                f"{long_date_or_paused(case.response_due)} (was {long_date_or_paused(current)}).",
+                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
+                f"(yn lle {long_date_or_paused_cy(current)}).",
+            ),
+            Bilingual(
+                "The member has been sent your reason and the new date.",
+                "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
+            ),
         ],
         queued,
     )
@@ -142,13 +184,23 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     if app.policy.routing.complaints != "service-director":
         teams.add(app.policy.routing.complaints)
     if app.directory.officer(target) is None and target not in teams:
-        return refuse(f"{target} is not in the officers directory; nothing changed.")
+        return refuse(
+            Bilingual(
+                f"{target} is not in the officers directory; nothing changed.",
+                f"Nid yw {target} yn y cyfeiriadur swyddogion; ni newidiwyd dim.",
+            )
+        )
     if target == case.officer_email:
-        return refuse(f"{case.ref} is already with {target}.")
+        return refuse(
+            Bilingual(
+                f"{case.ref} is already with {target}.", f"Mae {case.ref} gyda {target} yn barod."
+            )
+        )
     previous = case.officer_email or "nobody"
     case.officer_email = target
     case.updated_at = ctx.now
-    lines = [f"{case.ref} is now with {app.directory.display(target)} ({target})."]
+    who = f"{app.directory.display(target)} ({target})"
+    lines = [Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} gyda {who} nawr.")]
     if case.status == CaseStatus.PAUSED:
         # Taking a case on restarts a paused clock: the pause is often the old officer's
         # absence (clock.out_of_office_pauses), which ends with the move.
@@ -156,9 +208,14 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
             ctx.session, case, "resume", who=sender, why=f"reassigned to {target}", now=ctx.now
         )
         case.status = CaseStatus.OPEN
-        lines.append("The response clock is running again.")
+        lines.append(
+            Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
+        )
     cases.refresh_deadlines(app, ctx.session, case)
-    why = f"from {previous} by {sender}" + (f": {command.reason}" if command.reason else "")
+    reason = f": {command.reason}" if command.reason else ""
+    why = Bilingual(
+        f"from {previous} by {sender}{reason}", f"oddi wrth {previous}, gan {sender}{reason}"
+    )
     ledger.record_event(ctx.session, ctx.now, sender, "reassigned", f"to {target} {why}", case=case)
     queued = assignment.queue_officer_mail(
         app,
@@ -181,14 +238,23 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
 def apply_pause(ctx: Context, command: Command) -> Result:
     case = ctx.case
     if case.status == CaseStatus.PAUSED:
-        return refuse(f"{case.ref} is already paused.")
+        return refuse(
+            Bilingual(f"{case.ref} is already paused.", f"Mae {case.ref} wedi'i oedi yn barod.")
+        )
     _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
     return Result(
         True,
         [
-            f"The response clock of {case.ref} is paused ({command.reason}).",
-            "Reply RESUME when it should run again; the days in between will not count.",
+            Bilingual(
+                f"The response clock of {case.ref} is paused ({command.reason}).",
+                f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
+            ),
+            Bilingual(
+                "Reply RESUME when it should run again; the days in between will not count.",
+                "Atebwch RESUME pan ddylai redeg eto; ni fydd y diwrnodau yn y cyfamser yn "
+                "cyfrif.",
+            ),
         ],
     )
 
@@ -196,11 +262,19 @@ def apply_pause(ctx: Context, command: Command) -> Result:
 def apply_resume(ctx: Context, command: Command) -> Result:
     case = ctx.case
     if case.status != CaseStatus.PAUSED:
-        return refuse(f"{case.ref} is not paused.")
+        return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
     _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
-    due = long_date_or_paused(case.response_due)
-    return Result(True, [f"The response clock of {case.ref} is running again: due {due}."])
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
+    return Result(
+        True,
+        [
+            Bilingual(
+                f"The response clock of {case.ref} is running again: due {due}.",
+                f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
+            )
+        ],
+    )
 
 
 def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
@@ -216,7 +290,12 @@ def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
 def apply_confidential(ctx: Context, command: Command) -> Result:
     case = ctx.case
     if not (case.confidential or case.kind == Kind.CONFIDENTIALITY.value):
-        return refuse(f"{case.ref} is not a request for confidentiality.")
+        return refuse(
+            Bilingual(
+                f"{case.ref} is not a request for confidentiality.",
+                f"Nid yw {case.ref} yn gais am gyfrinachedd.",
+            )
+        )
     action = "confidentiality confirmed" if command.ok else "confidentiality declined"
     ledger.record_event(ctx.session, ctx.now, ctx.sender, action, command.reason, case=case)
     case.updated_at = ctx.now
@@ -234,7 +313,12 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
         },
     )
     said = "can be kept confidential" if command.ok else "cannot be kept confidential"
-    return Result(True, [f"The member has been told that {case.ref} {said}."], queued)
+    said_cy = "y gellir" if command.ok else "na ellir"
+    told = Bilingual(
+        f"The member has been told that {case.ref} {said}.",
+        f"Mae'r aelod wedi cael gwybod {said_cy} cadw {case.ref} yn gyfrinachol.",
+    )
+    return Result(True, [told], queued)
 
 
 # HELP is not here: it changes nothing, so handle() answers it without asking who sent it.

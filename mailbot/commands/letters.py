@@ -11,9 +11,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger, outbox
-from mailbot.commands.parse import Command, Unparsed
+from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject
-from mailbot.languages import member_languages, welcomes_welsh
+from mailbot.languages import (
+    Languages,
+    long_date_cy,
+    member_languages,
+    staff_languages,
+    welcomes_welsh,
+    welsh_of,
+)
 from mailbot.model import Kind, ParsedMessage
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow
@@ -25,6 +32,18 @@ if TYPE_CHECKING:
 def long_date_or_paused(value: date | None) -> str:
     """A due date as the officer's confirmation states it; a paused case has none."""
     return long_date(value) if value else "(no date while paused)"
+
+
+def long_date_or_paused_cy(value: date | None) -> str:
+    """The same in Welsh, for the Welsh part of a bilingual council's confirmation."""
+    return long_date_cy(value) if value else "(dim dyddiad tra bo wedi'i oedi)"
+
+
+def _officer_languages(app: App, case: CaseRow | None) -> Languages:
+    """Answers to officers' commands go in the languages of the case's other officer mail:
+    both in a bilingual council, Welsh first when the member prefers Welsh."""
+    member = app.directory.member(case.member_email) if case is not None else None
+    return staff_languages(app.policy.language, member.language if member else None)
 
 
 def tell_member(
@@ -86,9 +105,10 @@ def queue_reply(
     now: datetime,
     *,
     ok: bool,
-    lines: list[str],
+    lines: Sequence[str],
 ) -> list[str]:
-    """The answer to the officer's command: what was done, or why nothing was."""
+    """The answer to the officer's command: what was done, or why nothing was. `lines`
+    are languages.Bilingual where mailbot wrote them, so the Welsh part has its own."""
     context = {
         "council": assignment.council_context(app),
         "case": {
@@ -98,12 +118,16 @@ def queue_reply(
             "officer": case.officer_email or "",
         },
         "ok": ok,
-        "lines": lines,
+        "lines": [str(line) for line in lines],
+        "lines_cy": [welsh_of(line) for line in lines],
         "subject": reply_subject(message.subject, case.ref),
     }
     # One answer a message: the same reply fetched twice is not answered twice.
     dedup_key = f"command_reply:{message.message_id}"
-    return _answer(app, session, now, message, case, "command_reply", dedup_key, context)
+    return _answer(
+        app, session, now, message, case, "command_reply", dedup_key, context,
+        _officer_languages(app, case),
+    )
 
 
 def queue_help(
@@ -123,14 +147,19 @@ def queue_help(
     context = {
         "council": assignment.council_context(app),
         "ref": case.ref if case is not None else "",
-        "problem": problem,
+        "problem": str(problem),
+        "problem_cy": welsh_of(problem),
+        "not_a_command": problem == NOT_A_COMMAND,
         "line": parsed.line if isinstance(parsed, Unparsed) else "",
         "subject": reply_subject(message.subject, case.ref)
         if case is not None
         else f"Re: {message.subject[:150]}",
     }
     dedup_key = f"command_help:{sender}:{day}"
-    return _answer(app, session, now, message, case, "command_help", dedup_key, context)
+    return _answer(
+        app, session, now, message, case, "command_help", dedup_key, context,
+        _officer_languages(app, case),
+    )
 
 
 def _answer(
@@ -142,6 +171,7 @@ def _answer(
     template: str,
     dedup_key: str,
     context: dict[str, Any],
+    languages: Languages,
 ) -> list[str]:
     """A reply to whoever sent `message`, in its thread, from `template` (also its purpose)."""
     assert message.sender is not None
@@ -152,7 +182,7 @@ def _answer(
         case=case,
         purpose=template,
         dedup_key=dedup_key,
-        rendered=app.renderer.render(template, context),
+        rendered=app.renderer.render(template, context, languages),
         to=message.sender.email,
         in_reply_to=message.message_id,
         references=message.references,

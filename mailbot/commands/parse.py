@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from mailbot.languages import Bilingual
+
 MAX_EXTENSION_DAYS = 60
 MAX_REASON = 1000
 
@@ -53,8 +55,11 @@ class Command:
 class Unparsed:
     """A line that is not a command, or a command used wrongly: why, for the help reply."""
 
-    problem: str
+    problem: str  # a languages.Bilingual, so a bilingual council's help can say it in Welsh
     line: str
+
+
+NOT_A_COMMAND = Bilingual("not a command", "nid yw'n orchymyn")
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def parse_command(text: str) -> Command | Unparsed | None:
     verb = word.upper().rstrip(".!:,;")
     read = _READERS.get(verb)
     if read is None:
-        return Unparsed("not a command", first[:200])
+        return Unparsed(NOT_A_COMMAND, first[:200])
     return read(_Line(verb, rest.strip(), following, first))
 
 
@@ -141,14 +146,23 @@ def _bare(line: _Line) -> Command:
 
 
 def _extend(line: _Line) -> Command | Unparsed:
-    usage = 'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"'
+    usage = Bilingual(
+        'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"',
+        'mae EXTEND angen nifer o ddiwrnodau gwaith a rheswm: EXTEND 5 "rheswm"',
+    )
     token, _, after = line.rest.partition(" ")
     after = re.sub(r"^(working\s+)?days?\b", "", after.strip(), flags=re.IGNORECASE)
     reason = line.reason(after)
     if token.isdigit():
         days = int(token)
         if not 1 <= days <= MAX_EXTENSION_DAYS:
-            return Unparsed(f"EXTEND takes 1 to {MAX_EXTENSION_DAYS} working days", line.first)
+            return Unparsed(
+                Bilingual(
+                    f"EXTEND takes 1 to {MAX_EXTENSION_DAYS} working days",
+                    f"mae EXTEND yn cymryd rhwng 1 a {MAX_EXTENSION_DAYS} diwrnod gwaith",
+                ),
+                line.first,
+            )
         if not reason:
             return Unparsed(usage, line.first)
         return Command("EXTEND", days=days, reason=reason)
@@ -162,14 +176,26 @@ def _reassign(line: _Line) -> Command | Unparsed:
     address, _, why = line.rest.partition(" ")
     address = address.strip("<>.,;").lower()
     if not _ADDRESS.fullmatch(address):
-        return Unparsed("REASSIGN needs an email address: REASSIGN name@council", line.first)
+        return Unparsed(
+            Bilingual(
+                "REASSIGN needs an email address: REASSIGN name@council",
+                "mae REASSIGN angen cyfeiriad e-bost: REASSIGN enw@council",
+            ),
+            line.first,
+        )
     return Command(line.verb, address=address, reason=line.reason(why))
 
 
 def _pause(line: _Line) -> Command | Unparsed:
     reason = line.reason(line.rest)
     if not reason:
-        return Unparsed('PAUSE needs a reason: PAUSE "waiting for clarification"', line.first)
+        return Unparsed(
+            Bilingual(
+                'PAUSE needs a reason: PAUSE "waiting for clarification"',
+                'mae PAUSE angen rheswm: PAUSE "aros am eglurhad"',
+            ),
+            line.first,
+        )
     return Command(line.verb, reason=reason)
 
 
@@ -183,9 +209,20 @@ def _confidential(line: _Line) -> Command | Unparsed:
     if answer in ("NO", "NOT"):
         reason = line.reason(why)
         if not reason:
-            return Unparsed('CONFIDENTIAL NO needs a reason: CONFIDENTIAL NO "reason"', line.first)
+            return Unparsed(
+                Bilingual(
+                    'CONFIDENTIAL NO needs a reason: CONFIDENTIAL NO "reason"',
+                    'mae CONFIDENTIAL NO angen rheswm: CONFIDENTIAL NO "rheswm"',
+                ),
+                line.first,
+            )
         return Command(line.verb, ok=False, reason=reason)
-    return Unparsed('CONFIDENTIAL needs OK or NO "reason"', line.first)
+    return Unparsed(
+        Bilingual(
+            'CONFIDENTIAL needs OK or NO "reason"', 'mae CONFIDENTIAL angen OK neu NO "rheswm"'
+        ),
+        line.first,
+    )
 
 
 _READERS: dict[str, Callable[[_Line], Command | Unparsed]] = {

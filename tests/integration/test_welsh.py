@@ -181,3 +181,60 @@ def test_an_english_council_makes_no_welsh_promise_but_names_the_officer(tmp_pat
         assert "croesawu gohebiaeth" not in text and WELCOME_EN not in text
     finally:
         wiltshire.app.close()
+
+
+def _parts(text: str) -> tuple[str, str]:
+    """(first language part, second) of a bilingual plain-text mail."""
+    first, _, second = text.partition("-" * 60)
+    return first, second
+
+
+def test_a_welsh_council_answers_officers_in_both_languages(cardiff: Council) -> None:
+    """Cardiff's officer mail is bilingual; so are the routing reason, the answers to
+    commands and the list of commands, Welsh first when the member chose Welsh."""
+    out = cardiff.deliver(
+        cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr ger yr ysgol.", cc=SAM)
+    )
+    welsh, english = _parts(_text(out[SAM]))
+    assert f"Pam chi:   ysgrifennodd yr aelod at {SAM}" in welsh
+    assert f"Why you:   the member wrote to {SAM}" in english
+    assert f"ysgrifennodd yr aelod at {SAM}" in _html(out[SAM])
+
+    answer = cardiff.deliver(cardiff.reply(out[SAM], SAM, 'EXTEND 5 "aros am y contractwr"'))[SAM]
+    welsh, english = _parts(_text(answer))
+    assert welsh.startswith("(English below)\n\nWedi'i wneud.")
+    assert (
+        "Dyddiad ymateb MB-2026-00001 nawr yw dydd Mercher 16 Rhagfyr 2026 "
+        "(yn lle dydd Mercher 9 Rhagfyr 2026)." in welsh
+    )
+    assert "Achos MB-2026-00001: ar agor, ateb erbyn dydd Mercher 16 Rhagfyr 2026" in welsh
+    assert "The response date of MB-2026-00001 is now Wednesday 16 December 2026" in english
+    html = _html(answer)
+    assert html.index("Wedi'i wneud.") < html.index("Done.")
+    assert "Mae&#39;r aelod wedi cael eich rheswm a&#39;r dyddiad newydd." in html
+
+    refused = cardiff.deliver(cardiff.reply(out[SAM], SAM, "EXTEND 99 \"rhy hir\""))[SAM]
+    welsh, english = _parts(_text(refused))
+    assert "Ni chafodd hynny ei weithredu: mae EXTEND yn cymryd rhwng 1 a 60 diwrnod gwaith." in (
+        welsh
+    )
+    assert "That was not applied: EXTEND takes 1 to 60 working days." in english
+
+    jo = cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Bins", "Bins missed.", cc=SAM))
+    done = cardiff.deliver(cardiff.reply(jo[SAM], SAM, "DONE"))[SAM]
+    text = _text(done)
+    assert text.startswith("(Cymraeg isod)\n\nDone.")  # English first: Jo chose English
+    assert "Mae MB-2026-00002 wedi'i nodi fel wedi'i ateb" in text
+
+
+def test_an_english_council_answers_officers_in_english_only(tmp_path: Path) -> None:
+    wiltshire = Council(tmp_path / "wiltshire", "wiltshire")
+    try:
+        out = wiltshire.deliver(
+            wiltshire.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM)
+        )
+        done = _text(wiltshire.deliver(wiltshire.reply(out[SAM], SAM, "DONE"))[SAM])
+        assert done.startswith("Done.\n\nMB-2026-00001 is marked as answered")
+        assert "Wedi'i wneud" not in done and "Cymraeg" not in done
+    finally:
+        wiltshire.app.close()
