@@ -318,7 +318,26 @@ def _calendar(msg: ParsedMessage) -> Automatic | None:
     # attaches a residents' meeting .ics to an enquiry is not calendar traffic. (Google
     # sends both, the inline part and an invite.ics attachment.)
     inline = Counter(msg.content_types) - Counter(msg.attachment_types)
-    return Automatic.CALENDAR if any(inline[t] for t in CALENDAR_TYPES) else None
+    if not any(inline[t] for t in CALENDAR_TYPES):
+        return None
+    return None if _person_forwarding_an_invitation(msg) else Automatic.CALENDAR
+
+
+# "FW:" and "Fwd:" in the languages of members' mail clients (Welsh Outlook: "Ymlaen:").
+FORWARD_SUBJECT = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|pd|ymlaen|yml)\s*:", re.IGNORECASE)
+
+
+def _person_forwarding_an_invitation(msg: ParsedMessage) -> bool:
+    """A member who forwards a meeting invitation from Outlook sends a meeting request of
+    their own: the calendar part inline, "FW:" in the subject, and their words above the
+    invitation's From/Sent/When block. No calendar system writes that: its invitations and
+    responses have no forward prefix, and a forwarding rule adds no words. Words that ask
+    nothing ("FYI") do not count; the rules below still judge the message."""
+    if not FORWARD_SUBJECT.match(msg.subject):
+        return False
+    own = own_text(msg.text)
+    words = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
+    return own.history and _asks_something(words) and not CALENDAR_BODY.search(words)
 
 
 def _report(msg: ParsedMessage) -> Automatic | None:

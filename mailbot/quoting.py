@@ -26,6 +26,9 @@ FORWARD_MARKERS = [
     re.compile(r"^-{2,}\s*neges wedi'?i hanfon ymlaen\s*-{2,}", re.I),
     re.compile(r"^begin forwarded message:?", re.I),
     re.compile(r"^-{2,}\s*forwarded by\b", re.I),
+    # Outlook forwarding a meeting: the appointment's From/Sent/When block follows
+    re.compile(r"^-{2,}\s*original appointment\s*-{2,}", re.I),
+    re.compile(r"^-{2,}\s*apwyntiad gwreiddiol\s*-{2,}", re.I),
 ]
 # "From:", "*From:*" (plain text from an HTML client) and "**From:**" (our own HTML-only
 # conversion of Outlook's <b>From:</b>) all start a quoted header line.
@@ -56,7 +59,8 @@ def _is_outlook_block(lines: list[str], i: int) -> bool:
 def history_start(lines: list[str]) -> tuple[int, bool] | None:
     """Index of the first line of quoted history and whether it is a forward."""
     for i, raw in enumerate(lines):
-        line = raw.strip()
+        # html2text writes a line starting with dashes as "\-----Original ...": unescape
+        line = raw.strip().removeprefix("\\")
         if not line or len(line) > MAX_MARKER_LINE:
             continue
         if any(p.match(line) for p in FORWARD_MARKERS):
@@ -122,6 +126,7 @@ def is_quoted(line: str) -> bool:
 class OwnText:
     text: str  # what the sender wrote above any quoted history, without "> " lines
     forwards: bool  # what follows it is forwarded mail, not the history of a reply
+    history: bool = False  # some quoted or forwarded mail follows it (a reply's or a forward's)
 
 
 def own_text(body: str) -> OwnText:
@@ -131,4 +136,4 @@ def own_text(body: str) -> OwnText:
     if start is not None:
         lines = lines[: start[0]]
     text = "\n".join(ln for ln in lines if not is_quoted(ln))
-    return OwnText(text, forwards=start is not None and start[1])
+    return OwnText(text, forwards=start is not None and start[1], history=start is not None)
