@@ -586,7 +586,7 @@ class EwsMailbox:
 
         def attempt() -> T:
             try:
-                return operation()
+                return self._with_fresh_token(operation)
             except BackendError:
                 raise
             except Exception as error:  # exchangelib, requests and oauthlib raise many kinds
@@ -601,6 +601,22 @@ class EwsMailbox:
                 raise self._explain(error, what) from error
 
         return call_with_retry(attempt, self.backoff, what=f"ews: {what}")
+
+    def _with_fresh_token(self, operation: Callable[[], T]) -> T:
+        """Run `operation`; if Exchange refuses an app's token (401), get a new token and run
+        it once more. exchangelib renews a token only when its own clock says it expired,
+        so a token revoked or refused early would otherwise fail every poll until a
+        restart. A 401 means nothing was done, so running it again sends nothing twice."""
+        try:
+            return operation()
+        except ews_errors.UnauthorizedError:
+            credentials = self.config.credentials
+            if not isinstance(credentials, OAuth2Credentials):
+                raise  # a password is not renewed by asking again
+            log.info("ews: Exchange refused the app's token; getting a new one")
+            credentials.access_token = None
+            self.close()  # the next connection starts a session, and so fetches a token
+            return operation()
 
     def _explain(self, error: Exception, what: str) -> Exception:
         """Turn an exchangelib/HTTP error into our error kinds, in words an admin can act on."""
@@ -623,6 +639,14 @@ class EwsMailbox:
         if isinstance(error, ews_errors.ErrorServerBusy):
             return TransientError(
                 f"Exchange is busy ({what}): {error}", retry_after=_server_hint(error)
+            )
+        if isinstance(error, ews_errors.UnauthorizedError) and self.access_type == IMPERSONATION \
+                and isinstance(who, OAuth2Credentials):
+            return BackendError(
+                f"Exchange refused the token of app {who.client_id} (HTTP 401) at {where}, "
+                "even a new one: the app lacks the full_access_as_app permission (or the "
+                "Application EWS.AccessAsApp role), admin consent is missing, or tenant_id "
+                "names another tenant"
             )
         if isinstance(error, ews_errors.UnauthorizedError):
             return BackendError(

@@ -99,6 +99,9 @@ class FakeExchange:
     apps: dict[str, str] = field(default_factory=lambda: {"app-id": "app-secret"})
     impersonation: set[str] = field(default_factory=lambda: {"app-id"})
     ews_enabled: bool = True  # False: answer like Exchange Online with EWS turned off
+    # False: every bearer token gets 401, as Exchange answers a token of another tenant,
+    # or one for the wrong resource
+    accept_tokens: bool = True
     busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
     can_create_folders: bool = True  # False: CreateFolder is refused with ErrorAccessDenied
     # True: speak NTLM (on-premises IIS style) instead of Basic; the passwords come from
@@ -559,7 +562,7 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                 user, _, password = base64.b64decode(value).decode().partition(":")
                 if exchange.users.get(user) == password:
                     return Caller(user, False, None)
-            elif scheme.lower() == "bearer" and value in exchange.tokens:
+            elif scheme.lower() == "bearer" and exchange.accept_tokens and value in exchange.tokens:
                 return Caller(exchange.tokens[value], True, None)
             return None
 

@@ -446,6 +446,43 @@ def test_oauth_app_impersonates_the_shared_mailbox(sleeps) -> None:
 
 
 @pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_an_app_token_refused_mid_run_is_renewed_once(sleeps) -> None:
+    """Exchange refuses the app's token before exchangelib thinks it expired (revoked, or
+    the clocks disagree): a new token is fetched and the poll goes on; nothing is lost."""
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (exchange, base):
+        exchange.deliver(member_mail("before"))
+        client = oauth_client(base, sleeps)
+        try:
+            first, cursor = client.fetch_new(None)
+            exchange.tokens.clear()  # every token issued so far is refused from now on
+            after = member_mail("after")
+            exchange.deliver(after)
+            second, _ = client.fetch_new(cursor)
+            for fetched in first + second:
+                client.mark_processed(fetched.ref)
+        finally:
+            client.close()
+        assert [message_id(m.raw) for m in second] == [message_id(after)]
+        processed = exchange.folder_named("Processed")
+        assert processed is not None and len(processed.items) == 2
+        assert exchange.tokens  # a new token was issued and used
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_an_app_token_that_is_always_refused_is_explained_for_an_app(sleeps) -> None:
+    with running(FakeExchange(mailbox_address=ADDRESS, accept_tokens=False)) as (_, base):
+        client = oauth_client(base, sleeps)
+        try:
+            with pytest.raises(BackendError) as refused:
+                client.check_connection()
+        finally:
+            client.close()
+    text = str(refused.value)
+    assert "token of app app-id" in text and "full_access_as_app" in text
+    assert "password" not in text
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
 def test_oauth_wrong_secret_is_explained(sleeps) -> None:
     with running(FakeExchange(mailbox_address=ADDRESS)) as (_, base):
         client = oauth_client(base, sleeps, client_secret="expired")
