@@ -18,6 +18,7 @@ from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
+from mailbot.languages import staff_languages
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow
 
@@ -36,7 +37,11 @@ def queue_ack_reminder(
     officer = app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
     )
-    rendered = app.renderer.render(TEMPLATE, _context(app, case, officer, ack_due, today))
+    # Both languages in a bilingual council, like the officer's other mail about the case.
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    context = _context(app, case, officer, ack_due, today)
+    rendered = app.renderer.render(TEMPLATE, context, languages)
     row = outbox.queue(
         session,
         purpose=TEMPLATE,

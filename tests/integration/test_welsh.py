@@ -238,3 +238,39 @@ def test_an_english_council_answers_officers_in_english_only(tmp_path: Path) -> 
         assert "Wedi'i wneud" not in done and "Cymraeg" not in done
     finally:
         wiltshire.app.close()
+
+
+def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
+    tmp_path: Path,
+) -> None:
+    """Cardiff with officers acknowledging complaints themselves (as Hackney's protocol
+    has it): the one reminder to acknowledge is bilingual, Welsh first for Siân's case."""
+    cardiff = Council(tmp_path / "cardiff", "cardiff", '[policy.ack.complaint]\nby = "officer"\n')
+    try:
+        cardiff.deliver(
+            cardiff.mail(
+                f"Cllr Siân Evans <{SIAN}>",
+                "Cwyn: adroddiadau am dwll yn y ffordd",
+                "I wish to make a formal complaint: three reports were ignored and nobody "
+                "replied. I want this investigated.",
+                cc=SAM,
+            )
+        )
+        friday = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+        jobs.send_reminders(cardiff.app, friday)
+        [reminder] = cardiff.flush(friday).values()
+        assert str(reminder["Subject"]) == (
+            "Cydnabod heddiw / Acknowledge today: cwyn / complaint - Cllr Siân Evans "
+            "[MB-2026-00001]"
+        )
+        welsh, english = _parts(_text(reminder))
+        assert (
+            "mae angen cydnabod cwyn MB-2026-00001 gan Cllr Siân Evans heddiw, "
+            "dydd Gwener 27 Tachwedd 2026." in welsh
+        )
+        assert "Derbyniwyd: dydd Mercher 25 Tachwedd 2026" in welsh
+        assert "is to be acknowledged today, Friday 27 November 2026." in english
+        html = _html(reminder)
+        assert html.index("Annwyl") < html.index("Dear") and "Sut i gydnabod" in html
+    finally:
+        cardiff.app.close()
