@@ -270,6 +270,8 @@ class _Reply:
         return data if isinstance(data, dict) else {}
 
     def error_code(self) -> str:
+        if not self.content[:64].lstrip().startswith(b"{"):
+            return ""  # MIME, or no body: not an error document
         error = self.json().get("error")
         return str(error.get("code", "")) if isinstance(error, dict) else ""
 
@@ -612,10 +614,17 @@ class GraphMailbox:
             # A token can be revoked or expire early; one fresh token settles which.
             self._tokens.invalidate()
             reply = self._send_once(method, url, what=what, once=once, **kwargs)
-        if once and reply.status in UNSURE_STATUSES:
+        if once and (reply.status in UNSURE_STATUSES or reply.status == 200 and reply.error_code()):
             raise MaybeSent(
                 f"Graph answered {reply.status} {reply.error_code() or ''} during {what}; "
                 "Exchange may have done it all the same, so it is not tried again"
+            )
+        if reply.status == 200 and reply.error_code():
+            # Graph's gateway now and then answers 200 with an error body; taken as the
+            # content it would be a message's MIME (a message lost in quarantine) or a page.
+            raise TransientError(
+                f"Graph answered 200 with an error ({reply.error_code()}: "
+                f"{reply.error_message()}) during {what}"
             )
         if reply.status in RETRYABLE_STATUSES:
             raise TransientError(

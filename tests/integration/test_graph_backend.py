@@ -173,6 +173,28 @@ def test_a_token_pushed_out_of_exchanges_cache_expires(client: Client) -> None:
 # ---------------------------------------------------------------- throttling and outages
 
 
+def test_a_200_with_an_error_body_is_not_taken_for_the_message(
+    fake: FakeGraph, client: Client
+) -> None:
+    """Graph's front end answers 200 with an error document now and then: taken as the
+    message's MIME it would be recorded as a broken message and the real one moved to
+    Processed unread. It is retried like a 503."""
+    raw = message("real")
+    fake.deliver(raw)
+    seen: list[str] = []
+
+    def gateway_hiccup(request: Request) -> None:
+        if request.path.endswith("/$value") and not seen:
+            seen.append(request.path)
+            fake.lose_next_answers(1, status=200)
+
+    fake.before_request = gateway_hiccup
+    fetched, _ = client().fetch_new(None)
+
+    assert [m.raw for m in fetched] == [raw]
+    assert seen  # the hiccup happened, and was got over
+
+
 def test_retry_after_from_a_429_is_honoured(fake: FakeGraph, client: Client) -> None:
     fake.deliver(message("throttled"))
     fake.fail_next(2, status=429, retry_after="7")
