@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ class PollReport:
     unmarked: list[str] = field(default_factory=list)  # committed but not yet moved in the mailbox
     resynced: bool = False
     still_unmoved: int = 0  # recorded by earlier polls, and still not moved in the mailbox
+    left_for_later: int = 0  # fetched but not handled: the daemon was stopping
 
 
 def _load_cursor(app: App) -> str | None:
@@ -61,23 +63,41 @@ def _fetch(
         return app.backend.fetch_new(expired.resume_cursor)
 
 
-def poll(app: App, now: datetime) -> PollReport:
+def _never() -> bool:
+    return False
+
+
+def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollReport:
     """Fetch new mail and run each message through the pipeline, one transaction each.
 
     A message is marked processed in the mailbox only after its transaction commits; if
     we die in between, the next poll fetches it again and the ledger skips it.
+
+    `stop` is asked between messages: once it says so (the daemon was told to stop), the
+    messages handled so far are moved and the rest wait in the Inbox, so a stop during a
+    large backlog takes a moment, not the whole backlog. The cursor is then left where it
+    was, and the next start fetches the rest again.
     """
     report = PollReport()
     report.still_unmoved = unmoved.move_remembered(app.store, app.backend)
     cursor = _load_cursor(app)
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
+        done: list[FetchedMessage] = []
         for fetched in messages:
+            if stop():
+                break
             report.outcomes.append(_process_one(app, fetched, now))
-        _mark_processed(app, messages, report)
+            done.append(fetched)
+        _mark_processed(app, done, report)
+        if len(done) < len(messages):
+            report.left_for_later = len(messages) - len(done)
+            log.info("poll: stopping; %d message(s) wait in the Inbox for the next start",
+                     report.left_for_later)
+            break
         if new_cursor != cursor:
             _save_cursor(app, new_cursor)
-        if not messages or new_cursor == cursor:
+        if not messages or new_cursor == cursor or stop():
             break
         cursor = new_cursor
     return report
@@ -170,7 +190,10 @@ def _quarantine_after_error(
     return Outcome(message_id, MessageStatus.QUARANTINED, reason)
 
 
-def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
+def flush_outbox(
+    app: App, now: datetime, *, stop: Callable[[], bool] = _never
+) -> outbox.FlushReport:
+    """Send what is due; `stop` is asked between mails (see `poll`)."""
     loops = app.settings.loops
     return outbox.flush(
         app.store,
@@ -178,6 +201,7 @@ def flush_outbox(app: App, now: datetime) -> outbox.FlushReport:
         now,
         cap=loops.max_per_recipient,
         window=timedelta(hours=loops.window_hours),
+        stop=stop,
     )
 
 

@@ -178,9 +178,12 @@ def flush(
     *,
     cap: int = 10,
     window: timedelta = timedelta(hours=3),
+    stop: Callable[[], bool] | None = None,
 ) -> FlushReport:
     """Send everything due, oldest first. Each row is its own transaction: one bad row
-    stops nothing. Only the ids are read up front, so a large backlog costs little memory."""
+    stops nothing. Only the ids are read up front, so a large backlog costs little memory.
+    `stop`, asked between rows, ends the flush early (the daemon is stopping); the rest
+    stay pending for the next flush."""
     report = FlushReport()
     held = sending_hold.current(store)
     if held is not None and now < held.retry_at:
@@ -195,6 +198,8 @@ def flush(
             .order_by(OutboxRow.not_before, OutboxRow.id)
         ).all()
     for row_id in ids:
+        if stop is not None and stop():
+            break
         _send_one(store, backend, row_id, now, cap, window, report)
         if report.held:
             break  # every other mail would be refused the same way

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -170,26 +171,33 @@ def _wait_for_mail(app: App, health: MailboxHealth, now: datetime) -> bool:
 
 
 def daemon_jobs(
-    app: App, health: MailboxHealth, clock: Clock = _utc_now
+    app: App,
+    health: MailboxHealth,
+    clock: Clock = _utc_now,
+    stopping: threading.Event | None = None,
 ) -> dict[str, Callable[[], None]]:
-    """The daemon's jobs by id, each reading the time from `clock` when it runs."""
+    """The daemon's jobs by id, each reading the time from `clock` when it runs. Once
+    `stopping` is set, the poll and the flush end after the message or mail in hand."""
     database = DatabaseWatch(app.store.reachable)
     sole = SolePoller(app)
+    stop = (stopping or threading.Event()).is_set
 
     def poll(now: datetime) -> None:
         if not sole.confirmed():
             return
-        health.run("poll", lambda: jobs.poll(app, now), now)
-        if _wait_for_mail(app, health, now):
+        health.run("poll", lambda: jobs.poll(app, now, stop=stop), now)
+        if not stop() and _wait_for_mail(app, health, now):
             later = clock()  # the wait took time: the next steps read the clock again
-            health.run("poll", lambda: jobs.poll(app, later), later)
-            health.run("flush", lambda: jobs.flush_outbox(app, later), later, probe=False)
+            health.run("poll", lambda: jobs.poll(app, later, stop=stop), later)
+            health.run(
+                "flush", lambda: jobs.flush_outbox(app, later, stop=stop), later, probe=False
+            )
 
     def flush(now: datetime) -> None:
         if not sole.confirmed():
             return
         # Never a probe: it waits while the mailbox is down (see mailbot/health.py).
-        health.run("flush", lambda: jobs.flush_outbox(app, now), now, probe=False)
+        health.run("flush", lambda: jobs.flush_outbox(app, now, stop=stop), now, probe=False)
 
     def guarded(name: str, job: Callable[[datetime], Any]) -> Callable[[], None]:
         return _guarded(name, job, clock, database)
@@ -203,7 +211,7 @@ def daemon_jobs(
     }
 
 
-def build_scheduler(app: App) -> BlockingScheduler:
+def build_scheduler(app: App, stopping: threading.Event | None = None) -> BlockingScheduler:
     # One worker: the jobs share one mailbox connection (an IMAP client is not thread-safe)
     # and one database writer, so they run one after another, never side by side.
     scheduler = BlockingScheduler(
@@ -211,7 +219,7 @@ def build_scheduler(app: App) -> BlockingScheduler:
     )
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     schedule = app.settings.scheduler
-    run = daemon_jobs(app, MailboxHealth(app))
+    run = daemon_jobs(app, MailboxHealth(app), stopping=stopping)
     scheduler.add_job(
         run["poll"],
         "interval",
@@ -258,10 +266,18 @@ def build_scheduler(app: App) -> BlockingScheduler:
 
 
 def run_daemon(app: App) -> None:
-    scheduler = build_scheduler(app)
+    stopping = threading.Event()
+    scheduler = build_scheduler(app, stopping)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("received %s; stopping after the running job", signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if stopping.is_set():
+            # A second Ctrl-C or SIGTERM while the job in hand finishes: leaving now would
+            # release the lock and close the database under that job.
+            log.info("received %s again; still finishing the message in hand", name)
+            return
+        log.info("received %s; stopping after the running job", name)
+        stopping.set()  # a poll or flush in progress ends after the message in hand
         if scheduler.running:
             scheduler.shutdown(wait=True)
         else:

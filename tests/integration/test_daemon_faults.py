@@ -4,8 +4,18 @@ the middle of a message, and what the log then says."""
 from __future__ import annotations
 
 import logging
+import mailbox
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -120,3 +130,98 @@ def test_a_connection_cut_mid_message_leaves_it_in_the_inbox_not_in_quarantine(
     finally:
         fault.dispose()
         app.close()
+
+
+DAEMON_CONFIG = f"""
+[council]
+name = "Test Council"
+policy = "mwda"
+[mailbox]
+backend = "maildir"
+address = "{MAILBOX}"
+[directory]
+members = "members.csv"
+[classifier]
+train_if_missing = false
+[loops]
+max_per_recipient = 1000  # one member sends all the test's mail
+[scheduler]
+poll_seconds = 5
+flush_seconds = 5
+"""
+
+
+def _daemon(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
+        )
+
+
+def _recorded(database: Path) -> int:
+    """Messages the daemon has recorded so far, read as `mailbot cases` would."""
+    try:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def _acknowledged(outbox: Path) -> Counter[str]:
+    """How many mails in the outbox answer each member's Message-ID."""
+    answered: Counter[str] = Counter()
+    for sent in outbox.glob("*.eml"):
+        parsed = BytesParser(policy=default).parsebytes(sent.read_bytes(), headersonly=True)
+        answered[str(parsed["In-Reply-To"])] += 1
+    return answered
+
+
+@pytest.mark.parametrize("signals", [("SIGTERM",), ("SIGINT",)])
+def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
+    tmp_path: Path, signals: tuple[str, ...]
+) -> None:
+    """systemctl stop (or Ctrl-C) while the daemon works through a backlog,
+    such as the first start on a mailbox full of mail: it stops after the message in hand,
+    not after the whole backlog (systemd kills a service that takes over 90 s), exits 0,
+    and a restart handles the rest, each message answered once."""
+    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(DAEMON_CONFIG)
+    inbox = mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
+    total = 600
+    for number in range(total):
+        inbox.add(member_mail(number))
+    log = tmp_path / "daemon.log"
+    daemon = _daemon(config, log, "run")
+    try:
+        deadline = time.monotonic() + 60
+        while _recorded(tmp_path / "var" / "mailbot.db") < 20 and time.monotonic() < deadline:
+            assert daemon.poll() is None, log.read_text()
+            time.sleep(0.05)
+        asked = time.monotonic()
+        for name in signals:
+            daemon.send_signal(getattr(signal, name))
+        daemon.wait(timeout=60)
+        took = time.monotonic() - asked
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    text = log.read_text()
+    assert daemon.returncode == 0, text
+    assert took < 2, f"stopping took {took:.1f} s"
+    assert "Traceback" not in text
+    left = len(list((tmp_path / "mailbox" / "new").iterdir()))
+    left += len(list((tmp_path / "mailbox" / "cur").iterdir()))
+    assert 0 < left < total, "the stop came mid-poll: the rest wait in the Inbox"
+    assert f"{left} message(s) wait in the Inbox" in text
+
+    again = _daemon(config, log, "poll", "--once")
+    assert again.wait(timeout=120) == 0, log.read_text()
+    answered = _acknowledged(tmp_path / "outbox")
+    assert len(answered) == total and set(answered.values()) == {1}
