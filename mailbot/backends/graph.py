@@ -333,6 +333,7 @@ class GraphMailbox:
         self._user = f"{self.base_url}/users/{quote(mailbox, safe='@')}"
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
         self._processed_id: str | None = None
+        self._inbox: str | None = None
 
     # ----------------------------------------------------------------- the contract
 
@@ -349,6 +350,18 @@ class GraphMailbox:
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):
             return  # Sent Items stay where they are; the delta cursor keeps our place there
+        # An immutable id follows the message wherever it goes: moving it blindly would pull
+        # it out of Deleted Items, or out of the folder a person filed it in, after they
+        # dealt with it between our fetch and this move. Only a message still in the Inbox
+        # is moved.
+        where = self._folder_of(ref)
+        if where is None:
+            log.info("message %s already gone from the mailbox; nothing to move", ref)
+            return
+        if where != self._inbox_id():
+            if where != self._processed_id:
+                log.info("message %s was moved out of the Inbox by a person; left there", ref)
+            return
         folder_id = self._processed_folder_id()
         reply = self._call(
             "POST",
@@ -359,10 +372,7 @@ class GraphMailbox:
         if reply.status in (200, 201):
             return
         if reply.status == 404:
-            if not self._message_exists(ref):
-                log.info("message %s already gone from the mailbox; nothing to move", ref)
-                return
-            # The message is there, so the folder is what went missing: find it again.
+            # The message was there a moment ago, so the folder is what went missing.
             self._processed_id = None
             folder_id = self._processed_folder_id()
             reply = self._call(
@@ -546,17 +556,28 @@ class GraphMailbox:
             return None
         raise self._failure(reply, "download a message")
 
-    def _message_exists(self, message_id: str) -> bool:
+    def _folder_of(self, message_id: str) -> str | None:
+        """The id of the folder the message is in now; None if it is gone."""
         reply = self._call(
             "GET",
-            f"{self._user}/messages/{quote(message_id, safe='')}?$select=id",
+            f"{self._user}/messages/{quote(message_id, safe='')}?$select=parentFolderId",
             what="look up a message",
         )
-        if reply.status == 200:
-            return True
         if reply.status == 404:
-            return False
-        raise self._failure(reply, "look up a message")
+            return None
+        if reply.status != 200:
+            raise self._failure(reply, "look up a message")
+        return str(reply.json().get("parentFolderId", ""))
+
+    def _inbox_id(self) -> str:
+        if self._inbox is None:
+            reply = self._call(
+                "GET", f"{self._user}/mailFolders/inbox?$select=id", what="find the Inbox"
+            )
+            if reply.status != 200:
+                raise self._failure(reply, "find the Inbox")
+            self._inbox = str(reply.json().get("id", ""))
+        return self._inbox
 
     def _processed_folder_id(self) -> str:
         if self._processed_id is None:

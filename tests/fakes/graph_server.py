@@ -216,6 +216,19 @@ class FakeGraph:
                 ):
                     del self.state.messages[message.id]
 
+    def move_message(self, internet_message_id: str, to: str, from_: str = "inbox") -> None:
+        """A person moves the message to another folder (Outlook's Delete moves it to
+        "deleteditems"). Immutable ids do not change on a move."""
+        with self.lock:
+            source = self._resolve_folder(from_)
+            target = self._resolve_folder(to) or self._child_of_inbox(to)
+            assert target is not None, f"no folder {to!r}"
+            for message in self.state.messages.values():
+                if message.internet_message_id == internet_message_id and (
+                    message.folder_id == source
+                ):
+                    message.folder_id = target
+
     def expire_delta_tokens(self, folder: str | None = None) -> None:
         """Forget the delta and skip tokens (of one folder, or all): replaying one gets
         410 syncStateNotFound."""
@@ -252,6 +265,12 @@ class FakeGraph:
                 for message in list(self.state.messages.values()):
                     if message.folder_id == folder_id:
                         del self.state.messages[message.id]
+
+    def add_folder(self, display_name: str) -> str:
+        """A person makes a folder under the Inbox; returns its id."""
+        with self.lock:
+            inbox = self._resolve_folder("inbox")
+            return self._add_folder(display_name, inbox).id
 
     def rename_folder(self, old: str, new: str) -> None:
         with self.lock:
@@ -464,6 +483,9 @@ def route(
     match (method, parts):
         case ("GET", ["mailFolders"]):
             _list_folders(fake, None, query)
+        case ("GET", ["mailFolders", folder]):
+            found = fake.state.folders[_folder_or_404(fake, folder)]
+            raise GraphReply(200, _folder_json(fake, found))
         case ("GET", ["mailFolders", folder, "childFolders"]):
             _list_folders(fake, _folder_or_404(fake, folder), query)
         case ("POST", ["mailFolders", folder, "childFolders"]):

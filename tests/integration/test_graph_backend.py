@@ -300,6 +300,25 @@ def test_move_of_a_deleted_message_is_not_an_error(fake: FakeGraph, client: Clie
     assert fake.messages_in("inbox") == [] and fake.messages_in("Processed") == []
 
 
+@pytest.mark.parametrize("to", ["deleteditems", "Councillor casework"])
+def test_a_message_a_person_moved_after_the_fetch_is_left_where_they_put_it(
+    fake: FakeGraph, client: Client, to: str
+) -> None:
+    """Immutable ids follow a message to any folder: a blind move would pull it back out of
+    Deleted Items, or out of the folder an officer filed it in."""
+    fake.add_folder("Councillor casework")
+    raw = message("filed")
+    fake.deliver(raw)
+    mailbox = client()
+    (fetched,), _ = mailbox.fetch_new(None)
+    fake.move_message("<filed@members.test.invalid>", to=to)
+
+    mailbox.mark_processed(fetched.ref)
+
+    assert fake.messages_in(to) == [raw]
+    assert fake.messages_in("Processed") == []
+
+
 def test_processed_folder_deleted_while_running_is_made_again(
     fake: FakeGraph, client: Client
 ) -> None:
