@@ -22,6 +22,7 @@ from email.policy import compat32
 import html2text
 
 from mailbot.model import Address, ParsedMessage
+from mailbot.tnef import tnef_text
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -282,6 +283,7 @@ def _body_text(
     plain: list[str] = []
     html: list[str] = []
     attached: list[email.message.Message] = []
+    winmail: list[email.message.Message] = []
     for part in _own_parts(msg):
         ctype = part.get_content_type()
         content_types.append(ctype)
@@ -289,6 +291,9 @@ def _body_text(
             attachment_types.append(ctype)
         if ctype == "message/rfc822":
             attached.extend(p for p in _payload_list(part) if isinstance(p, email.message.Message))
+            continue
+        if ctype in TNEF_TYPES:
+            winmail.append(part)
             continue
         if part.is_multipart() or _is_attachment(part):
             continue
@@ -298,14 +303,22 @@ def _body_text(
             html.append(_without_pgp_blocks(decode_part(part), content_types))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)
-    elif html:
+    elif any(h.strip() for h in html):
         text = "\n".join(html_to_text(h) for h in html)
-    else:
-        text = ""
+    else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
+        text = "\n".join(_winmail_text(part) for part in winmail[:1])
     if depth < MAX_FORWARD_DEPTH:
         for inner in attached[:MAX_ATTACHED_MESSAGES]:
             text += _as_forward(inner, depth + 1)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+def _winmail_text(part: email.message.Message) -> str:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return ""
+    return tnef_text(data, html_to_text) if isinstance(data, bytes) else ""
 
 
 MAX_ATTACHED_MESSAGES = 5  # attached messages read per message

@@ -1,0 +1,84 @@
+"""The text inside Outlook's winmail.dat (application/ms-tnef).
+
+Outlook sends "Rich Text" mail to some servers as TNEF: the letter itself is inside the
+winmail.dat attachment, often only as compressed RTF, and mail clients other than Outlook
+show an empty message. tnefparse reads the TNEF structure, compressed_rtf unpacks the RTF
+and striprtf turns it into text (including Outlook's HTML-in-RTF).
+
+Never raises: a winmail.dat that cannot be read gives "", and the officer is told to
+open the original (mailbot.parse.body_note).
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from collections.abc import Callable
+
+from striprtf.striprtf import rtf_to_text
+from tnefparse import TNEF
+
+# A broken winmail.dat is the sender's problem, not an error of ours: we note it ourselves.
+logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
+
+MAX_TNEF_BYTES = 20_000_000  # a winmail.dat with large attachments still has a small body
+MAX_OBJECTS = 200  # attributes before the first attachment; a letter has about twenty
+MAX_RTF_BYTES = 1_000_000  # compressed or not: a human letter in RTF is far smaller
+_SIGNATURE = 0x223E9F78
+_HEADER = 6  # signature (4) and key (2)
+_OBJECT_OVERHEAD = 11  # level (1), id (4), length (4), checksum (2)
+_ATTACHMENT_LEVEL = 2
+
+
+def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
+    """The body of the message in a winmail.dat: plain, else HTML as text, else RTF as text."""
+    try:
+        message = _message_part(data)
+        if not message:
+            return ""
+        tnef = TNEF(message, do_checksum=False)
+        if tnef.body:
+            return _text(tnef.body)
+        if tnef.htmlbody:
+            return html_to_text(_text(tnef.htmlbody))
+        compressed = tnef._rtfbody  # the public rtfbody decompresses without a size limit
+        if compressed and len(compressed) <= MAX_RTF_BYTES:
+            rtf = tnef.rtfbody
+            if isinstance(rtf, bytes):
+                return str(rtf_to_text(rtf[:MAX_RTF_BYTES].decode("cp1252", "replace"),
+                                       errors="replace"))
+    except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
+        return ""
+    return ""
+
+
+def _message_part(data: bytes) -> bytes:
+    """The TNEF stream up to its first attachment: the message's own attributes, where the
+    body is. Walking the object headers first bounds the work: the parser copies the rest
+    of the stream for every object it reads, so a stream of many tiny objects would take
+    hours. Empty if this is not TNEF or has too many objects."""
+    if len(data) > MAX_TNEF_BYTES or len(data) < _HEADER + _OBJECT_OVERHEAD:
+        return b""
+    if struct.unpack_from("<I", data, 0)[0] != _SIGNATURE:
+        return b""
+    offset, count = _HEADER, 0
+    while offset + _OBJECT_OVERHEAD <= len(data):
+        if data[offset] == _ATTACHMENT_LEVEL:
+            break
+        count += 1
+        if count > MAX_OBJECTS:
+            return b""
+        length = struct.unpack_from("<I", data, offset + 5)[0]
+        offset += _OBJECT_OVERHEAD + length
+    return data[: min(offset, len(data))]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8").replace("\x00", "")
+        except UnicodeDecodeError:
+            return value.decode("cp1252", "replace").replace("\x00", "")
+    return ""
