@@ -36,6 +36,15 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class _NotBusySkips(logging.Filter):
+    """Drops APScheduler's warning that a job was skipped because its previous run is still
+    going. With one worker that is the design (a long poll makes the next flush wait), and
+    during a long poll or a database outage it was two WARNING lines every few seconds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
 def configure_logging(settings: Settings) -> None:
     handler: logging.Handler = StderrHandler()
     if settings.logging.json_format:
@@ -47,3 +56,6 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.logging.level)
     for noisy in ("exchangelib", "httpx", "httpcore", "apscheduler", "imapclient", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _NotBusySkips) for f in scheduler_log.filters):
+        scheduler_log.addFilter(_NotBusySkips())

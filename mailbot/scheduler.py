@@ -225,6 +225,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         "interval",
         seconds=schedule.poll_seconds,
         id="poll",
+        name="poll",
         next_run_time=datetime.now(UTC),
         **defaults,
     )
@@ -233,6 +234,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         "interval",
         seconds=schedule.flush_seconds,
         id="flush",
+        name="flush",
         **defaults,
     )
     # Both jobs decide for themselves whether anything is due (working hours, the digest's
@@ -243,6 +245,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         "interval",
         minutes=SWEEP_MINUTES,
         id="reminders",
+        name="reminders",
         **defaults,
     )
     scheduler.add_job(
@@ -250,6 +253,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         "interval",
         minutes=SWEEP_MINUTES,
         id="digest",
+        name="digest",
         **defaults,
     )
     # Once a day at a quiet hour (Europe/London); a run missed while the daemon was down
@@ -260,6 +264,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         hour=PURGE_AT[0],
         minute=PURGE_AT[1],
         id="purge",
+        name="purge",
         **defaults,
     )
     return scheduler
