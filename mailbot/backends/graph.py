@@ -494,8 +494,17 @@ class GraphMailbox:
                     "graph: the Sent Items cursor expired; replies sent since the "
                     "last poll may be missed, the Inbox is unaffected"
                 )
-        start = self._delta_start("sentitems", self._newest_sent())
-        _, place = self._delta_round("sentitems", None, start=start, to_end=True)
+        newest = self._newest_sent()
+        try:
+            _, place = self._delta_round(
+                "sentitems", None, start=self._delta_start("sentitems", newest), to_end=True
+            )
+        except BackendError as error:
+            if newest is None or isinstance(error, TransientError):
+                raise
+            log.warning("graph: Sent Items refused the receivedDateTime filter; reading the "
+                        "whole folder once to find our place")
+            _, place = self._delta_round("sentitems", None, to_end=True)
         return [], place
 
     def _newest_sent(self) -> str | None:
@@ -536,7 +545,10 @@ class GraphMailbox:
         if reply.status == 200:
             return reply.json()
         expired = reply.status == 410 or reply.error_code().lower() in EXPIRED_SYNC_CODES
-        if expired and replaying:
+        # A stored link is Graph's own URL: a 400 for it means its token is stale (a skip
+        # token kept across a long stop, say). Starting afresh is always safe (Message-ID
+        # dedup), where failing would fail every poll after it.
+        if (expired or reply.status == 400) and replaying:
             raise CursorExpired(
                 f"Graph no longer knows this delta token ({reply.status} "
                 f"{reply.error_code() or 'Gone'}); a full resync is needed"

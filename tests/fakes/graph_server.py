@@ -123,6 +123,7 @@ class FakeGraph:
         self.token = token
         self.token_capacity = token_capacity
         self.denied: set[str] = set()  # "read" and/or "send": answer 403 ErrorAccessDenied
+        self.delta_filter = True  # False: refuse $filter on message delta with a 400
         # Called with each request before it is answered: lets a test act "in between".
         self.before_request: Callable[[Request], None] | None = None
         self.lock = threading.RLock()
@@ -613,7 +614,7 @@ def _delta(
             raise _sync_state_gone(fake, folder_id)
         _, before, received_from = known
     else:
-        before, received_from = frozenset(), _received_filter(query)
+        before, received_from = frozenset(), _received_filter(fake, query)
     now = [
         m
         for m in fake._in_folder(folder_id)
@@ -628,12 +629,12 @@ def _delta(
     _serve_page(fake, _DeltaRound(folder_id, pages, now_ids, immutable, received_from), size)
 
 
-def _received_filter(query: dict[str, str]) -> datetime | None:
+def _received_filter(fake: FakeGraph, query: dict[str, str]) -> datetime | None:
     """The start of a `$filter=receivedDateTime ge|gt T` delta (the filter the deltaLink keeps)."""
     if "$filter" not in query:
         return None
     matched = _RECEIVED_FILTER.match(query["$filter"])
-    if matched is None:
+    if matched is None or not fake.delta_filter:
         raise graph_error(
             400,
             "ErrorInvalidUrlQueryFilter",

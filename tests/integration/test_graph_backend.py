@@ -529,6 +529,37 @@ def test_a_large_sent_items_is_not_walked_on_the_first_poll(
     assert mailbox.fetch_new(cursor)[0] == []
 
 
+def test_sent_items_without_the_delta_filter_are_read_once_to_find_the_place(
+    fake: FakeGraph, client: Client
+) -> None:
+    fake.fill("sentitems", 60, officer_reply("old-reply"))
+    fake.delta_filter = False
+    mailbox = client(watch_sent=True)
+
+    first, cursor = mailbox.fetch_new(None)
+    fake.deliver(officer_reply("new-reply"), folder="sentitems")
+    second, _ = mailbox.fetch_new(cursor)
+
+    assert first == []
+    assert [message_id(m.raw) for m in second] == ["<new-reply@council.test.invalid>"]
+
+
+def test_a_stored_link_graph_answers_400_for_means_a_resync(
+    fake: FakeGraph, client: Client
+) -> None:
+    """A nextLink kept as the cursor across a long stop may be refused with a 400: starting
+    afresh is safe (the caller dedups by Message-ID); failing would fail every poll."""
+    for i in range(3):
+        fake.deliver(message(f"waiting{i}"))
+    mailbox = client(page_size=1)
+    _, part_way = mailbox.fetch_new(None)
+    assert part_way is not None and "$skiptoken=" in part_way
+
+    fake.fail_next(1, status=400, retry_after=None)
+    with pytest.raises(CursorExpired):
+        mailbox.fetch_new(part_way)
+
+
 def test_an_expired_sent_items_cursor_does_not_resync_the_inbox(
     fake: FakeGraph, client: Client
 ) -> None:
