@@ -29,6 +29,27 @@ KIND_NAMES = {
     Kind.CONFIDENTIALITY: "Confidentiality request",
 }
 UNASSIGNED = "(unassigned)"
+# The Welsh of the names the digest gives where the directory has none, and of the kinds,
+# for a bilingual council's digest (templates digest.cy.* / digest.en-cy.*).
+WELSH_NAMES = {
+    "Enquiry": "Ymholiad",
+    "FOI/EIR request": "Cais rhyddid gwybodaeth/EIR",
+    "Complaint": "Cwyn",
+    "Confidentiality request": "Cais am gyfrinachedd",
+    "All kinds": "Pob math",
+    UNASSIGNED: "(heb swyddog)",
+    "Unassigned": "Heb swyddog",
+    "No service": "Dim gwasanaeth",
+    "FOI team": "Tîm rhyddid gwybodaeth",
+    "Complaints": "Cwynion",
+    "Other addresses": "Cyfeiriadau eraill",
+    "Total": "Cyfanswm",
+}
+
+
+def welsh_name(name: str) -> str:
+    """A name the digest made up, in Welsh; a name from the directory as it is."""
+    return WELSH_NAMES.get(name, name)
 
 
 def percent(part: int, whole: int) -> str:
@@ -56,6 +77,7 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
         "digest": {
             "scope": scope.label,
+            "scope_cy": scope.label_cy or scope.label,
             "whole_council": scope.officers is None,
             "week": iso_week(periods.this_week),
             "week_start": periods.this_week,
@@ -84,6 +106,7 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         "trend": [
             {
                 "label": w.label,
+                "week_start": periods.week_start(i),
                 "opened": w.opened,
                 "answered": w.answered,
                 "on_time": percent(w.on_time, w.answered),
@@ -127,6 +150,7 @@ def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
         services.append(
             {
                 "name": service or "Unassigned",
+                "name_cy": welsh_name(service or "Unassigned"),
                 "officers": [_tally_dict(name, tally) for name, tally in officers],
                 "total": _tally_dict("Total", total(tally for _, tally in officers)),
             }
@@ -137,6 +161,7 @@ def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
 def _tally_dict(name: str, tally: Tally) -> dict[str, Any]:
     return {
         "name": name,
+        "name_cy": welsh_name(name),
         "open": tally.open,
         "due_this_week": tally.due_this_week,
         "overdue": tally.overdue,
@@ -158,8 +183,11 @@ def _case_list(
             {
                 "ref": row.ref,
                 "kind": KIND_NAMES[Kind(row.kind)],
+                "kind_cy": welsh_name(KIND_NAMES[Kind(row.kind)]),
                 "officer": name,
+                "officer_cy": welsh_name(name),
                 "service": service,
+                "service_cy": welsh_name(service),
                 "due": row.response_due,
                 "days_overdue": cal.working_days_between(row.response_due, today) if overdue else 0,
                 "confidential": row.confidential,
@@ -185,22 +213,30 @@ def _kpis(app: App, figures: Figures, today: date) -> list[dict[str, Any]]:
             _kpi_line(
                 KIND_NAMES[kind],
                 kind_tally,
-                f"{ack_days} wd" if ack_days is not None else "none",
-                f"{policy.response_days(kind, Priority.NORMAL)} wd",
+                ack_days,
+                policy.response_days(kind, Priority.NORMAL),
             )
         )
     if len(lines) > 1:
-        lines.append(_kpi_line("All kinds", every, "", ""))
+        lines.append(_kpi_line("All kinds", every, None, None))
     return lines
 
 
-def _kpi_line(label: str, tally: KpiTally, ack_target: str, target: str) -> dict[str, Any]:
+def _kpi_line(
+    label: str, tally: KpiTally, ack_days: int | None, target_days: int | None
+) -> dict[str, Any]:
+    """One kind's figures; the targets in working days (None: no ack target, or the total
+    line, which has none)."""
+    total_line = target_days is None
     return {
         "kind": label,
+        "kind_cy": welsh_name(label),
         "received": tally.received,
-        "ack_target": ack_target,
+        "ack_target": "" if total_line else f"{ack_days} wd" if ack_days is not None else "none",
+        "ack_days": ack_days,
         "ack_on_time": percent(tally.acked, tally.with_ack),
-        "target": target,
+        "target": "" if total_line else f"{target_days} wd",
+        "target_days": target_days,
         "answered_on_time": percent(tally.in_time, tally.decided),
         "median_days": f"{statistics.median(tally.spans):g}" if tally.spans else "-",
     }

@@ -16,9 +16,10 @@ class Scope:
     key: str  # "council" or "team": part of the dedup key
     label: str
     officers: frozenset[str] | None
+    label_cy: str = ""  # for a bilingual council's digest; "" when the label is the same
 
 
-WHOLE_COUNCIL = Scope("council", "the whole council", None)
+WHOLE_COUNCIL = Scope("council", "the whole council", None, "y cyngor cyfan")
 
 
 def digest_targets(app: App) -> list[tuple[str, Scope]]:
@@ -35,6 +36,6 @@ def digest_targets(app: App) -> list[tuple[str, Scope]]:
         services = sorted(
             {o.service for e in team if (o := app.directory.officer(e)) and o.service}
         )
-        label = ", ".join(services) or "your team"
-        targets.append((manager, Scope("team", label, frozenset({*team, manager}))))
+        label, label_cy = (", ".join(services),) * 2 if services else ("your team", "eich tîm")
+        targets.append((manager, Scope("team", label, frozenset({*team, manager}), label_cy)))
     return targets

@@ -22,6 +22,7 @@ from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
 from mailbot.digest.periods import iso_week, local_day, monday_of
 from mailbot.digest.recipients import WHOLE_COUNCIL, digest_targets
+from mailbot.languages import staff_languages
 from mailbot.store.tables import OutboxRow
 from mailbot.workdays import LONDON
 
@@ -47,7 +48,10 @@ def render_digest(
         cid = f"trend-{context['digest']['week']}@{domain}"
         images.append(InlineImage(cid, trend_png(context["_weeks"]), filename="trend.png"))
         context = {**context, "chart_cid": cid}
-    return app.renderer.render("digest", context), images
+    # A bilingual council's digest goes to many managers at once: in both languages
+    # (the same order as its other staff mail about no particular member).
+    languages = staff_languages(app.policy.language, None)
+    return app.renderer.render("digest", context, languages), images
 
 
 def _envelope(app: App, recipient: str) -> Envelope:

@@ -274,3 +274,47 @@ def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
         assert html.index("Annwyl") < html.index("Dear") and "Sut i gydnabod" in html
     finally:
         cardiff.app.close()
+
+
+def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
+    """The digest goes to many managers at once (Welsh Language Standard 4's 'same
+    correspondence to several persons'): in a bilingual council, every label, date and
+    kind in both languages, text and HTML saying the same; the chart has a Welsh alt text."""
+    cardiff = Council(
+        tmp_path / "cardiff", "cardiff", f'[digest]\nrecipients = ["{ADMIN}"]\nmanagers = true\n'
+    )
+    try:
+        cardiff.deliver(cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM))
+        monday = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # the case is 3 working days late
+        jobs.send_digests(cardiff.app, monday)
+        out = cardiff.flush(monday)
+        assert set(out) == {ADMIN, DANA}  # the council-wide recipient and Sam's manager
+        digest = out[ADMIN]
+        assert str(digest["Subject"]) == (
+            "Weekly digest / Crynodeb wythnosol, 14/12/2026: 1 overdue / yn hwyr, "
+            "0 due this week / i'w hateb yr wythnos hon"
+        )
+        text, html = _text(digest), _html(digest)
+        assert text.startswith(
+            "Member enquiries: weekly digest for the whole council\n"
+            "Ymholiadau aelodau: crynodeb wythnosol ar gyfer y cyngor cyfan\n"
+            "Week beginning Monday 14 December 2026 (2026-W51)\n"
+            "Wythnos yn dechrau dydd Llun 14 Rhagfyr 2026 (2026-W51)\n"
+        )
+        overdue = (
+            "MB-2026-00001  3 wd overdue / diwrnod gwaith yn hwyr  due / erbyn 09/12/2026  "
+            f"Sam Patel (Priffyrdd)  Enquiry / Ymholiad: {SUBJECT}"
+        )
+        assert overdue in text
+        assert "Acknowledgement target / Targed cydnabod: 2 working days / 2 ddiwrnod gwaith" in (
+            text
+        )
+        assert WELCOME_CY not in text  # a staff report, not a letter to a member
+        for body in (text, html):
+            assert "Overdue / Yn hwyr" in body and "Total / Cyfanswm" in body
+            assert "Last 12 weeks / Y 12 wythnos diwethaf" in body
+        assert "Wythnos yn dechrau dydd Llun 14 Rhagfyr 2026 (2026-W51)" in html
+        assert 'alt="Chart: cases opened' in html and "/ Siart: achosion a agorwyd" in html
+        assert "Ymholiadau aelodau: crynodeb wythnosol ar gyfer Priffyrdd" in _text(out[DANA])
+    finally:
+        cardiff.app.close()
