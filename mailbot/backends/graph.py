@@ -421,10 +421,37 @@ class GraphMailbox:
         """Sign in and list the mailbox's folders (the Inbox's own as "Inbox/<name>"),
         or raise BackendError saying in words what is wrong."""
         names = self._folder_names(f"{self._user}/mailFolders?$select=displayName&$top=100")
+        self._check_may_change()
         children = self._folder_names(
             f"{self._user}/mailFolders/inbox/childFolders?$select=displayName&$top=100"
         )
         return names + [f"Inbox/{name}" for name in children]
+
+    def _check_may_change(self) -> None:
+        """Listing folders needs only Mail.Read; moving mail needs Mail.ReadWrite, and an app
+        granted the first alone would pass the check and then fail every move. So the
+        Processed folder's name is saved unchanged: a write that changes nothing. (When
+        the folder is missing, the first poll's creating it is the test, with its own
+        words for a 403.)"""
+        found = self._find_processed()
+        if found is None:
+            return
+        folder_id, name = found
+        reply = self._call(
+            "PATCH",
+            f"{self._user}/mailFolders/{quote(folder_id, safe='')}",
+            what="check the right to change the mailbox",
+            json={"displayName": name},
+        )
+        if reply.status == 403:
+            raise BackendError(
+                f"Graph lets the app read {self.mailbox} but not change it "
+                f"({reply.status} {reply.error_code()}): it has Mail.Read where it needs "
+                "Mail.ReadWrite (as an application permission with admin consent, or the "
+                "'Application Mail.ReadWrite' RBAC role) to move handled mail to Processed"
+            )
+        if reply.status != 200:
+            raise self._failure(reply, f"check the folder {self.processed_folder!r}")
 
     def _folder_names(self, url: str | None) -> list[str]:
         names: list[str] = []
@@ -596,22 +623,31 @@ class GraphMailbox:
             self._processed_id = self._find_or_create_processed()
         return self._processed_id
 
-    def _find_or_create_processed(self) -> str:
+    def _find_processed(self) -> tuple[str, str] | None:
+        """(id, display name) of the Processed folder under the Inbox, None if missing."""
         children = f"{self._user}/mailFolders/inbox/childFolders"
         name = self.processed_folder
         odata_name = name.replace("'", "''")
+        reply = self._call(
+            "GET",
+            f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",
+            what="find the Processed folder",
+        )
+        if reply.status != 200:
+            raise self._failure(reply, f"find the folder {name!r} under the Inbox")
+        for folder in reply.json().get("value", []):
+            shown = str(folder.get("displayName", ""))
+            if shown.casefold() == name.casefold() and folder.get("id"):
+                return str(folder["id"]), shown
+        return None
+
+    def _find_or_create_processed(self) -> str:
+        children = f"{self._user}/mailFolders/inbox/childFolders"
+        name = self.processed_folder
         for _ in range(2):  # a second look covers losing a race to create it
-            reply = self._call(
-                "GET",
-                f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",
-                what="find the Processed folder",
-            )
-            if reply.status != 200:
-                raise self._failure(reply, f"find the folder {name!r} under the Inbox")
-            for folder in reply.json().get("value", []):
-                shown = str(folder.get("displayName", ""))
-                if shown.casefold() == name.casefold() and folder.get("id"):
-                    return str(folder["id"])
+            found = self._find_processed()
+            if found is not None:
+                return found[0]
             reply = self._call(
                 "POST",
                 children,

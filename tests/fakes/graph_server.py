@@ -122,7 +122,9 @@ class FakeGraph:
         self.valid_tokens = {token}
         self.token = token
         self.token_capacity = token_capacity
-        self.denied: set[str] = set()  # "read" and/or "send": answer 403 ErrorAccessDenied
+        # "read" (no Mail.* at all), "write" (Mail.Read only: no moves, no new folders)
+        # and/or "send" (no Mail.Send): those requests get 403 ErrorAccessDenied
+        self.denied: set[str] = set()
         self.delta_filter = True  # False: refuse $filter on message delta with a 400
         # Called with each request before it is answered: lets a test act "in between".
         self.before_request: Callable[[Request], None] | None = None
@@ -382,6 +384,9 @@ def _handler_for(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._handle("POST")
 
+        def do_PATCH(self) -> None:
+            self._handle("PATCH")
+
         def _handle(self, method: str) -> None:
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(length) if length else b""
@@ -476,7 +481,8 @@ def route(
     parts = [unquote(p) for p in matched["rest"].strip("/").split("/")]
     immutable = 'idtype="immutableid"' in headers.get("Prefer", "").lower()
     kind = "send" if parts == ["sendMail"] else "read"
-    if kind in fake.denied:
+    writes = kind == "read" and method in ("POST", "PATCH")
+    if kind in fake.denied or (writes and "write" in fake.denied):
         raise graph_error(
             403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
         )
@@ -486,6 +492,12 @@ def route(
             _list_folders(fake, None, query)
         case ("GET", ["mailFolders", folder]):
             found = fake.state.folders[_folder_or_404(fake, folder)]
+            raise GraphReply(200, _folder_json(fake, found))
+        case ("PATCH", ["mailFolders", folder]):
+            found = fake.state.folders[_folder_or_404(fake, folder)]
+            name = _json_body(body).get("displayName")
+            if isinstance(name, str) and name:
+                found.display_name = name
             raise GraphReply(200, _folder_json(fake, found))
         case ("GET", ["mailFolders", folder, "childFolders"]):
             _list_folders(fake, _folder_or_404(fake, folder), query)

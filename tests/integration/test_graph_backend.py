@@ -460,6 +460,22 @@ def test_check_connection_lists_the_folders(fake: FakeGraph, client: Client) -> 
     assert mailbox.check_connection()[-1] == "Inbox/Processed"
 
 
+def test_check_connection_finds_an_app_that_may_read_but_not_move(
+    fake: FakeGraph, client: Client
+) -> None:
+    """Mail.Read granted where Mail.ReadWrite was meant: listing folders works, so the check
+    passed, and then every move failed. The check now tries a write that changes nothing."""
+    fake.add_folder("Processed")
+    fake.denied.add("write")
+
+    with pytest.raises(BackendError) as refused:
+        client().check_connection()
+
+    assert "read" in str(refused.value) and "not change it" in str(refused.value)
+    assert "Mail.ReadWrite" in str(refused.value)
+    assert fake.messages_in("Processed") == [] and fake._child_of_inbox("Processed")
+
+
 def test_constructor_needs_credentials() -> None:
     with pytest.raises(BackendError, match="tenant_id and client_id"):
         GraphMailbox(mailbox=MAILBOX)
