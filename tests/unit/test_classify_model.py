@@ -261,3 +261,24 @@ def test_a_bin_named_confidential_is_not_a_privacy_request(classifier: SpacyClas
         "Hi, could two more confidential waste sacks be left in the members' room? Thanks, Jo",
     )
     assert (result.kind, result.confidential) == (Kind.ENQUIRY, False)
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (  # 3 of 171 training complaints were under 40 words, so short ones read as enquiries
+            "Officer at the site visit",
+            "I want to complain about how the planning officer spoke to residents at the site "
+            "visit. He was patronising and wouldn't answer their questions.\n\nCllr Jo Bell",
+        ),
+        (
+            "missed again",
+            "Fifth missed collection on Elm Rd since August. Not good enough - I want the "
+            "depot manager to explain why and sort it.\n\nCllr Dee",
+        ),
+    ],
+)
+def test_a_short_complaint_is_a_complaint(
+    classifier: SpacyClassifier, subject: str, text: str
+) -> None:
+    assert _classify(classifier, subject, text).kind == Kind.COMPLAINT
