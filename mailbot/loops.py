@@ -616,8 +616,27 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
+# Tags a mail gateway puts in front of the subject of mail from outside the organisation
+# ("[EXTERNAL] Automatic reply: ...", Welsh "[ALLANOL]"): the subject rules are anchored at
+# the start, so they read the subject without them.
+GATEWAY_TAG = re.compile(
+    r"^\s*(?:\[\s*(?:external|ext|extern|externe?|external (?:e-?mail|sender|message)"
+    r"|allanol|caution[^\]]{0,40}|warning[^\]]{0,40})\s*\]|\*{1,3}\s*external\s*\*{1,3}"
+    r"|\(\s*external\s*\)|external\s*:|caution\s*:\s*external(?: e-?mail| sender)?\s*[-:]?)\s*",
+    re.IGNORECASE,
+)
+
+
+def without_gateway_tags(subject: str) -> str:
+    previous = None
+    while previous != subject:
+        previous, subject = subject, GATEWAY_TAG.sub("", subject, count=1)
+    return subject
+
+
 def detect_automatic(msg: ParsedMessage) -> Verdict | None:
     """Why this message is automatic, or None if a person wrote it."""
+    msg = replace(msg, subject=without_gateway_tags(msg.subject))
     for reason, rule in RULES:
         found = rule(msg)
         if found is not None:
@@ -640,7 +659,9 @@ def spam_verdict(msg: ParsedMessage) -> str | None:
         return "X-Spam-Flag: YES"
     if _header(msg, "x-spam-status").startswith("yes"):
         return "X-Spam-Status: Yes"
-    tagged = SPAM_SUBJECT_TAG.match(msg.subject)
+    tagged = SPAM_SUBJECT_TAG.match(msg.subject) or SPAM_SUBJECT_TAG.match(
+        without_gateway_tags(msg.subject)
+    )
     if tagged:
         return f"subject tagged {tagged.group(0).strip()!r}"
     scl = msg.headers.get("x-ms-exchange-organization-scl", "").strip()
