@@ -42,6 +42,7 @@ from mailbot.backends.base import BackendError, TransientError
 from mailbot.backends.retry import Backoff
 from mailbot.backends.smtp import SmtpSettings, submit
 from mailbot.compose import Envelope
+from mailbot.languages import staff_languages
 from mailbot.model import OutgoingMail
 from mailbot.settings import Settings
 from mailbot.store.state import read_value, write_value
@@ -173,6 +174,9 @@ class MailboxHealth:
             "council": {"name": settings.council.name, "mailbox": self.app.mailbox_address},
             "backend": settings.mailbox.backend,
             "since": _when(outage.started),
+            # For the Welsh part of a bilingual council's alert, which writes its own date.
+            "since_day": outage.started.astimezone(LONDON).date(),
+            "since_time": f"{outage.started.astimezone(LONDON):%H:%M}",
             "problem": outage.problem,
             "max_wait": _minutes(self.max_wait),
             "advice": _advice(error),
@@ -184,7 +188,11 @@ class MailboxHealth:
                     purpose=ALERT_PURPOSE,
                     dedup_key=f"mailbox-alert:{outage.started.isoformat()}",
                     case=None,
-                    rendered=self.app.renderer.render("mailbox_alert", context),
+                    rendered=self.app.renderer.render(
+                        "mailbox_alert",
+                        context,
+                        staff_languages(self.app.policy.language, None),  # Cardiff: both
+                    ),
                     envelope=Envelope(
                         sender=self.app.mailbox_address,
                         sender_name=settings.mailbox.display_name,

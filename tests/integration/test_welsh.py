@@ -15,7 +15,9 @@ from helpers import body_text, parse_sent, shared_rules_classifier, write_csv
 
 from mailbot import jobs
 from mailbot.app import App, build_app
+from mailbot.backends.base import TransientError
 from mailbot.backends.memory import MemoryMailbox, MemoryServer
+from mailbot.health import MailboxHealth
 from mailbot.settings import load_settings
 
 MAILBOX = "ymholiadau@council.gov.uk"
@@ -318,3 +320,32 @@ def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
         assert "Ymholiadau aelodau: crynodeb wythnosol ar gyfer Priffyrdd" in _text(out[DANA])
     finally:
         cardiff.app.close()
+
+
+def _fail() -> None:
+    raise TransientError("connection refused by imap.council.gov.uk:993")
+
+
+def test_a_welsh_councils_mailbox_alert_is_bilingual(cardiff: Council) -> None:
+    """Sent to every administrator at once, in both languages; the server's own words
+    (the problem and the advice) are given once, in English, and said to be English."""
+    health = MailboxHealth(cardiff.app)
+    health.run("poll", _fail, NOW)  # 12:00 UTC, 12:00 in London in November
+    later = NOW + timedelta(minutes=2)
+    health.run("poll", lambda: None, later)  # back: the queued alert can leave
+    alert = cardiff.flush(later)[ADMIN]
+    assert str(alert["Subject"]) == (
+        "mailbot cannot use the shared mailbox / Ni all mailbot ddefnyddio'r blwch post a "
+        f"rennir {MAILBOX}"
+    )
+    english, welsh = _parts(_text(alert))
+    assert welsh.lstrip().startswith(
+        "Ni all mailbot, gwasanaeth ymholiadau aelodau Cyngor Caerdydd, ddefnyddio'r blwch "
+        f"post a rennir {MAILBOX} (maildir) ers dydd Mercher 25 Tachwedd 2026 am 12:00 "
+        "(amser y DU)."
+    )
+    assert "Y broblem (yn Saesneg, fel y daeth gan y gweinydd): " in welsh
+    assert "connection refused by imap.council.gov.uk:993" in welsh
+    assert "since 25 Nov 2026 12:00 (UK time)" in english
+    html = _html(alert)
+    assert html.index("cannot use the shared mailbox") < html.index("Ni all mailbot")
