@@ -137,6 +137,9 @@ def test_a_welsh_members_letters_name_the_officer_and_welcome_welsh(cardiff: Cou
         cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr ger yr ysgol.", cc=SAM)
     )
     ack = out[SIAN]
+    # On the wire: 7-bit, the subject RFC 2047-encoded, the bodies quoted-printable UTF-8,
+    # so ŵ, ŷ and â survive any relay; decoded, they are as the member wrote them.
+    assert all(max(mime) < 128 for _, mime in cardiff.server.outgoing)
     assert str(ack["Subject"]) == f"Re: {SUBJECT} [MB-2026-00001]"
     text, html = _text(ack), _html(ack)
     assert ack.get_body(("plain",)).get_content_charset() == "utf-8"
