@@ -7,6 +7,7 @@ charset or malformed header costs that field and not the message.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import email
 import email.message
@@ -201,10 +202,21 @@ def _decode_word(part: bytes | str, charset: str | None) -> str:
     return _decode_bytes(part, charset)
 
 
+# Western single-byte labels that clients and gateways put on UTF-8 text (an old default
+# left in a template, a "Latin-1" relay): every byte string decodes in them, so a lie is
+# never caught and "dŵr" becomes "dÅµr". Text really in these charsets is practically never
+# valid UTF-8 once it has a byte above 0x7F, so such bytes are read as UTF-8.
+_WESTERN_SINGLE_BYTE = frozenset({"cp1252", "iso8859-15", "latin-1", "iso8859-1"})
+
+
 def _decode_bytes(data: bytes, charset: str | None) -> str:
     """Bytes in the declared charset (under the name Python knows it by), else UTF-8,
     else Windows-1252, which decodes anything."""
-    for candidate in (_codec_name(charset), "utf-8"):
+    declared = _codec_name(charset)
+    if declared and not data.isascii() and _codec_family(declared) in _WESTERN_SINGLE_BYTE:
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-8")
+    for candidate in (declared, "utf-8"):
         if candidate:
             try:
                 return data.decode(candidate)
@@ -224,6 +236,13 @@ _CHARSET_ALIASES = {
     "mac-ce": "mac-latin2", "sjis": "shift_jis", "ms932": "cp932",
     "unknown-8bit": "", "user-defined": "", "unknown": "",
 }
+
+
+def _codec_family(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
 
 
 def _codec_name(charset: str | None) -> str:
@@ -403,9 +422,15 @@ def html_to_text(html: str) -> str:
 
 
 _ACTIVE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Pictures pasted into the body travel inside it as data: URIs, megabytes each.
+_DATA_URI_RE = re.compile(r"""(["'(])data:[a-z]+/[\w.+-]+[;,][^"')]*""", re.IGNORECASE)
+# HTML past this is not read: the text kept is at most MAX_TEXT_CHARS, and html2text takes
+# about a second per megabyte (seven for a megabyte of entities), inside the poll.
+MAX_HTML_CHARS = 1_000_000
 
 
 def _strip_active_content(html: str) -> str:
+    html = _DATA_URI_RE.sub(r"\1", html)[:MAX_HTML_CHARS]
     return _ACTIVE_RE.sub(" ", html)
 
 

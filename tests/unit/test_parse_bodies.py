@@ -1,0 +1,60 @@
+"""Bodies as members' clients really send them: Welsh in quoted-printable with soft line
+breaks, UTF-8 under a Latin-1 label, a letter forwarded as an attachment."""
+
+from __future__ import annotations
+
+import time
+
+from helpers import eml
+
+from mailbot.model import ParsedMessage
+from mailbot.parse import parse_message
+
+
+def parsed(name: str) -> ParsedMessage:
+    message = parse_message(eml(name))
+    assert isinstance(message, ParsedMessage)
+    return message
+
+
+def test_welsh_utf8_under_a_latin1_label_reads_as_written() -> None:
+    message = parsed("member_welsh_utf8_labelled_latin1_qp.eml")
+    assert message.subject == "Llifogydd ger y dŵr yn Heol y Bont"
+    # soft line breaks joined, ŵ ŷ é whole (not "dÅµr")
+    assert "Mae'r ffordd ger y dŵr yn Heol y Bont dan ddwr eto, ac mae'r draen wedi ei flocio" \
+        in message.text
+    assert "am y tŷ ar y gornel a'r café gyferbyn" in message.text
+    assert "Ã" not in message.text and "Å" not in message.text
+
+
+def test_real_windows_1252_text_is_still_read_as_windows_1252() -> None:
+    raw = eml("member_welsh_utf8_labelled_latin1_qp.eml").replace(
+        b"caf=C3=A9 gyferbyn", b"caf=E9 gyferbyn =96 diolch"
+    ).replace(b"d=C5=B5r yn Heol", b"dwr yn Heol").replace(b"t=C5=B7", b"ty")
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert "a'r café gyferbyn – diolch" in message.text
+
+
+def test_a_letter_forwarded_as_an_attachment_is_read_with_the_residents_words() -> None:
+    message = parsed("member_forwards_resident_email_as_attachment.eml")
+    assert message.text.startswith("Please see below.")
+    assert "From: Pat Resident <pat.resident@example.net>" in message.text
+    assert "have not been emptied for three weeks now and the crew skipped" in message.text
+
+
+def test_a_huge_html_body_is_read_quickly_from_its_top() -> None:
+    """20 MB of newsletter-like HTML from a member (html2text alone: about 15 s), and a
+    photo pasted into the body as a data: URI above the member's question."""
+    photo = "data:image/jpeg;base64," + "/9j/4AAQSkZJRgABAQ" * 200_000
+    row = '<tr><td style="padding:4px"><p>Fly-tipping on <b>Castle Street</b> &amp; more.</p>'
+    html = (f'<html><body><p>Photo:</p><img src="{photo}"><p>Could someone look at the '
+            f'fly-tipping on Castle Street?</p><table>{row * 200_000}</table></body></html>')
+    raw = eml("member_enquiry.eml").replace(b'text/plain; charset="utf-8"', b"text/html")
+    raw = raw[: raw.index(b"\r\n\r\n") + 4] + html.encode()
+    started = time.monotonic()
+    message = parse_message(raw)
+    assert time.monotonic() - started < 5
+    assert isinstance(message, ParsedMessage)
+    assert message.text.startswith("Photo:\n\nCould someone look at the fly-tipping")
+    assert "9j/4AAQ" not in message.text
