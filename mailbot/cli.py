@@ -643,7 +643,13 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the console
         if os.environ.get("MAILBOT_DEBUG"):
             raise
-        typer.echo(f"mailbot: error: {type(exc).__name__}: {exc}", err=True)
+        if isinstance(exc, SQLAlchemyError):
+            # Its text adds the SQL and its parameters (a member's message, an address)
+            # on further lines: the driver's own first line says what went wrong.
+            cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            typer.echo(f"mailbot: error: database: {cause[0] if cause else exc}", err=True)
+        else:
+            typer.echo(f"mailbot: error: {type(exc).__name__}: {exc}", err=True)
         typer.echo("mailbot: run again with MAILBOT_DEBUG=1 for the full traceback", err=True)
         sys.exit(1)
 

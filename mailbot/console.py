@@ -132,7 +132,7 @@ def query_cases(
             CaseRow.status.in_([CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE]),
             CaseRow.response_due < today,
         )
-    with app.store.transaction() as session:
+    with app.store.reading() as session:
         rows = session.scalars(stmt).all()
         return [
             CaseLine(

@@ -47,7 +47,7 @@ def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untype
 
 def gather_status(app: App, now: datetime) -> Status:
     today = now.astimezone(LONDON).date()
-    with app.store.transaction() as session:
+    with app.store.reading() as session:
         outage_row = session.get(StateRow, OUTAGE_KEY)
         outage = None
         if outage_row is not None:

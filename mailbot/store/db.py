@@ -96,6 +96,14 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads (`mailbot status`, `mailbot cases`): on SQLite it
+        takes no write lock, so a report neither waits behind the daemon or a stuck writer
+        nor holds them up; it still reads one consistent snapshot."""
+        with Session(self.engine) as session:  # begins at the first read, rolled back on close
+            yield session
+
     def make_durable(self) -> bool:
         """Make every committed transaction survive a power cut, before the mailbox is told
         the messages are done. PostgreSQL commits are durable already. SQLite in WAL mode

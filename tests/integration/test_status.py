@@ -4,7 +4,12 @@ that failed or may not have gone, and quarantined messages (with their reasons).
 from __future__ import annotations
 
 import json
+import sqlite3
+import subprocess
+import sys
+import time
 
+import pytest
 from helpers import JO, AppFactory, run
 from typer.testing import CliRunner
 
@@ -68,3 +73,61 @@ def test_cases_lists_a_subject_with_square_brackets_as_written(app_factory: AppF
     )
     assert result.exit_code == 0, result.output
     assert subject in result.output
+
+
+def test_status_and_cases_answer_while_another_process_holds_the_write_lock(
+    app_factory: AppFactory,
+) -> None:
+    """Something holds SQLite's write lock (a stuck `mailbot` command, a backup tool, a
+    person in the sqlite3 shell). The reports only read: they must answer at once, not
+    wait 30 s and fail with 'database is locked' when the administrator needs them most."""
+    app, server = app_factory()
+    if app.store.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock in question is SQLite's")
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         "Subject: Fly-tipping in Mill Lane\r\nMessage-ID: <locked@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nPlease clear it.\r\n").encode()
+    )
+    run(app)
+    writer = sqlite3.connect(str(app.store.engine.url.database), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        code, output = _status(app)
+        cases = CliRunner().invoke(
+            cli, ["cases", "--json", "--config", str(app.settings.config_path)]
+        )
+        took = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert code == 0, output
+    assert "1 open" in output
+    assert cases.exit_code == 0 and "Fly-tipping" in cases.output
+    assert took < 10, f"the reports waited {took:.0f} s for the lock"
+
+
+def test_a_database_error_is_one_line_without_the_sql_or_its_data(
+    app_factory: AppFactory,
+) -> None:
+    """A damaged database (here: a table gone) fails the command with the driver's one
+    line, not SQLAlchemy's SQL text, its parameters (a member's subject) and a link."""
+    app, server = app_factory()
+    if app.store.engine.dialect.name != "sqlite":
+        pytest.skip("damages a SQLite file")
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         "Subject: Fly-tipping in Mill Lane\r\nMessage-ID: <damaged@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nPlease clear it.\r\n").encode()
+    )
+    run(app)
+    with sqlite3.connect(str(app.store.engine.url.database)) as damage:
+        damage.execute("DROP TABLE state")
+    result = subprocess.run(
+        [sys.executable, "-m", "mailbot", "status", "--config", str(app.settings.config_path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "mailbot: error: database: no such table: state"
+    assert "SQL" not in result.stderr and "Fly-tipping" not in result.stderr
