@@ -76,7 +76,7 @@ from mailbot.backends.base import (
     SendingBlocked,
     TransientError,
 )
-from mailbot.backends.retry import Backoff, call_with_retry
+from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
 T = TypeVar("T")
@@ -253,6 +253,7 @@ class EwsMailbox:
         batch: int = FETCH_BATCH,
         sync_page: int = SYNC_PAGE,
         catch_up_pages: int = CATCH_UP_PAGES,
+        cooldown: Cooldown | None = None,
     ) -> None:
         self.config, self.access_type, self.autodiscover = build_configuration(
             primary_smtp_address=primary_smtp_address,
@@ -271,6 +272,7 @@ class EwsMailbox:
         self.create_processed_folder = create_processed_folder
         self.watch_sent = watch_sent
         self.backoff = backoff if backoff is not None else Backoff()
+        self.cooldown = cooldown if cooldown is not None else Cooldown()
         self.batch = batch
         self.sync_page = min(sync_page, SYNC_PAGE)
         self.catch_up_pages = catch_up_pages
@@ -600,7 +602,7 @@ class EwsMailbox:
                     ) from error
                 raise self._explain(error, what) from error
 
-        return call_with_retry(attempt, self.backoff, what=f"ews: {what}")
+        return call_with_retry(attempt, self.backoff, what=f"ews: {what}", cooldown=self.cooldown)
 
     def _with_fresh_token(self, operation: Callable[[], T]) -> T:
         """Run `operation`; if Exchange refuses an app's token (401), get a new token and run

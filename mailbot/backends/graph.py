@@ -45,7 +45,7 @@ from mailbot.backends.base import (
     SendingBlocked,
     TransientError,
 )
-from mailbot.backends.retry import Backoff, call_with_retry
+from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -308,6 +308,7 @@ class GraphMailbox:
         page_size: int = 50,
         timeout: float = 30.0,
         watch_sent: bool = False,
+        cooldown: Cooldown | None = None,
     ) -> None:
         if not mailbox:
             raise BackendError("graph: the shared mailbox address is empty")
@@ -329,6 +330,7 @@ class GraphMailbox:
         self.base_url = base_url.rstrip("/")
         self._tokens = token_provider
         self._backoff = backoff if backoff is not None else Backoff()
+        self._cooldown = cooldown if cooldown is not None else Cooldown()
         self._page_size = page_size
         self._user = f"{self.base_url}/users/{quote(mailbox, safe='@')}"
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
@@ -671,6 +673,7 @@ class GraphMailbox:
             lambda: self._attempt(method, url, what=what, **kwargs),
             self._backoff,
             what=f"graph {what}",
+            cooldown=self._cooldown,
         )
 
     def _attempt(

@@ -25,7 +25,7 @@ from mailbot.backends.base import (
     TransientError,
 )
 from mailbot.backends.ews import EXCHANGE_ONLINE_ENDPOINT, EwsMailbox, build_configuration
-from mailbot.backends.retry import Backoff
+from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import OutgoingMail
 
 pytestmark = pytest.mark.timeout(60)
@@ -100,6 +100,33 @@ def test_server_busy_back_off_milliseconds_is_honoured(server, sleeps) -> None:
         client.close()
     assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
     assert sleeps == [2.5, 2.5]  # the server's hint, longer than our own 0.5 s and 1 s
+
+
+def test_a_back_off_longer_than_we_wait_is_obeyed_not_cut_short(server, sleeps) -> None:
+    """Exchange Online's EWS throttling asks for minutes of quiet. Retrying every 30 seconds
+    would only keep the mailbox throttled: nothing is sent to Exchange until then."""
+    exchange, endpoint = server
+    exchange.busy_back_off_ms = 300_000
+    raw = member_mail("quiet")
+    exchange.deliver(raw)
+    now = [5000.0]
+    client = basic_client(endpoint, sleeps, cooldown=Cooldown(clock=lambda: now[0]))
+    try:
+        client.was_sent("<warm-up@council.example>")
+        asked = len(exchange.operations)
+        exchange.fail_next(1)
+        with pytest.raises(TransientError):
+            client.fetch_new(None)
+        now[0] += 120
+        with pytest.raises(TransientError, match="pause"):
+            client.fetch_new(None)
+        assert len(exchange.operations) == asked + 1  # the one that was refused, no more
+        now[0] += 181
+        fetched, _ = client.fetch_new(None)
+    finally:
+        client.close()
+    assert sleeps == []
+    assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
 
 
 def test_busy_for_too_long_is_a_transient_error_and_nothing_is_lost(server, sleeps) -> None:

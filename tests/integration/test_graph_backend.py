@@ -18,7 +18,7 @@ from mailbot.backends.base import (
     TransientError,
 )
 from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
-from mailbot.backends.retry import Backoff
+from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import OutgoingMail
 
 MAILBOX = "memberenquiries@council.example"
@@ -204,6 +204,30 @@ def test_retry_after_from_a_429_is_honoured(fake: FakeGraph, client: Client) -> 
 
     assert [message_id(m.raw) for m in fetched] == ["<throttled@members.test.invalid>"]
     assert client.sleeps == [7.0, 7.0]  # the server's hint, not our shorter backoff
+
+
+def test_a_retry_after_longer_than_we_wait_is_obeyed_not_cut_short(
+    fake: FakeGraph, client: Client
+) -> None:
+    """An app that used up its requests is told to come back in minutes. Retrying every
+    30 seconds instead only prolongs the throttling: no request leaves until then."""
+    fake.deliver(message("patience"))
+    fake.fail_next(1, status=429, retry_after="150")
+    now = [1000.0]
+    mailbox = client(cooldown=Cooldown(clock=lambda: now[0]))
+
+    with pytest.raises(TransientError):
+        mailbox.fetch_new(None)
+    asked = len(fake.requests)
+    now[0] += 60
+    with pytest.raises(TransientError, match="pause"):
+        mailbox.fetch_new(None)  # the next poll, a minute later
+    assert len(fake.requests) == asked == 1
+    assert client.sleeps == []
+
+    now[0] += 91
+    fetched, _ = mailbox.fetch_new(None)
+    assert [message_id(m.raw) for m in fetched] == ["<patience@members.test.invalid>"]
 
 
 def test_503_without_retry_after_backs_off_exponentially(fake: FakeGraph, client: Client) -> None:
