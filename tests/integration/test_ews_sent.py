@@ -410,3 +410,30 @@ def test_an_invalid_inbox_state_between_polls_loses_no_officer_reply(
     assert (opened.case_ref, "responded") in responded
     assert again.outcomes == [] and not again.resynced
     assert len(exchange.inbox.items) == 0
+
+
+def test_one_poll_handles_a_full_inbox_in_batches_while_sent_items_catch_up(
+    server, tmp_path: Path
+) -> None:
+    """End to end: a first poll over 25 waiting messages, fetched 10 at a time, records and
+    moves every one once; the years of sent mail are neither handled nor paged at once."""
+    exchange, endpoint = server
+    exchange.fill(exchange.sent, 95, old_sent_mail("history"))
+    for n in range(25):
+        exchange.deliver(member_email(f"waiting-{n}"))
+    settings = load_settings(write_config(tmp_path, endpoint))
+    backend = client(endpoint, batch=10, sync_page=10, catch_up_pages=2)
+    app = build_app(settings, backend=backend, classifier=rules_classifier())
+    try:
+        report = poll(app, NOW)
+        with app.store.transaction() as session:
+            cases = len(session.scalars(select(CaseRow)).all())
+    finally:
+        app.close()
+        backend.close()
+    handled = sorted(o.message_id for o in report.outcomes)
+    assert handled == sorted(f"<waiting-{n}@councillors.example.gov.uk>" for n in range(25))
+    assert cases == 25
+    assert len(exchange.inbox.items) == 0
+    processed = exchange.folder_named("Processed")
+    assert processed is not None and len(processed.items) == 25

@@ -193,3 +193,32 @@ def test_an_expired_inbox_cursor_does_not_lose_an_officer_reply(tmp_path: Path) 
     assert outcomes["<officer-reply@example.gov.uk>"].reason == "response to the member recorded"
     assert again.outcomes == [] and not again.resynced
     assert fake.messages_in("inbox") == []
+
+
+def test_one_poll_handles_a_full_inbox_a_page_at_a_time(tmp_path: Path) -> None:
+    """A first poll over 23 waiting messages, fetched one delta page (5) at a time with the
+    nextLink as cursor, records and moves every one once; the next poll finds nothing."""
+    settings = load_settings(write_config(tmp_path))
+    with FakeGraph(MAILBOX) as fake:
+        for n in range(23):
+            fake.deliver(member_email(f"waiting-{n}"))
+        backend = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=StaticTokenProvider(fake.token),
+            backoff=Backoff(sleep=lambda _: None),
+            page_size=5,
+            watch_sent=True,
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            report = poll(app, NOW)
+            again = poll(app, NOW)
+        finally:
+            app.close()
+            backend.close()
+        handled = sorted(o.message_id for o in report.outcomes)
+        assert handled == sorted(f"<waiting-{n}@councillors.example.gov.uk>" for n in range(23))
+        assert again.outcomes == []
+        assert fake.messages_in("inbox") == []
+        assert len(fake.messages_in("Processed")) == 23
