@@ -124,6 +124,8 @@ _COURTESY_WORDS = _word_set(
     received got it that's thats fine hi hello dear and i i'm im really prompt quick
     reply response answer help email e-mail info information swift cllr councillor
     yn fawr am hyn iawn helo annwyl cofion gorau
+    o galon i chi eich ateb ymateb help cymorth gwybodaeth wybodaeth y yr gyda neges e-bost
+    gwych ardderchog da hwyl cyflym sydyn cynghorydd cyng
     news pleased happy delighted glad helpful useful resolved sorted will be i'll let know
     pass on to residents resident them they is was that"""
 )

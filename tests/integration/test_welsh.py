@@ -352,3 +352,33 @@ def test_a_welsh_councils_mailbox_alert_is_bilingual(cardiff: Council) -> None:
     assert "since 25 Nov 2026 12:00 (UK time)" in english
     html = _html(alert)
     assert html.index("cannot use the shared mailbox") < html.index("Ni all mailbot")
+
+
+@pytest.mark.parametrize(
+    "thanks",
+    ["Diolch am eich ateb", "Diolch o galon, Sam", "Diolch yn fawr am y wybodaeth"],
+)
+def test_a_welsh_thank_you_after_the_answer_reopens_nothing(cardiff: Council, thanks: str) -> None:
+    """A Welsh member's thanks is thanks, as an English 'Thanks for your answer' is: no
+    'we have reopened it' letter to the member, no update to the officer."""
+    ack = cardiff.deliver(
+        cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr.", cc=SAM)
+    )[SIAN]
+    answered = NOW + timedelta(days=1)
+    cardiff.deliver(
+        cardiff.mail(f"Sam Patel <{SAM}>", f"RE: {ack['Subject']}", "Mae wedi'i drwsio.",
+                     cc=SIAN, in_reply_to=ack["Message-ID"], date=answered),
+        now=answered,
+    )
+    later = NOW + timedelta(days=2)
+    out = cardiff.deliver(
+        cardiff.mail(f"Cllr Siân Evans <{SIAN}>", f"Re: {ack['Subject']}", thanks,
+                     in_reply_to=ack["Message-ID"], date=later),
+        now=later,
+    )
+    assert out == {}
+    with cardiff.app.store.transaction() as session:
+        from mailbot.store.tables import CaseRow
+
+        [case] = session.query(CaseRow).all()
+        assert case.status == "responded"
