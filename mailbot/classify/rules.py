@@ -171,7 +171,7 @@ class Rules:
             key = (self._strings[match_id], start, end)
             if key[0] == NAME or _inside(names, start, end):
                 continue
-            if key[0] in NEGATABLE and _negated(doc, start):
+            if key[0] in NEGATABLE and _negated(doc, start, end):
                 continue
             if key not in seen:  # the same span from both matchers counts once
                 seen.add(key)
@@ -183,9 +183,14 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
-def _negated(doc: Doc, start: int) -> bool:
+def _negated(doc: Doc, start: int, end: int) -> bool:
     window = doc[max(0, start - NEGATION_WINDOW) : start]
-    return any(t.lower_ in NEGATORS for t in window)
+    if any(t.lower_ in NEGATORS for t in window):
+        return True
+    # "Re: urgent? no - ..." answers its own question. Only after a question mark:
+    # "URGENT: no heating" is urgency.
+    after = doc[end : end + 2]
+    return len(after) == 2 and after[0].text == "?" and after[1].lower_ in ("no", "not")
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -252,3 +252,23 @@ def test_privacy_wording_found_by_rules(rules, body: str, confidential: bool) ->
     # strong privacy phrases set the flag on their own; weaker ones ("doesn't want anyone
     # else knowing") are hints the trained model weighs
     assert rules.classify(msg(body, "Casework")).confidential is confidential
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "important"),
+    [
+        # "today" told what happened; it asked for nothing by then
+        ("Allotments", "I met Mrs Lane at my surgery today. How long is the waiting list "
+         "for the Park Road allotments?", False),
+        ("Re: urgent? no - library hours", "What are the library hours over Christmas?", False),
+        ("No heating", "Please get an engineer to Flat 6 Heron Court today, she has a baby.", True),
+        ("Eviction", "Can housing options see Mr Price tomorrow before the bailiffs come?", True),
+        ("URGENT: no heating", "Flat 6 Heron Court has had no heating since Friday.", True),
+        ("Coeden", "Allwch chi anfon rhywun heddiw i glirio'r goeden?", True),
+    ],
+)
+def test_today_is_urgent_only_when_something_is_asked_for_by_then(
+    rules, subject: str, body: str, important: bool
+) -> None:
+    result = rules.classify(msg(body, subject))
+    assert (result.priority == Priority.IMPORTANT) is important

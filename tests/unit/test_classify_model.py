@@ -282,3 +282,18 @@ def test_a_short_complaint_is_a_complaint(
     classifier: SpacyClassifier, subject: str, text: str
 ) -> None:
     assert _classify(classifier, subject, text).kind == Kind.COMPLAINT
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Bench on the green", "I walked across the green today and one of the benches has a "
+         "broken armrest. Could it be repaired at some point?\n\nCllr Tim"),
+        ("From tonight's forum", "At tonight's forum residents asked if the Christmas lights "
+         "switch-on has a date yet. Could you let me know?\n\nCllr Lee"),
+    ],
+)
+def test_a_day_word_in_a_story_is_not_urgency(
+    classifier: SpacyClassifier, subject: str, text: str
+) -> None:
+    assert _classify(classifier, subject, text).priority == Priority.NORMAL
