@@ -222,7 +222,20 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
                 return data.decode(candidate)
             except (LookupError, UnicodeDecodeError):
                 continue
-    return data.decode("cp1252", errors="replace")
+    return _line_by_line(data)
+
+
+def _line_by_line(data: bytes) -> str:
+    """Text that is neither its declared charset nor UTF-8 throughout: often both, as when
+    a member's UTF-8 note sits above a Windows-1252 letter pasted in. Each line is UTF-8 if
+    it is valid UTF-8, else Windows-1252, which decodes anything."""
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+    return "".join(out)
 
 
 # Labels mail clients write that Python's codecs do not know, or know as something else.

@@ -58,3 +58,10 @@ def test_a_huge_html_body_is_read_quickly_from_its_top() -> None:
     assert isinstance(message, ParsedMessage)
     assert message.text.startswith("Photo:\n\nCould someone look at the fly-tipping")
     assert "9j/4AAQ" not in message.text
+
+
+def test_a_utf8_note_over_a_pasted_windows_1252_letter_reads_whole() -> None:
+    """Neither UTF-8 nor Windows-1252 throughout: each line is read in the one it is in."""
+    message = parsed("member_utf8_note_over_pasted_cp1252_letter.eml")
+    assert "edrych ar y llythyr isod am y dŵr yn y caffi" in message.text
+    assert "The café on Bridge Street – next to the library – has had water" in message.text
