@@ -18,7 +18,7 @@ from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope
 from mailbot.languages import ENGLISH, staff_languages, welsh_of
-from mailbot.model import Kind, ParsedMessage
+from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.parse import UNREADABLE, body_note
 from mailbot.store.tables import CaseRow
 
@@ -92,6 +92,7 @@ def officer_context(
     officer = app.directory.officer(to)
     minimise = case.confidential and app.policy.confidentiality.minimise_content
     text = "" if minimise or message is None else message.text.strip()
+    note = None if message is None else body_note(message)
     if len(text) > MAX_QUOTED_CHARS:
         text = text[:MAX_QUOTED_CHARS].rstrip() + "\n[... the rest is in the shared mailbox]"
     # The protocol asks the officer, not mailbot, to acknowledge (Hackney 11.3).
@@ -130,10 +131,14 @@ def officer_context(
             "status": case.status,
         },
         "message_text": text,
-        # Why the message text is missing or unreadable, so the officer opens the
-        # original; and the kind was then guessed from the subject line alone.
-        "body_note": None if message is None else body_note(message),
-        "kind_guessed": message is not None and body_note(message) in UNREADABLE,
+        # Why the message text is missing or unreadable, so the officer opens the original.
+        "body_note": note,
+        # The case's kind came from this message's subject line alone and no person has
+        # confirmed it yet (a relabel takes the case out of triage).
+        "kind_guessed": note in UNREADABLE
+        and message is not None
+        and message.message_id == case.root_message_id
+        and case.status == CaseStatus.NEEDS_TRIAGE,
         "minimised": minimise,
         "foi": kind == Kind.FOI,
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",

@@ -77,3 +77,25 @@ def test_readable_mail_carries_no_note(app_factory: AppFactory) -> None:
     text = body_text(assignment, "plain")
     assert "shared mailbox (" not in text and "guess" not in text
     assert "> A resident has reported a deep pothole" in text
+
+
+def test_an_encrypted_follow_up_is_named_but_the_kind_is_not_called_a_guess(
+    app_factory: AppFactory,
+) -> None:
+    app, server = app_factory()
+    server.deliver(eml("member_enquiry.eml").replace(
+        b"To: Member Enquiries", b"Cc: Sam Patel <sam.patel@wiltshire.gov.uk>\nTo: Member Enquiries"
+    ))
+    run(app)
+    follow_up = eml("member_smime_encrypted.eml").replace(
+        b"Subject: Please look into the planning complaint from 12 Mill Lane",
+        b"Subject: RE: Pothole outside 14 Castle Street [MB-2026-00001]",
+    )
+    server.deliver(follow_up)
+    run(app)
+    [case] = rows(app, CaseRow)
+    assert case.status == "open"  # the kind was settled by the first, readable message
+    [_, (update, _)] = sent_to(server, SAM[1])
+    text = " ".join(body_text(update, "plain").split())
+    assert "The member's message is encrypted" in text and OPEN_THE_ORIGINAL in text
+    assert "guess" not in text
