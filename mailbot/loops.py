@@ -622,7 +622,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
 GATEWAY_TAG = re.compile(
     r"^\s*(?:\[\s*(?:external|ext|extern|externe?|external (?:e-?mail|sender|message)"
     r"|allanol|caution[^\]]{0,40}|warning[^\]]{0,40})\s*\]|\*{1,3}\s*external\s*\*{1,3}"
-    r"|\(\s*external\s*\)|external\s*:|caution\s*:\s*external(?: e-?mail| sender)?\s*[-:]?)\s*",
+    r"|\(\s*external\s*\)|external\s*:|caution\s*:\s*external\s+(?:e-?mail|sender|message)"
+    r"\s*[-:]?)\s*",
     re.IGNORECASE,
 )
 

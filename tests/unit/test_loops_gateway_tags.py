@@ -34,6 +34,7 @@ def test_robots_subjects_behind_a_gateway_tag(
     "[EXTERNAL] Out of hours noise from the Castle pub",
     "[EXTERNAL] Undelivered council tax letters in Mill Lane",
     "[EXTERNAL] Read receipt request - complaint about the planning team",
+    "Caution: external Undelivered mail",  # a member's words, not a gateway's tag
 ])
 def test_members_subjects_behind_a_gateway_tag_stay_members(subject: str) -> None:
     body = "Residents have asked me about this. Could someone look into it, please?"
