@@ -282,6 +282,10 @@ class EwsMailbox:
     # --- the Mailbox protocol ----------------------------------------------------
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        # Look for Processed by name again before this batch's moves: a folder a person
+        # deleted is in Deleted Items with the same id (mail moved there would be binned),
+        # and one they renamed is theirs now.
+        self._processed = None
         return folder_cursor.fetch_both(
             cursor,
             "ews",

@@ -340,6 +340,10 @@ class GraphMailbox:
     # ----------------------------------------------------------------- the contract
 
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
+        # Look for Processed by name again before this batch's moves: a folder a person
+        # deleted is in Deleted Items with the same id (mail moved there would be binned),
+        # and one they renamed is theirs now.
+        self._processed_id = None
         return folder_cursor.fetch_both(
             cursor,
             "graph",

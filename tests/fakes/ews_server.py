@@ -178,6 +178,14 @@ class FakeExchange:
                 return folder
         return None
 
+    def delete_folder(self, folder: FakeFolder) -> None:
+        """A person deletes a folder: Outlook moves it, with its items and its id, into
+        Deleted Items (emptied later by the retention policy)."""
+        with self.lock:
+            folder.parent_id = next(
+                f.id for f in self.folders.values() if f.distinguished == "deleteditems"
+            )
+
     def add_folder(self, name: str, parent: FakeFolder | None = None) -> FakeFolder:
         with self.lock:
             return self._add_folder(name, (parent or self.inbox).id, None)

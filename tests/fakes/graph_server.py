@@ -260,14 +260,30 @@ class FakeGraph:
         with self.lock:
             self.valid_tokens.clear()
 
-    def delete_folder(self, display_name: str) -> None:
+    def delete_folder(self, display_name: str, *, hard: bool = False) -> None:
+        """A person deletes a folder under the Inbox. Outlook moves it, with its mail and its
+        id, into Deleted Items (emptied later by the retention policy); `hard` is
+        Shift+Delete: gone at once."""
         with self.lock:
             folder_id = self._child_of_inbox(display_name)
-            if folder_id is not None:
-                del self.state.folders[folder_id]
-                for message in list(self.state.messages.values()):
-                    if message.folder_id == folder_id:
-                        del self.state.messages[message.id]
+            if folder_id is None:
+                return
+            if not hard:
+                self.state.folders[folder_id].parent_id = self._well_known_ids["deleteditems"]
+                return
+            del self.state.folders[folder_id]
+            for message in list(self.state.messages.values()):
+                if message.folder_id == folder_id:
+                    del self.state.messages[message.id]
+
+    def in_deleted_items(self, display_name: str) -> list[bytes]:
+        """Raw messages in a folder of that name inside Deleted Items."""
+        with self.lock:
+            trash = self._well_known_ids["deleteditems"]
+            for folder in self.state.folders.values():
+                if folder.parent_id == trash and folder.display_name == display_name:
+                    return [m.mime for m in self._in_folder(folder.id)]
+            return []
 
     def add_folder(self, display_name: str) -> str:
         """A person makes a folder under the Inbox; returns its id."""

@@ -270,23 +270,50 @@ def test_processed_folder_deleted_by_a_person_is_made_again(server, sleeps) -> N
     assert [message_id(raw) for raw in new.items.values()] == [message_id(second)]
 
 
-def test_renamed_processed_folder_keeps_working_for_the_client_that_knows_it(
-    server, sleeps
-) -> None:
+def test_processed_folder_deleted_to_the_bin_gets_no_more_mail(server, sleeps) -> None:
+    """Outlook's Delete moves a folder, id and all, into Deleted Items, where the retention
+    policy empties it: the next poll looks for Processed under the Inbox again."""
     exchange, endpoint = server
-    for label in ("a", "b"):
-        exchange.deliver(member_mail(label))
+    first, second = member_mail("binned"), member_mail("kept")
+    exchange.deliver(first)
     client = basic_client(endpoint, sleeps)
     try:
-        fetched, _ = client.fetch_new(None)
+        fetched, cursor = client.fetch_new(None)
+        client.mark_processed(fetched[0].ref)
+        binned = exchange.folder_named("Processed")
+        assert binned is not None
+        exchange.delete_folder(binned)
+        exchange.deliver(second)
+        fetched, _ = client.fetch_new(cursor)
+        client.mark_processed(fetched[0].ref)
+    finally:
+        client.close()
+    new = exchange.folder_named("Processed")
+    assert new is not None and new.id != binned.id
+    assert list(new.items.values()) == [second]
+    assert list(binned.items.values()) == [first]
+
+
+def test_a_renamed_processed_folder_is_left_as_an_archive(server, sleeps) -> None:
+    exchange, endpoint = server
+    old, new_mail = member_mail("last-year"), member_mail("this-year")
+    exchange.deliver(old)
+    client = basic_client(endpoint, sleeps)
+    try:
+        fetched, cursor = client.fetch_new(None)
         client.mark_processed(fetched[0].ref)
         renamed = exchange.folder_named("Processed")
         assert renamed is not None
-        renamed.name = "Done 2026"
-        client.mark_processed(fetched[1].ref)  # same folder id: still the right place
+        renamed.name = "Processed 2025"
+        exchange.deliver(new_mail)
+        fetched, _ = client.fetch_new(cursor)
+        client.mark_processed(fetched[0].ref)
     finally:
         client.close()
-    assert len(renamed.items) == 2
+    fresh = exchange.folder_named("Processed")
+    assert fresh is not None and fresh.id != renamed.id
+    assert list(renamed.items.values()) == [old]
+    assert list(fresh.items.values()) == [new_mail]
     assert exchange.inbox.items == {}
 
 

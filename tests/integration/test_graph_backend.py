@@ -343,15 +343,13 @@ def test_a_message_a_person_moved_after_the_fetch_is_left_where_they_put_it(
     assert fake.messages_in("Processed") == []
 
 
-def test_processed_folder_deleted_while_running_is_made_again(
-    fake: FakeGraph, client: Client
-) -> None:
+def test_processed_folder_deleted_at_once_is_made_again(fake: FakeGraph, client: Client) -> None:
     for i in range(2):
         fake.deliver(message(f"f{i}"))
     mailbox = client()
     fetched, _ = mailbox.fetch_new(None)
     mailbox.mark_processed(fetched[0].ref)
-    fake.delete_folder("Processed")  # someone tidies up the mailbox
+    fake.delete_folder("Processed", hard=True)  # Shift+Delete, in the middle of a batch
 
     mailbox.mark_processed(fetched[1].ref)
 
@@ -361,19 +359,43 @@ def test_processed_folder_deleted_while_running_is_made_again(
     assert fake.messages_in("inbox") == []
 
 
-def test_processed_folder_renamed_keeps_working_for_the_running_client(
+def test_processed_folder_deleted_to_the_bin_gets_no_more_mail(
     fake: FakeGraph, client: Client
 ) -> None:
-    for i in range(2):
-        fake.deliver(message(f"r{i}"))
+    """Outlook's Delete moves a folder, id and all, into Deleted Items, where the retention
+    policy empties it. Moving handled mail on into it by its id would send that mail to
+    the bin: the next poll looks for Processed under the Inbox again, and makes it."""
+    first, second = message("binned"), message("kept")
+    fake.deliver(first)
     mailbox = client()
-    fetched, _ = mailbox.fetch_new(None)
+    fetched, cursor = mailbox.fetch_new(None)
     mailbox.mark_processed(fetched[0].ref)
-    fake.rename_folder("Processed", "Done")  # folder ids survive a rename
+    fake.delete_folder("Processed")
 
-    mailbox.mark_processed(fetched[1].ref)
+    fake.deliver(second)
+    fetched, _ = mailbox.fetch_new(cursor)
+    mailbox.mark_processed(fetched[0].ref)
 
-    assert len(fake.messages_in("Done")) == 2
+    assert fake.messages_in("Processed") == [second]
+    assert fake.in_deleted_items("Processed") == [first]
+
+
+def test_a_renamed_processed_folder_is_left_as_an_archive(fake: FakeGraph, client: Client) -> None:
+    """Renaming Processed (to keep last year's mail apart, say) leaves it alone: from the
+    next poll on, handled mail goes to a new folder with the configured name."""
+    old, new = message("last-year"), message("this-year")
+    fake.deliver(old)
+    mailbox = client()
+    fetched, cursor = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    fake.rename_folder("Processed", "Processed 2025")
+
+    fake.deliver(new)
+    fetched, _ = mailbox.fetch_new(cursor)
+    mailbox.mark_processed(fetched[0].ref)
+
+    assert fake.messages_in("Processed 2025") == [old]
+    assert fake.messages_in("Processed") == [new]
     assert fake.messages_in("inbox") == []
 
 
