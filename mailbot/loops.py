@@ -559,11 +559,31 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.AUTO_REPLY
     if (answering or brief) and RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.RECEIPT
-    if BULK_BODY.search(own.text):
+    if _bulletin(own.text):
         return Automatic.BULK  # the unsubscribe line is at the foot
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+NOTE_ON_TOP_CHARS = 1000  # a member's note above content they pasted in
+# A person asking us to act on something ("Could someone check whether ..."), and not a
+# bulletin asking its reader to see to their own affairs ("Can you check your bin day").
+NOTE_ASKS_US = _words(
+    r"\b(?:could|can|would|will) (?:someone|somebody|you|an officer|officers|the team)"
+    r"\s+(?:please\s+)?" + _ACT + r"\b(?!\s+(?:your|yours|you)\b)",
+    r"\bplease (?:could|can|would) (?:you|someone) " + _ACT + r"\b(?!\s+(?:your|yours|you)\b)",
+)
+
+
+def _bulletin(own: str) -> bool:
+    """An unsubscribe line, and no note on top asking us to act: a member who pastes a
+    bulletin a resident sent them under "Could someone check whether ...?" is asking."""
+    found = BULK_BODY.search(own)
+    if found is None:
+        return False
+    above = own[: min(found.start(), NOTE_ON_TOP_CHARS)]
+    return NOTE_ASKS_US.search(above) is None
 
 
 def _shaped_like(text: str, shape: re.Pattern[str]) -> bool:
