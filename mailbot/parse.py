@@ -23,7 +23,7 @@ from email.policy import compat32
 import html2text
 
 from mailbot.model import Address, ParsedMessage
-from mailbot.tnef import tnef_text
+from mailbot.tnef import Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -333,24 +333,40 @@ def _body_text(
             plain.append(_without_pgp_blocks(decode_part(part), content_types))
         elif ctype == "text/html":
             html.append(_without_pgp_blocks(decode_part(part), content_types))
+    outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
+    content_types.extend(_outlook_item_types(outlook.message_class))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)
     elif any(h.strip() for h in html):
         text = "\n".join(html_to_text(h) for h in html)
     else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
-        text = "\n".join(_winmail_text(part) for part in winmail[:1])
+        text = outlook.text
     if depth < MAX_FORWARD_DEPTH:
         for inner in attached[:MAX_ATTACHED_MESSAGES]:
             text += _as_forward(inner, depth + 1)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
 
 
-def _winmail_text(part: email.message.Message) -> str:
+def _read_winmail(part: email.message.Message) -> Winmail:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
-        return ""
-    return tnef_text(data, html_to_text) if isinstance(data, bytes) else ""
+        return Winmail("", "")
+    return read_winmail(data, html_to_text) if isinstance(data, bytes) else Winmail("", "")
+
+
+def _outlook_item_types(message_class: str) -> list[str]:
+    """The MIME part an Outlook item in winmail.dat stands for, as a mail sent as MIME would
+    carry it: a meeting request or response is calendar traffic, a read or delivery report a
+    receipt, a non-delivery report a bounce (the loop guard reads these)."""
+    found = message_class.lower()
+    if found.startswith("ipm.schedule.meeting."):
+        return ["text/calendar"]
+    if found.startswith("report.") and found.endswith(".ndr"):
+        return ["message/delivery-status"]
+    if found.startswith("report."):
+        return ["message/disposition-notification"]
+    return []
 
 
 MAX_ATTACHED_MESSAGES = 5  # attached messages read per message

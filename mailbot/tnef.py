@@ -11,9 +11,11 @@ open the original (mailbot.parse.body_note).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from striprtf.striprtf import rtf_to_text
 from tnefparse import TNEF
@@ -30,13 +32,33 @@ _OBJECT_OVERHEAD = 11  # level (1), id (4), length (4), checksum (2)
 _ATTACHMENT_LEVEL = 2
 
 
-def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
-    """The body of the message in a winmail.dat: plain, else HTML as text, else RTF as text."""
+@dataclass(frozen=True)
+class Winmail:
+    text: str  # the letter, or "" if it cannot be read
+    # Outlook's item class: "IPM.Note" for a letter, "IPM.Schedule.Meeting.Request" for a
+    # meeting request, "REPORT.IPM.Note.IPNRN" for a read receipt ...; "" if unknown
+    message_class: str
+
+
+def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
+    """The body of the message in a winmail.dat (plain, else HTML as text, else RTF as
+    text) and what kind of Outlook item it is."""
     try:
         message = _message_part(data)
         if not message:
-            return ""
+            return Winmail("", "")
         tnef = TNEF(message, do_checksum=False)
+    except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
+        return Winmail("", "")
+    return Winmail(_body(tnef, html_to_text), _message_class(tnef))
+
+
+def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
+    return read_winmail(data, html_to_text).text
+
+
+def _body(tnef: TNEF, html_to_text: Callable[[str], str]) -> str:
+    try:
         if tnef.body:
             return _text(tnef.body)
         if tnef.htmlbody:
@@ -47,8 +69,22 @@ def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
             if isinstance(rtf, bytes):
                 return str(rtf_to_text(rtf[:MAX_RTF_BYTES].decode("cp1252", "replace"),
                                        errors="replace"))
-    except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
+    except Exception:  # noqa: BLE001 - broken RTF or the like: no text, and the note says so
         return ""
+    return ""
+
+
+_ATT_MESSAGE_CLASS = 0x8008
+_PR_MESSAGE_CLASS = 0x001A
+
+
+def _message_class(tnef: TNEF) -> str:
+    found = [o.data for o in tnef.msgprops if o.name == _ATT_MESSAGE_CLASS]
+    with contextlib.suppress(Exception):  # an odd property value: look no further
+        found += [p.data for p in tnef.mapiprops if p.name == _PR_MESSAGE_CLASS]
+    for value in found:
+        if isinstance(value, str) and value.strip("\x00 "):
+            return value.strip("\x00 ")
     return ""
 
 

@@ -11,7 +11,8 @@ import pytest
 from compressed_rtf import compress
 from helpers import SAM, AppFactory, body_text, eml, rows, run, sent_to
 
-from mailbot.model import ParsedMessage
+from mailbot.loops import detect_automatic
+from mailbot.model import Automatic, ParsedMessage
 from mailbot.parse import OUTLOOK_ONLY, body_note, html_to_text, parse_message
 from mailbot.store.tables import CaseRow
 from mailbot.tnef import tnef_text
@@ -32,9 +33,10 @@ def _mapi(prop_type: int, prop_id: int, payload: bytes) -> bytes:
 
 
 def winmail(*objects: bytes) -> bytes:
-    return struct.pack("<IH", 0x223E9F78, 0x0B2C) + _object(
-        1, 0x9006, 0x0008, struct.pack("<I", 0x00010000)
-    ) + b"".join(objects)
+    """A TNEF stream as Outlook starts one: version, then the OEM code page (1252)."""
+    version = _object(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))
+    codepage = _object(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))
+    return struct.pack("<IH", 0x223E9F78, 0x0B2C) + version + codepage + b"".join(objects)
 
 
 HTML_IN_RTF = (
@@ -101,3 +103,55 @@ def test_an_unreadable_winmail_dat_is_named_to_the_officer(app_factory: AppFacto
     text = " ".join(body_text(assignment, "plain").split())
     assert "came in Outlook's own format (an attachment called winmail.dat)" in text
     assert "Open the original in the shared mailbox" in text
+
+
+def _message_class(name: str) -> bytes:
+    return _object(1, 0x8008, 0x0007, name.encode("ascii") + b"\0")
+
+
+def as_mail(data: bytes, subject: str, plain: str = "") -> bytes:
+    """Outlook's MIME for a winmail.dat item: an optional text/plain part, then the file."""
+    text_part = (
+        f'------=_NextPart_001\nContent-Type: text/plain; charset="utf-8"\n\n{plain}\n'
+        if plain else ""
+    )
+    return (
+        "From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\n"
+        "To: Member Enquiries <memberenquiries@wiltshire.gov.uk>\n"
+        f"Subject: {subject}\nDate: Wed, 25 Nov 2026 09:14:03 +0000\n"
+        "Message-ID: <tnef-item-1@wiltshire.gov.uk>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="----=_NextPart_001"\n\n'
+        f"{text_part}------=_NextPart_001\n"
+        'Content-Type: application/ms-tnef; name="winmail.dat"\n'
+        "Content-Transfer-Encoding: base64\n"
+        'Content-Disposition: attachment; filename="winmail.dat"\n\n'
+    ).encode() + base64.encodebytes(data) + b"------=_NextPart_001--\n"
+
+
+@pytest.mark.parametrize(("message_class", "plain", "expected"), [
+    ("IPM.Schedule.Meeting.Request", "When: 3 December 2026 19:00-20:30\nWhere: Castle Library",
+     Automatic.CALENDAR),
+    ("IPM.Schedule.Meeting.Resp.Pos", "", Automatic.CALENDAR),
+    ("REPORT.IPM.Note.IPNRN", "", Automatic.RECEIPT),
+    ("REPORT.IPM.Note.NDR", "", Automatic.BOUNCE),
+])
+def test_outlook_items_in_winmail_dat_are_known_for_what_they_are(
+    message_class: str, plain: str, expected: Automatic
+) -> None:
+    """Exchange sends these as winmail.dat to some servers: with no text/calendar or report
+    part, the meeting request read as a member's enquiry about the meeting."""
+    body = _mapi(0x001F, 0x1000, "Castle ward surgery\0".encode("utf-16-le"))
+    raw = as_mail(winmail(_message_class(message_class), body), "Castle ward surgery", plain)
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    verdict = detect_automatic(message)
+    assert verdict is not None and verdict.automatic == expected
+
+
+def test_an_outlook_letter_in_winmail_dat_is_not_automatic() -> None:
+    body = _mapi(0x001F, 0x1000, "Could someone fix the streetlight?\0".encode("utf-16-le"))
+    raw = as_mail(winmail(_message_class("IPM.Note"), body), "Streetlight")
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert detect_automatic(message) is None
+    assert message.text.strip() == "Could someone fix the streetlight?"
