@@ -282,7 +282,7 @@ def classify(
         else load_classifier(settings.model_dir, corrections=settings.corrections_path)
     )
     for path in paths:
-        result = classify_file(classifier, path)
+        result = classify_file(classifier, path, relay_list_ids=settings.loops.relay_list_ids)
         typer.echo(json.dumps(result) if as_json else format_classification(result))
 
 

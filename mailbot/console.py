@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,14 +21,17 @@ from mailbot.cases import LONDON, clock_events, original_message
 from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
-from mailbot.loops import detect_automatic
+from mailbot.loops import as_sent_before_relay, detect_automatic
 from mailbot.model import CaseStatus, Kind, Priority
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
 
-def classify_file(classifier: Classifier, path: Path) -> dict[str, Any]:
-    """DESIGN.md's `classify --json` contract for one file; errors are data, not exceptions."""
+def classify_file(
+    classifier: Classifier, path: Path, *, relay_list_ids: Collection[str] = ()
+) -> dict[str, Any]:
+    """DESIGN.md's `classify --json` contract for one file; errors are data, not exceptions.
+    Mail through the council's own relay is judged as its sender sent it, as the daemon does."""
     result: dict[str, Any] = {
         "file": str(path),
         "kind": None,
@@ -46,6 +50,7 @@ def classify_file(classifier: Classifier, path: Path) -> dict[str, Any]:
     if isinstance(parsed, ParseFailure):
         result["error"] = parsed.reason
         return result
+    parsed = as_sent_before_relay(parsed, relay_list_ids)
     verdict = detect_automatic(parsed)
     if verdict is not None:
         result.update(automatic=verdict.automatic.value, confidence=1.0)

@@ -6,11 +6,14 @@ and robots that came through the relay are still dropped."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from helpers import JO, SAM, AppFactory, all_recipients, eml, rows, run, sent_to
+from helpers import DATA, JO, SAM, AppFactory, all_recipients, eml, rows, run, sent_to
+from typer.testing import CliRunner
 
+from mailbot.cli import app as cli
 from mailbot.settings import ConfigError, load_settings
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -87,3 +90,17 @@ def test_a_list_id_that_is_not_one_is_refused_naming_key_and_file(tmp_path: Path
         load_settings(config)
     [line] = caught.value.lines()
     assert line.startswith(f"{config}: loops.relay_list_ids: 'Member Enquiries' is not a list id")
+
+
+@pytest.mark.usefixtures("relay")
+def test_classify_on_the_command_line_judges_relayed_mail_as_the_daemon_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAILBOT_CONFIG", raising=False)
+    files = [str(DATA / RELAYED), str(DATA / "relay_google_group_newsletter.eml")]
+    result = CliRunner().invoke(cli, ["classify", "--json", "--rules-only", *files])
+    assert result.exit_code == 0, result.output
+    member, newsletter = (json.loads(line) for line in result.output.splitlines())
+    assert (member["automatic"], member["kind"]) == (None, "enquiry")
+    assert newsletter["automatic"] == "bulk"
