@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from spacy.attrs import IS_PUNCT, LOWER
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -119,13 +121,32 @@ def load_patterns(patterns_dir: Path) -> list[dict[str, object]]:
             try:
                 row = json.loads(line)
                 label = row["label"]
-                patterns = expand(row["product"]) if "product" in row else [row["pattern"]]
+                patterns: list[object] = []
+                if "near" in row:
+                    rows.append({"label": label, "near": _checked_near(row["near"])})
+                elif "product" in row:
+                    patterns.extend(expand(row["product"]))
+                else:
+                    patterns.append(row["pattern"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: bad pattern line ({exc})") from exc
             if label not in LABELS or not all(isinstance(p, str | list) for p in patterns):
                 raise ValueError(f"{path}:{number}: unknown label or pattern type: {line[:80]}")
             rows.extend({"label": label, "pattern": p} for p in patterns)
     return rows
+
+
+def _checked_near(near: object) -> dict[str, object]:
+    """{"first": [words], "then": [words], "within": N}: a "then" word with a "first" word
+    at most N words before it in the same clause ("please get an engineer there today")."""
+    if not isinstance(near, dict) or not isinstance(near.get("within"), int):
+        raise TypeError("near needs first, then (lists of single words) and within (a number)")
+    for key in ("first", "then"):
+        words = near.get(key)
+        if not isinstance(words, list) or not all(isinstance(w, str) and " " not in w
+                                                   for w in words):
+            raise TypeError(f"near.{key} must be a list of single words")
+    return {"first": near["first"], "then": near["then"], "within": near["within"]}
 
 
 def expand(product: list[list[str]]) -> list[str]:
@@ -145,8 +166,13 @@ class Rules:
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._tokens = Matcher(nlp.vocab)
         phrases: dict[str, list[Doc]] = {}
+        self._near: list[_Near] = []
         for row in patterns:
-            label, pattern = str(row["label"]), row["pattern"]
+            label = str(row["label"])
+            if "near" in row:
+                self._near.append(_Near.of(nlp, label, row["near"]))  # type: ignore[arg-type]
+                continue
+            pattern = row["pattern"]
             if isinstance(pattern, str):
                 phrases.setdefault(label, []).append(nlp.make_doc(pattern.lower()))
             else:
@@ -166,6 +192,10 @@ class Rules:
         matches = self._phrases(doc)
         if self._use_tokens:
             matches += self._tokens(doc)
+        if self._near:
+            lower, punct = doc.to_array(LOWER), doc.to_array(IS_PUNCT)
+            for near in self._near:
+                matches += near.find(lower, punct)
         names = [(s, e) for m, s, e in matches if self._strings[m] == NAME]
         for match_id, start, end in matches:
             key = (self._strings[match_id], start, end)
@@ -177,6 +207,38 @@ class Rules:
                 seen.add(key)
                 found[key[0]] += 1
         return found, names
+
+
+@dataclass(frozen=True)
+class _Near:
+    """A "near" pattern: found with two array look-ups, far cheaper than a Matcher
+    pattern with an optional-token gap (which costs as much as tokenizing again)."""
+
+    label: int  # the label's string id, as matchers report it
+    first: frozenset[int]  # lower-case word ids
+    then: frozenset[int]
+    within: int
+
+    @classmethod
+    def of(cls, nlp: Language, label: str, near: dict[str, Any]) -> _Near:
+        ids = nlp.vocab.strings
+        return cls(
+            label=ids.add(label),
+            first=frozenset(ids.add(w.lower()) for w in near["first"]),
+            then=frozenset(ids.add(w.lower()) for w in near["then"]),
+            within=int(near["within"]),
+        )
+
+    def find(self, lower: Any, punct: Any) -> list[tuple[int, int, int]]:
+        found = []
+        for end in (i for i, word in enumerate(lower.tolist()) if word in self.then):
+            for start in range(end - 1, max(-1, end - 1 - self.within), -1):
+                if punct[start]:
+                    break  # another clause
+                if int(lower[start]) in self.first:
+                    found.append((self.label, start, end + 1))
+                    break
+        return found
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

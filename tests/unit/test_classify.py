@@ -272,3 +272,21 @@ def test_today_is_urgent_only_when_something_is_asked_for_by_then(
 ) -> None:
     result = rules.classify(msg(body, subject))
     assert (result.priority == Priority.IMPORTANT) is important
+
+
+def test_a_bad_near_pattern_names_its_file_and_line(tmp_path: Path) -> None:
+    from mailbot.classify.rules import load_patterns
+
+    (tmp_path / "urgent.jsonl").write_text(
+        '{"label": "URGENT", "pattern": "asap"}\n'
+        '{"label": "URGENT", "near": {"first": ["please"], "then": ["to day"], "within": 5}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"urgent.jsonl:2: bad pattern line"):
+        load_patterns(tmp_path)
+
+
+def test_privacy_asked_in_the_passive_is_found(rules) -> None:
+    body = "Could you call Mr Lee? I'd ask that his details are not shared beyond your team."
+    assert rules.classify(msg(body, "Casework")).confidential
+    assert not rules.classify(msg("The report is shared with the cabinet monthly.")).confidential
