@@ -36,8 +36,9 @@ CONF_HINT = "CONF_HINT"
 CONF_QUESTION = "CONF_QUESTION"
 URGENT = "URGENT"
 URGENT_HINT = "URGENT_HINT"
-# The name of a service or a thing that happens to hold a signal word: "Private Sector
-# Housing", "a private landlord", "the urgent treatment centre", "confidential waste".
+# The name of a service or a thing that happens to hold a signal word ("Private Sector
+# Housing", "a private landlord", "confidential waste"), or a signature's general line about
+# urgency ("for urgent casework please ring..."), which says nothing about this message.
 # A signal found inside one of these is not a signal; NAME itself is never counted.
 NAME = "NAME"
 LABELS = (

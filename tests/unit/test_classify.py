@@ -290,3 +290,12 @@ def test_privacy_asked_in_the_passive_is_found(rules) -> None:
     body = "Could you call Mr Lee? I'd ask that his details are not shared beyond your team."
     assert rules.classify(msg(body, "Casework")).confidential
     assert not rules.classify(msg("The report is shared with the cabinet monthly.")).confidential
+
+
+def test_a_signature_line_about_urgent_casework_is_not_urgency(rules) -> None:
+    body = (
+        "Could the broken bench on the green be repaired?\n\nCllr Paula Reed\n"
+        "Cabinet Member for Communities\n"
+        "Tel: 01632 960000 | For urgent casework out of hours please ring 01632 960999"
+    )
+    assert rules.classify(msg(body, "Bench")).priority == Priority.NORMAL
