@@ -263,8 +263,13 @@ def demo(
         Path, typer.Option(help="Folder for the demo's config, mailbox and database.")
     ] = Path("demo-home"),
 ) -> None:
-    """Run the whole flow offline on the embedded default and show what happened."""
-    run_demo(home)
+    """Run the whole flow offline on the embedded default and show what happened.
+
+    MAILBOT_* variables are ignored: the demo never reaches a real database or mailbox."""
+    try:
+        run_demo(home)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command()

@@ -74,7 +74,7 @@ def run_demo(home: Path, now: datetime | None = None, console: Console | None = 
     console = console or Console(width=None if Console().is_terminal else 140)
     home = home.resolve()
     fresh = create_home(home)
-    settings = load_settings(home / "mailbot.toml")
+    settings = load_settings(home / "mailbot.toml", environment=False)
     configure_logging(settings)
     app = build_app(settings)
     moment = now or datetime.now(UTC)

@@ -498,16 +498,34 @@ def find_config(explicit: Path | None) -> Path | None:
     return default if default.exists() else None
 
 
-def load_settings(path: Path | None) -> Settings:
-    """Read and validate the config once. Raises ConfigError listing every problem."""
+class FileOnlySettings(Settings):
+    """Settings from the file alone: MAILBOT_* variables are not read."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def load_settings(path: Path | None, *, environment: bool = True) -> Settings:
+    """Read and validate the config once. Raises ConfigError listing every problem.
+    With `environment` False the MAILBOT_* variables are ignored: the demo, run on a
+    council's server, must not reach the real database or mailbox they name."""
     data: dict[str, Any] = {}
     if path is not None:
         path = path.resolve()
         data = _read_toml(path)
-    from_env = explain.config_variables(os.environ)
+    from_env = explain.config_variables(os.environ) if environment else {}
     problems = explain.unknown_variables(from_env, Settings)
+    kind = Settings if environment else FileOnlySettings
     try:
-        settings = Settings(**data, config_path=path)
+        settings = kind(**data, config_path=path)
     except ValidationError as exc:
         problems += [explain.describe(err, from_env, Settings) for err in exc.errors()]
     except SettingsError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import sqlite3
 import subprocess
 import sys
@@ -10,12 +11,13 @@ from email.policy import default
 from pathlib import Path
 
 
-def _demo(home: Path) -> str:
+def _demo(home: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "mailbot", "demo", "--home", str(home)],
         capture_output=True,
         text=True,
         timeout=600,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -70,3 +72,24 @@ def test_the_demo_shows_mail_with_square_brackets_as_written(tmp_path: Path) -> 
         b"\r\nThere is rubbish again by the garages.\r\n"
     )
     assert "Fly-tipping [/] [red]again[/red]" in _demo(home)
+
+
+def test_the_demo_on_a_council_server_keeps_off_the_real_database_and_mailbox(
+    tmp_path: Path,
+) -> None:
+    # The daemon's variables exported in the administrator's shell (or a container's
+    # environment) must not turn the demo's sample mail into real cases and real sends.
+    production = tmp_path / "production.db"
+    env = {
+        **os.environ,
+        "MAILBOT_DATABASE__URL": f"sqlite:///{production}",
+        "MAILBOT_MAILBOX__BACKEND": "imap",
+        "MAILBOT_MAILBOX__IMAP__HOST": "127.0.0.1",
+        "MAILBOT_MAILBOX__IMAP__PASSWORD": "secret",
+    }
+    home = tmp_path / "demo"
+    output = _demo(home, env)
+    assert "Cases opened" in output
+    assert not production.exists()
+    cases, files = _state(home)
+    assert cases and files  # the demo's own SQLite file and maildir outbox
