@@ -8,13 +8,23 @@ or, with ``train_if_missing=False``, falls back to rules only.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mailbot.classify.classifier import Classifier, RulesClassifier, SpacyClassifier
 from mailbot.classify.data import append_correction, find_classifiers_dir
 from mailbot.classify.evaluate import EvalReport, evaluate
-from mailbot.classify.model import TrainReport, load_model, model_exists, train
+from mailbot.classify.model import (
+    TrainReport,
+    load_model,
+    model_exists,
+    model_is_current,
+    train,
+    trained_from,
+)
 from mailbot.classify.rules import load_patterns
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Classifier",
@@ -42,11 +52,27 @@ def load_classifier(
     corrections: Path | None = None,
 ) -> Classifier:
     """The trained classifier in ``model_dir``; trains one there first if it is missing
-    (unless ``train_if_missing`` is False, or ``model_dir`` is None: then rules only)."""
+    (unless ``train_if_missing`` is False, or ``model_dir`` is None: then rules only).
+
+    A model trained by another version of mailbot, or before its examples or the
+    corrections changed (an upgrade, a relabel), is trained again from the same data, so
+    the daemon never classifies with a model that does not match its code."""
     if model_dir is not None and model_exists(model_dir):
+        if model_is_current(model_dir, corrections):
+            return load_model(model_dir)
+        if not train_if_missing:
+            log.warning(
+                "the classifier model in %s was trained by another version of mailbot or on "
+                "other examples; run `mailbot train` to bring it up to date",
+                model_dir,
+            )
+            return load_model(model_dir)
+        data_dir = trained_from(model_dir)
+        log.info("the classifier model in %s is out of date; training it again from %s",
+                 model_dir, data_dir)  # fmt: skip
+        train(data_dir, model_dir, corrections=corrections)
         return load_model(model_dir)
     if model_dir is None or not train_if_missing:
         return rules_classifier()
-    data_dir = find_classifiers_dir() / "data"
-    train(data_dir, model_dir, corrections=corrections)
+    train(find_classifiers_dir() / "data", model_dir, corrections=corrections)
     return load_model(model_dir)

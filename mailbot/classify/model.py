@@ -58,6 +58,8 @@ class TrainReport:
     seconds: float
     data_sha256: str
     dev: dict[str, Any] | None = field(default=None)  # EvalReport.to_dict() on dev, if any
+    data_dir: str = ""  # what it learnt from, so a retrain can learn from the same
+    recipe: str = ""  # model_recipe() of the code that trained it
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -108,6 +110,50 @@ def _fingerprint(paths: list[Path]) -> str:
         elif path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def model_recipe() -> str:
+    """What a saved model must have been trained with to be used as it is: this version's
+    classifier code and rule patterns. A model from another version would be given its
+    input prepared otherwise than it learnt from (other signal tokens, other patterns)."""
+    digest = hashlib.sha256(f"format {FORMAT_VERSION}".encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    digest.update(_fingerprint([find_classifiers_dir() / "patterns"]).encode())
+    return digest.hexdigest()
+
+
+def data_fingerprint(data_dir: Path, corrections: Path | None) -> str:
+    """The examples a model trained on data_dir (+ corrections) learns from."""
+    return _fingerprint([training_split(data_dir)] + ([corrections] if corrections else []))
+
+
+def model_is_current(model_dir: Path, corrections: Path | None) -> bool:
+    """Was the model in model_dir trained by this version's code and patterns, on the
+    examples its data folder and the corrections file hold now?"""
+    trained = read_meta(model_dir).get("train", {})
+    data_dir = Path(trained.get("data_dir") or find_classifiers_dir() / "data")
+    if trained.get("recipe") != model_recipe():
+        return False
+    if not training_split(data_dir).exists():
+        return True  # cannot be trained again the same way; the model stands
+    return bool(trained.get("data_sha256") == data_fingerprint(data_dir, corrections))
+
+
+def trained_from(model_dir: Path) -> Path:
+    """The data folder a saved model learnt from, if it is still there; else the shipped one."""
+    recorded = read_meta(model_dir).get("train", {}).get("data_dir")
+    if recorded and training_split(Path(recorded)).exists():
+        return Path(recorded)
+    return find_classifiers_dir() / "data"
+
+
+def read_meta(model_dir: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def fit(mails: list[LabelledMail], patterns: list[dict[str, object]], *, seed: int = 0) -> Language:
@@ -164,7 +210,9 @@ def train(
         flag_examples=sum(1 for m in mails if m.confidential is not None),
         corrections=len(extra),
         seconds=0.0,
-        data_sha256=_fingerprint([train_path] + ([corrections] if corrections else [])),
+        data_sha256=data_fingerprint(data_dir, corrections),
+        data_dir=str(data_dir.resolve()),
+        recipe=model_recipe(),
     )
     dev_path = data_dir / "dev"
     if train_path != data_dir and dev_path.is_dir() and any(dev_path.glob("*.jsonl")):
