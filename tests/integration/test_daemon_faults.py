@@ -225,3 +225,41 @@ def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     assert again.wait(timeout=120) == 0, log.read_text()
     answered = _acknowledged(tmp_path / "outbox")
     assert len(answered) == total and set(answered.values()) == {1}
+
+
+FAIL_EVERY_INSERT = """
+CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'refused by a trigger the council added';
+END $$;
+CREATE TRIGGER refuse BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION refuse();
+"""
+
+
+def test_an_internal_error_logs_no_message_content(
+    tmp_path: Path, fresh_postgres: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault in the handling of a message (not the database being away) quarantines it,
+    with a traceback in the log for whoever fixes it. That traceback must not carry the
+    member's message: SQLAlchemy puts the statement's parameters into its errors."""
+    server = MemoryServer()
+    app = make_app(tmp_path, fresh_postgres, server)
+    fault = create_engine(fresh_postgres, isolation_level="AUTOCOMMIT")
+    try:
+        with fault.connect() as connection:
+            connection.exec_driver_sql(FAIL_EVERY_INSERT)
+        server.deliver(member_mail(1))
+        jobs = daemon_jobs(app, MailboxHealth(app), lambda: NOW)
+        caplog.set_level(logging.INFO)
+        jobs["poll"]()
+        (quarantined,) = rows(app, MessageRow)
+        assert quarantined.status == MessageStatus.QUARANTINED
+        assert quarantined.reason == (
+            "internal error: ProgrammingError: refused by a trigger the council added"
+        )  # one line for `mailbot status` and `quarantine list`
+    finally:
+        fault.dispose()
+        app.close()
+    logged = caplog.text
+    assert "refused by a trigger" in logged
+    assert "Graffiti" not in logged and "Station Road" not in logged, logged
