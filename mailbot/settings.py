@@ -11,7 +11,7 @@ import re
 import tomllib
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -427,6 +427,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     policy: dict[str, Any] = {}  # overrides of the chosen policy pack, validated by the pack
     config_path: Path | None = Field(default=None, exclude=True)
+    read_environment: ClassVar[bool] = True
 
     @classmethod
     def settings_customise_sources(
@@ -438,7 +439,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment beats the file: secrets and container overrides live there.
-        return (env_settings, init_settings)
+        return (env_settings, init_settings) if cls.read_environment else (init_settings,)
 
     @model_validator(mode="after")
     def _data_dir_is_a_folder(self) -> Settings:
@@ -501,16 +502,7 @@ def find_config(explicit: Path | None) -> Path | None:
 class FileOnlySettings(Settings):
     """Settings from the file alone: MAILBOT_* variables are not read."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    read_environment: ClassVar[bool] = False
 
 
 def load_settings(path: Path | None, *, environment: bool = True) -> Settings:
