@@ -53,7 +53,10 @@ def gather_status(app: App, now: datetime) -> Status:
         if outage_row is not None:
             try:
                 saved = json.loads(outage_row.value)
-                outage = f"since {saved['started']}: {saved['problem']}"
+                # As every other time here: UK time, not the stored UTC (an hour out
+                # in summer).
+                since = _when(datetime.fromisoformat(saved["started"]))
+                outage = f"since {since}: {saved['problem']}"
             except (ValueError, KeyError, TypeError):
                 outage = outage_row.value
         overdue = session.scalar(

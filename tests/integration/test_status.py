@@ -50,10 +50,10 @@ def test_status_lists_what_needs_a_person_and_exits_1(app_factory: AppFactory) -
         for row in session.query(OutboxRow).all():
             row.status, row.last_error = "uncertain", "the line dropped after DATA"
         session.add(StateRow(key=STATE_KEY, value=json.dumps(
-            {"started": "2026-11-25T12:00:00+00:00", "problem": "wrong password"})))
+            {"started": "2026-07-01T12:00:00+00:00", "problem": "wrong password"})))
     code, output = _status(app)
     assert code == 1
-    assert "mailbox: DOWN since 2026-11-25T12:00:00+00:00: wrong password" in output
+    assert "mailbox: DOWN since 2026-07-01 13:00: wrong password" in output  # UK summer time
     assert "empty message" in output  # the quarantine reason
     assert f"ack to {JO[1]}: the line dropped after DATA" in output
 
