@@ -293,9 +293,9 @@ def classify(
 
 @app.command()
 def status(config: ConfigOption = None) -> None:
-    """Is the mailbox reachable, is any mail stuck or quarantined, how many cases are due.
-    Exits 1 when a person should look (mailbox down, sending held, mail failed or possibly
-    not sent)."""
+    """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
+    how many cases are due. Exits 1 when a person should look (the daemon silent for 30
+    minutes, mailbox down, sending held, mail failed or possibly not sent)."""
     from mailbot.status import format_status, gather_status
 
     with opened_app(config) as mailbot_app:

@@ -29,6 +29,7 @@ from mailbot.store.state import read_value, write_value
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "backend.cursor"
+DAEMON_POLLED_KEY = "daemon.polled"  # when `mailbot run` last began a poll (UTC, ISO 8601)
 MAX_BATCHES = 50  # a poll takes at most this many fetches, so one run cannot go on forever
 
 
@@ -101,6 +102,12 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
             break
         cursor = new_cursor
     return report
+
+
+def note_daemon_poll(app: App, now: datetime) -> None:
+    """The daemon is alive and polling: `mailbot status` says so, and says when it stopped."""
+    with app.store.transaction() as session:
+        write_value(session, DAEMON_POLLED_KEY, now.isoformat())
 
 
 def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport) -> None:

@@ -185,6 +185,7 @@ def daemon_jobs(
     def poll(now: datetime) -> None:
         if not sole.confirmed():
             return
+        jobs.note_daemon_poll(app, now)  # even while the mailbox is down: we are alive
         health.run("poll", lambda: jobs.poll(app, now, stop=stop), now)
         if not stop() and _wait_for_mail(app, health, now):
             later = clock()  # the wait took time: the next steps read the clock again

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -13,13 +13,16 @@ from mailbot import sending_hold, unmoved
 from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
-from mailbot.jobs import CURSOR_KEY
+from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
 from mailbot.model import CaseStatus, MessageStatus
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
 
 LISTED = 20
+# A daemon begins a poll every minute or so, but one poll of a large backlog, or a long
+# flush before it, can take many minutes: only a silence longer than this is reported.
+DAEMON_SILENT_AFTER = timedelta(minutes=30)
 
 
 @dataclass
@@ -34,10 +37,13 @@ class Status:
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    daemon: str | None = None  # when `mailbot run` last polled; None if it never has
+    daemon_silent: bool = False  # ... and that was too long ago: it is not running
 
     @property
     def healthy(self) -> bool:
-        return self.outage is None and not self.stuck_mail and self.held is None
+        return (self.outage is None and not self.stuck_mail and self.held is None
+                and not self.daemon_silent)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -79,7 +85,10 @@ def gather_status(app: App, now: datetime) -> Status:
             .order_by(OutboxRow.id.desc())
             .limit(LISTED)
         ).all()
+        daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY), now)
         return Status(
+            daemon=daemon,
+            daemon_silent=daemon_silent,
             outage=outage,
             polled_before=session.get(StateRow, CURSOR_KEY) is not None,
             messages=_counts(session, MessageRow.status, MessageRow),
@@ -96,6 +105,21 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _daemon(value: str | None, now: datetime) -> tuple[str | None, bool]:
+    """When the daemon last began a poll, in words, and whether it has gone silent. No
+    record: no daemon ever ran here (`poll --once` from cron, a fresh install)."""
+    if value is None:
+        return None, False
+    try:
+        last = datetime.fromisoformat(value)
+    except ValueError:
+        return None, False
+    if now - last <= DAEMON_SILENT_AFTER:
+        return f"polling (last poll {_when(last)})", False
+    return (f"NOT POLLING: the last poll began {_when(last)}; is `mailbot run` running? "
+            "(systemctl status mailbot; its log says why it stopped)"), True
 
 
 def _held(hold: sending_hold.Hold | None) -> str | None:
@@ -117,6 +141,8 @@ def format_status(status: Status) -> str:
         "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
         "outbox: " + _pairs(status.outbox),
     ]
+    if status.daemon:
+        lines.insert(0, f"daemon: {status.daemon}")
     if status.held:
         lines.append(f"outbox: sending held {status.held}")
     if status.unmoved:

@@ -8,13 +8,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import JO, AppFactory, run
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
-from mailbot.health import STATE_KEY
+from mailbot.health import STATE_KEY, MailboxHealth
+from mailbot.scheduler import daemon_jobs
 from mailbot.store.tables import OutboxRow, StateRow
 
 
@@ -131,3 +133,26 @@ def test_a_database_error_is_one_line_without_the_sql_or_its_data(
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == "mailbot: error: database: no such table: state"
     assert "SQL" not in result.stderr and "Fly-tipping" not in result.stderr
+
+
+def test_status_says_when_the_daemon_has_stopped_polling_and_exits_1(
+    app_factory: AppFactory,
+) -> None:
+    """`mailbot run` died (or was stopped and not started again) hours ago: no mail has
+    been read since, and status, the monitoring check, must not say all is well."""
+    app, _server = app_factory()
+    code, output = _status(app)
+    assert code == 0 and "daemon:" not in output  # never ran here: nothing to say
+
+    hours_ago = datetime.now(UTC) - timedelta(hours=5)
+    daemon_jobs(app, MailboxHealth(app), lambda: hours_ago)["poll"]()
+    code, output = _status(app)
+    assert code == 1, output
+    first = output.splitlines()[0]
+    assert first.startswith("daemon: NOT POLLING: the last poll began ")
+    assert "is `mailbot run` running?" in first
+
+    daemon_jobs(app, MailboxHealth(app), lambda: datetime.now(UTC))["poll"]()
+    code, output = _status(app)
+    assert code == 0, output
+    assert output.splitlines()[0].startswith("daemon: polling (last poll ")
