@@ -212,6 +212,12 @@ def daemon_jobs(
     }
 
 
+def next_quarter_hour(now: datetime) -> datetime:
+    """The first whole quarter hour (of UTC, so of UK time too) after `now`."""
+    step = SWEEP_MINUTES * 60
+    return datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, UTC)
+
+
 def build_scheduler(app: App, stopping: threading.Event | None = None) -> BlockingScheduler:
     # One worker: the jobs share one mailbox connection (an IMAP client is not thread-safe)
     # and one database writer, so they run one after another, never side by side.
@@ -241,10 +247,15 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
     # Both jobs decide for themselves whether anything is due (working hours, the digest's
     # day and time, the dedup ledger), so running them often is cheap and catches up
     # after downtime without ever sending twice.
+    # On the quarter hours (UK offsets are whole hours, so UTC's quarter hours are the same
+    # minutes): the reminders' first sweep of the day is at 09:00 and a digest due at 08:00
+    # goes at 08:00, not up to 15 minutes later depending on when the daemon started.
+    sweeps_from = next_quarter_hour(datetime.now(UTC))
     scheduler.add_job(
         run["reminders"],
         "interval",
         minutes=SWEEP_MINUTES,
+        start_date=sweeps_from,
         id="reminders",
         name="reminders",
         **defaults,
@@ -253,6 +264,7 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
         run["digest"],
         "interval",
         minutes=SWEEP_MINUTES,
+        start_date=sweeps_from,
         id="digest",
         name="digest",
         **defaults,

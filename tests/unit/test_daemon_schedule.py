@@ -101,3 +101,26 @@ def test_a_job_still_running_does_not_fill_the_log_with_skip_warnings(
         release.set()
         scheduler.shutdown(wait=True)
     assert "maximum number of running instances" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("change", [SPRING_FORWARD, FALL_BACK], ids=["march", "october"])
+def test_the_sweeps_run_on_the_quarter_hours_of_uk_time(tmp_path: Path, change: datetime) -> None:
+    """docs/reminders.md: reminders go at the first sweep in working hours, 09:00, and the
+    digest at its time (08:00): not up to 15 minutes later, depending on when the daemon
+    happened to start."""
+    app, _ = make_app(tmp_path)
+    try:
+        scheduler = build_scheduler(app)
+        fired = {job: fire_times(scheduler, job, change, 2) for job in ("reminders", "digest")}
+    finally:
+        app.close()
+    monday = (change + timedelta(days=1)).date()
+    for job, moments in fired.items():
+        local = [moment.astimezone(LONDON) for moment in moments]
+        assert {(m.minute, m.second, m.microsecond) for m in local} <= {
+            (0, 0, 0),
+            (15, 0, 0),
+            (30, 0, 0),
+            (45, 0, 0),
+        }, job
+        assert datetime(monday.year, monday.month, monday.day, 9, tzinfo=LONDON) in local, job
