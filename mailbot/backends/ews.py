@@ -391,7 +391,8 @@ class EwsMailbox:
         folder = self._folder(which)
         created: dict[str, str] = {}
         while len(created) < self.batch:
-            changes, state, done = self._sync_page(folder, state, ["id"])
+            size = min(self.sync_page, self.batch - len(created))
+            changes, state, done = self._sync_page(folder, state, ["id"], size)
             for change, item in changes:
                 if change == "create":
                     created[item.id] = item.changekey
@@ -402,7 +403,7 @@ class EwsMailbox:
         return list(created.items()), state
 
     def _sync_page(
-        self, folder: Folder, state: str | None, fields: list[str]
+        self, folder: Folder, state: str | None, fields: list[str], size: int
     ) -> tuple[list[tuple[str, Any]], str | None, bool]:
         """One SyncFolderItems call: its changes, the state after it, and whether that state
         is the end of the folder (exchangelib's sync_items would page on to the end)."""
@@ -415,7 +416,7 @@ class EwsMailbox:
             additional_fields=additional,
             sync_state=state,
             ignore=None,
-            max_changes_returned=self.sync_page,
+            max_changes_returned=size,
             sync_scope=None,
         ):
             if isinstance(change, Exception):
@@ -473,7 +474,9 @@ class EwsMailbox:
         folder = self._folder("sent")
         new: dict[str, str] = {}
         for _ in range(self.catch_up_pages):
-            changes, state, done = self._sync_page(folder, state, ["id", "datetime_created"])
+            changes, state, done = self._sync_page(
+                folder, state, ["id", "datetime_created"], self.sync_page
+            )
             for change, item in changes:
                 if change == "create" and _created_after(item, since):
                     new[item.id] = item.changekey

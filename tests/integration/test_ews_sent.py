@@ -275,7 +275,7 @@ def test_a_first_run_over_a_full_inbox_comes_in_batches(server) -> None:
     exchange, endpoint = server
     for n in range(25):
         exchange.deliver(member_email(f"backlog-{n}"))
-    box = client(endpoint, watch_sent=False, batch=10, sync_page=10)
+    box = client(endpoint, watch_sent=False, batch=10)  # pages of 512 would hold all 25
     sizes: list[int] = []
     seen: list[tuple[str, str]] = []
     try:
