@@ -673,11 +673,17 @@ class EwsMailbox:
                 "the shared mailbox address ([mailbox] address)"
             )
         if isinstance(error, NO_PERMISSION):
-            how = (
-                "ApplicationImpersonation for the app (scoped to this mailbox)"
-                if self.access_type == IMPERSONATION
-                else f"FullAccess and SendAs on the mailbox for {who}"
-            )
+            if isinstance(who, OAuth2Credentials):
+                # Exchange Online removed the ApplicationImpersonation role in February 2025:
+                # an app now needs full_access_as_app, or the RBAC for Applications role.
+                how = (
+                    "the app full_access_as_app (with admin consent), or the 'Application "
+                    "EWS.AccessAsApp' role with a management scope that includes this mailbox"
+                )
+            elif self.access_type == IMPERSONATION:
+                how = f"ApplicationImpersonation to {who}, with a scope that includes this mailbox"
+            else:
+                how = f"FullAccess and SendAs on the mailbox for {who}"
             return BackendError(
                 f"{who} may not open the shared mailbox {self.address} "
                 f"({type(error).__name__}): grant {how}"

@@ -553,8 +553,12 @@ def test_oauth_app_without_impersonation_right_is_explained(sleeps) -> None:
     with running(exchange) as (_, base):
         client = oauth_client(base, sleeps)
         try:
-            with pytest.raises(BackendError, match="ErrorImpersonateUserDenied.*Impersonation"):
+            with pytest.raises(BackendError, match="ErrorImpersonateUserDenied") as refused:
                 client.check_connection()
+            # Exchange Online has no ApplicationImpersonation role for apps since February 2025
+            assert "full_access_as_app" in str(refused.value)
+            assert "EWS.AccessAsApp" in str(refused.value)
+            assert "ApplicationImpersonation" not in str(refused.value)
         finally:
             client.close()
 
