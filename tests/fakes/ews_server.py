@@ -10,7 +10,9 @@ a wrong password, ErrorImpersonateUserDenied, ErrorNonExistentMailbox.
 
 Authentication: HTTP Basic (on-premises style) checked against `users`, or a
 Bearer token issued by the fake's own OAuth2 token endpoint (POST /token, client
-credentials grant) for the Exchange Online style. NTLM is not spoken here.
+credentials grant) for the Exchange Online style, where an app must impersonate the
+mailbox (ExchangeImpersonation SOAP header) and name it in X-AnchorMailbox. NTLM is
+spoken when `ntlm` is set.
 
 This is a test fake: one class for the mailbox, one HTTP handler, XML built from
 small string templates. Namespaces are the real EWS ones.
@@ -656,6 +658,12 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
             if caller.is_app and op != "ConvertId":
                 if caller.impersonating is None:
                     raise SoapFault("ErrorAccessDenied", ERROR_TEXT["ErrorAccessDenied"])
+                # Exchange Online routes an impersonated request by X-AnchorMailbox; without
+                # it (or with another mailbox) the request lands on the wrong server.
+                anchor = self.headers.get("X-AnchorMailbox", "")
+                if anchor.lower() != caller.impersonating.lower():
+                    raise SoapFault("ErrorProxyRequestNotAllowed",
+                                    "X-AnchorMailbox must name the impersonated mailbox.")
                 if caller.impersonating.lower() != exchange.mailbox_address.lower():
                     raise SoapFault("ErrorNonExistentMailbox",
                                     ERROR_TEXT["ErrorNonExistentMailbox"])
