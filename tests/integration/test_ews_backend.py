@@ -717,3 +717,38 @@ def test_losing_the_right_to_send_holds_every_mail(server, sleeps) -> None:
     finally:
         client.close()
     assert exchange.delivered == []
+
+
+# --- busy on every operation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "operation",
+    ["GetFolder", "SyncFolderItems", "GetItem", "FindFolder", "CreateFolder", "MoveItem",
+     "CreateItem", "FindItem"],
+)
+def test_server_busy_on_any_operation_loses_and_doubles_nothing(
+    server, sleeps, operation: str
+) -> None:
+    """ErrorServerBusy with BackOffMilliseconds can come on any call of a poll and a send:
+    each is waited out as Exchange asks, and the poll's result is the same."""
+    exchange, endpoint = server
+    exchange.busy_back_off_ms = 1500
+    for label in ("one", "two"):
+        exchange.deliver(member_mail(label))
+    exchange.before[operation] = lambda: exchange.fail_next(1)
+    client = basic_client(endpoint, sleeps)
+    try:
+        fetched, _ = client.fetch_new(None)
+        for message in fetched:
+            client.mark_processed(message.ref)
+        client.send(acknowledgement())
+        went = client.was_sent("<ack.43@council.example>")
+    finally:
+        client.close()
+    assert operation not in exchange.before  # the busy answer was given
+    assert sleeps == [1.5]  # Exchange's own hint, once
+    assert len(fetched) == 2 and exchange.inbox.items == {}
+    processed = exchange.folder_named("Processed")
+    assert processed is not None and len(processed.items) == 2
+    assert len(exchange.delivered) == 1 and went is True
