@@ -407,11 +407,11 @@ def _handler_for(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(length) if length else b""
             request = Request(method, self.path, dict(self.headers))
+            if fake.before_request is not None:  # may inject a fault for this very request
+                fake.before_request(request)
             with fake.lock:
                 fake.state.requests.append(request)
                 fault = fake.state.faults.pop(0) if fake.state.faults else None
-            if fake.before_request is not None:
-                fake.before_request(request)
             if fault is not None and fault.status == 0:
                 self.close_connection = True  # the server "goes away" mid-request
                 return

@@ -683,3 +683,50 @@ def test_without_watch_sent_an_expired_cursor_resumes_from_nothing(
     with pytest.raises(CursorExpired) as expired:
         mailbox.fetch_new(cursor)
     assert expired.value.resume_cursor is None
+
+
+# ---------------------------------------------------------------- throttled on every call
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "/mailFolders/inbox/messages/delta",
+        "/$value",
+        "?$select=parentFolderId",
+        "/mailFolders/inbox?$select=id",
+        "/childFolders?$filter",
+        "/childFolders",
+        "/move",
+        "/sendMail",
+        "/mailFolders/sentitems/messages?",
+    ],
+)
+def test_throttling_on_any_call_loses_and_doubles_nothing(
+    fake: FakeGraph, client: Client, call: str
+) -> None:
+    """A 429 with Retry-After can answer any request of a poll and a send: each is waited
+    out as Graph asks, and the result is the same."""
+    for label in ("one", "two"):
+        fake.deliver(message(label))
+    hit: list[str] = []
+
+    def throttle_once(request: Request) -> None:
+        creating = call != "/childFolders" or request.method == "POST"
+        if not hit and call in request.path and creating:
+            hit.append(request.path)
+            fake.fail_next(1, status=429, retry_after="3")
+
+    fake.before_request = throttle_once
+    mailbox = client()
+    fetched, _ = mailbox.fetch_new(None)
+    for fetched_message in fetched:
+        mailbox.mark_processed(fetched_message.ref)
+    mailbox.send(reply_mail())
+    went = mailbox.was_sent("<ack.42@council.test.invalid>")
+
+    assert hit  # the 429 was given
+    assert client.sleeps == [3.0]
+    assert len(fetched) == 2 and fake.messages_in("inbox") == []
+    assert len(fake.messages_in("Processed")) == 2
+    assert len(fake.outgoing) == 1 and went is True
