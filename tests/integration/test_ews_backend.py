@@ -752,3 +752,27 @@ def test_server_busy_on_any_operation_loses_and_doubles_nothing(
     processed = exchange.folder_named("Processed")
     assert processed is not None and len(processed.items) == 2
     assert len(exchange.delivered) == 1 and went is True
+
+
+def test_a_mailbox_whose_folders_are_in_welsh_works_by_distinguished_ids(sleeps) -> None:
+    """A council whose mailbox was set up in Welsh: Mewnflwch, Eitemau a Anfonwyd. mailbot
+    finds the Inbox and Sent Items by their distinguished ids, never by English names."""
+    exchange = FakeExchange(mailbox_address=ADDRESS)
+    exchange.inbox.name, exchange.sent.name = "Mewnflwch", "Eitemau a Anfonwyd"
+    raw = member_mail("cymraeg")
+    exchange.deliver(raw)
+    with running(exchange) as (_, base):
+        client = basic_client(f"{base}/EWS/Exchange.asmx", sleeps, watch_sent=True)
+        try:
+            folders = client.check_connection()
+            fetched, cursor = client.fetch_new(None)
+            client.mark_processed(fetched[0].ref)
+            client.send(acknowledgement())
+            ours, _ = client.fetch_new(cursor)
+        finally:
+            client.close()
+    assert folders[0] == "Mewnflwch" and folders[-1] == "Eitemau a Anfonwyd"
+    assert [message_id(m.raw) for m in fetched] == [message_id(raw)]
+    assert [m.folder for m in ours] == ["sent"]  # our acknowledgement, seen in Sent Items
+    processed = exchange.folder_named("Processed")
+    assert processed is not None and list(processed.items.values()) == [raw]
