@@ -171,8 +171,18 @@ class MsalTokenProvider:
             return access_token
 
     def invalidate(self) -> None:
+        """Forget the token, ours and msal's: msal (1.23 on) answers from its own cache and
+        refuses force_refresh for client credentials, so without this the 'fresh' token
+        after a 401 would be the one Graph just refused."""
         with self._lock:
             self._cached = None
+            cache = getattr(self._app, "token_cache", None)
+            if cache is None:
+                return
+            import msal
+
+            for token in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+                cache.remove_at(token)
 
     def _acquire(self) -> dict[str, Any]:
         try:

@@ -9,10 +9,12 @@ GraphMailbox talking to the loopback fake Graph with the tokens the provider han
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msal
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -83,6 +85,63 @@ def test_invalidate_forces_a_new_token() -> None:
     assert tokens.token() == "a"
     tokens.invalidate()
     assert tokens.token() == "b"
+
+
+class EntraOverHttp:
+    """The two things real msal asks Entra ID over HTTP for a client-credentials token: the
+    tenant's OpenID metadata, and a token (a new one each time, counted)."""
+
+    TENANT = "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+
+    class Reply:
+        def __init__(self, body: dict[str, Any]) -> None:
+            self.status_code, self.text, self.headers = 200, json.dumps(body), {}
+
+        def raise_for_status(self) -> None:
+            """Always 200."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get(self, url: str, **_: Any) -> EntraOverHttp.Reply:
+        return self.Reply({
+            "token_endpoint": f"{self.TENANT}/oauth2/v2.0/token",
+            "authorization_endpoint": f"{self.TENANT}/oauth2/v2.0/authorize",
+            "issuer": f"{self.TENANT}/v2.0",
+        })
+
+    def post(self, url: str, **_: Any) -> EntraOverHttp.Reply:
+        self.issued += 1
+        return self.Reply(
+            {"token_type": "Bearer", "expires_in": 3599, "access_token": f"t{self.issued}"}
+        )
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def test_invalidate_gets_a_new_token_past_msals_own_cache() -> None:
+    """msal (1.23 and later) answers acquire_token_for_client from its own token cache, so
+    after Graph refused a token (revoked early), asking msal again handed back the same
+    refused token and the 'one fresh try' was no try at all."""
+    entra = EntraOverHttp()
+    app = msal.ConfidentialClientApplication(
+        "11111111-2222-3333-4444-555555555555",
+        client_credential="secret",
+        authority=EntraOverHttp.TENANT,
+        http_client=entra,
+    )
+    tokens = MsalTokenProvider(
+        tenant_id="contoso.onmicrosoft.com",
+        client_id="11111111-2222-3333-4444-555555555555",
+        app=app,
+        clock=Clock(),
+    )
+    first = tokens.token()
+    tokens.invalidate()
+    second = tokens.token()
+    assert (first, second) == ("t1", "t2")
+    assert entra.issued == 2
 
 
 @pytest.mark.parametrize(
