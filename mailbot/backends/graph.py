@@ -103,6 +103,15 @@ class ConfidentialClient(Protocol):
     def acquire_token_for_client(self, scopes: list[str]) -> dict[str, Any]: ...
 
 
+class SignInRefused(BackendError):
+    """Entra ID will not issue a token for these credentials: every request, and every
+    mail, would be refused the same way until an administrator changes something."""
+
+
+# OAuth error codes (RFC 6749) and AADSTS codes that pass on their own: try again later.
+_PASSING_SIGN_IN_ERRORS = ("temporarily_unavailable", "server_error", "AADSTS90033",
+                           "AADSTS50196")
+
 # AADSTS codes an administrator is likely to meet, in words they can act on.
 _AADSTS_HINTS = {
     "AADSTS7000215": "the client secret is wrong (copy the secret's Value, not its ID)",
@@ -165,7 +174,11 @@ class MsalTokenProvider:
             result = self._acquire()
             access_token = result.get("access_token")
             if not isinstance(access_token, str):
-                raise BackendError(_token_failure(result, self.tenant_id, self.client_id))
+                failure = _token_failure(result, self.tenant_id, self.client_id)
+                said = f"{result.get('error', '')} {result.get('error_description', '')}"
+                if any(code in said for code in _PASSING_SIGN_IN_ERRORS):
+                    raise TransientError(failure)
+                raise SignInRefused(failure)
             self._cached = access_token
             self._expires_at = now + float(result.get("expires_in", 3600))
             return access_token
@@ -192,7 +205,7 @@ class MsalTokenProvider:
                 f"cannot reach Microsoft Entra ID to get a token: {error}"
             ) from None
         except ValueError as error:  # msal: bad authority or unreadable key
-            raise BackendError(f"Microsoft Entra ID sign-in is misconfigured: {error}") from None
+            raise SignInRefused(f"Microsoft Entra ID sign-in is misconfigured: {error}") from None
 
     def _application(self) -> ConfidentialClient:
         if self._app is None:
@@ -403,14 +416,17 @@ class GraphMailbox:
 
     def send(self, mail: OutgoingMail) -> None:
         mime = _with_all_recipients(mail.mime, mail.recipients)
-        reply = self._call(
-            "POST",
-            f"{self._user}/sendMail",
-            what="send mail",
-            content=base64.b64encode(mime),
-            headers={"Content-Type": "text/plain"},
-            once=True,
-        )
+        try:
+            reply = self._call(
+                "POST",
+                f"{self._user}/sendMail",
+                what="send mail",
+                content=base64.b64encode(mime),
+                headers={"Content-Type": "text/plain"},
+                once=True,
+            )
+        except SignInRefused as refused:  # an expired secret: hold every mail, fail none
+            raise SendingBlocked(str(refused)) from refused
         if reply.status not in (200, 202):
             raise self._failure(reply, "send mail", sending=True)
 

@@ -22,9 +22,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fakes.graph_server import FakeGraph
 
-from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.base import BackendError, SendingBlocked, TransientError
 from mailbot.backends.graph import GraphMailbox, MsalTokenProvider, client_credential
 from mailbot.backends.retry import Backoff
+from mailbot.model import OutgoingMail
 
 MAILBOX = "memberenquiries@council.example"
 
@@ -191,6 +192,49 @@ def test_mailbox_uses_the_providers_token_and_renews_it_after_a_401() -> None:
         "Bearer revoked-early",
         "Bearer fresh",
     ]
+
+
+ACK = OutgoingMail(
+    "<ack.7@council.test.invalid>",
+    ("ann.example@members.test.invalid",),
+    b"From: memberenquiries@council.example\r\nTo: ann.example@members.test.invalid\r\n"
+    b"Subject: We have your enquiry\r\nMessage-ID: <ack.7@council.test.invalid>\r\n\r\nx\r\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "raised"),
+    [
+        ({"error": "invalid_client",
+          "error_description": "AADSTS7000222: The provided client secret keys are expired."},
+         SendingBlocked),
+        ({"error": "temporarily_unavailable",
+          "error_description": "AADSTS90033: A transient error has occurred."},
+         TransientError),
+    ],
+    ids=["secret-expired", "entra-hiccup"],
+)
+def test_a_token_refused_while_sending_holds_or_defers_the_mail(
+    answer: dict[str, Any], raised: type[Exception]
+) -> None:
+    """An expired secret (secrets last two years at most) made each acknowledgement fail
+    for good, one by one: it now holds every mail until the secret is renewed. A passing
+    hiccup at Entra ID defers the mail instead."""
+    with FakeGraph(MAILBOX) as fake:
+        mailbox = GraphMailbox(
+            mailbox=MAILBOX,
+            base_url=fake.base_url,
+            token_provider=provider(StubMsalApp(answer)),
+            backoff=Backoff(attempts=1, sleep=lambda _: None),
+        )
+        try:
+            with pytest.raises(raised) as caught:
+                mailbox.send(ACK)
+        finally:
+            mailbox.close()
+        assert fake.outgoing == []
+    assert type(caught.value) is raised
+    assert "Microsoft Entra ID" in str(caught.value)
 
 
 # ---------------------------------------------------------------- credentials for msal
