@@ -19,6 +19,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from fixtures.smtpd import SmtpServer
 from helpers import rows, shared_rules_classifier
 from sqlalchemy import create_engine, text
 
@@ -263,3 +264,50 @@ def test_an_internal_error_logs_no_message_content(
     logged = caplog.text
     assert "refused by a trigger" in logged
     assert "Graffiti" not in logged and "Station Road" not in logged, logged
+
+
+def test_a_stop_during_a_large_flush_sends_each_mail_once(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """systemctl stop while the daemon hands a backlog of acknowledgements to the SMTP
+    server: it stops after the mail in hand, and the next start sends the rest, none twice."""
+    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        DAEMON_CONFIG
+        + f'[mailbox.smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\n'
+        + 'security = "none"\n'
+    )
+    inbox = mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
+    total = 300
+    for number in range(total):
+        inbox.add(member_mail(number))
+    log = tmp_path / "daemon.log"
+    assert _daemon(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
+    # A backlog, as after a mail server outage: every acknowledgement waits to be sent.
+    smtp_server.reset()
+    with sqlite3.connect(tmp_path / "var" / "mailbot.db") as database:
+        database.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sent'")
+    daemon = _daemon(config, log, "run")
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp_server.received) < 20 and time.monotonic() < deadline:
+            assert daemon.poll() is None, log.read_text()
+            time.sleep(0.02)
+        asked = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+        took = time.monotonic() - asked
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert daemon.returncode == 0, log.read_text()
+    assert took < 2, f"stopping took {took:.1f} s"
+    assert 0 < len(smtp_server.received) < total, "the stop came mid-flush"
+
+    assert _daemon(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
+    answered = Counter(
+        str(BytesParser(policy=default).parsebytes(r.raw, headersonly=True)["In-Reply-To"])
+        for r in smtp_server.received
+    )
+    assert len(answered) == total and set(answered.values()) == {1}
