@@ -308,7 +308,7 @@ class EwsMailbox:
     def send(self, mail: OutgoingMail) -> None:
         try:
             self._retry(f"send {mail.message_id}", lambda: self._send(mail), once=True)
-        except MaybeSent:
+        except (MaybeSent, TransientError):
             raise
         except BackendError as error:
             # Refused for the account itself (login, rights): every mail would be refused.
@@ -635,6 +635,11 @@ class EwsMailbox:
             return BackendError(
                 f"TLS certificate of {where} was not accepted: if Exchange uses the council's "
                 "own certificate authority, set REQUESTS_CA_BUNDLE to its PEM file")
+        if isinstance(error, (oauth_errors.TemporarilyUnavailableError, oauth_errors.ServerError)):
+            return TransientError(
+                f"Microsoft Entra ID could not issue a token just now ({error.error}): {what} "
+                "is tried again later"
+            )
         # exchangelib sometimes wraps the real cause (e.g. a refused connection while it
         # probes the server version) in a plain TransportError: look at the whole chain.
         cause = next((e for e in _chain(error) if isinstance(e, TRANSIENT)), None)

@@ -104,6 +104,7 @@ class FakeExchange:
     # False: every bearer token gets 401, as Exchange answers a token of another tenant,
     # or one for the wrong resource
     accept_tokens: bool = True
+    token_endpoint_down: bool = False  # True: the token endpoint says temporarily_unavailable
     busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
     can_create_folders: bool = True  # False: CreateFolder is refused with ErrorAccessDenied
     # True: speak NTLM (on-premises IIS style) instead of Basic; the passwords come from
@@ -546,6 +547,12 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                 self._reply(404, b"not found", "text/plain")
 
         def _token(self, data: bytes) -> None:
+            if exchange.token_endpoint_down:
+                body = json.dumps({"error": "temporarily_unavailable",
+                                   "error_description": "AADSTS90033: A transient error has "
+                                                        "occurred. Please try again."})
+                self._reply(503, body.encode(), "application/json")
+                return
             form = dict(urllib.parse.parse_qsl(data.decode()))
             client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
             granted = exchange.apps.get(client_id) == secret

@@ -537,6 +537,23 @@ def test_an_app_token_that_is_always_refused_is_explained_for_an_app(sleeps) -> 
 
 
 @pytest.mark.usefixtures("insecure_loopback_oauth")
+def test_a_passing_fault_at_the_token_endpoint_defers_and_holds_nothing(sleeps) -> None:
+    """Entra ID answering temporarily_unavailable is not a wrong secret: a poll is tried
+    again later, and a mail is deferred rather than every mail held."""
+    exchange = FakeExchange(mailbox_address=ADDRESS, token_endpoint_down=True)
+    with running(exchange) as (_, base):
+        client = oauth_client(base, sleeps)
+        try:
+            with pytest.raises(TransientError, match="could not issue a token just now"):
+                client.fetch_new(None)
+            with pytest.raises(TransientError):
+                client.send(acknowledgement())
+        finally:
+            client.close()
+    assert exchange.delivered == []
+
+
+@pytest.mark.usefixtures("insecure_loopback_oauth")
 def test_oauth_wrong_secret_is_explained(sleeps) -> None:
     with running(FakeExchange(mailbox_address=ADDRESS)) as (_, base):
         client = oauth_client(base, sleeps, client_secret="expired")
