@@ -730,3 +730,26 @@ def test_throttling_on_any_call_loses_and_doubles_nothing(
     assert len(fetched) == 2 and fake.messages_in("inbox") == []
     assert len(fake.messages_in("Processed")) == 2
     assert len(fake.outgoing) == 1 and went is True
+
+
+def test_a_mailbox_whose_folders_are_in_welsh_works_by_well_known_names(
+    fake: FakeGraph, client: Client
+) -> None:
+    """Folders named in Welsh (Mewnflwch, Eitemau a Anfonwyd): mailbot reaches them by
+    Graph's well-known names (inbox, sentitems), never by English display names."""
+    welsh = {"inbox": "Mewnflwch", "sentitems": "Eitemau a Anfonwyd"}
+    for well_known, name in welsh.items():
+        fake.state.folders[fake._resolve_folder(well_known) or ""].display_name = name
+    raw = message("cymraeg")
+    fake.deliver(raw)
+    mailbox = client(watch_sent=True)
+
+    fetched, cursor = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    mailbox.send(reply_mail())
+    ours, _ = mailbox.fetch_new(cursor)
+
+    assert [m.raw for m in fetched] == [raw]
+    assert fake.messages_in("Processed") == [raw]
+    assert [m.folder for m in ours] == ["sent"]
+    assert mailbox.check_connection()[:2] == ["Mewnflwch", "Eitemau a Anfonwyd"]
