@@ -17,8 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mailbot demo --home demo-home
 
+# The whole suite on SQLite, then again on PostgreSQL: each test there gets a database of
+# its own on a throwaway server (tests/conftest.py, MAILBOT_TEST_DATABASE).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	MAILBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider -m "not own_database"
 
 lint: $(STAMP)
 	$(BIN)/ruff check mailbot tests bench

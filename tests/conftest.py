@@ -1,5 +1,39 @@
-"""Shared pytest fixtures. Server fixtures live in tests/fixtures/ and are imported here."""
+"""Shared pytest fixtures. Server fixtures live in tests/fixtures/ and are imported here.
 
+`MAILBOT_TEST_DATABASE=postgresql` runs every test on a new database of its own on the
+test PostgreSQL server (through MAILBOT_DATABASE__URL, so CLI subprocesses get it too):
+the same behaviour is then checked on both databases. Left alone: tests that choose their
+databases themselves (they ask for one of DATABASE_FIXTURES) and tests marked
+`own_database` (about the SQLite file itself, or needing a fresh database per app).
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
 from fixtures.dovecot import dovecot, dovecot_bare, dovecot_courier  # noqa: F401 - pytest fixtures
-from fixtures.postgres import postgres_url  # noqa: F401 - pytest fixture
+from fixtures.postgres import (  # noqa: F401 - pytest fixtures
+    fresh_database,
+    migrated_template,
+    postgres_url,
+)
 from fixtures.smtpd import smtp_server, smtpd, smtpd_auth  # noqa: F401 - pytest fixtures
+
+ON_POSTGRESQL = os.environ.get("MAILBOT_TEST_DATABASE", "sqlite") == "postgresql"
+DATABASE_FIXTURES = {"postgres_url", "database_url", "empty_database_url"}
+
+
+@pytest.fixture(autouse=ON_POSTGRESQL)
+def each_test_on_postgresql(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if request.node.get_closest_marker("own_database") or DATABASE_FIXTURES & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    template: str = request.getfixturevalue("migrated_template")
+    with fresh_database(server_url, request.node.name, template) as url:
+        monkeypatch.setenv("MAILBOT_DATABASE__URL", url)
+        yield

@@ -106,6 +106,7 @@ def test_two_flushes_at_once_send_each_mail_once(two_apps: tuple[App, App, Any])
     assert {row.status for row in rows(first, OutboxRow)} == {"sent"}
 
 
+@pytest.mark.own_database
 def test_sqlite_unit_of_work_reads_and_writes_in_one_transaction(tmp_path: Path) -> None:
     """A read-modify-write on SQLite is not undone by another writer in between: the
     second side waits for the first to commit, then reads what it wrote."""

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from helpers import NOW, AppFactory, eml, rows
 
 from mailbot.app import App
@@ -20,6 +21,8 @@ from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.jobs import poll
 from mailbot.status import format_status, gather_status
 from mailbot.store.tables import CaseRow, MessageRow
+
+pytestmark = pytest.mark.own_database  # about the SQLite file and its WAL
 
 MESSAGES = 12
 

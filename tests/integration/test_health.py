@@ -321,6 +321,7 @@ flush_seconds = 5
     assert "Traceback" not in log
 
 
+@pytest.mark.own_database
 def test_a_database_outage_is_one_error_line_loses_nothing_and_recovers(
     tmp_path: Path, postgres_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:

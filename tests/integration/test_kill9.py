@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]  # reads the SQLite file itself
 
 MEMBERS = 6
 BATCH = 40  # new member messages per round

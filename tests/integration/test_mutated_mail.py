@@ -75,6 +75,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return raw
 
 
+@pytest.mark.own_database
 @settings(
     max_examples=int(os.environ.get("MAILBOT_FUZZ_EXAMPLES", "40")),
     deadline=None,

@@ -32,6 +32,7 @@ def _run(command: list[str], config: Path) -> tuple[int, list[str]]:
     return result.exit_code, result.output.splitlines()
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 @pytest.mark.parametrize(
     ("extra", "members", "expected"),
@@ -94,6 +95,7 @@ def test_data_dir_that_cannot_be_made_names_the_key(
     assert len(lines) == 1 and expected.format(tmp=tmp_path.resolve()) in lines[0], lines
 
 
+@pytest.mark.own_database
 def test_database_that_is_down_is_one_line_without_the_password(tmp_path: Path) -> None:
     # Was three lines of psycopg and SQLAlchemy text ending in a help link.
     config = _council(

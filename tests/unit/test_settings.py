@@ -43,6 +43,7 @@ def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.M
     assert settings.council.name == "Cardiff Council"
 
 
+@pytest.mark.own_database
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     path = write(tmp_path, '[council]\ndata_dir = "state"\n[directory]\nmembers = "m.csv"\n')
     settings = load_settings(path)
@@ -167,6 +168,7 @@ def test_shared_mailbox_address_is_trimmed(tmp_path: Path) -> None:
     assert settings.mailbox.address == "MemberEnquiries@council.gov.uk"
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize(
     ("url", "message"),
     [
