@@ -183,6 +183,7 @@ def _acknowledged(outbox: Path) -> Counter[str]:
     return answered
 
 
+@pytest.mark.own_database  # watches the SQLite file fill
 @pytest.mark.parametrize("signals", [("SIGTERM",), ("SIGINT",)])
 def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     tmp_path: Path, signals: tuple[str, ...]
