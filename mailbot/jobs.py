@@ -146,6 +146,16 @@ _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IO
                        "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_PROTOCOL")
 
 
+# PostgreSQL's SQLSTATEs that say the same: the connection (class 08), a login refused or
+# its database gone when connecting again (28, 3D), resources such as disk, memory or
+# connection slots (53), the server shutting down or starting (57P0x), and
+# a lock, deadlock or serialization conflict that a later try gets past. Others, even where
+# the driver calls them OperationalError (a value past an index's size limit, 54000), are
+# the statement's: retrying them would hold every later message up behind this one.
+_POSTGRES_UNAVAILABLE_CLASSES = ("08", "28", "3D", "53", "57P0")
+_POSTGRES_UNAVAILABLE = frozenset({"40001", "40P01", "55P03", "57014"})
+
+
 def database_unavailable(error: BaseException) -> bool:
     """True if `error` says the database cannot be used just now (a lost connection, a
     server restarting, a lock held too long, a full disk), as opposed to a fault in what
@@ -155,9 +165,13 @@ def database_unavailable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     name = getattr(error.orig, "sqlite_errorname", None)
-    if name is None:  # PostgreSQL: its OperationalError is the connection or the server
+    if name is not None:
+        return str(name).startswith(_SQLITE_UNAVAILABLE)
+    state = getattr(error.orig, "sqlstate", None)
+    if state is None:  # no answer from the server at all: the connection itself failed
         return True
-    return str(name).startswith(_SQLITE_UNAVAILABLE)
+    state = str(state)
+    return state.startswith(_POSTGRES_UNAVAILABLE_CLASSES) or state in _POSTGRES_UNAVAILABLE
 
 
 def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:

@@ -312,3 +312,44 @@ def test_a_stop_during_a_large_flush_sends_each_mail_once(
         for r in smtp_server.received
     )
     assert len(answered) == total and set(answered.values()) == {1}
+
+
+REFUSE_ONE_MESSAGE = """
+CREATE FUNCTION too_big() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF right(NEW.subject, 11) = 'underpass 1' THEN
+    RAISE EXCEPTION 'index row size exceeds btree maximum'
+      USING ERRCODE = 'program_limit_exceeded';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER too_big BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION too_big();
+"""
+
+
+def test_a_database_error_caused_by_one_message_does_not_hold_up_the_others(
+    tmp_path: Path, fresh_postgres: str
+) -> None:
+    """PostgreSQL reports some faults of one statement (a value past an index's size
+    limit) as an OperationalError, like a lost connection. The message that causes it
+    must be quarantined, not retried for ever in front of every later message."""
+    server = MemoryServer()
+    app = make_app(tmp_path, fresh_postgres, server)
+    fault = create_engine(fresh_postgres, isolation_level="AUTOCOMMIT")
+    try:
+        with fault.connect() as connection:
+            connection.exec_driver_sql(REFUSE_ONE_MESSAGE)
+        server.deliver(member_mail(1))
+        server.deliver(member_mail(2))
+        jobs = daemon_jobs(app, MailboxHealth(app), lambda: NOW)
+        jobs["poll"]()
+        jobs["poll"]()
+        statuses = {m.subject: m.status for m in rows(app, MessageRow)}
+        assert statuses == {
+            "Graffiti on underpass 1": MessageStatus.QUARANTINED,
+            "Graffiti on underpass 2": MessageStatus.PROCESSED,
+        }
+        assert not server.inbox
+    finally:
+        fault.dispose()
+        app.close()
