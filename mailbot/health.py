@@ -25,7 +25,6 @@ outage carries on with the same outage (and its one alert).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -44,8 +43,8 @@ from mailbot.backends.smtp import SmtpSettings, submit
 from mailbot.compose import Envelope
 from mailbot.languages import staff_languages
 from mailbot.model import OutgoingMail
+from mailbot.outage_record import OutageRecord, read_record, write_record
 from mailbot.settings import Settings
-from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import OutboxRow
 
 T = TypeVar("T")
@@ -264,13 +263,14 @@ class MailboxHealth:
             log.warning("could not record the mailbox %s event: %s", action, db_error)
 
     def _save(self, outage: Outage | None) -> None:
-        """Keep the outage's start and problem across a restart of the daemon."""
-        value = None
+        """Keep the outage's start and problem across a restart of the daemon. Its tries
+        and backoff are this process's: a restarted daemon tries again at once."""
+        record = None
         if outage is not None:
-            value = json.dumps({"started": outage.started.isoformat(), "problem": outage.problem})
+            record = OutageRecord(outage.started, outage.problem, 0, outage.started)
         try:
             with self.app.store.transaction() as session:
-                write_value(session, STATE_KEY, value)
+                write_record(session, STATE_KEY, record)
         except SQLAlchemyError as db_error:
             log.warning("could not store the mailbox outage state: %s", db_error)
 
@@ -278,18 +278,12 @@ class MailboxHealth:
         """An outage a previous run of the daemon left open: tried again at once."""
         try:
             with self.app.store.transaction() as session:
-                value = read_value(session, STATE_KEY)
+                record = read_record(session, STATE_KEY)
         except SQLAlchemyError:
             return None
-        if value is None:
+        if record is None:
             return None
-        try:
-            saved = json.loads(value)
-            return Outage(
-                started=datetime.fromisoformat(saved["started"]), problem=saved["problem"]
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
+        return Outage(started=record.since, problem=record.problem)
 
 
 def describe(error: BackendError) -> str:

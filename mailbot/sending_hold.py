@@ -11,14 +11,13 @@ when, why, next try) is kept in the state table, for `mailbot status` and across
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from mailbot.backends.retry import Backoff
+from mailbot.outage_record import OutageRecord, decode, read_record, write_record
 from mailbot.store import Store
-from mailbot.store.state import read_value, write_value
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +27,23 @@ MAX_WAIT = timedelta(hours=1)
 HOLD_BACKOFF = Backoff(base=FIRST_WAIT.total_seconds(), cap=MAX_WAIT.total_seconds())
 
 
-@dataclass(frozen=True)
-class Hold:
-    since: datetime
-    problem: str
-    tries: int
-    retry_at: datetime
+Hold = OutageRecord
+__all__ = ["HOLD_KEY", "Hold", "current", "decode", "hold", "release", "try_at_next_flush"]
 
 
 def current(store: Store) -> Hold | None:
     with store.transaction() as session:
-        return decode(read_value(session, HOLD_KEY))
+        return read_record(session, HOLD_KEY)
 
 
 def hold(store: Store, now: datetime, problem: str) -> Hold:
     """Start the hold, or extend it after another refused try."""
     with store.transaction() as session:
-        before = decode(read_value(session, HOLD_KEY))
+        before = read_record(session, HOLD_KEY)
         tries = before.tries + 1 if before else 1
         wait = timedelta(seconds=HOLD_BACKOFF.delay(tries))
         held = Hold(before.since if before else now, problem, tries, now + wait)
-        write_value(session, HOLD_KEY, _encode(held))
+        write_record(session, HOLD_KEY, held)
     if before is None or before.problem != problem:
         log.error(
             "outbox: no mail can be sent: %s. Every mail waits (none is lost or failed); "
@@ -60,29 +55,14 @@ def hold(store: Store, now: datetime, problem: str) -> Hold:
 def try_at_next_flush(store: Store) -> None:
     """Keep the hold, but let the next flush try (the settings may have been corrected)."""
     with store.transaction() as session:
-        held = decode(read_value(session, HOLD_KEY))
+        held = read_record(session, HOLD_KEY)
         if held is not None:
-            write_value(session, HOLD_KEY, _encode(replace(held, retry_at=held.since)))
+            write_record(session, HOLD_KEY, replace(held, retry_at=held.since))
 
 
 def release(store: Store, held: Hold, now: datetime) -> None:
     with store.transaction() as session:
-        write_value(session, HOLD_KEY, None)
+        write_record(session, HOLD_KEY, None)
     log.info("outbox: mail is being sent again (held since %s: %s)",
              held.since.isoformat(timespec="minutes"), held.problem)
 
-
-def _encode(held: Hold) -> str:
-    return json.dumps({"since": held.since.isoformat(), "problem": held.problem,
-                       "tries": held.tries, "retry_at": held.retry_at.isoformat()})
-
-
-def decode(value: str | None) -> Hold | None:
-    if not value:
-        return None
-    try:
-        saved = json.loads(value)
-        return Hold(datetime.fromisoformat(saved["since"]), str(saved["problem"]),
-                    int(saved["tries"]), datetime.fromisoformat(saved["retry_at"]))
-    except (ValueError, KeyError, TypeError):
-        return None

@@ -3,7 +3,6 @@ anything stuck, was anything quarantined, and how many cases need a person."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
 from mailbot.model import CaseStatus, MessageStatus
+from mailbot.outage_record import decode
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
@@ -54,17 +54,13 @@ def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untype
 def gather_status(app: App, now: datetime) -> Status:
     today = now.astimezone(LONDON).date()
     with app.store.reading() as session:
-        outage_row = session.get(StateRow, OUTAGE_KEY)
+        outage_value = read_value(session, OUTAGE_KEY)
         outage = None
-        if outage_row is not None:
-            try:
-                saved = json.loads(outage_row.value)
-                # As every other time here: UK time, not the stored UTC (an hour out
-                # in summer).
-                since = _when(datetime.fromisoformat(saved["started"]))
-                outage = f"since {since}: {saved['problem']}"
-            except (ValueError, KeyError, TypeError):
-                outage = outage_row.value
+        if outage_value is not None:
+            record = decode(outage_value)
+            # As every other time here: UK time, not the stored UTC (an hour out in summer).
+            outage = (f"since {_when(record.since)}: {record.problem}" if record is not None
+                      else outage_value)
         overdue = session.scalar(
             select(func.count(CaseRow.id)).where(
                 CaseRow.status.in_([CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE]),

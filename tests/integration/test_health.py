@@ -373,3 +373,23 @@ def test_a_database_outage_is_one_error_line_loses_nothing_and_recovers(
         cut_connections("outage")
         cut_connections("outage_away")
         admin.dispose()
+
+
+def test_an_outage_recorded_by_an_earlier_release_is_carried_on(tmp_path: Path) -> None:
+    """Upgrading during an outage: the record an earlier release kept (its start and
+    problem only) is the same outage, so no second alert and the same 'since'."""
+    from mailbot.health import STATE_KEY
+    from mailbot.store.state import write_value
+
+    app = make_app(tmp_path, MemoryMailbox(MemoryServer()))
+    try:
+        with app.store.transaction() as session:
+            write_value(session, STATE_KEY,
+                        '{"started": "2026-11-25T08:30:00+00:00", "problem": "wrong password"}')
+        outage = MailboxHealth(app).outage
+        assert outage is not None
+        assert (outage.started, outage.problem) == (
+            datetime(2026, 11, 25, 8, 30, tzinfo=UTC), "wrong password"
+        )
+    finally:
+        app.close()
