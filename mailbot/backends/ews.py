@@ -93,6 +93,7 @@ SYNC_PAGE = 512  # the most SyncFolderItems returns per call
 FETCH_BATCH = 100  # new messages per fetch_new: what one poll batch holds in memory
 CATCH_UP_PAGES = 8  # SyncFolderItems pages per poll while the first Sent Items sync catches up
 CATCH_UP = "catchup"  # a Sent Items place still catching up: catchup|since|sync state
+WATCHING = "seen"  # a Sent Items place caught up: seen|newest creation time seen|sync state
 
 RETIREMENT = (
     "Microsoft is retiring EWS in Exchange Online (disablement phased from 1 October 2026, "
@@ -434,12 +435,27 @@ class EwsMailbox:
     def _sent_round(self, place: str | None) -> tuple[list[tuple[str, str]], str | None]:
         """New Sent Items (officers' replies sent as the shared mailbox).
 
-        Without a place (first poll, or Exchange forgot it) old sent mail is history, not
-        news: a catch-up starts from the newest item there now (see _catch_up).
+        Without a place (first poll) old sent mail is history, not news: a catch-up starts
+        from the newest item there now (see _catch_up). Once caught up, the place keeps the
+        creation time of the newest item seen, so if Exchange later forgets the sync state
+        (a mailbox move), the new catch-up starts from there and no reply sent in between
+        is missed.
         """
-        if place is not None and not place.startswith(CATCH_UP + REF_SEPARATOR):
+        kind, _, rest = (place or "").partition(REF_SEPARATOR)
+        if kind == WATCHING:
+            newest_text, _, state = rest.partition(REF_SEPARATOR)
             try:
-                return self._retry("sync Sent Items", lambda: self._sync("sent", place))
+                return self._retry("sync Sent Items", lambda: self._watch(newest_text, state))
+            except CursorExpired:
+                log.warning(
+                    "ews: Exchange no longer accepts the Sent Items sync state; reading Sent "
+                    "Items again from the newest item seen before (the Inbox is unaffected)"
+                )
+                place = REF_SEPARATOR.join((CATCH_UP, newest_text, "")) if newest_text else None
+        elif place is not None and kind != CATCH_UP:  # a plain sync state, as stored before
+            plain = place
+            try:
+                return self._retry("sync Sent Items", lambda: self._watch("", plain))
             except CursorExpired:
                 log.warning(
                     "ews: Exchange no longer accepts the Sent Items sync state; watching "
@@ -467,12 +483,13 @@ class EwsMailbox:
     def _catch_up(self, place: str) -> tuple[list[tuple[str, str]], str | None]:
         """A few pages of the first Sent Items sync (ids and creation times only). Items
         created after the newest one there when it started are new: reported. At the end
-        of the folder the place becomes the plain sync state."""
+        of the folder the place becomes a watching one."""
         _, since_text, state_text = place.split(REF_SEPARATOR, 2)
         since = datetime.fromisoformat(since_text) if since_text else None
         state: str | None = state_text or None
         folder = self._folder("sent")
         new: dict[str, str] = {}
+        newest = since
         for _ in range(self.catch_up_pages):
             changes, state, done = self._sync_page(
                 folder, state, ["id", "datetime_created"], self.sync_page
@@ -480,11 +497,32 @@ class EwsMailbox:
             for change, item in changes:
                 if change == "create" and _created_after(item, since):
                     new[item.id] = item.changekey
+                    newest = _later(newest, item)
                 elif change == "delete":
                     new.pop(item.id, None)
             if done:
-                return list(new.items()), state
+                return list(new.items()), _watching(newest, state)
         return list(new.items()), REF_SEPARATOR.join((CATCH_UP, since_text, state or ""))
+
+    def _watch(self, newest_text: str, state: str) -> tuple[list[tuple[str, str]], str]:
+        """Items created in Sent Items since `state` (at most about a batch), and the place
+        after them, with the newest creation time seen so far."""
+        newest = datetime.fromisoformat(newest_text) if newest_text else None
+        folder = self._folder("sent")
+        new: dict[str, str] = {}
+        after: str | None = state
+        while len(new) < self.batch:
+            size = min(self.sync_page, self.batch - len(new))
+            changes, after, done = self._sync_page(folder, after, ["id", "datetime_created"], size)
+            for change, item in changes:
+                if change == "create":
+                    new[item.id] = item.changekey
+                    newest = _later(newest, item)
+                elif change == "delete":
+                    new.pop(item.id, None)
+            if done:
+                break
+        return list(new.items()), _watching(newest, after)
 
     def _download_all(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
         messages: list[FetchedMessage] = []
@@ -704,6 +742,18 @@ class EwsMailbox:
         if isinstance(error, ews_errors.EWSError):
             return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
         return error
+
+
+def _later(newest: datetime | None, item: Any) -> datetime | None:
+    created = getattr(item, "datetime_created", None)
+    if created is None or (newest is not None and created <= newest):
+        return newest
+    return created  # type: ignore[no-any-return]
+
+
+def _watching(newest: datetime | None, state: str | None) -> str:
+    when = newest.isoformat() if newest is not None else ""
+    return REF_SEPARATOR.join((WATCHING, when, state or ""))
 
 
 def _created_after(item: Any, since: datetime | None) -> bool:

@@ -170,6 +170,43 @@ def test_an_invalid_sent_items_state_restarts_that_folder_alone(server, caplog) 
     assert ids(again) == [("sent", "<found@example.gov.uk>")]
 
 
+def test_an_invalid_sent_items_state_after_a_reply_loses_no_later_reply(server) -> None:
+    """Exchange forgets sync states when a mailbox moves between databases. The Sent Items
+    place remembers the newest item it has seen, so the new reading starts there: a reply
+    sent just before the move is still seen, and the one seen before is not seen again."""
+    exchange, endpoint = server
+    box = client(endpoint)
+    try:
+        _, cursor = box.fetch_new(None)
+        exchange.deliver(officer_reply("seen-before", "x"), exchange.sent)
+        before, cursor = box.fetch_new(cursor)
+        exchange.deliver(officer_reply("sent-in-between", "x"), exchange.sent)
+        exchange.expire_sync_states(exchange.sent)
+        after, cursor = box.fetch_new(cursor)
+        again, _ = box.fetch_new(cursor)
+    finally:
+        box.close()
+    assert ids(before) == [("sent", "<seen-before@example.gov.uk>")]
+    assert ids(after) == [("sent", "<sent-in-between@example.gov.uk>")]
+    assert again == []
+
+
+def test_a_sent_items_sync_state_stored_by_an_earlier_version_goes_on(server) -> None:
+    exchange, endpoint = server
+    exchange.deliver(old_sent_mail("history"), exchange.sent)
+    box = client(endpoint)
+    try:
+        _, inbox_state = box._sync("inbox", None)
+        _, plain_sent_state = box._sync("sent", None)  # as earlier versions stored it
+        stored = json.dumps({"inbox": inbox_state, "sent": plain_sent_state})
+        exchange.deliver(officer_reply("after-upgrade", "x"), exchange.sent)
+        fetched, cursor = box.fetch_new(stored)
+    finally:
+        box.close()
+    assert ids(fetched) == [("sent", "<after-upgrade@example.gov.uk>")]
+    assert cursor is not None and json.loads(cursor)["sent"].startswith("seen|")
+
+
 def test_an_invalid_inbox_state_keeps_the_sent_items_place(server) -> None:
     """Exchange forgets the Inbox sync state while an officer's reply waits in Sent Items:
     the Inbox resync must not restart Sent Items from now, or the reply is missed."""
