@@ -267,6 +267,7 @@ def test_an_internal_error_logs_no_message_content(
     assert "Graffiti" not in logged and "Station Road" not in logged, logged
 
 
+@pytest.mark.own_database  # makes its backlog in the SQLite file
 def test_a_stop_during_a_large_flush_sends_each_mail_once(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:

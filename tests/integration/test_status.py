@@ -77,6 +77,7 @@ def test_cases_lists_a_subject_with_square_brackets_as_written(app_factory: AppF
     assert subject in result.output
 
 
+@pytest.mark.own_database  # about the SQLite file itself
 def test_status_and_cases_answer_while_another_process_holds_the_write_lock(
     app_factory: AppFactory,
 ) -> None:
@@ -110,6 +111,7 @@ def test_status_and_cases_answer_while_another_process_holds_the_write_lock(
     assert took < 10, f"the reports waited {took:.0f} s for the lock"
 
 
+@pytest.mark.own_database  # about the SQLite file itself
 def test_a_database_error_is_one_line_without_the_sql_or_its_data(
     app_factory: AppFactory,
 ) -> None:
