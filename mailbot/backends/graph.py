@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
@@ -55,6 +56,8 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
+SEEN = "seen"  # a Sent Items place: seen|<newest receivedDateTime seen>|<delta link>
+SEEN_SEPARATOR = "|"  # only the first two are split off: the link keeps any of its own
 
 # Statuses Graph uses for "busy, come back later". 500/502 are included because a
 # gateway hiccup in front of Exchange looks like that and passes on its own.
@@ -500,13 +503,20 @@ class GraphMailbox:
     # ----------------------------------------------------------------- steps
 
     def _delta_round(
-        self, folder: str, link: str | None, *, start: str = "", to_end: bool = False
+        self,
+        folder: str,
+        link: str | None,
+        *,
+        start: str = "",
+        to_end: bool = False,
+        times: list[str] | None = None,
     ) -> tuple[list[str], str]:
         """Ids now in the folder that are new since `link`, and the link to go on from.
 
         Unless `to_end`, this stops once a page's worth of ids is found and returns the
         round's nextLink: the poll asks again, so a first run over 10,000 messages never
-        holds them all in memory. `start` is the first request of a fresh round.
+        holds them all in memory. `start` is the first request of a fresh round. The
+        receivedDateTime of each message found is added to `times`, if given.
         """
         url = link or start or self._delta_start(folder)
         present: dict[str, bool] = {}  # id -> still in the folder; the last word wins
@@ -517,6 +527,9 @@ class GraphMailbox:
                     continue
                 # "@removed": deleted or moved away; we have nothing to fetch for it.
                 present[str(item["id"])] = "@removed" not in item
+                received = item.get("receivedDateTime")
+                if times is not None and "@removed" not in item and isinstance(received, str):
+                    times.append(received)
             found = [i for i, here in present.items() if here]
             next_link = page.get("@odata.nextLink")
             if isinstance(next_link, str):
@@ -530,29 +543,60 @@ class GraphMailbox:
             return found, delta_link
 
     def _delta_start(self, folder: str, received_after: str | None = None) -> str:
-        url = f"{self._user}/mailFolders/{folder}/messages/delta?$select=id,internetMessageId"
+        url = (
+            f"{self._user}/mailFolders/{folder}/messages/delta"
+            "?$select=id,internetMessageId,receivedDateTime"
+        )
         if received_after is not None:
             # gt, not ge: imported or migrated mail can share one time by the thousand
             url += f"&$filter=receivedDateTime gt {received_after}"
         return url
 
-    def _sent_round(self, link: str | None) -> tuple[list[str], str]:
+    def _sent_round(self, place: str | None) -> tuple[list[str], str]:
         """New Sent Items (officers' replies sent as the shared mailbox).
 
         The first round only finds our place: years of old sent mail are not news. Walking
         a whole delta round over 200,000 sent items would take thousands of requests, so
         it asks only for mail received after the newest item there now (the one filter
         message delta takes); the delta link keeps that filter, and everything sent from
-        then on passes it.
+        then on passes it. The place is `seen|<newest receivedDateTime seen>|<link>`: if
+        Graph forgets the link (410), a new round from that time finds the replies sent
+        in between. A plain link, as stored by earlier versions, goes on working.
         """
-        if link is not None:
+        kind, _, rest = (place or "").partition(SEEN_SEPARATOR)
+        newest, link = rest.partition(SEEN_SEPARATOR)[::2] if kind == SEEN else ("", place)
+        if link:
+            times = [newest] if newest else []
             try:
-                return self._delta_round("sentitems", link)
+                found, after = self._delta_round("sentitems", link, times=times)
+                return found, _seen(times, after)
             except CursorExpired:
+                if newest:
+                    log.warning("graph: the Sent Items cursor expired; reading Sent Items "
+                                "again from the newest item seen before")
+                    return self._sent_since(newest)
                 log.warning(
                     "graph: the Sent Items cursor expired; replies sent since the "
                     "last poll may be missed, the Inbox is unaffected"
                 )
+        return [], self._sent_start()
+
+    def _sent_since(self, newest: str) -> tuple[list[str], str]:
+        """Everything received in Sent Items after `newest`: replies sent while Graph
+        forgot our place. Falls back to starting afresh if the filter is refused."""
+        times = [newest]
+        try:
+            found, link = self._delta_round(
+                "sentitems", None, start=self._delta_start("sentitems", newest), to_end=True,
+                times=times,
+            )
+        except BackendError as error:
+            if isinstance(error, TransientError):
+                raise
+            return [], self._sent_start()
+        return found, _seen(times, link)
+
+    def _sent_start(self) -> str:
         newest = self._newest_sent()
         try:
             _, place = self._delta_round(
@@ -564,7 +608,7 @@ class GraphMailbox:
             log.warning("graph: Sent Items refused the receivedDateTime filter; reading the "
                         "whole folder once to find our place")
             _, place = self._delta_round("sentitems", None, to_end=True)
-        return [], place
+        return _seen([newest] if newest else [], place)
 
     def _newest_sent(self) -> str | None:
         """receivedDateTime of the newest item in Sent Items, None if it is empty."""
@@ -787,6 +831,22 @@ class GraphMailbox:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _seen(times: list[str], link: str) -> str:
+    """A Sent Items place: the newest receivedDateTime among `times`, and the link."""
+    parsed = [(t, _instant(t)) for t in times]
+    known = [(t, when) for t, when in parsed if when is not None]
+    newest = max(known, key=lambda pair: pair[1])[0] if known else ""
+    return SEEN_SEPARATOR.join((SEEN, newest, link))
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

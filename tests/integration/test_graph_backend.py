@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -635,6 +636,42 @@ def test_an_expired_sent_items_cursor_does_not_resync_the_inbox(
     assert [message_id(m.raw) for m in fetched] == ["<after@members.test.invalid>"]
     fake.deliver(officer_reply("later-reply"), folder="sentitems")
     assert [m.folder for m in mailbox.fetch_new(cursor)[0]] == ["sent"]
+
+
+def test_an_expired_sent_items_cursor_after_a_reply_loses_no_later_reply(
+    fake: FakeGraph, client: Client
+) -> None:
+    """The Sent Items place remembers the newest item seen, so when Graph forgets the delta
+    link (410), the new round starts there: a reply sent in between is still seen."""
+    mailbox = client(watch_sent=True)
+    _, cursor = mailbox.fetch_new(None)
+    fake.deliver(officer_reply("seen-before"), folder="sentitems")
+    before, cursor = mailbox.fetch_new(cursor)
+    fake.deliver(officer_reply("sent-in-between"), folder="sentitems")
+    fake.expire_delta_tokens(folder="sentitems")
+
+    after, cursor = mailbox.fetch_new(cursor)
+    again, _ = mailbox.fetch_new(cursor)
+
+    assert [message_id(m.raw) for m in before] == ["<seen-before@council.test.invalid>"]
+    assert [message_id(m.raw) for m in after] == ["<sent-in-between@council.test.invalid>"]
+    assert again == []
+
+
+def test_a_sent_items_link_stored_by_an_earlier_version_goes_on(
+    fake: FakeGraph, client: Client
+) -> None:
+    mailbox = client(watch_sent=True)
+    _, cursor = mailbox.fetch_new(None)
+    assert cursor is not None
+    parts = json.loads(cursor)
+    parts["sent"] = parts["sent"].split("|", 2)[2]  # the plain delta link earlier versions kept
+    fake.deliver(officer_reply("after-upgrade"), folder="sentitems")
+
+    fetched, cursor = mailbox.fetch_new(json.dumps(parts))
+
+    assert [message_id(m.raw) for m in fetched] == ["<after-upgrade@council.test.invalid>"]
+    assert cursor is not None and json.loads(cursor)["sent"].startswith("seen|20")
 
 
 def test_a_plain_inbox_cursor_still_works_after_turning_watch_sent_on(
