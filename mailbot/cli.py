@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -246,15 +247,36 @@ def poll(
     typer.echo(summarise_poll(report, flushed))
 
 
+# How long a stopping daemon waits for the mailbox and the database to say goodbye.
+CLOSE_WAIT_SECONDS = 5.0
+
+
 @app.command()
 def run(config: ConfigOption = None) -> None:
     """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
-    with opened_app(config, warn=True) as mailbot_app:
-        try:
-            with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
-                run_daemon(mailbot_app)
-        except AlreadyRunning as exc:
-            raise fail(str(exc)) from None
+    mailbot_app = open_app(config, warn=True)
+    try:
+        with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
+            run_daemon(mailbot_app)
+    except AlreadyRunning as exc:
+        raise fail(str(exc)) from None
+    finally:
+        close_within(mailbot_app, CLOSE_WAIT_SECONDS)
+
+
+def close_within(mailbot_app: App, seconds: float) -> None:
+    """Close the app, but leave without it after `seconds`: a mailbox server that stopped
+    answering would otherwise hold a stopping daemon for its whole read timeout (a minute)
+    to acknowledge a LOGOUT. Nothing depends on that goodbye: every mail and message is
+    already recorded, and the connections end with the process."""
+    closing = threading.Thread(target=mailbot_app.close, name="close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        logging.getLogger("mailbot.scheduler").warning(
+            "the mailbox server did not answer the logout within %d s; left without it",
+            seconds,
+        )
 
 
 @app.command()

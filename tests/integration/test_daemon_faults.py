@@ -3,13 +3,16 @@ the middle of a message, and what the log then says."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mailbox
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,8 +22,10 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from fixtures.dovecot import DovecotServer, mailbot_config
 from fixtures.smtpd import SmtpServer
 from helpers import rows, shared_rules_classifier
+from imapclient import IMAPClient
 from sqlalchemy import create_engine, text
 
 from mailbot.app import App, build_app
@@ -354,3 +359,82 @@ def test_a_database_error_caused_by_one_message_does_not_hold_up_the_others(
     finally:
         fault.dispose()
         app.close()
+
+
+class FreezingProxy:
+    """TCP in front of a server; `freeze()` makes the server go silent, as when a network
+    path or the server's machine hangs: connections stay open and nothing comes back."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.frozen = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self.frozen.set()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while chunk := source.recv(65536):
+                if not self.frozen.is_set():
+                    sink.sendall(chunk)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.own_database  # the stop is about the mailbox, not the database
+def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
+    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    """The IMAP server's machine hangs (no answer, no reset) and the administrator stops
+    the daemon: it must not sit out the socket's minute-long read timeout for a LOGOUT
+    that will never be answered (systemd kills what takes over 90 s)."""
+    user = dovecot.new_user()
+    proxy = FreezingProxy((dovecot.host, dovecot.port))
+    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
+    (tmp_path / "officers.csv").write_text("name,email,service\n")
+    silent = DovecotServer(**{**dovecot.__dict__, "port": proxy.port})
+    config = mailbot_config(
+        tmp_path / "mailbot.toml", silent, user, (smtp_server.host, smtp_server.port),
+        address=MAILBOX, directory=tmp_path,
+        extra="[classifier]\ntrain_if_missing = false\n"
+        "[scheduler]\npoll_seconds = 5\nflush_seconds = 5\nidle = false\n",
+    )  # fmt: skip
+    admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+    admin.login(user.username, user.password)
+    admin.append("INBOX", member_mail(1))
+    admin.logout()
+    log = tmp_path / "daemon.log"
+    daemon = _daemon(config, log, "run")
+    try:
+        deadline = time.monotonic() + 60
+        while not smtp_server.received and time.monotonic() < deadline:
+            assert daemon.poll() is None, log.read_text()
+            time.sleep(0.1)
+        assert smtp_server.received, "the daemon should have acknowledged the message"
+        time.sleep(1)  # the poll is over: the daemon waits for its next turn
+        proxy.freeze()
+        time.sleep(1)
+        asked = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=120)
+        took = time.monotonic() - asked
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+        proxy.close()
+    assert daemon.returncode == 0, log.read_text()
+    assert took < 30, f"stopping took {took:.0f} s"
