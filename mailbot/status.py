@@ -13,7 +13,7 @@ from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
-from mailbot.model import CaseStatus, MessageStatus
+from mailbot.model import Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
@@ -23,6 +23,12 @@ LISTED = 20
 # A daemon begins a poll every minute or so, but one poll of a large backlog, or a long
 # flush before it, can take many minutes: only a silence longer than this is reported.
 DAEMON_SILENT_AFTER = timedelta(minutes=30)
+# A shared mailbox fed through a Google Group or another list relay gets list headers on
+# every message, so every member's mail is recorded as bulk and nobody is answered. Real
+# bulk mail is a small share of a members' mailbox: most of it over a fortnight is not.
+RELAY_WINDOW = timedelta(days=14)
+RELAY_LEAST = 10  # messages in the window before the share is read at all
+RELAY_SHARE = 0.8
 
 
 @dataclass
@@ -39,11 +45,12 @@ class Status:
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     daemon: str | None = None  # when `mailbot run` last polled; None if it never has
     daemon_silent: bool = False  # ... and that was too long ago: it is not running
+    mostly_bulk: str | None = None  # nearly all recent mail dropped as list mail: a relay?
 
     @property
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
-                and not self.daemon_silent)
+                and not self.daemon_silent and self.mostly_bulk is None)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -82,7 +89,9 @@ def gather_status(app: App, now: datetime) -> Status:
             .limit(LISTED)
         ).all()
         daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY), now)
+        bulk, received = _bulk_share(session, now - RELAY_WINDOW)
         return Status(
+            mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
             outage=outage,
@@ -118,6 +127,27 @@ def _daemon(value: str | None, now: datetime) -> tuple[str | None, bool]:
             "(systemctl status mailbot; its log says why it stopped)"), True
 
 
+def _bulk_share(session, since: datetime) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Messages received since `since` recorded as bulk mail, and all of them."""
+    bulk, received = session.execute(
+        select(
+            func.count(MessageRow.id).filter(MessageRow.automatic == Automatic.BULK.value),
+            func.count(MessageRow.id),
+        ).where(MessageRow.received_at >= since)
+    ).one()
+    return int(bulk or 0), int(received or 0)
+
+
+def _relay_suspected(bulk: int, received: int, relay_list_ids: list[str]) -> str | None:
+    if received < RELAY_LEAST or bulk < RELAY_SHARE * received:
+        return None
+    configured = ", ".join(relay_list_ids) or "none"
+    return (f"{bulk} of the {received} messages of the last {RELAY_WINDOW.days} days were "
+            "recorded as bulk (list) mail and not answered. If the shared mailbox is fed "
+            "through a Google Group or another list, put its address or List-Id in [loops] "
+            f"relay_list_ids (now: {configured}); see docs/deployment.md")
+
+
 def _held(hold: sending_hold.Hold | None) -> str | None:
     if hold is None:
         return None
@@ -141,6 +171,8 @@ def format_status(status: Status) -> str:
         lines.insert(0, f"daemon: {status.daemon}")
     if status.held:
         lines.append(f"outbox: sending held {status.held}")
+    if status.mostly_bulk:
+        lines.append(f"messages: {status.mostly_bulk}")
     if status.unmoved:
         lines.append(
             f"inbox: {status.unmoved} handled message(s) not yet moved to the Processed folder; "

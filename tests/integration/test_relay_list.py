@@ -10,11 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import DATA, JO, SAM, AppFactory, all_recipients, eml, rows, run, sent_to
+from helpers import DATA, JO, NOW, SAM, AppFactory, all_recipients, eml, rows, run, sent_to
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
 from mailbot.settings import ConfigError, load_settings
+from mailbot.status import format_status, gather_status
 from mailbot.store.tables import CaseRow, MessageRow
 
 RELAYED = "relay_google_group_member_enquiry.eml"
@@ -104,3 +105,39 @@ def test_classify_on_the_command_line_judges_relayed_mail_as_the_daemon_does(
     member, newsletter = (json.loads(line) for line in result.output.splitlines())
     assert (member["automatic"], member["kind"]) == (None, "enquiry")
     assert newsletter["automatic"] == "bulk"
+
+
+def _relayed(number: int) -> bytes:
+    return eml(RELAYED).replace(
+        b"<LO2P265MB5123A1B2C3D4E5F6@", f"<relay-{number}-LO2P265MB5123@".encode()
+    )
+
+
+def test_status_says_when_nearly_all_mail_is_dropped_as_list_mail(
+    app_factory: AppFactory,
+) -> None:
+    """Before the relay is named every member's mail is bulk and nobody is answered: the
+    administrator's check says so and exits 1, instead of 'OK'."""
+    app, server = app_factory()
+    for number in range(12):
+        server.deliver(_relayed(number))
+    run(app)
+    status = gather_status(app, NOW)
+    assert not status.healthy
+    text = format_status(status)
+    assert "12 of the 12 messages of the last 14 days were recorded as bulk" in text
+    assert "[loops] relay_list_ids (now: none)" in text
+    assert server.outgoing == []
+
+
+def test_status_is_quiet_about_the_odd_newsletter(app_factory: AppFactory) -> None:
+    app, server = app_factory(members=(JO,), officers=(SAM,))
+    server.deliver(eml("relay_google_group_newsletter.eml"))
+    for number in range(11):
+        server.deliver(eml("member_enquiry.eml").replace(
+            b"Message-ID: <", f"Message-ID: <own-{number}-".encode()
+        ))
+    run(app)
+    status = gather_status(app, NOW)
+    assert status.mostly_bulk is None
+    assert "bulk" not in format_status(status)
