@@ -695,15 +695,22 @@ class ImapMailbox:
         self._select_inbox(client, fresh=True)
         if not client.has_capability("IDLE"):
             return True
+        # Any untagged line ends idle_check: a keep-alive ("* OK Still here"), a flag
+        # change, an expunge by a person. Only a new message ends the wait early.
+        deadline = time.monotonic() + timeout
         client.idle()
         try:
-            responses = client.idle_check(timeout=timeout)
+            while (left := deadline - time.monotonic()) > 0:
+                if any(_announces_mail(r) for r in client.idle_check(timeout=left)):
+                    return True
+            return False
         finally:
             client.idle_done()
-        return any(
-            isinstance(response, tuple) and len(response) > 1 and response[1] == b"EXISTS"
-            for response in responses
-        )
+
+
+def _announces_mail(response: object) -> bool:
+    """An untagged "* <n> EXISTS": the folder has new mail."""
+    return isinstance(response, tuple) and len(response) > 1 and response[1] == b"EXISTS"
 
 
 def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:

@@ -16,6 +16,7 @@ from helpers import rows
 from imapclient import IMAPClient
 
 from mailbot.app import App, build_app
+from mailbot.backends.imap import ImapMailbox
 from mailbot.health import MailboxHealth
 from mailbot.scheduler import daemon_jobs, idle_seconds
 from mailbot.settings import load_settings
@@ -84,3 +85,36 @@ def test_with_idle_off_the_mail_waits_for_the_next_poll(
         assert rows(app, CaseRow) == [] and smtp_server.received == []
     finally:
         app.close()
+
+
+def test_a_person_reading_the_inbox_does_not_end_the_wait_for_new_mail(
+    dovecot: DovecotServer,
+) -> None:
+    """A flag set by a person (or a server's keep-alive) is an untagged line too; only a
+    new message ends the wait, so the wait is not cut short into a poll that finds nothing
+    and the new mail left for the next poll."""
+    user = dovecot.new_user()
+    person = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+    person.login(user.username, user.password)
+    person.append("INBOX", MEMBER_MAIL)
+    mailbox = ImapMailbox(host=dovecot.host, port=dovecot.port, security="none",
+                          username=user.username, password=user.password)
+
+    def read_then_deliver() -> None:
+        time.sleep(1)
+        person.select_folder("INBOX")
+        person.add_flags(person.search("ALL"), [b"\\Seen"])  # a person opens the mail
+        time.sleep(1)
+        person.append("INBOX", MEMBER_MAIL.replace(b"Message-ID: <", b"Message-ID: <new-"))
+
+    arriving = threading.Thread(target=read_then_deliver)
+    try:
+        arriving.start()
+        started = time.monotonic()
+        woke = mailbox.wait_for_new(15)
+        took = time.monotonic() - started
+        arriving.join()
+    finally:
+        mailbox.close()
+        person.logout()
+    assert woke and 2 <= took < 15
