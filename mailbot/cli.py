@@ -317,7 +317,8 @@ def classify(
 def status(config: ConfigOption = None) -> None:
     """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
     how many cases are due. Exits 1 when a person should look (the daemon silent for 30
-    minutes, mailbox down, sending held, mail failed or possibly not sent)."""
+    minutes, mailbox down, sending held, mail failed or possibly not sent, nearly all recent
+    mail dropped as list mail)."""
     from mailbot.status import format_status, gather_status
 
     with opened_app(config) as mailbot_app:
