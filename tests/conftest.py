@@ -2,9 +2,9 @@
 
 `MAILBOT_TEST_DATABASE=postgresql` runs every test on a new database of its own on the
 test PostgreSQL server (through MAILBOT_DATABASE__URL, so CLI subprocesses get it too):
-the same behaviour is then checked on both databases. Left alone: tests that choose their
-databases themselves (they ask for one of DATABASE_FIXTURES) and tests marked
-`own_database` (about the SQLite file itself, or needing a fresh database per app).
+the same behaviour is then checked on both databases. Left alone: tests marked
+`own_database`: about the SQLite file itself, or needing a fresh database per app, and
+(marked here) those that choose their databases by asking for one of DATABASE_FIXTURES.
 """
 
 import os
@@ -23,13 +23,18 @@ ON_POSTGRESQL = os.environ.get("MAILBOT_TEST_DATABASE", "sqlite") == "postgresql
 DATABASE_FIXTURES = {"postgres_url", "database_url", "empty_database_url"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for a database fixture has chosen its databases: own_database."""
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.own_database)
+
+
 @pytest.fixture(autouse=ON_POSTGRESQL)
 def each_test_on_postgresql(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    if request.node.get_closest_marker("own_database") or DATABASE_FIXTURES & set(
-        request.fixturenames
-    ):
+    if request.node.get_closest_marker("own_database"):
         yield
         return
     server_url: str = request.getfixturevalue("postgres_url")
