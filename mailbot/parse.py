@@ -23,6 +23,7 @@ from email.policy import compat32
 import html2text
 
 from mailbot.model import Address, ParsedMessage
+from mailbot.outlook_msg import OutlookItem, read_outlook_item
 from mailbot.tnef import Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
@@ -314,7 +315,9 @@ def _body_text(
 ) -> str:
     plain: list[str] = []
     html: list[str] = []
-    attached: list[email.message.Message] = []
+    # Mail passed on as an attachment, in order: (True, the .msg part) for an Outlook item
+    # saved as a file, (False, the message) for an attached message/rfc822.
+    attached: list[tuple[bool, email.message.Message]] = []
     winmail: list[email.message.Message] = []
     for part in _own_parts(msg):
         ctype = part.get_content_type()
@@ -322,7 +325,12 @@ def _body_text(
         if _is_attachment(part):
             attachment_types.append(ctype)
         if ctype == "message/rfc822":
-            attached.extend(p for p in _payload_list(part) if isinstance(p, email.message.Message))
+            attached.extend(
+                (False, p) for p in _payload_list(part) if isinstance(p, email.message.Message)
+            )
+            continue
+        if _is_outlook_item(part, ctype):
+            attached.append((True, part))
             continue
         if ctype in TNEF_TYPES:
             winmail.append(part)
@@ -342,8 +350,8 @@ def _body_text(
     else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
         text = outlook.text
     if depth < MAX_FORWARD_DEPTH:
-        for inner in attached[:MAX_ATTACHED_MESSAGES]:
-            text += _as_forward(inner, depth + 1)
+        for is_outlook, inner in attached[:MAX_ATTACHED_MESSAGES]:
+            text += _outlook_forward(inner) if is_outlook else _as_forward(inner, depth + 1)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
 
 
@@ -410,14 +418,59 @@ def _payload_list(part: email.message.Message) -> list[object]:
 def _as_forward(inner: email.message.Message, depth: int) -> str:
     """An attached message's text, laid out as a forward is (marker, From/Subject lines,
     body): readers of the text then see it as someone else's mail, as with an inline one."""
-    lines = ["", "", "---------- Forwarded message ----------"]
+    headers = []
     for name in ("From", "Date", "Subject"):
         with contextlib.suppress(Exception):
-            value = clean_header(_eight_bit_text(str(inner.get(name, ""))))
-            if value:
-                lines.append(f"{name}: {value}")
-    body = _body_text(inner, [], [], depth)
+            headers.append((name, _eight_bit_text(str(inner.get(name, "")))))
+    return _forward_block(headers, _body_text(inner, [], [], depth))
+
+
+def _forward_block(headers: list[tuple[str, str]], body: str) -> str:
+    lines = ["", "", "---------- Forwarded message ----------"]
+    for name, value in headers:
+        with contextlib.suppress(Exception):
+            cleaned = clean_header(value)
+            if cleaned:
+                lines.append(f"{name}: {cleaned}")
     return "\n".join(lines) + "\n\n" + body
+
+
+# Outlook's own type for a saved item; other clients and gateways send it as a generic file.
+OUTLOOK_ITEM_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
+
+
+def _is_outlook_item(part: email.message.Message, ctype: str) -> bool:
+    """An Outlook item saved as a .msg file (a resident's email dragged into a new mail)."""
+    if ctype in OUTLOOK_ITEM_TYPES:
+        return True
+    if not ctype.startswith("application/") or part.is_multipart():
+        return False
+    try:
+        name = clean_header(part.get_filename() or "")
+    except Exception:  # noqa: BLE001 - an undecodable file name: not known to be a .msg
+        return False
+    return name.lower().endswith(".msg")
+
+
+def _outlook_forward(part: email.message.Message) -> str:
+    """The Outlook item's text laid out as an attached message's is; "" if it cannot be read
+    (the officer's note then says what it says for any attachment)."""
+    item = _read_outlook_item(part)
+    if item is None:
+        return ""
+    sent = email.utils.format_datetime(item.sent) if item.sent else ""
+    headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
+    return _forward_block(headers, item.text)
+
+
+def _read_outlook_item(part: email.message.Message) -> OutlookItem | None:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return None
+    if not isinstance(data, bytes):
+        return None
+    return read_outlook_item(data, html_to_text, _decode_bytes)
 
 
 def _is_attachment(part: email.message.Message) -> bool:

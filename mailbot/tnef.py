@@ -17,6 +17,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from compressed_rtf import decompress
 from striprtf.striprtf import rtf_to_text
 from tnefparse import TNEF
 
@@ -63,15 +64,26 @@ def _body(tnef: TNEF, html_to_text: Callable[[str], str]) -> str:
             return _text(tnef.body)
         if tnef.htmlbody:
             return html_to_text(_text(tnef.htmlbody))
-        compressed = tnef._rtfbody  # the public rtfbody decompresses without a size limit
-        if compressed and len(compressed) <= MAX_RTF_BYTES:
-            rtf = tnef.rtfbody
-            if isinstance(rtf, bytes):
-                return str(rtf_to_text(rtf[:MAX_RTF_BYTES].decode("cp1252", "replace"),
-                                       errors="replace"))
-    except Exception:  # noqa: BLE001 - broken RTF or the like: no text, and the note says so
+        # The raw property: the public rtfbody decompresses without a size limit.
+        compressed = tnef._rtfbody
+    except Exception:  # noqa: BLE001 - a broken body property: no text, and the note says so
         return ""
-    return ""
+    return compressed_rtf_text(compressed) if isinstance(compressed, bytes) else ""
+
+
+def compressed_rtf_text(compressed: bytes) -> str:
+    """Outlook's compressed RTF (PR_RTF_COMPRESSED, in winmail.dat or a .msg file) as text,
+    including the HTML Outlook wraps in RTF; "" if there is none or it cannot be read.
+    Compressed RTF expands at most about eightfold, so bounding its size bounds the work."""
+    if not compressed or len(compressed) > MAX_RTF_BYTES:
+        return ""
+    try:
+        rtf = decompress(compressed + b"\x00")
+        if not isinstance(rtf, bytes):
+            return ""
+        return str(rtf_to_text(rtf[:MAX_RTF_BYTES].decode("cp1252", "replace"), errors="replace"))
+    except Exception:  # noqa: BLE001 - broken RTF or the like: no text
+        return ""
 
 
 _ATT_MESSAGE_CLASS = 0x8008
