@@ -24,7 +24,8 @@ from mailbot.backends.base import (
     SendingBlocked,
     TransientError,
 )
-from mailbot.backends.ews import EXCHANGE_ONLINE_ENDPOINT, EwsMailbox, build_configuration
+from mailbot.backends.ews import EwsMailbox
+from mailbot.backends.ews_config import EXCHANGE_ONLINE_ENDPOINT, build_configuration
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import OutgoingMail
 

@@ -158,7 +158,7 @@ def test_an_invalid_sent_items_state_restarts_that_folder_alone(server, caplog) 
         exchange.deliver(officer_reply("lost", "x"), exchange.sent)
         exchange.expire_sync_states(exchange.sent)  # Exchange forgot our Sent Items state
         exchange.deliver(member_email("still-seen"))
-        with caplog.at_level(logging.WARNING, logger="mailbot.backends.ews"):
+        with caplog.at_level(logging.WARNING, logger="mailbot.backends.ews_sent"):
             fetched, cursor = box.fetch_new(cursor)
         assert ids(fetched) == [("inbox", "<still-seen@councillors.example.gov.uk>")]
         assert any("Sent Items sync state" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,184 @@
+"""What exchangelib, requests and oauthlib raise, sorted into mailbot's error kinds
+(TransientError to try again, CursorExpired, MaybeSent, BackendError in words an
+administrator can act on). exchangelib often wraps the real cause, so the whole chain of
+causes is looked at."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+
+import requests.exceptions
+import urllib3.exceptions
+from exchangelib import IMPERSONATION, Configuration, OAuth2Credentials
+from exchangelib import errors as ews_errors
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+
+from mailbot.backends.base import BackendError, CursorExpired, TransientError
+
+RETIREMENT = (
+    "Microsoft is retiring EWS in Exchange Online (disablement phased from 1 October 2026, "
+    'fully off on 1 April 2027): for Exchange Online set [mailbox] backend = "graph"'
+)
+
+# Server states that pass: worth waiting and trying again.
+TRANSIENT = (
+    ews_errors.ErrorServerBusy,
+    ews_errors.ErrorTimeoutExpired,
+    ews_errors.ErrorInternalServerTransientError,
+    ews_errors.ErrorTooManyObjectsOpened,
+    ews_errors.ErrorMailboxStoreUnavailable,
+    ews_errors.ErrorMailboxMoveInProgress,
+    ews_errors.ErrorConnectionFailedTransientError,
+    ews_errors.RateLimitError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+)
+NO_PERMISSION = (
+    ews_errors.ErrorAccessDenied,
+    ews_errors.ErrorImpersonateUserDenied,
+    ews_errors.ErrorImpersonationDenied,
+)
+
+
+# A request that went out and whose answer never came: Exchange may have carried it out.
+ANSWER_LOST = (
+    requests.exceptions.ReadTimeout,
+    urllib3.exceptions.ProtocolError,
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+)
+# ... unless the connection was never made: then nothing reached Exchange.
+NEVER_ARRIVED = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    requests.exceptions.ConnectTimeout,
+)
+# A load balancer or proxy in front of Exchange that gave up waiting or failed (500, 502,
+# 504: Exchange may have gone on and done it) or has no server to offer (503).
+GATEWAY_STATUSES = frozenset({500, 502, 503, 504})
+UNSURE_STATUSES = frozenset({500, 502, 504})
+
+REFUSES_EVERY_MAIL = (
+    *NO_PERMISSION,
+    ews_errors.ErrorSendAsDenied,
+    ews_errors.UnauthorizedError,
+    oauth_errors.OAuth2Error,
+)
+
+
+def explain(
+    error: Exception, what: str, *, config: Configuration, access_type: str, address: str
+) -> Exception:
+    """Turn an exchangelib/HTTP error into our error kinds, in words an admin can act on."""
+    who = config.credentials
+    where = config.service_endpoint or "the autodiscovered endpoint"
+    if any(isinstance(e, requests.exceptions.SSLError) for e in chain(error)):
+        return BackendError(
+            f"TLS certificate of {where} was not accepted: if Exchange uses the council's "
+            "own certificate authority, set REQUESTS_CA_BUNDLE to its PEM file")
+    if isinstance(error, (oauth_errors.TemporarilyUnavailableError, oauth_errors.ServerError)):
+        return TransientError(
+            f"Microsoft Entra ID could not issue a token just now ({error.error}): {what} "
+            "is tried again later"
+        )
+    # exchangelib sometimes wraps the real cause (e.g. a refused connection while it
+    # probes the server version) in a plain TransportError: look at the whole chain.
+    cause = next((e for e in chain(error) if isinstance(e, TRANSIENT)), None)
+    if cause is not None and not isinstance(error, ews_errors.ErrorServerBusy):
+        return TransientError(f"Exchange did not answer ({what}): {cause}")
+    status = http_status(error)
+    if status in GATEWAY_STATUSES:
+        return TransientError(f"the web server in front of Exchange answered {status} ({what})")
+    if isinstance(error, ews_errors.ErrorInvalidSyncStateData):
+        return CursorExpired(f"Exchange no longer accepts the stored sync state ({what})")
+    if isinstance(error, ews_errors.ErrorServerBusy):
+        return TransientError(
+            f"Exchange is busy ({what}): {error}", retry_after=_server_hint(error)
+        )
+    if isinstance(error, ews_errors.UnauthorizedError) and access_type == IMPERSONATION \
+            and isinstance(who, OAuth2Credentials):
+        return BackendError(
+            f"Exchange refused the token of app {who.client_id} (HTTP 401) at {where}, "
+            "even a new one: the app lacks the full_access_as_app permission (or the "
+            "Application EWS.AccessAsApp role), admin consent is missing, or tenant_id "
+            "names another tenant"
+        )
+    if isinstance(error, ews_errors.UnauthorizedError):
+        return BackendError(
+            f"Exchange refused the login (HTTP 401) for {who} at {where}: "
+            "wrong user name or password, or the account is locked"
+        )
+    if isinstance(error, oauth_errors.OAuth2Error):
+        return BackendError(
+            f"Microsoft Entra ID refused a token for app {who} ({error.error}): check "
+            "tenant_id, client_id and client_secret (secrets expire)"
+        )
+    if isinstance(error, ews_errors.ErrorNonExistentMailbox):
+        return BackendError(
+            f"Exchange has no mailbox {address} (ErrorNonExistentMailbox): check "
+            "the shared mailbox address ([mailbox] address)"
+        )
+    if isinstance(error, NO_PERMISSION):
+        if isinstance(who, OAuth2Credentials):
+            # Exchange Online removed the ApplicationImpersonation role in February 2025:
+            # an app now needs full_access_as_app, or the RBAC for Applications role.
+            how = (
+                "the app full_access_as_app (with admin consent), or the 'Application "
+                "EWS.AccessAsApp' role with a management scope that includes this mailbox"
+            )
+        elif access_type == IMPERSONATION:
+            how = f"ApplicationImpersonation to {who}, with a scope that includes this mailbox"
+        else:
+            how = f"FullAccess and SendAs on the mailbox for {who}"
+        return BackendError(
+            f"{who} may not open the shared mailbox {address} "
+            f"({type(error).__name__}): grant {how}"
+        )
+    if isinstance(error, ews_errors.ErrorFolderNotFound):
+        return BackendError(f"a folder of {address} is missing ({what}): {error}")
+    if isinstance(error, ews_errors.CASError) or http_status(error) == 403:
+        return BackendError(
+            f"Exchange answered 403 Forbidden at {where}: EWS is switched off for this "
+            f"mailbox or organisation. {RETIREMENT}; on-premises, ask for "
+            "Set-CASMailbox -EwsEnabled $true on the mailbox"
+        )
+    if isinstance(error, ews_errors.EWSError):
+        return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
+    return error
+
+
+def chain(error: BaseException) -> Iterator[BaseException]:
+    """The error, then its causes, the one it was raised from or during first."""
+    seen: BaseException | None = error
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _server_hint(error: ews_errors.ErrorServerBusy) -> float | None:
+    """The server's BackOffMilliseconds, in seconds; None when exchangelib made one up
+    (it fills in its own default wait when it re-raises other failures as busy)."""
+    back_off = getattr(error, "back_off", None)
+    text = str(error)
+    if back_off is None or text.startswith(("Reraised from", "Caused by")):
+        return None
+    return float(back_off)
+
+
+def answer_lost(error: Exception) -> bool:
+    """The request went out and no answer came: Exchange may have carried it out."""
+    causes = list(chain(error))
+    if any(isinstance(e, NEVER_ARRIVED) for e in causes):
+        return False
+    return any(isinstance(e, ANSWER_LOST) for e in causes) or http_status(error) in UNSURE_STATUSES
+
+
+def http_status(error: Exception) -> int | None:
+    """The HTTP status exchangelib reports in a MalformedResponseError, if any."""
+    text = str(error)
+    marker = "Code: "
+    if isinstance(error, ews_errors.MalformedResponseError) and marker in text:
+        digits = text.split(marker, 1)[1][:3]
+        return int(digits) if digits.isdigit() else None
+    return None
