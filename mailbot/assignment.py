@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
-from mailbot.compose import Envelope
+from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, staff_languages, welsh_of
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.parse import UNREADABLE, body_note
@@ -164,7 +164,8 @@ def assignment_subject(
         title, prefix = f"{welsh} / {title}", PREFIXES_CY.get(prefix, prefix)
     if minimise:
         return f"{prefix}{title} from {who} [{case.ref}]"
-    return f"{prefix}{title} from {who}: {case.subject[:120]} [{case.ref}]"
+    subject = untagged_subject(case.subject) or "(no subject)"
+    return f"{prefix}{title} from {who}: {subject[:120]} [{case.ref}]"
 
 
 def queue_officer_mail(

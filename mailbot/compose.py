@@ -17,7 +17,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from secrets import token_hex
 from typing import Any, cast
 
-from mailbot.loops import outgoing_headers
+from mailbot.loops import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT, outgoing_headers
 from mailbot.parse import header_safe
 from mailbot.render import Rendered
 from mailbot.thread import REF_TAG
@@ -79,10 +79,33 @@ def reply_subject(original: str, ref: str) -> str:
     # [MB-] tag, or a follow-up opening a linked case, must come back with one tag, ours,
     # or their next reply would name the other case first.
     subject = _SPACES.sub(" ", REF_TAG.sub("", header_safe(original, limit=150))).strip()
-    subject = subject or "(no subject)"
+    subject = untagged_subject(subject) or "(no subject)"
     if not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
     return f"{subject} [{ref}]"
+
+
+def untagged_subject(subject: str) -> str:
+    """The member's subject without the tags their mail gateway put in front of it
+    ("[EXTERNAL] ", "RE: [EXTERNAL] ", "*EXTERNAL* FW: "), for the subjects of the mail we
+    write: the tag warned the council about mail from outside, and on our mail to a member
+    or an officer it is untrue and crowds out the subject. Re:/Fwd: and the rest are kept
+    as they were; "" if nothing but tags and Re:/Fwd: is left."""
+    prefixes: list[str] = []
+    rest, found = subject, False
+    while True:
+        tag = GATEWAY_TAG.match(rest)
+        if tag and tag.end():
+            rest, found = rest[tag.end() :], True
+            continue
+        prefix = REPLY_OR_FORWARD_SUBJECT.match(rest)
+        if not prefix:
+            break
+        prefixes.append(prefix.group(0).strip())
+        rest = rest[prefix.end() :]
+    if not found:
+        return subject
+    return " ".join([*prefixes, rest.strip()]) if rest.strip() else ""
 
 
 def _header(value: str) -> str:

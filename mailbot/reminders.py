@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from mailbot import ledger, outbox
 from mailbot.ack_reminder import queue_ack_reminder
 from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
-from mailbot.compose import Envelope
+from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.model import FINISHED, Kind
@@ -250,5 +250,7 @@ def reminder_context(
 
 
 def _topic(subject: str) -> str:
-    subject = " ".join(subject.split())
+    """The case's subject as the reminder's Subject line names it, without a mail gateway's
+    "[EXTERNAL]"; "" (the kind is named instead) if nothing else is left."""
+    subject = " ".join(untagged_subject(subject).split())
     return subject if len(subject) <= TOPIC_LIMIT else subject[: TOPIC_LIMIT - 1] + "…"
