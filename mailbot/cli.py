@@ -130,7 +130,7 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
         # Down or refusing the login: exit 1, not 2, as it may be back by the next restart.
         raise fail(_database_failure(settings.database_url, exc)) from None
     if warn:
-        for warning in config_warnings(settings, mailbot_app.directory):
+        for warning in config_warnings(settings, mailbot_app.directory, mailbot_app.policy):
             logging.getLogger("mailbot.settings").warning("%s", warning)
     return mailbot_app
 

@@ -7,7 +7,7 @@ import re
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.smtp import check_submission
 from mailbot.directory import Directory, DirectoryError, load_directory
-from mailbot.policy import PolicyError, load_policy
+from mailbot.policy import Policy, PolicyError, load_policy
 from mailbot.routing import check_routing
 from mailbot.settings import Settings, settings_warnings
 
@@ -16,12 +16,7 @@ def config_problems(settings: Settings) -> list[str]:
     """Every problem found, each a line naming the file and the key."""
     problems: list[str] = []
     try:
-        load_policy(
-            settings.council.policy,
-            overrides=settings.policy or None,
-            packs_dir=_packs_dir(settings),
-            base_dir=settings.base_dir,
-        )
+        _load_policy(settings)
     except PolicyError as exc:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
     directory = settings.directory
@@ -40,6 +35,46 @@ def config_problems(settings: Settings) -> list[str]:
         problems += [f"{where}: {p}" for p in
                      check_routing(settings.routing, loaded, directory.admins)]
     return problems
+
+
+def _load_policy(settings: Settings) -> Policy:
+    return load_policy(
+        settings.council.policy,
+        overrides=settings.policy or None,
+        packs_dir=_packs_dir(settings),
+        base_dir=settings.base_dir,
+    )
+
+
+# Domains reserved for examples and tests (RFC 2606, RFC 6761): mail to them never arrives.
+# The shipped packs use them for the FOI team, complaints and monitoring officer, which
+# every council must replace with its own addresses.
+PLACEHOLDER_DOMAINS = ("example", "invalid", "test", "localhost",
+                       "example.com", "example.net", "example.org")  # fmt: skip
+
+
+def is_placeholder_address(address: str) -> bool:
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
+
+
+def placeholder_routing(policy: Policy) -> list[str]:
+    """The pack's routing addresses that can never receive mail: each kind of case routed
+    there would be assigned to nobody, and its member told to contact that address."""
+    routing = policy.routing
+    found = []
+    for key, address, what in (
+        ("foi_team", routing.foi_team, "FOI requests"),
+        ("complaints", routing.complaints, "complaints"),
+        ("monitoring_officer", routing.monitoring_officer, "confidentiality requests"),
+    ):
+        if address != "service-director" and is_placeholder_address(address):
+            found.append(
+                f"policy.routing.{key}: {address} is a placeholder that never receives mail, "
+                f"so {what} would go to nobody and members would be told to contact it; "
+                f"set {key} under [policy.routing] in this file"
+            )
+    return found
 
 
 def missing_directory_files(settings: Settings) -> list[str]:
@@ -83,9 +118,12 @@ def _mailbox_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def config_warnings(settings: Settings, loaded: Directory | None = None) -> list[str]:
-    """What is accepted but probably wrong: the config's, then the directory files'
-    (read from disk unless the daemon's `loaded` copy is given)."""
+def config_warnings(
+    settings: Settings, loaded: Directory | None = None, policy: Policy | None = None
+) -> list[str]:
+    """What is accepted but probably wrong: the config's, then (once the directory files
+    can be read) the pack's routing and the directory's; from disk unless the daemon's
+    `loaded` and `policy` are given."""
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
     if loaded is None:
@@ -97,6 +135,13 @@ def config_warnings(settings: Settings, loaded: Directory | None = None) -> list
             )
         except DirectoryError:
             return found  # reported by config_problems
+    if policy is None:
+        try:
+            policy = _load_policy(settings)
+        except PolicyError:
+            policy = None  # reported by config_problems
+    if policy is not None:
+        found += [f"{where}: {w}" for w in placeholder_routing(policy)]
     shared = settings.mailbox.address
     if loaded.member(shared) or loaded.officer(shared):
         found.append(

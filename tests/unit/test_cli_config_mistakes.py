@@ -158,3 +158,34 @@ def test_classify_needs_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(app, ["classify", "--json", "--rules-only", str(message)])
     assert result.exit_code == 0, result.output
     assert '"automatic": "auto_reply"' in result.output
+
+
+@pytest.mark.parametrize("command", [["check-config"], ["poll", "--once"]], ids=" ".join)
+def test_a_shipped_packs_placeholder_routing_addresses_are_a_warning(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # A council on a shipped pack that did not set [policy.routing] had every FOI request
+    # assigned to foi@cardiff.example, and members told to contact it, with check-config OK.
+    code, lines = _run(command, _council(tmp_path))
+    assert code == 0, lines
+    for key, address in (
+        ("foi_team", "foi@cardiff.example"),
+        ("complaints", "complaints@cardiff.example"),
+        ("monitoring_officer", "monitoring.officer@cardiff.example"),
+    ):
+        assert any(
+            f"{tmp_path.resolve()}/mailbot.toml: policy.routing.{key}: {address} is a "
+            "placeholder that never receives mail" in line
+            and f"set {key} under [policy.routing]" in line
+            for line in lines
+        ), (key, lines)
+
+
+def test_routing_addresses_set_by_the_council_give_no_placeholder_warning(tmp_path: Path) -> None:
+    extra = (
+        '[policy.routing]\nfoi_team = "foi@anglesey.gov.uk"\n'
+        'complaints = "cwynion@anglesey.gov.uk"\nmonitoring_officer = "swyddog@anglesey.gov.uk"\n'
+    )
+    code, lines = _run(["check-config"], _council(tmp_path, extra=extra))
+    assert code == 0, lines
+    assert not any("placeholder" in line for line in lines), lines

@@ -230,6 +230,17 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
         "server is on this machine",
         f"mailbot: warning: {path.resolve()}: directory.members is not set, so no sender is a "
         "known member and nobody gets an acknowledgement",
+        *(
+            f"mailbot: warning: {path.resolve()}: policy.routing.{key}: {address} is a "
+            f"placeholder that never receives mail, so {what} would go to nobody and members "
+            f"would be told to contact it; set {key} under [policy.routing] in this file"
+            for key, address, what in (
+                ("foi_team", "foi@wiltshire.example", "FOI requests"),
+                ("complaints", "complaints@wiltshire.example", "complaints"),
+                ("monitoring_officer", "monitoring.officer@wiltshire.example",
+                 "confidentiality requests"),
+            )
+        ),
     ]
     assert "OK (policy wiltshire, backend imap)" in result.output
 
