@@ -8,7 +8,8 @@ import pytest
 from fakes.graph_server import FakeGraph
 
 from contract.harness import HarnessBase
-from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import StaticTokenProvider
 
 MAILBOX = "memberenquiries@council.example"
 

@@ -18,7 +18,8 @@ from mailbot.backends.base import (
     SendingBlocked,
     TransientError,
 )
-from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import OutgoingMail
 

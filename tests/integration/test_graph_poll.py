@@ -12,7 +12,8 @@ import pytest
 from fakes.graph_server import FakeGraph
 
 from mailbot.app import build_app
-from mailbot.backends.graph import GraphMailbox, StaticTokenProvider
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
 from mailbot.jobs import flush_outbox, poll

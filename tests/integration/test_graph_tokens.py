@@ -23,7 +23,8 @@ from cryptography.x509.oid import NameOID
 from fakes.graph_server import FakeGraph
 
 from mailbot.backends.base import BackendError, SendingBlocked, TransientError
-from mailbot.backends.graph import GraphMailbox, MsalTokenProvider, client_credential
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import MsalTokenProvider, client_credential
 from mailbot.backends.retry import Backoff
 from mailbot.model import OutgoingMail
 
