@@ -129,6 +129,7 @@ def officer_context(
             "confidentiality_request": case.kind == Kind.CONFIDENTIALITY.value,
             "subject": "" if minimise else case.subject,
             "status": case.status,
+            "extendable": app.policy.can_extend(kind),
         },
         "message_text": text,
         # Why the message text is missing or unreadable, so the officer opens the original.

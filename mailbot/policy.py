@@ -303,6 +303,11 @@ class Policy(_Strict):
         rule = self.ack.get(kind)
         return "mailbot" if rule is None else rule.by
 
+    def can_extend(self, kind: Kind) -> bool:
+        """Whether EXTEND may move this kind's response date: never an FOI request's
+        (set by statute; the command is refused), else as the protocol allows."""
+        return kind != Kind.FOI and self.clock.extension_by_agreement
+
     def response_days(self, kind: Kind, priority: Priority) -> int:
         if kind == Kind.FOI:
             return FOI_RESPONSE_DAYS

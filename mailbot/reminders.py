@@ -211,6 +211,7 @@ def reminder_context(
     member = app.directory.member(case.member_email)
     escalate_on = escalation_day(rules, cal, step.due)
     subject = "" if case.confidential else case.subject[:200]
+    extendable = app.policy.can_extend(Kind(case.kind))
     return {
         "council": {
             "name": app.settings.council.name,
@@ -229,6 +230,7 @@ def reminder_context(
             "confidential": case.confidential,
             "subject": subject,
             "topic": _topic(subject),
+            "extendable": extendable,
         },
         "reminder": {
             "step": step.kind,
@@ -243,8 +245,7 @@ def reminder_context(
             ),
             # Wiltshire 6.5.7/6.5.8: when the answer will be late, the member gets the
             # reason, the action and a new date; EXTEND lets the bot send that for them.
-            "explain_prompt": app.policy.clock.extension_by_agreement
-            and step.kind in ("before", "due", "overdue"),
+            "explain_prompt": extendable and step.kind in ("before", "due", "overdue"),
         },
     }
 

@@ -250,3 +250,46 @@ def test_the_daemon_schedules_the_sweep_and_the_digest(app: tuple[App, MemorySer
 
     scheduler = build_scheduler(app[0])
     assert {"poll", "flush", "reminders", "digest"} <= {job.id for job in scheduler.get_jobs()}
+
+
+FOI_TEAM = ("FOI Team", "foi@wiltshire.example", "Information Governance", MAX[1], "")
+FOI_REQUEST = (
+    b"From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\n"
+    b"To: Member Enquiries <memberenquiries@wiltshire.gov.uk>\r\n"
+    b"Subject: Freedom of Information request - gritting contracts\r\n"
+    b"Date: Wed, 25 Nov 2026 09:14:03 +0000\r\n"
+    b"Message-ID: <foi-gritting-contracts@wiltshire.gov.uk>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Under the Freedom of Information Act please send me copies of the council's\r\n"
+    b"gritting contracts and the amounts paid under them in 2025/26.\r\n\r\nJo\r\n"
+)
+
+
+def test_mail_about_an_foi_request_never_offers_extend_which_is_refused(tmp_path: Path) -> None:
+    # An FOI date is set by statute and EXTEND on an FOI case is refused ("Not done"), yet
+    # the assignment and every reminder told the FOI team to reply EXTEND 5 "reason" and
+    # that mailbot would send the member the explanation with the new date.
+    app, server = make_app(tmp_path, officers=(FOI_TEAM, MAX))
+    try:
+        server.deliver(FOI_REQUEST)
+        run(app)
+        [case] = rows(app, CaseRow)
+        assert (case.kind, case.officer_email) == ("foi", FOI_TEAM[1])
+        day = date(2026, 12, 21)  # statutory due date: Thursday 24 December 2026
+        while day < date(2027, 1, 7):
+            now = datetime(day.year, day.month, day.day, 9, 5, tzinfo=UTC)
+            reminders.sweep(app, now)
+            jobs.flush_outbox(app, now)
+            day += timedelta(days=1)
+        mails = [message for _, message in sent(server) if FOI_TEAM[1] in message["To"]
+                 or MAX[1] in message["To"]]
+        kinds = [message["Subject"].split(":")[0] for message in mails]
+        assert kinds == ["FOI request from Cllr Jo Bloggs", "Reminder", "Due today",
+                         "Overdue by 2 working days", "Overdue by 4 working days",
+                         "Escalation"], kinds
+        for message in mails:
+            for text in (body_text(message, "plain"), body_text(message, "html")):
+                assert "EXTEND" not in text and "the protocol asks you" not in text
+                assert "DONE" in text and "REASSIGN" in text
+    finally:
+        app.close()

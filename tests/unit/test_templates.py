@@ -80,6 +80,7 @@ def reminder_context(step: str = "before", confidential: bool = False, **extra: 
             "confidential": confidential,
             "subject": subject,
             "topic": subject,
+            "extendable": True,
         },
         "reminder": reminder,
     }
