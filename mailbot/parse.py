@@ -7,6 +7,7 @@ charset or malformed header costs that field and not the message.
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import contextlib
 import email
@@ -325,9 +326,10 @@ def _body_text(
         if _is_attachment(part):
             attachment_types.append(ctype)
         if ctype == "message/rfc822":
-            attached.extend(
-                (False, p) for p in _payload_list(part) if isinstance(p, email.message.Message)
-            )
+            attached.extend((False, p) for p in _attached_messages(part))
+            continue
+        if _has_file_name(part, ctype, ".eml"):
+            attached.extend((False, p) for p in _eml_file(part))
             continue
         if _is_outlook_item(part, ctype):
             attached.append((True, part))
@@ -435,21 +437,65 @@ def _forward_block(headers: list[tuple[str, str]], body: str) -> str:
     return "\n".join(lines) + "\n\n" + body
 
 
+def _attached_messages(part: email.message.Message) -> list[email.message.Message]:
+    """The message inside a message/rfc822 part. Some clients and gateways send it base64
+    encoded, which RFC 2046 forbids: the parser then takes the base64 text for a message
+    with no headers, and the officer would read a block of base64. It is decoded here."""
+    found = [p for p in _payload_list(part) if isinstance(p, email.message.Message)]
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding != "base64" or len(found) != 1 or found[0].keys():
+        return found
+    encoded = found[0].get_payload()
+    if not isinstance(encoded, str):
+        return found
+    decoded = _message_from(_base64(encoded))
+    return [decoded] if decoded is not None else found
+
+
+def _eml_file(part: email.message.Message) -> list[email.message.Message]:
+    """A saved email attached as a generic file (application/octet-stream, "letter.eml"),
+    read as the attached message it is."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return []
+    decoded = _message_from(data) if isinstance(data, bytes) else None
+    return [decoded] if decoded is not None else []
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return binascii.a2b_base64(text.encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _message_from(data: bytes) -> email.message.Message | None:
+    """The message in these bytes, or None if they do not start with a header."""
+    if not data.strip():
+        return None
+    found = email.message_from_bytes(data, policy=compat32)
+    return found if found.keys() else None
+
+
 # Outlook's own type for a saved item; other clients and gateways send it as a generic file.
 OUTLOOK_ITEM_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
 
 
 def _is_outlook_item(part: email.message.Message, ctype: str) -> bool:
     """An Outlook item saved as a .msg file (a resident's email dragged into a new mail)."""
-    if ctype in OUTLOOK_ITEM_TYPES:
-        return True
+    return ctype in OUTLOOK_ITEM_TYPES or _has_file_name(part, ctype, ".msg")
+
+
+def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> bool:
+    """A file sent with a generic application/ type whose name ends in `extension`."""
     if not ctype.startswith("application/") or part.is_multipart():
         return False
     try:
         name = clean_header(part.get_filename() or "")
-    except Exception:  # noqa: BLE001 - an undecodable file name: not known to be a .msg
+    except Exception:  # noqa: BLE001 - an undecodable file name: not known to be one
         return False
-    return name.lower().endswith(".msg")
+    return name.lower().endswith(extension)
 
 
 def _outlook_forward(part: email.message.Message) -> str:
