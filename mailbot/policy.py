@@ -270,13 +270,22 @@ class Policy(_Strict):
     calendar: CalendarRules = CalendarRules()
     follow_up_window_days: Days = 5
 
-    @model_validator(mode="after")
-    def _rules_complete(self) -> Policy:
-        if Kind.FOI in self.response:
+    @model_validator(mode="before")
+    @classmethod
+    def _no_foi_response(cls, data: Any) -> Any:
+        # Before the fields are checked: reported after them, a [response.foi] table
+        # first got "source: required key is missing", sending the administrator to
+        # complete a rule that can never be accepted.
+        response = data.get("response") if isinstance(data, dict) else None
+        if isinstance(response, dict) and Kind.FOI.value in response:
             raise ValueError(
                 "response.foi: the FOI response time is set by statute "
                 f"({FOI_RESPONSE_DAYS} working days); a pack cannot change it"
             )
+        return data
+
+    @model_validator(mode="after")
+    def _rules_complete(self) -> Policy:
         missing = [k.value for k in Kind if k is not Kind.FOI and k not in self.response]
         if missing:
             raise ValueError(f"response: no rule for {', '.join(missing)}")

@@ -261,6 +261,13 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
             "response.foi: the FOI response time is set by statute",
         ),
         (
+            # As a council writes it: without a source, which was reported first and sent
+            # the administrator to add one to a rule that can never be accepted.
+            "[response.enquiry]",
+            "[response.foi]\nnormal = 15\n\n[response.enquiry]",
+            "response.foi: the FOI response time is set by statute",
+        ),
+        (
             "[response.complaint]\nnormal = 10",
             "[response.complaintx]\nnormal = 10",
             "response.complaintx",
