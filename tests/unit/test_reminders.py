@@ -293,3 +293,40 @@ def test_mail_about_an_foi_request_never_offers_extend_which_is_refused(tmp_path
                 assert "DONE" in text and "REASSIGN" in text
     finally:
         app.close()
+
+
+BORSETSHIRE_PACK = Path(__file__).resolve().parents[1] / "data" / (
+    "pack_borsetshire_christmas_closure.toml"
+)
+BORSETSHIRE_FOI_TEAM = ("FOI Team", "foi@borsetshire.gov.uk", "Information Governance", "", "")
+
+
+def test_an_foi_date_on_a_closure_day_is_not_called_today_on_the_day_before(
+    tmp_path: Path,
+) -> None:
+    # Received Thursday 26 November 2026: the statutory 20th working day is Tuesday 29
+    # December, the council's closure day, so the due-day reminder goes on Thursday 24
+    # December, and said "is due today, Tuesday 29 December 2026" under "Due today".
+    app, server = make_app(tmp_path, officers=(BORSETSHIRE_FOI_TEAM,),
+                           policy=str(BORSETSHIRE_PACK))
+    try:
+        server.deliver(FOI_REQUEST.replace(b"Wed, 25 Nov 2026", b"Thu, 26 Nov 2026"))
+        run(app, datetime(2026, 11, 26, 10, 5, tzinfo=UTC))
+        [case] = rows(app, CaseRow)
+        assert (case.kind, case.response_due) == ("foi", date(2026, 12, 29))
+        server.outgoing.clear()
+        log = []
+        for day in (21, 22, 23, 24, 29, 30, 31):
+            now = datetime(2026, 12, day, 9, 5, tzinfo=UTC)
+            log += [(day, step) for _, step, _ in reminders.sweep(app, now).queued]
+            jobs.flush_outbox(app, now)
+        assert log == [(23, "before:0"), (24, "due:0"), (31, "overdue:1")]
+        due_mail = sent(server)[1][1]
+        assert due_mail["Subject"].startswith("Last working day: Freedom of Information")
+        for text in (body_text(due_mail, "plain"), body_text(due_mail, "html")):
+            flat = " ".join(text.replace("<strong>", "").replace("</strong>", "").split())
+            assert "today" not in flat.replace("today is the last working day", "")
+            assert ("is due on Tuesday 29 December 2026, when the office is closed, so today "
+                    "is the last working day to send it") in flat
+    finally:
+        app.close()

@@ -59,6 +59,7 @@ def reminder_context(step: str = "before", confidential: bool = False, **extra: 
         "reminders_sent": 2,
         "escalate_on": None,
         "explain_prompt": step != "escalation",
+        "due_day_closed": False,
     }
     reminder.update(extra)
     subject = "" if confidential else "Pothole outside 14 Castle Street"
