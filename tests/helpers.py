@@ -6,15 +6,17 @@ tests/integration/conftest.py.
 
 from __future__ import annotations
 
+import base64
 import csv
 import email
 import email.policy
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from mailbot.classify import Classifier, rules_classifier
 from mailbot.jobs import flush_outbox, poll
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow, EventRow
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[1]
@@ -200,3 +203,161 @@ def message_id_in(raw: bytes) -> str:
     parsed = parse_message(raw)
     assert not isinstance(parsed, ParseFailure)
     return parsed.message_id
+
+
+# The headers of a plain UTF-8 text mail (Outlook adds "Content-Transfer-Encoding: 8bit").
+PLAIN_UTF8 = ("MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"')
+
+
+class Council:
+    """A council of its own under `home`: a CSV directory, a config file, its database
+    (SQLite there, or the test run's PostgreSQL) and a memory mailbox. Mail is written in
+    as people send it, the daemon's jobs run at a `now` the test gives, and what left is
+    read back. Close it (or use `with`).
+
+    What differs from one test module's council to another's is a parameter: the people,
+    the pack, `config` (TOML added after [classifier], such as [routing] or [digest]),
+    the classifier threshold, and how the mail written in looks (`message_ids` prefix,
+    `mail_headers` after the threading headers, `encoded_subjects` as RFC 2047 words,
+    `reply_quotes` lines of the mail answered quoted under a reply).
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        mailbox: str,
+        members: Iterable[Sequence[str]],
+        officers: Iterable[Sequence[str]],
+        name: str = "Wiltshire Council",
+        policy: str = "wiltshire",
+        admins: Sequence[str] = (),
+        threshold: float = 0.5,
+        config: str = "",
+        message_ids: str = "t",
+        mail_headers: Sequence[str] = (),
+        encoded_subjects: bool = False,
+        reply_quotes: int = 0,
+    ) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.home = home
+        self.mailbox = mailbox
+        write_csv(home / "members.csv", ("name", "email", "ward", "language"), members)
+        write_csv(home / "officers.csv",
+                  ("name", "email", "service", "manager_email", "deputy_email"), officers)
+        lines = [
+            "[council]",
+            f"name = {_toml_str(name)}",
+            f"policy = {_toml_str(policy)}",
+            "[mailbox]",
+            f"address = {_toml_str(mailbox)}",
+            "[directory]",
+            'members = "members.csv"',
+            'officers = "officers.csv"',
+            *([f"admins = [{', '.join(_toml_str(a) for a in admins)}]"] if admins else []),
+            "[classifier]",
+            "train_if_missing = false",
+            f"threshold = {threshold}",
+        ]
+        (home / "mailbot.toml").write_text("\n".join(lines) + "\n" + config, encoding="utf-8")
+        self.server = MemoryServer()
+        self.app: App = build_app(
+            load_settings(home / "mailbot.toml"),
+            backend=MemoryMailbox(self.server),
+            classifier=shared_rules_classifier(),
+        )
+        self.message_ids = message_ids
+        self.mail_headers = tuple(mail_headers)
+        self.encoded_subjects = encoded_subjects
+        self.reply_quotes = reply_quotes
+        self.count = 0  # mail written in
+        self.seen = 0  # mail that left and has been read back
+
+    def __enter__(self) -> Council:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.app.close()
+
+    def mail(
+        self,
+        sender: str,
+        subject: str,
+        body: str,
+        *,
+        cc: str = "",
+        in_reply_to: str = "",
+        extra: str = "",
+        date: datetime = NOW - timedelta(hours=2),
+    ) -> bytes:
+        """A mail to the shared mailbox, as a member's or officer's client sends it."""
+        self.count += 1
+        if self.encoded_subjects:
+            subject = f"=?utf-8?b?{base64.b64encode(subject.encode()).decode()}?="
+        headers = [
+            f"From: {sender}",
+            f"To: {self.mailbox}",
+            *([f"Cc: {cc}"] if cc else []),
+            f"Subject: {subject}",
+            f"Message-ID: <{self.message_ids}{self.count}@test.example>",
+            f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
+            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
+            *([extra] if extra else []),
+            *self.mail_headers,
+        ]
+        return ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
+
+    def reply(
+        self,
+        to: EmailMessage,
+        sender: str,
+        first_line: str,
+        *,
+        date: datetime = NOW - timedelta(hours=2),
+    ) -> bytes:
+        """`sender`'s answer to `to`, in its thread: `first_line`, then the first
+        `reply_quotes` lines of `to`'s text quoted, as Outlook puts them under a reply."""
+        body = first_line
+        if self.reply_quotes:
+            text = body_text(to, "plain")
+            quoted = "\n".join(f"> {line}" for line in text.splitlines()[: self.reply_quotes])
+            body = f"{first_line}\n\n{quoted}"
+        return self.mail(sender, f"RE: {to['Subject']}", body,
+                         in_reply_to=str(to["Message-ID"]), date=date)
+
+    def deliver(self, raw: bytes, now: datetime = NOW) -> list[EmailMessage]:
+        """Deliver, poll, flush: the mails that left during this step."""
+        self.server.deliver(raw)
+        poll(self.app, now)
+        return self.flush(now)
+
+    def flush(self, now: datetime) -> list[EmailMessage]:
+        """Flush the outbox: the mails that left since last asked."""
+        flush_outbox(self.app, now)
+        return [message for _, message in self.left()]
+
+    def left(self) -> list[tuple[tuple[str, ...], EmailMessage]]:
+        """What left since last asked: (envelope recipients, parsed message)."""
+        out = [(recipients, parse_sent(mime))
+               for recipients, mime in self.server.outgoing[self.seen :]]
+        self.seen = len(self.server.outgoing)
+        return out
+
+    def case(self, ref: str | None = None) -> CaseRow:
+        """The case with this ref, or the newest case."""
+        found = rows(self.app, CaseRow, *([CaseRow.ref == ref] if ref else []))
+        return found[-1]
+
+    def events(self, action: str) -> list[EventRow]:
+        return rows(self.app, EventRow, EventRow.action == action)
+
+
+def by_recipient(messages: Iterable[EmailMessage]) -> dict[str, EmailMessage]:
+    """Mails by their To header (one mail to each in the tests that use this)."""
+    return {str(message["To"]): message for message in messages}

@@ -32,13 +32,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import body_text, parse_sent, shared_rules_classifier, write_csv
+from helpers import PLAIN_UTF8, Council, body_text
 
 from mailbot import jobs
-from mailbot.app import App, build_app
-from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.policy import load_policy
-from mailbot.settings import load_settings
 from mailbot.workdays import LONDON
 
 MAILBOX = "memberenquiries@wiltshire.gov.uk"
@@ -84,58 +81,44 @@ class Sent:
         return "other"
 
 
-class Month:
-    """One council, its mailbox and a clock that only moves when the test says so."""
+class Month(Council):
+    """Wiltshire's council and a clock that only moves when the test says so."""
 
     def __init__(self, home: Path) -> None:
-        home.mkdir(parents=True, exist_ok=True)
-        write_csv(
-            home / "members.csv",
-            ("name", "email", "ward", "language"),
-            [("Cllr Jo Bloggs", JO, "Castle", "en"), ("Cllr Siân Evans", SIAN, "Trowbridge", "cy")],
-        )
-        write_csv(
-            home / "officers.csv",
-            ("name", "email", "service", "manager_email", "deputy_email"),
-            [
+        super().__init__(
+            home,
+            mailbox=MAILBOX,
+            members=[
+                ("Cllr Jo Bloggs", JO, "Castle", "en"),
+                ("Cllr Siân Evans", SIAN, "Trowbridge", "cy"),
+            ],
+            officers=[
                 ("Sam Patel", SAM, "Highways", DANA, LEE),
                 ("Lee Wong", LEE, "Highways", DANA, ""),
                 ("Dana Reed", DANA, "Highways", "", ""),
                 ("Alex Morgan", ALEX, "Waste", PAT, ""),
                 ("Pat Kerr", PAT, "Waste", "", ""),
             ],
-        )
-        (home / "mailbot.toml").write_text(
-            '[council]\nname = "Wiltshire Council"\npolicy = "wiltshire"\n'
-            f'[mailbox]\naddress = "{MAILBOX}"\n'
-            '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
             # The rules-only classifier gives a plain enquiry 0.5; the default threshold is
             # set for the trained model.
-            "[classifier]\ntrain_if_missing = false\nthreshold = 0.5\n"
-            f'[routing]\ndefault_officer = "{SAM}"\n'
+            threshold=0.5,
+            config=f'[routing]\ndefault_officer = "{SAM}"\n'
             "[[routing.rules]]\n"
             f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "bins", "recycling"]\n'
             f'[digest]\nrecipients = ["{CHIEF}"]\n',
-            encoding="utf-8",
-        )
-        self.server = MemoryServer()
-        self.app: App = build_app(
-            load_settings(home / "mailbot.toml"),
-            backend=MemoryMailbox(self.server),
-            classifier=shared_rules_classifier(),
+            message_ids="month",
+            mail_headers=PLAIN_UTF8,
+            reply_quotes=6,
         )
         self.sent: list[Sent] = []
-        self.count = 0
 
     def tick(self, now: datetime) -> None:
         """What the daemon's scheduler does, all at `now`."""
         jobs.poll(self.app, now)
         jobs.send_reminders(self.app, now)
         jobs.send_digests(self.app, now)
-        before = len(self.server.outgoing)
         jobs.flush_outbox(self.app, now)
-        for recipients, mime in self.server.outgoing[before:]:
-            message = parse_sent(mime)
+        for recipients, message in self.left():
             self.sent.append(
                 Sent(
                     now,
@@ -150,32 +133,6 @@ class Month:
                 *([str(message["Cc"])] if message["Cc"] else []),
             }
 
-    def mail(
-        self,
-        sender: str,
-        subject: str,
-        body: str,
-        when: datetime,
-        *,
-        cc: str = "",
-        in_reply_to: str = "",
-        extra: str = "",
-    ) -> None:
-        self.count += 1
-        headers = [
-            f"From: {sender}",
-            f"To: {MAILBOX}",
-            *([f"Cc: {cc}"] if cc else []),
-            f"Subject: {subject}",
-            f"Message-ID: <month{self.count}@test.example>",
-            f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
-            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
-            *([extra] if extra else []),
-            "MIME-Version: 1.0",
-            'Content-Type: text/plain; charset="utf-8"',
-        ]
-        self.server.deliver(("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode())
-
     def last_to(self, address: str, kind: str | None = None, ref: str = "") -> Sent:
         found = [
             s
@@ -184,16 +141,6 @@ class Month:
         ]
         assert found, f"nothing sent to {address} ({kind}, {ref})"
         return found[-1]
-
-    def reply(self, sender: str, to: Sent, first_line: str, when: datetime) -> None:
-        quoted = "\n".join(f"> {line}" for line in to.text.splitlines()[:6])
-        self.mail(
-            sender,
-            f"RE: {to.subject}",
-            f"{first_line}\n\n{quoted}",
-            when,
-            in_reply_to=str(to.message["Message-ID"]),
-        )
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -266,79 +213,81 @@ def script() -> dict[datetime, list[Action]]:
 
     on(
         at(date(2026, 11, 30), 10),
-        lambda m, t: m.mail(
+        lambda m, t: m.server.deliver(m.mail(
             f"Cllr Jo Bloggs <{JO}>",
             "Pothole on Castle Road",
             "There is a deep pothole outside no. 12 Castle Road. Please can it be repaired?",
-            t - timedelta(minutes=20),
+            date=t - timedelta(minutes=20),
             cc=SAM,
-        ),
+        )),
     )
     on(
         at(date(2026, 12, 1), 14),
-        lambda m, t: m.mail(
+        lambda m, t: m.server.deliver(m.mail(
             f"Cllr Siân Evans <{SIAN}>",
             "Missed bin collection / Biniau heb eu casglu",
             "Bins on Station Road were not collected this week. Please can you send the crew back?",
-            t - timedelta(minutes=30),
-        ),
+            date=t - timedelta(minutes=30),
+        )),
     )
     on(
         at(date(2026, 12, 2), 19),
-        lambda m, t: m.mail(
+        lambda m, t: m.server.deliver(m.mail(
             f"Cllr Jo Bloggs <{JO}>",
             "CONFIDENTIAL: a tenant's health and a damp flat",
             "Please keep this confidential. The tenant at 4 Mill Lane has asthma made worse by "
             "damp; can someone inspect?",
-            t - timedelta(minutes=30),
+            date=t - timedelta(minutes=30),
             cc=SAM,
-        ),
+        )),
     )
     # Sam's out-of-office answers the assignment a few minutes later.
     on(
         at(date(2026, 12, 2), 20),
-        lambda m, t: m.mail(
+        lambda m, t: m.server.deliver(m.mail(
             f"Sam Patel <{SAM}>",
             f"Automatic reply: {m.last_to(SAM, 'other').subject}",
             "I am out of the office until Monday 7 December. For urgent matters contact Lee Wong.",
-            t - timedelta(minutes=50),
+            date=t - timedelta(minutes=50),
             in_reply_to=str(m.last_to(SAM, "other").message["Message-ID"]),
             extra="Auto-Submitted: auto-replied",
-        ),
+        )),
     )
     on(
         at(date(2026, 12, 7), 10),
-        lambda m, t: m.mail(
+        lambda m, t: m.server.deliver(m.mail(
             f"Cllr Jo Bloggs <{JO}>",
             "Freedom of Information request: pothole repair costs",
             "Under the Freedom of Information Act please send me copies of the records of "
             "pothole repair costs for 2025.",
-            t - timedelta(minutes=15),
-        ),
+            date=t - timedelta(minutes=15),
+        )),
     )
     # Sam answers the before-due reminder: more time, with a reason the member is told.
     on(
         at(date(2026, 12, 11), 11),
-        lambda m, t: m.reply(
+        lambda m, t: m.server.deliver(m.reply(
+            m.last_to(SAM, "before", "MB-2026-00001").message,
             SAM,
-            m.last_to(SAM, "before", "MB-2026-00001"),
             'EXTEND 5 "the contractor can only survey the road next week"',
-            t - timedelta(minutes=30),
-        ),
+            date=t - timedelta(minutes=30),
+        )),
     )
     # Lee answers the confidential case the day after it was due.
     on(
         at(date(2026, 12, 17), 11),
-        lambda m, t: m.reply(
-            LEE, m.last_to(LEE, "due", "MB-2026-00003"), "DONE", t - timedelta(minutes=30)
-        ),
+        lambda m, t: m.server.deliver(m.reply(
+            m.last_to(LEE, "due", "MB-2026-00003").message, LEE, "DONE",
+            date=t - timedelta(minutes=30),
+        )),
     )
     # Sam answers the pothole the day after its new due date.
     on(
         at(date(2026, 12, 22), 11),
-        lambda m, t: m.reply(
-            SAM, m.last_to(SAM, "due", "MB-2026-00001"), "DONE", t - timedelta(minutes=30)
-        ),
+        lambda m, t: m.server.deliver(m.reply(
+            m.last_to(SAM, "due", "MB-2026-00001").message, SAM, "DONE",
+            date=t - timedelta(minutes=30),
+        )),
     )
     return events
 
@@ -364,7 +313,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
         cc = f" cc {s.cc}" if s.cc else ""
         print(f"  {local:%a %d %b %H:%M}  {s.to}{cc}  |  {s.subject}")
     yield made
-    made.app.close()
+    made.close()
 
 
 def test_reminders_go_on_the_right_working_days_only(month: Month) -> None:

@@ -11,13 +11,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import body_text, parse_sent, rows, shared_rules_classifier, write_csv
+from helpers import Council, body_text, by_recipient, parse_sent, rows
 
 from mailbot import jobs
-from mailbot.app import App, build_app
-from mailbot.backends.memory import MemoryMailbox, MemoryServer
-from mailbot.settings import load_settings
-from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow, OutboxRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -41,100 +38,38 @@ OFFICERS = [
 ]
 
 
-class Council:
-    """One app and its mailbox, with ways to write mail in and read mail out."""
+def _council(home: Path, policy: str = "wiltshire") -> Council:
+    """The test council's people under `policy`; unmatched mail goes to triage."""
+    return Council(
+        home, name="Test Council", policy=policy, mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=[ADMIN],
+        # Triage by classifier confidence is not what these tests are about.
+        threshold=0.0,
+        config='[routing]\ndefault_officer = "triage@council.gov.uk"\n'
+        "[[routing.rules]]\n"
+        f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "recycling"]\n',
+        reply_quotes=5,
+    )
 
-    def __init__(self, home: Path, policy: str = "wiltshire") -> None:
-        home.mkdir(parents=True, exist_ok=True)
-        self.home = home
-        write_csv(home / "members.csv", ("name", "email", "ward", "language"), MEMBERS)
-        write_csv(
-            home / "officers.csv",
-            ("name", "email", "service", "manager_email", "deputy_email"),
-            OFFICERS,
-        )
-        (home / "mailbot.toml").write_text(
-            f'[council]\nname = "Test Council"\npolicy = "{policy}"\n'
-            f'[mailbox]\naddress = "{MAILBOX}"\n'
-            '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
-            f'admins = ["{ADMIN}"]\n'
-            # Triage by classifier confidence is not what these tests are about.
-            "[classifier]\ntrain_if_missing = false\nthreshold = 0.0\n"
-            '[routing]\ndefault_officer = "triage@council.gov.uk"\n'
-            "[[routing.rules]]\n"
-            f'name = "waste"\nofficer = "{ALEX}"\nkeywords = ["bin", "recycling"]\n',
-            encoding="utf-8",
-        )
-        self.server = MemoryServer()
-        self.app: App = build_app(
-            load_settings(home / "mailbot.toml"),
-            backend=MemoryMailbox(self.server),
-            classifier=shared_rules_classifier(),
-        )
-        self.seen = 0
-        self.count = 0
 
-    def deliver(self, raw: bytes, now: datetime = NOW) -> list[EmailMessage]:
-        """Deliver, poll, flush; the mails that left during this step."""
-        self.server.deliver(raw)
-        jobs.poll(self.app, now)
-        jobs.flush_outbox(self.app, now)
-        out = [parse_sent(mime) for _, mime in self.server.outgoing[self.seen :]]
-        self.seen = len(self.server.outgoing)
-        return out
-
-    def mail(
-        self,
-        sender: str,
-        subject: str,
-        body: str,
-        *,
-        cc: str = "",
-        in_reply_to: str = "",
-        extra: str = "",
-        date: datetime = NOW - timedelta(hours=2),
-    ) -> bytes:
-        self.count += 1
-        headers = [
-            f"From: {sender}",
-            f"To: {MAILBOX}",
-            *([f"Cc: {cc}"] if cc else []),
-            f"Subject: {subject}",
-            f"Message-ID: <t{self.count}@test.example>",
-            f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
-            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
-            *([extra] if extra else []),
-        ]
-        return ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
-
-    def case(self, ref: str | None = None) -> CaseRow:
-        found = rows(self.app, CaseRow, *([CaseRow.ref == ref] if ref else []))
-        return found[-1]
-
-    def events(self, action: str) -> list[EventRow]:
-        return rows(self.app, EventRow, EventRow.action == action)
-
-    def open_pothole(
-        self, cc: str = SAM, subject: str = "Pothole on Castle Road"
-    ) -> dict[str, EmailMessage]:
-        out = self.deliver(
-            self.mail(f"Cllr Jo Bloggs <{JO}>", subject, "A deep pothole by no. 12.", cc=cc)
-        )
-        return {str(m["To"]): m for m in out}
+def _open_pothole(
+    council: Council, cc: str = SAM, subject: str = "Pothole on Castle Road"
+) -> dict[str, EmailMessage]:
+    return by_recipient(council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", subject, "A deep pothole by no. 12.", cc=cc)
+    ))
 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    made = Council(tmp_path / "wiltshire")
-    yield made
-    made.app.close()
+    with _council(tmp_path / "wiltshire") as made:
+        yield made
 
 
 @pytest.fixture
 def colchester(tmp_path: Path) -> Iterator[Council]:
-    made = Council(tmp_path / "colchester", policy="colchester")
-    yield made
-    made.app.close()
+    with _council(tmp_path / "colchester", policy="colchester") as made:
+        yield made
 
 
 def _text(message: EmailMessage) -> str:
@@ -147,7 +82,7 @@ def _text(message: EmailMessage) -> str:
 def test_the_officer_copied_in_gets_the_assignment_and_the_ack_names_them(
     council: Council,
 ) -> None:
-    out = council.open_pothole()
+    out = _open_pothole(council)
     assert set(out) == {JO, SAM}
     ack, assignment = out[JO], out[SAM]
     assert "Sam Patel (highways) will respond by Wednesday 9 December 2026" in _text(ack)
@@ -167,9 +102,9 @@ def test_the_officer_copied_in_gets_the_assignment_and_the_ack_names_them(
 def test_a_rule_routes_by_keyword_and_unmatched_mail_goes_to_the_default(
     council: Council,
 ) -> None:
-    out = council.open_pothole(cc="", subject="Missed bin collection")
+    out = _open_pothole(council, cc="", subject="Missed bin collection")
     assert set(out) == {JO, ALEX}
-    out = council.open_pothole(cc="", subject="Cabinet agenda")
+    out = _open_pothole(council, cc="", subject="Cabinet agenda")
     assert set(out) == {JO, "triage@council.gov.uk"}
 
 
@@ -209,7 +144,7 @@ def test_foi_goes_to_the_foi_team_with_the_statutory_date(council: Council) -> N
 
 def _hackney_complaint(tmp_path: Path) -> tuple[Council, list[EmailMessage]]:
     """A formal complaint from Jo in Hackney, Sam copied in: (the council, what left)."""
-    hackney = Council(tmp_path / "hackney", policy="hackney")
+    hackney = _council(tmp_path / "hackney", policy="hackney")
     out = hackney.deliver(
         hackney.mail(
             f"Cllr Jo Bloggs <{JO}>",
@@ -229,15 +164,13 @@ def _receipt(out: list[EmailMessage]) -> EmailMessage:
 
 def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: Path) -> None:
     hackney, out = _hackney_complaint(tmp_path)
-    try:
+    with hackney:
         to = {str(m["To"]): m for m in out}
         assert DANA in to  # Sam's line goes up to Dana, the service's head
         assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
         assert "how long an investigation will take" in _text(to[DANA])
         # mailbot's own mail to the member is a receipt, not the Director's acknowledgement
         assert hackney.case().acknowledged_at is None
-    finally:
-        hackney.app.close()
 
 
 def _director_writes_to_member(hackney: Council, ack: EmailMessage, when: datetime) -> None:
@@ -260,7 +193,7 @@ def test_hackney_directors_first_reply_is_the_acknowledgement_and_the_case_stays
 ) -> None:
     hackney, out = _hackney_complaint(tmp_path)
     ack = _receipt(out)
-    try:
+    with hackney:
         due = hackney.case().response_due
         thursday = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
         _director_writes_to_member(hackney, ack, thursday)
@@ -276,14 +209,12 @@ def test_hackney_directors_first_reply_is_the_acknowledgement_and_the_case_stays
         _director_writes_to_member(hackney, ack, datetime(2026, 12, 4, 11, 0, tzinfo=UTC))
         case = hackney.case()
         assert case.status == "responded" and case.acknowledged_at == thursday
-    finally:
-        hackney.app.close()
 
 
 def test_hackney_director_is_reminded_once_to_acknowledge(tmp_path: Path) -> None:
     hackney, out = _hackney_complaint(tmp_path)
     ack = _receipt(out)
-    try:
+    with hackney:
         before = jobs.send_reminders(hackney.app, datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
         assert before.queued == []  # Friday: not due until Monday
         monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -301,23 +232,14 @@ def test_hackney_director_is_reminded_once_to_acknowledge(tmp_path: Path) -> Non
         _director_writes_to_member(hackney, ack, monday + timedelta(days=1, hours=1))
         assert hackney.case().status == "open"
         assert hackney.case().acknowledged_at is not None
-    finally:
-        hackney.app.close()
 
 
 # -- reply commands -----------------------------------------------------------------
 
 
-def _reply(council: Council, to: EmailMessage, sender: str, first_line: str) -> bytes:
-    quoted = "\n".join(f"> {line}" for line in _text(to).splitlines()[:5])
-    return council.mail(
-        sender, f"RE: {to['Subject']}", f"{first_line}\n\n{quoted}", in_reply_to=to["Message-ID"]
-    )
-
-
 def test_done_stops_the_clock_and_is_confirmed(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    out = council.deliver(_reply(council, assignment, SAM, "DONE"))
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(council.reply(assignment, SAM, "DONE"))
     assert [m["To"] for m in out] == [SAM]
     assert out[0]["In-Reply-To"] == "<t2@test.example>"
     assert "MB-2026-00001 is marked as answered" in _text(out[0])
@@ -331,7 +253,7 @@ def test_done_stops_the_clock_and_is_confirmed(council: Council) -> None:
 
 
 def test_an_html_only_outlook_reply_is_read(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
+    assignment = _open_pothole(council)[SAM]
     html = (
         "<html><body><div>Extend 3 &ldquo;waiting for the gully tanker&rdquo;</div>"
         "<div><br></div><hr><div><b>From:</b> Member Enquiries<br><b>Sent:</b> 25 November"
@@ -348,10 +270,10 @@ def test_an_html_only_outlook_reply_is_read(council: Council) -> None:
 
 
 def test_extend_moves_the_date_and_the_member_is_told_why(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
+    assignment = _open_pothole(council)[SAM]
     later = NOW + timedelta(days=6)  # Tuesday 1 December
     out = council.deliver(
-        _reply(council, assignment, SAM, 'EXTEND 5 "the contractor surveys it on Monday"'),
+        council.reply(assignment, SAM, 'EXTEND 5 "the contractor surveys it on Monday"'),
         now=later,
     )
     to = {str(m["To"]): m for m in out}
@@ -369,41 +291,41 @@ def test_extend_moves_the_date_and_the_member_is_told_why(council: Council) -> N
 
 
 def test_reassign_sends_the_new_officer_the_case(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    out = council.deliver(_reply(council, assignment, SAM, f"REASSIGN {LEE} on the rota"))
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(council.reply(assignment, SAM, f"REASSIGN {LEE} on the rota"))
     to = {str(m["To"]): m for m in out}
     assert set(to) == {SAM, LEE}
     assert "Sam Patel has passed this case to you" in _text(to[LEE])
     assert "> A deep pothole by no. 12." in _text(to[LEE])
     assert council.case().officer_email == LEE
     # The new officer can now command the case from their own assignment.
-    out = council.deliver(_reply(council, to[LEE], LEE, "DONE"))
+    out = council.deliver(council.reply(to[LEE], LEE, "DONE"))
     assert council.case().status == "responded"
 
 
 def test_reassign_to_someone_unknown_changes_nothing(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    out = council.deliver(_reply(council, assignment, SAM, "REASSIGN someone@gmail.example"))
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(council.reply(assignment, SAM, "REASSIGN someone@gmail.example"))
     assert [m["To"] for m in out] == [SAM]
     assert "not in the officers directory" in _text(out[0])
     assert council.case().officer_email == SAM
 
 
 def test_pause_and_resume(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    council.deliver(_reply(council, assignment, SAM, 'PAUSE "waiting for clarification"'))
+    assignment = _open_pothole(council)[SAM]
+    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for clarification"'))
     case = council.case()
     assert case.status == "paused" and case.response_due is None
     # Resumed a week later (five working days paused): the date moves on by as many.
-    council.deliver(_reply(council, assignment, SAM, "RESUME"), now=NOW + timedelta(days=7))
+    council.deliver(council.reply(assignment, SAM, "RESUME"), now=NOW + timedelta(days=7))
     case = council.case()
     assert case.status == "open"
     assert case.response_due is not None and case.response_due.isoformat() > "2026-12-09"
 
 
 def test_the_members_reply_ends_a_pause_that_waited_for_them(council: Council) -> None:
-    out = council.open_pothole()
-    council.deliver(_reply(council, out[SAM], SAM, 'PAUSE "asked the member which lamp"'))
+    out = _open_pothole(council)
+    council.deliver(council.reply(out[SAM], SAM, 'PAUSE "asked the member which lamp"'))
     assert council.case().status == "paused"
     later = NOW + timedelta(days=2)
     sent = council.deliver(
@@ -434,7 +356,7 @@ def test_confidential_no_tells_the_member_at_once(council: Council) -> None:
     )
     assignment = next(m for m in out if m["To"] == SAM)
     out = council.deliver(
-        _reply(council, assignment, SAM, 'CONFIDENTIAL NO "a safeguarding duty applies"')
+        council.reply(assignment, SAM, 'CONFIDENTIAL NO "a safeguarding duty applies"')
     )
     to = {str(m["To"]): m for m in out}
     assert "has said that this is not possible" in _text(to[JO])
@@ -443,21 +365,21 @@ def test_confidential_no_tells_the_member_at_once(council: Council) -> None:
 
 
 def test_manager_and_admin_may_command_but_another_officer_may_not(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    out = council.deliver(_reply(council, assignment, ALEX, "DONE"))
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(council.reply(assignment, ALEX, "DONE"))
     assert [m["To"] for m in out] == [ALEX]
     assert "was not applied" in _text(out[0])
     assert council.case().status == "open"
     [refused] = council.events("command refused")
     assert refused.actor == ALEX and "DONE" in refused.detail
-    council.deliver(_reply(council, assignment, ADMIN, 'PAUSE "checking with legal"'))
+    council.deliver(council.reply(assignment, ADMIN, 'PAUSE "checking with legal"'))
     assert council.case().status == "paused"
-    council.deliver(_reply(council, assignment, DANA, "RESUME"))
+    council.deliver(council.reply(assignment, DANA, "RESUME"))
     assert council.case().status == "open"
 
 
 def test_forged_tag_from_a_stranger_is_refused_recorded_and_unanswered(council: Council) -> None:
-    council.open_pothole()
+    _open_pothole(council)
     before = council.case("MB-2026-00001").status
     out = council.deliver(
         council.mail("mallory@evil.example", "Re: Pothole [MB-2026-00001]", "DONE")
@@ -470,8 +392,8 @@ def test_forged_tag_from_a_stranger_is_refused_recorded_and_unanswered(council: 
 
 
 def test_a_forged_from_that_fails_dmarc_is_refused(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    raw = _reply(council, assignment, SAM, "DONE").replace(
+    assignment = _open_pothole(council)[SAM]
+    raw = council.reply(assignment, SAM, "DONE").replace(
         b"\r\n\r\n",
         b"\r\nAuthentication-Results: mx.council.gov.uk; dmarc=fail header.from=council.gov.uk"
         b"\r\n\r\n",
@@ -483,13 +405,13 @@ def test_a_forged_from_that_fails_dmarc_is_refused(council: Council) -> None:
 
 
 def test_unknown_commands_get_help_once_a_day(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
-    out = council.deliver(_reply(council, assignment, SAM, "Thanks, I will look on Monday"))
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(council.reply(assignment, SAM, "Thanks, I will look on Monday"))
     assert [m["To"] for m in out] == [SAM]
     assert "did not find a command" in _text(out[0]) and "CONFIDENTIAL NO" in _text(out[0])
-    assert council.deliver(_reply(council, assignment, SAM, "And another thing")) == []
-    assert council.deliver(_reply(council, assignment, SAM, "EXTEND 5")) == []  # same day
-    out = council.deliver(_reply(council, assignment, SAM, "Hm"), now=NOW + timedelta(days=1))
+    assert council.deliver(council.reply(assignment, SAM, "And another thing")) == []
+    assert council.deliver(council.reply(assignment, SAM, "EXTEND 5")) == []  # same day
+    out = council.deliver(council.reply(assignment, SAM, "Hm"), now=NOW + timedelta(days=1))
     assert [m["To"] for m in out] == [SAM]
     assert council.case().status == "open"
 
@@ -508,7 +430,7 @@ def _auto_reply(council: Council, to: EmailMessage, sender: str, note: str) -> b
 
 
 def test_out_of_office_redirects_to_the_deputy_once(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
+    assignment = _open_pothole(council)[SAM]
     out = council.deliver(_auto_reply(council, assignment, SAM, "I am away until 7 December."))
     assert [m["To"] for m in out] == [LEE]  # nothing to the robot
     assert "Sam Patel is out of the office" in _text(out[0])
@@ -520,13 +442,13 @@ def test_out_of_office_redirects_to_the_deputy_once(council: Council) -> None:
     assert council.deliver(_auto_reply(council, assignment, SAM, "Away.")) == []
     assert len(council.events("officer out of office")) == 2
     # A new case while Sam is away goes straight to the deputy, and the ack names them.
-    out = council.open_pothole(subject="Another pothole")
+    out = _open_pothole(council, subject="Another pothole")
     assert set(out) == {JO, LEE}
     assert "Lee Wong (highways) will respond" in _text(out[JO])
 
 
 def test_out_of_office_naming_a_known_colleague_is_followed(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
+    assignment = _open_pothole(council)[SAM]
     out = council.deliver(
         _auto_reply(council, assignment, SAM, f"Away. For waste matters contact {ALEX}.")
     )
@@ -535,7 +457,7 @@ def test_out_of_office_naming_a_known_colleague_is_followed(council: Council) ->
 
 
 def test_colchester_pauses_the_clock_until_the_case_is_redirected(colchester: Council) -> None:
-    assignment = colchester.open_pothole()[SAM]
+    assignment = _open_pothole(colchester)[SAM]
     due = colchester.case().response_due
     out = colchester.deliver(_auto_reply(colchester, assignment, SAM, "On leave."))
     assert [m["To"] for m in out] == [LEE]
@@ -544,7 +466,7 @@ def test_colchester_pauses_the_clock_until_the_case_is_redirected(colchester: Co
     assert case.status == "paused" and case.response_due is None and case.officer_email == SAM
     # Lee takes it two days later: the clock runs again and the date moves on.
     out = colchester.deliver(
-        _reply(colchester, out[0], LEE, f"REASSIGN {LEE}"), now=NOW + timedelta(days=2)
+        colchester.reply(out[0], LEE, f"REASSIGN {LEE}"), now=NOW + timedelta(days=2)
     )
     case = colchester.case()
     assert case.status == "open" and case.officer_email == LEE
@@ -572,7 +494,7 @@ def _bounce(council: Council, original: EmailMessage, failed: str) -> bytes:
 
 
 def test_a_bouncing_officer_address_causes_no_storm(council: Council) -> None:
-    assignment = council.open_pothole()[SAM]
+    assignment = _open_pothole(council)[SAM]
     out = council.deliver(_bounce(council, assignment, SAM))
     assert [m["To"] for m in out] == [LEE]  # redirected to the deputy, once
     assert council.case().officer_email == LEE
@@ -603,7 +525,7 @@ def _answer(council: Council, ack: EmailMessage, now: datetime) -> None:
 
 
 def test_a_follow_up_within_the_window_reopens_the_same_case(council: Council) -> None:
-    ack = council.open_pothole()[JO]
+    ack = _open_pothole(council)[JO]
     _answer(council, ack, NOW + timedelta(days=1))  # answered Thursday 26 November
     assert council.case().status == "responded"
     later = NOW + timedelta(days=6)  # Tuesday 1 December: 3 working days on
@@ -628,7 +550,7 @@ def test_a_follow_up_within_the_window_reopens_the_same_case(council: Council) -
 
 
 def test_a_follow_up_after_the_window_opens_a_linked_case(council: Council) -> None:
-    ack = council.open_pothole()[JO]
+    ack = _open_pothole(council)[JO]
     _answer(council, ack, NOW + timedelta(days=1))
     later = NOW + timedelta(days=14)  # 9 December: past 5 working days
     out = council.deliver(
@@ -677,14 +599,14 @@ def test_cases_by_officer_and_case_with_its_officer_mail_and_timeline(council: C
     from mailbot.cli import app as cli
     from mailbot.console import describe_case, query_cases
 
-    assignment = council.open_pothole()[SAM]
-    council.open_pothole(cc="", subject="Missed bin collection")
+    assignment = _open_pothole(council)[SAM]
+    _open_pothole(council, cc="", subject="Missed bin collection")
     council.deliver(
         council.mail(
             f"Cllr Jo Bloggs <{JO}>", "CONFIDENTIAL: rent arrears", "Private: Mr Y owes.", cc=SAM
         )
     )
-    council.deliver(_reply(council, assignment, SAM, 'EXTEND 2 "parts on order"'))
+    council.deliver(council.reply(assignment, SAM, 'EXTEND 2 "parts on order"'))
     mine = query_cases(council.app, NOW, officer=SAM.upper())
     assert [c.ref for c in mine] == ["MB-2026-00001", "MB-2026-00003"]
     assert mine[1].subject == "(confidential)"
@@ -782,8 +704,7 @@ def test_relabelling_to_a_kind_the_officer_acknowledges_moves_the_duty_to_them(
     from mailbot.model import Kind
     from mailbot.triage import relabel_case
 
-    hackney = Council(tmp_path / "hackney", policy="hackney")
-    try:
+    with _council(tmp_path / "hackney", policy="hackney") as hackney:
         hackney.deliver(
             hackney.mail(f"Cllr Jo Bloggs <{JO}>", "Potholes on Castle Road",
                          "Could highways look at the potholes on Castle Road?", cc=SAM)
@@ -800,8 +721,6 @@ def test_relabelling_to_a_kind_the_officer_acknowledges_moves_the_duty_to_them(
                 if r.purpose == "ack_reminder"] == [case.officer_email]
         relabel_case(hackney.app, case.ref, Kind.ENQUIRY, who=ADMIN, now=later)
         assert hackney.case().acknowledged_at == NOW  # back to mailbot's, when it was queued
-    finally:
-        hackney.app.close()
 
 
 def test_a_bilingual_council_sends_officers_the_assignment_in_welsh_and_english(
@@ -809,8 +728,7 @@ def test_a_bilingual_council_sends_officers_the_assignment_in_welsh_and_english(
 ) -> None:
     """Cardiff (policy language cy-en): like its reminders, the assignment is in both
     languages, Welsh first for a member who prefers Welsh, the member's words quoted once."""
-    cardiff = Council(tmp_path / "cardiff", policy="cardiff")
-    try:
+    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
         out = cardiff.deliver(
             cardiff.mail("Cllr Siân Evans <sian.evans@council.gov.uk>", "Twll yn y ffordd",
                          "Mae twll mawr yn y ffordd ger yr ysgol.", cc=SAM)
@@ -835,5 +753,3 @@ def test_a_bilingual_council_sends_officers_the_assignment_in_welsh_and_english(
         assert "Mae'r neges wedi'i dyfynnu yn y rhan Saesneg uchod." in text
         html = body_text(to_sam, "html")
         assert "Annwyl Sam Patel" in html and "Dear Sam Patel" in html
-    finally:
-        cardiff.app.close()

@@ -11,14 +11,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import body_text, parse_sent, shared_rules_classifier, write_csv
+from helpers import PLAIN_UTF8, Council, body_text, by_recipient
 
 from mailbot import jobs
-from mailbot.app import App, build_app
 from mailbot.backends.base import TransientError
-from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.health import MailboxHealth
-from mailbot.settings import load_settings
 
 MAILBOX = "ymholiadau@council.gov.uk"
 SIAN = "sian.evans@council.gov.uk"
@@ -33,90 +30,25 @@ WELCOME_CY = (
     "ac ni fydd gohebu yn Gymraeg yn arwain at oedi."
 )
 WELCOME_EN = "We welcome correspondence in Welsh."
+REPLIED = NOW - timedelta(minutes=5)  # when the officers' replies here were written
+MEMBERS = [("Cllr Siân Evans", SIAN, "Llandaf", "cy"), ("Cllr Jo Bloggs", JO, "Castle", "en")]
+OFFICERS = [("Sam Patel", SAM, "Priffyrdd", DANA, ""), ("Dana Reed", DANA, "Priffyrdd", "", "")]
 
 
-class Council:
-    """One app on a memory mailbox: mail in, poll, flush, the mails that left."""
-
-    def __init__(self, home: Path, policy: str, extra_config: str = "") -> None:
-        home.mkdir(parents=True, exist_ok=True)
-        write_csv(
-            home / "members.csv",
-            ("name", "email", "ward", "language"),
-            [("Cllr Siân Evans", SIAN, "Llandaf", "cy"), ("Cllr Jo Bloggs", JO, "Castle", "en")],
-        )
-        write_csv(
-            home / "officers.csv",
-            ("name", "email", "service", "manager_email", "deputy_email"),
-            [("Sam Patel", SAM, "Priffyrdd", DANA, ""), ("Dana Reed", DANA, "Priffyrdd", "", "")],
-        )
-        (home / "mailbot.toml").write_text(
-            f'[council]\nname = "Cyngor Caerdydd"\npolicy = "{policy}"\n'
-            f'[mailbox]\naddress = "{MAILBOX}"\n'
-            '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
-            f'admins = ["{ADMIN}"]\n'
-            "[classifier]\ntrain_if_missing = false\nthreshold = 0.0\n" + extra_config,
-            encoding="utf-8",
-        )
-        self.server = MemoryServer()
-        self.app: App = build_app(
-            load_settings(home / "mailbot.toml"),
-            backend=MemoryMailbox(self.server),
-            classifier=shared_rules_classifier(),
-        )
-        self.seen = 0
-        self.count = 0
-
-    def deliver(self, raw: bytes, now: datetime = NOW) -> dict[str, EmailMessage]:
-        self.server.deliver(raw)
-        jobs.poll(self.app, now)
-        return self.flush(now)
-
-    def flush(self, now: datetime) -> dict[str, EmailMessage]:
-        """What left since last asked, by recipient (one mail each in these tests)."""
-        jobs.flush_outbox(self.app, now)
-        out = [parse_sent(mime) for _, mime in self.server.outgoing[self.seen :]]
-        self.seen = len(self.server.outgoing)
-        return {str(m["To"]): m for m in out}
-
-    def mail(
-        self, sender: str, subject: str, body: str, *, cc: str = "", in_reply_to: str = "",
-        date: datetime = NOW - timedelta(hours=2),
-    ) -> bytes:
-        """A member's or officer's mail as Outlook sends it: UTF-8, quoted-printable."""
-        self.count += 1
-        headers = [
-            f"From: {sender}",
-            f"To: {MAILBOX}",
-            *([f"Cc: {cc}"] if cc else []),
-            f"Subject: =?utf-8?b?{_b64(subject)}?=",
-            f"Message-ID: <cy{self.count}@test.example>",
-            f"Date: {date.strftime('%a, %d %b %Y %H:%M:%S +0000')}",
-            *([f"In-Reply-To: {in_reply_to}", f"References: {in_reply_to}"] if in_reply_to else []),
-            "MIME-Version: 1.0",
-            'Content-Type: text/plain; charset="utf-8"',
-            "Content-Transfer-Encoding: 8bit",
-        ]
-        return ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
-
-    def reply(self, to: EmailMessage, sender: str, first_line: str, now: datetime = NOW) -> bytes:
-        return self.mail(
-            sender, f"RE: {to['Subject']}", first_line, in_reply_to=to["Message-ID"],
-            date=now - timedelta(minutes=5),
-        )
-
-
-def _b64(text: str) -> str:
-    import base64
-
-    return base64.b64encode(text.encode()).decode()
+def council(home: Path, policy: str, config: str = "") -> Council:
+    """Cardiff's people under `policy`, writing as Outlook does: UTF-8, 8-bit, the subject
+    an RFC 2047 encoded word."""
+    return Council(
+        home, name="Cyngor Caerdydd", policy=policy, mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=[ADMIN], threshold=0.0, config=config, message_ids="cy",
+        mail_headers=(*PLAIN_UTF8, "Content-Transfer-Encoding: 8bit"), encoded_subjects=True,
+    )
 
 
 @pytest.fixture
 def cardiff(tmp_path: Path) -> Iterator[Council]:
-    made = Council(tmp_path / "cardiff", "cardiff")
-    yield made
-    made.app.close()
+    with council(tmp_path / "cardiff", "cardiff") as made:
+        yield made
 
 
 def _text(message: EmailMessage) -> str:
@@ -133,9 +65,9 @@ SUBJECT = "Twll yn y ffordd ger Ŵyr a'r Bŷs-stop â"
 def test_a_welsh_members_letters_name_the_officer_and_welcome_welsh(cardiff: Council) -> None:
     """Welsh Language Standards 6 and 7: the Welsh part names the officer as the English
     part does, and every letter to a member of a Welsh council says Welsh is welcome."""
-    out = cardiff.deliver(
+    out = by_recipient(cardiff.deliver(
         cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr ger yr ysgol.", cc=SAM)
-    )
+    ))
     ack = out[SIAN]
     # On the wire: 7-bit, the subject RFC 2047-encoded, the bodies quoted-printable UTF-8,
     # so ŵ, ŷ and â survive any relay; decoded, they are as the member wrote them.
@@ -154,9 +86,10 @@ def test_a_welsh_members_letters_name_the_officer_and_welcome_welsh(cardiff: Cou
         assert body.index(WELCOME_CY) < body.index(WELCOME_EN)
 
     assignment = out[SAM]
-    extended = cardiff.deliver(
-        cardiff.reply(assignment, SAM, 'EXTEND 5 "mae\'r contractwr yn dod ddydd Llun"')
-    )[SIAN]
+    extended = by_recipient(cardiff.deliver(
+        cardiff.reply(assignment, SAM, 'EXTEND 5 "mae\'r contractwr yn dod ddydd Llun"',
+                      date=REPLIED)
+    ))[SIAN]
     text = _text(extended)
     assert "erbyn dydd Mercher 9 Rhagfyr 2026 fel y dywedon ni" in text
     assert "mae'r contractwr yn dod ddydd Llun" in text
@@ -165,9 +98,9 @@ def test_a_welsh_members_letters_name_the_officer_and_welcome_welsh(cardiff: Cou
 
 
 def test_an_english_member_of_a_welsh_council_is_told_welsh_is_welcome(cardiff: Council) -> None:
-    ack = cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole", "A pothole.", cc=SAM))[
-        JO
-    ]
+    ack = by_recipient(
+        cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole", "A pothole.", cc=SAM))
+    )[JO]
     text = _text(ack)
     assert text.startswith("(Cymraeg isod)\n\nDear Cllr Jo Bloggs,")
     assert text.index(WELCOME_EN) < text.index(WELCOME_CY)  # English first, both there
@@ -176,16 +109,13 @@ def test_an_english_member_of_a_welsh_council_is_told_welsh_is_welcome(cardiff: 
 def test_an_english_council_makes_no_welsh_promise_but_names_the_officer(tmp_path: Path) -> None:
     """Wiltshire writes Welsh first to a member who chose Welsh, but is not bound by the
     Standards and promises nothing about answering in Welsh."""
-    wiltshire = Council(tmp_path / "wiltshire", "wiltshire")
-    try:
-        ack = wiltshire.deliver(
+    with council(tmp_path / "wiltshire", "wiltshire") as wiltshire:
+        ack = by_recipient(wiltshire.deliver(
             wiltshire.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM)
-        )[SIAN]
+        ))[SIAN]
         text = _text(ack)
         assert "Bydd Sam Patel (Priffyrdd) yn ymateb erbyn dydd Mercher 9 Rhagfyr 2026." in text
         assert "croesawu gohebiaeth" not in text and WELCOME_EN not in text
-    finally:
-        wiltshire.app.close()
 
 
 def _parts(text: str) -> tuple[str, str]:
@@ -197,15 +127,17 @@ def _parts(text: str) -> tuple[str, str]:
 def test_a_welsh_council_answers_officers_in_both_languages(cardiff: Council) -> None:
     """Cardiff's officer mail is bilingual; so are the routing reason, the answers to
     commands and the list of commands, Welsh first when the member chose Welsh."""
-    out = cardiff.deliver(
+    out = by_recipient(cardiff.deliver(
         cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr ger yr ysgol.", cc=SAM)
-    )
+    ))
     welsh, english = _parts(_text(out[SAM]))
     assert f"Pam chi:   ysgrifennodd yr aelod at {SAM}" in welsh
     assert f"Why you:   the member wrote to {SAM}" in english
     assert f"ysgrifennodd yr aelod at {SAM}" in _html(out[SAM])
 
-    answer = cardiff.deliver(cardiff.reply(out[SAM], SAM, 'EXTEND 5 "aros am y contractwr"'))[SAM]
+    answer = by_recipient(cardiff.deliver(
+        cardiff.reply(out[SAM], SAM, 'EXTEND 5 "aros am y contractwr"', date=REPLIED)
+    ))[SAM]
     welsh, english = _parts(_text(answer))
     assert welsh.startswith("(English below)\n\nWedi'i wneud.")
     assert (
@@ -218,31 +150,34 @@ def test_a_welsh_council_answers_officers_in_both_languages(cardiff: Council) ->
     assert html.index("Wedi'i wneud.") < html.index("Done.")
     assert "Mae&#39;r aelod wedi cael eich rheswm a&#39;r dyddiad newydd." in html
 
-    refused = cardiff.deliver(cardiff.reply(out[SAM], SAM, "EXTEND 99 \"rhy hir\""))[SAM]
+    refused = by_recipient(
+        cardiff.deliver(cardiff.reply(out[SAM], SAM, "EXTEND 99 \"rhy hir\"", date=REPLIED))
+    )[SAM]
     welsh, english = _parts(_text(refused))
     assert "Ni chafodd hynny ei weithredu: mae EXTEND yn cymryd rhwng 1 a 60 diwrnod gwaith." in (
         welsh
     )
     assert "That was not applied: EXTEND takes 1 to 60 working days." in english
 
-    jo = cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Bins", "Bins missed.", cc=SAM))
-    done = cardiff.deliver(cardiff.reply(jo[SAM], SAM, "DONE"))[SAM]
+    jo = by_recipient(
+        cardiff.deliver(cardiff.mail(f"Cllr Jo Bloggs <{JO}>", "Bins", "Bins missed.", cc=SAM))
+    )
+    done = by_recipient(cardiff.deliver(cardiff.reply(jo[SAM], SAM, "DONE", date=REPLIED)))[SAM]
     text = _text(done)
     assert text.startswith("(Cymraeg isod)\n\nDone.")  # English first: Jo chose English
     assert "Mae MB-2026-00002 wedi'i nodi fel wedi'i ateb" in text
 
 
 def test_an_english_council_answers_officers_in_english_only(tmp_path: Path) -> None:
-    wiltshire = Council(tmp_path / "wiltshire", "wiltshire")
-    try:
-        out = wiltshire.deliver(
+    with council(tmp_path / "wiltshire", "wiltshire") as wiltshire:
+        out = by_recipient(wiltshire.deliver(
             wiltshire.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM)
-        )
-        done = _text(wiltshire.deliver(wiltshire.reply(out[SAM], SAM, "DONE"))[SAM])
+        ))
+        done = _text(by_recipient(
+            wiltshire.deliver(wiltshire.reply(out[SAM], SAM, "DONE", date=REPLIED))
+        )[SAM])
         assert done.startswith("Done.\n\nMB-2026-00001 is marked as answered")
         assert "Wedi'i wneud" not in done and "Cymraeg" not in done
-    finally:
-        wiltshire.app.close()
 
 
 def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
@@ -250,8 +185,9 @@ def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
 ) -> None:
     """Cardiff with officers acknowledging complaints themselves (as Hackney's protocol
     has it): the one reminder to acknowledge is bilingual, Welsh first for Siân's case."""
-    cardiff = Council(tmp_path / "cardiff", "cardiff", '[policy.ack.complaint]\nby = "officer"\n')
-    try:
+    with council(
+        tmp_path / "cardiff", "cardiff", '[policy.ack.complaint]\nby = "officer"\n'
+    ) as cardiff:
         cardiff.deliver(
             cardiff.mail(
                 f"Cllr Siân Evans <{SIAN}>",
@@ -263,7 +199,7 @@ def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
         )
         friday = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
         jobs.send_reminders(cardiff.app, friday)
-        [reminder] = cardiff.flush(friday).values()
+        [reminder] = by_recipient(cardiff.flush(friday)).values()
         assert str(reminder["Subject"]) == (
             "Cydnabod heddiw / Acknowledge today: cwyn / complaint - Cllr Siân Evans "
             "[MB-2026-00001]"
@@ -277,22 +213,19 @@ def test_a_welsh_council_reminds_an_officer_to_acknowledge_in_both_languages(
         assert "is to be acknowledged today, Friday 27 November 2026." in english
         html = _html(reminder)
         assert html.index("Annwyl") < html.index("Dear") and "Sut i gydnabod" in html
-    finally:
-        cardiff.app.close()
 
 
 def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
     """The digest goes to many managers at once (Welsh Language Standard 4's 'same
     correspondence to several persons'): in a bilingual council, every label, date and
     kind in both languages, text and HTML saying the same; the chart has a Welsh alt text."""
-    cardiff = Council(
+    with council(
         tmp_path / "cardiff", "cardiff", f'[digest]\nrecipients = ["{ADMIN}"]\nmanagers = true\n'
-    )
-    try:
+    ) as cardiff:
         cardiff.deliver(cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll.", cc=SAM))
         monday = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # the case is 3 working days late
         jobs.send_digests(cardiff.app, monday)
-        out = cardiff.flush(monday)
+        out = by_recipient(cardiff.flush(monday))
         assert set(out) == {ADMIN, DANA}  # the council-wide recipient and Sam's manager
         digest = out[ADMIN]
         assert str(digest["Subject"]) == (
@@ -321,8 +254,6 @@ def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
         assert "Wythnos yn dechrau dydd Llun 14 Rhagfyr 2026 (2026-W51)" in html
         assert 'alt="Chart: cases opened' in html and "/ Siart: achosion a agorwyd" in html
         assert "Ymholiadau aelodau: crynodeb wythnosol ar gyfer Priffyrdd" in _text(out[DANA])
-    finally:
-        cardiff.app.close()
 
 
 def _fail() -> None:
@@ -336,7 +267,7 @@ def test_a_welsh_councils_mailbox_alert_is_bilingual(cardiff: Council) -> None:
     health.run("poll", _fail, NOW)  # 12:00 UTC, 12:00 in London in November
     later = NOW + timedelta(minutes=2)
     health.run("poll", lambda: None, later)  # back: the queued alert can leave
-    alert = cardiff.flush(later)[ADMIN]
+    alert = by_recipient(cardiff.flush(later))[ADMIN]
     assert str(alert["Subject"]) == (
         "mailbot cannot use the shared mailbox / Ni all mailbot ddefnyddio'r blwch post a "
         f"rennir {MAILBOX}"
@@ -361,9 +292,9 @@ def test_a_welsh_councils_mailbox_alert_is_bilingual(cardiff: Council) -> None:
 def test_a_welsh_thank_you_after_the_answer_reopens_nothing(cardiff: Council, thanks: str) -> None:
     """A Welsh member's thanks is thanks, as an English 'Thanks for your answer' is: no
     'we have reopened it' letter to the member, no update to the officer."""
-    ack = cardiff.deliver(
+    ack = by_recipient(cardiff.deliver(
         cardiff.mail(f"Cllr Siân Evans <{SIAN}>", SUBJECT, "Mae twll mawr.", cc=SAM)
-    )[SIAN]
+    ))[SIAN]
     answered = NOW + timedelta(days=1)
     cardiff.deliver(
         cardiff.mail(f"Sam Patel <{SAM}>", f"RE: {ack['Subject']}", "Mae wedi'i drwsio.",
@@ -371,11 +302,11 @@ def test_a_welsh_thank_you_after_the_answer_reopens_nothing(cardiff: Council, th
         now=answered,
     )
     later = NOW + timedelta(days=2)
-    out = cardiff.deliver(
+    out = by_recipient(cardiff.deliver(
         cardiff.mail(f"Cllr Siân Evans <{SIAN}>", f"Re: {ack['Subject']}", thanks,
                      in_reply_to=ack["Message-ID"], date=later),
         now=later,
-    )
+    ))
     assert out == {}
     with cardiff.app.store.transaction() as session:
         from mailbot.store.tables import CaseRow
