@@ -31,7 +31,9 @@ from mailbot.tnef import compressed_rtf_text
 logging.getLogger("olefile").setLevel(logging.CRITICAL)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_MSG_BYTES = 25_000_000  # an item with photos attached; its own text is far smaller
+# As large as an item attached to a mail a server accepts (35 MB as base64): only the small
+# streams with the text are read, so an item's photos cost almost nothing.
+MAX_MSG_BYTES = 30_000_000
 MAX_TEXT_STREAM_BYTES = 4_000_000  # one property read; the text kept is much less
 MAX_TEXT_CHARS = 200_000
 MAX_HEADER_CHARS = 500

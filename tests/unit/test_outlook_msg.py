@@ -15,7 +15,7 @@ from helpers import AppFactory, body_text, eml, rows, run, sent_to
 from outlook_msg_file import compound_file, outlook_msg
 
 from mailbot.model import ParsedMessage
-from mailbot.outlook_msg import read_outlook_item
+from mailbot.outlook_msg import MAX_MSG_BYTES, read_outlook_item
 from mailbot.parse import ATTACHMENTS_ONLY, body_note, html_to_text, parse_message
 from mailbot.store.tables import CaseRow
 
@@ -143,7 +143,7 @@ def test_what_cannot_be_read_in_a_msg_adds_nothing_quickly(what: str, item: byte
 
 def test_a_msg_larger_than_any_item_is_not_opened() -> None:
     started = time.monotonic()
-    huge = GOOD + b"\0" * 26_000_000
+    huge = GOOD + b"\0" * MAX_MSG_BYTES
     assert read_outlook_item(huge, html_to_text, lambda data, _: "") is None
     assert time.monotonic() - started < 1.0
 
