@@ -48,6 +48,11 @@ class App:
             self._backend = build_backend(self.settings)
         return self._backend
 
+    @property
+    def backend_in_use(self) -> Mailbox | None:
+        """The backend if one was made, without making one (a connection) just to ask."""
+        return self.backend_override if self.backend_override is not None else self._backend
+
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()

@@ -20,7 +20,12 @@ from mailbot import (
     unmoved,
 )
 from mailbot.app import App
-from mailbot.backends.base import BackendError, CursorExpired, mark_all_processed
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    Interrupted,
+    mark_all_processed,
+)
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import message_id_of, parse_message
 from mailbot.pipeline import Outcome, process
@@ -127,7 +132,7 @@ def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport
         return
     try:
         mark_all_processed(app.backend, [m.ref for m in messages])
-    except BackendError as exc:
+    except (BackendError, Interrupted) as exc:
         log.warning(
             "poll: %d message(s) recorded but not moved in the mailbox (the next poll tries "
             "again): %s", len(messages), exc,

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from mailbot import jobs, sending_hold
 from mailbot.app import App
-from mailbot.backends.base import BackendError
+from mailbot.backends.base import BackendError, Interrupted
 from mailbot.health import MailboxHealth
 from mailbot.store import Store
 
@@ -33,6 +33,10 @@ SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
 PURGE_AT = (3, 30)  # the daily retention purge: hour, minute, Europe/London
 IDLE_MAX_SECONDS = 25.0
 IDLE_MARGIN_SECONDS = 5.0
+# After a stop, how long the job in hand may take to finish before its mailbox call is
+# cut short: ample for the message in hand and the batch's move; far less than a read
+# from a hung server (60 s, then retries) or an IDLE wait (up to IDLE_MAX_SECONDS).
+STOP_GRACE_SECONDS = 3.0
 
 Clock = Callable[[], datetime]
 
@@ -138,6 +142,8 @@ def _guarded(
             job(now)
         except BackendError as exc:
             log.warning("%s: mailbox unavailable, will retry on the next run: %s", name, exc)
+        except Interrupted as exc:
+            log.info("%s: %s; the next start carries on", name, exc)
         except (OperationalError, InterfaceError) as exc:
             database.failed(name, exc, now)
         except Exception:  # noqa: BLE001 - the daemon outlives any one failed run
@@ -283,6 +289,23 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Blocki
     return scheduler
 
 
+@contextmanager
+def cut_short_after(seconds: float, app: App) -> Iterator[None]:
+    """While the block waits for the running job: once `seconds` have passed, interrupt
+    the mailbox call it may be stuck in (mailbot/backends/base.py, Interruptible)."""
+    interrupt = getattr(app.backend_in_use, "interrupt", None)
+    if interrupt is None:
+        yield
+        return
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def run_daemon(app: App) -> None:
     stopping = threading.Event()
     scheduler = build_scheduler(app, stopping)
@@ -297,7 +320,8 @@ def run_daemon(app: App) -> None:
         log.info("received %s; stopping after the running job", name)
         stopping.set()  # a poll or flush in progress ends after the message in hand
         if scheduler.running:
-            scheduler.shutdown(wait=True)
+            with cut_short_after(STOP_GRACE_SECONDS, app):
+                scheduler.shutdown(wait=True)
         else:
             # Stopped before the scheduler started (systemctl stop during start-up): there
             # is no job to wait for, and shutdown() would raise SchedulerNotRunningError.

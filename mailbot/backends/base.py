@@ -55,6 +55,12 @@ class TransientError(BackendError):
         self.retry_after = retry_after
 
 
+class Interrupted(Exception):  # noqa: N818 - it says what happened, like MaybeSent
+    """mailbot is stopping and cut the operation short (see `Interruptible`). Not a
+    BackendError: the mailbox is not at fault, so it starts no outage and sends no alert;
+    nothing was recorded for the operation cut, and the next start does it again."""
+
+
 @runtime_checkable
 class Mailbox(Protocol):
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
@@ -82,6 +88,16 @@ class KnowsWhatItSent(Protocol):
     def was_sent(self, message_id: str) -> bool | None:
         """True: it went. False: it did not, or sending again is harmless. None: unknown."""
         ...
+
+
+class Interruptible(Protocol):
+    """Optional: backends whose calls can block on a server that stopped answering (an
+    IMAP read waits out its whole timeout, and each retry another). When mailbot is told
+    to stop and the job in hand has not finished after a short grace, `interrupt` is
+    called from another thread: the operation under way ends with Interrupted, and no
+    other is started."""
+
+    def interrupt(self) -> None: ...
 
 
 def mark_all_processed(mailbox: Mailbox, refs: Sequence[str]) -> None:

@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -39,7 +41,12 @@ from imapclient.exceptions import (
     LoginError,
 )
 
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    CursorExpired,
+    Interrupted,
+    TransientError,
+)
 from mailbot.backends.imap_folders import FolderLayout, lacking_rights, read_layout
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import (
@@ -64,6 +71,7 @@ FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big 
 # would need gigabytes, and a poll killed for memory would meet the same batch again.
 BATCH_BYTES = 64 * 1024 * 1024
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
+IDLE_EARLY = 0.1  # seconds: an IDLE check ending sooner than this before its time ended early
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
@@ -131,6 +139,7 @@ class ImapMailbox:
         self.batch_bytes = batch_bytes
         self.watch_sent = watch_sent
         self._client: IMAPClient | None = None
+        self._interrupted = threading.Event()  # set by interrupt(): mailbot is stopping
         self._folders_checked = False
         self._inbox_validity: int | None = None  # set while the inbox is the selected folder
         # The configured folder names as this server spells them (see FolderLayout),
@@ -205,6 +214,9 @@ class ImapMailbox:
                 "%r may add messages to that folder",
                 mail.message_id, self.sent, error, self.username,
             )  # fmt: skip
+        except Interrupted as error:
+            log.error("%s was sent, but no copy of it was kept in %r: %s",
+                      mail.message_id, self.sent, error)
 
     def was_sent(self, message_id: str) -> bool | None:
         """After a crash mid-send: True if the Sent copy is there (it is appended after
@@ -303,16 +315,33 @@ class ImapMailbox:
         drop the connection and retry on a new one, with backoff."""
 
         def attempt() -> T:
+            self._check_interrupted(what)
             client = self._connect()
             try:
                 with self._errors():
                     self._ensure_folders(client)
                     return operation(client)
-            except TransientError:
+            except TransientError as error:
                 self._drop()
+                self._check_interrupted(what, error)
                 raise
 
         return call_with_retry(attempt, self.backoff, what=f"{what} on {self.where}")
+
+    def interrupt(self) -> None:
+        """mailbot is stopping and the job in hand has run past its grace: end the
+        operation under way now (a read from a server that stopped answering would wait
+        out its timeout, then be retried), and start no other. Called from another thread:
+        shutting the socket down wakes the read blocked on it."""
+        self._interrupted.set()
+        client = self._client
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.socket().shutdown(socket.SHUT_RDWR)
+
+    def _check_interrupted(self, what: str, error: Exception | None = None) -> None:
+        if self._interrupted.is_set():
+            raise Interrupted(f"{what} on {self.where}: cut short, mailbot is stopping") from error
 
     def _connect(self) -> IMAPClient:
         if self._client is not None:
@@ -701,7 +730,14 @@ class ImapMailbox:
         client.idle()
         try:
             while (left := deadline - time.monotonic()) > 0:
-                if any(_announces_mail(r) for r in client.idle_check(timeout=left)):
+                responses = client.idle_check(timeout=left)
+                self._check_interrupted("wait for new mail")
+                if any(_announces_mail(r) for r in responses):
+                    return True
+                if not responses and deadline - time.monotonic() > IDLE_EARLY:
+                    # Back early with nothing: the connection ended (idle_check takes an
+                    # EOF quietly, and would return at once again and again). Poll now:
+                    # the poll reconnects, or reports the server gone.
                     return True
             return False
         finally:

@@ -438,3 +438,99 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
         proxy.close()
     assert daemon.returncode == 0, log.read_text()
     assert took < 30, f"stopping took {took:.0f} s"
+
+
+def _imap_daemon(
+    tmp_path: Path, server: DovecotServer, smtp_server: SmtpServer, scheduler: str
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`mailbot run` on `server` (a Dovecot, or a proxy in front of one), once its first
+    poll has recorded the one member's mail waiting in the Inbox."""
+    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
+    (tmp_path / "officers.csv").write_text("name,email,service\n")
+    user = server.new_user()
+    config = mailbot_config(
+        tmp_path / "mailbot.toml", server, user, (smtp_server.host, smtp_server.port),
+        address=MAILBOX, directory=tmp_path,
+        extra=f"[classifier]\ntrain_if_missing = false\n[scheduler]\n{scheduler}\n",
+    )  # fmt: skip
+    admin = IMAPClient(server.host, server.port, ssl=False)
+    admin.login(user.username, user.password)
+    admin.append("INBOX", member_mail(1))
+    admin.logout()
+    log = tmp_path / "daemon.log"
+    daemon = _daemon(config, log, "run")
+    deadline = time.monotonic() + 60
+    while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
+        assert daemon.poll() is None, log.read_text()
+        time.sleep(0.1)
+    assert _recorded(tmp_path / "var" / "mailbot.db") == 1, log.read_text()
+    return daemon, log
+
+
+def _stop(daemon: subprocess.Popen[bytes]) -> float:
+    """SIGTERM, and the seconds until the daemon has exited."""
+    asked = time.monotonic()
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        daemon.wait(timeout=150)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    return time.monotonic() - asked
+
+
+@pytest.mark.own_database  # the stop is about the mailbox, not the database
+def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
+    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    """The IMAP server hangs in the middle of the daemon's conversation with it (no
+    answer, no reset) and the administrator stops the daemon. The poll is blocked in a
+    read that would last the socket's minute-long timeout, then be retried on new
+    connections: several minutes, and systemd kills a service after 90 s. The stop gives
+    the job a short grace, then cuts the connection: a clean exit in seconds, no outage
+    reported and no alert (the server was not found at fault; the next start finds out)."""
+    proxy = FreezingProxy((dovecot.host, dovecot.port))
+    silent = DovecotServer(**{**dovecot.__dict__, "port": proxy.port})
+    try:
+        daemon, log = _imap_daemon(
+            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
+        )
+        proxy.freeze()
+        time.sleep(7)  # the next poll (every 5 s) has started and waits for an answer
+        took = _stop(daemon)
+    finally:
+        proxy.close()
+    text = log.read_text()
+    assert daemon.returncode == 0, text
+    assert took < 15, f"stopping took {took:.0f} s"
+    assert "cut short, mailbot is stopping" in text
+    assert "mailbox is unavailable" not in text
+    assert "Traceback" not in text
+    outbox = [m for m in _outbox_purposes(tmp_path / "var" / "mailbot.db")]
+    assert "mailbox_alert" not in outbox
+
+
+@pytest.mark.own_database  # the stop is about the mailbox, not the database
+def test_a_stop_while_waiting_on_imap_idle_ends_within_the_grace(
+    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    """Between polls the daemon waits on IMAP IDLE for up to 25 s. A stop then need not
+    wait for the IDLE to end: nothing is in hand, and the wait is cut after the grace."""
+    daemon, log = _imap_daemon(
+        tmp_path, dovecot, smtp_server, "poll_seconds = 60\nflush_seconds = 60\nidle = true"
+    )
+    time.sleep(2)  # the poll is done; the daemon waits on IDLE
+    took = _stop(daemon)
+    text = log.read_text()
+    assert daemon.returncode == 0, text
+    assert took < 10, f"stopping took {took:.0f} s"
+    assert "Traceback" not in text
+    assert "mailbox is unavailable" not in text
+
+
+def _outbox_purposes(database: Path) -> list[str]:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+    try:
+        return [str(row[0]) for row in connection.execute("SELECT purpose FROM outbox")]
+    finally:
+        connection.close()

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 from fixtures.dovecot import DovecotServer, mailbot_config
+from fixtures.proxy import FlakyProxy
 from fixtures.smtpd import SmtpServer
 from helpers import rows
 from imapclient import IMAPClient
 
 from mailbot.app import App, build_app
+from mailbot.backends.base import TransientError
 from mailbot.backends.imap import ImapMailbox
+from mailbot.backends.retry import NO_WAIT
 from mailbot.health import MailboxHealth
 from mailbot.scheduler import daemon_jobs, idle_seconds
 from mailbot.settings import load_settings
@@ -118,3 +121,34 @@ def test_a_person_reading_the_inbox_does_not_end_the_wait_for_new_mail(
         mailbox.close()
         person.logout()
     assert woke and 2 <= took < 15
+
+
+def test_a_connection_ended_during_idle_means_poll_now_not_a_busy_wait(
+    dovecot: DovecotServer,
+) -> None:
+    """The server ends the connection while mailbot waits on IDLE (a restart, a network
+    path dropping, a server's own IDLE limit). IMAPClient's idle_check takes the EOF
+    quietly and returns nothing, at once, every time it is asked: the wait spun the CPU
+    until its timeout. It now ends at once, and says "poll now", so the poll reconnects
+    (or reports the server gone) and mail is not left waiting."""
+    user = dovecot.new_user()
+    proxy = FlakyProxy(dovecot.host, dovecot.port)
+    mailbox = ImapMailbox(host=proxy.host, port=proxy.port, security="none",
+                          username=user.username, password=user.password, backoff=NO_WAIT)
+    cutter = threading.Timer(1, proxy.cut_all)
+    try:
+        cutter.start()
+        started, cpu = time.monotonic(), time.process_time()
+        try:
+            woke = mailbox.wait_for_new(10)
+        except TransientError:  # the goodbye to IDLE meets the closed connection
+            woke = True
+        took, spun = time.monotonic() - started, time.process_time() - cpu
+        cutter.join()
+        messages, _cursor = mailbox.fetch_new(None)  # the next poll reconnects and works
+    finally:
+        mailbox.close()
+        proxy.close()
+    assert woke and took < 5, f"the wait went on for {took:.1f} s"
+    assert spun < 1, f"{spun:.1f} s of CPU while waiting"
+    assert messages == []
