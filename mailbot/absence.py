@@ -115,7 +115,7 @@ def officer_out_of_office(
     if app.policy.clock.out_of_office_pauses:
         _pause(app, session, case, absent, now)
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
-        council = app.policy.council
+        council = app.settings.council.name
         _ask_to_redirect(
             app, session, case, absent, alternative or _fallback(app), now,
             Headline(

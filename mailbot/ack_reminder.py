@@ -83,5 +83,7 @@ def _context(
             "response_due": case.response_due,
         },
         "late": today > ack_due,
-        "policy_name": app.policy.council,
+        # "Under X's protocol": the council whose officers these are, which may have
+        # adopted another council's pack.
+        "policy_name": app.settings.council.name,
     }

@@ -146,7 +146,9 @@ def officer_context(
         "ack_duty": ack_duty,
         "ack_by_director": by_director,
         "ask_confidentiality": case.confidential or kind == Kind.CONFIDENTIALITY,
-        "policy_name": app.policy.council,
+        # "Under X's protocol": the council whose officers these are, which may have
+        # adopted another council's pack.
+        "policy_name": app.settings.council.name,
     }
 
 

@@ -109,8 +109,8 @@ def apply_extend(ctx: Context, command: Command) -> Result:
     if not app.policy.clock.extension_by_agreement:
         return refuse(
             Bilingual(
-                f"{app.policy.council}'s protocol does not allow extensions.",
-                f"Nid yw protocol {app.policy.council} yn caniatáu estyniadau.",
+                f"{app.settings.council.name}'s protocol does not allow extensions.",
+                f"Nid yw protocol {app.settings.council.name} yn caniatáu estyniadau.",
             )
         )
     current = cases.deadlines_for(app, ctx.session, case).response_due
