@@ -9,19 +9,61 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
 class WeekPoint:
-    label: str  # "7 Sep": the Monday the week starts on
+    start: date  # the Monday the week starts on
     opened: int
     answered: int
     on_time: int
     overdue: int  # open and past due at the end of the week
 
 
-def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes:
+@dataclass(frozen=True)
+class ChartWords:
+    """What the chart says, in the digest's language(s)."""
+
+    title: str
+    opened: str
+    answered: str
+    overdue: str
+    numeric_dates: bool = False  # "7/9", the same in both languages, not "7 Sep"
+
+    def week(self, start: date) -> str:
+        return f"{start.day}/{start.month}" if self.numeric_dates else f"{start.day} {start:%b}"
+
+    def then(self, other: ChartWords) -> ChartWords:
+        """Both languages, this one first: "Agorwyd / Opened"."""
+        return ChartWords(
+            f"{self.title} / {other.title}",
+            f"{self.opened} / {other.opened}",
+            f"{self.answered} / {other.answered}",
+            f"{self.overdue} / {other.overdue}",
+            numeric_dates=True,
+        )
+
+
+ENGLISH_WORDS = ChartWords("Last 12 weeks", "Opened", "Answered", "Overdue at week end")
+# The words of the bilingual digest's own table (templates/_partials/digest.bilingual.*).
+WELSH_WORDS = ChartWords("Y 12 wythnos diwethaf", "Agorwyd", "Atebwyd", "Yn hwyr ar y diwedd")
+
+
+def trend_png(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> bytes:
+    """The chart of `draw_trend` as PNG bytes."""
+    figure = draw_trend(weeks, words)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def draw_trend(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> Figure:
     """Bars for cases opened and answered each week, a line for those overdue at its end."""
     # Imported here: matplotlib takes half a second to load, and only the digest needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -37,14 +79,14 @@ def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes
         [i - width / 2 for i in x],
         [w.opened for w in weeks],
         width,
-        label="Opened",
+        label=words.opened,
         color="#4878a8",
     )
     axes.bar(
         [i + width / 2 for i in x],
         [w.answered for w in weeks],
         width,
-        label="Answered",
+        label=words.answered,
         color="#8cb369",
     )
     axes.plot(
@@ -53,15 +95,14 @@ def trend_png(weeks: Sequence[WeekPoint], title: str = "Last 12 weeks") -> bytes
         color="#c0392b",
         marker="o",
         linewidth=1.8,
-        label="Overdue at week end",
+        label=words.overdue,
     )
-    axes.set_xticks(x, [w.label for w in weeks], fontsize=7)
+    axes.set_xticks(x, [words.week(w.start) for w in weeks], fontsize=7)
     axes.tick_params(axis="y", labelsize=7)
-    axes.set_title(title, fontsize=9)
+    axes.set_title(words.title, fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(fontsize=7, frameon=False, loc="upper left", ncols=3)
+    # Below the axes, where no bar can reach it.
+    axes.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3)
     figure.tight_layout()
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return figure

@@ -65,7 +65,7 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
     everyone = total(figures.tallies.values())
     weeks = [
         WeekPoint(
-            f"{periods.week_start(i).day} {periods.week_start(i):%b}",
+            periods.week_start(i),
             week.opened,
             week.answered,
             week.on_time,
@@ -105,7 +105,7 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         "kpis": _kpis(app, figures, today),
         "trend": [
             {
-                "label": w.label,
+                "label": f"{w.start.day} {w.start:%b}",
                 "week_start": periods.week_start(i),
                 "opened": w.opened,
                 "answered": w.answered,

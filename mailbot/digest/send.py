@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mailbot import ledger, outbox
-from mailbot.chart import trend_png
+from mailbot.chart import ENGLISH_WORDS, WELSH_WORDS, ChartWords, trend_png
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
 from mailbot.digest.periods import iso_week, local_day, monday_of
 from mailbot.digest.recipients import WHOLE_COUNCIL, digest_targets
-from mailbot.languages import staff_languages
+from mailbot.languages import ENGLISH_FIRST, WELSH_FIRST, Languages, staff_languages
 from mailbot.store.tables import OutboxRow
 from mailbot.workdays import LONDON
 
@@ -43,15 +43,25 @@ def render_digest(
 ) -> tuple[Any, list[InlineImage]]:
     """Rendered text/HTML, and the chart as an inline image (referenced by Content-ID)."""
     images: list[InlineImage] = []
-    if with_chart:
-        domain = app.mailbox_address.rpartition("@")[2] or "mailbot.invalid"
-        cid = f"trend-{context['digest']['week']}@{domain}"
-        images.append(InlineImage(cid, trend_png(context["_weeks"]), filename="trend.png"))
-        context = {**context, "chart_cid": cid}
     # A bilingual council's digest goes to many managers at once: in both languages
     # (the same order as its other staff mail about no particular member).
     languages = staff_languages(app.policy.language, None)
+    if with_chart:
+        domain = app.mailbox_address.rpartition("@")[2] or "mailbot.invalid"
+        cid = f"trend-{context['digest']['week']}@{domain}"
+        chart = trend_png(context["_weeks"], chart_words(languages))
+        images.append(InlineImage(cid, chart, filename="trend.png"))
+        context = {**context, "chart_cid": cid}
     return app.renderer.render("digest", context, languages), images
+
+
+def chart_words(languages: Languages) -> ChartWords:
+    """The chart's words in the digest's languages, in the same order."""
+    if languages == WELSH_FIRST:
+        return WELSH_WORDS.then(ENGLISH_WORDS)
+    if languages == ENGLISH_FIRST:
+        return ENGLISH_WORDS.then(WELSH_WORDS)
+    return ENGLISH_WORDS
 
 
 def _envelope(app: App, recipient: str) -> Envelope:
