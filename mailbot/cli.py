@@ -333,7 +333,8 @@ def list_cases(
     config: ConfigOption = None,
     overdue: Annotated[bool, typer.Option(help="Only cases past their response date.")] = False,
     triage: Annotated[
-        bool, typer.Option(help="Only cases waiting for a person to classify.")
+        bool, typer.Option(help="Only cases waiting for a person: to classify, or with no "
+                           "officer.")
     ] = False,
     officer: Annotated[str | None, typer.Option(help="Only this officer's cases.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,

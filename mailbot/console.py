@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import outbox
@@ -22,7 +22,7 @@ from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
 from mailbot.loops import as_sent_before_relay, detect_automatic
-from mailbot.model import CaseStatus, Kind, Priority
+from mailbot.model import FINISHED, CaseStatus, Kind, Priority
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
@@ -129,7 +129,14 @@ def query_cases(
     today = now.astimezone(LONDON).date()
     stmt = select(CaseRow).order_by(CaseRow.id)
     if triage:
-        stmt = stmt.where(CaseRow.status == CaseStatus.NEEDS_TRIAGE)
+        # Waiting for a person: its kind to be confirmed, or an officer to be chosen
+        # (no routing rule matched and there is no default officer).
+        stmt = stmt.where(
+            or_(
+                CaseRow.status == CaseStatus.NEEDS_TRIAGE,
+                and_(CaseRow.officer_email.is_(None), CaseRow.status.not_in(FINISHED)),
+            )
+        )
     if officer:
         stmt = stmt.where(CaseRow.officer_email == officer.strip().lower())
     if overdue:

@@ -140,8 +140,14 @@ def config_warnings(
             policy = _load_policy(settings)
         except PolicyError:
             policy = None  # reported by config_problems
-    if policy is not None:
+    if policy is not None:  # routing is the pack's and the config's together
         found += [f"{where}: {w}" for w in placeholder_routing(policy)]
+    if policy is not None and not settings.routing.default_officer:
+        found.append(
+            f"{where}: routing.default_officer is empty, so an enquiry no rule matches is "
+            "assigned to nobody and nobody is told: only mailbot cases --triage, mailbot "
+            "status and the weekly digest show it"
+        )
     shared = settings.mailbox.address
     if loaded.member(shared) or loaded.officer(shared):
         found.append(

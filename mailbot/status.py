@@ -13,7 +13,7 @@ from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
-from mailbot.model import Automatic, CaseStatus, MessageStatus
+from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
@@ -39,6 +39,7 @@ class Status:
     outbox: dict[str, int]
     cases: dict[str, int]
     overdue: int
+    unassigned: int = 0  # open cases with no officer: nobody was told of them
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
@@ -74,6 +75,11 @@ def gather_status(app: App, now: datetime) -> Status:
                 CaseRow.response_due < today,
             )
         )
+        unassigned = session.scalar(
+            select(func.count(CaseRow.id)).where(
+                CaseRow.officer_email.is_(None), CaseRow.status.not_in(FINISHED)
+            )
+        )
         quarantined = session.execute(
             select(MessageRow.id, MessageRow.received_at, MessageRow.message_id,
                    MessageRow.reason)
@@ -100,6 +106,7 @@ def gather_status(app: App, now: datetime) -> Status:
             outbox=_counts(session, OutboxRow.status, OutboxRow),
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
+            unassigned=int(unassigned or 0),
             unmoved=unmoved.waiting(session),
             held=_held(sending_hold.decode(read_value(session, sending_hold.HOLD_KEY))),
             quarantined=[
@@ -167,6 +174,9 @@ def format_status(status: Status) -> str:
         "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
         "outbox: " + _pairs(status.outbox),
     ]
+    if status.unassigned:
+        lines.insert(3, f"cases: {status.unassigned} open case(s) with no officer: "
+                        "mailbot cases --triage")
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
     if status.held:

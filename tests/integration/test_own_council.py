@@ -4,9 +4,13 @@ Real app on the memory mailbox; assertions on the mail that left."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from helpers import Council, body_text, by_recipient
+from typer.testing import CliRunner
+
+from mailbot.cli import app
 
 MAILBOX = "memberenquiries@borsetshire.gov.uk"
 JO = "jo.archer@borsetshire.gov.uk"
@@ -44,3 +48,28 @@ def test_officers_are_told_of_their_own_councils_protocol_not_the_packs_author(
         text = _text(out[HELEN])
         assert f"Under {NAME}'s protocol the Director of the service must acknowledge" in text
         assert "Hackney" not in text
+
+
+def test_a_case_no_rule_routes_is_shown_where_the_docs_say_to_look(tmp_path: Path) -> None:
+    # With no default_officer (the example config's setting) an enquiry that matches no
+    # rule has no officer: the member is told "the officer dealing with it will respond
+    # by ...", nobody is mailed, and `mailbot cases --triage`, where the docs say such a
+    # case waits, listed nothing; `mailbot status` did not mention it either.
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX,
+                 members=MEMBERS, officers=OFFICERS) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Archer <{JO}>", "Bins not collected on Ambridge Road",
+            "Residents say their bins have not been collected for two weeks. Why?",
+        ))
+        assert [str(m["To"]) for m in out] == [JO]  # the acknowledgement only
+        ref = council.case().ref
+        config = str(tmp_path / "mailbot.toml")
+        triage = CliRunner().invoke(app, ["cases", "--triage", "--json", "--config", config])
+        assert triage.exit_code == 0, triage.output
+        assert [json.loads(line)["ref"] for line in triage.output.splitlines()] == [ref]
+        status = CliRunner().invoke(app, ["status", "--config", config])
+        assert "1 open case(s) with no officer: mailbot cases --triage" in status.output
+        checked = CliRunner().invoke(app, ["check-config", "--config", config])
+        assert (f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.default_officer "
+                "is empty, so an enquiry no rule matches is assigned to nobody and nobody is "
+                "told") in checked.output

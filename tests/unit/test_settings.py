@@ -241,6 +241,9 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
                  "confidentiality requests"),
             )
         ),
+        f"mailbot: warning: {path.resolve()}: routing.default_officer is empty, so an enquiry "
+        "no rule matches is assigned to nobody and nobody is told: only mailbot cases --triage, "
+        "mailbot status and the weekly digest show it",
     ]
     assert "OK (policy wiltshire, backend imap)" in result.output
 
