@@ -117,7 +117,7 @@ def officer_out_of_office(
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
         council = app.settings.council.name
         _ask_to_redirect(
-            app, session, case, absent, alternative or _fallback(app), now,
+            app, session, case, absent, alternative or _fallback(app, absent), now,
             Headline(
                 f"{name} is out of the office. Under {council}'s protocol the response "
                 "clock is paused until the case is redirected: reply REASSIGN with your own "
@@ -134,7 +134,7 @@ def officer_out_of_office(
     _mark_handled(session, case, absent, now, f"redirected to {alternative}")
     if alternative is None:
         _ask_to_redirect(
-            app, session, case, absent, _fallback(app), now,
+            app, session, case, absent, _fallback(app, absent), now,
             Headline(
                 f"{name} is out of the office and has no alternative contact in the "
                 "directory. Reply REASSIGN name@council to pass the case on.",
@@ -175,12 +175,28 @@ def undeliverable(
         return
     alternative = alternative_contact(app, failed, "")
     _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
-    if alternative is not None:
-        name = app.directory.display(failed)
-        _redirect(
-            app, session, case, failed, alternative, now, "could not be reached (bounce)",
-            f"Nid oedd modd cyrraedd {name} (gwrthodwyd y neges)",
+    name = app.directory.display(failed)
+    if alternative is None:
+        # An officer who has left (their row deleted, so no deputy or manager is known) or
+        # one with neither: the case would sit with a dead address and nobody told.
+        _ask_to_redirect(
+            app, session, case, failed, _fallback(app, failed), now,
+            Headline(
+                f"Mail to {name} about this case could not be delivered (bounce), and the "
+                "directory names no alternative contact: they may have left the council. "
+                "Reply REASSIGN name@council to pass the case on.",
+                f"Nid oedd modd anfon neges at {name} am yr achos hwn (gwrthodwyd y neges), "
+                "ac nid yw'r cyfeiriadur yn enwi cyswllt arall: efallai eu bod wedi gadael "
+                "y cyngor. Atebwch REASSIGN enw@cyngor i drosglwyddo'r achos.",
+            ),
+            "Please redirect (address bounced): ",
+            why=Bilingual(f"mail to {failed} bounced", f"gwrthodwyd neges at {failed}"),
         )
+        return
+    _redirect(
+        app, session, case, failed, alternative, now, "could not be reached (bounce)",
+        f"Nid oedd modd cyrraedd {name} (gwrthodwyd y neges)",
+    )
 
 
 def _ask_to_redirect(
@@ -192,12 +208,13 @@ def _ask_to_redirect(
     now: datetime,
     headline: Headline,
     subject_prefix: str,
+    why: Bilingual | None = None,
 ) -> None:
     """Ask `target` (the alternative contact, or an administrator) to pass the case on."""
     if target is not None:
         _queue_redirect_mail(
             app, session, case, absent, target, now, headline,
-            why=Bilingual(f"auto-reply from {absent}", f"ateb awtomatig gan {absent}"),
+            why=why or Bilingual(f"auto-reply from {absent}", f"ateb awtomatig gan {absent}"),
             message=None, subject_prefix=subject_prefix,
         )
 
@@ -276,9 +293,11 @@ def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime
     )
 
 
-def _fallback(app: App) -> str | None:
-    admins = app.settings.directory.admins
-    return app.settings.routing.default_officer or (admins[0].lower() if admins else None)
+def _fallback(app: App, absent: str = "") -> str | None:
+    """Who is asked to pass on a case that has no alternative contact: the default officer,
+    else the first admin; never the very address that is away or dead."""
+    candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
+    return next((c.lower() for c in candidates if c and c.lower() != absent), None)
 
 
 HANDLED = "absence handled"

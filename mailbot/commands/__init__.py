@@ -97,7 +97,7 @@ def handle(
     assert message.sender is not None
     sender = message.sender.email
     parsed = parse_command(message.text)
-    role = role_of(app, case, sender)
+    role = role_of(app, case, sender, session)
     forged = failed_authentication(message)
     refused = refusal(role, forged)
     # HELP changes nothing, so anyone we write back to may ask for it.

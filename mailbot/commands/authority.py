@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailbot.model import ParsedMessage
-from mailbot.store.tables import CaseRow
+from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
 
 
-def role_of(app: App, case: CaseRow, sender: str) -> str | None:
-    """Why this sender may command this case, or None."""
+def role_of(
+    app: App, case: CaseRow, sender: str, session: Session | None = None
+) -> str | None:
+    """Why this sender may command this case, or None. With a session, also whoever
+    mailbot itself asked to pass the case on (absence.py: an officer away or gone, with no
+    alternative contact in the directory), who could not otherwise do what was asked."""
     sender = sender.lower()
     admins = {a.lower() for a in app.settings.directory.admins}
     if case.officer_email and sender == case.officer_email:
@@ -29,7 +36,18 @@ def role_of(app: App, case: CaseRow, sender: str) -> str | None:
             return "deputy"
     if sender in admins:
         return "admin"
+    if session is not None and _asked_to_redirect(session, case, sender):
+        return "asked to redirect"
     return None
+
+
+def _asked_to_redirect(session: Session, case: CaseRow, sender: str) -> bool:
+    sent = session.scalars(
+        select(OutboxRow.recipients).where(
+            OutboxRow.case_id == case.id, OutboxRow.purpose == "ooo_redirect"
+        )
+    )
+    return any(sender in recipients.lower().split(",") for recipients in sent)
 
 
 def failed_authentication(message: ParsedMessage) -> str:

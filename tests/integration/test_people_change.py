@@ -1,0 +1,115 @@
+"""A council's people change while cases are open: an officer leaves or changes address,
+a manager leaves, an officer moves team. What happens to the cases they had? Real app
+(config file, CSV directory, database) on the memory mailbox; the CSV files are edited
+as an administrator would, and the daemon's jobs run at the times given."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import Council, body_text, by_recipient, write_csv
+
+from mailbot import jobs
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+LEE = "lee.wong@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+ALEX = "alex.morgan@council.gov.uk"
+ADMIN = "it.admin@council.gov.uk"
+TRIAGE = "triage@council.gov.uk"
+# Wednesday 25 November 2026, 10:00 London; read at noon.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+MEMBERS = [("Cllr Jo Bloggs", JO, "Castle", "en")]
+OFFICERS = [
+    ("Sam Patel", SAM, "highways", DANA, LEE),
+    ("Lee Wong", LEE, "highways", DANA, ""),
+    ("Dana Reed", DANA, "highways", "", ""),
+    ("Alex Morgan", ALEX, "waste", "", ""),
+    ("Triage", TRIAGE, "member services", "", ""),
+]
+HEADER = ("name", "email", "service", "manager_email", "deputy_email")
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=[ADMIN], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{TRIAGE}"\n',
+    ) as made:
+        yield made
+
+
+def _edit_officers(council: Council, officers: Sequence[Sequence[str]]) -> None:
+    """Save officers.csv again, as an administrator would (a later modification time)."""
+    path = council.home / "officers.csv"
+    before = path.stat().st_mtime_ns
+    write_csv(path, HEADER, officers)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def _without(email: str) -> list[tuple[str, ...]]:
+    return [o for o in OFFICERS if o[1] != email]
+
+
+def _open_pothole(council: Council) -> dict[str, EmailMessage]:
+    return by_recipient(council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole by no. 12.", cc=SAM
+    )))
+
+
+def _bounce(council: Council, original: EmailMessage, failed: str, now: datetime) -> bytes:
+    council.count += 1
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@council.gov.uk>\r\n"
+        f"To: {MAILBOX}\r\n"
+        "Subject: Undeliverable: your message\r\n"
+        f"Message-ID: <bounce{council.count}@council.gov.uk>\r\n"
+        f"Date: {now.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+        f"X-Failed-Recipients: {failed}\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe recipient's mailbox is disabled.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        f"Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.2.1\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+
+
+def _remind(council: Council, now: datetime) -> list[EmailMessage]:
+    jobs.send_reminders(council.app, now)
+    return council.flush(now)
+
+
+# Wiltshire: 10 working days, so due Wednesday 9 December; reminders at 10:00 London.
+DUE_DAY = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
+
+
+def test_a_leavers_bouncing_address_asks_someone_to_take_their_case(council: Council) -> None:
+    _open_pothole(council)
+    _edit_officers(council, _without(SAM))  # Sam has left; their mailbox is disabled
+    due_day = _remind(council, DUE_DAY)
+    assert [m["To"] for m in due_day] == [SAM]
+    out = council.deliver(_bounce(council, due_day[0], SAM, DUE_DAY), now=DUE_DAY)
+    # Nobody in the directory is Sam's deputy or manager now: the default officer is asked
+    # to pass the case on, and told why.
+    assert [m["To"] for m in out] == [TRIAGE]
+    ask = out[0]
+    text = body_text(ask, "plain")
+    assert "could not be delivered" in text and "REASSIGN" in text
+    # ... once: the next bounce of the dead address asks nobody again.
+    assert council.deliver(_bounce(council, due_day[0], SAM, DUE_DAY), now=DUE_DAY) == []
+    assert council.case().officer_email == SAM  # a person decides who takes it
+    # The one asked can do it: a reply to that mail moves the case.
+    out = council.deliver(council.reply(ask, TRIAGE, f"REASSIGN {LEE}"), now=DUE_DAY)
+    assert council.case().officer_email == LEE
+    assert sorted(m["To"] for m in out) == [LEE, TRIAGE]
