@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import rows
-from test_officers import JO, SAM, Council, _reply
+from helpers import Council, rows
+from test_officers import JO, SAM, _council, _open_pothole
 
 from mailbot.store.tables import CaseRow, ClockEventRow
 
@@ -21,14 +21,14 @@ MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    made = Council(tmp_path / "wiltshire")
+    made = _council(tmp_path / "wiltshire")
     yield made
     made.app.close()
 
 
 def test_a_members_friday_answer_resumes_the_clock_on_friday(council: Council) -> None:
-    out = council.open_pothole()  # Wed 25 Nov 2026; Wiltshire: response due Wed 9 Dec
-    council.deliver(_reply(council, out[SAM], SAM, 'PAUSE "asked the member which lamp"'))
+    out = _open_pothole(council)  # Wed 25 Nov 2026; Wiltshire: response due Wed 9 Dec
+    council.deliver(council.reply(out[SAM], SAM, 'PAUSE "asked the member which lamp"'))
     answer = council.mail(
         f"Cllr Jo Bloggs <{JO}>",
         f"Re: {out[JO]['Subject']}",
@@ -47,7 +47,7 @@ def test_a_members_friday_answer_resumes_the_clock_on_friday(council: Council) -
 
 
 def test_an_officers_friday_answer_counts_as_given_on_friday(council: Council) -> None:
-    out = council.open_pothole()
+    out = _open_pothole(council)
     answer = council.mail(
         SAM,
         f"RE: {out[JO]['Subject']}",
@@ -66,9 +66,9 @@ def test_an_officers_friday_answer_counts_as_given_on_friday(council: Council) -
 def test_a_date_before_the_last_clock_event_cannot_reorder_the_clock(council: Council) -> None:
     # A member's Date header from before the officer's pause (a slow or wrong clock) must
     # not put the resume before the pause, which would leave the clock paused for good.
-    out = council.open_pothole()
+    out = _open_pothole(council)
     council.deliver(
-        _reply(council, out[SAM], SAM, 'PAUSE "asked the member which lamp"'), now=FRIDAY_3PM
+        council.reply(out[SAM], SAM, 'PAUSE "asked the member which lamp"'), now=FRIDAY_3PM
     )
     answer = council.mail(
         f"Cllr Jo Bloggs <{JO}>",
@@ -86,7 +86,7 @@ def test_a_date_before_the_last_clock_event_cannot_reorder_the_clock(council: Co
 
 
 def test_an_officers_friday_done_read_on_monday_counts_on_friday(council: Council) -> None:
-    out = council.open_pothole()
+    out = _open_pothole(council)
     done = council.mail(
         SAM, f"RE: {out[SAM]['Subject']}", "DONE", in_reply_to=out[SAM]["Message-ID"],
         date=FRIDAY_3PM,
@@ -99,7 +99,7 @@ def test_an_officers_friday_done_read_on_monday_counts_on_friday(council: Counci
 
 
 def test_an_officers_friday_pause_read_on_monday_pauses_from_friday(council: Council) -> None:
-    out = council.open_pothole()
+    out = _open_pothole(council)
     pause = council.mail(
         SAM, f"RE: {out[SAM]['Subject']}", 'PAUSE "waiting for the contractor"',
         in_reply_to=out[SAM]["Message-ID"], date=FRIDAY_3PM,
