@@ -364,7 +364,8 @@ def relabel(
             )
         except TriageError as exc:
             raise fail(str(exc)) from None
-    typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}")
+    typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}"
+               f", with {case.officer_email or 'no officer (mailbot cases --triage)'}")
 
 
 @app.command("case")

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mailbot import ledger
-from mailbot.cases import reconcile_acknowledgement, refresh_deadlines
+from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
+from mailbot.cases import assign_case, reconcile_acknowledgement, refresh_deadlines
 from mailbot.classify import append_correction
-from mailbot.model import CaseStatus, Kind
-from mailbot.parse import ParseFailure, parse_message
+from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
+from mailbot.parse import parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 
 if TYPE_CHECKING:
@@ -24,8 +26,10 @@ class TriageError(ValueError):
 
 
 def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> CaseRow:
-    """Set the case's kind, re-derive its dates under that kind's clock, record who and
-    why, and append the member's message with its right label to the corrections file."""
+    """Set the case's kind, re-derive its dates under that kind's clock, route it again if
+    the new kind has a route of its own (the FOI team, complaints, the monitoring officer)
+    or it had no officer, record who and why, and append the member's message with its
+    right label to the corrections file."""
     with app.store.transaction() as session:
         case = session.scalar(
             select(CaseRow).where(CaseRow.ref == ref.upper()).with_for_update()
@@ -46,8 +50,46 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
             session, now, who, "relabelled", f"{old} → {kind.value}; response due "
             f"{case.response_due}", case=case,
         )
-    if first is not None:
-        parsed = parse_message(first.raw)
-        if not isinstance(parsed, ParseFailure):
-            append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
+        parsed = parse_message(first.raw) if first is not None else None
+        if isinstance(parsed, ParsedMessage) and old != kind.value:
+            _route_again(app, session, case, parsed, old, now)
+    if isinstance(parsed, ParsedMessage):
+        append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+# Kinds the protocol sends to a team of their own whatever the routing rules say: an FOI
+# request's statutory date is the FOI team's, a complaint the complaints route's.
+OWN_ROUTE = (Kind.FOI, Kind.COMPLAINT, Kind.CONFIDENTIALITY)
+
+
+def _route_again(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str, now: datetime
+) -> None:
+    """After a relabel, the case goes where a new case of its kind would have gone, and
+    that officer gets the assignment. An enquiry keeps the officer a person chose."""
+    kind = Kind(case.kind)
+    if case.status in FINISHED or (kind not in OWN_ROUTE and case.officer_email):
+        return
+    before = case.officer_email
+    found = assign_case(app, session, case, message, now)
+    if found.officer_email is None or found.officer_email == before:
+        return
+    queue_officer_mail(
+        app,
+        session,
+        case,
+        to=found.officer_email,
+        purpose="assignment",
+        dedup_key=f"assignment:{case.id}:relabel:{kind.value}:{now.isoformat()}"[:200],
+        headline=Headline(
+            f"This case has been relabelled from {KIND_TITLES[Kind(old)]} to "
+            f"{KIND_TITLES[kind]}, so it is now with you.",
+            # An arrow, not "o ... i ...": those would mutate the kind's name.
+            f"Mae'r achos hwn wedi'i ailddosbarthu ({KIND_TITLES_CY[Kind(old)]} → "
+            f"{KIND_TITLES_CY[kind]}), felly mae gyda chi nawr.",
+        ),
+        why=found.why,
+        message=message,
+        now=now,
+    )

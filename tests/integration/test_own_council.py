@@ -5,6 +5,7 @@ Real app on the memory mailbox; assertions on the mail that left."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers import Council, body_text, by_recipient
@@ -73,3 +74,42 @@ def test_a_case_no_rule_routes_is_shown_where_the_docs_say_to_look(tmp_path: Pat
         assert (f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.default_officer "
                 "is empty, so an enquiry no rule matches is assigned to nobody and nobody is "
                 "told") in checked.output
+
+
+FOI_TEAM = "foi@borsetshire.gov.uk"
+ROUTING = (
+    "[policy.routing]\n"
+    f'foi_team = "{FOI_TEAM}"\n'
+    'complaints = "complaints@borsetshire.gov.uk"\n'
+    'monitoring_officer = "monitoring.officer@borsetshire.gov.uk"\n'
+)
+
+
+def test_relabelling_a_case_as_foi_hands_it_to_the_foi_team(tmp_path: Path) -> None:
+    # A request for records read as an enquiry went to Sam; relabelled as FOI, its date
+    # became the statutory one but the case stayed with Sam and the FOI team, whose
+    # legal deadline it now was, was never told.
+    officers = [*OFFICERS, ("Information Governance", FOI_TEAM, "Information Governance",
+                            HELEN, "")]
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
+                 officers=officers, config=ROUTING) as council:
+        council.deliver(council.mail(
+            f"Cllr Jo Archer <{JO}>", "Gritting on Hollerton Road",
+            "Hollerton Road was not gritted last night. Can you tell me which roads are on the "
+            "gritting route this winter and how it was decided?",
+            cc=SAM,
+        ))
+        case = council.case()
+        assert (case.kind, case.officer_email) == ("enquiry", SAM)
+        config = str(tmp_path / "mailbot.toml")
+        result = CliRunner().invoke(app, ["relabel", case.ref, "foi", "--config", config])
+        assert result.exit_code == 0, result.output
+        assert f"with {FOI_TEAM}" in result.output
+        case = council.case()
+        assert (case.kind, case.officer_email) == ("foi", FOI_TEAM)
+        [assignment] = council.flush(datetime.now(UTC))
+        assert str(assignment["To"]) == FOI_TEAM
+        text = _text(assignment)
+        assert f"Reply by: {case.response_due:%A} {case.response_due.day} " in text
+        assert "(the statutory date under the FOIA)" in text
+        assert "relabelled" in text
