@@ -24,7 +24,7 @@ from email.policy import compat32
 import html2text
 
 from mailbot.model import Address, ParsedMessage
-from mailbot.outlook_msg import OutlookItem, read_outlook_item
+from mailbot.outlook_msg import is_outlook_item, read_outlook_item
 from mailbot.tnef import Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
@@ -353,7 +353,9 @@ def _body_text(
         text = outlook.text
     if depth < MAX_FORWARD_DEPTH:
         for is_outlook, inner in attached[:MAX_ATTACHED_MESSAGES]:
-            text += _outlook_forward(inner) if is_outlook else _as_forward(inner, depth + 1)
+            text += _outlook_forward(inner, depth + 1) if is_outlook else _as_forward(
+                inner, depth + 1
+            )
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
 
 
@@ -459,7 +461,7 @@ def _eml_file(part: email.message.Message) -> list[email.message.Message]:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
         return []
-    decoded = _message_from(data) if isinstance(data, bytes) else None
+    decoded = _message_from(data, saved_file=True) if isinstance(data, bytes) else None
     return [decoded] if decoded is not None else []
 
 
@@ -470,11 +472,17 @@ def _base64(text: str) -> bytes:
         return b""
 
 
-def _message_from(data: bytes) -> email.message.Message | None:
-    """The message in these bytes, or None if they do not start with a header."""
+_MAIL_HEADERS = ("from", "subject", "date", "message-id", "to")
+
+
+def _message_from(data: bytes, *, saved_file: bool = False) -> email.message.Message | None:
+    """The message in these bytes, or None if they do not start with a header. A file
+    known only by its name must have a header that mail has (From, Subject ...)."""
     if not data.strip():
         return None
     found = email.message_from_bytes(data, policy=compat32)
+    if saved_file:
+        return found if any(found.get(name) for name in _MAIL_HEADERS) else None
     return found if found.keys() else None
 
 
@@ -498,25 +506,25 @@ def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> b
     return name.lower().endswith(extension)
 
 
-def _outlook_forward(part: email.message.Message) -> str:
+def _outlook_forward(part: email.message.Message, depth: int) -> str:
     """The Outlook item's text laid out as an attached message's is; "" if it cannot be read
-    (the officer's note then says what it says for any attachment)."""
-    item = _read_outlook_item(part)
+    (the officer's note then says what it says for any attachment). Some programs save
+    a mail as a .msg file in its Internet form: that is read as an attached message."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return ""
+    if not isinstance(data, bytes):
+        return ""
+    if not is_outlook_item(data):
+        saved = _message_from(data, saved_file=True)
+        return _as_forward(saved, depth) if saved is not None else ""
+    item = read_outlook_item(data, html_to_text, _decode_bytes)
     if item is None:
         return ""
     sent = email.utils.format_datetime(item.sent) if item.sent else ""
     headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
     return _forward_block(headers, item.text)
-
-
-def _read_outlook_item(part: email.message.Message) -> OutlookItem | None:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
-        return None
-    if not isinstance(data, bytes):
-        return None
-    return read_outlook_item(data, html_to_text, _decode_bytes)
 
 
 def _is_attachment(part: email.message.Message) -> bool:

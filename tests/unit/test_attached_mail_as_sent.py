@@ -55,14 +55,25 @@ def test_a_saved_eml_attached_as_a_generic_file_is_read(ctype: str) -> None:
     assert "From: Pat Resident <pat.resident@example.net>" in text and WORDS in text
 
 
+def test_a_msg_file_saved_in_internet_form_is_read_as_an_email() -> None:
+    """Programs other than Outlook save a mail as .msg in its RFC 5322 form."""
+    raw = _as_file("application/octet-stream", "Bins.msg", _resident_email())
+    text = parsed(raw).text
+    assert "From: Pat Resident <pat.resident@example.net>" in text and WORDS in text
+
+
 @pytest.mark.parametrize(("what", "data"), [
+    ("headers no mail has", b"Colour: blue\r\nSize: 3\r\n\r\nNot a letter.\r\n"),
     ("not a message", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4),
     ("empty", b""),
 ])
-def test_an_eml_file_that_is_no_message_adds_nothing(what: str, data: bytes) -> None:
-    message = parsed(_as_file("application/octet-stream", "letter.eml", data))
+@pytest.mark.parametrize("name", ["letter.eml", "letter.msg"])
+def test_a_saved_mail_file_that_is_no_message_adds_nothing(
+    what: str, data: bytes, name: str
+) -> None:
+    message = parsed(_as_file("application/octet-stream", name, data))
     assert message.text.strip() == "Please see attached.", what
-    bare = _as_file("application/octet-stream", "letter.eml", data).replace(
+    bare = _as_file("application/octet-stream", name, data).replace(
         b"Please see attached.", b""
     )
     assert body_note(parsed(bare)) == ATTACHMENTS_ONLY, what
