@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.smtp import check_submission
 from mailbot.directory import Directory, DirectoryError, load_directory
-from mailbot.policy import Policy, PolicyError, load_policy
+from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing
 from mailbot.settings import Settings, settings_warnings
+from mailbot.workdays import is_bank_holiday
 
 
 def config_problems(settings: Settings) -> list[str]:
@@ -77,6 +79,34 @@ def placeholder_routing(policy: Policy) -> list[str]:
     return found
 
 
+def idle_calendar_days(policy: Policy) -> list[str]:
+    """Closures and one-off holidays that fall only on days off already: they move no
+    date, so the date was most likely mistyped (Saturday the 26th for Tuesday the 29th)."""
+    found = []
+    for i, closure in enumerate(policy.closures()):
+        days = [closure.start + timedelta(days=n)
+                for n in range((closure.end - closure.start).days + 1)]
+        if all(_day_off(day, policy.region) for day in days):
+            span = _day(closure.start) + ("" if closure.end == closure.start
+                                          else f" to {_day(closure.end)}")
+            found.append(f"calendar.closures.{i}: {span} "
+                         f"{'is' if len(days) == 1 else 'are'} a weekend day or bank holiday "
+                         "already, so this closure moves no date; check the date")
+    for i, holiday in enumerate(policy.calendar.extra_holidays):
+        if holiday.date.weekday() >= 5:
+            found.append(f"calendar.extra_holidays.{i}: {_day(holiday.date)} is a weekend "
+                         "day, so this holiday moves no date; check the date")
+    return found
+
+
+def _day_off(day: date, region: str) -> bool:
+    return day.weekday() >= 5 or is_bank_holiday(day, region)
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def missing_directory_files(settings: Settings) -> list[str]:
     """The members and officers files named in the config that are not there."""
     directory, problems = settings.directory, []
@@ -142,6 +172,11 @@ def config_warnings(
             policy = None  # reported by config_problems
     if policy is not None:  # routing is the pack's and the config's together
         found += [f"{where}: {w}" for w in placeholder_routing(policy)]
+        pack = str(resolve_pack(settings.council.policy, _packs_dir(settings), settings.base_dir))
+        if settings.policy:
+            pack += " (with the council's overrides)"
+        found += [f"{where}: council.policy / [policy]: {pack}: {w}"
+                  for w in idle_calendar_days(policy)]
     if policy is not None and not settings.routing.default_officer:
         found.append(
             f"{where}: routing.default_officer is empty, so an enquiry no rule matches is "

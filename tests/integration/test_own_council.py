@@ -113,3 +113,23 @@ def test_relabelling_a_case_as_foi_hands_it_to_the_foi_team(tmp_path: Path) -> N
         assert f"Reply by: {case.response_due:%A} {case.response_due.day} " in text
         assert "(the statutory date under the FOIA)" in text
         assert "relabelled" in text
+
+
+def test_a_closure_on_a_day_already_off_is_a_warning(tmp_path: Path) -> None:
+    # The closure day typed as Saturday 26 December instead of Tuesday 29: accepted, and
+    # every Christmas deadline then counted the 29th as a working day, with no word said.
+    pack = (Path(__file__).resolve().parents[1] / "data"
+            / "pack_borsetshire_christmas_closure.toml").read_text(encoding="utf-8")
+    (tmp_path / "borsetshire.toml").write_text(
+        pack.replace("start = 2026-12-29", "start = 2026-12-26"), encoding="utf-8"
+    )
+    with Council(tmp_path, name=NAME, policy="borsetshire.toml", mailbox=MAILBOX,
+                 members=MEMBERS, officers=OFFICERS) as council:
+        council.close()
+    result = CliRunner().invoke(app, ["check-config", "--config", str(tmp_path / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: council.policy / [policy]: "
+        f"{tmp_path.resolve()}/borsetshire.toml: calendar.closures.0: Sat 26 Dec 2026 is a "
+        "weekend day or bank holiday already, so this closure moves no date; check the date"
+    ) in result.output.splitlines()
