@@ -368,6 +368,35 @@ def relabel(
                f", with {case.officer_email or 'no officer (mailbot cases --triage)'}")
 
 
+@app.command()
+def reassign(
+    refs: Annotated[list[str] | None, typer.Argument(help="The cases to move (MB-...).")] = None,
+    to: Annotated[str, typer.Option("--to", help="The officer who takes them.")] = "",
+    from_officer: Annotated[
+        str, typer.Option("--from", help="Move every open case of this address instead (an "
+                          "officer who has left, or whose address changed).")
+    ] = "",
+    reason: Annotated[str, typer.Option(help="Why, for the timeline and the new officer.")] = "",
+    config: ConfigOption = None,
+    by: Annotated[str, typer.Option(help="Who is moving them.")] = "",
+) -> None:
+    """Hand open cases over to another officer, who gets each assignment email."""
+    from mailbot.leavers import HandOverError, hand_over
+
+    if not to or bool(refs) == bool(from_officer):
+        raise fail("give --to and either case references or --from ADDRESS", 2)
+    with opened_app(config) as mailbot_app:
+        try:
+            moved = hand_over(
+                mailbot_app, refs=list(refs or []), from_officer=from_officer, to=to,
+                who=by or operator(), reason=reason, now=datetime.now(UTC),
+            )
+        except HandOverError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(f"{len(moved)} case(s) now with {to.lower()}" + (f": {', '.join(moved)}"
+               if moved else "") + "; their assignment emails go with the next outbox flush")
+
+
 @app.command("case")
 def show_case(
     ref: str,

@@ -13,6 +13,7 @@ from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
+from mailbot.leavers import cases_with_leavers
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value
@@ -40,6 +41,8 @@ class Status:
     cases: dict[str, int]
     overdue: int
     unassigned: int = 0  # open cases with no officer: nobody was told of them
+    # (address, open cases) for addresses no longer in officers.csv: a leaver's cases
+    with_leavers: list[tuple[str, int]] = field(default_factory=list)
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
@@ -97,6 +100,7 @@ def gather_status(app: App, now: datetime) -> Status:
         daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY), now)
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
         return Status(
+            with_leavers=cases_with_leavers(app, session),
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
@@ -177,6 +181,12 @@ def format_status(status: Status) -> str:
     if status.unassigned:
         lines.insert(3, f"cases: {status.unassigned} open case(s) with no officer: "
                         "mailbot cases --triage")
+    if status.with_leavers:
+        lines[3:3] = [
+            f"cases: {n} open case(s) with {address}, who is not in officers.csv (left, or "
+            f"a changed address?): mailbot reassign --from {address} --to NEW"
+            for address, n in status.with_leavers
+        ]
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
     if status.held:

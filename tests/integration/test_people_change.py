@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, by_recipient, write_csv
+from helpers import Council, body_text, by_recipient, rows, write_csv
+from typer.testing import CliRunner
 
 from mailbot import jobs
+from mailbot.cli import app as cli
+from mailbot.store.tables import CaseRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -85,6 +88,10 @@ def _bounce(council: Council, original: EmailMessage, failed: str, now: datetime
     ).encode()
 
 
+def _cases(council: Council) -> list[CaseRow]:
+    return sorted(rows(council.app, CaseRow), key=lambda case: case.id)
+
+
 def _remind(council: Council, now: datetime) -> list[EmailMessage]:
     jobs.send_reminders(council.app, now)
     return council.flush(now)
@@ -113,3 +120,39 @@ def test_a_leavers_bouncing_address_asks_someone_to_take_their_case(council: Cou
     out = council.deliver(council.reply(ask, TRIAGE, f"REASSIGN {LEE}"), now=DUE_DAY)
     assert council.case().officer_email == LEE
     assert sorted(m["To"] for m in out) == [LEE, TRIAGE]
+
+
+def _cli(council: Council, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--config", str(council.home / "mailbot.toml")])
+    return result.exit_code, result.output
+
+
+def test_status_names_a_leaver_holding_open_cases_and_reassign_hands_them_over(
+    council: Council,
+) -> None:
+    _open_pothole(council)
+    council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Street light out",
+                                 "The light by the school is out.", cc=SAM))
+    assert [c.officer_email for c in _cases(council)] == [SAM, SAM]
+    _edit_officers(council, _without(SAM))
+    code, output = _cli(council, "status")
+    assert (f"cases: 2 open case(s) with {SAM}, who is not in officers.csv (left, or a "
+            f"changed address?): mailbot reassign --from {SAM} --to NEW") in output, output
+    # Only a leaver is named: the default officer, the pack's teams and the people the
+    # directory names as managers are not.
+    assert output.count("not in officers.csv") == 1
+    code, output = _cli(council, "reassign", "--from", SAM, "--to", "nobody@council.gov.uk")
+    assert code == 1 and "nobody@council.gov.uk is not in the officers directory" in output
+    code, output = _cli(council, "reassign", "--from", SAM, "--to", LEE, "--reason",
+                        "Sam has left the council", "--by", ADMIN)
+    assert code == 0, output
+    assert "2 case(s) now with lee.wong@council.gov.uk: MB-2026-00001, MB-2026-00002" in output
+    assert [c.officer_email for c in _cases(council)] == [LEE, LEE]
+    out = council.flush(datetime.now(UTC) + timedelta(minutes=1))  # the CLI's own time
+    assert [m["To"] for m in out] == [LEE, LEE]
+    text = body_text(out[0], "plain")
+    assert "This case was with sam.patel@council.gov.uk; it has been handed over to you: " \
+        "Sam has left the council." in text
+    assert "A deep pothole by no. 12." in text  # the member's message, as in an assignment
+    assert "not in officers.csv" not in _cli(council, "status")[1]
+    assert council.events("reassigned")[-1].actor == ADMIN

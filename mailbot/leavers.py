@@ -1,0 +1,138 @@
+"""Open cases left with someone no longer in the directory.
+
+A case keeps the officer address it was given. When that officer leaves (their row is
+deleted from officers.csv) or their address changes (name.surname@ becomes n.surname@),
+the case stays with the old address: reminders go to it, and with no row there is no
+deputy to redirect to and no manager to escalate to. mailbot does not guess who should
+take such cases; it says which addresses hold them, so a person can hand them over
+(`mailbot reassign --from OLD --to NEW`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mailbot import assignment, cases, ledger
+from mailbot.assignment import Headline
+from mailbot.languages import Bilingual
+from mailbot.model import FINISHED, CaseStatus
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def known_addresses(app: App) -> set[str]:
+    """Addresses a case may rightly be with although they have no row of their own: the
+    pack's teams, the default officer, the admins, and anyone the directory names as a
+    manager or deputy (a service Director who takes Hackney's complaints)."""
+    routing = app.policy.routing
+    known = {routing.foi_team, routing.monitoring_officer, routing.complaints}
+    known.add(app.settings.routing.default_officer.lower())
+    known.update(a.lower() for a in app.settings.directory.admins)
+    for officer in app.directory.officers.values():
+        known.update((officer.manager_email, officer.deputy_email))
+    return {a for a in known if a}
+
+
+def cases_with_leavers(app: App, session: Session) -> list[tuple[str, int]]:
+    """(address, open cases) for each address that holds open cases but is not in the
+    directory, most cases first. Nothing when no officers file is in use at all."""
+    if not app.directory.officers:
+        return []
+    known = known_addresses(app)
+    held = session.execute(
+        select(CaseRow.officer_email, func.count(CaseRow.id))
+        .where(CaseRow.officer_email.is_not(None), CaseRow.status.not_in(FINISHED))
+        .group_by(CaseRow.officer_email)
+    )
+    found = [
+        (str(email), int(n))
+        for email, n in held
+        if app.directory.officer(str(email)) is None and str(email).lower() not in known
+    ]
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+class HandOverError(ValueError):
+    """Why nothing was handed over, in one line for the administrator."""
+
+
+def hand_over(
+    app: App,
+    *,
+    refs: list[str],
+    from_officer: str,
+    to: str,
+    who: str,
+    reason: str,
+    now: datetime,
+) -> list[str]:
+    """Move open cases to `to` (the cases named, or every open case with `from_officer`),
+    as REASSIGN does: a paused clock runs again, the new officer gets the assignment
+    with the member's message, and the timeline says who moved it and why. Returns the
+    references moved."""
+    to = to.strip().lower()
+    if app.directory.officer(to) is None and to not in _teams(app):
+        raise HandOverError(f"{to} is not in the officers directory; nothing changed")
+    with app.store.transaction() as session:
+        chosen = select(CaseRow).where(CaseRow.status.not_in(FINISHED))
+        if refs:
+            wanted = [r.strip().upper() for r in refs]
+            found = session.scalars(chosen.where(CaseRow.ref.in_(wanted))).all()
+            missing = sorted(set(wanted) - {c.ref for c in found})
+            if missing:
+                raise HandOverError(f"no open case {', '.join(missing)}; nothing changed")
+        else:
+            found = session.scalars(
+                chosen.where(func.lower(CaseRow.officer_email) == from_officer.strip().lower())
+            ).all()
+        moved = [case for case in found if case.officer_email != to]
+        for case in sorted(moved, key=lambda c: c.id):
+            _move(app, session, case, to, who, reason, now)
+        return [case.ref for case in sorted(moved, key=lambda c: c.id)]
+
+
+def _teams(app: App) -> set[str]:
+    routing = app.policy.routing
+    teams = {routing.foi_team, routing.monitoring_officer}
+    if routing.complaints != "service-director":
+        teams.add(routing.complaints)
+    return teams
+
+
+def _move(
+    app: App, session: Session, case: CaseRow, to: str, who: str, reason: str, now: datetime
+) -> None:
+    previous = case.officer_email or "nobody"
+    case.officer_email = to
+    case.updated_at = now
+    if case.status == CaseStatus.PAUSED:
+        cases.add_clock_event(session, case, "resume", who=who, why=f"handed over to {to}",
+                              now=now)
+        case.status = CaseStatus.OPEN
+    cases.refresh_deadlines(app, session, case)
+    said = f": {reason}" if reason else ""
+    ledger.record_event(
+        session, now, who, "reassigned", f"to {to} from {previous} by {who}{said}", case=case
+    )
+    name = app.directory.display(previous)
+    assignment.queue_officer_mail(
+        app,
+        session,
+        case,
+        to=to,
+        purpose="assignment",
+        dedup_key=f"handover:{case.id}:{to}:{now.isoformat()}"[:200],
+        headline=Headline(
+            f"This case was with {name}; it has been handed over to you{said}.",
+            f"Roedd yr achos hwn gyda {name}; mae wedi'i drosglwyddo i chi{said}.",
+        ),
+        why=Bilingual(f"handed over from {previous}{said}", f"trosglwyddwyd o {previous}{said}"),
+        message=cases.original_message(session, case),
+        now=now,
+    )
