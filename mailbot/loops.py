@@ -641,9 +641,10 @@ RULES: tuple[tuple[str, Rule], ...] = (
 # the start, so they read the subject without them.
 GATEWAY_TAG = re.compile(
     r"^\s*(?:\[\s*(?:external|ext|extern|externe?|external (?:e-?mail|sender|message)"
-    r"|allanol|caution[^\]]{0,40}|warning[^\]]{0,40})\s*\]|\*{1,3}\s*external\s*\*{1,3}"
-    r"|\(\s*external\s*\)|external\s*:|caution\s*:\s*external\s+(?:e-?mail|sender|message)"
-    r"\s*[-:]?)\s*",
+    r"|allanol|caution[^\]]{0,40}|warning[^\]]{0,40})\s*\]"
+    r"|\*{1,3}\s*external(?:\s+(?:e-?mail|sender|message))?\s*\*{1,3}"
+    r"|\(\s*external\s*\)|external(?:\s+(?:e-?mail|sender|message))?\s*:"
+    r"|caution\s*:\s*external\s+(?:e-?mail|sender|message)\s*[-:]?)\s*",
     re.IGNORECASE,
 )
 

@@ -37,6 +37,9 @@ def tagged(subject: str) -> bytes:
      "Re: Ateb: Twll yn y ffordd - Stryd y Castell"),
     ("AW: *External* Pothole [EXTERNAL] 14 Castle Street",
      "Re: AW: Pothole [EXTERNAL] 14 Castle Street"),  # only a tag in front is the gateway's
+    ("EXTERNAL EMAIL: Pothole outside 14 Castle Street", "Re: Pothole outside 14 Castle Street"),
+    ("**EXTERNAL EMAIL** RE: Pothole outside 14 Castle Street",
+     "RE: Pothole outside 14 Castle Street"),
     ("[EXTERNAL]", "Re: (no subject)"),
     ("External wall of 14 Castle Street is falling down",
      "Re: External wall of 14 Castle Street is falling down"),
