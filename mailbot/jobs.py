@@ -242,6 +242,9 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     and the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py).
     First, if the policy or its calendar changed since the last sweep (a proclaimed holiday,
     a closure day), every open case's stored due dates are worked out again, at any hour."""
+    # The directory is otherwise re-read only when mail arrives: a quiet day must not send
+    # an escalation to the manager an officer had before the last edit of officers.csv.
+    app.directory.refresh()
     recalculate.recalculate_if_policy_changed(app, now)
     report = reminders.sweep(app, now)
     report.queued.extend(confidentiality_chase.sweep(app, now).queued)
@@ -251,6 +254,7 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
 def send_digests(app: App, now: datetime) -> digest.DigestReport:
     """Queues this ISO week's digests once their time has come; at most one per recipient.
     The digest lists stored due dates, so they are brought up to date first."""
+    app.directory.refresh()  # who manages whom, as officers.csv says now
     recalculate.recalculate_if_policy_changed(app, now)
     return digest.send_digests(app, now)
 

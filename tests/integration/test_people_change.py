@@ -156,3 +156,16 @@ def test_status_names_a_leaver_holding_open_cases_and_reassign_hands_them_over(
     assert "A deep pothole by no. 12." in text  # the member's message, as in an assignment
     assert "not in officers.csv" not in _cli(council, "status")[1]
     assert council.events("reassigned")[-1].actor == ADMIN
+
+
+ESCALATION_DAY = datetime(2026, 12, 17, 10, 0, tzinfo=UTC)  # third overdue reminder
+
+
+def test_a_new_manager_in_officers_csv_gets_the_escalation_without_waiting_for_mail(
+    council: Council,
+) -> None:
+    _open_pothole(council)
+    # Sam moves to Alex's team; no mail arrives after the edit, only the daemon's sweeps.
+    _edit_officers(council, [("Sam Patel", SAM, "waste", ALEX, LEE), *_without(SAM)])
+    out = _remind(council, ESCALATION_DAY)
+    assert [(m["To"], m["Cc"]) for m in out] == [(ALEX, SAM)]
