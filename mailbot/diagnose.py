@@ -9,7 +9,7 @@ from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.smtp import check_submission
 from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
-from mailbot.routing import check_routing
+from mailbot.routing import check_routing, unknown_wards
 from mailbot.settings import Settings, settings_warnings
 from mailbot.workdays import is_bank_holiday
 
@@ -183,6 +183,7 @@ def config_warnings(
             "assigned to nobody and nobody is told: only mailbot cases --triage, mailbot "
             "status and the weekly digest show it"
         )
+    found += [f"{where}: {w}" for w in unknown_wards(settings.routing, loaded)]
     shared = settings.mailbox.address
     if loaded.member(shared) or loaded.officer(shared):
         found.append(

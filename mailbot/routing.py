@@ -211,6 +211,22 @@ def assign(it: RouteInput) -> Assignment:
     return BY_KIND[it.kind](it)
 
 
+def unknown_wards(settings: RoutingSettings, directory: Directory) -> list[str]:
+    """Wards in [[routing.rules]] that no member in members.csv has: a rule is matched on
+    the member's ward as written there, so a misspelt ward silently never matches."""
+    known = {member.ward.lower() for member in directory.members.values() if member.ward}
+    found = []
+    for number, rule in enumerate(settings.rules):
+        label = rule.name or f"rule {number + 1}"
+        for ward in rule.wards:
+            if ward.lower() not in known:
+                found.append(
+                    f"routing.rules.{number}.wards: {ward!r} ({label!r}) is no member's ward "
+                    "in members.csv, so the rule never matches it"
+                )
+    return found
+
+
 def check_routing(settings: RoutingSettings, directory: Directory, admins: list[str]) -> list[str]:
     """Problems `mailbot check-config` should show: addresses in [routing] and admins that
     are not in officers.csv (their cases would get no manager, deputy or reminders' escalation)."""

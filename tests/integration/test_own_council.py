@@ -133,3 +133,21 @@ def test_a_closure_on_a_day_already_off_is_a_warning(tmp_path: Path) -> None:
         f"{tmp_path.resolve()}/borsetshire.toml: calendar.closures.0: Sat 26 Dec 2026 is a "
         "weekend day or bank holiday already, so this closure moves no date; check the date"
     ) in result.output.splitlines()
+
+
+def test_a_ward_rule_naming_no_members_ward_is_a_warning(tmp_path: Path) -> None:
+    # "Ambrige" for Ambridge: the rule could never match, and Ambridge's mail went to the
+    # default officer with check-config saying OK.
+    config = ('[[routing.rules]]\nname = "Ambridge ward"\n'
+              f'officer = "{TOM}"\nwards = ["Ambrige", "ambridge"]\n')
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX,
+                 members=MEMBERS, officers=OFFICERS, config=config) as council:
+        council.close()
+    result = CliRunner().invoke(app, ["check-config", "--config", str(tmp_path / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "routing.rules" in line]
+    assert warnings == [
+        f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.rules.0.wards: "
+        "'Ambrige' ('Ambridge ward') is no member's ward in members.csv, so the rule never "
+        "matches it"
+    ]
