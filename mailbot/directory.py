@@ -351,6 +351,7 @@ def load_officers(
     seen = {} if seen is None else seen
     warnings = [] if warnings is None else warnings
     officers: dict[str, Officer] = {}
+    named: dict[tuple[str, str], int] = {}  # (column, address) -> first line naming it
     for line, row in _rows(path, OFFICER_COLUMNS, warnings):
         person = _person(path, line, row, warnings)
         if person is None:
@@ -367,7 +368,25 @@ def load_officers(
         if _repeated(path, line, officer, officers.get(email), seen, warnings):
             continue
         officers[_unique(path, line, email, seen)] = officer
+        for column, address in (("manager_email", manager), ("deputy_email", deputy)):
+            if address:
+                named.setdefault((column, address), line)
+    warnings += _without_a_row(path, named, officers)
     return officers
+
+
+def _without_a_row(
+    path: Path, named: dict[tuple[str, str], int], officers: dict[str, Officer]
+) -> list[str]:
+    """Managers and deputies with no row of their own: usually someone who has left and
+    whose team was not given a new manager, so escalations and redirects would go to an
+    address nobody reads, with no manager above it."""
+    return [
+        f"{path}:{line}: {column} {address} has no row of its own in this file (left the "
+        "council?); escalations and redirects to them go to that address"
+        for (column, address), line in named.items()
+        if address not in officers
+    ]
 
 
 def load_directory(members: Path | None, officers: Path | None) -> Directory:

@@ -169,3 +169,21 @@ def test_a_new_manager_in_officers_csv_gets_the_escalation_without_waiting_for_m
     _edit_officers(council, [("Sam Patel", SAM, "waste", ALEX, LEE), *_without(SAM)])
     out = _remind(council, ESCALATION_DAY)
     assert [(m["To"], m["Cc"]) for m in out] == [(ALEX, SAM)]
+
+
+def test_a_manager_without_a_row_is_named_with_file_and_line(
+    council: Council, caplog: pytest.LogCaptureFixture
+) -> None:
+    _open_pothole(council)
+    # Dana, Sam's and Lee's manager, leaves; their rows still name her.
+    _edit_officers(council, _without(DANA))
+    code, output = _cli(council, "check-config")
+    path = council.home / "officers.csv"
+    assert code == 0, output  # a warning: the file is usable
+    assert (f"{path}:2: manager_email {DANA} has no row of its own in this file (left the "
+            "council?); escalations and redirects to them go to that address") in output
+    assert output.count(DANA) == 1  # once, at the first line naming her
+    # The running daemon says so when it re-reads the file.
+    with caplog.at_level("WARNING", logger="mailbot.directory"):
+        jobs.send_reminders(council.app, DUE_DAY)
+    assert f"manager_email {DANA} has no row" in caplog.text
