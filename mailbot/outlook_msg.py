@@ -35,6 +35,9 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # streams with the text are read, so an item's photos cost almost nothing.
 MAX_MSG_BYTES = 30_000_000
 MAX_TEXT_STREAM_BYTES = 4_000_000  # one property read; the text kept is much less
+# All properties read from one file, attached items included: streams can share sectors,
+# so the file's size alone does not bound what reading them costs.
+MAX_READ_BYTES = 8_000_000
 MAX_TEXT_CHARS = 200_000
 MAX_HEADER_CHARS = 500
 
@@ -61,6 +64,12 @@ PT_BINARY = 0x0102
 
 _PROPERTIES = "__properties_version1.0"
 _TOP_LEVEL_HEADER = 32  # reserved (8), next ids (8), counts (8), reserved (8)
+_EMBEDDED_HEADER = 24  # an attached item's: the same without the last reserved 8
+_ATTACHMENT_PREFIX = "__attach_version1.0_#"
+STORAGE = olefile.STGTY_STORAGE
+_EMBEDDED_ITEM = "__substg1.0_3701000D"  # PR_ATTACH_DATA_OBJ holding an attached item
+MAX_ATTACHED_ITEMS = 5  # attached items read per item
+MAX_ITEM_DEPTH = 3  # an item attached to an item attached to ...: the first few say enough
 _ENTRY = 16  # tag (4), flags (4), value (8)
 _MAX_ENTRIES = 10_000
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
@@ -81,6 +90,9 @@ class OutlookItem:
     sender: str  # "Name <address>", the address alone, the name alone, or ""
     sent: datetime | None
     text: str  # the body: plain, else HTML as text, else RTF as text; "" if none
+    # Outlook items attached to this one (a resident's email the councillor had been sent
+    # as an attachment), in order, read the same way.
+    attached: tuple[OutlookItem, ...] = ()
 
 
 def is_outlook_item(data: bytes) -> bool:
@@ -97,33 +109,53 @@ def read_outlook_item(
         return None
     try:
         with olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT) as ole:
-            item = _item(_Reader(ole, len(data), decode), html_to_text)
+            item = _item(_Reader(ole, len(data), decode, _Budget()), html_to_text, 0)
     except Exception:  # noqa: BLE001 - any malformed compound file: it adds no text
         return None
     # Another kind of compound file (a Word document named .msg) has none of these.
     return item if item.subject or item.sender or item.text.strip() else None
 
 
-class _Reader:
-    """The top-level properties of one .msg, each read at most once and bounded."""
+class _Budget:
+    """What is left of MAX_READ_BYTES for one file."""
 
-    def __init__(self, ole: olefile.OleFileIO, file_size: int, decode: Decode) -> None:
+    def __init__(self) -> None:
+        self.left = MAX_READ_BYTES
+
+
+class _Reader:
+    """The properties of one item in a .msg (the file's own, or an attached item's, whose
+    streams are in its storage `path`), each bounded."""
+
+    def __init__(
+        self,
+        ole: olefile.OleFileIO,
+        file_size: int,
+        decode: Decode,
+        budget: _Budget,
+        path: tuple[str, ...] = (),
+    ) -> None:
         self._ole = ole
         self._file_size = file_size
         self._decode = decode
-        self._fixed = _fixed_properties(self._stream(_PROPERTIES))
+        self._budget = budget
+        self.path = path
+        header = _EMBEDDED_HEADER if path else _TOP_LEVEL_HEADER
+        self._fixed = _fixed_properties(self._stream(_PROPERTIES), header)
         self.codepage = _codepage(self._fixed.get((PR_MESSAGE_CODEPAGE, PT_LONG)))
         self.internet_codepage = _codepage(self._fixed.get((PR_INTERNET_CPID, PT_LONG)))
 
     def _stream(self, name: str) -> bytes:
         """The stream's bytes, or b"" if it is absent or larger than a text can be (a
         stream claimed larger than the file would otherwise be read round a loop)."""
-        if not self._ole.exists(name) or self._ole.get_type(name) != olefile.STGTY_STREAM:
+        path = [*self.path, name]
+        if not self._ole.exists(path) or self._ole.get_type(path) != olefile.STGTY_STREAM:
             return b""
-        size = self._ole.get_size(name)
-        if size > min(self._file_size, MAX_TEXT_STREAM_BYTES):
+        size = self._ole.get_size(path)
+        if size > min(self._file_size, MAX_TEXT_STREAM_BYTES, self._budget.left):
             return b""
-        with self._ole.openstream(name) as stream:
+        self._budget.left -= size
+        with self._ole.openstream(path) as stream:
             found: bytes = stream.read(size)
         return found
 
@@ -144,6 +176,26 @@ class _Reader:
             return self._decode(data, self.internet_codepage or self.codepage)
         return self.string(PR_HTML)
 
+    def attached_items(self) -> list[_Reader]:
+        """Readers for the Outlook items attached to this one, in the order attached."""
+        node = self._ole.root
+        for name in self.path:
+            node = next(kid for kid in node.kids if kid.name.lower() == name.lower())
+        storages = sorted(
+            kid.name for kid in node.kids
+            if kid.entry_type == olefile.STGTY_STORAGE and kid.name.startswith(_ATTACHMENT_PREFIX)
+        )
+        found = []
+        for storage in storages:
+            path = (*self.path, storage, _EMBEDDED_ITEM)
+            if self._ole.exists(list(path)) and self._ole.get_type(list(path)) == STORAGE:
+                found.append(
+                    _Reader(self._ole, self._file_size, self._decode, self._budget, path)
+                )
+                if len(found) == MAX_ATTACHED_ITEMS:
+                    break
+        return found
+
     def time(self, prop_id: int) -> datetime | None:
         value = self._fixed.get((prop_id, PT_SYSTIME))
         if value is None:
@@ -155,13 +207,20 @@ class _Reader:
             return None
 
 
-def _item(reader: _Reader, html_to_text: Callable[[str], str]) -> OutlookItem:
-    sent = reader.time(PR_CLIENT_SUBMIT_TIME) or reader.time(PR_MESSAGE_DELIVERY_TIME)
+def _item(reader: _Reader, html_to_text: Callable[[str], str], depth: int) -> OutlookItem:
+    # The item's own properties first: they are what the read budget is for.
+    subject = reader.string(PR_SUBJECT)[:MAX_HEADER_CHARS]
+    sender = _sender(reader)[:MAX_HEADER_CHARS]
+    text = _body(reader, html_to_text)[:MAX_TEXT_CHARS]
+    attached: tuple[OutlookItem, ...] = ()
+    if depth + 1 < MAX_ITEM_DEPTH:
+        attached = tuple(_item(r, html_to_text, depth + 1) for r in reader.attached_items())
     return OutlookItem(
-        subject=reader.string(PR_SUBJECT)[:MAX_HEADER_CHARS],
-        sender=_sender(reader)[:MAX_HEADER_CHARS],
-        sent=sent,
-        text=_body(reader, html_to_text)[:MAX_TEXT_CHARS],
+        subject=subject,
+        sender=sender,
+        sent=reader.time(PR_CLIENT_SUBMIT_TIME) or reader.time(PR_MESSAGE_DELIVERY_TIME),
+        text=text,
+        attached=attached,
     )
 
 
@@ -195,13 +254,13 @@ def _body(reader: _Reader, html_to_text: Callable[[str], str]) -> str:
     return compressed_rtf_text(reader.binary(PR_RTF_COMPRESSED))
 
 
-def _fixed_properties(data: bytes) -> dict[tuple[int, int], bytes]:
-    """(property id, type) → the 8-byte value, for the fixed-size properties the top-level
-    properties stream holds inline (dates, code pages)."""
+def _fixed_properties(data: bytes, header: int) -> dict[tuple[int, int], bytes]:
+    """(property id, type) → the 8-byte value, for the fixed-size properties an item's
+    properties stream holds inline (dates, code pages), after its `header` bytes."""
     found: dict[tuple[int, int], bytes] = {}
-    count = min((len(data) - _TOP_LEVEL_HEADER) // _ENTRY, _MAX_ENTRIES)
+    count = min((len(data) - header) // _ENTRY, _MAX_ENTRIES)
     for index in range(max(count, 0)):
-        offset = _TOP_LEVEL_HEADER + index * _ENTRY
+        offset = header + index * _ENTRY
         tag = struct.unpack_from("<I", data, offset)[0]
         found[(tag >> 16, tag & 0xFFFF)] = data[offset + 8 : offset + 16]
     return found

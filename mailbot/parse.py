@@ -24,7 +24,7 @@ from email.policy import compat32
 import html2text
 
 from mailbot.model import Address, ParsedMessage
-from mailbot.outlook_msg import is_outlook_item, read_outlook_item
+from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
 from mailbot.tnef import Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
@@ -520,11 +520,18 @@ def _outlook_forward(part: email.message.Message, depth: int) -> str:
         saved = _message_from(data, saved_file=True)
         return _as_forward(saved, depth) if saved is not None else ""
     item = read_outlook_item(data, html_to_text, _decode_bytes)
-    if item is None:
-        return ""
+    return "" if item is None else _item_forward(item, depth)
+
+
+def _item_forward(item: OutlookItem, depth: int) -> str:
+    """An Outlook item and the items attached to it, each laid out as a forward."""
     sent = email.utils.format_datetime(item.sent) if item.sent else ""
     headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
-    return _forward_block(headers, item.text)
+    text = _forward_block(headers, item.text)
+    if depth < MAX_FORWARD_DEPTH:
+        for inner in item.attached[:MAX_ATTACHED_MESSAGES]:
+            text += _item_forward(inner, depth + 1)
+    return text
 
 
 def _is_attachment(part: email.message.Message) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 SECTOR = 512
 MINI_SECTOR = 64
@@ -20,7 +21,7 @@ STORAGE, STREAM, ROOT = 1, 2, 5
 BLACK = 1
 
 
-@dataclass
+@dataclass(eq=False)  # entries are told apart by identity: two may hold the same
 class _Entry:
     name: str
     kind: int
@@ -157,7 +158,12 @@ def _filetime(when: datetime) -> int:
     return int((when - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10_000_000)
 
 
-def outlook_msg(
+def outlook_msg(**fields: Any) -> bytes:
+    """A .msg file as Outlook saves an email (see outlook_msg_streams for the fields)."""
+    return compound_file(outlook_msg_streams(**fields))
+
+
+def outlook_msg_streams(
     *,
     subject: str = "",
     sender_name: str = "",
@@ -171,9 +177,12 @@ def outlook_msg(
     codepage: int | None = None,
     internet_codepage: int | None = None,
     message_class: str = "IPM.Note",
-) -> bytes:
-    """A .msg file as Outlook saves an email: strings as UTF-16 streams (or 8-bit ones from
-    `string8`), the fixed-size properties (date, code pages) in the properties stream."""
+    attached: tuple[dict[str, bytes], ...] = (),
+    embedded: bool = False,
+) -> dict[str, bytes]:
+    """The streams of an email saved by Outlook: strings as UTF-16 streams (or 8-bit ones
+    from `string8`), the fixed-size properties (date, code pages) in the properties stream,
+    and `attached` items (other outlook_msg_streams(embedded=True)) as Outlook embeds them."""
     streams: dict[str, bytes] = {}
     fixed: list[tuple[int, int, bytes]] = []
 
@@ -201,7 +210,9 @@ def outlook_msg(
         fixed.append((0x3FFD, PT_LONG, struct.pack("<II", codepage, 0)))
     if internet_codepage is not None:
         fixed.append((0x3FDE, PT_LONG, struct.pack("<II", internet_codepage, 0)))
-    properties = b"\0" * 8 + struct.pack("<IIII", 1, 0, 1, 0) + b"\0" * 8
+    # The file's own item has a 32-byte header; an attached item's is 24 bytes.
+    properties = b"\0" * 8 + struct.pack("<IIII", 1, len(attached), 1, len(attached))
+    properties += b"" if embedded else b"\0" * 8
     for prop_id, prop_type, value in fixed:
         properties += struct.pack("<II", (prop_id << 16) | prop_type, 6) + value
     streams["__properties_version1.0"] = properties
@@ -210,4 +221,11 @@ def outlook_msg(
         "utf-16-le"
     )
     streams["__recip_version1.0_#00000000/__properties_version1.0"] = b"\0" * 8
-    return compound_file(streams)
+    for number, item in enumerate(attached):
+        storage = f"__attach_version1.0_#{number:08X}"
+        # PR_ATTACH_METHOD 5: an embedded message, in the PR_ATTACH_DATA_OBJ storage.
+        streams[f"{storage}/__properties_version1.0"] = b"\0" * 8 + struct.pack(
+            "<II", (0x3705 << 16) | PT_LONG, 6) + struct.pack("<II", 5, 0)
+        for path, data in item.items():
+            streams[f"{storage}/__substg1.0_3701000D/{path}"] = data
+    return streams

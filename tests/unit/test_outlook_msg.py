@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from compressed_rtf import compress
 from helpers import AppFactory, body_text, eml, rows, run, sent_to
-from outlook_msg_file import compound_file, outlook_msg
+from outlook_msg_file import compound_file, outlook_msg, outlook_msg_streams
 
 from mailbot.model import ParsedMessage
 from mailbot.outlook_msg import MAX_MSG_BYTES, read_outlook_item
@@ -183,3 +183,35 @@ def test_the_officer_reads_the_residents_words_and_the_case_is_an_foi(
     assert "> From: Pat Resident <pat.resident@example.net>" in text
     assert LETTER in text
     assert "shared mailbox (" not in text  # no "open the original" note: it was read
+
+
+def test_an_item_attached_to_the_item_is_read_too() -> None:
+    """A colleague's email with the resident's email attached to it, saved as one .msg."""
+    resident = outlook_msg_streams(
+        subject="Bins on Mill Lane", sender_name="Pat Resident",
+        sender_smtp="pat.resident@example.net", body="The bins were missed again.",
+        embedded=True,
+    )
+    colleague = outlook_msg(
+        subject="FW: Bins on Mill Lane", sender_name="Cllr Ann Other",
+        sender_smtp="ann.other@wiltshire.gov.uk", body="Jo, this is one for your ward.",
+        attached=(resident,),
+    )
+    text = parsed(as_mail(colleague)).text
+    first = text.index("From: Cllr Ann Other <ann.other@wiltshire.gov.uk>")
+    second = text.index("From: Pat Resident <pat.resident@example.net>")
+    assert first < text.index("Jo, this is one for your ward.") < second
+    assert text.index("Subject: Bins on Mill Lane") > second
+    assert text.rstrip().endswith("The bins were missed again.")
+
+
+def test_items_attached_in_a_loop_of_depth_are_read_only_a_few_deep() -> None:
+    item = outlook_msg_streams(subject="Level 9", body="deepest", embedded=True)
+    for level in range(8, 0, -1):
+        item = outlook_msg_streams(subject=f"Level {level}", body=f"text {level}",
+                                   embedded=True, attached=(item,))
+    started = time.monotonic()
+    text = parsed(as_mail(outlook_msg(subject="Level 0", body="top", attached=(item,)))).text
+    assert time.monotonic() - started < 2.0
+    assert "Subject: Level 0" in text and "Subject: Level 2" in text
+    assert "Subject: Level 3" not in text
