@@ -17,6 +17,7 @@ from mailbot.digest.figures import AnyRow, Figures, Tally, count_figures, total
 from mailbot.digest.kpis import KpiTally, kpi_tallies
 from mailbot.digest.periods import iso_week
 from mailbot.digest.recipients import Scope
+from mailbot.leavers import known_addresses
 from mailbot.model import Kind, Priority
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ KIND_NAMES = {
     Kind.CONFIDENTIALITY: "Confidentiality request",
 }
 UNASSIGNED = "(unassigned)"
+NOT_LISTED = "Not in officers.csv (left?)"
 # The Welsh of the names the digest gives where the directory has none, and of the kinds,
 # for a bilingual council's digest (templates digest.cy.* / digest.en-cy.*).
 WELSH_NAMES = {
@@ -43,6 +45,7 @@ WELSH_NAMES = {
     "FOI team": "Tîm rhyddid gwybodaeth",
     "Complaints": "Cwynion",
     "Other addresses": "Cyfeiriadau eraill",
+    "Not in officers.csv (left?)": "Ddim yn officers.csv (wedi gadael?)",
     "Total": "Cyfanswm",
 }
 
@@ -132,6 +135,9 @@ def _officer_line(app: App, email: str | None) -> tuple[str, str]:
         return ("FOI team", email)
     if email == routing.complaints:
         return ("Complaints", email)
+    if email not in known_addresses(app):
+        # A leaver's or an old address's cases: reminders to it may reach nobody.
+        return (NOT_LISTED, email)
     return ("Other addresses", email)
 
 

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, by_recipient, rows, write_csv
+from helpers import Council, body_text, by_recipient, parse_sent, rows, write_csv
 from typer.testing import CliRunner
 
 from mailbot import jobs
@@ -187,3 +187,22 @@ def test_a_manager_without_a_row_is_named_with_file_and_line(
     with caplog.at_level("WARNING", logger="mailbot.directory"):
         jobs.send_reminders(council.app, DUE_DAY)
     assert f"manager_email {DANA} has no row" in caplog.text
+
+
+def test_the_council_digest_shows_a_leavers_cases_as_not_in_officers_csv(
+    tmp_path: Path,
+) -> None:
+    with Council(
+        tmp_path / "digest", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=[ADMIN], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{TRIAGE}"\n'
+        f'[digest]\nrecipients = ["{ADMIN}"]\nmanagers = false\n',
+    ) as council:
+        _open_pothole(council)
+        _edit_officers(council, _without(SAM))
+        preview = tmp_path / "digest.eml"
+        code, output = _cli(council, "digest", "--preview", "--out", str(preview))
+        assert code == 0, output
+        text = body_text(parse_sent(preview.read_bytes()), "plain")
+    assert "Not in officers.csv (left?)" in text
+    assert SAM in text
