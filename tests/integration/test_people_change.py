@@ -206,3 +206,35 @@ def test_the_council_digest_shows_a_leavers_cases_as_not_in_officers_csv(
         text = body_text(parse_sent(preview.read_bytes()), "plain")
     assert "Not in officers.csv (left?)" in text
     assert SAM in text
+
+
+def _auto_reply(council: Council, to: EmailMessage, sender: str, note: str) -> bytes:
+    return council.mail(sender, f"Automatic reply: {to['Subject']}", note,
+                        in_reply_to=str(to["Message-ID"]), extra="Auto-Submitted: auto-replied")
+
+
+def test_a_leavers_auto_reply_naming_nobody_reaches_someone_who_can_act(
+    council: Council,
+) -> None:
+    _open_pothole(council)
+    _edit_officers(council, _without(SAM))
+    due_day = _remind(council, DUE_DAY)
+    out = council.deliver(_auto_reply(council, due_day[0], SAM,
+                                      "I have now left Test Council. Thank you."), now=DUE_DAY)
+    assert [m["To"] for m in out] == [TRIAGE]
+    out = council.deliver(council.reply(out[0], TRIAGE, f"REASSIGN {ALEX}"), now=DUE_DAY)
+    assert _cases(council)[0].officer_email == ALEX
+    assert sorted(m["To"] for m in out) == [ALEX, TRIAGE]
+
+
+def test_a_leavers_auto_reply_naming_a_colleague_hands_the_case_to_them(
+    council: Council,
+) -> None:
+    _open_pothole(council)
+    _edit_officers(council, _without(SAM))
+    due_day = _remind(council, DUE_DAY)
+    out = council.deliver(_auto_reply(
+        council, due_day[0], SAM,
+        f"I no longer work for Test Council. Please contact Lee Wong, {LEE}."), now=DUE_DAY)
+    assert [m["To"] for m in out] == [LEE]
+    assert _cases(council)[0].officer_email == LEE
