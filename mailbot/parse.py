@@ -584,28 +584,33 @@ def _strip_active_content(html: str) -> str:
 # the member's, and they make a member's "Thanks Sam!" more than thanks (a reopened case).
 _BANNER_ORIGIN = re.compile(
     r"\b(?:e-?mail|message)\s+(?:has\s+)?(?:originated|came|comes|was\s+sent|is)\s+from\s+"
-    r"(?:outside|an?\s+external|external)",
+    r"(?:outside|an?\s+external|external)"
+    r"|\b(?:wedi\s+dod|yn\s+dod|daeth)\s+o['’]?r\s+tu\s+(?:allan|hwnt)",  # Welsh
     re.IGNORECASE,
 )
 _BANNER_ORGANISATION = re.compile(
-    r"\boutside\s+(?:of\s+)?(?:the|your|our|this)\s+(?:organi[sz]ation|council|network|company)",
+    r"\boutside\s+(?:of\s+)?(?:the|your|our|this)\s+(?:organi[sz]ation|council|network|company)"
+    r"|\btu\s+allan\s+i['’]?r\s+(?:sefydliad|cyngor|rhwydwaith)",
     re.IGNORECASE,
 )
 # What only such a banner says: about links, attachments and the sender of an email.
 _BANNER_WARNING = re.compile(
     r"\bdo\s+not\s+click\s+(?:on\s+)?(?:any\s+)?links\b|\blinks\s+or\s+(?:open\s+)?attachments\b"
     r"|\bopen(?:ing)?\s+(?:any\s+)?attachments\b|\brecogni[sz]e\s+the\s+sender\b"
-    r"|\bknow\s+the\s+content\s+is\s+safe\b",
+    r"|\bknow\s+the\s+content\s+is\s+safe\b"
+    r"|\bpeidiwch\s+(?:â|a)\s+chlicio\b|\bagor\s+(?:unrhyw\s+)?atodiadau\b"
+    r"|\badnabod\s+yr\s+anfonwr\b|\bcynnwys\s+yn\s+ddiogel\b",
     re.IGNORECASE,
 )
 _BANNER_TAG = re.compile(
-    r"[\W_]{0,3}(?:caution|warning|attention|notice|external(?:\s+(?:e-?mail|sender|message))?)"
+    r"[\W_]{0,3}(?:caution|warning|attention|notice|rhybudd|allanol"
+    r"|external(?:\s+(?:e-?mail|sender|message))?)"
     r"\b[\W_]",
     re.IGNORECASE,
 )
 # Microsoft 365's first-contact safety tip, as html2text or the plain part gives it.
 _FIRST_CONTACT_TIP = re.compile(
-    r"\bdon'?t\s+often\s+get\s+e-?mail\s+from\b[^\n]{0,200}?\blearn\s+why\s+this\s+is\s+important",
+    r"\bdon['’]?t\s+often\s+get\s+e-?mail\s+from\b[^\n]{0,200}?\blearn\s+why\s+this\s+is\s+important",
     re.IGNORECASE,
 )
 BANNER_START = 200  # a banner opens its paragraph

@@ -84,7 +84,22 @@ def test_a_members_thanks_under_a_banner_leaves_the_answered_case_alone(
     assert rows(app, MessageRow)[-1].reason == "thanks for the answer; stays answered"
 
 
+RHYBUDD = ("RHYBUDD: Mae'r neges e-bost hon wedi dod o'r tu allan i'r sefydliad. Peidiwch â "
+           "chlicio ar ddolenni nac agor atodiadau oni bai eich bod yn adnabod yr anfonwr ac yn "
+           "gwybod bod y cynnwys yn ddiogel.")
+
+
+@pytest.mark.parametrize("banner", [
+    RHYBUDD + "\r\n\r\n",  # a Welsh council's gateway
+    CAUTION + RHYBUDD + "\r\n\r\n",  # bilingual, in two paragraphs
+    CAUTION.rstrip() + "\r\n" + RHYBUDD + "\r\n",  # bilingual, in one
+])
+def test_a_welsh_or_bilingual_banner_goes_too(banner: str) -> None:
+    assert without_gateway_banners(banner + "Diolch Sam!").strip() == "Diolch Sam!"
+
+
 @pytest.mark.parametrize("text", [
+    "Rhybudd: mae'r bont ar gau. Peidiwch â mynd yno heb olau.",
     "Warning: the bridge on Mill Lane is unsafe. Do not open the gate unless you recognise "
     "the contractor.",
     "Hello,\n\nA resident warned me: do not click links in the council tax texts, they are a "
