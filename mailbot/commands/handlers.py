@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from mailbot.store.tables import CaseRow, MessageRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
+    from mailbot.workdays import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,23 @@ def apply_done(ctx: Context, command: Command) -> Result:
     )
 
 
+def _not_a_working_day(calendar: WorkingCalendar, asked: date, given: date) -> list[Bilingual]:
+    """Why EXTEND to a date the council is closed gave the next working day instead: the
+    officer may already have promised the member the date they asked for."""
+    if given == asked:
+        return []
+    off = calendar.days_off_between(asked, asked)
+    en, cy = (off[0].name, off[0].name) if off else ("a weekend", "penwythnos")
+    return [
+        Bilingual(
+            f"{long_date_or_paused(asked)} is not a working day here ({en}), so the new date "
+            "is the next working day.",
+            f"Nid yw {long_date_or_paused_cy(asked)} yn ddiwrnod gwaith yma ({cy}), felly'r "
+            "dyddiad newydd yw'r diwrnod gwaith nesaf.",
+        )
+    ]
+
+
 def apply_extend(ctx: Context, command: Command) -> Result:
     app, case = ctx.app, ctx.case
     if case.kind == Kind.FOI.value:
@@ -122,6 +140,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
             )
         )
     calendar = app.policy.council_calendar()
+    moved: list[Bilingual] = []
     if command.days is not None:
         new_due = calendar.add_working_days(current, command.days)
     else:
@@ -135,6 +154,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                     f"{long_date_cy(current)}.",
                 )
             )
+        moved = _not_a_working_day(calendar, command.new_date, new_due)
     cases.add_clock_event(
         ctx.session,
         case,
@@ -169,6 +189,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                 f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
                 f"(yn lle {long_date_or_paused_cy(current)}).",
             ),
+            *moved,
             Bilingual(
                 "The member has been sent your reason and the new date.",
                 "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",

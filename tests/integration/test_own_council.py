@@ -151,3 +151,27 @@ def test_a_ward_rule_naming_no_members_ward_is_a_warning(tmp_path: Path) -> None
         "'Ambrige' ('Ambridge ward') is no member's ward in members.csv, so the rule never "
         "matches it"
     ]
+
+
+PACK = Path(__file__).resolve().parents[1] / "data" / "pack_borsetshire_christmas_closure.toml"
+
+
+def test_extend_to_a_closure_day_says_why_the_date_is_the_next_working_day(
+    tmp_path: Path,
+) -> None:
+    # Sam asked for Tuesday 29 December, the council's closure day, and was told only that
+    # the date is now Wednesday 30 December, after perhaps promising the member the 29th.
+    with Council(tmp_path, name=NAME, policy=str(PACK), mailbox=MAILBOX, members=MEMBERS,
+                 officers=OFFICERS, config=ROUTING) as council:
+        out = by_recipient(council.deliver(council.mail(
+            f"Cllr Jo Archer <{JO}>", "Pothole on Ambridge Lane", "A deep pothole by the green.",
+            cc=SAM,
+        )))
+        answers = by_recipient(council.deliver(council.reply(
+            out[SAM], SAM, 'EXTEND 29/12/2026 "the contractor cannot come before Christmas"'
+        )))
+        text = _text(answers[SAM])
+        assert "is now Wednesday 30 December 2026" in text
+        assert ("Tuesday 29 December 2026 is not a working day here (Council closure day), "
+                "so the new date is the next working day.") in text
+        assert "Wednesday 30 December 2026" in _text(answers[JO])
