@@ -60,17 +60,23 @@ def is_placeholder_address(address: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
 
 
-def placeholder_routing(policy: Policy) -> list[str]:
-    """The pack's routing addresses that can never receive mail: each kind of case routed
-    there would be assigned to nobody, and its member told to contact that address."""
+def _routes(policy: Policy) -> list[tuple[str, str, str]]:
+    """(key, address, what goes there) for the pack's routing addresses."""
     routing = policy.routing
-    found = []
-    for key, address, what in (
+    routes = [
         ("foi_team", routing.foi_team, "FOI requests"),
         ("complaints", routing.complaints, "complaints"),
         ("monitoring_officer", routing.monitoring_officer, "confidentiality requests"),
-    ):
-        if address != "service-director" and is_placeholder_address(address):
+    ]
+    return [route for route in routes if route[1] != "service-director"]
+
+
+def placeholder_routing(policy: Policy) -> list[str]:
+    """The pack's routing addresses that can never receive mail: each kind of case routed
+    there would be assigned to nobody, and its member told to contact that address."""
+    found = []
+    for key, address, what in _routes(policy):
+        if is_placeholder_address(address):
             found.append(
                 f"policy.routing.{key}: {address} is a placeholder that never receives mail, "
                 f"so {what} would go to nobody and members would be told to contact it; "
@@ -105,6 +111,22 @@ def _day_off(day: date, region: str) -> bool:
 
 def _day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def teams_without_a_row(policy: Policy, directory: Directory) -> list[str]:
+    """The pack's routing addresses (real ones) with no row in officers.csv: their mail
+    greets an address, and their overdue cases have no manager to be escalated to."""
+    if not directory.officers:
+        return []  # no officers file at all: nobody has a row, and that is said elsewhere
+    found = []
+    for key, address, what in _routes(policy):
+        if directory.officer(address) is None and not is_placeholder_address(address):
+            found.append(
+                f"policy.routing.{key}: {address} is not in officers.csv, so {what} are "
+                "greeted by address and escalated to nobody when overdue; add it with its "
+                "manager_email"
+            )
+    return found
 
 
 def missing_directory_files(settings: Settings) -> list[str]:
@@ -172,6 +194,7 @@ def config_warnings(
             policy = None  # reported by config_problems
     if policy is not None:  # routing is the pack's and the config's together
         found += [f"{where}: {w}" for w in placeholder_routing(policy)]
+        found += [f"{where}: {w}" for w in teams_without_a_row(policy, loaded)]
         pack = str(resolve_pack(settings.council.policy, _packs_dir(settings), settings.base_dir))
         if settings.policy:
             pack += " (with the council's overrides)"

@@ -175,3 +175,25 @@ def test_extend_to_a_closure_day_says_why_the_date_is_the_next_working_day(
         assert ("Tuesday 29 December 2026 is not a working day here (Council closure day), "
                 "so the new date is the next working day.") in text
         assert "Wednesday 30 December 2026" in _text(answers[JO])
+
+
+def test_a_pack_team_address_missing_from_officers_csv_is_a_warning(tmp_path: Path) -> None:
+    # The FOI team's address was not in officers.csv: its assignment greeted
+    # "Dear foi@...", and an FOI request past its statutory date was escalated to nobody
+    # ("no escalation: the officer has no manager"), with check-config saying OK.
+    officers = [*OFFICERS, ("Complaints Team", "complaints@borsetshire.gov.uk", "Customer",
+                            HELEN, "")]
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
+                 officers=officers, config=ROUTING) as council:
+        council.close()
+    result = CliRunner().invoke(app, ["check-config", "--config", str(tmp_path / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+    where = f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml"
+    assert [line for line in result.output.splitlines() if "policy.routing" in line] == [
+        f"{where}: policy.routing.foi_team: {FOI_TEAM} is not in officers.csv, so FOI "
+        "requests are greeted by address and escalated to nobody when overdue; add it with "
+        "its manager_email",
+        f"{where}: policy.routing.monitoring_officer: monitoring.officer@borsetshire.gov.uk is "
+        "not in officers.csv, so confidentiality requests are greeted by address and "
+        "escalated to nobody when overdue; add it with its manager_email",
+    ]
