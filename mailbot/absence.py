@@ -24,6 +24,7 @@ from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
 from mailbot.directory import emails_in
 from mailbot.languages import Bilingual
+from mailbot.leavers import stand_in
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
@@ -293,11 +294,8 @@ def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime
     )
 
 
-def _fallback(app: App, absent: str = "") -> str | None:
-    """Who is asked to pass on a case that has no alternative contact: the default officer,
-    else the first admin; never the very address that is away or dead."""
-    candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
-    return next((c.lower() for c in candidates if c and c.lower() != absent), None)
+def _fallback(app: App, absent: str) -> str | None:
+    return stand_in(app, absent)
 
 
 HANDLED = "absence handled"

@@ -39,22 +39,32 @@ def known_addresses(app: App) -> set[str]:
     return {a for a in known if a}
 
 
+def stand_in(app: App, absent: str) -> str | None:
+    """Who is asked to act on a case whose officer has no one in the directory to take over
+    (no deputy, no manager, or no row at all): the default officer, else the first admin;
+    never the very address that is away or gone."""
+    candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
+    return next((c.lower() for c in candidates if c and c.lower() != absent.lower()), None)
+
+
+def is_leaver(app: App, address: str) -> bool:
+    """An address that holds cases but is in no part of the directory any more."""
+    return (
+        bool(app.directory.officers)
+        and app.directory.officer(address) is None
+        and address.lower() not in known_addresses(app)
+    )
+
+
 def cases_with_leavers(app: App, session: Session) -> list[tuple[str, int]]:
     """(address, open cases) for each address that holds open cases but is not in the
     directory, most cases first. Nothing when no officers file is in use at all."""
-    if not app.directory.officers:
-        return []
-    known = known_addresses(app)
     held = session.execute(
         select(CaseRow.officer_email, func.count(CaseRow.id))
         .where(CaseRow.officer_email.is_not(None), CaseRow.status.not_in(FINISHED))
         .group_by(CaseRow.officer_email)
     )
-    found = [
-        (str(email), int(n))
-        for email, n in held
-        if app.directory.officer(str(email)) is None and str(email).lower() not in known
-    ]
+    found = [(str(email), int(n)) for email, n in held if is_leaver(app, str(email))]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 

@@ -30,6 +30,7 @@ from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refre
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
+from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
 from mailbot.store.tables import CaseRow
@@ -159,6 +160,16 @@ def _queue_step(
     manager = app.directory.officer(officer.manager_email) if officer.manager_email else None
     if officer.manager_email and manager is None:
         manager = Officer(officer.manager_email, officer.manager_email)
+    gone = step.kind == "escalation" and is_leaver(app, case.officer_email)
+    if gone and (stand := stand_in(app, case.officer_email)) is not None:
+        # Their row was deleted (they left, or their address changed): no manager is known,
+        # and the overdue reminders may be reaching nobody. Whoever takes unrouted mail is
+        # asked instead, and may use the commands (commands.authority).
+        manager = app.directory.officer(stand) or Officer(stand, stand)
+        ledger.record_event(
+            session, now, "mailbot", "escalation to stand-in",
+            f"{case.officer_email} is not in officers.csv; escalated to {stand}", case=case,
+        )
     if step.kind == "escalation" and manager is None:
         # Nobody to escalate to: the officer gets an ordinary overdue reminder instead.
         ledger.record_event(
@@ -175,6 +186,7 @@ def _queue_step(
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = reminder_context(app, case, step, today, officer, manager)
+    context["reminder"]["officer_gone"] = gone  # and a stand-in is the one told
     rendered = app.renderer.render(step.template, context, languages)
     row = outbox.queue(
         session,
@@ -249,6 +261,7 @@ def reminder_context(
             # An FOI date on a closure day is reminded on the last working day before it:
             # that mail must not call the due date "today".
             "due_day_closed": step.kind == "due" and not cal.is_working_day(step.due),
+            "officer_gone": False,  # set by _queue_step for an officer not in officers.csv
         },
     }
 

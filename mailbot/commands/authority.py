@@ -22,8 +22,9 @@ def role_of(
     app: App, case: CaseRow, sender: str, session: Session | None = None
 ) -> str | None:
     """Why this sender may command this case, or None. With a session, also whoever
-    mailbot itself asked to pass the case on (absence.py: an officer away or gone, with no
-    alternative contact in the directory), who could not otherwise do what was asked."""
+    mailbot itself asked to act on it (absence.py: an officer away or gone with no
+    alternative contact; an escalation for an officer no longer in the directory), who
+    could not otherwise do what was asked."""
     sender = sender.lower()
     admins = {a.lower() for a in app.settings.directory.admins}
     if case.officer_email and sender == case.officer_email:
@@ -36,15 +37,20 @@ def role_of(
             return "deputy"
     if sender in admins:
         return "admin"
-    if session is not None and _asked_to_redirect(session, case, sender):
-        return "asked to redirect"
+    if session is not None and _asked_to_act(session, case, sender):
+        return "asked to act"
     return None
 
 
-def _asked_to_redirect(session: Session, case: CaseRow, sender: str) -> bool:
+# Mail in which mailbot asks its recipient to act on the case: redirect it (an officer away
+# or gone), or see it answered (an escalation, which says they may use the commands).
+ASKING = ("ooo_redirect", "escalation")
+
+
+def _asked_to_act(session: Session, case: CaseRow, sender: str) -> bool:
     sent = session.scalars(
         select(OutboxRow.recipients).where(
-            OutboxRow.case_id == case.id, OutboxRow.purpose == "ooo_redirect"
+            OutboxRow.case_id == case.id, OutboxRow.purpose.in_(ASKING)
         )
     )
     return any(sender in recipients.lower().split(",") for recipients in sent)

@@ -238,3 +238,18 @@ def test_a_leavers_auto_reply_naming_a_colleague_hands_the_case_to_them(
         f"I no longer work for Test Council. Please contact Lee Wong, {LEE}."), now=DUE_DAY)
     assert [m["To"] for m in out] == [LEE]
     assert _cases(council)[0].officer_email == LEE
+
+
+def test_a_leavers_overdue_case_is_escalated_to_someone_who_can_act(council: Council) -> None:
+    _open_pothole(council)
+    # Sam has left, and their mailbox still takes mail (kept for a while, read by nobody):
+    # no bounce, no auto-reply. The escalation is what brings a person to the case.
+    _edit_officers(council, _without(SAM))
+    out = _remind(council, ESCALATION_DAY)
+    assert [(m["To"], m["Cc"]) for m in out] == [(TRIAGE, SAM)]
+    text = body_text(out[0], "plain")
+    assert f"{SAM} is not in officers.csv" in text, text
+    out = council.deliver(council.reply(out[0], TRIAGE, f"REASSIGN {LEE}"),
+                          now=ESCALATION_DAY)
+    assert _cases(council)[0].officer_email == LEE
+    assert sorted(m["To"] for m in out) == [LEE, TRIAGE]

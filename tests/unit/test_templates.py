@@ -60,6 +60,7 @@ def reminder_context(step: str = "before", confidential: bool = False, **extra: 
         "escalate_on": None,
         "explain_prompt": step != "escalation",
         "due_day_closed": False,
+        "officer_gone": False,
     }
     reminder.update(extra)
     subject = "" if confidential else "Pothole outside 14 Castle Street"
@@ -242,6 +243,18 @@ def test_escalation_goes_to_the_manager(renderer: Renderer) -> None:
         "escalation", reminder_context("escalation", days_overdue=6), ENGLISH_FIRST
     )
     assert "Annwyl Max Boss," in welsh.text and "a neilltuwyd i Sam Patel (Highways)" in welsh.text
+
+
+@pytest.mark.parametrize("languages", [ENGLISH, WELSH_FIRST, ENGLISH_FIRST])
+def test_an_escalation_for_an_officer_gone_from_the_directory_says_why(
+    renderer: Renderer, languages: tuple[str, ...]
+) -> None:
+    context = reminder_context("escalation", officer_gone=True)
+    mail = renderer.render("escalation", context, languages)
+    for part in (mail.text, mail.html):
+        assert "is not in officers.csv" in part and "REASSIGN" in part
+        if languages != ENGLISH:
+            assert "Nid yw" in part and "yn officers.csv" in part
 
 
 @pytest.mark.parametrize("name", ["reminder", "overdue", "escalation"])
