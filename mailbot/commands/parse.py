@@ -25,6 +25,23 @@ _QUOTE_START = re.compile(
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A date as people write it after EXTEND: "29 December 2026", "29th Dec, 2026". Its day
+# must never be taken for a number of working days ("EXTEND 29 December" is not 29 days).
+_WRITTEN_DATE = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?(?:\s+(\d{4})\b)?", re.IGNORECASE
+)
+_NO_YEAR = re.compile(r"^\d{1,2}/\d{1,2}(?:\s|$)")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +139,7 @@ def _reason(rest: str, following: list[str]) -> str:
                 break
             collected.append(line)
         return " ".join(p.strip() for p in collected if p.strip())[:MAX_REASON]
-    return rest.strip(" .")[:MAX_REASON]
+    return rest.strip(" .").lstrip(":-–—,; ")[:MAX_REASON]
 
 
 def _date(token: str) -> date | None:
@@ -150,7 +167,11 @@ def _extend(line: _Line) -> Command | Unparsed:
         'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"',
         'mae EXTEND angen nifer o ddiwrnodau gwaith a rheswm: EXTEND 5 "rheswm"',
     )
-    token, _, after = line.rest.partition(" ")
+    rest = re.sub(r"^(by|to|until)\s+", "", line.rest, flags=re.IGNORECASE)
+    written = _WRITTEN_DATE.match(rest)
+    if written and written.group(2).lower() in _MONTHS or _NO_YEAR.match(rest):
+        return _extend_to_written_date(line, rest, written)
+    token, _, after = rest.partition(" ")
     after = re.sub(r"^(working\s+)?days?\b", "", after.strip(), flags=re.IGNORECASE)
     reason = line.reason(after)
     if token.isdigit():
@@ -169,6 +190,38 @@ def _extend(line: _Line) -> Command | Unparsed:
     new_date = _date(token)
     if new_date is None or not reason:
         return Unparsed(usage, line.first)
+    return Command("EXTEND", new_date=new_date, reason=reason)
+
+
+def _extend_to_written_date(
+    line: _Line, rest: str, written: re.Match[str] | None
+) -> Command | Unparsed:
+    """EXTEND 29 December 2026 "reason". Without its year the date is refused rather than
+    guessed: mailbot would tell the member a date a year out, or one already gone."""
+    if written is None or written.group(3) is None:
+        return Unparsed(
+            Bilingual(
+                'EXTEND to a date needs the year: EXTEND 29/12/2026 "reason" (or a number '
+                'of working days: EXTEND 5 "reason")',
+                'mae EXTEND i ddyddiad angen y flwyddyn: EXTEND 29/12/2026 "rheswm" (neu '
+                'nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")',
+            ),
+            line.first,
+        )
+    try:
+        new_date = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
+                        int(written.group(1)))
+    except ValueError:
+        new_date = None
+    reason = line.reason(rest[written.end():])
+    if new_date is None or not reason:
+        return Unparsed(
+            Bilingual(
+                'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"',
+                'mae EXTEND angen nifer o ddiwrnodau gwaith a rheswm: EXTEND 5 "rheswm"',
+            ),
+            line.first,
+        )
     return Command("EXTEND", new_date=new_date, reason=reason)
 
 

@@ -1,0 +1,56 @@
+"""EXTEND as officers in an English council write it: dates in words, "by 5 days",
+"to 29/12/2026". A day and a month must never be read as a number of working days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mailbot.commands import Command, Unparsed, parse_command
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'EXTEND 29 December 2026 "the contractor cannot come before Christmas"',
+            Command("EXTEND", new_date=date(2026, 12, 29),
+                    reason="the contractor cannot come before Christmas"),
+        ),
+        (
+            "Extend 29th Dec 2026 contractor after Christmas",
+            Command("EXTEND", new_date=date(2026, 12, 29), reason="contractor after Christmas"),
+        ),
+        (
+            'EXTEND 4 Jan, 2027 "site visit"',
+            Command("EXTEND", new_date=date(2027, 1, 4), reason="site visit"),
+        ),
+        (
+            'EXTEND to 29/12/2026 "site visit"',
+            Command("EXTEND", new_date=date(2026, 12, 29), reason="site visit"),
+        ),
+        ('Extend by 5 days "contractor"', Command("EXTEND", days=5, reason="contractor")),
+        (
+            "extend 5 working days: survey next week",
+            Command("EXTEND", days=5, reason="survey next week"),
+        ),
+    ],
+)
+def test_extend_as_officers_write_it(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['EXTEND 29 December "the contractor"', "EXTEND 29 Dec the contractor",
+     'EXTEND 29/12 "the contractor"'],
+)
+def test_a_date_without_its_year_is_asked_for_not_read_as_days(text: str) -> None:
+    # "EXTEND 29 December" was read as 29 working days, with the reason 'December "the
+    # contractor"': about six weeks, and that reason, sent to the member.
+    found = parse_command(text)
+    assert isinstance(found, Unparsed)
+    assert str(found.problem).startswith(
+        "EXTEND to a date needs the year: EXTEND 29/12/2026 \"reason\""
+    ), found.problem
