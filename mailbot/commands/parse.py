@@ -30,6 +30,9 @@ _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _WRITTEN_DATE = re.compile(
     r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?(?:\s+(\d{4})\b)?", re.IGNORECASE
 )
+_ADDRESS_IN_TEXT = re.compile(
+    r"(?:mailto:)?([^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+\.[^@\s<>\"'(),;:]+)"
+)
 _NO_YEAR = re.compile(r"^\d{1,2}/\d{1,2}(?:\s|$)")
 _MONTHS = {
     name: number
@@ -226,9 +229,13 @@ def _extend_to_written_date(
 
 
 def _reassign(line: _Line) -> Command | Unparsed:
-    address, _, why = line.rest.partition(" ")
-    address = address.strip("<>.,;").lower()
-    if not _ADDRESS.fullmatch(address):
+    # The first address on the line, as officers write it ("to lee@...", "Lee Wong
+    # <lee@...>") and as Outlook's plain text shows a linked one ("lee@...<mailto:lee@...>").
+    found = _ADDRESS_IN_TEXT.search(line.rest)
+    if found is not None:
+        address = found.group(1).rstrip(".").lower()
+        why = re.sub(r"^>?(<mailto:[^>\s]*>)?>?", "", line.rest[found.end():])
+    if found is None or not _ADDRESS.fullmatch(address):
         return Unparsed(
             Bilingual(
                 "REASSIGN needs an email address: REASSIGN name@council",

@@ -1,5 +1,6 @@
-"""EXTEND as officers in an English council write it: dates in words, "by 5 days",
-"to 29/12/2026". A day and a month must never be read as a number of working days."""
+"""Commands as officers in an English council write them. EXTEND: dates in words, "by 5 days",
+"to 29/12/2026"; a day and a month are never read as a number of working days. REASSIGN:
+"to", a name before the address, and Outlook's "<mailto:...>" after it."""
 
 from __future__ import annotations
 
@@ -54,3 +55,25 @@ def test_a_date_without_its_year_is_asked_for_not_read_as_days(text: str) -> Non
     assert str(found.problem).startswith(
         "EXTEND to a date needs the year: EXTEND 29/12/2026 \"reason\""
     ), found.problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reassign to tom.archer@borsetshire.gov.uk",
+        "REASSIGN Tom Archer <Tom.Archer@borsetshire.gov.uk>",
+        # Outlook's plain-text part of a reply in which the address was made a link:
+        "REASSIGN tom.archer@borsetshire.gov.uk<mailto:tom.archer@borsetshire.gov.uk>",
+        "REASSIGN mailto:tom.archer@borsetshire.gov.uk",
+    ],
+)
+def test_reassign_finds_the_address_as_officers_and_outlook_write_it(text: str) -> None:
+    # Each of these was refused with "REASSIGN needs an email address", though it has one.
+    assert parse_command(text) == Command("REASSIGN", address="tom.archer@borsetshire.gov.uk")
+
+
+def test_reassign_keeps_the_reason_after_an_outlook_link() -> None:
+    text = 'REASSIGN tom.archer@borsetshire.gov.uk<mailto:tom.archer@borsetshire.gov.uk> "on leave"'
+    assert parse_command(text) == Command(
+        "REASSIGN", address="tom.archer@borsetshire.gov.uk", reason="on leave"
+    )
