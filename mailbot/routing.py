@@ -11,6 +11,7 @@ copied in, then the config's [routing] rules, then its default officer.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from mailbot.languages import Bilingual, welsh_of
 from mailbot.model import Kind, ParsedMessage
 from mailbot.policy import Policy
 from mailbot.settings import RoutingRule, RoutingSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,15 @@ def configured_rule(it: RouteInput) -> Assignment | None:
     for number, rule in enumerate(it.settings.rules, start=1):
         if rule_matches(rule, it.kind, text, ward):
             label = rule.name or f"rule {number}"
+            if it.directory.officer(rule.officer) is None:
+                # Their row went from officers.csv while the daemon ran (check-config calls
+                # this an error): a leaver must not be given new cases.
+                log.error(
+                    "routing.rules.%d.officer: %s (%r) is not in the officers directory; "
+                    "the rule is skipped until mailbot.toml or officers.csv is corrected",
+                    number - 1, rule.officer, label,
+                )
+                continue
             return Assignment(
                 rule.officer, Bilingual(f"routing rule {label!r}", f"rheol gyfeirio {label!r}")
             )

@@ -253,3 +253,23 @@ def test_a_leavers_overdue_case_is_escalated_to_someone_who_can_act(council: Cou
                           now=ESCALATION_DAY)
     assert _cases(council)[0].officer_email == LEE
     assert sorted(m["To"] for m in out) == [LEE, TRIAGE]
+
+
+def test_a_routing_rule_for_a_leaver_gives_new_cases_to_the_default_officer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Council(
+        tmp_path / "rules", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=[ADMIN], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{TRIAGE}"\n'
+        f'[[routing.rules]]\nname = "highways"\nofficer = "{SAM}"\nkeywords = ["pothole"]\n',
+    ) as council:
+        # Sam leaves while the daemon runs; the rule in mailbot.toml still names Sam.
+        _edit_officers(council, _without(SAM))
+        with caplog.at_level("ERROR"):
+            out = by_recipient(council.deliver(council.mail(
+                f"Cllr Jo Bloggs <{JO}>", "Pothole on Mill Lane", "A pothole by the mill.")))
+        assert set(out) == {JO, TRIAGE}
+        assert _cases(council)[0].officer_email == TRIAGE
+        assert f"routing.rules.0.officer: {SAM} ('highways') is not in the officers " \
+            "directory" in caplog.text
