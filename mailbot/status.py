@@ -43,6 +43,8 @@ class Status:
     unassigned: int = 0  # open cases with no officer: nobody was told of them
     # (address, open cases) for addresses no longer in officers.csv: a leaver's cases
     with_leavers: list[tuple[str, int]] = field(default_factory=list)
+    # What members.csv / officers.csv accept but is probably wrong (a manager with no row)
+    directory_warnings: list[str] = field(default_factory=list)
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
@@ -101,6 +103,7 @@ def gather_status(app: App, now: datetime) -> Status:
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
         return Status(
             with_leavers=cases_with_leavers(app, session),
+            directory_warnings=list(app.directory.warnings),
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
@@ -189,6 +192,10 @@ def format_status(status: Status) -> str:
         ]
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
+    if status.directory_warnings:
+        lines.append(f"directory: {len(status.directory_warnings)} warning(s) "
+                     "(mailbot check-config lists them):")
+        lines += [f"  {warning}" for warning in status.directory_warnings[:LISTED]]
     if status.held:
         lines.append(f"outbox: sending held {status.held}")
     if status.mostly_bulk:

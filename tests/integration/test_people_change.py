@@ -187,6 +187,10 @@ def test_a_manager_without_a_row_is_named_with_file_and_line(
     with caplog.at_level("WARNING", logger="mailbot.directory"):
         jobs.send_reminders(council.app, DUE_DAY)
     assert f"manager_email {DANA} has no row" in caplog.text
+    # And `mailbot status`, the first thing an administrator looks at.
+    code, output = _cli(council, "status")
+    assert "directory: 1 warning(s) (mailbot check-config lists them):" in output
+    assert f"manager_email {DANA} has no row of its own" in output
 
 
 def test_the_council_digest_shows_a_leavers_cases_as_not_in_officers_csv(
