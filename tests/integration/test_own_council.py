@@ -197,3 +197,23 @@ def test_a_pack_team_address_missing_from_officers_csv_is_a_warning(tmp_path: Pa
         "not in officers.csv, so confidentiality requests are greeted by address and "
         "escalated to nobody when overdue; add it with its manager_email",
     ]
+
+
+def test_an_answer_sent_to_the_shared_mailbox_is_said_not_to_have_reached_the_member(
+    tmp_path: Path,
+) -> None:
+    # Sam answered by replying to the assignment: the answer came to the shared mailbox,
+    # not to the member, and the help he got back did not say his answer had gone nowhere.
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
+                 officers=OFFICERS, config=ROUTING) as council:
+        out = by_recipient(council.deliver(council.mail(
+            f"Cllr Jo Archer <{JO}>", "Pothole on Ambridge Lane", "A deep pothole by the green.",
+            cc=SAM,
+        )))
+        [help_mail] = council.deliver(council.reply(
+            out[SAM], SAM, "Dear Cllr Archer,\n\nThe pothole will be repaired on Monday.\n\nSam"
+        ))
+        assert str(help_mail["To"]) == SAM
+        assert ("Your message has not been passed on to the member: mailbot does not forward "
+                "replies.") in _text(help_mail)
+        assert council.case().responded_at is None
