@@ -277,3 +277,32 @@ def test_a_routing_rule_for_a_leaver_gives_new_cases_to_the_default_officer(
         assert _cases(council)[0].officer_email == TRIAGE
         assert f"routing.rules.0.officer: {SAM} ('highways') is not in the officers " \
             "directory" in caplog.text
+
+
+def _edit_members(council: Council, members: Sequence[Sequence[str]]) -> None:
+    path = council.home / "members.csv"
+    before = path.stat().st_mtime_ns
+    write_csv(path, ("name", "email", "ward", "language"), members)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+NEW_MEMBER = "pat.green@council.gov.uk"
+
+
+def test_after_an_election_former_members_cases_carry_on_and_strangers_wait(
+    council: Council,
+) -> None:
+    ack = _open_pothole(council)[JO]
+    _edit_members(council, [("Cllr Pat Green", NEW_MEMBER, "Castle", "en")])  # Jo lost
+    # Jo writes in the thread of the open case: added to it, Sam told; no reply to Jo.
+    out = council.deliver(council.reply(ack, JO, "It is getting worse."))
+    assert [m["To"] for m in out] == [SAM]
+    assert len(_cases(council)) == 1
+    # Jo's new mail is a stranger's: it waits for a person, with no automatic reply.
+    out = council.deliver(council.mail(f"Jo Bloggs <{JO}>", "Bins", "Please collect the bins."))
+    assert [m["To"] for m in out] == [TRIAGE]
+    assert _cases(council)[-1].status == "needs_triage"
+    # Pat, listed before their first mail, is answered at once.
+    out = council.deliver(council.mail(f"Cllr Pat Green <{NEW_MEMBER}>", "Fly-tipping",
+                                       "Fly-tipping on Mill Lane."))
+    assert NEW_MEMBER in [m["To"] for m in out]
