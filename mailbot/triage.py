@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
-from mailbot.cases import assign_case, reconcile_acknowledgement, refresh_deadlines
+from mailbot.cases import (
+    assign_case,
+    queue_acknowledgement,
+    reconcile_acknowledgement,
+    refresh_deadlines,
+    should_acknowledge,
+)
 from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
@@ -53,9 +59,30 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         parsed = parse_message(first.raw) if first is not None else None
         if isinstance(parsed, ParsedMessage) and old != kind.value:
             _route_again(app, session, case, parsed, old, now)
+        if isinstance(parsed, ParsedMessage):
+            _acknowledge_a_newly_listed_member(app, session, case, parsed, who, now)
     if isinstance(parsed, ParsedMessage):
         append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+def _acknowledge_a_newly_listed_member(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, who: str, now: datetime
+) -> None:
+    """A new councillor's first mail, sent before members.csv listed them, opened as a
+    stranger's: in triage, unacknowledged. If they are listed by the time a person settles
+    it, they are a member after all, and get the acknowledgement every member's mail gets
+    (once: its outbox key is the message's)."""
+    if should_acknowledge(app, case) or case.status in FINISHED:
+        return  # acknowledged already, or answered
+    if app.directory.member(case.member_email) is None:
+        return
+    case.known_member = True
+    ledger.record_event(
+        session, now, who, "known member",
+        f"{case.member_email} is now in members.csv; acknowledged", case=case,
+    )
+    queue_acknowledgement(app, session, case, message, now)
 
 
 # Kinds the protocol sends to a team of their own whatever the routing rules say: an FOI

@@ -306,3 +306,23 @@ def test_after_an_election_former_members_cases_carry_on_and_strangers_wait(
     out = council.deliver(council.mail(f"Cllr Pat Green <{NEW_MEMBER}>", "Fly-tipping",
                                        "Fly-tipping on Mill Lane."))
     assert NEW_MEMBER in [m["To"] for m in out]
+
+
+def test_a_new_members_first_mail_before_the_csv_listed_them_is_acknowledged_when_settled(
+    council: Council,
+) -> None:
+    # Pat, elected last week, writes before the administrator has added them.
+    out = council.deliver(council.mail(f"Cllr Pat Green <{NEW_MEMBER}>", "Fly-tipping",
+                                       "Fly-tipping on Mill Lane."))
+    assert NEW_MEMBER not in [m["To"] for m in out]
+    case = _cases(council)[-1]
+    assert case.status == "needs_triage"
+    _edit_members(council, [*MEMBERS, ("Cllr Pat Green", NEW_MEMBER, "Mill", "en")])
+    code, output = _cli(council, "relabel", case.ref, "enquiry", "--by", ADMIN)
+    assert code == 0, output
+    out = council.flush(datetime.now(UTC) + timedelta(minutes=1))  # the CLI's own time
+    acks = [m for m in out if m["To"] == NEW_MEMBER]
+    assert len(acks) == 1 and case.ref in str(acks[0]["Subject"])
+    # Settling it again sends nothing more.
+    _cli(council, "relabel", case.ref, "enquiry", "--by", ADMIN)
+    assert council.flush(datetime.now(UTC) + timedelta(minutes=2)) == []
