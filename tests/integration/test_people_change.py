@@ -326,3 +326,14 @@ def test_a_new_members_first_mail_before_the_csv_listed_them_is_acknowledged_whe
     # Settling it again sends nothing more.
     _cli(council, "relabel", case.ref, "enquiry", "--by", ADMIN)
     assert council.flush(datetime.now(UTC) + timedelta(minutes=2)) == []
+
+
+def test_an_officers_new_address_answers_their_open_case(council: Council) -> None:
+    out = _open_pothole(council)
+    ack = out[JO]
+    new = "s.patel@council.gov.uk"  # name.surname@ became n.surname@
+    _edit_officers(council, [("Sam Patel", new, "highways", DANA, LEE), *_without(SAM)])
+    assert council.deliver(council.mail(
+        f"Sam Patel <{new}>", f"RE: {ack['Subject']}", "Filled this morning.", cc=JO,
+    )) == []
+    assert _cases(council)[0].status == "responded"  # the clock stopped
