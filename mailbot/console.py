@@ -21,6 +21,7 @@ from mailbot.cases import LONDON, clock_events, original_message
 from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
+from mailbot.leavers import is_leaver
 from mailbot.loops import as_sent_before_relay, detect_automatic
 from mailbot.model import FINISHED, CaseStatus, Kind, Priority
 from mailbot.parse import ParseFailure, parse_message
@@ -208,10 +209,13 @@ def add_plain_row(table: Table, *cells: str) -> None:
     table.add_row(*(Text(cell) for cell in cells))
 
 
-def _officer_line(app: App, email: str | None) -> list[str]:
+def _officer_line(app: App, email: str | None, ref: str) -> list[str]:
     if not email:
         return ["officer: (not assigned)"]
     officer = app.directory.officer(email)
+    if officer is None and is_leaver(app, email):
+        return [f"officer: {email}, who is NOT in officers.csv (left, or a changed address?): "
+                f"mailbot reassign {ref} --to NEW"]
     if officer is None:
         return [f"officer: {email} (a team address, not in officers.csv)"]
     lines = [
@@ -288,7 +292,7 @@ def describe_case(app: App, ref: str) -> str | None:
             f"{case.ref}  {case.kind} ({case.priority}){marker}",
             f"status: {case.status}",
             f"member: {case.member_name} <{case.member_email}>",
-            *_officer_line(app, case.officer_email),
+            *_officer_line(app, case.officer_email, case.ref),
             f"subject: {'(confidential)' if case.confidential else case.subject}",
             f"received: {case.received_at.astimezone(LONDON):%A %d %B %Y %H:%M}",
             f"acknowledgement due: {case.ack_due or 'no acknowledgement clock'}",

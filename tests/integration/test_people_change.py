@@ -141,6 +141,9 @@ def test_status_names_a_leaver_holding_open_cases_and_reassign_hands_them_over(
     # Only a leaver is named: the default officer, the pack's teams and the people the
     # directory names as managers are not.
     assert output.count("not in officers.csv") == 1
+    code, output = _cli(council, "case", "MB-2026-00001")
+    assert (f"officer: {SAM}, who is NOT in officers.csv (left, or a changed address?): "
+            "mailbot reassign MB-2026-00001 --to NEW") in output
     code, output = _cli(council, "reassign", "--from", SAM, "--to", "nobody@council.gov.uk")
     assert code == 1 and "nobody@council.gov.uk is not in the officers directory" in output
     code, output = _cli(council, "reassign", "--from", SAM, "--to", LEE, "--reason",
