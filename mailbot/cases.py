@@ -299,9 +299,12 @@ def _contacts(app: App, case: CaseRow) -> tuple[str, dict[str, str] | None]:
 
 
 def queue_acknowledgement(
-    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime,
+    *, again: str = "",
 ) -> str:
-    """Write the acknowledgement to the outbox (sent later by the flush job)."""
+    """Write the acknowledgement to the outbox (sent later by the flush job). `again`
+    names why it is sent once more (a relabel changed what the member was told); such a
+    copy is not the acknowledgement the protocol's clock waits for."""
     # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
     member = app.directory.member(case.member_email)
     languages = member_languages(app.policy.language, member.language if member else None)
@@ -317,13 +320,13 @@ def queue_acknowledgement(
     outbox.queue(
         session,
         purpose="ack",
-        dedup_key=f"ack:{message.message_id}",
+        dedup_key=f"ack:{message.message_id}" + (f":{again}" if again else ""),
         case=case,
         rendered=rendered,
         envelope=envelope,
         now=now,
     )
-    if app.policy.ack_by(Kind(case.kind)) == "mailbot":
+    if app.policy.ack_by(Kind(case.kind)) == "mailbot" and not again:
         # Otherwise this is a receipt, and the acknowledgement the protocol asks for is
         # the officer's to give (officer_acknowledges).
         case.acknowledged_at = now

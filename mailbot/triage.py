@@ -45,7 +45,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         first = session.scalar(
             select(MessageRow).where(MessageRow.message_id == case.root_message_id)
         )
-        old = case.kind
+        old, old_due = case.kind, case.response_due
         case.kind = kind.value
         if case.status == CaseStatus.NEEDS_TRIAGE:
             case.status = CaseStatus.OPEN
@@ -59,11 +59,20 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         parsed = parse_message(first.raw) if first is not None else None
         if isinstance(parsed, ParsedMessage) and old != kind.value:
             _route_again(app, session, case, parsed, old, now)
+            if case.response_due != old_due and _was_acknowledged(app, case):
+                # The member was told another kind's date (and for an FOI request, not
+                # that the Act applies): the acknowledgement again, as it now stands.
+                queue_acknowledgement(app, session, case, parsed, now,
+                                      again=f"relabelled:{kind.value}:{now.isoformat()}")
         if isinstance(parsed, ParsedMessage):
             _acknowledge_a_newly_listed_member(app, session, case, parsed, who, now)
     if isinstance(parsed, ParsedMessage):
         append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+def _was_acknowledged(app: App, case: CaseRow) -> bool:
+    return case.status not in FINISHED and should_acknowledge(app, case)
 
 
 def _acknowledge_a_newly_listed_member(

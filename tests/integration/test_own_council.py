@@ -107,8 +107,13 @@ def test_relabelling_a_case_as_foi_hands_it_to_the_foi_team(tmp_path: Path) -> N
         assert f"with {FOI_TEAM}" in result.output
         case = council.case()
         assert (case.kind, case.officer_email) == ("foi", FOI_TEAM)
-        [assignment] = council.flush(datetime.now(UTC))
-        assert str(assignment["To"]) == FOI_TEAM
+        left = by_recipient(council.flush(datetime.now(UTC)))
+        assert set(left) == {FOI_TEAM, JO}
+        # Jo was told the enquiry's date: now that the Act applies, and its date.
+        told = _text(left[JO])
+        assert "Freedom of Information Act 2000" in told
+        assert f"{case.response_due:%A} {case.response_due.day} " in told
+        assignment = left[FOI_TEAM]
         text = _text(assignment)
         assert f"Reply by: {case.response_due:%A} {case.response_due.day} " in text
         assert "(the statutory date under the FOIA)" in text
