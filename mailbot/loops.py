@@ -426,7 +426,7 @@ def as_sent_before_relay(msg: ParsedMessage, relay_list_ids: Collection[str]) ->
     policy). Mail from another list, and robots' mail, keep every header of their own, so
     they are still dropped. Anything else is returned unchanged."""
     ids = set(relay_list_ids)
-    if not ids or not any(_list_id(v) in ids for v in header_values(msg, "list-id")):
+    if not came_through_relay(msg, ids):
         return msg
     marks = _relay_marks(msg, ids)
     headers = dict(msg.headers)
@@ -441,6 +441,11 @@ def as_sent_before_relay(msg: ParsedMessage, relay_list_ids: Collection[str]) ->
             repeated[name] = kept
     sender = _original_sender(msg, ids)
     return replace(msg, headers=headers, repeated_headers=repeated, sender=sender)
+
+
+def came_through_relay(msg: ParsedMessage, relay_list_ids: Collection[str]) -> bool:
+    """Does the mail carry the List-Id of one of the council's own relays?"""
+    return any(_list_id(v) in relay_list_ids for v in header_values(msg, "list-id"))
 
 
 def header_values(msg: ParsedMessage, name: str) -> list[str]:

@@ -362,13 +362,16 @@ def process(app: App, session: Session, fetched: FetchedMessage, now: datetime) 
 
 
 def reprocess(app: App, session: Session, row: MessageRow, now: datetime) -> Outcome:
-    """Run a quarantined message through the stages again, from the raw bytes the ledger
-    kept (after a fix, or once its sender is in the directory). Its row is reused, so it
-    is still one message, and its clock counts from when it first arrived."""
+    """Run a recorded message through the stages again, from the raw bytes the ledger kept:
+    a quarantined one after a fix, or once its sender is in the directory; list mail from
+    the council's own relay once [loops] relay_list_ids names it (mailbot/relayed.py).
+    Its row is reused, so it is still one message, and its clock counts from when it
+    first arrived."""
     fetched = FetchedMessage(ref=row.backend_ref, raw=row.raw, folder=row.folder)
     parsed = _parse(app, row.raw)
     ledger.note_parsed(row, parsed)
     row.status, row.reason = MessageStatus.RECEIVED, ""
+    row.automatic = None  # judged afresh: mail once taken for a robot's may not be one
     return _run_stages(app, session, row, parsed, fetched, now)
 
 

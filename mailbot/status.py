@@ -159,7 +159,8 @@ def _relay_suspected(bulk: int, received: int, relay_list_ids: list[str]) -> str
     return (f"{bulk} of the {received} messages of the last {RELAY_WINDOW.days} days were "
             "recorded as bulk (list) mail and not answered. If the shared mailbox is fed "
             "through a Google Group or another list, put its address or List-Id in [loops] "
-            f"relay_list_ids (now: {configured}); see docs/deployment.md")
+            f"relay_list_ids (now: {configured}), then run `mailbot relay reread` to answer "
+            "the mail dropped so far; see docs/deployment.md")
 
 
 def _held(hold: sending_hold.Hold | None) -> str | None:
