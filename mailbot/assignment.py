@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
+from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, staff_languages, welsh_of
 from mailbot.model import CaseStatus, Kind, ParsedMessage
-from mailbot.parse import UNREADABLE, body_note
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:

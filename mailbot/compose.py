@@ -18,7 +18,7 @@ from secrets import token_hex
 from typing import Any, cast
 
 from mailbot.loops import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT, outgoing_headers
-from mailbot.parse import header_safe
+from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
 from mailbot.thread import REF_TAG
 

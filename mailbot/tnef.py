@@ -6,7 +6,7 @@ show an empty message. tnefparse reads the TNEF structure, compressed_rtf unpack
 and striprtf turns it into text (including Outlook's HTML-in-RTF).
 
 Never raises: a winmail.dat that cannot be read gives "", and the officer is told to
-open the original (mailbot.parse.body_note).
+open the original (mailbot.body.body_note).
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from mailbot.body import UNREADABLE, body_note
 from mailbot.classify.rules import HeaderFlags, Rules, header_flags, language_fit, word_count
 from mailbot.classify.text import new_text
 from mailbot.model import ParsedMessage
-from mailbot.parse import UNREADABLE, body_note
 
 MIN_WORDS = 3  # fewer words than this: nothing to classify on
 MIN_LANGUAGE_FIT = 0.1  # below this share of en/cy function words: unexpected language

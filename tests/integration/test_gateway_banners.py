@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from helpers import JO, NOW, SAM, SHARED_MAILBOX, AppFactory, body_text, eml, rows, run, sent_to
 
+from mailbot.banners import without_gateway_banners
 from mailbot.model import ParsedMessage
-from mailbot.parse import parse_message, without_gateway_banners
+from mailbot.parse import parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 
 CAUTION = ("CAUTION: This email originated from outside of the organisation. Do not click\r\n"

@@ -9,8 +9,9 @@ import base64
 import pytest
 from helpers import SAM, AppFactory, body_text, eml, run, sent_to
 
+from mailbot.body import ATTACHMENTS_ONLY, body_note
 from mailbot.model import ParsedMessage
-from mailbot.parse import ATTACHMENTS_ONLY, body_note, parse_message
+from mailbot.parse import parse_message
 
 BASE64_RFC822 = "member_forwards_resident_email_as_base64_rfc822.eml"
 WORDS = "Our green bins on Mill Lane have not been emptied for three weeks now – the crew"

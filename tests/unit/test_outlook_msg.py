@@ -14,9 +14,11 @@ from compressed_rtf import compress
 from helpers import AppFactory, body_text, eml, rows, run, sent_to
 from outlook_msg_file import compound_file, outlook_msg, outlook_msg_streams
 
+from mailbot.body import ATTACHMENTS_ONLY, body_note
 from mailbot.model import ParsedMessage
 from mailbot.outlook_msg import MAX_MSG_BYTES, read_outlook_item
-from mailbot.parse import ATTACHMENTS_ONLY, body_note, html_to_text, parse_message
+from mailbot.parse import parse_message
+from mailbot.plaintext import html_to_text
 from mailbot.store.tables import CaseRow
 
 MSG_MAIL = "member_forwards_resident_foi_as_outlook_msg.eml"

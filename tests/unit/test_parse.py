@@ -12,11 +12,11 @@ from helpers import DATA, eml
 from mailbot.model import ParsedMessage
 from mailbot.parse import (
     ParseFailure,
-    header_safe,
     message_id_of,
     parse_message,
     synthetic_message_id,
 )
+from mailbot.plaintext import header_safe
 
 ALL_FILES = sorted(p.name for p in DATA.glob("*.eml"))
 

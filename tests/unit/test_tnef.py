@@ -11,9 +11,11 @@ import pytest
 from compressed_rtf import compress
 from helpers import SAM, AppFactory, body_text, eml, rows, run, sent_to
 
+from mailbot.body import OUTLOOK_ONLY, body_note
 from mailbot.loops import detect_automatic
 from mailbot.model import Automatic, ParsedMessage
-from mailbot.parse import OUTLOOK_ONLY, body_note, html_to_text, parse_message
+from mailbot.parse import parse_message
+from mailbot.plaintext import html_to_text
 from mailbot.store.tables import CaseRow
 from mailbot.tnef import tnef_text
 

@@ -1,0 +1,187 @@
+"""Mail passed on as an attachment, read as the forward it is.
+
+A councillor passes a resident's email on as an attached message (message/rfc822, which
+some gateways send base64 encoded), as a saved .eml file, or as an Outlook item dragged
+into a new mail (a .msg file, mailbot.outlook_msg). Each is laid out as a forward is
+(marker, From/Date/Subject lines, body), so the officer and the classifier see it as
+someone else's mail. The first few attached messages, a few levels deep, are read.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import email
+import email.message
+import email.utils
+from collections.abc import Callable
+from email.policy import compat32
+
+from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
+from mailbot.plaintext import clean_header, decode_bytes, eight_bit_text, html_to_text
+
+MAX_ATTACHED_MESSAGES = 5  # attached messages read per message
+MAX_FORWARD_DEPTH = 3  # a forward of a forward of ...: the first few say enough
+
+# Mail passed on as an attachment: (True, the .msg part) for an Outlook item saved as a
+# file, (False, the message) for an attached message/rfc822 or a saved .eml file.
+Attached = tuple[bool, email.message.Message]
+# The text of an attached message's own body at a forward depth (mailbot.body reads it,
+# and the mail attached to it in turn through this module).
+ReadBody = Callable[[email.message.Message, int], str]
+
+
+def attached_mail(part: email.message.Message, ctype: str) -> list[Attached] | None:
+    """The mail this part passes on (none if it cannot be read), or None if the part is
+    not mail passed on as an attachment."""
+    if ctype == "message/rfc822":
+        return [(False, p) for p in _attached_messages(part)]
+    if _has_file_name(part, ctype, ".eml"):
+        return [(False, p) for p in _eml_file(part)]
+    if _is_outlook_item(part, ctype):
+        return [(True, part)]
+    return None
+
+
+def forwards_text(attached: list[Attached], depth: int, read_body: ReadBody) -> str:
+    """The attached mail laid out as forwards, the first MAX_ATTACHED_MESSAGES of them, or
+    "" once `depth` forwards deep."""
+    text = ""
+    if depth < MAX_FORWARD_DEPTH:
+        for is_outlook, inner in attached[:MAX_ATTACHED_MESSAGES]:
+            if is_outlook:
+                text += _outlook_forward(inner, depth + 1, read_body)
+            else:
+                text += _as_forward(inner, depth + 1, read_body)
+    return text
+
+
+def own_parts(msg: email.message.Message) -> list[email.message.Message]:
+    """Every part of this message, in order, without going inside an attached message
+    (Outlook's "forward as attachment", the original in a bounce)."""
+    parts = [msg]
+    if msg.is_multipart() and msg.get_content_type() != "message/rfc822":
+        for child in _payload_list(msg):
+            if isinstance(child, email.message.Message):
+                parts.extend(own_parts(child))
+    return parts
+
+
+def _payload_list(part: email.message.Message) -> list[object]:
+    payload = part.get_payload()
+    return list(payload) if isinstance(payload, list) else []
+
+
+def _as_forward(inner: email.message.Message, depth: int, read_body: ReadBody) -> str:
+    """An attached message's text, laid out as a forward is (marker, From/Subject lines,
+    body): readers of the text then see it as someone else's mail, as with an inline one."""
+    headers = []
+    for name in ("From", "Date", "Subject"):
+        with contextlib.suppress(Exception):
+            headers.append((name, eight_bit_text(str(inner.get(name, "")))))
+    return _forward_block(headers, read_body(inner, depth))
+
+
+def _forward_block(headers: list[tuple[str, str]], body: str) -> str:
+    lines = ["", "", "---------- Forwarded message ----------"]
+    for name, value in headers:
+        with contextlib.suppress(Exception):
+            cleaned = clean_header(value)
+            if cleaned:
+                lines.append(f"{name}: {cleaned}")
+    return "\n".join(lines) + "\n\n" + body
+
+
+def _attached_messages(part: email.message.Message) -> list[email.message.Message]:
+    """The message inside a message/rfc822 part. Some clients and gateways send it base64
+    encoded, which RFC 2046 forbids: the parser then takes the base64 text for a message
+    with no headers, and the officer would read a block of base64. It is decoded here."""
+    found = [p for p in _payload_list(part) if isinstance(p, email.message.Message)]
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding != "base64" or len(found) != 1 or found[0].keys():
+        return found
+    encoded = found[0].get_payload()
+    if not isinstance(encoded, str):
+        return found
+    decoded = _message_from(_base64(encoded))
+    return [decoded] if decoded is not None else found
+
+
+def _eml_file(part: email.message.Message) -> list[email.message.Message]:
+    """A saved email attached as a generic file (application/octet-stream, "letter.eml"),
+    read as the attached message it is."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return []
+    decoded = _message_from(data, saved_file=True) if isinstance(data, bytes) else None
+    return [decoded] if decoded is not None else []
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return binascii.a2b_base64(text.encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+_MAIL_HEADERS = ("from", "subject", "date", "message-id", "to")
+
+
+def _message_from(data: bytes, *, saved_file: bool = False) -> email.message.Message | None:
+    """The message in these bytes, or None if they do not start with a header. A file
+    known only by its name must have a header that mail has (From, Subject ...)."""
+    if not data.strip():
+        return None
+    found = email.message_from_bytes(data, policy=compat32)
+    if saved_file:
+        return found if any(found.get(name) for name in _MAIL_HEADERS) else None
+    return found if found.keys() else None
+
+
+# Outlook's own type for a saved item; other clients and gateways send it as a generic file.
+OUTLOOK_ITEM_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
+
+
+def _is_outlook_item(part: email.message.Message, ctype: str) -> bool:
+    """An Outlook item saved as a .msg file (a resident's email dragged into a new mail)."""
+    return ctype in OUTLOOK_ITEM_TYPES or _has_file_name(part, ctype, ".msg")
+
+
+def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> bool:
+    """A file sent with a generic application/ type whose name ends in `extension`."""
+    if not ctype.startswith("application/") or part.is_multipart():
+        return False
+    try:
+        name = clean_header(part.get_filename() or "")
+    except Exception:  # noqa: BLE001 - an undecodable file name: not known to be one
+        return False
+    return name.lower().endswith(extension)
+
+
+def _outlook_forward(part: email.message.Message, depth: int, read_body: ReadBody) -> str:
+    """The Outlook item's text laid out as an attached message's is; "" if it cannot be read
+    (the officer's note then says what it says for any attachment). Some programs save
+    a mail as a .msg file in its Internet form: that is read as an attached message."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return ""
+    if not isinstance(data, bytes):
+        return ""
+    if not is_outlook_item(data):
+        saved = _message_from(data, saved_file=True)
+        return _as_forward(saved, depth, read_body) if saved is not None else ""
+    item = read_outlook_item(data, html_to_text, decode_bytes)
+    return "" if item is None else _item_forward(item, depth)
+
+
+def _item_forward(item: OutlookItem, depth: int) -> str:
+    """An Outlook item and the items attached to it, each laid out as a forward."""
+    sent = email.utils.format_datetime(item.sent) if item.sent else ""
+    headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
+    text = _forward_block(headers, item.text)
+    if depth < MAX_FORWARD_DEPTH:
+        for inner in item.attached[:MAX_ATTACHED_MESSAGES]:
+            text += _item_forward(inner, depth + 1)
+    return text

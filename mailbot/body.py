@@ -1,0 +1,148 @@
+"""A message's text: which parts make it, and why it is missing when it is.
+
+The text is the plain part, else the HTML part as text, else (Outlook's "Rich Text" mail)
+the letter inside winmail.dat; then the mail passed on as attachments, laid out as
+forwards (mailbot.attached_mail). Inline PGP armour is cut out. body_note says why a
+message has no readable text, so the officer opens the original and the classifier does
+not guess from a subject line alone.
+"""
+
+from __future__ import annotations
+
+import email.message
+import re
+
+from mailbot.attached_mail import Attached, attached_mail, forwards_text, own_parts
+from mailbot.model import ParsedMessage
+from mailbot.plaintext import decode_part, html_to_text
+from mailbot.tnef import Winmail, read_winmail
+
+MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
+
+
+def body_text(
+    msg: email.message.Message,
+    content_types: list[str],
+    attachment_types: list[str],
+    depth: int = 0,
+) -> str:
+    """The message's text, its attached mail included. The type of each of its own parts
+    is added to content_types, and of those sent as attachments to attachment_types."""
+    plain: list[str] = []
+    html: list[str] = []
+    attached: list[Attached] = []
+    winmail: list[email.message.Message] = []
+    for part in own_parts(msg):
+        ctype = part.get_content_type()
+        content_types.append(ctype)
+        if _is_attachment(part):
+            attachment_types.append(ctype)
+        passed_on = attached_mail(part, ctype)
+        if passed_on is not None:
+            attached.extend(passed_on)
+            continue
+        if ctype in TNEF_TYPES:
+            winmail.append(part)
+            continue
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        if ctype == "text/plain":
+            plain.append(_without_pgp_blocks(decode_part(part), content_types))
+        elif ctype == "text/html":
+            html.append(_without_pgp_blocks(decode_part(part), content_types))
+    outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
+    content_types.extend(_outlook_item_types(outlook.message_class))
+    if any(p.strip() for p in plain):
+        text = "\n".join(plain)
+    elif any(h.strip() for h in html):
+        text = "\n".join(html_to_text(h) for h in html)
+    else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
+        text = outlook.text
+    text += forwards_text(attached, depth, _attached_body)
+    return text.replace("\x00", "")[:MAX_TEXT_CHARS]
+
+
+def _attached_body(inner: email.message.Message, depth: int) -> str:
+    return body_text(inner, [], [], depth)
+
+
+def _read_winmail(part: email.message.Message) -> Winmail:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
+        return Winmail("", "")
+    return read_winmail(data, html_to_text) if isinstance(data, bytes) else Winmail("", "")
+
+
+def _outlook_item_types(message_class: str) -> list[str]:
+    """The MIME part an Outlook item in winmail.dat stands for, as a mail sent as MIME would
+    carry it: a meeting request or response is calendar traffic, a read or delivery report a
+    receipt, a non-delivery report a bounce (the loop guard reads these)."""
+    found = message_class.lower()
+    if found.startswith("ipm.schedule.meeting."):
+        return ["text/calendar"]
+    if found.startswith("report.") and found.endswith(".ndr"):
+        return ["message/delivery-status"]
+    if found.startswith("report."):
+        return ["message/disposition-notification"]
+    return []
+
+
+def _is_attachment(part: email.message.Message) -> bool:
+    disposition = str(part.get("Content-Disposition", "")).lower()
+    return disposition.startswith("attachment")
+
+
+# Why the text of a message is missing or cannot be read. The officer is told (so an
+# empty quote is not taken for an empty message) and the classifier does not guess the
+# case's kind from a subject line alone (mailbot.classify.features).
+ENCRYPTED = "encrypted"  # S/MIME, PGP/MIME or inline PGP: only the recipient's key opens it
+OUTLOOK_ONLY = "outlook_only"  # the text is inside Outlook's winmail.dat (TNEF)
+ATTACHMENTS_ONLY = "attachments_only"  # no text, only files (a scanned letter, a photo)
+SUBJECT_ONLY = "subject_only"  # nothing at all below the subject line
+UNREADABLE = frozenset({ENCRYPTED, OUTLOOK_ONLY, ATTACHMENTS_ONLY})
+
+# application/pkcs7-mime is S/MIME encrypted or opaque-signed: either way the text is
+# inside the PKCS#7 blob. A detached signature (application/pkcs7-signature) leaves the
+# text readable and is not listed.
+ENCRYPTED_TYPES = frozenset({
+    "multipart/encrypted", "application/pgp-encrypted",
+    "application/pkcs7-mime", "application/x-pkcs7-mime",
+})
+TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+PGP_BLOCK = re.compile(
+    r"^[ \t]*-----BEGIN PGP MESSAGE-----.*?(?:-----END PGP MESSAGE-----[ \t]*$|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _without_pgp_blocks(text: str, content_types: list[str]) -> str:
+    """The text with inline PGP messages cut out: their armour means nothing to a reader or
+    the classifier. The part is then listed as encrypted, as PGP/MIME's would be."""
+    if "-----BEGIN PGP MESSAGE-----" not in text:
+        return text
+    cut, found = PGP_BLOCK.subn("", text.replace("\r\n", "\n"))
+    if not found:  # only quoted ("> -----BEGIN"): the history of a reply, left as it is
+        return text
+    content_types.append("application/pgp-encrypted")
+    return cut
+
+
+def body_note(message: ParsedMessage) -> str | None:
+    """Why the message's text is missing or unreadable, if it is: one of the names above."""
+    types = set(message.content_types)
+    if types & ENCRYPTED_TYPES:
+        return ENCRYPTED
+    if message.text.strip():
+        return None
+    if types & TNEF_TYPES:
+        return OUTLOOK_ONLY
+    if message.attachment_types or types - {"text/plain", "text/html"} - _CONTAINERS:
+        return ATTACHMENTS_ONLY
+    return SUBJECT_ONLY
+
+
+_CONTAINERS = frozenset({
+    "multipart/mixed", "multipart/alternative", "multipart/related", "multipart/signed",
+    "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature",
+})

@@ -1,0 +1,196 @@
+"""Plain text out of what mail carries: bytes in a charset that may lie, RFC 2047 words in
+headers, HTML bodies; and the other way, a value made fit for a header we write.
+
+Each decoder trusts what the mail declares only as far as it decodes, and never raises:
+a lying charset or a broken word costs that piece of text, not the message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import email.message
+import re
+from email.header import decode_header
+
+import html2text
+
+# Control characters, C1 controls, and the bidirectional embeddings, overrides and isolates
+# that reorder how a line is shown: in a header they can make a subject read as something
+# else ("Trojan Source"), in what we display and in the subject of our reply.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def eight_bit_text(value: str) -> str:
+    """Headers sent as raw 8-bit (against RFC 5322, but common): UTF-8 if it is, else cp1252."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("ascii", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+_FOLD_RE = re.compile(r"\r?\n[ \t]+|\r\n|[\r\n]")
+_SPACES_RE = re.compile(r"[ \t]{2,}")
+
+
+
+
+def unfold(value: str) -> str:
+    """A folded header value on one line, undecoded."""
+    return _FOLD_RE.sub(" ", value)
+
+
+def clean_header(value: object) -> str:
+    """Unfold, decode RFC 2047 words (trusting their charset only as far as it decodes),
+    and drop CR/LF and control characters: the result is always one safe line."""
+    text = _FOLD_RE.sub(" ", value if isinstance(value, str) else str(value))
+    text = _UNTERMINATED_WORD_RE.sub(r"\g<0>?=", text)
+    try:
+        text = _decode_all(text)
+    except Exception:  # noqa: BLE001 - one broken word: decode the others one by one
+        text = _ENCODED_WORDS_RE.sub(_decode_run, text)
+    text = _CONTROL_RE.sub("", text.replace("\r", " ").replace("\n", " "))
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+# A subject cut short by a broken client or gateway ends inside an encoded word.
+_UNTERMINATED_WORD_RE = re.compile(r"=\?[\w.:*-]+\?[QqBb]\?[^?\s]*$")
+# Adjacent encoded words with the whitespace between them (RFC 2047 6.2 drops it).
+_ONE_WORD = r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?="
+_ONE_WORD_RE = re.compile(_ONE_WORD)
+_ENCODED_WORDS_RE = re.compile(rf"{_ONE_WORD}(?:\s+{_ONE_WORD})*")
+
+
+def _decode_all(text: str) -> str:
+    return "".join(_decode_word(part, charset) for part, charset in decode_header(text))
+
+
+def _decode_run(run: re.Match[str]) -> str:
+    """Encoded words that decode are decoded; one that does not is dropped: its raw form
+    ("=?utf-8?B?x?=") means nothing to a reader and must not reach an acknowledgement."""
+    out = []
+    for word in _ONE_WORD_RE.findall(run.group(0)):
+        with contextlib.suppress(Exception):  # broken base64 or the like
+            out.append(_decode_all(word))
+    return "".join(out)
+
+
+def _decode_word(part: bytes | str, charset: str | None) -> str:
+    if isinstance(part, str):
+        return part
+    return decode_bytes(part, charset)
+
+
+# Western single-byte labels that clients and gateways put on UTF-8 text (an old default
+# left in a template, a "Latin-1" relay): every byte string decodes in them, so a lie is
+# never caught and "dŵr" becomes "dÅµr". Text really in these charsets is practically never
+# valid UTF-8 once it has a byte above 0x7F, so such bytes are read as UTF-8.
+_WESTERN_SINGLE_BYTE = frozenset({"cp1252", "iso8859-15", "latin-1", "iso8859-1"})
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Bytes in the declared charset (under the name Python knows it by), else UTF-8,
+    else Windows-1252, which decodes anything."""
+    declared = _codec_name(charset)
+    if declared and not data.isascii() and _codec_family(declared) in _WESTERN_SINGLE_BYTE:
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("utf-8")
+    for candidate in (declared, "utf-8"):
+        if candidate:
+            try:
+                return data.decode(candidate)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return _line_by_line(data)
+
+
+def _line_by_line(data: bytes) -> str:
+    """Text that is neither its declared charset nor UTF-8 throughout: often both, as when
+    a member's UTF-8 note sits above a Windows-1252 letter pasted in. Each line is UTF-8 if
+    it is valid UTF-8, else Windows-1252, which decodes anything."""
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+    return "".join(out)
+
+
+# Labels mail clients write that Python's codecs do not know, or know as something else.
+_CHARSET_ALIASES = {
+    # Outlook writes ISO-8859-1 for Windows-1252 text: its curly quotes and dashes
+    # (0x80-0x9F) would otherwise become invisible control characters (as browsers do).
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "iso-8859-8-i": "iso-8859-8", "iso-8859-6-i": "iso-8859-6", "iso-8859-8-e": "iso-8859-8",
+    "windows-874": "cp874", "unicode-1-1-utf-8": "utf-8", "utf8": "utf-8",
+    "mac-ce": "mac-latin2", "sjis": "shift_jis", "ms932": "cp932",
+    "unknown-8bit": "", "user-defined": "", "unknown": "",
+}
+
+
+def _codec_family(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def _codec_name(charset: str | None) -> str:
+    name = (charset or "").strip().strip('"').lower()
+    if name.startswith("x-"):
+        name = name[2:]
+    name = _CHARSET_ALIASES.get(name, name)
+    if name.startswith("cp-"):
+        name = "cp" + name[3:]
+    return name
+
+
+def decode_part(part: email.message.Message) -> str:
+    """The part's text, trusting its declared charset only as far as it decodes."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - broken transfer encoding: fall back to the raw text
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    if not isinstance(payload, bytes):
+        return str(payload)
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def html_to_text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.ignore_images = True
+    converter.ignore_links = True
+    converter.body_width = 0
+    try:
+        return converter.handle(_strip_active_content(html))
+    except Exception:  # noqa: BLE001 - malformed HTML: keep the words, drop the tags
+        return re.sub(r"<[^>]*>", " ", html)
+
+
+_ACTIVE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Pictures pasted into the body travel inside it as data: URIs, megabytes each.
+_DATA_URI_RE = re.compile(r"""(["'(])data:[a-z]+/[\w.+-]+[;,][^"')]*""", re.IGNORECASE)
+# HTML past this is not read: the text kept is at most MAX_TEXT_CHARS, and html2text takes
+# about a second per megabyte (seven for a megabyte of entities), inside the poll.
+MAX_HTML_CHARS = 1_000_000
+
+
+def _strip_active_content(html: str) -> str:
+    html = _DATA_URI_RE.sub(r"\1", html)[:MAX_HTML_CHARS]
+    return _ACTIVE_RE.sub(" ", html)
+
+
+
+def header_safe(value: str, limit: int = 200) -> str:
+    """A value fit for a header we write: one line, no control characters, bounded."""
+    flat = _CONTROL_RE.sub("", value.replace("\r", " ").replace("\n", " "))
+    flat = re.sub(r"\s+", " ", flat).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
