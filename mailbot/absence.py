@@ -24,7 +24,7 @@ from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
 from mailbot.directory import emails_in
 from mailbot.languages import Bilingual
-from mailbot.leavers import stand_in
+from mailbot.leavers import LEFT_EVENT, says_they_left, stand_in
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
@@ -107,6 +107,12 @@ def officer_out_of_office(
         f"auto-reply to our {out.purpose}",
         case=case,
     )
+    if says_they_left(message.text[:5000]):
+        # Not away but gone: `mailbot status` asks for their row and their cases.
+        ledger.record_event(
+            session, now, absent, LEFT_EVENT, "their auto-reply says they have left",
+            case=case,
+        )
     if absent != case.officer_email or case.status in FINISHED:
         return  # someone else's note, or nothing left to do on the case
     if not first_time:

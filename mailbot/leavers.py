@@ -10,6 +10,7 @@ take such cases; it says which addresses hold them, so a person can hand them ov
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,10 +21,28 @@ from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual
 from mailbot.model import FINISHED, CaseStatus
-from mailbot.store.tables import CaseRow
+from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
+
+
+# What a leaver's mailbox says when it answers ("I have now left Wiltshire Council", "I no
+# longer work for ...", "this mailbox is no longer monitored"), in an auto-reply that the
+# loop guard has already recognised as one.
+_LEFT = re.compile(
+    r"\bi have (?:now )?left (?:my (?:post|role|job|position) (?:at|with) )?(?:the )?"
+    r"[\w' -]{0,40}\b(?:council|authority|organisation)\b(?: on [\w ]{1,20})?\s*(?:[.!;,]|$)"
+    r"|\bi (?:no longer work|am no longer working|am no longer employed)\b"
+    r"|\b(?:mailbox|e-?mail address|inbox|account) is no longer (?:monitored|in use|active)\b"
+    r"|\bwedi gadael y cyngor\b",
+    re.IGNORECASE | re.DOTALL,
+)
+LEFT_EVENT = "officer has left"
+
+
+def says_they_left(note: str) -> bool:
+    return _LEFT.search(" ".join(note.split())) is not None
 
 
 def known_addresses(app: App) -> set[str]:
@@ -66,6 +85,19 @@ def cases_with_leavers(app: App, session: Session) -> list[tuple[str, int]]:
     )
     found = [(str(email), int(n)) for email, n in held if is_leaver(app, str(email))]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def still_listed_leavers(app: App, session: Session) -> list[tuple[str, datetime]]:
+    """Officers whose mailbox has answered that they have left, but who are still in
+    officers.csv (so new cases may still go to them): (address, when it last said so)."""
+    said = session.execute(
+        select(EventRow.actor, func.max(EventRow.at))
+        .where(EventRow.action == LEFT_EVENT)
+        .group_by(EventRow.actor)
+    )
+    return sorted(
+        (str(address), at) for address, at in said if app.directory.officer(str(address))
+    )
 
 
 class HandOverError(ValueError):

@@ -13,7 +13,7 @@ from mailbot.app import App
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
-from mailbot.leavers import cases_with_leavers
+from mailbot.leavers import cases_with_leavers, still_listed_leavers
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value
@@ -45,6 +45,8 @@ class Status:
     with_leavers: list[tuple[str, int]] = field(default_factory=list)
     # What members.csv / officers.csv accept but is probably wrong (a manager with no row)
     directory_warnings: list[str] = field(default_factory=list)
+    # (address, when) for officers whose auto-reply says they have left, still listed
+    left_but_listed: list[tuple[str, str]] = field(default_factory=list)
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
@@ -104,6 +106,7 @@ def gather_status(app: App, now: datetime) -> Status:
         return Status(
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
+            left_but_listed=[(a, _when(at)) for a, at in still_listed_leavers(app, session)],
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
@@ -193,6 +196,11 @@ def format_status(status: Status) -> str:
         ]
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
+    lines += [
+        f"directory: {address} auto-replied on {when} that they have left, but is still in "
+        f"officers.csv: delete their row, then mailbot reassign --from {address} --to NEW"
+        for address, when in status.left_but_listed
+    ]
     if status.directory_warnings:
         lines.append(f"directory: {len(status.directory_warnings)} warning(s) "
                      "(mailbot check-config lists them):")

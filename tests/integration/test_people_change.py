@@ -340,3 +340,24 @@ def test_an_officers_new_address_answers_their_open_case(council: Council) -> No
         f"Sam Patel <{new}>", f"RE: {ack['Subject']}", "Filled this morning.", cc=JO,
     )) == []
     assert _cases(council)[0].status == "responded"  # the clock stopped
+
+
+def test_status_asks_for_the_row_of_an_officer_whose_auto_reply_says_they_left(
+    council: Council,
+) -> None:
+    assignment = _open_pothole(council)[SAM]
+    # Sam has gone, but nobody has told the administrator: Sam's row is still there.
+    out = council.deliver(_auto_reply(council, assignment, SAM,
+                                      "I have now left Test Council. Please contact Lee."))
+    assert [m["To"] for m in out] == [LEE]  # the deputy takes this case, as before
+    code, output = _cli(council, "status")
+    assert (f"directory: {SAM} auto-replied on 2026-11-25 12:00 that they have left, but is "
+            f"still in officers.csv: delete their row, then mailbot reassign --from {SAM} "
+            "--to NEW") in output, output
+    _edit_officers(council, _without(SAM))
+    assert "auto-replied" not in _cli(council, "status")[1]
+    # An ordinary out-of-office says nothing of the kind.
+    assignment = by_recipient(council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "Bins", "Missed again.", cc=ALEX)))[ALEX]
+    council.deliver(_auto_reply(council, assignment, ALEX, "I am on annual leave until 7 Dec."))
+    assert "auto-replied" not in _cli(council, "status")[1]
