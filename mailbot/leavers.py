@@ -87,12 +87,15 @@ def cases_with_leavers(app: App, session: Session) -> list[tuple[str, int]]:
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 
-def still_listed_leavers(app: App, session: Session) -> list[tuple[str, datetime]]:
-    """Officers whose mailbox has answered that they have left, but who are still in
-    officers.csv (so new cases may still go to them): (address, when it last said so)."""
+def still_listed_leavers(
+    app: App, session: Session, since: datetime
+) -> list[tuple[str, datetime]]:
+    """Officers whose mailbox has answered since `since` that they have left, but who are
+    still in officers.csv (so new cases may still go to them): (address, when it last said
+    so). Older notes are not repeated for ever: someone may have come back."""
     said = session.execute(
         select(EventRow.actor, func.max(EventRow.at))
-        .where(EventRow.action == LEFT_EVENT)
+        .where(EventRow.action == LEFT_EVENT, EventRow.at >= since)
         .group_by(EventRow.actor)
     )
     return sorted(

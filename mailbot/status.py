@@ -30,6 +30,8 @@ DAEMON_SILENT_AFTER = timedelta(minutes=30)
 RELAY_WINDOW = timedelta(days=14)
 RELAY_LEAST = 10  # messages in the window before the share is read at all
 RELAY_SHARE = 0.8
+# An auto-reply saying an officer has left is shown this long while their row remains.
+LEFT_WINDOW = timedelta(days=60)
 
 
 @dataclass
@@ -106,7 +108,8 @@ def gather_status(app: App, now: datetime) -> Status:
         return Status(
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
-            left_but_listed=[(a, _when(at)) for a, at in still_listed_leavers(app, session)],
+            left_but_listed=[(a, _when(at)) for a, at
+                             in still_listed_leavers(app, session, now - LEFT_WINDOW)],
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
