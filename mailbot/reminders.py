@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from mailbot import ledger, outbox
+from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import queue_ack_reminder
 from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
 from mailbot.compose import Envelope, untagged_subject
@@ -105,6 +105,9 @@ def escalation_day(rules: Reminders, cal: WorkingCalendar, due: date) -> date:
 def sweep(app: App, now: datetime) -> ReminderReport:
     """Queue the reminders due at `now`. Sends nothing itself: the outbox flush does."""
     report = ReminderReport()
+    # The sweep runs every few minutes at any hour, just after the directory is re-read
+    # (jobs.send_reminders): the moment to tell the admins an edit of it could not be read.
+    directory_alert.alert_if_unreadable(app, now)
     cal = app.policy.council_calendar()
     if not cal.within_working_hours(now):
         report.skipped = "outside working hours"

@@ -369,3 +369,38 @@ def test_status_asks_for_the_row_of_an_officer_whose_auto_reply_says_they_left(
         f"Cllr Jo Bloggs <{JO}>", "Bins", "Missed again.", cc=ALEX)))[ALEX]
     council.deliver(_auto_reply(council, assignment, ALEX, "I am on annual leave until 7 Dec."))
     assert "auto-replied" not in _status(council, NOW)
+
+
+def test_an_unreadable_edit_keeps_the_last_directory_and_emails_the_admins_once(
+    council: Council,
+) -> None:
+    path = council.home / "officers.csv"
+    before = path.stat().st_mtime_ns
+    # Saved from Excel (BOM, CRLF, a trailing empty column, "Surname, Name" quoted), with
+    # Sam's row pasted twice and changed in the second copy.
+    path.write_bytes(
+        "\ufeffName,Email,Service,Manager Email,Deputy Email,\r\n"
+        f'"Patel, Sam",{SAM},highways,{DANA},{LEE},\r\n'
+        f"Lee Wong,{LEE},highways,{DANA},,\r\n"
+        f"Dana Reed,{DANA},highways,,,\r\n"
+        f'"Patel, Sam",{SAM.upper()},waste,{DANA},,\r\n'.encode()
+    )
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+    saturday_night = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)
+    jobs.send_reminders(council.app, saturday_night)
+    out = council.flush(saturday_night)
+    assert [m["To"] for m in out] == [ADMIN]
+    text = body_text(out[0], "plain")
+    assert f"{path}:5: email {SAM} is listed twice (first officers.csv line 2)" in text
+    assert "as it was before the change" in text
+    # The last good directory is still in use, and the admins are not told twice.
+    assert council.app.directory.officer(ALEX) is not None
+    jobs.send_reminders(council.app, saturday_night + timedelta(minutes=15))
+    assert council.flush(saturday_night + timedelta(minutes=15)) == []
+    # Put right, the file is read (Excel's form and all); nothing more is sent.
+    path.write_bytes(path.read_bytes().rsplit(b'"Patel, Sam"', 1)[0])
+    os.utime(path, ns=(before + 2 * 10**9, before + 2 * 10**9))
+    jobs.send_reminders(council.app, saturday_night + timedelta(minutes=30))
+    assert council.flush(saturday_night + timedelta(minutes=30)) == []
+    assert council.app.directory.officer(SAM).name == "Patel, Sam"
+    assert council.app.directory.officer(ALEX) is None

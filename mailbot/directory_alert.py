@@ -1,0 +1,59 @@
+"""Telling the administrators, once, that an edit of members.csv or officers.csv could not
+be read.
+
+The daemon keeps the last good directory when an edit does not validate (directory.py), so
+nothing breaks at once; but until someone notices, new members are strangers (their mail
+waits in triage unacknowledged) and people removed are still used. A line in the log is
+easily missed for weeks, so the [directory] admins get one email per problem, naming the
+file and the line, as they do for a mailbox outage (health.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mailbot import outbox
+from mailbot.compose import Envelope
+from mailbot.languages import staff_languages
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+PURPOSE = "directory_alert"
+
+
+def alert_if_unreadable(app: App, now: datetime) -> bool:
+    """Queue the alert for the directory's current problem, if it has one that the admins
+    have not been told of. True if an alert was queued now."""
+    problem = app.directory.last_error
+    admins = tuple(a.strip().lower() for a in app.settings.directory.admins if a.strip())
+    if not problem or not admins:
+        return False
+    settings = app.settings
+    digest = hashlib.sha256(problem.encode()).hexdigest()[:32]
+    with app.store.transaction() as session:
+        row = outbox.queue(
+            session,
+            purpose=PURPOSE,
+            dedup_key=f"{PURPOSE}:{digest}",  # once per problem, across restarts
+            case=None,
+            rendered=app.renderer.render(
+                PURPOSE,
+                {
+                    "council": {"name": settings.council.name, "mailbox": app.mailbox_address},
+                    "problem": problem,
+                },
+                staff_languages(app.policy.language, None),
+            ),
+            envelope=Envelope(
+                sender=app.mailbox_address,
+                sender_name=settings.mailbox.display_name,
+                to=admins,
+                instance=settings.council.instance,
+            ),
+            now=now,
+            automatic=False,  # one per problem by its key; not a reply to anyone
+        )
+    return row is not None
