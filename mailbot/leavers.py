@@ -4,8 +4,10 @@ A case keeps the officer address it was given. When that officer leaves (their r
 deleted from officers.csv) or their address changes (name.surname@ becomes n.surname@),
 the case stays with the old address: reminders go to it, and with no row there is no
 deputy to redirect to and no manager to escalate to. mailbot does not guess who should
-take such cases; it says which addresses hold them, so a person can hand them over
-(`mailbot reassign --from OLD --to NEW`).
+take such cases; it tells people: `mailbot status`, `mailbot case` and the whole-council
+digest name the addresses that hold them, a leaver's auto-reply is noted for status, and
+the stand-in (the default officer, else an admin) gets what a deputy or manager would
+have (absence.py, reminders.py), so that a person hands them over (`mailbot reassign`).
 """
 
 from __future__ import annotations
