@@ -134,6 +134,9 @@ def officer_context(
         "message_text": text,
         # Why the message text is missing or unreadable, so the officer opens the original.
         "body_note": note,
+        # Mail passed on as an attachment that could not be read, by file name: what is
+        # quoted may then be only the member's covering note.
+        "unread_attachments": [] if minimise or message is None else message.unread_attachments,
         # The case's kind came from this message's subject line alone and no person has
         # confirmed it yet (a relabel takes the case out of triage).
         "kind_guessed": note in UNREADABLE

@@ -31,29 +31,45 @@ Attached = tuple[bool, email.message.Message]
 ReadBody = Callable[[email.message.Message, int], str]
 
 
-def attached_mail(part: email.message.Message, ctype: str) -> list[Attached] | None:
-    """The mail this part passes on (none if it cannot be read), or None if the part is
-    not mail passed on as an attachment."""
+def attached_mail(
+    part: email.message.Message, ctype: str, unread: list[str]
+) -> list[Attached] | None:
+    """The mail this part passes on, or None if the part is not mail passed on as an
+    attachment. One that cannot be read gives none, and its file name goes to `unread`."""
     if ctype == "message/rfc822":
-        return [(False, p) for p in _attached_messages(part)]
-    if _has_file_name(part, ctype, ".eml"):
-        return [(False, p) for p in _eml_file(part)]
-    if _is_outlook_item(part, ctype):
-        return [(True, part)]
-    return None
+        found = [(False, p) for p in _attached_messages(part)]
+    elif _has_file_name(part, ctype, ".eml"):
+        found = [(False, p) for p in _eml_file(part)]
+    elif _is_outlook_item(part, ctype):
+        return [(True, part)]  # read, or found unreadable, by forwards_text
+    else:
+        return None
+    if not found:
+        unread.append(file_name(part))
+    return found
 
 
-def forwards_text(attached: list[Attached], depth: int, read_body: ReadBody) -> str:
+def forwards_text(
+    attached: list[Attached], depth: int, read_body: ReadBody, unread: list[str]
+) -> str:
     """The attached mail laid out as forwards, the first MAX_ATTACHED_MESSAGES of them, or
-    "" once `depth` forwards deep."""
+    "" once `depth` forwards deep. An Outlook item that cannot be read goes to `unread`."""
     text = ""
     if depth < MAX_FORWARD_DEPTH:
         for is_outlook, inner in attached[:MAX_ATTACHED_MESSAGES]:
             if is_outlook:
-                text += _outlook_forward(inner, depth + 1, read_body)
+                text += _outlook_forward(inner, depth + 1, read_body, unread)
             else:
                 text += _as_forward(inner, depth + 1, read_body)
     return text
+
+
+def file_name(part: email.message.Message) -> str:
+    """The part's file name as one safe line, "" if it has none or it cannot be decoded."""
+    try:
+        return clean_header(part.get_filename() or "")
+    except Exception:  # noqa: BLE001 - an undecodable file name is no name
+        return ""
 
 
 def own_parts(msg: email.message.Message) -> list[email.message.Message]:
@@ -95,16 +111,22 @@ def _forward_block(headers: list[tuple[str, str]], body: str) -> str:
 def _attached_messages(part: email.message.Message) -> list[email.message.Message]:
     """The message inside a message/rfc822 part. Some clients and gateways send it base64
     encoded, which RFC 2046 forbids: the parser then takes the base64 text for a message
-    with no headers, and the officer would read a block of base64. It is decoded here."""
+    with no headers, and the officer would read a block of base64. It is decoded here.
+    None if there is no message: no headers and no text, or base64 that does not decode
+    to one (cut short by a gateway's size limit, say)."""
     found = [p for p in _payload_list(part) if isinstance(p, email.message.Message)]
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
-    if encoding != "base64" or len(found) != 1 or found[0].keys():
+    if len(found) != 1 or found[0].keys():
         return found
     encoded = found[0].get_payload()
     if not isinstance(encoded, str):
         return found
+    if not encoded.strip():
+        return []
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding != "base64":
+        return found  # text with no header block: still someone's words, shown as they are
     decoded = _message_from(_base64(encoded))
-    return [decoded] if decoded is not None else found
+    return [decoded] if decoded is not None else []
 
 
 def _eml_file(part: email.message.Message) -> list[email.message.Message]:
@@ -159,21 +181,30 @@ def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> b
     return name.lower().endswith(extension)
 
 
-def _outlook_forward(part: email.message.Message, depth: int, read_body: ReadBody) -> str:
-    """The Outlook item's text laid out as an attached message's is; "" if it cannot be read
-    (the officer's note then says what it says for any attachment). Some programs save
-    a mail as a .msg file in its Internet form: that is read as an attached message."""
+def _outlook_forward(
+    part: email.message.Message, depth: int, read_body: ReadBody, unread: list[str]
+) -> str:
+    """The Outlook item's text laid out as an attached message's is. If it cannot be read,
+    or none of its text can (a broken body stream leaves the subject), its file name goes
+    to `unread` so the officer is told to open it. Some programs save a mail as a .msg
+    file in its Internet form: that is read as an attached message."""
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
-        return ""
-    if not isinstance(data, bytes):
-        return ""
-    if not is_outlook_item(data):
+        data = None
+    if isinstance(data, bytes) and not is_outlook_item(data):
         saved = _message_from(data, saved_file=True)
-        return _as_forward(saved, depth, read_body) if saved is not None else ""
-    item = read_outlook_item(data, html_to_text, decode_bytes)
+        if saved is not None:
+            return _as_forward(saved, depth, read_body)
+    item = read_outlook_item(data, html_to_text, decode_bytes) if isinstance(data, bytes) else None
+    if item is None or not _has_text(item):
+        unread.append(file_name(part))
     return "" if item is None else _item_forward(item, depth)
+
+
+def _has_text(item: OutlookItem) -> bool:
+    """Whether the item, or an item attached to it, has a body."""
+    return bool(item.text.strip()) or any(_has_text(inner) for inner in item.attached)
 
 
 def _item_forward(item: OutlookItem, depth: int) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import email.message
 import re
 
-from mailbot.attached_mail import Attached, attached_mail, forwards_text, own_parts
+from mailbot.attached_mail import Attached, attached_mail, file_name, forwards_text, own_parts
 from mailbot.model import ParsedMessage
 from mailbot.plaintext import decode_part, html_to_text
-from mailbot.tnef import Winmail, read_winmail
+from mailbot.tnef import UNREADABLE_WINMAIL, Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
 
@@ -24,10 +24,12 @@ def body_text(
     msg: email.message.Message,
     content_types: list[str],
     attachment_types: list[str],
+    unread: list[str],
     depth: int = 0,
 ) -> str:
     """The message's text, its attached mail included. The type of each of its own parts
-    is added to content_types, and of those sent as attachments to attachment_types."""
+    is added to content_types, and of those sent as attachments to attachment_types; the
+    file name of mail passed on that could not be read (at any depth) to unread."""
     plain: list[str] = []
     html: list[str] = []
     attached: list[Attached] = []
@@ -37,7 +39,7 @@ def body_text(
         content_types.append(ctype)
         if _is_attachment(part):
             attachment_types.append(ctype)
-        passed_on = attached_mail(part, ctype)
+        passed_on = attached_mail(part, ctype, unread)
         if passed_on is not None:
             attached.extend(passed_on)
             continue
@@ -51,6 +53,8 @@ def body_text(
         elif ctype == "text/html":
             html.append(_without_pgp_blocks(decode_part(part), content_types))
     outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
+    if not outlook.readable:
+        unread.append(file_name(winmail[0]) or "winmail.dat")
     content_types.extend(_outlook_item_types(outlook.message_class))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)
@@ -58,20 +62,20 @@ def body_text(
         text = "\n".join(html_to_text(h) for h in html)
     else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
         text = outlook.text
-    text += forwards_text(attached, depth, _attached_body)
+
+    def attached_body(inner: email.message.Message, inner_depth: int) -> str:
+        return body_text(inner, [], [], unread, inner_depth)
+
+    text += forwards_text(attached, depth, attached_body, unread)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
-
-
-def _attached_body(inner: email.message.Message, depth: int) -> str:
-    return body_text(inner, [], [], depth)
 
 
 def _read_winmail(part: email.message.Message) -> Winmail:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
-        return Winmail("", "")
-    return read_winmail(data, html_to_text) if isinstance(data, bytes) else Winmail("", "")
+        return UNREADABLE_WINMAIL
+    return read_winmail(data, html_to_text) if isinstance(data, bytes) else UNREADABLE_WINMAIL
 
 
 def _outlook_item_types(message_class: str) -> list[str]:

@@ -108,3 +108,7 @@ class ParsedMessage:
     # A delivery report's per-recipient Action fields (failed, delayed, delivered, ...)
     delivery_actions: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    # Mail passed on as an attachment that mailbot reads but could not (a broken .msg or
+    # attached email, a winmail.dat), by file name ("" if it has none): its words are
+    # missing from `text`, which may then be only the member's covering note.
+    unread_attachments: list[str] = field(default_factory=list)

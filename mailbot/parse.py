@@ -92,7 +92,8 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
     content_types: list[str] = []
     attachment_types: list[str] = []
-    text = without_gateway_banners(body_text(msg, content_types, attachment_types))
+    unread: list[str] = []
+    text = without_gateway_banners(body_text(msg, content_types, attachment_types, unread))
     return ParsedMessage(
         message_id=message_id,
         subject=headers.get("subject", ""),
@@ -109,6 +110,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         attachment_types=attachment_types,
         delivery_actions=_delivery_actions(msg),
         defects=[type(d).__name__ for d in msg.defects],
+        unread_attachments=unread,
     )
 
 

@@ -39,6 +39,12 @@ class Winmail:
     # Outlook's item class: "IPM.Note" for a letter, "IPM.Schedule.Meeting.Request" for a
     # meeting request, "REPORT.IPM.Note.IPNRN" for a read receipt ...; "" if unknown
     message_class: str
+    # False if this is not a winmail.dat mailbot can read (broken, too large, not TNEF):
+    # whatever it holds is missing from the text, and the officer is told which file.
+    readable: bool = True
+
+
+UNREADABLE_WINMAIL = Winmail("", "", readable=False)
 
 
 def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
@@ -47,10 +53,10 @@ def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
     try:
         message = _message_part(data)
         if not message:
-            return Winmail("", "")
+            return UNREADABLE_WINMAIL
         tnef = TNEF(message, do_checksum=False)
     except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
-        return Winmail("", "")
+        return UNREADABLE_WINMAIL
     return Winmail(_body(tnef, html_to_text), _message_class(tnef))
 
 
