@@ -24,6 +24,7 @@ from mailbot.backends.base import (
     BackendError,
     CursorExpired,
     Interrupted,
+    kind_of,
     mark_all_processed,
 )
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
@@ -34,6 +35,10 @@ from mailbot.store.state import read_value, write_value
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "backend.cursor"
+# Which backend wrote the cursor ("ews", "graph"...). A cursor is one backend's own: an EWS
+# sync state handed to Graph would be sent to it as a URL. Cursors stored before this mark
+# existed have none; each backend then refuses one it cannot read (CursorExpired).
+CURSOR_BACKEND_KEY = "backend.cursor_backend"
 DAEMON_POLLED_KEY = "daemon.polled"  # when `mailbot run` last began a poll (UTC, ISO 8601)
 MAX_BATCHES = 50  # a poll takes at most this many fetches, so one run cannot go on forever
 
@@ -47,14 +52,29 @@ class PollReport:
     left_for_later: int = 0  # fetched but not handled: the daemon was stopping
 
 
-def _load_cursor(app: App) -> str | None:
+def _load_cursor(app: App, report: PollReport) -> str | None:
+    """The stored cursor, or None (a fresh start) if another backend wrote it: the mailbox
+    moved from EWS to Graph, say. Starting afresh reads the whole Inbox once; mail already
+    recorded is known by its Message-ID, so nothing is answered twice."""
     with app.store.transaction() as session:
-        return read_value(session, CURSOR_KEY)
+        cursor = read_value(session, CURSOR_KEY)
+        writer = read_value(session, CURSOR_BACKEND_KEY)
+    kind = kind_of(app.backend)
+    if cursor is None or writer is None or writer == kind:
+        return cursor
+    log.warning(
+        "poll: the stored mailbox cursor is the %s backend's, and [mailbox] backend is now "
+        "%s: reading the whole Inbox once (mail already recorded is not answered again)",
+        writer, kind,
+    )
+    report.resynced = True
+    return None
 
 
 def _save_cursor(app: App, cursor: str | None) -> None:
     with app.store.transaction() as session:
         write_value(session, CURSOR_KEY, cursor)
+        write_value(session, CURSOR_BACKEND_KEY, kind_of(app.backend) if cursor else None)
 
 
 def _fetch(
@@ -86,7 +106,7 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
     """
     report = PollReport()
     report.still_unmoved = unmoved.move_remembered(app.store, app.backend)
-    cursor = _load_cursor(app)
+    cursor = _load_cursor(app, report)
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
         done: list[FetchedMessage] = []
@@ -141,7 +161,7 @@ def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport
 
 
 def _not_moved(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
-    unmoved.remember(app.store, [m.ref for m in messages])
+    unmoved.remember(app.store, app.backend, [m.ref for m in messages])
     report.unmarked.extend(message_id_of(m.raw) for m in messages)
 
 

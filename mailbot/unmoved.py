@@ -5,6 +5,13 @@ move cannot happen (the mailbox went away, readers kept the database from syncin
 login may not write to Processed), the poll's cursor has still passed those messages, so
 no later fetch would see them again and they would sit in the Inbox looking unhandled.
 Their refs are kept here instead, and every poll first tries again to move them.
+
+A ref is one backend's own (an EWS item id, an IMAP "UIDVALIDITY:UID"), so the refs are
+kept with the name of the backend that wrote them: {"backend": "ews", "refs": [...]}. After
+the mailbox moves to another backend they are let go, not handed to it on every poll: the
+new backend starts from a fresh cursor, finds those messages still in the Inbox, knows
+them by their Message-ID and moves them itself. A plain list is as stored before the
+name was kept, and is still read.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from mailbot.backends.base import BackendError, Mailbox, mark_all_processed
+from mailbot.backends.base import BackendError, Mailbox, kind_of, mark_all_processed
 from mailbot.store import Store
 from mailbot.store.state import read_value, write_value
 
@@ -27,22 +34,36 @@ UNMOVED_KEY = "backend.unmoved"
 KEEP_AT_MOST = 10_000
 
 
-def remember(store: Store, refs: Sequence[str]) -> None:
-    """Keep these refs to move at the next poll."""
+def remember(store: Store, mailbox: Mailbox, refs: Sequence[str]) -> None:
+    """Keep these refs, written by `mailbox`, to move at the next poll."""
     if not refs:
         return
+    kind = kind_of(mailbox)
     with store.transaction() as session:
-        known = _decode(read_value(session, UNMOVED_KEY))
+        writer, known = _decode(read_value(session, UNMOVED_KEY))
+        if writer is not None and writer != kind:
+            known = []  # another backend's refs: see move_remembered
         merged = list(dict.fromkeys([*known, *refs]))[-KEEP_AT_MOST:]
-        write_value(session, UNMOVED_KEY, json.dumps(merged))
+        write_value(session, UNMOVED_KEY, json.dumps({"backend": kind, "refs": merged}))
 
 
 def move_remembered(store: Store, mailbox: Mailbox) -> int:
     """Move what earlier polls could not; how many are still waiting afterwards. Their
     rows committed long ago, but the database is synced to disk first all the same."""
     with store.transaction() as session:
-        refs = _decode(read_value(session, UNMOVED_KEY))
+        writer, refs = _decode(read_value(session, UNMOVED_KEY))
     if not refs:
+        return 0
+    kind = kind_of(mailbox)
+    if writer is not None and writer != kind:
+        log.warning(
+            "poll: %d recorded message(s) the %s backend could not move to Processed are "
+            "not handed to the %s backend (their ids are the %s backend's); the first poll "
+            "finds them in the Inbox, knows them, and moves them",
+            len(refs), writer, kind, writer,
+        )
+        with store.transaction() as session:
+            write_value(session, UNMOVED_KEY, None)
         return 0
     if not store.make_durable():
         return len(refs)
@@ -61,11 +82,17 @@ def move_remembered(store: Store, mailbox: Mailbox) -> int:
 
 def waiting(session: Session) -> int:
     """How many recorded messages are waiting to be moved out of the Inbox."""
-    return len(_decode(read_value(session, UNMOVED_KEY)))
+    return len(_decode(read_value(session, UNMOVED_KEY))[1])
 
 
-def _decode(value: str | None) -> list[str]:
+def _decode(value: str | None) -> tuple[str | None, list[str]]:
+    """(the backend that wrote the refs, None if not said; the refs)."""
     if not value:
-        return []
+        return None, []
     decoded = json.loads(value)
-    return [str(ref) for ref in decoded] if isinstance(decoded, list) else []
+    writer = None
+    if isinstance(decoded, dict):
+        named = decoded.get("backend")
+        writer = named if isinstance(named, str) and named else None
+        decoded = decoded.get("refs")
+    return writer, [str(ref) for ref in decoded] if isinstance(decoded, list) else []

@@ -100,6 +100,13 @@ class Interruptible(Protocol):
     def interrupt(self) -> None: ...
 
 
+def kind_of(mailbox: object) -> str:
+    """Which backend this is ("graph", "ews", "imap", "maildir"): cursors and message refs
+    are each backend's own, so what one wrote must never be handed to another."""
+    kind = getattr(mailbox, "kind", None)
+    return kind if isinstance(kind, str) and kind else type(mailbox).__qualname__
+
+
 def mark_all_processed(mailbox: Mailbox, refs: Sequence[str]) -> None:
     """mark_processed for each ref, in one batch where the backend can (IMAP: one MOVE
     for many messages instead of a round trip each). Same promises as mark_processed:

@@ -78,6 +78,8 @@ FETCH_BATCH = 100  # new messages per fetch_new: what one poll batch holds in me
 class EwsMailbox:
     """The shared mailbox over EWS. Connects lazily on first use."""
 
+    kind = "ews"  # marks the cursor and refs it writes (see kind_of)
+
     def __init__(
         self,
         *,

@@ -27,6 +27,7 @@ import email
 import email.policy
 import email.utils
 import logging
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
+# Graph's message ids are base64: never the "|" of an EWS ref ("id|changekey") nor the ":"
+# of an IMAP one ("UIDVALIDITY:UID").
+_OTHER_BACKENDS_REF = re.compile(r"[|:]")
 
 
 class GraphMailbox:
@@ -56,6 +60,8 @@ class GraphMailbox:
     answers a member from the shared mailbox leaves the answer there. The cursor is then
     a small JSON object holding both delta links.
     """
+
+    kind = "graph"  # marks the cursor and refs it writes (see kind_of)
 
     def __init__(
         self,
@@ -126,6 +132,12 @@ class GraphMailbox:
     def mark_processed(self, ref: str) -> None:
         if ref.startswith(SENT_REF_PREFIX):
             return  # Sent Items stay where they are; the delta cursor keeps our place there
+        if _OTHER_BACKENDS_REF.search(ref):
+            # An EWS "id|changekey" or an IMAP "UIDVALIDITY:UID" remembered before the mailbox
+            # moved to Graph: Graph would refuse it on every poll. The message, if still in
+            # the Inbox, comes back in the fresh delta round and is moved then.
+            log.info("%r is not a Graph message id (another backend's); not moved", ref)
+            return
         # An immutable id follows the message wherever it goes: moving it blindly would pull
         # it out of Deleted Items, or out of the folder a person filed it in, after they
         # dealt with it between our fetch and this move. Only a message still in the Inbox

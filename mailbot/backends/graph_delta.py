@@ -8,6 +8,7 @@ so the caller starts afresh; Message-ID dedup keeps that safe."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from mailbot.backends.base import BackendError, CursorExpired
 from mailbot.backends.graph_http import IMMUTABLE_IDS, GraphClient
@@ -40,6 +41,13 @@ class DeltaQuery:
         holds them all in memory. `start` is the first request of a fresh round. The
         receivedDateTime of each message found is added to `times`, if given.
         """
+        if link is not None and not _is_web_address(link):
+            # An EWS sync state or an IMAP "UIDVALIDITY:UID" stored before the mailbox moved
+            # to Graph: httpx would refuse it as a URL on every poll ("cannot reach Graph").
+            raise CursorExpired(
+                "graph: the stored cursor is not a Graph delta link (another backend wrote "
+                "it); starting afresh"
+            )
         url = link or start or self.start(folder)
         present: dict[str, bool] = {}  # id -> still in the folder; the last word wins
         while True:
@@ -96,3 +104,12 @@ class DeltaQuery:
                 f"{reply.error_code() or 'Gone'}); a full resync is needed"
             )
         raise self._client.failure(reply, f"read {shown}")
+
+
+def _is_web_address(link: str) -> bool:
+    """True for an absolute http(s) URL, as every delta link Graph hands back is."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -85,6 +85,8 @@ class FolderMissing(BackendError):
 
 
 class ImapMailbox:
+    kind = "imap"  # marks the cursor and refs it writes (see kind_of)
+
     def __init__(
         self,
         *,

@@ -42,6 +42,8 @@ INFO_SEPARATOR = ":"  # Maildir's "key:2,flags"; the stdlib uses ':' on POSIX to
 
 
 class MaildirMailbox:
+    kind = "maildir"  # marks the cursor and refs it writes (see kind_of)
+
     def __init__(
         self,
         path: Path | str,

@@ -54,6 +54,8 @@ class MemoryServer:
 class MemoryMailbox:
     """A client of a MemoryServer. The cursor is "<epoch>:<last uid seen>"."""
 
+    kind = "memory"  # marks the cursor and refs it writes (see kind_of)
+
     def __init__(self, server: MemoryServer | None = None, backoff: Backoff | None = None) -> None:
         self.server = server if server is not None else MemoryServer()
         self.backoff = backoff if backoff is not None else Backoff()

@@ -1,0 +1,270 @@
+"""A council changes [mailbox] backend under its existing database: EWS to Graph as
+Microsoft turns EWS off in Exchange Online, IMAP to Graph on moving to Microsoft 365.
+
+One database; polls through backend A (the fake EWS server, or real Dovecot), then through
+backend B (the fake Graph service) over the same mailbox contents. The cursor and the
+remembered refs A stored must not be handed to B as if they were its own: B starts afresh
+once, recognises what A recorded by its Message-ID, answers nothing twice, and reports no
+outage. See docs/backends/switching.md.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.ews_server import FakeExchange, running
+from fakes.graph_server import FakeGraph
+from fixtures.dovecot import DovecotServer, mailbot_config
+from fixtures.smtpd import SmtpServer
+from imapclient import IMAPClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from mailbot.app import App, build_app
+from mailbot.backends.ews import EwsMailbox
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import StaticTokenProvider
+from mailbot.backends.retry import Backoff
+from mailbot.classify import rules_classifier
+from mailbot.cli import app as cli
+from mailbot.jobs import CURSOR_BACKEND_KEY, CURSOR_KEY, flush_outbox, poll
+from mailbot.model import MessageStatus
+from mailbot.settings import load_settings
+from mailbot.store.state import read_value, write_value
+from mailbot.store.tables import MessageRow, OutboxRow
+from mailbot.unmoved import UNMOVED_KEY
+
+pytestmark = pytest.mark.timeout(120)
+
+ADDRESS = "memberenquiries@example.gov.uk"
+MEMBER = "jo.bloggs@councillors.example.gov.uk"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+BEFORE = datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
+AFTER = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+NO_WAITING = Backoff(attempts=2, sleep=lambda _: None)
+
+
+def enquiry(label: str) -> bytes:
+    return (
+        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
+        f"To: Member Enquiries <{ADDRESS}>\r\n"
+        f"Subject: Pothole on Mill Lane ({label})\r\n"
+        "Date: Tue, 24 Nov 2026 09:12:00 +0000\r\n"
+        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Could highways please look at the pothole outside 14 Mill Lane?\r\n"
+    ).encode("ascii")
+
+
+def graph_config(tmp_path: Path) -> Path:
+    config = tmp_path / "graph.toml"
+    config.write_text(
+        f"""
+[council]
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "graph"
+address = "{ADDRESS}"
+
+[mailbox.graph]
+tenant_id = "example.onmicrosoft.com"
+client_id = "11111111-2222-3333-4444-555555555555"
+client_secret = "not-used-the-test-injects-a-token"
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+
+[classifier]
+train_if_missing = false
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    with FakeGraph(ADDRESS) as fake:
+        yield fake
+
+
+def graph_app(tmp_path: Path, fake: FakeGraph, *, watch_sent: bool = False) -> App:
+    backend = GraphMailbox(
+        mailbox=ADDRESS,
+        base_url=fake.base_url,
+        token_provider=StaticTokenProvider(fake.token),
+        backoff=NO_WAITING,
+        watch_sent=watch_sent,
+    )
+    return build_app(load_settings(graph_config(tmp_path)), backend=backend,
+                     classifier=rules_classifier())
+
+
+def state(app: App, key: str) -> str | None:
+    with app.store.transaction() as session:
+        return read_value(session, key)
+
+
+def statuses(app: App) -> dict[str, str]:
+    with app.store.transaction() as session:
+        return {row.message_id: str(row.status) for row in session.scalars(select(MessageRow))}
+
+
+def acks_in(mails: list[tuple[tuple[str, ...], bytes]]) -> list[str]:
+    """The In-Reply-To of each acknowledgement that left."""
+    found = []
+    for _, raw in mails:
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        found.append(str(parsed["In-Reply-To"]))
+    return found
+
+
+def test_ews_to_graph_starts_afresh_answers_nothing_twice_and_moves_ews_leftovers(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    # Before: EWS reads two enquiries and answers both, but may not create Processed, so
+    # both stay in the Inbox and their EWS refs are remembered to move later.
+    settings = load_settings(graph_config(tmp_path))
+    with running(FakeExchange(mailbox_address=ADDRESS, can_create_folders=False)) as (x, base):
+        ews = EwsMailbox(
+            primary_smtp_address=ADDRESS, service_endpoint=f"{base}/EWS/Exchange.asmx",
+            auth_type="basic", username="svc-mailbot", password="s3cret", backoff=NO_WAITING,
+        )
+        app = build_app(settings, backend=ews, classifier=rules_classifier())
+        try:
+            x.deliver(enquiry("first"))
+            x.deliver(enquiry("second"))
+            assert len(poll(app, BEFORE).unmarked) == 2
+            flush_outbox(app, BEFORE)
+            ews_acks = list(x.delivered)
+            assert state(app, CURSOR_BACKEND_KEY) == "ews"
+            assert json.loads(state(app, UNMOVED_KEY) or "")["backend"] == "ews"
+            # The second acknowledgement was cut off mid-send: its row says `sending`.
+            with app.store.transaction() as session:
+                row = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()[-1]
+                row.status = "sending"
+                cut_off = row.message_id
+        finally:
+            app.close()
+    assert sorted(acks_in(ews_acks)) == ["<first@councillors.example.gov.uk>",
+                                         "<second@councillors.example.gov.uk>"]
+
+    # The same mailbox, now read through Graph: both enquiries still in the Inbox, the
+    # copies EWS saved in Sent Items, a Processed folder made earlier, and one new enquiry.
+    for _, raw in ews_acks:
+        graph.deliver(raw, "sentitems")
+    graph.add_folder("Processed")
+    graph.deliver(enquiry("first"))
+    graph.deliver(enquiry("second"))
+    graph.deliver(enquiry("third"))
+    app = graph_app(tmp_path, graph)
+    try:
+        report = poll(app, AFTER)
+        flush_outbox(app, AFTER)
+        again = poll(app, AFTER)
+        flush_outbox(app, AFTER)
+        with app.store.transaction() as session:
+            cut_off_status = session.scalars(
+                select(OutboxRow.status).where(OutboxRow.message_id == cut_off)
+            ).one()
+        assert state(app, CURSOR_BACKEND_KEY) == "graph"
+        assert (state(app, CURSOR_KEY) or "").startswith(graph.base_url)
+        assert state(app, UNMOVED_KEY) is None
+        found = statuses(app)
+    finally:
+        app.close()
+
+    assert report.resynced
+    assert sorted((o.message_id, o.status) for o in report.outcomes) == [
+        ("<first@councillors.example.gov.uk>", MessageStatus.DUPLICATE),
+        ("<second@councillors.example.gov.uk>", MessageStatus.DUPLICATE),
+        ("<third@councillors.example.gov.uk>", MessageStatus.PROCESSED),
+    ]
+    assert again.outcomes == [] and not again.resynced
+    assert cut_off_status == "sent"  # found in Sent Items by its Message-ID, not resent
+    # Only the new enquiry is answered; the ones EWS answered are not answered again.
+    assert acks_in(graph.outgoing) == ["<third@councillors.example.gov.uk>"]
+    assert graph.messages_in("inbox") == []
+    assert len(graph.messages_in("Processed")) == 3
+    assert found["<third@councillors.example.gov.uk>"] == "processed"
+
+
+def test_graph_refuses_an_unmarked_ews_cursor_and_refs_stored_by_an_earlier_version(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    # A council that upgrades mailbot and switches to Graph the same day: its database has
+    # EWS's watch_sent cursor and EWS refs as earlier versions stored them, with no mark
+    # saying which backend wrote them.
+    app = graph_app(tmp_path, graph, watch_sent=True)
+    try:
+        with app.store.transaction() as session:
+            write_value(session, CURSOR_KEY, json.dumps({
+                "inbox": "H4sIAAAAAAAEAO29B2AcSZYlJi9tynt/SvVK1+B0oQiAYBMk2JBAEOzBiM3mkuwdaU",
+                "sent": "seen|2026-11-24T09:00:00Z|H4sIAAAAAAAEAO29B2AcSZYl",
+            }))
+            write_value(session, UNMOVED_KEY, json.dumps(
+                ["AAMkADAwATM0MDAAMS1hNzA0LTJlNDQtMDACLTAwCgBGAAADPuP8=|CQAAABYAAAA=",
+                 "1700000001:42"]
+            ))
+        graph.deliver(enquiry("waiting"))
+        report = poll(app, AFTER)
+        flush_outbox(app, AFTER)
+        assert state(app, UNMOVED_KEY) is None
+        assert state(app, CURSOR_BACKEND_KEY) == "graph"
+    finally:
+        app.close()
+    assert report.resynced and report.still_unmoved == 0
+    assert [(o.message_id, o.status) for o in report.outcomes] == [
+        ("<waiting@councillors.example.gov.uk>", MessageStatus.PROCESSED)]
+    assert acks_in(graph.outgoing) == ["<waiting@councillors.example.gov.uk>"]
+    assert graph.messages_in("inbox") == []
+    # No request went to Graph with another backend's cursor or ids in it.
+    assert not [r for r in graph.requests if "H4sI" in r.path or "AAMkAD" in r.path]
+
+
+@pytest.mark.dovecot
+def test_imap_to_graph_starts_afresh_and_answers_nothing_twice(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path, graph: FakeGraph
+) -> None:
+    user = dovecot.new_user()
+    admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+    admin.login(user.username, user.password)
+    admin.append("INBOX", enquiry("first"))
+    imap_config = mailbot_config(
+        tmp_path / "imap.toml", dovecot, user, (smtp_server.host, smtp_server.port),
+        address=ADDRESS, directory=DEMO, extra="[classifier]\ntrain_if_missing = false",
+    )
+    result = CliRunner().invoke(cli, ["poll", "--config", str(imap_config), "--once"])
+    assert result.exit_code == 0, result.output
+    admin.logout()
+    assert [item.recipients for item in smtp_server.received] == [(MEMBER,)]
+
+    # Moved to Microsoft 365: the migration copied the Inbox (and Processed) across, and
+    # "first" was filed in the Inbox again by a person; one new enquiry came in.
+    graph.deliver(enquiry("first"))
+    graph.deliver(enquiry("second"))
+    app = graph_app(tmp_path, graph)
+    try:
+        assert state(app, CURSOR_BACKEND_KEY) == "imap"
+        report = poll(app, AFTER)
+        flush_outbox(app, AFTER)
+    finally:
+        app.close()
+    assert report.resynced
+    assert sorted((o.message_id, o.status) for o in report.outcomes) == [
+        ("<first@councillors.example.gov.uk>", MessageStatus.DUPLICATE),
+        ("<second@councillors.example.gov.uk>", MessageStatus.PROCESSED),
+    ]
+    assert acks_in(graph.outgoing) == ["<second@councillors.example.gov.uk>"]
+    assert len(smtp_server.received) == 1
+    assert graph.messages_in("inbox") == []
