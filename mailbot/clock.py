@@ -146,16 +146,14 @@ def case_deadlines(
             [e for e in ordered if e.clock == "ack"],
         )
 
-    if kind == Kind.FOI:
-        calendar, cutoff = policy.foi_calendar(), None
-    else:
-        calendar, cutoff = council, policy.clock.cutoff
+    # The statutory FOI clock has no cutoff: the date of receipt is the calendar date.
+    cutoff = None if kind == Kind.FOI else policy.clock.cutoff
     response = _run(
         "response",
         "Response",
         policy.response_days(kind, priority),
         policy.response_source(kind),
-        calendar,
+        policy.response_calendar(kind),
         received,
         cutoff,
         [e for e in ordered if e.clock == "response"],
@@ -185,7 +183,7 @@ def due_dates(
     ack_days = policy.ack_days(kind)
     ack = None if ack_days is None else council.add_working_days(protocol_day, ack_days)
     if kind == Kind.FOI:  # statutory clock: its own calendar, no cutoff
-        return ack, policy.foi_calendar().add_working_days(day, FOI_RESPONSE_DAYS)
+        return ack, policy.response_calendar(kind).add_working_days(day, FOI_RESPONSE_DAYS)
     return ack, council.add_working_days(protocol_day, policy.response_days(kind, priority))
 
 

@@ -158,14 +158,21 @@ def query_cases(
                 received=r.received_at.astimezone(LONDON).isoformat(timespec="minutes"),
                 ack_due=_iso(r.ack_due),
                 response_due=_iso(r.response_due),
-                days_overdue=(today - r.response_due).days
-                if r.response_due and r.response_due < today and r.responded_at is None
-                else 0,
+                days_overdue=_working_days_overdue(app, r, today),
                 subject="(confidential)" if r.confidential else r.subject,
                 confidential=r.confidential,
             )
             for r in rows
         ]
+
+
+def _working_days_overdue(app: App, case: CaseRow, today: date) -> int:
+    """Working days past the response date, on the calendar that date was counted on, so
+    the list agrees with the overdue reminders and the digest (0 if answered or not due)."""
+    if case.response_due is None or case.response_due >= today or case.responded_at:
+        return 0
+    calendar = app.policy.response_calendar(Kind(case.kind))
+    return calendar.working_days_between(case.response_due, today)
 
 
 def print_cases(found: list[CaseLine], as_json: bool) -> None:
@@ -181,7 +188,7 @@ def print_cases(found: list[CaseLine], as_json: bool) -> None:
     for line in found:
         due = line.response_due or ("paused" if line.status == CaseStatus.PAUSED else "")
         if line.days_overdue:
-            due += f" ({line.days_overdue}d overdue)"
+            due += f" ({line.days_overdue} wd overdue)"
         rows.append((line.ref, line.kind, line.priority, line.status, line.member,
                      line.officer or "-", due, line.subject[:60]))
     table = Table(title=f"{len(found)} case(s)")

@@ -360,6 +360,11 @@ class Policy(_Strict):
         """The statutory FOI response clock's calendar (FOIA s.10(6) / FOISA s.73)."""
         return self._calendars[1]
 
+    def response_calendar(self, kind: Kind) -> WorkingCalendar:
+        """The calendar a case's response date is counted on, so every count of working
+        days left or overdue uses the same days as the date itself."""
+        return self.foi_calendar() if kind == Kind.FOI else self.council_calendar()
+
     @cached_property
     def _calendars(self) -> tuple[WorkingCalendar, WorkingCalendar]:
         # A policy is immutable, so its calendars are looked up once per instance.

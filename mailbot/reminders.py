@@ -221,11 +221,14 @@ def reminder_context(
     manager: Officer | None,
 ) -> dict[str, Any]:
     """The whitelisted values a reminder template may see. Confidential: no subject."""
-    cal = app.policy.council_calendar()
+    cal = app.policy.council_calendar()  # the days mail goes out and the office is open
+    # Working days left or overdue are counted on the calendar the due date was (for an
+    # FOI, FOIA s.10(6): every UK bank holiday, closure days count), not the office's.
+    counted = app.policy.response_calendar(Kind(case.kind))
     rules = app.policy.reminders
     member = app.directory.member(case.member_email)
     escalate_on = escalation_day(rules, cal, step.due)
-    subject = "" if case.confidential else case.subject[:200]
+    subject = "" if case.confidential else untagged_subject(case.subject)[:200]
     extendable = app.policy.can_extend(Kind(case.kind))
     return {
         "council": {
@@ -250,8 +253,8 @@ def reminder_context(
         "reminder": {
             "step": step.kind,
             "number": step.number,
-            "working_days_left": cal.working_days_between(today, step.due),
-            "days_overdue": cal.working_days_between(step.due, today),
+            "working_days_left": counted.working_days_between(today, step.due),
+            "days_overdue": counted.working_days_between(step.due, today),
             "reminders_sent": max(step.number - 1, 0),
             "escalate_on": (
                 escalate_on

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from mailbot.chart import WeekPoint
+from mailbot.compose import untagged_subject
 from mailbot.digest.figures import AnyRow, Figures, Tally, count_figures, total
 from mailbot.digest.kpis import KpiTally, kpi_tallies
 from mailbot.digest.periods import iso_week
@@ -181,7 +182,6 @@ def _case_list(
 ) -> dict[str, Any]:
     """The first `limit` cases (most overdue, or soonest due, first); the rest counted."""
     ordered = sorted(found, key=lambda r: (r.response_due, r.ref))
-    cal = app.policy.council_calendar()
     rows = []
     for row in ordered[:limit]:
         service, name = _officer_line(app, row.officer_email)
@@ -195,12 +195,25 @@ def _case_list(
                 "service": service,
                 "service_cy": welsh_name(service),
                 "due": row.response_due,
-                "days_overdue": cal.working_days_between(row.response_due, today) if overdue else 0,
+                "days_overdue": _days_overdue(app, row, today) if overdue else 0,
                 "confidential": row.confidential,
-                "subject": "" if row.confidential else " ".join(row.subject.split())[:80],
+                "subject": _listed_subject(row),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _days_overdue(app: App, row: AnyRow, today: date) -> int:
+    """Counted on the calendar the due date was (an FOI's: every UK bank holiday, closure
+    days included), so the digest agrees with the overdue reminders."""
+    calendar = app.policy.response_calendar(Kind(row.kind))
+    return calendar.working_days_between(row.response_due, today)
+
+
+def _listed_subject(row: AnyRow) -> str:
+    """The case's subject on one line, without the tag the council's mail gateway put in
+    front of it ("[EXTERNAL] "); "" for a confidential case."""
+    return "" if row.confidential else " ".join(untagged_subject(row.subject).split())[:80]
 
 
 def _kpis(app: App, figures: Figures, today: date) -> list[dict[str, Any]]:

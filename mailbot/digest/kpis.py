@@ -33,7 +33,6 @@ class KpiTally:
 
 def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> dict[str, KpiTally]:
     """By kind value. One pass over the rows; each row's dates are converted once."""
-    council, foi = policy.council_calendar(), policy.foi_calendar()
     tallies: dict[str, KpiTally] = {}
     for row in received:
         tally = tallies.setdefault(row.kind, KpiTally())
@@ -47,7 +46,7 @@ def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> di
             answered_on = local_day(row.responded_at)
             tally.decided += 1
             tally.in_time += due is not None and answered_on <= due
-            calendar = foi if row.kind == Kind.FOI else council
+            calendar = policy.response_calendar(Kind(row.kind))
             tally.spans.append(
                 calendar.working_days_between(local_day(row.received_at), answered_on)
             )

@@ -28,6 +28,6 @@ def test_piped_table_has_one_line_per_case_with_the_whole_reference(
     lines = capsys.readouterr().out.splitlines()
     rows = [line for line in lines if "MB-2026-" in line]
     assert len(rows) == 2
-    assert "MB-2026-00042" in rows[0] and "2026-12-09 (3d overdue)" in rows[0]
+    assert "MB-2026-00042" in rows[0] and "2026-12-09 (3 wd overdue)" in rows[0]
     assert "cllr.llyr.hughes@ynysmon.llyw.cymru" in rows[0]
     assert "pothole on the A5 again" in rows[0]
