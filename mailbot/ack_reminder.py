@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
 from mailbot.cases import KIND_LABELS, LONDON
-from mailbot.compose import Envelope
+from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.model import Kind
@@ -77,7 +77,7 @@ def _context(
         "case": {
             "ref": case.ref,
             "kind_label": KIND_LABELS[Kind(case.kind)],
-            "subject": "" if case.confidential else case.subject[:200],
+            "subject": "" if case.confidential else untagged_subject(case.subject)[:200],
             "received": case.received_at.astimezone(LONDON).date(),
             "ack_due": ack_due,
             "response_due": case.response_due,

@@ -127,7 +127,7 @@ def officer_context(
             "paused": case.response_due is None,
             "confidential": case.confidential,
             "confidentiality_request": case.kind == Kind.CONFIDENTIALITY.value,
-            "subject": "" if minimise else case.subject,
+            "subject": "" if minimise else untagged_subject(case.subject),
             "status": case.status,
             "extendable": app.policy.can_extend(kind),
         },

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox, routing
 from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
-from mailbot.compose import Envelope, reply_subject
+from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, member_languages, welcomes_welsh, welsh_of
 from mailbot.model import FINISHED, CaseStatus, Classification, Kind, ParsedMessage, Priority
@@ -264,7 +264,8 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
             "response_due": case.response_due,
             "ack_due": case.ack_due,
             "confidential": case.confidential,
-            "subject": "" if case.confidential else message.subject[:200],
+            # "Your message was: ...", without the tag the council's gateway put on it.
+            "subject": "" if case.confidential else untagged_subject(message.subject)[:200],
             "officer_phrase": officer_phrase,
             "officer_named": officer_phrase != UNNAMED_OFFICER,
             "foi_law": (
