@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from mailbot import sending_hold, unmoved
 from mailbot.app import App
+from mailbot.backends.base import kind_of
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
-from mailbot.jobs import CURSOR_KEY, DAEMON_POLLED_KEY
+from mailbot.jobs import CURSOR_BACKEND_KEY, CURSOR_KEY, DAEMON_POLLED_KEY
 from mailbot.leavers import cases_with_leavers, still_listed_leavers
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
@@ -56,6 +57,9 @@ class Status:
     daemon: str | None = None  # when `mailbot run` last polled; None if it never has
     daemon_silent: bool = False  # ... and that was too long ago: it is not running
     mostly_bulk: str | None = None  # nearly all recent mail dropped as list mail: a relay?
+    # (the backend that wrote the stored cursor, the backend configured now) when they
+    # differ: the next poll reads the Inbox afresh (docs/backends/switching.md)
+    switched: tuple[str, str] | None = None
 
     @property
     def healthy(self) -> bool:
@@ -115,12 +119,13 @@ def gather_status(app: App, now: datetime) -> Status:
             daemon_silent=daemon_silent,
             outage=outage,
             polled_before=session.get(StateRow, CURSOR_KEY) is not None,
+            switched=_switched(read_value(session, CURSOR_BACKEND_KEY), _backend_kind(app)),
             messages=_counts(session, MessageRow.status, MessageRow),
             outbox=_counts(session, OutboxRow.status, OutboxRow),
             cases=_counts(session, CaseRow.status, CaseRow),
             overdue=int(overdue or 0),
             unassigned=int(unassigned or 0),
-            unmoved=unmoved.waiting(session),
+            unmoved=unmoved.waiting(session, _backend_kind(app)),
             held=_held(sending_hold.decode(read_value(session, sending_hold.HOLD_KEY))),
             quarantined=[
                 (row_id, _when(at), mid, why) for row_id, at, mid, why in quarantined
@@ -130,6 +135,16 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _backend_kind(app: App) -> str:
+    """The backend in use, without making one (a connection) just to ask."""
+    backend = app.backend_in_use
+    return kind_of(backend) if backend is not None else app.settings.mailbox.backend
+
+
+def _switched(writer: str | None, kind: str) -> tuple[str, str] | None:
+    return (writer, kind) if writer is not None and writer != kind else None
 
 
 def _daemon(value: str | None, now: datetime) -> tuple[str | None, bool]:
@@ -197,6 +212,11 @@ def format_status(status: Status) -> str:
             f"a changed address?): mailbot reassign --from {address} --to NEW"
             for address, n in status.with_leavers
         ]
+    if status.switched:
+        writer, kind = status.switched
+        lines.insert(1, f"mailbox: the stored cursor is the {writer} backend's and backend is "
+                        f"now {kind}: the next poll reads the Inbox afresh; mail already "
+                        "recorded is not answered again (docs/backends/switching.md)")
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
     lines += [

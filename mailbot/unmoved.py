@@ -80,9 +80,11 @@ def move_remembered(store: Store, mailbox: Mailbox) -> int:
     return 0
 
 
-def waiting(session: Session) -> int:
-    """How many recorded messages are waiting to be moved out of the Inbox."""
-    return len(_decode(read_value(session, UNMOVED_KEY))[1])
+def waiting(session: Session, kind: str) -> int:
+    """How many recorded messages are waiting to be moved out of the Inbox by the `kind`
+    backend; another backend's are let go at the next poll (see move_remembered)."""
+    writer, refs = _decode(read_value(session, UNMOVED_KEY))
+    return len(refs) if writer is None or writer == kind else 0
 
 
 def _decode(value: str | None) -> tuple[str | None, list[str]]:

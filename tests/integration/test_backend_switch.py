@@ -159,6 +159,13 @@ def test_ews_to_graph_starts_afresh_answers_nothing_twice_and_moves_ews_leftover
     assert sorted(acks_in(ews_acks)) == ["<first@councillors.example.gov.uk>",
                                          "<second@councillors.example.gov.uk>"]
 
+    # The administrator changes the config to backend = "graph" and asks for the status.
+    shown = CliRunner().invoke(cli, ["status", "--config", str(graph_config(tmp_path))])
+    assert shown.exit_code == 0, shown.output
+    assert ("the stored cursor is the ews backend's and backend is now graph: the next poll "
+            "reads the Inbox afresh") in shown.output
+    assert "not yet moved" not in shown.output  # EWS's leftovers are not Graph's to move
+
     # The same mailbox, now read through Graph: both enquiries still in the Inbox, the
     # copies EWS saved in Sent Items, a Processed folder made earlier, and one new enquiry.
     for _, raw in ews_acks:
@@ -183,6 +190,10 @@ def test_ews_to_graph_starts_afresh_answers_nothing_twice_and_moves_ews_leftover
         found = statuses(app)
     finally:
         app.close()
+    shown = CliRunner().invoke(cli, ["status", "--config", str(graph_config(tmp_path))])
+    assert shown.exit_code == 0, shown.output
+    assert "stored cursor" not in shown.output and "not yet moved" not in shown.output
+    assert shown.output.startswith("mailbox: OK")
 
     assert report.resynced
     assert sorted((o.message_id, o.status) for o in report.outcomes) == [
