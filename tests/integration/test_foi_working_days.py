@@ -23,6 +23,7 @@ MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
 FOI_TEAM = "foi@council.gov.uk"
 CHIEF = "chief.executive@council.gov.uk"
+MANAGER = "info.manager@council.gov.uk"
 
 
 @pytest.fixture
@@ -31,7 +32,8 @@ def council(tmp_path: Path) -> Iterator[Council]:
     with Council(
         tmp_path / "council", name="Test Council", mailbox=MAILBOX,
         members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", "")],
+        officers=[("FOI Team", FOI_TEAM, "Information governance", MANAGER, ""),
+                  ("Kim Shaw", MANAGER, "Information governance", "", "")],
         threshold=0.0,
         config=f'[digest]\nrecipients = ["{CHIEF}"]\n'
         f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n'
@@ -99,3 +101,23 @@ def test_st_patricks_day_is_not_counted_as_a_day_overdue(council: Council) -> No
     [reminder] = _reminders(council, wednesday)
     assert reminder["Subject"].startswith("Overdue by 1 working day:")
     assert query_cases(council.app, wednesday)[0].days_overdue == 1
+
+
+def test_an_foi_escalation_asks_for_the_answer_not_a_new_date(council: Council) -> None:
+    # FOI time cannot be extended by agreement (EXTEND is refused on an FOI case), so the
+    # manager must not be asked for "an explanation with a new date", nor the officer
+    # warned about "no response or new date".
+    _foi(council, datetime(2026, 10, 30, 10, 0, tzinfo=UTC))
+    [overdue] = _reminders(council, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    sweep(council.app, monday)
+    [escalation] = [m for m in council.flush(monday) if m["To"] == MANAGER]
+    assert escalation["Subject"].startswith("Escalation: overdue by 5 working days")
+    for text in (body_text(overdue, "plain"), body_text(overdue, "html")):
+        assert "new date" not in text
+        assert "If there is no response by Monday 7 December 2026" in " ".join(text.split())
+    for text in (body_text(escalation, "plain"), body_text(escalation, "html")):
+        flat = " ".join(text.split())
+        assert "new date" not in flat
+        assert "Please make sure Cllr Jo Bloggs gets a response as soon as possible." in flat
+        assert "set by law and cannot be extended by agreement" in flat

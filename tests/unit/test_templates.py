@@ -391,3 +391,34 @@ def test_letters_to_a_welsh_member_are_welsh_first(renderer: Renderer) -> None:
     english = renderer.render("reopened", letter_context(), ENGLISH).text
     assert "Thank you for writing again about MB-2026-00001." in english
     assert "Annwyl" not in english
+
+
+@pytest.mark.parametrize("kind", ["foi", "enquiry"])
+@pytest.mark.parametrize("languages", [ENGLISH, WELSH_FIRST, ENGLISH_FIRST])
+def test_a_case_that_cannot_be_extended_is_not_asked_for_a_new_date(
+    renderer: Renderer, languages: tuple[str, ...], kind: str
+) -> None:
+    # An FOI date is set by law, and some protocols allow no extension: EXTEND is refused,
+    # so neither the officer nor the manager may be asked for "a new date".
+    escalation = reminder_context("escalation")
+    overdue = reminder_context("overdue", escalate_on=date(2026, 12, 15))
+    for context in (escalation, overdue):
+        context["case"].update(kind=kind, extendable=False)
+        context["reminder"]["explain_prompt"] = False  # as reminder_context sets it then
+    mails = [renderer.render("escalation", escalation, languages),
+             renderer.render("overdue", overdue, languages)]
+    for mail in mails:
+        for part in (" ".join(mail.text.split()), " ".join(mail.html.split())):
+            assert "new date" not in part and "dyddiad newydd" not in part
+    welsh = languages != ENGLISH  # the others are bilingual
+    for part in (" ".join(mails[0].text.split()), " ".join(mails[0].html.split())):
+        assert "gets a response as soon as possible" in part
+        if kind == "foi":
+            assert "set by law and cannot be extended by agreement" in part
+        else:
+            assert "Cardiff Council's protocol does not allow the date to be extended" in part
+        if welsh:
+            assert "yn cael ateb cyn gynted â phosibl" in part
+            assert ("wedi'i osod gan y gyfraith ac ni ellir ei estyn drwy gytundeb" in part
+                    if kind == "foi"
+                    else "Nid yw protocol Cardiff Council yn caniatáu estyn y dyddiad" in part)
