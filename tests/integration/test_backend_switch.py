@@ -170,7 +170,8 @@ def test_ews_to_graph_starts_afresh_answers_nothing_twice_and_moves_ews_leftover
     # copies EWS saved in Sent Items, a Processed folder made earlier, and one new enquiry.
     for _, raw in ews_acks:
         graph.deliver(raw, "sentitems")
-    graph.add_folder("Processed")
+    processed = graph.add_folder("Processed")
+    graph.deliver(enquiry("handled-last-year"), processed)
     graph.deliver(enquiry("first"))
     graph.deliver(enquiry("second"))
     graph.deliver(enquiry("third"))
@@ -206,7 +207,9 @@ def test_ews_to_graph_starts_afresh_answers_nothing_twice_and_moves_ews_leftover
     # Only the new enquiry is answered; the ones EWS answered are not answered again.
     assert acks_in(graph.outgoing) == ["<third@councillors.example.gov.uk>"]
     assert graph.messages_in("inbox") == []
-    assert len(graph.messages_in("Processed")) == 3
+    # EWS's Processed folder is found and used: no second one is made beside it.
+    assert not [r for r in graph.requests if r.method == "POST" and "childFolders" in r.path]
+    assert len(graph.messages_in(processed)) == 4
     assert found["<third@councillors.example.gov.uk>"] == "processed"
 
 
@@ -267,8 +270,16 @@ def test_imap_to_graph_starts_afresh_and_answers_nothing_twice(
     app = graph_app(tmp_path, graph)
     try:
         assert state(app, CURSOR_BACKEND_KEY) == "imap"
+        with app.store.transaction() as session:  # as if the stop cut its sending short
+            row = session.scalars(select(OutboxRow).where(OutboxRow.recipients == MEMBER)).one()
+            row.status = "sending"
+            cut_off = row.message_id
         report = poll(app, AFTER)
         flush_outbox(app, AFTER)
+        with app.store.transaction() as session:
+            cut_off_status = session.scalars(
+                select(OutboxRow.status).where(OutboxRow.message_id == cut_off)
+            ).one()
     finally:
         app.close()
     assert report.resynced
@@ -278,4 +289,7 @@ def test_imap_to_graph_starts_afresh_and_answers_nothing_twice(
     ]
     assert acks_in(graph.outgoing) == ["<second@councillors.example.gov.uk>"]
     assert len(smtp_server.received) == 1
+    # Its copy is in the old server's Sent folder, not in Exchange Online: nobody can say
+    # it went, so it is left for a person (mailbot status lists it), never sent again.
+    assert cut_off_status == "uncertain"
     assert graph.messages_in("inbox") == []
