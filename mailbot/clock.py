@@ -220,7 +220,16 @@ def _run(
         f"  Calendar: {cal.name}.",
     ]
     anchor, days = start, n
-    zero_rule = RECEIPT_DAY_RULE  # what N = 0 means: after an extension, the agreed date
+    # After an extension the date is re-anchored on the event day (so that a later pause
+    # pushes it on), but an officer checks it against the date they extended: these say
+    # that date, and how it was extended.
+    extended, extended_to = "", start
+
+    def rule(due: date) -> str:
+        if extended:
+            return extended if due == extended_to else f"{extended}, then moved on by a pause"
+        return RECEIPT_DAY_RULE if days == 0 else f"working day {days} after {_day(anchor)}"
+
     pauses: list[tuple[date, date]] = []
     paused_since: date | None = None
     stopped_on: date | None = None
@@ -261,19 +270,34 @@ def _run(
                 pauses.append((paused_since, day))
                 paused_since = None
             current = _count(cal, anchor, days, pauses)
+            if not extended:
+                lines.extend(_skipped_lines(cal, anchor, current))
+            lines.append(f"  Due before the extension: {_day(current)} ({rule(current)}).")
             if event.new_due is not None:
                 target = cal.next_working_day(event.new_due)
-                agreed = f"to the agreed date {_day(event.new_due)}"
-                if target != event.new_due:
-                    agreed += f" (not a working day, so {_day(target)})"
             else:
                 assert event.days is not None
                 target = cal.add_working_days(current, event.days)
-                agreed = f"by {_plural(event.days)} to {_day(target)}"
-            lines.append(f"  Extended on {_day(day)} {who} {agreed}, from {_day(current)}.")
+            asked = ""
+            if event.new_due is not None and target != event.new_due:
+                asked = f" (asked for {_day(event.new_due)}, not a working day)"
+            if target > current:
+                added = cal.working_days_between(current, target)
+                extended = f"{_day(current)} extended by {_plural(added)}"
+                lines.append(
+                    f"  Extended on {_day(day)} {who}: {extended}{asked}, giving {_day(target)}."
+                )
+                lines.extend(_skipped_lines(cal, current, target, "The first day added"))
+            else:
+                extended = "the agreed date"
+                lines.append(
+                    f"  Extended on {_day(day)} {who} to the agreed date {_day(target)}{asked}, "
+                    f"from {_day(current)}."
+                )
+            extended_to = target
             # Re-anchor on the event day so later pauses push the agreed date on.
             if target <= day:
-                anchor, days, zero_rule = target, 0, "the agreed date"
+                anchor, days = target, 0
             else:
                 anchor, days = day, cal.working_days_between(day, target)
             pauses = []
@@ -283,7 +307,7 @@ def _run(
                 f"  Restarted on {_day(day)} {who}: a fresh {_plural(n)} "
                 f"counted from {_day(start_day)}."
             )
-            anchor, days, pauses, zero_rule = start_day, n, [], RECEIPT_DAY_RULE
+            anchor, days, pauses, extended = start_day, n, [], ""
             paused_since = stopped_on = None
         elif event.action == "stop":
             if paused_since is not None:
@@ -297,10 +321,10 @@ def _run(
         return ClockState(clock, "paused", None, n, cal.name, None, paused_since, tuple(lines))
 
     due = _count(cal, anchor, days, pauses)
-    lines.extend(_skipped_lines(cal, anchor, due))
-    rule = zero_rule if days == 0 else f"working day {days} after {_day(anchor)}"
+    if not extended:  # else the days were listed where the date was extended
+        lines.extend(_skipped_lines(cal, anchor, due))
     state: Status = "stopped" if stopped_on is not None else "running"
-    lines.append(f"  Due: {_day(due)} ({rule})" + (" — stopped." if stopped_on else "."))
+    lines.append(f"  Due: {_day(due)} ({rule(due)})" + (" — stopped." if stopped_on else "."))
     return ClockState(clock, state, due, n, cal.name, stopped_on, None, tuple(lines))
 
 
@@ -345,11 +369,13 @@ def _paused_working_days(cal: WorkingCalendar, anchor: date, a: date, b: date) -
     return cal.working_days_between(max(anchor, a - timedelta(days=1)), b)
 
 
-def _skipped_lines(cal: WorkingCalendar, anchor: date, due: date) -> list[str]:
+def _skipped_lines(
+    cal: WorkingCalendar, anchor: date, due: date, first: str = "Day one"
+) -> list[str]:
     if due <= anchor:
         return []
     day_one = cal.add_working_days(anchor, 1)
-    lines = [f"  Day one is the first working day after {_day(anchor)}: {_day(day_one)}."]
+    lines = [f"  {first} is the first working day after {_day(anchor)}: {_day(day_one)}."]
     skipped = cal.days_off_between(anchor + timedelta(days=1), due)
     for off in skipped:
         lines.append(f"  Skipped {_day(off.day)}: {off.name} ({off.kind}).")
