@@ -56,6 +56,8 @@ from mailbot.store.tables import CaseRow, MessageRow
 if TYPE_CHECKING:
     from mailbot.app import App
 
+NOTE_LIMIT = 600  # characters of an officer's reply kept in the timeline
+
 __all__ = [
     "APPLY",
     "MAX_EXTENSION_DAYS",
@@ -133,13 +135,16 @@ def handle(
             )
         return "command refused", queued
     if not isinstance(parsed, Command) or parsed.verb == "HELP":
-        if isinstance(parsed, Unparsed):
-            ledger.record_event(
-                session, now, sender, "officer note", parsed.line[:300], case=case, message=row
-            )
         queued = []
         if may_answer(app, sender):
             queued = queue_help(app, session, case, message, now, parsed)
+        if isinstance(parsed, Unparsed):
+            ledger.record_event(
+                session, now, sender, "officer note",
+                _officer_note(case, message, parsed, sent=bool(queued),
+                              may_send=may_answer(app, sender)),
+                case=case, message=row,
+            )
         return "no command; help sent" if queued else "no command", queued
     assert role is not None
     result = dispatch(Context(app, session, case, sender, row, now, given_at or now), parsed)
@@ -156,3 +161,22 @@ def handle(
         app, session, case, message, now, ok=result.ok, lines=result.lines
     )
     return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued
+
+
+def _officer_note(
+    case: CaseRow, message: ParsedMessage, parsed: Unparsed, *, sent: bool, may_send: bool
+) -> str:
+    """What the officer wrote and what became of it, for the case's timeline: often an
+    answer meant for the member, and the help mail goes at most once a day, so a second
+    one that day is kept only here. A confidential case keeps only its first line."""
+    words = parsed.line if case.confidential else " ".join(new_text(message.text).split())
+    if len(words) > NOTE_LIMIT:
+        words = words[: NOTE_LIMIT - 1] + "…"
+    if sent:
+        outcome = "the list of commands was sent"
+    elif may_send:
+        outcome = "nothing was sent: the list of commands goes at most once a day"
+    else:
+        outcome = "nothing was sent"
+    return f"{words} ({parsed.problem}, not passed to the member; {outcome})"
+
