@@ -293,3 +293,49 @@ def test_imap_to_graph_starts_afresh_and_answers_nothing_twice(
     # it went, so it is left for a person (mailbot status lists it), never sent again.
     assert cut_off_status == "uncertain"
     assert graph.messages_in("inbox") == []
+
+
+def test_back_from_graph_to_ews_with_watch_sent_starts_afresh_on_both_folders(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    # A council tries Graph, finds its app's consent not ready, and goes back to EWS for a
+    # while: EWS must not be handed Graph's delta links as sync states.
+    graph.deliver(enquiry("first"))
+    app = graph_app(tmp_path, graph, watch_sent=True)
+    try:
+        poll(app, BEFORE)
+        flush_outbox(app, BEFORE)
+        assert state(app, CURSOR_BACKEND_KEY) == "graph"
+    finally:
+        app.close()
+    assert acks_in(graph.outgoing) == ["<first@councillors.example.gov.uk>"]
+
+    settings = load_settings(graph_config(tmp_path))
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (x, base):
+        x.deliver(enquiry("first"))  # put back in the Inbox by a person
+        x.deliver(enquiry("second"))
+        ews = EwsMailbox(
+            primary_smtp_address=ADDRESS, service_endpoint=f"{base}/EWS/Exchange.asmx",
+            auth_type="basic", username="svc-mailbot", password="s3cret", backoff=NO_WAITING,
+            watch_sent=True,
+        )
+        app = build_app(settings, backend=ews, classifier=rules_classifier())
+        try:
+            report = poll(app, AFTER)
+            flush_outbox(app, AFTER)
+            assert state(app, CURSOR_BACKEND_KEY) == "ews"
+            assert "https://" not in (state(app, CURSOR_KEY) or "")
+            again = poll(app, AFTER)
+        finally:
+            app.close()
+        sent_by_ews = acks_in(x.delivered)
+    assert report.resynced
+    assert sorted((o.message_id, o.status) for o in report.outcomes) == [
+        ("<first@councillors.example.gov.uk>", MessageStatus.DUPLICATE),
+        ("<second@councillors.example.gov.uk>", MessageStatus.PROCESSED),
+    ]
+    assert sent_by_ews == ["<second@councillors.example.gov.uk>"]
+    # The next poll goes on from EWS's own places: only our acknowledgement, now in Sent
+    # Items, is new there, and it is known as ours.
+    assert not again.resynced
+    assert [o.status for o in again.outcomes] == [MessageStatus.AUTOMATIC]
