@@ -282,12 +282,22 @@ def _run(
             if event.new_due is not None and target != event.new_due:
                 asked = f" (asked for {_day(event.new_due)}, not a working day)"
             if target > current:
-                added = cal.working_days_between(current, target)
-                extended = f"{_day(current)} extended by {_plural(added)}"
+                # Given when the date had passed, the days are counted from the day given.
+                base = day if current < day < target else current
+                added = cal.working_days_between(base, target)
+                if base == current:
+                    extended = f"{_day(current)} extended by {_plural(added)}"
+                    how = extended
+                else:
+                    extended = (
+                        f"{_plural(added)} after {_day(day)}, when it was extended; "
+                        f"{_day(current)} had passed"
+                    )
+                    how = f"{_day(current)} had passed, so {_plural(added)} from {_day(day)}"
                 lines.append(
-                    f"  Extended on {_day(day)} {who}: {extended}{asked}, giving {_day(target)}."
+                    f"  Extended on {_day(day)} {who}: {how}{asked}, giving {_day(target)}."
                 )
-                lines.extend(_skipped_lines(cal, current, target, "The first day added"))
+                lines.extend(_skipped_lines(cal, base, target, "The first day added"))
             else:
                 extended = "the agreed date"
                 lines.append(

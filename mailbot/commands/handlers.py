@@ -140,12 +140,23 @@ def apply_extend(ctx: Context, command: Command) -> Result:
             )
         )
     calendar = app.policy.council_calendar()
+    given_on = ctx.given_at.astimezone(cases.LONDON).date()
     moved: list[Bilingual] = []
     if command.days is not None:
-        new_due = calendar.add_working_days(current, command.days)
+        # On a case already overdue, N more days counted from the passed due date would
+        # give the member a date already gone: they are counted from the command's day.
+        new_due = calendar.add_working_days(max(current, given_on), command.days)
     else:
         assert command.new_date is not None
         new_due = calendar.next_working_day(command.new_date)
+        if new_due < given_on:
+            return refuse(
+                Bilingual(
+                    f"{long_date_or_paused(new_due)} has passed; give a date from today on.",
+                    f"Mae {long_date_or_paused_cy(new_due)} wedi mynd heibio; rhowch ddyddiad "
+                    "o heddiw ymlaen.",
+                )
+            )
         if new_due <= current:
             return refuse(
                 Bilingual(
