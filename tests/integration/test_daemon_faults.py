@@ -402,24 +402,12 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
     """The IMAP server's machine hangs (no answer, no reset) and the administrator stops
     the daemon: it must not sit out the socket's minute-long read timeout for a LOGOUT
     that will never be answered (systemd kills what takes over 90 s)."""
-    user = dovecot.new_user()
     proxy = FreezingProxy((dovecot.host, dovecot.port))
-    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
-    (tmp_path / "officers.csv").write_text("name,email,service\n")
     silent = DovecotServer(**{**dovecot.__dict__, "port": proxy.port})
-    config = mailbot_config(
-        tmp_path / "mailbot.toml", silent, user, (smtp_server.host, smtp_server.port),
-        address=MAILBOX, directory=tmp_path,
-        extra="[classifier]\ntrain_if_missing = false\n"
-        "[scheduler]\npoll_seconds = 5\nflush_seconds = 5\nidle = false\n",
-    )  # fmt: skip
-    admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
-    admin.login(user.username, user.password)
-    admin.append("INBOX", member_mail(1))
-    admin.logout()
-    log = tmp_path / "daemon.log"
-    daemon = _daemon(config, log, "run")
     try:
+        daemon, log = _imap_daemon(
+            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
+        )
         deadline = time.monotonic() + 60
         while not smtp_server.received and time.monotonic() < deadline:
             assert daemon.poll() is None, log.read_text()
@@ -428,13 +416,8 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
         time.sleep(1)  # the poll is over: the daemon waits for its next turn
         proxy.freeze()
         time.sleep(1)
-        asked = time.monotonic()
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=120)
-        took = time.monotonic() - asked
+        took = _stop(daemon)
     finally:
-        if daemon.poll() is None:
-            daemon.kill()
         proxy.close()
     assert daemon.returncode == 0, log.read_text()
     assert took < 30, f"stopping took {took:.0f} s"
