@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, ledger
+from mailbot import handover
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual
-from mailbot.model import FINISHED, CaseStatus
+from mailbot.model import FINISHED
 from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def hand_over(
     with the member's message, and the timeline says who moved it and why. Returns the
     references moved."""
     to = to.strip().lower()
-    if app.directory.officer(to) is None and to not in _teams(app):
+    if not handover.can_take_cases(app, to):
         raise HandOverError(f"{to} is not in the officers directory; nothing changed")
     with app.store.transaction() as session:
         chosen = select(CaseRow).where(CaseRow.status.not_in(FINISHED))
@@ -144,42 +144,19 @@ def hand_over(
         return [case.ref for case in sorted(moved, key=lambda c: c.id)]
 
 
-def _teams(app: App) -> set[str]:
-    routing = app.policy.routing
-    teams = {routing.foi_team, routing.monitoring_officer}
-    if routing.complaints != "service-director":
-        teams.add(routing.complaints)
-    return teams
-
-
 def _move(
     app: App, session: Session, case: CaseRow, to: str, who: str, reason: str, now: datetime
 ) -> None:
     previous = case.officer_email or "nobody"
-    case.officer_email = to
-    case.updated_at = now
-    if case.status == CaseStatus.PAUSED:
-        cases.add_clock_event(session, case, "resume", who=who, why=f"handed over to {to}",
-                              now=now)
-        case.status = CaseStatus.OPEN
-    cases.refresh_deadlines(app, session, case)
-    said = f": {reason}" if reason else ""
-    ledger.record_event(
-        session, now, who, "reassigned", f"to {to} from {previous} by {who}{said}", case=case
-    )
     name = app.directory.display(previous)
-    assignment.queue_officer_mail(
-        app,
-        session,
-        case,
-        to=to,
-        purpose="assignment",
-        dedup_key=f"handover:{case.id}:{to}:{now.isoformat()}"[:200],
+    said = f": {reason}" if reason else ""
+    handover.hand_over(
+        app, session, case, to, by=who, reason=reason,
         headline=Headline(
             f"This case was with {name}; it has been handed over to you{said}.",
             f"Roedd yr achos hwn gyda {name}; mae wedi'i drosglwyddo i chi{said}.",
         ),
         why=Bilingual(f"handed over from {previous}{said}", f"trosglwyddwyd o {previous}{said}"),
-        message=cases.original_message(session, case),
+        dedup_key=f"handover:{case.id}:{to}:{now.isoformat()}",
         now=now,
-    )
+    )  # fmt: skip

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, ledger
+from mailbot import cases, handover, ledger
 from mailbot.assignment import Headline
 from mailbot.commands.letters import long_date_or_paused, long_date_or_paused_cy, tell_member
 from mailbot.commands.parse import Command
@@ -212,10 +212,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
 
 def apply_reassign(ctx: Context, command: Command) -> Result:
     app, case, sender, target = ctx.app, ctx.case, ctx.sender, command.address
-    teams = {app.policy.routing.foi_team, app.policy.routing.monitoring_officer}
-    if app.policy.routing.complaints != "service-director":
-        teams.add(app.policy.routing.complaints)
-    if app.directory.officer(target) is None and target not in teams:
+    if not handover.can_take_cases(app, target):
         return refuse(
             Bilingual(
                 f"{target} is not in the officers directory; nothing changed.",
@@ -229,41 +226,25 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
             )
         )
     previous = case.officer_email or "nobody"
-    case.officer_email = target
-    case.updated_at = ctx.now
     who = f"{app.directory.display(target)} ({target})"
     lines = [Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} gyda {who} nawr.")]
-    if case.status == CaseStatus.PAUSED:
-        # Taking a case on restarts a paused clock: the pause is often the old officer's
-        # absence (clock.out_of_office_pauses), which ends with the move.
-        cases.add_clock_event(
-            ctx.session, case, "resume", who=sender, why=f"reassigned to {target}", now=ctx.now
-        )
-        case.status = CaseStatus.OPEN
+    if case.status == CaseStatus.PAUSED:  # taking a case on restarts a paused clock
         lines.append(
             Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
         )
-    cases.refresh_deadlines(app, ctx.session, case)
     reason = f": {command.reason}" if command.reason else ""
-    why = Bilingual(
-        f"from {previous} by {sender}{reason}", f"oddi wrth {previous}, gan {sender}{reason}"
-    )
-    ledger.record_event(ctx.session, ctx.now, sender, "reassigned", f"to {target} {why}", case=case)
-    queued = assignment.queue_officer_mail(
-        app,
-        ctx.session,
-        case,
-        to=target,
-        purpose="assignment",
-        dedup_key=f"assignment:{case.id}:{ctx.row.message_id}"[:200],
+    queued = handover.hand_over(
+        app, ctx.session, case, target, by=sender, reason=command.reason,
         headline=Headline(
             f"{app.directory.display(sender)} has passed this case to you.",
             f"Mae {app.directory.display(sender)} wedi trosglwyddo'r achos hwn i chi.",
         ),
-        why=why,
-        message=cases.original_message(ctx.session, case),
+        why=Bilingual(
+            f"from {previous} by {sender}{reason}", f"oddi wrth {previous}, gan {sender}{reason}"
+        ),
+        dedup_key=f"assignment:{case.id}:{ctx.row.message_id}",
         now=ctx.now,
-    )
+    )  # fmt: skip
     return Result(True, lines, [queued] if queued else [])
 
 

@@ -1,0 +1,70 @@
+"""Passing an open case to another officer, one way for both who ask: an officer's REASSIGN
+command (commands/handlers.py) and an administrator's `mailbot reassign` (leavers.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from mailbot import assignment, cases, ledger
+from mailbot.assignment import Headline
+from mailbot.languages import Bilingual
+from mailbot.model import CaseStatus
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def can_take_cases(app: App, address: str) -> bool:
+    """An officer in the directory, or one of the pack's team addresses (the FOI team, the
+    monitoring officer, the complaints team) that may have no row of its own."""
+    routing = app.policy.routing
+    teams = {routing.foi_team, routing.monitoring_officer}
+    if routing.complaints != "service-director":
+        teams.add(routing.complaints)
+    return app.directory.officer(address) is not None or address in teams
+
+
+def hand_over(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    to: str,
+    *,
+    by: str,
+    reason: str,
+    headline: Headline,
+    why: Bilingual,
+    dedup_key: str,
+    now: datetime,
+) -> str | None:
+    """Give `case` to `to`: a paused clock runs again (the pause is often the old officer's
+    absence, which ends with the move), its dates are worked out again, the timeline says
+    who moved it and why, and the new officer gets the assignment with the member's
+    message, headed by `headline`. Returns the outbox purpose queued, if any."""
+    previous = case.officer_email or "nobody"
+    case.officer_email = to
+    case.updated_at = now
+    if case.status == CaseStatus.PAUSED:
+        cases.add_clock_event(session, case, "resume", who=by, why=f"reassigned to {to}", now=now)
+        case.status = CaseStatus.OPEN
+    cases.refresh_deadlines(app, session, case)
+    said = f": {reason}" if reason else ""
+    ledger.record_event(
+        session, now, by, "reassigned", f"to {to} from {previous} by {by}{said}", case=case
+    )
+    return assignment.queue_officer_mail(
+        app,
+        session,
+        case,
+        to=to,
+        purpose="assignment",
+        dedup_key=dedup_key[:200],
+        headline=headline,
+        why=why,
+        message=cases.original_message(session, case),
+        now=now,
+    )
