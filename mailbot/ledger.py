@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from email.utils import parseaddr, parsedate_to_datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +38,8 @@ def ledger_key(session: Session, raw: bytes) -> tuple[str, MessageRow | None]:
     arrived = content_fingerprint(raw)
     if content_fingerprint(seen.raw) == arrived:  # a copy, whatever route each took
         return message_id, seen
+    if _same_letter(seen.raw, raw):  # a copy another mail server wrote out again
+        return message_id, seen
     reused = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     twin = f"<{arrived[:24]}.{reused}@reused-id.mailbot.invalid>"
     return twin, find_message(session, twin)
@@ -49,6 +54,41 @@ def content_fingerprint(raw: bytes) -> str:
     digest = hashlib.sha256(author.encode("utf-8", "surrogateescape"))
     digest.update(b"\0" + body.rstrip())
     return digest.hexdigest()
+
+
+def _same_letter(first: bytes, second: bytes) -> bool:
+    """True if two mails under one Message-ID have the same sender address, the same Date
+    to the second and the same Subject once decoded: one letter whose MIME a mail server
+    wrote out again. Exchange keeps what a message says, not its bytes: the same message
+    read after a move to Microsoft 365 (or through another API) comes with new boundaries,
+    another transfer encoding, the display name quoted, so its body bytes differ. A system
+    that reuses Message-IDs sends its next mail at another moment, or about another thing.
+    Without a sender or a readable Date, nothing is assumed."""
+    a, b = _letter(first), _letter(second)
+    return a is not None and a == b
+
+
+def _letter(raw: bytes) -> tuple[str, datetime, str] | None:
+    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
+    sender = parseaddr(str(headers.get("From", "")))[1].strip().lower()
+    try:
+        when = parsedate_to_datetime(str(headers.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not sender or when.tzinfo is None:
+        return None
+    return sender, when, " ".join(_decoded(headers, "Subject").split())
+
+
+def _decoded(headers: Message, name: str) -> str:
+    value = headers.get(name)
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (UnicodeError, LookupError, ValueError):  # a broken encoded word: take it as it is
+        return str(value)
 
 
 def record_message(

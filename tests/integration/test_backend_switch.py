@@ -63,6 +63,32 @@ def enquiry(label: str) -> bytes:
     ).encode("ascii")
 
 
+def as_exchange_writes_it(label: str) -> bytes:
+    """enquiry(label) as Exchange Online hands it out after a migration: Exchange keeps
+    what a message says, not its bytes, and writes the MIME out again (the display name
+    quoted, the Date in its own form, the Subject and body in its own encoding, its own
+    headers added)."""
+    return (
+        f'From: "Cllr Jo Bloggs" <{MEMBER}>\r\n'
+        f'To: "Member Enquiries" <{ADDRESS}>\r\n'
+        f"Subject: =?us-ascii?Q?Pothole_on_Mill_Lane_({label})?=\r\n"
+        f"Thread-Topic: Pothole on Mill Lane ({label})\r\n"
+        "Thread-Index: AQHbPxAbCdEfGhIjKlMnOpQrStUvWx==\r\n"
+        "Date: Tue, 24 Nov 2026 09:12:00 +0000\r\n"
+        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
+        "Accept-Language: en-GB\r\n"
+        "Content-Language: en-GB\r\n"
+        "X-MS-Has-Attach:\r\n"
+        "X-MS-TNEF-Correlator:\r\n"
+        'Content-Type: text/plain; charset="us-ascii"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "MIME-Version: 1.0\r\n"
+        "\r\n"
+        "Could highways please look at the pothole outside 14 Mill Lane?\r\n"
+        "\r\n"
+    ).encode("ascii")
+
+
 def graph_config(tmp_path: Path) -> Path:
     config = tmp_path / "graph.toml"
     config.write_text(
@@ -265,7 +291,7 @@ def test_imap_to_graph_starts_afresh_and_answers_nothing_twice(
 
     # Moved to Microsoft 365: the migration copied the Inbox (and Processed) across, and
     # "first" was filed in the Inbox again by a person; one new enquiry came in.
-    graph.deliver(enquiry("first"))
+    graph.deliver(as_exchange_writes_it("first"))
     graph.deliver(enquiry("second"))
     app = graph_app(tmp_path, graph)
     try:
