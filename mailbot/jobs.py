@@ -39,6 +39,10 @@ CURSOR_KEY = "backend.cursor"
 # sync state handed to Graph would be sent to it as a URL. Cursors stored before this mark
 # existed have none; each backend then refuses one it cannot read (CursorExpired).
 CURSOR_BACKEND_KEY = "backend.cursor_backend"
+# When the poll that stored the cursor ran (UTC, ISO 8601): where the next backend starts
+# Sent Items after a change (every poll since may not have saved one: an earlier time is
+# safe, what is read twice is a duplicate).
+CURSOR_SAVED_KEY = "backend.cursor_saved"
 DAEMON_POLLED_KEY = "daemon.polled"  # when `mailbot run` last began a poll (UTC, ISO 8601)
 MAX_BATCHES = 50  # a poll takes at most this many fetches, so one run cannot go on forever
 
@@ -59,6 +63,7 @@ def _load_cursor(app: App, report: PollReport) -> str | None:
     with app.store.transaction() as session:
         cursor = read_value(session, CURSOR_KEY)
         writer = read_value(session, CURSOR_BACKEND_KEY)
+        saved = read_value(session, CURSOR_SAVED_KEY)
     kind = kind_of(app.backend)
     if cursor is None or writer is None or writer == kind:
         return cursor
@@ -68,13 +73,27 @@ def _load_cursor(app: App, report: PollReport) -> str | None:
         writer, kind,
     )
     report.resynced = True
-    return None
+    return _fresh_cursor(app, saved)
 
 
-def _save_cursor(app: App, cursor: str | None) -> None:
+def _fresh_cursor(app: App, saved: str | None) -> str | None:
+    """Where the new backend starts: from nothing, or where the old one left off if it
+    can (Graph's Sent Items from that time, with watch_sent)."""
+    start: Callable[[datetime], str | None] | None = getattr(app.backend, "fresh_cursor", None)
+    if start is None or saved is None:
+        return None
+    try:
+        since = datetime.fromisoformat(saved)
+    except ValueError:
+        return None
+    return start(since) if since.tzinfo is not None else None
+
+
+def _save_cursor(app: App, cursor: str | None, now: datetime) -> None:
     with app.store.transaction() as session:
         write_value(session, CURSOR_KEY, cursor)
         write_value(session, CURSOR_BACKEND_KEY, kind_of(app.backend) if cursor else None)
+        write_value(session, CURSOR_SAVED_KEY, now.isoformat() if cursor else None)
 
 
 def _fetch(
@@ -122,7 +141,7 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
                      report.left_for_later)
             break
         if new_cursor != cursor:
-            _save_cursor(app, new_cursor)
+            _save_cursor(app, new_cursor, now)
         if not messages or new_cursor == cursor or stop():
             break
         cursor = new_cursor

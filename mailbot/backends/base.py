@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -87,6 +88,16 @@ class KnowsWhatItSent(Protocol):
 
     def was_sent(self, message_id: str) -> bool | None:
         """True: it went. False: it did not, or sending again is harmless. None: unknown."""
+        ...
+
+
+class StartsAfterAnother(Protocol):
+    """Optional: backends that can start where another backend left off, at a time."""
+
+    def fresh_cursor(self, since: datetime) -> str | None:
+        """A cursor for the first poll after another backend's last at `since`: what that
+        one would have seen since then is not skipped (duplicates are safe). None: start
+        as if there were no cursor."""
         ...
 
 

@@ -28,6 +28,7 @@ import email.policy
 import email.utils
 import logging
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,7 +36,7 @@ from mailbot.backends import folder_cursor
 from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
 from mailbot.backends.graph_http import GraphClient
-from mailbot.backends.graph_sent import SentItems
+from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
 from mailbot.backends.graph_tokens import MsalTokenProvider, SignInRefused, TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -188,6 +189,16 @@ class GraphMailbox:
             raise SendingBlocked(str(refused)) from refused
         if reply.status not in (200, 202):
             raise self._client.failure(reply, "send mail", sending=True)
+
+    def fresh_cursor(self, since: datetime) -> str | None:
+        """The cursor for a first poll after another backend's last one at `since` (the
+        mailbox moved from EWS or IMAP): the whole Inbox, and with watch_sent, Sent Items
+        from `since` on, so a reply an officer sent while mailbot was stopped, or while
+        EWS was already switched off, is still seen. What was seen before is a duplicate."""
+        if not self.watch_sent:
+            return None
+        when = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return folder_cursor.join(None, f"{SEEN}{SEEN_SEPARATOR}{when}{SEEN_SEPARATOR}")
 
     def was_sent(self, message_id: str) -> bool | None:
         """After a crash mid-send: is the copy in Sent Items? (see SentItems.was_sent)"""

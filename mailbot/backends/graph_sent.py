@@ -7,7 +7,8 @@ only for mail received after the newest item there now (the one filter message d
 takes); the delta link keeps that filter, and everything sent from then on passes it.
 The place is `seen|<newest receivedDateTime seen>|<link>`: if Graph forgets the link
 (410), a new round from that time finds the replies sent in between. A plain link, as
-stored by earlier versions, goes on working.
+stored by earlier versions, goes on working. `seen|<time>|` with no link yet is a first
+round from that time: where another backend left off (see GraphMailbox.fresh_cursor).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class SentItems:
         the place after them; without a place, only the place (old sent mail is history)."""
         kind, _, rest = (place or "").partition(SEEN_SEPARATOR)
         newest, link = rest.partition(SEEN_SEPARATOR)[::2] if kind == SEEN else ("", place)
+        if not link and newest:  # where another backend left off: no link of ours yet
+            return self._since(newest)
         if link:
             times = [newest] if newest else []
             try:

@@ -365,3 +365,56 @@ def test_back_from_graph_to_ews_with_watch_sent_starts_afresh_on_both_folders(
     # Items, is new there, and it is known as ours.
     assert not again.resynced
     assert [o.status for o in again.outcomes] == [MessageStatus.AUTOMATIC]
+
+
+def test_an_officers_reply_sent_while_ews_was_gone_is_seen_by_graph(
+    tmp_path: Path, graph: FakeGraph
+) -> None:
+    # EWS (watch_sent) opens the case; then EWS is switched off, and for two days, until
+    # the council has Graph working, officers go on answering from the shared mailbox.
+    settings = load_settings(graph_config(tmp_path))
+    with running(FakeExchange(mailbox_address=ADDRESS)) as (x, base):
+        ews = EwsMailbox(
+            primary_smtp_address=ADDRESS, service_endpoint=f"{base}/EWS/Exchange.asmx",
+            auth_type="basic", username="svc-mailbot", password="s3cret", backoff=NO_WAITING,
+            watch_sent=True,
+        )
+        app = build_app(settings, backend=ews, classifier=rules_classifier())
+        try:
+            x.deliver(enquiry("first"))
+            (opened,) = poll(app, BEFORE).outcomes
+            flush_outbox(app, BEFORE)
+            ews_acks = list(x.delivered)
+        finally:
+            app.close()
+    assert opened.case_ref is not None
+
+    graph.fill("sentitems", 3, b"Subject: old sent mail\r\nMessage-ID: <old@x>\r\n\r\nold\r\n")
+    for _, raw in ews_acks:  # our acknowledgement, sent through EWS before the switch
+        graph.deliver(raw, "sentitems", received=BEFORE)
+    reply = (
+        f"From: Member Enquiries <{ADDRESS}>\r\n"
+        f"To: Cllr Jo Bloggs <{MEMBER}>\r\n"
+        "Subject: RE: Pothole on Mill Lane (first)\r\n"
+        "Date: Wed, 25 Nov 2026 08:05:00 +0000\r\n"
+        "Message-ID: <officer-reply@example.gov.uk>\r\n"
+        "In-Reply-To: <first@councillors.example.gov.uk>\r\n"
+        "References: <first@councillors.example.gov.uk>\r\n"
+        "\r\n"
+        "Highways will fill it on Friday. Sam Patel\r\n"
+    ).encode("ascii")
+    graph.deliver(reply, "sentitems", received=datetime(2026, 11, 25, 8, 5, tzinfo=UTC))
+
+    app = graph_app(tmp_path, graph, watch_sent=True)
+    try:
+        outcomes = {o.message_id: o for o in poll(app, AFTER).outcomes}
+        flush_outbox(app, AFTER)
+        again = poll(app, AFTER)
+    finally:
+        app.close()
+    officer = outcomes["<officer-reply@example.gov.uk>"]
+    assert officer.case_ref == opened.case_ref
+    assert officer.reason == "response to the member recorded"
+    assert "<old@x>" not in outcomes  # sent mail from before the last EWS poll is history
+    assert graph.outgoing == []
+    assert again.outcomes == []
