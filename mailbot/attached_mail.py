@@ -4,7 +4,8 @@ A councillor passes a resident's email on as an attached message (message/rfc822
 some gateways send base64 encoded), as a saved .eml file, or as an Outlook item dragged
 into a new mail (a .msg file, mailbot.outlook_msg). Each is laid out as a forward is
 (marker, From/Date/Subject lines, body), so the officer and the classifier see it as
-someone else's mail. The first few attached messages, a few levels deep, are read.
+someone else's mail. The first few attached messages, a few levels deep, are read; the
+rest are listed as not read, with the reason, so the officer opens the original for them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import email.utils
 from collections.abc import Callable
 from email.policy import compat32
 
+from mailbot.model import NotRead, UnreadAttachment
 from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
 from mailbot.plaintext import clean_header, decode_bytes, eight_bit_text, html_to_text
 
@@ -24,44 +26,60 @@ MAX_ATTACHED_MESSAGES = 5  # attached messages read per message
 MAX_FORWARD_DEPTH = 3  # a forward of a forward of ...: the first few say enough
 
 # Mail passed on as an attachment: (True, the .msg part) for an Outlook item saved as a
-# file, (False, the message) for an attached message/rfc822 or a saved .eml file.
-Attached = tuple[bool, email.message.Message]
+# file, (False, the message) for an attached message/rfc822 or a saved .eml file; then the
+# part's file name ("" if it has none).
+Attached = tuple[bool, email.message.Message, str]
 # The text of an attached message's own body at a forward depth (mailbot.body reads it,
 # and the mail attached to it in turn through this module).
 ReadBody = Callable[[email.message.Message, int], str]
 
 
 def attached_mail(
-    part: email.message.Message, ctype: str, unread: list[str]
+    part: email.message.Message, ctype: str, unread: list[UnreadAttachment]
 ) -> list[Attached] | None:
     """The mail this part passes on, or None if the part is not mail passed on as an
     attachment. One that cannot be read gives none, and its file name goes to `unread`."""
+    name = file_name(part)
     if ctype == "message/rfc822":
-        found = [(False, p) for p in _attached_messages(part)]
+        found = [(False, p, name) for p in _attached_messages(part)]
     elif _has_file_name(part, ctype, ".eml"):
-        found = [(False, p) for p in _eml_file(part)]
+        found = [(False, p, name) for p in _eml_file(part)]
     elif _is_outlook_item(part, ctype):
-        return [(True, part)]  # read, or found unreadable, by forwards_text
+        return [(True, part, name)]  # read, or found unreadable, by forwards_text
     else:
         return None
     if not found:
-        unread.append(file_name(part))
+        unread.append(UnreadAttachment(name))
     return found
 
 
 def forwards_text(
-    attached: list[Attached], depth: int, read_body: ReadBody, unread: list[str]
+    attached: list[Attached], depth: int, read_body: ReadBody, unread: list[UnreadAttachment]
 ) -> str:
     """The attached mail laid out as forwards, the first MAX_ATTACHED_MESSAGES of them, or
-    "" once `depth` forwards deep. An Outlook item that cannot be read goes to `unread`."""
+    "" once `depth` forwards deep. An Outlook item that cannot be read, and the mail past
+    these limits, go to `unread`."""
+    if depth >= MAX_FORWARD_DEPTH:
+        unread.extend(_not_read(found, NotRead.TOO_DEEP) for found in attached)
+        return ""
     text = ""
-    if depth < MAX_FORWARD_DEPTH:
-        for is_outlook, inner in attached[:MAX_ATTACHED_MESSAGES]:
-            if is_outlook:
-                text += _outlook_forward(inner, depth + 1, read_body, unread)
-            else:
-                text += _as_forward(inner, depth + 1, read_body)
+    for is_outlook, inner, _ in attached[:MAX_ATTACHED_MESSAGES]:
+        if is_outlook:
+            text += _outlook_forward(inner, depth + 1, read_body, unread)
+        else:
+            text += _as_forward(inner, depth + 1, read_body)
+    unread.extend(_not_read(found, NotRead.TOO_MANY) for found in attached[MAX_ATTACHED_MESSAGES:])
     return text
+
+
+def _not_read(attached: Attached, why: NotRead) -> UnreadAttachment:
+    """Attached mail left unread, named as the officer finds it in the original: by its
+    file name, else (an attached email, which mail clients list by its subject) its subject."""
+    is_outlook, inner, name = attached
+    if not name and not is_outlook:
+        with contextlib.suppress(Exception):  # an undecodable subject: no name
+            name = clean_header(eight_bit_text(str(inner.get("Subject", ""))))
+    return UnreadAttachment(name, why)
 
 
 def file_name(part: email.message.Message) -> str:
@@ -182,7 +200,7 @@ def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> b
 
 
 def _outlook_forward(
-    part: email.message.Message, depth: int, read_body: ReadBody, unread: list[str]
+    part: email.message.Message, depth: int, read_body: ReadBody, unread: list[UnreadAttachment]
 ) -> str:
     """The Outlook item's text laid out as an attached message's is. If it cannot be read,
     or none of its text can (a broken body stream leaves the subject), its file name goes
@@ -198,8 +216,8 @@ def _outlook_forward(
             return _as_forward(saved, depth, read_body)
     item = read_outlook_item(data, html_to_text, decode_bytes) if isinstance(data, bytes) else None
     if item is None or not _has_text(item):
-        unread.append(file_name(part))
-    return "" if item is None else _item_forward(item, depth)
+        unread.append(UnreadAttachment(file_name(part)))
+    return "" if item is None else _item_forward(item, depth, unread)
 
 
 def _has_text(item: OutlookItem) -> bool:
@@ -207,12 +225,27 @@ def _has_text(item: OutlookItem) -> bool:
     return bool(item.text.strip()) or any(_has_text(inner) for inner in item.attached)
 
 
-def _item_forward(item: OutlookItem, depth: int) -> str:
-    """An Outlook item and the items attached to it, each laid out as a forward."""
+def _item_forward(item: OutlookItem, depth: int, unread: list[UnreadAttachment]) -> str:
+    """An Outlook item and the items attached to it, each laid out as a forward; those
+    past the limits go to `unread`, by subject."""
     sent = email.utils.format_datetime(item.sent) if item.sent else ""
     headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
     text = _forward_block(headers, item.text)
-    if depth < MAX_FORWARD_DEPTH:
-        for inner in item.attached[:MAX_ATTACHED_MESSAGES]:
-            text += _item_forward(inner, depth + 1)
+    unread.extend(UnreadAttachment("", why) for why in item.not_read)
+    if depth >= MAX_FORWARD_DEPTH:
+        unread.extend(_item_not_read(inner, NotRead.TOO_DEEP) for inner in item.attached)
+        return text
+    for inner in item.attached[:MAX_ATTACHED_MESSAGES]:
+        text += _item_forward(inner, depth + 1, unread)
+    unread.extend(
+        _item_not_read(inner, NotRead.TOO_MANY) for inner in item.attached[MAX_ATTACHED_MESSAGES:]
+    )
     return text
+
+
+def _item_not_read(item: OutlookItem, why: NotRead) -> UnreadAttachment:
+    """An attached Outlook item left unread, named by its subject as Outlook lists it."""
+    try:
+        return UnreadAttachment(clean_header(item.subject), why)
+    except Exception:  # noqa: BLE001 - an odd subject: no name
+        return UnreadAttachment("", why)

@@ -13,7 +13,7 @@ import email.message
 import re
 
 from mailbot.attached_mail import Attached, attached_mail, file_name, forwards_text, own_parts
-from mailbot.model import ParsedMessage
+from mailbot.model import NotRead, ParsedMessage, UnreadAttachment
 from mailbot.plaintext import decode_part, html_to_text
 from mailbot.tnef import UNREADABLE_WINMAIL, Winmail, read_winmail
 
@@ -24,12 +24,12 @@ def body_text(
     msg: email.message.Message,
     content_types: list[str],
     attachment_types: list[str],
-    unread: list[str],
+    unread: list[UnreadAttachment],
     depth: int = 0,
 ) -> str:
     """The message's text, its attached mail included. The type of each of its own parts
-    is added to content_types, and of those sent as attachments to attachment_types; the
-    file name of mail passed on that could not be read (at any depth) to unread."""
+    is added to content_types, and of those sent as attachments to attachment_types; mail
+    passed on that could not be, or was not, read (at any depth) to unread."""
     plain: list[str] = []
     html: list[str] = []
     attached: list[Attached] = []
@@ -54,7 +54,8 @@ def body_text(
             html.append(_without_pgp_blocks(decode_part(part), content_types))
     outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
     if not outlook.readable:
-        unread.append(file_name(winmail[0]) or "winmail.dat")
+        unread.append(UnreadAttachment(file_name(winmail[0]) or "winmail.dat"))
+    unread.extend(UnreadAttachment(name, NotRead.IN_WINMAIL) for name in outlook.attached_mail)
     content_types.extend(_outlook_item_types(outlook.message_class))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)

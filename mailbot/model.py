@@ -86,6 +86,24 @@ class OutgoingMail:
     mime: bytes
 
 
+class NotRead(StrEnum):
+    """Why mail passed on as an attachment is missing from a message's text."""
+
+    BROKEN = "broken"  # mailbot reads such mail, but this one could not be read
+    TOO_MANY = "too_many"  # past the attached emails read per message
+    TOO_DEEP = "too_deep"  # attached more forwards deep than are read
+    IN_WINMAIL = "in_winmail"  # an email inside winmail.dat, which mailbot does not open
+
+
+@dataclass(frozen=True)
+class UnreadAttachment:
+    """Mail passed on as an attachment that is missing from the text, named as the officer
+    sees it in the original: its file name, else its subject ("" if neither is known)."""
+
+    name: str
+    why: NotRead = NotRead.BROKEN
+
+
 @dataclass
 class ParsedMessage:
     message_id: str
@@ -108,7 +126,7 @@ class ParsedMessage:
     # A delivery report's per-recipient Action fields (failed, delayed, delivered, ...)
     delivery_actions: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
-    # Mail passed on as an attachment that mailbot reads but could not (a broken .msg or
-    # attached email, a winmail.dat), by file name ("" if it has none): its words are
-    # missing from `text`, which may then be only the member's covering note.
-    unread_attachments: list[str] = field(default_factory=list)
+    # Mail passed on as an attachment whose words are missing from `text` (a broken .msg
+    # or attached email, a winmail.dat, one past the limits of what is read), which may
+    # then be only the member's covering note.
+    unread_attachments: list[UnreadAttachment] = field(default_factory=list)

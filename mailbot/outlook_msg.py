@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import olefile
 
+from mailbot.model import NotRead
 from mailbot.tnef import compressed_rtf_text
 
 # A broken .msg is the sender's problem, not an error of ours: it just adds no text.
@@ -93,6 +94,9 @@ class OutlookItem:
     # Outlook items attached to this one (a resident's email the councillor had been sent
     # as an attachment), in order, read the same way.
     attached: tuple[OutlookItem, ...] = ()
+    # Why each attached item that was not read was left (past the limits above): the
+    # officer is told to open the original for them.
+    not_read: tuple[NotRead, ...] = ()
 
 
 def is_outlook_item(data: bytes) -> bool:
@@ -176,8 +180,9 @@ class _Reader:
             return self._decode(data, self.internet_codepage or self.codepage)
         return self.string(PR_HTML)
 
-    def attached_items(self) -> list[_Reader]:
-        """Readers for the Outlook items attached to this one, in the order attached."""
+    def attached_items(self) -> tuple[list[_Reader], int]:
+        """Readers for the first MAX_ATTACHED_ITEMS Outlook items attached to this one, in the
+        order attached, and how many more there are (counted, not read)."""
         node = self._ole.root
         for name in self.path:
             node = next(kid for kid in node.kids if kid.name.lower() == name.lower())
@@ -185,16 +190,17 @@ class _Reader:
             kid.name for kid in node.kids
             if kid.entry_type == olefile.STGTY_STORAGE and kid.name.startswith(_ATTACHMENT_PREFIX)
         )
-        found = []
+        found: list[_Reader] = []
+        more = 0
         for storage in storages:
             path = (*self.path, storage, _EMBEDDED_ITEM)
-            if self._ole.exists(list(path)) and self._ole.get_type(list(path)) == STORAGE:
-                found.append(
-                    _Reader(self._ole, self._file_size, self._decode, self._budget, path)
-                )
-                if len(found) == MAX_ATTACHED_ITEMS:
-                    break
-        return found
+            if not (self._ole.exists(list(path)) and self._ole.get_type(list(path)) == STORAGE):
+                continue
+            if len(found) == MAX_ATTACHED_ITEMS:
+                more += 1
+                continue
+            found.append(_Reader(self._ole, self._file_size, self._decode, self._budget, path))
+        return found, more
 
     def time(self, prop_id: int) -> datetime | None:
         value = self._fixed.get((prop_id, PT_SYSTIME))
@@ -212,15 +218,20 @@ def _item(reader: _Reader, html_to_text: Callable[[str], str], depth: int) -> Ou
     subject = reader.string(PR_SUBJECT)[:MAX_HEADER_CHARS]
     sender = _sender(reader)[:MAX_HEADER_CHARS]
     text = _body(reader, html_to_text)[:MAX_TEXT_CHARS]
+    readers, more = reader.attached_items()
     attached: tuple[OutlookItem, ...] = ()
+    not_read = (NotRead.TOO_MANY,) * more
     if depth + 1 < MAX_ITEM_DEPTH:
-        attached = tuple(_item(r, html_to_text, depth + 1) for r in reader.attached_items())
+        attached = tuple(_item(r, html_to_text, depth + 1) for r in readers)
+    else:
+        not_read = (NotRead.TOO_DEEP,) * (len(readers) + more)
     return OutlookItem(
         subject=subject,
         sender=sender,
         sent=reader.time(PR_CLIENT_SUBMIT_TIME) or reader.time(PR_MESSAGE_DELIVERY_TIME),
         text=text,
         attached=attached,
+        not_read=not_read,
     )
 
 

@@ -22,7 +22,7 @@ from email.policy import compat32
 from mailbot.attached_mail import own_parts
 from mailbot.banners import without_gateway_banners
 from mailbot.body import body_text
-from mailbot.model import Address, ParsedMessage
+from mailbot.model import Address, ParsedMessage, UnreadAttachment
 from mailbot.plaintext import clean_header, eight_bit_text, unfold
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
@@ -92,7 +92,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
     content_types: list[str] = []
     attachment_types: list[str] = []
-    unread: list[str] = []
+    unread: list[UnreadAttachment] = []
     text = without_gateway_banners(body_text(msg, content_types, attachment_types, unread))
     return ParsedMessage(
         message_id=message_id,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from compressed_rtf import decompress
 from striprtf.striprtf import rtf_to_text
 from tnefparse import TNEF
+from tnefparse.mapi import decode_mapi
 
 # A broken winmail.dat is the sender's problem, not an error of ours: we note it ourselves.
 logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
@@ -42,6 +43,9 @@ class Winmail:
     # False if this is not a winmail.dat mailbot can read (broken, too large, not TNEF):
     # whatever it holds is missing from the text, and the officer is told which file.
     readable: bool = True
+    # Emails attached inside the winmail.dat (a saved .eml or .msg, or an Outlook item
+    # embedded as a message), by name: mailbot does not open them, so the officer is told.
+    attached_mail: tuple[str, ...] = ()
 
 
 UNREADABLE_WINMAIL = Winmail("", "", readable=False)
@@ -57,7 +61,8 @@ def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
         tnef = TNEF(message, do_checksum=False)
     except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
         return UNREADABLE_WINMAIL
-    return Winmail(_body(tnef, html_to_text), _message_class(tnef))
+    attached = _attached_mail(data, len(message))
+    return Winmail(_body(tnef, html_to_text), _message_class(tnef), attached_mail=attached)
 
 
 def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
@@ -125,6 +130,51 @@ def _message_part(data: bytes) -> bytes:
         length = struct.unpack_from("<I", data, offset + 5)[0]
         offset += _OBJECT_OVERHEAD + length
     return data[: min(offset, len(data))]
+
+
+MAX_ATTACHMENT_OBJECTS = 2_000  # after the message's own: about six per attachment
+_ATT_ATTACH_REND_DATA = 0x9002  # the first object of each attachment
+_ATT_ATTACH_TITLE = 0x8010  # its file name
+_ATT_ATTACHMENT = 0x9005  # its MAPI properties
+_PR_ATTACH_METHOD = 0x3705
+_ATTACH_EMBEDDED_MSG = 5  # an Outlook item attached as an item, not as a file
+_MAIL_FILES = (".eml", ".msg")
+
+
+def _attached_mail(data: bytes, offset: int) -> tuple[str, ...]:
+    """The names of the emails attached inside the TNEF stream, from `offset` (where its
+    attachments begin). Only object headers are walked, and at most MAX_ATTACHMENT_OBJECTS
+    of them, so a stream of many tiny objects costs no more than the message part does."""
+    attachments: list[tuple[str, bool]] = []  # each one's title, and if embedded as an item
+    for _ in range(MAX_ATTACHMENT_OBJECTS):
+        if offset + _OBJECT_OVERHEAD > len(data):
+            break
+        level, name = data[offset], struct.unpack_from("<H", data, offset + 1)[0]
+        length = struct.unpack_from("<I", data, offset + 5)[0]
+        value = data[offset + 9 : offset + 9 + length]
+        offset += _OBJECT_OVERHEAD + length
+        if level != _ATTACHMENT_LEVEL:
+            continue
+        if name == _ATT_ATTACH_REND_DATA:
+            attachments.append(("", False))
+        elif attachments and name == _ATT_ATTACH_TITLE:
+            title = value.split(b"\0")[0].decode("cp1252", "replace").strip()
+            attachments[-1] = (title, attachments[-1][1])
+        elif attachments and name == _ATT_ATTACHMENT:
+            embedded = _attach_method(value) == _ATTACH_EMBEDDED_MSG
+            attachments[-1] = (attachments[-1][0], embedded)
+    return tuple(t for t, embedded in attachments if embedded or t.lower().endswith(_MAIL_FILES))
+
+
+def _attach_method(properties: bytes) -> int | None:
+    """PR_ATTACH_METHOD from an attachment's MAPI properties, None if absent or unreadable."""
+    try:
+        for prop in decode_mapi(properties):
+            if prop.name == _PR_ATTACH_METHOD and isinstance(prop.data, int):
+                return prop.data
+    except Exception:  # noqa: BLE001 - broken properties: not known to be an email
+        return None
+    return None
 
 
 def _text(value: object) -> str:

@@ -6,14 +6,16 @@ Every assertion is on the assignment that left, decoded as a mail client would."
 from __future__ import annotations
 
 import base64
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import Council, body_text, by_recipient
-from outlook_msg_file import outlook_msg
+from outlook_msg_file import outlook_msg, outlook_msg_streams
 
-from mailbot.model import ParsedMessage
+from mailbot.attached_mail import MAX_ATTACHED_MESSAGES, MAX_FORWARD_DEPTH
+from mailbot.model import ParsedMessage, UnreadAttachment
 from mailbot.parse import parse_message
 
 MAILBOX = "memberenquiries@council.gov.uk"
@@ -153,4 +155,126 @@ def test_an_unreadable_winmail_dat_beside_the_text_is_named() -> None:
     message = parse_message(raw)
     assert isinstance(message, ParsedMessage)
     assert message.text.strip() == "The bins were not emptied."
-    assert message.unread_attachments == ["winmail.dat"]
+    assert message.unread_attachments == [UnreadAttachment("winmail.dat")]
+
+
+# Past mailbot's limits (MAX_ATTACHED_MESSAGES attached emails per message, MAX_FORWARD_DEPTH
+# forwards deep) the rest are not read: the officer is told which, and why, as for a broken one.
+TOO_MANY = f"(not read: more than {MAX_ATTACHED_MESSAGES} attached emails)"
+TOO_DEEP = f"(not read: attached more than {MAX_FORWARD_DEPTH} emails deep)"
+
+
+def resident_mail(subject: str, words: str, inner: bytes = b"") -> bytes:
+    """A resident's email as an attached message/rfc822, itself carrying `inner` if given."""
+    head = f"From: Pat Resident <pat@example.net>\nSubject: {subject}\n"
+    if not inner:
+        return f"{head}Date: Mon, 23 Nov 2026 08:00:00 +0000\n\n{words}\n".encode()
+    return (
+        f'{head}MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{subject}"\n\n'
+        f"--{subject}\nContent-Type: text/plain\n\n{words}\n"
+        f"--{subject}\nContent-Type: message/rfc822\n\n"
+    ).encode() + inner + f"\n--{subject}--\n".encode()
+
+
+def test_attached_emails_past_the_limit_are_named_with_the_reason(council: Council) -> None:
+    count = MAX_ATTACHED_MESSAGES + 2
+    parts = [rfc822_part(base64.encodebytes(resident_mail(f"Letter {n}", f"Words {n}.")))
+             for n in range(1, count + 1)]
+    text, html = assignment(council, mail(council, JO, *parts))
+    assert all(f"Words {n}." in text for n in range(1, MAX_ATTACHED_MESSAGES + 1))
+    assert f"Words {count}." not in text
+    assert (
+        f'mailbot could not read the attachment "Letter {count - 1}" {TOO_MANY}, the attachment'
+        f' "Letter {count}" {TOO_MANY}, so they are missing from this email'
+    ) in text
+    assert f"the attachment &ldquo;Letter {count}&rdquo; {TOO_MANY}" in html
+
+
+def test_an_email_attached_too_deep_is_named_with_the_reason(council: Council) -> None:
+    inner = resident_mail("Deepest", "The deepest words.")
+    for level in range(MAX_FORWARD_DEPTH, 0, -1):
+        inner = resident_mail(f"Level {level}", f"Words at level {level}.", inner)
+    text, _ = assignment(council, mail(council, JO, rfc822_part(base64.encodebytes(inner))))
+    assert f"Words at level {MAX_FORWARD_DEPTH}." in text
+    assert "The deepest words." not in text
+    assert f'mailbot could not read the attachment "Deepest" {TOO_DEEP}, so it is missing' in text
+
+
+def test_outlook_items_past_the_limit_are_named_too(council: Council) -> None:
+    count = MAX_ATTACHED_MESSAGES + 1
+    items = tuple(outlook_msg_streams(subject=f"Item {n}", body=f"Item words {n}.", embedded=True)
+                  for n in range(1, count + 1))
+    text, _ = assignment(council, mail(council, JO, msg_part(outlook_msg(
+        subject="Bundle", body="Here they all are.", attached=items))))
+    assert "Item words 1." in text and f"Item words {count}." not in text
+    assert f"mailbot could not read an attached email {TOO_MANY}, so it is missing" in text
+
+
+def test_the_welsh_part_gives_the_reason_too(cardiff: Council) -> None:
+    count = MAX_ATTACHED_MESSAGES + 1
+    parts = [rfc822_part(base64.encodebytes(resident_mail(f"Llythyr {n}", f"Geiriau {n}.")))
+             for n in range(1, count + 1)]
+    text, _ = assignment(cardiff, mail(cardiff, SIAN, *parts, note="Gweler isod."))
+    assert (
+        f'Ni allai mailbot ddarllen yr atodiad "Llythyr {count}" (heb ei ddarllen: mwy na'
+        f" {MAX_ATTACHED_MESSAGES} e-bost atodedig), felly mae ar goll"
+    ) in text
+
+
+def _tnef_object(level: int, name: int, kind: int, data: bytes) -> bytes:
+    header = struct.pack("<BHHI", level, name, kind, len(data))
+    return header + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+
+def _tnef(letter: str, *attachments: bytes) -> bytes:
+    """A winmail.dat as Outlook writes one: the letter in the message's MAPI properties, then
+    each attachment's objects."""
+    body = (letter + "\0").encode("utf-16-le")
+    body += b"\0" * (-len(body) % 4)
+    props = struct.pack("<I", 1) + struct.pack("<HHII", 0x001F, 0x1000, 1,
+                                               len(letter) * 2 + 2) + body
+    return (
+        struct.pack("<IH", 0x223E9F78, 0x0B2C)
+        + _tnef_object(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))
+        + _tnef_object(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))
+        + _tnef_object(1, 0x9003, 0x0006, props)
+        + b"".join(attachments)
+    )
+
+
+def _tnef_attachment(title: str, data: bytes, *, method: int = 1) -> bytes:
+    """One attachment: rendering data, its title, its bytes, and its MAPI properties
+    (PR_ATTACH_METHOD: 1 a file, 5 an Outlook item embedded as a message)."""
+    mapi = struct.pack("<I", 1) + struct.pack("<HHI", 0x0003, 0x3705, method)
+    return (
+        _tnef_object(2, 0x9002, 0x0006, b"\0" * 14)
+        + _tnef_object(2, 0x8010, 0x0001, title.encode("cp1252") + b"\0")
+        + _tnef_object(2, 0x800F, 0x0006, data)
+        + _tnef_object(2, 0x9005, 0x0006, mapi)
+    )
+
+
+def winmail_part(data: bytes) -> str:
+    return _part(
+        'Content-Type: application/ms-tnef; name="winmail.dat"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="winmail.dat"',
+        base64.encodebytes(data),
+    )
+
+
+def test_an_email_inside_winmail_dat_is_named(council: Council) -> None:
+    data = _tnef(
+        "Please see the two emails from residents attached.",
+        _tnef_attachment("Resident letter.eml", RESIDENTS_MAIL),
+        _tnef_attachment("Streetlight", b"\0" * 40, method=5),
+        _tnef_attachment("Plan.pdf", b"%PDF-1.7 plan"),
+    )
+    text, _ = assignment(council, mail(council, JO, winmail_part(data), note=""))
+    assert "Please see the two emails from residents attached." in text
+    assert (
+        'mailbot could not read the attachment "Resident letter.eml" (not read: an email inside'
+        ' winmail.dat), the attachment "Streetlight" (not read: an email inside winmail.dat),'
+        " so they are missing from this email"
+    ) in text
+    assert "Plan.pdf" not in text
