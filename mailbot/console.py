@@ -89,7 +89,10 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
         line += f", {len(flushed.suppressed)} suppressed by the per-recipient cap"
     if flushed.failed:
         line += f", {len(flushed.failed)} failed"
-    if report.resynced:
+    if report.switched:
+        line += ("; [mailbox] backend changed from {} to {}: the Inbox was read afresh, once "
+                 "(mail already recorded is not answered again)").format(*report.switched)
+    elif report.resynced:
         line += "; the mailbox cursor expired and was resynced"
     if report.unmarked or report.still_unmoved:
         line += (f"; {len(report.unmarked) + report.still_unmoved} handled message(s) not "

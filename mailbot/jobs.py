@@ -52,6 +52,9 @@ class PollReport:
     outcomes: list[Outcome] = field(default_factory=list)
     unmarked: list[str] = field(default_factory=list)  # committed but not yet moved in the mailbox
     resynced: bool = False
+    # (the backend that wrote the stored cursor, the one in use) when [mailbox] backend has
+    # changed since: this poll read the Inbox afresh for that, not because a cursor expired.
+    switched: tuple[str, str] | None = None
     still_unmoved: int = 0  # recorded by earlier polls, and still not moved in the mailbox
     left_for_later: int = 0  # fetched but not handled: the daemon was stopping
 
@@ -68,11 +71,12 @@ def _load_cursor(app: App, report: PollReport) -> str | None:
     if cursor is None or writer is None or writer == kind:
         return cursor
     log.warning(
-        "poll: the stored mailbox cursor is the %s backend's, and [mailbox] backend is now "
-        "%s: reading the whole Inbox once (mail already recorded is not answered again)",
+        "poll: [mailbox] backend changed from %s to %s: reading the Inbox afresh, once "
+        "(mail already recorded is not answered again)",
         writer, kind,
     )
     report.resynced = True
+    report.switched = (writer, kind)
     return _fresh_cursor(app, saved)
 
 
