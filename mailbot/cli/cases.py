@@ -1,0 +1,98 @@
+"""The cases: list them, show one, correct a kind, hand cases to another officer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from mailbot.cli.common import ConfigOption, fail, opened_app, operator
+from mailbot.console import describe_case, print_cases, query_cases
+from mailbot.model import Kind
+
+
+def list_cases(
+    config: ConfigOption = None,
+    overdue: Annotated[bool, typer.Option(help="Only cases past their response date.")] = False,
+    triage: Annotated[
+        bool, typer.Option(help="Only cases waiting for a person: to classify, or with no "
+                           "officer.")
+    ] = False,
+    officer: Annotated[str | None, typer.Option(help="Only this officer's cases.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List cases."""
+    with opened_app(config) as mailbot_app:
+        found = query_cases(
+            mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage, officer=officer
+        )
+    print_cases(found, as_json)
+
+
+def relabel(
+    ref: str,
+    kind: Annotated[Kind, typer.Argument(help="The right kind for this case.")],
+    config: ConfigOption = None,
+    by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
+) -> None:
+    """Correct a case's kind, such as one in triage; the correction trains the next model."""
+    from mailbot.triage import TriageError, relabel_case
+
+    with opened_app(config) as mailbot_app:
+        try:
+            case = relabel_case(
+                mailbot_app, ref, kind, who=by or operator(), now=datetime.now(UTC)
+            )
+        except TriageError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}"
+               f", with {case.officer_email or 'no officer (mailbot cases --triage)'}")
+
+
+def reassign(
+    refs: Annotated[list[str] | None, typer.Argument(help="The cases to move (MB-...).")] = None,
+    to: Annotated[str, typer.Option("--to", help="The officer who takes them.")] = "",
+    from_officer: Annotated[
+        str, typer.Option("--from", help="Move every open case of this address instead (an "
+                          "officer who has left, or whose address changed).")
+    ] = "",
+    reason: Annotated[str, typer.Option(help="Why, for the timeline and the new officer.")] = "",
+    config: ConfigOption = None,
+    by: Annotated[str, typer.Option(help="Who is moving them.")] = "",
+) -> None:
+    """Hand open cases over to another officer, who gets each assignment email."""
+    from mailbot.leavers import HandOverError, hand_over
+
+    if not to or bool(refs) == bool(from_officer):
+        raise fail("give --to and either case references or --from ADDRESS", 2)
+    with opened_app(config) as mailbot_app:
+        try:
+            moved = hand_over(
+                mailbot_app, refs=list(refs or []), from_officer=from_officer, to=to,
+                who=by or operator(), reason=reason, now=datetime.now(UTC),
+            )
+        except HandOverError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(f"{len(moved)} case(s) now with {to.lower()}" + (f": {', '.join(moved)}"
+               if moved else "") + "; their assignment emails go with the next outbox flush")
+
+
+def show_case(
+    ref: str,
+    config: ConfigOption = None,
+    message: Annotated[
+        bool,
+        typer.Option(
+            "--message", help="Print the member's message itself (also for confidential cases)."
+        ),
+    ] = False,
+) -> None:
+    """Show one case: its officer, dates, how they were reached, its mail and timeline."""
+    from mailbot.console import case_message_text
+
+    with opened_app(config) as mailbot_app:
+        text = (case_message_text if message else describe_case)(mailbot_app, ref)
+    if text is None:
+        raise fail(f"no case {ref}")
+    typer.echo(text)

@@ -1,0 +1,87 @@
+"""The classifier: classify .eml files, train a model, score it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mailbot.classify import load_classifier, rules_classifier
+from mailbot.cli.common import ConfigOption, fail, load_config
+from mailbot.console import classify_file, format_classification
+
+
+def classify(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files to classify.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    config: ConfigOption = None,
+    rules_only: Annotated[bool, typer.Option(help="Skip the trained model (rules only).")] = False,
+) -> None:
+    """Classify .eml files without touching any mailbox or database."""
+    settings = load_config(config, required=False)
+    classifier = (
+        rules_classifier()
+        if rules_only
+        else load_classifier(settings.model_dir, corrections=settings.corrections_path)
+    )
+    for path in paths:
+        result = classify_file(classifier, path, relay_list_ids=settings.loops.relay_list_ids)
+        typer.echo(json.dumps(result) if as_json else format_classification(result))
+
+
+def train_classifier(
+    data: Annotated[
+        Path | None, typer.Option(help="Dir with train/ and dev/ (default: classifiers/data).")
+    ] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model output (default: [classifier] model_dir).")
+    ] = None,
+    corrections: Annotated[
+        Path | None, typer.Option(help="Corrections JSONL (default: [classifier] corrections).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same data and seed give the same model.")] = 0,
+    config: ConfigOption = None,
+) -> None:
+    """Train the classifier from scratch and print its scores on the dev split."""
+    from rich.console import Console
+
+    from mailbot.classify.commands import run_train
+
+    settings = load_config(config, required=False)
+    try:
+        run_train(
+            Console(),
+            data,
+            model_dir or settings.model_dir,
+            corrections or settings.corrections_path,
+            seed,
+        )
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+def evaluate_classifier(
+    data: Annotated[
+        Path | None, typer.Option(help="JSONL file or dir (default: classifiers/data/test).")
+    ] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model to score (default: [classifier] model_dir).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
+    rules_only: Annotated[bool, typer.Option(help="Score the rules-only classifier.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print per-label precision/recall/F1, macro-F1 and a confusion matrix."""
+    from rich.console import Console
+
+    from mailbot.classify.commands import run_evaluate
+
+    settings = load_config(config, required=False)
+    try:
+        run_evaluate(Console(), data, model_dir or settings.model_dir, json_out, rules_only)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None

@@ -1,0 +1,123 @@
+"""What every command shares: the --config option, the one-line error, and the app opened
+from the config (with every config mistake named, key and file, before anything runs)."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailbot.app import App, build_app
+from mailbot.diagnose import config_warnings, missing_directory_files, redact_url
+from mailbot.directory import DirectoryError
+from mailbot.logs import configure_logging
+from mailbot.policy import PolicyError
+from mailbot.settings import (
+    DEFAULT_CONFIG_NAME,
+    ConfigError,
+    Settings,
+    find_config,
+    load_settings,
+)
+from mailbot.workdays import LONDON
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Config file (else $MAILBOT_CONFIG, else ./mailbot.toml)."),
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error on stderr and return the Exit to raise."""
+    typer.echo(f"mailbot: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def load_config(config: Path | None, *, required: bool = True) -> Settings:
+    """Validated settings, or exit with every problem listed (key and file named).
+
+    A command about a council's mail needs its config: run without one (no --config, no
+    $MAILBOT_CONFIG, say after sudo dropped it, and no ./mailbot.toml) it would make an
+    empty database in the current folder and report "0 case(s)" as if nothing had come.
+    """
+    path = find_config(config)
+    if path is None and required:
+        raise fail(
+            f"no config file: give --config PATH or set MAILBOT_CONFIG (there is no "
+            f"{DEFAULT_CONFIG_NAME} in {Path.cwd()})",
+            2,
+        )
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        for line in exc.lines():
+            typer.echo(f"mailbot: error: {line}", err=True)
+        raise typer.Exit(2) from None
+
+
+def open_app(config: Path | None, *, warn: bool = False) -> App:
+    """The app from the config; with `warn`, log what check-config would warn about
+    (an empty password, a skipped directory row), for the commands that handle mail."""
+    settings = load_config(config)
+    configure_logging(settings)
+    where = settings.config_path or "<defaults>"
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"{where}: council.data_dir: cannot create {settings.data_dir}: "
+                   f"{exc.strerror}", 2) from None
+    missing = missing_directory_files(settings)
+    for line in missing:
+        typer.echo(f"mailbot: error: {line}", err=True)
+    if missing:
+        raise typer.Exit(2)
+    try:
+        mailbot_app = build_app(settings)
+    except PolicyError as exc:
+        # As check-config says it: the pack may be fine and the council's [policy] wrong.
+        raise fail(f"{where}: council.policy / [policy]: {exc}", 2) from None
+    except DirectoryError as exc:
+        raise fail(str(exc), 2) from None
+    except SQLAlchemyError as exc:
+        # Down or refusing the login: exit 1, not 2, as it may be back by the next restart.
+        raise fail(database_failure(settings.database_url, exc)) from None
+    if warn:
+        for warning in config_warnings(settings, mailbot_app.directory, mailbot_app.policy):
+            logging.getLogger("mailbot.settings").warning("%s", warning)
+    return mailbot_app
+
+
+@contextmanager
+def opened_app(config: Path | None, *, warn: bool = False) -> Iterator[App]:
+    """The app for one command, closed (database, mailbox) however the command ends."""
+    mailbot_app = open_app(config, warn=warn)
+    try:
+        yield mailbot_app
+    finally:
+        mailbot_app.close()
+
+
+def uk_time(moment: datetime) -> str:
+    """As `mailbot status` shows times: the council's clock (Europe/London)."""
+    return f"{moment.astimezone(LONDON):%Y-%m-%d %H:%M}"
+
+
+def operator() -> str:
+    """Who is at the keyboard, for the audit trail of what a person decided."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password entry (some containers)
+        return "administrator"
+
+
+def database_failure(url: str, exc: SQLAlchemyError) -> str:
+    """One line: the driver's first line, without SQLAlchemy's help link or the password."""
+    cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"database {redact_url(url)}: {cause}"

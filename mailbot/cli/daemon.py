@@ -1,0 +1,84 @@
+"""Running mailbot on the mailbox: one poll, the daemon, and whether it is healthy."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from mailbot import jobs
+from mailbot.app import App
+from mailbot.backends.base import BackendError
+from mailbot.cli.common import ConfigOption, fail, open_app, opened_app
+from mailbot.console import summarise_poll
+from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
+
+
+def poll(
+    config: ConfigOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="One poll and one outbox flush, then exit.")
+    ] = False,
+) -> None:
+    """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
+    if not once:
+        raise fail("use --once for a single poll, or `mailbot run` for the daemon")
+    with opened_app(config, warn=True) as mailbot_app:
+        try:
+            with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
+                now = datetime.now(UTC)
+                report = jobs.poll(mailbot_app, now)
+                flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
+        except AlreadyRunning as exc:
+            raise fail(str(exc)) from None
+        except BackendError as exc:
+            raise fail(f"mailbox: {exc}", 3) from None
+    typer.echo(summarise_poll(report, flushed))
+
+
+# How long a stopping daemon waits for the mailbox and the database to say goodbye.
+CLOSE_WAIT_SECONDS = 5.0
+
+
+def run(config: ConfigOption = None) -> None:
+    """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
+    mailbot_app = open_app(config, warn=True)
+    try:
+        with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
+            run_daemon(mailbot_app)
+    except AlreadyRunning as exc:
+        raise fail(str(exc)) from None
+    finally:
+        close_within(mailbot_app, CLOSE_WAIT_SECONDS)
+
+
+def close_within(mailbot_app: App, seconds: float) -> None:
+    """Close the app, but leave without it after `seconds`: a mailbox server that stopped
+    answering would otherwise hold a stopping daemon for its whole read timeout (a minute)
+    to acknowledge a LOGOUT. Nothing depends on that goodbye: every mail and message is
+    already recorded, and the connections end with the process."""
+    closing = threading.Thread(target=mailbot_app.close, name="close", daemon=True)
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():
+        logging.getLogger("mailbot.scheduler").warning(
+            "the mailbox server did not answer the logout within %d s; left without it",
+            seconds,
+        )
+
+
+def status(config: ConfigOption = None) -> None:
+    """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
+    how many cases are due. Exits 1 when a person should look (the daemon silent for 30
+    minutes, mailbox down, sending held, mail failed or possibly not sent, nearly all recent
+    mail dropped as list mail)."""
+    from mailbot.status import format_status, gather_status
+
+    with opened_app(config) as mailbot_app:
+        found = gather_status(mailbot_app, datetime.now(UTC))
+    typer.echo(format_status(found))
+    if not found.healthy:
+        raise typer.Exit(1)

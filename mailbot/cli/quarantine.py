@@ -1,0 +1,68 @@
+"""`mailbot quarantine`: messages mailbot could not handle, to look at or run again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mailbot.cli.common import ConfigOption, fail, opened_app, operator, uk_time
+
+quarantine_app = typer.Typer(
+    help="Messages mailbot could not handle: list them, save one, or run one again.",
+    no_args_is_help=True,
+)
+
+
+@quarantine_app.command("list")
+def quarantine_list(config: ConfigOption = None) -> None:
+    """Quarantined messages, newest first, with the row number and the reason."""
+    from mailbot.quarantine import list_quarantined
+
+    with opened_app(config) as mailbot_app:
+        found = list_quarantined(mailbot_app.store)
+    if not found:
+        typer.echo("no message is quarantined")
+    for message in found:
+        typer.echo(f"row {message.id}  {uk_time(message.received_at)}  "
+                   f"{message.sender or '(no sender)'}  {message.message_id}: {message.reason}")
+
+
+@quarantine_app.command("save")
+def quarantine_save(
+    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    to: Annotated[Path, typer.Argument(help="The .eml file to write.")],
+    config: ConfigOption = None,
+) -> None:
+    """Write a quarantined message, byte for byte as it arrived, to an .eml file."""
+    from mailbot.quarantine import NotQuarantined, raw_bytes
+
+    with opened_app(config) as mailbot_app:
+        try:
+            raw = raw_bytes(mailbot_app.store, row)
+        except NotQuarantined as exc:
+            raise fail(str(exc)) from None
+    to.write_bytes(raw)
+    typer.echo(f"wrote {len(raw)} bytes to {to}")
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Run a quarantined message through the pipeline again, once the cause is fixed (its
+    sender added to the directory, mailbot upgraded). Its clock counts from when it came."""
+    from mailbot.quarantine import NotQuarantined, retry
+
+    with opened_app(config) as mailbot_app:
+        try:
+            outcome = retry(mailbot_app, row, datetime.now(UTC), by=f"admin:{operator()}")
+        except NotQuarantined as exc:
+            raise fail(str(exc)) from None
+    where = f" as {outcome.case_ref}" if outcome.case_ref else ""
+    typer.echo(f"row {row}: {outcome.status.value}{where}: {outcome.reason}")
+    if outcome.queued:
+        typer.echo("queued: " + ", ".join(outcome.queued) + " (sent by the next outbox flush)")

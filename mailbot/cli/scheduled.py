@@ -1,0 +1,55 @@
+"""The daemon's weekly and nightly jobs, run by hand: the digest and the retention purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mailbot.cli.common import ConfigOption, opened_app
+
+
+def weekly_digest(
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Write the digest to an .eml file; send nothing.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The .eml file --preview writes (default: in data_dir)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The weekly digest: --preview writes it to a file and prints the path; without it,
+    queue this week's digests if their time has come (never twice in one ISO week)."""
+    from mailbot import digest
+
+    now = datetime.now(UTC)
+    with opened_app(config) as mailbot_app:
+        if preview:
+            typer.echo(str(digest.preview(mailbot_app, now, out)))
+            return
+        report = digest.send_digests(mailbot_app, now)
+    if report.skipped:
+        typer.echo(f"no digest queued: {report.skipped}")
+    for recipient in report.queued:
+        typer.echo(f"queued the digest for {recipient}")
+    if not report.queued and not report.skipped:
+        typer.echo("this week's digests were already queued")
+
+
+def retention_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be erased; change nothing.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Erase personal data past its [retention] period now (the daemon does it nightly):
+    raw mail, sent mail, old cases' member details, old classifier corrections."""
+    from mailbot import retention
+
+    with opened_app(config) as mailbot_app:
+        report = retention.purge(mailbot_app, datetime.now(UTC), dry_run=dry_run)
+    for line in retention.describe(report, mailbot_app.settings.retention):
+        typer.echo(line)

@@ -1,0 +1,96 @@
+"""Setting mailbot up: its version, whether the config (and the mailbox and database it
+names) is right, the database schema, and the offline demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from mailbot.backends.base import BackendError
+from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
+from mailbot.demo import run_demo
+from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
+from mailbot.settings import ConfigError
+from mailbot.store import Store
+
+
+def version() -> None:
+    """Print the installed version."""
+    from mailbot import __version__
+
+    typer.echo(__version__)
+
+
+def check_config(
+    config: ConfigOption = None,
+    connect: Annotated[
+        bool,
+        typer.Option(help="Also log in to the mailbox and list its folders, and to PostgreSQL."),
+    ] = False,
+) -> None:
+    """Validate the config file (and the policy pack and directory it names): one error
+    line per problem and exit 2; warnings for what is accepted but probably wrong."""
+    settings = load_config(config)
+    problems = config_problems(settings)
+    for warning in config_warnings(settings):
+        typer.echo(f"mailbot: warning: {warning}", err=True)
+    for problem in problems:
+        typer.echo(f"mailbot: error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    where = settings.config_path or "defaults"
+    typer.echo(
+        f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})"
+    )
+    if connect:
+        try:
+            folders = check_mailbox(settings)
+        except BackendError as exc:
+            raise fail(f"mailbox: {exc}", 3) from None
+        typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+        _check_database_login(settings.database_url)
+
+
+def _check_database_login(url: str) -> None:
+    """Log in to a database server (SQLite is a file made on start: nothing to try)."""
+    from sqlalchemy import create_engine
+
+    if url.startswith("sqlite"):
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        raise fail(database_failure(url, exc), 3) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"database: connected to {redact_url(url)}")
+
+
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply any pending schema migrations (also done automatically on start)."""
+    settings = load_config(config)
+    Store(settings.database_url).close()
+    typer.echo(f"database at {redact_url(settings.database_url)} is up to date")
+
+
+def demo(
+    home: Annotated[
+        Path, typer.Option(help="Folder for the demo's config, mailbox and database.")
+    ] = Path("demo-home"),
+) -> None:
+    """Run the whole flow offline on the embedded default and show what happened.
+
+    MAILBOT_* variables are ignored: the demo never reaches a real database or mailbox."""
+    try:
+        run_demo(home)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
