@@ -92,6 +92,10 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
     if report.switched:
         line += ("; [mailbox] backend changed from {} to {}: the Inbox was read afresh, once "
                  "(mail already recorded is not answered again)").format(*report.switched)
+    elif report.mailbox_changed:
+        line += ("; [mailbox] now reads another mailbox, {1}, than the stored cursor's, {0}: "
+                 "its Inbox was read afresh, once (mail already recorded is not answered "
+                 "again)").format(*report.mailbox_changed)
     elif report.resynced:
         line += "; the mailbox cursor expired and was resynced"
     if report.unmarked or report.still_unmoved:

@@ -7,11 +7,13 @@ no later fetch would see them again and they would sit in the Inbox looking unha
 Their refs are kept here instead, and every poll first tries again to move them.
 
 A ref is one backend's own (an EWS item id, an IMAP "UIDVALIDITY:UID"), so the refs are
-kept with the name of the backend that wrote them: {"backend": "ews", "refs": [...]}. After
-the mailbox moves to another backend they are let go, not handed to it on every poll: the
-new backend starts from a fresh cursor, finds those messages still in the Inbox, knows
-them by their Message-ID and moves them itself. A plain list is as stored before the
-name was kept, and is still read.
+kept with the name of the backend that wrote them and the mailbox they are in (see
+mailbot.jobs.mailbox_read): {"backend": "ews", "mailbox": "...", "refs": [...]}. After the
+mailbox moves to another backend, or [mailbox] names another mailbox, they are let go, not
+handed to it on every poll (an IMAP UIDVALIDITY:UID can name another account's message):
+the poll starts from a fresh cursor, finds those messages still in the Inbox, knows them
+by their Message-ID and moves them itself. A plain list, or no "mailbox", is as stored
+before those were kept, and is still read.
 """
 
 from __future__ import annotations
@@ -34,24 +36,32 @@ UNMOVED_KEY = "backend.unmoved"
 KEEP_AT_MOST = 10_000
 
 
-def remember(store: Store, mailbox: Mailbox, refs: Sequence[str]) -> None:
-    """Keep these refs, written by `mailbox`, to move at the next poll."""
+def remember(store: Store, mailbox: Mailbox, refs: Sequence[str], owner: str = "") -> None:
+    """Keep these refs, written by `mailbox` reading the mailbox `owner`, to move at the
+    next poll."""
     if not refs:
         return
     kind = kind_of(mailbox)
     with store.transaction() as session:
-        writer, known = _decode(read_value(session, UNMOVED_KEY))
-        if writer is not None and writer != kind:
-            known = []  # another backend's refs: see move_remembered
+        writer, kept_for, known = _decode(read_value(session, UNMOVED_KEY))
+        if (writer is not None and writer != kind) or (kept_for and kept_for != owner):
+            known = []  # another backend's or mailbox's refs: see move_remembered
         merged = list(dict.fromkeys([*known, *refs]))[-KEEP_AT_MOST:]
-        write_value(session, UNMOVED_KEY, json.dumps({"backend": kind, "refs": merged}))
+        write_value(session, UNMOVED_KEY,
+                    json.dumps({"backend": kind, "mailbox": owner, "refs": merged}))
 
 
-def move_remembered(store: Store, mailbox: Mailbox) -> int:
+def move_remembered(
+    store: Store, mailbox: Mailbox, owner: str = "", *, previous: str = ""
+) -> int:
     """Move what earlier polls could not; how many are still waiting afterwards. Their
-    rows committed long ago, but the database is synced to disk first all the same."""
+    rows committed long ago, but the database is synced to disk first all the same.
+    `owner` is the mailbox now read; refs kept for another are let go. `previous` is the
+    mailbox read before, if [mailbox] has changed since: refs stored without the name of
+    their mailbox (by an earlier version) are taken to be its."""
     with store.transaction() as session:
-        writer, refs = _decode(read_value(session, UNMOVED_KEY))
+        writer, kept_for, refs = _decode(read_value(session, UNMOVED_KEY))
+    kept_for = kept_for or previous
     if not refs:
         return 0
     kind = kind_of(mailbox)
@@ -62,9 +72,14 @@ def move_remembered(store: Store, mailbox: Mailbox) -> int:
             "finds them in the Inbox, knows them, and moves them",
             len(refs), writer, kind, writer,
         )
-        with store.transaction() as session:
-            write_value(session, UNMOVED_KEY, None)
-        return 0
+        return _let_go(store)
+    if kept_for and owner and kept_for != owner:
+        log.warning(
+            "poll: %d recorded message(s) that could not be moved to Processed in %s are "
+            "not moved in %s, the mailbox now read (their ids are the other mailbox's)",
+            len(refs), kept_for, owner,
+        )
+        return _let_go(store)
     if not store.make_durable():
         return len(refs)
     try:
@@ -83,18 +98,27 @@ def move_remembered(store: Store, mailbox: Mailbox) -> int:
 def waiting(session: Session, kind: str) -> int:
     """How many recorded messages are waiting to be moved out of the Inbox by the `kind`
     backend; another backend's are let go at the next poll (see move_remembered)."""
-    writer, refs = _decode(read_value(session, UNMOVED_KEY))
+    writer, _, refs = _decode(read_value(session, UNMOVED_KEY))
     return len(refs) if writer is None or writer == kind else 0
 
 
-def _decode(value: str | None) -> tuple[str | None, list[str]]:
-    """(the backend that wrote the refs, None if not said; the refs)."""
+def _let_go(store: Store) -> int:
+    with store.transaction() as session:
+        write_value(session, UNMOVED_KEY, None)
+    return 0
+
+
+def _decode(value: str | None) -> tuple[str | None, str, list[str]]:
+    """(the backend that wrote the refs, None if not said; the mailbox they are in, "" if
+    not said; the refs)."""
     if not value:
-        return None, []
+        return None, "", []
     decoded = json.loads(value)
-    writer = None
+    writer, owner = None, ""
     if isinstance(decoded, dict):
         named = decoded.get("backend")
         writer = named if isinstance(named, str) and named else None
+        kept_for = decoded.get("mailbox")
+        owner = kept_for if isinstance(kept_for, str) else ""
         decoded = decoded.get("refs")
-    return writer, [str(ref) for ref in decoded] if isinstance(decoded, list) else []
+    return writer, owner, [str(ref) for ref in decoded] if isinstance(decoded, list) else []
