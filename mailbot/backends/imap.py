@@ -16,30 +16,28 @@ resumed (its old UIDs mean nothing now), so Sent is watched from now on.
 Processed mail is moved (MOVE, else COPY + \\Deleted + (UID) EXPUNGE), never
 deleted, so nothing is lost if our database is. Broken connections and busy
 servers are retried with backoff on a fresh connection.
+
+Beside this module: imap_cursor (cursor and refs), imap_batches (reading in bounded
+batches), imap_sent (the Sent folder), imap_idle (waiting for mail), imap_errors (IMAP
+errors in mailbot's kinds) and imap_folders (folder names as the server spells them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 
 from imapclient import IMAPClient, SocketTimeout
-from imapclient.exceptions import (
-    IMAPClientAbortError,
-    IMAPClientError,
-    IMAPClientReadOnlyError,
-    LoginError,
-)
+from imapclient.exceptions import IMAPClientError
 
 from mailbot.backends.base import (
     BackendError,
@@ -47,7 +45,31 @@ from mailbot.backends.base import (
     Interrupted,
     TransientError,
 )
+from mailbot.backends.imap_batches import (
+    BATCH_BYTES,
+    FETCH_BYTES,
+    FETCH_CHUNK,
+    chunks,
+    message_sizes,
+    within_budget,
+)
+from mailbot.backends.imap_cursor import (
+    SENT_CURSOR,
+    SENT_REF,
+    parse_cursor,
+    parse_position,
+    parse_ref,
+)
+from mailbot.backends.imap_errors import (
+    FolderMissing,
+    error_text,
+    server_words,
+    transient,
+    translated_errors,
+)
 from mailbot.backends.imap_folders import FolderLayout, lacking_rights, read_layout
+from mailbot.backends.imap_idle import idle_until_mail
+from mailbot.backends.imap_sent import in_sent, new_sent_items, save_copy
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import (
     IDLE_TIMEOUT,
@@ -56,7 +78,7 @@ from mailbot.backends.smtp import (
     SmtpSettings,
     envelope_sender,
 )
-from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
+from mailbot.backends.tls import trusted_context
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -64,24 +86,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
-FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
-FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big one may exceed)
-# Mail one fetch_new holds in memory at most (a message bigger than this comes alone).
-# Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
-# would need gigabytes, and a poll killed for memory would meet the same batch again.
-BATCH_BYTES = 64 * 1024 * 1024
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
-IDLE_EARLY = 0.1  # seconds: an IDLE check ending sooner than this before its time ended early
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
-SENT_CURSOR = ";sent="  # joins the Sent folder's position to the cursor (watch_sent)
-SENT_REF = "sent:"  # prefix of refs of Sent items, which mark_processed leaves alone
-# Response codes (RFC 5530) that mean "try again later", not "you are wrong".
-TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[SERVERBUG]", "[LIMIT]")
-
-
-class FolderMissing(BackendError):
-    """A folder named in the configuration does not exist on the server."""
 
 
 class ImapMailbox:
@@ -160,7 +167,7 @@ class ImapMailbox:
     def fetch_new(self, cursor: str | None) -> tuple[list[FetchedMessage], str | None]:
         self._close_idle_smtp()
         inbox_part, _, sent_part = (cursor or "").partition(SENT_CURSOR)
-        sent_after = _parse_position(sent_part) if sent_part else None
+        sent_after = parse_position(sent_part) if sent_part else None
         try:
             # An empty Inbox part (a resume cursor, see below) means the whole inbox.
             after = parse_cursor(inbox_part) if inbox_part else None
@@ -411,58 +418,9 @@ class ImapMailbox:
             with contextlib.suppress(Exception):
                 client.shutdown()
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
         """Translate IMAP and socket failures into TransientError or BackendError."""
-        try:
-            yield
-        except BackendError:
-            raise
-        except LoginError as error:
-            text = _text(error)
-            if any(code in text for code in TRANSIENT_CODES):
-                raise TransientError(f"{self.where} cannot log in right now: {text}") from error
-            advice = exchange_online_advice(self.host, "IMAP")
-            raise BackendError(
-                f"{self.where} refused the login for user {self.username!r}: "
-                + (advice or "wrong username or password")
-                + f" ({text})"
-            ) from error
-        except IMAPClientReadOnlyError as error:  # before its parent, IMAPClientAbortError
-            raise BackendError(
-                f"{self.where}: user {self.username!r} may only read the inbox "
-                f"{self._inbox_name!r} (it opens read-only); mailbot moves each message it "
-                "has recorded out of it, so that login needs the rights to write, delete and "
-                "expunge there, and to add messages to the Processed and Sent folders"
-            ) from error
-        except IMAPClientAbortError as error:
-            raise TransientError(f"connection to {self.where} lost: {_text(error)}") from error
-        except IMAPClientError as error:
-            text = _text(error)
-            if "[NOPERM]" in text:
-                raise BackendError(
-                    f"{self.where}: user {self.username!r} is not allowed to do this: "
-                    f"{_server_words(text)}; check its rights on the inbox, Processed and Sent "
-                    "folders (mailbot check-config --connect names what is missing)"
-                ) from error
-            if "[TRYCREATE]" in text:
-                raise FolderMissing(f"{self.where}: folder missing: {text}") from error
-            if any(code in text for code in TRANSIENT_CODES):
-                raise TransientError(f"{self.where} is busy: {text}") from error
-            raise BackendError(f"{self.where}: {text}") from error
-        except ssl.SSLCertVerificationError as error:
-            raise BackendError(
-                f"{self.where}: {untrusted_advice(error, '[mailbox.imap]', self.host)}"
-            ) from error
-        except ssl.SSLError as error:
-            raise BackendError(
-                f"{self.where}: TLS failed ({error.reason}); check that security = "
-                f"{self.security!r} is right for port {self.port}"
-            ) from error
-        except ConnectionRefusedError as error:
-            raise TransientError(f"cannot reach {self.where}: connection refused") from error
-        except OSError as error:  # includes timeouts, resets, broken pipes
-            raise TransientError(f"connection to {self.where} failed: {error}") from error
+        return translated_errors(self, lambda: self._inbox_name)
 
     def _locate(self, client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:
         """The folder a configured name means: one LIST showed, else one the server
@@ -474,7 +432,7 @@ class ImapMailbox:
             try:
                 client.folder_status(candidate, [b"UIDVALIDITY"])
             except IMAPClientError as error:
-                if any(code in _text(error) for code in TRANSIENT_CODES):
+                if transient(error_text(error)):
                     raise
                 continue
             return candidate
@@ -522,10 +480,10 @@ class ImapMailbox:
         try:
             client.create_folder(name)
         except IMAPClientError as error:
-            text = _text(error)
+            text = error_text(error)
             if "[ALREADYEXISTS]" in text:  # made by someone else meanwhile
                 return name
-            if any(code in text for code in TRANSIENT_CODES):
+            if transient(text):
                 raise
             listing = layout.names if layout is not None else read_layout(client).names
             fix = "create it by hand"
@@ -533,7 +491,7 @@ class ImapMailbox:
                 fix = f"create it by hand and give user {self.username!r} access to it"
             raise FolderMissing(
                 f"{self.where} would not create the folder {name!r} ([mailbox.imap] {key}): "
-                f"{_server_words(text)}; {fix}, or set {key} to one of the folders there: "
+                f"{server_words(text)}; {fix}, or set {key} to one of the folders there: "
                 f"{', '.join(listing)}"
             ) from error
         return name
@@ -579,10 +537,10 @@ class ImapMailbox:
         # "n:*" always matches the highest UID, even below n, so filter as well.
         found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
         candidates = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
-        sizes = _sizes(client, candidates)
-        uids = _within_budget(candidates, sizes, self.batch_bytes)
+        sizes = message_sizes(client, candidates)
+        uids = within_budget(candidates, sizes, self.batch_bytes)
         messages: list[FetchedMessage] = []
-        for chunk in _chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
+        for chunk in chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
             for piece in self._pieces(folder, validity, chunk):
                 data = self._fetch_bodies(client, folder, validity, piece)
                 for uid in piece:
@@ -613,7 +571,7 @@ class ImapMailbox:
             if len(piece) > 1:
                 self._suspects.update((folder, validity, uid) for uid in piece)
                 raise TransientError(
-                    f"{self.where}: reading messages failed ({_server_words(_text(error))}); "
+                    f"{self.where}: reading messages failed ({server_words(error_text(error))}); "
                     "reading them one at a time"
                 ) from error
             key = (folder, validity, piece[0])
@@ -623,11 +581,11 @@ class ImapMailbox:
                 log.error(
                     "%s cannot read message UID %d in %r (%s); it is left there for a person "
                     "to look at, and the messages after it are read",
-                    self.where, piece[0], folder, _server_words(_text(error)),
+                    self.where, piece[0], folder, server_words(error_text(error)),
                 )  # fmt: skip
             raise TransientError(
                 f"{self.where}: reading message UID {piece[0]} in {folder!r} failed: "
-                f"{_server_words(_text(error))}"
+                f"{server_words(error_text(error))}"
             ) from error
 
     def _fetch_sent(
@@ -635,17 +593,13 @@ class ImapMailbox:
     ) -> tuple[list[FetchedMessage], str]:
         """New items in the Sent folder: replies people sent as the shared mailbox."""
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        status = client.select_folder(self._sent_name, readonly=True)
-        validity = int(status[b"UIDVALIDITY"])
-        if after is None or after[0] != validity:
-            # First poll, a lost cursor or a renumbered Sent folder: start from now. What
-            # is already there is history, not replies to the cases we are tracking.
-            if after is not None:
-                log.warning("%s renumbered %r; watching it from now on", self.where, self.sent)
-            top = int(status.get(b"UIDNEXT", 1)) - 1
-            return [], f"{validity}:{top}"
-        messages, last_uid = self._read_new(client, validity, after[1], SENT_REF, "sent")
-        return messages, f"{validity}:{last_uid}"
+
+        def read(validity: int, last_uid: int) -> tuple[list[FetchedMessage], int]:
+            return self._read_new(client, validity, last_uid, SENT_REF, "sent")
+
+        return new_sent_items(
+            client, self._sent_name, after, read, where=self.where, configured=self.sent
+        )
 
     def _move(self, client: IMAPClient, validity: int, uid: int) -> None:
         self._move_many(client, [(validity, uid)])
@@ -672,7 +626,7 @@ class ImapMailbox:
             try:
                 self._move_uids_once(client, uids)
             except IMAPClientError as error:
-                if "[EXPUNGEISSUED]" not in _text(error):
+                if "[EXPUNGEISSUED]" not in error_text(error):
                     raise
                 # A person's session expunged it and ours has not caught up yet: NOOP
                 # brings this session up to date; then the move finds nothing, or moves.
@@ -706,130 +660,23 @@ class ImapMailbox:
     def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        try:
-            client.select_folder(self._sent_name, readonly=True)
-        except IMAPClientError as error:
-            if "[NONEXISTENT]" not in _text(error) and "[TRYCREATE]" not in _text(error):
-                raise
+
+        def make_folder() -> None:
             self._create_folder(client, self._sent_name, "sent")
-            client.select_folder(self._sent_name, readonly=True)
-        if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
-            return
-        client.append(self._sent_name, mail.mime, flags=[b"\\Seen"])
+
+        save_copy(client, self._sent_name, mail, make_folder)
 
     def _in_sent(self, client: IMAPClient, message_id: str) -> bool:
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        client.select_folder(self._sent_name, readonly=True)
-        return bool(client.search(["HEADER", "Message-ID", message_id]))
+        return in_sent(client, self._sent_name, message_id)
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
         self._select_inbox(client, fresh=True)
-        if not client.has_capability("IDLE"):
-            return True
-        # Any untagged line ends idle_check: a keep-alive ("* OK Still here"), a flag
-        # change, an expunge by a person. Only a new message ends the wait early.
-        deadline = time.monotonic() + timeout
-        client.idle()
-        try:
-            while (left := deadline - time.monotonic()) > 0:
-                responses = client.idle_check(timeout=left)
-                self._check_interrupted("wait for new mail")
-                if any(_announces_mail(r) for r in responses):
-                    return True
-                if not responses and deadline - time.monotonic() > IDLE_EARLY:
-                    # Back early with nothing: the connection ended (idle_check takes an
-                    # EOF quietly, and would return at once again and again). Poll now:
-                    # the poll reconnects, or reports the server gone.
-                    return True
-            return False
-        finally:
-            client.idle_done()
-
-
-def _announces_mail(response: object) -> bool:
-    """An untagged "* <n> EXISTS": the folder has new mail."""
-    return isinstance(response, tuple) and len(response) > 1 and response[1] == b"EXISTS"
-
-
-def _sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
-    """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
-    before its mail is read. A message the server gives no size for counts as 0."""
-    sizes: dict[int, int] = {}
-    for start in range(0, len(uids), MOVE_CHUNK):
-        chunk = uids[start : start + MOVE_CHUNK]
-        for uid, item in client.fetch(chunk, ["RFC822.SIZE"]).items():
-            size = item.get(b"RFC822.SIZE")
-            sizes[uid] = int(size) if isinstance(size, int) else 0
-    return sizes
-
-
-def _within_budget(uids: list[int], sizes: dict[int, int], budget: int) -> list[int]:
-    """The longest run of `uids` from the start whose sizes fit `budget`; at least the
-    first, however big, so a huge message is read alone instead of never."""
-    taken: list[int] = []
-    total = 0
-    for uid in uids:
-        total += sizes.get(uid, 0)
-        if taken and total > budget:
-            break
-        taken.append(uid)
-    return taken
-
-
-def _chunks(uids: list[int], sizes: dict[int, int], most: int, budget: int) -> Iterator[list[int]]:
-    """`uids` in runs of at most `most` messages and `budget` bytes (a bigger message
-    alone), so one FETCH response never holds more than that."""
-    chunk: list[int] = []
-    total = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if chunk and (len(chunk) >= most or total + size > budget):
-            yield chunk
-            chunk, total = [], 0
-        chunk.append(uid)
-        total += size
-    if chunk:
-        yield chunk
-
-
-def parse_cursor(cursor: str) -> tuple[int, int]:
-    try:
-        validity, last_uid = cursor.split(":")
-        return int(validity), int(last_uid)
-    except ValueError:
-        raise CursorExpired(f"unreadable IMAP cursor {cursor!r}; fetching everything") from None
-
-
-def _parse_position(text: str) -> tuple[int, int] | None:
-    """The Sent folder's "<UIDVALIDITY>:<UID>"; None (start from now) if unreadable."""
-    try:
-        validity, uid = text.split(":")
-        return int(validity), int(uid)
-    except ValueError:
-        return None
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    try:
-        validity, uid = ref.split(":")
-        return int(validity), int(uid)
-    except ValueError:
-        raise BackendError(f"not an IMAP message ref: {ref!r}") from None
+        return idle_until_mail(
+            client, timeout, lambda: self._check_interrupted("wait for new mail")
+        )
 
 
 def _quoted(text: str) -> str:
     """An IMAP quoted string (RFC 3501 4.3)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _server_words(text: str) -> str:
-    """A server's NO reply without the command name and Dovecot's timing note."""
-    text = re.sub(r"^\w+ failed: ", "", text)
-    return re.sub(r"\s*\(\d+\.\d+ \+ \d+\.\d+( \+ \d+\.\d+)? secs\)\.?$", "", text).strip()
-
-
-def _text(error: BaseException) -> str:
-    text = str(error.args[0]) if error.args else str(error)
-    if text.startswith("b'") or text.startswith('b"'):
-        text = text[2:-1]
-    return text

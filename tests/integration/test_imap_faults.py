@@ -14,7 +14,8 @@ from fixtures.dovecot import DovecotServer, ImapUser, free_port, running_dovecot
 from imapclient import IMAPClient
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
-from mailbot.backends.imap import FolderMissing, ImapMailbox
+from mailbot.backends.imap import ImapMailbox
+from mailbot.backends.imap_errors import FolderMissing
 from mailbot.backends.retry import Backoff
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(60)]

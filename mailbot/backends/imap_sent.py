@@ -1,0 +1,74 @@
+"""The Sent folder of the shared mailbox on IMAP: watched for the replies officers send as
+the shared mailbox (watch_sent), given a copy of each mail mailbot sends, and asked after
+a crash mid-send whether a mail went out.
+
+Its place is "<UIDVALIDITY>:<last UID seen>" (see imap_cursor). The first poll only
+finds our place: what is already there is history, not replies to the cases we track. A
+renumbered Sent folder cannot be resumed (its old UIDs mean nothing now), so it is
+watched from then on. Sent items are only read, never moved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from mailbot.backends.imap_errors import error_text
+from mailbot.model import FetchedMessage, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+# Reads the selected folder's messages above a UID: (messages, the last UID read).
+Reader = Callable[[int, int], tuple[list[FetchedMessage], int]]
+
+
+def new_sent_items(
+    client: IMAPClient,
+    folder: str,
+    after: tuple[int, int] | None,
+    read: Reader,
+    *,
+    where: str,
+    configured: str,
+) -> tuple[list[FetchedMessage], str]:
+    """New items in the Sent `folder` since the place `after` (UIDVALIDITY, UID): replies
+    people sent as the shared mailbox; and the place after them. `read(validity, uid)`
+    reads the selected folder's messages above `uid`; `where` and `configured` (the
+    folder as the config names it) are for the log."""
+    status = client.select_folder(folder, readonly=True)
+    validity = int(status[b"UIDVALIDITY"])
+    if after is None or after[0] != validity:
+        # First poll, a lost cursor or a renumbered Sent folder: start from now. What
+        # is already there is history, not replies to the cases we are tracking.
+        if after is not None:
+            log.warning("%s renumbered %r; watching it from now on", where, configured)
+        top = int(status.get(b"UIDNEXT", 1)) - 1
+        return [], f"{validity}:{top}"
+    messages, last_uid = read(validity, after[1])
+    return messages, f"{validity}:{last_uid}"
+
+
+def save_copy(
+    client: IMAPClient, folder: str, mail: OutgoingMail, make_folder: Callable[[], None]
+) -> None:
+    """APPEND the mail to the Sent `folder`, unless an earlier try already did (a lost OK
+    reply); `make_folder` makes the folder if the server says it is not there."""
+    try:
+        client.select_folder(folder, readonly=True)
+    except IMAPClientError as error:
+        if "[NONEXISTENT]" not in error_text(error) and "[TRYCREATE]" not in error_text(error):
+            raise
+        make_folder()
+        client.select_folder(folder, readonly=True)
+    if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
+        return
+    client.append(folder, mail.mime, flags=[b"\\Seen"])
+
+
+def in_sent(client: IMAPClient, folder: str, message_id: str) -> bool:
+    """Is a mail with this Message-ID in the Sent `folder`?"""
+    client.select_folder(folder, readonly=True)
+    return bool(client.search(["HEADER", "Message-ID", message_id]))
