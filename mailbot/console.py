@@ -22,8 +22,9 @@ from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
 from mailbot.leavers import is_leaver
-from mailbot.loops import as_sent_before_relay, detect_automatic
+from mailbot.loops import detect_automatic
 from mailbot.model import FINISHED, CaseStatus, Kind, Priority
+from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 

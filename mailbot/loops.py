@@ -6,17 +6,19 @@ languages councillors' and officers' mailboxes are set to catch the clients that
 none of those. Body patterns read only the sender's own words (mailbot.quoting), never
 the mail they quote or forward. The rules are a table, checked in order; the first match
 wins and its name is the recorded reason.
+
+Mail that came through the council's own list relay is first read as its sender sent
+it (mailbot.own_relay); the upstream spam filter's verdict is mailbot.spam.
 """
 
 from __future__ import annotations
 
-import email.utils
 import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from mailbot.model import Address, Automatic, ParsedMessage
+from mailbot.model import Automatic, ParsedMessage
 from mailbot.quoting import cut_signature, own_text
 
 LOOP_HEADER = "X-Mailbot-Loop"
@@ -412,84 +414,6 @@ LIST_HEADERS = (
 )
 
 
-# What a list relay adds to the mail it passes on and the rules above read: RFC 2369 and
-# 2919 list headers, and Precedence: list.
-RELAY_ADDED = (*LIST_HEADERS, "precedence")
-ORIGINAL_SENDER_HEADERS = ("x-original-sender", "x-original-from", "reply-to")
-
-
-def as_sent_before_relay(msg: ParsedMessage, relay_list_ids: Collection[str]) -> ParsedMessage:
-    """Mail that reached the shared mailbox through the council's own relay (a Google Group
-    or a Mailman list named in [loops] relay_list_ids), as its sender sent it: without the
-    relay's list headers, and from the original sender where the relay put its own address
-    in From (as Google Groups and Mailman do for senders whose domain has a strict DMARC
-    policy). Mail from another list, and robots' mail, keep every header of their own, so
-    they are still dropped. Anything else is returned unchanged."""
-    ids = set(relay_list_ids)
-    if not came_through_relay(msg, ids):
-        return msg
-    marks = _relay_marks(msg, ids)
-    headers = dict(msg.headers)
-    repeated = dict(msg.repeated_headers)
-    for name in RELAY_ADDED:
-        kept = [v for v in header_values(msg, name) if not _from_relay(name, v, ids, marks)]
-        headers.pop(name, None)
-        repeated.pop(name, None)
-        if kept:
-            headers[name] = kept[0]
-        if len(kept) > 1:
-            repeated[name] = kept
-    sender = _original_sender(msg, ids)
-    return replace(msg, headers=headers, repeated_headers=repeated, sender=sender)
-
-
-def came_through_relay(msg: ParsedMessage, relay_list_ids: Collection[str]) -> bool:
-    """Does the mail carry the List-Id of one of the council's own relays?"""
-    return any(_list_id(v) in relay_list_ids for v in header_values(msg, "list-id"))
-
-
-def header_values(msg: ParsedMessage, name: str) -> list[str]:
-    """Every value of a header, top first."""
-    if name in msg.repeated_headers:
-        return list(msg.repeated_headers[name])
-    return [msg.headers[name]] if name in msg.headers else []
-
-
-def _list_id(value: str) -> str:
-    found = re.search(r"<([^<>]+)>", value)
-    return (found.group(1) if found else value).strip().lower()
-
-
-def _relay_marks(msg: ParsedMessage, ids: set[str]) -> re.Pattern[str]:
-    """What the relay writes in its List-Post, List-Unsubscribe, Mailing-list ... values: its
-    list name (before the id's first dot, as in memberenquiries@..., .../group/memberenquiries/,
-    memberenquiries-request@...) or Google's group number (googlegroups-manage+NUMBER+...)."""
-    names = {i.split(".", 1)[0] for i in ids}
-    names |= {v.strip() for v in header_values(msg, "x-google-group-id") if v.strip().isdigit()}
-    alternatives = "|".join(re.escape(n) for n in sorted(names))
-    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?=[+@/>-]|$)", re.IGNORECASE)
-
-
-def _from_relay(name: str, value: str, ids: set[str], marks: re.Pattern[str]) -> bool:
-    if name == "list-id":
-        return _list_id(value) in ids
-    if name == "precedence":
-        return value.strip().lower() == "list"  # a sender's own is bulk or junk
-    return marks.search(value) is not None
-
-
-def _original_sender(msg: ParsedMessage, ids: set[str]) -> Address | None:
-    sender = msg.sender
-    if sender is None or sender.email.replace("@", ".", 1) not in ids:
-        return sender
-    for name in ORIGINAL_SENDER_HEADERS:
-        for display, address in email.utils.getaddresses(header_values(msg, name)[:1]):
-            address = address.strip().lower()
-            if "@" in address and address.replace("@", ".", 1) not in ids:
-                return Address(name=display.strip(), email=address)
-    return sender
-
-
 def _daemon_sender(msg: ParsedMessage) -> Automatic | None:
     # Before Auto-Submitted: MTAs mark their bounces and delay warnings auto-replied too,
     # and a bounce taken for an out-of-office would be handled as the officer's absence.
@@ -668,33 +592,4 @@ def detect_automatic(msg: ParsedMessage) -> Verdict | None:
         found = rule(msg)
         if found is not None:
             return Verdict(found, reason)
-    return None
-
-
-# Filters that mark spam in the subject instead of a header (Sophos, Proofpoint, Barracuda,
-# SpamAssassin's rewrite_header): a spoofed member address is common in such mail.
-SPAM_SUBJECT_TAG = re.compile(
-    r"^\s*(?:\[(?:spam|suspected spam|possible spam|probable spam|spam\?)\]|\*{3,}\s*spam\s*\*{3,}"
-    r"|\{spam\??\})",
-    re.IGNORECASE,
-)
-
-
-def spam_verdict(msg: ParsedMessage) -> str | None:
-    """The upstream filter's spam verdict, if it gave one: such mail is never answered."""
-    if _header(msg, "x-spam-flag").startswith("yes"):
-        return "X-Spam-Flag: YES"
-    if _header(msg, "x-spam-status").startswith("yes"):
-        return "X-Spam-Status: Yes"
-    tagged = SPAM_SUBJECT_TAG.match(msg.subject) or SPAM_SUBJECT_TAG.match(
-        without_gateway_tags(msg.subject)
-    )
-    if tagged:
-        return f"subject tagged {tagged.group(0).strip()!r}"
-    scl = msg.headers.get("x-ms-exchange-organization-scl", "").strip()
-    if not scl:
-        found = re.search(r"\bSCL:(-?\d+)", msg.headers.get("x-forefront-antispam-report", ""))
-        scl = found.group(1) if found else ""
-    if scl.lstrip("-").isdigit() and int(scl) >= 5:
-        return f"Exchange SCL {scl}"
     return None

@@ -117,7 +117,7 @@ class ParsedMessage:
     text: str = ""  # the body as plain text (HTML converted)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, first value
     # Every value of a header that appears more than once, in the order written: a list
-    # relay adds its own List-Id or Precedence beside the sender's (mailbot.loops).
+    # relay adds its own List-Id or Precedence beside the sender's (mailbot.own_relay).
     repeated_headers: dict[str, list[str]] = field(default_factory=dict)
     # The message's own parts; an attached message (message/rfc822) is one part, its
     # insides are someone else's mail. attachment_types: those sent as attachments.

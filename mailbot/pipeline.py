@@ -18,9 +18,11 @@ from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned_by_its_domain
-from mailbot.loops import as_sent_before_relay, detect_automatic, spam_verdict
+from mailbot.loops import detect_automatic
 from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
     answers_caseless_mail,

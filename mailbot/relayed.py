@@ -22,8 +22,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger
-from mailbot.loops import came_through_relay
 from mailbot.model import Automatic, MessageStatus
+from mailbot.own_relay import came_through_relay
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.pipeline import Outcome, reprocess
 from mailbot.store.tables import EventRow, MessageRow

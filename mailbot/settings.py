@@ -274,7 +274,7 @@ class LoopSettings(Section):
     window_hours: float = Field(default=3.0, gt=0)
     # The council's own relay (a Google Group, a Mailman or Exchange list) that feeds the
     # shared mailbox: its List-Id. Mail that came through it is judged as its sender sent
-    # it, not as list mail (mailbot.loops.as_sent_before_relay).
+    # it, not as list mail (mailbot.own_relay.as_sent_before_relay).
     relay_list_ids: list[str] = []
 
     @field_validator("relay_list_ids")

@@ -13,9 +13,10 @@ from helpers import JO, NOW, SHARED_MAILBOX, AppFactory, eml, rows, run, sent_to
 
 from mailbot.app import App
 from mailbot.jobs import flush_outbox, poll
-from mailbot.loops import LOOP_HEADER, detect_automatic, outgoing_headers, spam_verdict
+from mailbot.loops import LOOP_HEADER, detect_automatic, outgoing_headers
 from mailbot.model import Automatic, ParsedMessage
 from mailbot.parse import parse_message
+from mailbot.spam import spam_verdict
 from mailbot.store.tables import OutboxRow
 
 MEMBER = "Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>"

@@ -8,9 +8,10 @@ import pytest
 from helpers import eml
 from test_loops import build
 
-from mailbot.loops import detect_automatic, spam_verdict
+from mailbot.loops import detect_automatic
 from mailbot.model import Automatic, ParsedMessage
 from mailbot.parse import parse_message
+from mailbot.spam import spam_verdict
 
 
 @pytest.mark.parametrize(("subject", "body", "expected"), [

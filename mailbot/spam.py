@@ -1,0 +1,42 @@
+"""The upstream spam filter's verdict: mail it marked as spam (a header, a tag in the
+subject, Exchange's spam confidence level) is never answered, since a spoofed member
+address is common in such mail."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot.loops import without_gateway_tags
+from mailbot.model import ParsedMessage
+
+# Filters that mark spam in the subject instead of a header (Sophos, Proofpoint, Barracuda,
+# SpamAssassin's rewrite_header): a spoofed member address is common in such mail.
+SPAM_SUBJECT_TAG = re.compile(
+    r"^\s*(?:\[(?:spam|suspected spam|possible spam|probable spam|spam\?)\]|\*{3,}\s*spam\s*\*{3,}"
+    r"|\{spam\??\})",
+    re.IGNORECASE,
+)
+
+
+def spam_verdict(msg: ParsedMessage) -> str | None:
+    """The upstream filter's spam verdict, if it gave one: such mail is never answered."""
+    if _says_yes(msg, "x-spam-flag"):
+        return "X-Spam-Flag: YES"
+    if _says_yes(msg, "x-spam-status"):
+        return "X-Spam-Status: Yes"
+    tagged = SPAM_SUBJECT_TAG.match(msg.subject) or SPAM_SUBJECT_TAG.match(
+        without_gateway_tags(msg.subject)
+    )
+    if tagged:
+        return f"subject tagged {tagged.group(0).strip()!r}"
+    scl = msg.headers.get("x-ms-exchange-organization-scl", "").strip()
+    if not scl:
+        found = re.search(r"\bSCL:(-?\d+)", msg.headers.get("x-forefront-antispam-report", ""))
+        scl = found.group(1) if found else ""
+    if scl.lstrip("-").isdigit() and int(scl) >= 5:
+        return f"Exchange SCL {scl}"
+    return None
+
+
+def _says_yes(msg: ParsedMessage, name: str) -> bool:
+    return msg.headers.get(name, "").strip().lower().startswith("yes")
