@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from mailbot.backends.base import Mailbox
 from mailbot.classify import Classifier, load_classifier
-from mailbot.directory import Directory, load_directory
+from mailbot.directory import Directory, DirectoryError, load_directory
+from mailbot.directory_keep import fallback_line, keep, kept_folder, start_on_kept
 from mailbot.policy import Policy, load_policy
 from mailbot.render import Renderer
 from mailbot.settings import Settings
 from mailbot.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,16 +65,23 @@ class App:
         self.store.close()
 
 
+# What a command does with the daemon's copy of the last directory that validated
+# (directory_keep.py): nothing (a command refuses a directory that does not validate),
+# "read" it when the files do not validate (`mailbot status`, to show what the daemon
+# runs on), or "keep" it up to date and start on it (the daemon).
+DirectoryCopy = Literal["none", "read", "keep"]
+
+
 def build_app(
     settings: Settings,
     *,
     backend: Mailbox | None = None,
     classifier: Classifier | None = None,
     migrate: bool = True,
+    directory_copy: DirectoryCopy = "none",
 ) -> App:
     """Everything a command needs, from validated settings. Runs migrations by default."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    directory = settings.directory
     return App(
         settings=settings,
         store=Store(settings.database_url, migrate=migrate),
@@ -78,14 +91,41 @@ def build_app(
             packs_dir=_packs_dir(settings),
             base_dir=settings.base_dir,
         ),
-        directory=load_directory(
-            settings.resolve(directory.members) if directory.members else None,
-            settings.resolve(directory.officers) if directory.officers else None,
-        ),
+        directory=_directory(settings, directory_copy),
         renderer=Renderer(_override_templates(settings)),
         backend_override=backend,
         classifier_override=classifier,
     )
+
+
+def _directory(settings: Settings, copy: DirectoryCopy) -> Directory:
+    """The directory from the configured files; when they do not validate, with `copy`,
+    from the kept copy if there is one (else the DirectoryError, as without)."""
+    given = settings.directory
+    try:
+        directory = load_directory(
+            settings.resolve(given.members) if given.members else None,
+            settings.resolve(given.officers) if given.officers else None,
+        )
+    except DirectoryError as exc:
+        kept = start_on_kept(settings, exc) if copy != "none" else None
+        if kept is None:
+            raise
+        directory = kept
+        if copy == "keep":
+            log.error("%s", fallback_line(directory.last_error, directory.kept_copy))
+    if copy == "keep":
+        folder = kept_folder(settings)
+        # The composition root is where the clock is read: the copy records when it was
+        # taken, for "the copy kept on <date>".
+        directory.on_loaded = lambda loaded: _keep_now(loaded, folder)
+        if not directory.kept_copy:
+            _keep_now(directory, folder)
+    return directory
+
+
+def _keep_now(directory: Directory, folder: Path) -> None:
+    keep(directory, folder, datetime.now(UTC))
 
 
 def _packs_dir(settings: Settings) -> Path | None:

@@ -13,7 +13,7 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +62,12 @@ class Directory:
     last_error: str = ""
     # What was accepted but is probably wrong (an unused column, a skipped row).
     warnings: list[str] = field(default_factory=list)
+    # When the configured files did not validate at the daemon's start: the time of the
+    # copy in use instead (directory_keep.py), in words; empty once the files are read.
+    kept_copy: str = ""
+    # Called with the directory each time the files are read and validate (the daemon
+    # keeps a copy of them then).
+    on_loaded: Callable[[Directory], None] | None = field(default=None, repr=False)
 
     def member(self, email: str) -> Member | None:
         return self.members.get(email.lower())
@@ -112,7 +118,7 @@ class Directory:
         A file that no longer validates leaves the last good directory in place and the
         problem in `last_error` (and the log), so a half-saved edit harms nothing.
         """
-        stamps = (_mtime(self.members_path), _mtime(self.officers_path))
+        stamps = file_stamps(self.members_path, self.officers_path)
         if stamps == self._stamps:
             return False
         try:
@@ -123,7 +129,7 @@ class Directory:
             self.last_error = str(exc)
             return False
         self.members, self.officers = fresh.members, fresh.officers
-        self._stamps, self.last_error = fresh._stamps, ""
+        self._stamps, self.last_error, self.kept_copy = fresh._stamps, "", ""
         for warning in fresh.warnings:
             if warning not in self.warnings:
                 log.warning("directory: %s", warning)
@@ -131,7 +137,14 @@ class Directory:
         log.info(
             "directory reloaded: %d members, %d officers", len(self.members), len(self.officers)
         )
+        if self.on_loaded is not None:
+            self.on_loaded(self)
         return True
+
+
+def file_stamps(members: Path | None, officers: Path | None) -> tuple[int | None, int | None]:
+    """What refresh() compares to see that a file changed (None: not there)."""
+    return _mtime(members), _mtime(officers)
 
 
 def _mtime(path: Path | None) -> int | None:
@@ -394,7 +407,7 @@ def load_directory(members: Path | None, officers: Path | None) -> Directory:
     since the two are trusted differently."""
     seen: dict[str, str] = {}
     warnings: list[str] = []
-    stamps = (_mtime(members), _mtime(officers))
+    stamps = file_stamps(members, officers)
     return Directory(
         members=load_members(members, seen, warnings) if members else {},
         officers=load_officers(officers, seen, warnings) if officers else {},

@@ -44,6 +44,8 @@ def alert_if_unreadable(app: App, now: datetime) -> bool:
                 {
                     "council": {"name": settings.council.name, "mailbox": app.mailbox_address},
                     "problem": problem,
+                    # the date of the copy a restarted daemon runs on, if it does
+                    "kept_copy": app.directory.kept_copy,
                 },
                 staff_languages(app.policy.language, None),
             ),

@@ -60,11 +60,14 @@ class Status:
     # (the backend that wrote the stored cursor, the backend configured now) when they
     # differ: the next poll reads the Inbox afresh (docs/backends/switching.md)
     switched: tuple[str, str] | None = None
+    # members.csv or officers.csv does not validate, and what the daemon runs on meanwhile
+    directory_unread: str | None = None
 
     @property
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
-                and not self.daemon_silent and self.mostly_bulk is None)
+                and not self.daemon_silent and self.mostly_bulk is None
+                and self.directory_unread is None)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -112,6 +115,7 @@ def gather_status(app: App, now: datetime) -> Status:
         return Status(
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
+            directory_unread=_directory_unread(app),
             left_but_listed=[(a, _when(at)) for a, at
                              in still_listed_leavers(app, session, now - LEFT_WINDOW)],
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
@@ -135,6 +139,17 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _directory_unread(app: App) -> str | None:
+    """Opened on the daemon's kept copy (directory_keep.py) because the files do not
+    validate: what is wrong, and what the daemon goes on with."""
+    directory = app.directory
+    if not directory.last_error:
+        return None
+    return (f"{directory.last_error}; `mailbot run` goes on with the last directory that "
+            f"could be read (after a restart, the copy kept on {directory.kept_copy}) until "
+            "the file is put right, and reads it again when it is saved")
 
 
 def _backend_kind(app: App) -> str:
@@ -224,6 +239,8 @@ def format_status(status: Status) -> str:
         f"officers.csv: delete their row, then mailbot reassign --from {address} --to NEW"
         for address, when in status.left_but_listed
     ]
+    if status.directory_unread:
+        lines.append(f"directory: NOT READ: {status.directory_unread}")
     if status.directory_warnings:
         lines.append(f"directory: {len(status.directory_warnings)} warning(s) "
                      "(mailbot check-config lists them):")

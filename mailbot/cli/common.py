@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from mailbot.app import App, build_app
+from mailbot.app import App, DirectoryCopy, build_app
 from mailbot.diagnose import config_warnings, missing_directory_files, redact_url
 from mailbot.directory import DirectoryError
+from mailbot.directory_keep import find_kept
 from mailbot.logs import configure_logging
 from mailbot.policy import PolicyError
 from mailbot.settings import (
@@ -62,9 +63,12 @@ def load_config(config: Path | None, *, required: bool = True) -> Settings:
         raise typer.Exit(2) from None
 
 
-def open_app(config: Path | None, *, warn: bool = False) -> App:
+def open_app(
+    config: Path | None, *, warn: bool = False, directory_copy: DirectoryCopy = "none"
+) -> App:
     """The app from the config; with `warn`, log what check-config would warn about
-    (an empty password, a skipped directory row), for the commands that handle mail."""
+    (an empty password, a skipped directory row), for the commands that handle mail.
+    `directory_copy`: what to do with the daemon's kept copy of the directory (app.py)."""
     settings = load_config(config)
     configure_logging(settings)
     where = settings.config_path or "<defaults>"
@@ -74,12 +78,14 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
         raise fail(f"{where}: council.data_dir: cannot create {settings.data_dir}: "
                    f"{exc.strerror}", 2) from None
     missing = missing_directory_files(settings)
+    if directory_copy != "none" and find_kept(settings) is not None:
+        missing = []  # a file deleted by mistake: started on the kept copy, as app.py says
     for line in missing:
         typer.echo(f"mailbot: error: {line}", err=True)
     if missing:
         raise typer.Exit(2)
     try:
-        mailbot_app = build_app(settings)
+        mailbot_app = build_app(settings, directory_copy=directory_copy)
     except PolicyError as exc:
         # As check-config says it: the pack may be fine and the council's [policy] wrong.
         raise fail(f"{where}: council.policy / [policy]: {exc}", 2) from None
@@ -95,9 +101,11 @@ def open_app(config: Path | None, *, warn: bool = False) -> App:
 
 
 @contextmanager
-def opened_app(config: Path | None, *, warn: bool = False) -> Iterator[App]:
+def opened_app(
+    config: Path | None, *, warn: bool = False, directory_copy: DirectoryCopy = "none"
+) -> Iterator[App]:
     """The app for one command, closed (database, mailbox) however the command ends."""
-    mailbot_app = open_app(config, warn=warn)
+    mailbot_app = open_app(config, warn=warn, directory_copy=directory_copy)
     try:
         yield mailbot_app
     finally:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mailbot import jobs
+from mailbot import directory_alert, jobs
 from mailbot.app import App
 from mailbot.backends.base import BackendError
 from mailbot.cli.common import ConfigOption, fail, open_app, opened_app
@@ -44,9 +44,16 @@ CLOSE_WAIT_SECONDS = 5.0
 
 
 def run(config: ConfigOption = None) -> None:
-    """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped."""
-    mailbot_app = open_app(config, warn=True)
+    """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped.
+
+    Started while members.csv or officers.csv does not validate, it runs on its copy of
+    the last directory that did (directory_keep.py), rather than leave the mailbox
+    unattended; only a first start, with no copy, refuses."""
+    mailbot_app = open_app(config, warn=True, directory_copy="keep")
     try:
+        if mailbot_app.directory.kept_copy:
+            # At once, not at the next reminder sweep: the first flush sends it.
+            directory_alert.alert_if_unreadable(mailbot_app, datetime.now(UTC))
         with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
             run_daemon(mailbot_app)
     except AlreadyRunning as exc:
@@ -74,10 +81,11 @@ def status(config: ConfigOption = None) -> None:
     """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
     how many cases are due. Exits 1 when a person should look (the daemon silent for 30
     minutes, mailbox down, sending held, mail failed or possibly not sent, nearly all recent
-    mail dropped as list mail)."""
+    mail dropped as list mail, a directory file that does not validate)."""
     from mailbot.status import format_status, gather_status
 
-    with opened_app(config) as mailbot_app:
+    # As the daemon would: on its kept copy when the files do not validate, to say so.
+    with opened_app(config, directory_copy="read") as mailbot_app:
         found = gather_status(mailbot_app, datetime.now(UTC))
     typer.echo(format_status(found))
     if not found.healthy:

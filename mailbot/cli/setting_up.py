@@ -13,6 +13,7 @@ from mailbot.backends.base import BackendError
 from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
 from mailbot.demo import run_demo
 from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
+from mailbot.directory_keep import daemon_note
 from mailbot.settings import ConfigError
 from mailbot.store import Store
 
@@ -40,6 +41,9 @@ def check_config(
     for problem in problems:
         typer.echo(f"mailbot: error: {problem}", err=True)
     if problems:
+        note = daemon_note(settings)
+        if note:
+            typer.echo(f"mailbot: note: {note}", err=True)
         raise typer.Exit(2)
     where = settings.config_path or "defaults"
     typer.echo(

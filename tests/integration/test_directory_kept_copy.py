@@ -1,0 +1,213 @@
+"""A daemon restarted (a reboot, an upgrade) while an edit of officers.csv or members.csv
+does not validate: it starts on the copy of the last directory that did, instead of
+refusing to start and leaving the shared mailbox unattended. The real CLI in a
+subprocess, on a Maildir with its outbox folder, as an administrator would run it."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+MAILBOX = "memberenquiries@council.gov.uk"
+MEMBER = "bea.cole@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+LEE = "lee.wong@council.gov.uk"
+ADMIN = "it.admin@council.gov.uk"
+
+CONFIG = f"""
+[council]
+name = "Test Council"
+policy = "mwda"
+[mailbox]
+backend = "maildir"
+address = "{MAILBOX}"
+[directory]
+members = "members.csv"
+officers = "officers.csv"
+admins = ["{ADMIN}"]
+[classifier]
+train_if_missing = false
+[scheduler]
+poll_seconds = 5
+flush_seconds = 5
+"""
+
+OFFICERS = f"name,email,service\nSam Patel,{SAM},highways\n"
+# Sam's row pasted again and changed: mailbot cannot tell which is right.
+BROKEN_OFFICERS = OFFICERS + f"Sam Patel,{SAM.upper()},waste\n"
+
+
+def _problem(home: Path) -> str:
+    return f"{home / 'officers.csv'}:3: email {SAM} is listed twice (first officers.csv line 2)"
+
+
+def _home(tmp_path: Path) -> Path:
+    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
+    (tmp_path / "officers.csv").write_text(OFFICERS)
+    config = tmp_path / "mailbot.toml"
+    config.write_text(CONFIG)
+    mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
+    return config
+
+
+def _mailbot(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
+        )
+
+
+def _command(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def _deliver(home: Path, number: int) -> str:
+    mail = EmailMessage()
+    mail["From"] = f"Cllr Bea Cole <{MEMBER}>"
+    mail["To"] = MAILBOX
+    mail["Subject"] = f"Pothole on Mill Lane ({number})"
+    mail["Message-ID"] = message_id = f"<kept-{number}@council.gov.uk>"
+    mail.set_content("There is a deep pothole outside number 12. Could it be filled?")
+    mailbox.Maildir(str(home / "mailbox"), create=False).add(mail.as_bytes())
+    return message_id
+
+
+def _outbox(home: Path) -> list[EmailMessage]:
+    parser = BytesParser(policy=default)
+    return [parser.parsebytes(p.read_bytes()) for p in sorted((home / "outbox").glob("*.eml"))]
+
+
+def _wait(daemon: subprocess.Popen[bytes], log: Path, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 60
+    while not done():
+        assert daemon.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def _stop(daemon: subprocess.Popen[bytes], log: Path) -> None:
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        assert daemon.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+
+
+def _answers(home: Path, message_id: str) -> list[EmailMessage]:
+    return [m for m in _outbox(home) if m["In-Reply-To"] == message_id]
+
+
+def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Path) -> None:
+    config, log = _home(tmp_path), tmp_path / "daemon.log"
+    kept = tmp_path / "var" / "directory"
+    earlier = _deliver(tmp_path, 0)
+    first = _mailbot(config, log, "run")
+    try:
+        _wait(first, log, lambda: bool(_answers(tmp_path, earlier)))
+    finally:
+        _stop(first, log)
+    assert (kept / "officers.csv").read_text() == OFFICERS
+    for path in kept.iterdir():  # the same personal data as the CSVs: the service's only
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700
+
+    # Edited while the daemon was stopped; then a reboot.
+    (tmp_path / "officers.csv").write_text(BROKEN_OFFICERS)
+    enquiry, problem = _deliver(tmp_path, 1), _problem(tmp_path)
+    started = len(log.read_text())
+    daemon = _mailbot(config, log, "run")
+    try:
+        _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
+        _wait(daemon, log, lambda: any(m["To"] == ADMIN for m in _outbox(tmp_path)))
+        (alert,) = [m for m in _outbox(tmp_path) if m["To"] == ADMIN]
+        text = alert.get_body(("plain",)).get_content()
+        assert f"{problem}" in text
+        assert "runs on the copy of the directory it kept on 20" in text
+        errors = [line for line in log.read_text()[started:].splitlines() if " ERROR " in line]
+        assert len(errors) == 1, errors
+        assert f"{problem}; the copy kept on 20" in errors[0]
+        assert "is in use until the file is put right" in errors[0]
+
+        status = _command(config, "status")
+        assert status.returncode == 1, status.stdout + status.stderr
+        assert f"directory: NOT READ: {problem}; `mailbot run` goes on" in status.stdout
+        assert "the copy kept on 20" in status.stdout
+        # Commands other than the daemon refuse the broken file, as before.
+        checked = _command(config, "check-config")
+        assert checked.returncode == 2
+        assert f"mailbot: error: {problem}" in checked.stderr
+        assert "`mailbot run` would start on the copy of the directory kept on 20" in (
+            checked.stderr)
+        once = _command(config, "poll", "--once")
+        assert (once.returncode, once.stderr.strip()) == (2, f"mailbot: error: {problem}")
+
+        # Put right, with an officer added: read at the next message, and kept.
+        (tmp_path / "officers.csv").write_text(OFFICERS + f"Lee Wong,{LEE},highways\n")
+        second = _deliver(tmp_path, 2)
+        _wait(daemon, log, lambda: bool(_answers(tmp_path, second)))
+        _wait(daemon, log, lambda: LEE in (kept / "officers.csv").read_text())
+        assert "directory reloaded: 1 members, 2 officers" in log.read_text()
+    finally:
+        _stop(daemon, log)
+    assert len([m for m in _outbox(tmp_path) if m["To"] == ADMIN]) == 1
+    status = _command(config, "status")
+    assert "NOT READ" not in status.stdout, status.stdout
+
+
+def test_a_first_start_with_a_broken_officers_csv_refuses_as_before(tmp_path: Path) -> None:
+    config, problem = _home(tmp_path), _problem(tmp_path)
+    (tmp_path / "officers.csv").write_text(BROKEN_OFFICERS)
+    refused = _command(config, "run")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().endswith(f"mailbot: error: {problem}")
+    assert not (tmp_path / "var" / "directory").exists()
+    checked = _command(config, "check-config")
+    assert "would start on the copy" not in checked.stderr
+
+
+def test_a_restart_after_officers_csv_was_deleted_runs_on_the_kept_copy(
+    tmp_path: Path,
+) -> None:
+    """A file moved or deleted by mistake is survived like an invalid one: the running
+    daemon already keeps its last directory when a file vanishes, so a restart must not
+    turn that into a stopped service."""
+    config, log = _home(tmp_path), tmp_path / "daemon.log"
+    first = _mailbot(config, log, "run")
+    try:
+        _wait(first, log, lambda: "mailbot running" in log.read_text())
+        assert (tmp_path / "var" / "directory" / "kept.json").exists()
+    finally:
+        _stop(first, log)
+    (tmp_path / "officers.csv").unlink()
+    enquiry = _deliver(tmp_path, 1)
+    daemon = _mailbot(config, log, "run")
+    try:
+        _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
+        missing = f"{tmp_path / 'officers.csv'}: cannot read: No such file or directory"
+        assert f"{missing}; the copy kept on 20" in log.read_text()
+        checked = _command(config, "check-config")
+        assert checked.returncode == 2
+        assert "`mailbot run` would start on the copy" in checked.stderr
+    finally:
+        _stop(daemon, log)
