@@ -17,8 +17,9 @@ Processed mail is moved (MOVE, else COPY + \\Deleted + (UID) EXPUNGE), never
 deleted, so nothing is lost if our database is. Broken connections and busy
 servers are retried with backoff on a fresh connection.
 
-Beside this module: imap_cursor (cursor and refs), imap_batches (reading in bounded
-batches), imap_sent (the Sent folder), imap_idle (waiting for mail), imap_errors (IMAP
+Beside this module: imap_cursor (cursor and refs), imap_reading (reading new mail in
+bounded batches, around messages the server cannot read), imap_moves (moving to
+Processed), imap_sent (the Sent folder), imap_idle (waiting for mail), imap_errors (IMAP
 errors in mailbot's kinds) and imap_folders (folder names as the server spells them).
 """
 
@@ -34,7 +35,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import Literal, Self, TypeVar
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientError
@@ -44,14 +45,6 @@ from mailbot.backends.base import (
     CursorExpired,
     Interrupted,
     TransientError,
-)
-from mailbot.backends.imap_batches import (
-    BATCH_BYTES,
-    FETCH_BYTES,
-    FETCH_CHUNK,
-    chunks,
-    message_sizes,
-    within_budget,
 )
 from mailbot.backends.imap_cursor import (
     SENT_CURSOR,
@@ -67,8 +60,10 @@ from mailbot.backends.imap_errors import (
     transient,
     translated_errors,
 )
-from mailbot.backends.imap_folders import FolderLayout, lacking_rights, read_layout
+from mailbot.backends.imap_folders import FolderLayout, lacking_rights, locate, read_layout
 from mailbot.backends.imap_idle import idle_until_mail
+from mailbot.backends.imap_moves import move_uids
+from mailbot.backends.imap_reading import BATCH_BYTES, NewMailReader
 from mailbot.backends.imap_sent import in_sent, new_sent_items, save_copy
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import (
@@ -86,7 +81,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
-UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 
@@ -144,8 +138,6 @@ class ImapMailbox:
         self.timeout = timeout
         self.backoff = backoff if backoff is not None else Backoff()
         self.create_folders = create_folders
-        self.batch_size = batch_size
-        self.batch_bytes = batch_bytes
         self.watch_sent = watch_sent
         self._client: IMAPClient | None = None
         self._interrupted = threading.Event()  # set by interrupt(): mailbot is stopping
@@ -154,9 +146,7 @@ class ImapMailbox:
         # The configured folder names as this server spells them (see FolderLayout),
         # settled for each connection by _ensure_folders.
         self._inbox_name, self._processed_name, self._sent_name = inbox, processed, sent
-        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID): see _fetch_bodies.
-        self._suspects: set[tuple[str, int, int]] = set()
-        self._failures: dict[tuple[str, int, int], int] = {}
+        self._reader = NewMailReader(self.where, batch_size, batch_bytes)
 
     @property
     def where(self) -> str:
@@ -280,7 +270,7 @@ class ImapMailbox:
                 client.select_folder(inbox)  # read-write, as a poll does: may we move mail?
                 home = layout.home(inbox)
                 found = {
-                    name: self._locate(client, layout, name, home)
+                    name: locate(client, layout, name, home)
                     for name in (self.processed, self.sent)
                 }
                 lacking = lacking_rights(client, inbox, found[self.processed], found[self.sent])
@@ -422,25 +412,9 @@ class ImapMailbox:
         """Translate IMAP and socket failures into TransientError or BackendError."""
         return translated_errors(self, lambda: self._inbox_name)
 
-    def _locate(self, client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:
-        """The folder a configured name means: one LIST showed, else one the server
-        answers STATUS for (servers often leave shared folders out of LIST)."""
-        found = layout.find(name, home)
-        if found is not None:
-            return found
-        for candidate in layout.candidates(name, home):
-            try:
-                client.folder_status(candidate, [b"UIDVALIDITY"])
-            except IMAPClientError as error:
-                if transient(error_text(error)):
-                    raise
-                continue
-            return candidate
-        return None
-
     def _existing_inbox(self, client: IMAPClient, layout: FolderLayout) -> str:
         """The inbox as this server names it; FolderMissing, listing what is there, if not."""
-        inbox = self._locate(client, layout, self.inbox, layout.prefix)
+        inbox = locate(client, layout, self.inbox, layout.prefix)
         if inbox is None:
             raise FolderMissing(
                 f"{self.where}: the inbox folder {self.inbox!r} does not exist for user "
@@ -459,10 +433,10 @@ class ImapMailbox:
         inbox = self._existing_inbox(client, layout)
         home = layout.home(inbox)
         self._inbox_name = inbox
-        self._processed_name = self._locate(
+        self._processed_name = locate(
             client, layout, self.processed, home
         ) or self._create_folder(client, layout.spelling(self.processed, home), "processed", layout)
-        self._sent_name = self._locate(client, layout, self.sent, home) or self._create_folder(
+        self._sent_name = locate(client, layout, self.sent, home) or self._create_folder(
             client, layout.spelling(self.sent, home), "sent", layout
         )
         self._folders_checked = True
@@ -521,72 +495,15 @@ class ImapMailbox:
                     f"{self.where}: folder {self.inbox!r} was renumbered (UIDVALIDITY "
                     f"{cursor_validity} -> {validity}); fetching everything again"
                 )
-        messages, last_uid = self._read_new(client, validity, last_uid, "", "inbox")
+        messages, last_uid = self._reader.read(
+            client, validity, last_uid, "", "inbox", shown=self._inbox_name
+        )
         cursor = f"{validity}:{last_uid}"
         if self.watch_sent:
             sent_messages, sent_position = self._fetch_sent(client, sent_after)
             messages += sent_messages
             cursor += f"{SENT_CURSOR}{sent_position}"
         return messages, cursor
-
-    def _read_new(
-        self, client: IMAPClient, validity: int, last_uid: int, prefix: str, folder: str
-    ) -> tuple[list[FetchedMessage], int]:
-        """Messages above `last_uid` in the selected folder: at most batch_size of them
-        and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES)."""
-        # "n:*" always matches the highest UID, even below n, so filter as well.
-        found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
-        candidates = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
-        sizes = message_sizes(client, candidates)
-        uids = within_budget(candidates, sizes, self.batch_bytes)
-        messages: list[FetchedMessage] = []
-        for chunk in chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
-            for piece in self._pieces(folder, validity, chunk):
-                data = self._fetch_bodies(client, folder, validity, piece)
-                for uid in piece:
-                    item = data.get(uid)
-                    if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
-                        continue
-                    ref = f"{prefix}{validity}:{uid}"
-                    messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
-        return messages, max(uids, default=last_uid)
-
-    def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
-        """The chunk as one FETCH; one message at a time once a FETCH of it has failed,
-        leaving out messages the server has failed on UNREADABLE_AFTER times."""
-        keys = {uid: (folder, validity, uid) for uid in chunk}
-        if not any(key in self._suspects for key in keys.values()):
-            return [chunk]
-        return [[uid] for uid in chunk if self._failures.get(keys[uid], 0) < UNREADABLE_AFTER]
-
-    def _fetch_bodies(
-        self, client: IMAPClient, folder: str, validity: int, piece: list[int]
-    ) -> dict[int, dict[bytes, Any]]:
-        """FETCH the messages; on a failure, remember which: a server that fails (or
-        hangs up, as Dovecot does) on one message it cannot read would otherwise stop
-        every poll at that message for good, and the mail behind it with it."""
-        try:
-            return client.fetch(piece, ["BODY.PEEK[]"])  # type: ignore[no-any-return]
-        except (IMAPClientError, OSError) as error:
-            if len(piece) > 1:
-                self._suspects.update((folder, validity, uid) for uid in piece)
-                raise TransientError(
-                    f"{self.where}: reading messages failed ({server_words(error_text(error))}); "
-                    "reading them one at a time"
-                ) from error
-            key = (folder, validity, piece[0])
-            self._failures[key] = failures = self._failures.get(key, 0) + 1
-            folder = self._inbox_name if folder == "inbox" else self._sent_name
-            if failures >= UNREADABLE_AFTER:
-                log.error(
-                    "%s cannot read message UID %d in %r (%s); it is left there for a person "
-                    "to look at, and the messages after it are read",
-                    self.where, piece[0], folder, server_words(error_text(error)),
-                )  # fmt: skip
-            raise TransientError(
-                f"{self.where}: reading message UID {piece[0]} in {folder!r} failed: "
-                f"{server_words(error_text(error))}"
-            ) from error
 
     def _fetch_sent(
         self, client: IMAPClient, after: tuple[int, int] | None
@@ -595,7 +512,9 @@ class ImapMailbox:
         self._inbox_validity = None  # the inbox is no longer the selected folder
 
         def read(validity: int, last_uid: int) -> tuple[list[FetchedMessage], int]:
-            return self._read_new(client, validity, last_uid, SENT_REF, "sent")
+            return self._reader.read(
+                client, validity, last_uid, SENT_REF, "sent", shown=self._sent_name
+            )
 
         return new_sent_items(
             client, self._sent_name, after, read, where=self.where, configured=self.sent
@@ -623,39 +542,7 @@ class ImapMailbox:
 
     def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
         with self._errors():  # here so a [TRYCREATE] reaches _move as FolderMissing
-            try:
-                self._move_uids_once(client, uids)
-            except IMAPClientError as error:
-                if "[EXPUNGEISSUED]" not in error_text(error):
-                    raise
-                # A person's session expunged it and ours has not caught up yet: NOOP
-                # brings this session up to date; then the move finds nothing, or moves.
-                client.noop()
-                self._move_uids_once(client, uids)
-
-    def _move_uids_once(self, client: IMAPClient, uids: list[int]) -> None:
-        if client.has_capability("MOVE"):
-            client.move(uids, self._processed_name)
-            return
-        client.copy(uids, self._processed_name)
-        client.add_flags(uids, [b"\\Deleted"], silent=True)
-        if client.has_capability("UIDPLUS"):
-            client.uid_expunge(uids)
-            return
-        # A plain EXPUNGE removes every \Deleted message in the folder, also those a
-        # person marked (Outlook and Thunderbird can leave them so, to be undeleted),
-        # which mailbot never read (it skips \Deleted mail): they would be gone for
-        # good. Unmark them for the moment of the EXPUNGE; if we die in between they
-        # reappear in the inbox, which loses nothing.
-        ours = set(uids)
-        theirs = [uid for uid in client.search(["DELETED"]) if uid not in ours]
-        if theirs:
-            client.remove_flags(theirs, [b"\\Deleted"], silent=True)
-        try:
-            client.expunge()
-        finally:
-            if theirs:
-                client.add_flags(theirs, [b"\\Deleted"], silent=True)
+            move_uids(client, uids, self._processed_name)
 
     def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from mailbot.backends.imap_errors import error_text, transient
+
 # RFC 4314 rights mailbot needs: read, flag \Deleted and expunge in the inbox (what a
 # MOVE out of it does), insert into Processed and Sent, read Sent (its dedup search).
 RIGHT_NAMES = {"r": "read", "t": "delete messages", "e": "expunge", "i": "add messages"}
@@ -97,6 +99,23 @@ def read_layout(client: IMAPClient) -> FolderLayout:
         )
     names = [str(name) for _flags, _delimiter, name in listed]
     return FolderLayout(names, delimiter, prefix, others)
+
+
+def locate(client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:
+    """The folder a configured name means: one LIST showed, else one the server
+    answers STATUS for (servers often leave shared folders out of LIST)."""
+    found = layout.find(name, home)
+    if found is not None:
+        return found
+    for candidate in layout.candidates(name, home):
+        try:
+            client.folder_status(candidate, [b"UIDVALIDITY"])
+        except IMAPClientError as error:
+            if transient(error_text(error)):
+                raise
+            continue
+        return candidate
+    return None
 
 
 def lacking_rights(

@@ -1,0 +1,153 @@
+"""Reading new mail from an IMAP folder in bounded batches, stepping around what the
+server cannot read.
+
+A poll asks each message's size first, then reads no more than a batch's worth, in FETCH
+commands of bounded size, so a mailbox full of large attachments cannot make one poll
+hold gigabytes. A message the server fails on (or hangs up on, as Dovecot does) is read
+alone, and left for a person after UNREADABLE_AFTER tries, so it cannot stop every poll
+at that message for good, and the mail behind it with it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from mailbot.backends.base import TransientError
+from mailbot.backends.imap_errors import error_text, server_words
+from mailbot.model import FetchedMessage
+
+log = logging.getLogger(__name__)
+
+FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
+FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big one may exceed)
+# Mail one fetch_new holds in memory at most (a message bigger than this comes alone).
+# Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
+# would need gigabytes, and a poll killed for memory would meet the same batch again.
+BATCH_BYTES = 64 * 1024 * 1024
+SIZE_CHUNK = 500  # UIDs per size FETCH: keeps the command line well under server limits
+UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
+
+
+class NewMailReader:
+    """New messages of one mailbox's folders, batch by batch. It remembers, for as long
+    as the mailbox object lives, the messages a FETCH failed on."""
+
+    def __init__(self, where: str, batch_size: int, batch_bytes: int) -> None:
+        self.where = where
+        self.batch_size = batch_size
+        self.batch_bytes = batch_bytes
+        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID): see _fetch_bodies.
+        self._suspects: set[tuple[str, int, int]] = set()
+        self._failures: dict[tuple[str, int, int], int] = {}
+
+    def read(
+        self,
+        client: IMAPClient,
+        validity: int,
+        last_uid: int,
+        prefix: str,
+        folder: str,
+        *,
+        shown: str,
+    ) -> tuple[list[FetchedMessage], int]:
+        """Messages above `last_uid` in the selected folder ("inbox" or "sent", named
+        `shown` on the server), their refs starting with `prefix`: at most batch_size of
+        them and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES); and
+        the last UID read."""
+        # "n:*" always matches the highest UID, even below n, so filter as well.
+        found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
+        candidates = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
+        sizes = message_sizes(client, candidates)
+        uids = within_budget(candidates, sizes, self.batch_bytes)
+        messages: list[FetchedMessage] = []
+        for chunk in chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
+            for piece in self._pieces(folder, validity, chunk):
+                data = self._fetch_bodies(client, folder, validity, piece, shown)
+                for uid in piece:
+                    item = data.get(uid)
+                    if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
+                        continue
+                    ref = f"{prefix}{validity}:{uid}"
+                    messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
+        return messages, max(uids, default=last_uid)
+
+    def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
+        """The chunk as one FETCH; one message at a time once a FETCH of it has failed,
+        leaving out messages the server has failed on UNREADABLE_AFTER times."""
+        keys = {uid: (folder, validity, uid) for uid in chunk}
+        if not any(key in self._suspects for key in keys.values()):
+            return [chunk]
+        return [[uid] for uid in chunk if self._failures.get(keys[uid], 0) < UNREADABLE_AFTER]
+
+    def _fetch_bodies(
+        self, client: IMAPClient, folder: str, validity: int, piece: list[int], shown: str
+    ) -> dict[int, dict[bytes, Any]]:
+        """FETCH the messages; on a failure, remember which: a server that fails (or
+        hangs up, as Dovecot does) on one message it cannot read would otherwise stop
+        every poll at that message for good, and the mail behind it with it."""
+        try:
+            return client.fetch(piece, ["BODY.PEEK[]"])  # type: ignore[no-any-return]
+        except (IMAPClientError, OSError) as error:
+            if len(piece) > 1:
+                self._suspects.update((folder, validity, uid) for uid in piece)
+                raise TransientError(
+                    f"{self.where}: reading messages failed ({server_words(error_text(error))}); "
+                    "reading them one at a time"
+                ) from error
+            key = (folder, validity, piece[0])
+            self._failures[key] = failures = self._failures.get(key, 0) + 1
+            if failures >= UNREADABLE_AFTER:
+                log.error(
+                    "%s cannot read message UID %d in %r (%s); it is left there for a person "
+                    "to look at, and the messages after it are read",
+                    self.where, piece[0], shown, server_words(error_text(error)),
+                )  # fmt: skip
+            raise TransientError(
+                f"{self.where}: reading message UID {piece[0]} in {shown!r} failed: "
+                f"{server_words(error_text(error))}"
+            ) from error
+
+
+def message_sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
+    """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
+    before its mail is read. A message the server gives no size for counts as 0."""
+    sizes: dict[int, int] = {}
+    for start in range(0, len(uids), SIZE_CHUNK):
+        chunk = uids[start : start + SIZE_CHUNK]
+        for uid, item in client.fetch(chunk, ["RFC822.SIZE"]).items():
+            size = item.get(b"RFC822.SIZE")
+            sizes[uid] = int(size) if isinstance(size, int) else 0
+    return sizes
+
+
+def within_budget(uids: list[int], sizes: dict[int, int], budget: int) -> list[int]:
+    """The longest run of `uids` from the start whose sizes fit `budget`; at least the
+    first, however big, so a huge message is read alone instead of never."""
+    taken: list[int] = []
+    total = 0
+    for uid in uids:
+        total += sizes.get(uid, 0)
+        if taken and total > budget:
+            break
+        taken.append(uid)
+    return taken
+
+
+def chunks(uids: list[int], sizes: dict[int, int], most: int, budget: int) -> Iterator[list[int]]:
+    """`uids` in runs of at most `most` messages and `budget` bytes (a bigger message
+    alone), so one FETCH response never holds more than that."""
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if chunk and (len(chunk) >= most or total + size > budget):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
