@@ -13,6 +13,7 @@ from mailbot import (
     confidentiality_chase,
     digest,
     ledger,
+    mailbox_cursor,
     outbox,
     recalculate,
     reminders,
@@ -30,24 +31,10 @@ from mailbot.backends.base import (
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import message_id_of, parse_message
 from mailbot.pipeline import Outcome, process
-from mailbot.store.state import read_value, write_value
+from mailbot.store.state import write_value
 
 log = logging.getLogger(__name__)
 
-CURSOR_KEY = "backend.cursor"
-# Which backend wrote the cursor ("ews", "graph"...). A cursor is one backend's own: an EWS
-# sync state handed to Graph would be sent to it as a URL. Cursors stored before this mark
-# existed have none; each backend then refuses one it cannot read (CursorExpired).
-CURSOR_BACKEND_KEY = "backend.cursor_backend"
-# When the poll that stored the cursor ran (UTC, ISO 8601): where the next backend starts
-# Sent Items after a change (every poll since may not have saved one: an earlier time is
-# safe, what is read twice is a duplicate).
-CURSOR_SAVED_KEY = "backend.cursor_saved"
-# Which mailbox the cursor is for (see mailbox_read): a Graph delta link or an EWS sync
-# state names the mailbox it was made for, an IMAP UIDVALIDITY:UID is one account's, so
-# another [mailbox] address or IMAP account must start afresh. A cursor stored before this
-# mark existed has none; it is taken to be the configured mailbox's and marked so.
-CURSOR_MAILBOX_KEY = "backend.cursor_mailbox"
 DAEMON_POLLED_KEY = "daemon.polled"  # when `mailbot run` last began a poll (UTC, ISO 8601)
 MAX_BATCHES = 50  # a poll takes at most this many fetches, so one run cannot go on forever
 
@@ -65,87 +52,6 @@ class PollReport:
     mailbox_changed: tuple[str, str] | None = None
     still_unmoved: int = 0  # recorded by earlier polls, and still not moved in the mailbox
     left_for_later: int = 0  # fetched but not handled: the daemon was stopping
-
-
-def _load_cursor(app: App, report: PollReport) -> str | None:
-    """The stored cursor, or None (a fresh start) if another backend wrote it (the mailbox
-    moved from EWS to Graph, say) or it is another mailbox's. Starting afresh reads the
-    whole Inbox once; mail already recorded is known by its Message-ID, so nothing is
-    answered twice."""
-    kind = kind_of(app.backend)
-    here = mailbox_read(app, kind)
-    with app.store.transaction() as session:
-        cursor = read_value(session, CURSOR_KEY)
-        writer = read_value(session, CURSOR_BACKEND_KEY)
-        saved = read_value(session, CURSOR_SAVED_KEY)
-        owner = read_value(session, CURSOR_MAILBOX_KEY)
-        if cursor is not None and writer == kind and owner is None:
-            write_value(session, CURSOR_MAILBOX_KEY, here)  # marked before mailboxes were
-            owner = here
-    if cursor is None or writer is None:
-        return cursor
-    if writer == kind:
-        if owner == here:
-            return cursor
-        _another_mailbox(owner or "", here, report)
-        return None
-    log.warning(
-        "poll: [mailbox] backend changed from %s to %s: reading the Inbox afresh, once "
-        "(mail already recorded is not answered again)",
-        writer, kind,
-    )
-    report.resynced = True
-    report.switched = (writer, kind)
-    return _fresh_cursor(app, saved)
-
-
-def mailbox_read(app: App, kind: str) -> str:
-    """The mailbox the `kind` backend reads under the configuration, in words: the
-    [mailbox] address; for IMAP also the account and folder, which are what its cursor
-    belongs to; for a maildir its folder."""
-    box = app.settings.mailbox
-    address = box.address.lower()
-    if kind == "imap":
-        imap = box.imap
-        return (f"{address} (IMAP {imap.username} at {imap.host.lower()}:{imap.port}, "
-                f"{imap.inbox})")
-    if kind == "maildir":
-        return f"{address} (maildir {box.maildir.path})"
-    return address
-
-
-def _another_mailbox(owner: str, here: str, report: PollReport) -> None:
-    """The stored cursor is another mailbox's, so it is not used: reading this one's Inbox
-    from the start is safe, as after a change of backend (what is recorded is a duplicate)."""
-    log.warning(
-        "poll: [mailbox] now reads another mailbox, %s, than the stored cursor's, %s: "
-        "reading its Inbox afresh, once (mail already recorded is not answered again)",
-        here, owner,
-    )
-    report.resynced = True
-    report.mailbox_changed = (owner, here)
-
-
-def _fresh_cursor(app: App, saved: str | None) -> str | None:
-    """Where the new backend starts: from nothing, or where the old one left off if it
-    can (Graph's Sent Items from that time, with watch_sent)."""
-    start: Callable[[datetime], str | None] | None = getattr(app.backend, "fresh_cursor", None)
-    if start is None or saved is None:
-        return None
-    try:
-        since = datetime.fromisoformat(saved)
-    except ValueError:
-        return None
-    return start(since) if since.tzinfo is not None else None
-
-
-def _save_cursor(app: App, cursor: str | None, now: datetime) -> None:
-    with app.store.transaction() as session:
-        write_value(session, CURSOR_KEY, cursor)
-        kind = kind_of(app.backend)
-        write_value(session, CURSOR_BACKEND_KEY, kind if cursor else None)
-        write_value(session, CURSOR_MAILBOX_KEY, mailbox_read(app, kind) if cursor else None)
-        write_value(session, CURSOR_SAVED_KEY, now.isoformat() if cursor else None)
 
 
 def _fetch(
@@ -176,11 +82,15 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
     was, and the next start fetches the rest again.
     """
     report = PollReport()
-    cursor = _load_cursor(app, report)
+    place = mailbox_cursor.load(app)
+    cursor = place.cursor
+    report.switched, report.mailbox_changed = place.switched, place.mailbox_changed
+    report.resynced = place.afresh
     # Refs stored without the name of their mailbox are the stored cursor's mailbox's.
-    previous = report.mailbox_changed[0] if report.mailbox_changed else ""
+    previous = place.mailbox_changed[0] if place.mailbox_changed else ""
     report.still_unmoved = unmoved.move_remembered(
-        app.store, app.backend, mailbox_read(app, kind_of(app.backend)), previous=previous
+        app.store, app.backend, mailbox_cursor.mailbox_read(app, kind_of(app.backend)),
+        previous=previous,
     )
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
@@ -197,7 +107,7 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
                      report.left_for_later)
             break
         if new_cursor != cursor:
-            _save_cursor(app, new_cursor, now)
+            mailbox_cursor.save(app, new_cursor, now)
         if not messages or new_cursor == cursor or stop():
             break
         cursor = new_cursor
@@ -236,7 +146,7 @@ def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport
 
 
 def _not_moved(app: App, messages: list[FetchedMessage], report: PollReport) -> None:
-    owner = mailbox_read(app, kind_of(app.backend))
+    owner = mailbox_cursor.mailbox_read(app, kind_of(app.backend))
     unmoved.remember(app.store, app.backend, [m.ref for m in messages], owner)
     report.unmarked.extend(message_id_of(m.raw) for m in messages)
 

@@ -13,8 +13,9 @@ from mailbot.app import App
 from mailbot.backends.base import kind_of
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
-from mailbot.jobs import CURSOR_BACKEND_KEY, CURSOR_KEY, DAEMON_POLLED_KEY
+from mailbot.jobs import DAEMON_POLLED_KEY
 from mailbot.leavers import cases_with_leavers, still_listed_leavers
+from mailbot.mailbox_cursor import CURSOR_BACKEND_KEY, CURSOR_KEY
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value

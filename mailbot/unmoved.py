@@ -8,7 +8,7 @@ Their refs are kept here instead, and every poll first tries again to move them.
 
 A ref is one backend's own (an EWS item id, an IMAP "UIDVALIDITY:UID"), so the refs are
 kept with the name of the backend that wrote them and the mailbox they are in (see
-mailbot.jobs.mailbox_read): {"backend": "ews", "mailbox": "...", "refs": [...]}. After the
+mailbot.mailbox_cursor.mailbox_read): {"backend": "ews", "mailbox": "...", "refs": [...]}. After the
 mailbox moves to another backend, or [mailbox] names another mailbox, they are let go, not
 handed to it on every poll (an IMAP UIDVALIDITY:UID can name another account's message):
 the poll starts from a fresh cursor, finds those messages still in the Inbox, knows them

@@ -33,7 +33,8 @@ from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
 from mailbot.cli import app as cli
-from mailbot.jobs import CURSOR_BACKEND_KEY, CURSOR_KEY, flush_outbox, poll
+from mailbot.jobs import flush_outbox, poll
+from mailbot.mailbox_cursor import CURSOR_BACKEND_KEY, CURSOR_KEY
 from mailbot.model import MessageStatus
 from mailbot.settings import load_settings
 from mailbot.store.state import read_value, write_value
