@@ -442,11 +442,16 @@ def _imap_daemon(
     admin.logout()
     log = tmp_path / "daemon.log"
     daemon = _daemon(config, log, "run")
-    deadline = time.monotonic() + 60
-    while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
-        assert daemon.poll() is None, log.read_text()
-        time.sleep(0.1)
-    assert _recorded(tmp_path / "var" / "mailbot.db") == 1, log.read_text()
+    try:
+        deadline = time.monotonic() + 60
+        while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
+            assert daemon.poll() is None, log.read_text()
+            time.sleep(0.1)
+        assert _recorded(tmp_path / "var" / "mailbot.db") == 1, log.read_text()
+    except BaseException:
+        daemon.kill()  # a failed start must not leave a daemon running after the test
+        daemon.wait()
+        raise
     return daemon, log
 
 
