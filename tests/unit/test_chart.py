@@ -69,6 +69,7 @@ def _digest_png(tmp_path: Path, policy: str) -> bytes:
     return bytes(image.get_content())
 
 
+@pytest.mark.own_database  # three councils with the same cases, each its own SQLite file
 def test_the_welsh_councils_digest_carries_the_bilingual_chart(tmp_path: Path) -> None:
     """What leaves: the PNG in a bilingual council's digest is the bilingual drawing."""
     welsh = _digest_png(tmp_path / "cardiff", "cardiff")
