@@ -12,6 +12,8 @@ import email
 import email.policy
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -361,3 +363,15 @@ class Council:
 def by_recipient(messages: Iterable[EmailMessage]) -> dict[str, EmailMessage]:
     """Mails by their To header (one mail to each in the tests that use this)."""
     return {str(message["To"]): message for message in messages}
+
+
+def mailbot_process(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`python -m mailbot ARGS --config CONFIG` in its own process (a daemon, say), logging
+    at INFO to `log`, appended to."""
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
+        )

@@ -6,12 +6,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import mailbox
-import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +22,7 @@ from pathlib import Path
 import pytest
 from fixtures.dovecot import DovecotServer, mailbot_config
 from fixtures.smtpd import SmtpServer
-from helpers import rows, shared_rules_classifier
+from helpers import mailbot_process, rows, shared_rules_classifier
 from imapclient import IMAPClient
 from sqlalchemy import create_engine, text
 
@@ -157,16 +155,6 @@ flush_seconds = 5
 """
 
 
-def _daemon(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as sink:
-        return subprocess.Popen(
-            [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-            env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
-        )
-
-
 def _recorded(database: Path) -> int:
     """Messages the daemon has recorded so far, read as `mailbot cases` would."""
     try:
@@ -205,7 +193,7 @@ def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     for number in range(total):
         inbox.add(member_mail(number))
     log = tmp_path / "daemon.log"
-    daemon = _daemon(config, log, "run")
+    daemon = mailbot_process(config, log, "run")
     try:
         deadline = time.monotonic() + 60
         while _recorded(tmp_path / "var" / "mailbot.db") < 20 and time.monotonic() < deadline:
@@ -228,7 +216,7 @@ def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     assert 0 < left < total, "the stop came mid-poll: the rest wait in the Inbox"
     assert f"{left} message(s) wait in the Inbox" in text
 
-    again = _daemon(config, log, "poll", "--once")
+    again = mailbot_process(config, log, "poll", "--once")
     assert again.wait(timeout=120) == 0, log.read_text()
     answered = _acknowledged(tmp_path / "outbox")
     assert len(answered) == total and set(answered.values()) == {1}
@@ -290,12 +278,12 @@ def test_a_stop_during_a_large_flush_sends_each_mail_once(
     for number in range(total):
         inbox.add(member_mail(number))
     log = tmp_path / "daemon.log"
-    assert _daemon(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
+    assert mailbot_process(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
     # A backlog, as after a mail server outage: every acknowledgement waits to be sent.
     smtp_server.reset()
     with sqlite3.connect(tmp_path / "var" / "mailbot.db") as database:
         database.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sent'")
-    daemon = _daemon(config, log, "run")
+    daemon = mailbot_process(config, log, "run")
     try:
         deadline = time.monotonic() + 60
         while len(smtp_server.received) < 20 and time.monotonic() < deadline:
@@ -312,7 +300,7 @@ def test_a_stop_during_a_large_flush_sends_each_mail_once(
     assert took < 2, f"stopping took {took:.1f} s"
     assert 0 < len(smtp_server.received) < total, "the stop came mid-flush"
 
-    assert _daemon(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
+    assert mailbot_process(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
     answered = Counter(
         str(BytesParser(policy=default).parsebytes(r.raw, headersonly=True)["In-Reply-To"])
         for r in smtp_server.received
@@ -441,7 +429,7 @@ def _imap_daemon(
     admin.append("INBOX", member_mail(1))
     admin.logout()
     log = tmp_path / "daemon.log"
-    daemon = _daemon(config, log, "run")
+    daemon = mailbot_process(config, log, "run")
     try:
         deadline = time.monotonic() + 60
         while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:

@@ -6,7 +6,6 @@ subprocess, on a Maildir with its outbox folder, as an administrator would run i
 from __future__ import annotations
 
 import mailbox
-import os
 import signal
 import stat
 import subprocess
@@ -19,6 +18,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from helpers import mailbot_process
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -62,16 +62,6 @@ def _home(tmp_path: Path) -> Path:
     config.write_text(CONFIG)
     mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
     return config
-
-
-def _mailbot(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as sink:
-        return subprocess.Popen(
-            [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-            env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
-        )
 
 
 def _command(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -122,7 +112,7 @@ def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Pa
     config, log = _home(tmp_path), tmp_path / "daemon.log"
     kept = tmp_path / "var" / "directory"
     earlier = _deliver(tmp_path, 0)
-    first = _mailbot(config, log, "run")
+    first = mailbot_process(config, log, "run")
     try:
         _wait(first, log, lambda: bool(_answers(tmp_path, earlier)))
     finally:
@@ -136,7 +126,7 @@ def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Pa
     (tmp_path / "officers.csv").write_text(BROKEN_OFFICERS)
     enquiry, problem = _deliver(tmp_path, 1), _problem(tmp_path)
     started = len(log.read_text())
-    daemon = _mailbot(config, log, "run")
+    daemon = mailbot_process(config, log, "run")
     try:
         _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
         _wait(daemon, log, lambda: any(m["To"] == ADMIN for m in _outbox(tmp_path)))
@@ -193,7 +183,7 @@ def test_a_restart_after_officers_csv_was_deleted_runs_on_the_kept_copy(
     daemon already keeps its last directory when a file vanishes, so a restart must not
     turn that into a stopped service."""
     config, log = _home(tmp_path), tmp_path / "daemon.log"
-    first = _mailbot(config, log, "run")
+    first = mailbot_process(config, log, "run")
     try:
         _wait(first, log, lambda: "mailbot running" in log.read_text())
         assert (tmp_path / "var" / "directory" / "kept.json").exists()
@@ -201,7 +191,7 @@ def test_a_restart_after_officers_csv_was_deleted_runs_on_the_kept_copy(
         _stop(first, log)
     (tmp_path / "officers.csv").unlink()
     enquiry = _deliver(tmp_path, 1)
-    daemon = _mailbot(config, log, "run")
+    daemon = mailbot_process(config, log, "run")
     try:
         _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
         missing = f"{tmp_path / 'officers.csv'}: cannot read: No such file or directory"
