@@ -15,7 +15,12 @@ from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.jobs import DAEMON_POLLED_KEY
 from mailbot.leavers import cases_with_leavers, still_listed_leavers
-from mailbot.mailbox_cursor import CURSOR_BACKEND_KEY, CURSOR_KEY
+from mailbot.mailbox_cursor import (
+    CURSOR_BACKEND_KEY,
+    CURSOR_KEY,
+    CURSOR_MAILBOX_KEY,
+    mailbox_read,
+)
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.store.state import read_value
@@ -61,6 +66,9 @@ class Status:
     # (the backend that wrote the stored cursor, the backend configured now) when they
     # differ: the next poll reads the Inbox afresh (docs/backends/switching.md)
     switched: tuple[str, str] | None = None
+    # (the mailbox the stored cursor is for, the one configured now) on the same backend:
+    # the next poll reads the configured mailbox's Inbox afresh
+    mailbox_changed: tuple[str, str] | None = None
     # members.csv or officers.csv does not validate, and what the daemon runs on meanwhile
     directory_unread: str | None = None
 
@@ -125,6 +133,9 @@ def gather_status(app: App, now: datetime) -> Status:
             outage=outage,
             polled_before=session.get(StateRow, CURSOR_KEY) is not None,
             switched=_switched(read_value(session, CURSOR_BACKEND_KEY), _backend_kind(app)),
+            mailbox_changed=_mailbox_changed(app, read_value(session, CURSOR_KEY),
+                                             read_value(session, CURSOR_BACKEND_KEY),
+                                             read_value(session, CURSOR_MAILBOX_KEY)),
             messages=_counts(session, MessageRow.status, MessageRow),
             outbox=_counts(session, OutboxRow.status, OutboxRow),
             cases=_counts(session, CaseRow.status, CaseRow),
@@ -161,6 +172,18 @@ def _backend_kind(app: App) -> str:
 
 def _switched(writer: str | None, kind: str) -> tuple[str, str] | None:
     return (writer, kind) if writer is not None and writer != kind else None
+
+
+def _mailbox_changed(app: App, cursor: str | None, writer: str | None,
+                     owner: str | None) -> tuple[str, str] | None:
+    """The stored cursor's mailbox and the configured one, when the backend is the same but
+    [mailbox] now names another mailbox (as mailbox_cursor.load decides at the next poll).
+    A cursor with no mailbox mark is taken to be the configured mailbox's there too."""
+    kind = _backend_kind(app)
+    if cursor is None or writer != kind or owner is None:
+        return None
+    here = mailbox_read(app, kind)
+    return (owner, here) if owner != here else None
 
 
 def _daemon(value: str | None, now: datetime) -> tuple[str | None, bool]:
@@ -233,6 +256,12 @@ def format_status(status: Status) -> str:
         lines.insert(1, f"mailbox: the stored cursor is the {writer} backend's and backend is "
                         f"now {kind}: the next poll reads the Inbox afresh; mail already "
                         "recorded is not answered again (docs/backends/switching.md)")
+    if status.mailbox_changed:
+        owner, here = status.mailbox_changed
+        lines.insert(1, f"mailbox: the stored cursor is for {owner} and [mailbox] now reads "
+                        f"{here}: the next poll reads the new mailbox's Inbox afresh, once; "
+                        "mail already recorded is not answered again "
+                        "(docs/backends/switching.md)")
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
     lines += [

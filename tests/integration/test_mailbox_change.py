@@ -184,3 +184,40 @@ def test_imap_another_account_is_read_afresh_and_the_old_refs_are_not_moved_ther
     assert clients[1].search() == []  # moved to Processed after it was handled, not before
     for client in clients:
         client.logout()
+
+
+def test_status_says_before_the_first_poll_that_the_new_mailbox_is_read_afresh(
+    tmp_path: Path,
+) -> None:
+    """An administrator who points [mailbox] address at another mailbox checks `mailbot
+    status` before starting the daemon: it must confirm which mailbox the next poll reads,
+    and that it starts afresh there (and say nothing of it once the poll has been)."""
+    with FakeGraph(OLD) as old:
+        old.deliver(enquiry("old-one", OLD))
+        app = graph_app(tmp_path, old, OLD)
+        try:
+            poll(app, NOW)
+        finally:
+            app.close()
+
+    same = CliRunner().invoke(cli, ["status", "--config", str(tmp_path / f"{OLD}.toml")])
+    assert same.exit_code == 0, same.output
+    assert "afresh" not in same.output
+
+    with FakeGraph(NEW) as new:
+        graph_app(tmp_path, new, NEW).close()  # writes the new mailbox's config
+    before = CliRunner().invoke(cli, ["status", "--config", str(tmp_path / f"{NEW}.toml")])
+    assert before.exit_code == 0, before.output
+    assert (f"mailbox: the stored cursor is for {OLD} and [mailbox] now reads {NEW}: the "
+            "next poll reads the new mailbox's Inbox afresh, once") in before.output
+
+    with FakeGraph(NEW) as new:
+        new.deliver(enquiry("new-one", NEW))
+        app = graph_app(tmp_path, new, NEW)
+        try:
+            poll(app, NOW)
+        finally:
+            app.close()
+    after = CliRunner().invoke(cli, ["status", "--config", str(tmp_path / f"{NEW}.toml")])
+    assert after.exit_code == 0, after.output
+    assert "afresh" not in after.output
