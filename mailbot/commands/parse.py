@@ -1,7 +1,8 @@
 """Reading a command from an officer's reply: pure, no database, no clock.
 
 Only the first line of the new text counts (quoted history below it is ignored), so a
-reply that quotes our own mail cannot trigger anything.
+reply that quotes our own mail cannot trigger anything. A greeting line above it ("Hi,",
+"Helo Dana,") is passed over: officers write one out of habit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.languages import Bilingual
+from mailbot.quoting import cut_signature, history_start
 
 MAX_EXTENSION_DAYS = 60
 MAX_REASON = 1000
@@ -20,6 +22,14 @@ MAX_REASON = 1000
 _QUOTE_START = re.compile(
     r"^(>|-{2,}\s*Original Message|_{8,}|\*\s\*\s\*|\**From:\**\s|Sent:\s|On\s.+wrote:\s*$|"
     r"Ar\s.+ysgrifennodd|Le\s.+a écrit|Am\s.+schrieb)",
+    re.IGNORECASE,
+)
+# A line that only greets: the command is on the line after it. Kept to the words people
+# open with, so a line such as "All done" is never passed over for the one below it.
+_GREETING = re.compile(
+    r"^(?:hi|hiya|hello|hey|dear|morning|afternoon|good\s+(?:morning|afternoon|evening)|"
+    r"helo|shwmae|s'mae|bore\s+da|prynhawn\s+da|noswaith\s+dda|annwyl)\b"
+    r"[^.?!:;\"“”]{0,40}[,.!]?$",
     re.IGNORECASE,
 )
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
@@ -97,9 +107,13 @@ class _Line:
 
 
 def new_text(text: str) -> str:
-    """The part of a reply the sender wrote: everything above the quoted history."""
+    """The part of a reply the sender wrote: everything above the quoted history, wherever
+    the client marks it (quoting.history_start knows the Welsh Outlook header block and
+    Gmail's "On ... wrote:" wrapped over two lines)."""
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = history_start(all_lines)
     lines = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in all_lines[: found[0] if found else len(all_lines)]:
         if _QUOTE_START.match(line.strip()):
             break
         lines.append(line)
@@ -107,12 +121,21 @@ def new_text(text: str) -> str:
 
 
 def parse_command(text: str) -> Command | Unparsed | None:
-    """The command on the first line of the new text; None if the new text is empty."""
+    """The command on the first line of the new text (after a greeting line, if any);
+    None if the new text is empty."""
     lines = [_clean(line) for line in new_text(text).split("\n")]
-    lines = [line for line in lines if line]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if lines and _GREETING.match(lines[0]) and any(lines[1:]):
+        lines.pop(0)
+        while not lines[0]:
+            lines.pop(0)
     if not lines:
         return None
-    first, following = lines[0], lines[1:]
+    first = lines[0]
+    # A reason may run on below the command line, but never into the sign-off
+    # ("Thanks, Sam", a phone's footer): it may be sent to the member.
+    following = cut_signature(lines)[1:]
     word, _, rest = first.partition(" ")
     verb = word.upper().rstrip(".!:,;")
     read = _READERS.get(verb)
@@ -133,16 +156,25 @@ def _reason(rest: str, following: list[str]) -> str:
         body = rest[1:]
         if close in body:
             return body[: body.index(close)].strip()[:MAX_REASON]
-        # A quoted reason may run over several lines until its closing quote.
-        collected = [body]
-        for line in following:
-            if close in line or "”" in line:
-                end = line.index(close) if close in line else line.index("”")
-                collected.append(line[:end])
-                break
-            collected.append(line)
-        return " ".join(p.strip() for p in collected if p.strip())[:MAX_REASON]
+        return " ".join(_run_on(body, close, following))[:MAX_REASON]
     return rest.strip(" .").lstrip(":-–—,; ")[:MAX_REASON]
+
+
+def _run_on(body: str, close: str, following: list[str]) -> list[str]:
+    """A quoted reason running over several lines: up to its closing quote; without one,
+    only its own paragraph (to the first blank line), never the officer's later text."""
+    collected = [body.strip()]
+    for line in following:
+        if close in line or "”" in line:
+            end = line.index(close) if close in line else line.index("”")
+            return [p for p in [*collected, line[:end].strip()] if p]
+        collected.append(line)
+    paragraph = [body.strip()]
+    for line in following:
+        if not line:
+            break
+        paragraph.append(line)
+    return [p for p in paragraph if p]
 
 
 def _date(token: str) -> date | None:

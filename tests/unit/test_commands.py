@@ -110,3 +110,65 @@ def test_new_text_stops_at_the_quote(quote: str) -> None:
 def test_describe_is_what_the_timeline_shows() -> None:
     assert Command("EXTEND", days=5, reason="survey").describe() == 'EXTEND 5 "survey"'
     assert Command("CONFIDENTIAL", ok=False, reason="duty").describe() == 'CONFIDENTIAL NO "duty"'
+
+
+WELSH_OUTLOOK_QUOTE = (
+    "\n\nOddi wrth: Member Enquiries <memberenquiries@cardiff.gov.uk>\n"
+    "Anfonwyd: 25 Tachwedd 2026 10:02\n"
+    "At: Patel, Sam <sam.patel@cardiff.gov.uk>\n"
+    "Pwnc: Ymholiad / Enquiry from Cllr Siân Evans [MB-2026-00001]\n\n"
+    "Annwyl Sam Patel,\n"
+    'EXTEND 5 "rheswm"      5 diwrnod gwaith arall\n'
+)
+GMAIL_WRAPPED_QUOTE = (
+    "\n\nOn Tue, 1 Dec 2026 at 10:02, Member Enquiries <\n"
+    "memberenquiries@council.gov.uk> wrote:\n\n> Dear Sam Patel,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi,\n\nDONE\n\nThanks\nSam" + OUTLOOK_QUOTE, Command("DONE")),
+        ("Hi Dana,\nDone - spoke to the member by phone.", Command(
+            "DONE", reason="spoke to the member by phone")),
+        ("Helo,\n\nDONE\n\nDiolch\nSam" + WELSH_OUTLOOK_QUOTE, Command("DONE")),
+        ("Good morning\n\nextend 3 \"awaiting quote\".\n\nKind regards\nSam",
+         Command("EXTEND", days=3, reason="awaiting quote")),
+    ],
+)
+def test_a_greeting_line_above_the_command_is_passed_over(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected
+
+
+def test_a_line_that_is_not_a_greeting_is_still_the_first_line() -> None:
+    # "All done" is not passed over for whatever is below it.
+    found = parse_command("All done thanks\nDONE")
+    assert isinstance(found, Unparsed) and found.line == "All done thanks"
+
+
+@pytest.mark.parametrize("quote", [WELSH_OUTLOOK_QUOTE, GMAIL_WRAPPED_QUOTE, OUTLOOK_QUOTE])
+def test_a_reason_without_its_closing_quote_stops_before_the_history(quote: str) -> None:
+    # The reason of an EXTEND is sent to the member: our quoted mail must never be in it.
+    found = parse_command('EXTEND 5 "waiting for the contractor' + quote)
+    assert found == Command("EXTEND", days=5, reason="waiting for the contractor")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\nThanks\nSam Patel\nHighways Officer | 01234 567890",
+        "\n\nI'll call the councillor this afternoon.\nSam",
+        "\nSent from my iPhone",
+    ],
+)
+def test_a_reason_without_its_closing_quote_leaves_out_the_officers_other_words(
+    after: str,
+) -> None:
+    found = parse_command('EXTEND 5 "waiting for the contractor' + after)
+    assert found == Command("EXTEND", days=5, reason="waiting for the contractor")
+
+
+@pytest.mark.parametrize("quote", [WELSH_OUTLOOK_QUOTE, GMAIL_WRAPPED_QUOTE])
+def test_new_text_stops_at_welsh_outlook_and_wrapped_gmail_history(quote: str) -> None:
+    assert new_text(f"Looking at it now{quote}") == "Looking at it now"
