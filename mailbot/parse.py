@@ -78,9 +78,18 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
         msg = email.message_from_bytes(raw, policy=compat32)
         message_id = _message_id(msg, raw)
         return _build(msg, message_id)
+    except RecursionError:  # the stdlib parser recurses once per nested part
+        return ParseFailure(message_id or message_id_of(raw), TOO_DEEP)
     except Exception as exc:  # noqa: BLE001 - never raise: quarantine with the reason
         reason = f"cannot parse: {type(exc).__name__}: {exc}"[:500]
         return ParseFailure(message_id or message_id_of(raw), reason)
+
+
+# "maximum recursion depth exceeded" tells a person nothing: say what is wrong with the mail.
+TOO_DEEP = (
+    "cannot parse: its parts are nested too deeply to read (no mail client writes "
+    "that: broken or hostile mail); open the original to see it"
+)
 
 
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
@@ -151,7 +160,7 @@ def _addresses(value: str) -> list[Address]:
     display name must never be able to smuggle in an address of its own."""
     unfolded = unfold(value)
     out = []
-    for name, addr in email.utils.getaddresses([unfolded]):
+    for name, addr in _split_addresses(unfolded):
         addr = addr.strip().lower()
         if _ADDR_RE.fullmatch(addr):
             out.append(Address(name=clean_header(name), email=addr))
@@ -160,6 +169,16 @@ def _addresses(value: str) -> list[Address]:
         if found:
             out.append(Address(name="", email=found.group(0).lower()))
     return out
+
+
+def _split_addresses(unfolded: str) -> list[tuple[str, str]]:
+    """(name, address) pairs; for a header the stdlib cannot split (it recurses once per
+    junk token, and a To line of thousands of them exhausts the stack), the bare addresses
+    in it: a broken To or Cc costs the names in it, not the message."""
+    try:
+        return email.utils.getaddresses([unfolded])
+    except RecursionError:
+        return [("", found) for found in _ADDR_RE.findall(unfolded)]
 
 
 def _message_ids(value: str) -> list[str]:
