@@ -219,10 +219,25 @@ def _sender_if_any(fetched: FetchedMessage) -> ParsedMessage | None:
 def _quarantine_after_error(
     app: App, fetched: FetchedMessage, now: datetime, reason: str
 ) -> Outcome:
+    try:
+        return _record_quarantined(app, fetched, now, reason, _sender_if_any(fetched))
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise
+        # What failed may be the sender or subject themselves (a value the database
+        # refuses): the bytes alone are recorded, so this message cannot stop the poll.
+        log.exception("poll: could not quarantine the message with its sender and subject; "
+                      "keeping its bytes alone")
+        return _record_quarantined(app, fetched, now, reason, None)
+
+
+def _record_quarantined(
+    app: App, fetched: FetchedMessage, now: datetime, reason: str, parsed: ParsedMessage | None
+) -> Outcome:
     with app.store.transaction() as session:
         message_id, row = ledger.ledger_key(session, fetched.raw)
         if row is None:
-            row = ledger.record_message(session, fetched, message_id, now, _sender_if_any(fetched))
+            row = ledger.record_message(session, fetched, message_id, now, parsed)
         row.status, row.reason = MessageStatus.QUARANTINED, reason[:2000]
         ledger.record_event(session, now, "pipeline", "quarantined", reason[:2000], message=row)
     return Outcome(message_id, MessageStatus.QUARANTINED, reason)

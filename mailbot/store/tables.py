@@ -44,6 +44,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class Clipped(TypeDecorator[str]):
+    """Text that comes from mail or from a person (an address, a name, a subject), cut to
+    the column's size on the way in. PostgreSQL refuses a longer value where SQLite keeps
+    it, and one message with a 400-character From must not stop the poll for every
+    message behind it. The message's raw bytes are kept whole in any case."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value[: self.length] if value is not None else value
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
@@ -60,8 +77,8 @@ class MessageRow(Base):
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime]
-    sender: Mapped[str] = mapped_column(String(320), default="")
-    subject: Mapped[str] = mapped_column(String(300), default="")
+    sender: Mapped[str] = mapped_column(Clipped(320), default="")
+    subject: Mapped[str] = mapped_column(Clipped(300), default="")
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     automatic: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -84,11 +101,11 @@ class CaseRow(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     status: Mapped[str] = mapped_column(String(16))
-    member_email: Mapped[str] = mapped_column(String(320))
-    member_name: Mapped[str] = mapped_column(String(200), default="")
+    member_email: Mapped[str] = mapped_column(Clipped(320))
+    member_name: Mapped[str] = mapped_column(Clipped(200), default="")
     known_member: Mapped[bool] = mapped_column(Boolean, default=False)
-    officer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    subject: Mapped[str] = mapped_column(String(300), default="")
+    officer_email: Mapped[str | None] = mapped_column(Clipped(320), nullable=True)
+    subject: Mapped[str] = mapped_column(Clipped(300), default="")
     policy: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime]
     ack_due: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -120,7 +137,7 @@ class ClockEventRow(Base):
     clock: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime]
-    who: Mapped[str] = mapped_column(String(320))
+    who: Mapped[str] = mapped_column(Clipped(320))
     why: Mapped[str] = mapped_column(Text, default="")
     new_due: Mapped[date | None] = mapped_column(Date, nullable=True)
 
@@ -134,7 +151,7 @@ class EventRow(Base):
     at: Mapped[datetime]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), nullable=True)
-    actor: Mapped[str] = mapped_column(String(320))
+    actor: Mapped[str] = mapped_column(Clipped(320))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
 
