@@ -1,0 +1,96 @@
+"""Officers answering mailbot's mail from the clients councils use: real .eml replies in
+tests/data/ (Outlook desktop HTML only, Outlook on the web, Outlook for iOS, Gmail, a Welsh
+Outlook) through the real pipeline on the memory mailbox. Assertions are on the case row,
+the events and the mail that left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import DATA, PLAIN_UTF8, Council, body_text
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+LEE = "lee.wong@council.gov.uk"
+MEMBERS = [("Cllr Jo Bloggs", JO, "Castle", "en")]
+OFFICERS = [
+    ("Sam Patel", SAM, "Highways", DANA, ""),
+    ("Dana Reed", DANA, "Highways", "", ""),
+    ("Lee Wong", LEE, "Highways", DANA, ""),
+]
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, admins=["it@council.gov.uk"], threshold=0.0,
+        mail_headers=PLAIN_UTF8,
+    ) as made:
+        yield made
+
+
+def _assignment(council: Council) -> EmailMessage:
+    """Cllr Bloggs writes about a pothole, copying Sam in: Sam's assignment."""
+    out = council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                     "A deep pothole by no. 12.", cc=SAM)
+    )
+    return next(m for m in out if m["To"] == SAM)
+
+
+def _answer(council: Council, name: str, to: EmailMessage) -> list[EmailMessage]:
+    """The reply saved in tests/data/`name`, threaded onto our mail `to`."""
+    raw = (DATA / name).read_bytes().replace(b"<ASSIGNMENT>", str(to["Message-ID"]).encode())
+    return council.deliver(raw)
+
+
+def _text(message: EmailMessage) -> str:
+    return body_text(message, "plain").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "officer_reply_outlook_desktop_html_only_greeting.eml",
+        "officer_reply_outlook_web_done.eml",
+        "officer_reply_outlook_ios_done.eml",
+    ],
+)
+def test_done_from_each_client_stops_the_clock_and_is_confirmed(
+    council: Council, name: str
+) -> None:
+    out = _answer(council, name, _assignment(council))
+    assert [m["To"] for m in out] == [SAM]
+    assert _text(out[0]).startswith("Done.\n\nMB-2026-00001 is marked as answered")
+    assert council.case().status == "responded"
+    assert [e.detail.split(" (")[0] for e in council.events("command")] == ["DONE"]
+    assert council.events("officer note") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("officer_reply_gmail_extend_wrapped_attribution.eml",
+         "waiting for the contractor's survey"),
+        ("officer_reply_outlook_welsh_extend_unclosed_quote.eml",
+         "aros am arolwg y contractwr"),
+    ],
+)
+def test_an_extend_reason_missing_its_closing_quote_sends_the_member_only_the_reason(
+    council: Council, name: str, reason: str
+) -> None:
+    out = _answer(council, name, _assignment(council))
+    to_member = next(m for m in out if m["To"] == JO)
+    text = _text(to_member)
+    assert f"The reason, and what is being done: {reason}\n" in text
+    # Nothing of our quoted assignment, the officer's name line or the client's header.
+    for leaked in ("Why you", "Oddi wrth", "wrote:", "Reply to this email", "\nSam\n"):
+        assert leaked not in text
+    assert council.case().response_due == date(2026, 12, 16)
