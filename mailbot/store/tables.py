@@ -106,7 +106,7 @@ class CaseRow(Base):
     known_member: Mapped[bool] = mapped_column(Boolean, default=False)
     officer_email: Mapped[str | None] = mapped_column(Clipped(320), nullable=True)
     subject: Mapped[str] = mapped_column(Clipped(300), default="")
-    policy: Mapped[str] = mapped_column(String(100))
+    policy: Mapped[str] = mapped_column(Clipped(100))
     received_at: Mapped[datetime]
     ack_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     response_due: Mapped[date | None] = mapped_column(Date, nullable=True)

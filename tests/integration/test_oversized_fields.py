@@ -5,13 +5,16 @@ for the mail behind it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import AppFactory, rows, run
 from sqlalchemy.exc import DataError
 
 from mailbot import ledger
 from mailbot.model import ParsedMessage
-from mailbot.store.tables import MessageRow
+from mailbot.policy import default_packs_dir
+from mailbot.store.tables import CaseRow, MessageRow
 
 LONG_LOCAL = "a" * 390
 
@@ -97,3 +100,20 @@ def test_a_message_whose_sender_cannot_be_stored_is_kept_by_its_bytes(
     assert kept.raw.startswith(b"From: Odd")
     assert recorded["<after@example.org>"].status == "processed"
     assert server.inbox == {}
+
+
+def test_a_council_pack_with_a_long_name_opens_cases(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """A council's own pack is named after its file unless it says otherwise; a long,
+    descriptive name must not make every case fail to open on PostgreSQL."""
+    pack = tmp_path / f"{'member-officer-protocol-adopted-by-full-council-' * 3}2026.toml"
+    pack.write_text((default_packs_dir() / "wiltshire.toml").read_text(encoding="utf-8"))
+    app, server = app_factory(policy=str(pack))
+    assert len(app.policy.name) > 100
+    server.deliver(_mail("Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>", "long-pack"))
+    run(app)
+    [message] = rows(app, MessageRow)
+    assert message.status == "processed", message.reason
+    [case] = rows(app, CaseRow)
+    assert app.policy.name.startswith(case.policy)
