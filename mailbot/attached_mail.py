@@ -18,6 +18,7 @@ import email.utils
 from collections.abc import Callable
 from email.policy import compat32
 
+from mailbot.lost_boundary import recovered_parts
 from mailbot.model import NotRead, UnreadAttachment
 from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
 from mailbot.plaintext import clean_header, decode_bytes, eight_bit_text, html_to_text
@@ -92,12 +93,15 @@ def file_name(part: email.message.Message) -> str:
 
 def own_parts(msg: email.message.Message) -> list[email.message.Message]:
     """Every part of this message, in order, without going inside an attached message
-    (Outlook's "forward as attachment", the original in a bounce)."""
+    (Outlook's "forward as attachment", the original in a bounce). A multipart the parser
+    could not divide is divided on the boundary its body uses (mailbot.lost_boundary)."""
     parts = [msg]
     if msg.is_multipart() and msg.get_content_type() != "message/rfc822":
-        for child in _payload_list(msg):
-            if isinstance(child, email.message.Message):
-                parts.extend(own_parts(child))
+        children = [c for c in _payload_list(msg) if isinstance(c, email.message.Message)]
+    else:
+        children = recovered_parts(msg)
+    for child in children:
+        parts.extend(own_parts(child))
     return parts
 
 
