@@ -209,6 +209,28 @@ BOUNCE_BODY = _words(
     r"\bdiagnostic-code:", r"\bstatus: 5\.\d+\.\d+\b", r"\bremote-mta:",
 )
 
+# What only a mail server writes: its report templates, RFC 3464 report fields, an SMTP
+# reply with its enhanced status code ("550 5.1.1"). A delivery report sent under a
+# person's address (their own server, a forwarding rule, a gateway that rewrites From)
+# has no robot's sender, subject or reply headers, only these; so they count in new mail
+# too, unless the text above them is a person asking about the report they pasted.
+MTA_REPORT_BODY = re.compile(
+    "|".join(f"(?:{p})" for p in (
+        r"\bthis is the mail system at host\b",
+        r"\bthis message was created automatically by mail delivery software\b",
+        r"\bdelivery has failed to these recipients or groups\b",
+        r"\bi'm sorry to have to inform you that your message could not\b",
+        r"\bi'm not going to try again; this message has been in the queue\b",
+        r"\bpermanent fatal errors\b", r"\btranscript of (?:the )?session follows\b",
+        r"-{3,}\s*(?:failed addresses|message log) follows?\b",
+        r"^\s*(?:diagnostic-code|remote-mta|reporting-mta|final-recipient)\s*:",
+        r"^\s*status:\s*[45]\.\d{1,3}\.\d{1,3}\b",
+        r"\b[45]\d\d[ -]#?[45]\.\d{1,3}\.\d{1,3}\b",
+        r"\b5\d\d\s*[-–]?\s*requested action not taken\b",
+    )),
+    re.IGNORECASE | re.MULTILINE,
+)
+
 # A delivery report that is a warning, not a failure: the mail is still being retried
 # and will probably arrive, so it must not count as a bounce (which reassigns a case).
 DELAY_SUBJECT = _words(
@@ -475,6 +497,8 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         bounce_text = own.text
     if answering and BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
+    if _mta_report(bounce_text[:BODY_WINDOW]):
+        return Automatic.BOUNCE
     # Above the sign-off: officers keep "I will be on annual leave from 21 December until
     # 4 January" in their signatures all December, under real answers.
     above_signoff = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
@@ -493,6 +517,15 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+def _mta_report(text: str) -> bool:
+    """A mail server's report, and no one above it asking us about it."""
+    found = MTA_REPORT_BODY.search(text)
+    if found is None:
+        return False
+    above = text[: found.start()]
+    return "?" not in above and ASKS_US_TO_ACT.search(above) is None
 
 
 NOTE_ON_TOP_CHARS = 1000  # a member's note above content they pasted in

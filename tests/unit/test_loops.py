@@ -612,3 +612,39 @@ def test_the_same_phrase_in_a_reply_is_a_robots() -> None:
     message = build({"In-Reply-To": "<ack-1.mailbot@wiltshire.gov.uk>"},
                     subject="Pothole on Castle Street", body=body)
     assert kind(message) == Automatic.BOUNCE
+
+
+# A delivery report sent under a member's own address (their server, a forwarding rule, a
+# gateway that rewrites From): no robot's sender, subject or reply headers, only the words
+# a mail server writes. Each body is a real MTA's template (Postfix, qmail, sendmail,
+# Exchange, an SMTP transcript), trimmed.
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Mail to planning", "This is the mail system at host mx1.example.net.\n\nI'm sorry to have "
+     "to inform you that your message could not\nbe delivered to one or more recipients."),
+    ("failure delivery", "Unable to deliver message to the following address(es).\n\n"
+     "<planning@example.org>:\nI'm not going to try again; this message has been in the "
+     "queue too long."),
+    ("Nyaan", "...\n\nSent <<< RCPT TO:<planning@example.org>\nReceived >>> 550 5.1.1 "
+     "<planning@example.org>... user unknown"),
+    ("mail failed, returning to sender", "|------ Message log follows: ------|\n no valid "
+     "recipients were found for this message\n|------ Failed addresses follow: ------|"),
+    ("Test message", "Error: Invalid user address\n\nError message below:\n550 - Requested "
+     "action not taken: no such user here"),
+    ("Mail to planning", "Reporting-MTA: dns; mx1.example.net\n\nFinal-Recipient: rfc822; "
+     "planning@example.org\nAction: failed\nStatus: 5.1.1"),
+])
+def test_a_mail_servers_report_under_a_members_address_is_a_bounce(
+    subject: str, body: str
+) -> None:
+    assert kind(build(subject=subject, body=body)) == Automatic.BOUNCE
+
+
+@pytest.mark.parametrize("body", [
+    "I got this back when I wrote to planning - could someone check the address?\n\n"
+    "Received >>> 550 5.1.1 <planning@example.org>... user unknown",
+    "Why does the planning mailbox bounce?\n\nThis is the mail system at host mx1.example.net.",
+    "Could someone please look into this error residents keep getting:\n"
+    "Diagnostic-Code: smtp; 550 5.1.1 user unknown",
+])
+def test_a_member_asking_about_a_report_they_pasted_is_a_person(body: str) -> None:
+    assert detect_automatic(build(subject="Planning mailbox", body=body)) is None
