@@ -14,8 +14,10 @@ from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
 from mailbot.demo import run_demo
 from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
 from mailbot.directory_keep import daemon_note
-from mailbot.settings import ConfigError
+from mailbot.scheduler import AlreadyRunning, single_instance
+from mailbot.settings import ConfigError, check_database_url
 from mailbot.store import Store
+from mailbot.store.copy import CopyRefused, copy_database
 
 
 def version() -> None:
@@ -84,6 +86,73 @@ def db_upgrade(config: ConfigOption = None) -> None:
     settings = load_config(config)
     Store(settings.database_url).close()
     typer.echo(f"database at {redact_url(settings.database_url)} is up to date")
+
+
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="FILE|URL",
+            help="The database to copy from: the old SQLite file (var/mailbot.db) or a "
+            "database URL.",
+        ),
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Copy every case, message and mail from another database into the one the config
+    names, which must be new and empty: how to move from SQLite to PostgreSQL
+    (docs/deployment.md, "Moving from SQLite to PostgreSQL"). Stop the daemon first."""
+    settings = load_config(config)
+    where = settings.config_path or "<defaults>"
+    source_url = _source_url(source)
+    if source_url == settings.database_url:
+        raise fail(f"--from names the database {where} already uses ([database] url); "
+                   "give the old one", 2)
+    stores: list[Store] = []
+    try:
+        stores.append(Store(source_url))
+        stores.append(Store(settings.database_url))
+        old, new = stores
+        with single_instance(settings.data_dir, new), old.sole_poller() as sole:
+            if not sole:
+                raise fail(f"a mailbot is still running on {redact_url(source_url)}; stop "
+                           "it before copying")
+            copied = copy_database(old.engine, new.engine)
+    except AlreadyRunning as exc:
+        raise fail(f"{exc}; stop it before copying") from None
+    except CopyRefused as exc:
+        raise fail(f"{redact_url(settings.database_url)}: {exc}", 2) from None
+    except SQLAlchemyError as exc:
+        url = source_url if len(stores) < 2 else settings.database_url
+        raise fail(database_failure(url, exc)) from None
+    finally:
+        for store in stores:
+            store.close()
+    counts = ", ".join(f"{copied[name]} {name}" for name in ("cases", "messages", "outbox"))
+    typer.echo(f"copied {counts} (and their history) from {redact_url(source_url)} "
+               f"to {redact_url(settings.database_url)}")
+
+
+def _source_url(source: str) -> str:
+    """A database URL from --from: a URL as given, or the path of a SQLite file, which must
+    be there (opening a mistyped path would make a new, empty database to copy)."""
+    if "://" in source:
+        try:
+            check_database_url(source)
+        except ValueError as exc:
+            raise fail(f"--from: {exc}", 2) from None
+        path = source.split("///", 1)[1] if source.startswith("sqlite:///") else None
+    else:
+        path = source
+    if path is None:
+        return source
+    file = Path(path).expanduser().resolve()
+    if not file.is_file():
+        raise fail(f"--from: {file} is not a file; give the old SQLite database file "
+                   "(<data_dir>/mailbot.db)", 2)
+    return f"sqlite:///{file}"
 
 
 def demo(
