@@ -341,18 +341,29 @@ def is_response(
     """An officer answering the member with the shared mailbox copied in: someone in the
     officers' directory, or anyone at the council's own domains (not another member)
     writing to the member. A resident or a fellow councillor replying to all is not an
-    answer."""
+    answer, and nor is an officer's mail in the thread that the member was not sent (a
+    colleague answering a forward, copying the mailbox): counting it would stop the clock
+    on an enquiry the member never had an answer to."""
     sender = message.sender.email if message.sender else ""
     if same_member(directory, sender, case.member_email):
+        return False
+    if not to_the_member(case, message, directory):
         return False
     if directory.officer(sender) is not None:
         return True
     if directory.member(sender) is not None:
         return False  # a ward colleague replying to all shares the domain, not the duty
-    recipients = {a.email for a in (*message.to, *message.cc)}
     council = {_domain(mailbox_address), _domain(case.officer_email or "")}
     council |= {_domain(address) for address in directory.officers}
-    return case.member_email in recipients and _domain(sender) in council - {""}
+    return _domain(sender) in council - {""}
+
+
+def to_the_member(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
+    """The case's member (at any of their addresses) is among the mail's To or Cc."""
+    return any(
+        same_member(directory, address.email, case.member_email)
+        for address in (*message.to, *message.cc)
+    )
 
 
 def _domain(address: str) -> str:

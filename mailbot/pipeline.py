@@ -28,6 +28,7 @@ from mailbot.thread import (
     answers_caseless_mail,
     find_case,
     our_mail_answered,
+    same_member,
     sent_to_officer,
     tagged_case,
 )
@@ -189,6 +190,18 @@ def follow_thread(it: Intake) -> Outcome | None:
             )
         cases.record_response(it.session, case, sender.email, at)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
+    if _staff(it.app, sender.email) and not same_member(
+        it.app.directory, sender.email, case.member_email
+    ):
+        # An officer writing in the thread without the member (to a colleague, or a note to
+        # the mailbox) has not answered them: a command there is applied as one, anything
+        # else is noted and the officer told how to close the case.
+        what, queued = commands.handle(
+            it.app, it.session, case, it.message, it.row, it.now, via="thread", given_at=at
+        )
+        it.queued.extend(queued)
+        status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
+        return it.settle(status, what, case)
     if sender.email == case.member_email and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
     cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
@@ -202,6 +215,12 @@ def follow_thread(it: Intake) -> Outcome | None:
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _staff(app: App, address: str) -> bool:
+    """An officer in the directory or an administrator: people mailbot answers."""
+    admins = {a.lower() for a in app.settings.directory.admins}
+    return app.directory.officer(address) is not None or address in admins
 
 
 def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:

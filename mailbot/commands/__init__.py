@@ -131,6 +131,7 @@ def handle(
                         "sy'n delio ag ef, eu rheolwr neu eu dirprwy, neu weinyddwr all newid "
                         "achos.",
                     ),
+                    *_how_to_take_it_on(app, case, sender),
                 ],
             )
         return "command refused", queued
@@ -161,6 +162,22 @@ def handle(
         app, session, case, message, now, ok=result.ok, lines=result.lines
     )
     return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued
+
+
+def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:
+    """For a colleague refused (say, one a case was forwarded to): who holds the case, and
+    how it becomes theirs, so the refusal is not a dead end."""
+    if not case.officer_email:
+        return []
+    holder = f"{app.directory.display(case.officer_email)} ({case.officer_email})"
+    return [
+        Bilingual(
+            f"It is with {holder}. If it should be yours, ask them to reply to their "
+            f"assignment or a reminder with: REASSIGN {sender}",
+            f"Mae gyda {holder}. Os dylai fod yn eiddo i chi, gofynnwch iddynt ateb eu "
+            f"neges aseinio neu nodyn atgoffa gyda: REASSIGN {sender}",
+        )
+    ]
 
 
 def _officer_note(

@@ -6,12 +6,14 @@ the events and the mail that left."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from helpers import DATA, PLAIN_UTF8, Council, body_text
+
+from mailbot import jobs
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -94,3 +96,62 @@ def test_an_extend_reason_missing_its_closing_quote_sends_the_member_only_the_re
     for leaked in ("Why you", "Oddi wrth", "wrote:", "Reply to this email", "\nSam\n"):
         assert leaked not in text
     assert council.case().response_due == date(2026, 12, 16)
+
+
+def test_a_colleagues_reply_all_without_the_member_does_not_stop_the_clock(
+    council: Council,
+) -> None:
+    # Sam forwarded the member's mail to Lee, copying the mailbox; Lee answers Sam.
+    _assignment(council)
+    out = council.deliver((DATA / "colleague_reply_all_to_forward_without_member.eml").read_bytes())
+    case = council.case()
+    assert case.status == "open" and case.responded_at is None
+    assert council.events("responded") == []
+    # Lee is told nothing went to the member and how a case is answered or passed on.
+    assert [m["To"] for m in out] == [LEE]
+    assert "has not been passed on to the member" in _text(out[0])
+    assert "I'll have a look" in council.events("officer note")[0].detail
+    # So Sam is still reminded before the due date.
+    monday = datetime(2026, 12, 7, 9, 5, tzinfo=UTC)
+    jobs.send_reminders(council.app, monday)
+    assert [m["To"] for m in council.flush(monday)] == [SAM]
+
+
+def test_an_officers_reply_all_to_the_member_is_the_answer(council: Council) -> None:
+    _assignment(council)
+    council.deliver(council.mail(
+        f"Sam Patel <{SAM}>", "RE: Pothole on Castle Road", "Dear Cllr Bloggs, fixed Friday.",
+        cc=f"Cllr Jo Bloggs <{JO}>", in_reply_to="<t1@test.example>",
+    ))
+    assert council.case().status == "responded"
+    assert [e.actor for e in council.events("responded")] == [SAM]
+
+
+def test_done_written_in_the_members_thread_without_the_member_is_applied(
+    council: Council,
+) -> None:
+    _assignment(council)
+    out = council.deliver(council.mail(
+        f"Sam Patel <{SAM}>", "RE: Pothole on Castle Road", "Hi,\n\nDONE - phoned the councillor",
+        in_reply_to="<t1@test.example>",
+    ))
+    assert council.case().status == "responded"
+    assert [m["To"] for m in out] == [SAM]
+    assert "is marked as answered" in _text(out[0])
+
+
+def test_a_colleague_refused_is_told_who_holds_the_case_and_how_to_take_it_on(
+    council: Council,
+) -> None:
+    assignment = _assignment(council)
+    # Sam forwarded the assignment; Lee answers the forward to the mailbox with DONE.
+    out = council.deliver(council.mail(
+        f"Lee Wong <{LEE}>", f"RE: FW: {assignment['Subject']}", "DONE",
+        in_reply_to="<sam-forward@council.gov.uk>",
+    ))
+    assert council.case().status == "open"
+    assert [e.actor for e in council.events("command refused")] == [LEE]
+    text = _text(out[0])
+    assert out[0]["To"] == LEE and text.startswith("Not done.")
+    assert f"It is with Sam Patel ({SAM})." in text
+    assert f"ask them to reply to their assignment or a reminder with: REASSIGN {LEE}" in text
