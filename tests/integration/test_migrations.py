@@ -3,13 +3,18 @@ SQLite and on a real PostgreSQL, and every migration can be undone and redone.""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from helpers import JO, make_app, run
+from sqlalchemy import Engine, create_engine, inspect, select
 
+from mailbot.model import MessageStatus
 from mailbot.store.db import alembic_config, upgrade
-from mailbot.store.tables import Base
+from mailbot.store.tables import Base, CaseRow
 
 
 def differences(url: str) -> list[object]:
@@ -33,3 +38,59 @@ def test_migrated_schema_matches_the_tables_and_round_trips(empty_database_url: 
         assert differences(empty_database_url) == []
     finally:
         engine.dispose()
+
+
+def test_rows_written_at_the_first_revision_survive_the_upgrade_and_work_on(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """An installation made by the first release (schema 0001) with cases, mail and
+    history in it is upgraded at the next start: every row is still there, unchanged,
+    and the mail it had handled is still known."""
+    engine = create_engine(empty_database_url)
+    try:
+        upgrade(engine)
+        app, server = make_app(tmp_path / "council", database_url=empty_database_url)
+        for n in range(3):
+            server.deliver(_enquiry(n))
+        run(app)
+        app.close()
+        before = _every_row(engine)
+        command.downgrade(alembic_config(engine), "0001")  # as the first release left it
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == "0001"
+            assert "purged_at" not in {c["name"] for c in inspect(connection).get_columns(
+                "messages")}
+
+        server.deliver(_enquiry(0))  # already handled under 0001
+        server.deliver(_enquiry(3))
+        app, _ = make_app(tmp_path / "council", database_url=empty_database_url, server=server)
+        try:  # opening the app is the start that upgrades
+            assert differences(empty_database_url) == []
+            assert _every_row(engine) == before
+            report, _ = run(app)
+            with app.store.transaction() as session:
+                refs = session.scalars(select(CaseRow.ref).order_by(CaseRow.id)).all()
+        finally:
+            app.close()
+    finally:
+        engine.dispose()
+    assert sorted(o.status for o in report.outcomes) == [MessageStatus.DUPLICATE,
+                                                         MessageStatus.PROCESSED]
+    assert refs == [f"MB-2026-0000{n}" for n in range(1, 5)]
+
+
+def _enquiry(n: int) -> bytes:
+    return (
+        f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        f"Subject: Broken bench in the park ({n})\r\nMessage-ID: <upgrade-{n}@wiltshire.gov.uk>\r\n"
+        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nThe bench by the pond is broken.\r\n"
+    ).encode()
+
+
+def _every_row(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    with engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(
+                select(table).order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables
+        }
