@@ -68,17 +68,37 @@ Days = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_DAYS)]
 PositiveDays = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_DAYS)]
 
 
+_CLOCK_TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*")
+_WITH_OFFSET = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)\s*", re.I)
+
+
 def _time_text(value: Any) -> Any:
-    # Unquoted, 1700 would be read as seconds past midnight UTC.
-    if not isinstance(value, str | time):
-        raise ValueError(f'must be a time of day such as "17:00", not {value!r}')
-    return value
+    """A wall-clock time: "9:00" as well as "09:00" (as the council config's [digest] time
+    takes it), "17:00:00", or a TOML time. Unquoted, 1700 would be read as seconds past
+    midnight UTC, so a number is refused, in words that show the form wanted."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        found = _CLOCK_TIME.fullmatch(value)
+        if found is not None:
+            hour, minute, second = (int(part or 0) for part in found.groups())
+            if hour <= 23 and minute <= 59 and second <= 59:
+                return time(hour, minute, second)
+        elif _WITH_OFFSET.fullmatch(value):
+            raise ValueError(_OFFSET_REFUSED)
+    raise ValueError(
+        f'must be a time of day such as "09:00" or "17:00" (24-hour clock, London time), '
+        f"not {value!r}"
+    )
+
+
+_OFFSET_REFUSED = 'must not have a UTC offset: it is London time, e.g. "17:00"'
 
 
 def _no_offset(value: time) -> time:
     # An offset would make it unusable beside London times (a TypeError on every use).
     if value.tzinfo is not None:
-        raise ValueError('must not have a UTC offset: it is London time, e.g. "17:00"')
+        raise ValueError(_OFFSET_REFUSED)
     return value
 
 

@@ -218,6 +218,12 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
         ("[clock]\n", "[clock]\ncutoff = 1700\n", 'clock.cutoff: must be a time of day such as'),
         (
             "[clock]\n",
+            '[clock]\ncutoff = "5pm"\n',
+            'clock.cutoff: must be a time of day such as "09:00" or "17:00" (24-hour clock, '
+            "London time), not '5pm'",
+        ),
+        (
+            "[clock]\n",
             '[clock]\ncutoff = "17:00+01:00"\n',
             "clock.cutoff: must not have a UTC offset",
         ),
@@ -380,3 +386,32 @@ def test_a_cancelled_holiday_must_be_a_bank_holiday_there(
         load_policy(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+
+
+def test_a_time_written_without_its_leading_zero_is_read_as_the_council_means_it(
+    tmp_path: Path,
+) -> None:
+    # "9:00" is how people write nine o'clock, and the council config's [digest] time takes
+    # it; a pack refused it with pydantic's "input is too short".
+    from datetime import UTC, datetime, time
+
+    from mailbot.clock import case_deadlines
+
+    text = (PACKS / "colchester.toml").read_text()
+    text = text.replace('cutoff = "17:00"', 'cutoff = "9:00"')
+    text = text.replace('start = "09:00"', 'start = "8:30"')
+    assert 'cutoff = "9:00"' in text and 'start = "8:30"' in text
+    path = tmp_path / "early.toml"
+    path.write_text(text)
+    policy = load_policy(path)
+    assert policy.clock.cutoff == time(9, 0)
+    assert policy.reminders.working_hours.start == time(8, 30)
+    # Tue 1 Dec 2026, 09:00 GMT: at the cutoff, so received Wed 2 Dec; one working day on.
+    at_nine = case_deadlines(policy, E, Priority.NORMAL, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert str(at_nine.ack_due) == "2026-12-03"
+    # The council's own overrides are read the same way.
+    overridden = load_policy(
+        "colchester", overrides={"reminders": {"working_hours": {"start": "7:45", "end": "8:15"}}}
+    )
+    assert overridden.working_hours().start == time(7, 45)
+    assert overridden.working_hours().end == time(8, 15)
