@@ -17,8 +17,11 @@ from spacy.tokens import Doc
 from mailbot.body import UNREADABLE, body_note
 from mailbot.classify.rules import HeaderFlags, Rules, header_flags, language_fit, word_count
 from mailbot.classify.text import new_text
-from mailbot.model import ParsedMessage
+from mailbot.model import NotRead, ParsedMessage
 
+# Attached mail left unread because it could not be read. Past the limits (more than five
+# attached, more than three forwards deep) the first ones were read: the kind rests on them.
+NOTE_ONLY = frozenset({NotRead.BROKEN, NotRead.IN_WINMAIL})
 MIN_WORDS = 3  # fewer words than this: nothing to classify on
 MIN_LANGUAGE_FIT = 0.1  # below this share of en/cy function words: unexpected language
 MAX_SUBJECT_CHARS = 300
@@ -35,11 +38,15 @@ class Prepared:
     # False when the body is encrypted, in winmail.dat or only attachments: the words
     # counted are then the subject's, and the case's kind must not rest on them alone.
     body_readable: bool = True
+    # True when mail the member passed on (an attached email, a .msg, winmail.dat) could
+    # not be read: the words are then their covering note's, and what they pass on (a
+    # resident's FOI request, a complaint) is what decides the kind, its clock and route.
+    passed_on_unread: bool = False
 
     @property
     def usable(self) -> bool:
         """Enough recognisable words to classify with any confidence."""
-        if not self.body_readable:
+        if not self.body_readable or self.passed_on_unread:
             return False
         return self.words >= MIN_WORDS and (self.language_fit >= MIN_LANGUAGE_FIT or self.words < 8)
 
@@ -105,4 +112,5 @@ def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
         language_fit=language_fit(text),
         forwarded=cleaned.forwarded,
         body_readable=body_note(message) not in UNREADABLE,
+        passed_on_unread=any(a.why in NOTE_ONLY for a in message.unread_attachments),
     )

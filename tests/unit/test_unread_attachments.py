@@ -278,3 +278,35 @@ def test_an_email_inside_winmail_dat_is_named(council: Council) -> None:
         " so they are missing from this email"
     ) in text
     assert "Plan.pdf" not in text
+
+
+# The kind of a case passed on under a covering note is the kind of what was passed on
+# (a resident's FOI request, a complaint): when that could not be read, the kind rests on
+# the note alone and is a guess, so the case goes to triage (the member is still answered).
+@pytest.fixture
+def council_with_triage(tmp_path: Path) -> Iterator[Council]:
+    with Council(tmp_path / "t", mailbox=MAILBOX, members=MEMBERS, officers=OFFICERS,
+                 threshold=0.5) as made:
+        yield made
+
+
+@pytest.mark.parametrize("unread", [
+    msg_part(GOOD_MSG[: len(GOOD_MSG) // 2]), rfc822_part(CUT_RFC822),
+])
+def test_a_kind_judged_from_the_covering_note_alone_goes_to_triage(
+    council_with_triage: Council, unread: str
+) -> None:
+    council = council_with_triage
+    sent = by_recipient(council.deliver(mail(council, JO, unread)))
+    case = council.case()
+    assert case.status == "needs_triage" and case.confidence <= 0.2
+    assert JO in sent and SAM in sent  # acknowledged, and the officer told what to open
+
+
+def test_attached_mail_that_was_read_leaves_the_kind_to_the_classifier(
+    council_with_triage: Council,
+) -> None:
+    council = council_with_triage
+    council.deliver(mail(council, JO, rfc822_part(base64.encodebytes(RESIDENTS_MAIL))))
+    case = council.case()
+    assert case.status == "open" and case.confidence >= 0.5
