@@ -238,7 +238,13 @@ def reminder_context(
         },
         "officer": {"name": officer.name, "email": officer.email, "service": officer.service},
         "manager": {"name": manager.name, "email": manager.email} if manager else None,
-        "member": {"name": member.name if member else (case.member_name or case.member_email)},
+        # Who the answer is for, as the assignment names them: the officer may have no
+        # other mail from the member to hand, and the ward says whose residents it is.
+        "member": {
+            "name": member.name if member else (case.member_name or case.member_email),
+            "email": case.member_email,
+            "ward": member.ward if member else "",
+        },
         "case": {
             "ref": case.ref,
             "kind": case.kind,

@@ -207,8 +207,12 @@ def test_confidential_case_reminders_carry_no_subject_or_content(
     assert len(mails) == 5
     for _, message in mails:
         for text in (message["Subject"], body_text(message, "plain"), body_text(message, "html")):
-            assert "Pothole" not in text and "Castle" not in text
+            assert "Pothole" not in text and "Castle Street" not in text
         assert "confidential" in body_text(message, "plain").lower()
+        # Who it is for is not content: the member and their ward, as in the assignment.
+        assert "Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>, Castle ward" in body_text(
+            message, "plain"
+        )
 
 
 def test_bilingual_council_reminders_put_welsh_first_for_a_welsh_member(tmp_path: Path) -> None:

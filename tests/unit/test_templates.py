@@ -72,7 +72,9 @@ def reminder_context(step: str = "before", confidential: bool = False, **extra: 
             "service": "Highways",
         },
         "manager": {"name": "Max Boss", "email": "max.boss@cardiff.gov.uk"},
-        "member": {"name": "Cllr Rhian Evans"},
+        "member": {
+            "name": "Cllr Rhian Evans", "email": "rhian.evans@cardiff.gov.uk", "ward": "Tref"
+        },
         "case": {
             "ref": "MB-2026-00001",
             "kind": "enquiry",
@@ -422,3 +424,16 @@ def test_a_case_that_cannot_be_extended_is_not_asked_for_a_new_date(
             assert ("wedi'i osod gan y gyfraith ac ni ellir ei estyn drwy gytundeb" in part
                     if kind == "foi"
                     else "Nid yw protocol Cardiff Council yn caniatáu estyn y dyddiad" in part)
+
+
+@pytest.mark.parametrize("step", ["before", "overdue", "escalation"])
+def test_reminders_say_whom_the_answer_is_for_with_address_and_ward(
+    renderer: Renderer, step: str
+) -> None:
+    # The officer may have no other mail from the member to hand weeks later.
+    template = "reminder" if step == "before" else step
+    english = renderer.render(template, reminder_context(step), ENGLISH)
+    assert "Cllr Rhian Evans <rhian.evans@cardiff.gov.uk>, Tref ward\n" in english.text
+    assert "Cllr Rhian Evans &lt;rhian.evans@cardiff.gov.uk&gt;, Tref ward" in english.html
+    welsh = renderer.render(template, reminder_context(step), WELSH_FIRST)
+    assert "Aelod:       Cllr Rhian Evans <rhian.evans@cardiff.gov.uk>, ward Tref\n" in welsh.text
