@@ -3,6 +3,8 @@ names) is right, the database schema, and the offline demo."""
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,7 @@ from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
 from mailbot.settings import ConfigError, check_database_url
 from mailbot.store import Store
+from mailbot.store.backup import BackupError, back_up, check_backup, restore, sqlite_path
 from mailbot.store.copy import CopyRefused, copy_database
 
 
@@ -133,6 +136,63 @@ def db_copy(
     counts = ", ".join(f"{copied[name]} {name}" for name in ("cases", "messages", "outbox"))
     typer.echo(f"copied {counts} (and their history) from {redact_url(source_url)} "
                f"to {redact_url(settings.database_url)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (replaced if there).")],
+    config: ConfigOption = None,
+) -> None:
+    """Write a consistent copy of the SQLite database to FILE, safe while the daemon runs
+    (a plain cp of mailbot.db is not: the latest mail may be only in mailbot.db-wal). For
+    PostgreSQL use pg_dump."""
+    settings = load_config(config)
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        raise fail(f"{redact_url(settings.database_url)} is PostgreSQL: back it up with "
+                   "pg_dump --format=custom (docs/deployment.md, \"Backup and restore\")", 2)
+    try:
+        size = back_up(database, file.expanduser().resolve())
+    except BackupError as exc:
+        raise fail(str(exc), 2) from None
+    except sqlite3.Error as exc:
+        raise fail(f"database {database}: {exc}") from None
+    typer.echo(f"backed up {database} to {file} ({size // 1024} KiB, readable by its "
+               "owner alone)")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A copy made by `mailbot db backup`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Put a backup in place of the SQLite database, with the daemon stopped. The database
+    it replaces is moved aside (mailbot.db.replaced-DATE), not deleted."""
+    settings = load_config(config)
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        raise fail(f"{redact_url(settings.database_url)} is PostgreSQL: restore it with "
+                   "pg_restore (docs/deployment.md, \"Backup and restore\")", 2)
+    backup = file.expanduser().resolve()
+    try:
+        check_backup(backup)
+        store = Store(settings.database_url, migrate=False)  # opens nothing yet
+        try:  # the daemon's locks on the data folder and database: never swap under it
+            with single_instance(settings.data_dir, store):
+                aside = restore(backup, database, datetime.now(UTC))
+        finally:
+            store.close()
+        Store(settings.database_url).close()  # a backup from an older release: migrated now
+    except AlreadyRunning as exc:
+        raise fail(f"{exc}; stop it before restoring") from None
+    except BackupError as exc:
+        raise fail(str(exc), 2) from None
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        raise fail(f"database {database}: {exc}") from None
+    if aside is not None:
+        typer.echo(f"the database it replaced is kept as {aside}")
+    typer.echo(f"restored {database} from {file}; mail handled since the backup was made is "
+               "in the mailbox's processed folder but not in the database (docs/deployment.md)")
 
 
 def _source_url(source: str) -> str:

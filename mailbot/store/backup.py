@@ -1,0 +1,94 @@
+"""Backing up and restoring a SQLite database safely.
+
+Copying mailbot.db with `cp` while the daemon runs is not a backup: in WAL mode the
+latest commits are in mailbot.db-wal until a checkpoint, and a copy taken mid-write can be
+torn. SQLite's online backup copies one consistent snapshot while the daemon goes on.
+Restoring has its own trap: a mailbot.db-wal left beside the file by a crash would be
+replayed onto the restored copy, so the old file's -wal and -shm are moved aside with it.
+(PostgreSQL has pg_dump and pg_restore for both.)
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
+# Raw mail, members' names and addresses: readable by the service's user alone.
+PRIVATE = 0o600
+SIDE_FILES = ("-wal", "-shm")
+
+
+class BackupError(Exception):
+    """Said to the administrator as it is: nothing was changed."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for any other database."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or ":memory:" in url:
+        return None
+    return Path(url[len(prefix):])
+
+
+def back_up(database: Path, target: Path) -> int:
+    """Write one consistent copy of `database` to `target` (replaced whole, never left
+    half written), readable by its owner alone; its size in bytes."""
+    if not database.is_file():
+        raise BackupError(f"there is no database at {database} to back up")
+    if target.resolve() == database.resolve():
+        raise BackupError(f"{target} is the database itself; give another file")
+    if not target.parent.is_dir():
+        raise BackupError(f"the folder {target.parent} does not exist")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    os.close(descriptor)  # made private before a byte of mail is in it
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \
+                closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target.stat().st_size
+
+
+def check_backup(backup: Path) -> None:
+    """A file that is a readable mailbot database, or BackupError saying what it is."""
+    if not backup.is_file():
+        raise BackupError(f"{backup} is not a file")
+    try:
+        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as connection:
+            tables = {name for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            problem = connection.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{backup} is not a SQLite database ({exc})") from None
+    if not {"alembic_version", "cases", "messages"} <= tables:
+        raise BackupError(f"{backup} is a SQLite database, but not mailbot's")
+    if problem != "ok":
+        raise BackupError(f"{backup} is damaged (SQLite's check says: {problem})")
+
+
+def restore(backup: Path, database: Path, now: datetime) -> Path | None:
+    """Put a copy of `backup` in place of `database` (the daemon stopped). The database it
+    replaces, with its -wal and -shm files, is moved aside, not deleted: the path it went
+    to, or None if there was none."""
+    check_backup(backup)
+    if backup.resolve() == database.resolve():
+        raise BackupError(f"{backup} is the database itself; give the backup file")
+    aside = None
+    if database.exists():
+        aside = database.with_name(f"{database.name}.replaced-{now:%Y%m%d-%H%M%S}")
+        for suffix in ("", *SIDE_FILES):
+            found = database.with_name(database.name + suffix)
+            if found.exists():
+                os.replace(found, aside.with_name(aside.name + suffix))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    back_up(backup, database)
+    return aside

@@ -1,0 +1,129 @@
+"""`mailbot db backup` and `mailbot db restore` on SQLite, as docs/deployment.md says: a
+backup taken while the daemon runs holds every committed case (a plain copy of
+mailbot.db may not: the newest are in mailbot.db-wal), and a restore is not spoilt by
+the -wal file a crash left beside the database it replaces."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from helpers import JO, make_app, run
+from typer.testing import CliRunner
+
+from mailbot.app import App
+from mailbot.backends.memory import MemoryServer
+from mailbot.cli import app as cli
+
+pytestmark = pytest.mark.own_database  # about the SQLite file itself
+
+
+def enquiry(n: int) -> bytes:
+    return (
+        f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        f"Subject: Missed bin collection ({n})\r\nMessage-ID: <backup-{n}@wiltshire.gov.uk>\r\n"
+        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nOur bins were missed again.\r\n"
+    ).encode()
+
+
+def cli_run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def case_refs(database: Path) -> list[str]:
+    with closing(sqlite3.connect(database)) as connection:
+        return [ref for (ref,) in connection.execute("SELECT ref FROM cases ORDER BY id")]
+
+
+def council_with_cases(folder: Path, count: int) -> tuple[App, MemoryServer]:
+    app, server = make_app(folder)
+    for n in range(count):
+        server.deliver(enquiry(n))
+    run(app)
+    return app, server
+
+
+def test_a_backup_taken_while_the_daemon_runs_holds_every_case(tmp_path: Path) -> None:
+    app, _ = council_with_cases(tmp_path / "council", 3)
+    config = str(app.settings.config_path)
+    database = Path(app.settings.database_url.split("///", 1)[1])
+    try:  # the app is open, as the daemon's is: the newest commits are in the -wal file
+        assert Path(f"{database}-wal").stat().st_size > 0
+        with app.store.transaction():  # and it is writing at this moment
+            code, output = cli_run("db", "backup", "--config", config,
+                                   str(tmp_path / "nightly.db"))
+    finally:
+        app.close()
+    assert code == 0, output
+    assert "readable by its owner alone" in output
+    backup = tmp_path / "nightly.db"
+    assert case_refs(backup) == ["MB-2026-00001", "MB-2026-00002", "MB-2026-00003"]
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # members' mail
+    assert not Path(f"{backup}-wal").exists()  # one self-contained file
+
+
+def test_a_restore_replaces_a_crashed_database_and_keeps_it_aside(tmp_path: Path) -> None:
+    app, server = council_with_cases(tmp_path / "council", 2)
+    config = str(app.settings.config_path)
+    database = Path(app.settings.database_url.split("///", 1)[1])
+    code, output = cli_run("db", "backup", "--config", config, str(tmp_path / "b.db"))
+    assert code == 0, output
+    for n in (2, 3):
+        server.deliver(enquiry(n))
+    run(app)
+    # A crash: the files as they are on disk mid-run, the newest commits only in -wal.
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        shutil.copy(f"{database}{suffix}", crashed / f"mailbot.db{suffix}")
+    app.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+        shutil.copy(crashed / f"mailbot.db{suffix}", f"{database}{suffix}")
+    assert Path(f"{database}-wal").stat().st_size > 0  # (reading it now would tidy it up)
+
+    code, output = cli_run("db", "restore", "--config", config, str(tmp_path / "b.db"))
+    assert code == 0, output
+    assert "mail handled since the backup was made is in the mailbox's processed folder" in output
+    assert case_refs(database) == ["MB-2026-00001", "MB-2026-00002"]  # no stale -wal replayed
+    (aside,) = database.parent.glob("mailbot.db.replaced-*[0-9]")
+    assert f"kept as {aside}" in output
+    assert len(case_refs(aside)) == 4  # the replaced database, with its -wal, kept whole
+    status = CliRunner().invoke(cli, ["status", "--config", config])
+    assert "2 open" in status.output, status.output
+
+
+def test_restore_refuses_while_the_daemon_runs_and_a_file_that_is_not_a_backup(
+    tmp_path: Path,
+) -> None:
+    app, _ = council_with_cases(tmp_path / "council", 1)
+    config = str(app.settings.config_path)
+    database = Path(app.settings.database_url.split("///", 1)[1])
+    cli_run("db", "backup", "--config", config, str(tmp_path / "b.db"))
+    try:
+        with app.store.sole_poller():  # as `mailbot run` holds it
+            code, output = cli_run("db", "restore", "--config", config, str(tmp_path / "b.db"))
+    finally:
+        app.close()
+    assert code == 1
+    assert "is already" in output and "stop it before restoring" in output
+
+    code, output = cli_run("db", "restore", "--config", config, config)
+    assert code == 2
+    assert "is not a SQLite database" in output
+    assert case_refs(database) == ["MB-2026-00001"]
+    assert list(database.parent.glob("mailbot.db.replaced-*")) == []
+
+
+def test_postgresql_is_pointed_at_pg_dump(tmp_path: Path) -> None:
+    config = tmp_path / "mailbot.toml"
+    config.write_text('[database]\nurl = "postgresql+psycopg://mailbot@db.internal/mailbot"\n')
+    code, output = cli_run("db", "backup", "--config", str(config), str(tmp_path / "b.db"))
+    assert code == 2
+    assert "is PostgreSQL: back it up with pg_dump" in output
+    assert not (tmp_path / "b.db").exists()
