@@ -21,7 +21,7 @@ from mailbot.languages import (
     welcomes_welsh,
     welsh_of,
 )
-from mailbot.model import Kind, ParsedMessage
+from mailbot.model import FINISHED, Kind, ParsedMessage
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -153,6 +153,8 @@ def queue_help(
         # EXTEND is refused on an FOI case or under a protocol without extensions.
         "extendable": case is None or app.policy.can_extend(Kind(case.kind)),
         "line": parsed.line if isinstance(parsed, Unparsed) else "",
+        # An officer writing weeks after the answer is told so, not handed commands to run.
+        "answered_on": _answered_on(case),
         "subject": reply_subject(message.subject, case.ref)
         if case is not None
         else f"Re: {message.subject[:150]}",
@@ -162,6 +164,13 @@ def queue_help(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
     )
+
+
+def _answered_on(case: CaseRow | None) -> date | None:
+    """The day the member had their answer, for a case answered or closed."""
+    if case is None or case.status not in FINISHED:
+        return None
+    return (case.responded_at or case.updated_at).astimezone(cases.LONDON).date()
 
 
 def _answer(

@@ -155,3 +155,32 @@ def test_a_colleague_refused_is_told_who_holds_the_case_and_how_to_take_it_on(
     assert out[0]["To"] == LEE and text.startswith("Not done.")
     assert f"It is with Sam Patel ({SAM})." in text
     assert f"ask them to reply to their assignment or a reminder with: REASSIGN {LEE}" in text
+
+
+def test_a_reply_to_an_old_reminder_weeks_after_the_answer_changes_nothing(
+    council: Council,
+) -> None:
+    assignment = _assignment(council)
+    monday = datetime(2026, 12, 7, 9, 5, tzinfo=UTC)
+    jobs.send_reminders(council.app, monday)
+    [reminder] = council.flush(monday)
+    council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>", "DONE",
+                                  date=monday), now=monday)
+    # Five weeks on, Sam answers the old reminder: an EXTEND, then a note.
+    later = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)
+    out = council.deliver(council.reply(reminder, f"Sam Patel <{SAM}>",
+                                        'EXTEND 5 "waiting for the contractor"', date=later),
+                          now=later)
+    assert [m["To"] for m in out] == [SAM]
+    assert "MB-2026-00001 is already answered; nothing changed." in _text(out[0])
+    out = council.deliver(council.reply(reminder, f"Sam Patel <{SAM}>",
+                                        "Sorry, this was sorted in December.", date=later),
+                          now=later)
+    assert [m["To"] for m in out] == [SAM]
+    assert _text(out[0]).startswith(
+        "MB-2026-00001 was answered on Monday 7 December 2026: nothing more is needed unless "
+        "the member writes again."
+    )
+    case = council.case()
+    assert case.status == "responded" and case.response_due == date(2026, 12, 9)
+    assert len(council.events("extension_notice queued")) == 0
