@@ -160,7 +160,8 @@ def apply_extend(ctx: Context, command: Command) -> Result:
         if new_due <= current:
             return refuse(
                 Bilingual(
-                    f"{new_due:%d %B %Y} is not later than the current date, {current:%d %B %Y}.",
+                    f"{long_date_or_paused(new_due)} is not later than the current date, "
+                    f"{long_date_or_paused(current)}.",
                     f"Nid yw {long_date_cy(new_due)} yn hwyrach na'r dyddiad presennol, "
                     f"{long_date_cy(current)}.",
                 )

@@ -184,3 +184,17 @@ def test_a_reply_to_an_old_reminder_weeks_after_the_answer_changes_nothing(
     case = council.case()
     assert case.status == "responded" and case.response_due == date(2026, 12, 9)
     assert len(council.events("extension_notice queued")) == 0
+
+
+def test_extend_to_a_date_not_later_is_refused_with_dates_a_person_reads(
+    council: Council,
+) -> None:
+    assignment = _assignment(council)
+    out = council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>",
+                                        'EXTEND 4/12/2026 "survey"'))
+    assert [m["To"] for m in out] == [SAM]
+    assert (
+        "Friday 4 December 2026 is not later than the current date, Wednesday 9 December 2026."
+        in _text(out[0])
+    )
+    assert council.case().response_due == date(2026, 12, 9)
