@@ -412,14 +412,19 @@ def record_acknowledgement(session: Session, case: CaseRow, who: str, now: datet
     )
 
 
-def record_response(session: Session, case: CaseRow, who: str, now: datetime) -> None:
+def record_response(
+    session: Session, case: CaseRow, who: str, now: datetime,
+    why: str = "reply to the member seen",
+) -> None:
+    """The member has had their answer: `why` says how we know (their reply seen, or an
+    officer's DONE), for the timeline and the explanation of the dates."""
     if case.status == CaseStatus.RESPONDED:
         return
-    add_clock_event(session, case, "stop", who=who, why="reply to the member seen", now=now)
+    add_clock_event(session, case, "stop", who=who, why=why, now=now)
     case.status = CaseStatus.RESPONDED
     case.responded_at = now
     case.updated_at = now
-    ledger.record_event(session, now, who, "responded", "reply to the member seen", case=case)
+    ledger.record_event(session, now, who, "responded", why, case=case)
 
 
 def within_follow_up_window(app: App, case: CaseRow, now: datetime) -> bool:

@@ -81,7 +81,8 @@ def dispatch(ctx: Context, command: Command) -> Result:
 
 
 def apply_done(ctx: Context, command: Command) -> Result:
-    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at)
+    why = "marked answered with DONE" + (f": {command.reason}" if command.reason else "")
+    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at, why=why[:500])
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
     ref = ctx.case.ref
     return Result(

@@ -73,6 +73,8 @@ def test_done_from_each_client_stops_the_clock_and_is_confirmed(
     assert _text(out[0]).startswith("Done.\n\nMB-2026-00001 is marked as answered")
     assert council.case().status == "responded"
     assert [e.detail.split(" (")[0] for e in council.events("command")] == ["DONE"]
+    # The timeline says how the case was answered: by command, not a reply seen.
+    assert [e.detail for e in council.events("responded")] == ["marked answered with DONE"]
     assert council.events("officer note") == []
 
 
@@ -138,6 +140,9 @@ def test_done_written_in_the_members_thread_without_the_member_is_applied(
     assert council.case().status == "responded"
     assert [m["To"] for m in out] == [SAM]
     assert "is marked as answered" in _text(out[0])
+    assert [e.detail for e in council.events("responded")] == [
+        "marked answered with DONE: phoned the councillor"
+    ]
 
 
 def test_a_colleague_refused_is_told_who_holds_the_case_and_how_to_take_it_on(
