@@ -147,7 +147,7 @@ def case_deadlines(
         )
 
     # The statutory FOI clock has no cutoff: the date of receipt is the calendar date.
-    cutoff = None if kind == Kind.FOI else policy.clock.cutoff
+    statutory = kind == Kind.FOI
     response = _run(
         "response",
         "Response",
@@ -155,8 +155,9 @@ def case_deadlines(
         policy.response_source(kind),
         policy.response_calendar(kind),
         received,
-        cutoff,
+        None if statutory else policy.clock.cutoff,
         [e for e in ordered if e.clock == "response"],
+        statutory=statutory,
     )
     return Deadlines(
         ack.due, response.due, [*ack.explanation, *response.explanation], ack, response
@@ -210,7 +211,11 @@ def _run(
     received: datetime,
     cutoff: time | None,
     events: Sequence[ClockEvent],
+    statutory: bool = False,
 ) -> ClockState:
+    """One clock. `statutory`: the FOI response clock, whose date FOIA s.10(1) / FOISA
+    s.10(1) sets; an extension agreed with the member (one recorded while the case was
+    an enquiry, before it was relabelled) cannot move it, so it is listed as ignored."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
         why += " That is not a working day here."
@@ -265,6 +270,11 @@ def _run(
                     f"{_day(paused_since)} to {_day(day)} disregarded."
                 )
             paused_since = None
+        elif event.action == "extend" and statutory:
+            lines.append(
+                f"  Ignored extension on {_day(day)} {who}: the date of an FOI request is "
+                f"set by statute ({source}); an agreed extension cannot move it."
+            )
         elif event.action == "extend":
             if paused_since is not None:
                 pauses.append((paused_since, day))

@@ -123,6 +123,32 @@ def test_an_enquiry_relabelled_as_foi_gets_the_statutory_date(
         assert case.ack_due == oracle.due(rules, "foi", "normal", sent, "ack", SHUTDOWN)
 
 
+def test_an_extended_enquiry_relabelled_as_foi_is_due_on_the_statutory_date(home: Path) -> None:
+    # The officer agreed 29 Jan 2027 with the member for an enquiry; triage then found it
+    # is an FOI request. FOIA s.10(1) gives 20 working days from 2 Nov: Tue 1 Dec (St
+    # Andrew's Day skipped). The FOI team was told 29 Jan was "the statutory date".
+    with _council(home, "wiltshire") as council:
+        sent = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+        out = by_recipient(council.deliver(
+            council.mail(f"Cllr Jo Bloggs <{JO}>", *POTHOLE, cc=SAM, date=sent), now=sent
+        ))
+        agreed = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+        council.deliver(council.reply(out[SAM], f"Sam Patel <{SAM}>",
+                                      'EXTEND 2027-01-29 "a big job"', date=agreed), now=agreed)
+        assert str(council.case().response_due) == "2027-01-29"
+        later = agreed + timedelta(days=1)
+        relabel_case(council.app, council.case().ref, Kind.FOI, who="triage@council.gov.uk",
+                     now=later)
+        statutory = oracle.due(_rules("wiltshire"), "foi", "normal", sent)
+        assert str(statutory) == "2026-12-01"
+        assert council.case().response_due == statutory
+        left = by_recipient(council.flush(later))
+        assert "Reply by:  Tuesday 1 December 2026 (the statutory date" in body_text(
+            left[FOI_TEAM], "plain"
+        )
+        assert "by Tuesday 1 December 2026 at the latest" in body_text(left[JO], "plain")
+
+
 def test_pause_on_friday_and_resume_on_monday_by_command(home: Path) -> None:
     with _council(home, "colchester") as council:
         sent = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -286,6 +286,22 @@ def test_foi_fees_notice_pauses_the_statutory_clock() -> None:
     assert due(WILTSHIRE, FOI, RECEIVED, events=events)[1] == date(2026, 12, 7)
 
 
+def test_an_extension_never_moves_the_statutory_foi_date() -> None:
+    # An enquiry extended to 29 Jan 2027 by agreement with the member, then relabelled an
+    # FOI request: the FOI team was told 29 Jan was "the statutory date under the FOIA".
+    # FOIA s.10(1) sets 20 working days (Tue 1 Dec 2026 here); no agreement moves it.
+    events = [ev("response", "extend", utc(2026, 11, 10, 9, 0), new_due=date(2027, 1, 29)),
+              ev("response", "extend", utc(2026, 11, 11, 9, 0), days=3)]
+    d = case_deadlines(WILTSHIRE, FOI, NORMAL, RECEIVED, events)
+    assert d.response_due == date(2026, 12, 1)
+    text = "\n".join(d.explanation)
+    assert "Ignored extension on Tue 10 Nov 2026" in text
+    assert "set by statute" in text
+    assert "Due: Tue 1 Dec 2026 (working day 20 after Mon 2 Nov 2026)." in text
+    # The same case as an enquiry keeps the date agreed with the member.
+    assert due(WILTSHIRE, E, RECEIVED, events=events[:1])[1] == date(2027, 1, 29)
+
+
 def test_foi_clarification_restarts_a_fresh_twenty_days() -> None:
     # FOIA s.1(3): clarification sought on 4 Nov, answered on Mon 9 Nov after 17:00 (no
     # cutoff for FOI): a fresh 20 working days from 9 Nov.
