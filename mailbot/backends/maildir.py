@@ -201,13 +201,15 @@ class MaildirMailbox:
         messages: list[FetchedMessage] = []
         present: list[str] = []
         for key in keys:
+            if key in seen:  # fetched before and left in the Inbox: not read again
+                present.append(key)
+                continue
             try:
                 raw = self._inbox.get_bytes(key)
             except KeyError:  # moved or deleted since the listing
                 continue
             present.append(key)
-            if key not in seen:
-                messages.append(FetchedMessage(ref=key, raw=raw))
+            messages.append(FetchedMessage(ref=key, raw=raw))
         return messages, f"{epoch}|{'/'.join(present)}"
 
     def _move(self, key: str) -> None:

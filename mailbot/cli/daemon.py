@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from mailbot.backends.base import BackendError
 from mailbot.cli.common import ConfigOption, fail, open_app, opened_app
 from mailbot.console import summarise_poll
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
+
+if TYPE_CHECKING:
+    from mailbot.adoption import AdoptReport
 
 
 def poll(
@@ -37,6 +40,31 @@ def poll(
         except BackendError as exc:
             raise fail(f"mailbox: {exc}", 3) from None
     typer.echo(summarise_poll(report, flushed))
+
+
+def adopt(config: ConfigOption = None) -> None:
+    """Take over a mailbox already in use, once, before the first poll: the mail now in
+    its Inbox is left to people (recorded, not answered, not moved); mailbot handles what
+    arrives from now on."""
+    from mailbot.adoption import AlreadyPolling, adopt_mailbox
+
+    with opened_app(config, warn=True) as mailbot_app:
+        try:
+            with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
+                report = adopt_mailbox(mailbot_app, datetime.now(UTC), progress=_reading)
+        except (AlreadyRunning, AlreadyPolling) as exc:
+            raise fail(str(exc)) from None
+        except BackendError as exc:
+            raise fail(f"mailbox: {exc}", 3) from None
+    typer.echo(
+        f"{report.left} message(s) already in the mailbox are left to people: recorded, not "
+        "answered, not moved. mailbot handles the mail that arrives from now on "
+        "(start it with `mailbot run`)."
+    )
+
+
+def _reading(report: AdoptReport) -> None:
+    typer.echo(f"  read {report.left + report.known} message(s)...", err=True)
 
 
 # How long a stopping daemon waits for the mailbox and the database to say goodbye.
