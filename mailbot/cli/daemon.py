@@ -51,7 +51,7 @@ def adopt(config: ConfigOption = None) -> None:
     with opened_app(config, warn=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
-                report = adopt_mailbox(mailbot_app, datetime.now(UTC), progress=_reading)
+                report = adopt_mailbox(mailbot_app, datetime.now(UTC), progress=_Reading())
         except (AlreadyRunning, AlreadyPolling) as exc:
             raise fail(str(exc)) from None
         except BackendError as exc:
@@ -63,8 +63,19 @@ def adopt(config: ConfigOption = None) -> None:
     )
 
 
-def _reading(report: AdoptReport) -> None:
-    typer.echo(f"  read {report.left + report.known} message(s)...", err=True)
+class _Reading:
+    """A line now and then while a large Inbox is read, not one per batch."""
+
+    every = 1000
+
+    def __init__(self) -> None:
+        self.shown = 0
+
+    def __call__(self, report: AdoptReport) -> None:
+        read = report.left + report.known
+        if read - self.shown >= self.every:
+            typer.echo(f"  read {read} message(s)...", err=True)
+            self.shown = read
 
 
 # How long a stopping daemon waits for the mailbox and the database to say goodbye.
