@@ -15,6 +15,7 @@ import re
 from mailbot.attached_mail import Attached, attached_mail, file_name, forwards_text, own_parts
 from mailbot.model import NotRead, ParsedMessage, UnreadAttachment
 from mailbot.plaintext import decode_part, html_to_text
+from mailbot.quoting import is_device_footer
 from mailbot.tnef import UNREADABLE_WINMAIL, Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
@@ -138,13 +139,20 @@ def body_note(message: ParsedMessage) -> str | None:
     types = set(message.content_types)
     if types & ENCRYPTED_TYPES:
         return ENCRYPTED
-    if message.text.strip():
+    if _has_words(message.text):
         return None
     if types & TNEF_TYPES:
         return OUTLOOK_ONLY
     if message.attachment_types or types - {"text/plain", "text/html"} - _CONTAINERS:
         return ATTACHMENTS_ONLY
     return SUBJECT_ONLY
+
+
+def _has_words(text: str) -> bool:
+    """Text a person wrote: a photo sent from a phone carries only its mail app's footer
+    ("Sent from my iPhone"), which says nothing about the case."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return any(not is_device_footer(line) for line in lines)
 
 
 _CONTAINERS = frozenset({

@@ -101,6 +101,11 @@ _DISCLAIMER = re.compile(
 )
 
 
+def is_device_footer(line: str) -> bool:
+    """A line a mail app adds by itself ("Sent from my iPhone", "Get Outlook for Android")."""
+    return len(line) <= MAX_MARKER_LINE and _DEVICE_FOOTER.match(line.strip()) is not None
+
+
 def cut_signature(lines: list[str]) -> list[str]:
     """Drop the sign-off, everything below it, and legal disclaimers."""
     seen_content = False
