@@ -175,6 +175,23 @@ BULK_BODY = _words(
     r"\bto stop receiving (?:these|this|our|the) (?:e-?mails?|newsletters?|bulletins?|updates)\b",
     r"\bclick (?:here )?to unsubscribe\b",
     r"\byou(?: are|'re) receiving this (?:e-?mail|newsletter|bulletin) because\b",
+    # Bulletin services' own footers (GovDelivery, Mailchimp, dotdigital), for when the
+    # list headers were stripped on the way (a gateway, a forwarding rule)
+    r"\bstop subscriptions at any time\b", r"\bsubscriber preferences page\b",
+    r"\b(?:update|manage|change) your (?:subscriptions?|e-?mail preferences)\b",
+    r"\bthis (?:e-?mail|message|bulletin) was sent to \S+@\S+ (?:using|by|via|on behalf)\b",
+)
+
+# A mail filter's digest of what it held back (Proofpoint, Mimecast, Sophos, Barracuda):
+# sent from a council address, often without any header that marks it automatic.
+QUARANTINE_DIGEST = re.compile(
+    "|".join(f"(?:{p})" for p in (
+        r"\b(?:have|has) been (?:placed|held|put) in (?:your |the )?(?:personal )?quarantine\b",
+        r"\b(?:have|has) been held for (?:review|your review)\b",
+        r"\bheld messages? (?:digest|summary|report|notification)\b",
+        r"^\s*(?:end user|quarantine|spam) digest\b",
+    )),
+    re.IGNORECASE | re.MULTILINE,
 )
 
 # A person who mentions being away and still asks for something done ("I'm out of the
@@ -497,8 +514,10 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         bounce_text = own.text
     if answering and BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
-    if _mta_report(bounce_text[:BODY_WINDOW]):
+    if _robots_words(MTA_REPORT_BODY, bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
+    if _robots_words(QUARANTINE_DIGEST, f"{subject}\n{own.text[:BODY_WINDOW]}"):
+        return Automatic.BULK
     # Above the sign-off: officers keep "I will be on annual leave from 21 December until
     # 4 January" in their signatures all December, under real answers.
     above_signoff = "\n".join(cut_signature(own.text[:BODY_WINDOW].split("\n")))
@@ -519,9 +538,10 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
     return None
 
 
-def _mta_report(text: str) -> bool:
-    """A mail server's report, and no one above it asking us about it."""
-    found = MTA_REPORT_BODY.search(text)
+def _robots_words(pattern: re.Pattern[str], text: str) -> bool:
+    """A robot's words (a mail server's report, a filter's digest), and no one above them
+    asking us about it."""
+    found = pattern.search(text)
     if found is None:
         return False
     above = text[: found.start()]
