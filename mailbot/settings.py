@@ -591,4 +591,54 @@ def settings_warnings(settings: Settings) -> list[str]:
             "directory.members is not set, so no sender is a known member and nobody gets "
             "an acknowledgement"
         )
+    return found + _secrets_others_can_read(settings.config_path)
+
+
+# Keys whose value is a secret when written in the file (a database URL may carry one).
+_SECRET_KEYS = ("mailbox.imap.password", "mailbox.smtp.password", "mailbox.ews.password",
+                "mailbox.ews.client_secret", "mailbox.graph.client_secret", "database.url")
+
+
+def _secrets_others_can_read(path: Path | None) -> list[str]:
+    """A password written in a config file that every user of the machine may read
+    (mode 0644, as cp and most editors leave it): one line naming the keys, the file's mode
+    and the two ways to put it right."""
+    if path is None:
+        return []
+    try:
+        mode = path.stat().st_mode & 0o777
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    if not mode & 0o004:
+        return []
+    written = [key for key in _SECRET_KEYS if _has_secret(key, _value_at(data, key))]
+    if not written:
+        return []
+    variables = ", ".join(ENV_PREFIX + key.upper().replace(".", "__") for key in written)
+    return [
+        f"{', '.join(written)}: a secret is written in this file, which every user of this "
+        f"machine can read (mode {mode:04o}); chmod o-r {path} (the service's user must "
+        f"still read it), or move it to the environment ({variables})"
+    ]
+
+
+def _value_at(data: dict[str, Any], dotted: str) -> object:
+    found: object = data
+    for part in dotted.split("."):
+        found = found.get(part) if isinstance(found, dict) else None
     return found
+
+
+def _has_secret(key: str, value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    if key != "database.url":
+        return True
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return bool(make_url(value).password)
+    except ArgumentError:
+        return False

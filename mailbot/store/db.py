@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         # hide_parameters: SQLAlchemy's errors otherwise quote the statement's values (a
         # member's message, an address) into the daemon's log and the command line.
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
@@ -31,6 +33,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _create_private(path: Path) -> None:
+    """Make a new database file readable by its owner alone: it will hold members' mail,
+    and SQLite gives its -wal and -shm files the same mode. An existing file is left as the
+    administrator set it."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 # Execution option naming how a SQLite transaction starts: "IMMEDIATE" takes the write lock
