@@ -26,7 +26,7 @@ from mailbot.directory import emails_in
 from mailbot.languages import Bilingual
 from mailbot.leavers import LEFT_EVENT, says_they_left, stand_in
 from mailbot.loops import Verdict
-from mailbot.model import FINISHED, Automatic, CaseStatus, ParsedMessage
+from mailbot.model import FINISHED, Automatic, CaseStatus, Kind, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 from mailbot.thread import our_mail_answered, sent_to_officer
 
@@ -119,7 +119,7 @@ def officer_out_of_office(
         return
     alternative = alternative_contact(app, absent, message.text[:5000])
     name = app.directory.display(absent)
-    if app.policy.clock.out_of_office_pauses:
+    if app.policy.absence_pauses(Kind(case.kind)):
         _pause(app, session, case, absent, now)
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
         council = app.settings.council.name

@@ -154,7 +154,8 @@ class ClockRules(_Strict):
     # Mail arriving at or after the cutoff (Europe/London) counts as received the next
     # day. Protocol clocks only: the statutory FOI clock has no cutoff.
     cutoff: LocalTime | None = None
-    # Colchester 16(3): an officer's out-of-office suspends the timescale (pause event).
+    # Colchester 16(3): an officer's out-of-office suspends the timescale of an enquiry
+    # (pause event); see Policy.absence_pauses for which kinds.
     out_of_office_pauses: bool = False
     # Colchester 16(4) and others: a new date may be agreed with the member (extend event).
     extension_by_agreement: bool = True
@@ -331,6 +332,14 @@ class Policy(_Strict):
     def ack_by(self, kind: Kind) -> Literal["mailbot", "officer"]:
         rule = self.ack.get(kind)
         return "mailbot" if rule is None else rule.by
+
+    def absence_pauses(self, kind: Kind) -> bool:
+        """Whether an officer's out-of-office pauses this kind's response clock. Only where
+        the pack says so, and only for a member's enquiry or confidentiality request:
+        Colchester 16(3) suspends "the usual timescale" of a member enquiry, which 16(1)
+        sets apart from an FOI request (whose date is statutory: FOIA s.10(2) stops it for
+        a fees notice only) and a complaint (the council's complaint process)."""
+        return self.clock.out_of_office_pauses and kind in (Kind.ENQUIRY, Kind.CONFIDENTIALITY)
 
     def can_extend(self, kind: Kind) -> bool:
         """Whether EXTEND may move this kind's response date: never an FOI request's

@@ -149,6 +149,45 @@ def test_an_extended_enquiry_relabelled_as_foi_is_due_on_the_statutory_date(home
         assert "by Tuesday 1 December 2026 at the latest" in body_text(left[JO], "plain")
 
 
+@pytest.mark.parametrize(
+    ("subject", "body", "kind", "pauses"),
+    [
+        (*FOI, "foi", False),  # statutory: only a fees notice pauses it (FOIA s.10(2))
+        ("Complaint about the handling of my case",
+         "I wish to make a formal complaint about how the highways team handled my case; "
+         "it was not dealt with properly.", "complaint", False),  # 16(1): its own process
+        (*POTHOLE, "enquiry", True),  # 16(3): the usual timescale does not apply
+    ],
+)
+def test_an_officers_out_of_office_pauses_only_a_colchester_enquiry(
+    home: Path, subject: str, body: str, kind: str, pauses: bool
+) -> None:
+    # Colchester 16(3) suspends an enquiry's timescale while the officer is away. An FOI
+    # officer's out-of-office paused the statutory clock too: no date, no reminders, and
+    # a date moved past the statutory one when someone finally took the case.
+    with _council(home, "colchester") as council:
+        sent = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        out = by_recipient(council.deliver(
+            council.mail(f"Cllr Jo Bloggs <{JO}>", subject, body, cc=SAM, date=sent), now=sent
+        ))
+        case = council.case()
+        assert case.kind == kind
+        officer = str(case.officer_email)
+        away = council.mail(
+            officer, f"Automatic reply: {out[officer]['Subject']}", "On leave until 14 Dec.",
+            in_reply_to=str(out[officer]["Message-ID"]), extra="Auto-Submitted: auto-replied",
+            date=sent + timedelta(hours=1),
+        )
+        council.deliver(away, now=sent + timedelta(hours=1))
+        case = council.case()
+        if pauses:
+            assert case.status == "paused" and case.response_due is None
+        else:
+            assert case.status == "open"
+            assert case.response_due == oracle.due(_rules("colchester"), kind, "normal", sent,
+                                                   closures=SHUTDOWN)
+
+
 def test_pause_on_friday_and_resume_on_monday_by_command(home: Path) -> None:
     with _council(home, "colchester") as council:
         sent = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
