@@ -1,0 +1,47 @@
+"""What officers are told, checked against what mailbot then does: the mail that left and
+the case rows, on the memory mailbox with a real config and directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+
+
+def test_a_complaint_the_officer_acknowledges_is_not_said_to_stop_at_the_first_reply(
+    tmp_path: Path,
+) -> None:
+    # Hackney 11.3: the Director acknowledges a complaint; the first reply is that.
+    with Council(
+        tmp_path / "hackney", name="Hackney Council", policy="hackney", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Housing", DANA, ""), ("Dana Reed", DANA, "Housing", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+    ) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Complaint about the handling of my casework",
+            "I want to complain about how my enquiry about the damp flat was handled: three "
+            "emails unanswered. Please investigate and put it right.", cc=SAM,
+        ))
+        [assignment] = [m for m in out if m["To"] == DANA]
+        text = body_text(assignment, "plain").replace("\r\n", "\n")
+        assert "must acknowledge it by Monday 30 November 2026" in text
+        assert "sees the reply and stops the clock" not in text
+        assert (
+            "mailbot sees the reply and takes the first one as the acknowledgement: the next "
+            "reply (or DONE) is the full response and stops the clock." in " ".join(text.split())
+        )
+        # And that is what happens.
+        answer = council.mail(f"Dana Reed <{DANA}>", "RE: Complaint", "We are looking into it.",
+                              cc=JO, in_reply_to="<t1@test.example>")
+        council.deliver(answer)
+        case = council.case()
+        assert case.status == "open" and case.acknowledged_at is not None
+        council.deliver(council.mail(f"Dana Reed <{DANA}>", "RE: Complaint", "Our findings.",
+                                     cc=JO, in_reply_to="<t1@test.example>"))
+        assert council.case().status == "responded"
