@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from mailbot import ledger
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
 from mailbot.cases import (
+    OOO_PAUSE,
+    add_clock_event,
     assign_case,
     queue_acknowledgement,
     reconcile_acknowledgement,
@@ -21,7 +23,7 @@ from mailbot.cases import (
 from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -50,6 +52,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         if case.status == CaseStatus.NEEDS_TRIAGE:
             case.status = CaseStatus.OPEN
         case.updated_at = now
+        _end_an_absence_pause(app, session, case, who, now)
         refresh_deadlines(app, session, case)
         reconcile_acknowledgement(app, session, case)
         ledger.record_event(
@@ -69,6 +72,29 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
     if isinstance(parsed, ParsedMessage):
         append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+def _end_an_absence_pause(
+    app: App, session: Session, case: CaseRow, who: str, now: datetime
+) -> None:
+    """A clock paused because the officer was away (Colchester 16(3), enquiries only) runs
+    again once the case is of a kind an absence does not hold: an FOI request's date is
+    statutory, and it goes to the FOI team, not the absent officer."""
+    if case.status != CaseStatus.PAUSED or app.policy.absence_pauses(Kind(case.kind)):
+        return
+    last_pause = session.scalar(
+        select(ClockEventRow)
+        .where(ClockEventRow.case_id == case.id, ClockEventRow.action == "pause")
+        .order_by(ClockEventRow.id.desc())
+        .limit(1)
+    )
+    if last_pause is None or not last_pause.why.startswith(OOO_PAUSE):
+        return  # an officer's PAUSE (a fees notice, a question to the member) stands
+    add_clock_event(
+        session, case, "resume", who=who,
+        why=f"relabelled {case.kind}: an officer's absence does not hold this clock", now=now,
+    )
+    case.status = CaseStatus.OPEN
 
 
 def _was_acknowledged(app: App, case: CaseRow) -> bool:

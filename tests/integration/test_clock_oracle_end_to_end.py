@@ -188,6 +188,46 @@ def test_an_officers_out_of_office_pauses_only_a_colchester_enquiry(
                                                    closures=SHUTDOWN)
 
 
+def test_an_enquiry_paused_for_an_absence_and_relabelled_as_foi_runs_on_the_statute(
+    home: Path,
+) -> None:
+    # Colchester: Sam's out-of-office paused the enquiry's clock (16(3)); triage then found
+    # it is an FOI request. It went to the FOI team still paused: no date, no reminder,
+    # and the member never told the statutory date.
+    with _council(home, "colchester") as council:
+        sent = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        out = by_recipient(council.deliver(
+            council.mail(f"Cllr Jo Bloggs <{JO}>", "Road budgets",
+                         "Please could you look into the road budgets.", cc=SAM, date=sent),
+            now=sent,
+        ))
+        away = council.mail(
+            SAM, f"Automatic reply: {out[SAM]['Subject']}", "On leave until 14 Dec.",
+            in_reply_to=str(out[SAM]["Message-ID"]), extra="Auto-Submitted: auto-replied",
+            date=sent + timedelta(hours=1),
+        )
+        council.deliver(away, now=sent + timedelta(hours=1))
+        assert council.case().status == "paused"
+        later = sent + timedelta(hours=2)
+        relabel_case(council.app, council.case().ref, Kind.FOI, who="triage@council.gov.uk",
+                     now=later)
+        case = council.case()
+        statutory = oracle.due(_rules("colchester"), "foi", "normal", sent)
+        assert case.status == "open" and case.response_due == statutory
+        left = by_recipient(council.flush(later))
+        assert f"by {_long(statutory)} at the latest" in body_text(left[JO], "plain")
+        assert case.officer_email == FOI_TEAM
+        before = oracle.reminder_schedule(oracle.council_calendar("england-and-wales", SHUTDOWN),
+                                          statutory).before
+        assert before is not None
+        morning = datetime.combine(before, datetime.min.time(), oracle.LONDON) + timedelta(
+            hours=10
+        )
+        sweep(council.app, morning)
+        reminded = by_recipient(council.flush(morning))
+        assert case.ref in str(reminded[FOI_TEAM]["Subject"])
+
+
 def test_pause_on_friday_and_resume_on_monday_by_command(home: Path) -> None:
     with _council(home, "colchester") as council:
         sent = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
