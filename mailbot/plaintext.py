@@ -98,13 +98,24 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     if declared and not data.isascii() and _codec_family(declared) in _WESTERN_SINGLE_BYTE:
         with contextlib.suppress(UnicodeDecodeError):
             return data.decode("utf-8")
-    for candidate in (declared, "utf-8"):
+    for candidate in (declared, "utf-8", *_RELATED.get(_codec_family(declared), ())):
         if candidate:
             try:
                 return data.decode(candidate)
             except (LookupError, UnicodeDecodeError):
                 continue
     return _line_by_line(data)
+
+
+# What text labelled with a CJK charset really is when it does not decode in it: Japanese
+# mail labelled ISO-2022-JP (a 7-bit charset) but sent as 8-bit EUC-JP or Shift_JIS, and
+# Chinese or Korean labelled with the older standard that the text outgrew (GB2312 for GBK,
+# EUC-KR for Windows-949). Tried after UTF-8, which real text in these rarely passes for.
+_RELATED = {
+    "iso2022_jp": ("euc_jp", "cp932"), "shift_jis": ("cp932",), "euc_jp": ("cp932",),
+    "gb2312": ("gb18030",), "gbk": ("gb18030",), "euc_kr": ("cp949",),
+    "big5": ("big5hkscs", "cp950"),
+}
 
 
 def _line_by_line(data: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from helpers import eml
 
 from mailbot.model import ParsedMessage
@@ -65,3 +66,26 @@ def test_a_utf8_note_over_a_pasted_windows_1252_letter_reads_whole() -> None:
     message = parsed("member_utf8_note_over_pasted_cp1252_letter.eml")
     assert "edrych ar y llythyr isod am y dŵr yn y caffi" in message.text
     assert "The café on Bridge Street – next to the library – has had water" in message.text
+
+
+# Residents' mail that members pass on, in the labels East Asian mail clients and phone
+# carriers really send: 8-bit Japanese labelled ISO-2022-JP (a 7-bit charset), Chinese in
+# GBK labelled GB2312. Read as Windows-1252 before, the officer got "¼¡¤Î¤¢¤Æ".
+@pytest.mark.parametrize(("text", "sent_as", "label"), [
+    ("ごみ収集が来ませんでした。確認してください。", "euc_jp", "ISO-2022-JP"),
+    ("ごみ収集が来ませんでした。確認してください。", "shift_jis", "iso-2022-jp"),
+    ("张喆家的垃圾桶没有被收走。", "gbk", "gb2312"),
+    ("ごみ収集が来ませんでした。", "iso-2022-jp", "ISO-2022-JP"),  # as labelled
+    ("Mae'r dŵr yn codi.", "utf-8", "iso-2022-jp"),  # UTF-8 under a CJK label
+])
+def test_east_asian_text_under_the_label_clients_really_send_reads_as_written(
+    text: str, sent_as: str, label: str
+) -> None:
+    raw = (
+        "From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\nSubject: Bins\r\n"
+        f"Message-ID: <cjk@x>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={label}"
+        "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + text.encode(sent_as)
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert message.text.strip() == text
