@@ -78,20 +78,43 @@ def _words(text: str) -> set[str]:
 
 
 def rule_matches(rule: RoutingRule, kind: Kind, text: str, ward: str) -> bool:
+    return matched_keyword(rule, kind, text, ward) is not None
+
+
+def matched_keyword(rule: RoutingRule, kind: Kind, text: str, ward: str) -> str | None:
+    """The keyword by which the rule matches ("" for a rule without keywords), or None."""
     if rule.kinds and kind.value not in rule.kinds:
-        return False
+        return None
     if rule.wards and ward.lower() not in {w.lower() for w in rule.wards}:
-        return False
+        return None
     if not rule.keywords:
-        return True
+        return ""
     words = _words(text)
     lowered = text.lower()
     for keyword in rule.keywords:
         key = keyword.lower().strip()
         # A phrase is matched as a phrase, a single word as a whole word.
         if (" " in key and key in lowered) or key in words:
-            return True
-    return False
+            return key
+    return None
+
+
+def _why_rule(label: str, keyword: str, ward: str, by_ward: bool) -> Bilingual:
+    """Why a rule chose this officer, in words they can check: what the mail mentions, or
+    the member's ward ("routing rule 'highways'" alone means nothing to them)."""
+    en, cy = [], []
+    if keyword:
+        en.append(f'it mentions "{keyword}"')
+        cy.append(f'mae\'n sôn am "{keyword}"')
+    if by_ward:
+        en.append(f"the member's ward is {ward}")
+        cy.append(f"ward yr aelod yw {ward}")
+    if not en:
+        return Bilingual(f"the council's {label!r} routing", f"cyfeirio {label!r} y cyngor")
+    return Bilingual(
+        f"{' and '.join(en)} (the council's {label!r} routing)",
+        f"{' a '.join(cy)} (cyfeirio {label!r} y cyngor)",
+    )
 
 
 def configured_rule(it: RouteInput) -> Assignment | None:
@@ -99,7 +122,8 @@ def configured_rule(it: RouteInput) -> Assignment | None:
     ward = member.ward if member else ""
     text = f"{it.message.subject}\n{it.message.text[:20000]}"
     for number, rule in enumerate(it.settings.rules, start=1):
-        if rule_matches(rule, it.kind, text, ward):
+        keyword = matched_keyword(rule, it.kind, text, ward)
+        if keyword is not None:
             label = rule.name or f"rule {number}"
             if it.directory.officer(rule.officer) is None:
                 # Their row went from officers.csv while the daemon ran (check-config calls
@@ -110,9 +134,7 @@ def configured_rule(it: RouteInput) -> Assignment | None:
                     number - 1, rule.officer, label,
                 )
                 continue
-            return Assignment(
-                rule.officer, Bilingual(f"routing rule {label!r}", f"rheol gyfeirio {label!r}")
-            )
+            return Assignment(rule.officer, _why_rule(label, keyword, ward, bool(rule.wards)))
     return None
 
 

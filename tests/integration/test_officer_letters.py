@@ -45,3 +45,35 @@ def test_a_complaint_the_officer_acknowledges_is_not_said_to_stop_at_the_first_r
         council.deliver(council.mail(f"Dana Reed <{DANA}>", "RE: Complaint", "Our findings.",
                                      cc=JO, in_reply_to="<t1@test.example>"))
         assert council.case().status == "responded"
+
+
+def test_why_you_names_what_the_mail_mentions_or_the_members_ward(tmp_path: Path) -> None:
+    alex = "alex.morgan@council.gov.uk"
+    chris = "chris.hall@council.gov.uk"
+    routing = (
+        '[routing]\ndefault_officer = "dana.reed@council.gov.uk"\n'
+        f'[[routing.rules]]\nname = "waste"\nofficer = "{alex}"\n'
+        'keywords = ["bins", "fly-tipping"]\n'
+        f'[[routing.rules]]\nname = "Harbour ward"\nofficer = "{chris}"\nwards = ["Harbour"]\n'
+    )
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en"), ("Cllr Mark Okafor",
+                 "mark.okafor@council.gov.uk", "Harbour", "en")],
+        officers=[("Alex Morgan", alex, "Waste", "", ""), ("Chris Hall", chris, "Harbour", "", ""),
+                  ("Dana Reed", DANA, "Triage", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8, config=routing,
+    ) as council:
+        def why(sender: str, subject: str) -> str:
+            out = council.deliver(council.mail(sender, subject, "Please can someone look."))
+            [assignment] = [m for m in out if m["To"] != sender.split("<")[1].rstrip(">")]
+            text = body_text(assignment, "plain").replace("\r\n", "\n")
+            line = next(line for line in text.splitlines() if "Why you:" in line)
+            return line.split(":", 1)[1].strip()
+
+        assert why(f"Cllr Jo Bloggs <{JO}>", "Bins missed on Elm Road") == (
+            "it mentions \"bins\" (the council's 'waste' routing)"
+        )
+        assert why("Cllr Mark Okafor <mark.okafor@council.gov.uk>", "Noisy pub") == (
+            "the member's ward is Harbour (the council's 'Harbour ward' routing)"
+        )
