@@ -37,6 +37,9 @@ CLOCKS: tuple[ClockName, ...] = ("ack", "response")
 ACTIONS: tuple[Action, ...] = ("pause", "resume", "extend", "restart", "stop")
 _ONE_DAY = timedelta(days=1)
 RECEIPT_DAY_RULE = "the receipt day if it is a working day, else the next working day"
+# How a pause for an officer's out-of-office begins its reason (cases.OOO_PAUSE, written by
+# absence.py): it holds a protocol clock (Colchester 16(3)), never the statutory one.
+ABSENCE_PAUSE = "officer out of office"
 
 
 class ClockError(ValueError):
@@ -214,8 +217,10 @@ def _run(
     statutory: bool = False,
 ) -> ClockState:
     """One clock. `statutory`: the FOI response clock, whose date FOIA s.10(1) / FOISA
-    s.10(1) sets; an extension agreed with the member (one recorded while the case was
-    an enquiry, before it was relabelled) cannot move it, so it is listed as ignored."""
+    s.10(1) sets. An extension agreed with the member, or a pause for an officer's
+    absence (both recorded while the case was an enquiry, before it was relabelled),
+    cannot move it (s.10(2) disregards days for a fees notice only): they are listed as
+    ignored."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
         why += " That is not a working day here."
@@ -245,7 +250,12 @@ def _run(
         if stopped_on is not None and event.action != "restart":
             lines.append(f"  Ignored {event.action} on {_day(day)} {who}: clock already stopped.")
             continue
-        if event.action == "pause":
+        if event.action == "pause" and statutory and event.why.startswith(ABSENCE_PAUSE):
+            lines.append(
+                f"  Ignored pause on {_day(day)} {who}: an officer's absence does not stop "
+                f"the statutory clock ({source})."
+            )
+        elif event.action == "pause":
             if paused_since is not None:
                 lines.append(f"  Ignored pause on {_day(day)} {who}: already paused.")
                 continue

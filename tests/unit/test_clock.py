@@ -302,6 +302,23 @@ def test_an_extension_never_moves_the_statutory_foi_date() -> None:
     assert due(WILTSHIRE, E, RECEIVED, events=events[:1])[1] == date(2027, 1, 29)
 
 
+def test_an_officers_absence_never_holds_the_statutory_foi_clock() -> None:
+    # A pause recorded for an officer's out-of-office (Colchester 16(3), while the case
+    # was an enquiry) is not a fees notice: FOIA s.10(2) would not disregard those days.
+    from mailbot.cases import OOO_PAUSE
+
+    events = [
+        ClockEvent("response", "pause", utc(2026, 11, 3, 11, 0), "sam@council.example",
+                   f"{OOO_PAUSE}: the usual timescale does not apply"),
+        ev("response", "resume", utc(2026, 11, 10, 15, 0)),
+    ]
+    d = case_deadlines(COLCHESTER, FOI, NORMAL, RECEIVED, events)
+    assert d.response_due == date(2026, 12, 1)
+    assert "Ignored pause on Tue 3 Nov 2026" in "\n".join(d.explanation)
+    # The same pause holds an enquiry's clock, as 16(3) says.
+    assert due(COLCHESTER, E, RECEIVED, events=events)[1] == date(2026, 11, 24)
+
+
 def test_foi_clarification_restarts_a_fresh_twenty_days() -> None:
     # FOIA s.1(3): clarification sought on 4 Nov, answered on Mon 9 Nov after 17:00 (no
     # cutoff for FOI): a fresh 20 working days from 9 Nov.
