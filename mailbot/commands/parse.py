@@ -25,10 +25,13 @@ _QUOTE_START = re.compile(
     re.IGNORECASE,
 )
 # A line that only greets: the command is on the line after it. Kept to the words people
-# open with, so a line such as "All done" is never passed over for the one below it.
+# open a note with, so a line such as "All done" is never passed over for the one below
+# it. Not "Dear"/"Annwyl": that opens a letter to the member sent here by mistake ("Dear
+# Cllr Bloggs, / Done: the crew went out today"), which must get the help mail saying it
+# was not passed on, not be taken for DONE.
 _GREETING = re.compile(
-    r"^(?:hi|hiya|hello|hey|dear|morning|afternoon|good\s+(?:morning|afternoon|evening)|"
-    r"helo|shwmae|s'mae|bore\s+da|prynhawn\s+da|noswaith\s+dda|annwyl)\b"
+    r"^(?:hi|hiya|hello|hey|morning|afternoon|good\s+(?:morning|afternoon|evening)|"
+    r"helo|shwmae|s'mae|bore\s+da|prynhawn\s+da|noswaith\s+dda)\b"
     r"[^.?!:;\"“”]{0,40}[,.!]?$",
     re.IGNORECASE,
 )

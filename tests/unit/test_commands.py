@@ -141,10 +141,18 @@ def test_a_greeting_line_above_the_command_is_passed_over(text: str, expected: C
     assert parse_command(text) == expected
 
 
-def test_a_line_that_is_not_a_greeting_is_still_the_first_line() -> None:
-    # "All done" is not passed over for whatever is below it.
-    found = parse_command("All done thanks\nDONE")
-    assert isinstance(found, Unparsed) and found.line == "All done thanks"
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("All done thanks\nDONE", "All done thanks"),
+        # A letter meant for the member, sent to mailbot by mistake: not a DONE.
+        ("Dear Cllr Bloggs,\n\nDone: the crew filled it this morning.", "Dear Cllr Bloggs,"),
+        ("Annwyl Gynghorydd Evans,\n\nDone.", "Annwyl Gynghorydd Evans,"),
+    ],
+)
+def test_a_line_that_is_not_a_greeting_is_still_the_first_line(text: str, first: str) -> None:
+    found = parse_command(text)
+    assert isinstance(found, Unparsed) and found.line == first
 
 
 @pytest.mark.parametrize("quote", [WELSH_OUTLOOK_QUOTE, GMAIL_WRAPPED_QUOTE, OUTLOOK_QUOTE])
