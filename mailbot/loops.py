@@ -253,6 +253,13 @@ MTA_REPORT_BODY = re.compile(
 DELAY_SUBJECT = _words(
     r"^\s*delayed mail\b", r"^\s*warning: message .{0,80} delayed\b",
     r"^\s*delivery status notification \(delay\)",
+    r"^\s*warning: could not send message for past\b",  # sendmail
+)
+# A mail server's own words for "not delivered yet, still trying" (Exchange, sendmail,
+# Postfix): a warning, whoever's address it comes under.
+DELAY_BODY = _words(
+    r"\bdelivery is delayed to these recipients or groups\b",
+    r"\bthis is a warning (?:message )?only\b", r"\byou do not need to resend your message\b",
 )
 # Exchange's delay notice; only trusted on mail already known to be a delivery report,
 # since "Delivery delayed: garden waste bins" is a member's subject too.
@@ -294,8 +301,9 @@ CALENDAR_BODY = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 RECEIPT_SHAPE = re.compile(
-    r"\byour message\b|\bthis is a receipt for\b|\b(?:was|has been) (?:read|delivered|deleted"
-    r"|displayed)\b|\bdarllenwyd eich neges\b|\bihre nachricht\b|\bvotre message\b"
+    r"\byour message\b|\bthis is a (?:return )?receipt for\b"
+    r"|\b(?:was|has been) (?:read|delivered|deleted|displayed)\b|\bdarllenwyd eich neges\b"
+    r"|\bihre nachricht\b|\bvotre message\b"
     r"|\bsu mensaje\b|\buw bericht\b|^\s*(?:to|subject|sent|at|pwnc|an|betreff)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -514,8 +522,11 @@ def _subject_and_body(msg: ParsedMessage) -> Automatic | None:
         bounce_text = own.text
     if answering and BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
-    if _robots_words(MTA_REPORT_BODY, bounce_text[:BODY_WINDOW]):
-        return Automatic.BOUNCE
+    report = bounce_text[:BODY_WINDOW]
+    if _robots_words(DELAY_BODY, report):
+        return Automatic.RECEIPT
+    if _robots_words(MTA_REPORT_BODY, report):
+        return Automatic.RECEIPT if _not_a_failure(msg) else Automatic.BOUNCE
     if _robots_words(QUARANTINE_DIGEST, f"{subject}\n{own.text[:BODY_WINDOW]}"):
         return Automatic.BULK
     # Above the sign-off: officers keep "I will be on annual leave from 21 December until

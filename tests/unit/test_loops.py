@@ -648,3 +648,20 @@ def test_a_mail_servers_report_under_a_members_address_is_a_bounce(
 ])
 def test_a_member_asking_about_a_report_they_pasted_is_a_person(body: str) -> None:
     assert detect_automatic(build(subject="Planning mailbox", body=body)) is None
+
+
+# Delay warnings and receipts in a mail server's or client's own words, under a member's
+# address and with no report headers: a warning is a receipt (the mail is still being
+# retried), never a bounce, which would pass an officer's case to their deputy.
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Warning: could not send message for past 4 hours",
+     "**  THIS IS A WARNING MESSAGE ONLY  **\n**  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **"),
+    ("Delivery delayed: Pothole", "Delivery is delayed to these recipients or groups:\n\n"
+     "planning@example.org"),
+    ("Pothole", "This is the mail system at host mx1.example.net.\n\n####### THIS IS A WARNING "
+     "ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #######"),
+    ("Return Receipt (displayed) - Pothole",
+     "This is a Return Receipt for the mail that you sent to jo.bloggs@wiltshire.gov.uk."),
+])
+def test_warnings_and_receipts_in_a_servers_words_are_receipts(subject: str, body: str) -> None:
+    assert kind(build(subject=subject, body=body)) == Automatic.RECEIPT
