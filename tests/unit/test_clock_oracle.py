@@ -133,6 +133,9 @@ WINDOWS = {
     "St Andrew's Day": (date(2026, 11, 26), 5),
     "St Patrick's Day": (date(2027, 3, 15), 3),
     "12 July": (date(2027, 7, 9), 4),
+    "12 July on a Sunday, Monday 13 in its place": (date(2026, 7, 10), 4),
+    "Scotland's one-off 15 June 2026": (date(2026, 6, 12), 4),
+    "2 January 2027 on a Saturday": (date(2026, 12, 31), 5),
     "summer midnight": (date(2026, 7, 1), 3),
 }
 NATION_CASES = [(name, "england-and-wales", False) for name in PACK_NAMES] + [
