@@ -331,6 +331,9 @@ DAEMON_SENDER = re.compile(
 )
 NOREPLY_SENDER = re.compile(
     r"^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@"
+    # "no_reply@", "do.not.reply@" (council CRMs, payment and booking systems); as a word of
+    # its own, not the end of a name ("juno.reply@")
+    r"|^(?:[^@]*[^a-z@])?(?:no[_.]reply|do[_.]not[_.]reply)[^@]*@"
     # Platforms that only send notifications, under any mailbox name: GOV.UK Notify (the
     # councils' own services use it) and Microsoft 365's quarantine and alert mail
     r"|@notifications\.service\.gov\.uk$|@messaging\.microsoft\.com$",

@@ -463,6 +463,9 @@ def test_the_cap_window_slides(app_factory: AppFactory) -> None:
 @pytest.mark.parametrize("sender", [
     "Blue Badge team <blue.badge.wiltshire@notifications.service.gov.uk>",
     "Microsoft 365 security <quarantine@messaging.microsoft.com>",
+    "Bookings <no_reply@bookings.example.gov.uk>",
+    "Parking Services <do.not.reply@parking.example.gov.uk>",
+    "Council Tax <ctax.no_reply@example.gov.uk>",
 ])
 def test_notification_platforms_are_never_a_person(sender: str) -> None:
     message = build(sender=sender, subject="Your application", body="Dear Jo, we have it.")
@@ -665,3 +668,8 @@ def test_a_member_asking_about_a_report_they_pasted_is_a_person(body: str) -> No
 ])
 def test_warnings_and_receipts_in_a_servers_words_are_receipts(subject: str, body: str) -> None:
     assert kind(build(subject=subject, body=body)) == Automatic.RECEIPT
+
+
+def test_a_person_whose_name_ends_in_no_reply_is_a_person() -> None:
+    message = build(sender="Juno Reply <juno.reply@example.net>")
+    assert detect_automatic(message) is None
