@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from mailbot import jobs, sending_hold
 from mailbot.app import App
 from mailbot.backends.base import BackendError, Interrupted
 from mailbot.health import MailboxHealth
+from mailbot.outbox import FlushReport
 from mailbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -192,19 +194,21 @@ def daemon_jobs(
         if not sole.confirmed():
             return
         jobs.note_daemon_poll(app, now)  # even while the mailbox is down: we are alive
-        health.run("poll", lambda: jobs.poll(app, now, stop=stop), now)
+        log_polled(health.run("poll", lambda: jobs.poll(app, now, stop=stop), now))
         if not stop() and _wait_for_mail(app, health, now):
             later = clock()  # the wait took time: the next steps read the clock again
-            health.run("poll", lambda: jobs.poll(app, later, stop=stop), later)
-            health.run(
+            log_polled(health.run("poll", lambda: jobs.poll(app, later, stop=stop), later))
+            log_flushed(health.run(
                 "flush", lambda: jobs.flush_outbox(app, later, stop=stop), later, probe=False
-            )
+            ))
 
     def flush(now: datetime) -> None:
         if not sole.confirmed():
             return
         # Never a probe: it waits while the mailbox is down (see mailbot/health.py).
-        health.run("flush", lambda: jobs.flush_outbox(app, now, stop=stop), now, probe=False)
+        log_flushed(
+            health.run("flush", lambda: jobs.flush_outbox(app, now, stop=stop), now, probe=False)
+        )
 
     def guarded(name: str, job: Callable[[datetime], Any]) -> Callable[[], None]:
         return _guarded(name, job, clock, database)
@@ -216,6 +220,28 @@ def daemon_jobs(
         "digest": guarded("digest", lambda now: jobs.send_digests(app, now)),
         "purge": guarded("purge", lambda now: jobs.purge(app, now)),
     }
+
+
+def log_polled(report: jobs.PollReport | None) -> None:
+    """One INFO line for a poll that found mail, in counts (no address, no subject): the
+    journal then shows the daemon at work, not only that it started."""
+    if report is None or not report.outcomes:
+        return
+    counts = Counter(outcome.status.value for outcome in report.outcomes)
+    log.info("poll: %d message(s): %s", len(report.outcomes),
+             ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+
+
+def log_flushed(report: FlushReport | None) -> None:
+    """One INFO line for a flush that sent, held back or failed mail, in counts."""
+    if report is None:
+        return
+    parts = [f"{len(found)} {what}" for what, found in (
+        ("sent", report.sent), ("failed", report.failed),
+        ("suppressed by the per-recipient cap", report.suppressed),
+    ) if found]
+    if parts:
+        log.info("outbox: %s", ", ".join(parts))
 
 
 def next_quarter_hour(now: datetime) -> datetime:
