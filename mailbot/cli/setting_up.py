@@ -38,7 +38,9 @@ def check_config(
     ] = False,
 ) -> None:
     """Validate the config file (and the policy pack and directory it names): one error
-    line per problem and exit 2; warnings for what is accepted but probably wrong."""
+    line per problem and exit 2; warnings for what is accepted but probably wrong. With
+    --connect, a mailbox or database that refuses the login or cannot be reached is one
+    line and exit 3."""
     settings = load_config(config)
     problems = config_problems(settings)
     for warning in config_warnings(settings):
@@ -80,7 +82,8 @@ def _check_database_login(url: str) -> None:
     typer.echo(f"database: connected to {redact_url(url)}")
 
 
-db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: schema upgrades, backup and restore (SQLite), "
+                     "copying into a new one (SQLite to PostgreSQL).", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
