@@ -133,7 +133,6 @@ def officer_commands(it: Intake) -> Outcome | None:
         return None
     sender = it.message.sender
     assert sender is not None
-    recipients = {a.email for a in (*it.message.to, *it.message.cc)}
     found = our_mail_answered(it.session, it.message)
     if found is not None and sent_to_officer(*found):
         case, via = found[1], "reply"
@@ -157,8 +156,10 @@ def officer_commands(it: Intake) -> Outcome | None:
         ):
             return None
         case, via = tagged, "subject tag"
-    if sender.email == case.member_email or case.member_email in recipients:
-        return None  # the member writing, or an answer copied to the member
+    if same_member(it.app.directory, sender.email, case.member_email) or cases.to_the_member(
+        case, it.message, it.app.directory
+    ):
+        return None  # the member writing (from any of their addresses), or an answer to them
     given_at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
     what, queued = commands.handle(
         it.app, it.session, case, it.message, it.row, it.now, via=via, given_at=given_at

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import DATA, PLAIN_UTF8, Council, body_text
+from helpers import DATA, PLAIN_UTF8, Council, body_text, write_csv
 
 from mailbot import jobs
 
@@ -203,3 +203,19 @@ def test_extend_to_a_date_not_later_is_refused_with_dates_a_person_reads(
         in _text(out[0])
     )
     assert council.case().response_due == date(2026, 12, 9)
+
+
+def test_a_reply_to_the_assignment_copied_to_the_members_other_address_is_the_answer(
+    council: Council,
+) -> None:
+    # Cllr Bloggs also reads mail at a personal address (members.csv other_emails).
+    write_csv(council.home / "members.csv", ("name", "email", "ward", "other_emails"),
+              [("Cllr Jo Bloggs", JO, "Castle", "jo.bloggs@homemail.example")])
+    assignment = _assignment(council)
+    out = council.deliver(council.mail(
+        f"Sam Patel <{SAM}>", f"RE: {assignment['Subject']}", "Dear Jo, filled on Friday.",
+        cc="jo.bloggs@homemail.example", in_reply_to=str(assignment["Message-ID"]),
+    ))
+    assert out == []  # no help mail: it was an answer, not a command
+    assert council.case().status == "responded"
+    assert [e.actor for e in council.events("responded")] == [SAM]
