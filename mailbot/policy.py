@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -110,6 +110,29 @@ def _known_year(value: date) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ValueError(f"must be in {MIN_YEAR}-{MAX_YEAR}, not {value.isoformat()}")
     return value
+
+
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def _day_text(value: Any) -> Any:
+    """A calendar day: a TOML date (2026-12-29), or the same in quotes, leading zeros
+    optional. "29/12/2026" could be read either way round, and a bare number would be
+    taken as seconds since 1970, so anything else is refused in words that show the form."""
+    if isinstance(value, datetime):  # a TOML date-time: only midnight means the day itself
+        if value.tzinfo is None and value.time() == time(0):
+            return value.date()
+    elif isinstance(value, date):
+        return value
+    elif isinstance(value, str) and (found := _ISO_DAY.fullmatch(value)):
+        try:
+            return date(*(int(part) for part in found.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"must be a date written YYYY-MM-DD, such as 2026-12-29, not {value!r}")
+
+
+Day = Annotated[date, BeforeValidator(_day_text), AfterValidator(_known_year)]
 
 
 class PolicyError(ValueError):
@@ -236,7 +259,7 @@ class Reminders(_Strict):
 
 
 class ExtraHolidayRule(_Strict):
-    date: Annotated[date, AfterValidator(_known_year)]
+    date: Day
     name: str = Field(min_length=1)
     regions: list[Region] | None = None  # default: the council's own region
 
@@ -245,14 +268,14 @@ class CancelledHolidayRule(_Strict):
     """The old date of a bank holiday moved by proclamation (add the new date to
     extra_holidays), until the holidays package knows of the move."""
 
-    date: Annotated[date, AfterValidator(_known_year)]
+    date: Day
     name: str = Field(min_length=1)  # why, e.g. "moved to 8 May for VE Day"
     regions: list[Region] | None = None  # default: the council's own region
 
 
 class ClosureRule(_Strict):
-    start: Annotated[date, AfterValidator(_known_year)]
-    end: Annotated[date, AfterValidator(_known_year)] | None = None  # one day if omitted
+    start: Day
+    end: Day | None = None  # one day if omitted
     name: str = Field(min_length=1)
 
     @model_validator(mode="after")

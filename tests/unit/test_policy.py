@@ -251,6 +251,24 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
             'closures = [{ start = 2206-12-24, name = "Christmas" }]',
             "calendar.closures.0.start: must be in 1980-",
         ),
+        # A UK date written the UK way, or as a number, got pydantic's "invalid character
+        # in year" or "datetimes provided to dates should have zero time".
+        (
+            "closures = []",
+            'closures = [{ start = "29/12/2026", name = "Christmas" }]',
+            "calendar.closures.0.start: must be a date written YYYY-MM-DD, such as "
+            "2026-12-29, not '29/12/2026'",
+        ),
+        (
+            "extra_holidays = []",
+            'extra_holidays = [{ date = 20270607, name = "State occasion" }]',
+            "calendar.extra_holidays.0.date: must be a date written YYYY-MM-DD",
+        ),
+        (
+            "closures = []",
+            'closures = [{ start = 2026-12-29T12:00:00, name = "Afternoon off" }]',
+            "calendar.closures.0.start: must be a date written YYYY-MM-DD",
+        ),
         (
             "extra_holidays = []",
             'extra_holidays = [{ date = 2307-05-10, name = "State funeral" }]',
@@ -415,3 +433,22 @@ def test_a_time_written_without_its_leading_zero_is_read_as_the_council_means_it
     )
     assert overridden.working_hours().start == time(7, 45)
     assert overridden.working_hours().end == time(8, 15)
+
+
+def test_a_day_in_quotes_or_without_leading_zeros_is_read_as_written(tmp_path: Path) -> None:
+    from datetime import date
+
+    text = (PACKS / "wiltshire.toml").read_text().replace(
+        "closures = []",
+        'closures = [{ start = "2026-12-29", end = "2026-12-31", name = "Christmas" },\n'
+        '            { start = "2027-3-16", name = "Office move" },\n'
+        '            { start = 2027-04-01T00:00:00, name = "Training" }]',
+    )
+    path = tmp_path / "quoted.toml"
+    path.write_text(text)
+    closures = load_policy(path).closures()
+    assert [(c.start, c.end) for c in closures] == [
+        (date(2026, 12, 29), date(2026, 12, 31)),
+        (date(2027, 3, 16), date(2027, 3, 16)),
+        (date(2027, 4, 1), date(2027, 4, 1)),
+    ]
