@@ -253,7 +253,7 @@ def _run(
         if event.action == "pause" and statutory and event.why.startswith(ABSENCE_PAUSE):
             lines.append(
                 f"  Ignored pause on {_day(day)} {who}: an officer's absence does not stop "
-                f"the statutory clock ({source})."
+                "the statutory clock (only a fees notice does)."
             )
         elif event.action == "pause":
             if paused_since is not None:
