@@ -122,6 +122,13 @@ _TYPE_HINTS = {
 }
 
 
+def set_by_environment(key: str) -> str:
+    """" (set by the environment variable ..., not the file)" when a MAILBOT_ variable
+    gives `key` ("directory.members"), else "": for problems found after validation (a
+    file that is not there), which the administrator would otherwise look for in the file."""
+    return _set_by(tuple(key.split(".")), config_variables(os.environ))
+
+
 def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:
     """Where a bad value came from, when it was the environment rather than the file."""
     lowered = tuple(part.lower() for part in loc)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.smtp import check_submission
+from mailbot.config_explain import set_by_environment
 from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
@@ -140,7 +141,8 @@ def missing_directory_files(settings: Settings) -> list[str]:
             continue
         path = settings.resolve(value)
         if not path.exists():
-            problems.append(f"{settings.config_path}: {key}: file {path} does not exist")
+            problems.append(f"{settings.config_path}: {key}: file {path} does not exist"
+                            f"{set_by_environment(key)}")
     return problems
 
 
@@ -152,10 +154,13 @@ def _mailbox_problems(settings: Settings) -> list[str]:
             f"{where}: mailbox.smtp.host: the imap backend sends its mail by SMTP "
             "submission; set [mailbox.smtp] host (and port, security, username)"
         )
-    for key, value in (("mailbox.imap.ca_file", box.imap.ca_file),
-                       ("mailbox.smtp.ca_file", box.smtp.ca_file)):  # fmt: skip
+    files = [("mailbox.imap.ca_file", box.imap.ca_file), ("mailbox.smtp.ca_file", box.smtp.ca_file)]
+    if box.backend == "graph":  # else the first poll says it, every minute
+        files.append(("mailbox.graph.certificate_path", box.graph.certificate_path))
+    for key, value in files:
         if value is not None and not settings.resolve(value).is_file():
-            problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist")
+            problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist"
+                            f"{set_by_environment(key)}")
     # A client that waits for a plain greeting on an implicit-TLS port hangs until
     # its timeout, every poll, and then only says "timed out".
     in_use = [("mailbox.smtp", box.smtp.port, box.smtp.security, 465)] if box.smtp.host else []

@@ -189,3 +189,35 @@ def test_routing_addresses_set_by_the_council_give_no_placeholder_warning(tmp_pa
     code, lines = _run(["check-config"], _council(tmp_path, extra=extra))
     assert code == 0, lines
     assert not any("placeholder" in line for line in lines), lines
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("command", [["check-config"], ["status"]], ids=" ".join)
+def test_a_missing_file_set_from_the_environment_says_so(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The file names members.csv, which is there; the variable names another: the line
+    must point at the variable, or the administrator looks in the file for nothing."""
+    config = _council(tmp_path)
+    result = CliRunner(env={"MAILBOT_DIRECTORY__MEMBERS": "/srv/mailbot/members.csv"}).invoke(
+        app, [*command, "--config", str(config)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"mailbot: error: {config.resolve()}: directory.members: file /srv/mailbot/members.csv "
+        "does not exist (set by the environment variable MAILBOT_DIRECTORY__MEMBERS, not the "
+        "file)"
+    ]
+
+
+def test_a_graph_certificate_that_is_not_there_is_found_by_check_config(tmp_path: Path) -> None:
+    config = _council(tmp_path).read_text().replace('backend = "maildir"', 'backend = "graph"')
+    config += ('[mailbox.graph]\ntenant_id = "anglesey.onmicrosoft.com"\n'
+               'client_id = "11111111-2222-3333-4444-555555555555"\n'
+               'certificate_path = "mailbot-graph.pem"\n')
+    (tmp_path / "mailbot.toml").write_text(config)
+    code, lines = _run(["check-config"], tmp_path / "mailbot.toml")
+    assert code == 2
+    assert [line for line in lines if "error" in line] == [
+        f"mailbot: error: {tmp_path.resolve() / 'mailbot.toml'}: mailbox.graph.certificate_path: "
+        f"file {tmp_path.resolve() / 'mailbot-graph.pem'} does not exist"
+    ]
