@@ -217,12 +217,20 @@ def _ask_to_redirect(
     subject_prefix: str,
     why: Bilingual | None = None,
 ) -> None:
-    """Ask `target` (the alternative contact, or an administrator) to pass the case on."""
+    """Ask `target` (the alternative contact, or an administrator) to pass the case on.
+    A colleague (an officer, or the default officer) is shown the member's message, as in
+    any assignment: without it they cannot tell who should take the case. An administrator
+    outside officers.csv (IT, say) is not."""
     if target is not None:
+        colleague = (
+            app.directory.officer(target) is not None
+            or target.lower() == app.settings.routing.default_officer.lower()
+        )
         _queue_redirect_mail(
             app, session, case, absent, target, now, headline,
             why=why or Bilingual(f"auto-reply from {absent}", f"ateb awtomatig gan {absent}"),
-            message=None, subject_prefix=subject_prefix,
+            message=cases.original_message(session, case) if colleague else None,
+            subject_prefix=subject_prefix,
         )
 
 

@@ -77,3 +77,31 @@ def test_why_you_names_what_the_mail_mentions_or_the_members_ward(tmp_path: Path
         assert why("Cllr Mark Okafor <mark.okafor@council.gov.uk>", "Noisy pub") == (
             "the member's ward is Harbour (the council's 'Harbour ward' routing)"
         )
+
+
+def test_a_colleague_asked_to_redirect_a_paused_case_is_shown_what_it_is(
+    tmp_path: Path,
+) -> None:
+    # Colchester 16(3): the clock pauses while the officer is away, and their deputy is
+    # asked to redirect the case: they cannot choose who should take it without reading it.
+    lee = "lee.wong@council.gov.uk"
+    with Council(
+        tmp_path / "colchester", name="Colchester City Council", policy="colchester",
+        mailbox=MAILBOX, members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, lee), ("Lee Wong", lee, "Highways", "", ""),
+                  ("Dana Reed", DANA, "Highways", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+    ) as council:
+        out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                                           "A deep pothole by no. 12.", cc=SAM))
+        [assignment] = [m for m in out if m["To"] == SAM]
+        out = council.deliver(council.mail(
+            f"Sam Patel <{SAM}>", f"Automatic reply: {assignment['Subject']}",
+            "I am out of the office until Monday 7 December.",
+            in_reply_to=str(assignment["Message-ID"]), extra="Auto-Submitted: auto-replied",
+        ))
+        [redirect] = out
+        assert redirect["To"] == lee and redirect["Subject"].startswith("Please redirect: ")
+        text = body_text(redirect, "plain").replace("\r\n", "\n")
+        assert 'The message ("Pothole on Castle Road"):\n\n> A deep pothole by no. 12.' in text
+        assert council.case().status == "paused"
