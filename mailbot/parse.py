@@ -93,9 +93,10 @@ TOO_DEEP = (
 
 
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
-    raw = _raw_headers(msg)
+    charset = _text_charset(msg)
+    raw = _raw_headers(msg, charset)
     headers = {name: clean_header(value) for name, value in raw.items()}
-    repeated = _repeated_headers(msg)
+    repeated = _repeated_headers(msg, charset)
     senders = _addresses(raw.get("from", ""))
     if not senders:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
@@ -123,21 +124,36 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     )
 
 
-def _raw_headers(msg: email.message.Message) -> dict[str, str]:
+def _text_charset(msg: email.message.Message) -> str | None:
+    """The charset the message's first text part declares: the one its raw 8-bit headers
+    are most likely in too (a Chinese client's GB2312 subject beside its GB2312 body)."""
+    for part in own_parts(msg):
+        if part.get_content_maintype() == "text":
+            try:
+                charset = part.get_content_charset()
+            except Exception:  # noqa: BLE001 - an undecodable parameter is no charset
+                charset = None
+            # A wide charset (UTF-16) would "decode" any 8-bit header into nonsense
+            if charset and not str(charset).lower().startswith(("utf-16", "utf-32")):
+                return str(charset)
+    return None
+
+
+def _raw_headers(msg: email.message.Message, charset: str | None) -> dict[str, str]:
     """Lower-cased name → the undecoded value, 8-bit bytes made text; first value wins,
     as most clients display it."""
     out: dict[str, str] = {}
     for name, value in msg.raw_items():
         key = name.lower()
         if key not in out:
-            out[key] = eight_bit_text(value if isinstance(value, str) else str(value))
+            out[key] = eight_bit_text(value if isinstance(value, str) else str(value), charset)
     return out
 
 
 MAX_REPEATS = 20  # values kept per repeated header; Received lines are not wanted here
 
 
-def _repeated_headers(msg: email.message.Message) -> dict[str, list[str]]:
+def _repeated_headers(msg: email.message.Message, charset: str | None) -> dict[str, list[str]]:
     """Lower-cased name → every cleaned value, for headers written more than once."""
     values: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
@@ -146,7 +162,7 @@ def _repeated_headers(msg: email.message.Message) -> dict[str, list[str]]:
             continue
         values.setdefault(key, []).append(value if isinstance(value, str) else str(value))
     return {
-        key: [clean_header(eight_bit_text(v)) for v in found[:MAX_REPEATS]]
+        key: [clean_header(eight_bit_text(v, charset)) for v in found[:MAX_REPEATS]]
         for key, found in values.items()
         if len(found) > 1
     }

@@ -21,15 +21,20 @@ import html2text
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def eight_bit_text(value: str) -> str:
-    """Headers sent as raw 8-bit (against RFC 5322, but common): UTF-8 if it is, else cp1252."""
+def eight_bit_text(value: str, charset: str | None = None) -> str:
+    """Headers sent as raw 8-bit (against RFC 5322, but common): UTF-8 if it is, else the
+    charset the message's text declares (the client that wrote one wrote both), else
+    cp1252."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
     data = value.encode("ascii", "surrogateescape")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    if charset:
+        return decode_bytes(data, charset)
+    return data.decode("cp1252", errors="replace")
 
 
 _FOLD_RE = re.compile(r"\r?\n[ \t]+|\r\n|[\r\n]")

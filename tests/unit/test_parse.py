@@ -134,6 +134,24 @@ def test_raw_8bit_subject_in_cp1252_is_decoded() -> None:
     )
 
 
+@pytest.mark.parametrize(("subject", "charset"), [
+    ("垃圾桶没有被收走", "gb2312"),  # a Chinese client writes both in GB2312
+    ("Śmieci nie zostały zabrane", "iso-8859-2"),  # and a Polish one in Latin-2
+    ("Café licence – “late hours”", "windows-1252"),
+])
+def test_a_raw_8bit_subject_is_read_in_the_charset_the_body_declares(
+    subject: str, charset: str
+) -> None:
+    raw = (
+        b"From: jo.bloggs@wiltshire.gov.uk\r\nSubject: " + subject.encode(charset)
+        + f"\r\nContent-Type: text/plain; charset={charset}\r\n\r\n".encode()
+        + subject.encode(charset) + b"\r\n"
+    )
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert message.subject == subject and message.text.strip() == subject
+
+
 def test_raw_utf8_subject_is_decoded() -> None:
     raw = "From: jo.bloggs@wiltshire.gov.uk\r\nSubject: Château Road café\r\n\r\nx\r\n"
     message = parse_message(raw.encode("utf-8"))
