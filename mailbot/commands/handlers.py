@@ -241,13 +241,24 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
             f"{app.directory.display(sender)} has passed this case to you.",
             f"Mae {app.directory.display(sender)} wedi trosglwyddo'r achos hwn i chi.",
         ),
-        why=Bilingual(
-            f"from {previous} by {sender}{reason}", f"oddi wrth {previous}, gan {sender}{reason}"
-        ),
+        why=_passed_on(app, previous, sender, reason),
         dedup_key=f"assignment:{case.id}:{ctx.row.message_id}",
         now=ctx.now,
     )  # fmt: skip
     return Result(True, lines, [queued] if queued else [])
+
+
+def _passed_on(app: App, previous: str, sender: str, reason: str) -> Bilingual:
+    """The new officer's "Why you": who passed the case on, and from whom when that was
+    someone else (a manager moving it), in names ("from sam@ by sam@" said it twice)."""
+    by = app.directory.display(sender)
+    if previous == sender:
+        return Bilingual(f"passed to you by {by}{reason}", f"trosglwyddwyd i chi gan {by}{reason}")
+    held = app.directory.display(previous)
+    return Bilingual(
+        f"passed to you from {held} by {by}{reason}",
+        f"trosglwyddwyd i chi oddi wrth {held} gan {by}{reason}",
+    )
 
 
 def apply_pause(ctx: Context, command: Command) -> Result:

@@ -105,3 +105,29 @@ def test_a_colleague_asked_to_redirect_a_paused_case_is_shown_what_it_is(
         text = body_text(redirect, "plain").replace("\r\n", "\n")
         assert 'The message ("Pothole on Castle Road"):\n\n> A deep pothole by no. 12.' in text
         assert council.case().status == "paused"
+
+
+def test_a_case_passed_on_tells_the_new_officer_by_whom_and_why_in_names(
+    tmp_path: Path,
+) -> None:
+    lee = "lee.wong@council.gov.uk"
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""), ("Lee Wong", lee, "Highways", DANA, ""),
+                  ("Dana Reed", DANA, "Highways", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+    ) as council:
+        out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                                           "A deep pothole by no. 12.", cc=SAM))
+        [assignment] = [m for m in out if m["To"] == SAM]
+        out = council.deliver(council.mail(
+            f"Dana Reed <{DANA}>", f"RE: {assignment['Subject']}",
+            f"REASSIGN {lee} - Lee covers Castle ward", in_reply_to=str(assignment["Message-ID"]),
+        ))
+        [to_lee] = [m for m in out if m["To"] == lee]
+        text = body_text(to_lee, "plain").replace("\r\n", "\n")
+        assert "Why you:   passed to you from Sam Patel by Dana Reed: Lee covers Castle ward\n" in (
+            text
+        )
+        assert council.case().officer_email == lee
