@@ -252,7 +252,7 @@ def _passed_on(app: App, previous: str, sender: str, reason: str) -> Bilingual:
     """The new officer's "Why you": who passed the case on, and from whom when that was
     someone else (a manager moving it), in names ("from sam@ by sam@" said it twice)."""
     by = app.directory.display(sender)
-    if previous == sender:
+    if previous in (sender, "nobody"):  # "nobody": a case waiting in triage
         return Bilingual(f"passed to you by {by}{reason}", f"trosglwyddwyd i chi gan {by}{reason}")
     held = app.directory.display(previous)
     return Bilingual(
