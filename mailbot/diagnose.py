@@ -15,9 +15,22 @@ from mailbot.settings import Settings, settings_warnings
 from mailbot.workdays import is_bank_holiday
 
 
+def missing_shipped_files() -> list[str]:
+    """The letters' templates are read from the source folder mailbot runs from, beside
+    the package: `pip install` without -e (a container built with `pip install .`) leaves
+    them behind, and every acknowledgement would fail at its first message."""
+    from mailbot import resources
+
+    if resources.TEMPLATES.is_dir():
+        return []
+    return [f"{resources.TEMPLATES}: mailbot's templates are not there; install mailbot from "
+            "its source folder with `pip install -e /path/to/mailbot` (a plain `pip install` "
+            "leaves the templates and classifier data behind; docs/deployment.md)"]
+
+
 def config_problems(settings: Settings) -> list[str]:
     """Every problem found, each a line naming the file and the key."""
-    problems: list[str] = []
+    problems: list[str] = missing_shipped_files()
     try:
         _load_policy(settings)
     except PolicyError as exc:

@@ -15,7 +15,12 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot.app import App, DirectoryCopy, build_app
-from mailbot.diagnose import config_warnings, missing_directory_files, redact_url
+from mailbot.diagnose import (
+    config_warnings,
+    missing_directory_files,
+    missing_shipped_files,
+    redact_url,
+)
 from mailbot.directory import DirectoryError
 from mailbot.directory_keep import find_kept
 from mailbot.logs import configure_logging
@@ -80,6 +85,7 @@ def open_app(
     missing = missing_directory_files(settings)
     if directory_copy != "none" and find_kept(settings) is not None:
         missing = []  # a file deleted by mistake: started on the kept copy, as app.py says
+    missing = missing_shipped_files() + missing
     for line in missing:
         typer.echo(f"mailbot: error: {line}", err=True)
     if missing:

@@ -221,3 +221,23 @@ def test_a_graph_certificate_that_is_not_there_is_found_by_check_config(tmp_path
         f"mailbot: error: {tmp_path.resolve() / 'mailbot.toml'}: mailbox.graph.certificate_path: "
         f"file {tmp_path.resolve() / 'mailbot-graph.pem'} does not exist"
     ]
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("command", [["check-config"], ["status"], ["run"]], ids=" ".join)
+def test_an_install_without_its_templates_stops_with_how_to_install(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after `pip install .` (not -e): the package is there, the templates beside the
+    source folder are not. Nothing may start that would fail at every acknowledgement."""
+    from mailbot import resources
+
+    monkeypatch.setattr(resources, "TEMPLATES", tmp_path / "site-packages" / "templates")
+    code, lines = _run(command, _council(tmp_path))
+    assert code == 2
+    assert [line for line in lines if "error" in line] == [
+        f"mailbot: error: {tmp_path / 'site-packages' / 'templates'}: mailbot's templates are "
+        "not there; install mailbot from its source folder with `pip install -e "
+        "/path/to/mailbot` (a plain `pip install` leaves the templates and classifier data "
+        "behind; docs/deployment.md)"
+    ]
