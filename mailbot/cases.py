@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox, routing
-from mailbot.clock import ClockEvent, Deadlines, case_deadlines, due_dates
+from mailbot.clock import ABSENCE_PAUSE, ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, member_languages, welcomes_welsh, welsh_of
@@ -462,7 +462,9 @@ def reopen_case(
     )
 
 
-OOO_PAUSE = "officer out of office"
+# How a pause for an officer's out-of-office begins its reason: the FOI clock knows such
+# a pause by it (clock.ABSENCE_PAUSE), and a member's reply lifts only such a pause.
+OOO_PAUSE = ABSENCE_PAUSE
 
 
 def resume_on_member_reply(
