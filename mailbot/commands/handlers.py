@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import cases, handover, ledger
@@ -20,7 +21,7 @@ from mailbot.commands.letters import long_date_or_paused, long_date_or_paused_cy
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -113,6 +114,28 @@ def _not_a_working_day(calendar: WorkingCalendar, asked: date, given: date) -> l
     ]
 
 
+# An officer who sees no confirmation soon enough sends the same EXTEND again (or Outlook
+# does, with a new Message-ID): the member must not get two notices and two dates.
+REPEAT_WINDOW = timedelta(days=1)
+
+
+def _same_extension_lately(ctx: Context, command: Command) -> date | None:
+    """The day of an extension by the same person with the same reason in the last day,
+    if this EXTEND repeats it."""
+    earlier = ctx.session.scalars(
+        select(ClockEventRow).where(
+            ClockEventRow.case_id == ctx.case.id,
+            ClockEventRow.action == "extend",
+            ClockEventRow.who == ctx.sender,
+        )
+    )
+    for event in earlier:
+        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
+        if event.why == command.reason and abs(ctx.given_at - at) <= REPEAT_WINDOW:
+            return at.astimezone(cases.LONDON).date()
+    return None
+
+
 def apply_extend(ctx: Context, command: Command) -> Result:
     app, case = ctx.app, ctx.case
     if case.kind == Kind.FOI.value:
@@ -138,6 +161,19 @@ def apply_extend(ctx: Context, command: Command) -> Result:
             Bilingual(
                 f"{case.ref} is paused; RESUME it before extending.",
                 f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
+            )
+        )
+    repeated = _same_extension_lately(ctx, command)
+    if repeated is not None:
+        return refuse(
+            Bilingual(
+                f"{case.ref} was already extended to {long_date_or_paused(current)} by the same "
+                f"EXTEND on {long_date_or_paused(repeated)}; nothing changed and the member was "
+                "not written to again. To extend it further, reply EXTEND with the new reason.",
+                f"Estynnwyd {case.ref} eisoes i {long_date_or_paused_cy(current)} gan yr un "
+                f"EXTEND ar {long_date_or_paused_cy(repeated)}; ni newidiwyd dim ac ni "
+                "ysgrifennwyd at yr aelod eto. I'w estyn ymhellach, atebwch EXTEND gyda'r "
+                "rheswm newydd.",
             )
         )
     calendar = app.policy.council_calendar()

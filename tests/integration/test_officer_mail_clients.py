@@ -219,3 +219,24 @@ def test_a_reply_to_the_assignment_copied_to_the_members_other_address_is_the_an
     assert out == []  # no help mail: it was an answer, not a command
     assert council.case().status == "responded"
     assert [e.actor for e in council.events("responded")] == [SAM]
+
+
+def test_the_same_extend_sent_twice_tells_the_member_once(council: Council) -> None:
+    assignment = _assignment(council)
+    first = council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>",
+                                          'EXTEND 5 "waiting for the survey"'))
+    assert sorted(m["To"] for m in first) == [JO, SAM]
+    # No confirmation seen yet, so Sam sends it again (a new message, a new Message-ID).
+    again = council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>",
+                                          'EXTEND 5 "waiting for the survey"'))
+    assert [m["To"] for m in again] == [SAM]
+    assert "was already extended to Wednesday 16 December 2026 by the same EXTEND" in _text(
+        again[0]
+    )
+    assert council.case().response_due == date(2026, 12, 16)
+    assert len(council.events("extension_notice queued")) == 1
+    # A further extension, for a new reason, is a new one.
+    later = council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>",
+                                          'EXTEND 2 "the contractor is ill"'))
+    assert sorted(m["To"] for m in later) == [JO, SAM]
+    assert council.case().response_due == date(2026, 12, 18)
