@@ -32,6 +32,7 @@ from mailbot.settings import (
     find_config,
     load_settings,
 )
+from mailbot.store.db import SchemaTooNew
 from mailbot.workdays import LONDON
 
 ConfigOption = Annotated[
@@ -97,6 +98,9 @@ def open_app(
         raise fail(f"{where}: council.policy / [policy]: {exc}", 2) from None
     except DirectoryError as exc:
         raise fail(str(exc), 2) from None
+    except SchemaTooNew as exc:
+        # Not back by the next restart: exit 2, which systemd leaves stopped (deployment.md).
+        raise fail(f"database {redact_url(settings.database_url)}: {exc}", 2) from None
     except SQLAlchemyError as exc:
         # Down or refusing the login: exit 1, not 2, as it may be back by the next restart.
         raise fail(database_failure(settings.database_url, exc)) from None

@@ -21,6 +21,7 @@ from mailbot.settings import ConfigError, check_database_url
 from mailbot.store import Store
 from mailbot.store.backup import BackupError, back_up, check_backup, restore, sqlite_path
 from mailbot.store.copy import CopyRefused, copy_database
+from mailbot.store.db import SchemaTooNew
 
 
 def version() -> None:
@@ -90,7 +91,12 @@ db_app = typer.Typer(help="The database: schema upgrades, backup and restore (SQ
 def db_upgrade(config: ConfigOption = None) -> None:
     """Apply any pending schema migrations (also done automatically on start)."""
     settings = load_config(config)
-    Store(settings.database_url).close()
+    try:
+        Store(settings.database_url).close()
+    except SchemaTooNew as exc:
+        raise fail(f"database {redact_url(settings.database_url)}: {exc}", 2) from None
+    except SQLAlchemyError as exc:
+        raise fail(database_failure(settings.database_url, exc)) from None
     typer.echo(f"database at {redact_url(settings.database_url)} is up to date")
 
 

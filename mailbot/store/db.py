@@ -10,8 +10,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.store.poller_lock import PollerLock, poller_lock
@@ -75,9 +77,29 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class SchemaTooNew(SQLAlchemyError):
+    """The database was upgraded by a newer mailbot than this one (a rollback after an
+    upgrade): this code does not know its schema and must not write to it."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`. Safe to run on every start."""
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    _refuse_a_newer_schema(engine, ScriptDirectory.from_config(config))
+    command.upgrade(config, revision)
+
+
+def _refuse_a_newer_schema(engine: Engine, script: ScriptDirectory) -> None:
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    known = {migration.revision for migration in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaTooNew(
+            f"its schema is revision {current}, which this mailbot does not know (its newest "
+            f"is {script.get_current_head()}): a newer mailbot upgraded it. Install that "
+            "version again, or restore the backup taken before the upgrade (docs/deployment.md, "
+            '"Upgrading")'
+        )
 
 
 class Store:
@@ -92,7 +114,11 @@ class Store:
         self.engine = make_engine(url)
         self._poller_lock: PollerLock | None = None
         if migrate:
-            upgrade(self.engine)
+            try:
+                upgrade(self.engine)
+            except BaseException:
+                self.engine.dispose()  # no Store to close: leave no connection behind
+                raise
         # On SQLite a unit of work takes the write lock when it begins, not at its first
         # write: what it read stays true until it commits, and another process's unit of
         # work waits for it (busy timeout) instead of failing on a stale snapshot.

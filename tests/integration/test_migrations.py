@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import JO, make_app, run
-from sqlalchemy import Engine, create_engine, inspect, select
+from sqlalchemy import Engine, create_engine, inspect, select, text
+from typer.testing import CliRunner
 
+from mailbot.cli import app as cli
 from mailbot.model import MessageStatus
 from mailbot.store.db import alembic_config, upgrade
 from mailbot.store.tables import Base, CaseRow
@@ -94,3 +97,27 @@ def _every_row(engine: Engine) -> dict[str, list[dict[str, Any]]]:
                 select(table).order_by(*table.primary_key.columns))]
             for table in Base.metadata.sorted_tables
         }
+
+
+@pytest.mark.parametrize("command", [["status"], ["run"], ["db", "upgrade"]], ids=" ".join)
+def test_a_database_a_newer_mailbot_upgraded_is_refused_in_one_line(
+    empty_database_url: str, tmp_path: Path, command: list[str]
+) -> None:
+    """Rolled back after an upgrade: this mailbot does not know the schema, and says what
+    to do instead of Alembic's "Can't locate revision" (exit 2: systemd leaves it stopped)."""
+    app, _ = make_app(tmp_path / "council", database_url=empty_database_url)
+    app.close()
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        engine.dispose()
+    result = CliRunner().invoke(
+        cli, [*command, "--config", str(tmp_path / "council" / "mailbot.toml")])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert line.startswith("mailbot: error: database ")
+    assert ("its schema is revision 0099, which this mailbot does not know (its newest is "
+            "0004): a newer mailbot upgraded it. Install that version again, or restore the "
+            "backup taken before the upgrade") in line
