@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from mailbot.languages import TEMPLATE_FILTERS
 from mailbot.resources import TEMPLATES
@@ -33,6 +34,13 @@ def long_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def line_breaks(value: str) -> Markup:
+    """Text with its line breaks kept in HTML: each line escaped, joined by <br>. Outlook
+    for Windows draws HTML with Word, which ignores CSS white-space, so a quoted message
+    styled pre-wrap reached officers as one run-on paragraph."""
+    return Markup("<br>\n").join(escape(line) for line in value.splitlines())
+
+
 class Renderer:
     def __init__(self, override_dir: Path | None = None) -> None:
         paths: list[str] = [str(override_dir)] if override_dir else []
@@ -48,6 +56,7 @@ class Renderer:
         )
         self._picked: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.env.filters["long_date"] = long_date
+        self.env.filters["line_breaks"] = line_breaks
         self.env.filters.update(TEMPLATE_FILTERS)  # Welsh dates and day counts
 
     def _pick(self, name: str, ext: str, languages: Sequence[str]) -> str:

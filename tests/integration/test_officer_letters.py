@@ -131,3 +131,25 @@ def test_a_case_passed_on_tells_the_new_officer_by_whom_and_why_in_names(
             text
         )
         assert council.case().officer_email == lee
+
+
+def test_the_quoted_message_keeps_its_lines_in_outlook_for_windows(tmp_path: Path) -> None:
+    # Outlook for Windows draws HTML with Word, which ignores CSS white-space: the lines of
+    # the member's message must be broken with <br>, or they run into one paragraph.
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
+        mail_headers=PLAIN_UTF8,
+    ) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+            "Hi,\n\nA deep pothole by no. 12 <near the bus stop>.\n\nThanks,\nJo", cc=SAM,
+        ))
+        [assignment] = [m for m in out if m["To"] == SAM]
+        html = body_text(assignment, "html")
+        assert "white-space" not in html
+        assert (
+            "Hi,<br>\n<br>\nA deep pothole by no. 12 &lt;near the bus stop&gt;.<br>\n<br>\n"
+            "Thanks,<br>\nJo</blockquote>" in html.replace("\r\n", "\n")
+        )
