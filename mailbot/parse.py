@@ -16,6 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -76,13 +77,50 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
     message_id = ""
     try:
         msg = email.message_from_bytes(raw, policy=compat32)
-        message_id = _message_id(msg, raw)
+        message_id = _message_id(msg, raw)  # as the ledger keys it (message_id_of)
+        mended = _mended_header_block(raw) if _header_block_broken(msg) else None
+        if mended is not None:
+            msg = email.message_from_bytes(mended, policy=compat32)
         return _build(msg, message_id)
     except RecursionError:  # the stdlib parser recurses once per nested part
         return ParseFailure(message_id or message_id_of(raw), TOO_DEEP)
     except Exception as exc:  # noqa: BLE001 - never raise: quarantine with the reason
         reason = f"cannot parse: {type(exc).__name__}: {exc}"[:500]
         return ParseFailure(message_id or message_id_of(raw), reason)
+
+
+def _header_block_broken(msg: email.message.Message) -> bool:
+    return any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects)
+
+
+_HEADER_END_RE = re.compile(rb"\r?\n[ \t]*\r?\n")  # a line of spaces ends it too
+_HEADER_LINE_RE = re.compile(rb"^(?:[!-9;-~]+:|[ \t]|From )")
+
+
+def _mended_header_block(raw: bytes) -> bytes | None:
+    """The raw bytes with a header value that was wrapped without indentation (a relay
+    that folds long Exchange diagnostics badly) joined back to its header, or None if
+    the header block is not broken that way. The stdlib parser ends the headers at such a
+    line, and every header below it, Content-Type, Subject and Precedence among them,
+    would be read as body text. A line is taken for a broken fold only when every line
+    after it up to the blank line is a header (or another broken fold): a message that
+    starts its text with no blank line under the headers is left as it is."""
+    end = _HEADER_END_RE.search(raw)
+    if end is None:
+        return None
+    lines = raw[: end.start()].split(b"\n")
+    if not _HEADER_LINE_RE.match(lines[0]) or lines[0][:1].isspace():
+        return None  # no header block at all, broken or not
+    mended, headers_after = False, False
+    for i in range(len(lines) - 1, 0, -1):  # from the bottom: is the rest all headers?
+        if _HEADER_LINE_RE.match(lines[i]):
+            headers_after = headers_after or not lines[i][:1].isspace()
+            continue
+        if not headers_after:
+            return None
+        lines[i] = b" " + lines[i]
+        mended = True
+    return b"\n".join(lines) + raw[end.start():] if mended else None
 
 
 # "maximum recursion depth exceeded" tells a person nothing: say what is wrong with the mail.
