@@ -148,8 +148,10 @@ def parse_command(text: str) -> Command | Unparsed | None:
 
 
 def _clean(line: str) -> str:
-    # html2text renders bold as **DONE**; phones add a trailing full stop.
-    return line.strip().strip("*_").strip()
+    # html2text renders bold as **DONE**; phones add a trailing full stop. Outlook's plain
+    # text keeps a typed double space or a non-breaking one ("EXTEND\xa05"): every run of
+    # whitespace is one space, or the verb and its words would not come apart.
+    return " ".join(line.split()).strip("*_").strip()
 
 
 def _reason(rest: str, following: list[str]) -> str:

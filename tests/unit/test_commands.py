@@ -180,3 +180,19 @@ def test_a_reason_without_its_closing_quote_leaves_out_the_officers_other_words(
 @pytest.mark.parametrize("quote", [WELSH_OUTLOOK_QUOTE, GMAIL_WRAPPED_QUOTE])
 def test_new_text_stops_at_welsh_outlook_and_wrapped_gmail_history(quote: str) -> None:
     assert new_text(f"Looking at it now{quote}") == "Looking at it now"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('EXTEND\xa05 "survey"', Command("EXTEND", days=5, reason="survey")),
+        ('EXTEND  5\u00a0\u00a0"survey"', Command("EXTEND", days=5, reason="survey")),
+        ("CONFIDENTIAL  OK", Command("CONFIDENTIAL", ok=True)),
+        ("REASSIGN\xa0lee@council.gov.uk", Command("REASSIGN", address="lee@council.gov.uk")),
+        ('PAUSE\u2009"waiting for the member"', Command("PAUSE", reason="waiting for the member")),
+    ],
+)
+def test_double_and_non_breaking_spaces_from_outlook_separate_the_words(
+    text: str, expected: Command
+) -> None:
+    assert parse_command(text) == expected
