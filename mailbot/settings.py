@@ -83,6 +83,18 @@ def check_database_url(url: str) -> None:
         parsed = make_url(url)
     except ArgumentError:
         raise ValueError(f"not a database URL; {hint}") from None
+    except ValueError:  # a port that is not a number ("host:/db", "host:54x2")
+        raise ValueError(
+            f"the port after the host's ':' is not a number; {hint}, with :PORT only if it "
+            "is not 5432"
+        ) from None
+    if parsed.host and "@" in parsed.host:
+        # "user:p@ss@host" is read as the host "ss@host": the login would go to a machine
+        # named after part of the password. (Not echoed: it would be in the log.)
+        raise ValueError(
+            "more than one @: a password with @ in it must be written %40 in the URL "
+            "(and : as %3A, / as %2F, # as %23, % as %25)"
+        )
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ValueError(
             f"{parsed.drivername!r} is not a database mailbot can use (SQLite or PostgreSQL); "

@@ -176,6 +176,11 @@ def test_shared_mailbox_address_is_trimmed(tmp_path: Path) -> None:
         ("mysql://mb:pw123@db/mailbot", "'mysql' is not a database mailbot can use"),
         ("postgresql+psycopg2://mb:pw123@db/mailbot", "driver for 'postgresql+psycopg2'"),
         ("db.internal/mailbot", "not a database URL"),
+        # A password with @ in it, not %40: the login would go to a host "pw123@db".
+        ("postgresql+psycopg://mb:x@pw123@db/mailbot", "a password with @ in it must be "
+         "written %40"),
+        ("postgresql+psycopg://mb:pw123@db:/mailbot", "the port after the host's ':' is "
+         "not a number"),
     ],
 )
 def test_database_url_the_store_cannot_open_is_a_config_error(
