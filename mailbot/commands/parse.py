@@ -35,6 +35,7 @@ _GREETING = re.compile(
     r"[^.?!:;\"“”]{0,40}[,.!]?$",
     re.IGNORECASE,
 )
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -151,7 +152,8 @@ def _clean(line: str) -> str:
     # html2text renders bold as **DONE**; phones add a trailing full stop. Outlook's plain
     # text keeps a typed double space or a non-breaking one ("EXTEND\xa05"): every run of
     # whitespace is one space, or the verb and its words would not come apart.
-    return " ".join(line.split()).strip("*_").strip()
+    # Zero-width characters some clients leave at a line's start ("\u200bDONE") go too.
+    return " ".join(line.translate(_INVISIBLE).split()).strip("*_").strip()
 
 
 def _reason(rest: str, following: list[str]) -> str:

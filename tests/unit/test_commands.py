@@ -190,6 +190,7 @@ def test_new_text_stops_at_welsh_outlook_and_wrapped_gmail_history(quote: str) -
         ("CONFIDENTIAL  OK", Command("CONFIDENTIAL", ok=True)),
         ("REASSIGN\xa0lee@council.gov.uk", Command("REASSIGN", address="lee@council.gov.uk")),
         ('PAUSE\u2009"waiting for the member"', Command("PAUSE", reason="waiting for the member")),
+        ("\ufeff\u200bDONE\u200b", Command("DONE")),
     ],
 )
 def test_double_and_non_breaking_spaces_from_outlook_separate_the_words(
