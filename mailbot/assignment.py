@@ -20,6 +20,7 @@ from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, staff_languages, welsh_of
 from mailbot.model import CaseStatus, Kind, ParsedMessage
+from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
@@ -77,6 +78,18 @@ def _from_london(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def _member_words(app: App, case: CaseRow, message: ParsedMessage) -> tuple[str, bool]:
+    """What to quote of the member's message, and whether quoted history was left out. A
+    later message in the case's thread (an update, a reopening) usually quotes our
+    acknowledgement below the member's words: that is left out, the officer has it. The
+    first message is quoted whole."""
+    text = message.text.strip()
+    if message.message_id == case.root_message_id:
+        return text, False
+    above = above_our_quoted_mail(text, (app.mailbox_address, app.settings.mailbox.display_name))
+    return (above, True) if above else (text, False)
+
+
 def officer_context(
     app: App,
     case: CaseRow,
@@ -91,7 +104,9 @@ def officer_context(
     member = app.directory.member(case.member_email)
     officer = app.directory.officer(to)
     minimise = case.confidential and app.policy.confidentiality.minimise_content
-    text = "" if minimise or message is None else message.text.strip()
+    text, history_left_out = ("", False) if minimise or message is None else _member_words(
+        app, case, message
+    )
     note = None if message is None else body_note(message)
     if len(text) > MAX_QUOTED_CHARS:
         text = text[:MAX_QUOTED_CHARS].rstrip() + "\n[... the rest is in the shared mailbox]"
@@ -132,6 +147,8 @@ def officer_context(
             "extendable": app.policy.can_extend(kind),
         },
         "message_text": text,
+        # The member's follow-up quoted our earlier mail below their words: not repeated.
+        "history_left_out": history_left_out,
         # Why the message text is missing or unreadable, so the officer opens the original.
         "body_note": note,
         # Mail passed on as an attachment that could not be read, by file name: what is

@@ -142,3 +142,21 @@ def own_text(body: str) -> OwnText:
         lines = lines[: start[0]]
     text = "\n".join(ln for ln in lines if not is_quoted(ln))
     return OwnText(text, forwards=start is not None and start[1], history=start is not None)
+
+
+OUR_MAIL_LOOKAHEAD = 8  # lines of a quoted header block in which to find who sent it
+
+
+def above_our_quoted_mail(body: str, ours: tuple[str, ...]) -> str | None:
+    """The text written above a quoted copy of our own mail, or None if the reply quotes
+    nothing of ours. `ours` are the shared mailbox's address and display name, as the
+    quoted "From:" or "On ... wrote:" line shows them. A forward is never cut: what it
+    carries is someone else's mail, not ours."""
+    lines = body[:MAX_SCAN_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = history_start(lines)
+    if start is None or start[1]:
+        return None
+    head = "\n".join(lines[start[0] : start[0] + OUR_MAIL_LOOKAHEAD]).lower()
+    if not any(mark and mark.lower() in head for mark in ours):
+        return None
+    return "\n".join(ln for ln in lines[: start[0]] if not is_quoted(ln)).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import PLAIN_UTF8, Council, body_text
 
 MAILBOX = "memberenquiries@council.gov.uk"
@@ -153,3 +154,57 @@ def test_the_quoted_message_keeps_its_lines_in_outlook_for_windows(tmp_path: Pat
             "Hi,<br>\n<br>\nA deep pothole by no. 12 &lt;near the bus stop&gt;.<br>\n<br>\n"
             "Thanks,<br>\nJo</blockquote>" in html.replace("\r\n", "\n")
         )
+
+
+def _follow_up(council: Council, body: str) -> str:
+    """Cllr Bloggs opens a case, then replies to the acknowledgement with `body` (our
+    acknowledgement's text put in for ACK): the officer's update, as text."""
+    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                                       "A deep pothole by no. 12.", cc=SAM))
+    [ack] = [m for m in out if m["To"] == JO]
+    body = body.replace("ACK", body_text(ack, "plain").replace("\r\n", "\n"))
+    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", f"RE: {ack['Subject']}", body,
+                                       in_reply_to=str(ack["Message-ID"])))
+    [update] = [m for m in out if m["To"] == SAM]
+    assert update["Subject"].startswith("Update: ")
+    return body_text(update, "plain").replace("\r\n", "\n")
+
+
+OUTLOOK_ACK_QUOTE = (
+    "\n\n________________________________\nFrom: Member Enquiries <" + MAILBOX + ">\n"
+    "Sent: 25 November 2026 10:05\nTo: Cllr Jo Bloggs <" + JO + ">\n"
+    "Subject: Re: Pothole on Castle Road [MB-2026-00001]\n\nACK"
+)
+GMAIL_ACK_QUOTE = (
+    "\n\nOn Wed, 25 Nov 2026 at 10:05, Member Enquiries <\n" + MAILBOX + "> wrote:\n\n> ACK"
+)
+
+
+def _council(home: Path) -> Council:
+    return Council(home, name="Test Council", mailbox=MAILBOX,
+                   members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+                   officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
+                   mail_headers=PLAIN_UTF8)
+
+
+@pytest.mark.parametrize("quote", [OUTLOOK_ACK_QUOTE, GMAIL_ACK_QUOTE])
+def test_an_update_leaves_out_our_acknowledgement_the_member_quoted(
+    tmp_path: Path, quote: str
+) -> None:
+    with _council(tmp_path / "council") as council:
+        text = _follow_up(council, "Another resident has reported it too.\n\nJo" + quote)
+        assert "> Another resident has reported it too.\n>\n> Jo\n" in text.replace(
+            "> \n", ">\n")
+        assert "Thank you for your enquiry" not in text
+        assert "(The earlier mail the member quoted below this is left out" in text
+
+
+def test_an_update_forwarding_someone_elses_mail_is_quoted_whole(tmp_path: Path) -> None:
+    with _council(tmp_path / "council") as council:
+        text = _follow_up(council, (
+            "See the resident's note below.\n\n---------- Forwarded message ---------\n"
+            "From: A Resident <resident@mail.example>\nDate: Wed, 25 Nov 2026 at 09:00\n"
+            "Subject: Pothole\n\nIt has got much deeper since Monday."
+        ))
+        assert "> It has got much deeper since Monday." in text
+        assert "left out" not in text
