@@ -28,9 +28,12 @@ from mailbot.backends.base import BackendError, Interrupted
 from mailbot.health import MailboxHealth
 from mailbot.outbox import FlushReport
 from mailbot.store import Store
+from mailbot.store.state import write_value
 
 log = logging.getLogger(__name__)
 
+# When `mailbot run` last stopped cleanly (UTC, ISO 8601); see note_stopped.
+DAEMON_STOPPED_KEY = "daemon.stopped"
 SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
 PURGE_AT = (3, 30)  # the daily retention purge: hour, minute, Europe/London
 IDLE_MAX_SECONDS = 25.0
@@ -361,4 +364,15 @@ def run_daemon(app: App) -> None:
     # A restart is how a corrected password or certificate is read: try sending at once.
     sending_hold.try_at_next_flush(app.store)
     scheduler.start()
+    note_stopped(app, _utc_now())
     log.info("mailbot stopped")
+
+
+def note_stopped(app: App, now: datetime) -> None:
+    """Record a clean stop, so `mailbot status` says at once that nobody is polling (the
+    time of the last poll alone looks the same as a running daemon's for half an hour)."""
+    try:
+        with app.store.transaction() as session:
+            write_value(session, DAEMON_STOPPED_KEY, now.isoformat())
+    except (OperationalError, InterfaceError) as exc:  # stopping during a database outage
+        log.warning("could not record the stop for mailbot status: %s", _first_line(exc.orig))

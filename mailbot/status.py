@@ -23,6 +23,7 @@ from mailbot.mailbox_cursor import (
 )
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
+from mailbot.scheduler import DAEMON_STOPPED_KEY
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
@@ -119,7 +120,8 @@ def gather_status(app: App, now: datetime) -> Status:
             .order_by(OutboxRow.id.desc())
             .limit(LISTED)
         ).all()
-        daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY), now)
+        daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY),
+                                        read_value(session, DAEMON_STOPPED_KEY), now)
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
         return Status(
             with_leavers=cases_with_leavers(app, session),
@@ -186,15 +188,20 @@ def _mailbox_changed(app: App, cursor: str | None, writer: str | None,
     return (owner, here) if owner != here else None
 
 
-def _daemon(value: str | None, now: datetime) -> tuple[str | None, bool]:
-    """When the daemon last began a poll, in words, and whether it has gone silent. No
-    record: no daemon ever ran here (`poll --once` from cron, a fresh install)."""
+def _daemon(value: str | None, stopped: str | None, now: datetime) -> tuple[str | None, bool]:
+    """When the daemon last began a poll, in words, and whether it has gone silent or was
+    stopped since. No record: no daemon ever ran here (`poll --once` from cron, a fresh
+    install)."""
     if value is None:
         return None, False
     try:
         last = datetime.fromisoformat(value)
+        stop = datetime.fromisoformat(stopped) if stopped else None
     except ValueError:
         return None, False
+    if stop is not None and stop >= last:
+        return (f"STOPPED at {_when(stop)} (the last poll began {_when(last)}): nobody is "
+                "reading the mailbox; systemctl start mailbot"), True
     if now - last <= DAEMON_SILENT_AFTER:
         return f"polling (last poll {_when(last)})", False
     return (f"NOT POLLING: the last poll began {_when(last)}; is `mailbot run` running? "

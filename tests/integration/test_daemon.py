@@ -9,7 +9,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailbot.app import build_app
+from mailbot.classify import rules_classifier
+from mailbot.cli import app as cli
+from mailbot.health import MailboxHealth
+from mailbot.scheduler import daemon_jobs
+from mailbot.settings import load_settings
 
 CONFIG = """
 [council]
@@ -71,3 +81,44 @@ def test_daemon_answers_then_stops_on_sigterm(tmp_path: Path) -> None:
     assert daemon.returncode == 0, log
     assert "stopped" in log
     assert "graffiti" not in log.lower(), "message content must not reach the log at INFO"
+
+
+
+def test_status_says_at_once_that_a_stopped_daemon_reads_nothing(tmp_path: Path) -> None:
+    """`systemctl stop mailbot`, then `mailbot status`: it must not say "polling" for the
+    next half hour because the last poll was recent."""
+    (tmp_path / "members.csv").write_text("name,email\nCllr Bea Cole,bea.cole@example.gov.uk\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(CONFIG)
+    mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
+
+    def status() -> tuple[int, str]:
+        shown = CliRunner().invoke(cli, ["status", "--config", str(config)])
+        return shown.exit_code, shown.output
+
+    daemon = _mailbot(config, "run")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "polling" not in status()[1]:
+            time.sleep(0.2)
+        code, output = status()
+        assert code == 0 and output.startswith("daemon: polling (last poll "), output
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=60)
+    assert daemon.returncode == 0
+
+    code, output = status()
+    assert code == 1
+    first = output.splitlines()[0]
+    assert first.startswith("daemon: STOPPED at "), output
+    assert "nobody is reading the mailbox; systemctl start mailbot" in first
+
+    # Started again: its first poll (at once on start) makes it "polling" once more.
+    app = build_app(load_settings(config), classifier=rules_classifier())
+    try:
+        daemon_jobs(app, MailboxHealth(app), lambda: datetime.now(UTC))["poll"]()
+    finally:
+        app.close()
+    code, output = status()
+    assert code == 0 and output.startswith("daemon: polling"), output
