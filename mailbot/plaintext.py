@@ -185,6 +185,11 @@ def html_to_text(html: str) -> str:
     converter.ignore_images = True
     converter.ignore_links = True
     converter.body_width = 0
+    # Otherwise entities become ASCII look-alikes ("Si&acirc;n" read "Sian", "caf&eacute;"
+    # "cafe", Outlook writes both so), and an entity inside bold or italics gets a space
+    # put before it ("**Si ân**"): emphasis marks are noise in quoted text anyway.
+    converter.unicode_snob = True
+    converter.ignore_emphasis = True
     try:
         return converter.handle(_strip_active_content(html))
     except Exception:  # noqa: BLE001 - malformed HTML: keep the words, drop the tags

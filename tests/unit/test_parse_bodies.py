@@ -89,3 +89,23 @@ def test_east_asian_text_under_the_label_clients_really_send_reads_as_written(
     message = parse_message(raw)
     assert isinstance(message, ParsedMessage)
     assert message.text.strip() == text
+
+
+def test_an_outlook_html_only_message_keeps_welsh_letters_written_as_entities() -> None:
+    # Outlook writes â and ŵ as entities, and the signature in bold
+    html = (
+        '<html><head><style><!-- p.MsoNormal {margin:0cm;} --></style></head><body>'
+        '<p class="MsoNormal">Mae d&#373;r yn dod i mewn i d&#375; Mrs Evans&#8217; ar Heol y '
+        "Bont &ndash; allwch chi anfon rhywun?<o:p></o:p></p>"
+        '<p class="MsoNormal"><b>Cllr Si&acirc;n Evans</b><br>Caf&eacute; ward</p></body></html>'
+    )
+    raw = (
+        "From: Cllr Sian Evans <sian.evans@cardiff.gov.uk>\r\nSubject: Dwr\r\n"
+        "Message-ID: <html-cy@x>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8"
+        "\r\n\r\n" + html
+    ).encode()
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert "Mae dŵr yn dod i mewn i dŷ Mrs Evans’ ar Heol y Bont – allwch chi" in message.text
+    assert "Cllr Siân Evans" in message.text and "Café ward" in message.text
+    assert "*" not in message.text and "MsoNormal" not in message.text
