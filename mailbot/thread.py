@@ -35,18 +35,23 @@ def find_case(session: Session, message: ParsedMessage, directory: Directory) ->
 
 
 def _by_headers(session: Session, message: ParsedMessage) -> CaseRow | None:
+    """The case of the nearest message this one answers: In-Reply-To first, then the
+    References from the newest back. A thread can run through two cases (a follow-up after
+    the answer opens a new one, linked to the old): the officer's reply to the new mail
+    belongs to the new case, though its References still name the old case's messages."""
     ids = [i for i in [message.in_reply_to, *reversed(message.references)] if i]
     if not ids:
         return None
-    case_id = session.scalar(
-        select(MessageRow.case_id)
-        .where(MessageRow.message_id.in_(ids), MessageRow.case_id.is_not(None))
-        .limit(1)
-    ) or session.scalar(
-        select(OutboxRow.case_id)
-        .where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None))
-        .limit(1)
-    )
+    found: dict[str, int] = {}
+    for table in (OutboxRow, MessageRow):  # a MessageRow, if both, wins: it is the case's
+        for message_id, case_id in session.execute(
+            select(table.message_id, table.case_id).where(
+                table.message_id.in_(ids), table.case_id.is_not(None)
+            )
+        ):
+            if case_id is not None:
+                found[message_id] = case_id
+    case_id = next((found[i] for i in ids if i in found), None)
     return session.get(CaseRow, case_id) if case_id is not None else None
 
 
@@ -102,11 +107,16 @@ def our_mail_answered(
     ids = referenced_ids(message, raw)
     if not ids:
         return None
-    for row in session.scalars(
-        select(OutboxRow).where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None))
-    ):
-        case = session.get(CaseRow, row.case_id)
-        if case is not None:
+    rows = {
+        row.message_id: row
+        for row in session.scalars(
+            select(OutboxRow).where(OutboxRow.message_id.in_(ids), OutboxRow.case_id.is_not(None))
+        )
+    }
+    for message_id in ids:  # the nearest of ours first, as in _by_headers
+        row = rows.get(message_id)
+        case = session.get(CaseRow, row.case_id) if row is not None else None
+        if row is not None and case is not None:
             return row, case
     return None
 

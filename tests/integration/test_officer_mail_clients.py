@@ -240,3 +240,32 @@ def test_the_same_extend_sent_twice_tells_the_member_once(council: Council) -> N
                                           'EXTEND 2 "the contractor is ill"'))
     assert sorted(m["To"] for m in later) == [JO, SAM]
     assert council.case().response_due == date(2026, 12, 18)
+
+
+def test_an_answer_in_a_thread_running_through_two_cases_answers_the_newer(
+    council: Council,
+) -> None:
+    _assignment(council)  # the member's <t1@test.example>: MB-2026-00001
+    council.deliver(council.mail(f"Sam Patel <{SAM}>", "RE: Pothole on Castle Road",
+                                 "Dear Jo, it will be fixed.", cc=JO,
+                                 in_reply_to="<t1@test.example>"))  # <t2@...>
+    # Weeks on, past the follow-up window, the member answers that: a new, linked case.
+    later = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)
+    council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "RE: Pothole on Castle Road", "Still not fixed.",
+        extra="In-Reply-To: <t2@test.example>\r\nReferences: <t1@test.example> <t2@test.example>",
+        date=later,
+    ), now=later)  # <t3@...>
+    newer = council.case()
+    assert newer.ref == "MB-2027-00001" and newer.parent_id is not None
+    # Sam answers the new mail; its References still name the first case's messages.
+    council.deliver(council.mail(
+        f"Sam Patel <{SAM}>", "RE: Pothole on Castle Road", "Dear Jo, crew booked Friday.",
+        cc=JO, date=later,
+        extra="In-Reply-To: <t3@test.example>\r\n"
+        "References: <t1@test.example> <t2@test.example> <t3@test.example>",
+    ), now=later)
+    assert council.case("MB-2027-00001").status == "responded"
+    assert [e.case_id for e in council.events("responded")] == [
+        council.case("MB-2026-00001").id, newer.id
+    ]
