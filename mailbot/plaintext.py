@@ -7,6 +7,7 @@ a lying charset or a broken word costs that piece of text, not the message.
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import contextlib
 import email.message
@@ -169,7 +170,7 @@ def _codec_name(charset: str | None) -> str:
 def decode_part(part: email.message.Message) -> str:
     """The part's text, trusting its declared charset only as far as it decodes."""
     try:
-        payload = part.get_payload(decode=True)
+        payload = _quoted_printable(part) or part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: fall back to the raw text
         payload = None
     if payload is None:
@@ -178,6 +179,25 @@ def decode_part(part: email.message.Message) -> str:
     if not isinstance(payload, bytes):
         return str(payload)
     return decode_bytes(payload, part.get_content_charset())
+
+
+_TRAILING_BLANKS_RE = re.compile(rb"[ \t]+(?=\r?\n|\Z)")
+
+
+def _quoted_printable(part: email.message.Message) -> bytes | None:
+    """A quoted-printable part decoded as RFC 2045 6.7 says: blanks at the end of a line
+    were added in transit and are dropped first, so a soft line break that picked some up
+    ("=  ") still joins its lines instead of leaving "=" in the member's words. None for
+    any other part."""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    raw = part.get_payload()
+    if encoding != "quoted-printable" or not isinstance(raw, str):
+        return None
+    try:
+        data = raw.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:  # text already decoded by whoever built the message
+        return None
+    return binascii.a2b_qp(_TRAILING_BLANKS_RE.sub(b"", data))
 
 
 def html_to_text(html: str) -> str:

@@ -109,3 +109,20 @@ def test_an_outlook_html_only_message_keeps_welsh_letters_written_as_entities() 
     assert "Mae dŵr yn dod i mewn i dŷ Mrs Evans’ ar Heol y Bont – allwch chi" in message.text
     assert "Cllr Siân Evans" in message.text and "Café ward" in message.text
     assert "*" not in message.text and "MsoNormal" not in message.text
+
+
+def test_soft_line_breaks_that_picked_up_blanks_in_transit_still_join() -> None:
+    # RFC 2045 6.7: blanks at the end of a quoted-printable line were added on the way
+    raw = (
+        b"From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\nSubject: Dwr\r\n"
+        b"Message-ID: <qp-blanks@x>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"
+        b"\r\n\r\nMae'r d=C5=B5r yn dod i mewn i'r t=C5=B7 ar Heol y Bont, allwch chi anfo=  \r\n"
+        b"n rhywun? Ends with a space:=20\t\r\nDiolch\r\n"
+    )
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert message.text == (
+        "Mae'r dŵr yn dod i mewn i'r tŷ ar Heol y Bont, allwch chi anfon rhywun? Ends with a "
+        "space: \r\nDiolch\r\n"
+    )
