@@ -148,6 +148,7 @@ def handle(
             )
         return "no command; help sent" if queued else "no command", queued
     assert role is not None
+    holder = case.officer_email  # before a REASSIGN moves it
     result = dispatch(Context(app, session, case, sender, row, now, given_at or now), parsed)
     ledger.record_event(
         session,
@@ -158,8 +159,16 @@ def handle(
         case=case,
         message=row,
     )
+    # A manager, deputy or admin changing an officer's case: the officer is copied in, so
+    # they do not go on working to a date or a case that is no longer theirs. Not one gone
+    # from officers.csv: their address may bounce.
+    told = (
+        [holder]
+        if result.ok and holder and holder != sender and app.directory.officer(holder)
+        else []
+    )
     queued = result.queued + queue_reply(
-        app, session, case, message, now, ok=result.ok, lines=result.lines
+        app, session, case, message, now, ok=result.ok, lines=result.lines, cc=told
     )
     return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued
 

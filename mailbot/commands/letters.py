@@ -106,9 +106,11 @@ def queue_reply(
     *,
     ok: bool,
     lines: Sequence[str],
+    cc: Sequence[str] = (),
 ) -> list[str]:
     """The answer to the officer's command: what was done, or why nothing was. `lines`
-    are languages.Bilingual where mailbot wrote them, so the Welsh part has its own."""
+    are languages.Bilingual where mailbot wrote them, so the Welsh part has its own. `cc`:
+    who else should know (the officer, when their manager changed their case)."""
     context = {
         "council": assignment.council_context(app),
         "case": {
@@ -126,7 +128,7 @@ def queue_reply(
     dedup_key = f"command_reply:{message.message_id}"
     return _answer(
         app, session, now, message, case, "command_reply", dedup_key, context,
-        _officer_languages(app, case),
+        _officer_languages(app, case), cc=cc,
     )
 
 
@@ -183,6 +185,7 @@ def _answer(
     dedup_key: str,
     context: dict[str, Any],
     languages: Languages,
+    cc: Sequence[str] = (),
 ) -> list[str]:
     """A reply to whoever sent `message`, in its thread, from `template` (also its purpose)."""
     assert message.sender is not None
@@ -195,6 +198,7 @@ def _answer(
         dedup_key=dedup_key,
         rendered=app.renderer.render(template, context, languages),
         to=message.sender.email,
+        cc=[a for a in cc if a != message.sender.email],
         in_reply_to=message.message_id,
         references=message.references,
     )
@@ -212,6 +216,7 @@ def _queue(
     to: str,
     in_reply_to: str | None,
     references: Sequence[str],
+    cc: Sequence[str] = (),
 ) -> list[str]:
     """One outbox row from the shared mailbox, threaded under `in_reply_to`. Returns
     [purpose] if a row was written; [] if the dedup key says it is already queued."""
@@ -225,6 +230,7 @@ def _queue(
             sender=app.mailbox_address,
             sender_name=app.settings.mailbox.display_name,
             to=(to,),
+            cc=tuple(cc),
             in_reply_to=in_reply_to,
             references=references,
             instance=app.settings.council.instance,

@@ -269,3 +269,19 @@ def test_an_answer_in_a_thread_running_through_two_cases_answers_the_newer(
     assert [e.case_id for e in council.events("responded")] == [
         council.case("MB-2026-00001").id, newer.id
     ]
+
+
+def test_the_officer_is_copied_in_when_their_manager_changes_their_case(
+    council: Council,
+) -> None:
+    assignment = _assignment(council)
+    left = council.deliver(council.reply(assignment, f"Dana Reed <{DANA}>",
+                                         f"REASSIGN {LEE} - Sam is on leave"))
+    confirmation = next(m for m in left if m["To"] == DANA)
+    assert confirmation["Cc"] == SAM
+    assert f"MB-2026-00001 is now with Lee Wong ({LEE})." in _text(confirmation)
+    assert council.case().officer_email == LEE
+    # An officer's own command is confirmed to them alone.
+    new_assignment = next(m for m in left if m["To"] == LEE)
+    out = council.deliver(council.reply(new_assignment, f"Lee Wong <{LEE}>", "DONE"))
+    assert [(m["To"], m["Cc"]) for m in out] == [(LEE, None)]
