@@ -158,7 +158,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         attachment_types=attachment_types,
         delivery_actions=_delivery_actions(msg),
         defects=[type(d).__name__ for d in msg.defects],
-        unread_attachments=unread,
+        unread_attachments=unread[:MAX_UNREAD_LISTED],
     )
 
 
@@ -175,6 +175,12 @@ def _text_charset(msg: email.message.Message) -> str | None:
             if charset and not str(charset).lower().startswith(("utf-16", "utf-32")):
                 return str(charset)
     return None
+
+
+# Attached mail named as unread, at most: a message with thousands of attached emails would
+# otherwise give the officer an assignment of thousands of names (half a megabyte for
+# 3,000); the first few tell them to open the original just as well.
+MAX_UNREAD_LISTED = 20
 
 
 def _raw_headers(msg: email.message.Message, charset: str | None) -> dict[str, str]:

@@ -16,7 +16,7 @@ from outlook_msg_file import outlook_msg, outlook_msg_streams
 
 from mailbot.attached_mail import MAX_ATTACHED_MESSAGES, MAX_FORWARD_DEPTH
 from mailbot.model import ParsedMessage, UnreadAttachment
-from mailbot.parse import parse_message
+from mailbot.parse import MAX_UNREAD_LISTED, parse_message
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -310,3 +310,13 @@ def test_attached_mail_that_was_read_leaves_the_kind_to_the_classifier(
     council.deliver(mail(council, JO, rfc822_part(base64.encodebytes(RESIDENTS_MAIL))))
     case = council.case()
     assert case.status == "open" and case.confidence >= 0.5
+
+
+def test_thousands_of_attached_emails_name_only_the_first_few(council: Council) -> None:
+    many = "".join(rfc822_part(base64.encodebytes(RESIDENTS_MAIL)) for _ in range(500))
+    raw = mail(council, JO, many)
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert len(message.unread_attachments) == MAX_UNREAD_LISTED
+    sent = by_recipient(council.deliver(raw))[SAM]
+    assert len(body_text(sent, "plain")) < 20_000
