@@ -19,7 +19,7 @@ from mailbot.digest.kpis import KpiTally, kpi_tallies
 from mailbot.digest.periods import iso_week
 from mailbot.digest.recipients import Scope
 from mailbot.leavers import known_addresses
-from mailbot.model import Kind, Priority
+from mailbot.model import CaseStatus, Kind, Priority
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -146,7 +146,10 @@ def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
     tallies = figures.tallies
     emails: set[str | None] = set(tallies)
     if scope.officers is not None:
-        emails |= set(scope.officers)  # a manager sees the whole team, quiet or not
+        # A manager sees the whole team, quiet or not; the manager's own address only
+        # when officers.csv has a row for it or cases are with it (a manager named only
+        # as manager_email would be a row of noughts under "Other addresses").
+        emails |= {e for e in scope.officers if app.directory.officer(e) is not None}
     grouped: dict[str, list[tuple[str, Tally]]] = {}
     for email in emails:
         service, name = _officer_line(app, email)
@@ -198,9 +201,49 @@ def _case_list(
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
                 "confidential": row.confidential,
                 "subject": _listed_subject(row),
+                **(_what_to_do(app, row, service, name) if overdue else {}),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _what_to_do(app: App, row: AnyRow, service: str, name: str) -> dict[str, str]:
+    """What a manager reading the digest should do about one overdue case, and to whom,
+    in English and Welsh: the list alone says it is late, not whose move it is."""
+    if row.officer_email is None:
+        return {
+            "todo": "no officer has it: give it to one (REASSIGN name@council, or "
+            "mailbot cases --triage).",
+            "todo_cy": "nid oes gan unrhyw swyddog yr achos: rhowch ef i un (REASSIGN "
+            "enw@cyngor, neu mailbot cases --triage).",
+        }
+    if service == NOT_LISTED:
+        return {
+            "todo": f"{name} is not in officers.csv (left?), so its reminders may reach "
+            "no one: pass it to someone who can answer (REASSIGN name@council).",
+            "todo_cy": f"nid yw {name} yn officers.csv (wedi gadael?), felly efallai nad "
+            "yw'r nodiadau atgoffa'n cyrraedd neb: rhowch yr achos i rywun a all ateb "
+            "(REASSIGN enw@cyngor).",
+        }
+    if row.kind == Kind.FOI.value:
+        return {
+            "todo": f"ask {name} to answer it now: the date the FOI Act sets has passed.",
+            "todo_cy": f"gofynnwch i {name} ei ateb nawr: mae'r dyddiad a osodir gan y "
+            "Ddeddf Rhyddid Gwybodaeth wedi mynd heibio.",
+        }
+    if row.status == CaseStatus.NEEDS_TRIAGE.value:
+        return {
+            "todo": f"its kind was never confirmed (mailbot cases --triage); ask {name} "
+            "to answer the member now, or pass it on (REASSIGN).",
+            "todo_cy": f"ni chadarnhawyd ei fath erioed (mailbot cases --triage); "
+            f"gofynnwch i {name} ateb yr aelod nawr, neu ei drosglwyddo (REASSIGN).",
+        }
+    return {
+        "todo": f"ask {name} to answer the member now, or to agree more time with them "
+        "(EXTEND) or pass it on (REASSIGN).",
+        "todo_cy": f"gofynnwch i {name} ateb yr aelod nawr, neu gytuno ar ragor o amser "
+        "gyda nhw (EXTEND) neu ei drosglwyddo (REASSIGN).",
+    }
 
 
 def _days_overdue(app: App, row: AnyRow, today: date) -> int:
