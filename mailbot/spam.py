@@ -18,12 +18,20 @@ SPAM_SUBJECT_TAG = re.compile(
 )
 
 
+# Filters' yes/no verdict headers: SpamAssassin, rspamd, Barracuda.
+YES_HEADERS = (
+    "X-Spam-Flag", "X-Spam-Status", "X-Spam", "X-Barracuda-Spam-Flag", "X-Barracuda-Spam-Status",
+)
+
+
 def spam_verdict(msg: ParsedMessage) -> str | None:
     """The upstream filter's spam verdict, if it gave one: such mail is never answered."""
-    if _says_yes(msg, "x-spam-flag"):
-        return "X-Spam-Flag: YES"
-    if _says_yes(msg, "x-spam-status"):
-        return "X-Spam-Status: Yes"
+    for name in YES_HEADERS:
+        if _says_yes(msg, name.lower()):
+            return f"{name}: Yes"
+    details = msg.headers.get("x-proofpoint-spam-details", "")
+    if re.search(r"\brule=spam\b", details, re.IGNORECASE):
+        return "X-Proofpoint-Spam-Details: rule=spam"
     tagged = SPAM_SUBJECT_TAG.match(msg.subject) or SPAM_SUBJECT_TAG.match(
         without_gateway_tags(msg.subject)
     )

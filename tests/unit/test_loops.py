@@ -383,6 +383,9 @@ def test_exchange_system_subjects(subject: str, expected: Automatic) -> None:
     {"X-MS-Exchange-Organization-SCL": "5"},
     {"X-MS-Exchange-Organization-SCL": "9"},
     {"X-Forefront-Antispam-Report": "CIP:203.0.113.7;CTRY:;LANG:en;SCL:6;SRV:;IPV:NLI;"},
+    {"X-Spam": "Yes"},  # rspamd
+    {"X-Barracuda-Spam-Flag": "YES"},
+    {"X-Proofpoint-Spam-Details": "rule=spam policy=default score=99 spamscore=99"},
 ], ids=lambda h: "+".join(f"{k}={v[:12]}" for k, v in h.items()))
 def test_spam_verdicts_are_recognised(headers: dict[str, str]) -> None:
     assert spam_verdict(build(headers)) is not None
@@ -395,6 +398,9 @@ def test_spam_verdicts_are_recognised(headers: dict[str, str]) -> None:
     {"X-MS-Exchange-Organization-SCL": "4"},
     {"X-MS-Exchange-Organization-SCL": "-1"},
     {"X-Forefront-Antispam-Report": "CIP:10.0.0.1;SCL:1;SRV:;"},
+    {"X-Spam": "No"},
+    {"X-Barracuda-Spam-Status": "No, SCORE=0.00 using global scores"},
+    {"X-Proofpoint-Spam-Details": "rule=notspam policy=default score=0 spamscore=0"},
 ], ids=lambda h: "+".join(f"{k}={v[:12]}" for k, v in h.items()) or "none")
 def test_clean_verdicts_are_not_spam(headers: dict[str, str]) -> None:
     assert spam_verdict(build(headers)) is None
