@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from mailbot.app import _packs_dir, _smtp, build_backend
+from mailbot.backends.base import BackendError
 from mailbot.backends.smtp import check_submission
 from mailbot.config_explain import set_by_environment
 from mailbot.directory import Directory, DirectoryError, load_directory
@@ -234,22 +235,39 @@ def config_warnings(
     return found + loaded.warnings
 
 
+class ConnectFailed(Exception):
+    """A login or connection `check-config --connect` tried failed: which section of the
+    config it used, and the backend's own words for what went wrong."""
+
+    def __init__(self, section: str, error: BackendError) -> None:
+        super().__init__(f"{section}: {error}")
+        self.section = section
+        self.error = error
+
+
 def check_mailbox(settings: Settings) -> list[str]:
     """Log in and list folders, then try the SMTP login and sender (sending nothing);
-    raises BackendError in words an administrator can act on."""
-    backend = build_backend(settings)
+    raises ConnectFailed naming the section, in words an administrator can act on."""
+    section = f"[mailbox.{settings.mailbox.backend}]"
     try:
-        check = getattr(backend, "check_connection", None)
-        if check is None:
-            backend.fetch_new(None)
-            folders = ["(this backend has no folder listing)"]
-        else:
-            folders = list(check())
-    finally:
-        backend.close()
+        backend = build_backend(settings)
+        try:
+            check = getattr(backend, "check_connection", None)
+            if check is None:
+                backend.fetch_new(None)
+                folders = ["(this backend has no folder listing)"]
+            else:
+                folders = list(check())
+        finally:
+            backend.close()
+    except BackendError as exc:
+        raise ConnectFailed(section, exc) from None
     smtp = _smtp(settings) if settings.mailbox.backend in ("imap", "maildir") else None
     if smtp is not None:
-        check_submission(smtp, settings.mailbox.address)
+        try:
+            check_submission(smtp, settings.mailbox.address)
+        except BackendError as exc:
+            raise ConnectFailed("[mailbox.smtp]", exc) from None
     return folders
 
 

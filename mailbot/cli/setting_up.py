@@ -11,10 +11,16 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from mailbot.backends.base import BackendError
 from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
+from mailbot.config_explain import set_by_environment
 from mailbot.demo import run_demo
-from mailbot.diagnose import check_mailbox, config_problems, config_warnings, redact_url
+from mailbot.diagnose import (
+    ConnectFailed,
+    check_mailbox,
+    config_problems,
+    config_warnings,
+    redact_url,
+)
 from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
 from mailbot.settings import ConfigError, check_database_url
@@ -60,13 +66,13 @@ def check_config(
     if connect:
         try:
             folders = check_mailbox(settings)
-        except BackendError as exc:
-            raise fail(f"mailbox: {exc}", 3) from None
+        except ConnectFailed as exc:
+            raise fail(f"{where}: {exc}", 3) from None
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
-        _check_database_login(settings.database_url)
+        _check_database_login(settings.database_url, where)
 
 
-def _check_database_login(url: str) -> None:
+def _check_database_login(url: str, where: object) -> None:
     """Log in to a database server (SQLite is a file made on start: nothing to try)."""
     from sqlalchemy import create_engine
 
@@ -77,7 +83,8 @@ def _check_database_login(url: str) -> None:
         with engine.connect():
             pass
     except SQLAlchemyError as exc:
-        raise fail(database_failure(url, exc), 3) from None
+        raise fail(f"{where}: database.url{set_by_environment('database.url')}: "
+                   f"{database_failure(url, exc)}", 3) from None
     finally:
         engine.dispose()
     typer.echo(f"database: connected to {redact_url(url)}")

@@ -38,5 +38,7 @@ def test_connect_names_a_database_that_is_not_there(tmp_path: Path, postgres_url
     assert result.exit_code == 3
     errors = [line for line in result.output.splitlines() if "error" in line]
     assert len(errors) == 1
-    assert errors[0].startswith(f"mailbot: error: database {wrong.split('@')[0]}")
+    config = (tmp_path / "mailbot.toml").resolve()
+    assert errors[0].startswith(
+        f"mailbot: error: {config}: database.url: database {wrong.split('@')[0]}")
     assert 'database "mailbot_typo" does not exist' in errors[0]
