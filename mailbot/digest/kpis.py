@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from mailbot.clock import receipt_day
 from mailbot.digest.figures import Received
 from mailbot.digest.periods import local_day
 from mailbot.model import Kind
@@ -31,6 +32,14 @@ class KpiTally:
         self.spans.extend(other.spans)
 
 
+def _receipt_day(policy: Policy, kind: Kind, received: datetime) -> date:
+    """The day the response clock counts from: mail at or after the pack's cutoff counts
+    as received the next day (protocol clocks; the statutory FOI clock has no cutoff), so
+    a case answered on its due date spans exactly the target, not a day more."""
+    cutoff = None if kind == Kind.FOI else policy.clock.cutoff
+    return receipt_day(received, cutoff)[0]
+
+
 def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> dict[str, KpiTally]:
     """By kind value. One pass over the rows; each row's dates are converted once."""
     tallies: dict[str, KpiTally] = {}
@@ -46,9 +55,11 @@ def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> di
             answered_on = local_day(row.responded_at)
             tally.decided += 1
             tally.in_time += due is not None and answered_on <= due
-            calendar = policy.response_calendar(Kind(row.kind))
+            kind = Kind(row.kind)
             tally.spans.append(
-                calendar.working_days_between(local_day(row.received_at), answered_on)
+                policy.response_calendar(kind).working_days_between(
+                    _receipt_day(policy, kind, row.received_at), answered_on
+                )
             )
         elif due is not None and due < today:
             tally.decided += 1
