@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger, outbox
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
-from mailbot.compose import Envelope, reply_subject
+from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
     Languages,
     long_date_cy,
@@ -111,13 +111,20 @@ def queue_reply(
     """The answer to the officer's command: what was done, or why nothing was. `lines`
     are languages.Bilingual where mailbot wrote them, so the Welsh part has its own. `cc`:
     who else should know (the officer, when their manager changed their case)."""
+    member = app.directory.member(case.member_email)
     context = {
         "council": assignment.council_context(app),
         "case": {
             "ref": case.ref,
             "status": case.status,
             "response_due": case.response_due,
-            "officer": case.officer_email or "",
+            "officer": _name_and_address(app, case.officer_email),
+            # Which case this is, as the assignment named it: the officer may hold many.
+            "kind": case.kind,
+            "kind_label": cases.KIND_LABELS[Kind(case.kind)],
+            "member": member.name if member else (case.member_name or case.member_email),
+            "ward": member.ward if member else "",
+            "subject": "" if case.confidential else untagged_subject(case.subject)[:200],
         },
         "ok": ok,
         "lines": [str(line) for line in lines],
@@ -166,6 +173,14 @@ def queue_help(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
     )
+
+
+def _name_and_address(app: App, address: str | None) -> str:
+    """'Sam Patel (sam.patel@...)' for someone in the directory, else the address."""
+    if not address:
+        return ""
+    name = app.directory.display(address)
+    return address if name == address else f"{name} ({address})"
 
 
 def _answered_on(case: CaseRow | None) -> date | None:

@@ -285,3 +285,15 @@ def test_the_officer_is_copied_in_when_their_manager_changes_their_case(
     new_assignment = next(m for m in left if m["To"] == LEE)
     out = council.deliver(council.reply(new_assignment, f"Lee Wong <{LEE}>", "DONE"))
     assert [(m["To"], m["Cc"]) for m in out] == [(LEE, None)]
+
+
+def test_a_confirmation_names_the_case_as_the_assignment_did(council: Council) -> None:
+    # An officer with twenty cases, answering by a new mail tagged with the reference only.
+    _assignment(council)
+    out = council.deliver(council.mail(f"Sam Patel <{SAM}>", "MB-2026-00001",
+                                       'PAUSE "waiting for the member"'))
+    assert [m["To"] for m in out] == [SAM]
+    assert (
+        'Case MB-2026-00001 (the enquiry from Cllr Jo Bloggs, Castle ward: "Pothole on Castle '
+        f'Road"): paused, with Sam Patel ({SAM}).' in " ".join(_text(out[0]).split())
+    )

@@ -144,7 +144,10 @@ def test_a_welsh_council_answers_officers_in_both_languages(cardiff: Council) ->
         "Dyddiad ymateb MB-2026-00001 nawr yw dydd Mercher 16 Rhagfyr 2026 "
         "(yn lle dydd Mercher 9 Rhagfyr 2026)." in welsh
     )
-    assert "Achos MB-2026-00001: ar agor, ateb erbyn dydd Mercher 16 Rhagfyr 2026" in welsh
+    assert (
+        f'Achos MB-2026-00001 (ymholiad gan Cllr Siân Evans, ward Llandaf: "{SUBJECT}"): ar '
+        "agor, ateb erbyn dydd Mercher 16 Rhagfyr 2026" in " ".join(welsh.split())
+    )
     assert "The response date of MB-2026-00001 is now Wednesday 16 December 2026" in english
     html = _html(answer)
     assert html.index("Wedi'i wneud.") < html.index("Done.")
