@@ -477,3 +477,23 @@ def test_the_manager_can_do_what_the_digest_says(tmp_path: Path) -> None:
                                 date=london(2026, 11, 23, 9)))
         q.step(london(2026, 11, 23, 9, 1))
         assert q.case("MB-2026-00001").officer_email == PRIYA
+
+
+def test_a_bilingual_digest_says_what_to_do_in_welsh_too(tmp_path: Path) -> None:
+    with Council(
+        tmp_path, mailbox=MAILBOX, name="Cardiff Council", policy="cardiff",
+        members=[("Cllr Rhian Evans", RHIAN, "Tref", "cy")],
+        officers=[("Sam Patel", SAM, "Priffyrdd", DANA, ""), ("Dana Reed", DANA, "", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n', mail_headers=PLAIN_UTF8,
+    ) as cardiff:
+        sent = london(2026, 11, 2)
+        cardiff.deliver(cardiff.mail(RHIAN, "Twll yn y ffordd", "Mae twll.", date=sent), sent)
+        jobs.send_digests(cardiff.app, london(2026, 11, 23, 8))
+        [row] = rows(cardiff.app, OutboxRow, OutboxRow.purpose == "digest")
+        message = email.message_from_bytes(row.mime, policy=email.policy.default)
+        assert isinstance(message, EmailMessage) and row.recipients == DANA
+        text, html = body_text(message, "plain"), body_text(message, "html")
+        for body in (text, html):
+            assert "ask Sam Patel to answer the member now" in body
+            assert "gofynnwch i Sam Patel ateb yr aelod nawr" in body
+            assert f"I weithredu ar achos eich hun, ysgrifennwch at {MAILBOX}" in body
