@@ -297,3 +297,18 @@ def test_a_confirmation_names_the_case_as_the_assignment_did(council: Council) -
         'Case MB-2026-00001 (the enquiry from Cllr Jo Bloggs, Castle ward: "Pothole on Castle '
         f'Road"): paused, with Sam Patel ({SAM}).' in " ".join(_text(out[0]).split())
     )
+
+
+def test_a_confirmation_on_a_confidential_case_leaves_out_its_subject(
+    council: Council,
+) -> None:
+    out = council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "CONFIDENTIAL: tenant's asthma and the damp flat",
+        "Please keep this confidential. Mrs X has asthma made worse by damp.", cc=SAM,
+    ))
+    assignment = next(m for m in out if m["To"] == SAM)
+    out = council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>", "CONFIDENTIAL OK"))
+    confirmation = next(m for m in out if m["To"] == SAM)
+    whole = confirmation.as_string()
+    assert "asthma" not in whole and "damp" not in whole
+    assert "from Cllr Jo Bloggs, Castle ward)" in " ".join(_text(confirmation).split())
