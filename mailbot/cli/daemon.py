@@ -118,9 +118,10 @@ def close_within(mailbot_app: App, seconds: float) -> None:
 
 def status(config: ConfigOption = None) -> None:
     """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
-    how many cases are due. Exits 1 when a person should look (the daemon silent for 30
-    minutes, mailbox down, sending held, mail failed or possibly not sent, nearly all recent
-    mail dropped as list mail, a directory file that does not validate)."""
+    how many cases are due. Exits 1 when a person should look (the daemon stopped, or silent
+    for 30 minutes; mailbox down, sending held, mail failed or possibly not sent, nearly all
+    recent mail dropped as list mail, a directory file that does not validate), 2 for a
+    mistake in the configuration."""
     from mailbot.status import format_status, gather_status
 
     # As the daemon would: on its kept copy when the files do not validate, to say so.
