@@ -49,6 +49,10 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         )
         old, old_due = case.kind, case.response_due
         case.kind = kind.value
+        if kind == Kind.CONFIDENTIALITY:
+            # Asking for privacy is what a confidentiality request is (the classifier
+            # flags one so too): its mail and the digest then carry no subject or content.
+            case.confidential = True
         if case.status == CaseStatus.NEEDS_TRIAGE:
             case.status = CaseStatus.OPEN
         case.updated_at = now

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from mailbot.chart import WeekPoint
 from mailbot.compose import untagged_subject
-from mailbot.digest.figures import AnyRow, Figures, Tally, count_figures, total
+from mailbot.digest.figures import (
+    AnyRow,
+    Figures,
+    Tally,
+    count_figures,
+    is_confidential,
+    total,
+)
 from mailbot.digest.kpis import KpiTally, kpi_tallies
 from mailbot.digest.periods import iso_week
 from mailbot.digest.recipients import Scope
@@ -97,7 +104,9 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             "answered": everyone.answered,
             "on_time": percent(everyone.on_time, everyone.answered),
             "open": everyone.open,
-            "open_confidential": sum(r.confidential for r in figures.open_cases),
+            "open_confidential": sum(
+                is_confidential(r.confidential, r.kind) for r in figures.open_cases
+            ),
             "due_this_week": everyone.due_this_week,
             "overdue": everyone.overdue,
             "reopened": figures.weeks[-1].reopened,
@@ -199,7 +208,7 @@ def _case_list(
                 "service_cy": welsh_name(service),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
-                "confidential": row.confidential,
+                "confidential": is_confidential(row.confidential, row.kind),
                 "subject": _listed_subject(row),
                 **(_what_to_do(app, row, service, name) if overdue else {}),
             }
@@ -256,7 +265,9 @@ def _days_overdue(app: App, row: AnyRow, today: date) -> int:
 def _listed_subject(row: AnyRow) -> str:
     """The case's subject on one line, without the tag the council's mail gateway put in
     front of it ("[EXTERNAL] "); "" for a confidential case."""
-    return "" if row.confidential else " ".join(untagged_subject(row.subject).split())[:80]
+    if is_confidential(row.confidential, row.kind):
+        return ""
+    return " ".join(untagged_subject(row.subject).split())[:80]
 
 
 def _kpis(app: App, figures: Figures, today: date) -> list[dict[str, Any]]:

@@ -17,11 +17,18 @@ from sqlalchemy.orm import Session
 
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
 from mailbot.digest.recipients import Scope
-from mailbot.model import CaseStatus
+from mailbot.model import CaseStatus, Kind
 from mailbot.store.tables import CaseRow, EventRow
 
 AnyRow = Row[*tuple[Any, ...]]  # columns differ by query; read by name or unpacked
 OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.NEEDS_TRIAGE.value, CaseStatus.PAUSED.value)
+
+
+def is_confidential(confidential: bool, kind: str) -> bool:
+    """Shown by reference only: a case flagged confidential, and any confidentiality
+    request (asking for privacy is what one is), whether or not the flag was set, as it
+    was not when a person relabelled a case as one."""
+    return bool(confidential) or kind == Kind.CONFIDENTIALITY.value
 
 
 @dataclass
@@ -241,7 +248,7 @@ def _count_received(figures: Figures) -> None:
             weeks[index].opened += 1
         if received_on >= periods.last_week:
             figures.opened_last_week += 1
-            figures.confidential_last_week += item.confidential
+            figures.confidential_last_week += is_confidential(item.confidential, item.kind)
 
 
 def _count_reopened(figures: Figures, reopened_at: Sequence[datetime]) -> None:
