@@ -150,9 +150,21 @@ def body_note(message: ParsedMessage) -> str | None:
 
 def _has_words(text: str) -> bool:
     """Text a person wrote: a photo sent from a phone carries only its mail app's footer
-    ("Sent from my iPhone"), which says nothing about the case."""
+    ("Sent from my iPhone"), and one sent from Windows ("Send to > Mail recipient") only
+    Windows' note and the file names, which say nothing about the case."""
     lines = [line for line in text.splitlines() if line.strip()]
+    if any(_WINDOWS_SEND_TO.search(line) for line in lines):
+        lines = [ln for ln in lines if not _WINDOWS_SEND_TO.search(ln) and not _FILE_NAME.match(ln)]
     return any(not is_device_footer(line) for line in lines)
+
+
+_WINDOWS_SEND_TO = re.compile(
+    r"\byour message is ready to be sent with the following file or link attachments\b"
+    r"|\bto protect against computer viruses, e-?mail programs may prevent sending\b"
+    r"|\bcheck your e-?mail security settings to determine how attachments are handled\b",
+    re.IGNORECASE,
+)
+_FILE_NAME = re.compile(r"^\s*[^\n]{1,120}\.[A-Za-z0-9]{2,5}\s*$")
 
 
 _CONTAINERS = frozenset({

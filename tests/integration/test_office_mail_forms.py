@@ -2,7 +2,8 @@
 services and members' phones, in forms the real-mail corpus does not have: a Teams
 invitation and the answers to one (Outlook, Google), an Outlook recall, a OneDrive share,
 a Microsoft Forms response, Proofpoint and Mimecast digests of held mail, a GovDelivery
-bulletin whose list headers were stripped, and a councillor's photo sent from a phone.
+bulletin whose list headers were stripped, and a councillor's photo sent from a phone or
+from Windows' "Send to > Mail recipient".
 
 Robots are recorded and never answered, even with unknown senders acknowledged (so only
 the loop guard can stop the reply); the councillor's photo is a case.
@@ -18,7 +19,7 @@ from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 def copied_to_sam(raw: bytes) -> bytes:
     """The member copies in the officer, so the case is assigned to Sam."""
-    return raw.replace(b"To: Member Enquiries", f"Cc: {SAM[1]}\r\nTo: Member Enquiries".encode())
+    return raw.replace(b"\r\nTo: ", f"\r\nCc: {SAM[1]}\r\nTo: ".encode(), 1)
 
 
 ROBOTS = {
@@ -65,6 +66,22 @@ def test_a_councillors_photo_from_a_phone_is_a_case_whose_kind_is_a_guess(
     text = " ".join(body_text(assignment, "plain").split())
     assert "has no text of its own, only attachments" in text
     assert "is a guess from the subject line alone" in text
+
+
+def test_a_photo_sent_from_windows_send_to_mail_recipient_is_attachments_only(
+    app_factory: AppFactory,
+) -> None:
+    # Windows Explorer's "Send to > Mail recipient": Windows' own note and the file name
+    app, server = app_factory()
+    server.deliver(copied_to_sam(eml("member_windows_send_to_mail_recipient_photo.eml")))
+    run(app)
+    [case] = rows(app, CaseRow)
+    assert case.status == "needs_triage" and case.confidence <= 0.2
+    assert len(sent_to(server, JO[1])) == 1
+    [(assignment, _)] = sent_to(server, SAM[1])
+    assert "has no text of its own, only attachments" in " ".join(
+        body_text(assignment, "plain").split()
+    )
 
 
 @pytest.mark.parametrize("note", [
