@@ -239,12 +239,31 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                 f"(yn lle {long_date_or_paused_cy(current)}).",
             ),
             *moved,
-            Bilingual(
-                "The member has been sent your reason and the new date.",
-                "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
+            _member_told(
+                ctx,
+                queued,
+                Bilingual(
+                    "The member has been sent your reason and the new date.",
+                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
+                ),
             ),
         ],
         queued,
+    )
+
+
+def _member_told(ctx: Context, queued: list[str], told: Bilingual) -> Bilingual:
+    """`told`, if the letter to the member was queued. Mail from someone not in members.csv
+    gets no automatic mail (no backscatter to strangers): the officer must not be told
+    the member has heard when they have not."""
+    if queued:
+        return told
+    address = ctx.case.member_email
+    return Bilingual(
+        f"The member was NOT written to: {address} is not in the members directory, and "
+        "mailbot writes only to known members. Tell them yourself.",
+        f"NI ysgrifennwyd at yr aelod: nid yw {address} yn y cyfeiriadur aelodau, a dim ond "
+        "at aelodau hysbys y mae mailbot yn ysgrifennu. Dywedwch wrthynt eich hun.",
     )
 
 
@@ -380,7 +399,7 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
         f"The member has been told that {case.ref} {said}.",
         f"Mae'r aelod wedi cael gwybod {said_cy} cadw {case.ref} yn gyfrinachol.",
     )
-    return Result(True, [told], queued)
+    return Result(True, [_member_told(ctx, queued, told)], queued)
 
 
 # HELP is not here: it changes nothing, so handle() answers it without asking who sent it.

@@ -312,3 +312,25 @@ def test_a_confirmation_on_a_confidential_case_leaves_out_its_subject(
     whole = confirmation.as_string()
     assert "asthma" not in whole and "damp" not in whole
     assert "from Cllr Jo Bloggs, Castle ward)" in " ".join(_text(confirmation).split())
+
+
+def test_extend_on_a_strangers_case_does_not_claim_the_sender_was_told(
+    tmp_path: Path,
+) -> None:
+    with Council(
+        tmp_path / "triage", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        out = council.deliver(council.mail("A Resident <resident@mail.example>", "Fly-tipping",
+                                           "Mattresses dumped behind the shops."))
+        assert [m["To"] for m in out] == [SAM]  # no automatic mail to a stranger
+        out = council.deliver(council.reply(out[0], f"Sam Patel <{SAM}>",
+                                            'EXTEND 5 "waiting for the enforcement team"'))
+        assert [m["To"] for m in out] == [SAM]
+        text = " ".join(_text(out[0]).split())
+        assert "The member has been sent" not in text
+        assert (
+            "The member was NOT written to: resident@mail.example is not in the members "
+            "directory, and mailbot writes only to known members. Tell them yourself." in text
+        )
