@@ -269,7 +269,10 @@ def reminder_context(
             ),
             # Wiltshire 6.5.7/6.5.8: when the answer will be late, the member gets the
             # reason, the action and a new date; EXTEND lets the bot send that for them.
-            "explain_prompt": extendable and step.kind in ("before", "due", "overdue"),
+            # Not for a sender outside members.csv: mailbot writes nothing to them.
+            "explain_prompt": extendable
+            and step.kind in ("before", "due", "overdue")
+            and (member is not None or app.settings.directory.acknowledge_unknown_senders),
             # An FOI date on a closure day is reminded on the last working day before it:
             # that mail must not call the due date "today".
             "due_day_closed": step.kind == "due" and not cal.is_working_day(step.due),

@@ -334,3 +334,18 @@ def test_extend_on_a_strangers_case_does_not_claim_the_sender_was_told(
             "The member was NOT written to: resident@mail.example is not in the members "
             "directory, and mailbot writes only to known members. Tell them yourself." in text
         )
+
+
+def test_a_reminder_on_a_strangers_case_does_not_promise_mail_to_them(tmp_path: Path) -> None:
+    with Council(
+        tmp_path / "triage", name="Test Council", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        council.deliver(council.mail("A Resident <resident@mail.example>", "Fly-tipping",
+                                     "Mattresses dumped behind the shops."))
+        monday = datetime(2026, 12, 7, 9, 5, tzinfo=UTC)
+        jobs.send_reminders(council.app, monday)
+        [reminder] = council.flush(monday)
+        assert reminder["To"] == SAM
+        assert "mailbot will send" not in _text(reminder)
