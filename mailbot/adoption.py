@@ -46,10 +46,11 @@ def _no_report(report: AdoptReport) -> None:
 def adopt_mailbox(
     app: App, now: datetime, progress: Callable[[AdoptReport], None] = _no_report
 ) -> AdoptReport:
-    """Record every message now in the mailbox's Inbox (and Sent Items, with watch_sent)
-    as left to people, then store the place after them, so the poll starts with the next
-    message to arrive. Nothing is moved, answered or sent. `progress` is called after
-    each batch. Raises AlreadyPolling if the poll has stored a place already."""
+    """Record every message now in the mailbox's Inbox as left to people, then store the
+    place after them, so the poll starts with the next message to arrive. With watch_sent,
+    whatever of Sent Items a backend reads on a first fetch is recorded the same way.
+    Nothing is moved, answered or sent. `progress` is called after each batch. Raises
+    AlreadyPolling if the poll has stored a place already."""
     with app.store.transaction() as session:
         stored = read_value(session, mailbox_cursor.CURSOR_KEY)
         saved = read_value(session, mailbox_cursor.CURSOR_SAVED_KEY)
