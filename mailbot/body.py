@@ -50,7 +50,8 @@ def body_text(
         if part.is_multipart() or _is_attachment(part):
             continue
         if ctype == "text/plain":
-            plain.append(_without_pgp_blocks(decode_part(part), content_types))
+            text = _without_uuencoded_files(decode_part(part), content_types)
+            plain.append(_without_pgp_blocks(text, content_types))
         elif ctype == "text/html":
             html.append(_without_pgp_blocks(decode_part(part), content_types))
     outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
@@ -120,6 +121,27 @@ PGP_BLOCK = re.compile(
     r"^[ \t]*-----BEGIN PGP MESSAGE-----.*?(?:-----END PGP MESSAGE-----[ \t]*$|\Z)",
     re.MULTILINE | re.DOTALL,
 )
+
+
+# A file attached the pre-MIME way, inside the text ("begin 644 photo.png" ... "end"), as
+# Outlook in plain-text mode and some scanners still send it.
+# Its lines hold only the characters uuencoding writes (space to backquote, no lower case),
+# so a "begin" in a person's text never reaches further than its own file.
+UUENCODED = re.compile(
+    r"^begin [0-7]{3,4} [^\n]+\n(?:[\x20-\x60]{0,80}\n)*?end[ \t]*$", re.MULTILINE
+)
+
+
+def _without_uuencoded_files(text: str, content_types: list[str]) -> str:
+    """The text with uuencoded files cut out: to a reader they are pages of "M`"; each is
+    listed as an attachment, as a MIME one would be."""
+    if "begin " not in text:
+        return text
+    cut, found = UUENCODED.subn("", text.replace("\r\n", "\n"))
+    if not found:
+        return text
+    content_types.extend(["application/octet-stream"] * found)
+    return cut
 
 
 def _without_pgp_blocks(text: str, content_types: list[str]) -> str:

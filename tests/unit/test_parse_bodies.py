@@ -126,3 +126,19 @@ def test_soft_line_breaks_that_picked_up_blanks_in_transit_still_join() -> None:
         "Mae'r dŵr yn dod i mewn i'r tŷ ar Heol y Bont, allwch chi anfon rhywun? Ends with a "
         "space: \r\nDiolch\r\n"
     )
+
+
+def test_a_uuencoded_file_in_the_text_is_cut_and_counted_as_an_attachment() -> None:
+    # Outlook in plain-text mode, and some scanners, attach files the pre-MIME way
+    photo = "M_]C_X``02D9)1@`!`0```0`!``#_VP!#``@&!@<&!0@'!P<)\"0@*#!0-\"PL,&1(3\n"
+    raw = (
+        "From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\nSubject: Drain\r\n"
+        "Message-ID: <uu@x>\r\n\r\nThe drain outside number 4 again, photo attached.\r\n\r\n"
+        f"begin 644 drain.jpg\r\n{photo * 3}`\r\nend\r\n\r\nJo\r\n"
+    ).encode()
+    message = parse_message(raw)
+    assert isinstance(message, ParsedMessage)
+    assert " ".join(message.text.split()) == (
+        "The drain outside number 4 again, photo attached. Jo"
+    )
+    assert "application/octet-stream" in message.content_types
