@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailbot.commands import Command, Unparsed, new_text, parse_command
 
@@ -197,3 +199,21 @@ def test_double_and_non_breaking_spaces_from_outlook_separate_the_words(
     text: str, expected: Command
 ) -> None:
     assert parse_command(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["DONE", "extend", "EXTEND 5", "PAUSE", "REASSIGN", "Hi,", "Helo",
+                             '"', "“", "> DONE", "From: x", "On x wrote:", "Thanks", ""]),
+            st.text(max_size=40),
+        ),
+        max_size=8,
+    )
+)
+def test_any_reply_text_is_read_without_error(lines: list[str]) -> None:
+    found = parse_command("\n".join(lines))
+    assert found is None or isinstance(found, Command | Unparsed)
+    if isinstance(found, Command):
+        assert len(found.reason) <= 1000
