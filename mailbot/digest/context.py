@@ -69,7 +69,7 @@ def percent(part: int, whole: int) -> str:
 
 def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dict[str, Any]:
     """Everything one digest says, as the whitelisted context its templates see."""
-    figures = count_figures(session, scope, now)
+    figures = count_figures(session, scope, now, app.policy)
     periods = figures.periods
     today = periods.today
     limit = app.settings.digest.list_limit

@@ -13,12 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, String, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
 from mailbot.digest.recipients import Scope
-from mailbot.model import CaseStatus, Kind
-from mailbot.store.tables import CaseRow, EventRow
+from mailbot.model import CaseStatus, Kind, Priority
+from mailbot.policy import Policy
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow
 
 AnyRow = Row[*tuple[Any, ...]]  # columns differ by query; read by name or unpacked
 OPEN_STATUSES = (CaseStatus.OPEN.value, CaseStatus.NEEDS_TRIAGE.value, CaseStatus.PAUSED.value)
@@ -97,13 +99,14 @@ class Figures:
             self.weeks[week].overdue += 1
 
 
-def count_figures(session: Session, scope: Scope, now: datetime) -> Figures:
+def count_figures(session: Session, scope: Scope, now: datetime, policy: Policy) -> Figures:
     """Every number of the digest that goes out at `now`, over the scope's cases."""
     figures = Figures(Periods.at(now))
     periods = figures.periods
     figures.open_cases = _open_cases(session, scope)
     _count_open(figures)
     _count_answered(figures, _answered_in_window(session, scope, periods))
+    _count_earlier_answers(figures, _earlier_answers(session, scope, periods, policy))
     figures.received = _received_in_window(session, scope, periods)
     _count_received(figures)
     _count_reopened(figures, _reopened_in_window(session, scope, periods))
@@ -164,6 +167,55 @@ def _answered_in_window(session: Session, scope: Scope, periods: Periods) -> Seq
         _raw(CaseRow.response_due),
     ).where(CaseRow.responded_at >= at_midnight(periods.window_start))
     return session.execute(_scoped(statement, scope)).all()
+
+
+class EarlierAnswer(NamedTuple):
+    officer_email: str | None
+    answered_at: datetime
+    due: date | None  # the response date in force when it was given
+
+
+def _earlier_answers(
+    session: Session, scope: Scope, periods: Periods, policy: Policy
+) -> list[EarlierAnswer]:
+    """Answers in the window that a member's follow-up later reopened. The case row keeps
+    only its latest answer (a reopen clears it), so without these a case answered last
+    week and reopened since counted as reopened but never answered. Their due date is the
+    one the clock gave at the answer: the case's clock events up to it. Few cases are
+    reopened, so the clock is worked out again for each of them only."""
+    later = aliased(EventRow)
+    reopened_later = (
+        select(later.id)
+        .where(later.case_id == EventRow.case_id, later.action == "reopened",
+               later.at > EventRow.at)
+        .exists()
+    )
+    statement = (
+        select(CaseRow.id, CaseRow.officer_email, CaseRow.kind, CaseRow.priority,
+               CaseRow.received_at, EventRow.at)
+        .join(CaseRow, CaseRow.id == EventRow.case_id)
+        .where(
+            EventRow.action == "responded",
+            EventRow.at >= at_midnight(periods.window_start),
+            EventRow.at < at_midnight(periods.this_week),
+            reopened_later,
+        )
+    )
+    answers = []
+    for case_id, officer_email, kind, priority, received_at, answered_at in session.execute(
+        _scoped(statement, scope)
+    ).all():
+        events = [
+            ClockEvent(r.clock, r.action, r.at, r.who, r.why, r.new_due)  # type: ignore[arg-type]
+            for r in session.scalars(
+                select(ClockEventRow)
+                .where(ClockEventRow.case_id == case_id, ClockEventRow.at <= answered_at)
+                .order_by(ClockEventRow.id)
+            )
+        ]
+        due = case_deadlines(policy, Kind(kind), Priority(priority), received_at, events)
+        answers.append(EarlierAnswer(officer_email, answered_at, due.response_due))
+    return answers
 
 
 def _received_in_window(session: Session, scope: Scope, periods: Periods) -> list[Received]:
@@ -237,6 +289,21 @@ def _count_answered(figures: Figures, answered: Sequence[AnyRow]) -> None:
             tally.on_time += on_time
         if due is not None:
             count_overdue(due, local_day(_utc(received_raw)), answered_on)
+
+
+def _count_earlier_answers(figures: Figures, answers: Sequence[EarlierAnswer]) -> None:
+    periods = figures.periods
+    for answer in answers:
+        answered_on = local_day(answer.answered_at)
+        on_time = answer.due is not None and answered_on <= answer.due
+        index = periods.week_index(answered_on)
+        if index is not None:
+            figures.weeks[index].answered += 1
+            figures.weeks[index].on_time += on_time
+        if periods.last_week <= answered_on < periods.this_week:
+            tally = figures.tally(answer.officer_email)
+            tally.answered += 1
+            tally.on_time += on_time
 
 
 def _count_received(figures: Figures) -> None:

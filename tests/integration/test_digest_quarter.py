@@ -94,6 +94,9 @@ class Quarter(Council):
         )
         self.letters: dict[tuple[str, str], EmailMessage] = {}  # (ref, to): latest mail
         self.rows_at: dict[date, list[CaseRow]] = {}
+        # Answers a member's follow-up reopened, as the case's row had them just before:
+        # (officer, answered at, due then). The row keeps only the latest answer.
+        self.earlier_answers: list[tuple[str | None, datetime, date | None]] = []
 
     def step(self, at: datetime) -> None:
         for message in self.deliver_nothing(at):
@@ -115,6 +118,10 @@ class Quarter(Council):
         self.step(at + timedelta(minutes=1))
 
     def member_replies(self, at: datetime, ref: str, sender: str, line: str) -> None:
+        before = self.case(ref)
+        assert before.responded_at is not None
+        self.earlier_answers.append(
+            (before.officer_email, before.responded_at, before.response_due))
         self.server.deliver(self.reply(self.letters[(ref, sender)], sender, line, date=at))
         self.step(at + timedelta(minutes=1))
 
@@ -281,17 +288,27 @@ def team(to: str, today: date) -> set[str] | None:
     return {o[1] for o in OFFICERS if o[3] == to and o[1] in here} | {to}
 
 
-def expected(cases: list[CaseRow], today: date) -> dict[str, Any]:
+Answer = tuple[str | None, datetime, date | None]  # officer, answered at, due then
+
+
+def expected(
+    cases: list[CaseRow], today: date, earlier: list[Answer]
+) -> dict[str, Any]:
     this_week = today - timedelta(days=today.weekday())
     last_week = this_week - timedelta(days=7)
     window = this_week - timedelta(days=7 * 12)
     open_cases = [c for c in cases if c.status in ("open", "needs_triage", "paused")]
-    answered = [c for c in cases
-                if c.responded_at and last_week <= local_day(c.responded_at) < this_week]
+    answers: list[Answer] = [(c.officer_email, c.responded_at, c.response_due)
+                             for c in cases if c.responded_at]
+    answers += [a for a in earlier if local_day(a[1]) < today]
+    answered = [a for a in answers if last_week <= local_day(a[1]) < this_week]
 
     def on_time(c: CaseRow) -> bool:
         assert c.responded_at is not None and c.response_due is not None
         return local_day(c.responded_at) <= c.response_due
+
+    def in_time(answer: Answer) -> bool:
+        return answer[2] is not None and local_day(answer[1]) <= answer[2]
 
     due = [c for c in open_cases if c.response_due
            and today <= c.response_due <= this_week + timedelta(days=6)]
@@ -302,15 +319,16 @@ def expected(cases: list[CaseRow], today: date) -> dict[str, Any]:
         tally[0] += 1
         tally[1] += c in due
         tally[2] += c in overdue
-    for c in answered:
-        tally = officers.setdefault(c.officer_email or "", [0, 0, 0, 0, 0])
+    for officer, _, _ in answered:
+        tally = officers.setdefault(officer or "", [0, 0, 0, 0, 0])
         tally[3] += 1
-        tally[4] += on_time(c)
+    for officer, *_ in filter(in_time, answered):
+        officers[officer or ""][4] += 1
     trend = []
     for i in range(12):
         start = window + timedelta(days=7 * i)
         end = start + timedelta(days=7)
-        done = [c for c in cases if c.responded_at and start <= local_day(c.responded_at) < end]
+        done = [a for a in answers if start <= local_day(a[1]) < end]
         late_at_end = [
             c for c in cases
             if c.response_due and c.response_due < end and local_day(c.received_at) < end
@@ -319,7 +337,7 @@ def expected(cases: list[CaseRow], today: date) -> dict[str, Any]:
         trend.append((
             f"{start.day} {start:%b}",
             sum(start <= local_day(c.received_at) < end for c in cases),
-            len(done), percent(sum(map(on_time, done)), len(done)), len(late_at_end),
+            len(done), percent(sum(map(in_time, done)), len(done)), len(late_at_end),
         ))
     kpis = {}
     for kind in ("enquiry", "foi", "complaint", "confidentiality"):
@@ -345,7 +363,7 @@ def expected(cases: list[CaseRow], today: date) -> dict[str, Any]:
         "summary": {
             "Opened": str(sum(last_week <= local_day(c.received_at) < this_week for c in cases)),
             "Answered": str(len(answered)),
-            "Answered on time": percent(sum(map(on_time, answered)), len(answered)),
+            "Answered on time": percent(sum(map(in_time, answered)), len(answered)),
             "Open": str(len(open_cases)),
             "Due this week": str(len(due)),
             "Overdue": str(len(overdue)),
@@ -398,7 +416,8 @@ def test_every_monday_every_figure_agrees_with_a_count_of_the_rows(quarter: Quar
         scope = team(digest.to, today)
         cases = [c for c in quarter.rows_at[today]
                  if scope is None or c.officer_email in scope]
-        want, got = expected(cases, today), read_digest(digest.text)
+        earlier = [a for a in quarter.earlier_answers if scope is None or a[0] in scope]
+        want, got = expected(cases, today, earlier), read_digest(digest.text)
         where = f"{digest.to} {digest.week}"
         assert got["summary"] == want["summary"], where
         assert got["overdue"] == want["overdue"], where
@@ -425,6 +444,11 @@ def test_the_edges_of_the_quarter(quarter: Quarter) -> None:
     dana = by[(DANA, "2026-W45")]
     assert dana.message["Subject"].startswith("Weekly digest, Highways, Parks, week of")
     assert "  Dana Reed " in dana.text
+    # Alex answered the bins on 24 Nov and Rhian's follow-up reopened them on the 26th:
+    # last week was one answer (on time) and one reopened case, not a reopen of nothing.
+    pat = by[(PAT, "2026-W49")].text
+    assert "  Answered:             1\n  Answered on time:     100%\n  Reopened:             1" \
+        in pat
     # The drain Sam passed to Alex is in Pat's digest now, not Dana's.
     assert "MB-2026-00011" in by[(PAT, "2026-W48")].text
     assert "MB-2026-00011" not in by[(DANA, "2026-W48")].text
