@@ -179,6 +179,10 @@ def follow_thread(it: Intake) -> Outcome | None:
     assert sender is not None
     # Clock events are dated when the mail was sent, not when we got round to it.
     at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
+    if it.fetched.folder == "sent" and not cases.to_the_member(case, it.message, it.app.directory):
+        # Sent from the shared mailbox about the case, but not to the member (to a
+        # colleague, say): no answer, so the clock runs on.
+        return it.settle(MessageStatus.IGNORED, "sent item not to the member", case)
     if it.fetched.folder == "sent" or cases.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from helpers import DATA, PLAIN_UTF8, Council, body_text, write_csv
 
-from mailbot import jobs
+from mailbot import jobs, pipeline
+from mailbot.model import FetchedMessage
 
 MAILBOX = "memberenquiries@council.gov.uk"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 JO = "jo.bloggs@council.gov.uk"
 SAM = "sam.patel@council.gov.uk"
 DANA = "dana.reed@council.gov.uk"
@@ -349,3 +351,29 @@ def test_a_reminder_on_a_strangers_case_does_not_promise_mail_to_them(tmp_path: 
         [reminder] = council.flush(monday)
         assert reminder["To"] == SAM
         assert "mailbot will send" not in _text(reminder)
+
+
+def _sent_item(council: Council, raw: bytes) -> str:
+    """A mail an officer sent from the shared mailbox, read from its Sent folder: the
+    reason the pipeline gives it."""
+    with council.app.store.transaction() as session:
+        outcome = pipeline.process(
+            council.app, session, FetchedMessage(ref="sent-1", raw=raw, folder="sent"), NOW
+        )
+    return outcome.reason
+
+
+def test_a_sent_item_to_a_colleague_about_the_case_is_not_the_answer(council: Council) -> None:
+    _assignment(council)
+    reason = _sent_item(council, council.mail(
+        f"Member Enquiries <{MAILBOX}>", "FW: Pothole on Castle Road [MB-2026-00001]",
+        "Lee, can you look at this one?", in_reply_to="<t1@test.example>",
+    ).replace(f"To: {MAILBOX}".encode(), f"To: {LEE}".encode()))
+    assert reason == "sent item not to the member"
+    assert council.case().status == "open"
+    reason = _sent_item(council, council.mail(
+        f"Member Enquiries <{MAILBOX}>", "RE: Pothole on Castle Road [MB-2026-00001]",
+        "Dear Jo, it is booked for Friday.", in_reply_to="<t1@test.example>",
+    ).replace(f"To: {MAILBOX}".encode(), f"To: {JO}".encode()))
+    assert reason == "response to the member recorded"
+    assert council.case().status == "responded"
