@@ -47,8 +47,7 @@ def back_up(database: Path, target: Path) -> int:
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
     os.close(descriptor)  # made private before a byte of mail is in it
     try:
-        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source, \
-                closing(sqlite3.connect(partial)) as copy:
+        with closing(_read_only(database)) as source, closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         os.replace(partial, target)
@@ -58,12 +57,17 @@ def back_up(database: Path, target: Path) -> int:
     return target.stat().st_size
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    # As a URI, so a '?' or '#' in a folder name is a character, not a parameter.
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+
+
 def check_backup(backup: Path) -> None:
     """A file that is a readable mailbot database, or BackupError saying what it is."""
     if not backup.is_file():
         raise BackupError(f"{backup} is not a file")
     try:
-        with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as connection:
+        with closing(_read_only(backup)) as connection:
             tables = {name for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             problem = connection.execute("PRAGMA quick_check").fetchone()[0]

@@ -71,7 +71,9 @@ def test_a_restore_replaces_a_crashed_database_and_keeps_it_aside(tmp_path: Path
     app, server = council_with_cases(tmp_path / "council", 2)
     config = str(app.settings.config_path)
     database = Path(app.settings.database_url.split("///", 1)[1])
-    code, output = cli_run("db", "backup", "--config", config, str(tmp_path / "b.db"))
+    kept = tmp_path / "backups #1?"  # characters a SQLite URI would read as its own
+    kept.mkdir()
+    code, output = cli_run("db", "backup", "--config", config, str(kept / "b.db"))
     assert code == 0, output
     for n in (2, 3):
         server.deliver(enquiry(n))
@@ -87,7 +89,7 @@ def test_a_restore_replaces_a_crashed_database_and_keeps_it_aside(tmp_path: Path
         shutil.copy(crashed / f"mailbot.db{suffix}", f"{database}{suffix}")
     assert Path(f"{database}-wal").stat().st_size > 0  # (reading it now would tidy it up)
 
-    code, output = cli_run("db", "restore", "--config", config, str(tmp_path / "b.db"))
+    code, output = cli_run("db", "restore", "--config", config, str(kept / "b.db"))
     assert code == 0, output
     assert "mail handled since the backup was made is in the mailbox's processed folder" in output
     assert case_refs(database) == ["MB-2026-00001", "MB-2026-00002"]  # no stale -wal replayed
