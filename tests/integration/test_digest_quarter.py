@@ -138,6 +138,7 @@ class Quarter(Council):
     def monday(self, day: date) -> None:
         """The digests at 08:00 London time, and the rows as they stood then."""
         at = london(day.year, day.month, day.day, 8)
+        assert jobs.send_digests(self.app, at - timedelta(minutes=1)).queued == []
         self.rows_at[day] = rows(self.app, CaseRow)
         jobs.send_digests(self.app, at)
         self.flush(at)
@@ -156,7 +157,9 @@ def live_quarter(q: Quarter) -> None:
              "Please treat this as confidential. A tenant at Bramble Court told me about it.")
     q.monday(date(2026, 10, 12))
     q.member(london(2026, 10, 14), JO, "Streetlight out on Mill Road", "The streetlight is out.")
-    q.member(london(2026, 10, 15), JO, "Tree overhanging the park path", "A tree overhangs it.")
+    # Sun 18 Oct 23:30 UTC is Mon 19 Oct 00:30 BST: a case of the week of 19 Oct.
+    q.member(datetime(2026, 10, 18, 23, 30, tzinfo=UTC), JO, "Tree overhanging the park path",
+             "A tree overhangs it.")
     q.monday(date(2026, 10, 19))
     # Sam answers 30 minutes after midnight BST on the day after the due date (19 Oct):
     # still 19 Oct in UTC, late in London.
@@ -434,6 +437,10 @@ def test_the_edges_of_the_quarter(quarter: Quarter) -> None:
     by = {(d.to, d.week): d for d in digests(quarter)}
     # 00:30 BST on 20 Oct is late for a 19 Oct date; 23:59 BST on the due date is on time.
     assert "Answered:             2\n  Answered on time:     50%" in by[(CHIEF, "2026-W44")].text
+    # Received at 00:30 BST on Monday 19 Oct (23:30 UTC on the Sunday): last week for the
+    # digest of 26 Oct, not for that of 19 Oct.
+    assert "  Opened:               1\n" in by[(CHIEF, "2026-W43")].text
+    assert "  Opened:               4\n" in by[(CHIEF, "2026-W44")].text
     # ISO week 53 and the year's end: one digest each, keyed by ISO week.
     assert (CHIEF, "2026-W53") in by and (CHIEF, "2027-W01") in by
     w53 = by[(CHIEF, "2026-W53")]
@@ -521,3 +528,24 @@ def test_a_bilingual_digest_says_what_to_do_in_welsh_too(tmp_path: Path) -> None
             assert "ask Sam Patel to answer the member now" in body
             assert "gofynnwch i Sam Patel ateb yr aelod nawr" in body
             assert f"I weithredu ar achos eich hun, ysgrifennwch at {MAILBOX}" in body
+
+
+def test_a_council_with_no_cases_gets_a_digest_of_noughts(tmp_path: Path) -> None:
+    """Week 53 too: a council that has just started, or a quiet one."""
+    with Council(
+        tmp_path, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, "")],
+        config=f'[digest]\nrecipients = ["{CHIEF}"]\n',
+    ) as town:
+        monday = london(2026, 12, 28, 8)
+        assert sorted(jobs.send_digests(town.app, monday).queued) == [CHIEF, DANA]
+        for row in rows(town.app, OutboxRow, OutboxRow.purpose == "digest"):
+            assert row.dedup_key.endswith(":2026-W53")
+            message = email.message_from_bytes(row.mime, policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            subject = str(message["Subject"])
+            assert subject.endswith("week of 28/12/2026: 0 overdue, 0 due this week")
+            text = body_text(message, "plain")
+            assert "  Open:                 0" in text
+            assert "No cases received in these weeks." in text
+            assert "What to do" not in text
