@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -359,10 +360,12 @@ def is_response(
 
 
 def to_the_member(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
-    """The case's member (at any of their addresses) is among the mail's To or Cc."""
+    """The case's member (at any of their addresses) is among the mail's To or Cc, or its
+    Bcc, which only the sender's own copy (a Sent item) still shows."""
+    blind = [a for _, a in getaddresses([message.headers.get("bcc", "")]) if "@" in a]
     return any(
-        same_member(directory, address.email, case.member_email)
-        for address in (*message.to, *message.cc)
+        same_member(directory, address.lower(), case.member_email)
+        for address in (*(a.email for a in (*message.to, *message.cc)), *blind)
     )
 
 

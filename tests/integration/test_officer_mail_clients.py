@@ -377,3 +377,13 @@ def test_a_sent_item_to_a_colleague_about_the_case_is_not_the_answer(council: Co
     ).replace(f"To: {MAILBOX}".encode(), f"To: {JO}".encode()))
     assert reason == "response to the member recorded"
     assert council.case().status == "responded"
+
+
+def test_a_sent_item_blind_copied_to_the_member_is_the_answer(council: Council) -> None:
+    _assignment(council)
+    reason = _sent_item(council, council.mail(
+        f"Member Enquiries <{MAILBOX}>", "Pothole repairs in Castle ward",
+        "Dear councillors, the repairs are booked for Friday.",
+        in_reply_to="<t1@test.example>", extra=f"Bcc: Cllr Jo Bloggs <{JO}>",
+    ))
+    assert reason == "response to the member recorded"
