@@ -12,7 +12,7 @@ import typer
 from mailbot import directory_alert, jobs
 from mailbot.app import App
 from mailbot.backends.base import BackendError
-from mailbot.cli.common import ConfigOption, fail, open_app, opened_app
+from mailbot.cli.common import ConfigOption, fail, load_config, open_app, opened_app
 from mailbot.console import summarise_poll
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 
@@ -123,10 +123,20 @@ def status(config: ConfigOption = None) -> None:
     recent mail dropped as list mail, a directory file that does not validate), 2 for a
     mistake in the configuration."""
     from mailbot.status import format_status, gather_status
+    from mailbot.store.backup import sqlite_path
 
+    database = sqlite_path(load_config(config).database_url)
+    made_now = database is not None and not database.exists()
     # As the daemon would: on its kept copy when the files do not validate, to say so.
     with opened_app(config, directory_copy="read") as mailbot_app:
         found = gather_status(mailbot_app, datetime.now(UTC))
+        where = mailbot_app.settings.config_path
     typer.echo(format_status(found))
-    if not found.healthy:
+    if made_now:
+        # A status of a database made just now says all is well with nothing in it: after
+        # a move of the config or a mistyped data_dir, the real one is elsewhere.
+        typer.echo(f"database: there was none at {database}; an empty one was made just now. "
+                   "If mailbot has run before, [council] data_dir or [database] url in "
+                   f"{where} points at the wrong place")
+    if not found.healthy or made_now:
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from helpers import JO, AppFactory, run
@@ -158,3 +159,22 @@ def test_status_says_when_the_daemon_has_stopped_polling_and_exits_1(
     code, output = _status(app)
     assert code == 0, output
     assert output.splitlines()[0].startswith("daemon: polling (last poll ")
+
+
+@pytest.mark.own_database  # about the SQLite file itself
+def test_status_says_when_it_found_no_database_and_made_an_empty_one(tmp_path: Path) -> None:
+    """A config moved to another folder (or a mistyped data_dir) points status at a place
+    with no database: it must not report an empty council as all well."""
+    (tmp_path / "members.csv").write_text(f"name,email\n{JO[0]},{JO[1]}\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text('[council]\nname = "Wiltshire Council"\ndata_dir = "vra"\n'
+                      '[mailbox]\naddress = "memberenquiries@wiltshire.gov.uk"\n'
+                      '[directory]\nmembers = "members.csv"\n')
+    first = CliRunner().invoke(cli, ["status", "--config", str(config)])
+    assert first.exit_code == 1
+    assert first.output.splitlines()[-1] == (
+        f"database: there was none at {tmp_path.resolve() / 'vra' / 'mailbot.db'}; an empty one "
+        "was made just now. If mailbot has run before, [council] data_dir or [database] url "
+        f"in {config.resolve()} points at the wrong place")
+    again = CliRunner().invoke(cli, ["status", "--config", str(config)])
+    assert again.exit_code == 0 and "database:" not in again.output
