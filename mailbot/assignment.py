@@ -172,6 +172,17 @@ def officer_context(
     }
 
 
+def hears_absence(app: App, address: str) -> bool:
+    """Whether mail to `address` asks for its out-of-office and bounces: a person in
+    officers.csv, not a team mailbox of the pack's (an FOI team's automatic "we have your
+    request" would be taken for an absence on every case)."""
+    routing = app.policy.routing
+    teams = {routing.foi_team, routing.complaints}  # the monitoring officer is a person
+    return app.directory.officer(address) is not None and address not in {
+        t.lower() for t in teams
+    }
+
+
 def assignment_subject(
     case: CaseRow, member_name: str, minimise: bool, prefix: str, bilingual: bool = False
 ) -> str:
@@ -221,6 +232,7 @@ def queue_officer_mail(
         to=(to,),
         cc=tuple(a for a in cc if a and a != to),
         instance=app.settings.council.instance,
+        hear_absence=hears_absence(app, to),
     )
     row = outbox.queue(
         session,

@@ -55,6 +55,9 @@ class Envelope:
     in_reply_to: str | None = None
     references: Sequence[str] = ()
     instance: str = "mailbot"
+    # To an officer about their case: their out-of-office and their server's bounce are
+    # what tells mailbot they are away or gone (absence.py), so those are asked for.
+    hear_absence: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,24 @@ def compose(
         references.append(envelope.in_reply_to)
     if references:
         msg["References"] = " ".join(references[-20:])  # Outlook threads on the last few
-    for name, value in outgoing_headers(envelope.instance).items():
+    for name, value in _marks(envelope).items():
         msg[name] = value
     return msg.as_bytes(policy=SMTP_COMPAT)
+
+
+# Receipts and rule-made auto-replies are still refused; out-of-office notes and
+# non-delivery reports are not (MS-OXCMAIL 2.1.3.2.20).
+ABSENCE_WANTED = "DR, RN, NRN, AutoReply"
+
+
+def _marks(envelope: Envelope) -> dict[str, str]:
+    """The headers that mark our mail. "X-Auto-Response-Suppress: All" stops Exchange
+    sending an officer's out-of-office and a dead address's bounce, and Auto-Submitted or
+    Precedence stop RFC 3834 responders: mail whose answer mailbot needs asks for them.
+    What comes back is still recognised as automatic and never answered (loops.py)."""
+    headers = outgoing_headers(envelope.instance)
+    if envelope.hear_absence:
+        headers["X-Auto-Response-Suppress"] = ABSENCE_WANTED
+        headers.pop("Auto-Submitted", None)
+        headers.pop("Precedence", None)
+    return headers

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import queue_ack_reminder
+from mailbot.assignment import hears_absence
 from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
@@ -185,6 +186,8 @@ def _queue_step(
         to=(manager.email,) if step.kind == "escalation" and manager else (officer.email,),
         cc=(officer.email,) if step.kind == "escalation" else (),
         instance=app.settings.council.instance,
+        # An officer's reminder answered by their out-of-office moves the case on.
+        hear_absence=step.kind != "escalation" and hears_absence(app, officer.email),
     )
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)

@@ -3,10 +3,13 @@ the case rows, on the memory mailbox with a real config and directory."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from helpers import PLAIN_UTF8, Council, body_text
+
+from mailbot import jobs
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -208,3 +211,36 @@ def test_an_update_forwarding_someone_elses_mail_is_quoted_whole(tmp_path: Path)
         ))
         assert "> It has got much deeper since Monday." in text
         assert "left out" not in text
+
+
+def test_an_officers_mail_asks_for_their_out_of_office_and_bounces(tmp_path: Path) -> None:
+    # "X-Auto-Response-Suppress: All" makes Exchange withhold an officer's out-of-office
+    # and a dead address's bounce, and Auto-Submitted does the same for RFC 3834
+    # responders: the absence handling (docs/officers.md) would never hear of either.
+    with _council(tmp_path / "council") as council:
+        out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                                           "A deep pothole by no. 12.", cc=SAM))
+        to = {m["To"]: m for m in out}
+        assignment, ack = to[SAM], to[JO]
+        assert assignment["X-Auto-Response-Suppress"] == "DR, RN, NRN, AutoReply"
+        assert assignment["Auto-Submitted"] is None and assignment["Precedence"] is None
+        assert assignment["X-Mailbot-Loop"]  # still known as ours if it comes back
+        # The member's acknowledgement asks for nothing back.
+        assert ack["X-Auto-Response-Suppress"] == "All"
+        assert ack["Auto-Submitted"] == "auto-replied"
+        monday = datetime(2026, 12, 7, 9, 5, tzinfo=UTC)
+        jobs.send_reminders(council.app, monday)
+        [reminder] = council.flush(monday)
+        assert reminder["X-Auto-Response-Suppress"] == "DR, RN, NRN, AutoReply"
+
+
+def test_a_team_mailbox_is_not_asked_for_its_automatic_answers(tmp_path: Path) -> None:
+    # An FOI team's "we have received your request" would be taken for an absence.
+    with _council(tmp_path / "council") as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Freedom of Information request: repair costs",
+            "Under the Freedom of Information Act please send me copies of the records of "
+            "pothole repair costs for 2025.",
+        ))
+        [to_team] = [m for m in out if m["To"] != JO]
+        assert to_team["X-Auto-Response-Suppress"] == "All"

@@ -143,3 +143,17 @@ def test_message_ids_are_unique_and_in_the_mailbox_domain() -> None:
     ids = {new_message_id(MAILBOX) for _ in range(50)}
     assert len(ids) == 50
     assert all(i.startswith("<") and i.endswith("@wiltshire.gov.uk>") for i in ids)
+
+
+def test_mail_to_an_officer_asks_for_their_out_of_office_and_bounces() -> None:
+    # Exchange honours X-Auto-Response-Suppress (MS-OXCMAIL 2.1.3.2.20): "All" would keep
+    # back exactly the out-of-office and non-delivery reports absence.py acts on.
+    mime, message = build(e=envelope(to=("sam.patel@wiltshire.gov.uk",), hear_absence=True))
+    assert message["X-Auto-Response-Suppress"] == "DR, RN, NRN, AutoReply"
+    assert message["Auto-Submitted"] is None and message["Precedence"] is None
+    assert message["X-Mailbot-Loop"] == "wiltshire"
+    # Still our own mail if it comes back.
+    parsed = parse_message(mime)
+    assert isinstance(parsed, ParsedMessage)
+    verdict = detect_automatic(parsed)
+    assert verdict is not None and "loop header" in verdict.reason
