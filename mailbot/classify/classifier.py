@@ -78,6 +78,18 @@ def _says_urgency(p: Prepared) -> bool:
     return bool(p.counts[R.URGENT] or p.counts[R.URGENT_HINT])
 
 
+def _says_privacy(p: Prepared) -> bool:
+    """Some privacy wording, strong or weak, is in the text.
+
+    The confidential flag is the sender asking for privacy, which is a matter of words.
+    Without any, the model's probability comes from the topic (a complaint about staff,
+    a family's circumstances), and a flag it raises alone was wrong every time on the held-
+    out mail (3 of 3): it hides the case's subject from the digest and the managers for
+    nothing. Headers and the strong rules raise the flag without the model.
+    """
+    return bool(p.counts[R.CONFIDENTIAL] or p.counts[R.CONF_HINT] or p.counts[R.CONF_QUESTION])
+
+
 def _capped(p: Prepared, confidence: float) -> float:
     return round(confidence if p.usable else min(confidence, UNUSABLE_CONFIDENCE), 4)
 
@@ -143,7 +155,7 @@ class SpacyClassifier:
         confidential = (
             _rule_confidential(p)
             or kind_label == Kind.CONFIDENTIALITY.value  # a request for privacy is private
-            or cats.get(CONFIDENTIAL, 0.0) >= self.thresholds[CONFIDENTIAL]
+            or (_says_privacy(p) and cats.get(CONFIDENTIAL, 0.0) >= self.thresholds[CONFIDENTIAL])
         )
         important = _rule_important(p) or (
             _says_urgency(p) and cats.get(IMPORTANT, 0.0) >= self.thresholds[IMPORTANT]

@@ -297,3 +297,19 @@ def test_a_day_word_in_a_story_is_not_urgency(
     classifier: SpacyClassifier, subject: str, text: str
 ) -> None:
     assert _classify(classifier, subject, text).priority == Priority.NORMAL
+
+
+@pytest.mark.parametrize("example_id", ["v-0095", "v-0138", "a-0303"])
+def test_no_privacy_wording_no_confidential_flag(
+    classifier: SpacyClassifier, example_id: str
+) -> None:
+    """Held-out mail with no word of privacy that the model alone once flagged confidential
+    (a complaint about staff, a family's case, a planning representation): the flag is the
+    sender asking for privacy, so it takes some wording of it."""
+    [example] = [
+        row for path in sorted((DATA / "test").glob("*.jsonl"))
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        if row["id"] == example_id
+    ]
+    assert not example["confidential"]
+    assert not _classify(classifier, example["subject"], example["text"]).confidential
