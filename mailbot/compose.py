@@ -82,10 +82,28 @@ def reply_subject(original: str, ref: str) -> str:
     # [MB-] tag, or a follow-up opening a linked case, must come back with one tag, ours,
     # or their next reply would name the other case first.
     subject = _SPACES.sub(" ", REF_TAG.sub("", header_safe(original, limit=150))).strip()
-    subject = untagged_subject(subject) or "(no subject)"
+    subject = _one_reply_prefix(untagged_subject(subject)) or "(no subject)"
     if not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
     return f"{subject} [{ref}]"
+
+
+# A reply prefix in the languages member mail arrives in (not Fwd:, which says something).
+_REPLY_PREFIX = re.compile(r"\s*(?:re|aw|sv|vs|odp|antw|ynt|ateb|atb)\s*(?:\[\d+\])?\s*:", re.I)
+
+
+def _one_reply_prefix(subject: str) -> str:
+    """The subject with a run of reply prefixes at its start cut to the first one, as the
+    member wrote it: a reply to a reply ("RE: Re: Bins") answered as "RE: Re: Bins" grows
+    a prefix with every round, and the member reads the clutter before their subject."""
+    first = _REPLY_PREFIX.match(subject)
+    if first is None:
+        return subject
+    rest = subject[first.end() :]
+    while (more := _REPLY_PREFIX.match(rest)) is not None:
+        rest = rest[more.end() :]
+    rest = rest.strip()
+    return f"{first.group(0).strip()} {rest}" if rest else ""
 
 
 def untagged_subject(subject: str) -> str:
