@@ -173,9 +173,12 @@ def officer_context(
 
 
 def hears_absence(app: App, address: str) -> bool:
-    """Whether mail to `address` asks for its out-of-office and bounces: a person in
-    officers.csv, not a team mailbox of the pack's (an FOI team's automatic "we have your
-    request" would be taken for an absence on every case)."""
+    """Whether mail to `address` asks for its out-of-office and bounces: only with
+    [loops] officer_auto_replies, and only a person in officers.csv, not a team mailbox of
+    the pack's (an FOI team's automatic "we have your request" would be taken for an
+    absence on every case)."""
+    if not app.settings.loops.officer_auto_replies:
+        return False
     routing = app.policy.routing
     teams = {routing.foi_team, routing.complaints}  # the monitoring officer is a person
     return app.directory.officer(address) is not None and address not in {

@@ -288,6 +288,11 @@ class LoopSettings(Section):
     # shared mailbox: its List-Id. Mail that came through it is judged as its sender sent
     # it, not as list mail (mailbot.own_relay.as_sent_before_relay).
     relay_list_ids: list[str] = []
+    # DESIGN rule 4 marks all our mail `X-Auto-Response-Suppress: All` and `Auto-Submitted`,
+    # which also stops Exchange sending an officer's out-of-office and a dead address's
+    # bounce. True: mail to an officer about their case asks for those (absence.py acts on
+    # them), and is still known as ours by the loop header if it comes back.
+    officer_auto_replies: bool = False
 
     @field_validator("relay_list_ids")
     @classmethod

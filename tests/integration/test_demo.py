@@ -46,12 +46,10 @@ def test_demo_runs_end_to_end_and_twice_changes_nothing(tmp_path: Path) -> None:
     sent = [
         email.message_from_bytes((home / "outbox" / f).read_bytes(), policy=default) for f in files
     ]
-    # All marked as ours; mail to members also as automatic. Mail to an officer asks for
-    # their out-of-office instead (mailbot.compose.ABSENCE_WANTED).
+    # All marked as ours and as automatic (DESIGN rule 4; [loops] officer_auto_replies is off).
     assert all(m["X-Mailbot-Loop"] for m in sent)
-    assert all(
-        m["Auto-Submitted"] == "auto-replied" for m in sent if "councillors" in str(m["To"])
-    )
+    assert all(m["Auto-Submitted"] == "auto-replied" for m in sent)
+    assert all(m["X-Auto-Response-Suppress"] == "All" for m in sent)
     assert not any("resident" in str(m["To"]) for m in sent)
     db = sqlite3.connect(home / "var" / "mailbot.db")
     acks = db.execute("select recipients from outbox where purpose = 'ack'").fetchall()

@@ -183,11 +183,14 @@ GMAIL_ACK_QUOTE = (
 )
 
 
-def _council(home: Path) -> Council:
+def _council(home: Path, config: str = "") -> Council:
     return Council(home, name="Test Council", mailbox=MAILBOX,
                    members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
                    officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
-                   mail_headers=PLAIN_UTF8)
+                   mail_headers=PLAIN_UTF8, config=config)
+
+
+HEAR_ABSENCE = "[loops]\nofficer_auto_replies = true"
 
 
 @pytest.mark.parametrize("quote", [OUTLOOK_ACK_QUOTE, GMAIL_ACK_QUOTE])
@@ -216,8 +219,8 @@ def test_an_update_forwarding_someone_elses_mail_is_quoted_whole(tmp_path: Path)
 def test_an_officers_mail_asks_for_their_out_of_office_and_bounces(tmp_path: Path) -> None:
     # "X-Auto-Response-Suppress: All" makes Exchange withhold an officer's out-of-office
     # and a dead address's bounce, and Auto-Submitted does the same for RFC 3834
-    # responders: the absence handling (docs/officers.md) would never hear of either.
-    with _council(tmp_path / "council") as council:
+    # responders: with [loops] officer_auto_replies, mail to officers asks for them.
+    with _council(tmp_path / "council", HEAR_ABSENCE) as council:
         out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
                                            "A deep pothole by no. 12.", cc=SAM))
         to = {m["To"]: m for m in out}
@@ -236,7 +239,7 @@ def test_an_officers_mail_asks_for_their_out_of_office_and_bounces(tmp_path: Pat
 
 def test_a_team_mailbox_is_not_asked_for_its_automatic_answers(tmp_path: Path) -> None:
     # An FOI team's "we have received your request" would be taken for an absence.
-    with _council(tmp_path / "council") as council:
+    with _council(tmp_path / "council", HEAR_ABSENCE) as council:
         out = council.deliver(council.mail(
             f"Cllr Jo Bloggs <{JO}>", "Freedom of Information request: repair costs",
             "Under the Freedom of Information Act please send me copies of the records of "

@@ -95,9 +95,10 @@ def test_the_officer_copied_in_gets_the_assignment_and_the_ack_names_them(
     assert "Reply by:  Wednesday 9 December 2026" in text
     assert "> A deep pothole by no. 12." in text
     assert "DONE" in text and 'EXTEND 5 "reason"' in text
-    # Marked as ours, but asking for the officer's out-of-office (test_officer_letters.py).
-    assert assignment["X-Mailbot-Loop"] and assignment["Auto-Submitted"] is None
-    assert assignment["X-Auto-Response-Suppress"] == "DR, RN, NRN, AutoReply"
+    # Marked as ours and automatic (with [loops] officer_auto_replies it asks for the
+    # officer's out-of-office instead: test_officer_letters.py).
+    assert assignment["X-Mailbot-Loop"] and assignment["Auto-Submitted"] == "auto-replied"
+    assert assignment["X-Auto-Response-Suppress"] == "All"
     assert council.case().officer_email == SAM
 
 
