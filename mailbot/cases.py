@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any
@@ -244,12 +245,18 @@ def should_acknowledge(app: App, case: CaseRow) -> bool:
     return case.known_member or app.settings.directory.acknowledge_unknown_senders
 
 
-def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, Any]:
-    """The whitelisted values a template may see: data only, never the message itself."""
+def ack_context(
+    app: App, case: CaseRow, message: ParsedMessage, *, restated: bool = False,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The whitelisted values a template may see: data only, never the message itself.
+    `restated`: this acknowledgement replaces one already sent (the case was relabelled).
+    `today`: the London date it is written, so a date already past is not promised."""
     member = app.directory.member(case.member_email)
     name = member.name if member else (case.member_name or "Councillor")
     foisa = app.policy.foi_regime == "foisa"
-    officer_phrase, contact = _contacts(app, case)
+    who = _responder(app, case)
+    kind = Kind(case.kind)
     return {
         "council": {
             "name": app.settings.council.name,
@@ -260,15 +267,15 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
         "case": {
             "ref": case.ref,
             "kind": case.kind,
-            "kind_label": KIND_LABELS[Kind(case.kind)],
+            "kind_label": KIND_LABELS[kind],
             "received": case.received_at.astimezone(LONDON).date(),
             "response_due": case.response_due,
-            "ack_due": case.ack_due,
             "confidential": case.confidential,
             # "Your message was: ...", without the tag the council's gateway put on it.
             "subject": "" if case.confidential else untagged_subject(message.subject)[:200],
-            "officer_phrase": officer_phrase,
-            "officer_named": officer_phrase != UNNAMED_OFFICER,
+            "officer_phrase": who.phrase,
+            "officer_phrase_cy": who.phrase_cy,
+            "officer_named": who.named,
             "foi_law": (
                 "Freedom of Information (Scotland) Act 2002"
                 if foisa
@@ -276,28 +283,91 @@ def ack_context(app: App, case: CaseRow, message: ParsedMessage) -> dict[str, An
                 "Regulations 2004 if the information is environmental)"
             ),
             "statutory_days": app.policy.response_days(Kind.FOI, Priority.NORMAL),
+            "urgent": case.priority == Priority.IMPORTANT.value,
+            # Hackney 11.3: the Director acknowledges a complaint, and says what happens.
+            "officer_acknowledges": app.policy.ack_by(kind) == "officer",
+            # Mail read days late (an outage) can have an acknowledgement date already
+            # gone: the member is then told it is coming, not given a date in the past.
+            "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,
+            "complaints_route": _complaints_route(app) if kind == Kind.COMPLAINT else "",
+            "restated": restated,
         },
         "reply_subject": reply_subject(message.subject, case.ref),
-        "contact": contact,
+        "contact": who.contact,
     }
 
 
-# What the acknowledgement says when no officer can be named (a team address, or none yet).
+# What the acknowledgement says when no officer can be named (none yet, or an address
+# that is not a person in the directory).
 UNNAMED_OFFICER = "The officer dealing with it"
 
 
-def _contacts(app: App, case: CaseRow) -> tuple[str, dict[str, str] | None]:
+@dataclass(frozen=True)
+class _Responder:
+    """Who the acknowledgement says will respond, in both languages, and who to contact."""
+
+    phrase: str
+    phrase_cy: str
+    named: bool
+    contact: dict[str, str] | None
+
+
+# The pack's own addresses, by what they are: a member reads "the FOI team", not the
+# address twice. The complaints address may be a team or one person (MWDA 13.3: the
+# Director), so it is called what it is in every pack: where complaints go.
+_ROLES: dict[str, tuple[str, str]] = {
+    "foi": ("the FOI team", "y tîm rhyddid gwybodaeth"),
+    "complaints": ("the council's complaints contact", "cyswllt cwynion y cyngor"),
+    "monitoring_officer": ("the Monitoring Officer", "y Swyddog Monitro"),
+}
+
+
+def _role_of(app: App, email: str) -> str:
+    routing = app.policy.routing
+    for role, address in (
+        ("foi", routing.foi_team),
+        ("complaints", routing.complaints),
+        ("monitoring_officer", routing.monitoring_officer),
+    ):
+        if email == address.lower():
+            return role
+    return ""
+
+
+def _responder(app: App, case: CaseRow) -> _Responder:
     """Who the acknowledgement names: the officer dealing with the case (by name, with
-    the service), and who to contact meanwhile — the officer, or for an FOI the FOI team.
-    An officer recorded as away is replaced by the alternative contact (Wiltshire 6.5.7)."""
-    email = case.officer_email
+    the service), one of the pack's routes by what it is (the FOI team, the Monitoring
+    Officer), or nobody by name when no officer is assigned yet. The contact meanwhile is
+    the officer or the route (an officer away has already given way to the alternative
+    contact: assign_case)."""
+    email = (case.officer_email or "").lower()
     if not email:
-        return UNNAMED_OFFICER, None
+        return _Responder(UNNAMED_OFFICER, "", False, None)
     officer = app.directory.officer(email)
-    if officer is None:  # a team address, such as the FOI or complaints team
-        return UNNAMED_OFFICER, {"name": email, "email": email}
-    phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
-    return phrase, {"name": officer.name, "email": officer.email}
+    if officer is not None:
+        phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
+        return _Responder(phrase, phrase, True, {
+            "name": officer.name, "name_cy": officer.name, "email": officer.email,
+        })
+    role = _role_of(app, email)
+    if role:
+        english, welsh = _ROLES[role]
+        # English starts its sentence with it; Welsh puts "Bydd" first.
+        return _Responder(english[0].upper() + english[1:], welsh, False,
+                          {"name": english, "name_cy": welsh, "email": email})
+    # An address that is neither a person in the directory nor one of the pack's routes.
+    return _Responder(UNNAMED_OFFICER, "", False, {"name": email, "name_cy": email,
+                                                   "email": email})
+
+
+def _ahead(day: date | None, today: date | None) -> bool:
+    return day is not None and (today is None or day >= today)
+
+
+def _complaints_route(app: App) -> str:
+    """Where the pack sends complaints, for the member: "service-director" (Hackney 11.3)
+    or the complaints address."""
+    return app.policy.routing.complaints
 
 
 def queue_acknowledgement(
@@ -310,7 +380,9 @@ def queue_acknowledgement(
     # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
     member = app.directory.member(case.member_email)
     languages = member_languages(app.policy.language, member.language if member else None)
-    rendered = app.renderer.render("ack", ack_context(app, case, message), languages)
+    context = ack_context(app, case, message, restated=bool(again),
+                          today=now.astimezone(LONDON).date())
+    rendered = app.renderer.render("ack", context, languages)
     envelope = Envelope(
         sender=app.mailbox_address,
         sender_name=app.settings.mailbox.display_name,

@@ -4,12 +4,15 @@ each council's pack, as it left the outbox (subject, threading headers, the plai
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from helpers import Council, body_text
+
+from mailbot.model import Kind
+from mailbot.triage import relabel_case
 
 # Sent Friday 20 November 2026 at 16:30 (London), read on Thursday 26 November.
 SENT = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
@@ -61,3 +64,135 @@ def test_the_ack_subject_has_one_reply_prefix_and_one_tag(
     assert str(ack["In-Reply-To"]) == "<t1@test.example>"
     assert "<t1@test.example>" in str(ack["References"])
     assert f"Our reference is {ref}" in body_text(ack, "plain")
+
+
+def text_of(ack: EmailMessage) -> str:
+    """The plain text as the member reads it, with plain newlines."""
+    return body_text(ack, "plain").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("pack", ["wiltshire", "cardiff"])
+def test_an_foi_ack_gives_the_statutory_date_and_names_the_foi_team_once(
+    tmp_path: Path, pack: str
+) -> None:
+    with council(tmp_path, pack) as it:
+        ack = to_member(it, "RE: Re: FOI request - bin collections",
+                        "Under the Freedom of Information Act please provide copies of all "
+                        "records of missed bin collections held for 2025.")
+        text = text_of(ack)
+        case = it.case()
+    assert case.kind == "foi"
+    # 20 working days from Friday 20 November, skipping St Andrew's Day (any UK holiday).
+    assert "you will have our response by Monday 21 December 2026 at the latest" in text
+    assert "Friday 4 December 2026" not in text  # the protocol's enquiry date
+    assert f"please contact the FOI team (foi@{pack}.example)." in text
+    assert f"foi@{pack}.example (foi@{pack}.example)" not in text
+    assert "which we received on Friday 20 November 2026" in text
+    if pack == "cardiff":
+        assert "cysylltwch â'r tîm rhyddid gwybodaeth (foi@cardiff.example)." in text
+
+
+def test_a_complaint_names_the_complaints_route_and_its_date(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as it:
+        ack = to_member(it, "Complaint about officer conduct",
+                        "I wish to make a formal complaint about the way the planning officer "
+                        "handled my resident's case. It was rude and I want it investigated.")
+        text = text_of(ack)
+    assert ("The council's complaints contact (complaints@cardiff.example) will respond by "
+            "Friday 4 December 2026.") in text
+    assert ("Bydd cyswllt cwynion y cyngor (complaints@cardiff.example) yn ymateb erbyn "
+            "dydd Gwener 4 Rhagfyr 2026.") in text
+    assert "complaints@cardiff.example (complaints@cardiff.example)" not in text
+    assert "The officer dealing with it" not in text
+
+
+COMPLAINT = ("I wish to make a formal complaint about the way the planning officer handled "
+             "my resident's case. It was rude and I want it investigated.")
+
+
+def test_a_hackney_complaint_goes_to_the_director_who_acknowledges_it(tmp_path: Path) -> None:
+    """Hackney 11.3: the Director of the service acknowledges within three days and says
+    what will be done; mailbot's mail is a receipt that says so, with the date."""
+    with council(tmp_path, "hackney") as it:
+        # Sent on Monday 23 November at 09:30 and read at once: the Director's date is
+        # three working days on, Thursday 26 November.
+        monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+        text = text_of(to_member(it, "Complaint", COMPLAINT, sent=monday, now=monday))
+        # The same complaint read a week late (an outage): that date has gone by.
+        late = text_of(to_member(it, "Complaint again", COMPLAINT, sent=SENT, now=READ))
+    assert "a complaint goes to the Director of the service concerned" in text
+    assert "will acknowledge it by Thursday 26 November 2026, saying whether action" in text
+    assert "will acknowledge it, saying whether action" in late
+    assert "Wednesday 25 November" not in late
+
+
+def test_a_confidentiality_request_says_who_and_that_a_no_comes_at_once(tmp_path: Path) -> None:
+    """MWDA 7.2: if it cannot be private the officer says so straight away; the request
+    with no officer named goes to the Monitoring Officer, who is named as such."""
+    with council(tmp_path, "mwda") as it:
+        left = it.deliver(it.mail(
+            "Cllr Jo Bloggs <jo@mwda.gov.uk>", "Private: Mr Smith housing",
+            "Please keep this private. Can you advise me in confidence about Mr Smith's "
+            "housing problem?", cc="rhian@mwda.gov.uk", date=SENT), READ)
+    acks = [m for m in left if str(m["To"]) == "jo@mwda.gov.uk"]
+    assert len(acks) == 1
+    text = text_of(acks[0])
+    # Sent Friday 16:30, before MWDA's 17:00 cutoff: five working days.
+    assert ("The Monitoring Officer (monitoring.officer@mwda.example) will respond by "
+            "Friday 27 November 2026.") in text
+    assert "tell you straight away if it cannot be kept private" in text
+    assert "Mr Smith" not in text
+    # Whoever was copied in hears nothing from us.
+    assert all("rhian@mwda.gov.uk" not in str(m["To"]) + str(m["Cc"] or "") for m in left)
+
+
+def test_an_urgent_enquiry_is_acknowledged_as_urgent_with_its_shorter_date(
+    tmp_path: Path
+) -> None:
+    with council(tmp_path, "colchester") as it:
+        text = text_of(to_member(it, "URGENT: flooding on Mill Road",
+                                 "This is urgent, houses flooding now, please send someone.",
+                                 extra="Importance: high"))
+    # Colchester: important = 5 working days from Friday 20 November.
+    assert "will respond by Friday 27 November 2026." in text
+    assert "You marked this as urgent" in text
+    assert "please telephone the council rather than email" in text
+
+
+def test_no_officer_yet_is_not_named_and_the_member_is_told_to_reply(wiltshire: Council) -> None:
+    text = text_of(to_member(wiltshire, "Pothole", "Could someone look at the pothole please?"))
+    assert wiltshire.case().officer_email is None
+    assert "The officer dealing with it will respond by Friday 4 December 2026." in text
+    assert "please contact" not in text
+    assert "reply to this email and keep the reference in the subject line" in text
+
+
+def test_a_relabel_acknowledges_again_saying_it_replaces_the_first(wiltshire: Council) -> None:
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    first = text_of(to_member(wiltshire, "Pothole Mill Lane",
+                              "Could someone look at the pothole on Mill Lane please?",
+                              sent=monday, now=monday))
+    assert "Thank you for your enquiry" in first
+    relabel_case(wiltshire.app, wiltshire.case().ref, Kind.FOI, who="admin@wiltshire.gov.uk",
+                 now=monday + timedelta(days=1))
+    again = [m for m in wiltshire.flush(monday + timedelta(days=1))
+             if str(m["To"]) == "jo@wiltshire.gov.uk"]
+    assert len(again) == 1
+    text = text_of(again[0])
+    assert str(again[0]["In-Reply-To"]) == "<t1@test.example>"
+    assert ("we are now handling it as a request for information. This email replaces our "
+            "earlier acknowledgement") in text
+    assert "by Tuesday 22 December 2026 at the latest" in text
+    assert "Thank you for your" not in text
+
+
+def test_a_welsh_member_in_cardiff_reads_welsh_first(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as it:
+        ack = to_member(it, "Twll yn y ffordd", "Mae twll mawr yn y ffordd ger yr ysgol.",
+                        who="rhian")
+    text = text_of(ack)
+    assert text.startswith("(English below)\n\nAnnwyl Cllr Rhian Evans,")
+    assert "a ddaeth i law ar ddydd Gwener 20 Tachwedd 2026" in text
+    assert text.index("Annwyl") < text.index("Dear")
+    html = body_text(ack, "html")
+    assert html.index('<div lang="cy">') < html.index('<div lang="en-GB">')
