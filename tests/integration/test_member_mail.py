@@ -80,6 +80,7 @@ def test_an_foi_ack_gives_the_statutory_date_and_names_the_foi_team_once(
                         "Under the Freedom of Information Act please provide copies of all "
                         "records of missed bin collections held for 2025.")
         text = text_of(ack)
+        html = body_text(ack, "html")
         case = it.case()
     assert case.kind == "foi"
     # 20 working days from Friday 20 November, skipping St Andrew's Day (any UK holiday).
@@ -90,6 +91,7 @@ def test_an_foi_ack_gives_the_statutory_date_and_names_the_foi_team_once(
     assert "which we received on Friday 20 November 2026" in text
     if pack == "cardiff":
         assert "cysylltwch â'r tîm rhyddid gwybodaeth (foi@cardiff.example)." in text
+        assert "â'r tîm rhyddid gwybodaeth (<a href=\"mailto:foi@cardiff.example\">" in html
 
 
 def test_a_complaint_names_the_complaints_route_and_its_date(tmp_path: Path) -> None:
