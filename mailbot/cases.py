@@ -252,10 +252,8 @@ def ack_context(
     """The whitelisted values a template may see: data only, never the message itself.
     `restated`: this acknowledgement replaces one already sent (the case was relabelled).
     `today`: the London date it is written, so a date already past is not promised."""
-    member = app.directory.member(case.member_email)
-    name = member.name if member else (case.member_name or "Councillor")
     foisa = app.policy.foi_regime == "foisa"
-    who = _responder(app, case)
+    who = responder(app, case)
     kind = Kind(case.kind)
     return {
         "council": {
@@ -263,7 +261,7 @@ def ack_context(
             "mailbox": app.mailbox_address,
             "welcomes_welsh": welcomes_welsh(app.policy.language),
         },
-        "member": {"name": name, "salutation": name},
+        "member": member_context(app, case),
         "case": {
             "ref": case.ref,
             "kind": case.kind,
@@ -302,14 +300,39 @@ def ack_context(
 UNNAMED_OFFICER = "The officer dealing with it"
 
 
+def member_context(app: App, case: CaseRow) -> dict[str, str]:
+    """Whom a letter to the case's member is to: their name, and the word after "Dear" and
+    after "Annwyl". A sender outside the directory (acknowledge_unknown_senders) who gave
+    no name is not a councillor, so is not called one."""
+    member = app.directory.member(case.member_email)
+    name = (member.name if member else "") or case.member_name or ""
+    if name:
+        return {"name": name, "salutation": name, "salutation_cy": name}
+    if member is not None:
+        return {"name": case.member_email, "salutation": "Councillor",
+                "salutation_cy": "Gynghorydd"}
+    return {"name": case.member_email, "salutation": "Sir or Madam",
+            "salutation_cy": "Syr neu Fadam"}
+
+
 @dataclass(frozen=True)
-class _Responder:
+class Responder:
     """Who the acknowledgement says will respond, in both languages, and who to contact."""
 
     phrase: str
     phrase_cy: str
-    named: bool
+    named: bool  # a person in the directory
     contact: dict[str, str] | None
+
+    @property
+    def inline(self) -> str:
+        """The English phrase inside a sentence: "the Monitoring Officer", "Sam Patel"."""
+        return self.phrase if self.named else self.phrase[:1].lower() + self.phrase[1:]
+
+    @property
+    def known(self) -> bool:
+        """Whether the phrase says who it is: a person, or one of the pack's routes."""
+        return self.named or bool(self.phrase_cy)
 
 
 # The pack's own addresses, by what they are: a member reads "the FOI team", not the
@@ -334,7 +357,7 @@ def _role_of(app: App, email: str) -> str:
     return ""
 
 
-def _responder(app: App, case: CaseRow) -> _Responder:
+def responder(app: App, case: CaseRow) -> Responder:
     """Who the acknowledgement names: the officer dealing with the case (by name, with
     the service), one of the pack's routes by what it is (the FOI team, the Monitoring
     Officer), or nobody by name when no officer is assigned yet. The contact meanwhile is
@@ -342,21 +365,21 @@ def _responder(app: App, case: CaseRow) -> _Responder:
     contact: assign_case)."""
     email = (case.officer_email or "").lower()
     if not email:
-        return _Responder(UNNAMED_OFFICER, "", False, None)
+        return Responder(UNNAMED_OFFICER, "", False, None)
     officer = app.directory.officer(email)
     if officer is not None:
         phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
-        return _Responder(phrase, phrase, True, {
+        return Responder(phrase, phrase, True, {
             "name": officer.name, "name_cy": officer.name, "email": officer.email,
         })
     role = _role_of(app, email)
     if role:
         english, welsh = _ROLES[role]
         # English starts its sentence with it; Welsh puts "Bydd" first.
-        return _Responder(english[0].upper() + english[1:], welsh, False,
+        return Responder(english[0].upper() + english[1:], welsh, False,
                           {"name": english, "name_cy": welsh, "email": email})
     # An address that is neither a person in the directory nor one of the pack's routes.
-    return _Responder(UNNAMED_OFFICER, "", False, {"name": email, "name_cy": email,
+    return Responder(UNNAMED_OFFICER, "", False, {"name": email, "name_cy": email,
                                                    "email": email})
 
 

@@ -62,18 +62,24 @@ def tell_member(
     if member is None and not app.settings.directory.acknowledge_unknown_senders:
         return []
     languages = member_languages(app.policy.language, member.language if member else None)
-    name = member.name if member else (case.member_name or "Councillor")
+    # Who is dealing with it, as the acknowledgement named them: an officer by name, or
+    # the pack's route by what it is ("the Monitoring Officer", not its address).
+    who = cases.responder(app, case)
     context = {
         "council": {
             **assignment.council_context(app),
             "welcomes_welsh": welcomes_welsh(app.policy.language),
         },
-        "member": {"name": name, "salutation": name},
+        "member": cases.member_context(app, case),
         "case": {
             "ref": case.ref,
             "kind_label": cases.KIND_LABELS[Kind(case.kind)],
             "received": case.received_at.astimezone(cases.LONDON).date(),
             "response_due": case.response_due,
+            "officer_known": who.known,
+            "officer_phrase": who.phrase,
+            "officer_inline": who.inline,
+            "officer_phrase_cy": who.phrase_cy,
         },
         "reply_subject": reply_subject(case.subject, case.ref),
         **extra,

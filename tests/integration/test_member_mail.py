@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text
+from helpers import Council, body_text, make_app, run, sent_to
 
 from mailbot.model import Kind
 from mailbot.triage import relabel_case
@@ -198,3 +198,91 @@ def test_a_welsh_member_in_cardiff_reads_welsh_first(tmp_path: Path) -> None:
     assert text.index("Annwyl") < text.index("Dear")
     html = body_text(ack, "html")
     assert html.index('<div lang="cy">') < html.index('<div lang="en-GB">')
+
+
+def test_a_stranger_without_a_name_is_not_called_councillor(tmp_path: Path) -> None:
+    """acknowledge_unknown_senders: the sender is not in members.csv and gave no name."""
+    app, server = make_app(tmp_path, policy="cardiff", acknowledge_unknown_senders=True)
+    try:
+        server.deliver(
+            b"From: pat@example.net\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+            b"Subject: Bins\r\nMessage-ID: <s1@example.net>\r\n"
+            b"Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\n"
+            b"Please can you collect my bins, they were missed.\r\n")
+        run(app)
+    finally:
+        app.close()
+    [(ack, _)] = sent_to(server, "pat@example.net")
+    text = text_of(ack)
+    assert "Dear Sir or Madam," in text and "Annwyl Syr neu Fadam," in text
+    assert "Councillor" not in text
+
+
+def officer_command(it: Council, ref: str, line: str, when: datetime) -> list[EmailMessage]:
+    """Sam answers with a command in the case's thread; the member's mail that it causes."""
+    sam = f"Sam Patel <sam@{it.mailbox.partition('@')[2]}>"
+    left = it.deliver(it.mail(sam, f"RE: Streetlight [{ref}]", line, date=when), when)
+    return [m for m in left if not str(m["To"]).startswith("sam@")]
+
+
+def with_sam(home: Path, pack: str) -> Council:
+    """A council whose cases go to Sam unless the pack routes them elsewhere."""
+    domain = f"{pack}.gov.uk"
+    return Council(
+        home, mailbox=f"memberenquiries@{domain}", name=f"{pack.title()} Council",
+        policy=pack,
+        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
+                 ("Cllr Rhian Evans", f"rhian@{domain}", "Tref", "cy")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    )
+
+
+def test_the_extension_and_the_reopening_name_the_officer(tmp_path: Path) -> None:
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    with with_sam(tmp_path, "mwda") as it:
+        ack = to_member(it, "Streetlight out on Mill Lane",
+                        "Could someone fix the street light on Mill Lane please?",
+                        sent=monday, now=monday)
+        ref = it.case().ref
+        [notice] = officer_command(it, ref, 'EXTEND 5 "waiting for the contractor"',
+                                   monday + timedelta(days=1))
+        officer_command(it, ref, "DONE", monday + timedelta(days=2))
+        thursday = monday + timedelta(days=3)
+        left = it.deliver(it.reply(ack, "Cllr Jo Bloggs <jo@mwda.gov.uk>",
+                                   "The light is still out, it has not been fixed.",
+                                   date=thursday), thursday)
+    [reopened] = [m for m in left if str(m["To"]) == "jo@mwda.gov.uk"]
+    assert ("Sam Patel (Highways) will send you a full response by Monday 7 December 2026."
+            in text_of(notice))
+    assert str(notice["In-Reply-To"]) == "<t1@test.example>"
+    assert ("We have reopened it, and Sam Patel (Highways) will respond by Thursday "
+            "3 December 2026.") in text_of(reopened)
+    assert str(reopened["Subject"]) == f"Re: Streetlight out on Mill Lane [{ref}]"
+
+
+@pytest.mark.parametrize("pack", ["mwda", "cardiff"])
+def test_the_monitoring_officer_says_no_and_the_member_hears_it_at_once(
+    tmp_path: Path, pack: str
+) -> None:
+    """MWDA 7.2, Cardiff: the request with no officer named goes to the Monitoring Officer;
+    their CONFIDENTIAL NO reaches the member in the same poll, named as who they are."""
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    with council(tmp_path, pack) as it:
+        left = it.deliver(it.mail(
+            f"Cllr Rhian Evans <rhian@{pack}.gov.uk>", "Private: Mr Smith housing",
+            "Please keep this private. Can you advise me in confidence about Mr Smith's "
+            "housing problem?", date=monday), monday)
+        [assignment] = [m for m in left if "monitoring" in str(m["To"])]
+        later = monday + timedelta(hours=2)
+        left = it.deliver(it.mail(
+            str(assignment["To"]), f"RE: {assignment['Subject']}",
+            'CONFIDENTIAL NO "the housing team must be told under the Constitution"',
+            in_reply_to=str(assignment["Message-ID"]), date=later), later)
+    [answer] = [m for m in left if str(m["To"]) == f"rhian@{pack}.gov.uk"]
+    text = text_of(answer)
+    assert "The Monitoring Officer has said that this is not possible" in text
+    assert "Mae'r Swyddog Monitro wedi dweud nad yw hynny'n bosibl" in text
+    assert "monitoring.officer@" not in text
+    assert "the housing team must be told under the Constitution" in text
+    assert "Mr Smith" not in text
