@@ -3,6 +3,9 @@ SQLite and on a real PostgreSQL, and every migration can be undone and redone.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +124,34 @@ def test_a_database_a_newer_mailbot_upgraded_is_refused_in_one_line(
     assert ("its schema is revision 0099, which this mailbot does not know (its newest is "
             "0004): a newer mailbot upgraded it. Install that version again, or restore the "
             "backup taken before the upgrade") in line
+
+
+# A process's start opens the Store, which migrates (each with its own engine).
+START_TOGETHER = """
+import sys, time
+from mailbot.store import Store
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+Store(sys.argv[2]).close()
+"""
+
+
+def test_processes_that_start_together_after_an_upgrade_migrate_once(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """The daemon and a `mailbot status` (or two daemons' starts) right after an upgrade:
+    each migrates at its start; one applies the migrations, the others wait and find them
+    done, instead of failing on "index ix_cases_responded already exists"."""
+    app, _ = make_app(tmp_path / "council", database_url=empty_database_url)
+    app.close()
+    engine = create_engine(empty_database_url)
+    try:
+        command.downgrade(alembic_config(engine), "0001")
+    finally:
+        engine.dispose()
+    at = time.time() + 2.5  # each process has imported mailbot by then
+    starts = [subprocess.Popen(
+        [sys.executable, "-c", START_TOGETHER, str(at), empty_database_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(start.wait(timeout=60), start.stderr.read()) for start in starts]
+    assert [code for code, _ in results] == [0, 0, 0], results
+    assert differences(empty_database_url) == []
