@@ -15,8 +15,15 @@ from mailbot import ledger, outbox, routing
 from mailbot.clock import ABSENCE_PAUSE, ClockEvent, Deadlines, case_deadlines, due_dates
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.directory import Directory
-from mailbot.languages import Bilingual, member_languages, welcomes_welsh, welsh_of
+from mailbot.languages import (
+    Bilingual,
+    member_languages,
+    welcomes_welsh,
+    welsh_of,
+    written_in_welsh,
+)
 from mailbot.model import FINISHED, CaseStatus, Classification, Kind, ParsedMessage, Priority
+from mailbot.quoting import own_text
 from mailbot.store.tables import (
     CaseRow,
     ClockEventRow,
@@ -300,6 +307,11 @@ def ack_context(
 UNNAMED_OFFICER = "The officer dealing with it"
 
 
+def wrote_welsh(message: ParsedMessage | None) -> bool:
+    """Whether the member's own words (not a resident's letter they forwarded) are Welsh."""
+    return message is not None and written_in_welsh(own_text(message.text).text)
+
+
 def member_context(app: App, case: CaseRow) -> dict[str, str]:
     """Whom a letter to the case's member is to: their name, and the word after "Dear" and
     after "Annwyl". A sender outside the directory (acknowledge_unknown_senders) who gave
@@ -402,7 +414,8 @@ def queue_acknowledgement(
     copy is not the acknowledgement the protocol's clock waits for."""
     # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
     member = app.directory.member(case.member_email)
-    languages = member_languages(app.policy.language, member.language if member else None)
+    languages = member_languages(app.policy.language, member.language if member else None,
+                                 wrote_welsh=wrote_welsh(message))
     context = ack_context(app, case, message, restated=bool(again),
                           today=now.astimezone(LONDON).date())
     rendered = app.renderer.render("ack", context, languages)

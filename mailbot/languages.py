@@ -11,6 +11,7 @@ Welsh council sends both, with Welsh first whenever the member has chosen Welsh.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -62,13 +63,42 @@ WELSH_FIRST: Languages = ("cy", "en")
 ENGLISH_FIRST: Languages = ("en-cy", "en")
 
 
-def member_languages(policy_language: str, member_language: str | None) -> Languages:
-    """Mail to a member: Welsh first if they prefer Welsh; both if the council is bilingual."""
-    if member_language == "cy":
+def member_languages(
+    policy_language: str, member_language: str | None, *, wrote_welsh: bool = False
+) -> Languages:
+    """Mail to a member: Welsh first if they prefer Welsh; both if the council is bilingual.
+    A bilingual council answers Welsh with Welsh first whatever members.csv says
+    (`wrote_welsh`: the mail being answered is in Welsh), as its letters promise."""
+    if member_language == "cy" or (wrote_welsh and policy_language == "cy-en"):
         return WELSH_FIRST
     if policy_language == "cy-en":
         return ENGLISH_FIRST
     return ENGLISH
+
+
+# Words that mark Welsh prose and are not English words (so no "a", "am", "at", "i", "dim").
+_WELSH_WORDS = (
+    "yn yr y mae roedd bod wedi ei eu fy dy ein eich gyda hefyd ond neu os hwn hon hyn "
+    "hynny sydd oes nid nad ddim iawn diolch annwyl cofion rwy rydw rydyn chi ni nhw efo "
+    "gan dros heb rhwng drwy trwy pan lle beth pwy pam sut faint pryd ac ag ar os gwelwch "
+    "dda allwch gallwch ydy yw"
+)
+_ENGLISH_WORDS = (
+    "the and to of is are was were be been have has had this that with for from you your "
+    "we our they their it please can could would should will not but or if on"
+)
+_WELSH_MARKERS = frozenset(_WELSH_WORDS.split())
+_ENGLISH_MARKERS = frozenset(_ENGLISH_WORDS.split())
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def written_in_welsh(text: str) -> bool:
+    """Whether a member's mail is written in Welsh: more Welsh function words than English
+    ones, and enough of them to tell (a Welsh sign-off under English prose is English)."""
+    words = _WORD.findall(text.lower()[:4000])
+    welsh = sum(1 for word in words if word in _WELSH_MARKERS)
+    english = sum(1 for word in words if word in _ENGLISH_MARKERS)
+    return welsh >= 3 and welsh > english
 
 
 def welcomes_welsh(policy_language: str) -> bool:

@@ -61,7 +61,13 @@ def tell_member(
     member = app.directory.member(case.member_email)
     if member is None and not app.settings.directory.acknowledge_unknown_senders:
         return []
-    languages = member_languages(app.policy.language, member.language if member else None)
+    # Welsh first for mail in Welsh (a bilingual council): the member's own mail, either
+    # the one being answered or, for a letter an officer's command causes, the first.
+    said = in_reply_to
+    if said is None and app.policy.language == "cy-en":
+        said = cases.original_message(session, case)
+    languages = member_languages(app.policy.language, member.language if member else None,
+                                 wrote_welsh=cases.wrote_welsh(said))
     # Who is dealing with it, as the acknowledgement named them: an officer by name, or
     # the pack's route by what it is ("the Monitoring Officer", not its address).
     who = cases.responder(app, case)

@@ -286,3 +286,33 @@ def test_the_monitoring_officer_says_no_and_the_member_hears_it_at_once(
     assert "monitoring.officer@" not in text
     assert "the housing team must be told under the Constitution" in text
     assert "Mr Smith" not in text
+
+
+WELSH_ENQUIRY = ("Mae twll mawr yn y ffordd ger yr ysgol ac mae'r rhieni yn poeni. "
+                 "Allwch chi edrych arno os gwelwch yn dda? Diolch, Jo")
+
+
+def test_a_bilingual_council_answers_welsh_with_welsh_first(tmp_path: Path) -> None:
+    """Cardiff promises to answer Welsh in Welsh: Jo is listed as English but wrote Welsh,
+    so the acknowledgement and a later letter about the case put Welsh first; English
+    with a resident's Welsh letter forwarded below stays English first."""
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    with with_sam(tmp_path, "cardiff") as it:
+        welsh = text_of(to_member(it, "Twll yn y ffordd", WELSH_ENQUIRY,
+                                  sent=monday, now=monday))
+        [notice] = officer_command(it, it.case().ref, 'EXTEND 5 "aros am y contractwr"',
+                                   monday + timedelta(days=1))
+        forwarded = text_of(to_member(
+            it, "FW: Twll", "Please could someone look at this for my resident?\n\n"
+            "---------- Forwarded message ---------\nFrom: resident@example.net\n\n"
+            + WELSH_ENQUIRY, sent=monday, now=monday))
+    assert welsh.startswith("(English below)\n\nAnnwyl Cllr Jo Bloggs,")
+    assert text_of(notice).startswith("(English below)\n\nAnnwyl Cllr Jo Bloggs,")
+    assert forwarded.startswith("(Cymraeg isod)\n\nDear Cllr Jo Bloggs,")
+
+
+def test_an_english_council_writes_english_to_a_member_listed_as_english(
+    wiltshire: Council
+) -> None:
+    text = text_of(to_member(wiltshire, "Twll yn y ffordd", WELSH_ENQUIRY))
+    assert text.startswith("Dear Cllr Jo Bloggs,") and "Annwyl" not in text
