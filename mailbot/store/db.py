@@ -83,15 +83,20 @@ class SchemaTooNew(SQLAlchemyError):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`. Safe to run on every start."""
+    """Bring the schema to `revision`. Safe to run on every start: a database already at
+    the newest schema is only read (migrations take the write lock, see migrations/env.py,
+    and `mailbot status` must not wait behind the daemon for one)."""
     config = alembic_config(engine)
-    _refuse_a_newer_schema(engine, ScriptDirectory.from_config(config))
+    script = ScriptDirectory.from_config(config)
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    _refuse_a_newer_schema(current, script)
+    if revision == "head" and current == script.get_current_head():
+        return
     command.upgrade(config, revision)
 
 
-def _refuse_a_newer_schema(engine: Engine, script: ScriptDirectory) -> None:
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+def _refuse_a_newer_schema(current: str | None, script: ScriptDirectory) -> None:
     known = {migration.revision for migration in script.walk_revisions()}
     if current is not None and current not in known:
         raise SchemaTooNew(
