@@ -294,7 +294,7 @@ def ack_context(
             # Mail read days late (an outage) can have an acknowledgement date already
             # gone: the member is then told it is coming, not given a date in the past.
             "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,
-            "complaints_route": _complaints_route(app) if kind == Kind.COMPLAINT else "",
+            "complaints_route": _complaints_route(app, case) if kind == Kind.COMPLAINT else "",
             "restated": restated,
         },
         "reply_subject": reply_subject(message.subject, case.ref),
@@ -399,10 +399,19 @@ def _ahead(day: date | None, today: date | None) -> bool:
     return day is not None and (today is None or day >= today)
 
 
-def _complaints_route(app: App) -> str:
-    """Where the pack sends complaints, for the member: "service-director" (Hackney 11.3)
-    or the complaints address."""
-    return app.policy.routing.complaints
+def _complaints_route(app: App, case: CaseRow) -> str:
+    """Where the pack sends complaints, for the member: the complaints address, or
+    "service-director" (Hackney 11.3) when the case is with a Director: the head of a
+    management line. A complaint no service matched goes to the default officer, and the
+    member is not told a Director has it."""
+    route = app.policy.routing.complaints
+    if route != "service-director":
+        return route
+    email = (case.officer_email or "").lower()
+    directory = app.directory
+    if email and directory.top_of_chain(email) == email and directory.managed_by(email):
+        return route
+    return ""
 
 
 def queue_acknowledgement(

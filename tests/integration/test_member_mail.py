@@ -112,20 +112,41 @@ COMPLAINT = ("I wish to make a formal complaint about the way the planning offic
              "my resident's case. It was rude and I want it investigated.")
 
 
+def hackney(home: Path) -> Council:
+    """Hackney with a Highways line (Sam, managed by Dana, the Director) that a rule on
+    'bins' routes to, and a triage officer who takes what no rule matches."""
+    return Council(
+        home, mailbox="memberenquiries@hackney.gov.uk", name="Hackney Council",
+        policy="hackney",
+        members=[("Cllr Jo Bloggs", "jo@hackney.gov.uk", "Castle", "en")],
+        officers=[("Sam Patel", "sam@hackney.gov.uk", "Highways", "dana@hackney.gov.uk", ""),
+                  ("Dana Director", "dana@hackney.gov.uk", "Highways", "", ""),
+                  ("Tom Triage", "tom@hackney.gov.uk", "Members' Services", "", "")],
+        config='[routing]\ndefault_officer = "tom@hackney.gov.uk"\n'
+               '[[routing.rules]]\nofficer = "sam@hackney.gov.uk"\nkeywords = ["bins"]\n',
+    )
+
+
 def test_a_hackney_complaint_goes_to_the_director_who_acknowledges_it(tmp_path: Path) -> None:
     """Hackney 11.3: the Director of the service acknowledges within three days and says
     what will be done; mailbot's mail is a receipt that says so, with the date."""
-    with council(tmp_path, "hackney") as it:
+    bins = COMPLAINT.replace("planning officer", "bins team")
+    with hackney(tmp_path) as it:
         # Sent on Monday 23 November at 09:30 and read at once: the Director's date is
         # three working days on, Thursday 26 November.
         monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-        text = text_of(to_member(it, "Complaint", COMPLAINT, sent=monday, now=monday))
+        text = text_of(to_member(it, "Complaint about the bins", bins, sent=monday, now=monday))
         # The same complaint read a week late (an outage): that date has gone by.
-        late = text_of(to_member(it, "Complaint again", COMPLAINT, sent=SENT, now=READ))
+        late = text_of(to_member(it, "Complaint about bins again", bins, sent=SENT, now=READ))
+        # No service matched: the triage officer has it, and is not called a Director.
+        other = text_of(to_member(it, "Complaint", COMPLAINT, sent=monday, now=monday))
     assert "a complaint goes to the Director of the service concerned" in text
-    assert "will acknowledge it by Thursday 26 November 2026, saying whether action" in text
-    assert "will acknowledge it, saying whether action" in late
+    assert ("Dana Director (Highways) will acknowledge it by Thursday 26 November 2026, "
+            "saying whether action") in text
+    assert "Dana Director (Highways) will acknowledge it, saying whether action" in late
     assert "Wednesday 25 November" not in late
+    assert "Director of the service" not in other
+    assert "Tom Triage (Members' Services) will acknowledge it by Thursday" in other
 
 
 def test_a_confidentiality_request_says_who_and_that_a_no_comes_at_once(tmp_path: Path) -> None:
