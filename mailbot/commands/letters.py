@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger, outbox
@@ -23,7 +24,7 @@ from mailbot.languages import (
 )
 from mailbot.model import FINISHED, Kind, ParsedMessage
 from mailbot.render import Rendered, long_date
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -57,7 +58,51 @@ def tell_member(
     *,
     in_reply_to: ParsedMessage | None = None,
 ) -> list[str]:
-    """A letter to the member in their own thread (Welsh first if they prefer Welsh)."""
+    """A letter to the member in their own thread (Welsh first if they prefer Welsh),
+    once per case and message `row` (the one that caused it)."""
+    return _letter(app, session, case, now, template, extra,
+                   dedup_key=f"{template}:{case.id}:{row.message_id}", in_reply_to=in_reply_to)
+
+
+def tell_member_of_alternative_contact(
+    app: App, session: Session, case: CaseRow, absent: str, now: datetime
+) -> list[str]:
+    """The member was told who would respond; that officer is away and the case has gone
+    to their alternative contact, whom the member is now told of (Wiltshire 6.5.8: the
+    acknowledgement gives an alternative contact if the officer is absent). Only a
+    member who was acknowledged hears of it, once per absent officer."""
+    acknowledged = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.case_id == case.id, OutboxRow.purpose == "ack")
+        .limit(1)
+    )
+    if acknowledged is None or case.status in FINISHED or not case.officer_email:
+        return []
+    who = cases.responder(app, case)
+    # A colleague the out-of-office named who is not in officers.csv: by their address.
+    address = case.officer_email
+    return _letter(
+        app, session, case, now, "alternative_contact",
+        {
+            "absent_name": app.directory.display(absent),
+            "now_with": who.inline if who.known else address,
+            "now_with_cy": who.phrase_cy if who.known else address,
+            "now_with_email": address,
+        },
+        dedup_key=f"alternative_contact:{case.id}:{absent}", in_reply_to=None,
+    )
+
+
+def _letter(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    now: datetime,
+    template: str,
+    extra: dict[str, Any],
+    *,
+    dedup_key: str,
+    in_reply_to: ParsedMessage | None,
+) -> list[str]:
     member = app.directory.member(case.member_email)
     if member is None and not app.settings.directory.acknowledge_unknown_senders:
         return []
@@ -88,6 +133,7 @@ def tell_member(
             "officer_phrase_cy": who.phrase_cy,
         },
         "reply_subject": reply_subject(case.subject, case.ref),
+        "contact": who.contact if who.known else None,
         **extra,
     }
     queued = _queue(
@@ -96,7 +142,7 @@ def tell_member(
         now,
         case=case,
         purpose=template,
-        dedup_key=f"{template}:{case.id}:{row.message_id}",
+        dedup_key=dedup_key,
         rendered=app.renderer.render(template, context, languages),
         to=case.member_email,
         in_reply_to=in_reply_to.message_id if in_reply_to else case.root_message_id,

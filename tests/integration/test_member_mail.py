@@ -337,3 +337,48 @@ def test_an_english_council_writes_english_to_a_member_listed_as_english(
 ) -> None:
     text = text_of(to_member(wiltshire, "Twll yn y ffordd", WELSH_ENQUIRY))
     assert text.startswith("Dear Cllr Jo Bloggs,") and "Annwyl" not in text
+
+
+@pytest.mark.parametrize("pack", ["wiltshire", "cardiff"])
+def test_the_member_is_told_the_alternative_contact_when_the_officer_is_away(
+    tmp_path: Path, pack: str
+) -> None:
+    """Wiltshire 6.5.8: the member gets an alternative contact if the officer is absent.
+    Sam's out-of-office comes back to the assignment after the acknowledgement named him,
+    so the member is told that Lee has the case, in their own thread and language."""
+    domain = f"{pack}.gov.uk"
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", name="Council", policy=pack,
+        members=[("Cllr Rhian Evans", f"rhian@{domain}", "Tref", "cy")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", f"lee@{domain}"),
+                  ("Lee Wong", f"lee@{domain}", "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    ) as it:
+        left = it.deliver(it.mail(f"Cllr Rhian Evans <rhian@{domain}>", "Streetlight",
+                                  "Could someone fix the street light on Mill Lane please?",
+                                  date=monday), monday)
+        [assignment] = [m for m in left if str(m["To"]) == f"sam@{domain}"]
+        later = monday + timedelta(hours=1)
+        left = it.deliver(it.mail(
+            f"Sam Patel <sam@{domain}>", f"Automatic reply: {assignment['Subject']}",
+            "I am away until 7 December.", in_reply_to=str(assignment["Message-ID"]),
+            extra="Auto-Submitted: auto-replied", date=later), later)
+        # Another auto-reply from Sam tells the member nothing more.
+        again = it.deliver(it.mail(
+            f"Sam Patel <sam@{domain}>", f"Automatic reply: {assignment['Subject']}",
+            "Away.", in_reply_to=str(assignment["Message-ID"]),
+            extra="Auto-Submitted: auto-replied", date=later), later)
+        ref = it.case().ref
+    [letter] = [m for m in left if str(m["To"]) == f"rhian@{domain}"]
+    assert again == []
+    text = text_of(letter)
+    assert (f"About your enquiry ({ref}): Sam Patel is not available, so Lee Wong (Highways) "
+            "is now dealing with it and will respond by Monday 7 December 2026.") in text
+    assert f"please contact Lee Wong (lee@{domain})." in text
+    assert f"cysylltwch â Lee Wong (lee@{domain})." in text
+    assert f'Lee Wong (<a href="mailto:lee@{domain}">' in body_text(letter, "html")
+    assert ("nid yw Sam Patel ar gael, felly Lee Wong (Highways) sy'n delio ag ef nawr") in text
+    assert text.index("Annwyl") < text.index("Dear")
+    assert str(letter["Subject"]) == f"Re: Streetlight [{ref}]"
+    assert str(letter["In-Reply-To"]) == "<t1@test.example>"

@@ -160,6 +160,8 @@ MONTH_MAIL = [
     ("Wed 02 Dec 19:00", JO, "", "Re: CONFIDENTIAL: a tenant's health and a damp flat [MB-2026-00003]"),
     ("Wed 02 Dec 19:00", SAM, "", 'Confidentiality request from Cllr Jo Bloggs [MB-2026-00003]'),
     ("Wed 02 Dec 20:00", LEE, "", 'Confidentiality request from Cllr Jo Bloggs [MB-2026-00003]'),
+    # Jo was told Sam would deal with it; Sam's out-of-office gave it to Lee, and Jo is told.
+    ("Wed 02 Dec 20:00", JO, "", "Re: CONFIDENTIAL: a tenant's health and a damp flat [MB-2026-00003]"),
     # Lee never answers CONFIDENTIAL OK/NO: asked after hours, so Thursday is day 0; one chase
     # on the next working day, then his manager once (Wiltshire confirm_within_days = 1).
     ("Fri 04 Dec 09:00", LEE, "", 'Confidentiality question not yet answered [MB-2026-00003]'),

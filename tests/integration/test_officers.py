@@ -435,7 +435,7 @@ def _auto_reply(council: Council, to: EmailMessage, sender: str, note: str) -> b
 def test_out_of_office_redirects_to_the_deputy_once(council: Council) -> None:
     assignment = _open_pothole(council)[SAM]
     out = council.deliver(_auto_reply(council, assignment, SAM, "I am away until 7 December."))
-    assert [m["To"] for m in out] == [LEE]  # nothing to the robot
+    assert [m["To"] for m in out] == [LEE, JO]  # nothing to the robot; the member told
     assert "Sam Patel is out of the office" in _text(out[0])
     case = council.case()
     assert case.officer_email == LEE and case.status == "open"
@@ -455,7 +455,7 @@ def test_out_of_office_naming_a_known_colleague_is_followed(council: Council) ->
     out = council.deliver(
         _auto_reply(council, assignment, SAM, f"Away. For waste matters contact {ALEX}.")
     )
-    assert [m["To"] for m in out] == [ALEX]
+    assert [m["To"] for m in out] == [ALEX, JO]
     assert council.case().officer_email == ALEX
 
 
@@ -499,11 +499,11 @@ def _bounce(council: Council, original: EmailMessage, failed: str) -> bytes:
 def test_a_bouncing_officer_address_causes_no_storm(council: Council) -> None:
     assignment = _open_pothole(council)[SAM]
     out = council.deliver(_bounce(council, assignment, SAM))
-    assert [m["To"] for m in out] == [LEE]  # redirected to the deputy, once
+    assert [m["To"] for m in out] == [LEE, JO]  # redirected to the deputy, once
     assert council.case().officer_email == LEE
     # The deputy bounces too: Lee has no deputy, so the manager gets it; then nothing more.
     out = council.deliver(_bounce(council, out[0], LEE))
-    assert [m["To"] for m in out] == [DANA]
+    assert [m["To"] for m in out] == [DANA, JO]
     for _ in range(3):
         assert council.deliver(_bounce(council, assignment, SAM)) == []
     assert len(council.events("undeliverable")) == 5

@@ -250,7 +250,7 @@ def test_a_leavers_auto_reply_naming_a_colleague_hands_the_case_to_them(
     out = council.deliver(_auto_reply(
         council, due_day[0], SAM,
         f"I no longer work for Test Council. Please contact Lee Wong, {LEE}."), now=DUE_DAY)
-    assert [m["To"] for m in out] == [LEE]
+    assert [m["To"] for m in out] == [LEE, JO]  # the member is told who has it now
     assert _cases(council)[0].officer_email == LEE
 
 
@@ -356,7 +356,7 @@ def test_status_asks_for_the_row_of_an_officer_whose_auto_reply_says_they_left(
     # Sam has gone, but nobody has told the administrator: Sam's row is still there.
     out = council.deliver(_auto_reply(council, assignment, SAM,
                                       "I have now left Test Council. Please contact Lee."))
-    assert [m["To"] for m in out] == [LEE]  # the deputy takes this case, as before
+    assert [m["To"] for m in out] == [LEE, JO]  # the deputy takes this case, as before
     line = (f"directory: {SAM} auto-replied on 2026-11-25 12:00 that they have left, but is "
             f"still in officers.csv: delete their row, then mailbot reassign --from {SAM} "
             "--to NEW")
