@@ -26,6 +26,7 @@ from mailbot import jobs, sending_hold
 from mailbot.app import App
 from mailbot.backends.base import BackendError, Interrupted
 from mailbot.health import MailboxHealth
+from mailbot.job_failures import JobFailures
 from mailbot.outbox import FlushReport
 from mailbot.store import Store
 from mailbot.store.state import write_value
@@ -137,9 +138,14 @@ class SolePoller:
 
 
 def _guarded(
-    name: str, job: Callable[[datetime], Any], clock: Clock, database: DatabaseWatch
+    name: str,
+    job: Callable[[datetime], Any],
+    clock: Clock,
+    database: DatabaseWatch,
+    failures: JobFailures,
 ) -> Callable[[], None]:
-    """Run a job with the time from `clock`; no failure stops the daemon."""
+    """Run a job with the time from `clock`; no failure stops the daemon. A job that
+    fails with an error of its own is noted for `mailbot status` until it works again."""
 
     def run() -> None:
         now = clock()
@@ -151,10 +157,12 @@ def _guarded(
             log.info("%s: %s; the next start carries on", name, exc)
         except (OperationalError, InterfaceError) as exc:
             database.failed(name, exc, now)
-        except Exception:  # noqa: BLE001 - the daemon outlives any one failed run
+        except Exception as exc:  # noqa: BLE001 - the daemon outlives any one failed run
             log.exception("%s: failed; will run again on schedule", name)
+            failures.failed(name, exc, now)
         else:
             database.worked(now)
+            failures.worked(name)
 
     return run
 
@@ -190,6 +198,7 @@ def daemon_jobs(
     """The daemon's jobs by id, each reading the time from `clock` when it runs. Once
     `stopping` is set, the poll and the flush end after the message or mail in hand."""
     database = DatabaseWatch(app.store.reachable)
+    failures = JobFailures(app.store)
     sole = SolePoller(app)
     stop = (stopping or threading.Event()).is_set
 
@@ -214,7 +223,7 @@ def daemon_jobs(
         )
 
     def guarded(name: str, job: Callable[[datetime], Any]) -> Callable[[], None]:
-        return _guarded(name, job, clock, database)
+        return _guarded(name, job, clock, database, failures)
 
     return {
         "poll": guarded("poll", poll),

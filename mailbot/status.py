@@ -13,6 +13,7 @@ from mailbot.app import App
 from mailbot.backends.base import kind_of
 from mailbot.cases import LONDON
 from mailbot.health import STATE_KEY as OUTAGE_KEY
+from mailbot.job_failures import failing_jobs
 from mailbot.jobs import DAEMON_POLLED_KEY
 from mailbot.leavers import cases_with_leavers, still_listed_leavers
 from mailbot.mailbox_cursor import (
@@ -72,12 +73,14 @@ class Status:
     mailbox_changed: tuple[str, str] | None = None
     # members.csv or officers.csv does not validate, and what the daemon runs on meanwhile
     directory_unread: str | None = None
+    # daemon jobs whose runs fail with an error of their own: "poll since ...: error"
+    failing: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
                 and not self.daemon_silent and self.mostly_bulk is None
-                and self.directory_unread is None)
+                and self.directory_unread is None and not self.failing)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -132,6 +135,8 @@ def gather_status(app: App, now: datetime) -> Status:
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
             daemon=daemon,
             daemon_silent=daemon_silent,
+            failing=[f"{f.job} FAILING since {_when(f.since)} ({f.runs} run(s) in a row): "
+                     f"{f.error}" for f in failing_jobs(session)],
             outage=outage,
             polled_before=session.get(StateRow, CURSOR_KEY) is not None,
             switched=_switched(read_value(session, CURSOR_BACKEND_KEY), _backend_kind(app)),
@@ -271,6 +276,8 @@ def format_status(status: Status) -> str:
                         "(docs/backends/switching.md)")
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
+    lines[1:1] = [f"daemon: {failing}; the daemon's log has the traceback (journalctl -u "
+                  "mailbot), and mailbot goes on trying at each run" for failing in status.failing]
     lines += [
         f"directory: {address} auto-replied on {when} that they have left, but is still in "
         f"officers.csv: delete their row, then mailbot reassign --from {address} --to NEW"

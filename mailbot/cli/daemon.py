@@ -119,7 +119,8 @@ def close_within(mailbot_app: App, seconds: float) -> None:
 def status(config: ConfigOption = None) -> None:
     """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
     how many cases are due. Exits 1 when a person should look (the daemon stopped, or silent
-    for 30 minutes; mailbox down, sending held, mail failed or possibly not sent, nearly all
+    for 30 minutes, or one of its jobs failing run after run; mailbox down, sending held,
+    mail failed or possibly not sent, nearly all
     recent mail dropped as list mail, a directory file that does not validate), 2 for a
     mistake in the configuration."""
     from mailbot.status import format_status, gather_status
