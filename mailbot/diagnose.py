@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from sqlalchemy.exc import DBAPIError
+
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.base import BackendError
 from mailbot.backends.smtp import check_submission
@@ -269,6 +271,45 @@ def check_mailbox(settings: Settings) -> list[str]:
         except BackendError as exc:
             raise ConnectFailed("[mailbox.smtp]", exc) from None
     return folders
+
+
+def never_polled(url: str) -> bool:
+    """True if the database at `url` has no stored poll place: mailbot has not read this
+    mailbox yet (or there is no database yet). False when that cannot be told (the
+    database cannot be read): no advice is better than wrong advice."""
+    from sqlalchemy import create_engine, text
+
+    from mailbot.mailbox_cursor import CURSOR_KEY
+    from mailbot.store.backup import sqlite_path
+
+    database = sqlite_path(url)
+    if database is not None and not database.exists():
+        return True
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT value FROM state WHERE key = :key"), {"key": CURSOR_KEY}
+            ).first()
+    except DBAPIError as exc:  # no schema yet says never; no login says nothing
+        return _no_such_table(exc)
+    finally:
+        engine.dispose()
+    return found is None
+
+
+def _no_such_table(error: DBAPIError) -> bool:
+    if getattr(error.orig, "sqlstate", None) == "42P01":  # PostgreSQL: undefined_table
+        return True
+    return "no such table" in str(error.orig)  # SQLite
+
+
+ADOPT_ADVICE = (
+    "mailbox: mailbot has not polled it yet, so its first poll handles every message now in "
+    "the Inbox (each member acknowledged, each officer told). If people already work from "
+    "that mail, run `mailbot adopt` first to leave it to them (docs/deployment.md, "
+    "\"Going live\")"
+)
 
 
 def redact_url(url: str) -> str:

@@ -15,10 +15,12 @@ from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
 from mailbot.config_explain import set_by_environment
 from mailbot.demo import run_demo
 from mailbot.diagnose import (
+    ADOPT_ADVICE,
     ConnectFailed,
     check_mailbox,
     config_problems,
     config_warnings,
+    never_polled,
     redact_url,
 )
 from mailbot.directory_keep import daemon_note
@@ -69,6 +71,8 @@ def check_config(
         except ConnectFailed as exc:
             raise fail(f"{where}: {exc}", 3) from None
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+        if never_polled(settings.database_url):
+            typer.echo(ADOPT_ADVICE)
         _check_database_login(settings.database_url, where)
 
 

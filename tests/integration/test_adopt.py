@@ -62,9 +62,16 @@ def test_old_mail_is_left_to_people_and_new_mail_is_handled(
         address=ADDRESS, directory=DEMO, extra="[classifier]\ntrain_if_missing = false",
     )
 
+    checked = CliRunner().invoke(cli, ["check-config", "--connect", "--config", str(config)])
+    assert checked.exit_code == 0, checked.output
+    assert "mailbot has not polled it yet" in checked.stdout
+    assert "run `mailbot adopt` first" in checked.stdout
+
     adopted = CliRunner().invoke(cli, ["adopt", "--config", str(config)])
     assert adopted.exit_code == 0, adopted.output
     assert "5 message(s) already in the mailbox are left to people" in adopted.stdout
+    checked = CliRunner().invoke(cli, ["check-config", "--connect", "--config", str(config)])
+    assert "mailbot adopt" not in checked.stdout
 
     client.append("INBOX", member_mail(6))
     polled = CliRunner().invoke(cli, ["poll", "--once", "--config", str(config)])
@@ -136,3 +143,21 @@ def test_adopting_after_the_first_poll_is_refused(app_factory: AppFactory) -> No
         adopt_mailbox(app, NOW)
     run(app, NOW + timedelta(minutes=5))
     assert len([row for row in rows(app, OutboxRow) if row.purpose == "ack"]) == 2
+
+
+@pytest.mark.own_database  # chooses its own databases
+def test_never_polled_is_told_from_the_database(empty_database_url: str) -> None:
+    from mailbot.diagnose import never_polled
+    from mailbot.mailbox_cursor import CURSOR_KEY
+    from mailbot.store import Store
+    from mailbot.store.state import write_value
+
+    assert never_polled(empty_database_url)  # no database, or no schema yet
+    store = Store(empty_database_url)
+    try:
+        assert never_polled(empty_database_url)
+        with store.transaction() as session:
+            write_value(session, CURSOR_KEY, "1:5")
+        assert not never_polled(empty_database_url)
+    finally:
+        store.close()
