@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
-from mailbot.commands.letters import tell_member_of_alternative_contact
+from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
 from mailbot.languages import Bilingual
 from mailbot.leavers import LEFT_EVENT, says_they_left, stand_in
@@ -262,7 +262,8 @@ def _redirect(
         why=Bilingual(f"{absent} {what}", what_cy), message=cases.original_message(session, case),
     )
     # The member was told to contact `absent`; they are told of the alternative contact.
-    tell_member_of_alternative_contact(app, session, case, absent, now)
+    tell_member_of_new_officer(app, session, case, absent, now, away=True,
+                               dedup_key=f"alternative_contact:{case.id}:{absent}")
 
 
 def _queue_redirect_mail(

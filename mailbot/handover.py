@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
 from mailbot.assignment import Headline
+from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.languages import Bilingual
 from mailbot.model import CaseStatus
 from mailbot.store.tables import CaseRow
@@ -56,7 +57,7 @@ def hand_over(
     ledger.record_event(
         session, now, by, "reassigned", f"to {to} from {previous} by {by}{said}", case=case
     )
-    return assignment.queue_officer_mail(
+    queued = assignment.queue_officer_mail(
         app,
         session,
         case,
@@ -68,3 +69,7 @@ def hand_over(
         message=cases.original_message(session, case),
         now=now,
     )
+    # The member's contact has changed (Colchester 16(1): they are told promptly).
+    tell_member_of_new_officer(app, session, case, previous, now, away=False,
+                               dedup_key=f"member:{dedup_key}"[:200])
+    return queued

@@ -64,13 +64,15 @@ def tell_member(
                    dedup_key=f"{template}:{case.id}:{row.message_id}", in_reply_to=in_reply_to)
 
 
-def tell_member_of_alternative_contact(
-    app: App, session: Session, case: CaseRow, absent: str, now: datetime
+def tell_member_of_new_officer(
+    app: App, session: Session, case: CaseRow, previous: str, now: datetime, *,
+    away: bool, dedup_key: str,
 ) -> list[str]:
-    """The member was told who would respond; that officer is away and the case has gone
-    to their alternative contact, whom the member is now told of (Wiltshire 6.5.8: the
-    acknowledgement gives an alternative contact if the officer is absent). Only a
-    member who was acknowledged hears of it, once per absent officer."""
+    """The member was told who would respond; the case has moved to someone else, and the
+    member is told whom to contact now. `away`: `previous` is away or gone and the case is
+    with their alternative contact (Wiltshire 6.5.8); otherwise it was passed on
+    (Colchester 16(1): if the enquiry is redirected the member is informed promptly).
+    Only a member who was acknowledged hears of it, and not after their answer."""
     acknowledged = session.scalar(
         select(OutboxRow.id).where(OutboxRow.case_id == case.id, OutboxRow.purpose == "ack")
         .limit(1)
@@ -83,12 +85,13 @@ def tell_member_of_alternative_contact(
     return _letter(
         app, session, case, now, "alternative_contact",
         {
-            "absent_name": app.directory.display(absent),
+            "away": away,
+            "absent_name": app.directory.display(previous),
             "now_with": who.inline if who.known else address,
             "now_with_cy": who.phrase_cy if who.known else address,
             "now_with_email": address,
         },
-        dedup_key=f"alternative_contact:{case.id}:{absent}", in_reply_to=None,
+        dedup_key=dedup_key, in_reply_to=None,
     )
 
 

@@ -382,3 +382,37 @@ def test_the_member_is_told_the_alternative_contact_when_the_officer_is_away(
     assert text.index("Annwyl") < text.index("Dear")
     assert str(letter["Subject"]) == f"Re: Streetlight [{ref}]"
     assert str(letter["In-Reply-To"]) == "<t1@test.example>"
+
+
+def test_colchester_tells_the_member_when_the_enquiry_is_redirected(tmp_path: Path) -> None:
+    """Colchester 16(1): if the enquiry is redirected the member is informed promptly;
+    16(3): an out-of-office pauses the clock until it is. Sam is away, Lee takes it."""
+    monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    domain = "colchester.gov.uk"
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", name="Colchester", policy="colchester",
+        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", f"lee@{domain}"),
+                  ("Lee Wong", f"lee@{domain}", "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    ) as it:
+        left = it.deliver(it.mail(f"Cllr Jo Bloggs <jo@{domain}>", "Streetlight",
+                                  "Could someone fix the street light on Mill Lane please?",
+                                  date=monday), monday)
+        [assignment] = [m for m in left if str(m["To"]) == f"sam@{domain}"]
+        left = it.deliver(it.mail(
+            f"Sam Patel <sam@{domain}>", f"Automatic reply: {assignment['Subject']}",
+            "On leave.", in_reply_to=str(assignment["Message-ID"]),
+            extra="Auto-Submitted: auto-replied", date=monday), monday)
+        [ask] = left  # Lee is asked to redirect it; the case waits, paused
+        assert str(ask["To"]) == f"lee@{domain}" and it.case().status == "paused"
+        wednesday = monday + timedelta(days=2)
+        left = it.deliver(it.reply(ask, f"Lee Wong <lee@{domain}>", f"REASSIGN lee@{domain}",
+                                   date=wednesday), wednesday)
+        ref = it.case().ref
+    [letter] = [m for m in left if str(m["To"]) == f"jo@{domain}"]
+    text = text_of(letter)
+    assert (f"About your enquiry ({ref}): it has been passed to Lee Wong (Highways), who is "
+            "now dealing with it and will respond by") in text
+    assert f"please contact Lee Wong (lee@{domain})." in text
+    assert str(letter["In-Reply-To"]) == "<t1@test.example>"

@@ -297,8 +297,11 @@ def test_reassign_sends_the_new_officer_the_case(council: Council) -> None:
     assignment = _open_pothole(council)[SAM]
     out = council.deliver(council.reply(assignment, SAM, f"REASSIGN {LEE} on the rota"))
     to = {str(m["To"]): m for m in out}
-    assert set(to) == {SAM, LEE}
+    assert set(to) == {SAM, LEE, JO}
     assert "Sam Patel has passed this case to you" in _text(to[LEE])
+    # Colchester 16(1): the member is told promptly that the enquiry was redirected.
+    assert "it has been passed to Lee Wong (highways), who is now dealing with it" in _text(
+        to[JO])
     assert "> A deep pothole by no. 12." in _text(to[LEE])
     assert council.case().officer_email == LEE
     # The new officer can now command the case from their own assignment.
