@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from typing import Protocol
@@ -77,7 +78,14 @@ def translated_errors(server: Server, inbox: Callable[[], str]) -> Iterator[None
             "expunge there, and to add messages to the Processed and Sent folders"
         ) from error
     except IMAPClientAbortError as error:
-        raise TransientError(f"connection to {where} lost: {error_text(error)}") from error
+        text = error_text(error)
+        if _smtp_greeting(text):
+            raise BackendError(
+                f"{where} answered as a mail submission (SMTP) server, not IMAP ({text}): "
+                "check [mailbox.imap] port (IMAP is usually 993 with security = \"tls\", "
+                "143 with \"starttls\"); the SMTP server belongs in [mailbox.smtp]"
+            ) from error
+        raise TransientError(f"connection to {where} lost: {text}") from error
     except IMAPClientError as error:
         text = error_text(error)
         if "[NOPERM]" in text:
@@ -102,8 +110,19 @@ def translated_errors(server: Server, inbox: Callable[[], str]) -> Iterator[None
         ) from error
     except ConnectionRefusedError as error:
         raise TransientError(f"cannot reach {where}: connection refused") from error
+    except socket.gaierror as error:  # a mistyped name, or name service down: may pass
+        raise TransientError(
+            f"cannot reach {where}: the host name {server.host!r} does not resolve "
+            f"({error.strerror}); check [mailbox.imap] host, or the machine's DNS"
+        ) from error
     except OSError as error:  # includes timeouts, resets, broken pipes
         raise TransientError(f"connection to {where} failed: {error}") from error
+
+
+def _smtp_greeting(text: str) -> bool:
+    """An SMTP server's first words ("220 mx.example ESMTP ...") where IMAP's "* OK" was
+    expected: the IMAP settings name a submission port."""
+    return bool(re.match(r"unexpected response: (b['\"])?220[ -]", text))
 
 
 def server_words(text: str) -> str:
