@@ -4,6 +4,7 @@ member's mail is answered through the backend's own send."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fakes.graph_server import FakeGraph
 
 from mailbot.adoption import adopt_mailbox
 from mailbot.app import build_app
+from mailbot.backends.base import Mailbox
 from mailbot.backends.ews import EwsMailbox
 from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
@@ -51,6 +53,23 @@ def write_config(tmp_path: Path, backend: str) -> Path:
     return config
 
 
+def adopt_then_poll(
+    tmp_path: Path, kind: str, backend: Mailbox, deliver: Callable[[bytes], object]
+) -> list[str]:
+    """Adopt the full Inbox, then one member's new mail arrives: the Message-IDs polled."""
+    app = build_app(load_settings(write_config(tmp_path, kind)), backend=backend,
+                    classifier=rules_classifier())
+    try:
+        assert adopt_mailbox(app, NOW).left == OLD
+        deliver(member_email("new"))
+        report = poll(app, NOW)
+        flush_outbox(app, NOW)
+    finally:
+        app.close()
+        backend.close()
+    return [outcome.message_id for outcome in report.outcomes]
+
+
 def test_adopt_on_ews(tmp_path: Path) -> None:
     with running(FakeExchange(mailbox_address=MAILBOX)) as (exchange, base):
         for n in range(OLD):
@@ -60,17 +79,8 @@ def test_adopt_on_ews(tmp_path: Path) -> None:
             auth_type="basic", username="svc-mailbot", password="s3cret",
             backoff=Backoff(attempts=3, sleep=lambda _: None), watch_sent=True, batch=10,
         )
-        app = build_app(load_settings(write_config(tmp_path, "ews")), backend=backend,
-                        classifier=rules_classifier())
-        try:
-            assert adopt_mailbox(app, NOW).left == OLD
-            exchange.deliver(member_email("new"))
-            report = poll(app, NOW)
-            flush_outbox(app, NOW)
-        finally:
-            app.close()
-            backend.close()
-        assert [o.message_id for o in report.outcomes] == ["<new@councillors.example.gov.uk>"]
+        polled = adopt_then_poll(tmp_path, "ews", backend, exchange.deliver)
+        assert polled == ["<new@councillors.example.gov.uk>"]
         assert len(exchange.inbox.items) == OLD
         assert [recipients for recipients, _ in exchange.delivered] == [(MEMBER,)]
 
@@ -84,16 +94,7 @@ def test_adopt_on_graph(tmp_path: Path) -> None:
             token_provider=StaticTokenProvider(fake.token),
             backoff=Backoff(sleep=lambda _: None), watch_sent=True,
         )
-        app = build_app(load_settings(write_config(tmp_path, "graph")), backend=backend,
-                        classifier=rules_classifier())
-        try:
-            assert adopt_mailbox(app, NOW).left == OLD
-            fake.deliver(member_email("new"))
-            report = poll(app, NOW)
-            flush_outbox(app, NOW)
-        finally:
-            app.close()
-            backend.close()
-        assert [o.message_id for o in report.outcomes] == ["<new@councillors.example.gov.uk>"]
+        polled = adopt_then_poll(tmp_path, "graph", backend, fake.deliver)
+        assert polled == ["<new@councillors.example.gov.uk>"]
         assert len(fake.messages_in("inbox")) == OLD
         assert [recipients for recipients, _ in fake.outgoing] == [(MEMBER,)]
