@@ -6,12 +6,14 @@ configured admin, and never when the receiving server says the From address was 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.model import ParsedMessage
+from mailbot.own_relay import header_values
 from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -57,18 +59,52 @@ def _asked_to_act(session: Session, case: CaseRow, sender: str) -> bool:
 
 
 def failed_authentication(message: ParsedMessage) -> str:
-    """The receiving server's verdict, if it says the From address was forged."""
-    results = message.headers.get("authentication-results", "").lower()
-    for check in ("dmarc=fail", "spf=fail", "dkim=fail"):
-        if check in results and "dmarc=pass" not in results:
-            return check
+    """The receiving server's verdict, if it says the From address was forged.
+
+    Every Authentication-Results header counts, not only the top one: a gateway running
+    separate SPF, DKIM and DMARC checks writes one header each, in no fixed order. A DMARC
+    failure anywhere is final. A failed SPF or DKIM check is forgiven only by a DMARC pass
+    in the same header (one verifier weighing both, as after ordinary forwarding): a sender
+    may add headers of their own, and their "dmarc=pass" must not cancel our server's
+    verdict."""
+    verdicts = [_verdicts(value) for value in header_values(message, "authentication-results")]
+    if any(v.get("dmarc") == "fail" for v in verdicts):
+        return "dmarc=fail"
+    for found in verdicts:
+        if found.get("dmarc") == "pass":
+            continue
+        for method in ("spf", "dkim"):
+            if found.get(method) == "fail":
+                return f"{method}=fail"
     return ""
 
 
 def disowned_by_its_domain(message: ParsedMessage) -> bool:
     """The receiving server found DMARC failing: the From domain's owner says this mail is
     not theirs. (SPF alone fails on ordinary forwarding, so it is not enough here.)"""
-    return "dmarc=fail" in message.headers.get("authentication-results", "").lower()
+    values = header_values(message, "authentication-results")
+    return any(_verdicts(value).get("dmarc") == "fail" for value in values)
+
+
+# Comments and quoted strings may hold any text, the sender's envelope address included
+# (smtp.mailfrom="dmarc=pass"@evil.example), so they are removed before results are read.
+_COMMENT_OR_QUOTED = re.compile(r'\([^()]*\)|"(?:[^"\\]|\\.)*"')
+_RESULT = re.compile(r"([a-z][a-z0-9_-]*)\s*=\s*([a-z]+)")
+
+
+def _verdicts(value: str) -> dict[str, str]:
+    """method -> result for one Authentication-Results value (RFC 8601): each result is
+    the first method=result of a ';'-separated part, never a property like
+    smtp.mailfrom= or header.from=, whose values the sender chooses."""
+    text = value.lower()
+    for _ in range(5):  # nested comments, innermost first
+        text = _COMMENT_OR_QUOTED.sub(" ", text)
+    found: dict[str, str] = {}
+    for part in text.split(";"):  # the first is the server's name, matching nothing
+        match = _RESULT.match(part.strip())
+        if match:
+            found.setdefault(match.group(1), match.group(2))
+    return found
 
 
 def refusal(role: str | None, forged: str) -> str:

@@ -1,0 +1,103 @@
+"""An outsider attacking through real mail: forged officers' commands, strangers quoting
+case references, and what a hostile sender can make us write. Real app on the memory
+mailbox; every assertion is on what left the system or on database rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import Council, by_recipient
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+MEMBERS = [("Cllr Jo Bloggs", JO, "Castle", "en")]
+OFFICERS = [("Sam Patel", SAM, "highways", DANA, ""), ("Dana Reed", DANA, "highways", "", "")]
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with Council(
+        tmp_path, name="Test Council", mailbox=MAILBOX, members=MEMBERS, officers=OFFICERS,
+        threshold=0.0, config='[routing]\ndefault_officer = "sam.patel@council.gov.uk"\n',
+    ) as made:
+        yield made
+
+
+def _assignment(council: Council) -> EmailMessage:
+    out = by_recipient(council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.")
+    ))
+    return out[SAM]
+
+
+def _with_headers(raw: bytes, *headers: str) -> bytes:
+    """The mail as our gateway passes it on: its verdicts written above the sender's."""
+    return "".join(f"{h}\r\n" for h in headers).encode() + raw
+
+
+# A spoof of the council's own domain, as Postfix with separate SPF, DKIM and DMARC milters
+# records it: three headers, the DMARC verdict not first. The sender's envelope address
+# and their own header try to read as a pass. (SPF passes: the envelope is the sender's own.)
+SEPARATE_VERDICTS = (
+    "Authentication-Results: mx.council.gov.uk; spf=pass smtp.mailfrom=evil.example",
+    "Authentication-Results: mx.council.gov.uk; dkim=none",
+    "Authentication-Results: mx.council.gov.uk; dmarc=fail (p=reject) header.from=council.gov.uk",
+)
+PASS_IN_THE_ENVELOPE = (
+    'Authentication-Results: mx.council.gov.uk; spf=fail smtp.mailfrom="dmarc=pass"@evil.example',
+)
+PASS_IN_A_COMMENT = (
+    "Authentication-Results: mx.council.gov.uk; spf=fail (evil.example: dmarc=pass claimed) "
+    "smtp.mailfrom=evil.example",
+)
+SENDERS_OWN_PASS = (
+    "Authentication-Results: mx.council.gov.uk; spf=fail smtp.mailfrom=evil.example",
+    "Authentication-Results: mail.evil.example; dmarc=pass header.from=council.gov.uk",
+)
+
+
+@pytest.mark.parametrize("verdicts", [
+    SEPARATE_VERDICTS, PASS_IN_THE_ENVELOPE, PASS_IN_A_COMMENT, SENDERS_OWN_PASS,
+], ids=["dmarc-fail-not-first", "pass-in-envelope", "pass-in-comment", "senders-own-pass"])
+@pytest.mark.parametrize("command", ["DONE", "REASSIGN dana.reed@council.gov.uk",
+                                     'EXTEND 10 "waiting for a contractor"'])
+def test_a_spoofed_officers_command_is_refused_and_unanswered(
+    council: Council, verdicts: tuple[str, ...], command: str
+) -> None:
+    assignment = _assignment(council)
+    before = council.case()
+    forged = _with_headers(council.reply(assignment, SAM, command), *verdicts)
+    assert council.deliver(forged) == []
+    after = council.case()
+    assert (after.status, after.officer_email, after.response_due) == (
+        before.status, before.officer_email, before.response_due)
+    [refused] = council.events("command refused")
+    assert "=fail in Authentication-Results" in refused.detail
+
+
+def test_a_forwarded_officers_command_that_dmarc_passes_is_applied(council: Council) -> None:
+    assignment = _assignment(council)
+    reply = _with_headers(
+        council.reply(assignment, SAM, "DONE"),
+        "Authentication-Results: mx.council.gov.uk; spf=fail smtp.mailfrom=relay.example; "
+        "dkim=pass header.d=council.gov.uk; dmarc=pass header.from=council.gov.uk",
+    )
+    council.deliver(reply)
+    assert council.case().status == "responded"
+
+
+def test_a_spoofed_member_is_not_acknowledged_whichever_header_holds_the_verdict(
+    council: Council,
+) -> None:
+    raw = council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.")
+    out = council.deliver(_with_headers(raw, *SEPARATE_VERDICTS))
+    assert JO not in {str(m["To"]) for m in out}
+    assert council.case().status == "needs_triage"
