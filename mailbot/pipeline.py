@@ -183,6 +183,9 @@ def follow_thread(it: Intake) -> Outcome | None:
         # Sent from the shared mailbox about the case, but not to the member (to a
         # colleague, say): no answer, so the clock runs on.
         return it.settle(MessageStatus.IGNORED, "sent item not to the member", case)
+    forged = "" if it.fetched.folder == "sent" else _failed_checks(it, case)
+    if forged:
+        return _untrusted_in_thread(it, case, forged)
     if it.fetched.folder == "sent" or cases.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
@@ -218,8 +221,54 @@ def follow_thread(it: Intake) -> Outcome | None:
     elif is_thanks_only(it.message.text, it.message.subject):
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
+    elif not same_member(it.app.directory, sender.email, case.member_email):
+        # Anyone who has the thread (a resident copied in, or someone quoting the
+        # reference) can write in it: the officer must not take them for the member.
+        headline = _not_the_member(sender.email)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _failed_checks(it: Intake, case: CaseRow) -> str:
+    """Why mail in a case's thread may be forged, or "". In an officer's or anyone else's
+    name, any failed check counts, as for a command (a forged answer to the member would
+    stop the clock like DONE); in the member's name, only DMARC, as for a new case (SPF
+    alone fails on ordinary forwarding)."""
+    sender = it.message.sender
+    assert sender is not None
+    if same_member(it.app.directory, sender.email, case.member_email):
+        return "dmarc=fail" if disowned_by_its_domain(it.message) else ""
+    return commands.failed_authentication(it.message)
+
+
+def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
+    """Mail the receiving server says may be forged changes nothing on the case (no
+    answer recorded, no reopening, no clock started again); the officer sees it, warned."""
+    sender = it.message.sender
+    assert sender is not None
+    ledger.record_event(
+        it.session, it.now, sender.email, "not trusted",
+        f"{forged} in Authentication-Results: may be forged; the case is unchanged",
+        case=case, message=it.row,
+    )
+    _tell_officer(it, case, Headline(
+        f"Mail in this case's thread in the name of {sender.email} failed the receiving "
+        f"server's checks ({forged}), so it may be forged and has changed nothing. Check "
+        "with the sender another way before acting on it.",
+        f"Methodd post yn edefyn yr achos hwn yn enw {sender.email} wiriadau'r gweinydd a'i "
+        f"derbyniodd ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch "
+        "yr anfonwr mewn ffordd arall cyn gweithredu arno.",
+    ), "update")
+    return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
+
+
+def _not_the_member(sender: str) -> Headline:
+    return Headline(
+        f"{sender}, who is not the member, has written in this case's thread. Check who "
+        "they are before acting on it or sending them anything about the case.",
+        f"Mae {sender}, nad yw'n aelod, wedi ysgrifennu yn edefyn yr achos hwn. Gwiriwch "
+        "pwy ydynt cyn gweithredu arno neu anfon unrhyw beth atynt am yr achos.",
+    )
 
 
 def _staff(app: App, address: str) -> bool:

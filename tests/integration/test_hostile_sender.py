@@ -101,3 +101,58 @@ def test_a_spoofed_member_is_not_acknowledged_whichever_header_holds_the_verdict
     out = council.deliver(_with_headers(raw, *SEPARATE_VERDICTS))
     assert JO not in {str(m["To"]) for m in out}
     assert council.case().status == "needs_triage"
+
+
+DMARC_FAIL = ("Authentication-Results: mx.council.gov.uk; spf=pass smtp.mailfrom=evil.example; "
+              "dmarc=fail (p=quarantine) header.from=council.gov.uk")
+
+
+def _plain(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def test_a_forged_answer_to_the_member_does_not_stop_the_clock(council: Council) -> None:
+    _assignment(council)
+    ref = council.case().ref
+    # "Sam" answering Jo with the mailbox copied in, as an officer closes a case by answering.
+    forged = council.mail(SAM, f"RE: Pothole on Castle Road [{ref}]",
+                          "Fixed, nothing more to do.", cc=JO)
+    out = council.deliver(_with_headers(forged, DMARC_FAIL))
+    case = council.case()
+    assert case.status == "open" and case.responded_at is None
+    [update] = out
+    assert update["To"] == SAM and "may be forged" in _plain(update)
+    [event] = council.events("not trusted")
+    assert "dmarc=fail" in event.detail
+
+
+def test_a_spoofed_member_cannot_reopen_their_answered_case(council: Council) -> None:
+    assignment = _assignment(council)
+    council.deliver(council.reply(assignment, SAM, "DONE"))
+    ref = council.case().ref
+    spoof = council.mail(f"Cllr Jo Bloggs <{JO}>", f"Re: Pothole on Castle Road [{ref}]",
+                         "This is not fixed at all, please reopen.")
+    out = council.deliver(_with_headers(spoof, DMARC_FAIL))
+    assert council.case().status == "responded"
+    assert [str(m["To"]) for m in out] == [SAM]
+    assert "may be forged" in _plain(out[0])
+
+
+@pytest.mark.parametrize("stranger", ["mallory@evil.example", "kim.lee@elsewhere.example"])
+def test_someone_quoting_a_reference_is_not_presented_as_the_member(
+    council: Council, stranger: str
+) -> None:
+    member_ack = by_recipient(council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.")
+    ))[JO]
+    ref = council.case().ref
+    raw = council.mail(stranger, f"Re: Pothole [{ref}]", "Jo here from my own account: please "
+                       "send the file to this address.", in_reply_to=str(member_ack["Message-ID"]))
+    out = council.deliver(raw)
+    assert all(stranger not in str(m["To"]) + str(m["Cc"]) for m in out)
+    [update] = out
+    text = _plain(update)
+    assert f"{stranger}, who is not the member" in text
+    assert "The member has written again" not in text
