@@ -19,7 +19,15 @@ import html2text
 # Control characters, C1 controls, and the bidirectional embeddings, overrides and isolates
 # that reorder how a line is shown: in a header they can make a subject read as something
 # else ("Trojan Source"), in what we display and in the subject of our reply.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The directional marks (LRM, RLM, ALM) go too: they move the neutral characters around
+# them, so "<mallory@evil.example>" can be shown in another place than it is written.
+_CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+# Everything str.splitlines() breaks a line at, and so many mail clients and our own
+# templates: in a name or a subject it would start a line of its own in the letter we
+# write (a forged "Member:" line under the real one, say). Each becomes a space.
+_LINE_BREAK_RE = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def eight_bit_text(value: str, charset: str | None = None) -> str:
@@ -58,7 +66,7 @@ def clean_header(value: object) -> str:
         text = _decode_all(text)
     except Exception:  # noqa: BLE001 - one broken word: decode the others one by one
         text = _ENCODED_WORDS_RE.sub(_decode_run, text)
-    text = _CONTROL_RE.sub("", text.replace("\r", " ").replace("\n", " "))
+    text = _CONTROL_RE.sub("", _LINE_BREAK_RE.sub(" ", text))
     return _SPACES_RE.sub(" ", text).strip()
 
 
@@ -232,6 +240,6 @@ def _strip_active_content(html: str) -> str:
 
 def header_safe(value: str, limit: int = 200) -> str:
     """A value fit for a header we write: one line, no control characters, bounded."""
-    flat = _CONTROL_RE.sub("", value.replace("\r", " ").replace("\n", " "))
+    flat = _CONTROL_RE.sub("", _LINE_BREAK_RE.sub(" ", value))
     flat = re.sub(r"\s+", " ", flat).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mailbot.languages import Bilingual
+from mailbot.plaintext import header_safe
 from mailbot.quoting import cut_signature, history_start
 
 MAX_EXTENSION_DAYS = 60
@@ -157,14 +158,21 @@ def _clean(line: str) -> str:
 
 
 def _reason(rest: str, following: list[str]) -> str:
+    """The reason as the member will read it, in their letter and its subject: one line,
+    without control or text-direction characters (U+202E would show the member the words
+    reversed from what the officer saw)."""
+    return header_safe(_reason_as_written(rest, following), limit=MAX_REASON)
+
+
+def _reason_as_written(rest: str, following: list[str]) -> str:
     rest = rest.strip()
     if rest[:1] in _QUOTES:
         close = _QUOTES[rest[0]]
         body = rest[1:]
         if close in body:
-            return body[: body.index(close)].strip()[:MAX_REASON]
-        return " ".join(_run_on(body, close, following))[:MAX_REASON]
-    return rest.strip(" .").lstrip(":-–—,; ")[:MAX_REASON]
+            return body[: body.index(close)].strip()
+        return " ".join(_run_on(body, close, following))
+    return rest.strip(" .").lstrip(":-–—,; ")
 
 
 def _run_on(body: str, close: str, following: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, by_recipient
+from helpers import Council, by_recipient, eml
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -156,3 +156,37 @@ def test_someone_quoting_a_reference_is_not_presented_as_the_member(
     text = _plain(update)
     assert f"{stranger}, who is not the member" in text
     assert "The member has written again" not in text
+
+
+# What splits a line for a mail client or str.splitlines(), and what reorders a line.
+LINE_BREAKS_AND_BIDI = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # noqa: E501
+
+
+def test_a_strangers_name_cannot_forge_lines_or_reverse_text_in_officer_mail(
+    council: Council,
+) -> None:
+    out = council.deliver(eml("stranger_name_with_line_separators_and_bidi.eml"))
+    [assignment] = out
+    assert assignment["To"] == SAM
+    member_line = next(line for line in _plain(assignment).split("\r\n")
+                       if line.lstrip().startswith("Member:"))
+    assert "<mallory@evil.example>" in member_line  # the forged 'Member:' is on the same line
+    assert not set(member_line) & set(LINE_BREAKS_AND_BIDI)
+    subject = str(assignment["Subject"])
+    assert not set(subject) & set(LINE_BREAKS_AND_BIDI)
+    assert "{{ 7*7 }} {0} %s" in subject  # shown as written, never run
+    case = council.case()
+    assert not set(case.member_name + case.subject) & set(LINE_BREAKS_AND_BIDI)
+
+
+def test_an_extend_reason_reaches_the_member_on_one_line_in_its_own_order(
+    council: Council,
+) -> None:
+    assignment = _assignment(council)
+    out = by_recipient(council.deliver(council.reply(
+        assignment, SAM, 'EXTEND 5 "waiting\u2028Bcc: x@evil.example \u202eevil\u202c {{ 7*7 }}"'
+    )))
+    letter = _plain(out[JO])
+    reason_line = next(line for line in letter.split("\r\n") if "waiting" in line)
+    assert "waiting Bcc: x@evil.example evil {{ 7*7 }}" in reason_line
+    assert not set(letter) & set(LINE_BREAKS_AND_BIDI.replace("\r\n", ""))
