@@ -105,3 +105,23 @@ def test_mail_that_still_cannot_be_handled_is_quarantined_again_with_the_reason(
     [again] = rows(app, MessageRow)
     assert (again.status, again.reason) == ("quarantined", "empty message")
     assert rows(app, CaseRow) == []
+
+
+def test_save_writes_a_new_file_for_its_owner_alone_and_never_over_another(
+    quarantined: tuple[App, object, MessageRow], tmp_path: Path
+) -> None:
+    app, _server, row = quarantined
+    saved = tmp_path / "kept.eml"
+    code, output = cli(app, "quarantine", "save", str(row.id), str(saved))
+    assert code == 0, output
+    assert saved.stat().st_mode & 0o777 == 0o600  # personal data: not for the group or world
+
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    link = tmp_path / "innocent.eml"
+    link.symlink_to(precious)
+    for target in (saved, precious, link):
+        code, output = cli(app, "quarantine", "save", str(row.id), str(target))
+        assert code == 1 and "already exists" in output and output.count("\n") == 1
+    assert precious.read_bytes() == b"keep me"
+    assert saved.read_bytes() == MEMBER_MAIL
