@@ -255,7 +255,19 @@ class Reminders(_Strict):
     overdue_every: PositiveDays = 2  # working days between overdue reminders
     escalate_after: Days = 2  # overdue reminders before the manager is told
     working_hours: Hours = Hours()
+    # Kinds whose member is told, once per due date, that the response is late and who
+    # has it (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Empty: the protocol is silent.
+    tell_member_when_late: list[Kind] = []
     source: str = Field(min_length=1)
+
+    @field_validator("tell_member_when_late")
+    @classmethod
+    def _not_foi(cls, kinds: list[Kind]) -> list[Kind]:
+        # An FOI request's lateness is the FOI procedure's and the ICO's to deal with;
+        # every protocol sends it there (Colchester 16(1)).
+        if Kind.FOI in kinds:
+            raise ValueError("foi is answered under the FOI procedure, not this protocol")
+        return kinds
 
 
 class ExtraHolidayRule(_Strict):

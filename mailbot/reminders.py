@@ -28,6 +28,7 @@ from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import queue_ack_reminder
 from mailbot.assignment import hears_absence
 from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
+from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
@@ -136,6 +137,14 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
         if found.response.status != "running" or due is None:
             return  # stopped (answered) or paused: no reminders
         start = _schedule_start(session, case)
+        # The date the member was given has passed with no answer and no new date: the
+        # protocol has them told (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Not for a
+        # date that passed before the case opened or the date last changed, nor while the
+        # officer is a leaver (their escalation finds the case a person, who is named).
+        late = (Kind(case.kind) in rules.tell_member_when_late and start <= due < today
+                and not is_leaver(app, case.officer_email))
+        if late and tell_member_it_is_late(app, session, case, due, now):
+            report.queued.append((case.ref, "late_notice", case.member_email))
         steps = steps_to_send(schedule(rules, cal, due, today), start, today)
         for step in steps:
             queued = _queue_step(app, session, case, step, today, now)
@@ -193,6 +202,9 @@ def _queue_step(
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = reminder_context(app, case, step, today, officer, manager)
     context["reminder"]["officer_gone"] = gone  # and a stand-in is the one told
+    context["reminder"]["member_told_late"] = step.kind in (
+        "overdue", "escalation"
+    ) and member_told_late(session, case, step.due)
     rendered = app.renderer.render(step.template, context, languages)
     row = outbox.queue(
         session,
@@ -280,6 +292,7 @@ def reminder_context(
             # that mail must not call the due date "today".
             "due_day_closed": step.kind == "due" and not cal.is_working_day(step.due),
             "officer_gone": False,  # set by _queue_step for an officer not in officers.csv
+            "member_told_late": False,  # set by _queue_step once the member has been told
         },
     }
 

@@ -95,6 +95,42 @@ def tell_member_of_new_officer(
     )
 
 
+def tell_member_it_is_late(
+    app: App, session: Session, case: CaseRow, due: date, now: datetime
+) -> list[str]:
+    """The response the member was promised by `due` has not been sent: tell them so, who
+    has it and how to reach them, and that the officer has been asked for the reason and
+    a new date (Wiltshire 6.5.8; Cardiff: keep the Member informed; Colchester 16(6)).
+    Once per due date; only to a member in members.csv who was acknowledged."""
+    acknowledged = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.case_id == case.id, OutboxRow.purpose == "ack")
+        .limit(1)
+    )
+    if (acknowledged is None or case.status in FINISHED or not case.officer_email
+            or app.directory.member(case.member_email) is None):
+        return []
+    return _letter(
+        app, session, case, now, "late_notice",
+        {"old_due": due, "now_with_email": case.officer_email},
+        dedup_key=late_notice_key(case, due), in_reply_to=None,
+    )
+
+
+def late_notice_key(case: CaseRow, due: date) -> str:
+    return f"late_notice:{case.id}:{due.isoformat()}"
+
+
+def member_told_late(session: Session, case: CaseRow, due: date) -> bool:
+    """Whether the member has been sent (or is about to be) the letter saying the response
+    due on `due` is late: the officer's overdue reminder then says so."""
+    key = late_notice_key(case, due)
+    if any(isinstance(row, OutboxRow) and row.dedup_key == key for row in session.new):
+        return True
+    with session.no_autoflush:
+        found = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key))
+    return found is not None
+
+
 def _letter(
     app: App,
     session: Session,

@@ -180,15 +180,19 @@ MONTH_MAIL = [
     ("Mon 14 Dec 08:00", PAT, "", 'Weekly digest, Waste, week of 14/12/2026: 0 overdue, 1 due this week'),
     ("Mon 14 Dec 09:00", LEE, "", 'Reminder: request for confidentiality - reply by 16/12/2026 [MB-2026-00003]'),
     ("Tue 15 Dec 09:00", ALEX, "", 'Due today: Missed bin collection / Biniau heb eu casglu - reply by 15/12/2026 [MB-2026-00002]'),
+    # Wiltshire 6.5.8: a date passed unanswered, the member is told (once per date).
+    ("Wed 16 Dec 09:00", SIAN, "", 'Re: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
     ("Wed 16 Dec 09:00", LEE, "", 'Due today: request for confidentiality - reply by 16/12/2026 [MB-2026-00003]'),
     ("Thu 17 Dec 09:00", SAM, "", 'Reminder: Pothole on Castle Road - reply by 21/12/2026 [MB-2026-00001]'),
     ("Thu 17 Dec 09:00", ALEX, "", 'Overdue by 2 working days: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
+    ("Thu 17 Dec 09:00", JO, "", "Re: CONFIDENTIAL: a tenant's health and a damp flat [MB-2026-00003]"),
     ("Thu 17 Dec 11:00", LEE, "", 'RE: Due today: request for confidentiality - reply by 16/12/2026 [MB-2026-00003]'),
     ("Mon 21 Dec 08:00", CHIEF, "", 'Weekly digest, week of 21/12/2026: 1 overdue, 1 due this week'),
     ("Mon 21 Dec 08:00", DANA, "", 'Weekly digest, Highways, week of 21/12/2026: 0 overdue, 1 due this week'),
     ("Mon 21 Dec 08:00", PAT, "", 'Weekly digest, Waste, week of 21/12/2026: 1 overdue, 0 due this week'),
     ("Mon 21 Dec 09:00", SAM, "", 'Due today: Pothole on Castle Road - reply by 21/12/2026 [MB-2026-00001]'),
     ("Mon 21 Dec 09:00", ALEX, "", 'Overdue by 4 working days: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
+    ("Tue 22 Dec 09:00", JO, "", 'Re: Pothole on Castle Road [MB-2026-00001]'),
     ("Tue 22 Dec 11:00", SAM, "", 'RE: Due today: Pothole on Castle Road - reply by 21/12/2026 [MB-2026-00001]'),
     ("Wed 23 Dec 09:00", PAT, ALEX, 'Escalation: overdue by 6 working days - Missed bin collection / Biniau heb eu casglu (Alex Morgan) [MB-2026-00002]'),
     ("Mon 28 Dec 08:00", CHIEF, "", 'Weekly digest, week of 28/12/2026: 1 overdue, 0 due this week'),
@@ -365,8 +369,11 @@ def test_confidential_reminders_carry_no_content(month: Month) -> None:
 
 
 def test_welsh_member_gets_welsh_first(month: Month) -> None:
-    [ack] = [s for s in month.sent if s.to == SIAN]
+    ack, late = [s for s in month.sent if s.to == SIAN]
     assert ack.text.index("Annwyl Cllr Siân Evans") < ack.text.index("Dear Cllr Siân Evans")
+    assert late.text.index("i fod erbyn dydd Mawrth 15 Rhagfyr 2026") < late.text.index(
+        "was due by Tuesday 15 December 2026"
+    )
 
 
 def test_a_digest_each_monday_at_eight_to_each_recipient_once(month: Month) -> None:
@@ -402,3 +409,4 @@ def test_every_mail_of_the_month_and_nothing_else(month: Month) -> None:
     assert got == MONTH_MAIL
     # Nothing to the out-of-office robot, nothing twice.
     assert len({s.message["Message-ID"] for s in month.sent}) == len(month.sent)
+

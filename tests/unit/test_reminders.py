@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ SAM = ("Sam Patel", "sam.patel@wiltshire.gov.uk", "Highways", "max.boss@wiltshir
 MAX = ("Max Boss", "max.boss@wiltshire.gov.uk", "Highways", "", "")
 # member_enquiry.eml arrives Wednesday 25 November 2026; Wiltshire: 10 working days.
 DUE = date(2026, 12, 9)
+JO_ADDRESS = "jo.bloggs@wiltshire.gov.uk"
 
 
 @pytest.fixture
@@ -48,13 +50,20 @@ def hourly(start: datetime, end: datetime) -> Iterator[datetime]:
 
 
 def sweep_hourly(app: App, start: datetime, end: datetime) -> list[tuple[datetime, str, str]]:
-    """Sweep and flush every hour, day and night; (when, step, recipient) of each reminder."""
+    """Sweep and flush every hour, day and night; (when, step, recipient) of each officer's
+    reminder (the member's late notice is tests/integration/test_late_notice.py's)."""
     log = []
     for now in hourly(start, end):
         for _ref, step, recipient in reminders.sweep(app, now).queued:
-            log.append((now, step, recipient))
+            if step != "late_notice":
+                log.append((now, step, recipient))
         jobs.flush_outbox(app, now)
     return log
+
+
+def officers_mail(server: MemoryServer) -> list[tuple[tuple[str, ...], EmailMessage]]:
+    """What left for officers: everything but the member's late notice."""
+    return [(to, m) for to, m in sent(server) if to != (JO_ADDRESS,)]
 
 
 def test_schedule_counts_working_days_and_skips_christmas() -> None:
@@ -92,7 +101,11 @@ def test_a_month_of_hourly_sweeps_sends_each_step_once_in_working_hours(
         (date(2026, 12, 21), "overdue:4", SAM[1]),
         (date(2026, 12, 23), "overdue:5", SAM[1]),
     ]
-    mails = sent(server)
+    # Wiltshire 6.5.8: the member is told once, the working day after the date passed.
+    assert [m["Subject"] for to, m in sent(server) if to == (JO_ADDRESS,)] == [
+        "Re: Pothole outside 14 Castle Street [MB-2026-00001]"
+    ]
+    mails = officers_mail(server)
     assert len(mails) == 7
     escalation = mails[4][1]
     assert escalation["To"] == MAX[1] and escalation["Cc"] == SAM[1]
@@ -145,7 +158,7 @@ def test_after_downtime_only_the_latest_step_goes(app: tuple[App, MemoryServer])
     open_assigned_case(the_app, server)
     # Down from before the before-due reminder until the first overdue day.
     report = reminders.sweep(the_app, datetime(2026, 12, 11, 11, tzinfo=UTC))
-    assert [step for _, step, _ in report.queued] == ["overdue:1"]
+    assert [step for _, step, _ in report.queued] == ["late_notice", "overdue:1"]
 
 
 def test_an_answered_case_gets_no_reminder(app: tuple[App, MemoryServer]) -> None:
@@ -203,7 +216,7 @@ def test_confidential_case_reminders_carry_no_subject_or_content(
     case = open_assigned_case(the_app, server, raw)
     assert case.confidential
     sweep_hourly(the_app, datetime(2026, 12, 7, 8, tzinfo=UTC), datetime(2026, 12, 18, tzinfo=UTC))
-    mails = sent(server)
+    mails = officers_mail(server)
     assert len(mails) == 5
     for _, message in mails:
         for text in (message["Subject"], body_text(message, "plain"), body_text(message, "html")):
@@ -243,7 +256,7 @@ def test_an_officer_without_a_manager_gets_the_overdue_reminder_instead(tmp_path
             app, datetime(2026, 12, 17, 8, tzinfo=UTC), datetime(2026, 12, 18, tzinfo=UTC)
         )
         assert [(step, to) for _, step, to in log] == [("overdue:3", SAM[1])]
-        [(_, message)] = sent(server)
+        [(_, message)] = officers_mail(server)
         assert message["Cc"] is None and "referred to" not in body_text(message, "plain")
     finally:
         app.close()
