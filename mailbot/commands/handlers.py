@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from mailbot import cases, handover, ledger
 from mailbot.assignment import Headline
-from mailbot.commands.letters import long_date_or_paused, long_date_or_paused_cy, tell_member
+from mailbot.commands.letters import (
+    long_date_or_paused,
+    long_date_or_paused_cy,
+    member_was_acknowledged,
+    tell_member,
+)
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
@@ -322,21 +327,38 @@ def apply_pause(ctx: Context, command: Command) -> Result:
         return refuse(
             Bilingual(f"{case.ref} is already paused.", f"Mae {case.ref} wedi'i oedi yn barod.")
         )
+    promised = case.response_due
     _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
-    return Result(
-        True,
-        [
-            Bilingual(
-                f"The response clock of {case.ref} is paused ({command.reason}).",
-                f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
-            ),
-            Bilingual(
-                "Reply RESUME when it should run again; the days in between will not count.",
-                "Atebwch RESUME pan ddylai redeg eto; ni fydd y diwrnodau yn y cyfamser yn "
-                "cyfrif.",
-            ),
-        ],
+    lines = [
+        Bilingual(
+            f"The response clock of {case.ref} is paused ({command.reason}).",
+            f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
+        ),
+        Bilingual(
+            "Reply RESUME when it should run again; the days in between will not count.",
+            "Atebwch RESUME pan ddylai redeg eto; ni fydd y diwrnodau yn y cyfamser yn "
+            "cyfrif.",
+        ),
+    ]
+    if promised is not None and member_was_acknowledged(ctx.session, case):
+        lines.append(_member_not_told_of_pause(promised))
+    return Result(True, lines)
+
+
+def _member_not_told_of_pause(promised: date) -> Bilingual:
+    """The member still expects `promised`, and mailbot does not write to them about a
+    pause (its reason is written for officers). A protocol may owe them an explanation
+    (Wiltshire 6.5.8: reason, action and when; Cardiff, Colchester 16(6): keep the Member
+    informed): the officer is the one who can give it."""
+    en, cy = long_date_or_paused(promised), long_date_or_paused_cy(promised)
+    return Bilingual(
+        f"The member was told to expect a response by {en} and has not been told of this "
+        "pause. Unless you are waiting for their answer, tell them why and when they will "
+        "have a response.",
+        f"Dywedwyd wrth yr aelod am ddisgwyl ymateb erbyn {cy} ac nid yw wedi cael gwybod "
+        "am yr oedi hwn. Oni bai eich bod yn aros am eu hateb, dywedwch wrthynt pam a phryd "
+        "y cânt ymateb.",
     )
 
 

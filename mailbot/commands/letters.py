@@ -102,18 +102,23 @@ def tell_member_it_is_late(
     has it and how to reach them, and that the officer has been asked for the reason and
     a new date (Wiltshire 6.5.8; Cardiff: keep the Member informed; Colchester 16(6)).
     Once per due date; only to a member in members.csv who was acknowledged."""
-    acknowledged = session.scalar(
-        select(OutboxRow.id).where(OutboxRow.case_id == case.id, OutboxRow.purpose == "ack")
-        .limit(1)
-    )
-    if (acknowledged is None or case.status in FINISHED or not case.officer_email
-            or app.directory.member(case.member_email) is None):
+    if (not member_was_acknowledged(session, case) or case.status in FINISHED
+            or not case.officer_email or app.directory.member(case.member_email) is None):
         return []
     return _letter(
         app, session, case, now, "late_notice",
         {"old_due": due, "now_with_email": case.officer_email},
         dedup_key=late_notice_key(case, due), in_reply_to=None,
     )
+
+
+def member_was_acknowledged(session: Session, case: CaseRow) -> bool:
+    """Whether an acknowledgement (with its date) was queued for the member of `case`."""
+    found = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.case_id == case.id, OutboxRow.purpose == "ack")
+        .limit(1)
+    )
+    return found is not None
 
 
 def late_notice_key(case: CaseRow, due: date) -> str:

@@ -162,3 +162,28 @@ def test_a_stranger_is_never_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         late = sweep(it, TUESDAY_8)
     assert [a.recipients for a in acknowledged] == ["someone@example.org"]
     assert all(str(m["To"]) != "someone@example.org" for m in late)
+
+
+def test_a_pause_tells_the_member_nothing_and_the_officer_that_they_were_not_told(
+    tmp_path: Path,
+) -> None:
+    """A PAUSE takes away the date the member was given. Its reason is written for officers,
+    so mailbot does not send it on; the officer is told the member still expects the date
+    and that an explanation is theirs to give (Wiltshire 6.5.8). No late letter while paused."""
+    with council(tmp_path, "cardiff") as it:
+        enquiry(it)
+        ref = it.case().ref
+        friday = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+        left = it.deliver(it.mail("Sam Patel <sam@cardiff.gov.uk>", f"RE: Streetlight [{ref}]",
+                                  'PAUSE "waiting on the contractor survey"', date=friday),
+                          friday)
+        paused_later = sweep(it, TUESDAY_8)
+        status = it.case().status
+    [confirmation] = left
+    assert str(confirmation["To"]) == "sam@cardiff.gov.uk"
+    text = text_of(confirmation)
+    assert ("The member was told to expect a response by Monday 7 December 2026 and has not "
+            "been told of this pause. Unless you are waiting for their answer, tell them why "
+            "and when they will have a response.") in text
+    assert "Dywedwyd wrth yr aelod am ddisgwyl ymateb erbyn dydd Llun 7 Rhagfyr 2026" in text
+    assert status == "paused" and paused_later == []
