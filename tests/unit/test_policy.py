@@ -452,3 +452,23 @@ def test_a_day_in_quotes_or_without_leading_zeros_is_read_as_written(tmp_path: P
         (date(2027, 3, 16), date(2027, 3, 16)),
         (date(2027, 4, 1), date(2027, 4, 1)),
     ]
+
+
+@pytest.mark.parametrize(("pack", "kinds"), [
+    ("wiltshire", ["enquiry", "complaint", "confidentiality"]),
+    ("cardiff", ["enquiry", "complaint", "confidentiality"]),
+    ("colchester", ["enquiry"]),
+    ("mwda", []),
+    ("hackney", []),
+])
+def test_each_pack_says_whose_member_is_told_when_late_and_cites_why(
+    pack: str, kinds: list[str]
+) -> None:
+    rules = load_policy(pack).reminders
+    assert [k.value for k in rules.tell_member_when_late] == kinds
+    assert "tell_member_when_late:" in rules.source
+
+
+def test_an_foi_request_is_never_told_late_by_the_protocol() -> None:
+    with pytest.raises(PolicyError, match=r"reminders.tell_member_when_late: .*FOI procedure"):
+        load_policy("wiltshire", overrides={"reminders": {"tell_member_when_late": ["foi"]}})
