@@ -64,7 +64,7 @@ def test_the_member_is_told_once_when_the_date_passes_unanswered(
         notices = rows(it.app, OutboxRow, OutboxRow.purpose == "late_notice")
     assert [str(m["To"]) for m in on_due_day] == [f"sam@{domain}"]  # due today: Sam only
     [letter] = tuesday
-    assert str(letter["To"]) == f"jo@{domain}"
+    assert str(letter["To"]) == f"jo@{domain}" and letter["Cc"] is None
     assert str(letter["Subject"]) == f"Re: Streetlight out on Mill Lane [{ref}]"
     assert str(letter["In-Reply-To"]) == "<t1@test.example>"
     text = text_of(letter)
@@ -187,3 +187,25 @@ def test_a_pause_tells_the_member_nothing_and_the_officer_that_they_were_not_tol
             "and when they will have a response.") in text
     assert "Dywedwyd wrth yr aelod am ddisgwyl ymateb erbyn dydd Llun 7 Rhagfyr 2026" in text
     assert status == "paused" and paused_later == []
+
+
+def test_cardiff_the_member_is_advised_when_confidence_can_be_kept(tmp_path: Path) -> None:
+    """Cardiff, 'Relationships between Officers and Members': the officer "will then advise
+    the Member" whether it can be treated as confidential; a yes is advice too."""
+    with council(tmp_path, "cardiff") as it:
+        left = it.deliver(it.mail(
+            "Cllr Rhian Evans <rhian@cardiff.gov.uk>", "Private: Mr Smith housing",
+            "Please keep this private. Can you advise me in confidence about Mr Smith's "
+            "housing problem?", date=MONDAY), MONDAY)
+        [assignment] = [m for m in left if "monitoring" in str(m["To"])]
+        later = MONDAY + timedelta(hours=2)
+        left = it.deliver(it.mail(
+            str(assignment["To"]), f"RE: {assignment['Subject']}", "CONFIDENTIAL OK",
+            in_reply_to=str(assignment["Message-ID"]), date=later), later)
+        ref = it.case().ref
+    [answer] = [m for m in left if str(m["To"]) == "rhian@cardiff.gov.uk"]
+    assert answer["Cc"] is None  # no copy to anyone else (MWDA 7.3, Hackney: none secret)
+    text = text_of(answer)
+    assert (f"You asked for your request for confidentiality ({ref}) to be kept confidential. "
+            "The Monitoring Officer has confirmed that it will be.") in text
+    assert text.index("Annwyl") < text.index("Dear")
