@@ -130,14 +130,22 @@ TOO_DEEP = (
 )
 
 
+# The sender was read from Sender or Reply-To because From named no address. DMARC checks
+# only the From header, so such a sender is unchecked (mailbot.commands.authority).
+NO_ADDRESS_IN_FROM = "NoAddressInFromDefect"
+
+
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     charset = _text_charset(msg)
     raw = _raw_headers(msg, charset)
     headers = {name: clean_header(value) for name, value in raw.items()}
     repeated = _repeated_headers(msg, charset)
     senders = _addresses(raw.get("from", ""))
+    defects = [type(d).__name__ for d in msg.defects]
     if not senders:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
+        if senders:
+            defects.append(NO_ADDRESS_IN_FROM)
     content_types: list[str] = []
     attachment_types: list[str] = []
     unread: list[UnreadAttachment] = []
@@ -157,7 +165,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         content_types=content_types,
         attachment_types=attachment_types,
         delivery_actions=_delivery_actions(msg),
-        defects=[type(d).__name__ for d in msg.defects],
+        defects=defects,
         unread_attachments=unread[:MAX_UNREAD_LISTED],
     )
 

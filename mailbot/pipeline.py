@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
-from mailbot.commands.authority import disowned_by_its_domain
+from mailbot.commands.authority import disowned
 from mailbot.loops import detect_automatic
 from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
@@ -237,7 +237,7 @@ def _failed_checks(it: Intake, case: CaseRow) -> str:
     sender = it.message.sender
     assert sender is not None
     if same_member(it.app.directory, sender.email, case.member_email):
-        return "dmarc=fail" if disowned_by_its_domain(it.message) else ""
+        return disowned(it.message)
     return commands.failed_authentication(it.message)
 
 
@@ -248,16 +248,16 @@ def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
     assert sender is not None
     ledger.record_event(
         it.session, it.now, sender.email, "not trusted",
-        f"{forged} in Authentication-Results: may be forged; the case is unchanged",
+        f"{forged}; may be forged, the case is unchanged",
         case=case, message=it.row,
     )
     _tell_officer(it, case, Headline(
-        f"Mail in this case's thread in the name of {sender.email} failed the receiving "
-        f"server's checks ({forged}), so it may be forged and has changed nothing. Check "
-        "with the sender another way before acting on it.",
-        f"Methodd post yn edefyn yr achos hwn yn enw {sender.email} wiriadau'r gweinydd a'i "
-        f"derbyniodd ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch "
-        "yr anfonwr mewn ffordd arall cyn gweithredu arno.",
+        f"Mail in this case's thread in the name of {sender.email} could not be checked as "
+        f"theirs ({forged}), so it may be forged and has changed nothing. Check with the "
+        "sender another way before acting on it.",
+        f"Ni ellid gwirio bod post yn edefyn yr achos hwn yn enw {sender.email} yn dod "
+        f"ganddynt ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch yr "
+        "anfonwr mewn ffordd arall cyn gweithredu arno.",
     ), "update")
     return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
 
@@ -300,15 +300,14 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
 
 
-def _hold_for_a_person(it: Intake, case: CaseRow) -> None:
-    """Mail in a member's name that their own domain disowns (DMARC failed) may be forged:
-    the member is not written to about something they may never have sent, and the case
-    waits in triage for a person to judge it."""
+def _hold_for_a_person(it: Intake, case: CaseRow, why: str) -> None:
+    """Mail in a member's name that may not be theirs (their own domain disowns it, or
+    From named no address to check) may be forged: the member is not written to about
+    something they may never have sent, and the case waits in triage for a person."""
     case.status = CaseStatus.NEEDS_TRIAGE
     ledger.record_event(
         it.session, it.now, "mailbot", "not acknowledged",
-        "dmarc=fail in Authentication-Results: the sender's domain disowns this mail, so it "
-        "may be forged; not acknowledged, left for triage",
+        f"{why}, so it may be forged; not acknowledged, left for triage",
         case=case, message=it.row,
     )
 
@@ -348,8 +347,9 @@ def open_case(it: Intake) -> Outcome | None:
         parent=it.parent,
     )
     assigned = cases.assign_case(it.app, it.session, case, it.message, it.now, parent=it.parent)
-    if disowned_by_its_domain(it.message):
-        _hold_for_a_person(it, case)
+    held = disowned(it.message)
+    if held:
+        _hold_for_a_person(it, case, held)
     elif cases.should_acknowledge(it.app, case):
         it.queued.append(cases.queue_acknowledgement(it.app, it.session, case, it.message, it.now))
     if case.officer_email:

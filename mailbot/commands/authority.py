@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.model import ParsedMessage
 from mailbot.own_relay import header_values
+from mailbot.parse import NO_ADDRESS_IN_FROM
 from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ def _asked_to_act(session: Session, case: CaseRow, sender: str) -> bool:
 
 
 def failed_authentication(message: ParsedMessage) -> str:
-    """The receiving server's verdict, if it says the From address was forged.
+    """Why the sender's address cannot be trusted to be theirs, or "": the receiving
+    server's verdict, or a From header without an address.
 
     Every Authentication-Results header counts, not only the top one: a gateway running
     separate SPF, DKIM and DMARC checks writes one header each, in no fixed order. A DMARC
@@ -69,21 +71,38 @@ def failed_authentication(message: ParsedMessage) -> str:
     verdict."""
     verdicts = [_verdicts(value) for value in header_values(message, "authentication-results")]
     if any(v.get("dmarc") == "fail" for v in verdicts):
-        return "dmarc=fail"
+        return f"dmarc=fail {IN_RESULTS}"
     for found in verdicts:
         if found.get("dmarc") == "pass":
             continue
         for method in ("spf", "dkim"):
             if found.get(method) == "fail":
-                return f"{method}=fail"
-    return ""
+                return f"{method}=fail {IN_RESULTS}"
+    return _unchecked_sender(message)
 
 
-def disowned_by_its_domain(message: ParsedMessage) -> bool:
-    """The receiving server found DMARC failing: the From domain's owner says this mail is
-    not theirs. (SPF alone fails on ordinary forwarding, so it is not enough here.)"""
+def disowned(message: ParsedMessage) -> str:
+    """Why mail in a member's name may not be theirs, or "": the receiving server found
+    DMARC failing (the From domain's owner says this mail is not theirs; SPF alone fails on
+    ordinary forwarding, so it is not enough here), or From had no address to check."""
     values = header_values(message, "authentication-results")
-    return any(_verdicts(value).get("dmarc") == "fail" for value in values)
+    if any(_verdicts(value).get("dmarc") == "fail" for value in values):
+        return f"dmarc=fail {IN_RESULTS}: the sender's domain disowns this mail"
+    return _unchecked_sender(message)
+
+
+IN_RESULTS = "in Authentication-Results"
+
+
+def _unchecked_sender(message: ParsedMessage) -> str:
+    """DMARC vouches for the From header alone. Mail whose From has no address, and which
+    names someone only in Sender or Reply-To, passes every check whoever wrote it."""
+    if NO_ADDRESS_IN_FROM in message.defects:
+        return (
+            "no address in From: the sender was read from Sender or Reply-To, "
+            "which no check covers"
+        )
+    return ""
 
 
 # Comments and quoted strings may hold any text, the sender's envelope address included
@@ -110,7 +129,7 @@ def _verdicts(value: str) -> dict[str, str]:
 def refusal(role: str | None, forged: str) -> str:
     """Why a command from this sender is refused (for the event), or "" if it is not."""
     if forged:
-        return f"{forged} in Authentication-Results"
+        return forged
     if role is None:
         return "not the case's officer, their manager or deputy, or an admin"
     return ""

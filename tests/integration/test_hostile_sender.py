@@ -190,3 +190,26 @@ def test_an_extend_reason_reaches_the_member_on_one_line_in_its_own_order(
     reason_line = next(line for line in letter.split("\r\n") if "waiting" in line)
     assert "waiting Bcc: x@evil.example evil {{ 7*7 }}" in reason_line
     assert not set(letter) & set(LINE_BREAKS_AND_BIDI.replace("\r\n", ""))
+
+
+def test_an_officers_address_only_in_sender_or_reply_to_commands_nothing(
+    council: Council,
+) -> None:
+    """DMARC vouches for From alone: a From with no address, naming the officer only in
+    Sender and Reply-To, passes every check whoever sent it."""
+    _assignment(council)
+    before = council.case()
+    assert before.ref == "MB-2026-00001"
+    assert council.deliver(eml("officer_command_from_without_address_reply_to_officer.eml")) == []
+    after = council.case()
+    assert (after.status, after.responded_at) == (before.status, None)
+    [refused] = council.events("command refused")
+    assert "no address in From" in refused.detail
+
+
+def test_a_members_address_only_in_reply_to_gets_no_letter(council: Council) -> None:
+    out = council.deliver(eml("member_enquiry_from_without_address_reply_to_member.eml"))
+    assert JO not in {str(m["To"]) for m in out}
+    assert council.case().status == "needs_triage"
+    [held] = council.events("not acknowledged")
+    assert "no address in From" in held.detail
