@@ -133,6 +133,9 @@ TOO_DEEP = (
 # The sender was read from Sender or Reply-To because From named no address. DMARC checks
 # only the From header, so such a sender is unchecked (mailbot.commands.authority).
 NO_ADDRESS_IN_FROM = "NoAddressInFromDefect"
+# From names more than one address, or is written twice: our gateway's DMARC check may have
+# judged another address than the first, which mailbot takes for the sender.
+AMBIGUOUS_FROM = "AmbiguousFromDefect"
 
 
 def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
@@ -146,6 +149,8 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
         if senders:
             defects.append(NO_ADDRESS_IN_FROM)
+    elif len(senders) > 1 or len(msg.get_all("from") or []) > 1:
+        defects.append(AMBIGUOUS_FROM)
     content_types: list[str] = []
     attachment_types: list[str] = []
     unread: list[UnreadAttachment] = []

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.model import ParsedMessage
 from mailbot.own_relay import header_values
-from mailbot.parse import NO_ADDRESS_IN_FROM
+from mailbot.parse import AMBIGUOUS_FROM, NO_ADDRESS_IN_FROM
 from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -95,13 +95,17 @@ IN_RESULTS = "in Authentication-Results"
 
 
 def _unchecked_sender(message: ParsedMessage) -> str:
-    """DMARC vouches for the From header alone. Mail whose From has no address, and which
-    names someone only in Sender or Reply-To, passes every check whoever wrote it."""
+    """DMARC vouches for the From header alone, and for one address in it. Mail whose From
+    has no address, and which names someone only in Sender or Reply-To, passes every check
+    whoever wrote it; so may mail with two From addresses or headers, when the gateway
+    judged one and mailbot reads the other."""
     if NO_ADDRESS_IN_FROM in message.defects:
         return (
             "no address in From: the sender was read from Sender or Reply-To, "
             "which no check covers"
         )
+    if AMBIGUOUS_FROM in message.defects:
+        return "more than one address or From header: the checks may have judged another"
     return ""
 
 

@@ -213,3 +213,21 @@ def test_a_members_address_only_in_reply_to_gets_no_letter(council: Council) -> 
     assert council.case().status == "needs_triage"
     [held] = council.events("not acknowledged")
     assert "no address in From" in held.detail
+
+
+@pytest.mark.parametrize("from_lines", [
+    f"From: {SAM}, mallory@evil.example",
+    f"From: {SAM}\r\nFrom: mallory@evil.example",
+], ids=["two-addresses", "two-headers"])
+def test_a_command_whose_from_is_ambiguous_is_refused(council: Council, from_lines: str) -> None:
+    """The gateway's DMARC may judge the evil.example address (and pass it) while mailbot
+    reads the officer's."""
+    assignment = _assignment(council)
+    raw = council.reply(assignment, SAM, "DONE").replace(
+        f"From: {SAM}\r\n".encode(), f"{from_lines}\r\n".encode(), 1)
+    out = council.deliver(_with_headers(
+        raw, "Authentication-Results: mx.council.gov.uk; dmarc=pass header.from=evil.example"))
+    assert out == []
+    assert council.case().status == "open"
+    [refused] = council.events("command refused")
+    assert "more than one address or From header" in refused.detail
