@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mailbot.cli.common import ConfigOption, opened_app
+from mailbot.cli.common import ConfigOption, fail, opened_app
 
 
 def weekly_digest(
@@ -28,7 +28,10 @@ def weekly_digest(
     now = datetime.now(UTC)
     with opened_app(config) as mailbot_app:
         if preview:
-            typer.echo(str(digest.preview(mailbot_app, now, out)))
+            try:
+                typer.echo(str(digest.preview(mailbot_app, now, out)))
+            except OSError as exc:  # a symlink at the name (refused), a folder we cannot write
+                raise fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
             return
         report = digest.send_digests(mailbot_app, now)
     if report.skipped:

@@ -8,6 +8,7 @@ it is back, within the same ISO week.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -136,5 +137,13 @@ def preview(app: App, now: datetime, out: Path | None = None) -> Path:
     )
     path = out or app.settings.data_dir / f"digest-preview-{context['digest']['week']}.eml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(mime)
+    # The digest names members and their subjects: for the person running this alone, and
+    # not written through a symlink left at the name. A preview rewrites its own file.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NO_FOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(mime)
     return path
+
+
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)

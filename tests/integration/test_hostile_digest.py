@@ -65,3 +65,31 @@ def test_hostile_fields_are_text_in_the_ack_the_assignment_the_extension_and_the
         assert "<b>bold</b>" not in html  # escaped, so shown as text rather than made bold
         assert "&lt;b&gt;bold&lt;/b&gt;" in html and "49 ran" not in html
     _shown_as_written(body_text(digests[CHIEF], "plain"))
+
+
+def test_the_digest_preview_is_for_its_owner_alone_and_not_written_through_a_link(
+    council: Council, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app as command_line
+
+    council.deliver(council.mail(f"Cllr Jo <{JO}>", "Pothole by no. 12", "Deep.", date=NOW))
+    config = str(council.home / "mailbot.toml")
+    out = tmp_path / "preview.eml"
+    out.write_bytes(b"an older preview")
+    out.chmod(0o644)
+    result = CliRunner().invoke(command_line, ["digest", "--preview", "--out", str(out),
+                                               "--config", config])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600 and b"Weekly digest" in out.read_bytes()
+
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"keep me")
+    link = tmp_path / "link.eml"
+    link.symlink_to(precious)
+    result = CliRunner().invoke(command_line, ["digest", "--preview", "--out", str(link),
+                                               "--config", config])
+    assert result.exit_code == 1 and "cannot write" in result.output
+    assert result.output.count("\n") == 1  # one line, no traceback
+    assert precious.read_bytes() == b"keep me"
