@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import struct
 import time
+import zlib
 
 import pytest
 from compressed_rtf import compress
@@ -157,3 +158,55 @@ def test_an_outlook_letter_in_winmail_dat_is_not_automatic() -> None:
     assert isinstance(message, ParsedMessage)
     assert detect_automatic(message) is None
     assert message.text.strip() == "Could someone fix the streetlight?"
+
+
+def _expanding_rtf(size: int) -> bytes:
+    """Compressed RTF of about `size` bytes in which every two bytes say "copy 17 bytes
+    from the window": it unpacks to eight and a half times its size."""
+    body, write = bytearray(), 207
+    while len(body) < size:
+        body.append(0xFF)
+        for _ in range(8):
+            body += struct.pack(">H", (((write + 100) % 4096) << 4) | 0xF)
+            write = (write + 17) % 4096
+    crc = zlib.crc32(bytes(body), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return struct.pack("<II4sI", len(body) + 12, 8_500_000, b"LZFu", crc) + bytes(body)
+
+
+def test_rtf_that_unpacks_eightfold_is_read_only_as_far_as_it_is_used(
+    app_factory: AppFactory,
+) -> None:
+    """Six such winmail.dat files in attached mail (8 MB of mail): the poll takes seconds
+    (ten when each was unpacked in full)."""
+    bomb = base64.encodebytes(winmail(_mapi(0x0102, 0x1009, _expanding_rtf(990_000))))
+    started = time.monotonic()
+    tnef_text(winmail(_mapi(0x0102, 0x1009, _expanding_rtf(990_000))), html_to_text)
+    assert time.monotonic() - started < 1.0  # 1.5 s when all 8 MB were unpacked
+    inner = b"".join(
+        b"--I\r\nContent-Type: message/rfc822\r\n\r\n"
+        b"From: r@example.net\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="W"\r\n\r\n--W\r\n'
+        b"Content-Type: application/ms-tnef\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + bomb + b"--W--\r\n"
+        for _ in range(3)
+    )
+    forwarded = b"".join(
+        b"--O\r\nContent-Type: message/rfc822\r\n\r\n"
+        b'From: r@example.net\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="I"\r\n\r\n'  # noqa: E501
+        + inner + b"--I--\r\n"
+        for _ in range(2)
+    )
+    raw = (
+        b"From: Cllr Jo Bloggs <jo.bloggs@wiltshire.gov.uk>\r\n"
+        b"To: memberenquiries@wiltshire.gov.uk\r\nSubject: Letters passed on\r\n"
+        b"Message-ID: <rtf-bombs@example.net>\r\nDate: Wed, 25 Nov 2026 09:14:00 +0000\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="O"\r\n\r\n'
+        b"--O\r\nContent-Type: text/plain\r\n\r\nPlease see these.\r\n" + forwarded + b"--O--\r\n"
+    )
+    app, server = app_factory()
+    server.deliver(raw)
+    started = time.monotonic()
+    run(app)
+    assert time.monotonic() - started < 5.0
+    [case] = rows(app, CaseRow)
+    assert case.subject == "Letters passed on"
