@@ -15,6 +15,7 @@ from datetime import date
 from mailbot.languages import Bilingual
 from mailbot.plaintext import header_safe
 from mailbot.quoting import cut_signature, history_start
+from mailbot.workdays import MAX_YEAR, MIN_YEAR
 
 MAX_EXTENSION_DAYS = 60
 MAX_REASON = 1000
@@ -240,6 +241,22 @@ def _extend(line: _Line) -> Command | Unparsed:
     new_date = _date(token)
     if new_date is None or not reason:
         return Unparsed(usage, line.first)
+    return _extend_to(line, new_date, reason)
+
+
+def _extend_to(line: _Line, new_date: date, reason: str) -> Command | Unparsed:
+    """A typed year far out (2207, 0001) is a slip of the keyboard, and no working day
+    can be counted to it: the officer is asked again instead of the reply failing."""
+    if not MIN_YEAR <= new_date.year <= MAX_YEAR:
+        return Unparsed(
+            Bilingual(
+                f"EXTEND to {new_date.isoformat()}: check the year (it must be from "
+                f"{MIN_YEAR} to {MAX_YEAR})",
+                f"EXTEND i {new_date.isoformat()}: gwiriwch y flwyddyn (rhaid iddi fod rhwng "
+                f"{MIN_YEAR} a {MAX_YEAR})",
+            ),
+            line.first,
+        )
     return Command("EXTEND", new_date=new_date, reason=reason)
 
 
@@ -272,7 +289,7 @@ def _extend_to_written_date(
             ),
             line.first,
         )
-    return Command("EXTEND", new_date=new_date, reason=reason)
+    return _extend_to(line, new_date, reason)
 
 
 def _reassign(line: _Line) -> Command | Unparsed:

@@ -10,7 +10,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, by_recipient, eml
+from helpers import Council, by_recipient, eml, rows
+
+from mailbot.store.tables import MessageRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -231,3 +233,17 @@ def test_a_command_whose_from_is_ambiguous_is_refused(council: Council, from_lin
     assert council.case().status == "open"
     [refused] = council.events("command refused")
     assert "more than one address or From header" in refused.detail
+
+
+@pytest.mark.parametrize("command", ['EXTEND 2207-01-04 "contractor"',
+                                     'EXTEND 31/12/0001 "contractor"',
+                                     'EXTEND 4 January 9999 "contractor"'])
+def test_an_extend_to_a_year_out_of_the_calendar_is_asked_again_not_quarantined(
+    council: Council, command: str
+) -> None:
+    assignment = _assignment(council)
+    before = council.case().response_due
+    [help_reply] = council.deliver(council.reply(assignment, SAM, command))
+    assert help_reply["To"] == SAM and "check the year" in _plain(help_reply)
+    assert council.case().response_due == before
+    assert [m.status for m in rows(council.app, MessageRow)] == ["processed", "processed"]
