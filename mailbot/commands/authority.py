@@ -78,6 +78,11 @@ def failed_authentication(message: ParsedMessage) -> str:
         for method in ("spf", "dkim"):
             if found.get(method) == "fail":
                 return f"{method}=fail {IN_RESULTS}"
+    # A gateway checking SPF with policyd-spf writes its verdict here instead; no DMARC pass
+    # forgives it, as that could be the sender's own header.
+    if any(value.split(None, 1)[:1] == ["fail"]
+           for value in (v.lower() for v in header_values(message, "received-spf"))):
+        return "spf=fail in Received-SPF"
     return _unchecked_sender(message)
 
 

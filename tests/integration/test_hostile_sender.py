@@ -66,9 +66,19 @@ SENDERS_OWN_PASS = (
 )
 
 
+# Postfix with policyd-spf: the SPF verdict in its own header, no DMARC check at all.
+RECEIVED_SPF_FAIL = (
+    "Received-SPF: Fail (mailfrom) identity=mailfrom; client-ip=203.0.113.9; "
+    "helo=mail.evil.example; envelope-from=sam.patel@council.gov.uk; receiver=mx",
+    "Authentication-Results: mail.evil.example; dmarc=pass header.from=council.gov.uk",
+)
+
+
 @pytest.mark.parametrize("verdicts", [
     SEPARATE_VERDICTS, PASS_IN_THE_ENVELOPE, PASS_IN_A_COMMENT, SENDERS_OWN_PASS,
-], ids=["dmarc-fail-not-first", "pass-in-envelope", "pass-in-comment", "senders-own-pass"])
+    RECEIVED_SPF_FAIL,
+], ids=["dmarc-fail-not-first", "pass-in-envelope", "pass-in-comment", "senders-own-pass",
+        "received-spf-fail"])
 @pytest.mark.parametrize("command", ["DONE", "REASSIGN dana.reed@council.gov.uk",
                                      'EXTEND 10 "waiting for a contractor"'])
 def test_a_spoofed_officers_command_is_refused_and_unanswered(
@@ -82,7 +92,7 @@ def test_a_spoofed_officers_command_is_refused_and_unanswered(
     assert (after.status, after.officer_email, after.response_due) == (
         before.status, before.officer_email, before.response_due)
     [refused] = council.events("command refused")
-    assert "=fail in Authentication-Results" in refused.detail
+    assert "spf=fail in" in refused.detail or "dmarc=fail in" in refused.detail
 
 
 def test_a_forwarded_officers_command_that_dmarc_passes_is_applied(council: Council) -> None:
