@@ -101,12 +101,21 @@ def require_aware(moment: datetime, what: str = "received time") -> datetime:
     return moment
 
 
+def counted_from(received: datetime, cutoff: time | None) -> date:
+    """The day a message counts as received (Europe/London): mail at or after the cutoff
+    counts from the next day. receipt_day says why, in words; this is for counting."""
+    local = require_aware(received).astimezone(LONDON)
+    if cutoff is not None and local.time() >= cutoff:
+        return local.date() + timedelta(days=1)
+    return local.date()
+
+
 def receipt_day(received: datetime, cutoff: time | None) -> tuple[date, str]:
     """The day a message counts as received (Europe/London), and why, in words."""
     local = require_aware(received).astimezone(LONDON)
     said = f"Received {_when(local)}"
-    if cutoff is not None and local.time() >= cutoff:
-        day = local.date() + timedelta(days=1)
+    day = counted_from(received, cutoff)
+    if day != local.date():
         return day, (
             f"{said}, at or after the {cutoff:%H:%M} cutoff, so it counts as received on "
             f"{_day(day)}."

@@ -201,17 +201,20 @@ def _earlier_answers(
             reopened_later,
         )
     )
+    found = session.execute(_scoped(statement, scope)).all()
+    # Every clock event of those cases in one query, not one query a case.
+    by_case: dict[int, list[ClockEventRow]] = {}
+    for event in session.scalars(
+        select(ClockEventRow)
+        .where(ClockEventRow.case_id.in_({row[0] for row in found}))
+        .order_by(ClockEventRow.id)
+    ):
+        by_case.setdefault(event.case_id, []).append(event)
     answers = []
-    for case_id, officer_email, kind, priority, received_at, answered_at in session.execute(
-        _scoped(statement, scope)
-    ).all():
+    for case_id, officer_email, kind, priority, received_at, answered_at in found:
         events = [
             ClockEvent(r.clock, r.action, r.at, r.who, r.why, r.new_due)  # type: ignore[arg-type]
-            for r in session.scalars(
-                select(ClockEventRow)
-                .where(ClockEventRow.case_id == case_id, ClockEventRow.at <= answered_at)
-                .order_by(ClockEventRow.id)
-            )
+            for r in by_case.get(case_id, ()) if r.at <= answered_at
         ]
         due = case_deadlines(policy, Kind(kind), Priority(priority), received_at, events)
         answers.append(EarlierAnswer(officer_email, answered_at, due.response_due))

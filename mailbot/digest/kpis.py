@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mailbot.clock import receipt_day
+from mailbot.clock import counted_from
 from mailbot.digest.figures import Received
 from mailbot.digest.periods import local_day
 from mailbot.model import Kind
@@ -37,7 +37,7 @@ def _receipt_day(policy: Policy, kind: Kind, received: datetime) -> date:
     as received the next day (protocol clocks; the statutory FOI clock has no cutoff), so
     a case answered on its due date spans exactly the target, not a day more."""
     cutoff = None if kind == Kind.FOI else policy.clock.cutoff
-    return receipt_day(received, cutoff)[0]
+    return counted_from(received, cutoff)
 
 
 def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> dict[str, KpiTally]:
