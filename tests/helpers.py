@@ -29,7 +29,7 @@ from mailbot.classify import Classifier, rules_classifier
 from mailbot.jobs import flush_outbox, poll
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.settings import load_settings
-from mailbot.store.tables import CaseRow, EventRow
+from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +64,19 @@ def shared_rules_classifier() -> Classifier:
 def eml(name: str) -> bytes:
     """The bytes of tests/data/<name>, exactly as written."""
     return (DATA / name).read_bytes()
+
+
+def never_answered(app_factory: AppFactory, raw: bytes, automatic: str) -> None:
+    """A robot's mail, with strangers acknowledged too (so only the loop guard can stop
+    the reply): recorded as `automatic` mail of that kind, no case, nothing sent."""
+    app, server = app_factory(acknowledge_unknown_senders=True)
+    server.deliver(raw)
+    run(app)
+    [row] = rows(app, MessageRow)
+    assert (row.status, row.automatic) == ("automatic", automatic), row.reason
+    assert rows(app, CaseRow) == []
+    assert [r for r in rows(app, OutboxRow) if r.purpose == "ack"] == []
+    assert server.outgoing == []
 
 
 def shared_dir() -> Path | None:
@@ -358,6 +371,20 @@ class Council:
 
     def events(self, action: str) -> list[EventRow]:
         return rows(self.app, EventRow, EventRow.action == action)
+
+
+def council_with_sam(home: Path, pack: str) -> Council:
+    """A council under `pack` whose cases go to Sam unless the pack routes them elsewhere;
+    Jo reads English, Rhian Welsh."""
+    domain = f"{pack}.gov.uk"
+    return Council(
+        home, mailbox=f"memberenquiries@{domain}", name=f"{pack.title()} Council",
+        policy=pack,
+        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
+                 ("Cllr Rhian Evans", f"rhian@{domain}", "Tref", "cy")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    )
 
 
 def by_recipient(messages: Iterable[EmailMessage]) -> dict[str, EmailMessage]:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, rows
+from helpers import Council, body_text, council_with_sam, rows
 
 from mailbot import reminders
 from mailbot.store.tables import OutboxRow
@@ -21,16 +21,7 @@ TUESDAY_8 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # the first working day af
 WEDNESDAY_9 = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)  # the first overdue reminder
 
 
-def council(home: Path, pack: str) -> Council:
-    domain = f"{pack}.gov.uk"
-    return Council(
-        home, mailbox=f"memberenquiries@{domain}", name=f"{pack.title()} Council",
-        policy=pack,
-        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
-                 ("Cllr Rhian Evans", f"rhian@{domain}", "Tref", "cy")],
-        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
-        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
-    )
+council = council_with_sam
 
 
 def sweep(it: Council, now: datetime) -> list[EmailMessage]:

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, make_app, run, sent_to
+from helpers import Council, body_text, council_with_sam, make_app, run, sent_to
 
 from mailbot.model import Kind
 from mailbot.triage import relabel_case
@@ -246,17 +246,7 @@ def officer_command(it: Council, ref: str, line: str, when: datetime) -> list[Em
     return [m for m in left if not str(m["To"]).startswith("sam@")]
 
 
-def with_sam(home: Path, pack: str) -> Council:
-    """A council whose cases go to Sam unless the pack routes them elsewhere."""
-    domain = f"{pack}.gov.uk"
-    return Council(
-        home, mailbox=f"memberenquiries@{domain}", name=f"{pack.title()} Council",
-        policy=pack,
-        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
-                 ("Cllr Rhian Evans", f"rhian@{domain}", "Tref", "cy")],
-        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
-        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
-    )
+with_sam = council_with_sam
 
 
 def test_the_extension_and_the_reopening_name_the_officer(tmp_path: Path) -> None:

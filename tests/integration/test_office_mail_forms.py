@@ -12,9 +12,9 @@ the loop guard can stop the reply); the councillor's photo is a case.
 from __future__ import annotations
 
 import pytest
-from helpers import JO, SAM, AppFactory, body_text, eml, rows, run, sent_to
+from helpers import JO, SAM, AppFactory, body_text, eml, never_answered, rows, run, sent_to
 
-from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow
 
 
 def copied_to_sam(raw: bytes) -> bytes:
@@ -40,14 +40,7 @@ ROBOTS = {
 def test_office_robots_are_recorded_and_never_answered(
     app_factory: AppFactory, name: str
 ) -> None:
-    app, server = app_factory(acknowledge_unknown_senders=True)
-    server.deliver(eml(name))
-    run(app)
-    [row] = rows(app, MessageRow)
-    assert (row.status, row.automatic) == ("automatic", ROBOTS[name]), row.reason
-    assert rows(app, CaseRow) == []
-    assert [r for r in rows(app, OutboxRow) if r.purpose == "ack"] == []
-    assert server.outgoing == []
+    never_answered(app_factory, eml(name), ROBOTS[name])
 
 
 def test_a_councillors_photo_from_a_phone_is_a_case_whose_kind_is_a_guess(

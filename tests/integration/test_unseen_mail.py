@@ -26,6 +26,7 @@ from helpers import (
     body_text,
     eml,
     message_id_in,
+    never_answered,
     rows,
     run,
     sent_to,
@@ -51,15 +52,7 @@ ROBOTS = {
 def test_robots_in_a_members_name_or_language_are_never_answered(
     app_factory: AppFactory, name: str
 ) -> None:
-    # Unknown senders acknowledged too, so only the loop guard can stop the reply.
-    app, server = app_factory(acknowledge_unknown_senders=True)
-    server.deliver(eml(name))
-    run(app)
-    [row] = rows(app, MessageRow)
-    assert (row.status, row.automatic) == ("automatic", ROBOTS[name]), row.reason
-    assert rows(app, CaseRow) == []
-    assert [r for r in rows(app, OutboxRow) if r.purpose == "ack"] == []
-    assert server.outgoing == []
+    never_answered(app_factory, eml(name), ROBOTS[name])
 
 
 @pytest.mark.parametrize("name", [
