@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot.jobs import one_line
 from mailbot.store import Store
 from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import StateRow
@@ -32,11 +33,6 @@ class Failing:
     since: datetime
     runs: int
     error: str
-
-
-def first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0][:300] if lines else ''}"
 
 
 class JobFailures:
@@ -57,7 +53,7 @@ class JobFailures:
                 since = earlier.since if earlier else now
                 runs = earlier.runs + 1 if earlier else 1
                 write_value(session, key, json.dumps(
-                    {"since": since.isoformat(), "runs": runs, "error": first_line(error)}
+                    {"since": since.isoformat(), "runs": runs, "error": one_line(error)[:300]}
                 ))
         except Exception:  # noqa: BLE001 - the note must not hide the job's own error
             log.warning("could not note the failed %s run for mailbot status", job)

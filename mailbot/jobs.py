@@ -195,12 +195,13 @@ def _process_one(app: App, fetched: FetchedMessage, now: datetime) -> Outcome:
             # the message stays in the Inbox and is handled when the database is back.
             raise
         log.exception("poll: internal error on a message; quarantining it")
-        return _quarantine_after_error(app, fetched, now, f"internal error: {_one_line(exc)}")
+        return _quarantine_after_error(app, fetched, now, f"internal error: {one_line(exc)}")
 
 
-def _one_line(error: Exception) -> str:
-    """The error for the quarantine list: a database error's own first line, without the
-    SQL statement, CONTEXT lines and help link that SQLAlchemy and PostgreSQL add."""
+def one_line(error: BaseException) -> str:
+    """An error in one line, for the quarantine list and `mailbot status`: a database
+    error's own first line, without the SQL statement, CONTEXT lines and help link that
+    SQLAlchemy and PostgreSQL add."""
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
     lines = str(cause).strip().splitlines()
     return f"{type(error).__name__}: {lines[0] if lines else ''}"
