@@ -81,7 +81,7 @@ def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
 
 def clock_time(session: Session, case: CaseRow, sent: datetime) -> datetime:
     """When a clock event that a message brings (an answer, a member's reply) happened:
-    when the message was sent (its believable Date, see pipeline.receipt_time), so a
+    when the message was sent (its believable Date, see intake.receipt_time), so a
     daemon that was down over a weekend does not move a Friday answer to Monday. Never
     before the case's last clock event, though: a resume dated before its pause would be
     ignored and leave the clock paused for good."""

@@ -3,88 +3,39 @@
 ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
 classify → case + clock → outbox rows. Each stage either settles the message (returns an
 Outcome) or lets the next one look at it. Stages write rows; none of them sends anything.
+The message on its way is an Intake (mailbot/intake.py); mail about a case already open
+or answered is the thread stage's (mailbot/thread_mail.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from mailbot import absence, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
-from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
+from mailbot.intake import Intake, Outcome, Stage, receipt_time
 from mailbot.loops import detect_automatic
-from mailbot.model import FINISHED, CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
+from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
     answers_caseless_mail,
-    find_case,
     our_mail_answered,
     same_member,
     sent_to_officer,
     tagged_case,
 )
+from mailbot.thread_mail import follow_thread
 
 if TYPE_CHECKING:
     from mailbot.app import App
-
-PLAUSIBLE_DATE_WINDOW = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    message_id: str
-    status: MessageStatus
-    reason: str = ""
-    case_ref: str | None = None
-    queued: tuple[str, ...] = ()  # outbox purposes written for this message
-
-
-@dataclass
-class Intake:
-    """One message on its way through the stages."""
-
-    app: App
-    session: Session
-    row: MessageRow
-    message: ParsedMessage
-    fetched: FetchedMessage
-    now: datetime
-    queued: list[str] = field(default_factory=list)
-    parent: CaseRow | None = None  # an answered case this message follows up, past its window
-
-    def settle(
-        self, status: MessageStatus, reason: str = "", case: CaseRow | None = None
-    ) -> Outcome:
-        self.row.status = status
-        self.row.reason = reason
-        if case is not None:
-            self.row.case_id = case.id
-        return Outcome(
-            self.row.message_id, status, reason, case.ref if case else None, tuple(self.queued)
-        )
-
-
-Stage = Callable[[Intake], Outcome | None]
-
-
-def receipt_time(message: ParsedMessage, now: datetime) -> datetime:
-    """When the member sent it, if their Date header is believable; else when we saw it.
-
-    A daemon that was down over a weekend must not push a Friday message's clock to
-    Monday, but a wrong or forged Date must not move a deadline into the past either.
-    """
-    if message.date and now - PLAUSIBLE_DATE_WINDOW <= message.date <= now:
-        return message.date
-    return now
 
 
 def reject_spam(it: Intake) -> Outcome | None:
@@ -169,137 +120,6 @@ def officer_commands(it: Intake) -> Outcome | None:
     return it.settle(status, what, case)
 
 
-def follow_thread(it: Intake) -> Outcome | None:
-    case = find_case(it.session, it.message, it.app.directory)
-    if case is None:
-        if it.fetched.folder == "sent":
-            return it.settle(MessageStatus.IGNORED, "sent item not about a case")
-        return None
-    sender = it.message.sender
-    assert sender is not None
-    # Clock events are dated when the mail was sent, not when we got round to it.
-    at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
-    if it.fetched.folder == "sent" and not cases.to_the_member(case, it.message, it.app.directory):
-        # Sent from the shared mailbox about the case, but not to the member (to a
-        # colleague, say): no answer, so the clock runs on.
-        return it.settle(MessageStatus.IGNORED, "sent item not to the member", case)
-    forged = "" if it.fetched.folder == "sent" else _failed_checks(it, case)
-    if forged:
-        return _untrusted_in_thread(it, case, forged)
-    if it.fetched.folder == "sent" or cases.is_response(
-        case, it.message, it.app.directory, it.app.mailbox_address
-    ):
-        if cases.officer_acknowledges(it.app, case):
-            cases.record_acknowledgement(it.session, case, sender.email, at)
-            return it.settle(
-                MessageStatus.PROCESSED,
-                "acknowledgement to the member recorded; the response clock runs on",
-                case,
-            )
-        cases.record_response(it.session, case, sender.email, at)
-        return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
-    if _staff(it.app, sender.email) and not same_member(
-        it.app.directory, sender.email, case.member_email
-    ):
-        # An officer writing in the thread without the member (to a colleague, or a note to
-        # the mailbox) has not answered them: a command there is applied as one, anything
-        # else is noted and the officer told how to close the case.
-        what, queued = commands.handle(
-            it.app, it.session, case, it.message, it.row, it.now, via="thread", given_at=at
-        )
-        it.queued.extend(queued)
-        status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
-        return it.settle(status, what, case)
-    if sender.email == case.member_email and case.status in FINISHED:
-        return _member_wrote_again(it, case, at)
-    cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
-    headline = WROTE_AGAIN
-    if sender.email == case.member_email and cases.resume_on_member_reply(
-        it.app, it.session, case, it.row, at
-    ):
-        headline = WROTE_AGAIN_CLOCK_RUNS
-    elif is_thanks_only(it.message.text, it.message.subject):
-        # A thank-you for the acknowledgement: on the case, but no mail to the officer.
-        return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
-    elif not same_member(it.app.directory, sender.email, case.member_email):
-        # Anyone who has the thread (a resident copied in, or someone quoting the
-        # reference) can write in it: the officer must not take them for the member.
-        headline = _not_the_member(sender.email)
-    _tell_officer(it, case, headline, "update")
-    return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
-
-
-def _failed_checks(it: Intake, case: CaseRow) -> str:
-    """Why mail in a case's thread may be forged, or "". In an officer's or anyone else's
-    name, any failed check counts, as for a command (a forged answer to the member would
-    stop the clock like DONE); in the member's name, only DMARC, as for a new case (SPF
-    alone fails on ordinary forwarding)."""
-    sender = it.message.sender
-    assert sender is not None
-    if same_member(it.app.directory, sender.email, case.member_email):
-        return disowned(it.message)
-    return commands.failed_authentication(it.message)
-
-
-def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
-    """Mail the receiving server says may be forged changes nothing on the case (no
-    answer recorded, no reopening, no clock started again); the officer sees it, warned."""
-    sender = it.message.sender
-    assert sender is not None
-    ledger.record_event(
-        it.session, it.now, sender.email, "not trusted",
-        f"{forged}; may be forged, the case is unchanged",
-        case=case, message=it.row,
-    )
-    _tell_officer(it, case, Headline(
-        f"Mail in this case's thread in the name of {sender.email} could not be checked as "
-        f"theirs ({forged}), so it may be forged and has changed nothing. Check with the "
-        "sender another way before acting on it.",
-        f"Ni ellid gwirio bod post yn edefyn yr achos hwn yn enw {sender.email} yn dod "
-        f"ganddynt ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch yr "
-        "anfonwr mewn ffordd arall cyn gweithredu arno.",
-    ), "update")
-    return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
-
-
-def _not_the_member(sender: str) -> Headline:
-    return Headline(
-        f"{sender}, who is not the member, has written in this case's thread. Check who "
-        "they are before acting on it or sending them anything about the case.",
-        f"Mae {sender}, nad yw'n aelod, wedi ysgrifennu yn edefyn yr achos hwn. Gwiriwch "
-        "pwy ydynt cyn gweithredu arno neu anfon unrhyw beth atynt am yr achos.",
-    )
-
-
-def _staff(app: App, address: str) -> bool:
-    """An officer in the directory or an administrator: people mailbot answers."""
-    admins = {a.lower() for a in app.settings.directory.admins}
-    return app.directory.officer(address) is not None or address in admins
-
-
-def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:
-    """After the answer: within the pack's window the same case reopens with a fresh
-    response clock; after it, a new case is opened, linked to this one. `at` is when the
-    member wrote (cases.clock_time). A reply that only says thank you does neither."""
-    if is_thanks_only(it.message.text, it.message.subject):
-        ledger.record_event(
-            it.session, at, case.member_email, "thanks", "the member thanked us for the answer",
-            case=case, message=it.row,
-        )
-        return it.settle(MessageStatus.PROCESSED, "thanks for the answer; stays answered", case)
-    if not cases.within_follow_up_window(it.app, case, at):
-        it.parent = case
-        return None
-    cases.reopen_case(it.app, it.session, case, it.row, case.member_email, at)
-    if cases.should_acknowledge(it.app, case):
-        queued = commands.tell_member(
-            it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
-        )
-        it.queued.extend(queued)
-    _tell_officer(it, case, REOPENED, "reopened")
-    return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
-
-
 def _hold_for_a_person(it: Intake, case: CaseRow, why: str) -> None:
     """Mail in a member's name that may not be theirs (their own domain disowns it, or
     From named no address to check) may be forged: the member is not written to about
@@ -310,26 +130,6 @@ def _hold_for_a_person(it: Intake, case: CaseRow, why: str) -> None:
         f"{why}, so it may be forged; not acknowledged, left for triage",
         case=case, message=it.row,
     )
-
-
-def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:
-    if not case.officer_email:
-        return
-    queued = assignment.queue_officer_mail(
-        it.app,
-        it.session,
-        case,
-        to=case.officer_email,
-        purpose=purpose,
-        dedup_key=f"{purpose}:{it.row.message_id}"[:200],
-        headline=headline,
-        why="",
-        message=it.message,
-        now=it.now,
-        subject_prefix="Update: ",
-    )
-    if queued:
-        it.queued.append(queued)
 
 
 def open_case(it: Intake) -> Outcome | None:
@@ -383,23 +183,6 @@ def _assignment_headline(it: Intake, case: CaseRow) -> Headline:
             "Nid yw'r neges hon gan aelod hysbys: gwiriwch hi a'i chyfeirio.",
         )
     return Headline("A new case is with you.", "Mae achos newydd gyda chi.")
-
-
-# What an officer is told when a member writes again about a case of theirs.
-WROTE_AGAIN = Headline(
-    "The member has written again about this case.",
-    "Mae'r aelod wedi ysgrifennu eto am yr achos hwn.",
-)
-WROTE_AGAIN_CLOCK_RUNS = Headline(
-    f"{WROTE_AGAIN.en} The clock you paused is running again: see the new date below.",
-    f"{WROTE_AGAIN.cy} Mae'r cloc a oedwyd gennych yn rhedeg eto: gweler y dyddiad newydd isod.",
-)
-REOPENED = Headline(
-    "The member has written again after the answer, so the case is open again with a new "
-    "response date.",
-    "Mae'r aelod wedi ysgrifennu eto ar ôl yr ateb, felly mae'r achos ar agor eto gyda "
-    "dyddiad ymateb newydd.",
-)
 
 
 STAGES: tuple[Stage, ...] = (
