@@ -17,7 +17,8 @@ from email.utils import format_datetime, formataddr, make_msgid
 from secrets import token_hex
 from typing import Any, cast
 
-from mailbot.loops import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT, outgoing_headers
+from mailbot.loops.outgoing import outgoing_headers
+from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
 from mailbot.thread import REF_TAG

@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from mailbot.loops import LIST_HEADERS
+from mailbot.loops.headers import LIST_HEADERS
 from mailbot.model import Address, ParsedMessage
 
 # What a list relay adds to the mail it passes on and the rules of mailbot.loops read: RFC

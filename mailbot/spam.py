@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from mailbot.loops import without_gateway_tags
+from mailbot.loops.subjects import without_gateway_tags
 from mailbot.model import ParsedMessage
 
 # Filters that mark spam in the subject instead of a header (Sophos, Proofpoint, Barracuda,
