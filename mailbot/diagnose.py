@@ -14,7 +14,8 @@ from mailbot.config_explain import set_by_environment
 from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
-from mailbot.settings import Settings, settings_warnings
+from mailbot.settings import Settings
+from mailbot.settings.mistakes import settings_warnings
 from mailbot.workdays import is_bank_holiday
 
 

@@ -20,7 +20,7 @@ from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
 from mailbot.model import Kind, ParsedMessage
 from mailbot.policy import Policy
-from mailbot.settings import RoutingRule, RoutingSettings
+from mailbot.settings.people import RoutingRule, RoutingSettings
 
 log = logging.getLogger(__name__)
 

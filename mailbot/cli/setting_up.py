@@ -25,7 +25,8 @@ from mailbot.diagnose import (
 )
 from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
-from mailbot.settings import ConfigError, check_database_url
+from mailbot.settings import ConfigError
+from mailbot.settings.database import check_database_url
 from mailbot.store import Store
 from mailbot.store.backup import BackupError, back_up, check_backup, restore, sqlite_path
 from mailbot.store.copy import CopyRefused, copy_database

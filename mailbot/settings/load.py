@@ -1,0 +1,97 @@
+"""Finding and reading the config file once: TOML and MAILBOT_* variables validated
+together, every problem gathered into one ConfigError naming the key and the file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from mailbot import config_explain as explain
+from mailbot.config_explain import ENV_PREFIX
+from mailbot.settings.root import Settings
+
+DEFAULT_CONFIG_NAME = "mailbot.toml"
+
+
+class ConfigError(Exception):
+    """Every problem found in a config file, each naming the key and the file."""
+
+    def __init__(self, path: Path | None, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        where = str(path) if path else "<defaults>"
+        super().__init__("; ".join(f"{where}: {p}" for p in problems))
+
+    def lines(self) -> list[str]:
+        where = str(self.path) if self.path else "<defaults>"
+        return [f"{where}: {p}" for p in self.problems]
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The config file to use: --config, else $MAILBOT_CONFIG, else ./mailbot.toml if present."""
+    if explicit is not None:
+        return explicit.expanduser()
+    from_env = os.environ.get("MAILBOT_CONFIG")
+    if from_env:
+        # systemd's Environment= and a quoted shell value leave "~" unexpanded.
+        return Path(from_env).expanduser()
+    default = Path.cwd() / DEFAULT_CONFIG_NAME
+    return default if default.exists() else None
+
+
+class FileOnlySettings(Settings):
+    """Settings from the file alone: MAILBOT_* variables are not read."""
+
+    read_environment: ClassVar[bool] = False
+
+
+def load_settings(path: Path | None, *, environment: bool = True) -> Settings:
+    """Read and validate the config once. Raises ConfigError listing every problem.
+    With `environment` False the MAILBOT_* variables are ignored: the demo, run on a
+    council's server, must not reach the real database or mailbox they name."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = path.resolve()
+        data = _read_toml(path)
+    from_env = explain.config_variables(os.environ) if environment else {}
+    problems = explain.unknown_variables(from_env, Settings)
+    kind = Settings if environment else FileOnlySettings
+    try:
+        settings = kind(**data, config_path=path)
+    except ValidationError as exc:
+        problems += [explain.describe(err, from_env, Settings) for err in exc.errors()]
+    except SettingsError:
+        # pydantic-settings could not decode a list or table given in the environment.
+        problems += explain.undecodable_variables(from_env, Settings) or [
+            f"a {ENV_PREFIX}... environment variable could not be read (lists and tables "
+            "are written as JSON)"
+        ]
+    if problems:
+        raise ConfigError(path, problems)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read: {exc.strerror or exc}"]) from None
+    try:
+        # utf-8-sig: Notepad and some editors start the file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            path, [f"line {line}: not UTF-8 text (save the file as UTF-8)"]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None

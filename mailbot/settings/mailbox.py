@@ -1,0 +1,118 @@
+"""[mailbox]: the shared mailbox's address and the backend that reads it (IMAP with SMTP,
+Exchange EWS, Microsoft Graph, Maildir), with the credentials each backend needs checked
+before the first poll."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mailbot.settings.sections import Section
+
+Security = Literal["tls", "starttls", "none"]
+
+
+class ImapSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=993, ge=1, le=65535)
+    security: Security = "tls"
+    username: str = ""
+    password: str = ""
+    inbox: str = "INBOX"
+    processed: str = "Processed"
+    sent: str = "Sent"
+    watch_sent: bool = False  # also read Sent, to see replies sent as the shared mailbox
+    ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
+
+
+class SmtpSettings(Section):
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Security = "starttls"
+    username: str = ""
+    password: str = ""
+    ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
+
+
+class MaildirSettings(Section):
+    path: Path = Path("mailbox")
+    outbox: Path = Path("outbox")
+
+
+class EwsSettings(Section):
+    service_endpoint: str = ""  # empty: Exchange Online's endpoint for oauth, else autodiscover
+    auth_type: Literal["ntlm", "basic", "oauth"] = "ntlm"
+    access_type: Literal["delegate", "impersonation"] = "delegate"
+    username: str = ""
+    password: str = ""
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    token_endpoint: str = ""
+    processed: str = "Processed"
+    create_processed_folder: bool = True
+    watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
+
+
+class GraphSettings(Section):
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    certificate_path: Path | None = None
+    certificate_thumbprint: str = ""
+    processed: str = "Processed"
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
+
+
+class MailboxSettings(Section):
+    backend: Literal["ews", "graph", "imap", "maildir"] = "maildir"
+    address: str = "memberenquiries@example.gov.uk"
+    display_name: str = "Member Enquiries"
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    maildir: MaildirSettings = MaildirSettings()
+    ews: EwsSettings = EwsSettings()
+    graph: GraphSettings = GraphSettings()
+
+    @model_validator(mode="after")
+    def _backend_is_configured(self) -> MailboxSettings:
+        # A space pasted around the address would make our own mail look like a stranger's.
+        address = self.address.strip()
+        if "@" not in address or any(c.isspace() or c in ",;<>" for c in address):
+            raise ValueError(f"address: {self.address!r} is not an email address")
+        self.address = address
+        if self.backend == "imap" and not self.imap.username:
+            raise ValueError('imap.username: required when backend = "imap"')
+        if self.backend == "ews":
+            self._ews_has_credentials()
+        if self.backend == "graph" and not (self.graph.tenant_id and self.graph.client_id):
+            raise ValueError('graph.tenant_id and graph.client_id: required for backend "graph"')
+        graph = self.graph
+        if self.backend == "graph" and not (graph.client_secret or graph.certificate_path):
+            # The backend refuses to start without one: say so at check-config, not at the
+            # first poll. The secret normally comes from the environment.
+            raise ValueError(
+                "graph.client_secret: required unless graph.certificate_path is set (set "
+                "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET)"
+            )
+        return self
+
+    def _ews_has_credentials(self) -> None:
+        ews = self.ews
+        if ews.auth_type != "oauth":
+            if not ews.username:
+                raise ValueError("ews.username: required for ntlm or basic login")
+            if not ews.password:
+                raise ValueError(
+                    "ews.password: required for ntlm or basic login (set "
+                    "MAILBOT_MAILBOX__EWS__PASSWORD)"
+                )
+            return
+        for key in ("tenant_id", "client_id", "client_secret"):
+            if not getattr(ews, key):
+                raise ValueError(
+                    f"ews.{key}: required for oauth (set MAILBOT_MAILBOX__EWS__{key.upper()})"
+                )

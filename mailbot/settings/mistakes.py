@@ -1,0 +1,105 @@
+"""What validates but is probably a mistake, for check-config and start-up warnings: the
+demo's name and address left in, an empty password, mail sent in clear over a network,
+no members, a secret in a config file every user may read."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from mailbot.config_explain import ENV_PREFIX
+from mailbot.settings.mailbox import MailboxSettings
+from mailbot.settings.root import Settings
+from mailbot.settings.sections import CouncilSettings
+
+_LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def settings_warnings(settings: Settings) -> list[str]:
+    """What validates but is probably a mistake, each naming the key (and the variable to
+    set): an empty password, mail sent in clear over a network, no members at all."""
+    box = settings.mailbox
+    found: list[str] = []
+    # Left at the demo's values, every letter would be signed by, and sent from, them.
+    for key, value, default in (
+        ("council.name", settings.council.name, CouncilSettings().name),
+        ("mailbox.address", box.address, MailboxSettings().address),
+    ):
+        if value == default:
+            found.append(f"{key} is not set, so every letter says {default!r}")
+
+    def secret(key: str, value: str, why: str) -> None:
+        if not value:
+            variable = ENV_PREFIX + key.upper().replace(".", "__")
+            found.append(f"{key} is empty, so {why}; set {variable}")
+
+    if box.backend == "imap":
+        secret("mailbox.imap.password", box.imap.password, "the IMAP login will be refused")
+    if box.backend in ("imap", "maildir") and box.smtp.host and box.smtp.username:
+        secret("mailbox.smtp.password", box.smtp.password, "the SMTP login will be refused")
+    for key, host, security, used in (
+        ("mailbox.imap", box.imap.host, box.imap.security, box.backend == "imap"),
+        ("mailbox.smtp", box.smtp.host, box.smtp.security, bool(box.smtp.host)),
+    ):
+        if used and security == "none" and host not in _LOCAL_HOSTS:
+            found.append(
+                f'{key}.security = "none" sends the password and members\' mail unencrypted '
+                f"to {host}; use tls or starttls unless the server is on this machine"
+            )
+    if settings.directory.members is None:
+        found.append(
+            "directory.members is not set, so no sender is a known member and nobody gets "
+            "an acknowledgement"
+        )
+    return found + _secrets_others_can_read(settings.config_path)
+
+
+# Keys whose value is a secret when written in the file (a database URL may carry one).
+_SECRET_KEYS = ("mailbox.imap.password", "mailbox.smtp.password", "mailbox.ews.password",
+                "mailbox.ews.client_secret", "mailbox.graph.client_secret", "database.url")
+
+
+def _secrets_others_can_read(path: Path | None) -> list[str]:
+    """A password written in a config file that every user of the machine may read
+    (mode 0644, as cp and most editors leave it): one line naming the keys, the file's mode
+    and the two ways to put it right."""
+    if path is None:
+        return []
+    try:
+        mode = path.stat().st_mode & 0o777
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    if not mode & 0o004:
+        return []
+    written = [key for key in _SECRET_KEYS if _has_secret(key, _value_at(data, key))]
+    if not written:
+        return []
+    variables = ", ".join(ENV_PREFIX + key.upper().replace(".", "__") for key in written)
+    return [
+        f"{', '.join(written)}: a secret is written in this file, which every user of this "
+        f"machine can read (mode {mode:04o}); chmod o-r {path} (the service's user must "
+        f"still read it), or move it to the environment ({variables})"
+    ]
+
+
+def _value_at(data: dict[str, Any], dotted: str) -> object:
+    found: object = data
+    for part in dotted.split("."):
+        found = found.get(part) if isinstance(found, dict) else None
+    return found
+
+
+def _has_secret(key: str, value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    if key != "database.url":
+        return True
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return bool(make_url(value).password)
+    except ArgumentError:
+        return False
