@@ -124,7 +124,9 @@ def long_date_cy(value: date, mutate: bool = False) -> str:
 
 
 def short_date(value: date) -> str:
-    """'04/12/2026': the same in Welsh and English, so bilingual subject lines stay short."""
+    """'04/12/2026': for the digest's table columns only, where width matters. A subject
+    line gives a date in words as the letter under it does (long_date, long_date_cy):
+    a numeric date is read as the 12th of April on a phone set to American English."""
     return f"{value:%d/%m/%Y}"
 
 

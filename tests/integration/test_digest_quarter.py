@@ -544,7 +544,7 @@ def test_a_council_with_no_cases_gets_a_digest_of_noughts(tmp_path: Path) -> Non
             message = email.message_from_bytes(row.mime, policy=email.policy.default)
             assert isinstance(message, EmailMessage)
             subject = str(message["Subject"])
-            assert subject.endswith("week of 28/12/2026: 0 overdue, 0 due this week")
+            assert subject.endswith("week of Monday 28 December 2026: 0 overdue, 0 due this week")
             text = body_text(message, "plain")
             assert "  Open:                 0" in text
             assert "No cases received in these weeks." in text

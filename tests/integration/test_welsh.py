@@ -232,7 +232,8 @@ def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
         assert set(out) == {ADMIN, DANA}  # the council-wide recipient and Sam's manager
         digest = out[ADMIN]
         assert str(digest["Subject"]) == (
-            "Weekly digest / Crynodeb wythnosol, 14/12/2026: 1 overdue / yn hwyr, "
+            "Weekly digest / Crynodeb wythnosol, week of Monday 14 December 2026 / wythnos yn "
+            "dechrau dydd Llun 14 Rhagfyr 2026: 1 overdue / yn hwyr, "
             "0 due this week / i'w hateb yr wythnos hon"
         )
         text, html = _text(digest), _html(digest)

@@ -156,7 +156,7 @@ def test_the_council_digest_counts_everything(app: tuple[App, MemoryServer]) -> 
     jobs.flush_outbox(the_app, MONDAY_8AM)
     message = digests(server)[CHIEF]
     assert message["Subject"] == (
-        "Weekly digest, week of 14/12/2026: 2 overdue, 2 due this week"
+        "Weekly digest, week of Monday 14 December 2026: 2 overdue, 2 due this week"
     )
     text = plain(message)
     assert "weekly digest for the whole council" in text
@@ -185,7 +185,8 @@ def test_a_manager_sees_only_their_team(app: tuple[App, MemoryServer]) -> None:
     mine = digests(server)[MAX[1]]
     text = plain(mine) + body_text(mine, "html")
     assert mine["Subject"] == (
-        "Weekly digest, Highways, Housing, week of 14/12/2026: 2 overdue, 1 due this week"
+        "Weekly digest, Highways, Housing, week of Monday 14 December 2026: "
+        "2 overdue, 1 due this week"
     )
     assert "Pothole on Castle Street" in text and "Damp in a council flat" in text
     assert "Missed bin collection" not in text and "Fly-tipping" not in text

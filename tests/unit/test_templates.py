@@ -201,7 +201,8 @@ def test_welsh_foi_and_confidential_ack(renderer: Renderer) -> None:
 def test_reminder_before_and_on_the_day(renderer: Renderer) -> None:
     before = renderer.render("reminder", reminder_context("before"), ENGLISH)
     assert before.subject == (
-        "Reminder: Pothole outside 14 Castle Street - reply by 09/12/2026 [MB-2026-00001]"
+        "Reminder: Pothole outside 14 Castle Street - reply by Wednesday 9 December 2026 "
+        "[MB-2026-00001]"
     )
     assert "is due in 2 working days, by Wednesday 9 December 2026" in before.text
     assert "  Member:    Cllr Rhian Evans" in before.text
@@ -227,7 +228,11 @@ def test_overdue_warns_of_the_escalation(renderer: Renderer) -> None:
     welsh = renderer.render(
         "overdue", reminder_context("overdue", escalate_on=date(2026, 12, 15)), WELSH_FIRST
     )
-    assert welsh.subject.startswith("Yn hwyr / Overdue: ")
+    # The same in both languages as the English subject says it: by how much, no date.
+    assert welsh.subject == (
+        "2 ddiwrnod gwaith yn hwyr / Overdue by 2 working days: "
+        "Pothole outside 14 Castle Street [MB-2026-00001]"
+    )
     assert "ac mae bellach 2 ddiwrnod gwaith yn hwyr" in welsh.text
     assert (
         "erbyn dydd Mawrth 15 Rhagfyr 2026, bydd yr achos yn cael ei gyfeirio at Max Boss"
@@ -274,7 +279,8 @@ def test_confidential_reminders_name_no_subject(
 def test_welsh_reminder_reads_in_welsh(renderer: Renderer) -> None:
     mail = renderer.render("reminder", reminder_context("before"), WELSH_FIRST)
     assert mail.subject == (
-        "Nodyn atgoffa / Reminder: Pothole outside 14 Castle Street - 09/12/2026 [MB-2026-00001]"
+        "Nodyn atgoffa / Reminder: Pothole outside 14 Castle Street - erbyn dydd Mercher "
+        "9 Rhagfyr 2026 / by Wednesday 9 December 2026 [MB-2026-00001]"
     )
     text = mail.text
     assert (
