@@ -16,9 +16,9 @@ import email
 import email.message
 import email.utils
 from collections.abc import Callable
-from email.policy import compat32
 
 from mailbot.lost_boundary import recovered_parts
+from mailbot.mime_feed import message_from_bytes
 from mailbot.model import NotRead, UnreadAttachment
 from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
 from mailbot.plaintext import clean_header, decode_bytes, eight_bit_text, html_to_text
@@ -177,7 +177,7 @@ def _message_from(data: bytes, *, saved_file: bool = False) -> email.message.Mes
     known only by its name must have a header that mail has (From, Subject ...)."""
     if not data.strip():
         return None
-    found = email.message_from_bytes(data, policy=compat32)
+    found = message_from_bytes(data)
     if saved_file:
         return found if any(found.get(name) for name in _MAIL_HEADERS) else None
     return found if found.keys() else None

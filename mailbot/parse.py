@@ -23,6 +23,7 @@ from email.policy import compat32
 from mailbot.attached_mail import own_parts
 from mailbot.banners import without_gateway_banners
 from mailbot.body import body_text
+from mailbot.mime_feed import header_block, message_from_bytes
 from mailbot.model import Address, ParsedMessage, UnreadAttachment
 from mailbot.plaintext import clean_header, eight_bit_text, unfold
 
@@ -47,7 +48,7 @@ def message_id_of(raw: bytes) -> str:
     """The Message-ID the ledger keys on: the header if usable, else a hash of the bytes.
     Reads the header block only; the body is not needed to find it."""
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
     except Exception:  # noqa: BLE001 - any parser failure means "no usable header"
         return synthetic_message_id(raw)
     return _message_id(headers, raw)
@@ -76,11 +77,11 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
         return ParseFailure(message_id_of(raw), "empty message")
     message_id = ""
     try:
-        msg = email.message_from_bytes(raw, policy=compat32)
+        msg = message_from_bytes(raw)
         message_id = _message_id(msg, raw)  # as the ledger keys it (message_id_of)
         mended = _mended_header_block(raw) if _header_block_broken(msg) else None
         if mended is not None:
-            msg = email.message_from_bytes(mended, policy=compat32)
+            msg = message_from_bytes(mended)
         return _build(msg, message_id)
     except RecursionError:  # the stdlib parser recurses once per nested part
         return ParseFailure(message_id or message_id_of(raw), TOO_DEEP)
