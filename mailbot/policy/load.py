@@ -1,0 +1,124 @@
+"""Finding a pack (by name among the shipped ones, or by path), reading it, merging the
+council config's [policy] overrides into it and validating the result, cached while the
+file is unchanged."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mailbot.policy.errors import PolicyError, describe_error
+from mailbot.policy.pack import Policy
+
+PACKS_ENV = "MAILBOT_POLICIES_DIR"
+
+
+def default_packs_dir() -> Path:
+    """Where the shipped packs are: $MAILBOT_POLICIES_DIR, else the installed package
+    data (mailbot/_packs), else config/policies/ of the source checkout."""
+    env = os.environ.get(PACKS_ENV)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[1]  # mailbot/, not mailbot/policy/
+    for candidate in (here / "_packs", here.parent / "config" / "policies"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "config" / "policies"
+
+
+def available_packs(packs_dir: Path | None = None) -> list[str]:
+    folder = packs_dir or default_packs_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def resolve_pack(
+    ref: str | Path, packs_dir: Path | None = None, base_dir: Path | None = None
+) -> Path:
+    """A pack name ("colchester") or a path to a .toml file → the file's path. A relative
+    path is taken from `base_dir` (the council config's folder) when given, so the daemon
+    finds the same pack whatever directory it was started in."""
+    text = str(ref)
+    looks_like_path = isinstance(ref, Path) or text.endswith(".toml") or os.sep in text
+    if looks_like_path:
+        path = Path(ref).expanduser()
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
+        if not path.is_file():
+            shipped = Path(text).stem if Path(text).stem in available_packs(packs_dir) else ""
+            hint = f' (the shipped pack is named without ".toml": policy = "{shipped}")'
+            raise PolicyError(f"{path}: policy file not found{hint if shipped else ''}")
+        return path
+    folder = packs_dir or default_packs_dir()
+    path = folder / f"{text}.toml"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text) or not path.is_file():
+        known = ", ".join(available_packs(folder)) or "none found"
+        raise PolicyError(f"unknown policy {text!r}: not a pack in {folder} ({known})")
+    return path
+
+
+def load_policy(
+    ref: str | Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    packs_dir: Path | None = None,
+    base_dir: Path | None = None,
+) -> Policy:
+    """Read a pack, deep-merge the council config's [policy] overrides, validate."""
+    path = resolve_pack(ref, packs_dir, base_dir)
+    return _load(path, _freeze(overrides or {}), path.stat().st_mtime_ns)
+
+
+def parse_policy(data: Mapping[str, Any], origin: str) -> Policy:
+    """Validate an already-read pack; `origin` names it in error messages."""
+    try:
+        return Policy.model_validate(dict(data))
+    except ValidationError as exc:
+        raise PolicyError(f"{origin}: {describe_error(exc)}") from None
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, frozen_overrides: Any, _mtime: int) -> Policy:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read: {exc}") from None
+    data.setdefault("name", path.stem)
+    merged = _deep_merge(data, _thaw(frozen_overrides))
+    origin = str(path) if not frozen_overrides else f"{path} (with the council's overrides)"
+    return parse_policy(merged, origin)
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable copy of nested overrides, so loaded policies can be cached."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("__list__", tuple(_freeze(v) for v in value))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and value and value[0] == "__list__":
+        return [_thaw(v) for v in value[1]]
+    if isinstance(value, tuple):
+        return {k: _thaw(v) for k, v in value}
+    return value

@@ -1,0 +1,147 @@
+"""The tables of a pack, a model each: the acknowledgement and response clocks, the
+clock's own rules (cutoff, pauses, extensions), routing, FOI, confidentiality and
+reminders. Every table cites the protocol paragraph it comes from."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from mailbot.model import Kind, Priority
+from mailbot.policy.values import Days, LocalTime, PositiveDays, not_bool
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DaysRule(Strict):
+    """A clock of `days` working days, with the paragraph it comes from."""
+
+    days: Days
+    source: str = Field(min_length=1)
+
+
+class AckRule(DaysRule):
+    """The acknowledgement clock of one kind, and who gives the acknowledgement: mailbot's
+    automatic one, or the officer the case is with (Hackney 11.3: the Director
+    acknowledges a complaint and says what happens next). With "officer", that officer's
+    first reply to the member is taken as the acknowledgement and the case stays open."""
+
+    by: Literal["mailbot", "officer"] = "mailbot"
+
+
+class ResponseRule(Strict):
+    """Response time by the priority the member gives (Colchester 16(2)); `important`
+    defaults to `normal` where the protocol makes no distinction."""
+
+    normal: Days
+    important: Days | None = None
+    source: str = Field(min_length=1)
+
+    def days(self, priority: Priority) -> int:
+        if priority == Priority.IMPORTANT and self.important is not None:
+            return self.important
+        return self.normal
+
+
+class ClockRules(Strict):
+    # Mail arriving at or after the cutoff (Europe/London) counts as received the next
+    # day. Protocol clocks only: the statutory FOI clock has no cutoff.
+    cutoff: LocalTime | None = None
+    # Colchester 16(3): an officer's out-of-office suspends the timescale of an enquiry
+    # (pause event); see Policy.absence_pauses for which kinds.
+    out_of_office_pauses: bool = False
+    # Colchester 16(4) and others: a new date may be agreed with the member (extend event).
+    extension_by_agreement: bool = True
+    source: str = Field(min_length=1)  # cites each rule of this table
+    no_ack_source: str | None = None  # why there is no acknowledgement clock, if none
+
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _none_word(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
+
+    @field_validator("cutoff")
+    @classmethod
+    def _cutoff_local(cls, value: time | None) -> time | None:
+        if value == time(0, 0):
+            raise ValueError(
+                "00:00 would count every message as received the next day; "
+                "leave cutoff out for no cutoff"
+            )
+        return value
+
+
+class Routing(Strict):
+    foi_team: str
+    complaints: str  # an address, or "service-director" (Hackney 11.3)
+    monitoring_officer: str
+    source: str = Field(min_length=1)
+
+    @field_validator("foi_team", "monitoring_officer")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"must be an email address, not {value!r}")
+        return value.lower()
+
+    @field_validator("complaints")
+    @classmethod
+    def _complaints(cls, value: str) -> str:
+        if value != "service-director" and not _EMAIL.match(value):
+            raise ValueError(f"must be an email address or 'service-director', not {value!r}")
+        return value if value == "service-director" else value.lower()
+
+
+class FoiRules(Strict):
+    note_to_member: bool = True  # tell the member their request went to the FOI team
+    source: str = Field(min_length=1)
+
+
+class ConfidentialityRules(Strict):
+    minimise_content: bool = True  # notifications never quote the message
+    say_at_once_if_not_possible: bool = True  # MWDA 7.2, Cardiff: say straight away
+    # Working days the officer has to answer CONFIDENTIAL OK/NO before one chase; after
+    # as many again, one escalation to their manager (mailbot/confidentiality_chase.py).
+    # At most 10: a pack cannot turn "straight away" into weeks.
+    confirm_within_days: Annotated[int, BeforeValidator(not_bool), Field(ge=1, le=10)] = 1
+    source: str = Field(min_length=1)
+
+
+class Hours(Strict):
+    start: LocalTime = time(9, 0)
+    end: LocalTime = time(17, 0)
+    tz: Literal["Europe/London"] = "Europe/London"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Reminders(Strict):
+    days_before: Days = 2  # working days before the due date
+    on_due_day: bool = True
+    overdue_every: PositiveDays = 2  # working days between overdue reminders
+    escalate_after: Days = 2  # overdue reminders before the manager is told
+    working_hours: Hours = Hours()
+    # Kinds whose member is told, once per due date, that the response is late and who
+    # has it (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Empty: the protocol is silent.
+    tell_member_when_late: list[Kind] = []
+    source: str = Field(min_length=1)
+
+    @field_validator("tell_member_when_late")
+    @classmethod
+    def _not_foi(cls, kinds: list[Kind]) -> list[Kind]:
+        # An FOI request's lateness is the FOI procedure's and the ICO's to deal with;
+        # every protocol sends it there (Colchester 16(1)).
+        if Kind.FOI in kinds:
+            raise ValueError("foi is answered under the FOI procedure, not this protocol")
+        return kinds

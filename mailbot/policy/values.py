@@ -1,0 +1,89 @@
+"""The kinds of value a pack is written in: a number of working days, a wall-clock time
+in London, a calendar day. Each refuses in words what it would otherwise misread (TOML
+`true` as one day, 1700 as seconds past midnight, 2206 for 2026)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from mailbot.workdays import MAX_YEAR, MIN_YEAR
+
+
+def not_bool(value: Any) -> Any:
+    # TOML `true` would otherwise pass as 1 working day.
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number of days, not {str(value).lower()}")
+    return value
+
+# No protocol sets a year or more; a bigger number is a typo that would otherwise fail
+# (past the calendar's last year) or mislead on every message, not when the pack is read.
+MAX_DAYS = 250
+Days = Annotated[int, BeforeValidator(not_bool), Field(ge=0, le=MAX_DAYS)]
+PositiveDays = Annotated[int, BeforeValidator(not_bool), Field(ge=1, le=MAX_DAYS)]
+
+
+_CLOCK_TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*")
+_WITH_OFFSET = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)\s*", re.I)
+
+
+def _time_text(value: Any) -> Any:
+    """A wall-clock time: "9:00" as well as "09:00" (as the council config's [digest] time
+    takes it), "17:00:00", or a TOML time. Unquoted, 1700 would be read as seconds past
+    midnight UTC, so a number is refused, in words that show the form wanted."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        found = _CLOCK_TIME.fullmatch(value)
+        if found is not None:
+            hour, minute, second = (int(part or 0) for part in found.groups())
+            if hour <= 23 and minute <= 59 and second <= 59:
+                return time(hour, minute, second)
+        elif _WITH_OFFSET.fullmatch(value):
+            raise ValueError(_OFFSET_REFUSED)
+    raise ValueError(
+        f'must be a time of day such as "09:00" or "17:00" (24-hour clock, London time), '
+        f"not {value!r}"
+    )
+
+_OFFSET_REFUSED = 'must not have a UTC offset: it is London time, e.g. "17:00"'
+
+
+def _no_offset(value: time) -> time:
+    # An offset would make it unusable beside London times (a TypeError on every use).
+    if value.tzinfo is not None:
+        raise ValueError(_OFFSET_REFUSED)
+    return value
+
+LocalTime = Annotated[time, BeforeValidator(_time_text), AfterValidator(_no_offset)]
+
+
+def _known_year(value: date) -> date:
+    # A date outside the calendar's years is a typo (2206 for 2026): it would stop no clock.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"must be in {MIN_YEAR}-{MAX_YEAR}, not {value.isoformat()}")
+    return value
+
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def _day_text(value: Any) -> Any:
+    """A calendar day: a TOML date (2026-12-29), or the same in quotes, leading zeros
+    optional. "29/12/2026" could be read either way round, and a bare number would be
+    taken as seconds since 1970, so anything else is refused in words that show the form."""
+    if isinstance(value, datetime):  # a TOML date-time: only midnight means the day itself
+        if value.tzinfo is None and value.time() == time(0):
+            return value.date()
+    elif isinstance(value, date):
+        return value
+    elif isinstance(value, str) and (found := _ISO_DAY.fullmatch(value)):
+        try:
+            return date(*(int(part) for part in found.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"must be a date written YYYY-MM-DD, such as 2026-12-29, not {value!r}")
+
+Day = Annotated[date, BeforeValidator(_day_text), AfterValidator(_known_year)]
