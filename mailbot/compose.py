@@ -199,7 +199,7 @@ def _marks(envelope: Envelope) -> dict[str, str]:
     """The headers that mark our mail. "X-Auto-Response-Suppress: All" stops Exchange
     sending an officer's out-of-office and a dead address's bounce, and Auto-Submitted or
     Precedence stop RFC 3834 responders: mail whose answer mailbot needs asks for them.
-    What comes back is still recognised as automatic and never answered (loops.py)."""
+    What comes back is still recognised as automatic and never answered (mailbot/loops/)."""
     headers = outgoing_headers(envelope.instance)
     if envelope.hear_absence:
         headers["X-Auto-Response-Suppress"] = ABSENCE_WANTED
