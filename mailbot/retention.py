@@ -163,7 +163,7 @@ def _old_cases(cutoff: datetime) -> Select[int]:
 Erase = Callable[[Session, list[int], datetime], None]
 
 
-def _erase_messages(session: Session, ids: list[int], now: datetime) -> None:
+def erase_messages(session: Session, ids: list[int], now: datetime) -> None:
     _blank_messages(session, MessageRow.id.in_(ids), now)
     # What the ledger wrote about mail that joined no case (a quarantine reason, say) can
     # quote the message; a case's audit trail is kept until the case is anonymised.
@@ -182,6 +182,16 @@ def _blank_messages(session: Session, which: ColumnElement[bool], now: datetime)
     )
 
 
+def blank_sent_mail(session: Session, which: ColumnElement[bool], now: datetime) -> None:
+    """Erase sent mail whole, recipients too (Message-ID, purpose and status stay), unless
+    it may still be sent."""
+    session.execute(
+        update(OutboxRow)
+        .where(which, OutboxRow.status.not_in(MAY_STILL_SEND))
+        .values(mime=b"", recipients="", purged_at=func.coalesce(OutboxRow.purged_at, now))
+    )
+
+
 def _erase_sent_mail(session: Session, ids: list[int], now: datetime) -> None:
     session.execute(
         update(OutboxRow)
@@ -190,15 +200,14 @@ def _erase_sent_mail(session: Session, ids: list[int], now: datetime) -> None:
     )
 
 
-def _anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
+def anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
+    """Blank these cases' member details, mail and audit trail free text; what stays is
+    what the statistics need. Also used to erase one person's cases on request
+    (mailbot.erasure)."""
     members = dict(session.execute(select(CaseRow.id, CaseRow.member_email).where(
         CaseRow.id.in_(ids))).tuples().all())
     _blank_messages(session, MessageRow.case_id.in_(ids), now)
-    session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.case_id.in_(ids), OutboxRow.status.not_in(MAY_STILL_SEND))
-        .values(mime=b"", recipients="", purged_at=func.coalesce(OutboxRow.purged_at, now))
-    )
+    blank_sent_mail(session, OutboxRow.case_id.in_(ids), now)
     session.execute(update(EventRow).where(EventRow.case_id.in_(ids)).values(detail=""))
     session.execute(update(ClockEventRow).where(ClockEventRow.case_id.in_(ids)).values(why=""))
     for case_id, address in members.items():
@@ -237,15 +246,15 @@ class _Rule:
 # The mail rules first, so each counts the mail it erases whatever the limits are; then
 # anonymising old cases, which also erases whatever mail of theirs is left.
 _RULES = (
-    _Rule("dropped_mail", "dropped_mail_days", MessageRow.id, _dropped_mail, _erase_messages,
+    _Rule("dropped_mail", "dropped_mail_days", MessageRow.id, _dropped_mail, erase_messages,
           (MessageRow,)),
     _Rule("quarantined_mail", "quarantined_mail_days", MessageRow.id, _quarantined_mail,
-          _erase_messages, (MessageRow,)),
+          erase_messages, (MessageRow,)),
     _Rule("closed_case_mail", "closed_case_mail_days", MessageRow.id, _closed_case_mail,
-          _erase_messages, (MessageRow, CaseRow)),
+          erase_messages, (MessageRow, CaseRow)),
     _Rule("sent_mail", "sent_mail_days", OutboxRow.id, _sent_mail, _erase_sent_mail,
           (OutboxRow,)),
-    _Rule("cases_anonymised", "anonymise_cases_days", CaseRow.id, _old_cases, _anonymise_cases,
+    _Rule("cases_anonymised", "anonymise_cases_days", CaseRow.id, _old_cases, anonymise_cases,
           (CaseRow,)),
 )
 
@@ -308,18 +317,46 @@ def prune_corrections(
     erased one retention period from then: never early, never kept for ever. A line that
     is not JSON is left alone for a person to fix (`mailbot train` names it).
     """
+    def prune(text: str) -> tuple[str, tuple[int, int]]:
+        kept, erased, undated = _prune_lines(text, cutoff, now)
+        return kept, (erased, undated)
+
+    return _rewrite_corrections(path, prune, dry_run=dry_run) or (0, 0)
+
+
+def remove_corrections(
+    path: Path, concerns: Callable[[dict[str, Any]], bool], *, dry_run: bool = False
+) -> int | None:
+    """Remove the corrections lines `concerns` picks (one person's, on request), rewriting
+    the file atomically as the purge does. Returns how many went (or, dry, would go); None
+    if the file kept changing under it."""
+
+    def drop(text: str) -> tuple[str, tuple[int, int]]:
+        kept = [line for line in text.splitlines(keepends=True)
+                if (row := _json_object(line)) is None or not concerns(row)]
+        return "".join(kept), (len(text.splitlines()) - len(kept), 0)
+
+    done = _rewrite_corrections(path, drop, dry_run=dry_run)
+    return done[0] if done is not None else None
+
+
+def _rewrite_corrections(
+    path: Path, change: Callable[[str], tuple[str, tuple[int, int]]], *, dry_run: bool
+) -> tuple[int, int] | None:
+    """Apply `change` (new text, its counts) to the file and swap the result in, reading
+    again if a line was appended meanwhile. None if the file kept changing."""
     for _ in range(3):
         try:
             before = path.read_bytes()
         except FileNotFoundError:
             return 0, 0
-        kept, erased, undated = _prune_lines(before.decode("utf-8"), cutoff, now)
-        if dry_run or (erased == 0 and undated == 0):
-            return erased, undated
-        if _replace_if_unchanged(path, before, kept):
-            return erased, undated
-    log.warning("retention: %s kept changing while being purged; will try again next run", path)
-    return 0, 0
+        text, counts = change(before.decode("utf-8"))
+        if dry_run or not any(counts):
+            return counts
+        if _replace_if_unchanged(path, before, text):
+            return counts
+    log.warning("retention: %s kept changing while being rewritten; will try again", path)
+    return None
 
 
 def _prune_lines(text: str, cutoff: datetime, now: datetime) -> tuple[str, int, int]:

@@ -18,6 +18,7 @@ from mailbot.cli import (
     daemon,
     deadlines,
     outbox,
+    person,
     quarantine,
     relay,
     scheduled,
@@ -54,6 +55,7 @@ app.add_typer(setting_up.db_app, name="db")
 app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(quarantine.quarantine_app, name="quarantine")
 app.add_typer(relay.relay_app, name="relay")
+app.add_typer(person.person_app, name="person")
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +37,7 @@ def quarantine_save(
     config: ConfigOption = None,
 ) -> None:
     """Write a quarantined message, byte for byte as it arrived, to an .eml file."""
+    from mailbot.private_files import write_new_private_file
     from mailbot.quarantine import NotQuarantined, raw_bytes
 
     with opened_app(config) as mailbot_app:
@@ -46,23 +46,12 @@ def quarantine_save(
         except NotQuarantined as exc:
             raise fail(str(exc)) from None
     try:
-        _write_new_private_file(to, raw)
+        write_new_private_file(to, raw)
     except FileExistsError:
         raise fail(f"{to} already exists: give a new file name (it is not overwritten)") from None
     except OSError as exc:
         raise fail(f"cannot write {to}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {len(raw)} bytes to {to} (readable by you alone)")
-
-
-def _write_new_private_file(path: Path, data: bytes) -> None:
-    """Create `path` for its owner alone (0600): the raw mail is a member's or resident's
-    personal data. Never over an existing file, and never through a symlink planted in
-    its place (O_EXCL refuses both): `save` must not be a way to overwrite what the user
-    running it can write."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(path, flags, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
 
 
 @quarantine_app.command("retry")

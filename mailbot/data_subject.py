@@ -1,0 +1,526 @@
+"""Everything mailbot holds about one person: for a subject access request (UK GDPR
+Article 15) and for erasure on request (Article 17).
+
+A person is given by their addresses and, if wanted, their names. What concerns them:
+- a case whose member they are (member_email, or member_name for a name given), or whose
+  officer they are (officer_email);
+- a message received, or a mail sent, with one of their addresses (or, for a name, a
+  display name) in From, Sender, Reply-To, To or Cc; and every message and mail of a
+  case whose member they are;
+- an audit trail entry or clock change they made, of a case of theirs, about a message
+  found, or whose text names one of their addresses;
+- a classifier corrections line whose headers name them, that a person wrote as them, or
+  that holds a message found.
+With `in_text`, also mail, case subjects, audit entries and corrections lines whose text
+names one of their addresses or names: residents appear only inside the mail members
+forward. Searching is inclusive (a name in any order in a header, any case): a person
+reads what was found before anything is sent on or erased.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from mailbot.model import FINISHED, ParsedMessage
+from mailbot.parse import parse_message
+from mailbot.plaintext import clean_header
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc")
+_ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_WORD_RE = re.compile(r"\w+")
+BATCH = 200  # rows of mail read at a time: raw mail can be large
+MEMBER, OFFICER, IN_SUBJECT = "the member", "the officer", "named in the subject"
+
+
+class PersonError(ValueError):
+    """The person to search for is not given well enough (one line, for the console)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    addresses: tuple[str, ...]  # lower-cased
+    names: tuple[str, ...]
+    in_text: bool = False
+
+    def searched(self) -> list[str]:
+        """What was searched for, in plain words."""
+        lines = [f"the address {a}" for a in self.addresses]
+        lines += [f"the name {n!r} (its words in any order, as a display name in mail "
+                  "headers or the member's name on a case)" for n in self.names]
+        if self.in_text:
+            lines.append("the text of mail (subjects and bodies, mail forwarded as an "
+                         "attachment included), case subjects, the audit trail and the "
+                         "classifier corrections file, for each address and name (the name "
+                         "as written, words in that order)")
+        return lines
+
+
+def person(
+    addresses: Iterable[str], names: Iterable[str], *, in_text: bool, shared_mailbox: str
+) -> Person:
+    """The person to search for, checked: at least one address or name, each address one
+    address, each name at least three letters, and never the shared mailbox itself (to
+    which all mail is addressed)."""
+    found = tuple(dict.fromkeys(a.strip().lower() for a in addresses))
+    for address in found:
+        if not _ADDRESS_RE.fullmatch(address):
+            raise PersonError(f"--address {address!r} is not an email address")
+        if address == shared_mailbox.lower():
+            raise PersonError(f"--address {address} is the shared mailbox itself, not a person")
+    given = tuple(dict.fromkeys(" ".join(n.split()) for n in names))
+    for name in given:
+        if len("".join(_WORD_RE.findall(name))) < 3:
+            raise PersonError(f"--name {name!r} is too short to search for")
+    if not found and not given:
+        raise PersonError("give the person's --address, --name, or both")
+    return Person(found, given, in_text)
+
+
+# --- what was found ---------------------------------------------------------------------
+
+
+@dataclass
+class FoundCase:
+    id: int
+    ref: str
+    kind: str
+    status: str
+    received_at: datetime
+    member_email: str
+    member_name: str
+    officer_email: str | None
+    subject: str
+    anonymised_at: datetime | None
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        return self.status not in FINISHED
+
+
+@dataclass
+class FoundMessage:
+    id: int
+    message_id: str
+    received_at: datetime
+    status: str
+    sender: str
+    subject: str
+    case_id: int | None
+    purged_at: datetime | None
+    why: list[str]
+
+
+@dataclass
+class FoundMail:
+    """A mail mailbot sent (or queued) from the outbox."""
+
+    id: int
+    message_id: str
+    purpose: str
+    recipients: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    case_id: int | None
+    purged_at: datetime | None
+    why: list[str]
+
+
+@dataclass
+class FoundEvent:
+    id: int
+    at: datetime
+    case_id: int | None
+    message_id: int | None
+    actor: str
+    action: str
+    detail: str
+    why: list[str]
+
+
+@dataclass
+class FoundClockChange:
+    id: int
+    case_id: int
+    clock: str
+    action: str
+    at: datetime
+    who: str
+    reason: str
+    new_due: str | None
+    why: list[str]
+
+
+@dataclass
+class FoundCorrection:
+    line: int  # 1-based, in the corrections file
+    text: str
+    why: list[str]
+
+
+@dataclass
+class Findings:
+    person: Person
+    cases: list[FoundCase] = field(default_factory=list)
+    messages: list[FoundMessage] = field(default_factory=list)
+    mail: list[FoundMail] = field(default_factory=list)
+    events: list[FoundEvent] = field(default_factory=list)
+    clock_changes: list[FoundClockChange] = field(default_factory=list)
+    corrections: list[FoundCorrection] = field(default_factory=list)
+    corrections_path: Path | None = None
+    directory: list[str] = field(default_factory=list)  # what members/officers.csv say
+
+    def ref_of(self, case_id: int | None) -> str:
+        case = self.cases_by_id.get(case_id) if case_id is not None else None
+        return case.ref if case is not None else ""
+
+    @property
+    def cases_by_id(self) -> dict[int, FoundCase]:
+        return {case.id: case for case in self.cases}
+
+    @property
+    def total(self) -> int:
+        return (len(self.cases) + len(self.messages) + len(self.mail) + len(self.events)
+                + len(self.clock_changes) + len(self.corrections))
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+class Matcher:
+    """Whether a header, a piece of text or a corrections line names the person."""
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.addresses = set(person.addresses)
+        self.name_words = [_words(name) for name in person.names]
+        self.phrases = [_phrase(re.escape(a)) for a in person.addresses]
+        self.phrases += [_phrase(r"\s+".join(map(re.escape, n.split()))) for n in person.names]
+
+    def in_headers(self, headers: Message | dict[str, str]) -> list[str]:
+        """The address headers that name the person: 'Cc', or 'To (name)' for a name."""
+        why = []
+        for header in ADDRESS_HEADERS:
+            values = _header_values(headers, header)
+            decoded = [clean_header(value) for value in values]
+            if any(self.addresses & set(_addresses_in(value)) for value in decoded):
+                why.append(header)
+            elif self.name_words and any(self.named(display) for value in decoded
+                                         for display, _ in _pairs(value)):
+                why.append(f"{header} (name)")
+        return why
+
+    def named(self, display_name: str) -> bool:
+        """A display name or a case's member name with every word of a name given."""
+        words = _words(display_name)
+        return any(wanted <= words for wanted in self.name_words if wanted)
+
+    def in_text(self, *texts: str) -> bool:
+        return any(phrase.search(text) for phrase in self.phrases for text in texts if text)
+
+    def in_correction(self, row: dict[str, Any], message_ids: set[str]) -> list[str]:
+        why = []
+        headers = row.get("headers")
+        if isinstance(headers, dict):
+            why += self.in_headers({str(k): str(v) for k, v in headers.items()})
+        if str(row.get("who", "")).lower() in self.addresses:
+            why.append("written by them")
+        if str(row.get("id", "")) in message_ids:
+            why.append("a message found")
+        if self.person.in_text and self.in_text(str(row.get("subject", "")),
+                                                str(row.get("text", ""))):
+            why.append("text")
+        return why
+
+
+def _phrase(pattern: str) -> re.Pattern[str]:
+    # Not part of a longer word or address: "jo@x.uk" is not in "tojo@x.uk".
+    return re.compile(rf"(?<![\w.+-]){pattern}(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(word.casefold() for word in _WORD_RE.findall(text))
+
+
+def _header_values(headers: Message | dict[str, str], name: str) -> list[str]:
+    if isinstance(headers, Message):
+        return [str(value) for value in headers.get_all(name) or []]
+    value = headers.get(name.lower())
+    return [value] if value else []
+
+
+def _addresses_in(value: str) -> list[str]:
+    return [found.lower() for found in _ADDRESS_RE.findall(value)]
+
+
+def _pairs(value: str) -> list[tuple[str, str]]:
+    try:
+        return getaddresses([value])
+    except RecursionError:  # thousands of junk tokens: the addresses alone
+        return [("", found) for found in _addresses_in(value)]
+
+
+def correction_id(message_id: str) -> str:
+    """The id a corrections line carries for a message (classify.data.append_correction)."""
+    return f"correction-{message_id.strip('<>')}"
+
+
+# --- the search -------------------------------------------------------------------------
+
+
+def find(app: App, who: Person) -> Findings:
+    """Everything in the database and the corrections file that concerns `who`."""
+    matcher = Matcher(who)
+    findings = Findings(who, corrections_path=app.settings.corrections_path)
+    with app.store.transaction() as session:
+        findings.cases = _cases(session, matcher)
+        theirs = {c.id for c in findings.cases if MEMBER in c.roles}
+        findings.messages = _messages(session, matcher, theirs)
+        findings.mail = _mail(session, matcher, theirs)
+        _add_cases_of_found_mail(session, findings)
+        findings.events = _events(session, matcher, theirs, {m.id for m in findings.messages})
+        findings.clock_changes = _clock_changes(session, matcher, theirs)
+    message_ids = {correction_id(m.message_id) for m in findings.messages}
+    findings.corrections = _corrections(app.settings.corrections_path, matcher, message_ids)
+    findings.directory = _directory_lines(app, who)
+    return findings
+
+
+def _cases(session: Session, matcher: Matcher) -> list[FoundCase]:
+    found = []
+    for row in session.execute(select(CaseRow).order_by(CaseRow.id).execution_options(
+            yield_per=1000)).scalars():
+        roles = case_roles(row, matcher)
+        if roles:
+            found.append(_found_case(row, roles))
+    return found
+
+
+def case_roles(row: CaseRow, matcher: Matcher) -> list[str]:
+    """How a case concerns the person: their case, one they handle, or one naming them."""
+    roles = []
+    if row.member_email.lower() in matcher.addresses or (
+        row.member_name and matcher.named(row.member_name)
+    ):
+        roles.append(MEMBER)
+    if (row.officer_email or "").lower() in matcher.addresses:
+        roles.append(OFFICER)
+    if matcher.person.in_text and matcher.in_text(row.subject):
+        roles.append(IN_SUBJECT)
+    return roles
+
+
+def _found_case(row: CaseRow, roles: list[str]) -> FoundCase:
+    return FoundCase(row.id, row.ref, row.kind, row.status, row.received_at, row.member_email,
+                     row.member_name, row.officer_email, row.subject, row.anonymised_at, roles)
+
+
+def _in_batches(session: Session, statement: Any, key: Any) -> Iterator[Any]:
+    """Rows of `statement` a batch at a time, by ascending `key`: raw mail is never all
+    in memory at once."""
+    last = 0
+    while True:
+        batch = session.execute(statement.where(key > last).order_by(key).limit(BATCH)).all()
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        last = getattr(batch[-1], key.key)
+
+
+def mail_why(raw: bytes, matcher: Matcher, in_their_case: bool) -> list[str]:
+    """Why a message (received or sent) concerns the person; empty if it does not."""
+    why = ["their case"] if in_their_case else []
+    if not raw:
+        return why
+    why += matcher.in_headers(BytesHeaderParser(policy=compat32).parsebytes(raw))
+    if matcher.person.in_text:
+        parsed = parse_message(raw)
+        if isinstance(parsed, ParsedMessage) and matcher.in_text(parsed.subject, parsed.text):
+            why.append("text")
+        elif not isinstance(parsed, ParsedMessage) and matcher.in_text(
+            raw.decode("utf-8", "replace")
+        ):
+            why.append("text")  # mail no parser reads (quarantined): its bytes as they are
+    return why
+
+
+def _messages(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMessage]:
+    columns = select(MessageRow.id, MessageRow.raw, MessageRow.message_id,
+                     MessageRow.received_at, MessageRow.status, MessageRow.sender,
+                     MessageRow.subject, MessageRow.case_id, MessageRow.purged_at)
+    found = []
+    for row in _in_batches(session, columns, MessageRow.id):
+        why = mail_why(row.raw, matcher, row.case_id in theirs)
+        if why:
+            found.append(FoundMessage(row.id, row.message_id, row.received_at, row.status,
+                                      row.sender, row.subject, row.case_id, row.purged_at, why))
+    return found
+
+
+def _mail(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMail]:
+    columns = select(OutboxRow.id, OutboxRow.mime, OutboxRow.message_id, OutboxRow.purpose,
+                     OutboxRow.recipients, OutboxRow.status, OutboxRow.created_at,
+                     OutboxRow.sent_at, OutboxRow.case_id, OutboxRow.purged_at)
+    found = []
+    for row in _in_batches(session, columns, OutboxRow.id):
+        why = mail_why(row.mime, matcher, row.case_id in theirs)
+        if matcher.addresses & set(_addresses_in(row.recipients)) and "To" not in why:
+            why.append("recipients")
+        if why:
+            found.append(FoundMail(row.id, row.message_id, row.purpose, row.recipients,
+                                   row.status, row.created_at, row.sent_at, row.case_id,
+                                   row.purged_at, why))
+    return found
+
+
+def _add_cases_of_found_mail(session: Session, findings: Findings) -> None:
+    """The cases the mail found belongs to, so each is named (by ref, with its status):
+    whether one is still open decides what erasure may touch."""
+    known = findings.cases_by_id
+    wanted = {m.case_id for m in findings.messages} | {m.case_id for m in findings.mail}
+    missing = sorted(i for i in wanted if i is not None and i not in known)
+    for chunk in _chunks(missing):
+        for row in session.scalars(select(CaseRow).where(CaseRow.id.in_(chunk))):
+            findings.cases.append(_found_case(row, ["holds mail found"]))
+    findings.cases.sort(key=lambda case: case.id)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _events(
+    session: Session, matcher: Matcher, theirs: set[int], messages: set[int]
+) -> list[FoundEvent]:
+    who = matcher.person
+    text_terms = list(who.addresses) + (list(who.names) if who.in_text else [])
+    wanted: list[ColumnElement[bool]] = (
+        [EventRow.actor.in_(who.addresses)] if who.addresses else [])
+    wanted += [func.lower(EventRow.detail).contains(term.lower(), autoescape=True)
+               for term in text_terms]
+    for chunk in _chunks(sorted(theirs)):
+        wanted.append(EventRow.case_id.in_(chunk))
+    for chunk in _chunks(sorted(messages)):
+        wanted.append(EventRow.message_id.in_(chunk))
+    if not wanted:
+        return []
+    found = []
+    for row in session.scalars(select(EventRow).where(or_(*wanted)).order_by(EventRow.id)):
+        why = []
+        if row.actor.lower() in matcher.addresses:
+            why.append("made by them")
+        if row.case_id in theirs:
+            why.append("their case")
+        if row.message_id in messages:
+            why.append("a message found")
+        if _text_names(matcher, row.detail):
+            why.append("text")
+        if why:
+            found.append(FoundEvent(row.id, row.at, row.case_id, row.message_id, row.actor,
+                                    row.action, row.detail, why))
+    return found
+
+
+def _text_names(matcher: Matcher, text: str) -> bool:
+    """Audit text naming an address given, or (with in_text) a name given."""
+    if not text:
+        return False
+    if matcher.person.in_text:
+        return matcher.in_text(text)
+    return bool(matcher.addresses & set(_addresses_in(text)))
+
+
+def _clock_changes(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundClockChange]:
+    who = matcher.person
+    wanted: list[ColumnElement[bool]] = (
+        [ClockEventRow.who.in_(who.addresses)] if who.addresses else [])
+    text_terms = list(who.addresses) + (list(who.names) if who.in_text else [])
+    wanted += [func.lower(ClockEventRow.why).contains(term.lower(), autoescape=True)
+               for term in text_terms]
+    for chunk in _chunks(sorted(theirs)):
+        wanted.append(ClockEventRow.case_id.in_(chunk))
+    if not wanted:
+        return []
+    found = []
+    statement = select(ClockEventRow).where(or_(*wanted)).order_by(ClockEventRow.id)
+    for row in session.scalars(statement):
+        why = []
+        if row.who.lower() in matcher.addresses:
+            why.append("made by them")
+        if row.case_id in theirs:
+            why.append("their case")
+        if _text_names(matcher, row.why):
+            why.append("text")
+        if why:
+            due = row.new_due.isoformat() if row.new_due else None
+            found.append(FoundClockChange(row.id, row.case_id, row.clock, row.action, row.at,
+                                          row.who, row.why, due, why))
+    return found
+
+
+def _corrections(path: Path, matcher: Matcher, message_ids: set[str]) -> list[FoundCorrection]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        row = _json_object(line)
+        if row is None:
+            if matcher.in_text(line):  # not JSON (edited by hand): its text as it is
+                found.append(FoundCorrection(number, line, ["text"]))
+            continue
+        why = matcher.in_correction(row, message_ids)
+        if why:
+            found.append(FoundCorrection(number, line, why))
+    return found
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
+
+
+def _directory_lines(app: App, who: Person) -> list[str]:
+    """What members.csv and officers.csv say about them: mailbot reads these, the council
+    keeps them."""
+    lines = []
+    directory = app.directory
+    matcher = Matcher(who)
+    # A member is listed under each address they write from: once each here.
+    members = {member.email: member for member in directory.members.values()}
+    for member in members.values():
+        addresses = {member.email, *member.other_emails}
+        if addresses & set(who.addresses) or matcher.named(member.name):
+            also = sorted(addresses - set(who.addresses))
+            lines.append(f"{directory.members_path or 'members.csv'}: a member, {member.name} "
+                         f"<{member.email}>, ward {member.ward or '(none)'}"
+                         + (f"; also writes from {', '.join(also)} (search those too)"
+                            if also else ""))
+    for officer in directory.officers.values():
+        if officer.email in who.addresses or matcher.named(officer.name):
+            lines.append(f"{directory.officers_path or 'officers.csv'}: an officer, "
+                         f"{officer.name} <{officer.email}>, {officer.service or 'no service'}")
+    return lines
