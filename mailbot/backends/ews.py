@@ -10,7 +10,9 @@ Online councils should use the graph backend.
   CursorExpired (the caller resyncs from None; Message-ID dedup keeps that safe).
   Each new item's MIME content is fetched with GetItem. One fetch returns at most
   about `batch` messages with the sync state after them (a good cursor: the poll asks
-  again), so a first run over 10,000 items never holds them all in memory.
+  again), so a first run over 10,000 items never holds them all in memory; and at most
+  `batch_bytes` of mail, by the size Exchange gives each item in the sync: the items
+  found but not read yet wait in the cursor for the next fetch (see folder_cursor).
 - mark_processed: MoveItem into a "Processed" folder under the Inbox (created on
   first use). An item a person deleted or moved meanwhile is not an error.
 - send: CreateItem from the rendered MIME with SendAndSaveCopy, as the shared
@@ -49,7 +51,7 @@ from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
 from exchangelib.services import SyncFolderItems
 
-from mailbot.backends import folder_cursor
+from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
 from mailbot.backends.ews_config import build_configuration
 from mailbot.backends.ews_explain import (
@@ -60,7 +62,7 @@ from mailbot.backends.ews_explain import (
     explain,
     http_status,
 )
-from mailbot.backends.ews_sent import CATCH_UP_PAGES, SentItems
+from mailbot.backends.ews_sent import CATCH_UP_PAGES, NewItem, SentItems, new_item
 from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -71,6 +73,7 @@ log = logging.getLogger(__name__)
 REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
+MIME_BYTES = 16 * 1024 * 1024  # and at most this much mail per GetItem (a bigger one alone)
 SYNC_PAGE = 512  # the most SyncFolderItems returns per call
 FETCH_BATCH = 100  # new messages per fetch_new: what one poll batch holds in memory
 
@@ -98,6 +101,7 @@ class EwsMailbox:
         backoff: Backoff | None = None,
         watch_sent: bool = False,
         batch: int = FETCH_BATCH,
+        batch_bytes: int = byte_budget.BATCH_BYTES,
         sync_page: int = SYNC_PAGE,
         catch_up_pages: int = CATCH_UP_PAGES,
         cooldown: Cooldown | None = None,
@@ -121,6 +125,7 @@ class EwsMailbox:
         self.backoff = backoff if backoff is not None else Backoff()
         self.cooldown = cooldown if cooldown is not None else Cooldown()
         self.batch = batch
+        self.batch_bytes = batch_bytes
         self.sync_page = min(sync_page, SYNC_PAGE)
         self._account: Account | None = None
         self._processed: Folder | None = None
@@ -148,7 +153,7 @@ class EwsMailbox:
                 "sync the Inbox", lambda: self._sync("inbox", state)
             ),
             sent_round=self._sent.new_items,
-            download=lambda ids, folder: self._download_all(ids, folder=folder),
+            download=lambda ids, folder, held: self._download_all(ids, folder=folder, held=held),
         )
 
     def mark_processed(self, ref: str) -> None:
@@ -233,23 +238,23 @@ class EwsMailbox:
                 )
         return self._account
 
-    def _sync(self, which: str, state: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    def _sync(self, which: str, state: str | None) -> tuple[list[NewItem], str | None]:
         """Items created in the Inbox or Sent Items since `state`, at most about `batch` of
-        them, and the state after them: the end of the folder, or a state part way that the
-        next fetch goes on from."""
+        them, with their sizes, and the state after them: the end of the folder, or a state
+        part way that the next fetch goes on from."""
         folder = self._folder(which)
-        created: dict[str, str] = {}
+        created: dict[str, NewItem] = {}
         while len(created) < self.batch:
             size = min(self.sync_page, self.batch - len(created))
-            changes, state, done = self._sync_page(folder, state, ["id"], size)
+            changes, state, done = self._sync_page(folder, state, ["id", "size"], size)
             for change, item in changes:
                 if change == "create":
-                    created[item.id] = item.changekey
+                    created[item.id] = new_item(item)
                 elif change == "delete":  # gone before we saw it (moved on by us or a person)
                     created.pop(item.id, None)
             if done:
                 break
-        return list(created.items()), state
+        return list(created.values()), state
 
     def _sync_page(
         self, folder: Folder, state: str | None, fields: list[str], size: int
@@ -280,14 +285,20 @@ class EwsMailbox:
         account = self._connect()
         return account.inbox if which == "inbox" else account.sent
 
-    def _download_all(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
+    def _download_all(
+        self, ids: list[NewItem], *, folder: str, held: int
+    ) -> tuple[list[FetchedMessage], list[NewItem]]:
+        """The MIME of as many of `ids` as fit in the batch beside the `held` bytes it has
+        (see byte_budget), in GetItem calls of bounded size; and the ids left for the next
+        fetch. Ids come from the sync, or back from a cursor's JSON as lists."""
+        taken = byte_budget.within(ids, _size, held, self.batch_bytes)
         messages: list[FetchedMessage] = []
-        for start in range(0, len(ids), MIME_BATCH):
-            batch = ids[start : start + MIME_BATCH]
+        for run in byte_budget.runs(taken, _size, MIME_BATCH, MIME_BYTES):
+            pairs = [(str(found[0]), str(found[1])) for found in run]
             messages += self._retry(
-                "download messages", partial(self._download, batch, folder=folder)
+                "download messages", partial(self._download, pairs, folder=folder)
             )
-        return messages
+        return messages, ids[len(taken) :]
 
     def _download(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
         account = self._connect()
@@ -432,6 +443,12 @@ def _header_addresses(mime: bytes) -> set[str]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
     values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
     return {addr.lower() for _name, addr in getaddresses(values) if addr}
+
+
+def _size(found: NewItem | list[Any]) -> int:
+    """The size Exchange gave the item (0 if none): what its MIME will about weigh."""
+    size = found[2] if len(found) > 2 else 0
+    return size if isinstance(size, int) else 0
 
 
 def _parse_ref(ref: str) -> tuple[str, str]:

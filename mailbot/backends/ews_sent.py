@@ -26,7 +26,8 @@ from exchangelib.folders import Folder
 from mailbot.backends.base import CursorExpired
 
 T = TypeVar("T")
-Found = list[tuple[str, str]]  # (item id, change key) of each new item
+NewItem = tuple[str, str, int]  # (item id, change key, size in bytes) of a new item
+Found = list[NewItem]
 Changes = list[tuple[str, Any]]  # (change kind, item) of one SyncFolderItems call
 Page = Callable[[Folder, str | None, list[str], int], tuple[Changes, str | None, bool]]
 
@@ -132,41 +133,50 @@ class SentItems:
         since = datetime.fromisoformat(since_text) if since_text else None
         state: str | None = state_text or None
         folder = self._folder()
-        new: dict[str, str] = {}
+        new: dict[str, NewItem] = {}
         newest = since
         for _ in range(self.catch_up_pages):
             changes, state, done = self._page(
-                folder, state, ["id", "datetime_created"], self.page_size
+                folder, state, ["id", "datetime_created", "size"], self.page_size
             )
             for change, item in changes:
                 if change == "create" and _created_after(item, since):
-                    new[item.id] = item.changekey
+                    new[item.id] = new_item(item)
                     newest = _later(newest, item)
                 elif change == "delete":
                     new.pop(item.id, None)
             if done:
-                return list(new.items()), _watching(newest, state)
-        return list(new.items()), SEPARATOR.join((CATCH_UP, since_text, state or ""))
+                return list(new.values()), _watching(newest, state)
+        return list(new.values()), SEPARATOR.join((CATCH_UP, since_text, state or ""))
 
     def _watch(self, newest_text: str, state: str) -> tuple[Found, str]:
         """Items created in Sent Items since `state` (at most about a batch), and the place
         after them, with the newest creation time seen so far."""
         newest = datetime.fromisoformat(newest_text) if newest_text else None
         folder = self._folder()
-        new: dict[str, str] = {}
+        new: dict[str, NewItem] = {}
         after: str | None = state
         while len(new) < self.batch:
             size = min(self.page_size, self.batch - len(new))
-            changes, after, done = self._page(folder, after, ["id", "datetime_created"], size)
+            changes, after, done = self._page(
+                folder, after, ["id", "datetime_created", "size"], size
+            )
             for change, item in changes:
                 if change == "create":
-                    new[item.id] = item.changekey
+                    new[item.id] = new_item(item)
                     newest = _later(newest, item)
                 elif change == "delete":
                     new.pop(item.id, None)
             if done:
                 break
-        return list(new.items()), _watching(newest, after)
+        return list(new.values()), _watching(newest, after)
+
+
+def new_item(item: Any) -> NewItem:
+    """(item id, change key, size) of an item a sync reported: the size, Exchange's own
+    (0 if it gave none), lets a fetch stop before its mail outgrows the batch's budget."""
+    size = getattr(item, "size", None)
+    return (item.id, item.changekey, size if isinstance(size, int) else 0)
 
 
 def _later(newest: datetime | None, item: Any) -> datetime | None:

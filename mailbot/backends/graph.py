@@ -4,7 +4,10 @@ How the Mailbox contract maps onto Graph:
 
 - fetch_new: a delta query on the shared mailbox's Inbox. The cursor is the
   `@odata.deltaLink` URL Graph hands back at the end of a round; Graph says to treat it
-  as opaque and replay it as is. Each new message's MIME comes from `/$value`.
+  as opaque and replay it as is. Each new message's MIME comes from `/$value`, one at a
+  time; Graph tells no size before, so a fetch stops reading once it holds
+  `batch_bytes` of mail, and the ids of the delta page not read yet wait in the cursor
+  for the next fetch (see folder_cursor).
 - mark_processed: move the message into a "Processed" folder under the Inbox (found or
   created on first use). We ask for immutable IDs (`Prefer: IdType="ImmutableId"`), so
   the ID we saw in the delta stays valid until we move it, whatever Outlook does.
@@ -32,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from mailbot.backends import folder_cursor
+from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
 from mailbot.backends.graph_http import GraphClient
@@ -78,6 +81,7 @@ class GraphMailbox:
         token_provider: TokenProvider | None = None,
         backoff: Backoff | None = None,
         page_size: int = 50,
+        batch_bytes: int = byte_budget.BATCH_BYTES,
         timeout: float = 30.0,
         watch_sent: bool = False,
         cooldown: Cooldown | None = None,
@@ -100,6 +104,7 @@ class GraphMailbox:
         self.processed_folder = processed_folder
         self.watch_sent = watch_sent
         self.base_url = base_url.rstrip("/")
+        self.batch_bytes = batch_bytes
         self._client = GraphClient(
             mailbox=mailbox,
             base_url=self.base_url,
@@ -127,7 +132,7 @@ class GraphMailbox:
             watch_sent=self.watch_sent,
             inbox_round=lambda link: self._delta.round("inbox", link),
             sent_round=self._sent.new_items,
-            download=lambda ids, folder: self._download(ids, folder=folder),
+            download=lambda ids, folder, held: self._download(ids, folder=folder, held=held),
         )
 
     def mark_processed(self, ref: str) -> None:
@@ -259,14 +264,24 @@ class GraphMailbox:
 
     # ----------------------------------------------------------------- steps
 
-    def _download(self, ids: list[str], *, folder: str) -> list[FetchedMessage]:
+    def _download(
+        self, ids: list[str], *, folder: str, held: int
+    ) -> tuple[list[FetchedMessage], list[str]]:
+        """The MIME of `ids` in order until the batch holds `batch_bytes` of mail with the
+        `held` bytes it had (at least one message if it had none, however big); and the
+        ids left for the next fetch. Graph gives no size before the download, so a batch
+        can go over by the last message read."""
         prefix = SENT_REF_PREFIX if folder == "sent" else ""
         messages: list[FetchedMessage] = []
-        for message_id in ids:
-            raw = self._mime(message_id)
+        total = held
+        for done, message_id in enumerate(ids):
+            if (held or messages) and total >= self.batch_bytes:
+                return messages, [str(left) for left in ids[done:]]
+            raw = self._mime(str(message_id))
             if raw is not None:
                 messages.append(FetchedMessage(ref=prefix + message_id, raw=raw, folder=folder))
-        return messages
+                total += len(raw)
+        return messages, []
 
     def _mime(self, message_id: str) -> bytes | None:
         reply = self._client.call(

@@ -16,6 +16,7 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from mailbot.backends import byte_budget
 from mailbot.backends.base import TransientError
 from mailbot.backends.imap_errors import error_text, server_words
 from mailbot.model import FetchedMessage
@@ -24,10 +25,9 @@ log = logging.getLogger(__name__)
 
 FETCH_CHUNK = 50  # messages per FETCH command: bounded memory per round trip
 FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big one may exceed)
-# Mail one fetch_new holds in memory at most (a message bigger than this comes alone).
-# Members attach planning drawings and photos of 10-25 MB; 500 of them in one batch
-# would need gigabytes, and a poll killed for memory would meet the same batch again.
-BATCH_BYTES = 64 * 1024 * 1024
+# Mail one fetch_new holds in memory at most (a message bigger than this comes alone),
+# the same for every backend: see byte_budget.
+BATCH_BYTES = byte_budget.BATCH_BYTES
 SIZE_CHUNK = 500  # UIDs per size FETCH: keeps the command line well under server limits
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 

@@ -130,6 +130,7 @@ class FakeExchange:
         self.delivered: list[tuple[tuple[str, ...], bytes]] = []
         self.failures_left = 0
         self.operations: list[str] = []  # SOAP operation names in arrival order
+        self.mime_answers: list[int] = []  # bytes of MIME in each GetItem answer, in order
         # op name -> something a person does just before the server handles that op
         self.before: dict[str, Callable[[], None]] = {}
         # op name -> what replaces its answer once, after it was carried out: 0 drops the
@@ -213,6 +214,10 @@ class FakeExchange:
 
     def _find_item(self, item_id: str) -> FakeFolder | None:
         return next((f for f in self.folders.values() if item_id in f.items), None)
+
+    def _item_bytes(self, item_id: str) -> bytes:
+        folder = self._find_item(item_id)
+        return folder.items[item_id] if folder is not None else b""
 
 
 @dataclass
@@ -357,7 +362,11 @@ class Operations:
         if "item:DateTimeCreated" in fields:
             when = self.x.created[item_id].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             created = f"<t:DateTimeCreated>{when}</t:DateTimeCreated>"
-        return f'<t:Message><t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>{created}</t:Message>'
+        size = ""
+        if "item:Size" in fields:  # Exchange's size of the item: here, its MIME's
+            size = f"<t:Size>{len(self.x._item_bytes(item_id))}</t:Size>"
+        return (f'<t:Message><t:ItemId Id="{item_id}" ChangeKey="CQAAAA=="/>{size}{created}'
+                "</t:Message>")
 
     def FindItem(self, req: ET.Element, caller: Caller) -> str:
         """Only what mailbot asks: the items of a folder whose InternetMessageId is X, or
@@ -401,6 +410,7 @@ class Operations:
             for uri in req.iter(f"{{{T}}}FieldURI")
         )
         messages = []
+        mime_bytes = 0
         for ref in _kids(req, "ItemIds"):
             item_id = ref.get("Id", "")
             folder = self.x._find_item(item_id)
@@ -410,9 +420,12 @@ class Operations:
             mime = ""
             if wants_mime:
                 encoded = base64.b64encode(folder.items[item_id]).decode()
+                mime_bytes += len(folder.items[item_id])
                 mime = f'<t:MimeContent CharacterSet="UTF-8">{encoded}</t:MimeContent>'
             messages.append(_ok("GetItem", f'<m:Items><t:Message>{mime}<t:ItemId Id="{item_id}"'
                                            ' ChangeKey="CQAAAA=="/></t:Message></m:Items>'))
+        if wants_mime:
+            self.x.mime_answers.append(mime_bytes)
         return _response("GetItem", messages)
 
     def MoveItem(self, req: ET.Element, caller: Caller) -> str:
