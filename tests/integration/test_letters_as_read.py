@@ -5,9 +5,11 @@ Welsh. Every assertion is on the MIME in the outbox rows, parsed with the email 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,135 @@ def test_a_reminders_subject_gives_the_date_the_body_gives_in_words(
         assert not NUMERIC_DATE.search(str(message["Subject"])), (purpose, message["Subject"])
     digests = [m for purpose, m in sent if purpose == "digest"]
     assert digests and all("week of Monday" in str(d["Subject"]) for d in digests)
+
+
+class _Html(HTMLParser):
+    """What a screen reader gets from an HTML part: its language, its headings in order, the
+    tables with no header cell (read as layout, cell by cell), images, and the words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = ""
+        self.headings: list[tuple[str, str]] = []
+        self.tables_without_headers = 0
+        self.images = 0
+        self.words: list[str] = []
+        self._heading: str | None = None
+        self._table_headers: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.lang = dict(attrs).get("lang") or ""
+        elif tag in ("h1", "h2", "h3", "h4"):
+            self._heading = tag
+            self.headings.append((tag, ""))
+        elif tag == "table":
+            self._table_headers.append(0)
+        elif tag == "th" and self._table_headers:
+            self._table_headers[-1] += 1
+        elif tag == "img":
+            self.images += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+        elif tag == "table" and self._table_headers and self._table_headers.pop() == 0:
+            self.tables_without_headers += 1
+
+    def handle_data(self, data: str) -> None:
+        if self._heading:
+            level, text = self.headings[-1]
+            self.headings[-1] = (level, (text + data).strip())
+        self.words.extend(data.split())
+
+
+def _read_html(message: EmailMessage) -> _Html:
+    reader = _Html()
+    reader.feed(body_text(message, "html"))
+    return reader
+
+
+def _phone_screen(text: str, lines: int = 22, width: int = 40) -> str:
+    """The start of a text part as a phone shows it without scrolling: 22 lines of 40
+    characters, long lines wrapped."""
+    wrapped = [row for line in text.splitlines() for row in (textwrap.wrap(line, width) or [""])]
+    return " ".join(" ".join(wrapped[:lines]).split())  # words, however they wrapped
+
+
+@pytest.mark.parametrize("member", ["jo", "sian"])
+def test_an_officers_reminder_says_what_for_whom_by_when_and_how_to_answer_on_one_screen(
+    council: Council, member: str
+) -> None:
+    # The command words came after the case facts, the reply-from-Outlook paragraph and the
+    # EXTEND explanation: some 30 phone lines down, where an officer reading on the way in
+    # never got to them. The HTML part had no headings for a screen reader to move by.
+    sender = {"jo": f"Cllr Jo Bloggs <{JO}>", "sian": f"Cllr Siân Evans <{SIAN}>"}[member]
+    name = sender.split(" <")[0]
+    _live_month(council, sender, "Pothole on Castle Road")
+    letters = [m for purpose, m in outbox(council) if purpose in ("reminder", "overdue")]
+    assert len(letters) >= 3
+    bilingual = council.app.policy.language == "cy-en"
+    welsh_first = bilingual and member == "sian"
+    for letter in letters:
+        screen = _phone_screen(_text(letter))
+        for word in ("DONE", "EXTEND", "REASSIGN", "MB-2026-00001", name):
+            assert word in screen, (word, letter["Subject"], screen)
+        due = "dydd Mercher 30 Rhagfyr 2026" if welsh_first else "Wednesday 30 December 2026"
+        assert due in screen
+        html = _read_html(letter)
+        assert html.lang == ("cy" if welsh_first else "en-GB")
+        assert ("h2", "Sut i ateb" if welsh_first else "How to answer") == html.headings[0]
+        if bilingual:
+            assert {"How to answer", "Sut i ateb"} <= {text for _, text in html.headings}
+        assert html.tables_without_headers == 0 and html.images == 0
+        # The HTML says what the text says: the same reference, date, member and commands.
+        words = " ".join(html.words)
+        for fact in ("MB-2026-00001", "Wednesday 30 December 2026", name, "DONE", "REASSIGN",
+                     'EXTEND 5 "reason"', "PAUSE"):
+            assert fact in words and fact in _text(letter), fact
+
+
+LONG_NAME = "Councillor Bartholomew Alexander Fitzwilliam-Montgomery-Smythe OBE"
+BART = "bart@council.gov.uk"
+PRIVATE = "Please keep this private: a tenant's mental health and rent arrears"
+TO_MEMBERS = {JO, SIAN, BART}
+
+
+def test_staff_mail_leaks_no_confidential_subject_and_names_an_empty_one(tmp_path: Path) -> None:
+    # A member's mail with no subject was listed in the managers' digest as "Enquiry: " and
+    # nothing more; a confidential case's words must reach no officer or manager at all.
+    with Council(
+        tmp_path / "wiltshire", mailbox=MAILBOX, members=[*MEMBERS, (LONG_NAME, BART, "St "
+        "Mary's and Holy Trinity with Lower Wickham", "en")], officers=OFFICERS, threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n', mail_headers=PLAIN_UTF8,
+    ) as council:
+        council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", f"CONFIDENTIAL: {PRIVATE}",
+                                     "Please keep this between us.", date=RECEIVED), RECEIVED)
+        _live_month(council, f"{LONG_NAME} <{BART}>", "")
+        rows_out = rows(council.app, OutboxRow)
+        staff = [parse_sent(r.mime) for r in rows_out if r.recipients not in TO_MEMBERS]
+        assert {"assignment", "reminder", "overdue", "escalation", "digest"} <= {
+            r.purpose for r in rows_out
+        }
+        for message in staff:
+            for part in (str(message["Subject"]), _text(message), body_text(message, "html")):
+                assert "tenant" not in part and "arrears" not in part, message["Subject"]
+        digests = [m for m in staff if m["To"] == DANA and "digest" in str(m["Subject"])]
+        overdue = [d for d in digests if "0 overdue" not in str(d["Subject"])]
+        assert overdue
+        for digest in overdue:
+            assert "Enquiry: (no subject)" in _text(digest)
+            assert "(no subject)" in body_text(digest, "html")
+            assert not [line for line in _text(digest).splitlines() if line.endswith(": ")]
+        # The long name folds onto continuation lines and reads back whole.
+        for row in rows_out:
+            raw = row.mime.split(b"\r\n\r\n", 1)[0]
+            assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+            message = parse_sent(row.mime)
+            assert not message.defects
+            if row.purpose == "assignment" and row.recipients == SAM and "Bartholomew" in str(
+                message["Subject"]
+            ):
+                assert str(message["Subject"]) == (
+                    f"Enquiry from {LONG_NAME}: (no subject) [MB-2026-00002]"
+                )

@@ -348,7 +348,7 @@ def test_reminders_go_on_the_right_working_days_only(month: Month) -> None:
     ]
     escalation = month.last_to(PAT, "escalation")
     assert escalation.cc == ALEX
-    assert "Alex Morgan has had 2 overdue reminder(s)" in escalation.text
+    assert "Alex Morgan has had 2 overdue reminders" in escalation.text
 
 
 def test_a_reminder_can_be_answered_with_extend_and_the_member_hears_why(month: Month) -> None:

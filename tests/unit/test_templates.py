@@ -244,7 +244,7 @@ def test_escalation_goes_to_the_manager(renderer: Renderer) -> None:
     mail = renderer.render("escalation", reminder_context("escalation", days_overdue=6), ENGLISH)
     assert mail.text.startswith("Dear Max Boss,")
     assert "assigned to Sam Patel (Highways)" in mail.text
-    assert "Sam Patel has had 2 overdue reminder(s)" in mail.text
+    assert "Sam Patel has had 2 overdue reminders" in mail.text
     assert "If the response will be late" not in mail.text  # that prompt is the officer's
     welsh = renderer.render(
         "escalation", reminder_context("escalation", days_overdue=6), ENGLISH_FIRST
