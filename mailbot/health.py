@@ -249,7 +249,8 @@ class MailboxHealth:
             assert row is not None
             row.status, row.sent_at = "sent", now
             ledger.record_event(
-                session, now, "outbox", "sent", f"{row.purpose} to {row.recipients} by SMTP"
+                session, now, "outbox", "sent", f"{row.purpose} to {row.recipients} by SMTP",
+                case_id=row.case_id,
             )
         return ""
 

@@ -140,13 +140,20 @@ def record_event(
     *,
     case: CaseRow | None = None,
     message: MessageRow | None = None,
+    case_id: int | None = None,
 ) -> EventRow:
+    # The case an entry is about, so that anonymising the case (retention, erasure on
+    # request) blanks its text too: the outbox's entries name the mail's recipients.
+    if case is not None:
+        case_id = case.id
+    elif message is not None:
+        case_id = message.case_id
     event = EventRow(
         at=now,
         actor=actor[:320],
         action=action,
         detail=detail,
-        case_id=case.id if case is not None else (message.case_id if message else None),
+        case_id=case_id,
         message_id=message.id if message is not None else None,
     )
     session.add(event)

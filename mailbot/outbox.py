@@ -138,6 +138,7 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
                     "outbox",
                     "uncertain",
                     f"{row.purpose} {row.message_id} may or may not have gone; not resent",
+                    case_id=row.case_id,
                 )
                 log.warning("outbox: %s interrupted mid-send; not resent", row.message_id)
 
@@ -166,6 +167,7 @@ def _recheck_uncertain(store: Store, backend: Mailbox, now: datetime) -> None:
                 ledger.record_event(
                     session, now, "outbox", "sent",
                     f"{row.purpose} {row.message_id} found in Sent Items after all",
+                    case_id=row.case_id,
                 )
             else:
                 row.not_before = now + RECHECK_EVERY
@@ -227,7 +229,8 @@ def _send_one(
         if capped:
             row.status = "suppressed"
             row.last_error = f"over {cap} automatic mails to {capped} in {window}"
-            ledger.record_event(session, now, "outbox", "suppressed", row.last_error)
+            ledger.record_event(session, now, "outbox", "suppressed", row.last_error,
+                                case_id=row.case_id)
             report.suppressed.append(row.message_id)
             return
         row.status = "sending"
@@ -253,7 +256,8 @@ def _send_one(
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.status, row.sent_at = "sent", now
-        ledger.record_event(session, now, "outbox", "sent", f"{row.purpose} to {row.recipients}")
+        ledger.record_event(session, now, "outbox", "sent", f"{row.purpose} to {row.recipients}",
+                            case_id=row.case_id)
     report.sent.append(mail.message_id)
 
 
@@ -277,7 +281,8 @@ def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: F
         if row.attempts >= MAX_ATTEMPTS:
             row.status = "failed"
             report.failed.append(row.message_id)
-            ledger.record_event(session, now, "outbox", "failed", f"gave up: {error}"[:1000])
+            ledger.record_event(session, now, "outbox", "failed", f"gave up: {error}"[:1000],
+                                case_id=row.case_id)
             return
         row.status = "pending"
         row.not_before = now + timedelta(minutes=2**row.attempts)
@@ -296,7 +301,7 @@ def _mark_uncertain(
         assert row is not None
         row.status, row.last_error = "uncertain", error[:1000]
         row.not_before = now + RECHECK_EVERY
-        ledger.record_event(session, now, "outbox", "uncertain", error[:1000])
+        ledger.record_event(session, now, "outbox", "uncertain", error[:1000], case_id=row.case_id)
     report.failed.append(str(row_id))
     log.warning("outbox: row %s may or may not have been delivered; not resent: %s",
                 row_id, error)
@@ -307,6 +312,6 @@ def _give_up(store: Store, row_id: int, now: datetime, error: str, report: Flush
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.status, row.last_error = "failed", error[:1000]
-        ledger.record_event(session, now, "outbox", "failed", error[:1000])
+        ledger.record_event(session, now, "outbox", "failed", error[:1000], case_id=row.case_id)
     report.failed.append(str(row_id))
     log.error("outbox: could not send row %s: %s", row_id, error)

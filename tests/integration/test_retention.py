@@ -407,3 +407,14 @@ def test_a_reply_to_an_anonymised_case_opens_a_new_one(world: World) -> None:
     assert new.member_email == JO[1] and new.status == "open"
     assert len(sent_to(server, JO[1])) == acks_before + 1
     assert world.case_of(JO[1]).member_email == ""  # the old case stays anonymised
+
+
+def test_an_anonymised_case_leaves_no_address_in_the_audit_trail(world: World) -> None:
+    """The outbox's entries ("sent", "suppressed", "failed") name the mail's recipients:
+    they are the case's too, so anonymising it blanks them with the rest of its trail."""
+    app = world.app
+    assert [e for e in rows(app, EventRow) if JO[1] in e.detail]
+    retention.purge(app, world.answered + 2191 * DAY)
+    assert [(e.action, e.detail) for e in rows(app, EventRow)
+            if JO[1] in e.detail or e.actor == JO[1]] == []
+    assert [e for e in rows(app, EventRow) if RHIAN[1] in e.detail]  # her case is open
