@@ -20,16 +20,16 @@ from mailbot.workdays import is_bank_holiday
 
 
 def missing_shipped_files() -> list[str]:
-    """The letters' templates are read from the source folder mailbot runs from, beside
-    the package: `pip install` without -e (a container built with `pip install .`) leaves
-    them behind, and every acknowledgement would fail at its first message."""
+    """The letters' templates ship inside the package (mailbot.resources). An install that
+    lost them (a copy of the package folder without its data, a source tree whose links
+    were not kept) would fail at the first acknowledgement, so nothing starts without them."""
     from mailbot import resources
 
     if resources.TEMPLATES.is_dir():
         return []
-    return [f"{resources.TEMPLATES}: mailbot's templates are not there; install mailbot from "
-            "its source folder with `pip install -e /path/to/mailbot` (a plain `pip install` "
-            "leaves the templates and classifier data behind; docs/deployment.md)"]
+    return [f"{resources.TEMPLATES}: mailbot's templates are not there; the installed "
+            "package is incomplete: install mailbot again from its wheel or source folder "
+            "(docs/deployment.md)"]
 
 
 def config_problems(settings: Settings) -> list[str]:

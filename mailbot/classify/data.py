@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mailbot.model import Kind, ParsedMessage
+from mailbot.resources import CLASSIFIERS
 
 ENV_CLASSIFIERS = "MAILBOT_CLASSIFIERS"
 
@@ -91,26 +92,20 @@ def read_split(path: Path) -> list[LabelledMail]:
     return [mail for f in files for mail in read_jsonl(f)]
 
 
-def find_classifiers_dir(start: Path | None = None) -> Path:
-    """Where classifiers/ (data and patterns) lives.
-
-    $MAILBOT_CLASSIFIERS if set; else the nearest classifiers/ at or above the working
-    directory (an installed mailbot run inside the repository); else the one beside the
-    package (a source checkout or editable install).
-    """
+def find_classifiers_dir() -> Path:
+    """Where classifiers/ (data and patterns) lives: $MAILBOT_CLASSIFIERS if set, else the
+    copy shipped inside the package (mailbot.resources), which is the repository's own
+    folder in a source checkout. Never the working directory: the daemon (started in /)
+    and an administrator's command started in another folder must load the same rules
+    and judge the same saved model current, or each would retrain it for the other."""
     env = os.environ.get(ENV_CLASSIFIERS)
     if env:
         return Path(env)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "classifiers"
-        if (candidate / "patterns").is_dir():
-            return candidate
-    beside = Path(__file__).resolve().parents[2] / "classifiers"
-    if (beside / "patterns").is_dir():
-        return beside
+    if (CLASSIFIERS / "patterns").is_dir():
+        return CLASSIFIERS
     raise FileNotFoundError(
-        f"classifiers/ not found: set {ENV_CLASSIFIERS} or run inside the mailbot repository"
+        f"{CLASSIFIERS}: mailbot's classifier data is not there; reinstall mailbot "
+        f"(or set {ENV_CLASSIFIERS} to a classifiers/ folder)"
     )
 
 

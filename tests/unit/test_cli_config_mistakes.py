@@ -228,8 +228,8 @@ def test_a_graph_certificate_that_is_not_there_is_found_by_check_config(tmp_path
 def test_an_install_without_its_templates_stops_with_how_to_install(
     tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As after `pip install .` (not -e): the package is there, the templates beside the
-    source folder are not. Nothing may start that would fail at every acknowledgement."""
+    """An install that lost its package data (a copied package folder, a source tree whose
+    links were not kept). Nothing may start that would fail at every acknowledgement."""
     from mailbot import resources
 
     monkeypatch.setattr(resources, "TEMPLATES", tmp_path / "site-packages" / "templates")
@@ -237,7 +237,6 @@ def test_an_install_without_its_templates_stops_with_how_to_install(
     assert code == 2
     assert [line for line in lines if "error" in line] == [
         f"mailbot: error: {tmp_path / 'site-packages' / 'templates'}: mailbot's templates are "
-        "not there; install mailbot from its source folder with `pip install -e "
-        "/path/to/mailbot` (a plain `pip install` leaves the templates and classifier data "
-        "behind; docs/deployment.md)"
+        "not there; the installed package is incomplete: install mailbot again from its "
+        "wheel or source folder (docs/deployment.md)"
     ]
