@@ -132,7 +132,7 @@ def model_is_current(model_dir: Path, corrections: Path | None) -> bool:
     """Was the model in model_dir trained by this version's code and patterns, on the
     examples its data folder and the corrections file hold now?"""
     trained = read_meta(model_dir).get("train", {})
-    data_dir = Path(trained.get("data_dir") or find_classifiers_dir() / "data")
+    data_dir = _learnt_from(trained.get("data_dir"))
     if trained.get("recipe") != model_recipe():
         return False
     if not training_split(data_dir).exists():
@@ -142,10 +142,22 @@ def model_is_current(model_dir: Path, corrections: Path | None) -> bool:
 
 def trained_from(model_dir: Path) -> Path:
     """The data folder a saved model learnt from, if it is still there; else the shipped one."""
-    recorded = read_meta(model_dir).get("train", {}).get("data_dir")
-    if recorded and training_split(Path(recorded)).exists():
-        return Path(recorded)
-    return find_classifiers_dir() / "data"
+    recorded = _learnt_from(read_meta(model_dir).get("train", {}).get("data_dir"))
+    return recorded if training_split(recorded).exists() else find_classifiers_dir() / "data"
+
+
+# Where a wheel keeps the shipped examples (mailbot/resources.py), as the tail of a path.
+SHIPPED_DATA = ("mailbot", "_classifiers", "data")
+
+
+def _learnt_from(recorded: str | None) -> Path:
+    """The folder a model's recorded data_dir stands for now. Examples shipped inside an
+    installed mailbot stand for the shipped examples of whichever mailbot runs: a release
+    installed in a venv of its own, beside the old one, must learn its own examples, not
+    the old venv's that the model recorded. Any other folder (`train --data`) is itself."""
+    if not recorded or Path(recorded).parts[-3:] == SHIPPED_DATA:
+        return find_classifiers_dir() / "data"
+    return Path(recorded)
 
 
 def read_meta(model_dir: Path) -> dict[str, Any]:

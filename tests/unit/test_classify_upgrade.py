@@ -15,7 +15,7 @@ import pytest
 
 from mailbot.classify import SpacyClassifier, append_correction, load_classifier
 from mailbot.classify.data import find_classifiers_dir
-from mailbot.classify.model import model_recipe
+from mailbot.classify.model import data_fingerprint, model_recipe
 from mailbot.model import Kind, ParsedMessage
 
 FOI_TEXT = "Please send me every report written about the depot since 2020, by year."
@@ -103,3 +103,22 @@ def test_without_training_on_start_an_old_model_is_used_and_the_administrator_to
     assert isinstance(classifier, SpacyClassifier)
     assert _meta(model)["train"]["recipe"] == "mailbot 0.9"
     assert any("mailbot train" in record.getMessage() for record in caplog.records)
+
+
+def test_a_release_installed_beside_the_old_one_learns_its_own_shipped_examples(
+    trained: Path, tmp_path: Path
+) -> None:
+    """A council that installs each release in a venv of its own (keeping the old one to
+    go back to) has a model that recorded the old venv's shipped examples. Those are
+    still on disk, but they are the old release's: the new one must learn from its own."""
+    old_data = tmp_path / "mailbot-1.1" / "site-packages" / "mailbot" / "_classifiers" / "data"
+    shutil.copytree(find_classifiers_dir() / "data", old_data)
+    first = sorted((old_data / "train").glob("*.jsonl"))[0]
+    first.write_text("".join(first.read_text("utf-8").splitlines(True)[:-5]), "utf-8")
+    model = _copy(trained, tmp_path)
+    _age(model, data_dir=str(old_data), data_sha256=data_fingerprint(old_data, None))
+
+    load_classifier(model)
+    shipped = (find_classifiers_dir() / "data").resolve()
+    assert Path(_meta(model)["train"]["data_dir"]) == shipped
+    assert _meta(model)["train"]["data_sha256"] == data_fingerprint(shipped, None)
