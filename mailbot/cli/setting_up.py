@@ -28,7 +28,15 @@ from mailbot.scheduler import AlreadyRunning, single_instance
 from mailbot.settings import ConfigError
 from mailbot.settings.database import check_database_url
 from mailbot.store import Store
-from mailbot.store.backup import BackupError, back_up, check_backup, restore, sqlite_path
+from mailbot.store.backup import (
+    SIDE_FILES,
+    BackupError,
+    back_up,
+    check_backup,
+    give_to_folder_owner,
+    restore,
+    sqlite_path,
+)
 from mailbot.store.copy import CopyRefused, copy_database
 from mailbot.store.db import SchemaTooNew
 
@@ -204,6 +212,11 @@ def db_restore(
         finally:
             store.close()
         Store(settings.database_url).close()  # a backup from an older release: migrated now
+        # The files this command made or replaced; the lock files are the daemon's own
+        # (scheduler.single_instance, store/poller_lock.py), made here if they were lost.
+        made = [database.with_name(database.name + end) for end in ("", *SIDE_FILES)]
+        give_to_folder_owner([*made, Path(f"{database}.poller.lock")], database.parent)
+        give_to_folder_owner([settings.data_dir / "mailbot.lock"], settings.data_dir)
     except AlreadyRunning as exc:
         raise fail(f"{exc}; stop it before restoring") from None
     except BackupError as exc:

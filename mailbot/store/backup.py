@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -96,3 +97,17 @@ def restore(backup: Path, database: Path, now: datetime) -> Path | None:
     database.parent.mkdir(parents=True, exist_ok=True)
     back_up(backup, database)
     return aside
+
+
+def give_to_folder_owner(paths: Iterable[Path], folder: Path) -> None:
+    """Root restoring for a service that runs as its own user (deployment.md: between
+    `systemctl stop` and `start`): what root wrote in the service's folder would be root's,
+    mode 0600, and the daemon could not open its own database ("unable to open database
+    file"). Each file root owns there is given to the folder's owner, as the file it
+    replaced was. Run as any other user, the files are already that user's."""
+    if os.geteuid() != 0:
+        return
+    owner = folder.stat()
+    for path in paths:
+        if path.exists() and path.stat().st_uid == 0:
+            os.chown(path, owner.st_uid, owner.st_gid)
