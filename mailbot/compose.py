@@ -32,16 +32,30 @@ class _SmtpCompat32(Compat32):
     message; a line that fits needs no folding, and anything else still gets it."""
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and len(name) + len(value) + 2 <= (self.max_line_length or 998)
-            and "\n" not in value
-            and "\r" not in value
-        ):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and value.isascii() and "\n" not in value and "\r" not in value:
+            if len(name) + len(value) + 2 <= (self.max_line_length or 998):
+                return f"{name}: {value}{self.linesep}"
+            if name.lower() in _MESSAGE_ID_HEADERS:
+                return self._fold_ids(name, value.split())
         folded: str = super()._fold(name, value, sanitize)  # type: ignore[misc]
         return folded
+
+    def _fold_ids(self, name: str, ids: list[str]) -> str:
+        """Message IDs folded between IDs only, the first on the header's own line. The stock
+        folding put an Outlook ID (some 70 characters) alone on a continuation line under an
+        empty "In-Reply-To: ", which reads back as a value with a leading space."""
+        limit = self.max_line_length or 998
+        lines = [f"{name}: {ids[0]}"] if ids else [f"{name}:"]
+        for message_id in ids[1:]:
+            if len(lines[-1]) + 1 + len(message_id) <= limit:
+                lines[-1] += f" {message_id}"
+            else:
+                lines.append(f" {message_id}")
+        return self.linesep.join(lines) + self.linesep
+
+
+# A Message-ID cannot be broken, so these fold between IDs (RFC 5322 3.6.4), never before one.
+_MESSAGE_ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
 
 
 SMTP_COMPAT = _SmtpCompat32(linesep="\r\n", max_line_length=78)
@@ -178,16 +192,25 @@ def compose(
     msg["Subject"] = _header(header_safe(rendered.subject, limit=250))
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
-    if envelope.in_reply_to:
-        msg["In-Reply-To"] = envelope.in_reply_to
-    references = [r for r in envelope.references if r]
-    if envelope.in_reply_to and envelope.in_reply_to not in references:
-        references.append(envelope.in_reply_to)
+    in_reply_to = envelope.in_reply_to if _sent_by_someone(envelope.in_reply_to) else None
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+    references = [r for r in envelope.references if _sent_by_someone(r)]
+    if in_reply_to and in_reply_to not in references:
+        references.append(in_reply_to)
     if references:
         msg["References"] = " ".join(references[-20:])  # Outlook threads on the last few
     for name, value in _marks(envelope).items():
         msg[name] = value
     return msg.as_bytes(policy=SMTP_COMPAT)
+
+
+def _sent_by_someone(message_id: str | None) -> bool:
+    """Whether a Message-ID is one a mail client wrote, not a ledger key mailbot made up for
+    mail with none, an over-long one or a reused one (parse.synthetic_message_id,
+    bounded_message_id, ledger): in In-Reply-To or References such a key names a mail the
+    member never had, so their client cannot thread on it."""
+    return bool(message_id) and not str(message_id).rstrip(">").endswith("mailbot.invalid")
 
 
 # Receipts and rule-made auto-replies are still refused; out-of-office notes and

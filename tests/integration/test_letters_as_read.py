@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, parse_sent, rows
+from helpers import PLAIN_UTF8, Council, body_text, eml, parse_sent, rows
 
 from mailbot import jobs
 from mailbot.store.tables import OutboxRow
@@ -29,6 +29,8 @@ OFFICERS = [("Sam Patel", SAM, "Highways", DANA, ""), ("Dana Reed", DANA, "Highw
 # Day and the Boxing Day holiday (Monday 28th).
 RECEIVED = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)
 NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+# A header folded before its value ("In-Reply-To: " alone, the ID on the next line).
+EMPTY_HEADER_LINE = re.compile(rb"(?m)^[!-9;-~]+: *\r?$")
 
 
 def _council(home: Path, policy: str) -> Council:
@@ -215,8 +217,9 @@ def test_staff_mail_leaks_no_confidential_subject_and_names_an_empty_one(tmp_pat
             assert not [line for line in _text(digest).splitlines() if line.endswith(": ")]
         # The long name folds onto continuation lines and reads back whole.
         for row in rows_out:
-            raw = row.mime.split(b"\r\n\r\n", 1)[0]
-            assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+            lines = row.mime.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+            assert not EMPTY_HEADER_LINE.search(b"\n".join(lines))
+            assert max(len(line) for line in lines if not line.startswith(b"Message-ID")) <= 78
             message = parse_sent(row.mime)
             assert not message.defects
             if row.purpose == "assignment" and row.recipients == SAM and "Bartholomew" in str(
@@ -225,3 +228,38 @@ def test_staff_mail_leaks_no_confidential_subject_and_names_an_empty_one(tmp_pat
                 assert str(message["Subject"]) == (
                     f"Enquiry from {LONG_NAME}: (no subject) [MB-2026-00002]"
                 )
+
+
+def test_an_ack_threads_on_the_members_own_message_id_and_never_on_one_mailbot_made_up(
+    tmp_path: Path,
+) -> None:
+    # Mail with no Message-ID (or an over-long one) is keyed in the ledger under an ID
+    # mailbot makes up (<hash@mailbot.invalid>), and the acknowledgement went out "In-Reply-To"
+    # that key: a message the member never had, which no client can thread on.
+    with Council(
+        tmp_path / "wiltshire", mailbox="memberenquiries@wiltshire.gov.uk",
+        members=[("Cllr Jo Bloggs", "jo.bloggs@wiltshire.gov.uk", "Castle", "en")],
+        officers=[("Sam Patel", "sam.patel@wiltshire.gov.uk", "Highways", "", "")],
+        threshold=0.0, config='[routing]\ndefault_officer = "sam.patel@wiltshire.gov.uk"\n',
+    ) as council:
+        no_id = eml("no_message_id.eml")
+        long_id = b"<" + b"x" * 200 + b"@mail.example>"
+        council.deliver(no_id)
+        council.deliver(no_id.replace(b"Subject: Overgrown", b"Message-ID: " + long_id +
+                                      b"\r\nSubject: Long-id overgrown").replace(b"The hedge",
+                                                                               b"A hedge"))
+        council.deliver(eml("member_enquiry.eml"))
+        council.deliver(eml("member_followup.eml"))
+        sent = [(row.purpose, row.mime) for row in rows(council.app, OutboxRow)]
+        acks = [parse_sent(mime) for purpose, mime in sent if purpose == "ack"]
+        assert len(acks) == 3  # the follow-up joins the enquiry's case
+        for _, mime in sent:
+            head = mime.split(b"\r\n\r\n", 1)[0]
+            assert b"mailbot.invalid" not in head and not EMPTY_HEADER_LINE.search(head)
+        no_thread, long_thread, threaded = acks
+        assert no_thread["In-Reply-To"] is None and no_thread["References"] is None
+        assert long_thread["In-Reply-To"] is None
+        first = "<DB9PR01MB7361A1B2C3D4E5F6@DB9PR01MB7361.eurprd01.prod.outlook.com>"
+        assert threaded["In-Reply-To"] == first and threaded["References"] == first
+        assert threaded["Message-ID"] != first and threaded["Date"] is not None
+        assert threaded["Auto-Submitted"] == "auto-replied"
