@@ -263,3 +263,64 @@ def test_an_ack_threads_on_the_members_own_message_id_and_never_on_one_mailbot_m
         assert threaded["In-Reply-To"] == first and threaded["References"] == first
         assert threaded["Message-ID"] != first and threaded["Date"] is not None
         assert threaded["Auto-Submitted"] == "auto-replied"
+
+
+class _Languages(HTMLParser):
+    """The words of an HTML part by the language a screen reader would speak them in: the
+    nearest lang attribute above them."""
+
+    VOID = frozenset({"br", "hr", "img", "meta", "input", "link"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stack: list[str] = []
+        self.spoken: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            lang = dict(attrs).get("lang")
+            self._stack.append(lang or (self._stack[-1] if self._stack else ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            lang = self._stack[-1] if self._stack else ""
+            self.spoken.setdefault(lang, []).append(" ".join(data.split()))
+
+
+def _spoken(message: EmailMessage) -> dict[str, str]:
+    reader = _Languages()
+    reader.feed(body_text(message, "html"))
+    return {lang: " ".join(parts) for lang, parts in reader.spoken.items()}
+
+
+def test_a_welsh_first_acknowledgement_is_spoken_in_the_right_language_throughout(
+    council: Council,
+) -> None:
+    # In a Welsh-first mail (html lang="cy") the "English below" note and the English
+    # footer carried no lang of their own, so a screen reader read them in a Welsh voice.
+    council.deliver(council.mail(f"Cllr Siân Evans <{SIAN}>", "Twll yn y ffordd / Pothole",
+                                 "Mae twll mawr yn y ffordd ger yr ysgol. Diolch.",
+                                 date=RECEIVED - timedelta(hours=1)), RECEIVED)
+    [ack] = [m for purpose, m in outbox(council) if purpose == "ack"]
+    text = _text(ack)
+    assert text.index("Annwyl") < text.index("Dear")  # Welsh first, then English
+    assert _read_html(ack).lang == "cy"
+    spoken = _spoken(ack)
+    assert set(spoken) == {"cy", "en-GB"}
+    assert "English below" in spoken["en-GB"] and "English below" not in spoken["cy"]
+    assert "Please keep the reference" in spoken["en-GB"]
+    assert "Cadwch y cyfeirnod" in spoken["cy"]
+    for english in ("Dear", "Thank you", "will respond by", "Please"):
+        assert english not in spoken["cy"], english
+    for welsh in ("Annwyl", "Diolch am eich", "erbyn"):
+        assert welsh not in spoken["en-GB"], welsh
+    # The member's letter, in both: the reference, the date, who is dealing and how to reach them.
+    screen = _phone_screen(text)
+    for fact in ("MB-2026-00001", "dydd Mercher 30 Rhagfyr 2026", "Sam Patel", SAM):
+        assert fact in screen, fact
+    for fact in ("MB-2026-00001", "Wednesday 30 December 2026", "Sam Patel", SAM):
+        assert fact in text and fact in spoken["en-GB"], fact
