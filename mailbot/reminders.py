@@ -24,18 +24,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from sqlalchemy import update
+
 from mailbot import directory_alert, ledger, outbox
+from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
 from mailbot.assignment import hears_absence
 from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
 from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
+from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
-from mailbot.store.tables import CaseRow
+from mailbot.store.tables import CaseRow, OutboxRow
 from mailbot.sweep import each_case_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
 
@@ -44,6 +48,10 @@ if TYPE_CHECKING:
 
 
 StepKind = Literal["before", "due", "overdue", "escalation"]
+# What the reminder sweeps queue, in working hours only, and so send in working hours only.
+WORKING_HOURS_MAIL = (
+    "reminder", "overdue", "escalation", "late_notice", ACK_REMINDER, CONFIDENTIALITY_CHASE,
+)
 TOPIC_LIMIT = 60
 
 
@@ -113,11 +121,31 @@ def sweep(app: App, now: datetime) -> ReminderReport:
     cal = app.policy.council_calendar()
     if not cal.within_working_hours(now):
         report.skipped = "outside working hours"
+        hold_until_working_hours(app, cal, now)
         return report
     each_case_with_an_officer(
         app, lambda case_id: _remind_case(app, case_id, now, report), what="reminders"
     )
     return report
+
+
+def hold_until_working_hours(app: App, cal: WorkingCalendar, now: datetime) -> None:
+    """Mail the sweep wrote in working hours that has not gone yet (the mailbox was down
+    all day, say) waits for the next working hours: the officer, their manager or the
+    member is not sent it in the middle of the night or at the weekend when the mailbox
+    comes back. Runs at every sweep outside working hours, so the first one after hours
+    end holds back what is left."""
+    opens = cal.next_working_moment(now)
+    with app.store.transaction() as session:
+        session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.status == "pending",
+                OutboxRow.purpose.in_(WORKING_HOURS_MAIL),
+                OutboxRow.not_before < opens,
+            )
+            .values(not_before=opens)
+        )
 
 
 def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) -> None:
