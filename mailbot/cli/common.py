@@ -3,8 +3,11 @@ from the config (with every config mistake named, key and file, before anything 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import getpass
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -69,6 +72,28 @@ def load_config(config: Path | None, *, required: bool = True) -> Settings:
         raise typer.Exit(2) from None
 
 
+def hand_over_at_exit(data_dir: Path) -> None:
+    """Root running a command in a data folder that belongs to another user (deployment.md:
+    the service runs as its own user; the install steps, `adopt` among them, as root): what
+    root makes there (the database, its -wal, lock files, the model, the outbox folder) would
+    be root's, mode 0600, and the service could then not open its own database. When the
+    command ends, each of them is given to the folder's owner. Root keeps its access either
+    way, so a container run as root on a volume owned by another uid goes on as before."""
+    if os.geteuid() != 0 or not data_dir.is_dir():
+        return
+    owner = data_dir.stat()
+    if owner.st_uid != 0:
+        atexit.register(_give_to, data_dir, owner.st_uid, owner.st_gid)
+
+
+def _give_to(folder: Path, uid: int, gid: int) -> None:
+    with contextlib.suppress(OSError):  # the folder itself went (a temporary one)
+        for path in (folder, *folder.rglob("*")):
+            with contextlib.suppress(OSError):  # gone meanwhile: nothing to give
+                if path.lstat().st_uid == 0:
+                    os.lchown(path, uid, gid)
+
+
 def open_app(
     config: Path | None, *, warn: bool = False, directory_copy: DirectoryCopy = "none"
 ) -> App:
@@ -78,6 +103,7 @@ def open_app(
     settings = load_config(config)
     configure_logging(settings)
     where = settings.config_path or "<defaults>"
+    hand_over_at_exit(settings.data_dir)
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
