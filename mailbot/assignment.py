@@ -18,7 +18,7 @@ from mailbot import ledger, outbox
 from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
-from mailbot.languages import ENGLISH, staff_languages, welsh_of
+from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, welsh_of
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow
@@ -40,11 +40,10 @@ CONFIDENTIAL_TITLES_CY = {  # the adjective mutates after a feminine noun (cwyn)
     Kind.COMPLAINT: "Cwyn gyfrinachol",
 }
 # Subject prefixes callers use, and how a bilingual council's subject line puts them.
-PREFIXES_CY = {
-    "Update: ": "Diweddariad / Update: ",
-    "Please redirect: ": "Ailgyfeirio / Please redirect: ",
-    "Please redirect (no alternative contact): ":
-        "Ailgyfeirio (dim cyswllt arall) / Please redirect (no alternative contact): ",
+PREFIXES_CY = {  # the Welsh of each English subject prefix, without its ": "
+    "Update: ": "Diweddariad",
+    "Please redirect: ": "Ailgyfeirio",
+    "Please redirect (no alternative contact): ": "Ailgyfeirio (dim cyswllt arall)",
 }
 
 
@@ -187,18 +186,27 @@ def hears_absence(app: App, address: str) -> bool:
 
 
 def assignment_subject(
-    case: CaseRow, member_name: str, minimise: bool, prefix: str, bilingual: bool = False
+    case: CaseRow, member_name: str, minimise: bool, prefix: str, languages: Languages = ENGLISH
 ) -> str:
+    """The subject of an officer's mail about a case; in a bilingual council, the Welsh and
+    the English in the order of the mail's body (Welsh first for a member who chose Welsh),
+    as the reminders' subjects have them."""
     kind = Kind(case.kind)
     title = KIND_TITLES[kind]
     who = member_name or case.member_email
     if minimise and kind != Kind.CONFIDENTIALITY:
         title = f"Confidential {title.lower()}"
-    if bilingual:
+    if languages != ENGLISH:
         welsh = KIND_TITLES_CY[kind]
         if minimise and kind != Kind.CONFIDENTIALITY:
             welsh = CONFIDENTIAL_TITLES_CY[kind]
-        title, prefix = f"{welsh} / {title}", PREFIXES_CY.get(prefix, prefix)
+        pair = (PREFIXES_CY[prefix], prefix.removesuffix(": ")) if prefix in PREFIXES_CY else None
+        if languages == WELSH_FIRST:
+            title = f"{welsh} / {title}"
+        else:
+            title, pair = f"{title} / {welsh}", pair and (pair[1], pair[0])
+        if pair:
+            prefix = f"{pair[0]} / {pair[1]}: "
     if minimise:
         return f"{prefix}{title} from {who} [{case.ref}]"
     subject = untagged_subject(case.subject) or "(no subject)"
@@ -226,7 +234,7 @@ def queue_officer_mail(
     languages = staff_languages(app.policy.language, member.language if member else None)
     context["subject"] = assignment_subject(
         case, case.member_name, context["minimised"], subject_prefix,
-        bilingual=languages != ENGLISH,
+        languages=languages,
     )
     rendered = app.renderer.render("assignment", context, languages)
     envelope = Envelope(

@@ -324,3 +324,24 @@ def test_a_welsh_first_acknowledgement_is_spoken_in_the_right_language_throughou
         assert fact in screen, fact
     for fact in ("MB-2026-00001", "Wednesday 30 December 2026", "Sam Patel", SAM):
         assert fact in text and fact in spoken["en-GB"], fact
+
+
+@pytest.mark.parametrize(
+    ("sender", "first", "second"),
+    [(f"Cllr Jo Bloggs <{JO}>", "Enquiry", "Ymholiad"),
+     (f"Cllr Siân Evans <{SIAN}>", "Ymholiad", "Enquiry")],
+)
+def test_a_bilingual_councils_assignment_subject_is_in_the_order_of_its_body(
+    tmp_path: Path, sender: str, first: str, second: str
+) -> None:
+    # Cardiff's assignments were titled "Ymholiad / Enquiry" whatever the member's language,
+    # over a body (and reminders after it) in English first for a member who had not
+    # chosen Welsh.
+    with _council(tmp_path / "cardiff", "cardiff") as council:
+        council.deliver(council.mail(sender, "Pothole on Castle Road", "Please look at it.",
+                                     date=RECEIVED - timedelta(hours=1)), RECEIVED)
+        [assignment] = [m for purpose, m in outbox(council) if purpose == "assignment"]
+        subject, text = str(assignment["Subject"]), _text(assignment)
+        assert subject.startswith(f"{first} / {second} from ")
+        welsh_first = first == "Ymholiad"
+        assert text.startswith("(English below)" if welsh_first else "(Cymraeg isod)")
