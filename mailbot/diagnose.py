@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
 from datetime import date, timedelta
 
@@ -41,6 +43,7 @@ def config_problems(settings: Settings) -> list[str]:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
     directory = settings.directory
     problems += missing_directory_files(settings)
+    problems += unwritable_data_dir(settings)
     problems += _mailbox_problems(settings)
     try:
         loaded = load_directory(
@@ -145,6 +148,32 @@ def teams_without_a_row(policy: Policy, directory: Directory) -> list[str]:
                 "manager_email"
             )
     return found
+
+
+def unwritable_data_dir(settings: Settings) -> list[str]:
+    """The data folder this user cannot make or write: check-config run as the service
+    (deployment.md) must not say OK for a folder the daemon then stops on at start, such as
+    the example's relative `var` left beside a config file in root's /etc/mailbot."""
+    folder = settings.data_dir
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        return []  # a file in the way is the settings' own error
+    if os.access(existing, os.W_OK | os.X_OK, effective_ids=True):
+        return []
+    if existing == folder:
+        what = f"cannot write in {folder}"
+    else:
+        what = f"cannot create {folder} (it may not write in {existing})"
+    return [f"{settings.config_path or '<defaults>'}: council.data_dir: {_this_user()} {what}; "
+            "the database, the model and the lock file go there: set an absolute data_dir "
+            "such as /var/lib/mailbot, made for this user"]
+
+
+def _this_user() -> str:
+    try:
+        return f"user {pwd.getpwuid(os.geteuid()).pw_name}"
+    except KeyError:
+        return f"uid {os.geteuid()}"
 
 
 def missing_directory_files(settings: Settings) -> list[str]:

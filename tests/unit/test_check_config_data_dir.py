@@ -1,0 +1,78 @@
+"""`mailbot check-config`, run as the service runs (deployment.md: systemd-run with
+User=mailbot), said OK for a data folder that user cannot make or write, such as the
+example config's `data_dir = "var"` left as it is (/etc/mailbot/var, in root's folder);
+the service then stopped at start with "cannot create /etc/mailbot/var"."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailbot.diagnose import config_problems
+from mailbot.settings import load_settings
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="changes to another user to check")
+SERVICE = 4242  # the service's uid and gid; no such user need exist
+
+
+@pytest.fixture
+def etc() -> Iterator[Path]:
+    """A folder like /etc/mailbot: root's, that others may read and enter but not write
+    (pytest's tmp_path is root's alone, which no other user can enter at all)."""
+    folder = Path(tempfile.mkdtemp(prefix="mailbot-etc-"))
+    folder.chmod(0o755)
+    (folder / "mailbot.toml").write_text(
+        '[council]\nname = "Test Council"\npolicy = "wiltshire"\ndata_dir = "var"\n'
+        '[mailbox]\nbackend = "maildir"\naddress = "memberenquiries@wiltshire.gov.uk"\n',
+        encoding="utf-8",
+    )
+    yield folder
+    shutil.rmtree(folder)
+
+
+def _problems_as_service(config: Path) -> list[str]:
+    """config_problems in a child process that runs as the service's user."""
+    settings = load_settings(config, environment=False)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (reported through the pipe)
+        os.close(read)
+        os.setgroups([])
+        os.setgid(SERVICE)
+        os.setuid(SERVICE)
+        lines = [p for p in config_problems(settings) if "council.data_dir" in p]
+        os.write(write, "\n".join(lines).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        said = pipe.read().decode()
+    os.waitpid(child, 0)
+    return said.splitlines()
+
+
+def test_a_data_folder_the_service_cannot_make_is_an_error(etc: Path) -> None:
+    assert _problems_as_service(etc / "mailbot.toml") == [
+        f"{etc / 'mailbot.toml'}: council.data_dir: uid {SERVICE} cannot create {etc / 'var'} "
+        f"(it may not write in {etc}); the database, the model and the lock file go there: "
+        "set an absolute data_dir such as /var/lib/mailbot, made for this user"
+    ]
+
+
+def test_a_data_folder_the_service_cannot_write_is_an_error(etc: Path) -> None:
+    (etc / "var").mkdir(mode=0o755)  # made by root
+    assert _problems_as_service(etc / "mailbot.toml") == [
+        f"{etc / 'mailbot.toml'}: council.data_dir: uid {SERVICE} cannot write in "
+        f"{etc / 'var'}; the database, the model and the lock file go there: "
+        "set an absolute data_dir such as /var/lib/mailbot, made for this user"
+    ]
+
+
+def test_the_services_own_data_folder_is_fine(etc: Path) -> None:
+    (etc / "var").mkdir(mode=0o700)
+    os.chown(etc / "var", SERVICE, SERVICE)
+    assert _problems_as_service(etc / "mailbot.toml") == []
