@@ -1,0 +1,77 @@
+"""The daemon runs for months without a restart: poll after poll on a real IMAP server
+(with IDLE) and sends through a real SMTP server must leave no connection, file or
+thread behind, and spaCy must not keep the words of the mail it classified."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fixtures.dovecot import DovecotServer, mailbot_config
+from fixtures.smtpd import SmtpServer
+from helpers import rows
+from imapclient import IMAPClient
+
+from mailbot.app import build_app
+from mailbot.health import MailboxHealth
+from mailbot.scheduler import daemon_jobs
+from mailbot.settings import load_settings
+from mailbot.store.tables import CaseRow
+
+pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+ADDRESS = "memberenquiries@example.gov.uk"
+MEMBER_MAIL = (DEMO / "mail" / "01-pothole.eml").read_bytes()
+ROUNDS = 6
+
+
+def members_mail(number: int) -> bytes:
+    """The demo's pothole email, its own Message-ID, and a resident and reference never
+    seen before in the subject."""
+    return MEMBER_MAIL.replace(
+        b"<demo-01@", b"<long-running-%d@" % number
+    ).replace(
+        b"Subject: Pothole outside 14 Mill Lane",
+        b"Subject: Pothole outside 14 Mill Lane, for Mrs Quorvalex%d (ref QX-%d)"
+        % (number, 7_340_000 + number),
+    )
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_polls_and_sends_leave_no_connection_thread_or_word_behind(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    config = mailbot_config(
+        tmp_path / "mailbot.toml", dovecot, user, (smtp_server.host, smtp_server.port),
+        address=ADDRESS, directory=DEMO,
+        # A second of IDLE after each poll: the wait is part of every poll job.
+        extra="[classifier]\ntrain_if_missing = false\n[scheduler]\npoll_seconds = 6\n",
+    )
+    app = build_app(load_settings(config))
+    jobs = daemon_jobs(app, MailboxHealth(app), lambda: datetime.now(UTC))
+    member = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+    member.login(user.username, user.password)
+    try:
+        seen: list[tuple[int, int, int]] = []
+        for round_ in range(ROUNDS):
+            member.multiappend("INBOX", [members_mail(round_ * 2), members_mail(round_ * 2 + 1)])
+            for job in ("poll", "flush", "reminders", "digest"):
+                jobs[job]()
+            vocab = app.classifier.nlp.vocab  # type: ignore[attr-defined]
+            seen.append((open_files(), threading.active_count(), len(vocab.strings)))
+        assert len(rows(app, CaseRow)) == 2 * ROUNDS
+        assert len(smtp_server.received) == 2 * ROUNDS  # every member acknowledged
+        # After the first round has opened the connections it keeps (IMAP, SMTP, the
+        # database), nothing more: the same files, threads and spaCy strings every round.
+        assert seen[1:] == [seen[1]] * (ROUNDS - 1), seen
+    finally:
+        member.logout()
+        app.close()
