@@ -146,18 +146,21 @@ def trained_from(model_dir: Path) -> Path:
     return recorded if training_split(recorded).exists() else find_classifiers_dir() / "data"
 
 
-# Where a wheel keeps the shipped examples (mailbot/resources.py), as the tail of a path.
-SHIPPED_DATA = ("mailbot", "_classifiers", "data")
+# What the folder holding the shipped data/ is called: in the repository, in a wheel.
+SHIPPED_FOLDERS = ("classifiers", "_classifiers")
 
 
 def _learnt_from(recorded: str | None) -> Path:
-    """The folder a model's recorded data_dir stands for now. Examples shipped inside an
-    installed mailbot stand for the shipped examples of whichever mailbot runs: a release
-    installed in a venv of its own, beside the old one, must learn its own examples, not
-    the old venv's that the model recorded. Any other folder (`train --data`) is itself."""
-    if not recorded or Path(recorded).parts[-3:] == SHIPPED_DATA:
+    """The folder a model's recorded data_dir stands for now. The shipped examples
+    (classifiers/data of a source folder, mailbot/_classifiers/data of an installed wheel)
+    stand for the shipped examples of whichever mailbot runs: a release installed in a venv
+    of its own beside the old one, or a wheel replacing a source folder, must learn its
+    own examples, not the ones the model recorded, still on disk or gone. Any other folder
+    (`train --data`) is itself."""
+    path = Path(recorded) if recorded else None
+    if path is None or (path.name == "data" and path.parent.name in SHIPPED_FOLDERS):
         return find_classifiers_dir() / "data"
-    return Path(recorded)
+    return path
 
 
 def read_meta(model_dir: Path) -> dict[str, Any]:

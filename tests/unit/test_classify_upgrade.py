@@ -105,13 +105,19 @@ def test_without_training_on_start_an_old_model_is_used_and_the_administrator_to
     assert any("mailbot train" in record.getMessage() for record in caplog.records)
 
 
-def test_a_release_installed_beside_the_old_one_learns_its_own_shipped_examples(
-    trained: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    "old_place",
+    ["mailbot-1.1/site-packages/mailbot/_classifiers/data", "src/mailbot/classifiers/data"],
+    ids=["a venv per release", "a wheel after a source folder"],
+)
+def test_a_new_install_learns_its_own_shipped_examples(
+    trained: Path, tmp_path: Path, old_place: str
 ) -> None:
     """A council that installs each release in a venv of its own (keeping the old one to
-    go back to) has a model that recorded the old venv's shipped examples. Those are
-    still on disk, but they are the old release's: the new one must learn from its own."""
-    old_data = tmp_path / "mailbot-1.1" / "site-packages" / "mailbot" / "_classifiers" / "data"
+    go back to), or moves from a source folder to a wheel, has a model that recorded the
+    old install's shipped examples. Those are still on disk, but they are the old
+    release's: the new one must learn from its own."""
+    old_data = tmp_path / old_place
     shutil.copytree(find_classifiers_dir() / "data", old_data)
     first = sorted((old_data / "train").glob("*.jsonl"))[0]
     first.write_text("".join(first.read_text("utf-8").splitlines(True)[:-5]), "utf-8")
