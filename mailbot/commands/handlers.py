@@ -26,7 +26,7 @@ from mailbot.commands.letters import (
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
-from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -390,6 +390,25 @@ def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
 
 
+def _same_confidentiality_answer(ctx: Context, action: str, reason: str) -> date | None:
+    """The day the member was given this same answer, if the last answer on the case is
+    this one: an officer answering again (the member wrote again and the update reached
+    them) must not send the member the same letter twice. A changed answer is sent."""
+    last = ctx.session.scalars(
+        select(EventRow)
+        .where(
+            EventRow.case_id == ctx.case.id,
+            EventRow.action.in_(("confidentiality confirmed", "confidentiality declined")),
+        )
+        .order_by(EventRow.at.desc(), EventRow.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action != action or last.detail != reason:
+        return None
+    at = last.at if last.at.tzinfo else last.at.replace(tzinfo=UTC)
+    return at.astimezone(cases.LONDON).date()
+
+
 def apply_confidential(ctx: Context, command: Command) -> Result:
     case = ctx.case
     if not (case.confidential or case.kind == Kind.CONFIDENTIALITY.value):
@@ -400,6 +419,18 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
             )
         )
     action = "confidentiality confirmed" if command.ok else "confidentiality declined"
+    said = "can be kept confidential" if command.ok else "cannot be kept confidential"
+    said_cy = "y gellir" if command.ok else "na ellir"
+    told_on = _same_confidentiality_answer(ctx, action, command.reason)
+    if told_on is not None:
+        return refuse(
+            Bilingual(
+                f"The member was already told on {long_date_or_paused(told_on)} that "
+                f"{case.ref} {said}; they were not written to again.",
+                f"Cafodd yr aelod wybod eisoes ar {long_date_or_paused_cy(told_on)} "
+                f"{said_cy} cadw {case.ref} yn gyfrinachol; ni ysgrifennwyd atynt eto.",
+            )
+        )
     ledger.record_event(ctx.session, ctx.now, ctx.sender, action, command.reason, case=case)
     case.updated_at = ctx.now
     queued = tell_member(
@@ -415,8 +446,6 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
             "officer_name": ctx.app.directory.display(case.officer_email or ctx.sender),
         },
     )
-    said = "can be kept confidential" if command.ok else "cannot be kept confidential"
-    said_cy = "y gellir" if command.ok else "na ellir"
     told = Bilingual(
         f"The member has been told that {case.ref} {said}.",
         f"Mae'r aelod wedi cael gwybod {said_cy} cadw {case.ref} yn gyfrinachol.",
