@@ -16,6 +16,8 @@ set MAILBOT_YEAR_SEED to replay another year):
   until their manager is told; their out-of-office answers while they are away;
 - robots write: a weekly newsletter, a payroll notice, bounces of mail to a member
   whose mailbox is full, a member's own out-of-office;
+- a bank holiday is proclaimed in July for Monday 20 September (config edited, daemon
+  restarted): open cases' dates move, answered ones keep theirs;
 - the mailbox is down for a whole working day (a Monday); in October it is restored
   from a backup, so a month of mail already read is in the Inbox again under new UIDs;
   an officer leaves on 1 July
@@ -53,6 +55,7 @@ import pytest
 from deadline_oracle import (
     LONDON,
     PACKS,
+    Calendar,
     council_calendar,
     due,
     foi_calendar,
@@ -79,6 +82,7 @@ START = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # Monday
 END = datetime(2028, 1, 8, 0, 0, tzinfo=UTC)
 LEAVING_DAY = date(2027, 7, 1)
 RESTORE_DAY = date(2027, 10, 6)  # a Wednesday
+PROCLAIMED = date(2027, 9, 20)  # a Monday made a bank holiday, announced on LEAVING_DAY
 CLOSURES = {"colchester": [date(2027, 12, 29), date(2027, 12, 30), date(2027, 12, 31)]}
 RETENTION = {
     "dropped_mail_days": 30,
@@ -188,6 +192,9 @@ class People:
             f'{{ start = {d.isoformat()}, end = {d.isoformat()}, name = "Christmas shutdown" }}'
             for d in CLOSURES.get(self.pack, [])
         )
+        # Proclaimed in the summer, as royal occasions are: added at the July restart.
+        holidays = f'{{ date = {PROCLAIMED.isoformat()}, name = "State occasion" }}' if (
+            leaver_gone) else ""
         retention = "".join(f"{k} = {v}\n" for k, v in RETENTION.items())
         return (
             f'[routing]\ndefault_officer = "{self.default_officer}"\n'
@@ -197,7 +204,7 @@ class People:
             'keywords = ["pothole", "street light"]\n'
             f'[digest]\nrecipients = ["{self.chief}"]\n'
             f"[retention]\n{retention}"
-            + (f"[policy.calendar]\nclosures = [{closures}]\n" if closures else "")
+            + f"[policy.calendar]\nclosures = [{closures}]\nextra_holidays = [{holidays}]\n"
         )
 
 
@@ -278,6 +285,7 @@ class Year(Council):
         self.seq = 0
         self.tick_count = 0
         self.figures: dict[str, tuple[object, ...]] = {}
+        self.open_at_proclamation: set[str] = set()
         self._start_daemon()
 
     # -- the daemon --------------------------------------------------------------------
@@ -653,6 +661,8 @@ class Year(Council):
     def take_figures(self) -> None:
         """Each case's figures mid-year, to compare with what the purge leaves."""
         self.figures = {c.ref: figures(c) for c in rows(self.app, CaseRow)}
+        self.open_at_proclamation = {
+            c.ref for c in rows(self.app, CaseRow) if c.status not in FINISHED}
 
     def member_time(self, week: date) -> datetime:
         rng = self.rng
@@ -851,7 +861,7 @@ def check_acknowledgements(year: Year) -> list[str]:
 def check_reminders(year: Year) -> list[str]:
     found = []
     rules = PACKS[year.pack]
-    cal = council_calendar(rules.nation, CLOSURES.get(year.pack, []))
+    cal = council_calendar(rules.nation, [*CLOSURES.get(year.pack, []), PROCLAIMED])
     with year.app.store.transaction() as session:
         queued = {r.message_id: r.created_at for r in session.scalars(
             select(OutboxRow).where(OutboxRow.purpose.in_(REMINDER_PURPOSES)))}
@@ -885,7 +895,7 @@ def check_late_notices_and_leavers(year: Year) -> list[str]:
     it), and only about a case of theirs; nobody is given a new case once they have left."""
     found = []
     rules = PACKS[year.pack]
-    cal = council_calendar(rules.nation, CLOSURES.get(year.pack, []))
+    cal = council_calendar(rules.nation, [*CLOSURES.get(year.pack, []), PROCLAIMED])
     cases = {c.id: c for c in rows(year.app, CaseRow)}
     for s in year.sent:
         if s.purpose == "late_notice":
@@ -942,11 +952,17 @@ def check_due_dates(year: Year) -> list[str]:
     and restarts replayed on the oracle's own calendar."""
     found = []
     rules = PACKS[year.pack]
-    closures = CLOSURES.get(year.pack, [])
     events: dict[int, list[ClockEventRow]] = defaultdict(list)
     for e in rows(year.app, ClockEventRow):
         events[e.case_id].append(e)
+    proclaimed_at = at_local(LEAVING_DAY, 7, 0)
     for case in rows(year.app, CaseRow):
+        # The proclaimed holiday counts for every case open when it was proclaimed or
+        # touched since (its dates are worked out again); a case answered before keeps
+        # the date it was answered against.
+        touched = case.received_at >= proclaimed_at or case.ref in year.open_at_proclamation or (
+            any(e.at >= proclaimed_at for e in events[case.id]))
+        closures = [*CLOSURES.get(year.pack, []), *([PROCLAIMED] if touched else [])]
         sent_at = year.world.member_cases.get(f"<{case.root_message_id.strip('<>')}>")
         if sent_at is not None and case.parent_id is None and case.received_at != sent_at:
             found.append(f"{case.ref}: received_at {case.received_at}, sent {sent_at}")
@@ -973,7 +989,11 @@ def replay(year: Year, case: CaseRow, events: list[ClockEventRow], closures: lis
     fresh clock from its own receipt day."""
     rules = PACKS[year.pack]
     statutory = case.kind == "foi"
-    cal = foi_calendar(rules.nation) if statutory else council_calendar(rules.nation, closures)
+    if statutory:  # a bank holiday anywhere in the UK stops the statutory clock too
+        foi = foi_calendar(rules.nation)
+        cal = Calendar(foi.name, foi.off | {d for d in closures if d == PROCLAIMED})
+    else:
+        cal = council_calendar(rules.nation, closures)
     if statutory:
         n = 20
     elif case.priority == "important":
