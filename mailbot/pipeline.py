@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import absence, assignment, cases, commands, ledger
+from mailbot import absence, acknowledgement, answered, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
@@ -107,7 +107,7 @@ def officer_commands(it: Intake) -> Outcome | None:
         ):
             return None
         case, via = tagged, "subject tag"
-    if same_member(it.app.directory, sender.email, case.member_email) or cases.to_the_member(
+    if same_member(it.app.directory, sender.email, case.member_email) or answered.to_the_member(
         case, it.message, it.app.directory
     ):
         return None  # the member writing (from any of their addresses), or an answer to them
@@ -150,8 +150,10 @@ def open_case(it: Intake) -> Outcome | None:
     held = disowned(it.message)
     if held:
         _hold_for_a_person(it, case, held)
-    elif cases.should_acknowledge(it.app, case):
-        it.queued.append(cases.queue_acknowledgement(it.app, it.session, case, it.message, it.now))
+    elif acknowledgement.should_acknowledge(it.app, case):
+        it.queued.append(
+            acknowledgement.queue_acknowledgement(it.app, it.session, case, it.message, it.now)
+        )
     if case.officer_email:
         queued = assignment.queue_officer_mail(
             it.app,

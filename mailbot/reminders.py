@@ -29,8 +29,9 @@ from sqlalchemy import update
 from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
+from mailbot.answered import officer_acknowledges
 from mailbot.assignment import hears_absence
-from mailbot.cases import KIND_LABELS, clock_events, officer_acknowledges, refresh_deadlines
+from mailbot.cases import KIND_LABELS, clock_events, refresh_deadlines
 from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE

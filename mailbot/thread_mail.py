@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailbot import assignment, cases, commands, ledger
+from mailbot import acknowledgement, answered, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
@@ -35,24 +35,26 @@ def follow_thread(it: Intake) -> Outcome | None:
     assert sender is not None
     # Clock events are dated when the mail was sent, not when we got round to it.
     at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
-    if it.fetched.folder == "sent" and not cases.to_the_member(case, it.message, it.app.directory):
+    if it.fetched.folder == "sent" and not answered.to_the_member(
+        case, it.message, it.app.directory
+    ):
         # Sent from the shared mailbox about the case, but not to the member (to a
         # colleague, say): no answer, so the clock runs on.
         return it.settle(MessageStatus.IGNORED, "sent item not to the member", case)
     forged = "" if it.fetched.folder == "sent" else _failed_checks(it, case)
     if forged:
         return _untrusted_in_thread(it, case, forged)
-    if it.fetched.folder == "sent" or cases.is_response(
+    if it.fetched.folder == "sent" or answered.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
-        if cases.officer_acknowledges(it.app, case):
-            cases.record_acknowledgement(it.session, case, sender.email, at)
+        if answered.officer_acknowledges(it.app, case):
+            answered.record_acknowledgement(it.session, case, sender.email, at)
             return it.settle(
                 MessageStatus.PROCESSED,
                 "acknowledgement to the member recorded; the response clock runs on",
                 case,
             )
-        cases.record_response(it.session, case, sender.email, at)
+        answered.record_response(it.session, case, sender.email, at)
         return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
     if _staff(it.app, sender.email) and not same_member(
         it.app.directory, sender.email, case.member_email
@@ -147,7 +149,7 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
         it.parent = case
         return None
     cases.reopen_case(it.app, it.session, case, it.row, case.member_email, at)
-    if cases.should_acknowledge(it.app, case):
+    if acknowledgement.should_acknowledge(it.app, case):
         queued = commands.tell_member(
             it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
         )

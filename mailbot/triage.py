@@ -10,16 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger
+from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
+from mailbot.answered import reconcile_acknowledgement
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
-from mailbot.cases import (
-    OOO_PAUSE,
-    add_clock_event,
-    assign_case,
-    queue_acknowledgement,
-    reconcile_acknowledgement,
-    refresh_deadlines,
-    should_acknowledge,
-)
+from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
 from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import cases, handover, ledger
+from mailbot import answered, cases, handover, ledger
 from mailbot.assignment import Headline
 from mailbot.commands.letters import (
     long_date_or_paused,
@@ -88,7 +88,7 @@ def dispatch(ctx: Context, command: Command) -> Result:
 
 def apply_done(ctx: Context, command: Command) -> Result:
     why = "marked answered with DONE" + (f": {command.reason}" if command.reason else "")
-    cases.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at, why=why[:500])
+    answered.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at, why=why[:500])
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
     ref = ctx.case.ref
     return Result(

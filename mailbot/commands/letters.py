@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, ledger, outbox
+from mailbot import acknowledgement, assignment, cases, ledger, outbox
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
@@ -79,7 +79,7 @@ def tell_member_of_new_officer(
     )
     if acknowledged is None or case.status in FINISHED or not case.officer_email:
         return []
-    who = cases.responder(app, case)
+    who = acknowledgement.responder(app, case)
     # A colleague the out-of-office named who is not in officers.csv: by their address.
     address = case.officer_email
     return _letter(
@@ -156,16 +156,16 @@ def _letter(
     if said is None and app.policy.language == "cy-en":
         said = cases.original_message(session, case)
     languages = member_languages(app.policy.language, member.language if member else None,
-                                 wrote_welsh=cases.wrote_welsh(said))
+                                 wrote_welsh=acknowledgement.wrote_welsh(said))
     # Who is dealing with it, as the acknowledgement named them: an officer by name, or
     # the pack's route by what it is ("the Monitoring Officer", not its address).
-    who = cases.responder(app, case)
+    who = acknowledgement.responder(app, case)
     context = {
         "council": {
             **assignment.council_context(app),
             "welcomes_welsh": welcomes_welsh(app.policy.language),
         },
-        "member": cases.member_context(app, case),
+        "member": acknowledgement.member_context(app, case),
         "case": {
             "ref": case.ref,
             "kind_label": cases.KIND_LABELS[Kind(case.kind)],

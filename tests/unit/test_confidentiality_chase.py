@@ -22,9 +22,9 @@ from helpers import (
 from sqlalchemy import select
 
 from mailbot import confidentiality_chase, jobs
+from mailbot.answered import record_response
 from mailbot.app import App, build_app
 from mailbot.backends.memory import MemoryMailbox, MemoryServer
-from mailbot.cases import record_response
 from mailbot.policy import PolicyError, load_policy
 from mailbot.render import long_date
 from mailbot.settings import load_settings

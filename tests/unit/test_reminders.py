@@ -12,9 +12,9 @@ from helpers import JO, RHIAN, body_text, eml, make_app, rows, run, sent
 from sqlalchemy import update
 
 from mailbot import jobs, reminders
+from mailbot.answered import record_response
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
-from mailbot.cases import record_response
 from mailbot.policy import load_policy
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
 

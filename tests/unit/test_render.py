@@ -10,7 +10,7 @@ import pytest
 from helpers import JO, AppFactory
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from mailbot.cases import ack_context
+from mailbot.acknowledgement import ack_context
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.render import Renderer, long_date

@@ -1,0 +1,260 @@
+"""The acknowledgement: what a member is told when their case opens (who will answer,
+by when, where complaints go) and queueing it in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot import ledger, outbox
+from mailbot.cases import KIND_LABELS, LONDON
+from mailbot.compose import Envelope, reply_subject, untagged_subject
+from mailbot.languages import (
+    member_languages,
+    welcomes_welsh,
+    written_in_welsh,
+)
+from mailbot.model import Kind, ParsedMessage, Priority
+from mailbot.quoting import own_text
+from mailbot.store.tables import (
+    CaseRow,
+)
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def should_acknowledge(app: App, case: CaseRow) -> bool:
+    """Only known members get automatic replies (no backscatter to strangers or spoofers)."""
+    return case.known_member or app.settings.directory.acknowledge_unknown_senders
+
+
+def ack_context(
+    app: App,
+    case: CaseRow,
+    message: ParsedMessage,
+    *,
+    restated: bool = False,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The whitelisted values a template may see: data only, never the message itself.
+    `restated`: this acknowledgement replaces one already sent (the case was relabelled).
+    `today`: the London date it is written, so a date already past is not promised."""
+    foisa = app.policy.foi_regime == "foisa"
+    who = responder(app, case)
+    kind = Kind(case.kind)
+    return {
+        "council": {
+            "name": app.settings.council.name,
+            "mailbox": app.mailbox_address,
+            "welcomes_welsh": welcomes_welsh(app.policy.language),
+        },
+        "member": member_context(app, case),
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[kind],
+            "received": case.received_at.astimezone(LONDON).date(),
+            "response_due": case.response_due,
+            "confidential": case.confidential,
+            # "Your message was: ...", without the tag the council's gateway put on it.
+            "subject": "" if case.confidential else untagged_subject(message.subject)[:200],
+            "officer_phrase": who.phrase,
+            "officer_phrase_cy": who.phrase_cy,
+            "officer_named": who.named,
+            "foi_law": (
+                "Freedom of Information (Scotland) Act 2002"
+                if foisa
+                else "Freedom of Information Act 2000 (or the Environmental Information "
+                "Regulations 2004 if the information is environmental)"
+            ),
+            "statutory_days": app.policy.response_days(Kind.FOI, Priority.NORMAL),
+            "urgent": case.priority == Priority.IMPORTANT.value,
+            # Hackney 11.3: the Director acknowledges a complaint, and says what happens.
+            "officer_acknowledges": app.policy.ack_by(kind) == "officer",
+            # Mail read days late (an outage) can have an acknowledgement date already
+            # gone: the member is then told it is coming, not given a date in the past.
+            "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,
+            "complaints_route": _complaints_route(app, case) if kind == Kind.COMPLAINT else "",
+            "restated": restated,
+        },
+        "reply_subject": reply_subject(message.subject, case.ref),
+        "contact": who.contact,
+    }
+
+
+# What the acknowledgement says when no officer can be named (none yet, or an address
+# that is not a person in the directory).
+UNNAMED_OFFICER = "The officer dealing with it"
+
+
+def wrote_welsh(message: ParsedMessage | None) -> bool:
+    """Whether the member's own words (not a resident's letter they forwarded) are Welsh."""
+    return message is not None and written_in_welsh(own_text(message.text).text)
+
+
+def member_context(app: App, case: CaseRow) -> dict[str, str]:
+    """Whom a letter to the case's member is to: their name, and the word after "Dear" and
+    after "Annwyl". A sender outside the directory (acknowledge_unknown_senders) who gave
+    no name is not a councillor, so is not called one."""
+    member = app.directory.member(case.member_email)
+    name = (member.name if member else "") or case.member_name or ""
+    if name:
+        return {"name": name, "salutation": name, "salutation_cy": name}
+    if member is not None:
+        return {
+            "name": case.member_email,
+            "salutation": "Councillor",
+            "salutation_cy": "Gynghorydd",
+        }
+    return {
+        "name": case.member_email,
+        "salutation": "Sir or Madam",
+        "salutation_cy": "Syr neu Fadam",
+    }
+
+
+@dataclass(frozen=True)
+class Responder:
+    """Who the acknowledgement says will respond, in both languages, and who to contact."""
+
+    phrase: str
+    phrase_cy: str
+    named: bool  # a person in the directory
+    contact: dict[str, str] | None
+
+    @property
+    def inline(self) -> str:
+        """The English phrase inside a sentence: "the Monitoring Officer", "Sam Patel"."""
+        return self.phrase if self.named else self.phrase[:1].lower() + self.phrase[1:]
+
+    @property
+    def known(self) -> bool:
+        """Whether the phrase says who it is: a person, or one of the pack's routes."""
+        return self.named or bool(self.phrase_cy)
+
+
+# The pack's own addresses, by what they are: a member reads "the FOI team", not the
+# address twice. The complaints address may be a team or one person (MWDA 13.3: the
+# Director), so it is called what it is in every pack: where complaints go.
+_ROLES: dict[str, tuple[str, str]] = {
+    "foi": ("the FOI team", "y tîm rhyddid gwybodaeth"),
+    "complaints": ("the council's complaints contact", "cyswllt cwynion y cyngor"),
+    "monitoring_officer": ("the Monitoring Officer", "y Swyddog Monitro"),
+}
+
+
+def _role_of(app: App, email: str) -> str:
+    routing = app.policy.routing
+    for role, address in (
+        ("foi", routing.foi_team),
+        ("complaints", routing.complaints),
+        ("monitoring_officer", routing.monitoring_officer),
+    ):
+        if email == address.lower():
+            return role
+    return ""
+
+
+def responder(app: App, case: CaseRow) -> Responder:
+    """Who the acknowledgement names: the officer dealing with the case (by name, with
+    the service), one of the pack's routes by what it is (the FOI team, the Monitoring
+    Officer), or nobody by name when no officer is assigned yet. The contact meanwhile is
+    the officer or the route (an officer away has already given way to the alternative
+    contact: assign_case)."""
+    email = (case.officer_email or "").lower()
+    if not email:
+        return Responder(UNNAMED_OFFICER, "", False, None)
+    officer = app.directory.officer(email)
+    if officer is not None:
+        phrase = f"{officer.name} ({officer.service})" if officer.service else officer.name
+        return Responder(
+            phrase,
+            phrase,
+            True,
+            {
+                "name": officer.name,
+                "name_cy": officer.name,
+                "email": officer.email,
+            },
+        )
+    role = _role_of(app, email)
+    if role:
+        english, welsh = _ROLES[role]
+        # English starts its sentence with it; Welsh puts "Bydd" first.
+        return Responder(
+            english[0].upper() + english[1:],
+            welsh,
+            False,
+            {"name": english, "name_cy": welsh, "email": email},
+        )
+    # An address that is neither a person in the directory nor one of the pack's routes.
+    return Responder(UNNAMED_OFFICER, "", False, {"name": email, "name_cy": email, "email": email})
+
+
+def _ahead(day: date | None, today: date | None) -> bool:
+    return day is not None and (today is None or day >= today)
+
+
+def _complaints_route(app: App, case: CaseRow) -> str:
+    """Where the pack sends complaints, for the member: the complaints address, or
+    "service-director" (Hackney 11.3) when the case is with a Director: the head of a
+    management line. A complaint no service matched goes to the default officer, and the
+    member is not told a Director has it."""
+    route = app.policy.routing.complaints
+    if route != "service-director":
+        return route
+    email = (case.officer_email or "").lower()
+    directory = app.directory
+    if email and directory.top_of_chain(email) == email and directory.managed_by(email):
+        return route
+    return ""
+
+
+def queue_acknowledgement(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    message: ParsedMessage,
+    now: datetime,
+    *,
+    again: str = "",
+) -> str:
+    """Write the acknowledgement to the outbox (sent later by the flush job). `again`
+    names why it is sent once more (a relabel changed what the member was told); such a
+    copy is not the acknowledgement the protocol's clock waits for."""
+    # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
+    member = app.directory.member(case.member_email)
+    languages = member_languages(
+        app.policy.language, member.language if member else None, wrote_welsh=wrote_welsh(message)
+    )
+    context = ack_context(
+        app, case, message, restated=bool(again), today=now.astimezone(LONDON).date()
+    )
+    rendered = app.renderer.render("ack", context, languages)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(case.member_email,),
+        in_reply_to=message.message_id,
+        references=message.references,
+        instance=app.settings.council.instance,
+    )
+    outbox.queue(
+        session,
+        purpose="ack",
+        dedup_key=f"ack:{message.message_id}" + (f":{again}" if again else ""),
+        case=case,
+        rendered=rendered,
+        envelope=envelope,
+        now=now,
+    )
+    if app.policy.ack_by(Kind(case.kind)) == "mailbot" and not again:
+        # Otherwise this is a receipt, and the acknowledgement the protocol asks for is
+        # the officer's to give (officer_acknowledges).
+        case.acknowledged_at = now
+    ledger.record_event(session, now, "mailbot", "ack queued", f"to {case.member_email}", case=case)
+    return "ack"
