@@ -42,3 +42,21 @@ def each_test_on_postgresql(
     with fresh_database(server_url, request.node.name, template) as url:
         monkeypatch.setenv("MAILBOT_DATABASE__URL", url)
         yield
+
+
+@pytest.fixture(scope="module")
+def module_on_postgresql(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For an app a module builds once (scope="module"): on the PostgreSQL pass, a
+    database of the module's own. Module fixtures are built before each_test_on_postgresql
+    sets the per-test one, so without this such an app would quietly use SQLite."""
+    if not ON_POSTGRESQL:
+        yield
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    template: str = request.getfixturevalue("migrated_template")
+    with (
+        fresh_database(server_url, request.module.__name__, template) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("MAILBOT_DATABASE__URL", url)
+        yield

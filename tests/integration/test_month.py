@@ -25,6 +25,7 @@ Run with -s to see the month's mail.
 # ruff: noqa: E501 - the month's mail table is easier to check one mail per line
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -306,7 +307,9 @@ def hours(start: datetime, end: datetime) -> Iterator[datetime]:
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
+def month(
+    tmp_path_factory: pytest.TempPathFactory, module_on_postgresql: None
+) -> Iterator[Month]:
     made = Month(tmp_path_factory.mktemp("month"))
     events = script()
     for now in hours(START, END):
@@ -410,3 +413,9 @@ def test_every_mail_of_the_month_and_nothing_else(month: Month) -> None:
     # Nothing to the out-of-office robot, nothing twice.
     assert len({s.message["Message-ID"] for s in month.sent}) == len(month.sent)
 
+
+
+def test_the_month_ran_on_this_passs_database(month: Month) -> None:
+    """Built once for the module, the month still runs on PostgreSQL in that pass."""
+    on_postgresql = os.environ.get("MAILBOT_TEST_DATABASE", "sqlite") == "postgresql"
+    assert month.app.store.engine.dialect.name == ("postgresql" if on_postgresql else "sqlite")
