@@ -19,7 +19,6 @@ reads what was found before anything is sent on or erased.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session
 from mailbot.model import FINISHED, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.plaintext import clean_header
+from mailbot.retention import json_object
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -484,7 +484,7 @@ def _corrections(path: Path, matcher: Matcher, message_ids: set[str]) -> list[Fo
         return []
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
-        row = _json_object(line)
+        row = json_object(line)
         if row is None:
             if matcher.in_text(line):  # not JSON (edited by hand): its text as it is
                 found.append(FoundCorrection(number, line, ["text"]))
@@ -493,14 +493,6 @@ def _corrections(path: Path, matcher: Matcher, message_ids: set[str]) -> list[Fo
         if why:
             found.append(FoundCorrection(number, line, why))
     return found
-
-
-def _json_object(line: str) -> dict[str, Any] | None:
-    try:
-        row = json.loads(line)
-    except ValueError:
-        return None
-    return row if isinstance(row, dict) else None
 
 
 def _directory_lines(app: App, who: Person) -> list[str]:

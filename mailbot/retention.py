@@ -333,7 +333,7 @@ def remove_corrections(
 
     def drop(text: str) -> tuple[str, tuple[int, int]]:
         kept = [line for line in text.splitlines(keepends=True)
-                if (row := _json_object(line)) is None or not concerns(row)]
+                if (row := json_object(line)) is None or not concerns(row)]
         return "".join(kept), (len(text.splitlines()) - len(kept), 0)
 
     done = _rewrite_corrections(path, drop, dry_run=dry_run)
@@ -363,7 +363,7 @@ def _prune_lines(text: str, cutoff: datetime, now: datetime) -> tuple[str, int, 
     kept: list[str] = []
     erased = undated = 0
     for line in text.splitlines(keepends=True):
-        row = _json_object(line)
+        row = json_object(line)
         if row is None:
             if line.strip():
                 log.warning("retention: a corrections line is not a JSON object; left alone")
@@ -381,7 +381,8 @@ def _prune_lines(text: str, cutoff: datetime, now: datetime) -> tuple[str, int, 
     return "".join(kept), erased, undated
 
 
-def _json_object(line: str) -> dict[str, Any] | None:
+def json_object(line: str) -> dict[str, Any] | None:
+    """A corrections-file line as the JSON object it should be, or None if it is not one."""
     try:
         row = json.loads(line)
     except ValueError:
