@@ -94,24 +94,41 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
     )
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
-        done: list[FetchedMessage] = []
-        for fetched in messages:
-            if stop():
-                break
-            report.outcomes.append(_process_one(app, fetched, now))
-            done.append(fetched)
-        _mark_processed(app, done, report)
-        if len(done) < len(messages):
-            report.left_for_later = len(messages) - len(done)
+        fetched = len(messages)
+        done = _handle_batch(app, messages, now, report, stop)
+        # Let the batch go before the next is read: each can hold the backend's whole byte
+        # budget of mail (big attachments), and two at once would double the poll's memory.
+        del messages
+        if done < fetched:
+            report.left_for_later = fetched - done
             log.info("poll: stopping; %d message(s) wait in the Inbox for the next start",
                      report.left_for_later)
             break
         if new_cursor != cursor:
             mailbox_cursor.save(app, new_cursor, now)
-        if not messages or new_cursor == cursor or stop():
+        if not fetched or new_cursor == cursor or stop():
             break
         cursor = new_cursor
     return report
+
+
+def _handle_batch(
+    app: App,
+    messages: list[FetchedMessage],
+    now: datetime,
+    report: PollReport,
+    stop: Callable[[], bool],
+) -> int:
+    """Each message through the pipeline, one transaction each, until `stop` says so; then
+    the ones handled are moved. How many were handled."""
+    done: list[FetchedMessage] = []
+    for fetched in messages:
+        if stop():
+            break
+        report.outcomes.append(_process_one(app, fetched, now))
+        done.append(fetched)
+    _mark_processed(app, done, report)
+    return len(done)
 
 
 def note_daemon_poll(app: App, now: datetime) -> None:

@@ -6,6 +6,7 @@ administrator can act on."""
 from __future__ import annotations
 
 import email.utils
+import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,8 @@ class GraphClient:
         if "Prefer" not in headers:
             headers["Prefer"] = IMMUTABLE_IDS
         try:
-            response = self._http.request(method, url, headers=headers, **kwargs)
+            with self._http.stream(method, url, headers=headers, **kwargs) as response:
+                content = _body(response)
         except httpx.TransportError as error:
             if once and not isinstance(error, NEVER_ARRIVED):
                 raise MaybeSent(
@@ -133,7 +135,7 @@ class GraphClient:
                     f"({type(error).__name__}); not tried again, in case it was done"
                 ) from None
             raise TransientError(f"cannot reach Graph during {what}: {error}") from None
-        return Reply(response.status_code, response.headers, response.content)
+        return Reply(response.status_code, response.headers, content)
 
     def failure(self, reply: Reply, doing: str, *, sending: bool = False) -> BackendError:
         """The error for an answer that is not what `doing` wanted, in words an
@@ -169,6 +171,18 @@ class GraphClient:
             )
         suffix = f": {server_says}" if server_says else ""
         return BackendError(f"Graph could not {doing} in {self.mailbox} ({detail}){suffix}")
+
+
+def _body(response: httpx.Response) -> bytes:
+    """The answer's body, read as it streams in. httpx's own `content` is kept by the
+    Response, which sits in a reference cycle: a member's 35 MB message downloaded with it
+    stayed in memory after mailbot was done with it, until Python's cycle collector ran,
+    and a poll could pile up batch after batch of them. Collected here in one buffer, the
+    body is only ours, and never needs a second copy to join its pieces."""
+    buffer = io.BytesIO()
+    for chunk in response.iter_bytes():
+        buffer.write(chunk)
+    return buffer.getvalue()
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

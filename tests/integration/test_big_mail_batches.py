@@ -6,7 +6,9 @@ even when the ids a server page gave are read over several fetches and clients."
 from __future__ import annotations
 
 import base64
+import gc
 import os
+import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -263,3 +265,25 @@ def test_a_poll_over_big_mail_records_and_moves_every_message_once(tmp_path: Pat
         assert recorded == sorted(TENTHS)
         assert fake.messages_in("inbox") == []
         assert len(fake.messages_in("Processed")) == len(TENTHS)
+
+
+def test_graph_lets_a_downloaded_message_go_when_mailbot_does() -> None:
+    """A message's bytes are freed as soon as mailbot drops them, not whenever Python's
+    cycle collector next runs: httpx keeps a body in its Response, which sits in a
+    reference cycle, and a poll piled up batches of 35 MB messages that way."""
+    with FakeGraph(ADDRESS) as fake:
+        fake.deliver(with_drawings(40))
+        mailbox = graph_client(fake)
+        gc.collect()
+        gc.disable()  # as between two of the collector's runs
+        tracemalloc.start()
+        try:
+            fetched, _ = mailbox.fetch_new(None)
+            assert [tenths_of(m.raw) for m in fetched] == [40]
+            del fetched
+            left, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            gc.enable()
+            mailbox.close()
+    assert left < MB, f"{left / MB:.1f} MB still held"
