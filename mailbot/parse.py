@@ -85,6 +85,9 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
         return _build(msg, message_id)
     except RecursionError:  # the stdlib parser recurses once per nested part
         return ParseFailure(message_id or message_id_of(raw), TOO_DEEP)
+    except MemoryError:
+        # Kept and quarantined like any mail mailbot cannot read; the poll goes on.
+        return ParseFailure(message_id or message_id_of(raw), too_big(len(raw)))
     except Exception as exc:  # noqa: BLE001 - never raise: quarantine with the reason
         reason = f"cannot parse: {type(exc).__name__}: {exc}"[:500]
         return ParseFailure(message_id or message_id_of(raw), reason)
@@ -129,6 +132,14 @@ TOO_DEEP = (
     "cannot parse: its parts are nested too deeply to read (no mail client writes "
     "that: broken or hostile mail); open the original to see it"
 )
+
+
+def too_big(size: int) -> str:
+    """The reason for mail this machine had not the memory to read."""
+    return (
+        f"cannot parse: not enough memory to read a message of {size / 1024 / 1024:.1f} MB "
+        "(reading takes about three times its size); open the original to see it"
+    )
 
 
 # The sender was read from Sender or Reply-To because From named no address. DMARC checks

@@ -13,9 +13,14 @@ import os
 import tracemalloc
 from collections.abc import Callable
 from email.policy import compat32
+from pathlib import Path
 from typing import TypeVar
 
+import pytest
+from helpers import JO, SHARED_MAILBOX, make_app, rows, run, sent
+
 from mailbot.parse import message_id_of, parse_message
+from mailbot.store.tables import MessageRow
 
 T = TypeVar("T")
 MB = 1024 * 1024
@@ -107,3 +112,39 @@ def parse_message_as_the_stdlib_reads(raw: bytes) -> object:
         return parse.parse_message(raw)
     finally:
         parse.message_from_bytes = saved
+
+
+def test_mail_too_big_for_the_memory_is_kept_and_quarantined_and_the_poll_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member's 150 MB message on a machine short of memory: its bytes are recorded and
+    it is quarantined saying why, nothing is sent about it, and the mail behind it is
+    answered as usual."""
+    import mailbot.parse as parse
+
+    def short_of_memory(raw: bytes) -> email.message.Message:
+        if len(raw) > MB:
+            raise MemoryError
+        return email.message_from_bytes(raw, policy=compat32)
+
+    monkeypatch.setattr(parse, "message_from_bytes", short_of_memory)
+    app, server = make_app(tmp_path)
+    big = with_drawings(2).replace(b"ann.example@members.test.invalid", JO[1].encode())
+    small = (
+        f"From: {JO[0]} <{JO[1]}>\r\nTo: {SHARED_MAILBOX}\r\nSubject: Bins on Station Road\r\n"
+        "Message-ID: <bins.1@members.test.invalid>\r\n\r\nThe bins were missed again.\r\n"
+    ).encode()
+    server.deliver(big)
+    server.deliver(small)
+    try:
+        report, _ = run(app)
+        recorded = {row.message_id: row for row in rows(app, MessageRow)}
+        kept = recorded["<drawings.1@members.test.invalid>"]
+        assert kept.status == "quarantined"
+        assert kept.reason.startswith("cannot parse: not enough memory to read a message of 2.")
+        assert kept.raw == big
+        assert recorded["<bins.1@members.test.invalid>"].status == "processed"
+        assert [to for to, _ in sent(server)] == [(JO[1],)]  # the small one's ack alone
+        assert len(report.outcomes) == 2
+    finally:
+        app.close()
