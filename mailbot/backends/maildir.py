@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from mailbot.backends import byte_budget
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
@@ -58,6 +59,7 @@ class MaildirMailbox:
         io_check: Callable[[], None] | None = None,
         smtp_idle_timeout: float = IDLE_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        batch_bytes: int = byte_budget.BATCH_BYTES,
     ) -> None:
         """`create` makes the maildir and its folders when missing. `io_check` runs
         before each filesystem operation; tests use it to make the disk fail (an
@@ -65,6 +67,7 @@ class MaildirMailbox:
         connection, closed after `smtp_idle_timeout` seconds unused (by `clock`)
         or by close()."""
         self.path = Path(path)
+        self.batch_bytes = batch_bytes
         self.outbox = Path(outbox) if outbox is not None else None
         self.smtp = smtp
         self._smtp_session = (
@@ -200,9 +203,14 @@ class MaildirMailbox:
         keys = self._keys()
         messages: list[FetchedMessage] = []
         present: list[str] = []
+        held = 0
         for key in keys:
             if key in seen:  # fetched before and left in the Inbox: not read again
                 present.append(key)
+                continue
+            if held >= self.batch_bytes:
+                # The batch is full (see byte_budget): left out of the cursor, so the next
+                # fetch reads it. Members' drawings of 30 MB by the hundred are gigabytes.
                 continue
             try:
                 raw = self._inbox.get_bytes(key)
@@ -210,6 +218,7 @@ class MaildirMailbox:
                 continue
             present.append(key)
             messages.append(FetchedMessage(ref=key, raw=raw))
+            held += len(raw)
         return messages, f"{epoch}|{'/'.join(present)}"
 
     def _move(self, key: str) -> None:

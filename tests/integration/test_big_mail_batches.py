@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import mailbox
 import os
 import tracemalloc
 import uuid
@@ -24,6 +25,7 @@ from mailbot.backends.base import Mailbox
 from mailbot.backends.ews import MIME_BYTES, EwsMailbox
 from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
+from mailbot.backends.maildir import MaildirMailbox
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
 from mailbot.jobs import poll
@@ -287,3 +289,16 @@ def test_graph_lets_a_downloaded_message_go_when_mailbot_does() -> None:
             gc.enable()
             mailbox.close()
     assert left < MB, f"{left / MB:.1f} MB still held"
+
+
+def test_maildir_reads_big_mail_in_batches_that_fit_the_byte_budget(tmp_path: Path) -> None:
+    """The maildir read every new message in one fetch, whatever their size."""
+    inbox = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    for tenths in TENTHS:
+        inbox.add(with_drawings(tenths))
+    batches = batches_of(lambda: MaildirMailbox(
+        tmp_path / "Maildir", outbox=tmp_path / "outbox", batch_bytes=BUDGET))
+    # A batch stops once it holds the budget; every message comes once.
+    assert sorted(t for batch in batches for t in batch) == sorted(TENTHS)
+    assert all(sum(batch[:-1]) < 10 for batch in batches)
+    assert len(batches) > 1
