@@ -29,6 +29,7 @@ from mailbot.backends.maildir import MaildirMailbox
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
 from mailbot.jobs import poll
+from mailbot.model import FetchedMessage
 from mailbot.settings import load_settings
 from mailbot.store.tables import MessageRow
 
@@ -65,11 +66,12 @@ def tenths_of(raw: bytes) -> int:
     return int(raw.split(b"Subject: Drawings for 12 Mill Lane (")[1].split(b" ")[0])
 
 
-def batches_of(new_client: Callable[[], Mailbox]) -> list[list[int]]:
-    """Each batch fetch_new hands over (by the size of its messages), each read by a new
-    client from the cursor the last one returned, as after a restart between polls."""
-    batches: list[list[int]] = []
-    cursor = None
+def fetches_of(
+    new_client: Callable[[], Mailbox], cursor: str | None = None
+) -> list[list[FetchedMessage]]:
+    """Each batch fetch_new hands over from `cursor`, each read by a new client from the
+    cursor the last one returned, as after a restart between polls."""
+    batches: list[list[FetchedMessage]] = []
     for _ in range(20):
         mailbox = new_client()
         try:
@@ -78,8 +80,17 @@ def batches_of(new_client: Callable[[], Mailbox]) -> list[list[int]]:
             mailbox.close()
         if not fetched:
             return batches
-        batches.append([tenths_of(message.raw) for message in fetched])
+        batches.append(fetched)
     raise AssertionError("fetch_new never ran dry")
+
+
+def batches_of(new_client: Callable[[], Mailbox]) -> list[list[int]]:
+    """The batches from the start, by the size of their messages."""
+    return [[tenths_of(message.raw) for message in batch] for batch in fetches_of(new_client)]
+
+
+def folders_and_sizes(batches: list[list[FetchedMessage]]) -> list[tuple[str, int]]:
+    return [(message.folder, tenths_of(message.raw)) for batch in batches for message in batch]
 
 
 @pytest.fixture
@@ -169,16 +180,7 @@ def test_ews_sent_items_wait_for_the_inbox_ids_still_to_read(
         fake.deliver(with_drawings(tenths))
     fake.deliver(with_drawings(2, "officer's reply"), fake.sent)
 
-    seen: list[tuple[str, int]] = []
-    for _ in range(20):
-        mailbox = ews_client(endpoint, watch_sent=True)
-        try:
-            fetched, cursor = mailbox.fetch_new(cursor)
-        finally:
-            mailbox.close()
-        if not fetched:
-            break
-        seen += [(m.folder, tenths_of(m.raw)) for m in fetched]
+    seen = folders_and_sizes(fetches_of(lambda: ews_client(endpoint, watch_sent=True), cursor))
     assert seen == [("inbox", t) for t in TENTHS] + [("sent", 2)]
 
 
@@ -202,16 +204,9 @@ def test_graph_sent_items_wait_for_the_inbox_ids_still_to_read() -> None:
         for tenths in TENTHS:
             fake.deliver(with_drawings(tenths))
         fake.deliver(with_drawings(2, "officer's reply"), folder="sentitems")
-        seen: list[tuple[str, int]] = []
-        for _ in range(20):
-            mailbox = graph_client(fake, watch_sent=True)
-            try:
-                fetched, cursor = mailbox.fetch_new(cursor)
-            finally:
-                mailbox.close()
-            if not fetched:
-                break
-            seen += [(m.folder, tenths_of(m.raw)) for m in fetched]
+        seen = folders_and_sizes(
+            fetches_of(lambda: graph_client(fake, watch_sent=True), cursor)
+        )
     assert seen == [("inbox", t) for t in TENTHS] + [("sent", 2)]
 
 
