@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -90,7 +91,11 @@ def _give_to(folder: Path, uid: int, gid: int) -> None:
     with contextlib.suppress(OSError):  # the folder itself went (a temporary one)
         for path in (folder, *folder.rglob("*")):
             with contextlib.suppress(OSError):  # gone meanwhile: nothing to give
-                if path.lstat().st_uid == 0:
+                found = path.lstat()
+                # A file with a second name may be a hard link the folder's owner made to
+                # one of root's files elsewhere (/etc/shadow, say): never root's to give.
+                linked = not stat.S_ISDIR(found.st_mode) and found.st_nlink > 1
+                if found.st_uid == 0 and not linked:
                     os.lchown(path, uid, gid)
 
 

@@ -56,3 +56,21 @@ def test_roots_own_folder_stays_roots(tmp_path: Path) -> None:
     done = _mailbot("cases", "--config", str(config))
     assert done.returncode == 0, done.stderr
     assert {p.stat().st_uid for p in data.rglob("*")} == {0}
+
+
+def test_a_hard_link_in_the_services_folder_is_not_given_away(tmp_path: Path) -> None:
+    """The folder's owner could link one of root's files into it (where the kernel lets
+    them): root, handing over what it made there, must not hand that file over too."""
+    app, _ = make_app(tmp_path / "council")
+    config, data = app.settings.config_path, app.settings.data_dir
+    app.close()
+    roots = tmp_path / "roots-secret"
+    roots.write_text("root's alone")
+    os.link(roots, data / "planted")
+    os.chown(data, SERVICE, SERVICE)
+
+    done = _mailbot("cases", "--config", str(config))
+
+    assert done.returncode == 0, done.stderr
+    assert roots.stat().st_uid == 0
+    assert (data / "mailbot.db").stat().st_uid == SERVICE
