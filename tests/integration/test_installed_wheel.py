@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -34,6 +35,8 @@ SHIPPED = {
 }
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "mailbot", "templates", "classifiers",
            "config")  # fmt: skip
+# The source distribution also carries what a packager rebuilding it needs (MANIFEST.in).
+SDIST_EXTRAS = ("MANIFEST.in", "Makefile", "docs", "tests", "bench")
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
@@ -53,10 +56,10 @@ def _clean_env() -> dict[str, str]:
             if not k.startswith("MAILBOT_") and k not in ("PYTHONPATH", "PYTHONHOME")}
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _source_tree(tmp_path_factory: pytest.TempPathFactory, names: tuple[str, ...]) -> Path:
+    """A copy of the checkout's `names`, outside it, so a build writes nothing here."""
     source = tmp_path_factory.mktemp("source")
-    for name in SOURCES:
+    for name in names:
         path = REPO / name
         if path.is_dir():
             # Links kept as links, as git keeps them: the build must follow mailbot/_templates
@@ -64,11 +67,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(path, source / name, symlinks=True, ignore=ignore)
         else:
             shutil.copy2(path, source / name)
+    return source
+
+
+def _build(source: Path, what: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the `what` ("wheel" or "sdist") of `source` offline; returns the file."""
     dist = tmp_path_factory.mktemp("dist")
-    build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
+    build = f"import sys; from setuptools import build_meta; build_meta.build_{what}(sys.argv[1])"
     _run([sys.executable, "-c", build, dist], cwd=source)
-    (built,) = dist.glob("mailbot-*.whl")
+    (built,) = dist.iterdir()
     return built
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(_source_tree(tmp_path_factory, SOURCES), "wheel", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +146,16 @@ def test_the_installed_example_config_loads_its_pack(installed: Path, tmp_path: 
         f"mailbot: error: {tmp_path / 'mailbot.toml'}: directory.{key}: file "
         f"{tmp_path / f'{key}.csv'} does not exist" for key in ("members", "officers")
     ]
+
+
+def test_the_source_distribution_carries_the_docs_tests_and_makefile(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    source = _source_tree(tmp_path_factory, SOURCES + SDIST_EXTRAS)
+    sdist = _build(source, "sdist", tmp_path_factory)
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    wanted = ["LICENSE", "Makefile", "README.md", "docs/deployment.md", "bench/bench_ingest.py",
+              "tests/conftest.py", "mailbot/_templates/_partials/ack.en.txt"]
+    assert [name for name in wanted if name not in names] == []
+    assert not [name for name in names if "__pycache__" in name]
