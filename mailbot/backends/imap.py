@@ -301,6 +301,12 @@ class ImapMailbox:
         finally:
             self._drop()
 
+    @property
+    def failing_messages_remembered(self) -> int:
+        """How many messages a FETCH failed on are remembered (see NewMailReader): no more
+        than the unreadable messages still in the watched folders, once each is settled."""
+        return self._reader.remembered
+
     # -- connection handling --------------------------------------------------
 
     def _close_idle_smtp(self) -> None:

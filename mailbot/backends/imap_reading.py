@@ -33,16 +33,21 @@ UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left un
 
 
 class NewMailReader:
-    """New messages of one mailbox's folders, batch by batch. It remembers, for as long
-    as the mailbox object lives, the messages a FETCH failed on."""
+    """New messages of one mailbox's folders, batch by batch. It remembers the messages a
+    FETCH failed on, for as long as that memory can matter: see _forget_what_is_settled."""
 
     def __init__(self, where: str, batch_size: int, batch_bytes: int) -> None:
         self.where = where
         self.batch_size = batch_size
         self.batch_bytes = batch_bytes
-        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID): see _fetch_bodies.
-        self._suspects: set[tuple[str, int, int]] = set()
-        self._failures: dict[tuple[str, int, int], int] = {}
+        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID), and how many times a
+        # FETCH of that message alone failed (0: it was in a FETCH of several that failed).
+        self._trouble: dict[tuple[str, int, int], int] = {}
+
+    @property
+    def remembered(self) -> int:
+        """How many messages a FETCH failed on are remembered now."""
+        return len(self._trouble)
 
     def read(
         self,
@@ -60,7 +65,9 @@ class NewMailReader:
         the last UID read."""
         # "n:*" always matches the highest UID, even below n, so filter as well.
         found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
-        candidates = sorted(uid for uid in found if uid > last_uid)[: self.batch_size]
+        newer = sorted(uid for uid in found if uid > last_uid)
+        self._forget_what_is_settled(client, folder, validity, last_uid, newer)
+        candidates = newer[: self.batch_size]
         sizes = message_sizes(client, candidates)
         uids = within_budget(candidates, sizes, self.batch_bytes)
         messages: list[FetchedMessage] = []
@@ -71,17 +78,42 @@ class NewMailReader:
                     item = data.get(uid)
                     if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
                         continue
+                    self._trouble.pop((folder, validity, uid), None)  # read: no longer a worry
                     ref = f"{prefix}{validity}:{uid}"
                     messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
         return messages, max(uids, default=last_uid)
 
+    def _forget_what_is_settled(
+        self, client: IMAPClient, folder: str, validity: int, last_uid: int, newer: list[int]
+    ) -> None:
+        """Forget the failures that can no longer matter, so the memory holds no more than
+        the unreadable messages still in the folder, however long the daemon runs: those of
+        an older UIDVALIDITY (the folder was renumbered, the numbers now mean other
+        messages or none), and those no longer in the folder (moved, deleted: a UID is
+        never given again). A message read is forgotten as it is read (see read). What
+        stays keeps its protection: a resync reads from the start again and must not
+        spend its retries, again, on a message left for a person."""
+        keys = [key for key in self._trouble if key[0] == folder]
+        for key in keys:
+            if key[1] != validity:
+                del self._trouble[key]
+        older = sorted(uid for _, v, uid in keys if v == validity and uid <= last_uid)
+        present = set(newer)
+        for start in range(0, len(older), SIZE_CHUNK):
+            present.update(client.search(["UID", _uid_set(older[start : start + SIZE_CHUNK])]))
+        for key in keys:
+            if key[1] == validity and key[2] not in present:
+                del self._trouble[key]
+
     def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
-        """The chunk as one FETCH; one message at a time once a FETCH of it has failed,
-        leaving out messages the server has failed on UNREADABLE_AFTER times."""
+        """The chunk as one FETCH; one message at a time once a FETCH of any of them has
+        failed, leaving out messages the server has failed on alone UNREADABLE_AFTER times
+        (a message alone in its chunk, as a big one is, included: else it would stop every
+        poll at it for good)."""
         keys = {uid: (folder, validity, uid) for uid in chunk}
-        if not any(key in self._suspects for key in keys.values()):
+        if not any(key in self._trouble for key in keys.values()):
             return [chunk]
-        return [[uid] for uid in chunk if self._failures.get(keys[uid], 0) < UNREADABLE_AFTER]
+        return [[uid] for uid in chunk if self._trouble.get(keys[uid], 0) < UNREADABLE_AFTER]
 
     def _fetch_bodies(
         self, client: IMAPClient, folder: str, validity: int, piece: list[int], shown: str
@@ -93,13 +125,14 @@ class NewMailReader:
             return client.fetch(piece, ["BODY.PEEK[]"])  # type: ignore[no-any-return]
         except (IMAPClientError, OSError) as error:
             if len(piece) > 1:
-                self._suspects.update((folder, validity, uid) for uid in piece)
+                for uid in piece:
+                    self._trouble.setdefault((folder, validity, uid), 0)
                 raise TransientError(
                     f"{self.where}: reading messages failed ({server_words(error_text(error))}); "
                     "reading them one at a time"
                 ) from error
             key = (folder, validity, piece[0])
-            self._failures[key] = failures = self._failures.get(key, 0) + 1
+            self._trouble[key] = failures = self._trouble.get(key, 0) + 1
             if failures >= UNREADABLE_AFTER:
                 log.error(
                     "%s cannot read message UID %d in %r (%s); it is left there for a person "
@@ -110,6 +143,11 @@ class NewMailReader:
                 f"{self.where}: reading message UID {piece[0]} in {shown!r} failed: "
                 f"{server_words(error_text(error))}"
             ) from error
+
+
+def _uid_set(uids: list[int]) -> str:
+    """UIDs as an IMAP sequence set ("3,7,12")."""
+    return ",".join(str(uid) for uid in uids)
 
 
 def message_sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
