@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import difflib
+import types
+from collections.abc import Sequence
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 class PolicyError(ValueError):
     """A pack that cannot be found, read or validated. The message names file and key."""
 
 
-def describe_error(exc: ValidationError) -> str:
-    """One error as "key.path: what is wrong". A misspelt key is reported as the unknown
-    key it is (with the key it may have meant), not as the key it left missing."""
+def reported_error(exc: ValidationError) -> Any:
+    """The one error of `exc` that is reported: an unknown key first, since the key it
+    misspells is then also reported missing."""
     errors = exc.errors()
     unknown = [e for e in errors if e["type"] == "extra_forbidden"]
-    err = unknown[0] if unknown else errors[0]
+    return unknown[0] if unknown else errors[0]
+
+
+def describe_error(
+    exc: ValidationError, model: type[BaseModel] | None = None, key_prefix: str = ""
+) -> str:
+    """One error as "key.path: what is wrong". A misspelt key is reported as the unknown
+    key it is, with the key of that table it may have meant (`model` is the validated
+    model, whose tables give the keys), else the keys the table takes. `key_prefix` is put
+    before the key path (the council config names a pack's keys "policy.KEY")."""
+    errors = exc.errors()
+    err = reported_error(exc)
     # Pydantic marks a bad dict key (an unknown kind in [ack.KIND]) with "[key]".
     parts = [str(part) for part in err["loc"] if part != "[key]"]
     loc = ".".join(parts)
@@ -28,8 +42,18 @@ def describe_error(exc: ValidationError) -> str:
             for e in errors
             if e["type"] == "missing" and list(map(str, e["loc"][:-1])) == parts[:-1]
         ]
+        # A key left missing is the likeliest meant; else any key of the table, since
+        # one with a default (extra_holidays) or set by the pack under an override is
+        # never missing.
+        known = keys_at(model, parts[:-1]) if model is not None else []
         close = difflib.get_close_matches(parts[-1], missing, n=1) if parts else []
-        what = "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
+        close = close or (difflib.get_close_matches(parts[-1], known, n=1) if parts else [])
+        if close:
+            what = f"unknown key (did you mean {close[0]!r}?)"
+        elif known:
+            what = f"unknown key (this table takes {', '.join(known)})"
+        else:
+            what = "unknown key"
     elif kind == "missing":
         what = "required key is missing"
     elif kind == "greater_than_equal":
@@ -44,4 +68,39 @@ def describe_error(exc: ValidationError) -> str:
         what = str(ctx.get("error", err["msg"]))
     else:
         what = f"{err['msg'][:1].lower()}{err['msg'][1:]} (got {err.get('input')!r})"
-    return f"{loc}: {what}" if loc else what  # model-level messages name their own key
+    if not loc:
+        return what  # model-level messages name their own key
+    return f"{key_prefix}{loc}: {what}"
+
+
+def keys_at(model: type[BaseModel], parts: Sequence[str]) -> list[str]:
+    """The keys of the table at `parts` (a validation error's location) in `model`, in
+    the order the model declares them; [] if `parts` is not a table there."""
+    target: Any = model
+    for part in parts:
+        target = _bare(target)
+        origin = get_origin(target)
+        if origin is list or origin is dict:  # part is an index or a dict key ([ack.KIND])
+            target = get_args(target)[-1]
+        elif isinstance(target, type) and issubclass(target, BaseModel):
+            field = target.model_fields.get(part)
+            if field is None:
+                return []
+            target = field.annotation
+        else:
+            return []
+    target = _bare(target)
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return list(target.model_fields)
+    return []
+
+
+def _bare(annotation: Any) -> Any:
+    """`annotation` without Annotated[...] and without "| None"."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _bare(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return _bare(options[0]) if len(options) == 1 else annotation
+    return annotation

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mailbot.policy.errors import PolicyError, describe_error
+from mailbot.policy.errors import PolicyError, describe_error, reported_error
 from mailbot.policy.pack import Policy
 
 PACKS_ENV = "MAILBOT_POLICIES_DIR"
@@ -75,12 +75,35 @@ def load_policy(
     return _load(path, _freeze(overrides or {}), path.stat().st_mtime_ns)
 
 
-def parse_policy(data: Mapping[str, Any], origin: str) -> Policy:
-    """Validate an already-read pack; `origin` names it in error messages."""
+def parse_policy(
+    data: Mapping[str, Any], origin: str, overrides: Mapping[str, Any] | None = None
+) -> Policy:
+    """Validate an already-read pack; `origin` names it in error messages. A mistake in
+    the council config's `overrides` is named by its key there ("policy.KEY"), since the
+    administrator would look for it in the pack in vain."""
     try:
         return Policy.model_validate(dict(data))
     except ValidationError as exc:
-        raise PolicyError(f"{origin}: {describe_error(exc)}") from None
+        err = reported_error(exc)
+        overridden = bool(overrides) and _set_by(overrides or {}, err["loc"], err["type"])
+        prefix = "policy." if overridden else ""
+        raise PolicyError(f"{origin}: {describe_error(exc, Policy, prefix)}") from None
+
+
+def _set_by(overrides: Mapping[str, Any], loc: tuple[Any, ...], error: str) -> bool:
+    """Whether the key at `loc` was written in `overrides` (for a missing key: its table)."""
+    parts = [part for part in loc if part != "[key]"]
+    if error == "missing":
+        parts = parts[:-1]
+    node: Any = overrides
+    for part in parts:
+        if isinstance(node, Mapping) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return bool(parts)
 
 
 @lru_cache(maxsize=64)
@@ -92,9 +115,10 @@ def _load(path: Path, frozen_overrides: Any, _mtime: int) -> Policy:
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot read: {exc}") from None
     data.setdefault("name", path.stem)
-    merged = _deep_merge(data, _thaw(frozen_overrides))
+    overrides = _thaw(frozen_overrides)
+    merged = _deep_merge(data, overrides)
     origin = str(path) if not frozen_overrides else f"{path} (with the council's overrides)"
-    return parse_policy(merged, origin)
+    return parse_policy(merged, origin, overrides)
 
 
 def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,20 @@ class ResponseRule(Strict):
     important: Days | None = None
     source: str = Field(min_length=1)
 
+    @field_validator("normal", "important")
+    @classmethod
+    def _at_least_one(cls, value: int | None) -> int | None:
+        # 0 is a date on the day of receipt: every case late the next morning, the member
+        # told so and the officer reminded. It is written for "no clock", which every kind
+        # but foi must have; no protocol promises a substantive answer the same day.
+        if value == 0:
+            raise ValueError(
+                "must be at least 1 working day: 0 would make every case due the day it "
+                "arrives and late the next (every kind but foi needs a response time; "
+                "write the protocol's number, or 10 as a local default)"
+            )
+        return value
+
     def days(self, priority: Priority) -> int:
         if priority == Priority.IMPORTANT and self.important is not None:
             return self.important
