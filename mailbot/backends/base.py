@@ -86,8 +86,10 @@ class Mailbox(Protocol):
 class KnowsWhatItSent(Protocol):
     """Optional: backends that can tell, after a crash mid-send, whether a mail went out."""
 
-    def was_sent(self, message_id: str) -> bool | None:
-        """True: it went. False: it did not, or sending again is harmless. None: unknown."""
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
+        """True: it went. False: it did not, or sending again is harmless. None: unknown.
+        `since`, when the mail was queued, lets a backend look only at mail sent since
+        (less some slack for clocks): a Sent folder can hold years of mail."""
         ...
 
 

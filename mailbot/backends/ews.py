@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -175,9 +176,9 @@ class EwsMailbox:
                 raise SendingBlocked(str(error)) from error.__cause__
             raise
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: is the copy in Sent Items? (see SentItems.was_sent)"""
-        return self._sent.was_sent(message_id)
+        return self._sent.was_sent(message_id, since)
 
     def close(self) -> None:
         if self._account is not None:

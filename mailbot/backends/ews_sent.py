@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
+from exchangelib import EWSDateTime
 from exchangelib.folders import Folder
 
 from mailbot.backends.base import CursorExpired
@@ -37,6 +38,9 @@ SEPARATOR = "|"
 CATCH_UP_PAGES = 8  # SyncFolderItems pages per poll while the first Sent Items sync catches up
 CATCH_UP = "catchup"  # a Sent Items place still catching up: catchup|since|sync state
 WATCHING = "seen"  # a Sent Items place caught up: seen|newest creation time seen|sync state
+# was_sent looks at Sent Items created from a day before the mail was queued: our clock and
+# Exchange's may disagree, and a missed copy would hold a sent mail as uncertain.
+CLOCK_SLACK = timedelta(days=1)
 
 
 class Retry(Protocol):
@@ -109,12 +113,23 @@ class SentItems:
                         "starting again")
             return [], None
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: True if the copy send_and_save files is in Sent Items.
-        Exchange files it just after sending, so its absence proves nothing: None then."""
+        Exchange files it just after sending, so its absence proves nothing: None then.
+
+        Exchange is asked for that one item (a FindItem restricted to its Internet
+        Message-ID, at most one answer), never for the folder's items: a shared
+        mailbox's Sent Items can hold years of mail. `since` (when the mail was queued)
+        narrows the search to the items created since, less a day for clocks that
+        disagree, so the store has only recent mail to look through."""
+        restriction: dict[str, Any] = {"message_id": message_id}
+        if since is not None:
+            restriction["datetime_created__gte"] = EWSDateTime.from_datetime(
+                (since - CLOCK_SLACK).astimezone(UTC)
+            )
         found = self._retry(
             "look in Sent Items",
-            lambda: self._folder().filter(message_id=message_id).only("id").exists(),
+            lambda: self._folder().filter(**restriction).only("id").exists(),
         )
         return True if found else None
 

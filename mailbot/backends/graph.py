@@ -205,9 +205,9 @@ class GraphMailbox:
         when = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return folder_cursor.join(None, f"{SEEN}{SEEN_SEPARATOR}{when}{SEEN_SEPARATOR}")
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: is the copy in Sent Items? (see SentItems.was_sent)"""
-        return self._sent.was_sent(message_id)
+        return self._sent.was_sent(message_id, since)
 
     def close(self) -> None:
         self._client.close()

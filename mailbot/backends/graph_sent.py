@@ -103,9 +103,15 @@ class SentItems:
         when = newest[0].get("receivedDateTime") if isinstance(newest[0], dict) else None
         return when if isinstance(when, str) and when else None
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: True if the Sent Items copy is there. Exchange files it
-        a moment after it accepts sendMail, so its absence proves nothing: None then."""
+        a moment after it accepts sendMail, so its absence proves nothing: None then.
+
+        The server is asked for that one message ($filter on internetMessageId): it does
+        the looking, and no page of the folder comes back. `since` is not added to the
+        filter: Graph refuses some filters that combine properties of messages
+        (InefficientFilter), and a refusal here would leave every such mail uncertain."""
+        del since  # see above
         quoted = message_id.replace("'", "''")
         reply = self._client.call(
             "GET",

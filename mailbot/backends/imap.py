@@ -32,6 +32,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -217,11 +218,14 @@ class ImapMailbox:
             log.error("%s was sent, but no copy of it was kept in %r: %s",
                       mail.message_id, self.sent, error)
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: True if the Sent copy is there (it is appended after
         the SMTP server took the mail); None otherwise, since the SMTP server may have
-        taken it just before the crash."""
-        found = self._run(f"look in {self.sent}", lambda client: self._in_sent(client, message_id))
+        taken it just before the crash. `since` (when the mail was queued) limits the
+        search to copies the server received since (see in_sent)."""
+        found = self._run(
+            f"look in {self.sent}", lambda client: self._in_sent(client, message_id, since)
+        )
         return True if found else None
 
     def close(self) -> None:
@@ -559,9 +563,9 @@ class ImapMailbox:
 
         save_copy(client, self._sent_name, mail, make_folder)
 
-    def _in_sent(self, client: IMAPClient, message_id: str) -> bool:
+    def _in_sent(self, client: IMAPClient, message_id: str, since: datetime | None) -> bool:
         self._inbox_validity = None  # the inbox is no longer the selected folder
-        return in_sent(client, self._sent_name, message_id)
+        return in_sent(client, self._sent_name, message_id, since)
 
     def _idle(self, client: IMAPClient, timeout: float) -> bool:
         self._select_inbox(client, fresh=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -68,7 +70,16 @@ def save_copy(
     client.append(folder, mail.mime, flags=[b"\\Seen"])
 
 
-def in_sent(client: IMAPClient, folder: str, message_id: str) -> bool:
-    """Is a mail with this Message-ID in the Sent `folder`?"""
+def in_sent(
+    client: IMAPClient, folder: str, message_id: str, since: datetime | None = None
+) -> bool:
+    """Is a mail with this Message-ID in the Sent `folder`? With `since` (when the mail
+    was queued), only copies the server received from the day before it on are looked
+    at (SINCE goes by the day the copy was appended; the day before allows for clocks
+    that disagree): a HEADER search reads every message it is given, and a shared
+    mailbox's Sent folder can hold years of mail."""
     client.select_folder(folder, readonly=True)
-    return bool(client.search(["HEADER", "Message-ID", message_id]))
+    criteria: list[Any] = ["HEADER", "Message-ID", message_id]
+    if since is not None:
+        criteria = ["SINCE", (since - timedelta(days=1)).date(), *criteria]
+    return bool(client.search(criteria))

@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -143,10 +144,11 @@ class MaildirMailbox:
             folders.append(f"{self.outbox} (outbox)")
         return folders
 
-    def was_sent(self, message_id: str) -> bool | None:
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
         """After a crash mid-send: True if the Sent copy exists (it is written last); False
         when writing again is harmless (the .eml outbox is keyed by Message-ID); None when
-        an SMTP server may or may not have taken it."""
+        an SMTP server may or may not have taken it. (`since` does not matter: the copy is
+        found by its file name.)"""
         if self._sent_copy_path(message_id).exists():
             return True
         return False if self.smtp is None else None

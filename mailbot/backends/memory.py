@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mailbot.backends.base import CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
@@ -96,8 +97,9 @@ class MemoryMailbox:
             self.server.outgoing.append((mail.recipients, mail.mime))
             self.server.sent.append(mail.mime)
 
-    def was_sent(self, message_id: str) -> bool | None:
-        """Sending and keeping the Sent copy happen together here, so this always knows."""
+    def was_sent(self, message_id: str, since: datetime | None = None) -> bool | None:
+        """Sending and keeping the Sent copy happen together here, so this always knows.
+        (`since` does not matter: the list is in memory.)"""
         with self.server.lock:
             return any(_has_message_id(raw, message_id) for raw in self.server.sent)
 

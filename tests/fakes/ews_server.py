@@ -371,7 +371,7 @@ class Operations:
     def FindItem(self, req: ET.Element, caller: Caller) -> str:
         """Only what mailbot asks: the items of a folder whose InternetMessageId is X, or
         a folder's items sorted by DateTimeCreated (Exchange keeps a view index for that)."""
-        wanted = self._message_id_restriction(req)
+        wanted, created_from = self._message_id_restriction(req)
         order = req.find(f"{{{M}}}SortOrder/{{{T}}}FieldOrder")
         view = req.find(f"{{{M}}}IndexedPageItemView")
         offset = int(view.get("Offset", "0")) if view is not None else 0
@@ -380,7 +380,8 @@ class Operations:
         messages = []
         for parent in (self._folder_ref(ref, caller) for ref in _kids(req, "ParentFolderIds")):
             found = [i for i, raw in parent.items.items()
-                     if wanted is None or _header(raw, "Message-ID") == wanted]
+                     if (wanted is None or _header(raw, "Message-ID") == wanted)
+                     and (created_from is None or self.x.created[i] >= created_from)]
             if order is not None:
                 found.sort(key=lambda i: self.x.created[i],
                            reverse=order.get("Order") == "Descending")
@@ -393,15 +394,39 @@ class Operations:
             messages.append(_ok("FindItem", body))
         return _response("FindItem", messages)
 
-    def _message_id_restriction(self, req: ET.Element) -> str | None:
-        if req.find(f"{{{M}}}Restriction") is None:
-            return None
-        equal = req.find(f"{{{M}}}Restriction/{{{T}}}IsEqualTo")
-        uri = equal.find(f"{{{T}}}FieldURI") if equal is not None else None
-        constant = equal.find(f".//{{{T}}}Constant") if equal is not None else None
-        if uri is None or uri.get("FieldURI") != "message:InternetMessageId" or constant is None:
+    def _message_id_restriction(
+        self, req: ET.Element
+    ) -> tuple[str | None, datetime | None]:
+        """(InternetMessageId, earliest DateTimeCreated) of the one restriction mailbot
+        sends: IsEqualTo on message:InternetMessageId, alone or in an And with
+        IsGreaterThanOrEqualTo on item:DateTimeCreated. Compared as Exchange does: the
+        whole value, angle brackets included. Any other restriction is refused, so a
+        change in what mailbot asks shows here instead of passing unnoticed."""
+        restriction = req.find(f"{{{M}}}Restriction")
+        if restriction is None:
+            return None, None
+        conditions = list(restriction)
+        if len(conditions) == 1 and conditions[0].tag == f"{{{T}}}And":
+            conditions = list(conditions[0])
+        wanted: str | None = None
+        created_from: datetime | None = None
+        for condition in conditions:
+            uri = condition.find(f"{{{T}}}FieldURI")
+            constant = condition.find(f".//{{{T}}}Constant")
+            field_uri = uri.get("FieldURI") if uri is not None else None
+            if constant is None:
+                raise ItemError("ErrorInvalidOperation")
+            value = constant.get("Value", "")
+            if condition.tag == f"{{{T}}}IsEqualTo" and field_uri == "message:InternetMessageId":
+                wanted = value
+            elif (condition.tag == f"{{{T}}}IsGreaterThanOrEqualTo"
+                  and field_uri == "item:DateTimeCreated"):
+                created_from = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            else:
+                raise ItemError("ErrorInvalidOperation")
+        if wanted is None:
             raise ItemError("ErrorInvalidOperation")
-        return constant.get("Value", "")
+        return wanted, created_from
 
     def GetItem(self, req: ET.Element, caller: Caller) -> str:
         self._check_mailbox(caller.impersonating or self.x.mailbox_address, caller)
