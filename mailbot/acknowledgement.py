@@ -51,6 +51,9 @@ def ack_context(
             "name": app.settings.council.name,
             "mailbox": app.mailbox_address,
             "welcomes_welsh": welcomes_welsh(app.policy.language),
+            # The numbers for what cannot wait for email ([council] telephone); "" for none.
+            "telephone": app.settings.council.telephone,
+            "out_of_hours_telephone": app.settings.council.out_of_hours_telephone,
         },
         "member": member_context(app, case),
         "case": {

@@ -1,6 +1,6 @@
 """What validates but is probably a mistake, for check-config and start-up warnings: the
-demo's name and address left in, an empty password, mail sent in clear over a network,
-no members, a secret in a config file every user may read."""
+demo's name and address left in, no telephone number for members, an empty password, mail
+sent in clear over a network, no members, a secret in a config file every user may read."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def settings_warnings(settings: Settings) -> list[str]:
     ):
         if value == default:
             found.append(f"{key} is not set, so every letter says {default!r}")
+    if not settings.council.telephone:
+        # Accepted (the letter then names no number), but a member with a danger to people
+        # or property is best given the number to ring.
+        found.append(
+            "council.telephone is not set, so an acknowledgement tells a member whose matter "
+            "cannot wait to ring the council on its usual number without giving it"
+        )
 
     def secret(key: str, value: str, why: str) -> None:
         if not value:

@@ -1,13 +1,14 @@
 """The base of every [section] of the config, and the sections that are plain settings
-with no checks beyond their types and bounds: [council], [classifier], [scheduler],
-[logging]."""
+with no checks beyond their types and bounds (and, for [council], that its telephone
+numbers are numbers): [council], [classifier], [scheduler], [logging]."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Section(BaseModel):
@@ -21,6 +22,33 @@ class CouncilSettings(Section):
     instance: str = Field(
         default="mailbot", description="Names this installation in our loop header"
     )
+    # The numbers the acknowledgement gives a member whose matter cannot wait for email (a
+    # danger to people or property): the council's, and the one that answers outside
+    # office hours. Empty: the letter sends them to the council's usual number, unstated.
+    telephone: str = ""
+    out_of_hours_telephone: str = ""
+
+    @field_validator("telephone", "out_of_hours_telephone")
+    @classmethod
+    def _telephone_number(cls, value: str) -> str:
+        return telephone_number(value)
+
+
+# What a telephone number is written with: "01206 282222", "+44 (0)1206 282222", "0300-123-4567".
+_TELEPHONE = re.compile(r"\+?[0-9()][0-9 ()-]*")
+
+
+def telephone_number(value: str) -> str:
+    """A number as the council writes it, spaces tidied; "" for none. Anything else (a name,
+    an address, a note) would be printed after "telephone the council on" in every letter."""
+    number = " ".join(value.split())
+    digits = sum(c.isdigit() for c in number)
+    if number and not (_TELEPHONE.fullmatch(number) and 3 <= digits <= 15):
+        raise ValueError(
+            f"{number!r} is not a telephone number (digits, spaces, +, brackets and dashes, "
+            "e.g. \"01206 282222\"); leave it empty for none"
+        )
+    return number
 
 
 class ClassifierSettings(Section):

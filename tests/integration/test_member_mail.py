@@ -179,7 +179,7 @@ def test_an_urgent_enquiry_is_acknowledged_as_urgent_with_its_shorter_date(
     # Colchester: important = 5 working days from Friday 20 November.
     assert "will respond by Friday 27 November 2026." in text
     assert "You marked this as urgent" in text
-    assert "please telephone the council rather than email" in text
+    assert "please telephone the council on its usual number rather than email" in text
 
 
 def test_no_officer_yet_is_not_named_and_the_member_is_told_to_reply(wiltshire: Council) -> None:

@@ -20,6 +20,7 @@ def _council(tmp_path: Path, extra: str = "", members: str = GOOD_MEMBERS) -> Pa
     config = tmp_path / "mailbot.toml"
     config.write_text(
         '[council]\nname = "Isle of Anglesey County Council"\npolicy = "cardiff"\n'
+        'telephone = "01632 960001"\n'
         'data_dir = "var"\n[mailbox]\nbackend = "maildir"\n'
         'address = "ymholiadau@anglesey.gov.uk"\n'
         f'[directory]\nmembers = "members.csv"\n{extra}'

@@ -214,6 +214,35 @@ def test_config_not_in_utf8_names_the_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("01206 282222", "01206 282222"), (" +44 (0)1206  282222 ", "+44 (0)1206 282222"),
+     ("0300-123-4567", "0300-123-4567"), ("", "")],
+)
+def test_council_telephone_numbers_are_kept_as_written(
+    tmp_path: Path, given: str, kept: str
+) -> None:
+    path = write(
+        tmp_path, f'[council]\ntelephone = "{given}"\nout_of_hours_telephone = "{given}"\n'
+    )
+    council = load_settings(path).council
+    assert (council.telephone, council.out_of_hours_telephone) == (kept, kept)
+
+
+@pytest.mark.parametrize("given", ["Ring Sue on extension 4", "memberservices@council.gov.uk",
+                                   "01206 282222 or 01206 282223 or 01206 282224", "12"])
+def test_a_council_telephone_that_is_not_a_number_is_one_line_naming_the_key(
+    tmp_path: Path, given: str
+) -> None:
+    # Printed after "please telephone the council on" in every acknowledgement.
+    path = write(tmp_path, f'[council]\nout_of_hours_telephone = "{given}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    [line] = caught.value.lines()
+    assert line.startswith(f"{path.resolve()}: council.out_of_hours_telephone: {given!r} is not "
+                           "a telephone number")
+
+
 def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -228,6 +257,9 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
         "'Demo Borough Council'",
         f"mailbot: warning: {path.resolve()}: mailbox.address is not set, so every letter says "
         "'memberenquiries@example.gov.uk'",
+        f"mailbot: warning: {path.resolve()}: council.telephone is not set, so an "
+        "acknowledgement tells a member whose matter cannot wait to ring the council on its "
+        "usual number without giving it",
         f"mailbot: warning: {path.resolve()}: mailbox.imap.password is empty, so the IMAP "
         "login will be refused; set MAILBOT_MAILBOX__IMAP__PASSWORD",
         f'mailbot: warning: {path.resolve()}: mailbox.smtp.security = "none" sends the password '

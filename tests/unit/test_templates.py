@@ -3,6 +3,7 @@ one place to restyle; a council's own templates folder overrides any file."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -443,3 +444,44 @@ def test_reminders_say_whom_the_answer_is_for_with_address_and_ward(
     assert "Cllr Rhian Evans &lt;rhian.evans@cardiff.gov.uk&gt;, Tref ward" in english.html
     welsh = renderer.render(template, reminder_context(step), WELSH_FIRST)
     assert "Aelod:       Cllr Rhian Evans <rhian.evans@cardiff.gov.uk>, ward Tref\n" in welsh.text
+
+
+@pytest.mark.parametrize(
+    ("telephone", "out_of_hours", "english", "welsh"),
+    [
+        ("01632 960000", "01632  960999",
+         "please telephone the council on 01632 960000 (outside office hours: 01632 960999) "
+         "rather than email.",
+         "ffoniwch y cyngor ar 01632 960000 (y tu allan i oriau swyddfa: 01632 960999) yn "
+         "hytrach nag anfon e-bost."),
+        ("+44 (0)1632 960000", "",
+         "please telephone the council on +44 (0)1632 960000 rather than email.",
+         "ffoniwch y cyngor ar +44 (0)1632 960000 yn hytrach nag anfon e-bost."),
+        ("", "",
+         "please telephone the council on its usual number rather than email.",
+         "ffoniwch y cyngor ar ei rif arferol yn hytrach nag anfon e-bost."),
+    ],
+)
+def test_an_ack_gives_the_number_to_ring_for_what_cannot_wait_or_promises_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, telephone: str, out_of_hours: str,
+    english: str, welsh: str,
+) -> None:
+    # "please telephone the council rather than email", and no number anywhere in the mail:
+    # a member with a danger to people or property was told to ring and not told where.
+    monkeypatch.setenv("MAILBOT_COUNCIL__TELEPHONE", telephone)
+    monkeypatch.setenv("MAILBOT_COUNCIL__OUT_OF_HOURS_TELEPHONE", out_of_hours)
+    app, server = make_app(tmp_path, policy="cardiff")  # bilingual: both languages
+    try:
+        server.deliver(eml("member_enquiry.eml"))
+        run(app)
+        [ack] = [m for _, m in sent(server) if str(m["To"]) == JO[1]]
+    finally:
+        app.close()
+    text = " ".join(body_text(ack, "plain").split())
+    html = " ".join(body_text(ack, "html").split())
+    shown = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    for words in (english, welsh):
+        assert words in text and words in shown, words
+    assert "telephone the council rather than email" not in text
+    for number in filter(None, (telephone, " ".join(out_of_hours.split()))):
+        assert f'href="tel:{number.replace(" ", "")}"' in html
