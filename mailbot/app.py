@@ -14,7 +14,7 @@ from mailbot.classify import Classifier, load_classifier
 from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.directory_keep import fallback_line, keep, kept_folder, start_on_kept
 from mailbot.policy import Policy, load_policy
-from mailbot.render import Renderer
+from mailbot.render import Renderer, route_greetings
 from mailbot.settings import Settings
 from mailbot.store import Store
 
@@ -82,17 +82,18 @@ def build_app(
 ) -> App:
     """Everything a command needs, from validated settings. Runs migrations by default."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    policy = load_policy(
+        settings.council.policy,
+        overrides=settings.policy or None,
+        packs_dir=_packs_dir(settings),
+        base_dir=settings.base_dir,
+    )
     return App(
         settings=settings,
         store=Store(settings.database_url, migrate=migrate),
-        policy=load_policy(
-            settings.council.policy,
-            overrides=settings.policy or None,
-            packs_dir=_packs_dir(settings),
-            base_dir=settings.base_dir,
-        ),
+        policy=policy,
         directory=_directory(settings, directory_copy),
-        renderer=Renderer(_override_templates(settings)),
+        renderer=Renderer(_override_templates(settings), route_greetings(policy.routing)),
         backend_override=backend,
         classifier_override=classifier,
     )

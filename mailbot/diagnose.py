@@ -135,8 +135,8 @@ def _day(day: date) -> str:
 
 
 def teams_without_a_row(policy: Policy, directory: Directory) -> list[str]:
-    """The pack's routing addresses (real ones) with no row in officers.csv: their mail
-    greets an address, and their overdue cases have no manager to be escalated to."""
+    """The pack's routing addresses (real ones) with no row in officers.csv: their overdue
+    cases have no manager to be escalated to (their mail greets them by role: render.py)."""
     if not directory.officers:
         return []  # no officers file at all: nobody has a row, and that is said elsewhere
     found = []
@@ -144,8 +144,7 @@ def teams_without_a_row(policy: Policy, directory: Directory) -> list[str]:
         if directory.officer(address) is None and not is_placeholder_address(address):
             found.append(
                 f"policy.routing.{key}: {address} is not in officers.csv, so {what} are "
-                "greeted by address and escalated to nobody when overdue; add it with its "
-                "manager_email"
+                "escalated to nobody when overdue; add it with its name and manager_email"
             )
     return found
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -20,6 +21,9 @@ from markupsafe import Markup, escape
 
 from mailbot.languages import TEMPLATE_FILTERS
 from mailbot.resources import TEMPLATES
+
+if TYPE_CHECKING:
+    from mailbot.policy.rules import Routing
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,43 @@ def line_breaks(value: str) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in value.splitlines())
 
 
+# Whom a letter to one of the pack's routes greets when the route's address has no row in
+# officers.csv, by the pack's name for it: (after "Dear", after "Annwyl", mutated). A
+# complaints address may be a team or one person (MWDA: the Director), so it has none.
+_ROLE_GREETINGS: dict[str, tuple[str, str]] = {
+    "foi_team": ("FOI team", "Dîm Rhyddid Gwybodaeth"),
+    "monitoring_officer": ("Monitoring Officer", "Swyddog Monitro"),
+}
+_COLLEAGUE = ("colleague", "gydweithiwr")
+
+
+def route_greetings(routing: Routing) -> dict[str, tuple[str, str]]:
+    """The pack's route addresses and the greeting each is given (see _ROLE_GREETINGS)."""
+    return {
+        address.lower(): greeting
+        for role, greeting in _ROLE_GREETINGS.items()
+        if (address := getattr(routing, role, ""))
+    }
+
+
+def greeting(name: str, roles: Mapping[str, tuple[str, str]], welsh: bool = False) -> str:
+    """The word(s) after "Dear" (or "Annwyl") for a name as the letter's context gives it.
+    A recipient not in officers.csv is named by their address ("Dear monitoring.officer@..."
+    read like a mail merge gone wrong): a pack's route by what the pack calls it, anyone
+    else as a colleague."""
+    if "@" not in name:
+        return name
+    english, cymraeg = roles.get(name.strip().lower(), _COLLEAGUE)
+    return cymraeg if welsh else english
+
+
 class Renderer:
-    def __init__(self, override_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        override_dir: Path | None = None,
+        roles: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        """`roles`: the pack's route addresses and their greetings (route_greetings)."""
         paths: list[str] = [str(override_dir)] if override_dir else []
         paths.append(str(TEMPLATES))
         self.env = SandboxedEnvironment(
@@ -57,6 +96,8 @@ class Renderer:
         self._picked: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.env.filters["long_date"] = long_date
         self.env.filters["line_breaks"] = line_breaks
+        self.env.filters["dear"] = partial(greeting, roles=dict(roles or {}))
+        self.env.filters["dear_cy"] = partial(greeting, roles=dict(roles or {}), welsh=True)
         self.env.filters.update(TEMPLATE_FILTERS)  # Welsh dates and day counts
 
     def _pick(self, name: str, ext: str, languages: Sequence[str]) -> str:

@@ -196,11 +196,10 @@ def test_a_pack_team_address_missing_from_officers_csv_is_a_warning(tmp_path: Pa
     where = f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml"
     assert [line for line in result.output.splitlines() if "policy.routing" in line] == [
         f"{where}: policy.routing.foi_team: {FOI_TEAM} is not in officers.csv, so FOI "
-        "requests are greeted by address and escalated to nobody when overdue; add it with "
-        "its manager_email",
+        "requests are escalated to nobody when overdue; add it with its name and manager_email",
         f"{where}: policy.routing.monitoring_officer: monitoring.officer@borsetshire.gov.uk is "
-        "not in officers.csv, so confidentiality requests are greeted by address and "
-        "escalated to nobody when overdue; add it with its manager_email",
+        "not in officers.csv, so confidentiality requests are escalated to nobody when "
+        "overdue; add it with its name and manager_email",
     ]
 
 

@@ -4,13 +4,14 @@ one place to restyle; a council's own templates folder overrides any file."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import JO, RHIAN, body_text, eml, make_app, run, sent
+from helpers import JO, RHIAN, Council, body_text, eml, make_app, parse_sent, rows, run, sent
 
+from mailbot import jobs
 from mailbot.languages import (
     ENGLISH,
     ENGLISH_FIRST,
@@ -22,6 +23,7 @@ from mailbot.languages import (
 )
 from mailbot.render import Renderer
 from mailbot.resources import TEMPLATES
+from mailbot.store.tables import OutboxRow
 
 COUNCIL = {"name": "Cardiff Council", "mailbox": "ymholiadau@cardiff.gov.uk"}
 
@@ -485,3 +487,50 @@ def test_an_ack_gives_the_number_to_ring_for_what_cannot_wait_or_promises_none(
     assert "telephone the council rather than email" not in text
     for number in filter(None, (telephone, " ".join(out_of_hours.split()))):
         assert f'href="tel:{number.replace(" ", "")}"' in html
+
+
+def test_letters_to_a_packs_route_not_in_officers_csv_greet_it_by_name_not_address(
+    tmp_path: Path,
+) -> None:
+    # Cardiff's routes have no row in officers.csv: the Monitoring Officer's assignment, chase
+    # and reminder began "Dear monitoring.officer@cardiff.example," (and "Annwyl foi@...").
+    domain = "cardiff.example"
+    with Council(
+        tmp_path, policy="cardiff", mailbox=f"memberenquiries@{domain}", threshold=0.0,
+        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    ) as council:
+        sent_at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        jo = f"Cllr Jo Bloggs <jo@{domain}>"
+        for subject, body in (
+            ("Can we talk in confidence?", "Please keep this confidential: I need advice."),
+            ("FOI request", "Under the Freedom of Information Act please send me copies of "
+                            "all contracts with Acme Ltd."),
+            ("Complaint", "I want to make a formal complaint about how my case was handled."),
+        ):
+            council.deliver(council.mail(jo, subject, body, date=sent_at), sent_at)
+        for day in (2, 11):  # the confidentiality chase; the reminders before the due date
+            now = sent_at.replace(day=day)
+            jobs.send_reminders(council.app, now)
+            council.flush(now)
+        letters: dict[str, list[str]] = {}
+        for row in rows(council.app, OutboxRow):
+            message = parse_sent(row.mime)
+            html = " ".join(re.sub(r"<[^>]+>", " ", body_text(message, "html")).split())
+            letters.setdefault(row.recipients, []).append(
+                f"{row.purpose}: {body_text(message, 'plain')} {html}"
+            )
+    expected = {
+        f"monitoring.officer@{domain}": ("Dear Monitoring Officer,", "Annwyl Swyddog Monitro,"),
+        f"foi@{domain}": ("Dear FOI team,", "Annwyl Dîm Rhyddid Gwybodaeth,"),
+        f"complaints@{domain}": ("Dear colleague,", "Annwyl gydweithiwr,"),
+    }
+    purposes = {purpose.split(":")[0] for mail in letters.values() for purpose in mail}
+    assert {"assignment", "confidentiality_chase", "reminder"} <= purposes, purposes
+    for address, greetings in expected.items():
+        assert letters[address], address
+        for letter in letters[address]:
+            assert not re.search(r"(Dear|Annwyl) \S+@", letter), letter
+            for words in greetings:
+                assert letter.count(words) == 2, (words, letter)  # text and HTML
