@@ -51,9 +51,7 @@ def resolve_pack(
         if base_dir is not None and not path.is_absolute():
             path = base_dir / path
         if not path.is_file():
-            shipped = Path(text).stem if Path(text).stem in available_packs(packs_dir) else ""
-            hint = f' (the shipped pack is named without ".toml": policy = "{shipped}")'
-            raise PolicyError(f"{path}: policy file not found{hint if shipped else ''}")
+            raise PolicyError(f"{path}: policy file not found{_hint(path, packs_dir)}")
         return path
     folder = packs_dir or default_packs_dir()
     path = folder / f"{text}.toml"
@@ -61,6 +59,25 @@ def resolve_pack(
         known = ", ".join(available_packs(folder)) or "none found"
         raise PolicyError(f"unknown policy {text!r}: not a pack in {folder} ({known})")
     return path
+
+
+def _hint(missing: Path, packs_dir: Path | None) -> str:
+    """What the administrator probably meant by a pack path that is not there: the file
+    spelt otherwise (no ".toml", other capitals), a pack of that name, else what the
+    folder holds."""
+    folder = missing.parent
+    if folder.is_dir():
+        wanted = {missing.name.lower(), f"{missing.name}.toml".lower()}
+        for near in sorted(folder.glob("*.toml")):
+            if near.name.lower() in wanted:
+                return f" (did you mean {near}?)"
+    packs = packs_dir or default_packs_dir()
+    if missing.stem in available_packs(packs):
+        return f' (the pack in {packs} is named without ".toml": policy = "{missing.stem}")'
+    if not folder.is_dir():
+        return f" (there is no folder {folder})"
+    found = ", ".join(p.name for p in sorted(folder.glob("*.toml")))
+    return f" ({folder} holds {found})" if found else f" ({folder} holds no .toml file)"
 
 
 def load_policy(

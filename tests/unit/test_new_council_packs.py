@@ -176,3 +176,25 @@ def test_a_mistake_in_the_pack_under_overrides_is_still_the_packs_key(tmp_path: 
     with pytest.raises(PolicyError) as caught:
         load_policy(path, overrides={"response": {"enquiry": {"normal": 10}}})
     assert ": ack.enquiry.dayz: unknown key (did you mean 'days'?)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("policies/strathmore", " (did you mean {tmp}/policies/strathmore.toml?)"),
+        ("policies/Strathmore.toml", " (did you mean {tmp}/policies/strathmore.toml?)"),
+        ("policies/strathmor.toml", " ({tmp}/policies holds strathmore.toml)"),
+        ("policy/strathmore.toml", " (there is no folder {tmp}/policy)"),
+    ],
+)
+def test_a_pack_path_not_found_says_what_was_probably_meant(
+    tmp_path: Path, written: str, hint: str
+) -> None:
+    # It said only "policy file not found", or called the council's own pack "shipped".
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "strathmore.toml").write_text(SCOTTISH.read_text())
+    with pytest.raises(PolicyError) as caught:
+        load_policy(written, base_dir=tmp_path, packs_dir=tmp_path / "elsewhere")
+    assert str(caught.value) == (
+        f"{tmp_path / written}: policy file not found{hint.format(tmp=tmp_path)}"
+    )
