@@ -145,7 +145,7 @@ def _suggestion(loc: tuple[str, ...], source: str, root: Root) -> str:
     if not guess:
         if loc[-1].lower() in ("timezone", "time_zone", "tz"):
             return "; mailbot keeps UK time (Europe/London) and has no time zone setting"
-        pack_table = _policy_pack_table(loc)
+        pack_table = _policy_pack_table(loc) or _pack_table_holding(loc[-1])
         if pack_table is not None:
             return f"; it is a policy pack setting: put it under [{pack_table}]"
         return " (check the spelling against config/mailbot.example.toml)"
@@ -170,6 +170,28 @@ def _policy_pack_table(loc: tuple[str, ...]) -> str | None:
         pack = pack[part]
     table = loc if isinstance(pack, dict) else loc[:-1]  # [calendar] itself, or its key
     return ".".join(("policy", *table))
+
+
+def _pack_table_holding(key: str) -> str | None:
+    """The one [policy...] table whose pack key is `key`, wherever in mailbot.toml it was
+    written: a Scottish council writes `region = "scotland"` under [council], where it
+    is not unknown for its spelling. None if no pack table, or more than one, has it."""
+    from mailbot.policy import Policy
+    from mailbot.policy.errors import keys_at
+
+    found: list[tuple[str, ...]] = []
+    tables: list[tuple[str, ...]] = [()]
+    while tables:
+        table = tables.pop(0)
+        for name in keys_at(Policy, table):
+            if name == key:
+                found.append(table)
+            # A table ([clock]) or a table of tables by kind ([ack.KIND]); not lists.
+            for inner in ((*table, name), (*table, name, "KIND")):
+                if keys_at(Policy, inner):
+                    tables.append(inner)
+                    break
+    return ".".join(("policy", *found[0])) if len(found) == 1 else None
 
 
 def _keys_at(loc: tuple[str, ...], root: Root) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 from mailbot.clock import case_deadlines
 from mailbot.model import Kind, Priority
 from mailbot.policy import PolicyError, load_policy
+from mailbot.settings import ConfigError, load_settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SCOTTISH = DATA / "pack_scotland_foisa_two_stage_complaints.toml"
@@ -198,3 +199,28 @@ def test_a_pack_path_not_found_says_what_was_probably_meant(
     assert str(caught.value) == (
         f"{tmp_path / written}: policy file not found{hint.format(tmp=tmp_path)}"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        ('region = "scotland"', "[policy]"),
+        ('foi_regime = "foisa"', "[policy]"),
+        ('cutoff = "17:00"', "[policy.clock]"),
+        ("closures = []", "[policy.calendar]"),
+    ],
+)
+def test_a_pack_key_written_under_council_says_where_it_belongs(
+    tmp_path: Path, written: str, where: str
+) -> None:
+    # A Scottish council writes its region under [council]; it was told to check the
+    # spelling, which was right.
+    config = tmp_path / "mailbot.toml"
+    config.write_text(f'[council]\nname = "Strathmore and Glen Council"\n{written}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    key = written.split(" ")[0]
+    assert caught.value.lines() == [
+        f"{config.resolve()}: council.{key}: unknown key; it is a policy pack setting: put it "
+        f"under {where}"
+    ]
