@@ -38,6 +38,30 @@ def long_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS_CY = ("Llun", "Maw", "Mer", "Iau", "Gwe", "Sad", "Sul")
+_MONTHS_CY = ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach",
+              "Rhag")
+
+
+def short_day(value: date, today: date | None = None, welsh: bool = False) -> str:
+    """'Wed 9 Dec' ('Mer 9 Rhag'): a date in a table column, in words as the letters give
+    dates (long_date), short enough for the column. 09/12/2026 there was read as 12
+    September by anyone whose phone or mail client reads dates the American way. The year
+    is added when it is not the year of `today` (a case overdue since last December)."""
+    days, months = (_DAYS_CY, _MONTHS_CY) if welsh else (_DAYS, _MONTHS)
+    words = f"{days[value.weekday()]} {value.day} {months[value.month - 1]}"
+    return words if today is None or value.year == today.year else f"{words} {value.year}"
+
+
+def week_label(value: date, first: str = "en") -> str:
+    """'2 Nov/Tach': a week's first day in a bilingual table column, the month in both
+    languages, the mail's first language first."""
+    en, cy = _MONTHS[value.month - 1], _MONTHS_CY[value.month - 1]
+    return f"{value.day} {cy}/{en}" if first == "cy" else f"{value.day} {en}/{cy}"
+
+
 def line_breaks(value: str) -> Markup:
     """Text with its line breaks kept in HTML: each line escaped, joined by <br>. Outlook
     for Windows draws HTML with Word, which ignores CSS white-space, so a quoted message
@@ -96,6 +120,9 @@ class Renderer:
         self._picked: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.env.filters["long_date"] = long_date
         self.env.filters["line_breaks"] = line_breaks
+        self.env.filters["short_day"] = short_day
+        self.env.filters["short_day_cy"] = partial(short_day, welsh=True)
+        self.env.filters["week_label"] = week_label
         self.env.filters["dear"] = partial(greeting, roles=dict(roles or {}))
         self.env.filters["dear_cy"] = partial(greeting, roles=dict(roles or {}), welsh=True)
         self.env.filters.update(TEMPLATE_FILTERS)  # Welsh dates and day counts

@@ -446,7 +446,7 @@ def test_the_edges_of_the_quarter(quarter: Quarter) -> None:
     w53 = by[(CHIEF, "2026-W53")]
     assert "Week beginning Monday 28 December 2026 (2026-W53)" in w53.text
     # Bank holidays are not working days overdue: 20 Oct to 28 Dec is 47 (25 and 28 Dec).
-    assert "MB-2026-00002   47 wd overdue  due 20/10/2026  Alex Morgan (Waste)" in w53.text
+    assert "MB-2026-00002   47 wd overdue  due Tue 20 Oct  Alex Morgan (Waste)" in w53.text
     # Dana manages two services and has cases of her own.
     dana = by[(DANA, "2026-W45")]
     assert dana.message["Subject"].startswith("Weekly digest, Highways, Parks, week of")
@@ -473,7 +473,7 @@ def test_each_overdue_case_says_who_should_do_what(quarter: Quarter) -> None:
     by = {(d.to, d.week): d for d in digests(quarter)}
     text = by[(CHIEF, "2026-W49")].text
     assert (
-        "  MB-2026-00002   29 wd overdue  due 20/10/2026  Alex Morgan (Waste)  Enquiry: Missed "
+        "  MB-2026-00002   29 wd overdue  due Tue 20 Oct  Alex Morgan (Waste)  Enquiry: Missed "
         "bin collection in Mill Lane\n      What to do: ask Alex Morgan to answer the member "
         "now, or to agree more time with them (EXTEND) or pass it on (REASSIGN).\n"
     ) in text

@@ -88,7 +88,7 @@ def test_closure_days_count_and_scotlands_new_year_holiday_does_not(council: Cou
     monday = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
     jobs.send_digests(council.app, monday)
     [digest] = [m for m in council.flush(monday) if m["To"] == CHIEF]
-    assert "MB-2026-00001    3 wd overdue  due 24/12/2026" in body_text(digest, "plain")
+    assert "MB-2026-00001    3 wd overdue  due Thu 24 Dec 2026" in body_text(digest, "plain")
     assert query_cases(council.app, monday)[0].days_overdue == 3
     tuesday = datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
     assert query_cases(council.app, tuesday)[0].days_overdue == 4

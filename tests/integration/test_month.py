@@ -392,10 +392,10 @@ def test_a_digest_each_monday_at_eight_to_each_recipient_once(month: Month) -> N
     )
     assert "Overdue (1), most overdue first" in last.text
     assert (
-        "MB-2026-00002   11 wd overdue  due 15/12/2026  Alex Morgan (Waste)  Enquiry: Missed bin"
+        "MB-2026-00002   11 wd overdue  due Tue 15 Dec 2026  Alex Morgan (Waste)  Enquiry: Missed bin"
         in last.text
     )
-    assert "MB-2026-00004  due 08/01/2027  foi@wiltshire.example (FOI team)" in last.text
+    assert "MB-2026-00004  due Fri 8 Jan  foi@wiltshire.example (FOI team)" in last.text
     dana = next(
         s
         for s in month.sent
@@ -403,7 +403,7 @@ def test_a_digest_each_monday_at_eight_to_each_recipient_once(month: Month) -> N
     )
     # Last week Lee answered MB-3, a day late; MB-1 (extended to today) is due this week.
     assert "Answered:             1\n  Answered on time:     0%" in dana.text
-    assert "MB-2026-00001  due 21/12/2026  Sam Patel (Highways)" in dana.text
+    assert "MB-2026-00001  due Mon 21 Dec  Sam Patel (Highways)" in dana.text
     assert "Alex Morgan" not in dana.text and "Missed bin" not in dana.text
 
 

@@ -244,7 +244,8 @@ def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
             "Wythnos yn dechrau dydd Llun 14 Rhagfyr 2026 (2026-W51)\n"
         )
         overdue = (
-            "MB-2026-00001  3 wd overdue / diwrnod gwaith yn hwyr  due / erbyn 09/12/2026  "
+            "MB-2026-00001  3 wd overdue / diwrnod gwaith yn hwyr  due Wed 9 Dec / erbyn Mer 9 "
+            "Rhag  "
             f"Sam Patel (Priffyrdd)  Enquiry / Ymholiad: {SUBJECT}"
         )
         assert overdue in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -166,8 +167,8 @@ def test_the_council_digest_counts_everything(app: tuple[App, MemoryServer]) -> 
     assert "Reopened:             1" in text
     assert "Open:                 5 (of which 1 confidential)" in text
     # Most overdue first, with working days overdue (4 Dec to 14 Dec: 6 working days).
-    overdue = text.index("MB-2026-00001    6 wd overdue  due 04/12/2026  Sam Patel (Highways)")
-    assert overdue < text.index("MB-2026-00002    4 wd overdue  due 08/12/2026")
+    overdue = text.index("MB-2026-00001    6 wd overdue  due Fri 4 Dec  Sam Patel (Highways)")
+    assert overdue < text.index("MB-2026-00002    4 wd overdue  due Tue 8 Dec")
     assert "Enquiry: confidential" in text
     for service in ("Highways", "Housing", "Waste"):
         assert f"\n{service}\n" in text
@@ -253,3 +254,46 @@ def test_no_recipients_and_no_managers_means_no_digest(tmp_path: Path) -> None:
         assert digest.send_digests(made, MONDAY_8AM).queued == []
     finally:
         made.close()
+
+
+NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+
+
+@pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])  # English; Welsh and English
+def test_the_digest_gives_its_dates_in_words_never_as_numbers(
+    tmp_path: Path, policy: str
+) -> None:
+    # The digest's tables said "due 09/12/2026": 12 September to a manager whose phone or
+    # mail client reads dates the American way, under a subject and letters that give
+    # "Wednesday 9 December 2026". Now "Wed 9 Dec" (a year only when it is not this one).
+    first, server = make_app(tmp_path, policy=policy, officers=(MAX, SAM, ANN, PAT, BOB))
+    first.close()
+    config = tmp_path / "mailbot.toml"
+    config.write_text(config.read_text() + f'[digest]\nrecipients = ["{CHIEF}"]\n')
+    the_app = build_app(load_settings(config), backend=MemoryMailbox(server),
+                        classifier=shared_rules_classifier())
+    try:
+        seed(the_app)
+        add_case(the_app, "MB-2025-00009", SAM[1], "Leaning wall on Bridge Street",
+                 date(2025, 12, 10), date(2025, 12, 30))
+        jobs.send_digests(the_app, MONDAY_8AM)
+        jobs.flush_outbox(the_app, MONDAY_8AM)
+    finally:
+        the_app.close()
+    message = digests(server)[CHIEF]
+    text = plain(message)
+    html = " ".join(re.sub(r"<[^>]+>", " ", body_text(message, "html")).split())
+    for body in (text, html):
+        assert not NUMERIC_DATE.search(body), NUMERIC_DATE.findall(body)
+        for due in ("Fri 4 Dec", "Tue 15 Dec", "Wed 16 Dec"):
+            assert due in body, due
+        assert re.search(r"(Mon|Tue|Wed|Thu|Fri) \d{1,2} Dec 2025", body)  # last year's
+    if policy == "cardiff":
+        for body in (text, html):
+            for words in ("Gwe 4 Rhag", "Mer 16 Rhag", "Rhag 2025",
+                          "Last week (Mon 7 Dec - Sun 13 Dec)",
+                          "Yr wythnos diwethaf (Llun 7 Rhag - Sul 13 Rhag)", "30 Nov/Tach",
+                          "Monday 21 September 2026 - Sunday 13 December 2026",
+                          "dydd Llun 21 Medi 2026 - dydd Sul 13 Rhagfyr 2026"):
+                assert words in body, words
+        assert "due Fri 4 Dec / erbyn Gwe 4 Rhag" in text
