@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import json
 import types
 from collections.abc import Sequence
+from datetime import date, time
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -66,11 +68,42 @@ def describe_error(
         what = f"unknown kind {err.get('input')!r} (one of {ctx.get('expected')})"
     elif kind == "value_error":
         what = str(ctx.get("error", err["msg"]))
+    elif kind in ("model_type", "dict_type") and model is not None and keys_at(model, parts):
+        what = _not_a_table(parts, keys_at(model, parts), err.get("input"))
+    elif kind == "list_type":
+        what = f"must be a list, written [ ... ], not {_shown(err.get('input'))}"
+        if isinstance(err.get("input"), dict):
+            what += (f" (for one, write {parts[-1]} = [{{ ... }}], or [[{loc}]] in place of "
+                     f"[{loc}])")
     else:
-        what = f"{err['msg'][:1].lower()}{err['msg'][1:]} (got {err.get('input')!r})"
+        what = f"{err['msg'][:1].lower()}{err['msg'][1:]} (got {_shown(err.get('input'))})"
     if not loc:
         return what  # model-level messages name their own key
     return f"{key_prefix}{loc}: {what}"
+
+
+def _not_a_table(parts: Sequence[str], keys: Sequence[str], value: Any) -> str:
+    # A closure or holiday written as a bare date is the likely case: show the form.
+    what = f"must be a table {{ {', '.join(f'{k} = ...' for k in keys)} }}"
+    example = _EXAMPLES.get(keys[0]) if parts and parts[-1].isdigit() and keys else None
+    return f"{what}{f', such as {example}' if example else ''}, not {_shown(value)}"
+
+
+_EXAMPLES = {
+    "date": '{ date = 2027-05-10, name = "State funeral" }',
+    "start": '{ start = 2026-12-29, end = 2026-12-31, name = "Christmas closure" }',
+}
+
+
+def _shown(value: Any) -> str:
+    """A value as the pack writes it (2027-05-10, not datetime.date(2027, 5, 10))."""
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {_shown(v)}" for k, v in value.items())
+        return f"{{ {inner} }}"
+    text = json.dumps(value) if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def keys_at(model: type[BaseModel], parts: Sequence[str]) -> list[str]:

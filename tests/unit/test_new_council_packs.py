@@ -129,6 +129,16 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          "date written YYYY-MM-DD"),
         ('foi_regime = "foisa"', 'foi_regime = "foia"',
          "foi_regime: a Scottish council answers under 'foisa'"),
+        # Holidays as a list of bare dates, and one closure as a table, not a list: they
+        # said "a valid dictionary or instance of ExtraHolidayRule (got datetime.date(...))".
+        ("closures = [", "extra_holidays = [2027-05-10, 2027-05-24]\nclosures = [",
+         "calendar.extra_holidays.0: must be a table { date = ..., name = ..., regions = ... "
+         '}, such as { date = 2027-05-10, name = "State funeral" }, not 2027-05-10'),
+        ('closures = [{ start = 2026-12-29, end = 2026-12-31, name = "Festive closure" }]',
+         '[calendar.closures]\nstart = 2026-12-29\nend = 2026-12-31\nname = "Festive closure"',
+         "calendar.closures: must be a list, written [ ... ], not { start = 2026-12-29, end = "
+         '2026-12-31, name = "Festive closure" } (for one, write closures = [{ ... }], or '
+         "[[calendar.closures]] in place of [calendar.closures])"),
     ],
 )
 def test_an_administrators_mistake_is_one_line_naming_the_file_and_key(
