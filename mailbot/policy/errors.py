@@ -70,6 +70,9 @@ def describe_error(
         what = str(ctx.get("error", err["msg"]))
     elif kind in ("model_type", "dict_type") and model is not None and keys_at(model, parts):
         what = _not_a_table(parts, keys_at(model, parts), err.get("input"))
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        # Every whole number in a pack is a count of working days.
+        what = f"must be a whole number of working days, such as 10, not {_shown(err.get('input'))}"
     elif kind == "list_type":
         what = f"must be a list, written [ ... ], not {_shown(err.get('input'))}"
         if isinstance(err.get("input"), dict):

@@ -129,6 +129,11 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          "date written YYYY-MM-DD"),
         ('foi_regime = "foisa"', 'foi_regime = "foia"',
          "foi_regime: a Scottish council answers under 'foisa'"),
+        ("[response.enquiry]\nnormal = 15", '[response.enquiry]\nnormal = "15 working days"',
+         'response.enquiry.normal: must be a whole number of working days, such as 10, not '
+         '"15 working days"'),
+        ("[ack.enquiry]\ndays = 3", "[ack.enquiry]\ndays = 2.5",
+         "ack.enquiry.days: must be a whole number of working days, such as 10, not 2.5"),
         # Holidays as a list of bare dates, and one closure as a table, not a list: they
         # said "a valid dictionary or instance of ExtraHolidayRule (got datetime.date(...))".
         ("closures = [", "extra_holidays = [2027-05-10, 2027-05-24]\nclosures = [",
