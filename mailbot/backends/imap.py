@@ -64,7 +64,7 @@ from mailbot.backends.imap_errors import (
 from mailbot.backends.imap_folders import FolderLayout, lacking_rights, locate, read_layout
 from mailbot.backends.imap_idle import idle_until_mail
 from mailbot.backends.imap_moves import move_uids
-from mailbot.backends.imap_reading import BATCH_BYTES, NewMailReader
+from mailbot.backends.imap_reading import BATCH_BYTES, FolderExtent, NewMailReader
 from mailbot.backends.imap_sent import in_sent, new_sent_items, save_copy
 from mailbot.backends.retry import NO_WAIT, Backoff, call_with_retry
 from mailbot.backends.smtp import (
@@ -496,7 +496,8 @@ class ImapMailbox:
         after: tuple[int, int] | None,
         sent_after: tuple[int, int] | None,
     ) -> tuple[list[FetchedMessage], str]:
-        validity = self._select_inbox(client, fresh=True)
+        status = client.select_folder(self._inbox_name)
+        validity = self._inbox_validity = int(status[b"UIDVALIDITY"])
         last_uid = 0
         if after is not None:
             cursor_validity, last_uid = after
@@ -506,7 +507,8 @@ class ImapMailbox:
                     f"{cursor_validity} -> {validity}); fetching everything again"
                 )
         messages, last_uid = self._reader.read(
-            client, validity, last_uid, "", "inbox", shown=self._inbox_name
+            client, validity, last_uid, "", "inbox", shown=self._inbox_name,
+            extent=FolderExtent.of(status),
         )
         cursor = f"{validity}:{last_uid}"
         if self.watch_sent:
@@ -521,9 +523,12 @@ class ImapMailbox:
         """New items in the Sent folder: replies people sent as the shared mailbox."""
         self._inbox_validity = None  # the inbox is no longer the selected folder
 
-        def read(validity: int, last_uid: int) -> tuple[list[FetchedMessage], int]:
+        def read(
+            validity: int, last_uid: int, extent: FolderExtent | None
+        ) -> tuple[list[FetchedMessage], int]:
             return self._reader.read(
-                client, validity, last_uid, SENT_REF, "sent", shown=self._sent_name
+                client, validity, last_uid, SENT_REF, "sent", shown=self._sent_name,
+                extent=extent,
             )
 
         return new_sent_items(

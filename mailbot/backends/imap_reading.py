@@ -9,8 +9,10 @@ at that message for good, and the mail behind it with it."""
 
 from __future__ import annotations
 
+import imaplib
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from imapclient import IMAPClient
@@ -58,14 +60,14 @@ class NewMailReader:
         folder: str,
         *,
         shown: str,
+        extent: FolderExtent | None = None,
     ) -> tuple[list[FetchedMessage], int]:
         """Messages above `last_uid` in the selected folder ("inbox" or "sent", named
         `shown` on the server), their refs starting with `prefix`: at most batch_size of
         them and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES); and
-        the last UID read."""
-        # "n:*" always matches the highest UID, even below n, so filter as well.
-        found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
-        newer = sorted(uid for uid in found if uid > last_uid)
+        the last UID read. `extent` is the folder's size as its SELECT gave it (see
+        uids_above)."""
+        newer = uids_above(client, last_uid, self.batch_size, extent)
         self._forget_what_is_settled(client, folder, validity, last_uid, newer)
         candidates = newer[: self.batch_size]
         sizes = message_sizes(client, candidates)
@@ -148,6 +150,53 @@ class NewMailReader:
 def _uid_set(uids: list[int]) -> str:
     """UIDs as an IMAP sequence set ("3,7,12")."""
     return ",".join(str(uid) for uid in uids)
+
+
+@dataclass(frozen=True)
+class FolderExtent:
+    """The selected folder's number of messages and its highest UID, from its SELECT."""
+
+    messages: int
+    top_uid: int
+
+    @classmethod
+    def of(cls, status: dict[bytes, Any]) -> FolderExtent | None:
+        """From select_folder's answer; None if the server left EXISTS or UIDNEXT out."""
+        exists, uid_next = status.get(b"EXISTS"), status.get(b"UIDNEXT")
+        if not isinstance(exists, int) or not isinstance(uid_next, int):
+            return None
+        return cls(exists, uid_next - 1)
+
+
+def search_window() -> int:
+    """How many UIDs one SEARCH may cover: its answer is one line, and imaplib refuses a
+    line longer than _MAXLINE (1,000,000 bytes) with "got more than ... bytes". A UID
+    takes at most 10 digits and a space, so this many always fit."""
+    return max(1, imaplib._MAXLINE // 12 - 1)  # type: ignore[attr-defined]
+
+
+def uids_above(
+    client: IMAPClient, last_uid: int, most: int, extent: FolderExtent | None
+) -> list[int]:
+    """The UIDs above `last_uid` in the selected folder, not marked \\Deleted, in order:
+    all of them when the folder is small enough for one SEARCH to answer; else at least
+    `most` (when there are that many), searched a window of UIDs at a time. An inbox of
+    a hundred thousand messages (years of a shared mailbox never filed, read on the first
+    poll or after a renumbering) made the one SEARCH's answer too long for the client,
+    and every poll failed at it."""
+    window = search_window()
+    if extent is None or extent.messages <= window:
+        # "n:*" always matches the highest UID, even below n, so filter as well.
+        found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
+        return sorted(uid for uid in found if uid > last_uid)
+    uids: list[int] = []
+    start = last_uid + 1
+    while len(uids) < most and start <= extent.top_uid:
+        end = start + window - 1
+        found = client.search(["UID", f"{start}:{end}", "NOT", "DELETED"])
+        uids += sorted(uid for uid in found if start <= uid <= end)
+        start = end + 1
+    return uids
 
 
 def message_sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:

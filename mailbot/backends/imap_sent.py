@@ -19,12 +19,14 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from mailbot.backends.imap_errors import error_text
+from mailbot.backends.imap_reading import FolderExtent
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
 
-# Reads the selected folder's messages above a UID: (messages, the last UID read).
-Reader = Callable[[int, int], tuple[list[FetchedMessage], int]]
+# Reads the selected folder's messages above a UID, given its UIDVALIDITY and its extent
+# from the SELECT: (messages, the last UID read).
+Reader = Callable[[int, int, FolderExtent | None], tuple[list[FetchedMessage], int]]
 
 
 def new_sent_items(
@@ -37,7 +39,7 @@ def new_sent_items(
     configured: str,
 ) -> tuple[list[FetchedMessage], str]:
     """New items in the Sent `folder` since the place `after` (UIDVALIDITY, UID): replies
-    people sent as the shared mailbox; and the place after them. `read(validity, uid)`
+    people sent as the shared mailbox; and the place after them. `read(validity, uid, extent)`
     reads the selected folder's messages above `uid`; `where` and `configured` (the
     folder as the config names it) are for the log."""
     status = client.select_folder(folder, readonly=True)
@@ -49,7 +51,7 @@ def new_sent_items(
             log.warning("%s renumbered %r; watching it from now on", where, configured)
         top = int(status.get(b"UIDNEXT", 1)) - 1
         return [], f"{validity}:{top}"
-    messages, last_uid = read(validity, after[1])
+    messages, last_uid = read(validity, after[1], FolderExtent.of(status))
     return messages, f"{validity}:{last_uid}"
 
 
