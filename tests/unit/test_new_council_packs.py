@@ -13,7 +13,7 @@ import pytest
 
 from mailbot.clock import case_deadlines
 from mailbot.model import Kind, Priority
-from mailbot.policy import PolicyError, load_policy
+from mailbot.policy import Policy, PolicyError, load_policy
 from mailbot.settings import ConfigError, load_settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -239,3 +239,25 @@ def test_a_pack_key_written_under_council_says_where_it_belongs(
         f"{config.resolve()}: council.{key}: unknown key; it is a policy pack setting: put it "
         f"under {where}"
     ]
+
+
+def test_a_local_holiday_is_a_closure_which_never_moves_the_statutory_foi_date() -> None:
+    # docs/deadlines.md: a Scottish council's local holiday (Victoria Day, Mon 24 May 2027)
+    # is a closure. Thu 20 May 2027: FOISA's 20 working days skip Spring bank holiday
+    # (31 May) and end Fri 18 Jun; the protocol's 15 end Fri 11 Jun, Mon 14 Jun with the
+    # closure. Written as an extra holiday, it would also make the FOI date Mon 21 Jun.
+    received = utc(2027, 5, 20, 10)
+    local_day = {"start": "2027-05-24", "name": "Victoria Day (local holiday)"}
+    plain = load_policy(SCOTTISH)
+    closed = load_policy(SCOTTISH, overrides={"calendar": {"closures": [local_day]}})
+    as_holiday = load_policy(SCOTTISH, overrides={"calendar": {"extra_holidays": [
+        {"date": "2027-05-24", "name": "Victoria Day (local holiday)"}]}})
+
+    def dates(policy: Policy) -> tuple[date | None, date | None]:
+        enquiry = case_deadlines(policy, E, Priority.NORMAL, received)
+        foi = case_deadlines(policy, FOI, Priority.NORMAL, received)
+        return enquiry.response_due, foi.response_due
+
+    assert dates(plain) == (date(2027, 6, 11), date(2027, 6, 18))
+    assert dates(closed) == (date(2027, 6, 14), date(2027, 6, 18))
+    assert dates(as_holiday) == (date(2027, 6, 14), date(2027, 6, 21))
