@@ -4,7 +4,7 @@ one place to restyle; a council's own templates folder overrides any file."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -534,3 +534,43 @@ def test_letters_to_a_packs_route_not_in_officers_csv_greet_it_by_name_not_addre
             assert not re.search(r"(Dear|Annwyl) \S+@", letter), letter
             for words in greetings:
                 assert letter.count(words) == 2, (words, letter)  # text and HTML
+
+
+def test_a_member_told_privacy_is_not_possible_is_told_how_to_answer_and_the_answer_arrives(
+    tmp_path: Path,
+) -> None:
+    # CONFIDENTIAL NO told the member to "decide how you want to go on, before anything more
+    # is done" and stopped there: nothing said how to tell the council what they decided.
+    domain = "cardiff.gov.uk"
+    jo, mo = f"jo@{domain}", f"monitoring.officer@{domain}"
+    with Council(
+        tmp_path, policy="cardiff", mailbox=f"memberenquiries@{domain}", threshold=0.0,
+        members=[("Cllr Jo Bloggs", jo, "Castle", "en")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", "", "")],
+        config=f'[policy.routing]\nfoi_team = "foi@{domain}"\ncomplaints = "c@{domain}"\n'
+               f'monitoring_officer = "{mo}"\nsource = "test"\n',
+    ) as council:
+        monday = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+        left = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{jo}>", "Private: a tenant", "Please keep this private. Can you "
+            "advise me in confidence about a tenant's problem?", date=monday), monday)
+        [assignment] = [m for m in left if str(m["To"]) == mo]
+        later = monday + timedelta(hours=2)
+        [answer] = [m for m in council.deliver(council.reply(
+            assignment, f"Monitoring Officer <{mo}>", 'CONFIDENTIAL NO "safeguarding"',
+            date=later), later) if str(m["To"]) == jo]
+        text = " ".join(body_text(answer, "plain").split())
+        html = " ".join(re.sub(r"<[^>]+>", " ", body_text(answer, "html")).split())
+        for words in (
+            "To tell us what you would like to do, reply to this email, keeping the reference "
+            "MB-2026-00001 in the subject line.",
+            "I ddweud wrthym beth yr hoffech ei wneud, atebwch yr e-bost hwn, gan gadw'r "
+            "cyfeirnod MB-2026-00001 yn y llinell pwnc.",
+        ):
+            assert words in text and words in html, words
+        # And a reply does reach whoever is dealing with it.
+        reply_at = later + timedelta(hours=1)
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{jo}>", str(answer["Subject"]), "Then please withdraw it.",
+            in_reply_to=str(answer["Message-ID"]), date=reply_at), reply_at)
+        assert [m for m in out if str(m["To"]) == mo], [str(m["To"]) for m in out]
