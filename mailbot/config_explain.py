@@ -186,7 +186,8 @@ def _pack_table_holding(key: str) -> str | None:
         for name in keys_at(Policy, table):
             if name == key:
                 found.append(table)
-            # A table ([clock]) or a table of tables by kind ([ack.KIND]); not lists.
+            # A table ([clock]), or tables by kind or in a list ([ack.KIND], closures):
+            # keys several tables share (name, start, date) are never named.
             for inner in ((*table, name), (*table, name, "KIND")):
                 if keys_at(Policy, inner):
                     tables.append(inner)
