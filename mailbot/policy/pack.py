@@ -76,7 +76,11 @@ class Policy(Strict):
     def _rules_complete(self) -> Policy:
         missing = [k.value for k in Kind if k is not Kind.FOI and k not in self.response]
         if missing:
-            raise ValueError(f"response: no rule for {', '.join(missing)}")
+            tables = " and ".join(f"[response.{kind}]" for kind in missing)
+            raise ValueError(
+                f"response: no rule for {', '.join(missing)}: add {tables} with normal = "
+                'the working days and source = the paragraph (or "local default", with 10)'
+            )
         if self.foi_regime == "foisa" and self.region != "scotland":
             raise ValueError("foi_regime: 'foisa' applies only to region 'scotland'")
         if self.foi_regime == "foia" and self.region == "scotland":

@@ -134,6 +134,9 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          '"15 working days"'),
         ("[ack.enquiry]\ndays = 3", "[ack.enquiry]\ndays = 2.5",
          "ack.enquiry.days: must be a whole number of working days, such as 10, not 2.5"),
+        ('[response.confidentiality]\nnormal = 15\nsource = "Protocol 9.3"\n', "",
+         "response: no rule for confidentiality: add [response.confidentiality] with normal = "
+         'the working days and source = the paragraph (or "local default", with 10)'),
         # Holidays as a list of bare dates, and one closure as a table, not a list: they
         # said "a valid dictionary or instance of ExtraHolidayRule (got datetime.date(...))".
         ("closures = [", "extra_holidays = [2027-05-10, 2027-05-24]\nclosures = [",
