@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
-from mailbot.backends.imap_errors import error_text
+from mailbot.backends.imap_errors import error_text, transient
 from mailbot.backends.imap_reading import FolderExtent
 from mailbot.model import FetchedMessage, OutgoingMail
 
@@ -42,7 +42,13 @@ def new_sent_items(
     people sent as the shared mailbox; and the place after them. `read(validity, uid, extent)`
     reads the selected folder's messages above `uid`; `where` and `configured` (the
     folder as the config names it) are for the log."""
-    status = client.select_folder(folder, readonly=True)
+    status = select_if_there(client, folder)
+    if status is None:
+        # A person deleted it. Mail sent from now on makes it again (save_copy); its new
+        # UIDVALIDITY then says to watch it from then on. The inbox is read meanwhile.
+        log.warning("%s: the Sent folder %r is not there; replies sent as the shared "
+                    "mailbox are seen again once it is", where, configured)
+        return [], (f"{after[0]}:{after[1]}" if after is not None else "")
     validity = int(status[b"UIDVALIDITY"])
     if after is None or after[0] != validity:
         # First poll, a lost cursor or a renumbered Sent folder: start from now. What
@@ -60,11 +66,7 @@ def save_copy(
 ) -> None:
     """APPEND the mail to the Sent `folder`, unless an earlier try already did (a lost OK
     reply); `make_folder` makes the folder if the server says it is not there."""
-    try:
-        client.select_folder(folder, readonly=True)
-    except IMAPClientError as error:
-        if "[NONEXISTENT]" not in error_text(error) and "[TRYCREATE]" not in error_text(error):
-            raise
+    if select_if_there(client, folder) is None:
         make_folder()
         client.select_folder(folder, readonly=True)
     if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
@@ -79,9 +81,28 @@ def in_sent(
     was queued), only copies the server received from the day before it on are looked
     at (SINCE goes by the day the copy was appended; the day before allows for clocks
     that disagree): a HEADER search reads every message it is given, and a shared
-    mailbox's Sent folder can hold years of mail."""
-    client.select_folder(folder, readonly=True)
+    mailbox's Sent folder can hold years of mail. A Sent folder that is not there (a
+    person deleted it) holds no copy: not an error, which would stop every outbox flush."""
+    if select_if_there(client, folder) is None:
+        return False
     criteria: list[Any] = ["HEADER", "Message-ID", message_id]
     if since is not None:
         criteria = ["SINCE", (since - timedelta(days=1)).date(), *criteria]
     return bool(client.search(criteria))
+
+
+def select_if_there(client: IMAPClient, folder: str) -> dict[bytes, Any] | None:
+    """EXAMINE `folder`: its SELECT answer, or None if there is no such folder. Servers
+    say so in different words: [NONEXISTENT] or [TRYCREATE] (RFC 5530), or, as Dovecot
+    does, a plain NO "Mailbox doesn't exist"; for a NO without a code, LIST tells."""
+    try:
+        return client.select_folder(folder, readonly=True)  # type: ignore[no-any-return]
+    except IMAPClientError as error:
+        text = error_text(error)
+        if "[NONEXISTENT]" in text or "[TRYCREATE]" in text:
+            return None
+        if transient(text) or isinstance(error, IMAPClientAbortError):
+            raise
+        if client.folder_exists(folder):
+            raise
+        return None
