@@ -34,6 +34,34 @@ def queue_ack_reminder(
     """Queue it if the day has come; returns the recipient, or None (not yet, or sent)."""
     if today < ack_due or case.officer_email is None:
         return None
+    mail = ack_reminder_mail(app, case, ack_due, today)
+    row = outbox.queue(
+        session,
+        purpose=TEMPLATE,
+        dedup_key=dedup_key(case, ack_due),
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        automatic=False,  # one per case, bounded by its dedup key
+    )
+    if row is None:
+        return None
+    officer_email = mail.envelope.to[0]
+    ledger.record_event(
+        session, now, "mailbot", f"{TEMPLATE} queued", f"to {officer_email}", case=case
+    )
+    return officer_email
+
+
+def dedup_key(case: CaseRow, ack_due: date) -> str:
+    return f"{TEMPLATE}:{case.ref}:{ack_due.isoformat()}"
+
+
+def ack_reminder_mail(app: App, case: CaseRow, ack_due: date, today: date) -> outbox.Rewritten:
+    """The reminder to the case's officer as it reads on `today` (due today, or overdue):
+    queued by the sweep, and written again by the send-time check if it goes later."""
+    assert case.officer_email is not None
     officer = app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
     )
@@ -41,28 +69,15 @@ def queue_ack_reminder(
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = _context(app, case, officer, ack_due, today)
-    rendered = app.renderer.render(TEMPLATE, context, languages)
-    row = outbox.queue(
-        session,
-        purpose=TEMPLATE,
-        dedup_key=f"{TEMPLATE}:{case.ref}:{ack_due.isoformat()}",
-        case=case,
-        rendered=rendered,
-        envelope=Envelope(
+    return outbox.Rewritten(
+        app.renderer.render(TEMPLATE, context, languages),
+        Envelope(
             sender=app.mailbox_address,
             sender_name=app.settings.mailbox.display_name,
             to=(officer.email,),
             instance=app.settings.council.instance,
         ),
-        now=now,
-        automatic=False,  # one per case, bounded by its dedup key
     )
-    if row is None:
-        return None
-    ledger.record_event(
-        session, now, "mailbot", f"{TEMPLATE} queued", f"to {officer.email}", case=case
-    )
-    return officer.email
 
 
 def _context(

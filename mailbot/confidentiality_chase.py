@@ -185,17 +185,55 @@ def _queue(
 ) -> str | None:
     """Queue one chase or escalation; returns its recipient, or None if already queued."""
     assert case.officer_email is not None
-    officer = app.directory.officer(case.officer_email) or Officer(
+    mail = chase_mail(app, case, step, days)
+    if mail is None:
+        # The monitoring officer's own case, say: nobody above to tell. Quietly, as
+        # this is asked again at every sweep.
+        log.debug("confidentiality chase: nobody above %s for %s", case.officer_email, case.ref)
+        return None
+    row = outbox.queue(
+        session,
+        purpose=TEMPLATE,
+        dedup_key=dedup_key(app, case, step),
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        # Bounded by the ledger (two mails per officer per case), like the reminders: the
+        # per-recipient cap for automatic replies must not swallow it.
+        automatic=False,
+    )
+    if row is None:
+        return None
+    to = mail.envelope.to[0]
+    action = "confidentiality chase queued" if step == "chase" else "confidentiality escalated"
+    ledger.record_event(session, now, "mailbot", action, f"{step} to {to}", case=case)
+    return to
+
+
+def current_officer(app: App, case: CaseRow) -> Officer:
+    assert case.officer_email is not None
+    return app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
     )
-    dedup_key = f"{TEMPLATE}:{case.ref}:{officer.email}:{step}"
+
+
+def dedup_key(app: App, case: CaseRow, step: ChaseStep) -> str:
+    """One chase and one escalation per officer the case is given to."""
+    return f"{TEMPLATE}:{case.ref}:{current_officer(app, case).email}:{step}"
+
+
+def chase_mail(
+    app: App, case: CaseRow, step: ChaseStep, days: ChaseDays
+) -> outbox.Rewritten | None:
+    """The chase or escalation as the case and directory stand now; None for an escalation
+    with nobody above the officer. Queued by the sweep, and written again by the
+    send-time check (mailbot.still_due) if it goes later."""
+    officer = current_officer(app, case)
     target: tuple[Officer, str] | None = None
     if step == "escalation":
         target = escalation_target(app, officer)
         if target is None:
-            # The monitoring officer's own case, say: nobody above to tell. Quietly, as
-            # this is asked again at every sweep.
-            log.debug("confidentiality chase: nobody above %s for %s", officer.email, case.ref)
             return None
     to = target[0].email if target else officer.email
     envelope = Envelope(
@@ -208,23 +246,7 @@ def _queue(
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = chase_context(app, case, step, days, officer, target)
-    row = outbox.queue(
-        session,
-        purpose=TEMPLATE,
-        dedup_key=dedup_key,
-        case=case,
-        rendered=app.renderer.render(TEMPLATE, context, languages),
-        envelope=envelope,
-        now=now,
-        # Bounded by the ledger (two mails per officer per case), like the reminders: the
-        # per-recipient cap for automatic replies must not swallow it.
-        automatic=False,
-    )
-    if row is None:
-        return None
-    action = "confidentiality chase queued" if step == "chase" else "confidentiality escalated"
-    ledger.record_event(session, now, "mailbot", action, f"{step} to {to}", case=case)
-    return to
+    return outbox.Rewritten(app.renderer.render(TEMPLATE, context, languages), envelope)
 
 
 def chase_context(

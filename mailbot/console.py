@@ -88,6 +88,8 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
         line += f", {len(flushed.deferred)} deferred"
     if flushed.suppressed:
         line += f", {len(flushed.suppressed)} suppressed by the per-recipient cap"
+    if flushed.withdrawn:
+        line += f", {len(flushed.withdrawn)} withdrawn as no longer true"
     if flushed.failed:
         line += f", {len(flushed.failed)} failed"
     if report.switched:

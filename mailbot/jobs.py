@@ -18,6 +18,7 @@ from mailbot import (
     recalculate,
     reminders,
     retention,
+    still_due,
     unmoved,
 )
 from mailbot.app import App
@@ -264,7 +265,9 @@ def _record_quarantined(
 def flush_outbox(
     app: App, now: datetime, *, stop: Callable[[], bool] = _never
 ) -> outbox.FlushReport:
-    """Send what is due; `stop` is asked between mails (see `poll`)."""
+    """Send what is due; `stop` is asked between mails (see `poll`). A reminder that is
+    no longer true is withdrawn, not sent, and one out of working hours waits for them
+    (mailbot.still_due)."""
     loops = app.settings.loops
     return outbox.flush(
         app.store,
@@ -273,6 +276,7 @@ def flush_outbox(
         cap=loops.max_per_recipient,
         window=timedelta(hours=loops.window_hours),
         stop=stop,
+        review=still_due.reviewer(app),
     )
 
 

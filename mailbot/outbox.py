@@ -4,6 +4,12 @@ Stages write rows (`queue`); `flush` sends them. A row's dedup_key is unique, so
 re-run after a crash cannot queue the same mail twice, and a row is marked `sending`
 (committed) before the backend is called, so a crash mid-send is noticed on restart and
 resolved by asking the mailbox whether the mail went out, never by sending blindly again.
+
+Mail can wait in the outbox for a day or more (sending held, the mail server down). A
+`review`, given to `flush` by the caller that knows the cases (jobs.flush_outbox, with
+mailbot.still_due), looks at each mail again just before it goes: one that is no longer
+true is `withdrawn` (kept, never sent), one out of its hours waits, and one whose words
+have aged is written afresh. This module only carries out what the review says.
 """
 
 from __future__ import annotations
@@ -37,6 +43,35 @@ MAX_ATTEMPTS = 8
 # and then for a while, before it is left to a person (`mailbot outbox`).
 RECHECK_FOR = timedelta(days=2)
 RECHECK_EVERY = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A queued mail written again from the case as it is now: it replaces the queued MIME
+    (same Message-ID, so a send cut short is still found in Sent Items; Date is now)."""
+
+    rendered: Rendered
+    envelope: Envelope
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a send-time review says of one pending mail: send it (as queued, or
+    `rewritten`), not yet (`wait_until`), or never (`withdrawn`, with the reason)."""
+
+    withdrawn: str = ""
+    wait_until: datetime | None = None
+    rewritten: Rewritten | None = None
+
+
+SEND_AS_QUEUED = Verdict()
+# Called inside the row's transaction, with the row locked, before it is marked sending.
+Review = Callable[[Session, OutboxRow, datetime], Verdict]
+
+
+class ReviewFailed(Exception):
+    """The review itself broke (a bug, a template error): the mail is tried again later,
+    and after MAX_ATTEMPTS left `failed` for a person, rather than sent unchecked."""
 
 
 def queue(
@@ -90,6 +125,8 @@ class FlushReport:
     sent: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     suppressed: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # no longer true when it was to go
+    waiting: list[str] = field(default_factory=list)  # out of its hours: goes when they open
     failed: list[str] = field(default_factory=list)
     held: str = ""  # why sending is held back (sending_hold), if it is
 
@@ -181,11 +218,13 @@ def flush(
     cap: int = 10,
     window: timedelta = timedelta(hours=3),
     stop: Callable[[], bool] | None = None,
+    review: Review | None = None,
 ) -> FlushReport:
     """Send everything due, oldest first. Each row is its own transaction: one bad row
     stops nothing. Only the ids are read up front, so a large backlog costs little memory.
     `stop`, asked between rows, ends the flush early (the daemon is stopping); the rest
-    stay pending for the next flush."""
+    stay pending for the next flush. `review`, if given, is asked about each row just
+    before it is sent (see Verdict)."""
     report = FlushReport()
     held = sending_hold.current(store)
     if held is not None and now < held.retry_at:
@@ -202,7 +241,7 @@ def flush(
     for row_id in ids:
         if stop is not None and stop():
             break
-        _send_one(store, backend, row_id, now, cap, window, report)
+        _send_one(store, backend, row_id, now, cap, window, report, review)
         if report.held:
             break  # every other mail would be refused the same way
     if held is not None and report.sent:
@@ -218,24 +257,15 @@ def _send_one(
     cap: int,
     window: timedelta,
     report: FlushReport,
+    review: Review | None = None,
 ) -> None:
-    with store.transaction() as session:
-        # Locked until this commits: another flush (a second daemon on PostgreSQL) waits,
-        # then sees `sending` and leaves the row alone.
-        row = session.get(OutboxRow, row_id, with_for_update=True)
-        if row is None or row.status != "pending":
-            return
-        capped = _over_cap(session, row, now, cap, window)
-        if capped:
-            row.status = "suppressed"
-            row.last_error = f"over {cap} automatic mails to {capped} in {window}"
-            ledger.record_event(session, now, "outbox", "suppressed", row.last_error,
-                                case_id=row.case_id)
-            report.suppressed.append(row.message_id)
-            return
-        row.status = "sending"
-        row.attempts += 1
-        mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
+    try:
+        mail = _claim(store, row_id, now, cap, window, report, review)
+    except ReviewFailed as exc:
+        _review_failed(store, row_id, now, str(exc), report)
+        return
+    if mail is None:
+        return
     try:
         backend.send(mail)
     except SendingBlocked as exc:
@@ -259,6 +289,86 @@ def _send_one(
         ledger.record_event(session, now, "outbox", "sent", f"{row.purpose} to {row.recipients}",
                             case_id=row.case_id)
     report.sent.append(mail.message_id)
+
+
+def _claim(
+    store: Store,
+    row_id: int,
+    now: datetime,
+    cap: int,
+    window: timedelta,
+    report: FlushReport,
+    review: Review | None,
+) -> OutgoingMail | None:
+    """Mark the row `sending` (committed) and return the mail to send; None if it is not
+    to go now (gone, withdrawn, waiting, over the cap)."""
+    with store.transaction() as session:
+        # Locked until this commits: another flush (a second daemon on PostgreSQL) waits,
+        # then sees `sending` and leaves the row alone.
+        row = session.get(OutboxRow, row_id, with_for_update=True)
+        if row is None or row.status != "pending":
+            return None
+        verdict = _reviewed(review, session, row, now)
+        if verdict.withdrawn:
+            _withdraw(session, row, now, verdict.withdrawn, report)
+            return None
+        if verdict.wait_until is not None:
+            row.not_before = verdict.wait_until
+            report.waiting.append(row.message_id)
+            return None
+        capped = _over_cap(session, row, now, cap, window)
+        if capped:
+            row.status = "suppressed"
+            row.last_error = f"over {cap} automatic mails to {capped} in {window}"
+            ledger.record_event(session, now, "outbox", "suppressed", row.last_error,
+                                case_id=row.case_id)
+            report.suppressed.append(row.message_id)
+            return None
+        if verdict.rewritten is not None:
+            _rewrite(row, verdict.rewritten, now)
+        row.status = "sending"
+        row.attempts += 1
+        return OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
+
+
+def _reviewed(review: Review | None, session: Session, row: OutboxRow, now: datetime) -> Verdict:
+    if review is None:
+        return SEND_AS_QUEUED
+    try:
+        return review(session, row, now)
+    except Exception as exc:  # the row's transaction is rolled back: nothing half-written
+        log.exception("outbox: could not check row %s before sending it", row.id)
+        raise ReviewFailed(f"could not check it is still due: {exc!r}") from exc
+
+
+def _withdraw(
+    session: Session, row: OutboxRow, now: datetime, reason: str, report: FlushReport
+) -> None:
+    """Never sent, never deleted: the row keeps its dedup key, so nothing queues it again,
+    and says why, for `mailbot status` and the case's audit trail."""
+    row.status, row.last_error = "withdrawn", reason[:1000]
+    ledger.record_event(
+        session, now, "outbox", "withdrawn",
+        f"{row.purpose} to {row.recipients} not sent: {reason}"[:1000], case_id=row.case_id,
+    )
+    report.withdrawn.append(row.message_id)
+
+
+def _rewrite(row: OutboxRow, rewritten: Rewritten, now: datetime) -> None:
+    envelope = rewritten.envelope
+    row.recipients = ",".join([*envelope.to, *envelope.cc])
+    row.mime = compose(rewritten.rendered, envelope, message_id=row.message_id, now=now)
+
+
+def _review_failed(
+    store: Store, row_id: int, now: datetime, error: str, report: FlushReport
+) -> None:
+    """Counted as an attempt, so a review that always breaks ends in `failed`."""
+    with store.transaction() as session:
+        row = session.get(OutboxRow, row_id)
+        assert row is not None
+        row.attempts += 1
+    _retry_later(store, row_id, now, error, report)
 
 
 def _put_back(store: Store, row_id: int, error: str, until: datetime) -> None:

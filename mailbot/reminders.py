@@ -14,7 +14,9 @@ Rules that keep it safe:
 - after downtime only the latest step due is sent (plus a missed escalation), never a
   backlog of stale reminders;
 - a case answered, closed or paused gets none; a moved due date (an extension) has its
-  own schedule, and steps dated before the change are not sent;
+  own schedule, and steps dated before the change are not sent; a reminder queued before
+  such a change is withdrawn when it was to go, and one that goes late is written again
+  for the day it goes (mailbot.still_due);
 - confidential cases: the reminder says there is one, never its subject or content.
 """
 
@@ -40,6 +42,7 @@ from mailbot.languages import staff_languages
 from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
+from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
 from mailbot.sweep import each_case_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
@@ -49,6 +52,9 @@ if TYPE_CHECKING:
 
 
 StepKind = Literal["before", "due", "overdue", "escalation"]
+STEP_KINDS: dict[str, StepKind] = {
+    "before": "before", "due": "due", "overdue": "overdue", "escalation": "escalation",
+}
 # What the reminder sweeps queue, in working hours only, and so send in working hours only.
 WORKING_HOURS_MAIL = (
     "reminder", "overdue", "escalation", "late_notice", ACK_REMINDER, CONFIDENTIALITY_CHASE,
@@ -135,7 +141,8 @@ def hold_until_working_hours(app: App, cal: WorkingCalendar, now: datetime) -> N
     all day, say) waits for the next working hours: the officer, their manager or the
     member is not sent it in the middle of the night or at the weekend when the mailbox
     comes back. Runs at every sweep outside working hours, so the first one after hours
-    end holds back what is left."""
+    end holds back what is left; a flush before that sweep is held back by the outbox's
+    send-time check (mailbot.still_due)."""
     opens = cal.next_working_moment(now)
     with app.store.transaction() as session:
         session.execute(
@@ -165,7 +172,7 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
         due = found.response.due
         if found.response.status != "running" or due is None:
             return  # stopped (answered) or paused: no reminders
-        start = _schedule_start(session, case)
+        start = schedule_start(session, case)
         # The date the member was given has passed with no answer and no new date: the
         # protocol has them told (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Not for a
         # date that passed before the case opened or the date last changed, nor while the
@@ -181,7 +188,7 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
                 report.queued.append((case.ref, *queued))
 
 
-def _schedule_start(session: Any, case: CaseRow) -> date:
+def schedule_start(session: Any, case: CaseRow) -> date:
     """Steps dated before this day are not sent: the case was not open, or its due date
     was different then (an extension, a restart or a resumed pause)."""
     start = case.created_at.astimezone(LONDON).date()
@@ -195,7 +202,49 @@ def _queue_step(
     app: App, session: Any, case: CaseRow, step: Step, today: date, now: datetime
 ) -> tuple[str, str] | None:
     """Queue one reminder; returns (step, recipient), or None if it was already queued."""
+    mail = step_mail(app, session, case, step, today)
+    row = outbox.queue(
+        session,
+        purpose=mail.step.template,
+        dedup_key=mail.step.dedup_key(case.ref),
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        # Not a reply to anyone's mail, and bounded by the ledger: the per-recipient cap
+        # for automatic replies must not swallow an officer's fifth reminder of the day.
+        automatic=False,
+    )
+    if row is None:
+        return None
+    # Said once, with the mail it is about, not at every sweep that finds it queued.
+    for action, detail in mail.notes:
+        ledger.record_event(session, now, "mailbot", action, detail, case=case)
+    recipient = mail.envelope.to[0]
+    ledger.record_event(
+        session, now, "mailbot", f"{mail.step.template} queued",
+        f"{mail.step.kind} to {recipient}", case=case,
+    )
+    return f"{mail.step.kind}:{mail.step.number}", recipient
+
+
+@dataclass(frozen=True)
+class StepMail:
+    """One reminder as it would go today: to whom, in what words, and what the audit
+    trail should say about how its recipient was chosen."""
+
+    step: Step  # an escalation with nobody to escalate to becomes an overdue reminder
+    envelope: Envelope
+    rendered: Rendered
+    notes: tuple[tuple[str, str], ...] = ()  # (action, detail) events
+
+
+def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) -> StepMail:
+    """The reminder for `step` as the case stands now (its officer, their manager): used
+    by the sweep to queue it, and by the send-time check (mailbot.still_due) to write it
+    again when it goes later than it was queued."""
     assert case.officer_email is not None
+    notes: list[tuple[str, str]] = []
     officer = app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
     )
@@ -208,15 +257,11 @@ def _queue_step(
         # and the overdue reminders may be reaching nobody. Whoever takes unrouted mail is
         # asked instead, and may use the commands (commands.authority).
         manager = app.directory.officer(stand) or Officer(stand, stand)
-        ledger.record_event(
-            session, now, "mailbot", "escalation to stand-in",
-            f"{case.officer_email} is not in officers.csv; escalated to {stand}", case=case,
-        )
+        notes.append(("escalation to stand-in",
+                      f"{case.officer_email} is not in officers.csv; escalated to {stand}"))
     if step.kind == "escalation" and manager is None:
         # Nobody to escalate to: the officer gets an ordinary overdue reminder instead.
-        ledger.record_event(
-            session, now, "mailbot", "no escalation", "the officer has no manager", case=case
-        )
+        notes.append(("no escalation", "the officer has no manager"))
         step = Step("overdue", step.number, step.on, step.due)
     envelope = Envelope(
         sender=app.mailbox_address,
@@ -235,25 +280,24 @@ def _queue_step(
         "overdue", "escalation"
     ) and member_told_late(session, case, step.due)
     rendered = app.renderer.render(step.template, context, languages)
-    row = outbox.queue(
-        session,
-        purpose=step.template,
-        dedup_key=step.dedup_key(case.ref),
-        case=case,
-        rendered=rendered,
-        envelope=envelope,
-        now=now,
-        # Not a reply to anyone's mail, and bounded by the ledger: the per-recipient cap
-        # for automatic replies must not swallow an officer's fifth reminder of the day.
-        automatic=False,
-    )
-    if row is None:
+    return StepMail(step, envelope, rendered, tuple(notes))
+
+
+def step_of_key(dedup_key: str) -> tuple[date, StepKind, int] | None:
+    """(due date, kind, number) of a reminder's dedup key (Step.dedup_key); None if it is
+    not one. The ref may hold any character, so the key is read from the right."""
+    head, _, rest = dedup_key.partition(":")
+    parts = rest.rsplit(":", 3)
+    if head != "reminder" or len(parts) != 4:
         return None
-    recipient = envelope.to[0]
-    ledger.record_event(
-        session, now, "mailbot", f"{step.template} queued", f"{step.kind} to {recipient}", case=case
-    )
-    return f"{step.kind}:{step.number}", recipient
+    _ref, due, kind_text, number = parts
+    kind = STEP_KINDS.get(kind_text)
+    if kind is None or not number.isdigit():
+        return None
+    try:
+        return date.fromisoformat(due), kind, int(number)
+    except ValueError:
+        return None
 
 
 def reminder_context(

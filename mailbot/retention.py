@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAY_STILL_SEND = ("pending", "sending", "uncertain")  # never erased: the flush needs them
-SENT_OR_GIVEN_UP = ("sent", "suppressed", "failed")
+# Withdrawn: a reminder no longer true when it was to go (mailbot.still_due).
+SENT_OR_GIVEN_UP = ("sent", "suppressed", "failed", "withdrawn")
 MEMBER = "member"  # what an anonymised case's audit trail says instead of the address
 UNDATED_KEY = "retention_from"  # the date a purge gave a corrections line that had none
 

@@ -251,6 +251,7 @@ def log_flushed(report: FlushReport | None) -> None:
     parts = [f"{len(found)} {what}" for what, found in (
         ("sent", report.sent), ("failed", report.failed),
         ("suppressed by the per-recipient cap", report.suppressed),
+        ("withdrawn as no longer true", report.withdrawn),
     ) if found]
     if parts:
         log.info("outbox: %s", ", ".join(parts))

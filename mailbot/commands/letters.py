@@ -147,9 +147,50 @@ def _letter(
     dedup_key: str,
     in_reply_to: ParsedMessage | None,
 ) -> list[str]:
+    mail = _letter_mail(app, session, case, template, extra, in_reply_to=in_reply_to)
+    if mail is None:
+        return []
+    queued = outbox.queue(
+        session,
+        purpose=template,
+        dedup_key=dedup_key[:200],
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+    )
+    if queued is None:
+        return []
+    ledger.record_event(
+        session, now, "mailbot", f"{template} queued", f"to {case.member_email}", case=case
+    )
+    return [template]
+
+
+def late_notice_mail(
+    app: App, session: Session, case: CaseRow, due: date
+) -> outbox.Rewritten | None:
+    """The late notice as the case stands now (who has it, how to reach them): the
+    send-time check (mailbot.still_due) writes a queued one again with this."""
+    if not case.officer_email:
+        return None
+    return _letter_mail(app, session, case, "late_notice",
+                        {"old_due": due, "now_with_email": case.officer_email}, in_reply_to=None)
+
+
+def _letter_mail(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    template: str,
+    extra: dict[str, Any],
+    *,
+    in_reply_to: ParsedMessage | None,
+) -> outbox.Rewritten | None:
+    """A letter to the member in their thread; None for a sender mailbot writes nothing to."""
     member = app.directory.member(case.member_email)
     if member is None and not app.settings.directory.acknowledge_unknown_senders:
-        return []
+        return None
     # Welsh first for mail in Welsh (a bilingual council): the member's own mail, either
     # the one being answered or, for a letter an officer's command causes, the first.
     said = in_reply_to
@@ -180,23 +221,14 @@ def _letter(
         "contact": who.contact if who.known else None,
         **extra,
     }
-    queued = _queue(
-        app,
-        session,
-        now,
-        case=case,
-        purpose=template,
-        dedup_key=dedup_key,
-        rendered=app.renderer.render(template, context, languages),
-        to=case.member_email,
-        in_reply_to=in_reply_to.message_id if in_reply_to else case.root_message_id,
-        references=in_reply_to.references if in_reply_to else [],
+    return outbox.Rewritten(
+        app.renderer.render(template, context, languages),
+        _from_the_mailbox(
+            app, to=case.member_email,
+            in_reply_to=in_reply_to.message_id if in_reply_to else case.root_message_id,
+            references=in_reply_to.references if in_reply_to else [],
+        ),
     )
-    if queued:
-        ledger.record_event(
-            session, now, "mailbot", f"{template} queued", f"to {case.member_email}", case=case
-        )
-    return queued
 
 
 def queue_reply(
@@ -343,15 +375,28 @@ def _queue(
         dedup_key=dedup_key[:200],
         case=case,
         rendered=rendered,
-        envelope=Envelope(
-            sender=app.mailbox_address,
-            sender_name=app.settings.mailbox.display_name,
-            to=(to,),
-            cc=tuple(cc),
-            in_reply_to=in_reply_to,
-            references=references,
-            instance=app.settings.council.instance,
+        envelope=_from_the_mailbox(
+            app, to=to, cc=cc, in_reply_to=in_reply_to, references=references
         ),
         now=now,
     )
     return [purpose] if queued is not None else []
+
+
+def _from_the_mailbox(
+    app: App,
+    *,
+    to: str,
+    in_reply_to: str | None,
+    references: Sequence[str],
+    cc: Sequence[str] = (),
+) -> Envelope:
+    return Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(to,),
+        cc=tuple(cc),
+        in_reply_to=in_reply_to,
+        references=references,
+        instance=app.settings.council.instance,
+    )

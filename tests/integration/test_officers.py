@@ -222,6 +222,7 @@ def test_hackney_director_is_reminded_once_to_acknowledge(tmp_path: Path) -> Non
         assert before.queued == []  # Friday: not due until Monday
         monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
         jobs.send_reminders(hackney.app, monday)
+        jobs.flush_outbox(hackney.app, monday)  # sent the day it is written for
         jobs.send_reminders(hackney.app, monday + timedelta(days=1))  # Tuesday: not again
         jobs.flush_outbox(hackney.app, monday + timedelta(days=1))
         reminders = [parse_sent(m) for r, m in hackney.server.outgoing

@@ -1,0 +1,213 @@
+"""Is a queued reminder still true when it is about to go?
+
+Reminders, escalations, late notices, acknowledgement reminders and confidentiality
+chases (reminders.WORKING_HOURS_MAIL) are written when a sweep queues them, but may go a
+day or more later: sending held, the mail server down, a retry, the night. By then the
+officer may have answered, the case may be closed, paused, extended or given to someone
+else, and "due today" may be yesterday. So the outbox flush asks `review` about each such
+mail just before sending it, and:
+
+- withdraws it (status `withdrawn`, the reason kept, never sent, never deleted) when its
+  reason has gone: the case answered, closed or paused, its date moved (the new date has
+  its own reminders, under their own dedup keys), a later step of the same schedule now
+  due (the sweep queues that one), the question answered, or the case given to another
+  officer where each officer is asked afresh (the confidentiality chase);
+- holds it to the next working moment outside the pack's working hours;
+- otherwise writes it again from the case as it is now, on the day it goes: the words
+  ("due today" becomes "overdue by 1 working day"), the people (a reassigned case's new
+  officer and their manager) and the Date header.
+
+Writing again, rather than withdrawing stale words for the next sweep to replace, is
+what keeps an escalation: its dedup key is the case, due date and step, so a withdrawn
+escalation could never be queued again, and the manager would never hear of the case.
+
+Acknowledgements to members are not reviewed: one is due whatever happened since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from mailbot import ack_reminder, confidentiality_chase, reminders
+from mailbot.answered import officer_acknowledges
+from mailbot.cases import deadlines_for
+from mailbot.clock import ClockState
+from mailbot.commands.letters import late_notice_mail
+from mailbot.confidentiality_chase import ChaseStep
+from mailbot.model import FINISHED, CaseStatus
+from mailbot.outbox import SEND_AS_QUEUED, Review, Rewritten, Verdict
+from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.workdays import LONDON
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+# A check: the mail as it should go now, or why it should not go at all.
+Check = Callable[["App", Session, CaseRow, OutboxRow, datetime], "Rewritten | str"]
+
+
+def reviewer(app: App) -> Review:
+    """The review for outbox.flush, bound to this app's policy, directory and templates."""
+    return lambda session, row, now: review(app, session, row, now)
+
+
+def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
+    check = CHECKS.get(row.purpose)
+    if check is None:
+        return SEND_AS_QUEUED
+    case = session.get(CaseRow, row.case_id) if row.case_id is not None else None
+    if case is None:
+        return Verdict(withdrawn="its case is no longer there")
+    found = check(app, session, case, row, now)
+    if isinstance(found, str):
+        return Verdict(withdrawn=found)
+    # Whatever time the flush runs: 17:05, before that evening's sweep holds the rest back
+    # (reminders.hold_until_working_hours), or 03:00 when the mailbox comes back.
+    cal = app.policy.council_calendar()
+    if not cal.within_working_hours(now):
+        return Verdict(wait_until=cal.next_working_moment(now))
+    return Verdict(rewritten=found)
+
+
+def _finished(case: CaseRow) -> str:
+    if case.status not in FINISHED:
+        return ""
+    return "the case was answered" if case.status == CaseStatus.RESPONDED else "the case was closed"
+
+
+def _clock_gone(state: ClockState, what: str) -> str:
+    if state.status == "paused":
+        return f"the case is paused: no {what} runs"
+    if state.status == "stopped":
+        return f"the {what} has stopped: the answer was seen, or DONE"
+    if state.status != "running" or state.due is None:
+        return f"the case has no {what}"
+    return ""
+
+
+def _moved(queued: date, now: date | None) -> str:
+    if now == queued:
+        return ""
+    return (f"the date moved from {queued.isoformat()} to "
+            f"{now.isoformat() if now else 'none'}: the new date has its own reminders")
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def check_reminder(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """A before-due, due-day, overdue or escalation reminder (reminders.Step)."""
+    keyed = reminders.step_of_key(row.dedup_key)
+    if keyed is None:
+        return f"its dedup key {row.dedup_key!r} names no reminder step"
+    due, kind, number = keyed
+    if gone := _finished(case):
+        return gone
+    if not case.officer_email:
+        return "the case has no officer"
+    response = deadlines_for(app, session, case).response
+    if gone := _clock_gone(response, "response clock") or _moved(due, response.due):
+        return gone
+    today = _today(now)
+    current = reminders.steps_to_send(
+        reminders.schedule(app.policy.reminders, app.policy.council_calendar(), due, today),
+        reminders.schedule_start(session, case),
+        today,
+    )
+    # An escalation with nobody to escalate to was queued as an overdue reminder under the
+    # step's number: a numbered step is matched by its number, the others by their kind.
+    same = [s for s in current if s.number == number and (number or s.kind == kind)]
+    if not same:
+        latest = current[-1] if current else None
+        return ("a later reminder is due now" + (
+            f" ({latest.kind} of {latest.on.isoformat()}); the sweep sends that one"
+            if latest else ""))
+    step = reminders.Step(kind, number, same[0].on, due)
+    if step.kind in ("before", "due") and today > due:
+        # "Due today" on the day after: said as what it now is.
+        step = reminders.Step("overdue", 0, step.on, due)
+    mail = reminders.step_mail(app, session, case, step, today)
+    return Rewritten(mail.rendered, mail.envelope)
+
+
+def check_late_notice(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """The letter telling the member their response is late (letters.late_notice_key)."""
+    try:
+        due = date.fromisoformat(row.dedup_key.rpartition(":")[2])
+    except ValueError:
+        return f"its dedup key {row.dedup_key!r} names no due date"
+    if gone := _finished(case):
+        return gone
+    response = deadlines_for(app, session, case).response
+    if gone := _clock_gone(response, "response clock") or _moved(due, response.due):
+        return gone
+    mail = late_notice_mail(app, session, case, due)
+    return mail if mail is not None else "the member is no longer one mailbot writes to"
+
+
+def check_ack_reminder(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """The officer's reminder to acknowledge (ack_reminder.dedup_key)."""
+    try:
+        ack_due = date.fromisoformat(row.dedup_key.rpartition(":")[2])
+    except ValueError:
+        return f"its dedup key {row.dedup_key!r} names no acknowledgement date"
+    if gone := _finished(case):
+        return gone
+    if not case.officer_email:
+        return "the case has no officer"
+    if not officer_acknowledges(app, case):
+        return "the acknowledgement has been given"
+    ack = deadlines_for(app, session, case).ack
+    if gone := _clock_gone(ack, "acknowledgement clock") or _moved(ack_due, ack.due):
+        return gone
+    return ack_reminder.ack_reminder_mail(app, case, ack_due, _today(now))
+
+
+def check_confidentiality_chase(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """A chase or escalation of an unanswered CONFIDENTIAL OK/NO (confidentiality_chase)."""
+    tail = row.dedup_key.rpartition(":")[2]
+    if tail not in ("chase", "escalation"):
+        return f"its dedup key {row.dedup_key!r} names no chase step"
+    step: ChaseStep = "chase" if tail == "chase" else "escalation"
+    if gone := _finished(case):
+        return gone
+    if not case.officer_email:
+        return "the case has no officer"
+    if not confidentiality_chase.asks_confidentiality(case):
+        return "the case no longer asks about confidentiality"
+    if confidentiality_chase.answered(session, case):
+        return "CONFIDENTIAL OK or NO has been given"
+    if confidentiality_chase.dedup_key(app, case, step) != row.dedup_key:
+        return f"the case is now with {case.officer_email}, who is asked afresh"
+    days = confidentiality_chase.chase_days(
+        app.policy.council_calendar(),
+        confidentiality_chase.asked_at(session, case),
+        app.policy.confidentiality.confirm_within_days,
+    )
+    if step == "chase" and days.step_on(_today(now)) == "escalation":
+        return "the escalation is due now; the sweep sends that one"
+    mail = confidentiality_chase.chase_mail(app, case, step, days)
+    return mail if mail is not None else "nobody above the officer to escalate to"
+
+
+CHECKS: dict[str, Check] = {
+    "reminder": check_reminder,
+    "overdue": check_reminder,
+    "escalation": check_reminder,
+    "late_notice": check_late_notice,
+    ack_reminder.TEMPLATE: check_ack_reminder,
+    confidentiality_chase.TEMPLATE: check_confidentiality_chase,
+}
