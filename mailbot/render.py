@@ -62,6 +62,15 @@ def week_label(value: date, first: str = "en") -> str:
     return f"{value.day} {cy}/{en}" if first == "cy" else f"{value.day} {en}/{cy}"
 
 
+def tel_uri(number: str) -> str:
+    """A telephone number as a tel: link a phone can ring: digits and a leading +, without
+    the "(0)" a UK number written for callers abroad carries ("+44 (0)1206 ..." is dialled
+    +44 1206 ...; with the 0 kept, the call fails)."""
+    if number.startswith("+"):
+        number = number.replace("(0)", "")
+    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
+
+
 def line_breaks(value: str) -> Markup:
     """Text with its line breaks kept in HTML: each line escaped, joined by <br>. Outlook
     for Windows draws HTML with Word, which ignores CSS white-space, so a quoted message
@@ -120,6 +129,7 @@ class Renderer:
         self._picked: dict[tuple[str, str, tuple[str, ...]], str] = {}
         self.env.filters["long_date"] = long_date
         self.env.filters["line_breaks"] = line_breaks
+        self.env.filters["tel_uri"] = tel_uri
         self.env.filters["short_day"] = short_day
         self.env.filters["short_day_cy"] = partial(short_day, welsh=True)
         self.env.filters["week_label"] = week_label

@@ -485,8 +485,10 @@ def test_an_ack_gives_the_number_to_ring_for_what_cannot_wait_or_promises_none(
     for words in (english, welsh):
         assert words in text and words in shown, words
     assert "telephone the council rather than email" not in text
-    for number in filter(None, (telephone, " ".join(out_of_hours.split()))):
-        assert f'href="tel:{number.replace(" ", "")}"' in html
+    for number in filter(None, (telephone, out_of_hours)):
+        # Rung as dialled: "+44 (0)1632 960000" is +441632960000, not +4401632960000.
+        dialled = "".join(c for c in number.replace("+44 (0)", "+44") if c in "+0123456789")
+        assert f'href="tel:{dialled}"' in html
 
 
 def test_letters_to_a_packs_route_not_in_officers_csv_greet_it_by_name_not_address(
