@@ -13,6 +13,8 @@ from datetime import date
 from io import BytesIO
 from typing import TYPE_CHECKING
 
+from mailbot.render import MONTHS_SHORT, MONTHS_SHORT_CY
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -34,10 +36,13 @@ class ChartWords:
     opened: str
     answered: str
     overdue: str
-    numeric_dates: bool = False  # "7/9", the same in both languages, not "7 Sep"
+    # The months' short names, one set per language; a bilingual chart's weeks are "7 Sep"
+    # over "Medi". (It said "7/9": the 9th of July to a reader of American dates.)
+    months: tuple[tuple[str, ...], ...] = (MONTHS_SHORT,)
 
     def week(self, start: date) -> str:
-        return f"{start.day}/{start.month}" if self.numeric_dates else f"{start.day} {start:%b}"
+        names = [months[start.month - 1] for months in self.months]
+        return f"{start.day} " + "\n".join(names)
 
     def then(self, other: ChartWords) -> ChartWords:
         """Both languages, this one first: "Agorwyd / Opened"."""
@@ -46,13 +51,15 @@ class ChartWords:
             f"{self.opened} / {other.opened}",
             f"{self.answered} / {other.answered}",
             f"{self.overdue} / {other.overdue}",
-            numeric_dates=True,
+            months=self.months + other.months,
         )
 
 
 ENGLISH_WORDS = ChartWords("Last 12 weeks", "Opened", "Answered", "Overdue at week end")
 # The words of the bilingual digest's own table (templates/_partials/digest.bilingual.*).
-WELSH_WORDS = ChartWords("Y 12 wythnos diwethaf", "Agorwyd", "Atebwyd", "Yn hwyr ar y diwedd")
+WELSH_WORDS = ChartWords(
+    "Y 12 wythnos diwethaf", "Agorwyd", "Atebwyd", "Yn hwyr ar y diwedd", (MONTHS_SHORT_CY,)
+)
 
 
 def trend_png(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> bytes:
@@ -102,7 +109,9 @@ def draw_trend(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) ->
     axes.set_title(words.title, fontsize=9)
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    # Below the axes, where no bar can reach it.
-    axes.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3)
+    # Below the axes, where no bar can reach it, and below the weeks' labels (a bilingual
+    # chart's are two lines high).
+    below = -0.12 - 0.07 * (len(words.months) - 1)
+    axes.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, below), ncols=3)
     figure.tight_layout()
     return figure

@@ -39,10 +39,11 @@ def long_date(value: date) -> str:
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS_CY = ("Llun", "Maw", "Mer", "Iau", "Gwe", "Sad", "Sul")
-_MONTHS_CY = ("Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach",
-              "Rhag")
+MONTHS_SHORT_CY = (
+    "Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"
+)
 
 
 def short_day(value: date, today: date | None = None, welsh: bool = False) -> str:
@@ -50,7 +51,7 @@ def short_day(value: date, today: date | None = None, welsh: bool = False) -> st
     dates (long_date), short enough for the column. 09/12/2026 there was read as 12
     September by anyone whose phone or mail client reads dates the American way. The year
     is added when it is not the year of `today` (a case overdue since last December)."""
-    days, months = (_DAYS_CY, _MONTHS_CY) if welsh else (_DAYS, _MONTHS)
+    days, months = (_DAYS_CY, MONTHS_SHORT_CY) if welsh else (_DAYS, MONTHS_SHORT)
     words = f"{days[value.weekday()]} {value.day} {months[value.month - 1]}"
     return words if today is None or value.year == today.year else f"{words} {value.year}"
 
@@ -58,7 +59,7 @@ def short_day(value: date, today: date | None = None, welsh: bool = False) -> st
 def week_label(value: date, first: str = "en") -> str:
     """'2 Nov/Tach': a week's first day in a bilingual table column, the month in both
     languages, the mail's first language first."""
-    en, cy = _MONTHS[value.month - 1], _MONTHS_CY[value.month - 1]
+    en, cy = MONTHS_SHORT[value.month - 1], MONTHS_SHORT_CY[value.month - 1]
     return f"{value.day} {cy}/{en}" if first == "cy" else f"{value.day} {en}/{cy}"
 
 
