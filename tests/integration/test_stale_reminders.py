@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from helpers import Council, body_text, rows
+from sqlalchemy.orm import Session
 
 from mailbot import jobs, reminders, retention, sending_hold, still_due
+from mailbot import outbox as outbox_module
 from mailbot.backends.base import SendingBlocked
 from mailbot.backends.memory import MemoryMailbox
 from mailbot.console import describe_case, summarise_poll
@@ -432,3 +435,31 @@ def test_a_withdrawn_reminder_is_shown_to_the_administrator_and_purged_like_sent
     assert "1 withdrawn" in status.split("outbox: ")[1].splitlines()[0]
     assert f"reminder to {SAM} not sent: the case was answered" in timeline
     assert reminder.status == "withdrawn" and reminder.mime == b""
+
+
+def test_a_check_that_breaks_holds_its_mail_back_and_the_rest_still_goes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug in a check must neither send the reminder unchecked nor stop the flush."""
+    def broken(session: Session, row: OutboxRow, now: datetime) -> outbox_module.Verdict:
+        if row.purpose == "reminder":
+            raise KeyError("officer")
+        return outbox_module.SEND_AS_QUEUED
+
+    with council(tmp_path) as it:
+        enquiry(it)
+        backend = refuse_sending(it)
+        jobs.send_reminders(it.app, BEFORE)
+        it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Bins not collected",
+                           "The bins on Mill Lane were not collected.", date=BEFORE), BEFORE)
+        put_right(it, backend)
+        report = outbox_module.flush(it.app.store, it.app.backend, BEFORE + timedelta(hours=1),
+                                     review=broken)
+        left = it.left()
+        [reminder] = outbox(it, "reminder")
+    assert sorted(str(m["To"]) for _, m in left) == [JO, SAM]  # the new case's ack, assignment
+    assert reminder.status == "pending" and reminder.attempts == 1
+    assert reminder.last_error == "could not check it is still due: KeyError('officer')"
+    assert reminder.not_before == BEFORE + timedelta(hours=1, minutes=2)
+    assert report.deferred == [reminder.message_id]
+    assert "could not check row" in caplog.text
