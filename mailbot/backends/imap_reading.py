@@ -67,15 +67,15 @@ class NewMailReader:
         them and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES); and
         the last UID read. `extent` is the folder's size as its SELECT gave it (see
         uids_above)."""
-        newer = uids_above(client, last_uid, self.batch_size, extent)
-        self._forget_what_is_settled(client, folder, validity, last_uid, newer)
+        newer, searched_to = uids_above(client, last_uid, self.batch_size, extent)
+        self._forget_what_is_settled(client, folder, validity, (last_uid, searched_to), newer)
         candidates = newer[: self.batch_size]
-        sizes = message_sizes(client, candidates)
+        sizes = self._sizes(client, folder, validity, candidates, shown)
         uids = within_budget(candidates, sizes, self.batch_bytes)
         messages: list[FetchedMessage] = []
         for chunk in chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
             for piece in self._pieces(folder, validity, chunk):
-                data = self._fetch_bodies(client, folder, validity, piece, shown)
+                data = self._fetch(client, (folder, validity, shown), piece, "BODY.PEEK[]")
                 for uid in piece:
                     item = data.get(uid)
                     if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
@@ -86,7 +86,12 @@ class NewMailReader:
         return messages, max(uids, default=last_uid)
 
     def _forget_what_is_settled(
-        self, client: IMAPClient, folder: str, validity: int, last_uid: int, newer: list[int]
+        self,
+        client: IMAPClient,
+        folder: str,
+        validity: int,
+        searched: tuple[int, int | None],
+        newer: list[int],
     ) -> None:
         """Forget the failures that can no longer matter, so the memory holds no more than
         the unreadable messages still in the folder, however long the daemon runs: those of
@@ -94,7 +99,10 @@ class NewMailReader:
         messages or none), and those no longer in the folder (moved, deleted: a UID is
         never given again). A message read is forgotten as it is read (see read). What
         stays keeps its protection: a resync reads from the start again and must not
-        spend its retries, again, on a message left for a person."""
+        spend its retries, again, on a message left for a person. `searched` is the
+        range of UIDs whose SEARCH found `newer` (above the first, up to the second: None
+        for all of them); UIDs past it are not known to be gone, so they are kept."""
+        last_uid, searched_to = searched
         keys = [key for key in self._trouble if key[0] == folder]
         for key in keys:
             if key[1] != validity:
@@ -104,7 +112,8 @@ class NewMailReader:
         for start in range(0, len(older), SIZE_CHUNK):
             present.update(client.search(["UID", _uid_set(older[start : start + SIZE_CHUNK])]))
         for key in keys:
-            if key[1] == validity and key[2] not in present:
+            unsearched = searched_to is not None and key[2] > searched_to
+            if key[1] == validity and key[2] not in present and not unsearched:
                 del self._trouble[key]
 
     def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
@@ -117,14 +126,40 @@ class NewMailReader:
             return [chunk]
         return [[uid] for uid in chunk if self._trouble.get(keys[uid], 0) < UNREADABLE_AFTER]
 
-    def _fetch_bodies(
-        self, client: IMAPClient, folder: str, validity: int, piece: list[int], shown: str
+    def _sizes(
+        self, client: IMAPClient, folder: str, validity: int, uids: list[int], shown: str
+    ) -> dict[int, int]:
+        """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
+        before its mail is read. A server may have to open a message to size it (Dovecot
+        does for mail another delivery agent wrote), and fail as it fails to read it: so
+        the sizes of messages a FETCH failed on are asked one at a time, like their
+        bodies, and one left unread is not asked again (it counts as 0)."""
+        where = (folder, validity, shown)
+        plain = [uid for uid in uids if (folder, validity, uid) not in self._trouble]
+        sizes: dict[int, int] = {}
+        for start in range(0, len(plain), SIZE_CHUNK):
+            chunk = plain[start : start + SIZE_CHUNK]
+            sizes.update(size_items(self._fetch(client, where, chunk, "RFC822.SIZE")))
+        for uid in uids:
+            failures = self._trouble.get((folder, validity, uid))
+            if failures is None:
+                continue
+            if failures >= UNREADABLE_AFTER:
+                sizes[uid] = 0
+                continue
+            sizes.update(size_items(self._fetch(client, where, [uid], "RFC822.SIZE")))
+        return sizes
+
+    def _fetch(
+        self, client: IMAPClient, where: tuple[str, int, str], piece: list[int], item: str
     ) -> dict[int, dict[bytes, Any]]:
-        """FETCH the messages; on a failure, remember which: a server that fails (or
-        hangs up, as Dovecot does) on one message it cannot read would otherwise stop
-        every poll at that message for good, and the mail behind it with it."""
+        """FETCH `item` of the messages in `where` (folder, UIDVALIDITY, name on the
+        server); on a failure, remember which: a server that fails (or hangs up, as
+        Dovecot does) on one message it cannot read would otherwise stop every poll at
+        that message for good, and the mail behind it with it."""
+        folder, validity, shown = where
         try:
-            return client.fetch(piece, ["BODY.PEEK[]"])  # type: ignore[no-any-return]
+            return client.fetch(piece, [item])  # type: ignore[no-any-return]
         except (IMAPClientError, OSError) as error:
             if len(piece) > 1:
                 for uid in piece:
@@ -177,10 +212,11 @@ def search_window() -> int:
 
 def uids_above(
     client: IMAPClient, last_uid: int, most: int, extent: FolderExtent | None
-) -> list[int]:
-    """The UIDs above `last_uid` in the selected folder, not marked \\Deleted, in order:
-    all of them when the folder is small enough for one SEARCH to answer; else at least
-    `most` (when there are that many), searched a window of UIDs at a time. An inbox of
+) -> tuple[list[int], int | None]:
+    """The UIDs above `last_uid` in the selected folder, not marked \\Deleted, in order,
+    and the highest UID searched (None: all): all of them when the folder is small enough
+    for one SEARCH to answer; else at least `most` (when there are that many), searched a
+    window of UIDs at a time. An inbox of
     a hundred thousand messages (years of a shared mailbox never filed, read on the first
     poll or after a renumbering) made the one SEARCH's answer too long for the client,
     and every poll failed at it."""
@@ -188,7 +224,7 @@ def uids_above(
     if extent is None or extent.messages <= window:
         # "n:*" always matches the highest UID, even below n, so filter as well.
         found = client.search(["UID", f"{last_uid + 1}:*", "NOT", "DELETED"])
-        return sorted(uid for uid in found if uid > last_uid)
+        return sorted(uid for uid in found if uid > last_uid), None
     uids: list[int] = []
     start = last_uid + 1
     while len(uids) < most and start <= extent.top_uid:
@@ -196,18 +232,15 @@ def uids_above(
         found = client.search(["UID", f"{start}:{end}", "NOT", "DELETED"])
         uids += sorted(uid for uid in found if start <= uid <= end)
         start = end + 1
-    return uids
+    return uids, start - 1
 
 
-def message_sizes(client: IMAPClient, uids: list[int]) -> dict[int, int]:
-    """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
-    before its mail is read. A message the server gives no size for counts as 0."""
+def size_items(data: dict[int, dict[bytes, Any]]) -> dict[int, int]:
+    """The sizes in a FETCH RFC822.SIZE answer; a message given no size counts as 0."""
     sizes: dict[int, int] = {}
-    for start in range(0, len(uids), SIZE_CHUNK):
-        chunk = uids[start : start + SIZE_CHUNK]
-        for uid, item in client.fetch(chunk, ["RFC822.SIZE"]).items():
-            size = item.get(b"RFC822.SIZE")
-            sizes[uid] = int(size) if isinstance(size, int) else 0
+    for uid, item in data.items():
+        size = item.get(b"RFC822.SIZE")
+        sizes[uid] = int(size) if isinstance(size, int) else 0
     return sizes
 
 

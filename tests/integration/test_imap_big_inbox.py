@@ -72,3 +72,31 @@ def test_an_inbox_too_big_for_one_search_answer_is_read_in_windows(
         assert mailbox.fetch_new(cursor)[0] == []
     finally:
         mailbox.close()
+
+
+def test_a_message_left_unread_far_up_a_big_inbox_stays_remembered_across_a_resync(
+    dovecot: DovecotServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A resync searches the first windows only (enough for a batch): a message the server
+    could not read, further up, is not known to be gone, and is still stepped around."""
+    user = dovecot.new_user()
+    fill_inbox(dovecot, user, MESSAGES)
+    [broken] = (user.home / "Maildir" / "cur").glob(f"{1_600_000_000 + 1_500}.*")
+    os.chmod(broken, 0)
+    monkeypatch.setattr(imaplib, "_MAXLINE", LINE_LIMIT)
+    mailbox = ImapMailbox(
+        host=dovecot.host, port=dovecot.port, security="none", username=user.username,
+        password=user.password, backoff=Backoff(attempts=4, sleep=lambda _: None),
+        timeout=30, batch_size=700,
+    )
+    try:
+        cursor = None
+        for _ in range(4):  # read everything, without filing it
+            _, cursor = mailbox.fetch_new(cursor)
+        assert "cannot read message UID 1501 in 'INBOX'" in caplog.text
+        assert mailbox.failing_messages_remembered == 1
+        first, _ = mailbox.fetch_new(None)  # a resync: the first 700 again
+        assert len(first) == 700
+        assert mailbox.failing_messages_remembered == 1
+    finally:
+        mailbox.close()

@@ -184,3 +184,27 @@ def test_an_unreadable_message_alone_in_its_fetch_does_not_stop_every_poll(
     fetched, cursor = mailbox.fetch_new(cursor)
     assert len(fetched) == 1 and b"Subject: next" in fetched[0].raw
     mailbox.close()
+
+
+def test_a_message_the_server_cannot_even_size_does_not_stop_every_poll(
+    dovecot: DovecotServer, user: ImapUser, person: IMAPClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Mail put in the maildir by another delivery agent has no size in its file name, so
+    Dovecot opens the file to answer RFC822.SIZE. When it cannot, the size FETCH mailbot
+    asks before reading failed for the whole batch, on every poll: no mail was read."""
+    deliver(person, user, ["first"])
+    cur = user.home / "Maildir" / "cur"
+    raw = message("broken").replace(b"\r\n", b"\n")
+    broken = cur / "1700000000.M1P1.mailhost:2,"  # as procmail or Postfix's local write it
+    broken.write_bytes(raw)
+    os.chown(broken, dovecot.run_as.pw_uid, dovecot.run_as.pw_gid)
+    deliver(person, user, ["third"])
+    os.chmod(broken, 0)
+    sleeps: list[float] = []
+    mailbox = mailbox_for(dovecot, user, sleeps, attempts=5)
+    fetched, cursor = mailbox.fetch_new(None)
+    assert sorted(item.raw.split(b"Subject: ")[1][:5] for item in fetched) == [b"first", b"third"]
+    assert "cannot read message UID" in caplog.text  # Dovecot numbers it when it finds it
+    mailbox.mark_processed_many([item.ref for item in fetched])
+    assert subjects(person, "Processed") == ["first", "third"]
+    mailbox.close()
