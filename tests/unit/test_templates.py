@@ -517,8 +517,10 @@ def test_letters_to_a_packs_route_not_in_officers_csv_greet_it_by_name_not_addre
             jobs.send_reminders(council.app, now)
             council.flush(now)
         letters: dict[str, list[str]] = {}
+        subjects: list[str] = []
         for row in rows(council.app, OutboxRow):
             message = parse_sent(row.mime)
+            subjects.append(str(message["Subject"]))
             html = " ".join(re.sub(r"<[^>]+>", " ", body_text(message, "html")).split())
             letters.setdefault(row.recipients, []).append(
                 f"{row.purpose}: {body_text(message, 'plain')} {html}"
@@ -536,6 +538,9 @@ def test_letters_to_a_packs_route_not_in_officers_csv_greet_it_by_name_not_addre
             assert not re.search(r"(Dear|Annwyl) \S+@", letter), letter
             for words in greetings:
                 assert letter.count(words) == 2, (words, letter)  # text and HTML
+    # A confidential case's reminder is named by its kind, English first as the mail is.
+    assert any(subject.startswith("Reminder / Nodyn atgoffa: request for confidentiality / "
+                                  "cais am gyfrinachedd - by ") for subject in subjects), subjects
 
 
 def test_a_member_told_privacy_is_not_possible_is_told_how_to_answer_and_the_answer_arrives(
