@@ -161,8 +161,10 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
             select(OutboxRow).where(OutboxRow.status == "sending").with_for_update()
         ).all()
         for row in stuck:
-            was_sent: Callable[[str], bool | None] | None = getattr(backend, "was_sent", None)
-            verdict = was_sent(row.message_id) if was_sent else None
+            was_sent: Callable[[str, datetime], bool | None] | None = getattr(
+                backend, "was_sent", None
+            )
+            verdict = was_sent(row.message_id, row.created_at) if was_sent else None
             if verdict is True:
                 row.status, row.sent_at = "sent", now
             elif verdict is False:
@@ -181,7 +183,7 @@ def _resolve_interrupted(store: Store, backend: Mailbox, now: datetime) -> None:
 
 
 def _recheck_uncertain(store: Store, backend: Mailbox, now: datetime) -> None:
-    was_sent: Callable[[str], bool | None] | None = getattr(backend, "was_sent", None)
+    was_sent: Callable[[str, datetime], bool | None] | None = getattr(backend, "was_sent", None)
     if was_sent is None:
         return
     with store.transaction() as session:
@@ -195,7 +197,7 @@ def _recheck_uncertain(store: Store, backend: Mailbox, now: datetime) -> None:
         ).all()
         for row in rows:
             try:
-                found = was_sent(row.message_id)
+                found = was_sent(row.message_id, row.created_at)
             except BackendError as exc:  # the mailbox is down: the next flush looks again
                 log.info("outbox: cannot look for uncertain mail now: %s", exc)
                 return
