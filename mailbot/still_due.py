@@ -124,11 +124,12 @@ def check_reminder(
     # An escalation with nobody to escalate to was queued as an overdue reminder under the
     # step's number: a numbered step is matched by its number, the others by their kind.
     same = [s for s in current if s.number == number and (number or s.kind == kind)]
+    if not same and current:
+        latest = current[-1]
+        return (f"a later reminder is due now ({latest.kind} of {latest.on.isoformat()}); "
+                "the sweep sends that one")
     if not same:
-        latest = current[-1] if current else None
-        return ("a later reminder is due now" + (
-            f" ({latest.kind} of {latest.on.isoformat()}); the sweep sends that one"
-            if latest else ""))
+        return "its step is dated before the case's date last changed"
     step = reminders.Step(kind, number, same[0].on, due)
     if step.kind in ("before", "due") and today > due:
         # "Due today" on the day after: said as what it now is.
