@@ -83,6 +83,8 @@ class MaildirMailbox:
             if not create and not (self.path / "cur").is_dir():
                 raise BackendError(f"maildir {self.path} does not exist (no cur/ folder)")
             self._inbox = mailbox.Maildir(self.path, create=create)
+            self._create = create
+            self._processed_name, self._sent_name = processed, sent
             self._processed = self._folder(processed, create)
             self._sent = self._folder(sent, create)
             if self.outbox is not None and create:
@@ -228,13 +230,15 @@ class MaildirMailbox:
         if source is None:  # already moved, or deleted by a person: nothing to do
             return
         name = source.name if INFO_SEPARATOR in source.name else f"{source.name}{INFO_SEPARATOR}2,"
-        target = Path(self._processed._path) / "cur" / name  # type: ignore[attr-defined]
         try:
-            os.rename(source, target)
+            os.rename(source, self._folder_path(self._processed) / "cur" / name)
         except FileNotFoundError:
-            if source.exists():  # the Processed folder itself went away
-                raise
-            return  # lost a race with a person deleting it
+            if not source.exists():
+                return  # lost a race with a person deleting it
+            # The Processed folder itself went away (a person, a clean-up script): make it
+            # again, or every move fails until a restart.
+            self._processed = self._folder_again(self._processed_name)
+            os.rename(source, self._folder_path(self._processed) / "cur" / name)
 
     def _write_outbox(self, mail: OutgoingMail) -> None:
         assert self.outbox is not None
@@ -259,9 +263,24 @@ class MaildirMailbox:
         target = self._sent_copy_path(mail.message_id)
         if target.exists():
             return
+        if not (target.parent.parent / "tmp").is_dir():
+            # The Sent folder went away (a person, a clean-up script): make it again, or
+            # every copy is lost (and, without SMTP, every send fails) until a restart.
+            self._sent = self._folder_again(self._sent_name)
         temporary = target.parent.parent / "tmp" / target.name.split(INFO_SEPARATOR)[0]
         temporary.write_bytes(mail.mime)
         os.replace(temporary, target)
+
+    def _folder_again(self, name: str) -> mailbox.Maildir:
+        """A folder that was there at start and is gone now, made again (if allowed)."""
+        if not self._create:
+            raise BackendError(f"maildir {self.path} has no .{name} folder any more")
+        log.warning("maildir %s: the .%s folder was gone; making it again", self.path, name)
+        return self._inbox.add_folder(name)
+
+    @staticmethod
+    def _folder_path(folder: mailbox.Maildir) -> Path:
+        return Path(folder._path)  # type: ignore[attr-defined]
 
 
 def _find(root: Path, key: str) -> Path | None:
