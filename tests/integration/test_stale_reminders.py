@@ -11,13 +11,15 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, rows
+from fixtures.smtpd import SmtpServer
+from helpers import Council, body_text, parse_sent, rows
 from sqlalchemy.orm import Session
 
 from mailbot import jobs, reminders, retention, sending_hold, still_due
 from mailbot import outbox as outbox_module
 from mailbot.backends.base import SendingBlocked
 from mailbot.backends.memory import MemoryMailbox
+from mailbot.backends.smtp import SmtpSettings, submit
 from mailbot.console import describe_case, summarise_poll
 from mailbot.jobs import PollReport
 from mailbot.model import OutgoingMail
@@ -463,3 +465,39 @@ def test_a_check_that_breaks_holds_its_mail_back_and_the_rest_still_goes(
     assert reminder.not_before == BEFORE + timedelta(hours=1, minutes=2)
     assert report.deferred == [reminder.message_id]
     assert "could not check row" in caplog.text
+
+
+class SendsThroughSmtp(MemoryMailbox):
+    """Reads the memory mailbox; sends through a real SMTP server (aiosmtpd)."""
+
+    def __init__(self, it: Council, smtpd: SmtpServer) -> None:
+        super().__init__(it.server)
+        self.settings = SmtpSettings(host=smtpd.host, port=smtpd.port, security="none")
+        self.sender = it.mailbox
+
+    def send(self, mail: OutgoingMail) -> None:
+        submit(self.settings, mail, self.sender)
+        super().send(mail)  # also kept in the memory server, for was_sent
+
+
+@pytest.mark.timeout(60)
+def test_smtp_busy_while_the_officer_answers_sends_the_answer_and_not_the_reminder(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    smtpd.reset()
+    with council(tmp_path) as it:
+        assignment = enquiry(it)
+        it.app.backend_override = SendsThroughSmtp(it, smtpd)
+        smtpd.fail_next(1000)  # "451 try again later" to every mail, all morning
+        jobs.send_reminders(it.app, DUE_DAY)
+        it.flush(DUE_DAY)
+        done_at = DUE_DAY + timedelta(hours=2)
+        officer_says(it, assignment, f"Sam Patel <{SAM}>", "DONE", done_at)
+        smtpd.fail_next(0)
+        it.flush(done_at + timedelta(hours=1))
+        [reminder] = outbox(it, "reminder")
+    received = [parse_sent(mail.raw) for mail in smtpd.received]
+    assert [(str(m["To"]), str(m["Subject"])[:3]) for m in received] == [(SAM, "RE:")]
+    assert "is marked as answered" in text(received[0])
+    assert reminder.status == "withdrawn" and reminder.attempts == 1
+    assert reminder.last_error == "the case was answered"
