@@ -375,25 +375,32 @@ def test_a_chase_held_until_the_escalation_day_gives_way_to_the_escalation(
     assert escalation.status == "sent"
 
 
-def test_an_officer_s_acknowledgement_reminder_is_withdrawn_once_they_acknowledged(
-    tmp_path: Path,
-) -> None:
-    """Hackney 11.3: the Director acknowledges a complaint within three working days."""
-    with Council(
-        tmp_path, mailbox="memberenquiries@hackney.gov.uk", name="Hackney Council",
+def hackney_complaint(home: Path) -> tuple[Council, EmailMessage, datetime]:
+    """Hackney 11.3: the Director acknowledges a complaint within three working days.
+    (the council, mailbot's receipt to Jo, 10:00 on the day the acknowledgement is due)."""
+    it = Council(
+        home, mailbox="memberenquiries@hackney.gov.uk", name="Hackney Council",
         policy="hackney", members=[("Cllr Jo Bloggs", "jo@hackney.gov.uk", "Castle", "en")],
         officers=[("Sam Patel", "sam@hackney.gov.uk", "Highways", "", "")],
         config='[routing]\ndefault_officer = "sam@hackney.gov.uk"\n',
-    ) as it:
-        out = it.deliver(it.mail(
-            "Cllr Jo Bloggs <jo@hackney.gov.uk>", "Complaint about my pothole reports",
-            "I wish to make a formal complaint: three reports were ignored and nobody replied. "
-            "I want this investigated.", date=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
-        ), datetime(2026, 11, 25, 10, 5, tzinfo=UTC))
-        [receipt] = [m for m in out if str(m["To"]) == "jo@hackney.gov.uk"]
+    )
+    out = it.deliver(it.mail(
+        "Cllr Jo Bloggs <jo@hackney.gov.uk>", "Complaint about my pothole reports",
+        "I wish to make a formal complaint: three reports were ignored and nobody replied. "
+        "I want this investigated.", date=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
+    ), datetime(2026, 11, 25, 10, 5, tzinfo=UTC))
+    [receipt] = [m for m in out if str(m["To"]) == "jo@hackney.gov.uk"]
+    ack_due = it.case().ack_due
+    assert ack_due is not None
+    return it, receipt, datetime.combine(ack_due, datetime.min.time(), UTC).replace(hour=10)
+
+
+def test_an_officer_s_acknowledgement_reminder_is_withdrawn_once_they_acknowledged(
+    tmp_path: Path,
+) -> None:
+    it, receipt, ack_day = hackney_complaint(tmp_path)
+    with it:
         officer = it.case().officer_email
-        assert it.case().ack_due is not None
-        ack_day = datetime.combine(it.case().ack_due, datetime.min.time(), UTC).replace(hour=10)
         backend = refuse_sending(it)
         sweep_and_flush(it, ack_day)
         assert [r.status for r in outbox(it, "ack_reminder")] == ["pending"]
@@ -409,6 +416,20 @@ def test_an_officer_s_acknowledgement_reminder_is_withdrawn_once_they_acknowledg
     assert not any("Acknowledge" in str(m["Subject"]) for m in left)
     assert reminder.status == "withdrawn"
     assert reminder.last_error == "the acknowledgement has been given"
+
+
+def test_acknowledge_today_sent_the_next_day_says_it_is_overdue(tmp_path: Path) -> None:
+    it, _receipt, ack_day = hackney_complaint(tmp_path)
+    with it:
+        officer = it.case().officer_email
+        backend = refuse_sending(it)
+        sweep_and_flush(it, ack_day)
+        put_right(it, backend)
+        left = it.flush(ack_day + timedelta(days=1))
+    [reminder] = [m for m in left if "Acknowledge" in str(m["Subject"])]
+    assert str(reminder["To"]) == officer
+    assert str(reminder["Subject"]).startswith("Acknowledgement overdue: complaint")
+    assert "was to be acknowledged by" in text(reminder)
 
 
 def test_every_kind_of_working_hours_mail_is_checked_before_it_goes() -> None:
