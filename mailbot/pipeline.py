@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import absence, acknowledgement, answered, assignment, cases, commands, ledger
 from mailbot.assignment import Headline
-from mailbot.commands.authority import disowned
+from mailbot.commands.authority import disowned, may_answer
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
 from mailbot.loops import detect_automatic
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
@@ -102,10 +102,11 @@ def officer_commands(it: Intake) -> Outcome | None:
             )
             return it.settle(MessageStatus.IGNORED, f"reply to our {digest.purpose}")
         tagged = tagged_case(it.session, it.message)
-        if tagged is None or not isinstance(
-            commands.parse_command(it.message.text), commands.Command
-        ):
+        parsed = commands.parse_command(it.message.text)
+        if not isinstance(parsed, commands.Command):
             return None
+        if tagged is None:
+            return _command_naming_no_case(it, parsed)
         case, via = tagged, "subject tag"
     if same_member(it.app.directory, sender.email, case.member_email) or answered.to_the_member(
         case, it.message, it.app.directory
@@ -118,6 +119,22 @@ def officer_commands(it: Intake) -> Outcome | None:
     it.queued.extend(queued)
     status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
     return it.settle(status, what, case)
+
+
+def _command_naming_no_case(it: Intake, command: commands.Command) -> Outcome | None:
+    """A command from staff in a new mail with no case reference: not a member's enquiry,
+    so no case is opened for it; the sender is told how to name the case. From anyone
+    else (or a member who is also on the staff list) it goes on as ordinary mail."""
+    sender = it.message.sender
+    assert sender is not None
+    directory = it.app.directory
+    if directory.member(sender.email) is not None or not may_answer(it.app, sender.email):
+        return None
+    what, queued = commands.handle_without_case(
+        it.app, it.session, command, it.message, it.row, it.now
+    )
+    it.queued.extend(queued)
+    return it.settle(MessageStatus.IGNORED, what)
 
 
 def _hold_for_a_person(it: Intake, case: CaseRow, why: str) -> None:

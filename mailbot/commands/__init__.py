@@ -76,6 +76,7 @@ __all__ = [
     "apply_resume",
     "failed_authentication",
     "handle",
+    "handle_without_case",
     "new_text",
     "parse_command",
     "role_of",
@@ -171,6 +172,36 @@ def handle(
         app, session, case, message, now, ok=result.ok, lines=result.lines, cc=told
     )
     return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued
+
+
+NAMES_NO_CASE = Bilingual(
+    "your mail names no case (it is not a reply to a case's assignment or reminder, and its "
+    "subject has no case reference in square brackets)",
+    "nid yw eich neges yn enwi achos (nid yw'n ateb i neges aseinio neu nodyn atgoffa achos, "
+    "ac nid oes cyfeirnod achos mewn cromfachau sgwâr yn ei llinell pwnc)",
+)
+
+
+def handle_without_case(
+    app: App, session: Session, command: Command, message: ParsedMessage, row: MessageRow,
+    now: datetime,
+) -> tuple[str, list[str]]:
+    """A command written by a member of staff as a new mail, naming no case. Nothing is
+    applied (mailbot does not guess which case was meant) and no case is opened for it;
+    the sender is sent the list of commands, told why it was not applied unless they
+    asked for HELP, at most once a day. Returns (what happened, outbox purposes queued)."""
+    assert message.sender is not None
+    sender = message.sender.email
+    asked = command.verb == "HELP"
+    if not asked:
+        ledger.record_event(session, now, sender, "command without a case",
+                            f"{command.describe()}: names no case, not applied", message=row)
+    queued: list[str] = []
+    if may_answer(app, sender) and not failed_authentication(message):
+        answer = command if asked else Unparsed(NAMES_NO_CASE, command.describe())
+        queued = queue_help(app, session, None, message, now, answer)
+    what = "help asked, no case" if asked else "command naming no case"
+    return f"{what}; help sent" if queued else what, queued
 
 
 def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:

@@ -293,6 +293,8 @@ def queue_help(
         "problem": str(problem),
         "problem_cy": welsh_of(problem),
         "not_a_command": problem == NOT_A_COMMAND,
+        # HELP itself: the list, without "it did not find a command there".
+        "asked": isinstance(parsed, Command) and parsed.verb == "HELP",
         # EXTEND is refused on an FOI case or under a protocol without extensions.
         "extendable": case is None or app.policy.can_extend(Kind(case.kind)),
         "line": parsed.line if isinstance(parsed, Unparsed) else "",
