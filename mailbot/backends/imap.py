@@ -508,7 +508,7 @@ class ImapMailbox:
                 )
         messages, last_uid = self._reader.read(
             client, validity, last_uid, "", "inbox", shown=self._inbox_name,
-            extent=FolderExtent.of(status),
+            extent=FolderExtent.of(status), wait_at_deleted=True,
         )
         cursor = f"{validity}:{last_uid}"
         if self.watch_sent:

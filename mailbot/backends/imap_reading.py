@@ -61,12 +61,14 @@ class NewMailReader:
         *,
         shown: str,
         extent: FolderExtent | None = None,
+        wait_at_deleted: bool = False,
     ) -> tuple[list[FetchedMessage], int]:
         """Messages above `last_uid` in the selected folder ("inbox" or "sent", named
         `shown` on the server), their refs starting with `prefix`: at most batch_size of
         them and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES); and
         the last UID read. `extent` is the folder's size as its SELECT gave it (see
-        uids_above)."""
+        uids_above). With `wait_at_deleted` the last UID returned stays below a message
+        marked \\Deleted among them (see below_deleted)."""
         newer, searched_to = uids_above(client, last_uid, self.batch_size, extent)
         self._forget_what_is_settled(client, folder, validity, (last_uid, searched_to), newer)
         candidates = newer[: self.batch_size]
@@ -83,7 +85,8 @@ class NewMailReader:
                     self._trouble.pop((folder, validity, uid), None)  # read: no longer a worry
                     ref = f"{prefix}{validity}:{uid}"
                     messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
-        return messages, max(uids, default=last_uid)
+        top = max(uids, default=last_uid)
+        return messages, below_deleted(client, last_uid, top) if wait_at_deleted else top
 
     def _forget_what_is_settled(
         self,
@@ -233,6 +236,21 @@ def uids_above(
         uids += sorted(uid for uid in found if start <= uid <= end)
         start = end + 1
     return uids, start - 1
+
+
+def below_deleted(client: IMAPClient, last_uid: int, top: int) -> int:
+    """`top`, or the UID before the first message above `last_uid` marked \\Deleted, if
+    one is. mailbot leaves such mail alone (a person is throwing it away), but a person
+    can also take the mark off again, as Outlook's and Thunderbird's Undelete do: the
+    place in the inbox waits below it until it is expunged or unmarked, so a member's
+    enquiry deleted by mistake and restored is still read. Mail above it that was read
+    is moved out meanwhile, so waiting reads nothing twice but what could not be moved
+    (which the ledger knows)."""
+    if top <= last_uid:
+        return top
+    marked = [uid for uid in client.search(["UID", f"{last_uid + 1}:{top}", "DELETED"])
+              if last_uid < uid <= top]
+    return min(marked) - 1 if marked else top
 
 
 def size_items(data: dict[int, dict[bytes, Any]]) -> dict[int, int]:

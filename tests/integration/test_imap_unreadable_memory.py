@@ -208,3 +208,30 @@ def test_a_message_the_server_cannot_even_size_does_not_stop_every_poll(
     mailbox.mark_processed_many([item.ref for item in fetched])
     assert subjects(person, "Processed") == ["first", "third"]
     mailbox.close()
+
+
+def test_a_message_a_person_marks_deleted_then_undeletes_is_still_read(
+    dovecot: DovecotServer, user: ImapUser, person: IMAPClient
+) -> None:
+    """Outlook and Thunderbird can mark a message \\Deleted without expunging it, and undo
+    that. mailbot leaves \\Deleted mail alone, but its place in the inbox moved past it:
+    once undeleted (a member's enquiry deleted by mistake), it was never read."""
+    sleeps: list[float] = []
+    mailbox = mailbox_for(dovecot, user, sleeps, attempts=2)
+    deliver(person, user, ["first", "deleted-by-mistake", "third"])
+    person.select_folder("INBOX")
+    person.add_flags([2], [b"\\Deleted"])
+    fetched, cursor = mailbox.fetch_new(None)
+    assert len(fetched) == 2
+    mailbox.mark_processed_many([item.ref for item in fetched])
+    person.remove_flags([2], [b"\\Deleted"])
+    deliver(person, user, ["fourth"])
+    fetched, cursor = mailbox.fetch_new(cursor)
+    assert sorted(item.raw.split(b"Subject: ")[1].split(b"\r\n")[0] for item in fetched) == [
+        b"deleted-by-mistake", b"fourth"
+    ]
+    mailbox.mark_processed_many([item.ref for item in fetched])
+    assert mailbox.fetch_new(cursor)[0] == []
+    person.close_folder()
+    assert len(subjects(person, "Processed")) == 4
+    mailbox.close()
