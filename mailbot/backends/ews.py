@@ -72,6 +72,14 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
+# GetItem's answers for an item whose MIME Exchange cannot make (damaged, or from a broken
+# import): they come back the same on every try.
+UNCONVERTIBLE = (
+    ews_errors.ErrorMimeContentConversionFailed,
+    ews_errors.ErrorContentConversionFailed,
+    ews_errors.ErrorCorruptData,
+    ews_errors.ErrorItemCorrupt,
+)
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
 MIME_BYTES = 16 * 1024 * 1024  # and at most this much mail per GetItem (a bigger one alone)
@@ -309,6 +317,16 @@ class EwsMailbox:
         ):
             if isinstance(item, ews_errors.ErrorItemNotFound):
                 log.info("message %s was deleted before we could download it", item_id)
+                continue
+            if isinstance(item, UNCONVERTIBLE):
+                # Exchange says so every time: raising would fail every poll at this item,
+                # and the mail behind it would never be read.
+                place = "Sent Items" if folder == "sent" else "Inbox"
+                log.error(
+                    "ews: Exchange cannot convert %s item %s to MIME (%s: %s); it is left "
+                    "there for a person to look at, and the messages after it are read",
+                    place, item_id, type(item).__name__, item,
+                )  # fmt: skip
                 continue
             if isinstance(item, Exception):
                 raise item

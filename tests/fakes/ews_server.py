@@ -60,6 +60,7 @@ ERROR_TEXT = {
     "ErrorInvalidIdMalformed": "Id is malformed.",
     "ErrorInvalidOperation": "The operation is not supported by this fake.",
     "ErrorServerBusy": "The server cannot service this request right now. Try again later.",
+    "ErrorMimeContentConversionFailed": "Content conversion failed.",
 }
 
 
@@ -131,6 +132,9 @@ class FakeExchange:
         self.failures_left = 0
         self.operations: list[str] = []  # SOAP operation names in arrival order
         self.mime_answers: list[int] = []  # bytes of MIME in each GetItem answer, in order
+        # item ids whose MIME Exchange cannot make: GetItem answers each of them with
+        # ErrorMimeContentConversionFailed (a damaged item, or one from a broken import)
+        self.unconvertible: set[str] = set()
         # op name -> something a person does just before the server handles that op
         self.before: dict[str, Callable[[], None]] = {}
         # op name -> what replaces its answer once, after it was carried out: 0 drops the
@@ -443,6 +447,10 @@ class Operations:
                 messages.append(_error("GetItem", "ErrorItemNotFound", "<m:Items/>"))
                 continue
             mime = ""
+            if wants_mime and item_id in self.x.unconvertible:
+                messages.append(_error("GetItem", "ErrorMimeContentConversionFailed",
+                                       "<m:Items/>"))
+                continue
             if wants_mime:
                 encoded = base64.b64encode(folder.items[item_id]).decode()
                 mime_bytes += len(folder.items[item_id])
