@@ -10,7 +10,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parseaddr, parsedate_to_datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
@@ -131,6 +131,13 @@ def count_duplicate(session: Session, row: MessageRow, now: datetime) -> None:
     )
 
 
+# The audit trail is only ever appended to and read by queries, never changed through the
+# session: each entry is one plain INSERT when it is recorded, not an ORM object that the
+# session tracks, flushes one by one and asks its new id back for (half the ORM's work on
+# a new case's transaction). Built once: it runs several times for every message.
+_INSERT_EVENT = insert(EventRow.metadata.tables[EventRow.__tablename__])
+
+
 def record_event(
     session: Session,
     now: datetime,
@@ -141,20 +148,24 @@ def record_event(
     case: CaseRow | None = None,
     message: MessageRow | None = None,
     case_id: int | None = None,
-) -> EventRow:
+) -> None:
+    """Append an entry to the audit trail, in this unit of work: written at once, so later
+    queries in it see it, and gone with the rest if it rolls back. The case's and the
+    message's ids are taken as they are when it is called."""
     # The case an entry is about, so that anonymising the case (retention, erasure on
     # request) blanks its text too: the outbox's entries name the mail's recipients.
     if case is not None:
         case_id = case.id
     elif message is not None:
         case_id = message.case_id
-    event = EventRow(
-        at=now,
-        actor=actor[:320],
-        action=action,
-        detail=detail,
-        case_id=case_id,
-        message_id=message.id if message is not None else None,
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "at": now,
+            "actor": actor[:320],
+            "action": action,
+            "detail": detail,
+            "case_id": case_id,
+            "message_id": message.id if message is not None else None,
+        },
     )
-    session.add(event)
-    return event
