@@ -38,7 +38,7 @@ from urllib.parse import quote
 from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
-from mailbot.backends.graph_http import GraphClient
+from mailbot.backends.graph_http import ITEM_FAULTS, GraphClient
 from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
 from mailbot.backends.graph_tokens import MsalTokenProvider, SignInRefused, TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown
@@ -277,13 +277,17 @@ class GraphMailbox:
         for done, message_id in enumerate(ids):
             if (held or messages) and total >= self.batch_bytes:
                 return messages, [str(left) for left in ids[done:]]
-            raw = self._mime(str(message_id))
+            raw = self._mime(str(message_id), folder)
             if raw is not None:
                 messages.append(FetchedMessage(ref=prefix + message_id, raw=raw, folder=folder))
                 total += len(raw)
         return messages, []
 
-    def _mime(self, message_id: str) -> bytes | None:
+    def _mime(self, message_id: str, folder: str = "inbox") -> bytes | None:
+        """The message's MIME; None if it is gone, or if Exchange cannot make its MIME
+        (S/MIME encrypted, a damaged item: see ITEM_FAULTS), which it says every time:
+        failing would stop every poll at that message, and the mail behind it with it.
+        Such a message is left where it is for a person, and named in the log."""
         reply = self._client.call(
             "GET",
             f"{self._user}/messages/{quote(message_id, safe='')}/$value",
@@ -293,6 +297,14 @@ class GraphMailbox:
             return reply.content
         if reply.status == 404:  # deleted by a person between the delta and now
             log.info("message %s vanished before it could be downloaded", message_id)
+            return None
+        if reply.error_code() in ITEM_FAULTS:
+            place = "Sent Items" if folder == "sent" else "Inbox"
+            log.error(
+                "graph: Exchange cannot convert %s message %s to MIME (%s %s: %s); it is "
+                "left there for a person to look at, and the messages after it are read",
+                place, message_id, reply.status, reply.error_code(), reply.error_message(),
+            )  # fmt: skip
             return None
         raise self._client.failure(reply, "download a message")
 

@@ -27,6 +27,13 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 # stand in front of an Exchange that went on and sent the mail; sending again doubles it.
 # 429 and 503 are throttling, answered before anything is done.
 UNSURE_STATUSES = frozenset({500, 502, 504})
+# Error codes Graph answers (with a 500) for one item it cannot convert: S/MIME encrypted
+# or opaque-signed mail, S/MIME non-delivery reports, a damaged item. The same answer
+# comes on every try, so they are not retried: see GraphMailbox._mime.
+ITEM_FAULTS = frozenset({
+    "ErrorMimeContentConversionFailed", "ErrorContentConversionFailed", "ErrorCorruptData",
+    "ErrorItemCorrupt",
+})
 # Transport failures that prove the request never reached Graph whole.
 NEVER_ARRIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
                  httpx.WriteTimeout)
@@ -112,7 +119,7 @@ class GraphClient:
                 f"Graph answered 200 with an error ({reply.error_code()}: "
                 f"{reply.error_message()}) during {what}"
             )
-        if reply.status in RETRYABLE_STATUSES:
+        if reply.status in RETRYABLE_STATUSES and reply.error_code() not in ITEM_FAULTS:
             raise TransientError(
                 f"Graph is busy ({reply.status} {reply.error_code() or 'no code'}) during {what}",
                 retry_after=_retry_after(reply.headers),

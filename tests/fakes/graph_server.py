@@ -126,6 +126,10 @@ class FakeGraph:
         # and/or "send" (no Mail.Send): those requests get 403 ErrorAccessDenied
         self.denied: set[str] = set()
         self.delta_filter = True  # False: refuse $filter on message delta with a 400
+        # message ids whose MIME Exchange cannot make: /$value answers 500
+        # ErrorMimeContentConversionFailed, every time (as Exchange Online does for S/MIME
+        # encrypted or opaque-signed items and S/MIME non-delivery reports)
+        self.unconvertible: set[str] = set()
         # Called with each request before it is answered: lets a test act "in between".
         self.before_request: Callable[[Request], None] | None = None
         self.lock = threading.RLock()
@@ -528,6 +532,10 @@ def route(
             raise GraphReply(200, _message_json(message, query.get("$select")))
         case ("GET", ["messages", message_id, "$value"]):
             message = _message_or_404(fake, message_id)
+            if message.id in fake.unconvertible:
+                raise graph_error(
+                    500, "ErrorMimeContentConversionFailed", "MIME content conversion failed."
+                )
             raise GraphReply(200, message.mime, {"Content-Type": "message/rfc822"})
         case ("POST", ["messages", message_id, "move"]):
             _move(fake, _message_or_404(fake, message_id), body, immutable)
