@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy.exc import DBAPIError
@@ -134,19 +135,36 @@ def _day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def teams_without_a_row(policy: Policy, directory: Directory) -> list[str]:
+def teams_without_a_row(
+    policy: Policy, directory: Directory, set_in: Callable[[str], str]
+) -> list[str]:
     """The pack's routing addresses (real ones) with no row in officers.csv: their overdue
-    cases have no manager to be escalated to (their mail greets them by role: render.py)."""
+    cases have no manager to be escalated to (their mail greets them by role: render.py).
+    `set_in(key)` names the file and key the address comes from."""
     if not directory.officers:
         return []  # no officers file at all: nobody has a row, and that is said elsewhere
     found = []
     for key, address, what in _routes(policy):
         if directory.officer(address) is None and not is_placeholder_address(address):
             found.append(
-                f"policy.routing.{key}: {address} is not in officers.csv, so {what} are "
+                f"{set_in(key)}: {address} is not in officers.csv, so {what} are "
                 "escalated to nobody when overdue; add it with its name and manager_email"
             )
     return found
+
+
+def _routing_set_in(settings: Settings, pack: str) -> Callable[[str], str]:
+    """Where a routing address was written: the council's [policy.routing] override in
+    its config, else the pack file, so the administrator looks in the right file."""
+    where = settings.config_path or "<defaults>"
+    overrides = settings.policy.get("routing", {})
+
+    def set_in(key: str) -> str:
+        if isinstance(overrides, dict) and key in overrides:
+            return f"{where}: policy.routing.{key}"
+        return f"{pack}: routing.{key}"
+
+    return set_in
 
 
 def unwritable_data_dir(settings: Settings) -> list[str]:
@@ -244,8 +262,8 @@ def config_warnings(
             policy = None  # reported by config_problems
     if policy is not None:  # routing is the pack's and the config's together
         found += [f"{where}: {w}" for w in placeholder_routing(policy)]
-        found += [f"{where}: {w}" for w in teams_without_a_row(policy, loaded)]
         pack = str(resolve_pack(settings.council.policy, _packs_dir(settings), settings.base_dir))
+        found += teams_without_a_row(policy, loaded, _routing_set_in(settings, pack))
         if settings.policy:
             pack += " (with the council's overrides)"
         found += [f"{where}: council.policy / [policy]: {pack}: {w}"

@@ -221,3 +221,27 @@ def test_an_answer_sent_to_the_shared_mailbox_is_said_not_to_have_reached_the_me
         assert ("Your message has not been passed on to the member: mailbot does not forward "
                 "replies.") in _text(help_mail)
         assert council.case().responded_at is None
+
+
+def test_a_team_address_missing_from_officers_csv_is_named_where_it_was_written(
+    tmp_path: Path,
+) -> None:
+    # The council's own pack set the FOI team's address; the warning named
+    # "mailbot.toml: policy.routing.foi_team", a key that file does not have, so the
+    # administrator looked in the wrong file. The monitoring officer is overridden in
+    # mailbot.toml, and is named there.
+    data = Path(__file__).resolve().parents[1] / "data"
+    pack = data / "pack_scotland_foisa_two_stage_complaints.toml"
+    override = '[policy.routing]\nmonitoring_officer = "legal@strathmore.gov.scot"\n'
+    with Council(tmp_path, name=NAME, policy=str(pack), mailbox=MAILBOX, members=MEMBERS,
+                 officers=OFFICERS, config=override) as council:
+        council.close()
+    result = CliRunner().invoke(app, ["check-config", "--config", str(tmp_path / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "not in officers.csv" in line]
+    assert [line.split(" is not in officers.csv")[0] for line in lines] == [
+        f"mailbot: warning: {pack}: routing.foi_team: foi@strathmore.gov.scot",
+        f"mailbot: warning: {pack}: routing.complaints: complaints@strathmore.gov.scot",
+        f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: policy.routing.monitoring_officer:"
+        " legal@strathmore.gov.scot",
+    ]
