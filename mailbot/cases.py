@@ -226,20 +226,21 @@ def assign_case(
 AWAY_FOR = timedelta(days=14)
 
 
+# Built once: every case assigned to a person asks.
+_LAST_AWAY = select(func.max(EventRow.at)).where(
+    EventRow.actor == bindparam("email"), EventRow.action == "officer out of office"
+)
+_LAST_SEEN = select(func.max(MessageRow.received_at)).where(
+    MessageRow.sender == bindparam("email"), MessageRow.automatic.is_(None)
+)
+
+
 def officer_away(session: Session, email: str, now: datetime) -> bool:
     """An out-of-office from this officer was seen recently, and no real mail since."""
-    last_away = session.scalar(
-        select(func.max(EventRow.at)).where(
-            EventRow.actor == email, EventRow.action == "officer out of office"
-        )
-    )
+    last_away = session.scalar(_LAST_AWAY, {"email": email})
     if last_away is None or last_away < now - AWAY_FOR:
         return False
-    last_seen = session.scalar(
-        select(func.max(MessageRow.received_at)).where(
-            MessageRow.sender == email, MessageRow.automatic.is_(None)
-        )
-    )
+    last_seen = session.scalar(_LAST_SEEN, {"email": email})
     return last_seen is None or last_seen <= last_away
 
 
