@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, sending_hold
@@ -110,13 +110,18 @@ def queue(
     return row
 
 
+# Built once, and run as a plain (Core) statement on the session's connection: it runs
+# for every mail queued, and it must not flush the session anyway (see _already_queued).
+_OUTBOX = OutboxRow.metadata.tables[OutboxRow.__tablename__]
+_QUEUED_ID = select(_OUTBOX.c.id).where(_OUTBOX.c.dedup_key == bindparam("dedup_key"))
+
+
 def _already_queued(session: Session, dedup_key: str) -> bool:
     """Looks at the rows this transaction has added and at the table, without flushing
     first: one flush at commit writes the whole message's rows in a few statements."""
     if any(isinstance(row, OutboxRow) and row.dedup_key == dedup_key for row in session.new):
         return True
-    with session.no_autoflush:
-        found = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key))
+    found = session.connection().execute(_QUEUED_ID, {"dedup_key": dedup_key}).first()
     return found is not None
 
 
