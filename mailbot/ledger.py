@@ -10,16 +10,23 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parseaddr, parsedate_to_datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of
 from mailbot.store.tables import CaseRow, EventRow, MessageRow
 
+# Built once: every message fetched is looked up. Most mail is new, so a plain (Core) query
+# asks only for the id, and the whole row (its raw bytes too) is loaded only for mail seen
+# before. Nothing unflushed can hold a Message-ID: record_message flushes its row at once.
+_MESSAGES = MessageRow.metadata.tables[MessageRow.__tablename__]
+_RECORDED_ID = select(_MESSAGES.c.id).where(_MESSAGES.c.message_id == bindparam("message_id"))
+
 
 def find_message(session: Session, message_id: str) -> MessageRow | None:
-    return session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+    found = session.connection().execute(_RECORDED_ID, {"message_id": message_id}).scalar()
+    return None if found is None else session.get(MessageRow, found)
 
 
 def ledger_key(session: Session, raw: bytes) -> tuple[str, MessageRow | None]:
