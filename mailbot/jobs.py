@@ -13,6 +13,7 @@ from mailbot import (
     confidentiality_chase,
     digest,
     ledger,
+    left_unread,
     mailbox_cursor,
     outbox,
     recalculate,
@@ -95,6 +96,9 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
     )
     for _ in range(MAX_BATCHES):
         messages, new_cursor = _fetch(app, cursor, report)
+        # Mail the backend left unread for a person (it would stop every poll): recorded
+        # for `mailbot status`, and the admins told once (mailbot/left_unread.py).
+        left_unread.record_left(app, now)
         fetched = len(messages)
         done = _handle_batch(app, messages, now, report, stop)
         # Let the batch go before the next is read: each can hold the backend's whole byte

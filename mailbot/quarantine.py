@@ -5,6 +5,10 @@ read, an internal error) and keeps the raw bytes. A person can list them, save o
 an .eml to look at, and run one through the pipeline again once the cause is fixed (a
 sender added to the directory, mailbot upgraded): it is then handled as if it had just
 arrived, with its clock counted from when it first did.
+
+A message the backend could not read at all is left in the mailbox and quarantined with no
+bytes (mailbot/left_unread.py): there is nothing to save or run again. A person deals with
+it in the mailbox and then says so (`mark_dealt_with`), which takes it off the list.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from mailbot import ledger
+from mailbot.left_unread import is_left_unread
 from mailbot.model import MessageStatus
 from mailbot.pipeline import Outcome, reprocess
 from mailbot.store.db import Store
@@ -68,11 +73,34 @@ def retry(app: App, row_id: int, now: datetime, *, by: str) -> Outcome:
         return reprocess(app, session, row, now)
 
 
+def mark_dealt_with(store: Store, row_id: int, now: datetime, *, by: str) -> Quarantined:
+    """A person dealt with a message left unread in the mailbox (see left_unread): it is
+    no longer listed. Only for those: a quarantined message mailbot holds is retried."""
+    with store.transaction() as session:
+        row = session.get(MessageRow, row_id, with_for_update=True)
+        if row is None or row.status != MessageStatus.QUARANTINED:
+            raise NotQuarantined(f"message row {row_id} is not quarantined")
+        if not is_left_unread(row.message_id):
+            raise NotQuarantined(
+                f"message row {row_id} was read by mailbot: run it again with "
+                f"`mailbot quarantine retry {row_id}` once the cause is fixed"
+            )
+        row.status = MessageStatus.IGNORED
+        ledger.record_event(session, now, by, "left unread dealt with",
+                            f"was: {row.reason}"[:1000], message=row)
+        return Quarantined(row.id, row.received_at, row.message_id, row.sender, row.reason)
+
+
 def _quarantined(row: MessageRow | None, row_id: int) -> MessageRow:
     if row is None:
         raise NotQuarantined(f"there is no message row {row_id}")
     if row.status != MessageStatus.QUARANTINED:
         raise NotQuarantined(f"message row {row_id} is {row.status}, not quarantined")
+    if is_left_unread(row.message_id):
+        raise NotQuarantined(
+            f"message row {row_id} was never read: the mailbox could not give it ({row.reason}). "
+            f"Once dealt with: mailbot quarantine done {row_id}"
+        )
     if row.purged_at is not None or not row.raw:
         raise NotQuarantined(
             f"message row {row_id}'s content was erased by the retention purge; "

@@ -16,6 +16,7 @@ from mailbot.health import STATE_KEY as OUTAGE_KEY
 from mailbot.job_failures import failing_jobs
 from mailbot.jobs import DAEMON_POLLED_KEY
 from mailbot.leavers import cases_with_leavers, still_listed_leavers
+from mailbot.left_unread import ID_DOMAIN, ID_PREFIX
 from mailbot.mailbox_cursor import (
     CURSOR_BACKEND_KEY,
     CURSOR_KEY,
@@ -61,6 +62,9 @@ class Status:
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
     held: str | None = None  # why no mail can be sent now (sending_hold), since when
     quarantined: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, when, id, why
+    # (row, when, folder, why) for mail the backend could not read, left in the mailbox for
+    # a person: no case, no acknowledgement, no clock until someone deals with it
+    left_unread: list[tuple[int, str, str, str]] = field(default_factory=list)
     stuck_mail: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     daemon: str | None = None  # when `mailbot run` last polled; None if it never has
     daemon_silent: bool = False  # ... and that was too long ago: it is not running
@@ -80,7 +84,8 @@ class Status:
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
                 and not self.daemon_silent and self.mostly_bulk is None
-                and self.directory_unread is None and not self.failing)
+                and self.directory_unread is None and not self.failing
+                and not self.left_unread)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -109,10 +114,18 @@ def gather_status(app: App, now: datetime) -> Status:
                 CaseRow.officer_email.is_(None), CaseRow.status.not_in(FINISHED)
             )
         )
+        never_read = MessageRow.message_id.startswith(ID_PREFIX, autoescape=True) \
+            & MessageRow.message_id.endswith(ID_DOMAIN, autoescape=True)
         quarantined = session.execute(
             select(MessageRow.id, MessageRow.received_at, MessageRow.message_id,
                    MessageRow.reason)
-            .where(MessageRow.status == MessageStatus.QUARANTINED)
+            .where(MessageRow.status == MessageStatus.QUARANTINED, ~never_read)
+            .order_by(MessageRow.id.desc())
+            .limit(LISTED)
+        ).all()
+        left_unread = session.execute(
+            select(MessageRow.id, MessageRow.received_at, MessageRow.folder, MessageRow.reason)
+            .where(MessageRow.status == MessageStatus.QUARANTINED, never_read)
             .order_by(MessageRow.id.desc())
             .limit(LISTED)
         ).all()
@@ -152,6 +165,9 @@ def gather_status(app: App, now: datetime) -> Status:
             held=_held(sending_hold.decode(read_value(session, sending_hold.HOLD_KEY))),
             quarantined=[
                 (row_id, _when(at), mid, why) for row_id, at, mid, why in quarantined
+            ],
+            left_unread=[
+                (row_id, _when(at), folder, why) for row_id, at, folder, why in left_unread
             ],
             stuck_mail=[
                 (row_id, _when(at), purpose, to, error)
@@ -304,6 +320,12 @@ def format_status(status: Status) -> str:
                   for row_id, when, mid, why in status.quarantined]
         lines.append("  to look: mailbot quarantine save ROW FILE.eml; "
                      "once fixed: mailbot quarantine retry ROW")
+    if status.left_unread:
+        lines.append(f"inbox: {len(status.left_unread)} message(s) mailbot could not read, "
+                     "left in the mailbox for a person (no case, no acknowledgement, no clock):")
+        lines += [f"  row {row_id}  since {when}  {why}"
+                  for row_id, when, _folder, why in status.left_unread]
+        lines.append("  once dealt with in the mailbox: mailbot quarantine done ROW")
     if status.stuck_mail:
         lines.append("mail a person should check (failed, or may not have gone):")
         lines += [f"  row {row_id}  {when}  {purpose} to {to}: {error}"

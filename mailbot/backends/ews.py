@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -65,6 +66,7 @@ from mailbot.backends.ews_explain import (
 )
 from mailbot.backends.ews_sent import CATCH_UP_PAGES, NewItem, SentItems, new_item
 from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
+from mailbot.backends.unreadable import LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 T = TypeVar("T")
@@ -138,6 +140,7 @@ class EwsMailbox:
         self.sync_page = min(sync_page, SYNC_PAGE)
         self._account: Account | None = None
         self._processed: Folder | None = None
+        self._failures = ReadFailures()  # downloads that failed, by item
         self._sent = SentItems(
             retry=self._retry,
             folder=lambda: self._folder("sent"),
@@ -299,37 +302,90 @@ class EwsMailbox:
     ) -> tuple[list[FetchedMessage], list[NewItem]]:
         """The MIME of as many of `ids` as fit in the batch beside the `held` bytes it has
         (see byte_budget), in GetItem calls of bounded size; and the ids left for the next
-        fetch. Ids come from the sync, or back from a cursor's JSON as lists."""
+        fetch. Ids come from the sync, or back from a cursor's JSON as lists. Items given up
+        on (see _download_run) are passed over; once a GetItem of several has failed, they
+        are asked for one at a time, so the one at fault is found."""
         taken = byte_budget.within(ids, _size, held, self.batch_bytes)
         messages: list[FetchedMessage] = []
         for run in byte_budget.runs(taken, _size, MIME_BATCH, MIME_BYTES):
-            pairs = [(str(found[0]), str(found[1])) for found in run]
-            messages += self._retry(
-                "download messages", partial(self._download, pairs, folder=folder)
-            )
+            pairs = [(str(found[0]), str(found[1])) for found in run
+                     if not self._failures.given_up(_key(str(found[0]), folder))]
+            if any(self._failures.suspected(_key(item_id, folder)) for item_id, _ in pairs):
+                pieces = [[pair] for pair in pairs]
+            else:
+                pieces = [pairs] if pairs else []
+            for piece in pieces:
+                messages += self._download_run(piece, folder)
         return messages, ids[len(taken) :]
 
-    def _download(self, ids: list[tuple[str, str]], *, folder: str) -> list[FetchedMessage]:
+    def _download_run(self, pairs: list[tuple[str, str]], folder: str) -> list[FetchedMessage]:
+        """One GetItem of `pairs`. An item Exchange fails on alone (an unexpected fault for
+        that item, a whole request that fails with it alone in it) fails the fetch, so the
+        poll tries again later, until it has failed UNREADABLE_AFTER times: it is then left
+        in its folder for a person, named in the log and handed over for `mailbot status`,
+        and the items behind it are read. A busy or unreachable server is no item's fault
+        and counts against none."""
+        try:
+            found, failed = self._retry(
+                "download messages", partial(self._download, pairs, folder=folder)
+            )
+        except TransientError:
+            raise
+        except BackendError as whole:
+            if len(pairs) > 1:
+                self._failures.suspect([_key(item_id, folder) for item_id, _ in pairs])
+                raise
+            found, failed = [], [(pairs[0][0], whole)]
+        place = "Sent Items" if folder == "sent" else "Inbox"
+        for item_id, problem in failed:
+            key = _key(item_id, folder)
+            if not self._failures.failed(key):
+                raise problem
+            said = f"Exchange failed to give it, each time: {problem}"
+            self._failures.report(self._described(item_id, LeftUnread(key, folder, place, said)))
+            log.error(
+                "ews: downloading %s item %s failed %d times (%s); it is left there for a "
+                "person to look at, and the messages after it are read",
+                place, item_id, self._failures.after, problem,
+            )  # fmt: skip
+        return found
+
+    def _download(
+        self, ids: list[tuple[str, str]], *, folder: str
+    ) -> tuple[list[FetchedMessage], list[tuple[str, BackendError]]]:
+        """The messages Exchange gave, and the items it answered with an unexpected error
+        (counted by _download_run, outside the retries)."""
         account = self._connect()
         found = []
+        failed: list[tuple[str, BackendError]] = []
+        place = "Sent Items" if folder == "sent" else "Inbox"
         for (item_id, changekey), item in zip(
             ids, account.fetch(ids=ids, only_fields=["mime_content"]), strict=True
         ):
+            key = _key(item_id, folder)
             if isinstance(item, ews_errors.ErrorItemNotFound):
+                self._failures.settled(key)
                 log.info("message %s was deleted before we could download it", item_id)
                 continue
             if isinstance(item, UNCONVERTIBLE):
                 # Exchange says so every time: raising would fail every poll at this item,
                 # and the mail behind it would never be read.
-                place = "Sent Items" if folder == "sent" else "Inbox"
                 log.error(
                     "ews: Exchange cannot convert %s item %s to MIME (%s: %s); it is left "
                     "there for a person to look at, and the messages after it are read",
                     place, item_id, type(item).__name__, item,
                 )  # fmt: skip
+                problem = f"Exchange cannot convert it to MIME ({type(item).__name__}: {item})"
+                self._failures.leave(self._described(item_id, LeftUnread(key, folder, place,
+                                                                          problem)))
                 continue
             if isinstance(item, Exception):
-                raise item
+                failed.append((item_id, BackendError(
+                    f"ews: Exchange could not give {place} item {item_id} "
+                    f"({type(item).__name__}: {item})"
+                )))
+                continue
+            self._failures.settled(key)
             prefix = SENT_REF_PREFIX if folder == "sent" else ""
             found.append(
                 FetchedMessage(
@@ -338,7 +394,24 @@ class EwsMailbox:
                     folder=folder,
                 )
             )
-        return found
+        return found, failed
+
+    def _described(self, item_id: str, left: LeftUnread) -> LeftUnread:
+        """`left` with its sender and subject, which Exchange gives as properties even when
+        it cannot give the MIME, so a person can find it; as it was if it will not."""
+        try:
+            (item,) = self._connect().fetch(ids=[(item_id, None)],
+                                            only_fields=["subject", "sender"])
+        except Exception:  # noqa: BLE001 - a description is a courtesy; the report goes on
+            return left
+        if isinstance(item, Exception):
+            return left
+        sender = getattr(item.sender, "email_address", None) if item.sender else None
+        return replace(left, sender=str(sender or ""), subject=str(item.subject or ""))
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """Items left for a person since the last call (see ReportsUnread)."""
+        return self._failures.take_left()
 
     def _move(self, item_id: str, changekey: str) -> None:
         account = self._connect()
@@ -468,6 +541,11 @@ def _size(found: NewItem | list[Any]) -> int:
     """The size Exchange gave the item (0 if none): what its MIME will about weigh."""
     size = found[2] if len(found) > 2 else 0
     return size if isinstance(size, int) else 0
+
+
+def _key(item_id: str, folder: str) -> str:
+    """How the memory of failed downloads knows an item: as its ref starts."""
+    return (SENT_REF_PREFIX if folder == "sent" else "") + item_id
 
 
 def _parse_ref(ref: str) -> tuple[str, str]:

@@ -31,6 +31,7 @@ import email.policy
 import email.utils
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -38,10 +39,11 @@ from urllib.parse import quote
 from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
-from mailbot.backends.graph_http import ITEM_FAULTS, GraphClient
+from mailbot.backends.graph_http import ITEM_FAULTS, GraphBusy, GraphClient
 from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
 from mailbot.backends.graph_tokens import MsalTokenProvider, SignInRefused, TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown
+from mailbot.backends.unreadable import LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ class GraphMailbox:
         self._sent = SentItems(self._client, self._delta)
         self._processed_id: str | None = None
         self._inbox: str | None = None
+        self._failures = ReadFailures()  # downloads that failed, by message
 
     # ----------------------------------------------------------------- the contract
 
@@ -284,29 +287,87 @@ class GraphMailbox:
         return messages, []
 
     def _mime(self, message_id: str, folder: str = "inbox") -> bytes | None:
-        """The message's MIME; None if it is gone, or if Exchange cannot make its MIME
-        (S/MIME encrypted, a damaged item: see ITEM_FAULTS), which it says every time:
-        failing would stop every poll at that message, and the mail behind it with it.
-        Such a message is left where it is for a person, and named in the log."""
-        reply = self._client.call(
-            "GET",
-            f"{self._user}/messages/{quote(message_id, safe='')}/$value",
-            what="download a message",
-        )
+        """The message's MIME; None if it is gone, or left for a person: Exchange cannot
+        make its MIME (S/MIME encrypted, a damaged item: see ITEM_FAULTS), which it says
+        every time, or its download failed UNREADABLE_AFTER times (a 500 for that message
+        alone, poll after poll). Failing would stop every poll at that message, and the
+        mail behind it with it. Such a message is left where it is, named in the log and
+        handed over for `mailbot status` (see take_left_unread)."""
+        key = (SENT_REF_PREFIX if folder == "sent" else "") + message_id
+        if self._failures.given_up(key):
+            return None  # left for a person, and reported, when it was given up on
+        place = "Sent Items" if folder == "sent" else "Inbox"
+        try:
+            reply = self._client.call(
+                "GET",
+                f"{self._user}/messages/{quote(message_id, safe='')}/$value",
+                what="download a message",
+            )
+        except GraphBusy as busy:
+            if busy.status != 500:  # throttled, or a gateway: the server's, not the message's
+                raise
+            self._failed(key, place, folder, busy)
+            return None
         if reply.status == 200:
+            self._failures.settled(key)
             return reply.content
         if reply.status == 404:  # deleted by a person between the delta and now
+            self._failures.settled(key)
             log.info("message %s vanished before it could be downloaded", message_id)
             return None
         if reply.error_code() in ITEM_FAULTS:
-            place = "Sent Items" if folder == "sent" else "Inbox"
+            problem = (f"Exchange cannot convert it to MIME ({reply.status} "
+                       f"{reply.error_code()}: {reply.error_message()})")
             log.error(
                 "graph: Exchange cannot convert %s message %s to MIME (%s %s: %s); it is "
                 "left there for a person to look at, and the messages after it are read",
                 place, message_id, reply.status, reply.error_code(), reply.error_message(),
             )  # fmt: skip
+            self._failures.leave(self._described(LeftUnread(key, folder, place, problem)))
             return None
-        raise self._client.failure(reply, "download a message")
+        failure = self._client.failure(reply, "download a message")
+        if reply.status in (401, 403):  # refused for the app: every message would be
+            raise failure
+        self._failed(key, place, folder, failure)
+        return None
+
+    def _failed(self, key: str, place: str, folder: str, error: BackendError) -> None:
+        """One more failed download of this message: raise, so the poll tries again later,
+        until it has failed UNREADABLE_AFTER times; then leave it (return)."""
+        if not self._failures.failed(key):
+            raise error
+        problem = f"Graph failed to give it, each time: {error}"
+        self._failures.report(self._described(LeftUnread(key, folder, place, problem)))
+        log.error(
+            "graph: downloading %s message %s failed %d times (%s); it is left there for a "
+            "person to look at, and the messages after it are read",
+            place, key.removeprefix(SENT_REF_PREFIX), self._failures.after, error,
+        )  # fmt: skip
+
+    def _described(self, left: LeftUnread) -> LeftUnread:
+        """`left` with its sender and subject, which Graph gives as properties even when
+        it cannot give the MIME, so a person can find it; as it was if Graph will not."""
+        message_id = left.ref.removeprefix(SENT_REF_PREFIX)
+        try:
+            reply = self._client.call(
+                "GET",
+                f"{self._user}/messages/{quote(message_id, safe='')}"
+                "?$select=subject,from,receivedDateTime",
+                what="describe a message left unread",
+            )
+        except BackendError:
+            return left
+        if reply.status != 200:
+            return left
+        found = reply.json()
+        sender = found.get("from")
+        address = sender.get("emailAddress") if isinstance(sender, dict) else None
+        who = str(address.get("address", "")) if isinstance(address, dict) else ""
+        return replace(left, sender=who, subject=str(found.get("subject") or ""))
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """Messages left for a person since the last call (see ReportsUnread)."""
+        return self._failures.take_left()
 
     def _folder_of(self, message_id: str) -> str | None:
         """The id of the folder the message is in now; None if it is gone."""

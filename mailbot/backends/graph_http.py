@@ -39,6 +39,17 @@ NEVER_ARRIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, ht
                  httpx.WriteTimeout)
 
 
+class GraphBusy(TransientError):
+    """Graph answered a status it uses for "busy" (RETRYABLE_STATUSES), `status`, until the
+    retries ran out. A 500 that comes back every time for one message is that message's
+    fault, not a busy server: the reader counts it against the message (see
+    GraphMailbox._mime)."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Reply:
     """What Graph answered: any status but the busy ones, which are retried."""
@@ -120,8 +131,9 @@ class GraphClient:
                 f"{reply.error_message()}) during {what}"
             )
         if reply.status in RETRYABLE_STATUSES and reply.error_code() not in ITEM_FAULTS:
-            raise TransientError(
+            raise GraphBusy(
                 f"Graph is busy ({reply.status} {reply.error_code() or 'no code'}) during {what}",
+                reply.status,
                 retry_after=_retry_after(reply.headers),
             )
         return reply

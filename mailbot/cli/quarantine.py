@@ -72,3 +72,20 @@ def quarantine_retry(
     typer.echo(f"row {row}: {outcome.status.value}{where}: {outcome.reason}")
     if outcome.queued:
         typer.echo("queued: " + ", ".join(outcome.queued) + " (sent by the next outbox flush)")
+
+
+@quarantine_app.command("done")
+def quarantine_done(
+    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    config: ConfigOption = None,
+) -> None:
+    """Take off the list a message the mailbox could not give mailbot ("left unread in
+    ..."), once a person has opened it in the mailbox, dealt with it and moved it."""
+    from mailbot.quarantine import NotQuarantined, mark_dealt_with
+
+    with opened_app(config) as mailbot_app:
+        try:
+            mark_dealt_with(mailbot_app.store, row, datetime.now(UTC), by=f"admin:{operator()}")
+        except NotQuarantined as exc:
+            raise fail(str(exc)) from None
+    typer.echo(f"row {row}: recorded as dealt with by hand; no longer listed")

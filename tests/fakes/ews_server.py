@@ -135,6 +135,11 @@ class FakeExchange:
         # item ids whose MIME Exchange cannot make: GetItem answers each of them with
         # ErrorMimeContentConversionFailed (a damaged item, or one from a broken import)
         self.unconvertible: set[str] = set()
+        # item ids Exchange fails on every time with something unexpected: a GetItem of
+        # the MIME of any of them answers a SOAP fault for the whole request (HTTP 500),
+        # or, for those in item_errors, that error code for the item alone
+        self.broken: set[str] = set()
+        self.item_errors: dict[str, str] = {}
         # op name -> something a person does just before the server handles that op
         self.before: dict[str, Callable[[], None]] = {}
         # op name -> what replaces its answer once, after it was carried out: 0 drops the
@@ -440,8 +445,15 @@ class Operations:
         )
         messages = []
         mime_bytes = 0
+        asked = [ref.get("Id", "") for ref in _kids(req, "ItemIds")]
+        if wants_mime and self.x.broken.intersection(asked):
+            raise SoapFault("ErrorInternalServerError",
+                            "An internal server error occurred. The operation failed.")
         for ref in _kids(req, "ItemIds"):
             item_id = ref.get("Id", "")
+            if wants_mime and item_id in self.x.item_errors:
+                messages.append(_error("GetItem", self.x.item_errors[item_id], "<m:Items/>"))
+                continue
             folder = self.x._find_item(item_id)
             if folder is None:
                 messages.append(_error("GetItem", "ErrorItemNotFound", "<m:Items/>"))
@@ -455,8 +467,9 @@ class Operations:
                 encoded = base64.b64encode(folder.items[item_id]).decode()
                 mime_bytes += len(folder.items[item_id])
                 mime = f'<t:MimeContent CharacterSet="UTF-8">{encoded}</t:MimeContent>'
+            about = _about(folder.items[item_id], _asked_fields(req))
             messages.append(_ok("GetItem", f'<m:Items><t:Message>{mime}<t:ItemId Id="{item_id}"'
-                                           ' ChangeKey="CQAAAA=="/></t:Message></m:Items>'))
+                                           f' ChangeKey="CQAAAA=="/>{about}</t:Message></m:Items>'))
         if wants_mime:
             self.x.mime_answers.append(mime_bytes)
         return _response("GetItem", messages)
@@ -497,6 +510,19 @@ class Operations:
     def ConvertId(self, req: ET.Element, caller: Caller) -> str:
         # exchangelib sends ConvertId with a dummy id only to read ServerVersionInfo.
         return _response("ConvertId", [_error("ConvertId", "ErrorInvalidIdMalformed", "")])
+
+
+def _about(raw: bytes, fields: set[str]) -> str:
+    """The Subject and Sender of a message, as GetItem gives them when asked (Exchange
+    gives them even for an item whose MIME it cannot make)."""
+    xml = ""
+    if "item:Subject" in fields:
+        xml += f"<t:Subject>{escape(_header(raw, 'Subject') or '')}</t:Subject>"
+    if "message:Sender" in fields:
+        address = email.utils.parseaddr(_header(raw, "From") or "")[1]
+        xml += (f"<t:Sender><t:Mailbox><t:EmailAddress>{escape(address)}</t:EmailAddress>"
+                "</t:Mailbox></t:Sender>")
+    return xml
 
 
 def _kids(req: ET.Element, tag: str) -> list[ET.Element]:

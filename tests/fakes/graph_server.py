@@ -130,6 +130,9 @@ class FakeGraph:
         # ErrorMimeContentConversionFailed, every time (as Exchange Online does for S/MIME
         # encrypted or opaque-signed items and S/MIME non-delivery reports)
         self.unconvertible: set[str] = set()
+        # message ids whose /$value answers a plain 500 on every try (a store fault for
+        # that one message), with no error code mailbot knows
+        self.broken: set[str] = set()
         # Called with each request before it is answered: lets a test act "in between".
         self.before_request: Callable[[Request], None] | None = None
         self.lock = threading.RLock()
@@ -536,6 +539,9 @@ def route(
                 raise graph_error(
                     500, "ErrorMimeContentConversionFailed", "MIME content conversion failed."
                 )
+            if message.id in fake.broken:
+                raise graph_error(500, "ErrorInternalServerError", "An internal server error "
+                                  "occurred. The operation failed.")
             raise GraphReply(200, message.mime, {"Content-Type": "message/rfc822"})
         case ("POST", ["messages", message_id, "move"]):
             _move(fake, _message_or_404(fake, message_id), body, immutable)
@@ -628,6 +634,8 @@ def _message_json(message: FakeMessage, select: str | None) -> dict[str, Any]:
         "parentFolderId": message.folder_id,
         "receivedDateTime": message.received.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "subject": str(email.message_from_bytes(message.mime).get("Subject", "")),
+        "from": {"emailAddress": {"address": email.utils.parseaddr(
+            str(email.message_from_bytes(message.mime).get("From", "")))[1]}},
     }
     if not select:
         return full

@@ -1,0 +1,116 @@
+"""Messages a backend cannot read, and the rule that keeps one of them from stopping every
+poll: a message whose download fails UNREADABLE_AFTER times is left in the mailbox for a
+person, and the messages behind it are read.
+
+Without the rule, a message the server fails on every time (a Graph 500, an unexpected EWS
+fault for one item, an IMAP FETCH Dovecot cannot answer, a maildir file mailbot may not
+open) fails the fetch, the cursor stays before it, and every later poll meets it first:
+nothing behind it is ever read. Each backend counts its failures here, by its own key for
+the message, and hands over what it gave up on (`take_left`) so the poll can record it
+where an administrator looks (mailbot/left_unread.py).
+
+The memory lives as long as the backend object, as the IMAP reader's always has: after a
+restart a message is tried UNREADABLE_AFTER times again, which costs a failed poll or two
+and is then recorded once (the record is keyed by the message, so not twice). It is
+bounded: a message read, or found gone, is forgotten at once, and beyond KEEP_AT_MOST the
+oldest are let go (a message left alone is then tried again, twice, and left again).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
+KEEP_AT_MOST = 1_000  # messages remembered; a shared mailbox never has this many broken
+
+
+@dataclass(frozen=True)
+class LeftUnread:
+    """A message left in the mailbox for a person: the backend's own ref for it (an EWS
+    item id, a Graph id, an IMAP "UIDVALIDITY:UID", a maildir file name), its folder
+    ("inbox" or "sent") and that folder's name as a person sees it, and why; and, where
+    the server could still say them, its sender and subject, so a person can find it."""
+
+    ref: str
+    folder: str
+    shown: str
+    problem: str
+    sender: str = ""
+    subject: str = ""
+
+
+@runtime_checkable
+class ReportsUnread(Protocol):
+    """Optional: backends that leave messages they cannot read for a person."""
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """The messages given up on since the last call (each once per run)."""
+        ...
+
+
+class ReadFailures:
+    """Failed reads by message, and the messages given up on not yet handed over."""
+
+    def __init__(self, after: int = UNREADABLE_AFTER, keep: int = KEEP_AT_MOST) -> None:
+        self.after = after
+        self.keep = keep
+        # key -> failed reads of that message alone (0: it was in a request of several
+        # that failed, so it is read alone from now on)
+        self._failures: OrderedDict[str, int] = OrderedDict()
+        self._left: list[LeftUnread] = []
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def suspected(self, key: str) -> bool:
+        """A read of this message, or of a request it was in, has failed."""
+        return key in self._failures
+
+    def given_up(self, key: str) -> bool:
+        """It failed alone UNREADABLE_AFTER times: it is not asked for again."""
+        return self._failures.get(key, 0) >= self.after
+
+    def suspect(self, keys: list[str]) -> None:
+        """A request for all of these failed: each is read alone from now on, so the one
+        at fault can be told from the rest."""
+        for key in keys:
+            self._failures.setdefault(key, 0)
+        self._trim()
+
+    def failed(self, key: str) -> bool:
+        """A read of this message alone failed. True if that makes it given up on: the
+        backend then hands it over (`report`)."""
+        count = self._failures.pop(key, 0) + 1
+        self._failures[key] = count  # moved to the newest end: the last to be let go
+        self._trim()
+        return count >= self.after
+
+    def report(self, left: LeftUnread) -> None:
+        """Hand this message over as left for a person (see take_left), once."""
+        if all(known.ref != left.ref for known in self._left):
+            self._left.append(left)
+        del self._left[: -self.keep]
+
+    def leave(self, left: LeftUnread) -> None:
+        """A message the server says it can never give (an item Exchange cannot convert to
+        MIME): left at once, without waiting for a second failure."""
+        self._failures.pop(left.ref, None)
+        self.report(left)
+
+    def settled(self, key: str) -> None:
+        """Read, or gone: nothing to remember."""
+        self._failures.pop(key, None)
+
+    def keys(self) -> list[str]:
+        return list(self._failures)
+
+    def take_left(self) -> list[LeftUnread]:
+        left, self._left = self._left, []
+        return left
+
+    def _trim(self) -> None:
+        while len(self._failures) > self.keep:
+            self._failures.popitem(last=False)
+        del self._left[: -self.keep]

@@ -1,0 +1,144 @@
+"""Mail the backend could not read, left in the mailbox for a person: recorded where an
+administrator looks, and told to the admins once.
+
+A backend leaves a message in its folder when the server can never give it (Exchange
+cannot turn S/MIME mail into MIME) or failed to give it UNREADABLE_AFTER times (see
+mailbot/backends/unreadable.py): else one such message would stop every poll. Before, such
+a message was only named in the log, which an administrator does not read, so a member's
+enquiry could sit unanswered in the Inbox with no clock running. Each one is now:
+
+- a quarantine row with the reason and no bytes (there are none: mailbot never read it),
+  so `mailbot status` and `mailbot quarantine list` show it with the others. Its
+  Message-ID is made from the backend, the mailbox and the message's ref, so a message
+  left again (after a restart, or a resync) is recorded once;
+- one email to the [directory] admins, keyed in the outbox by the same, so never twice.
+
+The row is a note for a person, not a message to run again: there is nothing to run. A
+person opens the message in the mailbox (Outlook, a mail client), deals with it by hand,
+and moves it out of the Inbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from mailbot import ledger, outbox
+from mailbot.backends.base import kind_of
+from mailbot.backends.unreadable import LeftUnread, ReportsUnread
+from mailbot.compose import Envelope
+from mailbot.languages import staff_languages
+from mailbot.mailbox_cursor import mailbox_read
+from mailbot.model import MessageStatus
+from mailbot.store.tables import MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "left_unread_alert"
+# The Message-ID of a row for a message never read starts so: @mailbot.invalid can never
+# be a real message's (RFC 6761 reserves .invalid).
+ID_PREFIX = "<left-unread."
+ID_DOMAIN = "@mailbot.invalid>"
+TO_DO = ("open it in the mailbox (Outlook, webmail or a mail client), deal with it by "
+         "hand, and move it out of the folder")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    row_id: int
+    alerted: bool  # an alert was queued now (False: no admins, or told before)
+
+
+def is_left_unread(message_id: str) -> bool:
+    """The row is for a message left in the mailbox unread, not one mailbot holds."""
+    return message_id.startswith(ID_PREFIX) and message_id.endswith(ID_DOMAIN)
+
+
+def record_left(app: App, now: datetime) -> list[Recorded]:
+    """Record what the backend left unread since it was last asked; alert the admins once
+    for each message not recorded before."""
+    backend = app.backend
+    if not isinstance(backend, ReportsUnread):
+        return []
+    left = backend.take_left_unread()
+    if not left:
+        return []
+    kind = kind_of(backend)
+    mailbox = mailbox_read(app, kind)
+    return [r for r in (_record_one(app, kind, mailbox, one, now) for one in left) if r]
+
+
+def _record_one(
+    app: App, kind: str, mailbox: str, left: LeftUnread, now: datetime
+) -> Recorded | None:
+    digest = hashlib.sha256(f"{kind}\n{mailbox}\n{left.ref}".encode()).hexdigest()[:40]
+    message_id = f"{ID_PREFIX}{kind}.{digest}{ID_DOMAIN}"
+    reason = (f"left unread in {left.shown} of {mailbox} ({kind}, message {left.ref}"
+              f"{_described(left)}): {left.problem}; {TO_DO}")[:2000]
+    with app.store.transaction() as session:
+        known = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+        if known is not None:
+            return None  # recorded, and the admins told, when it was first left
+        row = MessageRow(
+            message_id=message_id, folder=left.folder, backend_ref=left.ref, raw=b"", size=0,
+            received_at=now, status=MessageStatus.QUARANTINED, reason=reason,
+            sender=left.sender, subject=left.subject,
+        )
+        session.add(row)
+        session.flush()
+        ledger.record_event(session, now, kind, "left unread", reason, message=row)
+        alerted = _alert(app, session, left, kind, mailbox, digest, now)
+        row_id = row.id
+    log.warning("poll: %s (quarantine row %d)", reason, row_id)
+    return Recorded(row_id, alerted)
+
+
+def _described(left: LeftUnread) -> str:
+    """", from X, subject 'Y'" for the parts the server could still tell."""
+    said = f", from {left.sender}" if left.sender else ""
+    return said + (f", subject {left.subject!r}" if left.subject else "")
+
+
+def _alert(app: App, session, left: LeftUnread, kind: str, mailbox: str,  # type: ignore[no-untyped-def]
+           digest: str, now: datetime) -> bool:
+    settings = app.settings
+    admins = tuple(a.strip().lower() for a in settings.directory.admins if a.strip())
+    if not admins:
+        return False
+    row = outbox.queue(
+        session,
+        purpose=PURPOSE,
+        dedup_key=f"{PURPOSE}:{digest}",  # once per message, across restarts
+        case=None,
+        rendered=app.renderer.render(
+            PURPOSE,
+            {
+                "council": {"name": settings.council.name, "mailbox": app.mailbox_address},
+                "mailbox": mailbox,
+                "backend": kind,
+                "folder": left.shown,
+                "ref": left.ref,
+                "problem": left.problem,
+                "sender": left.sender,
+                "subject": left.subject,
+            },
+            staff_languages(app.policy.language, None),
+        ),
+        envelope=Envelope(
+            sender=app.mailbox_address,
+            sender_name=settings.mailbox.display_name,
+            to=admins,
+            instance=settings.council.instance,
+        ),
+        now=now,
+        automatic=False,  # one per message by its key; not a reply to anyone
+    )
+    return row is not None

@@ -1,0 +1,247 @@
+"""A message the mailbox fails to give, every time, for reasons mailbot does not know in
+advance: Graph answers its /$value with a plain 500, Exchange answers a GetItem of it with
+a SOAP fault (or an unexpected error for that item). Before, IMAP alone had the "two
+failures" rule: on Graph and EWS such a message failed every poll at it for good, and no
+mail behind it was read. And a message left for a person (this, or one Exchange cannot
+convert to MIME) was named only in the log, which no administrator reads.
+
+Now, through the real poll: the first poll fails, the second leaves the message in the
+Inbox and reads the rest; the message is a quarantine row without bytes, `mailbot status`
+lists it (and exits 1), the admins get one email, whatever the polls and restarts after,
+and `mailbot quarantine done` takes it off the list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fakes.ews_server import FakeExchange, running
+from fakes.graph_server import FakeGraph
+from sqlalchemy import select
+
+from mailbot.app import App, build_app
+from mailbot.backends.base import BackendError
+from mailbot.backends.ews import EwsMailbox
+from mailbot.backends.graph import GraphMailbox
+from mailbot.backends.graph_tokens import StaticTokenProvider
+from mailbot.backends.retry import Backoff
+from mailbot.classify import rules_classifier
+from mailbot.jobs import poll
+from mailbot.model import MessageStatus
+from mailbot.quarantine import NotQuarantined, list_quarantined, mark_dealt_with, raw_bytes
+from mailbot.settings import load_settings
+from mailbot.status import format_status, gather_status
+from mailbot.store.tables import MessageRow, OutboxRow
+
+MAILBOX = "memberenquiries@example.gov.uk"
+ADMIN = "it-support@example.gov.uk"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def member_email(label: str) -> bytes:
+    return (
+        "From: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+        f"To: Member Enquiries <{MAILBOX}>\r\n"
+        f"Subject: Pothole on Mill Lane ({label})\r\n"
+        "Date: Thu, 26 Nov 2026 09:12:00 +0000\r\n"
+        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "Could highways please look at the pothole outside 14 Mill Lane?\r\n"
+    ).encode("ascii")
+
+
+def settings_for(tmp_path: Path, backend: str) -> Path:
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        f"""
+[council]
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "{backend}"
+address = "{MAILBOX}"
+
+[mailbox.graph]
+tenant_id = "example.onmicrosoft.com"
+client_id = "11111111-2222-3333-4444-555555555555"
+client_secret = "not-used-the-test-injects-a-token"
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+admins = ["{ADMIN}"]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def recorded(app: App) -> dict[str, str]:
+    with app.store.transaction() as session:
+        return {r.message_id: r.status for r in session.scalars(select(MessageRow))}
+
+
+def alerts(app: App) -> list[OutboxRow]:
+    with app.store.transaction() as session:
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.purpose == "left_unread_alert"))
+        return list(rows)
+
+
+def left_rows(app: App) -> list[MessageRow]:
+    with app.store.transaction() as session:
+        return [r for r in session.scalars(select(MessageRow)) if r.raw == b""]
+
+
+def check_left_for_a_person(app: App, ref: str, shown: str) -> None:
+    """One quarantine row without bytes, one alert to the admins, the status says so."""
+    (row,) = left_rows(app)
+    assert row.status == MessageStatus.QUARANTINED
+    assert row.backend_ref == ref
+    assert f"left unread in {shown} of {MAILBOX}" in row.reason
+    # Who sent it and its subject, which the server still gives: a person can find it.
+    assert row.sender == "jo.bloggs@councillors.example.gov.uk"
+    assert row.subject.startswith("Pothole on Mill Lane (")
+    assert row.subject in row.reason
+    (alert,) = alerts(app)
+    assert alert.recipients == ADMIN
+    assert b"left a message unread" in alert.mime
+    assert row.subject.encode() in alert.mime
+    status = gather_status(app, NOW)
+    assert not status.healthy
+    text = format_status(status)
+    assert f"row {row.id}  since" in text
+    assert "mailbot quarantine done ROW" in text
+    assert row.message_id not in text  # not among the quarantined mail mailbot holds
+    assert [q.id for q in list_quarantined(app.store)] == [row.id]
+    with pytest.raises(NotQuarantined, match="never read"):
+        raw_bytes(app.store, row.id)
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, App]]:
+    settings = load_settings(settings_for(tmp_path, "graph"))
+    with FakeGraph(MAILBOX) as fake:
+        backend = GraphMailbox(
+            mailbox=MAILBOX, base_url=fake.base_url,
+            token_provider=StaticTokenProvider(fake.token),
+            backoff=Backoff(attempts=2, sleep=lambda _: None),
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            yield fake, app
+        finally:
+            app.close()
+
+
+def test_graph_a_message_that_fails_twice_is_left_reported_once_and_the_rest_read(
+    graph: tuple[FakeGraph, App],
+) -> None:
+    fake, app = graph
+    fake.deliver(member_email("first"))
+    broken = fake.deliver(member_email("broken"))
+    fake.deliver(member_email("third"))
+    fake.broken.add(broken)
+
+    with pytest.raises(BackendError, match="500"):
+        poll(app, NOW)  # once may be a passing fault: the poll fails, nothing is skipped
+    assert alerts(app) == []
+    report = poll(app, NOW + timedelta(minutes=1))
+    assert sorted(o.message_id for o in report.outcomes) == [
+        "<first@councillors.example.gov.uk>", "<third@councillors.example.gov.uk>"]
+    assert fake.messages_in("inbox") == [member_email("broken")]  # left, for a person
+    check_left_for_a_person(app, broken, "Inbox")
+
+    # Later polls, new mail, and a daemon restart that reads the Inbox afresh (a new
+    # backend has forgotten the failures, the cursor is gone): the mail behind is read, the
+    # message is recorded and the admins told once only.
+    fake.deliver(member_email("fourth"))
+    poll(app, NOW + timedelta(minutes=2))
+    assert "<fourth@councillors.example.gov.uk>" in recorded(app)
+    check_left_for_a_person(app, broken, "Inbox")
+    restarted = build_app(app.settings, classifier=rules_classifier(), backend=GraphMailbox(
+        mailbox=MAILBOX, base_url=fake.base_url, token_provider=StaticTokenProvider(fake.token),
+        backoff=Backoff(attempts=2, sleep=lambda _: None),
+    ))
+    try:
+        fake.expire_delta_tokens()
+        fake.deliver(member_email("fifth"))
+        with pytest.raises(BackendError, match="500"):
+            poll(restarted, NOW + timedelta(minutes=3))
+        poll(restarted, NOW + timedelta(minutes=4))
+        assert "<fifth@councillors.example.gov.uk>" in recorded(app)
+        assert fake.messages_in("inbox") == [member_email("broken")]
+        check_left_for_a_person(app, broken, "Inbox")
+    finally:
+        restarted.close()
+
+    (row,) = left_rows(app)
+    mark_dealt_with(app.store, row.id, NOW, by="admin:test")
+    status = gather_status(app, NOW)
+    assert status.left_unread == [] and list_quarantined(app.store) == []
+
+
+def test_graph_a_message_exchange_cannot_convert_is_reported_at_once(
+    graph: tuple[FakeGraph, App],
+) -> None:
+    fake, app = graph
+    fake.deliver(member_email("first"))
+    encrypted = fake.deliver(member_email("smime"))
+    fake.unconvertible.add(encrypted)
+    poll(app, NOW)
+    assert fake.messages_in("inbox") == [member_email("smime")]
+    check_left_for_a_person(app, encrypted, "Inbox")
+    (row,) = left_rows(app)
+    assert "cannot convert it to MIME" in row.reason
+
+
+@pytest.fixture
+def ews(tmp_path: Path) -> Iterator[tuple[FakeExchange, App]]:
+    settings = load_settings(settings_for(tmp_path, "graph"))
+    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
+        backend = EwsMailbox(
+            primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
+            auth_type="basic", username="svc-mailbot", password="s3cret",
+            backoff=Backoff(attempts=2, sleep=lambda _: None),
+        )
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            yield fake, app
+        finally:
+            app.close()
+
+
+@pytest.mark.parametrize("how", ["soap fault", "item error"])
+def test_ews_an_item_that_fails_twice_is_left_reported_once_and_the_rest_read(
+    ews: tuple[FakeExchange, App], how: str
+) -> None:
+    fake, app = ews
+    fake.deliver(member_email("first"))
+    broken = fake.deliver(member_email("broken"))
+    fake.deliver(member_email("third"))
+    if how == "soap fault":
+        fake.broken.add(broken)  # the whole GetItem fails while it is in it
+    else:
+        fake.item_errors[broken] = "ErrorInternalServerError"
+
+    for minute in range(3):
+        try:
+            poll(app, NOW + timedelta(minutes=minute))
+        except BackendError:
+            assert alerts(app) == []  # not given up on yet
+    assert sorted(m for m, s in recorded(app).items() if s != MessageStatus.QUARANTINED) == [
+        "<first@councillors.example.gov.uk>", "<third@councillors.example.gov.uk>"]
+    assert list(fake.inbox.items) == [broken]
+    check_left_for_a_person(app, broken, "Inbox")
+
+    fake.deliver(member_email("fourth"))
+    poll(app, NOW + timedelta(minutes=5))
+    assert "<fourth@councillors.example.gov.uk>" in recorded(app)
+    assert list(fake.inbox.items) == [broken]
+    check_left_for_a_person(app, broken, "Inbox")
