@@ -48,6 +48,19 @@ _WROTE_START = re.compile(r"^on\b.{0,200}$", re.I)
 _WROTE_END = re.compile(r"^.{0,200}\bwrote:?\s*$", re.I)
 
 
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern that matches where any of `patterns` does, each with its own case rule:
+    history_start tries every line of a body, and one regex call a line costs less than
+    one for each marker."""
+    return re.compile(
+        "|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p in patterns)
+    )
+
+
+_FORWARD_MARKER = _any_of(FORWARD_MARKERS)
+_REPLY_MARKER = _any_of(REPLY_MARKERS)
+
+
 def _is_outlook_block(lines: list[str], i: int) -> bool:
     """A From: line followed closely by Sent:/To:/Subject: lines starts a quoted header block."""
     if not _FROM_LINE.match(lines[i]):
@@ -63,16 +76,19 @@ def history_start(lines: list[str]) -> tuple[int, bool] | None:
         line = raw.strip().removeprefix("\\")
         if not line or len(line) > MAX_MARKER_LINE:
             continue
-        if any(p.match(line) for p in FORWARD_MARKERS):
+        if _FORWARD_MARKER.match(line):
             return i, True
-        if any(p.match(line) for p in REPLY_MARKERS):
+        if _REPLY_MARKER.match(line):
             return i, False
         # "On Tue, 3 Nov 2026 at 09:12, Jo Bloggs <jo@x>\nwrote:" wrapped over two lines
         if _WROTE_START.match(line) and i + 1 < len(lines):
             nxt = lines[i + 1].strip()
             if len(nxt) <= MAX_MARKER_LINE and _WROTE_END.match(nxt):
                 return i, False
-        if _is_outlook_block([ln.strip() for ln in lines[i : i + 7]], 0):
+        # (Only a From: line can start a block: the lines below it are looked at then.)
+        if _FROM_LINE.match(raw.strip()) and _is_outlook_block(
+            [ln.strip() for ln in lines[i : i + 7]], 0
+        ):
             return i, False
     return None
 
