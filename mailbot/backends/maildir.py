@@ -34,6 +34,7 @@ from mailbot.backends import byte_budget
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
+from mailbot.backends.unreadable import LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class MaildirMailbox:
         self.address = address
         self.backoff = backoff if backoff is not None else Backoff(attempts=3, base=0.2)
         self._io_check = io_check
+        self._failures = ReadFailures()  # message files that could not be read, by key
         if smtp is None and self.outbox is None:
             raise BackendError("the maildir backend needs an outbox folder or [mailbox.smtp]")
         with self._io_errors("open the maildir"):
@@ -216,14 +218,56 @@ class MaildirMailbox:
                 # The batch is full (see byte_budget): left out of the cursor, so the next
                 # fetch reads it. Members' drawings of 30 MB by the hundred are gigabytes.
                 continue
-            try:
-                raw = self._inbox.get_bytes(key)
-            except KeyError:  # moved or deleted since the listing
+            raw = self._read(key)
+            if raw is None:  # gone since the listing, or left for a person
                 continue
             present.append(key)
             messages.append(FetchedMessage(ref=key, raw=raw))
             held += len(raw)
+        in_inbox = set(keys)
+        for remembered in self._failures.remembered():
+            if remembered not in in_inbox:  # moved or deleted by a person: no longer a worry
+                self._failures.settled(remembered)
         return messages, f"{epoch}|{'/'.join(present)}"
+
+    def _read(self, key: str) -> bytes | None:
+        """The message file's bytes; None if it went since the listing (a person's client
+        moved or deleted it), or if mailbot cannot read it (its owner or mode, a dangling
+        symlink, a loop of them, a disk error on it) UNREADABLE_AFTER times: it is then
+        left in the inbox for a person, named in the log and handed over for `mailbot
+        status` (see take_left_unread). Raising each time would fail every poll at that
+        file for good, and the mail behind it with it."""
+        if self._failures.given_up(key):
+            return None
+        try:
+            raw = self._inbox.get_bytes(key)
+        except KeyError:  # moved or deleted since the listing
+            return None
+        except OSError as error:
+            where = _find(self.path, key)
+            if where is None:  # gone since the listing: a person's, not an error
+                self._failures.settled(key)
+                return None
+            try:  # a client moved it from new/ to cur/ since the listing, as they do
+                raw = where.read_bytes()
+            except OSError:
+                if not self._failures.failed(key):
+                    raise
+            else:
+                self._failures.settled(key)
+                return raw
+            problem = (f"mailbot cannot read the file {where}: {error.strerror or error}; "
+                       "check that it is a plain file the user mailbot runs as may read")
+            log.error("maildir %s: %s (failed %d times); it is left there for a person, and "
+                      "the messages after it are read", self.path, problem, self._failures.after)
+            self._failures.report(LeftUnread(key, "inbox", f"the maildir {self.path}", problem))
+            return None
+        self._failures.settled(key)
+        return raw
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """Message files left for a person since the last call (see ReportsUnread)."""
+        return self._failures.take_left()
 
     def _move(self, key: str) -> None:
         source = _find(self.path, key)
@@ -286,7 +330,7 @@ class MaildirMailbox:
 def _find(root: Path, key: str) -> Path | None:
     """The file holding `key` in new/ or cur/ (cur/ names carry ":2,flags")."""
     fresh = root / "new" / key
-    if fresh.exists():
+    if os.path.lexists(fresh):  # a symlink too, even one that leads nowhere
         return fresh
     prefix = key + INFO_SEPARATOR
     try:

@@ -103,7 +103,8 @@ class ReadFailures:
         """Read, or gone: nothing to remember."""
         self._failures.pop(key, None)
 
-    def keys(self) -> list[str]:
+    def remembered(self) -> list[str]:
+        """The messages remembered now, to forget those found gone."""
         return list(self._failures)
 
     def take_left(self) -> list[LeftUnread]:

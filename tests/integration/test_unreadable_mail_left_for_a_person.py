@@ -12,6 +12,8 @@ and `mailbot quarantine done` takes it off the list."""
 
 from __future__ import annotations
 
+import mailbox
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -245,3 +247,107 @@ def test_ews_an_item_that_fails_twice_is_left_reported_once_and_the_rest_read(
     assert "<fourth@councillors.example.gov.uk>" in recorded(app)
     assert list(fake.inbox.items) == [broken]
     check_left_for_a_person(app, broken, "Inbox")
+
+
+@pytest.mark.parametrize("what", ["dangling symlink", "symlink loop", "directory"])
+def test_maildir_a_message_file_mailbot_cannot_read_is_left_and_reported_once(
+    tmp_path: Path, what: str
+) -> None:
+    """Tests run as root, whom no file mode stops: a file mailbot may not open is played by
+    what fails the same way for anyone (a symlink to a file gone or to itself; a directory
+    where a message file should be, which the maildir listing passes over)."""
+    config = settings_for(tmp_path, "maildir")
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[mailbox.maildir]\npath = "mail"\noutbox = "outbox"\n', encoding="utf-8")
+    app = build_app(load_settings(config), classifier=rules_classifier())
+    try:
+        inbox = mailbox.Maildir(tmp_path / "mail", create=True)
+        inbox.add(member_email("first"))
+        bad = tmp_path / "mail" / "new" / "1764150000.M1P1.mailhost"
+        if what == "dangling symlink":
+            bad.symlink_to(tmp_path / "mail" / "gone-by-now")
+        elif what == "symlink loop":
+            bad.symlink_to(bad)
+        else:
+            bad.mkdir()
+        inbox.add(member_email("third"))
+        outcomes = []
+        for minute in range(3):
+            try:
+                outcomes += poll(app, NOW + timedelta(minutes=minute)).outcomes
+            except BackendError:
+                assert alerts(app) == []  # not given up on yet
+        assert sorted(o.message_id for o in outcomes) == [
+            "<first@councillors.example.gov.uk>", "<third@councillors.example.gov.uk>"]
+        # the others read and moved to Processed; this one left where it was
+        assert [p.name for p in (tmp_path / "mail" / "new").iterdir()] == [bad.name]
+        if what == "directory":  # not a message to the listing: nothing to report
+            assert left_rows(app) == [] and alerts(app) == []
+            return
+        (row,) = left_rows(app)
+        assert row.backend_ref == bad.name
+        assert f"cannot read the file {bad}" in row.reason
+        (alert,) = alerts(app)
+        assert alert.recipients == ADMIN
+        assert f"row {row.id}  since" in format_status(gather_status(app, NOW))
+        inbox.add(member_email("fourth"))
+        poll(app, NOW + timedelta(minutes=5))
+        assert "<fourth@councillors.example.gov.uk>" in recorded(app)
+        assert len(left_rows(app)) == 1 and len(alerts(app)) == 1
+    finally:
+        app.close()
+
+
+def test_maildir_a_file_mailbot_may_not_open_is_left_when_run_as_another_user() -> None:
+    """The real thing: a message file of mode 600 owned by root (another delivery agent's),
+    read by mailbot running as nobody, in a child process (as the Dovecot fixture runs its
+    server). The first fetch fails, the second reads the rest and hands the file over."""
+    # pytest's own temporary folders are closed to other users: one in /tmp instead
+    with tempfile.TemporaryDirectory(prefix="mailbot-maildir-") as where:
+        _read_as_nobody(Path(where))
+
+
+def _read_as_nobody(root: Path) -> None:
+    import json
+    import os
+    import pwd
+
+    from mailbot.backends.maildir import MaildirMailbox
+
+    os.chmod(root, 0o755)
+    inbox = mailbox.Maildir(root / "mail", create=True)
+    inbox.add(member_email("first"))
+    secret = inbox.add(member_email("secret"))
+    inbox.add(member_email("third"))
+    for folder, _, files in os.walk(root):
+        os.chmod(folder, 0o777)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o600 if secret in name else 0o666)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            nobody = pwd.getpwnam("nobody")
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            box = MaildirMailbox(root / "mail", outbox=root / "outbox",
+                                 backoff=Backoff(attempts=1, sleep=lambda _: None))
+            seen = []
+            for _ in range(2):
+                try:
+                    got, _cursor = box.fetch_new(None)
+                    seen.append([m.ref for m in got] + [f"left {x.ref}"
+                                                        for x in box.take_left_unread()])
+                except BackendError as error:
+                    seen.append([f"failed: {error}"])
+            os.write(writing, json.dumps(seen).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        seen = json.loads(pipe.read())
+    os.waitpid(child, 0)
+    assert "permission denied" in seen[0][0]
+    others = sorted(key for key in inbox.iterkeys() if key != secret)
+    assert sorted(seen[1][:2]) == others
+    assert seen[1][2:] == [f"left {secret}"]
