@@ -75,6 +75,7 @@ from mailbot.backends.smtp import (
     envelope_sender,
 )
 from mailbot.backends.tls import trusted_context
+from mailbot.backends.unreadable import LeftUnread
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -304,6 +305,10 @@ class ImapMailbox:
             return call_with_retry(check, NO_WAIT, what="check connection")
         finally:
             self._drop()
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """Messages left for a person since the last call (see ReportsUnread)."""
+        return self._reader.take_left_unread()
 
     @property
     def failing_messages_remembered(self) -> int:

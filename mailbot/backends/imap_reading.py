@@ -20,7 +20,9 @@ from imapclient.exceptions import IMAPClientError
 
 from mailbot.backends import byte_budget
 from mailbot.backends.base import TransientError
+from mailbot.backends.imap_cursor import SENT_REF
 from mailbot.backends.imap_errors import error_text, server_words
+from mailbot.backends.unreadable import KEEP_AT_MOST, UNREADABLE_AFTER, LeftUnread
 from mailbot.model import FetchedMessage
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,6 @@ FETCH_BYTES = 16 * 1024 * 1024  # and at most this much mail per FETCH (one big 
 # the same for every backend: see byte_budget.
 BATCH_BYTES = byte_budget.BATCH_BYTES
 SIZE_CHUNK = 500  # UIDs per size FETCH: keeps the command line well under server limits
-UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 
 
 class NewMailReader:
@@ -45,6 +46,14 @@ class NewMailReader:
         # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID), and how many times a
         # FETCH of that message alone failed (0: it was in a FETCH of several that failed).
         self._trouble: dict[tuple[str, int, int], int] = {}
+        # Messages given up on, not yet handed over (see take_left_unread)
+        self._left: list[LeftUnread] = []
+
+    def take_left_unread(self) -> list[LeftUnread]:
+        """Messages left for a person since the last call, for `mailbot status` and the
+        admins (see mailbot/left_unread.py); each once per run."""
+        left, self._left = self._left, []
+        return left
 
     @property
     def remembered(self) -> int:
@@ -179,6 +188,12 @@ class NewMailReader:
                     "to look at, and the messages after it are read",
                     self.where, piece[0], shown, server_words(error_text(error)),
                 )  # fmt: skip
+                ref = f"{SENT_REF if folder == 'sent' else ''}{validity}:{piece[0]}"
+                problem = (f"the IMAP server failed {failures} times to give message UID "
+                           f"{piece[0]} ({server_words(error_text(error))})")
+                if failures == UNREADABLE_AFTER:
+                    self._left.append(LeftUnread(ref, folder, shown, problem))
+                    del self._left[:-KEEP_AT_MOST]
             raise TransientError(
                 f"{self.where}: reading message UID {piece[0]} in {shown!r} failed: "
                 f"{server_words(error_text(error))}"

@@ -519,10 +519,18 @@ def test_a_message_the_server_cannot_read_does_not_stop_the_mail_behind_it(
         "jo.bloggs@councillors.example.gov.uk", "tom.hughes@councillors.example.gov.uk"
     ]
     assert counts(person) == {"INBOX": 1, "Processed": 2, "Sent": len(smtp_server.received)}
+    # An administrator reads `mailbot status`, not the log: it names the message there.
+    code, output = mailbot("status", "--config", str(config))
+    assert code == 1, output
+    assert "1 message(s) mailbot could not read, left in the mailbox for a person" in output
+    assert "left unread in INBOX of" in output
+    assert "IMAP server failed 2 times to give message UID 2" in output
 
     code, output = mailbot("poll", "--config", str(config), "--once")
     assert code == 0, output
     assert len(acknowledged(smtp_server)) == 2
+    code, output = mailbot("status", "--config", str(config))
+    assert output.count("left unread in INBOX") == 1  # recorded once
     person.logout()
 
 
