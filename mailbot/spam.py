@@ -29,6 +29,10 @@ def spam_verdict(msg: ParsedMessage) -> str | None:
     for name in YES_HEADERS:
         if _says_yes(msg, name.lower()):
             return f"{name}: Yes"
+    if "x-phishtest" in msg.headers:
+        # KnowBe4's simulated phishing, often in a member's name: answering it would
+        # acknowledge the member for mail they never sent.
+        return "phishing simulation (X-PHISHTEST header)"
     details = msg.headers.get("x-proofpoint-spam-details", "")
     if re.search(r"\brule=spam\b", details, re.IGNORECASE):
         return "X-Proofpoint-Spam-Details: rule=spam"

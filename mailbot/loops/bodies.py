@@ -36,13 +36,19 @@ AUTO_REPLY_BODY = words(
     r"(?:allan o'?r swyddfa|i ffwrdd|ar wyliau|ar absenoldeb|yn absennol|absennol)",
     r"\b(?:dydw i ddim|dw i ddim|dwi ddim|nid wyf|nid ydw i)\s+yn y swyddfa\b",
     r"\bje suis absent(?:e)?\b", r"\bje serai absent(?:e)?\b", r"\bréponse automatique\b",
+    r"\bje (?:suis|serai) (?:actuellement |présentement )?(?:absente?|en cong[ée]s?|en vacances"
+    r"|hors du bureau)\b",
     r"\bich bin (?:bis|vom|ab)\b.{0,60}\b(?:abwesend|nicht im büro|urlaub)\b",
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
+    r"\bich befinde mich\b.{0,60}\b(?:im urlaub|au(?:ß|ss)er haus|nicht im b(?:ü|ue)ro"
+    r"|auf dienstreise|in elternzeit)\b",
     r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
     r"\bik ben (?:momenteel |tot )?.{0,40}\bafwezig\b", r"\bautomatisch antwoord\b",
     # Out-of-office sentences in the languages most spoken in UK councils after English
     # and Welsh; only the sender's own text is searched (see mailbot.loops.content).
     r"\b(?:jestem|b[ęe]d[ęe]) poza biurem\b", r"\bprzebywam na urlopie\b",
+    r"\b(?:jestem|b[ęe]d[ęe]) (?:obecnie |aktualnie )?na urlopie\b", r"\bnie ma mnie w biurze\b",
+    r"\bnu sunt (?:[îi]n|la) birou\b",
     r"\bestou (?:fora do escrit[óo]rio|de f[ée]rias|ausente)\b", r"\bsono fuori ufficio\b",
     r"\bsunt (?:[îi]n concediu|plecat[ăa]? din birou)\b", r"\besu i[šs]vyk[ęe](?:s|usi)\b",
     r"\bjsem mimo kancel[áa][řr]\b", r"\bh[áa]zon k[íi]v[üu]l vagyok\b",
@@ -70,6 +76,31 @@ SERVICE_RECEIPT_BODY = words(
     r"\b(?:ticket|case|call|incident) (?:#|number |no\.? |reference )?[\w-]*\d[\w-]* has been "
     r"(?:created|logged|raised|opened)\b",
 )
+# What a ticket system or another organisation's CRM says when it logs our mail (Salesforce,
+# Zendesk, Freshdesk, ServiceNow, Jadu, an MP's office): answering one would start a loop
+# of acknowledgements. Trusted only where the sender asks nothing ("?" or a request to act
+# vetoes them), since a member may report that a resident was told such a thing.
+CRM_RECEIPT_BODY = re.compile(
+    "|".join(f"(?:{p})" for p in (
+        r"\bwe (?:would like to )?acknowledge (?:that we have received|receipt of) your\b",
+        r"\bwe (?:can )?confirm (?:the )?receipt of your\b",
+        r"\byour (?:incident|request|case) has been (?:opened|logged|created) on your behalf\b",
+        r"\byour (?:e-?mail|message|enquiry|request|query|report) \(?#?\d+\)? has been "
+        r"(?:received|logged)\b",
+        r"\bwe will (?:respond|reply|get back to you|be in touch)\b.{0,40}\bwithin \d+ "
+        r"(?:working |business )?days\b",
+        r"\bref:[!_]00d\w+\.[!_]\w+:ref\b",  # Salesforce Email-to-Case's thread token
+        r"^\s*ref:msg\d{6,}",  # ServiceNow's watermark
+    )),
+    re.IGNORECASE | re.MULTILINE,
+)
+# An MP's office thanking whoever wrote: counted only in answers to our mail, where no
+# member thanks someone for contacting an MP.
+OFFICE_RECEIPT_BODY = words(
+    r"\bthank you for (?:contacting|your e-?mail to|e-?mailing|writing to) (?:the office of )?"
+    r"[\w .'-]{0,60}\bMP\b",
+)
+
 SECURE_MESSAGE = words(
     r"\bsecure (?:e-?mail|message)\b", r"\bencrypted (?:e-?mail|message)\b",
     r"\bprotected (?:e-?mail|message)\b",
@@ -96,6 +127,9 @@ QUARANTINE_DIGEST = re.compile(
         r"\b(?:have|has) been (?:placed|held|put) in (?:your |the )?(?:personal )?quarantine\b",
         r"\b(?:have|has) been held for (?:review|your review)\b",
         r"\bheld messages? (?:digest|summary|report|notification)\b",
+        # Microsoft 365's notice, also sent under a council's own address when set so
+        r"\b(?:are|is) being held for you to review\b",
+        r"\byou have (?:\d+ )?(?:new )?messages? in quarantine\b",
         r"^\s*(?:end user|quarantine|spam) digest\b",
     )),
     re.IGNORECASE | re.MULTILINE,
@@ -114,6 +148,10 @@ ASKS_US_TO_ACT = words(
     # Not a bare "please check / visit ...": service auto-replies say "please visit our
     # website"; a person asks someone to do it.
     r"\bplease (?:could|can|would) (?:you|someone) " + _ACT + r"\b",
+    # "... but please look at the pothole": a bare request, in verbs no auto-reply uses of
+    # its own business ("please check our website", "please ensure you include your postcode").
+    r"\bplease (?:look (?:at|into)|investigate|chase|sort|fix|repair|inspect|deal with"
+    r"|pick (?:this|it) up|(?:make sure|ensure)(?!\s+(?:you|your|our)\b))\b",
     # Welsh "can/could/would you ...", unless it is "... contact / phone / resend"
     r"\b(?:a )?(?:allwch|allech|fyddech|wnewch) chi\s+(?:cystal\s+)?"
     r"(?!(?:â |a )?(?:gysylltu|chysylltu|ffonio|anfon|ail-?anfon))\w",

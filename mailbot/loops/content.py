@@ -13,9 +13,11 @@ from mailbot.loops.bodies import (
     BOUNCE_BODY,
     BULK_BODY,
     CALENDAR_BODY,
+    CRM_RECEIPT_BODY,
     DELAY_BODY,
     MTA_REPORT_BODY,
     NOTE_ASKS_US,
+    OFFICE_RECEIPT_BODY,
     QUARANTINE_DIGEST,
     RECEIPT_BODY,
     RECEIPT_SHAPE,
@@ -32,6 +34,7 @@ from mailbot.loops.subjects import (
     EXCHANGE_RECEIPT_SUBJECT,
     RECEIPT_SUBJECT,
     REPLY_OR_FORWARD_SUBJECT,
+    SERVICE_RECEIPT_SUBJECT,
 )
 from mailbot.model import Automatic, ParsedMessage
 from mailbot.quoting import cut_signature, own_text
@@ -102,6 +105,10 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
         ASKS_US_TO_ACT.search(above_signoff)
     ):
         return Automatic.AUTO_REPLY
+    # A receipt, not an absence: a team mailbox's ticket system logging our assignment
+    # must not pass the case to a deputy as an out-of-office would.
+    if _logged_by_a_service(subject, above_signoff, answering):
+        return Automatic.RECEIPT
     # Notifications ("please do not reply to this email") are new mail, not answers.
     secure = SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
     if SERVICE_RECEIPT_BODY.search(above_signoff) and not secure:
@@ -113,6 +120,17 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+def _logged_by_a_service(subject: str, text: str, answering: bool) -> bool:
+    """A ticket system's or an office's receipt for our mail, and nothing asked of us."""
+    if "?" in text or ASKS_US_TO_ACT.search(text):
+        return False
+    return bool(
+        SERVICE_RECEIPT_SUBJECT.search(subject)
+        or CRM_RECEIPT_BODY.search(text)
+        or (answering and OFFICE_RECEIPT_BODY.search(text))
+    )
 
 
 def _robots_words(pattern: re.Pattern[str], text: str) -> bool:

@@ -51,9 +51,22 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
+# Outlook and phones type "I’m" and "o’r" with a curly apostrophe; the patterns are written
+# with a straight one.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def _plain_apostrophes(text: str) -> str:
+    return text.translate(_APOSTROPHES)
+
+
 def detect_automatic(msg: ParsedMessage) -> Verdict | None:
     """Why this message is automatic, or None if a person wrote it."""
-    msg = replace(msg, subject=without_gateway_tags(msg.subject))
+    msg = replace(
+        msg,
+        subject=_plain_apostrophes(without_gateway_tags(msg.subject)),
+        text=_plain_apostrophes(msg.text),
+    )
     for reason, rule in RULES:
         found = rule(msg)
         if found is not None:

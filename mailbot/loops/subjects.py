@@ -20,7 +20,9 @@ def words(*patterns: str) -> re.Pattern[str]:
 # noise" or "Undelivered council tax letters" in the middle of real enquiries.
 # A separator, not a hyphen inside a word: "Out of Office - Cllr Bloggs" ends the phrase,
 # "Auto-enrolment" and "Away-day" do not.
-_END = r"(?:\s*[:：(]|\s+[-–](?:\s|$)|\s*$)"
+# Welsh councils' bilingual subjects put a slash between the languages ("Allan o'r Swyddfa /
+# Out of Office").
+_END = r"(?:\s*[:：(/]|\s+[-–](?:\s|$)|\s*$)"
 # Bounce subjects are followed by ':', '(' or nothing: "Delivery failure - recycling
 # boxes" and "Returned mail - residents say post goes astray" are members' subjects.
 _REPORT_END = r"(?:\s*[:：(]|\s*$)"
@@ -29,7 +31,9 @@ AUTO_REPLY_SUBJECT = words(
     # Topics a member also starts a subject with ("Annual leave cover", "Vacation rentals",
     # "Away day") are left to the body patterns.
     r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?respon(?:se|der|s)"
-    r"|out of (?:the )?office|out-of-office|ooo|absence notification|vacation reply"
+    # Exchange 2003/2007 and Outlook 2003 wrote "Out of Office AutoReply:"
+    r"|out of (?:the )?office(?: auto[- ]?reply)?|out-of-office|ooo|absence notification"
+    r"|vacation reply"
     r"|away message"
     r"|ateb awtomatig|ymateb awtomatig|allan o'?r swyddfa"
     r"|r[ée]ponse automatique|absent(?:e)? du bureau|absence du bureau"
@@ -57,6 +61,11 @@ AUTO_REPLY_SUBJECT = words(
     # Ticket systems and council CRMs confirming receipt: no member writes these to us.
     r"^\s*your (?:call |case |ticket |enquiry |)?reference (?:number |no\.? )?is:?\s*\S*\d",
     r"^\s*your (?:[\w'-]+ ){1,5}(?:has been|was|is) (?:received|logged|created|registered)\b",
+)
+# A ticket system logging our mail: ServiceNow's "Incident INC0012345 -- opened on your behalf".
+SERVICE_RECEIPT_SUBJECT = words(
+    r"^\s*(?:incident|request|ticket|case|call)\s+\S*\d\S*\s+(?:--?\s*|[-–]\s*)?"
+    r"(?:has been\s+)?(?:opened|logged|created|raised)\s+on your behalf\b",
 )
 
 BOUNCE_SUBJECT = words(
