@@ -125,7 +125,9 @@ def gather_status(app: App, now: datetime) -> Status:
         ).all()
         left_unread = session.execute(
             select(MessageRow.id, MessageRow.received_at, MessageRow.folder, MessageRow.reason)
-            .where(MessageRow.status == MessageStatus.QUARANTINED, never_read)
+            # once the retention purge has blanked it there is nothing left to show
+            .where(MessageRow.status == MessageStatus.QUARANTINED, never_read,
+                   MessageRow.purged_at.is_(None))
             .order_by(MessageRow.id.desc())
             .limit(LISTED)
         ).all()
