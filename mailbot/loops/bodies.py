@@ -63,8 +63,14 @@ AUTO_REPLY_BODY = words(
 # the sign-off, so a person's real reply with such a footer is still a reply. Not
 # applied to a secure-message notice (Egress, Mimecast, Outlook encryption): a member's
 # own message may be waiting behind it, and it says "do not reply" too.
-SERVICE_RECEIPT_BODY = words(
+# An away-note says nobody reads the address now (an auto-reply: an officer's case moves
+# to their deputy); a receipt only that the mail arrived (a team mailbox's ticket system
+# logging our assignment is not the officer's absence).
+AWAY_NOTE_BODY = words(
     r"\bi (?:work|am working) part[- ]time\b.{0,80}\b(?:respond|reply|get back)\b",
+    r"\b(?:this|the) (?:mailbox|e-?mail address|inbox) is (?:not monitored|unmonitored)\b",
+)
+SERVICE_RECEIPT_BODY = words(
     r"\byour (?:e-?mail|message|enquiry|request) has been received\b",
     r"\bwe aim to (?:respond|reply)\b.{0,60}\bwithin \d+\b",
     r"\bthis is an? (?:automated|automatically generated|automatic) (?:e-?mail|message"
@@ -72,7 +78,6 @@ SERVICE_RECEIPT_BODY = words(
     r"\bthis (?:e-?mail|message|notification) (?:was|has been|is) (?:sent |generated )?"
     r"automatically\b",
     r"\bplease do not reply to this (?:e-?mail|message)\b",
-    r"\b(?:this|the) (?:mailbox|e-?mail address|inbox) is (?:not monitored|unmonitored)\b",
     r"\b(?:ticket|case|call|incident) (?:#|number |no\.? |reference )?[\w-]*\d[\w-]* has been "
     r"(?:created|logged|raised|opened)\b",
 )

@@ -10,6 +10,7 @@ import re
 from mailbot.loops.bodies import (
     ASKS_US_TO_ACT,
     AUTO_REPLY_BODY,
+    AWAY_NOTE_BODY,
     BOUNCE_BODY,
     BULK_BODY,
     CALENDAR_BODY,
@@ -107,12 +108,14 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
         return Automatic.AUTO_REPLY
     # A receipt, not an absence: a team mailbox's ticket system logging our assignment
     # must not pass the case to a deputy as an out-of-office would.
-    if _logged_by_a_service(subject, above_signoff, answering):
+    if SERVICE_RECEIPT_SUBJECT.search(subject) or _logged_by_a_service(above_signoff, answering):
         return Automatic.RECEIPT
     # Notifications ("please do not reply to this email") are new mail, not answers.
     secure = SECURE_MESSAGE.search(subject) or SECURE_MESSAGE.search(own.text[:BODY_WINDOW])
-    if SERVICE_RECEIPT_BODY.search(above_signoff) and not secure:
+    if AWAY_NOTE_BODY.search(above_signoff) and not secure:
         return Automatic.AUTO_REPLY
+    if SERVICE_RECEIPT_BODY.search(above_signoff) and not secure:
+        return Automatic.RECEIPT
     if (answering or brief) and RECEIPT_BODY.search(own.text[:BODY_WINDOW]):
         return Automatic.RECEIPT
     if _bulletin(own.text):
@@ -122,15 +125,11 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
     return None
 
 
-def _logged_by_a_service(subject: str, text: str, answering: bool) -> bool:
+def _logged_by_a_service(text: str, answering: bool) -> bool:
     """A ticket system's or an office's receipt for our mail, and nothing asked of us."""
     if "?" in text or ASKS_US_TO_ACT.search(text):
         return False
-    return bool(
-        SERVICE_RECEIPT_SUBJECT.search(subject)
-        or CRM_RECEIPT_BODY.search(text)
-        or (answering and OFFICE_RECEIPT_BODY.search(text))
-    )
+    return bool(CRM_RECEIPT_BODY.search(text) or (answering and OFFICE_RECEIPT_BODY.search(text)))
 
 
 def _robots_words(pattern: re.Pattern[str], text: str) -> bool:

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import re
 
-from mailbot.loops.subjects import AUTO_REPLY_SUBJECT, DELAY_SUBJECT, REPORT_DELAY_SUBJECT
+from mailbot.loops.subjects import (
+    AUTO_REPLY_SUBJECT,
+    DELAY_SUBJECT,
+    REPORT_DELAY_SUBJECT,
+    SERVICE_RECEIPT_SUBJECT,
+)
 from mailbot.model import Automatic, ParsedMessage
 
 NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
@@ -67,6 +72,8 @@ def empty_return_path(msg: ParsedMessage) -> Automatic | None:
     if msg.headers.get("return-path", "").replace(" ", "").strip() == "<>":
         if AUTO_REPLY_SUBJECT.search(msg.subject):
             return Automatic.AUTO_REPLY
+        if SERVICE_RECEIPT_SUBJECT.search(msg.subject):
+            return Automatic.RECEIPT
         return Automatic.RECEIPT if not_a_failure(msg) else Automatic.BOUNCE
     return None
 

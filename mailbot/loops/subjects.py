@@ -58,12 +58,12 @@ AUTO_REPLY_SUBJECT = words(
     r"^\s*auto\s*:",  # "Auto: I'm on leave"
     r"^\s*(?:i am|i'm) (?:away|out of (?:the )?office)\b", r"^\s*away until\b",
     r"^\s*[^:]{0,60} is out of the office\b",
-    # Ticket systems and council CRMs confirming receipt: no member writes these to us.
+)
+# Ticket systems and council CRMs confirming receipt: no member writes these to us.
+SERVICE_RECEIPT_SUBJECT = words(
     r"^\s*your (?:call |case |ticket |enquiry |)?reference (?:number |no\.? )?is:?\s*\S*\d",
     r"^\s*your (?:[\w'-]+ ){1,5}(?:has been|was|is) (?:received|logged|created|registered)\b",
-)
-# A ticket system logging our mail: ServiceNow's "Incident INC0012345 -- opened on your behalf".
-SERVICE_RECEIPT_SUBJECT = words(
+    # ServiceNow's "Incident INC0012345 -- opened on your behalf"
     r"^\s*(?:incident|request|ticket|case|call)\s+\S*\d\S*\s+(?:--?\s*|[-–]\s*)?"
     r"(?:has been\s+)?(?:opened|logged|created|raised)\s+on your behalf\b",
 )

@@ -60,7 +60,8 @@ ROBOTS = {
     "calendar_tentative_relayed_without_calendar_part.eml": "calendar",
 }
 MEMBERS_OUT_OF_OFFICE = sorted(name for name in ROBOTS if name.startswith("ooo_"))
-RECEIPTS = sorted(name for name in ROBOTS if name.startswith(("crm_", "mp_", "other_council")))
+RECEIPTS = sorted([*(name for name in ROBOTS if name.startswith(("crm_", "mp_", "other_council"))),
+                   "ticket_system_acknowledgement.eml"])
 
 SAM = "sam.patel@wiltshire.gov.uk"
 LEE = "lee.wong@wiltshire.gov.uk"
@@ -199,3 +200,15 @@ def test_a_member_who_only_sounds_like_a_robot_gets_a_case(
     [row] = rows(council.app, MessageRow)
     assert (row.status, row.automatic) == ("processed", None), row.reason
     assert [c.member_email for c in rows(council.app, CaseRow)] == [JO[1]]
+
+
+def test_a_bounce_of_our_acknowledgement_is_noticed_on_the_case_and_answered_by_nothing(
+    council: Council,
+) -> None:
+    # The member's mail is forwarded on to a Gmail address that no longer exists.
+    ack = _enquiry(council)[JO[1]]
+    raw = answering(eml("ndr_gmail_address_not_found.eml"), str(ack["Message-ID"]))
+    assert council.deliver(raw) == []
+    [event] = council.events("undeliverable")
+    assert event.case_id == council.case().id and "our ack" in event.detail
+    assert council.case().officer_email == SAM

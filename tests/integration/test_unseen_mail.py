@@ -41,7 +41,7 @@ ROBOTS = {
     # file: the kind of automatic mail it must be recorded as
     "ooo_polish_no_headers.eml": "auto_reply",
     "ooo_urdu_body_only.eml": "auto_reply",
-    "ticket_system_acknowledgement.eml": "auto_reply",
+    "ticket_system_acknowledgement.eml": "receipt",
     "sharepoint_share_in_members_name.eml": "bulk",
     "outlook_recall_from_member.eml": "receipt",
     "exchange_system_mailbox_notice.eml": "bounce",

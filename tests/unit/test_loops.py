@@ -233,17 +233,22 @@ def test_auto_reply_bodies_in_six_languages(language: str, body: str) -> None:
     assert kind(message) == Automatic.AUTO_REPLY, language
 
 
-@pytest.mark.parametrize(("subject", "body"), [
-    ("Your call reference is 3345221", "A member of our team will be in touch."),
-    ("Your report of a pothole has been received", "Reference HW-123456."),
+# A receipt says the mail arrived; an unmonitored mailbox says nobody will read it (an
+# auto-reply, which moves an officer's case on).
+@pytest.mark.parametrize(("subject", "body", "expected"), [
+    ("Your call reference is 3345221", "A member of our team will be in touch.",
+     Automatic.RECEIPT),
+    ("Your report of a pothole has been received", "Reference HW-123456.", Automatic.RECEIPT),
     ("Re: Pothole outside 14 Castle Street [#4521]",
-     "Dear customer, ticket #4521 has been created for your request."),
+     "Dear customer, ticket #4521 has been created for your request.", Automatic.RECEIPT),
     ("Re: Pothole outside 14 Castle Street", "This is an automated acknowledgement of your "
-     "message. Please do not reply to this email."),
-    ("Planning enforcement", "Thank you. This mailbox is not monitored."),
+     "message. Please do not reply to this email.", Automatic.RECEIPT),
+    ("Planning enforcement", "Thank you. This mailbox is not monitored.", Automatic.AUTO_REPLY),
 ])
-def test_ticket_systems_and_notification_services_are_automatic(subject: str, body: str) -> None:
-    assert kind(build(subject=subject, body=body)) == Automatic.AUTO_REPLY
+def test_ticket_systems_and_notification_services_are_automatic(
+    subject: str, body: str, expected: Automatic
+) -> None:
+    assert kind(build(subject=subject, body=body)) == expected
 
 
 def test_mail_sent_in_a_members_name_by_a_noreply_system_is_automatic() -> None:
@@ -562,12 +567,19 @@ def test_a_welsh_member_away_next_week_who_asks_for_something_is_a_person() -> N
     "I no longer work at Wiltshire Council. Please redirect your email to the team.",
     "I have now left Wiltshire Council.",
     "This mailbox is no longer monitored. Please contact the Highways Hub.",
+])
+def test_more_english_out_of_office_bodies(body: str) -> None:
+    message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
+    assert kind(message) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize("body", [
     "Your email has been received and will be dealt with as soon as possible.",
     "Thank you for contacting Highways. We aim to respond within 10 working days.",
 ])
-def test_more_english_out_of_office_and_receipt_bodies(body: str) -> None:
+def test_service_receipt_bodies(body: str) -> None:
     message = build(subject="Re: Pothole outside 14 Castle Street [MB-2026-00001]", body=body)
-    assert kind(message) == Automatic.AUTO_REPLY
+    assert kind(message) == Automatic.RECEIPT
 
 
 @pytest.mark.parametrize("body", [
@@ -582,7 +594,7 @@ def test_a_service_auto_reply_that_says_please_visit_our_website_is_automatic() 
     body = ("Thank you for contacting Highways. We aim to respond within 10 working days. "
             "Please visit our website or check the status of your report online.")
     assert kind(build(subject="Re: Pothole outside 14 Castle Street", body=body)) == (
-        Automatic.AUTO_REPLY)
+        Automatic.RECEIPT)
 
 
 @pytest.mark.parametrize("body", [
