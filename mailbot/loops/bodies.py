@@ -26,10 +26,19 @@ AUTO_REPLY_BODY = words(
     r"\bi have (?:now )?left (?:my (?:post|role|job|position) (?:at|with) )?(?:the )?"
     r"[\w' -]{0,40}\bcouncil\b(?: on [\w ]{1,20})?\s*(?:[.!;,]|$)",
     r"\bthis (?:mailbox|e-?mail address|inbox|account) is no longer (?:monitored|in use|active)\b",
-    r"\bi(?:'m| am| will be) (?:currently )?(?:on (?:holiday|leave|annual leave|maternity leave"
-    r"|paternity leave|parental leave|sick leave)|off (?:work|sick))\b.{0,80}"
-    r"\b(?:until|till|til|back on|returning)\b",
-    r"\bi (?:will )?(?:have|be with) (?:limited|no) access to (?:my )?e-?mail\b",
+    r"\bi(?:'m| am| will be) (?:currently |now )?(?:on (?:holiday|leave|annual leave"
+    r"|maternity leave|paternity leave|parental leave|sick leave|jury service)"
+    r"|off (?:work|sick))\b.{0,80}"
+    r"\b(?:until|till|til|back on|back in|returning|no access|limited access)\b",
+    r"\bi(?:'m| am| will be) away (?:from|between) (?:the )?\d{1,2}",
+    r"\bi (?:will )?(?:have|be with) (?:limited|no) access to (?:my )?e-?mails?\b",
+    r"\bi(?:'m| am| will be)\b[^.\n]{0,60}\bwith (?:limited|no|restricted|intermittent) access "
+    r"to (?:my )?e-?mails?\b",
+    r"\bi(?:'m| am) not (?:checking|reading|monitoring) (?:my )?e-?mails?\b",
+    # Written for a councillor by their office or by the member in the third person
+    r"\b(?:cllr|councillor|mr|mrs|ms|miss|dr)\.? [\w'-]+(?: [\w'-]+)? is (?:currently |now )?"
+    r"(?:away|on (?:leave|holiday|annual leave)|out of the office)\b.{0,60}"
+    r"\b(?:until|returning|back on|on (?:his|her|their) return)\b",
     r"\bdw i allan o'?r swyddfa\b", r"\brwyf allan o'?r swyddfa\b", r"\bateb awtomatig\b",
     # Welsh: "I am / I will be" + out of the office, away, on (annual) leave, absent
     r"\b(?:rydw i|rwyf i|rwyf|dw i|dwi|rwy'?n|rydw i'?n|byddaf|bydda i|byddaf i)\s+"
@@ -40,13 +49,14 @@ AUTO_REPLY_BODY = words(
     r"|hors du bureau)\b",
     r"\bich bin (?:bis|vom|ab)\b.{0,60}\b(?:abwesend|nicht im büro|urlaub)\b",
     r"\bich bin (?:derzeit |zurzeit )?(?:abwesend|nicht im büro|im urlaub)\b",
+    r"\bwieder (?:im büro|erreichbar|für sie erreichbar)\b",
     r"\bich befinde mich\b.{0,60}\b(?:im urlaub|au(?:ß|ss)er haus|nicht im b(?:ü|ue)ro"
     r"|auf dienstreise|in elternzeit)\b",
     r"\bestoy fuera de la oficina\b", r"\bestaré fuera\b", r"\brespuesta automática\b",
     r"\bik ben (?:momenteel |tot )?.{0,40}\bafwezig\b", r"\bautomatisch antwoord\b",
     # Out-of-office sentences in the languages most spoken in UK councils after English
     # and Welsh; only the sender's own text is searched (see mailbot.loops.content).
-    r"\b(?:jestem|b[ęe]d[ęe]) poza biurem\b", r"\bprzebywam na urlopie\b",
+    r"\b(?:jestem|b[ęe]d[ęe]) poza biurem\b", r"\bprzebywam na (?:urlopie|zwolnieniu)\b",
     r"\b(?:jestem|b[ęe]d[ęe]) (?:obecnie |aktualnie )?na urlopie\b", r"\bnie ma mnie w biurze\b",
     r"\bnu sunt (?:[îi]n|la) birou\b",
     r"\bestou (?:fora do escrit[óo]rio|de f[ée]rias|ausente)\b", r"\bsono fuori ufficio\b",
@@ -54,6 +64,9 @@ AUTO_REPLY_BODY = words(
     r"\bjsem mimo kancel[áa][řr]\b", r"\bh[áa]zon k[íi]v[üu]l vagyok\b",
     r"\bofis d[ıi][şs][ıi]nday[ıi]m\b", r"\bjag är (?:ledig|på semester|inte på kontoret)\b",
     r"دفتر سے باہر ہوں", r"خارج المكتب", r"ਦਫ਼?ਤਰ ਤੋਂ ਬਾਹਰ ਹਾਂ", r"অফিসের বাইরে আছি",
+    # "I am on leave": Urdu, Punjabi (Shahmukhi and Gurmukhi), Bengali, Gujarati, Hindi, Arabic
+    r"چھٹی پر ہوں", r"چھٹی تے ہاں", r"ਛੁੱਟੀ ?'?ਤੇ ਹਾਂ", r"ছুটিতে আছি", r"રજા પર છું",
+    r"छुट्टी पर हू[ँं]", r"أنا في إجازة",
     r"不在办公室", r"不在辦公室",
 )
 

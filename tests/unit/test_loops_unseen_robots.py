@@ -111,3 +111,31 @@ def test_members_who_only_sound_like_these_robots_are_people(subject: str, body:
 ])
 def test_an_out_of_office_that_tells_the_reader_what_to_do_is_still_automatic(body: str) -> None:
     assert kind(REPLY, body) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize("body", [
+    "I am away from the 23rd to the 30th November and will reply when I am back.",
+    "I am currently on leave and will be back in the office on 30 November.",
+    "I am currently on jury service until 4 December. For urgent matters ring 01225 713000.",
+    "Cllr Bloggs is away until 30 November. Your email will be read on her return.",
+    "Cllr Bloggs is currently on leave, returning on Monday 30 November.",
+    "Thank you for your email. I am on leave this week with no access to emails.",
+    "Thank you for your email. Please note I am not checking emails until Monday.",
+    "Thanks for your message. I’m currently travelling with limited access to email.",
+    "Dziękuję za wiadomość. Przebywam na zwolnieniu lekarskim do 30.11.",
+    "Danke für Ihre E-Mail. Ich bin ab dem 30.11. wieder im Büro.",
+    "شکریہ۔ میں چھٹی پر ہوں اور 30 نومبر کو واپس آؤں گا۔",
+    "ਤੁਹਾਡੀ ਈਮੇਲ ਲਈ ਧੰਨਵਾਦ। ਮੈਂ ਛੁੱਟੀ ’ਤੇ ਹਾਂ।",
+])
+def test_more_ways_an_out_of_office_answering_our_mail_is_worded(body: str) -> None:
+    assert kind(REPLY, body) == Automatic.AUTO_REPLY
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Drain on Mill Lane", "Mrs Smith is away until Monday, so could someone please check the "
+     "drain outside her house before then?"),
+    (REPLY, "Thanks. I am on leave next week, back on the 7th, so please chase the contractor "
+     "in the meantime."),
+])
+def test_a_member_saying_who_is_away_and_asking_is_a_person(subject: str, body: str) -> None:
+    assert detect_automatic(build(subject=subject, body=body)) is None
