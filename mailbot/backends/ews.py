@@ -66,7 +66,7 @@ from mailbot.backends.ews_explain import (
 )
 from mailbot.backends.ews_sent import CATCH_UP_PAGES, NewItem, SentItems, new_item
 from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
-from mailbot.backends.unreadable import LeftUnread, ReadFailures
+from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 T = TypeVar("T")
@@ -303,10 +303,13 @@ class EwsMailbox:
         """The MIME of as many of `ids` as fit in the batch beside the `held` bytes it has
         (see byte_budget), in GetItem calls of bounded size; and the ids left for the next
         fetch. Ids come from the sync, or back from a cursor's JSON as lists. Items given up
-        on (see _download_run) are passed over; once a GetItem of several has failed, they
-        are asked for one at a time, so the one at fault is found."""
+        on are passed over; once a GetItem of several has failed, they are asked for one at
+        a time, so the one at fault is found; an item that fails alone is noted and the rest
+        read, and FetchRound decides (it fails the fetch until the item has failed
+        UNREADABLE_AFTER times, then leaves it for a person)."""
         taken = byte_budget.within(ids, _size, held, self.batch_bytes)
         messages: list[FetchedMessage] = []
+        reads = FetchRound(self._failures, "ews")
         for run in byte_budget.runs(taken, _size, MIME_BATCH, MIME_BYTES):
             pairs = [(str(found[0]), str(found[1])) for found in run
                      if not self._failures.given_up(_key(str(found[0]), folder))]
@@ -315,16 +318,16 @@ class EwsMailbox:
             else:
                 pieces = [pairs] if pairs else []
             for piece in pieces:
-                messages += self._download_run(piece, folder)
+                messages += self._download_run(piece, folder, reads)
+        reads.close()
         return messages, ids[len(taken) :]
 
-    def _download_run(self, pairs: list[tuple[str, str]], folder: str) -> list[FetchedMessage]:
-        """One GetItem of `pairs`. An item Exchange fails on alone (an unexpected fault for
-        that item, a whole request that fails with it alone in it) fails the fetch, so the
-        poll tries again later, until it has failed UNREADABLE_AFTER times: it is then left
-        in its folder for a person, named in the log and handed over for `mailbot status`,
-        and the items behind it are read. A busy or unreachable server is no item's fault
-        and counts against none."""
+    def _download_run(
+        self, pairs: list[tuple[str, str]], folder: str, reads: FetchRound
+    ) -> list[FetchedMessage]:
+        """One GetItem of `pairs`; the items Exchange fails on alone (an unexpected fault
+        for that item, a whole request that fails with it alone in it) noted in `reads`. A
+        busy or unreachable server is no item's fault and counts against none."""
         try:
             found, failed = self._retry(
                 "download messages", partial(self._download, pairs, folder=folder)
@@ -339,22 +342,18 @@ class EwsMailbox:
         place = "Sent Items" if folder == "sent" else "Inbox"
         for item_id, problem in failed:
             key = _key(item_id, folder)
-            if not self._failures.failed(key):
-                raise problem
             said = f"Exchange failed to give it, each time: {problem}"
-            self._failures.report(self._described(item_id, LeftUnread(key, folder, place, said)))
-            log.error(
-                "ews: downloading %s item %s failed %d times (%s); it is left there for a "
-                "person to look at, and the messages after it are read",
-                place, item_id, self._failures.after, problem,
-            )  # fmt: skip
+            reads.fail(key, problem, partial(
+                self._described, item_id, LeftUnread(key, folder, place, said)))
+        for message in found:
+            reads.ok(message.ref.split(REF_SEPARATOR, 1)[0])
         return found
 
     def _download(
         self, ids: list[tuple[str, str]], *, folder: str
     ) -> tuple[list[FetchedMessage], list[tuple[str, BackendError]]]:
         """The messages Exchange gave, and the items it answered with an unexpected error
-        (counted by _download_run, outside the retries)."""
+        (noted by _download_run, outside the retries)."""
         account = self._connect()
         found = []
         failed: list[tuple[str, BackendError]] = []
@@ -385,7 +384,6 @@ class EwsMailbox:
                     f"({type(item).__name__}: {item})"
                 )))
                 continue
-            self._failures.settled(key)
             prefix = SENT_REF_PREFIX if folder == "sent" else ""
             found.append(
                 FetchedMessage(

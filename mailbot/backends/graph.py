@@ -43,7 +43,7 @@ from mailbot.backends.graph_http import ITEM_FAULTS, GraphBusy, GraphClient
 from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
 from mailbot.backends.graph_tokens import MsalTokenProvider, SignInRefused, TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown
-from mailbot.backends.unreadable import LeftUnread, ReadFailures
+from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -277,22 +277,26 @@ class GraphMailbox:
         prefix = SENT_REF_PREFIX if folder == "sent" else ""
         messages: list[FetchedMessage] = []
         total = held
+        reads = FetchRound(self._failures, "graph")
+        left: list[str] = []
         for done, message_id in enumerate(ids):
             if (held or messages) and total >= self.batch_bytes:
-                return messages, [str(left) for left in ids[done:]]
-            raw = self._mime(str(message_id), folder)
+                left = [str(rest) for rest in ids[done:]]
+                break
+            raw = self._mime(str(message_id), folder, reads)
             if raw is not None:
                 messages.append(FetchedMessage(ref=prefix + message_id, raw=raw, folder=folder))
                 total += len(raw)
-        return messages, []
+        reads.close()  # raises while a message failing alone may yet be read
+        return messages, left
 
-    def _mime(self, message_id: str, folder: str = "inbox") -> bytes | None:
-        """The message's MIME; None if it is gone, or left for a person: Exchange cannot
-        make its MIME (S/MIME encrypted, a damaged item: see ITEM_FAULTS), which it says
-        every time, or its download failed UNREADABLE_AFTER times (a 500 for that message
-        alone, poll after poll). Failing would stop every poll at that message, and the
-        mail behind it with it. Such a message is left where it is, named in the log and
-        handed over for `mailbot status` (see take_left_unread)."""
+    def _mime(self, message_id: str, folder: str, reads: FetchRound) -> bytes | None:
+        """The message's MIME; None if it is gone, or not given. Exchange cannot make the
+        MIME of S/MIME encrypted mail or a damaged item (see ITEM_FAULTS), and says so every
+        time: such a message is left for a person at once. Another failure of this message
+        alone (a 500 for it, poll after poll) is noted in `reads`, which lets the rest be
+        read and decides (see FetchRound). Failing outright would stop every poll at that
+        message, and the mail behind it with it."""
         key = (SENT_REF_PREFIX if folder == "sent" else "") + message_id
         if self._failures.given_up(key):
             return None  # left for a person, and reported, when it was given up on
@@ -306,10 +310,10 @@ class GraphMailbox:
         except GraphBusy as busy:
             if busy.status != 500:  # throttled, or a gateway: the server's, not the message's
                 raise
-            self._failed(key, place, folder, busy)
+            self._failed(reads, key, place, folder, busy)
             return None
         if reply.status == 200:
-            self._failures.settled(key)
+            reads.ok(key)
             return reply.content
         if reply.status == 404:  # deleted by a person between the delta and now
             self._failures.settled(key)
@@ -328,21 +332,15 @@ class GraphMailbox:
         failure = self._client.failure(reply, "download a message")
         if reply.status in (401, 403):  # refused for the app: every message would be
             raise failure
-        self._failed(key, place, folder, failure)
+        self._failed(reads, key, place, folder, failure)
         return None
 
-    def _failed(self, key: str, place: str, folder: str, error: BackendError) -> None:
-        """One more failed download of this message: raise, so the poll tries again later,
-        until it has failed UNREADABLE_AFTER times; then leave it (return)."""
-        if not self._failures.failed(key):
-            raise error
+    def _failed(
+        self, reads: FetchRound, key: str, place: str, folder: str, error: BackendError
+    ) -> None:
         problem = f"Graph failed to give it, each time: {error}"
-        self._failures.report(self._described(LeftUnread(key, folder, place, problem)))
-        log.error(
-            "graph: downloading %s message %s failed %d times (%s); it is left there for a "
-            "person to look at, and the messages after it are read",
-            place, key.removeprefix(SENT_REF_PREFIX), self._failures.after, error,
-        )  # fmt: skip
+        reads.fail(key, error,
+                   lambda: self._described(LeftUnread(key, folder, place, problem)))
 
     def _described(self, left: LeftUnread) -> LeftUnread:
         """`left` with its sender and subject, which Graph gives as properties even when

@@ -34,7 +34,7 @@ from mailbot.backends import byte_budget
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
 from mailbot.backends.retry import Backoff, call_with_retry
 from mailbot.backends.smtp import IDLE_TIMEOUT, SmtpSession, SmtpSettings, envelope_sender
-from mailbot.backends.unreadable import LeftUnread, ReadFailures
+from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,7 @@ class MaildirMailbox:
         messages: list[FetchedMessage] = []
         present: list[str] = []
         held = 0
+        reads = FetchRound(self._failures, f"maildir {self.path}")
         for key in keys:
             if key in seen:  # fetched before and left in the Inbox: not read again
                 present.append(key)
@@ -218,8 +219,8 @@ class MaildirMailbox:
                 # The batch is full (see byte_budget): left out of the cursor, so the next
                 # fetch reads it. Members' drawings of 30 MB by the hundred are gigabytes.
                 continue
-            raw = self._read(key)
-            if raw is None:  # gone since the listing, or left for a person
+            raw = self._read(key, reads)
+            if raw is None:  # gone since the listing, failed, or left for a person
                 continue
             present.append(key)
             messages.append(FetchedMessage(ref=key, raw=raw))
@@ -228,15 +229,17 @@ class MaildirMailbox:
         for remembered in self._failures.remembered():
             if remembered not in in_inbox:  # moved or deleted by a person: no longer a worry
                 self._failures.settled(remembered)
+        reads.close()  # raises while a file failing alone may yet be read
         return messages, f"{epoch}|{'/'.join(present)}"
 
-    def _read(self, key: str) -> bytes | None:
+    def _read(self, key: str, reads: FetchRound) -> bytes | None:
         """The message file's bytes; None if it went since the listing (a person's client
         moved or deleted it), or if mailbot cannot read it (its owner or mode, a dangling
-        symlink, a loop of them, a disk error on it) UNREADABLE_AFTER times: it is then
-        left in the inbox for a person, named in the log and handed over for `mailbot
-        status` (see take_left_unread). Raising each time would fail every poll at that
-        file for good, and the mail behind it with it."""
+        symlink, a loop of them, a disk error on it): that is noted in `reads`, which lets
+        the rest be read and decides (see FetchRound): after UNREADABLE_AFTER failures the
+        file is left in the inbox for a person, named in the log and handed over for
+        `mailbot status`. Raising at once would fail every poll at that file for good, and
+        the mail behind it with it."""
         if self._failures.given_up(key):
             return None
         try:
@@ -251,19 +254,25 @@ class MaildirMailbox:
             try:  # a client moved it from new/ to cur/ since the listing, as they do
                 raw = where.read_bytes()
             except OSError:
-                if not self._failures.failed(key):
-                    raise
-            else:
-                self._failures.settled(key)
-                return raw
-            problem = (f"mailbot cannot read the file {where}: {error.strerror or error}; "
-                       "check that it is a plain file the user mailbot runs as may read")
-            log.error("maildir %s: %s (failed %d times); it is left there for a person, and "
-                      "the messages after it are read", self.path, problem, self._failures.after)
-            self._failures.report(LeftUnread(key, "inbox", f"the maildir {self.path}", problem))
-            return None
-        self._failures.settled(key)
+                problem = (f"mailbot cannot read the file {where}: {error.strerror or error}; "
+                           "check that it is a plain file the user mailbot runs as may read")
+                shown = f"the maildir {self.path}"
+                reads.fail(key, self._as_backend_error(error),
+                           lambda: LeftUnread(key, "inbox", shown, problem))
+                return None
+        reads.ok(key)
         return raw
+
+    def _as_backend_error(self, error: OSError) -> BackendError:
+        """What _io_errors would have said of it; never a TransientError, which the retry
+        would take for another failure of the file seconds later: a file counts one
+        failure a poll."""
+        try:
+            with self._io_errors("fetch from the maildir"):
+                raise error
+        except BackendError as mine:
+            return BackendError(str(mine))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def take_left_unread(self) -> list[LeftUnread]:
         """Message files left for a person since the last call (see ReportsUnread)."""

@@ -14,13 +14,21 @@ restart a message is tried UNREADABLE_AFTER times again, which costs a failed po
 and is then recorded once (the record is keyed by the message, so not twice). It is
 bounded: a message read, or found gone, is forgotten at once, and beyond KEEP_AT_MOST the
 oldest are let go (a message left alone is then tried again, twice, and left again).
+
+A failure counts against a message only when the same fetch read another message (or it
+was the only one tried): when every message fails, the server is at fault, not they, and
+leaving them all for a person would send the admins an alert per message (see FetchRound).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
 
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 KEEP_AT_MOST = 1_000  # messages remembered; a shared mailbox never has this many broken
@@ -115,3 +123,53 @@ class ReadFailures:
         while len(self._failures) > self.keep:
             self._failures.popitem(last=False)
         del self._left[: -self.keep]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    key: str
+    error: Exception
+    describe: Callable[[], LeftUnread]
+
+
+class FetchRound:
+    """The reads of one fetch. A message that fails is not allowed to stop the others:
+    the backend notes it (`fail`) and reads on; `close` then decides. If the fetch read
+    another message, or tried none but this one, each failure counts against its message,
+    and one failing UNREADABLE_AFTER times is left for a person (handed over, logged);
+    while any has not failed that often yet, close raises its error, so the fetch fails
+    and is tried again. If every message tried failed, the server is at fault: close
+    raises and counts against none."""
+
+    def __init__(self, memory: ReadFailures, where: str) -> None:
+        self.memory = memory
+        self.where = where
+        self.read = 0
+        self._failed: list[_Failure] = []
+
+    def ok(self, key: str) -> None:
+        self.read += 1
+        self.memory.settled(key)
+
+    def fail(self, key: str, error: Exception, describe: Callable[[], LeftUnread]) -> None:
+        self._failed.append(_Failure(key, error, describe))
+
+    def close(self) -> None:
+        if not self._failed:
+            return
+        if self.read == 0 and len(self._failed) > 1:
+            raise self._failed[0].error  # nothing could be read: the server's fault
+        pending: Exception | None = None
+        for failure in self._failed:
+            if not self.memory.failed(failure.key):
+                pending = pending or failure.error
+                continue
+            left = failure.describe()
+            log.error(
+                "%s: reading %s message %s failed %d times (%s); it is left there for a "
+                "person to look at, and the messages after it are read",
+                self.where, left.shown, failure.key, self.memory.after, failure.error,
+            )  # fmt: skip
+            self.memory.report(left)
+        if pending is not None:
+            raise pending

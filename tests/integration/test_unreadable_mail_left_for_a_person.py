@@ -351,3 +351,38 @@ def _read_as_nobody(root: Path) -> None:
     others = sorted(key for key in inbox.iterkeys() if key != secret)
     assert sorted(seen[1][:2]) == others
     assert seen[1][2:] == [f"left {secret}"]
+
+
+def test_graph_a_server_failing_on_every_message_is_not_blamed_on_each_one(
+    graph: tuple[FakeGraph, App],
+) -> None:
+    """When Graph answers 500 for every message's /$value (a store failing over), leaving
+    each for a person after two polls would send the admins an alert per message in the
+    Inbox. Failures count only when another message of the same fetch was read (or the
+    message was the only one tried): here the polls fail, as an outage, and nobody's mail
+    is left behind; once the server is back, all of it is read."""
+    fake, app = graph
+    ids = [fake.deliver(member_email(label)) for label in ("one", "two", "three")]
+    fake.broken.update(ids)
+    for minute in range(4):
+        with pytest.raises(BackendError, match="500"):
+            poll(app, NOW + timedelta(minutes=minute))
+    assert left_rows(app) == [] and alerts(app) == []
+    fake.broken.clear()
+    report = poll(app, NOW + timedelta(minutes=5))
+    assert len(report.outcomes) == 3
+    assert fake.messages_in("inbox") == []
+    assert left_rows(app) == [] and alerts(app) == []
+
+
+def test_graph_a_broken_message_alone_in_the_inbox_is_left_after_two_polls(
+    graph: tuple[FakeGraph, App],
+) -> None:
+    fake, app = graph
+    broken = fake.deliver(member_email("alone"))
+    fake.broken.add(broken)
+    with pytest.raises(BackendError, match="500"):
+        poll(app, NOW)
+    poll(app, NOW + timedelta(minutes=1))
+    (row,) = left_rows(app)
+    assert row.backend_ref == broken and len(alerts(app)) == 1
