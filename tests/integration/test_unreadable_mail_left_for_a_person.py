@@ -22,6 +22,7 @@ import pytest
 from fakes.ews_server import FakeExchange, running
 from fakes.graph_server import FakeGraph
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from mailbot.app import App, build_app
 from mailbot.backends.base import BackendError
@@ -30,6 +31,7 @@ from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
+from mailbot.cli import app as command_line
 from mailbot.jobs import poll
 from mailbot.model import MessageStatus
 from mailbot.quarantine import NotQuarantined, list_quarantined, mark_dealt_with, raw_bytes
@@ -83,6 +85,11 @@ admins = ["{ADMIN}"]
         encoding="utf-8",
     )
     return config
+
+
+def cli(app: App, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(command_line, [*args, "--config", str(app.settings.config_path)])
+    return result.exit_code, result.output
 
 
 def recorded(app: App) -> dict[str, str]:
@@ -201,6 +208,16 @@ def test_graph_a_message_exchange_cannot_convert_is_reported_at_once(
     check_left_for_a_person(app, encrypted, "Inbox")
     (row,) = left_rows(app)
     assert "cannot convert it to MIME" in row.reason
+
+    # What an administrator types.
+    code, output = cli(app, "status")
+    assert code == 1 and f"row {row.id}  since" in output
+    code, output = cli(app, "quarantine", "retry", str(row.id))
+    assert code != 0 and "was never read" in output
+    code, output = cli(app, "quarantine", "done", str(row.id))
+    assert code == 0, output
+    code, output = cli(app, "status")
+    assert "could not read" not in output
 
 
 @pytest.fixture
