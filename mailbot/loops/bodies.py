@@ -112,11 +112,12 @@ CRM_RECEIPT_BODY = re.compile(
     )),
     re.IGNORECASE | re.MULTILINE,
 )
-# An MP's office thanking whoever wrote: counted only in answers to our mail, where no
-# member thanks someone for contacting an MP.
+# An elected representative's office thanking whoever wrote (an MP, a Member of the Senedd
+# or of the Scottish Parliament, an MLA): counted only in answers to our mail, where no
+# member thanks someone for contacting one. The title in capitals: "Ms Jones" is a name.
 OFFICE_RECEIPT_BODY = words(
     r"\bthank you for (?:contacting|your e-?mail to|e-?mailing|writing to) (?:the office of )?"
-    r"[\w .'-]{0,60}\bMP\b",
+    r"[\w .'-]{0,60}\b(?-i:MP|MS|MSP|MLA)\b",
 )
 
 SECURE_MESSAGE = words(

@@ -66,6 +66,8 @@ def test_out_of_office_sentences_in_the_languages_of_members_mailboxes(
     ("Case 00481327: Pothole", "Reply keeping the reference.\n\nref:!00D8d0BQxy.!5008d01AbCd:ref"),
     ("RE: Pothole", "Thank you for contacting the office of Alex Smith MP. Alex can only help "
      "constituents."),
+    ("RE: Pothole", "Thank you for contacting the office of Jane Hutt MS. We will be in touch."),
+    ("RE: Pothole", "Thank you for your email to Alex Cole-Hamilton MSP."),
 ])
 def test_ticket_systems_and_offices_logging_our_mail_are_receipts(subject: str, body: str) -> None:
     assert kind(subject, body) == Automatic.RECEIPT
@@ -100,6 +102,7 @@ def test_knowbe4_phishing_simulation_is_a_filter_verdict() -> None:
      "in March. Could you find out why nobody has?"),
     ("Alex Smith MP", "Thank you for contacting Alex Smith MP about the bypass; he asked me to "
      "pass this on. Residents want a crossing."),
+    ("RE: Pothole", "Thank you for contacting Ms Jones about this, she will call the resident."),
 ])
 def test_members_who_only_sound_like_these_robots_are_people(subject: str, body: str) -> None:
     assert detect_automatic(build(subject=subject, body=body)) is None
