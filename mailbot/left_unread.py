@@ -11,7 +11,10 @@ enquiry could sit unanswered in the Inbox with no clock running. Each one is now
   so `mailbot status` and `mailbot quarantine list` show it with the others. Its
   Message-ID is made from the backend, the mailbox and the message's ref, so a message
   left again (after a restart, or a resync) is recorded once;
-- one email to the [directory] admins, keyed in the outbox by the same, so never twice.
+- one email to the [directory] admins, keyed in the outbox by the same, so never twice;
+  and no more than ALERTS_A_DAY of them in a day, however many messages are left (a mail
+  store whose files all became unreadable, after a restore with the wrong owner, say):
+  the last says that more are listed only in `mailbot status`.
 
 The row is a note for a person, not a message to run again: there is nothing to run. A
 person opens the message in the mailbox (Outlook, a mail client), deals with it by hand,
@@ -23,10 +26,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mailbot import ledger, outbox
 from mailbot.backends.base import kind_of
@@ -35,7 +38,7 @@ from mailbot.compose import Envelope
 from mailbot.languages import staff_languages
 from mailbot.mailbox_cursor import mailbox_read
 from mailbot.model import MessageStatus
-from mailbot.store.tables import MessageRow
+from mailbot.store.tables import MessageRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -47,6 +50,7 @@ PURPOSE = "left_unread_alert"
 # be a real message's (RFC 6761 reserves .invalid).
 ID_PREFIX = "<left-unread."
 ID_DOMAIN = "@mailbot.invalid>"
+ALERTS_A_DAY = 5  # alert mails in 24 hours, at most; the rest are in `mailbot status`
 TO_DO = ("open it in the mailbox (Outlook, webmail or a mail client), deal with it by "
          "hand, and move it out of the folder")
 
@@ -113,6 +117,15 @@ def _alert(app: App, session, left: LeftUnread, kind: str, mailbox: str,  # type
     admins = tuple(a.strip().lower() for a in settings.directory.admins if a.strip())
     if not admins:
         return False
+    sent_today = session.scalar(
+        select(func.count(OutboxRow.id)).where(
+            OutboxRow.purpose == PURPOSE, OutboxRow.created_at > now - timedelta(days=1)
+        )
+    ) or 0
+    if sent_today >= ALERTS_A_DAY:
+        log.warning("poll: no alert mail for this message: %d were sent in the last 24 hours; "
+                    "`mailbot status` lists it", sent_today)
+        return False
     row = outbox.queue(
         session,
         purpose=PURPOSE,
@@ -129,6 +142,8 @@ def _alert(app: App, session, left: LeftUnread, kind: str, mailbox: str,  # type
                 "problem": left.problem,
                 "sender": left.sender,
                 "subject": left.subject,
+                # the last alert allowed today says the next are only in `mailbot status`
+                "last_today": ALERTS_A_DAY if sent_today + 1 == ALERTS_A_DAY else 0,
             },
             staff_languages(app.policy.language, None),
         ),

@@ -12,10 +12,13 @@ and `mailbot quarantine done` takes it off the list."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import mailbox
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -92,6 +95,14 @@ def cli(app: App, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def text_of(mime: bytes) -> str:
+    message = email.message_from_bytes(mime, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    body = message.get_body(("plain",))
+    assert body is not None
+    return " ".join(str(body.get_content()).split())  # type: ignore[attr-defined]
+
+
 def recorded(app: App) -> dict[str, str]:
     with app.store.transaction() as session:
         return {r.message_id: r.status for r in session.scalars(select(MessageRow))}
@@ -121,7 +132,7 @@ def check_left_for_a_person(app: App, ref: str, shown: str) -> None:
     (alert,) = alerts(app)
     assert alert.recipients == ADMIN
     assert b"left a message unread" in alert.mime
-    assert row.subject.encode() in alert.mime
+    assert row.subject in text_of(alert.mime)
     status = gather_status(app, NOW)
     assert not status.healthy
     text = format_status(status)
@@ -403,3 +414,31 @@ def test_graph_a_broken_message_alone_in_the_inbox_is_left_after_two_polls(
     poll(app, NOW + timedelta(minutes=1))
     (row,) = left_rows(app)
     assert row.backend_ref == broken and len(alerts(app)) == 1
+
+
+def test_many_messages_left_at_once_send_at_most_five_alerts_a_day(tmp_path: Path) -> None:
+    """A mail store whose files all became unreadable (restored with the wrong owner),
+    with one good message among them: each file is left for a person and listed, but the
+    admins get five alert mails in a day, not one per file; the fifth says so."""
+    config = settings_for(tmp_path, "maildir")
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[mailbox.maildir]\npath = "mail"\noutbox = "outbox"\n', encoding="utf-8")
+    app = build_app(load_settings(config), classifier=rules_classifier())
+    try:
+        inbox = mailbox.Maildir(tmp_path / "mail", create=True)
+        for n in range(8):
+            (tmp_path / "mail" / "new" / f"17641500{n:02d}.M1P1.mailhost").symlink_to(
+                tmp_path / "gone")
+        inbox.add(member_email("good"))
+        with pytest.raises(BackendError):
+            poll(app, NOW)
+        poll(app, NOW + timedelta(minutes=1))
+        assert len(left_rows(app)) == 8
+        sent = alerts(app)
+        assert len(sent) == 5
+        texts = [text_of(alert.mime) for alert in sent]
+        assert "the most mailbot sends" in texts[-1]
+        assert all("the most mailbot sends" not in text for text in texts[:-1])
+        assert "8 message(s) mailbot could not read" in format_status(gather_status(app, NOW))
+    finally:
+        app.close()
