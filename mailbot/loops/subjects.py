@@ -107,6 +107,10 @@ RECEIPT_SUBJECT = words(
     r"^\s*zugestellt:",
     r"^\s*remis\s?:",
     r"^\s*entregado:",
+    # Outlook's message recall ("Rückruf:" in German Outlook), counted with an empty body or
+    # a receipt's: the recall item carries no words of its own through Exchange's MIME.
+    r"^\s*recall:",
+    r"^\s*rückruf:",
 )
 # Exchange's own notices, in words no member starts a subject with: no body shape needed.
 EXCHANGE_RECEIPT_SUBJECT = words(

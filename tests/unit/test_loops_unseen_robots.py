@@ -142,3 +142,14 @@ def test_more_ways_an_out_of_office_answering_our_mail_is_worded(body: str) -> N
 ])
 def test_a_member_saying_who_is_away_and_asking_is_a_person(subject: str, body: str) -> None:
     assert detect_automatic(build(subject=subject, body=body)) is None
+
+
+@pytest.mark.parametrize("subject", ["Recall: Pothole outside 14 Castle Street",
+                                     "Rückruf: Pothole outside 14 Castle Street"])
+def test_an_outlook_recall_with_no_words_of_its_own_is_a_receipt(subject: str) -> None:
+    assert kind(subject, "") == Automatic.RECEIPT
+
+
+def test_a_member_whose_subject_starts_with_recall_is_a_person() -> None:
+    body = "Residents want the old collection schedule back. Can you check with waste?"
+    assert kind("Recall: bin collections on Mill Lane", body) is None
