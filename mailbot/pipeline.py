@@ -1,10 +1,11 @@
 """The ordered stages for one message, all inside one database transaction.
 
 ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
-classify → case + clock → outbox rows. Each stage either settles the message (returns an
-Outcome) or lets the next one look at it. Stages write rows; none of them sends anything.
-The message on its way is an Intake (mailbot/intake.py); mail about a case already open
-or answered is the thread stage's (mailbot/thread_mail.py).
+a command that names no case → classify → case + clock → outbox rows. Each stage either
+settles the message (returns an Outcome) or lets the next one look at it. Stages write
+rows; none of them sends anything. The message on its way is an Intake
+(mailbot/intake.py); mail about a case already open or answered is the thread stage's
+(mailbot/thread_mail.py).
 """
 
 from __future__ import annotations
@@ -102,11 +103,10 @@ def officer_commands(it: Intake) -> Outcome | None:
             )
             return it.settle(MessageStatus.IGNORED, f"reply to our {digest.purpose}")
         tagged = tagged_case(it.session, it.message)
-        parsed = commands.parse_command(it.message.text)
-        if not isinstance(parsed, commands.Command):
+        if tagged is None or not isinstance(
+            commands.parse_command(it.message.text), commands.Command
+        ):
             return None
-        if tagged is None:
-            return _command_naming_no_case(it, parsed)
         case, via = tagged, "subject tag"
     if same_member(it.app.directory, sender.email, case.member_email) or answered.to_the_member(
         case, it.message, it.app.directory
@@ -121,14 +121,19 @@ def officer_commands(it: Intake) -> Outcome | None:
     return it.settle(status, what, case)
 
 
-def _command_naming_no_case(it: Intake, command: commands.Command) -> Outcome | None:
-    """A command from staff in a new mail with no case reference: not a member's enquiry,
-    so no case is opened for it; the sender is told how to name the case. From anyone
-    else (or a member who is also on the staff list) it goes on as ordinary mail."""
+def staff_command_without_case(it: Intake) -> Outcome | None:
+    """A command from staff that nothing above tied to a case: not a reply to our mail,
+    no case tag, not in a case's thread. It is not a member's enquiry, so no case is
+    opened for it; the sender is told how to name the case. From anyone else (or a member
+    who is also on the staff list) it goes on as ordinary mail."""
     sender = it.message.sender
     assert sender is not None
-    directory = it.app.directory
-    if directory.member(sender.email) is not None or not may_answer(it.app, sender.email):
+    if it.fetched.folder != "inbox" or it.app.directory.member(sender.email) is not None:
+        return None
+    if not may_answer(it.app, sender.email):
+        return None
+    command = commands.parse_command(it.message.text)
+    if not isinstance(command, commands.Command):
         return None
     what, queued = commands.handle_without_case(
         it.app, it.session, command, it.message, it.row, it.now
@@ -211,6 +216,7 @@ STAGES: tuple[Stage, ...] = (
     ignore_own_mailbox,
     officer_commands,
     follow_thread,
+    staff_command_without_case,
     open_case,
 )
 
