@@ -14,9 +14,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailbot import outbox
-from mailbot.compose import Envelope
-from mailbot.languages import staff_languages
+from mailbot import admin_alert
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -28,34 +26,17 @@ def alert_if_unreadable(app: App, now: datetime) -> bool:
     """Queue the alert for the directory's current problem, if it has one that the admins
     have not been told of. True if an alert was queued now."""
     problem = app.directory.last_error
-    admins = tuple(a.strip().lower() for a in app.settings.directory.admins if a.strip())
-    if not problem or not admins:
+    if not problem or not admin_alert.admins(app):
         return False
-    settings = app.settings
     digest = hashlib.sha256(problem.encode()).hexdigest()[:32]
     with app.store.transaction() as session:
-        row = outbox.queue(
+        row = admin_alert.queue_alert(
+            app,
             session,
-            purpose=PURPOSE,
+            template=PURPOSE,
             dedup_key=f"{PURPOSE}:{digest}",  # once per problem, across restarts
-            case=None,
-            rendered=app.renderer.render(
-                PURPOSE,
-                {
-                    "council": {"name": settings.council.name, "mailbox": app.mailbox_address},
-                    "problem": problem,
-                    # the date of the copy a restarted daemon runs on, if it does
-                    "kept_copy": app.directory.kept_copy,
-                },
-                staff_languages(app.policy.language, None),
-            ),
-            envelope=Envelope(
-                sender=app.mailbox_address,
-                sender_name=settings.mailbox.display_name,
-                to=admins,
-                instance=settings.council.instance,
-            ),
+            # the date of the copy a restarted daemon runs on, if it does
+            context={"problem": problem, "kept_copy": app.directory.kept_copy},
             now=now,
-            automatic=False,  # one per problem by its key; not a reply to anyone
         )
     return row is not None

@@ -35,13 +35,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from mailbot import ledger, outbox
+from mailbot import admin_alert, ledger
 from mailbot.app import App
 from mailbot.backends.base import BackendError, TransientError
 from mailbot.backends.retry import Backoff
 from mailbot.backends.smtp import SmtpSettings, submit
-from mailbot.compose import Envelope
-from mailbot.languages import staff_languages
 from mailbot.model import OutgoingMail
 from mailbot.outage_record import OutageRecord, read_record, write_record
 from mailbot.settings import Settings
@@ -166,11 +164,10 @@ class MailboxHealth:
     def _alert(self, outage: Outage, error: BackendError, now: datetime) -> str:
         """Queue the one alert for this outage; say in words where it stands."""
         settings = self.app.settings
-        admins = [a.strip().lower() for a in settings.directory.admins if a.strip()]
+        admins = admin_alert.admins(self.app)
         if not admins:
             return "no alert email: [directory] admins is empty"
         context = {
-            "council": {"name": settings.council.name, "mailbox": self.app.mailbox_address},
             "backend": settings.mailbox.backend,
             "since": _when(outage.started),
             # For the Welsh part of a bilingual council's alert, which writes its own date.
@@ -182,26 +179,14 @@ class MailboxHealth:
         }
         try:
             with self.app.store.transaction() as session:
-                row = outbox.queue(
+                row = admin_alert.queue_alert(
+                    self.app,
                     session,
+                    template="mailbox_alert",  # in both languages at Cardiff
                     purpose=ALERT_PURPOSE,
-                    dedup_key=f"mailbox-alert:{outage.started.isoformat()}",
-                    case=None,
-                    rendered=self.app.renderer.render(
-                        "mailbox_alert",
-                        context,
-                        staff_languages(self.app.policy.language, None),  # Cardiff: both
-                    ),
-                    envelope=Envelope(
-                        sender=self.app.mailbox_address,
-                        sender_name=settings.mailbox.display_name,
-                        to=tuple(admins),
-                        instance=settings.council.instance,
-                    ),
+                    dedup_key=f"mailbox-alert:{outage.started.isoformat()}",  # one per outage
+                    context=context,
                     now=now,
-                    # One per outage by its dedup key: outside the per-recipient cap, which
-                    # is there to stop loops with members, not to silence an administrator.
-                    automatic=False,
                 )
         except SQLAlchemyError as db_error:
             return f"no alert email: the database refused it ({db_error})"

@@ -30,12 +30,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from mailbot import ledger, outbox
+from mailbot import admin_alert, ledger
 from mailbot.backends.base import kind_of
 from mailbot.backends.unreadable import LeftUnread, ReportsUnread
-from mailbot.compose import Envelope
-from mailbot.languages import staff_languages
 from mailbot.mailbox_cursor import mailbox_read
 from mailbot.model import MessageStatus
 from mailbot.store.tables import MessageRow, OutboxRow
@@ -111,11 +110,9 @@ def _described(left: LeftUnread) -> str:
     return said + (f", subject {left.subject!r}" if left.subject else "")
 
 
-def _alert(app: App, session, left: LeftUnread, kind: str, mailbox: str,  # type: ignore[no-untyped-def]
+def _alert(app: App, session: Session, left: LeftUnread, kind: str, mailbox: str,
            digest: str, now: datetime) -> bool:
-    settings = app.settings
-    admins = tuple(a.strip().lower() for a in settings.directory.admins if a.strip())
-    if not admins:
+    if not admin_alert.admins(app):
         return False
     sent_today = session.scalar(
         select(func.count(OutboxRow.id)).where(
@@ -126,34 +123,22 @@ def _alert(app: App, session, left: LeftUnread, kind: str, mailbox: str,  # type
         log.warning("poll: no alert mail for this message: %d were sent in the last 24 hours; "
                     "`mailbot status` lists it", sent_today)
         return False
-    row = outbox.queue(
+    row = admin_alert.queue_alert(
+        app,
         session,
-        purpose=PURPOSE,
+        template=PURPOSE,
         dedup_key=f"{PURPOSE}:{digest}",  # once per message, across restarts
-        case=None,
-        rendered=app.renderer.render(
-            PURPOSE,
-            {
-                "council": {"name": settings.council.name, "mailbox": app.mailbox_address},
-                "mailbox": mailbox,
-                "backend": kind,
-                "folder": left.shown,
-                "ref": left.ref,
-                "problem": left.problem,
-                "sender": left.sender,
-                "subject": left.subject,
-                # the last alert allowed today says the next are only in `mailbot status`
-                "last_today": ALERTS_A_DAY if sent_today + 1 == ALERTS_A_DAY else 0,
-            },
-            staff_languages(app.policy.language, None),
-        ),
-        envelope=Envelope(
-            sender=app.mailbox_address,
-            sender_name=settings.mailbox.display_name,
-            to=admins,
-            instance=settings.council.instance,
-        ),
+        context={
+            "mailbox": mailbox,
+            "backend": kind,
+            "folder": left.shown,
+            "ref": left.ref,
+            "problem": left.problem,
+            "sender": left.sender,
+            "subject": left.subject,
+            # the last alert allowed today says the next are only in `mailbot status`
+            "last_today": ALERTS_A_DAY if sent_today + 1 == ALERTS_A_DAY else 0,
+        },
         now=now,
-        automatic=False,  # one per message by its key; not a reply to anyone
     )
     return row is not None

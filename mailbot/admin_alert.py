@@ -1,0 +1,66 @@
+"""An email to the [directory] admins about something only a person can put right: a
+mailbox outage (health.py), a directory edit that could not be read (directory_alert.py),
+mail left unread in the mailbox (left_unread.py).
+
+Each is queued in the outbox like any other mail, from the shared mailbox, in the
+council's staff languages, and once per dedup key (an outage, a problem, a message). It is
+outside the per-recipient cap for automatic replies, which is there to stop loops with
+members, not to silence an administrator.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot import outbox
+from mailbot.compose import Envelope
+from mailbot.languages import staff_languages
+from mailbot.store.tables import OutboxRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def admins(app: App) -> tuple[str, ...]:
+    """The [directory] admins' addresses; empty when none is set."""
+    return tuple(a.strip().lower() for a in app.settings.directory.admins if a.strip())
+
+
+def queue_alert(
+    app: App,
+    session: Session,
+    *,
+    template: str,
+    dedup_key: str,
+    context: dict[str, Any],
+    now: datetime,
+    purpose: str = "",
+) -> OutboxRow | None:
+    """Queue `template` to the admins (its outbox purpose `purpose`, else the template's
+    name); None if there are none, or it is queued already. The context gets the
+    council's name and the mailbox's address as `council`."""
+    to = admins(app)
+    if not to:
+        return None
+    settings = app.settings
+    council = {"name": settings.council.name, "mailbox": app.mailbox_address}
+    return outbox.queue(
+        session,
+        purpose=purpose or template,
+        dedup_key=dedup_key,
+        case=None,
+        rendered=app.renderer.render(
+            template, {"council": council, **context}, staff_languages(app.policy.language, None)
+        ),
+        envelope=Envelope(
+            sender=app.mailbox_address,
+            sender_name=settings.mailbox.display_name,
+            to=to,
+            instance=settings.council.instance,
+        ),
+        now=now,
+        automatic=False,
+    )
