@@ -21,6 +21,11 @@ Writing again, rather than withdrawing stale words for the next sweep to replace
 what keeps an escalation: its dedup key is the case, due date and step, so a withdrawn
 escalation could never be queued again, and the manager would never hear of the case.
 
+An officer's assignment (a case opened or moved to them) is not working-hours mail and
+is never written again, but is withdrawn when the case has meanwhile gone to another
+officer (REASSIGN, `mailbot reassign`: the new officer has their own assignment) or has
+been answered or closed (nothing is left for the officer to do).
+
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
 
@@ -48,6 +53,8 @@ if TYPE_CHECKING:
 
 # A check: the mail as it should go now, or why it should not go at all.
 Check = Callable[["App", Session, CaseRow, OutboxRow, datetime], "Rewritten | str"]
+# A check of mail that goes at any hour, as queued: why it should not go at all, or "".
+AnyHourCheck = Callable[[CaseRow, OutboxRow], str]
 
 
 def reviewer(app: App) -> Review:
@@ -57,11 +64,16 @@ def reviewer(app: App) -> Review:
 
 def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
     check = CHECKS.get(row.purpose)
-    if check is None:
+    any_hour = ANY_HOUR_CHECKS.get(row.purpose)
+    if check is None and any_hour is None:
         return SEND_AS_QUEUED
     case = session.get(CaseRow, row.case_id) if row.case_id is not None else None
     if case is None:
         return Verdict(withdrawn="its case is no longer there")
+    if any_hour is not None:
+        gone = any_hour(case, row)
+        return Verdict(withdrawn=gone) if gone else SEND_AS_QUEUED
+    assert check is not None
     found = check(app, session, case, row, now)
     if isinstance(found, str):
         return Verdict(withdrawn=found)
@@ -204,6 +216,21 @@ def check_confidentiality_chase(
     return mail if mail is not None else "nobody above the officer to escalate to"
 
 
+def check_assignment(case: CaseRow, row: OutboxRow) -> str:
+    """The officer's assignment (assignment.queue_officer_mail): only while it is still
+    news to them. A finished case is withdrawn whoever it is with: an officer told of a
+    case after it was answered would take it for work to do. The handover that moved the
+    case queued the new officer's own assignment."""
+    if gone := _finished(case):
+        return gone
+    # queue_officer_mail sends one assignment to one officer: To comes first.
+    to = row.recipients.partition(",")[0].strip().lower()
+    holder = (case.officer_email or "").strip().lower()
+    if to != holder:
+        return f"the case is now with {case.officer_email or 'nobody'}"
+    return ""
+
+
 CHECKS: dict[str, Check] = {
     "reminder": check_reminder,
     "overdue": check_reminder,
@@ -211,4 +238,9 @@ CHECKS: dict[str, Check] = {
     "late_notice": check_late_notice,
     ack_reminder.TEMPLATE: check_ack_reminder,
     confidentiality_chase.TEMPLATE: check_confidentiality_chase,
+}
+
+# Not working-hours mail: a case opened or moved at 20:00 is told to its officer at once.
+ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
+    "assignment": check_assignment,
 }

@@ -298,7 +298,8 @@ def test_the_member_s_acknowledgement_still_goes_after_the_case_is_answered(
         it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]", "DONE",
                            date=later), later)
         put_right(it, backend)
-        left = it.flush(later + timedelta(minutes=5))
+        # After the hold's next try: the mail refused last waits for it (sending_hold).
+        left = it.flush(later + timedelta(hours=1))
         acks = outbox(it, "ack")
         status = it.case().status
     assert status == "responded"

@@ -1,0 +1,140 @@
+"""An officer's assignment is queued when a case opens or moves, but may go much later
+(sending held: an outage, a password changed). At send time the flush checks it against
+the case as it is now (mailbot.still_due): an assignment whose officer no longer holds the
+case, or whose case was answered meanwhile, is withdrawn, kept with the reason, and never
+sent. Unlike reminders it is not held to working hours. Read as the mail that left."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import Council, rows
+
+from mailbot import leavers, sending_hold
+from mailbot.backends.base import SendingBlocked
+from mailbot.backends.memory import MemoryMailbox
+from mailbot.model import OutgoingMail
+from mailbot.store.tables import EventRow, OutboxRow
+
+D = "wiltshire.gov.uk"
+JO, SAM, ALEX, MORGAN, PAT = (f"{who}@{D}" for who in ("jo", "sam", "alex", "morgan", "pat"))
+RECEIVED = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday morning
+
+
+class SendingRefused(MemoryMailbox):
+    """The mailbox reads, but the mail server refuses to send (a password changed)."""
+
+    refusing = True
+
+    def send(self, mail: OutgoingMail) -> None:
+        if self.refusing:
+            raise SendingBlocked("535 5.7.8 authentication failed")
+        super().send(mail)
+
+
+def council(home: Path) -> Council:
+    return Council(
+        home, mailbox=f"memberenquiries@{D}", name="Wiltshire Council", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", MORGAN, ""),
+                  ("Alex Jones", ALEX, "Highways", PAT, ""),
+                  ("Morgan Lee", MORGAN, "Highways", "", ""),
+                  ("Pat Khan", PAT, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    )
+
+
+def held_enquiry(it: Council, at: datetime = RECEIVED) -> SendingRefused:
+    """Sending is refused; Jo's enquiry arrives and is given to Sam (his assignment waits)."""
+    backend = SendingRefused(it.server)
+    it.app.backend_override = backend
+    it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                       "There is a deep pothole outside no. 12. Can it be repaired?",
+                       date=at), at)
+    return backend
+
+
+def put_right(it: Council, backend: SendingRefused) -> None:
+    backend.refusing = False
+    sending_hold.try_at_next_flush(it.app.store)
+
+
+def assignments(it: Council) -> list[OutboxRow]:
+    return rows(it.app, OutboxRow, OutboxRow.purpose == "assignment")
+
+
+def withdrawals(it: Council) -> list[str]:
+    return [e.detail for e in rows(it.app, EventRow, EventRow.action == "withdrawn")]
+
+
+def to_and_subject(left: list[EmailMessage]) -> list[tuple[str, str]]:
+    return [(str(m["To"]), str(m["Subject"])) for m in left]
+
+
+def test_an_assignment_held_back_goes_only_to_the_officer_the_case_was_handed_to(
+    tmp_path: Path,
+) -> None:
+    """`mailbot reassign` while sending is held: Sam is never told of a case not his."""
+    with council(tmp_path) as it:
+        backend = held_enquiry(it)
+        ref = it.case().ref
+        moved_at = RECEIVED + timedelta(hours=1)
+        leavers.hand_over(it.app, refs=[ref], from_officer="", to=ALEX, who="admin",
+                          reason="Sam is on leave", now=moved_at)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(moved_at + timedelta(hours=1)))
+        to_sam, to_alex = assignments(it)
+        events = withdrawals(it)
+    assert [to for to, _ in left if to in (SAM, ALEX)] == [ALEX]
+    assert to_sam.status == "withdrawn" and to_sam.sent_at is None
+    assert to_sam.last_error == f"the case is now with {ALEX}"
+    assert to_alex.status == "sent"
+    assert events == [f"assignment to {SAM} not sent: the case is now with {ALEX}"]
+
+
+def test_an_assignment_held_back_is_withdrawn_after_a_reassign_command(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        backend = held_enquiry(it)
+        ref = it.case().ref
+        later = RECEIVED + timedelta(hours=1)
+        it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]",
+                           f"REASSIGN {ALEX}", date=later), later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        to_sam, to_alex = assignments(it)
+    # Sam gets the answer to his command, not the assignment of a case he passed on.
+    assert [s for to, s in left if to == SAM and not s.startswith("RE:")] == []
+    assert [to for to, _ in left].count(ALEX) == 1
+    assert to_sam.status == "withdrawn"
+    assert to_alex.status == "sent"
+
+
+def test_an_assignment_for_a_case_answered_meanwhile_is_withdrawn(tmp_path: Path) -> None:
+    """An officer told of a case after it was answered would think there is work to do."""
+    with council(tmp_path) as it:
+        backend = held_enquiry(it)
+        ref = it.case().ref
+        later = RECEIVED + timedelta(hours=1)
+        it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]", "DONE",
+                           date=later), later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        [to_sam] = assignments(it)
+    assert [s for to, s in left if to == SAM and not s.startswith("RE:")] == []
+    assert JO in [to for to, _ in left]  # the member's acknowledgement is still owed
+    assert to_sam.status == "withdrawn"
+    assert to_sam.last_error == "the case was answered"
+
+
+def test_an_assignment_held_back_goes_at_night_when_sending_resumes(tmp_path: Path) -> None:
+    """Assignments are not working-hours mail: a case opened at night is told at once."""
+    with council(tmp_path) as it:
+        night = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
+        backend = held_enquiry(it, night)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(night + timedelta(minutes=30)))
+        [to_sam] = assignments(it)
+    assert SAM in [to for to, _ in left]
+    assert to_sam.status == "sent"
