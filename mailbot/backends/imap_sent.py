@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from imapclient import IMAPClient
@@ -65,13 +67,28 @@ def save_copy(
     client: IMAPClient, folder: str, mail: OutgoingMail, make_folder: Callable[[], None]
 ) -> None:
     """APPEND the mail to the Sent `folder`, unless an earlier try already did (a lost OK
-    reply); `make_folder` makes the folder if the server says it is not there."""
+    reply); `make_folder` makes the folder if the server says it is not there. The earlier
+    try is looked for only from the day before the mail's Date on, as in_sent does: this
+    search runs after every mail sent, and Sent can hold years of mail."""
     if select_if_there(client, folder) is None:
         make_folder()
         client.select_folder(folder, readonly=True)
-    if mail.message_id and client.search(["HEADER", "Message-ID", mail.message_id]):
+    if mail.message_id and client.search(_copy_search(mail.message_id, written_at(mail.mime))):
         return
     client.append(folder, mail.mime, flags=[b"\\Seen"])
+
+
+def written_at(mime: bytes) -> datetime | None:
+    """The mail's Date header: when mailbot wrote it (again, if the send-time review did);
+    None if it has none that can be read."""
+    value = BytesHeaderParser().parsebytes(mime).get("Date")
+    if not value:
+        return None
+    try:
+        written = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    return written if written.tzinfo is not None else None
 
 
 def in_sent(
@@ -85,10 +102,18 @@ def in_sent(
     person deleted it) holds no copy: not an error, which would stop every outbox flush."""
     if select_if_there(client, folder) is None:
         return False
+    return bool(client.search(_copy_search(message_id, since)))
+
+
+def _copy_search(message_id: str, since: datetime | None) -> list[Any]:
+    """SEARCH criteria for a copy of the mail `message_id`: with `since`, only copies the
+    server received from the day before it on (SINCE goes by the day the copy was
+    appended; the day before allows for clocks that disagree). No copy of a mail can be
+    older than the mail itself."""
     criteria: list[Any] = ["HEADER", "Message-ID", message_id]
-    if since is not None:
-        criteria = ["SINCE", (since - timedelta(days=1)).date(), *criteria]
-    return bool(client.search(criteria))
+    if since is None:
+        return criteria
+    return ["SINCE", (since - timedelta(days=1)).date(), *criteria]
 
 
 def select_if_there(client: IMAPClient, folder: str) -> dict[bytes, Any] | None:
