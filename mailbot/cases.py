@@ -12,7 +12,14 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, routing
-from mailbot.clock import ABSENCE_PAUSE, ClockEvent, Deadlines, case_deadlines, due_dates
+from mailbot.clock import (
+    ABSENCE_PAUSE,
+    REOPENED_RESTART,
+    ClockEvent,
+    Deadlines,
+    case_deadlines,
+    due_dates,
+)
 from mailbot.languages import (
     Bilingual,
     welsh_of,
@@ -258,11 +265,10 @@ def within_follow_up_window(app: App, case: CaseRow, now: datetime) -> bool:
 def reopen_case(
     app: App, session: Session, case: CaseRow, row: MessageRow, who: str, now: datetime
 ) -> None:
-    """A fresh response clock on the same case (a restart event), counted as reopened."""
-    add_clock_event(
-        session, case, "restart", who=who,
-        why="the member wrote again within the follow-up window", now=now,
-    )
+    """A fresh response clock on the same case (a restart event), counted as reopened.
+    Its length is the pack's `reopened` time for the kind, if any (clock.REOPENED_RESTART
+    is how the clock knows this restart from an FOI clarification's)."""
+    add_clock_event(session, case, "restart", who=who, why=REOPENED_RESTART, now=now)
     case.status = CaseStatus.OPEN
     case.responded_at = None
     case.updated_at = now

@@ -40,6 +40,10 @@ RECEIPT_DAY_RULE = "the receipt day if it is a working day, else the next workin
 # How a pause for an officer's out-of-office begins its reason (cases.OOO_PAUSE, written by
 # absence.py): it holds a protocol clock (Colchester 16(3)), never the statutory one.
 ABSENCE_PAUSE = "officer out of office"
+# The reason of the restart that reopens an answered case (cases.reopen_case, when the
+# member writes again within the follow-up window): such a restart counts the pack's
+# `reopened` time where it has one (a complaint's stage 2), else the first time again.
+REOPENED_RESTART = "the member wrote again within the follow-up window"
 
 
 class ClockError(ValueError):
@@ -170,6 +174,7 @@ def case_deadlines(
         None if statutory else policy.clock.cutoff,
         [e for e in ordered if e.clock == "response"],
         statutory=statutory,
+        reopened_n=policy.reopened_days(kind, priority),
     )
     return Deadlines(
         ack.due, response.due, [*ack.explanation, *response.explanation], ack, response
@@ -224,21 +229,26 @@ def _run(
     cutoff: time | None,
     events: Sequence[ClockEvent],
     statutory: bool = False,
+    reopened_n: int | None = None,
 ) -> ClockState:
     """One clock. `statutory`: the FOI response clock, whose date FOIA s.10(1) / FOISA
     s.10(1) sets. An extension agreed with the member, or a pause for an officer's
     absence (both recorded while the case was an enquiry, before it was relabelled),
     cannot move it (s.10(2) disregards days for a fees notice only): they are listed as
-    ignored."""
+    ignored. `reopened_n`: the working days a reopening restart counts (REOPENED_RESTART);
+    None, or the same as `n`, for a fresh `n`."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
         why += " That is not a working day here."
+    reopened_n = n if reopened_n is None else reopened_n
+    once_reopened = "" if reopened_n == n else f"; {_plural(reopened_n)} once reopened"
     lines = [
-        f"{title}: {_plural(n)} ({source}).",
+        f"{title}: {_plural(n)} ({source}{once_reopened}).",
         f"  {why}",
         f"  Calendar: {cal.name}.",
     ]
     anchor, days = start, n
+    rule_n = n  # the N of the rule now counting: a reopening may count another
     # After an extension the date is re-anchored on the event day (so that a later pause
     # pushes it on), but an officer checks it against the date they extended: these say
     # that date, and how it was extended.
@@ -342,12 +352,14 @@ def _run(
             pauses = []
         elif event.action == "restart":
             start_day = _event_receipt_day(event.at, cutoff)
+            fresh = reopened_n if event.why.startswith(REOPENED_RESTART) else n
             lines.append(
-                f"  Restarted on {_day(day)} {who}: a fresh {_plural(n)} "
+                f"  Restarted on {_day(day)} {who}: a fresh {_plural(fresh)} "
                 f"counted from {_day(start_day)}."
             )
-            anchor, days, pauses, extended = start_day, n, [], ""
+            anchor, days, pauses, extended = start_day, fresh, [], ""
             paused_since = stopped_on = None
+            rule_n = fresh
         elif event.action == "stop":
             if paused_since is not None:
                 pauses.append((paused_since, day))
@@ -357,14 +369,16 @@ def _run(
 
     if paused_since is not None:
         lines.append(f"  Paused since {_day(paused_since)}: no due date until it resumes.")
-        return ClockState(clock, "paused", None, n, cal.name, None, paused_since, tuple(lines))
+        return ClockState(
+            clock, "paused", None, rule_n, cal.name, None, paused_since, tuple(lines)
+        )
 
     due = _count(cal, anchor, days, pauses)
     if not extended:  # else the days were listed where the date was extended
         lines.extend(_skipped_lines(cal, anchor, due))
     state: Status = "stopped" if stopped_on is not None else "running"
     lines.append(f"  Due: {_day(due)} ({rule(due)})" + (" — stopped." if stopped_on else "."))
-    return ClockState(clock, state, due, n, cal.name, stopped_on, None, tuple(lines))
+    return ClockState(clock, state, due, rule_n, cal.name, stopped_on, None, tuple(lines))
 
 
 def _event_receipt_day(at: datetime, cutoff: time | None) -> date:

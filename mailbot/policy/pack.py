@@ -122,6 +122,14 @@ class Policy(Strict):
             return FOI_RESPONSE_DAYS
         return self.response[kind].days(priority)
 
+    def reopened_days(self, kind: Kind, priority: Priority) -> int:
+        """The response time of a case the member reopened by writing again after the
+        answer: the rule's `reopened`, else the first response time again. An FOI
+        request's is always the statute's."""
+        if kind == Kind.FOI:
+            return FOI_RESPONSE_DAYS
+        return self.response[kind].reopened_days(priority)
+
     def ack_source(self, kind: Kind) -> str | None:
         rule = self.ack.get(kind)
         return None if rule is None else rule.source

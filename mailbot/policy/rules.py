@@ -38,13 +38,17 @@ class AckRule(DaysRule):
 
 class ResponseRule(Strict):
     """Response time by the priority the member gives (Colchester 16(2)); `important`
-    defaults to `normal` where the protocol makes no distinction."""
+    defaults to `normal` where the protocol makes no distinction. `reopened` is the time
+    for a case the member reopens by writing again after the answer (a complaint's second
+    stage: stage 1 in 5 working days, stage 2 in 20); without it a reopened case gets the
+    first time again."""
 
     normal: Days
     important: Days | None = None
+    reopened: Days | None = None
     source: str = Field(min_length=1)
 
-    @field_validator("normal", "important")
+    @field_validator("normal", "important", "reopened")
     @classmethod
     def _at_least_one(cls, value: int | None) -> int | None:
         # 0 is a date on the day of receipt: every case late the next morning, the member
@@ -62,6 +66,9 @@ class ResponseRule(Strict):
         if priority == Priority.IMPORTANT and self.important is not None:
             return self.important
         return self.normal
+
+    def reopened_days(self, priority: Priority) -> int:
+        return self.days(priority) if self.reopened is None else self.reopened
 
 
 class ClockRules(Strict):

@@ -108,7 +108,7 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          "calendar.closures.0.from: unknown key (this table takes start, end, name)"),
         ("[response.complaint]\nnormal = 5", "[response.complaint]\nstage1 = 5\nstage2 = 20",
          "response.complaint.stage1: unknown key (this table takes normal, important, "
-         "source)"),
+         "reopened, source)"),
         # A region as people write it.
         ('region = "scotland"', 'region = "Scotland"',
          "region: must be one of 'england-and-wales', 'scotland' or 'northern-ireland', "
