@@ -26,6 +26,7 @@ from mailbot.loops import detect_automatic
 from mailbot.model import FINISHED, CaseStatus, Kind, Priority
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
 
@@ -33,13 +34,17 @@ def classify_file(
     classifier: Classifier, path: Path, *, relay_list_ids: Collection[str] = ()
 ) -> dict[str, Any]:
     """DESIGN.md's `classify --json` contract for one file; errors are data, not exceptions.
-    Mail through the council's own relay is judged as its sender sent it, as the daemon does."""
+    Mail through the council's own relay is judged as its sender sent it, and mail the
+    upstream filter marked as spam is reported as such ("spam": its verdict; no kind), as
+    the daemon judges them: an administrator asking why a message was not answered must
+    be told what the daemon did with it."""
     result: dict[str, Any] = {
         "file": str(path),
         "kind": None,
         "confidential": False,
         "priority": "normal",
         "automatic": None,
+        "spam": None,
         "confidence": 0.0,
         "error": None,
     }
@@ -53,6 +58,11 @@ def classify_file(
         result["error"] = parsed.reason
         return result
     parsed = as_sent_before_relay(parsed, relay_list_ids)
+    # The daemon's first stage (pipeline.reject_spam), before the loop guard.
+    spam = spam_verdict(parsed)
+    if spam is not None:
+        result.update(spam=spam, confidence=1.0)
+        return result
     verdict = detect_automatic(parsed)
     if verdict is not None:
         result.update(automatic=verdict.automatic.value, confidence=1.0)
@@ -70,6 +80,9 @@ def classify_file(
 def format_classification(result: dict[str, Any]) -> str:
     if result["error"]:
         return f"{result['file']}: error: {result['error']}"
+    if result["spam"]:
+        return (f"{result['file']}: spam, ignored by the daemon and never answered (spam "
+                f"filter verdict: {result['spam']})")
     if result["automatic"]:
         return f"{result['file']}: automatic ({result['automatic']})"
     flags = [result["priority"]] + (["confidential"] if result["confidential"] else [])

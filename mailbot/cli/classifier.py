@@ -19,7 +19,8 @@ def classify(
     config: ConfigOption = None,
     rules_only: Annotated[bool, typer.Option(help="Skip the trained model (rules only).")] = False,
 ) -> None:
-    """Classify .eml files without touching any mailbox or database."""
+    """Classify .eml files without touching any mailbox or database, as the daemon would:
+    mail an upstream filter marked as spam, or automatic mail, is said to be so."""
     settings = load_config(config, required=False)
     classifier = (
         rules_classifier()
