@@ -33,11 +33,12 @@ from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 def classify_file(
     classifier: Classifier, path: Path, *, relay_list_ids: Collection[str] = ()
 ) -> dict[str, Any]:
-    """DESIGN.md's `classify --json` contract for one file; errors are data, not exceptions.
-    Mail through the council's own relay is judged as its sender sent it, and mail the
-    upstream filter marked as spam is reported as such ("spam": its verdict; no kind), as
-    the daemon judges them: an administrator asking why a message was not answered must
-    be told what the daemon did with it."""
+    """DESIGN.md's `classify --json` contract for one file (`contract_fields` keeps only
+    its keys), plus "spam"; errors are data, not exceptions. Mail through the council's
+    own relay is judged as its sender sent it, and mail the upstream filter marked as spam
+    has no kind ("spam": the verdict, said in words by format_classification), as the
+    daemon judges them: an administrator asking why a message was not answered must be
+    told what the daemon did with it."""
     result: dict[str, Any] = {
         "file": str(path),
         "kind": None,
@@ -75,6 +76,16 @@ def classify_file(
         confidence=round(float(found.confidence), 4),
     )
     return result
+
+
+CONTRACT_FIELDS = ("file", "kind", "confidential", "priority", "automatic", "confidence", "error")
+
+
+def contract_fields(result: dict[str, Any]) -> dict[str, Any]:
+    """classify_file's result with DESIGN.md's `classify --json` keys only, in its order:
+    scripts read that line, and a key of our own could break one that checks them all.
+    A spam verdict shows there as no kind, not automatic, no error."""
+    return {key: result[key] for key in CONTRACT_FIELDS}
 
 
 def format_classification(result: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import typer
 
 from mailbot.classify import load_classifier, rules_classifier
 from mailbot.cli.common import ConfigOption, fail, load_config
-from mailbot.console import classify_file, format_classification
+from mailbot.console import classify_file, contract_fields, format_classification
 
 
 def classify(
@@ -29,7 +29,8 @@ def classify(
     )
     for path in paths:
         result = classify_file(classifier, path, relay_list_ids=settings.loops.relay_list_ids)
-        typer.echo(json.dumps(result) if as_json else format_classification(result))
+        typer.echo(json.dumps(contract_fields(result)) if as_json
+                   else format_classification(result))
 
 
 def train_classifier(

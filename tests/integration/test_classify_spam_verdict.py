@@ -1,7 +1,8 @@
 """`mailbot classify` is how an administrator asks why a message was not answered. Mail an
 upstream filter marked as spam (X-Spam-Flag, Exchange SCL 5 or more, a phishing
 simulation) is ignored by the daemon; the command said "enquiry" (or "foi") for it. It now
-says what the daemon does with it, in its text and in --json ("spam": the verdict)."""
+says what the daemon does with it: in words, with the verdict; in --json, which keeps to
+DESIGN.md's fields, as no kind."""
 
 from __future__ import annotations
 
@@ -30,14 +31,18 @@ def classify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> lis
     return result.output.splitlines()
 
 
-def test_classify_json_gives_the_spam_verdict_and_no_kind(
+CONTRACT = ["file", "kind", "confidential", "priority", "automatic", "confidence", "error"]
+
+
+def test_classify_json_gives_spam_no_kind_in_designs_fields_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = [str(DATA / name) for name in SPAM]
     lines = classify(tmp_path, monkeypatch, "--json", *files)
     found = [json.loads(line) for line in lines]
-    assert [(r["file"], r["spam"], r["kind"], r["automatic"]) for r in found] == [
-        (str(DATA / name), verdict, None, None) for name, verdict in SPAM.items()
+    assert [list(r) for r in found] == [CONTRACT] * len(SPAM)  # DESIGN.md's keys, no more
+    assert [(r["file"], r["kind"], r["automatic"], r["error"]) for r in found] == [
+        (str(DATA / name), None, None, None) for name in SPAM
     ]
 
 
@@ -59,7 +64,7 @@ def test_an_enquiry_without_a_verdict_is_still_an_enquiry(
     )
     [found] = [json.loads(line) for line in classify(tmp_path, monkeypatch, "--json",
                                                        str(enquiry))]
-    assert (found["spam"], found["kind"]) == (None, "enquiry")
+    assert (list(found), found["kind"]) == (CONTRACT, "enquiry")
 
 
 def test_the_daemon_ignores_the_mail_classify_calls_spam(tmp_path: Path) -> None:
