@@ -11,40 +11,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from helpers import Council, rows
+from test_stale_reminders import ALEX, JO, SAM, SendingRefused, council, put_right
 
-from mailbot import leavers, sending_hold
-from mailbot.backends.base import SendingBlocked
-from mailbot.backends.memory import MemoryMailbox
-from mailbot.model import OutgoingMail
+from mailbot import leavers
 from mailbot.store.tables import EventRow, OutboxRow
 
-D = "wiltshire.gov.uk"
-JO, SAM, ALEX, MORGAN, PAT = (f"{who}@{D}" for who in ("jo", "sam", "alex", "morgan", "pat"))
 RECEIVED = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday morning
-
-
-class SendingRefused(MemoryMailbox):
-    """The mailbox reads, but the mail server refuses to send (a password changed)."""
-
-    refusing = True
-
-    def send(self, mail: OutgoingMail) -> None:
-        if self.refusing:
-            raise SendingBlocked("535 5.7.8 authentication failed")
-        super().send(mail)
-
-
-def council(home: Path) -> Council:
-    return Council(
-        home, mailbox=f"memberenquiries@{D}", name="Wiltshire Council", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", MORGAN, ""),
-                  ("Alex Jones", ALEX, "Highways", PAT, ""),
-                  ("Morgan Lee", MORGAN, "Highways", "", ""),
-                  ("Pat Khan", PAT, "Highways", "", "")],
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    )
-
 
 def held_enquiry(it: Council, at: datetime = RECEIVED) -> SendingRefused:
     """Sending is refused; Jo's enquiry arrives and is given to Sam (his assignment waits)."""
@@ -54,11 +26,6 @@ def held_enquiry(it: Council, at: datetime = RECEIVED) -> SendingRefused:
                        "There is a deep pothole outside no. 12. Can it be repaired?",
                        date=at), at)
     return backend
-
-
-def put_right(it: Council, backend: SendingRefused) -> None:
-    backend.refusing = False
-    sending_hold.try_at_next_flush(it.app.store)
 
 
 def assignments(it: Council) -> list[OutboxRow]:
