@@ -13,11 +13,10 @@ from fixtures.dovecot import DovecotServer, mailbot_config
 from fixtures.proxy import FlakyProxy
 from fixtures.smtpd import SmtpServer
 from imapclient import IMAPClient
-from typer.testing import CliRunner
+from test_imap_servers import acknowledged, counts, mailbot
 
 from mailbot.backends.imap import ImapMailbox
 from mailbot.backends.retry import Backoff
-from mailbot.cli import app
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
 
@@ -45,27 +44,6 @@ def odd_mail() -> list[bytes]:
         b"\n\n", b"\n\n" + b"Details: " + b"x" * 200_000 + b"\n\n", 1
     )
     return [crlf(no_id), crlf(eight_bit), crlf(long_line)]
-
-
-def mailbot(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
-
-
-def counts(person: IMAPClient) -> dict[str, int]:
-    return {
-        str(name): int(person.folder_status(name, [b"MESSAGES"])[b"MESSAGES"])
-        for flags, _delimiter, name in person.list_folders()
-        if b"\\Noselect" not in flags
-    }
-
-
-def acknowledged(smtp: SmtpServer) -> list[str]:
-    return sorted(
-        address for item in smtp.received for address in item.recipients
-        if address.endswith("@councillors.example.gov.uk")
-    )
 
 
 def test_odd_member_mail_is_read_acknowledged_and_filed_once(
