@@ -108,6 +108,14 @@ def _moved(queued: date, now: date | None) -> str:
             f"{now.isoformat() if now else 'none'}: the new date has its own reminders")
 
 
+def _date_at_end(dedup_key: str) -> date | None:
+    """The ISO date a late notice's or acknowledgement reminder's key ends with."""
+    try:
+        return date.fromisoformat(dedup_key.rpartition(":")[2])
+    except ValueError:
+        return None
+
+
 def _today(now: datetime) -> date:
     return now.astimezone(LONDON).date()
 
@@ -154,9 +162,8 @@ def check_late_notice(
     app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
 ) -> Rewritten | str:
     """The letter telling the member their response is late (letters.late_notice_key)."""
-    try:
-        due = date.fromisoformat(row.dedup_key.rpartition(":")[2])
-    except ValueError:
+    due = _date_at_end(row.dedup_key)
+    if due is None:
         return f"its dedup key {row.dedup_key!r} names no due date"
     if gone := _finished(case):
         return gone
@@ -171,9 +178,8 @@ def check_ack_reminder(
     app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
 ) -> Rewritten | str:
     """The officer's reminder to acknowledge (ack_reminder.dedup_key)."""
-    try:
-        ack_due = date.fromisoformat(row.dedup_key.rpartition(":")[2])
-    except ValueError:
+    ack_due = _date_at_end(row.dedup_key)
+    if ack_due is None:
         return f"its dedup key {row.dedup_key!r} names no acknowledgement date"
     if gone := _finished(case):
         return gone
