@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
@@ -251,7 +251,7 @@ def _redirect(
     case.officer_email = target
     case.updated_at = now
     ledger.record_event(
-        session, now, "mailbot", "reassigned", f"to {target}: {absent} {what}", case=case
+        session, now, "mailbot", "reassigned", _redirect_detail(target, absent, what), case=case
     )
     headline = Headline(
         f"{name} {what}; you are the alternative contact, so this case is now with you.",
@@ -264,6 +264,62 @@ def _redirect(
     # The member was told to contact `absent`; they are told of the alternative contact.
     tell_member_of_new_officer(app, session, case, absent, now, away=True,
                                dedup_key=f"alternative_contact:{case.id}:{absent}")
+
+
+def redirect_gone(session: Session, case: CaseRow, row: OutboxRow) -> str:
+    """Why a queued out-of-office mail (purpose ooo_redirect) should no longer go, or "".
+    It was either "the case is now with you" (_redirect moved the case to its recipient)
+    or "please pass the case on" (the case stayed with the absent officer). The first is
+    stale once the case has moved again; the second once someone has the case, or once
+    the absent officer has acted on it (they are back). A finished case is the caller's."""
+    absent = row.dedup_key.split(":", 2)[-1]
+    to = row.recipients.partition(",")[0].strip().lower()
+    holder = (case.officer_email or "").strip().lower()
+    moved_elsewhere = f"the case is now with {case.officer_email or 'nobody'}"
+    if _redirected(session, case, absent, to):
+        return "" if holder == to else moved_elsewhere
+    if holder != absent.lower():
+        return moved_elsewhere
+    if _acted_since_absence(session, case, absent):
+        return f"{absent} is back: they have acted on the case since"
+    return ""
+
+
+def _redirect_detail(target: str, absent: str, what: str) -> str:
+    return f"to {target}: {absent} {what}"
+
+
+def _redirected(session: Session, case: CaseRow, absent: str, target: str) -> bool:
+    """Whether _redirect moved the case from `absent` to `target` (its ledger entry)."""
+    prefix = _redirect_detail(target, absent, "")
+    found = session.scalar(
+        select(EventRow.id).where(
+            EventRow.case_id == case.id, EventRow.actor == "mailbot",
+            EventRow.action == "reassigned", EventRow.detail.startswith(prefix, autoescape=True),
+        ).limit(1)
+    )
+    return found is not None
+
+
+def _acted_since_absence(session: Session, case: CaseRow, absent: str) -> bool:
+    """Whether `absent` did anything on the case (a command, a note, an answer) after
+    their absence was handled: a person at work, not an auto-reply."""
+    handled = session.scalar(
+        select(func.max(EventRow.id)).where(
+            EventRow.case_id == case.id, EventRow.action == HANDLED,
+            func.lower(EventRow.actor) == absent.lower(),
+        )
+    )
+    if handled is None:
+        return False
+    found = session.scalar(
+        select(EventRow.id).where(
+            EventRow.case_id == case.id, EventRow.id > handled,
+            func.lower(EventRow.actor) == absent.lower(),
+            EventRow.action.not_in(_ABSENCE_ACTIONS),
+        ).limit(1)
+    )
+    return found is not None
 
 
 def _queue_redirect_mail(
@@ -317,6 +373,9 @@ def _fallback(app: App, absent: str) -> str | None:
 
 
 HANDLED = "absence handled"
+# What an absence itself writes in the ledger in the absent officer's name: not a sign
+# that they are back.
+_ABSENCE_ACTIONS = ("officer out of office", HANDLED, LEFT_EVENT, "automatic answer")
 
 
 def _already_handled(session: Session, case: CaseRow, address: str) -> bool:

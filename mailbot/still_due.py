@@ -26,6 +26,13 @@ is never written again, but is withdrawn when the case has meanwhile gone to ano
 officer (REASSIGN, `mailbot reassign`: the new officer has their own assignment) or has
 been answered or closed (nothing is left for the officer to do).
 
+The other mail about a case that goes at any hour is withdrawn the same way when its
+reason has gone: an out-of-office redirect ("the case is now with you", or "please pass
+it on") once the case is finished, has moved since, or the absent officer has acted on it;
+the notice and the member's letter that a follow-up reopened the case once it is finished
+again (the officer's also when the case has moved); the member's letter naming a new
+officer once the case is finished.
+
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
 
@@ -38,6 +45,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import ack_reminder, confidentiality_chase, reminders
+from mailbot.absence import redirect_gone
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import deadlines_for
 from mailbot.clock import ClockState
@@ -54,7 +62,7 @@ if TYPE_CHECKING:
 # A check: the mail as it should go now, or why it should not go at all.
 Check = Callable[["App", Session, CaseRow, OutboxRow, datetime], "Rewritten | str"]
 # A check of mail that goes at any hour, as queued: why it should not go at all, or "".
-AnyHourCheck = Callable[[CaseRow, OutboxRow], str]
+AnyHourCheck = Callable[[Session, CaseRow, OutboxRow], str]
 
 
 def reviewer(app: App) -> Review:
@@ -71,7 +79,7 @@ def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict
     if case is None:
         return Verdict(withdrawn="its case is no longer there")
     if any_hour is not None:
-        gone = any_hour(case, row)
+        gone = any_hour(session, case, row)
         return Verdict(withdrawn=gone) if gone else SEND_AS_QUEUED
     assert check is not None
     found = check(app, session, case, row, now)
@@ -222,7 +230,7 @@ def check_confidentiality_chase(
     return mail if mail is not None else "nobody above the officer to escalate to"
 
 
-def check_assignment(case: CaseRow, row: OutboxRow) -> str:
+def check_assignment(session: Session, case: CaseRow, row: OutboxRow) -> str:
     """The officer's assignment (assignment.queue_officer_mail): only while it is still
     news to them. A finished case is withdrawn whoever it is with: an officer told of a
     case after it was answered would take it for work to do. The handover that moved the
@@ -237,6 +245,32 @@ def check_assignment(case: CaseRow, row: OutboxRow) -> str:
     return ""
 
 
+def check_redirect(session: Session, case: CaseRow, row: OutboxRow) -> str:
+    """An out-of-office redirect (absence): "the case is now with you" or "please pass it
+    on". Neither is news once the case is finished; absence.redirect_gone says when the
+    case has moved since, or the absent officer is back."""
+    return _finished(case) or redirect_gone(session, case, row)
+
+
+def check_reopened(session: Session, case: CaseRow, row: OutboxRow) -> str:
+    """The officer's notice that the member's follow-up reopened the case, and the
+    member's letter saying so with the new response date. Once the case is answered or
+    closed again both are untrue ("will respond by"); the officer's notice is also
+    withdrawn when the case has gone to someone else, who has their own assignment."""
+    if gone := _finished(case):
+        return gone
+    to = row.recipients.partition(",")[0].strip().lower()
+    if to == case.member_email.strip().lower():
+        return ""
+    return check_assignment(session, case, row)
+
+
+def check_member_told_of_new_officer(session: Session, case: CaseRow, row: OutboxRow) -> str:
+    """The member's letter naming who deals with their case now
+    (letters.tell_member_of_new_officer): not sent after the answer, as when queued."""
+    return _finished(case)
+
+
 CHECKS: dict[str, Check] = {
     "reminder": check_reminder,
     "overdue": check_reminder,
@@ -249,4 +283,7 @@ CHECKS: dict[str, Check] = {
 # Not working-hours mail: a case opened or moved at 20:00 is told to its officer at once.
 ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "assignment": check_assignment,
+    "ooo_redirect": check_redirect,
+    "reopened": check_reopened,
+    "alternative_contact": check_member_told_of_new_officer,
 }

@@ -1,0 +1,227 @@
+"""The out-of-office redirect and the reopened-case notice are queued when the auto-reply
+or the member's follow-up is read, but may go much later (sending held: an outage, a
+password changed). At send time the flush checks each against the case as it is now
+(mailbot.still_due): one whose reason has gone (the case answered or closed, moved to
+someone else, the absent officer back at work) is withdrawn, kept with the reason, and
+never sent. Read as the mail that left."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import Council, body_text, rows
+from test_stale_reminders import ALEX, JO, MORGAN, SAM, SendingRefused, council, put_right
+
+from mailbot import leavers
+from mailbot.store.tables import OutboxRow
+
+RECEIVED = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday morning
+D = JO.partition("@")[2]
+
+
+def colchester(home: Path) -> Council:
+    """Colchester pauses the clock while the officer is away, until someone redirects."""
+    return Council(
+        home, mailbox=f"memberenquiries@{D}", name="Colchester City Council",
+        policy="colchester",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", MORGAN, ""),
+                  ("Alex Jones", ALEX, "Highways", "", ""),
+                  ("Morgan Lee", MORGAN, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    )
+
+
+def enquiry(it: Council) -> EmailMessage:
+    left = it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                              "There is a deep pothole outside no. 12. Can it be repaired?",
+                              date=RECEIVED), RECEIVED)
+    [assignment] = [m for m in left if str(m["To"]) == SAM]
+    return assignment
+
+
+def auto_reply(it: Council, to: EmailMessage, at: datetime) -> bytes:
+    return it.mail(f"Sam Patel <{SAM}>", f"Automatic reply: {to['Subject']}",
+                   "I am on leave until 7 December.", in_reply_to=str(to["Message-ID"]),
+                   extra="Auto-Submitted: auto-replied", date=at)
+
+
+def away_while_sending_is_held(it: Council) -> tuple[EmailMessage, SendingRefused]:
+    """Sam's assignment goes; his auto-reply is read while the server refuses to send."""
+    assignment = enquiry(it)
+    backend = SendingRefused(it.server)
+    it.app.backend_override = backend
+    at = RECEIVED + timedelta(minutes=10)
+    assert it.deliver(auto_reply(it, assignment, at), at) == []
+    return assignment, backend
+
+
+def tagged(it: Council, sender: str, line: str, at: datetime) -> list[EmailMessage]:
+    ref = it.case().ref
+    return it.deliver(it.mail(sender, f"RE: Pothole on Castle Road [{ref}]", line, date=at), at)
+
+
+def redirects(it: Council) -> list[OutboxRow]:
+    return rows(it.app, OutboxRow, OutboxRow.purpose == "ooo_redirect")
+
+
+def reopened(it: Council) -> list[OutboxRow]:
+    return rows(it.app, OutboxRow, OutboxRow.purpose == "reopened")
+
+
+def to_and_subject(left: list[EmailMessage]) -> list[tuple[str, str]]:
+    return [(str(m["To"]), str(m["Subject"])) for m in left]
+
+
+# -- the out-of-office redirect -------------------------------------------------------
+
+
+def test_a_redirect_held_back_goes_once_sending_resumes(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        put_right(it, backend)
+        left = it.flush(RECEIVED + timedelta(hours=1))
+        [redirect] = redirects(it)
+    assert MORGAN in [to for to, _ in to_and_subject(left)]
+    assert "Sam Patel is out of the office" in body_text(
+        next(m for m in left if str(m["To"]) == MORGAN), "plain")
+    assert redirect.status == "sent"
+
+
+def test_a_redirect_for_a_case_answered_meanwhile_is_withdrawn(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        later = RECEIVED + timedelta(hours=1)
+        tagged(it, f"Morgan Lee <{MORGAN}>", "DONE", later)
+        put_right(it, backend)
+        left = it.flush(later + timedelta(hours=1))
+        [redirect] = redirects(it)
+    assert [s for to, s in to_and_subject(left) if to == MORGAN and not s.startswith("RE:")] == []
+    assert redirect.status == "withdrawn" and redirect.sent_at is None
+    assert redirect.last_error == "the case was answered"
+    # Nor is Jo told, after her answer, that Morgan will now respond.
+    assert JO not in [to for to, _ in to_and_subject(left)]
+    [told] = rows(it.app, OutboxRow, OutboxRow.purpose == "alternative_contact")
+    assert told.status == "withdrawn"
+
+
+def test_a_redirect_for_a_case_handed_to_someone_else_is_withdrawn(tmp_path: Path) -> None:
+    """The administrator moved the case on: Morgan is not told it is now theirs."""
+    with council(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        later = RECEIVED + timedelta(hours=1)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Alex covers Castle ward", now=later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        [redirect] = redirects(it)
+    assert MORGAN not in [to for to, _ in left]
+    assert ALEX in [to for to, _ in left]
+    assert redirect.status == "withdrawn"
+    assert redirect.last_error == f"the case is now with {ALEX}"
+
+
+def test_a_request_to_redirect_is_withdrawn_once_the_officer_is_back(tmp_path: Path) -> None:
+    """Colchester: the clock paused while Sam is away and Morgan asked to pass the case
+    on; Sam is back and resumes it before the request could go."""
+    with colchester(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        [asked] = redirects(it)
+        assert asked.recipients == MORGAN and it.case().status == "paused"
+        back = RECEIVED + timedelta(days=1)
+        tagged(it, f"Sam Patel <{SAM}>", "RESUME", back)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(back + timedelta(hours=1)))
+        [asked] = redirects(it)
+        case = it.case()
+    assert case.status == "open" and case.officer_email == SAM
+    assert MORGAN not in [to for to, _ in left]
+    assert asked.status == "withdrawn"
+    assert asked.last_error == f"{SAM} is back: they have acted on the case since"
+
+
+def test_a_request_to_redirect_is_withdrawn_once_someone_took_the_case(
+    tmp_path: Path,
+) -> None:
+    with colchester(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        later = RECEIVED + timedelta(hours=2)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Alex covers", now=later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        [asked] = redirects(it)
+    assert MORGAN not in [to for to, _ in left]
+    assert asked.status == "withdrawn"
+    assert asked.last_error == f"the case is now with {ALEX}"
+
+
+def test_a_request_to_redirect_still_goes_while_the_officer_is_away(tmp_path: Path) -> None:
+    with colchester(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        put_right(it, backend)
+        left = it.flush(RECEIVED + timedelta(days=1))
+        [asked] = redirects(it)
+    [to_morgan] = [m for m in left if str(m["To"]) == MORGAN]
+    assert str(to_morgan["Subject"]).startswith("Please redirect: ")
+    assert asked.status == "sent"
+
+
+# -- the reopened case ----------------------------------------------------------------
+
+
+def answered_then_reopened_while_held(it: Council) -> tuple[EmailMessage, SendingRefused]:
+    """Sam answers with DONE; Jo writes again the next day while sending is held."""
+    assignment = enquiry(it)
+    answered_at = RECEIVED + timedelta(hours=2)
+    it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=answered_at),
+               answered_at)
+    assert it.case().status == "responded"
+    backend = SendingRefused(it.server)
+    it.app.backend_override = backend
+    again = RECEIVED + timedelta(days=1)
+    tagged(it, f"Cllr Jo Bloggs <{JO}>", "Thank you, but the pothole is still there.", again)
+    assert it.case().status == "open"
+    return assignment, backend
+
+
+def test_a_reopened_notice_held_back_goes_once_sending_resumes(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        _, backend = answered_then_reopened_while_held(it)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(RECEIVED + timedelta(days=1, hours=1)))
+        notices = {row.recipients: row.status for row in reopened(it)}
+    assert notices == {SAM: "sent", JO: "sent"}
+    assert [to for to, s in left if s.startswith("Update: ")] == [SAM]
+
+
+def test_a_reopened_notice_for_a_case_answered_again_is_withdrawn(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        assignment, backend = answered_then_reopened_while_held(it)
+        later = RECEIVED + timedelta(days=1, hours=2)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        notices = {row.recipients: (row.status, row.last_error) for row in reopened(it)}
+    assert [s for to, s in left if s.startswith("Update: ")] == []
+    # Nor is Jo told her case is reopened and will be answered by a date: it has been.
+    assert JO not in [to for to, _ in left]
+    assert notices == {SAM: ("withdrawn", "the case was answered"),
+                       JO: ("withdrawn", "the case was answered")}
+
+
+def test_a_reopened_notice_for_a_case_moved_on_is_withdrawn(tmp_path: Path) -> None:
+    """The new officer's assignment tells them of the case; Sam is not told it is his."""
+    with council(tmp_path) as it:
+        _, backend = answered_then_reopened_while_held(it)
+        later = RECEIVED + timedelta(days=1, hours=2)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Sam is on leave", now=later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        notices = {row.recipients: (row.status, row.last_error) for row in reopened(it)}
+    assert [to for to, s in left if s.startswith("Update: ")] == []
+    assert ALEX in [to for to, _ in left]
+    assert notices[SAM] == ("withdrawn", f"the case is now with {ALEX}")
