@@ -169,7 +169,9 @@ def db_copy(
 
 @db_app.command("backup")
 def db_backup(
-    file: Annotated[Path, typer.Argument(help="Where to write the copy (replaced if there).")],
+    file: Annotated[Path, typer.Argument(
+        help="Where to write the copy (an earlier backup there is replaced; any other "
+        "file is refused).")],
     config: ConfigOption = None,
 ) -> None:
     """Write a consistent copy of the SQLite database to FILE, safe while the daemon runs

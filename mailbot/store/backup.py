@@ -20,6 +20,7 @@ from pathlib import Path
 # Raw mail, members' names and addresses: readable by the service's user alone.
 PRIVATE = 0o600
 SIDE_FILES = ("-wal", "-shm")
+MAILBOT_TABLES = {"alembic_version", "cases", "messages"}
 
 
 class BackupError(Exception):
@@ -43,6 +44,13 @@ def back_up(database: Path, target: Path) -> int:
         raise BackupError(f"{target} is the database itself; give another file")
     if not target.parent.is_dir():
         raise BackupError(f"the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder; give the name of the backup file to write")
+    if _holds_something_else(target):
+        # Replacing last week's mailbot-Tue.db is the rotation docs/deployment.md shows;
+        # replacing mailbot.toml or members.csv, given by a slip, would lose it for good.
+        raise BackupError(f"{target} is already there and is not a backup of a mailbot "
+                          "database; give a new file name (it is not overwritten)")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
@@ -58,6 +66,22 @@ def back_up(database: Path, target: Path) -> int:
     return target.stat().st_size
 
 
+def _holds_something_else(target: Path) -> bool:
+    """True for an existing, non-empty file that is not a mailbot database."""
+    if not target.is_file() or target.stat().st_size == 0:
+        return False
+    try:  # its tables only: a damaged old backup is still one to replace
+        with closing(_read_only(target)) as connection:
+            return not _table_names(connection) >= MAILBOT_TABLES
+    except sqlite3.DatabaseError:
+        return True
+
+
+def _table_names(connection: sqlite3.Connection) -> set[str]:
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     # As a URI, so a '?' or '#' in a folder name is a character, not a parameter.
     return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
@@ -69,12 +93,11 @@ def check_backup(backup: Path) -> None:
         raise BackupError(f"{backup} is not a file")
     try:
         with closing(_read_only(backup)) as connection:
-            tables = {name for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = _table_names(connection)
             problem = connection.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{backup} is not a SQLite database ({exc})") from None
-    if not {"alembic_version", "cases", "messages"} <= tables:
+    if not tables >= MAILBOT_TABLES:
         raise BackupError(f"{backup} is a SQLite database, but not mailbot's")
     if problem != "ok":
         raise BackupError(f"{backup} is damaged (SQLite's check says: {problem})")

@@ -129,3 +129,25 @@ def test_postgresql_is_pointed_at_pg_dump(tmp_path: Path) -> None:
     assert code == 2
     assert "is PostgreSQL: back it up with pg_dump" in output
     assert not (tmp_path / "b.db").exists()
+
+
+def test_a_backup_never_overwrites_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    """`mailbot db backup mailbot.toml` (a slip of the tab key) replaced the council's
+    config with the database; only an earlier backup (the nightly rotation) is replaced."""
+    app, _ = council_with_cases(tmp_path / "council", 1)
+    app.close()
+    config = app.settings.config_path
+    assert config is not None
+    before = config.read_bytes()
+    code, output = cli_run("db", "backup", "--config", str(config), str(config))
+    assert code == 2, output
+    assert output.strip().splitlines() == [
+        f"mailbot: error: {config} is already there and is not a backup of a mailbot "
+        "database; give a new file name (it is not overwritten)"
+    ]
+    assert config.read_bytes() == before
+    nightly = tmp_path / "mailbot-Tue.db"
+    for _ in range(2):  # last week's backup of the same name is replaced
+        code, output = cli_run("db", "backup", "--config", str(config), str(nightly))
+        assert code == 0, output
+    assert case_refs(nightly) == ["MB-2026-00001"]
