@@ -4,6 +4,7 @@ mailbot/acknowledgement.py; recognising the answer, mailbot/answered.py."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from mailbot import ledger, routing
 from mailbot.clock import (
     ABSENCE_PAUSE,
+    ESCALATED_RESTART,
     REOPENED_RESTART,
     ClockEvent,
     Deadlines,
@@ -25,6 +27,7 @@ from mailbot.languages import (
     welsh_of,
 )
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
+from mailbot.quoting import own_text
 from mailbot.store.tables import (
     CaseRow,
     ClockEventRow,
@@ -147,6 +150,12 @@ def open_case(
     member = app.directory.member(message.sender.email)
     kind = classification.kind or Kind.ENQUIRY
     triage = classification.confidence < app.settings.classifier.threshold or member is None
+    # An FOI request keeps its statutory clock, whatever it follows up.
+    escalated = kind != Kind.FOI and escalates_complaint(parent, message)
+    if escalated:
+        # The answered complaint taken further: a complaint whatever the words suggest
+        # alone ("please escalate" reads as an enquiry), and its kind is known.
+        kind, triage = Kind.COMPLAINT, member is None
     # A new case has no clock events yet, so its dates come from receipt time and policy
     # alone (due_dates: the same rules as case_deadlines, without the explanation).
     ack_due, response_due = due_dates(app.policy, kind, classification.priority, received)
@@ -186,7 +195,41 @@ def open_case(
             f"the member wrote again after {parent.ref} was answered; linked to it",
             case=case,
         )
+    if escalated and parent is not None:
+        policy, priority = app.policy, Priority(case.priority)
+        if policy.reopened_days(kind, priority) != policy.response_days(kind, priority):
+            # Counted from the receipt day, as the case itself, with the `reopened` time.
+            add_clock_event(session, case, "restart", who=case.member_email,
+                            why=f"{ESCALATED_RESTART} ({parent.ref})", now=received)
+            refresh_deadlines(app, session, case)
     return case
+
+
+# A member taking an answered complaint to its next stage: "escalate", "stage 2", "not
+# satisfied with the response", "take it further", "review of my complaint" (and Welsh
+# "anfodlon", "cam 2", "ail gam", "uwchgyfeirio").
+_TAKE_FURTHER = re.compile(
+    r"\bescalat(?:e|ed|ing|ion)\b|\bstage\s*(?:2|two)\b|\bsecond\s+stage\b"
+    r"|(?:\bnot|n't|\bnever)\s+(?:been\s+|feel\s+)?(?:satisfied|happy)\b|\bdissatisfied\b"
+    r"|\bunhappy\s+with\b|\btake\s+(?:it|this|that|the\s+matter|(?:my|the)\s+complaint)\s+"
+    r"further\b|\breview\s+(?:of\s+)?(?:my|the|this)\s+complaint\b"
+    r"|\banfodlon\b|\bcam\s*(?:2|dau)\b|\bail\s+gam\b|\buwchgyfeiri",
+    re.IGNORECASE,
+)
+
+
+def escalates_complaint(parent: CaseRow | None, message: ParsedMessage) -> bool:
+    """Mail that follows up an answered complaint (in its thread, or with its reference
+    in the subject) after the window, and asks in the member's own words (not in the
+    quoted answer) to take it further: the complaint's second stage, so its case counts
+    the pack's `reopened` time. Any other mail there is a new matter, counted afresh."""
+    if parent is None or parent.kind != Kind.COMPLAINT.value:
+        return False
+    # A reply's subject repeats the complaint's own ("Stage 2 complaint: ..."): only a
+    # subject of the member's new words counts.
+    subject = "" if parent.subject and parent.subject in message.subject else message.subject
+    words = f"{subject}\n{own_text(message.text).text}"
+    return _TAKE_FURTHER.search(words) is not None
 
 
 def assign_case(

@@ -44,6 +44,13 @@ ABSENCE_PAUSE = "officer out of office"
 # member writes again within the follow-up window): such a restart counts the pack's
 # `reopened` time where it has one (a complaint's stage 2), else the first time again.
 REOPENED_RESTART = "the member wrote again within the follow-up window"
+# The reason of the restart that starts a follow-up case's clock when the member asks, after
+# the window, to take an answered complaint further (cases.escalates_complaint): it counts
+# the pack's `reopened` time too, as the complaint's second stage.
+ESCALATED_RESTART = "the member asked to take the answered complaint further"
+
+
+_REOPENING = (REOPENED_RESTART, ESCALATED_RESTART)
 
 
 class ClockError(ValueError):
@@ -352,7 +359,7 @@ def _run(
             pauses = []
         elif event.action == "restart":
             start_day = _event_receipt_day(event.at, cutoff)
-            fresh = reopened_n if event.why.startswith(REOPENED_RESTART) else n
+            fresh = reopened_n if event.why.startswith(_REOPENING) else n
             lines.append(
                 f"  Restarted on {_day(day)} {who}: a fresh {_plural(fresh)} "
                 f"counted from {_day(start_day)}."
