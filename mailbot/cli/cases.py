@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mailbot.cli.common import ConfigOption, fail, opened_app, operator
+from mailbot.cli.common import ConfigOption, case_kind, fail, opened_app, operator
 from mailbot.console import describe_case, print_cases, query_cases
 from mailbot.model import Kind
 
@@ -32,7 +32,9 @@ def list_cases(
 
 def relabel(
     ref: str,
-    kind: Annotated[Kind, typer.Argument(help="The right kind for this case.")],
+    kind: Annotated[
+        Kind, typer.Argument(parser=case_kind, help="The right kind for this case.")
+    ],
     config: ConfigOption = None,
     by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mailbot.classify import load_classifier, rules_classifier
-from mailbot.cli.common import ConfigOption, fail, load_config
+from mailbot.cli.common import ConfigOption, fail, load_config, whole_number
 from mailbot.console import classify_file, contract_fields, format_classification
 
 
@@ -43,7 +43,9 @@ def train_classifier(
     corrections: Annotated[
         Path | None, typer.Option(help="Corrections JSONL (default: [classifier] corrections).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Same data and seed give the same model.")] = 0,
+    seed: Annotated[
+        int, typer.Option(parser=whole_number, help="Same data and seed give the same model.")
+    ] = 0,
     config: ConfigOption = None,
 ) -> None:
     """Train the classifier from scratch and print its scores on the dev split."""

@@ -28,6 +28,7 @@ from mailbot.diagnose import (
 from mailbot.directory import DirectoryError
 from mailbot.directory_keep import find_kept
 from mailbot.logs import configure_logging
+from mailbot.model import Kind
 from mailbot.policy import PolicyError
 from mailbot.settings import (
     DEFAULT_CONFIG_NAME,
@@ -43,6 +44,48 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Config file (else $MAILBOT_CONFIG, else ./mailbot.toml)."),
 ]
+
+
+# Arguments Typer would check itself answer a mistake in pydantic's words ("Input should
+# be a valid integer, unable to parse string as an integer"): these parsers say it plainly.
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a whole number") from None
+
+
+def row_number(text: str) -> int:
+    """A row number as `mailbot quarantine list` and `mailbot outbox list` show it."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a row number: give the number the list shows, such as 12"
+        ) from None
+
+
+def case_kind(text: str) -> Kind:
+    """A kind, however capitalised ("FOI"), as `mailbot deadlines --kind` reads it."""
+    try:
+        return Kind(text.strip().lower())
+    except ValueError:
+        *first, last = (kind.value for kind in Kind)
+        raise typer.BadParameter(
+            f"{text!r} is not a kind: give {', '.join(first)} or {last}"
+        ) from None
+
+
+def calendar_day(text: str) -> datetime:
+    """A day written YYYY-MM-DD (midnight, no zone: the caller says whose midnight)."""
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date: write it YYYY-MM-DD, such as 2026-11-26"
+        ) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

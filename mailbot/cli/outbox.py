@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from mailbot.cli.common import ConfigOption, fail, opened_app, operator, uk_time
+from mailbot.cli.common import (
+    ConfigOption,
+    fail,
+    opened_app,
+    operator,
+    row_number,
+    uk_time,
+)
 
 outbox_app = typer.Typer(
     help="Mail that failed or may not have gone: list it, send it again, or record it as sent.",
@@ -50,7 +57,9 @@ def _decide(row: int, config: Path | None, resend: bool) -> None:
 
 @outbox_app.command("resend")
 def outbox_resend(
-    row: Annotated[int, typer.Argument(help="The row number from `mailbot outbox list`.")],
+    row: Annotated[
+        int, typer.Argument(parser=row_number, help="The row number from `mailbot outbox list`.")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Send a failed, uncertain or held-back mail again, once you have checked that it did
@@ -60,7 +69,9 @@ def outbox_resend(
 
 @outbox_app.command("mark-sent")
 def outbox_mark_sent(
-    row: Annotated[int, typer.Argument(help="The row number from `mailbot outbox list`.")],
+    row: Annotated[
+        int, typer.Argument(parser=row_number, help="The row number from `mailbot outbox list`.")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Record that a failed, uncertain or held-back mail did arrive, so it is not

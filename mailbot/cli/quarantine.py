@@ -8,12 +8,24 @@ from typing import Annotated
 
 import typer
 
-from mailbot.cli.common import ConfigOption, fail, opened_app, operator, uk_time
+from mailbot.cli.common import (
+    ConfigOption,
+    fail,
+    opened_app,
+    operator,
+    row_number,
+    uk_time,
+)
 
 quarantine_app = typer.Typer(
     help="Messages mailbot could not handle: list them, save one, or run one again.",
     no_args_is_help=True,
 )
+
+
+QuarantineRow = Annotated[
+    int, typer.Argument(parser=row_number, help="The row number from `mailbot quarantine list`.")
+]
 
 
 @quarantine_app.command("list")
@@ -32,7 +44,7 @@ def quarantine_list(config: ConfigOption = None) -> None:
 
 @quarantine_app.command("save")
 def quarantine_save(
-    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    row: QuarantineRow,
     to: Annotated[Path, typer.Argument(help="The .eml file to write.")],
     config: ConfigOption = None,
 ) -> None:
@@ -56,7 +68,7 @@ def quarantine_save(
 
 @quarantine_app.command("retry")
 def quarantine_retry(
-    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    row: QuarantineRow,
     config: ConfigOption = None,
 ) -> None:
     """Run a quarantined message through the pipeline again, once the cause is fixed (its
@@ -76,7 +88,7 @@ def quarantine_retry(
 
 @quarantine_app.command("done")
 def quarantine_done(
-    row: Annotated[int, typer.Argument(help="The row number from `mailbot quarantine list`.")],
+    row: QuarantineRow,
     config: ConfigOption = None,
 ) -> None:
     """Take off the list a message the mailbox could not give mailbot ("left unread in

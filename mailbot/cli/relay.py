@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mailbot.app import App
-from mailbot.cli.common import ConfigOption, fail, opened_app, operator, uk_time
+from mailbot.cli.common import (
+    ConfigOption,
+    calendar_day,
+    fail,
+    opened_app,
+    operator,
+    uk_time,
+)
 from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
@@ -26,7 +33,7 @@ relay_app = typer.Typer(
 SinceOption = Annotated[
     datetime | None,
     typer.Option(
-        "--since", formats=["%Y-%m-%d"],
+        "--since", parser=calendar_day, metavar="YYYY-MM-DD",
         help="Only mail received on or after this day (YYYY-MM-DD); else all still kept.",
     ),
 ]
