@@ -32,6 +32,10 @@ DEMO_CONFIG = """\
 name = "Demo Borough Council"
 policy = "wiltshire"
 data_dir = "var"
+# Fictional numbers (Ofcom's range for drama): acknowledgements give them to a member
+# whose matter cannot wait.
+telephone = "01632 960123"
+out_of_hours_telephone = "01632 960999"
 
 [mailbox]
 backend = "maildir"

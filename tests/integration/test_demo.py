@@ -96,3 +96,30 @@ def test_the_demo_on_a_council_server_keeps_off_the_real_database_and_mailbox(
     assert not production.exists()
     cases, files = _state(home)
     assert cases and files  # the demo's own SQLite file and maildir outbox
+
+
+def test_the_demo_acknowledgements_give_the_councils_telephone_numbers(tmp_path: Path) -> None:
+    """The demo config sets [council] telephone and out_of_hours_telephone (fictional
+    numbers), so a member's acknowledgement shows what a configured council sends: the
+    numbers in both parts, a tel: link in the HTML, never "its usual number"."""
+    import io
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from mailbot.demo import run_demo
+
+    home = tmp_path / "demo"
+    run_demo(home, now=datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+             console=Console(file=io.StringIO()))
+    sent = [email.message_from_bytes(p.read_bytes(), policy=default)
+            for p in sorted((home / "outbox").glob("*.eml"))]
+    acks = [m for m in sent
+            if str(m["Subject"]).startswith("Re: ") and "councillors" in str(m["To"])]
+    assert len(acks) >= 5
+    for ack in acks:
+        text = ack.get_body(("plain",)).get_content()
+        html = ack.get_body(("html",)).get_content()
+        assert "01632 960123 (outside office hours: 01632 960999)" in text
+        assert 'href="tel:01632960123"' in html and 'href="tel:01632960999"' in html
+        assert "its usual number" not in text + html
