@@ -261,3 +261,69 @@ def test_extensions_across_holidays(nation: str, closed: bool) -> None:
         if got != want and len(wrong) < 10:
             wrong.append(f"{nation} {received} EXTEND to {agreed}: {got} != {want}")
     assert not wrong, "\n".join(wrong)
+
+
+# -- proclaimed and moved bank holidays (`extra_holidays`, `cancelled_holidays`)
+
+EXTRA = [
+    {"date": date(2027, 5, 10), "name": "State funeral"},  # the council's own region
+    {"date": date(2027, 9, 3), "name": "Late Summer bank holiday (moved)",
+     "regions": ["england-and-wales", "northern-ireland"]},
+    {"date": date(2028, 6, 5), "name": "Scottish one-off", "regions": ["scotland"]},
+]
+CANCELLED = [
+    {"date": date(2027, 8, 30), "name": "moved to 3 September",
+     "regions": ["england-and-wales", "northern-ireland"]},
+    {"date": date(2028, 1, 4), "name": "moved", "regions": ["scotland"]},
+]
+
+
+def _dates(rows: list[dict[str, object]], nation: str, council_nation: str) -> set[date]:
+    return {
+        r["date"] for r in rows  # type: ignore[misc]
+        if nation in r.get("regions", [council_nation])  # type: ignore[operator]
+    }
+
+
+def proclaimed_days_off(council_nation: str, which: str) -> set[date]:
+    def nation_off(n: str) -> set[date]:
+        bank = set().union(*(bank_holidays(s) for s in NATIONS[n]))
+        return (bank | _dates(EXTRA, n, council_nation)) - _dates(CANCELLED, n, council_nation)
+
+    if which == "council":
+        return nation_off(council_nation)
+    if which == "foia":
+        return set().union(*(nation_off(n) for n in NATIONS))
+    return nation_off("scotland") | {date(y, 12, 25) for y in range(2026, 2031)}
+
+
+@pytest.mark.parametrize("nation", list(NATIONS))
+def test_proclaimed_and_moved_bank_holidays_every_day(nation: str) -> None:
+    """A one-off holiday in the council's region moves both clocks, one elsewhere only the
+    FOIA date; a moved holiday's old date counts again where it was cancelled, and stays
+    off the FOIA calendar while it is a bank holiday elsewhere (docs/deadlines.md)."""
+    regime = "foisa" if nation == "scotland" else "foia"
+    p = load_policy("wiltshire", overrides={
+        "region": nation, "foi_regime": regime,
+        "calendar": {"extra_holidays": EXTRA, "cancelled_holidays": CANCELLED},
+    })
+    council_off = proclaimed_days_off(nation, "council")
+    statutory_off = proclaimed_days_off(nation, regime)
+    wrong: list[str] = []
+    for d in days():
+        received = at(d, 10)
+        want = (_walk(council_off, d, 10), _walk(statutory_off, d, 20))
+        got = (due_dates(p, Kind.ENQUIRY, Priority.NORMAL, received)[1],
+               due_dates(p, Kind.FOI, Priority.NORMAL, received)[1])
+        if got != want and len(wrong) < 10:
+            wrong.append(f"{nation} {d}: {got} != {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _walk(off: set[date], receipt: date, n: int) -> date:
+    d, counted = receipt, 0
+    while counted < n:
+        d += ONE
+        if d.weekday() < 5 and d not in off:
+            counted += 1
+    return d
