@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from mailbot.policy.errors import PolicyError, describe_error, reported_error
 from mailbot.policy.pack import Policy
+from mailbot.settings.toml_text import read_toml
 
 PACKS_ENV = "MAILBOT_POLICIES_DIR"
 
@@ -126,7 +127,7 @@ def _set_by(overrides: Mapping[str, Any], loc: tuple[Any, ...], error: str) -> b
 @lru_cache(maxsize=64)
 def _load(path: Path, frozen_overrides: Any, _mtime: int) -> Policy:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:

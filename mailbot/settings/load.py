@@ -14,6 +14,7 @@ from pydantic_settings import SettingsError
 from mailbot import config_explain as explain
 from mailbot.config_explain import ENV_PREFIX
 from mailbot.settings.root import Settings
+from mailbot.settings.toml_text import read_toml
 
 DEFAULT_CONFIG_NAME = "mailbot.toml"
 
@@ -92,6 +93,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
             path, [f"line {line}: not UTF-8 text (save the file as UTF-8)"]
         ) from None
     try:
-        return tomllib.loads(text)
+        return read_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
