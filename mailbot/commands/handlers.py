@@ -230,6 +230,8 @@ def apply_extend(ctx: Context, command: Command) -> Result:
         {
             "reason": command.reason,
             "old_due": current,
+            # Given after the date passed: the letter says it was missed, not that it will be.
+            "old_due_passed": current < given_on,
             "new_due": case.response_due,
             "officer_name": app.directory.display(case.officer_email or ctx.sender),
         },
