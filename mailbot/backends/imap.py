@@ -148,7 +148,7 @@ class ImapMailbox:
         # The configured folder names as this server spells them (see FolderLayout),
         # settled for each connection by _ensure_folders.
         self._inbox_name, self._processed_name, self._sent_name = inbox, processed, sent
-        self._reader = NewMailReader(self.where, batch_size, batch_bytes)
+        self._reader = NewMailReader(self.where, batch_size, batch_bytes, clock)
 
     @property
     def where(self) -> str:
@@ -514,10 +514,12 @@ class ImapMailbox:
         messages, last_uid = self._reader.read(
             client, validity, last_uid, "", "inbox", shown=self._inbox_name,
             extent=FolderExtent.of(status), wait_at_deleted=True,
+            reopen=partial(self._reopen, self._inbox_name, validity),
         )
         cursor = f"{validity}:{last_uid}"
         if self.watch_sent:
-            sent_messages, sent_position = self._fetch_sent(client, sent_after)
+            # the connection the inbox was read on: a new one if the server hung up
+            sent_messages, sent_position = self._fetch_sent(self._client or client, sent_after)
             messages += sent_messages
             cursor += f"{SENT_CURSOR}{sent_position}"
         return messages, cursor
@@ -533,12 +535,29 @@ class ImapMailbox:
         ) -> tuple[list[FetchedMessage], int]:
             return self._reader.read(
                 client, validity, last_uid, SENT_REF, "sent", shown=self._sent_name,
-                extent=extent,
+                extent=extent, reopen=partial(self._reopen, self._sent_name, validity),
             )
 
         return new_sent_items(
             client, self._sent_name, after, read, where=self.where, configured=self.sent
         )
+
+    def _reopen(self, folder: str, validity: int) -> IMAPClient:
+        """A new connection with `folder` selected again, for a read the server hung up
+        on (Dovecot does, on a message it cannot read): the rest of the batch is read on
+        it. A folder renumbered meanwhile fails the read, to be tried again."""
+        self._drop()
+        self._check_interrupted(f"fetch from {folder}")
+        client = self._connect()
+        with self._errors():
+            self._ensure_folders(client)
+            status = client.select_folder(folder)
+        now = int(status[b"UIDVALIDITY"])
+        self._inbox_validity = now if folder == self._inbox_name else None
+        if now != validity:
+            raise TransientError(f"{self.where}: folder {folder!r} was renumbered while it "
+                                 f"was read (UIDVALIDITY {validity} -> {now})")
+        return client
 
     def _move(self, client: IMAPClient, validity: int, uid: int) -> None:
         self._move_many(client, [(validity, uid)])

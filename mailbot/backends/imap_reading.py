@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import imaplib
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from mailbot.backends import byte_budget
 from mailbot.backends.base import TransientError
 from mailbot.backends.imap_cursor import SENT_REF
 from mailbot.backends.imap_errors import error_text, server_words
-from mailbot.backends.unreadable import KEEP_AT_MOST, UNREADABLE_AFTER, LeftUnread
+from mailbot.backends.unreadable import UNREADABLE_AFTER, FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage
 
 log = logging.getLogger(__name__)
@@ -37,28 +38,36 @@ SIZE_CHUNK = 500  # UIDs per size FETCH: keeps the command line well under serve
 
 class NewMailReader:
     """New messages of one mailbox's folders, batch by batch. It remembers the messages a
-    FETCH failed on, for as long as that memory can matter: see _forget_what_is_settled."""
+    FETCH failed on (see unreadable.ReadFailures), for as long as that memory can matter:
+    see _forget_what_is_settled."""
 
-    def __init__(self, where: str, batch_size: int, batch_bytes: int) -> None:
+    def __init__(
+        self,
+        where: str,
+        batch_size: int,
+        batch_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.where = where
         self.batch_size = batch_size
         self.batch_bytes = batch_bytes
-        # Messages a FETCH failed on, by (folder, UIDVALIDITY, UID), and how many times a
-        # FETCH of that message alone failed (0: it was in a FETCH of several that failed).
-        self._trouble: dict[tuple[str, int, int], int] = {}
-        # Messages given up on, not yet handed over (see take_left_unread)
-        self._left: list[LeftUnread] = []
+        self.clock = clock
+        # Messages a FETCH failed on, keyed by their ref ("<UIDVALIDITY>:<UID>", with
+        # SENT_REF before it in Sent), and the messages given up on not yet handed over.
+        self._memory = ReadFailures()
+        # When a message that may yet be read last failed alone (clock seconds): it is not
+        # tried again before RETRY_GAP has passed, so its two failures are two polls apart.
+        self._failed_at: dict[str, float] = {}
 
     def take_left_unread(self) -> list[LeftUnread]:
         """Messages left for a person since the last call, for `mailbot status` and the
         admins (see mailbot/left_unread.py); each once per run."""
-        left, self._left = self._left, []
-        return left
+        return self._memory.take_left()
 
     @property
     def remembered(self) -> int:
         """How many messages a FETCH failed on are remembered now."""
-        return len(self._trouble)
+        return len(self._memory)
 
     def read(
         self,
@@ -71,36 +80,56 @@ class NewMailReader:
         shown: str,
         extent: FolderExtent | None = None,
         wait_at_deleted: bool = False,
+        reopen: Callable[[], IMAPClient] | None = None,
     ) -> tuple[list[FetchedMessage], int]:
         """Messages above `last_uid` in the selected folder ("inbox" or "sent", named
         `shown` on the server), their refs starting with `prefix`: at most batch_size of
         them and, beyond the first, at most `batch_bytes` of mail (see BATCH_BYTES); and
-        the last UID read. `extent` is the folder's size as its SELECT gave it (see
-        uids_above). With `wait_at_deleted` the last UID returned stays below a message
-        marked \\Deleted among them (see below_deleted)."""
+        the UID to read on from next time. `extent` is the folder's size as its SELECT
+        gave it (see uids_above). With `wait_at_deleted` that UID stays below a message
+        marked \\Deleted among them (see below_deleted).
+
+        A message the server fails on does not hold back the others of the batch: they
+        are read in the same call, one at a time once a FETCH of several has failed, on
+        a new connection from `reopen` (the same folder selected) when the server hung
+        up, as Dovecot does on a message it cannot read. The UID returned stays below a
+        message that failed but may yet be read, so the next poll tries it again; one that
+        failed alone in UNREADABLE_AFTER polls is left for a person and passed (see
+        unreadable.FetchRound). When every message tried failed, the server is at fault:
+        the call fails, and no message is blamed."""
         newer, searched_to = uids_above(client, last_uid, self.batch_size, extent)
-        self._forget_what_is_settled(client, folder, validity, (last_uid, searched_to), newer)
+        self._forget_what_is_settled(client, prefix, validity, (last_uid, searched_to), newer)
         candidates = newer[: self.batch_size]
-        sizes = self._sizes(client, folder, validity, candidates, shown)
+        job = _Reading(self, _Link(client, reopen), prefix, validity, folder, shown)
+        now = self.clock()
+        given_up = {uid for uid in candidates if self._memory.given_up(job.key(uid))}
+        resting = {uid for uid in candidates if uid not in given_up
+                   and now - self._failed_at.get(job.key(uid), now - RETRY_GAP) < RETRY_GAP}
+        tried = [uid for uid in candidates if uid not in given_up and uid not in resting]
+        sizes = job.sizes(tried)
         uids = within_budget(candidates, sizes, self.batch_bytes)
+        wanted = [uid for uid in uids if uid in sizes]
         messages: list[FetchedMessage] = []
-        for chunk in chunks(uids, sizes, FETCH_CHUNK, FETCH_BYTES):
-            for piece in self._pieces(folder, validity, chunk):
-                data = self._fetch(client, (folder, validity, shown), piece, "BODY.PEEK[]")
-                for uid in piece:
-                    item = data.get(uid)
-                    if item is None or b"BODY[]" not in item:  # deleted since the SEARCH
-                        continue
-                    self._trouble.pop((folder, validity, uid), None)  # read: no longer a worry
-                    ref = f"{prefix}{validity}:{uid}"
-                    messages.append(FetchedMessage(ref=ref, raw=item[b"BODY[]"], folder=folder))
+        for chunk in chunks(wanted, sizes, FETCH_CHUNK, FETCH_BYTES):
+            messages += job.bodies(chunk)
+        pending = job.round.settle()
+        for key, _error in pending:
+            self._failed_at[key] = now
+        for key in list(self._failed_at):
+            if not self._memory.suspected(key) or self._memory.given_up(key):
+                del self._failed_at[key]
+        waiting = [uid for uid in uids if uid in resting] + [
+            parse_key(key)[1] for key, _error in pending]
         top = max(uids, default=last_uid)
+        if waiting:
+            top = min(top, min(waiting) - 1)
+        client = job.link.live()  # what follows (and the caller) needs a connection
         return messages, below_deleted(client, last_uid, top) if wait_at_deleted else top
 
     def _forget_what_is_settled(
         self,
         client: IMAPClient,
-        folder: str,
+        prefix: str,
         validity: int,
         searched: tuple[int, int | None],
         newer: list[int],
@@ -115,89 +144,131 @@ class NewMailReader:
         range of UIDs whose SEARCH found `newer` (above the first, up to the second: None
         for all of them); UIDs past it are not known to be gone, so they are kept."""
         last_uid, searched_to = searched
-        keys = [key for key in self._trouble if key[0] == folder]
-        for key in keys:
-            if key[1] != validity:
-                del self._trouble[key]
-        older = sorted(uid for _, v, uid in keys if v == validity and uid <= last_uid)
+        mine = [(key, *parse_key(key)) for key in self._memory.remembered()
+                if key.startswith(prefix) and (prefix or not key.startswith(SENT_REF))]
+        for key, key_validity, _uid in mine:
+            if key_validity != validity:
+                self._settle(key)
+        older = sorted(uid for _, v, uid in mine if v == validity and uid <= last_uid)
         present = set(newer)
         for start in range(0, len(older), SIZE_CHUNK):
             present.update(client.search(["UID", _uid_set(older[start : start + SIZE_CHUNK])]))
-        for key in keys:
-            unsearched = searched_to is not None and key[2] > searched_to
-            if key[1] == validity and key[2] not in present and not unsearched:
-                del self._trouble[key]
+        for key, key_validity, uid in mine:
+            unsearched = searched_to is not None and uid > searched_to
+            if key_validity == validity and uid not in present and not unsearched:
+                self._settle(key)
 
-    def _pieces(self, folder: str, validity: int, chunk: list[int]) -> list[list[int]]:
-        """The chunk as one FETCH; one message at a time once a FETCH of any of them has
-        failed, leaving out messages the server has failed on alone UNREADABLE_AFTER times
-        (a message alone in its chunk, as a big one is, included: else it would stop every
-        poll at it for good)."""
-        keys = {uid: (folder, validity, uid) for uid in chunk}
-        if not any(key in self._trouble for key in keys.values()):
-            return [chunk]
-        return [[uid] for uid in chunk if self._trouble.get(keys[uid], 0) < UNREADABLE_AFTER]
+    def _settle(self, key: str) -> None:
+        self._memory.settled(key)
+        self._failed_at.pop(key, None)
 
-    def _sizes(
-        self, client: IMAPClient, folder: str, validity: int, uids: list[int], shown: str
-    ) -> dict[int, int]:
+
+RETRY_GAP = 30.0  # seconds: a message's failures count once a poll, not once a retry
+
+
+def parse_key(key: str) -> tuple[int, int]:
+    """(UIDVALIDITY, UID) of a remembered message's ref."""
+    validity, _, uid = key.removeprefix(SENT_REF).partition(":")
+    return int(validity), int(uid)
+
+
+class _Link:
+    """The connection a read goes over, made anew (by `reopen`) when the server hung up."""
+
+    def __init__(self, client: IMAPClient, reopen: Callable[[], IMAPClient] | None) -> None:
+        self.client = client
+        self.reopen = reopen
+        self.broken = False
+
+    def live(self) -> IMAPClient:
+        if self.broken:
+            if self.reopen is None:
+                raise TransientError("the IMAP server hung up while mail was read")
+            self.client = self.reopen()
+            self.broken = False
+        return self.client
+
+    def fetch(self, uids: list[int], item: str) -> dict[int, dict[bytes, Any]]:
+        client = self.live()
+        try:
+            return client.fetch(uids, [item])  # type: ignore[no-any-return]
+        except (IMAPClientAbortError, OSError):
+            self.broken = True  # Dovecot hangs up on a message it cannot read
+            raise
+
+
+class _Reading:
+    """One read of a folder: FETCHes that step around the messages the server fails on,
+    counted in `round`."""
+
+    def __init__(
+        self, reader: NewMailReader, link: _Link, prefix: str, validity: int, folder: str,
+        shown: str,
+    ) -> None:
+        self.reader, self.link = reader, link
+        self.prefix, self.validity, self.folder, self.shown = prefix, validity, folder, shown
+        self.round = FetchRound(reader._memory, reader.where)
+
+    def key(self, uid: int) -> str:
+        return f"{self.prefix}{self.validity}:{uid}"
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
         """Each message's size in bytes (RFC822.SIZE): cheap, and it lets a batch be cut
         before its mail is read. A server may have to open a message to size it (Dovecot
         does for mail another delivery agent wrote), and fail as it fails to read it: so
-        the sizes of messages a FETCH failed on are asked one at a time, like their
-        bodies, and one left unread is not asked again (it counts as 0)."""
-        where = (folder, validity, shown)
-        plain = [uid for uid in uids if (folder, validity, uid) not in self._trouble]
+        the messages of a failed size FETCH are sized one at a time, like their bodies. A
+        message that could not be sized is left out."""
         sizes: dict[int, int] = {}
-        for start in range(0, len(plain), SIZE_CHUNK):
-            chunk = plain[start : start + SIZE_CHUNK]
-            sizes.update(size_items(self._fetch(client, where, chunk, "RFC822.SIZE")))
-        for uid in uids:
-            failures = self._trouble.get((folder, validity, uid))
-            if failures is None:
-                continue
-            if failures >= UNREADABLE_AFTER:
-                sizes[uid] = 0
-                continue
-            sizes.update(size_items(self._fetch(client, where, [uid], "RFC822.SIZE")))
+        for start in range(0, len(uids), SIZE_CHUNK):
+            chunk = uids[start : start + SIZE_CHUNK]
+            for found in self._each("RFC822.SIZE", chunk):
+                sizes.update(size_items(found))
         return sizes
 
-    def _fetch(
-        self, client: IMAPClient, where: tuple[str, int, str], piece: list[int], item: str
-    ) -> dict[int, dict[bytes, Any]]:
-        """FETCH `item` of the messages in `where` (folder, UIDVALIDITY, name on the
-        server); on a failure, remember which: a server that fails (or hangs up, as
-        Dovecot does) on one message it cannot read would otherwise stop every poll at
-        that message for good, and the mail behind it with it."""
-        folder, validity, shown = where
-        try:
-            return client.fetch(piece, [item])  # type: ignore[no-any-return]
-        except (IMAPClientError, OSError) as error:
-            if len(piece) > 1:
-                for uid in piece:
-                    self._trouble.setdefault((folder, validity, uid), 0)
-                raise TransientError(
-                    f"{self.where}: reading messages failed ({server_words(error_text(error))}); "
-                    "reading them one at a time"
-                ) from error
-            key = (folder, validity, piece[0])
-            self._trouble[key] = failures = self._trouble.get(key, 0) + 1
-            if failures >= UNREADABLE_AFTER:
-                log.error(
-                    "%s cannot read message UID %d in %r (%s); it is left there for a person "
-                    "to look at, and the messages after it are read",
-                    self.where, piece[0], shown, server_words(error_text(error)),
-                )  # fmt: skip
-                ref = f"{SENT_REF if folder == 'sent' else ''}{validity}:{piece[0]}"
-                problem = (f"the IMAP server failed {failures} times to give message UID "
-                           f"{piece[0]} ({server_words(error_text(error))})")
-                if failures == UNREADABLE_AFTER:
-                    self._left.append(LeftUnread(ref, folder, shown, problem))
-                    del self._left[:-KEEP_AT_MOST]
-            raise TransientError(
-                f"{self.where}: reading message UID {piece[0]} in {shown!r} failed: "
-                f"{server_words(error_text(error))}"
-            ) from error
+    def bodies(self, chunk: list[int]) -> list[FetchedMessage]:
+        messages: list[FetchedMessage] = []
+        for found in self._each("BODY.PEEK[]", chunk):
+            for uid, item in sorted(found.items()):
+                if uid not in chunk or b"BODY[]" not in item:  # deleted since the SEARCH
+                    continue
+                self.round.ok(self.key(uid))
+                messages.append(
+                    FetchedMessage(ref=self.key(uid), raw=item[b"BODY[]"], folder=self.folder)
+                )
+        return messages
+
+    def _each(self, item: str, uids: list[int]) -> Iterator[dict[int, dict[bytes, Any]]]:
+        """FETCH `item` of `uids` together, unless a FETCH of any of them has failed
+        before; after a failure, one at a time. A message failing alone is noted in the
+        round and left out."""
+        memory = self.reader._memory
+        if len(uids) > 1 and not any(memory.suspected(self.key(uid)) for uid in uids):
+            try:
+                yield self.link.fetch(uids, item)
+                return
+            except (IMAPClientError, OSError) as error:
+                log.warning("%s: reading %d messages in %r failed (%s); reading them one at "
+                            "a time", self.reader.where, len(uids), self.shown,
+                            server_words(error_text(error)))  # fmt: skip
+                memory.suspect([self.key(uid) for uid in uids])
+        for uid in uids:
+            try:
+                yield self.link.fetch([uid], item)
+            except (IMAPClientError, OSError) as error:
+                self._failed(uid, error)
+
+    def _failed(self, uid: int, error: Exception) -> None:
+        words = server_words(error_text(error))
+        log.warning("%s cannot read message UID %d in %r (%s); the messages after it are "
+                    "read, and it is tried again at a later poll",
+                    self.reader.where, uid, self.shown, words)  # fmt: skip
+        problem = f"the IMAP server failed, in {UNREADABLE_AFTER} polls, to give message " \
+            f"UID {uid} ({words})"
+        failure = TransientError(
+            f"{self.reader.where}: reading message UID {uid} in {self.shown!r} failed: {words}")
+        failure.__cause__ = error
+        ref = self.key(uid)
+        self.round.fail(ref, failure, lambda: LeftUnread(ref, self.folder, self.shown, problem))
 
 
 def _uid_set(uids: list[int]) -> str:

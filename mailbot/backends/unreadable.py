@@ -80,6 +80,10 @@ class ReadFailures:
         """It failed alone UNREADABLE_AFTER times: it is not asked for again."""
         return self._failures.get(key, 0) >= self.after
 
+    def counted(self, key: str) -> int:
+        """Failed reads of this message alone that were counted against it."""
+        return self._failures.get(key, 0)
+
     def suspect(self, keys: list[str]) -> None:
         """A request for all of these failed: each is read alone from now on, so the one
         at fault can be told from the rest."""
@@ -139,7 +143,7 @@ class FetchRound:
     and one failing UNREADABLE_AFTER times is left for a person (handed over, logged);
     while any has not failed that often yet, close raises its error, so the fetch fails
     and is tried again. If every message tried failed, the server is at fault: close
-    raises and counts against none."""
+    raises and counts against none but those already counted once (see settle)."""
 
     def __init__(self, memory: ReadFailures, where: str) -> None:
         self.memory = memory
@@ -155,14 +159,32 @@ class FetchRound:
         self._failed.append(_Failure(key, error, describe))
 
     def close(self) -> None:
+        pending = self.settle()
+        if pending:
+            raise pending[0][1]
+
+    def settle(self) -> list[tuple[str, Exception]]:
+        """Count this fetch's failures, as close does, without failing the fetch: the
+        messages that may yet be read (each key with its error), for a backend that can
+        keep its place before them and hand over what it read meanwhile (IMAP). Raises, as
+        close does, when every message tried failed: the server's fault."""
         if not self._failed:
-            return
-        if self.read == 0 and len(self._failed) > 1:
+            return []
+        # When nothing could be read, the server is at fault, not the messages; except a
+        # message already counted (it failed alone in a fetch that read others), which is
+        # counted again: else two such messages, alone in the Inbox once the others were
+        # read, would fail every poll until new mail came, and never be left.
+        blame_all = self.read > 0 or len(self._failed) == 1
+        blamed = [f for f in self._failed if blame_all or self.memory.counted(f.key)]
+        if not blamed:
             raise self._failed[0].error  # nothing could be read: the server's fault
-        pending: Exception | None = None
+        pending: list[tuple[str, Exception]] = []
         for failure in self._failed:
+            if failure not in blamed:
+                pending.append((failure.key, failure.error))
+                continue
             if not self.memory.failed(failure.key):
-                pending = pending or failure.error
+                pending.append((failure.key, failure.error))
                 continue
             left = failure.describe()
             log.error(
@@ -171,5 +193,4 @@ class FetchRound:
                 self.where, left.shown, failure.key, self.memory.after, failure.error,
             )  # fmt: skip
             self.memory.report(left)
-        if pending is not None:
-            raise pending
+        return pending
