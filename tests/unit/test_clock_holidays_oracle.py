@@ -327,3 +327,22 @@ def _walk(off: set[date], receipt: date, n: int) -> date:
         if d.weekday() < 5 and d not in off:
             counted += 1
     return d
+
+
+@pytest.mark.parametrize("nation", list(NATIONS))
+@pytest.mark.parametrize("name", ["wiltshire", "colchester"])  # without and with a cutoff
+def test_an_acknowledgement_due_the_same_day_every_hour(name: str, nation: str) -> None:
+    """`days = 0`: the receipt day if it is a working day (after the cutoff, the next
+    day), else the next working day; over closures spanning the new year too."""
+    p = load_policy(name, overrides={
+        "region": nation, "foi_regime": "foisa" if nation == "scotland" else "foia",
+        "ack": {"enquiry": {"days": 0, "source": "local default"}},
+        "calendar": {"closures": CLOSURES},
+    })
+    wrong: list[str] = []
+    for received in RECEIPT_TIMES:
+        got = due_dates(p, Kind.ENQUIRY, Priority.NORMAL, received)[0]
+        want = nth_working_day((nation, "council", True), receipt_day(received, p.clock.cutoff), 0)
+        if got != want and len(wrong) < 10:
+            wrong.append(f"{name} {nation} {received}: {got} != {want}")
+    assert not wrong, "\n".join(wrong)
