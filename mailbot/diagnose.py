@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import pwd
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -205,8 +207,27 @@ def missing_directory_files(settings: Settings) -> list[str]:
         path = settings.resolve(value)
         if not path.exists():
             problems.append(f"{settings.config_path}: {key}: file {path} does not exist"
-                            f"{set_by_environment(key)}")
+                            f"{set_by_environment(key)}; {_how_to_make(key, path)}")
     return problems
+
+
+_DIRECTORY_COLUMNS = {
+    "directory.members": "name,email (then ward, language, other_emails if wanted)",
+    "directory.officers": "name,email (then service, manager_email, deputy_email)",
+}
+
+
+def _how_to_make(key: str, path: Path) -> str:
+    """What to do about a members or officers file that is not there: the file meant, when
+    one beside it is spelt otherwise (Members.csv, member.csv), else how to write it."""
+    if path.parent.is_dir():
+        names = sorted(p.name for p in path.parent.iterdir() if p.suffix.lower() == ".csv")
+        by_case = [n for n in names if n.lower() == path.name.lower()]
+        meant = by_case or difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+        if meant:
+            return f"did you mean {path.parent / meant[0]}?"
+    return (f"export it from Excel as \"CSV UTF-8 (Comma delimited)\" with a header line "
+            f"{_DIRECTORY_COLUMNS[key]} and one person per line (docs/officers.md)")
 
 
 def _mailbox_problems(settings: Settings) -> list[str]:

@@ -142,9 +142,10 @@ def test_the_installed_example_config_loads_its_pack(installed: Path, tmp_path: 
                           capture_output=True, text=True, timeout=120)
     errors = [line for line in done.stderr.splitlines() if line.startswith("mailbot: error")]
     assert done.returncode == 2
-    assert errors == [
+    assert [error.split(" with a header line")[0] for error in errors] == [
         f"mailbot: error: {tmp_path / 'mailbot.toml'}: directory.{key}: file "
-        f"{tmp_path / f'{key}.csv'} does not exist" for key in ("members", "officers")
+        f"{tmp_path / f'{key}.csv'} does not exist; export it from Excel as \"CSV UTF-8 "
+        "(Comma delimited)\"" for key in ("members", "officers")
     ]
 
 

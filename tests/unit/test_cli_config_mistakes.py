@@ -206,7 +206,24 @@ def test_a_missing_file_set_from_the_environment_says_so(
     assert result.output.splitlines() == [
         f"mailbot: error: {config.resolve()}: directory.members: file /srv/mailbot/members.csv "
         "does not exist (set by the environment variable MAILBOT_DIRECTORY__MEMBERS, not the "
-        "file)"
+        "file); export it from Excel as \"CSV UTF-8 (Comma delimited)\" with a header line "
+        "name,email (then ward, language, other_emails if wanted) and one person per line "
+        "(docs/officers.md)"
+    ]
+
+
+@pytest.mark.parametrize("there", ["Members.csv", "member.csv"])
+def test_a_directory_file_spelt_otherwise_is_the_one_named(tmp_path: Path, there: str) -> None:
+    """Saved from Excel as Members.csv, or named member.csv: the line says which file
+    was probably meant, not only that members.csv is missing."""
+    config = _council(tmp_path)
+    (tmp_path / "members.csv").rename(tmp_path / there)
+    code, lines = _run(["check-config"], config)
+    assert code == 2
+    assert lines == [
+        f"mailbot: error: {config.resolve()}: directory.members: file "
+        f"{tmp_path.resolve() / 'members.csv'} does not exist; did you mean "
+        f"{tmp_path.resolve() / there}?"
     ]
 
 
