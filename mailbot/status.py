@@ -264,10 +264,17 @@ def _when(moment: datetime) -> str:
     return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
 
 
+def _mailbox_state(status: Status) -> str:
+    if status.outage:
+        return f"DOWN {status.outage}"
+    if not status.polled_before:  # status itself never logs in: nothing is known yet
+        return "not polled yet (`mailbot check-config --connect` tries the login)"
+    return "OK"
+
+
 def format_status(status: Status) -> str:
     lines = [
-        "mailbox: " + (f"DOWN {status.outage}" if status.outage else "OK")
-        + ("" if status.polled_before else " (not polled yet)"),
+        "mailbox: " + _mailbox_state(status),
         "messages: " + _pairs(status.messages),
         "cases: " + _pairs(status.cases) + f"; {status.overdue} overdue",
         "outbox: " + _pairs(status.outbox),

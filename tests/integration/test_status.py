@@ -178,3 +178,16 @@ def test_status_says_when_it_found_no_database_and_made_an_empty_one(tmp_path: P
         f"in {config.resolve()} points at the wrong place")
     again = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert again.exit_code == 0 and "database:" not in again.output
+
+
+def test_a_mailbox_never_polled_is_not_called_ok(tmp_path: Path) -> None:
+    """Before the first poll status has not reached the mailbox at all: 'OK' would tell
+    the administrator a login works that nobody has tried."""
+    (tmp_path / "members.csv").write_text(f"name,email\n{JO[0]},{JO[1]}\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text('[council]\nname = "Wiltshire Council"\n'
+                      '[mailbox]\naddress = "memberenquiries@wiltshire.gov.uk"\n'
+                      '[directory]\nmembers = "members.csv"\n')
+    shown = CliRunner().invoke(cli, ["status", "--config", str(config)])
+    assert shown.output.splitlines()[0] == (
+        "mailbox: not polled yet (`mailbot check-config --connect` tries the login)")
