@@ -114,11 +114,14 @@ REQUIRED = ("policy", "kind", "received")
 
 
 def run_batch(
-    lines: Iterable[str], *, default_policy: str | None = None, explain: bool = False
+    lines: Iterable[str], *, default_policy: str | Policy | None = None, explain: bool = False
 ) -> Iterator[tuple[dict[str, Any], bool]]:
     """Each input line back with ack_due/response_due added, or with an "error" naming
-    the line number. Yields (object, ok). Blank lines are skipped."""
+    the line number. Yields (object, ok). Blank lines are skipped. `default_policy`, for
+    lines without a "policy": a pack's name or path, or a policy already loaded (a
+    council's, with its config's overrides), named in the line by its pack's name."""
     policies = PolicyCache()
+    council = default_policy if isinstance(default_policy, Policy) else None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -130,15 +133,18 @@ def run_batch(
         if not isinstance(row, dict):
             yield {"error": f"line {number}: not a JSON object"}, False
             continue
+        # A line naming a pack gets that pack as shipped, even beside a council's.
+        use_council = council is not None and "policy" not in row
         if default_policy is not None and "policy" not in row:
-            row["policy"] = default_policy
+            row["policy"] = council.name if council is not None else default_policy
         missing = [name for name in REQUIRED if name not in row]
         if missing:
             row["error"] = f"line {number}: missing field(s): {', '.join(missing)}"
             yield row, False
             continue
         try:
-            policy = policies.get(row["policy"])
+            policy = council if council is not None and use_council else policies.get(
+                row["policy"])
             # A spreadsheet export writes an empty cell as null or "": the default applies.
             priority = row.get("priority") or "normal"
             answer = compute(policy, row["kind"], priority, row["received"])

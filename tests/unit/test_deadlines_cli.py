@@ -279,3 +279,49 @@ def test_rfc_3339_lower_case_t_and_z_are_accepted() -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["response_due"] == "2026-11-16"
+
+
+def _council_config(home: Path, overrides: str) -> Path:
+    config = home / "mailbot.toml"
+    config.write_text('[council]\nname = "Borsetshire"\npolicy = "wiltshire"\n' + overrides,
+                      encoding="utf-8")
+    return config
+
+
+SHUTDOWN = ('[policy.calendar]\nclosures = [{ start = 2026-12-29, end = 2026-12-31, '
+            'name = "Christmas shutdown" }]\n')
+
+
+def test_a_councils_config_gives_the_dates_its_letters_give(tmp_path: Path) -> None:
+    """`--policy wiltshire` is the pack as shipped: a council whose config adds a Christmas
+    shutdown would read 31 Dec there while its letters say 6 Jan. `--config` counts as the
+    daemon does, with the config's [policy] overrides."""
+    config = _council_config(tmp_path, SHUTDOWN)
+    asked = ["--kind", "enquiry", "--received", "2026-12-15T10:00:00Z"]
+    shipped = run("--policy", "wiltshire", *asked)
+    council = run("--config", str(config), *asked, "--explain")
+    assert json.loads(shipped.stdout)["response_due"] == "2026-12-31"
+    assert council.exit_code == 0, council.stderr
+    first, *explanation = council.stdout.splitlines()
+    assert json.loads(first) == {"ack_due": "2026-12-17", "response_due": "2027-01-06"}
+    assert "  Skipped Tue 29 Dec 2026: Christmas shutdown (closure)." in explanation
+    lines = '{"kind": "enquiry", "received": "2026-12-15T10:00:00Z"}\n' \
+        '{"policy": "wiltshire", "kind": "enquiry", "received": "2026-12-15T10:00:00Z"}\n'
+    batch = run("--config", str(config), "--batch", "-", stdin=lines)
+    assert batch.exit_code == 0, batch.stderr
+    got = [json.loads(line) for line in batch.stdout.splitlines()]
+    # A line naming a pack gets the pack as shipped; a line without, the council's.
+    assert [(g["policy"], g["response_due"]) for g in got] == [
+        ("wiltshire", "2027-01-06"), ("wiltshire", "2026-12-31")]
+
+
+def test_config_mistakes_are_one_line_naming_the_file_and_key(tmp_path: Path) -> None:
+    config = _council_config(tmp_path, '[policy]\nregion = "wales"\n')
+    asked = ["--kind", "enquiry", "--received", "2026-12-15T10:00:00Z"]
+    bad = run("--config", str(config), *asked)
+    assert bad.exit_code == 2
+    assert bad.stderr.count("\n") == 1, bad.stderr
+    assert str(config) in bad.stderr and "region" in bad.stderr, bad.stderr
+    both = run("--config", str(config), "--policy", "wiltshire", *asked)
+    assert both.exit_code == 2
+    assert "not both" in both.stderr
