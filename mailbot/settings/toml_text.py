@@ -45,9 +45,9 @@ def explain(text: str, error: tomllib.TOMLDecodeError) -> str:
     if what in ("Invalid hex value", "Unescaped '\\' in a string") or what.startswith(
         "Invalid escape"
     ):
-        return (f"{named}: a backslash in double quotes starts an escape; write a Windows "
-                "path in single quotes ('C:\\mailbot\\members.csv') or with forward "
-                "slashes")
+        return (f"{named}: a backslash in double quotes starts an escape; write text with "
+                "backslashes (a Windows path, a password) in single quotes instead: "
+                "'C:\\mailbot\\members.csv'")
     if what == "Illegal character '\\n'":
         return f"{named}: the text has no closing quote on the same line"
     if what == "Unclosed array":

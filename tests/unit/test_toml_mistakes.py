@@ -39,7 +39,8 @@ def check_config(config: Path) -> tuple[int, list[str]]:
          '("Thornfield District Council", "08:00"), true and false in lower case'),
         ('[directory]\nmembers = "D:\\mailbot\\members.csv"\n',
          "line 10: directory.members: a backslash in double quotes starts an escape; write "
-         "a Windows path in single quotes"),
+         "text with backslashes (a Windows path, a password) in single quotes instead: "
+         "'C:\\mailbot\\members.csv'"),
         ('[directory]\nmembers = "C:\\Users\\priya\\members.csv"\n',
          "line 10: directory.members: a backslash in double quotes starts an escape"),
         ("[directory]\nmembers = \u201cmembers.csv\u201d\n",
