@@ -346,3 +346,32 @@ def test_an_acknowledgement_due_the_same_day_every_hour(name: str, nation: str) 
         if got != want and len(wrong) < 10:
             wrong.append(f"{name} {nation} {received}: {got} != {want}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["open", "closures"])
+@pytest.mark.parametrize("nation", list(NATIONS))
+def test_a_pause_after_an_extension_pushes_the_agreed_date_on(nation: str, closed: bool) -> None:
+    """EXTEND to an agreed date on working day 3, then PAUSE on working day 5 and RESUME
+    k working days later: the agreed date moves on by the paused working days."""
+    p = policy("wiltshire", nation, closed)
+    council = (nation, "council", closed)
+    wrong: list[str] = []
+    for d in days():
+        received = at(d, 10)
+        given = nth_working_day(council, d, 3)
+        agreed = nth_working_day(council, nth_working_day(council, d, 10) + ONE * 7, 0)
+        left = sum(working(council, given + ONE * i) for i in range(1, (agreed - given).days + 1))
+        start = nth_working_day(council, d, 5)
+        for k in (0, 3):
+            end = nth_working_day(council, start, k)
+            events = [
+                ClockEvent("response", "extend", at(given, 10), "officer", "agreed",
+                           new_due=agreed),
+                ClockEvent("response", "pause", at(start, 11), "officer", "waiting"),
+                ClockEvent("response", "resume", at(end, 12), "officer", "back"),
+            ]
+            got = case_deadlines(p, Kind.ENQUIRY, Priority.NORMAL, received, events).response_due
+            want = nth_working_day(council, given, left, pause_days(council, start, end))
+            if got != want and len(wrong) < 10:
+                wrong.append(f"{nation} {d} agreed {agreed} pause {start}..{end}: {got} != {want}")
+    assert not wrong, "\n".join(wrong)
