@@ -86,8 +86,9 @@ def run(config: ConfigOption = None) -> None:
     """Run the daemon: poll, flush the outbox and the other jobs on schedule until stopped.
 
     Started while members.csv or officers.csv does not validate, it runs on its copy of
-    the last directory that did (directory_keep.py), rather than leave the mailbox
-    unattended; only a first start, with no copy, refuses."""
+    the last directory that did, rather than leave the mailbox unattended; only a first
+    start, with no copy, refuses (docs/deployment.md, "When the directory does not
+    validate")."""
     mailbot_app = open_app(config, warn=True, directory_copy="keep")
     try:
         if mailbot_app.directory.kept_copy:
