@@ -34,10 +34,16 @@ def weekly_digest(
                 raise fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
             return
         report = digest.send_digests(mailbot_app, now)
-    if report.skipped:
+        where = mailbot_app.settings.config_path or "<defaults>"
+    if report.skipped == "disabled":
+        typer.echo(f"no digest queued: [digest] enabled = false in {where}")
+    elif report.skipped:
         typer.echo(f"no digest queued: {report.skipped}")
     for recipient in report.queued:
         typer.echo(f"queued the digest for {recipient}")
+    if report.queued:  # nothing is sent here: an administrator would wait for it
+        typer.echo("queued mail is sent by the daemon's next outbox flush, or now by "
+                   "`mailbot poll --once`")
     if not report.queued and not report.skipped:
         typer.echo("this week's digests were already queued")
 
