@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mailbot import ledger, routing
 from mailbot.clock import (
@@ -159,7 +159,8 @@ def open_case(
     # A new case has no clock events yet, so its dates come from receipt time and policy
     # alone (due_dates: the same rules as case_deadlines, without the explanation).
     ack_due, response_due = due_dates(app.policy, kind, classification.priority, received)
-    case = CaseRow(
+    case = _insert_case(
+        session,
         ref=next_ref(session, received.astimezone(LONDON).year),
         kind=kind.value,
         priority=classification.priority.value,
@@ -175,13 +176,14 @@ def open_case(
         received_at=received,
         ack_due=ack_due,
         response_due=response_due,
+        acknowledged_at=None,
+        responded_at=None,
         root_message_id=message.message_id,
         parent_id=parent.id if parent is not None else None,
         created_at=now,
         updated_at=now,
+        anonymised_at=None,
     )
-    session.add(case)
-    session.flush()
     why = f"classified {kind} ({classification.confidence:.2f})"
     if member is None:
         why += "; sender is not in the members directory"
@@ -202,6 +204,26 @@ def open_case(
             add_clock_event(session, case, "restart", who=case.member_email,
                             why=f"{ESCALATED_RESTART} ({parent.ref})", now=received)
             refresh_deadlines(app, session, case)
+    return case
+
+
+# Every column: a row handed to the session must have them all (none left to load).
+_INSERT_CASE = insert(CaseRow.metadata.tables[CaseRow.__tablename__])
+
+
+def _insert_case(session: Session, **values: object) -> CaseRow:
+    """The new case written at once, by one prebuilt INSERT, and handed to the session as
+    the row it now is (persistent, every column known): what is changed in it later
+    (its officer, when it was acknowledged) is written by the next flush, as before. Every
+    new case needs its id at once (the audit trail and the outbox rows name it); this gets
+    it without the ORM's unit of work for one new object (about 50 µs on SQLite)."""
+    # Whatever the session still holds goes first, in the order a flush here wrote it.
+    session.flush()
+    key = session.connection().execute(_INSERT_CASE, values).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    case = CaseRow(id=key[0], **values)
+    make_transient_to_detached(case)  # as if loaded: no INSERT of its own, no changes yet
+    session.add(case)
     return case
 
 

@@ -11,7 +11,7 @@ from email.policy import compat32
 from email.utils import parseaddr, parsedate_to_datetime
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of
@@ -19,7 +19,7 @@ from mailbot.store.tables import CaseRow, EventRow, MessageRow
 
 # Built once: every message fetched is looked up. Most mail is new, so a plain (Core) query
 # asks only for the id, and the whole row (its raw bytes too) is loaded only for mail seen
-# before. Nothing unflushed can hold a Message-ID: record_message flushes its row at once.
+# before. Nothing unflushed can hold a Message-ID: record_message writes its row at once.
 _MESSAGES = MessageRow.metadata.tables[MessageRow.__tablename__]
 _RECORDED_ID = select(_MESSAGES.c.id).where(_MESSAGES.c.message_id == bindparam("message_id"))
 
@@ -106,29 +106,52 @@ def record_message(
     parsed: ParsedMessage | ParseFailure | None = None,
 ) -> MessageRow:
     """Keep the raw bytes before any stage acts on them: nothing is ever lost. With the
-    parsed message, its sender and subject are recorded in the same INSERT."""
-    row = MessageRow(
-        message_id=message_id,
-        folder=fetched.folder,
-        backend_ref=fetched.ref,
-        raw=fetched.raw,
-        size=len(fetched.raw),
-        received_at=now,
-        status=MessageStatus.RECEIVED,
-        reason="",
-        duplicates=0,
-    )
-    note_parsed(row, parsed)
-    session.add(row)
+    parsed message, its sender and subject are recorded in the same INSERT.
+
+    The row is written at once, by one prebuilt INSERT on the session's connection, and
+    then handed to the session as the row it now is (persistent, every column known), so
+    what the stages change in it is written by the next flush as before. This spares the
+    ORM's unit of work for one new object (about 50 µs on SQLite) on every message."""
+    values = {
+        "message_id": message_id,
+        "folder": fetched.folder,
+        "backend_ref": fetched.ref,
+        "raw": fetched.raw,
+        "size": len(fetched.raw),
+        "received_at": now,
+        "sender": "",
+        "subject": "",
+        "status": MessageStatus.RECEIVED,
+        "reason": "",
+        "automatic": None,
+        "case_id": None,
+        "duplicates": 0,
+        "purged_at": None,
+    }
+    if isinstance(parsed, ParsedMessage):
+        values["sender"], values["subject"] = _sender_and_subject(parsed)
+    # Whatever the session still holds goes first, in the order a flush here wrote it.
     session.flush()
+    key = session.connection().execute(_INSERT_MESSAGE, values).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    row = MessageRow(id=key[0], **values)
+    make_transient_to_detached(row)  # as if loaded: no INSERT of its own, no changes yet
+    session.add(row)
     return row
+
+
+# Every column: a row handed to the session must have them all (none left to load).
+_INSERT_MESSAGE = insert(_MESSAGES)
 
 
 def note_parsed(row: MessageRow, parsed: ParsedMessage | ParseFailure | None) -> None:
     """Who it is from and what about, for the lists a person reads (status, quarantine)."""
     if isinstance(parsed, ParsedMessage):
-        row.sender = parsed.sender.email if parsed.sender else ""
-        row.subject = parsed.subject[:300]
+        row.sender, row.subject = _sender_and_subject(parsed)
+
+
+def _sender_and_subject(parsed: ParsedMessage) -> tuple[str, str]:
+    return (parsed.sender.email if parsed.sender else "", parsed.subject[:300])
 
 
 def count_duplicate(session: Session, row: MessageRow, now: datetime) -> None:
