@@ -24,9 +24,10 @@ from mailbot.logs import configure_logging
 from mailbot.model import MessageStatus
 from mailbot.resources import DEMO
 from mailbot.settings import load_settings
+from mailbot.settings.mistakes import DEMO_OUT_OF_HOURS_TELEPHONE, DEMO_TELEPHONE
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
-DEMO_CONFIG = """\
+DEMO_CONFIG = f"""\
 # The demo's configuration: see config/mailbot.example.toml for every key.
 [council]
 name = "Demo Borough Council"
@@ -34,8 +35,8 @@ policy = "wiltshire"
 data_dir = "var"
 # Fictional numbers (Ofcom's range for drama): acknowledgements give them to a member
 # whose matter cannot wait.
-telephone = "01632 960123"
-out_of_hours_telephone = "01632 960999"
+telephone = "{DEMO_TELEPHONE}"
+out_of_hours_telephone = "{DEMO_OUT_OF_HOURS_TELEPHONE}"
 
 [mailbox]
 backend = "maildir"

@@ -14,6 +14,10 @@ from mailbot.settings.root import Settings
 from mailbot.settings.sections import CouncilSettings
 
 _LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+# `mailbot demo`'s numbers, from Ofcom's range for drama: nobody answers them. A config
+# copied from the demo would give them to a member with a danger to people or property.
+DEMO_TELEPHONE = "01632 960123"
+DEMO_OUT_OF_HOURS_TELEPHONE = "01632 960999"
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -28,6 +32,13 @@ def settings_warnings(settings: Settings) -> list[str]:
     ):
         if value == default:
             found.append(f"{key} is not set, so every letter says {default!r}")
+    council = settings.council
+    demo_numbers = (_digits(DEMO_TELEPHONE), _digits(DEMO_OUT_OF_HOURS_TELEPHONE))
+    for key, number in (("council.telephone", council.telephone),
+                        ("council.out_of_hours_telephone", council.out_of_hours_telephone)):
+        if number and _digits(number) in demo_numbers:
+            found.append(f"{key} is {number!r}, the demo's fictional number: members would be "
+                         "told to ring a number nobody answers; set the council's own")
     if not settings.council.telephone:
         # Accepted (the letter then names no number), but a member with a danger to people
         # or property is best given the number to ring.
@@ -60,6 +71,10 @@ def settings_warnings(settings: Settings) -> list[str]:
             "an acknowledgement"
         )
     return found + _secrets_others_can_read(settings.config_path)
+
+
+def _digits(number: str) -> str:
+    return "".join(c for c in number if c.isdigit())
 
 
 # Keys whose value is a secret when written in the file (a database URL may carry one).
