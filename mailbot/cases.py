@@ -184,7 +184,9 @@ def open_case(
         updated_at=now,
         anonymised_at=None,
     )
-    why = f"classified {kind} ({classification.confidence:.2f})"
+    why = f"classified {classification.kind or Kind.ENQUIRY} ({classification.confidence:.2f})"
+    if escalated and parent is not None:
+        why += f"; asks to take complaint {parent.ref} further, so a complaint"
     if member is None:
         why += "; sender is not in the members directory"
     ledger.record_event(session, now, "mailbot", "opened", why, case=case)
@@ -247,9 +249,9 @@ def escalates_complaint(parent: CaseRow | None, message: ParsedMessage) -> bool:
     the pack's `reopened` time. Any other mail there is a new matter, counted afresh."""
     if parent is None or parent.kind != Kind.COMPLAINT.value:
         return False
-    # A reply's subject repeats the complaint's own ("Stage 2 complaint: ..."): only a
-    # subject of the member's new words counts.
-    subject = "" if parent.subject and parent.subject in message.subject else message.subject
+    # A reply's subject repeats the complaint's own ("Stage 2 complaint: ..."): only the
+    # member's new words in it count ("Stage 2 please: <the complaint's subject>").
+    subject = message.subject.replace(parent.subject, " ") if parent.subject else message.subject
     words = f"{subject}\n{own_text(message.text).text}"
     return _TAKE_FURTHER.search(words) is not None
 

@@ -75,6 +75,7 @@ def test_stage_2_asked_for_after_the_window_gets_the_stage_2_date(council: Counc
     assert "Due: Wed 13 Jan 2027 (working day 20 after Mon 7 Dec 2026)." in shown
     assert (f"(the member asked to take the answered complaint further ({first})): a fresh "
             "20 working days counted from Mon 7 Dec 2026.") in shown
+    assert f"classified enquiry (0.50); asks to take complaint {first} further" in shown
     # The answered stage 1 case is left as it was.
     assert council.case(first).status == CaseStatus.RESPONDED
 
@@ -133,3 +134,21 @@ def test_other_mail_in_the_complaints_thread_after_the_window_is_counted_afresh(
     assert case.response_due == case_deadlines(
         council.app.policy, Kind.ENQUIRY, Priority.NORMAL, case.received_at).response_due
     assert "further" not in (describe_case(council.app, case.ref) or "")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    # A new mail, not a reply, with the reference in the subject and the request in it.
+    ("Stage 2 please: Complaint about missed bins [{ref}]", "Please see the subject line."),
+    # The request in the body, the subject the complaint's own.
+    ("Complaint about missed bins [{ref}]", "I remain unhappy with the answer and would like "
+     "my complaint taken further."),
+])
+def test_a_new_mail_naming_the_reference_asks_for_stage_2(
+    council: Council, subject: str, body: str
+) -> None:
+    first, _ = answered_complaint(council)
+    council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", subject.format(ref=first), body,
+                                 date=LATE), LATE)
+    case = council.case()
+    assert case.parent_id == council.case(first).id
+    assert (case.kind, case.response_due) == (Kind.COMPLAINT.value, STAGE_2)
