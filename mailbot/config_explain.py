@@ -100,7 +100,8 @@ def describe(err: Any, from_env: dict[tuple[str, ...], str], root: Root) -> str:
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "value_error" and _KEYED_MESSAGE.match(message):
         return (f"{key}.{message}" if key else message) + source
-    hint = _TYPE_HINTS.get(err["type"], message).format(key=key)
+    template = _TYPE_HINTS.get(err["type"])
+    hint = template.format(key=key) if template else _bound(err) or _plain(message)
     if source:
         hint = hint.replace(" (without quotes)", "")  # the environment has no quotes
     return f"{key}: {hint}{source}"
@@ -119,7 +120,52 @@ _TYPE_HINTS = {
     "int_parsing": "must be a whole number (without quotes)",
     "int_from_float": "must be a whole number",
     "string_type": 'must be text in double quotes, e.g. "like this"',
+    "float_type": "must be a number (without quotes)",
+    "float_parsing": "must be a number (without quotes)",
+    "missing": "is required: add it to this table",
 }
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "must be {} or more"),
+    "greater_than": ("gt", "must be more than {}"),
+    "less_than_equal": ("le", "must be {} or less"),
+    "less_than": ("lt", "must be less than {}"),
+}
+
+
+def _bound(err: Any) -> str | None:
+    """A number out of range, or a value not among those allowed, in words."""
+    context = err.get("ctx") or {}
+    if err["type"] in _BOUNDS:
+        name, words = _BOUNDS[err["type"]]
+        return words.format(context.get(name, "?"))
+    if err["type"] in ("literal_error", "enum") and "expected" in context:
+        return f"must be one of {context['expected']}"
+    return None
+
+
+def _plain(message: str) -> str:
+    """Pydantic's own words for anything else, made to read as ours: "Input should be a
+    valid date, ..." becomes "must be a valid date"."""
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ").split(", ")[0]
+    return message
+
+
+def describe_all(errors: list[Any], from_env: dict[tuple[str, ...], str], root: Root) -> list[str]:
+    """Each error as a line, except a required key reported missing because it was
+    misspelt: the unknown-key line already names it ("did you mean ...officer?")."""
+    misspelt: set[tuple[str, ...]] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(str(part) for part in err["loc"])
+            known = _keys_at(loc[:-1], root)
+            guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
+            misspelt.update((*loc[:-1], name) for name in guess)
+    return [
+        describe(err, from_env, root) for err in errors
+        if not (err["type"] == "missing" and tuple(str(p) for p in err["loc"]) in misspelt)
+    ]
 
 
 def set_by_environment(key: str) -> str:

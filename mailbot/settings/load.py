@@ -65,7 +65,7 @@ def load_settings(path: Path | None, *, environment: bool = True) -> Settings:
     try:
         settings = kind(**data, config_path=path)
     except ValidationError as exc:
-        problems += [explain.describe(err, from_env, Settings) for err in exc.errors()]
+        problems += explain.describe_all(exc.errors(), from_env, Settings)
     except SettingsError:
         # pydantic-settings could not decode a list or table given in the environment.
         problems += explain.undecodable_variables(from_env, Settings) or [

@@ -69,3 +69,9 @@ class SchedulerSettings(Section):
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: bool = Field(default=False, alias="json")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        # "debug" is how people write it (and how Python's logging prints it lowered).
+        return value.strip().upper() if isinstance(value, str) else value

@@ -377,7 +377,7 @@ def test_config_errors_name_the_key_and_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     errors = result.stderr.splitlines()
     where = f"mailbot: error: {config.resolve()}: "
-    assert f"{where}retention.sent_mail_days: Input should be greater than or equal to 0" in errors
+    assert f"{where}retention.sent_mail_days: must be 0 or more" in errors
     assert any(e.startswith(f"{where}retention.raw_days: unknown key") for e in errors)
     config.write_text("[retention]\nquarantined_mail_days = 3\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check-config", "--config", str(config)])
