@@ -123,3 +123,10 @@ def test_the_demo_acknowledgements_give_the_councils_telephone_numbers(tmp_path:
         assert "01632 960123 (outside office hours: 01632 960999)" in text
         assert 'href="tel:01632960123"' in html and 'href="tel:01632960999"' in html
         assert "its usual number" not in text + html
+    # A confidentiality request and a complaint name who deals with such things, not the
+    # head of highways or a waste officer.
+    said = {str(m["Subject"]): m.get_body(("plain",)).get_content() for m in acks}
+    assert "Robin Ellis (legal services) will respond by" in said[
+        "Re: Can we talk in confidence? [MB-2026-00005]"]
+    assert "Jamie Fox (customer services) will respond by" in said[
+        "Re: Still no reply about Mrs Green's damp [MB-2026-00004]"]
