@@ -44,3 +44,17 @@ def test_an_extension_before_the_due_date_says_it_will_not_be_ready(tmp_path: Pa
     for part in ("plain", "html"):
         assert ("the full response to your enquiry (MB-2026-00001) will not be ready by Monday "
                 "7 December 2026 as we said") in words(letter, part)
+
+
+def test_the_answer_to_done_does_not_say_a_response_is_still_due(tmp_path: Path) -> None:
+    """The line about the case after DONE: answered, without "response due Monday 7
+    December", which reads as if a response were still owed."""
+    with council(tmp_path) as it:
+        assignment = enquiry(it)
+        done = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+        [reply] = officer_says(it, assignment, f"Sam Patel <{SAM}>", "DONE", done)
+    for part in ("plain", "html"):
+        said = words(reply, part)
+        assert ("Pothole on Castle Road\"): answered, with Sam Patel (sam@wiltshire.gov.uk)."
+                in said.replace("&ldquo;", "\"").replace("&rdquo;", "\""))
+        assert "response due" not in said
