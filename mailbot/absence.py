@@ -291,11 +291,12 @@ def _redirect_detail(target: str, absent: str, what: str) -> str:
 
 def _redirected(session: Session, case: CaseRow, absent: str, target: str) -> bool:
     """Whether _redirect moved the case from `absent` to `target` (its ledger entry)."""
-    prefix = _redirect_detail(target, absent, "")
+    prefix = _redirect_detail(target, absent, "").lower()
     found = session.scalar(
         select(EventRow.id).where(
             EventRow.case_id == case.id, EventRow.actor == "mailbot",
-            EventRow.action == "reassigned", EventRow.detail.startswith(prefix, autoescape=True),
+            EventRow.action == "reassigned",
+            func.lower(EventRow.detail).startswith(prefix, autoescape=True),
         ).limit(1)
     )
     return found is not None
