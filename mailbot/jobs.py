@@ -99,6 +99,8 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
         # Mail the backend left unread for a person (it would stop every poll): recorded
         # for `mailbot status`, and the admins told once (mailbot/left_unread.py).
         left_unread.record_left(app, now)
+        # One left unread, dealt with by hand, and read by a later try: not answered again.
+        messages = left_unread.not_dealt_with(app, messages)
         fetched = len(messages)
         done = _handle_batch(app, messages, now, report, stop)
         # Let the batch go before the next is read: each can hold the backend's whole byte

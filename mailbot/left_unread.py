@@ -36,7 +36,7 @@ from mailbot import admin_alert, ledger
 from mailbot.backends.base import kind_of
 from mailbot.backends.unreadable import LeftUnread, ReportsUnread
 from mailbot.mailbox_cursor import mailbox_read
-from mailbot.model import MessageStatus
+from mailbot.model import FetchedMessage, MessageStatus
 from mailbot.store.tables import MessageRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -71,12 +71,65 @@ def record_left(app: App, now: datetime) -> list[Recorded]:
     backend = app.backend
     if not isinstance(backend, ReportsUnread):
         return []
+    kind = kind_of(backend)
+    _close_read_after_all(app, kind, now)
     left = backend.take_left_unread()
     if not left:
         return []
-    kind = kind_of(backend)
     mailbox = mailbox_read(app, kind)
     return [r for r in (_record_one(app, kind, mailbox, one, now) for one in left) if r]
+
+
+def _open_rows(session: Session, kind: str, *statuses: str) -> list[MessageRow]:
+    return list(session.scalars(select(MessageRow).where(
+        MessageRow.status.in_(statuses),
+        MessageRow.message_id.startswith(f"{ID_PREFIX}{kind}.", autoescape=True),
+        MessageRow.message_id.endswith(ID_DOMAIN, autoescape=True),
+    )))
+
+
+def _ref_of(fetched_ref: str) -> str:
+    """The message's ref as a LeftUnread names it: an EWS ref carries "|<change key>"."""
+    return fetched_ref.partition("|")[0]
+
+
+def _close_read_after_all(app: App, kind: str, now: datetime) -> None:
+    """A message left unread that a later try read (see unreadable.TRY_AGAIN_AFTER) has
+    been recorded like any other mail: its row comes off `mailbot status`, which would
+    otherwise ask a person to deal by hand with mail mailbot has answered."""
+    with app.store.transaction() as session:
+        for row in _open_rows(session, kind, MessageStatus.QUARANTINED):
+            read = session.scalar(select(MessageRow.id).where(
+                (MessageRow.backend_ref == row.backend_ref)
+                | MessageRow.backend_ref.startswith(f"{row.backend_ref}|", autoescape=True),
+                MessageRow.id != row.id,
+                ~MessageRow.message_id.startswith(ID_PREFIX, autoescape=True),
+            ).limit(1))
+            if read is None:
+                continue
+            row.status = MessageStatus.IGNORED
+            ledger.record_event(session, now, kind, "left unread, read after all",
+                                f"a later try read it (message row {read}); was: {row.reason}"
+                                [:1000], message=row)
+            log.info("poll: the message of quarantine row %d, left unread, was read after all "
+                     "(message row %d)", row.id, read)
+
+
+def not_dealt_with(app: App, messages: list[FetchedMessage]) -> list[FetchedMessage]:
+    """`messages` without those a person dealt with by hand after mailbot left them unread
+    (`mailbot quarantine done`) and that a later try read (see unreadable.TRY_AGAIN_AFTER):
+    answering one now would answer the member a second time. They stay where they are."""
+    kind = kind_of(app.backend)
+    with app.store.transaction() as session:
+        done = {row.backend_ref for row in _open_rows(session, kind, MessageStatus.IGNORED)}
+    if not done:
+        return messages
+    kept = [m for m in messages if _ref_of(m.ref) not in done]
+    for message in messages:
+        if _ref_of(message.ref) in done:
+            log.info("poll: message %s was left unread, and a person has dealt with it by "
+                     "hand (mailbot quarantine done); it is left alone", message.ref)
+    return kept
 
 
 def _record_one(

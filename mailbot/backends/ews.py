@@ -307,11 +307,15 @@ class EwsMailbox:
         a time, so the one at fault is found; an item that fails alone is noted and the rest
         read, and FetchRound decides (it fails the fetch until the item has failed
         UNREADABLE_AFTER times, then leaves it for a person)."""
+        due = self._due_again(folder)
+        again = {str(found[0]) for found in due}
+        ids = [*due, *(found for found in ids if str(found[0]) not in again)]
         taken = byte_budget.within(ids, _size, held, self.batch_bytes)
         messages: list[FetchedMessage] = []
         reads = FetchRound(self._failures, "ews")
         for run in byte_budget.runs(taken, _size, MIME_BATCH, MIME_BYTES):
-            pairs = [(str(found[0]), str(found[1])) for found in run
+            # (a change key of None: an item tried again by its id alone, see _due_again)
+            pairs = [(str(found[0]), str(found[1]) if found[1] else None) for found in run
                      if not self._failures.given_up(_key(str(found[0]), folder))]
             if any(self._failures.suspected(_key(item_id, folder)) for item_id, _ in pairs):
                 pieces = [[pair] for pair in pairs]
@@ -322,8 +326,24 @@ class EwsMailbox:
         reads.close()
         return messages, ids[len(taken) :]
 
+    def _due_again(self, folder: str) -> list[NewItem]:
+        """Inbox items left for a person whose time to be tried again has come (see
+        unreadable.TRY_AGAIN_AFTER): the sync has moved past them, so they are asked for
+        again by id, first. One a person moved or deleted meanwhile has another id now
+        (Exchange gives an item a new one in another folder): not found, it is forgotten,
+        never read. Sent Items left unread are not tried again, and forgotten."""
+        if folder != "inbox":
+            return []
+        due: list[NewItem] = []
+        for key in self._failures.due_again():
+            if key.startswith(SENT_REF_PREFIX):
+                self._failures.settled(key)
+            else:
+                due.append((key, "", 0))  # no change key, no size: asked for by id alone
+        return due
+
     def _download_run(
-        self, pairs: list[tuple[str, str]], folder: str, reads: FetchRound
+        self, pairs: list[tuple[str, str | None]], folder: str, reads: FetchRound
     ) -> list[FetchedMessage]:
         """One GetItem of `pairs`; the items Exchange fails on alone (an unexpected fault
         for that item, a whole request that fails with it alone in it) noted in `reads`. A
@@ -350,7 +370,7 @@ class EwsMailbox:
         return found
 
     def _download(
-        self, ids: list[tuple[str, str]], *, folder: str
+        self, ids: list[tuple[str, str | None]], *, folder: str
     ) -> tuple[list[FetchedMessage], list[tuple[str, BackendError]]]:
         """The messages Exchange gave, and the items it answered with an unexpected error
         (noted by _download_run, outside the retries)."""
@@ -385,6 +405,8 @@ class EwsMailbox:
                 )))
                 continue
             prefix = SENT_REF_PREFIX if folder == "sent" else ""
+            # An item tried again by its id alone (see _due_again) has its change key here.
+            changekey = changekey or str(item.changekey)
             found.append(
                 FetchedMessage(
                     ref=f"{prefix}{item_id}{REF_SEPARATOR}{changekey}",

@@ -275,6 +275,10 @@ class GraphMailbox:
         ids left for the next fetch. Graph gives no size before the download, so a batch
         can go over by the last message read."""
         prefix = SENT_REF_PREFIX if folder == "sent" else ""
+        # Messages left for a person a day ago (see unreadable.TRY_AGAIN_AFTER): the delta
+        # has moved past them, so they are asked for again by id, first.
+        due = self._due_again() if folder == "inbox" else []
+        ids = [*due, *(i for i in ids if i not in due)]
         messages: list[FetchedMessage] = []
         total = held
         reads = FetchRound(self._failures, "graph")
@@ -289,6 +293,19 @@ class GraphMailbox:
                 total += len(raw)
         reads.close()  # raises while a message failing alone may yet be read
         return messages, left
+
+    def _due_again(self) -> list[str]:
+        """Inbox messages left for a person whose time to be tried again has come (see
+        unreadable.TRY_AGAIN_AFTER), still in the Inbox: one a person moved out, or
+        deleted, was dealt with by them, and is forgotten, never read. (Sent Items left
+        unread are not tried again: a reply read a day late would stop no clock in time.)"""
+        due: list[str] = []
+        for key in self._failures.due_again():
+            if key.startswith(SENT_REF_PREFIX) or self._folder_of(key) != self._inbox_id():
+                self._failures.settled(key)
+                continue
+            due.append(key)
+        return due
 
     def _mime(self, message_id: str, folder: str, reads: FetchRound) -> bytes | None:
         """The message's MIME; None if it is gone, or not given. Exchange cannot make the

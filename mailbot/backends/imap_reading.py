@@ -54,7 +54,7 @@ class NewMailReader:
         self.clock = clock
         # Messages a FETCH failed on, keyed by their ref ("<UIDVALIDITY>:<UID>", with
         # SENT_REF before it in Sent), and the messages given up on not yet handed over.
-        self._memory = ReadFailures()
+        self._memory = ReadFailures(clock=clock)
         # When a message that may yet be read last failed alone (clock seconds): it is not
         # tried again before RETRY_GAP has passed, so its two failures are two polls apart.
         self._failed_at: dict[str, float] = {}
@@ -110,6 +110,8 @@ class NewMailReader:
         uids = within_budget(candidates, sizes, self.batch_bytes)
         wanted = [uid for uid in uids if uid in sizes]
         messages: list[FetchedMessage] = []
+        for uid in self._due_below(prefix, validity, last_uid):
+            messages += job.bodies([uid])  # left for a person a day ago: tried again, alone
         for chunk in chunks(wanted, sizes, FETCH_CHUNK, FETCH_BYTES):
             messages += job.bodies(chunk)
         pending = job.round.settle()
@@ -157,6 +159,14 @@ class NewMailReader:
             unsearched = searched_to is not None and uid > searched_to
             if key_validity == validity and uid not in present and not unsearched:
                 self._settle(key)
+
+    def _due_below(self, prefix: str, validity: int, last_uid: int) -> list[int]:
+        """Messages of this folder left for a person whose time to be tried again has come
+        (see unreadable.TRY_AGAIN_AFTER), below the place: the read has moved past them."""
+        due = [parse_key(key) for key in self._memory.due_again()
+               if key.startswith(prefix) and (prefix or not key.startswith(SENT_REF))]
+        return sorted(uid for key_validity, uid in due
+                      if key_validity == validity and uid <= last_uid)
 
     def _settle(self, key: str) -> None:
         self._memory.settled(key)

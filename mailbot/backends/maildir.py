@@ -78,7 +78,7 @@ class MaildirMailbox:
         self.address = address
         self.backoff = backoff if backoff is not None else Backoff(attempts=3, base=0.2)
         self._io_check = io_check
-        self._failures = ReadFailures()  # message files that could not be read, by key
+        self._failures = ReadFailures(clock=clock)  # message files that could not be read
         if smtp is None and self.outbox is None:
             raise BackendError("the maildir backend needs an outbox folder or [mailbox.smtp]")
         with self._io_errors("open the maildir"):

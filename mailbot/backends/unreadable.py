@@ -9,11 +9,17 @@ nothing behind it is ever read. Each backend counts its failures here, by its ow
 the message, and hands over what it gave up on (`take_left`) so the poll can record it
 where an administrator looks (mailbot/left_unread.py).
 
-The memory lives as long as the backend object, as the IMAP reader's always has: after a
-restart a message is tried UNREADABLE_AFTER times again, which costs a failed poll or two
-and is then recorded once (the record is keyed by the message, so not twice). It is
-bounded: a message read, or found gone, is forgotten at once, and beyond KEEP_AT_MOST the
-oldest are let go (a message left alone is then tried again, twice, and left again).
+The memory lives as long as the backend object: after a restart a message is tried
+UNREADABLE_AFTER times again, which costs a failed poll or two and is then recorded once
+(the record is keyed by the message, so not twice). It is bounded: a message read, or found
+gone, is forgotten at once, and beyond KEEP_AT_MOST the oldest are let go (a message left
+alone is then tried again, twice, and left again).
+
+A message left for a person is tried again once a day (TRY_AGAIN_AFTER), on every backend,
+without a restart: the cause may have gone (an administrator put a file's owner right, an
+Exchange conversion works now), and the member's mail is then read like any other, once
+(a backend whose place has moved past it asks for it by its key: see due_again). A retry
+that fails leaves it again at once, for another day, with no new record or alert.
 
 A failure counts against a message only when the same fetch read another message (or it
 was the only one tried): when every message fails, the server is at fault, not they, and
@@ -23,6 +29,7 @@ leaving them all for a person would send the admins an alert per message (see Fe
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +39,11 @@ log = logging.getLogger(__name__)
 
 UNREADABLE_AFTER = 2  # failed reads of one message, alone, before it is left unread
 KEEP_AT_MOST = 1_000  # messages remembered; a shared mailbox never has this many broken
+# A message left for a person is tried again once this long (seconds) has passed: the cause
+# may have gone (a file's owner put right, an Exchange conversion that works now), and the
+# mail is then read without a restart. A retry that fails leaves it again at once, for
+# another day, with no new record or alert (left_unread keys those by the message).
+TRY_AGAIN_AFTER = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -61,12 +73,23 @@ class ReportsUnread(Protocol):
 class ReadFailures:
     """Failed reads by message, and the messages given up on not yet handed over."""
 
-    def __init__(self, after: int = UNREADABLE_AFTER, keep: int = KEEP_AT_MOST) -> None:
+    def __init__(
+        self,
+        after: int = UNREADABLE_AFTER,
+        keep: int = KEEP_AT_MOST,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        again_after: float = TRY_AGAIN_AFTER,
+    ) -> None:
         self.after = after
         self.keep = keep
+        self.clock = clock
+        self.again_after = again_after
         # key -> failed reads of that message alone (0: it was in a request of several
         # that failed, so it is read alone from now on)
         self._failures: OrderedDict[str, int] = OrderedDict()
+        # key -> when (clock seconds) a message given up on was last left for a person
+        self._left_at: dict[str, float] = {}
         self._left: list[LeftUnread] = []
 
     def __len__(self) -> int:
@@ -77,8 +100,18 @@ class ReadFailures:
         return key in self._failures
 
     def given_up(self, key: str) -> bool:
-        """It failed alone UNREADABLE_AFTER times: it is not asked for again."""
-        return self._failures.get(key, 0) >= self.after
+        """It failed alone UNREADABLE_AFTER times, or the server said it never can give it:
+        it is not asked for again until TRY_AGAIN_AFTER has passed (see due_again)."""
+        return self._failures.get(key, 0) >= self.after and not self._due(key)
+
+    def due_again(self) -> list[str]:
+        """Messages left for a person whose time to be tried again has come: a backend
+        whose place has moved past them asks for them again (by their key)."""
+        return [key for key in self._left_at if self._due(key)]
+
+    def _due(self, key: str) -> bool:
+        at = self._left_at.get(key)
+        return at is not None and self.clock() - at >= self.again_after
 
     def counted(self, key: str) -> int:
         """Failed reads of this message alone that were counted against it."""
@@ -96,6 +129,8 @@ class ReadFailures:
         backend then hands it over (`report`)."""
         count = self._failures.pop(key, 0) + 1
         self._failures[key] = count  # moved to the newest end: the last to be let go
+        if count >= self.after:  # left (again, if this was a retry): for another while
+            self._left_at[key] = self.clock()
         self._trim()
         return count >= self.after
 
@@ -109,11 +144,15 @@ class ReadFailures:
         """A message the server says it can never give (an item Exchange cannot convert to
         MIME): left at once, without waiting for a second failure."""
         self._failures.pop(left.ref, None)
+        self._failures[left.ref] = self.after  # remembered, to be tried again in a while
+        self._left_at[left.ref] = self.clock()
+        self._trim()
         self.report(left)
 
     def settled(self, key: str) -> None:
         """Read, or gone: nothing to remember."""
         self._failures.pop(key, None)
+        self._left_at.pop(key, None)
 
     def remembered(self) -> list[str]:
         """The messages remembered now, to forget those found gone."""
@@ -125,7 +164,8 @@ class ReadFailures:
 
     def _trim(self) -> None:
         while len(self._failures) > self.keep:
-            self._failures.popitem(last=False)
+            key, _count = self._failures.popitem(last=False)
+            self._left_at.pop(key, None)
         del self._left[: -self.keep]
 
 

@@ -27,6 +27,7 @@ from mailbot.backends.base import BackendError
 from mailbot.backends.imap import ImapMailbox
 from mailbot.backends.imap_reading import RETRY_GAP
 from mailbot.backends.retry import Backoff
+from mailbot.backends.unreadable import TRY_AGAIN_AFTER
 from mailbot.classify import rules_classifier
 from mailbot.cli import app as command_line
 from mailbot.jobs import poll
@@ -220,3 +221,31 @@ officers = "{Path(__file__).resolve().parents[2] / "config" / "demo" / "officers
             gather_status(restarted, NOW + timedelta(minutes=16)))
     finally:
         restarted.close()
+
+
+def test_a_message_left_for_a_person_is_tried_again_a_day_later_and_read_once(
+    dovecot: DovecotServer, user: ImapUser, person: IMAPClient
+) -> None:
+    """The place had moved past a message left for a person: once its file was put right,
+    it was never read (unless someone restarted mailbot with the cursor reset)."""
+    deliver(person, user, ["first", "restored", "third"])
+    forbid(user, "restored")
+    clock = Clock()
+    mailbox = mailbox_for(dovecot, user, clock)
+    fetched, cursor = mailbox.fetch_new(None)
+    mailbox.mark_processed_many([item.ref for item in fetched])
+    clock.next_poll()
+    fetched, cursor = mailbox.fetch_new(cursor)
+    [left] = mailbox.take_left_unread()
+    os.chmod(message_file(user, "restored"), 0o600)  # an administrator puts it right
+    clock.next_poll()
+    assert mailbox.fetch_new(cursor) == ([], cursor)  # not asked for again at once
+    clock.now += TRY_AGAIN_AFTER
+    fetched, cursor = mailbox.fetch_new(cursor)
+    assert labels_of(fetched) == ["restored"] and fetched[0].ref == left.ref
+    mailbox.mark_processed_many([item.ref for item in fetched])
+    clock.now += 2 * TRY_AGAIN_AFTER
+    assert mailbox.fetch_new(cursor)[0] == []
+    assert mailbox.failing_messages_remembered == 0
+    assert subjects(person, "Processed") == ["first", "restored", "third"]
+    mailbox.close()
