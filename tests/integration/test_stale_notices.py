@@ -11,8 +11,19 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import Council, body_text, rows
-from test_stale_reminders import ALEX, JO, MORGAN, SAM, SendingRefused, council, put_right
+import pytest
+from fixtures.smtpd import SmtpServer
+from helpers import Council, body_text, parse_sent, rows
+from test_stale_reminders import (
+    ALEX,
+    JO,
+    MORGAN,
+    SAM,
+    SendingRefused,
+    SendsThroughSmtp,
+    council,
+    put_right,
+)
 
 from mailbot import leavers
 from mailbot.store.tables import OutboxRow
@@ -225,3 +236,31 @@ def test_a_reopened_notice_for_a_case_moved_on_is_withdrawn(tmp_path: Path) -> N
     assert [to for to, s in left if s.startswith("Update: ")] == []
     assert ALEX in [to for to, _ in left]
     assert notices[SAM] == ("withdrawn", f"the case is now with {ALEX}")
+
+
+@pytest.mark.timeout(60)
+def test_smtp_busy_while_a_reopened_case_is_answered_again_sends_neither_notice(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """A real SMTP server answering 451 to everything while Jo's follow-up reopens the
+    case and Sam answers it again: once it accepts mail, only the answer to DONE goes."""
+    smtpd.reset()
+    with council(tmp_path) as it:
+        assignment = enquiry(it)
+        answered_at = RECEIVED + timedelta(hours=2)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=answered_at),
+                   answered_at)
+        it.app.backend_override = SendsThroughSmtp(it, smtpd)
+        smtpd.fail_next(1000)  # "451 try again later", all day
+        again = RECEIVED + timedelta(days=1)
+        tagged(it, f"Cllr Jo Bloggs <{JO}>", "Thank you, but the pothole is still there.", again)
+        later = again + timedelta(hours=3)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
+        smtpd.fail_next(0)
+        it.flush(later + timedelta(hours=1))
+        notices = {row.recipients: (row.status, row.last_error) for row in reopened(it)}
+    received = [parse_sent(mail.raw) for mail in smtpd.received]
+    assert [(str(m["To"]), str(m["Subject"])[:3]) for m in received] == [(SAM, "RE:")]
+    assert "is marked as answered" in body_text(received[0], "plain")
+    assert notices == {SAM: ("withdrawn", "the case was answered"),
+                       JO: ("withdrawn", "the case was answered")}
