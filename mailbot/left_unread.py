@@ -99,12 +99,7 @@ def _close_read_after_all(app: App, kind: str, now: datetime) -> None:
     otherwise ask a person to deal by hand with mail mailbot has answered."""
     with app.store.transaction() as session:
         for row in _open_rows(session, kind, MessageStatus.QUARANTINED):
-            read = session.scalar(select(MessageRow.id).where(
-                (MessageRow.backend_ref == row.backend_ref)
-                | MessageRow.backend_ref.startswith(f"{row.backend_ref}|", autoescape=True),
-                MessageRow.id != row.id,
-                ~MessageRow.message_id.startswith(ID_PREFIX, autoescape=True),
-            ).limit(1))
+            read = _read_as(session, row)
             if read is None:
                 continue
             row.status = MessageStatus.IGNORED
@@ -115,13 +110,27 @@ def _close_read_after_all(app: App, kind: str, now: datetime) -> None:
                      "(message row %d)", row.id, read)
 
 
+def _read_as(session: Session, row: MessageRow) -> int | None:
+    """The row of the message mailbot read after all for this left-unread row, if any."""
+    return session.scalar(select(MessageRow.id).where(
+        (MessageRow.backend_ref == row.backend_ref)
+        | MessageRow.backend_ref.startswith(f"{row.backend_ref}|", autoescape=True),
+        MessageRow.id != row.id,
+        ~MessageRow.message_id.startswith(ID_PREFIX, autoescape=True),
+    ).limit(1))
+
+
 def not_dealt_with(app: App, messages: list[FetchedMessage]) -> list[FetchedMessage]:
     """`messages` without those a person dealt with by hand after mailbot left them unread
     (`mailbot quarantine done`) and that a later try read (see unreadable.TRY_AGAIN_AFTER):
     answering one now would answer the member a second time. They stay where they are."""
     kind = kind_of(app.backend)
+    refs = {_ref_of(m.ref) for m in messages}
     with app.store.transaction() as session:
-        done = {row.backend_ref for row in _open_rows(session, kind, MessageStatus.IGNORED)}
+        # (a row closed because mailbot read the message after all is not a person's: that
+        # message, fetched again, goes its usual way, the Message-ID ledger knowing it)
+        done = {row.backend_ref for row in _open_rows(session, kind, MessageStatus.IGNORED)
+                if row.backend_ref in refs and _read_as(session, row) is None}
     if not done:
         return messages
     kept = [m for m in messages if _ref_of(m.ref) not in done]
