@@ -151,7 +151,7 @@ def open_case(
     kind = classification.kind or Kind.ENQUIRY
     triage = classification.confidence < app.settings.classifier.threshold or member is None
     # An FOI request keeps its statutory clock, whatever it follows up.
-    escalated = kind != Kind.FOI and escalates_complaint(parent, message)
+    escalated = kind != Kind.FOI and escalates_complaint(session, parent, message)
     if escalated:
         # The answered complaint taken further: a complaint whatever the words suggest
         # alone ("please escalate" reads as an enquiry), and its kind is known.
@@ -229,6 +229,15 @@ def _insert_case(session: Session, **values: object) -> CaseRow:
     return case
 
 
+def _at_second_stage(session: Session, case: CaseRow) -> bool:
+    whys = session.scalars(
+        select(ClockEventRow.why).where(
+            ClockEventRow.case_id == case.id, ClockEventRow.action == "restart"
+        )
+    )
+    return any(why.startswith((REOPENED_RESTART, ESCALATED_RESTART)) for why in whys)
+
+
 # A member taking an answered complaint to its next stage: "escalate", "stage 2", "not
 # satisfied with the response", "take it further", "review of my complaint" (and Welsh
 # "anfodlon", "cam 2", "ail gam", "uwchgyfeirio").
@@ -242,12 +251,18 @@ _TAKE_FURTHER = re.compile(
 )
 
 
-def escalates_complaint(parent: CaseRow | None, message: ParsedMessage) -> bool:
+def escalates_complaint(
+    session: Session, parent: CaseRow | None, message: ParsedMessage
+) -> bool:
     """Mail that follows up an answered complaint (in its thread, or with its reference
     in the subject) after the window, and asks in the member's own words (not in the
     quoted answer) to take it further: the complaint's second stage, so its case counts
-    the pack's `reopened` time. Any other mail there is a new matter, counted afresh."""
-    if parent is None or parent.kind != Kind.COMPLAINT.value:
+    the pack's `reopened` time. Any other mail there is a new matter, counted afresh, and
+    so is a complaint already at its second stage (reopened, or itself opened so): a
+    pack has no third stage to give it."""
+    if parent is None or parent.kind != Kind.COMPLAINT.value or _at_second_stage(
+        session, parent
+    ):
         return False
     # A reply's subject repeats the complaint's own ("Stage 2 complaint: ..."): only the
     # member's new words in it count ("Stage 2 please: <the complaint's subject>").

@@ -152,3 +152,26 @@ def test_a_new_mail_naming_the_reference_asks_for_stage_2(
     case = council.case()
     assert case.parent_id == council.case(first).id
     assert (case.kind, case.response_due) == (Kind.COMPLAINT.value, STAGE_2)
+
+
+def test_no_third_stage_after_the_stage_2_answer(council: Council) -> None:
+    """The stage 2 case answered, the member writes again after its window, still not
+    satisfied: the council has no third stage (the SPSO is next), so the new case is not
+    given the stage 2 time again; it is counted afresh."""
+    first, ack = answered_complaint(council)
+    left = by_recipient(council.deliver(council.reply(
+        ack, f"Cllr Jo Bloggs <{JO}>", "I am not satisfied; please escalate to stage 2.",
+        date=LATE), LATE))
+    second = council.case().ref
+    answered = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
+    council.deliver(council.mail(f"Ali Khan <{ALI}>", f"RE: Complaint [{second}]", "DONE",
+                                 date=answered), answered)
+    later = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)  # long after the window
+    council.deliver(council.reply(
+        left[JO], f"Cllr Jo Bloggs <{JO}>", "I am still not satisfied and want this escalated.",
+        date=later), later)
+    third = council.case()
+    assert third.ref not in (first, second)
+    assert third.response_due == case_deadlines(
+        council.app.policy, Kind(third.kind), Priority.NORMAL, later).response_due
+    assert "further" not in (describe_case(council.app, third.ref) or "")
