@@ -31,7 +31,8 @@ reason has gone: an out-of-office redirect ("the case is now with you", or "plea
 it on") once the case is finished, has moved since, or the absent officer has acted on it;
 the notice and the member's letter that a follow-up reopened the case once it is finished
 again (the officer's also when the case has moved); the member's letter naming a new
-officer once the case is finished.
+officer, and the letter that the response will be later (EXTEND), once the case is
+finished.
 
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
@@ -271,6 +272,13 @@ def check_member_told_of_new_officer(session: Session, case: CaseRow, row: Outbo
     return _finished(case)
 
 
+def check_extension_notice(session: Session, case: CaseRow, row: OutboxRow) -> str:
+    """The member's letter that the response will be later (EXTEND): once the case is
+    answered it would tell a member holding their answer that the full response is still
+    to come. A later EXTEND's letter follows this one, so each still goes in turn."""
+    return _finished(case)
+
+
 CHECKS: dict[str, Check] = {
     "reminder": check_reminder,
     "overdue": check_reminder,
@@ -286,4 +294,5 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "ooo_redirect": check_redirect,
     "reopened": check_reopened,
     "alternative_contact": check_member_told_of_new_officer,
+    "extension_notice": check_extension_notice,
 }

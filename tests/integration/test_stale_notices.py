@@ -264,3 +264,41 @@ def test_smtp_busy_while_a_reopened_case_is_answered_again_sends_neither_notice(
     assert "is marked as answered" in body_text(received[0], "plain")
     assert notices == {SAM: ("withdrawn", "the case was answered"),
                        JO: ("withdrawn", "the case was answered")}
+
+
+def test_an_extension_letter_held_back_is_withdrawn_once_the_case_is_answered(
+    tmp_path: Path,
+) -> None:
+    """Sam extends, then answers Jo the same afternoon from his own mailbox while sending
+    is held: Jo is not told afterwards that her full response is still to come."""
+    with council(tmp_path) as it:
+        assignment = enquiry(it)
+        backend = SendingRefused(it.server)
+        it.app.backend_override = backend
+        at = RECEIVED + timedelta(days=3)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", 'EXTEND 5 "waiting for a survey"',
+                            date=at), at)
+        later = at + timedelta(hours=3)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        [letter] = rows(it.app, OutboxRow, OutboxRow.purpose == "extension_notice")
+    assert JO not in [to for to, _ in left]
+    assert letter.status == "withdrawn" and letter.last_error == "the case was answered"
+
+
+def test_an_extension_letter_held_back_still_goes_while_the_case_is_open(
+    tmp_path: Path,
+) -> None:
+    with council(tmp_path) as it:
+        assignment = enquiry(it)
+        backend = SendingRefused(it.server)
+        it.app.backend_override = backend
+        at = RECEIVED + timedelta(days=3)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", 'EXTEND 5 "waiting for a survey"',
+                            date=at), at)
+        put_right(it, backend)
+        left = it.flush(at + timedelta(hours=1))
+    [letter] = [m for m in left if str(m["To"]) == JO]
+    assert "The reason, and what is being done: waiting for a survey" in body_text(
+        letter, "plain")
