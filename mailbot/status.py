@@ -4,7 +4,7 @@ anything stuck, was anything quarantined, and how many cases need a person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -42,6 +42,9 @@ RELAY_LEAST = 10  # messages in the window before the share is read at all
 RELAY_SHARE = 0.8
 # An auto-reply saying an officer has left is shown this long while their row remains.
 LEFT_WINDOW = timedelta(days=60)
+# Mail tried and not sent is retried for hours before it is 'failed' and listed for a
+# person: a server unreachable for longer than this is worth a person's look meanwhile.
+NOT_SENT_AFTER = timedelta(minutes=30)
 
 
 @dataclass
@@ -79,13 +82,16 @@ class Status:
     directory_unread: str | None = None
     # daemon jobs whose runs fail with an error of their own: "poll since ...: error"
     failing: list[str] = field(default_factory=list)
+    # mail tried and not sent yet, still retried on its own: what the server said
+    not_sent: str | None = None
+    not_sent_long: bool = False  # ... the oldest of it queued over NOT_SENT_AFTER ago
 
     @property
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
                 and not self.daemon_silent and self.mostly_bulk is None
                 and self.directory_unread is None and not self.failing
-                and not self.left_unread)
+                and not self.left_unread and not self.not_sent_long)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -141,7 +147,10 @@ def gather_status(app: App, now: datetime) -> Status:
         daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY),
                                         read_value(session, DAEMON_STOPPED_KEY), now)
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
+        not_sent, oldest = _not_sent(session)
         return Status(
+            not_sent=not_sent,
+            not_sent_long=oldest is not None and now - oldest > NOT_SENT_AFTER,
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
             directory_unread=_directory_unread(app),
@@ -176,6 +185,27 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _not_sent(session) -> tuple[str | None, datetime | None]:  # type: ignore[no-untyped-def]
+    """Mail tried at least once and still waiting (an SMTP server down, a timeout): how
+    much, since when and the latest error, and when the oldest of it was queued."""
+    count, oldest = session.execute(
+        select(func.count(OutboxRow.id), func.min(OutboxRow.created_at))
+        .where(OutboxRow.status == "pending", OutboxRow.attempts > 0)
+    ).one()
+    if not count:
+        return None, None
+    error = session.scalar(
+        select(OutboxRow.last_error)
+        .where(OutboxRow.status == "pending", OutboxRow.attempts > 0)
+        .order_by(OutboxRow.id.desc()).limit(1)
+    )
+    if oldest.tzinfo is None:  # SQLite gives back naive UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    return (f"{count} mail(s) not sent yet, the oldest queued {_when(oldest)}: "
+            f"{error or 'no reason recorded'}; each is tried again on its own "
+            "(`mailbot check-config --connect` tries the mail server)"), oldest
 
 
 def _directory_unread(app: App) -> str | None:
@@ -316,6 +346,8 @@ def format_status(status: Status) -> str:
         lines += [f"  {warning}" for warning in status.directory_warnings[:LISTED]]
     if status.held:
         lines.append(f"outbox: sending held {status.held}")
+    elif status.not_sent:  # a hold says it already, for all the mail
+        lines.append(f"outbox: {status.not_sent}")
     if status.mostly_bulk:
         lines.append(f"messages: {status.mostly_bulk}")
     if status.unmoved:

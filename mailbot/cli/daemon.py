@@ -121,10 +121,10 @@ def status(config: ConfigOption = None) -> None:
     """Is the daemon polling, is the mailbox reachable, is any mail stuck or quarantined,
     how many cases are due. Exits 1 when a person should look (the daemon stopped, or silent
     for 30 minutes, or one of its jobs failing run after run; mailbox down, sending held,
-    mail failed or possibly not sent, mail the mailbox could not give left there for a
-    person, nearly all recent mail dropped as list mail, a directory file that does not
-    validate), 2 for a
-    mistake in the configuration."""
+    mail failed or possibly not sent, mail not taken by the server for 30 minutes, mail
+    the mailbox could not give left there for a person, nearly all recent mail dropped as
+    list mail, a directory file that does not validate), 2 for a mistake in the
+    configuration."""
     from mailbot.status import format_status, gather_status
     from mailbot.store.backup import sqlite_path
 

@@ -19,6 +19,7 @@ from mailbot.cli import app as cli
 from mailbot.health import STATE_KEY, MailboxHealth
 from mailbot.scheduler import daemon_jobs
 from mailbot.store.tables import OutboxRow, StateRow
+from mailbot.workdays import LONDON
 
 
 def _status(app) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -191,3 +192,34 @@ def test_a_mailbox_never_polled_is_not_called_ok(tmp_path: Path) -> None:
     shown = CliRunner().invoke(cli, ["status", "--config", str(config)])
     assert shown.output.splitlines()[0] == (
         "mailbox: not polled yet (`mailbot check-config --connect` tries the login)")
+
+
+def _drain_enquiry() -> bytes:
+    return (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+            "Subject: Blocked drain\r\nMessage-ID: <drain-unsent@wiltshire.gov.uk>\r\n"
+            "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nThe drain floods the road.\r\n"
+            ).encode()
+
+
+@pytest.mark.parametrize(("queued_ago", "code"), [(timedelta(hours=3), 1),
+                                                 (timedelta(minutes=5), 0)])
+def test_mail_the_server_keeps_refusing_is_shown_with_its_error(
+    app_factory: AppFactory, queued_ago: timedelta, code: int
+) -> None:
+    """The SMTP server unreachable for hours: every acknowledgement waits, retried for
+    about eight hours before it is 'failed'. Status said only 'outbox: 1 pending' and
+    exit 0, so nobody looked while no member was answered."""
+    app, server = app_factory()
+    server.deliver(_drain_enquiry())
+    run(app)
+    queued = datetime.now(UTC) - queued_ago
+    with app.store.transaction() as session:
+        for row in session.query(OutboxRow).all():
+            row.status, row.attempts, row.created_at = "pending", 2, queued
+            row.last_error = "cannot reach SMTP server smtp.wiltshire.gov.uk:587: timed out"
+    shown, output = _status(app)
+    assert shown == code, output
+    assert (f"outbox: 1 mail(s) not sent yet, the oldest queued "
+            f"{queued.astimezone(LONDON):%Y-%m-%d %H:%M}: cannot reach SMTP server "
+            "smtp.wiltshire.gov.uk:587: timed out; each is tried again on its own "
+            "(`mailbot check-config --connect` tries the mail server)") in output.splitlines()
