@@ -37,6 +37,7 @@ from mailbot.backends.base import kind_of
 from mailbot.backends.unreadable import LeftUnread, ReportsUnread
 from mailbot.mailbox_cursor import mailbox_read
 from mailbot.model import FetchedMessage, MessageStatus
+from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import MessageRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PURPOSE = "left_unread_alert"
+# The last message row looked at for mail left unread and read after all (see
+# _close_read_after_all)
+CHECKED_KEY = "left_unread.checked_to"
 # The Message-ID of a row for a message never read starts so: @mailbot.invalid can never
 # be a real message's (RFC 6761 reserves .invalid).
 ID_PREFIX = "<left-unread."
@@ -80,12 +84,18 @@ def record_left(app: App, now: datetime) -> list[Recorded]:
     return [r for r in (_record_one(app, kind, mailbox, one, now) for one in left) if r]
 
 
-def _open_rows(session: Session, kind: str, *statuses: str) -> list[MessageRow]:
-    return list(session.scalars(select(MessageRow).where(
-        MessageRow.status.in_(statuses),
+def _left_rows(session: Session, kind: str, status: str, refs: set[str] | None = None
+               ) -> list[tuple[int, str]]:
+    """(row id, ref) of this backend's left-unread rows in `status`, of `refs` if given.
+    Only those columns: a quarantined or ignored message's bytes are not loaded."""
+    query = select(MessageRow.id, MessageRow.backend_ref).where(
+        MessageRow.status == status,
         MessageRow.message_id.startswith(f"{ID_PREFIX}{kind}.", autoescape=True),
         MessageRow.message_id.endswith(ID_DOMAIN, autoescape=True),
-    )))
+    )
+    if refs is not None:
+        query = query.where(MessageRow.backend_ref.in_(sorted(refs)))
+    return [(row_id, ref) for row_id, ref in session.execute(query)]
 
 
 def _ref_of(fetched_ref: str) -> str:
@@ -93,52 +103,64 @@ def _ref_of(fetched_ref: str) -> str:
     return fetched_ref.partition("|")[0]
 
 
+def _read_since(session: Session, after_id: int) -> dict[str, int]:
+    """The messages mailbot recorded after message row `after_id`, by ref: their row id.
+    (A range of the primary key: no scan of the whole table, which holds the mail.)"""
+    found = session.execute(select(MessageRow.id, MessageRow.backend_ref, MessageRow.message_id)
+                            .where(MessageRow.id > after_id))
+    return {_ref_of(ref): row_id for row_id, ref, message_id in found
+            if ref and not is_left_unread(message_id)}
+
+
 def _close_read_after_all(app: App, kind: str, now: datetime) -> None:
     """A message left unread that a later try read (see unreadable.TRY_AGAIN_AFTER) has
     been recorded like any other mail: its row comes off `mailbot status`, which would
-    otherwise ask a person to deal by hand with mail mailbot has answered."""
+    otherwise ask a person to deal by hand with mail mailbot has answered. Only the rows
+    recorded since the last look are read (CHECKED_KEY), so a poll stays cheap."""
     with app.store.transaction() as session:
-        for row in _open_rows(session, kind, MessageStatus.QUARANTINED):
-            read = _read_as(session, row)
-            if read is None:
-                continue
-            row.status = MessageStatus.IGNORED
-            ledger.record_event(session, now, kind, "left unread, read after all",
-                                f"a later try read it (message row {read}); was: {row.reason}"
-                                [:1000], message=row)
-            log.info("poll: the message of quarantine row %d, left unread, was read after all "
-                     "(message row %d)", row.id, read)
-
-
-def _read_as(session: Session, row: MessageRow) -> int | None:
-    """The row of the message mailbot read after all for this left-unread row, if any."""
-    return session.scalar(select(MessageRow.id).where(
-        (MessageRow.backend_ref == row.backend_ref)
-        | MessageRow.backend_ref.startswith(f"{row.backend_ref}|", autoescape=True),
-        MessageRow.id != row.id,
-        ~MessageRow.message_id.startswith(ID_PREFIX, autoescape=True),
-    ).limit(1))
+        open_rows = _left_rows(session, kind, MessageStatus.QUARANTINED)
+        top = session.scalar(select(func.max(MessageRow.id))) or 0
+        checked = read_value(session, CHECKED_KEY)
+        if open_rows:
+            after = int(checked) if checked and checked.isdigit() else min(i for i, _ in open_rows)
+            read = _read_since(session, min(after, top))
+            for row_id, ref in open_rows:
+                if ref not in read:
+                    continue
+                row = session.get(MessageRow, row_id)
+                assert row is not None
+                row.status = MessageStatus.IGNORED
+                ledger.record_event(session, now, kind, "left unread, read after all",
+                                    f"a later try read it (message row {read[ref]}); was: "
+                                    f"{row.reason}"[:1000], message=row)
+                log.info("poll: the message of quarantine row %d, left unread, was read after "
+                         "all (message row %d)", row_id, read[ref])
+        write_value(session, CHECKED_KEY, str(top))
 
 
 def not_dealt_with(app: App, messages: list[FetchedMessage]) -> list[FetchedMessage]:
     """`messages` without those a person dealt with by hand after mailbot left them unread
     (`mailbot quarantine done`) and that a later try read (see unreadable.TRY_AGAIN_AFTER):
     answering one now would answer the member a second time. They stay where they are."""
+    if not messages:
+        return messages
     kind = kind_of(app.backend)
     refs = {_ref_of(m.ref) for m in messages}
     with app.store.transaction() as session:
+        closed = _left_rows(session, kind, MessageStatus.IGNORED, refs)
         # (a row closed because mailbot read the message after all is not a person's: that
         # message, fetched again, goes its usual way, the Message-ID ledger knowing it)
-        done = {row.backend_ref for row in _open_rows(session, kind, MessageStatus.IGNORED)
-                if row.backend_ref in refs and _read_as(session, row) is None}
+        done = set()
+        for row_id, ref in closed:
+            if ref not in _read_since(session, row_id):
+                done.add(ref)
     if not done:
         return messages
-    kept = [m for m in messages if _ref_of(m.ref) not in done]
     for message in messages:
         if _ref_of(message.ref) in done:
             log.info("poll: message %s was left unread, and a person has dealt with it by "
                      "hand (mailbot quarantine done); it is left alone", message.ref)
-    return kept
+    return [m for m in messages if _ref_of(m.ref) not in done]
 
 
 def _record_one(
