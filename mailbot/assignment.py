@@ -213,6 +213,38 @@ def assignment_subject(
     return f"{prefix}{title} from {who}: {subject[:120]} [{case.ref}]"
 
 
+def officer_mail(
+    app: App,
+    case: CaseRow,
+    *,
+    to: str,
+    headline: Headline,
+    why: str,
+    message: ParsedMessage | None,
+    subject_prefix: str = "",
+    cc: tuple[str, ...] = (),
+) -> outbox.Rewritten:
+    """An assignment-style mail to `to` about the case as it is now, not queued."""
+    context = officer_context(app, case, to=to, headline=headline, why=why, message=message)
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    context["subject"] = assignment_subject(
+        case, case.member_name, context["minimised"], subject_prefix,
+        languages=languages,
+    )
+    return outbox.Rewritten(
+        app.renderer.render("assignment", context, languages),
+        Envelope(
+            sender=app.mailbox_address,
+            sender_name=app.settings.mailbox.display_name,
+            to=(to,),
+            cc=tuple(a for a in cc if a and a != to),
+            instance=app.settings.council.instance,
+            hear_absence=hears_absence(app, to),
+        ),
+    )
+
+
 def queue_officer_mail(
     app: App,
     session: Session,
@@ -229,29 +261,15 @@ def queue_officer_mail(
     cc: tuple[str, ...] = (),
 ) -> str | None:
     """Write an assignment-style mail to `to`; returns the purpose if a row was written."""
-    context = officer_context(app, case, to=to, headline=headline, why=why, message=message)
-    member = app.directory.member(case.member_email)
-    languages = staff_languages(app.policy.language, member.language if member else None)
-    context["subject"] = assignment_subject(
-        case, case.member_name, context["minimised"], subject_prefix,
-        languages=languages,
-    )
-    rendered = app.renderer.render("assignment", context, languages)
-    envelope = Envelope(
-        sender=app.mailbox_address,
-        sender_name=app.settings.mailbox.display_name,
-        to=(to,),
-        cc=tuple(a for a in cc if a and a != to),
-        instance=app.settings.council.instance,
-        hear_absence=hears_absence(app, to),
-    )
+    mail = officer_mail(app, case, to=to, headline=headline, why=why, message=message,
+                        subject_prefix=subject_prefix, cc=cc)
     row = outbox.queue(
         session,
         purpose=purpose,
         dedup_key=dedup_key,
         case=case,
-        rendered=rendered,
-        envelope=envelope,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
         now=now,
         automatic=False,  # one per case event: an officer with many cases must get them all
     )

@@ -30,7 +30,8 @@ The other mail about a case that goes at any hour is withdrawn the same way when
 reason has gone: an out-of-office redirect ("the case is now with you", or "please pass
 it on") once the case is finished, has moved since, or the absent officer has acted on it;
 the notice and the member's letter that a follow-up reopened the case once it is finished
-again (the officer's also when the case has moved); the member's letter naming a new
+again (the officer's notice, when the case has moved, is written again for its new
+officer, whose assignment quotes only the first message); the member's letter naming a new
 officer, and the letter that the response will be later (EXTEND), once the case is
 finished.
 
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import ack_reminder, confidentiality_chase, reminders
+from mailbot import ack_reminder, confidentiality_chase, reminders, thread_mail
 from mailbot.absence import redirect_gone
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import deadlines_for
@@ -62,8 +63,9 @@ if TYPE_CHECKING:
 
 # A check: the mail as it should go now, or why it should not go at all.
 Check = Callable[["App", Session, CaseRow, OutboxRow, datetime], "Rewritten | str"]
-# A check of mail that goes at any hour, as queued: why it should not go at all, or "".
-AnyHourCheck = Callable[[Session, CaseRow, OutboxRow], str]
+# A check of mail that goes at any hour: why it should not go at all, "" to send it as
+# queued, or the mail written again for the case as it is now.
+AnyHourCheck = Callable[["App", Session, CaseRow, OutboxRow], "Rewritten | str"]
 
 
 def reviewer(app: App) -> Review:
@@ -80,8 +82,10 @@ def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict
     if case is None:
         return Verdict(withdrawn="its case is no longer there")
     if any_hour is not None:
-        gone = any_hour(session, case, row)
-        return Verdict(withdrawn=gone) if gone else SEND_AS_QUEUED
+        said = any_hour(app, session, case, row)
+        if isinstance(said, Rewritten):
+            return Verdict(rewritten=said)
+        return Verdict(withdrawn=said) if said else SEND_AS_QUEUED
     assert check is not None
     found = check(app, session, case, row, now)
     if isinstance(found, str):
@@ -231,7 +235,9 @@ def check_confidentiality_chase(
     return mail if mail is not None else "nobody above the officer to escalate to"
 
 
-def check_assignment(session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_assignment(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
     """The officer's assignment (assignment.queue_officer_mail): only while it is still
     news to them. A finished case is withdrawn whoever it is with: an officer told of a
     case after it was answered would take it for work to do. The handover that moved the
@@ -246,33 +252,45 @@ def check_assignment(session: Session, case: CaseRow, row: OutboxRow) -> str:
     return ""
 
 
-def check_redirect(session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_redirect(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
     """An out-of-office redirect (absence): "the case is now with you" or "please pass it
     on". Neither is news once the case is finished; absence.redirect_gone says when the
     case has moved since, or the absent officer is back."""
     return _finished(case) or redirect_gone(session, case, row)
 
 
-def check_reopened(session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_reopened(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> Rewritten | str:
     """The officer's notice that the member's follow-up reopened the case, and the
     member's letter saying so with the new response date. Once the case is answered or
-    closed again both are untrue ("will respond by"); the officer's notice is also
-    withdrawn when the case has gone to someone else, who has their own assignment."""
+    closed again both are untrue ("will respond by"). A case passed on since is told to
+    its officer now, not the one it left: their assignment quotes only the first message,
+    and the follow-up is what needs answering."""
     if gone := _finished(case):
         return gone
     to = row.recipients.partition(",")[0].strip().lower()
     if to == case.member_email.strip().lower():
         return ""
-    return check_assignment(session, case, row)
+    if not (moved := check_assignment(app, session, case, row)):
+        return ""
+    rewritten = thread_mail.reopened_notice(app, session, case, row.dedup_key)
+    return rewritten if rewritten is not None else moved
 
 
-def check_member_told_of_new_officer(session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_member_told_of_new_officer(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
     """The member's letter naming who deals with their case now
     (letters.tell_member_of_new_officer): not sent after the answer, as when queued."""
     return _finished(case)
 
 
-def check_extension_notice(session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_extension_notice(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
     """The member's letter that the response will be later (EXTEND): once the case is
     answered it would tell a member holding their answer that the full response is still
     to come. A later EXTEND's letter follows this one, so each still goes in turn."""

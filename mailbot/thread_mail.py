@@ -12,13 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mailbot import acknowledgement, answered, assignment, cases, commands, ledger
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot import acknowledgement, answered, assignment, cases, commands, ledger, outbox
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.model import FINISHED, MessageStatus
-from mailbot.store.tables import CaseRow
+from mailbot.parse import ParseFailure, parse_message
+from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import find_case, same_member
 
 if TYPE_CHECKING:
@@ -172,10 +176,31 @@ def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -
         why="",
         message=it.message,
         now=it.now,
-        subject_prefix="Update: ",
+        subject_prefix=UPDATE,
     )
     if queued:
         it.queued.append(queued)
+
+
+def reopened_notice(
+    app: App, session: Session, case: CaseRow, dedup_key: str
+) -> outbox.Rewritten | None:
+    """The officer's notice that a follow-up reopened the case (queued under `dedup_key`
+    by _tell_officer), written again for whoever holds the case now: a case passed on
+    since is new to its officer, whose assignment quotes only the first message. None if
+    the case has no officer or the follow-up can no longer be read (erased, say)."""
+    follow_up = dedup_key.partition(":")[2]
+    raw = session.scalar(select(MessageRow.raw).where(MessageRow.message_id == follow_up))
+    if not case.officer_email or not raw:
+        return None
+    message = parse_message(raw)
+    if isinstance(message, ParseFailure):
+        return None
+    return assignment.officer_mail(app, case, to=case.officer_email, headline=REOPENED,
+                                   why="", message=message, subject_prefix=UPDATE)
+
+
+UPDATE = "Update: "  # the subject prefix of every mail about a case already with the officer
 
 
 # What an officer is told when a member writes again about a case of theirs.

@@ -223,19 +223,28 @@ def test_a_reopened_notice_for_a_case_answered_again_is_withdrawn(tmp_path: Path
                        JO: ("withdrawn", "the case was answered")}
 
 
-def test_a_reopened_notice_for_a_case_moved_on_is_withdrawn(tmp_path: Path) -> None:
-    """The new officer's assignment tells them of the case; Sam is not told it is his."""
+def test_a_reopened_notice_for_a_case_moved_on_goes_to_its_new_officer(
+    tmp_path: Path,
+) -> None:
+    """Handed to Alex before the notice could go: Sam is not told of a case no longer his,
+    and Alex, whose assignment quotes only Jo's first message, is told of her follow-up."""
     with council(tmp_path) as it:
         _, backend = answered_then_reopened_while_held(it)
         later = RECEIVED + timedelta(days=1, hours=2)
         leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
                           reason="Sam is on leave", now=later)
         put_right(it, backend)
-        left = to_and_subject(it.flush(later + timedelta(hours=1)))
-        notices = {row.recipients: (row.status, row.last_error) for row in reopened(it)}
-    assert [to for to, s in left if s.startswith("Update: ")] == []
-    assert ALEX in [to for to, _ in left]
-    assert notices[SAM] == ("withdrawn", f"the case is now with {ALEX}")
+        left = it.flush(later + timedelta(hours=1))
+        notices = {row.recipients: row.status for row in reopened(it)}
+    updates = [m for m in left if str(m["Subject"]).startswith("Update: ")]
+    assert [str(m["To"]) for m in updates] == [ALEX]
+    for part in ("plain", "html"):
+        said = " ".join(body_text(updates[0], part).split())
+        assert "Dear Alex Jones" in said
+        assert "The member has written again after the answer" in said
+        assert "the pothole is still there" in said
+    assert notices == {ALEX: "sent", JO: "sent"}
+    assert SAM not in [str(m["To"]) for m in left]
 
 
 @pytest.mark.timeout(60)
