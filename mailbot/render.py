@@ -8,14 +8,20 @@ templates folder, which is searched first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    select_autoescape,
+)
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -109,6 +115,32 @@ def greeting(name: str, roles: Mapping[str, tuple[str, str]], welsh: bool = Fals
     return cymraeg if welsh else english
 
 
+class _Templates(SandboxedEnvironment):
+    """The sandbox, with each template found once per process. Jinja looks a template up
+    again on every get_template, and a letter's two templates with their `include`s and
+    `extends` call it some ten times, through an LRU cache whose every hit takes a lock
+    and reorders a queue. With auto_reload off a template, once loaded, is never read again anyway (the
+    cache holds 400, more than there are templates), so a plain dict gives the same one."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._found: dict[tuple[str, str | None], Template] = {}
+
+    def get_template(
+        self,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,  # noqa: A002 - Jinja's own name
+    ) -> Template:
+        if globals or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        key = (name, parent)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = super().get_template(name, parent)
+        return found
+
+
 class Renderer:
     def __init__(
         self,
@@ -118,7 +150,7 @@ class Renderer:
         """`roles`: the pack's route addresses and their greetings (route_greetings)."""
         paths: list[str] = [str(override_dir)] if override_dir else []
         paths.append(str(TEMPLATES))
-        self.env = SandboxedEnvironment(
+        self.env = _Templates(
             loader=FileSystemLoader(paths),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
