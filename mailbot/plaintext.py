@@ -34,7 +34,9 @@ def eight_bit_text(value: str, charset: str | None = None) -> str:
     """Headers sent as raw 8-bit (against RFC 5322, but common): UTF-8 if it is, else the
     charset the message's text declares (the client that wrote one wrote both), else
     cp1252."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    # Most values are ASCII: one C call says so, where the look for escaped bytes below
+    # goes character by character, for every header of every message.
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
     data = value.encode("ascii", "surrogateescape")
     try:
