@@ -6,13 +6,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choices_in_any_case(cls, data: object) -> object:
+        """A value from a fixed list written as people write it ("Monday", "IMAP", " TLS ",
+        "FOI", "debug") is that value: the list is in the error message anyway."""
+        if not isinstance(data, dict):
+            return data
+        return {key: _as_choice(value, _choices(cls.model_fields.get(key)))
+                for key, value in data.items()}
 
 
 class CouncilSettings(Section):
@@ -70,8 +81,23 @@ class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: bool = Field(default=False, alias="json")
 
-    @field_validator("level", mode="before")
-    @classmethod
-    def _any_case(cls, value: object) -> object:
-        # "debug" is how people write it (and how Python's logging prints it lowered).
-        return value.strip().upper() if isinstance(value, str) else value
+
+def _choices(field: FieldInfo | None) -> tuple[str, ...]:
+    """The strings a Literal field (or a list of one) allows; empty for any other field."""
+    annotation = field.annotation if field is not None else None
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is not Literal:
+        return ()
+    return tuple(str(choice) for choice in get_args(annotation))
+
+
+def _as_choice(value: object, choices: tuple[str, ...]) -> object:
+    if not choices:
+        return value
+    if isinstance(value, list):
+        return [_as_choice(item, choices) for item in value]
+    if not isinstance(value, str):
+        return value
+    by_case = {choice.lower(): choice for choice in choices}
+    return by_case.get(value.strip().lower(), value)

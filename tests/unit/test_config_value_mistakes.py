@@ -62,3 +62,25 @@ def test_the_log_level_is_read_in_any_case(tmp_path: Path) -> None:
     path = tmp_path / "mailbot.toml"
     path.write_text('[logging]\nlevel = "debug"\n')
     assert load_settings(path).logging.level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ('[digest]\nday = "Monday"\n', lambda s: s.digest.day == "monday"),
+        ('[mailbox]\nbackend = "IMAP"\naddress = "memberenquiries@thornfield.gov.uk"\n'
+         '[mailbox.imap]\nhost = "imap.thornfield.gov.uk"\nusername = "mb"\n'
+         'security = " TLS "\n',
+         lambda s: (s.mailbox.backend, s.mailbox.imap.security) == ("imap", "tls")),
+        ('[[routing.rules]]\nname = "waste"\nofficer = "dale.whitcombe@thornfield.gov.uk"\n'
+         'keywords = ["bins"]\nkinds = ["Enquiry", "FOI"]\n',
+         lambda s: s.routing.rules[0].kinds == ["enquiry", "foi"]),
+    ],
+    ids=["day", "backend and security", "rule kinds"],
+)
+def test_a_choice_is_read_in_any_case(tmp_path: Path, text: str, read: object) -> None:
+    """"Monday", "IMAP", "FOI": as people write them, and as the docs print some of them."""
+    (tmp_path / "officers.csv").write_text(OFFICERS)
+    path = tmp_path / "mailbot.toml"
+    path.write_text(text)
+    assert callable(read) and read(load_settings(path))
