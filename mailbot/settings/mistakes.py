@@ -32,6 +32,7 @@ def settings_warnings(settings: Settings) -> list[str]:
     ):
         if value == default:
             found.append(f"{key} is not set, so every letter says {default!r}")
+    found += _example_values_left(settings)
     council = settings.council
     demo_numbers = (_digits(DEMO_TELEPHONE), _digits(DEMO_OUT_OF_HOURS_TELEPHONE))
     for key, number in (("council.telephone", council.telephone),
@@ -80,6 +81,36 @@ def _digits(number: str) -> str:
 # Keys whose value is a secret when written in the file (a database URL may carry one).
 _SECRET_KEYS = ("mailbox.imap.password", "mailbox.smtp.password", "mailbox.ews.password",
                 "mailbox.ews.client_secret", "mailbox.graph.client_secret", "database.url")
+
+
+# Keys of config/mailbot.example.toml that are one council's (Colchester's), and what a
+# copy that keeps them does.
+_EXAMPLE_KEYS = (
+    ("council.name", "every letter says it"),
+    ("mailbox.address", "our mail says it is from there"),
+    ("council.instance", "our loop header names another council"),
+)
+
+
+def _example_values_left(settings: Settings) -> list[str]:
+    """The example's council kept in a copy made for another council (the README's
+    `cp config/mailbot.example.toml mailbot.toml`). A config still on the example's own
+    policy may well be that council's, so it is not told off."""
+    from mailbot.resources import EXAMPLE_CONFIG
+
+    try:
+        example = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    if settings.council.policy == _value_at(example, "council.policy"):
+        return []
+    ours = settings.model_dump()
+    return [
+        f"{key} is still the example's {value!r} (from config/mailbot.example.toml), so "
+        f"{why}; set the council's own"
+        for key, why in _EXAMPLE_KEYS
+        if (value := _value_at(example, key)) and _value_at(ours, key) == value
+    ]
 
 
 def _secrets_others_can_read(path: Path | None) -> list[str]:

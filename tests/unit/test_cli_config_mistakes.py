@@ -258,3 +258,43 @@ def test_an_install_without_its_templates_stops_with_how_to_install(
         "not there; the installed package is incomplete: install mailbot again from its "
         "wheel or source folder (docs/deployment.md)"
     ]
+
+
+def test_the_examples_council_left_in_a_copy_is_a_warning(tmp_path: Path) -> None:
+    """README: cp config/mailbot.example.toml mailbot.toml. Thornfield changed the policy and
+    the mailbox but not the example's council name and instance: every letter would be
+    signed Colchester City Council, with no word from check-config."""
+    from mailbot.resources import EXAMPLE_CONFIG
+
+    (tmp_path / "members.csv").write_text(GOOD_MEMBERS, encoding="utf-8")
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace('policy = "colchester"', 'policy = "wiltshire"')
+    text = text.replace('backend = "imap"', 'backend = "maildir"')
+    text = text.replace("memberenquiries@colchester.gov.uk", "members@thornfield.gov.uk")
+    text = text.replace('host = "smtp.colchester.gov.uk"', 'host = ""')
+    text = text.replace('officers = "officers.csv"', "")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(text, encoding="utf-8")
+    code, lines = _run(["check-config"], config)
+    assert code == 0, lines
+    warnings = [line for line in lines if "the example's" in line]
+    where = f"mailbot: warning: {config.resolve()}: "
+    assert warnings == [
+        f"{where}council.name is still the example's 'Colchester City Council' (from "
+        "config/mailbot.example.toml), so every letter says it; set the council's own",
+        f"{where}council.instance is still the example's 'mailbot-colchester' (from "
+        "config/mailbot.example.toml), so our loop header names another council; set the "
+        "council's own",
+    ]
+
+
+def test_colchester_using_the_example_as_it_stands_is_not_warned(tmp_path: Path) -> None:
+    from mailbot.resources import EXAMPLE_CONFIG
+
+    (tmp_path / "members.csv").write_text(GOOD_MEMBERS, encoding="utf-8")
+    (tmp_path / "officers.csv").write_text("name,email\r\nA,a@colchester.gov.uk\r\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    code, lines = _run(["check-config"], config)
+    assert code == 0, lines
+    assert not [line for line in lines if "the example's" in line]
