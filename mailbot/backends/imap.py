@@ -84,6 +84,10 @@ T = TypeVar("T")
 Security = Literal["tls", "starttls", "none"]
 
 GREETING_TIMEOUT = 15.0  # seconds to connect and be greeted (the read timeout is longer)
+# A connection left unused this long (seconds) is not used again: firewalls and load
+# balancers forget idle connections silently (Azure's after 4 minutes, many firewalls after
+# 5 to 10), and a command sent on one then waits out the whole read timeout for nothing.
+STALE_AFTER = 180.0
 MOVE_CHUNK = 500  # UIDs per MOVE command: keeps the command line well under server limits
 
 
@@ -149,6 +153,8 @@ class ImapMailbox:
         # settled for each connection by _ensure_folders.
         self._inbox_name, self._processed_name, self._sent_name = inbox, processed, sent
         self._reader = NewMailReader(self.where, batch_size, batch_bytes, clock)
+        self._clock = clock
+        self._last_used = 0.0  # when (by `clock`) the connection last answered
 
     @property
     def where(self) -> str:
@@ -330,11 +336,14 @@ class ImapMailbox:
 
         def attempt() -> T:
             self._check_interrupted(what)
+            self._let_go_if_stale()
             client = self._connect()
             try:
                 with self._errors():
                     self._ensure_folders(client)
-                    return operation(client)
+                    result = operation(client)
+                self._last_used = self._clock()
+                return result
             except TransientError as error:
                 self._drop()
                 self._check_interrupted(what, error)
@@ -412,6 +421,19 @@ class ImapMailbox:
                 f'security = "tls" (now {self.security!r})'
             )
         return message
+
+    def _let_go_if_stale(self) -> None:
+        """Close a connection unused for STALE_AFTER seconds without a word (a LOGOUT on a
+        connection a firewall forgot would wait out the read timeout too); the operation
+        then logs in afresh, at once."""
+        client = self._client
+        if client is None or self._clock() - self._last_used < STALE_AFTER:
+            return
+        log.debug("%s: connection unused for over %.0f s; logging in afresh",
+                  self.where, STALE_AFTER)
+        self._client = None
+        with contextlib.suppress(Exception):
+            client.shutdown()
 
     def _drop(self) -> None:
         client, self._client = self._client, None
