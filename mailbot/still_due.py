@@ -30,8 +30,9 @@ The other mail about a case that goes at any hour is withdrawn the same way when
 reason has gone: an out-of-office redirect ("the case is now with you", or "please pass
 it on") once the case is finished, has moved since, or the absent officer has acted on it;
 the notice and the member's letter that a follow-up reopened the case once it is finished
-again (the officer's notice, when the case has moved, is written again for its new
-officer, whose assignment quotes only the first message); the member's letter naming a new
+again; the officer's notice of it, or of any other mail in the case's thread (an
+update), is written again for the case's new officer when the case has moved (their
+assignment quotes only the first message); the member's letter naming a new
 officer, and the letter that the response will be later (EXTEND), once the case is
 finished.
 
@@ -242,9 +243,12 @@ def check_assignment(
     news to them. A finished case is withdrawn whoever it is with: an officer told of a
     case after it was answered would take it for work to do. The handover that moved the
     case queued the new officer's own assignment."""
-    if gone := _finished(case):
-        return gone
-    # queue_officer_mail sends one assignment to one officer: To comes first.
+    return _finished(case) or _moved_on(case, row)
+
+
+def _moved_on(case: CaseRow, row: OutboxRow) -> str:
+    """Why mail to one officer about the case is no longer theirs, or "". Officer mail
+    (assignment.queue_officer_mail) goes to one officer: To comes first."""
     to = row.recipients.partition(",")[0].strip().lower()
     holder = (case.officer_email or "").strip().lower()
     if to != holder:
@@ -274,9 +278,23 @@ def check_reopened(
     to = row.recipients.partition(",")[0].strip().lower()
     if to == case.member_email.strip().lower():
         return ""
-    if not (moved := check_assignment(app, session, case, row)):
-        return ""
-    rewritten = thread_mail.reopened_notice(app, session, case, row.dedup_key)
+    return _to_the_holder(app, session, case, row)
+
+
+def check_update(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+    """The officer's notice of mail in the case's thread (the member writing again,
+    someone else, mail that may be forged). It goes even if the case was answered since:
+    the member's new words may still need an answer. A case passed on since is told to
+    its officer now."""
+    return _to_the_holder(app, session, case, row)
+
+
+def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+    """Nothing ("") while the notice's officer still holds the case; else the notice
+    written again for the one who does; else why it cannot go."""
+    if not (moved := _moved_on(case, row)) or not case.officer_email:
+        return moved
+    rewritten = thread_mail.notice_for_holder(app, session, case, row.dedup_key)
     return rewritten if rewritten is not None else moved
 
 
@@ -311,6 +329,7 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "assignment": check_assignment,
     "ooo_redirect": check_redirect,
     "reopened": check_reopened,
+    "update": check_update,
     "alternative_contact": check_member_told_of_new_officer,
     "extension_notice": check_extension_notice,
 }

@@ -20,7 +20,7 @@ from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, receipt_time
-from mailbot.model import FINISHED, MessageStatus
+from mailbot.model import FINISHED, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import find_case, same_member
@@ -92,15 +92,19 @@ def follow_thread(it: Intake) -> Outcome | None:
 
 
 def _failed_checks(it: Intake, case: CaseRow) -> str:
+    return _failed_checks_of(it.app, case, it.message)
+
+
+def _failed_checks_of(app: App, case: CaseRow, message: ParsedMessage) -> str:
     """Why mail in a case's thread may be forged, or "". In an officer's or anyone else's
     name, any failed check counts, as for a command (a forged answer to the member would
     stop the clock like DONE); in the member's name, only DMARC, as for a new case (SPF
     alone fails on ordinary forwarding)."""
-    sender = it.message.sender
+    sender = message.sender
     assert sender is not None
-    if same_member(it.app.directory, sender.email, case.member_email):
-        return disowned(it.message)
-    return commands.failed_authentication(it.message)
+    if same_member(app.directory, sender.email, case.member_email):
+        return disowned(message)
+    return commands.failed_authentication(message)
 
 
 def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
@@ -113,15 +117,19 @@ def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
         f"{forged}; may be forged, the case is unchanged",
         case=case, message=it.row,
     )
-    _tell_officer(it, case, Headline(
-        f"Mail in this case's thread in the name of {sender.email} could not be checked as "
+    _tell_officer(it, case, _untrusted(sender.email, forged), "update")
+    return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
+
+
+def _untrusted(sender: str, forged: str) -> Headline:
+    return Headline(
+        f"Mail in this case's thread in the name of {sender} could not be checked as "
         f"theirs ({forged}), so it may be forged and has changed nothing. Check with the "
         "sender another way before acting on it.",
-        f"Ni ellid gwirio bod post yn edefyn yr achos hwn yn enw {sender.email} yn dod "
+        f"Ni ellid gwirio bod post yn edefyn yr achos hwn yn enw {sender} yn dod "
         f"ganddynt ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch yr "
         "anfonwr mewn ffordd arall cyn gweithredu arno.",
-    ), "update")
-    return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
+    )
 
 
 def _not_the_member(sender: str) -> Headline:
@@ -182,21 +190,31 @@ def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -
         it.queued.append(queued)
 
 
-def reopened_notice(
+def notice_for_holder(
     app: App, session: Session, case: CaseRow, dedup_key: str
 ) -> outbox.Rewritten | None:
-    """The officer's notice that a follow-up reopened the case (queued under `dedup_key`
-    by _tell_officer), written again for whoever holds the case now: a case passed on
-    since is new to its officer, whose assignment quotes only the first message. None if
-    the case has no officer or the follow-up can no longer be read (erased, say)."""
-    follow_up = dedup_key.partition(":")[2]
-    raw = session.scalar(select(MessageRow.raw).where(MessageRow.message_id == follow_up))
+    """The officer's notice of mail in the case's thread (queued under `dedup_key` by
+    _tell_officer: "reopened" or "update"), written again for whoever holds the case now:
+    a case passed on since is new to its officer, whose assignment quotes only the first
+    message. An update says again what the message is (the member writing again, someone
+    else, or mail that may be forged), without "the clock you paused": that was the last
+    officer's pause. None if the case has no officer or the message can no longer be read
+    (erased, say)."""
+    purpose, _, message_id = dedup_key.partition(":")
+    raw = session.scalar(select(MessageRow.raw).where(MessageRow.message_id == message_id))
     if not case.officer_email or not raw:
         return None
     message = parse_message(raw)
-    if isinstance(message, ParseFailure):
+    if isinstance(message, ParseFailure) or message.sender is None:
         return None
-    return assignment.officer_mail(app, case, to=case.officer_email, headline=REOPENED,
+    sender = message.sender.email
+    headline = REOPENED if purpose == "reopened" else WROTE_AGAIN
+    if purpose != "reopened":
+        if forged := _failed_checks_of(app, case, message):
+            headline = _untrusted(sender, forged)
+        elif not same_member(app.directory, sender, case.member_email):
+            headline = _not_the_member(sender)
+    return assignment.officer_mail(app, case, to=case.officer_email, headline=headline,
                                    why="", message=message, subject_prefix=UPDATE)
 
 

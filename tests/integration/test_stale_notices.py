@@ -311,3 +311,54 @@ def test_an_extension_letter_held_back_still_goes_while_the_case_is_open(
     [letter] = [m for m in left if str(m["To"]) == JO]
     assert "The reason, and what is being done: waiting for a survey" in body_text(
         letter, "plain")
+
+
+# -- an update: more mail in an open case's thread -------------------------------------
+
+
+def wrote_again_while_held(it: Council) -> tuple[EmailMessage, SendingRefused]:
+    """Jo's enquiry is with Sam; she writes more the next morning while sending is held."""
+    assignment = enquiry(it)
+    backend = SendingRefused(it.server)
+    it.app.backend_override = backend
+    again = RECEIVED + timedelta(days=1)
+    tagged(it, f"Cllr Jo Bloggs <{JO}>", "Residents say a car has damaged a tyre on it now.",
+           again)
+    return assignment, backend
+
+
+def updates(left: list[EmailMessage]) -> list[EmailMessage]:
+    return [m for m in left if str(m["Subject"]).startswith("Update: ")]
+
+
+def test_an_update_for_a_case_moved_on_goes_to_its_new_officer(tmp_path: Path) -> None:
+    with council(tmp_path) as it:
+        _, backend = wrote_again_while_held(it)
+        later = RECEIVED + timedelta(days=1, hours=2)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Sam is on leave", now=later)
+        put_right(it, backend)
+        left = it.flush(later + timedelta(hours=1))
+    [update] = updates(left)
+    assert str(update["To"]) == ALEX
+    for part in ("plain", "html"):
+        said = " ".join(body_text(update, part).split())
+        assert "Dear Alex Jones" in said
+        assert "The member has written again about this case." in said
+        assert "a car has damaged a tyre on it now" in said
+    assert SAM not in [str(m["To"]) for m in left]
+
+
+def test_an_update_still_goes_to_its_officer_after_the_case_is_answered(
+    tmp_path: Path,
+) -> None:
+    """The member's new words may still need an answer: the update is not withdrawn."""
+    with council(tmp_path) as it:
+        assignment, backend = wrote_again_while_held(it)
+        later = RECEIVED + timedelta(days=1, hours=2)
+        it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
+        put_right(it, backend)
+        left = it.flush(later + timedelta(hours=1))
+    [update] = updates(left)
+    assert str(update["To"]) == SAM
+    assert "a car has damaged a tyre on it now" in body_text(update, "plain")
