@@ -218,6 +218,7 @@ class _Reading:
         self.reader, self.link = reader, link
         self.prefix, self.validity, self.folder, self.shown = prefix, validity, folder, shown
         self.round = FetchRound(reader._memory, reader.where)
+        self.failed: set[int] = set()  # UIDs that failed alone in this read
 
     def key(self, uid: int) -> str:
         return f"{self.prefix}{self.validity}:{uid}"
@@ -239,13 +240,27 @@ class _Reading:
         messages: list[FetchedMessage] = []
         for found in self._each("BODY.PEEK[]", chunk):
             for uid, item in sorted(found.items()):
-                if uid not in chunk or b"BODY[]" not in item:  # deleted since the SEARCH
+                raw = item.get(b"BODY[]")
+                if uid not in chunk or not isinstance(raw, bytes):
                     continue
                 self.round.ok(self.key(uid))
-                messages.append(
-                    FetchedMessage(ref=self.key(uid), raw=item[b"BODY[]"], folder=self.folder)
-                )
+                messages.append(FetchedMessage(ref=self.key(uid), raw=raw, folder=self.folder))
+        given = {message.ref for message in messages}
+        self._unanswered([uid for uid in chunk
+                          if self.key(uid) not in given and uid not in self.failed])
         return messages
+
+    def _unanswered(self, uids: list[int]) -> None:
+        """Messages the server left out of a FETCH answered OK (or gave as NIL): gone since
+        the SEARCH, as a person's expunge makes them, or not given although still there.
+        Those still there count as a failed read: passing over them in silence would move
+        the place past a member's mail, never read and never reported."""
+        if not uids:
+            return
+        present = self.link.live().search(["UID", _uid_set(uids), "NOT", "DELETED"])
+        for uid in sorted(set(present) & set(uids)):
+            self._failed(uid, IMAPClientError(
+                "the server answered the FETCH without the message's content"))
 
     def _each(self, item: str, uids: list[int]) -> Iterator[dict[int, dict[bytes, Any]]]:
         """FETCH `item` of `uids` together, unless a FETCH of any of them has failed
@@ -278,6 +293,7 @@ class _Reading:
             f"{self.reader.where}: reading message UID {uid} in {self.shown!r} failed: {words}")
         failure.__cause__ = error
         ref = self.key(uid)
+        self.failed.add(uid)
         self.round.fail(ref, failure, lambda: LeftUnread(ref, self.folder, self.shown, problem))
 
 
