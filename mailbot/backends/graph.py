@@ -298,7 +298,8 @@ class GraphMailbox:
         """Inbox messages left for a person whose time to be tried again has come (see
         unreadable.TRY_AGAIN_AFTER), still in the Inbox: one a person moved out, or
         deleted, was dealt with by them, and is forgotten, never read. (Sent Items left
-        unread are not tried again: a reply read a day late would stop no clock in time.)"""
+        unread are forgotten, not tried again: only the Inbox is checked for a person's
+        move, and the row in `mailbot status` already asks a person to see to that case.)"""
         due: list[str] = []
         for key in self._failures.due_again():
             if key.startswith(SENT_REF_PREFIX) or self._folder_of(key) != self._inbox_id():
