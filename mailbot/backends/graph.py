@@ -417,7 +417,9 @@ class GraphMailbox:
         """(id, display name) of the Processed folder under the Inbox, None if missing."""
         children = f"{self._user}/mailFolders/inbox/childFolders"
         name = self.processed_folder
-        odata_name = name.replace("'", "''")
+        # An OData string ('' for '), then percent-encoded: "&", "#", "%" or "+" in a name
+        # would otherwise end or garble the URL's query, and Graph refuse the lookup.
+        odata_name = quote(name.replace("'", "''"), safe="")
         reply = self._client.call(
             "GET",
             f"{children}?$filter=displayName eq '{odata_name}'&$select=id,displayName",

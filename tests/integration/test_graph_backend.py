@@ -411,6 +411,22 @@ def test_custom_processed_folder_name_with_a_quote(fake: FakeGraph, client: Clie
     assert len(fake.messages_in("Member's done")) == 1
 
 
+@pytest.mark.parametrize("name", ["Traité & fini", "Processed #2", "Wedi’u prosesu (50%)"])
+def test_custom_processed_folder_name_with_characters_special_in_a_url(
+    fake: FakeGraph, client: Client, name: str
+) -> None:
+    """The name went into the $filter of the URL as it was: "&" cut the query short and
+    "#" ended it, so Graph refused the lookup (400) and no handled message was ever moved
+    out of the Inbox."""
+    fake.deliver(message("special"))
+    mailbox = client(processed_folder=name)
+    fetched, _ = mailbox.fetch_new(None)
+    mailbox.mark_processed(fetched[0].ref)
+    other = client(processed_folder=name)  # finds it through $filter, no duplicate
+    other.mark_processed(fetched[0].ref)
+    assert len(fake.messages_in(name)) == 1 and fake.messages_in("inbox") == []
+
+
 # ---------------------------------------------------------------- sending
 
 
