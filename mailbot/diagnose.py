@@ -315,9 +315,10 @@ class ConnectFailed(Exception):
         self.error = error
 
 
-def check_mailbox(settings: Settings) -> list[str]:
-    """Log in and list folders, then try the SMTP login and sender (sending nothing);
-    raises ConnectFailed naming the section, in words an administrator can act on."""
+def check_mailbox(settings: Settings) -> tuple[list[str], str | None]:
+    """Log in and list folders, then try the SMTP login and sender (sending nothing): the
+    folders, and what the SMTP server accepted (None where sending is the mailbox's own).
+    Raises ConnectFailed naming the section, in words an administrator can act on."""
     section = f"[mailbox.{settings.mailbox.backend}]"
     try:
         backend = build_backend(settings)
@@ -333,12 +334,12 @@ def check_mailbox(settings: Settings) -> list[str]:
     except BackendError as exc:
         raise ConnectFailed(section, exc) from None
     smtp = _smtp(settings) if settings.mailbox.backend in ("imap", "maildir") else None
-    if smtp is not None:
-        try:
-            check_submission(smtp, settings.mailbox.address)
-        except BackendError as exc:
-            raise ConnectFailed("[mailbox.smtp]", exc) from None
-    return folders
+    if smtp is None:
+        return folders, None
+    try:
+        return folders, check_submission(smtp, settings.mailbox.address)
+    except BackendError as exc:
+        raise ConnectFailed("[mailbox.smtp]", exc) from None
 
 
 def never_polled(url: str) -> bool:

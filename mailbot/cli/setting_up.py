@@ -52,13 +52,15 @@ def check_config(
     config: ConfigOption = None,
     connect: Annotated[
         bool,
-        typer.Option(help="Also log in to the mailbox and list its folders, and to PostgreSQL."),
+        typer.Option(help="Also log in to the mailbox and list its folders, to the SMTP "
+                     "server (imap and maildir: login and sender, nothing sent), and to "
+                     "PostgreSQL."),
     ] = False,
 ) -> None:
     """Validate the config file (and the policy pack and directory it names): one error
     line per problem and exit 2; warnings for what is accepted but probably wrong. With
-    --connect, a mailbox or database that refuses the login or cannot be reached is one
-    line and exit 3."""
+    --connect, a mailbox, SMTP server or database that refuses the login or cannot be
+    reached is one line and exit 3."""
     settings = load_config(config)
     problems = config_problems(settings)
     for warning in config_warnings(settings):
@@ -76,10 +78,12 @@ def check_config(
     )
     if connect:
         try:
-            folders = check_mailbox(settings)
+            folders, sending = check_mailbox(settings)
         except ConnectFailed as exc:
             raise fail(f"{where}: {exc}", 3) from None
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+        if sending is not None:
+            typer.echo(f"smtp: {sending}")
         if never_polled(settings.database_url):
             typer.echo(ADOPT_ADVICE)
         _check_database_login(settings.database_url, where)

@@ -56,3 +56,20 @@ def test_each_failed_connection_is_one_line_naming_the_file_and_section(
     assert line.startswith(f"mailbot: error: {config.resolve()}: {section}: "), line
     assert reason in line
     assert "Winter2026" not in line
+
+
+def test_a_good_connection_says_the_smtp_server_was_tried_too(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path,
+) -> None:
+    """--connect tries the SMTP server as well, but said only 'mailbox: connected': an
+    administrator could not tell whether sending had been checked at all."""
+    user = dovecot.new_user()
+    config = mailbot_config(tmp_path / "mailbot.toml", dovecot, user,
+                            (smtp_server.host, smtp_server.port),
+                            address="memberenquiries@example.gov.uk", directory=DEMO)
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config), "--connect"])
+    assert result.exit_code == 0, result.output
+    assert (f"smtp: SMTP server {smtp_server.host}:{smtp_server.port}: no login; takes mail "
+            "from memberenquiries@example.gov.uk") in result.output.splitlines()
+    help_text = CliRunner().invoke(app, ["check-config", "--help"]).output
+    assert "SMTP server" in help_text
