@@ -3,6 +3,7 @@ together, every problem gathered into one ConfigError naming the key and the fil
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -81,7 +82,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(path, ["file not found"]) from None
+        raise ConfigError(path, [f"file not found{_meant(path)}{_named_by(path)}"]) from None
+    except IsADirectoryError:
+        inside = path / DEFAULT_CONFIG_NAME
+        hint = (f"did you mean {inside}?" if inside.is_file()
+                else "give the path of the config file")
+        raise ConfigError(path, [f"is a folder, not a config file; {hint}{_named_by(path)}"]
+                          ) from None
     except OSError as exc:
         raise ConfigError(path, [f"cannot read: {exc.strerror or exc}"]) from None
     try:
@@ -96,3 +103,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return read_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+
+
+def _meant(path: Path) -> str:
+    """For a config file that is not there: the folder missing, or the file meant."""
+    if not path.parent.is_dir():
+        return f" (there is no folder {path.parent})"
+    names = sorted(p.name for p in path.parent.glob("*.toml"))
+    by_case = [name for name in names if name.lower() == path.name.lower()]
+    meant = by_case or difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    return f"; did you mean {path.parent / meant[0]}?" if meant else ""
+
+
+def _named_by(path: Path) -> str:
+    """Where the name came from when it was $MAILBOT_CONFIG, which people forget is set
+    (in a systemd unit, a shell profile)."""
+    from_env = os.environ.get("MAILBOT_CONFIG")
+    if from_env and Path(from_env).expanduser().resolve() == path:
+        return " (named by $MAILBOT_CONFIG)"
+    return ""
