@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
 from email.mime.image import MIMEImage
@@ -14,6 +15,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import format_datetime, formataddr, make_msgid
+from io import BytesIO
 from secrets import token_hex
 from typing import Any, cast
 
@@ -59,6 +61,26 @@ _MESSAGE_ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
 
 
 SMTP_COMPAT = _SmtpCompat32(linesep="\r\n", max_line_length=78)
+
+_LINE_END = re.compile(r"\r\n|\r|\n")  # what the stdlib generator splits a body's lines at
+
+
+class _Generator(BytesGenerator):
+    """The stdlib's BytesGenerator, writing a body's lines in one piece. The stock one
+    splits a part's text into lines and writes (and encodes) each line and each line end
+    apart: a third of the cost of writing a letter. Replacing every line end at once
+    gives the same bytes."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_LINE_END.sub(self._NL, lines))  # type: ignore[attr-defined]
+
+
+def _as_bytes(msg: Message) -> bytes:
+    """What msg.as_bytes(policy=SMTP_COMPAT) gives, through _Generator."""
+    out = BytesIO()
+    _Generator(out, mangle_from_=False, policy=SMTP_COMPAT).flatten(msg, unixfrom=False)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -202,7 +224,7 @@ def compose(
         msg["References"] = " ".join(references[-20:])  # Outlook threads on the last few
     for name, value in _marks(envelope).items():
         msg[name] = value
-    return msg.as_bytes(policy=SMTP_COMPAT)
+    return _as_bytes(msg)
 
 
 def _sent_by_someone(message_id: str | None) -> bool:
