@@ -35,7 +35,9 @@ def classify(
 
 def train_classifier(
     data: Annotated[
-        Path | None, typer.Option(help="Dir with train/ and dev/ (default: classifiers/data).")
+        Path | None,
+        typer.Option(help="Dir with train/ and dev/ (default: the examples shipped with "
+                     "mailbot, or $MAILBOT_CLASSIFIERS/data)."),
     ] = None,
     model_dir: Annotated[
         Path | None, typer.Option(help="Model output (default: [classifier] model_dir).")
@@ -68,7 +70,9 @@ def train_classifier(
 
 def evaluate_classifier(
     data: Annotated[
-        Path | None, typer.Option(help="JSONL file or dir (default: classifiers/data/test).")
+        Path | None,
+        typer.Option(help="JSONL file or dir (default: the test examples shipped with "
+                     "mailbot, or $MAILBOT_CLASSIFIERS/data/test)."),
     ] = None,
     model_dir: Annotated[
         Path | None, typer.Option(help="Model to score (default: [classifier] model_dir).")

@@ -53,3 +53,12 @@ def test_help_points_administrators_at_docs_not_source_files() -> None:
     for path, _ in every_command(typer.main.get_command(app)):
         result = CliRunner().invoke(app, [*path, "--help"])
         assert not re.search(r"\b[a-z_]+\.py\b", result.output), (path, result.output)
+
+
+def test_train_and_evaluate_say_where_their_default_data_is() -> None:
+    # "default: classifiers/data" read as a folder of the working directory, which they
+    # never read (classify/data.find_classifiers_dir): the shipped copy, or the variable.
+    for command in ("train", "evaluate"):
+        output = " ".join(CliRunner().invoke(app, [command, "--help"]).output.split())
+        assert "default: classifiers/data" not in output, output
+        assert "$MAILBOT_CLASSIFIERS" in output, output
