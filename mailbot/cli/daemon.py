@@ -13,6 +13,7 @@ from mailbot import directory_alert, jobs
 from mailbot.app import App
 from mailbot.backends.base import BackendError
 from mailbot.cli.common import ConfigOption, fail, load_config, open_app, opened_app
+from mailbot.config_explain import set_by_environment
 from mailbot.console import summarise_poll
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 
@@ -139,7 +140,9 @@ def status(config: ConfigOption = None) -> None:
         # A status of a database made just now says all is well with nothing in it: after
         # a move of the config or a mistyped data_dir, the real one is elsewhere.
         typer.echo(f"database: there was none at {database}; an empty one was made just now. "
-                   "If mailbot has run before, [council] data_dir or [database] url in "
-                   f"{where} points at the wrong place")
+                   "If mailbot has run before, [council] data_dir"
+                   f"{set_by_environment('council.data_dir')} or [database] url"
+                   f"{set_by_environment('database.url')} in {where} points at the wrong "
+                   "place")
     if not found.healthy or made_now:
         raise typer.Exit(1)

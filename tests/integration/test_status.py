@@ -223,3 +223,24 @@ def test_mail_the_server_keeps_refusing_is_shown_with_its_error(
             f"{queued.astimezone(LONDON):%Y-%m-%d %H:%M}: cannot reach SMTP server "
             "smtp.wiltshire.gov.uk:587: timed out; each is tried again on its own "
             "(`mailbot check-config --connect` tries the mail server)") in output.splitlines()
+
+
+@pytest.mark.own_database
+def test_a_data_dir_set_by_the_environment_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wrong data_dir came from MAILBOT_COUNCIL__DATA_DIR (a unit's Environment=):
+    pointing at the config file would send the administrator to look for nothing there."""
+    (tmp_path / "members.csv").write_text(f"name,email\n{JO[0]},{JO[1]}\n")
+    config = tmp_path / "mailbot.toml"
+    config.write_text('[council]\nname = "Wiltshire Council"\n'
+                      '[mailbox]\naddress = "memberenquiries@wiltshire.gov.uk"\n'
+                      '[directory]\nmembers = "members.csv"\n')
+    monkeypatch.delenv("MAILBOT_DATABASE__URL", raising=False)
+    monkeypatch.setenv("MAILBOT_COUNCIL__DATA_DIR", "var2")
+    shown = CliRunner().invoke(cli, ["status", "--config", str(config)])
+    assert shown.exit_code == 1
+    assert shown.output.splitlines()[-1].endswith(
+        "If mailbot has run before, [council] data_dir (set by the environment variable "
+        "MAILBOT_COUNCIL__DATA_DIR, not the file) or [database] url in "
+        f"{config.resolve()} points at the wrong place")
