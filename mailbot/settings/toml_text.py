@@ -56,6 +56,11 @@ def explain(text: str, error: tomllib.TOMLDecodeError) -> str:
         return (f'{named}: not a TOML value; write text in double quotes ("Thornfield '
                 'District Council", "08:00"), true and false in lower case, numbers and '
                 "lists ([\"a\", \"b\"]) without quotes around them")
+    if "{" in line and what in ("Invalid initial character for a key part",
+                                "Unclosed inline table"):
+        return (f"{named}: a {{ ... }} table must be closed on the same line, with no comma "
+                "after its last value and each value written as TOML (text in quotes, a "
+                "date that exists: YYYY-MM-DD); for longer ones write [[TABLE]] sections")
     if what == "Expected newline or end of document after a statement":
         return (f"{named}: something follows the value on this line; a list is written "
                 '["first", "second"], a time in quotes ("08:00")')

@@ -54,10 +54,18 @@ def check_config(config: Path) -> tuple[int, list[str]]:
          "line 10: directory.members: the text has no closing quote on the same line"),
         ('[directory]\nadmins = ["a@thornfield.gov.uk"\n',
          "at the end of the file: a list opened with [ is not closed with ]"),
+        ("[policy.calendar]\nclosures = [{ start = 2026-12-29,\n    end = 2026-12-31 }]\n",
+         "line 10: policy.calendar.closures: a { ... } table must be closed on the same line"),
+        ('[policy.calendar]\nclosures = [{ start = 2026-12-29, name = "Xmas", }]\n',
+         "line 10: policy.calendar.closures: a { ... } table must be closed on the same line, "
+         "with no comma after its last value"),
+        ('[policy.calendar]\nclosures = [{ start = 2026-12-32, name = "Xmas" }]\n',
+         "a date that exists: YYYY-MM-DD"),
     ],
     ids=["table twice", "key twice", "unquoted text", "True", "D: path", "C:\\Users path",
          "curly quotes", "time unquoted", "list without brackets", "no closing quote",
-         "list not closed"],
+         "list not closed", "inline table over lines", "inline table trailing comma",
+         "date that does not exist"],
 )
 def test_a_toml_mistake_in_the_config_is_one_line_saying_what_to_write(
     tmp_path: Path, mistake: str, expected: str
