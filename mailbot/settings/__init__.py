@@ -9,7 +9,9 @@ One idea a module:
 - sections.py: the base of every section, and [council], [classifier], [scheduler], [logging];
 - database.py, mailbox.py, people.py ([directory], [routing]), loops.py, digest.py,
   retention.py: a section each, with its own checks;
-- mistakes.py: what validates but is probably a mistake (settings_warnings).
+- mistakes.py: what validates but is probably a mistake (settings_warnings);
+- toml_text.py: a TOML syntax error said with its line, key and what to write instead
+  (read_toml; the config and the policy packs).
 """
 
 from mailbot.settings.database import DatabaseSettings, check_database_url
