@@ -164,6 +164,12 @@ def _rows(
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         header = [_column_name(h) for h in next(reader, [])]
         split_name = _split_name_columns(header)
+        headings_at = None if _has_required(header) else _heading_line(text)
+        if headings_at is not None:
+            raise DirectoryError(
+                f"{path}:1: the header line must be the first line, and line {headings_at} "
+                "has the headings; delete the line(s) above it"
+            )
         _check_header(path, header, columns, split_name, warnings)
         rows = []
         for cells in reader:
@@ -174,6 +180,22 @@ def _rows(
         return rows
     except csv.Error as exc:
         raise DirectoryError(f"{path}: not a valid CSV file: {exc}") from None
+
+
+def _has_required(header: list[str]) -> bool:
+    present = [*header, "name"] if _split_name_columns(header) else header
+    return all(column in present for column in REQUIRED_COLUMNS)
+
+
+def _heading_line(text: str, lines_looked_at: int = 10) -> int | None:
+    """The line holding the headings when something is above them (a title row of an HR
+    export, Excel's "sep=;" hint), among the first few; None if none does."""
+    lines = text.splitlines()[1:lines_looked_at]
+    for number, line in enumerate(lines, start=2):
+        cells = next(csv.reader([line], delimiter=_delimiter(line)), [])
+        if _has_required([_column_name(cell) for cell in cells]):
+            return number
+    return None
 
 
 def _read_text(path: Path, warnings: list[str]) -> str:
