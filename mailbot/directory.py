@@ -221,7 +221,8 @@ def _read_text(path: Path, warnings: list[str]) -> str:
         # Excel's plain "CSV (Comma delimited)" on a UK Windows machine writes Windows-1252:
         # read it so "Siân" stays Siân, but say so, since letters such as ŵ and ŷ do not
         # exist there and were already lost as '?'.
-        text = raw.decode("cp1252")
+        # Without a UTF-8 byte-order mark left at the start of the first heading.
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("cp1252")
     except UnicodeDecodeError:
         raise DirectoryError(
             f"{path}:{bad_line}: not UTF-8 text; save it as \"CSV UTF-8 (Comma delimited)\""

@@ -39,3 +39,16 @@ def test_a_file_with_no_header_at_all_still_says_what_is_missing(tmp_path: Path)
     path.write_text("Dale Whitcombe,dale.whitcombe@thornfield.gov.uk\r\n")
     with pytest.raises(DirectoryError, match=r":1: missing column\(s\) name, email"):
         load_directory(None, path)
+
+
+def test_a_utf8_mark_on_a_windows_1252_file_is_not_read_as_a_heading(tmp_path: Path) -> None:
+    """A CSV UTF-8 file, added to later by a tool writing Windows-1252 (ó as one byte):
+    its byte-order mark was read as part of the first heading, 'ï»¿name', and the file
+    was refused for a missing name column."""
+    path = tmp_path / "members.csv"
+    path.write_bytes(b"\xef\xbb\xbfname,email\r\n"
+                     b"Cllr Tomasz Wr\xf3bel,t.wrobel@thornfield.gov.uk\r\n")
+    found = load_directory(path, None)
+    member = found.member("t.wrobel@thornfield.gov.uk")
+    assert member is not None and member.name == "Cllr Tomasz Wróbel"
+    assert any("read as Windows-1252" in warning for warning in found.warnings)
