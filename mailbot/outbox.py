@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mailbot import ledger, sending_hold
 from mailbot.backends.base import (
@@ -86,7 +86,12 @@ def queue(
     automatic: bool = True,
     inline_images: Sequence[InlineImage] = (),
 ) -> OutboxRow | None:
-    """Add a mail to the outbox unless one with the same dedup_key is already there."""
+    """Add a mail to the outbox unless one with the same dedup_key is already there.
+
+    The row is written at once, by one prebuilt INSERT on the session's connection, and
+    handed to the session as the row it now is (persistent, every column known): a change
+    made to it later is written by the next flush. Nothing else the session holds needs
+    writing first: the case it names is in the table from the moment it was opened."""
     if _already_queued(session, dedup_key):
         return None
     message_id = new_message_id(envelope.sender)
@@ -105,22 +110,30 @@ def queue(
         last_error="",
         created_at=now,
         not_before=now,
+        sent_at=None,
+        purged_at=None,
     )
-    session.add(row)  # written by the next flush; the unique dedup_key still guards it
+    values = {name: getattr(row, name) for name in _OUTBOX_COLUMNS}
+    key = session.connection().execute(_INSERT_OUTBOX, values).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    row.id = key[0]
+    make_transient_to_detached(row)  # as if loaded: no INSERT of its own, no changes yet
+    session.add(row)
     return row
 
 
-# Built once, and run as a plain (Core) statement on the session's connection: it runs
-# for every mail queued, and it must not flush the session anyway (see _already_queued).
+# Built once, and run as plain (Core) statements on the session's connection: they run
+# for every mail queued. The ORM's flush of one new row costs more than its INSERT, and
+# the check must not flush the session anyway (see _already_queued).
 _OUTBOX = OutboxRow.metadata.tables[OutboxRow.__tablename__]
 _QUEUED_ID = select(_OUTBOX.c.id).where(_OUTBOX.c.dedup_key == bindparam("dedup_key"))
+_INSERT_OUTBOX = insert(_OUTBOX)
+_OUTBOX_COLUMNS = tuple(column.key for column in _OUTBOX.columns if column.key != "id")
 
 
 def _already_queued(session: Session, dedup_key: str) -> bool:
-    """Looks at the rows this transaction has added and at the table, without flushing
-    first: one flush at commit writes the whole message's rows in a few statements."""
-    if any(isinstance(row, OutboxRow) and row.dedup_key == dedup_key for row in session.new):
-        return True
+    """Looks at the table, where every row queued is written at once, without flushing
+    the session: what it holds unwritten is written at commit, in a few statements."""
     found = session.connection().execute(_QUEUED_ID, {"dedup_key": dedup_key}).first()
     return found is not None
 
