@@ -51,9 +51,13 @@ ASKING = ("ooo_redirect", "escalation")
 
 
 def _asked_to_act(session: Session, case: CaseRow, sender: str) -> bool:
+    # A request withdrawn before it went (mailbot.still_due: the case moved on or was
+    # answered) never asked anyone anything.
     sent = session.scalars(
         select(OutboxRow.recipients).where(
-            OutboxRow.case_id == case.id, OutboxRow.purpose.in_(ASKING)
+            OutboxRow.case_id == case.id,
+            OutboxRow.purpose.in_(ASKING),
+            OutboxRow.status != "withdrawn",
         )
     )
     return any(sender in recipients.lower().split(",") for recipients in sent)

@@ -134,6 +134,25 @@ def test_a_redirect_for_a_case_handed_to_someone_else_is_withdrawn(tmp_path: Pat
     assert redirect.last_error == f"the case is now with {ALEX}"
 
 
+def test_a_withdrawn_redirect_gives_its_recipient_no_say_over_the_case(
+    tmp_path: Path,
+) -> None:
+    """Morgan could act on the case only because mailbot asked him to. That request was
+    withdrawn, never sent, once Alex took the case: Morgan's DONE must not answer it."""
+    with council(tmp_path) as it:
+        _, backend = away_while_sending_is_held(it)
+        later = RECEIVED + timedelta(hours=1)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Alex covers Castle ward", now=later)
+        put_right(it, backend)
+        it.flush(later + timedelta(hours=1))
+        [redirect] = redirects(it)
+        assert redirect.status == "withdrawn"
+        tagged(it, f"Morgan Lee <{MORGAN}>", "DONE", later + timedelta(hours=2))
+        case = it.case()
+    assert case.status == "open" and case.officer_email == ALEX
+
+
 def test_a_request_to_redirect_is_withdrawn_once_the_officer_is_back(tmp_path: Path) -> None:
     """Colchester: the clock paused while Sam is away and Morgan asked to pass the case
     on; Sam is back and resumes it before the request could go."""
