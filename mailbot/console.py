@@ -130,6 +130,8 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
                  "yet moved out of the Inbox (the next poll tries again)")
     if flushed.held:
         line += f"; sending held, all mail waits: {flushed.held}"
+    elif flushed.unreachable:
+        line += f"; the rest of the outbox waits for the next flush: {flushed.unreachable}"
     return line
 
 

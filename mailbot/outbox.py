@@ -29,6 +29,7 @@ from mailbot.backends.base import (
     MaybeSent,
     SendingBlocked,
     TransientError,
+    Unreachable,
 )
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.model import OutgoingMail
@@ -147,6 +148,7 @@ class FlushReport:
     waiting: list[str] = field(default_factory=list)  # out of its hours: goes when they open
     failed: list[str] = field(default_factory=list)
     held: str = ""  # why sending is held back (sending_hold), if it is
+    unreachable: str = ""  # why this flush stopped early: the server could not be reached
 
 
 def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
@@ -262,8 +264,8 @@ def flush(
         if stop is not None and stop():
             break
         _send_one(store, backend, row_id, now, cap, window, report, review)
-        if report.held:
-            break  # every other mail would be refused the same way
+        if report.held or report.unreachable:
+            break  # every other mail would be refused, or go unanswered, the same way
     if held is not None and report.sent:
         sending_hold.release(store, held, now)
     return report
@@ -295,6 +297,12 @@ def _send_one(
         return
     except MaybeSent as exc:
         _mark_uncertain(store, row_id, now, str(exc), report)
+        return
+    except Unreachable as exc:
+        # This mail waits its turn to be tried again, as after any transient failure;
+        # the rest wait for the next flush without spending a try each.
+        _retry_later(store, row_id, now, str(exc), report)
+        report.unreachable = str(exc)
         return
     except TransientError as exc:
         _retry_later(store, row_id, now, str(exc), report)

@@ -56,6 +56,13 @@ class TransientError(BackendError):
         self.retry_after = retry_after
 
 
+class Unreachable(TransientError):
+    """The server could not be reached at all (connection refused, no route, name not
+    found, no answer to the connection): nothing was handed over. Every other mail would
+    meet the same now, so the outbox stops that flush at the first one and leaves the
+    rest waiting for the next, instead of spending each one's retries in turn."""
+
+
 class Interrupted(Exception):  # noqa: N818 - it says what happened, like MaybeSent
     """mailbot is stopping and cut the operation short (see `Interruptible`). Not a
     BackendError: the mailbox is not at fault, so it starts no outage and sends no alert;

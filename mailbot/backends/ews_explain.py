@@ -14,7 +14,7 @@ from exchangelib import IMPERSONATION, Configuration, OAuth2Credentials
 from exchangelib import errors as ews_errors
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from mailbot.backends.base import BackendError, CursorExpired, TransientError
+from mailbot.backends.base import BackendError, CursorExpired, TransientError, Unreachable
 
 RETIREMENT = (
     "Microsoft is retiring EWS in Exchange Online (disablement phased from 1 October 2026, "
@@ -59,6 +59,14 @@ NEVER_ARRIVED = (
 GATEWAY_STATUSES = frozenset({500, 502, 503, 504})
 UNSURE_STATUSES = frozenset({500, 502, 504})
 
+# No connection was made at all (refused, no route, name not found, no answer to it).
+NEVER_CONNECTED = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    requests.exceptions.ConnectTimeout,
+    ConnectionRefusedError,
+)
+
 REFUSES_EVERY_MAIL = (
     *NO_PERMISSION,
     ews_errors.ErrorSendAsDenied,
@@ -86,6 +94,8 @@ def explain(
     # probes the server version) in a plain TransportError: look at the whole chain.
     cause = next((e for e in chain(error) if isinstance(e, TRANSIENT)), None)
     if cause is not None and not isinstance(error, ews_errors.ErrorServerBusy):
+        if any(isinstance(e, NEVER_CONNECTED) for e in chain(error)):
+            return Unreachable(f"cannot reach Exchange ({what}): {cause}")
         return TransientError(f"Exchange did not answer ({what}): {cause}")
     status = http_status(error)
     if status in GATEWAY_STATUSES:

@@ -14,7 +14,13 @@ from urllib.parse import quote
 
 import httpx
 
-from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+    Unreachable,
+)
 from mailbot.backends.graph_tokens import TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
 
@@ -153,6 +159,8 @@ class GraphClient:
                     f"no answer from Graph after the request to {what} went out "
                     f"({type(error).__name__}); not tried again, in case it was done"
                 ) from None
+            if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+                raise Unreachable(f"cannot reach Graph during {what}: {error}") from None
             raise TransientError(f"cannot reach Graph during {what}: {error}") from None
         return Reply(response.status_code, response.headers, content)
 

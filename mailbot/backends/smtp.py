@@ -13,8 +13,10 @@ import contextlib
 import email
 import email.policy
 import email.utils
+import errno
 import logging
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -23,7 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
+from mailbot.backends.base import (
+    BackendError,
+    MaybeSent,
+    SendingBlocked,
+    TransientError,
+    Unreachable,
+)
 from mailbot.backends.tls import exchange_online_advice, trusted_context, untrusted_advice
 from mailbot.model import OutgoingMail
 
@@ -318,7 +326,9 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
         return SendingBlocked(f"{where}: {advice}")
     if isinstance(error, smtplib.SMTPResponseException):
         return _refusal(settings, error)
-    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+    if isinstance(error, smtplib.SMTPConnectError):
+        return Unreachable(f"{where} would not take a connection: {error}")
+    if isinstance(error, smtplib.SMTPServerDisconnected):
         return TransientError(f"{where} went away: {error}")
     if isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError):  # hung up mid-handshake
         return TransientError(f"{where} went away: {error}")
@@ -329,13 +339,23 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
             "tls for 465)"
         )
     if isinstance(error, TimeoutError) and settings.security != "tls":
-        return TransientError(
+        return Unreachable(
             f"cannot reach {where}: {error}; if it expects TLS from the start (port 465 "
             f'does), set [mailbox.smtp] security = "tls" (now {settings.security!r})'
         )
+    if _never_connected(error):
+        return Unreachable(f"cannot reach {where}: {error}")
     if isinstance(error, OSError):
         return TransientError(f"cannot reach {where}: {error}")
     return BackendError(f"{where}: {error}")
+
+
+def _never_connected(error: Exception) -> bool:
+    """A socket failure that means no connection was made, or none answered: refused, no
+    route to the host, its name not found, or no answer in time."""
+    if isinstance(error, ConnectionRefusedError | socket.gaierror | TimeoutError):
+        return True
+    return isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
 
 
 def _refusal(settings: SmtpSettings, error: smtplib.SMTPResponseException) -> BackendError:
