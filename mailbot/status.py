@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from mailbot import sending_hold, unmoved
 from mailbot.app import App
@@ -147,7 +147,7 @@ def gather_status(app: App, now: datetime) -> Status:
         daemon, daemon_silent = _daemon(read_value(session, DAEMON_POLLED_KEY),
                                         read_value(session, DAEMON_STOPPED_KEY), now)
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
-        not_sent, oldest = _not_sent(session)
+        not_sent, oldest = _not_sent(session, now)
         return Status(
             not_sent=not_sent,
             not_sent_long=oldest is not None and now - oldest > NOT_SENT_AFTER,
@@ -187,24 +187,29 @@ def gather_status(app: App, now: datetime) -> Status:
         )
 
 
-def _not_sent(session) -> tuple[str | None, datetime | None]:  # type: ignore[no-untyped-def]
-    """Mail tried at least once and still waiting (an SMTP server down, a timeout): how
-    much, since when and the latest error, and when the oldest of it was queued."""
-    count, oldest = session.execute(
-        select(func.count(OutboxRow.id), func.min(OutboxRow.created_at))
-        .where(OutboxRow.status == "pending", OutboxRow.attempts > 0)
-    ).one()
-    if not count:
-        return None, None
+def _not_sent(  # type: ignore[no-untyped-def]
+    session, now: datetime
+) -> tuple[str | None, datetime | None]:
+    """Mail still waiting after a try (an SMTP server down, a timeout): how much, since
+    when and the latest error, and when the oldest of it was queued. Counted with it is
+    mail due that has not been tried yet: a flush stops at the first mail a server it
+    cannot reach refused (outbox.flush), so the rest wait untried behind it."""
+    tried = OutboxRow.attempts > 0
     error = session.scalar(
         select(OutboxRow.last_error)
-        .where(OutboxRow.status == "pending", OutboxRow.attempts > 0)
+        .where(OutboxRow.status == "pending", tried)
         .order_by(OutboxRow.id.desc()).limit(1)
     )
+    if error is None:
+        return None, None
+    count, oldest = session.execute(
+        select(func.count(OutboxRow.id), func.min(OutboxRow.created_at))
+        .where(OutboxRow.status == "pending", or_(tried, OutboxRow.not_before <= now))
+    ).one()
     if oldest.tzinfo is None:  # SQLite gives back naive UTC
         oldest = oldest.replace(tzinfo=UTC)
     return (f"{count} mail(s) not sent yet, the oldest queued {_when(oldest)}: "
-            f"{error or 'no reason recorded'}; each is tried again on its own "
+            f"{error or 'no reason recorded'}; sending is tried again at every flush "
             "(`mailbot check-config --connect` tries the mail server)"), oldest
 
 

@@ -21,6 +21,7 @@ from mailbot.backends.retry import Backoff
 from mailbot.backends.smtp import SmtpSettings
 from mailbot.console import summarise_poll
 from mailbot.jobs import PollReport, flush_outbox, poll
+from mailbot.status import gather_status
 from mailbot.store.tables import OutboxRow
 
 RECEIVED = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday morning
@@ -52,6 +53,7 @@ def test_an_unreachable_server_stops_the_flush_at_the_first_mail(
         assert len(queued) == 6  # an acknowledgement to Jo and an assignment to Sam each
         it.app.backend_override = sending_through(tmp_path, "127.0.0.1", free_port(), waits)
         flushed = flush_outbox(it.app, RECEIVED + timedelta(minutes=6))
+        shown = gather_status(it.app, RECEIVED + timedelta(minutes=7)).not_sent
         after_outage = {row.id: (row.status, row.attempts, row.last_error)
                         for row in rows(it.app, OutboxRow)}
 
@@ -71,6 +73,9 @@ def test_an_unreachable_server_stops_the_flush_at_the_first_mail(
     assert flushed.unreachable == error
     line = summarise_poll(PollReport(), flushed)
     assert line.endswith(f"; the rest of the outbox waits for the next flush: {error}")
+    # mailbot status counts the mail waiting behind the one tried, not only that one
+    assert shown is not None and shown.startswith("6 mail(s) not sent yet, the oldest queued ")
+    assert f": {error}; sending is tried again at every flush" in shown
 
     assert [row.status for row in sent] == ["sent"] * 6
     recipients = sorted(mail.recipients for mail in smtp_server.received)

@@ -221,7 +221,7 @@ def test_mail_the_server_keeps_refusing_is_shown_with_its_error(
     assert shown == code, output
     assert (f"outbox: 1 mail(s) not sent yet, the oldest queued "
             f"{queued.astimezone(LONDON):%Y-%m-%d %H:%M}: cannot reach SMTP server "
-            "smtp.wiltshire.gov.uk:587: timed out; each is tried again on its own "
+            "smtp.wiltshire.gov.uk:587: timed out; sending is tried again at every flush "
             "(`mailbot check-config --connect` tries the mail server)") in output.splitlines()
 
 
