@@ -119,8 +119,9 @@ class _Templates(SandboxedEnvironment):
     """The sandbox, with each template found once per process. Jinja looks a template up
     again on every get_template, and a letter's two templates with their `include`s and
     `extends` call it some ten times, through an LRU cache whose every hit takes a lock
-    and reorders a queue. With auto_reload off a template, once loaded, is never read again anyway (the
-    cache holds 400, more than there are templates), so a plain dict gives the same one."""
+    and reorders a queue. With auto_reload off a template, once loaded, is never read
+    again anyway (the cache holds 400, more than there are templates), so a plain dict
+    gives the same one."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
