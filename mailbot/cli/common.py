@@ -50,17 +50,18 @@ ConfigOption = Annotated[
 # be a valid integer, unable to parse string as an integer"): these parsers say it plainly.
 
 
-def whole_number(text: str) -> int:
+def whole_number(text: str | int) -> int:
+    """A whole number; the option's default comes here as the int it already is."""
     try:
-        return int(text.strip())
+        return int(str(text).strip())
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a whole number") from None
 
 
-def row_number(text: str) -> int:
+def row_number(text: str | int) -> int:
     """A row number as `mailbot quarantine list` and `mailbot outbox list` show it."""
     try:
-        return int(text.strip())
+        return int(str(text).strip())
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a row number: give the number the list shows, such as 12"
