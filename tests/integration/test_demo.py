@@ -125,8 +125,9 @@ def test_the_demo_acknowledgements_give_the_councils_telephone_numbers(tmp_path:
         assert "its usual number" not in text + html
     # A confidentiality request and a complaint name who deals with such things, not the
     # head of highways or a waste officer.
-    said = {str(m["Subject"]): m.get_body(("plain",)).get_content() for m in acks}
+    said = {str(m["Subject"]).rpartition(" [")[0]: m.get_body(("plain",)).get_content()
+            for m in acks}
     assert "Robin Ellis (legal services) will respond by" in said[
-        "Re: Can we talk in confidence? [MB-2026-00005]"]
+        "Re: Can we talk in confidence?"], sorted(said)
     assert "Jamie Fox (customer services) will respond by" in said[
-        "Re: Still no reply about Mrs Green's damp [MB-2026-00004]"]
+        "Re: Still no reply about Mrs Green's damp"], sorted(said)
