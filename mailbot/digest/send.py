@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,10 +75,28 @@ def _envelope(app: App, recipient: str) -> Envelope:
 
 
 def digest_slot(app: App, now: datetime) -> datetime:
-    """When this ISO week's digest is due (Europe/London)."""
+    """When this ISO week's digest is due (Europe/London): the configured day and time, or,
+    when that day is a bank holiday or a closure day, the same time on the council's next
+    working day in that week (else the last one before it: a Friday digest on Good Friday
+    goes on the Thursday). A digest that lands on Easter Monday or the Christmas bank
+    holiday is read a day late, its "due this week" and "overdue" out of date by then;
+    managers start their week on its first working day. A week with no working day at all
+    (bank holidays and a closure back to back) keeps the configured day: moved into the
+    next week it would be a second digest there, and skipped, its figures would never be
+    sent."""
     config = app.settings.digest
-    day = monday_of(local_day(now)) + timedelta(days=WEEKDAYS.index(config.day))
-    return datetime.combine(day, config.time, tzinfo=LONDON)
+    monday = monday_of(local_day(now))
+    configured = monday + timedelta(days=WEEKDAYS.index(config.day))
+    return datetime.combine(_working_day_of_week(app, monday, configured), config.time,
+                            tzinfo=LONDON)
+
+
+def _working_day_of_week(app: App, monday: date, day: date) -> date:
+    cal = app.policy.council_calendar()
+    week = [monday + timedelta(days=n) for n in range(7)]
+    later = [d for d in week if d >= day and cal.is_working_day(d)]
+    earlier = [d for d in week if d < day and cal.is_working_day(d)]
+    return later[0] if later else earlier[-1] if earlier else day
 
 
 def send_digests(app: App, now: datetime) -> DigestReport:
