@@ -161,7 +161,11 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         senders = _addresses(raw.get("sender", "")) or _addresses(raw.get("reply-to", ""))
         if senders:
             defects.append(NO_ADDRESS_IN_FROM)
-    elif len(senders) > 1 or len(msg.get_all("from") or []) > 1:
+    elif (
+        len(senders) > 1
+        or len(msg.get_all("from") or []) > 1
+        or _mailboxes_written(raw.get("from", "")) > 1
+    ):
         defects.append(AMBIGUOUS_FROM)
     content_types: list[str] = []
     attachment_types: list[str] = []
@@ -237,7 +241,12 @@ def _repeated_headers(msg: email.message.Message, charset: str | None) -> dict[s
     }
 
 
-_ADDR_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDR = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
+_ADDR_RE = re.compile(_ADDR)
+# An address standing on its own in a header no client wrote properly: not a piece of a
+# longer one, such as the quoted local part of "jo@council.gov.uk"@evil.example (a mailbox
+# at evil.example that the domain's owner may send from and pass DMARC with).
+_LOOSE_ADDR_RE = re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~@\"-])" + _ADDR + r"(?![\w@\"-]|\.[\w-])")
 
 
 def _addresses(value: str) -> list[Address]:
@@ -248,12 +257,26 @@ def _addresses(value: str) -> list[Address]:
     for name, addr in _split_addresses(unfolded):
         addr = addr.strip().lower()
         if _ADDR_RE.fullmatch(addr):
-            out.append(Address(name=clean_header(name), email=addr))
+            out.append(Address(name=_own_name(clean_header(name), addr), email=addr))
     if not out:  # "From: Big Bug bb@bug.com" and other RFC-breaking forms clients still send
-        found = _ADDR_RE.search(unfolded)
+        found = _LOOSE_ADDR_RE.search(unfolded)
         if found:
             out.append(Address(name="", email=found.group(0).lower()))
     return out
+
+
+def _own_name(name: str, addr: str) -> str:
+    """The display name, or "" if it names another address ("jo.bloggs@council.gov.uk"
+    <mallory@evil.example>): officers' mail would call the sender by it, and tell them to
+    reply to it."""
+    if "@" in name and any(found.lower() != addr for found in _ADDR_RE.findall(name)):
+        return ""
+    return name
+
+
+def _mailboxes_written(value: str) -> int:
+    """How many addresses a header holds, those mailbot cannot take as one included."""
+    return sum(1 for _, addr in _split_addresses(unfold(value)) if "@" in addr)
 
 
 def _split_addresses(unfolded: str) -> list[tuple[str, str]]:

@@ -21,8 +21,12 @@ import html2text
 # else ("Trojan Source"), in what we display and in the subject of our reply.
 # The directional marks (LRM, RLM, ALM) go too: they move the neutral characters around
 # them, so "<mallory@evil.example>" can be shown in another place than it is written.
+# Invisible characters go as well (zero-width space, joiners, word joiner, BOM, soft
+# hyphen, Unicode tag characters): inside "[MB-2026-00012]" or a name they make text that
+# reads as a case reference, or as a member's name, match as neither.
 _CONTROL_RE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
 # Everything str.splitlines() breaks a line at, and so many mail clients and our own
 # templates: in a name or a subject it would start a line of its own in the letter we

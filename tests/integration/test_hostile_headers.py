@@ -1,0 +1,92 @@
+"""Hostile From and Subject headers, through the real pipeline: who is answered, what the
+officer is told, and what the subjects we write say. Assertions on the mail that left and
+the rows written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import Council, body_text, by_recipient, eml, rows
+
+from mailbot.store.tables import CaseRow, MessageRow
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+
+# Characters that show nothing, or nothing where they stand: zero-width space, non-joiner
+# and joiner, word joiner, BOM, soft hyphen, Mongolian vowel separator, Unicode tags.
+INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\U000e0041"}
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with Council(
+        tmp_path, name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "highways", "", "")],
+        threshold=0.0, config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as made:
+        yield made
+
+
+def test_a_members_address_as_the_quoted_local_part_of_another_is_not_the_member(
+    council: Council,
+) -> None:
+    """"jo.bloggs@council.gov.uk"@evil.example is a mailbox at evil.example, whose owner
+    passes DMARC for it: the member is neither answered nor named as the sender."""
+    out = council.deliver(eml("member_address_as_quoted_local_part_of_another_domain.eml"))
+    assert out == []
+    assert rows(council.app, CaseRow) == []
+    [row] = rows(council.app, MessageRow)
+    assert (row.status, row.reason) == ("quarantined", "no usable From address")
+
+
+def test_a_members_address_followed_by_another_domain_is_held_as_ambiguous(
+    council: Council,
+) -> None:
+    """From: <jo.bloggs@council.gov.uk>@evil.example: which address a gateway's DMARC check
+    judged is anyone's guess, so the member is not written to and the case waits for a
+    person, as for a From of two addresses."""
+    out = council.deliver(eml("member_address_followed_by_another_domain.eml"))
+    assert all(JO not in str(m["To"]) + str(m["Cc"]) for m in out)
+    assert council.case().status == "needs_triage"
+    [held] = council.events("not acknowledged")
+    assert "more than one address" in held.detail
+
+
+def test_a_stranger_named_as_a_members_address_is_shown_by_their_own(council: Council) -> None:
+    [assignment] = council.deliver(eml("stranger_named_as_a_members_address.eml"))
+    assert assignment["To"] == SAM
+    text = str(assignment["Subject"]) + body_text(assignment, "plain")
+    assert JO not in text  # not "Enquiry from jo.bloggs@...", nor "reply to jo.bloggs@..."
+    assert "mallory@evil.example" in str(assignment["Subject"])
+    assert "reply to mallory@evil.example" in text
+    assert JO not in body_text(assignment, "html")
+    assert council.case().member_name == ""
+
+
+def test_invisible_characters_cannot_disguise_case_tags_or_a_name(council: Council) -> None:
+    out = by_recipient(council.deliver(eml("invisible_characters_in_subject_tags_and_name.eml")))
+    ack, assignment = out[JO], out[SAM]
+    for letter in (ack, assignment):
+        shown = str(letter["Subject"]) + body_text(letter, "plain") + body_text(letter, "html")
+        assert not set(shown) & INVISIBLE
+    # The tags read as tags once the invisible characters are gone, so the member's reply
+    # comes back with one tag, ours; the officer sees what the member wrote.
+    ref = council.case().ref
+    assert str(ack["Subject"]) == f"Re: Pothole XY [{ref}]"
+    assert "[MB-2026-00001] [MB-2026-00002] [MB-2026-00003]" in str(assignment["Subject"])
+    case = council.case()
+    assert not set(case.subject + case.member_name) & INVISIBLE
+
+
+def test_a_subject_of_twenty_case_tags_keeps_the_members_words_in_the_ack(
+    council: Council,
+) -> None:
+    out = by_recipient(council.deliver(eml("subject_of_twenty_case_tags.eml")))
+    ref = council.case().ref
+    assert str(out[JO]["Subject"]) == f"Re: Pothole on Castle Road [{ref}]"
+    assert str(out[SAM]["Subject"]).endswith(f"[{ref}]")
