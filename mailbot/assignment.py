@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
+from mailbot.acknowledgement import should_acknowledge
 from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
@@ -161,6 +162,9 @@ def officer_context(
         and case.status == CaseStatus.NEEDS_TRIAGE,
         "minimised": minimise,
         "foi": kind == Kind.FOI,
+        # Whether the member was sent the acknowledgement (a stranger, or mail that may be
+        # forged, is not): the FOI assignment tells the officer the member has been told.
+        "member_told": _member_told(app, case, message),
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
         "ack_duty": ack_duty,
         "ack_by_director": by_director,
@@ -169,6 +173,19 @@ def officer_context(
         # adopted another council's pack.
         "policy_name": app.settings.council.name,
     }
+
+
+def _member_told(app: App, case: CaseRow, message: ParsedMessage | None) -> bool:
+    """Whether the case's acknowledgement went to the member, as pipeline.open_case decides
+    it: not to a stranger (unless the council says so), nor for mail in the member's name
+    that their own domain disowns or that names no checkable address."""
+    from mailbot.commands.authority import disowned  # mailbot.commands imports this module
+
+    if not should_acknowledge(app, case):
+        return False
+    if message is None or message.message_id != case.root_message_id:
+        return True
+    return not disowned(message)
 
 
 def hears_absence(app: App, address: str) -> bool:

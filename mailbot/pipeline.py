@@ -184,7 +184,7 @@ def open_case(it: Intake) -> Outcome | None:
             to=case.officer_email,
             purpose="assignment",
             dedup_key=f"assignment:{it.message.message_id}"[:200],
-            headline=_assignment_headline(it, case),
+            headline=_assignment_headline(it, case, held),
             why=assigned.why,
             message=it.message,
             now=it.now,
@@ -194,7 +194,9 @@ def open_case(it: Intake) -> Outcome | None:
     return it.settle(MessageStatus.PROCESSED, f"opened as {case.kind}", case)
 
 
-def _assignment_headline(it: Intake, case: CaseRow) -> Headline:
+def _assignment_headline(it: Intake, case: CaseRow, held: str) -> Headline:
+    if held:  # the officer must not act on it, nor take the member to have been told
+        return _may_be_forged(case.member_name or case.member_email, held)
     if it.parent is not None:
         ref = it.parent.ref
         return Headline(
@@ -207,6 +209,17 @@ def _assignment_headline(it: Intake, case: CaseRow) -> Headline:
             "Nid yw'r neges hon gan aelod hysbys: gwiriwch hi a'i chyfeirio.",
         )
     return Headline("A new case is with you.", "Mae achos newydd gyda chi.")
+
+
+def _may_be_forged(member: str, why: str) -> Headline:
+    return Headline(
+        f"This message in the name of {member} could not be checked as theirs ({why}), so "
+        "it may be forged and they have not been written to. Check with the member another "
+        "way before acting on it.",
+        f"Ni ellid gwirio bod y neges hon yn enw {member} yn dod ganddynt ({why}), felly "
+        "gallai fod yn ffug ac nid oes neb wedi ysgrifennu atynt. Holwch yr aelod mewn ffordd "
+        "arall cyn gweithredu arni.",
+    )
 
 
 STAGES: tuple[Stage, ...] = (

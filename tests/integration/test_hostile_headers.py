@@ -90,3 +90,35 @@ def test_a_subject_of_twenty_case_tags_keeps_the_members_words_in_the_ack(
     ref = council.case().ref
     assert str(out[JO]["Subject"]) == f"Re: Pothole on Castle Road [{ref}]"
     assert str(out[SAM]["Subject"]).endswith(f"[{ref}]")
+
+
+FOI_REQUEST = "foi_request_in_a_members_name_dmarc_fail.eml"
+TOLD = "The member has been told the request will be handled"
+
+
+def test_mail_in_a_members_name_that_their_domain_disowns_reaches_the_officer_as_such(
+    council: Council,
+) -> None:
+    """Not acknowledged, so the officer is told it may be forged, not handed a new case as
+    if the member had asked and been told when to expect the answer."""
+    [assignment] = council.deliver(eml(FOI_REQUEST))
+    assert JO not in str(assignment["To"])
+    text = body_text(assignment, "plain")
+    assert "may be forged" in text and "dmarc=fail" in text
+    assert "A new case is with you" not in text
+    assert TOLD not in text and TOLD not in body_text(assignment, "html")
+    assert council.case().status == "needs_triage"
+
+
+@pytest.mark.parametrize(("sender", "told"), [
+    (f"Cllr Jo Bloggs <{JO}>", True),
+    ("Pat Stranger <pat.stranger@example.net>", False),  # strangers get no letter
+])
+def test_the_foi_officer_is_told_the_member_knows_only_when_they_were_written_to(
+    council: Council, sender: str, told: bool
+) -> None:
+    raw = eml(FOI_REQUEST).split(b"\r\nFrom: ", 1)[1].split(b"\r\n", 1)[1]
+    out = council.deliver(f"From: {sender}\r\n".encode() + raw)
+    [assignment] = [m for m in out if str(m["To"]) not in (JO, "pat.stranger@example.net")]
+    assert (TOLD in body_text(assignment, "plain")) is told
+    assert (TOLD in body_text(assignment, "html")) is told
