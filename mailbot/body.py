@@ -19,6 +19,9 @@ from mailbot.quoting import is_device_footer
 from mailbot.tnef import UNREADABLE_WINMAIL, Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
+# A plain text part is decoded only this far: MAX_TEXT_CHARS at four bytes a character at
+# most. (Not an HTML part: a picture pasted into it, megabytes of data: URI, may come first.)
+MAX_PLAIN_BYTES = 4 * MAX_TEXT_CHARS
 
 
 def body_text(
@@ -50,7 +53,7 @@ def body_text(
         if part.is_multipart() or _is_attachment(part):
             continue
         if ctype == "text/plain":
-            text = _without_uuencoded_files(decode_part(part), content_types)
+            text = _without_uuencoded_files(decode_part(part, MAX_PLAIN_BYTES), content_types)
             plain.append(_without_pgp_blocks(text, content_types))
         elif ctype == "text/html":
             html.append(_without_pgp_blocks(decode_part(part), content_types))

@@ -181,10 +181,16 @@ def _codec_name(charset: str | None) -> str:
     return name
 
 
-def decode_part(part: email.message.Message) -> str:
-    """The part's text, trusting its declared charset only as far as it decodes."""
+def decode_part(part: email.message.Message, max_bytes: int | None = None) -> str:
+    """The part's text, trusting its declared charset only as far as it decodes. With
+    `max_bytes`, a base64 or quoted-printable part much longer than that may be read only
+    as far as its first `max_bytes` or so, ending at a line break."""
     try:
-        payload = _quoted_printable(part) or part.get_payload(decode=True)
+        payload = (
+            (max_bytes and _decoded_start(part, max_bytes))
+            or _quoted_printable(part)
+            or part.get_payload(decode=True)
+        )
     except Exception:  # noqa: BLE001 - broken transfer encoding: fall back to the raw text
         payload = None
     if payload is None:
@@ -196,6 +202,37 @@ def decode_part(part: email.message.Message) -> str:
 
 
 _TRAILING_BLANKS_RE = re.compile(rb"[ \t]+(?=\r?\n|\Z)")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _decoded_start(part: email.message.Message, max_bytes: int) -> bytes | None:
+    """The start of a long base64 or quoted-printable payload, decoded: at least
+    `max_bytes` (base64 takes 4 characters for 3 bytes, quoted-printable at most 3 for
+    one), cut at its last line break so no character is split. A body of hundreds of
+    megabytes, of which only the first few hundred thousand characters are ever kept,
+    was decoded whole, and then copied several times over: gigabytes for one mail. None
+    for a short payload, another encoding, or base64 that does not decode."""
+    raw = part.get_payload()
+    if not isinstance(raw, str) or len(raw) <= 4 * max_bytes:
+        return None
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    start = raw[: 3 * max_bytes + 1024]
+    if encoding == "base64":
+        letters = _WHITESPACE_RE.sub("", start)
+        try:
+            data = binascii.a2b_base64(letters[: len(letters) // 4 * 4])
+        except (binascii.Error, ValueError):
+            return None
+    elif encoding == "quoted-printable":
+        try:
+            encoded = start[: start.rfind("\n") + 1].encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:
+            return None
+        data = binascii.a2b_qp(_TRAILING_BLANKS_RE.sub(b"", encoded))
+    else:
+        return None
+    end = data.rfind(b"\n")
+    return data[: end + 1] if end > 0 else data
 
 
 def _quoted_printable(part: email.message.Message) -> bytes | None:

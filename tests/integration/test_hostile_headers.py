@@ -4,6 +4,8 @@ the rows written."""
 
 from __future__ import annotations
 
+import base64
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +124,33 @@ def test_the_foi_officer_is_told_the_member_knows_only_when_they_were_written_to
     [assignment] = [m for m in out if str(m["To"]) not in (JO, "pat.stranger@example.net")]
     assert (TOLD in body_text(assignment, "plain")) is told
     assert (TOLD in body_text(assignment, "html")) is told
+
+
+def _base64_mail(decoded: bytes) -> bytes:
+    body = base64.encodebytes(decoded).replace(b"\n", b"\r\n")
+    return (
+        f"From: Cllr Jo Bloggs <{JO}>\r\nTo: {MAILBOX}\r\nSubject: Pothole on Castle Road\r\n"
+        "Message-ID: <huge-base64-1@council.gov.uk>\r\nDate: Wed, 25 Nov 2026 09:14:00 +0000\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode() + body
+
+
+def test_a_base64_body_of_megabytes_of_one_byte_is_read_only_as_far_as_it_is_kept(
+    council: Council,
+) -> None:
+    """Only the start of a text is ever kept, so only the start is decoded: a 274 MB mail of
+    base64 (200 MB of one letter) took 2.3 GB to read, a machine's whole memory."""
+    raw = _base64_mail(b"A deep pothole.\n" + b"A" * 8_000_000 + b"\n")
+    tracemalloc.start()
+    try:
+        out = by_recipient(council.deliver(raw))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(raw), f"{peak / 1e6:.0f} MB to read a {len(raw) / 1e6:.0f} MB mail"
+    assert set(out) == {JO, SAM}
+    quoted = body_text(out[SAM], "plain")
+    assert "A deep pothole." in quoted and len(quoted) < 100_000
+    [row] = rows(council.app, MessageRow)
+    assert row.status == "processed" and len(row.raw) == len(raw)
