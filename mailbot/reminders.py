@@ -17,7 +17,12 @@ Rules that keep it safe:
   own schedule, and steps dated before the change are not sent; a reminder queued before
   such a change is withdrawn when it was to go, and one that goes late is written again
   for the day it goes (mailbot.still_due);
-- confidential cases: the reminder says there is one, never its subject or content.
+- confidential cases: the reminder says there is one, never its subject or content;
+- an officer with more than `summary_above` reminders due on one day gets one daily
+  summary listing every case, with each case's reply instructions, instead of a mail per
+  case (escalations still go one per case, to the manager). Each case's reminder is still
+  written to the outbox under its own dedup key, kept as `withdrawn` with the summary's
+  key as its reason, so the ledger and the send-time check work as for a single reminder.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
@@ -38,7 +44,7 @@ from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE
 from mailbot.directory import Officer
-from mailbot.languages import staff_languages
+from mailbot.languages import ENGLISH, staff_languages
 from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
@@ -56,8 +62,10 @@ STEP_KINDS: dict[str, StepKind] = {
     "before": "before", "due": "due", "overdue": "overdue", "escalation": "escalation",
 }
 # What the reminder sweeps queue, in working hours only, and so send in working hours only.
+SUMMARY = "reminder_summary"  # one officer's before-due, due-day and overdue reminders of a day
 WORKING_HOURS_MAIL = (
     "reminder", "overdue", "escalation", "late_notice", ACK_REMINDER, CONFIDENTIALITY_CHASE,
+    SUMMARY,
 )
 TOPIC_LIMIT = 60
 
@@ -83,6 +91,11 @@ class Step:
 class ReminderReport:
     queued: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, step, recipient)
     skipped: str = ""  # why the sweep did nothing at all, if it did nothing
+
+
+# Reminders the sweep found due, by officer, before deciding whether they go alone or in
+# the officer's daily summary: (case id, step).
+Deferred = dict[str, list[tuple[int, Step]]]
 
 
 def schedule(rules: Reminders, cal: WorkingCalendar, due: date, until: date) -> list[Step]:
@@ -130,10 +143,144 @@ def sweep(app: App, now: datetime) -> ReminderReport:
         report.skipped = "outside working hours"
         hold_until_working_hours(app, cal, now)
         return report
+    deferred: Deferred = {}
     each_case_with_an_officer(
-        app, lambda case_id: _remind_case(app, case_id, now, report), what="reminders"
+        app, lambda case_id: _remind_case(app, case_id, now, report, deferred), what="reminders"
     )
+    _queue_deferred(app, now, deferred, report)
     return report
+
+
+def summarising(app: App) -> bool:
+    """Whether officers' reminders may be gathered into a daily summary. Not in a bilingual
+    council: its staff mail is in Welsh and English, and the summary's words are English
+    only so far (each reminder alone keeps both languages)."""
+    return app.policy.reminders.summary_above > 0 and app.policy.language != "cy-en"
+
+
+def summary_key(officer_email: str, day: date) -> str:
+    return f"{SUMMARY}:{officer_email.strip().lower()}:{day.isoformat()}"
+
+
+def listed_reason(key: str) -> str:
+    """What a reminder listed in a summary keeps as its reason (outbox last_error): the
+    summary's dedup key, by which the summary finds its cases again when it goes."""
+    return f"listed in the daily summary {key}"
+
+
+def _queue_deferred(app: App, now: datetime, deferred: Deferred, report: ReminderReport) -> None:
+    """Each officer's reminders of the day: alone when there are few (or the day's summary
+    has gone already: a case reassigned to them at noon), else one summary."""
+    today = now.astimezone(LONDON).date()
+    limit = app.policy.reminders.summary_above
+    for officer_email, steps in deferred.items():
+        key = summary_key(officer_email, today)
+        with app.store.transaction() as session:
+            already = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key))
+        if len(steps) <= limit or already is not None:
+            for case_id, step in steps:
+                try:
+                    with app.store.transaction() as session:
+                        case = session.get(CaseRow, case_id)
+                        if case is None or not case.officer_email:
+                            continue
+                        queued = _queue_step(app, session, case, step, today, now)
+                        if queued is not None:
+                            report.queued.append((case.ref, *queued))
+                except IntegrityError:
+                    continue  # an overlapping run queued it first
+            continue
+        try:
+            with app.store.transaction() as session:
+                listed = _queue_listed(app, session, steps, key, today, now)
+                if listed:
+                    rendered, envelope = summary_mail(app, session, officer_email, listed, today)
+                    outbox.queue(
+                        session, purpose=SUMMARY, dedup_key=key, case=None,
+                        rendered=rendered, envelope=envelope, now=now, automatic=False,
+                    )
+                    report.queued.append(
+                        (f"{len(listed)} cases", "summary", envelope.to[0])
+                    )
+        except IntegrityError:
+            continue  # an overlapping run wrote this officer's summary first
+
+
+def _queue_listed(
+    app: App, session: Any, steps: list[tuple[int, Step]], key: str, today: date, now: datetime
+) -> list[tuple[CaseRow, Step]]:
+    """Each case's reminder written to the outbox under its own dedup key but kept back
+    (`withdrawn`, with the summary as reason): the ledger says it was given, once, and the
+    case's timeline says where."""
+    listed: list[tuple[CaseRow, Step]] = []
+    for case_id, step in steps:
+        case = session.get(CaseRow, case_id)
+        if case is None or not case.officer_email:
+            continue
+        mail = step_mail(app, session, case, step, today)
+        row = outbox.queue(
+            session, purpose=mail.step.template, dedup_key=mail.step.dedup_key(case.ref),
+            case=case, rendered=mail.rendered, envelope=mail.envelope, now=now,
+            automatic=False,
+        )
+        if row is None:
+            continue
+        row.status, row.last_error = "withdrawn", listed_reason(key)
+        ledger.record_event(
+            session, now, "mailbot", f"{mail.step.template} in daily summary",
+            f"{mail.step.kind} to {mail.envelope.to[0]}: listed in the day's summary of "
+            "their cases, not sent alone", case=case,
+        )
+        listed.append((case, mail.step))
+    return listed
+
+
+def summary_mail(
+    app: App, session: Any, officer_email: str, listed: list[tuple[CaseRow, Step]], today: date
+) -> tuple[Rendered, Envelope]:
+    """One officer's daily summary: every case listed with what it is, for whom, by when
+    and how to answer it, most overdue first. Used by the sweep, and by the send-time
+    check (mailbot.still_due) to write it again with the cases still to answer."""
+    officer = app.directory.officer(officer_email) or Officer(officer_email, officer_email)
+    manager = _manager_of(app, officer)
+    items = []
+    for case, step in listed:
+        item = reminder_context(app, case, step, today, officer, manager)
+        item["reminder"]["member_told_late"] = step.kind == "overdue" and member_told_late(
+            session, case, step.due
+        )
+        items.append(item)
+    items.sort(key=lambda i: (-i["reminder"]["days_overdue"], i["case"]["response_due"],
+                              i["case"]["ref"]))
+    overdue = sum(1 for i in items if i["reminder"]["days_overdue"] > 0)
+    due_today = sum(1 for i in items if i["reminder"]["days_overdue"] == 0
+                    and i["reminder"]["working_days_left"] == 0)
+    context = {
+        "council": items[0]["council"],
+        "officer": items[0]["officer"],
+        "manager": items[0]["manager"],
+        "today": today,
+        "items": items,
+        "counts": {"overdue": overdue, "due_today": due_today,
+                   "soon": len(items) - overdue - due_today, "all": len(items)},
+    }
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(officer.email,),
+        instance=app.settings.council.instance,
+        # About many cases: an out-of-office answering it cannot say which one to move.
+        hear_absence=False,
+    )
+    return app.renderer.render(SUMMARY, context, ENGLISH), envelope
+
+
+def _manager_of(app: App, officer: Officer) -> Officer | None:
+    if not officer.manager_email:
+        return None
+    return app.directory.officer(officer.manager_email) or Officer(
+        officer.manager_email, officer.manager_email
+    )
 
 
 def hold_until_working_hours(app: App, cal: WorkingCalendar, now: datetime) -> None:
@@ -156,7 +303,9 @@ def hold_until_working_hours(app: App, cal: WorkingCalendar, now: datetime) -> N
         )
 
 
-def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) -> None:
+def _remind_case(
+    app: App, case_id: int, now: datetime, report: ReminderReport, deferred: Deferred
+) -> None:
     cal = app.policy.council_calendar()
     rules = app.policy.reminders
     today = now.astimezone(LONDON).date()
@@ -183,9 +332,22 @@ def _remind_case(app: App, case_id: int, now: datetime, report: ReminderReport) 
             report.queued.append((case.ref, "late_notice", case.member_email))
         steps = steps_to_send(schedule(rules, cal, due, today), start, today)
         for step in steps:
+            if step.kind != "escalation" and summarising(app):
+                # Goes alone or in the officer's summary: decided once every case is seen.
+                if not _queued(session, step.dedup_key(case.ref)):
+                    deferred.setdefault(case.officer_email.strip().lower(), []).append(
+                        (case.id, step)
+                    )
+                continue
             queued = _queue_step(app, session, case, step, today, now)
             if queued is not None:
                 report.queued.append((case.ref, *queued))
+
+
+def _queued(session: Any, dedup_key: str) -> bool:
+    return session.scalar(
+        select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key[:200])
+    ) is not None
 
 
 def schedule_start(session: Any, case: CaseRow) -> date:
@@ -248,9 +410,7 @@ def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) ->
     officer = app.directory.officer(case.officer_email) or Officer(
         case.officer_email, case.officer_email
     )
-    manager = app.directory.officer(officer.manager_email) if officer.manager_email else None
-    if officer.manager_email and manager is None:
-        manager = Officer(officer.manager_email, officer.manager_email)
+    manager = _manager_of(app, officer)
     gone = step.kind == "escalation" and is_leaver(app, case.officer_email)
     if gone and (stand := stand_in(app, case.officer_email)) is not None:
         # Their row was deleted (they left, or their address changed): no manager is known,

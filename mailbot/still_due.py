@@ -36,6 +36,10 @@ assignment quotes only the first message); the member's letter naming a new
 officer, and the letter that the response will be later (EXTEND), once the case is
 finished.
 
+An officer's daily summary of reminders is reviewed case by case, as each reminder in
+it would be alone: it goes with the cases still to answer, written again for the day it
+goes, or is withdrawn when none is left.
+
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
 
@@ -45,6 +49,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import ack_reminder, confidentiality_chase, reminders, thread_mail
@@ -75,6 +80,9 @@ def reviewer(app: App) -> Review:
 
 
 def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
+    caseless = CASELESS_CHECKS.get(row.purpose)
+    if caseless is not None:
+        return caseless(app, session, row, now)
     check = CHECKS.get(row.purpose)
     any_hour = ANY_HOUR_CHECKS.get(row.purpose)
     if check is None and any_hour is None:
@@ -138,6 +146,18 @@ def check_reminder(
     app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
 ) -> Rewritten | str:
     """A before-due, due-day, overdue or escalation reminder (reminders.Step)."""
+    step = _step_now(app, session, case, row, now)
+    if isinstance(step, str):
+        return step
+    mail = reminders.step_mail(app, session, case, step, _today(now))
+    return Rewritten(mail.rendered, mail.envelope)
+
+
+def _step_now(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> reminders.Step | str:
+    """The reminder step `row` was queued for, as it stands today; or why it no longer
+    stands."""
     keyed = reminders.step_of_key(row.dedup_key)
     if keyed is None:
         return f"its dedup key {row.dedup_key!r} names no reminder step"
@@ -168,8 +188,38 @@ def check_reminder(
     if step.kind in ("before", "due") and today > due:
         # "Due today" on the day after: said as what it now is.
         step = reminders.Step("overdue", 0, step.on, due)
-    mail = reminders.step_mail(app, session, case, step, today)
-    return Rewritten(mail.rendered, mail.envelope)
+    return step
+
+
+def review_summary(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
+    """An officer's daily summary (reminders.SUMMARY): the reminders it lists are each
+    checked as a reminder alone would be, and it goes with the cases still to answer, or
+    not at all. A case since given to someone else is left out: the summary is the
+    officer's, and the case's new officer has had its assignment."""
+    officer = row.recipients.partition(",")[0].strip().lower()
+    listed = session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.created_at == row.created_at,
+            OutboxRow.status == "withdrawn",
+            OutboxRow.last_error == reminders.listed_reason(row.dedup_key),
+        ).order_by(OutboxRow.id)
+    ).all()
+    still: list[tuple[CaseRow, reminders.Step]] = []
+    for item in listed:
+        case = session.get(CaseRow, item.case_id) if item.case_id is not None else None
+        if case is None or (case.officer_email or "").strip().lower() != officer:
+            continue
+        step = _step_now(app, session, case, item, now)
+        if not isinstance(step, str):
+            still.append((case, step))
+    if not still:
+        return Verdict(withdrawn="none of its cases is still to answer: answered, closed, "
+                                 "paused, moved on, or a later reminder is due")
+    cal = app.policy.council_calendar()
+    if not cal.within_working_hours(now):
+        return Verdict(wait_until=cal.next_working_moment(now))
+    rendered, envelope = reminders.summary_mail(app, session, officer, still, _today(now))
+    return Verdict(rewritten=Rewritten(rendered, envelope))
 
 
 def check_late_notice(
@@ -322,6 +372,11 @@ CHECKS: dict[str, Check] = {
     "late_notice": check_late_notice,
     ack_reminder.TEMPLATE: check_ack_reminder,
     confidentiality_chase.TEMPLATE: check_confidentiality_chase,
+}
+
+# Working-hours mail about many cases at once, reviewed case by case.
+CASELESS_CHECKS: dict[str, Callable[[App, Session, OutboxRow, datetime], Verdict]] = {
+    reminders.SUMMARY: review_summary,
 }
 
 # Not working-hours mail: a case opened or moved at 20:00 is told to its officer at once.

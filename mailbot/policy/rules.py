@@ -152,6 +152,10 @@ class Reminders(Strict):
     on_due_day: bool = True
     overdue_every: PositiveDays = 2  # working days between overdue reminders
     escalate_after: Days = 2  # overdue reminders before the manager is told
+    # More reminders than this to one officer on one day go as one daily summary that
+    # lists every case (docs/reminders.md): forty open cases must not be twenty mails a
+    # day that teach the officer to filter the mailbox away. 0: every reminder alone.
+    summary_above: Days = 3
     working_hours: Hours = Hours()
     # Kinds whose member is told, once per due date, that the response is late and who
     # has it (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Empty: the protocol is silent.

@@ -1,0 +1,156 @@
+"""An officer with many cases due gets one daily summary, not a mail per case; judged by
+the mail that left and the outbox rows.
+
+Wiltshire's pack: answer in 10 working days; reminders 2 working days before, on the day,
+then every 2 working days overdue; the manager after 2 overdue reminders; more than 3
+reminders to one officer on one day go as one summary (`summary_above = 3`). Sam Patel
+gets five cases on Monday 30 November 2026 (one a confidentiality request), Lee Wong one.
+All are due on Monday 14 December.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from email.message import EmailMessage
+
+import pytest
+from helpers import PLAIN_UTF8, Council, body_text, rows
+
+from mailbot import jobs, reminders
+from mailbot.store.tables import CaseRow, OutboxRow
+
+D = "wiltshire.gov.uk"
+SAM, LEE, DANA = f"sam.patel@{D}", f"lee.wong@{D}", f"dana.reed@{D}"
+MAILBOX = f"memberenquiries@{D}"
+SECRET = "tenant's mental health"
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)  # GMT: UTC is London
+
+
+@pytest.fixture
+def council(tmp_path) -> Iterator[Council]:  # type: ignore[no-untyped-def]
+    with Council(
+        tmp_path, mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""),
+                  ("Lee Wong", LEE, "Highways", DANA, ""),
+                  ("Dana Reed", DANA, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nenabled = false\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        opened = at(date(2026, 11, 30), 10)
+        for n in range(1, 5):
+            place.deliver(place.mail(
+                f"Cllr Jo Bloggs <jo@{D}>", f"Blocked drain on Mill Lane ({n})",
+                f"The drain outside {n} Mill Lane is blocked again; please send someone.",
+                cc=SAM, date=opened), opened)
+        place.deliver(place.mail(
+            f"Cllr Jo Bloggs <jo@{D}>", "CONFIDENTIAL: a resident's circumstances",
+            f"Please keep this confidential. A resident's {SECRET} is affected by damp; can "
+            "advice be given in confidence?", cc=SAM, date=opened), opened)
+        place.deliver(place.mail(
+            f"Cllr Jo Bloggs <jo@{D}>", "Street light out on Church Road",
+            "The street light outside the church has been out for a week.", cc=LEE,
+            date=opened), opened)
+        place.left()
+        yield place
+
+
+def reminders_to(mail: list[EmailMessage], address: str) -> list[EmailMessage]:
+    """Reminders and summaries addressed to `address` (not escalations copied to them)."""
+    return [m for m in mail if str(m["To"]) == address
+            and not str(m["Subject"]).startswith(("Escalation", "Confidentiality"))]
+
+
+def tick(place: Council, now: datetime) -> list[EmailMessage]:
+    jobs.send_reminders(place.app, now)
+    return place.flush(now)
+
+
+def test_five_reminders_on_a_day_go_as_one_summary_and_one_alone_goes_alone(
+    council: Council,
+) -> None:
+    sent = tick(council, at(date(2026, 12, 10)))
+    [summary] = reminders_to(sent, SAM)
+    [alone] = reminders_to(sent, LEE)
+    assert str(alone["Subject"]).startswith("Reminder: Street light out on Church Road")
+    assert str(summary["Subject"]) == (
+        "Your cases to answer: 0 overdue, 0 due today, 5 due soon - Thursday 10 December 2026"
+    )
+    text, html = body_text(summary, "plain"), body_text(summary, "html")
+    sams = rows(council.app, CaseRow, CaseRow.officer_email == SAM)
+    assert len(sams) == 5
+    for case in sams:
+        # What, for whom, by when and how: each case with its reference and the commands.
+        assert f"[{case.ref}]" in text and "Monday 14 December 2026" in text
+        assert f"mailto:{MAILBOX}?subject=%5B{case.ref}%5D" in html
+    assert text.count("Commands:  DONE, EXTEND or REASSIGN") == 5
+    assert f"copying in {MAILBOX}" in text and "Blocked drain on Mill Lane (3)" in text
+    # The confidential case is listed without its subject or content.
+    assert "circumstances" not in text + html and SECRET not in text + html
+    assert "(confidential: not repeated here" in text
+    # Each case's reminder is in the ledger under its own key, kept back for the summary.
+    listed = rows(council.app, OutboxRow, OutboxRow.purpose == "reminder",
+                  OutboxRow.recipients == SAM)
+    assert [(r.status, r.last_error) for r in listed] == [
+        ("withdrawn", f"listed in the daily summary reminder_summary:{SAM}:2026-12-10")] * 5
+    [row] = rows(council.app, OutboxRow, OutboxRow.purpose == reminders.SUMMARY)
+    assert row.status == "sent"
+    # The sweep runs every 15 minutes: nothing more that day.
+    assert reminders_to(tick(council, at(date(2026, 12, 10), 14)), SAM) == []
+
+
+def test_a_case_answered_before_the_summary_goes_is_left_out_of_it(council: Council) -> None:
+    """The summary is checked when it goes, case by case, as a reminder alone would be."""
+    jobs.send_reminders(council.app, at(date(2026, 12, 10)))  # queued, not yet sent
+    first = rows(council.app, CaseRow, CaseRow.officer_email == SAM)[0]
+    council.server.deliver(council.mail(SAM, f"RE: [{first.ref}]", "DONE",
+                                        date=at(date(2026, 12, 10))))
+    jobs.poll(council.app, at(date(2026, 12, 10), 10))
+    [summary] = [m for m in council.flush(at(date(2026, 12, 10), 10))
+                 if str(m["Subject"]).startswith("Your cases to answer")]
+    text = body_text(summary, "plain")
+    assert f"[{first.ref}]" not in text
+    assert "4 of your cases need a response" in text
+
+
+def test_escalations_still_go_one_per_case_and_the_officer_gets_one_summary_a_day(
+    council: Council,
+) -> None:
+    days = [date(2026, 12, d) for d in (10, 11, 14, 15, 16, 17, 18, 21, 22)]
+    by_day = {day: tick(council, at(day)) for day in days}
+    assert {day: len(reminders_to(mail, SAM)) for day, mail in by_day.items()} == {
+        date(2026, 12, 10): 1, date(2026, 12, 11): 0, date(2026, 12, 14): 1,
+        date(2026, 12, 15): 0, date(2026, 12, 16): 1, date(2026, 12, 17): 0,
+        date(2026, 12, 18): 1, date(2026, 12, 21): 0, date(2026, 12, 22): 0,
+    }
+    overdue = reminders_to(by_day[date(2026, 12, 16)], SAM)[0]
+    assert str(overdue["Subject"]).startswith("Your cases to answer: 5 overdue")
+    assert "OVERDUE by 2 working days" in body_text(overdue, "plain")
+    assert "referred to Dana Reed" in body_text(overdue, "plain")
+    # The manager is told of each case, once, on the day the schedule says.
+    escalations = [m for m in by_day[date(2026, 12, 22)]
+                   if str(m["Subject"]).startswith("Escalation")]
+    assert sorted(str(m["To"]) for m in escalations) == [DANA] * 6
+    assert {str(m["Cc"]) for m in escalations} == {SAM, LEE}
+
+
+def test_summary_above_zero_sends_every_reminder_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with Council(
+        tmp_path, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""), ("Dana Reed", DANA, "", "", "")],
+        config=(f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nenabled = false\n'
+                "[policy.reminders]\nsummary_above = 0\n"),
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        opened = at(date(2026, 11, 30), 10)
+        for n in range(1, 6):
+            place.deliver(place.mail(f"Cllr Jo Bloggs <jo@{D}>", f"Blocked drain ({n})",
+                                     f"The drain at {n} Mill Lane is blocked.", date=opened),
+                          opened)
+        place.left()
+        sent = reminders_to(tick(place, at(date(2026, 12, 10))), SAM)
+        assert [str(m["Subject"])[:9] for m in sent] == ["Reminder:"] * 5
