@@ -85,11 +85,17 @@ class DatabaseWatch:
     (mail stays in the Inbox, rows are written later), so it is one ERROR line when it
     starts, one line when it ends, and not a traceback per job per minute."""
 
-    def __init__(self, reachable: Callable[[], bool]) -> None:
+    def __init__(
+        self, reachable: Callable[[], bool], forget_connections: Callable[[], None] = lambda: None
+    ) -> None:
         self.reachable = reachable
+        self.forget_connections = forget_connections
         self.down_since: datetime | None = None
 
     def failed(self, job: str, error: DBAPIError, now: datetime) -> None:
+        # The next try on fresh connections: one kept open may be what fails (a SQLite
+        # file opened read-only stays so while the process has it open).
+        self.forget_connections()
         if self.down_since is None:
             self.down_since = now
             log.error(
@@ -197,7 +203,7 @@ def daemon_jobs(
 ) -> dict[str, Callable[[], None]]:
     """The daemon's jobs by id, each reading the time from `clock` when it runs. Once
     `stopping` is set, the poll and the flush end after the message or mail in hand."""
-    database = DatabaseWatch(app.store.reachable)
+    database = DatabaseWatch(app.store.reachable, app.store.forget_connections)
     failures = JobFailures(app.store)
     sole = SolePoller(app)
     stop = (stopping or threading.Event()).is_set

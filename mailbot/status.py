@@ -3,6 +3,7 @@ anything stuck, was anything quarantined, and how many cases need a person."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,7 @@ from mailbot.mailbox_cursor import (
 from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.scheduler import DAEMON_STOPPED_KEY
+from mailbot.store.backup import sqlite_path
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
@@ -45,6 +47,13 @@ LEFT_WINDOW = timedelta(days=60)
 # Mail tried and not sent is retried for hours before it is 'failed' and listed for a
 # person: a server unreachable for longer than this is worth a person's look meanwhile.
 NOT_SENT_AFTER = timedelta(minutes=30)
+# How long `mailbot status` waits for the SQLite database's write lock: the daemon's own
+# units of work hold it for well under a second, so a longer wait means another program
+# (a sqlite3 shell left inside BEGIN) is keeping the daemon from recording anything.
+WRITE_LOCK_WAIT_MS = 5_000
+# Less free space than this beside the SQLite file and the next large message may not fit:
+# SQLite then says "database or disk is full" and the daemon records nothing.
+LOW_DISK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -85,13 +94,16 @@ class Status:
     # mail tried and not sent yet, still retried on its own: what the server said
     not_sent: str | None = None
     not_sent_long: bool = False  # ... the oldest of it queued over NOT_SENT_AFTER ago
+    # why the daemon cannot write to its SQLite database now (locked, read-only, disk full)
+    database: str | None = None
 
     @property
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
                 and not self.daemon_silent and self.mostly_bulk is None
                 and self.directory_unread is None and not self.failing
-                and not self.left_unread and not self.not_sent_long)
+                and not self.left_unread and not self.not_sent_long
+                and self.database is None)
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -101,6 +113,7 @@ def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untype
 
 def gather_status(app: App, now: datetime) -> Status:
     today = now.astimezone(LONDON).date()
+    database = _database_problem(app)
     with app.store.reading() as session:
         outage_value = read_value(session, OUTAGE_KEY)
         outage = None
@@ -149,6 +162,7 @@ def gather_status(app: App, now: datetime) -> Status:
         bulk, received = _bulk_share(session, now - RELAY_WINDOW)
         not_sent, oldest = _not_sent(session, now)
         return Status(
+            database=database,
             not_sent=not_sent,
             not_sent_long=oldest is not None and now - oldest > NOT_SENT_AFTER,
             with_leavers=cases_with_leavers(app, session),
@@ -185,6 +199,36 @@ def gather_status(app: App, now: datetime) -> Status:
                 for row_id, at, purpose, to, error in stuck
             ],
         )
+
+
+def _database_problem(app: App) -> str | None:
+    """Why nothing can be recorded in the SQLite database now, in words for the
+    administrator. The daemon cannot say so itself: it keeps its state in that database.
+    Its reads still work, so the rest of the status would look well."""
+    path = sqlite_path(app.store.url)
+    if path is None:
+        return None  # PostgreSQL: a database that cannot be used refuses this command too
+    problem = app.store.write_problem(WRITE_LOCK_WAIT_MS)
+    if problem is not None and "locked" in problem:
+        return (f"NOT WRITABLE ({problem}): another program has held the write lock on "
+                f"{path} for over {WRITE_LOCK_WAIT_MS // 1000} s (a sqlite3 shell left "
+                f"inside BEGIN? fuser {path} names it); the daemon records no mail and "
+                "sends none until it lets go, and the mail waits in the Inbox")
+    if problem is not None and "readonly" in problem:
+        return (f"NOT WRITABLE ({problem}): {path}, its -wal and -shm files and its folder "
+                "must be writable by the user the daemon runs as (chown them to it); "
+                "until then the mail waits in the Inbox")
+    if problem is not None:
+        return f"NOT WRITABLE ({problem}): {path}; until it is, the mail waits in the Inbox"
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
+    if free < LOW_DISK_BYTES:
+        return (f"the disk holding {path} is full or nearly ({free // 1024} KB free): "
+                "the daemon cannot record mail once SQLite says \"database or disk is "
+                "full\", and the mail waits in the Inbox; free some space")
+    return None
 
 
 def _not_sent(  # type: ignore[no-untyped-def]
@@ -334,6 +378,8 @@ def format_status(status: Status) -> str:
                         f"{here}: the next poll reads the new mailbox's Inbox afresh, once; "
                         "mail already recorded is not answered again "
                         "(docs/backends/switching.md)")
+    if status.database:
+        lines.insert(0, f"database: {status.database}")
     if status.daemon:
         lines.insert(0, f"daemon: {status.daemon}")
     lines[1:1] = [f"daemon: {failing}; the daemon's log has the traceback (journalctl -u "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -107,6 +108,29 @@ def _refuse_a_newer_schema(current: str | None, script: ScriptDirectory) -> None
         )
 
 
+def _try_a_write(connection: sqlite3.Connection, wait_ms: int) -> str | None:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        cursor.execute("BEGIN IMMEDIATE")
+        # The same value written back: a real write (a read-only file refuses it), no change
+        cursor.execute("UPDATE alembic_version SET version_num = version_num")
+    except sqlite3.Error as exc:
+        return _first_line(exc)
+    finally:
+        with suppress(sqlite3.Error):
+            if connection.in_transaction:
+                cursor.execute("ROLLBACK")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+    return None
+
+
+def _first_line(error: BaseException | None) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 class Store:
     """The database: one engine, short transactions via `transaction()`."""
 
@@ -167,13 +191,45 @@ class Store:
         return not busy and copied >= logged
 
     def reachable(self) -> bool:
-        """Can a connection be made and used right now?"""
+        """Can a connection be made and used right now? On SQLite, can it be written: a
+        file that can only be read (a restore left it root's, a read-only mount) answers
+        every read, so a job that only read would say the outage was over."""
+        if self.engine.dialect.name == "sqlite":
+            return self.write_problem(self.durable_wait_ms) is None
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
         except (OperationalError, InterfaceError):
             return False
         return True
+
+    def write_problem(self, wait_ms: int) -> str | None:
+        """Why a unit of work could not write to this SQLite database now, in SQLite's own
+        words ("database is locked": another program has held its write lock for longer
+        than `wait_ms`; "attempt to write a readonly database"), or None if it could. A row
+        is changed and rolled back at once, so nobody waits behind the try. None on
+        PostgreSQL, where a database that cannot be used refuses the connection itself."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        try:
+            raw = self.engine.raw_connection()
+        except (OperationalError, InterfaceError) as exc:
+            return _first_line(exc.orig)
+        try:
+            driver = raw.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            return _try_a_write(driver, wait_ms)
+        finally:
+            raw.close()
+
+    def forget_connections(self) -> None:
+        """After the database failed: close the pooled connections, so the next unit of
+        work opens the SQLite file afresh. SQLite keeps a file it could open only for
+        reading read-only for as long as any connection to it in the process is open, so
+        a daemon went on failing after the administrator had made the file writable.
+        PostgreSQL's pool checks each connection before use already (pool_pre_ping)."""
+        if self.engine.dialect.name == "sqlite":
+            self.engine.dispose()
 
     @contextmanager
     def sole_poller(self) -> Iterator[bool]:

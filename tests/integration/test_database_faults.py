@@ -1,0 +1,132 @@
+"""The SQLite database failing under a running daemon: a file it can only read, the write
+lock held by another program, a full disk. The daemon waits and carries on when the fault
+clears, losing and doubling nothing, and `mailbot status` says what is wrong (the daemon
+cannot: it keeps its state in that database)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import JO, make_app
+from sqlalchemy import event, func, select
+from typer.testing import CliRunner
+
+from mailbot import status as status_module
+from mailbot.app import App
+from mailbot.cli import app as cli
+from mailbot.health import MailboxHealth
+from mailbot.scheduler import daemon_jobs
+from mailbot.store.tables import MessageRow, OutboxRow
+
+pytestmark = pytest.mark.own_database  # about the SQLite file itself
+
+
+def _enquiry(n: int) -> bytes:
+    return (
+        f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        f"Subject: Streetlight out in Hill Road ({n})\r\n"
+        f"Message-ID: <db-fault-{n}@wiltshire.gov.uk>\r\n"
+        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nThe streetlight is out.\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[tuple[App, Any]]:
+    app, server = make_app(tmp_path / "council", database_url=f"sqlite:///{tmp_path / 'm.db'}")
+    try:
+        yield app, server
+    finally:
+        app.close()
+
+
+class OpenedReadOnly:
+    """As SQLite does with a file it may not write (a restore left it root's): a connection
+    opened meanwhile refuses every write ("attempt to write a readonly database") for as
+    long as it stays open, even after the file is made writable again."""
+
+    def __init__(self, app: App) -> None:
+        self.now = False
+        event.listen(app.store.engine, "connect", self._opened)
+
+    def _opened(self, dbapi_connection: Any, _record: Any) -> None:
+        if self.now:
+            dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def test_a_database_that_could_only_be_read_is_used_again_once_writable(
+    council: tuple[App, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Started on a file it may not write, the daemon logs one ERROR (not one ERROR and a
+    "works again" per job), and once the administrator fixes the owner it records the mail
+    at the next poll, without a restart. It used to keep its read-only connections and
+    fail until restarted."""
+    app, server = council
+    read_only = OpenedReadOnly(app)
+    app.store.engine.dispose()
+    read_only.now = True
+    server.deliver(_enquiry(1))
+    server.deliver(_enquiry(2))
+    jobs = daemon_jobs(app, MailboxHealth(app))
+    with caplog.at_level(logging.INFO, logger="mailbot.scheduler"):
+        for _ in range(3):
+            jobs["poll"]()
+            jobs["flush"]()
+        assert len(server.inbox) == 2  # nothing recorded, nothing moved
+        read_only.now = False  # chown mailbot: mailbot.db
+        jobs["poll"]()
+        jobs["flush"]()
+    said = [r.getMessage() for r in caplog.records if "database" in r.getMessage()]
+    assert len(said) == 2, said
+    assert said[0].startswith("database unavailable (poll: attempt to write a readonly database)")
+    assert said[1].startswith("database works again")
+    assert not server.inbox
+    with app.store.reading() as session:
+        assert session.scalar(select(func.count(MessageRow.id))) == 2
+        assert session.scalar(select(func.count(OutboxRow.id))) == 2
+
+
+def _status(app: App) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["status", "--config", str(app.settings.config_path)])
+    return result.exit_code, result.output
+
+
+def test_status_says_the_write_lock_is_held_by_another_program(
+    council: tuple[App, Any],
+) -> None:
+    """An administrator's sqlite3 shell left inside BEGIN IMMEDIATE: the daemon records
+    nothing while its last poll still looks recent. Status says so, and exits 1."""
+    app, _ = council
+    assert _status(app)[0] == 0
+    path = str(app.store.engine.url.database)
+    shell = sqlite3.connect(path, isolation_level=None)
+    try:
+        shell.execute("BEGIN IMMEDIATE")
+        code, output = _status(app)
+    finally:
+        shell.execute("ROLLBACK")
+        shell.close()
+    assert code == 1, output
+    (line,) = [line for line in output.splitlines() if line.startswith("database:")]
+    assert line.startswith("database: NOT WRITABLE (database is locked): another program "
+                           f"has held the write lock on {path} for over 5 s")
+    assert f"fuser {path}" in line and "the mail waits in the Inbox" in line
+    assert _status(app)[0] == 0  # let go: all well again
+
+
+def test_status_says_the_disk_is_full(
+    council: tuple[App, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's "database or disk is full" stops the daemon recording; status names the
+    disk (here: the threshold raised above what any test disk has free)."""
+    app, _ = council
+    monkeypatch.setattr(status_module, "LOW_DISK_BYTES", 1 << 62)
+    code, output = _status(app)
+    assert code == 1, output
+    path = app.store.engine.url.database
+    assert f"database: the disk holding {path} is full or nearly (" in output
+    assert "free some space" in output
