@@ -17,6 +17,8 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
+from mailbot.store.db import newer_schema
+
 # Raw mail, members' names and addresses: readable by the service's user alone.
 PRIVATE = 0o600
 SIDE_FILES = ("-wal", "-shm")
@@ -101,6 +103,23 @@ def check_backup(backup: Path) -> None:
         raise BackupError(f"{backup} is a SQLite database, but not mailbot's")
     if problem != "ok":
         raise BackupError(f"{backup} is damaged (SQLite's check says: {problem})")
+    newest = newer_schema(_revision(backup))
+    if newest is not None:
+        # Checked before anything is moved: put in place, it would replace a database this
+        # mailbot can use with one it must refuse to start on.
+        raise BackupError(
+            f"{backup} was made by a newer mailbot (its schema is revision "
+            f"{_revision(backup)}; this mailbot's newest is {newest}): restore it with that "
+            "version, or give a backup taken before the upgrade; nothing was changed")
+
+
+def _revision(backup: Path) -> str | None:
+    with closing(_read_only(backup)) as connection:
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError:
+            return None  # made before migrations were recorded: upgraded as a whole
+    return None if row is None else str(row[0])
 
 
 def restore(backup: Path, database: Path, now: datetime) -> Path | None:

@@ -97,6 +97,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def newer_schema(revision: str | None) -> str | None:
+    """This mailbot's newest revision if `revision` is one it does not know (a newer
+    mailbot wrote it), else None."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    known = {migration.revision for migration in script.walk_revisions()}
+    if revision is None or revision in known:
+        return None
+    return script.get_current_head()
+
+
 def _refuse_a_newer_schema(current: str | None, script: ScriptDirectory) -> None:
     known = {migration.revision for migration in script.walk_revisions()}
     if current is not None and current not in known:

@@ -151,3 +151,31 @@ def test_a_backup_never_overwrites_a_file_that_is_not_a_database(tmp_path: Path)
         code, output = cli_run("db", "backup", "--config", str(config), str(nightly))
         assert code == 0, output
     assert case_refs(nightly) == ["MB-2026-00001"]
+
+
+def test_a_backup_from_a_newer_mailbot_is_refused_before_anything_is_moved(
+    tmp_path: Path,
+) -> None:
+    """The package rolled back, then a backup the newer release took is restored: put in
+    place it would replace a database this mailbot runs on with one it must refuse (and
+    the restore used to do so, then fail saying only that the schema was unknown)."""
+    app, _ = council_with_cases(tmp_path / "council", 2)
+    config = str(app.settings.config_path)
+    database = Path(app.settings.database_url.split("///", 1)[1])
+    app.close()
+    code, output = cli_run("db", "backup", "--config", config, str(tmp_path / "newer.db"))
+    assert code == 0, output
+    with closing(sqlite3.connect(tmp_path / "newer.db")) as newer, newer:
+        newer.execute("UPDATE alembic_version SET version_num = '0099'")
+
+    code, output = cli_run("db", "restore", "--config", config, str(tmp_path / "newer.db"))
+    assert code == 2, output
+    (line,) = output.splitlines()
+    assert line == (f"mailbot: error: {tmp_path / 'newer.db'} was made by a newer mailbot (its "
+                    "schema is revision 0099; this mailbot's newest is 0004): restore it with "
+                    "that version, or give a backup taken before the upgrade; nothing was "
+                    "changed")
+    assert list(database.parent.glob("mailbot.db.replaced-*")) == []
+    assert case_refs(database) == ["MB-2026-00001", "MB-2026-00002"]
+    code, output = cli_run("status", "--config", config)
+    assert code == 0 and "2 open" in output, output
