@@ -109,8 +109,23 @@ class InlineImage:
 
 
 def new_message_id(mailbox_address: str) -> str:
-    domain = mailbox_address.rpartition("@")[2] or "mailbot.invalid"
-    return make_msgid(idstring="mailbot", domain=domain)
+    domain = ascii_domain(mailbox_address).rpartition("@")[2]
+    return make_msgid(idstring="mailbot", domain=domain if domain.isascii() else "mailbot.invalid")
+
+
+def ascii_domain(address: str) -> str:
+    """The address with its domain in ASCII (IDNA) form, as the SMTP envelope has it, for
+    our headers: an address on a domain such as caerdydd-ŵ.cymru made every mail from that
+    mailbox fail to compose (formataddr takes ASCII only), and a recipient's was written as
+    an RFC 2047 encoded word, which an address may never be. A mailbox name that is not
+    ASCII, or a domain IDNA cannot write, is left as it is."""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}" if at else address
+    except UnicodeError:
+        return address
 
 
 def reply_subject(original: str, ref: str) -> str:
@@ -208,10 +223,10 @@ def compose(
             related.attach(picture)
         html = related
     msg = _multipart("alternative", [_text_part(rendered.text, "plain"), html])
-    msg["From"] = formataddr((header_safe(envelope.sender_name), envelope.sender), "utf-8")
-    msg["To"] = ", ".join(envelope.to)
+    msg["From"] = _from_header(header_safe(envelope.sender_name), ascii_domain(envelope.sender))
+    msg["To"] = ", ".join(map(ascii_domain, envelope.to))
     if envelope.cc:
-        msg["Cc"] = ", ".join(envelope.cc)
+        msg["Cc"] = ", ".join(map(ascii_domain, envelope.cc))
     msg["Subject"] = _header(header_safe(rendered.subject, limit=250))
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
@@ -226,6 +241,12 @@ def compose(
     for name, value in _marks(envelope).items():
         msg[name] = value
     return _as_bytes(msg)
+
+
+def _from_header(name: str, address: str) -> str:
+    if address.isascii():
+        return formataddr((name, address), "utf-8")
+    return _header(address)  # a mailbox name beyond ASCII: sent rather than not at all
 
 
 def _sent_by_someone(message_id: str | None) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, by_recipient, eml, rows
+from helpers import Council, body_text, by_recipient, eml, header_block, rows
 
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -154,3 +154,30 @@ def test_a_base64_body_of_megabytes_of_one_byte_is_read_only_as_far_as_it_is_kep
     assert "A deep pothole." in quoted and len(quoted) < 100_000
     [row] = rows(council.app, MessageRow)
     assert row.status == "processed" and len(row.raw) == len(raw)
+
+
+def test_mail_to_and_from_a_domain_beyond_ascii_is_sent_with_its_ascii_name(
+    tmp_path: Path,
+) -> None:
+    """A Welsh council on caerdydd-ŵ.cymru: every member's mail was quarantined ('internal
+    error: UnicodeEncodeError') as no letter from that mailbox could be written, and a
+    recipient there was named in To by an RFC 2047 encoded word, which no address may be."""
+    domain = "caerdydd-\u0175.cymru"
+    jo, sam = f"jo@{domain}", f"sam@{domain}"
+    with Council(
+        tmp_path, name="Cyngor Caerdydd", mailbox=f"ymholiadau@{domain}",
+        members=[("Cllr Jo Bloggs", jo, "Castle", "en")],
+        officers=[("Sam Patel", sam, "highways", "", "")],
+        threshold=0.0, config=f'[routing]\ndefault_officer = "{sam}"\n',
+    ) as council:
+        council.deliver(council.mail(f"Cllr Jo Bloggs <{jo}>", "Pothole", "A deep pothole."))
+        [row] = rows(council.app, MessageRow)
+        assert row.status == "processed", row.reason
+        ascii_domain = "xn--caerdydd--j9b.cymru"
+        wire = {recipients: header_block(mime) for recipients, mime in council.server.outgoing}
+        assert set(wire) == {(jo,), (sam,)}
+        for recipients, headers in wire.items():
+            assert headers.isascii() and b"=?" not in headers.split(b"\r\nSubject:")[0]
+            assert f"To: {recipients[0].split('@')[0]}@{ascii_domain}\r\n".encode() in headers
+            assert f"<ymholiadau@{ascii_domain}>".encode() in headers
+            assert f"@{ascii_domain}>".encode() in headers.split(b"Message-ID:")[1][:120]
