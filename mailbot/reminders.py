@@ -151,11 +151,15 @@ def sweep(app: App, now: datetime) -> ReminderReport:
     return report
 
 
-def summarising(app: App) -> bool:
-    """Whether officers' reminders may be gathered into a daily summary. Not in a bilingual
-    council: its staff mail is in Welsh and English, and the summary's words are English
-    only so far (each reminder alone keeps both languages)."""
-    return app.policy.reminders.summary_above > 0 and app.policy.language != "cy-en"
+def summarising(app: App, officer_email: str) -> bool:
+    """Whether this officer's reminders may be gathered into a daily summary. Not in a
+    bilingual council: its staff mail is in Welsh and English, and the summary's words are
+    English only so far (each reminder alone keeps both languages). Not for an officer
+    whose out-of-office mailbot listens for ([loops] officer_auto_replies): an
+    out-of-office answering a case's own reminder moves that case on (mailbot.absence),
+    and one answering a summary could not say which case."""
+    return (app.policy.reminders.summary_above > 0 and app.policy.language != "cy-en"
+            and not hears_absence(app, officer_email))
 
 
 def summary_key(officer_email: str, day: date) -> str:
@@ -332,7 +336,7 @@ def _remind_case(
             report.queued.append((case.ref, "late_notice", case.member_email))
         steps = steps_to_send(schedule(rules, cal, due, today), start, today)
         for step in steps:
-            if step.kind != "escalation" and summarising(app):
+            if step.kind != "escalation" and summarising(app, case.officer_email):
                 # Goes alone or in the officer's summary: decided once every case is seen.
                 if not _queued(session, step.dedup_key(case.ref)):
                     deferred.setdefault(case.officer_email.strip().lower(), []).append(

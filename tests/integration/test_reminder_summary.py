@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from helpers import PLAIN_UTF8, Council, body_text, rows
@@ -31,7 +32,7 @@ def at(day: date, hour: int = 9) -> datetime:
 
 
 @pytest.fixture
-def council(tmp_path) -> Iterator[Council]:  # type: ignore[no-untyped-def]
+def council(tmp_path: Path) -> Iterator[Council]:
     with Council(
         tmp_path, mailbox=MAILBOX,
         members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
@@ -138,12 +139,20 @@ def test_escalations_still_go_one_per_case_and_the_officer_gets_one_summary_a_da
     assert {str(m["Cc"]) for m in escalations} == {SAM, LEE}
 
 
-def test_summary_above_zero_sends_every_reminder_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("config", [
+    "[policy.reminders]\nsummary_above = 0\n",
+    # An out-of-office answering a case's reminder moves that case on; answering a summary
+    # it could not say which case: such officers keep their reminders one by one.
+    "[loops]\nofficer_auto_replies = true\n",
+])
+def test_every_reminder_alone_when_summaries_are_off_or_out_of_office_is_heard(
+    tmp_path: Path, config: str,
+) -> None:
     with Council(
         tmp_path, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
         officers=[("Sam Patel", SAM, "Highways", DANA, ""), ("Dana Reed", DANA, "", "", "")],
         config=(f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nenabled = false\n'
-                "[policy.reminders]\nsummary_above = 0\n"),
+                + config),
         mail_headers=PLAIN_UTF8,
     ) as place:
         opened = at(date(2026, 11, 30), 10)
