@@ -164,7 +164,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
     elif (
         len(senders) > 1
         or len(msg.get_all("from") or []) > 1
-        or _mailboxes_written(raw.get("from", "")) > 1
+        or (raw.get("from", "").count("@") > 1 and _mailboxes_written(raw["from"]) > 1)
     ):
         defects.append(AMBIGUOUS_FROM)
     content_types: list[str] = []
