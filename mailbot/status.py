@@ -3,7 +3,6 @@ anything stuck, was anything quarantined, and how many cases need a person."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +27,7 @@ from mailbot.model import FINISHED, Automatic, CaseStatus, MessageStatus
 from mailbot.outage_record import decode
 from mailbot.scheduler import DAEMON_STOPPED_KEY
 from mailbot.store.backup import sqlite_path
+from mailbot.store.db import LOW_DISK_BYTES, free_bytes
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
@@ -51,9 +51,6 @@ NOT_SENT_AFTER = timedelta(minutes=30)
 # units of work hold it for well under a second, so a longer wait means another program
 # (a sqlite3 shell left inside BEGIN) is keeping the daemon from recording anything.
 WRITE_LOCK_WAIT_MS = 5_000
-# Less free space than this beside the SQLite file and the next large message may not fit:
-# SQLite then says "database or disk is full" and the daemon records nothing.
-LOW_DISK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -220,11 +217,8 @@ def _database_problem(app: App) -> str | None:
                 "until then the mail waits in the Inbox")
     if problem is not None:
         return f"NOT WRITABLE ({problem}): {path}; until it is, the mail waits in the Inbox"
-    try:
-        free = shutil.disk_usage(path.parent).free
-    except OSError:
-        return None
-    if free < LOW_DISK_BYTES:
+    free = free_bytes(path)
+    if free is not None and free < LOW_DISK_BYTES:
         return (f"the disk holding {path} is full or nearly ({free // 1024} KB free): "
                 "the daemon cannot record mail once SQLite says \"database or disk is "
                 "full\", and the mail waits in the Inbox; free some space")

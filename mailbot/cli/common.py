@@ -37,7 +37,8 @@ from mailbot.settings import (
     find_config,
     load_settings,
 )
-from mailbot.store.db import SchemaTooNew
+from mailbot.store.backup import sqlite_path
+from mailbot.store.db import SchemaTooNew, low_disk_note
 from mailbot.workdays import LONDON
 
 ConfigOption = Annotated[
@@ -213,4 +214,5 @@ def operator() -> str:
 def database_failure(url: str, exc: SQLAlchemyError) -> str:
     """One line: the driver's first line, without SQLAlchemy's help link or the password."""
     cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return f"database {redact_url(url)}: {cause}"
+    file = sqlite_path(url)
+    return f"database {redact_url(url)}: {cause}{low_disk_note(file) if file else ''}"

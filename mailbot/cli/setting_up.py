@@ -38,7 +38,7 @@ from mailbot.store.backup import (
     sqlite_path,
 )
 from mailbot.store.copy import CopyRefused, copy_database
-from mailbot.store.db import SchemaTooNew
+from mailbot.store.db import SchemaTooNew, low_disk_note
 
 
 def version() -> None:
@@ -186,12 +186,16 @@ def db_backup(
     if database is None:
         raise fail(f"{redact_url(settings.database_url)} is PostgreSQL: back it up with "
                    "pg_dump --format=custom (docs/deployment.md, \"Backup and restore\")", 2)
+    target = file.expanduser().resolve()
     try:
-        size = back_up(database, file.expanduser().resolve())
+        size = back_up(database, target)
     except BackupError as exc:
         raise fail(str(exc), 2) from None
     except sqlite3.Error as exc:
-        raise fail(f"database {database}: {exc}") from None
+        # Both files named: "database or disk is full" is most often the backup's disk,
+        # and naming only the database sent the administrator to the wrong one.
+        raise fail(f"backing up {database} to {target}: {exc}"
+                   f"{low_disk_note(target.parent)}") from None
     typer.echo(f"backed up {database} to {file} ({size // 1024} KiB, readable by its "
                "owner alone)")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -69,6 +70,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+# Less free space than this beside a SQLite file, and the next large message may not fit:
+# SQLite then says "database or disk is full", or "disk I/O error" when opening the file.
+LOW_DISK_BYTES = 8 * 1024 * 1024
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space on the disk holding `path` (a file or folder), for this user; None if
+    it cannot be told (the folder is not there)."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def low_disk_note(path: Path) -> str:
+    """'; the disk holding PATH has only N KB free' when it is nearly full, else ''.
+    SQLite's own words for a full disk ("disk I/O error") do not say so."""
+    free = free_bytes(path)
+    if free is None or free >= LOW_DISK_BYTES:
+        return ""
+    return f"; the disk holding {path} has only {free // 1024} KB free"
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -5,9 +5,12 @@ the -wal file a crash left beside the database it replaces."""
 
 from __future__ import annotations
 
+import resource
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -179,3 +182,29 @@ def test_a_backup_from_a_newer_mailbot_is_refused_before_anything_is_moved(
     assert case_refs(database) == ["MB-2026-00001", "MB-2026-00002"]
     code, output = cli_run("status", "--config", config)
     assert code == 0 and "2 open" in output, output
+
+
+def test_a_backup_that_cannot_be_written_names_the_backup_not_the_database(
+    tmp_path: Path,
+) -> None:
+    """The backup's disk full (here: a file size limit, as `ulimit -f`): the error used to
+    read "database var/mailbot.db: database or disk is full", sending the administrator to
+    the database's disk, which was fine. Nothing is left half written."""
+    app, _ = council_with_cases(tmp_path / "council", 3)
+    config = str(app.settings.config_path)
+    database = Path(app.settings.database_url.split("///", 1)[1])
+    app.close()
+    target = tmp_path / "backups" / "nightly.db"
+    target.parent.mkdir()
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "mailbot", "db", "backup", "--config", config, str(target)],
+        preexec_fn=small_files, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"mailbot: error: backing up {database} to {target}: "), line
+    assert list(target.parent.iterdir()) == []
+    assert case_refs(database) == ["MB-2026-00001", "MB-2026-00002", "MB-2026-00003"]

@@ -21,6 +21,7 @@ from mailbot.app import App
 from mailbot.cli import app as cli
 from mailbot.health import MailboxHealth
 from mailbot.scheduler import daemon_jobs
+from mailbot.store import db as db_module
 from mailbot.store.tables import MessageRow, OutboxRow
 
 pytestmark = pytest.mark.own_database  # about the SQLite file itself
@@ -130,3 +131,23 @@ def test_status_says_the_disk_is_full(
     path = app.store.engine.url.database
     assert f"database: the disk holding {path} is full or nearly (" in output
     assert "free some space" in output
+
+
+def test_a_database_that_cannot_be_opened_on_a_full_disk_says_the_disk_is_full(
+    council: tuple[App, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite opening its file on a full disk says only "disk I/O error", which reads as a
+    failing disk: the line says how little space there is (here: the threshold raised
+    above what any test disk has free, the file damaged so that opening it fails)."""
+    app, _ = council
+    app.close()
+    path = Path(str(app.store.engine.url.database))
+    for side in ("-wal", "-shm"):
+        Path(f"{path}{side}").unlink(missing_ok=True)
+    path.write_bytes(b"\0" * 4096)
+    monkeypatch.setattr(db_module, "LOW_DISK_BYTES", 1 << 62)
+    code, output = _status(app)
+    assert code == 1, output
+    (line,) = output.splitlines()
+    assert line.startswith(f"mailbot: error: database sqlite:///{path}: ")
+    assert line.endswith(" KB free") and f"; the disk holding {path} has only " in line
