@@ -281,9 +281,12 @@ def _mail_lines(session: Session, case: CaseRow) -> list[str]:
     sent = session.scalars(
         select(OutboxRow).where(OutboxRow.case_id == case.id).order_by(OutboxRow.id)
     ).all()
+    # A withdrawn mail says why: no longer true when it was to go, or (a reminder) listed
+    # in the officer's daily summary instead, which is not the same as never told.
     return [
         f"  {(r.sent_at or r.created_at).astimezone(LONDON):%Y-%m-%d %H:%M}  "
         f"{r.purpose:<22} {r.status:<10} to {r.recipients}"
+        + (f" ({r.last_error})" if r.status == "withdrawn" and r.last_error else "")
         for r in sent
     ]
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 from helpers import PLAIN_UTF8, Council, body_text, rows
+from typer.testing import CliRunner
 
 from mailbot import jobs, reminders
+from mailbot.cli import app as cli
 from mailbot.store.tables import CaseRow, OutboxRow
 
 D = "wiltshire.gov.uk"
@@ -100,6 +102,13 @@ def test_five_reminders_on_a_day_go_as_one_summary_and_one_alone_goes_alone(
         ("withdrawn", f"listed in the daily summary reminder_summary:{SAM}:2026-12-10")] * 5
     [row] = rows(council.app, OutboxRow, OutboxRow.purpose == reminders.SUMMARY)
     assert row.status == "sent"
+    # An administrator reading the case sees where its reminder went.
+    shown = CliRunner().invoke(
+        cli, ["case", sams[0].ref, "--config", str(council.home / "mailbot.toml")]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert (f"reminder               withdrawn  to {SAM} (listed in the daily summary "
+            f"reminder_summary:{SAM}:2026-12-10)") in shown.output
     # The sweep runs every 15 minutes: nothing more that day.
     assert reminders_to(tick(council, at(date(2026, 12, 10), 14)), SAM) == []
 
