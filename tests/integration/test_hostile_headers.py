@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, by_recipient, eml, header_block, rows
+from helpers import Council, body_text, by_recipient, eml, header_block, parse_sent, rows
 
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -181,3 +181,25 @@ def test_mail_to_and_from_a_domain_beyond_ascii_is_sent_with_its_ascii_name(
             assert f"To: {recipients[0].split('@')[0]}@{ascii_domain}\r\n".encode() in headers
             assert f"<ymholiadau@{ascii_domain}>".encode() in headers
             assert f"@{ascii_domain}>".encode() in headers.split(b"Message-ID:")[1][:120]
+
+
+def test_the_names_of_unread_attachments_are_cut_in_the_officers_mail(council: Council) -> None:
+    """Twenty attached emails that cannot be read, each with a name of 100,000 characters:
+    the officer is told of each by a name cut short, not sent megabytes of names."""
+    broken = "".join(
+        "--Q\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+        f'Content-Disposition: attachment; filename="{"n" * 100_000}{i}.eml"\r\n\r\n!!!\r\n'
+        for i in range(20)
+    )
+    raw = (
+        f"From: Cllr Jo Bloggs <{JO}>\r\nTo: {MAILBOX}\r\nSubject: Pothole\r\n"
+        "Message-ID: <long-names-1@council.gov.uk>\r\nDate: Wed, 25 Nov 2026 09:14:00 +0000\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Q\r\n\r\n"
+        "--Q\r\nContent-Type: text/plain\r\n\r\nSee the attached emails.\r\n" + broken + "--Q--\r\n"
+    ).encode()
+    council.deliver(raw)
+    [wire] = [mime for recipients, mime in council.server.outgoing if recipients == (SAM,)]
+    assert len(wire) < 100_000
+    plain = body_text(parse_sent(wire), "plain")
+    assert "mailbot could not read the attachment" in plain
+    assert plain.count("nnnn…") == 20
