@@ -275,13 +275,18 @@ def _addresses(value: str) -> list[Address]:
     return out
 
 
+# A display name is cut to this: a stranger's name of 300,000 words reached the officer's
+# assignment several times over (3.7 MB) and the case row whole.
+MAX_DISPLAY_NAME = 200
+
+
 def _own_name(name: str, addr: str) -> str:
-    """The display name, or "" if it names another address ("jo.bloggs@council.gov.uk"
-    <mallory@evil.example>): officers' mail would call the sender by it, and tell them to
-    reply to it."""
+    """The display name, cut to MAX_DISPLAY_NAME, or "" if it names another address
+    ("jo.bloggs@council.gov.uk" <mallory@evil.example>): officers' mail would call the
+    sender by it, and tell them to reply to it."""
     if "@" in name and any(found.lower() != addr for found in _ADDR_RE.findall(name)):
         return ""
-    return name
+    return name if len(name) <= MAX_DISPLAY_NAME else name[: MAX_DISPLAY_NAME - 1].rstrip() + "…"
 
 
 def _mailboxes_written(value: str) -> int:

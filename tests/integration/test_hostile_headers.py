@@ -203,3 +203,19 @@ def test_the_names_of_unread_attachments_are_cut_in_the_officers_mail(council: C
     plain = body_text(parse_sent(wire), "plain")
     assert "mailbot could not read the attachment" in plain
     assert plain.count("nnnn…") == 20
+
+
+def test_a_strangers_display_name_of_a_megabyte_is_cut_in_the_case_and_the_officers_mail(
+    council: Council,
+) -> None:
+    raw = (
+        f"From: {'Jo ' * 300_000}<mallory@evil.example>\r\nTo: {MAILBOX}\r\nSubject: Pothole\r\n"
+        "Message-ID: <long-name-1@evil.example>\r\nDate: Wed, 25 Nov 2026 09:14:00 +0000\r\n"
+        "\r\nA deep pothole.\r\n"
+    ).encode()
+    council.deliver(raw)
+    [wire] = [mime for recipients, mime in council.server.outgoing if recipients == (SAM,)]
+    assert len(wire) < 50_000
+    name = council.case().member_name
+    assert name.startswith("Jo Jo") and name.endswith("…") and len(name) <= 200
+    assert "mallory@evil.example" in body_text(parse_sent(wire), "plain")
