@@ -24,6 +24,7 @@ from mailbot.loops import detect_automatic
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.reminders import SUMMARY
 from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import (
@@ -90,6 +91,13 @@ def officer_commands(it: Intake) -> Outcome | None:
         case, via = found[1], "reply"
     else:
         digest = answers_caseless_mail(it.session, it.message)
+        if digest is not None and digest.purpose == SUMMARY and isinstance(
+            commands.parse_command(it.message.text), commands.Command
+        ):
+            # DONE in answer to an officer's daily summary, which lists many cases: ignored
+            # in silence it would read as applied. staff_command_without_case tells the
+            # officer it named no case and how to name one.
+            return None
         if digest is not None and it.app.directory.member(sender.email) is None:
             # A manager answering the weekly digest is talking to people, not to us:
             # recorded, and no case is opened for it.

@@ -172,3 +172,15 @@ def test_every_reminder_alone_when_summaries_are_off_or_out_of_office_is_heard(
         place.left()
         sent = reminders_to(tick(place, at(date(2026, 12, 10))), SAM)
         assert [str(m["Subject"])[:9] for m in sent] == ["Reminder:"] * 5
+
+
+def test_a_command_in_reply_to_the_summary_is_not_applied_and_the_officer_is_told(
+    council: Council,
+) -> None:
+    """The summary lists many cases: DONE in reply to it names none. Nothing is closed,
+    and the officer hears so, with how to name the case, rather than silence."""
+    [summary] = reminders_to(tick(council, at(date(2026, 12, 10))), SAM)
+    answer = council.deliver(council.reply(summary, SAM, "DONE"), at(date(2026, 12, 10), 11))
+    assert [c.status for c in rows(council.app, CaseRow)] == ["open"] * 6
+    [told] = [m for m in answer if str(m["To"]) == SAM]
+    assert "names no case" in body_text(told, "plain")
