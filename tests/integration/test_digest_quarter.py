@@ -29,6 +29,7 @@ from helpers import PLAIN_UTF8, Council, body_text, rows, shared_rules_classifie
 from mailbot import jobs
 from mailbot.app import build_app
 from mailbot.backends.memory import MemoryMailbox
+from mailbot.digest import digest_slot
 from mailbot.model import Kind
 from mailbot.settings import load_settings
 from mailbot.store.tables import CaseRow, OutboxRow
@@ -136,10 +137,11 @@ class Quarter(Council):
                              classifier=shared_rules_classifier())
 
     def monday(self, day: date) -> None:
-        """The digests at 08:00 London time, and the rows as they stood then."""
-        at = london(day.year, day.month, day.day, 8)
+        """The digests at 08:00 London time, and the rows as they stood then. On a bank
+        holiday Monday (28 December) they go at 08:00 on the week's first working day."""
+        at = digest_slot(self.app, london(day.year, day.month, day.day, 8))
         assert jobs.send_digests(self.app, at - timedelta(minutes=1)).queued == []
-        self.rows_at[day] = rows(self.app, CaseRow)
+        self.rows_at[at.astimezone(LONDON).date()] = rows(self.app, CaseRow)
         jobs.send_digests(self.app, at)
         self.flush(at)
 
@@ -242,6 +244,7 @@ class Digest:
     to: str
     week: str
     message: EmailMessage
+    day: date  # the day it was written, in London
 
     @property
     def text(self) -> str:
@@ -258,7 +261,8 @@ def digests(q: Quarter) -> list[Digest]:
     for row in rows(q.app, OutboxRow, OutboxRow.purpose == "digest"):
         message = email.message_from_bytes(row.mime, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        found.append(Digest(row.recipients, row.dedup_key.rsplit(":", 1)[1], message))
+        found.append(Digest(row.recipients, row.dedup_key.rsplit(":", 1)[1], message,
+                            row.created_at.astimezone(LONDON).date()))
     return found
 
 
@@ -415,7 +419,8 @@ def test_every_monday_every_figure_agrees_with_a_count_of_the_rows(quarter: Quar
     sent = digests(quarter)
     assert len(sent) == 15 * 4  # 5 Oct to 11 Jan; the council, Dana, Pat and Hana
     for digest in sent:
-        today = date.fromisocalendar(int(digest.week[:4]), int(digest.week[-2:]), 1)
+        today = digest.day
+        assert digest.week == f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
         scope = team(digest.to, today)
         cases = [c for c in quarter.rows_at[today]
                  if scope is None or c.officer_email in scope]
@@ -445,8 +450,10 @@ def test_the_edges_of_the_quarter(quarter: Quarter) -> None:
     assert (CHIEF, "2026-W53") in by and (CHIEF, "2027-W01") in by
     w53 = by[(CHIEF, "2026-W53")]
     assert "Week beginning Monday 28 December 2026 (2026-W53)" in w53.text
-    # Bank holidays are not working days overdue: 20 Oct to 28 Dec is 47 (25 and 28 Dec).
-    assert "MB-2026-00002   47 wd overdue  due Tue 20 Oct  Alex Morgan (Waste)" in w53.text
+    # Monday 28 December is a bank holiday: week 53's digest goes on Tuesday 29. Bank
+    # holidays are not working days overdue: 20 Oct to 29 Dec is 48 (25 and 28 Dec).
+    assert w53.day == date(2026, 12, 29)
+    assert "MB-2026-00002   48 wd overdue  due Tue 20 Oct  Alex Morgan (Waste)" in w53.text
     # Dana manages two services and has cases of her own.
     dana = by[(DANA, "2026-W45")]
     assert dana.message["Subject"].startswith("Weekly digest, Highways, Parks, week of")
@@ -537,8 +544,10 @@ def test_a_council_with_no_cases_gets_a_digest_of_noughts(tmp_path: Path) -> Non
         officers=[("Sam Patel", SAM, "Highways", DANA, "")],
         config=f'[digest]\nrecipients = ["{CHIEF}"]\n',
     ) as town:
-        monday = london(2026, 12, 28, 8)
-        assert sorted(jobs.send_digests(town.app, monday).queued) == [CHIEF, DANA]
+        # Monday 28 December is a bank holiday: the week's digest is due on Tuesday 29.
+        assert jobs.send_digests(town.app, london(2026, 12, 28, 8)).queued == []
+        tuesday = london(2026, 12, 29, 8)
+        assert sorted(jobs.send_digests(town.app, tuesday).queued) == [CHIEF, DANA]
         for row in rows(town.app, OutboxRow, OutboxRow.purpose == "digest"):
             assert row.dedup_key.endswith(":2026-W53")
             message = email.message_from_bytes(row.mime, policy=email.policy.default)
