@@ -128,13 +128,19 @@ def ascii_domain(address: str) -> str:
         return address
 
 
+MAX_TAGGED_SUBJECT = 2_000  # the most of a subject looked at for case tags to remove
+
+
 def reply_subject(original: str, ref: str) -> str:
     """'Re: <original> [MB-2026-00042]', one line, bounded, without a doubled Re: or tag."""
     # Every case tag goes, not just this case's: a stranger's reply carrying a member's
     # [MB-] tag, or a follow-up opening a linked case, must come back with one tag, ours,
     # or their next reply would name the other case first. The tags go before the subject
     # is cut to length: a subject of twenty tags cut first left half a tag and no subject.
-    subject = _SPACES.sub(" ", header_safe(REF_TAG.sub("", original), limit=150)).strip()
+    # (It is made one line first, its runs of spaces one space each, so REF_TAG, which
+    # tries every space of a run in turn, reads a bounded line in linear time.)
+    tagged = header_safe(original, limit=MAX_TAGGED_SUBJECT)
+    subject = _SPACES.sub(" ", header_safe(REF_TAG.sub("", tagged), limit=150)).strip()
     subject = _one_reply_prefix(untagged_subject(subject)) or "(no subject)"
     if not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
