@@ -10,8 +10,9 @@ All are due on Monday 14 December.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -184,3 +185,65 @@ def test_a_command_in_reply_to_the_summary_is_not_applied_and_the_officer_is_tol
     assert [c.status for c in rows(council.app, CaseRow)] == ["open"] * 6
     [told] = [m for m in answer if str(m["To"]) == SAM]
     assert "names no case" in body_text(told, "plain")
+
+
+def working_days_from(day: date, n: int) -> date:
+    """The nth weekday after `day` (n may be negative): no bank holiday falls in November
+    2026 or early December in England."""
+    step = 1 if n > 0 else -1
+    while n:
+        day = date.fromordinal(day.toordinal() + step)
+        if day.weekday() < 5:
+            n -= step
+    return day
+
+
+def test_an_officer_with_forty_open_cases_gets_one_reminder_mail_a_day_listing_the_right_ones(
+    tmp_path: Path,
+) -> None:
+    """Four cases a working day for two weeks, none answered. Every working day of the
+    fortnight after Sam gets at most one reminder mail, and the cases it lists are exactly
+    those whose schedule (counted here on its own) has a step that day; the third overdue
+    step of each case goes to Dana as an escalation instead."""
+    with Council(
+        tmp_path, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""), ("Dana Reed", DANA, "", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nenabled = false\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        day, n = date(2026, 11, 2), 0
+        while n < 40:
+            if day.weekday() < 5:
+                for _ in range(4):
+                    n += 1
+                    place.deliver(place.mail(
+                        f"Cllr Jo Bloggs <jo@{D}>", f"Blocked drain ({n})",
+                        f"The drain at {n} Mill Lane is blocked.", date=at(day, 10)),
+                        at(day, 10))
+            day = date.fromordinal(day.toordinal() + 1)
+        place.left()
+        due = {c.ref: c.response_due for c in rows(place.app, CaseRow)}
+        assert len(due) == 40
+        days = [date(2026, 11, 12) + timedelta(days=n) for n in range(23)]
+        summaries, escalated = 0, []
+        for day in [d for d in days if d.weekday() < 5]:
+            mail = tick(place, at(day))
+            escalated += [(str(m["To"]), re.findall(r"\[(MB-[\d-]+)\]", str(m["Subject"]))[0])
+                          for m in mail if str(m["Subject"]).startswith("Escalation")]
+            sent = reminders_to(mail, SAM)
+            want = {ref for ref, d in due.items() if d is not None and day in (
+                working_days_from(d, -2), d,
+                *(working_days_from(d, 2 * k) for k in (1, 2, *range(4, 20))))}
+            if len(want) <= 3:  # few enough to go one by one
+                got = {re.findall(r"\[(MB-[\d-]+)\]", str(m["Subject"]))[0] for m in sent}
+                assert (len(sent), got) == (len(want), want), day
+                continue
+            [summary] = sent  # one mail, however many cases
+            summaries += 1
+            listed = re.findall(r"^\d+\. \[(MB-\d{4}-\d{5})\]", body_text(summary, "plain"),
+                                re.M)
+            assert sorted(listed) == sorted(want), day
+        assert summaries >= 10
+        assert sorted(escalated) == sorted(
+            (DANA, ref) for ref, d in due.items()
+            if d is not None and working_days_from(d, 6) <= days[-1])
