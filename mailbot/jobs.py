@@ -188,23 +188,26 @@ _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IO
 # the driver calls them OperationalError (a value past an index's size limit, 54000), are
 # the statement's: retrying them would hold every later message up behind this one.
 _POSTGRES_UNAVAILABLE_CLASSES = ("08", "28", "3D", "53", "57P0")
-_POSTGRES_UNAVAILABLE = frozenset({"40001", "40P01", "55P03", "57014"})
+# 25006: the database takes no writes (a standby promoted late after a failover, or
+# default_transaction_read_only set for maintenance); the driver calls it an InternalError.
+_POSTGRES_UNAVAILABLE = frozenset({"25006", "40001", "40P01", "55P03", "57014"})
 
 
 def database_unavailable(error: BaseException) -> bool:
     """True if `error` says the database cannot be used just now (a lost connection, a
     server restarting, a lock held too long, a full disk), as opposed to a fault in what
     was being done. Such an error is nobody's message's fault."""
-    if not isinstance(error, (OperationalError, InterfaceError)):
+    if not isinstance(error, DBAPIError):
         return False
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    operational = isinstance(error, (OperationalError, InterfaceError))
+    if operational and error.connection_invalidated:
         return True
     name = getattr(error.orig, "sqlite_errorname", None)
     if name is not None:
-        return str(name).startswith(_SQLITE_UNAVAILABLE)
+        return operational and str(name).startswith(_SQLITE_UNAVAILABLE)
     state = getattr(error.orig, "sqlstate", None)
     if state is None:  # no answer from the server at all: the connection itself failed
-        return True
+        return operational
     state = str(state)
     return state.startswith(_POSTGRES_UNAVAILABLE_CLASSES) or state in _POSTGRES_UNAVAILABLE
 

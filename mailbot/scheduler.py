@@ -164,6 +164,9 @@ def _guarded(
         except (OperationalError, InterfaceError) as exc:
             database.failed(name, exc, now)
         except Exception as exc:  # noqa: BLE001 - the daemon outlives any one failed run
+            if isinstance(exc, DBAPIError) and jobs.database_unavailable(exc):
+                database.failed(name, exc, now)  # e.g. PostgreSQL taking no writes
+                return
             log.exception("%s: failed; will run again on schedule", name)
             failures.failed(name, exc, now)
         else:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from helpers import JO, make_app
-from sqlalchemy import event, func, select
+from helpers import rows as _rows
+from sqlalchemy import create_engine, event, func, select, text
 from typer.testing import CliRunner
 
 from mailbot import status as status_module
@@ -151,3 +152,48 @@ def test_a_database_that_cannot_be_opened_on_a_full_disk_says_the_disk_is_full(
     (line,) = output.splitlines()
     assert line.startswith(f"mailbot: error: database sqlite:///{path}: ")
     assert line.endswith(" KB free") and f"; the disk holding {path} has only " in line
+
+
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+def test_a_postgresql_that_takes_no_writes_is_an_outage_not_a_failing_job(
+    empty_database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A standby still read-only after a failover, or default_transaction_read_only set for
+    maintenance: "cannot execute UPDATE in a read-only transaction" (an InternalError to the
+    driver) used to log a traceback per job per minute as a failing job. It is the
+    database's outage: one ERROR, the mail waits in the Inbox, no quarantine, and it is
+    handled once writes are taken again."""
+    app, server = make_app(tmp_path / "council", database_url=empty_database_url)
+    name = app.store.engine.url.database
+    admin = create_engine(empty_database_url, isolation_level="AUTOCOMMIT",
+                          connect_args={"options": "-c default_transaction_read_only=off"})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only '
+                                    "= on"))
+        app.store.engine.dispose()  # new sessions read the database's setting
+        server.deliver(_enquiry(1))
+        jobs = daemon_jobs(app, MailboxHealth(app))
+        with caplog.at_level(logging.INFO):
+            for _ in range(3):
+                jobs["poll"]()
+                jobs["flush"]()
+            assert len(server.inbox) == 1
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" SET '
+                                        "default_transaction_read_only = off"))
+            app.store.engine.dispose()
+            jobs["poll"]()
+            jobs["flush"]()
+        recorded = [m.status for m in _rows(app, MessageRow)]
+    finally:
+        admin.dispose()
+        app.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("database unavailable (poll: cannot execute ")
+    assert "in a read-only transaction)" in errors[0]
+    assert not any(r.exc_info for r in caplog.records)
+    assert not server.inbox
+    assert recorded == ["processed"]
+    assert len(server.outgoing) == 1
