@@ -203,9 +203,12 @@ def _database_problem(app: App) -> str | None:
     administrator. The daemon cannot say so itself: it keeps its state in that database.
     Its reads still work, so the rest of the status would look well."""
     path = sqlite_path(app.store.url)
-    if path is None:
-        return None  # PostgreSQL: a database that cannot be used refuses this command too
     problem = app.store.write_problem(WRITE_LOCK_WAIT_MS)
+    if path is None:  # PostgreSQL: one that cannot be reached refuses this command too
+        return None if problem is None else (
+            f"NOT WRITABLE ({problem}): a standby not yet promoted, or "
+            "default_transaction_read_only set? The daemon records no mail and sends none "
+            "until it takes writes, and the mail waits in the Inbox")
     if problem is not None and "locked" in problem:
         return (f"NOT WRITABLE ({problem}): another program has held the write lock on "
                 f"{path} for over {WRITE_LOCK_WAIT_MS // 1000} s (a sqlite3 shell left "

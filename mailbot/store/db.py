@@ -229,23 +229,17 @@ class Store:
         """Can a connection be made and used right now? On SQLite, can it be written: a
         file that can only be read (a restore left it root's, a read-only mount) answers
         every read, so a job that only read would say the outage was over."""
-        if self.engine.dialect.name == "sqlite":
-            return self.write_problem(self.durable_wait_ms) is None
-        try:
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("SELECT 1")
-        except (OperationalError, InterfaceError):
-            return False
-        return True
+        return self.write_problem(self.durable_wait_ms) is None
 
     def write_problem(self, wait_ms: int) -> str | None:
         """Why a unit of work could not write to this SQLite database now, in SQLite's own
         words ("database is locked": another program has held its write lock for longer
         than `wait_ms`; "attempt to write a readonly database"), or None if it could. A row
-        is changed and rolled back at once, so nobody waits behind the try. None on
-        PostgreSQL, where a database that cannot be used refuses the connection itself."""
+        is changed and rolled back at once, so nobody waits behind the try. On PostgreSQL,
+        whether a connection can be made and takes writes (not a standby, nor
+        default_transaction_read_only set)."""
         if self.engine.dialect.name != "sqlite":
-            return None
+            return self._postgresql_write_problem()
         try:
             raw = self.engine.raw_connection()
         except (OperationalError, InterfaceError) as exc:
@@ -256,6 +250,16 @@ class Store:
             return _try_a_write(driver, wait_ms)
         finally:
             raw.close()
+
+    def _postgresql_write_problem(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+        except (OperationalError, InterfaceError) as exc:
+            return _first_line(exc.orig)
+        if read_only == "on":
+            return "it takes no writes: transaction_read_only is on"
+        return None
 
     def forget_connections(self) -> None:
         """After the database failed: close the pooled connections, so the next unit of

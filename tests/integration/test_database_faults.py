@@ -179,6 +179,10 @@ def test_a_postgresql_that_takes_no_writes_is_an_outage_not_a_failing_job(
                 jobs["poll"]()
                 jobs["flush"]()
             assert len(server.inbox) == 1
+            code, output = _status(app)
+            assert code == 1, output
+            assert ("database: NOT WRITABLE (it takes no writes: transaction_read_only is "
+                    "on): a standby not yet promoted") in output
             with admin.connect() as connection:
                 connection.execute(text(f'ALTER DATABASE "{name}" SET '
                                         "default_transaction_read_only = off"))
