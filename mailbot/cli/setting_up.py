@@ -11,7 +11,13 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from mailbot.cli.common import ConfigOption, database_failure, fail, load_config
+from mailbot.cli.common import (
+    ConfigOption,
+    database_failure,
+    fail,
+    hand_over_at_exit,
+    load_config,
+)
 from mailbot.config_explain import set_by_environment
 from mailbot.demo import run_demo
 from mailbot.diagnose import (
@@ -38,7 +44,7 @@ from mailbot.store.backup import (
     sqlite_path,
 )
 from mailbot.store.copy import CopyRefused, copy_database
-from mailbot.store.db import SchemaTooNew, low_disk_note
+from mailbot.store.db import SchemaTooNew, check_schema_not_newer, low_disk_note
 
 
 def version() -> None:
@@ -90,21 +96,28 @@ def check_config(
 
 
 def _check_database_login(url: str, where: object) -> None:
-    """Log in to a database server (SQLite is a file made on start: nothing to try)."""
+    """Log in to a database server (SQLite is a file made on start: nothing to try), and
+    read the schema of one already there: after a package rolled back, the daemon would
+    refuse the schema a newer release left (exit 2), so this says so before it starts."""
     from sqlalchemy import create_engine
 
-    if url.startswith("sqlite"):
+    file = sqlite_path(url)
+    if url.startswith("sqlite") and (file is None or not file.is_file()):
         return
+    if file is not None:  # reading it as root may make its -wal and -shm: the service's
+        hand_over_at_exit(file.parent)
     engine = create_engine(url)
     try:
-        with engine.connect():
-            pass
+        check_schema_not_newer(engine)
+    except SchemaTooNew as exc:
+        raise fail(f"database {redact_url(url)}: {exc}", 2) from None
     except SQLAlchemyError as exc:
         raise fail(f"{where}: database.url{set_by_environment('database.url')}: "
                    f"{database_failure(url, exc)}", 3) from None
     finally:
         engine.dispose()
-    typer.echo(f"database: connected to {redact_url(url)}")
+    if file is None:
+        typer.echo(f"database: connected to {redact_url(url)}")
 
 
 db_app = typer.Typer(help="The database: schema upgrades, backup and restore (SQLite), "

@@ -132,6 +132,14 @@ def newer_schema(revision: str | None) -> str | None:
     return script.get_current_head()
 
 
+def check_schema_not_newer(engine: Engine) -> None:
+    """SchemaTooNew if a newer mailbot has upgraded this database; nothing is written (a
+    database that has no schema yet passes)."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    _refuse_a_newer_schema(current, ScriptDirectory.from_config(alembic_config(engine)))
+
+
 def _refuse_a_newer_schema(current: str | None, script: ScriptDirectory) -> None:
     known = {migration.revision for migration in script.walk_revisions()}
     if current is not None and current not in known:

@@ -187,3 +187,30 @@ def test_mailbot_db_upgrade_from_each_earlier_release_keeps_every_row(
         assert _every_row(engine) == before
     finally:
         engine.dispose()
+
+
+def test_check_config_connect_says_the_database_is_from_a_newer_mailbot(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """A package rolled back after an upgrade: `check-config --connect`, which the upgrade
+    steps run before the start, said OK, and the start then refused the schema. It says so
+    now, as the start would (exit 2), and writes nothing."""
+    app, _ = make_app(tmp_path / "council", database_url=empty_database_url)
+    app.close()
+    config = str(tmp_path / "council" / "mailbot.toml")
+    fine = CliRunner().invoke(cli, ["check-config", "--connect", "--config", config])
+    assert fine.exit_code == 0, fine.output
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        result = CliRunner().invoke(cli, ["check-config", "--connect", "--config", config])
+        with engine.connect() as connection:
+            after = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        engine.dispose()
+    assert result.exit_code == 2, result.output
+    (line,) = [line for line in result.output.splitlines() if "error" in line]
+    assert line.startswith("mailbot: error: database ")
+    assert "its schema is revision 0099, which this mailbot does not know" in line
+    assert after == [("0099",)]
