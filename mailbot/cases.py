@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from mailbot import ledger, routing
 from mailbot.clock import (
@@ -28,6 +28,7 @@ from mailbot.languages import (
 )
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.quoting import own_text
+from mailbot.store.insert_now import insert_now
 from mailbot.store.tables import (
     CaseRow,
     ClockEventRow,
@@ -159,8 +160,7 @@ def open_case(
     # A new case has no clock events yet, so its dates come from receipt time and policy
     # alone (due_dates: the same rules as case_deadlines, without the explanation).
     ack_due, response_due = due_dates(app.policy, kind, classification.priority, received)
-    case = _insert_case(
-        session,
+    case = insert_now(session, CaseRow(
         ref=next_ref(session, received.astimezone(LONDON).year),
         kind=kind.value,
         priority=classification.priority.value,
@@ -183,10 +183,12 @@ def open_case(
         created_at=now,
         updated_at=now,
         anonymised_at=None,
-    )
+    ))
     why = f"classified {classification.kind or Kind.ENQUIRY} ({classification.confidence:.2f})"
     if escalated and parent is not None:
-        why += f"; asks to take complaint {parent.ref} further, so a complaint"
+        why += f"; asks to take complaint {parent.ref} further"
+        if classification.kind != Kind.COMPLAINT:
+            why += ", so a complaint"
     if member is None:
         why += "; sender is not in the members directory"
     ledger.record_event(session, now, "mailbot", "opened", why, case=case)
@@ -206,26 +208,6 @@ def open_case(
             add_clock_event(session, case, "restart", who=case.member_email,
                             why=f"{ESCALATED_RESTART} ({parent.ref})", now=received)
             refresh_deadlines(app, session, case)
-    return case
-
-
-# Every column: a row handed to the session must have them all (none left to load).
-_INSERT_CASE = insert(CaseRow.metadata.tables[CaseRow.__tablename__])
-
-
-def _insert_case(session: Session, **values: object) -> CaseRow:
-    """The new case written at once, by one prebuilt INSERT, and handed to the session as
-    the row it now is (persistent, every column known): what is changed in it later
-    (its officer, when it was acknowledged) is written by the next flush, as before. Every
-    new case needs its id at once (the audit trail and the outbox rows name it); this gets
-    it without the ORM's unit of work for one new object (about 50 µs on SQLite)."""
-    # Whatever the session still holds goes first, in the order a flush here wrote it.
-    session.flush()
-    key = session.connection().execute(_INSERT_CASE, values).inserted_primary_key
-    assert key is not None  # an INSERT of one row always has its key
-    case = CaseRow(id=key[0], **values)
-    make_transient_to_detached(case)  # as if loaded: no INSERT of its own, no changes yet
-    session.add(case)
     return case
 
 

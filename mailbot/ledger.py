@@ -11,10 +11,11 @@ from email.policy import compat32
 from email.utils import parseaddr, parsedate_to_datetime
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, message_id_of
+from mailbot.store.insert_now import insert_now
 from mailbot.store.tables import CaseRow, EventRow, MessageRow
 
 # Built once: every message fetched is looked up. Most mail is new, so a plain (Core) query
@@ -129,20 +130,7 @@ def record_message(
         purged_at=None,
     )
     note_parsed(row, parsed)
-    # Whatever the session still holds goes first, in the order a flush here wrote it.
-    session.flush()
-    values = {name: getattr(row, name) for name in _MESSAGE_COLUMNS}
-    key = session.connection().execute(_INSERT_MESSAGE, values).inserted_primary_key
-    assert key is not None  # an INSERT of one row always has its key
-    row.id = key[0]
-    make_transient_to_detached(row)  # as if loaded: no INSERT of its own, no changes yet
-    session.add(row)
-    return row
-
-
-# Every column is given: a row handed to the session must have them all (none to load).
-_INSERT_MESSAGE = insert(_MESSAGES)
-_MESSAGE_COLUMNS = tuple(column.key for column in _MESSAGES.columns if column.key != "id")
+    return insert_now(session, row)
 
 
 def note_parsed(row: MessageRow, parsed: ParsedMessage | ParseFailure | None) -> None:

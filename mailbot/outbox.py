@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from mailbot import ledger, sending_hold
 from mailbot.backends.base import (
@@ -35,6 +35,7 @@ from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.model import OutgoingMail
 from mailbot.render import Rendered
 from mailbot.store.db import Store
+from mailbot.store.insert_now import insert_now
 from mailbot.store.tables import CaseRow, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -114,13 +115,7 @@ def queue(
         sent_at=None,
         purged_at=None,
     )
-    values = {name: getattr(row, name) for name in _OUTBOX_COLUMNS}
-    key = session.connection().execute(_INSERT_OUTBOX, values).inserted_primary_key
-    assert key is not None  # an INSERT of one row always has its key
-    row.id = key[0]
-    make_transient_to_detached(row)  # as if loaded: no INSERT of its own, no changes yet
-    session.add(row)
-    return row
+    return insert_now(session, row, flush_first=False)
 
 
 # Built once, and run as plain (Core) statements on the session's connection: they run
@@ -128,8 +123,6 @@ def queue(
 # the check must not flush the session anyway (see _already_queued).
 _OUTBOX = OutboxRow.metadata.tables[OutboxRow.__tablename__]
 _QUEUED_ID = select(_OUTBOX.c.id).where(_OUTBOX.c.dedup_key == bindparam("dedup_key"))
-_INSERT_OUTBOX = insert(_OUTBOX)
-_OUTBOX_COLUMNS = tuple(column.key for column in _OUTBOX.columns if column.key != "id")
 
 
 def _already_queued(session: Session, dedup_key: str) -> bool:
