@@ -69,6 +69,16 @@ def away_while_sending_is_held(it: Council) -> tuple[EmailMessage, SendingRefuse
     return assignment, backend
 
 
+def handed_to_alex_while_held(it: Council, later: datetime) -> list[EmailMessage]:
+    """Sam is away while sending is held; an administrator hands the case to Alex at
+    `later`, and sending resumes an hour on: the mail that left then."""
+    _, backend = away_while_sending_is_held(it)
+    leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                      reason="Alex covers Castle ward", now=later)
+    put_right(it, backend)
+    return it.flush(later + timedelta(hours=1))
+
+
 def tagged(it: Council, sender: str, line: str, at: datetime) -> list[EmailMessage]:
     ref = it.case().ref
     return it.deliver(it.mail(sender, f"RE: Pothole on Castle Road [{ref}]", line, date=at), at)
@@ -121,12 +131,7 @@ def test_a_redirect_for_a_case_answered_meanwhile_is_withdrawn(tmp_path: Path) -
 def test_a_redirect_for_a_case_handed_to_someone_else_is_withdrawn(tmp_path: Path) -> None:
     """The administrator moved the case on: Morgan is not told it is now theirs."""
     with council(tmp_path) as it:
-        _, backend = away_while_sending_is_held(it)
-        later = RECEIVED + timedelta(hours=1)
-        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                          reason="Alex covers Castle ward", now=later)
-        put_right(it, backend)
-        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        left = to_and_subject(handed_to_alex_while_held(it, RECEIVED + timedelta(hours=1)))
         [redirect] = redirects(it)
     assert MORGAN not in [to for to, _ in left]
     assert ALEX in [to for to, _ in left]
@@ -140,12 +145,8 @@ def test_a_withdrawn_redirect_gives_its_recipient_no_say_over_the_case(
     """Morgan could act on the case only because mailbot asked him to. That request was
     withdrawn, never sent, once Alex took the case: Morgan's DONE must not answer it."""
     with council(tmp_path) as it:
-        _, backend = away_while_sending_is_held(it)
         later = RECEIVED + timedelta(hours=1)
-        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                          reason="Alex covers Castle ward", now=later)
-        put_right(it, backend)
-        it.flush(later + timedelta(hours=1))
+        handed_to_alex_while_held(it, later)
         [redirect] = redirects(it)
         assert redirect.status == "withdrawn"
         tagged(it, f"Morgan Lee <{MORGAN}>", "DONE", later + timedelta(hours=2))
@@ -176,12 +177,7 @@ def test_a_request_to_redirect_is_withdrawn_once_someone_took_the_case(
     tmp_path: Path,
 ) -> None:
     with colchester(tmp_path) as it:
-        _, backend = away_while_sending_is_held(it)
-        later = RECEIVED + timedelta(hours=2)
-        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                          reason="Alex covers", now=later)
-        put_right(it, backend)
-        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        left = to_and_subject(handed_to_alex_while_held(it, RECEIVED + timedelta(hours=2)))
         [asked] = redirects(it)
     assert MORGAN not in [to for to, _ in left]
     assert asked.status == "withdrawn"
