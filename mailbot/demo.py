@@ -90,7 +90,7 @@ def run_demo(home: Path, now: datetime | None = None, console: Console | None = 
         report = jobs.poll(app, moment)
         flushed = jobs.flush_outbox(app, moment)
         console.print(summarise_poll(report, flushed))
-        _show(app, console)
+        first_ref = _show(app, console)
     finally:
         app.close()
     console.print(
@@ -98,11 +98,13 @@ def run_demo(home: Path, now: datetime | None = None, console: Console | None = 
         f"  inbox       {home / 'mailbox'} (processed mail is in .Processed)\n"
         f"  sent mail   {home / 'outbox'}\n"
         f"  database    {settings.database_url}\n"
-        f"  one case    mailbot case MB-…  --config {home / 'mailbot.toml'}"
+        f"  one case    mailbot case {first_ref or 'REF'} --config {home / 'mailbot.toml'}"
     )
 
 
-def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
+def _show(app, console: Console) -> str | None:  # type: ignore[no-untyped-def]
+    """Print the cases, the mail left unanswered and the mail written; the first case's
+    reference, for the command that shows one case."""
     with app.store.transaction() as session:
         cases = session.scalars(select(CaseRow).order_by(CaseRow.id)).all()
         table = Table(title="Cases opened")
@@ -142,3 +144,4 @@ def _show(app, console: Console) -> None:  # type: ignore[no-untyped-def]
         for row in sent:
             add_plain_row(table, row.purpose, row.recipients, row.status, row.message_id)
         console.print(table)
+        return cases[0].ref if cases else None

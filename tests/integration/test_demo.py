@@ -35,6 +35,8 @@ def test_demo_runs_end_to_end_and_twice_changes_nothing(tmp_path: Path) -> None:
     first = _demo(home)
     assert "Cases opened" in first and "Mail not answered" in first
     cases, files = _state(home)
+    # The command it suggests names a case that is there, not "MB-…".
+    assert f"mailbot case {cases[0][0]} --config " in first
 
     kinds = {kind for _, kind, _, _ in cases}
     assert {"enquiry", "foi", "complaint", "confidentiality"} <= kinds
