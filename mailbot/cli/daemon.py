@@ -124,8 +124,8 @@ def status(config: ConfigOption = None) -> None:
     for 30 minutes, or one of its jobs failing run after run; mailbox down, sending held,
     mail failed or possibly not sent, mail not taken by the server for 30 minutes, mail
     the mailbox could not give left there for a person, nearly all recent mail dropped as
-    list mail, a directory file that does not validate), 2 for a mistake in the
-    configuration."""
+    list mail, a directory file that does not validate, a database the daemon cannot
+    write to or whose disk is full), 2 for a mistake in the configuration."""
     from mailbot.status import format_status, gather_status
     from mailbot.store.backup import sqlite_path
 
