@@ -69,14 +69,21 @@ def away_while_sending_is_held(it: Council) -> tuple[EmailMessage, SendingRefuse
     return assignment, backend
 
 
-def handed_to_alex_while_held(it: Council, later: datetime) -> list[EmailMessage]:
-    """Sam is away while sending is held; an administrator hands the case to Alex at
-    `later`, and sending resumes an hour on: the mail that left then."""
-    _, backend = away_while_sending_is_held(it)
+def handed_to_alex_then_sent(
+    it: Council, backend: SendingRefused, later: datetime, reason: str
+) -> list[EmailMessage]:
+    """While sending is held, an administrator hands the case to Alex at `later`, and
+    sending resumes an hour on: the mail that left then."""
     leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                      reason="Alex covers Castle ward", now=later)
+                      reason=reason, now=later)
     put_right(it, backend)
     return it.flush(later + timedelta(hours=1))
+
+
+def handed_to_alex_while_held(it: Council, later: datetime) -> list[EmailMessage]:
+    """Sam is away while sending is held, and the case goes to Alex (as above)."""
+    _, backend = away_while_sending_is_held(it)
+    return handed_to_alex_then_sent(it, backend, later, "Alex covers Castle ward")
 
 
 def tagged(it: Council, sender: str, line: str, at: datetime) -> list[EmailMessage]:
@@ -246,10 +253,7 @@ def test_a_reopened_notice_for_a_case_moved_on_goes_to_its_new_officer(
     with council(tmp_path) as it:
         _, backend = answered_then_reopened_while_held(it)
         later = RECEIVED + timedelta(days=1, hours=2)
-        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                          reason="Sam is on leave", now=later)
-        put_right(it, backend)
-        left = it.flush(later + timedelta(hours=1))
+        left = handed_to_alex_then_sent(it, backend, later, "Sam is on leave")
         notices = {row.recipients: row.status for row in reopened(it)}
     updates = [m for m in left if str(m["Subject"]).startswith("Update: ")]
     assert [str(m["To"]) for m in updates] == [ALEX]
@@ -350,10 +354,7 @@ def test_an_update_for_a_case_moved_on_goes_to_its_new_officer(tmp_path: Path) -
     with council(tmp_path) as it:
         _, backend = wrote_again_while_held(it)
         later = RECEIVED + timedelta(days=1, hours=2)
-        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
-                          reason="Sam is on leave", now=later)
-        put_right(it, backend)
-        left = it.flush(later + timedelta(hours=1))
+        left = handed_to_alex_then_sent(it, backend, later, "Sam is on leave")
     [update] = updates(left)
     assert str(update["To"]) == ALEX
     for part in ("plain", "html"):
