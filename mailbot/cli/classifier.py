@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from mailbot.classify import load_classifier, rules_classifier
+from mailbot.classify.classifier import Classifier
+from mailbot.classify.model import model_exists
 from mailbot.cli.common import ConfigOption, fail, load_config, whole_number
 from mailbot.console import classify_file, contract_fields, format_classification
 
@@ -18,19 +20,34 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     config: ConfigOption = None,
     rules_only: Annotated[bool, typer.Option(help="Skip the trained model (rules only).")] = False,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(help="Classify with the model trained here (`mailbot train --model-dir`) "
+                          "instead of [classifier] model_dir."),
+    ] = None,
 ) -> None:
     """Classify .eml files without touching any mailbox or database, as the daemon would:
     mail an upstream filter marked as spam, or automatic mail, is said to be so."""
     settings = load_config(config, required=False)
-    classifier = (
-        rules_classifier()
-        if rules_only
-        else load_classifier(settings.model_dir, corrections=settings.corrections_path)
-    )
+    classifier: Classifier
+    if rules_only:
+        classifier = rules_classifier()
+    elif model_dir is not None:
+        classifier = chosen_model(model_dir)
+    else:
+        classifier = load_classifier(settings.model_dir, corrections=settings.corrections_path)
     for path in paths:
         result = classify_file(classifier, path, relay_list_ids=settings.loops.relay_list_ids)
         typer.echo(json.dumps(contract_fields(result)) if as_json
                    else format_classification(result))
+
+
+def chosen_model(model_dir: Path) -> Classifier:
+    """The model an administrator named: used as it is, never trained in its place."""
+    if not model_exists(model_dir):
+        raise fail(f"--model-dir {model_dir}: no trained model there; "
+             f"make one with `mailbot train --model-dir {model_dir}`")
+    return load_classifier(model_dir, train_if_missing=False)
 
 
 def train_classifier(

@@ -313,3 +313,27 @@ def test_no_privacy_wording_no_confidential_flag(
     ]
     assert not example["confidential"]
     assert not _classify(classifier, example["subject"], example["text"]).confidential
+
+
+def test_cli_classify_uses_the_model_named_and_never_trains_one(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    letter = next((Path(__file__).parents[2] / "config/demo/mail").glob("01-*.eml"))
+    before = (model_dir / "meta.json").stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["classify", "--json", "--model-dir", str(model_dir),
+                                      str(letter)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)
+    assert line["file"] == str(letter) and line["kind"] == "enquiry" and line["error"] is None
+    assert (model_dir / "meta.json").stat().st_mtime_ns == before
+
+    missing = tmp_path / "no-model"
+    result = CliRunner().invoke(app, ["classify", "--json", "--model-dir", str(missing),
+                                      str(letter)])  # fmt: skip
+    assert result.exit_code == 1
+    assert "--model-dir" in result.output and "mailbot train" in result.output
+    assert not missing.exists()
