@@ -12,7 +12,7 @@ Welsh council sends both, with Welsh first whenever the member has chosen Welsh.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -114,6 +114,15 @@ def staff_languages(policy_language: str, member_language: str | None) -> Langua
     if policy_language != "cy-en":
         return ENGLISH
     return WELSH_FIRST if member_language == "cy" else ENGLISH_FIRST
+
+
+def staff_languages_for_many(
+    policy_language: str, member_languages: Iterable[str | None]
+) -> Languages:
+    """Mail to an officer about many members' cases (the daily summary of reminders): as
+    staff_languages, Welsh first only when every one of those members prefers Welsh."""
+    orders = {staff_languages(policy_language, language) for language in member_languages}
+    return orders.pop() if len(orders) == 1 else staff_languages(policy_language, None)
 
 
 def long_date_cy(value: date, mutate: bool = False) -> str:

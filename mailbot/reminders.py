@@ -44,7 +44,7 @@ from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE
 from mailbot.directory import Officer
-from mailbot.languages import ENGLISH, staff_languages
+from mailbot.languages import Languages, staff_languages, staff_languages_for_many
 from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
 from mailbot.policy import Reminders
@@ -152,14 +152,12 @@ def sweep(app: App, now: datetime) -> ReminderReport:
 
 
 def summarising(app: App, officer_email: str) -> bool:
-    """Whether this officer's reminders may be gathered into a daily summary. Not in a
-    bilingual council: its staff mail is in Welsh and English, and the summary's words are
-    English only so far (each reminder alone keeps both languages). Not for an officer
+    """Whether this officer's reminders may be gathered into a daily summary (in a
+    bilingual council, in Welsh and English as its other staff mail). Not for an officer
     whose out-of-office mailbot listens for ([loops] officer_auto_replies): an
     out-of-office answering a case's own reminder moves that case on (mailbot.absence),
     and one answering a summary could not say which case."""
-    return (app.policy.reminders.summary_above > 0 and app.policy.language != "cy-en"
-            and not hears_absence(app, officer_email))
+    return app.policy.reminders.summary_above > 0 and not hears_absence(app, officer_email)
 
 
 def summary_key(officer_email: str, day: date) -> str:
@@ -276,7 +274,16 @@ def summary_mail(
         # About many cases: an out-of-office answering it cannot say which one to move.
         hear_absence=False,
     )
-    return app.renderer.render(SUMMARY, context, ENGLISH), envelope
+    return app.renderer.render(SUMMARY, context, _summary_languages(app, listed)), envelope
+
+
+def _summary_languages(app: App, listed: list[tuple[CaseRow, Step]]) -> Languages:
+    """English only, or in a bilingual council both languages: Welsh first when every
+    case listed is for a member who prefers Welsh, as each reminder alone would be."""
+    chosen = [app.directory.member(case.member_email) for case, _ in listed]
+    return staff_languages_for_many(
+        app.policy.language, [member.language if member else None for member in chosen]
+    )
 
 
 def _manager_of(app: App, officer: Officer) -> Officer | None:
