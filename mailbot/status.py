@@ -3,8 +3,13 @@ anything stuck, was anything quarantined, and how many cases need a person."""
 
 from __future__ import annotations
 
+import os
+import pwd
+import shlex
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
@@ -91,7 +96,9 @@ class Status:
     # mail tried and not sent yet, still retried on its own: what the server said
     not_sent: str | None = None
     not_sent_long: bool = False  # ... the oldest of it queued over NOT_SENT_AFTER ago
-    # why the daemon cannot write to its SQLite database now (locked, read-only, disk full)
+    # why the daemon cannot write to its SQLite database now (locked, read-only, disk full),
+    # or NOT_CHECKED and why: then the daemon line tells (a daemon that cannot write stops
+    # recording its polls, and is reported silent)
     database: str | None = None
 
     @property
@@ -100,7 +107,7 @@ class Status:
                 and not self.daemon_silent and self.mostly_bulk is None
                 and self.directory_unread is None and not self.failing
                 and not self.left_unread and not self.not_sent_long
-                and self.database is None)
+                and (self.database is None or self.database.startswith(NOT_CHECKED)))
 
 
 def _counts(session, column, table) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -215,6 +222,12 @@ def _database_problem(app: App) -> str | None:
                 f"inside BEGIN? fuser {path} names it); the daemon records no mail and "
                 "sends none until it lets go, and the mail waits in the Inbox")
     if problem is not None and "readonly" in problem:
+        other_user = someone_elses(path, os.geteuid())
+        if other_user is not None:
+            return (f"{NOT_CHECKED}: {path} belongs to user {other_user}, and this command "
+                    "runs as another, who may not write it; run it as the daemon's user "
+                    f"(sudo -u {shlex.quote(other_user)} mailbot status ...) to see what the "
+                    "daemon sees")
         return (f"NOT WRITABLE ({problem}): {path}, its -wal and -shm files and its folder "
                 "must be writable by the user the daemon runs as (chown them to it); "
                 "until then the mail waits in the Inbox")
@@ -226,6 +239,26 @@ def _database_problem(app: App) -> str | None:
                 "the daemon cannot record mail once SQLite says \"database or disk is "
                 "full\", and the mail waits in the Inbox; free some space")
     return None
+
+
+NOT_CHECKED = "not checked"
+
+
+def someone_elses(path: Path, me: int) -> str | None:
+    """The name (or #id) of the user who owns the database file and may write it, when
+    that is not `me`: an administrator who runs `mailbot status` as themselves, not as the
+    service's user, is refused writes the daemon is allowed, and must not be told the
+    database is broken (nor paged for it by a monitor reading the exit code)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if info.st_uid == me or not info.st_mode & stat.S_IWUSR:
+        return None
+    try:
+        return pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        return f"#{info.st_uid}"  # as sudo -u takes a user id
 
 
 def _not_sent(  # type: ignore[no-untyped-def]

@@ -6,8 +6,10 @@ cannot: it keeps its state in that database)."""
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,51 @@ def test_status_says_the_write_lock_is_held_by_another_program(
                            f"has held the write lock on {path} for over 5 s")
     assert f"fuser {path}" in line and "the mail waits in the Inbox" in line
     assert _status(app)[0] == 0  # let go: all well again
+
+
+def _status_of_read_only_file(app: App) -> status_module.Status:
+    """What `mailbot status` finds when every connection it opens may only read: SQLite's
+    own refusal ("attempt to write a readonly database"), as for a file it may not write."""
+    read_only = OpenedReadOnly(app)
+    app.store.engine.dispose()
+    read_only.now = True
+    try:
+        return status_module.gather_status(app, datetime.now(UTC))
+    finally:
+        read_only.now = False
+        app.store.engine.dispose()
+
+
+def test_status_says_a_read_only_database_is_not_writable(council: tuple[App, Any]) -> None:
+    app, _ = council
+    found = _status_of_read_only_file(app)
+    assert not found.healthy
+    path = app.store.engine.url.database
+    line = status_module.format_status(found).splitlines()[0]
+    assert line.startswith("database: NOT WRITABLE (attempt to write a readonly database): "
+                           f"{path}, its -wal and -shm files")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_status_run_as_another_user_than_the_owner_does_not_call_the_database_broken(
+    council: tuple[App, Any],
+) -> None:
+    """An administrator runs `mailbot status` as themselves, not as the user the daemon
+    runs as and who owns the file: SQLite refuses them writes the daemon may make. The line
+    says it could not check and as whom to run it, and the exit code stays 0 (a daemon
+    that truly cannot write stops recording its polls and is reported silent)."""
+    app, _ = council
+    path = Path(str(app.store.engine.url.database))
+    os.chown(path, 54321, 54321)  # a service account with no entry in this machine's passwd
+    try:
+        found = _status_of_read_only_file(app)
+    finally:
+        os.chown(path, 0, 0)
+    assert found.healthy, status_module.format_status(found)
+    line = status_module.format_status(found).splitlines()[0]
+    assert line == (f"database: not checked: {path} belongs to user #54321, and this command "
+                    "runs as another, who may not write it; run it as the daemon's user "
+                    "(sudo -u '#54321' mailbot status ...) to see what the daemon sees")
 
 
 def test_status_says_the_disk_is_full(
