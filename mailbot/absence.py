@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
+from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
@@ -75,7 +76,8 @@ def alternative_contact(app: App, absent: str, note: str) -> str | None:
     """Who takes over: a known officer named in the note, the directory's deputy, a
     colleague at the same domain named in the note, then the manager."""
     shared = app.mailbox_address
-    named = [a for a in emails_in(note) if a not in (absent, shared)]
+    named = [a for a in emails_in(note)
+             if not same_address(a, absent) and not same_address(a, shared)]
     for address in named:
         if app.directory.officer(address) is not None:
             return address
@@ -114,7 +116,7 @@ def officer_out_of_office(
             session, now, absent, LEFT_EVENT, "their auto-reply says they have left",
             case=case,
         )
-    if absent != case.officer_email or case.status in FINISHED:
+    if not same_address(absent, case.officer_email or "") or case.status in FINISHED:
         return  # someone else's note, or nothing left to do on the case
     if not first_time:
         return
@@ -175,7 +177,9 @@ def undeliverable(
         f"our {out.purpose} to {failed} bounced",
         case=case,
     )
-    if not sent_to_officer(out, case) or failed != case.officer_email:
+    # X-Failed-Recipients names the address as the SMTP envelope had it: a domain beyond
+    # ASCII in its ASCII form, whichever form officers.csv uses.
+    if not sent_to_officer(out, case) or not same_address(failed, case.officer_email or ""):
         return
     if case.status in FINISHED:
         return
@@ -225,7 +229,7 @@ def _ask_to_redirect(
     if target is not None:
         colleague = (
             app.directory.officer(target) is not None
-            or target.lower() == app.settings.routing.default_officer.lower()
+            or same_address(target, app.settings.routing.default_officer)
         )
         _queue_redirect_mail(
             app, session, case, absent, target, now, headline,
@@ -277,8 +281,8 @@ def redirect_gone(session: Session, case: CaseRow, row: OutboxRow) -> str:
     holder = (case.officer_email or "").strip().lower()
     moved_elsewhere = f"the case is now with {case.officer_email or 'nobody'}"
     if _redirected(session, case, absent, to):
-        return "" if holder == to else moved_elsewhere
-    if holder != absent.lower():
+        return "" if same_address(holder, to) else moved_elsewhere
+    if not same_address(holder, absent):
         return moved_elsewhere
     if _acted_since_absence(session, case, absent):
         return f"{absent} is back: they have acted on the case since"

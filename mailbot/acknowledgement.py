@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
+from mailbot.addresses import same_address
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
@@ -157,7 +158,7 @@ def _role_of(app: App, email: str) -> str:
         ("complaints", routing.complaints),
         ("monitoring_officer", routing.monitoring_officer),
     ):
-        if email == address.lower():
+        if same_address(email, address):
             return role
     return ""
 
@@ -212,7 +213,7 @@ def _complaints_route(app: App, case: CaseRow) -> str:
         return route
     email = (case.officer_email or "").lower()
     directory = app.directory
-    if email and directory.top_of_chain(email) == email and directory.managed_by(email):
+    if email and same_address(directory.top_of_chain(email), email) and directory.managed_by(email):
         return route
     return ""
 

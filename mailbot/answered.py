@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger
+from mailbot.addresses import domain_key
 from mailbot.cases import add_clock_event, clock_events
 from mailbot.directory import Directory
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
@@ -58,7 +59,7 @@ def to_the_member(case: CaseRow, message: ParsedMessage, directory: Directory) -
 
 
 def _domain(address: str) -> str:
-    return address.rpartition("@")[2].lower()
+    return domain_key(address.rpartition("@")[2])
 
 
 def officer_acknowledges(app: App, case: CaseRow) -> bool:

@@ -20,6 +20,7 @@ reads what was found before anything is sent on or erased.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import address_forms, same_address
 from mailbot.model import FINISHED, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.plaintext import clean_header
@@ -78,12 +80,17 @@ def person(
     """The person to search for, checked: at least one address or name, each address one
     address, each name at least three letters, and never the shared mailbox itself (to
     which all mail is addressed)."""
-    found = tuple(dict.fromkeys(a.strip().lower() for a in addresses))
-    for address in found:
+    given_addresses = [unicodedata.normalize("NFC", a.strip()).lower() for a in addresses]
+    for address in given_addresses:
         if not _ADDRESS_RE.fullmatch(address):
             raise PersonError(f"--address {address!r} is not an email address")
-        if address == shared_mailbox.lower():
+        if same_address(address, shared_mailbox):
             raise PersonError(f"--address {address} is the shared mailbox itself, not a person")
+    # A domain beyond ASCII is searched in both its forms (caerdydd-ŵ.cymru and
+    # xn--caerdydd--j9b.cymru): mail and the directory may hold either.
+    found = tuple(dict.fromkeys(
+        form for a in given_addresses for form in (a, *sorted(address_forms(a)))
+    ))
     given = tuple(dict.fromkeys(" ".join(n.split()) for n in names))
     for name in given:
         if len("".join(_WORD_RE.findall(name))) < 3:
@@ -268,7 +275,7 @@ def _header_values(headers: Message | dict[str, str], name: str) -> list[str]:
 
 
 def _addresses_in(value: str) -> list[str]:
-    return [found.lower() for found in _ADDRESS_RE.findall(value)]
+    return [found.lower() for found in _ADDRESS_RE.findall(unicodedata.normalize("NFC", value))]
 
 
 def _pairs(value: str) -> list[tuple[str, str]]:

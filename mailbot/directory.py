@@ -13,9 +13,12 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from mailbot.addresses import address_key
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ REQUIRED_COLUMNS = ("name", "email")
 
 @dataclass
 class Directory:
+    # Both keyed by mailbot.addresses.address_key, so an address is found in whichever
+    # form it is written (caerdydd-ŵ.cymru or xn--caerdydd--j9b.cymru); each Member and
+    # Officer keeps its address as the file wrote it, for showing to people.
     members: dict[str, Member] = field(default_factory=dict)
     officers: dict[str, Officer] = field(default_factory=dict)
     members_path: Path | None = None
@@ -70,10 +76,10 @@ class Directory:
     on_loaded: Callable[[Directory], None] | None = field(default=None, repr=False)
 
     def member(self, email: str) -> Member | None:
-        return self.members.get(email.lower())
+        return self.members.get(address_key(email))
 
     def officer(self, email: str) -> Officer | None:
-        return self.officers.get(email.lower())
+        return self.officers.get(address_key(email))
 
     def manager_of(self, email: str) -> Officer | None:
         officer = self.officer(email)
@@ -93,14 +99,17 @@ class Directory:
 
     def managed_by(self, manager_email: str) -> list[Officer]:
         """The officers whose manager this is (an empty list for a manager of no one)."""
-        wanted = manager_email.lower()
-        return [o for o in self.officers.values() if o.manager_email == wanted]
+        wanted = address_key(manager_email)
+        return [
+            o for o in self.officers.values()
+            if o.manager_email and address_key(o.manager_email) == wanted
+        ]
 
     def top_of_chain(self, email: str) -> str:
         """The head of an officer's management line (a service Director), loops ignored."""
         current, seen = email.lower(), set()
-        while current not in seen:
-            seen.add(current)
+        while address_key(current) not in seen:
+            seen.add(address_key(current))
             officer = self.officer(current)
             if officer is None or not officer.manager_email:
                 return current
@@ -287,21 +296,24 @@ def _check_header(
 
 
 def _address(path: Path, line: int, column: str, value: str) -> str:
-    email = value.strip().lower()
+    # Composed, so a letter typed as w and a combining circumflex is one letter (ŵ).
+    email = unicodedata.normalize("NFC", value.strip()).lower()
     if not _EMAIL.match(email):
         raise DirectoryError(f"{path}:{line}: {column} {value!r} is not an email address")
     return email
 
 
 def _unique(path: Path, line: int, email: str, seen: dict[str, str]) -> str:
-    first = seen.get(email)
+    """The address's key, refused if the key is already listed (in either form)."""
+    key = address_key(email)
+    first = seen.get(key)
     if first is not None:
         both = "" if first.startswith(f"{path.name} ") else (
             ": nobody may be both a member and an officer"
         )
         raise DirectoryError(f"{path}:{line}: email {email} is listed twice (first {first}){both}")
-    seen[email] = f"{path.name} line {line}"
-    return email
+    seen[key] = f"{path.name} line {line}"
+    return key
 
 
 def _repeated(
@@ -317,7 +329,7 @@ def _repeated(
     anything is still an error, since mailbot cannot tell which is right."""
     if earlier is None or earlier != person:
         return False
-    warnings.append(f"{path}:{line}: repeats {seen[person.email]} exactly; skipped")
+    warnings.append(f"{path}:{line}: repeats {seen[address_key(person.email)]} exactly; skipped")
     return True
 
 
@@ -371,7 +383,7 @@ def load_members(
             raise DirectoryError(f"{path}:{line}: language must be en or cy, not {given!r}")
         others = _others(path, line, row.get("other_emails", ""))
         member = Member(name, email, row.get("ward", ""), language, others)
-        if _repeated(path, line, member, members.get(email), seen, warnings):
+        if _repeated(path, line, member, members.get(address_key(email)), seen, warnings):
             continue
         members[_unique(path, line, email, seen)] = member
         for other in others:
@@ -398,10 +410,10 @@ def load_officers(
             _address(path, line, column, row[column]) if row.get(column) else ""
             for column in ("manager_email", "deputy_email")
         )
-        if email in (manager, deputy):
+        if address_key(email) in {address_key(manager), address_key(deputy)}:
             raise DirectoryError(f"{path}:{line}: {email} cannot be their own manager or deputy")
         officer = Officer(name, email, row.get("service", ""), manager, deputy)
-        if _repeated(path, line, officer, officers.get(email), seen, warnings):
+        if _repeated(path, line, officer, officers.get(address_key(email)), seen, warnings):
             continue
         officers[_unique(path, line, email, seen)] = officer
         for column, address in (("manager_email", manager), ("deputy_email", deputy)):
@@ -421,7 +433,7 @@ def _without_a_row(
         f"{path}:{line}: {column} {address} has no row of its own in this file (left the "
         "council?); escalations and redirects to them go to that address"
         for (column, address), line in named.items()
-        if address not in officers
+        if address_key(address) not in officers
     ]
 
 

@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, sending_hold
+from mailbot.addresses import address_forms
 from mailbot.backends.base import (
     BackendError,
     Mailbox,
@@ -145,13 +146,15 @@ class FlushReport:
 
 
 def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
+    # In either form of its domain: the cap is per person, however the address is written.
+    forms = {recipient, *address_forms(recipient)}
     return (
         session.scalar(
             select(func.count(OutboxRow.id)).where(
                 OutboxRow.status == "sent",
                 OutboxRow.automatic.is_(True),
                 OutboxRow.sent_at >= since,
-                OutboxRow.recipients.contains(recipient),
+                or_(*(OutboxRow.recipients.contains(form) for form in forms)),
             )
         )
         or 0

@@ -14,12 +14,14 @@ import email.message
 import email.utils
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from mailbot.addresses import same_address
 from mailbot.attached_mail import own_parts
 from mailbot.banners import without_gateway_banners
 from mailbot.body import body_text
@@ -265,14 +267,21 @@ def _addresses(value: str) -> list[Address]:
     unfolded = unfold(value)
     out = []
     for name, addr in _split_addresses(unfolded):
-        addr = addr.strip().lower()
+        addr = _as_written(addr)
         if _ADDR_RE.fullmatch(addr):
             out.append(Address(name=_own_name(clean_header(name), addr), email=addr))
     if not out:  # "From: Big Bug bb@bug.com" and other RFC-breaking forms clients still send
-        found = _LOOSE_ADDR_RE.search(unfolded)
+        found = _LOOSE_ADDR_RE.search(unicodedata.normalize("NFC", unfolded))
         if found:
-            out.append(Address(name="", email=found.group(0).lower()))
+            out.append(Address(name="", email=_as_written(found.group(0))))
     return out
+
+
+def _as_written(addr: str) -> str:
+    """The address in lower case, its letters composed (an RFC 6532 header may write ŵ as
+    w and a combining circumflex), its domain in the form the sender wrote: compared by
+    mailbot.addresses.address_key, which takes either form of a domain."""
+    return unicodedata.normalize("NFC", addr.strip()).lower()
 
 
 # A display name is cut to this: a stranger's name of 300,000 words reached the officer's
@@ -284,7 +293,7 @@ def _own_name(name: str, addr: str) -> str:
     """The display name, cut to MAX_DISPLAY_NAME, or "" if it names another address
     ("jo.bloggs@council.gov.uk" <mallory@evil.example>): officers' mail would call the
     sender by it, and tell them to reply to it."""
-    if "@" in name and any(found.lower() != addr for found in _ADDR_RE.findall(name)):
+    if "@" in name and any(not same_address(found, addr) for found in _ADDR_RE.findall(name)):
         return ""
     return name if len(name) <= MAX_DISPLAY_NAME else name[: MAX_DISPLAY_NAME - 1].rstrip() + "…"
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import absence, acknowledgement, answered, assignment, cases, commands, ledger
+from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned, may_answer
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
@@ -72,7 +73,8 @@ def require_sender(it: Intake) -> Outcome | None:
 
 def ignore_own_mailbox(it: Intake) -> Outcome | None:
     sender = it.message.sender
-    if it.fetched.folder == "inbox" and sender and sender.email == it.app.mailbox_address:
+    inbox = it.fetched.folder == "inbox"
+    if inbox and sender and same_address(sender.email, it.app.mailbox_address):
         return it.settle(MessageStatus.IGNORED, "sent from the shared mailbox itself")
     return None
 

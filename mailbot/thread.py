@@ -13,6 +13,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import same_address
 from mailbot.directory import Directory
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
@@ -73,13 +74,15 @@ def _trusted_for_tag(case: CaseRow, sender: str, directory: Directory) -> bool:
     nothing), from any of their addresses; the assigned officer; any officer."""
     if directory.member(sender) is not None and same_member(directory, sender, case.member_email):
         return True
-    return sender == case.officer_email or directory.officer(sender) is not None
+    return (
+        same_address(sender, case.officer_email or "") or directory.officer(sender) is not None
+    )
 
 
 def same_member(directory: Directory, one: str, other: str) -> bool:
     """The same address, or two addresses of one member (members.csv other_emails: the
     council address and the phone's personal one)."""
-    if one == other:
+    if same_address(one, other):
         return True
     member = directory.member(one)
     return member is not None and member == directory.member(other)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import acknowledgement, answered, assignment, cases, commands, ledger, outbox
+from mailbot.addresses import address_key
 from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
@@ -143,8 +144,8 @@ def _not_the_member(sender: str) -> Headline:
 
 def _staff(app: App, address: str) -> bool:
     """An officer in the directory or an administrator: people mailbot answers."""
-    admins = {a.lower() for a in app.settings.directory.admins}
-    return app.directory.officer(address) is not None or address in admins
+    admins = {address_key(a) for a in app.settings.directory.admins}
+    return app.directory.officer(address) is not None or address_key(address) in admins
 
 
 def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import address_key, address_keys
 from mailbot.model import ParsedMessage
 from mailbot.own_relay import header_values
 from mailbot.parse import AMBIGUOUS_FROM, NO_ADDRESS_IN_FROM
@@ -28,15 +29,15 @@ def role_of(
     mailbot itself asked to act on it (absence.py: an officer away or gone with no
     alternative contact; an escalation for an officer no longer in the directory), who
     could not otherwise do what was asked."""
-    sender = sender.lower()
-    admins = {a.lower() for a in app.settings.directory.admins}
-    if case.officer_email and sender == case.officer_email:
+    sender = address_key(sender)
+    admins = {address_key(a) for a in app.settings.directory.admins}
+    if case.officer_email and sender == address_key(case.officer_email):
         return "assigned officer"
     if case.officer_email:
         officer = app.directory.officer(case.officer_email)
-        if officer is not None and sender == officer.manager_email:
+        if officer is not None and sender == address_key(officer.manager_email):
             return "manager"
-        if officer is not None and sender == officer.deputy_email:
+        if officer is not None and sender == address_key(officer.deputy_email):
             return "deputy"
     if sender in admins:
         return "admin"
@@ -60,7 +61,7 @@ def _asked_to_act(session: Session, case: CaseRow, sender: str) -> bool:
             OutboxRow.status != "withdrawn",
         )
     )
-    return any(sender in recipients.lower().split(",") for recipients in sent)
+    return any(address_key(sender) in address_keys(recipients) for recipients in sent)
 
 
 def failed_authentication(message: ParsedMessage) -> str:
@@ -150,5 +151,5 @@ def refusal(role: str | None, forged: str) -> str:
 
 def may_answer(app: App, sender: str) -> bool:
     """We write back to officers and admins only: never to strangers (backscatter)."""
-    admins = {a.lower() for a in app.settings.directory.admins}
-    return app.directory.officer(sender) is not None or sender in admins
+    admins = {address_key(a) for a in app.settings.directory.admins}
+    return app.directory.officer(sender) is not None or address_key(sender) in admins
