@@ -94,11 +94,16 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
         app.store, app.backend, mailbox_cursor.mailbox_read(app, kind_of(app.backend)),
         previous=previous,
     )
+    # What the backend failed to read before, counted on (a fresh backend each --once run).
+    left_unread.recall(app, now)
     for _ in range(MAX_BATCHES):
-        messages, new_cursor = _fetch(app, cursor, report)
-        # Mail the backend left unread for a person (it would stop every poll): recorded
-        # for `mailbot status`, and the admins told once (mailbot/left_unread.py).
-        left_unread.record_left(app, now)
+        try:
+            messages, new_cursor = _fetch(app, cursor, report)
+        finally:
+            # The failures kept, even when they failed this fetch; mail the backend left
+            # unread for a person (it would stop every poll) recorded for `mailbot status`,
+            # and the admins told once (mailbot/left_unread.py).
+            left_unread.record_left(app, now)
         # One left unread, dealt with by hand, and read by a later try: not answered again.
         messages = left_unread.not_dealt_with(app, messages)
         fetched = len(messages)

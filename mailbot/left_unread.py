@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session
 
 from mailbot import admin_alert, ledger
 from mailbot.backends.base import kind_of
-from mailbot.backends.unreadable import LeftUnread, ReportsUnread
+from mailbot.backends.unreadable import KeepsReadFailures, LeftUnread, ReportsUnread
 from mailbot.mailbox_cursor import mailbox_read
 from mailbot.model import FetchedMessage, MessageStatus
+from mailbot.store import read_failures
 from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import MessageRow, OutboxRow
 
@@ -69,9 +70,36 @@ def is_left_unread(message_id: str) -> bool:
     return message_id.startswith(ID_PREFIX) and message_id.endswith(ID_DOMAIN)
 
 
+def recall(app: App, now: datetime) -> None:
+    """Before a poll reads: the backend's memory of the messages it failed to read, from
+    the database (see unreadable.ReadFailures), and the poll's time. A fresh backend
+    (`mailbot poll --once`, a restart) so counts on from where the last run stopped."""
+    backend = app.backend
+    if not isinstance(backend, KeepsReadFailures):
+        return
+    memory = backend.read_failures()
+    memory.at(now)
+    kind = kind_of(backend)
+    with app.store.transaction() as session:
+        memory.restore(read_failures.load(session, kind, mailbox_read(app, kind)))
+
+
+def _keep(app: App) -> None:
+    """The backend's memory of failed reads, into the database (see recall)."""
+    backend = app.backend
+    if not isinstance(backend, KeepsReadFailures):
+        return
+    kind = kind_of(backend)
+    with app.store.transaction() as session:
+        read_failures.save(session, kind, mailbox_read(app, kind),
+                           backend.read_failures().snapshot())
+
+
 def record_left(app: App, now: datetime) -> list[Recorded]:
-    """Record what the backend left unread since it was last asked; alert the admins once
-    for each message not recorded before."""
+    """After each fetch, whether it failed or not: keep the backend's memory of failed
+    reads (see recall); record what it left unread since it was last asked, and alert the
+    admins once for each message not recorded before."""
+    _keep(app)
     backend = app.backend
     if not isinstance(backend, ReportsUnread):
         return []

@@ -433,6 +433,10 @@ class EwsMailbox:
         """Items left for a person since the last call (see ReportsUnread)."""
         return self._failures.take_left()
 
+    def read_failures(self) -> ReadFailures:
+        """The downloads that failed, kept by the poll (see KeepsReadFailures)."""
+        return self._failures
+
     def _move(self, item_id: str, changekey: str) -> None:
         account = self._connect()
         for attempt in (1, 2):

@@ -385,6 +385,10 @@ class GraphMailbox:
         """Messages left for a person since the last call (see ReportsUnread)."""
         return self._failures.take_left()
 
+    def read_failures(self) -> ReadFailures:
+        """The downloads that failed, kept by the poll (see KeepsReadFailures)."""
+        return self._failures
+
     def _folder_of(self, message_id: str) -> str | None:
         """The id of the folder the message is in now; None if it is gone."""
         reply = self._client.call(

@@ -75,7 +75,7 @@ from mailbot.backends.smtp import (
     envelope_sender,
 )
 from mailbot.backends.tls import trusted_context
-from mailbot.backends.unreadable import LeftUnread
+from mailbot.backends.unreadable import LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -315,6 +315,10 @@ class ImapMailbox:
     def take_left_unread(self) -> list[LeftUnread]:
         """Messages left for a person since the last call (see ReportsUnread)."""
         return self._reader.take_left_unread()
+
+    def read_failures(self) -> ReadFailures:
+        """The messages a FETCH failed on, kept by the poll (see KeepsReadFailures)."""
+        return self._reader.read_failures()
 
     @property
     def failing_messages_remembered(self) -> int:

@@ -54,7 +54,7 @@ class NewMailReader:
         self.clock = clock
         # Messages a FETCH failed on, keyed by their ref ("<UIDVALIDITY>:<UID>", with
         # SENT_REF before it in Sent), and the messages given up on not yet handed over.
-        self._memory = ReadFailures(clock=clock)
+        self._memory = ReadFailures()
         # When a message that may yet be read last failed alone (clock seconds): it is not
         # tried again before RETRY_GAP has passed, so its two failures are two polls apart.
         self._failed_at: dict[str, float] = {}
@@ -63,6 +63,10 @@ class NewMailReader:
         """Messages left for a person since the last call, for `mailbot status` and the
         admins (see mailbot/left_unread.py); each once per run."""
         return self._memory.take_left()
+
+    def read_failures(self) -> ReadFailures:
+        """The messages a FETCH failed on, kept by the poll (see KeepsReadFailures)."""
+        return self._memory
 
     @property
     def remembered(self) -> int:

@@ -78,7 +78,7 @@ class MaildirMailbox:
         self.address = address
         self.backoff = backoff if backoff is not None else Backoff(attempts=3, base=0.2)
         self._io_check = io_check
-        self._failures = ReadFailures(clock=clock)  # message files that could not be read
+        self._failures = ReadFailures()  # message files that could not be read
         if smtp is None and self.outbox is None:
             raise BackendError("the maildir backend needs an outbox folder or [mailbox.smtp]")
         with self._io_errors("open the maildir"):
@@ -277,6 +277,10 @@ class MaildirMailbox:
     def take_left_unread(self) -> list[LeftUnread]:
         """Message files left for a person since the last call (see ReportsUnread)."""
         return self._failures.take_left()
+
+    def read_failures(self) -> ReadFailures:
+        """The files that failed to be read, kept by the poll (see KeepsReadFailures)."""
+        return self._failures
 
     def _move(self, key: str) -> None:
         source = _find(self.path, key)

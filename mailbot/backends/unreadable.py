@@ -9,11 +9,18 @@ nothing behind it is ever read. Each backend counts its failures here, by its ow
 the message, and hands over what it gave up on (`take_left`) so the poll can record it
 where an administrator looks (mailbot/left_unread.py).
 
-The memory lives as long as the backend object: after a restart a message is tried
-UNREADABLE_AFTER times again, which costs a failed poll or two and is then recorded once
-(the record is keyed by the message, so not twice). It is bounded: a message read, or found
-gone, is forgotten at once, and beyond KEEP_AT_MOST the oldest are let go (a message left
-alone is then tried again, twice, and left again).
+The memory is kept in the database (mailbot/store/read_failures.py): the poll loads it
+into the backend before it reads (`at`, `restore`) and writes it back after, whether the
+read failed or not (`snapshot`). So the count reaches UNREADABLE_AFTER across runs of
+`mailbot poll --once` (from cron or a timer each builds a fresh backend) and restarts of
+the daemon: else a message failing every time would be counted once a run, never left,
+and hold back the mail behind it for good. It is bounded: a message read, or found gone,
+is forgotten at once, and beyond KEEP_AT_MOST the oldest are let go (a message left alone
+is then tried again, twice, and left again, still one record).
+
+Time is the poll's: `at(now)` says what time it is, and nothing here reads a clock. A
+memory that was never told the time (a backend used outside a poll) tries no message
+left for a person again.
 
 A message left for a person is tried again once a day (TRY_AGAIN_AFTER), on every backend,
 without a restart: the cause may have gone (an administrator put a file's owner right, an
@@ -29,10 +36,10 @@ leaving them all for a person would send the admins an alert per message (see Fe
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
@@ -70,6 +77,23 @@ class ReportsUnread(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """What is remembered of one message: failed reads of it alone counted against it (0:
+    it was in a request of several that failed, so it is read alone from now on), when it
+    first and last failed, and when it was last left for a person (None: not left)."""
+
+    key: str
+    failures: int
+    first_failed: datetime
+    last_failed: datetime
+    left_at: datetime | None = None
+
+
+# The time of a memory never told it (see ReadFailures.at): such a memory is never kept.
+NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
 class ReadFailures:
     """Failed reads by message, and the messages given up on not yet handed over."""
 
@@ -78,61 +102,84 @@ class ReadFailures:
         after: int = UNREADABLE_AFTER,
         keep: int = KEEP_AT_MOST,
         *,
-        clock: Callable[[], float] = time.monotonic,
         again_after: float = TRY_AGAIN_AFTER,
     ) -> None:
         self.after = after
         self.keep = keep
-        self.clock = clock
-        self.again_after = again_after
-        # key -> failed reads of that message alone (0: it was in a request of several
-        # that failed, so it is read alone from now on)
-        self._failures: OrderedDict[str, int] = OrderedDict()
-        # key -> when (clock seconds) a message given up on was last left for a person
-        self._left_at: dict[str, float] = {}
+        self.again_after = timedelta(seconds=again_after)
+        self.now: datetime | None = None  # the poll's time (see at)
+        # key -> what is remembered of it, the least recently failed first
+        self._entries: OrderedDict[str, Remembered] = OrderedDict()
         self._left: list[LeftUnread] = []
 
     def __len__(self) -> int:
-        return len(self._failures)
+        return len(self._entries)
+
+    def at(self, now: datetime) -> None:
+        """The time of the poll that reads now: failures are dated by it, and a message
+        left for a person is due again by it."""
+        self.now = now
+
+    def restore(self, remembered: list[Remembered]) -> None:
+        """What was kept (see snapshot) in place of what is remembered now: the database
+        is the memory, and a fresh backend (`poll --once`, a restart) starts from it."""
+        ordered = sorted(remembered, key=lambda one: one.last_failed)
+        self._entries = OrderedDict((one.key, one) for one in ordered)
+        self._trim()
+
+    def snapshot(self) -> list[Remembered]:
+        """Everything remembered now, to keep (see restore)."""
+        return list(self._entries.values())
 
     def suspected(self, key: str) -> bool:
         """A read of this message, or of a request it was in, has failed."""
-        return key in self._failures
+        return key in self._entries
 
     def given_up(self, key: str) -> bool:
         """It failed alone UNREADABLE_AFTER times, or the server said it never can give it:
         it is not asked for again until TRY_AGAIN_AFTER has passed (see due_again)."""
-        return self._failures.get(key, 0) >= self.after and not self._due(key)
+        return self.counted(key) >= self.after and not self._due(key)
 
     def due_again(self) -> list[str]:
         """Messages left for a person whose time to be tried again has come: a backend
         whose place has moved past them asks for them again (by their key)."""
-        return [key for key in self._left_at if self._due(key)]
+        return [key for key in self._entries if self._due(key)]
 
     def _due(self, key: str) -> bool:
-        at = self._left_at.get(key)
-        return at is not None and self.clock() - at >= self.again_after
+        entry = self._entries.get(key)
+        if entry is None or entry.left_at is None or self.now is None:
+            return False
+        return self.now - entry.left_at >= self.again_after
 
     def counted(self, key: str) -> int:
         """Failed reads of this message alone that were counted against it."""
-        return self._failures.get(key, 0)
+        entry = self._entries.get(key)
+        return entry.failures if entry is not None else 0
 
     def suspect(self, keys: list[str]) -> None:
         """A request for all of these failed: each is read alone from now on, so the one
         at fault can be told from the rest."""
+        now = self.now or NO_TIME
         for key in keys:
-            self._failures.setdefault(key, 0)
+            if key not in self._entries:
+                self._entries[key] = Remembered(key, 0, now, now)
         self._trim()
 
     def failed(self, key: str) -> bool:
         """A read of this message alone failed. True if that makes it given up on: the
         backend then hands it over (`report`)."""
-        count = self._failures.pop(key, 0) + 1
-        self._failures[key] = count  # moved to the newest end: the last to be let go
-        if count >= self.after:  # left (again, if this was a retry): for another while
-            self._left_at[key] = self.clock()
-        self._trim()
+        count = self.counted(key) + 1
+        self._note(key, count, left=count >= self.after)  # left again, if a retry failed
         return count >= self.after
+
+    def _note(self, key: str, failures: int, *, left: bool) -> None:
+        now = self.now or NO_TIME
+        known = self._entries.pop(key, None)
+        first = known.first_failed if known is not None else now
+        left_at = now if left else (known.left_at if known is not None else None)
+        # moved to the newest end: the last to be let go
+        self._entries[key] = Remembered(key, failures, first, now, left_at)
+        self._trim()
 
     def report(self, left: LeftUnread) -> None:
         """Hand this message over as left for a person (see take_left), once."""
@@ -143,30 +190,34 @@ class ReadFailures:
     def leave(self, left: LeftUnread) -> None:
         """A message the server says it can never give (an item Exchange cannot convert to
         MIME): left at once, without waiting for a second failure."""
-        self._failures.pop(left.ref, None)
-        self._failures[left.ref] = self.after  # remembered, to be tried again in a while
-        self._left_at[left.ref] = self.clock()
-        self._trim()
+        self._note(left.ref, max(self.after, self.counted(left.ref)), left=True)
         self.report(left)
 
     def settled(self, key: str) -> None:
         """Read, or gone: nothing to remember."""
-        self._failures.pop(key, None)
-        self._left_at.pop(key, None)
+        self._entries.pop(key, None)
 
     def remembered(self) -> list[str]:
         """The messages remembered now, to forget those found gone."""
-        return list(self._failures)
+        return list(self._entries)
 
     def take_left(self) -> list[LeftUnread]:
         left, self._left = self._left, []
         return left
 
     def _trim(self) -> None:
-        while len(self._failures) > self.keep:
-            key, _count = self._failures.popitem(last=False)
-            self._left_at.pop(key, None)
+        while len(self._entries) > self.keep:
+            self._entries.popitem(last=False)
         del self._left[: -self.keep]
+
+
+@runtime_checkable
+class KeepsReadFailures(Protocol):
+    """Backends whose memory of failed reads the poll keeps in the database."""
+
+    def read_failures(self) -> ReadFailures:
+        """The backend's memory of failed reads (see ReadFailures)."""
+        ...
 
 
 @dataclass(frozen=True)

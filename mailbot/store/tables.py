@@ -199,3 +199,25 @@ class RefCounterRow(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class ReadFailureRow(Base):
+    """A message the mailbox failed to give, remembered across polls and restarts (see
+    mailbot/backends/unreadable.py): how often it failed alone, when, and when it was left
+    for a person. `mailbox` is a digest of the backend and the mailbox read (see
+    store/read_failures.py), `message` the backend's key for the message."""
+
+    __tablename__ = "read_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    backend: Mapped[str] = mapped_column(String(20))
+    mailbox: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(1000))
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failed_at: Mapped[datetime]
+    last_failed_at: Mapped[datetime]
+    left_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (
+        Index("ix_read_failures_message", "mailbox", "message", unique=True),
+    )

@@ -38,7 +38,6 @@ from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.maildir import MaildirMailbox
 from mailbot.backends.retry import Backoff
-from mailbot.backends.unreadable import TRY_AGAIN_AFTER
 from mailbot.classify import rules_classifier
 from mailbot.jobs import poll
 from mailbot.model import MessageStatus
@@ -50,14 +49,6 @@ from mailbot.store.tables import OutboxRow
 pytestmark = pytest.mark.timeout(120)
 
 BAD_ID = "<bad@councillors.example.gov.uk>"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def acknowledgements_of(app: App, message_id: str) -> int:
@@ -73,10 +64,9 @@ def poll_quietly(app: App, minutes: int) -> None:
 
 
 @pytest.fixture
-def maildir(tmp_path: Path) -> Iterator[tuple[Path, Clock, App]]:
+def maildir(tmp_path: Path) -> Iterator[tuple[Path, App]]:
     config = settings_for(tmp_path, "maildir")
-    clock = Clock()
-    backend = MaildirMailbox(tmp_path / "mail", outbox=tmp_path / "outbox", clock=clock,
+    backend = MaildirMailbox(tmp_path / "mail", outbox=tmp_path / "outbox",
                              backoff=Backoff(attempts=1, sleep=lambda _: None))
     app = build_app(load_settings(config), backend=backend, classifier=rules_classifier())
     inbox = mailbox.Maildir(tmp_path / "mail", create=True)
@@ -88,25 +78,22 @@ def maildir(tmp_path: Path) -> Iterator[tuple[Path, Clock, App]]:
         poll_quietly(app, minute)
     assert len(left_rows(app)) == 1 and len(alerts(app)) == 1
     try:
-        yield tmp_path, clock, app
+        yield tmp_path, app
     finally:
         app.close()
 
 
 def test_maildir_a_file_put_right_is_read_within_a_day_and_once(
-    maildir: tuple[Path, Clock, App],
+    maildir: tuple[Path, App],
 ) -> None:
-    tmp_path, clock, app = maildir
+    tmp_path, app = maildir
     (tmp_path / "restored-later.eml").write_bytes(member_email("bad"))
-    clock.now += 3600
     poll_quietly(app, 60)
     assert BAD_ID not in recorded(app)  # not hammered: once a day
-    clock.now += TRY_AGAIN_AFTER
     poll_quietly(app, 60 * 25)
     assert recorded(app)[BAD_ID] != MessageStatus.QUARANTINED
     assert acknowledgements_of(app, BAD_ID) == 1
     poll_quietly(app, 60 * 25 + 1)
-    clock.now += 2 * TRY_AGAIN_AFTER
     poll_quietly(app, 60 * 50)
     assert acknowledgements_of(app, BAD_ID) == 1
     (row,) = left_rows(app)
@@ -117,11 +104,10 @@ def test_maildir_a_file_put_right_is_read_within_a_day_and_once(
 
 
 def test_maildir_a_retry_that_fails_again_makes_no_new_row_and_no_alert(
-    maildir: tuple[Path, Clock, App],
+    maildir: tuple[Path, App],
 ) -> None:
-    _tmp_path, clock, app = maildir
+    _tmp_path, app = maildir
     for day in range(1, 4):
-        clock.now += TRY_AGAIN_AFTER
         poll_quietly(app, 60 * 24 * day)
     (row,) = left_rows(app)
     assert row.status == MessageStatus.QUARANTINED
@@ -131,13 +117,12 @@ def test_maildir_a_retry_that_fails_again_makes_no_new_row_and_no_alert(
 
 
 def test_maildir_one_a_person_dealt_with_is_not_answered_when_it_becomes_readable(
-    maildir: tuple[Path, Clock, App],
+    maildir: tuple[Path, App],
 ) -> None:
-    tmp_path, clock, app = maildir
+    tmp_path, app = maildir
     (row,) = left_rows(app)
     mark_dealt_with(app.store, row.id, NOW, by="admin:test")  # answered by hand, left there
     (tmp_path / "restored-later.eml").write_bytes(member_email("bad"))
-    clock.now += TRY_AGAIN_AFTER
     poll_quietly(app, 60 * 25)
     poll_quietly(app, 60 * 26)
     assert BAD_ID not in recorded(app)
@@ -146,14 +131,12 @@ def test_maildir_one_a_person_dealt_with_is_not_answered_when_it_becomes_readabl
 
 def test_graph_a_message_exchange_can_give_again_is_read_the_next_day(tmp_path: Path) -> None:
     settings = load_settings(settings_for(tmp_path, "graph"))
-    clock = Clock()
     with FakeGraph(MAILBOX) as fake:
         backend = GraphMailbox(
             mailbox=MAILBOX, base_url=fake.base_url,
             token_provider=StaticTokenProvider(fake.token),
             backoff=Backoff(attempts=2, sleep=lambda _: None),
         )
-        backend._failures.clock = clock  # the day passes in the test, not in real time
         app = build_app(settings, backend=backend, classifier=rules_classifier())
         try:
             fake.deliver(member_email("first"))
@@ -167,7 +150,6 @@ def test_graph_a_message_exchange_can_give_again_is_read_the_next_day(tmp_path: 
             fake.broken.clear()  # Exchange gives both now
             # a person deals with one in Outlook: moves it out of the Inbox
             fake.move_message("<moved@councillors.example.gov.uk>", "deleteditems")
-            clock.now += TRY_AGAIN_AFTER
             poll_quietly(app, 60 * 25)
             poll_quietly(app, 60 * 26)
             assert recorded(app)[BAD_ID] != MessageStatus.QUARANTINED
@@ -182,14 +164,12 @@ def test_graph_a_message_exchange_can_give_again_is_read_the_next_day(tmp_path: 
 
 def test_ews_an_item_exchange_can_convert_again_is_read_the_next_day(tmp_path: Path) -> None:
     settings = load_settings(settings_for(tmp_path, "graph"))
-    clock = Clock()
     with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
         backend = EwsMailbox(
             primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
             auth_type="basic", username="svc-mailbot", password="s3cret",
             backoff=Backoff(attempts=2, sleep=lambda _: None),
         )
-        backend._failures.clock = clock  # the day passes in the test, not in real time
         app = build_app(settings, backend=backend, classifier=rules_classifier())
         try:
             fake.deliver(member_email("first"))
@@ -207,7 +187,6 @@ def test_ews_an_item_exchange_can_convert_again_is_read_the_next_day(tmp_path: P
             # a person deals with one in Outlook: moves it (it gets a new id there)
             new_id = fake._new_id("AAMkMoved")
             fake.add_folder("Dealt with").items[new_id] = fake.inbox.items.pop(moved)
-            clock.now += TRY_AGAIN_AFTER
             poll_quietly(app, 60 * 25)
             poll_quietly(app, 60 * 26)
             assert acknowledgements_of(app, BAD_ID) == 1

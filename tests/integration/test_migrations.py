@@ -123,7 +123,7 @@ def test_a_database_a_newer_mailbot_upgraded_is_refused_in_one_line(
     (line,) = result.output.splitlines()
     assert line.startswith("mailbot: error: database ")
     assert ("its schema is revision 0099, which this mailbot does not know (its newest is "
-            "0004): a newer mailbot upgraded it. Install that version again, or restore the "
+            "0005): a newer mailbot upgraded it. Install that version again, or restore the "
             "backup taken before the upgrade") in line
 
 
@@ -158,7 +158,7 @@ def test_processes_that_start_together_after_an_upgrade_migrate_once(
     assert differences(empty_database_url) == []
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003", "0004"])
 def test_mailbot_db_upgrade_from_each_earlier_release_keeps_every_row(
     empty_database_url: str, tmp_path: Path, revision: str
 ) -> None:
@@ -177,7 +177,10 @@ def test_mailbot_db_upgrade_from_each_earlier_release_keeps_every_row(
     engine = create_engine(empty_database_url)
     try:
         before = _every_row(engine)
-        assert all(before.values()), [name for name, rows in before.items() if not rows]
+        # read_failures (0005) has rows only while a message fails to be read; an upgrade
+        # from before it has none to keep
+        assert all(rows for name, rows in before.items() if name != "read_failures"), [
+            name for name, rows in before.items() if not rows]
         command.downgrade(alembic_config(engine), revision)
         result = CliRunner().invoke(
             cli, ["db", "upgrade", "--config", str(tmp_path / "council" / "mailbot.toml")])
