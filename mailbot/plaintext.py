@@ -16,6 +16,8 @@ from email.header import decode_header
 
 import html2text
 
+from mailbot.flowed import unflow
+
 # Control characters, C1 controls, and the bidirectional embeddings, overrides and isolates
 # that reorder how a line is shown: in a header they can make a subject read as something
 # else ("Trojan Source"), in what we display and in the subject of our reply.
@@ -201,7 +203,16 @@ def decode_part(part: email.message.Message, max_bytes: int | None = None) -> st
         return raw if isinstance(raw, str) else ""
     if not isinstance(payload, bytes):
         return str(payload)
-    return decode_bytes(payload, part.get_content_charset())
+    return _joined_if_flowed(part, decode_bytes(payload, part.get_content_charset()))
+
+
+def _joined_if_flowed(part: email.message.Message, text: str) -> str:
+    """A format=flowed part's paragraphs as their writer typed them (mailbot.flowed)."""
+    if part.get_content_type() != "text/plain":
+        return text
+    if str(part.get_param("format", "")).lower() != "flowed":
+        return text
+    return unflow(text, delete_space=str(part.get_param("delsp", "")).lower() == "yes")
 
 
 _TRAILING_BLANKS_RE = re.compile(rb"[ \t]+(?=\r?\n|\Z)")

@@ -22,9 +22,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger
+from mailbot import cases, ledger
 from mailbot.commands.authority import failed_authentication, may_answer, refusal, role_of
 from mailbot.commands.handlers import (
     APPLY,
@@ -49,6 +50,7 @@ from mailbot.commands.parse import (
     new_text,
     parse_command,
 )
+from mailbot.intake import receipt_time
 from mailbot.languages import Bilingual
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow
@@ -149,6 +151,8 @@ def handle(
             )
         return "no command; help sent" if queued else "no command", queued
     assert role is not None
+    if parsed.refs and case.ref not in parsed.refs:
+        return _names_another_case(app, session, case, message, row, now, parsed)
     holder = case.officer_email  # before a REASSIGN moves it
     result = dispatch(Context(app, session, case, sender, row, now, given_at or now), parsed)
     ledger.record_event(
@@ -192,16 +196,79 @@ def handle_without_case(
     asked for HELP, at most once a day. Returns (what happened, outbox purposes queued)."""
     assert message.sender is not None
     sender = message.sender.email
+    named = _named_case(session, command)
+    if named is not None:
+        # "DONE MB-2026-00002" in answer to the daily summary, or as a new mail: the case
+        # it names, with the same checks as a reply to that case's own reminder.
+        given_at = cases.clock_time(session, named, receipt_time(message, row.received_at))
+        return handle(app, session, named, message, row, now, via="reference in the text",
+                      given_at=given_at)
     asked = command.verb == "HELP"
+    why = _why_no_case(command)
     if not asked:
+        noted = "names no case" if why is NAMES_NO_CASE else why.split(":")[0]
         ledger.record_event(session, now, sender, "command without a case",
-                            f"{command.describe()}: names no case, not applied", message=row)
+                            f"{command.describe()}: {noted}, not applied", message=row)
     queued: list[str] = []
     if may_answer(app, sender) and not failed_authentication(message):
-        answer = command if asked else Unparsed(NAMES_NO_CASE, command.describe())
+        answer = command if asked else Unparsed(why, command.describe())
         queued = queue_help(app, session, None, message, now, answer)
     what = "help asked, no case" if asked else "command naming no case"
     return f"{what}; help sent" if queued else what, queued
+
+
+def _named_case(session: Session, command: Command) -> CaseRow | None:
+    """The one case a command names by its reference, if it names exactly one we have."""
+    if len(command.refs) != 1:
+        return None
+    return session.scalar(select(CaseRow).where(CaseRow.ref == command.refs[0]))
+
+
+def _why_no_case(command: Command) -> Bilingual:
+    """Why a command written outside any case's thread was not applied, for the help mail."""
+    if len(command.refs) > 1:
+        listed = ", ".join(command.refs)
+        return Bilingual(
+            f"your mail names {len(command.refs)} cases ({listed}), and one command changes "
+            "one case: send one mail per case, with its reference in the subject",
+            f"mae eich neges yn enwi {len(command.refs)} achos ({listed}), ac mae un "
+            "gorchymyn yn newid un achos: anfonwch un neges ar gyfer pob achos, gyda'i "
+            "gyfeirnod yn y llinell pwnc",
+        )
+    if command.refs:
+        return Bilingual(
+            f"there is no case {command.refs[0]}: check the reference",
+            f"nid oes achos {command.refs[0]}: gwiriwch y cyfeirnod",
+        )
+    return NAMES_NO_CASE
+
+
+def _names_another_case(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, row: MessageRow,
+    now: datetime, parsed: Command,
+) -> tuple[str, list[str]]:
+    """A command in a case's thread that names only other cases ("DONE MB-2026-00007" in
+    a reply to MB-2026-00003's reminder): which was meant cannot be told, so neither is
+    changed and the officer is told how to name the case."""
+    assert message.sender is not None
+    listed = ", ".join(parsed.refs)
+    ledger.record_event(
+        session, now, message.sender.email, "command rejected",
+        f"{parsed.describe()}: names {listed}, not this case; not applied",
+        case=case, message=row,
+    )
+    queued = queue_reply(app, session, case, message, now, ok=False, lines=[
+        Bilingual(
+            f"{parsed.verb} was not applied: it names {listed}, but your mail is about "
+            f"{case.ref}, so nothing was changed. To change {listed}, reply to its "
+            f"assignment or a reminder, or send a mail with [{parsed.refs[0]}] in the subject.",
+            f"Ni chafodd {parsed.verb} ei weithredu: mae'n enwi {listed}, ond mae eich neges "
+            f"am {case.ref}, felly ni newidiwyd dim. I newid {listed}, atebwch ei neges "
+            f"aseinio neu nodyn atgoffa, neu anfonwch neges gyda [{parsed.refs[0]}] yn y "
+            "llinell pwnc.",
+        )
+    ])
+    return f"{parsed.verb} not applied", queued
 
 
 def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from mailbot.languages import Bilingual
 from mailbot.plaintext import header_safe
 from mailbot.quoting import cut_signature, history_start
+from mailbot.thread import REF_TAG
 from mailbot.workdays import MAX_YEAR, MIN_YEAR
 
 MAX_EXTENSION_DAYS = 60
@@ -38,6 +39,14 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Quote marks an officer may put round the command word ("“Done”" in Outlook, which curls
+# them as it types), and what may follow a command word directly: "Done—phoned", "HELP?".
+_QUOTE_MARKS = "\"'“”‘’„«»"
+_AFTER_VERB = " .,!?:;-–—"
+# Case references written before the command ("MB-2026-00002 and MB-2026-00003 - done",
+# "[MB-2026-00002] DONE"), joined by commas, "and", "&" or "/".
+_REF_JOIN = re.compile(r"^\s*(?:,|&|/|\band\b)\s*", re.IGNORECASE)
+_REF_END = re.compile(r"^\s*[:\-–—]?\s*")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "'": "'", "‘": "’"}
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -71,9 +80,10 @@ class Command:
     address: str = ""
     ok: bool | None = None
     reason: str = ""
+    refs: tuple[str, ...] = ()  # case references written on the command line, as stored
 
     def describe(self) -> str:
-        parts = [self.verb]
+        parts = [self.verb, *self.refs]
         if self.days is not None:
             parts.append(str(self.days))
         if self.new_date is not None:
@@ -142,12 +152,69 @@ def parse_command(text: str) -> Command | Unparsed | None:
     # A reason may run on below the command line, but never into the sign-off
     # ("Thanks, Sam", a phone's footer): it may be sent to the member.
     following = cut_signature(lines)[1:]
-    word, _, rest = first.partition(" ")
-    verb = word.upper().rstrip(".!:,;")
+    leading, after_refs = _leading_refs(first)
+    verb, rest = _verb_and_rest(after_refs)
     read = _READERS.get(verb)
     if read is None:
         return Unparsed(NOT_A_COMMAND, first[:200])
-    return read(_Line(verb, rest.strip(), following, first))
+    refs, rest = _named_refs(leading, rest, bare=read is _bare)
+    parsed = read(_Line(verb, rest, following, first))
+    if isinstance(parsed, Command) and refs:
+        return replace(parsed, refs=refs)
+    return parsed
+
+
+def _verb_and_rest(line: str) -> tuple[str, str]:
+    """The command word (upper case) and what follows it, as officers type them: "DONE",
+    "done.", "“Done” – rang the councillor", "Done—phoned", "HELP?". A word run on into
+    anything else ("Done's", "Doneness") is no command word, and is returned as it is."""
+    opened = line[:1] in _QUOTE_MARKS
+    text = line.lstrip(_QUOTE_MARKS)
+    end = 0
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    word, rest = text[:end], text[end:]
+    if opened and rest[:1] in _QUOTE_MARKS:  # the closing quote of “Done”
+        rest = rest[1:]
+    if not word or (rest and rest[0] not in _AFTER_VERB):
+        word, _, rest = line.partition(" ")
+        return word.upper().rstrip(".!:,;"), rest.strip()
+    return word.upper(), rest.lstrip(" .,!?:;").strip()
+
+
+def _leading_refs(line: str) -> tuple[list[str], str]:
+    """Case references written before the command word, and the line after them."""
+    refs: list[str] = []
+    rest = line
+    while True:
+        found = REF_TAG.match(rest)
+        if found is None:
+            break
+        refs.append(found.group(1).upper())
+        rest = rest[found.end():]
+        joined = _REF_JOIN.match(rest)
+        if joined is None:
+            break
+        rest = rest[joined.end():]
+    if refs:
+        rest = rest[_REF_END.match(rest).end():]  # type: ignore[union-attr]
+    return refs, rest
+
+
+def _named_refs(leading: list[str], rest: str, *, bare: bool) -> tuple[tuple[str, ...], str]:
+    """Every case the command line names, in order and once each, and what is left of the
+    line: references before the command word and, for DONE, RESUME and HELP, after it
+    ("DONE MB-2026-00002"), where a reference is no part of a reason and is taken out."""
+    after = [found.upper() for found in REF_TAG.findall(rest)] if bare else []
+    if after:
+        rest = REF_TAG.sub(" ", rest)
+        if _ONLY_JOINING_WORDS.fullmatch(rest):
+            rest = ""  # "DONE for MB-2026-00002 and MB-2026-00003"
+    return tuple(dict.fromkeys([*leading, *after])), " ".join(rest.split())
+
+
+_ONLY_JOINING_WORDS = re.compile(r"(?:\s|[,&/:\-–—]|\b(?:for|on|and|cases?)\b)*",
+                                 re.IGNORECASE)
 
 
 def _clean(line: str) -> str:
