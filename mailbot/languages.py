@@ -161,9 +161,61 @@ _BY_ENGLISH_LABEL = {
 }
 
 
-def kind_label_cy(kind: str) -> str:
-    """The Welsh for a kind, given its code ("foi") or its English label."""
-    return KIND_LABELS_CY.get(kind) or _BY_ENGLISH_LABEL.get(kind, kind)
+# The soft mutation of each label's first letter, as after predicative "yn" ("Mae hwn yn
+# gŵyn"): c > g; "ymholiad" starts with a vowel and keeps it.
+_SOFT_MUTATED_LABELS = {
+    "cwyn": "gŵyn",
+    "cais am wybodaeth": "gais am wybodaeth",
+    "cais am gyfrinachedd": "gais am gyfrinachedd",
+}
+
+
+def kind_label_cy(kind: str, mutate: bool = False) -> str:
+    """The Welsh for a kind, given its code ("foi") or its English label; with
+    mutate=True, soft-mutated as after predicative "yn" ("yn gŵyn", "yn gais am ...")."""
+    label = KIND_LABELS_CY.get(kind) or _BY_ENGLISH_LABEL.get(kind, kind)
+    return _SOFT_MUTATED_LABELS.get(label, label) if mutate else label
+
+
+# "â" (with) and "gyda" (with) take a g before a vowel ("ag Alun", "gydag Eleri"), and all
+# three of these run into "y" (the) as "'r" ("â'r Swyddog Monitro", "i'r tîm").
+_BEFORE_THE = {"â": "â'r", "gyda": "gyda'r", "i": "i'r"}
+_BEFORE_A_VOWEL = {"â": "ag", "gyda": "gydag", "i": "i"}
+_VOWELS = frozenset("aeiouâêîôûáéíóúàèìòùäëïöü")
+
+
+def preposition_cy(following: str, word: str = "â") -> str:
+    """The form of `word` ("â", "gyda" or "i") before `following` (a name, an address):
+    "ag" before a vowel, else `word` itself. See with_cy for one that starts with "y "."""
+    return _BEFORE_A_VOWEL[word] if following[:1].lower() in _VOWELS else word
+
+
+def with_cy(name: str, word: str = "â") -> str:
+    """`word` ("â", "gyda" or "i") and a name as Welsh writes them together: "â Sam
+    Patel", "ag Alun Jones", "â'r Swyddog Monitro" (for "y Swyddog Monitro")."""
+    if name.startswith("y "):
+        return f"{_BEFORE_THE[word]} {name[2:]}"
+    return f"{preposition_cy(name, word)} {name}"
+
+
+def mae_cy(subject: str) -> str:
+    """ "Mae" (is) and its subject: "Mae Sam Patel", "Mae'r tîm ..." (for "y tîm ...")."""
+    return f"Mae'r {subject[2:]}" if subject.startswith("y ") else f"Mae {subject}"
+
+
+# Welsh ordinals in figures as far as 20: 1af, 2il, 3ydd, 4ydd, 5ed, 6ed, 7fed ...
+_ORDINAL_ENDINGS = {
+    1: "af", 2: "il", 3: "ydd", 4: "ydd", 5: "ed", 6: "ed", 7: "fed", 8: "fed", 9: "fed",
+    10: "fed", 11: "eg", 12: "fed", 13: "eg", 14: "eg", 15: "fed", 16: "eg", 17: "eg",
+    18: "fed", 19: "eg", 20: "fed",
+}
+
+
+def ordinal_cy(n: int) -> str:
+    """'5ed' (the fifth), '7fed': the ending goes with the Welsh word for the number. Past
+    20 the traditional ordinals are rarely written in figures; 'rhif 25' (number 25)."""
+    ending = _ORDINAL_ENDINGS.get(n)
+    return f"{n}{ending}" if ending else f"rhif {n}"
 
 
 # A case's status (model.CaseStatus values) as a Welsh confirmation states it.
@@ -187,4 +239,8 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "working_days_cy": working_days_cy,
     "working_days": working_days_en,
     "kind_label_cy": kind_label_cy,
+    "preposition_cy": preposition_cy,
+    "with_cy": with_cy,
+    "mae_cy": mae_cy,
+    "ordinal_cy": ordinal_cy,
 }
