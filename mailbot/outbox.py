@@ -55,6 +55,7 @@ class Rewritten:
 
     rendered: Rendered
     envelope: Envelope
+    inline_images: Sequence[InlineImage] = ()  # the weekly digest's chart, drawn again
 
 
 @dataclass(frozen=True)
@@ -381,7 +382,8 @@ def _withdraw(
 def _rewrite(row: OutboxRow, rewritten: Rewritten, now: datetime) -> None:
     envelope = rewritten.envelope
     row.recipients = ",".join([*envelope.to, *envelope.cc])
-    row.mime = compose(rewritten.rendered, envelope, message_id=row.message_id, now=now)
+    row.mime = compose(rewritten.rendered, envelope, message_id=row.message_id, now=now,
+                       inline_images=rewritten.inline_images)
 
 
 def _review_failed(

@@ -38,7 +38,12 @@ finished.
 
 An officer's daily summary of reminders is reviewed case by case, as each reminder in
 it would be alone: it goes with the cases still to answer, written again for the day it
-goes, or is withdrawn when none is left.
+goes, or is withdrawn when none is left. Of several summaries to one officer that waited
+together, only the newest goes, listing the older ones' cases (mailbot.summary_takeover).
+
+The weekly digest is drawn again with the figures as they are when it goes, if it waited
+for hours, or withdrawn once its week is over or a later week's is queued
+(mailbot.digest.at_send).
 
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
@@ -49,16 +54,23 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import ack_reminder, confidentiality_chase, reminders, thread_mail
+from mailbot import (
+    ack_reminder,
+    confidentiality_chase,
+    reminders,
+    summary_takeover,
+    thread_mail,
+)
 from mailbot.absence import redirect_gone
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import deadlines_for
 from mailbot.clock import ClockState
 from mailbot.commands.letters import late_notice_mail
 from mailbot.confidentiality_chase import ChaseStep
+from mailbot.digest.at_send import review_digest
+from mailbot.digest.keys import PURPOSE as DIGEST
 from mailbot.model import FINISHED, CaseStatus
 from mailbot.outbox import SEND_AS_QUEUED, Review, Rewritten, Verdict
 from mailbot.store.tables import CaseRow, OutboxRow
@@ -80,7 +92,7 @@ def reviewer(app: App) -> Review:
 
 
 def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
-    caseless = CASELESS_CHECKS.get(row.purpose)
+    caseless = CASELESS_CHECKS.get(row.purpose) or WEEKLY_CHECKS.get(row.purpose)
     if caseless is not None:
         return caseless(app, session, row, now)
     check = CHECKS.get(row.purpose)
@@ -195,30 +207,31 @@ def review_summary(app: App, session: Session, row: OutboxRow, now: datetime) ->
     """An officer's daily summary (reminders.SUMMARY): the reminders it lists are each
     checked as a reminder alone would be, and it goes with the cases still to answer, or
     not at all. A case since given to someone else is left out: the summary is the
-    officer's, and the case's new officer has had its assignment."""
+    officer's, and the case's new officer has had its assignment. When several of the
+    officer's summaries waited (the mail server down for days), only the newest goes,
+    listing the older ones' cases too (mailbot.summary_takeover)."""
+    if newer := summary_takeover.newer_summary(session, row):
+        return Verdict(withdrawn=summary_takeover.superseded_reason(newer))
     officer = row.recipients.partition(",")[0].strip().lower()
-    listed = session.scalars(
-        select(OutboxRow).where(
-            OutboxRow.created_at == row.created_at,
-            OutboxRow.status == "withdrawn",
-            OutboxRow.last_error == reminders.listed_reason(row.dedup_key),
-        ).order_by(OutboxRow.id)
-    ).all()
-    still: list[tuple[CaseRow, reminders.Step]] = []
-    for item in listed:
-        case = session.get(CaseRow, item.case_id) if item.case_id is not None else None
-        if case is None or (case.officer_email or "").strip().lower() != officer:
-            continue
-        step = _step_now(app, session, case, item, now)
-        if not isinstance(step, str):
-            still.append((case, step))
+    still: dict[int, tuple[CaseRow, reminders.Step]] = {}
+    # Oldest first: a case listed on two days is said as its newest reminder has it.
+    for summary in [*reversed(summary_takeover.taken_over(session, row)), row]:
+        for item in summary_takeover.listed(session, summary):
+            case = session.get(CaseRow, item.case_id) if item.case_id is not None else None
+            if case is None or (case.officer_email or "").strip().lower() != officer:
+                continue
+            step = _step_now(app, session, case, item, now)
+            if not isinstance(step, str):
+                still[case.id] = (case, step)
     if not still:
         return Verdict(withdrawn="none of its cases is still to answer: answered, closed, "
                                  "paused, moved on, or a later reminder is due")
     cal = app.policy.council_calendar()
     if not cal.within_working_hours(now):
         return Verdict(wait_until=cal.next_working_moment(now))
-    rendered, envelope = reminders.summary_mail(app, session, officer, still, _today(now))
+    rendered, envelope = reminders.summary_mail(
+        app, session, officer, list(still.values()), _today(now)
+    )
     return Verdict(rewritten=Rewritten(rendered, envelope))
 
 
@@ -377,6 +390,12 @@ CHECKS: dict[str, Check] = {
 # Working-hours mail about many cases at once, reviewed case by case.
 CASELESS_CHECKS: dict[str, Callable[[App, Session, OutboxRow, datetime], Verdict]] = {
     reminders.SUMMARY: review_summary,
+}
+
+# Not about cases, and not working-hours mail: the weekly digest, drawn again with the
+# figures of the moment it goes, or withdrawn once a later one covers it.
+WEEKLY_CHECKS: dict[str, Callable[[App, Session, OutboxRow, datetime], Verdict]] = {
+    DIGEST: review_digest,
 }
 
 # Not working-hours mail: a case opened or moved at 20:00 is told to its officer at once.

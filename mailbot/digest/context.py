@@ -97,6 +97,10 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             "window_start": periods.window_start,
             "today": today,
             "list_limit": limit,
+            # Set when the digest waited in the outbox and was drawn again (at_send.py).
+            "held_since": None,
+            "as_at": today,
+            "as_at_time": "",
         },
         "summary": {
             "opened": figures.opened_last_week,

@@ -1,9 +1,10 @@
 """The weekly job: render each recipient's digest and queue it, once per ISO week.
 
-Each digest is queued with the dedup key digest:<recipient>:<scope>:<ISO week>, and the
-outbox's unique index is the ledger, so a restart, a second process or a re-run never
-sends a second one. If the daemon was down at the appointed time, the digest goes when
-it is back, within the same ISO week.
+Each digest is queued with the dedup key digest:<recipient>:<scope>:<ISO week> (keys.py),
+and the outbox's unique index is the ledger, so a restart, a second process or a re-run
+never sends a second one. If the daemon was down at the appointed time, the digest goes
+when it is back, within the same ISO week. One that waits in the outbox (the mail server
+down) is looked at again when it goes (at_send.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mailbot import ledger, outbox
 from mailbot.chart import ENGLISH_WORDS, WELSH_WORDS, ChartWords, trend_png
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
+from mailbot.digest.keys import PURPOSE, digest_key
 from mailbot.digest.periods import iso_week, local_day, monday_of
 from mailbot.digest.recipients import WHOLE_COUNCIL, digest_targets
 from mailbot.languages import ENGLISH_FIRST, WELSH_FIRST, Languages, staff_languages
@@ -65,7 +67,7 @@ def chart_words(languages: Languages) -> ChartWords:
     return ENGLISH_WORDS
 
 
-def _envelope(app: App, recipient: str) -> Envelope:
+def digest_envelope(app: App, recipient: str) -> Envelope:
     return Envelope(
         sender=app.mailbox_address,
         sender_name=app.settings.mailbox.display_name,
@@ -112,7 +114,7 @@ def send_digests(app: App, now: datetime) -> DigestReport:
         return report
     week = iso_week(slot.date())
     for recipient, scope in digest_targets(app):
-        key = f"digest:{recipient}:{scope.key}:{week}"
+        key = digest_key(recipient, scope.key, week)
         try:
             with app.store.transaction() as session:
                 if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key)):
@@ -120,11 +122,11 @@ def send_digests(app: App, now: datetime) -> DigestReport:
                 rendered, images = render_digest(app, build_digest(app, session, scope, now))
                 row = outbox.queue(
                     session,
-                    purpose="digest",
+                    purpose=PURPOSE,
                     dedup_key=key,
                     case=None,
                     rendered=rendered,
-                    envelope=_envelope(app, recipient),
+                    envelope=digest_envelope(app, recipient),
                     now=now,
                     automatic=False,  # scheduled, at most once a week: not a reply to anyone
                     inline_images=images,
@@ -148,7 +150,7 @@ def preview(app: App, now: datetime, out: Path | None = None) -> Path:
     rendered, images = render_digest(app, context)
     mime = compose(
         rendered,
-        _envelope(app, recipient),
+        digest_envelope(app, recipient),
         message_id=new_message_id(app.mailbox_address),
         now=now,
         inline_images=images,
