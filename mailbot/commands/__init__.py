@@ -49,6 +49,7 @@ from mailbot.commands.parse import (
     Unparsed,
     new_text,
     parse_command,
+    subject_command,
 )
 from mailbot.intake import receipt_time
 from mailbot.languages import Bilingual
@@ -102,6 +103,9 @@ def handle(
     assert message.sender is not None
     sender = message.sender.email
     parsed = parse_command(message.text)
+    if via == "reply" and not isinstance(parsed, Command):
+        # Our own subject, with DONE typed in front of it and nothing but a signature below.
+        parsed = subject_command(message.subject) or parsed
     role = role_of(app, case, sender, session)
     forged = failed_authentication(message)
     refused = refusal(role, forged)

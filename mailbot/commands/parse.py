@@ -164,6 +164,25 @@ def parse_command(text: str) -> Command | Unparsed | None:
     return parsed
 
 
+# Commands read from a reply's subject: only those that carry nothing else, since a subject
+# has no room for a reason and what follows the word there is our own subject line.
+_SUBJECT_VERBS = ("DONE", "RESUME")
+
+
+def subject_command(subject: str) -> Command | None:
+    """DONE or RESUME typed into the subject of a reply to our mail, in front of it
+    ("DONE RE: Enquiry from ...") or after its reference ("RE: ... [MB-2026-00042] - done"),
+    as officers do when they write nothing in the body but their signature."""
+    line = _clean(subject)
+    verb, _ = _verb_and_rest(line)
+    if verb in _SUBJECT_VERBS:
+        return Command(verb)
+    tags = list(REF_TAG.finditer(line))
+    after = line[tags[-1].end():].strip(" -–—:") if tags else ""
+    verb, rest = _verb_and_rest(after)
+    return Command(verb) if verb in _SUBJECT_VERBS and not rest else None
+
+
 def _verb_and_rest(line: str) -> tuple[str, str]:
     """The command word (upper case) and what follows it, as officers type them: "DONE",
     "done.", "“Done” – rang the councillor", "Done—phoned", "HELP?". A word run on into

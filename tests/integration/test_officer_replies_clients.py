@@ -132,21 +132,23 @@ def test_resume_inside_winmail_dat_only_runs_the_clock_again(council: Council) -
     assert _text(out[0]).startswith("Done.\n\nThe response clock of MB-2026-00001 is running")
 
 
-@pytest.mark.parametrize(("name", "wrote"), [
-    # The command only in the subject: the body is empty above the quoted assignment.
-    ("officer_outlook_command_in_subject_only.eml", None),
-    # There is no Welsh command word: "Gwnaed" is answered with the (help) list.
-    ("officer_outlook_welsh_gwnaed.eml", 'You wrote: "Gwnaed"'),
-])
-def test_replies_without_a_command_line_change_nothing_and_get_the_list(
-    council: Council, name: str, wrote: str | None
-) -> None:
-    out = _send(council, name, _opened(council)[0])
+def test_done_typed_in_the_subject_over_a_signature_only_is_applied(council: Council) -> None:
+    # Bug: "DONE RE: Enquiry ..." with only Outlook's signature in the body got the help
+    # mail ("did not find a command") and the case stayed open.
+    out = _send(council, "officer_outlook_command_in_subject_only.eml", _opened(council)[0])
+    assert council.case().status == "responded"
+    assert [m["To"] for m in out] == [SAM]
+    assert _text(out[0]).startswith("Done.\n\nMB-2026-00001 is marked as answered")
+    assert council.events("officer note") == []
+
+
+def test_a_welsh_word_for_done_is_not_a_command_and_gets_the_list(council: Council) -> None:
+    # There is no Welsh command word (docs/officers.md): "Gwnaed" is answered with the list.
+    out = _send(council, "officer_outlook_welsh_gwnaed.eml", _opened(council)[0])
     assert council.case().status == "open" and council.events("command") == []
     assert [m["To"] for m in out] == [SAM]
     text = _text(out[0])
-    assert "did not find a command there" in text
-    assert wrote is None or wrote in text
+    assert "did not find a command there" in text and 'You wrote: "Gwnaed"' in text
 
 
 def test_done_from_a_colleague_not_in_the_directory_changes_nothing(council: Council) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.commands.parse import Command, Unparsed, parse_command
+from mailbot.commands.parse import Command, Unparsed, parse_command, subject_command
 from mailbot.flowed import unflow
 
 
@@ -58,3 +58,17 @@ def test_a_flowed_paragraph_is_joined_and_a_hard_break_kept() -> None:
         "> quoted and carried on\nnot quoted"
     )
     assert unflow("one \ntwo", delete_space=True) == "onetwo"
+
+
+@pytest.mark.parametrize(("subject", "verb"), [
+    ("DONE RE: Enquiry from Cllr Jo Bloggs: Pothole on Castle Road [MB-2026-00001]", "DONE"),
+    ("RE: Enquiry from Cllr Jo Bloggs: Pothole on Castle Road [MB-2026-00001] - done", "DONE"),
+    ("Resume: RE: Reminder: Pothole on Castle Road [MB-2026-00001]", "RESUME"),
+    # Only a word with nothing after it: what follows a command in a subject is our subject.
+    ("EXTEND 5 RE: Enquiry from Cllr Jo Bloggs: Pothole [MB-2026-00001]", None),
+    ("RE: Enquiry from Cllr Jo Bloggs: Done nothing about it [MB-2026-00001]", None),
+    ("RE: Enquiry from Cllr Jo Bloggs: Pothole [MB-2026-00001] done, thanks", None),
+])
+def test_a_bare_command_is_read_from_a_reply_subject(subject: str, verb: str | None) -> None:
+    found = subject_command(subject)
+    assert (found.verb if found else None) == verb
