@@ -215,4 +215,4 @@ def test_a_bilingual_digest_held_back_says_so_in_welsh_and_english(
     for part in ("plain", "html"):
         text = " ".join(body_text(digest, part).split())
         assert "Figures as at Thursday 26 November 2026, 10:00" in text
-        assert "Ffigurau fel yr oeddent ar dydd Iau 26 Tachwedd 2026, 10:00" in text
+        assert "Ffigurau fel yr oeddent ar ddydd Iau 26 Tachwedd 2026, 10:00" in text

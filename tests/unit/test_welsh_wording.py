@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from datetime import date
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import body_text, make_app, sent, shared_rules_classifier
+from test_digest import CHIEF, MAX, MONDAY_8AM, SAM, add_case
 
+from mailbot import jobs
+from mailbot.app import build_app
+from mailbot.backends.memory import MemoryMailbox
 from mailbot.languages import kind_label_cy, mae_cy, ordinal_cy, preposition_cy, with_cy
 from mailbot.render import Renderer
+from mailbot.settings import load_settings
 
 COUNCIL = {"name": "Cyngor Caerdydd", "mailbox": "ymholiadau@cardiff.gov.uk",
            "domain": "cardiff.gov.uk"}
@@ -114,3 +121,27 @@ def test_an_acknowledgement_names_a_contact_with_ag_before_a_vowel() -> None:
     })
     for text in texts.values():
         assert "cysylltwch ag Ifan Rees (" in text
+
+
+def test_a_bilingual_digest_says_2_ddiwrnod_gwaith_yn_hwyr(tmp_path: Path) -> None:
+    """Dau takes the soft mutation: "2 ddiwrnod gwaith yn hwyr" in the Cardiff digest's
+    list of overdue cases; 3 keeps "diwrnod". The digest as it left the memory mailbox."""
+    first, server = make_app(tmp_path, policy="cardiff", officers=(MAX, SAM))
+    first.close()
+    config = tmp_path / "mailbot.toml"
+    config.write_text(config.read_text() + f'[digest]\nrecipients = ["{CHIEF}"]\n')
+    app = build_app(load_settings(config), backend=MemoryMailbox(server),
+                    classifier=shared_rules_classifier())
+    try:
+        # Due Thursday 10 and Wednesday 9 December: 2 and 3 working days overdue on Monday 14.
+        add_case(app, "MB-2026-00001", SAM[1], "Pothole", date(2026, 11, 26), date(2026, 12, 10))
+        add_case(app, "MB-2026-00002", SAM[1], "Drain", date(2026, 11, 25), date(2026, 12, 9))
+        jobs.send_digests(app, MONDAY_8AM)
+        jobs.flush_outbox(app, MONDAY_8AM)
+    finally:
+        app.close()
+    [digest] = [m for _, m in sent(server)
+                if "Weekly digest" in str(m["Subject"]) and str(m["To"]) == CHIEF]
+    text = body_text(digest, "plain")
+    assert "MB-2026-00001  2 wd overdue / ddiwrnod gwaith yn hwyr" in text
+    assert "MB-2026-00002  3 wd overdue / diwrnod gwaith yn hwyr" in text
