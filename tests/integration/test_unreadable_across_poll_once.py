@@ -11,9 +11,12 @@ an acknowledgement; later runs alert no more. Through the real CLI, with a real 
 
 from __future__ import annotations
 
+import contextlib
+import mailbox
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +24,22 @@ from fixtures.dovecot import DovecotServer, ImapUser, mailbot_config
 from fixtures.smtpd import SmtpServer
 from imapclient import IMAPClient
 from sqlalchemy import select
-from test_unreadable_mail_left_for_a_person import ADMIN, DEMO, MAILBOX, member_email, settings_for
+from test_unreadable_mail_left_for_a_person import (
+    ADMIN,
+    DEMO,
+    MAILBOX,
+    NOW,
+    member_email,
+    settings_for,
+)
 from typer.testing import CliRunner
 
-from mailbot.backends.unreadable import UNREADABLE_AFTER
+from mailbot.app import build_app
+from mailbot.backends.base import BackendError
+from mailbot.backends.unreadable import TRY_AGAIN_AFTER, UNREADABLE_AFTER
+from mailbot.classify import rules_classifier
 from mailbot.cli import app as command_line
+from mailbot.jobs import poll
 from mailbot.model import MessageStatus
 from mailbot.settings import load_settings
 from mailbot.store import Store
@@ -151,3 +165,35 @@ def test_imap_poll_once_leaves_a_message_dovecot_cannot_give_and_tells_the_admin
     assert len(alerted) == 1
     person.select_folder("INBOX", readonly=True)
     assert len(person.search("ALL")) == 1  # the bad one, left where it is
+
+
+def test_maildir_a_file_put_right_is_read_by_a_fresh_run_a_day_later_and_forgotten(
+    tmp_path: Path,
+) -> None:
+    """What --once does, with the time given: a fresh app each run. The day a message
+    left for a person waits before it is tried again is counted across runs too, and a
+    message read is struck out of the table."""
+    config = settings_for(tmp_path, "maildir")
+    new = tmp_path / "mailbox" / "new"
+    mailbox.Maildir(tmp_path / "mailbox", create=True)
+    (new / "1764150000.M0P1.mailhost").write_bytes(member_email("first"))
+    (new / "1764150001.M1P1.mailhost").symlink_to(tmp_path / "restored-later.eml")
+
+    def run(at: datetime) -> None:
+        app = build_app(load_settings(config), classifier=rules_classifier())
+        try:
+            with contextlib.suppress(BackendError):  # the first failure fails the fetch
+                poll(app, at)
+        finally:
+            app.close()
+
+    run(NOW)
+    run(NOW + timedelta(minutes=1))
+    assert len(seen(config).left) == 1 and seen(config).remembered == [UNREADABLE_AFTER]
+    (tmp_path / "restored-later.eml").write_bytes(member_email("bad"))  # put right
+    run(NOW + timedelta(hours=2))
+    assert BAD_ID not in seen(config).acks  # not tried again before its day
+    run(NOW + timedelta(minutes=1, seconds=TRY_AGAIN_AFTER))
+    found = seen(config)
+    assert found.acks == [BAD_ID, "<first@councillors.example.gov.uk>"]
+    assert found.remembered == [] and len(found.alerts) == 1
