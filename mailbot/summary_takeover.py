@@ -6,7 +6,8 @@ day. With the mail server down from Thursday to Friday, Thursday's and Friday's 
 arrive together, each written again for Friday, in two mails. So when summaries for one
 officer are waiting, only the newest goes, listing the cases of the older ones too (each
 checked as it would be alone, mailbot.still_due); the older ones are withdrawn, their
-reason naming the summary that took them over.
+reason naming the summary that took them over. One the outbox gave up on (`failed`,
+after its last try) is taken over the same way: it was never received.
 
 An older summary is not withdrawn merely because its day has passed: with no newer one,
 it is the only mail that tells the officer of its cases (their reminders are given, under
@@ -21,14 +22,17 @@ from sqlalchemy.orm import Session
 from mailbot.reminders import SUMMARY, listed_reason
 from mailbot.store.tables import OutboxRow
 
-# A summary whose mail went nowhere is no summary of its cases.
+# A summary whose mail went nowhere is no summary of its cases; one that went, or may
+# have (a person decides), is.
 _NOT_TOLD = ("failed",)
+_TOLD = ("sent", "sending", "uncertain")
+_TAKEN_OVER = "taken over by the daily summary "
 
 
 def superseded_reason(newer_key: str) -> str:
     """What an older summary keeps as its reason (outbox last_error) when a newer one
     takes over its cases: by it the newer one finds them."""
-    return f"taken over by the daily summary {newer_key}, which lists its cases still to answer"
+    return f"{_TAKEN_OVER}{newer_key}, which lists its cases still to answer"
 
 
 def officer_prefix(summary_key: str) -> str:
@@ -51,24 +55,24 @@ def newer_summary(session: Session, row: OutboxRow) -> str:
 
 def taken_over(session: Session, row: OutboxRow) -> list[OutboxRow]:
     """The older summaries for the same officer whose cases `row` lists when it goes: those
-    still waiting, and those withdrawn in favour of this one or of one it takes over."""
+    after the last one that went (or may have), still waiting, given up on (`failed`,
+    never received), or withdrawn in favour of a newer one. Those before it had their
+    turn: the one that went listed them."""
     older = session.scalars(
         select(OutboxRow).where(
             OutboxRow.purpose == SUMMARY,
             OutboxRow.dedup_key.startswith(officer_prefix(row.dedup_key), autoescape=True),
             OutboxRow.dedup_key < row.dedup_key,
-            OutboxRow.status.in_(("pending", "withdrawn")),
         ).order_by(OutboxRow.dedup_key.desc())
     ).all()
     found: list[OutboxRow] = []
-    takers = {row.dedup_key}
-    # Newest first, so a summary is reached after the one that took it over.
     for summary in older:
-        if summary.status == "pending" or summary.last_error in {
-            superseded_reason(key) for key in takers
-        }:
+        if summary.status in _TOLD:
+            break
+        if summary.status in ("pending", *_NOT_TOLD) or summary.last_error.startswith(
+            _TAKEN_OVER
+        ):
             found.append(summary)
-            takers.add(summary.dedup_key)
     return found
 
 

@@ -12,7 +12,7 @@ December (due Tuesday 15, reminded Friday 11).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -148,3 +148,29 @@ def test_a_summary_held_past_its_day_with_no_newer_one_still_goes_once(
     assert str(summary["Subject"]).endswith("4 due soon - Friday 11 December 2026")
     assert len(refs_listed(summary)) == 4
     assert [status for status, _ in states.values()] == ["sent"]
+
+
+@pytest.mark.timeout(120)
+def test_a_summary_given_up_on_has_its_cases_listed_in_the_next(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """451 all Thursday: after its last try Thursday's summary is left `failed` for a
+    person (`mailbot outbox`). Its cases' reminders were given to it and will not be queued
+    again, so Friday's summary lists them too."""
+    smtpd.reset()
+    with council(tmp_path, (date(2026, 11, 30), date(2026, 12, 1))) as it:
+        server_busy(it, smtpd)
+        sweep_and_flush(it, THURSDAY)
+        now = at(THURSDAY)
+        while now < at(THURSDAY, 17):
+            now += timedelta(minutes=15)
+            jobs.flush_outbox(it.app, now)
+        failed = summary_rows(it)["2026-12-10"][0]
+        smtpd.fail_next(0)
+        sweep_and_flush(it, FRIDAY)
+        states = summary_rows(it)
+    assert failed == "failed"
+    [summary] = summaries_received(smtpd)
+    assert str(summary["Subject"]).endswith("8 due soon - Friday 11 December 2026")
+    assert len(refs_listed(summary)) == 8
+    assert states["2026-12-11"][0] == "sent"
