@@ -252,6 +252,7 @@ def _redirect(
     """`what` happened to `absent` ("is out of the office"), said in English; `what_cy`
     is the whole Welsh clause, since Welsh puts the verb first."""
     name = app.directory.display(absent)
+    target = app.directory.as_listed(target)
     case.officer_email = target
     case.updated_at = now
     ledger.record_event(

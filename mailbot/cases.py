@@ -285,6 +285,7 @@ def assign_case(
                 f"{welsh_of(why)}; mae {officer} allan o'r swyddfa, felly'r cyswllt arall",
             )
             officer = deputy.email
+    officer = app.directory.as_listed(officer) if officer else officer
     case.officer_email = officer
     if officer:
         ledger.record_event(session, now, "mailbot", "assigned", f"to {officer}: {why}", case=case)

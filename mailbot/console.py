@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import outbox
+from mailbot.addresses import address_forms
 from mailbot.app import App
 from mailbot.cases import LONDON, clock_events, original_message
 from mailbot.classify import Classifier
@@ -175,7 +176,8 @@ def query_cases(
             )
         )
     if officer:
-        stmt = stmt.where(CaseRow.officer_email == officer.strip().lower())
+        # In either form of a domain beyond ASCII, as older cases may hold the other one.
+        stmt = stmt.where(CaseRow.officer_email.in_(sorted(address_forms(officer))))
     if overdue:
         stmt = stmt.where(
             CaseRow.status.in_([CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE]),

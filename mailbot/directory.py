@@ -81,6 +81,13 @@ class Directory:
     def officer(self, email: str) -> Officer | None:
         return self.officers.get(address_key(email))
 
+    def as_listed(self, email: str) -> str:
+        """An officer's or member's address as the directory file writes it, whichever
+        form of its domain `email` uses; any other address as given. Stored on a case, so
+        one officer's cases are under one address however a command named them."""
+        person = self.officer(email) or self.member(email)
+        return person.email if person is not None else email
+
     def manager_of(self, email: str) -> Officer | None:
         officer = self.officer(email)
         if officer is None or not officer.manager_email:

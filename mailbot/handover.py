@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
+from mailbot.addresses import address_key
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.languages import Bilingual
@@ -26,7 +27,9 @@ def can_take_cases(app: App, address: str) -> bool:
     teams = {routing.foi_team, routing.monitoring_officer}
     if routing.complaints != "service-director":
         teams.add(routing.complaints)
-    return app.directory.officer(address) is not None or address in teams
+    return app.directory.officer(address) is not None or address_key(address) in {
+        address_key(team) for team in teams if team
+    }
 
 
 def hand_over(
@@ -47,6 +50,7 @@ def hand_over(
     who moved it and why, and the new officer gets the assignment with the member's
     message, headed by `headline`. Returns the outbox purpose queued, if any."""
     previous = case.officer_email or "nobody"
+    to = app.directory.as_listed(to)
     case.officer_email = to
     case.updated_at = now
     if case.status == CaseStatus.PAUSED:

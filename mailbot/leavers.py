@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import handover
+from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual
 from mailbot.model import FINISHED
@@ -136,9 +137,10 @@ def hand_over(
                 raise HandOverError(f"no open case {', '.join(missing)}; nothing changed")
         else:
             found = session.scalars(
-                chosen.where(func.lower(CaseRow.officer_email) == from_officer.strip().lower())
+                chosen.where(func.lower(CaseRow.officer_email).in_(
+                    sorted(address_forms(from_officer))))
             ).all()
-        moved = [case for case in found if case.officer_email != to]
+        moved = [case for case in found if not same_address(case.officer_email or "", to)]
         for case in sorted(moved, key=lambda c: c.id):
             _move(app, session, case, to, who, reason, now)
         return [case.ref for case in sorted(moved, key=lambda c: c.id)]

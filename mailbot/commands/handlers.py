@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import answered, cases, handover, ledger
+from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.letters import (
     long_date_or_paused,
@@ -283,7 +284,7 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
                 f"Nid yw {target} yn y cyfeiriadur swyddogion; ni newidiwyd dim.",
             )
         )
-    if target == case.officer_email:
+    if same_address(target, case.officer_email or ""):
         return refuse(
             Bilingual(
                 f"{case.ref} is already with {target}.", f"Mae {case.ref} gyda {target} yn barod."

@@ -8,6 +8,7 @@ what left (the outbox, the mail sent) and on the rows written."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +95,43 @@ def test_an_officer_command_from_either_form_is_obeyed(council: Council, name: s
     council.flush(NOW)
     confirmations = [r for r, mime in council.server.outgoing if b"is marked as answered" in mime]
     assert [r[0].split("@")[0] for r in confirmations] == [SAM]
+
+
+def test_a_case_reassigned_to_the_other_form_is_stored_as_officers_csv_writes_it(
+    council: Council,
+) -> None:
+    council.server.deliver(eml("idn_member_from_utf8_header.eml"))
+    poll(council.app, NOW)
+    council.flush(NOW)
+    listed = (council.case().officer_email or "").partition("@")[2]
+    council.server.deliver(eml("idn_officer_reassign_ascii_form.eml"))
+    poll(council.app, NOW)
+    # One officer's cases under one address: the form officers.csv uses.
+    assert council.case().officer_email == f"{LEE}@{listed}"
+    [event] = council.events("command")
+    assert event.detail.startswith("REASSIGN lee.wong@"), event.detail
+    assert "(assigned officer" in event.detail and "is now with Lee Wong" in event.detail
+    council.flush(NOW)
+    assignments = rows(council.app, OutboxRow, OutboxRow.purpose == "assignment")
+    assert [a.recipients for a in assignments] == [f"{SAM}@{listed}", f"{LEE}@{listed}"]
+    assert [a.status for a in assignments] == ["sent", "sent"]
+
+
+def test_cases_of_an_officer_are_listed_and_moved_by_either_form(council: Council) -> None:
+    council.server.deliver(eml("idn_member_from_utf8_header.eml"))
+    poll(council.app, NOW)
+    listed = (council.case().officer_email or "").partition("@")[2]
+    other = ASCII if listed == UNICODE else UNICODE
+    config = str(council.home / "mailbot.toml")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["cases", "--officer", f"{SAM}@{other}", "--json",
+                                "--config", config])
+    assert shown.exit_code == 0, shown.output
+    assert [json.loads(line)["ref"] for line in shown.output.splitlines()] == ["MB-2026-00001"]
+    moved = runner.invoke(cli, ["reassign", "--from", f"{SAM}@{other}",
+                                "--to", f"{LEE}@{other}", "--config", config])
+    assert moved.exit_code == 0, moved.output
+    assert council.case().officer_email == f"{LEE}@{listed}"
 
 
 def _bounce(original_id: str, failed: str) -> bytes:
