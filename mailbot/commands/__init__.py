@@ -47,6 +47,7 @@ from mailbot.commands.parse import (
     VERBS,
     Command,
     Unparsed,
+    later_commands,
     new_text,
     parse_command,
     subject_command,
@@ -177,7 +178,8 @@ def handle(
         else []
     )
     queued = result.queued + queue_reply(
-        app, session, case, message, now, ok=result.ok, lines=result.lines, cc=told
+        app, session, case, message, now, ok=result.ok,
+        lines=[*result.lines, *_not_read(later_commands(message.text))], cc=told,
     )
     return f"{parsed.verb} {'applied' if result.ok else 'not applied'}", queued
 
@@ -219,6 +221,20 @@ def handle_without_case(
         queued = queue_help(app, session, None, message, now, answer)
     what = "help asked, no case" if asked else "command naming no case"
     return f"{what}; help sent" if queued else what, queued
+
+
+def _not_read(lines: list[str]) -> list[Bilingual]:
+    """The confirmation's word on commands for other cases below the first line: not
+    applied, so an officer answering the summary line by line does not take them as done."""
+    if not lines:
+        return []
+    quoted = "; ".join(f'"{line[:120]}"' for line in lines)
+    return [Bilingual(
+        f"Only the first line of a mail is read, so this was not applied: {quoted}. Send "
+        "one mail per case.",
+        f"Dim ond llinell gyntaf neges sy'n cael ei darllen, felly ni weithredwyd hyn: "
+        f"{quoted}. Anfonwch un neges ar gyfer pob achos.",
+    )]
 
 
 def _named_case(session: Session, command: Command) -> CaseRow | None:

@@ -139,13 +139,7 @@ def new_text(text: str) -> str:
 def parse_command(text: str) -> Command | Unparsed | None:
     """The command on the first line of the new text (after a greeting line, if any);
     None if the new text is empty."""
-    lines = [_clean(line) for line in new_text(text).split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    if lines and _GREETING.match(lines[0]) and any(lines[1:]):
-        lines.pop(0)
-        while not lines[0]:
-            lines.pop(0)
+    lines = _from_command_line(text)
     if not lines:
         return None
     first = lines[0]
@@ -162,6 +156,30 @@ def parse_command(text: str) -> Command | Unparsed | None:
     if isinstance(parsed, Command) and refs:
         return replace(parsed, refs=refs)
     return parsed
+
+
+def _from_command_line(text: str) -> list[str]:
+    """The new text's lines, cleaned, from the command line on (a greeting passed over)."""
+    lines = [_clean(line) for line in new_text(text).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if lines and _GREETING.match(lines[0]) and any(lines[1:]):
+        lines.pop(0)
+        while not lines[0]:
+            lines.pop(0)
+    return lines
+
+
+def later_commands(text: str) -> list[str]:
+    """Lines below the command line that are commands for a named case too
+    ("MB-2026-00003 EXTEND 5 ..." under "MB-2026-00002 DONE", answering the daily summary):
+    only the first line is applied, and the officer must be told the others were not."""
+    later = cut_signature(_from_command_line(text)[1:])
+    return [line for line in later if line and _names_a_case(parse_command(line))]
+
+
+def _names_a_case(parsed: Command | Unparsed | None) -> bool:
+    return isinstance(parsed, Command) and bool(parsed.refs)
 
 
 # Commands read from a reply's subject: only those that carry nothing else, since a subject

@@ -97,3 +97,20 @@ def test_a_reference_to_no_case_is_said_to_be_unknown(council: Council) -> None:
     out = council.deliver(council.mail(SAM, "Drains", "DONE MB-2026-09999"), LATER)
     assert set(_statuses(council).values()) == {"open"}
     assert "there is no case MB-2026-09999" in " ".join(body_text(out[0], "plain").split())
+
+
+def test_a_command_a_line_in_answer_to_the_summary_says_only_the_first_was_applied(
+    council: Council,
+) -> None:
+    # Bug: the second line (MB-2026-00004's EXTEND) was dropped in silence, and the
+    # confirmation, about MB-2026-00002 only, read as if the mail had been dealt with.
+    out = _answer(council, "officer_summary_reply_one_line_per_case.eml", _summary(council))
+    statuses = _statuses(council)
+    assert statuses["MB-2026-00002"] == "responded" and statuses["MB-2026-00004"] == "open"
+    assert rows(council.app, CaseRow, CaseRow.ref == "MB-2026-00004")[0].response_due == date(
+        2026, 12, 14)
+    [told] = out
+    text = " ".join(body_text(told, "plain").split())
+    assert text.startswith("Done. MB-2026-00002 is marked as answered")
+    assert ('Only the first line of a mail is read, so this was not applied: "MB-2026-00004 - '
+            'EXTEND 5 "waiting for the jetting lorry"". Send one mail per case.') in text

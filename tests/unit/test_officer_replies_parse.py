@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.commands.parse import Command, Unparsed, parse_command, subject_command
+from mailbot.commands.parse import (
+    Command,
+    Unparsed,
+    later_commands,
+    parse_command,
+    subject_command,
+)
 from mailbot.flowed import unflow
 
 
@@ -72,3 +78,15 @@ def test_a_flowed_paragraph_is_joined_and_a_hard_break_kept() -> None:
 def test_a_bare_command_is_read_from_a_reply_subject(subject: str, verb: str | None) -> None:
     found = subject_command(subject)
     assert (found.verb if found else None) == verb
+
+
+@pytest.mark.parametrize(("text", "later"), [
+    ('MB-2026-00002 DONE\nMB-2026-00003 EXTEND 5 "survey"\nThanks\nSam\nMB-2026-00004 DONE',
+     ['MB-2026-00003 EXTEND 5 "survey"']),
+    ("Hi,\n\nDONE MB-2026-00002\nDONE MB-2026-00003\n\nFrom: Member Enquiries\nSent: today\n"
+     "To: Sam\nSubject: DONE MB-2026-00004", ["DONE MB-2026-00003"]),
+    # A reason mentioning a case, or a line that is no command, is not a further command.
+    ("DONE\nphoned the councillor about MB-2026-00003", []),
+])
+def test_later_lines_naming_a_case_are_found(text: str, later: list[str]) -> None:
+    assert later_commands(text) == later
