@@ -189,3 +189,25 @@ def test_an_extension_letter_in_welsh_says_whether_the_date_has_passed(
                 "2026 fel y dywedon ni.") in cy
         assert f"gennym {other} " not in cy
         assert f"(MB-2026-00001) {english} Monday 14 December 2026 as we said" in en
+
+
+def test_a_reply_to_the_bilingual_summary_naming_its_case_is_applied_as_it_says(
+    tmp_path: Path,
+) -> None:
+    """Both languages tell the officer to answer the summary with one command and the
+    case's reference on its first line; that reply moves that case and no other."""
+    with cardiff(tmp_path, [SIAN] * 4) as place:
+        [summary] = to_sam(place, date(2026, 12, 10))
+        refs = sorted(c.ref for c in rows(place.app, CaseRow))
+        welsh, english = parts(summary, "plain")
+        assert (f"Neu atebwch y crynodeb hwn gydag un gorchymyn a chyfeirnod yr achos ar ei "
+                f"linell gyntaf (DONE {refs[0]}, neu {refs[0]} EXTEND 5 \"rheswm\")") in welsh
+        assert ("Or reply to this summary with one command and the reference of the case it "
+                f"is for on its first line (DONE {refs[0]}, or {refs[0]} EXTEND 5") in english
+        later = at(date(2026, 12, 10), 11)
+        out = place.deliver(place.reply(
+            summary, SAM, f'{refs[1]} EXTEND 3 "aros am y contractwr"', date=later), later)
+        dues = {c.ref: c.response_due for c in rows(place.app, CaseRow)}
+        assert dues == {**dict.fromkeys(refs, date(2026, 12, 14)), refs[1]: date(2026, 12, 17)}
+        [letter] = [m for m in out if str(m["To"]) == SIAN]
+        assert "erbyn dydd Iau 17 Rhagfyr 2026" in parts(letter, "plain")[0]
