@@ -5,8 +5,9 @@ held, for days. Sent as rendered, Monday's digest would reach managers on Thursd
 Monday's "overdue" and "due this week", saying nothing of its age. So, just before it goes:
 
 - a digest whose ISO week is over, or for whose recipient and scope a later week's digest
-  is queued, is withdrawn (kept, never sent): the next digest's "last week" is that week,
-  and its "now" is current. Two digests never arrive together;
+  is queued, or whose next digest is due within a day, is withdrawn (kept, never sent):
+  the next digest's "last week" is that week, and its "now" is current. Two digests never
+  arrive together;
 - one queued more than REWRITE_AFTER ago is drawn again from the cases as they are now,
   under the same dedup key and Message-ID (never a second digest that week), and says
   that it was held back and when its figures are from;
@@ -26,7 +27,7 @@ from mailbot.digest.context import build_digest
 from mailbot.digest.keys import PURPOSE, DigestKey, read_key, scope_prefix
 from mailbot.digest.periods import iso_week, local_day
 from mailbot.digest.recipients import Scope, digest_targets
-from mailbot.digest.send import digest_envelope, render_digest
+from mailbot.digest.send import digest_envelope, digest_slot, render_digest
 from mailbot.outbox import SEND_AS_QUEUED, Rewritten, Verdict
 from mailbot.store.tables import OutboxRow
 from mailbot.workdays import LONDON
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 # A digest that waited longer than this is drawn again: a retry after a busy server a few
 # minutes on keeps the figures it was rendered with.
 REWRITE_AFTER = timedelta(hours=2)
+# Held until Sunday evening, a Monday digest would arrive hours before the next one.
+NEXT_TOO_CLOSE = timedelta(hours=24)
 
 
 def review_digest(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
@@ -50,6 +53,10 @@ def review_digest(app: App, session: Session, row: OutboxRow, now: datetime) -> 
     if iso_week(local_day(now)) != key.week:
         return Verdict(withdrawn=f"its week ({key.week}) is over: the next week's digest "
                                  "covers it as last week, with the figures as they are now")
+    next_due = digest_slot(app, now + timedelta(days=7))
+    if next_due - now <= NEXT_TOO_CLOSE:
+        return Verdict(withdrawn=f"the next digest is due within a day "
+                                 f"({next_due:%A %d %B %H:%M}), with the figures then")
     scope = _scope_of(app, key)
     if scope is None:
         return Verdict(withdrawn=f"{key.recipient} no longer gets the {key.scope} digest")

@@ -172,6 +172,30 @@ def test_a_digest_whose_week_is_over_is_withdrawn_before_the_next_is_due(
 
 
 @pytest.mark.timeout(90)
+def test_a_digest_held_until_the_day_before_the_next_one_is_withdrawn(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """The server takes mail again on Sunday morning: Monday's digest would arrive less
+    than a day before the next one, which has the figures of then."""
+    smtpd.reset()
+    with council(tmp_path) as it:
+        two_overdue_cases(it)
+        server_busy_from_monday(it, smtpd)
+        smtpd.fail_next(0)
+        jobs.flush_outbox(it.app, NEXT_MONDAY - timedelta(hours=22))  # Sunday 10:00
+        on_sunday = digests(received(smtpd))
+        jobs.send_digests(it.app, NEXT_MONDAY)
+        jobs.flush_outbox(it.app, NEXT_MONDAY)
+        states = digest_rows(it)
+    assert on_sunday == {}
+    assert sorted(digests(received(smtpd))) == [CHIEF, DANA]
+    assert states[f"digest:{DANA}:team:2026-W48"] == (
+        "withdrawn", "the next digest is due within a day (Monday 30 November 08:00), with "
+                     "the figures then")
+    assert states[f"digest:{DANA}:team:2026-W49"] == ("sent", "")
+
+
+@pytest.mark.timeout(90)
 def test_a_digest_that_waited_minutes_goes_as_it_was_rendered(
     tmp_path: Path, smtpd: SmtpServer,
 ) -> None:
