@@ -58,6 +58,7 @@ def _text(message: EmailMessage) -> str:
 @pytest.mark.parametrize("name", [
     "officer_gmail_done_lower_case_full_stop.eml",
     "officer_iphone_mail_done_thanks.eml",
+    "officer_outlook_android_done_thanks.eml",
     # Bugs: "“Done” – ..." (windows-1252 curly quotes) and "Done—left ..." (an em dash
     # against the word, under an inline-image signature) got the help mail instead.
     "officer_outlook_windows_1252_curly_quoted_done.eml",
@@ -82,6 +83,10 @@ def test_done_as_officers_type_it_stops_the_clock(council: Council, name: str) -
      "first"),
     ("officer_outlook_windows_1252_extend_curly_reason.eml", date(2026, 12, 16),
      "the contractor’s survey is not back until next week"),
+    # Bug: format=flowed (DelSp=yes) cut the reason at the client's line break.
+    ("officer_apple_mail_flowed_delsp_extend.eml", date(2026, 12, 23),
+     "the structural engineer has to inspect the culvert under the road before we can "
+     "patch it"),
 ])
 def test_extend_from_each_client_sends_the_member_only_the_reason(
     council: Council, name: str, due: date, reason: str
