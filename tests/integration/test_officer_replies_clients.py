@@ -182,3 +182,15 @@ def test_an_answer_to_the_member_with_the_mailbox_copied_is_recorded_once(
     assert [e.actor for e in council.events("responded")] == [SAM]
     assert council.events("officer note") == [] and council.events("command") == []
     assert council.case().ref == "MB-2026-00001"  # still the only case
+
+
+def test_an_outlook_recall_of_a_done_changes_nothing_and_is_not_answered(
+    council: Council,
+) -> None:
+    # The DONE was read the moment it arrived; Outlook's recall cannot take it back, and
+    # as automatic mail it gets no help mail. (Whether the officer should be told is open.)
+    assignment, _ = _opened(council)
+    _send(council, "officer_reply_outlook_desktop_html_only_greeting.eml", assignment)
+    out = council.deliver((DATA / "officer_outlook_recall_of_done.eml").read_bytes())
+    assert out == [] and council.case().status == "responded"
+    assert [e.detail for e in council.events("automatic")] == ["receipt: subject or body pattern"]
