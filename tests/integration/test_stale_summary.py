@@ -174,3 +174,25 @@ def test_a_summary_given_up_on_has_its_cases_listed_in_the_next(
     assert str(summary["Subject"]).endswith("8 due soon - Friday 11 December 2026")
     assert len(refs_listed(summary)) == 8
     assert states["2026-12-11"][0] == "sent"
+
+
+@pytest.mark.timeout(90)
+def test_a_summary_that_went_is_not_listed_again_by_the_next(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """Thursday's went; Friday's waits a day for the server and lists only its own cases."""
+    smtpd.reset()
+    with council(tmp_path, (date(2026, 11, 30), date(2026, 12, 1))) as it:
+        it.app.backend_override = SendsThroughSmtp(it, smtpd)
+        sweep_and_flush(it, THURSDAY)
+        smtpd.fail_next(10_000)
+        sweep_and_flush(it, FRIDAY)
+        smtpd.fail_next(0)
+        jobs.flush_outbox(it.app, at(date(2026, 12, 14), 8))  # Monday, before the sweep
+        jobs.flush_outbox(it.app, at(date(2026, 12, 14), 9))
+        states = summary_rows(it)
+    thursday, friday = summaries_received(smtpd)
+    assert str(thursday["Subject"]).endswith("4 due soon - Thursday 10 December 2026")
+    assert str(friday["Subject"]).endswith("4 due soon - Monday 14 December 2026")
+    assert not refs_listed(thursday) & refs_listed(friday)
+    assert [status for status, _ in states.values()] == ["sent", "sent"]
