@@ -23,6 +23,7 @@ from mailbot.languages import (
     welsh_of,
 )
 from mailbot.model import FINISHED, Kind, ParsedMessage
+from mailbot.plaintext import header_safe
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
@@ -302,13 +303,20 @@ def queue_help(
         "answered_on": _answered_on(case),
         "subject": reply_subject(message.subject, case.ref)
         if case is not None
-        else f"Re: {message.subject[:150]}",
+        else _caseless_reply_subject(message.subject),
     }
     dedup_key = f"command_help:{sender}:{day}"
     return _answer(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
     )
+
+
+def _caseless_reply_subject(subject: str) -> str:
+    """'Re: <subject>' for help about no case, without doubling the officer's own 'RE:'
+    (answering the daily summary gave 'Re: RE: Your cases to answer ...')."""
+    line = header_safe(subject, limit=150)
+    return line if line.lower().startswith(("re:", "re :")) else f"Re: {line}"
 
 
 def _name_and_address(app: App, address: str | None) -> str:

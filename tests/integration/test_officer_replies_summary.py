@@ -81,6 +81,8 @@ def test_done_naming_two_cases_closes_neither_and_says_why(council: Council) -> 
     assert told["To"] == SAM
     assert ("your mail names 2 cases (MB-2026-00002, MB-2026-00003), and one command "
             "changes one case") in " ".join(body_text(told, "plain").split())
+    # One "Re:", not "Re: RE: Your cases to answer ...".
+    assert str(told["Subject"]).startswith("RE: Your cases to answer: ")
 
 
 def test_done_in_one_cases_thread_naming_another_changes_neither(council: Council) -> None:
