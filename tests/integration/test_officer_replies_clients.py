@@ -182,6 +182,10 @@ def test_an_answer_to_the_member_with_the_mailbox_copied_is_recorded_once(
     assert [e.actor for e in council.events("responded")] == [SAM]
     assert council.events("officer note") == [] and council.events("command") == []
     assert council.case().ref == "MB-2026-00001"  # still the only case
+    # The same answer again (a second copy, a journal rule): still one answer, no new case.
+    assert _send(council, name, assignment, ack) == []
+    assert [e.actor for e in council.events("responded")] == [SAM]
+    assert council.case().ref == "MB-2026-00001"
 
 
 def test_an_outlook_recall_of_a_done_changes_nothing_and_is_not_answered(
