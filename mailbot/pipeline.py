@@ -21,6 +21,7 @@ from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned, may_answer
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
+from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
@@ -226,9 +227,9 @@ def _may_be_forged(member: str, why: str) -> Headline:
         f"This message in the name of {member} could not be checked as theirs ({why}), so "
         "it may be forged and they have not been written to. Check with the member another "
         "way before acting on it.",
-        f"Ni ellid gwirio bod y neges hon yn enw {member} yn dod ganddynt ({why}), felly "
-        "gallai fod yn ffug ac nid oes neb wedi ysgrifennu atynt. Holwch yr aelod mewn ffordd "
-        "arall cyn gweithredu arni.",
+        f"Ni ellid gwirio bod y neges hon yn enw {member} yn dod ganddynt ({welsh_of(why)}), "
+        "felly gallai fod yn ffug ac nid oes neb wedi ysgrifennu atynt. Holwch yr aelod mewn "
+        "ffordd arall cyn gweithredu arni.",
     )
 
 

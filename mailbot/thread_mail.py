@@ -21,6 +21,7 @@ from mailbot.assignment import Headline
 from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, receipt_time
+from mailbot.languages import welsh_of
 from mailbot.model import FINISHED, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
@@ -128,8 +129,8 @@ def _untrusted(sender: str, forged: str) -> Headline:
         f"theirs ({forged}), so it may be forged and has changed nothing. Check with the "
         "sender another way before acting on it.",
         f"Ni ellid gwirio bod post yn edefyn yr achos hwn yn enw {sender} yn dod "
-        f"ganddynt ({forged}), felly gallai fod yn ffug ac nid yw wedi newid dim. Holwch yr "
-        "anfonwr mewn ffordd arall cyn gweithredu arno.",
+        f"ganddynt ({welsh_of(forged)}), felly gallai fod yn ffug ac nid yw wedi newid dim. "
+        "Holwch yr anfonwr mewn ffordd arall cyn gweithredu arno.",
     )
 
 

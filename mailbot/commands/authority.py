@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, address_keys
+from mailbot.languages import Bilingual
 from mailbot.model import ParsedMessage
 from mailbot.own_relay import header_values
 from mailbot.parse import AMBIGUOUS_FROM, NO_ADDRESS_IN_FROM
@@ -76,18 +77,18 @@ def failed_authentication(message: ParsedMessage) -> str:
     verdict."""
     verdicts = [_verdicts(value) for value in header_values(message, "authentication-results")]
     if any(v.get("dmarc") == "fail" for v in verdicts):
-        return f"dmarc=fail {IN_RESULTS}"
+        return Bilingual(f"dmarc=fail {IN_RESULTS}", f"dmarc=fail {IN_RESULTS_CY}")
     for found in verdicts:
         if found.get("dmarc") == "pass":
             continue
         for method in ("spf", "dkim"):
             if found.get(method) == "fail":
-                return f"{method}=fail {IN_RESULTS}"
+                return Bilingual(f"{method}=fail {IN_RESULTS}", f"{method}=fail {IN_RESULTS_CY}")
     # A gateway checking SPF with policyd-spf writes its verdict here instead; no DMARC pass
     # forgives it, as that could be the sender's own header.
     if any(value.split(None, 1)[:1] == ["fail"]
            for value in (v.lower() for v in header_values(message, "received-spf"))):
-        return "spf=fail in Received-SPF"
+        return Bilingual("spf=fail in Received-SPF", "spf=fail yn Received-SPF")
     return _unchecked_sender(message)
 
 
@@ -97,11 +98,15 @@ def disowned(message: ParsedMessage) -> str:
     ordinary forwarding, so it is not enough here), or From had no address to check."""
     values = header_values(message, "authentication-results")
     if any(_verdicts(value).get("dmarc") == "fail" for value in values):
-        return f"dmarc=fail {IN_RESULTS}: the sender's domain disowns this mail"
+        return Bilingual(
+            f"dmarc=fail {IN_RESULTS}: the sender's domain disowns this mail",
+            f"dmarc=fail {IN_RESULTS_CY}: nid yw parth yr anfonwr yn arddel y neges hon",
+        )
     return _unchecked_sender(message)
 
 
 IN_RESULTS = "in Authentication-Results"
+IN_RESULTS_CY = "yn Authentication-Results"  # the Welsh part of a bilingual officer's mail
 
 
 def _unchecked_sender(message: ParsedMessage) -> str:
@@ -110,12 +115,17 @@ def _unchecked_sender(message: ParsedMessage) -> str:
     whoever wrote it; so may mail with two From addresses or headers, when the gateway
     judged one and mailbot reads the other."""
     if NO_ADDRESS_IN_FROM in message.defects:
-        return (
+        return Bilingual(
             "no address in From: the sender was read from Sender or Reply-To, "
-            "which no check covers"
+            "which no check covers",
+            "dim cyfeiriad yn From: darllenwyd yr anfonwr o Sender neu Reply-To, nad oes "
+            "unrhyw wiriad yn eu cynnwys",
         )
     if AMBIGUOUS_FROM in message.defects:
-        return "more than one address or From header: the checks may have judged another"
+        return Bilingual(
+            "more than one address or From header: the checks may have judged another",
+            "mwy nag un cyfeiriad neu bennawd From: efallai fod y gwiriadau wedi barnu un arall",
+        )
     return ""
 
 
