@@ -34,18 +34,25 @@ def domain_key(domain: str) -> str:
     """caerdydd-ŵ.cymru, CAERDYDD-Ŵ.CYMRU (or its decomposed letters) and
     xn--caerdydd--j9b.cymru all give xn--caerdydd--j9b.cymru; a trailing dot goes."""
     name = domain.strip().rstrip(".")
-    if name.isascii():
-        return name.lower()
+    return ascii_domain_name(name) or unicodedata.normalize("NFC", name).lower()
+
+
+def ascii_domain_name(domain: str) -> str | None:
+    """The domain in its lower-case IDNA (ASCII) form, as mail to it is addressed, or None
+    for one IDNA cannot write. Current mail clients' rules (IDNA 2008, with UTS 46's
+    mapping of capitals, width and decomposed letters) come first: under the older
+    IDNA 2003, straße.de would be strasse.de, another domain. A name only IDNA 2003
+    takes (one with a symbol) is written as that takes it."""
+    if domain.isascii():
+        return domain.lower()
     try:
-        # UTS 46 mapping: case, width and composition differences go before IDNA 2008
-        # (ß and ς stay as written, as current mail clients write them).
-        return idna.encode(name, uts46=True).decode("ascii").lower()
+        return idna.encode(domain, uts46=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError):
         pass
     try:
-        return name.encode("idna").decode("ascii").lower()  # IDNA 2003's wider mapping
+        return domain.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        return unicodedata.normalize("NFC", name).lower()
+        return None
 
 
 def same_address(one: str, other: str) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
 from mailbot.acknowledgement import should_acknowledge
+from mailbot.addresses import address_key
 from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
@@ -197,8 +198,8 @@ def hears_absence(app: App, address: str) -> bool:
         return False
     routing = app.policy.routing
     teams = {routing.foi_team, routing.complaints}  # the monitoring officer is a person
-    return app.directory.officer(address) is not None and address not in {
-        t.lower() for t in teams
+    return app.directory.officer(address) is not None and address_key(address) not in {
+        address_key(t) for t in teams if t
     }
 
 

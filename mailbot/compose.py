@@ -19,6 +19,7 @@ from io import BytesIO
 from secrets import token_hex
 from typing import Any, cast
 
+from mailbot.addresses import ascii_domain_name
 from mailbot.loops.outgoing import outgoing_headers
 from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
 from mailbot.plaintext import header_safe
@@ -122,10 +123,8 @@ def ascii_domain(address: str) -> str:
     if address.isascii():
         return address
     local, at, domain = address.rpartition("@")
-    try:
-        return f"{local}{at}{domain.encode('idna').decode('ascii')}" if at else address
-    except UnicodeError:
-        return address
+    written = ascii_domain_name(domain) if at else None
+    return f"{local}@{written}" if written else address
 
 
 MAX_TAGGED_SUBJECT = 2_000  # the most of a subject looked at for case tags to remove

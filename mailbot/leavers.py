@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import handover
-from mailbot.addresses import address_forms, same_address
+from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual
 from mailbot.model import FINISHED
@@ -66,7 +66,7 @@ def stand_in(app: App, absent: str) -> str | None:
     (no deputy, no manager, or no row at all): the default officer, else the first admin;
     never the very address that is away or gone."""
     candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
-    return next((c.lower() for c in candidates if c and c.lower() != absent.lower()), None)
+    return next((c.lower() for c in candidates if c and not same_address(c, absent)), None)
 
 
 def is_leaver(app: App, address: str) -> bool:
@@ -74,7 +74,7 @@ def is_leaver(app: App, address: str) -> bool:
     return (
         bool(app.directory.officers)
         and app.directory.officer(address) is None
-        and address.lower() not in known_addresses(app)
+        and address_key(address) not in {address_key(a) for a in known_addresses(app)}
     )
 
 

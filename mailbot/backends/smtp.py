@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from mailbot.addresses import ascii_domain_name
 from mailbot.backends.base import (
     BackendError,
     MaybeSent,
@@ -454,11 +455,10 @@ def _envelope_address(address: str, utf8: bool, settings: SmtpSettings) -> str:
     if address.isascii():
         return address
     local, at, domain = address.rpartition("@")
-    try:
-        domain = domain.encode("idna").decode("ascii") if at else domain
-    except UnicodeError:
-        raise BackendError(f"{address!r} is not a valid email address") from None
-    ascii_form = f"{local}{at}{domain}"
+    written = ascii_domain_name(domain) if at else domain
+    if written is None:
+        raise BackendError(f"{address!r} is not a valid email address")
+    ascii_form = f"{local}{at}{written}"
     if ascii_form.isascii() or utf8:
         return ascii_form
     raise BackendError(

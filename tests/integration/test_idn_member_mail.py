@@ -13,11 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixtures.smtpd import SmtpServer
 from helpers import NOW, Council, eml, rows
 from typer.testing import CliRunner
 
+from mailbot.backends.maildir import MaildirMailbox
+from mailbot.backends.retry import Backoff
+from mailbot.backends.smtp import SmtpSettings
 from mailbot.cli import app as cli
+from mailbot.compose import Envelope, compose, new_message_id
 from mailbot.jobs import poll
+from mailbot.model import OutgoingMail
+from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 UNICODE = "caerdydd-\u0175.cymru"
@@ -222,3 +229,28 @@ def test_person_erase_by_one_form_erases_what_was_written_in_the_other(tmp_path:
         assert acks and all(o.recipients == "" for o in acks)
         assert not [e for e in rows(council.app, EventRow)
                     if JONES in e.actor or JONES in e.detail]
+
+
+def test_mail_to_a_domain_with_a_sharp_s_goes_to_that_domain_not_another(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """IDNA 2003 (Python's codec) writes straße.de as strasse.de, someone else's domain;
+    mail goes to xn--strae-oqa.de, the form current clients use and address_key compares,
+    in the envelope (a real SMTP server) and in To alike."""
+    envelope = Envelope(sender=f"{MAILBOX}@{UNICODE}", sender_name="Ymholiadau",
+                        to=("jo@stra\u00dfe.de",))
+    message_id = new_message_id(envelope.sender)
+    mime = compose(Rendered("Pothole", "We have your email.", "<p>We have your email.</p>"),
+                   envelope, message_id=message_id, now=NOW)
+    backend = MaildirMailbox(
+        tmp_path / "mailbox", address=envelope.sender, backoff=Backoff(attempts=1),
+        smtp=SmtpSettings(host=smtp_server.host, port=smtp_server.port, security="none"),
+    )
+    try:
+        backend.send(OutgoingMail(message_id, tuple(envelope.to), mime))
+    finally:
+        backend.close()
+    [received] = smtp_server.received
+    assert received.recipients == ("jo@xn--strae-oqa.de",)
+    assert received.mail_from == f"{MAILBOX}@{ASCII}"
+    assert b"\r\nTo: jo@xn--strae-oqa.de\r\n" in received.raw
