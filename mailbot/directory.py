@@ -462,5 +462,6 @@ def load_directory(members: Path | None, officers: Path | None) -> Directory:
 
 def emails_in(text: str) -> Iterable[str]:
     """Addresses written in free text (an out-of-office note naming a colleague)."""
-    for found in re.finditer(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", text):
+    composed = unicodedata.normalize("NFC", text)  # ŵ typed as w and a combining accent
+    for found in re.finditer(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", composed):
         yield found.group(0).lower().rstrip(".")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mailbot.addresses import address_forms, address_key, domain_key, same_address
 from mailbot.data_subject import PersonError, person
-from mailbot.directory import DirectoryError, load_directory
+from mailbot.directory import DirectoryError, emails_in, load_directory
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
 
@@ -147,3 +147,8 @@ def test_a_person_is_searched_for_in_both_forms_and_never_as_the_shared_mailbox(
     with pytest.raises(PersonError, match="shared mailbox itself"):
         person([f"ymholiadau@{ASCII}"], [], in_text=False,
                shared_mailbox=f"ymholiadau@{UNICODE}")
+
+
+def test_an_address_in_an_away_note_is_found_with_decomposed_letters() -> None:
+    note = unicodedata.normalize("NFD", f"I am away. Please contact Lee.Wong@{UNICODE}.")
+    assert list(emails_in(note)) == [f"lee.wong@{UNICODE}"]
