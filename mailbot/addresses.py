@@ -55,6 +55,17 @@ def ascii_domain_name(domain: str) -> str | None:
         return None
 
 
+def ascii_address(address: str) -> str:
+    """The address with its domain in ASCII (IDNA) form, as our headers and the SMTP
+    envelope write it: jo@xn--caerdydd--j9b.cymru for jo@caerdydd-ŵ.cymru. A domain IDNA
+    cannot write, or no @ at all, leaves it as it is; the local part is never changed."""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    written = ascii_domain_name(domain) if at else None
+    return f"{local}@{written}" if written else address
+
+
 def same_address(one: str, other: str) -> bool:
     """Whether two addresses name the same mailbox, whichever form each is written in."""
     return address_key(one) == address_key(other)

@@ -19,7 +19,7 @@ from io import BytesIO
 from secrets import token_hex
 from typing import Any, cast
 
-from mailbot.addresses import ascii_domain_name
+from mailbot.addresses import ascii_address
 from mailbot.loops.outgoing import outgoing_headers
 from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
 from mailbot.plaintext import header_safe
@@ -120,11 +120,7 @@ def ascii_domain(address: str) -> str:
     mailbox fail to compose (formataddr takes ASCII only), and a recipient's was written as
     an RFC 2047 encoded word, which an address may never be. A mailbox name that is not
     ASCII, or a domain IDNA cannot write, is left as it is."""
-    if address.isascii():
-        return address
-    local, at, domain = address.rpartition("@")
-    written = ascii_domain_name(domain) if at else None
-    return f"{local}@{written}" if written else address
+    return ascii_address(address)
 
 
 MAX_TAGGED_SUBJECT = 2_000  # the most of a subject looked at for case tags to remove

@@ -53,6 +53,7 @@ from exchangelib.items import ID_ONLY
 from exchangelib.protocol import Protocol
 from exchangelib.services import SyncFolderItems
 
+from mailbot.addresses import address_key, ascii_address
 from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
 from mailbot.backends.ews_config import build_configuration
@@ -460,9 +461,10 @@ class EwsMailbox:
         message = Message(account=account, folder=account.sent, mime_content=mail.mime)
         # Exchange sends to the MIME To/Cc; envelope recipients not named there go as Bcc.
         named = _header_addresses(mail.mime)
-        hidden = [r for r in mail.recipients if r.lower() not in named]
+        # In either form of a domain beyond ASCII (compose writes To in the ASCII form).
+        hidden = [r for r in mail.recipients if address_key(r) not in named]
         if hidden:
-            message.bcc_recipients = [EwsAddress(email_address=r) for r in hidden]
+            message.bcc_recipients = [EwsAddress(email_address=ascii_address(r)) for r in hidden]
         message.send_and_save()
 
     def _processed_folder(self) -> Folder:
@@ -558,7 +560,7 @@ class EwsMailbox:
 def _header_addresses(mime: bytes) -> set[str]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
     values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
-    return {addr.lower() for _name, addr in getaddresses(values) if addr}
+    return {address_key(addr) for _name, addr in getaddresses(values) if addr}
 
 
 def _size(found: NewItem | list[Any]) -> int:

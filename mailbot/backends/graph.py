@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from mailbot.addresses import address_key, ascii_address
 from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
@@ -468,12 +469,14 @@ def _with_all_recipients(mime: bytes, recipients: tuple[str, ...]) -> bytes:
     """
     message = email.message_from_bytes(mime, policy=email.policy.compat32)
     listed = {
-        address.lower()
+        address_key(address)
         for _, address in email.utils.getaddresses(
             [str(v) for h in ("To", "Cc", "Bcc") for v in message.get_all(h, [])]
         )
     }
-    missing = [r for r in recipients if r.lower() not in listed]
+    # A recipient on caerdydd-ŵ.cymru is named in To as xn--caerdydd--j9b.cymru (compose):
+    # the same person, who must not be sent a second copy, nor a Bcc of '?'s.
+    missing = [ascii_address(r) for r in recipients if address_key(r) not in listed]
     if not missing:
         return mime
     newline = b"\r\n" if b"\r\n" in mime[:2000] else b"\n"

@@ -794,3 +794,29 @@ def test_a_mailbox_whose_folders_are_in_welsh_works_by_distinguished_ids(sleeps)
     assert [m.folder for m in ours] == ["sent"]  # our acknowledgement, seen in Sent Items
     processed = exchange.folder_named("Processed")
     assert processed is not None and list(processed.items.values()) == [raw]
+
+
+def test_a_recipient_named_in_to_by_the_ascii_form_of_their_domain_is_sent_one_copy(
+    server, sleeps
+) -> None:
+    """compose names cllr.jones@caerdydd-ŵ.cymru in To as its ASCII form: the same person,
+    not one missing from the headers, who was sent a second copy as a Bcc."""
+    exchange, endpoint = server
+    mime = (
+        f"From: Member Enquiries <{ADDRESS}>\r\n"
+        "To: Cllr Eleri Jones <cllr.jones@xn--caerdydd--j9b.cymru>\r\n"
+        "Subject: [MB-2026-0042] We have your enquiry\r\n"
+        "Message-ID: <ack.43@council.example>\r\n"
+        "\r\n"
+        "Your reference is MB-2026-0042.\r\n"
+    ).encode()
+    mail = OutgoingMail(message_id="<ack.43@council.example>", mime=mime,
+                        recipients=("cllr.jones@caerdydd-\u0175.cymru",
+                                    "sam.patel@caerdydd-\u0175.cymru"))
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.send(mail)
+    finally:
+        client.close()
+    assert exchange.delivered == [(("cllr.jones@xn--caerdydd--j9b.cymru",
+                                    "sam.patel@xn--caerdydd--j9b.cymru"), mime)]

@@ -807,3 +807,19 @@ def test_a_mailbox_whose_folders_are_in_welsh_works_by_well_known_names(
     assert fake.messages_in("Processed") == [raw]
     assert [m.folder for m in ours] == ["sent"]
     assert mailbox.check_connection()[:2] == ["Mewnflwch", "Eitemau a Anfonwyd"]
+
+
+def test_a_recipient_named_in_to_by_the_ascii_form_of_their_domain_is_sent_one_copy(
+    fake: FakeGraph, client: Client
+) -> None:
+    """compose names cllr.jones@caerdydd-ŵ.cymru in To as its ASCII form: the same person,
+    not one missing from the headers, who was sent a Bcc of 'caerdydd-?.cymru' as well."""
+    mime = reply_mail().mime.replace(b"ann.example@members.test.invalid",
+                                     b"cllr.jones@xn--caerdydd--j9b.cymru")
+    client().send(OutgoingMail(
+        message_id="<ack.42@council.test.invalid>", mime=mime,
+        recipients=("cllr.jones@caerdydd-\u0175.cymru", "sam.patel@caerdydd-\u0175.cymru"),
+    ))
+    ((recipients, delivered),) = fake.outgoing
+    assert recipients == ("cllr.jones@xn--caerdydd--j9b.cymru", "sam.patel@xn--caerdydd--j9b.cymru")
+    assert b"sam.patel" not in delivered
