@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
 from mailbot.acknowledgement import should_acknowledge
-from mailbot.addresses import address_key
+from mailbot.addresses import address_forms, address_key
 from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
@@ -87,7 +87,10 @@ def _member_words(app: App, case: CaseRow, message: ParsedMessage) -> tuple[str,
     text = message.text.strip()
     if message.message_id == case.root_message_id:
         return text, False
-    above = above_our_quoted_mail(text, (app.mailbox_address, app.settings.mailbox.display_name))
+    # Our From is written in the ASCII form of a domain beyond ASCII (compose), so a
+    # quoted header may show either form of the mailbox's address.
+    ours = (*sorted(address_forms(app.mailbox_address)), app.settings.mailbox.display_name)
+    above = above_our_quoted_mail(text, ours)
     return (above, True) if above else (text, False)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.smtpd import SmtpServer
-from helpers import NOW, Council, eml, rows
+from helpers import NOW, Council, body_text, eml, parse_sent, rows
 from typer.testing import CliRunner
 
 from mailbot.backends.maildir import MaildirMailbox
@@ -254,3 +254,35 @@ def test_mail_to_a_domain_with_a_sharp_s_goes_to_that_domain_not_another(
     assert received.recipients == ("jo@xn--strae-oqa.de",)
     assert received.mail_from == f"{MAILBOX}@{ASCII}"
     assert b"\r\nTo: jo@xn--strae-oqa.de\r\n" in received.raw
+
+
+def test_our_acknowledgement_quoted_under_the_ascii_form_is_left_out_for_the_officer(
+    tmp_path: Path,
+) -> None:
+    """A client quoting our acknowledgement by its From address alone shows the ASCII
+    form (compose writes our From so); the officer is sent the member's new words, not
+    our acknowledgement again."""
+    with _council(tmp_path, UNICODE) as council:
+        council.server.deliver(eml("idn_member_from_utf8_header.eml"))
+        poll(council.app, NOW)
+        council.flush(NOW)
+        [ack] = rows(council.app, OutboxRow, OutboxRow.purpose == "ack")
+        update = (
+            f"From: Cllr Eleri Jones <{JONES}@{UNICODE}>\r\nTo: {MAILBOX}@{UNICODE}\r\n"
+            "Subject: Re: Pothole on Heol y Castell [MB-2026-00001]\r\n"
+            f"Message-ID: <idn-update-1@mx.example>\r\nIn-Reply-To: {ack.message_id}\r\n"
+            "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "The drain beside it is blocked as well now.\r\n\r\n"
+            f"On Wed, 25 Nov 2026 at 10:00, {MAILBOX}@{ASCII} wrote:\r\n"
+            "> Thank you for your email about the pothole. Your reference is MB-2026-00001.\r\n"
+        ).encode()
+        seen = len(council.server.outgoing)
+        council.server.deliver(update)
+        poll(council.app, NOW)
+        council.flush(NOW)
+        to_sam = [mime for r, mime in council.server.outgoing[seen:] if r[0].startswith(SAM)]
+        assert len(to_sam) == 1
+        text = body_text(parse_sent(to_sam[0]), "plain")
+        assert "> The drain beside it is blocked as well now." in text
+        assert "Thank you for your email about the pothole" not in text
