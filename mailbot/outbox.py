@@ -41,7 +41,29 @@ from mailbot.store.tables import CaseRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
+# A mail that could not go for a passing reason (a 4xx reply such as 451, a timeout, a
+# server that cannot be reached) is tried again as a mail server would: after 2, 4, 8 ...
+# minutes, then every LONGEST_WAIT, until KEEP_TRYING after it was queued (Postfix keeps
+# mail five days too) and at least MAX_ATTEMPTS tries. Eight tries alone (about four
+# hours) meant a relay answering 451 through one night left every acknowledgement,
+# reminder and digest `failed` for good; `mailbot status` says from the first half hour
+# that mail is waiting. A mail a person sends again (`mailbot outbox resend`) gets
+# MAX_ATTEMPTS fresh tries.
+KEEP_TRYING = timedelta(days=5)
+LONGEST_WAIT = timedelta(hours=1)
+# A check before sending that breaks (a bug, a template error) is no passing reason: the
+# mail is left for a person after this many tries, rather than sent unchecked.
 MAX_ATTEMPTS = 8
+
+
+def wait_after(attempts: int) -> timedelta:
+    """How long a mail waits after its `attempts`-th try failed for a passing reason."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
+
+
+def tried_long_enough(row: OutboxRow, now: datetime) -> bool:
+    """Whether a mail that failed for a passing reason has been tried for long enough."""
+    return row.attempts >= MAX_ATTEMPTS and now - row.created_at >= KEEP_TRYING
 # An uncertain mail's copy may reach Sent Items a little after the send: look again now
 # and then for a while, before it is left to a person (`mailbot outbox`).
 RECHECK_FOR = timedelta(days=2)
@@ -386,6 +408,10 @@ def _rewrite(row: OutboxRow, rewritten: Rewritten, now: datetime) -> None:
                        inline_images=rewritten.inline_images)
 
 
+def tried_often_enough(row: OutboxRow, _now: datetime) -> bool:
+    return row.attempts >= MAX_ATTEMPTS
+
+
 def _review_failed(
     store: Store, row_id: int, now: datetime, error: str, report: FlushReport
 ) -> None:
@@ -394,7 +420,7 @@ def _review_failed(
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.attempts += 1
-    _retry_later(store, row_id, now, error, report)
+    _retry_later(store, row_id, now, error, report, enough=tried_often_enough)
 
 
 def _put_back(store: Store, row_id: int, error: str, until: datetime) -> None:
@@ -409,23 +435,30 @@ def _put_back(store: Store, row_id: int, error: str, until: datetime) -> None:
         row.not_before = until
 
 
-def _retry_later(store: Store, row_id: int, now: datetime, error: str, report: FlushReport) -> None:
+def _retry_later(
+    store: Store,
+    row_id: int,
+    now: datetime,
+    error: str,
+    report: FlushReport,
+    enough: Callable[[OutboxRow, datetime], bool] = tried_long_enough,
+) -> None:
     with store.transaction() as session:
         row = session.get(OutboxRow, row_id)
         assert row is not None
         row.last_error = error[:1000]
-        if row.attempts >= MAX_ATTEMPTS:
+        if enough(row, now):
             row.status = "failed"
             report.failed.append(row.message_id)
             ledger.record_event(session, now, "outbox", "failed", f"gave up: {error}"[:1000],
                                 case_id=row.case_id)
             return
         row.status = "pending"
-        row.not_before = now + timedelta(minutes=2**row.attempts)
+        wait = wait_after(row.attempts)
+        row.not_before = now + wait
         report.deferred.append(row.message_id)
-    log.warning(
-        "outbox: row %s not sent (%s); trying again in %d min", row_id, error, 2**row.attempts
-    )
+    log.warning("outbox: row %s not sent (%s); trying again in %d min", row_id, error,
+                wait // timedelta(minutes=1))
 
 
 def _mark_uncertain(

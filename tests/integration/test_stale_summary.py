@@ -12,13 +12,14 @@ December (due Tuesday 15, reminded Friday 11).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from fixtures.smtpd import SmtpServer
 from helpers import PLAIN_UTF8, Council, body_text, parse_sent, rows
+from sqlalchemy import select
 from test_stale_reminders import SendsThroughSmtp
 
 from mailbot import jobs, reminders
@@ -154,17 +155,17 @@ def test_a_summary_held_past_its_day_with_no_newer_one_still_goes_once(
 def test_a_summary_given_up_on_has_its_cases_listed_in_the_next(
     tmp_path: Path, smtpd: SmtpServer,
 ) -> None:
-    """451 all Thursday: after its last try Thursday's summary is left `failed` for a
-    person (`mailbot outbox`). Its cases' reminders were given to it and will not be queued
-    again, so Friday's summary lists them too."""
+    """Thursday's summary left `failed` for a person (`mailbot outbox`): the relay refused
+    it for good, or answered 451 for five days. Its cases' reminders were given to it and
+    will not be queued again, so Friday's summary lists them too."""
     smtpd.reset()
     with council(tmp_path, (date(2026, 11, 30), date(2026, 12, 1))) as it:
         server_busy(it, smtpd)
         sweep_and_flush(it, THURSDAY)
-        now = at(THURSDAY)
-        while now < at(THURSDAY, 17):
-            now += timedelta(minutes=15)
-            jobs.flush_outbox(it.app, now)
+        with it.app.store.transaction() as session:
+            thursday = session.scalars(select(OutboxRow).where(
+                OutboxRow.purpose == reminders.SUMMARY, OutboxRow.status == "pending")).one()
+            thursday.status, thursday.last_error = "failed", "gave up: 451 4.3.0 Busy"
         failed = summary_rows(it)["2026-12-10"][0]
         smtpd.fail_next(0)
         sweep_and_flush(it, FRIDAY)

@@ -209,7 +209,7 @@ def test_mail_the_server_keeps_refusing_is_shown_with_its_error(
     app_factory: AppFactory, queued_ago: timedelta, code: int
 ) -> None:
     """The SMTP server unreachable for hours: every acknowledgement waits, retried for
-    about eight hours before it is 'failed'. Status said only 'outbox: 1 pending' and
+    five days before it is 'failed'. Status said only 'outbox: 1 pending' and
     exit 0, so nobody looked while no member was answered."""
     app, server = app_factory()
     server.deliver(_drain_enquiry())
