@@ -25,6 +25,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from mailbot.addresses import address_key
 from mailbot.languages import TEMPLATE_FILTERS
 from mailbot.resources import TEMPLATES
 
@@ -98,7 +99,7 @@ _COLLEAGUE = ("colleague", "gydweithiwr")
 def route_greetings(routing: Routing) -> dict[str, tuple[str, str]]:
     """The pack's route addresses and the greeting each is given (see _ROLE_GREETINGS)."""
     return {
-        address.lower(): greeting
+        address_key(address): greeting
         for role, greeting in _ROLE_GREETINGS.items()
         if (address := getattr(routing, role, ""))
     }
@@ -111,7 +112,7 @@ def greeting(name: str, roles: Mapping[str, tuple[str, str]], welsh: bool = Fals
     else as a colleague."""
     if "@" not in name:
         return name
-    english, cymraeg = roles.get(name.strip().lower(), _COLLEAGUE)
+    english, cymraeg = roles.get(address_key(name), _COLLEAGUE)
     return cymraeg if welsh else english
 
 

@@ -17,6 +17,8 @@ from mailbot.data_subject import PersonError, person
 from mailbot.directory import DirectoryError, emails_in, load_directory
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
+from mailbot.policy.rules import Routing
+from mailbot.render import greeting, route_greetings
 
 UNICODE = "caerdydd-\u0175.cymru"
 ASCII = "xn--caerdydd--j9b.cymru"
@@ -152,3 +154,13 @@ def test_a_person_is_searched_for_in_both_forms_and_never_as_the_shared_mailbox(
 def test_an_address_in_an_away_note_is_found_with_decomposed_letters() -> None:
     note = unicodedata.normalize("NFD", f"I am away. Please contact Lee.Wong@{UNICODE}.")
     assert list(emails_in(note)) == [f"lee.wong@{UNICODE}"]
+
+
+def test_a_packs_route_is_greeted_by_its_role_in_either_form_of_its_domain() -> None:
+    roles = route_greetings(Routing(
+        foi_team=f"foi@{UNICODE}", complaints=f"complaints@{UNICODE}",
+        monitoring_officer=f"monitoring.officer@{ASCII}", source="test",
+    ))
+    assert greeting(f"FOI@{ASCII}", roles) == "FOI team"
+    assert greeting(f"monitoring.officer@{UNICODE}", roles, welsh=True) == "Swyddog Monitro"
+    assert greeting(f"someone@{UNICODE}", roles) == "colleague"
