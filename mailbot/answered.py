@@ -128,3 +128,21 @@ def record_response(
     case.responded_at = now
     case.updated_at = now
     ledger.record_event(session, now, who, "responded", why, case=case)
+
+
+def record_answer(
+    app: App,
+    session: Session,
+    case: CaseRow,
+    who: str,
+    at: datetime,
+    why: str = "reply to the member seen",
+) -> str:
+    """An officer's mail to the member, taken as what it is on this case: the
+    acknowledgement the protocol asks of them (the response clock runs on), else the
+    answer (it stops). Returns what was recorded, for the message's ledger line."""
+    if officer_acknowledges(app, case):
+        record_acknowledgement(session, case, who, at)
+        return "acknowledgement to the member recorded; the response clock runs on"
+    record_response(session, case, who, at, why)
+    return "response to the member recorded"

@@ -1,7 +1,8 @@
 """The ordered stages for one message, all inside one database transaction.
 
 ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
-a command that names no case → classify → case + clock → outbox rows. Each stage either
+a command that names no case → an officer's answer naming no case (untagged_answer.py) →
+classify → case + clock → outbox rows. Each stage either
 settles the message (returns an Outcome) or lets the next one look at it. Stages write
 rows; none of them sends anything. The message on its way is an Intake
 (mailbot/intake.py); mail about a case already open or answered is the thread stage's
@@ -37,6 +38,8 @@ from mailbot.thread import (
     tagged_case,
 )
 from mailbot.thread_mail import follow_thread
+from mailbot.untagged_answer import PURPOSE as UNTAGGED_ANSWER
+from mailbot.untagged_answer import officer_answer_without_case
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -94,11 +97,12 @@ def officer_commands(it: Intake) -> Outcome | None:
         case, via = found[1], "reply"
     else:
         digest = answers_caseless_mail(it.session, it.message)
-        if digest is not None and digest.purpose == SUMMARY and isinstance(
+        if digest is not None and digest.purpose in ASKS_FOR_A_REFERENCE and isinstance(
             commands.parse_command(it.message.text), commands.Command
         ):
-            # DONE in answer to an officer's daily summary, which lists many cases: ignored
-            # in silence it would read as applied. staff_command_without_case tells the
+            # DONE in answer to an officer's daily summary, which lists many cases, or to
+            # the question which case their new mail answered ("DONE MB-2026-00042"):
+            # staff_command_without_case applies it to the case it names, or tells the
             # officer it named no case and how to name one.
             return None
         if digest is not None and it.app.directory.member(sender.email) is None:
@@ -241,8 +245,12 @@ STAGES: tuple[Stage, ...] = (
     officer_commands,
     follow_thread,
     staff_command_without_case,
+    officer_answer_without_case,
     open_case,
 )
+
+# Our caseless mail whose reply is a command naming its case by reference.
+ASKS_FOR_A_REFERENCE = (SUMMARY, UNTAGGED_ANSWER)
 
 
 def _parse(app: App, raw: bytes) -> ParsedMessage | ParseFailure:

@@ -53,15 +53,8 @@ def follow_thread(it: Intake) -> Outcome | None:
     if it.fetched.folder == "sent" or answered.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
-        if answered.officer_acknowledges(it.app, case):
-            answered.record_acknowledgement(it.session, case, sender.email, at)
-            return it.settle(
-                MessageStatus.PROCESSED,
-                "acknowledgement to the member recorded; the response clock runs on",
-                case,
-            )
-        answered.record_response(it.session, case, sender.email, at)
-        return it.settle(MessageStatus.PROCESSED, "response to the member recorded", case)
+        what = answered.record_answer(it.app, it.session, case, sender.email, at)
+        return it.settle(MessageStatus.PROCESSED, what, case)
     if _staff(it.app, sender.email) and not same_member(
         it.app.directory, sender.email, case.member_email
     ):
