@@ -5,7 +5,9 @@ mail left unread in the mailbox (left_unread.py).
 Each is queued in the outbox like any other mail, from the shared mailbox, in the
 council's staff languages, and once per dedup key (an outage, a problem, a message). It is
 outside the per-recipient cap for automatic replies, which is there to stop loops with
-members, not to silence an administrator.
+members, not to silence an administrator. Just before one goes, mailbot.alerts_at_send
+looks again whether its problem is still there: an alert about a problem that has gone is
+withdrawn, or (the mailbox outage) says that it has gone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from mailbot import outbox
 from mailbot.compose import Envelope
 from mailbot.languages import staff_languages
+from mailbot.render import Rendered
 from mailbot.store.tables import OutboxRow
 
 if TYPE_CHECKING:
@@ -42,25 +45,40 @@ def queue_alert(
     """Queue `template` to the admins (its outbox purpose `purpose`, else the template's
     name); None if there are none, or it is queued already. The context gets the
     council's name and the mailbox's address as `council`."""
-    to = admins(app)
-    if not to:
+    mail = alert_mail(app, template, context)
+    if mail is None:
         return None
-    settings = app.settings
-    council = {"name": settings.council.name, "mailbox": app.mailbox_address}
+    rendered, envelope = mail
     return outbox.queue(
         session,
         purpose=purpose or template,
         dedup_key=dedup_key,
         case=None,
-        rendered=app.renderer.render(
-            template, {"council": council, **context}, staff_languages(app.policy.language, None)
-        ),
-        envelope=Envelope(
-            sender=app.mailbox_address,
-            sender_name=settings.mailbox.display_name,
-            to=to,
-            instance=settings.council.instance,
-        ),
+        rendered=rendered,
+        envelope=envelope,
         now=now,
         automatic=False,
     )
+
+
+def alert_mail(
+    app: App, template: str, context: dict[str, Any]
+) -> tuple[Rendered, Envelope] | None:
+    """`template` rendered for the admins as they are now, with the council's name and
+    the mailbox's address as `council`; None if there are none. Also what a send-time
+    review writes again (mailbot.alerts_at_send)."""
+    to = admins(app)
+    if not to:
+        return None
+    settings = app.settings
+    council = {"name": settings.council.name, "mailbox": app.mailbox_address}
+    rendered = app.renderer.render(
+        template, {"council": council, **context}, staff_languages(app.policy.language, None)
+    )
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=settings.mailbox.display_name,
+        to=to,
+        instance=settings.council.instance,
+    )
+    return rendered, envelope

@@ -5,7 +5,8 @@ The daemon keeps the last good directory when an edit does not validate (directo
 nothing breaks at once; but until someone notices, new members are strangers (their mail
 waits in triage unacknowledged) and people removed are still used. A line in the log is
 easily missed for weeks, so the [directory] admins get one email per problem, naming the
-file and the line, as they do for a mailbox outage (health.py).
+file and the line, as they do for a mailbox outage (health.py). One that waited in the
+outbox is not sent once the files read again (mailbot.alerts_at_send).
 """
 
 from __future__ import annotations
@@ -28,15 +29,20 @@ def alert_if_unreadable(app: App, now: datetime) -> bool:
     problem = app.directory.last_error
     if not problem or not admin_alert.admins(app):
         return False
-    digest = hashlib.sha256(problem.encode()).hexdigest()[:32]
     with app.store.transaction() as session:
         row = admin_alert.queue_alert(
             app,
             session,
             template=PURPOSE,
-            dedup_key=f"{PURPOSE}:{digest}",  # once per problem, across restarts
+            dedup_key=dedup_key(problem),
             # the date of the copy a restarted daemon runs on, if it does
             context={"problem": problem, "kept_copy": app.directory.kept_copy},
             now=now,
         )
     return row is not None
+
+
+def dedup_key(problem: str) -> str:
+    """The alert's key: once per problem, across restarts. A review at send time
+    (mailbot.alerts_at_send) withdraws it once the problem is not the directory's now."""
+    return f"{PURPOSE}:{hashlib.sha256(problem.encode()).hexdigest()[:32]}"

@@ -12,6 +12,9 @@ and the outage is reported once:
   dedup key naming the outage's start, so a restarted daemon does not send it again.
   With a [mailbox.smtp] host it is handed straight to that server; otherwise the
   mailbox itself must send it, so it goes out with the first flush after recovery.
+  An alert that goes after its outage has ended (that way, or because the server
+  refused it for a while) says so when it goes: "could not use the mailbox from X to Y;
+  it works again" (mailbot.alerts_at_send). No second mail is sent for the recovery.
 
 Only the poll probes the mailbox. The flush swallows send failures row by row, so a
 flush that "worked" proves nothing, and a flush during an outage would spend the rows'
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 
 ACTOR = "mailbox"
 ALERT_PURPOSE = "mailbox alert"
+ALERT_KEY = "mailbox-alert:"  # then the outage's start: one alert per outage
 STATE_KEY = "mailbox.outage"
 FIRST_WAIT = timedelta(minutes=1)
 MAX_WAIT = timedelta(minutes=30)
@@ -137,14 +141,14 @@ class MailboxHealth:
         wait = self.wait_after(outage.failures)
         outage.retry_at = now + wait
         if outage.reported:
-            log.debug("%s: mailbox still unavailable; next try in %s", job, _minutes(wait))
+            log.debug("%s: mailbox still unavailable; next try in %s", job, span_in_words(wait))
             return
         outage.reported = True
         log.error(
             "%s: the mailbox is unavailable (since %s): %s; trying again in %s, then less "
             "often (at most every %s); %s",
-            job, _when(outage.started), problem, _minutes(wait), _minutes(self.max_wait),
-            alert,
+            job, uk_time(outage.started), problem, span_in_words(wait),
+            span_in_words(self.max_wait), alert,
         )  # fmt: skip
 
     def _recovered(self, job: str, now: datetime) -> None:
@@ -152,11 +156,12 @@ class MailboxHealth:
         assert outage is not None
         self.outage = None
         lasted = now - outage.started
-        self._record("recovered", f"{job}: back after {_minutes(lasted)} ({outage.problem})", now)
+        back = f"{job}: back after {span_in_words(lasted)} ({outage.problem})"
+        self._record("recovered", back, now)
         self._save(None)
         log.info(
             "%s: the mailbox works again after %s (since %s: %s)",
-            job, _minutes(lasted), _when(outage.started), outage.problem,
+            job, span_in_words(lasted), uk_time(outage.started), outage.problem,
         )  # fmt: skip
 
     # --- the alert ---------------------------------------------------------------------
@@ -169,12 +174,12 @@ class MailboxHealth:
             return "no alert email: [directory] admins is empty"
         context = {
             "backend": settings.mailbox.backend,
-            "since": _when(outage.started),
+            "since": uk_time(outage.started),
             # For the Welsh part of a bilingual council's alert, which writes its own date.
             "since_day": outage.started.astimezone(LONDON).date(),
             "since_time": f"{outage.started.astimezone(LONDON):%H:%M}",
             "problem": outage.problem,
-            "max_wait": _minutes(self.max_wait),
+            "max_wait": span_in_words(self.max_wait),
             "advice": _advice(error),
         }
         try:
@@ -184,7 +189,7 @@ class MailboxHealth:
                     session,
                     template="mailbox_alert",  # in both languages at Cardiff
                     purpose=ALERT_PURPOSE,
-                    dedup_key=f"mailbox-alert:{outage.started.isoformat()}",  # one per outage
+                    dedup_key=f"{ALERT_KEY}{outage.started.isoformat()}",  # one per outage
                     context=context,
                     now=now,
                 )
@@ -301,11 +306,11 @@ def _advice(error: BackendError) -> str:
     )
 
 
-def _when(moment: datetime) -> str:
+def uk_time(moment: datetime) -> str:
     return f"{moment.astimezone(LONDON):%d %b %Y %H:%M} (UK time)"
 
 
-def _minutes(span: timedelta) -> str:
+def span_in_words(span: timedelta) -> str:
     minutes = round(span.total_seconds() / 60)
     if minutes < 1:
         return f"{round(span.total_seconds())} s"

@@ -45,6 +45,10 @@ The weekly digest is drawn again with the figures as they are when it goes, if i
 for hours, or withdrawn once its week is over or a later week's is queued
 (mailbot.digest.at_send).
 
+The administrators' alerts (a mailbox outage, a directory that cannot be read, mail left
+unread) are withdrawn once their problem has gone, or say that it has
+(mailbot.alerts_at_send).
+
 Acknowledgements to members are not reviewed: one is due whatever happened since.
 """
 
@@ -64,6 +68,7 @@ from mailbot import (
     thread_mail,
 )
 from mailbot.absence import redirect_gone
+from mailbot.alerts_at_send import ALERT_CHECKS
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import deadlines_for
 from mailbot.clock import ClockState
@@ -92,7 +97,8 @@ def reviewer(app: App) -> Review:
 
 
 def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
-    caseless = CASELESS_CHECKS.get(row.purpose) or WEEKLY_CHECKS.get(row.purpose)
+    caseless = (CASELESS_CHECKS.get(row.purpose) or WEEKLY_CHECKS.get(row.purpose)
+                or ALERT_CHECKS.get(row.purpose))
     if caseless is not None:
         return caseless(app, session, row, now)
     check = CHECKS.get(row.purpose)
