@@ -134,7 +134,8 @@ def queue_question(
         "member": member.name,
         "their_subject": header_safe(their_subject, limit=150),
         "cases": [_listed(app, case, sender.email) for case in candidates],
-        "example": candidates[0].ref if candidates else "MB-2026-00042",
+        # A made-up reference would be a real case one day: a pattern, never a number.
+        "example": candidates[0].ref if candidates else f"MB-{it.now.year}-NNNNN",
     }
     languages = staff_languages(app.policy.language, member.language)
     row = outbox.queue(

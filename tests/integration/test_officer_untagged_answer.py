@@ -125,6 +125,7 @@ def test_no_open_case_of_theirs_opens_none_and_says_so(council: Council) -> None
     text = _text(asked)
     assert "you have no open case for Cllr Jo Bloggs" in text and lees not in text
     assert "No new case was opened for it, and nothing was sent to the member." in text
+    assert "DONE MB-2026-NNNNN" in text  # a pattern, not a reference that may be a case
 
 
 def test_a_manager_answering_their_officers_one_case_answers_it(council: Council) -> None:
@@ -173,3 +174,25 @@ def test_a_bilingual_council_asks_in_both_languages(tmp_path: Path) -> None:
         text = _text(asked)
         assert str(asked["Subject"]).startswith("Pa achos a atebodd hwn? / Which case")
         assert text.index("mae gennych 2 achos agored") < text.index("you have 2 open cases")
+
+
+def test_an_answer_to_the_members_own_mail_to_the_officer_counts_too(council: Council) -> None:
+    # Sam replies in a thread mailbot never saw (the member wrote to Sam directly), adding
+    # the mailbox: headers naming none of our mail are no thread of a case.
+    ref = _member_writes(council, JO, "Pothole on Castle Road", SAM)
+    raw = (DATA / NEW_MAIL).read_bytes().replace(
+        b"MIME-Version", b"In-Reply-To: <CAF=direct.to.sam@mail.gmail.com>\r\n"
+        b"References: <CAF=direct.to.sam@mail.gmail.com>\r\nMIME-Version", 1)
+    assert council.deliver(raw, NOW) == []
+    assert _cases(council) == {ref: "responded"}
+
+
+def test_a_confidential_case_is_listed_without_its_subject(council: Council) -> None:
+    plain = _member_writes(council, JO, "Pothole on Castle Road", SAM)
+    private = _member_writes(council, JO, "CONFIDENTIAL: a resident's housing debt", SAM)
+    assert council.case(private).confidential
+    [asked] = _officer_writes(council)
+    text = _text(asked)
+    assert f"{private}  (confidential), received" in text and "housing debt" not in text
+    assert f'{plain}  "Pothole on Castle Road"' in text
+    assert "housing debt" not in body_text(asked, "html")
