@@ -196,3 +196,37 @@ def test_a_confidential_case_is_listed_without_its_subject(council: Council) -> 
     assert f"{private}  (confidential), received" in text and "housing debt" not in text
     assert f'{plain}  "Pothole on Castle Road"' in text
     assert "housing debt" not in body_text(asked, "html")
+
+
+def test_where_the_director_acknowledges_the_first_new_mail_is_the_acknowledgement(
+    tmp_path: Path,
+) -> None:
+    # Hackney 11.3: the first reply to the member of whoever holds a complaint (here the
+    # default officer) acknowledges it; the response clock runs on until the next one, as
+    # for replies in the thread.
+    jo, sam, dana = "jo@hackney.gov.uk", "sam@hackney.gov.uk", "dana@hackney.gov.uk"
+    with Council(
+        tmp_path / "hackney", name="Hackney Council", mailbox="memberenquiries@hackney.gov.uk",
+        policy="hackney", members=[("Cllr Jo Bloggs", jo, "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", dana, ""),
+                  ("Dana Director", dana, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{sam}"\n', mail_headers=PLAIN_UTF8,
+    ) as council:
+        council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{jo}>", "Complaint about the bins",
+            "I wish to make a formal complaint about the way the bins team handled my "
+            "resident's case. It was rude and I want it investigated."), NOW)
+        case = council.case()
+        assert case.kind == "complaint" and case.officer_email == sam
+        raw = ((DATA / NEW_MAIL).read_bytes().replace(SAM.encode(), sam.encode())
+               .replace(JO.encode(), jo.encode()).replace(MAILBOX.encode(),
+                                                          b"memberenquiries@hackney.gov.uk"))
+        council.left()
+        assert council.deliver(raw, LATER) == []
+        case = council.case()
+        assert len(_cases(council)) == 1
+        assert case.status == "open" and case.acknowledged_at is not None
+        assert case.responded_at is None
+        second = raw.replace(b"NEW0001@", b"NEW0002@")
+        council.deliver(second, LATER)
+        assert council.case().status == "responded"
