@@ -1,8 +1,8 @@
 """The ordered stages for one message, all inside one database transaction.
 
 ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
-a command that names no case → an officer's answer naming no case (untagged_answer.py) →
-classify → case + clock → outbox rows. Each stage either
+an officer's answer to a member naming no case (untagged_answer.py) → a command that names
+no case → classify → case + clock → outbox rows. Each stage either
 settles the message (returns an Outcome) or lets the next one look at it. Stages write
 rows; none of them sends anything. The message on its way is an Intake
 (mailbot/intake.py); mail about a case already open or answered is the thread stage's
@@ -244,8 +244,10 @@ STAGES: tuple[Stage, ...] = (
     ignore_own_mailbox,
     officer_commands,
     follow_thread,
-    staff_command_without_case,
+    # Before commands naming no case: mail to the member is an answer to them, not a
+    # command to us, even if it starts "Done - the crew filled it" (as officer_commands).
     officer_answer_without_case,
+    staff_command_without_case,
     open_case,
 )
 

@@ -230,3 +230,14 @@ def test_where_the_director_acknowledges_the_first_new_mail_is_the_acknowledgeme
         second = raw.replace(b"NEW0001@", b"NEW0002@")
         council.deliver(second, LATER)
         assert council.case().status == "responded"
+
+
+def test_an_answer_starting_with_done_is_an_answer_not_a_command(council: Council) -> None:
+    # "Done - ..." to the member reads like DONE; mail to the member is an answer to them.
+    ref = _member_writes(council, JO, "Pothole on Castle Road", SAM)
+    raw = (DATA / NEW_MAIL).read_bytes().replace(
+        b"Dear Cllr Bloggs,\n\nFollowing", b"Done - the crew has been out.\n\nFollowing", 1)
+    assert raw.count(b"Done - the crew") == 1
+    assert council.deliver(raw, NOW) == []  # no help mail about a command naming no case
+    assert _cases(council) == {ref: "responded"}
+    assert council.events("command without a case") == []
