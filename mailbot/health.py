@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from mailbot import admin_alert, ledger
+from mailbot import admin_alert, ledger, outbox
 from mailbot.app import App
 from mailbot.backends.base import BackendError, TransientError
 from mailbot.backends.retry import Backoff
@@ -70,6 +70,10 @@ class Outage:
     failures: int = 0  # failed tries in this process (drives the backoff)
     retry_at: datetime | None = None  # no try before this; None: try at once
     reported: bool = False  # this process has logged `problem`
+    # The alert row the [mailbox.smtp] server refused for a passing reason (451), and when
+    # to hand it over again: while the outage lasts the outbox flush does not run.
+    alert_row: int | None = None
+    alert_retry_at: datetime | None = None
 
 
 class MailboxHealth:
@@ -137,6 +141,7 @@ class MailboxHealth:
             alert = self._alert(outage, error, now)
         else:
             alert = "the admins were alerted when the outage began"
+            self._alert_again(outage, now)
         outage.failures += 1
         wait = self.wait_after(outage.failures)
         outage.retry_at = now + wait
@@ -202,17 +207,47 @@ class MailboxHealth:
         if not settings.mailbox.smtp.host:
             return f"{queued} but {sending_route(settings)}"
         failure = self._send_by_smtp(row_id, now)
-        if failure:
+        if isinstance(failure, TransientError):
+            self._try_again_later(outage, row_id, now)
+            return (
+                f"{queued} but the SMTP server did not take it ({failure}), so it is handed "
+                "to it again while the outage lasts, else goes out once the mailbox works again"
+            )
+        if failure is not None:
             return (
                 f"{queued} but sending it through SMTP failed ({failure}), so it goes out "
                 "once the mailbox works again"
             )
         return f"an alert email was sent to {', '.join(admins)} through the SMTP server"
 
-    def _send_by_smtp(self, row_id: int, now: datetime) -> str:
+    def _try_again_later(self, outage: Outage, row_id: int, now: datetime) -> None:
+        with self.app.store.transaction() as session:
+            row = session.get(OutboxRow, row_id)
+            attempts = row.attempts if row is not None else 1
+        outage.alert_row, outage.alert_retry_at = row_id, now + outbox.wait_after(attempts)
+
+    def _alert_again(self, outage: Outage, now: datetime) -> None:
+        """Hand the alert to the [mailbox.smtp] server again, once its wait is over, if it
+        refused it for a passing reason: an outage of days must not keep it till the end."""
+        row_id, due = outage.alert_row, outage.alert_retry_at
+        if row_id is None or due is None or now < due:
+            return
+        outage.alert_row = outage.alert_retry_at = None
+        try:
+            failure = self._send_by_smtp(row_id, now)
+        except SQLAlchemyError as db_error:
+            log.warning("could not send the mailbox alert again: %s", db_error)
+            return
+        if isinstance(failure, TransientError):
+            self._try_again_later(outage, row_id, now)
+        elif failure is None:
+            log.info("the alert email about the mailbox outage was sent through the SMTP "
+                     "server, on a later try")
+
+    def _send_by_smtp(self, row_id: int, now: datetime) -> BackendError | None:
         """Hand the alert row straight to the [mailbox.smtp] server, with the outbox's
         own bookkeeping (marked sending before, sent after). No Sent copy is kept: the
-        mailbox is what is down. Returns the failure in words, or "" once sent."""
+        mailbox is what is down. Returns the failure, or None once sent."""
         smtp = self.app.settings.mailbox.smtp
         server = SmtpSettings(
             host=smtp.host,
@@ -224,6 +259,8 @@ class MailboxHealth:
         with self.app.store.transaction() as session:
             row = session.get(OutboxRow, row_id)
             assert row is not None
+            if row.status != "pending":  # sent meanwhile (`mailbot flush` by hand)
+                return None
             row.status, row.attempts = "sending", row.attempts + 1
             mail = OutgoingMail(row.message_id, tuple(row.recipients.split(",")), row.mime)
         try:
@@ -233,7 +270,7 @@ class MailboxHealth:
                 row = session.get(OutboxRow, row_id)
                 assert row is not None
                 row.status, row.last_error = "pending", str(error)[:1000]
-            return str(error)
+            return error
         with self.app.store.transaction() as session:
             row = session.get(OutboxRow, row_id)
             assert row is not None
@@ -242,7 +279,7 @@ class MailboxHealth:
                 session, now, "outbox", "sent", f"{row.purpose} to {row.recipients} by SMTP",
                 case_id=row.case_id,
             )
-        return ""
+        return None
 
     # --- the database ------------------------------------------------------------------
 

@@ -100,15 +100,16 @@ def test_an_outage_alert_held_by_a_busy_relay_says_the_outage_has_ended(
         daemon.backend.down = TransientError(GONE_AWAY)
         smtpd.fail_next(10_000)  # the relay answers 451 all morning
         for minutes in range(0, 180, 30):
-            daemon.poll(START + timedelta(minutes=minutes))  # down; the alert tried once
+            daemon.poll(START + timedelta(minutes=minutes))  # down; the relay tried too
             daemon.flush(START + timedelta(minutes=minutes))
         daemon.backend.down = None
         back = START + timedelta(hours=3)
         daemon.poll(back)
         daemon.flush(back)  # the relay is still busy
         [waiting] = outbox(it, "mailbox alert")
-        assert (waiting.status, waiting.attempts) == ("pending", 2)
-        assert "451" in waiting.last_error
+        assert waiting.status == "pending" and "451" in waiting.last_error
+        # tried at 09:00, 09:30, 10:00, 10:30, 11:00 (then 32 min on), and at 12:00
+        assert waiting.attempts == 6
         smtpd.fail_next(0)
         daemon.flush(back + timedelta(hours=1))
         [alert] = outbox(it, "mailbox alert")
@@ -125,8 +126,35 @@ def test_an_outage_alert_held_by_a_busy_relay_says_the_outage_has_ended(
     assert "It works again since 25 Nov 2026 12:00" in said(mail, "html")
     assert mail["Date"].datetime == back + timedelta(hours=1)
     # The outage's one alert: the same row and Message-ID, sent once.
-    assert (alert.status, alert.attempts) == ("sent", 3)
+    assert (alert.status, alert.attempts) == ("sent", 7)
     assert str(mail["Message-ID"]) == alert.message_id
+
+
+def test_an_outage_alert_the_relay_refused_at_first_goes_while_the_outage_lasts(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """A relay busy for the outage's first minutes: the alert is handed to it again on the
+    outbox's intervals, not kept till the mailbox is back hours later."""
+    smtpd.reset()
+    smtp = f'[mailbox.smtp]\nhost = "{smtpd.host}"\nport = {smtpd.port}\nsecurity = "none"\n'
+    with council(tmp_path, smtp) as it:
+        daemon = Daemon(it, FailingMailbox(it, smtpd))
+        daemon.backend.down = TransientError(GONE_AWAY)
+        smtpd.fail_next(2)
+        for minutes in range(0, 6 * 60, 5):
+            daemon.poll(START + timedelta(minutes=minutes))
+            daemon.flush(START + timedelta(minutes=minutes))
+            if smtpd.received:
+                break
+        [mail] = received(smtpd)
+        assert daemon.health.down and minutes == 10  # tried at 09:00, 09:05, 09:10
+        daemon.backend.down = None
+        daemon.poll(START + timedelta(hours=6))
+        daemon.flush(START + timedelta(hours=6))
+        [alert] = outbox(it, "mailbox alert")
+    assert len(smtpd.received) == 1  # once per outage: nothing more on recovery
+    assert str(mail["Subject"]) == f"mailbot cannot use the shared mailbox {MAILBOX}"
+    assert (alert.status, alert.attempts) == ("sent", 3)
 
 
 def test_each_outage_alerts_once_and_says_it_is_over_when_the_mailbox_sends_it(
