@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailbot import handover
 from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
-from mailbot.languages import Bilingual
+from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED
 from mailbot.store.tables import CaseRow, EventRow
 
@@ -156,7 +156,7 @@ def _move(
         app, session, case, to, by=who, reason=reason,
         headline=Headline(
             f"This case was with {name}; it has been handed over to you{said}.",
-            f"Roedd yr achos hwn gyda {name}; mae wedi'i drosglwyddo i chi{said}.",
+            f"Roedd yr achos hwn {with_cy(name, 'gyda')}; mae wedi'i drosglwyddo i chi{said}.",
         ),
         why=Bilingual(f"handed over from {previous}{said}", f"trosglwyddwyd o {previous}{said}"),
         dedup_key=f"handover:{case.id}:{to}:{now.isoformat()}",

@@ -53,7 +53,7 @@ from mailbot.commands.parse import (
     subject_command,
 )
 from mailbot.intake import receipt_time
-from mailbot.languages import Bilingual
+from mailbot.languages import Bilingual, with_cy
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -188,7 +188,7 @@ NAMES_NO_CASE = Bilingual(
     "your mail names no case (it is not a reply to a case's assignment or reminder, and its "
     "subject has no case reference in square brackets)",
     "nid yw eich neges yn enwi achos (nid yw'n ateb i neges aseinio neu nodyn atgoffa achos, "
-    "ac nid oes cyfeirnod achos mewn cromfachau sgwâr yn ei llinell pwnc)",
+    "ac nid oes cyfeirnod achos mewn cromfachau sgwâr yn ei llinell bwnc)",
 )
 
 
@@ -253,7 +253,7 @@ def _why_no_case(command: Command) -> Bilingual:
             "one case: send one mail per case, with its reference in the subject",
             f"mae eich neges yn enwi {len(command.refs)} achos ({listed}), ac mae un "
             "gorchymyn yn newid un achos: anfonwch un neges ar gyfer pob achos, gyda'i "
-            "gyfeirnod yn y llinell pwnc",
+            "gyfeirnod yn y llinell bwnc",
         )
     if command.refs:
         return Bilingual(
@@ -285,7 +285,7 @@ def _names_another_case(
             f"Ni chafodd {parsed.verb} ei weithredu: mae'n enwi {listed}, ond mae eich neges "
             f"am {case.ref}, felly ni newidiwyd dim. I newid {listed}, atebwch ei neges "
             f"aseinio neu nodyn atgoffa, neu anfonwch neges gyda [{parsed.refs[0]}] yn y "
-            "llinell pwnc.",
+            "llinell bwnc.",
         )
     ])
     return f"{parsed.verb} not applied", queued
@@ -301,8 +301,8 @@ def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:
         Bilingual(
             f"It is with {holder}. If it should be yours, ask them to reply to their "
             f"assignment or a reminder with: REASSIGN {sender}",
-            f"Mae gyda {holder}. Os dylai fod yn eiddo i chi, gofynnwch iddynt ateb eu "
-            f"neges aseinio neu nodyn atgoffa gyda: REASSIGN {sender}",
+            f"Mae'r achos {with_cy(holder, 'gyda')}. Os dylai fod yn eiddo i chi, gofynnwch "
+            f"iddynt ateb eu neges aseinio neu nodyn atgoffa gyda: REASSIGN {sender}",
         )
     ]
 

@@ -25,7 +25,7 @@ from mailbot.commands.letters import (
     tell_member,
 )
 from mailbot.commands.parse import Command
-from mailbot.languages import Bilingual, long_date_cy
+from mailbot.languages import Bilingual, long_date_cy, with_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow
 
@@ -176,10 +176,10 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                 f"{case.ref} was already extended to {long_date_or_paused(current)} by the same "
                 f"EXTEND on {long_date_or_paused(repeated)}; nothing changed and the member was "
                 "not written to again. To extend it further, reply EXTEND with the new reason.",
-                f"Estynnwyd {case.ref} eisoes i {long_date_or_paused_cy(current)} gan yr un "
-                f"EXTEND ar {long_date_or_paused_cy(repeated)}; ni newidiwyd dim ac ni "
-                "ysgrifennwyd at yr aelod eto. I'w estyn ymhellach, atebwch EXTEND gyda'r "
-                "rheswm newydd.",
+                f"Estynnwyd {case.ref} eisoes i {long_date_or_paused_cy(current, mutate=True)} "
+                f"gan yr un EXTEND ar {long_date_or_paused_cy(repeated, mutate=True)}; ni "
+                "newidiwyd dim ac ni ysgrifennwyd at yr aelod eto. I'w estyn ymhellach, "
+                "atebwch EXTEND gyda'r rheswm newydd.",
             )
         )
     calendar = app.policy.council_calendar()
@@ -287,12 +287,15 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     if same_address(target, case.officer_email or ""):
         return refuse(
             Bilingual(
-                f"{case.ref} is already with {target}.", f"Mae {case.ref} gyda {target} yn barod."
+                f"{case.ref} is already with {target}.",
+                f"Mae {case.ref} {with_cy(target, 'gyda')} yn barod.",
             )
         )
     previous = case.officer_email or "nobody"
     who = f"{app.directory.display(target)} ({target})"
-    lines = [Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} gyda {who} nawr.")]
+    lines = [
+        Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} {with_cy(who, 'gyda')} nawr.")
+    ]
     if case.status == CaseStatus.PAUSED:  # taking a case on restarts a paused clock
         lines.append(
             Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
@@ -430,7 +433,7 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
             Bilingual(
                 f"The member was already told on {long_date_or_paused(told_on)} that "
                 f"{case.ref} {said}; they were not written to again.",
-                f"Cafodd yr aelod wybod eisoes ar {long_date_or_paused_cy(told_on)} "
+                f"Cafodd yr aelod wybod eisoes ar {long_date_or_paused_cy(told_on, mutate=True)} "
                 f"{said_cy} cadw {case.ref} yn gyfrinachol; ni ysgrifennwyd atynt eto.",
             )
         )

@@ -36,9 +36,10 @@ def long_date_or_paused(value: date | None) -> str:
     return long_date(value) if value else "(no date while paused)"
 
 
-def long_date_or_paused_cy(value: date | None) -> str:
-    """The same in Welsh, for the Welsh part of a bilingual council's confirmation."""
-    return long_date_cy(value) if value else "(dim dyddiad tra bo wedi'i oedi)"
+def long_date_or_paused_cy(value: date | None, mutate: bool = False) -> str:
+    """The same in Welsh, for the Welsh part of a bilingual council's confirmation; with
+    mutate=True, "ddydd Gwener ..." as after "ar" and "i" (soft mutation)."""
+    return long_date_cy(value, mutate) if value else "(dim dyddiad tra bo wedi'i oedi)"
 
 
 def _officer_languages(app: App, case: CaseRow | None) -> Languages:

@@ -572,7 +572,7 @@ def test_a_member_told_privacy_is_not_possible_is_told_how_to_answer_and_the_ans
             "To tell us what you would like to do, reply to this email, keeping the reference "
             "MB-2026-00001 in the subject line.",
             "I ddweud wrthym beth yr hoffech ei wneud, atebwch yr e-bost hwn, gan gadw'r "
-            "cyfeirnod MB-2026-00001 yn y llinell pwnc.",
+            "cyfeirnod MB-2026-00001 yn y llinell bwnc.",
         ):
             assert words in text and words in html, words
         # And a reply does reach whoever is dealing with it.
