@@ -1,8 +1,8 @@
 """A relay that answers 451 ("busy, try again later") for days: an Exchange under back
 pressure, a smart host whose disk filled over a weekend. Every mail waiting is tried again
 as a mail server would (2, 4, 8 ... minutes, then hourly) for five days after it was
-queued, and goes, once, when the relay takes mail again. Before, eight tries (about four hours) left every
-acknowledgement and assignment `failed` for good after one night of 451s.
+queued, and goes, once, when the relay takes mail again. Before, eight tries (about four
+hours) left every acknowledgement and assignment `failed` for good after one night of 451s.
 Read as the rows in the outbox and the mail the real SMTP server (aiosmtpd) received."""
 
 from __future__ import annotations
