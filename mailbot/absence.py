@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
-from mailbot.addresses import same_address
+from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
@@ -69,7 +69,9 @@ def note_automatic(
 def _absent(out: OutboxRow, message: ParsedMessage) -> str:
     recipients = [r for r in out.recipients.split(",") if r]
     sender = message.sender.email if message.sender else ""
-    return sender if sender in recipients else (recipients[0] if recipients else sender)
+    # The recipient as our mail named them, whichever form of the address the reply has.
+    ours = next((r for r in recipients if sender and same_address(r, sender)), None)
+    return ours or (recipients[0] if recipients else sender)
 
 
 def alternative_contact(app: App, absent: str, note: str) -> str | None:
@@ -309,11 +311,13 @@ def _redirected(session: Session, case: CaseRow, absent: str, target: str) -> bo
 
 def _acted_since_absence(session: Session, case: CaseRow, absent: str) -> bool:
     """Whether `absent` did anything on the case (a command, a note, an answer) after
-    their absence was handled: a person at work, not an auto-reply."""
+    their absence was handled: a person at work, not an auto-reply. The ledger names
+    them as their mail or ours wrote the address: any form of it (address_forms)."""
+    forms = sorted(address_forms(absent))
     handled = session.scalar(
         select(func.max(EventRow.id)).where(
             EventRow.case_id == case.id, EventRow.action == HANDLED,
-            func.lower(EventRow.actor) == absent.lower(),
+            func.lower(EventRow.actor).in_(forms),
         )
     )
     if handled is None:
@@ -321,7 +325,7 @@ def _acted_since_absence(session: Session, case: CaseRow, absent: str) -> bool:
     found = session.scalar(
         select(EventRow.id).where(
             EventRow.case_id == case.id, EventRow.id > handled,
-            func.lower(EventRow.actor) == absent.lower(),
+            func.lower(EventRow.actor).in_(forms),
             EventRow.action.not_in(_ABSENCE_ACTIONS),
         ).limit(1)
     )
@@ -389,7 +393,8 @@ def _already_handled(session: Session, case: CaseRow, address: str) -> bool:
         session.scalar(
             select(EventRow.id)
             .where(
-                EventRow.case_id == case.id, EventRow.action == HANDLED, EventRow.actor == address
+                EventRow.case_id == case.id, EventRow.action == HANDLED,
+                func.lower(EventRow.actor).in_(sorted(address_forms(address))),
             )
             .limit(1)
         )

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
+from mailbot.addresses import address_forms, address_key
 from mailbot.answered import officer_acknowledges
 from mailbot.assignment import hears_absence
 from mailbot.cases import KIND_LABELS, clock_events, refresh_deadlines
@@ -94,7 +95,9 @@ class ReminderReport:
 
 
 # Reminders the sweep found due, by officer, before deciding whether they go alone or in
-# the officer's daily summary: (case id, step).
+# the officer's daily summary: (case id, step). Keyed by the officer's address_key, so
+# cases stored with another form of the address (caerdydd-ŵ.cymru or
+# xn--caerdydd--j9b.cymru, other capitals) are in the same summary.
 Deferred = dict[str, list[tuple[int, Step]]]
 
 
@@ -161,7 +164,14 @@ def summarising(app: App, officer_email: str) -> bool:
 
 
 def summary_key(officer_email: str, day: date) -> str:
-    return f"{SUMMARY}:{officer_email.strip().lower()}:{day.isoformat()}"
+    """reminder_summary:<officer>:<ISO day>, the officer's address by its address_key."""
+    return f"{SUMMARY}:{address_key(officer_email)}:{day.isoformat()}"
+
+
+def summary_keys(officer_email: str, day: date) -> list[str]:
+    """Every key the officer's summary of `day` may be under: summary_key, and any form
+    of the address an earlier mailbot wrote in it (the domain in Unicode, lower case)."""
+    return sorted({f"{SUMMARY}:{form}:{day.isoformat()}" for form in address_forms(officer_email)})
 
 
 def listed_reason(key: str) -> str:
@@ -175,10 +185,12 @@ def _queue_deferred(app: App, now: datetime, deferred: Deferred, report: Reminde
     has gone already: a case reassigned to them at noon), else one summary."""
     today = now.astimezone(LONDON).date()
     limit = app.policy.reminders.summary_above
-    for officer_email, steps in deferred.items():
+    for officer, steps in deferred.items():
+        officer_email = app.directory.as_listed(officer)  # as officers.csv writes it
         key = summary_key(officer_email, today)
         with app.store.transaction() as session:
-            already = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key))
+            already = session.scalar(select(OutboxRow.id).where(
+                OutboxRow.dedup_key.in_(summary_keys(officer_email, today))).limit(1))
         if len(steps) <= limit or already is not None:
             for case_id, step in steps:
                 try:
@@ -346,7 +358,7 @@ def _remind_case(
             if step.kind != "escalation" and summarising(app, case.officer_email):
                 # Goes alone or in the officer's summary: decided once every case is seen.
                 if not _queued(session, step.dedup_key(case.ref)):
-                    deferred.setdefault(case.officer_email.strip().lower(), []).append(
+                    deferred.setdefault(address_key(case.officer_email), []).append(
                         (case.id, step)
                     )
                 continue

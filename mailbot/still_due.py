@@ -68,6 +68,7 @@ from mailbot import (
     thread_mail,
 )
 from mailbot.absence import redirect_gone
+from mailbot.addresses import same_address
 from mailbot.alerts_at_send import ALERT_CHECKS
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import deadlines_for
@@ -224,7 +225,7 @@ def review_summary(app: App, session: Session, row: OutboxRow, now: datetime) ->
     for summary in [*reversed(summary_takeover.taken_over(session, row)), row]:
         for item in summary_takeover.listed(session, summary):
             case = session.get(CaseRow, item.case_id) if item.case_id is not None else None
-            if case is None or (case.officer_email or "").strip().lower() != officer:
+            if case is None or not same_address(case.officer_email or "", officer):
                 continue
             step = _step_now(app, session, case, item, now)
             if not isinstance(step, str):
@@ -320,7 +321,7 @@ def _moved_on(case: CaseRow, row: OutboxRow) -> str:
     (assignment.queue_officer_mail) goes to one officer: To comes first."""
     to = row.recipients.partition(",")[0].strip().lower()
     holder = (case.officer_email or "").strip().lower()
-    if to != holder:
+    if not same_address(to, holder):
         return f"the case is now with {case.officer_email or 'nobody'}"
     return ""
 
@@ -345,7 +346,7 @@ def check_reopened(
     if gone := _finished(case):
         return gone
     to = row.recipients.partition(",")[0].strip().lower()
-    if to == case.member_email.strip().lower():
+    if same_address(to, case.member_email):
         return ""
     return _to_the_holder(app, session, case, row)
 

@@ -16,9 +16,12 @@ their own keys, and never queued again), so it goes, written again for the day i
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import NamedTuple
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import address_forms
 from mailbot.reminders import SUMMARY, listed_reason
 from mailbot.store.tables import OutboxRow
 
@@ -40,17 +43,24 @@ def officer_prefix(summary_key: str) -> str:
     return summary_key.rpartition(":")[0] + ":"
 
 
+class _Summary(NamedTuple):
+    key: str
+    status: str
+    last_error: str
+    id: int
+
+    @property
+    def day(self) -> str:
+        """The ISO day its key ends with."""
+        return _day(self.key)
+
+
 def newer_summary(session: Session, row: OutboxRow) -> str:
     """The key of the newest later summary for the same officer, or "" if there is none."""
-    newer = session.scalars(
-        select(OutboxRow.dedup_key).where(
-            OutboxRow.purpose == SUMMARY,
-            OutboxRow.dedup_key.startswith(officer_prefix(row.dedup_key), autoescape=True),
-            OutboxRow.dedup_key > row.dedup_key,
-            OutboxRow.status.not_in(_NOT_TOLD),
-        ).order_by(OutboxRow.dedup_key.desc())
-    ).first()
-    return newer or ""
+    day = _day(row.dedup_key)
+    later = [s for s in _officers_summaries(session, row.dedup_key)
+             if s.day > day and s.status not in _NOT_TOLD]
+    return max(later, key=lambda s: s.day).key if later else ""
 
 
 def taken_over(session: Session, row: OutboxRow) -> list[OutboxRow]:
@@ -58,13 +68,9 @@ def taken_over(session: Session, row: OutboxRow) -> list[OutboxRow]:
     after the last one that went (or may have), still waiting, given up on (`failed`,
     never received), or withdrawn in favour of a newer one. Those before it had their
     turn: the one that went listed them."""
-    older = session.scalars(
-        select(OutboxRow).where(
-            OutboxRow.purpose == SUMMARY,
-            OutboxRow.dedup_key.startswith(officer_prefix(row.dedup_key), autoescape=True),
-            OutboxRow.dedup_key < row.dedup_key,
-        ).order_by(OutboxRow.dedup_key.desc())
-    ).all()
+    day = _day(row.dedup_key)
+    older = sorted((s for s in _officers_summaries(session, row.dedup_key) if s.day < day),
+                   key=lambda s: s.day, reverse=True)
     found: list[OutboxRow] = []
     for summary in older:
         if summary.status in _TOLD:
@@ -72,8 +78,30 @@ def taken_over(session: Session, row: OutboxRow) -> list[OutboxRow]:
         if summary.status in ("pending", *_NOT_TOLD) or summary.last_error.startswith(
             _TAKEN_OVER
         ):
-            found.append(summary)
+            found.append(session.get_one(OutboxRow, summary.id))
     return found
+
+
+def _day(summary_key: str) -> str:
+    return summary_key.rpartition(":")[2]
+
+
+def _officers_summaries(session: Session, summary_key: str) -> list[_Summary]:
+    """Every summary whose key names the same officer as `summary_key`, in any form of the
+    address a mailbot wrote there: its address_key, or (before address_key) the address
+    as the case held it in lower case, its domain in Unicode or ASCII. Compared by day,
+    since keys in two forms do not sort together."""
+    officer = officer_prefix(summary_key).removeprefix(f"{SUMMARY}:").removesuffix(":")
+    found = session.execute(
+        select(OutboxRow.dedup_key, OutboxRow.status, OutboxRow.last_error, OutboxRow.id)
+        .where(
+            OutboxRow.purpose == SUMMARY,
+            or_(*(OutboxRow.dedup_key.startswith(f"{SUMMARY}:{form}:", autoescape=True)
+                  for form in sorted(address_forms(officer)))),
+        )
+    ).all()
+    return [_Summary(key, status, last_error or "", row_id)
+            for key, status, last_error, row_id in found]
 
 
 def listed(session: Session, summary: OutboxRow) -> list[OutboxRow]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mailbot.addresses import address_key
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -23,19 +26,36 @@ WHOLE_COUNCIL = Scope("council", "the whole council", None, "y cyngor cyfan")
 
 
 def digest_targets(app: App) -> list[tuple[str, Scope]]:
-    """(recipient, scope): the configured council-wide recipients, then each manager."""
+    """(recipient, scope): the configured council-wide recipients, then each manager.
+    One digest per person: an address written in two forms (caerdydd-ŵ.cymru and
+    xn--caerdydd--j9b.cymru, in the config or as different officers' manager_email) is
+    one recipient, sent to in the form first written."""
     config = app.settings.digest
-    targets = [(r.lower(), WHOLE_COUNCIL) for r in config.recipients]
+    targets = [(r, WHOLE_COUNCIL) for r in _first_of_each(r.lower() for r in config.recipients)]
     if not config.managers:
         return targets
+    managers: dict[str, str] = {}  # address_key -> the manager's address as first written
     teams: dict[str, set[str]] = {}
     for officer in app.directory.officers.values():
         if officer.manager_email:
-            teams.setdefault(officer.manager_email, set()).add(officer.email)
-    for manager, team in sorted(teams.items()):
+            key = address_key(officer.manager_email)
+            managers.setdefault(key, officer.manager_email)
+            teams.setdefault(key, set()).add(officer.email)
+    for manager, key in sorted((written, key) for key, written in managers.items()):
+        team = teams[key]
         services = sorted(
             {o.service for e in team if (o := app.directory.officer(e)) and o.service}
         )
         label, label_cy = (", ".join(services),) * 2 if services else ("your team", "eich tîm")
-        targets.append((manager, Scope("team", label, frozenset({*team, manager}), label_cy)))
+        # The manager's own cases are under their address as officers.csv lists it.
+        own = app.directory.as_listed(manager)
+        targets.append((manager, Scope("team", label, frozenset({*team, own}), label_cy)))
     return targets
+
+
+def _first_of_each(addresses: Iterable[str]) -> list[str]:
+    """The addresses in order, each person once (by address_key), as first written."""
+    seen: dict[str, str] = {}
+    for address in addresses:
+        seen.setdefault(address_key(address), address)
+    return list(seen.values())
