@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
+from mailbot.addresses import address_key
 from mailbot.loops.headers import LIST_HEADERS
 from mailbot.model import Address, ParsedMessage
 
@@ -86,11 +87,18 @@ def _from_relay(name: str, value: str, ids: set[str], marks: re.Pattern[str]) ->
 
 def _original_sender(msg: ParsedMessage, ids: set[str]) -> Address | None:
     sender = msg.sender
-    if sender is None or sender.email.replace("@", ".", 1) not in ids:
+    if sender is None or not _is_relay(sender.email, ids):
         return sender
     for name in ORIGINAL_SENDER_HEADERS:
         for display, address in email.utils.getaddresses(header_values(msg, name)[:1]):
             address = address.strip().lower()
-            if "@" in address and address.replace("@", ".", 1) not in ids:
+            if "@" in address and not _is_relay(address, ids):
                 return Address(name=display.strip(), email=address)
     return sender
+
+
+def _is_relay(address: str, ids: set[str]) -> bool:
+    """Whether the address is a relay's own (its list id is the address, @ made a dot).
+    List ids are ASCII (RFC 2919), so the address is compared with its domain in ASCII
+    form: a relay on caerdydd-ŵ.cymru may write its From in either form."""
+    return address_key(address).replace("@", ".", 1) in ids

@@ -3,7 +3,8 @@ written in (caerdydd-ŵ.cymru, in ASCII xn--caerdydd--j9b.cymru, or with capital
 a manager named in both forms in officers.csv gets one weekly digest; an officer whose
 cases were stored under both forms (before cases were stored as officers.csv writes
 the address) gets one daily summary listing all of them; an officer back from leave who
-acts from the other form of their address is back. Judged by the mail that left and the
+acts from the other form of their address is back; the council's list relay writing
+its From in either form is still the relay. Judged by the mail that left and the
 outbox rows.
 """
 
@@ -15,12 +16,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import NOW, PLAIN_UTF8, Council, body_text, eml, rows
 from sqlalchemy import update
 from test_stale_reminders import SendingRefused, put_right
 
 from mailbot import jobs, reminders
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.jobs import poll
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 UNICODE = "caerdydd-\u0175.cymru"
 ASCII = "xn--caerdydd--j9b.cymru"
@@ -264,3 +266,38 @@ def test_a_second_auto_reply_from_the_other_form_asks_no_second_time(
     jobs.flush_outbox(it.app, again + timedelta(hours=1))
     assert recipient_domains(it.left(), "morgan.lee") == [f"morgan.lee@{UNICODE}"]
     assert [r.status for r in redirects(it)] == ["sent"]
+
+
+# -- the council's own list relay -----------------------------------------------------
+
+
+def test_a_relay_writing_its_from_in_unicode_is_known_by_its_ascii_list_id(
+    tmp_path: Path,
+) -> None:
+    """A Google Group on caerdydd-ŵ.cymru: its List-Id is ASCII (RFC 2919), as
+    relay_list_ids must be, but its From may name the group's address in Unicode (an
+    RFC 6532 header). The mail is the member's, as X-Original-Sender says."""
+    relay_id = f"memberenquiries.{ASCII}"
+    raw = eml("relay_google_group_member_enquiry.eml").decode()
+    raw = raw.replace("jo.bloggs@wiltshire.gov.uk", ascii_form(JONES))
+    raw = raw.replace('<memberenquiries@wiltshire.gov.uk>\nTo:',
+                      f'<memberenquiries@{UNICODE}>\nTo:')
+    raw = raw.replace("wiltshire.gov.uk", ASCII)
+    assert f"From: \"'Cllr Jo Bloggs' via Member Enquiries\" <memberenquiries@{UNICODE}>" in raw
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{UNICODE}", name="Cyngor Caerdydd",
+        members=[("Cllr Eleri Jones", JONES, "Castell", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", "")],
+        config=(f'[routing]\ndefault_officer = "{SAM}"\n'
+                f'[loops]\nrelay_list_ids = ["{relay_id}"]\n'),
+    ) as it:
+        it.server.deliver(raw.encode())
+        poll(it.app, NOW)
+        jobs.flush_outbox(it.app, NOW)
+        [message] = rows(it.app, MessageRow)
+        [case] = rows(it.app, CaseRow)
+        left = it.left()
+    assert message.status == "processed", message.reason
+    assert case.known_member and case.member_name == "Cllr Eleri Jones"
+    assert recipient_domains(left, "cllr.jones") == [ascii_form(JONES)]
+    assert recipient_domains(left, "memberenquiries") == []  # nothing to the group
