@@ -11,7 +11,9 @@ back would go looking for a problem that is not there. So, just before one goes:
   problem); it works again since Y". It is still the outage's one email (same dedup key
   and Message-ID), and no other is sent for the recovery;
 - the directory alert (directory_alert.py) is withdrawn once members.csv and
-  officers.csv read again, or their problem is another one (which has its own alert);
+  officers.csv read again, or their problem is another one (which has its own alert:
+  the reminder sweep, every few minutes, queues it). A problem whose alert was withdrawn
+  is told afresh if it comes back;
 - the alert for a message left unread (left_unread.py) is withdrawn once its message has
   been read after all, dealt with by a person (`mailbot quarantine done`), or its row is
   gone: `mailbot status` no longer lists it, and nothing is left to do.
@@ -121,7 +123,7 @@ def review_directory_alert(
     if not problem:
         return Verdict(withdrawn="members.csv and officers.csv read again: the problem has "
                                  "gone (a later edit put it right)")
-    if directory_alert.dedup_key(problem) != row.dedup_key:
+    if not directory_alert.is_about(row.dedup_key, problem):
         return Verdict(withdrawn="the directory's problem is another one now, which has "
                                  f"its own alert: {problem}"[:1000])
     return SEND_AS_QUEUED

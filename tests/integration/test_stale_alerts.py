@@ -239,6 +239,40 @@ def test_a_directory_alert_held_by_a_busy_relay_goes_only_while_the_problem_is_t
     assert alert.status == "sent"
 
 
+def test_a_directory_problem_that_changes_or_comes_back_is_told_as_it_is_when_mail_goes(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """The relay busy while an edit goes wrong one way, then another, then is put right,
+    then the first mistake is made again: the admins hear of the problem the directory
+    has when mail can go, once, and of the mistake made again (never told before)."""
+    smtpd.reset()
+    with council(tmp_path) as it:
+        it.app.directory.refresh()
+        it.app.backend_override = SendsThroughSmtp(it, smtpd)
+        smtpd.fail_next(10_000)
+        break_members_csv(it, START)  # no email column
+        jobs.flush_outbox(it.app, START)
+        (it.home / "members.csv").write_text(f"name,email\nCllr Jo Bloggs,jo@{D}\n"
+                                             f"Cllr Ann Lee,jo@{D}\n", encoding="utf-8")
+        jobs.send_reminders(it.app, START + timedelta(minutes=5))  # listed twice
+        jobs.flush_outbox(it.app, START + timedelta(minutes=5))  # still busy
+        fix_members_csv(it)
+        smtpd.fail_next(0)
+        jobs.flush_outbox(it.app, START + timedelta(minutes=10))
+        assert received(smtpd) == []
+        break_members_csv(it, START + timedelta(hours=1))  # the first mistake again
+        jobs.flush_outbox(it.app, START + timedelta(hours=1))
+        alerts = outbox(it, "directory_alert")
+    [mail] = received(smtpd)
+    assert "email" in said(mail)
+    assert [(a.status, a.last_error[:45]) for a in alerts] == [
+        ("withdrawn", "the directory's problem is another one now, w"),
+        ("withdrawn", "members.csv and officers.csv read again: the "),
+        ("sent", ""),
+    ]
+    assert alerts[2].dedup_key == f"{alerts[0].dedup_key}:#2"
+
+
 def test_an_alert_for_mail_left_unread_is_not_sent_once_a_person_dealt_with_it(
     tmp_path: Path, smtpd: SmtpServer,
 ) -> None:
