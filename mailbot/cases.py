@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, routing
+from mailbot.addresses import address_forms
 from mailbot.clock import (
     ABSENCE_PAUSE,
     ESCALATED_RESTART,
@@ -298,21 +299,24 @@ def assign_case(
 AWAY_FOR = timedelta(days=14)
 
 
-# Built once: every case assigned to a person asks.
+# Built once: every case assigned to a person asks. By any form of the address (an
+# officer back may write from xn--caerdydd--j9b.cymru, away as caerdydd-ŵ.cymru).
 _LAST_AWAY = select(func.max(EventRow.at)).where(
-    EventRow.actor == bindparam("email"), EventRow.action == "officer out of office"
+    EventRow.actor.in_(bindparam("forms", expanding=True)),
+    EventRow.action == "officer out of office",
 )
 _LAST_SEEN = select(func.max(MessageRow.received_at)).where(
-    MessageRow.sender == bindparam("email"), MessageRow.automatic.is_(None)
+    MessageRow.sender.in_(bindparam("forms", expanding=True)), MessageRow.automatic.is_(None)
 )
 
 
 def officer_away(session: Session, email: str, now: datetime) -> bool:
     """An out-of-office from this officer was seen recently, and no real mail since."""
-    last_away = session.scalar(_LAST_AWAY, {"email": email})
+    forms = {"forms": sorted({email, *address_forms(email)})}
+    last_away = session.scalar(_LAST_AWAY, forms)
     if last_away is None or last_away < now - AWAY_FOR:
         return False
-    last_seen = session.scalar(_LAST_SEEN, {"email": email})
+    last_seen = session.scalar(_LAST_SEEN, forms)
     return last_seen is None or last_seen <= last_away
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mailbot import ledger
+from mailbot.addresses import address_forms
 from mailbot.model import FINISHED, MessageStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
@@ -214,14 +215,16 @@ def anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
     for case_id, address in members.items():
         if not address:
             continue
+        # The member's mail may have named them in either form of their domain.
+        forms = sorted({address, *address_forms(address)})
         session.execute(
             update(EventRow)
-            .where(EventRow.case_id == case_id, EventRow.actor == address)
+            .where(EventRow.case_id == case_id, EventRow.actor.in_(forms))
             .values(actor=MEMBER)
         )
         session.execute(
             update(ClockEventRow)
-            .where(ClockEventRow.case_id == case_id, ClockEventRow.who == address)
+            .where(ClockEventRow.case_id == case_id, ClockEventRow.who.in_(forms))
             .values(who=MEMBER)
         )
     session.execute(

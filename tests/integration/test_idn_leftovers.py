@@ -20,9 +20,9 @@ from helpers import NOW, PLAIN_UTF8, Council, body_text, eml, rows
 from sqlalchemy import update
 from test_stale_reminders import SendingRefused, put_right
 
-from mailbot import jobs, reminders
+from mailbot import jobs, reminders, retention
 from mailbot.jobs import poll
-from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 UNICODE = "caerdydd-\u0175.cymru"
 ASCII = "xn--caerdydd--j9b.cymru"
@@ -301,3 +301,65 @@ def test_a_relay_writing_its_from_in_unicode_is_known_by_its_ascii_list_id(
     assert case.known_member and case.member_name == "Cllr Eleri Jones"
     assert recipient_domains(left, "cllr.jones") == [ascii_form(JONES)]
     assert recipient_domains(left, "memberenquiries") == []  # nothing to the group
+
+
+# -- an officer back from leave, and a member's name in the audit trail ---------------
+
+
+@pytest.fixture
+def with_deputy(tmp_path: Path) -> Iterator[Council]:
+    """Wiltshire: a case whose officer is away goes to their deputy (Lee for Sam)."""
+    with Council(
+        tmp_path, mailbox=MAILBOX, name="Cyngor Caerdydd",
+        members=[("Cllr Eleri Jones", JONES, "Castell", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", LEE),
+                  ("Lee Wong", LEE, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+        mail_headers=PLAIN_UTF8,
+    ) as it:
+        yield it
+
+
+def test_an_officer_writing_again_from_the_other_form_gets_new_cases_again(
+    with_deputy: Council,
+) -> None:
+    """Sam's out-of-office (from his address as officers.csv has it) sends his case to
+    Lee; the next day Sam writes from the ASCII form: he is back, and the member's next
+    enquiry is his, not his deputy's."""
+    it = with_deputy
+    [assignment] = [m for m in enquiry(it, "Pothole on Heol y Castell", RECEIVED)
+                    if "sam.patel" in str(m["To"])]
+    away = RECEIVED + timedelta(minutes=10)
+    it.deliver(it.mail(f"Sam Patel <{SAM}>", f"Automatic reply: {assignment['Subject']}",
+                       "I am on leave until tomorrow.", extra="Auto-Submitted: auto-replied",
+                       in_reply_to=str(assignment["Message-ID"]), date=away), away)
+    assert it.case().officer_email == LEE
+    back = RECEIVED + timedelta(days=1)
+    it.deliver(it.mail(f"Sam Patel <{ascii_form(SAM)}>", f"RE: Pothole [{it.case().ref}]",
+                       "REASSIGN " + ascii_form(SAM), date=back), back)
+    later = back + timedelta(hours=2)
+    enquiry(it, "Street light out on Heol y Bont", later)
+    new = it.case()
+    assert new.subject == "Street light out on Heol y Bont" and new.officer_email == SAM
+    assert it.events("assigned")[-1].detail.startswith(f"to {SAM}")
+
+
+def test_anonymising_a_case_takes_the_members_address_in_either_form_from_the_trail(
+    with_deputy: Council,
+) -> None:
+    """Cllr Jones writes from one form of her address and again, in the case's thread,
+    from the other: the trail names her by both until the case is anonymised."""
+    it = with_deputy
+    enquiry(it, "Pothole on Heol y Castell", RECEIVED)
+    case = it.case()
+    other = JONES if case.member_email != JONES else ascii_form(JONES)
+    again = RECEIVED + timedelta(hours=1)
+    it.deliver(it.mail(f"Cllr Eleri Jones <{other}>", f"RE: Pothole [{case.ref}]",
+                       "It is getting deeper.", date=again), again)
+    actors = {e.actor for e in rows(it.app, EventRow, EventRow.case_id == case.id)}
+    assert other in actors, actors
+    with it.app.store.transaction() as session:
+        retention.anonymise_cases(session, [case.id], RECEIVED + timedelta(days=400))
+    actors = {e.actor for e in rows(it.app, EventRow, EventRow.case_id == case.id)}
+    whos = {c.who for c in rows(it.app, ClockEventRow, ClockEventRow.case_id == case.id)}
+    assert not any("cllr.jones" in a for a in actors | whos), actors | whos
