@@ -14,7 +14,9 @@ enquiry could sit unanswered in the Inbox with no clock running. Each one is now
 - one email to the [directory] admins, keyed in the outbox by the same, so never twice;
   and no more than ALERTS_A_DAY of them in a day, however many messages are left (a mail
   store whose files all became unreadable, after a restore with the wrong owner, say):
-  the last says that more are listed only in `mailbot status`.
+  the last says that more are listed only in `mailbot status`. One still waiting in the
+  outbox when its message has been read after all or dealt with is not sent
+  (mailbot.alerts_at_send), and does not count towards the day's.
 
 The row is a note for a person, not a message to run again: there is nothing to run. A
 person opens the message in the mailbox (Outlook, a mail client), deals with it by hand,
@@ -228,7 +230,9 @@ def _alert(app: App, session: Session, left: LeftUnread, kind: str, mailbox: str
         return False
     sent_today = session.scalar(
         select(func.count(OutboxRow.id)).where(
-            OutboxRow.purpose == PURPOSE, OutboxRow.created_at > now - timedelta(days=1)
+            OutboxRow.purpose == PURPOSE, OutboxRow.created_at > now - timedelta(days=1),
+            # one withdrawn unsent (its message dealt with first: alerts_at_send) told nobody
+            OutboxRow.status != "withdrawn",
         )
     ) or 0
     if sent_today >= ALERTS_A_DAY:

@@ -323,3 +323,33 @@ def test_a_welsh_councils_outage_alert_says_in_both_languages_that_it_has_ended(
             "09:05 (amser y DU). Mae'n gweithio eto") in text
     assert "from 25 Nov 2026 09:00 (UK time) to 25 Nov 2026 09:05 (UK time) (5 min)" in text
     assert "Ni all mailbot" not in text and "cannot use" not in text
+
+
+def test_alerts_withdrawn_unsent_leave_the_days_allowance_for_mail_left_unread_later(
+    tmp_path: Path, smtpd: SmtpServer,
+) -> None:
+    """Five messages left unread and dealt with while the relay was busy told nobody: the
+    sixth, left the same day, is still told."""
+    smtpd.reset()
+    with council(tmp_path) as it:
+        backend = FailingMailbox(it, smtpd)
+        it.app.backend_override = backend
+        backend.left = [LeftUnread(f"1:{n}", "inbox", "INBOX", "the server could not give it",
+                                   f"jo@{D}", f"Enquiry {n}") for n in range(1, 6)]
+        smtpd.fail_next(10_000)
+        first = left_unread.record_left(it.app, START)
+        jobs.flush_outbox(it.app, START)
+        for recorded in first:
+            mark_dealt_with(it.app.store, recorded.row_id, START + timedelta(minutes=30),
+                            by="admin:test")
+        smtpd.fail_next(0)
+        jobs.flush_outbox(it.app, START + timedelta(hours=1))
+        backend.left = [LeftUnread("1:6", "inbox", "INBOX", "the server could not give it",
+                                   f"jo@{D}", "Enquiry 6")]
+        [sixth] = left_unread.record_left(it.app, START + timedelta(hours=2))
+        jobs.flush_outbox(it.app, START + timedelta(hours=2))
+        statuses = [a.status for a in outbox(it, "left_unread_alert")]
+    assert sixth.alerted
+    [mail] = received(smtpd)
+    assert "Enquiry 6" in said(mail)
+    assert statuses == ["withdrawn"] * 5 + ["sent"]
