@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import address_key, same_address
 from mailbot.chart import WeekPoint
 from mailbot.compose import untagged_subject
 from mailbot.digest.figures import (
@@ -145,18 +146,27 @@ def _officer_line(app: App, email: str | None) -> tuple[str, str]:
     if officer is not None:
         return (officer.service or "No service", officer.name)
     routing = app.policy.routing
-    if email == routing.foi_team:
+    if routing.foi_team and same_address(email, routing.foi_team):
         return ("FOI team", email)
-    if email == routing.complaints:
+    if routing.complaints and same_address(email, routing.complaints):
         return ("Complaints", email)
-    if email not in known_addresses(app):
+    if address_key(email) not in {address_key(a) for a in known_addresses(app)}:
         # A leaver's or an old address's cases: reminders to it may reach nobody.
         return (NOT_LISTED, email)
     return ("Other addresses", email)
 
 
+def _by_officer(app: App, tallies: dict[str | None, Tally]) -> dict[str | None, Tally]:
+    """One tally per officer: cases stored under another form of an address officers.csv
+    lists (caerdydd-ŵ.cymru or xn--caerdydd--j9b.cymru, capitals) count under its form."""
+    merged: dict[str | None, Tally] = {}
+    for email, tally in tallies.items():
+        merged.setdefault(app.directory.as_listed(email) if email else email, Tally()).add(tally)
+    return merged
+
+
 def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
-    tallies = figures.tallies
+    tallies = _by_officer(app, figures.tallies)
     emails: set[str | None] = set(tallies)
     if scope.officers is not None:
         # A manager sees the whole team, quiet or not; the manager's own address only

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, String, select, type_coerce
+from sqlalchemy import Row, String, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from mailbot.addresses import address_forms
 from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
 from mailbot.digest.recipients import Scope
@@ -138,10 +139,13 @@ def _day(value: date | str | None) -> date | None:
 
 
 def _scoped(statement: Any, scope: Scope) -> Any:
-    """Limit a statement over cases to the scope's officers (all cases if None)."""
+    """Limit a statement over cases to the scope's officers (all cases if None), in any
+    form of their addresses a case may hold (stored before cases took the form
+    officers.csv writes: xn--caerdydd--j9b.cymru for caerdydd-ŵ.cymru, capitals)."""
     if scope.officers is None:
         return statement
-    return statement.where(CaseRow.officer_email.in_(sorted(scope.officers)))
+    forms = sorted({form for officer in scope.officers for form in address_forms(officer)})
+    return statement.where(func.lower(CaseRow.officer_email).in_(forms))
 
 
 def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
