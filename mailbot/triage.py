@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger
 from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
+from mailbot.addresses import same_address
 from mailbot.answered import reconcile_acknowledgement
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
 from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
@@ -133,7 +134,7 @@ def _route_again(
         return
     before = case.officer_email
     found = assign_case(app, session, case, message, now)
-    if found.officer_email is None or found.officer_email == before:
+    if found.officer_email is None or same_address(found.officer_email, before or ""):
         return
     queue_officer_mail(
         app,
