@@ -22,110 +22,28 @@ import argparse
 import random
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from council_db import analyze, case_rows, make_app, timed, write_rows
+from sqlalchemy import func, select
 
-from mailbot.app import App, build_app
-from mailbot.backends.memory import MemoryMailbox
-from mailbot.classify import Classifier
+from mailbot.app import App
 from mailbot.digest import Scope, build_digest, digest_targets, render_digest
-from mailbot.model import Classification, Kind, ParsedMessage, Priority
-from mailbot.settings import load_settings
 from mailbot.store.tables import CaseRow, EventRow
 
 NOW = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # a Monday, 08:00
 SPAN_DAYS = 730
-SERVICES = [f"Service {i}" for i in range(10)]
-
-
-class _NoClassifier:
-    """The benchmark never classifies mail; the app only needs something in the slot."""
-
-    def classify(self, message: ParsedMessage) -> Classification:
-        return Classification(Kind.ENQUIRY, False, Priority.NORMAL, 1.0)
-
-
-def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[Any, float]:
-    """The result and the best of `repeat` wall-clock timings (the machine is shared)."""
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return result, best
-
-
-def make_app(home: Path) -> App:
-    officers = ["name,email,service,manager_email,deputy_email"]
-    for s, service in enumerate(SERVICES):
-        manager = f"manager{s}@council.gov.uk"
-        officers.append(f"Manager {s},{manager},{service},,")
-        officers += [
-            f"Officer {s}-{o},officer{s}-{o}@council.gov.uk,{service},{manager}," for o in range(5)
-        ]
-    (home / "officers.csv").write_text("\n".join(officers) + "\n", encoding="utf-8")
-    (home / "mailbot.toml").write_text(
-        '[council]\nname = "Bench Council"\npolicy = "wiltshire"\n'
-        '[directory]\nofficers = "officers.csv"\n'
-        "[classifier]\ntrain_if_missing = false\n"
-        '[digest]\nrecipients = ["chief@council.gov.uk"]\n',
-        encoding="utf-8",
-    )
-    classifier: Classifier = _NoClassifier()  # type: ignore[assignment]
-    return build_app(
-        load_settings(home / "mailbot.toml"), backend=MemoryMailbox(), classifier=classifier
-    )
 
 
 def fill(app: App, count: int, seed: int) -> None:
     rng = random.Random(seed)
-    emails = sorted(app.directory.officers)
-    kinds = [k.value for k in Kind]
-    start = NOW - timedelta(days=SPAN_DAYS)
     cases: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for n in range(1, count + 1):
-        received = start + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
-        due = (received + timedelta(days=14)).date()
-        age = (NOW - received).days
-        answered = age > 40 or rng.random() < 0.6
-        responded = (
-            received + timedelta(days=rng.uniform(1, 20), hours=rng.uniform(0, 8))
-            if answered
-            else None
-        )
-        if responded is not None and responded >= NOW:
-            responded = None
-        cases.append(
-            {
-                "id": n,
-                "ref": f"MB-{received.year}-{n:06d}",
-                "kind": rng.choice(kinds),
-                "priority": "normal",
-                "confidential": rng.random() < 0.05,
-                "confidence": 0.9,
-                "status": "responded" if responded else "open",
-                "member_email": f"member{rng.randrange(60)}@council.gov.uk",
-                "member_name": "Cllr Bench",
-                "known_member": True,
-                "officer_email": rng.choice(emails),
-                "subject": f"Subject of case {n}",
-                "policy": "wiltshire",
-                "received_at": received,
-                "ack_due": (received + timedelta(days=2)).date(),
-                "response_due": due,
-                "acknowledged_at": received + timedelta(minutes=5),
-                "responded_at": responded,
-                "root_message_id": f"<{n}@bench>",
-                "created_at": received,
-                "updated_at": responded or received,
-            }
-        )
+    for case in case_rows(app, count, rng, NOW, SPAN_DAYS):
+        cases.append(case)
+        n, received, responded = case["id"], case["received_at"], case["responded_at"]
         events.append(
             {"at": received, "case_id": n, "actor": "mailbot", "action": "opened", "detail": ""}
         )
@@ -149,13 +67,9 @@ def fill(app: App, count: int, seed: int) -> None:
                         "detail": "",
                     }
                 )
-    with app.store.transaction() as session:
-        for i in range(0, len(cases), 5000):
-            session.execute(insert(CaseRow), cases[i : i + 5000])
-        for i in range(0, len(events), 5000):
-            session.execute(insert(EventRow), events[i : i + 5000])
-    with app.store.engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    write_rows(app, CaseRow, cases)
+    write_rows(app, EventRow, events)
+    analyze(app)
 
 
 def main() -> None:
