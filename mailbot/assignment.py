@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
 from mailbot.acknowledgement import should_acknowledge
@@ -21,6 +21,7 @@ from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, welsh_of
+from mailbot.member_cases import OtherCases, other_open_cases
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow
@@ -176,6 +177,21 @@ def officer_context(
         # "Under X's protocol": the council whose officers these are, which may have
         # adopted another council's pack.
         "policy_name": app.settings.council.name,
+        # The member's other open cases, so a chaser or the same matter written about
+        # twice is not handled afresh by an officer unaware of the first (member_cases).
+        "other_cases": _other_cases(app, case, to),
+    }
+
+
+def _other_cases(app: App, case: CaseRow, to: str) -> dict[str, Any]:
+    """The member's other open cases as the templates list them; none when the case is in
+    no session (a mail rendered outside one), so the section is left out."""
+    session = object_session(case)
+    found = other_open_cases(session, app.directory, case, to) if session else OtherCases((), 0)
+    return {
+        "shown": [vars(other) for other in found.shown],
+        "more": found.more,
+        "same_matter": next((vars(o) for o in found.shown if o.same_matter), None),
     }
 
 

@@ -1,0 +1,135 @@
+"""The member's other open cases, for the officer given one of theirs (the assignment).
+
+A member who chases ("Any update on the pothole in Mill Lane?") or writes about the same
+matter twice opens a second case; its officer is told what else is open for that member,
+and which of it is probably the same matter, so it is not handled afresh by someone
+unaware of the first.
+
+The query reads only open cases (status IN open/needs_triage/paused, the leading column
+of ix_cases_status_due) of this member's stored address forms; there is no index on
+cases.member_email, so the database scans the open cases, which a council has hundreds
+of, not the whole table. Who is the member is then decided by address_key and the
+members directory (same_member), not by the stored string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.addresses import address_forms, address_key
+from mailbot.compose import untagged_subject
+from mailbot.directory import Directory
+from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
+from mailbot.model import CaseStatus, Kind
+from mailbot.store.tables import CaseRow
+from mailbot.thread import REF_TAG, same_member
+
+SHOWN = 5  # listed in full; the rest are counted ("and 3 more")
+OPEN = (CaseStatus.OPEN.value, CaseStatus.NEEDS_TRIAGE.value, CaseStatus.PAUSED.value)
+MIN_CONTAINED = 5  # a shorter matter ("Help") is contained in too many subjects to say
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class OtherCase:
+    ref: str
+    subject: str  # "" for a confidential case: the templates say "(confidential)"
+    confidential: bool
+    holder: str  # the officer's name as the directory has it, "" for nobody yet
+    holder_email: str  # for REASSIGN
+    holder_is_you: bool
+    response_due: date | None  # None while the response clock is paused
+    same_matter: bool
+
+
+@dataclass(frozen=True)
+class OtherCases:
+    shown: tuple[OtherCase, ...]
+    more: int  # open cases beyond the ones shown
+
+
+def shown_as_confidential(case: CaseRow) -> bool:
+    """Listed by reference only, as the digest lists it: a case flagged confidential, or
+    any confidentiality request whether or not the flag was set."""
+    return bool(case.confidential) or case.kind == Kind.CONFIDENTIALITY.value
+
+
+def matter_key(subject: str) -> str:
+    """The subject as the matter is compared: without the mail gateway's tags
+    ("[EXTERNAL]"), Re:/Fwd: (in the languages of members' mail clients) and [MB-...]
+    references anywhere, then in lower case with everything but letters and digits
+    removed. "RE: [MB-2026-00042] Pothole, Mill Lane!" gives "potholemilllane"."""
+    rest = REF_TAG.sub(" ", subject)
+    while True:
+        found = GATEWAY_TAG.match(rest) or REPLY_OR_FORWARD_SUBJECT.match(rest)
+        if not found or not found.end():
+            break
+        rest = rest[found.end() :]
+    return _NOT_A_LETTER.sub("", rest.casefold())
+
+
+def same_matter(one: str, other: str) -> bool:
+    """Probably the same matter: the two subjects' matter_key are equal, or one contains
+    the other ("Any update on the pothole in Mill Lane?" contains "Pothole in Mill
+    Lane"), the shorter having at least MIN_CONTAINED letters and digits. Nothing else
+    (no similarity score): a wrong "probably" costs the officer a look, no more."""
+    a, b = matter_key(one), matter_key(other)
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or (len(shorter) >= MIN_CONTAINED and shorter in longer)
+
+
+def member_addresses(directory: Directory, email: str) -> list[str]:
+    """Every stored form of every address of the member (members.csv other_emails)."""
+    member = directory.member(email)
+    addresses = [email, *((member.email, *member.other_emails) if member else ())]
+    return sorted({form for a in addresses if a for form in (a.lower(), *address_forms(a))})
+
+
+def other_open_cases(
+    session: Session, directory: Directory, case: CaseRow, to: str
+) -> OtherCases:
+    """The member's open cases other than `case`, for a mail to officer `to`: those
+    probably about the same matter first, then newest first; SHOWN of them in full. A
+    confidential case (this one or the other) is never marked as the same matter: that
+    would tell its subject. Nothing for an anonymised case or one with no member address."""
+    if not case.member_email or case.anonymised_at is not None:
+        return OtherCases((), 0)
+    rows = session.scalars(
+        select(CaseRow)
+        .where(
+            CaseRow.status.in_(OPEN),
+            CaseRow.member_email.in_(member_addresses(directory, case.member_email)),
+            CaseRow.id != case.id,
+            CaseRow.anonymised_at.is_(None),
+        )
+        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
+    ).all()
+    theirs = [r for r in rows if same_member(directory, case.member_email, r.member_email)]
+    private = shown_as_confidential(case)
+    listed = [_listed(directory, r, case, to, private) for r in theirs]
+    listed.sort(key=lambda other: not other.same_matter)  # stable: newest first within
+    return OtherCases(tuple(listed[:SHOWN]), max(0, len(listed) - SHOWN))
+
+
+def _listed(
+    directory: Directory, row: CaseRow, case: CaseRow, to: str, private: bool
+) -> OtherCase:
+    confidential = shown_as_confidential(row)
+    holder = row.officer_email or ""
+    return OtherCase(
+        ref=row.ref,
+        subject="" if confidential else " ".join(untagged_subject(row.subject).split())[:120],
+        confidential=confidential,
+        holder=directory.display(holder) if holder else "",
+        holder_email=holder,
+        holder_is_you=bool(holder) and address_key(holder) == address_key(to),
+        response_due=None if row.status == CaseStatus.PAUSED else row.response_due,
+        same_matter=not (private or confidential) and same_matter(row.subject, case.subject),
+    )
