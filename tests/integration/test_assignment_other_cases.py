@@ -14,6 +14,7 @@ import pytest
 from helpers import PLAIN_UTF8, Council, body_text
 
 from mailbot.languages import long_date_cy
+from mailbot.member_cases import same_matter
 from mailbot.render import long_date
 
 MAILBOX = "memberenquiries@council.gov.uk"
@@ -149,3 +150,40 @@ def test_a_bilingual_council_lists_them_in_welsh_and_english(tmp_path: Path) -> 
         html = _html(mail)
         assert "yr un mater, mae&#39;n debyg" in html or "yr un mater, mae'n debyg" in html
         assert "probably the same matter" in html
+
+
+def test_an_answered_case_is_not_listed(council: Council) -> None:
+    _, assignment = _writes(council, JO, "Pothole on Castle Road", SAM, NOW - timedelta(hours=2))
+    council.deliver(council.reply(assignment, f"Sam Patel <{SAM}>", "DONE"),
+                    NOW - timedelta(hours=1))
+    assert council.case().status == "responded"
+    _, mail = _writes(council, JO, "Any update on the pothole on Castle Road?", SAM)
+    assert "other open cases" not in _text(mail)
+
+
+def test_the_member_is_known_in_either_form_of_their_address(tmp_path: Path) -> None:
+    """members.csv has the Unicode form; the member writes once from each form."""
+    unicode_form, ascii_form = "jo@caerdydd-ŵ.cymru", "jo@xn--caerdydd--j9b.cymru"
+    with Council(
+        tmp_path / "idn", name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", unicode_form, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", "")],
+        threshold=0.0, mail_headers=(*PLAIN_UTF8, "Content-Transfer-Encoding: 8bit"),
+    ) as idn:
+        first, _ = _writes(idn, unicode_form, "Pothole in Mill Lane", SAM,
+                           NOW - timedelta(hours=1))
+        _, mail = _writes(idn, ascii_form.upper(), "Bins not collected", SAM)
+        assert f'  {first}  "Pothole in Mill Lane", with you' in _text(mail)
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("Pothole in Mill Lane", "RE: Any update on the pothole in Mill Lane?", True),
+    ("[EXTERNAL] Fwd: Pothole, Mill Lane!", "Ateb: pothole mill lane [MB-2026-00042]", True),
+    ("Pothole in Mill Lane", "Pothole in Mill Road", False),
+    ("Help", "Help with the housing list", False),  # too short to be contained
+    ("", "Pothole in Mill Lane", False),
+    ("RE:", "FW:", False),
+])
+def test_probably_the_same_matter(one: str, other: str, same: bool) -> None:
+    assert same_matter(one, other) is same
+    assert same_matter(other, one) is same
