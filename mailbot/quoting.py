@@ -170,9 +170,28 @@ def above_our_quoted_mail(body: str, ours: tuple[str, ...]) -> str | None:
     carries is someone else's mail, not ours."""
     lines = body[:MAX_SCAN_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
     start = history_start(lines)
+    if start is None:
+        start = quoted_attribution(lines)
     if start is None or start[1]:
         return None
     head = "\n".join(lines[start[0] : start[0] + OUR_MAIL_LOOKAHEAD]).lower()
     if not any(mark and mark.lower() in head for mark in ours):
         return None
     return "\n".join(ln for ln in lines[: start[0]] if not is_quoted(ln)).strip()
+
+
+def quoted_attribution(lines: list[str]) -> tuple[int, bool] | None:
+    """Where a reply's history begins when its client quotes the attribution line with the
+    rest, as iPhone and Mac Mail do ("> On 25 Nov 2026, at 10:02, X <x@y> wrote:"): the
+    first quoted line that is an "On ... wrote:" marker. Not a forward."""
+    for i, raw in enumerate(lines):
+        if not is_quoted(raw):
+            continue
+        line = raw.strip().lstrip(">").strip()
+        if len(line) <= MAX_MARKER_LINE and _REPLY_MARKER.match(line):
+            return i, False
+        if _WROTE_START.match(line) and i + 1 < len(lines) and is_quoted(lines[i + 1]):
+            nxt = lines[i + 1].strip().lstrip(">").strip()
+            if len(nxt) <= MAX_MARKER_LINE and _WROTE_END.match(nxt):
+                return i, False
+    return None

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from mailbot import acknowledgement, answered, assignment, cases, commands, ledger, outbox
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
-from mailbot.classify.text import is_thanks_only
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
+from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow
@@ -69,13 +69,13 @@ def follow_thread(it: Intake) -> Outcome | None:
         return it.settle(status, what, case)
     if sender.email == case.member_email and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
-    cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
+    _record_follow_up(it, case, sender.email)
     headline = WROTE_AGAIN
     if sender.email == case.member_email and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
-    elif is_thanks_only(it.message.text, it.message.subject):
+    elif _thanks_only(it, case):
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
     elif not same_member(it.app.directory, sender.email, case.member_email):
@@ -146,7 +146,7 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
     """After the answer: within the pack's window the same case reopens with a fresh
     response clock; after it, a new case is opened, linked to this one. `at` is when the
     member wrote (cases.clock_time). A reply that only says thank you does neither."""
-    if is_thanks_only(it.message.text, it.message.subject):
+    if _thanks_only(it, case):
         ledger.record_event(
             it.session, at, case.member_email, "thanks", "the member thanked us for the answer",
             case=case, message=it.row,
@@ -163,6 +163,26 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
         it.queued.extend(queued)
     _tell_officer(it, case, REOPENED, "reopened")
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
+
+
+def _record_follow_up(it: Intake, case: CaseRow, sender: str) -> None:
+    """The mail on the case's timeline, saying who wrote: the member, or someone else who
+    has the thread (a resident the member forwarded it to, replying to all)."""
+    if same_member(it.app.directory, sender, case.member_email):
+        cases.record_follow_up(it.session, case, it.row, sender, it.now)
+        return
+    case.updated_at = it.now
+    ledger.record_event(
+        it.session, it.now, sender, "follow-up",
+        "someone other than the case's member wrote in the thread", case=case, message=it.row,
+    )
+
+
+def _thanks_only(it: Intake, case: CaseRow) -> bool:
+    """The mail only thanks us, the member's own sign-off (name, ward, council) aside."""
+    member = it.app.directory.member(case.member_email)
+    council = it.app.settings.council.name
+    return member_thanks_only(it.message.text, it.message.subject, member, council)
 
 
 def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:

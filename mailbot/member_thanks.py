@@ -1,0 +1,47 @@
+"""A member's reply that only says thank you, signed as councillors sign.
+
+classify.text.is_thanks_only allows a few names ("Thanks Sam", "Jo"), but a councillor's
+sign-off is often a block: "Jo", "Cllr Jo Bloggs", "Castle Ward", "Test Council". Counted
+as names, those lines made "Thank you Sam, much appreciated" look like more than thanks,
+so it went to the officer as an update, or reopened an answered case. Lines made only of
+the member's own name, their ward and the council's name are left out before asking.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailbot.classify.text import is_thanks_only
+from mailbot.directory import Member
+
+_WORD = re.compile(r"[\w'’-]+")
+# What a councillor's sign-off says besides their name, ward and council.
+_SIGN_OFF_WORDS = frozenset({
+    "cllr", "councillor", "cyng", "cynghorydd", "member", "for", "of", "ward", "division",
+    "borough", "county", "city", "district", "council", "cyngor", "aelod", "dros",
+})
+
+
+def member_thanks_only(body: str, subject: str, member: Member | None, council: str) -> bool:
+    """The member's new text thanks us and says nothing else, their sign-off aside."""
+    if is_thanks_only(body, subject):
+        return True
+    if member is None:
+        return False
+    own = _sign_off_vocabulary(member, council)
+    kept = [line for line in body.split("\n") if not _is_sign_off_line(line, own)]
+    return len(kept) < len(body.split("\n")) and is_thanks_only("\n".join(kept), subject)
+
+
+def _sign_off_vocabulary(member: Member, council: str) -> frozenset[str]:
+    words = _WORD.findall(f"{member.name} {member.ward} {council}".lower())
+    return _SIGN_OFF_WORDS | frozenset(words)
+
+
+def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
+    """A line of the sign-off: not quoted, and every word of it the member's name, ward,
+    council or a title ("Cllr Jo Bloggs", "Councillor for Castle Ward")."""
+    if line.lstrip().startswith(">"):
+        return False
+    words = [w.lower().strip("'’-") for w in _WORD.findall(line)]
+    return bool(words) and all(w in own for w in words)
