@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot.addresses import same_address
 from mailbot.digest.context import build_digest
 from mailbot.digest.keys import PURPOSE, DigestKey, read_key, scope_prefix
 from mailbot.digest.periods import iso_week, local_day
@@ -82,7 +83,7 @@ def _scope_of(app: App, key: DigestKey) -> Scope | None:
     if not app.settings.digest.enabled:
         return None
     return next((scope for recipient, scope in digest_targets(app)
-                 if recipient == key.recipient and scope.key == key.scope), None)
+                 if same_address(recipient, key.recipient) and scope.key == key.scope), None)
 
 
 def _drawn_again(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mailbot import ledger, outbox
+from mailbot.addresses import address_forms
 from mailbot.chart import ENGLISH_WORDS, WELSH_WORDS, ChartWords, trend_png
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
@@ -115,9 +116,13 @@ def send_digests(app: App, now: datetime) -> DigestReport:
     week = iso_week(slot.date())
     for recipient, scope in digest_targets(app):
         key = digest_key(recipient, scope.key, week)
+        # Under any form of the address: officers.csv edited to name the manager first in
+        # the other form (xn--caerdydd--j9b.cymru) must not bring a second digest.
+        keys = sorted({digest_key(form, scope.key, week) for form in address_forms(recipient)})
         try:
             with app.store.transaction() as session:
-                if session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key)):
+                if session.scalar(select(OutboxRow.id).where(
+                        OutboxRow.dedup_key.in_([key, *keys])).limit(1)):
                     continue
                 rendered, images = render_digest(app, build_digest(app, session, scope, now))
                 row = outbox.queue(

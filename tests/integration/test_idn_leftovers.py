@@ -10,13 +10,14 @@ outbox rows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import NOW, PLAIN_UTF8, Council, body_text, eml, rows
+from helpers import NOW, PLAIN_UTF8, Council, body_text, eml, rows, write_csv
 from sqlalchemy import update
 from test_stale_reminders import SendingRefused, put_right
 
@@ -102,6 +103,59 @@ def test_a_manager_named_in_both_forms_gets_one_digest_for_the_whole_team(
     assert "  Lee Wong                          1    0" in text
     [row] = rows(it.app, OutboxRow, OutboxRow.purpose == "digest")
     assert row.dedup_key == f"digest:{DANA}:team:2026-W49" and row.status == "sent"
+
+
+def test_officers_csv_naming_the_manager_first_in_the_other_form_brings_no_second_digest(
+    digest_council: Council,
+) -> None:
+    """Monday's digest has gone to Dana; officers.csv is then edited so that the first
+    row naming her writes her address in ASCII. The digest job runs all week: she gets
+    no second digest, and one waiting (sending refused) still goes once."""
+    it = digest_council
+    enquiry(it, "Pothole on Heol y Castell", datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    it.left()
+    jobs.send_digests(it.app, MONDAY)
+    jobs.flush_outbox(it.app, MONDAY)
+    write_csv(it.home / "officers.csv",
+              ("name", "email", "service", "manager_email", "deputy_email"),
+              [("Lee Wong", LEE, "Parks", ascii_form(DANA), ""),
+               ("Sam Patel", SAM, "Highways", DANA, ""),
+               ("Dana Reed", DANA, "Highways", "", "")])
+    os.utime(it.home / "officers.csv", ns=(1, 1))  # a stamp of its own, however fast
+    assert it.app.directory.refresh()
+    for hours in (2, 26):
+        jobs.send_digests(it.app, MONDAY + timedelta(hours=hours))
+        jobs.flush_outbox(it.app, MONDAY + timedelta(hours=hours))
+    digests = [(r, m) for r, m in it.left() if str(m["Subject"]).startswith("Weekly digest")]
+    assert [r for r, _ in digests] == [(DANA,)]
+    assert [(r.dedup_key, r.status) for r in rows(
+        it.app, OutboxRow, OutboxRow.purpose == "digest")] == [
+        (f"digest:{DANA}:team:2026-W49", "sent")]
+
+
+def test_a_digest_waiting_when_the_manager_is_named_first_in_the_other_form_goes_once(
+    digest_council: Council,
+) -> None:
+    it = digest_council
+    enquiry(it, "Pothole on Heol y Castell", datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    it.left()
+    backend = SendingRefused(it.server)
+    it.app.backend_override = backend
+    jobs.send_digests(it.app, MONDAY)
+    jobs.flush_outbox(it.app, MONDAY)
+    write_csv(it.home / "officers.csv",
+              ("name", "email", "service", "manager_email", "deputy_email"),
+              [("Lee Wong", LEE, "Parks", ascii_form(DANA), ""),
+               ("Sam Patel", SAM, "Highways", DANA, ""),
+               ("Dana Reed", DANA, "Highways", "", "")])
+    os.utime(it.home / "officers.csv", ns=(1, 1))
+    assert it.app.directory.refresh()
+    put_right(it, backend)
+    for minutes in (120, 135):
+        jobs.send_digests(it.app, MONDAY + timedelta(minutes=minutes))
+        jobs.flush_outbox(it.app, MONDAY + timedelta(minutes=minutes))
+    digests = [(r, m) for r, m in it.left() if str(m["Subject"]).startswith("Weekly digest")]
+    assert len(digests) == 1 and digests[0][0][0].startswith("dana.reed@")
 
 
 # -- the daily summary ----------------------------------------------------------------
