@@ -67,18 +67,19 @@ def follow_thread(it: Intake) -> Outcome | None:
         it.queued.extend(queued)
         status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
         return it.settle(status, what, case)
-    if sender.email == case.member_email and case.status in FINISHED:
+    the_member = same_member(it.app.directory, sender.email, case.member_email)
+    if the_member and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
     _record_follow_up(it, case, sender.email)
     headline = WROTE_AGAIN
-    if sender.email == case.member_email and cases.resume_on_member_reply(
+    if the_member and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
     elif _thanks_only(it, case):
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
-    elif not same_member(it.app.directory, sender.email, case.member_email):
+    elif not the_member:
         # Anyone who has the thread (a resident copied in, or someone quoting the
         # reference) can write in it: the officer must not take them for the member.
         headline = _not_the_member(sender.email)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import DATA, PLAIN_UTF8, Council, body_text, rows
+from helpers import DATA, PLAIN_UTF8, Council, body_text, rows, write_csv
 
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -234,3 +234,21 @@ def test_not_resolved_after_the_window_opens_a_linked_case(council: Council) -> 
     assert "will respond by Wednesday 30 December 2026" in _text(letter)
     assignment = next(m for m in out if m["To"] == SAM)
     assert "A new case, following up MB-2026-00001 (answered earlier)" in _text(assignment)
+
+
+def test_not_resolved_from_the_members_other_address_reopens_the_case(
+    council: Council,
+) -> None:
+    # Bug: from the personal address on the member's phone (members.csv other_emails),
+    # the reply after the answer did not reopen the case: it stayed answered and Sam was
+    # told only that the member had "written again about this case".
+    write_csv(council.home / "members.csv", ("name", "email", "ward", "language", "other_emails"),
+              [("Cllr Jo Bloggs", JO, "Castle", "en", "jo.castle.ward@gmail.com")])
+    ack = _answered(council)
+    out = _send(council, "member_reply_iphone_personal_address_not_fixed.eml", ack,
+                datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    assert sorted(m["To"] for m in out) == [JO, SAM]
+    assert "We have reopened it" in _text(next(m for m in out if m["To"] == JO))
+    case = council.case()
+    assert (case.status, case.response_due) == ("open", date(2026, 12, 11))
+    assert len(rows(council.app, CaseRow)) == 1
