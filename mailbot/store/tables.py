@@ -88,7 +88,11 @@ class MessageRow(Base):
     # dedup ledger) stays.
     purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
-    __table_args__ = (Index("ix_messages_status", "status"), Index("ix_messages_case", "case_id"))
+    __table_args__ = (
+        Index("ix_messages_status", "status"),
+        Index("ix_messages_case", "case_id"),
+        Index("ix_messages_received", "received_at"),  # status's bulk share, the purge
+    )
 
 
 class CaseRow(Base):
@@ -124,6 +128,7 @@ class CaseRow(Base):
         Index("ix_cases_officer", "officer_email"),
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_responded", "responded_at"),  # the digest's answered-since query
+        Index("ix_cases_parent", "parent_id"),  # `mailbot case`: the cases split from it
     )
 
 
@@ -182,6 +187,11 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_status", "status", "not_before"),
         Index("ix_outbox_sent", "status", "sent_at"),  # the per-recipient cap's window
+        # A case's mail: the reminder sweep's "already queued?", `mailbot case`, replies
+        Index("ix_outbox_case", "case_id", "purpose"),
+        # Mail of one purpose by its key's prefix: an officer's reminder summaries, a
+        # recipient's digests (found at each send)
+        Index("ix_outbox_purpose", "purpose", "dedup_key"),
     )
 
 
