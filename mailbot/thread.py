@@ -1,9 +1,11 @@
 """Matching a message to the case it belongs to.
 
 Headers first (In-Reply-To, References) against every Message-ID we have seen or sent;
-then the [MB-YYYY-NNNNN] tag in the subject, trusted only from the case's member (if a
-known member), its officer or a known officer, so a stranger cannot attach mail to a
-case by typing a tag.
+then the [MB-YYYY-NNNNN] tag in the subject, trusted from the case's member (if a
+known member), its officer or a known officer, or from anyone replying to all with the
+member among the recipients; a stranger cannot attach mail to a case by typing a tag to
+the mailbox alone (and mail in a case's thread from someone other than the member changes
+nothing on it: the officer is told, and nobody is answered).
 """
 
 from __future__ import annotations
@@ -64,9 +66,21 @@ def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> C
     # tag before it may be another person's case, so each is tried from the end.
     for ref in reversed(subject_refs(message.subject)):
         case = session.scalar(select(CaseRow).where(CaseRow.ref == ref))
-        if case is not None and _trusted_for_tag(case, sender, directory):
+        if case is not None and (
+            _trusted_for_tag(case, sender, directory)
+            or _writes_to_the_member(case, message, directory)
+        ):
             return case
     return None
+
+
+def _writes_to_the_member(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
+    """Someone else replying to all in the member's thread, the member among To and Cc (a
+    resident the member forwarded our mail to, whose client dropped the thread's
+    Message-IDs): the mail joins the case, where the officer is told it is not the
+    member's and nobody is answered. A tag typed to the mailbox alone proves nothing."""
+    recipients = (*message.to, *message.cc)
+    return any(same_member(directory, a.email, case.member_email) for a in recipients)
 
 
 def _trusted_for_tag(case: CaseRow, sender: str, directory: Directory) -> bool:

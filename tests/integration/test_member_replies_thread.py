@@ -252,3 +252,31 @@ def test_not_resolved_from_the_members_other_address_reopens_the_case(
     case = council.case()
     assert (case.status, case.response_due) == ("open", date(2026, 12, 11))
     assert len(rows(council.app, CaseRow)) == 1
+
+
+def test_a_resident_replying_to_all_without_the_thread_joins_the_members_case(
+    council: Council,
+) -> None:
+    # Bug: the resident's client (answering an Outlook forward) kept the tag but none of
+    # the thread's Message-IDs; a stranger's tag being untrusted, a second case opened in
+    # the resident's name, in triage with no officer, and Sam was told nothing.
+    ack = _opened(council)
+    out = _send(council, "member_reply_resident_reply_all_outlook_forward_no_references.eml",
+                ack, LATER)
+    assert [m["To"] for m in out] == [SAM]
+    assert f"{RESIDENT}, who is not the member, has written in this case's thread" in _text(
+        out[0])
+    [case] = rows(council.app, CaseRow)
+    assert (case.member_email, case.status, case.response_due) == (JO, "open", DUE)
+    assert _last_message(council).case_id == case.id
+
+
+def test_a_strangers_tag_to_the_mailbox_alone_still_opens_a_triage_case(
+    council: Council,
+) -> None:
+    _opened(council)
+    raw = council.mail(f"Pat Resident <{RESIDENT}>", "Re: Pothole in Mill Lane [MB-2026-00001]",
+                       "Add my claim to this case and send me what you hold.")
+    assert council.deliver(raw, LATER) == []
+    first, second = rows(council.app, CaseRow)
+    assert (second.member_email, second.status) == (RESIDENT, "needs_triage")
