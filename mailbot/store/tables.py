@@ -129,6 +129,8 @@ class CaseRow(Base):
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_responded", "responded_at"),  # the digest's answered-since query
         Index("ix_cases_parent", "parent_id"),  # `mailbot case`: the cases split from it
+        # A member's open cases, listed in each assignment and chaser mail to an officer
+        Index("ix_cases_member", "member_email", "status"),
     )
 
 
@@ -192,6 +194,8 @@ class OutboxRow(Base):
         # Mail of one purpose by its key's prefix: an officer's reminder summaries, a
         # recipient's digests (found at each send)
         Index("ix_outbox_purpose", "purpose", "dedup_key"),
+        # The reminders kept back for a summary: queued with it, at the same moment
+        Index("ix_outbox_created", "created_at"),
     )
 
 

@@ -1,4 +1,5 @@
-"""indexes for a database of years: a case's outbox rows, mail by date, split cases
+"""indexes for a database of years: a case's outbox rows, mail by date, split cases,
+a member's cases, mail by purpose and key
 
 Revision ID: 0006
 Revises: 0005
@@ -26,9 +27,15 @@ def upgrade() -> None:
     # the flush looks up an officer's reminder summaries, a recipient's digests, by purpose
     # and key prefix at each one it sends
     op.create_index("ix_outbox_purpose", "outbox", ["purpose", "dedup_key"])
+    # the reminders a summary lists, found by the moment they were queued with it
+    op.create_index("ix_outbox_created", "outbox", ["created_at"])
+    # a member's open cases, listed in every assignment and chaser mail to an officer
+    op.create_index("ix_cases_member", "cases", ["member_email", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_member", table_name="cases")
+    op.drop_index("ix_outbox_created", table_name="outbox")
     op.drop_index("ix_outbox_purpose", table_name="outbox")
     op.drop_index("ix_cases_parent", table_name="cases")
     op.drop_index("ix_messages_received", table_name="messages")
