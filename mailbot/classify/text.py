@@ -127,7 +127,8 @@ _COURTESY_WORDS = _word_set(
     o galon i chi eich ateb ymateb help cymorth gwybodaeth wybodaeth y yr gyda neges e-bost
     gwych ardderchog da hwyl cyflym sydyn cynghorydd cyng
     news pleased happy delighted glad helpful useful resolved sorted will be i'll let know
-    pass on to residents resident them they is was that"""
+    pass on to residents resident them they is was that
+    sorting getting done letting me update quickly looking into"""
 )
 # However they are written ("Not Fixed"), these make a reply more than thanks.
 _MORE_THAN_THANKS = _word_set(
@@ -151,6 +152,8 @@ def is_thanks_only(body: str, subject: str = "") -> bool:
     thanked, names = False, 0
     for token in tokens:
         word = token.lower().strip("'-")
+        if not word:
+            continue  # a hyphen typed as a dash: "Thanks Sam - really appreciate it"
         if word in _MORE_THAN_THANKS:
             return False
         if word in _THANKS_WORDS:

@@ -33,3 +33,27 @@ def test_another_persons_sign_off_still_counts_as_names() -> None:
     body = "Thank you Sam, much appreciated.\n\nPat Smith\nMill Lane Residents Group\n"
     assert not member_thanks_only(body, SUBJECT, JO, "Test Council")
     assert not member_thanks_only(body, SUBJECT, None, "Test Council")
+
+
+@pytest.mark.parametrize("words", [
+    # Bug: each of these, in answer to the officer's answer within the follow-up window,
+    # reopened the case and told the member so ("sorting", "getting", "letting", "update",
+    # "looking into" were not known; a hyphen typed as a dash counted as a word).
+    "Many thanks for sorting this so quickly.",
+    "Thanks for getting this done",
+    "Thank you for letting me know",
+    "Thanks for the update",
+    "Thanks for looking into it",
+    "Thanks very much Sam - really appreciate it",
+])
+def test_thank_you_as_councillors_word_it(words: str) -> None:
+    assert member_thanks_only(f"{words}\n\nJo\n", SUBJECT, JO, "Test Council")
+
+
+@pytest.mark.parametrize("words", [
+    "Thanks for looking into it - it is not done",
+    "Thanks, let me know when the crew is booked",
+    "Thanks for the update but the hole is still there",
+])
+def test_thanks_with_more_in_it_is_not_thanks(words: str) -> None:
+    assert not member_thanks_only(f"{words}\n\nJo\n", SUBJECT, JO, "Test Council")
