@@ -76,8 +76,9 @@ def follow_thread(it: Intake) -> Outcome | None:
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
-    elif _thanks_only(it, case):
+    elif not it.message.attachment_types and _thanks_only(it, case):
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
+        # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
     elif not the_member:
         # Anyone who has the thread (a resident copied in, or someone quoting the

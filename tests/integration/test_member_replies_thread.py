@@ -280,3 +280,13 @@ def test_a_strangers_tag_to_the_mailbox_alone_still_opens_a_triage_case(
     assert council.deliver(raw, LATER) == []
     first, second = rows(council.app, CaseRow)
     assert (second.member_email, second.status) == (RESIDENT, "needs_triage")
+
+
+def test_thanks_over_an_attached_photo_goes_to_the_officer(council: Council) -> None:
+    # Bug: "Thanks!" was all the member typed over the photo of the pothole they attached
+    # (Gmail): taken for a thank-you, it was kept on the case and Sam never heard of it.
+    ack = _opened(council)
+    out = _send(council, "member_reply_gmail_thanks_with_photo_attached.eml", ack, LATER)
+    assert [m["To"] for m in out] == [SAM]
+    assert out[0]["Subject"].startswith("Update: ")
+    assert council.case().response_due == DUE
