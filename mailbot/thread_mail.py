@@ -84,8 +84,21 @@ def follow_thread(it: Intake) -> Outcome | None:
         # Anyone who has the thread (a resident copied in, or someone quoting the
         # reference) can write in it: the officer must not take them for the member.
         headline = _not_the_member(sender.email)
+    elif _officer_copied(it, case):
+        # The member wrote to the officer too: they have it, and a copy from us would
+        # be the same words twice.
+        return it.settle(MessageStatus.PROCESSED, "follow-up added; the officer was copied in",
+                         case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _officer_copied(it: Intake, case: CaseRow) -> bool:
+    """The case's officer is among the mail's To and Cc."""
+    if not case.officer_email:
+        return False
+    officer = address_key(case.officer_email)
+    return any(address_key(a.email) == officer for a in (*it.message.to, *it.message.cc))
 
 
 def _failed_checks(it: Intake, case: CaseRow) -> str:

@@ -290,3 +290,13 @@ def test_thanks_over_an_attached_photo_goes_to_the_officer(council: Council) -> 
     assert [m["To"] for m in out] == [SAM]
     assert out[0]["Subject"].startswith("Update: ")
     assert council.case().response_due == DUE
+
+
+def test_more_information_sent_to_the_officer_too_is_not_sent_again(council: Council) -> None:
+    # Bug: the member wrote to Sam with the mailbox copied in; Sam had it from her, and
+    # an "Update:" from us put the same words in front of him a second time.
+    ack = _opened(council)
+    out = _send(council, "member_reply_gmail_adds_information_to_the_officer.eml", ack, LATER)
+    assert out == []
+    assert [e.actor for e in council.events("follow-up")] == [JO]
+    assert _last_message(council).case_id == council.case().id
