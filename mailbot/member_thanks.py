@@ -18,7 +18,7 @@ _WORD = re.compile(r"[\w'’-]+")
 # What a councillor's sign-off says besides their name, ward and council.
 _SIGN_OFF_WORDS = frozenset({
     "cllr", "councillor", "cyng", "cynghorydd", "member", "for", "of", "ward", "division",
-    "borough", "county", "city", "district", "council", "cyngor", "aelod", "dros",
+    "borough", "county", "city", "district", "council", "cyngor", "sir", "aelod", "dros",
 })
 
 

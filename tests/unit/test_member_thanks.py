@@ -57,3 +57,12 @@ def test_thank_you_as_councillors_word_it(words: str) -> None:
 ])
 def test_thanks_with_more_in_it_is_not_thanks(words: str) -> None:
     assert not member_thanks_only(f"{words}\n\nJo\n", SUBJECT, JO, "Test Council")
+
+
+@pytest.mark.parametrize("body", [
+    "Diolch yn fawr iawn Sam\n\nCyng. Rhian Evans\nWard Tref\nCyngor Sir Caerdydd\n",
+    "Diolch\n\nRhian\n\nCynghorydd Rhian Evans\nAelod dros Ward Tref\n",
+])
+def test_a_welsh_thank_you_over_a_welsh_sign_off(body: str) -> None:
+    rhian = Member("Cllr Rhian Evans", "rhian.evans@caerdydd.gov.uk", "Tref", "cy")
+    assert member_thanks_only(body, SUBJECT, rhian, "Cardiff Council")
