@@ -40,8 +40,11 @@ def _sign_off_vocabulary(member: Member, council: str) -> frozenset[str]:
 
 def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
     """A line of the sign-off: not quoted, and every word of it the member's name, ward,
-    council or a title ("Cllr Jo Bloggs", "Councillor for Castle Ward")."""
+    council or a title ("Cllr Jo Bloggs", "Councillor for Castle Ward"), or a capitalised
+    name beside one of those ("Cyngor Sir Caerdydd" of a council configured in English)."""
     if line.lstrip().startswith(">"):
         return False
-    words = [w.lower().strip("'’-") for w in _WORD.findall(line)]
-    return bool(words) and all(w in own for w in words)
+    words = [w.strip("'’-") for w in _WORD.findall(line)]
+    known = [w.lower() in own for w in words if w]
+    names = [w[:1].isupper() for w in words if w and w.lower() not in own]
+    return any(known) and all(names)
