@@ -48,6 +48,8 @@ class CaseStatus(StrEnum):
 
 # The member has the answer: no clock runs and no reminder goes (str values, for SQL too).
 FINISHED = (CaseStatus.RESPONDED, CaseStatus.CLOSED)
+# The rest, named rather than "not finished" so SQL can use the status index.
+UNFINISHED = tuple(status for status in CaseStatus if status not in FINISHED)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 
-from mailbot.model import FINISHED
+from mailbot.model import UNFINISHED
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def each_case_with_an_officer(
     with app.store.transaction() as session:
         ids = session.scalars(
             select(CaseRow.id)
-            .where(CaseRow.status.not_in(FINISHED), CaseRow.officer_email.is_not(None), *also)
+            .where(CaseRow.status.in_(UNFINISHED), CaseRow.officer_email.is_not(None), *also)
             .order_by(CaseRow.id)
         ).all()
     for case_id in ids:
