@@ -80,13 +80,24 @@ def is_leaver(app: App, address: str) -> bool:
 
 def cases_with_leavers(app: App, session: Session) -> list[tuple[str, int]]:
     """(address, open cases) for each address that holds open cases but is not in the
-    directory, most cases first. Nothing when no officers file is in use at all."""
+    directory, most cases first. Nothing when no officers file is in use at all. One
+    address held in several forms (caerdydd-ŵ.cymru and xn--caerdydd--j9b.cymru, or
+    capitals) is counted once, shown in the form first seen."""
     held = session.execute(
-        select(CaseRow.officer_email, func.count(CaseRow.id))
+        select(CaseRow.officer_email, func.count(CaseRow.id), func.min(CaseRow.id))
         .where(CaseRow.officer_email.is_not(None), CaseRow.status.not_in(FINISHED))
         .group_by(CaseRow.officer_email)
+        .order_by(func.min(CaseRow.id))
     )
-    found = [(str(email), int(n)) for email, n in held if is_leaver(app, str(email))]
+    shown: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for email, n, _ in held:
+        if not is_leaver(app, str(email)):
+            continue
+        key = address_key(str(email))
+        shown.setdefault(key, str(email))
+        counts[key] = counts.get(key, 0) + int(n)
+    found = [(shown[key], n) for key, n in counts.items()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 

@@ -15,7 +15,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot.addresses import same_address
+from mailbot.addresses import address_key, address_keys, same_address
 from mailbot.directory import Directory
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
@@ -141,7 +141,7 @@ def our_mail_answered(
 def sent_to_officer(row: OutboxRow, case: CaseRow) -> bool:
     """Mail of ours about a case that did not go to the member: an assignment, a
     reminder, a redirect — anything an officer may answer with a command."""
-    return case.member_email not in row.recipients.split(",")
+    return address_key(case.member_email) not in address_keys(row.recipients)
 
 
 def tagged_case(session: Session, message: ParsedMessage) -> CaseRow | None:

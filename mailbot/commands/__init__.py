@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import cases, ledger
+from mailbot.addresses import same_address
 from mailbot.commands.authority import failed_authentication, may_answer, refusal, role_of
 from mailbot.commands.handlers import (
     APPLY,
@@ -174,7 +175,8 @@ def handle(
     # from officers.csv: their address may bounce.
     told = (
         [holder]
-        if result.ok and holder and holder != sender and app.directory.officer(holder)
+        if result.ok and holder and not same_address(holder, sender)
+        and app.directory.officer(holder)
         else []
     )
     queued = result.queued + queue_reply(

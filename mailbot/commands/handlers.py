@@ -126,16 +126,16 @@ REPEAT_WINDOW = timedelta(days=1)
 
 
 def _same_extension_lately(ctx: Context, command: Command) -> date | None:
-    """The day of an extension by the same person with the same reason in the last day,
-    if this EXTEND repeats it."""
+    """The day of an extension by the same person (from either form of their address)
+    with the same reason in the last day, if this EXTEND repeats it."""
     earlier = ctx.session.scalars(
         select(ClockEventRow).where(
-            ClockEventRow.case_id == ctx.case.id,
-            ClockEventRow.action == "extend",
-            ClockEventRow.who == ctx.sender,
+            ClockEventRow.case_id == ctx.case.id, ClockEventRow.action == "extend"
         )
     )
     for event in earlier:
+        if not same_address(event.who, ctx.sender):
+            continue
         at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
         if event.why == command.reason and abs(ctx.given_at - at) <= REPEAT_WINDOW:
             return at.astimezone(cases.LONDON).date()
