@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from mailbot import ledger, outbox
 from mailbot.acknowledgement import should_acknowledge
 from mailbot.addresses import address_forms, address_key
+from mailbot.attached_files import readable_size
 from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
@@ -159,6 +160,9 @@ def officer_context(
         # Mail passed on as an attachment that could not be read, by file name: what is
         # quoted may then be only the member's covering note.
         "unread_attachments": [] if minimise or message is None else message.unread_attachments,
+        # The files the member attached (not inline pictures): the officer opens the
+        # original to see them ("Thanks!" over a photo of the pothole).
+        "attached_files": [] if minimise or message is None else _files(message),
         # The case's kind came from this message's subject line alone and no person has
         # confirmed it yet (a relabel takes the case out of triage).
         "kind_guessed": note in UNREADABLE
@@ -181,6 +185,10 @@ def officer_context(
         # twice is not handled afresh by an officer unaware of the first (member_cases).
         "other_cases": _other_cases(app, case, to),
     }
+
+
+def _files(message: ParsedMessage) -> list[dict[str, str]]:
+    return [{"name": f.name, "size": readable_size(f.size)} for f in message.attached_files]
 
 
 def _other_cases(app: App, case: CaseRow, to: str) -> dict[str, Any]:

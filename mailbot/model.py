@@ -106,6 +106,15 @@ class UnreadAttachment:
     why: NotRead = NotRead.BROKEN
 
 
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file the member attached (not an inline picture), by name and decoded size in
+    bytes (0 if unknown), so the officer knows to open the original to see it."""
+
+    name: str
+    size: int
+
+
 @dataclass
 class ParsedMessage:
     message_id: str
@@ -132,3 +141,5 @@ class ParsedMessage:
     # or attached email, a winmail.dat, one past the limits of what is read), which may
     # then be only the member's covering note.
     unread_attachments: list[UnreadAttachment] = field(default_factory=list)
+    # The files sent as attachments, by name and size (mailbot.attached_files).
+    attached_files: list[AttachedFile] = field(default_factory=list)

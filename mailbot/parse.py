@@ -22,6 +22,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from mailbot.addresses import same_address
+from mailbot.attached_files import attached_files
 from mailbot.attached_mail import own_parts
 from mailbot.banners import without_gateway_banners
 from mailbot.body import body_text
@@ -190,6 +191,7 @@ def _build(msg: email.message.Message, message_id: str) -> ParsedMessage:
         delivery_actions=_delivery_actions(msg),
         defects=defects,
         unread_attachments=[_short_name(found) for found in unread[:MAX_UNREAD_LISTED]],
+        attached_files=attached_files(msg),
     )
 
 

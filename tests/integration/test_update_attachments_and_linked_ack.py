@@ -1,0 +1,118 @@
+"""What the officer and the member are told beyond the words of a message: the files a
+member attached to a follow-up (named in the officer's update, inline signature pictures
+left out), and, for a follow-up that opens a new linked case, the earlier enquiry it
+follows (named in the member's acknowledgement). Real pipeline on the memory mailbox; the
+assertions are on the MIME that left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import DATA, PLAIN_UTF8, Council, body_text
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+ORIGINAL = "<t1@test.example>"
+ANSWER = "<answer1@council.gov.uk>"
+ANSWERED_AT = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+AFTER_THE_WINDOW = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)  # 13 working days on
+EARLIER = ("This follows your earlier enquiry MB-2026-00001 (answered on Wednesday 25 "
+           "November 2026).")
+
+
+def _council(home: Path, policy: str = "wiltshire") -> Council:
+    return Council(
+        home, name="Test Council", mailbox=MAILBOX, policy=policy,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""),
+                  ("Dana Reed", DANA, "Highways", "", "")],
+        admins=["it@council.gov.uk"], threshold=0.0, mail_headers=PLAIN_UTF8,
+    )
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with _council(tmp_path / "council") as made:
+        yield made
+
+
+def _opened(council: Council) -> EmailMessage:
+    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole in Mill Lane",
+                                       "A deep pothole outside no. 12 Mill Lane.", cc=SAM))
+    return next(m for m in out if m["To"] == JO)
+
+
+def _answered(council: Council) -> EmailMessage:
+    ack = _opened(council)
+    answer = (f"From: Sam Patel <{SAM}>\r\nTo: {JO}\r\nCc: {MAILBOX}\r\n"
+              "Subject: RE: Pothole in Mill Lane [MB-2026-00001]\r\n"
+              f"Message-ID: {ANSWER}\r\nDate: Wed, 25 Nov 2026 14:00:00 +0000\r\n"
+              f"In-Reply-To: {ORIGINAL}\r\nReferences: {ORIGINAL}\r\n\r\n"
+              "The crew filled it this afternoon.\r\n").encode()
+    assert council.deliver(answer, ANSWERED_AT) == []
+    return ack
+
+
+def _filled(raw: bytes, ack: EmailMessage, at: datetime) -> bytes:
+    for holder, value in ((b"<ORIGINAL>", ORIGINAL), (b"<ANSWER>", ANSWER),
+                          (b"<ACKNOWLEDGEMENT>", str(ack["Message-ID"])),
+                          (b"<DATE>", at.strftime("%a, %d %b %Y %H:%M:%S +0000"))):
+        raw = raw.replace(holder, value.encode())
+    return raw
+
+
+def _text(message: EmailMessage, subtype: str = "plain") -> str:
+    return body_text(message, subtype).replace("\r\n", "\n")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_update_names_the_photo_under_thanks(council: Council) -> None:
+    ack = _opened(council)
+    raw = _filled((DATA / "member_reply_gmail_thanks_with_photo_attached.eml").read_bytes(),
+                  ack, LATER)
+    out = council.deliver(raw, LATER + timedelta(minutes=5))
+    assert [m["To"] for m in out] == [SAM]
+    told = ("Attached by the member: IMG_20261125_1242.jpg (1 KB). Open the original in "
+            f"the shared mailbox ({MAILBOX}) to see it.")
+    assert told in _flat(_text(out[0]))
+    assert "IMG_20261125_1242.jpg (1 KB)" in _text(out[0], "html")
+
+
+def _with_signature_picture(ack: EmailMessage) -> bytes:
+    """Outlook's reply: a signature logo sent inline (Content-ID), and a PDF attached."""
+    reply = EmailMessage()
+    reply["From"] = f"Cllr Jo Bloggs <{JO}>"
+    reply["To"] = MAILBOX
+    reply["Subject"] = "RE: Pothole in Mill Lane [MB-2026-00001]"
+    reply["Message-ID"] = "<reply-with-plan@council.gov.uk>"
+    reply["In-Reply-To"] = str(ack["Message-ID"])
+    reply["References"] = f"{ORIGINAL} {ack['Message-ID']}"
+    reply["Date"] = LATER.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    reply.set_content("Here is the plan of the lane with the hole marked.\n\nJo\n")
+    reply.add_alternative('<p>Here is the plan of the lane with the hole marked.</p>'
+                          '<p>Jo<br><img src="cid:logo001"></p>', subtype="html")
+    html = reply.get_payload()[1]
+    html.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * 200, "image", "png",
+                     cid="<logo001>", filename="image001.png", disposition="inline")
+    reply.add_attachment(b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024), "application", "pdf",
+                         filename="Mill Lane plan.pdf")
+    return bytes(reply)
+
+
+def test_an_inline_signature_picture_is_not_listed(council: Council) -> None:
+    ack = _opened(council)
+    out = council.deliver(_with_signature_picture(ack), LATER + timedelta(minutes=5))
+    assert [m["To"] for m in out] == [SAM]
+    text = _flat(_text(out[0]))
+    assert "Attached by the member: Mill Lane plan.pdf (3 MB)." in text
+    assert "image001" not in text and "image001" not in _text(out[0], "html")
