@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
 from mailbot.addresses import same_address
@@ -84,9 +84,27 @@ def ack_context(
             "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,
             "complaints_route": _complaints_route(app, case) if kind == Kind.COMPLAINT else "",
             "restated": restated,
+            # A follow-up after the window opened this case: the earlier one it follows.
+            "follows": _follows(case),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
         "contact": who.contact,
+    }
+
+
+def _follows(case: CaseRow) -> dict[str, Any] | None:
+    """The earlier case this one follows up (its parent), by reference, kind and the London
+    date it was answered (None if it never was); None for a case with no parent."""
+    session = object_session(case)
+    parent = session.get(CaseRow, case.parent_id) if session and case.parent_id else None
+    if parent is None:
+        return None
+    answered = parent.responded_at
+    return {
+        "ref": parent.ref,
+        "kind": parent.kind,
+        "kind_label": KIND_LABELS[Kind(parent.kind)],
+        "answered": answered.astimezone(LONDON).date() if answered else None,
     }
 
 

@@ -116,3 +116,56 @@ def test_an_inline_signature_picture_is_not_listed(council: Council) -> None:
     text = _flat(_text(out[0]))
     assert "Attached by the member: Mill Lane plan.pdf (3 MB)." in text
     assert "image001" not in text and "image001" not in _text(out[0], "html")
+
+
+def _linked_ack(council: Council) -> EmailMessage:
+    """Cllr Bloggs's pothole answered, then 'still not fixed' after the window: the new
+    linked case's acknowledgement to her."""
+    ack = _answered(council)
+    raw = _filled((DATA / "member_reply_outlook_1252_still_not_fixed.eml").read_bytes(),
+                  ack, AFTER_THE_WINDOW)
+    out = council.deliver(raw, AFTER_THE_WINDOW + timedelta(minutes=5))
+    assert council.case().parent_id is not None
+    return next(m for m in out if m["To"] == JO)
+
+
+def test_a_linked_cases_acknowledgement_names_the_earlier_case(council: Council) -> None:
+    letter = _linked_ack(council)
+    assert "[MB-2026-00002]" in letter["Subject"]
+    assert EARLIER in _flat(_text(letter))
+    assert EARLIER in _flat(_text(letter, "html"))
+
+
+def test_a_first_acknowledgement_says_nothing_of_an_earlier_case(council: Council) -> None:
+    letter = _opened(council)
+    assert "earlier" not in _text(letter) and "earlier" not in _text(letter, "html")
+
+
+def test_a_bilingual_councils_linked_acknowledgement_says_it_in_both(tmp_path: Path) -> None:
+    with _council(tmp_path / "cardiff", "cardiff") as council:
+        letter = _linked_ack(council)
+    text = _flat(_text(letter))
+    assert EARLIER in text
+    assert ("Mae hyn yn dilyn eich ymholiad cynharach MB-2026-00001 (atebwyd ar ddydd "
+            "Mercher 25 Tachwedd 2026).") in text
+    assert "Mae hyn yn dilyn eich ymholiad cynharach MB-2026-00001" in _flat(
+        _text(letter, "html"))
+
+
+def test_a_stage_2_complaints_acknowledgement_names_the_answered_complaint(
+    tmp_path: Path,
+) -> None:
+    from test_reopened_stage_two import JO as CLLR
+    from test_reopened_stage_two import SCOTTISH, strathmore
+    from test_stage_two_after_window import LATE, answered_complaint
+
+    with strathmore(tmp_path, SCOTTISH) as it:
+        first, ack = answered_complaint(it)
+        left = it.deliver(it.reply(ack, f"Cllr Jo Bloggs <{CLLR}>",
+                                   "I am not satisfied with the response to my complaint; "
+                                   "please escalate it to stage 2.", date=LATE), LATE)
+        letter = next(m for m in left if m["To"] == CLLR)
+    said = _flat(_text(letter))
+    assert "Thank you for your complaint, which we received on Monday 7 December 2026." in said
+    assert (f"This follows your earlier complaint {first} (answered on Wednesday 25 November "
+            "2026).") in said
