@@ -87,10 +87,13 @@ def test_an_encrypted_follow_up_is_named_but_the_kind_is_not_called_a_guess(
         b"To: Member Enquiries", b"Cc: Sam Patel <sam.patel@wiltshire.gov.uk>\nTo: Member Enquiries"
     ))
     run(app)
+    # To the mailbox alone: a follow-up copied to the officer reaches them already, and
+    # is only recorded on the case (no "Update:" repeating it).
     follow_up = eml("member_smime_encrypted.eml").replace(
         b"Subject: Please look into the planning complaint from 12 Mill Lane",
         b"Subject: RE: Pothole outside 14 Castle Street [MB-2026-00001]",
-    )
+    ).replace(b"Cc: Sam Patel <sam.patel@wiltshire.gov.uk>\n", b"")
+    assert b"sam.patel" not in follow_up.split(b"\n\n", 1)[0]
     server.deliver(follow_up)
     run(app)
     [case] = rows(app, CaseRow)
