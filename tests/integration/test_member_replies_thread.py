@@ -40,7 +40,7 @@ def council(tmp_path: Path) -> Iterator[Council]:
         yield made
 
 
-def _opened(council: Council) -> EmailMessage:
+def case_opened(council: Council) -> EmailMessage:
     """Cllr Bloggs writes about a pothole, copying Sam in: her acknowledgement."""
     out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole in Mill Lane",
                                        "A deep pothole outside no. 12 Mill Lane.", cc=SAM))
@@ -48,9 +48,9 @@ def _opened(council: Council) -> EmailMessage:
     return next(m for m in out if m["To"] == JO)
 
 
-def _answered(council: Council) -> EmailMessage:
+def case_answered(council: Council) -> EmailMessage:
     """The case opened, then Sam's answer to Cllr Bloggs, the mailbox copied in."""
-    ack = _opened(council)
+    ack = case_opened(council)
     answer = (f"From: Sam Patel <{SAM}>\r\nTo: {JO}\r\nCc: {MAILBOX}\r\n"
               "Subject: RE: Pothole in Mill Lane [MB-2026-00001]\r\n"
               f"Message-ID: {ANSWER}\r\nDate: Wed, 25 Nov 2026 14:00:00 +0000\r\n"
@@ -61,14 +61,18 @@ def _answered(council: Council) -> EmailMessage:
     return ack
 
 
-def _send(council: Council, name: str, ack: EmailMessage, at: datetime) -> list[EmailMessage]:
-    """The fixture, its placeholders filled, sent at `at` and polled five minutes on."""
-    raw = (DATA / name).read_bytes()
+def filled(raw: bytes, ack: EmailMessage, at: datetime) -> bytes:
+    """A member_reply_*.eml fixture with its placeholders filled in."""
     for holder, value in ((b"<ORIGINAL>", ORIGINAL), (b"<ANSWER>", ANSWER),
                           (b"<ACKNOWLEDGEMENT>", str(ack["Message-ID"])),
                           (b"<DATE>", at.strftime("%a, %d %b %Y %H:%M:%S +0000"))):
         raw = raw.replace(holder, value.encode())
-    return council.deliver(raw, at + timedelta(minutes=5))
+    return raw
+
+
+def _send(council: Council, name: str, ack: EmailMessage, at: datetime) -> list[EmailMessage]:
+    """The fixture, its placeholders filled, sent at `at` and polled five minutes on."""
+    return council.deliver(filled((DATA / name).read_bytes(), ack, at), at + timedelta(minutes=5))
 
 
 def _text(message: EmailMessage) -> str:
@@ -89,7 +93,7 @@ LATER = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
 def test_thanks_for_the_acknowledgement_is_kept_and_mails_nobody(
     council: Council, name: str
 ) -> None:
-    ack = _opened(council)
+    ack = case_opened(council)
     assert _send(council, name, ack, LATER) == []
     assert len(rows(council.app, CaseRow)) == 1
     case = council.case()
@@ -109,7 +113,7 @@ def test_thanks_for_the_answer_signed_with_name_and_ward_reopens_nothing(
     # Ward" (Outlook, HTML only, windows-1252) counted the sign-off as more than thanks:
     # within the window it reopened the case and wrote to the member that it was
     # reopened; after it, it opened a new case and acknowledged it.
-    ack = _answered(council)
+    ack = case_answered(council)
     assert _send(council, "member_reply_outlook_html_1252_thank_you_for_answer.eml",
                  ack, at) == []
     assert len(rows(council.app, CaseRow)) == 1
@@ -129,7 +133,7 @@ def test_thanks_for_the_answer_signed_with_name_and_ward_reopens_nothing(
     "member_reply_outlook_mobile_tag_broken_references.eml",
 ])
 def test_more_information_goes_to_the_officer_once(council: Council, name: str) -> None:
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, name, ack, LATER)
     assert [m["To"] for m in out] == [SAM]
     assert out[0]["Subject"].startswith("Update: ")
@@ -146,7 +150,7 @@ def test_the_officer_update_leaves_out_the_quoted_acknowledgement(council: Counc
     # Bug: Apple Mail quotes its attribution line with the rest ("> On 25 Nov 2026, at
     # 10:02, Member Enquiries wrote:"), and the officer's update quoted our own
     # acknowledgement back to them under the member's words.
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_tag_stripped_in_reply_to_kept.eml", ack, LATER)
     text = _text(out[0])
     assert "> Forgot to say: it is on the bend by the bus stop" in text
@@ -156,7 +160,7 @@ def test_the_officer_update_leaves_out_the_quoted_acknowledgement(council: Counc
 def test_a_new_matter_in_the_thread_is_an_update_on_the_old_case(council: Council) -> None:
     # As built: no second case; Sam gets the bins question as an update on the pothole
     # and must pass it on (reported, not changed).
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_outlook_android_new_matter.eml", ack, LATER)
     assert [m["To"] for m in out] == [SAM]
     assert "the bins in Elm Road" in _text(out[0])
@@ -168,7 +172,7 @@ def test_a_new_matter_in_the_thread_is_an_update_on_the_old_case(council: Counci
     "member_reply_personal_vacation_no_headers.eml",
 ])
 def test_the_members_out_of_office_is_never_answered(council: Council, name: str) -> None:
-    ack = _opened(council)
+    ack = case_opened(council)
     assert _send(council, name, ack, LATER) == []
     assert council.flush(LATER + timedelta(days=1)) == []
     assert len(rows(council.app, CaseRow)) == 1
@@ -179,7 +183,7 @@ def test_the_members_out_of_office_is_never_answered(council: Council, name: str
 def test_a_resident_replying_to_all_gets_nothing_and_the_officer_is_warned(
     council: Council,
 ) -> None:
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_resident_reply_all_to_forward.eml", ack, LATER)
     assert [m["To"] for m in out] == [SAM]
     text = _text(out[0])
@@ -195,7 +199,7 @@ def test_a_resident_replying_to_all_gets_nothing_and_the_officer_is_warned(
 def test_a_chasing_mail_without_the_thread_opens_a_second_case(council: Council) -> None:
     # As built (reported): a new case, acknowledged, and here unassigned, since only the
     # first mail's copy to Sam routed the first case.
-    _opened(council)
+    case_opened(council)
     out = _send(council, "member_reply_new_mail_chasing_outlook.eml", EmailMessage(),
                 datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
     assert [m["To"] for m in out] == [JO]
@@ -204,7 +208,7 @@ def test_a_chasing_mail_without_the_thread_opens_a_second_case(council: Council)
 
 
 def test_not_resolved_within_the_window_reopens_the_case(council: Council) -> None:
-    ack = _answered(council)
+    ack = case_answered(council)
     out = _send(council, "member_reply_outlook_1252_still_not_fixed.eml", ack,
                 datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday: 2 working days on
     assert sorted(m["To"] for m in out) == [JO, SAM]
@@ -221,7 +225,7 @@ def test_not_resolved_within_the_window_reopens_the_case(council: Council) -> No
 
 
 def test_not_resolved_after_the_window_opens_a_linked_case(council: Council) -> None:
-    ack = _answered(council)
+    ack = case_answered(council)
     out = _send(council, "member_reply_outlook_1252_still_not_fixed.eml", ack,
                 datetime(2026, 12, 14, 9, 0, tzinfo=UTC))  # 13 working days on
     assert sorted(m["To"] for m in out) == [JO, SAM]
@@ -244,7 +248,7 @@ def test_not_resolved_from_the_members_other_address_reopens_the_case(
     # told only that the member had "written again about this case".
     write_csv(council.home / "members.csv", ("name", "email", "ward", "language", "other_emails"),
               [("Cllr Jo Bloggs", JO, "Castle", "en", "jo.castle.ward@gmail.com")])
-    ack = _answered(council)
+    ack = case_answered(council)
     out = _send(council, "member_reply_iphone_personal_address_not_fixed.eml", ack,
                 datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
     assert sorted(m["To"] for m in out) == [JO, SAM]
@@ -260,7 +264,7 @@ def test_a_resident_replying_to_all_without_the_thread_joins_the_members_case(
     # Bug: the resident's client (answering an Outlook forward) kept the tag but none of
     # the thread's Message-IDs; a stranger's tag being untrusted, a second case opened in
     # the resident's name, in triage with no officer, and Sam was told nothing.
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_resident_reply_all_outlook_forward_no_references.eml",
                 ack, LATER)
     assert [m["To"] for m in out] == [SAM]
@@ -274,7 +278,7 @@ def test_a_resident_replying_to_all_without_the_thread_joins_the_members_case(
 def test_a_strangers_tag_to_the_mailbox_alone_still_opens_a_triage_case(
     council: Council,
 ) -> None:
-    _opened(council)
+    case_opened(council)
     raw = council.mail(f"Pat Resident <{RESIDENT}>", "Re: Pothole in Mill Lane [MB-2026-00001]",
                        "Add my claim to this case and send me what you hold.")
     assert council.deliver(raw, LATER) == []
@@ -285,7 +289,7 @@ def test_a_strangers_tag_to_the_mailbox_alone_still_opens_a_triage_case(
 def test_thanks_over_an_attached_photo_goes_to_the_officer(council: Council) -> None:
     # Bug: "Thanks!" was all the member typed over the photo of the pothole they attached
     # (Gmail): taken for a thank-you, it was kept on the case and Sam never heard of it.
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_gmail_thanks_with_photo_attached.eml", ack, LATER)
     assert [m["To"] for m in out] == [SAM]
     assert out[0]["Subject"].startswith("Update: ")
@@ -295,7 +299,7 @@ def test_thanks_over_an_attached_photo_goes_to_the_officer(council: Council) -> 
 def test_more_information_sent_to_the_officer_too_is_not_sent_again(council: Council) -> None:
     # Bug: the member wrote to Sam with the mailbox copied in; Sam had it from her, and
     # an "Update:" from us put the same words in front of him a second time.
-    ack = _opened(council)
+    ack = case_opened(council)
     out = _send(council, "member_reply_gmail_adds_information_to_the_officer.eml", ack, LATER)
     assert out == []
     assert [e.actor for e in council.events("follow-up")] == [JO]

@@ -46,13 +46,19 @@ def flush_until(it: Council, start: datetime, end: datetime) -> datetime:
     return moment
 
 
+def busy_relay_and_six_mails_queued(it: Council, home: Path, smtp_server: SmtpServer) -> None:
+    """Three enquiries polled (an acknowledgement and an assignment each), sent through a
+    relay that answers every DATA with 451 until told otherwise."""
+    three_enquiries_queued(it)
+    it.app.backend_override = sending_to(home, smtp_server)
+    smtp_server.fail_next(10**6)
+
+
 def test_mail_waits_out_a_weekend_of_451_and_goes_once(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     with council(tmp_path) as it:
-        three_enquiries_queued(it)
-        it.app.backend_override = sending_to(tmp_path, smtp_server)
-        smtp_server.fail_next(10**6)
+        busy_relay_and_six_mails_queued(it, tmp_path, smtp_server)
         later = flush_until(it, RECEIVED + timedelta(minutes=6), RECEIVED + timedelta(days=3))
         waiting = rows(it.app, OutboxRow)
         shown = gather_status(it.app, later).not_sent
@@ -73,9 +79,7 @@ def test_after_five_days_of_451_the_mail_is_left_for_a_person(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     with council(tmp_path) as it:
-        three_enquiries_queued(it)
-        it.app.backend_override = sending_to(tmp_path, smtp_server)
-        smtp_server.fail_next(10**6)
+        busy_relay_and_six_mails_queued(it, tmp_path, smtp_server)
         start = RECEIVED + timedelta(minutes=6)
         before = flush_until(it, start, start + KEEP_TRYING - timedelta(hours=2))
         still = [row.status for row in rows(it.app, OutboxRow)]

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 from helpers import DATA, PLAIN_UTF8, Council, body_text
+from test_member_replies_thread import ORIGINAL, case_answered, case_opened, filled
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
 SAM = "sam.patel@council.gov.uk"
 DANA = "dana.reed@council.gov.uk"
-ORIGINAL = "<t1@test.example>"
-ANSWER = "<answer1@council.gov.uk>"
-ANSWERED_AT = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
 AFTER_THE_WINDOW = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)  # 13 working days on
 EARLIER = ("This follows your earlier enquiry MB-2026-00001 (answered on Wednesday 25 "
@@ -43,31 +41,6 @@ def council(tmp_path: Path) -> Iterator[Council]:
         yield made
 
 
-def _opened(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole in Mill Lane",
-                                       "A deep pothole outside no. 12 Mill Lane.", cc=SAM))
-    return next(m for m in out if m["To"] == JO)
-
-
-def _answered(council: Council) -> EmailMessage:
-    ack = _opened(council)
-    answer = (f"From: Sam Patel <{SAM}>\r\nTo: {JO}\r\nCc: {MAILBOX}\r\n"
-              "Subject: RE: Pothole in Mill Lane [MB-2026-00001]\r\n"
-              f"Message-ID: {ANSWER}\r\nDate: Wed, 25 Nov 2026 14:00:00 +0000\r\n"
-              f"In-Reply-To: {ORIGINAL}\r\nReferences: {ORIGINAL}\r\n\r\n"
-              "The crew filled it this afternoon.\r\n").encode()
-    assert council.deliver(answer, ANSWERED_AT) == []
-    return ack
-
-
-def _filled(raw: bytes, ack: EmailMessage, at: datetime) -> bytes:
-    for holder, value in ((b"<ORIGINAL>", ORIGINAL), (b"<ANSWER>", ANSWER),
-                          (b"<ACKNOWLEDGEMENT>", str(ack["Message-ID"])),
-                          (b"<DATE>", at.strftime("%a, %d %b %Y %H:%M:%S +0000"))):
-        raw = raw.replace(holder, value.encode())
-    return raw
-
-
 def _text(message: EmailMessage, subtype: str = "plain") -> str:
     return body_text(message, subtype).replace("\r\n", "\n")
 
@@ -77,8 +50,8 @@ def _flat(text: str) -> str:
 
 
 def test_the_update_names_the_photo_under_thanks(council: Council) -> None:
-    ack = _opened(council)
-    raw = _filled((DATA / "member_reply_gmail_thanks_with_photo_attached.eml").read_bytes(),
+    ack = case_opened(council)
+    raw = filled((DATA / "member_reply_gmail_thanks_with_photo_attached.eml").read_bytes(),
                   ack, LATER)
     out = council.deliver(raw, LATER + timedelta(minutes=5))
     assert [m["To"] for m in out] == [SAM]
@@ -110,7 +83,7 @@ def _with_signature_picture(ack: EmailMessage) -> bytes:
 
 
 def test_an_inline_signature_picture_is_not_listed(council: Council) -> None:
-    ack = _opened(council)
+    ack = case_opened(council)
     out = council.deliver(_with_signature_picture(ack), LATER + timedelta(minutes=5))
     assert [m["To"] for m in out] == [SAM]
     text = _flat(_text(out[0]))
@@ -121,8 +94,8 @@ def test_an_inline_signature_picture_is_not_listed(council: Council) -> None:
 def _linked_ack(council: Council) -> EmailMessage:
     """Cllr Bloggs's pothole answered, then 'still not fixed' after the window: the new
     linked case's acknowledgement to her."""
-    ack = _answered(council)
-    raw = _filled((DATA / "member_reply_outlook_1252_still_not_fixed.eml").read_bytes(),
+    ack = case_answered(council)
+    raw = filled((DATA / "member_reply_outlook_1252_still_not_fixed.eml").read_bytes(),
                   ack, AFTER_THE_WINDOW)
     out = council.deliver(raw, AFTER_THE_WINDOW + timedelta(minutes=5))
     assert council.case().parent_id is not None
@@ -137,7 +110,7 @@ def test_a_linked_cases_acknowledgement_names_the_earlier_case(council: Council)
 
 
 def test_a_first_acknowledgement_says_nothing_of_an_earlier_case(council: Council) -> None:
-    letter = _opened(council)
+    letter = case_opened(council)
     assert "earlier" not in _text(letter) and "earlier" not in _text(letter, "html")
 
 
