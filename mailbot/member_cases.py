@@ -5,11 +5,11 @@ matter twice opens a second case; its officer is told what else is open for that
 and which of it is probably the same matter, so it is not handled afresh by someone
 unaware of the first.
 
-The query reads only open cases (status IN open/needs_triage/paused, the leading column
-of ix_cases_status_due) of this member's stored address forms; there is no index on
-cases.member_email, so the database scans the open cases, which a council has hundreds
-of, not the whole table. Who is the member is then decided by address_key and the
-members directory (same_member), not by the stored string.
+The query reads the open cases (status IN open/needs_triage/paused) of this member's
+stored address forms through ix_cases_member, a few columns each; only the SHOWN listed
+are loaded whole, so a member with dozens open costs little more than one with two. Who
+is the member is then decided by address_key and the members directory (same_member),
+not by the stored string.
 """
 
 from __future__ import annotations
@@ -56,7 +56,11 @@ class OtherCases:
 def shown_as_confidential(case: CaseRow) -> bool:
     """Listed by reference only, as the digest lists it: a case flagged confidential, or
     any confidentiality request whether or not the flag was set."""
-    return bool(case.confidential) or case.kind == Kind.CONFIDENTIALITY.value
+    return _confidential(case.kind, case.confidential)
+
+
+def _confidential(kind: str | None, flagged: bool | None) -> bool:
+    return bool(flagged) or kind == Kind.CONFIDENTIALITY.value
 
 
 def matter_key(subject: str) -> str:
@@ -101,8 +105,11 @@ def other_open_cases(
     would tell its subject. Nothing for an anonymised case or one with no member address."""
     if not case.member_email or case.anonymised_at is not None:
         return OtherCases((), 0)
-    rows = session.scalars(
-        select(CaseRow)
+    # Light rows first (a busy member may have dozens open): whose they are and whether
+    # each is the same matter needs only these columns; SHOWN of them are loaded in full.
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.member_email, CaseRow.subject, CaseRow.kind,
+               CaseRow.confidential)
         .where(
             CaseRow.status.in_(OPEN),
             CaseRow.member_email.in_(member_addresses(directory, case.member_email)),
@@ -111,16 +118,21 @@ def other_open_cases(
         )
         .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
     ).all()
-    theirs = [r for r in rows if same_member(directory, case.member_email, r.member_email)]
     private = shown_as_confidential(case)
-    listed = [_listed(directory, r, case, to, private) for r in theirs]
-    listed.sort(key=lambda other: not other.same_matter)  # stable: newest first within
-    return OtherCases(tuple(listed[:SHOWN]), max(0, len(listed) - SHOWN))
+    theirs = [
+        (row.id, not private and not _confidential(row.kind, row.confidential)
+         and same_matter(row.subject, case.subject))
+        for row in rows if same_member(directory, case.member_email, row.member_email)
+    ]
+    theirs.sort(key=lambda found: not found[1])  # stable: newest first within
+    shown = dict(theirs[:SHOWN])
+    loaded = {row.id: row for row in session.scalars(
+        select(CaseRow).where(CaseRow.id.in_(shown)))}
+    listed = [_listed(directory, loaded[case_id], to, same) for case_id, same in shown.items()]
+    return OtherCases(tuple(listed), max(0, len(theirs) - SHOWN))
 
 
-def _listed(
-    directory: Directory, row: CaseRow, case: CaseRow, to: str, private: bool
-) -> OtherCase:
+def _listed(directory: Directory, row: CaseRow, to: str, same: bool) -> OtherCase:
     confidential = shown_as_confidential(row)
     holder = row.officer_email or ""
     return OtherCase(
@@ -131,5 +143,5 @@ def _listed(
         holder_email=holder,
         holder_is_you=bool(holder) and address_key(holder) == address_key(to),
         response_due=None if row.status == CaseStatus.PAUSED else row.response_due,
-        same_matter=not (private or confidential) and same_matter(row.subject, case.subject),
+        same_matter=same,
     )
