@@ -110,7 +110,8 @@ def recorded(app: App) -> dict[str, str]:
 
 def alerts(app: App) -> list[OutboxRow]:
     with app.store.transaction() as session:
-        rows = session.scalars(select(OutboxRow).where(OutboxRow.purpose == "left_unread_alert"))
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.purpose == "left_unread_alert")
+                               .order_by(OutboxRow.id))  # in the order they were queued
         return list(rows)
 
 
