@@ -7,9 +7,11 @@ Read as the rows in the outbox and the mail the real SMTP server (aiosmtpd) rece
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fixtures.smtpd import SmtpServer
 from helpers import Council, rows
 from test_smtp_unreachable_flush import ADDRESS, RECEIVED, three_enquiries_queued
@@ -46,19 +48,30 @@ def flush_until(it: Council, start: datetime, end: datetime) -> datetime:
     return moment
 
 
-def busy_relay_and_six_mails_queued(it: Council, home: Path, smtp_server: SmtpServer) -> None:
+@pytest.fixture
+def relay(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[MaildirMailbox]:
+    """The backend sending through the test's SMTP server; its connection is closed after
+    the test, so the next test's server counts only its own."""
+    backend = sending_to(tmp_path, smtp_server)
+    yield backend
+    backend.close()
+
+
+def busy_relay_and_six_mails_queued(
+    it: Council, relay: MaildirMailbox, smtp_server: SmtpServer
+) -> None:
     """Three enquiries polled (an acknowledgement and an assignment each), sent through a
     relay that answers every DATA with 451 until told otherwise."""
     three_enquiries_queued(it)
-    it.app.backend_override = sending_to(home, smtp_server)
+    it.app.backend_override = relay
     smtp_server.fail_next(10**6)
 
 
 def test_mail_waits_out_a_weekend_of_451_and_goes_once(
-    tmp_path: Path, smtp_server: SmtpServer
+    tmp_path: Path, smtp_server: SmtpServer, relay: MaildirMailbox
 ) -> None:
     with council(tmp_path) as it:
-        busy_relay_and_six_mails_queued(it, tmp_path, smtp_server)
+        busy_relay_and_six_mails_queued(it, relay, smtp_server)
         later = flush_until(it, RECEIVED + timedelta(minutes=6), RECEIVED + timedelta(days=3))
         waiting = rows(it.app, OutboxRow)
         shown = gather_status(it.app, later).not_sent
@@ -76,10 +89,10 @@ def test_mail_waits_out_a_weekend_of_451_and_goes_once(
 
 
 def test_after_five_days_of_451_the_mail_is_left_for_a_person(
-    tmp_path: Path, smtp_server: SmtpServer
+    tmp_path: Path, smtp_server: SmtpServer, relay: MaildirMailbox
 ) -> None:
     with council(tmp_path) as it:
-        busy_relay_and_six_mails_queued(it, tmp_path, smtp_server)
+        busy_relay_and_six_mails_queued(it, relay, smtp_server)
         start = RECEIVED + timedelta(minutes=6)
         before = flush_until(it, start, start + KEEP_TRYING - timedelta(hours=2))
         still = [row.status for row in rows(it.app, OutboxRow)]
