@@ -130,11 +130,27 @@ def unpack_rtf(data: bytes, limit: int) -> bytes:
             offset = token >> 4
             if offset == write:  # the end marker
                 return bytes(out[:limit])
-            for step in range((token & 0xF) + 2):  # copy from the window
-                char = window[(offset + step) % MAX_DICT_SIZE]
-                out.append(char)
-                window[write], write = char, (write + 1) % MAX_DICT_SIZE
+            write = _copy(window, offset, write, (token & 0xF) + 2, out)
     return bytes(out[:limit])
+
+
+def _copy(window: bytearray, offset: int, write: int, length: int, out: bytearray) -> int:
+    """Copy `length` bytes from the window at `offset` to its end at `write` and to `out`;
+    the new end. A run that neither wraps nor overlaps what it writes is one slice; one
+    that does is copied a byte at a time, each byte read after the one before is written."""
+    end = offset + length
+    if end <= MAX_DICT_SIZE and write + length <= MAX_DICT_SIZE and (
+        end <= write or write + length <= offset
+    ):
+        run = window[offset:end]
+        window[write : write + length] = run
+        out += run
+        return (write + length) % MAX_DICT_SIZE
+    for step in range(length):
+        char = window[(offset + step) % MAX_DICT_SIZE]
+        out.append(char)
+        window[write], write = char, (write + 1) % MAX_DICT_SIZE
+    return write
 
 
 _ATT_MESSAGE_CLASS = 0x8008

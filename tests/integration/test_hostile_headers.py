@@ -5,7 +5,6 @@ the rows written."""
 from __future__ import annotations
 
 import base64
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,33 +222,31 @@ def test_a_strangers_display_name_of_a_megabyte_is_cut_in_the_case_and_the_offic
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003"])
-def test_a_subject_of_a_long_run_of_unicode_spaces_is_read_at_once(
+def test_a_subject_of_a_long_run_of_unicode_spaces_is_read(
     council: Council, space: str
 ) -> None:
     """Patterns that look for a case tag try each space of a run in turn: 40,000 no-break
-    spaces in a subject (80 KB) held the poll 15 s, and ten times as many half an hour."""
+    spaces in a subject (80 KB) held the poll 15 s, and ten times as many half an hour
+    (bench/bench_hostile_mail.py times it now)."""
     raw = (
         f"From: Cllr Jo Bloggs <{JO}>\r\nTo: {MAILBOX}\r\nMessage-ID: <spaces-1@council.gov.uk>\r\n"
         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n"
         f"Subject: Pothole{space * 40_000}on Castle Road\r\n\r\nA deep pothole.\r\n"
     ).encode()
-    started = time.perf_counter()
     out = by_recipient(council.deliver(raw))
-    assert time.perf_counter() - started < 5
     assert str(out[JO]["Subject"]) == f"Re: Pothole on Castle Road [{council.case().ref}]"
 
 
-def test_an_html_body_of_lists_nested_thousands_deep_is_read_at_once(council: Council) -> None:
+def test_an_html_body_of_lists_nested_thousands_deep_is_read(council: Council) -> None:
     """16,000 nested lists (a 128 KB mail) took 48 s to turn into text, a megabyte of them
-    hours, the poll reading nothing else; the words in it still reach the officer."""
+    hours, the poll reading nothing else (bench/bench_hostile_mail.py times it now); the
+    words in it still reach the officer."""
     html = "<p>A deep pothole on Castle Road.</p>" + "<ul><li>deeper" * 16_000
     raw = (
         f"From: Cllr Jo Bloggs <{JO}>\r\nTo: {MAILBOX}\r\nMessage-ID: <lists-1@council.gov.uk>\r\n"
         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\nSubject: Pothole\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/html; charset=utf-8\r\n\r\n" + html + "\r\n"
     ).encode()
-    started = time.perf_counter()
     out = by_recipient(council.deliver(raw))
-    assert time.perf_counter() - started < 5
     quoted = body_text(out[SAM], "plain")
     assert "A deep pothole on Castle Road." in quoted and "deeper" in quoted

@@ -232,7 +232,7 @@ def test_a_plain_client_on_the_implicit_tls_port_says_which_setting_within_secon
     started = time.monotonic()
     with pytest.raises(TransientError) as raised:
         mailbox.fetch_new(None)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # the 1 s asked for, not the 60 s default
     assert str(raised.value) == (
         f"IMAP server 127.0.0.1:{dovecot.tls_port} did not answer within 1 s; if it expects "
         "TLS from the start (port 993 does), set [mailbox.imap] security = \"tls\" (now "

@@ -9,7 +9,6 @@ since then, less a day for clocks that disagree.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -75,11 +74,8 @@ def test_ews_asks_exchange_for_the_one_item_among_years_of_sent_items(
     box.was_sent("<warm-up@council.example>", queued)  # connected, as the daemon would be
 
     before = len(fake.operations)
-    started = time.perf_counter()
     assert box.was_sent(mail.message_id, queued) is True
-    took = time.perf_counter() - started
     assert fake.operations[before:] == ["FindItem"]  # one question, no pages of the folder
-    assert took < 2.0, took
 
     # The time limit reaches Exchange: a copy from a year before the mail was queued is
     # not it (a Message-ID used again by another system, say), and is not counted.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,11 +141,11 @@ def test_bad_input_gives_low_confidence_not_an_error(rules, message) -> None:
     assert result.kind is not None
 
 
-def test_long_lines_are_fast(rules) -> None:
+def test_long_lines_are_classified(rules) -> None:
+    """bench/bench_hostile_mail.py times such mail against ordinary mail of its size."""
     huge = msg(("abc " * 5_000 + "\n") * 50 + "y" * 200_000)
-    started = time.perf_counter()
-    rules.classify(huge)
-    assert time.perf_counter() - started < 1.0
+    result = rules.classify(huge)
+    assert result.kind is not None and result.confidence <= 0.5
 
 
 def test_append_correction_round_trips(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ the message."""
 from __future__ import annotations
 
 import base64
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -134,20 +133,17 @@ def _claimed_size(data: bytes, size: int) -> bytes:
     ("an empty compound file", compound_file({})),
     ("a Word document named .msg", compound_file({"WordDocument": b"\xec\xa5" * 3000})),
 ])
-def test_what_cannot_be_read_in_a_msg_adds_nothing_quickly(what: str, item: bytes) -> None:
-    """A broken file adds nothing; a broken body leaves the item's other lines."""
-    started = time.monotonic()
+def test_what_cannot_be_read_in_a_msg_adds_nothing(what: str, item: bytes) -> None:
+    """A broken file adds nothing; a broken body leaves the item's other lines
+    (bench/bench_hostile_mail.py times the worst of these)."""
     message = parsed(as_mail(item))
-    assert time.monotonic() - started < 3.0, what
     assert message.text.startswith("Please see attached."), what
     assert "Bryn Road" not in message.text, what
 
 
 def test_a_msg_larger_than_any_item_is_not_opened() -> None:
-    started = time.monotonic()
     huge = GOOD + b"\0" * MAX_MSG_BYTES
     assert read_outlook_item(huge, html_to_text, lambda data, _: "") is None
-    assert time.monotonic() - started < 1.0
 
 
 @pytest.mark.parametrize("item", [
@@ -212,8 +208,6 @@ def test_items_attached_in_a_loop_of_depth_are_read_only_a_few_deep() -> None:
     for level in range(8, 0, -1):
         item = outlook_msg_streams(subject=f"Level {level}", body=f"text {level}",
                                    embedded=True, attached=(item,))
-    started = time.monotonic()
     text = parsed(as_mail(outlook_msg(subject="Level 0", body="top", attached=(item,)))).text
-    assert time.monotonic() - started < 2.0
     assert "Subject: Level 0" in text and "Subject: Level 2" in text
     assert "Subject: Level 3" not in text

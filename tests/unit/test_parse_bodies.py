@@ -3,11 +3,10 @@ breaks, UTF-8 under a Latin-1 label, a letter forwarded as an attachment."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from helpers import eml
 
+from mailbot.body import MAX_TEXT_CHARS
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
 
@@ -44,21 +43,21 @@ def test_a_letter_forwarded_as_an_attachment_is_read_with_the_residents_words() 
     assert "have not been emptied for three weeks now and the crew skipped" in message.text
 
 
-def test_a_huge_html_body_is_read_quickly_from_its_top() -> None:
+def test_a_huge_html_body_is_read_from_its_top() -> None:
     """20 MB of newsletter-like HTML from a member (html2text alone: about 15 s), and a
-    photo pasted into the body as a data: URI above the member's question."""
+    photo pasted into the body as a data: URI above the member's question. Only its top is
+    read (bench/bench_hostile_mail.py times it against ordinary mail of its size)."""
     photo = "data:image/jpeg;base64," + "/9j/4AAQSkZJRgABAQ" * 200_000
     row = '<tr><td style="padding:4px"><p>Fly-tipping on <b>Castle Street</b> &amp; more.</p>'
     html = (f'<html><body><p>Photo:</p><img src="{photo}"><p>Could someone look at the '
             f'fly-tipping on Castle Street?</p><table>{row * 200_000}</table></body></html>')
     raw = eml("member_enquiry.eml").replace(b'text/plain; charset="utf-8"', b"text/html")
     raw = raw[: raw.index(b"\r\n\r\n") + 4] + html.encode()
-    started = time.monotonic()
     message = parse_message(raw)
-    assert time.monotonic() - started < 5
     assert isinstance(message, ParsedMessage)
     assert message.text.startswith("Photo:\n\nCould someone look at the fly-tipping")
     assert "9j/4AAQ" not in message.text
+    assert len(message.text) <= MAX_TEXT_CHARS
 
 
 def test_a_utf8_note_over_a_pasted_windows_1252_letter_reads_whole() -> None:

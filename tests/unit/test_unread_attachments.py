@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import Council, body_text, by_recipient
 from outlook_msg_file import outlook_msg, outlook_msg_streams
+from tnef_file import tnef_object, winmail
 
 from mailbot.attached_mail import MAX_ATTACHED_MESSAGES, MAX_FORWARD_DEPTH
 from mailbot.model import ParsedMessage, UnreadAttachment
@@ -221,11 +222,6 @@ def test_the_welsh_part_gives_the_reason_too(cardiff: Council) -> None:
     ) in text
 
 
-def _tnef_object(level: int, name: int, kind: int, data: bytes) -> bytes:
-    header = struct.pack("<BHHI", level, name, kind, len(data))
-    return header + data + struct.pack("<H", sum(data) & 0xFFFF)
-
-
 def _tnef(letter: str, *attachments: bytes) -> bytes:
     """A winmail.dat as Outlook writes one: the letter in the message's MAPI properties, then
     each attachment's objects."""
@@ -233,13 +229,7 @@ def _tnef(letter: str, *attachments: bytes) -> bytes:
     body += b"\0" * (-len(body) % 4)
     props = struct.pack("<I", 1) + struct.pack("<HHII", 0x001F, 0x1000, 1,
                                                len(letter) * 2 + 2) + body
-    return (
-        struct.pack("<IH", 0x223E9F78, 0x0B2C)
-        + _tnef_object(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))
-        + _tnef_object(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))
-        + _tnef_object(1, 0x9003, 0x0006, props)
-        + b"".join(attachments)
-    )
+    return winmail(tnef_object(1, 0x9003, 0x0006, props), *attachments)
 
 
 def _tnef_attachment(title: str, data: bytes, *, method: int = 1) -> bytes:
@@ -247,10 +237,10 @@ def _tnef_attachment(title: str, data: bytes, *, method: int = 1) -> bytes:
     (PR_ATTACH_METHOD: 1 a file, 5 an Outlook item embedded as a message)."""
     mapi = struct.pack("<I", 1) + struct.pack("<HHI", 0x0003, 0x3705, method)
     return (
-        _tnef_object(2, 0x9002, 0x0006, b"\0" * 14)
-        + _tnef_object(2, 0x8010, 0x0001, title.encode("cp1252") + b"\0")
-        + _tnef_object(2, 0x800F, 0x0006, data)
-        + _tnef_object(2, 0x9005, 0x0006, mapi)
+        tnef_object(2, 0x9002, 0x0006, b"\0" * 14)
+        + tnef_object(2, 0x8010, 0x0001, title.encode("cp1252") + b"\0")
+        + tnef_object(2, 0x800F, 0x0006, data)
+        + tnef_object(2, 0x9005, 0x0006, mapi)
     )
 
 
