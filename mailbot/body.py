@@ -57,17 +57,19 @@ def body_text(
             plain.append(_without_pgp_blocks(text, content_types))
         elif ctype == "text/html":
             html.append(_without_pgp_blocks(decode_part(part), content_types))
-    outlook = _read_winmail(winmail[0]) if winmail else Winmail("", "")
-    if not outlook.readable:
-        unread.append(UnreadAttachment(file_name(winmail[0]) or "winmail.dat"))
-    unread.extend(UnreadAttachment(name, NotRead.IN_WINMAIL) for name in outlook.attached_mail)
-    content_types.extend(_outlook_item_types(outlook.message_class))
     if any(p.strip() for p in plain):
         text = "\n".join(plain)
     elif any(h.strip() for h in html):
         text = "\n".join(html_to_text(h) for h in html)
     else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
-        text = outlook.text
+        text = ""
+    # Read for its item class and the mail inside it even when the letter came as text.
+    outlook = _read_winmail(winmail[0], with_text=not text) if winmail else Winmail("", "")
+    if not outlook.readable:
+        unread.append(UnreadAttachment(file_name(winmail[0]) or "winmail.dat"))
+    unread.extend(UnreadAttachment(name, NotRead.IN_WINMAIL) for name in outlook.attached_mail)
+    content_types.extend(_outlook_item_types(outlook.message_class))
+    text = text or outlook.text
 
     def attached_body(inner: email.message.Message, inner_depth: int) -> str:
         return body_text(inner, [], [], unread, inner_depth)
@@ -76,12 +78,14 @@ def body_text(
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
 
 
-def _read_winmail(part: email.message.Message) -> Winmail:
+def _read_winmail(part: email.message.Message, *, with_text: bool) -> Winmail:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
         return UNREADABLE_WINMAIL
-    return read_winmail(data, html_to_text) if isinstance(data, bytes) else UNREADABLE_WINMAIL
+    if not isinstance(data, bytes):
+        return UNREADABLE_WINMAIL
+    return read_winmail(data, html_to_text, with_text=with_text)
 
 
 def _outlook_item_types(message_class: str) -> list[str]:

@@ -52,9 +52,11 @@ class Winmail:
 UNREADABLE_WINMAIL = Winmail("", "", readable=False)
 
 
-def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
+def read_winmail(
+    data: bytes, html_to_text: Callable[[str], str], *, with_text: bool = True
+) -> Winmail:
     """The body of the message in a winmail.dat (plain, else HTML as text, else RTF as
-    text) and what kind of Outlook item it is."""
+    text; not read unless `with_text`) and what kind of Outlook item it is."""
     try:
         message = _message_part(data)
         if not message:
@@ -63,7 +65,8 @@ def read_winmail(data: bytes, html_to_text: Callable[[str], str]) -> Winmail:
     except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
         return UNREADABLE_WINMAIL
     attached = _attached_mail(data, len(message))
-    return Winmail(_body(tnef, html_to_text), _message_class(tnef), attached_mail=attached)
+    text = _body(tnef, html_to_text) if with_text else ""
+    return Winmail(text, _message_class(tnef), attached_mail=attached)
 
 
 def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
