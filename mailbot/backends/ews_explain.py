@@ -147,6 +147,13 @@ def explain(
         )
     if isinstance(error, ews_errors.ErrorFolderNotFound):
         return BackendError(f"a folder of {address} is missing ({what}): {error}")
+    if status == 404:
+        return BackendError(
+            f"Exchange answered 404 Not Found at {where}: there is no EWS at that URL. "
+            "Set [mailbox.ews] service_endpoint to the EWS URL, ending in "
+            "/EWS/Exchange.asmx (Get-WebServicesVirtualDirectory shows it as "
+            "InternalUrl and ExternalUrl)"
+        )
     if isinstance(error, ews_errors.CASError) or http_status(error) == 403:
         return BackendError(
             f"Exchange answered 403 Forbidden at {where}: EWS is switched off for this "

@@ -370,6 +370,25 @@ def test_ews_switched_off_points_to_the_retirement_and_graph(server, sleeps) -> 
     assert 'backend = "graph"' in text
 
 
+def test_a_service_endpoint_with_no_ews_is_named_with_the_key_to_fix(server, sleeps) -> None:
+    """An EWS URL copied without /EWS/Exchange.asmx (or with /owa/) gets a 404 from IIS; it
+    was reported as exchangelib's 'MalformedResponseError: Unknown failure in response.
+    Code: 404 headers: {...}'."""
+    _, endpoint = server
+    wrong = endpoint.replace("/EWS/Exchange.asmx", "/owa/")
+    client = basic_client(wrong, sleeps)
+    try:
+        with pytest.raises(BackendError) as caught:
+            client.check_connection()
+    finally:
+        client.close()
+    text = str(caught.value)
+    assert text.startswith(f"Exchange answered 404 Not Found at {wrong}: ")
+    assert "service_endpoint" in text and "/EWS/Exchange.asmx" in text
+    assert "MalformedResponseError" not in text and "headers" not in text
+    assert sleeps == []  # a wrong URL is not waited on as a busy server
+
+
 # --- TLS with the council's own certificate authority ------------------------------------------
 
 
