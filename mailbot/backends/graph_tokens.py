@@ -59,6 +59,9 @@ class SignInRefused(BackendError):
 _PASSING_SIGN_IN_ERRORS = ("temporarily_unavailable", "server_error", "AADSTS90033",
                            "AADSTS50196")
 
+# What msal raises when the authority's tenant discovery answers 400: no such tenant.
+_UNKNOWN_TENANT = "Unable to get authority configuration"
+
 # AADSTS codes an administrator is likely to meet, in words they can act on.
 _AADSTS_HINTS = {
     "AADSTS7000215": "the client secret is wrong (copy the secret's Value, not its ID)",
@@ -152,6 +155,12 @@ class MsalTokenProvider:
                 f"cannot reach Microsoft Entra ID to get a token: {error}"
             ) from None
         except ValueError as error:  # msal: bad authority or unreadable key
+            if _UNKNOWN_TENANT in str(error):
+                raise SignInRefused(
+                    f"Microsoft Entra ID knows no tenant {self.tenant_id!r}: set "
+                    "[mailbox.graph] tenant_id to the Directory (tenant) ID on the app "
+                    "registration's Overview page, or the tenant's *.onmicrosoft.com name"
+                ) from None
             raise SignInRefused(f"Microsoft Entra ID sign-in is misconfigured: {error}") from None
 
     def _application(self) -> ConfidentialClient:

@@ -317,3 +317,32 @@ def test_provider_checks_credentials_when_built(certificate: tuple[Path, Path, s
     assert built.client_id == "c"  # no network: msal's app is only made on the first token
     with pytest.raises(BackendError, match="client_secret or certificate_path"):
         MsalTokenProvider(tenant_id="t", client_id="c")
+
+
+def test_a_tenant_entra_does_not_know_is_named_with_the_key_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A misspelt tenant_id: msal's tenant discovery gets a 400 and msal raises a ValueError
+    about authority formats, ciamlogin.com and b2clogin.com, which mailbot passed on as it
+    was. It now says which tenant is unknown and where the right value is found."""
+
+    def no_such_tenant(client_id: str, **kwargs: Any) -> None:
+        authority = kwargs["authority"]
+        raise ValueError(  # msal 1.39's words, from msal/authority.py
+            f"Unable to get authority configuration for {authority}. Authority would "
+            "typically be in a format of https://login.microsoftonline.com/your_tenant or "
+            "https://tenant_name.ciamlogin.com or https://tenant_name.b2clogin.com/"
+            "tenant.onmicrosoft.com/policy.  Also please double check your tenant name or "
+            "GUID is correct."
+        )
+
+    monkeypatch.setattr(msal, "ConfidentialClientApplication", no_such_tenant)
+    tokens = MsalTokenProvider(
+        tenant_id="marshvaIe.onmicrosoft.com", client_id="c", client_secret="s"
+    )
+    with pytest.raises(BackendError) as caught:
+        tokens.token()
+    text = str(caught.value)
+    assert text.startswith("Microsoft Entra ID knows no tenant 'marshvaIe.onmicrosoft.com': ")
+    assert "[mailbox.graph] tenant_id" in text and "Directory (tenant) ID" in text
+    assert "b2clogin" not in text
