@@ -195,7 +195,13 @@ def client_credential(
 def _certificate_credential(path: Path, thumbprint: str | None) -> dict[str, str]:
     try:
         text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        raise BackendError(
+            f"graph: certificate_path {path} is not a PEM file (a .pfx, .p12 or .cer "
+            "exported from Windows is binary): convert it with `openssl pkcs12 -in FILE "
+            f"-nodes -out {path.with_suffix('.pem').name}` and point certificate_path at that"
+        ) from None
+    except OSError as error:
         raise BackendError(f"graph: cannot read certificate_path {path}: {error}") from None
     key = _PEM_KEY.search(text)
     if key is None:

@@ -346,3 +346,28 @@ def test_a_tenant_entra_does_not_know_is_named_with_the_key_to_fix(
     assert text.startswith("Microsoft Entra ID knows no tenant 'marshvaIe.onmicrosoft.com': ")
     assert "[mailbox.graph] tenant_id" in text and "Directory (tenant) ID" in text
     assert "b2clogin" not in text
+
+
+def test_a_pfx_file_is_named_as_not_pem_with_how_to_convert_it(tmp_path: Path) -> None:
+    """A certificate exported from Windows' certificate store is a binary .pfx; mailbot said
+    "'ascii' codec can't decode byte 0x82 in position 1"."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mailbot")])
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(start).not_valid_after(start + dt.timedelta(days=730))
+        .sign(key, hashes.SHA256())
+    )
+    pfx = tmp_path / "graph.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"mailbot", key, certificate, None, serialization.NoEncryption()))
+    with pytest.raises(BackendError) as caught:
+        client_credential(None, pfx, None)
+    text = str(caught.value)
+    assert f"certificate_path {pfx} is not a PEM file" in text
+    assert "openssl pkcs12 -in FILE -nodes -out graph.pem" in text
+    assert "codec" not in text
