@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
@@ -25,7 +26,7 @@ from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, 
 from mailbot.member_cases import OtherCases, other_open_cases
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
-from mailbot.store.tables import CaseRow
+from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -177,7 +178,7 @@ def officer_context(
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
         "ack_duty": ack_duty,
         "ack_by_director": by_director,
-        "ask_confidentiality": case.confidential or kind == Kind.CONFIDENTIALITY,
+        "ask_confidentiality": confidentiality_still_asked(case),
         # "Under X's protocol": the council whose officers these are, which may have
         # adopted another council's pack.
         "policy_name": app.settings.council.name,
@@ -185,6 +186,28 @@ def officer_context(
         # twice is not handled afresh by an officer unaware of the first (member_cases).
         "other_cases": _other_cases(app, case, to),
     }
+
+
+# The events of CONFIDENTIAL OK and CONFIDENTIAL NO accepted on a case.
+CONFIDENTIALITY_ANSWERED = ("confidentiality confirmed", "confidentiality declined")
+
+
+def confidentiality_still_asked(case: CaseRow) -> bool:
+    """Whether the officer's mail asks CONFIDENTIAL OK/NO: a confidential case whose
+    question has not been answered. Once it has (and the member told), an update or a
+    reassignment asking again reads as if nobody had, and the member would be written to
+    a second time."""
+    if not (case.confidential or case.kind == Kind.CONFIDENTIALITY.value):
+        return False
+    session = object_session(case)
+    if session is None:
+        return True
+    answered = session.scalar(
+        select(EventRow.id)
+        .where(EventRow.case_id == case.id, EventRow.action.in_(CONFIDENTIALITY_ANSWERED))
+        .limit(1)
+    )
+    return answered is None
 
 
 def _files(message: ParsedMessage) -> list[dict[str, str]]:

@@ -35,7 +35,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
-from mailbot.assignment import council_context
+from mailbot.assignment import CONFIDENTIALITY_ANSWERED, council_context
 from mailbot.cases import KIND_LABELS
 from mailbot.commands import role_of
 from mailbot.compose import Envelope
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 ChaseStep = Literal["chase", "escalation"]
 TEMPLATE = "confidentiality_chase"
 # The events commands.apply_confidential records for CONFIDENTIAL OK / CONFIDENTIAL NO.
-ANSWERED = ("confidentiality confirmed", "confidentiality declined")
+ANSWERED = CONFIDENTIALITY_ANSWERED
 # The events that give a case to an officer (cases.assign_case, REASSIGN, a redirect after
 # an out-of-office or a bounce); their detail starts "to <address>".
 GIVEN_TO = ("assigned", "reassigned")

@@ -9,8 +9,10 @@ the officer's second CONFIDENTIAL OK sent Cllr Evans the identical letter again.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from helpers import body_text, council_with_sam
 
 NOW = datetime(2027, 2, 22, 11, 0, tzinfo=UTC)
@@ -47,3 +49,44 @@ def test_the_same_confidentiality_answer_reaches_the_member_once(tmp_path: Path)
         assert sorted(str(m["To"]) for m in changed) == [JO, SAM]
         letter = next(m for m in changed if m["To"] == JO)
         assert "the tenant must be named" in body_text(letter, "plain")
+
+
+def _ask_lines(message: EmailMessage) -> list[str]:
+    """The lines of both parts that ask the officer for CONFIDENTIAL OK or NO."""
+    return [line for part in ("plain", "html") for line in body_text(message, part).splitlines()
+            if "CONFIDENTIAL OK" in line or "straight away" in line]
+
+
+@pytest.mark.parametrize("pack", ["wiltshire", "cardiff"])
+def test_an_update_after_the_answer_does_not_ask_the_question_again(
+    tmp_path: Path, pack: str
+) -> None:
+    # Found by a simulated fortnight: Sam answered CONFIDENTIAL OK, the member was told,
+    # then the member's next mail reached Sam as an update asking him, again, to "say
+    # straight away whether that is possible".
+    jo, sam = f"jo@{pack}.gov.uk", f"sam@{pack}.gov.uk"
+    with council_with_sam(tmp_path, pack) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{jo}>", "CONFIDENTIAL: a resident's circumstances",
+            "Please keep this confidential. Can advice about a resident be given in "
+            "confidence?", cc=sam, date=NOW - timedelta(minutes=5),
+        ), NOW)
+        ack = next(m for m in out if m["To"] == jo)
+        assignment = next(m for m in out if m["To"] == sam)
+        assert _ask_lines(assignment)
+        before = council.deliver(council.reply(
+            ack, f"Cllr Jo Bloggs <{jo}>", "One more thing: the resident has moved flat.",
+            date=NOW + timedelta(minutes=30)), NOW + timedelta(minutes=30))
+        [update] = before
+        assert update["To"] == sam and _ask_lines(update)
+
+        council.deliver(council.reply(
+            assignment, f"Sam Patel <{sam}>", "CONFIDENTIAL OK", date=NOW + timedelta(hours=1),
+        ), NOW + timedelta(hours=1))
+        after = council.deliver(council.reply(
+            ack, f"Cllr Jo Bloggs <{jo}>", "And the resident's landlord has been told.",
+            date=NOW + timedelta(hours=2)), NOW + timedelta(hours=2))
+        [update] = after
+        assert update["To"] == sam
+        assert str(update["Subject"]).startswith("Update")
+        assert _ask_lines(update) == []
