@@ -211,6 +211,7 @@ def _letter_mail(
         "member": acknowledgement.member_context(app, case),
         "case": {
             "ref": case.ref,
+            "kind": case.kind,
             "kind_label": cases.KIND_LABELS[Kind(case.kind)],
             "received": case.received_at.astimezone(cases.LONDON).date(),
             "response_due": case.response_due,

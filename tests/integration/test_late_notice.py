@@ -197,6 +197,9 @@ def test_cardiff_the_member_is_advised_when_confidence_can_be_kept(tmp_path: Pat
     [answer] = [m for m in left if str(m["To"]) == "rhian@cardiff.gov.uk"]
     assert answer["Cc"] is None  # no copy to anyone else (MWDA 7.3, Hackney: none secret)
     text = text_of(answer)
-    assert (f"You asked for your request for confidentiality ({ref}) to be kept confidential. "
+    # Not "your request for confidentiality ... to be kept confidential", in either language.
+    assert (f"You asked for your message ({ref}) to be kept confidential. "
             "The Monitoring Officer has confirmed that it will be.") in text
+    assert f"Gofynnoch i ni gadw eich neges ({ref}) yn gyfrinachol." in text
+    assert "request for confidentiality" not in text and "cais am gyfrinachedd" not in text
     assert text.index("Annwyl") < text.index("Dear")
