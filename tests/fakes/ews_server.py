@@ -98,7 +98,8 @@ class FakeExchange:
     users: dict[str, str] = field(default_factory=lambda: {"svc-mailbot": "s3cret"})
     # who may open the shared mailbox: basic-auth users with FullAccess (delegate) ...
     full_access: set[str] = field(default_factory=lambda: {"svc-mailbot"})
-    # ... and OAuth apps (client id -> secret) holding ApplicationImpersonation
+    # ... and OAuth apps (client id -> secret); apps and service accounts (user names)
+    # holding ApplicationImpersonation for the mailbox
     apps: dict[str, str] = field(default_factory=lambda: {"app-id": "app-secret"})
     impersonation: set[str] = field(default_factory=lambda: {"app-id"})
     ews_enabled: bool = True  # False: answer like Exchange Online with EWS turned off
@@ -265,7 +266,9 @@ class Operations:
             raise ItemError("ErrorNonExistentMailbox")
         if address.lower() != self.x.mailbox_address.lower():
             raise ItemError("ErrorNonExistentMailbox")
-        if not caller.is_app and caller.user not in self.x.full_access:
+        # An impersonating service account needs no FullAccess: its role was checked.
+        delegate = not caller.is_app and caller.impersonating is None
+        if delegate and caller.user not in self.x.full_access:
             raise ItemError("ErrorAccessDenied")
 
     def _folder_xml(self, folder: FakeFolder) -> str:
@@ -734,6 +737,13 @@ def _make_handler(exchange: FakeExchange) -> type[BaseHTTPRequestHandler]:
                 raise SoapFault("ErrorServerBusy", ERROR_TEXT["ErrorServerBusy"],
                                 exchange.busy_back_off_ms)
             # ConvertId is the version probe: mailbox-less, so no impersonation check.
+            if not caller.is_app and caller.impersonating is not None and op != "ConvertId" \
+                    and caller.user not in exchange.impersonation:
+                # On-premises: a service account without the ApplicationImpersonation role
+                # (or whose management scope leaves this mailbox out).
+                raise SoapFault("ErrorImpersonateUserDenied",
+                                "The account does not have permission to impersonate the "
+                                "requested user.")
             if caller.is_app and op != "ConvertId":
                 if caller.impersonating is None:
                     raise SoapFault("ErrorAccessDenied", ERROR_TEXT["ErrorAccessDenied"])

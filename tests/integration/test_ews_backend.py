@@ -502,6 +502,37 @@ def insecure_loopback_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
+def test_on_premises_impersonation_without_the_role_is_explained(ntlm_server, sleeps) -> None:
+    """access_type = "impersonation" for a service account that was never given the
+    ApplicationImpersonation role (New-ManagementRoleAssignment ... -Role
+    ApplicationImpersonation): Exchange answers ErrorImpersonateUserDenied; once given
+    it, the account reads the mailbox without FullAccess."""
+    exchange, endpoint = ntlm_server
+    exchange.full_access.clear()
+    exchange.deliver(member_mail("impersonated"))
+    client = basic_client(endpoint, sleeps, auth_type="ntlm", username="COUNCIL\\svc-mailbot",
+                          access_type="impersonation")
+    try:
+        with pytest.raises(BackendError) as caught:
+            client.check_connection()
+    finally:
+        client.close()
+    assert str(caught.value) == (
+        f"COUNCIL\\svc-mailbot may not open the shared mailbox {ADDRESS} "
+        "(ErrorImpersonateUserDenied): grant ApplicationImpersonation to "
+        "COUNCIL\\svc-mailbot, with a scope that includes this mailbox")
+    assert sleeps == []  # a missing right is not waited on
+
+    exchange.impersonation.add("svc-mailbot")
+    client = basic_client(endpoint, sleeps, auth_type="ntlm", username="COUNCIL\\svc-mailbot",
+                          access_type="impersonation")
+    try:
+        fetched, _ = client.fetch_new(None)
+    finally:
+        client.close()
+    assert len(fetched) == 1
+
+
 @pytest.mark.usefixtures("insecure_loopback_oauth")
 def test_oauth_app_impersonates_the_shared_mailbox(sleeps) -> None:
     with running(FakeExchange(mailbox_address=ADDRESS)) as (exchange, base):
