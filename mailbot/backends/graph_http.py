@@ -181,10 +181,12 @@ class GraphClient:
                 f"Applications role that covers this mailbox"
             )
         if reply.status == 403:
+            graph_says = f". Graph says: {server_says}" if server_says else ""
             return refused(
                 f"Graph refused to {doing} in {self.mailbox} ({detail}): the app lacks the "
                 f"{permission} application permission, or the Exchange RBAC for Applications "
-                f"scope does not include this mailbox"
+                f"scope (or an Application Access Policy, New-ApplicationAccessPolicy) does "
+                f"not include this mailbox{graph_says}"
             )
         if reply.status == 404 and code in (
             "ErrorInvalidUser",

@@ -125,6 +125,9 @@ class FakeGraph:
         # "read" (no Mail.* at all), "write" (Mail.Read only: no moves, no new folders)
         # and/or "send" (no Mail.Send): those requests get 403 ErrorAccessDenied
         self.denied: set[str] = set()
+        # True: an Application Access Policy (New-ApplicationAccessPolicy ... -AccessRight
+        # RestrictAccess) leaves this mailbox out; every request gets Exchange's 403 for it
+        self.access_policy_blocks = False
         self.delta_filter = True  # False: refuse $filter on message delta with a 400
         # message ids whose MIME Exchange cannot make: /$value answers 500
         # ErrorMimeContentConversionFailed, every time (as Exchange Online does for S/MIME
@@ -505,6 +508,11 @@ def route(
     immutable = 'idtype="immutableid"' in headers.get("Prefer", "").lower()
     kind = "send" if parts == ["sendMail"] else "read"
     writes = kind == "read" and method in ("POST", "PATCH")
+    if fake.access_policy_blocks:
+        raise graph_error(
+            403, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by "
+            "tenant configured AppOnly AccessPolicy settings."
+        )
     if kind in fake.denied or (writes and "write" in fake.denied):
         raise graph_error(
             403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."

@@ -823,3 +823,24 @@ def test_a_recipient_named_in_to_by_the_ascii_form_of_their_domain_is_sent_one_c
     ((recipients, delivered),) = fake.outgoing
     assert recipients == ("cllr.jones@xn--caerdydd--j9b.cymru", "sam.patel@xn--caerdydd--j9b.cymru")
     assert b"sam.patel" not in delivered
+
+
+def test_an_application_access_policy_that_leaves_the_mailbox_out_is_named(
+    fake: FakeGraph, client: Client
+) -> None:
+    """Councils that scoped their app before RBAC for Applications did it with
+    New-ApplicationAccessPolicy; when it leaves the shared mailbox out, Graph answers 403
+    with '[RAOP] ... AccessPolicy'. mailbot named only the RBAC scope and dropped Graph's
+    own words, so the administrator looked in the wrong place."""
+    fake.access_policy_blocks = True
+    mailbox = client()
+    with pytest.raises(BackendError) as caught:
+        mailbox.check_connection()
+    text = str(caught.value)
+    assert text.startswith(f"Graph refused to list the mailbox's folders in {MAILBOX} "
+                           "(403 ErrorAccessDenied): ")
+    assert "Mail.ReadWrite" in text and "RBAC for Applications" in text
+    assert "New-ApplicationAccessPolicy" in text
+    assert text.endswith("Graph says: Access to OData is disabled: [RAOP] : Blocked by tenant "
+                         "configured AppOnly AccessPolicy settings.")
+    assert client.sleeps == []  # a refusal is not waited on as a busy server
