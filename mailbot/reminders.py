@@ -520,6 +520,8 @@ def reminder_context(
             "ref": case.ref,
             "kind": case.kind,
             "kind_label": KIND_LABELS[Kind(case.kind)],
+            # The member was told it is marked urgent for the officer (the acknowledgement).
+            "priority": case.priority,
             "received": case.received_at.astimezone(LONDON).date(),
             "response_due": step.due,
             "confidential": case.confidential,
