@@ -195,8 +195,8 @@ class GraphClient:
             "MailboxNotFound",
         ):
             return BackendError(
-                f"Graph cannot find the mailbox {self.mailbox} ({detail}): check the address "
-                f"and that it is an Exchange Online mailbox"
+                f"Graph cannot find the mailbox {self.mailbox} ({detail}): check [mailbox] "
+                f"address and that it is an Exchange Online mailbox"
             )
         suffix = f": {server_says}" if server_says else ""
         return BackendError(f"Graph could not {doing} in {self.mailbox} ({detail}){suffix}")

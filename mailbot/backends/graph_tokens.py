@@ -64,9 +64,12 @@ _UNKNOWN_TENANT = "Unable to get authority configuration"
 
 # AADSTS codes an administrator is likely to meet, in words they can act on.
 _AADSTS_HINTS = {
-    "AADSTS7000215": "the client secret is wrong (copy the secret's Value, not its ID)",
-    "AADSTS7000222": "the client secret has expired; create a new one",
-    "AADSTS700016": "no app with this client_id exists in the tenant",
+    "AADSTS7000215": "the client secret is wrong: put the secret's Value, not its ID, in "
+    "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET",
+    "AADSTS7000222": "the client secret has expired; create a new one under Certificates & "
+    "secrets and put its Value in MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET",
+    "AADSTS700016": "no app with this client_id exists in the tenant: check [mailbox.graph] "
+    "client_id (the Application (client) ID) and tenant_id",
     "AADSTS90002": "the tenant_id does not name an existing tenant",
     "AADSTS700027": "the certificate is not the one uploaded to the app registration, "
     "or the thumbprint does not match the private key",

@@ -512,8 +512,11 @@ def test_a_rejected_token_is_explained_after_one_fresh_try(fake: FakeGraph, clie
 
 
 def test_unknown_mailbox_is_named(fake: FakeGraph, client: Client) -> None:
-    with pytest.raises(BackendError, match="cannot find the mailbox nobody@council.example"):
+    with pytest.raises(BackendError) as caught:
         client(mailbox="nobody@council.example").check_connection()
+    assert str(caught.value) == (
+        "Graph cannot find the mailbox nobody@council.example (404 ErrorInvalidUser): check "
+        "[mailbox] address and that it is an Exchange Online mailbox")
 
 
 def test_check_connection_lists_the_folders(fake: FakeGraph, client: Client) -> None:

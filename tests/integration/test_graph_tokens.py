@@ -149,9 +149,14 @@ def test_invalidate_gets_a_new_token_past_msals_own_cache() -> None:
 @pytest.mark.parametrize(
     ("description", "words"),
     [
-        ("AADSTS7000215: Invalid client secret provided.", "client secret is wrong"),
-        ("AADSTS7000222: The provided client secret keys are expired.", "has expired"),
-        ("AADSTS700016: Application with identifier 'x' was not found.", "no app with"),
+        ("AADSTS7000215: Invalid client secret provided.",
+         "client secret is wrong: put the secret's Value, not its ID, in "
+         "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET"),
+        ("AADSTS7000222: The provided client secret keys are expired.",
+         "has expired; create a new one under Certificates & secrets and put its Value in "
+         "MAILBOT_MAILBOX__GRAPH__CLIENT_SECRET"),
+        ("AADSTS700016: Application with identifier 'x' was not found.",
+         r"no app with this client_id exists in the tenant: check \[mailbox.graph\] client_id"),
         ("AADSTS90002: Tenant 'contoso' not found.", "tenant_id does not name"),
         ("AADSTS700027: Client assertion contains an invalid signature.", "certificate"),
         ("AADSTS50000: Something new.\r\nTrace ID: 1", "AADSTS50000: Something new."),
