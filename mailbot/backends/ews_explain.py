@@ -117,7 +117,9 @@ def explain(
     if isinstance(error, ews_errors.UnauthorizedError):
         return BackendError(
             f"Exchange refused the login (HTTP 401) for {who} at {where}: "
-            "wrong user name or password, or the account is locked"
+            "wrong user name or password, or the account is locked or its password expired: "
+            "check [mailbox.ews] username (DOMAIN\\user or the UPN) and the password in "
+            "MAILBOT_MAILBOX__EWS__PASSWORD"
         )
     if isinstance(error, oauth_errors.OAuth2Error):
         return BackendError(

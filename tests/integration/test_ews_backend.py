@@ -490,7 +490,9 @@ def test_ntlm_wrong_password_is_a_plain_401_error(ntlm_server, sleeps) -> None:
     client = basic_client(endpoint, sleeps, auth_type="ntlm", username="COUNCIL\\svc-mailbot",
                           password="Winter2026!")
     try:
-        with pytest.raises(BackendError, match="HTTP 401.*wrong user name or password"):
+        with pytest.raises(BackendError, match=r"HTTP 401.*wrong user name or password.*: "
+                           r"check \[mailbox.ews\] username \(DOMAIN\\user or the UPN\) "
+                           r"and the password in MAILBOT_MAILBOX__EWS__PASSWORD$"):
             client.check_connection()
     finally:
         client.close()
