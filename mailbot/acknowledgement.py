@@ -4,7 +4,7 @@ by when, where complaints go) and queueing it in the outbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, object_session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from mailbot import ledger, outbox
 from mailbot.addresses import same_address
 from mailbot.cases import KIND_LABELS, LONDON
+from mailbot.clock import counted_from
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
     member_languages,
@@ -62,6 +63,7 @@ def ack_context(
             "kind": case.kind,
             "kind_label": KIND_LABELS[kind],
             "received": case.received_at.astimezone(LONDON).date(),
+            "counted_from": counted_from_after_cutoff(app, case),
             "response_due": case.response_due,
             "confidential": case.confidential,
             # "Your message was: ...", without the tag the council's gateway put on it.
@@ -116,6 +118,24 @@ UNNAMED_OFFICER = "The officer dealing with it"
 def wrote_welsh(message: ParsedMessage | None) -> bool:
     """Whether the member's own words (not a resident's letter they forwarded) are Welsh."""
     return message is not None and written_in_welsh(own_text(message.text).text)
+
+
+def counted_from_after_cutoff(app: App, case: CaseRow) -> date | None:
+    """The day the response clock counts from, where the pack's cutoff makes it a later
+    one than the member would count from: an enquiry received at 18:35 on a Monday is due
+    a working day later than ten working days from Monday. None for FOI (no cutoff), and
+    where it moves no date (mail on a Friday evening counts from Monday either way)."""
+    cutoff = app.policy.clock.cutoff
+    if cutoff is None or case.kind == Kind.FOI.value:
+        return None
+    received = case.received_at if case.received_at.tzinfo else case.received_at.replace(
+        tzinfo=UTC)
+    day = received.astimezone(LONDON).date()
+    counted = counted_from(received, cutoff)
+    calendar = app.policy.council_calendar()
+    if calendar.add_working_days(counted, 1) == calendar.add_working_days(day, 1):
+        return None
+    return counted
 
 
 def member_context(app: App, case: CaseRow) -> dict[str, str]:
