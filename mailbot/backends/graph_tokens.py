@@ -208,7 +208,7 @@ def _certificate_credential(path: Path, thumbprint: str | None) -> dict[str, str
         raise BackendError(f"graph: cannot read certificate_path {path}: {error}") from None
     key = _PEM_KEY.search(text)
     if key is None:
-        raise BackendError(f"graph: certificate_path {path} holds no unencrypted PEM private key")
+        raise BackendError(_no_key(path, text))
     given = (thumbprint or "").replace(":", "").replace(" ", "").upper()
     certificate = _PEM_CERTIFICATE.search(text)
     if certificate is not None:
@@ -225,6 +225,21 @@ def _certificate_credential(path: Path, thumbprint: str | None) -> dict[str, str
             f"graph: {path} has no certificate in it; add it, or set certificate_thumbprint"
         )
     return {"private_key": key.group(0), "thumbprint": given}
+
+
+def _no_key(path: Path, text: str) -> str:
+    """Why a PEM file gives no private key mailbot can use, and what to do about it."""
+    if "ENCRYPTED" in text:
+        return (
+            f"graph: certificate_path {path} holds an encrypted private key; mailbot needs it "
+            "unencrypted (openssl pkey -in FILE -out key.pem, then cat cert.pem key.pem "
+            "into the file, chmod 600)"
+        )
+    return (
+        f"graph: certificate_path {path} holds no private key, only what is uploaded to "
+        "Entra; put the key made with the certificate in the same file "
+        "(cat cert.pem key.pem > graph.pem)"
+    )
 
 
 def _token_failure(result: Mapping[str, Any], tenant_id: str, client_id: str) -> str:

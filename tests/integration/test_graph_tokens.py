@@ -312,8 +312,28 @@ def test_unreadable_or_keyless_certificate_files_are_named(tmp_path: Path) -> No
         client_credential(None, missing, None)
     keyless = tmp_path / "keyless.pem"
     keyless.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-    with pytest.raises(BackendError, match="holds no unencrypted PEM private key"):
+    with pytest.raises(BackendError, match=r"holds no private key, only what is uploaded to "
+                       r"Entra; put the key made with the certificate in the same file "
+                       r"\(cat cert.pem key.pem > graph.pem\)"):
         client_credential(None, keyless, None)
+
+
+def test_an_encrypted_private_key_is_named_as_encrypted(
+    tmp_path: Path, certificate: tuple[Path, Path, str]
+) -> None:
+    """A key kept with a passphrase: mailbot said the file 'holds no unencrypted PEM
+    private key', which reads as if the key were missing."""
+    both, key_only, _ = certificate
+    key = serialization.load_pem_private_key(key_only.read_bytes(), password=None)
+    encrypted = tmp_path / "graph.pem"
+    encrypted.write_bytes(
+        both.read_bytes().replace(key_only.read_bytes(), b"")
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.BestAvailableEncryption(b"Winter2026"))
+    )
+    with pytest.raises(BackendError, match=f"certificate_path {encrypted} holds an encrypted "
+                       "private key; mailbot needs it unencrypted"):
+        client_credential(None, encrypted, None)
 
 
 def test_provider_checks_credentials_when_built(certificate: tuple[Path, Path, str]) -> None:
