@@ -375,14 +375,28 @@ def apply_resume(ctx: Context, command: Command) -> Result:
     _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
     due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
-    return Result(
-        True,
-        [
-            Bilingual(
-                f"The response clock of {case.ref} is running again: due {due}.",
-                f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
-            )
-        ],
+    lines = [
+        Bilingual(
+            f"The response clock of {case.ref} is running again: due {due}.",
+            f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
+        )
+    ]
+    if case.response_due is not None and member_was_acknowledged(ctx.session, case):
+        lines.append(_member_not_told_of_new_date())
+    return Result(True, lines)
+
+
+def _member_not_told_of_new_date() -> Bilingual:
+    """After a RESUME the officer's date is later than the one the member was given, and
+    mailbot told the member of neither the pause nor the new date (_member_not_told_of_pause):
+    without this the confirmation reads as if everyone now had the same date."""
+    return Bilingual(
+        "The member has not been told of the pause or of this date, and still expects the "
+        "date they were given. Unless you have told them, tell them when they will have a "
+        "response.",
+        "Nid yw'r aelod wedi cael gwybod am yr oedi nac am y dyddiad hwn, ac mae'n dal i "
+        "ddisgwyl y dyddiad a roddwyd iddynt. Oni bai eich bod wedi dweud wrthynt, dywedwch "
+        "wrthynt pryd y cânt ymateb.",
     )
 
 

@@ -324,10 +324,16 @@ def test_pause_and_resume(council: Council) -> None:
     case = council.case()
     assert case.status == "paused" and case.response_due is None
     # Resumed a week later (five working days paused): the date moves on by as many.
-    council.deliver(council.reply(assignment, SAM, "RESUME"), now=NOW + timedelta(days=7))
+    out = council.deliver(council.reply(assignment, SAM, "RESUME"), now=NOW + timedelta(days=7))
     case = council.case()
     assert case.status == "open"
     assert case.response_due is not None and case.response_due.isoformat() > "2026-12-09"
+    # The member was told nothing, and the officer is told so: found reading a simulated
+    # fortnight, where the confirmation gave the later date as if it were everyone's.
+    [confirmation] = out
+    assert confirmation["To"] == SAM
+    assert ("The member has not been told of the pause or of this date, and still expects "
+            "the date they were given.") in _text(confirmation)
 
 
 def test_the_members_reply_ends_a_pause_that_waited_for_them(council: Council) -> None:
