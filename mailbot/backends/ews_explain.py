@@ -131,6 +131,12 @@ def explain(
             f"Exchange has no mailbox {address} (ErrorNonExistentMailbox): check "
             "the shared mailbox address ([mailbox] address)"
         )
+    if isinstance(error, ews_errors.ErrorSendAsDenied):
+        return BackendError(
+            f"{who} may not send as the shared mailbox {address} (ErrorSendAsDenied): grant "
+            f"it Send As (Add-ADPermission -Identity <the shared mailbox> -User {who} "
+            '-ExtendedRights "Send As"); FullAccess alone does not let it send'
+        )
     if isinstance(error, NO_PERMISSION):
         if isinstance(who, OAuth2Credentials):
             # Exchange Online removed the ApplicationImpersonation role in February 2025:

@@ -57,6 +57,8 @@ ERROR_TEXT = {
     "ErrorInvalidSyncStateData": "Synchronization state data is corrupt or otherwise invalid.",
     "ErrorNonExistentMailbox": "The SMTP address has no mailbox associated with it.",
     "ErrorAccessDenied": "Access is denied. Check credentials and try again.",
+    "ErrorSendAsDenied": "The user account which was used to submit this request does not "
+    "have the right to send mail on behalf of the specified sending account.",
     "ErrorInvalidIdMalformed": "Id is malformed.",
     "ErrorInvalidOperation": "The operation is not supported by this fake.",
     "ErrorServerBusy": "The server cannot service this request right now. Try again later.",
@@ -98,6 +100,9 @@ class FakeExchange:
     users: dict[str, str] = field(default_factory=lambda: {"svc-mailbot": "s3cret"})
     # who may open the shared mailbox: basic-auth users with FullAccess (delegate) ...
     full_access: set[str] = field(default_factory=lambda: {"svc-mailbot"})
+    # service accounts with Send As on the shared mailbox (Add-ADPermission -ExtendedRights
+    # "Send As"): FullAccess alone reads the mailbox but may not send from its address
+    send_as: set[str] = field(default_factory=lambda: {"svc-mailbot"})
     # ... and OAuth apps (client id -> secret); apps and service accounts (user names)
     # holding ApplicationImpersonation for the mailbox
     apps: dict[str, str] = field(default_factory=lambda: {"app-id": "app-secret"})
@@ -502,6 +507,10 @@ class Operations:
             raw = base64.b64decode(item.findtext(f"{{{T}}}MimeContent") or "")
             extra = [a.text or "" for a in item.iter(f"{{{T}}}EmailAddress")]
             if disposition in ("SendOnly", "SendAndSaveCopy"):
+                delegate = not caller.is_app and caller.impersonating is None
+                if delegate and caller.user not in self.x.send_as:
+                    messages.append(_error("CreateItem", "ErrorSendAsDenied", "<m:Items/>"))
+                    continue
                 self.x.delivered.append((_recipients(raw, extra), raw))
             if disposition in ("SaveOnly", "SendAndSaveCopy"):
                 saved = req.find(f"{{{M}}}SavedItemFolderId")

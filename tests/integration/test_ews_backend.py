@@ -793,6 +793,30 @@ def test_losing_the_right_to_send_holds_every_mail(server, sleeps) -> None:
     assert exchange.delivered == []
 
 
+def test_full_access_without_send_as_holds_the_mail_and_names_the_right(server, sleeps) -> None:
+    """FullAccess given (Add-MailboxPermission) but Send As forgotten (Add-ADPermission):
+    check-config --connect passes, as it sends nothing, and the first acknowledgement gets
+    ErrorSendAsDenied. It holds every mail and says which right to grant, and how."""
+    exchange, endpoint = server
+    exchange.send_as.clear()
+    client = basic_client(endpoint, sleeps)
+    try:
+        client.check_connection()
+        with pytest.raises(SendingBlocked) as caught:
+            client.send(OutgoingMail(message_id="<ack@council.example>",
+                                     recipients=("x@y.example",),
+                                     mime=b"To: x@y.example\r\nMessage-ID: <ack@council.example>"
+                                          b"\r\n\r\nhello\r\n"))
+    finally:
+        client.close()
+    assert str(caught.value) == (
+        f"svc-mailbot may not send as the shared mailbox {ADDRESS} (ErrorSendAsDenied): "
+        "grant it Send As (Add-ADPermission -Identity <the shared mailbox> -User svc-mailbot "
+        '-ExtendedRights "Send As"); FullAccess alone does not let it send')
+    assert exchange.delivered == []
+    assert sleeps == []
+
+
 # --- busy on every operation ----------------------------------------------------------------
 
 
