@@ -168,6 +168,12 @@ def explain(
             f"mailbox or organisation. {RETIREMENT}; on-premises, ask for "
             "Set-CASMailbox -EwsEnabled $true on the mailbox"
         )
+    if isinstance(error, ews_errors.AutoDiscoverFailed):
+        return BackendError(
+            f"autodiscover found no Exchange for {address} ([mailbox.ews] service_endpoint "
+            "is empty, so mailbot looked it up): set service_endpoint to the EWS URL, ending "
+            "in /EWS/Exchange.asmx (Get-WebServicesVirtualDirectory shows it)"
+        )
     if isinstance(error, ews_errors.EWSError):
         return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
     return error

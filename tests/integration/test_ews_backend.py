@@ -745,6 +745,33 @@ def test_basic_settings_without_endpoint_use_autodiscover_and_may_impersonate() 
     assert (access, autodiscover) == (IMPERSONATION, True)
 
 
+def test_autodiscover_finding_nothing_names_service_endpoint() -> None:
+    """service_endpoint left empty on-premises: exchangelib's autodiscover fails (no
+    autodiscover DNS record for the council's domain, as is usual inside a council), and
+    mailbot said 'Exchange refused to connect: AutoDiscoverFailed: All steps in the
+    autodiscover protocol failed ... consider doing an official test at
+    https://testconnectivity.microsoft.com'. Autodiscover itself would look names up in
+    DNS, so the error exchangelib raises is given to the explaining step directly."""
+    from exchangelib.errors import AutoDiscoverFailed
+
+    from mailbot.backends.ews_explain import explain
+
+    config, access, _ = build_configuration(
+        primary_smtp_address=ADDRESS, service_endpoint=None, auth_type="ntlm",
+        username="COUNCIL\\svc-mailbot", password="pw", tenant_id=None, client_id=None,
+        client_secret=None, token_endpoint=None, access_type="delegate")
+    failed = AutoDiscoverFailed(
+        f"All steps in the autodiscover protocol failed for email {ADDRESS}. If you think "
+        "this is an error, consider doing an official test at "
+        "https://testconnectivity.microsoft.com")
+    explained = explain(failed, "connect", config=config, access_type=access, address=ADDRESS)
+    assert isinstance(explained, BackendError)
+    assert str(explained) == (
+        f"autodiscover found no Exchange for {ADDRESS} ([mailbox.ews] service_endpoint is "
+        "empty, so mailbot looked it up): set service_endpoint to the EWS URL, ending in "
+        "/EWS/Exchange.asmx (Get-WebServicesVirtualDirectory shows it)")
+
+
 @pytest.mark.parametrize("auth_type", ["oauth2", "oauth"])
 def test_oauth_settings_build_client_credentials_with_impersonation(auth_type: str) -> None:
     config, access, autodiscover = build_configuration(
