@@ -105,6 +105,8 @@ class MsalTokenProvider:
     ) -> None:
         self.tenant_id = tenant_id
         self.client_id = client_id
+        # A secret pasted with a space or a line break around it is refused as wrong.
+        self._secret_padded = bool(client_secret) and client_secret != (client_secret or "").strip()
         self._credential: str | dict[str, str] | None = None
         if app is None:
             self._credential = client_credential(
@@ -128,6 +130,9 @@ class MsalTokenProvider:
             access_token = result.get("access_token")
             if not isinstance(access_token, str):
                 failure = _token_failure(result, self.tenant_id, self.client_id)
+                if self._secret_padded and "AADSTS7000215" in failure:
+                    failure += ("; the secret mailbot was given begins or ends with a space or "
+                                "a line break: remove it")
                 said = f"{result.get('error', '')} {result.get('error_description', '')}"
                 if any(code in said for code in _PASSING_SIGN_IN_ERRORS):
                     raise TransientError(failure)

@@ -396,3 +396,25 @@ def test_a_pfx_file_is_named_as_not_pem_with_how_to_convert_it(tmp_path: Path) -
     assert f"certificate_path {pfx} is not a PEM file" in text
     assert "openssl pkcs12 -in FILE -nodes -out graph.pem" in text
     assert "codec" not in text
+
+
+@pytest.mark.parametrize("padded", ["s3cr3t~value\n", " s3cr3t~value", "s3cr3t~value "])
+def test_a_secret_with_a_space_or_line_break_around_it_is_named(padded: str) -> None:
+    """A secret copied with a trailing line break (an EnvironmentFile written with echo, a
+    paste from the portal with a space): Entra answers AADSTS7000215 and mailbot said only
+    that the secret is wrong, so the administrator pasted the same Value again."""
+    refused = {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid "
+               "client secret provided."}
+    tokens = MsalTokenProvider(tenant_id="marshvale.onmicrosoft.com", client_id="c",
+                               client_secret=padded, app=StubMsalApp(refused))
+    with pytest.raises(BackendError) as caught:
+        tokens.token()
+    assert str(caught.value).endswith(
+        "(AADSTS7000215); the secret mailbot was given begins or ends with a space or a line "
+        "break: remove it")
+
+    clean = MsalTokenProvider(tenant_id="marshvale.onmicrosoft.com", client_id="c",
+                              client_secret="s3cr3t~value", app=StubMsalApp(refused))
+    with pytest.raises(BackendError) as caught:
+        clean.token()
+    assert "line break" not in str(caught.value)
