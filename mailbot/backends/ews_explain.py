@@ -115,11 +115,15 @@ def explain(
             "names another tenant"
         )
     if isinstance(error, ews_errors.UnauthorizedError):
+        password = getattr(who, "password", None)
+        padded = isinstance(password, str) and password != password.strip()
         return BackendError(
             f"Exchange refused the login (HTTP 401) for {who} at {where}: "
             "wrong user name or password, or the account is locked or its password expired: "
             "check [mailbox.ews] username (DOMAIN\\user or the UPN) and the password in "
             "MAILBOT_MAILBOX__EWS__PASSWORD"
+            + ("; the password mailbot was given begins or ends with a space or a line "
+               "break" if padded else "")
         )
     if isinstance(error, oauth_errors.OAuth2Error):
         return BackendError(

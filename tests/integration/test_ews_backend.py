@@ -339,6 +339,23 @@ def test_wrong_password_is_a_plain_401_error_without_retries(server, sleeps) -> 
     assert sleeps == []
 
 
+def test_a_password_with_a_line_break_after_it_is_named(server, sleeps) -> None:
+    """MAILBOT_MAILBOX__EWS__PASSWORD written to an EnvironmentFile with a trailing line
+    break (or pasted with a space): Exchange refuses it, and mailbot said only 'wrong user
+    name or password', so the same password got typed again."""
+    _, endpoint = server
+    client = basic_client(endpoint, sleeps, password="s3cret\n")
+    try:
+        with pytest.raises(BackendError) as caught:
+            client.check_connection()
+    finally:
+        client.close()
+    assert str(caught.value).endswith(
+        "MAILBOT_MAILBOX__EWS__PASSWORD; the password mailbot was given begins or ends with a "
+        "space or a line break")
+    assert "s3cret" not in str(caught.value)
+
+
 def test_no_full_access_on_the_shared_mailbox_is_explained(server, sleeps) -> None:
     exchange, endpoint = server
     exchange.users["officer"] = "pw"
