@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,6 +64,7 @@ def _confidential(kind: str | None, flagged: bool | None) -> bool:
     return bool(flagged) or kind == Kind.CONFIDENTIALITY.value
 
 
+@lru_cache(maxsize=4096)  # a busy member's open subjects, compared at each of their mails
 def matter_key(subject: str) -> str:
     """The subject as the matter is compared: without the mail gateway's tags
     ("[EXTERNAL]"), Re:/Fwd: (in the languages of members' mail clients) and [MB-...]
@@ -82,7 +84,10 @@ def same_matter(one: str, other: str) -> bool:
     the other ("Any update on the pothole in Mill Lane?" contains "Pothole in Mill
     Lane"), the shorter having at least MIN_CONTAINED letters and digits. Nothing else
     (no similarity score): a wrong "probably" costs the officer a look, no more."""
-    a, b = matter_key(one), matter_key(other)
+    return _same_key(matter_key(one), matter_key(other))
+
+
+def _same_key(a: str, b: str) -> bool:
     if not a or not b:
         return False
     shorter, longer = sorted((a, b), key=len)
@@ -119,10 +124,15 @@ def other_open_cases(
         .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
     ).all()
     private = shown_as_confidential(case)
+    matter = "" if private else matter_key(case.subject)
+    whose = {
+        address: same_member(directory, case.member_email, address)
+        for address in {row.member_email for row in rows}
+    }
     theirs = [
-        (row.id, not private and not _confidential(row.kind, row.confidential)
-         and same_matter(row.subject, case.subject))
-        for row in rows if same_member(directory, case.member_email, row.member_email)
+        (row.id, not _confidential(row.kind, row.confidential)
+         and _same_key(matter, matter_key(row.subject)))
+        for row in rows if whose[row.member_email]
     ]
     theirs.sort(key=lambda found: not found[1])  # stable: newest first within
     shown = dict(theirs[:SHOWN])
