@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import body_text, council_with_sam
+from helpers import Council, body_text, council_with_sam
 
 NOW = datetime(2027, 2, 22, 11, 0, tzinfo=UTC)
 JO = "jo@wiltshire.gov.uk"
@@ -22,11 +22,7 @@ SAM = "sam@wiltshire.gov.uk"
 
 def test_the_same_confidentiality_answer_reaches_the_member_once(tmp_path: Path) -> None:
     with council_with_sam(tmp_path, "wiltshire") as council:
-        out = council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{JO}>", "CONFIDENTIAL: a resident's circumstances",
-            "Please keep this confidential. Can advice about a resident be given in "
-            "confidence?", cc=SAM, date=NOW - timedelta(minutes=5),
-        ), NOW)
+        out = _ask_for_confidence(council, JO, SAM)
         assignment = next(m for m in out if m["To"] == SAM)
         first = council.deliver(council.reply(
             assignment, f"Sam Patel <{SAM}>", "CONFIDENTIAL OK", date=NOW + timedelta(hours=1),
@@ -51,6 +47,15 @@ def test_the_same_confidentiality_answer_reaches_the_member_once(tmp_path: Path)
         assert "the tenant must be named" in body_text(letter, "plain")
 
 
+def _ask_for_confidence(council: Council, member: str, officer: str) -> list[EmailMessage]:
+    """The member's request for confidence, copied to the officer; what mailbot sent."""
+    return council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{member}>", "CONFIDENTIAL: a resident's circumstances",
+        "Please keep this confidential. Can advice about a resident be given in "
+        "confidence?", cc=officer, date=NOW - timedelta(minutes=5),
+    ), NOW)
+
+
 def _ask_lines(message: EmailMessage) -> list[str]:
     """The lines of both parts that ask the officer for CONFIDENTIAL OK or NO."""
     return [line for part in ("plain", "html") for line in body_text(message, part).splitlines()
@@ -66,11 +71,7 @@ def test_an_update_after_the_answer_does_not_ask_the_question_again(
     # straight away whether that is possible".
     jo, sam = f"jo@{pack}.gov.uk", f"sam@{pack}.gov.uk"
     with council_with_sam(tmp_path, pack) as council:
-        out = council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{jo}>", "CONFIDENTIAL: a resident's circumstances",
-            "Please keep this confidential. Can advice about a resident be given in "
-            "confidence?", cc=sam, date=NOW - timedelta(minutes=5),
-        ), NOW)
+        out = _ask_for_confidence(council, jo, sam)
         ack = next(m for m in out if m["To"] == jo)
         assignment = next(m for m in out if m["To"] == sam)
         assert _ask_lines(assignment)
