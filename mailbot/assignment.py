@@ -189,7 +189,9 @@ def officer_context(
 
 
 # The events of CONFIDENTIAL OK and CONFIDENTIAL NO accepted on a case.
-CONFIDENTIALITY_ANSWERED = ("confidentiality confirmed", "confidentiality declined")
+CONFIDENTIALITY_CONFIRMED = "confidentiality confirmed"  # the events CONFIDENTIAL OK/NO write
+CONFIDENTIALITY_DECLINED = "confidentiality declined"
+CONFIDENTIALITY_ANSWERED = (CONFIDENTIALITY_CONFIRMED, CONFIDENTIALITY_DECLINED)
 
 
 def confidentiality_still_asked(case: CaseRow) -> bool:

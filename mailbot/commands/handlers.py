@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from mailbot import answered, cases, handover, ledger
 from mailbot.addresses import same_address
-from mailbot.assignment import Headline
+from mailbot.assignment import (
+    CONFIDENTIALITY_ANSWERED,
+    CONFIDENTIALITY_CONFIRMED,
+    CONFIDENTIALITY_DECLINED,
+    Headline,
+)
 from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
@@ -418,7 +423,7 @@ def _same_confidentiality_answer(ctx: Context, action: str, reason: str) -> date
         select(EventRow)
         .where(
             EventRow.case_id == ctx.case.id,
-            EventRow.action.in_(("confidentiality confirmed", "confidentiality declined")),
+            EventRow.action.in_(CONFIDENTIALITY_ANSWERED),
         )
         .order_by(EventRow.at.desc(), EventRow.id.desc())
         .limit(1)
@@ -438,7 +443,7 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
                 f"Nid yw {case.ref} yn gais am gyfrinachedd.",
             )
         )
-    action = "confidentiality confirmed" if command.ok else "confidentiality declined"
+    action = CONFIDENTIALITY_CONFIRMED if command.ok else CONFIDENTIALITY_DECLINED
     said = "can be kept confidential" if command.ok else "cannot be kept confidential"
     said_cy = "y gellir" if command.ok else "na ellir"
     told_on = _same_confidentiality_answer(ctx, action, command.reason)
