@@ -48,6 +48,7 @@ from mailbot.directory import Officer
 from mailbot.languages import Languages, staff_languages, staff_languages_for_many
 from mailbot.leavers import is_leaver, stand_in
 from mailbot.model import FINISHED, Kind
+from mailbot.pause_chase import TEMPLATE as PAUSE_CHASE
 from mailbot.policy import Reminders
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
@@ -66,7 +67,7 @@ STEP_KINDS: dict[str, StepKind] = {
 SUMMARY = "reminder_summary"  # one officer's before-due, due-day and overdue reminders of a day
 WORKING_HOURS_MAIL = (
     "reminder", "overdue", "escalation", "late_notice", ACK_REMINDER, CONFIDENTIALITY_CHASE,
-    SUMMARY,
+    PAUSE_CHASE, SUMMARY,
 )
 TOPIC_LIMIT = 60
 
@@ -520,7 +521,7 @@ def reminder_context(
             "ref": case.ref,
             "kind": case.kind,
             "kind_label": KIND_LABELS[Kind(case.kind)],
-            # The member was told it is marked urgent for the officer (the acknowledgement).
+            # The member was told the officer sees it marked important (the acknowledgement).
             "priority": case.priority,
             "received": case.received_at.astimezone(LONDON).date(),
             "response_due": step.due,

@@ -1,6 +1,6 @@
 """An enquiry the member marked important (Colchester 16(2): 5 working days, not 10) is
 marked so in the officer's reminders and daily summary, as in the assignment: the member's
-acknowledgement says "it is marked urgent for the officer dealing with it".
+acknowledgement says "the officer dealing with it sees it marked important".
 
 Found by reading a simulated fortnight's mail: the assignment said "Enquiry (marked
 important)", but the reminder two days before the shorter date said only "Enquiry", and so

@@ -178,7 +178,8 @@ def test_an_urgent_enquiry_is_acknowledged_as_urgent_with_its_shorter_date(
                                  extra="Importance: high"))
     # Colchester: important = 5 working days from Friday 20 November.
     assert "will respond by Friday 27 November 2026." in text
-    assert "You marked this as urgent" in text
+    assert ("You marked this as urgent, and the officer dealing with it sees it marked "
+            "important.") in text
     assert "please telephone the council on its usual number rather than email" in text
 
 
