@@ -65,6 +65,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+    # SQLite's own lower() folds A-Z only, so lower('ÖKTEN@…') kept the Ö and missed the
+    # address_forms it was compared with; Python's folds every capital, as PostgreSQL's
+    # lower() does in a UTF-8 locale. No index is built on lower(), so none needs rebuilding.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _sqlite_begin(connection: Connection) -> None:
