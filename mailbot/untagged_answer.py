@@ -1,9 +1,11 @@
 """An officer's answer to a member written as a new mail: no [MB-] tag in the subject and
 not a reply in the case's thread, To the member with the shared mailbox copied in (as
-officers often write from Outlook). It is not a member's enquiry, so no case is opened
-for it. When the officer holds exactly one open case for the member it is that case's
-answer, recorded as a tagged answer would be; otherwise mailbot does not guess: the mail
-is recorded on no case and the officer is asked, once per mail, which case it answers.
+officers often write from Outlook), or in Bcc (so the member does not see it, and
+their reply-all does not come back to the mailbox). It is not a member's enquiry, so no
+case is opened for it. When the officer holds exactly one open case for the member it is
+that case's answer, recorded as a tagged answer would be; otherwise mailbot does not
+guess: the mail is recorded on no case and the officer is asked, once per mail, which
+case it answers.
 
 The sender decides: a member writing with an officer copied in is a member's enquiry, and
 never comes here. Automatic mail (an officer's out-of-office) was settled by the loop
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mailbot import answered, assignment, cases, ledger, outbox
-from mailbot.addresses import address_key, same_address
+from mailbot.addresses import address_key
 from mailbot.commands.authority import failed_authentication, role_of
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Member
@@ -39,7 +41,9 @@ TEAM_ROLES = ("manager", "deputy")  # who else may answer an officer's case (com
 
 
 def officer_answer_without_case(it: Intake) -> Outcome | None:
-    """The stage: an officer's new mail to a member with the mailbox copied in."""
+    """The stage: an officer's new mail to a member that reached the shared mailbox (it
+    is in its Inbox), whether the mailbox was in To or Cc, in Bcc, or reached through an
+    alias: Bcc leaves no trace in the copy delivered, so the mailbox need not be named."""
     sender = it.message.sender
     if sender is None or it.fetched.folder != "inbox":
         return None
@@ -47,7 +51,7 @@ def officer_answer_without_case(it: Intake) -> Outcome | None:
     if directory.officer(sender.email) is None or directory.member(sender.email) is not None:
         return None
     members = addressed_members(it)
-    if not members or not _mailbox_addressed(it) or failed_authentication(it.message):
+    if not members or failed_authentication(it.message):
         return None
     candidates = open_cases_of(it.app, it, sender.email, members)
     if len(candidates) == 1:
@@ -70,13 +74,6 @@ def addressed_members(it: Intake) -> list[Member]:
         if member is not None and member not in found:
             found.append(member)
     return found
-
-
-def _mailbox_addressed(it: Intake) -> bool:
-    return any(
-        same_address(address.email, it.app.mailbox_address)
-        for address in (*it.message.to, *it.message.cc)
-    )
 
 
 def open_cases_of(

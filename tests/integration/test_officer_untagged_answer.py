@@ -128,6 +128,17 @@ def test_no_open_case_of_theirs_opens_none_and_says_so(council: Council) -> None
     assert "DONE MB-2026-NNNNN" in text  # a pattern, not a reference that may be a case
 
 
+def test_the_mailbox_in_bcc_answers_the_case_too(council: Council) -> None:
+    # Bcc leaves no trace in the copy delivered: To the member, no Cc, and nothing to her.
+    ref = _member_writes(council, JO, "Pothole on Castle Road", SAM)
+    raw = (DATA / NEW_MAIL).read_bytes().replace(
+        b"Cc: Member Enquiries <memberenquiries@council.gov.uk>\n", b"")
+    assert MAILBOX.encode() not in raw
+    assert council.deliver(raw, NOW) == []
+    assert _cases(council) == {ref: "responded"}
+    assert _officer_mail(council).reason.endswith("(new mail, no reference)")
+
+
 def test_a_manager_answering_their_officers_one_case_answers_it(council: Council) -> None:
     ref = _member_writes(council, JO, "Pothole on Castle Road", SAM)
     assert _officer_writes(council, sender=DANA) == []
