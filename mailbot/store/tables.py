@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,6 +62,10 @@ class Clipped(TypeDecorator[str]):
         return value[: self.length] if value is not None else value
 
 
+# A row the retention purge has not erased yet: its partial indexes hold only these.
+KEPT = text("purged_at IS NULL")
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
@@ -92,6 +97,11 @@ class MessageRow(Base):
         Index("ix_messages_status", "status"),
         Index("ix_messages_case", "case_id"),
         Index("ix_messages_received", "received_at"),  # status's bulk share, the purge
+        # Mail not yet erased (partial), for the retention purge: mail of no case, and
+        # the mail of closed cases, each picked in batches by id
+        Index("ix_messages_kept_case", "case_id", "id", sqlite_where=KEPT,
+              postgresql_where=KEPT),
+        Index("ix_messages_kept", "id", "case_id", sqlite_where=KEPT, postgresql_where=KEPT),
     )
 
 
@@ -196,6 +206,8 @@ class OutboxRow(Base):
         Index("ix_outbox_purpose", "purpose", "dedup_key"),
         # The reminders kept back for a summary: queued with it, at the same moment
         Index("ix_outbox_created", "created_at"),
+        # Sent mail not yet erased (partial), for the retention purge
+        Index("ix_outbox_kept", "id", "case_id", sqlite_where=KEPT, postgresql_where=KEPT),
     )
 
 

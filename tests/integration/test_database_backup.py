@@ -175,7 +175,7 @@ def test_a_backup_from_a_newer_mailbot_is_refused_before_anything_is_moved(
     assert code == 2, output
     (line,) = output.splitlines()
     assert line == (f"mailbot: error: {tmp_path / 'newer.db'} was made by a newer mailbot (its "
-                    "schema is revision 0099; this mailbot's newest is 0006): restore it with "
+                    "schema is revision 0099; this mailbot's newest is 0007): restore it with "
                     "that version, or give a backup taken before the upgrade; nothing was "
                     "changed")
     assert list(database.parent.glob("mailbot.db.replaced-*")) == []
