@@ -16,6 +16,7 @@ from mailbot import (
     left_unread,
     mailbox_cursor,
     outbox,
+    pause_chase,
     recalculate,
     reminders,
     retention,
@@ -296,7 +297,8 @@ def flush_outbox(
 
 def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     """The reminder sweep: queues what the pack's schedule says is due (working hours only),
-    and the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py).
+    the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py)
+    and of paused cases nobody has taken up again (mailbot/pause_chase.py).
     First, if the policy or its calendar changed since the last sweep (a proclaimed holiday,
     a closure day), every open case's stored due dates are worked out again, at any hour."""
     # The directory is otherwise re-read only when mail arrives: a quiet day must not send
@@ -305,6 +307,7 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     recalculate.recalculate_if_policy_changed(app, now)
     report = reminders.sweep(app, now)
     report.queued.extend(confidentiality_chase.sweep(app, now).queued)
+    report.queued.extend(pause_chase.sweep(app, now).queued)
     return report
 
 

@@ -1,17 +1,18 @@
 """Is a queued reminder still true when it is about to go?
 
-Reminders, escalations, late notices, acknowledgement reminders and confidentiality
-chases (reminders.WORKING_HOURS_MAIL) are written when a sweep queues them, but may go a
-day or more later: sending held, the mail server down, a retry, the night. By then the
-officer may have answered, the case may be closed, paused, extended or given to someone
-else, and "due today" may be yesterday. So the outbox flush asks `review` about each such
-mail just before sending it, and:
+Reminders, escalations, late notices, acknowledgement reminders, confidentiality
+chases and chases of paused cases (reminders.WORKING_HOURS_MAIL) are written when a sweep
+queues them, but may go a day or more later: sending held, the mail server down, a retry,
+the night. By then the officer may have answered, the case may be closed, paused,
+extended or given to someone else, and "due today" may be yesterday. So the outbox flush
+asks `review` about each such mail just before sending it, and:
 
 - withdraws it (status `withdrawn`, the reason kept, never sent, never deleted) when its
   reason has gone: the case answered, closed or paused, its date moved (the new date has
   its own reminders, under their own dedup keys), a later step of the same schedule now
-  due (the sweep queues that one), the question answered, or the case given to another
-  officer where each officer is asked afresh (the confidentiality chase);
+  due (the sweep queues that one), the question answered, the case given to another
+  officer where each officer is asked afresh (the confidentiality chase), or the pause
+  a chase is about has ended (the case taken on, resumed or answered);
 - holds it to the next working moment outside the pack's working hours;
 - otherwise writes it again from the case as it is now, on the day it goes: the words
   ("due today" becomes "overdue by 1 working day"), the people (a reassigned case's new
@@ -63,6 +64,7 @@ from sqlalchemy.orm import Session
 from mailbot import (
     ack_reminder,
     confidentiality_chase,
+    pause_chase,
     reminders,
     summary_takeover,
     thread_mail,
@@ -306,6 +308,24 @@ def check_confidentiality_chase(
     return mail if mail is not None else "nobody above the officer to escalate to"
 
 
+def check_pause_chase(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """The chase of a paused case nobody has taken up again (pause_chase): only while the
+    pause it is about still holds the case."""
+    if gone := _finished(case):
+        return gone
+    if not case.officer_email:
+        return "the case has no officer"
+    pause = pause_chase.current_pause(session, case)
+    if pause is None:
+        return "the case is no longer paused: taken on, resumed or answered"
+    if pause_chase.dedup_key(case, pause) != row.dedup_key:
+        return "the case was paused again since: that pause has its own chase"
+    mail = pause_chase.chase_mail(app, session, case, pause, _today(now))
+    return mail if mail is not None else "nobody is left to chase"
+
+
 def check_assignment(
     app: App, session: Session, case: CaseRow, row: OutboxRow
 ) -> str:
@@ -392,6 +412,7 @@ CHECKS: dict[str, Check] = {
     "late_notice": check_late_notice,
     ack_reminder.TEMPLATE: check_ack_reminder,
     confidentiality_chase.TEMPLATE: check_confidentiality_chase,
+    pause_chase.TEMPLATE: check_pause_chase,
 }
 
 # Working-hours mail about many cases at once, reviewed case by case.

@@ -160,6 +160,13 @@ class Reminders(Strict):
     # Kinds whose member is told, once per due date, that the response is late and who
     # has it (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Empty: the protocol is silent.
     tell_member_when_late: list[Kind] = []
+    # A case paused for an officer's out-of-office (mailbot/absence.py) that nobody has
+    # redirected after this many working days: whoever was asked to redirect it is chased,
+    # once (mailbot/pause_chase.py). 0: never.
+    redirect_chase_after: Days = 2
+    # A case an officer paused (PAUSE) and nobody has resumed after this many working
+    # days: the officer who holds it is reminded, once per pause. 0: never.
+    pause_reminder_after: Days = 10
     source: str = Field(min_length=1)
 
     @field_validator("tell_member_when_late")

@@ -1,0 +1,212 @@
+"""Paused cases are not forgotten: a case paused for an officer's out-of-office that nobody
+redirects is chased once to whoever was asked to redirect it, and an officer's PAUSE that
+nobody resumes is reminded once to its holder (mailbot/pause_chase.py). Real app (config
+file, CSV directory, SQLite with migrations) on the memory mailbox; every assertion is on
+the mail that left or the outbox rows. The digest's list: test_digest_paused.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import Council, body_text, by_recipient, rows
+
+from mailbot import jobs
+from mailbot.store.tables import CaseRow, OutboxRow
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+LEE = "lee.wong@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+# Wednesday 25 November 2026, 12:00 London (GMT).
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+THURSDAY, FRIDAY = NOW + timedelta(days=1), NOW + timedelta(days=2)
+SECRET = "Mrs Smith at 4 Elm Road"
+
+MEMBERS = [("Cllr Jo Bloggs", JO, "Castle", "en")]
+OFFICERS = [
+    ("Sam Patel", SAM, "Highways", DANA, LEE),
+    ("Lee Wong", LEE, "Highways", DANA, ""),
+    ("Dana Reed", DANA, "Highways", "", ""),
+]
+
+
+def _council(home: Path, policy: str) -> Council:
+    return Council(
+        home, name="Test Council", policy=policy, mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+        reply_quotes=5,
+    )
+
+
+@pytest.fixture
+def colchester(tmp_path: Path) -> Iterator[Council]:
+    """Colchester's pack pauses the clock while the officer is away (16(3))."""
+    with _council(tmp_path / "colchester", "colchester") as made:
+        yield made
+
+
+@pytest.fixture
+def wiltshire(tmp_path: Path) -> Iterator[Council]:
+    with _council(tmp_path / "wiltshire", "wiltshire") as made:
+        yield made
+
+
+def _text(message: EmailMessage) -> str:
+    return body_text(message, "plain")
+
+
+def _open_case(council: Council, subject: str = "Pothole on Castle Road") -> EmailMessage:
+    """Jo's enquiry, copying Sam: the assignment Sam gets."""
+    out = by_recipient(council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", subject, "A deep pothole by no. 12.", cc=SAM,
+                     date=NOW - timedelta(hours=1)),
+        NOW,
+    ))
+    return out[SAM]
+
+
+def _away(council: Council, assignment: EmailMessage) -> EmailMessage:
+    """Sam's out-of-office answers the assignment: the case pauses and Lee (Sam's deputy)
+    is asked to redirect it. Lee's request."""
+    out = council.deliver(council.mail(
+        SAM, f"Automatic reply: {assignment['Subject']}", "On leave until 7 December.",
+        in_reply_to=assignment["Message-ID"], extra="Auto-Submitted: auto-replied",
+        date=NOW,
+    ), NOW)
+    [request] = out
+    assert request["To"] == LEE and "response clock is paused" in _text(request)
+    [paused] = rows(council.app, CaseRow, CaseRow.status == "paused")
+    assert paused.officer_email == SAM
+    return request
+
+
+def _sweep(council: Council, now: datetime) -> list[EmailMessage]:
+    """The daemon's reminder job, then the outbox flush: the mail that left."""
+    jobs.send_reminders(council.app, now)
+    return council.flush(now)
+
+
+def _chases(council: Council) -> list[OutboxRow]:
+    return rows(council.app, OutboxRow, OutboxRow.purpose == "pause_chase")
+
+
+# -- the chase of an out-of-office pause ----------------------------------------------
+
+
+def test_an_absence_nobody_redirects_is_chased_once_to_whoever_was_asked(
+    colchester: Council,
+) -> None:
+    request = _away(colchester, _open_case(colchester))
+    ref = colchester.case().ref
+    # One working day on: not yet.
+    assert _sweep(colchester, THURSDAY.replace(hour=10)) == []
+    # Two working days on (Friday): Lee, who was asked, is chased.
+    [chase] = _sweep(colchester, FRIDAY.replace(hour=10))
+    assert chase["To"] == LEE
+    assert chase["Subject"] == (
+        f"Paused case still waiting to be redirected: enquiry from Cllr Jo Bloggs [{ref}]"
+    )
+    text = _text(chase)
+    assert "paused since Wednesday 25 November 2026 (2 working days)" in text
+    assert "because Sam Patel is out of the office" in text
+    assert "You were asked on Wednesday 25 November 2026 to redirect it" in text
+    assert f"Member:    Cllr Jo Bloggs ({JO})" in text
+    assert "Subject:   Pothole on Castle Road" in text
+    assert f"REASSIGN {LEE}" in text and "REASSIGN name@council.gov.uk" in text
+    assert f"REASSIGN {LEE}" in body_text(chase, "html")
+    # Never twice: the sweep again that day, the next working day, a week later.
+    for later in (FRIDAY.replace(hour=11), FRIDAY.replace(hour=15),
+                  NOW + timedelta(days=5, hours=-2), NOW + timedelta(days=7)):
+        assert _sweep(colchester, later) == []
+    assert [(r.status, r.recipients) for r in _chases(colchester)] == [("sent", LEE)]
+    assert colchester.case().status == "paused"
+    assert request["Message-ID"] != chase["Message-ID"]
+    # Lee answers the chase as it says: the case is theirs and the clock runs again.
+    out = colchester.deliver(
+        colchester.reply(chase, LEE, f"REASSIGN {LEE}"), NOW + timedelta(days=7, hours=1)
+    )
+    case = colchester.case()
+    assert case.status == "open" and case.officer_email == LEE
+    assert any(m["To"] == LEE for m in out)
+
+
+def test_no_chase_at_night_or_at_the_weekend(colchester: Council) -> None:
+    _away(colchester, _open_case(colchester))
+    saturday = NOW + timedelta(days=3)
+    assert _sweep(colchester, FRIDAY.replace(hour=19)) == []  # after hours
+    assert _sweep(colchester, saturday) == []
+    assert _chases(colchester) == []
+    [chase] = _sweep(colchester, saturday + timedelta(days=2, hours=-3))  # Monday 09:00
+    assert chase["To"] == LEE
+
+
+def test_a_chase_queued_but_not_sent_before_the_case_is_taken_is_withdrawn(
+    colchester: Council,
+) -> None:
+    request = _away(colchester, _open_case(colchester))
+    jobs.send_reminders(colchester.app, FRIDAY.replace(hour=10))
+    [queued] = _chases(colchester)
+    assert queued.status == "pending"
+    # Lee takes the case from the first request before the outbox flushes the chase.
+    taken = FRIDAY.replace(hour=10, minute=5)
+    colchester.server.deliver(colchester.reply(request, LEE, f"REASSIGN {LEE}"))
+    jobs.poll(colchester.app, taken)
+    out = colchester.flush(taken)
+    assert all("still waiting" not in str(m["Subject"]) for m in out)
+    [withdrawn] = _chases(colchester)
+    assert withdrawn.status == "withdrawn"
+    assert "no longer paused" in withdrawn.last_error
+    assert colchester.case().status == "open"
+
+
+def test_a_redirect_within_the_days_is_never_chased(colchester: Council) -> None:
+    request = _away(colchester, _open_case(colchester))
+    colchester.deliver(colchester.reply(request, LEE, f"REASSIGN {LEE}"), THURSDAY)
+    for day in range(2, 8):
+        _sweep(colchester, NOW + timedelta(days=day, hours=-2))
+    assert _chases(colchester) == []
+
+
+# -- the reminder of an officer's PAUSE -----------------------------------------------
+
+
+def test_a_pause_nobody_resumes_is_reminded_once_to_its_holder(wiltshire: Council) -> None:
+    assignment = _open_case(wiltshire)
+    wiltshire.deliver(
+        wiltshire.reply(assignment, SAM, 'PAUSE "waiting for the member\'s photos"'), NOW
+    )
+    assert wiltshire.case().status == "paused"
+    # Ten working days from Wednesday 25 November: Wednesday 9 December.
+    assert _sweep(wiltshire, datetime(2026, 12, 8, 15, tzinfo=UTC)) == []
+    [reminder] = _sweep(wiltshire, datetime(2026, 12, 9, 10, tzinfo=UTC))
+    assert reminder["To"] == SAM
+    assert reminder["Subject"] == (
+        f"Case still paused: enquiry from Cllr Jo Bloggs [{wiltshire.case().ref}]"
+    )
+    text = _text(reminder)
+    assert ("paused since Wednesday 25 November 2026 (10 working days): "
+            "\"waiting for the member's photos\"") in text
+    assert "RESUME" in text and "DONE" in text
+    assert _sweep(wiltshire, datetime(2026, 12, 10, 10, tzinfo=UTC)) == []
+    assert [r.recipients for r in _chases(wiltshire)] == [SAM]
+
+
+def test_the_pause_reminder_can_be_turned_off(tmp_path: Path) -> None:
+    town = Council(
+        tmp_path, name="Test Council", policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
+        officers=OFFICERS, threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n'
+        "[policy.reminders]\npause_reminder_after = 0\n",
+        reply_quotes=5,
+    )
+    with town:
+        assignment = _open_case(town)
+        town.deliver(town.reply(assignment, SAM, 'PAUSE "waiting for the member"'), NOW)
+        _sweep(town, datetime(2026, 12, 21, 10, tzinfo=UTC))
+        assert _chases(town) == []
