@@ -7,24 +7,26 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, same_address
 from mailbot.chart import WeekPoint
+from mailbot.clock import ABSENCE_PAUSE
 from mailbot.compose import untagged_subject
 from mailbot.digest.figures import (
     AnyRow,
     Figures,
+    Pause,
     Tally,
     count_figures,
     is_confidential,
     total,
 )
 from mailbot.digest.kpis import KpiTally, kpi_tallies
-from mailbot.digest.periods import iso_week
+from mailbot.digest.periods import iso_week, local_day
 from mailbot.digest.recipients import Scope
 from mailbot.leavers import known_addresses
 from mailbot.model import CaseStatus, Kind, Priority
@@ -116,10 +118,12 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             "overdue": everyone.overdue,
             "reopened": figures.weeks[-1].reopened,
             "unassigned": figures.tallies.get(None, Tally()).open,
+            "paused": len(figures.paused),
         },
         "services": _services(app, scope, figures),
         "overdue": _case_list(app, figures.overdue, today, limit, overdue=True),
         "due_this_week": _case_list(app, figures.due_this_week, today, limit, overdue=False),
+        "paused": _paused_list(app, figures.paused, today, limit),
         "kpis": _kpis(app, figures, today),
         "trend": [
             {
@@ -228,6 +232,68 @@ def _case_list(
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _paused_list(
+    app: App, paused: Sequence[tuple[AnyRow, Pause | None]], today: date, limit: int
+) -> dict[str, Any]:
+    """The first `limit` paused cases, longest paused first, each with who holds it, since
+    when and why; the rest counted. A paused case gets no reminders, only one chase per
+    pause (mailbot.pause_chase): the digest is where a manager sees them all."""
+    far_back = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(paused, key=lambda p: (p[1].at if p[1] else far_back, p[0].ref))
+    calendar = app.policy.council_calendar()
+    rows = []
+    for row, pause in ordered[:limit]:
+        service, name = _officer_line(app, row.officer_email)
+        since = local_day(pause.at) if pause else None
+        rows.append(
+            {
+                "ref": row.ref,
+                "kind": KIND_NAMES[Kind(row.kind)],
+                "kind_cy": welsh_name(KIND_NAMES[Kind(row.kind)]),
+                "officer": name,
+                "officer_cy": welsh_name(name),
+                "service": service,
+                "service_cy": welsh_name(service),
+                "since": since,
+                "working_days": calendar.working_days_between(since, today) if since else 0,
+                "confidential": is_confidential(row.confidential, row.kind),
+                "subject": _listed_subject(row),
+                **_why_paused(app, row, pause, name),
+            }
+        )
+    return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _why_paused(app: App, row: AnyRow, pause: Pause | None, holder: str) -> dict[str, Any]:
+    """Why the case is paused and what to do about it, in English and Welsh. An absence
+    (absence.py) waits for someone to take the case; an officer's PAUSE for whatever its
+    reason says, which is the officer's own words: not shown for a confidential case."""
+    if pause is not None and pause.why.startswith(ABSENCE_PAUSE):
+        away = app.directory.display(pause.who)
+        return {
+            "absence": True,
+            "why": f"{away} is out of the office; waiting to be redirected",
+            "why_cy": f"mae {away} allan o'r swyddfa; yn aros i'w ailgyfeirio",
+            "todo": "give it to someone who can answer (REASSIGN name@council): the "
+            "clock runs again then.",
+            "todo_cy": "rhowch ef i rywun a all ateb (REASSIGN enw@cyngor): mae'r cloc yn "
+            "rhedeg eto wedyn.",
+        }
+    by = app.directory.display(pause.who) if pause else holder
+    said = "" if pause is None or is_confidential(row.confidential, row.kind) else (
+        " ".join(pause.why.split())[:80]
+    )
+    return {
+        "absence": False,
+        "why": f"PAUSE by {by}" + (f": {said}" if said else ""),
+        "why_cy": f"PAUSE gan {by}" + (f": {said}" if said else ""),
+        "todo": f"ask {holder} whether it is still waiting, and to RESUME it when it "
+        "should run again.",
+        "todo_cy": f"gofynnwch i {holder} a yw'n dal i aros, ac i'w ailgychwyn (RESUME) "
+        "pan ddylai redeg eto.",
+    }
 
 
 def _what_to_do(app: App, row: AnyRow, service: str, name: str) -> dict[str, str]:

@@ -70,6 +70,14 @@ class WeekTally:
     reopened: int = 0
 
 
+class Pause(NamedTuple):
+    """The pause that holds an open case's response clock now: its last pause event."""
+
+    at: datetime
+    who: str
+    why: str
+
+
 class Received(NamedTuple):
     kind: str
     confidential: bool
@@ -88,6 +96,9 @@ class Figures:
     open_cases: Sequence[AnyRow] = ()
     overdue: list[AnyRow] = field(default_factory=list)  # open cases past their due date
     due_this_week: list[AnyRow] = field(default_factory=list)
+    # Paused cases (an officer's PAUSE, or an out-of-office under a pack that pauses for
+    # it) with the pause that holds them: they have no due date, so are in no list above.
+    paused: list[tuple[AnyRow, Pause | None]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)  # in the 12-week window
     opened_last_week: int = 0
     confidential_last_week: int = 0
@@ -106,6 +117,9 @@ def count_figures(session: Session, scope: Scope, now: datetime, policy: Policy)
     periods = figures.periods
     figures.open_cases = _open_cases(session, scope)
     _count_open(figures)
+    figures.paused = _with_pauses(session, [
+        r for r in figures.open_cases if r.status == CaseStatus.PAUSED.value
+    ])
     _count_answered(figures, _answered_in_window(session, scope, periods))
     _count_earlier_answers(figures, _earlier_answers(session, scope, periods, policy))
     figures.received = _received_in_window(session, scope, periods)
@@ -150,6 +164,7 @@ def _scoped(statement: Any, scope: Scope) -> Any:
 
 def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
     statement = select(
+        CaseRow.id,
         CaseRow.ref,
         CaseRow.kind,
         CaseRow.officer_email,
@@ -160,6 +175,26 @@ def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
         CaseRow.received_at,
     ).where(CaseRow.status.in_(OPEN_STATUSES))
     return session.execute(_scoped(statement, scope)).all()
+
+
+def _with_pauses(
+    session: Session, paused: Sequence[AnyRow]
+) -> list[tuple[AnyRow, Pause | None]]:
+    """Each paused case with the last pause of its response clock (when, by whom, why),
+    in one query for them all: paused cases are few."""
+    last: dict[int, Pause] = {}
+    if paused:
+        for case_id, at, who, why in session.execute(
+            select(ClockEventRow.case_id, ClockEventRow.at, ClockEventRow.who, ClockEventRow.why)
+            .where(
+                ClockEventRow.case_id.in_({row.id for row in paused}),
+                ClockEventRow.clock == "response",
+                ClockEventRow.action == "pause",
+            )
+            .order_by(ClockEventRow.id)
+        ):
+            last[case_id] = Pause(_utc(at), who, why)
+    return [(row, last.get(row.id)) for row in paused]
 
 
 def _answered_in_window(session: Session, scope: Scope, periods: Periods) -> Sequence[AnyRow]:
