@@ -121,19 +121,24 @@ def add_clock_event(
     session.flush()
 
 
-def deadlines_for(app: App, session: Session, case: CaseRow) -> Deadlines:
-    """Due dates are derived, never stored by hand: receipt time + policy + clock events."""
+def deadlines_for(
+    app: App, session: Session, case: CaseRow, events: list[ClockEvent] | None = None
+) -> Deadlines:
+    """Due dates are derived, never stored by hand: receipt time + policy + clock events
+    (`events`, when the caller has read them already: clock_events)."""
     return case_deadlines(
         app.policy,
         Kind(case.kind),
         Priority(case.priority),
         case.received_at,
-        clock_events(session, case),
+        clock_events(session, case) if events is None else events,
     )
 
 
-def refresh_deadlines(app: App, session: Session, case: CaseRow) -> Deadlines:
-    found = deadlines_for(app, session, case)
+def refresh_deadlines(
+    app: App, session: Session, case: CaseRow, events: list[ClockEvent] | None = None
+) -> Deadlines:
+    found = deadlines_for(app, session, case, events)
     case.ack_due, case.response_due = found.ack_due, found.response_due
     return found
 

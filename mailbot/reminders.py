@@ -41,6 +41,7 @@ from mailbot.addresses import address_forms, address_key
 from mailbot.answered import officer_acknowledges
 from mailbot.assignment import hears_absence
 from mailbot.cases import KIND_LABELS, clock_events, refresh_deadlines
+from mailbot.clock import ClockEvent
 from mailbot.commands.letters import member_told_late, tell_member_it_is_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE
@@ -337,7 +338,8 @@ def _remind_case(
         case = session.get(CaseRow, case_id)
         if case is None or case.status in FINISHED or not case.officer_email:
             return
-        found = refresh_deadlines(app, session, case)
+        events = clock_events(session, case)  # read once: the dates and the schedule's start
+        found = refresh_deadlines(app, session, case, events)
         if officer_acknowledges(app, case) and found.ack.status == "running" and found.ack.due:
             recipient = queue_ack_reminder(app, session, case, found.ack.due, today, now)
             if recipient is not None:
@@ -345,7 +347,7 @@ def _remind_case(
         due = found.response.due
         if found.response.status != "running" or due is None:
             return  # stopped (answered) or paused: no reminders
-        start = schedule_start(session, case)
+        start = schedule_start(case, events)
         # The date the member was given has passed with no answer and no new date: the
         # protocol has them told (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Not for a
         # date that passed before the case opened or the date last changed, nor while the
@@ -374,11 +376,12 @@ def _queued(session: Any, dedup_key: str) -> bool:
     ) is not None
 
 
-def schedule_start(session: Any, case: CaseRow) -> date:
+def schedule_start(case: CaseRow, events: list[ClockEvent]) -> date:
     """Steps dated before this day are not sent: the case was not open, or its due date
-    was different then (an extension, a restart or a resumed pause)."""
+    was different then (an extension, a restart or a resumed pause). `events` are the
+    case's clock events (cases.clock_events)."""
     start = case.created_at.astimezone(LONDON).date()
-    for event in clock_events(session, case):
+    for event in events:
         if event.clock == "response" and event.action in ("extend", "restart", "resume"):
             start = max(start, event.at.astimezone(LONDON).date())
     return start

@@ -73,7 +73,7 @@ from mailbot.absence import redirect_gone
 from mailbot.addresses import same_address
 from mailbot.alerts_at_send import ALERT_CHECKS
 from mailbot.answered import officer_acknowledges
-from mailbot.cases import deadlines_for
+from mailbot.cases import clock_events, deadlines_for
 from mailbot.clock import ClockState
 from mailbot.commands.letters import late_notice_mail
 from mailbot.confidentiality_chase import ChaseStep
@@ -187,13 +187,14 @@ def _step_now(
         return gone
     if not case.officer_email:
         return "the case has no officer"
-    response = deadlines_for(app, session, case).response
+    events = clock_events(session, case)  # read once: the date and the schedule's start
+    response = deadlines_for(app, session, case, events).response
     if gone := _clock_gone(response, "response clock") or _moved(due, response.due):
         return gone
     today = _today(now)
     current = reminders.steps_to_send(
         reminders.schedule(app.policy.reminders, app.policy.council_calendar(), due, today),
-        reminders.schedule_start(session, case),
+        reminders.schedule_start(case, events),
         today,
     )
     # An escalation with nobody to escalate to was queued as an overdue reminder under the
