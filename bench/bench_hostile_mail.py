@@ -8,7 +8,9 @@ the memory mailbox, the rules classifier), and so does an ordinary member enquir
 text of the same size: the baseline, measured in the same run. The lower of --repeat
 timings is kept for each.
 
-    .venv/bin/python bench/bench_hostile_mail.py [--repeat N]
+    .venv/bin/python bench/bench_hostile_mail.py [--repeat N] [--only WORDS]
+
+--only RTF, say, times only the kinds whose name has that in it (any case).
 
 ratio = the hostile mail's poll / the ordinary mail's poll. The aim is at most AIM: a mail
 built to be slow costs no more than a few ordinary ones of its size.
@@ -65,16 +67,26 @@ def measure(build: Callable[[], bytes], repeat: int) -> tuple[int, float, float]
     return len(raw), poll_seconds(raw, repeat), poll_seconds(ordinary(len(raw)), repeat)
 
 
+def chosen(only: str) -> dict[str, Callable[[], bytes]]:
+    """The kinds of hostile mail whose name has `only` in it, in any case; all for ""."""
+    return {name: build for name, build in HOSTILE.items() if only.lower() in name.lower()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="polls of each mail (best kept)")
+    parser.add_argument("--only", default="", metavar="WORDS",
+                        help="time only the kinds of mail whose name has WORDS in it (any case)")
     args = parser.parse_args()
+    kinds = chosen(args.only)
+    if not kinds:
+        raise SystemExit(f"no kind of hostile mail has {args.only!r} in its name")
     poll_seconds(ordinary(1000), 1)  # the first app pays for imports and the classifier
     table = Table(title="hostile mail / ordinary mail of the same size, one poll each")
     for column in ("mail", "size", "hostile s", "ordinary s", "ratio", "aim"):
         table.add_column(column, justify="left" if column == "mail" else "right")
     over = []
-    for name, build in HOSTILE.items():
+    for name, build in kinds.items():
         size, hostile, baseline = measure(build, args.repeat)
         ratio = hostile / baseline
         if ratio > AIM:
@@ -83,8 +95,8 @@ def main() -> None:
                       f"{ratio:.2f}", "over" if ratio > AIM else "met")
     console = Console()
     console.print(table)
-    console.print(f"aim (ratio at most {AIM:g}) met by {len(HOSTILE) - len(over)} of "
-                  f"{len(HOSTILE)}" + (f"; over: {', '.join(over)}" if over else ""))
+    console.print(f"aim (ratio at most {AIM:g}) met by {len(kinds) - len(over)} of "
+                  f"{len(kinds)}" + (f"; over: {', '.join(over)}" if over else ""))
 
 
 if __name__ == "__main__":
