@@ -42,6 +42,7 @@ from mailbot.assignment import council_context
 from mailbot.cases import KIND_LABELS, OOO_PAUSE
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
+from mailbot.handover import can_take_cases
 from mailbot.languages import staff_languages
 from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
@@ -251,5 +252,7 @@ def chase_context(
             "by": app.directory.display(pause.who),
             "reason": "" if confidential or pause.absence else " ".join(pause.why.split())[:200],
             "asked": asked_at.astimezone(LONDON).date() if asked_at else None,
+            # An administrator outside officers.csv may pass the case on, not take it.
+            "may_take": can_take_cases(app, recipient.email),
         },
     }

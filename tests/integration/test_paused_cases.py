@@ -173,6 +173,31 @@ def test_a_redirect_within_the_days_is_never_chased(colchester: Council) -> None
     assert _chases(colchester) == []
 
 
+def test_an_administrator_asked_is_told_to_pass_it_on_not_to_take_it(tmp_path: Path) -> None:
+    """Alex has no deputy and no manager: the redirect request went to the default officer,
+    an address outside officers.csv that cannot hold cases; so does the chase."""
+    alex, triage = "alex.morgan@council.gov.uk", "triage@council.gov.uk"
+    town = Council(
+        tmp_path, name="Test Council", policy="colchester", mailbox=MAILBOX, members=MEMBERS,
+        officers=[*OFFICERS, ("Alex Morgan", alex, "Waste", "", "")], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{triage}"\n', reply_quotes=5,
+    )
+    with town:
+        assignment = by_recipient(town.deliver(
+            town.mail(f"Cllr Jo Bloggs <{JO}>", "Missed bin", "Not collected.", cc=alex,
+                      date=NOW - timedelta(hours=1)), NOW))[alex]
+        [request] = town.deliver(town.mail(
+            alex, f"Automatic reply: {assignment['Subject']}", "Away.",
+            in_reply_to=assignment["Message-ID"], extra="Auto-Submitted: auto-replied",
+            date=NOW), NOW)
+        assert request["To"] == triage
+        [chase] = _sweep(town, FRIDAY.replace(hour=10))
+        assert chase["To"] == triage
+        text = _text(chase)
+        assert "because Alex Morgan is out of the office" in text
+        assert f"REASSIGN {triage}" not in text and "REASSIGN name@council.gov.uk" in text
+
+
 # -- the reminder of an officer's PAUSE -----------------------------------------------
 
 
