@@ -22,6 +22,7 @@ from mailbot.mime_feed import message_from_bytes
 from mailbot.model import NotRead, UnreadAttachment
 from mailbot.outlook_msg import OutlookItem, is_outlook_item, read_outlook_item
 from mailbot.plaintext import clean_header, decode_bytes, eight_bit_text, html_to_text
+from mailbot.tnef import RtfBudget
 
 MAX_ATTACHED_MESSAGES = 5  # attached messages read per message
 MAX_FORWARD_DEPTH = 3  # a forward of a forward of ...: the first few say enough
@@ -55,18 +56,23 @@ def attached_mail(
 
 
 def forwards_text(
-    attached: list[Attached], depth: int, read_body: ReadBody, unread: list[UnreadAttachment]
+    attached: list[Attached],
+    depth: int,
+    read_body: ReadBody,
+    unread: list[UnreadAttachment],
+    rtf: RtfBudget,
 ) -> str:
     """The attached mail laid out as forwards, the first MAX_ATTACHED_MESSAGES of them, or
-    "" once `depth` forwards deep. An Outlook item that cannot be read, and the mail past
-    these limits, go to `unread`."""
+    "" once `depth` forwards deep; an Outlook item's RTF is read from the mail's `rtf`
+    budget. An Outlook item that cannot be read, or not all of, and the mail past these
+    limits, go to `unread`."""
     if depth >= MAX_FORWARD_DEPTH:
         unread.extend(_not_read(found, NotRead.TOO_DEEP) for found in attached)
         return ""
     text = ""
     for is_outlook, inner, _ in attached[:MAX_ATTACHED_MESSAGES]:
         if is_outlook:
-            text += _outlook_forward(inner, depth + 1, read_body, unread)
+            text += _outlook_forward(inner, depth + 1, read_body, unread, rtf)
         else:
             text += _as_forward(inner, depth + 1, read_body)
     unread.extend(_not_read(found, NotRead.TOO_MANY) for found in attached[MAX_ATTACHED_MESSAGES:])
@@ -204,11 +210,16 @@ def _has_file_name(part: email.message.Message, ctype: str, extension: str) -> b
 
 
 def _outlook_forward(
-    part: email.message.Message, depth: int, read_body: ReadBody, unread: list[UnreadAttachment]
+    part: email.message.Message,
+    depth: int,
+    read_body: ReadBody,
+    unread: list[UnreadAttachment],
+    rtf: RtfBudget,
 ) -> str:
     """The Outlook item's text laid out as an attached message's is. If it cannot be read,
     or none of its text can (a broken body stream leaves the subject), its file name goes
-    to `unread` so the officer is told to open it. Some programs save a mail as a .msg
+    to `unread` so the officer is told to open it; so it does, with the reason, if its RTF
+    was past what was left of the mail's `rtf` budget. Some programs save a mail as a .msg
     file in its Internet form: that is read as an attached message."""
     try:
         data = part.get_payload(decode=True)
@@ -218,9 +229,13 @@ def _outlook_forward(
         saved = _message_from(data, saved_file=True)
         if saved is not None:
             return _as_forward(saved, depth, read_body)
-    item = read_outlook_item(data, html_to_text, decode_bytes) if isinstance(data, bytes) else None
-    if item is None or not _has_text(item):
+    item = None
+    if isinstance(data, bytes):
+        item = read_outlook_item(data, html_to_text, decode_bytes, rtf)
+    if item is None or not (_has_text(item) or _rtf_cut_short(item)):
         unread.append(UnreadAttachment(file_name(part)))
+    if item is not None and item.rtf_cut_short:
+        unread.append(UnreadAttachment(file_name(part), NotRead.TOO_MUCH_RTF))
     return "" if item is None else _item_forward(item, depth, unread)
 
 
@@ -229,9 +244,15 @@ def _has_text(item: OutlookItem) -> bool:
     return bool(item.text.strip()) or any(_has_text(inner) for inner in item.attached)
 
 
+def _rtf_cut_short(item: OutlookItem) -> bool:
+    """Whether the item's RTF, or an attached item's, was past the mail's RTF budget."""
+    return item.rtf_cut_short or any(_rtf_cut_short(inner) for inner in item.attached)
+
+
 def _item_forward(item: OutlookItem, depth: int, unread: list[UnreadAttachment]) -> str:
     """An Outlook item and the items attached to it, each laid out as a forward; those
-    past the limits go to `unread`, by subject."""
+    past the limits, and attached ones whose RTF was past the mail's budget, go to
+    `unread`, by subject."""
     sent = email.utils.format_datetime(item.sent) if item.sent else ""
     headers = [("From", item.sender), ("Date", sent), ("Subject", item.subject)]
     text = _forward_block(headers, item.text)
@@ -240,6 +261,8 @@ def _item_forward(item: OutlookItem, depth: int, unread: list[UnreadAttachment])
         unread.extend(_item_not_read(inner, NotRead.TOO_DEEP) for inner in item.attached)
         return text
     for inner in item.attached[:MAX_ATTACHED_MESSAGES]:
+        if inner.rtf_cut_short:
+            unread.append(_item_not_read(inner, NotRead.TOO_MUCH_RTF))
         text += _item_forward(inner, depth + 1, unread)
     unread.extend(
         _item_not_read(inner, NotRead.TOO_MANY) for inner in item.attached[MAX_ATTACHED_MESSAGES:]

@@ -16,7 +16,7 @@ from mailbot.attached_mail import Attached, attached_mail, file_name, forwards_t
 from mailbot.model import NotRead, ParsedMessage, UnreadAttachment
 from mailbot.plaintext import decode_part, html_to_text
 from mailbot.quoting import is_device_footer
-from mailbot.tnef import UNREADABLE_WINMAIL, Winmail, read_winmail
+from mailbot.tnef import UNREADABLE_WINMAIL, RtfBudget, Winmail, read_winmail
 
 MAX_TEXT_CHARS = 200_000  # enough for any human letter; stops pathological bodies
 # A plain text part is decoded only this far: MAX_TEXT_CHARS at four bytes a character at
@@ -29,11 +29,23 @@ def body_text(
     content_types: list[str],
     attachment_types: list[str],
     unread: list[UnreadAttachment],
-    depth: int = 0,
 ) -> str:
     """The message's text, its attached mail included. The type of each of its own parts
     is added to content_types, and of those sent as attachments to attachment_types; mail
-    passed on that could not be, or was not, read (at any depth) to unread."""
+    passed on that could not be, or was not, read (at any depth) to unread. All the RTF
+    in it is read from one RtfBudget, its own letter's first."""
+    return _body_text(msg, content_types, attachment_types, unread, RtfBudget(), 0)
+
+
+def _body_text(
+    msg: email.message.Message,
+    content_types: list[str],
+    attachment_types: list[str],
+    unread: list[UnreadAttachment],
+    rtf: RtfBudget,
+    depth: int,
+) -> str:
+    """body_text for a message `depth` forwards deep, its RTF read from `rtf`."""
     plain: list[str] = []
     html: list[str] = []
     attached: list[Attached] = []
@@ -64,28 +76,37 @@ def body_text(
     else:  # Outlook's "Rich Text" mail: the letter is inside winmail.dat, if anywhere
         text = ""
     # Read for its item class and the mail inside it even when the letter came as text.
-    outlook = _read_winmail(winmail[0], with_text=not text) if winmail else Winmail("", "")
-    if not outlook.readable:
-        unread.append(UnreadAttachment(file_name(winmail[0]) or "winmail.dat"))
-    unread.extend(UnreadAttachment(name, NotRead.IN_WINMAIL) for name in outlook.attached_mail)
+    outlook = _read_winmail(winmail[0], rtf, with_text=not text) if winmail else Winmail("", "")
+    if winmail:
+        unread.extend(_unread_in_winmail(winmail[0], outlook))
     content_types.extend(_outlook_item_types(outlook.message_class))
     text = text or outlook.text
 
     def attached_body(inner: email.message.Message, inner_depth: int) -> str:
-        return body_text(inner, [], [], unread, inner_depth)
+        return _body_text(inner, [], [], unread, rtf, inner_depth)
 
-    text += forwards_text(attached, depth, attached_body, unread)
+    text += forwards_text(attached, depth, attached_body, unread, rtf)
     return text.replace("\x00", "")[:MAX_TEXT_CHARS]
 
 
-def _read_winmail(part: email.message.Message, *, with_text: bool) -> Winmail:
+def _read_winmail(part: email.message.Message, rtf: RtfBudget, *, with_text: bool) -> Winmail:
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - broken transfer encoding: nothing to read
         return UNREADABLE_WINMAIL
     if not isinstance(data, bytes):
         return UNREADABLE_WINMAIL
-    return read_winmail(data, html_to_text, with_text=with_text)
+    return read_winmail(data, html_to_text, rtf, with_text=with_text)
+
+
+def _unread_in_winmail(part: email.message.Message, outlook: Winmail) -> list[UnreadAttachment]:
+    """What of the winmail.dat in `part` is missing from the text: all of it if it cannot
+    be read, the letter's RTF past the mail's budget, and the emails attached inside it."""
+    name = file_name(part) or "winmail.dat"
+    found = [UnreadAttachment(name)] if not outlook.readable else []
+    if outlook.rtf_cut_short:
+        found.append(UnreadAttachment(name, NotRead.TOO_MUCH_RTF))
+    return found + [UnreadAttachment(inner, NotRead.IN_WINMAIL) for inner in outlook.attached_mail]
 
 
 def _outlook_item_types(message_class: str) -> list[str]:

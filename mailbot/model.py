@@ -95,6 +95,9 @@ class NotRead(StrEnum):
     TOO_MANY = "too_many"  # past the attached emails read per message
     TOO_DEEP = "too_deep"  # attached more forwards deep than are read
     IN_WINMAIL = "in_winmail"  # an email inside winmail.dat, which mailbot does not open
+    # Its letter is Rich Text (RTF) past what mailbot reads in one mail (mailbot.tnef's
+    # RtfBudget): read only in part, or not at all.
+    TOO_MUCH_RTF = "too_much_rtf"
 
 
 @dataclass(frozen=True)

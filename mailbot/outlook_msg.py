@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 import olefile
 
 from mailbot.model import NotRead
-from mailbot.tnef import compressed_rtf_text
+from mailbot.tnef import BodyText, RtfBudget, compressed_rtf_text
 
 # A broken .msg is the sender's problem, not an error of ours: it just adds no text.
 logging.getLogger("olefile").setLevel(logging.CRITICAL)
@@ -97,6 +97,9 @@ class OutlookItem:
     # Why each attached item that was not read was left (past the limits above): the
     # officer is told to open the original for them.
     not_read: tuple[NotRead, ...] = ()
+    # True if the body is RTF and more of it than the mail's RtfBudget had left: it was
+    # read only in part (the text ends with "…") or not at all, so the officer is told.
+    rtf_cut_short: bool = False
 
 
 def is_outlook_item(data: bytes) -> bool:
@@ -104,16 +107,16 @@ def is_outlook_item(data: bytes) -> bool:
 
 
 def read_outlook_item(
-    data: bytes, html_to_text: Callable[[str], str], decode: Decode
+    data: bytes, html_to_text: Callable[[str], str], decode: Decode, rtf: RtfBudget
 ) -> OutlookItem | None:
     """The subject, sender, date and body of the item in a .msg file; None if this is not
     one or it cannot be read. `decode` turns bytes in a named charset into text as the rest
-    of the message's parts are decoded."""
+    of the message's parts are decoded; an RTF body is read from the mail's `rtf` budget."""
     if not is_outlook_item(data) or len(data) > MAX_MSG_BYTES:
         return None
     try:
         with olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT) as ole:
-            item = _item(_Reader(ole, len(data), decode, _Budget()), html_to_text, 0)
+            item = _item(_Reader(ole, len(data), decode, _Budget()), html_to_text, rtf, 0)
     except Exception:  # noqa: BLE001 - any malformed compound file: it adds no text
         return None
     # Another kind of compound file (a Word document named .msg) has none of these.
@@ -213,25 +216,28 @@ class _Reader:
             return None
 
 
-def _item(reader: _Reader, html_to_text: Callable[[str], str], depth: int) -> OutlookItem:
+def _item(
+    reader: _Reader, html_to_text: Callable[[str], str], rtf: RtfBudget, depth: int
+) -> OutlookItem:
     # The item's own properties first: they are what the read budget is for.
     subject = reader.string(PR_SUBJECT)[:MAX_HEADER_CHARS]
     sender = _sender(reader)[:MAX_HEADER_CHARS]
-    text = _body(reader, html_to_text)[:MAX_TEXT_CHARS]
+    body = _body(reader, html_to_text, rtf)
     readers, more = reader.attached_items()
     attached: tuple[OutlookItem, ...] = ()
     not_read = (NotRead.TOO_MANY,) * more
     if depth + 1 < MAX_ITEM_DEPTH:
-        attached = tuple(_item(r, html_to_text, depth + 1) for r in readers)
+        attached = tuple(_item(r, html_to_text, rtf, depth + 1) for r in readers)
     else:
         not_read = (NotRead.TOO_DEEP,) * (len(readers) + more)
     return OutlookItem(
         subject=subject,
         sender=sender,
         sent=reader.time(PR_CLIENT_SUBMIT_TIME) or reader.time(PR_MESSAGE_DELIVERY_TIME),
-        text=text,
+        text=body.text[:MAX_TEXT_CHARS],
         attached=attached,
         not_read=not_read,
+        rtf_cut_short=body.rtf_cut_short,
     )
 
 
@@ -255,14 +261,14 @@ def _sender(reader: _Reader) -> str:
     return address or name
 
 
-def _body(reader: _Reader, html_to_text: Callable[[str], str]) -> str:
+def _body(reader: _Reader, html_to_text: Callable[[str], str], rtf: RtfBudget) -> BodyText:
     plain = reader.string(PR_BODY)
     if plain.strip():
-        return plain
+        return BodyText(plain)
     html = reader.html()
     if html.strip():
-        return html_to_text(html)
-    return compressed_rtf_text(reader.binary(PR_RTF_COMPRESSED))
+        return BodyText(html_to_text(html))
+    return compressed_rtf_text(reader.binary(PR_RTF_COMPRESSED), rtf)
 
 
 def _fixed_properties(data: bytes, header: int) -> dict[tuple[int, int], bytes]:

@@ -3,7 +3,8 @@
 Outlook sends "Rich Text" mail to some servers as TNEF: the letter itself is inside the
 winmail.dat attachment, often only as compressed RTF, and mail clients other than Outlook
 show an empty message. tnefparse reads the TNEF structure, unpack_rtf unpacks the RTF
-and striprtf turns it into text (including Outlook's HTML-in-RTF).
+and striprtf turns it into text (including Outlook's HTML-in-RTF). The RTF read for one
+mail, in all its winmail.dat and .msg attachments, comes from one RtfBudget.
 
 Never raises: a winmail.dat that cannot be read gives "", and the officer is told to
 open the original (mailbot.body.body_note).
@@ -28,7 +29,9 @@ logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 MAX_TNEF_BYTES = 20_000_000  # a winmail.dat with large attachments still has a small body
 MAX_OBJECTS = 200  # attributes before the first attachment; a letter has about twenty
-MAX_RTF_BYTES = 1_000_000  # compressed or not: a human letter in RTF is far smaller
+# Compressed or not, for one RTF body and for all of one mail's together: a human letter
+# in RTF is far smaller. striprtf takes most of a second to read a megabyte.
+MAX_RTF_BYTES = 1_000_000
 _SIGNATURE = 0x223E9F78
 _HEADER = 6  # signature (4) and key (2)
 _OBJECT_OVERHEAD = 11  # level (1), id (4), length (4), checksum (2)
@@ -47,16 +50,36 @@ class Winmail:
     # Emails attached inside the winmail.dat (a saved .eml or .msg, or an Outlook item
     # embedded as a message), by name: mailbot does not open them, so the officer is told.
     attached_mail: tuple[str, ...] = ()
+    # True if the letter is RTF and more of it than the mail's RtfBudget had left: it was
+    # read only in part (the text ends with "…") or not at all, so the officer is told.
+    rtf_cut_short: bool = False
 
 
 UNREADABLE_WINMAIL = Winmail("", "", readable=False)
 
 
+class RtfBudget:
+    """What is left of MAX_RTF_BYTES, the RTF read for one mail. Every RTF body in it (its
+    own winmail.dat, those in the mail it passes on, the .msg items attached) is read from
+    this one allowance, in the order read, so six bombs in one mail cost what one does."""
+
+    def __init__(self, left: int = MAX_RTF_BYTES) -> None:
+        self.left = left
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """An Outlook item's body as text: plain, HTML as text, or RTF as text."""
+
+    text: str  # "" if there is none, it cannot be read, or no RTF was left to read it
+    rtf_cut_short: bool = False  # more RTF than was left to read: read in part, or not at all
+
+
 def read_winmail(
-    data: bytes, html_to_text: Callable[[str], str], *, with_text: bool = True
+    data: bytes, html_to_text: Callable[[str], str], budget: RtfBudget, *, with_text: bool = True
 ) -> Winmail:
     """The body of the message in a winmail.dat (plain, else HTML as text, else RTF as
-    text; not read unless `with_text`) and what kind of Outlook item it is."""
+    text from `budget`; not read unless `with_text`) and what kind of Outlook item it is."""
     try:
         message = _message_part(data)
         if not message:
@@ -65,38 +88,52 @@ def read_winmail(
     except Exception:  # noqa: BLE001 - any malformed winmail.dat: no text, and the note says so
         return UNREADABLE_WINMAIL
     attached = _attached_mail(data, len(message))
-    text = _body(tnef, html_to_text) if with_text else ""
-    return Winmail(text, _message_class(tnef), attached_mail=attached)
+    body = _body(tnef, html_to_text, budget) if with_text else BodyText("")
+    return Winmail(body.text, _message_class(tnef), attached_mail=attached,
+                   rtf_cut_short=body.rtf_cut_short)
 
 
 def tnef_text(data: bytes, html_to_text: Callable[[str], str]) -> str:
-    return read_winmail(data, html_to_text).text
+    """The letter in a winmail.dat read on its own, as the only one in its mail."""
+    return read_winmail(data, html_to_text, RtfBudget()).text
 
 
-def _body(tnef: TNEF, html_to_text: Callable[[str], str]) -> str:
+def _body(tnef: TNEF, html_to_text: Callable[[str], str], budget: RtfBudget) -> BodyText:
     try:
         if tnef.body:
-            return _text(tnef.body)
+            return BodyText(_text(tnef.body))
         if tnef.htmlbody:
-            return html_to_text(_text(tnef.htmlbody))
+            return BodyText(html_to_text(_text(tnef.htmlbody)))
         # The raw property: the public rtfbody decompresses without a size limit.
         compressed = tnef._rtfbody
     except Exception:  # noqa: BLE001 - a broken body property: no text, and the note says so
-        return ""
-    return compressed_rtf_text(compressed) if isinstance(compressed, bytes) else ""
+        return BodyText("")
+    if not isinstance(compressed, bytes):
+        return BodyText("")
+    return compressed_rtf_text(compressed, budget)
 
 
-def compressed_rtf_text(compressed: bytes) -> str:
+def compressed_rtf_text(compressed: bytes, budget: RtfBudget) -> BodyText:
     """Outlook's compressed RTF (PR_RTF_COMPRESSED, in winmail.dat or a .msg file) as text,
-    including the HTML Outlook wraps in RTF; "" if there is none or it cannot be read.
-    Both the compressed size and the RTF unpacked are bounded, so the work is too."""
-    if not compressed or len(compressed) > MAX_RTF_BYTES:
-        return ""
+    including the HTML Outlook wraps in RTF, read as far as `budget` has left and taken
+    from it. Both the compressed size and the RTF unpacked are bounded, so the work is
+    too. RTF past what was left is not read, and the text says so (rtf_cut_short, "…")."""
+    if not compressed:
+        return BodyText("")
+    allowed = min(MAX_RTF_BYTES, budget.left)
+    if len(compressed) > MAX_RTF_BYTES or allowed <= 0:
+        return BodyText("", rtf_cut_short=True)
+    try:  # one byte more than is read, to know whether there is more
+        rtf = unpack_rtf(compressed + b"\x00", allowed + 1)  # as tnefparse passes it
+    except Exception:  # noqa: BLE001 - not compressed RTF: no text
+        return BodyText("")
+    budget.left -= min(len(rtf), allowed)
+    cut_short = len(rtf) > allowed
     try:
-        rtf = unpack_rtf(compressed + b"\x00", MAX_RTF_BYTES)  # as tnefparse passes it
-        return str(rtf_to_text(rtf.decode("cp1252", "replace"), errors="replace"))
+        text = str(rtf_to_text(rtf[:allowed].decode("cp1252", "replace"), errors="replace"))
     except Exception:  # noqa: BLE001 - broken RTF or the like: no text
-        return ""
+        return BodyText("", cut_short)
+    return BodyText(text.rstrip() + "…" if cut_short and text.strip() else text, cut_short)
 
 
 _RTF_HEADER = struct.Struct("<II4sI")  # compressed size, raw size, kind, CRC

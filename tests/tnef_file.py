@@ -5,6 +5,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+from compressed_rtf import compress
+
 SIGNATURE = 0x223E9F78
 
 
@@ -45,3 +47,14 @@ def expanding_rtf(size: int) -> bytes:
             write = (write + 17) % 4096
     crc = zlib.crc32(bytes(body), 0xFFFFFFFF) ^ 0xFFFFFFFF
     return struct.pack("<II4sI", len(body) + 12, 8_500_000, b"LZFu", crc) + bytes(body)
+
+
+def rtf_letter(n: int, picture_bytes: int) -> bytes:
+    """Outlook's compressed RTF for letter `n` with a photo of `picture_bytes` pasted in:
+    the photo's hex is most of the RTF, and none of the text."""
+    rtf = (
+        rf"{{\rtf1\ansi\deff0 Letter {n}: the bins on Bryn Road were not emptied.\par "
+        r"{\*\shppict{\pict\pngblip " + "89504e47" * (picture_bytes // 8) + "}}"
+        rf"\par End of letter {n}.}}"
+    )
+    return compress(rtf.encode("ascii"), compressed=True)

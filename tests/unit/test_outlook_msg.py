@@ -19,6 +19,7 @@ from mailbot.outlook_msg import MAX_MSG_BYTES, read_outlook_item
 from mailbot.parse import parse_message
 from mailbot.plaintext import html_to_text
 from mailbot.store.tables import CaseRow
+from mailbot.tnef import RtfBudget
 
 MSG_MAIL = "member_forwards_resident_foi_as_outlook_msg.eml"
 FOI_TEAM = "foi@wiltshire.example"  # where the test council routes FOI requests
@@ -143,7 +144,7 @@ def test_what_cannot_be_read_in_a_msg_adds_nothing(what: str, item: bytes) -> No
 
 def test_a_msg_larger_than_any_item_is_not_opened() -> None:
     huge = GOOD + b"\0" * MAX_MSG_BYTES
-    assert read_outlook_item(huge, html_to_text, lambda data, _: "") is None
+    assert read_outlook_item(huge, html_to_text, lambda data, _: "", RtfBudget()) is None
 
 
 @pytest.mark.parametrize("item", [
@@ -159,7 +160,8 @@ def test_the_date_and_sender_come_from_the_item_itself() -> None:
     item = outlook_msg(subject="Bins", body="Not emptied.", sender_name="Pat Resident",
                        sender_smtp="pat@example.net",
                        sent=datetime(2026, 11, 2, 7, 5, tzinfo=UTC))
-    found = read_outlook_item(item, html_to_text, lambda data, _: data.decode("cp1252"))
+    decode = lambda data, _: data.decode("cp1252")  # noqa: E731
+    found = read_outlook_item(item, html_to_text, decode, RtfBudget())
     assert found is not None
     assert (found.sender, found.sent, found.text) == (
         "Pat Resident <pat@example.net>", datetime(2026, 11, 2, 7, 5, tzinfo=UTC), "Not emptied."

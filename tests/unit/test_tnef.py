@@ -9,15 +9,22 @@ import pytest
 from compressed_rtf import compress, decompress
 from helpers import JO, SAM, AppFactory, body_text, eml, rows, run, sent_to
 from hostile_mail import rtf_bombs_forwarded, winmail_of_empty_objects
-from tnef_file import expanding_rtf, mapi_props, message_class, tnef_object, winmail
+from tnef_file import expanding_rtf, mapi_props, message_class, rtf_letter, tnef_object, winmail
 
 from mailbot.body import OUTLOOK_ONLY, body_note
 from mailbot.loops import detect_automatic
-from mailbot.model import Automatic, ParsedMessage
+from mailbot.model import Automatic, NotRead, ParsedMessage, UnreadAttachment
 from mailbot.parse import parse_message
 from mailbot.plaintext import html_to_text
 from mailbot.store.tables import CaseRow
-from mailbot.tnef import MAX_RTF_BYTES, tnef_text, unpack_rtf
+from mailbot.tnef import (
+    MAX_RTF_BYTES,
+    BodyText,
+    RtfBudget,
+    compressed_rtf_text,
+    tnef_text,
+    unpack_rtf,
+)
 
 WINMAIL_ONLY = "member_outlook_rich_text_winmail_dat_only.eml"
 
@@ -160,7 +167,47 @@ def test_mail_of_rtf_that_unpacks_eightfold_is_read(app_factory: AppFactory) -> 
     server.deliver(rtf_bombs_forwarded())
     run(app)
     [case] = rows(app, CaseRow)
-    assert case.subject == "Letters passed on"
+    assert (case.subject, case.kind, case.status) == ("Letters passed on", "enquiry", "open")
+    [(acknowledgement, _)] = sent_to(server, JO[1])
+    assert case.ref in str(acknowledgement["Subject"])
+
+
+def test_six_rtf_bombs_in_one_mail_are_read_from_one_budget() -> None:
+    """The first megabyte of the first is read, the others not at all: each is named to
+    the officer as not read in full."""
+    message = parse_message(rtf_bombs_forwarded())
+    assert isinstance(message, ParsedMessage)
+    assert message.text.startswith("Please see these.")
+    assert len(message.text) <= MAX_RTF_BYTES
+    not_all_read = UnreadAttachment("winmail.dat", NotRead.TOO_MUCH_RTF)
+    assert message.unread_attachments == [not_all_read] * 6
+
+
+def test_the_rtf_in_one_mail_is_read_from_one_budget() -> None:
+    """Two letters of 400 KB are read in full, the third as far as the budget goes (its text
+    ends with "…"), the fourth not at all; each past the budget says so."""
+    budget = RtfBudget()
+    first, second, third, fourth = (compressed_rtf_text(rtf_letter(n, 400_000), budget)
+                                    for n in (1, 2, 3, 4))
+    for n, letter in ((1, first), (2, second)):
+        assert not letter.rtf_cut_short
+        assert " ".join(letter.text.split()) == (
+            f"Letter {n}: the bins on Bryn Road were not emptied. End of letter {n}.")
+    assert third.rtf_cut_short and third.text.endswith("…")
+    assert "Letter 3: the bins" in third.text and "End of letter 3." not in third.text
+    assert fourth == BodyText("", rtf_cut_short=True)
+    assert budget.left == 0
+
+
+def test_an_ordinary_rtf_letter_reads_as_it_did_alone() -> None:
+    """A letter far under the budget: all of it, nothing said about a limit, and the rest
+    of the budget left for the mail's other letters."""
+    budget = RtfBudget()
+    letter = compressed_rtf_text(compress(HTML_IN_RTF.encode("ascii"), compressed=True), budget)
+    assert letter.text.strip() == (
+        "Could someone check the drains on Bryn Road?\nDiolch yn fawr – Rhian")
+    assert not letter.rtf_cut_short
+    assert budget.left == MAX_RTF_BYTES - len(HTML_IN_RTF)
 
 
 def test_mail_with_a_winmail_dat_of_empty_objects_is_read(app_factory: AppFactory) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from helpers import Council, body_text, by_recipient
 from outlook_msg_file import outlook_msg, outlook_msg_streams
-from tnef_file import tnef_object, winmail
+from tnef_file import mapi_props, rtf_letter, tnef_object, winmail
 
 from mailbot.attached_mail import MAX_ATTACHED_MESSAGES, MAX_FORWARD_DEPTH
 from mailbot.model import ParsedMessage, UnreadAttachment
 from mailbot.parse import MAX_UNREAD_LISTED, parse_message
+from mailbot.tnef import MAX_RTF_BYTES
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -268,6 +269,62 @@ def test_an_email_inside_winmail_dat_is_named(council: Council) -> None:
         " so they are missing from this email"
     ) in text
     assert "Plan.pdf" not in text
+
+
+# All the Rich Text (RTF) letters in one mail are read from one budget (mailbot.tnef's
+# RtfBudget): what is past it is read in part or not at all, and named with the reason.
+TOO_MUCH_RTF = "(not read in full: more Rich Text than mailbot reads in one email)"
+
+
+def rtf_mail_part(n: int, picture_bytes: int) -> str:
+    """A resident's email passed on as an attachment, its letter (with a photo pasted in)
+    only in winmail.dat as compressed RTF."""
+    data = winmail(mapi_props(0x0102, 0x1009, rtf_letter(n, picture_bytes)))
+    inner = (
+        f"From: Pat Resident <pat@example.net>\nSubject: Bins {n}\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="w"\n\n--w\n'
+        'Content-Type: application/ms-tnef; name="winmail.dat"\n'
+        "Content-Transfer-Encoding: base64\n\n"
+    ).encode() + base64.encodebytes(data) + b"--w--\n"
+    return rfc822_part(base64.encodebytes(inner))
+
+
+def test_rtf_letters_past_the_mails_budget_are_named_with_the_reason(council: Council) -> None:
+    """Two letters of 400 KB are quoted in full; the third only in part, and the Outlook
+    item after it not at all: the officer is told to open both in the original."""
+    item = outlook_msg(subject="Bins 4", rtf_compressed=rtf_letter(4, 400_000))
+    parts = [rtf_mail_part(n, 400_000) for n in (1, 2, 3)]
+    text, html = assignment(council, mail(council, JO, *parts, msg_part(item, "Bins 4.msg")))
+    assert NOTE in text
+    for n in (1, 2):
+        assert f"Letter {n}: the bins on Bryn Road were not emptied." in text
+        assert f"End of letter {n}." in text
+    assert "Letter 3: the bins" in text and "End of letter 3." not in text
+    assert "Letter 4: the bins" not in text
+    assert (
+        f'mailbot could not read the attachment "winmail.dat" {TOO_MUCH_RTF}, the attachment'
+        f' "Bins 4.msg" {TOO_MUCH_RTF}, so they are missing from this email'
+    ) in text
+    assert f"the attachment &ldquo;Bins 4.msg&rdquo; {TOO_MUCH_RTF}" in html
+
+
+def test_an_rtf_letter_within_the_budget_gives_no_such_line(council: Council) -> None:
+    item = outlook_msg(subject="Bins 2", rtf_compressed=rtf_letter(2, 20_000))
+    text, _ = assignment(council, mail(council, JO, rtf_mail_part(1, 20_000), msg_part(item)))
+    for n in (1, 2):
+        assert f"Letter {n}: the bins on Bryn Road were not emptied." in text
+        assert f"End of letter {n}." in text
+    assert "could not read" not in text and "shared mailbox (" not in text
+
+
+def test_the_welsh_part_says_the_rtf_was_not_read_in_full(cardiff: Council) -> None:
+    text, _ = assignment(cardiff, mail(
+        cardiff, SIAN, rtf_mail_part(1, MAX_RTF_BYTES + 1000), note="Gweler isod."))
+    assert "Letter 1: the bins" in text and "End of letter 1." not in text
+    assert (
+        'Ni allai mailbot ddarllen yr atodiad "winmail.dat" (heb ei ddarllen yn llawn: mwy o'
+        " Destun Cyfoethog nag y mae mailbot yn ei ddarllen mewn un e-bost), felly mae ar goll"
+    ) in text
 
 
 # The kind of a case passed on under a covering note is the kind of what was passed on
