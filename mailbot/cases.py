@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, routing
+from mailbot import ledger, on_behalf, routing
 from mailbot.addresses import address_forms
 from mailbot.clock import (
     ABSENCE_PAUSE,
@@ -154,7 +154,11 @@ def open_case(
     parent: CaseRow | None = None,
 ) -> CaseRow:
     assert message.sender is not None
-    member = app.directory.member(message.sender.email)
+    # A PA writing for a councillor from their own address: the councillor's case.
+    written_for = on_behalf.councillor_written_for(app, message)
+    member_email, member = written_for or (
+        message.sender.email, app.directory.member(message.sender.email)
+    )
     kind = classification.kind or Kind.ENQUIRY
     triage = classification.confidence < app.settings.classifier.threshold or member is None
     # An FOI request keeps its statutory clock, whatever it follows up.
@@ -173,7 +177,7 @@ def open_case(
         confidential=classification.confidential or (parent is not None and parent.confidential),
         confidence=classification.confidence,
         status=CaseStatus.NEEDS_TRIAGE if triage else CaseStatus.OPEN,
-        member_email=message.sender.email,
+        member_email=member_email,
         member_name=member.name if member else message.sender.name,
         known_member=member is not None,
         officer_email=None,
@@ -197,6 +201,8 @@ def open_case(
             why += ", so a complaint"
     if member is None:
         why += "; sender is not in the members directory"
+    elif written_for is not None:
+        why += f"; {message.sender.email} wrote for the member (in Cc or Reply-To)"
     ledger.record_event(session, now, "mailbot", "opened", why, case=case)
     if parent is not None:
         ledger.record_event(
