@@ -61,24 +61,26 @@ def _text(message: EmailMessage) -> str:
     return body_text(message, "plain")
 
 
-def _open_case(council: Council, subject: str = "Pothole on Castle Road") -> EmailMessage:
-    """Jo's enquiry, copying Sam: the assignment Sam gets."""
+def _open_case(
+    council: Council, subject: str = "Pothole on Castle Road", at: datetime = NOW
+) -> EmailMessage:
+    """Jo's enquiry, copying Sam, an hour before `at`: the assignment Sam gets."""
     out = by_recipient(council.deliver(
         council.mail(f"Cllr Jo Bloggs <{JO}>", subject, "A deep pothole by no. 12.", cc=SAM,
-                     date=NOW - timedelta(hours=1)),
-        NOW,
+                     date=at - timedelta(hours=1)),
+        at,
     ))
     return out[SAM]
 
 
-def _away(council: Council, assignment: EmailMessage) -> EmailMessage:
-    """Sam's out-of-office answers the assignment: the case pauses and Lee (Sam's deputy)
-    is asked to redirect it. Lee's request."""
+def _away(council: Council, assignment: EmailMessage, at: datetime = NOW) -> EmailMessage:
+    """Sam's out-of-office answers the assignment at `at`: the case pauses and Lee (Sam's
+    deputy) is asked to redirect it. Lee's request."""
     out = council.deliver(council.mail(
         SAM, f"Automatic reply: {assignment['Subject']}", "On leave until 7 December.",
         in_reply_to=assignment["Message-ID"], extra="Auto-Submitted: auto-replied",
-        date=NOW,
-    ), NOW)
+        date=at,
+    ), at)
     [request] = out
     assert request["To"] == LEE and "response clock is paused" in _text(request)
     [paused] = rows(council.app, CaseRow, CaseRow.status == "paused")
@@ -144,6 +146,33 @@ def test_no_chase_at_night_or_at_the_weekend(colchester: Council) -> None:
     assert _chases(colchester) == []
     [chase] = _sweep(colchester, saturday + timedelta(days=2, hours=-3))  # Monday 09:00
     assert chase["To"] == LEE
+
+
+def test_the_working_days_skip_christmas(colchester: Council) -> None:
+    """Paused on Wednesday 23 December 2026: two working days on is Tuesday 29 December
+    (Friday 25 and Monday 28, the substitute Boxing Day, are bank holidays)."""
+    wednesday = datetime(2026, 12, 23, 12, tzinfo=UTC)
+    _away(colchester, _open_case(colchester, at=wednesday), wednesday)
+    for day in (24, 25, 28):
+        assert _sweep(colchester, datetime(2026, 12, day, 10, tzinfo=UTC)) == []
+    [chase] = _sweep(colchester, datetime(2026, 12, 29, 9, 30, tzinfo=UTC))
+    assert chase["To"] == LEE
+    assert "paused since Wednesday 23 December 2026 (2 working days)" in _text(chase)
+
+
+def test_a_bilingual_council_reminds_in_welsh_and_english(tmp_path: Path) -> None:
+    with _council(tmp_path, "cardiff") as cardiff:
+        assignment = _open_case(cardiff)
+        cardiff.deliver(cardiff.reply(assignment, SAM, 'PAUSE "aros am yr aelod"'), NOW)
+        [reminder] = _sweep(cardiff, datetime(2026, 12, 9, 10, tzinfo=UTC))
+        assert reminder["Subject"] == (
+            f"Case still paused / Achos yn dal wedi'i oedi [{cardiff.case().ref}]"
+        )
+        text = _text(reminder)
+        assert "Paused by Sam Patel, and not resumed since." in text
+        assert "Fe'i hoediwyd gan Sam Patel, ac nid yw wedi ailgychwyn ers hynny." in text
+        assert "wedi'i oedi ers dydd Mercher 25 Tachwedd 2026 (10 diwrnod gwaith)" in text
+        assert "Fe'i hoediwyd gan Sam Patel" in body_text(reminder, "html")
 
 
 def test_a_chase_queued_but_not_sent_before_the_case_is_taken_is_withdrawn(
