@@ -15,6 +15,10 @@ and the outage is reported once:
   An alert that goes after its outage has ended (that way, or because the server
   refused it for a while) says so when it goes: "could not use the mailbox from X to Y;
   it works again" (mailbot.alerts_at_send). No second mail is sent for the recovery.
+  A server that asks for a pause (Graph's 429 or 503 with Retry-After, Exchange's
+  ErrorServerBusy with BackOffMilliseconds) is throttling, which Microsoft expects
+  clients to meet now and then: it is logged as a WARNING, and the alert is queued only
+  if the mailbox still fails THROTTLE_GRACE after the outage began.
 
 Only the poll probes the mailbox. The flush swallows send failures row by row, so a
 flush that "worked" proves nothing, and a flush during an outage would spend the rows'
@@ -58,6 +62,7 @@ ALERT_KEY = "mailbox-alert:"  # then the outage's start: one alert per outage
 STATE_KEY = "mailbox.outage"
 FIRST_WAIT = timedelta(minutes=1)
 MAX_WAIT = timedelta(minutes=30)
+THROTTLE_GRACE = timedelta(minutes=30)  # throttling this long is worth an administrator
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -70,6 +75,7 @@ class Outage:
     failures: int = 0  # failed tries in this process (drives the backoff)
     retry_at: datetime | None = None  # no try before this; None: try at once
     reported: bool = False  # this process has logged `problem`
+    alerted: bool = False  # this process has queued (or found queued) the outage's alert
     # The alert row the [mailbox.smtp] server refused for a passing reason (451), and when
     # to hand it over again: while the outage lasts the outbox flush does not run.
     alert_row: int | None = None
@@ -136,24 +142,36 @@ class MailboxHealth:
             outage.problem, outage.reported = problem, False
             self._record("outage changed", f"{job}: {problem}", now)
             self._save(outage)
-        if outage.failures == 0:  # the first failure this process sees: a new outage, or
+        throttled = is_throttling(error) and now - outage.started < THROTTLE_GRACE
+        alert = None
+        if outage.alerted:
+            self._alert_again(outage, now)
+        elif not throttled:  # the first failure this process alerts for: a new outage, or
             # one an earlier run left open (the alert's dedup key keeps it to one email)
             alert = self._alert(outage, error, now)
-        else:
-            alert = "the admins were alerted when the outage began"
-            self._alert_again(outage, now)
+            outage.alerted = True
         outage.failures += 1
         wait = self.wait_after(outage.failures)
+        if isinstance(error, TransientError) and error.retry_after:  # the pause it asked for
+            wait = max(wait, timedelta(seconds=error.retry_after))
         outage.retry_at = now + wait
-        if outage.reported:
+        if outage.reported and alert is None:
             log.debug("%s: mailbox still unavailable; next try in %s", job, span_in_words(wait))
             return
         outage.reported = True
+        if throttled:
+            log.warning(
+                "%s: the mailbox server asked for a pause (since %s): %s; trying again in %s; "
+                "the admins are alerted only if it still fails at %s",
+                job, uk_time(outage.started), problem, span_in_words(wait),
+                uk_time(outage.started + THROTTLE_GRACE),
+            )  # fmt: skip
+            return
         log.error(
             "%s: the mailbox is unavailable (since %s): %s; trying again in %s, then less "
             "often (at most every %s); %s",
             job, uk_time(outage.started), problem, span_in_words(wait),
-            span_in_words(self.max_wait), alert,
+            span_in_words(self.max_wait), alert or "the admins were alerted when it began",
         )  # fmt: skip
 
     def _recovered(self, job: str, now: datetime) -> None:
@@ -312,6 +330,12 @@ class MailboxHealth:
         if record is None:
             return None
         return Outage(started=record.since, problem=record.problem)
+
+
+def is_throttling(error: BackendError) -> bool:
+    """The server asked for a pause (a Retry-After or BackOffMilliseconds hint): it is up
+    and answering, and will take requests again after the pause."""
+    return isinstance(error, TransientError) and bool(error.retry_after)
 
 
 def describe(error: BackendError) -> str:

@@ -243,6 +243,52 @@ def test_wrong_password_is_reported_once_and_outbox_rows_are_kept_for_later(
         app.close()
 
 
+def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_throttling_alerts_the_admins_only_if_it_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Graph answers 429 with Retry-After when an app uses up its requests; Microsoft
+    expects that now and then. One such pause is a WARNING, not an alert email; throttling
+    still failing THROTTLE_GRACE after it began is."""
+    server = MemoryServer()
+    server.deliver(MEMBER_MAIL)
+    busy = TransientError("graph fetch: Graph answered 429 Too Many Requests", retry_after=300)
+    backend = BrokenMailbox(server, busy)
+    app = make_app(tmp_path, backend)
+    clock = Clock()
+    caplog.set_level(logging.INFO)
+    try:
+        health = MailboxHealth(app)
+        jobs = daemon_jobs(app, health, clock)
+        run_minutes(jobs, clock, 10)  # ten minutes of pauses asked for
+        assert alerts(app) == [] and errors(caplog) == []
+        (line,) = warnings(caplog)
+        assert "asked for a pause" in line and "429" in line
+        assert "trying again in 5 min" in line  # the pause asked for, not the 1 min backoff
+        assert "alerted only if it still fails at 25 Nov 2026 09:30 (UK time)" in line
+        backend.error = None
+        run_minutes(jobs, clock, 10)
+        assert not health.down and alerts(app) == []
+        assert len(rows(app, CaseRow)) == 1
+        assert mailbox_events(app) == ["outage", "recovered"]
+
+        backend.error = busy  # a second spell that lasts: from 09:20, tried at 09:25,
+        run_minutes(jobs, clock, 29)  # 09:30, 09:35 and 09:43 (the backoff passes 5 min)
+        assert alerts(app) == [] and errors(caplog) == []
+        run_minutes(jobs, clock, 12)  # the try at 09:59, past the grace, still fails
+        (alert,) = alerts(app)
+        assert alert.recipients == ADMIN
+        (line,) = errors(caplog)
+        assert "429" in line and ADMIN in line
+        run_minutes(jobs, clock, 120)
+        assert len(alerts(app)) == 1 and len(errors(caplog)) == 1
+    finally:
+        app.close()
+
+
 def test_the_alert_goes_through_smtp_while_the_mailbox_is_down(
     tmp_path: Path, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
