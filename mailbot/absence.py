@@ -20,17 +20,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, ledger
+from mailbot import assignment, bounce_notice, cases, ledger
 from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
+from mailbot.dsn import Failure, failure_for
 from mailbot.languages import Bilingual
-from mailbot.leavers import LEFT_EVENT, says_they_left, stand_in
+from mailbot.leavers import LEFT_EVENT, is_leaver, says_they_left, stand_in
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, Kind, ParsedMessage
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
-from mailbot.thread import our_mail_answered, sent_to_officer
+from mailbot.thread import our_mail_answered, same_member, sent_to_officer
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -52,7 +53,7 @@ def note_automatic(
     if verdict.automatic == Automatic.AUTO_REPLY and sent_to_officer(out, case):
         officer_out_of_office(app, session, case, out, message, now)
     elif verdict.automatic == Automatic.BOUNCE:
-        undeliverable(app, session, case, out, message, now)
+        undeliverable(app, session, case, out, message, row.raw, now)
     else:
         ledger.record_event(
             session,
@@ -168,9 +169,11 @@ def undeliverable(
     case: CaseRow,
     out: OutboxRow,
     message: ParsedMessage,
+    raw: bytes,
     now: datetime,
 ) -> None:
-    failed = message.headers.get("x-failed-recipients", "").strip().lower() or _absent(out, message)
+    reported = _failure(out, message, raw)
+    failed = reported.recipient
     ledger.record_event(
         session,
         now,
@@ -179,9 +182,34 @@ def undeliverable(
         f"our {out.purpose} to {failed} bounced",
         case=case,
     )
+    if same_member(app.directory, failed, case.member_email):
+        # The member did not get our mail, and does not know it: the officer is told.
+        bounce_notice.tell_officer_of_member_bounce(app, session, case, out, reported, now)
+        return
+    to_officer = sent_to_officer(out, case)
+    if to_officer:
+        _move_from_dead_address(app, session, case, failed, now)
+    if not is_leaver(app, failed) and (to_officer or app.directory.officer(failed)):
+        # Whether or not the case moved: a dead address that officers.csv or the
+        # configuration still gives is the admins' to put right, once per address. A
+        # leaver's row is gone already: `mailbot status` asks for their cases.
+        bounce_notice.tell_admins_of_officer_bounce(app, session, case, out, reported, now)
+
+
+def _failure(out: OutboxRow, message: ParsedMessage, raw: bytes) -> Failure:
+    """What failed, for one of our recipients (dsn.py reads the report)."""
+    return failure_for(
+        raw, message.text, message.headers.get("x-failed-recipients", ""),
+        [r for r in out.recipients.split(",") if r], _absent(out, message),
+    )
+
+
+def _move_from_dead_address(
+    app: App, session: Session, case: CaseRow, failed: str, now: datetime
+) -> None:
     # X-Failed-Recipients names the address as the SMTP envelope had it: a domain beyond
     # ASCII in its ASCII form, whichever form officers.csv uses.
-    if not sent_to_officer(out, case) or not same_address(failed, case.officer_email or ""):
+    if not same_address(failed, case.officer_email or ""):
         return
     if case.status in FINISHED:
         return

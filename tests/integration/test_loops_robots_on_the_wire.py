@@ -25,6 +25,7 @@ from helpers import (
     SHARED_MAILBOX,
     AppFactory,
     Council,
+    body_text,
     eml,
     never_answered,
     rows,
@@ -151,9 +152,16 @@ def test_an_exchange_online_bounce_of_our_assignment_is_noticed(council: Council
     raw = answering(eml("ndr_exchange_online_undeliverable_to_officer.eml"),
                     str(assignment["Message-ID"]))
     out = council.deliver(raw)
-    assert sorted(str(m["To"]) for m in out) == sorted([LEE, JO[1]])
+    # The deputy takes the case, the member is told; with no [directory] admins, Sam's
+    # manager is told Sam's address in officers.csv is dead.
+    assert sorted(str(m["To"]) for m in out) == sorted([LEE, JO[1], DANA])
     assert council.case().officer_email == LEE
     assert len(council.events("undeliverable")) == 1
+    [alert] = [m for m in out if str(m["To"]) == DANA]
+    text = " ".join(body_text(alert, "plain").split())
+    assert f"to {SAM} (Sam Patel in officers.csv), and it could not be delivered: " \
+        "no such user" in text
+    assert "RESOLVER.ADR.RecipientNotFound" in text and "correct it in officers.csv" in text
 
 
 def test_a_delay_warning_for_our_assignment_moves_nothing(council: Council) -> None:

@@ -509,14 +509,22 @@ def _bounce(council: Council, original: EmailMessage, failed: str) -> bytes:
 def test_a_bouncing_officer_address_causes_no_storm(council: Council) -> None:
     assignment = _open_pothole(council)[SAM]
     out = council.deliver(_bounce(council, assignment, SAM))
-    assert [m["To"] for m in out] == [LEE, JO]  # redirected to the deputy, once
+    # Redirected to the deputy, once; the admin is told Sam's address in officers.csv is
+    # dead ("no such user"), once.
+    assert [m["To"] for m in out] == [LEE, JO, ADMIN]
     assert council.case().officer_email == LEE
+    assert out[2]["Subject"].startswith(f"Mail to {SAM} bounced: check officers.csv")
+    alert = _text(out[2])
+    assert "(Sam Patel in officers.csv)" in alert and "no such user" in alert
+    assert "correct it in officers.csv" in alert and f"is now with {LEE}" in alert
     # The deputy bounces too: Lee has no deputy, so the manager gets it; then nothing more.
     out = council.deliver(_bounce(council, out[0], LEE))
-    assert [m["To"] for m in out] == [DANA, JO]
+    assert [m["To"] for m in out] == [DANA, JO, ADMIN]
     for _ in range(3):
         assert council.deliver(_bounce(council, assignment, SAM)) == []
     assert len(council.events("undeliverable")) == 5
+    assert [e.detail.split(":")[0] for e in council.events("officer address bounced")] == [
+        SAM, LEE]
     sent = rows(council.app, OutboxRow)
     assert not any("mailer-daemon" in r.recipients.lower() for r in sent)
 

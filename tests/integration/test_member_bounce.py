@@ -1,0 +1,223 @@
+"""Our mail to a member bouncing: the case's officer is told, once, which mail, to what
+address, why in plain words and what to do; never the robot. A delay warning tells
+nobody. Real app on the memory mailbox; assertions on the mail that left, outbox rows and
+the case's events. The real-world DSN shapes come from the shared corpus
+(../shared/corpus/bounce) when it is there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import NOW, Council, body_text, by_recipient, rows, shared_dir
+
+from mailbot.jobs import poll
+from mailbot.store.tables import OutboxRow
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+ADMIN = "it.admin@council.gov.uk"
+TRIAGE = "triage@council.gov.uk"
+SHARED = shared_dir()
+CORPUS = SHARED / "corpus" / "bounce" if SHARED else None
+
+
+def _council(home: Path, routing: str = "") -> Council:
+    return Council(
+        home, name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "highways", "", "")],
+        admins=[ADMIN], threshold=0.0,
+        config=routing or f'[routing]\ndefault_officer = "{SAM}"\n',
+    )
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with _council(tmp_path / "council") as made:
+        yield made
+
+
+def _open_pothole(council: Council) -> dict[str, EmailMessage]:
+    return by_recipient(council.deliver(
+        council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.")
+    ))
+
+
+def _dsn(
+    council: Council, original: EmailMessage, *, action: str = "failed",
+    status: str = "5.1.1", diagnostic: str = "550-5.1.1 The email account that you tried "
+    "to reach does not exist.",
+) -> bytes:
+    """A Gmail-shaped delivery status notification for our mail `original` to Jo."""
+    council.count += 1
+    return (
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\n"
+        f"To: {MAILBOX}\r\n"
+        "Subject: Delivery Status Notification (Failure)\r\n"
+        f"Message-ID: <dsn{council.count}@mx.google.example>\r\n"
+        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: text/plain\r\n\r\nYour message wasn't delivered to {JO}.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; googlemail.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {JO}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+
+
+def _text(message: EmailMessage) -> str:
+    return " ".join(body_text(message, "plain").split())
+
+
+def test_the_officer_is_told_once_that_the_acknowledgement_bounced(council: Council) -> None:
+    ack = _open_pothole(council)[JO]
+    ref = council.case().ref
+    dsn = _dsn(council, ack)
+    out = council.deliver(dsn)
+    assert [m["To"] for m in out] == [SAM]  # the officer; nothing to the robot
+    told = out[0]
+    assert told["Subject"] == (
+        f"Not delivered to the member: Enquiry from Cllr Jo Bloggs: Pothole on Castle Road [{ref}]"
+    )
+    text = _text(told)
+    assert (
+        "Our acknowledgement to Cllr Jo Bloggs (sent 25 November 2026) could not be delivered "
+        f"to {JO}: no such user: the address does not exist (mistyped, or closed) (5.1.1: "
+        "550-5.1.1 The email account that you tried to reach does not exist.)."
+    ) in text
+    assert "Cllr Jo Bloggs has not been told that their message was received." in text
+    assert "contact Cllr Jo Bloggs another way" in text and "members.csv" in text
+    # The same DSN again, a second DSN for the same mail, and another poll: nothing more.
+    assert council.deliver(dsn) == []
+    assert council.deliver(_dsn(council, ack)) == []
+    poll(council.app, NOW + timedelta(minutes=5))
+    assert council.flush(NOW + timedelta(minutes=5)) == []
+    told_rows = rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce")
+    assert [(r.recipients, r.status) for r in told_rows] == [(SAM, "sent")]
+    assert len(council.events("undeliverable")) == 2  # each DSN recorded; one told
+    [event] = council.events("member not reached")
+    assert event.detail.startswith(f"our ack to {JO}: no such user") and event.detail.endswith(
+        f"told {SAM}")
+    assert not any("daemon" in r.recipients for r in rows(council.app, OutboxRow))
+
+
+def test_a_full_mailbox_asks_for_another_way_but_not_for_the_directory(
+    council: Council,
+) -> None:
+    ack = _open_pothole(council)[JO]
+    out = council.deliver(_dsn(council, ack, status="5.2.2",
+                               diagnostic="552 5.2.2 E4.12 user MAILBOX FULL"))
+    text = _text(out[0])
+    assert f"could not be delivered to {JO}: mailbox full (5.2.2: 552 5.2.2" in text
+    assert "contact Cllr Jo Bloggs another way" in text and "members.csv" not in text
+
+
+def test_a_delay_warning_tells_nobody(council: Council) -> None:
+    ack = _open_pothole(council)[JO]
+    out = council.deliver(_dsn(council, ack, action="delayed", status="4.4.1",
+                               diagnostic="connect to mx: Connection timed out"))
+    assert out == []
+    assert council.events("member not reached") == []
+    assert council.events("undeliverable") == []
+
+
+def test_a_letter_giving_the_new_date_that_bounced_is_named(council: Council) -> None:
+    assignment = _open_pothole(council)[SAM]
+    later = NOW + timedelta(days=6)
+    out = by_recipient(council.deliver(
+        council.reply(assignment, SAM, 'EXTEND 5 "the contractor surveys it on Monday"'),
+        now=later,
+    ))
+    out = council.deliver(_dsn(council, out[JO]), now=later)
+    assert [m["To"] for m in out] == [SAM]
+    text = _text(out[0])
+    assert ("Our letter giving the new response date to Cllr Jo Bloggs (sent 1 December "
+            "2026)") in text
+    assert "Cllr Jo Bloggs has not had this letter giving the new response date." in text
+
+
+def test_with_no_officer_the_stand_in_is_told(tmp_path: Path) -> None:
+    # No default officer and no rule: the case is nobody's, so the first admin is told.
+    with _council(tmp_path, routing="[routing]\n") as council:
+        ack = _open_pothole(council)[JO]
+        assert council.case().officer_email is None
+        out = council.deliver(_dsn(council, ack))
+        assert [m["To"] for m in out] == [ADMIN]
+        assert "the case has no officer, so it comes to you" in _text(out[0])
+
+
+def _corpus(name: str) -> bytes:
+    if CORPUS is None or not (CORPUS / name).is_file():
+        pytest.skip("the shared corpus is not here (../shared/corpus/bounce)")
+    return (CORPUS / name).read_bytes()
+
+
+def test_real_mailbox_full_bounce(council: Council) -> None:
+    """AOL's postfix bounce (flanker's fixture), returned for our acknowledgement."""
+    raw = _corpus("mailgun_flanker__tests_fixtures_messages_bounce_mailbox-full.eml")
+    ack = _open_pothole(council)[JO]
+    raw = raw.replace(b"user@aol.com", JO.encode()).replace(
+        b"<4E326A95.3010907@example.com>", str(ack["Message-ID"]).encode())
+    out = council.deliver(raw)
+    assert [m["To"] for m in out] == [SAM]
+    assert f"to {JO}: mailbox full (5.2.2: 552 5.2.2 E4.12 user MAILBOX FULL)" in _text(out[0])
+
+
+def test_real_gave_up_after_days_is_told_as_temporary(council: Council) -> None:
+    """sendmail's 'Cannot send message for 5 days' (Action: failed, Status 4.0.0)."""
+    raw = _corpus("mailgun_flanker__tests_fixtures_messages_bounce_delayed.eml")
+    ack = _open_pothole(council)[JO]
+    raw = raw.replace(b"foo@example.com", JO.encode()).replace(
+        b"Subject: Hello, how are you",
+        f"Message-ID: {ack['Message-ID']}\nSubject: Hello, how are you".encode())
+    out = council.deliver(raw)
+    assert [m["To"] for m in out] == [SAM]
+    text = _text(out[0])
+    assert f"to {JO}: the receiving mail server could not be reached" in text
+    assert "gave up after retrying a problem that may clear" in text
+
+
+def test_real_delay_warning_tells_nobody(council: Council) -> None:
+    """Postfix's 'Delayed Mail (still being retried)' (flanker's no-mx fixture)."""
+    raw = _corpus("mailgun_flanker__tests_fixtures_messages_bounce_no-mx.eml")
+    ack = _open_pothole(council)[JO]
+    raw = raw.replace(b"user@example.com", JO.encode()).replace(
+        b"<19E44CA63F984902B7D654F8FF40F89D@bo>", str(ack["Message-ID"]).encode())
+    assert council.deliver(raw) == []
+    assert council.events("member not reached") == []
+
+
+def test_cardiff_tells_both_in_welsh_and_english(tmp_path: Path) -> None:
+    """A bilingual council: the officer's update and the admins' alert in both languages."""
+    with Council(
+        tmp_path, name="Cardiff Council", policy="cardiff", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "highways", "", "")], admins=[ADMIN], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        ack = _open_pothole(council)[JO]
+        [told] = council.deliver(_dsn(council, ack, status="5.2.2", diagnostic="552 full"))
+        text = _text(told)
+        assert f"could not be delivered to {JO}: mailbox full (5.2.2: 552 full)" in text
+        assert (f"Nid oedd modd anfon ein cydnabyddiaeth at Cllr Jo Bloggs i {JO}: mae'r "
+                "blwch post yn llawn (5.2.2: 552 full).") in text
+        assert "Nid yw Cllr Jo Bloggs wedi cael gwybod bod eu neges wedi dod i law." in text
+        # Sam's own address bounces the update: the admins are told, in both languages.
+        dsn = _dsn(council, told, status="5.1.1", diagnostic="550 5.1.1 User unknown")
+        out = council.deliver(dsn.replace(f"rfc822; {JO}".encode(), f"rfc822; {SAM}".encode()))
+        # The first admin is asked to pass the case on (Sam has no deputy or manager), and
+        # told that Sam's address is dead.
+        assert [m["To"] for m in out] == [ADMIN, ADMIN]
+        alert = out[1]
+        assert alert["Subject"].startswith(
+            f"Mail to {SAM} bounced: check officers.csv / Gwrthodwyd neges at {SAM}")
+        text = _text(alert)
+        assert "correct it in officers.csv" in text and "cywirwch ef yn officers.csv" in text
