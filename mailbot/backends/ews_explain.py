@@ -6,7 +6,9 @@ causes is looked at."""
 from __future__ import annotations
 
 import http.client
+import socket
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import requests.exceptions
 import urllib3.exceptions
@@ -94,9 +96,11 @@ def explain(
     # probes the server version) in a plain TransportError: look at the whole chain.
     cause = next((e for e in chain(error) if isinstance(e, TRANSIENT)), None)
     if cause is not None and not isinstance(error, ews_errors.ErrorServerBusy):
+        reason = network_reason(error)
+        at = f" at {_host(config.service_endpoint)}" if config.service_endpoint else ""
         if any(isinstance(e, NEVER_CONNECTED) for e in chain(error)):
-            return Unreachable(f"cannot reach Exchange ({what}): {cause}")
-        return TransientError(f"Exchange did not answer ({what}): {cause}")
+            return Unreachable(f"cannot reach Exchange{at} ({what}): {reason or cause}")
+        return TransientError(f"Exchange{at} did not answer ({what}): {reason or cause}")
     status = http_status(error)
     if status in GATEWAY_STATUSES:
         return TransientError(f"the web server in front of Exchange answered {status} ({what})")
@@ -181,6 +185,35 @@ def explain(
     if isinstance(error, ews_errors.EWSError):
         return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
     return error
+
+
+def network_reason(error: BaseException) -> str | None:
+    """The network's own reason, in words, from the bottom of requests' and urllib3's
+    wrapping ("HTTPSConnectionPool(...): Max retries exceeded ... [Errno 111] ...");
+    None if there is none to find."""
+    for seen in chain(error):
+        if isinstance(seen, socket.gaierror):
+            return ("the host name is not known to DNS: check [mailbox.ews] "
+                    "service_endpoint and this machine's DNS")
+        if isinstance(seen, ConnectionRefusedError):
+            return ("the connection was refused: check [mailbox.ews] service_endpoint "
+                    "(the port too) and that Exchange is running")
+        if isinstance(seen, TimeoutError):  # socket.timeout too
+            return ("no answer in time: a firewall may be dropping the connection, or "
+                    "Exchange is overloaded")
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror
+    return None
+
+
+def _host(url: str) -> str:
+    """host:port of an endpoint URL, the port filled in from the scheme."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number: the URL as written
+        return url
+    return f"{parts.hostname}:{port}"
 
 
 def chain(error: BaseException) -> Iterator[BaseException]:

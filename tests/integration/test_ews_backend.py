@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests.exceptions
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Credentials, OAuth2Credentials
 from fakes.ews_server import FakeExchange, running
 
@@ -27,6 +28,7 @@ from mailbot.backends.base import (
 )
 from mailbot.backends.ews import EwsMailbox
 from mailbot.backends.ews_config import EXCHANGE_ONLINE_ENDPOINT, build_configuration
+from mailbot.backends.ews_explain import network_reason
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.model import OutgoingMail
 
@@ -166,11 +168,32 @@ def test_server_down_at_start_is_transient(sleeps) -> None:
         port = probe.getsockname()[1]
     client = basic_client(f"http://127.0.0.1:{port}/EWS/Exchange.asmx", sleeps)
     try:
-        with pytest.raises(TransientError):
+        with pytest.raises(TransientError) as caught:
             client.fetch_new(None)
     finally:
         client.close()
     assert sleeps == [0.5, 1.0, 2.0]
+    # What the administrator reads: where, and why in words, not urllib3's wrapping.
+    assert str(caught.value).startswith(f"cannot reach Exchange at 127.0.0.1:{port} (")
+    assert str(caught.value).endswith(
+        ": the connection was refused: check [mailbox.ews] service_endpoint (the port too) "
+        "and that Exchange is running")
+
+
+@pytest.mark.parametrize(("cause", "words"), [
+    (socket.gaierror(-2, "Name or service not known"), "the host name is not known to DNS"),
+    (TimeoutError("timed out"), "no answer in time: a firewall may be dropping"),
+    (OSError(113, "No route to host"), "No route to host"),
+])
+def test_the_network_reason_is_found_under_the_wrapping(cause: OSError, words: str) -> None:
+    try:
+        try:
+            raise cause
+        except OSError as inner:
+            raise requests.exceptions.ConnectionError("HTTPSConnectionPool(...)") from inner
+    except requests.exceptions.ConnectionError as wrapped:
+        reason = network_reason(wrapped)
+    assert reason is not None and reason.startswith(words)
 
 
 # --- cursors and messages that vanish ----------------------------------------------------
