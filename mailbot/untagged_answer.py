@@ -54,6 +54,11 @@ def officer_answer_without_case(it: Intake) -> Outcome | None:
     if not members or failed_authentication(it.message):
         return None
     candidates = open_cases_of(it.app, it, sender.email, members)
+    if not candidates and not _written_to_a_member(it):
+        # To the mailbox, the member only copied in, and no case of theirs to answer: a
+        # member-support officer or PA raising an enquiry for the councillor
+        # (mailbot/on_behalf.py), which open_case makes the councillor's.
+        return None
     if len(candidates) == 1:
         case = candidates[0]
         at = cases.clock_time(it.session, case, receipt_time(it.message, it.row.received_at))
@@ -74,6 +79,10 @@ def addressed_members(it: Intake) -> list[Member]:
         if member is not None and member not in found:
             found.append(member)
     return found
+
+
+def _written_to_a_member(it: Intake) -> bool:
+    return any(it.app.directory.member(address.email) for address in it.message.to)
 
 
 def open_cases_of(

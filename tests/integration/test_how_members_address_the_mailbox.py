@@ -79,6 +79,23 @@ def test_a_pa_writing_from_their_own_address_opens_the_councillors_case(
     assert f"{PA} wrote for the member" in opened.detail
 
 
+def test_a_pa_listed_as_an_officer_is_not_asked_which_case_they_answered(
+    tmp_path: Path,
+) -> None:
+    # Member services in officers.csv, holding no case of Jo's: To the mailbox, Jo in Cc
+    # is her enquiry raised for her, not an answer to her.
+    with Council(
+        tmp_path / "council", mailbox=f"memberenquiries@{DOMAIN}",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", ""),
+                  ("Pat Assistant", PA, "Member Services", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        raw = _mail(f"From: Pat Assistant <{PA}>", f"To: memberenquiries@{DOMAIN}",
+                    f"Cc: Cllr Jo Bloggs <{JO}>")
+        assert _opened_for(council, raw) == (JO, "open", {JO, SAM})
+
+
 @pytest.mark.parametrize("sender, copied", [
     (f"Mrs Resident <{RESIDENT}>", f"Cllr Jo Bloggs <{JO}>"),  # not the council's staff
     (f"Pat Assistant <{PA}>", f"{JO}, {RHIAN}"),  # two councillors: whose is it?
