@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc")
 _ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD_RE = re.compile(r"\w+")
+# Header bytes that may decode to something other than themselves: beyond printable ASCII
+# (8-bit, control characters clean_header drops) or an RFC 2047 encoded word.
+_NOT_PLAIN = re.compile(rb"[^\t\r\n\x20-\x7e]|=\?")
+_HEADERS_END = re.compile(rb"\n\r?\n")
 BATCH = 200  # rows of mail read at a time: raw mail can be large
 MEMBER, OFFICER, IN_SUBJECT = "the member", "the officer", "named in the subject"
 
@@ -221,6 +225,25 @@ class Matcher:
         self.name_words = [_words(name) for name in person.names]
         self.phrases = [_phrase(re.escape(a)) for a in person.addresses]
         self.phrases += [_phrase(r"\s+".join(map(re.escape, n.split()))) for n in person.names]
+        # What plain ASCII headers must hold, lower-cased, to name the person: an address,
+        # or every word of a name (a name with a word beyond ASCII cannot be in them).
+        self.plain_addresses = [a.encode() for a in self.addresses if a.isascii()]
+        self.plain_names = [[word.encode() for word in words] for words in self.name_words
+                            if words and all(word.isascii() for word in words)]
+
+    def may_be_in_headers(self, raw: bytes) -> bool:
+        """False only when the mail's headers cannot name the person, without parsing
+        them: they are plain ASCII (so decode to themselves) and hold none of their
+        addresses and not every word of any of their names. The header block is taken up
+        to the first empty line, at or after where the parser ends it."""
+        end = _HEADERS_END.search(raw)
+        block = raw[: end.start()] if end else raw
+        if _NOT_PLAIN.search(block):
+            return True
+        lowered = block.lower()
+        return any(address in lowered for address in self.plain_addresses) or any(
+            all(word in lowered for word in words) for words in self.plain_names
+        )
 
     def in_headers(self, headers: Message | dict[str, str]) -> list[str]:
         """The address headers that name the person: 'Cc', or 'To (name)' for a name."""
@@ -312,17 +335,23 @@ def find(app: App, who: Person) -> Findings:
 
 
 def _cases(session: Session, matcher: Matcher) -> list[FoundCase]:
+    """Every case is looked at by the columns that may name the person; only the cases
+    found are read whole."""
+    named = select(CaseRow.id, CaseRow.member_email, CaseRow.member_name,
+                   CaseRow.officer_email, CaseRow.subject).execution_options(yield_per=5000)
+    roles_of = {row.id: roles for row in session.execute(named)
+                if (roles := case_roles(row, matcher))}
     found = []
-    for row in session.execute(select(CaseRow).order_by(CaseRow.id).execution_options(
-            yield_per=1000)).scalars():
-        roles = case_roles(row, matcher)
-        if roles:
-            found.append(_found_case(row, roles))
+    for chunk in _chunks(sorted(roles_of)):
+        for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(chunk))
+                                    .order_by(CaseRow.id)):
+            found.append(_found_case(case, roles_of[case.id]))
     return found
 
 
-def case_roles(row: CaseRow, matcher: Matcher) -> list[str]:
-    """How a case concerns the person: their case, one they handle, or one naming them."""
+def case_roles(row: Any, matcher: Matcher) -> list[str]:
+    """How a case (a CaseRow, or a row of its member_email, member_name, officer_email and
+    subject) concerns the person: their case, one they handle, or one naming them."""
     roles = []
     if row.member_email.lower() in matcher.addresses or (
         row.member_name and matcher.named(row.member_name)
@@ -355,8 +384,8 @@ def _in_batches(session: Session, statement: Any, key: Any) -> Iterator[Any]:
 def mail_why(raw: bytes, matcher: Matcher, in_their_case: bool) -> list[str]:
     """Why a message (received or sent) concerns the person; empty if it does not."""
     why = ["their case"] if in_their_case else []
-    if not raw:
-        return why
+    if not raw or (not matcher.person.in_text and not matcher.may_be_in_headers(raw)):
+        return why  # nothing to parse: erased, or headers that cannot name them
     why += matcher.in_headers(BytesHeaderParser(policy=compat32).parsebytes(raw))
     if matcher.person.in_text:
         parsed = parse_message(raw)
@@ -370,32 +399,64 @@ def mail_why(raw: bytes, matcher: Matcher, in_their_case: bool) -> list[str]:
 
 
 def _messages(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMessage]:
-    columns = select(MessageRow.id, MessageRow.raw, MessageRow.message_id,
-                     MessageRow.received_at, MessageRow.status, MessageRow.sender,
-                     MessageRow.subject, MessageRow.case_id, MessageRow.purged_at)
+    """Only mail not yet erased is read (the partial index ix_messages_kept): an erased
+    message has no bytes left, and concerns the person only as mail of their case."""
+    why_of: dict[int, list[str]] = {}
+    kept = select(MessageRow.id, MessageRow.raw, MessageRow.case_id).where(
+        MessageRow.purged_at.is_(None))
+    for row in _in_batches(session, kept, MessageRow.id):
+        if why := mail_why(row.raw, matcher, row.case_id in theirs):
+            why_of[row.id] = why
+    for chunk in _chunks(sorted(theirs)):
+        for message_id in session.scalars(select(MessageRow.id).where(
+                MessageRow.case_id.in_(chunk), MessageRow.purged_at.is_not(None))):
+            why_of[message_id] = ["their case"]
+    columns = select(MessageRow.id, MessageRow.message_id, MessageRow.received_at,
+                     MessageRow.status, MessageRow.sender, MessageRow.subject,
+                     MessageRow.case_id, MessageRow.purged_at)
     found = []
-    for row in _in_batches(session, columns, MessageRow.id):
-        why = mail_why(row.raw, matcher, row.case_id in theirs)
-        if why:
+    for chunk in _chunks(sorted(why_of)):
+        for row in session.execute(columns.where(MessageRow.id.in_(chunk))
+                                   .order_by(MessageRow.id)):
             found.append(FoundMessage(row.id, row.message_id, row.received_at, row.status,
-                                      row.sender, row.subject, row.case_id, row.purged_at, why))
+                                      row.sender, row.subject, row.case_id, row.purged_at,
+                                      why_of[row.id]))
     return found
 
 
 def _mail(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMail]:
-    columns = select(OutboxRow.id, OutboxRow.mime, OutboxRow.message_id, OutboxRow.purpose,
+    """Mail not yet erased is read whole (ix_outbox_kept); of erased mail only the
+    recipients are left to name the person (and whose case it was)."""
+    why_of: dict[int, list[str]] = {}
+    kept = select(OutboxRow.id, OutboxRow.mime, OutboxRow.recipients,
+                  OutboxRow.case_id).where(OutboxRow.purged_at.is_(None))
+    erased = select(OutboxRow.id, OutboxRow.recipients, OutboxRow.case_id).where(
+        OutboxRow.purged_at.is_not(None))
+    for row in _in_batches(session, kept, OutboxRow.id):
+        if why := _sent_mail_why(row.mime, row.recipients, matcher, row.case_id in theirs):
+            why_of[row.id] = why
+    for row in session.execute(erased):
+        if why := _sent_mail_why(b"", row.recipients, matcher, row.case_id in theirs):
+            why_of[row.id] = why
+    columns = select(OutboxRow.id, OutboxRow.message_id, OutboxRow.purpose,
                      OutboxRow.recipients, OutboxRow.status, OutboxRow.created_at,
                      OutboxRow.sent_at, OutboxRow.case_id, OutboxRow.purged_at)
     found = []
-    for row in _in_batches(session, columns, OutboxRow.id):
-        why = mail_why(row.mime, matcher, row.case_id in theirs)
-        if matcher.addresses & set(_addresses_in(row.recipients)) and "To" not in why:
-            why.append("recipients")
-        if why:
+    for chunk in _chunks(sorted(why_of)):
+        for row in session.execute(columns.where(OutboxRow.id.in_(chunk))
+                                   .order_by(OutboxRow.id)):
             found.append(FoundMail(row.id, row.message_id, row.purpose, row.recipients,
                                    row.status, row.created_at, row.sent_at, row.case_id,
-                                   row.purged_at, why))
+                                   row.purged_at, why_of[row.id]))
     return found
+
+
+def _sent_mail_why(mime: bytes, recipients: str, matcher: Matcher, in_their_case: bool
+                   ) -> list[str]:
+    why = mail_why(mime, matcher, in_their_case)
+    if "To" not in why and matcher.addresses & set(_addresses_in(recipients)):
+        why.append("recipients")
+    return why
 
 
 def _add_cases_of_found_mail(session: Session, findings: Findings) -> None:

@@ -316,3 +316,39 @@ def test_help_names_every_command() -> None:
     assert result.exit_code == 0
     assert all(name in result.output for name in ("find", "export", "erase"))
     assert "person" in CliRunner().invoke(cli, ["--help"]).output
+
+
+def _jo_copies_in_two_residents() -> bytes:
+    return (
+        f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+        "Cc: =?utf-8?q?Si=C3=A2n_Pr=C3=BBs?= <s.p@example.net>,\r\n"
+        " Dai Jones <DAI.JONES@example.net>\r\n"
+        "Subject: Flooding on Church Street\r\nMessage-ID: <jo-flood@wiltshire.gov.uk>\r\n"
+        "Date: Thu, 26 Nov 2026 09:30:00 +0000\r\n\r\n"
+        "Mrs Ceri Morgan at number 9 says the drain is blocked again.\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("args", [
+    ["--name", "siân prûs"],  # only in an encoded display name
+    ["--address", "dai.jones@example.net"],  # in capitals, on a folded Cc line
+    ["--name", "Jones Dai"],
+], ids=["encoded name", "address", "name"])
+def test_someone_copied_in_is_found_by_the_headers(world: World, args: list[str]) -> None:
+    """The search reads the headers of only the mail that may name the person, so a name
+    or address copied in, however written, must still be found."""
+    world.server.deliver(_jo_copies_in_two_residents())
+    run(world.app, NOW + timedelta(days=1, hours=1))
+    flood = world.message("<jo-flood@wiltshire.gov.uk>")
+    found = world.cli("find", *args)
+    assert found.exit_code == 0, found.output
+    assert f"received mail row {flood.id}" in found.output
+
+
+def test_someone_named_only_in_the_body_is_found_only_with_in_text(world: World) -> None:
+    world.server.deliver(_jo_copies_in_two_residents())
+    run(world.app, NOW + timedelta(days=1, hours=1))
+    flood = world.message("<jo-flood@wiltshire.gov.uk>")
+    assert world.cli("find", "--name", "Ceri Morgan").output == "nothing\n"
+    found = world.cli("find", "--name", "Ceri Morgan", "--in-text")
+    assert found.exit_code == 0 and f"received mail row {flood.id}" in found.output
