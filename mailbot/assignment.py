@@ -49,6 +49,7 @@ PREFIXES_CY = {  # the Welsh of each English subject prefix, without its ": "
     "Update: ": "Diweddariad",
     "Please redirect: ": "Ailgyfeirio",
     "Please redirect (no alternative contact): ": "Ailgyfeirio (dim cyswllt arall)",
+    "Not delivered to the member: ": "Heb gyrraedd yr aelod",
 }
 
 

@@ -205,6 +205,9 @@ def test_cardiff_tells_both_in_welsh_and_english(tmp_path: Path) -> None:
     ) as council:
         ack = _open_pothole(council)[JO]
         [told] = council.deliver(_dsn(council, ack, status="5.2.2", diagnostic="552 full"))
+        assert told["Subject"] == (
+            "Not delivered to the member / Heb gyrraedd yr aelod: Enquiry / Ymholiad from Cllr "
+            "Jo Bloggs: Pothole on Castle Road [MB-2026-00001]")
         text = _text(told)
         assert f"could not be delivered to {JO}: mailbox full (5.2.2: 552 full)" in text
         assert (f"Nid oedd modd anfon ein cydnabyddiaeth at Cllr Jo Bloggs i {JO}: mae'r "
