@@ -10,6 +10,9 @@ the response clock until someone takes the case with REASSIGN.
 
 Each case reacts once per absent address (the outbox dedup keys), so an officer whose
 auto-reply answers every reminder, or an address that bounces, causes no storm.
+
+A bounce is also told to a person (mailbot/bounce_notice.py): of mail to the member, the
+case's officer; of mail to an officer, the admins, so the dead address is put right.
 """
 
 from __future__ import annotations
