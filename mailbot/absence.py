@@ -12,7 +12,9 @@ Each case reacts once per absent address (the outbox dedup keys), so an officer 
 auto-reply answers every reminder, or an address that bounces, causes no storm.
 
 A bounce is also told to a person (mailbot/bounce_notice.py): of mail to the member, the
-case's officer; of mail to an officer, the admins, so the dead address is put right.
+case's officer; of mail to an officer, the admins, so the dead address is put right. A
+bounce that quotes none of our Message-IDs is matched by its one case reference and the
+failed address (mailbot/bounce_match.py), or not at all.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, bounce_notice, cases, ledger
 from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
+from mailbot.bounce_match import bounced_by_reference
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
 from mailbot.dsn import Failure, failure_for
@@ -50,6 +53,15 @@ def note_automatic(
 ) -> CaseRow | None:
     """If this automatic mail answers ours about a case, act on it; return the case."""
     found = our_mail_answered(session, message, row.raw)
+    if found is None and verdict.automatic == Automatic.BOUNCE:
+        found = bounced_by_reference(app, session, message, row.raw)
+        if found is not None:
+            ledger.record_event(
+                session, now, "mailbot", "bounce matched by reference",
+                f"it quotes no Message-ID of ours; by {found[1].ref} and the failed address, "
+                f"taken for our last {found[0].purpose} to {found[0].recipients}",
+                case=found[1], message=row,
+            )
     if found is None:
         return None
     out, case = found

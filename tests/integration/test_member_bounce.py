@@ -224,3 +224,72 @@ def test_cardiff_tells_both_in_welsh_and_english(tmp_path: Path) -> None:
             f"Mail to {SAM} bounced: check officers.csv / Gwrthodwyd neges at {SAM}")
         text = _text(alert)
         assert "correct it in officers.csv" in text and "cywirwch ef yn officers.csv" in text
+
+
+def _dsn_quoting_subject_only(
+    council: Council, subject: str, recipient: str = JO, text: str = ""
+) -> bytes:
+    """A bounce that returns only the original's Subject: none of our Message-IDs."""
+    council.count += 1
+    return (
+        "From: MAILER-DAEMON <postmaster@mx.example>\r\n"
+        f"To: {MAILBOX}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <bounce{council.count}@mx.example>\r\n"
+        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.{text}\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Subject: {subject}\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+
+
+def test_a_bounce_without_our_message_id_is_matched_by_reference_and_address(
+    council: Council,
+) -> None:
+    ack = _open_pothole(council)[JO]
+    ref = council.case().ref
+    assert f"[{ref}]" in str(ack["Subject"])
+    out = council.deliver(_dsn_quoting_subject_only(council, str(ack["Subject"])))
+    assert [m["To"] for m in out] == [SAM]
+    assert f"Our acknowledgement to Cllr Jo Bloggs (sent 25 November 2026) could not be " \
+           f"delivered to {JO}: no such user" in _text(out[0])
+    # Another such bounce of the same mail: the same dedup key, nobody told again.
+    assert council.deliver(_dsn_quoting_subject_only(council, str(ack["Subject"]))) == []
+    told = rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce")
+    ack_row = rows(council.app, OutboxRow, OutboxRow.purpose == "ack")[0]
+    assert [(r.recipients, r.dedup_key) for r in told] == [
+        (SAM, f"member_bounce:{ack_row.id}:{JO}")]
+    matched = council.events("bounce matched by reference")
+    assert len(matched) == 2 and all(e.case_id == ack_row.case_id for e in matched)
+    assert matched[0].detail.endswith(f"taken for our last ack to {JO}")
+    assert len(council.events("member not reached")) == 1
+
+
+def test_a_bounce_naming_two_cases_or_a_stranger_is_not_guessed(council: Council) -> None:
+    ack = _open_pothole(council)[JO]
+    ref = council.case().ref
+    other = ref[:-1] + ("2" if ref[-1] != "2" else "3")
+    two = _dsn_quoting_subject_only(council, str(ack["Subject"]), text=f" See also [{other}].")
+    assert council.deliver(two) == []
+    stranger = _dsn_quoting_subject_only(council, str(ack["Subject"]),
+                                         recipient="someone@elsewhere.example")
+    assert council.deliver(stranger) == []
+    assert rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce") == []
+    assert council.events("bounce matched by reference") == []
+    assert council.events("undeliverable") == []
+
+
+def test_an_officer_bounce_without_our_message_id_alerts_the_admins(council: Council) -> None:
+    assignment = _open_pothole(council)[SAM]
+    out = council.deliver(_dsn_quoting_subject_only(council, str(assignment["Subject"]),
+                                                    recipient=SAM))
+    assert ADMIN in [m["To"] for m in out]
+    assert any(str(m["Subject"]).startswith(f"Mail to {SAM} bounced") for m in out)
+    [event] = council.events("bounce matched by reference")
+    assert event.detail.endswith(f"taken for our last assignment to {SAM}")

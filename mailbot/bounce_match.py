@@ -1,0 +1,77 @@
+"""Which mail of ours a bounce returns when it quotes none of our Message-IDs.
+
+Many servers return only part of the original's headers, or just its subject, so
+thread.our_mail_answered finds nothing. Such a bounce is matched, carefully, by what it
+still says: exactly one case reference ([MB-YYYY-NNNNN]) anywhere in it (its subject,
+its text, the returned headers), and a failed recipient (mailbot.dsn) who is that case's
+member or an officer. It is then taken for a bounce of the most recent mail we sent to
+that address about that case. Two references, none, or a failed address that is neither
+the member's nor an officer's, or no mail of ours to it on the case: no match, and the
+bounce stays only automatic mail, as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.addresses import same_address
+from mailbot.dsn import failures
+from mailbot.model import ParsedMessage
+from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.thread import REF_TAG, same_member
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def refs_in_bounce(message: ParsedMessage, raw: bytes) -> set[str]:
+    """Every case reference the bounce names: subject, readable text, raw bytes (the
+    returned headers of a text/rfc822-headers part)."""
+    where = (message.subject, message.text, raw[:500_000].decode("latin-1"))
+    return {ref.upper() for text in where for ref in REF_TAG.findall(text)}
+
+
+def bounced_by_reference(
+    app: App, session: Session, message: ParsedMessage, raw: bytes
+) -> tuple[OutboxRow, CaseRow] | None:
+    """Our mail (with its case) this bounce returns, by its one case reference and the
+    failed address; None when that is not certain."""
+    refs = refs_in_bounce(message, raw)
+    if len(refs) != 1:
+        return None
+    case = session.scalar(select(CaseRow).where(CaseRow.ref == refs.pop()))
+    if case is None or case.anonymised_at is not None:
+        return None
+    failed = failures(raw, message.text, message.headers.get("x-failed-recipients", ""))
+    for failure in failed:
+        if not _on_the_case(app, case, failure.recipient):
+            continue
+        row = last_mail_to(session, case, failure.recipient)
+        if row is not None:
+            return row, case
+    return None
+
+
+def _on_the_case(app: App, case: CaseRow, address: str) -> bool:
+    """The case's member (any of their addresses), its officer, or any known officer."""
+    return bool(address) and (
+        same_member(app.directory, address, case.member_email)
+        or same_address(address, case.officer_email or "")
+        or app.directory.officer(address) is not None
+    )
+
+
+def last_mail_to(session: Session, case: CaseRow, address: str) -> OutboxRow | None:
+    """The most recent mail we sent to `address` about `case`."""
+    sent = session.scalars(
+        select(OutboxRow)
+        .where(OutboxRow.case_id == case.id, OutboxRow.status == "sent")
+        .order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc())
+    )
+    for row in sent:
+        if any(same_address(r, address) for r in row.recipients.split(",") if r.strip()):
+            return row
+    return None
