@@ -320,5 +320,8 @@ def send_digests(app: App, now: datetime) -> digest.DigestReport:
 
 
 def purge(app: App, now: datetime) -> retention.PurgeReport:
-    """Erases personal data past its [retention] period (docs/retention.md)."""
-    return retention.purge(app, now)
+    """Erases personal data past its [retention] period (docs/retention.md); then, once
+    the day's deletions are done, refreshes the database's query statistics."""
+    report = retention.purge(app, now)
+    app.store.refresh_statistics()
+    return report

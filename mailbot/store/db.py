@@ -241,6 +241,18 @@ class Store:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy and copied >= logged
 
+    def refresh_statistics(self) -> None:
+        """Give SQLite's query planner fresh statistics (sqlite_stat1), as PostgreSQL's
+        autovacuum does by itself: without them it guesses at which index to use, and the
+        indexes for three years of history (migrations 0006, 0007) were chosen with them.
+        analysis_limit samples each index, so this takes milliseconds, not a full read."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+
     def reachable(self) -> bool:
         """Can a connection be made and used right now? On SQLite, can it be written: a
         file that can only be read (a restore left it root's, a read-only mount) answers
