@@ -56,9 +56,11 @@ def retention_purge(
 ) -> None:
     """Erase personal data past its [retention] period now (the daemon does it nightly):
     raw mail, sent mail, old cases' member details, old classifier corrections."""
-    from mailbot import retention
+    from mailbot import jobs, retention
 
     with opened_app(config) as mailbot_app:
-        report = retention.purge(mailbot_app, datetime.now(UTC), dry_run=dry_run)
+        now = datetime.now(UTC)
+        report = (retention.purge(mailbot_app, now, dry_run=True) if dry_run
+                  else jobs.purge(mailbot_app, now))
     for line in retention.describe(report, mailbot_app.settings.retention):
         typer.echo(line)

@@ -324,6 +324,19 @@ def test_undated_and_unreadable_corrections_lines(tmp_path: Path) -> None:
     assert retention.prune_corrections(tmp_path / "absent.jsonl", cutoff, NOW) == (0, 0)
 
 
+def _analysed(app: App) -> set[str] | None:
+    """The big tables SQLite holds query statistics for (sqlite_stat1 exists once ANALYZE
+    ran); None on PostgreSQL, whose autovacuum keeps its own."""
+    if app.store.engine.dialect.name != "sqlite":
+        return None
+    with app.store.engine.connect() as connection:
+        if not connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            return set()
+        return {row[0] for row in connection.exec_driver_sql("SELECT tbl FROM sqlite_stat1")
+                if row[0] in ("messages", "outbox", "cases", "events")}
+
+
 def test_mailbot_purge_command(app_factory: AppFactory) -> None:
     """The command uses the real clock, so this world is dated more than a year ago."""
     app, server = app_factory()
@@ -336,6 +349,7 @@ def test_mailbot_purge_command(app_factory: AppFactory) -> None:
     assert "would erase      2  raw mail of answered or closed cases, after 365 days" in dry.output
     assert "would erase      0  member details of answered or closed cases" in dry.output
     assert _snapshot(app) == before
+    assert not _analysed(app)  # a dry run changes nothing, statistics included
 
     done = CliRunner().invoke(cli, ["purge", "--config", config])
     assert done.exit_code == 0, done.output
@@ -344,6 +358,7 @@ def test_mailbot_purge_command(app_factory: AppFactory) -> None:
     )
     assert world.message(JO_ENQUIRY).raw == b"" and world.message(RHIAN_ENQUIRY).raw
     assert len(sent_to(server, JO[1])) == 1
+    assert _analysed(app) in ({"messages", "outbox", "cases", "events"}, None)
 
     helped = CliRunner().invoke(cli, ["purge", "--help"])
     assert helped.exit_code == 0 and "--dry-run" in helped.output
