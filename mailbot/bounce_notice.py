@@ -6,7 +6,10 @@ does not know their enquiry was received, and nobody else knows they do not. So:
 
 - mail to a member that bounced: the case's officer (with no officer, the stand-in, as
   for any case nobody holds: the default officer, else the first admin) gets an update
-  naming the mail, the address, the reason in plain words and what to do;
+  naming the mail, the address, the reason in plain words and what to do, while the
+  case is open (once answered or closed, the member has had their answer); an update
+  that waited to go is withdrawn, or written again for the case's officer now, at send
+  time (still_due.check_member_bounce);
 - mail to an officer that bounced: the [directory] admins (with none, the officer's
   manager, else the stand-in) are told the address is dead, so a wrong or stale row of
   officers.csv is put right; the case itself is moved by absence.py as before.
@@ -23,17 +26,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import admin_alert, assignment, ledger, outbox
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
+from mailbot.bounce_match import bounced_by_reference
 from mailbot.cases import LONDON
 from mailbot.compose import Envelope
-from mailbot.dsn import Failure, plain_reason, reason_kind
+from mailbot.dsn import Failure, failure_for, plain_reason, reason_kind
 from mailbot.languages import Bilingual, staff_languages
 from mailbot.leavers import stand_in
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.model import FINISHED, Automatic, CaseStatus
+from mailbot.outbox import Rewritten
+from mailbot.parse import ParseFailure, parse_message
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
+from mailbot.thread import our_mail_answered
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -90,8 +99,17 @@ def tell_officer_of_member_bounce(
 ) -> None:
     """The case's officer, else the stand-in, is told once that our mail `out` to the
     member did not arrive, why, and what to do."""
-    holder = case.officer_email
-    to = holder or stand_in(app, case.member_email)
+    if case.status in FINISHED:
+        # As at send time (still_due.check_member_bounce): the member has had their
+        # answer, and "contact them another way" is no work left.
+        ledger.record_event(
+            session, now, "mailbot", "bounce not told",
+            f"our {out.purpose} to {failure.recipient} bounced; the case was "
+            f"{'answered' if case.status == CaseStatus.RESPONDED else 'closed'}",
+            case=case,
+        )
+        return
+    to = member_bounce_reader(app, case)
     if not to:
         ledger.record_event(
             session, now, "mailbot", "bounce not told",
@@ -106,10 +124,7 @@ def tell_officer_of_member_bounce(
         purpose=MEMBER_PURPOSE,
         dedup_key=f"{MEMBER_PURPOSE}:{out.id}:{address_key(failure.recipient)}"[:200],
         headline=member_bounce_headline(case, out, failure),
-        why="" if holder else Bilingual(
-            "the case has no officer, so it comes to you",
-            "nid oes swyddog gan yr achos, felly mae'n dod atoch chi",
-        ),
+        why=_why(case),
         message=None,
         now=now,
         subject_prefix=SUBJECT_PREFIX,
@@ -120,6 +135,65 @@ def tell_officer_of_member_bounce(
             f"our {out.purpose} to {failure.recipient}: {plain_reason(failure)}; told {to}",
             case=case,
         )
+
+
+def member_bounce_reader(app: App, case: CaseRow) -> str | None:
+    """Who is told that mail to the case's member bounced: its officer, else the stand-in
+    (as for any case nobody holds)."""
+    return case.officer_email or stand_in(app, case.member_email)
+
+
+def _why(case: CaseRow) -> str:
+    return "" if case.officer_email else Bilingual(
+        "the case has no officer, so it comes to you",
+        "nid oes swyddog gan yr achos, felly mae'n dod atoch chi",
+    )
+
+
+def member_bounce_for_holder(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> Rewritten | None:
+    """The notice queued as `row` written again for whoever is told now (the case's
+    officer, else the stand-in), from the bounce itself, kept with the case. None if
+    nobody is to be told or the bounce can no longer be read (erased, say)."""
+    to = member_bounce_reader(app, case)
+    _, out_id, address = row.dedup_key.split(":", 2)
+    out = session.get(OutboxRow, int(out_id)) if out_id.isdigit() else None
+    if not to or out is None:
+        return None
+    failure = _failure_told(app, session, case, out, address)
+    if failure is None:
+        return None
+    return assignment.officer_mail(
+        app, case, to=to, headline=member_bounce_headline(case, out, failure), why=_why(case),
+        message=None, subject_prefix=SUBJECT_PREFIX,
+    )
+
+
+def _failure_told(
+    app: App, session: Session, case: CaseRow, out: OutboxRow, address: str
+) -> Failure | None:
+    """The failure, for `address`, of the first bounce of `out` the case keeps."""
+    bounces = session.scalars(
+        select(MessageRow).where(
+            MessageRow.case_id == case.id, MessageRow.automatic == Automatic.BOUNCE.value,
+            MessageRow.purged_at.is_(None),
+        ).order_by(MessageRow.id)
+    )
+    recipients = [r for r in out.recipients.split(",") if r]
+    for bounce in bounces:
+        message = parse_message(bounce.raw)
+        if isinstance(message, ParseFailure):
+            continue
+        found = our_mail_answered(session, message, bounce.raw) or bounced_by_reference(
+            app, session, message, bounce.raw)
+        if found is None or found[0].id != out.id:
+            continue
+        failure = failure_for(bounce.raw, message.text,
+                              message.headers.get("x-failed-recipients", ""), recipients, address)
+        if address_key(failure.recipient) == address:
+            return failure
+    return None
 
 
 def member_bounce_headline(case: CaseRow, out: OutboxRow, failure: Failure) -> Headline:

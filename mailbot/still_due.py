@@ -33,9 +33,11 @@ it on") once the case is finished, has moved since, or the absent officer has ac
 the notice and the member's letter that a follow-up reopened the case once it is finished
 again; the officer's notice of it, or of any other mail in the case's thread (an
 update), is written again for the case's new officer when the case has moved (their
-assignment quotes only the first message); the member's letter naming a new
-officer, and the letter that the response will be later (EXTEND), once the case is
-finished.
+assignment quotes only the first message); the officer's notice that mail to the
+member bounced (bounce_notice) once the case is finished, and written again from the
+bounce for the case's officer now (else the stand-in) when the case has moved; the
+member's letter naming a new officer, and the letter that the response will be later
+(EXTEND), once the case is finished.
 
 An officer's daily summary of reminders is reviewed case by case, as each reminder in
 it would be alone: it goes with the cases still to answer, written again for the day it
@@ -63,6 +65,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import (
     ack_reminder,
+    bounce_notice,
     confidentiality_chase,
     pause_chase,
     reminders,
@@ -389,6 +392,25 @@ def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) ->
     return rewritten if rewritten is not None else moved
 
 
+def check_member_bounce(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> Rewritten | str:
+    """The officer's notice that our mail to the member bounced (bounce_notice). Like an
+    assignment it is withdrawn once the case is answered or closed: the member has had
+    their answer, and "contact them another way" is no work left. Like an update, a case
+    passed on since (or taken up by an officer, after the stand-in was told) is told to
+    whoever is told now, not the one it left."""
+    if gone := _finished(case):
+        return gone
+    reader = bounce_notice.member_bounce_reader(app, case) or ""
+    to = row.recipients.partition(",")[0].strip()
+    if same_address(to, reader):
+        return ""
+    moved = f"the case is now with {case.officer_email or 'nobody'}"
+    rewritten = bounce_notice.member_bounce_for_holder(app, session, case, row)
+    return rewritten if rewritten is not None else moved
+
+
 def check_member_told_of_new_officer(
     app: App, session: Session, case: CaseRow, row: OutboxRow
 ) -> str:
@@ -433,6 +455,7 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "ooo_redirect": check_redirect,
     "reopened": check_reopened,
     "update": check_update,
+    bounce_notice.MEMBER_PURPOSE: check_member_bounce,
     "alternative_contact": check_member_told_of_new_officer,
     "extension_notice": check_extension_notice,
 }

@@ -293,3 +293,16 @@ def test_an_officer_bounce_without_our_message_id_alerts_the_admins(council: Cou
     assert any(str(m["Subject"]).startswith(f"Mail to {SAM} bounced") for m in out)
     [event] = council.events("bounce matched by reference")
     assert event.detail.endswith(f"taken for our last assignment to {SAM}")
+
+
+def test_a_bounce_after_the_case_was_answered_tells_nobody(council: Council) -> None:
+    """The member has had their answer: "contact them another way" is no work left (as
+    for a notice that waited while the case was answered: still_due withdraws it)."""
+    out = _open_pothole(council)
+    ack, assignment = out[JO], out[SAM]
+    council.deliver(council.reply(assignment, SAM, "DONE"))
+    assert council.deliver(_dsn(council, ack)) == []
+    assert rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce") == []
+    [event] = council.events("bounce not told")
+    assert event.detail == f"our ack to {JO} bounced; the case was answered"
+    assert len(council.events("undeliverable")) == 1

@@ -10,8 +10,16 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import Council, rows
-from test_stale_reminders import ALEX, JO, SAM, SendingRefused, council, put_right
+from helpers import Council, body_text, rows
+from test_stale_reminders import (
+    ALEX,
+    JO,
+    SAM,
+    SendingRefused,
+    council,
+    put_right,
+    refuse_sending,
+)
 
 from mailbot import leavers
 from mailbot.store.tables import EventRow, OutboxRow
@@ -105,3 +113,73 @@ def test_an_assignment_held_back_goes_at_night_when_sending_resumes(tmp_path: Pa
         [to_sam] = assignments(it)
     assert SAM in [to for to, _ in left]
     assert to_sam.status == "sent"
+
+
+def bounced_ack(it: Council) -> SendingRefused:
+    """Jo's enquiry is acknowledged; then sending is refused and the acknowledgement
+    bounces (Jo's address does not exist): Sam's notice of it waits."""
+    left = it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                              "There is a deep pothole outside no. 12.", date=RECEIVED),
+                      RECEIVED)
+    [ack] = [m for m in left if str(m["To"]) == JO]
+    backend = refuse_sending(it)
+    dsn = (
+        "From: Mail Delivery Subsystem <mailer-daemon@mx.example>\r\n"
+        f"To: {it.app.mailbox_address}\r\nSubject: Delivery Status Notification (Failure)\r\n"
+        "Message-ID: <dsn1@mx.example>\r\nDate: Mon, 23 Nov 2026 09:40:00 +0000\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: text/plain\r\n\r\nNot delivered to {JO}.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {JO}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {ack['Message-ID']}\r\nSubject: {ack['Subject']}\r\n\r\n--b--\r\n"
+    ).encode()
+    it.deliver(dsn, RECEIVED + timedelta(minutes=10))
+    [notice] = bounce_notices(it)
+    assert (notice.recipients, notice.status) == (SAM, "pending")
+    return backend
+
+
+def bounce_notices(it: Council) -> list[OutboxRow]:
+    return rows(it.app, OutboxRow, OutboxRow.purpose == "member_bounce")
+
+
+def test_a_bounce_notice_held_back_goes_to_the_officer_the_case_was_handed_to(
+    tmp_path: Path,
+) -> None:
+    """Sam was to be told that Jo's acknowledgement bounced; the case went to Alex while
+    sending was held: Alex is told, from the bounce itself, and Sam is not."""
+    with council(tmp_path) as it:
+        backend = bounced_ack(it)
+        moved_at = RECEIVED + timedelta(hours=1)
+        leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
+                          reason="Sam is on leave", now=moved_at)
+        put_right(it, backend)
+        left = it.flush(moved_at + timedelta(hours=1))
+        [notice] = bounce_notices(it)
+    told = [m for m in left if str(m["Subject"]).startswith("Not delivered to the member")]
+    assert [str(m["To"]) for m in told] == [ALEX]
+    assert (f"could not be delivered to {JO}: no such user" in
+            " ".join(body_text(told[0], "plain").split()))
+    assert (notice.recipients, notice.status) == (ALEX, "sent")
+
+
+def test_a_bounce_notice_held_back_is_withdrawn_once_the_case_is_answered(
+    tmp_path: Path,
+) -> None:
+    with council(tmp_path) as it:
+        backend = bounced_ack(it)
+        later = RECEIVED + timedelta(hours=1)
+        it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{it.case().ref}]",
+                           "DONE", date=later), later)
+        put_right(it, backend)
+        left = to_and_subject(it.flush(later + timedelta(hours=1)))
+        [notice] = bounce_notices(it)
+        events = withdrawals(it)
+    assert [s for _, s in left if s.startswith("Not delivered")] == []
+    assert (notice.status, notice.sent_at) == ("withdrawn", None)
+    assert notice.last_error == "the case was answered"
+    assert f"member_bounce to {SAM} not sent: the case was answered" in events
