@@ -16,10 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import Council, body_text, rows
 from test_paused_cases import (
-    MAILBOX,
-    MEMBERS,
     NOW,
-    OFFICERS,
     SAM,
     SECRET,
     THURSDAY,
@@ -28,6 +25,7 @@ from test_paused_cases import (
     _sweep,
     _text,
 )
+from test_paused_cases import _council as paused_council
 
 from mailbot import jobs
 from mailbot.store.tables import OutboxRow
@@ -36,13 +34,9 @@ CHIEF = "chief.executive@council.gov.uk"
 MONDAY_DIGEST = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
-def _council(home: Path, policy: str) -> Council:
-    return Council(
-        home, name="Test Council", policy=policy, mailbox=MAILBOX, members=MEMBERS,
-        officers=OFFICERS, threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nrecipients = ["{CHIEF}"]\n',
-        reply_quotes=5,
-    )
+def _council(home: Path, policy: str, list_limit: int = 50) -> Council:
+    return paused_council(
+        home, policy, f'[digest]\nrecipients = ["{CHIEF}"]\nlist_limit = {list_limit}\n')
 
 
 @pytest.fixture
@@ -128,13 +122,7 @@ def test_a_welsh_council_digest_lists_paused_cases_in_both_languages(tmp_path: P
 
 
 def test_past_the_list_limit_the_rest_are_counted(tmp_path: Path) -> None:
-    town = Council(
-        tmp_path, name="Test Council", policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
-        officers=OFFICERS, threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[digest]\nrecipients = ["{CHIEF}"]\nlist_limit = 1\n',
-        reply_quotes=5,
-    )
+    town = _council(tmp_path, "wiltshire", list_limit=1)
     with town:
         for subject, when in (("Pothole on Castle Road", THURSDAY), ("Street light out", NOW)):
             assignment = _open_case(town, subject=subject)

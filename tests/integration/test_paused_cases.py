@@ -35,11 +35,12 @@ OFFICERS = [
 ]
 
 
-def _council(home: Path, policy: str) -> Council:
+def _council(home: Path, policy: str, config: str = "") -> Council:
+    """Jo's council under `policy`: Sam's cases, Lee his deputy, Dana their manager."""
     return Council(
         home, name="Test Council", policy=policy, mailbox=MAILBOX, members=MEMBERS,
         officers=OFFICERS, threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+        config=f'[routing]\ndefault_officer = "{SAM}"\n{config}',
         reply_quotes=5,
     )
 
