@@ -3,11 +3,12 @@
 Many servers return only part of the original's headers, or just its subject, so
 thread.our_mail_answered finds nothing. Such a bounce is matched, carefully, by what it
 still says: exactly one case reference ([MB-YYYY-NNNNN]) anywhere in it (its subject,
-its text, the returned headers), and a failed recipient (mailbot.dsn) who is that case's
-member or an officer. It is then taken for a bounce of the most recent mail we sent to
-that address about that case. Two references, none, or a failed address that is neither
-the member's nor an officer's, or no mail of ours to it on the case: no match, and the
-bounce stays only automatic mail, as before.
+its text, the returned headers), and a failed recipient (mailbot.dsn; or the address
+the report says it was forwarded from) who is that case's member or an officer. It is
+then taken for a bounce of the most recent mail we sent to that address about that case.
+Two references, none, or a failed address that is neither the member's nor an officer's,
+or no mail of ours to it on the case: no match, and the bounce stays only automatic mail,
+as before.
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ def bounced_by_reference(
         return None
     failed = failures(raw, message.text, message.headers.get("x-failed-recipients", ""))
     for failure in failed:
-        if not _on_the_case(app, case, failure.recipient):
-            continue
-        row = last_mail_to(session, case, failure.recipient)
-        if row is not None:
-            return row, case
+        # The address we wrote to, also when the report names where it was forwarded.
+        for address in (failure.recipient, failure.original):
+            if not _on_the_case(app, case, address):
+                continue
+            row = last_mail_to(session, case, address)
+            if row is not None:
+                return row, case
     return None
 
 

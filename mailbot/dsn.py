@@ -34,6 +34,9 @@ class Failure:
     # The bounce's own text on one line, where a reason is looked for when the server's
     # words and the status say nothing plain (never shown: it is the robot's prose).
     words: str = field(default="", compare=False, repr=False)
+    # The address our mail was sent to when the report names another (Original-Recipient:
+    # a member's address forwarding to a personal mailbox that failed); else "".
+    original: str = field(default="", compare=False)
 
     @property
     def temporary(self) -> bool:
@@ -66,6 +69,9 @@ def failure_for(
     for failure in found:
         if any(same_address(failure.recipient, r) for r in recipients):
             return failure
+    for failure in found:
+        if failure.original and any(same_address(failure.original, r) for r in recipients):
+            return replace(failure, recipient=failure.original)  # forwarded: ours failed
     if found:
         return found[0]
     window = _report_text(text)
@@ -94,15 +100,16 @@ def _report_failures(msg: email.message.Message) -> list[Failure]:
 def _block_failure(block: email.message.Message) -> Failure | None:
     """A per-recipient block of a delivery-status part, if it reports a failure."""
     action = _one_line(str(block.get("Action", ""))).lower()
-    recipient = _address(str(block.get("Final-Recipient", "") or block.get(
-        "Original-Recipient", "")))
+    original = _address(str(block.get("Original-Recipient", "")))
+    recipient = _address(str(block.get("Final-Recipient", ""))) or original
     if not recipient or action in NOT_FAILED or (not action and not block.get("Status")):
         return None
     status = _one_line(str(block.get("Status", "")))
     diagnostic = _one_line(str(block.get("Diagnostic-Code", "")))
     diagnostic = re.sub(r"^(?:smtp|x-[\w-]+)\s*;\s*", "", diagnostic, flags=re.IGNORECASE)
     return Failure(recipient, _status_in(status) or _status_in(diagnostic),
-                   diagnostic[:MAX_DIAGNOSTIC])
+                   diagnostic[:MAX_DIAGNOSTIC],
+                   original=original if original != recipient else "")
 
 
 def _address(field: str) -> str:

@@ -306,3 +306,36 @@ def test_a_bounce_after_the_case_was_answered_tells_nobody(council: Council) -> 
     [event] = council.events("bounce not told")
     assert event.detail == f"our ack to {JO} bounced; the case was answered"
     assert len(council.events("undeliverable")) == 1
+
+
+def test_a_bounce_from_where_the_member_forwards_their_mail_is_theirs(
+    council: Council,
+) -> None:
+    """A councillor's address forwarding to a personal mailbox that bounced: the report's
+    Final-Recipient is the personal address, its Original-Recipient the one we wrote to
+    (iCloud, Postfix aliases in the corpus). The officer is told of the member's address."""
+    ack = _open_pothole(council)[JO]
+    raw = _dsn(council, ack).replace(
+        f"Final-Recipient: rfc822; {JO}\r\n".encode(),
+        f"Original-Recipient: rfc822; {JO}\r\n"
+        "Final-Recipient: rfc822; jo.personal@mail.example\r\n".encode(),
+    )
+    out = council.deliver(raw)
+    assert [m["To"] for m in out] == [SAM]
+    assert f"could not be delivered to {JO}: no such user" in _text(out[0])
+    [event] = council.events("member not reached")
+    assert event.detail.startswith(f"our ack to {JO}: no such user")
+
+
+def test_a_forwarded_bounce_without_our_message_id_is_matched_by_reference(
+    council: Council,
+) -> None:
+    ack = _open_pothole(council)[JO]
+    raw = _dsn_quoting_subject_only(council, str(ack["Subject"])).replace(
+        f"Final-Recipient: rfc822; {JO}\r\n".encode(),
+        f"Original-Recipient: rfc822; {JO}\r\n"
+        "Final-Recipient: rfc822; jo.personal@mail.example\r\n".encode(),
+    )
+    out = council.deliver(raw)
+    assert [m["To"] for m in out] == [SAM]
+    assert f"could not be delivered to {JO}: no such user" in _text(out[0])
