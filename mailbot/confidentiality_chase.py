@@ -41,9 +41,9 @@ from mailbot.commands import role_of
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
-from mailbot.model import FINISHED, Kind
+from mailbot.model import Kind
 from mailbot.store.tables import CaseRow, EventRow
-from mailbot.sweep import each_case_with_an_officer
+from mailbot.sweep import each_case_with_an_officer, still_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -119,8 +119,8 @@ def sweep(app: App, now: datetime) -> ChaseReport:
 def _chase_case(app: App, case_id: int, now: datetime, report: ChaseReport) -> None:
     today = now.astimezone(LONDON).date()
     with app.store.transaction() as session:
-        case = session.get(CaseRow, case_id)
-        if case is None or case.status in FINISHED or not case.officer_email:
+        case = still_with_an_officer(session, case_id)
+        if case is None:
             return
         if not asks_confidentiality(case) or answered(session, case):
             return

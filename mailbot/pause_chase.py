@@ -44,9 +44,9 @@ from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.handover import can_take_cases
 from mailbot.languages import staff_languages
-from mailbot.model import FINISHED, CaseStatus, Kind
+from mailbot.model import CaseStatus, Kind
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
-from mailbot.sweep import each_case_with_an_officer
+from mailbot.sweep import each_case_with_an_officer, still_with_an_officer
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -134,8 +134,8 @@ def sweep(app: App, now: datetime) -> PauseChaseReport:
 def _chase_case(app: App, case_id: int, now: datetime, report: PauseChaseReport) -> None:
     today = now.astimezone(LONDON).date()
     with app.store.transaction() as session:
-        case = session.get(CaseRow, case_id)
-        if case is None or case.status in FINISHED or not case.officer_email:
+        case = still_with_an_officer(session, case_id)
+        if case is None:
             return
         pause = current_pause(session, case)
         if pause is None:

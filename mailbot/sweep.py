@@ -1,6 +1,6 @@
-"""The walk the reminder sweep and the confidentiality chase share: every case that is
-not finished and has an officer, each handled in its own transaction, so one case's
-failure or a concurrent run never holds up the rest."""
+"""The walk the reminder sweep and the chases (confidentiality, paused cases) share: every
+case that is not finished and has an officer, each handled in its own transaction, so one
+case's failure or a concurrent run never holds up the rest."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from mailbot.model import UNFINISHED
+from mailbot.model import FINISHED, UNFINISHED
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
@@ -40,3 +41,12 @@ def each_case_with_an_officer(
             # Another run queued the same mail between our check and our insert: the
             # outbox's unique dedup key kept it to one, and that run has it in hand.
             log.info("%s: case %s handled by an overlapping run", what, case_id)
+
+
+def still_with_an_officer(session: Session, case_id: int) -> CaseRow | None:
+    """The case, read again in the handler's own transaction, if it is still unfinished
+    and held by an officer (a concurrent command may have closed or emptied it)."""
+    case = session.get(CaseRow, case_id)
+    if case is None or case.status in FINISHED or not case.officer_email:
+        return None
+    return case

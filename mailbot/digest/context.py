@@ -217,21 +217,29 @@ def _case_list(
         service, name = _officer_line(app, row.officer_email)
         rows.append(
             {
-                "ref": row.ref,
-                "kind": KIND_NAMES[Kind(row.kind)],
-                "kind_cy": welsh_name(KIND_NAMES[Kind(row.kind)]),
-                "officer": name,
-                "officer_cy": welsh_name(name),
-                "service": service,
-                "service_cy": welsh_name(service),
+                **_listed_case(row, service, name),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
-                "confidential": is_confidential(row.confidential, row.kind),
-                "subject": _listed_subject(row),
                 **(_what_to_do(app, row, service, name) if overdue else {}),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+
+
+def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
+    """What every list of the digest shows of a case, in both languages: its reference,
+    kind, officer and service, and its subject unless it is confidential."""
+    return {
+        "ref": row.ref,
+        "kind": KIND_NAMES[Kind(row.kind)],
+        "kind_cy": welsh_name(KIND_NAMES[Kind(row.kind)]),
+        "officer": name,
+        "officer_cy": welsh_name(name),
+        "service": service,
+        "service_cy": welsh_name(service),
+        "confidential": is_confidential(row.confidential, row.kind),
+        "subject": _listed_subject(row),
+    }
 
 
 def _paused_list(
@@ -249,17 +257,9 @@ def _paused_list(
         since = local_day(pause.at) if pause else None
         rows.append(
             {
-                "ref": row.ref,
-                "kind": KIND_NAMES[Kind(row.kind)],
-                "kind_cy": welsh_name(KIND_NAMES[Kind(row.kind)]),
-                "officer": name,
-                "officer_cy": welsh_name(name),
-                "service": service,
-                "service_cy": welsh_name(service),
+                **_listed_case(row, service, name),
                 "since": since,
                 "working_days": calendar.working_days_between(since, today) if since else 0,
-                "confidential": is_confidential(row.confidential, row.kind),
-                "subject": _listed_subject(row),
                 **_why_paused(app, row, pause, name),
             }
         )
