@@ -83,18 +83,34 @@ def failure_for(
 def _report_failures(msg: email.message.Message) -> list[Failure]:
     found: list[Failure] = []
     for part in msg.walk():
-        if part.get_content_type() == "message/rfc822":
+        if part.get_content_type() in ("message/rfc822", "message/global"):
             break  # the returned original: someone else's headers
-        if part.get_content_type() != "message/delivery-status":
+        if part.get_content_type() not in REPORT_TYPES:
             continue
-        payload = part.get_payload()
-        blocks = payload if isinstance(payload, list) else []
-        for block in blocks:
-            if isinstance(block, email.message.Message):
-                failure = _block_failure(block)
-                if failure is not None:
-                    found.append(failure)
+        for block in _blocks(part):
+            failure = _block_failure(block)
+            if failure is not None:
+                found.append(failure)
     return found
+
+
+# RFC 3464's report, and RFC 6533's for mail sent with SMTPUTF8 (an address beyond
+# ASCII), whose fields are UTF-8.
+REPORT_TYPES = ("message/delivery-status", "message/global-delivery-status")
+
+
+def _blocks(part: email.message.Message) -> list[email.message.Message]:
+    """The report's header blocks (per message, then per recipient). Python parses those
+    of message/delivery-status; a message/global-delivery-status comes as one message
+    whose body holds the rest, its UTF-8 bytes escaped, so it is split here."""
+    payload = part.get_payload()
+    found = [b for b in payload if isinstance(b, email.message.Message)] if isinstance(
+        payload, list) else []
+    if part.get_content_type() == "message/delivery-status":
+        return found
+    text = b"".join(b.as_bytes() for b in found).decode("utf-8", "replace")
+    return [email.message_from_string(block) for block in re.split(r"\r?\n[ \t]*\r?\n", text)
+            if block.strip()]
 
 
 def _block_failure(block: email.message.Message) -> Failure | None:

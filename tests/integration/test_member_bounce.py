@@ -339,3 +339,35 @@ def test_a_forwarded_bounce_without_our_message_id_is_matched_by_reference(
     out = council.deliver(raw)
     assert [m["To"] for m in out] == [SAM]
     assert f"could not be delivered to {JO}: no such user" in _text(out[0])
+
+
+def test_a_utf8_bounce_for_an_address_beyond_ascii_is_read(tmp_path: Path) -> None:
+    """Mail to an address beyond ASCII goes with SMTPUTF8, and Postfix returns it with a
+    message/global-delivery-status part (RFC 6533), here quoting only the Subject."""
+    zoe = "zoë.ökten@council.gov.uk"
+    with Council(
+        tmp_path, name="Test Council", mailbox=MAILBOX,
+        members=[("Cllr Zoë Ökten", zoe, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "highways", "", "")], admins=[ADMIN], threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        [ack] = [m for m in council.deliver(council.mail(
+            f"Cllr Zoë Ökten <{zoe}>", "Pothole on Castle Road", "Deep.")) if zoe in m["To"]]
+        raw = (
+            "From: MAILER-DAEMON <postmaster@mx.example>\r\n"
+            f"To: {MAILBOX}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            "Message-ID: <bounce-utf8@mx.example>\r\nDate: Wed, 25 Nov 2026 11:00:00 +0000\r\n"
+            "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+            "--b\r\nContent-Type: message/global-delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example\r\n\r\n"
+            f"Final-Recipient: utf-8; {zoe}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+            f"Diagnostic-Code: smtp; 552 5.2.2 <{zoe}>: mailbox full\r\n\r\n"
+            "--b\r\nContent-Type: message/global-headers\r\n\r\n"
+            f"Subject: {ack['Subject']}\r\n\r\n--b--\r\n"
+        ).encode()
+        out = council.deliver(raw)
+        assert [m["To"] for m in out] == [SAM]
+        assert f"could not be delivered to {zoe}: mailbox full (5.2.2: 552 5.2.2" in _text(
+            out[0])
