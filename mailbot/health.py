@@ -152,8 +152,10 @@ class MailboxHealth:
             outage.alerted = True
         outage.failures += 1
         wait = self.wait_after(outage.failures)
-        if isinstance(error, TransientError) and error.retry_after:  # the pause it asked for
-            wait = max(wait, timedelta(seconds=error.retry_after))
+        if isinstance(error, TransientError) and error.retry_after:  # the pause it asked for,
+            # up to the longest backoff: a pause of hours must not hold back the alert
+            # past THROTTLE_GRACE (the backend's cooldown keeps the server itself quiet)
+            wait = max(wait, min(timedelta(seconds=error.retry_after), self.max_wait))
         outage.retry_at = now + wait
         if outage.reported and alert is None:
             log.debug("%s: mailbox still unavailable; next try in %s", job, span_in_words(wait))

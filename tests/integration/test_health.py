@@ -289,6 +289,34 @@ def test_throttling_alerts_the_admins_only_if_it_goes_on(
         app.close()
 
 
+def test_a_pause_asked_for_past_the_grace_does_not_hold_back_the_alert(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server asking for hours of quiet (a 503 with Retry-After: 10800, Exchange's
+    BackOffMilliseconds after a bad spell) is still tried within the usual backoff (the
+    backend's cooldown keeps the server itself quiet), so an outage still failing
+    THROTTLE_GRACE after it began alerts the admins then, as the WARNING says, not hours
+    later."""
+    server = MemoryServer()
+    server.deliver(MEMBER_MAIL)
+    busy = TransientError("graph fetch: Graph answered 503 Service Unavailable",
+                          retry_after=3 * 3600)
+    app = make_app(tmp_path, BrokenMailbox(server, busy))
+    clock = Clock()
+    caplog.set_level(logging.INFO)
+    try:
+        jobs = daemon_jobs(app, MailboxHealth(app), clock)
+        run_minutes(jobs, clock, 29)
+        assert alerts(app) == []
+        (line,) = warnings(caplog)
+        assert "alerted only if it still fails at 25 Nov 2026 09:30 (UK time)" in line
+        run_minutes(jobs, clock, 3)  # the try at 09:30, the grace over, still fails
+        (alert,) = alerts(app)
+        assert alert.recipients == ADMIN
+    finally:
+        app.close()
+
+
 def test_the_alert_goes_through_smtp_while_the_mailbox_is_down(
     tmp_path: Path, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
