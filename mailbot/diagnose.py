@@ -21,6 +21,7 @@ from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
 from mailbot.settings import Settings
 from mailbot.settings.mistakes import settings_warnings
+from mailbot.template_check import template_problems, template_warnings
 from mailbot.workdays import is_bank_holiday
 
 
@@ -48,6 +49,7 @@ def config_problems(settings: Settings) -> list[str]:
     problems += missing_directory_files(settings)
     problems += unwritable_data_dir(settings)
     problems += _mailbox_problems(settings)
+    problems += template_problems(settings)
     try:
         loaded = load_directory(
             settings.resolve(directory.members) if directory.members else None,
@@ -267,6 +269,7 @@ def config_warnings(
     `loaded` and `policy` are given."""
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
+    found += template_warnings(settings)
     if loaded is None:
         directory = settings.directory
         try:

@@ -63,10 +63,10 @@ def check_config(
                      "PostgreSQL."),
     ] = False,
 ) -> None:
-    """Validate the config file (and the policy pack and directory it names): one error
-    line per problem and exit 2; warnings for what is accepted but probably wrong. With
-    --connect, a mailbox, SMTP server or database that refuses the login or cannot be
-    reached is one line and exit 3."""
+    """Validate the config file (and the policy pack, directory and template overrides it
+    uses): one error line per problem and exit 2; warnings for what is accepted but
+    probably wrong. With --connect, a mailbox, SMTP server or database that refuses the
+    login or cannot be reached is one line and exit 3."""
     settings = load_config(config)
     problems = config_problems(settings)
     for warning in config_warnings(settings):

@@ -1,0 +1,90 @@
+"""check-config's look at a council's own templates (the `templates/` folder beside its
+config, searched before mailbot's): one that Jinja cannot read, or a letter whose first
+line is no longer its subject, would fail every mail of its kind (each member's message
+quarantined at its acknowledgement), so they are errors; a file that replaces none of
+mailbot's (a misspelt name) is never read, so it is a warning."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from jinja2 import TemplateSyntaxError
+
+from mailbot.render import Renderer
+from mailbot.resources import TEMPLATES
+from mailbot.settings import Settings
+
+SUBJECT = "Subject:"
+
+
+def override_folder(settings: Settings) -> Path | None:
+    folder = settings.base_dir / "templates"
+    return folder if folder.is_dir() else None
+
+
+def _overrides(folder: Path) -> list[str]:
+    """The folder's files as template names ('ack.txt', '_partials/layout.html')."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+
+
+def _shipped_names() -> list[str]:
+    return _overrides(TEMPLATES)
+
+
+def template_problems(settings: Settings) -> list[str]:
+    """Each override Jinja cannot compile (its file and line), and each letter template
+    whose first line no longer says `Subject:` where mailbot's own does."""
+    folder = override_folder(settings)
+    if folder is None:
+        return []
+    env = Renderer(folder).env
+    shipped = set(_shipped_names())
+    problems: list[str] = []
+    for name in _overrides(folder):
+        if name not in shipped:
+            continue
+        path = folder / name
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            problems.append(f"{path}:{exc.lineno}: {exc.message}; every mail made from this "
+                            "template would fail: put it right, or delete it to use mailbot's own")
+            continue
+        except UnicodeDecodeError:
+            problems.append(f"{path}: not UTF-8 text; save it as UTF-8, or delete it to use "
+                            "mailbot's own")
+            continue
+        if _starts_with_subject(TEMPLATES / name) and not _starts_with_subject(path):
+            problems.append(f"{path}:1: the first line must be the mail's subject "
+                            f"('{SUBJECT} ...'), as in mailbot's own {name}")
+    return problems
+
+
+def template_warnings(settings: Settings) -> list[str]:
+    """Each file in the override folder that replaces none of mailbot's templates."""
+    folder = override_folder(settings)
+    if folder is None:
+        return []
+    shipped = _shipped_names()
+    found: list[str] = []
+    for name in _overrides(folder):
+        if name in shipped:
+            continue
+        close = difflib.get_close_matches(name, shipped, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        found.append(f"{folder / name}: replaces none of mailbot's templates, so it is "
+                     f"never used{hint}")
+    return found
+
+
+def _starts_with_subject(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as file:
+            return file.readline().startswith(SUBJECT)
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -1,0 +1,71 @@
+"""check-config reads a council's own templates (templates/ beside the config): one Jinja
+cannot compile, or a letter that lost its Subject line, would fail every mail of its kind
+(each member's message quarantined), so check-config says which file and line, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+
+def _council(tmp_path: Path, templates: dict[str, str]) -> Path:
+    (tmp_path / "members.csv").write_text(
+        "name,email\r\nCllr Siân Jones,sian.jones@anglesey.gov.uk\r\n", encoding="utf-8"
+    )
+    for name, text in templates.items():
+        path = tmp_path / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        '[council]\nname = "Isle of Anglesey County Council"\npolicy = "cardiff"\n'
+        'telephone = "01248 750057"\ndata_dir = "var"\n'
+        '[mailbox]\nbackend = "maildir"\naddress = "ymholiadau@anglesey.gov.uk"\n'
+        '[directory]\nmembers = "members.csv"\n'
+        '[policy.routing]\nfoi_team = "foi@anglesey.gov.uk"\n'
+        'complaints = "complaints@anglesey.gov.uk"\n'
+        'monitoring_officer = "monitoring.officer@anglesey.gov.uk"\n'
+    )
+    return config
+
+
+def _check(config: Path) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    return result.exit_code, result.output.splitlines()
+
+
+def test_a_template_jinja_cannot_read_names_its_file_and_line(tmp_path: Path) -> None:
+    config = _council(tmp_path, {"ack.txt": "Subject: Your enquiry\n\nHello {{ ref }\n"})
+    code, lines = _check(config)
+    assert code == 2, lines
+    path = tmp_path.resolve() / "templates" / "ack.txt"
+    assert any(line.startswith(f"mailbot: error: {path}:3: unexpected '}}'") for line in lines)
+
+
+def test_a_letter_without_its_subject_line_is_an_error(tmp_path: Path) -> None:
+    config = _council(tmp_path, {"ack.txt": "Hello {{ ref }}\n"})
+    code, lines = _check(config)
+    assert code == 2, lines
+    path = tmp_path.resolve() / "templates" / "ack.txt"
+    assert f"mailbot: error: {path}:1: the first line must be the mail's subject " \
+        "('Subject: ...'), as in mailbot's own ack.txt" in lines
+
+
+def test_a_partial_that_compiles_is_accepted(tmp_path: Path) -> None:
+    config = _council(tmp_path, {"_partials/signature.en.txt": "Member Services\n",
+                                 "ack.txt": "Subject: Received {{ ref }}\n\nThank you.\n"})
+    code, lines = _check(config)
+    assert code == 0, lines
+    assert not any("templates" in line for line in lines)
+
+
+def test_a_misspelt_template_name_is_a_warning(tmp_path: Path) -> None:
+    config = _council(tmp_path, {"ackk.txt": "Subject: Received\n"})
+    code, lines = _check(config)
+    assert code == 0, lines
+    path = tmp_path.resolve() / "templates" / "ackk.txt"
+    assert f"mailbot: warning: {path}: replaces none of mailbot's templates, so it is never " \
+        "used; did you mean ack.txt?" in lines
