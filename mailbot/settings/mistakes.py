@@ -30,8 +30,9 @@ def settings_warnings(settings: Settings) -> list[str]:
         ("council.name", settings.council.name, CouncilSettings().name),
         ("mailbox.address", box.address, MailboxSettings().address),
     ):
-        if value == default:
-            found.append(f"{key} is not set, so every letter says {default!r}")
+        if value == default:  # not set, or copied from the demo's mailbot.toml
+            found.append(f"{key} is {default!r}, the demo's (and what it is when not set), "
+                         "so every letter says it; set the council's own")
     found += _example_values_left(settings)
     council = settings.council
     demo_numbers = (_digits(DEMO_TELEPHONE), _digits(DEMO_OUT_OF_HOURS_TELEPHONE))

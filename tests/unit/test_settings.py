@@ -253,10 +253,11 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if "warning" in line]
     assert warnings == [
-        f"mailbot: warning: {path.resolve()}: council.name is not set, so every letter says "
-        "'Demo Borough Council'",
-        f"mailbot: warning: {path.resolve()}: mailbox.address is not set, so every letter says "
-        "'memberenquiries@example.gov.uk'",
+        f"mailbot: warning: {path.resolve()}: council.name is 'Demo Borough Council', the "
+        "demo's (and what it is when not set), so every letter says it; set the council's own",
+        f"mailbot: warning: {path.resolve()}: mailbox.address is "
+        "'memberenquiries@example.gov.uk', the demo's (and what it is when not set), so every "
+        "letter says it; set the council's own",
         f"mailbot: warning: {path.resolve()}: council.telephone is not set, so an "
         "acknowledgement tells a member whose matter cannot wait to ring the council on its "
         "usual number without giving it",
@@ -420,3 +421,22 @@ def test_config_path_from_the_environment_may_start_with_a_tilde(
     write(tmp_path, '[council]\nname = "Cyngor Sir Ynys Môn"\n')
     monkeypatch.setenv("MAILBOT_CONFIG", "~/mailbot.toml")
     assert load_settings(find_config(None)).council.name == "Cyngor Sir Ynys Môn"
+
+
+def test_the_demos_name_and_address_copied_into_a_config_are_called_so(tmp_path: Path) -> None:
+    # A council that started from `mailbot demo`'s mailbot.toml has set both keys: "is not
+    # set" sent its administrator looking for a key that is there.
+    path = write(
+        tmp_path,
+        '[council]\nname = "Demo Borough Council"\n'
+        '[mailbox]\nbackend = "maildir"\naddress = "memberenquiries@example.gov.uk"\n',
+    )
+    result = CliRunner().invoke(app, ["check-config", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (f"mailbot: warning: {path.resolve()}: council.name is 'Demo Borough Council', the "
+            "demo's (and what it is when not set), so every letter says it; set the council's "
+            "own") in lines
+    assert (f"mailbot: warning: {path.resolve()}: mailbox.address is "
+            "'memberenquiries@example.gov.uk', the demo's (and what it is when not set), so "
+            "every letter says it; set the council's own") in lines
