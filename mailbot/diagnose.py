@@ -50,15 +50,20 @@ def config_problems(settings: Settings) -> list[str]:
     problems += unwritable_data_dir(settings)
     problems += _mailbox_problems(settings)
     problems += template_problems(settings)
+    bad_rows: list[str] = []  # every bad row, not only the first
     try:
         loaded = load_directory(
             settings.resolve(directory.members) if directory.members else None,
             settings.resolve(directory.officers) if directory.officers else None,
+            bad_rows,
         )
     except DirectoryError as exc:
+        problems += bad_rows
         if "cannot read" not in str(exc):
             problems.append(str(exc))
-    else:
+        return problems
+    problems += bad_rows
+    if not bad_rows:  # routing is checked against the whole directory
         where = settings.config_path or "<defaults>"
         problems += [f"{where}: {p}" for p in
                      check_routing(settings.routing, loaded, directory.admins)]

@@ -14,7 +14,8 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -372,62 +373,107 @@ _LANGUAGES = {"en": "en", "cy": "cy", "english": "en", "welsh": "cy", "cymraeg":
 
 
 def load_members(
-    path: Path, seen: dict[str, str] | None = None, warnings: list[str] | None = None
+    path: Path,
+    seen: dict[str, str] | None = None,
+    warnings: list[str] | None = None,
+    errors: list[str] | None = None,
 ) -> dict[str, Member]:
+    """`errors`: where to put each bad row's problem and go on to the next row (check-config
+    reports every one); without it, the first bad row is raised."""
     seen = {} if seen is None else seen
     warnings = [] if warnings is None else warnings
     members: dict[str, Member] = {}
     rows = _rows(path, MEMBER_COLUMNS, warnings)
     for line, row in rows:
-        person = _person(path, line, row, warnings)
-        if person is None:
-            continue
-        name, address = person
-        email = _address(path, line, "email", address)
-        given = row.get("language", "")
-        language = _LANGUAGES.get(given.lower() or "en")
-        if language is None:
-            raise DirectoryError(f"{path}:{line}: language must be en or cy, not {given!r}")
-        others = _others(path, line, row.get("other_emails", ""))
-        member = Member(name, email, row.get("ward", ""), language, others)
-        if _repeated(path, line, member, members.get(address_key(email)), seen, warnings):
-            continue
-        members[_unique(path, line, email, seen)] = member
-        for other in others:
-            members[_unique(path, line, other, seen)] = member
+        with _row_problem(errors):
+            _add_member(path, line, row, members, seen, warnings)
     if not members:
         warnings.append(f"{path}: lists no members, so no sender is a known member")
     return members
 
 
+@contextmanager
+def _row_problem(errors: list[str] | None) -> Iterator[None]:
+    """A bad row raised, or noted in `errors` and skipped."""
+    try:
+        yield
+    except DirectoryError as exc:
+        if errors is None:
+            raise
+        errors.append(str(exc))
+
+
+def _add_member(
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    members: dict[str, Member],
+    seen: dict[str, str],
+    warnings: list[str],
+) -> None:
+    person = _person(path, line, row, warnings)
+    if person is None:
+        return
+    name, address = person
+    email = _address(path, line, "email", address)
+    given = row.get("language", "")
+    language = _LANGUAGES.get(given.lower() or "en")
+    if language is None:
+        raise DirectoryError(f"{path}:{line}: language must be en or cy, not {given!r}")
+    others = _others(path, line, row.get("other_emails", ""))
+    member = Member(name, email, row.get("ward", ""), language, others)
+    if _repeated(path, line, member, members.get(address_key(email)), seen, warnings):
+        return
+    members[_unique(path, line, email, seen)] = member
+    for other in others:
+        members[_unique(path, line, other, seen)] = member
+
+
 def load_officers(
-    path: Path, seen: dict[str, str] | None = None, warnings: list[str] | None = None
+    path: Path,
+    seen: dict[str, str] | None = None,
+    warnings: list[str] | None = None,
+    errors: list[str] | None = None,
 ) -> dict[str, Officer]:
+    """`errors`: as for load_members."""
     seen = {} if seen is None else seen
     warnings = [] if warnings is None else warnings
     officers: dict[str, Officer] = {}
     named: dict[tuple[str, str], int] = {}  # (column, address) -> first line naming it
     for line, row in _rows(path, OFFICER_COLUMNS, warnings):
-        person = _person(path, line, row, warnings)
-        if person is None:
-            continue
-        name, address = person
-        email = _address(path, line, "email", address)
-        manager, deputy = (
-            _address(path, line, column, row[column]) if row.get(column) else ""
-            for column in ("manager_email", "deputy_email")
-        )
-        if address_key(email) in {address_key(manager), address_key(deputy)}:
-            raise DirectoryError(f"{path}:{line}: {email} cannot be their own manager or deputy")
-        officer = Officer(name, email, row.get("service", ""), manager, deputy)
-        if _repeated(path, line, officer, officers.get(address_key(email)), seen, warnings):
-            continue
-        officers[_unique(path, line, email, seen)] = officer
-        for column, address in (("manager_email", manager), ("deputy_email", deputy)):
-            if address:
-                named.setdefault((column, address), line)
+        with _row_problem(errors):
+            _add_officer(path, line, row, officers, named, seen, warnings)
     warnings += _without_a_row(path, named, officers)
     return officers
+
+
+def _add_officer(
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    officers: dict[str, Officer],
+    named: dict[tuple[str, str], int],
+    seen: dict[str, str],
+    warnings: list[str],
+) -> None:
+    person = _person(path, line, row, warnings)
+    if person is None:
+        return
+    name, address = person
+    email = _address(path, line, "email", address)
+    manager, deputy = (
+        _address(path, line, column, row[column]) if row.get(column) else ""
+        for column in ("manager_email", "deputy_email")
+    )
+    if address_key(email) in {address_key(manager), address_key(deputy)}:
+        raise DirectoryError(f"{path}:{line}: {email} cannot be their own manager or deputy")
+    officer = Officer(name, email, row.get("service", ""), manager, deputy)
+    if _repeated(path, line, officer, officers.get(address_key(email)), seen, warnings):
+        return
+    officers[_unique(path, line, email, seen)] = officer
+    for column, address in (("manager_email", manager), ("deputy_email", deputy)):
+        if address:
+            named.setdefault((column, address), line)
 
 
 def _without_a_row(
@@ -444,15 +490,17 @@ def _without_a_row(
     ]
 
 
-def load_directory(members: Path | None, officers: Path | None) -> Directory:
+def load_directory(
+    members: Path | None, officers: Path | None, errors: list[str] | None = None
+) -> Directory:
     """Both files, with one address space: nobody may be both a member and an officer,
-    since the two are trusted differently."""
+    since the two are trusted differently. `errors`: as for load_members."""
     seen: dict[str, str] = {}
     warnings: list[str] = []
     stamps = file_stamps(members, officers)
     return Directory(
-        members=load_members(members, seen, warnings) if members else {},
-        officers=load_officers(officers, seen, warnings) if officers else {},
+        members=load_members(members, seen, warnings, errors) if members else {},
+        officers=load_officers(officers, seen, warnings, errors) if officers else {},
         members_path=members,
         officers_path=officers,
         _stamps=stamps,

@@ -1,0 +1,58 @@
+"""check-config names every bad row of members.csv and officers.csv, not only the first:
+an administrator fixing an export puts them all right in one go (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+
+def _council(tmp_path: Path, members: str, officers: str) -> Path:
+    (tmp_path / "members.csv").write_text(members, encoding="utf-8")
+    (tmp_path / "officers.csv").write_text(officers, encoding="utf-8")
+    config = tmp_path / "mailbot.toml"
+    config.write_text(
+        '[council]\nname = "Isle of Anglesey County Council"\npolicy = "cardiff"\n'
+        'telephone = "01248 750057"\ndata_dir = "var"\n'
+        '[mailbox]\nbackend = "maildir"\naddress = "ymholiadau@anglesey.gov.uk"\n'
+        '[directory]\nmembers = "members.csv"\nofficers = "officers.csv"\n'
+    )
+    return config
+
+
+def test_every_bad_row_of_both_files_is_one_error_line(tmp_path: Path) -> None:
+    config = _council(
+        tmp_path,
+        "name,email,language\r\nCllr Siân Jones,sian.jones@anglesey.gov.uk,cy\r\n"
+        "Cllr Bad Language,bad.language@anglesey.gov.uk,fr\r\n"
+        "Cllr Bad Address,not-an-address,en\r\n",
+        "name,email\r\nSam Patel,sam.patel@anglesey.gov.uk\r\nBad Officer,bad@@x\r\n",
+    )
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("mailbot: error")]
+    folder = tmp_path.resolve()
+    assert errors == [
+        f"mailbot: error: {folder}/members.csv:3: language must be en or cy, not 'fr'",
+        f"mailbot: error: {folder}/members.csv:4: email 'not-an-address' is not an email "
+        "address",
+        f"mailbot: error: {folder}/officers.csv:3: email 'bad@@x' is not an email address",
+    ]
+
+
+def test_poll_still_stops_at_the_first_bad_row(tmp_path: Path) -> None:
+    config = _council(
+        tmp_path,
+        "name,email,language\r\nCllr Bad Language,bad.language@anglesey.gov.uk,fr\r\n"
+        "Cllr Bad Address,not-an-address,en\r\n",
+        "name,email\r\nSam Patel,sam.patel@anglesey.gov.uk\r\n",
+    )
+    result = CliRunner().invoke(app, ["poll", "--once", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        f"mailbot: error: {tmp_path.resolve()}/members.csv:2: language must be en or cy, "
+        "not 'fr'"
+    ]
