@@ -76,8 +76,18 @@ def reassign(
             )
         except HandOverError as exc:
             raise fail(str(exc)) from None
-    typer.echo(f"{len(moved)} case(s) now with {to.lower()}" + (f": {', '.join(moved)}"
-               if moved else "") + "; their assignment emails go with the next outbox flush")
+    typer.echo(_reassigned(moved, list(refs or []), from_officer, to.strip().lower()))
+
+
+def _reassigned(moved: list[str], refs: list[str], from_officer: str, to: str) -> str:
+    """What `reassign` did, in words: '0 case(s) now with ...' after a mistyped --from
+    read like a hand-over done."""
+    if moved:
+        return (f"{len(moved)} case(s) now with {to}: {', '.join(moved)}; their assignment "
+                "emails go with the next outbox flush")
+    if refs:
+        return f"nothing changed: {', '.join(r.strip().upper() for r in refs)} already with {to}"
+    return f"nothing changed: no open case is with {from_officer.strip()}"
 
 
 def show_case(

@@ -406,3 +406,16 @@ def test_an_unreadable_edit_keeps_the_last_directory_and_emails_the_admins_once(
     assert council.flush(saturday_night + timedelta(minutes=30)) == []
     assert council.app.directory.officer(SAM).name == "Patel, Sam"
     assert council.app.directory.officer(ALEX) is None
+
+
+def test_reassign_that_moves_nothing_says_nothing_changed(council: Council) -> None:
+    # "0 case(s) now with ..." after a mistyped --from read like a hand-over done.
+    _open_pothole(council)
+    code, output = _cli(council, "reassign", "--from", "sam.patel@counci.gov.uk", "--to", LEE)
+    assert code == 0, output
+    assert "nothing changed: no open case is with sam.patel@counci.gov.uk" in output
+    code, output = _cli(council, "reassign", "mb-2026-00001", "--to", SAM)
+    assert code == 0, output
+    assert f"nothing changed: MB-2026-00001 already with {SAM}" in output
+    assert [c.officer_email for c in _cases(council)] == [SAM]
+    assert council.flush(datetime.now(UTC) + timedelta(minutes=1)) == []
