@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from mailbot import assignment, bounce_notice, cases, ledger
 from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
-from mailbot.bounce_match import bounced_by_reference
+from mailbot.bounce_match import bounced_mail
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.directory import emails_in
 from mailbot.dsn import Failure, failure_for
@@ -52,16 +52,18 @@ def note_automatic(
     now: datetime,
 ) -> CaseRow | None:
     """If this automatic mail answers ours about a case, act on it; return the case."""
-    found = our_mail_answered(session, message, row.raw)
-    if found is None and verdict.automatic == Automatic.BOUNCE:
-        found = bounced_by_reference(app, session, message, row.raw)
-        if found is not None:
+    if verdict.automatic == Automatic.BOUNCE:
+        bounced = bounced_mail(app, session, message, row.raw)
+        found = None if bounced is None else bounced[:2]
+        if bounced is not None and bounced[2]:
             ledger.record_event(
                 session, now, "mailbot", "bounce matched by reference",
-                f"it quotes no Message-ID of ours; by {found[1].ref} and the failed address, "
-                f"taken for our last {found[0].purpose} to {found[0].recipients}",
-                case=found[1], message=row,
+                f"it quotes no Message-ID of ours; by {bounced[1].ref} and the failed "
+                f"address, taken for our last {bounced[0].purpose} to {bounced[0].recipients}",
+                case=bounced[1], message=row,
             )
+    else:
+        found = our_mail_answered(session, message, row.raw)
     if found is None:
         return None
     out, case = found

@@ -1,4 +1,9 @@
-"""Which mail of ours a bounce returns when it quotes none of our Message-IDs.
+"""Which mail of ours a bounce returns.
+
+When it returns the mail's headers, that mail's Message-ID says: ours, or not ours at
+all (an officer's own mail sent from the shared mailbox in Outlook, whose References may
+name our acknowledgement, is not our acknowledgement). Otherwise, by any of our
+Message-IDs it quotes; failing that, by its case reference, as follows.
 
 Many servers return only part of the original's headers, or just its subject, so
 thread.our_mail_answered finds nothing. Such a bounce is matched, carefully, by what it
@@ -13,6 +18,7 @@ as before.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -22,10 +28,46 @@ from mailbot.addresses import same_address
 from mailbot.dsn import failures
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, OutboxRow
-from mailbot.thread import REF_TAG, same_member
+from mailbot.thread import REF_TAG, our_mail_answered, same_member
 
 if TYPE_CHECKING:
     from mailbot.app import App
+
+# A Message-ID header line anywhere in the bounce: its own, and the returned mail's (in a
+# message/rfc822 or text/rfc822-headers part, or quoted in its text).
+_MESSAGE_ID_LINE = re.compile(rb"^Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+def bounced_mail(
+    app: App, session: Session, message: ParsedMessage, raw: bytes
+) -> tuple[OutboxRow, CaseRow, bool] | None:
+    """Our mail (with its case) this bounce returns, and whether it was taken by the case
+    reference (bounced_by_reference); None if it is not ours or not certain."""
+    returned = returned_message_ids(message, raw)
+    if returned:
+        found = _ours(session, returned)
+        return None if found is None else (*found, False)
+    found = our_mail_answered(session, message, raw)
+    if found is not None:
+        return (*found, False)
+    found = bounced_by_reference(app, session, message, raw)
+    return None if found is None else (*found, True)
+
+
+def returned_message_ids(message: ParsedMessage, raw: bytes) -> set[str]:
+    """The Message-IDs of the mail the bounce returns, its own left out."""
+    own = {message.message_id, f"<{message.message_id.strip('<>')}>"}
+    found = {i.decode("ascii", "replace") for i in _MESSAGE_ID_LINE.findall(raw[:500_000])}
+    return found - own
+
+
+def _ours(session: Session, ids: set[str]) -> tuple[OutboxRow, CaseRow] | None:
+    for row in session.scalars(select(OutboxRow).where(
+            OutboxRow.message_id.in_(sorted(ids)), OutboxRow.case_id.is_not(None))):
+        case = session.get(CaseRow, row.case_id)
+        if case is not None:
+            return row, case
+    return None
 
 
 def refs_in_bounce(message: ParsedMessage, raw: bytes) -> set[str]:

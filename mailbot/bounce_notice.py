@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from mailbot import admin_alert, assignment, ledger, outbox
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
-from mailbot.bounce_match import bounced_by_reference
+from mailbot.bounce_match import bounced_mail
 from mailbot.cases import LONDON
 from mailbot.compose import Envelope
 from mailbot.dsn import Failure, failure_for, plain_reason, reason_kind
@@ -42,7 +42,6 @@ from mailbot.model import FINISHED, Automatic, CaseStatus
 from mailbot.outbox import Rewritten
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
-from mailbot.thread import our_mail_answered
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -185,8 +184,7 @@ def _failure_told(
         message = parse_message(bounce.raw)
         if isinstance(message, ParseFailure):
             continue
-        found = our_mail_answered(session, message, bounce.raw) or bounced_by_reference(
-            app, session, message, bounce.raw)
+        found = bounced_mail(app, session, message, bounce.raw)
         if found is None or found[0].id != out.id:
             continue
         failure = failure_for(bounce.raw, message.text,

@@ -371,3 +371,43 @@ def test_a_utf8_bounce_for_an_address_beyond_ascii_is_read(tmp_path: Path) -> No
         assert [m["To"] for m in out] == [SAM]
         assert f"could not be delivered to {zoe}: mailbox full (5.2.2: 552 5.2.2" in _text(
             out[0])
+
+
+def _bounce_of_officers_own_mail(council: Council, ack: EmailMessage, references: str) -> bytes:
+    """Sam's own mail to Jo, sent from the shared mailbox in Outlook (its Message-ID is
+    Outlook's, not ours) in the case's thread, returned whole by Jo's server."""
+    council.count += 1
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example>\r\n"
+        f"To: {MAILBOX}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <bounce{council.count}@mx.example>\r\n"
+        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {JO}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 mailbox full\r\n\r\n"
+        "--b\r\nContent-Type: message/rfc822\r\n\r\n"
+        f"From: Member Enquiries <{MAILBOX}>\r\nTo: {JO}\r\n"
+        f"Subject: RE: {ack['Subject']}\r\nDate: Wed, 25 Nov 2026 10:50:00 +0000\r\n"
+        "Message-ID: <AM0PR01MB1234ABCD@AM0PR01MB1234.eurprd01.prod.outlook.com>\r\n"
+        f"{references}\r\n"
+        "Hello Jo, the crew is booked for Monday.\r\n"
+        "--b--\r\n"
+    ).encode()
+
+
+def test_a_bounce_of_an_officers_own_mail_is_not_told_as_ours(council: Council) -> None:
+    """An officer writing to the member from the shared mailbox (Send As) in the case's
+    thread: the report returns that mail, with its own Message-ID. It is not our
+    acknowledgement, whether the mail's References name it or only the subject's
+    reference is left to go by: nobody is told 'our acknowledgement was not delivered'."""
+    ack = _open_pothole(council)[JO]
+    in_thread = _bounce_of_officers_own_mail(
+        council, ack, f"In-Reply-To: {ack['Message-ID']}\r\nReferences: {ack['Message-ID']}\r\n")
+    assert council.deliver(in_thread) == []
+    by_subject = _bounce_of_officers_own_mail(council, ack, "")
+    assert council.deliver(by_subject) == []
+    assert rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce") == []
+    assert council.events("member not reached") == []
