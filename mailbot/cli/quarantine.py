@@ -72,7 +72,9 @@ def quarantine_retry(
     config: ConfigOption = None,
 ) -> None:
     """Run a quarantined message through the pipeline again, once the cause is fixed (its
-    sender added to the directory, mailbot upgraded). Its clock counts from when it came."""
+    sender added to the directory, mailbot upgraded). Its clock counts from when it came.
+    Exit 1 if it is quarantined again."""
+    from mailbot.model import MessageStatus
     from mailbot.quarantine import NotQuarantined, retry
 
     with opened_app(config) as mailbot_app:
@@ -84,6 +86,8 @@ def quarantine_retry(
     typer.echo(f"row {row}: {outcome.status.value}{where}: {outcome.reason}")
     if outcome.queued:
         typer.echo("queued: " + ", ".join(outcome.queued) + " (sent by the next outbox flush)")
+    if outcome.status == MessageStatus.QUARANTINED:  # the cause is not fixed
+        raise typer.Exit(1)
 
 
 @quarantine_app.command("done")

@@ -107,6 +107,18 @@ def test_mail_that_still_cannot_be_handled_is_quarantined_again_with_the_reason(
     assert rows(app, CaseRow) == []
 
 
+def test_the_cli_retry_that_quarantines_again_exits_1(app_factory: AppFactory) -> None:
+    # Exit 0 and "row 1: quarantined: ..." read as done to a script or a tired eye.
+    app, server = app_factory()
+    server.deliver(b"\r\n\r\n")
+    run(app)
+    [row] = rows(app, MessageRow)
+    code, output = cli(app, "quarantine", "retry", str(row.id))
+    assert code == 1, output
+    assert f"row {row.id}: quarantined: empty message" in output
+    assert f"row {row.id}" in cli(app, "quarantine", "list")[1]
+
+
 def test_save_writes_a_new_file_for_its_owner_alone_and_never_over_another(
     quarantined: tuple[App, object, MessageRow], tmp_path: Path
 ) -> None:
