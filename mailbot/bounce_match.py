@@ -33,9 +33,10 @@ from mailbot.thread import REF_TAG, our_mail_answered, same_member
 if TYPE_CHECKING:
     from mailbot.app import App
 
-# A Message-ID header line anywhere in the bounce: its own, and the returned mail's (in a
+# A Message-ID header line below the bounce's own headers: the returned mail's (in a
 # message/rfc822 or text/rfc822-headers part, or quoted in its text).
 _MESSAGE_ID_LINE = re.compile(rb"^Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_HEADERS_END = re.compile(rb"\r?\n\r?\n")
 
 
 def bounced_mail(
@@ -43,7 +44,7 @@ def bounced_mail(
 ) -> tuple[OutboxRow, CaseRow, bool] | None:
     """Our mail (with its case) this bounce returns, and whether it was taken by the case
     reference (bounced_by_reference); None if it is not ours or not certain."""
-    returned = returned_message_ids(message, raw)
+    returned = returned_message_ids(raw)
     if returned:
         found = _ours(session, returned)
         return None if found is None else (*found, False)
@@ -54,11 +55,11 @@ def bounced_mail(
     return None if found is None else (*found, True)
 
 
-def returned_message_ids(message: ParsedMessage, raw: bytes) -> set[str]:
-    """The Message-IDs of the mail the bounce returns, its own left out."""
-    own = {message.message_id, f"<{message.message_id.strip('<>')}>"}
-    found = {i.decode("ascii", "replace") for i in _MESSAGE_ID_LINE.findall(raw[:500_000])}
-    return found - own
+def returned_message_ids(raw: bytes) -> set[str]:
+    """The Message-IDs of the mail the bounce returns: those below its own headers."""
+    own_headers = _HEADERS_END.search(raw)
+    below = raw[own_headers.end() : 500_000] if own_headers else b""
+    return {i.decode("ascii", "replace") for i in _MESSAGE_ID_LINE.findall(below)}
 
 
 def _ours(session: Session, ids: set[str]) -> tuple[OutboxRow, CaseRow] | None:
