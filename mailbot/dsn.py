@@ -108,7 +108,10 @@ def _blocks(part: email.message.Message) -> list[email.message.Message]:
         payload, list) else []
     if part.get_content_type() == "message/delivery-status":
         return found
-    text = b"".join(b.as_bytes() for b in found).decode("utf-8", "replace")
+    try:
+        text = b"".join(b.as_bytes() for b in found).decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - a report that cannot be written out: nothing read
+        return []
     return [email.message_from_string(block) for block in re.split(r"\r?\n[ \t]*\r?\n", text)
             if block.strip()]
 
