@@ -27,7 +27,8 @@ def classify(
     ] = None,
 ) -> None:
     """Classify .eml files without touching any mailbox or database, as the daemon would:
-    mail an upstream filter marked as spam, or automatic mail, is said to be so."""
+    mail an upstream filter marked as spam, or automatic mail, is said to be so. A file
+    that cannot be read or parsed is a line with its error, and the exit code is 1."""
     settings = load_config(config, required=False)
     classifier: Classifier
     if rules_only:
@@ -36,10 +37,14 @@ def classify(
         classifier = chosen_model(model_dir)
     else:
         classifier = load_classifier(settings.model_dir, corrections=settings.corrections_path)
+    failed = False
     for path in paths:
         result = classify_file(classifier, path, relay_list_ids=settings.loops.relay_list_ids)
         typer.echo(json.dumps(contract_fields(result)) if as_json
                    else format_classification(result))
+        failed = failed or bool(result["error"])
+    if failed:  # every file is still classified; a script learns one was not
+        raise typer.Exit(1)
 
 
 def chosen_model(model_dir: Path) -> Classifier:
