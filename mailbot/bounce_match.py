@@ -43,14 +43,15 @@ def bounced_mail(
     app: App, session: Session, message: ParsedMessage, raw: bytes
 ) -> tuple[OutboxRow, CaseRow, bool] | None:
     """Our mail (with its case) this bounce returns, and whether it was taken by the case
-    reference (bounced_by_reference); None if it is not ours or not certain."""
+    reference (bounced_by_reference); None if it is not ours or not certain, or its case
+    was anonymised (purged, or erased on request): a late report must not write the
+    member's address back into its trail."""
     returned = returned_message_ids(raw)
-    if returned:
-        found = _ours(session, returned)
-        return None if found is None else (*found, False)
-    found = our_mail_answered(session, message, raw)
+    found = _ours(session, returned) if returned else our_mail_answered(session, message, raw)
     if found is not None:
-        return (*found, False)
+        return None if found[1].anonymised_at is not None else (*found, False)
+    if returned:
+        return None  # the mail it returns is not ours
     found = bounced_by_reference(app, session, message, raw)
     return None if found is None else (*found, True)
 

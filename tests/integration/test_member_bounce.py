@@ -15,7 +15,8 @@ import pytest
 from helpers import NOW, Council, body_text, by_recipient, rows, shared_dir
 
 from mailbot.jobs import poll
-from mailbot.store.tables import OutboxRow
+from mailbot.retention import anonymise_cases
+from mailbot.store.tables import EventRow, OutboxRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -411,3 +412,22 @@ def test_a_bounce_of_an_officers_own_mail_is_not_told_as_ours(council: Council) 
     assert council.deliver(by_subject) == []
     assert rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce") == []
     assert council.events("member not reached") == []
+
+
+def test_a_late_bounce_for_an_erased_case_names_nobody(council: Council) -> None:
+    """Jo's answered case erased on request (person erase: anonymised as the retention
+    purge does), then a report that the server gave up on our acknowledgement days ago.
+    The case's mail has no recipients left, so the member's address must not be taken
+    for a dead staff address, nor written back into the erased case's trail."""
+    out = _open_pothole(council)
+    ack, assignment = out[JO], out[SAM]
+    council.deliver(council.reply(assignment, SAM, "DONE"))
+    case_id = council.case().id
+    with council.app.store.transaction() as session:
+        anonymise_cases(session, [case_id], NOW + timedelta(days=1))
+    sent = council.deliver(_dsn(council, ack, status="4.4.7", diagnostic="gave up"),
+                           now=NOW + timedelta(days=2))
+    assert sent == []
+    assert rows(council.app, OutboxRow, OutboxRow.purpose == "officer_bounce_alert") == []
+    trail = rows(council.app, EventRow, EventRow.case_id == case_id)
+    assert not any(JO in e.detail or JO in e.actor for e in trail)
