@@ -323,5 +323,8 @@ def purge(app: App, now: datetime) -> retention.PurgeReport:
     """Erases personal data past its [retention] period (docs/retention.md); then, once
     the day's deletions are done, refreshes the database's query statistics."""
     report = retention.purge(app, now)
-    app.store.refresh_statistics()
+    try:
+        app.store.refresh_statistics()
+    except OperationalError as error:  # locked or busy: the erasing is done all the same
+        log.warning("purge: the database's query statistics were not refreshed: %s", error)
     return report
