@@ -44,7 +44,12 @@ from mailbot.store.backup import (
     sqlite_path,
 )
 from mailbot.store.copy import CopyRefused, copy_database
-from mailbot.store.db import SchemaTooNew, check_schema_not_newer, low_disk_note
+from mailbot.store.db import (
+    SchemaTooNew,
+    check_schema_not_newer,
+    folds_every_capital,
+    low_disk_note,
+)
 
 
 def version() -> None:
@@ -109,6 +114,11 @@ def _check_database_login(url: str, where: object) -> None:
     engine = create_engine(url)
     try:
         check_schema_not_newer(engine)
+        if file is None and not folds_every_capital(engine):
+            typer.echo(f"mailbot: warning: database {redact_url(url)}: its locale folds only "
+                       "A-Z in lower(), so an officer's address with a capital beyond ASCII "
+                       "(ZOË.ÖKTEN@) is not matched in SQL; create the database with a "
+                       "UTF-8 locale (docs/deployment.md, Database)", err=True)
     except SchemaTooNew as exc:
         raise fail(f"database {redact_url(url)}: {exc}", 2) from None
     except SQLAlchemyError as exc:

@@ -71,6 +71,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
 
+def folds_every_capital(engine: Engine) -> bool:
+    """Whether the database's lower() folds capitals beyond A-Z, as mailbot's address
+    comparisons need: PostgreSQL does in a UTF-8 locale, not in the C locale."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT lower('ÖÅ')").scalar() == "öå"
+
+
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from mailbot.cli import app
@@ -42,3 +43,31 @@ def test_connect_names_a_database_that_is_not_there(tmp_path: Path, postgres_url
     assert errors[0].startswith(
         f"mailbot: error: {config}: database.url: database {wrong.split('@')[0]}")
     assert 'database "mailbot_typo" does not exist' in errors[0]
+
+
+def test_connect_warns_of_a_database_whose_lower_folds_only_ascii(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A database made in the C locale (createdb's default on a server initialised so):
+    lower('Ö') stays 'Ö', and an officer's address with such a capital is missed."""
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("DROP DATABASE IF EXISTS mailbot_c_locale")
+            connection.exec_driver_sql("CREATE DATABASE mailbot_c_locale TEMPLATE template0 "
+                                       "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+    finally:
+        engine.dispose()
+    in_c = postgres_url.rsplit("/", 1)[0] + "/mailbot_c_locale"
+    result = CliRunner().invoke(
+        app, ["check-config", "--connect", "--config", str(_config(tmp_path, in_c))]
+    )
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.output.splitlines() if "folds only A-Z" in line]
+    assert warning.startswith("mailbot: warning: database postgresql")
+    assert "UTF-8 locale" in warning
+
+    ours = CliRunner().invoke(  # the test cluster's own databases are C.UTF-8
+        app, ["check-config", "--connect", "--config", str(_config(tmp_path, postgres_url))]
+    )
+    assert "folds only" not in ours.output
