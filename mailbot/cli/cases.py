@@ -19,10 +19,16 @@ def list_cases(
         bool, typer.Option(help="Only cases waiting for a person: to classify, or with no "
                            "officer.")
     ] = False,
-    officer: Annotated[str | None, typer.Option(help="Only this officer's cases.")] = None,
+    officer: Annotated[
+        str | None, typer.Option(metavar="ADDR", help="Only this officer's cases (their address).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List cases."""
+    if officer is not None and "@" not in officer:
+        # A name ("Sam Patel") matched nothing and printed an empty table: no cases, it read.
+        raise fail(f"--officer {officer!r} is not an email address: give the officer's "
+                   "address, as officers.csv has it", 2)
     with opened_app(config) as mailbot_app:
         found = query_cases(
             mailbot_app, datetime.now(UTC), overdue=overdue, triage=triage, officer=officer

@@ -419,3 +419,13 @@ def test_reassign_that_moves_nothing_says_nothing_changed(council: Council) -> N
     assert f"nothing changed: MB-2026-00001 already with {SAM}" in output
     assert [c.officer_email for c in _cases(council)] == [SAM]
     assert council.flush(datetime.now(UTC) + timedelta(minutes=1)) == []
+
+
+def test_cases_officer_given_a_name_says_it_wants_the_address(council: Council) -> None:
+    _open_pothole(council)
+    code, output = _cli(council, "cases", "--officer", "Sam Patel")
+    assert code == 2, output
+    assert output.strip() == ("mailbot: error: --officer 'Sam Patel' is not an email address: "
+                              "give the officer's address, as officers.csv has it")
+    code, output = _cli(council, "cases", "--officer", SAM.upper(), "--json")
+    assert code == 0 and '"ref": "MB-2026-00001"' in output, output
