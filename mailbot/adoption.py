@@ -21,6 +21,7 @@ from mailbot import ledger, mailbox_cursor
 from mailbot.model import FetchedMessage, MessageStatus
 from mailbot.parse import parse_message
 from mailbot.store.state import read_value
+from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -43,6 +44,16 @@ def _no_report(report: AdoptReport) -> None:
     return None
 
 
+def _uk_time(saved: str | None) -> str:
+    """The stored ISO time as `mailbot status` shows times ('2026-11-27 04:04', London):
+    '2026-11-27T04:04:24.548646+00:00' was the raw value."""
+    try:
+        moment = datetime.fromisoformat(saved or "")
+    except ValueError:
+        return saved or "an unknown date"
+    return f"{moment.astimezone(LONDON):%Y-%m-%d %H:%M}"
+
+
 def adopt_mailbox(
     app: App, now: datetime, progress: Callable[[AdoptReport], None] = _no_report
 ) -> AdoptReport:
@@ -56,7 +67,7 @@ def adopt_mailbox(
         saved = read_value(session, mailbox_cursor.CURSOR_SAVED_KEY)
     if stored is not None:
         raise AlreadyPolling(
-            f"mailbot has read this mailbox already (last on {saved or 'an unknown date'}); "
+            f"mailbot has read this mailbox already (last on {_uk_time(saved)}); "
             "adopt is for the first start, before `mailbot run` or `mailbot poll --once`"
         )
     report = AdoptReport()

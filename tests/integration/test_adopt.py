@@ -9,6 +9,7 @@ the reread.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def test_old_mail_is_left_to_people_and_new_mail_is_handled(
     again = CliRunner().invoke(cli, ["adopt", "--config", str(config)])
     assert again.exit_code == 1
     assert "mailbot has read this mailbox already" in again.output
+    # In the council's time, to the minute, as `mailbot status` gives times (not raw ISO).
+    assert re.search(r"\(last on \d{4}-\d\d-\d\d \d\d:\d\d\); adopt is for the first start",
+                     again.output), again.output
 
 
 def test_a_full_reread_later_answers_none_of_the_old_mail(app_factory: AppFactory) -> None:
