@@ -31,7 +31,7 @@ from mailbot.diagnose import (
 )
 from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
-from mailbot.settings import ConfigError
+from mailbot.settings import ConfigError, Settings
 from mailbot.settings.database import check_database_url
 from mailbot.store import Store
 from mailbot.store.backup import (
@@ -88,16 +88,27 @@ def check_config(
         f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})"
     )
     if connect:
-        try:
-            folders, sending = check_mailbox(settings)
-        except ConnectFailed as exc:
-            raise fail(f"{where}: {exc}", 3) from None
+        _check_logins(settings, where)
+
+
+def _check_logins(settings: Settings, where: object) -> None:
+    """The mailbox (and SMTP) login, then the database's, each tried whatever the other
+    did, so one run names every login that fails: exit 3 if one did."""
+    try:
+        folders, sending = check_mailbox(settings)
+    except ConnectFailed as exc:
+        fail(f"{where}: {exc}", 3)
+        mailbox_failed = True
+    else:
+        mailbox_failed = False
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
         if sending is not None:
             typer.echo(f"smtp: {sending}")
         if never_polled(settings.database_url):
             typer.echo(ADOPT_ADVICE)
-        _check_database_login(settings.database_url, where)
+    _check_database_login(settings.database_url, where)
+    if mailbox_failed:
+        raise typer.Exit(3)
 
 
 def _check_database_login(url: str, where: object) -> None:
