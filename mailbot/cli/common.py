@@ -19,6 +19,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot.app import App, DirectoryCopy, build_app
+from mailbot.config_explain import set_by_environment
 from mailbot.diagnose import (
     config_warnings,
     missing_directory_files,
@@ -179,11 +180,20 @@ def open_app(
         raise fail(f"database {redact_url(settings.database_url)}: {exc}", 2) from None
     except SQLAlchemyError as exc:
         # Down or refusing the login: exit 1, not 2, as it may be back by the next restart.
-        raise fail(database_failure(settings.database_url, exc)) from None
+        raise fail(database_failure(settings.database_url, exc)
+                   + _database_key(settings.database_url, where)) from None
     if warn:
         for warning in config_warnings(settings, mailbot_app.directory, mailbot_app.policy):
             logging.getLogger("mailbot.settings").warning("%s", warning)
     return mailbot_app
+
+
+def _database_key(url: str, where: object) -> str:
+    """For a database server, which key names it, and where: a refused login (a password
+    changed) is put right there. A SQLite file's problem is the file's, said already."""
+    if sqlite_path(url) is not None:
+        return ""
+    return f" ({where}: database.url{set_by_environment('database.url')})"
 
 
 @contextmanager
