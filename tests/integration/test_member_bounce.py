@@ -316,14 +316,7 @@ def test_a_bounce_from_where_the_member_forwards_their_mail_is_theirs(
     Final-Recipient is the personal address, its Original-Recipient the one we wrote to
     (iCloud, Postfix aliases in the corpus). The officer is told of the member's address."""
     ack = _open_pothole(council)[JO]
-    raw = _dsn(council, ack).replace(
-        f"Final-Recipient: rfc822; {JO}\r\n".encode(),
-        f"Original-Recipient: rfc822; {JO}\r\n"
-        "Final-Recipient: rfc822; jo.personal@mail.example\r\n".encode(),
-    )
-    out = council.deliver(raw)
-    assert [m["To"] for m in out] == [SAM]
-    assert f"could not be delivered to {JO}: no such user" in _text(out[0])
+    _told_of_a_forward(council, _dsn(council, ack))
     [event] = council.events("member not reached")
     assert event.detail.startswith(f"our ack to {JO}: no such user")
 
@@ -332,12 +325,17 @@ def test_a_forwarded_bounce_without_our_message_id_is_matched_by_reference(
     council: Council,
 ) -> None:
     ack = _open_pothole(council)[JO]
-    raw = _dsn_quoting_subject_only(council, str(ack["Subject"])).replace(
+    _told_of_a_forward(council, _dsn_quoting_subject_only(council, str(ack["Subject"])))
+
+
+def _told_of_a_forward(council: Council, dsn: bytes) -> None:
+    """Deliver `dsn` made to say Jo's address forwarded to a personal mailbox that
+    failed: Sam is told that mail to Jo's address, the one we wrote to, bounced."""
+    out = council.deliver(dsn.replace(
         f"Final-Recipient: rfc822; {JO}\r\n".encode(),
         f"Original-Recipient: rfc822; {JO}\r\n"
         "Final-Recipient: rfc822; jo.personal@mail.example\r\n".encode(),
-    )
-    out = council.deliver(raw)
+    ))
     assert [m["To"] for m in out] == [SAM]
     assert f"could not be delivered to {JO}: no such user" in _text(out[0])
 
