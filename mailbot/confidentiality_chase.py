@@ -43,7 +43,7 @@ from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow, EventRow
-from mailbot.sweep import each_case_with_an_officer, still_with_an_officer
+from mailbot.sweep import each_held_case
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -107,34 +107,32 @@ def sweep(app: App, now: datetime) -> ChaseReport:
     if not app.policy.council_calendar().within_working_hours(now):
         report.skipped = "outside working hours"
         return report
-    each_case_with_an_officer(
+    each_held_case(
         app,
-        lambda case_id: _chase_case(app, case_id, now, report),
+        lambda session, case: _chase_case(app, session, case, now, report),
         or_(CaseRow.confidential.is_(True), CaseRow.kind == Kind.CONFIDENTIALITY.value),
         what="confidentiality chase",
     )
     return report
 
 
-def _chase_case(app: App, case_id: int, now: datetime, report: ChaseReport) -> None:
+def _chase_case(
+    app: App, session: Session, case: CaseRow, now: datetime, report: ChaseReport
+) -> None:
     today = now.astimezone(LONDON).date()
-    with app.store.transaction() as session:
-        case = still_with_an_officer(session, case_id)
-        if case is None:
-            return
-        if not asks_confidentiality(case) or answered(session, case):
-            return
-        days = chase_days(
-            app.policy.council_calendar(),
-            asked_at(session, case),
-            app.policy.confidentiality.confirm_within_days,
-        )
-        step = days.step_on(today)
-        if step is None:
-            return
-        queued = _queue(app, session, case, step, days, now)
-        if queued is not None:
-            report.queued.append((case.ref, step, queued))
+    if not asks_confidentiality(case) or answered(session, case):
+        return
+    days = chase_days(
+        app.policy.council_calendar(),
+        asked_at(session, case),
+        app.policy.confidentiality.confirm_within_days,
+    )
+    step = days.step_on(today)
+    if step is None:
+        return
+    queued = _queue(app, session, case, step, days, now)
+    if queued is not None:
+        report.queued.append((case.ref, step, queued))
 
 
 def answered(session: Session, case: CaseRow) -> bool:

@@ -46,7 +46,7 @@ from mailbot.handover import can_take_cases
 from mailbot.languages import staff_languages
 from mailbot.model import CaseStatus, Kind
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
-from mailbot.sweep import each_case_with_an_officer, still_with_an_officer
+from mailbot.sweep import each_held_case
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -122,48 +122,46 @@ def sweep(app: App, now: datetime) -> PauseChaseReport:
     if not app.policy.council_calendar().within_working_hours(now):
         report.skipped = "outside working hours"
         return report
-    each_case_with_an_officer(
+    each_held_case(
         app,
-        lambda case_id: _chase_case(app, case_id, now, report),
+        lambda session, case: _chase_case(app, session, case, now, report),
         CaseRow.status == CaseStatus.PAUSED.value,
         what="pause chase",
     )
     return report
 
 
-def _chase_case(app: App, case_id: int, now: datetime, report: PauseChaseReport) -> None:
+def _chase_case(
+    app: App, session: Session, case: CaseRow, now: datetime, report: PauseChaseReport
+) -> None:
     today = now.astimezone(LONDON).date()
-    with app.store.transaction() as session:
-        case = still_with_an_officer(session, case_id)
-        if case is None:
-            return
-        pause = current_pause(session, case)
-        if pause is None:
-            return
-        after = chase_after(app, pause.step)
-        if after == 0 or today < chase_day(app.policy.council_calendar(), pause.at, after):
-            return
-        mail = chase_mail(app, session, case, pause, today)
-        if mail is None:
-            log.debug("pause chase: nobody to chase for %s", case.ref)
-            return
-        row = outbox.queue(
-            session,
-            purpose=TEMPLATE,
-            dedup_key=dedup_key(case, pause),
-            case=case,
-            rendered=mail.rendered,
-            envelope=mail.envelope,
-            now=now,
-            automatic=False,  # one per pause, bounded by its dedup key
-        )
-        if row is None:
-            return
-        to = mail.envelope.to[0]
-        ledger.record_event(
-            session, now, "mailbot", f"{TEMPLATE} queued", f"{pause.step} to {to}", case=case
-        )
-        report.queued.append((case.ref, pause.step, to))
+    pause = current_pause(session, case)
+    if pause is None:
+        return
+    after = chase_after(app, pause.step)
+    if after == 0 or today < chase_day(app.policy.council_calendar(), pause.at, after):
+        return
+    mail = chase_mail(app, session, case, pause, today)
+    if mail is None:
+        log.debug("pause chase: nobody to chase for %s", case.ref)
+        return
+    row = outbox.queue(
+        session,
+        purpose=TEMPLATE,
+        dedup_key=dedup_key(case, pause),
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        automatic=False,  # one per pause, bounded by its dedup key
+    )
+    if row is None:
+        return
+    to = mail.envelope.to[0]
+    ledger.record_event(
+        session, now, "mailbot", f"{TEMPLATE} queued", f"{pause.step} to {to}", case=case
+    )
+    report.queued.append((case.ref, pause.step, to))
 
 
 def redirect_request(session: Session, case: CaseRow, pause: Pause) -> OutboxRow | None:

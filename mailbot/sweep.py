@@ -43,6 +43,23 @@ def each_case_with_an_officer(
             log.info("%s: case %s handled by an overlapping run", what, case_id)
 
 
+def each_held_case(
+    app: App,
+    handle: Callable[[Session, CaseRow], None],
+    *also: ColumnElement[bool],
+    what: str,
+) -> None:
+    """each_case_with_an_officer, each case read again in a transaction of its own and
+    handed on only while it is still unfinished and held (the chases' walk)."""
+    def one(case_id: int) -> None:
+        with app.store.transaction() as session:
+            case = still_with_an_officer(session, case_id)
+            if case is not None:
+                handle(session, case)
+
+    each_case_with_an_officer(app, one, *also, what=what)
+
+
 def still_with_an_officer(session: Session, case_id: int) -> CaseRow | None:
     """The case, read again in the handler's own transaction, if it is still unfinished
     and held by an officer (a concurrent command may have closed or emptied it)."""
