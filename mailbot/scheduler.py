@@ -7,6 +7,7 @@ down or refuses the login is retried with backoff, reported once and alerted onc
 from __future__ import annotations
 
 import logging
+import queue
 import signal
 import threading
 from collections import Counter
@@ -18,7 +19,7 @@ from types import FrameType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from filelock import FileLock, Timeout
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -272,10 +273,10 @@ def next_quarter_hour(now: datetime) -> datetime:
     return datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, UTC)
 
 
-def build_scheduler(app: App, stopping: threading.Event | None = None) -> BlockingScheduler:
+def build_scheduler(app: App, stopping: threading.Event | None = None) -> BackgroundScheduler:
     # One worker: the jobs share one mailbox connection (an IMAP client is not thread-safe)
     # and one database writer, so they run one after another, never side by side.
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone="Europe/London", executors={"default": ThreadPoolExecutor(max_workers=1)}
     )
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
@@ -355,36 +356,58 @@ def cut_short_after(seconds: float, app: App) -> Iterator[None]:
 
 
 def run_daemon(app: App) -> None:
+    """Run the jobs until SIGTERM or SIGINT, then stop after the message in hand.
+
+    The signal handler only queues the signal (SimpleQueue.put is safe there); the stop
+    itself runs in ordinary code. Stopping inside the handler waited for the job thread
+    while the interrupted main thread could still hold a lock that job needed to finish
+    (APScheduler's executor lock, a logging handler's lock): the daemon then hung."""
     stopping = threading.Event()
+    signals: queue.SimpleQueue[int] = queue.SimpleQueue()
     scheduler = build_scheduler(app, stopping)
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
-        if stopping.is_set():
-            # A second Ctrl-C or SIGTERM while the job in hand finishes: leaving now would
-            # release the lock and close the database under that job.
-            log.info("received %s again; still finishing the message in hand", name)
-            return
-        log.info("received %s; stopping after the running job", name)
-        stopping.set()  # a poll or flush in progress ends after the message in hand
-        if scheduler.running:
-            with cut_short_after(STOP_GRACE_SECONDS, app):
-                scheduler.shutdown(wait=True)
-        else:
-            # Stopped before the scheduler started (systemctl stop during start-up): there
-            # is no job to wait for, and shutdown() would raise SchedulerNotRunningError.
-            raise SystemExit(0)
+    def queue_signal(signum: int, _frame: FrameType | None) -> None:
+        signals.put(signum)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, queue_signal)
+    signal.signal(signal.SIGINT, queue_signal)
     log.info(
         "mailbot running: policy %s, backend %s", app.policy.name, app.settings.mailbox.backend
     )
     # A restart is how a corrected password or certificate is read: try sending at once.
     sending_hold.try_at_next_flush(app.store)
     scheduler.start()
+    log.info("received %s; stopping after the running job", _signal_name(signals.get()))
+    stopping.set()  # a poll or flush in progress ends after the message in hand
+    stop_scheduler(scheduler, app, signals)
     note_stopped(app, _utc_now())
     log.info("mailbot stopped")
+
+
+def stop_scheduler(
+    scheduler: BackgroundScheduler, app: App, signals: queue.SimpleQueue[int]
+) -> None:
+    """Shut the scheduler down, waiting for the running job; a further Ctrl-C or SIGTERM
+    meanwhile is only logged: leaving at once would release the lock and close the
+    database under that job."""
+
+    def shut_down() -> None:
+        with cut_short_after(STOP_GRACE_SECONDS, app):
+            scheduler.shutdown(wait=True)
+
+    closer = threading.Thread(target=shut_down, name="mailbot-stop", daemon=True)
+    closer.start()
+    while closer.is_alive():
+        try:
+            again = signals.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        log.info("received %s again; still finishing the message in hand", _signal_name(again))
+    closer.join()
+
+
+def _signal_name(signum: int) -> str:
+    return signal.Signals(signum).name
 
 
 def note_stopped(app: App, now: datetime) -> None:
