@@ -13,7 +13,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,6 +24,19 @@ NOT_CONFIG_KEYS = frozenset(
     {"MAILBOT_CONFIG", "MAILBOT_DEBUG", "MAILBOT_POLICIES_DIR", "MAILBOT_CLASSIFIERS"}
 )
 Root = type[BaseModel]
+
+
+def key_path(loc: Sequence[str | int]) -> str:
+    """A key as an administrator finds it in the file, with list items counted from 1 as
+    a person counts the [[routing.rules]] tables: "routing.rules (number 2).officer", not
+    pydantic's "routing.rules.1.officer"."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f" (number {part + 1})"
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 def config_variables(environ: Mapping[str, str]) -> dict[tuple[str, ...], str]:
@@ -87,16 +100,17 @@ def _is_list(loc: tuple[str, ...], root: Root) -> bool:
 
 
 # A model validator's message that starts with the key it is about ("imap.username: ...").
-_KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_.]*(?: and [a-z_][a-z0-9_.]*)?: ")
+_KEY = r"[a-z_][a-z0-9_.]*(?: \(number \d+\)[a-z0-9_.]*)*"
+_KEYED_MESSAGE = re.compile(rf"^{_KEY}(?: and {_KEY})?: ")
 
 
 def describe(err: Any, from_env: dict[tuple[str, ...], str], root: Root) -> str:
     """One pydantic error as the line an administrator reads."""
     loc = tuple(str(part) for part in err["loc"])
-    key = ".".join(loc)
+    key = key_path(err["loc"])
     source = _set_by(loc, from_env)
     if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key{source}{_suggestion(loc, source, root)}"
+        return f"{key}: unknown key{source}{_suggestion(tuple(err['loc']), source, root)}"
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "value_error" and _KEYED_MESSAGE.match(message):
         return (f"{key}.{message}" if key else message) + source
@@ -185,7 +199,8 @@ def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:
     return ""
 
 
-def _suggestion(loc: tuple[str, ...], source: str, root: Root) -> str:
+def _suggestion(where: tuple[str | int, ...], source: str, root: Root) -> str:
+    loc = tuple(str(part) for part in where)
     known = _keys_at(loc[:-1], root)
     guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
     if not guess:
@@ -197,7 +212,7 @@ def _suggestion(loc: tuple[str, ...], source: str, root: Root) -> str:
         return " (check the spelling against config/mailbot.example.toml)"
     if source:
         return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
-    return f"; did you mean {'.'.join((*loc[:-1], guess[0]))}?"
+    return f"; did you mean {key_path((*where[:-1], guess[0]))}?"
 
 
 def _policy_pack_table(loc: tuple[str, ...]) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from mailbot.app import _packs_dir, _smtp, build_backend
 from mailbot.backends.base import BackendError
 from mailbot.backends.smtp import check_submission
-from mailbot.config_explain import set_by_environment
+from mailbot.config_explain import key_path, set_by_environment
 from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
@@ -126,12 +126,13 @@ def idle_calendar_days(policy: Policy) -> list[str]:
         if all(_day_off(day, policy.region) for day in days):
             span = _day(closure.start) + ("" if closure.end == closure.start
                                           else f" to {_day(closure.end)}")
-            found.append(f"calendar.closures.{i}: {span} "
+            found.append(f"{key_path(('calendar', 'closures', i))}: {span} "
                          f"{'is' if len(days) == 1 else 'are'} a weekend day or bank holiday "
                          "already, so this closure moves no date; check the date")
     for i, holiday in enumerate(policy.calendar.extra_holidays):
         if holiday.date.weekday() >= 5:
-            found.append(f"calendar.extra_holidays.{i}: {_day(holiday.date)} is a weekend "
+            found.append(f"{key_path(('calendar', 'extra_holidays', i))}: {_day(holiday.date)} "
+                         "is a weekend "
                          "day, so this holiday moves no date; check the date")
     return found
 

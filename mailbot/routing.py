@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
 from mailbot.model import Kind, ParsedMessage
@@ -129,9 +130,9 @@ def configured_rule(it: RouteInput) -> Assignment | None:
                 # Their row went from officers.csv while the daemon ran (check-config calls
                 # this an error): a leaver must not be given new cases.
                 log.error(
-                    "routing.rules.%d.officer: %s (%r) is not in the officers directory; "
+                    "%s: %s (%r) is not in the officers directory; "
                     "the rule is skipped until mailbot.toml or officers.csv is corrected",
-                    number - 1, rule.officer, label,
+                    key_path(("routing", "rules", number - 1, "officer")), rule.officer, label,
                 )
                 continue
             return Assignment(rule.officer, _why_rule(label, keyword, ward, bool(rule.wards)))
@@ -255,8 +256,8 @@ def unknown_wards(settings: RoutingSettings, directory: Directory) -> list[str]:
         for ward in rule.wards:
             if ward.lower() not in known:
                 found.append(
-                    f"routing.rules.{number}.wards: {ward!r} ({label!r}) is no member's ward "
-                    "in members.csv, so the rule never matches it"
+                    f"{key_path(('routing', 'rules', number, 'wards'))}: {ward!r} ({label!r}) "
+                    "is no member's ward in members.csv, so the rule never matches it"
                 )
     return found
 
@@ -269,8 +270,8 @@ def check_routing(settings: RoutingSettings, directory: Directory, admins: list[
         if directory.officer(rule.officer) is None:
             label = rule.name or f"rule {number}"
             problems.append(
-                f"routing.rules.{number - 1}.officer: {rule.officer} ({label!r}) is not in "
-                "the officers directory"
+                f"{key_path(('routing', 'rules', number - 1, 'officer'))}: {rule.officer} "
+                f"({label!r}) is not in the officers directory"
             )
     if settings.default_officer and directory.officer(settings.default_officer) is None:
         problems.append(

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from mailbot.config_explain import key_path
+
 
 class PolicyError(ValueError):
     """A pack that cannot be found, read or validated. The message names file and key."""
@@ -34,8 +36,9 @@ def describe_error(
     errors = exc.errors()
     err = reported_error(exc)
     # Pydantic marks a bad dict key (an unknown kind in [ack.KIND]) with "[key]".
-    parts = [str(part) for part in err["loc"] if part != "[key]"]
-    loc = ".".join(parts)
+    where = [part for part in err["loc"] if part != "[key]"]
+    parts = [str(part) for part in where]
+    loc = key_path(where)
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from mailbot.config_explain import key_path
 from mailbot.model import Kind, Priority
 from mailbot.policy.calendars import CalendarRules, cached_council_calendar, cached_foi_calendar
 from mailbot.policy.rules import (
@@ -89,8 +90,9 @@ class Policy(Strict):
             # Cancelling a day that is no holiday would change nothing: a mistyped date.
             if not any(is_bank_holiday(gone.day, r) for r in gone.regions):
                 raise ValueError(
-                    f"calendar.cancelled_holidays.{i}.date: {gone.day:%a} {gone.day.day} "
-                    f"{gone.day:%b %Y} is not a bank holiday in {' or '.join(gone.regions)}"
+                    f"{key_path(('calendar', 'cancelled_holidays', i, 'date'))}: "
+                    f"{gone.day:%a} {gone.day.day} {gone.day:%b %Y} is not a bank holiday in "
+                    f"{' or '.join(gone.regions)}"
                 )
         return self
 

@@ -135,8 +135,8 @@ def test_a_closure_on_a_day_already_off_is_a_warning(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (
         f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: council.policy / [policy]: "
-        f"{tmp_path.resolve()}/borsetshire.toml: calendar.closures.0: Sat 26 Dec 2026 is a "
-        "weekend day or bank holiday already, so this closure moves no date; check the date"
+        f"{tmp_path.resolve()}/borsetshire.toml: calendar.closures (number 1): Sat 26 Dec 2026 "
+        "is a weekend day or bank holiday already, so this closure moves no date; check the date"
     ) in result.output.splitlines()
 
 
@@ -152,7 +152,7 @@ def test_a_ward_rule_naming_no_members_ward_is_a_warning(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if "routing.rules" in line]
     assert warnings == [
-        f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.rules.0.wards: "
+        f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.rules (number 1).wards: "
         "'Ambrige' ('Ambridge ward') is no member's ward in members.csv, so the rule never "
         "matches it"
     ]

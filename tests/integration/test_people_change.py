@@ -287,7 +287,7 @@ def test_a_routing_rule_for_a_leaver_gives_new_cases_to_the_default_officer(
                 f"Cllr Jo Bloggs <{JO}>", "Pothole on Mill Lane", "A pothole by the mill.")))
         assert set(out) == {JO, TRIAGE}
         assert _cases(council)[0].officer_email == TRIAGE
-        assert f"routing.rules.0.officer: {SAM} ('highways') is not in the officers " \
+        assert f"routing.rules (number 1).officer: {SAM} ('highways') is not in the officers " \
             "directory" in caplog.text
 
 

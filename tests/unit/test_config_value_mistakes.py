@@ -32,8 +32,8 @@ def problems(tmp_path: Path, text: str) -> list[str]:
          "logging.level: must be one of 'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
         ('[[routing.rules]]\nname = "waste"\nofficer = "dale.whitcombe@thornfield.gov.uk"\n'
          'kinds = ["enquiries"]\n',
-         "routing.rules.0.kinds.0: must be one of 'enquiry', 'foi', 'complaint' or "
-         "'confidentiality'"),
+         "routing.rules (number 1).kinds (number 1): must be one of 'enquiry', 'foi', "
+         "'complaint' or 'confidentiality'"),
         ('[classifier]\nthreshold = "high"\n',
          "classifier.threshold: must be a number (without quotes)"),
     ],
@@ -49,13 +49,28 @@ def test_a_misspelt_required_key_is_one_line(tmp_path: Path) -> None:
                                'oficer = "dale.whitcombe@thornfield.gov.uk"\n'
                                'keywords = ["bins"]\n')
     assert found == [
-        "routing.rules.0.oficer: unknown key; did you mean routing.rules.0.officer?"
+        "routing.rules (number 1).oficer: unknown key; did you mean "
+        "routing.rules (number 1).officer?"
+    ]
+
+
+def test_the_rule_at_fault_is_counted_from_one_as_the_file_reads(tmp_path: Path) -> None:
+    """The third [[routing.rules]] table in the file is "number 3", not pydantic's "2"."""
+    rule = ('[[routing.rules]]\nname = "{0}"\nkeywords = ["{0}"]\n'
+            'officer = "dale.whitcombe@thornfield.gov.uk"\n')
+    found = problems(tmp_path, rule.format("waste") + rule.format("roads")
+                     + '[[routing.rules]]\nname = "parks"\nkeywords = ["parks"]\n'
+                     'kinds = ["enquiry", "complaints"]\n')
+    assert found == [
+        "routing.rules (number 3).officer: is required: add it to this table",
+        "routing.rules (number 3).kinds (number 2): must be one of 'enquiry', 'foi', "
+        "'complaint' or 'confidentiality'",
     ]
 
 
 def test_a_required_key_left_out_is_named(tmp_path: Path) -> None:
     found = problems(tmp_path, '[[routing.rules]]\nname = "waste"\nkeywords = ["bins"]\n')
-    assert found == ["routing.rules.0.officer: is required: add it to this table"]
+    assert found == ["routing.rules (number 1).officer: is required: add it to this table"]
 
 
 def test_the_log_level_is_read_in_any_case(tmp_path: Path) -> None:

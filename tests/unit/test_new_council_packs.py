@@ -105,7 +105,7 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          "calendar.extra_holiday: unknown key (did you mean 'extra_holidays'?)"),
         # Nothing close: the keys the table takes.
         ("{ start = 2026-12-29, end = 2026-12-31,", "{ from = 2026-12-29, to = 2026-12-31,",
-         "calendar.closures.0.from: unknown key (this table takes start, end, name)"),
+         "calendar.closures (number 1).from: unknown key (this table takes start, end, name)"),
         ("[response.complaint]\nnormal = 5", "[response.complaint]\nstage1 = 5\nstage2 = 20",
          "response.complaint.stage1: unknown key (this table takes normal, important, "
          "reopened, source)"),
@@ -121,12 +121,12 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
          "response.complaint.important: must be at least 1 working day"),
         # Holiday and closure dates the UK way round, or impossible.
         ("closures = [", 'extra_holidays = [{ date = "30/11/2027", name = "x" }]\nclosures = [',
-         "calendar.extra_holidays.0.date: must be a date written YYYY-MM-DD, such as "
+         "calendar.extra_holidays (number 1).date: must be a date written YYYY-MM-DD, such as "
          "2026-12-29, not '30/11/2027'"),
         ("closures = [", 'extra_holidays = [{ date = "2027-13-01", name = "x" }]\nclosures = [',
-         "calendar.extra_holidays.0.date: must be a date written YYYY-MM-DD"),
-        ("start = 2026-12-29,", 'start = "29/12/2026",', "calendar.closures.0.start: must be a "
-         "date written YYYY-MM-DD"),
+         "calendar.extra_holidays (number 1).date: must be a date written YYYY-MM-DD"),
+        ("start = 2026-12-29,", 'start = "29/12/2026",',
+         "calendar.closures (number 1).start: must be a date written YYYY-MM-DD"),
         ('foi_regime = "foisa"', 'foi_regime = "foia"',
          "foi_regime: a Scottish council answers under 'foisa'"),
         ("[response.enquiry]\nnormal = 15", '[response.enquiry]\nnormal = "15 working days"',
@@ -140,8 +140,8 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
         # Holidays as a list of bare dates, and one closure as a table, not a list: they
         # said "a valid dictionary or instance of ExtraHolidayRule (got datetime.date(...))".
         ("closures = [", "extra_holidays = [2027-05-10, 2027-05-24]\nclosures = [",
-         "calendar.extra_holidays.0: must be a table { date = ..., name = ..., regions = ... "
-         '}, such as { date = 2027-05-10, name = "State funeral" }, not 2027-05-10'),
+         "calendar.extra_holidays (number 1): must be a table { date = ..., name = ..., "
+         'regions = ... }, such as { date = 2027-05-10, name = "State funeral" }, not 2027-05-10'),
         ('closures = [{ start = 2026-12-29, end = 2026-12-31, name = "Festive closure" }]',
          '[calendar.closures]\nstart = 2026-12-29\nend = 2026-12-31\nname = "Festive closure"',
          "calendar.closures: must be a list, written [ ... ], not { start = 2026-12-29, end = "
@@ -174,7 +174,7 @@ def test_an_acknowledgement_of_0_days_is_due_the_day_it_arrives(tmp_path: Path) 
         ({"response": {"enquiry": {"normall": 10}}},
          "policy.response.enquiry.normall: unknown key (did you mean 'normal'?)"),
         ({"calendar": {"closures": [{"start": "24/12/2026", "name": "Festive"}]}},
-         "policy.calendar.closures.0.start: must be a date written YYYY-MM-DD"),
+         "policy.calendar.closures (number 1).start: must be a date written YYYY-MM-DD"),
         ({"ack": {"complaint": {"by": "officer", "days": 0, "source": "x"}},
           "response": {"complaint": {"normal": 0}}},
          "policy.response.complaint.normal: must be at least 1 working day"),

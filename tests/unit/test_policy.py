@@ -244,40 +244,40 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
         (
             "closures = []",
             'closures = [{ start = 2026-12-24, end = 2027-12-31, name = "Christmas" }]',
-            "calendar.closures.0: a closure longer than a year",
+            "calendar.closures (number 1): a closure longer than a year",
         ),
         (
             "closures = []",
             'closures = [{ start = 2206-12-24, name = "Christmas" }]',
-            "calendar.closures.0.start: must be in 1980-",
+            "calendar.closures (number 1).start: must be in 1980-",
         ),
         # A UK date written the UK way, or as a number, got pydantic's "invalid character
         # in year" or "datetimes provided to dates should have zero time".
         (
             "closures = []",
             'closures = [{ start = "29/12/2026", name = "Christmas" }]',
-            "calendar.closures.0.start: must be a date written YYYY-MM-DD, such as "
+            "calendar.closures (number 1).start: must be a date written YYYY-MM-DD, such as "
             "2026-12-29, not '29/12/2026'",
         ),
         (
             "extra_holidays = []",
             'extra_holidays = [{ date = 20270607, name = "State occasion" }]',
-            "calendar.extra_holidays.0.date: must be a date written YYYY-MM-DD",
+            "calendar.extra_holidays (number 1).date: must be a date written YYYY-MM-DD",
         ),
         (
             "closures = []",
             'closures = [{ start = 2026-12-29T12:00:00, name = "Afternoon off" }]',
-            "calendar.closures.0.start: must be a date written YYYY-MM-DD",
+            "calendar.closures (number 1).start: must be a date written YYYY-MM-DD",
         ),
         (
             "extra_holidays = []",
             'extra_holidays = [{ date = 2307-05-10, name = "State funeral" }]',
-            "calendar.extra_holidays.0.date: must be in 1980-",
+            "calendar.extra_holidays (number 1).date: must be in 1980-",
         ),
         (
             "extra_holidays = []",
             'extra_holidays = [{ date = 2027-01-04, name = "x", regions = ["atlantis"] }]',
-            "calendar.extra_holidays.0.regions.0: must be one of",
+            "calendar.extra_holidays (number 1).regions (number 1): must be one of",
         ),
         (
             "[response.enquiry]",
@@ -306,7 +306,7 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
         (
             "closures = []",
             'closures = [{ start = 2026-12-31, end = 2026-12-29, name = "x" }]',
-            "calendar.closures.0: end is before start",
+            "calendar.closures (number 1): end is before start",
         ),
     ],
 )
@@ -381,19 +381,20 @@ def test_relative_pack_path_in_the_council_config_is_from_the_config_folder(
     [
         (
             'cancelled_holidays = [{ date = 2027-08-31, name = "x" }]',
-            "calendar.cancelled_holidays.0.date: Tue 31 Aug 2027 is not a bank holiday in "
+            "calendar.cancelled_holidays (number 1).date: Tue 31 Aug 2027 is not a bank holiday in "
             "england-and-wales",
         ),
         (
             'cancelled_holidays = [{ date = 2027-08-30, name = "x", regions = ["scotland"] }]',
-            "calendar.cancelled_holidays.0.date: Mon 30 Aug 2027 is not a bank holiday in "
+            "calendar.cancelled_holidays (number 1).date: Mon 30 Aug 2027 is not a bank holiday in "
             "scotland",
         ),
         (
             'cancelled_holidays = [{ date = 2027-08-30, name = "x", regions = ["wales"] }]',
-            "calendar.cancelled_holidays.0.regions.0: must be one of",
+            "calendar.cancelled_holidays (number 1).regions (number 1): must be one of",
         ),
-        ('cancelled_holidays = [{ date = 2027-08-30 }]', "calendar.cancelled_holidays.0.name"),
+        ('cancelled_holidays = [{ date = 2027-08-30 }]',
+         "calendar.cancelled_holidays (number 1).name"),
     ],
 )
 def test_a_cancelled_holiday_must_be_a_bank_holiday_there(

@@ -140,5 +140,5 @@ def test_check_routing_names_addresses_missing_from_the_directory() -> None:
     ]
     bad = RoutingSettings(rules=[RoutingRule(name="x", officer="gone@c.gov.uk", wards=["A"])])
     assert check_routing(bad, DIRECTORY, admins=[]) == [
-        "routing.rules.0.officer: gone@c.gov.uk ('x') is not in the officers directory"
+        "routing.rules (number 1).officer: gone@c.gov.uk ('x') is not in the officers directory"
     ]
