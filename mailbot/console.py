@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -357,8 +357,17 @@ def describe_case(app: App, ref: str) -> str | None:
             "",
             "Timeline:",
         ]
-        lines += [
-            f"  {e.at.astimezone(LONDON):%Y-%m-%d %H:%M}  {e.action:<12} {e.actor}  {e.detail}"
-            for e in events
-        ]
-        return "\n".join(lines)
+        return "\n".join([*lines, *_timeline_lines(events)])
+
+
+def _timeline_lines(events: Sequence[EventRow]) -> list[str]:
+    """The timeline in columns as wide as their longest entry: an action or actor longer
+    than the usual ("BOUNCE_NOTICE_WITHDRAWN", a long address) pushed its row's later
+    columns out of line with the rest."""
+    action_width = max((len(e.action) for e in events), default=0)
+    actor_width = max((len(e.actor) for e in events), default=0)
+    return [
+        f"  {e.at.astimezone(LONDON):%Y-%m-%d %H:%M}  {e.action:<{action_width}}  "
+        f"{e.actor:<{actor_width}}  {e.detail}".rstrip()
+        for e in events
+    ]
