@@ -45,12 +45,18 @@ def config_problems(settings: Settings) -> list[str]:
         _load_policy(settings)
     except PolicyError as exc:
         problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
-    directory = settings.directory
-    problems += missing_directory_files(settings)
     problems += unwritable_data_dir(settings)
     problems += _mailbox_problems(settings)
-    problems += template_problems(settings)
-    bad_rows: list[str] = []  # every bad row, not only the first
+    return problems + files_problems(settings)
+
+
+def files_problems(settings: Settings) -> list[str]:
+    """The problems of the files the config names rather than of the config itself: the
+    council's templates, members.csv and officers.csv (every bad row, not only the first),
+    and [routing] checked against that directory."""
+    directory = settings.directory
+    problems = missing_directory_files(settings) + template_problems(settings)
+    bad_rows: list[str] = []
     try:
         loaded = load_directory(
             settings.resolve(directory.members) if directory.members else None,

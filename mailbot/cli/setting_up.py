@@ -26,13 +26,15 @@ from mailbot.diagnose import (
     check_mailbox,
     config_problems,
     config_warnings,
+    files_problems,
     never_polled,
     redact_url,
 )
 from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
-from mailbot.settings import ConfigError, Settings
+from mailbot.settings import ConfigError, Settings, find_config
 from mailbot.settings.database import check_database_url
+from mailbot.settings.load import settings_without_broken_sections
 from mailbot.store import Store
 from mailbot.store.backup import (
     SIDE_FILES,
@@ -72,7 +74,12 @@ def check_config(
     uses): one error line per problem and exit 2; warnings for what is accepted but
     probably wrong. With --connect, a mailbox, SMTP server or database that refuses the
     login or cannot be reached is one line and exit 3."""
-    settings = load_config(config)
+    try:
+        settings = load_config(config)
+    except typer.Exit:
+        for problem in _files_problems_despite(find_config(config)):
+            typer.echo(f"mailbot: error: {problem}", err=True)
+        raise
     problems = config_problems(settings)
     for warning in config_warnings(settings):
         typer.echo(f"mailbot: warning: {warning}", err=True)
@@ -89,6 +96,14 @@ def check_config(
     )
     if connect:
         _check_logins(settings, where)
+
+
+def _files_problems_despite(path: Path | None) -> list[str]:
+    """After the config's own mistakes: what is wrong with members.csv, officers.csv and
+    the templates it names, found with its broken sections left out, so one run of
+    check-config names those too."""
+    settings = settings_without_broken_sections(path) if path else None
+    return files_problems(settings) if settings is not None else []
 
 
 def _check_logins(settings: Settings, where: object) -> None:

@@ -56,3 +56,32 @@ def test_poll_still_stops_at_the_first_bad_row(tmp_path: Path) -> None:
         f"mailbot: error: {tmp_path.resolve()}/members.csv:2: language must be en or cy, "
         "not 'fr'"
     ]
+
+
+def test_a_mistake_in_the_config_does_not_hide_the_bad_rows(tmp_path: Path) -> None:
+    """A section with a mistake is left out for the rest of the check: the directory the
+    file names is still read, so one run names both."""
+    config = _council(
+        tmp_path,
+        "name,email\r\nCllr Siân Jones,sian.jones@anglesey.gov.uk\r\n",
+        "name,email\r\nSam Patel,sam.patel@anglesey.gov.uk\r\nBad Officer,bad@@x\r\n",
+    )
+    config.write_text(config.read_text() + "[scheduler]\npoll_seconds = 0\n")
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("mailbot: error")]
+    folder = tmp_path.resolve()
+    assert errors == [
+        f"mailbot: error: {folder}/mailbot.toml: scheduler.poll_seconds: must be 5 or more",
+        f"mailbot: error: {folder}/officers.csv:3: email 'bad@@x' is not an email address",
+    ]
+
+
+def test_a_broken_directory_section_is_reported_alone(tmp_path: Path) -> None:
+    config = _council(tmp_path, "name,email\r\n", "name,email\r\nBad Officer,bad@@x\r\n")
+    config.write_text(config.read_text().replace('officers = "officers.csv"',
+                                                 'officers = "officers.csv"\nadmin = "x"'))
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert "officers.csv" not in result.output  # the section that names it is not trusted
+    assert "directory.admin: unknown key" in result.output
