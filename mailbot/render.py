@@ -8,7 +8,7 @@ templates folder, which is searched first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -143,17 +146,34 @@ class _Templates(SandboxedEnvironment):
         return found
 
 
+class _OverridesBut(FileSystemLoader):
+    """The council's folder without the templates in `skip`: for those, mailbot's own."""
+
+    def __init__(self, folder: Path, skip: Collection[str]) -> None:
+        super().__init__(str(folder))
+        self.skip = frozenset(skip)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if template in self.skip:
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 class Renderer:
     def __init__(
         self,
         override_dir: Path | None = None,
         roles: Mapping[str, tuple[str, str]] | None = None,
+        skip: Collection[str] = (),
     ) -> None:
-        """`roles`: the pack's route addresses and their greetings (route_greetings)."""
-        paths: list[str] = [str(override_dir)] if override_dir else []
-        paths.append(str(TEMPLATES))
+        """`roles`: the pack's route addresses and their greetings (route_greetings);
+        `skip`: templates of the override folder not to use (template_fallback.py)."""
+        shipped: BaseLoader = FileSystemLoader(str(TEMPLATES))
         self.env = _Templates(
-            loader=FileSystemLoader(paths),
+            loader=ChoiceLoader([_OverridesBut(override_dir, skip), shipped])
+            if override_dir else shipped,
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             trim_blocks=True,

@@ -36,6 +36,8 @@ from mailbot.store.db import LOW_DISK_BYTES, free_bytes
 from mailbot.store.state import read_value
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow, StateRow
 from mailbot.stuck_mail import NEEDS_A_PERSON
+from mailbot.template_check import broken_templates
+from mailbot.template_fallback import fallback_line
 
 LISTED = 20
 # A daemon begins a poll every minute or so, but one poll of a large backlog, or a long
@@ -91,6 +93,8 @@ class Status:
     mailbox_changed: tuple[str, str] | None = None
     # members.csv or officers.csv does not validate, and what the daemon runs on meanwhile
     directory_unread: str | None = None
+    # council templates mailbot cannot use: what is wrong, and what the daemon uses instead
+    templates_unused: list[str] = field(default_factory=list)
     # daemon jobs whose runs fail with an error of their own: "poll since ...: error"
     failing: list[str] = field(default_factory=list)
     # mail tried and not sent yet, still retried on its own: what the server said
@@ -105,7 +109,8 @@ class Status:
     def healthy(self) -> bool:
         return (self.outage is None and not self.stuck_mail and self.held is None
                 and not self.daemon_silent and self.mostly_bulk is None
-                and self.directory_unread is None and not self.failing
+                and self.directory_unread is None and not self.templates_unused
+                and not self.failing
                 and not self.left_unread and not self.not_sent_long
                 and (self.database is None or self.database.startswith(NOT_CHECKED)))
 
@@ -178,6 +183,7 @@ def gather_status(app: App, now: datetime) -> Status:
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
             directory_unread=_directory_unread(app),
+            templates_unused=[fallback_line(t) for t in broken_templates(app.settings)],
             left_but_listed=[(a, _when(at)) for a, at
                              in still_listed_leavers(app, session, now - LEFT_WINDOW)],
             mostly_bulk=_relay_suspected(bulk, received, app.settings.loops.relay_list_ids),
@@ -427,6 +433,7 @@ def format_status(status: Status) -> str:
     ]
     if status.directory_unread:
         lines.append(f"directory: NOT READ: {status.directory_unread}")
+    lines += [f"templates: NOT USED: {unused}" for unused in status.templates_unused]
     if status.directory_warnings:
         lines.append(f"directory: {len(status.directory_warnings)} warning(s) "
                      "(mailbot check-config lists them):")

@@ -7,9 +7,10 @@ mailbot's (a misspelt name) is never read, so it is a warning."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError
+from jinja2 import Environment, TemplateSyntaxError
 
 from mailbot.render import Renderer
 from mailbot.resources import TEMPLATES
@@ -36,7 +37,27 @@ def _shipped_names() -> list[str]:
     return _overrides(TEMPLATES)
 
 
-def template_problems(settings: Settings) -> list[str]:
+@dataclass(frozen=True)
+class BrokenTemplate:
+    """A council template mailbot cannot use: its name (as mailbot's own is called), its
+    file, the line (None: the whole file), what is wrong, and check-config's advice."""
+
+    name: str
+    path: Path
+    line: int | None
+    what: str
+    advice: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+    def problem(self) -> str:
+        """As check-config and `mailbot poll --once` say it."""
+        return f"{self.where}: {self.what}{self.advice}"
+
+
+def broken_templates(settings: Settings) -> list[BrokenTemplate]:
     """Each override Jinja cannot compile (its file and line), and each letter template
     whose first line no longer says `Subject:` where mailbot's own does."""
     folder = override_folder(settings)
@@ -44,25 +65,30 @@ def template_problems(settings: Settings) -> list[str]:
         return []
     env = Renderer(folder).env
     shipped = set(_shipped_names())
-    problems: list[str] = []
-    for name in _overrides(folder):
-        if name not in shipped:
-            continue
-        path = folder / name
-        try:
-            env.get_template(name)
-        except TemplateSyntaxError as exc:
-            problems.append(f"{path}:{exc.lineno}: {exc.message}; every mail made from this "
-                            "template would fail: put it right, or delete it to use mailbot's own")
-            continue
-        except UnicodeDecodeError:
-            problems.append(f"{path}: not UTF-8 text; save it as UTF-8, or delete it to use "
-                            "mailbot's own")
-            continue
-        if _starts_with_subject(TEMPLATES / name) and not _starts_with_subject(path):
-            problems.append(f"{path}:1: the first line must be the mail's subject "
-                            f"('{SUBJECT} ...'), as in mailbot's own {name}")
-    return problems
+    return [broken for name in _overrides(folder) if name in shipped
+            if (broken := _broken(env, folder, name)) is not None]
+
+
+def _broken(env: Environment, folder: Path, name: str) -> BrokenTemplate | None:
+    path = folder / name
+    try:
+        env.get_template(name)
+    except TemplateSyntaxError as exc:
+        return BrokenTemplate(name, path, exc.lineno, exc.message or "cannot be read",
+                              "; every mail made from this template would fail: put it "
+                              "right, or delete it to use mailbot's own")
+    except UnicodeDecodeError:
+        return BrokenTemplate(name, path, None, "not UTF-8 text",
+                              "; save it as UTF-8, or delete it to use mailbot's own")
+    if _starts_with_subject(TEMPLATES / name) and not _starts_with_subject(path):
+        return BrokenTemplate(name, path, 1, "the first line must be the mail's subject "
+                              f"('{SUBJECT} ...'), as in mailbot's own {name}")
+    return None
+
+
+def template_problems(settings: Settings) -> list[str]:
+    """check-config's errors: each of broken_templates, as it says it."""
+    return [broken.problem() for broken in broken_templates(settings)]
 
 
 def template_warnings(settings: Settings) -> list[str]:

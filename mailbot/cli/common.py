@@ -40,6 +40,7 @@ from mailbot.settings import (
 )
 from mailbot.store.backup import sqlite_path
 from mailbot.store.db import SchemaTooNew, low_disk_note
+from mailbot.template_check import broken_templates
 from mailbot.workdays import LONDON
 
 ConfigOption = Annotated[
@@ -186,6 +187,17 @@ def open_app(
         for warning in config_warnings(settings, mailbot_app.directory, mailbot_app.policy):
             logging.getLogger("mailbot.settings").warning("%s", warning)
     return mailbot_app
+
+
+def refuse_broken_templates(settings: Settings) -> None:
+    """Exit 2 naming each council template mailbot cannot use (file, line, what), as a
+    directory file that does not validate is refused: a command run by hand says so at
+    once, where the daemon goes on with mailbot's own (template_fallback.py)."""
+    broken = broken_templates(settings)
+    for template in broken:
+        typer.echo(f"mailbot: error: {template.problem()}", err=True)
+    if broken:
+        raise typer.Exit(2)
 
 
 def _database_key(url: str, where: object) -> str:

@@ -9,10 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mailbot import directory_alert, jobs
+from mailbot import directory_alert, jobs, template_fallback
 from mailbot.app import App
 from mailbot.backends.base import BackendError
-from mailbot.cli.common import ConfigOption, fail, load_config, open_app, opened_app
+from mailbot.cli.common import (
+    ConfigOption,
+    fail,
+    load_config,
+    open_app,
+    opened_app,
+    refuse_broken_templates,
+)
 from mailbot.config_explain import set_by_environment
 from mailbot.console import summarise_poll
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
@@ -27,10 +34,14 @@ def poll(
         bool, typer.Option("--once", help="One poll and one outbox flush, then exit.")
     ] = False,
 ) -> None:
-    """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon)."""
+    """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon).
+
+    Refuses (exit 2) a council template mailbot cannot use, as it does a directory file
+    that does not validate; `mailbot run` uses mailbot's own in its place."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
     with opened_app(config, warn=True) as mailbot_app:
+        refuse_broken_templates(mailbot_app.settings)
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)
@@ -89,12 +100,16 @@ def run(config: ConfigOption = None) -> None:
     Started while members.csv or officers.csv does not validate, it runs on its copy of
     the last directory that did, rather than leave the mailbox unattended; only a first
     start, with no copy, refuses (docs/deployment.md, "When the directory does not
-    validate")."""
+    validate"). A council template it cannot use is replaced by mailbot's own, logged and
+    emailed to the admins once (docs/deployment.md, "When a council template cannot be
+    used")."""
     mailbot_app = open_app(config, warn=True, directory_copy="keep")
     try:
+        broken = template_fallback.use_own_for_broken(mailbot_app)
         if mailbot_app.directory.kept_copy:
             # At once, not at the next reminder sweep: the first flush sends it.
             directory_alert.alert_if_unreadable(mailbot_app, datetime.now(UTC))
+        template_fallback.alert_if_broken(mailbot_app, broken, datetime.now(UTC))
         with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
             run_daemon(mailbot_app)
     except AlreadyRunning as exc:
@@ -124,8 +139,9 @@ def status(config: ConfigOption = None) -> None:
     for 30 minutes, or one of its jobs failing run after run; mailbox down, sending held,
     mail failed or possibly not sent, mail not taken by the server for 30 minutes, mail
     the mailbox could not give left there for a person, nearly all recent mail dropped as
-    list mail, a directory file that does not validate, a database the daemon cannot
-    write to or whose disk is full), 2 for a mistake in the configuration."""
+    list mail, a directory file that does not validate, a council template mailbot
+    cannot use, a database the daemon cannot write to or whose disk is full), 2 for a
+    mistake in the configuration."""
     from mailbot.status import format_status, gather_status
     from mailbot.store.backup import sqlite_path
 

@@ -1,0 +1,74 @@
+"""The daemon started while one of the council's own templates (the `templates/` folder
+beside its config) cannot be used: Jinja cannot read it, it is not UTF-8, or a letter's
+first line is no longer its subject (template_check.py).
+
+Before, every mail made from it failed when it was rendered: each member's enquiry was
+quarantined at its acknowledgement, with no case, no clock and no reply, and nobody was
+told. `mailbot run` must not leave the mailbox unattended for a mistake in a letter's
+wording, so it uses mailbot's own template in place of each broken one (the member is
+told what mailbot's own letter says, which is correct, in the shipped wording), logs one
+ERROR for each, and emails the [directory] admins once, as for a directory that does not
+validate (directory_alert.py). Templates are read when mailbot starts: the council's file
+is used again once it is put right and the daemon restarted. `mailbot poll --once`
+refuses instead (exit 2), as it does for a directory that does not validate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mailbot import admin_alert
+from mailbot.render import Renderer, route_greetings
+from mailbot.template_check import BrokenTemplate, broken_templates, override_folder
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "template_alert"
+
+
+def fallback_line(broken: BrokenTemplate) -> str:
+    """The one line the daemon logs at ERROR for a template, and `mailbot status` shows."""
+    return (f"{broken.where}: {broken.what}; mailbot's own {broken.name} is used instead "
+            "until it is put right and mailbot restarted (`mailbot check-config` checks it)")
+
+
+def use_own_for_broken(app: App) -> list[BrokenTemplate]:
+    """Give `app` a renderer that uses mailbot's own template for each council template it
+    cannot use, and log each at ERROR; the broken ones (none: the renderer is as it was)."""
+    broken = broken_templates(app.settings)
+    if not broken:
+        return []
+    app.renderer = Renderer(override_folder(app.settings), route_greetings(app.policy.routing),
+                            skip={template.name for template in broken})
+    for template in broken:
+        log.error("templates: %s", fallback_line(template))
+    return broken
+
+
+def alert_key(broken: list[BrokenTemplate]) -> str:
+    """Once per set of problems, across restarts."""
+    said = "\n".join(template.problem() for template in broken)
+    return f"{PURPOSE}:{hashlib.sha256(said.encode()).hexdigest()[:32]}"
+
+
+def alert_if_broken(app: App, broken: list[BrokenTemplate], now: datetime) -> bool:
+    """Queue the admins' alert about `broken`, unless they were told of it already (or
+    there are no admins). True if an alert was queued now."""
+    if not broken or not admin_alert.admins(app):
+        return False
+    with app.store.transaction() as session:
+        row = admin_alert.queue_alert(
+            app,
+            session,
+            template=PURPOSE,
+            dedup_key=alert_key(broken),
+            context={"problems": [fallback_line(template) for template in broken]},
+            now=now,
+        )
+    return row is not None
