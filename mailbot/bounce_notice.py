@@ -4,7 +4,8 @@ absence.undeliverable records every bounce of our mail about a case and moves a 
 officer's address is dead. Recorded is not told: a member whose acknowledgement bounced
 does not know their enquiry was received, and nobody else knows they do not. So:
 
-- mail to a member that bounced: the case's officer (with no officer, the stand-in, as
+- mail to a member that bounced: the case's officer (while the case is paused for their
+  out-of-office, whoever was asked to redirect it; with no officer, the stand-in, as
   for any case nobody holds: the default officer, else the first admin) gets an update
   naming the mail, the address, the reason in plain words and what to do, while the
   case is open (once answered or closed, the member has had their answer); an update
@@ -27,7 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot import admin_alert, assignment, ledger, outbox
 from mailbot.addresses import address_key
@@ -41,6 +42,7 @@ from mailbot.leavers import stand_in
 from mailbot.model import FINISHED, Automatic, CaseStatus
 from mailbot.outbox import Rewritten
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.pause_chase import current_pause, redirect_request
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -123,7 +125,7 @@ def tell_officer_of_member_bounce(
         purpose=MEMBER_PURPOSE,
         dedup_key=f"{MEMBER_PURPOSE}:{out.id}:{address_key(failure.recipient)}"[:200],
         headline=member_bounce_headline(case, out, failure),
-        why=_why(case),
+        why=_why(app, case, to),
         message=None,
         now=now,
         subject_prefix=SUBJECT_PREFIX,
@@ -137,15 +139,38 @@ def tell_officer_of_member_bounce(
 
 
 def member_bounce_reader(app: App, case: CaseRow) -> str | None:
-    """Who is told that mail to the case's member bounced: its officer, else the stand-in
-    (as for any case nobody holds)."""
-    return case.officer_email or stand_in(app, case.member_email)
+    """Who is told that mail to the case's member bounced: its officer; while the case is
+    paused for that officer's out-of-office, whoever was asked to redirect it (the
+    officer is away, and so would the notice be); else the stand-in (as for any case
+    nobody holds)."""
+    return redirect_asked_of(case) or case.officer_email or stand_in(app, case.member_email)
 
 
-def _why(case: CaseRow) -> str:
-    return "" if case.officer_email else Bilingual(
-        "the case has no officer, so it comes to you",
-        "nid oes swyddog gan yr achos, felly mae'n dod atoch chi",
+def redirect_asked_of(case: CaseRow) -> str | None:
+    """Whoever was asked to take or pass on the case, while it is paused for its officer's
+    absence (absence.py's request, still standing); else None."""
+    session = object_session(case)
+    pause = current_pause(session, case) if session is not None else None
+    if session is None or pause is None or not pause.absence:
+        return None
+    request = redirect_request(session, case, pause)
+    if request is None:
+        return None
+    return request.recipients.partition(",")[0].strip() or None
+
+
+def _why(app: App, case: CaseRow, to: str) -> str:
+    if not case.officer_email:
+        return Bilingual(
+            "the case has no officer, so it comes to you",
+            "nid oes swyddog gan yr achos, felly mae'n dod atoch chi",
+        )
+    if address_key(to) == address_key(case.officer_email):
+        return ""
+    away = app.directory.display(case.officer_email)
+    return Bilingual(
+        f"{away} is out of the office and you were asked to take or pass on the case",
+        f"mae {away} allan o'r swyddfa a gofynnwyd i chi gymryd yr achos neu ei drosglwyddo",
     )
 
 
@@ -164,8 +189,8 @@ def member_bounce_for_holder(
     if failure is None:
         return None
     return assignment.officer_mail(
-        app, case, to=to, headline=member_bounce_headline(case, out, failure), why=_why(case),
-        message=None, subject_prefix=SUBJECT_PREFIX,
+        app, case, to=to, headline=member_bounce_headline(case, out, failure),
+        why=_why(app, case, to), message=None, subject_prefix=SUBJECT_PREFIX,
     )
 
 

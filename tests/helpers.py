@@ -402,3 +402,29 @@ def mailbot_process(config: Path, log: Path, *args: str) -> subprocess.Popen[byt
             stderr=sink,
             env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
         )
+
+
+def gmail_dsn(
+    council: Council, original: EmailMessage, recipient: str, *, action: str = "failed",
+    status: str = "5.1.1", diagnostic: str = "550-5.1.1 The email account that you tried "
+    "to reach does not exist.",
+) -> bytes:
+    """A Gmail-shaped delivery status notification: our mail `original` did not reach
+    `recipient`."""
+    council.count += 1
+    return (
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\n"
+        f"To: {council.mailbox}\r\n"
+        "Subject: Delivery Status Notification (Failure)\r\n"
+        f"Message-ID: <dsn{council.count}@mx.google.example>\r\n"
+        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nAuto-Submitted: auto-replied\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        f"--b\r\nContent-Type: text/plain\r\n\r\nYour message wasn't delivered to {recipient}.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; googlemail.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
+        "--b--\r\n"
+    ).encode()

@@ -38,7 +38,7 @@ from mailbot.loops.subjects import (
     SERVICE_RECEIPT_SUBJECT,
 )
 from mailbot.model import Automatic, ParsedMessage
-from mailbot.quoting import cut_signature, own_text
+from mailbot.quoting import OwnText, cut_signature, own_text
 
 BODY_WINDOW = 3000  # auto-replies say what they are at the top
 ASKS_NOTHING_WORDS = 10  # a covering note shorter than this, without a "?", passes mail on
@@ -90,6 +90,10 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
     bounce_text = msg.text
     if own.forwards and asks_something(own.text):
         bounce_text = own.text
+    elif _replies_with_own_words(msg, own):
+        # A person's reply quoting a bounce, or quoting our notice that mail bounced
+        # (bounce_notice.py), which gives the server's words: only what they wrote counts.
+        bounce_text = own.text
     if answering and BOUNCE_BODY.search(bounce_text[:BODY_WINDOW]):
         return Automatic.BOUNCE
     report = bounce_text[:BODY_WINDOW]
@@ -123,6 +127,14 @@ def subject_and_body(msg: ParsedMessage) -> Automatic | None:
     if any(NOREPLY_SENDER.search(address) for address in _submitters(msg)):
         return Automatic.BULK  # noreply@ senders: notifications, never a person
     return None
+
+
+def _replies_with_own_words(msg: ParsedMessage, own: OwnText) -> bool:
+    """Someone's words above quoted mail ("> " lines or a reply's history), not a
+    forward: a mail server's report has no sender of its own or quotes nothing."""
+    written = own.text.strip()
+    return (msg.sender is not None and not own.forwards and bool(written)
+            and written != msg.text.strip())
 
 
 def _logged_by_a_service(text: str, answering: bool) -> bool:

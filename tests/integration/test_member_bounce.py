@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import NOW, Council, body_text, by_recipient, rows, shared_dir
+from helpers import NOW, Council, body_text, by_recipient, gmail_dsn, rows, shared_dir
 
 from mailbot.jobs import poll
 from mailbot.retention import anonymise_cases
@@ -49,31 +49,6 @@ def _open_pothole(council: Council) -> dict[str, EmailMessage]:
     ))
 
 
-def _dsn(
-    council: Council, original: EmailMessage, *, action: str = "failed",
-    status: str = "5.1.1", diagnostic: str = "550-5.1.1 The email account that you tried "
-    "to reach does not exist.",
-) -> bytes:
-    """A Gmail-shaped delivery status notification for our mail `original` to Jo."""
-    council.count += 1
-    return (
-        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\n"
-        f"To: {MAILBOX}\r\n"
-        "Subject: Delivery Status Notification (Failure)\r\n"
-        f"Message-ID: <dsn{council.count}@mx.google.example>\r\n"
-        "Date: Wed, 25 Nov 2026 11:00:00 +0000\r\nAuto-Submitted: auto-replied\r\n"
-        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
-        f"--b\r\nContent-Type: text/plain\r\n\r\nYour message wasn't delivered to {JO}.\r\n"
-        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
-        "Reporting-MTA: dns; googlemail.example\r\n\r\n"
-        f"Final-Recipient: rfc822; {JO}\r\nAction: {action}\r\nStatus: {status}\r\n"
-        f"Diagnostic-Code: smtp; {diagnostic}\r\n\r\n"
-        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-        f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
-        "--b--\r\n"
-    ).encode()
-
-
 def _text(message: EmailMessage) -> str:
     return " ".join(body_text(message, "plain").split())
 
@@ -81,7 +56,7 @@ def _text(message: EmailMessage) -> str:
 def test_the_officer_is_told_once_that_the_acknowledgement_bounced(council: Council) -> None:
     ack = _open_pothole(council)[JO]
     ref = council.case().ref
-    dsn = _dsn(council, ack)
+    dsn = gmail_dsn(council, ack, JO)
     out = council.deliver(dsn)
     assert [m["To"] for m in out] == [SAM]  # the officer; nothing to the robot
     told = out[0]
@@ -98,7 +73,7 @@ def test_the_officer_is_told_once_that_the_acknowledgement_bounced(council: Coun
     assert "contact Cllr Jo Bloggs another way" in text and "members.csv" in text
     # The same DSN again, a second DSN for the same mail, and another poll: nothing more.
     assert council.deliver(dsn) == []
-    assert council.deliver(_dsn(council, ack)) == []
+    assert council.deliver(gmail_dsn(council, ack, JO)) == []
     poll(council.app, NOW + timedelta(minutes=5))
     assert council.flush(NOW + timedelta(minutes=5)) == []
     told_rows = rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce")
@@ -114,7 +89,7 @@ def test_a_full_mailbox_asks_for_another_way_but_not_for_the_directory(
     council: Council,
 ) -> None:
     ack = _open_pothole(council)[JO]
-    out = council.deliver(_dsn(council, ack, status="5.2.2",
+    out = council.deliver(gmail_dsn(council, ack, JO, status="5.2.2",
                                diagnostic="552 5.2.2 E4.12 user MAILBOX FULL"))
     text = _text(out[0])
     assert f"could not be delivered to {JO}: mailbox full (5.2.2: 552 5.2.2" in text
@@ -123,7 +98,7 @@ def test_a_full_mailbox_asks_for_another_way_but_not_for_the_directory(
 
 def test_a_delay_warning_tells_nobody(council: Council) -> None:
     ack = _open_pothole(council)[JO]
-    out = council.deliver(_dsn(council, ack, action="delayed", status="4.4.1",
+    out = council.deliver(gmail_dsn(council, ack, JO, action="delayed", status="4.4.1",
                                diagnostic="connect to mx: Connection timed out"))
     assert out == []
     assert council.events("member not reached") == []
@@ -137,7 +112,7 @@ def test_a_letter_giving_the_new_date_that_bounced_is_named(council: Council) ->
         council.reply(assignment, SAM, 'EXTEND 5 "the contractor surveys it on Monday"'),
         now=later,
     ))
-    out = council.deliver(_dsn(council, out[JO]), now=later)
+    out = council.deliver(gmail_dsn(council, out[JO], JO), now=later)
     assert [m["To"] for m in out] == [SAM]
     text = _text(out[0])
     assert ("Our letter giving the new response date to Cllr Jo Bloggs (sent 1 December "
@@ -150,7 +125,7 @@ def test_with_no_officer_the_stand_in_is_told(tmp_path: Path) -> None:
     with _council(tmp_path, routing="[routing]\n") as council:
         ack = _open_pothole(council)[JO]
         assert council.case().officer_email is None
-        out = council.deliver(_dsn(council, ack))
+        out = council.deliver(gmail_dsn(council, ack, JO))
         assert [m["To"] for m in out] == [ADMIN]
         assert "the case has no officer, so it comes to you" in _text(out[0])
 
@@ -205,7 +180,7 @@ def test_cardiff_tells_both_in_welsh_and_english(tmp_path: Path) -> None:
         config=f'[routing]\ndefault_officer = "{SAM}"\n',
     ) as council:
         ack = _open_pothole(council)[JO]
-        [told] = council.deliver(_dsn(council, ack, status="5.2.2", diagnostic="552 full"))
+        [told] = council.deliver(gmail_dsn(council, ack, JO, status="5.2.2", diagnostic="552 full"))
         assert told["Subject"] == (
             "Not delivered to the member / Heb gyrraedd yr aelod: Enquiry / Ymholiad from Cllr "
             "Jo Bloggs: Pothole on Castle Road [MB-2026-00001]")
@@ -215,7 +190,7 @@ def test_cardiff_tells_both_in_welsh_and_english(tmp_path: Path) -> None:
                 "blwch post yn llawn (5.2.2: 552 full).") in text
         assert "Nid yw Cllr Jo Bloggs wedi cael gwybod bod eu neges wedi dod i law." in text
         # Sam's own address bounces the update: the admins are told, in both languages.
-        dsn = _dsn(council, told, status="5.1.1", diagnostic="550 5.1.1 User unknown")
+        dsn = gmail_dsn(council, told, JO, status="5.1.1", diagnostic="550 5.1.1 User unknown")
         out = council.deliver(dsn.replace(f"rfc822; {JO}".encode(), f"rfc822; {SAM}".encode()))
         # The first admin is asked to pass the case on (Sam has no deputy or manager), and
         # told that Sam's address is dead.
@@ -302,7 +277,7 @@ def test_a_bounce_after_the_case_was_answered_tells_nobody(council: Council) -> 
     out = _open_pothole(council)
     ack, assignment = out[JO], out[SAM]
     council.deliver(council.reply(assignment, SAM, "DONE"))
-    assert council.deliver(_dsn(council, ack)) == []
+    assert council.deliver(gmail_dsn(council, ack, JO)) == []
     assert rows(council.app, OutboxRow, OutboxRow.purpose == "member_bounce") == []
     [event] = council.events("bounce not told")
     assert event.detail == f"our ack to {JO} bounced; the case was answered"
@@ -316,7 +291,7 @@ def test_a_bounce_from_where_the_member_forwards_their_mail_is_theirs(
     Final-Recipient is the personal address, its Original-Recipient the one we wrote to
     (iCloud, Postfix aliases in the corpus). The officer is told of the member's address."""
     ack = _open_pothole(council)[JO]
-    _told_of_a_forward(council, _dsn(council, ack))
+    _told_of_a_forward(council, gmail_dsn(council, ack, JO))
     [event] = council.events("member not reached")
     assert event.detail.startswith(f"our ack to {JO}: no such user")
 
@@ -423,9 +398,23 @@ def test_a_late_bounce_for_an_erased_case_names_nobody(council: Council) -> None
     case_id = council.case().id
     with council.app.store.transaction() as session:
         anonymise_cases(session, [case_id], NOW + timedelta(days=1))
-    sent = council.deliver(_dsn(council, ack, status="4.4.7", diagnostic="gave up"),
+    sent = council.deliver(gmail_dsn(council, ack, JO, status="4.4.7", diagnostic="gave up"),
                            now=NOW + timedelta(days=2))
     assert sent == []
     assert rows(council.app, OutboxRow, OutboxRow.purpose == "officer_bounce_alert") == []
     trail = rows(council.app, EventRow, EventRow.case_id == case_id)
     assert not any(JO in e.detail or JO in e.actor for e in trail)
+
+
+def test_the_officers_reply_quoting_the_notice_is_no_bounce(council: Council) -> None:
+    """The notice gives the server's words ("does not exist"); an officer's answer quoting
+    it is theirs, not a bounce of our mail to them: no admin is told their address is
+    dead, and their DONE is obeyed."""
+    ack = _open_pothole(council)[JO]
+    [told] = council.deliver(gmail_dsn(council, ack, JO))
+    later = NOW + timedelta(hours=2)
+    council.reply_quotes = 40
+    council.deliver(council.reply(told, SAM, "DONE rang Cllr Bloggs at home instead"), later)
+    assert council.events("officer address bounced") == []
+    assert rows(council.app, OutboxRow, OutboxRow.purpose == "officer_bounce_alert") == []
+    assert council.case().status in ("responded", "closed")

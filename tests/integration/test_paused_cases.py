@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, by_recipient, rows
+from helpers import Council, body_text, by_recipient, gmail_dsn, rows
 
 from mailbot import jobs
 from mailbot.store.tables import CaseRow, OutboxRow
@@ -226,6 +226,32 @@ def test_an_administrator_asked_is_told_to_pass_it_on_not_to_take_it(tmp_path: P
         text = _text(chase)
         assert "because Alex Morgan is out of the office" in text
         assert f"REASSIGN {triage}" not in text and "REASSIGN name@council.gov.uk" in text
+
+
+def test_a_bounce_while_the_officer_is_away_goes_to_whoever_was_asked(
+    colchester: Council,
+) -> None:
+    """Sam is away and the case paused: the notice that Jo's acknowledgement bounced goes
+    to Lee, who was asked to take or pass the case on, saying why it came to him."""
+    out = by_recipient(colchester.deliver(
+        colchester.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                        "A deep pothole by no. 12.", cc=SAM, date=NOW - timedelta(hours=1)),
+        NOW,
+    ))
+    _away(colchester, out[SAM])
+    later = NOW + timedelta(hours=1)
+    [told] = colchester.deliver(gmail_dsn(colchester, out[JO], JO), later)
+    assert told["To"] == LEE
+    assert str(told["Subject"]).startswith("Not delivered to the member: ")
+    text = " ".join(_text(told).split())
+    assert f"could not be delivered to {JO}" in text
+    assert ("Sam Patel is out of the office and you were asked to take or pass on the case"
+            in text)
+    [row] = rows(colchester.app, OutboxRow, OutboxRow.purpose == "member_bounce")
+    assert (row.recipients, row.status) == (LEE, "sent")
+    # Once Lee has the case, what is told afterwards goes to Lee as its officer.
+    colchester.deliver(colchester.reply(told, LEE, f"REASSIGN {LEE}"), later)
+    assert colchester.case().officer_email == LEE
 
 
 # -- the reminder of an officer's PAUSE -----------------------------------------------
