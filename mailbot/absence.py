@@ -36,6 +36,7 @@ from mailbot.languages import Bilingual
 from mailbot.leavers import LEFT_EVENT, is_leaver, says_they_left, stand_in
 from mailbot.loops import Verdict
 from mailbot.model import FINISHED, Automatic, CaseStatus, Kind, ParsedMessage
+from mailbot.officer_names import officers_named_in
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 from mailbot.thread import our_mail_answered, same_member, sent_to_officer
 
@@ -93,14 +94,18 @@ def _absent(out: OutboxRow, message: ParsedMessage) -> str:
 
 
 def alternative_contact(app: App, absent: str, note: str) -> str | None:
-    """Who takes over: a known officer named in the note, the directory's deputy, a
-    colleague at the same domain named in the note, then the manager."""
+    """Who takes over: a known officer named in the note (by address, else by name when
+    it names exactly one), the directory's deputy, a colleague at the same domain named
+    in the note, then the manager."""
     shared = app.mailbox_address
     named = [a for a in emails_in(note)
              if not same_address(a, absent) and not same_address(a, shared)]
     for address in named:
         if app.directory.officer(address) is not None:
             return address
+    by_name = officers_named_in(note, app.directory.officers.values(), absent)
+    if len(by_name) == 1:
+        return by_name[0]
     deputy = app.directory.deputy_of(absent)
     if deputy is not None:
         return deputy.email
