@@ -44,10 +44,11 @@ def relabel(
     config: ConfigOption = None,
     by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
 ) -> None:
-    """Correct a case's kind, such as one in triage; the correction trains the next model."""
+    """Correct a case's kind, such as one in triage; the correction trains the next model.
+    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot.triage import TriageError, relabel_case
 
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, makes_mail=True) as mailbot_app:
         try:
             case = relabel_case(
                 mailbot_app, ref, kind, who=by or operator(), now=datetime.now(UTC)
@@ -69,12 +70,13 @@ def reassign(
     config: ConfigOption = None,
     by: Annotated[str, typer.Option(help="Who is moving them.")] = "",
 ) -> None:
-    """Hand open cases over to another officer, who gets each assignment email."""
+    """Hand open cases over to another officer, who gets each assignment email.
+    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot.leavers import HandOverError, hand_over
 
     if not to or bool(refs) == bool(from_officer):
         raise fail("give --to and either case references or --from ADDRESS", 2)
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, makes_mail=True) as mailbot_app:
         try:
             moved = hand_over(
                 mailbot_app, refs=list(refs or []), from_officer=from_officer, to=to,

@@ -147,11 +147,17 @@ def _give_to(folder: Path, uid: int, gid: int) -> None:
 
 
 def open_app(
-    config: Path | None, *, warn: bool = False, directory_copy: DirectoryCopy = "none"
+    config: Path | None,
+    *,
+    warn: bool = False,
+    directory_copy: DirectoryCopy = "none",
+    makes_mail: bool = False,
 ) -> App:
     """The app from the config; with `warn`, log what check-config would warn about
     (an empty password, a skipped directory row), for the commands that handle mail.
-    `directory_copy`: what to do with the daemon's kept copy of the directory (app.py)."""
+    `directory_copy`: what to do with the daemon's kept copy of the directory (app.py).
+    `makes_mail`: a command run by hand that renders or queues mail refuses (exit 2) a
+    council template mailbot cannot use, before the database is opened."""
     settings = load_config(config)
     configure_logging(settings)
     where = settings.config_path or "<defaults>"
@@ -169,6 +175,8 @@ def open_app(
         typer.echo(f"mailbot: error: {line}", err=True)
     if missing:
         raise typer.Exit(2)
+    if makes_mail:
+        refuse_broken_templates(settings)
     try:
         mailbot_app = build_app(settings, directory_copy=directory_copy)
     except PolicyError as exc:
@@ -191,8 +199,10 @@ def open_app(
 
 def refuse_broken_templates(settings: Settings) -> None:
     """Exit 2 naming each council template mailbot cannot use (file, line, what), as a
-    directory file that does not validate is refused: a command run by hand says so at
-    once, where the daemon goes on with mailbot's own (template_fallback.py)."""
+    directory file that does not validate is refused: a command run by hand that makes
+    mail says so at once, where the daemon goes on with mailbot's own
+    (template_fallback.py). Any broken template, not only the ones this command uses: a
+    person is there to put it right, and check-config says the same."""
     broken = broken_templates(settings)
     for template in broken:
         typer.echo(f"mailbot: error: {template.problem()}", err=True)
@@ -210,10 +220,15 @@ def _database_key(url: str, where: object) -> str:
 
 @contextmanager
 def opened_app(
-    config: Path | None, *, warn: bool = False, directory_copy: DirectoryCopy = "none"
+    config: Path | None,
+    *,
+    warn: bool = False,
+    directory_copy: DirectoryCopy = "none",
+    makes_mail: bool = False,
 ) -> Iterator[App]:
     """The app for one command, closed (database, mailbox) however the command ends."""
-    mailbot_app = open_app(config, warn=warn, directory_copy=directory_copy)
+    mailbot_app = open_app(config, warn=warn, directory_copy=directory_copy,
+                           makes_mail=makes_mail)
     try:
         yield mailbot_app
     finally:

@@ -18,7 +18,6 @@ from mailbot.cli.common import (
     load_config,
     open_app,
     opened_app,
-    refuse_broken_templates,
 )
 from mailbot.config_explain import set_by_environment
 from mailbot.console import summarise_poll
@@ -40,8 +39,7 @@ def poll(
     that does not validate; `mailbot run` uses mailbot's own in its place."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
-    with opened_app(config, warn=True) as mailbot_app:
-        refuse_broken_templates(mailbot_app.settings)
+    with opened_app(config, warn=True, makes_mail=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)

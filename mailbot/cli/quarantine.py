@@ -73,11 +73,12 @@ def quarantine_retry(
 ) -> None:
     """Run a quarantined message through the pipeline again, once the cause is fixed (its
     sender added to the directory, mailbot upgraded). Its clock counts from when it came.
-    Exit 1 if it is quarantined again."""
+    Exit 1 if it is quarantined again. Refuses (exit 2) a council template mailbot cannot
+    use, as `poll --once` does."""
     from mailbot.model import MessageStatus
     from mailbot.quarantine import NotQuarantined, retry
 
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, makes_mail=True) as mailbot_app:
         try:
             outcome = retry(mailbot_app, row, datetime.now(UTC), by=f"admin:{operator()}")
         except NotQuarantined as exc:

@@ -56,10 +56,11 @@ def relay_list(since: SinceOption = None, config: ConfigOption = None) -> None:
 def relay_reread(since: SinceOption = None, config: ConfigOption = None) -> None:
     """Run each message `mailbot relay list` shows through the pipeline again, as if it had
     just arrived (its clock counted from when it came): members' mail is acknowledged and
-    assigned; a newsletter through the relay is dropped again. Each is read again once."""
+    assigned; a newsletter through the relay is dropped again. Each is read again once.
+    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot.relayed import reread
 
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, makes_mail=True) as mailbot_app:
         found = _relay_dropped(mailbot_app, since)
         queued = 0
         for message in found.dropped:

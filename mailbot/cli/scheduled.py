@@ -22,11 +22,12 @@ def weekly_digest(
     config: ConfigOption = None,
 ) -> None:
     """The weekly digest: --preview writes it to a file and prints the path; without it,
-    queue this week's digests if their time has come (never twice in one ISO week)."""
+    queue this week's digests if their time has come (never twice in one ISO week).
+    Either refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot import digest
 
     now = datetime.now(UTC)
-    with opened_app(config) as mailbot_app:
+    with opened_app(config, makes_mail=True) as mailbot_app:
         if preview:
             try:
                 typer.echo(str(digest.preview(mailbot_app, now, out)))
