@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, ledger
@@ -14,7 +15,7 @@ from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.languages import Bilingual
 from mailbot.model import CaseStatus
-from mailbot.store.tables import CaseRow
+from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -75,5 +76,20 @@ def hand_over(
     )
     # The member's contact has changed (Colchester 16(1): they are told promptly).
     tell_member_of_new_officer(app, session, case, previous, now, away=False,
-                               dedup_key=f"member:{dedup_key}"[:200])
+                               dedup_key=member_letter_key(dedup_key))
     return queued
+
+
+def member_letter_key(dedup_key: str) -> str:
+    """The outbox key of the letter telling the member who has the case now, for the
+    hand-over whose assignment has `dedup_key`."""
+    return f"member:{dedup_key}"[:200]
+
+
+def member_was_told(session: Session, dedup_key: str) -> bool:
+    """Whether the hand-over whose assignment has `dedup_key` wrote to the member (only a
+    member in members.csv who was acknowledged, on a case not yet answered, is)."""
+    found = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.dedup_key == member_letter_key(dedup_key))
+    )
+    return found is not None

@@ -306,6 +306,7 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
             Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
         )
     reason = f": {command.reason}" if command.reason else ""
+    dedup_key = f"assignment:{case.id}:{ctx.row.message_id}"
     queued = handover.hand_over(
         app, ctx.session, case, target, by=sender, reason=command.reason,
         headline=Headline(
@@ -313,10 +314,23 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
             f"Mae {app.directory.display(sender)} wedi trosglwyddo'r achos hwn i chi.",
         ),
         why=_passed_on(app, previous, sender, reason),
-        dedup_key=f"assignment:{case.id}:{ctx.row.message_id}",
+        dedup_key=dedup_key,
         now=ctx.now,
     )  # fmt: skip
+    lines.append(_member_told_of_move(app, handover.member_was_told(ctx.session, dedup_key),
+                                      target))
     return Result(True, lines, [queued] if queued else [])
+
+
+def _member_told_of_move(app: App, told: bool, target: str) -> Bilingual:
+    """Whether the member was written to about who has their case now, so the officer
+    neither writes a second time nor leaves them thinking it is still with them."""
+    if not told:
+        return Bilingual("The member has not been told of the change.",
+                         "Nid yw'r aelod wedi cael gwybod am y newid.")
+    name = app.directory.display(target)
+    return Bilingual(f"The member has been told that {name} is now dealing with it.",
+                     f"Mae'r aelod wedi cael gwybod mai {name} sy'n delio ag ef nawr.")
 
 
 def _passed_on(app: App, previous: str, sender: str, reason: str) -> Bilingual:
