@@ -317,6 +317,16 @@ def _bare(line: _Line) -> Command:
     return Command(line.verb, reason=line.reason(line.rest))
 
 
+# A reason under the command line is not read (it may be the sign-off, and the member is
+# sent the reason), so the help says where it goes.
+_EXTEND_REASON_ON_ITS_LINE = Bilingual(
+    'EXTEND needs its reason on the same line, after the number of days: EXTEND 5 "reason" '
+    "(the member is sent the reason)",
+    'mae EXTEND angen ei reswm ar yr un llinell, ar ôl nifer y diwrnodau: EXTEND 5 "rheswm" '
+    "(anfonir y rheswm at yr aelod)",
+)
+
+
 def _extend(line: _Line) -> Command | Unparsed:
     usage = Bilingual(
         'EXTEND needs a number of working days and a reason: EXTEND 5 "reason"',
@@ -340,7 +350,7 @@ def _extend(line: _Line) -> Command | Unparsed:
                 line.first,
             )
         if not reason:
-            return Unparsed(usage, line.first)
+            return Unparsed(_EXTEND_REASON_ON_ITS_LINE, line.first)
         return Command("EXTEND", days=days, reason=reason)
     new_date = _date(token)
     if new_date is None or not reason:

@@ -73,7 +73,7 @@ def test_commands(text: str, expected: Command) -> None:
     ("text", "problem"),
     [
         ("Thanks, I'll look at this on Monday.", "not a command"),
-        ("EXTEND 5", "EXTEND needs a number of working days and a reason"),
+        ("EXTEND 5", "EXTEND needs its reason on the same line"),
         ('EXTEND soon "x"', "EXTEND needs a number"),
         ('EXTEND 0 "x"', "EXTEND takes 1 to 60 working days"),
         ('EXTEND 500 "x"', "EXTEND takes 1 to 60 working days"),
