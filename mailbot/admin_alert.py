@@ -1,6 +1,7 @@
 """An email to the [directory] admins about something only a person can put right: a
 mailbox outage (health.py), a directory edit that could not be read (directory_alert.py),
-mail left unread in the mailbox (left_unread.py).
+a council template the daemon cannot use (template_fallback.py), mail left unread in the
+mailbox (left_unread.py).
 
 Each is queued in the outbox like any other mail, from the shared mailbox, in the
 council's staff languages, and once per dedup key (an outage, a problem, a message). It is
@@ -15,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import outbox
@@ -59,6 +61,19 @@ def queue_alert(
         now=now,
         automatic=False,
     )
+
+
+def untold_key(session: Session, key: str) -> str | None:
+    """The dedup key to queue a problem's alert under, `key` for the problem; None if the
+    admins are told of it already (an alert pending or sent). An alert withdrawn at send
+    time (mailbot.alerts_at_send) told nobody: the problem, back again, is told under
+    `key:#2`, `key:#3` and so on."""
+    statuses = session.scalars(select(OutboxRow.status).where(or_(
+        OutboxRow.dedup_key == key, OutboxRow.dedup_key.startswith(f"{key}:#", autoescape=True)
+    ))).all()
+    if any(status != "withdrawn" for status in statuses):
+        return None
+    return f"{key}:#{len(statuses) + 1}" if statuses else key
 
 
 def alert_mail(

@@ -16,7 +16,11 @@ back would go looking for a problem that is not there. So, just before one goes:
   is told afresh if it comes back;
 - the alert for a message left unread (left_unread.py) is withdrawn once its message has
   been read after all, dealt with by a person (`mailbot quarantine done`), or its row is
-  gone: `mailbot status` no longer lists it, and nothing is left to do.
+  gone: `mailbot status` no longer lists it, and nothing is left to do;
+- the alert that a council template cannot be used (template_fallback.py) is withdrawn
+  once every template can be used (the file put right; a restart uses it), or their
+  problem is another one that a restart told in its own alert. Told afresh if it comes
+  back.
 
 A withdrawn alert is kept (status `withdrawn`, the reason in last_error), never sent.
 """
@@ -31,11 +35,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import admin_alert, directory_alert, health, left_unread
+from mailbot import admin_alert, directory_alert, health, left_unread, template_fallback
 from mailbot.model import MessageStatus
 from mailbot.outage_record import read_record
 from mailbot.outbox import SEND_AS_QUEUED, Rewritten, Verdict
 from mailbot.store.tables import EventRow, MessageRow, OutboxRow
+from mailbot.template_check import broken_templates
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -149,8 +154,28 @@ def review_left_unread_alert(
     return SEND_AS_QUEUED
 
 
+def review_template_alert(
+    app: App, session: Session, row: OutboxRow, now: datetime
+) -> Verdict:
+    """Withdrawn once the council's templates can all be used, or their problem now is
+    another one whose alert a restart queued. Another problem not told yet (no restart
+    since): it goes, as a template still cannot be used."""
+    broken = broken_templates(app.settings)  # as the files are now
+    if not broken:
+        return Verdict(withdrawn="the council's templates can all be used now: the problem "
+                                 "has gone (the file was put right)")
+    if template_fallback.is_about(row.dedup_key, broken):
+        return SEND_AS_QUEUED
+    if admin_alert.untold_key(session, template_fallback.alert_key(broken)) is None:
+        problems = "; ".join(template.problem() for template in broken)
+        return Verdict(withdrawn="the council's templates have another problem now, which "
+                                 f"has its own alert: {problems}"[:1000])
+    return SEND_AS_QUEUED
+
+
 ALERT_CHECKS: dict[str, AlertCheck] = {
     health.ALERT_PURPOSE: review_mailbox_alert,
     directory_alert.PURPOSE: review_directory_alert,
     left_unread.PURPOSE: review_left_unread_alert,
+    template_fallback.PURPOSE: review_template_alert,
 }

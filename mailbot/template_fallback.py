@@ -52,22 +52,31 @@ def use_own_for_broken(app: App) -> list[BrokenTemplate]:
 
 
 def alert_key(broken: list[BrokenTemplate]) -> str:
-    """Once per set of problems, across restarts."""
+    """What the alert's dedup key starts with: once per set of problems, across restarts."""
     said = "\n".join(template.problem() for template in broken)
     return f"{PURPOSE}:{hashlib.sha256(said.encode()).hexdigest()[:32]}"
 
 
+def is_about(dedup_key: str, broken: list[BrokenTemplate]) -> bool:
+    """The alert queued under `dedup_key` is about `broken`, the templates' problems now."""
+    return dedup_key.partition(":#")[0] == alert_key(broken)
+
+
 def alert_if_broken(app: App, broken: list[BrokenTemplate], now: datetime) -> bool:
     """Queue the admins' alert about `broken`, unless they were told of it already (or
-    there are no admins). True if an alert was queued now."""
+    there are no admins). True if an alert was queued now. One withdrawn unsent, the file
+    put right meanwhile (mailbot.alerts_at_send), told nobody: the problem back is told."""
     if not broken or not admin_alert.admins(app):
         return False
     with app.store.transaction() as session:
+        key = admin_alert.untold_key(session, alert_key(broken))
+        if key is None:
+            return False
         row = admin_alert.queue_alert(
             app,
             session,
             template=PURPOSE,
-            dedup_key=alert_key(broken),
+            dedup_key=key,
             context={"problems": [fallback_line(template) for template in broken]},
             now=now,
         )
