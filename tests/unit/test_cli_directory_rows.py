@@ -23,6 +23,13 @@ def _council(tmp_path: Path, members: str, officers: str) -> Path:
     return config
 
 
+def _check_config_errors(config: Path) -> list[str]:
+    """check-config's error lines; it must exit 2."""
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    return [line for line in result.output.splitlines() if line.startswith("mailbot: error")]
+
+
 def test_every_bad_row_of_both_files_is_one_error_line(tmp_path: Path) -> None:
     config = _council(
         tmp_path,
@@ -31,10 +38,7 @@ def test_every_bad_row_of_both_files_is_one_error_line(tmp_path: Path) -> None:
         "Cllr Bad Address,not-an-address,en\r\n",
         "name,email\r\nSam Patel,sam.patel@anglesey.gov.uk\r\nBad Officer,bad@@x\r\n",
     )
-    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("mailbot: error")]
-    folder = tmp_path.resolve()
+    errors, folder = _check_config_errors(config), tmp_path.resolve()
     assert errors == [
         f"mailbot: error: {folder}/members.csv:3: language must be en or cy, not 'fr'",
         f"mailbot: error: {folder}/members.csv:4: email 'not-an-address' is not an email "
@@ -67,10 +71,7 @@ def test_a_mistake_in_the_config_does_not_hide_the_bad_rows(tmp_path: Path) -> N
         "name,email\r\nSam Patel,sam.patel@anglesey.gov.uk\r\nBad Officer,bad@@x\r\n",
     )
     config.write_text(config.read_text() + "[scheduler]\npoll_seconds = 0\n")
-    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("mailbot: error")]
-    folder = tmp_path.resolve()
+    errors, folder = _check_config_errors(config), tmp_path.resolve()
     assert errors == [
         f"mailbot: error: {folder}/mailbot.toml: scheduler.poll_seconds: must be 5 or more",
         f"mailbot: error: {folder}/officers.csv:3: email 'bad@@x' is not an email address",

@@ -23,22 +23,31 @@ class _StopOnStartLine(logging.Handler):
             os.kill(os.getpid(), signal.SIGTERM)
 
 
-def test_sigterm_before_the_scheduler_starts_stops_cleanly(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def _run_until_stopped(tmp_path: Path, trigger: logging.Handler, logger_name: str) -> None:
+    """run_daemon on a fresh app, `trigger` listening on `logger_name` to send the signals;
+    the signal handlers and the logger as they were afterwards."""
     app, _server = make_app(tmp_path)
-    trigger = _StopOnStartLine()
-    logger = logging.getLogger("mailbot.scheduler")
+    logger = logging.getLogger(logger_name)
     logger.addHandler(trigger)
+    level = logger.level  # a CLI test before may have quietened it (mailbot.logs)
+    logger.setLevel(logging.INFO)
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     try:
-        with caplog.at_level(logging.INFO, "mailbot.scheduler"):
-            run_daemon(app)  # once raised SchedulerNotRunningError: "mailbot: error:", exit 1
+        run_daemon(app)
     finally:
+        logger.setLevel(level)
         logger.removeHandler(trigger)
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
         app.close()
+
+
+def test_sigterm_before_the_scheduler_starts_stops_cleanly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, "mailbot.scheduler"):
+        # Once raised SchedulerNotRunningError: "mailbot: error:", exit 1.
+        _run_until_stopped(tmp_path, _StopOnStartLine(), "mailbot.scheduler")
     assert "received SIGTERM; stopping after the running job" in caplog.text
     assert caplog.messages[-1] == "mailbot stopped"
 
@@ -62,19 +71,8 @@ class _StopTwiceWhilePolling(logging.Handler):
 def test_a_second_sigterm_while_the_poll_finishes_is_logged_and_the_stop_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app, _server = make_app(tmp_path)
-    trigger = _StopTwiceWhilePolling()
-    logger = logging.getLogger("apscheduler.executors.default")
-    logger.addHandler(trigger)
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    try:
-        with caplog.at_level(logging.INFO):
-            run_daemon(app)
-    finally:
-        logger.removeHandler(trigger)
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
-        app.close()
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, "mailbot.scheduler"):
+        _run_until_stopped(tmp_path, _StopTwiceWhilePolling(), "apscheduler.executors.default")
     said = caplog.messages
     first = said.index("received SIGTERM; stopping after the running job")
     again = said.index("received SIGTERM again; still finishing the message in hand")
