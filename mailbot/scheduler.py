@@ -377,7 +377,7 @@ def run_daemon(app: App) -> None:
     # A restart is how a corrected password or certificate is read: try sending at once.
     sending_hold.try_at_next_flush(app.store)
     scheduler.start()
-    log.info("received %s; stopping after the running job", _signal_name(signals.get()))
+    log.info("received %s; stopping after the running job", _signal_name(_first(signals)))
     stopping.set()  # a poll or flush in progress ends after the message in hand
     stop_scheduler(scheduler, app, signals)
     note_stopped(app, _utc_now())
@@ -404,6 +404,16 @@ def stop_scheduler(
             continue
         log.info("received %s again; still finishing the message in hand", _signal_name(again))
     closer.join()
+
+
+def _first(signals: queue.SimpleQueue[int]) -> int:
+    """The first signal queued. Python runs a signal's handler in the main thread, which
+    a signal the kernel gave another thread does not wake: waking each second lets it."""
+    while True:
+        try:
+            return signals.get(timeout=1.0)
+        except queue.Empty:
+            continue
 
 
 def _signal_name(signum: int) -> str:
