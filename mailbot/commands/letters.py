@@ -22,7 +22,7 @@ from mailbot.languages import (
     welcomes_welsh,
     welsh_of,
 )
-from mailbot.model import FINISHED, Kind, ParsedMessage
+from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
@@ -303,6 +303,9 @@ def queue_help(
         "line": parsed.line if isinstance(parsed, Unparsed) else "",
         # An officer writing weeks after the answer is told so, not handed commands to run.
         "answered_on": _answered_on(case),
+        # One who wrote to mailbot meaning it for the member is told the clock still runs.
+        "still_due": _still_due(case),
+        "member": _member_name(app, case),
         "subject": reply_subject(message.subject, case.ref)
         if case is not None
         else _caseless_reply_subject(message.subject),
@@ -312,6 +315,21 @@ def queue_help(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
     )
+
+
+def _still_due(case: CaseRow | None) -> date | None:
+    """The response date of a case whose clock is running (not paused, not answered)."""
+    if case is None or case.status not in (CaseStatus.OPEN, CaseStatus.NEEDS_TRIAGE):
+        return None
+    return case.response_due
+
+
+def _member_name(app: App, case: CaseRow | None) -> str:
+    """The member of `case` by name, as the assignment named them."""
+    if case is None:
+        return ""
+    member = app.directory.member(case.member_email)
+    return member.name if member else (case.member_name or case.member_email)
 
 
 def _caseless_reply_subject(subject: str) -> str:
