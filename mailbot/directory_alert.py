@@ -15,11 +15,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from mailbot import admin_alert
-from mailbot.store.tables import OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -34,7 +30,7 @@ def alert_if_unreadable(app: App, now: datetime) -> bool:
     if not problem or not admin_alert.admins(app):
         return False
     with app.store.transaction() as session:
-        key = _untold_key(session, problem)
+        key = admin_alert.untold_key(session, problem_key(problem))
         if key is None:
             return False
         row = admin_alert.queue_alert(
@@ -57,17 +53,3 @@ def problem_key(problem: str) -> str:
 def is_about(dedup_key: str, problem: str) -> bool:
     """The alert queued under `dedup_key` is about `problem`."""
     return dedup_key.partition(":#")[0] == problem_key(problem)
-
-
-def _untold_key(session: Session, problem: str) -> str | None:
-    """The key to queue the problem's alert under; None if the admins are told of it
-    already (an alert pending or sent). A review at send time (mailbot.alerts_at_send)
-    withdraws an alert whose problem had gone: that one told nobody, so the problem,
-    should it come back (the same mistake pasted again), is told under a new key."""
-    key = problem_key(problem)
-    statuses = session.scalars(select(OutboxRow.status).where(or_(
-        OutboxRow.dedup_key == key, OutboxRow.dedup_key.startswith(f"{key}:#", autoescape=True)
-    ))).all()
-    if any(status != "withdrawn" for status in statuses):
-        return None
-    return f"{key}:#{len(statuses) + 1}" if statuses else key
