@@ -103,7 +103,8 @@ def alternative_contact(app: App, absent: str, note: str) -> str | None:
     for address in named:
         if app.directory.officer(address) is not None:
             return address
-    by_name = officers_named_in(note, app.directory.officers.values(), absent)
+    by_name = [a for a in officers_named_in(note, app.directory.officers.values(), absent)
+               if not same_address(a, shared)]
     if len(by_name) == 1:
         return by_name[0]
     deputy = app.directory.deputy_of(absent)
