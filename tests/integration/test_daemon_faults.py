@@ -155,6 +155,18 @@ flush_seconds = 5
 """
 
 
+# How long a daemon may take to start and get going: importing spaCy and the first poll
+# took over 60 s on a loaded 2-core machine, and a stop sent before the daemon had set
+# its signal handlers killed it (exit -15) instead of testing the stop.
+START_SECONDS = 180
+
+# A stop ends the poll or flush after the message in hand, however slow the machine: a
+# wall-clock bound on the stop failed on a loaded 2-core machine, so the tests count what
+# was done after the signal instead. A few, not one: the signal reaches the daemon's job
+# a moment after the count is read.
+IN_HAND = 5
+
+
 def _recorded(database: Path) -> int:
     """Messages the daemon has recorded so far, read as `mailbot cases` would."""
     try:
@@ -177,6 +189,7 @@ def _acknowledged(outbox: Path) -> Counter[str]:
 
 
 @pytest.mark.own_database  # watches the SQLite file fill
+@pytest.mark.timeout(420)  # its own waits: 180 s to start, 60 s to stop, 120 s to finish
 @pytest.mark.parametrize("signals", [("SIGTERM",), ("SIGINT",)])
 def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     tmp_path: Path, signals: tuple[str, ...]
@@ -195,21 +208,22 @@ def test_a_stop_during_a_large_poll_ends_soon_and_loses_or_doubles_nothing(
     log = tmp_path / "daemon.log"
     daemon = mailbot_process(config, log, "run")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while _recorded(tmp_path / "var" / "mailbot.db") < 20 and time.monotonic() < deadline:
             assert daemon.poll() is None, log.read_text()
             time.sleep(0.05)
-        asked = time.monotonic()
+        assert _recorded(tmp_path / "var" / "mailbot.db") >= 20, log.read_text()
         for name in signals:
             daemon.send_signal(getattr(signal, name))
+        asked = _recorded(tmp_path / "var" / "mailbot.db")
         daemon.wait(timeout=60)
-        took = time.monotonic() - asked
     finally:
         if daemon.poll() is None:
             daemon.kill()
     text = log.read_text()
     assert daemon.returncode == 0, text
-    assert took < 2, f"stopping took {took:.1f} s"
+    after = _recorded(tmp_path / "var" / "mailbot.db") - asked
+    assert after <= IN_HAND, f"{after} message(s) recorded after the stop was asked for"
     assert "Traceback" not in text
     left = len(list((tmp_path / "mailbox" / "new").iterdir()))
     left += len(list((tmp_path / "mailbox" / "cur").iterdir()))
@@ -260,6 +274,7 @@ def test_an_internal_error_logs_no_message_content(
     assert "Graffiti" not in logged and "Station Road" not in logged, logged
 
 
+@pytest.mark.timeout(540)  # its own waits: 120 s, 180 s to start, 60 s to stop, 120 s
 @pytest.mark.own_database  # makes its backlog in the SQLite file
 def test_a_stop_during_a_large_flush_sends_each_mail_once(
     tmp_path: Path, smtp_server: SmtpServer
@@ -285,19 +300,20 @@ def test_a_stop_during_a_large_flush_sends_each_mail_once(
         database.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sent'")
     daemon = mailbot_process(config, log, "run")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while len(smtp_server.received) < 20 and time.monotonic() < deadline:
             assert daemon.poll() is None, log.read_text()
             time.sleep(0.02)
-        asked = time.monotonic()
+        assert len(smtp_server.received) >= 20, log.read_text()
         daemon.send_signal(signal.SIGTERM)
+        asked = len(smtp_server.received)
         daemon.wait(timeout=60)
-        took = time.monotonic() - asked
     finally:
         if daemon.poll() is None:
             daemon.kill()
     assert daemon.returncode == 0, log.read_text()
-    assert took < 2, f"stopping took {took:.1f} s"
+    after = len(smtp_server.received) - asked
+    assert after <= IN_HAND, f"{after} mail(s) sent after the stop was asked for"
     assert 0 < len(smtp_server.received) < total, "the stop came mid-flush"
 
     assert mailbot_process(config, log, "poll", "--once").wait(timeout=120) == 0, log.read_text()
@@ -358,6 +374,7 @@ class FreezingProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.frozen = threading.Event()
+        self.unanswered = threading.Event()  # the client spoke while frozen: it now waits
         threading.Thread(target=self._accept, daemon=True).start()
 
     def freeze(self) -> None:
@@ -371,18 +388,23 @@ class FreezingProxy:
                 return
             server = socket.create_connection(self.upstream)
             for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+                threading.Thread(
+                    target=self._pump, args=(source, sink, source is client), daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, from_client: bool) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
                 if not self.frozen.is_set():
                     sink.sendall(chunk)
+                elif from_client:
+                    self.unanswered.set()
 
     def close(self) -> None:
         self.listener.close()
 
 
+@pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
     tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
@@ -396,7 +418,7 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
         daemon, log = _imap_daemon(
             tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while not smtp_server.received and time.monotonic() < deadline:
             assert daemon.poll() is None, log.read_text()
             time.sleep(0.1)
@@ -431,7 +453,7 @@ def _imap_daemon(
     log = tmp_path / "daemon.log"
     daemon = mailbot_process(config, log, "run")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + START_SECONDS
         while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
             assert daemon.poll() is None, log.read_text()
             time.sleep(0.1)
@@ -455,6 +477,7 @@ def _stop(daemon: subprocess.Popen[bytes]) -> float:
     return time.monotonic() - asked
 
 
+@pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
     tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
@@ -472,7 +495,8 @@ def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
             tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
         )
         proxy.freeze()
-        time.sleep(7)  # the next poll (every 5 s) has started and waits for an answer
+        # the next poll (every 5 s) has started and waits for an answer
+        assert proxy.unanswered.wait(timeout=60), log.read_text()
         took = _stop(daemon)
     finally:
         proxy.close()
@@ -486,6 +510,7 @@ def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
     assert "mailbox_alert" not in outbox
 
 
+@pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_while_waiting_on_imap_idle_ends_within_the_grace(
     tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
