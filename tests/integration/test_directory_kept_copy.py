@@ -20,7 +20,13 @@ from pathlib import Path
 import pytest
 from helpers import mailbot_process
 
-pytestmark = pytest.mark.timeout(120)
+# Each test starts the daemon twice and waits on it several times (_wait, _stop, _command):
+# 120 s was less than those waits added up on a loaded machine.
+pytestmark = pytest.mark.timeout(600)
+
+# How long the daemon may take to get to a condition: its start imports spaCy, which took
+# tens of seconds on a loaded 2-core machine. _wait returns as soon as the condition holds.
+WAIT_SECONDS = 180
 
 MAILBOX = "memberenquiries@council.gov.uk"
 MEMBER = "bea.cole@council.gov.uk"
@@ -88,7 +94,7 @@ def _outbox(home: Path) -> list[EmailMessage]:
 
 
 def _wait(daemon: subprocess.Popen[bytes], log: Path, done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT_SECONDS
     while not done():
         assert daemon.poll() is None, log.read_text()
         assert time.monotonic() < deadline, log.read_text()
