@@ -76,6 +76,22 @@ def untold_key(session: Session, key: str) -> str | None:
     return f"{key}:#{len(statuses) + 1}" if statuses else key
 
 
+def alert_once(
+    app: App, *, template: str, problem_key: str, context: dict[str, Any], now: datetime
+) -> bool:
+    """Queue `template` to the admins about the problem `problem_key` names, unless they
+    were told of it already (see untold_key) or there are none. True if queued now."""
+    if not admins(app):
+        return False
+    with app.store.transaction() as session:
+        key = untold_key(session, problem_key)
+        if key is None:
+            return False
+        row = queue_alert(app, session, template=template, dedup_key=key, context=context,
+                          now=now)
+    return row is not None
+
+
 def alert_mail(
     app: App, template: str, context: dict[str, Any]
 ) -> tuple[Rendered, Envelope] | None:

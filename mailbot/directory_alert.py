@@ -27,22 +27,12 @@ def alert_if_unreadable(app: App, now: datetime) -> bool:
     """Queue the alert for the directory's current problem, if it has one that the admins
     have not been told of. True if an alert was queued now."""
     problem = app.directory.last_error
-    if not problem or not admin_alert.admins(app):
+    if not problem:
         return False
-    with app.store.transaction() as session:
-        key = admin_alert.untold_key(session, problem_key(problem))
-        if key is None:
-            return False
-        row = admin_alert.queue_alert(
-            app,
-            session,
-            template=PURPOSE,
-            dedup_key=key,
-            # the date of the copy a restarted daemon runs on, if it does
-            context={"problem": problem, "kept_copy": app.directory.kept_copy},
-            now=now,
-        )
-    return row is not None
+    # the date of the copy a restarted daemon runs on, if it does
+    context = {"problem": problem, "kept_copy": app.directory.kept_copy}
+    return admin_alert.alert_once(app, template=PURPOSE, problem_key=problem_key(problem),
+                                  context=context, now=now)
 
 
 def problem_key(problem: str) -> str:

@@ -66,18 +66,8 @@ def alert_if_broken(app: App, broken: list[BrokenTemplate], now: datetime) -> bo
     """Queue the admins' alert about `broken`, unless they were told of it already (or
     there are no admins). True if an alert was queued now. One withdrawn unsent, the file
     put right meanwhile (mailbot.alerts_at_send), told nobody: the problem back is told."""
-    if not broken or not admin_alert.admins(app):
+    if not broken:
         return False
-    with app.store.transaction() as session:
-        key = admin_alert.untold_key(session, alert_key(broken))
-        if key is None:
-            return False
-        row = admin_alert.queue_alert(
-            app,
-            session,
-            template=PURPOSE,
-            dedup_key=key,
-            context={"problems": [fallback_line(template) for template in broken]},
-            now=now,
-        )
-    return row is not None
+    context = {"problems": [fallback_line(template) for template in broken]}
+    return admin_alert.alert_once(app, template=PURPOSE, problem_key=alert_key(broken),
+                                  context=context, now=now)
