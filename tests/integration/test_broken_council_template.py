@@ -117,6 +117,7 @@ def _message_statuses(home: Path) -> list[str]:
         return [status for (status,) in database.execute("SELECT status FROM messages")]
 
 
+@pytest.mark.own_database  # looks in the SQLite file the daemon writes
 def test_poll_once_refuses_a_broken_council_template(tmp_path: Path) -> None:
     config = _home(tmp_path, {"ack.txt": BROKEN_ACK})
     _deliver(tmp_path, 1)
@@ -132,6 +133,7 @@ def test_poll_once_refuses_a_broken_council_template(tmp_path: Path) -> None:
     assert not (tmp_path / "var" / "mailbot.db").exists()
 
 
+@pytest.mark.own_database  # looks in the SQLite file the daemon writes
 def test_run_answers_with_mailbots_own_template_and_tells_the_admins_once(
     tmp_path: Path,
 ) -> None:

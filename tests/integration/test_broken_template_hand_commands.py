@@ -7,19 +7,18 @@ and changes nothing: no row, no mail queued or sent, no preview file."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from helpers import JO, SAM, AppFactory, eml, rows, run
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from mailbot import pipeline
 from mailbot.app import App
 from mailbot.cli import app as command_line
 from mailbot.pipeline import Intake, Outcome
-from mailbot.store.backup import sqlite_path
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import Base, CaseRow, MessageRow
 
 LEE = ("Lee Wong", "lee.wong@wiltshire.gov.uk", "Highways", "", "")
 RELAY = "memberenquiries@wiltshire.gov.uk"
@@ -36,12 +35,11 @@ def _bug(it: Intake) -> Outcome | None:
     raise KeyError("a bug in this version")
 
 
-def _database(app: App) -> list[str]:
-    """Every row of every table, as SQL."""
-    path = sqlite_path(app.settings.database_url)
-    assert path is not None
-    with sqlite3.connect(path) as database:
-        return list(database.iterdump())
+def _database(app: App) -> list[tuple[str, list[str]]]:
+    """Every row of every table, on SQLite or PostgreSQL."""
+    with app.store.engine.connect() as connection:
+        return [(table.name, sorted(repr(tuple(row)) for row in connection.execute(select(table))))
+                for table in Base.metadata.sorted_tables]
 
 
 @pytest.fixture
