@@ -9,11 +9,15 @@ from __future__ import annotations
 import base64
 import csv
 import email
+import email.parser
 import email.policy
 import json
+import mailbox
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -402,6 +406,65 @@ def mailbot_process(config: Path, log: Path, *args: str) -> subprocess.Popen[byt
             stderr=sink,
             env={**os.environ, "MAILBOT_LOGGING__LEVEL": "INFO"},
         )
+
+
+# How long a test waits for a `mailbot run` subprocess to get somewhere: its start on a
+# loaded machine (importing spaCy, loading the model) included.
+DAEMON_WAIT_SECONDS = 180
+
+
+def mailbot_command(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m mailbot ARGS --config CONFIG`, run to its end: what an administrator runs."""
+    return subprocess.run(
+        [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def wait_for_daemon(
+    daemon: subprocess.Popen[bytes], log: Path, done: Callable[[], bool],
+    seconds: float = DAEMON_WAIT_SECONDS,
+) -> None:
+    """Until `done()`; fails, with the daemon's log, if the daemon ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert daemon.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def stop_daemon(daemon: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM, as systemctl stop sends it: the daemon must end cleanly (exit 0)."""
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        assert daemon.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+
+
+def maildir_outbox(home: Path) -> list[EmailMessage]:
+    """The mail a maildir council's daemon wrote to `home`/outbox, oldest name first."""
+    parser = email.parser.BytesParser(policy=email.policy.default)
+    return [parser.parsebytes(p.read_bytes()) for p in sorted((home / "outbox").glob("*.eml"))]
+
+
+def maildir_answers(home: Path, message_id: str) -> list[EmailMessage]:
+    """The mail in `home`/outbox that answers `message_id`."""
+    return [m for m in maildir_outbox(home) if m["In-Reply-To"] == message_id]
+
+
+def deliver_to_maildir(home: Path, number: int, *, sender: str, to: str, tag: str) -> str:
+    """Enquiry `number` about a pothole from `sender`, put in `home`/mailbox; its
+    Message-ID, <TAG-NUMBER@council.gov.uk>."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = to
+    mail["Subject"] = f"Pothole on Mill Lane ({number})"
+    mail["Message-ID"] = message_id = f"<{tag}-{number}@council.gov.uk>"
+    mail.set_content("There is a deep pothole outside number 12. Could it be filled?")
+    mailbox.Maildir(str(home / "mailbox"), create=False).add(mail.as_bytes())
+    return message_id
 
 
 def gmail_dsn(

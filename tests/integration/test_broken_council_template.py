@@ -8,19 +8,20 @@ The real CLI in a subprocess, on a Maildir with its outbox folder."""
 from __future__ import annotations
 
 import mailbox
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default
 from pathlib import Path
 
 import pytest
-from helpers import mailbot_process
+from helpers import (
+    deliver_to_maildir,
+    mailbot_command,
+    mailbot_process,
+    maildir_answers,
+    maildir_outbox,
+    stop_daemon,
+    wait_for_daemon,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -68,48 +69,8 @@ def _problem(home: Path) -> str:
     return f"{home / 'templates' / 'ack.txt'}:3: unexpected '}}'"
 
 
-def _command(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-
-
-def _deliver(home: Path, number: int) -> str:
-    mail = EmailMessage()
-    mail["From"] = f"Cllr Bea Cole <{MEMBER}>"
-    mail["To"] = MAILBOX
-    mail["Subject"] = f"Pothole on Mill Lane ({number})"
-    mail["Message-ID"] = message_id = f"<template-{number}@council.gov.uk>"
-    mail.set_content("There is a deep pothole outside number 12. Could it be filled?")
-    mailbox.Maildir(str(home / "mailbox"), create=False).add(mail.as_bytes())
-    return message_id
-
-
-def _outbox(home: Path) -> list[EmailMessage]:
-    parser = BytesParser(policy=default)
-    return [parser.parsebytes(p.read_bytes()) for p in sorted((home / "outbox").glob("*.eml"))]
-
-
 def _to_admins(home: Path) -> list[EmailMessage]:
-    return [m for m in _outbox(home) if m["To"] == ADMIN]
-
-
-def _wait(daemon: subprocess.Popen[bytes], log: Path, done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 60
-    while not done():
-        assert daemon.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-
-
-def _stop(daemon: subprocess.Popen[bytes], log: Path) -> None:
-    daemon.send_signal(signal.SIGTERM)
-    try:
-        assert daemon.wait(timeout=60) == 0, log.read_text()
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
+    return [m for m in maildir_outbox(home) if m["To"] == ADMIN]
 
 
 def _message_statuses(home: Path) -> list[str]:
@@ -121,14 +82,14 @@ def _message_statuses(home: Path) -> list[str]:
 def test_poll_once_refuses_a_broken_council_template(tmp_path: Path) -> None:
     config = _home(tmp_path, {"ack.txt": BROKEN_ACK})
     _deliver(tmp_path, 1)
-    once = _command(config, "poll", "--once")
+    once = mailbot_command(config, "poll", "--once")
     assert once.returncode == 2, once.stdout + once.stderr
     assert once.stderr.strip().splitlines()[-1] == (
         f"mailbot: error: {_problem(tmp_path)}; every mail made from this template would "
         "fail: put it right, or delete it to use mailbot's own")
     # The enquiry was not taken: still in the Inbox, for the poll after the fix.
     assert len(mailbox.Maildir(str(tmp_path / "mailbox"), create=False)) == 1
-    assert _outbox(tmp_path) == []
+    assert maildir_outbox(tmp_path) == []
     # Refused before the database was opened: nothing recorded.
     assert not (tmp_path / "var" / "mailbot.db").exists()
 
@@ -142,9 +103,9 @@ def test_run_answers_with_mailbots_own_template_and_tells_the_admins_once(
     enquiry = _deliver(tmp_path, 1)
     daemon = mailbot_process(config, log, "run")
     try:
-        _wait(daemon, log, lambda: any(m["In-Reply-To"] == enquiry for m in _outbox(tmp_path)))
-        _wait(daemon, log, lambda: bool(_to_admins(tmp_path)))
-        (ack,) = [m for m in _outbox(tmp_path) if m["In-Reply-To"] == enquiry]
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, enquiry)))
+        wait_for_daemon(daemon, log, lambda: bool(_to_admins(tmp_path)))
+        (ack,) = maildir_answers(tmp_path, enquiry)
         assert ack["To"] == MEMBER
         # mailbot's own ack.txt ("Re: ..." and the reference), not the council's
         assert ack["Subject"].startswith("Re: Pothole on Mill Lane (1) [MB-"), ack["Subject"]
@@ -159,27 +120,27 @@ def test_run_answers_with_mailbots_own_template_and_tells_the_admins_once(
             f"templates: {problem}; mailbot's own ack.txt is used instead until it is put "
             "right and mailbot restarted (`mailbot check-config` checks it)")
 
-        status = _command(config, "status")
+        status = mailbot_command(config, "status")
         assert status.returncode == 1, status.stdout + status.stderr
         assert f"templates: NOT USED: {problem}; mailbot's own ack.txt is used instead" in (
             status.stdout)
         assert "quarantined" not in status.stdout
     finally:
-        _stop(daemon, log)
+        stop_daemon(daemon, log)
     assert _message_statuses(tmp_path) == ["processed"]
 
     # A restart with the file as it was: the same problem, not told twice.
     second = _deliver(tmp_path, 2)
     daemon = mailbot_process(config, log, "run")
     try:
-        _wait(daemon, log, lambda: any(m["In-Reply-To"] == second for m in _outbox(tmp_path)))
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, second)))
     finally:
-        _stop(daemon, log)
+        stop_daemon(daemon, log)
     assert len(_to_admins(tmp_path)) == 1
 
     # Put right: status is clean again, and the council's letter is used.
     (tmp_path / "templates" / "ack.txt").write_text(BROKEN_ACK.replace("{{ ref }.", "{{ ref }}."))
-    status = _command(config, "status")
+    status = mailbot_command(config, "status")
     assert "templates:" not in status.stdout, status.stdout
 
 
@@ -191,11 +152,16 @@ def test_a_broken_layout_does_not_stop_the_alert_about_it(tmp_path: Path) -> Non
     enquiry = _deliver(tmp_path, 1)
     daemon = mailbot_process(config, log, "run")
     try:
-        _wait(daemon, log, lambda: any(m["In-Reply-To"] == enquiry for m in _outbox(tmp_path)))
-        _wait(daemon, log, lambda: bool(_to_admins(tmp_path)))
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, enquiry)))
+        wait_for_daemon(daemon, log, lambda: bool(_to_admins(tmp_path)))
     finally:
-        _stop(daemon, log)
+        stop_daemon(daemon, log)
     (alert,) = _to_admins(tmp_path)
     layout = tmp_path / "templates" / "_partials" / "layout.html"
     assert f"{layout}:" in alert.get_body(("plain",)).get_content()
     assert "</html>" in alert.get_body(("html",)).get_content()
+
+
+def _deliver(home: Path, number: int) -> str:
+    return deliver_to_maildir(home, number, sender=f"Cllr Bea Cole <{MEMBER}>", to=MAILBOX,
+                              tag="template")

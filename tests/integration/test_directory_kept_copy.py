@@ -6,27 +6,23 @@ subprocess, on a Maildir with its outbox folder, as an administrator would run i
 from __future__ import annotations
 
 import mailbox
-import signal
 import stat
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default
 from pathlib import Path
 
 import pytest
-from helpers import mailbot_process
+from helpers import (
+    deliver_to_maildir,
+    mailbot_command,
+    mailbot_process,
+    maildir_answers,
+    maildir_outbox,
+    stop_daemon,
+    wait_for_daemon,
+)
 
 # Each test starts the daemon twice and waits on it several times (_wait, _stop, _command):
 # 120 s was less than those waits added up on a loaded machine.
 pytestmark = pytest.mark.timeout(600)
-
-# How long the daemon may take to get to a condition: its start imports spaCy, which took
-# tens of seconds on a loaded 2-core machine. _wait returns as soon as the condition holds.
-WAIT_SECONDS = 180
 
 MAILBOX = "memberenquiries@council.gov.uk"
 MEMBER = "bea.cole@council.gov.uk"
@@ -70,59 +66,15 @@ def _home(tmp_path: Path) -> Path:
     return config
 
 
-def _command(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mailbot", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-
-
-def _deliver(home: Path, number: int) -> str:
-    mail = EmailMessage()
-    mail["From"] = f"Cllr Bea Cole <{MEMBER}>"
-    mail["To"] = MAILBOX
-    mail["Subject"] = f"Pothole on Mill Lane ({number})"
-    mail["Message-ID"] = message_id = f"<kept-{number}@council.gov.uk>"
-    mail.set_content("There is a deep pothole outside number 12. Could it be filled?")
-    mailbox.Maildir(str(home / "mailbox"), create=False).add(mail.as_bytes())
-    return message_id
-
-
-def _outbox(home: Path) -> list[EmailMessage]:
-    parser = BytesParser(policy=default)
-    return [parser.parsebytes(p.read_bytes()) for p in sorted((home / "outbox").glob("*.eml"))]
-
-
-def _wait(daemon: subprocess.Popen[bytes], log: Path, done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not done():
-        assert daemon.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-
-
-def _stop(daemon: subprocess.Popen[bytes], log: Path) -> None:
-    daemon.send_signal(signal.SIGTERM)
-    try:
-        assert daemon.wait(timeout=60) == 0, log.read_text()
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-
-
-def _answers(home: Path, message_id: str) -> list[EmailMessage]:
-    return [m for m in _outbox(home) if m["In-Reply-To"] == message_id]
-
-
 def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Path) -> None:
     config, log = _home(tmp_path), tmp_path / "daemon.log"
     kept = tmp_path / "var" / "directory"
     earlier = _deliver(tmp_path, 0)
     first = mailbot_process(config, log, "run")
     try:
-        _wait(first, log, lambda: bool(_answers(tmp_path, earlier)))
+        wait_for_daemon(first, log, lambda: bool(maildir_answers(tmp_path, earlier)))
     finally:
-        _stop(first, log)
+        stop_daemon(first, log)
     assert (kept / "officers.csv").read_text() == OFFICERS
     for path in kept.iterdir():  # the same personal data as the CSVs: the service's only
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
@@ -134,9 +86,10 @@ def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Pa
     started = len(log.read_text())
     daemon = mailbot_process(config, log, "run")
     try:
-        _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
-        _wait(daemon, log, lambda: any(m["To"] == ADMIN for m in _outbox(tmp_path)))
-        (alert,) = [m for m in _outbox(tmp_path) if m["To"] == ADMIN]
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, enquiry)))
+        wait_for_daemon(daemon, log,
+                        lambda: any(m["To"] == ADMIN for m in maildir_outbox(tmp_path)))
+        (alert,) = [m for m in maildir_outbox(tmp_path) if m["To"] == ADMIN]
         text = alert.get_body(("plain",)).get_content()
         assert f"{problem}" in text
         assert "runs on the copy of the directory it kept on 20" in text
@@ -145,40 +98,40 @@ def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Pa
         assert f"{problem}; the copy kept on 20" in errors[0]
         assert "is in use until the file is put right" in errors[0]
 
-        status = _command(config, "status")
+        status = mailbot_command(config, "status")
         assert status.returncode == 1, status.stdout + status.stderr
         assert f"directory: NOT READ: {problem}; `mailbot run` goes on" in status.stdout
         assert "the copy kept on 20" in status.stdout
         # Commands other than the daemon refuse the broken file, as before.
-        checked = _command(config, "check-config")
+        checked = mailbot_command(config, "check-config")
         assert checked.returncode == 2
         assert f"mailbot: error: {problem}" in checked.stderr
         assert "`mailbot run` would start on the copy of the directory kept on 20" in (
             checked.stderr)
-        once = _command(config, "poll", "--once")
+        once = mailbot_command(config, "poll", "--once")
         assert (once.returncode, once.stderr.strip()) == (2, f"mailbot: error: {problem}")
 
         # Put right, with an officer added: read at the next message, and kept.
         (tmp_path / "officers.csv").write_text(OFFICERS + f"Lee Wong,{LEE},highways\n")
         second = _deliver(tmp_path, 2)
-        _wait(daemon, log, lambda: bool(_answers(tmp_path, second)))
-        _wait(daemon, log, lambda: LEE in (kept / "officers.csv").read_text())
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, second)))
+        wait_for_daemon(daemon, log, lambda: LEE in (kept / "officers.csv").read_text())
         assert "directory reloaded: 1 members, 2 officers" in log.read_text()
     finally:
-        _stop(daemon, log)
-    assert len([m for m in _outbox(tmp_path) if m["To"] == ADMIN]) == 1
-    status = _command(config, "status")
+        stop_daemon(daemon, log)
+    assert len([m for m in maildir_outbox(tmp_path) if m["To"] == ADMIN]) == 1
+    status = mailbot_command(config, "status")
     assert "NOT READ" not in status.stdout, status.stdout
 
 
 def test_a_first_start_with_a_broken_officers_csv_refuses_as_before(tmp_path: Path) -> None:
     config, problem = _home(tmp_path), _problem(tmp_path)
     (tmp_path / "officers.csv").write_text(BROKEN_OFFICERS)
-    refused = _command(config, "run")
+    refused = mailbot_command(config, "run")
     assert refused.returncode == 2
     assert refused.stderr.strip().endswith(f"mailbot: error: {problem}")
     assert not (tmp_path / "var" / "directory").exists()
-    checked = _command(config, "check-config")
+    checked = mailbot_command(config, "check-config")
     assert "would start on the copy" not in checked.stderr
 
 
@@ -191,19 +144,24 @@ def test_a_restart_after_officers_csv_was_deleted_runs_on_the_kept_copy(
     config, log = _home(tmp_path), tmp_path / "daemon.log"
     first = mailbot_process(config, log, "run")
     try:
-        _wait(first, log, lambda: "mailbot running" in log.read_text())
+        wait_for_daemon(first, log, lambda: "mailbot running" in log.read_text())
         assert (tmp_path / "var" / "directory" / "kept.json").exists()
     finally:
-        _stop(first, log)
+        stop_daemon(first, log)
     (tmp_path / "officers.csv").unlink()
     enquiry = _deliver(tmp_path, 1)
     daemon = mailbot_process(config, log, "run")
     try:
-        _wait(daemon, log, lambda: bool(_answers(tmp_path, enquiry)))
+        wait_for_daemon(daemon, log, lambda: bool(maildir_answers(tmp_path, enquiry)))
         missing = f"{tmp_path / 'officers.csv'}: cannot read: No such file or directory"
         assert f"{missing}; the copy kept on 20" in log.read_text()
-        checked = _command(config, "check-config")
+        checked = mailbot_command(config, "check-config")
         assert checked.returncode == 2
         assert "`mailbot run` would start on the copy" in checked.stderr
     finally:
-        _stop(daemon, log)
+        stop_daemon(daemon, log)
+
+
+def _deliver(home: Path, number: int) -> str:
+    return deliver_to_maildir(home, number, sender=f"Cllr Bea Cole <{MEMBER}>", to=MAILBOX,
+                              tag="kept")
