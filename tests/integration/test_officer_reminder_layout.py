@@ -33,33 +33,29 @@ def _reminders(council: Council, member: str, officer: str, subject: str,
     return [m for m in council.flush(at) if m["To"] == officer]
 
 
-@pytest.mark.parametrize("at", [BEFORE, OVERDUE])
-def test_a_reminder_gives_the_kind_and_the_subject_on_lines_of_their_own(
-    tmp_path: Path, at: datetime
-) -> None:
+def _reminder_lines(tmp_path: Path, subject: str, at: datetime) -> list[str]:
+    """The lines of the one reminder Sam gets at `at` for Jo's mail about `subject`."""
     with Council(
         tmp_path / "council", name="Test Council", mailbox="memberenquiries@council.gov.uk",
         members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
         officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
         mail_headers=PLAIN_UTF8,
     ) as council:
-        [reminder] = _reminders(council, f"Cllr Jo Bloggs <{JO}>", SAM,
-                                "Pothole on Castle Road", at)
-    lines = _lines(reminder)
+        [reminder] = _reminders(council, f"Cllr Jo Bloggs <{JO}>", SAM, subject, at)
+    return _lines(reminder)
+
+
+@pytest.mark.parametrize("at", [BEFORE, OVERDUE])
+def test_a_reminder_gives_the_kind_and_the_subject_on_lines_of_their_own(
+    tmp_path: Path, at: datetime
+) -> None:
+    lines = _reminder_lines(tmp_path, "Pothole on Castle Road", at)
     assert "What:      Enquiry" in lines
     assert "Subject:   Pothole on Castle Road" in lines
 
 
 def test_a_confidential_reminder_says_so_on_a_line_of_its_own(tmp_path: Path) -> None:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox="memberenquiries@council.gov.uk",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
-        mail_headers=PLAIN_UTF8,
-    ) as council:
-        [reminder] = _reminders(council, f"Cllr Jo Bloggs <{JO}>", SAM,
-                                "CONFIDENTIAL: a neighbour dispute", BEFORE)
-    lines = _lines(reminder)
+    lines = _reminder_lines(tmp_path, "CONFIDENTIAL: a neighbour dispute", BEFORE)
     assert "What:      Enquiry" in lines
     assert ("Content:   confidential - not repeated here; read it in the shared mailbox"
             in lines)
