@@ -374,7 +374,10 @@ class FreezingProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.frozen = threading.Event()
-        self.unanswered = threading.Event()  # the client spoke while frozen: it now waits
+        # Since the freeze, the client has spoken, or the server's answer was held back:
+        # either way the client now waits for an answer that will not come.
+        self.unanswered = threading.Event()
+        self.sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def freeze(self) -> None:
@@ -387,27 +390,46 @@ class FreezingProxy:
             except OSError:
                 return
             server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
             for source, sink in ((client, server), (server, client)):
-                threading.Thread(
-                    target=self._pump, args=(source, sink, source is client), daemon=True
-                ).start()
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, from_client: bool) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
-                if not self.frozen.is_set():
-                    sink.sendall(chunk)
-                elif from_client:
+                if self.frozen.is_set():
                     self.unanswered.set()
+                else:
+                    sink.sendall(chunk)
 
     def close(self) -> None:
+        """Stop listening and drop every connection, so no thread of it outlives the test."""
         self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """The daemons a test starts. One still running when the test ends (it failed before
+    its stop) is killed, so that it holds no connection open into later tests."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for daemon in started:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
 
 
 @pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
-    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    daemons: list[subprocess.Popen[bytes]],
 ) -> None:
     """The IMAP server's machine hangs (no answer, no reset) and the administrator stops
     the daemon: it must not sit out the socket's minute-long read timeout for a LOGOUT
@@ -416,7 +438,8 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
     silent = DovecotServer(**{**dovecot.__dict__, "port": proxy.port})
     try:
         daemon, log = _imap_daemon(
-            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
+            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false",
+            daemons,
         )
         deadline = time.monotonic() + START_SECONDS
         while not smtp_server.received and time.monotonic() < deadline:
@@ -434,10 +457,15 @@ def test_a_stop_with_the_imap_server_silent_does_not_wait_for_its_goodbye(
 
 
 def _imap_daemon(
-    tmp_path: Path, server: DovecotServer, smtp_server: SmtpServer, scheduler: str
+    tmp_path: Path,
+    server: DovecotServer,
+    smtp_server: SmtpServer,
+    scheduler: str,
+    daemons: list[subprocess.Popen[bytes]],
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """`mailbot run` on `server` (a Dovecot, or a proxy in front of one), once its first
-    poll has recorded the one member's mail waiting in the Inbox."""
+    poll has recorded the one member's mail waiting in the Inbox. It is added to
+    `daemons`, whose fixture kills it if the test ends without stopping it."""
     (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
     (tmp_path / "officers.csv").write_text("name,email,service\n")
     user = server.new_user()
@@ -452,16 +480,12 @@ def _imap_daemon(
     admin.logout()
     log = tmp_path / "daemon.log"
     daemon = mailbot_process(config, log, "run")
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
-            assert daemon.poll() is None, log.read_text()
-            time.sleep(0.1)
-        assert _recorded(tmp_path / "var" / "mailbot.db") == 1, log.read_text()
-    except BaseException:
-        daemon.kill()  # a failed start must not leave a daemon running after the test
-        daemon.wait()
-        raise
+    daemons.append(daemon)
+    deadline = time.monotonic() + START_SECONDS
+    while _recorded(tmp_path / "var" / "mailbot.db") < 1 and time.monotonic() < deadline:
+        assert daemon.poll() is None, log.read_text()
+        time.sleep(0.1)
+    assert _recorded(tmp_path / "var" / "mailbot.db") == 1, log.read_text()
     return daemon, log
 
 
@@ -480,7 +504,10 @@ def _stop(daemon: subprocess.Popen[bytes]) -> float:
 @pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
-    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    daemons: list[subprocess.Popen[bytes]],
 ) -> None:
     """The IMAP server hangs in the middle of the daemon's conversation with it (no
     answer, no reset) and the administrator stops the daemon. The poll is blocked in a
@@ -492,7 +519,8 @@ def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
     silent = DovecotServer(**{**dovecot.__dict__, "port": proxy.port})
     try:
         daemon, log = _imap_daemon(
-            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false"
+            tmp_path, silent, smtp_server, "poll_seconds = 5\nflush_seconds = 5\nidle = false",
+            daemons,
         )
         proxy.freeze()
         # the next poll (every 5 s) has started and waits for an answer
@@ -513,12 +541,16 @@ def test_a_stop_while_a_poll_waits_on_a_hung_imap_server_cuts_it_short(
 @pytest.mark.timeout(420)  # its own waits: 180 s to start, 150 s to stop
 @pytest.mark.own_database  # the stop is about the mailbox, not the database
 def test_a_stop_while_waiting_on_imap_idle_ends_within_the_grace(
-    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    daemons: list[subprocess.Popen[bytes]],
 ) -> None:
     """Between polls the daemon waits on IMAP IDLE for up to 25 s. A stop then need not
     wait for the IDLE to end: nothing is in hand, and the wait is cut after the grace."""
     daemon, log = _imap_daemon(
-        tmp_path, dovecot, smtp_server, "poll_seconds = 60\nflush_seconds = 60\nidle = true"
+        tmp_path, dovecot, smtp_server, "poll_seconds = 60\nflush_seconds = 60\nidle = true",
+        daemons,
     )
     time.sleep(2)  # the poll is done; the daemon waits on IDLE
     took = _stop(daemon)

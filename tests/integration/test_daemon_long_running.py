@@ -4,8 +4,10 @@ thread behind, and spaCy must not keep the words of the mail it classified."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,8 +43,23 @@ def members_mail(number: int) -> bytes:
     )
 
 
-def open_files() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def open_files() -> list[str]:
+    """What each of this process's file descriptors is open on ("socket:[4711]", a path)."""
+    targets = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own, closed since
+            targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return targets
+
+
+def opened_since(before: Counter[str]) -> int:
+    """Files and sockets open now beyond those open at `before`. Other tests' threads,
+    sockets and files in this process may end while this test runs; they must not count."""
+    return (Counter(open_files()) - before).total()
+
+
+def started_since(before: set[threading.Thread]) -> int:
+    return sum(1 for thread in threading.enumerate() if thread not in before)
 
 
 def test_polls_and_sends_leave_no_connection_thread_or_word_behind(
@@ -55,6 +72,7 @@ def test_polls_and_sends_leave_no_connection_thread_or_word_behind(
         # A second of IDLE after each poll: the wait is part of every poll job.
         extra="[classifier]\ntrain_if_missing = false\n[scheduler]\npoll_seconds = 6\n",
     )
+    files_before, threads_before = Counter(open_files()), set(threading.enumerate())
     app = build_app(load_settings(config))
     jobs = daemon_jobs(app, MailboxHealth(app), lambda: datetime.now(UTC))
     member = IMAPClient(dovecot.host, dovecot.port, ssl=False)
@@ -66,7 +84,9 @@ def test_polls_and_sends_leave_no_connection_thread_or_word_behind(
             for job in ("poll", "flush", "reminders", "digest"):
                 jobs[job]()
             vocab = app.classifier.nlp.vocab  # type: ignore[attr-defined]
-            seen.append((open_files(), threading.active_count(), len(vocab.strings)))
+            seen.append(
+                (opened_since(files_before), started_since(threads_before), len(vocab.strings))
+            )
         assert len(rows(app, CaseRow)) == 2 * ROUNDS
         assert len(smtp_server.received) == 2 * ROUNDS  # every member acknowledged
         # After the first round has opened the connections it keeps (IMAP, SMTP, the
