@@ -37,7 +37,7 @@ from mailbot.thread import (
     sent_to_officer,
     tagged_case,
 )
-from mailbot.thread_mail import follow_thread
+from mailbot.thread_mail import answers_as_the_mailbox, follow_thread
 from mailbot.untagged_answer import PURPOSE as UNTAGGED_ANSWER
 from mailbot.untagged_answer import officer_answer_without_case
 
@@ -79,6 +79,8 @@ def ignore_own_mailbox(it: Intake) -> Outcome | None:
     sender = it.message.sender
     inbox = it.fetched.folder == "inbox"
     if inbox and sender and same_address(sender.email, it.app.mailbox_address):
+        if answers_as_the_mailbox(it):
+            return None  # an officer's answer sent as the mailbox: the thread stage's
         return it.settle(MessageStatus.IGNORED, "sent from the shared mailbox itself")
     return None
 

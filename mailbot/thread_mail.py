@@ -24,7 +24,7 @@ from mailbot.languages import welsh_of
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import find_case, same_member
 
 if TYPE_CHECKING:
@@ -91,6 +91,20 @@ def follow_thread(it: Intake) -> Outcome | None:
                          case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def answers_as_the_mailbox(it: Intake) -> bool:
+    """Mail from the shared mailbox itself in its Inbox that answers a case's member: an
+    officer's reply sent as the mailbox (Send As, or on behalf) in Outlook, whose Reply All
+    from the mailbox's own folder keeps the mailbox among the recipients. Without
+    watch_sent that copy is all mailbot sees of the answer, and with it the Sent Items
+    copy comes after it as the same mail. Our own mail coming back is not (its Message-ID
+    is one we sent)."""
+    case = find_case(it.session, it.message, it.app.directory)
+    if case is None or not answered.to_the_member(case, it.message, it.app.directory):
+        return False
+    ours = select(OutboxRow.id).where(OutboxRow.message_id == it.message.message_id)
+    return it.session.scalar(ours.limit(1)) is None
 
 
 def _officer_copied(it: Intake, case: CaseRow) -> bool:
