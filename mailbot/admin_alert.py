@@ -77,10 +77,17 @@ def untold_key(session: Session, key: str) -> str | None:
 
 
 def alert_once(
-    app: App, *, template: str, problem_key: str, context: dict[str, Any], now: datetime
+    app: App,
+    *,
+    template: str,
+    problem_key: str,
+    context: dict[str, Any],
+    now: datetime,
+    purpose: str = "",
 ) -> bool:
-    """Queue `template` to the admins about the problem `problem_key` names, unless they
-    were told of it already (see untold_key) or there are none. True if queued now."""
+    """Queue `template` to the admins (as `purpose`, else the template's name) about the
+    problem `problem_key` names, unless they were told of it already (see untold_key) or
+    there are none. True if queued now."""
     if not admins(app):
         return False
     with app.store.transaction() as session:
@@ -88,7 +95,7 @@ def alert_once(
         if key is None:
             return False
         row = queue_alert(app, session, template=template, dedup_key=key, context=context,
-                          now=now)
+                          now=now, purpose=purpose)
     return row is not None
 
 

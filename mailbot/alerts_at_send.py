@@ -20,7 +20,8 @@ back would go looking for a problem that is not there. So, just before one goes:
 - the alert that a council template cannot be used (template_fallback.py) is withdrawn
   once every template can be used (the file put right; a restart uses it), or their
   problem is another one that a restart told in its own alert. Told afresh if it comes
-  back.
+  back. (The alert that a council template failed while a mail was made from it,
+  template_fallback.MADE_PURPOSE, goes as queued: only making a mail finds that fault.)
 
 A withdrawn alert is kept (status `withdrawn`, the reason in last_error), never sent.
 """

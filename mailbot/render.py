@@ -3,11 +3,16 @@
 Only whitelisted context values reach a template, StrictUndefined turns a missing value
 into an error instead of a blank in a letter to a councillor, and HTML is autoescaped.
 A council can override any template by putting a file of the same name in its own
-templates folder, which is searched first.
+templates folder, which is searched first. A council template that fails while a mail is
+made from it (a value mailbot does not give that letter, a filter given the wrong thing)
+does not stop the mail: both its parts are made again from mailbot's own templates, the
+failure is logged once and kept in `Renderer.faults` for the admins' alert
+(template_fallback.py).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +28,7 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateNotFound,
+    UndefinedError,
     select_autoescape,
 )
 from jinja2.sandbox import SandboxedEnvironment
@@ -33,7 +39,11 @@ from mailbot.languages import TEMPLATE_FILTERS
 from mailbot.resources import TEMPLATES
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from mailbot.policy.rules import Routing
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,41 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True)
+class TemplateFault:
+    """A council template that failed while a mail was made from it: the letter (`name`,
+    as render was asked for it), the file and line, and what went wrong."""
+
+    name: str
+    path: Path
+    line: int
+    what: str
+
+    def line_for_admins(self) -> str:
+        """As the log and the admins' alert say it."""
+        return (f"{self.path}:{self.line}: {self.what}; the mail was made from mailbot's own "
+                f"'{self.name}' templates instead, as it is each time the council's fails, "
+                "until the file is put right and mailbot restarted")
+
+
+def _council_line(trace: TracebackType | None, folder: Path) -> tuple[Path, int] | None:
+    """The innermost line of a council template (a file in `folder`) in `trace`: Jinja
+    gives a template's frames the template's file name and line number."""
+    found = None
+    while trace is not None:
+        filename = Path(trace.tb_frame.f_code.co_filename)
+        if filename.is_relative_to(folder):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
+
+
+def _what_failed(exc: Exception) -> str:
+    if isinstance(exc, UndefinedError):
+        return f"uses a value mailbot does not give this letter ({exc.message})"
+    return f"failed: {type(exc).__name__}: {exc}"
 
 
 def long_date(value: date) -> str:
@@ -170,10 +215,15 @@ class Renderer:
     ) -> None:
         """`roles`: the pack's route addresses and their greetings (route_greetings);
         `skip`: templates of the override folder not to use (template_fallback.py)."""
+        self.override_dir = override_dir.resolve() if override_dir else None
+        self.roles = dict(roles or {})
+        self.faults: list[TemplateFault] = []  # not yet taken for the admins' alert
+        self._told: set[TemplateFault] = set()
+        self._own: Renderer | None = None
         shipped: BaseLoader = FileSystemLoader(str(TEMPLATES))
         self.env = _Templates(
-            loader=ChoiceLoader([_OverridesBut(override_dir, skip), shipped])
-            if override_dir else shipped,
+            loader=ChoiceLoader([_OverridesBut(self.override_dir, skip), shipped])
+            if self.override_dir else shipped,
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             trim_blocks=True,
@@ -212,7 +262,37 @@ class Renderer:
     def render(
         self, name: str, context: Mapping[str, Any], languages: Sequence[str] = ("en",)
     ) -> Rendered:
-        """Render `name`.txt and `name`.html; the text template's first line is the subject."""
+        """Render `name`.txt and `name`.html; the text template's first line is the subject.
+        If a council template fails, both are made from mailbot's own (see the module)."""
+        try:
+            return self._render(name, context, languages)
+        except Exception as exc:
+            where = _council_line(exc.__traceback__, self.override_dir) if (
+                self.override_dir) else None
+            if where is None:
+                raise  # mailbot's own templates: its own mistake, not the council's
+            try:
+                rendered = self._own_templates().render(name, context, languages)
+            except TemplateNotFound:
+                raise exc from None  # a template of the council's only: nothing to fall back to
+            self._note(TemplateFault(name, where[0], where[1], _what_failed(exc)))
+            return rendered
+
+    def _own_templates(self) -> Renderer:
+        if self._own is None:
+            self._own = Renderer(None, self.roles)
+        return self._own
+
+    def _note(self, fault: TemplateFault) -> None:
+        """Log `fault` at ERROR and keep it for the admins, once per process."""
+        if fault in self._told:
+            return
+        self._told.add(fault)
+        self.faults.append(fault)
+        log.error("templates: %s (`mailbot check-config` checks the values a template uses)",
+                  fault.line_for_admins())
+
+    def _render(self, name: str, context: Mapping[str, Any], languages: Sequence[str]) -> Rendered:
         text = self.env.get_template(self._pick(name, "txt", languages)).render(context)
         html = self.env.get_template(self._pick(name, "html", languages)).render(context)
         subject, _, body = text.partition("\n")

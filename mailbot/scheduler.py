@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from filelock import FileLock, Timeout
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from mailbot import jobs, sending_hold
+from mailbot import jobs, sending_hold, template_fallback
 from mailbot.app import App
 from mailbot.backends.base import BackendError, Interrupted
 from mailbot.health import MailboxHealth
@@ -233,7 +233,12 @@ def daemon_jobs(
         )
 
     def guarded(name: str, job: Callable[[datetime], Any]) -> Callable[[], None]:
-        return _guarded(name, job, clock, database, failures)
+        def job_then_tell(now: datetime) -> None:
+            job(now)
+            # A council template that failed while this job made mail: the admins' alert.
+            template_fallback.alert_made_with_own(app, now)
+
+        return _guarded(name, job_then_tell, clock, database, failures)
 
     return {
         "poll": guarded("poll", poll),

@@ -15,6 +15,7 @@ from jinja2 import Environment, TemplateSyntaxError
 from mailbot.render import Renderer
 from mailbot.resources import TEMPLATES
 from mailbot.settings import Settings
+from mailbot.template_values import UnknownValue, letter_of, unknown_values
 
 SUBJECT = "Subject:"
 
@@ -92,7 +93,8 @@ def template_problems(settings: Settings) -> list[str]:
 
 
 def template_warnings(settings: Settings) -> list[str]:
-    """Each file in the override folder that replaces none of mailbot's templates."""
+    """Each file in the override folder that replaces none of mailbot's templates, and
+    each value a council template uses that mailbot does not give its letter."""
     folder = override_folder(settings)
     if folder is None:
         return []
@@ -100,12 +102,21 @@ def template_warnings(settings: Settings) -> list[str]:
     found: list[str] = []
     for name in _overrides(folder):
         if name in shipped:
+            found += [_unknown_value_warning(folder / name, name, unknown)
+                      for unknown in unknown_values(folder / name, name)]
             continue
         close = difflib.get_close_matches(name, shipped, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         found.append(f"{folder / name}: replaces none of mailbot's templates, so it is "
                      f"never used{hint}")
     return found
+
+
+def _unknown_value_warning(path: Path, name: str, unknown: UnknownValue) -> str:
+    meant = f" (did you mean {unknown.close}?)" if unknown.close else ""
+    return (f"{path}:{unknown.line}: {unknown.value} is not a value mailbot gives its "
+            f"'{letter_of(name)}' mail{meant}; each such mail would be made from mailbot's "
+            "own templates instead of this file")
 
 
 def _starts_with_subject(path: Path) -> bool:

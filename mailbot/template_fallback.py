@@ -11,6 +11,11 @@ ERROR for each, and emails the [directory] admins once, as for a directory that 
 validate (directory_alert.py). Templates are read when mailbot starts: the council's file
 is used again once it is put right and the daemon restarted. `mailbot poll --once`
 refuses instead (exit 2), as it does for a directory that does not validate.
+
+A council template that Jinja reads but that fails while a mail is made from it (a value
+mailbot does not give that letter) is found only then: the renderer makes that mail from
+mailbot's own templates (render.py) and the daemon tells the admins once, after the job
+(alert_made_with_own).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mailbot import admin_alert
-from mailbot.render import Renderer, route_greetings
+from mailbot.render import Renderer, TemplateFault, route_greetings
 from mailbot.template_check import BrokenTemplate, broken_templates, override_folder
 
 if TYPE_CHECKING:
@@ -30,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PURPOSE = "template_alert"
+MADE_PURPOSE = "template_made_alert"  # its own purpose: a send-time review of PURPOSE's
+# alerts asks check-config's questions, which cannot see a fault found making a mail
 
 
 def fallback_line(broken: BrokenTemplate) -> str:
@@ -71,3 +78,22 @@ def alert_if_broken(app: App, broken: list[BrokenTemplate], now: datetime) -> bo
     context = {"problems": [fallback_line(template) for template in broken]}
     return admin_alert.alert_once(app, template=PURPOSE, problem_key=alert_key(broken),
                                   context=context, now=now)
+
+
+def alert_made_with_own(app: App, now: datetime) -> int:
+    """Tell the admins, once each, of the council templates that failed while mail was
+    made since the last call (app.renderer.faults); how many alerts were queued. A fault
+    left untold because the database failed is told after the next job."""
+    faults, queued = list(app.renderer.faults), 0
+    for fault in faults:
+        queued += _alert_fault(app, fault, now)
+        app.renderer.faults.remove(fault)
+    return queued
+
+
+def _alert_fault(app: App, fault: TemplateFault, now: datetime) -> bool:
+    said = f"{fault.path}:{fault.line}: {fault.what}"
+    key = f"{PURPOSE}:made:{hashlib.sha256(said.encode()).hexdigest()[:32]}"
+    context = {"problems": [fault.line_for_admins()], "found_when": "making"}
+    return admin_alert.alert_once(app, template=PURPOSE, problem_key=key, context=context,
+                                  now=now, purpose=MADE_PURPOSE)

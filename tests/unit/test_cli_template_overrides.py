@@ -1,6 +1,8 @@
 """check-config reads a council's own templates (templates/ beside the config): one Jinja
 cannot compile, or a letter that lost its Subject line, would fail every mail of its kind
-(each member's message quarantined), so check-config says which file and line, exit 2."""
+(each member's message quarantined), so check-config says which file and line, exit 2. A
+value the letter is not given (misspelt) is a warning with its line: mail made from the
+file would be made from mailbot's own templates instead."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def test_a_letter_without_its_subject_line_is_an_error(tmp_path: Path) -> None:
 
 def test_a_partial_that_compiles_is_accepted(tmp_path: Path) -> None:
     config = _council(tmp_path, {"_partials/signature.en.txt": "Member Services\n",
-                                 "ack.txt": "Subject: Received {{ ref }}\n\nThank you.\n"})
+                                 "ack.txt": "Subject: Received {{ case.ref }}\n\nThank you.\n"})
     code, lines = _check(config)
     assert code == 0, lines
     assert not any("templates" in line for line in lines)
@@ -69,3 +71,57 @@ def test_a_misspelt_template_name_is_a_warning(tmp_path: Path) -> None:
     path = tmp_path.resolve() / "templates" / "ackk.txt"
     assert f"mailbot: warning: {path}: replaces none of mailbot's templates, so it is never " \
         "used; did you mean ack.txt?" in lines
+
+
+def _warnings(lines: list[str]) -> list[str]:
+    return [line for line in lines if "/templates/" in line and "warning" in line]
+
+
+def test_a_misspelt_value_is_a_warning_with_its_line_and_the_value_meant(tmp_path: Path) -> None:
+    config = _council(tmp_path, {"ack.txt": (
+        "Subject: Re: {{ reply_subject }}\n\n"
+        "Dear {{ member.salutation }},\n"
+        "Your reference is {{ case.refernce }}; reply to {{ councl.mailbox }}.\n"
+        "{{ ref }}\n")})
+    code, lines = _check(config)
+    assert code == 0, lines  # it may be given after all: not a reason to refuse
+    path = tmp_path.resolve() / "templates" / "ack.txt"
+    tail = "; each such mail would be made from mailbot's own templates instead of this file"
+    assert _warnings(lines) == [
+        f"mailbot: warning: {path}:4: case.refernce is not a value mailbot gives its 'ack' "
+        f"mail (did you mean case.ref?){tail}",
+        f"mailbot: warning: {path}:4: councl is not a value mailbot gives its 'ack' mail "
+        f"(did you mean council?){tail}",
+        f"mailbot: warning: {path}:5: ref is not a value mailbot gives its 'ack' mail{tail}",
+    ]
+
+
+def test_values_the_template_makes_itself_or_its_welsh_version_uses_are_not_warned_of(
+    tmp_path: Path,
+) -> None:
+    config = _council(tmp_path, {
+        "ack.txt": (
+            "Subject: Re: {{ reply_subject }}\n\n"
+            "{% set greeting = member.salutation_cy %}{{ greeting.upper() }}\n"
+            "{% for key, value in case.items() %}{{ key }} {{ value.ref }}{% endfor %}\n"
+            "{% macro line(text) %}{{ text.strip() }}{% endmacro %}{{ line(case.ref) }}\n"
+            "{{ case['ref'] }} {{ loop_free|default('') if false else '' }}\n"),
+        # a partial's values are its including letter's: not checked
+        "_partials/signature.en.txt": "{{ anything.at_all }}\n",
+    })
+    code, lines = _check(config)
+    assert code == 0, lines
+    path = tmp_path.resolve() / "templates" / "ack.txt"
+    assert _warnings(lines) == [
+        f"mailbot: warning: {path}:6: loop_free is not a value mailbot gives its 'ack' mail; "
+        "each such mail would be made from mailbot's own templates instead of this file"]
+
+
+def test_mailbots_own_templates_copied_unchanged_draw_no_warning(tmp_path: Path) -> None:
+    from mailbot.resources import TEMPLATES
+
+    names = ["ack.txt", "ack.cy.html", "reminder.txt", "digest.html", "escalation.en-cy.txt"]
+    config = _council(tmp_path, {n: (TEMPLATES / n).read_text(encoding="utf-8") for n in names})
+    code, lines = _check(config)
+    assert code == 0, lines
+    assert _warnings(lines) == []

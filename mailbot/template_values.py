@@ -1,0 +1,156 @@
+"""The values a council's own template uses that mailbot does not give its letter: a
+misspelt `{{ case.refernce }}` compiles, so only making a mail from it would find it (and
+the mail is then made from mailbot's own template: render.py). check-config warns of them
+beforehand, from the templates' text.
+
+What a letter is given is read from mailbot's own templates of the same letter: every
+`ack*.txt` and `ack*.html`, the partials they include and the ones named after the letter
+(`_partials/ack.en.txt`), and the partials every letter shares. A value none of them uses
+may still be given, so this is a warning, never a reason to set a council's file aside.
+Only `name`, `name.attribute` and `name["key"]` chains are read; a value the template sets
+itself (`set`, `for`, a macro's argument) is its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, TemplateSyntaxError, meta, nodes
+
+from mailbot.render import Renderer
+from mailbot.resources import TEMPLATES
+
+PARTIALS = "_partials/"
+
+
+@dataclass(frozen=True)
+class UnknownValue:
+    """`value` (dotted), used on `line` of a council template, that its letter is not
+    given; `close`: the given value it was probably meant to be ("" if none is near)."""
+
+    line: int
+    value: str
+    close: str
+
+
+def letter_of(name: str) -> str:
+    """'ack.cy.txt' -> 'ack': the letter a template file makes."""
+    return name.split("/")[-1].split(".")[0]
+
+
+def _chain(node: nodes.Node | None) -> list[str] | None:
+    """['case', 'follows', 'ref'] for case.follows.ref (or case["follows"]["ref"])."""
+    if isinstance(node, nodes.Name):
+        return [node.name]
+    if isinstance(node, nodes.Getattr):
+        head = _chain(node.node)
+        return None if head is None else [*head, node.attr]
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(
+        node.arg.value, str
+    ):
+        head = _chain(node.node)
+        return None if head is None else [*head, node.arg.value]
+    return None
+
+
+def _called(tree: nodes.Template) -> set[int]:
+    """The ids of the nodes called as methods (`x.items()`): not values of the letter."""
+    return {id(call.node) for call in tree.find_all(nodes.Call)}
+
+
+def _values(tree: nodes.Template) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(line, chain) for every value the template reads from its context, each chain
+    whole and without its prefixes (case.follows.ref, not case.follows nor case)."""
+    given = meta.find_undeclared_variables(tree)
+    inner = {id(getattr(n, "node", None)) for n in tree.find_all((nodes.Getattr, nodes.Getitem))}
+    called = _called(tree)
+    for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
+        if id(node) in called:
+            if isinstance(node, nodes.Name):
+                continue  # a function or macro called: range(), caller()
+            target = getattr(node, "node", None)
+        elif id(node) in inner:
+            continue  # part of a longer chain, read there
+        else:
+            target = node
+        chain = _chain(target)
+        if chain and chain[0] in given:
+            yield node.lineno, tuple(chain)
+
+
+def _prefixes(chain: tuple[str, ...]) -> Iterator[str]:
+    for end in range(1, len(chain) + 1):
+        yield ".".join(chain[:end])
+
+
+def _parse(env: Environment, path: Path) -> nodes.Template | None:
+    try:
+        tree = env.parse(path.read_text(encoding="utf-8"))
+        meta.find_undeclared_variables(tree)  # compiles it: an unknown filter fails here
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return None  # check-config's compile says what is wrong with it
+    return tree
+
+
+def _static_includes(tree: nodes.Template) -> Iterator[str]:
+    for node in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        named = getattr(node, "template", None)
+        if isinstance(named, nodes.Const) and isinstance(named.value, str):
+            yield named.value
+
+
+def _shipped() -> list[str]:
+    return sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*")
+                  if p.is_file() and not p.name.startswith("."))
+
+
+@cache
+def given_to(letter: str) -> frozenset[str]:
+    """Every value (and each prefix of it) mailbot's own templates of `letter` use."""
+    env = Renderer().env  # with mailbot's filters, which the compile checks
+    names = _shipped()
+    letters = {letter_of(n) for n in names if not n.startswith(PARTIALS)}
+    todo = [n for n in names if letter_of(n) == letter or (
+        n.startswith(PARTIALS) and letter_of(n) not in letters)]
+    seen: set[str] = set()
+    found: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or not (TEMPLATES / name).is_file():
+            continue
+        seen.add(name)
+        tree = _parse(env, TEMPLATES / name)
+        if tree is None:
+            continue
+        found.update(p for _, chain in _values(tree) for p in _prefixes(chain))
+        todo.extend(_static_includes(tree))
+    return frozenset(found)
+
+
+def unknown_values(path: Path, name: str) -> list[UnknownValue]:
+    """The values the council's template at `path` (mailbot's `name`) uses that mailbot
+    does not give its letter, by line. None for a partial: its letter is whichever
+    includes it."""
+    if name.startswith(PARTIALS):
+        return []
+    tree = _parse(Renderer().env, path)
+    if tree is None:
+        return []
+    given = given_to(letter_of(name))
+    found: dict[str, UnknownValue] = {}
+    for line, chain in sorted(_values(tree)):
+        first_unknown = next((p for p in _prefixes(chain) if p not in given), None)
+        if first_unknown is not None and first_unknown not in found:
+            found[first_unknown] = UnknownValue(line, first_unknown, _closest(first_unknown, given))
+    return list(found.values())
+
+
+def _closest(value: str, given: Iterable[str]) -> str:
+    parent = value.rpartition(".")[0]
+    siblings = [g for g in given if g.rpartition(".")[0] == parent]
+    close = difflib.get_close_matches(value, siblings, n=1, cutoff=0.6)
+    return close[0] if close else ""
