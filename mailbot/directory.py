@@ -365,7 +365,44 @@ def _person(
             f"{path}:{line}: name {name!r} has a '?' where the export probably lost a letter "
             "(save as \"CSV UTF-8 (Comma delimited)\")"
         )
+    flipped = _surname_first(name)
+    if flipped:
+        warnings.append(
+            f"{path}:{line}: name {name!r} looks written surname first, as Outlook and HR "
+            f"systems export it, and letters would greet them so; write it {flipped!r}"
+        )
     return name, row["email"]
+
+
+# After a comma, what is not a forename: honours, degrees and the like ("Jo Bloggs, OBE").
+_AFTER_A_NAME = {"jr", "jnr", "sr", "snr", "phd", "bsc", "msc", "ba", "ma", "llb", "esq"}
+_TITLES = {"cllr", "councillor", "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame"}
+_PARTICLES = {"van", "von", "der", "den", "de", "du", "da", "di", "la", "le", "ap", "ab"}
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
+
+
+def _surname_first(name: str) -> str | None:
+    """'Sam Patel' for 'Patel, Sam' ('Dr Sam Patel' for 'Dr Patel, Sam'); None for a name
+    not written surname first ('Jo Bloggs, OBE', 'Highways team, North')."""
+    before, comma, after = name.partition(",")
+    surname, forenames = before.split(), after.split()
+    if not comma or "," in after or not 1 <= len(surname) <= 3 or not 1 <= len(forenames) <= 3:
+        return None
+    if any(_is_after_a_name(w) for w in forenames):
+        return None
+    words = [*surname, *forenames]
+    if not all(_NAME_WORD.match(w) for w in words) or not all(
+        w[0].isupper() or w.lower() in _PARTICLES for w in words
+    ):
+        return None
+    titles = [w for w in surname if w.lower().strip(".") in _TITLES]
+    surname = [w for w in surname if w not in titles]
+    return " ".join([*titles, *forenames, *surname]) if surname else None
+
+
+def _is_after_a_name(word: str) -> bool:
+    bare = word.strip(".")
+    return (len(bare) > 1 and bare.isupper()) or bare.lower() in _AFTER_A_NAME
 
 
 _LANGUAGES = {"en": "en", "cy": "cy", "english": "en", "welsh": "cy", "cymraeg": "cy",

@@ -265,3 +265,32 @@ def test_first_and_last_name_columns_make_the_name(tmp_path: Path) -> None:
         f"{path}: column(s) employee_id not used (mailbot reads name, email, service, "
         "manager_email, deputy_email)"
     ]
+
+
+def test_a_name_written_surname_first_is_a_warning_with_the_name_turned_round(
+    tmp_path: Path,
+) -> None:
+    """Outlook's address book and HR systems export "Patel, Sam"; letters then greet
+    "Dear Patel, Sam". Honours and degrees after a comma are part of a name as written."""
+    members = _write(
+        tmp_path / "members.csv",
+        'name,email\n"Jones, Cllr Siân",sian@council.gov.uk\n"Jo Bloggs, OBE",jo@council.gov.uk\n',
+    )
+    officers = _write(
+        tmp_path / "officers.csv",
+        "name,email\n"
+        '"Patel, Sam",sam@council.gov.uk\n'
+        '"van der Berg, Anna",anna@council.gov.uk\n'
+        '"Lee Wong, PhD",lee@council.gov.uk\n'
+        '"Highways team, North",highways.north@council.gov.uk\n'
+        "Dana Reed,dana@council.gov.uk\n",
+    )
+    found = load_directory(members, officers)
+    assert found.officer("sam@council.gov.uk").name == "Patel, Sam"  # type: ignore[union-attr]
+    tail = "looks written surname first, as Outlook and HR systems export it, and letters " \
+        "would greet them so; write it"
+    assert found.warnings == [
+        f"{members}:2: name 'Jones, Cllr Siân' {tail} 'Cllr Siân Jones'",
+        f"{officers}:2: name 'Patel, Sam' {tail} 'Sam Patel'",
+        f"{officers}:3: name 'van der Berg, Anna' {tail} 'Anna van der Berg'",
+    ]
