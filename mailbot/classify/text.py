@@ -129,7 +129,9 @@ _COURTESY_WORDS = _word_set(
     gwych ardderchog da hwyl cyflym sydyn cynghorydd cyng
     news pleased happy delighted glad helpful useful resolved sorted will be i'll let know
     pass on to residents resident them they is was that
-    sorting getting done letting me update quickly looking into"""
+    sorting getting done letting me update quickly looking into
+    with one matter dealing coming back have passed responding replying time
+    assistance following up confirming explanation"""
 )
 # However they are written ("Not Fixed"), these make a reply more than thanks.
 _MORE_THAN_THANKS = _word_set(

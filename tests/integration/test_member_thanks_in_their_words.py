@@ -1,0 +1,84 @@
+"""A councillor thanks the officer for the answer in the words councillors use ("Thank
+you for your help with this", "Thanks for coming back to me"). That is thanks: the case
+stays answered, with no "we have reopened it" to the member and no reopened case for the
+officer. Anything more than thanks still reopens it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import Council, council_with_sam
+
+MONDAY = datetime(2026, 11, 23, 9, 12, tzinfo=UTC)
+TUESDAY = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+WEDNESDAY = datetime(2026, 11, 25, 8, 40, tzinfo=UTC)
+JO = "jo@wiltshire.gov.uk"
+SAM = "sam@wiltshire.gov.uk"
+SIGN_OFF = "\r\n\r\nKind regards\r\n\r\nCllr Jo Bloggs\r\nCastle Ward"
+
+
+@pytest.fixture
+def answered(tmp_path: Path) -> Iterator[tuple[Council, str]]:
+    """Wiltshire, with Jo's enquiry answered by Sam (the mailbox copied in)."""
+    with council_with_sam(tmp_path, "wiltshire") as it:
+        it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Dog fouling on the green",
+                           "Could the council put up signs on the green by the school?",
+                           date=MONDAY), MONDAY)
+        ref = it.case().ref
+        answer = (
+            f"From: Sam Patel <{SAM}>\r\nTo: Cllr Jo Bloggs <{JO}>\r\nCc: {it.mailbox}\r\n"
+            f"Subject: RE: Dog fouling on the green [{ref}]\r\n"
+            "Date: Tue, 24 Nov 2026 11:00:00 +0000\r\nMessage-ID: <answer@wiltshire.gov.uk>\r\n"
+            "In-Reply-To: <t1@test.example>\r\nReferences: <t1@test.example>\r\n\r\n"
+            "Dear Cllr Bloggs, signs will go up this week.\r\nSam\r\n"
+        ).encode()
+        assert it.deliver(answer, TUESDAY) == []
+        assert it.case(ref).status == "responded"
+        yield it, ref
+
+
+def _reply(it: Council, ref: str, words: str) -> list[str]:
+    """Jo's reply to Sam's answer: to whom mail went because of it."""
+    left = it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", f"RE: Dog fouling on the green [{ref}]",
+                              words + SIGN_OFF, date=WEDNESDAY,
+                              in_reply_to="<answer@wiltshire.gov.uk>"), WEDNESDAY)
+    return sorted(str(m["To"]) for m in left)
+
+
+@pytest.mark.parametrize("words", [
+    "Thank you for your help with this, much appreciated.",
+    "Thanks for dealing with this so quickly.",
+    "Thanks for coming back to me.",
+    "Thanks for getting back to me so quickly.",
+    "Thanks, I have passed this on to the resident.",
+    "Many thanks for your help on this one.",
+    "Thank you so much for your help with this matter.",
+    "Thank you for responding.",
+    "Thanks for your time and assistance.",
+    "Thanks for following this up.",
+    "Thank you for the explanation.",
+    "Thanks for confirming.",
+])
+def test_thanks_in_a_councillors_words_leaves_the_case_answered(
+    answered: tuple[Council, str], words: str
+) -> None:
+    it, ref = answered
+    assert _reply(it, ref, words) == []
+    assert it.case(ref).status == "responded"
+    assert len(it.events("thanks")) == 1
+
+
+@pytest.mark.parametrize("words", [
+    "Thanks for coming back to me, but the signs have not gone up.",
+    "Thank you for your help with this. Could you also look at the drain on Elm Road?",
+    "Thanks for dealing with this. The resident says it is back again.",
+])
+def test_more_than_thanks_still_reopens_the_case(
+    answered: tuple[Council, str], words: str
+) -> None:
+    it, ref = answered
+    assert _reply(it, ref, words) == [JO, SAM]
+    assert it.case(ref).status == "open"
