@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger
 from mailbot.addresses import domain_key
-from mailbot.cases import add_clock_event, clock_events
+from mailbot.cases import LONDON, add_clock_event, clock_events
 from mailbot.directory import Directory
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.store.tables import (
@@ -130,6 +130,19 @@ def record_response(
     ledger.record_event(session, now, who, "responded", why, case=case)
 
 
+def record_reply_again(session: Session, case: CaseRow, who: str, at: datetime) -> None:
+    """An officer's further mail to the member about a case already answered ("one more
+    thing"): on the case's timeline, while the answer it had stands (its time, and the
+    clock stopped then)."""
+    answered_at = case.responded_at
+    when = f"{answered_at.astimezone(LONDON):%Y-%m-%d %H:%M}" if answered_at else "earlier"
+    ledger.record_event(
+        session, at, who, "replied again",
+        f"another reply to the member; the case stays answered as of {when}",
+        case=case,
+    )
+
+
 def record_answer(
     app: App,
     session: Session,
@@ -140,7 +153,11 @@ def record_answer(
 ) -> str:
     """An officer's mail to the member, taken as what it is on this case: the
     acknowledgement the protocol asks of them (the response clock runs on), else the
-    answer (it stops). Returns what was recorded, for the message's ledger line."""
+    answer (it stops); on a case already answered, a reply again (the answer stands).
+    Returns what was recorded, for the message's ledger line."""
+    if case.status in FINISHED:
+        record_reply_again(session, case, who, at)
+        return "another reply to the member; the case was answered already"
     if officer_acknowledges(app, case):
         record_acknowledgement(session, case, who, at)
         return "acknowledgement to the member recorded; the response clock runs on"
