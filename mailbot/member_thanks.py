@@ -20,6 +20,17 @@ _SIGN_OFF_WORDS = frozenset({
     "cllr", "councillor", "cyng", "cynghorydd", "member", "for", "of", "ward", "division",
     "borough", "county", "city", "district", "council", "cyngor", "sir", "aelod", "dros",
 })
+# A signature's line of contact details: a telephone number, an email address, a web site
+# (its address alone: a link to a page is more than a signature) or a social media handle,
+# alone or after its label ("Tel:", "Mobile", "Email:", Welsh "Ffôn:").
+_CONTACT_LINE = re.compile(
+    r"(?:(?:tel|telephone|phone|mob|mobile|m|t|e|email|e-mail|web|website|twitter|x|"
+    r"ffôn|ffon|symudol|e-bost|gwefan)\.?\s*[:.]?\s*)?"
+    r"(?:\+?[\d()][\d ()-]{6,20}\d|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|"
+    r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:uk|cymru|wales|com|org|net)/?|"
+    r"@\w{1,30})$",
+    re.IGNORECASE,
+)
 
 
 def member_thanks_only(body: str, subject: str, member: Member | None, council: str) -> bool:
@@ -41,9 +52,12 @@ def _sign_off_vocabulary(member: Member, council: str) -> frozenset[str]:
 def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
     """A line of the sign-off: not quoted, and every word of it the member's name, ward,
     council or a title ("Cllr Jo Bloggs", "Councillor for Castle Ward"), or a capitalised
-    name beside one of those ("Cyngor Sir Caerdydd" of a council configured in English)."""
+    name beside one of those ("Cyngor Sir Caerdydd" of a council configured in English);
+    or one of their contact details ("Tel: 01225 123456", "www.jobloggs.org.uk")."""
     if line.lstrip().startswith(">"):
         return False
+    if _CONTACT_LINE.match(line.strip()):
+        return True
     words = [w.strip("'’-") for w in _WORD.findall(line)]
     known = [w.lower() in own for w in words if w]
     names = [w[:1].isupper() for w in words if w and w.lower() not in own]

@@ -82,3 +82,39 @@ def test_more_than_thanks_still_reopens_the_case(
     it, ref = answered
     assert _reply(it, ref, words) == [JO, SAM]
     assert it.case(ref).status == "open"
+
+
+@pytest.mark.parametrize("signature", [
+    "Cllr Jo Bloggs\r\nCastle Ward\r\nTel: 01225 123456",
+    "Cllr Jo Bloggs\r\nCastle Ward\r\n07700 900123",
+    "Cllr Jo Bloggs\r\nMobile: 07700 900 123\r\nEmail: jo@wiltshire.gov.uk",
+    "Cllr Jo Bloggs\r\nwww.jobloggs.org.uk",
+    "Cllr Jo Bloggs\r\nCastle Ward\r\nTwitter: @jobloggs",
+    "Cllr Jo Bloggs\r\nCastle Ward\r\nFfôn: +44 (0)1225 123456",
+])
+def test_thanks_over_a_signature_with_contact_details_leaves_the_case_answered(
+    answered: tuple[Council, str], signature: str
+) -> None:
+    """Councillors' signatures carry a telephone number, an address, a web site: those
+    lines are the sign-off, not words added to the thanks."""
+    it, ref = answered
+    left = it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", f"RE: Dog fouling on the green [{ref}]",
+                              f"Thanks Sam\r\n\r\n{signature}", date=WEDNESDAY,
+                              in_reply_to="<answer@wiltshire.gov.uk>"), WEDNESDAY)
+    assert left == []
+    assert it.case(ref).status == "responded"
+
+
+def test_thanks_with_a_number_to_call_still_reopens_the_case(
+    answered: tuple[Council, str],
+) -> None:
+    it, ref = answered
+    assert _reply(it, ref, "Thanks Sam. Please call the resident on 07700 900123") == [JO, SAM]
+
+
+def test_thanks_with_a_link_to_a_page_still_reopens_the_case(
+    answered: tuple[Council, str],
+) -> None:
+    it, ref = answered
+    link = "https://www.facebook.com/groups/castleward/posts/123456"
+    assert _reply(it, ref, f"Thanks Sam\r\n\r\n{link}") == [JO, SAM]
