@@ -5,19 +5,25 @@ then the [MB-YYYY-NNNNN] tag in the subject, trusted from the case's member (if 
 known member), its officer or a known officer, or from anyone replying to all with the
 member among the recipients; a stranger cannot attach mail to a case by typing a tag to
 the mailbox alone (and mail in a case's thread from someone other than the member changes
-nothing on it: the officer is told, and nobody is answered).
+nothing on it: the officer is told, and nobody is answered). Staff's mail with neither
+may still name its case by Outlook's conversation (case_by_conversation, used by the
+thread stage): an Outlook forward carries no In-Reply-To or References.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, address_keys, same_address
 from mailbot.directory import Directory
-from mailbot.model import ParsedMessage
+from mailbot.model import UNFINISHED, ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 # "[MB-2026-00042]" as we write it, or typed by hand into a new message's subject as the
@@ -100,6 +106,46 @@ def same_member(directory: Directory, one: str, other: str) -> bool:
         return True
     member = directory.member(one)
     return member is not None and member == directory.member(other)
+
+
+# Outlook's Thread-Index: a 22-byte head naming the conversation (a reserved byte, 5 of
+# the time it began, 16 of its GUID), then 5 bytes for each reply or forward in it.
+CONVERSATION_BYTES = 22
+HEADERS_READ = 16_384  # of each stored mail, for its Thread-Index: the header block
+
+
+def conversation(thread_index: str) -> bytes | None:
+    """The conversation a Thread-Index value names, or None if it is not one."""
+    try:
+        index = base64.b64decode("".join(thread_index.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return index[:CONVERSATION_BYTES] if len(index) >= CONVERSATION_BYTES else None
+
+
+def case_by_conversation(session: Session, message: ParsedMessage) -> CaseRow | None:
+    """The one case still running whose mail is in the same Outlook conversation as this
+    message: for staff's mail that names neither a Message-ID of the case nor its tag (an
+    Outlook forward has no In-Reply-To or References; a reply can lose them on the way).
+    None if no such case, or if the conversation runs through two (mailbot does not
+    guess)."""
+    wanted = conversation(message.headers.get("thread-index", ""))
+    if wanted is None:
+        return None
+    heads = session.execute(
+        select(MessageRow.case_id, func.substr(MessageRow.raw, 1, HEADERS_READ))
+        .join(CaseRow, CaseRow.id == MessageRow.case_id)
+        .where(CaseRow.status.in_(UNFINISHED), CaseRow.anonymised_at.is_(None))
+    )
+    found = {case_id for case_id, head in heads if _conversation_of(head) == wanted}
+    return session.get(CaseRow, found.pop()) if len(found) == 1 else None
+
+
+def _conversation_of(head: bytes | None) -> bytes | None:
+    if not head:
+        return None
+    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Thread-Index")
+    return conversation(str(value)) if value is not None else None
 
 
 # Our Message-IDs (compose.new_message_id): found in bounces that quote our mail.

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import acknowledgement, answered, assignment, cases, commands, ledger, outbox
-from mailbot.addresses import address_key
+from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
 from mailbot.intake import Intake, Outcome, receipt_time
@@ -25,14 +25,14 @@ from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
-from mailbot.thread import find_case, same_member
+from mailbot.thread import case_by_conversation, find_case, same_member
 
 if TYPE_CHECKING:
     from mailbot.app import App
 
 
 def follow_thread(it: Intake) -> Outcome | None:
-    case = find_case(it.session, it.message, it.app.directory)
+    case = _case_of(it)
     if case is None:
         if it.fetched.folder == "sent":
             return it.settle(MessageStatus.IGNORED, "sent item not about a case")
@@ -93,6 +93,25 @@ def follow_thread(it: Intake) -> Outcome | None:
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 
 
+def _case_of(it: Intake) -> CaseRow | None:
+    """The case this mail is about: by its headers or tag (thread.find_case), or, for
+    staff's mail (an officer's, or sent as the shared mailbox), by its Outlook
+    conversation, which is all an Outlook forward, or a reply that lost its References,
+    has to go by. A member's mail is read as they wrote it: a new matter in an old
+    conversation is a new case."""
+    case = find_case(it.session, it.message, it.app.directory)
+    if case is None and _written_by_staff(it):
+        case = case_by_conversation(it.session, it.message)
+    return case
+
+
+def _written_by_staff(it: Intake) -> bool:
+    sender = it.message.sender
+    return it.fetched.folder == "sent" or (sender is not None and (
+        same_address(sender.email, it.app.mailbox_address) or _staff(it.app, sender.email)
+    ))
+
+
 def answers_as_the_mailbox(it: Intake) -> bool:
     """Mail from the shared mailbox itself in its Inbox that answers a case's member: an
     officer's reply sent as the mailbox (Send As, or on behalf) in Outlook, whose Reply All
@@ -100,7 +119,7 @@ def answers_as_the_mailbox(it: Intake) -> bool:
     watch_sent that copy is all mailbot sees of the answer, and with it the Sent Items
     copy comes after it as the same mail. Our own mail coming back is not (its Message-ID
     is one we sent)."""
-    case = find_case(it.session, it.message, it.app.directory)
+    case = _case_of(it)
     if case is None or not answered.to_the_member(case, it.message, it.app.directory):
         return False
     ours = select(OutboxRow.id).where(OutboxRow.message_id == it.message.message_id)
