@@ -10,6 +10,7 @@ changes nothing and the officer is warned.
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -53,7 +54,7 @@ def follow_thread(it: Intake) -> Outcome | None:
     if it.fetched.folder == "sent" or answered.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
-        what = answered.record_answer(it.app, it.session, case, sender.email, at)
+        what = answered.record_answer(it.app, it.session, case, _answered_by(it), at)
         return it.settle(MessageStatus.PROCESSED, what, case)
     if _staff(it.app, sender.email) and not same_member(
         it.app.directory, sender.email, case.member_email
@@ -110,6 +111,19 @@ def _written_by_staff(it: Intake) -> bool:
     return it.fetched.folder == "sent" or (sender is not None and (
         same_address(sender.email, it.app.mailbox_address) or _staff(it.app, sender.email)
     ))
+
+
+def _answered_by(it: Intake) -> str:
+    """Who answered, for the timeline: the sender, or the officer in Sender of mail sent on
+    behalf of the shared mailbox (Outlook: From the mailbox, Sender the officer). Send As
+    leaves no trace of the officer: the shared mailbox, then."""
+    sender = it.message.sender
+    assert sender is not None
+    if same_address(sender.email, it.app.mailbox_address):
+        on_behalf = [a for _, a in getaddresses([it.message.headers.get("sender", "")])]
+        if on_behalf and "@" in on_behalf[0]:
+            return on_behalf[0]
+    return sender.email
 
 
 def answers_as_the_mailbox(it: Intake) -> bool:

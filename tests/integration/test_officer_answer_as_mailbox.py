@@ -87,6 +87,9 @@ def test_the_inbox_copy_of_an_answer_sent_as_the_mailbox_stops_the_clock(
     assert case.status == "responded"
     assert case.responded_at == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
     assert [e.detail for e in council.events("responded")] == ["reply to the member seen"]
+    # Who answered: the officer named in Sender when it was sent on behalf; else (Send As
+    # leaves no trace of them) the shared mailbox.
+    assert [e.actor for e in council.events("responded")] == [SAM if on_behalf else MAILBOX]
     assert rows(council.app, OutboxRow, OutboxRow.purpose == "ack") != []  # the member's, only
     assert {r.recipients for r in rows(council.app, OutboxRow)} == {JO, SAM}
     _no_reminder_after_the_answer(council)
@@ -101,6 +104,12 @@ def test_an_answer_in_both_the_inbox_and_sent_items_is_one_answer(council: Counc
     [row] = rows(council.app, MessageRow, MessageRow.message_id.contains("LO2P265MB0001AS"))
     assert row.duplicates == 1
     _no_reminder_after_the_answer(council)
+
+
+def test_a_sent_item_sent_on_behalf_is_the_officers_answer(council: Council) -> None:
+    _sent_item(council, _answer_as_mailbox(cc=f"Sam Patel <{SAM}>", on_behalf=True))
+    assert council.case().status == "responded"
+    assert [e.actor for e in council.events("responded")] == [SAM]
 
 
 def test_a_forward_as_the_mailbox_to_a_colleague_copying_the_mailbox_is_not_the_answer(
