@@ -24,17 +24,20 @@ def weekly_digest(
     """The weekly digest: --preview writes it to a file and prints the path; without it,
     queue this week's digests if their time has come (never twice in one ISO week).
     Either refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
-    from mailbot import digest
+    from mailbot import digest, jobs, recalculate
 
     now = datetime.now(UTC)
     with opened_app(config, makes_mail=True) as mailbot_app:
         if preview:
+            # The due dates the daemon's job would list: worked out again first if the
+            # policy or its calendar changed (a closure day added) since they were stored.
+            recalculate.recalculate_if_policy_changed(mailbot_app, now)
             try:
                 typer.echo(str(digest.preview(mailbot_app, now, out)))
             except OSError as exc:  # a symlink at the name (refused), a folder we cannot write
                 raise fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
             return
-        report = digest.send_digests(mailbot_app, now)
+        report = jobs.send_digests(mailbot_app, now)  # as the daemon's job, due dates first
         where = mailbot_app.settings.config_path or "<defaults>"
     if report.skipped == "disabled":
         typer.echo(f"no digest queued: [digest] enabled = false in {where}")

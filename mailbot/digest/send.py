@@ -109,12 +109,16 @@ def send_digests(app: App, now: datetime) -> DigestReport:
     if not config.enabled:
         report.skipped = "disabled"
         return report
+    targets = digest_targets(app)
+    if not targets:
+        report.skipped = no_one_to_send_to(app)
+        return report
     slot = digest_slot(app, now)
     if now < slot:
         report.skipped = f"not before {slot:%A %H:%M}"
         return report
     week = iso_week(slot.date())
-    for recipient, scope in digest_targets(app):
+    for recipient, scope in targets:
         key = digest_key(recipient, scope.key, week)
         # Under any form of the address: officers.csv edited to name the manager first in
         # the other form (xn--caerdydd--j9b.cymru) must not bring a second digest.
@@ -144,6 +148,13 @@ def send_digests(app: App, now: datetime) -> DigestReport:
         except IntegrityError:
             continue  # an overlapping run queued it first
     return report
+
+
+def no_one_to_send_to(app: App) -> str:
+    """Why no digest goes when there is no one to send it to (docs/digest.md)."""
+    managers = ("managers = false" if not app.settings.digest.managers
+                else "no officer in officers.csv has a manager_email")
+    return f"no one to send it to ([digest] recipients is empty, and {managers})"
 
 
 def preview(app: App, now: datetime, out: Path | None = None) -> Path:

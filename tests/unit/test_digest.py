@@ -241,7 +241,7 @@ def test_preview_writes_an_eml_and_queues_nothing(
         cli, ["digest", "--preview", "--out", str(out), "--config", str(tmp_path / "mailbot.toml")]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == str(out)
+    assert result.stdout.strip() == str(out)  # the log (stderr) may say more
     message = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
     assert message["To"] == CHIEF and "Weekly digest" in message["Subject"]
     with the_app.store.transaction() as session:

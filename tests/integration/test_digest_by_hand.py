@@ -1,0 +1,96 @@
+"""`mailbot digest` run by hand (an administrator trying the digest before the managers
+get it): what it writes and what it says must be what the daemon's job would send.
+
+The command reads the clock, so the dates here are worked out from today."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text, by_recipient, parse_sent
+from typer.testing import CliRunner
+
+from mailbot import jobs
+from mailbot.cli import app as cli
+
+MAILBOX = "memberenquiries@wiltshire.gov.uk"
+JO = "jo.bloggs@wiltshire.gov.uk"
+SAM = "sam.patel@wiltshire.gov.uk"
+DANA = "dana.reed@wiltshire.gov.uk"
+CHIEF = "chief.executive@wiltshire.gov.uk"
+
+
+def council(home: Path, digest_table: str, manager: str = DANA) -> Council:
+    return Council(
+        home, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", manager, "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n{digest_table}',
+        mail_headers=PLAIN_UTF8,
+    )
+
+
+def mailbot(place: Council, *args: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
+    return result.exit_code, result.output.splitlines()
+
+
+def test_a_preview_after_closure_days_were_added_shows_the_due_dates_they_give(
+    tmp_path: Path,
+) -> None:
+    """An enquiry received five weeks ago is overdue. The council then adds closure days
+    from the day after it came to three weeks from now (a long closure, to be sure of it
+    whatever today is), and the administrator previews the digest before the daemon's
+    next job. The preview listed the case as overdue by the date stored before the
+    closure ('0 wd overdue', counted on the new calendar); the daemon's digest would work
+    the date out again first. Now the preview does too: nothing overdue, the case due
+    after the closure."""
+    today = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    received = today - timedelta(days=35)
+    closure_end = (today + timedelta(days=21)).date()
+    with council(tmp_path, f'[digest]\nrecipients = ["{CHIEF}"]\nmanagers = false\n') as place:
+        left = by_recipient(place.deliver(
+            place.mail(JO, "Pothole on Castle Road", "A deep one by no. 12.", date=received),
+            received))
+        assert SAM in left
+        jobs.send_reminders(place.app, received + timedelta(hours=1))  # as the daemon does
+        assert place.case().response_due < today.date()
+        config = place.home / "mailbot.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            + f'[policy.calendar]\nclosures = [{{ start = {(received + timedelta(days=1)).date()}, '
+            f'end = {closure_end}, name = "Office move" }}]\n', encoding="utf-8")
+        preview = tmp_path / "preview.eml"
+        code, output = mailbot(place, "digest", "--preview", "--out", str(preview))
+        assert code == 0, output
+        message = parse_sent(preview.read_bytes())
+        text = body_text(message, "plain")
+        assert "0 overdue" in str(message["Subject"])
+        assert "Overdue (0)" in text
+        assert "wd overdue" not in text
+        assert place.case().response_due > closure_end
+
+
+def test_with_no_one_to_send_it_to_the_command_says_so(tmp_path: Path) -> None:
+    """No [digest] recipients and no officer with a manager_email: no digest is sent (as
+    docs/digest.md says). The command said 'this week's digests were already queued',
+    sending an administrator to look for mail that never existed."""
+    with council(tmp_path, "[digest]\nrecipients = []\n", manager="") as place:
+        code, lines = mailbot(place, "digest")
+    assert code == 0, lines
+    assert lines == [
+        "no digest queued: no one to send it to ([digest] recipients is empty, and no "
+        "officer in officers.csv has a manager_email)"
+    ]
+
+
+def test_with_managers_turned_off_and_no_recipients_the_command_says_so(
+    tmp_path: Path,
+) -> None:
+    with council(tmp_path, "[digest]\nrecipients = []\nmanagers = false\n") as place:
+        code, lines = mailbot(place, "digest")
+    assert code == 0, lines
+    assert lines == [
+        "no digest queued: no one to send it to ([digest] recipients is empty, and "
+        "managers = false)"
+    ]
