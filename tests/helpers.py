@@ -443,6 +443,51 @@ def stop_daemon(daemon: subprocess.Popen[bytes], log: Path) -> None:
             daemon.kill()
 
 
+# A daemon that polls and sends every 5 s: maildir_council(extra=...) for `mailbot run`.
+EVERY_FIVE_SECONDS = "[scheduler]\npoll_seconds = 5\nflush_seconds = 5\n"
+
+MAILDIR_COUNCIL_CONFIG = """
+[council]
+name = "Test Council"
+policy = "mwda"
+[mailbox]
+backend = "maildir"
+address = "{mailbox}"
+[directory]
+members = "members.csv"
+officers = "officers.csv"
+admins = ["{admin}"]
+[classifier]
+train_if_missing = false
+{extra}"""
+
+
+def maildir_council(
+    home: Path,
+    *,
+    address: str,
+    member: str,
+    admin: str,
+    officers: str,
+    templates: dict[str, str] | None = None,
+    extra: str = "",
+) -> Path:
+    """A maildir council in `home`: members.csv with Cllr Bea Cole at `member`, officers.csv
+    of `officers` (its text), the council's own `templates` (name -> text), and a
+    mailbot.toml for mailbox `address` with `admin` as [directory] admins, and `extra`
+    lines at its end. The config's path."""
+    (home / "members.csv").write_text(f"name,email\nCllr Bea Cole,{member}\n")
+    (home / "officers.csv").write_text(officers)
+    for name, text in (templates or {}).items():
+        path = home / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    config = home / "mailbot.toml"
+    config.write_text(MAILDIR_COUNCIL_CONFIG.format(mailbox=address, admin=admin, extra=extra))
+    mailbox.Maildir(str(home / "mailbox"), create=True)
+    return config
+
+
 def maildir_outbox(home: Path) -> list[EmailMessage]:
     """The mail a maildir council's daemon wrote to `home`/outbox, oldest name first."""
     parser = email.parser.BytesParser(policy=email.policy.default)

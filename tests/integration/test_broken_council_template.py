@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    EVERY_FIVE_SECONDS,
     deliver_to_maildir,
     mailbot_command,
     mailbot_process,
     maildir_answers,
+    maildir_council,
     maildir_outbox,
     stop_daemon,
     wait_for_daemon,
@@ -29,40 +31,16 @@ MAILBOX = "memberenquiries@council.gov.uk"
 MEMBER = "bea.cole@council.gov.uk"
 ADMIN = "it.admin@council.gov.uk"
 
-CONFIG = f"""
-[council]
-name = "Test Council"
-policy = "mwda"
-[mailbox]
-backend = "maildir"
-address = "{MAILBOX}"
-[directory]
-members = "members.csv"
-officers = "officers.csv"
-admins = ["{ADMIN}"]
-[classifier]
-train_if_missing = false
-[scheduler]
-poll_seconds = 5
-flush_seconds = 5
-"""
-
 # The closing brace of `ref` lost on line 3.
 BROKEN_ACK = "Subject: Your enquiry {{ ref }}\n\nThank you. Your reference is {{ ref }.\n"
 
 
 def _home(tmp_path: Path, templates: dict[str, str]) -> Path:
-    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
-    (tmp_path / "officers.csv").write_text(
-        "name,email,service\nSam Patel,sam.patel@council.gov.uk,highways\n")
-    for name, text in templates.items():
-        path = tmp_path / "templates" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    config = tmp_path / "mailbot.toml"
-    config.write_text(CONFIG)
-    mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
-    return config
+    return maildir_council(
+        tmp_path, address=MAILBOX, member=MEMBER, admin=ADMIN, templates=templates,
+        officers="name,email,service\nSam Patel,sam.patel@council.gov.uk,highways\n",
+        extra=EVERY_FIVE_SECONDS,
+    )
 
 
 def _problem(home: Path) -> str:

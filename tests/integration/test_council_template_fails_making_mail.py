@@ -8,13 +8,12 @@ and the admins are emailed once. The daemon's jobs in this process, on a Maildir
 from __future__ import annotations
 
 import logging
-import mailbox
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import deliver_to_maildir, maildir_answers, maildir_outbox, rows
+from helpers import deliver_to_maildir, maildir_answers, maildir_council, maildir_outbox, rows
 
 from mailbot.app import App, build_app
 from mailbot.health import MailboxHealth
@@ -31,21 +30,6 @@ MEMBER = "bea.cole@council.gov.uk"
 ADMIN = "it.admin@council.gov.uk"
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday
 
-CONFIG = f"""
-[council]
-name = "Test Council"
-policy = "mwda"
-[mailbox]
-backend = "maildir"
-address = "{MAILBOX}"
-[directory]
-members = "members.csv"
-officers = "officers.csv"
-admins = ["{ADMIN}"]
-[classifier]
-train_if_missing = false
-"""
-
 # Line 3 asks for a value the acknowledgement is not given (its name misspelt).
 MISSPELT_ACK = (
     "Subject: Re: {{ reply_subject }}\n\n"
@@ -59,17 +43,10 @@ FAILING_ACK_HTML = (
 
 
 def _home(tmp_path: Path, templates: dict[str, str]) -> Path:
-    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
-    (tmp_path / "officers.csv").write_text(
-        "name,email,service\nSam Patel,sam.patel@council.gov.uk,highways\n")
-    for name, text in templates.items():
-        path = tmp_path / "templates" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    config = tmp_path / "mailbot.toml"
-    config.write_text(CONFIG)
-    mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
-    return config
+    return maildir_council(
+        tmp_path, address=MAILBOX, member=MEMBER, admin=ADMIN, templates=templates,
+        officers="name,email,service\nSam Patel,sam.patel@council.gov.uk,highways\n",
+    )
 
 
 def _run_jobs(app: App, now: datetime) -> None:

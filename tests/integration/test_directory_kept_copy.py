@@ -5,16 +5,17 @@ subprocess, on a Maildir with its outbox folder, as an administrator would run i
 
 from __future__ import annotations
 
-import mailbox
 import stat
 from pathlib import Path
 
 import pytest
 from helpers import (
+    EVERY_FIVE_SECONDS,
     deliver_to_maildir,
     mailbot_command,
     mailbot_process,
     maildir_answers,
+    maildir_council,
     maildir_outbox,
     stop_daemon,
     wait_for_daemon,
@@ -30,24 +31,6 @@ SAM = "sam.patel@council.gov.uk"
 LEE = "lee.wong@council.gov.uk"
 ADMIN = "it.admin@council.gov.uk"
 
-CONFIG = f"""
-[council]
-name = "Test Council"
-policy = "mwda"
-[mailbox]
-backend = "maildir"
-address = "{MAILBOX}"
-[directory]
-members = "members.csv"
-officers = "officers.csv"
-admins = ["{ADMIN}"]
-[classifier]
-train_if_missing = false
-[scheduler]
-poll_seconds = 5
-flush_seconds = 5
-"""
-
 OFFICERS = f"name,email,service\nSam Patel,{SAM},highways\n"
 # Sam's row pasted again and changed: mailbot cannot tell which is right.
 BROKEN_OFFICERS = OFFICERS + f"Sam Patel,{SAM.upper()},waste\n"
@@ -58,12 +41,8 @@ def _problem(home: Path) -> str:
 
 
 def _home(tmp_path: Path) -> Path:
-    (tmp_path / "members.csv").write_text(f"name,email\nCllr Bea Cole,{MEMBER}\n")
-    (tmp_path / "officers.csv").write_text(OFFICERS)
-    config = tmp_path / "mailbot.toml"
-    config.write_text(CONFIG)
-    mailbox.Maildir(str(tmp_path / "mailbox"), create=True)
-    return config
+    return maildir_council(tmp_path, address=MAILBOX, member=MEMBER, admin=ADMIN,
+                           officers=OFFICERS, extra=EVERY_FIVE_SECONDS)
 
 
 def test_a_restart_with_a_broken_officers_csv_runs_on_the_kept_copy(tmp_path: Path) -> None:
