@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from helpers import PLAIN_UTF8, Council, rows
+from sqlalchemy import select
 
 from mailbot import jobs
-from mailbot.store.tables import MessageRow
+from mailbot.store.tables import CaseRow, MessageRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -101,3 +102,19 @@ def test_after_the_member_reopens_the_case_the_next_reply_is_an_answer_again(
     assert [e.at for e in council.events("responded")] == [FIRST, SECOND]
     assert _ledger_reason(council, 2) == "response to the member recorded"
     assert council.events("replied again") == []
+
+
+def test_a_reply_to_the_member_of_a_closed_case_leaves_it_closed(council: Council) -> None:
+    """mailbot itself never closes a case; one closed in the database (an old version's
+    data, an administrator) is finished as an answered one is: a reply leaves it so."""
+    with council.app.store.transaction() as session:
+        case = session.scalars(select(CaseRow)).one()
+        case.status = "closed"
+    council.deliver(_reply_to_member(1, FIRST, "Dear Cllr Bloggs,\r\n\r\nFilled on Friday."))
+    case = council.case()
+    assert (case.status, case.responded_at) == ("closed", None)
+    assert council.events("responded") == []
+    assert [e.actor for e in council.events("replied again")] == [SAM]
+    assert _ledger_reason(council, 1) == (
+        "another reply to the member; the case was answered already"
+    )
