@@ -13,6 +13,8 @@ import re
 
 from mailbot.classify.text import is_thanks_only
 from mailbot.directory import Member
+from mailbot.loops.subjects import is_reply_subject
+from mailbot.model import ParsedMessage
 
 _WORD = re.compile(r"[\w'’-]+")
 # What a councillor's sign-off says besides their name, ward and council.
@@ -42,6 +44,16 @@ def member_thanks_only(body: str, subject: str, member: Member | None, council: 
     own = _sign_off_vocabulary(member, council)
     kept = [line for line in body.split("\n") if not _is_sign_off_line(line, own)]
     return len(kept) < len(body.split("\n")) and is_thanks_only("\n".join(kept), subject)
+
+
+def thanks_in_reply(message: ParsedMessage, member: Member | None, council: str) -> bool:
+    """A reply (In-Reply-To, References or "RE:") that only thanks, with no file attached
+    ("Thanks!" over a photo is the file's covering note). A new mail signed "Thanks" whose
+    ask is its subject is not one."""
+    replying = bool(message.in_reply_to or message.references) or is_reply_subject(
+        message.subject)
+    return (replying and not message.attachment_types
+            and member_thanks_only(message.text, message.subject, member, council))
 
 
 def _sign_off_vocabulary(member: Member, council: str) -> frozenset[str]:

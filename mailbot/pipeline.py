@@ -2,7 +2,7 @@
 
 ledger → parse → spam verdict → loop guard → sender check → officer commands → thread →
 an officer's answer to a member naming no case (untagged_answer.py) → a command that names
-no case → classify → case + clock → outbox rows. Each stage either
+no case → a thank-you naming no case → classify → case + clock → outbox rows. Each stage either
 settles the message (returns an Outcome) or lets the next one look at it. Stages write
 rows; none of them sends anything. The message on its way is an Intake
 (mailbot/intake.py); mail about a case already open or answered is the thread stage's
@@ -24,6 +24,7 @@ from mailbot.commands.authority import disowned, may_answer
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
+from mailbot.member_thanks import thanks_in_reply
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
@@ -171,6 +172,20 @@ def _hold_for_a_person(it: Intake, case: CaseRow, why: str) -> None:
     )
 
 
+def ignore_thanks_without_case(it: Intake) -> Outcome | None:
+    """A thank-you in a thread mailbot has no case for (the officer answered the member
+    from their own mailbox, without the shared one) is not an enquiry: no case is opened,
+    so nobody is told it will be answered."""
+    sender = it.message.sender
+    assert sender is not None
+    member = it.app.directory.member(sender.email)
+    if it.parent is not None or not thanks_in_reply(
+        it.message, member, it.app.settings.council.name
+    ):
+        return None
+    return it.settle(MessageStatus.IGNORED, "thanks in a thread with no case; no case opened")
+
+
 def open_case(it: Intake) -> Outcome | None:
     classification = it.app.classifier.classify(it.message)
     # Counted from when the mail reached us, which is `now` except when a quarantined
@@ -250,6 +265,7 @@ STAGES: tuple[Stage, ...] = (
     # command to us, even if it starts "Done - the crew filled it" (as officer_commands).
     officer_answer_without_case,
     staff_command_without_case,
+    ignore_thanks_without_case,
     open_case,
 )
 

@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from mailbot.loops.subjects import FORWARD_SUBJECT, REPLY_OR_FORWARD_SUBJECT
+from mailbot.loops.subjects import is_reply_subject
 from mailbot.quoting import (
     HEADER_LINE,
     cut_signature,
@@ -145,7 +145,7 @@ def is_thanks_only(body: str, subject: str = "") -> bool:
     """The sender's new text thanks us and says nothing else: an answer acknowledged,
     not a case to open again. A reply in the thread of a forward ("RE: FW: ...") is a
     reply: only a forward marker in its body makes it a forward."""
-    cleaned = new_text(body, "" if _is_reply_subject(subject) else subject)
+    cleaned = new_text(body, "" if is_reply_subject(subject) else subject)
     if cleaned.forwarded or "?" in cleaned.text:
         return False
     # new_text cuts at a bare "Thanks," sign-off line; then the lines above the history.
@@ -169,12 +169,6 @@ def is_thanks_only(body: str, subject: str = "") -> bool:
         else:
             return False
     return thanked and names <= MAX_NAMES
-
-
-def _is_reply_subject(subject: str) -> bool:
-    """The subject starts with a reply prefix ("RE:", Welsh "Ateb:"), not a forward's."""
-    return bool(REPLY_OR_FORWARD_SUBJECT.match(subject or "")) and not FORWARD_SUBJECT.match(
-        subject or "")
 
 
 def _first_lines(body: str) -> str:

@@ -153,6 +153,13 @@ GATEWAY_TAG = re.compile(
 )
 
 
+def is_reply_subject(subject: str) -> bool:
+    """The subject starts with a reply's prefix ("RE:", Welsh "Ateb:"), not a forward's
+    ("RE: FW: ..." is a reply in a forward's thread)."""
+    subject = without_gateway_tags(subject or "")
+    return bool(REPLY_OR_FORWARD_SUBJECT.match(subject)) and not FORWARD_SUBJECT.match(subject)
+
+
 def without_gateway_tags(subject: str) -> str:
     previous = None
     while previous != subject:
