@@ -148,7 +148,7 @@ def _officer_line(app: App, email: str | None) -> tuple[str, str]:
         return ("", UNASSIGNED)
     officer = app.directory.officer(email)
     if officer is not None:
-        return (officer.service or "No service", officer.name)
+        return (officer.service or "No service", _told_apart(app, officer.name, officer.email))
     routing = app.policy.routing
     if routing.foi_team and same_address(email, routing.foi_team):
         return ("FOI team", email)
@@ -158,6 +158,18 @@ def _officer_line(app: App, email: str | None) -> tuple[str, str]:
         # A leaver's or an old address's cases: reminders to it may reach nobody.
         return (NOT_LISTED, email)
     return ("Other addresses", email)
+
+
+def _told_apart(app: App, name: str, email: str) -> str:
+    """The officer's name, or, when officers.csv has another officer of that name (two
+    David Joneses), the name and the first part of the address: "David Jones
+    (david.jones2)" (the whole address if that part is shared too)."""
+    namesakes = [o.email for o in app.directory.officers.values() if o.name == name]
+    if len(namesakes) < 2:
+        return name
+    local = email.partition("@")[0]
+    same_local = sum(other.partition("@")[0] == local for other in namesakes)
+    return f"{name} ({local if same_local == 1 else email})"
 
 
 def _by_officer(app: App, tallies: dict[str | None, Tally]) -> dict[str | None, Tally]:
@@ -177,13 +189,16 @@ def _services(app: App, scope: Scope, figures: Figures) -> list[dict[str, Any]]:
         # when officers.csv has a row for it or cases are with it (a manager named only
         # as manager_email would be a row of noughts under "Other addresses").
         emails |= {e for e in scope.officers if app.directory.officer(e) is not None}
-    grouped: dict[str, list[tuple[str, Tally]]] = {}
+    grouped: dict[str, list[tuple[str, str, Tally]]] = {}
     for email in emails:
         service, name = _officer_line(app, email)
-        grouped.setdefault(service, []).append((name, tallies.get(email, Tally())))
+        grouped.setdefault(service, []).append((name, email or "", tallies.get(email, Tally())))
     services = []
     for service in sorted(grouped):
-        officers = sorted(grouped[service])
+        # By name, then address: two officers of one name (each named with their
+        # address, _officer_line) must not fall back on comparing their tallies.
+        officers = [(name, tally) for name, _, tally in sorted(
+            grouped[service], key=lambda o: (o[0], o[1]))]
         services.append(
             {
                 "name": service or "Unassigned",
