@@ -117,8 +117,13 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _THANKS_WORDS = _word_set(
-    "thanks thank thankyou thx ta cheers appreciated appreciate grateful diolch"
+    "thanks thank thankyou thx ta cheers appreciated appreciate grateful obliged diolch"
 )
+# Emoji a phone offers as a reply: thumbs up, folded hands, OK hand, smiles, a tick, a heart.
+_THANKS_EMOJI = frozenset("\U0001F44D\U0001F64F\U0001F44C\U0001F642\U0001F60A\u2705\u2764")
+# Skin tones and the variation selectors that follow an emoji.
+_EMOJI_MODIFIERS = frozenset(
+    "\ufe0e\ufe0f\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF")
 _COURTESY_WORDS = _word_set(
     """you for the this that your very so much many all a lot of kind kindly best regards
     wishes great brilliant perfect excellent lovely fab fantastic super good ok okay noted
@@ -131,7 +136,8 @@ _COURTESY_WORDS = _word_set(
     pass on to residents resident them they is was that
     sorting getting done letting me update quickly looking into
     with one matter dealing coming back have passed responding replying time
-    assistance following up confirming explanation"""
+    assistance following up confirming explanation acknowledgement acknowledging
+    reference number stuff team x xx roi gwybod"""
 )
 # However they are written ("Not Fixed"), these make a reply more than thanks.
 _MORE_THAN_THANKS = _word_set(
@@ -150,6 +156,8 @@ def is_thanks_only(body: str, subject: str = "") -> bool:
         return False
     # new_text cuts at a bare "Thanks," sign-off line; then the lines above the history.
     text = cleaned.text.strip() or _first_lines(body)
+    if _only_thanks_emoji(text):
+        return True  # a thumbs-up from a phone
     tokens = _TOKEN.findall(text.replace("’", "'"))
     if not 0 < len(tokens) <= MAX_THANKS_WORDS:
         return False
@@ -169,6 +177,12 @@ def is_thanks_only(body: str, subject: str = "") -> bool:
         else:
             return False
     return thanked and names <= MAX_NAMES
+
+
+def _only_thanks_emoji(text: str) -> bool:
+    """The text is a thumbs-up, folded hands or a smile, and nothing else."""
+    marks = [c for c in text if not (c.isspace() or c in _EMOJI_MODIFIERS or c in "!.")]
+    return bool(marks) and all(c in _THANKS_EMOJI for c in marks)
 
 
 def _first_lines(body: str) -> str:

@@ -61,6 +61,15 @@ def _reply(it: Council, ref: str, words: str) -> list[str]:
     "Thanks for following this up.",
     "Thank you for the explanation.",
     "Thanks for confirming.",
+    "Thanks for the acknowledgement.",
+    "Thank you for the reference number.",
+    "Great stuff, thanks.",
+    "Much obliged.",
+    "Thanks team!",
+    "Thanks x",
+    "\N{THUMBS UP SIGN}",
+    "\N{PERSON WITH FOLDED HANDS}\N{EMOJI MODIFIER FITZPATRICK TYPE-3}",
+    "Diolch am roi gwybod.",
 ])
 def test_thanks_in_a_councillors_words_leaves_the_case_answered(
     answered: tuple[Council, str], words: str
