@@ -1,0 +1,107 @@
+"""A manager whose team has paused cases and none overdue is told how to act on one
+themselves. The digest's paused list says what to do ("give it to someone who can answer
+(REASSIGN name@council)"), but how a manager does it (a mail to the shared mailbox with
+the reference in the subject and the command on the first line; not a reply to the
+digest, which is ignored without a word) was said only under the overdue list, and only
+when something was overdue: a manager with paused cases alone was not told, in English
+or in a bilingual council's digest, text or HTML."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import PLAIN_UTF8, Council, body_text, by_recipient, rows
+
+from mailbot import jobs
+from mailbot.store.tables import CaseRow, OutboxRow
+
+RECEIVED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # due Monday 7 December
+MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+HOW_TEXT = ("To act on a case yourself, write to {mailbox} with its reference in the "
+            "subject (as [MB-2026-00001]) and one command on the first line: REASSIGN "
+            "name@council, EXTEND 5 \"reason\" or DONE.")
+HOW_HTML = ("To act on a case yourself, write to {mailbox} with its reference in the "
+            "subject (click the reference)")
+HOW_WELSH = "I weithredu ar achos eich hun, ysgrifennwch at {mailbox}"
+
+
+def digests(place: Council) -> dict[str, EmailMessage]:
+    jobs.send_digests(place.app, MONDAY)
+    found = {}
+    for row in rows(place.app, OutboxRow, OutboxRow.purpose == "digest"):
+        message = email.message_from_bytes(row.mime, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        found[str(message["To"])] = message
+    return found
+
+
+@pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])  # English; bilingual
+def test_a_manager_with_paused_cases_only_is_told_how_to_act(
+    tmp_path: Path, policy: str
+) -> None:
+    domain = f"{policy}.gov.uk"
+    mailbox, sam, manager = (f"memberenquiries@{domain}", f"sam.patel@{domain}",
+                             f"dana.reed@{domain}")
+    with Council(
+        tmp_path, mailbox=mailbox, policy=policy,
+        members=[("Cllr Jo Bloggs", f"jo.bloggs@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", manager, ""),
+                  ("Dana Reed", manager, "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        assignment = by_recipient(place.deliver(place.mail(
+            f"jo.bloggs@{domain}", "Pothole on Castle Road", "A deep one by no. 12.", cc=sam,
+            date=RECEIVED), RECEIVED))[sam]
+        paused_at = RECEIVED + timedelta(days=1)
+        place.deliver(place.reply(assignment, sam, 'PAUSE "waiting for the photos"',
+                                  date=paused_at), paused_at)
+        assert place.case().status == "paused"
+        assert rows(place.app, CaseRow, CaseRow.response_due < MONDAY.date()) == []
+        sent = digests(place)
+    assert set(sent) == {manager, f"chief.executive@{domain}"}
+    for message in sent.values():
+        assert "0 overdue" in str(message["Subject"])
+        text, html = body_text(message, "plain"), body_text(message, "html")
+        assert "MB-2026-00001" in text
+        assert " ".join(HOW_TEXT.format(mailbox=mailbox).split()) in " ".join(text.split())
+        assert HOW_HTML.format(mailbox=mailbox) in html
+        # Once, after the paused list.
+        assert text.count("To act on a case yourself") == 1
+        assert text.index("To act on a case yourself") > text.index("What to do: ask Sam")
+        if policy == "cardiff":
+            assert HOW_WELSH.format(mailbox=mailbox) in text
+            assert HOW_WELSH.format(mailbox=mailbox) in html
+
+
+def test_with_overdue_and_paused_cases_it_is_said_once_under_the_overdue_list(
+    tmp_path: Path,
+) -> None:
+    domain = "wiltshire.gov.uk"
+    mailbox, sam = f"memberenquiries@{domain}", f"sam.patel@{domain}"
+    with Council(
+        tmp_path, mailbox=mailbox, members=[("Cllr Jo Bloggs", f"jo.bloggs@{domain}",
+                                             "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        early = RECEIVED - timedelta(days=21)  # overdue by Monday 30 November
+        for when, subject in ((early, "Bins not collected"), (RECEIVED, "Pothole")):
+            assignment = by_recipient(place.deliver(place.mail(
+                f"jo.bloggs@{domain}", subject, "Please help.", cc=sam, date=when),
+                when))[sam]
+        paused_at = RECEIVED + timedelta(days=1)
+        place.deliver(place.reply(assignment, sam, 'PAUSE "waiting for the photos"',
+                                  date=paused_at), paused_at)
+        [message] = digests(place).values()
+    text, html = body_text(message, "plain"), body_text(message, "html")
+    assert "1 overdue" in str(message["Subject"])
+    assert text.count("To act on a case yourself") == 1
+    assert html.count("To act on a case yourself") == 1
+    assert text.index("To act on a case yourself") < text.index("Due this week (")
