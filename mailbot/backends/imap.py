@@ -61,7 +61,13 @@ from mailbot.backends.imap_errors import (
     transient,
     translated_errors,
 )
-from mailbot.backends.imap_folders import FolderLayout, lacking_rights, locate, read_layout
+from mailbot.backends.imap_folders import (
+    SENT,
+    FolderLayout,
+    lacking_rights,
+    locate,
+    read_layout,
+)
 from mailbot.backends.imap_idle import idle_until_mail
 from mailbot.backends.imap_moves import move_uids
 from mailbot.backends.imap_reading import BATCH_BYTES, FolderExtent, NewMailReader
@@ -148,6 +154,7 @@ class ImapMailbox:
         self._client: IMAPClient | None = None
         self._interrupted = threading.Event()  # set by interrupt(): mailbot is stopping
         self._folders_checked = False
+        self._sent_stand_in = ""  # the server's Sent folder in use for a missing `sent`
         self._inbox_validity: int | None = None  # set while the inbox is the selected folder
         # The configured folder names as this server spells them (see FolderLayout),
         # settled for each connection by _ensure_folders.
@@ -280,9 +287,10 @@ class ImapMailbox:
                 self._inbox_name = inbox
                 client.select_folder(inbox)  # read-write, as a poll does: may we move mail?
                 home = layout.home(inbox)
+                configured_sent = locate(client, layout, self.sent, home)
                 found = {
-                    name: locate(client, layout, name, home)
-                    for name in (self.processed, self.sent)
+                    self.processed: locate(client, layout, self.processed, home),
+                    self.sent: configured_sent or layout.marked_as(SENT, home),
                 }
                 lacking = lacking_rights(client, inbox, found[self.processed], found[self.sent])
             if lacking:
@@ -298,6 +306,10 @@ class ImapMailbox:
                     + f" (folders there: {', '.join(layout.names)})"
                 )
             listed = list(layout.names)
+            if configured_sent is None and found[self.sent] is not None:
+                listed = [f"{name} (the server's Sent folder: used, as [mailbox.imap] sent = "
+                          f"{self.sent!r} is not there)" if name == found[self.sent]
+                          else name for name in listed]
             unlisted = [there for there in (inbox, *found.values()) if there is not None]
             listed += [
                 f"{there} (not listed by the server)"
@@ -398,6 +410,7 @@ class ImapMailbox:
                 raise
         self._client = client
         self._folders_checked = False
+        self._sent_stand_in = ""  # the server's Sent folder in use for a missing `sent`
         self._inbox_validity = None
         return client
 
@@ -477,10 +490,26 @@ class ImapMailbox:
         self._processed_name = locate(
             client, layout, self.processed, home
         ) or self._create_folder(client, layout.spelling(self.processed, home), "processed", layout)
-        self._sent_name = locate(client, layout, self.sent, home) or self._create_folder(
-            client, layout.spelling(self.sent, home), "sent", layout
-        )
+        self._sent_name = self._sent_folder(client, layout, home, log_it=True) or (
+            self._create_folder(client, layout.spelling(self.sent, home), "sent", layout))
         self._folders_checked = True
+
+    def _sent_folder(
+        self, client: IMAPClient, layout: FolderLayout, home: str, *, log_it: bool = False
+    ) -> str | None:
+        """The configured Sent folder; if it is not there, the one the server marks as
+        the Sent folder (Exchange's "Sent Items", Gmail's "[Gmail]/Sent Mail"), where
+        officers' mail sent as the shared mailbox is: a new "Sent" beside it would be
+        watched in vain. None if neither."""
+        configured = locate(client, layout, self.sent, home)
+        if configured is not None:
+            return configured
+        marked = layout.marked_as(SENT, home)
+        if marked is not None and log_it and marked != self._sent_stand_in:
+            self._sent_stand_in = marked  # said once, not at each new connection
+            log.info("%s: [mailbox.imap] sent = %r is not there; using %r, which the server "
+                     "marks as the Sent folder", self.where, self.sent, marked)
+        return marked
 
     def _create_folder(
         self, client: IMAPClient, name: str, key: str, layout: FolderLayout | None = None

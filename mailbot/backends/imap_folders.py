@@ -4,7 +4,7 @@ login lacks in the folders mailbot uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -13,6 +13,8 @@ from mailbot.backends.imap_errors import error_text, transient
 
 # RFC 4314 rights mailbot needs: read, flag \Deleted and expunge in the inbox (what a
 # MOVE out of it does), insert into Processed and Sent, read Sent (its dedup search).
+SENT = "\\Sent"
+SPECIAL_USES = (SENT,)  # the RFC 6154 uses mailbot looks for
 RIGHT_NAMES = {"r": "read", "t": "delete messages", "e": "expunge", "i": "add messages"}
 
 
@@ -28,6 +30,20 @@ class FolderLayout:
     delimiter: str
     prefix: str
     others: tuple[str, ...] = ()
+    # Folders by the special use the server marks them with (RFC 6154): {"\\Sent":
+    # ("Sent Items",)} on Exchange, ("[Gmail]/Sent Mail",) on Gmail.
+    marked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def marked_as(self, use: str, home: str) -> str | None:
+        """The one folder of the mailbox at `home` the server marks for `use` ("\\Sent");
+        None if there is none, or more than one."""
+        found = [name for name in self.marked.get(use, ()) if self._lives_in(name, home)]
+        return found[0] if len(found) == 1 else None
+
+    def _lives_in(self, name: str, home: str) -> bool:
+        if home != self.prefix:
+            return name.startswith(home)
+        return not any(other and name.startswith(other) for other in self.others)
 
     def home(self, inbox: str) -> str:
         """Where the folders of the mailbox that owns `inbox` live. Bare names such as
@@ -98,7 +114,13 @@ def read_layout(client: IMAPClient) -> FolderLayout:
             _decoded(space[0]) for space in (*(spaces.other or ()), *(spaces.shared or ()))
         )
     names = [str(name) for _flags, _delimiter, name in listed]
-    return FolderLayout(names, delimiter, prefix, others)
+    marked: dict[str, tuple[str, ...]] = {}
+    for flags, _delimiter, name in listed:
+        for flag in flags:
+            use = _decoded(flag)
+            if use in SPECIAL_USES:
+                marked[use] = (*marked.get(use, ()), str(name))
+    return FolderLayout(names, delimiter, prefix, others, marked)
 
 
 def locate(client: IMAPClient, layout: FolderLayout, name: str, home: str) -> str | None:

@@ -65,6 +65,14 @@ def master() -> Iterator[DovecotServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def exchange_like() -> Iterator[DovecotServer]:
+    """Its Sent folder is "Sent Items", marked \\Sent in LIST (RFC 6154), as on Exchange
+    and Microsoft 365 over IMAP; Gmail's is "[Gmail]/Sent Mail", marked the same way."""
+    with running_dovecot(server_shape(marked={"Sent Items": "\\Sent"})) as server:
+        yield server
+
+
 @pytest.fixture
 def bare(dovecot_bare: DovecotServer) -> DovecotServer:
     """IMAP4rev1 and nothing else: no MOVE, UIDPLUS, IDLE, CONDSTORE or NAMESPACE."""
@@ -168,6 +176,43 @@ def test_an_existing_folder_under_the_prefix_is_used_not_made_again(
 
     poll_twice_and_check(config, person, smtp_server, "INBOX.Done", "INBOX.Sent Items")
     assert set(counts(person)) == {"INBOX", "INBOX.Done", "INBOX.Sent Items"}
+    person.logout()
+
+
+def test_the_servers_own_sent_folder_is_used_when_the_configured_one_is_not_there(
+    exchange_like: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """sent is left at "Sent", which this server does not have: its Sent folder is "Sent
+    Items". A "Sent" made beside it would hold mailbot's copies where nobody looks, and
+    (watch_sent) be watched in vain for the officers' answers sent as the mailbox."""
+    user = exchange_like.new_user()
+    person = deliver(exchange_like, user, MEMBER_MAIL)
+    person.create_folder("Sent Items")
+    config = write_config(tmp_path, exchange_like, user, smtp_server)  # sent = "Sent"
+
+    code, output = mailbot("check-config", "--config", str(config), "--connect")
+    assert code == 0, output
+    assert ("Sent Items (the server's Sent folder: used, as [mailbox.imap] sent = 'Sent' "
+            "is not there)") in output
+    assert "Processed (missing: created on first poll)" in output
+    assert "Sent (missing" not in output
+
+    poll_twice_and_check(config, person, smtp_server, "Processed", "Sent Items")
+    assert set(counts(person)) == {"INBOX", "Processed", "Sent Items"}
+    person.logout()
+
+
+def test_a_configured_sent_folder_is_used_even_where_another_is_marked_sent(
+    exchange_like: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    user = exchange_like.new_user()
+    person = deliver(exchange_like, user, MEMBER_MAIL)
+    person.create_folder("Sent Items")
+    person.create_folder("Member Enquiries Sent")
+    config = write_config(tmp_path, exchange_like, user, smtp_server,
+                          'sent = "Member Enquiries Sent"')
+    poll_twice_and_check(config, person, smtp_server, "Processed", "Member Enquiries Sent")
+    assert counts(person)["Sent Items"] == 0
     person.logout()
 
 
