@@ -61,6 +61,15 @@ WELSH_NAMES = {
 }
 
 
+# The Act an overdue FOI request is late under, by the pack's foi_regime (English, Welsh):
+# a Scottish council answers under FOISA, not the UK Act.
+FOI_LAWS = {
+    "foia": ("the FOI Act", "y Ddeddf Rhyddid Gwybodaeth"),
+    "foisa": ("the Freedom of Information (Scotland) Act 2002",
+              "Deddf Rhyddid Gwybodaeth (yr Alban) 2002"),
+}
+
+
 def welsh_name(name: str) -> str:
     """A name the digest made up, in Welsh; a name from the directory as it is."""
     return WELSH_NAMES.get(name, name)
@@ -330,10 +339,11 @@ def _what_to_do(app: App, row: AnyRow, service: str, name: str) -> dict[str, str
             "(REASSIGN enw@cyngor).",
         }
     if row.kind == Kind.FOI.value:
+        law, law_cy = FOI_LAWS[app.policy.foi_regime]
         return {
-            "todo": f"ask {name} to answer it now: the date the FOI Act sets has passed.",
-            "todo_cy": f"gofynnwch i {name} ei ateb nawr: mae'r dyddiad a osodir gan y "
-            "Ddeddf Rhyddid Gwybodaeth wedi mynd heibio.",
+            "todo": f"ask {name} to answer it now: the date {law} sets has passed.",
+            "todo_cy": f"gofynnwch i {name} ei ateb nawr: mae'r dyddiad a osodir gan "
+            f"{law_cy} wedi mynd heibio.",
         }
     if row.status == CaseStatus.NEEDS_TRIAGE.value:
         return {
