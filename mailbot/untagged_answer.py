@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mailbot import answered, assignment, cases, ledger, outbox
-from mailbot.addresses import address_key
+from mailbot.addresses import address_key, same_address
 from mailbot.commands.authority import failed_authentication, role_of
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Member
@@ -54,7 +54,7 @@ def officer_answer_without_case(it: Intake) -> Outcome | None:
     if not members or failed_authentication(it.message):
         return None
     candidates = open_cases_of(it.app, it, sender.email, members)
-    if not candidates and not _written_to_a_member(it):
+    if not candidates and not _written_to_a_member(it, members):
         # To the mailbox, the member only copied in, and no case of theirs to answer: a
         # member-support officer or PA raising an enquiry for the councillor
         # (mailbot/on_behalf.py), which open_case makes the councillor's.
@@ -72,17 +72,35 @@ def officer_answer_without_case(it: Intake) -> Outcome | None:
 
 
 def addressed_members(it: Intake) -> list[Member]:
-    """The members in the mail's To and Cc, once each (a member listed at two addresses)."""
+    """The members in the mail's To and Cc, once each (a member listed at two addresses),
+    and anyone else there whose case is running (a resident, a councillor not yet in
+    members.csv), named as their case names them."""
     found: list[Member] = []
     for address in (*it.message.to, *it.message.cc):
-        member = it.app.directory.member(address.email)
+        member = it.app.directory.member(address.email) or _correspondent(it, address.email)
         if member is not None and member not in found:
             found.append(member)
     return found
 
 
-def _written_to_a_member(it: Intake) -> bool:
-    return any(it.app.directory.member(address.email) for address in it.message.to)
+def _correspondent(it: Intake, address: str) -> Member | None:
+    """Someone not in members.csv whose case is running, as the member of this mail; never
+    staff or the shared mailbox (mail from them may have opened a case in triage)."""
+    directory = it.app.directory
+    if directory.officer(address) is not None or same_address(address, it.app.mailbox_address):
+        return None
+    running = it.session.scalars(
+        select(CaseRow).where(CaseRow.status.not_in(FINISHED), CaseRow.anonymised_at.is_(None))
+    )
+    case = next((c for c in running if same_address(c.member_email, address)), None)
+    return Member(case.member_name or case.member_email, case.member_email) if case else None
+
+
+def _written_to_a_member(it: Intake, members: Sequence[Member]) -> bool:
+    return any(
+        same_member(it.app.directory, address.email, member.email)
+        for address in it.message.to for member in members
+    )
 
 
 def open_cases_of(
