@@ -17,7 +17,7 @@ from mailbot.policy import Policy
 @dataclass
 class KpiTally:
     received: int = 0
-    with_ack: int = 0
+    with_ack: int = 0  # acknowledged, or past the date to acknowledge by
     acked: int = 0
     decided: int = 0  # answered, or past its due date
     in_time: int = 0
@@ -46,9 +46,11 @@ def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> di
     for row in received:
         tally = tallies.setdefault(row.kind, KpiTally())
         tally.received += 1
-        if row.ack_due is not None:
+        acked = row.acknowledged_at
+        # Not yet acknowledged and not yet due (an officer's three days still running) is
+        # neither in time nor late: counted once it is one or the other.
+        if row.ack_due is not None and (acked is not None or row.ack_due < today):
             tally.with_ack += 1
-            acked = row.acknowledged_at
             tally.acked += acked is not None and local_day(acked) <= row.ack_due
         due = row.response_due
         if row.responded_at is not None:
