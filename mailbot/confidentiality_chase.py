@@ -58,6 +58,9 @@ ANSWERED = CONFIDENTIALITY_ANSWERED
 # The events that give a case to an officer (cases.assign_case, REASSIGN, a redirect after
 # an out-of-office or a bounce); their detail starts "to <address>".
 GIVEN_TO = ("assigned", "reassigned")
+# The event of a member asking for confidence in a case's thread (thread_mail): its
+# officer is asked then, in the update that carries the member's mail.
+REQUESTED_IN_THREAD = "confidentiality requested"
 
 
 @dataclass(frozen=True)
@@ -147,15 +150,17 @@ def answered(session: Session, case: CaseRow) -> bool:
 
 def asked_at(session: Session, case: CaseRow) -> datetime:
     """When the case was last given to its current officer (their assignment asked the
-    question then); the case's opening if no event says so."""
+    question then), or the member last asked for confidence in its thread (the officer's
+    update asked it then), whichever is later; the case's opening if no event says so."""
     assert case.officer_email is not None
     events = session.scalars(
         select(EventRow)
-        .where(EventRow.case_id == case.id, EventRow.action.in_(GIVEN_TO))
+        .where(EventRow.case_id == case.id,
+               EventRow.action.in_((*GIVEN_TO, REQUESTED_IN_THREAD)))
         .order_by(EventRow.id.desc())
     )
     for event in events:
-        if _names(event.detail, case.officer_email):
+        if event.action == REQUESTED_IN_THREAD or _names(event.detail, case.officer_email):
             return event.at
     return case.created_at
 

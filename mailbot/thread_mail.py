@@ -20,10 +20,11 @@ from mailbot import acknowledgement, answered, assignment, cases, commands, ledg
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
+from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.member_thanks import member_thanks_only
-from mailbot.model import FINISHED, MessageStatus, ParsedMessage
+from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import case_by_conversation, find_case, same_member
@@ -72,6 +73,8 @@ def follow_thread(it: Intake) -> Outcome | None:
     if the_member and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
     _record_follow_up(it, case, sender.email)
+    if the_member:
+        _confidential_on_request(it, case)
     headline = WROTE_AGAIN
     if the_member and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, at
@@ -218,6 +221,7 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
         it.parent = case
         return None
     cases.reopen_case(it.app, it.session, case, it.row, case.member_email, at)
+    _confidential_on_request(it, case)
     if acknowledgement.should_acknowledge(it.app, case):
         queued = commands.tell_member(
             it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
@@ -225,6 +229,23 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
         it.queued.extend(queued)
     _tell_officer(it, case, REOPENED, "reopened")
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
+
+
+def _confidential_on_request(it: Intake, case: CaseRow) -> None:
+    """The member asks in the thread for the case to be kept confidential ("please keep
+    this confidential"): it is from now on, as if they had asked in their first mail. The
+    officer's mail about this message then leaves the content out and asks CONFIDENTIAL
+    OK or NO, and the chase counts from now."""
+    if case.confidential or case.kind == Kind.CONFIDENTIALITY.value:
+        return
+    if not it.app.classifier.classify(it.message).confidential:
+        return
+    case.confidential = True
+    ledger.record_event(
+        it.session, it.now, case.member_email, REQUESTED_IN_THREAD,
+        "the member asked in the case's thread for it to be kept confidential",
+        case=case, message=it.row,
+    )
 
 
 def _record_follow_up(it: Intake, case: CaseRow, sender: str) -> None:
