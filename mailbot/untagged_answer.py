@@ -73,7 +73,7 @@ def officer_answer_without_case(it: Intake) -> Outcome | None:
 
 def addressed_members(it: Intake) -> list[Member]:
     """The members in the mail's To and Cc, once each (a member listed at two addresses),
-    and anyone else there whose case is running (a resident, a councillor not yet in
+    and anyone else there who has a case (a resident, a councillor not yet in
     members.csv), named as their case names them."""
     found: list[Member] = []
     for address in (*it.message.to, *it.message.cc):
@@ -84,15 +84,19 @@ def addressed_members(it: Intake) -> list[Member]:
 
 
 def _correspondent(it: Intake, address: str) -> Member | None:
-    """Someone not in members.csv whose case is running, as the member of this mail; never
-    staff or the shared mailbox (mail from them may have opened a case in triage)."""
+    """Someone not in members.csv with a case of theirs, running or answered, as the member
+    of this mail; never staff or the shared mailbox (mail from them may have opened a case
+    in triage)."""
     directory = it.app.directory
     if directory.officer(address) is not None or same_address(address, it.app.mailbox_address):
         return None
-    running = it.session.scalars(
-        select(CaseRow).where(CaseRow.status.not_in(FINISHED), CaseRow.anonymised_at.is_(None))
-    )
+    kept = CaseRow.anonymised_at.is_(None)
+    running = it.session.scalars(select(CaseRow).where(CaseRow.status.not_in(FINISHED), kept))
     case = next((c for c in running if same_address(c.member_email, address)), None)
+    if case is None:
+        case = it.session.scalars(
+            select(CaseRow).where(CaseRow.member_email.in_({address, address.lower()}), kept)
+        ).first()
     return Member(case.member_name or case.member_email, case.member_email) if case else None
 
 

@@ -1,9 +1,10 @@
-"""An officer's new mail (no [MB-] reference, no thread) answering someone whose case is
-running though they are not in members.csv: a resident, or a councillor elected last week
-and not yet added. As for a member's (test_officer_untagged_answer), it opens no case:
-with the officer's one running case of that person's it is that case's answer, with
-several the officer is asked which. Before, it opened a case in the officer's own name,
-assigned them their own answer and, with acknowledge_unknown_senders, acknowledged it."""
+"""An officer's new mail (no [MB-] reference, no thread) to someone who has a case though
+they are not in members.csv: a resident, or a councillor elected last week and not yet
+added. As for a member's (test_officer_untagged_answer), it opens no case: with the
+officer's one running case of that person's it is that case's answer; with several, or
+none (the case answered already), the officer is asked which. Before, it opened a case in
+the officer's own name, assigned them their own answer and, with
+acknowledge_unknown_senders, acknowledged it."""
 
 from __future__ import annotations
 
@@ -79,3 +80,15 @@ def test_with_two_running_cases_of_theirs_the_officer_is_asked_which(council: Co
     assert str(question["Subject"]).startswith("Which case did this answer?")
     text = body_text(question, "plain")
     assert first in text and second in text and "Pat Resident" in text
+
+
+def test_after_their_case_is_answered_a_new_mail_to_them_opens_no_case(council: Council) -> None:
+    ref = _pat_writes(council, "Pothole on Castle Road")
+    council.deliver(council.mail(f"Sam Patel <{SAM}>", "RE: Pothole on Castle Road",
+                                 "Dear Pat, it is on the list.", cc=f"Pat Resident <{PAT}>",
+                                 in_reply_to="<t1@test.example>"))
+    assert _statuses(council) == {ref: "responded"}
+    [question] = council.deliver(_sam_writes_to_pat())  # "one more thing", as a new mail
+    assert _statuses(council) == {ref: "responded"}
+    assert question["To"] == SAM
+    assert "no open case" in " ".join(body_text(question, "plain").split())
