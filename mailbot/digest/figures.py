@@ -173,6 +173,7 @@ def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
         CaseRow.confidential,
         CaseRow.status,
         CaseRow.received_at,
+        CaseRow.anonymised_at,
     ).where(CaseRow.status.in_(OPEN_STATUSES))
     return session.execute(_scoped(statement, scope)).all()
 

@@ -1,0 +1,57 @@
+"""An open case whose member's details and subject were erased on request (`mailbot
+person erase --include-open`) is listed in the digest as "(erased on request)": it said
+"(no subject)", as if the councillor had written none, sending a manager to ask them.
+In English and in a bilingual council's digest."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import PLAIN_UTF8, Council, body_text, rows
+from typer.testing import CliRunner
+
+from mailbot import jobs
+from mailbot.cli import app as cli
+from mailbot.store.tables import OutboxRow
+
+RECEIVED = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)  # due Wednesday 25 November
+MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("policy", "listed"), [
+    ("wiltshire", "Enquiry: (erased on request)"),
+    ("cardiff", "Enquiry / Ymholiad: (erased on request) / (dilëwyd ar gais)"),
+])
+def test_an_erased_case_says_so_where_its_subject_was(
+    tmp_path: Path, policy: str, listed: str
+) -> None:
+    domain = f"{policy}.gov.uk"
+    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
+        members=[("Cllr Ann Lee", member, "Abbey", "en")],
+        officers=[("Sam Patel", sam, "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        place.deliver(place.mail(member, "Noise from 3 Elm Road", "The music goes on all night.",
+                                 cc=sam, date=RECEIVED), RECEIVED)
+        erased = CliRunner().invoke(cli, [
+            "person", "erase", "--address", member, "--include-open", "--yes",
+            "--config", str(place.home / "mailbot.toml")])
+        assert erased.exit_code == 0, erased.output
+        assert place.case().subject == ""
+        jobs.send_digests(place.app, MONDAY)
+        [row] = rows(place.app, OutboxRow, OutboxRow.purpose == "digest")
+    message = email.message_from_bytes(row.mime, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text, html = body_text(message, "plain"), body_text(message, "html")
+    [line] = [line for line in text.splitlines() if "wd overdue" in line]
+    assert line.endswith(listed), line
+    assert "(no subject)" not in text and "(no subject)" not in html
+    assert "(erased on request)" in html
