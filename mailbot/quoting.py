@@ -112,7 +112,9 @@ _DISCLAIMER = re.compile(
     r"if you are not the intended recipient|may contain (?:confidential|privileged)|"
     r"is confidential and (?:may|is) |views expressed in this|"
     r"(?:e-?mails?|communications) (?:may be|are) monitored|^disclaimer\b|"
-    r"^confidentiality notice|e-?bost hwn ac unrhyw)",
+    r"^confidentiality notice|e-?bost hwn ac unrhyw|"
+    r"^please consider the environment before printing|"
+    r"ystyriwch yr amgylchedd cyn argraffu)",
     re.I,
 )
 

@@ -100,6 +100,8 @@ def test_more_than_thanks_still_reopens_the_case(
     "Cllr Jo Bloggs\r\nwww.jobloggs.org.uk",
     "Cllr Jo Bloggs\r\nCastle Ward\r\nTwitter: @jobloggs",
     "Cllr Jo Bloggs\r\nCastle Ward\r\nFfôn: +44 (0)1225 123456",
+    "Cllr Jo Bloggs\r\nCastle Ward\r\n\r\nPlease consider the environment before printing this "
+    "email.",
 ])
 def test_thanks_over_a_signature_with_contact_details_leaves_the_case_answered(
     answered: tuple[Council, str], signature: str
