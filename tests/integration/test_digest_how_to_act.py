@@ -1,10 +1,12 @@
-"""A manager whose team has paused cases and none overdue is told how to act on one
-themselves. The digest's paused list says what to do ("give it to someone who can answer
-(REASSIGN name@council)"), but how a manager does it (a mail to the shared mailbox with
-the reference in the subject and the command on the first line; not a reply to the
-digest, which is ignored without a word) was said only under the overdue list, and only
-when something was overdue: a manager with paused cases alone was not told, in English
-or in a bilingual council's digest, text or HTML."""
+"""A manager whose team has paused cases, or cases due this week, and none overdue is told
+how to act on one themselves. The digest's paused list says what to do ("give it to
+someone who can answer (REASSIGN name@council)"), but how a manager does it (a mail to
+the shared mailbox with the reference in the subject and the command on the first line;
+not a reply to the digest, which is ignored without a word) was said only under the
+overdue list, and only when something was overdue: a manager with paused cases alone was
+not told, in English or in a bilingual council's digest, text or HTML. A case due this
+week may want a command too (EXTEND, agreed with the member, before it is late): its
+reference in the HTML is now a link that starts the mail, as in the other lists."""
 
 from __future__ import annotations
 
@@ -105,3 +107,32 @@ def test_with_overdue_and_paused_cases_it_is_said_once_under_the_overdue_list(
     assert text.count("To act on a case yourself") == 1
     assert html.count("To act on a case yourself") == 1
     assert text.index("To act on a case yourself") < text.index("Due this week (")
+
+
+@pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])  # English; bilingual
+def test_a_manager_with_cases_due_this_week_only_is_told_how_to_act(
+    tmp_path: Path, policy: str
+) -> None:
+    domain = f"{policy}.gov.uk"
+    mailbox, sam = f"memberenquiries@{domain}", f"sam.patel@{domain}"
+    received = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # due Monday 30 November
+    with Council(
+        tmp_path, mailbox=mailbox, policy=policy,
+        members=[("Cllr Jo Bloggs", f"jo.bloggs@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        place.deliver(place.mail(f"jo.bloggs@{domain}", "Pothole on Castle Road",
+                                 "A deep one by no. 12.", cc=sam, date=received), received)
+        [message] = digests(place).values()
+    assert "1 due this week" in str(message["Subject"])
+    assert "0 overdue" in str(message["Subject"])
+    text, html = body_text(message, "plain"), body_text(message, "html")
+    assert " ".join(HOW_TEXT.format(mailbox=mailbox).split()) in " ".join(text.split())
+    assert text.count("To act on a case yourself") == 1
+    assert text.index("due Mon 30 Nov") < text.index("To act on a case yourself") \
+        < text.index("longest paused first")
+    assert HOW_HTML.format(mailbox=mailbox) in html
+    assert (f'<a href="mailto:{mailbox}?subject=%5BMB-2026-00001%5D">MB-2026-00001</a>'
+            in html)
