@@ -9,6 +9,7 @@ down) is looked at again when it goes (at_send.py).
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from mailbot import ledger, outbox
 from mailbot.addresses import address_forms
@@ -32,6 +33,8 @@ from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
     from mailbot.app import App
+
+log = logging.getLogger(__name__)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -118,6 +121,7 @@ def send_digests(app: App, now: datetime) -> DigestReport:
         report.skipped = f"not before {slot:%A %H:%M}"
         return report
     week = iso_week(slot.date())
+    failed: list[Exception] = []
     for recipient, scope in targets:
         key = digest_key(recipient, scope.key, week)
         # Under any form of the address: officers.csv edited to name the manager first in
@@ -147,7 +151,21 @@ def send_digests(app: App, now: datetime) -> DigestReport:
                     report.queued.append(recipient)
         except IntegrityError:
             continue  # an overlapping run queued it first
+        except (OperationalError, InterfaceError):
+            raise  # the database: every digest after it would fail the same way
+        except Exception as exc:  # noqa: BLE001 - one digest's fault must not stop the rest
+            log.error("digest: the digest for %s (%s) was not made, the others go on: %s: %s",
+                      recipient, scope.key, type(exc).__name__, exc)
+            failed.append(exc)
+    if failed:
+        # The job fails (the log's traceback, `mailbot status`), and its next run, a quarter
+        # of an hour on, tries the digests not made again: the others are queued once.
+        raise DigestNotMade(f"{len(failed)} of {len(targets)} digest(s) not made") from failed[0]
     return report
+
+
+class DigestNotMade(RuntimeError):
+    """Some of this week's digests could not be made; the rest were queued."""
 
 
 def no_one_to_send_to(app: App) -> str:
