@@ -105,8 +105,19 @@ def _case_of(it: Intake) -> CaseRow | None:
     conversation is a new case."""
     case = find_case(it.session, it.message, it.app.directory)
     if case is None and _written_by_staff(it):
-        case = case_by_conversation(it.session, it.message)
+        found = case_by_conversation(it.session, it.message)
+        if found is not None and not _to_another_member(it, found):
+            case = found
     return case
+
+
+def _to_another_member(it: Intake, case: CaseRow) -> bool:
+    """Mail in one member's conversation written to another member, not to them (an
+    officer forwarding one councillor's report to a ward colleague as their answer): a
+    new mail to that member (untagged_answer), not mail on this case."""
+    if answered.to_the_member(case, it.message, it.app.directory):
+        return False
+    return any(it.app.directory.member(a.email) for a in (*it.message.to, *it.message.cc))
 
 
 def _written_by_staff(it: Intake) -> bool:

@@ -26,6 +26,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 JO = "jo.bloggs@council.gov.uk"
 SAM = "sam.patel@council.gov.uk"
 LEE = "lee.wong@council.gov.uk"
+ALI = "ali.khan@council.gov.uk"
 # The 22-byte head of a conversation's Thread-Index: a reserved byte, 5 of the time it
 # began, 16 of its GUID.
 POTHOLE = bytes.fromhex("01db5f0a1b2c") + bytes.fromhex("9f3e4a5b6c7d8e9fa0b1c2d3e4f50617")
@@ -41,7 +42,7 @@ def council(tmp_path: Path) -> Iterator[Council]:
     """Cllr Bloggs has two open cases with Sam, each begun from her Outlook."""
     with Council(
         tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en"), ("Cllr Ali Khan", ALI, "Harbour", "en")],
         officers=[("Sam Patel", SAM, "Highways", "", ""), ("Lee Wong", LEE, "Highways", "", "")],
         threshold=0.0, mail_headers=PLAIN_UTF8,
     ) as made:
@@ -122,3 +123,22 @@ def test_a_members_mail_in_the_conversation_is_not_matched_by_it(council: Counci
         subject="Bins not collected on Castle Road", body="The bins were missed again.",
     ))
     assert len(rows(council.app, CaseRow)) == 3
+
+
+def test_a_forward_in_one_members_conversation_to_another_member_answers_theirs(
+    council: Council,
+) -> None:
+    """Sam answers Cllr Khan's case by forwarding her ward colleague's report to her: the
+    conversation is Cllr Bloggs's, but the mail is not to her, and it is to another member;
+    it is read as a new mail to Cllr Khan (her one open case with Sam is answered)."""
+    council.deliver(council.mail(f"Cllr Ali Khan <{ALI}>", "Potholes in Harbour ward",
+                                 "Several potholes near the school.", cc=SAM))
+    council.left()
+    assert council.deliver(_outlook(
+        to=f"Cllr Ali Khan <{ALI}>", subject="FW: Pothole on Castle Road",
+        body="Dear Cllr Khan,\r\n\r\nThe crew does both roads on Friday.",
+    )) == []
+    assert _statuses(council) == {
+        "MB-2026-00001": "open", "MB-2026-00002": "open", "MB-2026-00003": "responded",
+    }
+    assert council.events("officer note") == []
