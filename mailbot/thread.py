@@ -3,7 +3,8 @@
 Headers first (In-Reply-To, References) against every Message-ID we have seen or sent;
 then the [MB-YYYY-NNNNN] tag in the subject, trusted from the case's member (if a
 known member), its officer or a known officer, or from anyone replying to all with the
-member among the recipients; a stranger cannot attach mail to a case by typing a tag to
+member among the recipients; then a known member's own reference typed in their own words
+("Any update on MB-2026-00042?"); a stranger cannot attach mail to a case by typing a tag to
 the mailbox alone (and mail in a case's thread from someone other than the member changes
 nothing on it: the officer is told, and nobody is answered). Staff's mail with neither
 may still name its case by Outlook's conversation (case_by_conversation, used by the
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from mailbot.addresses import address_key, address_keys, same_address
 from mailbot.directory import Directory
 from mailbot.model import UNFINISHED, ParsedMessage
+from mailbot.quoting import own_text
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 
 # "[MB-2026-00042]" as we write it, or typed by hand into a new message's subject as the
@@ -37,7 +39,8 @@ def subject_refs(subject: str) -> list[str]:
 
 
 def find_case(session: Session, message: ParsedMessage, directory: Directory) -> CaseRow | None:
-    case = _by_headers(session, message) or _by_tag(session, message, directory)
+    case = (_by_headers(session, message) or _by_tag(session, message, directory)
+            or _by_reference_in_text(session, message, directory))
     # An anonymised case (mailbot/retention.py) no longer knows its member, so it cannot
     # take new mail: a reply in its thread, years on, starts a case of its own.
     return case if case is not None and case.anonymised_at is None else None
@@ -78,6 +81,24 @@ def _by_tag(session: Session, message: ParsedMessage, directory: Directory) -> C
         ):
             return case
     return None
+
+
+def _by_reference_in_text(
+    session: Session, message: ParsedMessage, directory: Directory
+) -> CaseRow | None:
+    """A known member chasing a case of theirs by the reference the acknowledgement gave
+    them, typed in a new mail's text ("Any update on MB-2026-00042?"): that case, if their
+    own words (not quoted or forwarded mail) name one reference and it is theirs."""
+    sender = message.sender
+    if sender is None or directory.member(sender.email) is None:
+        return None
+    refs = {ref.upper() for ref in REF_TAG.findall(own_text(message.text).text)}
+    if len(refs) != 1:
+        return None
+    case = session.scalar(select(CaseRow).where(CaseRow.ref == refs.pop()))
+    if case is None or not same_member(directory, sender.email, case.member_email):
+        return None
+    return case
 
 
 def _writes_to_the_member(case: CaseRow, message: ParsedMessage, directory: Directory) -> bool:
