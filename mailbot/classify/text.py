@@ -117,7 +117,8 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _THANKS_WORDS = _word_set(
-    "thanks thank thankyou thx ta cheers appreciated appreciate grateful obliged diolch"
+    "thanks thank thankyou thx ta cheers appreciated appreciate grateful obliged diolch "
+    "gwerthfawrogi gwerthfawrogir"
 )
 # Emoji a phone offers as a reply: thumbs up, folded hands, OK hand, smiles, a tick, a heart.
 _THANKS_EMOJI = frozenset("\U0001F44D\U0001F64F\U0001F44C\U0001F642\U0001F60A\u2705\u2764")
@@ -137,12 +138,14 @@ _COURTESY_WORDS = _word_set(
     sorting getting done letting me update quickly looking into
     with one matter dealing coming back have passed responding replying time
     assistance following up confirming explanation acknowledgement acknowledging
-    reference number stuff team x xx roi gwybod"""
+    reference number stuff team x xx roi gwybod
+    diweddariad ddelio â ag mi edrych mewn drefnu mor gyflym byddaf rhoi i'r preswylydd
+    preswylwyr ddod ôl ataf atoch gadarnhau amser"""
 )
 # However they are written ("Not Fixed"), these make a reply more than thanks.
 _MORE_THAN_THANKS = _word_set(
     """but not no nor never still yet however although though unfortunately again
-    isn't hasn't wasn't won't don't didn't can't ond ddim dal eto"""
+    isn't hasn't wasn't won't don't didn't can't ond ddim dal eto nid heb"""
 )
 _TOKEN = re.compile(r"[\w'’-]+")
 

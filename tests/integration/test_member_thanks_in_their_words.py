@@ -70,6 +70,17 @@ def _reply(it: Council, ref: str, words: str) -> list[str]:
     "\N{THUMBS UP SIGN}",
     "\N{PERSON WITH FOLDED HANDS}\N{EMOJI MODIFIER FITZPATRICK TYPE-3}",
     "Diolch am roi gwybod.",
+    # A Welsh councillor's thanks (Cardiff writes to members in Welsh).
+    "Diolch yn fawr am y diweddariad.",
+    "Diolch am ddelio â hyn.",
+    "Diolch am roi gwybod i mi.",
+    "Diolch am edrych i mewn i hyn.",
+    "Diolch am eich help, gwerthfawrogir yn fawr.",
+    "Diolch am drefnu hyn mor gyflym.",
+    "Diolch, byddaf yn rhoi gwybod i'r preswylydd.",
+    "Diolch am ddod yn ôl ataf.",
+    "Diolch am gadarnhau.",
+    "Diolch am eich amser.",
 ])
 def test_thanks_in_a_councillors_words_leaves_the_case_answered(
     answered: tuple[Council, str], words: str
@@ -84,6 +95,7 @@ def test_thanks_in_a_councillors_words_leaves_the_case_answered(
     "Thanks for coming back to me, but the signs have not gone up.",
     "Thank you for your help with this. Could you also look at the drain on Elm Road?",
     "Thanks for dealing with this. The resident says it is back again.",
+    "Diolch am y diweddariad, ond nid yw wedi'i drwsio.",
 ])
 def test_more_than_thanks_still_reopens_the_case(
     answered: tuple[Council, str], words: str
