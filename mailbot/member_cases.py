@@ -142,12 +142,18 @@ def other_open_cases(
     return OtherCases(tuple(listed), max(0, len(theirs) - SHOWN))
 
 
+def _shown_subject(subject: str) -> str:
+    """The subject as the list shows it: one line, untagged, cut; "(no subject)" as the
+    case's own mail says it, for mail sent with none."""
+    return " ".join(untagged_subject(subject).split())[:120] or "(no subject)"
+
+
 def _listed(directory: Directory, row: CaseRow, to: str, same: bool) -> OtherCase:
     confidential = shown_as_confidential(row)
     holder = row.officer_email or ""
     return OtherCase(
         ref=row.ref,
-        subject="" if confidential else " ".join(untagged_subject(row.subject).split())[:120],
+        subject="" if confidential else _shown_subject(row.subject),
         confidential=confidential,
         holder=directory.display(holder) if holder else "",
         holder_email=holder,
