@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from mailbot.addresses import domain_key
 from mailbot.classify.text import is_thanks_only
 from mailbot.directory import Member
 from mailbot.loops.subjects import is_reply_subject
@@ -47,13 +48,23 @@ def member_thanks_only(body: str, subject: str, member: Member | None, council: 
 
 
 def thanks_in_reply(message: ParsedMessage, member: Member | None, council: str) -> bool:
-    """A reply (In-Reply-To, References or "RE:") that only thanks, with no file attached
-    ("Thanks!" over a photo is the file's covering note). A new mail signed "Thanks" whose
-    ask is its subject is not one."""
+    """A reply (In-Reply-To, References or "RE:") that only thanks, addressed within the
+    sender's own domain, with no file attached ("Thanks!" over a photo is the file's
+    covering note). A new mail signed "Thanks" whose ask is its subject is not one."""
     replying = bool(message.in_reply_to or message.references) or is_reply_subject(
         message.subject)
-    return (replying and not message.attachment_types
+    return (replying and not message.attachment_types and _to_own_domain(message)
             and member_thanks_only(message.text, message.subject, member, council))
+
+
+def _to_own_domain(message: ParsedMessage) -> bool:
+    """Everyone in To and Cc is at the sender's own domain (the officer thanked, the shared
+    mailbox). Thanks to a resident with the mailbox copied ("Thanks Pat, I'll pass this on"
+    over the resident's mail) passes the resident's words on: that is an enquiry."""
+    if message.sender is None:
+        return False
+    own = domain_key(message.sender.email.rpartition("@")[2])
+    return all(domain_key(a.email.rpartition("@")[2]) == own for a in (*message.to, *message.cc))
 
 
 def _sign_off_vocabulary(member: Member, council: str) -> frozenset[str]:

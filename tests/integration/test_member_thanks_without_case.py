@@ -88,3 +88,26 @@ def test_thanks_over_an_attached_photo_is_still_an_enquiry(wiltshire: Council) -
 
     assert len(left) == 2
     assert len(rows(wiltshire.app, CaseRow)) == 1
+
+
+def test_thanks_to_a_resident_with_the_mailbox_copied_is_still_an_enquiry(
+    wiltshire: Council,
+) -> None:
+    """The councillor answers a resident's mail ("Thanks Pat, I'll pass this on") and
+    copies the shared mailbox so that officers act on it: the resident's words below are
+    the enquiry."""
+    resident = (
+        "\r\n\r\nFrom: Pat Resident <pat.resident@example.net>\r\n"
+        "Sent: 22 November 2026 21:00\r\nTo: Bloggs, Jo (Cllr) <jo@wiltshire.gov.uk>\r\n"
+        "Subject: Noise from the pub\r\n\r\n"
+        "Dear Cllr Bloggs, the Red Lion plays loud music until 2am every weekend.\r\n"
+    )
+    raw = wiltshire.mail(JO, "RE: Noise from the pub", "Thanks Pat, I'll pass this on." + resident,
+                         cc=wiltshire.mailbox, in_reply_to="<pat@example.net>", date=SENT)
+    to_pat = b"To: Pat Resident <pat.resident@example.net>"
+    raw = raw.replace(f"To: {wiltshire.mailbox}".encode(), to_pat, 1)
+
+    left = wiltshire.deliver(raw, READ)
+
+    assert sorted(str(m["To"]) for m in left) == ["jo@wiltshire.gov.uk", "sam@wiltshire.gov.uk"]
+    assert len(rows(wiltshire.app, CaseRow)) == 1
