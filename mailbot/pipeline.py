@@ -38,7 +38,11 @@ from mailbot.thread import (
     sent_to_officer,
     tagged_case,
 )
-from mailbot.thread_mail import answers_as_the_mailbox, follow_thread
+from mailbot.thread_mail import (
+    answers_as_the_mailbox,
+    follow_thread,
+    officers_answer_in_robots_words,
+)
 from mailbot.untagged_answer import PURPOSE as UNTAGGED_ANSWER
 from mailbot.untagged_answer import officer_answer_without_case
 
@@ -53,7 +57,7 @@ def reject_spam(it: Intake) -> Outcome | None:
 
 def drop_automatic(it: Intake) -> Outcome | None:
     verdict = detect_automatic(it.message)
-    if verdict is None:
+    if verdict is None or officers_answer_in_robots_words(it):
         return None
     it.row.automatic = verdict.automatic.value
     ledger.record_event(

@@ -9,6 +9,7 @@ changes nothing and the officer is warned.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from mailbot.commands.authority import disowned
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
+from mailbot.loops import detect_automatic
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
@@ -138,6 +140,21 @@ def _answered_by(it: Intake) -> str:
         if on_behalf and "@" in on_behalf[0]:
             return on_behalf[0]
     return sender.email
+
+
+def officers_answer_in_robots_words(it: Intake) -> bool:
+    """An officer's reply to a case's member that only its words made look automatic ("I
+    am out of the office until Monday, but the crew fills it on Friday", "your enquiry has
+    been received and logged; ..."): its headers and subject say nothing of a robot, and
+    a robot answers the sender alone, never the member with the shared mailbox copied in.
+    It is read as the officer's mail in the thread (the answer), not as an auto-reply."""
+    sender = it.message.sender
+    if sender is None or it.app.directory.officer(sender.email) is None:
+        return False
+    if detect_automatic(replace(it.message, text="")) is not None:
+        return False  # its headers or subject are a robot's
+    case = _case_of(it)
+    return case is not None and answered.to_the_member(case, it.message, it.app.directory)
 
 
 def answers_as_the_mailbox(it: Intake) -> bool:
