@@ -19,7 +19,7 @@ import re
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, LargeBinary, func, select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, address_keys, same_address
@@ -153,13 +153,26 @@ def case_by_conversation(session: Session, message: ParsedMessage) -> CaseRow | 
     wanted = conversation(message.headers.get("thread-index", ""))
     if wanted is None:
         return None
+    head = func.substr(MessageRow.raw, 1, HEADERS_READ, type_=LargeBinary)
     heads = session.execute(
-        select(MessageRow.case_id, func.substr(MessageRow.raw, 1, HEADERS_READ))
+        select(MessageRow.case_id, head)
         .join(CaseRow, CaseRow.id == MessageRow.case_id)
-        .where(CaseRow.status.in_(UNFINISHED), CaseRow.anonymised_at.is_(None))
+        .where(CaseRow.status.in_(UNFINISHED), CaseRow.anonymised_at.is_(None),
+               # Only the mail whose header block holds the conversation's first 21 bytes
+               # as base64 (the same 28 characters in every Thread-Index of it) is read
+               # and parsed here: not every stored mail of every running case.
+               _holds(session, head, base64.b64encode(wanted[:21])))
     )
     found = {case_id for case_id, head in heads if _conversation_of(head) == wanted}
     return session.get(CaseRow, found.pop()) if len(found) == 1 else None
+
+
+def _holds(session: Session, column: ColumnElement[bytes], part: bytes) -> ColumnElement[bool]:
+    """SQL for: the bytes of `column` hold `part`. SQLite's LIKE matches no BLOB; its
+    instr() finds bytes in one, and PostgreSQL's LIKE works on bytea."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.instr(column, part) > 0
+    return column.like(b"%" + part + b"%")
 
 
 def _conversation_of(head: bytes | None) -> bytes | None:
