@@ -25,9 +25,16 @@ from sqlalchemy.orm import Session
 from mailbot.addresses import address_forms, address_key
 from mailbot.compose import untagged_subject
 from mailbot.directory import Directory
-from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
-from mailbot.model import CaseStatus, Kind
-from mailbot.store.tables import CaseRow
+from mailbot.loops.subjects import (
+    FORWARD_SUBJECT,
+    GATEWAY_TAG,
+    REPLY_OR_FORWARD_SUBJECT,
+    without_gateway_tags,
+)
+from mailbot.model import CaseStatus, Kind, ParsedMessage
+from mailbot.parse import parse_message
+from mailbot.quoting import own_text
+from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import REF_TAG, same_member
 
 SHOWN = 5  # listed in full; the rest are counted ("and 3 more")
@@ -99,6 +106,50 @@ def member_addresses(directory: Directory, email: str) -> list[str]:
     member = directory.member(email)
     addresses = [email, *((member.email, *member.other_emails) if member else ())]
     return sorted({form for a in addresses if a for form in (a.lower(), *address_forms(a))})
+
+
+def chased_by_forward(
+    session: Session, directory: Directory, message: ParsedMessage
+) -> CaseRow | None:
+    """A known member chasing a case by forwarding their own mail that opened it to the
+    mailbox again ("FW: Hedge on Elm Road", "Any update on this?" over it): that case, if
+    it is open, theirs, of the same matter_key, and the words of its first mail are in
+    this one's (a resident's mail forwarded under the same subject is another matter)."""
+    sender = message.sender
+    if sender is None or directory.member(sender.email) is None:
+        return None
+    if not FORWARD_SUBJECT.match(without_gateway_tags(message.subject)):
+        return None
+    key = matter_key(message.subject)
+    if not key:
+        return None
+    cases = session.scalars(select(CaseRow).where(
+        CaseRow.status.in_(OPEN),
+        CaseRow.member_email.in_(member_addresses(directory, sender.email)),
+        CaseRow.anonymised_at.is_(None),
+    ).order_by(CaseRow.received_at.desc()))
+    text = _squashed(message.text)
+    for case in cases:
+        if matter_key(case.subject) == key and _first_words(session, case) in text:
+            return case
+    return None
+
+
+FORWARDED_WORDS = 200  # how much of the first mail's own words must be in the forward
+
+
+def _first_words(session: Session, case: CaseRow) -> str:
+    """The start of the member's own words in the mail that opened the case; a string no
+    text contains if they cannot be read (erased, unparseable, no words)."""
+    raw = session.scalar(
+        select(MessageRow.raw).where(MessageRow.message_id == case.root_message_id))
+    first = parse_message(raw) if raw else None
+    words = _squashed(own_text(first.text).text) if isinstance(first, ParsedMessage) else ""
+    return words[:FORWARDED_WORDS] or "\0"
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
 
 
 def other_open_cases(

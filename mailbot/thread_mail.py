@@ -25,6 +25,7 @@ from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
+from mailbot.member_cases import chased_by_forward
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
@@ -110,6 +111,9 @@ def _case_of(it: Intake) -> CaseRow | None:
         found = case_by_conversation(it.session, it.message)
         if found is not None and not _to_another_member(it, found):
             case = found
+    if case is None and it.fetched.folder == "inbox":
+        # A member chasing by forwarding their own first mail again (member_cases).
+        case = chased_by_forward(it.session, it.app.directory, it.message)
     return case
 
 
