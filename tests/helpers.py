@@ -7,6 +7,7 @@ tests/integration/conftest.py.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import email
 import email.parser
@@ -18,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -441,6 +442,26 @@ def stop_daemon(daemon: subprocess.Popen[bytes], log: Path) -> None:
     finally:
         if daemon.poll() is None:
             daemon.kill()
+
+
+@contextlib.contextmanager
+def council_with_a_pothole(
+    folder: Path, officers: list[tuple[str, str, str, str, str]]
+) -> Iterator[Council]:
+    """Test Council (memberenquiries@council.gov.uk) with `officers`, where Cllr Jo Bloggs
+    (jo.bloggs@council.gov.uk) has reported a pothole on Castle Road with Sam Patel
+    (sam.patel@council.gov.uk) copied in: Message-ID <t1@test.example>, and what mailbot
+    sent about it already taken (Council.left)."""
+    jo, sam = "jo.bloggs@council.gov.uk", "sam.patel@council.gov.uk"
+    with Council(
+        folder, name="Test Council", mailbox="memberenquiries@council.gov.uk",
+        members=[("Cllr Jo Bloggs", jo, "Castle", "en")], officers=officers,
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+    ) as made:
+        made.deliver(made.mail(f"Cllr Jo Bloggs <{jo}>", "Pothole on Castle Road",
+                               "A deep pothole by no. 12.", cc=sam))
+        made.left()
+        yield made
 
 
 # A daemon that polls and sends every 5 s: maildir_council(extra=...) for `mailbot run`.

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, rows
+from helpers import PLAIN_UTF8, Council, council_with_a_pothole, rows
 
 from mailbot import jobs, pipeline
 from mailbot.model import FetchedMessage
@@ -28,15 +28,9 @@ REMINDER_DAY = datetime(2026, 12, 7, 9, 5, tzinfo=UTC)  # the Monday before the 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""), ("Lee Wong", LEE, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-    ) as made:
-        made.deliver(made.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
-                               "A deep pothole by no. 12.", cc=SAM))  # <t1@test.example>
-        made.left()
+    officers = [("Sam Patel", SAM, "Highways", "", ""), ("Lee Wong", LEE, "Highways", "", "")]
+    # Cllr Bloggs's mail is <t1@test.example>
+    with council_with_a_pothole(tmp_path / "council", officers) as made:
         yield made
 
 
