@@ -52,10 +52,20 @@ def use_own_for_broken(app: App) -> list[BrokenTemplate]:
     if not broken:
         return []
     app.renderer = Renderer(override_folder(app.settings), route_greetings(app.policy.routing),
-                            skip={template.name for template in broken})
+                            skip={name for template in broken for name in _both_parts(template)})
     for template in broken:
         log.error("templates: %s", fallback_line(template))
     return broken
+
+
+def _both_parts(template: BrokenTemplate) -> tuple[str, ...]:
+    """The broken template and its letter's other part ("ack.txt" and "ack.html"): a
+    letter is made from mailbot's own in full, not the council's text beside mailbot's
+    HTML. A partial is only itself."""
+    stem, dot, ext = template.name.rpartition(".")
+    if template.name.startswith("_partials/") or not dot or ext not in ("txt", "html"):
+        return (template.name,)
+    return (f"{stem}.txt", f"{stem}.html")
 
 
 def alert_key(broken: list[BrokenTemplate]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import deliver_to_maildir, maildir_answers, maildir_council, maildir_outbox, rows
 
+from mailbot import template_fallback
 from mailbot.app import App, build_app
 from mailbot.health import MailboxHealth
 from mailbot.model import MessageStatus
@@ -153,3 +154,23 @@ def test_mailbots_own_template_failing_is_not_hidden(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="member"):
         renderer.render("ack", {"reply_subject": "x", "case": {"ref": "MB-1"}})
     assert renderer.faults == []
+
+
+def test_a_letter_broken_at_start_is_made_from_mailbots_own_in_full(tmp_path: Path) -> None:
+    """ack.txt that Jinja cannot read beside an ack.html that it can: the daemon, started
+    on them, makes the acknowledgement from mailbot's own ack.txt and ack.html, not the
+    council's HTML beside mailbot's text."""
+    broken_text = "Subject: Re: {{ reply_subject }}\n\nCOUNCIL WORDING {{ case.ref }.\n"
+    config = _home(tmp_path, {"ack.txt": broken_text, "ack.html": "<p>COUNCIL WORDING</p>\n"})
+    app = build_app(load_settings(config))
+    try:
+        assert [t.name for t in template_fallback.use_own_for_broken(app)] == ["ack.txt"]
+        message_id = _deliver(tmp_path, 1)
+        _run_jobs(app, NOW)
+        (ack,) = maildir_answers(tmp_path, message_id)
+        (case,) = rows(app, CaseRow)
+        for kind in ("plain", "html"):
+            assert case.ref in _text(ack, kind)
+            assert "COUNCIL WORDING" not in _text(ack, kind)
+    finally:
+        app.close()
