@@ -31,7 +31,7 @@ from sqlalchemy import select
 from mailbot.app import App, build_app
 from mailbot.backends.memory import MemoryMailbox, MemoryServer
 from mailbot.classify import Classifier, rules_classifier
-from mailbot.jobs import flush_outbox, poll
+from mailbot.jobs import flush_outbox, poll, send_digests
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.settings import load_settings
 from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
@@ -165,6 +165,13 @@ def rows(app: App, table: type[T], *where: Any) -> list[T]:
         if where:
             statement = statement.where(*where)
         return list(session.scalars(statement.order_by(table.id)).all())  # type: ignore[attr-defined]
+
+
+def queued_digests(place: Council, now: datetime) -> dict[str, EmailMessage]:
+    """The digest job run at `now`; then every digest in the outbox, by its To."""
+    send_digests(place.app, now)
+    return {str(mail["To"]): mail for mail in (
+        parse_sent(row.mime) for row in rows(place.app, OutboxRow, OutboxRow.purpose == "digest"))}
 
 
 def parse_sent(mime: bytes) -> EmailMessage:

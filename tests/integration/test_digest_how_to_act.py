@@ -10,17 +10,14 @@ reference in the HTML is now a link that starts the mail, as in the other lists.
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, by_recipient, rows
+from helpers import PLAIN_UTF8, Council, body_text, by_recipient, queued_digests, rows
 
-from mailbot import jobs
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.store.tables import CaseRow
 
 RECEIVED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # due Monday 7 December
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -33,13 +30,7 @@ HOW_WELSH = "I weithredu ar achos eich hun, ysgrifennwch at {mailbox}"
 
 
 def digests(place: Council) -> dict[str, EmailMessage]:
-    jobs.send_digests(place.app, MONDAY)
-    found = {}
-    for row in rows(place.app, OutboxRow, OutboxRow.purpose == "digest"):
-        message = email.message_from_bytes(row.mime, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        found[str(message["To"])] = message
-    return found
+    return queued_digests(place, MONDAY)
 
 
 @pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])  # English; bilingual

@@ -5,16 +5,11 @@ and 'Tally'" as soon as one of them held a case, so no digest went to anyone."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
-
-from mailbot import jobs
-from mailbot.store.tables import OutboxRow
+from helpers import PLAIN_UTF8, Council, body_text, queued_digests
 
 DOMAIN = "cardiff.gov.uk"
 MAILBOX = f"ymholiadau@{DOMAIN}"
@@ -28,13 +23,7 @@ MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 def digests(place: Council) -> dict[str, EmailMessage]:
-    jobs.send_digests(place.app, MONDAY)
-    found = {}
-    for row in rows(place.app, OutboxRow, OutboxRow.purpose == "digest"):
-        message = email.message_from_bytes(row.mime, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        found[str(message["To"])] = message
-    return found
+    return queued_digests(place, MONDAY)
 
 
 def test_two_officers_of_one_name_each_get_their_own_line(tmp_path: Path) -> None:
