@@ -15,7 +15,7 @@ from jinja2 import Environment, TemplateSyntaxError
 from mailbot.render import Renderer
 from mailbot.resources import TEMPLATES
 from mailbot.settings import Settings
-from mailbot.template_values import UnknownValue, letter_of, unknown_values
+from mailbot.template_values import UnknownValue, letter_of, template_names, unknown_values
 
 SUBJECT = "Subject:"
 
@@ -23,19 +23,6 @@ SUBJECT = "Subject:"
 def override_folder(settings: Settings) -> Path | None:
     folder = settings.base_dir / "templates"
     return folder if folder.is_dir() else None
-
-
-def _overrides(folder: Path) -> list[str]:
-    """The folder's files as template names ('ack.txt', '_partials/layout.html')."""
-    return sorted(
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if path.is_file() and not path.name.startswith(".")
-    )
-
-
-def _shipped_names() -> list[str]:
-    return _overrides(TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -65,8 +52,8 @@ def broken_templates(settings: Settings) -> list[BrokenTemplate]:
     if folder is None:
         return []
     env = Renderer(folder).env
-    shipped = set(_shipped_names())
-    return [broken for name in _overrides(folder) if name in shipped
+    shipped = set(template_names(TEMPLATES))
+    return [broken for name in template_names(folder) if name in shipped
             if (broken := _broken(env, folder, name)) is not None]
 
 
@@ -98,9 +85,9 @@ def template_warnings(settings: Settings) -> list[str]:
     folder = override_folder(settings)
     if folder is None:
         return []
-    shipped = _shipped_names()
+    shipped = template_names(TEMPLATES)
     found: list[str] = []
-    for name in _overrides(folder):
+    for name in template_names(folder):
         if name in shipped:
             found += [_unknown_value_warning(folder / name, name, unknown)
                       for unknown in unknown_values(folder / name, name)]

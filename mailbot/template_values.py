@@ -103,16 +103,20 @@ def _static_includes(tree: nodes.Template) -> Iterator[str]:
             yield named.value
 
 
-def _shipped() -> list[str]:
-    return sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*")
-                  if p.is_file() and not p.name.startswith("."))
+def template_names(folder: Path) -> list[str]:
+    """The folder's files as template names ('ack.txt', '_partials/layout.html')."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
 
 
 @cache
 def given_to(letter: str) -> frozenset[str]:
     """Every value (and each prefix of it) mailbot's own templates of `letter` use."""
     env = Renderer().env  # with mailbot's filters, which the compile checks
-    names = _shipped()
+    names = template_names(TEMPLATES)
     letters = {letter_of(n) for n in names if not n.startswith(PARTIALS)}
     todo = [n for n in names if letter_of(n) == letter or (
         n.startswith(PARTIALS) and letter_of(n) not in letters)]
