@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from mailbot.addresses import same_address
 from mailbot.dsn import failures
 from mailbot.model import ParsedMessage
+from mailbot.refs import refs_in
 from mailbot.store.tables import CaseRow, OutboxRow
-from mailbot.thread import REF_TAG, our_mail_answered, same_member
+from mailbot.thread import our_mail_answered, same_member
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -76,7 +77,7 @@ def refs_in_bounce(message: ParsedMessage, raw: bytes) -> set[str]:
     """Every case reference the bounce names: subject, readable text, raw bytes (the
     returned headers of a text/rfc822-headers part)."""
     where = (message.subject, message.text, raw[:500_000].decode("latin-1"))
-    return {ref.upper() for text in where for ref in REF_TAG.findall(text)}
+    return {ref for text in where for ref in refs_in(text)}
 
 
 def bounced_by_reference(

@@ -29,6 +29,7 @@ from mailbot.languages import (
 )
 from mailbot.model import CaseStatus, Classification, Kind, ParsedMessage, Priority
 from mailbot.quoting import own_text
+from mailbot.refs import format_ref
 from mailbot.store.insert_now import insert_now
 from mailbot.store.tables import (
     CaseRow,
@@ -74,7 +75,7 @@ def next_ref(session: Session, year: int) -> str:
         session.add(RefCounterRow(year=year, last=1))
         session.flush()
         bumped = 1
-    return f"MB-{year}-{bumped:05d}"
+    return format_ref(year, bumped)
 
 
 def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:

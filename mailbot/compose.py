@@ -23,8 +23,8 @@ from mailbot.addresses import ascii_address
 from mailbot.loops.outgoing import outgoing_headers
 from mailbot.loops.subjects import GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
 from mailbot.plaintext import header_safe
+from mailbot.refs import REF_TAG
 from mailbot.render import Rendered
-from mailbot.thread import REF_TAG
 
 _SPACES = re.compile(r"\s{2,}")
 

@@ -27,6 +27,7 @@ from mailbot.loops import detect_automatic
 from mailbot.model import UNFINISHED, CaseStatus, Kind, Priority
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.refs import canonical
 from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
@@ -311,7 +312,7 @@ def case_message_text(app: App, ref: str) -> str | None:
     """The member's original message as text, for `mailbot case REF --message` (this is
     where a confidential case's officer is told to read it; nothing else prints it)."""
     with app.store.transaction() as session:
-        case = session.scalar(select(CaseRow).where(CaseRow.ref == ref.upper()))
+        case = session.scalar(select(CaseRow).where(CaseRow.ref == canonical(ref)))
         if case is None:
             return None
         message = original_message(session, case)
@@ -324,7 +325,7 @@ def case_message_text(app: App, ref: str) -> str | None:
 def describe_case(app: App, ref: str) -> str | None:
     """One case as text: dates, the clock explanation and the audit timeline."""
     with app.store.transaction() as session:
-        case = session.scalar(select(CaseRow).where(CaseRow.ref == ref.upper()))
+        case = session.scalar(select(CaseRow).where(CaseRow.ref == canonical(ref)))
         if case is None:
             return None
         events = session.scalars(

@@ -24,6 +24,7 @@ from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED
+from mailbot.refs import canonical
 from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def hand_over(
     with app.store.transaction() as session:
         chosen = select(CaseRow).where(CaseRow.status.not_in(FINISHED))
         if refs:
-            wanted = [r.strip().upper() for r in refs]
+            wanted = [canonical(r) for r in refs]
             found = session.scalars(chosen.where(CaseRow.ref.in_(wanted))).all()
             missing = sorted(set(wanted) - {c.ref for c in found})
             if missing:

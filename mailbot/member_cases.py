@@ -34,8 +34,9 @@ from mailbot.loops.subjects import (
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.quoting import own_text
+from mailbot.refs import REF_TAG
 from mailbot.store.tables import CaseRow, MessageRow
-from mailbot.thread import REF_TAG, same_member
+from mailbot.thread import same_member
 
 SHOWN = 5  # listed in full; the rest are counted ("and 3 more")
 OPEN = (CaseStatus.OPEN.value, CaseStatus.NEEDS_TRIAGE.value, CaseStatus.PAUSED.value)

@@ -26,16 +26,13 @@ from mailbot.addresses import address_key, address_keys, same_address
 from mailbot.directory import Directory
 from mailbot.model import UNFINISHED, ParsedMessage
 from mailbot.quoting import own_text
+from mailbot.refs import refs_in
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
-
-# "[MB-2026-00042]" as we write it, or typed by hand into a new message's subject as the
-# acknowledgement asks: "Pothole MB-2026-00042", "mb-2026-00042", "[ MB-2026-00042 ]".
-REF_TAG = re.compile(r"(?<![\w-])\[?\s*(MB-\d{4}-\d{5,})\s*\]?(?![\w-])", re.IGNORECASE)
 
 
 def subject_refs(subject: str) -> list[str]:
     """The case references in a subject, in order, as we store them."""
-    return [ref.upper() for ref in REF_TAG.findall(subject)]
+    return refs_in(subject)
 
 
 def find_case(session: Session, message: ParsedMessage, directory: Directory) -> CaseRow | None:
@@ -92,7 +89,7 @@ def _by_reference_in_text(
     sender = message.sender
     if sender is None or directory.member(sender.email) is None:
         return None
-    refs = {ref.upper() for ref in REF_TAG.findall(own_text(message.text).text)}
+    refs = set(refs_in(own_text(message.text).text))
     if len(refs) != 1:
         return None
     case = session.scalar(select(CaseRow).where(CaseRow.ref == refs.pop()))

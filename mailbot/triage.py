@@ -18,6 +18,7 @@ from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadl
 from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
+from mailbot.refs import canonical
 from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
     right label to the corrections file."""
     with app.store.transaction() as session:
         case = session.scalar(
-            select(CaseRow).where(CaseRow.ref == ref.upper()).with_for_update()
+            select(CaseRow).where(CaseRow.ref == canonical(ref)).with_for_update()
         )
         if case is None:
             raise TriageError(f"no case {ref}")

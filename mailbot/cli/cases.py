@@ -10,6 +10,7 @@ import typer
 from mailbot.cli.common import ConfigOption, case_kind, fail, opened_app, operator
 from mailbot.console import describe_case, print_cases, query_cases
 from mailbot.model import Kind
+from mailbot.refs import canonical
 
 
 def list_cases(
@@ -94,7 +95,7 @@ def _reassigned(moved: list[str], refs: list[str], from_officer: str, to: str) -
         return (f"{len(moved)} case(s) now with {to}: {', '.join(moved)}; their assignment "
                 "emails go with the next outbox flush")
     if refs:
-        return f"nothing changed: {', '.join(r.strip().upper() for r in refs)} already with {to}"
+        return f"nothing changed: {', '.join(canonical(r) for r in refs)} already with {to}"
     return f"nothing changed: no open case is with {from_officer.strip()}"
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from mailbot.languages import Bilingual
 from mailbot.plaintext import header_safe
 from mailbot.quoting import cut_signature, history_start
-from mailbot.thread import REF_TAG
+from mailbot.refs import REF_TAG, canonical, refs_in
 from mailbot.workdays import MAX_YEAR, MIN_YEAR
 
 MAX_EXTENSION_DAYS = 60
@@ -227,7 +227,7 @@ def _leading_refs(line: str) -> tuple[list[str], str]:
         found = REF_TAG.match(rest)
         if found is None:
             break
-        refs.append(found.group(1).upper())
+        refs.append(canonical(found.group(1)))
         rest = rest[found.end():]
         joined = _REF_JOIN.match(rest)
         if joined is None:
@@ -242,7 +242,7 @@ def _named_refs(leading: list[str], rest: str, *, bare: bool) -> tuple[tuple[str
     """Every case the command line names, in order and once each, and what is left of the
     line: references before the command word and, for DONE, RESUME and HELP, after it
     ("DONE MB-2026-00002"), where a reference is no part of a reason and is taken out."""
-    after = [found.upper() for found in REF_TAG.findall(rest)] if bare else []
+    after = refs_in(rest) if bare else []
     if after:
         rest = REF_TAG.sub(" ", rest)
         if _ONLY_JOINING_WORDS.fullmatch(rest):

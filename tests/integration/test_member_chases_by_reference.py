@@ -74,3 +74,17 @@ def test_a_reference_only_in_forwarded_mail_opens_a_case(
 
     assert len(left) == 2
     assert len(rows(it.app, CaseRow)) == 2
+
+
+def test_a_chaser_typing_the_reference_without_its_zeros_goes_to_its_case(
+    jo_asked: tuple[Council, str],
+) -> None:
+    # Bug: "MB-2026-1", the reference typed by hand from the acknowledgement, was not read
+    # as one: the chaser opened a second case and Jo was acknowledged again.
+    it, ref = jo_asked
+    assert ref == "MB-2026-00001"
+    left = it.deliver(it.mail(JO, "Hedge", "Any news on mb-2026-1 please?", date=NEXT_MONDAY),
+                      NEXT_MONDAY)
+
+    assert [str(m["To"]) for m in left] == ["sam@wiltshire.gov.uk"]
+    assert [case.ref for case in rows(it.app, CaseRow)] == [ref]

@@ -116,3 +116,23 @@ def test_a_command_a_line_in_answer_to_the_summary_says_only_the_first_was_appli
     assert text.startswith("Done. MB-2026-00002 is marked as answered")
     assert ('Only the first line of a mail is read, so this was not applied: "MB-2026-00004 - '
             'EXTEND 5 "waiting for the jetting lorry"". Send one mail per case.') in text
+
+
+@pytest.mark.parametrize("typed", ["DONE MB-2026-4", "done mb-2026-004", "DONE [MB-2026-0004]"])
+def test_a_reference_typed_without_its_zeros_names_its_case(
+    council: Council, typed: str
+) -> None:
+    # Bug: "DONE MB-2026-4", the reference typed by hand, was no reference at all: the
+    # officer was told the mail named no case and MB-2026-00004 stayed open.
+    out = council.deliver(council.mail(SAM, "Drains", typed), LATER)
+    statuses = _statuses(council)
+    assert statuses.pop("MB-2026-00004") == "responded"
+    assert set(statuses.values()) == {"open"}
+    [told] = out
+    assert body_text(told, "plain").startswith("Done.\r\n\r\nMB-2026-00004 is marked as answered")
+
+
+@pytest.mark.parametrize("typed", ["DONE MB-2026-4a", "DONE MB-2026-00004-2", "DONE MB-26-4"])
+def test_a_number_run_on_past_a_reference_names_no_case(council: Council, typed: str) -> None:
+    council.deliver(council.mail(SAM, "Drains", typed), LATER)
+    assert set(_statuses(council).values()) == {"open"}

@@ -414,9 +414,11 @@ def test_reassign_that_moves_nothing_says_nothing_changed(council: Council) -> N
     code, output = _cli(council, "reassign", "--from", "sam.patel@counci.gov.uk", "--to", LEE)
     assert code == 0, output
     assert "nothing changed: no open case is with sam.patel@counci.gov.uk" in output
-    code, output = _cli(council, "reassign", "mb-2026-00001", "--to", SAM)
+    code, output = _cli(council, "reassign", "mb-2026-1", "--to", SAM)  # typed short
     assert code == 0, output
     assert f"nothing changed: MB-2026-00001 already with {SAM}" in output
+    code, output = _cli(council, "case", "mb-2026-1")
+    assert code == 0 and "MB-2026-00001" in output, output
     assert [c.officer_email for c in _cases(council)] == [SAM]
     assert council.flush(datetime.now(UTC) + timedelta(minutes=1)) == []
 
