@@ -40,6 +40,20 @@ def _receipt_day(policy: Policy, kind: Kind, received: datetime) -> date:
     return counted_from(received, cutoff)
 
 
+def working_days_to_answer(
+    policy: Policy, kind: Kind, received: datetime, answered_on: date
+) -> int:
+    """Working days from receipt to an answer, counted as the due date is (the case's
+    response calendar, its cutoff): an answer on a day the clock does not count (a
+    weekend, Good Friday) counts on the next working day. Then an answer is on time if
+    and only if it took no more days than the target: one given on Good Friday after a
+    Thursday due date is late and took a day more than the target, not exactly it."""
+    calendar = policy.response_calendar(kind)
+    return calendar.working_days_between(
+        _receipt_day(policy, kind, received), calendar.next_working_day(answered_on)
+    )
+
+
 def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> dict[str, KpiTally]:
     """By kind value. One pass over the rows; each row's dates are converted once."""
     tallies: dict[str, KpiTally] = {}
@@ -58,11 +72,7 @@ def kpi_tallies(policy: Policy, received: Iterable[Received], today: date) -> di
             tally.decided += 1
             tally.in_time += due is not None and answered_on <= due
             kind = Kind(row.kind)
-            tally.spans.append(
-                policy.response_calendar(kind).working_days_between(
-                    _receipt_day(policy, kind, row.received_at), answered_on
-                )
-            )
+            tally.spans.append(working_days_to_answer(policy, kind, row.received_at, answered_on))
         elif due is not None and due < today:
             tally.decided += 1
     return tallies

@@ -279,6 +279,13 @@ def working_days_after(start: date, end: date, holidays: set[date]) -> int:
     return sum(1 for d in days if d.weekday() < 5 and d not in holidays)
 
 
+def next_working_day(day: date, holidays: set[date]) -> date:
+    """`day` if it is a working day, else the first one after it."""
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
 def holidays_of(case: CaseRow) -> set[date]:
     return UK_HOLIDAYS if case.kind == "foi" else HOLIDAYS
 
@@ -357,7 +364,9 @@ def expected(
         replied = [c for c in received if c.responded_at]
         decided = replied + [c for c in received if not c.responded_at
                              and c.response_due and c.response_due < today]
-        spans = [working_days_after(local_day(c.received_at), local_day(c.responded_at),
+        # An answer on a weekend or bank holiday counts on the next working day.
+        spans = [working_days_after(local_day(c.received_at),
+                                    next_working_day(local_day(c.responded_at), holidays_of(c)),
                                     holidays_of(c))
                  for c in replied if c.responded_at]
         kpis[kind] = (
