@@ -40,17 +40,38 @@ def missing_shipped_files() -> list[str]:
 
 def config_problems(settings: Settings) -> list[str]:
     """Every problem found, each a line naming the file and the key."""
-    problems: list[str] = missing_shipped_files()
-    try:
-        _load_policy(settings)
-    except PolicyError as exc:
-        problems.append(f"{settings.config_path}: council.policy / [policy]: {exc}")
+    problems: list[str] = missing_shipped_files() + _policy_problems(settings)
     problems += unwritable_data_dir(settings)
     problems += _mailbox_problems(settings)
     return problems + files_problems(settings)
 
 
-def files_problems(settings: Settings) -> list[str]:
+def problems_beside_broken_sections(settings: Settings, broken: frozenset[str]) -> list[str]:
+    """After the config's own mistakes, with `settings` read with the `broken` sections
+    left out: the problems of the rest, checked as config_problems does, but none that
+    would be judged by a broken section's defaults (a misspelt policy is still named when
+    [mailbox] has a typo; the directory is not read when [directory] has one)."""
+    problems: list[str] = []
+    if not broken & {"council", "policy"}:
+        problems += _policy_problems(settings)
+    if "council" not in broken:
+        problems += unwritable_data_dir(settings)
+    if "mailbox" not in broken:
+        problems += _mailbox_problems(settings)
+    if "directory" in broken:
+        return problems + template_problems(settings)
+    return problems + files_problems(settings, check_routing_too="routing" not in broken)
+
+
+def _policy_problems(settings: Settings) -> list[str]:
+    try:
+        _load_policy(settings)
+    except PolicyError as exc:
+        return [f"{settings.config_path}: council.policy / [policy]: {exc}"]
+    return []
+
+
+def files_problems(settings: Settings, *, check_routing_too: bool = True) -> list[str]:
     """The problems of the files the config names rather than of the config itself: the
     council's templates, members.csv and officers.csv (every bad row, not only the first),
     and [routing] checked against that directory."""
@@ -69,7 +90,7 @@ def files_problems(settings: Settings) -> list[str]:
             problems.append(str(exc))
         return problems
     problems += bad_rows
-    if not bad_rows:  # routing is checked against the whole directory
+    if not bad_rows and check_routing_too:  # against the whole directory
         where = settings.config_path or "<defaults>"
         problems += [f"{where}: {p}" for p in
                      check_routing(settings.routing, loaded, directory.admins)]

@@ -26,8 +26,8 @@ from mailbot.diagnose import (
     check_mailbox,
     config_problems,
     config_warnings,
-    files_problems,
     never_polled,
+    problems_beside_broken_sections,
     redact_url,
 )
 from mailbot.directory_keep import daemon_note
@@ -77,7 +77,7 @@ def check_config(
     try:
         settings = load_config(config)
     except typer.Exit:
-        for problem in _files_problems_despite(find_config(config)):
+        for problem in _problems_despite(find_config(config)):
             typer.echo(f"mailbot: error: {problem}", err=True)
         raise
     problems = config_problems(settings)
@@ -98,12 +98,12 @@ def check_config(
         _check_logins(settings, where)
 
 
-def _files_problems_despite(path: Path | None) -> list[str]:
-    """After the config's own mistakes: what is wrong with members.csv, officers.csv and
-    the templates it names, found with its broken sections left out, so one run of
-    check-config names those too."""
-    settings = settings_without_broken_sections(path) if path else None
-    return files_problems(settings) if settings is not None else []
+def _problems_despite(path: Path | None) -> list[str]:
+    """After the config's own mistakes: what is wrong with the rest of it (the policy
+    pack, the mailbox) and with members.csv, officers.csv and the templates it names,
+    found with its broken sections left out, so one run of check-config names those too."""
+    found = settings_without_broken_sections(path) if path else None
+    return problems_beside_broken_sections(*found) if found is not None else []
 
 
 def _check_logins(settings: Settings, where: object) -> None:

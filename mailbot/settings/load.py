@@ -78,23 +78,26 @@ def load_settings(path: Path | None, *, environment: bool = True) -> Settings:
     return settings
 
 
-def settings_without_broken_sections(path: Path) -> Settings | None:
+def settings_without_broken_sections(path: Path) -> tuple[Settings, frozenset[str]] | None:
     """The settings of the file with each top-level section that has a mistake left out
-    (its defaults in its place), so `check-config` can still check the directory and the
-    templates the rest of the file names. None when the file cannot be read or even the
-    rest does not validate (a required section is the broken one)."""
+    (its defaults in its place), and the names of those sections, so `check-config` can
+    still check the pack, the directory and the templates the rest of the file names, and
+    knows which checks the defaults would answer wrongly. None when the file cannot be read
+    or even the rest does not validate (a required section is the broken one)."""
     try:
         data = _read_toml(path.resolve())
     except ConfigError:
         return None
+    left_out: set[str] = set()
     while True:
         try:
-            return Settings(**data, config_path=path.resolve())
+            return Settings(**data, config_path=path.resolve()), frozenset(left_out)
         except (ValidationError, SettingsError) as exc:
             errors = exc.errors() if isinstance(exc, ValidationError) else []
             broken = {str(err["loc"][0]) for err in errors if err["loc"]} & data.keys()
             if not broken:
                 return None
+            left_out |= broken
             data = {key: value for key, value in data.items() if key not in broken}
 
 

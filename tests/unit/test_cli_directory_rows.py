@@ -86,3 +86,30 @@ def test_a_broken_directory_section_is_reported_alone(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "officers.csv" not in result.output  # the section that names it is not trusted
     assert "directory.admin: unknown key" in result.output
+
+
+def test_a_broken_directory_section_leaves_routing_unchecked(tmp_path: Path) -> None:
+    """`admins` written as a string breaks [directory]: the officers file is not read, so
+    [routing] default_officer, who is in it, must not be called missing from it."""
+    config = _council(tmp_path, "name,email\r\n",
+                      "name,email\r\nMember Support,member.support@anglesey.gov.uk\r\n")
+    config.write_text(config.read_text().replace(
+        'officers = "officers.csv"',
+        'officers = "officers.csv"\nadmins = "it@anglesey.gov.uk"\n'
+        '[routing]\ndefault_officer = "member.support@anglesey.gov.uk"'))
+    errors = _check_config_errors(config)
+    assert errors == [f"mailbot: error: {tmp_path.resolve()}/mailbot.toml: directory.admins: "
+                      'must be a list in square brackets, e.g. ["first", "second"]']
+
+
+def test_a_mistake_in_another_section_does_not_hide_a_misspelt_policy(tmp_path: Path) -> None:
+    config = _council(tmp_path, "name,email\r\n", "name,email\r\n")
+    config.write_text(config.read_text().replace('policy = "cardiff"', 'policy = "cardif"')
+                      .replace('address = "ymholiadau', 'adress = "ymholiadau'))
+    errors = _check_config_errors(config)
+    folder = tmp_path.resolve()
+    assert errors[0] == (f"mailbot: error: {folder}/mailbot.toml: mailbox.adress: unknown key; "
+                         "did you mean mailbox.address?")
+    assert errors[1].startswith(f"mailbot: error: {folder}/mailbot.toml: council.policy / "
+                                "[policy]: unknown policy 'cardif'")
+    assert len(errors) == 2, errors
