@@ -31,9 +31,9 @@ from mailbot.loops.subjects import (
     REPLY_OR_FORWARD_SUBJECT,
     without_gateway_tags,
 )
-from mailbot.model import CaseStatus, Kind, ParsedMessage
+from mailbot.model import UNFINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
-from mailbot.quoting import own_text
+from mailbot.quoting import history_head, own_text
 from mailbot.refs import REF_TAG
 from mailbot.store.tables import CaseRow, MessageRow
 from mailbot.thread import same_member
@@ -134,6 +134,37 @@ def chased_by_forward(
         if matter_key(case.subject) == key and _first_words(session, case) in text:
             return case
     return None
+
+
+def passed_on_by_staff(session: Session, message: ParsedMessage) -> CaseRow | None:
+    """Staff forwarding the member's mail that opened a case ("FW: Hedge on Elm Road" to a
+    colleague, the mailbox copied) with nothing else of the thread: no Message-ID or tag of
+    the case, and no Outlook conversation when the member wrote from Gmail or a phone.
+    That case, if it is running, the forwarded mail's header lines name its member (by
+    address or by name), its matter_key is this subject's, and the words of its first
+    mail are in this one's. Only mail the thread stage takes as staff's is asked."""
+    if not FORWARD_SUBJECT.match(without_gateway_tags(message.subject)):
+        return None
+    key, head = matter_key(message.subject), history_head(message.text).casefold()
+    if not key or not head:
+        return None
+    same_subject = [case_id for case_id, subject in session.execute(
+        select(CaseRow.id, CaseRow.subject).where(
+            CaseRow.status.in_(UNFINISHED), CaseRow.anonymised_at.is_(None))
+        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
+    ) if matter_key(subject) == key]
+    text = _squashed(message.text)
+    for case_id in same_subject:
+        case = session.get(CaseRow, case_id)
+        if case is not None and _names_member(head, case) and _first_words(session, case) in text:
+            return case
+    return None
+
+
+def _names_member(head: str, case: CaseRow) -> bool:
+    """Whether a forwarded mail's header lines (in lower case) name the case's member."""
+    names = (case.member_email, *address_forms(case.member_email), case.member_name or "")
+    return any(len(name) >= MIN_CONTAINED and name.casefold() in head for name in names)
 
 
 FORWARDED_WORDS = 200  # how much of the first mail's own words must be in the forward

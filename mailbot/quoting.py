@@ -165,6 +165,15 @@ def own_text(body: str) -> OwnText:
 OUR_MAIL_LOOKAHEAD = 8  # lines of a quoted header block in which to find who sent it
 
 
+def history_head(body: str) -> str:
+    """The first lines of the quoted or forwarded mail in `body`, where its client names
+    who sent it (an Outlook From:/Sent:/Subject: block, a "Forwarded message" block, an
+    "On ... wrote:" line); "" if it quotes nothing."""
+    lines = body[:MAX_SCAN_CHARS].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = history_start(lines)
+    return "" if start is None else "\n".join(lines[start[0] : start[0] + OUR_MAIL_LOOKAHEAD])
+
+
 def above_our_quoted_mail(body: str, ours: tuple[str, ...]) -> str | None:
     """The text written above a quoted copy of our own mail, or None if the reply quotes
     nothing of ours. `ours` are the shared mailbox's address and display name, as the

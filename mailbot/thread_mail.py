@@ -25,7 +25,7 @@ from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
-from mailbot.member_cases import chased_by_forward
+from mailbot.member_cases import chased_by_forward, passed_on_by_staff
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
@@ -104,11 +104,13 @@ def _case_of(it: Intake) -> CaseRow | None:
     """The case this mail is about: by its headers or tag (thread.find_case), or, for
     staff's mail (an officer's, or sent as the shared mailbox), by its Outlook
     conversation, which is all an Outlook forward, or a reply that lost its References,
-    has to go by. A member's mail is read as they wrote it: a new matter in an old
-    conversation is a new case."""
+    has to go by, or by the member's mail it forwards. A member's mail is read as they
+    wrote it: a new matter in an old conversation is a new case."""
     case = find_case(it.session, it.message, it.app.directory)
     if case is None and _written_by_staff(it):
-        found = case_by_conversation(it.session, it.message)
+        # Or, forwarding mail from a member not on Outlook, by what the forward carries.
+        found = (case_by_conversation(it.session, it.message)
+                 or passed_on_by_staff(it.session, it.message))
         if found is not None and not _to_another_member(it, found):
             case = found
     if case is None and it.fetched.folder == "inbox":
