@@ -4,7 +4,8 @@ own means (mailbot.retention), so an erased row looks exactly like a purged one.
 What goes, of what mailbot.data_subject finds:
 - a case whose member they are is anonymised as the purge anonymises old cases: member
   details, subject, its mail received and sent, the free text of its audit trail;
-- a case of someone else whose subject names them loses its subject;
+- a case of someone else whose subject names them loses its subject, and its timeline
+  says so (SUBJECT_ERASED), never whom it named;
 - mail received or sent that concerns them loses its content (the row and Message-ID
   stay: the dedup ledger, so a resync answers nothing twice), sent mail its recipients;
 - audit trail entries and clock changes that name them lose their free text, and where
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 
 ERASED = "(erased on request)"  # who acted, in an entry made by a person since erased
 ACTION = "erasure"
+# In the timeline of a case of someone else whose subject named the person: its subject
+# is gone on request, not one the member left out (the digest says so where it was).
+SUBJECT_ERASED = "subject erased"
 
 
 class ErasureRefused(ValueError):
@@ -176,8 +180,7 @@ def erase(app: App, todo: ErasurePlan, now: datetime, *, by: str) -> ErasurePlan
         if todo.anonymise:
             retention.anonymise_cases(session, [c.id for c in todo.anonymise], now)
         if todo.blank_subject:
-            session.execute(update(CaseRow).where(
-                CaseRow.id.in_([c.id for c in todo.blank_subject])).values(subject=""))
+            _blank_subjects(session, todo.blank_subject, now, by)
         if todo.messages:
             retention.erase_messages(session, [m.id for m in todo.messages], now)
         if todo.mail:
@@ -187,6 +190,16 @@ def erase(app: App, todo: ErasurePlan, now: datetime, *, by: str) -> ErasurePlan
     with app.store.transaction() as session:
         ledger.record_event(session, now, by, ACTION, todo.counts())
     return todo
+
+
+def _blank_subjects(session: Session, cases: list[FoundCase], now: datetime, by: str) -> None:
+    """Blank the subjects that name the person, each case's timeline saying it was done
+    on request (never whom it named)."""
+    session.execute(update(CaseRow).where(
+        CaseRow.id.in_([c.id for c in cases])).values(subject=""))
+    for case in cases:
+        ledger.record_event(session, now, by, SUBJECT_ERASED,
+                            "on request (UK GDPR Article 17)", case_id=case.id)
 
 
 def _reopened_meanwhile(session: Session, todo: ErasurePlan) -> ErasurePlan:

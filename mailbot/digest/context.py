@@ -253,8 +253,9 @@ def _case_list(
 def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
     """What every list of the digest shows of a case, in both languages: its reference,
     kind, officer and service, and its subject unless it is confidential; `erased` when
-    the member's details and the subject were erased on request (data_subject), so its
-    missing subject is not taken for one the member left out."""
+    the subject was erased on request (mailbot.erasure: with the member's details, or
+    alone because it named someone else erased), so its missing subject is not taken for
+    one the member left out."""
     return {
         "ref": row.ref,
         "kind": KIND_NAMES[Kind(row.kind)],
@@ -265,7 +266,7 @@ def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
         "service_cy": welsh_name(service),
         "confidential": is_confidential(row.confidential, row.kind),
         "subject": _listed_subject(row),
-        "erased": row.anonymised_at is not None,
+        "erased": row.anonymised_at is not None or bool(row.subject_erased),
     }
 
 

@@ -19,6 +19,7 @@ from mailbot.addresses import address_forms
 from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
 from mailbot.digest.recipients import Scope
+from mailbot.erasure import SUBJECT_ERASED
 from mailbot.model import CaseStatus, Kind, Priority
 from mailbot.policy import Policy
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow
@@ -174,8 +175,20 @@ def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
         CaseRow.status,
         CaseRow.received_at,
         CaseRow.anonymised_at,
+        _subject_erased(),
     ).where(CaseRow.status.in_(OPEN_STATUSES))
     return session.execute(_scoped(statement, scope)).all()
+
+
+def _subject_erased() -> Any:
+    """Whether the case's subject was blanked on request because it named someone else
+    erased (mailbot.erasure): an entry in its timeline, found by the events' case index."""
+    return (
+        select(EventRow.id)
+        .where(EventRow.case_id == CaseRow.id, EventRow.action == SUBJECT_ERASED)
+        .exists()
+        .label("subject_erased")
+    )
 
 
 def _with_pauses(
