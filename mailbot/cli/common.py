@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import logging
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from mailbot.app import App, DirectoryCopy, build_app
@@ -39,7 +41,7 @@ from mailbot.settings import (
     load_settings,
 )
 from mailbot.store.backup import sqlite_path
-from mailbot.store.db import SchemaTooNew, low_disk_note
+from mailbot.store.db import SchemaTooNew, create_rights_advice, low_disk_note
 from mailbot.template_check import broken_templates
 from mailbot.workdays import LONDON
 
@@ -252,4 +254,11 @@ def database_failure(url: str, exc: SQLAlchemyError) -> str:
     """One line: the driver's first line, without SQLAlchemy's help link or the password."""
     cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     file = sqlite_path(url)
-    return f"database {redact_url(url)}: {cause}{low_disk_note(file) if file else ''}"
+    if file is not None:
+        return f"database {redact_url(url)}: {cause}{low_disk_note(file)}"
+    schema = re.fullmatch(r"permission denied for schema (\S+)", cause)
+    if schema:  # the login may not make mailbot's tables: say how to give it the right
+        named = make_url(url)
+        user = named.username or getpass.getuser()
+        cause = create_rights_advice(user, named.database or user, schema.group(1))
+    return f"database {redact_url(url)}: {cause}"

@@ -51,6 +51,7 @@ from mailbot.store.db import (
     check_schema_not_newer,
     folds_every_capital,
     low_disk_note,
+    tables_refused,
 )
 
 
@@ -140,6 +141,10 @@ def _check_database_login(url: str, where: object) -> None:
     engine = create_engine(url)
     try:
         check_schema_not_newer(engine)
+        refused = tables_refused(engine) if file is None else None
+        if refused:
+            raise fail(f"{where}: database.url{set_by_environment('database.url')}: "
+                       f"database {redact_url(url)}: {refused}", 3)
         if file is None and not folds_every_capital(engine):
             typer.echo(f"mailbot: warning: database {redact_url(url)}: its locale folds only "
                        "A-Z in lower(), so an officer's address with a capital beyond ASCII "

@@ -78,6 +78,30 @@ def folds_every_capital(engine: Engine) -> bool:
         return connection.exec_driver_sql("SELECT lower('ÖÅ')").scalar() == "öå"
 
 
+def tables_refused(engine: Engine) -> str | None:
+    """Why mailbot's PostgreSQL login may not make its tables (nor, at an upgrade, new
+    ones) in the database's schema, with what to do; None if it may. A database made by
+    `createdb` run as postgres is owned by postgres, and since PostgreSQL 15 nobody else
+    may create tables in its public schema, so every start would fail."""
+    with engine.connect() as connection:
+        user, database, schema, may = connection.exec_driver_sql(
+            "SELECT current_user, current_database(), current_schema(), "
+            "has_schema_privilege(current_schema(), 'CREATE')"
+        ).one()
+    if schema is None:
+        return (f"user {user!r} has no schema to make tables in: no schema of its "
+                f"search_path exists in database {database} (SHOW search_path)")
+    return None if may else create_rights_advice(user, database, schema)
+
+
+def create_rights_advice(user: str, database: str, schema: str) -> str:
+    return (f"user {user!r} may not create tables in schema {schema} of database {database}, "
+            "so mailbot cannot make or upgrade its tables; as PostgreSQL's superuser, make "
+            f"it the database's owner (ALTER DATABASE {database} OWNER TO {user}; a new "
+            f"database: createdb -O {user} ...) or GRANT CREATE ON SCHEMA {schema} TO {user} "
+            "(docs/deployment.md, Database)")
+
+
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 

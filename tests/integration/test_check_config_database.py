@@ -71,3 +71,49 @@ def test_connect_warns_of_a_database_whose_lower_folds_only_ascii(
         app, ["check-config", "--connect", "--config", str(_config(tmp_path, postgres_url))]
     )
     assert "folds only" not in ours.output
+
+
+def _database_not_owned(postgres_url: str) -> str:
+    """A database made by the superuser for a login `clerk` that may not create tables in
+    it: PostgreSQL 15's default for a database the login does not own (REVOKEd here, so
+    an older server behaves the same)."""
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("DROP DATABASE IF EXISTS mailbot_not_owned")
+            connection.exec_driver_sql("CREATE DATABASE mailbot_not_owned")
+            if not connection.exec_driver_sql(
+                    "SELECT 1 FROM pg_roles WHERE rolname = 'clerk'").scalar():
+                connection.exec_driver_sql("CREATE ROLE clerk LOGIN")
+    finally:
+        engine.dispose()
+    server, _, _ = postgres_url.rpartition("/")
+    inside = create_engine(f"{server}/mailbot_not_owned", isolation_level="AUTOCOMMIT")
+    try:
+        with inside.connect() as connection:
+            connection.exec_driver_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    finally:
+        inside.dispose()
+    scheme, _, rest = server.partition("://")
+    return f"{scheme}://clerk@{rest.partition('@')[2]}/mailbot_not_owned"
+
+
+def test_connect_names_a_database_its_login_may_not_create_tables_in(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """`createdb mailbot` run as postgres leaves mailbot's login unable to make its tables:
+    check-config --connect must not say "connected" and OK for it, since every start then
+    fails with 'permission denied for schema public'."""
+    url = _database_not_owned(postgres_url)
+    config = _config(tmp_path, url)
+    result = CliRunner().invoke(app, ["check-config", "--connect", "--config", str(config)])
+    assert result.exit_code == 3, result.output
+    [error] = [line for line in result.output.splitlines() if "error" in line]
+    assert error.startswith(f"mailbot: error: {config.resolve()}: database.url: ")
+    assert "user 'clerk' may not create tables in schema public" in error
+    assert "ALTER DATABASE mailbot_not_owned OWNER TO clerk" in error
+    assert "database: connected" not in result.output
+
+    upgrade = CliRunner().invoke(app, ["db", "upgrade", "--config", str(config)])
+    assert upgrade.exit_code == 1
+    assert "ALTER DATABASE mailbot_not_owned OWNER TO clerk" in upgrade.output
