@@ -403,6 +403,26 @@ def never_polled(url: str) -> bool:
     return found is None
 
 
+def sqlite_left_behind(settings: Settings) -> str | None:
+    """For a config naming a database server that has nothing of this mailbox yet: the
+    SQLite database the data folder still holds, when that one has polled it (a council
+    moving to PostgreSQL that set [database] url and did not copy), and what to do. Its
+    cases would stay behind and the references start again at MB-...-00001."""
+    from mailbot.store.backup import sqlite_path
+
+    if sqlite_path(settings.database_url) is not None:
+        return None
+    old = settings.data_dir / "mailbot.db"
+    if not old.is_file() or never_polled(f"sqlite:///{old}"):
+        return None
+    if not never_polled(settings.database_url):
+        return None
+    return (f"the new database has nothing of this mailbox yet, but {old} holds its cases "
+            f"and handled mail: copy them first with `mailbot db copy --from {old}` "
+            "(docs/deployment.md, \"Moving from SQLite to PostgreSQL\"), or move "
+            f"{old} away to start afresh")
+
+
 def _no_such_table(error: DBAPIError) -> bool:
     if getattr(error.orig, "sqlstate", None) == "42P01":  # PostgreSQL: undefined_table
         return True

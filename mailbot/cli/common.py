@@ -27,6 +27,7 @@ from mailbot.diagnose import (
     missing_directory_files,
     missing_shipped_files,
     redact_url,
+    sqlite_left_behind,
 )
 from mailbot.directory import DirectoryError
 from mailbot.directory_keep import find_kept
@@ -154,12 +155,16 @@ def open_app(
     warn: bool = False,
     directory_copy: DirectoryCopy = "none",
     makes_mail: bool = False,
+    reads_mailbox: bool = False,
 ) -> App:
     """The app from the config; with `warn`, log what check-config would warn about
     (an empty password, a skipped directory row), for the commands that handle mail.
     `directory_copy`: what to do with the daemon's kept copy of the directory (app.py).
     `makes_mail`: a command run by hand that renders or queues mail refuses (exit 2) a
-    council template mailbot cannot use, before the database is opened."""
+    council template mailbot cannot use, before the database is opened.
+    `reads_mailbox`: a command that polls or adopts the mailbox refuses (exit 2) a new
+    database server's database while the SQLite one it replaces holds this mailbox's
+    cases (not yet copied)."""
     settings = load_config(config)
     configure_logging(settings)
     where = settings.config_path or "<defaults>"
@@ -179,6 +184,10 @@ def open_app(
         raise typer.Exit(2)
     if makes_mail:
         refuse_broken_templates(settings)
+    left_behind = sqlite_left_behind(settings) if reads_mailbox else None
+    if left_behind:
+        raise fail(f"{where}: database.url{set_by_environment('database.url')}: "
+                   f"{left_behind}", 2)
     try:
         mailbot_app = build_app(settings, directory_copy=directory_copy)
     except PolicyError as exc:
@@ -227,10 +236,11 @@ def opened_app(
     warn: bool = False,
     directory_copy: DirectoryCopy = "none",
     makes_mail: bool = False,
+    reads_mailbox: bool = False,
 ) -> Iterator[App]:
     """The app for one command, closed (database, mailbox) however the command ends."""
     mailbot_app = open_app(config, warn=warn, directory_copy=directory_copy,
-                           makes_mail=makes_mail)
+                           makes_mail=makes_mail, reads_mailbox=reads_mailbox)
     try:
         yield mailbot_app
     finally:

@@ -39,7 +39,7 @@ def poll(
     that does not validate; `mailbot run` uses mailbot's own in its place."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
-    with opened_app(config, warn=True, makes_mail=True) as mailbot_app:
+    with opened_app(config, warn=True, makes_mail=True, reads_mailbox=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)
@@ -58,7 +58,7 @@ def adopt(config: ConfigOption = None) -> None:
     arrives from now on."""
     from mailbot.adoption import AlreadyPolling, adopt_mailbox
 
-    with opened_app(config, warn=True) as mailbot_app:
+    with opened_app(config, warn=True, reads_mailbox=True) as mailbot_app:
         try:
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 report = adopt_mailbox(mailbot_app, datetime.now(UTC), progress=_Reading())
@@ -101,7 +101,7 @@ def run(config: ConfigOption = None) -> None:
     validate"). A council template it cannot use is replaced by mailbot's own, logged and
     emailed to the admins once (docs/deployment.md, "When a council template cannot be
     used")."""
-    mailbot_app = open_app(config, warn=True, directory_copy="keep")
+    mailbot_app = open_app(config, warn=True, directory_copy="keep", reads_mailbox=True)
     try:
         broken = template_fallback.use_own_for_broken(mailbot_app)
         if mailbot_app.directory.kept_copy:

@@ -29,6 +29,7 @@ from mailbot.diagnose import (
     never_polled,
     problems_beside_broken_sections,
     redact_url,
+    sqlite_left_behind,
 )
 from mailbot.directory_keep import daemon_note
 from mailbot.scheduler import AlreadyRunning, single_instance
@@ -121,7 +122,8 @@ def _check_logins(settings: Settings, where: object) -> None:
         if sending is not None:
             typer.echo(f"smtp: {sending}")
         if never_polled(settings.database_url):
-            typer.echo(ADOPT_ADVICE)
+            left_behind = sqlite_left_behind(settings)
+            typer.echo(f"database: {left_behind}" if left_behind else ADOPT_ADVICE)
     _check_database_login(settings.database_url, where)
     if mailbox_failed:
         raise typer.Exit(3)

@@ -139,3 +139,36 @@ def test_no_copy_while_the_old_daemon_still_runs(tmp_path: Path) -> None:
     assert code == 1
     assert "a mailbot is still running on" in output and "stop it before copying" in output
     assert every_row(new.settings.database_url)["cases"] == []
+
+
+def test_postgresql_named_before_the_copy_is_refused_until_copied(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """[database] url set to the new, empty PostgreSQL database and the daemon started
+    without `mailbot db copy` (or `mailbot adopt` run there, as check-config --connect's
+    advice for a mailbox never polled said): the references would start again at
+    MB-2026-00001 beside the ones members already have. Refused, saying to copy."""
+    old, server = sqlite_with_three_cases(tmp_path / "council")
+    sqlite_file = Path(old.settings.database_url.split("///", 1)[1])
+    old.close()
+    config = tmp_path / "council" / "mailbot.toml"
+    with fresh_database(postgres_url, "db-not-copied") as new_url:
+        make_app(tmp_path / "council", server=server, database_url=new_url)[0].close()
+        for command in (["poll", "--once"], ["adopt"]):  # and `run`, as open_app is theirs
+            result = CliRunner().invoke(cli, [*command, "--config", str(config)])
+            assert result.exit_code == 2, (command, result.output)
+            assert result.output.splitlines()[-1] == (
+                f"mailbot: error: {config}: database.url: the new database has nothing of "
+                f"this mailbox yet, but {sqlite_file} holds its cases and handled mail: copy "
+                f"them first with `mailbot db copy --from {sqlite_file}` (docs/deployment.md, "
+                f"\"Moving from SQLite to PostgreSQL\"), or move {sqlite_file} away to start "
+                "afresh")
+        checked = CliRunner().invoke(cli, ["check-config", "--connect", "--config", str(config)])
+        assert "mailbot db copy --from" in checked.output
+        assert "mailbot adopt" not in checked.output
+        assert every_row(new_url)["cases"] == []
+
+        code, output = copy(config, str(sqlite_file))
+        assert code == 0, output
+        polled = CliRunner().invoke(cli, ["poll", "--once", "--config", str(config)])
+        assert polled.exit_code == 0, polled.output
