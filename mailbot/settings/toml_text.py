@@ -62,9 +62,25 @@ def explain(text: str, error: tomllib.TOMLDecodeError) -> str:
                 "after its last value and each value written as TOML (text in quotes, a "
                 "date that exists: YYYY-MM-DD); for longer ones write [[TABLE]] sections")
     if what == "Expected newline or end of document after a statement":
+        unquoted = _unquoted_value(line)
+        if unquoted:  # 01632 960000, 08:00: text that TOML read the start of as a value
+            return (f"{named}: something follows the value on this line; write text (a "
+                    f"time, a telephone number) in double quotes: {unquoted}")
         return (f"{named}: something follows the value on this line; a list is written "
                 '["first", "second"], a time in quotes ("08:00")')
     return f"{named}: {what}" if what else where
+
+
+def _unquoted_value(line: str) -> str:
+    """`key = "value"` for a line whose value is written without quotes and has no quote,
+    bracket or brace of its own (a comment after it left out); else empty."""
+    assigned = _KEY.match(line)
+    if not assigned:
+        return ""
+    value = line[assigned.end():].split("#", 1)[0].strip()
+    if not value or value[0] in "\"'[{" or '"' in value:
+        return ""
+    return f'{assigned.group(1).strip().rpartition(".")[2]} = "{value}"'
 
 
 def _key_on(lines: list[str], number: int) -> str:

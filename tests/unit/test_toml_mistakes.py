@@ -46,8 +46,8 @@ def check_config(config: Path) -> tuple[int, list[str]]:
         ("[directory]\nmembers = \u201cmembers.csv\u201d\n",
          "line 10: directory.members: curly quotes"),
         ("[digest]\ntime = 08:00\n",
-         "line 10: digest.time: something follows the value on this line; a list is "
-         'written ["first", "second"], a time in quotes ("08:00")'),
+         "line 10: digest.time: something follows the value on this line; write text (a "
+         'time, a telephone number) in double quotes: time = "08:00"'),
         ('[directory]\nadmins = "a@thornfield.gov.uk", "b@thornfield.gov.uk"\n',
          "line 10: directory.admins: something follows the value on this line"),
         ('[directory]\nmembers = "members.csv\n',
@@ -78,6 +78,19 @@ def test_a_toml_mistake_in_the_config_is_one_line_saying_what_to_write(
     assert lines[0].startswith(f"mailbot: error: {config}: not valid TOML: ")
     assert expected in lines[0]
     assert "Cannot declare" not in lines[0] and "Invalid value" not in lines[0]
+
+
+def test_a_telephone_number_without_quotes_is_to_be_quoted(tmp_path: Path) -> None:
+    config = tmp_path / "mailbot.toml"
+    config.write_text(COUNCIL.replace('telephone = "01945 555100"',
+                                      "telephone = 01945 555100   # switchboard"))
+    code, lines = check_config(config)
+    assert code == 2
+    assert lines == [
+        f"mailbot: error: {config}: not valid TOML: line 4: council.telephone: something "
+        "follows the value on this line; write text (a time, a telephone number) in double "
+        'quotes: telephone = "01945 555100"'
+    ]
 
 
 def test_a_toml_mistake_in_a_councils_own_pack_names_the_pack_and_the_key(
