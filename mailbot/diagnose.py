@@ -67,7 +67,8 @@ def _policy_problems(settings: Settings) -> list[str]:
     try:
         _load_policy(settings)
     except PolicyError as exc:
-        return [f"{settings.config_path}: council.policy / [policy]: {exc}"]
+        return [f"{settings.config_path}: council.policy / [policy]: {problem}"
+                for problem in exc.problems]
     return []
 
 

@@ -15,7 +15,12 @@ from mailbot.config_explain import key_path
 
 
 class PolicyError(ValueError):
-    """A pack that cannot be found, read or validated. The message names file and key."""
+    """A pack that cannot be found, read or validated. The message names file and key:
+    the first problem; `problems` has each one, so check-config can list them all."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
 
 
 def reported_error(exc: ValidationError) -> Any:
@@ -33,8 +38,25 @@ def describe_error(
     key it is, with the key of that table it may have meant (`model` is the validated
     model, whose tables give the keys), else the keys the table takes. `key_prefix` is put
     before the key path (the council config names a pack's keys "policy.KEY")."""
+    return describe_one(reported_error(exc), exc.errors(), model, key_prefix)
+
+
+def errors_to_report(exc: ValidationError) -> list[Any]:
+    """Every error of `exc` an administrator should be told of, unknown keys first; not a
+    key said to be missing from a table that has an unknown key (the one misspelt)."""
     errors = exc.errors()
-    err = reported_error(exc)
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    misspelt_in = {tuple(e["loc"][:-1]) for e in unknown}
+    rest = [e for e in errors if e["type"] != "extra_forbidden"
+            and not (e["type"] == "missing" and tuple(e["loc"][:-1]) in misspelt_in)]
+    return unknown + rest
+
+
+def describe_one(
+    err: Any, errors: Sequence[Any], model: type[BaseModel] | None = None,
+    key_prefix: str = "",
+) -> str:
+    """`err`, one of the validation `errors`, as describe_error says it."""
     # Pydantic marks a bad dict key (an unknown kind in [ack.KIND]) with "[key]".
     where = [part for part in err["loc"] if part != "[key]"]
     parts = [str(part) for part in where]

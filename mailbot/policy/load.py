@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mailbot.policy.errors import PolicyError, describe_error, reported_error
+from mailbot.policy.errors import PolicyError, describe_one, errors_to_report
 from mailbot.policy.pack import Policy
 from mailbot.settings.toml_text import read_toml
 
@@ -102,10 +102,19 @@ def parse_policy(
     try:
         return Policy.model_validate(dict(data))
     except ValidationError as exc:
-        err = reported_error(exc)
-        overridden = bool(overrides) and _set_by(overrides or {}, err["loc"], err["type"])
-        prefix = "policy." if overridden else ""
-        raise PolicyError(f"{origin}: {describe_error(exc, Policy, prefix)}") from None
+        errors = exc.errors()
+        problems = [
+            f"{origin}: "
+            + describe_one(err, errors, Policy, "policy." if _overridden(overrides, err) else "")
+            for err in errors_to_report(exc)
+        ]
+        # One line per key: a value a union refuses gives an error for each of its forms.
+        problems = list(dict.fromkeys(problems))
+        raise PolicyError(problems[0], problems) from None
+
+
+def _overridden(overrides: Mapping[str, Any] | None, err: Any) -> bool:
+    return bool(overrides) and _set_by(overrides or {}, err["loc"], err["type"])
 
 
 def _set_by(overrides: Mapping[str, Any], loc: tuple[Any, ...], error: str) -> bool:

@@ -298,3 +298,24 @@ def test_colchester_using_the_example_as_it_stands_is_not_warned(tmp_path: Path)
     code, lines = _run(["check-config"], config)
     assert code == 0, lines
     assert not [line for line in lines if "the example's" in line]
+
+
+def test_every_mistake_in_the_policy_overrides_is_named_in_one_run(tmp_path: Path) -> None:
+    """Working hours written as people say them and a Welsh council's region as 'wales':
+    each is one line, not one per run of check-config."""
+    config = _council(tmp_path, '[policy]\nregion = "wales"\n[policy.reminders]\n'
+                                'working_hours = { start = "9am", end = "5:30pm" }\n')
+    code, lines = _run(["check-config"], config)
+    assert code == 2
+    errors = [line.split("(with the council's overrides): ", 1)[1]
+              for line in lines if line.startswith("mailbot: error")]
+    assert errors == [
+        "policy.region: must be one of 'england-and-wales', 'scotland' or "
+        "'northern-ireland', not 'wales'",
+        'policy.reminders.working_hours.start: must be a time of day such as "09:00" or '
+        "\"17:00\" (24-hour clock, London time), not '9am'",
+        'policy.reminders.working_hours.end: must be a time of day such as "09:00" or '
+        "\"17:00\" (24-hour clock, London time), not '5:30pm'",
+    ]
+    assert all(line.startswith(f"mailbot: error: {config.resolve()}: council.policy / "
+                               "[policy]: ") for line in lines if "error" in line)
