@@ -10,6 +10,7 @@ member a stranger.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import logging
 import re
@@ -287,9 +288,13 @@ def _check_header(
     missing = [c for c in REQUIRED_COLUMNS if c not in present]
     if missing:
         found = ", ".join(h for h in header if h) or "nothing"
+        others = [h for h in header if h and h not in columns]
+        # "Councillor" or "Officer" over the names: the one heading left is that column.
+        hint = (f"; if {others[0]} is that column, head it {missing[0]}"
+                if len(missing) == 1 and len(others) == 1 else "")
         raise DirectoryError(
             f"{path}:1: missing column(s) {', '.join(missing)} (the header line must name "
-            f"{', '.join(REQUIRED_COLUMNS)}; found {found})"
+            f"{', '.join(REQUIRED_COLUMNS)}; found {found}{hint})"
         )
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
@@ -297,10 +302,25 @@ def _check_header(
         raise DirectoryError(f"{path}:1: column(s) {', '.join(twice)} appear more than once")
     unused = [h for h in header if h and h not in columns and h not in split_name]
     if unused:
+        meant = [(h, _column_meant(h, columns)) for h in unused]
+        hints = ", ".join(f"{h} as {column}" for h, column in meant if column)
         warnings.append(
             f"{path}: column(s) {', '.join(unused)} not used (mailbot reads "
-            f"{', '.join(columns)})"
+            f"{', '.join(columns)}"
+            + (f"; head {hints} if that is what they hold)" if hints else ")")
         )
+
+
+def _column_meant(heading: str, columns: tuple[str, ...]) -> str | None:
+    """The column a heading mailbot does not read probably is: "manager" for
+    manager_email, "langauge" for language; None if none is close."""
+    if heading in columns:
+        return None
+    starting = [c for c in columns if c.startswith(f"{heading}_")]
+    if len(starting) == 1:
+        return starting[0]
+    close = difflib.get_close_matches(heading, columns, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _address(path: Path, line: int, column: str, value: str) -> str:

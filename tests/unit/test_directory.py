@@ -165,8 +165,23 @@ def test_missing_column_says_what_the_header_has(tmp_path: Path) -> None:
         load_directory(path, None)
     assert str(caught.value) == (
         f"{path}:1: missing column(s) name (the header line must name name, email; "
-        "found councillor, email, ward)"
+        "found councillor, email, ward; if councillor is that column, head it name)"
     )
+
+
+def test_a_column_mailbot_does_not_read_names_the_one_probably_meant(tmp_path: Path) -> None:
+    """'Manager' and 'Deputy' headings, as people write them, are not read: the warning
+    says which of mailbot's columns they probably are."""
+    path = _write(tmp_path / "officers.csv",
+                  "Name,Email,Manager,Deputy,Mobile\r\n"
+                  "Sam Patel,sam@council.gov.uk,dana@council.gov.uk,,07700 900123\r\n"
+                  "Dana Reed,dana@council.gov.uk,,,\r\n")
+    found = load_directory(None, path)
+    assert found.warnings == [
+        f"{path}: column(s) manager, deputy, mobile not used (mailbot reads name, email, "
+        "service, manager_email, deputy_email; head manager as manager_email, deputy as "
+        "deputy_email if that is what they hold)"
+    ]
 
 
 @pytest.mark.parametrize(
