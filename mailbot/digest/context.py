@@ -6,6 +6,7 @@ Confidential cases are listed by reference, never with a subject.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -244,10 +245,28 @@ def _case_list(
                 **_listed_case(row, service, name),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
-                **(_what_to_do(app, row, service, name) if overdue else {}),
+                **(_what_to_do(app, row, service) if overdue else {}),
             }
         )
-    return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+    return {"rows": rows, "more": max(len(ordered) - limit, 0),
+            **(_said_once(rows) if overdue else {})}
+
+
+def _said_once(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What to do about most of a list's cases, said once under its heading (`todo`,
+    `todo_cy`), each row marked `own_todo` where what to do about it differs (an FOI
+    request past its statutory date among enquiries): a manager with twenty overdue
+    cases does not read one sentence twenty times. `todo_varies` when any row differs."""
+    if not rows:
+        return {"todo": "", "todo_cy": "", "todo_varies": False}
+    shared = Counter(row["todo"] for row in rows).most_common(1)[0][0]
+    for row in rows:
+        row["own_todo"] = row["todo"] != shared
+    return {
+        "todo": shared,
+        "todo_cy": next(row["todo_cy"] for row in rows if row["todo"] == shared),
+        "todo_varies": any(row["own_todo"] for row in rows),
+    }
 
 
 def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
@@ -291,13 +310,14 @@ def _paused_list(
                 **_why_paused(app, row, pause, name),
             }
         )
-    return {"rows": rows, "more": max(len(ordered) - limit, 0)}
+    return {"rows": rows, "more": max(len(ordered) - limit, 0), **_said_once(rows)}
 
 
 def _why_paused(app: App, row: AnyRow, pause: Pause | None, holder: str) -> dict[str, Any]:
     """Why the case is paused and what to do about it, in English and Welsh. An absence
     (absence.py) waits for someone to take the case; an officer's PAUSE for whatever its
-    reason says, which is the officer's own words: not shown for a confidential case."""
+    reason says, which is the officer's own words: not shown for a confidential case.
+    What to do names no one (the row names the officer), so the list can say it once."""
     if pause is not None and pause.why.startswith(ABSENCE_PAUSE):
         away = app.directory.display(pause.who)
         return {
@@ -317,16 +337,17 @@ def _why_paused(app: App, row: AnyRow, pause: Pause | None, holder: str) -> dict
         "absence": False,
         "why": f"PAUSE by {by}" + (f": {said}" if said else ""),
         "why_cy": f"PAUSE gan {by}" + (f": {said}" if said else ""),
-        "todo": f"ask {holder} whether it is still waiting, and to RESUME it when it "
+        "todo": "ask its officer whether it is still waiting, and to RESUME it when it "
         "should run again.",
-        "todo_cy": f"gofynnwch i {holder} a yw'n dal i aros, ac i'w ailgychwyn (RESUME) "
+        "todo_cy": "gofynnwch i'w swyddog a yw'n dal i aros, ac i'w ailgychwyn (RESUME) "
         "pan ddylai redeg eto.",
     }
 
 
-def _what_to_do(app: App, row: AnyRow, service: str, name: str) -> dict[str, str]:
-    """What a manager reading the digest should do about one overdue case, and to whom,
-    in English and Welsh: the list alone says it is late, not whose move it is."""
+def _what_to_do(app: App, row: AnyRow, service: str) -> dict[str, str]:
+    """What a manager reading the digest should do about one overdue case, in English and
+    Welsh: the list alone says it is late, not whose move it is. It names no one (the
+    row names the officer), so the list can say once what most of its cases need."""
     if row.officer_email is None:
         return {
             "todo": "no officer has it: give it to one (REASSIGN name@council, or "
@@ -336,30 +357,30 @@ def _what_to_do(app: App, row: AnyRow, service: str, name: str) -> dict[str, str
         }
     if service == NOT_LISTED:
         return {
-            "todo": f"{name} is not in officers.csv (left?), so its reminders may reach "
-            "no one: pass it to someone who can answer (REASSIGN name@council).",
-            "todo_cy": f"nid yw {name} yn officers.csv (wedi gadael?), felly efallai nad "
+            "todo": "its officer is not in officers.csv (left?), so its reminders may "
+            "reach no one: pass it to someone who can answer (REASSIGN name@council).",
+            "todo_cy": "nid yw ei swyddog yn officers.csv (wedi gadael?), felly efallai nad "
             "yw'r nodiadau atgoffa'n cyrraedd neb: rhowch yr achos i rywun a all ateb "
             "(REASSIGN enw@cyngor).",
         }
     if row.kind == Kind.FOI.value:
         law, law_cy = FOI_LAWS[app.policy.foi_regime]
         return {
-            "todo": f"ask {name} to answer it now: the date {law} sets has passed.",
-            "todo_cy": f"gofynnwch i {name} ei ateb nawr: mae'r dyddiad a osodir gan "
+            "todo": f"ask its officer to answer it now: the date {law} sets has passed.",
+            "todo_cy": f"gofynnwch i'w swyddog ei ateb nawr: mae'r dyddiad a osodir gan "
             f"{law_cy} wedi mynd heibio.",
         }
     if row.status == CaseStatus.NEEDS_TRIAGE.value:
         return {
-            "todo": f"its kind was never confirmed (mailbot cases --triage); ask {name} "
-            "to answer the member now, or pass it on (REASSIGN).",
-            "todo_cy": f"ni chadarnhawyd ei fath erioed (mailbot cases --triage); "
-            f"gofynnwch i {name} ateb yr aelod nawr, neu ei drosglwyddo (REASSIGN).",
+            "todo": "its kind was never confirmed (mailbot cases --triage); ask its "
+            "officer to answer the member now, or pass it on (REASSIGN).",
+            "todo_cy": "ni chadarnhawyd ei fath erioed (mailbot cases --triage); "
+            "gofynnwch i'w swyddog ateb yr aelod nawr, neu ei drosglwyddo (REASSIGN).",
         }
     return {
-        "todo": f"ask {name} to answer the member now, or to agree more time with them "
-        "(EXTEND) or pass it on (REASSIGN).",
-        "todo_cy": f"gofynnwch i {name} ateb yr aelod nawr, neu gytuno ar ragor o amser "
+        "todo": "ask its officer to answer the member now, or to agree more time with "
+        "them (EXTEND) or pass it on (REASSIGN).",
+        "todo_cy": "gofynnwch i'w swyddog ateb yr aelod nawr, neu gytuno ar ragor o amser "
         "gyda nhw (EXTEND) neu ei drosglwyddo (REASSIGN).",
     }
 

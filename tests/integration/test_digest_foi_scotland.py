@@ -53,6 +53,6 @@ def test_an_overdue_foi_request_names_the_act_it_is_late_under(
     message = email.message_from_bytes(row.mime, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     text = body_text(message, "plain")
-    assert (f"What to do: ask FOI Team to answer it now: the date {law} sets has passed."
+    assert (f"What to do: ask its officer to answer it now: the date {law} sets has passed."
             in text), text
     assert law in body_text(message, "html")

@@ -66,7 +66,7 @@ def test_a_manager_with_paused_cases_only_is_told_how_to_act(
         assert HOW_HTML.format(mailbox=mailbox) in html
         # Once, after the paused list.
         assert text.count("To act on a case yourself") == 1
-        assert text.index("To act on a case yourself") > text.index("What to do: ask Sam")
+        assert text.index("To act on a case yourself") > text.index("Why: PAUSE by Sam")
         if policy == "cardiff":
             assert HOW_WELSH.format(mailbox=mailbox) in text
             assert HOW_WELSH.format(mailbox=mailbox) in html

@@ -46,7 +46,7 @@ def test_two_officers_of_one_name_each_get_their_own_line(tmp_path: Path) -> Non
         # The overdue case says which David Jones has it, and whom to ask.
         assert "due Mon 23 Nov / erbyn Llun 23 Tach  David Jones (david.jones2) (Priffyrdd)" \
             in text
-        assert "ask David Jones (david.jones2) to answer the member now" in text
+        assert "What to do: ask its officer to answer the member now" in text
         assert "David Jones (david.jones2)" in body_text(message, "html")
         # By service and officer: open, due this week, overdue, answered, on time.
         assert table_line(text, "David Jones (david.jones2)") == ["1", "0", "1", "0", "-"]
