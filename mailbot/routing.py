@@ -11,6 +11,7 @@ copied in, then the config's [routing] rules, then its default officer.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Callable
@@ -249,17 +250,33 @@ def assign(it: RouteInput) -> Assignment:
 def unknown_wards(settings: RoutingSettings, directory: Directory) -> list[str]:
     """Wards in [[routing.rules]] that no member in members.csv has: a rule is matched on
     the member's ward as written there, so a misspelt ward silently never matches."""
-    known = {member.ward.lower() for member in directory.members.values() if member.ward}
+    wards = {member.ward.lower(): member.ward
+             for member in directory.members.values() if member.ward}
     found = []
     for number, rule in enumerate(settings.rules):
         label = rule.name or f"rule {number + 1}"
         for ward in rule.wards:
-            if ward.lower() not in known:
+            if ward.lower() not in wards:
+                meant = _closest(ward.lower(), list(wards))
                 found.append(
                     f"{key_path(('routing', 'rules', number, 'wards'))}: {ward!r} ({label!r}) "
                     "is no member's ward in members.csv, so the rule never matches it"
+                    + (f" (did you mean {wards[meant]!r}?)" if meant else "")
                 )
     return found
+
+
+def _closest(written: str, known: list[str]) -> str | None:
+    """The one of `known` that `written` is probably a typo of, if any."""
+    close = difflib.get_close_matches(written, known, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _not_an_officer(address: str, directory: Directory) -> str:
+    """'is not in the officers directory', with the officer's address probably meant."""
+    meant = _closest(address.strip().lower(), [o.email.lower() for o in
+                                               directory.officers.values()])
+    return "is not in the officers directory" + (f" (did you mean {meant}?)" if meant else "")
 
 
 def check_routing(settings: RoutingSettings, directory: Directory, admins: list[str]) -> list[str]:
@@ -271,11 +288,12 @@ def check_routing(settings: RoutingSettings, directory: Directory, admins: list[
             label = rule.name or f"rule {number}"
             problems.append(
                 f"{key_path(('routing', 'rules', number - 1, 'officer'))}: {rule.officer} "
-                f"({label!r}) is not in the officers directory"
+                f"({label!r}) {_not_an_officer(rule.officer, directory)}"
             )
     if settings.default_officer and directory.officer(settings.default_officer) is None:
         problems.append(
-            f"routing.default_officer: {settings.default_officer} is not in the officers directory"
+            f"routing.default_officer: {settings.default_officer} "
+            f"{_not_an_officer(settings.default_officer, directory)}"
         )
     for address in admins:
         if directory.member(address) is not None:

@@ -154,8 +154,23 @@ def test_a_ward_rule_naming_no_members_ward_is_a_warning(tmp_path: Path) -> None
     assert warnings == [
         f"mailbot: warning: {tmp_path.resolve()}/mailbot.toml: routing.rules (number 1).wards: "
         "'Ambrige' ('Ambridge ward') is no member's ward in members.csv, so the rule never "
-        "matches it"
+        "matches it (did you mean 'Ambridge'?)"
     ]
+
+
+def test_a_mistyped_officer_in_routing_names_the_one_meant(tmp_path: Path) -> None:
+    config = ('[[routing.rules]]\nname = "Ambridge ward"\n'
+              'officer = "tom.archre@borsetshire.gov.uk"\nwards = ["Ambridge"]\n')
+    with Council(tmp_path, name=NAME, policy="wiltshire", mailbox=MAILBOX,
+                 members=MEMBERS, officers=OFFICERS, config=config) as council:
+        council.close()
+    result = CliRunner().invoke(app, ["check-config", "--config", str(tmp_path / "mailbot.toml")])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"mailbot: error: {tmp_path.resolve()}/mailbot.toml: routing.rules (number 1).officer: "
+        "tom.archre@borsetshire.gov.uk ('Ambridge ward') is not in the officers directory "
+        f"(did you mean {TOM}?)"
+    ) in result.output.splitlines()
 
 
 PACK = Path(__file__).resolve().parents[1] / "data" / "pack_borsetshire_christmas_closure.toml"
