@@ -6,12 +6,36 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mailbot.settings.sections import Section
 
 Security = Literal["tls", "starttls", "none"]
+
+
+def server_name(written: str) -> str:
+    """A mail server's host as written, spaces around it dropped; a ValueError saying what
+    to write for one given as a URL ("imaps://mail.council.gov.uk:993"), with its port
+    ("smtp.council.gov.uk:587") or a path, which would only fail to resolve at the poll."""
+    host = written.strip()
+    if "://" in host:
+        parsed = urlsplit(host)
+        try:
+            port = f", and the port as port = {parsed.port}" if parsed.port else ""
+        except ValueError:
+            port = ""
+        raise ValueError(f"{written!r} is an address with a scheme; write the server's name "
+                         f'alone, host = "{parsed.hostname or ""}"{port}')
+    name, colon, port = host.rpartition(":")
+    if colon and name and ":" not in name and port.isdigit():  # not an IPv6 address
+        raise ValueError(f"{written!r} has the port in it; write the server's name alone, "
+                         f'host = "{name}", and the port as port = {port}')
+    if "/" in host or any(c.isspace() or c in "@\\" for c in host):
+        raise ValueError(f"{written!r} is not a server's name; write the name alone, host = "
+                         f'"{host.split("/")[0] if "/" in host else "mail.council.gov.uk"}"')
+    return host
 
 
 class ImapSettings(Section):
@@ -26,6 +50,11 @@ class ImapSettings(Section):
     watch_sent: bool = False  # also read Sent, to see replies sent as the shared mailbox
     ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
 
+    @field_validator("host")
+    @classmethod
+    def _server_name(cls, value: str) -> str:
+        return server_name(value)
+
 
 class SmtpSettings(Section):
     host: str = ""
@@ -34,6 +63,11 @@ class SmtpSettings(Section):
     username: str = ""
     password: str = ""
     ca_file: Path | None = None  # PEM trusted besides the system's CAs: own CA, self-signed
+
+    @field_validator("host")
+    @classmethod
+    def _server_name(cls, value: str) -> str:
+        return server_name(value) if value.strip() else ""
 
 
 class MaildirSettings(Section):

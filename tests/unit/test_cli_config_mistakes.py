@@ -319,3 +319,30 @@ def test_every_mistake_in_the_policy_overrides_is_named_in_one_run(tmp_path: Pat
     ]
     assert all(line.startswith(f"mailbot: error: {config.resolve()}: council.policy / "
                                "[policy]: ") for line in lines if "error" in line)
+
+
+@pytest.mark.parametrize(
+    ("section", "written", "expected"),
+    [
+        ("imap", "imaps://mail.anglesey.gov.uk:993",
+         "mailbox.imap.host: 'imaps://mail.anglesey.gov.uk:993' is an address with a scheme; "
+         'write the server\'s name alone, host = "mail.anglesey.gov.uk", and the port as '
+         "port = 993"),
+        ("smtp", "smtp.anglesey.gov.uk:587",
+         "mailbox.smtp.host: 'smtp.anglesey.gov.uk:587' has the port in it; write the "
+         'server\'s name alone, host = "smtp.anglesey.gov.uk", and the port as port = 587'),
+        ("imap", "mail.anglesey.gov.uk/owa",
+         "mailbox.imap.host: 'mail.anglesey.gov.uk/owa' is not a server's name; write the "
+         'name alone, host = "mail.anglesey.gov.uk"'),
+    ],
+    ids=["url", "port", "path"],
+)
+def test_a_mail_server_written_as_a_url_names_the_host_to_write(
+    tmp_path: Path, section: str, written: str, expected: str
+) -> None:
+    """check-config said OK to host = "imaps://mail...", and only --connect (or the first
+    poll) found that 'the host name does not resolve', without saying why."""
+    config = _council(tmp_path, f'[mailbox.{section}]\nhost = "{written}"\n')
+    code, lines = _run(["check-config"], config)
+    assert code == 2
+    assert lines == [f"mailbot: error: {config.resolve()}: {expected}"]
