@@ -85,7 +85,9 @@ class Policy(Strict):
         if self.foi_regime == "foisa" and self.region != "scotland":
             raise ValueError("foi_regime: 'foisa' applies only to region 'scotland'")
         if self.foi_regime == "foia" and self.region == "scotland":
-            raise ValueError("foi_regime: a Scottish council answers under 'foisa'")
+            raise ValueError("foi_regime: a Scottish council answers under 'foisa' (the "
+                             "Freedom of Information (Scotland) Act 2002); write "
+                             'foi_regime = "foisa" beside region = "scotland"')
         for i, gone in enumerate(self.cancelled_holidays()):
             # Cancelling a day that is no holiday would change nothing: a mistyped date.
             if not any(is_bank_holiday(gone.day, r) for r in gone.regions):

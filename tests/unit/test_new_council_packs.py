@@ -128,7 +128,8 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
         ("start = 2026-12-29,", 'start = "29/12/2026",',
          "calendar.closures (number 1).start: must be a date written YYYY-MM-DD"),
         ('foi_regime = "foisa"', 'foi_regime = "foia"',
-         "foi_regime: a Scottish council answers under 'foisa'"),
+         "foi_regime: a Scottish council answers under 'foisa' (the Freedom of Information "
+         '(Scotland) Act 2002); write foi_regime = "foisa" beside region = "scotland"'),
         ("[response.enquiry]\nnormal = 15", '[response.enquiry]\nnormal = "15 working days"',
          'response.enquiry.normal: must be a whole number of working days, such as 10, not '
          '"15 working days"'),
