@@ -497,9 +497,11 @@ def load_officers(
     warnings = [] if warnings is None else warnings
     officers: dict[str, Officer] = {}
     named: dict[tuple[str, str], int] = {}  # (column, address) -> first line naming it
-    for line, row in _rows(path, OFFICER_COLUMNS, warnings):
+    rows = _rows(path, OFFICER_COLUMNS, warnings)
+    by_name = _addresses_by_name(rows)
+    for line, row in rows:
         with _row_problem(errors):
-            _add_officer(path, line, row, officers, named, seen, warnings)
+            _add_officer(path, line, row, officers, named, seen, warnings, by_name)
     warnings += _without_a_row(path, named, officers)
     return officers
 
@@ -512,6 +514,7 @@ def _add_officer(
     named: dict[tuple[str, str], int],
     seen: dict[str, str],
     warnings: list[str],
+    by_name: dict[str, tuple[int, str]],
 ) -> None:
     person = _person(path, line, row, warnings)
     if person is None:
@@ -519,7 +522,7 @@ def _add_officer(
     name, address = person
     email = _address(path, line, "email", address)
     manager, deputy = (
-        _address(path, line, column, row[column]) if row.get(column) else ""
+        _colleague_address(path, line, column, row[column], by_name) if row.get(column) else ""
         for column in ("manager_email", "deputy_email")
     )
     if address_key(email) in {address_key(manager), address_key(deputy)}:
@@ -531,6 +534,29 @@ def _add_officer(
     for column, address in (("manager_email", manager), ("deputy_email", deputy)):
         if address:
             named.setdefault((column, address), line)
+
+
+def _addresses_by_name(rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[int, str]]:
+    """Each officer's line and address by their name (in lower case), the first row of it."""
+    found: dict[str, tuple[int, str]] = {}
+    for line, row in rows:
+        name, address = row.get("name", "").strip(), row.get("email", "").strip()
+        if name and address:
+            found.setdefault(name.lower(), (line, address))
+    return found
+
+
+def _colleague_address(
+    path: Path, line: int, column: str, value: str, by_name: dict[str, tuple[int, str]]
+) -> str:
+    """A manager's or deputy's address; one written as the name of an officer in the file
+    (an HR export gives names) is refused naming the address from that officer's row."""
+    listed = by_name.get(value.strip().lower()) if "@" not in value else None
+    if listed:
+        their_line, address = listed
+        raise DirectoryError(f"{path}:{line}: {column} {value.strip()!r} is a name, not an email "
+                             f"address; write {address} (their row, line {their_line})")
+    return _address(path, line, column, value)
 
 
 def _without_a_row(

@@ -309,3 +309,18 @@ def test_a_name_written_surname_first_is_a_warning_with_the_name_turned_round(
         f"{officers}:2: name 'Patel, Sam' {tail} 'Sam Patel'",
         f"{officers}:3: name 'van der Berg, Anna' {tail} 'Anna van der Berg'",
     ]
+
+
+def test_a_manager_written_by_name_names_their_address(tmp_path: Path) -> None:
+    """HR's export gives the manager's name where officers.csv wants their address: the
+    error says which address that is, from the manager's own row."""
+    path = _write(tmp_path / "officers.csv",
+                  "name,email,manager_email,deputy_email\r\n"
+                  "Sam Patel,sam.patel@council.gov.uk,Lee Chan,\r\n"
+                  "Lee Chan,Lee.Chan@council.gov.uk,,\r\n")
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(None, path)
+    assert str(caught.value) == (
+        f"{path}:2: manager_email 'Lee Chan' is a name, not an email address; write "
+        "Lee.Chan@council.gov.uk (their row, line 3)"
+    )
