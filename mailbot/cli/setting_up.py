@@ -198,7 +198,7 @@ def db_copy(
     (docs/deployment.md, "Moving from SQLite to PostgreSQL"). Stop the daemon first."""
     settings = load_config(config)
     where = settings.config_path or "<defaults>"
-    source_url = _source_url(source)
+    source_url = _source_url(source, settings)
     if source_url == settings.database_url:
         raise fail(f"--from names the database {where} already uses ([database] url); "
                    "give the old one", 2)
@@ -295,7 +295,7 @@ def db_restore(
                "in the mailbox's processed folder but not in the database (docs/deployment.md)")
 
 
-def _source_url(source: str) -> str:
+def _source_url(source: str, settings: Settings) -> str:
     """A database URL from --from: a URL as given, or the path of a SQLite file, which must
     be there (opening a mistyped path would make a new, empty database to copy)."""
     if "://" in source:
@@ -310,9 +310,25 @@ def _source_url(source: str) -> str:
         return source
     file = Path(path).expanduser().resolve()
     if not file.is_file():
-        raise fail(f"--from: {file} is not a file; give the old SQLite database file "
-                   "(<data_dir>/mailbot.db)", 2)
+        meant = _sqlite_file_meant(path, settings)
+        raise fail(f"--from: {file} is not a file; " + (
+            f"did you mean {meant[0]} ({meant[1]})? A path is taken from the current folder, "
+            "not the config's" if meant
+            else "give the old SQLite database file (<data_dir>/mailbot.db)"), 2)
     return f"sqlite:///{file}"
+
+
+def _sqlite_file_meant(path: str, settings: Settings) -> tuple[Path, str] | None:
+    """For a --from that is not there: the file of that name beside the config, else the
+    data folder's mailbot.db, with which it is; None if neither is there, or it is the
+    database the config itself uses."""
+    beside = (settings.base_dir / path).resolve()
+    in_data_dir = (settings.data_dir / "mailbot.db").resolve()
+    found = beside if beside.is_file() else in_data_dir if in_data_dir.is_file() else None
+    in_use = sqlite_path(settings.database_url)
+    if found is None or (in_use is not None and in_use.resolve() == found):
+        return None
+    return found, "the data folder's" if found == in_data_dir else "beside the config"
 
 
 def demo(

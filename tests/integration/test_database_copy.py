@@ -172,3 +172,21 @@ def test_postgresql_named_before_the_copy_is_refused_until_copied(
         assert code == 0, output
         polled = CliRunner().invoke(cli, ["poll", "--once", "--config", str(config)])
         assert polled.exit_code == 0, polled.output
+
+
+def test_a_relative_from_beside_the_config_names_the_file_meant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mailbot db copy --from var/mailbot.db`, as the example config's comment writes it,
+    run from another folder than the config's: the file meant is named."""
+    old, _ = sqlite_with_three_cases(tmp_path / "council")
+    old.close()
+    config = tmp_path / "council" / "mailbot.toml"
+    config.write_text(config.read_text() + f'[database]\nurl = "sqlite:///{tmp_path}/new.db"\n')
+    monkeypatch.chdir(tmp_path)
+    code, output = copy(config, "var/mailbot.db")
+    assert code == 2
+    assert output.splitlines()[-1] == (
+        f"mailbot: error: --from: {tmp_path}/var/mailbot.db is not a file; did you mean "
+        f"{tmp_path}/council/var/mailbot.db (the data folder's)? A path is taken from the "
+        "current folder, not the config's")
