@@ -274,9 +274,11 @@ def assign_case(
     now: datetime,
     *,
     parent: CaseRow | None = None,
+    kind_settled: bool = False,
 ) -> routing.Assignment:
     """Route a new case to its officer (call after open_case). An officer known to be
-    away gives way to the alternative contact from the directory (Wiltshire 6.5.8)."""
+    away gives way to the alternative contact from the directory (Wiltshire 6.5.8).
+    `kind_settled`: a person relabelled it (routing.assign)."""
     found = routing.assign(
         routing.RouteInput(
             kind=Kind(case.kind),
@@ -287,6 +289,7 @@ def assign_case(
             policy=app.policy,
             settings=app.settings.routing,
             previous_officer=parent.officer_email if parent is not None else None,
+            kind_settled=kind_settled,
         )
     )
     officer, why = found.officer_email, found.why

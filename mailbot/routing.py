@@ -45,6 +45,7 @@ class RouteInput:
     policy: Policy
     settings: RoutingSettings
     previous_officer: str | None = None  # the officer of the case this one follows up
+    kind_settled: bool = False  # a person gave the kind (mailbot relabel), not the mail
 
 
 Route = Callable[[RouteInput], Assignment | None]
@@ -225,6 +226,10 @@ def route_ordinary(it: RouteInput) -> Assignment:
     )
 
 
+# Kinds the protocol sends to a team of their own whatever the routing rules say: an FOI
+# request's statutory date is the FOI team's, a complaint the complaints route's.
+OWN_ROUTE = (Kind.FOI, Kind.COMPLAINT, Kind.CONFIDENTIALITY)
+
 BY_KIND: dict[Kind, Callable[[RouteInput], Assignment]] = {
     Kind.FOI: route_foi,
     Kind.COMPLAINT: route_complaint,
@@ -235,7 +240,11 @@ BY_KIND: dict[Kind, Callable[[RouteInput], Assignment]] = {
 
 def assign(it: RouteInput) -> Assignment:
     """The officer for a new case. Mail from someone who is not a known member goes to
-    the default officer for triage (it is not trusted to pick its own officer)."""
+    the default officer for triage (it is not trusted to pick its own officer), until a
+    person settles its kind: an FOI request, complaint or confidentiality request then
+    goes to its kind's route, as a member's would."""
+    if it.kind_settled and it.kind in OWN_ROUTE:
+        return BY_KIND[it.kind](it)
     if not it.known_member:
         return default_officer(it) or Assignment(
             None,

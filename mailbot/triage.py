@@ -19,6 +19,7 @@ from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.refs import canonical
+from mailbot.routing import OWN_ROUTE
 from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
 if TYPE_CHECKING:
@@ -120,11 +121,6 @@ def _acknowledge_a_newly_listed_member(
     queue_acknowledgement(app, session, case, message, now)
 
 
-# Kinds the protocol sends to a team of their own whatever the routing rules say: an FOI
-# request's statutory date is the FOI team's, a complaint the complaints route's.
-OWN_ROUTE = (Kind.FOI, Kind.COMPLAINT, Kind.CONFIDENTIALITY)
-
-
 def _route_again(
     app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str, now: datetime
 ) -> None:
@@ -134,7 +130,7 @@ def _route_again(
     if case.status in FINISHED or (kind not in OWN_ROUTE and case.officer_email):
         return
     before = case.officer_email
-    found = assign_case(app, session, case, message, now)
+    found = assign_case(app, session, case, message, now, kind_settled=True)
     if found.officer_email is None or same_address(found.officer_email, before or ""):
         return
     queue_officer_mail(
