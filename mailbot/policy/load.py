@@ -4,6 +4,7 @@ file is unchanged."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -57,9 +58,23 @@ def resolve_pack(
     folder = packs_dir or default_packs_dir()
     path = folder / f"{text}.toml"
     if not re.fullmatch(r"[A-Za-z0-9_-]+", text) or not path.is_file():
-        known = ", ".join(available_packs(folder)) or "none found"
-        raise PolicyError(f"unknown policy {text!r}: not a pack in {folder} ({known})")
+        packs = available_packs(folder)
+        meant = _pack_meant(text, packs)
+        raise PolicyError(f"unknown policy {text!r}: not a pack in {folder} "
+                          f"({', '.join(packs) or 'none found'})"
+                          + (f'; did you mean policy = "{meant}"?' if meant else ""))
     return path
+
+
+def _pack_meant(written: str, packs: list[str]) -> str | None:
+    """The pack a name is probably meant for: in other capitals, misspelt, or with the
+    council's name around it ("Wiltshire Council")."""
+    words = written.lower().replace("-", " ").replace("_", " ").split()
+    for candidate in [" ".join(words), *words]:
+        close = difflib.get_close_matches(candidate, packs, n=1, cutoff=0.8)
+        if close:
+            return close[0]
+    return None
 
 
 def _hint(missing: Path, packs_dir: Path | None) -> str:

@@ -163,6 +163,13 @@ def test_unknown_pack_lists_the_known_ones() -> None:
         load_policy("cardiff.toml")
 
 
+@pytest.mark.parametrize("written", ["Wiltshire", "wiltshre", "Wiltshire Council"])
+def test_a_pack_name_written_otherwise_names_the_pack_meant(written: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(written)
+    assert str(caught.value).endswith('; did you mean policy = "wiltshire"?')
+
+
 # -- malformed pack files ---------------------------------------------------------------
 
 
