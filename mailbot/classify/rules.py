@@ -56,8 +56,41 @@ LABELS = (
 # "this is not urgent", "no need to keep this confidential": a negator just before
 # the match cancels these signals.
 NEGATABLE = frozenset({URGENT, URGENT_HINT, CONFIDENTIAL})
-NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "isn't", "nt"})
+NEGATORS = frozenset({"not", "n't", "n’t", "no", "never", "nothing", "isn't", "nt"})
 NEGATION_WINDOW = 3
+# Complaint and FOI wording is cancelled only when a negator governs the words matched:
+# "this is not a formal complaint", "I'm not making a complaint", "this isn't an FOI
+# request", "I don't need this under FOI", "no need for a formal complaint", "nid cwyn
+# ffurfiol yw hon", "dydw i ddim yn gwneud cwyn ffurfiol". Between the negator and the
+# match may stand only the GOVERNED_GAP words below, at most MAX_GOVERNED_GAP of them; any
+# other word or punctuation ends the search. So "I am not happy and wish to make a formal
+# complaint", "why has my FOI request not been answered", "this is not the first time...
+# formal complaint", "my complaint was not handled under the complaints procedure" keep
+# their signal: there the "not" belongs to something else. A negated match is counted
+# as NOT_COMPLAINT / NOT_FOI, which the trained model reads as a signal of its own.
+NEGATED_LABELS = {COMPLAINT: "NOT_COMPLAINT", FOI: "NOT_FOI"}
+# "never" and "nothing" tell of the past or of other things ("I have never made a
+# complaint before, but..."); a bare "no" qualifies the noun after it ("no stage one
+# response", "no FOI reply"), so "no" governs only through "no need".
+GOVERNING_NEGATORS = frozenset(
+    {"not", "n't", "n’t", "nt", "cannot", "nid", "nad", "ddim", "peidiwch", "paid"}
+)
+NO_NEED = frozenset({"no", "dim"})  # + "need" / "angen" right after
+# Articles and pronouns, the copula, the act of making or needing one, asking that it
+# not be taken as one ("don't treat this as", "no need to log it as": the base form only,
+# since "it was not treated as a complaint" complains of its handling), and the
+# prepositions of "under FOI", "as a formal complaint", "for a complaint"; then Welsh:
+# "dydw i ddim yn gwneud cwyn", "nid cais rhyddid gwybodaeth", "peidiwch â'i drin fel".
+_GAP_WORDS = (
+    "a an the this that it any is be being was 's are 'm am 're yet really actually "
+    "necessarily officially make making lodge lodging raise raising submit submitting "
+    "need needed needs want wanted wish intend intended asking request requesting "
+    "treat log count as under for to "
+    "yw ydy ydi hwn hon hyn yn gwneud wneud angen eisiau isio cais dan fel y yr "
+    "â'i a'i ei drin thrin"
+)
+GOVERNED_GAP = frozenset(_GAP_WORDS.split())
+MAX_GOVERNED_GAP = 6
 
 # Common Welsh function words: Welsh mail is expected (Cardiff), other languages are not.
 _CY_WORDS = (
@@ -198,12 +231,15 @@ class Rules:
             for near in self._near:
                 matches += near.find(lower, punct)
         names = [(s, e) for m, s, e in matches if self._strings[m] == NAME]
+        negated = _negated_spans(doc, [(self._strings[m], s, e) for m, s, e in matches])
         for match_id, start, end in matches:
             key = (self._strings[match_id], start, end)
             if key[0] == NAME or _inside(names, start, end):
                 continue
             if key[0] in NEGATABLE and _negated(doc, start, end):
                 continue
+            if key[0] in NEGATED_LABELS and _overlaps(negated.get(key[0], []), start, end):
+                key = (NEGATED_LABELS[key[0]], start, end)
             if key not in seen:  # the same span from both matchers counts once
                 seen.add(key)
                 found[key[0]] += 1
@@ -254,6 +290,37 @@ def _negated(doc: Doc, start: int, end: int) -> bool:
     # "URGENT: no heating" is urgency.
     after = doc[end : end + 2]
     return len(after) == 2 and after[0].text == "?" and after[1].lower_ in ("no", "not")
+
+
+def _negated_spans(
+    doc: Doc, matches: list[tuple[str, int, int]]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per label in NEGATED_LABELS, the spans of its matches a negator governs. A match
+    that overlaps one is negated with it: in "this isn't a freedom of information
+    request", "information request" is part of the negated "freedom of information"."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for label, start, end in matches:
+        if label in NEGATED_LABELS and _governed_by_negator(doc, start):
+            spans.setdefault(label, []).append((start, end))
+    return spans
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _governed_by_negator(doc: Doc, start: int) -> bool:
+    """Does a negator govern the words from ``start`` ("not a formal complaint", "isn't
+    an FOI request"), with only GOVERNED_GAP words between them?"""
+    for gap, i in enumerate(range(start - 1, -1, -1)):
+        word = doc[i].lower_
+        if word in GOVERNING_NEGATORS:
+            return True
+        if word in NO_NEED and i + 1 < start and doc[i + 1].lower_ in ("need", "angen"):
+            return True
+        if word not in GOVERNED_GAP or gap == MAX_GOVERNED_GAP:
+            return False
+    return False
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
