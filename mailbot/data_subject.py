@@ -38,6 +38,7 @@ from mailbot.addresses import address_forms, same_address
 from mailbot.model import FINISHED, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.plaintext import clean_header
+from mailbot.refs import refs_in
 from mailbot.retention import json_object
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
@@ -53,6 +54,9 @@ _NOT_PLAIN = re.compile(rb"[^\t\r\n\x20-\x7e]|=\?")
 _HEADERS_END = re.compile(rb"\n\r?\n")
 BATCH = 200  # rows of mail read at a time: raw mail can be large
 MEMBER, OFFICER, IN_SUBJECT = "the member", "the officer", "named in the subject"
+# Why a mail of no one case (a reminder summary, a digest) concerns a member: it lists one
+# of their cases, with its subject and, in a summary, their name and address.
+NAMES_THEIR_CASE = "names their case"
 
 
 class PersonError(ValueError):
@@ -153,6 +157,12 @@ class FoundMail:
     case_id: int | None
     purged_at: datetime | None
     why: list[str]
+    names_cases: tuple[int, ...] = ()  # their cases it lists, when it is of no one case
+
+    @property
+    def only_lists_cases(self) -> bool:
+        """Found only because it lists cases of theirs (not by its headers or text)."""
+        return bool(self.why) and all(w.startswith(NAMES_THEIR_CASE) for w in self.why)
 
 
 @dataclass
@@ -324,7 +334,8 @@ def find(app: App, who: Person) -> Findings:
         findings.cases = _cases(session, matcher)
         theirs = {c.id for c in findings.cases if MEMBER in c.roles}
         findings.messages = _messages(session, matcher, theirs)
-        findings.mail = _mail(session, matcher, theirs)
+        refs = {c.ref: c.id for c in findings.cases if MEMBER in c.roles}
+        findings.mail = _mail(session, matcher, theirs, refs)
         _add_cases_of_found_mail(session, findings)
         findings.events = _events(session, matcher, theirs, {m.id for m in findings.messages})
         findings.clock_changes = _clock_changes(session, matcher, theirs)
@@ -424,16 +435,24 @@ def _messages(session: Session, matcher: Matcher, theirs: set[int]) -> list[Foun
     return found
 
 
-def _mail(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMail]:
+def _mail(
+    session: Session, matcher: Matcher, theirs: set[int], their_refs: dict[str, int]
+) -> list[FoundMail]:
     """Mail not yet erased is read whole (ix_outbox_kept); of erased mail only the
-    recipients are left to name the person (and whose case it was)."""
+    recipients are left to name the person (and whose case it was). Mail of no one case
+    (reminder summaries, digests) is also theirs where it lists one of their cases."""
     why_of: dict[int, list[str]] = {}
+    listed: dict[int, tuple[int, ...]] = {}
     kept = select(OutboxRow.id, OutboxRow.mime, OutboxRow.recipients,
                   OutboxRow.case_id).where(OutboxRow.purged_at.is_(None))
     erased = select(OutboxRow.id, OutboxRow.recipients, OutboxRow.case_id).where(
         OutboxRow.purged_at.is_not(None))
     for row in _in_batches(session, kept, OutboxRow.id):
-        if why := _sent_mail_why(row.mime, row.recipients, matcher, row.case_id in theirs):
+        why = _sent_mail_why(row.mime, row.recipients, matcher, row.case_id in theirs)
+        if row.case_id is None and their_refs and (named := cases_listed(row.mime, their_refs)):
+            listed[row.id] = tuple(their_refs[ref] for ref in named)
+            why += [f"{NAMES_THEIR_CASE} {ref}" for ref in named]
+        if why:
             why_of[row.id] = why
     for row in session.execute(erased):
         if why := _sent_mail_why(b"", row.recipients, matcher, row.case_id in theirs):
@@ -447,8 +466,17 @@ def _mail(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundMai
                                    .order_by(OutboxRow.id)):
             found.append(FoundMail(row.id, row.message_id, row.purpose, row.recipients,
                                    row.status, row.created_at, row.sent_at, row.case_id,
-                                   row.purged_at, why_of[row.id]))
+                                   row.purged_at, why_of[row.id], listed.get(row.id, ())))
     return found
+
+
+def cases_listed(mime: bytes, refs: dict[str, int]) -> list[str]:
+    """The references among `refs` that a mail's subject or text gives, in order."""
+    parsed = parse_message(mime)
+    if not isinstance(parsed, ParsedMessage):
+        return []
+    return [ref for ref in dict.fromkeys(refs_in(f"{parsed.subject}\n{parsed.text}"))
+            if ref in refs]
 
 
 def _sent_mail_why(mime: bytes, recipients: str, matcher: Matcher, in_their_case: bool

@@ -138,8 +138,10 @@ def _plan(findings: Findings, include_open: bool) -> ErasurePlan:
         if message.case_id not in kept_open and message.purged_at is None:
             result.messages.append(message)
     for mail in findings.mail:
-        if mail.case_id in kept_open:
-            continue
+        if mail.case_id in kept_open or (
+            mail.only_lists_cases and set(mail.names_cases) <= kept_open
+        ):
+            continue  # a summary or digest listing only cases kept goes with them
         if mail.status in retention.MAY_STILL_SEND:
             result.kept.append(f"sent mail row {mail.id} ({mail.purpose}) is {mail.status}: "
                                "it may still be sent, so it is not erased; run again once sent")
