@@ -12,7 +12,8 @@ What goes, of what mailbot.data_subject finds:
   they were the one who acted, their address;
 - their classifier corrections lines are removed.
 What stays, and is said: anything of a case still open (being answered) unless the
-person running it says `include_open`; mail that may still be sent (the flush needs
+person running it says `include_open`, and of an open FOI request or complaint even then
+(STILL_OWED: UK GDPR Article 17(3)(b)); mail that may still be sent (the flush needs
 it); and an officer's address, which is refused outright: staff details are kept for the
 life of the case record (docs/data-protection.md).
 
@@ -43,13 +44,21 @@ from mailbot.data_subject import (
     Matcher,
     correction_id,
 )
-from mailbot.model import FINISHED
+from mailbot.model import FINISHED, Kind
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, OutboxRow
 from mailbot.subject_access import case_line, mail_line, message_line
 
 if TYPE_CHECKING:
     from mailbot.app import App
 
+# Open cases the council must still deal with by law, kept even with include_open: UK
+# GDPR Article 17(3)(b) takes from the right to erasure what a legal obligation needs.
+STILL_OWED = {
+    Kind.FOI.value: "an open FOI request: the council must still answer it by law (Freedom "
+                    "of Information Act 2000, section 10; in Scotland, FOISA 2002)",
+    Kind.COMPLAINT.value: "an open complaint: the council must still deal with it under its "
+                          "complaints procedure, and the Ombudsman may ask for its record",
+}
 ERASED = "(erased on request)"  # who acted, in an entry made by a person since erased
 ACTION = "erasure"
 # In the timeline of a case of someone else whose subject named the person: its subject
@@ -83,7 +92,8 @@ class ErasurePlan:
     def counts(self) -> str:
         """For the audit trail: counts and case references, nothing about the person."""
         refs = ", ".join(case.ref for case in self.anonymise)
-        kept = [case.ref for case in self.findings.cases if self._kept_open(case)]
+        kept = [case.ref for case in self.findings.cases
+                if case.id in kept_open(self.findings, self.include_open)]
         return (
             f"on request (UK GDPR Article 17): cases_anonymised {len(self.anonymise)}"
             + (f" ({refs})" if refs else "")
@@ -92,9 +102,6 @@ class ErasurePlan:
             f", clock_changes {len(self.clock_changes)}, corrections_lines {self.corrections}"
             + (f"; open cases kept {len(kept)} ({', '.join(kept)})" if kept else "")
         )
-
-    def _kept_open(self, case: FoundCase) -> bool:
-        return case.open and not self.include_open
 
     def lines(self, *, done: bool) -> list[str]:
         """What goes (or would go) and what stays, one line each."""
@@ -125,9 +132,13 @@ def plan(app: App, findings: Findings, *, include_open: bool) -> ErasurePlan:
 
 def _plan(findings: Findings, include_open: bool) -> ErasurePlan:
     result = ErasurePlan(findings, include_open)
-    kept_open = {c.id for c in findings.cases if c.open and not include_open}
+    kept = kept_open(findings, include_open)
     for case in findings.cases:
-        if case.id in kept_open:
+        if case.id in kept and case.kind in STILL_OWED and include_open:
+            result.kept.append(f"case {case.ref} is {STILL_OWED[case.kind]}; so nothing of "
+                               "it is erased, even with --include-open (UK GDPR Article "
+                               "17(3)(b)): run again once it is answered")
+        elif case.id in kept:
             result.kept.append(f"case {case.ref} is {case.status}: it is still being answered,"
                                " so nothing of it is erased (--include-open erases it too)")
         elif MEMBER in case.roles and case.anonymised_at is None:
@@ -135,20 +146,18 @@ def _plan(findings: Findings, include_open: bool) -> ErasurePlan:
         elif IN_SUBJECT in case.roles and MEMBER not in case.roles and case.subject:
             result.blank_subject.append(case)
     for message in findings.messages:
-        if message.case_id not in kept_open and message.purged_at is None:
+        if message.case_id not in kept and message.purged_at is None:
             result.messages.append(message)
     for mail in findings.mail:
-        if mail.case_id in kept_open or (
-            mail.only_lists_cases and set(mail.names_cases) <= kept_open
-        ):
+        if mail.case_id in kept or (mail.only_lists_cases and set(mail.names_cases) <= kept):
             continue  # a summary or digest listing only cases kept goes with them
         if mail.status in retention.MAY_STILL_SEND:
             result.kept.append(f"sent mail row {mail.id} ({mail.purpose}) is {mail.status}: "
                                "it may still be sent, so it is not erased; run again once sent")
         elif mail.purged_at is None or mail.recipients:
             result.mail.append(mail)
-    result.events = [e for e in findings.events if e.case_id not in kept_open]
-    result.clock_changes = [c for c in findings.clock_changes if c.case_id not in kept_open]
+    result.events = [e for e in findings.events if e.case_id not in kept]
+    result.clock_changes = [c for c in findings.clock_changes if c.case_id not in kept]
     readable = [c for c in findings.corrections if c.text.lstrip().startswith("{")]
     result.corrections = len(readable)
     unreadable = [str(c.line) for c in findings.corrections if c not in readable]
@@ -156,6 +165,13 @@ def _plan(findings: Findings, include_open: bool) -> ErasurePlan:
         result.kept.append(f"corrections file line(s) {', '.join(unreadable)} name them but "
                            "are not JSON: edit them by hand")
     return result
+
+
+def kept_open(findings: Findings, include_open: bool) -> set[int]:
+    """The cases found that are still open and so kept: all of them, or with include_open
+    the FOI requests and complaints the council must still deal with (STILL_OWED)."""
+    return {case.id for case in findings.cases
+            if case.open and (not include_open or case.kind in STILL_OWED)}
 
 
 def _refuse_officers(app: App, findings: Findings) -> None:
@@ -206,10 +222,11 @@ def _blank_subjects(session: Session, cases: list[FoundCase], now: datetime, by:
 
 def _reopened_meanwhile(session: Session, todo: ErasurePlan) -> ErasurePlan:
     """The plan again if a case it would erase was reopened since it was made (a member's
-    follow-up): that case is then kept as an open one is. The cases stay locked until
-    the erasure commits, so none is reopened half way through."""
+    follow-up): that case is then kept as an open one is (with include_open, an FOI
+    request or complaint). The cases stay locked until the erasure commits, so none is
+    reopened half way through."""
     involved = sorted({c.id for c in todo.findings.cases if not c.open})
-    if todo.include_open or not involved:
+    if not involved:
         return todo
     statuses = session.execute(
         select(CaseRow.id, CaseRow.status).where(CaseRow.id.in_(involved)).with_for_update()

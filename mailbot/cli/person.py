@@ -102,7 +102,8 @@ def person_erase(
     in_text: InText = False,
     include_open: Annotated[
         bool, typer.Option("--include-open", help="Also erase what belongs to cases still "
-                           "open (being answered): their officer loses the member's mail.")
+                           "open (being answered): their officer loses the member's mail. An "
+                           "open FOI request or complaint is kept even so (a legal duty).")
     ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Erase it; without this, only show what would go.")
@@ -111,8 +112,8 @@ def person_erase(
 ) -> None:
     """Erase the person's data on request, as the retention purge erases (cases
     anonymised, mail blanked, audit text blanked, corrections lines removed). Shows what
-    would go unless --yes. Open cases are kept unless --include-open; an officer's
-    address is refused (staff records are kept)."""
+    would go unless --yes. Open cases are kept unless --include-open (open FOI requests
+    and complaints even then); an officer's address is refused (staff records are kept)."""
     from mailbot.erasure import ErasureRefused, erase, plan
 
     with opened_app(config) as mailbot_app:
