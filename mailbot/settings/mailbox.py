@@ -55,6 +55,29 @@ class ImapSettings(Section):
     def _server_name(cls, value: str) -> str:
         return server_name(value)
 
+    @model_validator(mode="after")
+    def _folders_of_their_own(self) -> ImapSettings:
+        """processed = "INBOX" would move each handled message into the inbox again, to be
+        read again at every poll, for ever; sent = "INBOX" would bring mailbot's own mail
+        back to it."""
+        inbox, processed, sent = map(_folder_key, (self.inbox, self.processed, self.sent))
+        if processed == inbox:
+            raise ValueError(f"processed: {self.processed!r} is the folder mailbot reads "
+                             "(inbox); handled mail must be moved out of it, to a folder of "
+                             'its own such as "Processed"')
+        if sent == inbox:
+            raise ValueError(f"sent: {self.sent!r} is the folder mailbot reads (inbox); "
+                             'copies of what it sends must be kept in another, such as "Sent"')
+        if processed == sent:
+            raise ValueError(f"processed: {self.processed!r} is also sent; handled mail and "
+                             "the copies of what mailbot sends go to folders of their own")
+        return self
+
+
+def _folder_key(name: str) -> str:
+    """A folder as the server knows it: INBOX is the inbox in any capitals (RFC 3501)."""
+    return "INBOX" if name.upper() == "INBOX" else name
+
 
 class SmtpSettings(Section):
     host: str = ""

@@ -346,3 +346,33 @@ def test_a_mail_server_written_as_a_url_names_the_host_to_write(
     code, lines = _run(["check-config"], config)
     assert code == 2
     assert lines == [f"mailbot: error: {config.resolve()}: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("folders", "expected"),
+    [
+        ('processed = "INBOX"\n',
+         "mailbox.imap.processed: 'INBOX' is the folder mailbot reads (inbox); handled mail "
+         "must be moved out of it, to a folder of its own such as \"Processed\""),
+        ('inbox = "Member Enquiries"\nprocessed = "Member Enquiries"\n',
+         "mailbox.imap.processed: 'Member Enquiries' is the folder mailbot reads (inbox); "
+         "handled mail must be moved out of it, to a folder of its own such as \"Processed\""),
+        ('sent = "inbox"\n',
+         "mailbox.imap.sent: 'inbox' is the folder mailbot reads (inbox); copies of what it "
+         "sends must be kept in another, such as \"Sent\""),
+        ('processed = "Sent"\n',
+         "mailbox.imap.processed: 'Sent' is also sent; handled mail and the copies of what "
+         "mailbot sends go to folders of their own"),
+    ],
+    ids=["processed is the inbox", "shared inbox", "sent is the inbox", "processed is sent"],
+)
+def test_imap_folders_that_are_one_folder_are_refused(
+    tmp_path: Path, folders: str, expected: str
+) -> None:
+    """processed = "INBOX": each poll moved every handled message into the inbox again, to
+    be read again as new (50 duplicates a poll, for ever); sent = "INBOX": mailbot's own
+    acknowledgements came back to it. check-config said OK to both."""
+    config = _council(tmp_path, f"[mailbox.imap]\n{folders}")
+    code, lines = _run(["check-config"], config)
+    assert code == 2
+    assert lines == [f"mailbot: error: {config.resolve()}: {expected}"]
