@@ -242,9 +242,26 @@ def missing_directory_files(settings: Settings) -> list[str]:
             continue
         path = settings.resolve(value)
         if not path.exists():
+            hint = from_the_current_folder(settings, key, value) or _how_to_make(key, path)
             problems.append(f"{settings.config_path}: {key}: file {path} does not exist"
-                            f"{set_by_environment(key)}; {_how_to_make(key, path)}")
+                            f"{set_by_environment(key)}; {hint}")
     return problems
+
+
+def from_the_current_folder(settings: Settings, key: str, written: Path) -> str | None:
+    """For a relative path of the config that is not there but is from the folder the
+    command was run in (written as the admin's shell sees it): the file meant, and how to
+    write it, since the config's relative paths are taken from its own folder."""
+    written = written.expanduser()
+    if written.is_absolute():
+        return None
+    here = (Path.cwd() / written).resolve()
+    if not here.exists() or here == settings.resolve(written).resolve():
+        return None
+    base = settings.base_dir.resolve()
+    return (f"did you mean {here}? A relative path in the config is taken from the config's "
+            f"own folder, {base}: write {key.rpartition('.')[2]} = "
+            f"\"{os.path.relpath(here, base)}\" (or the whole path)")
 
 
 _DIRECTORY_COLUMNS = {
@@ -279,8 +296,9 @@ def _mailbox_problems(settings: Settings) -> list[str]:
         files.append(("mailbox.graph.certificate_path", box.graph.certificate_path))
     for key, value in files:
         if value is not None and not settings.resolve(value).is_file():
+            meant = from_the_current_folder(settings, key, value)
             problems.append(f"{where}: {key}: file {settings.resolve(value)} does not exist"
-                            f"{set_by_environment(key)}")
+                            f"{set_by_environment(key)}{f'; {meant}' if meant else ''}")
     # A client that waits for a plain greeting on an implicit-TLS port hangs until
     # its timeout, every poll, and then only says "timed out".
     in_use = [("mailbox.smtp", box.smtp.port, box.smtp.security, 465)] if box.smtp.host else []

@@ -376,3 +376,25 @@ def test_imap_folders_that_are_one_folder_are_refused(
     code, lines = _run(["check-config"], config)
     assert code == 2
     assert lines == [f"mailbot: error: {config.resolve()}: {expected}"]
+
+
+def test_a_relative_path_meant_from_the_current_folder_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """members = "etc/members.csv" written as the admin's shell sees it from /srv/mailbot,
+    with the config in /srv/mailbot/etc: mailbot looks beside the config, and says so."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    config = _council(etc)
+    config.write_text(config.read_text().replace('members = "members.csv"',
+                                                 'members = "etc/members.csv"'))
+    monkeypatch.chdir(tmp_path)
+    code, lines = _run(["check-config"], config)
+    assert code == 2
+    assert lines == [
+        f"mailbot: error: {config.resolve()}: directory.members: file "
+        f"{etc.resolve()}/etc/members.csv does not exist; did you mean "
+        f"{tmp_path.resolve()}/etc/members.csv? A relative path in the config is taken from "
+        f"the config's own folder, {etc.resolve()}: write members = \"members.csv\" (or the "
+        "whole path)"
+    ]
