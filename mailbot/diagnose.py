@@ -248,6 +248,19 @@ def missing_directory_files(settings: Settings) -> list[str]:
     return problems
 
 
+def _database_elsewhere(settings: Settings) -> list[str]:
+    """A relative data_dir with no database in it, whose path from the current folder has
+    one: the first start would make a new, empty database beside the config."""
+    if settings.database.url or (settings.data_dir / "mailbot.db").exists():
+        return []
+    written = settings.council.data_dir
+    meant = from_the_current_folder(settings, "council.data_dir", written)
+    if meant is None or not (Path.cwd() / written.expanduser() / "mailbot.db").exists():
+        return []
+    return [f"council.data_dir: {settings.data_dir} holds no database yet, so the first "
+            f"start makes a new, empty one; {meant}"]
+
+
 def from_the_current_folder(settings: Settings, key: str, written: Path) -> str | None:
     """For a relative path of the config that is not there but is from the folder the
     command was run in (written as the admin's shell sees it): the file meant, and how to
@@ -321,6 +334,7 @@ def config_warnings(
     `loaded` and `policy` are given."""
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
+    found += [f"{where}: {w}" for w in _database_elsewhere(settings)]
     found += template_warnings(settings)
     if loaded is None:
         directory = settings.directory

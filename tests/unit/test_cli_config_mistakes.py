@@ -398,3 +398,25 @@ def test_a_relative_path_meant_from_the_current_folder_names_the_file(
         f"the config's own folder, {etc.resolve()}: write members = \"members.csv\" (or the "
         "whole path)"
     ]
+
+
+def test_a_data_dir_meant_from_the_current_folder_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """data_dir = "var" with the council's database in ./var of the folder the admin works
+    in, not beside the config: a start would make a new, empty database, its references
+    starting again at MB-...-00001. check-config says which folder holds the database."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    config = _council(etc)
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "mailbot.db").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    code, lines = _run(["check-config"], config)
+    assert code == 0, lines
+    assert (
+        f"mailbot: warning: {config.resolve()}: council.data_dir: {etc.resolve()}/var holds "
+        "no database yet, so the first start makes a new, empty one; did you mean "
+        f"{tmp_path.resolve()}/var? A relative path in the config is taken from the config's "
+        f"own folder, {etc.resolve()}: write data_dir = \"../var\" (or the whole path)"
+    ) in lines
