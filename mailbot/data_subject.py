@@ -57,6 +57,7 @@ MEMBER, OFFICER, IN_SUBJECT = "the member", "the officer", "named in the subject
 # Why a mail of no one case (a reminder summary, a digest) concerns a member: it lists one
 # of their cases, with its subject and, in a summary, their name and address.
 NAMES_THEIR_CASE = "names their case"
+IN_ERROR = "its error"  # a sent mail's error (why it was held back or failed) names them
 
 
 class PersonError(ValueError):
@@ -443,19 +444,21 @@ def _mail(
     (reminder summaries, digests) is also theirs where it lists one of their cases."""
     why_of: dict[int, list[str]] = {}
     listed: dict[int, tuple[int, ...]] = {}
-    kept = select(OutboxRow.id, OutboxRow.mime, OutboxRow.recipients,
+    kept = select(OutboxRow.id, OutboxRow.mime, OutboxRow.recipients, OutboxRow.last_error,
                   OutboxRow.case_id).where(OutboxRow.purged_at.is_(None))
-    erased = select(OutboxRow.id, OutboxRow.recipients, OutboxRow.case_id).where(
-        OutboxRow.purged_at.is_not(None))
+    erased = select(OutboxRow.id, OutboxRow.recipients, OutboxRow.last_error,
+                    OutboxRow.case_id).where(OutboxRow.purged_at.is_not(None))
     for row in _in_batches(session, kept, OutboxRow.id):
-        why = _sent_mail_why(row.mime, row.recipients, matcher, row.case_id in theirs)
+        why = _sent_mail_why(row.mime, row.recipients, row.last_error, matcher,
+                             row.case_id in theirs)
         if row.case_id is None and their_refs and (named := cases_listed(row.mime, their_refs)):
             listed[row.id] = tuple(their_refs[ref] for ref in named)
             why += [f"{NAMES_THEIR_CASE} {ref}" for ref in named]
         if why:
             why_of[row.id] = why
     for row in session.execute(erased):
-        if why := _sent_mail_why(b"", row.recipients, matcher, row.case_id in theirs):
+        if why := _sent_mail_why(b"", row.recipients, row.last_error, matcher,
+                                 row.case_id in theirs):
             why_of[row.id] = why
     columns = select(OutboxRow.id, OutboxRow.message_id, OutboxRow.purpose,
                      OutboxRow.recipients, OutboxRow.status, OutboxRow.created_at,
@@ -479,11 +482,13 @@ def cases_listed(mime: bytes, refs: dict[str, int]) -> list[str]:
             if ref in refs]
 
 
-def _sent_mail_why(mime: bytes, recipients: str, matcher: Matcher, in_their_case: bool
-                   ) -> list[str]:
+def _sent_mail_why(mime: bytes, recipients: str, error: str, matcher: Matcher,
+                   in_their_case: bool) -> list[str]:
     why = mail_why(mime, matcher, in_their_case)
     if "To" not in why and matcher.addresses & set(_addresses_in(recipients)):
         why.append("recipients")
+    if _text_names(matcher, error):
+        why.append(IN_ERROR)
     return why
 
 

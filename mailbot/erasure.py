@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, retention
 from mailbot.data_subject import (
+    IN_ERROR,
     IN_SUBJECT,
     MEMBER,
     OFFICER,
@@ -154,7 +155,7 @@ def _plan(findings: Findings, include_open: bool) -> ErasurePlan:
         if mail.status in retention.MAY_STILL_SEND:
             result.kept.append(f"sent mail row {mail.id} ({mail.purpose}) is {mail.status}: "
                                "it may still be sent, so it is not erased; run again once sent")
-        elif mail.purged_at is None or mail.recipients:
+        elif mail.purged_at is None or mail.recipients or IN_ERROR in mail.why:
             result.mail.append(mail)
     result.events = [e for e in findings.events if e.case_id not in kept]
     result.clock_changes = [c for c in findings.clock_changes if c.case_id not in kept]

@@ -185,12 +185,14 @@ def _blank_messages(session: Session, which: ColumnElement[bool], now: datetime)
 
 
 def blank_sent_mail(session: Session, which: ColumnElement[bool], now: datetime) -> None:
-    """Erase sent mail whole, recipients too (Message-ID, purpose and status stay), unless
-    it may still be sent."""
+    """Erase sent mail whole, recipients too, and its error, which can name them ('over 10
+    automatic mails to jo@...', a server's refusal); Message-ID, purpose and status stay.
+    Not mail that may still be sent."""
     session.execute(
         update(OutboxRow)
         .where(which, OutboxRow.status.not_in(MAY_STILL_SEND))
-        .values(mime=b"", recipients="", purged_at=func.coalesce(OutboxRow.purged_at, now))
+        .values(mime=b"", recipients="", last_error="",
+                purged_at=func.coalesce(OutboxRow.purged_at, now))
     )
 
 
