@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 from collections.abc import Sequence
 from datetime import date, time
@@ -89,6 +90,8 @@ def describe_one(
         what = f"must be <= {ctx.get('le')}"
     elif kind == "literal_error":
         what = f"must be one of {ctx.get('expected')}, not {err.get('input')!r}"
+        meant = _choice_meant(err.get("input"), re.findall(r"'([^']*)'", str(ctx.get("expected"))))
+        what += f" (did you mean {meant!r}?)" if meant else ""
     elif kind == "enum":
         what = f"unknown kind {err.get('input')!r} (one of {ctx.get('expected')})"
     elif kind == "value_error":
@@ -108,6 +111,18 @@ def describe_one(
     if not loc:
         return what  # model-level messages name their own key
     return f"{key_prefix}{loc}: {what}"
+
+
+def _choice_meant(written: Any, choices: Sequence[str]) -> str | None:
+    """The choice a value is written for as people say it: in other capitals or with
+    spaces ("Northern Ireland"), or one word of it ("Wales" for england-and-wales)."""
+    if not isinstance(written, str):
+        return None
+    said = re.sub(r"[\s_]+", "-", written.strip().lower())
+    for choice in choices:
+        if said == choice or (said and said in choice.split("-")):
+            return choice
+    return None
 
 
 def _not_a_table(parts: Sequence[str], keys: Sequence[str], value: Any) -> str:

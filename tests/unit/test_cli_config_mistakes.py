@@ -311,7 +311,7 @@ def test_every_mistake_in_the_policy_overrides_is_named_in_one_run(tmp_path: Pat
               for line in lines if line.startswith("mailbot: error")]
     assert errors == [
         "policy.region: must be one of 'england-and-wales', 'scotland' or "
-        "'northern-ireland', not 'wales'",
+        "'northern-ireland', not 'wales' (did you mean 'england-and-wales'?)",
         'policy.reminders.working_hours.start: must be a time of day such as "09:00" or '
         "\"17:00\" (24-hour clock, London time), not '9am'",
         'policy.reminders.working_hours.end: must be a time of day such as "09:00" or '

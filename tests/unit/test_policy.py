@@ -480,3 +480,13 @@ def test_each_pack_says_whose_member_is_told_when_late_and_cites_why(
 def test_an_foi_request_is_never_told_late_by_the_protocol() -> None:
     with pytest.raises(PolicyError, match=r"reminders.tell_member_when_late: .*FOI procedure"):
         load_policy("wiltshire", overrides={"reminders": {"tell_member_when_late": ["foi"]}})
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("Wales", "england-and-wales"), ("England", "england-and-wales"),
+    ("Northern Ireland", "northern-ireland"), ("Scotland ", "scotland"),
+])
+def test_a_region_written_as_people_say_it_names_the_one_meant(written: str, meant: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy("wiltshire", overrides={"region": written})
+    assert str(caught.value).endswith(f"not {written!r} (did you mean {meant!r}?)")
