@@ -109,10 +109,15 @@ def find_classifiers_dir() -> Path:
     )
 
 
+PRIVATE = 0o600  # the corrections file: members' message text
+
+
 def append_correction(
     path: Path, message: ParsedMessage, kind: Kind, *, who: str, when: datetime
 ) -> None:
-    """Append a person's correction as one JSONL line that `train` picks up."""
+    """Append a person's correction as one JSONL line that `train` picks up. The file
+    holds members' message text, so it is readable by mailbot's user alone (0600), as
+    the database is, whatever the umask or an earlier version left."""
     row = {
         "id": f"correction-{message.message_id.strip('<>')}",
         "subject": message.subject,
@@ -123,7 +128,10 @@ def append_correction(
         "when": when.isoformat(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
+    with open(descriptor, "a", encoding="utf-8") as f:
+        if os.fstat(descriptor).st_mode & 0o077:
+            os.fchmod(descriptor, PRIVATE)
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
         f.flush()
         os.fsync(f.fileno())
