@@ -292,6 +292,26 @@ class Matcher:
         return why
 
 
+def people_in_mail(raw: bytes) -> dict[str, str]:
+    """Every address a mail gives, lower-cased, with how to show it ('Name <address>'
+    where a header names it): in its address headers, and in its subject and text (a
+    forwarded mail's From, a resident's address pasted in)."""
+    found: dict[str, str] = {}
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    for header in ADDRESS_HEADERS:
+        for value in headers.get_all(header) or []:
+            for display, address in _pairs(clean_header(str(value))):
+                address = unicodedata.normalize("NFC", address).lower()
+                if _ADDRESS_RE.fullmatch(address) and address not in found:
+                    found[address] = f"{display} <{address}>" if display else address
+    parsed = parse_message(raw)
+    text = (f"{parsed.subject}\n{parsed.text}" if isinstance(parsed, ParsedMessage)
+            else raw.decode("utf-8", "replace"))
+    for address in _addresses_in(text):
+        found.setdefault(address, address)
+    return found
+
+
 def _phrase(pattern: str) -> re.Pattern[str]:
     # Not part of a longer word or address: "jo@x.uk" is not in "tojo@x.uk".
     return re.compile(rf"(?<![\w.+-]){pattern}(?![\w-]|\.\w)", re.IGNORECASE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,12 +20,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mailbot import ledger
+from mailbot.addresses import same_address
 from mailbot.data_subject import (
     Findings,
     FoundCase,
     FoundMail,
     FoundMessage,
+    Matcher,
+    people_in_mail,
 )
+from mailbot.model import ParsedMessage
+from mailbot.parse import parse_message
 from mailbot.private_files import PrivateFolder
 from mailbot.store.tables import MessageRow, OutboxRow
 from mailbot.workdays import LONDON
@@ -91,6 +97,30 @@ def found_lines(findings: Findings) -> list[str]:
     return lines or ["nothing"]
 
 
+def others_section(findings: Findings, notes: dict[str, MailNotes]) -> list[str]:
+    """The other people the files give by address, each with the files that give them,
+    for the DPO to redact; the officers of the cases too."""
+    files_of: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for file, note in sorted(notes.items()):
+        for address, as_written in note.others.items():
+            files_of.setdefault(address, []).append(file)
+            if "<" in as_written or address not in shown:
+                shown[address] = as_written
+    for case in findings.cases:
+        officer = (case.officer_email or "").lower()
+        if officer and officer not in findings.person.addresses:
+            shown.setdefault(officer, officer)
+            if "cases.json" not in files_of.setdefault(officer, []):
+                files_of[officer].append("cases.json")
+    if not files_of:
+        return []
+    out = ["", "OTHER PEOPLE IN THESE FILES (check before sending; names written in the",
+           "text of mail are not listed, so read each mail too)"]
+    return out + [f"- {shown[address]}: {', '.join(files)}"
+                  for address, files in sorted(files_of.items())]
+
+
 # --- the export -------------------------------------------------------------------------
 
 
@@ -110,12 +140,14 @@ def export(app: App, findings: Findings, to: Path, now: datetime, *, by: str) ->
     except OSError as exc:
         raise ExportError(f"cannot make {to}: {exc.strerror or exc}") from None
     written: list[str] = []
+    others: dict[str, MailNotes] = {}
     with folder:
-        written += _mail_files(app, findings, folder)
+        written += _mail_files(app, findings, folder, others)
         _json(folder, "cases.json", [_case(c) for c in findings.cases], written)
-        _json(folder, "received-mail.json", [_message(findings, m) for m in findings.messages],
+        _json(folder, "received-mail.json",
+              [_message(findings, m, others) for m in findings.messages], written)
+        _json(folder, "sent-mail.json", [_mail(findings, m, others) for m in findings.mail],
               written)
-        _json(folder, "sent-mail.json", [_mail(findings, m) for m in findings.mail], written)
         _json(folder, "audit-trail.json", {
             "events": [_event(findings, e) for e in findings.events],
             "clock_changes": [_clock(findings, c) for c in findings.clock_changes],
@@ -124,15 +156,51 @@ def export(app: App, findings: Findings, to: Path, now: datetime, *, by: str) ->
             text = "".join(f"{found.text}\n" for found in findings.corrections)
             folder.write("corrections.jsonl", text.encode("utf-8"))
             written.append("corrections.jsonl")
-        folder.write("README.txt", readme(app, findings, now, by, written).encode("utf-8"))
+        folder.write("README.txt", readme(app, findings, now, by, written, others)
+                     .encode("utf-8"))
         written.append("README.txt")
     with app.store.transaction() as session:
         ledger.record_event(session, now, by, "subject access export", _counts(findings))
     return written
 
 
-def _mail_files(app: App, findings: Findings, folder: PrivateFolder) -> list[str]:
-    """Each message as received and each mail as sent, whose bytes are still held."""
+# The address mailbot's own letters give as an example ("REASSIGN name@council.gov.uk").
+PLACEHOLDER = "name@"
+
+
+@dataclass(frozen=True)
+class MailNotes:
+    """What the DPO needs to know of one mail file before sending it on: the other
+    people's addresses it gives (to redact, or to ask them), and the files it carries."""
+
+    others: dict[str, str]  # address → as shown ('Name <address>' where a header names it)
+    attachments: list[str]
+
+    @property
+    def other_people(self) -> list[str]:
+        return list(self.others.values())
+
+
+def mail_notes(raw: bytes, findings: Findings, mailbox: str) -> MailNotes:
+    """Everyone a mail gives but the person (by address, or by a display name of theirs)
+    and the shared mailbox; and the names of the files attached to it."""
+    matcher = Matcher(findings.person)
+    others = {address: shown for address, shown in sorted(people_in_mail(raw).items())
+              if address not in findings.person.addresses
+              and not same_address(address, mailbox)
+              and not address.startswith(PLACEHOLDER)
+              and not (matcher.name_words and matcher.named(shown.rpartition("<")[0]))}
+    parsed = parse_message(raw)
+    files = ([f.name for f in parsed.attached_files] if isinstance(parsed, ParsedMessage)
+             else [])
+    return MailNotes(others, files)
+
+
+def _mail_files(
+    app: App, findings: Findings, folder: PrivateFolder, notes: dict[str, MailNotes]
+) -> list[str]:
+    """Each message as received and each mail as sent, whose bytes are still held; with
+    each file's notes (mail_notes), by its name in the folder."""
     written = []
     received = [m for m in findings.messages if not m.purged_at]
     sent = [m for m in findings.mail if not m.purged_at]
@@ -147,6 +215,8 @@ def _mail_files(app: App, findings: Findings, folder: PrivateFolder) -> list[str
                     file_name = mail_file(item)
                     inside.write(file_name, data)
                     written.append(f"{name}/{file_name}")
+                    notes[f"{name}/{file_name}"] = mail_notes(
+                        data, findings, app.settings.mailbox.address)
     return written
 
 
@@ -173,21 +243,30 @@ def _case(case: FoundCase) -> dict[str, Any]:
             "found_by": case.roles}
 
 
-def _message(findings: Findings, message: FoundMessage) -> dict[str, Any]:
+def _noted(file: str | None, notes: dict[str, MailNotes]) -> dict[str, Any]:
+    note = notes.get(file) if file else None
+    return {"other_people": note.other_people if note else None,
+            "attachments": note.attachments if note else None}
+
+
+def _message(findings: Findings, message: FoundMessage, notes: dict[str, MailNotes]
+             ) -> dict[str, Any]:
     saved = not message.purged_at
+    file = f"{MESSAGES}/{mail_file(message)}" if saved else None
     return {
         "row": message.id, "message_id": message.message_id,
         "received_at": message.received_at.isoformat(), "status": message.status,
         "from": message.sender, "subject": message.subject,
         "case": findings.ref_of(message.case_id) or None,
         "erased_at": message.purged_at.isoformat() if message.purged_at else None,
-        "file": f"{MESSAGES}/{mail_file(message)}" if saved else None,
+        "file": file, **_noted(file, notes),
         "found_by": message.why,
     }
 
 
-def _mail(findings: Findings, mail: FoundMail) -> dict[str, Any]:
+def _mail(findings: Findings, mail: FoundMail, notes: dict[str, MailNotes]) -> dict[str, Any]:
     saved = not mail.purged_at
+    file = f"{SENT}/{mail_file(mail)}" if saved else None
     return {
         "row": mail.id, "message_id": mail.message_id, "purpose": mail.purpose,
         "recipients": mail.recipients, "status": mail.status,
@@ -195,7 +274,7 @@ def _mail(findings: Findings, mail: FoundMail) -> dict[str, Any]:
         "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
         "case": findings.ref_of(mail.case_id) or None,
         "erased_at": mail.purged_at.isoformat() if mail.purged_at else None,
-        "file": f"{SENT}/{mail_file(mail)}" if saved else None,
+        "file": file, **_noted(file, notes),
         "found_by": mail.why,
     }
 
@@ -221,7 +300,8 @@ def _counts(findings: Findings) -> str:
             + (", text searched" if findings.person.in_text else ""))
 
 
-def readme(app: App, findings: Findings, now: datetime, by: str, written: list[str]) -> str:
+def readme(app: App, findings: Findings, now: datetime, by: str, written: list[str],
+           notes: dict[str, MailNotes] | None = None) -> str:
     council = app.settings.council.name
     saved_in = sum(name.startswith(f"{MESSAGES}/") for name in written)
     sent_saved = sum(name.startswith(f"{SENT}/") for name in written)
@@ -261,6 +341,7 @@ def readme(app: App, findings: Findings, now: datetime, by: str, written: list[s
     if findings.directory:
         out += ["", "THE COUNCIL'S DIRECTORY FILES SAY", *[f"- {d}" for d in findings.directory]]
     out += ["", "ITEM BY ITEM", *[f"- {line}" for line in found_lines(findings)]]
+    out += others_section(findings, notes or {})
     out += ["", "NOT COVERED (search these separately)", *[f"- {n}" for n in NOT_COVERED]]
     out += [
         "",

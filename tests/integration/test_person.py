@@ -352,3 +352,31 @@ def test_someone_named_only_in_the_body_is_found_only_with_in_text(world: World)
     assert world.cli("find", "--name", "Ceri Morgan").output == "nothing\n"
     found = world.cli("find", "--name", "Ceri Morgan", "--in-text")
     assert found.exit_code == 0 and f"received mail row {flood.id}" in found.output
+
+
+def test_export_names_the_other_people_in_each_mail(world: World, tmp_path: Path) -> None:
+    """Before sending an export on, the DPO redacts other people's data (UK GDPR Article
+    15(4)): each mail saved says whom else it gives by address (Sam, who answered; Pat,
+    whose email Jo forwarded) and the files attached, and README.txt lists them with
+    their files. Jo herself and the shared mailbox are not listed."""
+    folder = tmp_path / "sar-jo"
+    result = world.cli("export", str(folder), "--address", JO[1], "--name", JO[0])
+    assert result.exit_code == 0, result.output
+    received = {m["message_id"]: m for m in
+                json.loads((folder / "received-mail.json").read_text(encoding="utf-8"))}
+    assert received[SAM_REPLY]["other_people"] == [f"{SAM[0]} <{SAM[1]}>"]
+    assert received[BINS]["other_people"] == [PAT[1], f"{SAM[0]} <{SAM[1]}>"]
+    assert received[BINS]["attachments"] == []
+    sent = json.loads((folder / "sent-mail.json").read_text(encoding="utf-8"))
+    [assignment] = [m for m in sent if m["purpose"] == "assignment"
+                    and m["case"] == world.case(BINS).ref]
+    assert SAM[1] in " ".join(assignment["other_people"])
+    assert all(JO[1] not in " ".join(m["other_people"] or []) for m in [*received.values(), *sent])
+
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    others = readme.split("OTHER PEOPLE IN THESE FILES")[1].split("\n\n")[0]
+    pat, sam = (line for line in others.splitlines() if line.startswith("- "))
+    assert pat == f"- {PAT[1]}: {received[BINS]['file']}, {assignment['file']}"
+    assert sam.startswith(f"- {SAM[0]} <{SAM[1]}>: {received[BINS]['file']}, ")
+    assert sam.endswith(", cases.json")
+    assert "memberenquiries@" not in others and JO[1] not in others
