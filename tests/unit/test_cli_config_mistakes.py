@@ -400,6 +400,7 @@ def test_a_relative_path_meant_from_the_current_folder_names_the_file(
     ]
 
 
+@pytest.mark.own_database  # about the SQLite file in data_dir
 def test_a_data_dir_meant_from_the_current_folder_is_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
