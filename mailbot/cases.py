@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, on_behalf, routing
+from mailbot import foi_pause, ledger, on_behalf, routing
 from mailbot.addresses import address_forms
 from mailbot.clock import (
     ABSENCE_PAUSE,
@@ -379,16 +379,14 @@ def resume_on_member_reply(
 ) -> bool:
     """The member answers while an officer's PAUSE waits for them: the clock runs again
     (an FOI request's clock starts afresh from the clarification, FOIA s.1(3)). A pause
-    for an officer's absence is not the member's to end."""
+    for an officer's absence is not the member's to end, nor an FOI fees notice's: that
+    ends when the fee is received (s.10(2)), which the officer says with RESUME."""
     if case.status != CaseStatus.PAUSED:
         return False
-    last_pause = session.scalar(
-        select(ClockEventRow)
-        .where(ClockEventRow.case_id == case.id, ClockEventRow.action == "pause")
-        .order_by(ClockEventRow.id.desc())
-        .limit(1)
-    )
+    last_pause = foi_pause.last_pause(session, case)
     if last_pause is None or last_pause.why.startswith(OOO_PAUSE):
+        return False
+    if foi_pause.waiting_for_fee(session, case):
         return False
     action = "restart" if case.kind == Kind.FOI.value else "resume"
     add_clock_event(session, case, action, who=case.member_email, why="the member replied",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, ledger
+from mailbot import assignment, cases, foi_pause, ledger
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
@@ -47,14 +47,15 @@ def hand_over(
     now: datetime,
 ) -> str | None:
     """Give `case` to `to`: a paused clock runs again (the pause is often the old officer's
-    absence, which ends with the move), its dates are worked out again, the timeline says
+    absence, which ends with the move; not an FOI request's, which waits for the member's
+    clarification or fee whoever has it), its dates are worked out again, the timeline says
     who moved it and why, and the new officer gets the assignment with the member's
     message, headed by `headline`. Returns the outbox purpose queued, if any."""
     previous = case.officer_email or "nobody"
     to = app.directory.as_listed(to)
     case.officer_email = to
     case.updated_at = now
-    if case.status == CaseStatus.PAUSED:
+    if case.status == CaseStatus.PAUSED and foi_pause.held_by_the_act(session, case) is None:
         cases.add_clock_event(session, case, "resume", who=by, why=f"reassigned to {to}", now=now)
         case.status = CaseStatus.OPEN
     cases.refresh_deadlines(app, session, case)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import answered, cases, handover, ledger
+from mailbot import answered, cases, foi_pause, handover, ledger
 from mailbot.addresses import same_address
 from mailbot.assignment import (
     CONFIDENTIALITY_ANSWERED,
@@ -301,7 +301,10 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     lines = [
         Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} {with_cy(who, 'gyda')} nawr.")
     ]
-    if case.status == CaseStatus.PAUSED:  # taking a case on restarts a paused clock
+    held = foi_pause.held_by_the_act(ctx.session, case)
+    if held is not None:  # an FOI request waits for the member, whoever has it
+        lines.append(_still_held_by_the_act(held))
+    elif case.status == CaseStatus.PAUSED:  # taking a case on restarts a paused clock
         lines.append(
             Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
         )
@@ -320,6 +323,18 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     lines.append(_member_told_of_move(app, handover.member_was_told(ctx.session, dedup_key),
                                       target))
     return Result(True, lines, [queued] if queued else [])
+
+
+def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:
+    if held == "clarification":
+        return Bilingual(
+            "The response clock stays paused until the member's clarification arrives.",
+            "Mae'r cloc ymateb yn dal wedi'i oedi nes daw eglurhad yr aelod.",
+        )
+    return Bilingual(
+        "The response clock stays paused until the fee is received (RESUME that day).",
+        "Mae'r cloc ymateb yn dal wedi'i oedi nes daw'r ffi i law (RESUME y diwrnod hwnnw).",
+    )
 
 
 def _member_told_of_move(app: App, told: bool, target: str) -> Bilingual:
@@ -353,6 +368,10 @@ def apply_pause(ctx: Context, command: Command) -> Result:
             Bilingual(f"{case.ref} is already paused.", f"Mae {case.ref} wedi'i oedi yn barod.")
         )
     promised = case.response_due
+    statutory = case.kind == Kind.FOI.value
+    stop = foi_pause.foi_stop(command.reason)
+    if statutory and stop is None:
+        return refuse(_foi_pause_needs_its_stop(ctx.app, case))
     _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
     lines = [
@@ -360,15 +379,65 @@ def apply_pause(ctx: Context, command: Command) -> Result:
             f"The response clock of {case.ref} is paused ({command.reason}).",
             f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
         ),
+    ]
+    if stop is not None and statutory:
+        lines.append(_how_an_foi_pause_ends(ctx.app, stop))
+        return Result(True, lines)
+    lines.append(
         Bilingual(
             "Reply RESUME when it should run again; the days in between will not count.",
             "Atebwch RESUME pan ddylai redeg eto; ni fydd y diwrnodau yn y cyfamser yn "
             "cyfrif.",
-        ),
-    ]
+        )
+    )
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
     return Result(True, lines)
+
+
+def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
+    """An FOI request's date is statutory: only the two stops the Act allows hold it."""
+    law = foi_pause.act(app.policy)
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(
+        case.response_due
+    )
+    return Bilingual(
+        f"The statutory clock of an FOI request stops only while the council waits for the "
+        f"member's clarification ({law} s.1(3)) or for a fee ({law} s.9 fees notice). Say "
+        'which: PAUSE "clarification: which roads" or PAUSE "fees notice sent". Nothing '
+        f"changed: {case.ref} is still due {due}.",
+        f"Dim ond tra bo'r cyngor yn aros am eglurhad gan yr aelod ({law} a.1(3)) neu am ffi "
+        f"(hysbysiad ffioedd {law} a.9) y mae cloc statudol cais rhyddid gwybodaeth yn "
+        'stopio. Dywedwch pa un: PAUSE "eglurhad: pa ffyrdd" neu PAUSE "hysbysiad ffioedd '
+        f'wedi\'i anfon". Ni newidiwyd dim: mae {case.ref} i\'w ateb erbyn {due_cy} o hyd.',
+    )
+
+
+def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
+    """What ends the Act's stop, and what the date then is (mailbot has not written to
+    the member: the officer's own request or notice to them is what stops the clock)."""
+    law = foi_pause.act(app.policy)
+    if stop == "clarification":
+        return Bilingual(
+            "When the member's clarification arrives, a fresh 20 working days start from "
+            f"that day ({law} s.1(3)): their reply in this case's thread does it; if it "
+            "comes another way, reply RESUME on the day it arrives. mailbot has not written "
+            "to the member: ask them yourself if you have not.",
+            "Pan ddaw eglurhad yr aelod, bydd 20 diwrnod gwaith newydd yn dechrau o'r diwrnod "
+            f"hwnnw ({law} a.1(3)): mae eu hateb yn edefyn yr achos hwn yn gwneud hynny; os "
+            "daw mewn ffordd arall, atebwch RESUME ar y diwrnod y daw. Nid yw mailbot wedi "
+            "ysgrifennu at yr aelod: gofynnwch iddynt eich hun os nad ydych wedi gwneud.",
+        )
+    return Bilingual(
+        "Reply RESUME on the day the fee is received: the working days from today to that "
+        f"day will not count ({law} s.10(2)). The member writing again does not end this "
+        "pause. mailbot has not written to the member: send them the fees notice yourself "
+        "if you have not.",
+        "Atebwch RESUME ar y diwrnod y daw'r ffi i law: ni fydd y diwrnodau gwaith o heddiw "
+        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)). Nid yw'r aelod yn ysgrifennu "
+        "eto yn dod â'r oedi hwn i ben. Nid yw mailbot wedi ysgrifennu at yr aelod: "
+        "anfonwch yr hysbysiad ffioedd atynt eich hun os nad ydych wedi gwneud.",
+    )
 
 
 def _member_not_told_of_pause(promised: date) -> Bilingual:
@@ -391,7 +460,11 @@ def apply_resume(ctx: Context, command: Command) -> Result:
     case = ctx.case
     if case.status != CaseStatus.PAUSED:
         return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
-    _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
+    stop = foi_pause.held_by_the_act(ctx.session, case)
+    if stop == "clarification":  # FOIA s.1(3): a fresh 20 working days from its day
+        _move_clock(ctx, "restart", command.reason or CLARIFICATION_RECEIVED, CaseStatus.OPEN)
+    else:
+        _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
     due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
     lines = [
@@ -400,6 +473,35 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
         )
     ]
+    if stop == "clarification":
+        law = foi_pause.act(ctx.app.policy)
+        lines.append(
+            Bilingual(
+                "The clarification has come, so a fresh 20 working days count from today "
+                f"({law} s.1(3)).",
+                "Mae'r eglurhad wedi dod, felly mae 20 diwrnod gwaith newydd yn cyfrif o "
+                f"heddiw ({law} a.1(3)).",
+            )
+        )
+    elif stop == "fees":
+        law = foi_pause.act(ctx.app.policy)
+        lines.append(
+            Bilingual(
+                f"The working days from the fees notice to today do not count ({law} s.10(2)).",
+                "Nid yw'r diwrnodau gwaith o'r hysbysiad ffioedd hyd heddiw yn cyfrif "
+                f"({law} a.10(2)).",
+            )
+        )
+    if stop is not None and case.response_due is not None:
+        lines.append(
+            Bilingual(
+                "mailbot has not written to the member about this date: tell them when they "
+                "will have a response, unless you have.",
+                "Nid yw mailbot wedi ysgrifennu at yr aelod am y dyddiad hwn: dywedwch "
+                "wrthynt pryd y cânt ymateb, oni bai eich bod wedi gwneud.",
+            )
+        )
+        return Result(True, lines)
     if case.response_due is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_new_date())
     return Result(True, lines)
@@ -417,6 +519,10 @@ def _member_not_told_of_new_date() -> Bilingual:
         "ddisgwyl y dyddiad a roddwyd iddynt. Oni bai eich bod wedi dweud wrthynt, dywedwch "
         "wrthynt pryd y cânt ymateb.",
     )
+
+
+# The reason of an officer's RESUME that ends an FOI clarification pause (when they give none).
+CLARIFICATION_RECEIVED = "the clarification was received"
 
 
 def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
