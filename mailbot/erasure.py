@@ -208,6 +208,10 @@ def erase(app: App, todo: ErasurePlan, now: datetime, *, by: str) -> ErasurePlan
     todo.corrections = _remove_corrections(app, todo)
     with app.store.transaction() as session:
         ledger.record_event(session, now, by, ACTION, todo.counts())
+    if not app.store.empty_the_log():
+        todo.kept.append("the database's write-ahead log (mailbot.db-wal) was in use by "
+                         "another program and could not be emptied: the erased data stays "
+                         "in that file until the next nightly purge empties it")
     return todo
 
 

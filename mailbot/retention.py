@@ -100,6 +100,9 @@ def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
         with app.store.transaction() as session:
             ledger.record_event(session, now, "retention", "purge", report.summary())
         log.info("retention purge: %s", report.summary())
+        if not app.store.empty_the_log():
+            log.warning("retention: the database's write-ahead log was in use and not "
+                        "emptied; what was erased may stay in it until the next purge")
     return report
 
 

@@ -63,6 +63,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # No fsync per commit (see Store.make_durable for the one fsync that matters)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted or blanked (an erasure, the retention purge) is overwritten with
+    # zeros, not left in free space, whatever the SQLite build's default
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
     # SQLite's own lower() folds A-Z only, so lower('ÖKTEN@…') kept the Ö and missed the
@@ -271,6 +274,22 @@ class Store:
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return not busy and copied >= logged
+
+    def empty_the_log(self) -> bool:
+        """After an erasure or a purge: copy SQLite's write-ahead log into the database and
+        cut it to nothing (a TRUNCATE checkpoint), so the pages written before the data
+        was erased are not left in mailbot.db-wal, which checkpoints reuse but never
+        shrink. False if another connection's read kept it from finishing within the
+        busy timeout (the next purge tries again). PostgreSQL: nothing to do here."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={self.durable_wait_ms}")
+            try:
+                busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return not busy
 
     def refresh_statistics(self) -> None:
         """Give SQLite's query planner fresh statistics (sqlite_stat1), as PostgreSQL's
