@@ -15,7 +15,7 @@ from rich.text import Text
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from mailbot import outbox
+from mailbot import ledger, outbox
 from mailbot.addresses import address_forms
 from mailbot.app import App
 from mailbot.cases import LONDON, clock_events, original_message
@@ -308,9 +308,14 @@ def _related(session: Session, case: CaseRow) -> list[str]:
     return lines
 
 
-def case_message_text(app: App, ref: str) -> str | None:
+MESSAGE_SHOWN = "message shown"  # a confidential case's message printed for a person
+
+
+def case_message_text(app: App, ref: str, now: datetime, *, by: str) -> str | None:
     """The member's original message as text, for `mailbot case REF --message` (this is
-    where a confidential case's officer is told to read it; nothing else prints it)."""
+    where a confidential case's officer is told to read it; nothing else prints it).
+    For a confidential case, who it was shown to goes into its audit trail (never the
+    text): the record of who read a confidentiality request."""
     with app.store.transaction() as session:
         case = session.scalar(select(CaseRow).where(CaseRow.ref == canonical(ref)))
         if case is None:
@@ -318,6 +323,10 @@ def case_message_text(app: App, ref: str) -> str | None:
         message = original_message(session, case)
         if message is None:
             return "(the original message is no longer in the ledger)"
+        if case.confidential or case.kind == Kind.CONFIDENTIALITY.value:
+            ledger.record_event(session, now, by, MESSAGE_SHOWN,
+                                "confidential message printed by mailbot case --message",
+                                case=case)
         sender = message.sender.email if message.sender else "?"
         return f"From: {sender}\nSubject: {message.subject}\n\n{message.text.strip()}"
 

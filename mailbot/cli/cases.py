@@ -105,7 +105,8 @@ def show_case(
     message: Annotated[
         bool,
         typer.Option(
-            "--message", help="Print the member's message itself (also for confidential cases)."
+            "--message", help="Print the member's message itself (also for a confidential "
+            "case: recorded in its timeline, who and when)."
         ),
     ] = False,
 ) -> None:
@@ -113,7 +114,8 @@ def show_case(
     from mailbot.console import case_message_text
 
     with opened_app(config) as mailbot_app:
-        text = (case_message_text if message else describe_case)(mailbot_app, ref)
+        text = (case_message_text(mailbot_app, ref, datetime.now(UTC), by=f"admin:{operator()}")
+                if message else describe_case(mailbot_app, ref))
     if text is None:
         raise fail(f"no case {ref}")
     typer.echo(text)
