@@ -321,6 +321,13 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
                 f"{where} offers no login (AUTH) here: {error}; if it wants none, leave "
                 "[mailbox.smtp] username empty, else check security and port"
             )
+        if "STARTTLS" in str(error).upper():  # every mail would fail the same way
+            return SendingBlocked(
+                f"{where} offers no STARTTLS on port {settings.port}: set [mailbox.smtp] "
+                'security = "tls" if the port expects TLS from the start (465 does), or '
+                'the port it offers STARTTLS on (587); "none" only for a server on this '
+                "machine"
+            )
         return BackendError(f"{where}: {error}")
     if isinstance(error, ssl.SSLCertVerificationError):
         advice = untrusted_advice(error, "[mailbox.smtp]", settings.host)

@@ -115,3 +115,24 @@ def test_one_mail_refused_in_account_words_does_not_keep_the_others_waiting(
     assert sorted(retried.sent) == sorted(row.message_id for row in others)
     statuses = {row.message_id: row.status for row in rows(app, OutboxRow)}
     assert statuses[first_row.message_id] == "pending"
+
+
+def test_starttls_the_server_does_not_offer_holds_every_mail(
+    app_factory: AppFactory, smtpd: SmtpServer, tmp_path: Path
+) -> None:
+    """security = "starttls" (the example's) to a relay that offers no STARTTLS: every
+    mail was failed one by one, each waiting for a person's `outbox resend`, with only
+    "STARTTLS extension not supported by server." to go on. It is a setting to put
+    right, as a refused login is: sending is held, saying what to set."""
+    smtpd.reset()
+    app, server = app_factory()
+    for n, sender in enumerate((JO, RHIAN)):
+        server.deliver(enquiry(n, sender))
+    poll(app, NOW)
+    app.backend_override = MaildirMailbox(tmp_path / "mail", smtp=SmtpSettings(
+        host=smtpd.host, port=smtpd.port, security="starttls"))
+    flushed = flush_outbox(app, NOW)
+    assert not flushed.failed and not flushed.sent
+    assert flushed.held and "offers no STARTTLS" in flushed.held
+    assert 'security = "tls"' in flushed.held
+    assert {r.status for r in rows(app, OutboxRow)} == {"pending"}
