@@ -21,6 +21,7 @@ is resumed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -51,6 +52,17 @@ ESCALATED_RESTART = "the member asked to take the answered complaint further"
 
 
 _REOPENING = (REOPENED_RESTART, ESCALATED_RESTART)
+
+# The one extension of the statutory clock the law gives: an EIR request that is complex
+# and voluminous may take 40 working days in place of 20 (EIR reg 7(1); the Scottish EIR
+# reg 7(1) likewise), the member told within the 20 (reg 7(3)). An extension whose reason
+# cites regulation 7 ("EIR reg 7: complex and voluminous") is that one.
+_EIR_REG_7 = re.compile(r"\b(reg(ulation)?|rheoliad)\.?\s*7\b", re.IGNORECASE)
+
+
+def eir_extension(why: str) -> bool:
+    """An extension's reason cites EIR regulation 7 (complex and voluminous)."""
+    return _EIR_REG_7.search(why) is not None
 
 
 class ClockError(ValueError):
@@ -242,7 +254,8 @@ def _run(
     s.10(1) sets. An extension agreed with the member, or a pause for an officer's
     absence (both recorded while the case was an enquiry, before it was relabelled),
     cannot move it (s.10(2) disregards days for a fees notice only): they are listed as
-    ignored. `reopened_n`: the working days a reopening restart counts (REOPENED_RESTART);
+    ignored. An EIR reg 7 extension (eir_extension) counts twice `n`, once.
+    `reopened_n`: the working days a reopening restart counts (REOPENED_RESTART);
     None, or the same as `n`, for a fresh `n`."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
@@ -306,6 +319,17 @@ def _run(
                     f"{_day(paused_since)} to {_day(day)} disregarded."
                 )
             paused_since = None
+        elif event.action == "extend" and statutory and eir_extension(event.why):
+            if days > n or extended:
+                lines.append(f"  Ignored extension on {_day(day)} {who}: already extended.")
+                continue
+            current = _count(cal, anchor, days, pauses)
+            days = rule_n = days + n
+            lines.append(
+                f"  Extended on {_day(day)} {who}: complex and voluminous environmental "
+                f"information (EIR reg 7(1)), {_plural(days)} in place of {n}, from "
+                f"{_day(current)}."
+            )
         elif event.action == "extend" and statutory:
             lines.append(
                 f"  Ignored extension on {_day(day)} {who}: the date of an FOI request is "

@@ -10,7 +10,8 @@ days for two things only, and ends each differently:
   The member writing again is not the fee being paid: only the officer's RESUME ends it.
 
 An officer's PAUSE on an FOI request says which in its reason ("clarification: which
-roads", "fees notice sent"): mailbot reads it from those words.
+roads", "fees notice sent"): mailbot reads it from those words. The one extension the
+law gives (EIR reg 7) is clock.eir_extension.
 """
 
 from __future__ import annotations

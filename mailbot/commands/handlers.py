@@ -23,6 +23,7 @@ from mailbot.assignment import (
     CONFIDENTIALITY_DECLINED,
     Headline,
 )
+from mailbot.clock import ClockEvent, eir_extension
 from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
@@ -32,6 +33,7 @@ from mailbot.commands.letters import (
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy, with_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
+from mailbot.policy import FOI_RESPONSE_DAYS
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow
 
 if TYPE_CHECKING:
@@ -150,15 +152,7 @@ def _same_extension_lately(ctx: Context, command: Command) -> date | None:
 def apply_extend(ctx: Context, command: Command) -> Result:
     app, case = ctx.app, ctx.case
     if case.kind == Kind.FOI.value:
-        return refuse(
-            Bilingual(
-                "The date for an FOI request is set by law (20 working days); it cannot be "
-                "extended by command. Ask the FOI team about a public interest extension.",
-                "Mae'r dyddiad ar gyfer cais rhyddid gwybodaeth wedi'i osod gan y gyfraith "
-                "(20 diwrnod gwaith); ni ellir ei estyn drwy orchymyn. Gofynnwch i'r tîm "
-                "rhyddid gwybodaeth am estyniad er budd y cyhoedd.",
-            )
-        )
+        return _extend_under_eir_reg_7(ctx, command)
     if not app.policy.clock.extension_by_agreement:
         return refuse(
             Bilingual(
@@ -393,6 +387,96 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
     return Result(True, lines)
+
+
+def _extend_under_eir_reg_7(ctx: Context, command: Command) -> Result:
+    """The one extension of an FOI request's statutory date: an EIR request that is complex
+    and voluminous takes 40 working days in place of 20 (reg 7(1)), the member told within
+    the 20 (reg 7(3)). The days or date given are not used: the law sets the 40."""
+    app, case = ctx.app, ctx.case
+    if not eir_extension(command.reason):
+        return refuse(
+            Bilingual(
+                "The date of an FOI request is set by law (20 working days); no agreement "
+                "moves it. The one extension mailbot records is an EIR request's that is "
+                'complex and voluminous (EIR reg 7: 40 working days), written EXTEND 20 "EIR '
+                'reg 7: complex and voluminous", within the 20 days.',
+                "Mae dyddiad cais rhyddid gwybodaeth wedi'i osod gan y gyfraith (20 diwrnod "
+                "gwaith); nid oes cytundeb yn ei symud. Yr unig estyniad y mae mailbot yn ei "
+                "gofnodi yw un cais EIR cymhleth a swmpus (rheoliad 7 EIR: 40 diwrnod "
+                'gwaith), wedi\'i ysgrifennu EXTEND 20 "EIR reg 7: complex and voluminous", '
+                "o fewn yr 20 diwrnod.",
+            )
+        )
+    current = cases.deadlines_for(app, ctx.session, case).response
+    if current.due is None:
+        return refuse(
+            Bilingual(
+                f"{case.ref} is paused; RESUME it before extending.",
+                f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
+            )
+        )
+    if current.working_days is not None and current.working_days > FOI_RESPONSE_DAYS:
+        return refuse(
+            Bilingual(
+                f"{case.ref} has been extended under EIR reg 7 already: due "
+                f"{long_date_or_paused(current.due)}.",
+                f"Mae {case.ref} wedi'i estyn dan reoliad 7 EIR eisoes: i'w ateb erbyn "
+                f"{long_date_or_paused_cy(current.due)}.",
+            )
+        )
+    given_on = ctx.given_at.astimezone(cases.LONDON).date()
+    if given_on > current.due:
+        return refuse(
+            Bilingual(
+                f"EIR reg 7(3): an extension is given within the 20 working days, and "
+                f"{case.ref}'s ended on {long_date_or_paused(current.due)}.",
+                f"Rheoliad 7(3) EIR: rhoddir estyniad o fewn yr 20 diwrnod gwaith, a daeth "
+                f"rhai {case.ref} i ben ar {long_date_or_paused_cy(current.due)}.",
+            )
+        )
+    # The 40th working day, as the clock counts it (pauses and a restart included), kept
+    # on the event as the date it gave.
+    events = cases.clock_events(ctx.session, case)
+    extension = ClockEvent("response", "extend", ctx.given_at, ctx.sender, command.reason,
+                           days=FOI_RESPONSE_DAYS)
+    fortieth = cases.deadlines_for(app, ctx.session, case, [*events, extension]).response_due
+    cases.add_clock_event(ctx.session, case, "extend", who=ctx.sender, why=command.reason,
+                          now=ctx.given_at, new_due=fortieth)
+    cases.refresh_deadlines(app, ctx.session, case)
+    case.updated_at = ctx.now
+    queued = tell_member(
+        app, ctx.session, case, ctx.row, ctx.now, "extension_notice",
+        {
+            "reason": command.reason,
+            "old_due": current.due,
+            "old_due_passed": False,
+            "new_due": case.response_due,
+            "officer_name": app.directory.display(case.officer_email or ctx.sender),
+        },
+    )  # fmt: skip
+    return Result(
+        True,
+        [
+            Bilingual(
+                f"The response date of {case.ref} is now "
+                f"{long_date_or_paused(case.response_due)} (was "
+                f"{long_date_or_paused(current.due)}): 40 working days, EIR reg 7(1).",
+                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
+                f"(yn lle {long_date_or_paused_cy(current.due)}): 40 diwrnod gwaith, "
+                "rheoliad 7(1) EIR.",
+            ),
+            _member_told(
+                ctx,
+                queued,
+                Bilingual(
+                    "The member has been sent your reason and the new date (reg 7(3)).",
+                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd (rheoliad 7(3)).",
+                ),
+            ),
+        ],
+        queued,
+    )
 
 
 def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
