@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from mailbot.addresses import same_address
 from mailbot.config_explain import ENV_PREFIX
 from mailbot.settings.mailbox import MailboxSettings
 from mailbot.settings.root import Settings
@@ -72,7 +73,22 @@ def settings_warnings(settings: Settings) -> list[str]:
             "directory.members is not set, so no sender is a known member and nobody gets "
             "an acknowledgement"
         )
+    found += _shared_mailbox_as_recipient(settings)
     return found + _secrets_others_can_read(settings.config_path)
+
+
+def _shared_mailbox_as_recipient(settings: Settings) -> list[str]:
+    """Admins or digest recipients that are the shared mailbox itself: mailbot reads what
+    it sends there as its own mail coming back (the loop guard) and moves it away unread."""
+    shared = settings.mailbox.address.lower()
+    return [
+        f"{key}: {shared} is the shared mailbox itself: what mailbot sends there comes back "
+        "to it as its own mail and is moved to the processed folder unread; name the people "
+        "who should read it"
+        for key, addresses in (("directory.admins", settings.directory.admins),
+                               ("digest.recipients", settings.digest.recipients))
+        if any(same_address(address.strip(), shared) for address in addresses)
+    ]
 
 
 def _digits(number: str) -> str:

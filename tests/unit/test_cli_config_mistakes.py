@@ -421,3 +421,30 @@ def test_a_data_dir_meant_from_the_current_folder_is_a_warning(
         f"{tmp_path.resolve()}/var? A relative path in the config is taken from the config's "
         f"own folder, {etc.resolve()}: write data_dir = \"../var\" (or the whole path)"
     ) in lines
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ('[directory]\nadmins = ["Ymholiadau@anglesey.gov.uk"]\n', "directory.admins"),
+    ('[digest]\nrecipients = ["ymholiadau@anglesey.gov.uk"]\n', "digest.recipients"),
+])
+def test_the_shared_mailbox_named_as_a_recipient_is_a_warning(
+    tmp_path: Path, extra: str, key: str
+) -> None:
+    """Alerts (mailbox down, a directory edit that cannot be read) or the digest sent to
+    the shared mailbox itself come back to mailbot as its own mail, recorded as automatic
+    and moved to Processed: nobody reads them. check-config said OK."""
+    config = _council(tmp_path)
+    text = config.read_text()
+    if extra.startswith("[directory]"):
+        text = text.replace('members = "members.csv"\n', 'members = "members.csv"\n'
+                            + extra.split("\n", 1)[1])
+    else:
+        text += extra
+    config.write_text(text)
+    code, lines = _run(["check-config"], config)
+    assert code == 0, lines
+    assert (
+        f"mailbot: warning: {config.resolve()}: {key}: ymholiadau@anglesey.gov.uk is the "
+        "shared mailbox itself: what mailbot sends there comes back to it as its own mail "
+        "and is moved to the processed folder unread; name the people who should read it"
+    ) in lines
