@@ -44,11 +44,13 @@ class Quarantined:
 
 
 def list_quarantined(store: Store, *, limit: int = 50) -> list[Quarantined]:
-    """Newest first."""
+    """Newest first; only those whose bytes are still held (the retention purge and an
+    erasure on request leave nothing to look at, save or retry)."""
     with store.transaction() as session:
         rows = session.scalars(
             select(MessageRow)
-            .where(MessageRow.status == MessageStatus.QUARANTINED)
+            .where(MessageRow.status == MessageStatus.QUARANTINED,
+                   MessageRow.purged_at.is_(None))
             .order_by(MessageRow.id.desc())
             .limit(limit)
         ).all()

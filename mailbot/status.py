@@ -153,7 +153,9 @@ def gather_status(app: App, now: datetime) -> Status:
         quarantined = session.execute(
             select(MessageRow.id, MessageRow.received_at, MessageRow.message_id,
                    MessageRow.reason)
-            .where(MessageRow.status == MessageStatus.QUARANTINED, ~never_read)
+            # erased (the retention purge, a request): nothing kept to look at or retry
+            .where(MessageRow.status == MessageStatus.QUARANTINED, ~never_read,
+                   MessageRow.purged_at.is_(None))
             .order_by(MessageRow.id.desc())
             .limit(LISTED)
         ).all()
