@@ -259,7 +259,7 @@ def _run(
     None, or the same as `n`, for a fresh `n`."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
-        why += " That is not a working day here."
+        why += f" That is not a working day here{_why_not_working(cal, start)}."
     reopened_n = n if reopened_n is None else reopened_n
     once_reopened = "" if reopened_n == n else f"; {_plural(reopened_n)} once reopened"
     lines = [
@@ -467,6 +467,13 @@ def _skipped_lines(
     if weekend:
         lines.append(f"  Skipped {weekend} weekend day{'s' if weekend != 1 else ''}.")
     return lines
+
+
+def _why_not_working(cal: WorkingCalendar, day: date) -> str:
+    """Why a receipt day is not a working day, as the skipped days are named: ": Good
+    Friday (bank holiday)"; a weekend needs no name."""
+    off = cal.days_off_between(day, day)
+    return f": {off[0].name} ({off[0].kind})" if off else ""
 
 
 def _weekend_days(first: date, last: date) -> int:

@@ -52,6 +52,23 @@ def test_bank_holiday_receipt() -> None:
     assert due(WILTSHIRE, E, utc(2026, 8, 31, 10, 0)) == (date(2026, 9, 2), date(2026, 9, 14))
 
 
+def test_a_receipt_day_that_is_a_holiday_is_named() -> None:
+    # An FOI request sent on Good Friday 2027 (26 March) and on St Patrick's Day 2027 (a
+    # Wednesday; a bank holiday in Northern Ireland only, so it stops an English council's
+    # FOI clock but not its enquiry clock): the explanation said only "That is not a
+    # working day here", leaving the officer to find out why.
+    good_friday = explain(WILTSHIRE, FOI, NORMAL, utc(2027, 3, 26, 10, 0))
+    assert "That is not a working day here: Good Friday (bank holiday)." in good_friday
+    st_patrick = utc(2027, 3, 17, 10, 0)
+    foi = explain(WILTSHIRE, FOI, NORMAL, st_patrick)
+    assert ("That is not a working day here: Saint Patrick's Day (Northern Ireland) "
+            "(bank holiday).") in foi
+    assert "not a working day" not in explain(WILTSHIRE, E, NORMAL, st_patrick)
+    # A weekend needs no name.
+    saturday = explain(WILTSHIRE, FOI, NORMAL, utc(2026, 12, 19, 10, 0))
+    assert "receipt day Sat 19 Dec 2026. That is not a working day here.\n" in saturday
+
+
 def test_cutoff_one_second_before_and_at_1700() -> None:
     before = due(COLCHESTER, E, utc(2026, 11, 5, 16, 59, 59))  # Thu, GMT
     at = due(COLCHESTER, E, utc(2026, 11, 5, 17, 0, 0))
