@@ -503,7 +503,37 @@ def load_officers(
         with _row_problem(errors):
             _add_officer(path, line, row, officers, named, seen, warnings, by_name)
     warnings += _without_a_row(path, named, officers)
+    warnings += _manager_loops(path, rows, officers)
     return officers
+
+
+def _manager_loops(
+    path: Path, rows: list[tuple[int, dict[str, str]]], officers: dict[str, Officer]
+) -> list[str]:
+    """Officers whose manager_email lines lead back to themselves (Sam's manager Lee, Lee's
+    Sam): the line has no head, so escalations go round it and a complaint for the service
+    Director goes to one of them. One warning per loop, at the first line in it."""
+    found, told = [], set()
+    for line, row in rows:
+        start = address_key(row.get("email", "").strip())
+        loop, current = [start], officers.get(start)
+        while current is not None and current.manager_email:
+            nxt = address_key(current.manager_email)
+            if nxt == start:
+                if frozenset(loop) not in told:
+                    told.add(frozenset(loop))
+                    names = " → ".join(officers[k].name for k in [*loop, start])
+                    found.append(
+                        f"{path}:{line}: manager_email goes round in a loop ({names}), so "
+                        "their line has no head: escalations go round it and a complaint for "
+                        "the service Director goes to one of them; give the head of the line "
+                        "an empty manager_email")
+                break
+            if nxt in loop:
+                break  # a loop further up, named at its own first line
+            loop.append(nxt)
+            current = officers.get(nxt)
+    return found
 
 
 def _add_officer(

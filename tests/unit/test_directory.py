@@ -324,3 +324,20 @@ def test_a_manager_written_by_name_names_their_address(tmp_path: Path) -> None:
         f"{path}:2: manager_email 'Lee Chan' is a name, not an email address; write "
         "Lee.Chan@council.gov.uk (their row, line 3)"
     )
+
+
+def test_managers_that_manage_each_other_are_a_warning(tmp_path: Path) -> None:
+    """Sam's manager Lee, Lee's manager Sam (a row copied and not corrected): the line has
+    no head, so a complaint for the service Director (Hackney 11.3) went to the officer
+    complained of, and escalations went round the loop. Named once, at its first line."""
+    path = _write(tmp_path / "officers.csv",
+                  "name,email,manager_email\r\n"
+                  "Sam Patel,sam.patel@council.gov.uk,lee.chan@council.gov.uk\r\n"
+                  "Lee Chan,lee.chan@council.gov.uk,Sam.Patel@council.gov.uk\r\n"
+                  "Dana Reed,dana.reed@council.gov.uk,sam.patel@council.gov.uk\r\n")
+    found = load_directory(None, path)
+    assert found.warnings == [
+        f"{path}:2: manager_email goes round in a loop (Sam Patel → Lee Chan → Sam Patel), "
+        "so their line has no head: escalations go round it and a complaint for the service "
+        "Director goes to one of them; give the head of the line an empty manager_email"
+    ]
