@@ -57,7 +57,8 @@ ADDRESS = "memberenquiries@example.gov.uk"
 
 
 def member_messages(count: int) -> list[bytes]:
-    """Copies of the demo's member emails (not its robots), each with its own Message-ID."""
+    """Copies of the demo's member emails (not its robots), each with its own Message-ID
+    and subject: the same mail sent again would be its first case's chaser."""
     templates = [
         path.read_bytes()
         for path in sorted(DEMO_MAIL.glob("*.eml"))
@@ -73,6 +74,7 @@ def member_messages(count: int) -> list[bytes]:
             b"Message-ID: <bench-%d@councillors.example.gov.uk>" % number,
             raw,
         )
+        raw = re.sub(rb"(?im)^(Subject:.*)$", rb"\1 (%d)" % number, raw, count=1)
         messages.append(raw.replace(b"\n", b"\r\n"))
     return messages
 

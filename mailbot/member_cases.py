@@ -15,11 +15,12 @@ not by the stored string.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_forms, address_key
@@ -109,31 +110,70 @@ def member_addresses(directory: Directory, email: str) -> list[str]:
     return sorted({form for a in addresses if a for form in (a.lower(), *address_forms(a))})
 
 
-def chased_by_forward(
+def sent_again(
     session: Session, directory: Directory, message: ParsedMessage
 ) -> CaseRow | None:
-    """A known member chasing a case by forwarding their own mail that opened it to the
-    mailbox again ("FW: Hedge on Elm Road", "Any update on this?" over it): that case, if
-    it is open, theirs, of the same matter_key, and the words of its first mail are in
-    this one's (a resident's mail forwarded under the same subject is another matter)."""
+    """A known member sending the mail that opened one of their open cases again: forwarded
+    to the mailbox ("FW: Hedge on Elm Road", "Any update on this?" over it), or sent again
+    as it was, under a new Message-ID ("Resending in case this was missed", or nothing
+    added). That case, if it is theirs, of the same matter_key, and the words of its first
+    mail are in this one's: the start of them in a forward (a resident's mail forwarded
+    under the same subject is another matter); in a mail sent again, the same words, or
+    all of them with more, if they are enough to tell (a new matter under an old subject
+    says something else)."""
     sender = message.sender
     if sender is None or directory.member(sender.email) is None:
         return None
-    if not FORWARD_SUBJECT.match(without_gateway_tags(message.subject)):
-        return None
-    key = matter_key(message.subject)
-    if not key:
-        return None
-    cases = session.scalars(select(CaseRow).where(
-        CaseRow.status.in_(OPEN),
-        CaseRow.member_email.in_(member_addresses(directory, sender.email)),
-        CaseRow.anonymised_at.is_(None),
-    ).order_by(CaseRow.received_at.desc()))
-    text = _squashed(message.text)
-    for case in cases:
-        if matter_key(case.subject) == key and _first_words(session, case) in text:
+    forward = bool(FORWARD_SUBJECT.match(without_gateway_tags(message.subject)))
+    text = _squashed(message.text if forward else own_text(message.text).text)
+    for case in _same_matter(session, message.subject, CaseRow.status.in_(OPEN),
+                             CaseRow.member_email.in_(member_addresses(directory, sender.email))):
+        if _carries(text, _first_words(session, case), forward=forward):
             return case
     return None
+
+
+def _carries(text: str, first: str, *, forward: bool) -> bool:
+    """Whether a mail's text (a forward's whole text, else the sender's own words) carries
+    the first mail's words again."""
+    if forward:
+        return first[:FORWARDED_WORDS] in text
+    return text == first or (len(first) >= MIN_RESENT_WORDS and first in text)
+
+
+FORWARDED_WORDS = 200  # how much of the first mail's own words must be in the forward
+MIN_RESENT_WORDS = 40  # fewer ("Please fix the light.") may begin another matter's mail
+
+
+def _same_matter(
+    session: Session, subject: str, *where: ColumnElement[bool]
+) -> Iterator[CaseRow]:
+    """The cases `where` says, not anonymised, newest first, whose matter_key is this
+    subject's: read as light rows, and only those loaded whole."""
+    key = matter_key(subject)
+    if not key:
+        return
+    found = session.execute(
+        select(CaseRow.id, CaseRow.subject).where(*where, CaseRow.anonymised_at.is_(None))
+        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
+    ).all()
+    for case_id, case_subject in found:
+        if matter_key(case_subject) == key and (case := session.get(CaseRow, case_id)):
+            yield case
+
+
+def _first_words(session: Session, case: CaseRow) -> str:
+    """The member's own words in the mail that opened the case, on one line; a string no
+    text contains if they cannot be read (erased, unparseable, no words)."""
+    raw = session.scalar(
+        select(MessageRow.raw).where(MessageRow.message_id == case.root_message_id))
+    first = parse_message(raw) if raw else None
+    words = _squashed(own_text(first.text).text) if isinstance(first, ParsedMessage) else ""
+    return words or "\0"
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
 
 
 def passed_on_by_staff(session: Session, message: ParsedMessage) -> CaseRow | None:
@@ -145,18 +185,12 @@ def passed_on_by_staff(session: Session, message: ParsedMessage) -> CaseRow | No
     mail are in this one's. Only mail the thread stage takes as staff's is asked."""
     if not FORWARD_SUBJECT.match(without_gateway_tags(message.subject)):
         return None
-    key, head = matter_key(message.subject), history_head(message.text).casefold()
-    if not key or not head:
+    head = history_head(message.text).casefold()
+    if not head:
         return None
-    same_subject = [case_id for case_id, subject in session.execute(
-        select(CaseRow.id, CaseRow.subject).where(
-            CaseRow.status.in_(UNFINISHED), CaseRow.anonymised_at.is_(None))
-        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
-    ) if matter_key(subject) == key]
     text = _squashed(message.text)
-    for case_id in same_subject:
-        case = session.get(CaseRow, case_id)
-        if case is not None and _names_member(head, case) and _first_words(session, case) in text:
+    for case in _same_matter(session, message.subject, CaseRow.status.in_(UNFINISHED)):
+        if _names_member(head, case) and _first_words(session, case)[:FORWARDED_WORDS] in text:
             return case
     return None
 
@@ -165,23 +199,6 @@ def _names_member(head: str, case: CaseRow) -> bool:
     """Whether a forwarded mail's header lines (in lower case) name the case's member."""
     names = (case.member_email, *address_forms(case.member_email), case.member_name or "")
     return any(len(name) >= MIN_CONTAINED and name.casefold() in head for name in names)
-
-
-FORWARDED_WORDS = 200  # how much of the first mail's own words must be in the forward
-
-
-def _first_words(session: Session, case: CaseRow) -> str:
-    """The start of the member's own words in the mail that opened the case; a string no
-    text contains if they cannot be read (erased, unparseable, no words)."""
-    raw = session.scalar(
-        select(MessageRow.raw).where(MessageRow.message_id == case.root_message_id))
-    first = parse_message(raw) if raw else None
-    words = _squashed(own_text(first.text).text) if isinstance(first, ParsedMessage) else ""
-    return words[:FORWARDED_WORDS] or "\0"
-
-
-def _squashed(text: str) -> str:
-    return " ".join(text.split())
 
 
 def other_open_cases(

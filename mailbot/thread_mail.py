@@ -25,7 +25,7 @@ from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
-from mailbot.member_cases import chased_by_forward, passed_on_by_staff
+from mailbot.member_cases import passed_on_by_staff, sent_again
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
@@ -114,8 +114,8 @@ def _case_of(it: Intake) -> CaseRow | None:
         if found is not None and not _to_another_member(it, found):
             case = found
     if case is None and it.fetched.folder == "inbox":
-        # A member chasing by forwarding their own first mail again (member_cases).
-        case = chased_by_forward(it.session, it.app.directory, it.message)
+        # A member chasing by sending their first mail again, forwarded or as it was.
+        case = sent_again(it.session, it.app.directory, it.message)
     return case
 
 

@@ -15,6 +15,7 @@ import email.policy
 import json
 import mailbox
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -564,3 +565,11 @@ def gmail_dsn(
         f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
         "--b--\r\n"
     ).encode()
+
+
+def subject_marked(raw: bytes, label: str) -> bytes:
+    """`raw` with `label` after its subject: with a Message-ID of its own, a mail of its
+    own. (The same mail under a new Message-ID is the same mail sent again: a chaser of
+    the case it opened.)"""
+    return re.sub(rb"(?im)^(Subject:[^\r\n]*)", lambda found: found.group(1) + b" (%s)" %
+                  label.encode(), raw, count=1)

@@ -20,7 +20,8 @@ def enquiry(label: str) -> bytes:
     return (
         f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
         f"Subject: {SUBJECT}\r\nMessage-ID: <{label}@wiltshire.gov.uk>\r\n"
-        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nA car has been left there for weeks.\r\n"
+        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\n"
+        f"A car has been left there for weeks ({label}).\r\n"  # each its own mail, not sent again
     ).encode()
 
 

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import NOW, AppFactory, eml, rows
+from helpers import NOW, AppFactory, eml, rows, subject_marked
 
 from mailbot.app import App
 from mailbot.backends.base import BackendError
@@ -33,7 +33,7 @@ def deliver_enquiries(server: MemoryServer, count: int, first: int = 0) -> list[
     for number in range(first, first + count):
         message_id = f"<durable-{number}@wiltshire.gov.uk>"
         header = f"Message-ID: {message_id}\r\nX-Original-Id: <".encode()
-        server.deliver(original.replace(b"Message-ID: <", header, 1))
+        server.deliver(subject_marked(original.replace(b"Message-ID: <", header, 1), str(number)))
         ids.append(message_id)
     return ids
 

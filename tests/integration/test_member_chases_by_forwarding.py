@@ -1,8 +1,9 @@
 """A councillor chases an enquiry the way Outlook users do: they forward their own sent
 mail to the shared mailbox again ("FW: Hedge on Elm Road", "Any update on this please?"
-over it). That is the open case's follow-up: its officer is told, and the member is not
-sent a second reference for the same matter. A forwarded resident's mail under the same
-subject, with other words, is a case of its own."""
+over it), or send the same mail again as it was, under a new Message-ID ("Resending in case
+this was missed"). That is the open case's follow-up: its officer is told, and the member
+is not sent a second reference for the same matter. A forwarded resident's mail under the
+same subject, or a new mail with other words, is a case of its own."""
 
 from __future__ import annotations
 
@@ -66,3 +67,43 @@ def test_a_residents_mail_under_the_same_subject_is_a_case_of_its_own(
 
     assert sorted(str(m["To"]) for m in left) == ["jo@wiltshire.gov.uk", "sam@wiltshire.gov.uk"]
     assert len(rows(jo_asked.app, CaseRow)) == 2
+
+
+@pytest.mark.parametrize("body", [
+    ASK,
+    f"Resending in case this was missed.\r\n\r\n{ASK}",
+    f"{ASK}\r\n\r\nSent from my iPhone",
+])
+def test_sending_the_same_mail_again_chases_its_case(jo_asked: Council, body: str) -> None:
+    # Before: a second case and a second acknowledgement, with another reference, for
+    # the same hedge.
+    ref = jo_asked.case().ref
+    left = jo_asked.deliver(jo_asked.mail(JO, "Hedge on Elm Road", body, date=NEXT_MONDAY),
+                            NEXT_MONDAY)
+
+    assert [str(m["To"]) for m in left] == ["sam@wiltshire.gov.uk"]
+    assert str(left[0]["Subject"]).startswith("Update: ")
+    assert [case.ref for case in rows(jo_asked.app, CaseRow)] == [ref]
+
+
+@pytest.mark.parametrize("body", [
+    "The hedge on Elm Road has now fallen onto a parked car. Could someone come out today?",
+    "Could it be cut back?",  # a few words of the first mail: not enough to tell
+])
+def test_a_new_mail_under_the_same_subject_with_other_words_is_a_case_of_its_own(
+    jo_asked: Council, body: str
+) -> None:
+    left = jo_asked.deliver(jo_asked.mail(JO, "Hedge on Elm Road", body, date=NEXT_MONDAY),
+                            NEXT_MONDAY)
+
+    assert sorted(str(m["To"]) for m in left) == ["jo@wiltshire.gov.uk", "sam@wiltshire.gov.uk"]
+    assert len(rows(jo_asked.app, CaseRow)) == 2
+
+
+def test_a_short_mail_sent_again_word_for_word_chases_its_case(tmp_path: Path) -> None:
+    with council_with_sam(tmp_path, "wiltshire") as it:
+        it.deliver(it.mail(JO, "Street light", "Light out on Mill Lane.", date=MONDAY), MONDAY)
+        left = it.deliver(it.mail(JO, "Street light", "Light out on Mill Lane.",
+                                  date=NEXT_MONDAY), NEXT_MONDAY)
+        assert [str(m["To"]) for m in left] == ["sam@wiltshire.gov.uk"]
+        assert len(rows(it.app, CaseRow)) == 1

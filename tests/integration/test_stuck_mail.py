@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helpers import JO, NOW, AppFactory, rows, run, sent_to
+from helpers import JO, NOW, AppFactory, rows, run, sent_to, subject_marked
 from typer.testing import CliRunner
 
 from mailbot.app import App
@@ -123,7 +123,8 @@ def test_sent_or_missing_rows_cannot_be_resent(app_factory: AppFactory) -> None:
 def test_a_person_releases_mail_the_cap_held_back_and_it_goes(app_factory: AppFactory) -> None:
     app, server = app_factory(max_per_recipient=1)
     for n in range(2):
-        server.deliver(MEMBER_MAIL.replace(b"<drain@", f"<drain{n}@".encode()))
+        server.deliver(subject_marked(MEMBER_MAIL.replace(b"<drain@", f"<drain{n}@".encode()),
+                                      str(n)))
     # On the real clock, as the command's decision is: the cap's window must still be open
     started = datetime.now(UTC)
     run(app, started)
