@@ -12,7 +12,8 @@ closure day moves every open case's dates. The rules are DESIGN.md "Response clo
   no cutoff, closures count.
 
 Events: pause/resume (the working days from the pause day to the resume day, both
-included, are disregarded, as FOIA s.10(2) does for a fees notice), extend (a new agreed
+included, are disregarded, as FOIA s.10(2) does for a fees notice; a resume after a stop
+undoes it: what was taken for the answer was not), extend (a new agreed
 date, or N more working days), restart (a fresh clock from the event day, as after an
 FOI clarification under s.1(3)), stop (responded). A stopped clock keeps its due date, so
 reports can say whether the answer was on time; a paused clock has no due date until it
@@ -286,6 +287,15 @@ def _run(
     for event in events:
         day = require_aware(event.at).astimezone(LONDON).date()
         who = f"by {event.who} ({event.why})" if event.why else f"by {event.who}"
+        if stopped_on is not None and event.action == "resume":
+            # The officer says the mail taken for the answer was not it (a holding reply):
+            # the clock runs on to the date it had.
+            lines.append(
+                f"  Resumed on {_day(day)} {who}: the stop of {_day(stopped_on)} is undone; "
+                "the clock runs on."
+            )
+            stopped_on = None
+            continue
         if stopped_on is not None and event.action != "restart":
             lines.append(f"  Ignored {event.action} on {_day(day)} {who}: clock already stopped.")
             continue

@@ -542,6 +542,8 @@ def _member_not_told_of_pause(promised: date) -> Bilingual:
 
 def apply_resume(ctx: Context, command: Command) -> Result:
     case = ctx.case
+    if case.status == CaseStatus.RESPONDED:
+        return _not_the_answer(ctx, command)
     if case.status != CaseStatus.PAUSED:
         return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
     stop = foi_pause.held_by_the_act(ctx.session, case)
@@ -604,6 +606,43 @@ def _member_not_told_of_new_date() -> Bilingual:
         "wrthynt pryd y cânt ymateb.",
     )
 
+
+def _not_the_answer(ctx: Context, command: Command) -> Result:
+    """RESUME on an answered case: the mail taken for the answer was not it (a holding
+    reply: "we are looking into this and will reply fully by..."), or DONE was given too
+    soon. The clock runs on to the date it had; the next reply to the member, or DONE, is
+    the answer. The member is not written to (they have the officer's own mail)."""
+    case = ctx.case
+    answered = case.responded_at
+    _move_clock(ctx, "resume", command.reason or NOT_THE_ANSWER, CaseStatus.OPEN)
+    case.responded_at = None
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed",
+                        command.reason or NOT_THE_ANSWER, case=case)
+    when = long_date_or_paused(answered.astimezone(cases.LONDON).date()) if answered else ""
+    when_cy = (long_date_or_paused_cy(answered.astimezone(cases.LONDON).date())
+               if answered else "")
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
+    return Result(
+        True,
+        [
+            Bilingual(
+                f"{case.ref} is open again: what was taken for its answer on {when} was not "
+                f"it. The response clock runs on: due {due}.",
+                f"Mae {case.ref} ar agor eto: nid ateb oedd yr hyn a gymerwyd yn ateb ar "
+                f"{when_cy}. Mae'r cloc ymateb yn rhedeg: ateb erbyn {due_cy}.",
+            ),
+            Bilingual(
+                "Your next reply to the member, copying in the shared mailbox, or DONE, is "
+                "taken as the answer. The member has not been written to.",
+                "Eich ateb nesaf i'r aelod, gan gopïo'r blwch post a rennir, neu DONE, a "
+                "gymerir yn ateb. Nid ysgrifennwyd at yr aelod.",
+            ),
+        ],
+    )
+
+
+# The reason of an officer's RESUME on an answered case (when they give none).
+NOT_THE_ANSWER = "that was a holding reply, not the answer"
 
 # The reason of an officer's RESUME that ends an FOI clarification pause (when they give none).
 CLARIFICATION_RECEIVED = "the clarification was received"
