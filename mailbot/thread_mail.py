@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import acknowledgement, answered, assignment, cases, commands, ledger, outbox
+from mailbot import (
+    acknowledgement,
+    answered,
+    assignment,
+    cases,
+    commands,
+    foi_pause,
+    ledger,
+    outbox,
+)
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
@@ -83,6 +92,8 @@ def follow_thread(it: Intake) -> Outcome | None:
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
+    elif the_member and foi_pause.waiting_for_fee(it.session, case):
+        headline = WROTE_AGAIN_FEE_AWAITED
     elif not it.message.attachment_types and _thanks_only(it, case):
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
@@ -361,6 +372,13 @@ WROTE_AGAIN = Headline(
 WROTE_AGAIN_CLOCK_RUNS = Headline(
     f"{WROTE_AGAIN.en} The clock you paused is running again: see the new date below.",
     f"{WROTE_AGAIN.cy} Mae'r cloc a oedwyd gennych yn rhedeg eto: gweler y dyddiad newydd isod.",
+)
+# An FOI request held by a fees notice: the member writing is not the fee received.
+WROTE_AGAIN_FEE_AWAITED = Headline(
+    f"{WROTE_AGAIN.en} Its clock stays paused for the fees notice: reply RESUME on the day "
+    "the fee is received (the days until then do not count).",
+    f"{WROTE_AGAIN.cy} Mae ei gloc yn dal wedi'i oedi ar gyfer yr hysbysiad ffioedd: "
+    "atebwch RESUME ar y diwrnod y daw'r ffi i law (nid yw'r diwrnodau tan hynny yn cyfrif).",
 )
 REOPENED = Headline(
     "The member has written again after the answer, so the case is open again with a new "

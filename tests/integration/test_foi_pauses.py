@@ -77,6 +77,9 @@ def test_a_fees_notice_waits_for_the_fee_and_its_days_do_not_count(council: Coun
                       date=MEMBER_WRITES), now=MEMBER_WRITES)
     assert update["To"] == FOI_TEAM
     assert "the response clock is paused" in body_text(update, "plain")
+    assert ("The member has written again about this case. Its clock stays paused for the "
+            "fees notice: reply RESUME on the day the fee is received (the days until then do "
+            "not count).") in " ".join(body_text(update, "plain").split())
     assert council.case().status == "paused"
     said = _command(council, assignment, "RESUME", MONDAY)
     assert "running again: due Monday 7 December 2026" in said
