@@ -153,6 +153,8 @@ def officer_context(
             "subject": "" if minimise else untagged_subject(case.subject),
             "status": case.status,
             "extendable": app.policy.can_extend(kind),
+            # An FOI request's one lawful extension (EIR reg 7), within the 20 working days.
+            "eir_extendable": kind == Kind.FOI,
         },
         "message_text": text,
         # The member's follow-up quoted our earlier mail below their words: not repeated.

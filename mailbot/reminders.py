@@ -532,6 +532,8 @@ def reminder_context(
             "subject": subject,
             "topic": _topic(subject),
             "extendable": extendable,
+            # An FOI request's one lawful extension (EIR reg 7): only before its date passes.
+            "eir_extendable": case.kind == Kind.FOI.value and step.kind in ("before", "due"),
         },
         "reminder": {
             "step": step.kind,

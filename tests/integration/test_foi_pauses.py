@@ -139,3 +139,16 @@ def test_passing_a_paused_request_on_keeps_it_waiting_for_the_member(council: Co
     assert "running again" not in said
     assert council.case().status == "paused"
     assert council.case().officer_email == LEE
+
+
+def test_the_foi_teams_mail_lists_the_pauses_and_the_extension_the_act_allows(
+    council: Council,
+) -> None:
+    # It listed PAUSE "reason" (refused now but for a clarification or a fee) and no
+    # EXTEND, though an EIR request may be extended under reg 7.
+    _, assignment = _foi(council)
+    for text in (body_text(assignment, "plain"), body_text(assignment, "html")):
+        assert 'PAUSE "clarification: what is asked"' in text
+        assert 'PAUSE "fees notice sent"' in text
+        assert 'EXTEND 20 "EIR reg 7: complex and voluminous"' in text
+        assert 'PAUSE "reason"' not in text
