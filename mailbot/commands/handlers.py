@@ -85,10 +85,18 @@ def dispatch(ctx: Context, command: Command) -> Result:
     action = APPLY[command.verb]
     if action.needs_open_case and ctx.case.status in FINISHED:
         ref = ctx.case.ref
+        answered = Bilingual(
+            f"{ref} is already answered; nothing changed.",
+            f"Mae {ref} wedi'i ateb yn barod; ni newidiwyd dim.",
+        )
+        if ctx.case.status != CaseStatus.RESPONDED:
+            return refuse(answered)
         return refuse(
             Bilingual(
-                f"{ref} is already answered; nothing changed.",
-                f"Mae {ref} wedi'i ateb yn barod; ni newidiwyd dim.",
+                f"{answered} If what was taken for its answer was not (a holding reply), "
+                "reply RESUME first: the clock then runs on to its date.",
+                f"{answered.cy} Os nad ateb oedd yr hyn a gymerwyd yn ateb (ateb dros dro), "
+                "atebwch RESUME yn gyntaf: bydd y cloc yn rhedeg wedyn tan ei ddyddiad.",
             )
         )
     return action.apply(ctx, command)

@@ -58,6 +58,16 @@ def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Cou
     _to_the_member(council, ack, "Dear Cllr Bloggs, thank you for your complaint. We are "
                    "investigating and will send you a full response by 16 November.", HOLDING)
     assert council.case().status == "responded"
+    # The officer, seeing no reminders, writes to mailbot: told what RESUME does.
+    [helped] = council.deliver(council.reply(assignment, COMPLAINTS, "Any news on this one?",
+                                             date=HOLDING), now=HOLDING)
+    assert ("If what was taken for the answer was not (a holding reply), reply RESUME: the "
+            "clock runs on to its date.") in " ".join(body_text(helped, "plain").split())
+    [refused] = council.deliver(council.reply(assignment, COMPLAINTS, 'EXTEND 5 "contractor"',
+                                              date=HOLDING), now=HOLDING)
+    assert ("MB-2026-00001 is already answered; nothing changed. If what was taken for its "
+            "answer was not (a holding reply), reply RESUME first") in " ".join(
+                body_text(refused, "plain").split())
 
     out = council.deliver(council.reply(assignment, COMPLAINTS, "RESUME", date=NEXT_DAY),
                           now=NEXT_DAY)
