@@ -526,8 +526,8 @@ def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
         "pause. mailbot has not written to the member: send them the fees notice yourself "
         "if you have not.",
         "Atebwch RESUME ar y diwrnod y daw'r ffi i law: ni fydd y diwrnodau gwaith o heddiw "
-        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)). Nid yw'r aelod yn ysgrifennu "
-        "eto yn dod â'r oedi hwn i ben. Nid yw mailbot wedi ysgrifennu at yr aelod: "
+        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)). Nid yw neges arall gan yr "
+        "aelod yn dod â'r oedi hwn i ben. Nid yw mailbot wedi ysgrifennu at yr aelod: "
         "anfonwch yr hysbysiad ffioedd atynt eich hun os nad ydych wedi gwneud.",
     )
 
