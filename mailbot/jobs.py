@@ -319,6 +319,12 @@ def send_digests(app: App, now: datetime) -> digest.DigestReport:
     return digest.send_digests(app, now)
 
 
+def purge_if_due(app: App, now: datetime) -> retention.PurgeReport | None:
+    """The daemon's nightly purge: once a night from 03:30, or at the first sweep after
+    it for a night the daemon was not running then (retention.purge_due)."""
+    return purge(app, now) if retention.purge_due(app, now) else None
+
+
 def purge(app: App, now: datetime) -> retention.PurgeReport:
     """Erases personal data past its [retention] period (docs/retention.md); then, once
     the day's deletions are done, refreshes the database's query statistics."""

@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from mailbot import ledger
 from mailbot.addresses import address_forms
 from mailbot.model import FINISHED, MessageStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
+from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -42,6 +43,8 @@ MAY_STILL_SEND = ("pending", "sending", "uncertain")  # never erased: the flush 
 # Withdrawn: a reminder no longer true when it was to go (mailbot.still_due).
 SENT_OR_GIVEN_UP = ("sent", "suppressed", "failed", "withdrawn")
 MEMBER = "member"  # what an anonymised case's audit trail says instead of the address
+PURGE = "purge"  # the audit trail's action for each purge carried out
+PURGE_AT = (3, 30)  # the daily purge: hour, minute, Europe/London (a quiet hour)
 UNDATED_KEY = "retention_from"  # the date a purge gave a corrections line that had none
 
 
@@ -98,12 +101,27 @@ def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
 
     if not dry_run:
         with app.store.transaction() as session:
-            ledger.record_event(session, now, "retention", "purge", report.summary())
+            ledger.record_event(session, now, "retention", PURGE, report.summary())
         log.info("retention purge: %s", report.summary())
         if not app.store.empty_the_log():
             log.warning("retention: the database's write-ahead log was in use and not "
                         "emptied; what was erased may stay in it until the next purge")
     return report
+
+
+def purge_due(app: App, now: datetime) -> bool:
+    """Whether tonight's purge is still to do: none recorded since the last PURGE_AT
+    (Europe/London) at or before `now`. The daemon asks at each sweep, so a night it
+    was not running at PURGE_AT (a server switched off at night, a restart) is purged
+    at its first sweep after, never twice a night."""
+    london = now.astimezone(LONDON)
+    at = time(*PURGE_AT)
+    day = london.date() if london.time() >= at else london.date() - timedelta(days=1)
+    since = datetime.combine(day, at, tzinfo=LONDON)
+    with app.store.transaction() as session:
+        last = session.scalar(select(func.max(EventRow.at)).where(
+            EventRow.action == PURGE, EventRow.at >= since - timedelta(days=1)))
+    return last is None or last < since
 
 
 def _cutoff(now: datetime, days: int) -> datetime | None:

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 # When `mailbot run` last stopped cleanly (UTC, ISO 8601); see note_stopped.
 DAEMON_STOPPED_KEY = "daemon.stopped"
 SWEEP_MINUTES = 15  # how often the reminder sweep and the digest check run
-PURGE_AT = (3, 30)  # the daily retention purge: hour, minute, Europe/London
 IDLE_MAX_SECONDS = 25.0
 IDLE_MARGIN_SECONDS = 5.0
 # After a stop, how long the job in hand may take to finish before its mailbox call is
@@ -245,7 +244,7 @@ def daemon_jobs(
         "flush": guarded("flush", flush),
         "reminders": guarded("reminders", lambda now: jobs.send_reminders(app, now)),
         "digest": guarded("digest", lambda now: jobs.send_digests(app, now)),
-        "purge": guarded("purge", lambda now: jobs.purge(app, now)),
+        "purge": guarded("purge", lambda now: jobs.purge_if_due(app, now)),
     }
 
 
@@ -329,13 +328,14 @@ def build_scheduler(app: App, stopping: threading.Event | None = None) -> Backgr
         name="digest",
         **defaults,
     )
-    # Once a day at a quiet hour (Europe/London); a run missed while the daemon was down
-    # is simply done the next night, since the purge erases whatever is overdue by then.
+    # Once a night from 03:30 (Europe/London, retention.PURGE_AT): the job asks at each
+    # sweep whether tonight's purge is done, so a night the daemon was not running at
+    # 03:30 is purged at its first sweep after, not skipped.
     scheduler.add_job(
         run["purge"],
-        "cron",
-        hour=PURGE_AT[0],
-        minute=PURGE_AT[1],
+        "interval",
+        minutes=SWEEP_MINUTES,
+        start_date=sweeps_from,
         id="purge",
         name="purge",
         **defaults,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -380,21 +380,29 @@ def test_mailbot_purge_command(app_factory: AppFactory) -> None:
 
 
 def test_the_daemon_purges_nightly(world: World) -> None:
+    """Once a night from 03:30 (Europe/London), never twice a night, whenever the daemon
+    runs: a daemon that was not running at 03:30 (a server switched off at night, a
+    restart) purges at its first sweep after it starts, instead of skipping the night."""
     from zoneinfo import ZoneInfo
 
     from mailbot.health import MailboxHealth
-    from mailbot.scheduler import build_scheduler, daemon_jobs
+    from mailbot.scheduler import daemon_jobs
 
-    job = build_scheduler(world.app).get_job("purge")
-    assert job is not None
     london = ZoneInfo("Europe/London")
-    after_noon = datetime(2026, 11, 25, 12, 0, tzinfo=london)
-    assert job.trigger.get_next_fire_time(None, after_noon) == datetime(
-        2026, 11, 26, 3, 30, tzinfo=london
-    )
-    at = world.received + 31 * DAY
-    daemon_jobs(world.app, MailboxHealth(world.app), lambda: at)["purge"]()
-    assert _erased(world.message(OUT_OF_OFFICE), at)
+    night = (world.received + 31 * DAY).astimezone(london).date()
+    times = [datetime.combine(night, time(3, 29), tzinfo=london),  # never purged: now
+             datetime.combine(night, time(7, 45), tzinfo=london),  # off at 03:30: now
+             datetime.combine(night, time(8, 0), tzinfo=london),  # done for tonight
+             datetime.combine(night + DAY, time(3, 30), tzinfo=london)]  # the next night
+    clock = {"now": world.received}
+    daemon = daemon_jobs(world.app, MailboxHealth(world.app), lambda: clock["now"])
+    purges = []
+    for moment in times:
+        clock["now"] = moment
+        daemon["purge"]()
+        purges.append(len(rows(world.app, EventRow, EventRow.action == "purge")))
+    assert purges == [1, 2, 2, 3]
+    assert _erased(world.message(OUT_OF_OFFICE), times[0])
 
 
 def test_config_errors_name_the_key_and_the_file(tmp_path: Path) -> None:

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from helpers import make_app
+from helpers import make_app, rows
 
+from mailbot.health import MailboxHealth
 from mailbot.logs import configure_logging
-from mailbot.scheduler import SWEEP_MINUTES, build_scheduler
+from mailbot.scheduler import SWEEP_MINUTES, build_scheduler, daemon_jobs
+from mailbot.store.tables import EventRow
 
 LONDON = ZoneInfo("Europe/London")
 SPRING_FORWARD = datetime(2027, 3, 28, tzinfo=UTC)  # last Sunday of March: 01:00 -> 02:00
@@ -38,16 +40,26 @@ def fire_times(
 def test_the_purge_runs_once_a_night_at_half_past_three_uk_time_across_a_clock_change(
     tmp_path: Path, change: datetime
 ) -> None:
+    """The purge job runs at every sweep and purges when tonight's is still to do: run at
+    each of its turns over three nights, it purges at 03:30 on each, the Sunday too."""
     app, _ = make_app(tmp_path)
     try:
         scheduler = build_scheduler(app)
-        nights = fire_times(scheduler, "purge", change - timedelta(days=1), 3)
+        turns = fire_times(scheduler, "purge", change - timedelta(days=1), 3)
+        clock = {"now": turns[0]}
+        purge = daemon_jobs(app, MailboxHealth(app), lambda: clock["now"])["purge"]
+        for moment in turns:
+            clock["now"] = moment
+            purge()
+        nights = [event.at for event in rows(app, EventRow, EventRow.action == "purge")]
     finally:
         app.close()
     local = [moment.astimezone(LONDON) for moment in nights]
     saturday, sunday, monday = ((change + timedelta(days=d)).date() for d in (-1, 0, 1))
-    assert [m.date() for m in local] == [saturday, sunday, monday]  # the Sunday too
-    assert {(m.hour, m.minute) for m in local} == {(3, 30)}
+    # the first turn purges at once (none had ever run), then 03:30 each night
+    assert [m.date() for m in local[1:]] == [saturday, sunday, monday]  # the Sunday too
+    assert {(m.hour, m.minute) for m in local[1:]} == {(3, 30)}
+    assert local[0] == turns[0].astimezone(LONDON) and local[0].hour != 3
 
 
 @pytest.mark.parametrize("change", [SPRING_FORWARD, FALL_BACK], ids=["march", "october"])
