@@ -66,9 +66,11 @@ def release_for_resending(store: Store, row_id: int, now: datetime, *, by: str) 
         was = row.status
         row.status, row.attempts, row.not_before = "pending", 0, now
         row.automatic = False
+        # The case's entry (it names the recipients), so anonymising the case blanks it.
         ledger.record_event(
             session, now, by, "outbox resend",
             f"row {row_id} ({row.purpose} to {row.recipients}) was {was}; released to be sent",
+            case_id=row.case_id,
         )
         return _stuck(row, was)
 
@@ -82,6 +84,7 @@ def record_as_sent(store: Store, row_id: int, now: datetime, *, by: str) -> Stuc
         ledger.record_event(
             session, now, by, "outbox marked sent",
             f"row {row_id} ({row.purpose} to {row.recipients}) was {was}; recorded as sent",
+            case_id=row.case_id,
         )
         return _stuck(row, was)
 

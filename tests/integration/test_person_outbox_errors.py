@@ -89,3 +89,20 @@ def test_an_error_left_by_an_earlier_anonymising_is_found_and_erased(council: Co
     erased = command(council, "person", "erase", "--address", JO, "--yes")
     assert erased.exit_code == 0, erased.output
     assert errors_left(council) == []
+
+
+def test_a_persons_resend_is_erased_with_the_case(council: Council) -> None:
+    """An administrator's 'outbox resend' and 'mark-sent' are recorded with the mail's
+    recipients ('row 3 (ack to jo@...) was suppressed; released to be sent'): the entry
+    carried no case, so anonymising the case left the member's address in the audit
+    trail for ever. It is now the case's, and blanked with it."""
+    [held] = rows(council.app, OutboxRow, OutboxRow.status == "suppressed")
+    resent = command(council, "outbox", "resend", str(held.id))
+    assert resent.exit_code == 0, resent.output
+    council.flush(NOW + timedelta(minutes=10))
+    [entry] = council.events("outbox resend")
+    assert JO in entry.detail
+    for case in rows(council.app, CaseRow):
+        council.deliver(council.mail(SAM, f"RE: [{case.ref}]", "DONE"), NOW + timedelta(hours=1))
+    retention.purge(council.app, NOW + timedelta(days=2191))
+    assert [e.detail for e in council.events("outbox resend")] == [""]
