@@ -29,6 +29,7 @@ from mailbot.data_subject import (
     Matcher,
     people_in_mail,
 )
+from mailbot.directory_keep import kept_folder
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.private_files import PrivateFolder
@@ -45,7 +46,8 @@ NOT_COVERED = [
     "the local outbox folder of the maildir backend, mailbot's logs, and backups of its "
     "database",
     "the members.csv and officers.csv files the council keeps (what they say about this "
-    "person is quoted above)",
+    "person is quoted above), and the daemon's copy of them in {directory}, replaced the "
+    "next time the files change",
 ]
 
 
@@ -342,7 +344,9 @@ def readme(app: App, findings: Findings, now: datetime, by: str, written: list[s
         out += ["", "THE COUNCIL'S DIRECTORY FILES SAY", *[f"- {d}" for d in findings.directory]]
     out += ["", "ITEM BY ITEM", *[f"- {line}" for line in found_lines(findings)]]
     out += others_section(findings, notes or {})
-    out += ["", "NOT COVERED (search these separately)", *[f"- {n}" for n in NOT_COVERED]]
+    kept_copy = kept_folder(app.settings)
+    out += ["", "NOT COVERED (search these separately)",
+            *[f"- {n.format(directory=kept_copy)}" for n in NOT_COVERED]]
     out += [
         "",
         "BEFORE SENDING THIS ON",

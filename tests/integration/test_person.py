@@ -146,6 +146,8 @@ def test_export_writes_each_mail_as_it_was_and_a_readme(world: World, tmp_path: 
     assert f"- the address {JO[1]}" in readme
     assert "- 2 case(s): cases.json" in readme and "- 3 message(s) received" in readme
     assert "NOT COVERED" in readme and "Article 15(4)" in readme
+    kept_copy = world.app.settings.data_dir / "directory"
+    assert f"the daemon's copy of them in {kept_copy}" in readme.split("NOT COVERED")[1]
     assert RHIAN[1] not in "".join(p.read_text(encoding="utf-8", errors="replace")
                                    for p in folder.rglob("*") if p.is_file())
 
