@@ -74,7 +74,32 @@ def settings_warnings(settings: Settings) -> list[str]:
             "an acknowledgement"
         )
     found += _shared_mailbox_as_recipient(settings)
+    found += _kept_longer_than_cases(settings)
     return found + _secrets_others_can_read(settings.config_path)
+
+
+def _kept_longer_than_cases(settings: Settings) -> list[str]:
+    """[retention] periods that keep, outside a case, what anonymising it erases: the
+    reminder summaries and digests (no one case's) and the corrections lines go only
+    with their own period, so one longer than the case's (or 0, for ever) names the
+    member after the case no longer does."""
+    limits = settings.retention
+    years = limits.anonymise_cases_days
+    if not years:
+        return []
+    return [
+        f"retention.{key} = {days} keeps {what} "
+        + ("for ever" if days == 0 else f"{days} days")
+        + f", after retention.anonymise_cases_days has anonymised their cases ({years} "
+        f"days): they still name the member; set {key} to {years} or less"
+        for key, days, what in (
+            ("sent_mail_days", limits.sent_mail_days, "officers' reminder summaries and "
+             "managers' digests (members' names, addresses and case subjects)"),
+            ("corrections_days", limits.corrections_days, "the classifier corrections "
+             "lines (members' message text)"),
+        )
+        if days == 0 or days > years
+    ]
 
 
 def _shared_mailbox_as_recipient(settings: Settings) -> list[str]:
