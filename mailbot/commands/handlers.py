@@ -94,9 +94,10 @@ def dispatch(ctx: Context, command: Command) -> Result:
         return refuse(
             Bilingual(
                 f"{answered} If what was taken for its answer was not (a holding reply), "
-                "reply RESUME first: the clock then runs on to its date.",
+                'reply RESUME "holding reply" first: the clock then runs on to its date.',
                 f"{answered.cy} Os nad ateb oedd yr hyn a gymerwyd yn ateb (ateb dros dro), "
-                "atebwch RESUME yn gyntaf: bydd y cloc yn rhedeg wedyn tan ei ddyddiad.",
+                'atebwch RESUME "holding reply" yn gyntaf: bydd y cloc yn rhedeg wedyn tan ei '
+                "ddyddiad.",
             )
         )
     return action.apply(ctx, command)
@@ -550,8 +551,19 @@ def _member_not_told_of_pause(promised: date) -> Bilingual:
 
 def apply_resume(ctx: Context, command: Command) -> Result:
     case = ctx.case
-    if case.status == CaseStatus.RESPONDED:
+    if case.status == CaseStatus.RESPONDED and command.reason:
         return _not_the_answer(ctx, command)
+    if case.status == CaseStatus.RESPONDED:  # a bare RESUME: most likely a PAUSE's, late
+        return refuse(
+            Bilingual(
+                f"{case.ref} is not paused: it was answered. If what was taken for its answer "
+                'was not (a holding reply), reply RESUME "holding reply": the clock then runs '
+                "on to its date.",
+                f"Nid yw {case.ref} wedi'i oedi: fe'i hatebwyd. Os nad ateb oedd yr hyn a "
+                'gymerwyd yn ateb (ateb dros dro), atebwch RESUME "holding reply": bydd y cloc '
+                "yn rhedeg wedyn tan ei ddyddiad.",
+            )
+        )
     if case.status != CaseStatus.PAUSED:
         return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
     stop = foi_pause.held_by_the_act(ctx.session, case)
@@ -616,16 +628,16 @@ def _member_not_told_of_new_date() -> Bilingual:
 
 
 def _not_the_answer(ctx: Context, command: Command) -> Result:
-    """RESUME on an answered case: the mail taken for the answer was not it (a holding
-    reply: "we are looking into this and will reply fully by..."), or DONE was given too
-    soon. The clock runs on to the date it had; the next reply to the member, or DONE, is
+    """RESUME "reason" on an answered case: the mail taken for the answer was not it (a
+    holding reply: "we are looking into this and will reply fully by..."), or DONE was
+    given too soon. A bare RESUME is refused: it is most likely a PAUSE's, sent after the
+    answer. The clock runs on to the date it had; the next reply to the member, or DONE, is
     the answer. The member is not written to (they have the officer's own mail)."""
     case = ctx.case
     answered = case.responded_at
-    _move_clock(ctx, "resume", command.reason or NOT_THE_ANSWER, CaseStatus.OPEN)
+    _move_clock(ctx, "resume", command.reason, CaseStatus.OPEN)
     case.responded_at = None
-    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed",
-                        command.reason or NOT_THE_ANSWER, case=case)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
     when = long_date_or_paused(answered.astimezone(cases.LONDON).date()) if answered else ""
     when_cy = (long_date_or_paused_cy(answered.astimezone(cases.LONDON).date())
                if answered else "")
@@ -648,9 +660,6 @@ def _not_the_answer(ctx: Context, command: Command) -> Result:
         ],
     )
 
-
-# The reason of an officer's RESUME on an answered case (when they give none).
-NOT_THE_ANSWER = "that was a holding reply, not the answer"
 
 # The reason of an officer's RESUME that ends an FOI clarification pause (when they give none).
 CLARIFICATION_RECEIVED = "the clarification was received"

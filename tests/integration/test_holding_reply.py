@@ -1,7 +1,7 @@
 """A complaints officer's holding reply ("we are investigating and will send you a full
 response by 16 November"), sent to the member with the shared mailbox copied in, is taken
-for the answer: the clock stops and nobody is reminded again. RESUME, in reply to the
-case's mail, says it was not: the clock runs on to the date it had (Mon 16 Nov 2026,
+for the answer: the clock stops and nobody is reminded again. RESUME "holding reply", in
+reply to the case's mail, says it was not: the clock runs on to the date it had (Mon 16 Nov 2026,
 10 working days after Mon 2 Nov, Wiltshire), and the next reply is the answer."""
 
 from __future__ import annotations
@@ -52,25 +52,34 @@ def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Cou
     [ack] = [m for m in out if m["To"] == JO]
     [assignment] = [m for m in out if m["To"] == COMPLAINTS]
     assert council.case().kind == "complaint"
-    assert "a reply that was not the answer (a holding reply)" in body_text(assignment, "plain")
-    assert "a reply to the member that was not the answer (a holding reply), <code>RESUME</code>" \
-        in body_text(assignment, "html")
+    assert ('RESUME "holding reply"   a reply to the member was not the answer: the clock runs '
+            "on") in body_text(assignment, "plain")
+    assert ("after a reply to the member that was not the answer (a holding reply), "
+            '<code>RESUME "holding reply"</code> does.') in body_text(assignment, "html")
     _to_the_member(council, ack, "Dear Cllr Bloggs, thank you for your complaint. We are "
                    "investigating and will send you a full response by 16 November.", HOLDING)
     assert council.case().status == "responded"
     # The officer, seeing no reminders, writes to mailbot: told what RESUME does.
     [helped] = council.deliver(council.reply(assignment, COMPLAINTS, "Any news on this one?",
                                              date=HOLDING), now=HOLDING)
-    assert ("If what was taken for the answer was not (a holding reply), reply RESUME: the "
-            "clock runs on to its date.") in " ".join(body_text(helped, "plain").split())
+    assert ("If what was taken for the answer was not (a holding reply), reply RESUME "
+            '"holding reply": the clock runs on to its date.') in " ".join(
+                body_text(helped, "plain").split())
     [refused] = council.deliver(council.reply(assignment, COMPLAINTS, 'EXTEND 5 "contractor"',
                                               date=HOLDING), now=HOLDING)
     assert ("MB-2026-00001 is already answered; nothing changed. If what was taken for its "
-            "answer was not (a holding reply), reply RESUME first") in " ".join(
+            'answer was not (a holding reply), reply RESUME "holding reply" first') in " ".join(
                 body_text(refused, "plain").split())
 
-    out = council.deliver(council.reply(assignment, COMPLAINTS, "RESUME", date=NEXT_DAY),
-                          now=NEXT_DAY)
+    # A bare RESUME is most likely a PAUSE's, sent late: refused, saying what to write.
+    [refused] = council.deliver(council.reply(assignment, COMPLAINTS, "RESUME", date=HOLDING),
+                                now=HOLDING)
+    assert ('MB-2026-00001 is not paused: it was answered. If what was taken for its answer was '
+            'not (a holding reply), reply RESUME "holding reply"') in " ".join(
+                body_text(refused, "plain").split())
+    assert council.case().status == "responded"
+    out = council.deliver(council.reply(assignment, COMPLAINTS, 'RESUME "holding reply"',
+                                        date=NEXT_DAY), now=NEXT_DAY)
     [confirmation] = out  # the member is not written to
     assert confirmation["To"] == COMPLAINTS
     said = " ".join(body_text(confirmation, "plain").split())
@@ -82,9 +91,8 @@ def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Cou
     assert (case.status, case.response_due, case.responded_at) == (
         "open", date(2026, 11, 16), None)
     explained = describe_case(council.app, case.ref) or ""
-    assert ("Resumed on Thu 5 Nov 2026 by complaints@council.gov.uk (that was a holding "
-            "reply, not the answer): the stop of Wed 4 Nov 2026 is undone; the clock runs on."
-            in explained)
+    assert ("Resumed on Thu 5 Nov 2026 by complaints@council.gov.uk (holding reply): the stop "
+            "of Wed 4 Nov 2026 is undone; the clock runs on." in explained)
     assert "Due: Mon 16 Nov 2026 (working day 10 after Mon 2 Nov 2026)." in explained
 
     # Reminded again: the day after the date, it is overdue.
