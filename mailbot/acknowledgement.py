@@ -85,6 +85,11 @@ def ack_context(
             # gone: the member is then told it is coming, not given a date in the past.
             "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,
             "complaints_route": _complaints_route(app, case) if kind == Kind.COMPLAINT else "",
+            # Hackney 11.3, a complaint no service matched: with the default officer until
+            # they pass it on, but the Director, not they, acknowledges and answers it.
+            "director_to_come": kind == Kind.COMPLAINT
+            and app.policy.routing.complaints == "service-director"
+            and not _complaints_route(app, case),
             "restated": restated,
             # A follow-up after the window opened this case: the earlier one it follows.
             "follows": _follows(case),

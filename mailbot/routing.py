@@ -193,7 +193,18 @@ def route_complaint(it: RouteInput) -> Assignment:
                 f"Cyfarwyddwr y gwasanaeth ({welsh_of(service.why)})",
             ),
         )
-    return default_officer(it) or Assignment(
+    triage = default_officer(it)
+    if triage is not None:
+        return Assignment(
+            triage.officer_email,
+            Bilingual(
+                "no service matched the complaint: pass it with REASSIGN to the Director of "
+                "the service concerned, who acknowledges and answers it",
+                "nid oedd gwasanaeth yn cyfateb i'r gŵyn: trosglwyddwch hi gyda REASSIGN i "
+                "Gyfarwyddwr y gwasanaeth dan sylw, sy'n ei chydnabod ac yn ei hateb",
+            ),
+        )
+    return Assignment(
         None,
         Bilingual("no service matched the complaint", "nid oedd gwasanaeth yn cyfateb i'r gŵyn"),
     )

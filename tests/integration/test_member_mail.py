@@ -138,15 +138,18 @@ def test_a_hackney_complaint_goes_to_the_director_who_acknowledges_it(tmp_path: 
         text = text_of(to_member(it, "Complaint about the bins", bins, sent=monday, now=monday))
         # The same complaint read a week late (an outage): that date has gone by.
         late = text_of(to_member(it, "Complaint about bins again", bins, sent=SENT, now=READ))
-        # No service matched: the triage officer has it, and is not called a Director.
+        # No service matched: the triage officer has it to pass on, and is not called a
+        # Director, nor said to acknowledge it: the Director to come does (11.3).
         other = text_of(to_member(it, "Complaint", COMPLAINT, sent=monday, now=monday))
     assert "a complaint goes to the Director of the service concerned" in text
     assert ("Dana Director (Highways) will acknowledge it by Thursday 26 November 2026, "
             "saying whether action") in text
     assert "Dana Director (Highways) will acknowledge it, saying whether action" in late
     assert "Wednesday 25 November" not in late
-    assert "Director of the service" not in other
-    assert "Tom Triage (Members' Services) will acknowledge it by Thursday" in other
+    assert "a complaint goes to the Director of the service concerned" in other
+    assert "The Director will acknowledge it by Thursday 26 November 2026" in other
+    assert "Tom Triage (Members' Services) will acknowledge" not in other
+    assert "please contact Tom Triage (tom@hackney.gov.uk)" in other
 
 
 def test_a_confidentiality_request_says_who_and_that_a_no_comes_at_once(tmp_path: Path) -> None:

@@ -1,0 +1,85 @@
+"""Hackney 11.3: a complaint goes to the Director of the service concerned, who acknowledges
+it within three days. When mailbot cannot tell the service (the member named the officer
+in words, copying nobody), the complaint waits with the default officer (member support)
+to be passed on. The member was told that member support would acknowledge it and say
+what action would be taken, and member support was only told "the default officer (no
+rule matched)" beside the Director's duty, not that the case was theirs to pass on.
+
+Dates by hand: received Mon 2 Nov 2026; acknowledgement 3 working days, Thu 5 Nov;
+response 10 working days, Mon 16 Nov."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from helpers import Council, body_text
+
+MAILBOX = "memberenquiries@hackney.gov.uk"
+JO = "jo.bloggs@hackney.gov.uk"
+SUPPORT = "member.support@hackney.gov.uk"
+DS_DIRECTOR = "ds.director@hackney.gov.uk"
+SAM = "sam.patel@hackney.gov.uk"
+DIRECTOR = "dana.director@hackney.gov.uk"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_complaint_no_service_matched_is_for_the_director_to_come(tmp_path: Path) -> None:
+    with Council(
+        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
+                  ("Lee Chan", DS_DIRECTOR, "Democratic services", "", ""),
+                  ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
+                  ("Dana Director", DIRECTOR, "Highways", "", "")],
+        threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
+    ) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
+            "I wish to make a formal complaint about the way Sam Patel in Highways dealt with "
+            "my resident's pothole report.", date=RECEIVED), now=RECEIVED)
+        case = council.case()
+        assert (case.kind, case.officer_email) == ("complaint", SUPPORT)
+        [ack] = [m for m in out if m["To"] == JO]
+        [assignment] = [m for m in out if m["To"] == SUPPORT]
+        for told in (_flat(body_text(ack, "plain")), _flat(body_text(ack, "html"))):
+            assert "a complaint goes to the Director of the service concerned." in told
+            assert "The Director will acknowledge it by" in told
+            assert "Thursday 5 November 2026" in told and "Monday 16 November 2026" in told
+            assert "Member Support (Democratic services) will acknowledge" not in told
+            assert "please contact Member Support" in told
+        assert ("Why you: no service matched the complaint: pass it with REASSIGN to the "
+                "Director of the service concerned, who acknowledges and answers it"
+                in _flat(body_text(assignment, "plain")))
+
+        later = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+        out = council.deliver(council.reply(assignment, SUPPORT, f"REASSIGN {DIRECTOR}",
+                                            date=later), now=later)
+        assert council.case().officer_email == DIRECTOR
+        assert {str(m["To"]) for m in out} == {SUPPORT, DIRECTOR, JO}
+
+
+def test_a_complaint_with_its_director_names_them(tmp_path: Path) -> None:
+    with Council(
+        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
+                  ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
+                  ("Dana Director", DIRECTOR, "Highways", "", "")],
+        threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
+    ) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
+            "I wish to make a formal complaint about the way my pothole report was handled.",
+            cc=SAM, date=RECEIVED), now=RECEIVED)
+        assert council.case().officer_email == DIRECTOR
+        [ack] = [m for m in out if m["To"] == JO]
+        told = _flat(body_text(ack, "plain"))
+        assert "Dana Director (Highways) will acknowledge it by Thursday 5 November 2026" in told
+        assert "The Director will acknowledge" not in told
