@@ -936,8 +936,8 @@ def check_reminders_only_while_running(year: Year) -> list[str]:
                 break
             if e.action == "stop":
                 state = "stopped"
-            elif e.action == "restart" or (e.action == "resume" and state == "paused"):
-                state = "running"
+            elif e.action == "restart" or (e.action == "resume" and state != "running"):
+                state = "running"  # a resume after a stop: that was a holding reply
             elif e.action == "pause" and state == "running" and not (
                     kinds[s.case_id] == "foi" and e.why.startswith("officer out of office")):
                 state = "paused"
@@ -1018,7 +1018,7 @@ def replay(year: Year, case: CaseRow, events: list[ClockEventRow], closures: lis
         if e.clock != "response":
             continue
         day = london(e.at).date()
-        if stopped and e.action != "restart":
+        if stopped and e.action not in ("restart", "resume"):
             continue
         if e.action == "pause":
             if statutory and e.why.startswith("officer out of office"):
@@ -1028,6 +1028,8 @@ def replay(year: Year, case: CaseRow, events: list[ClockEventRow], closures: lis
             if paused is None:
                 paused = day
         elif e.action == "resume":
+            # After a stop: what was taken for the answer was not; the date runs on.
+            stopped = False
             end_pause(day)
         elif e.action == "stop":
             end_pause(day)
