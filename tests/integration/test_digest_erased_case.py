@@ -30,15 +30,8 @@ MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 def test_an_erased_case_says_so_where_its_subject_was(
     tmp_path: Path, policy: str, listed: str
 ) -> None:
-    domain = f"{policy}.gov.uk"
-    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", "en")],
-        officers=[("Sam Patel", sam, "Highways", "", "")],
-        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
-        mail_headers=PLAIN_UTF8,
-    ) as place:
+    member, sam = f"ann.lee@{policy}.gov.uk", f"sam.patel@{policy}.gov.uk"
+    with _council(tmp_path, policy) as place:
         place.deliver(place.mail(member, "Noise from 3 Elm Road", "The music goes on all night.",
                                  cc=sam, date=RECEIVED), RECEIVED)
         erased = CliRunner().invoke(cli, [
@@ -70,15 +63,8 @@ def test_a_subject_blanked_because_it_named_someone_erased_says_so(
     not the resident's, so it is not anonymised, only its subject blanked. The digest
     said "(no subject)" for it, as for a mail sent without one; it now says it was erased,
     and a case that never had a subject still says "(no subject)"."""
-    domain = f"{policy}.gov.uk"
-    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", "en")],
-        officers=[("Sam Patel", sam, "Highways", "", "")],
-        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
-        mail_headers=PLAIN_UTF8,
-    ) as place:
+    member, sam = f"ann.lee@{policy}.gov.uk", f"sam.patel@{policy}.gov.uk"
+    with _council(tmp_path, policy) as place:
         place.deliver(place.mail(member, "Noise from Pat Quinn's house",
                                  "The music goes on all night.", cc=sam, date=RECEIVED),
                       RECEIVED)
@@ -103,3 +89,15 @@ def test_a_subject_blanked_because_it_named_someone_erased_says_so(
     assert blank_line.endswith(none), blank_line
     assert "Pat Quinn" not in text and "Pat Quinn" not in html
     assert html.count("(erased on request)") == 1 and html.count("(no subject)") == 1
+
+
+def _council(tmp_path: Path, policy: str) -> Council:
+    """Cllr Ann Lee, Sam Patel and a chief executive's digest, under `policy`."""
+    domain = f"{policy}.gov.uk"
+    return Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
+        members=[("Cllr Ann Lee", f"ann.lee@{domain}", "Abbey", "en")],
+        officers=[("Sam Patel", f"sam.patel@{domain}", "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        mail_headers=PLAIN_UTF8,
+    )

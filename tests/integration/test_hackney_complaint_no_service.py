@@ -29,16 +29,7 @@ def _flat(text: str) -> str:
 
 
 def test_a_complaint_no_service_matched_is_for_the_director_to_come(tmp_path: Path) -> None:
-    with Council(
-        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
-                  ("Lee Chan", DS_DIRECTOR, "Democratic services", "", ""),
-                  ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
-                  ("Dana Director", DIRECTOR, "Highways", "", "")],
-        threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
-    ) as council:
+    with _hackney(tmp_path, [("Lee Chan", DS_DIRECTOR, "Democratic services", "", "")]) as council:
         out = council.deliver(council.mail(
             f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
             "I wish to make a formal complaint about the way Sam Patel in Highways dealt with "
@@ -65,15 +56,7 @@ def test_a_complaint_no_service_matched_is_for_the_director_to_come(tmp_path: Pa
 
 
 def test_a_complaint_with_its_director_names_them(tmp_path: Path) -> None:
-    with Council(
-        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
-                  ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
-                  ("Dana Director", DIRECTOR, "Highways", "", "")],
-        threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
-    ) as council:
+    with _hackney(tmp_path) as council:
         out = council.deliver(council.mail(
             f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
             "I wish to make a formal complaint about the way my pothole report was handled.",
@@ -83,3 +66,18 @@ def test_a_complaint_with_its_director_names_them(tmp_path: Path) -> None:
         told = _flat(body_text(ack, "plain"))
         assert "Dana Director (Highways) will acknowledge it by Thursday 5 November 2026" in told
         assert "The Director will acknowledge" not in told
+
+
+def _hackney(tmp_path: Path, more: list[tuple[str, str, str, str, str]] | None = None) -> Council:
+    """Hackney, Member Support its default officer, Sam Patel in Highways and his Director,
+    and `more` officers."""
+    return Council(
+        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
+                  *(more or []),
+                  ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
+                  ("Dana Director", DIRECTOR, "Highways", "", "")],
+        threshold=0.0,
+        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
+    )
