@@ -190,7 +190,7 @@ def passed_on_by_staff(session: Session, message: ParsedMessage) -> CaseRow | No
         return None
     text = _squashed(message.text)
     for case in _same_matter(session, message.subject, CaseRow.status.in_(UNFINISHED)):
-        if _names_member(head, case) and _first_words(session, case)[:FORWARDED_WORDS] in text:
+        if _names_member(head, case) and _carries(text, _first_words(session, case), forward=True):
             return case
     return None
 
