@@ -17,11 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mailbot demo --home demo-home
 
-# The whole suite on SQLite, then again on PostgreSQL: each test there gets a database of
-# its own on a throwaway server (tests/conftest.py, MAILBOT_TEST_DATABASE).
+# The whole suite on SQLite and, side by side, again on PostgreSQL, where each test gets a
+# database of its own on a throwaway server (tests/both_databases.sh, tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	MAILBOT_TEST_DATABASE=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider -m "not own_database"
+	tests/both_databases.sh $(BIN)/python
 
 lint: $(STAMP)
 	$(BIN)/ruff check mailbot tests bench
