@@ -7,28 +7,33 @@ to its config, or when a new release of the `holidays` package adds one: the nex
 would load the new calendar, but the open cases would keep their old dates until
 something else touched them. So the policy's fingerprint is kept in `state`, and when it
 differs every open case's dates are derived again and any move is recorded on the case.
+A member given a response date that has moved later (the council declared its Christmas
+closure after acknowledging them) is sent the extension letter with the new date and why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger
+from mailbot import acknowledgement, ledger
 from mailbot.cases import refresh_deadlines
-from mailbot.model import FINISHED
+from mailbot.commands import letters
+from mailbot.languages import Bilingual, long_date_cy, welsh_of
+from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.policy import Policy
+from mailbot.render import long_date
 from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import CaseRow
+from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
-
     from mailbot.app import App
 
 log = logging.getLogger(__name__)
@@ -90,7 +95,83 @@ def _recalculate(app: App, session: Session, case: CaseRow, now: datetime) -> in
         + "; ".join(changes),
         case=case,
     )
+    old_due, new_due = before[1], after[1]
+    if old_due is not None and new_due is not None and new_due > old_due:
+        # The member was given the earlier date: they are told the new one, and why.
+        tell_member_the_date_moved(
+            app, session, case, old_due, why_the_date_moved(app.policy, case, new_due), now
+        )
     return 1
+
+
+def tell_member_the_date_moved(
+    app: App, session: Session, case: CaseRow, old_due: date, reason: Bilingual, now: datetime
+) -> list[str]:
+    """The member was told `old_due`, and the council's calendar has since moved the
+    response date later: the letter an extension sends (extension_notice), with `reason`
+    (its Welsh for the Welsh part) and the new date (Wiltshire 6.5.8: the reason and when;
+    Colchester 16(6), Cardiff: keep the member informed). Only to a member who was
+    acknowledged, not after the answer nor while paused; once per new date."""
+    new_due = case.response_due
+    if (new_due is None or new_due <= old_due
+            or not letters.member_was_acknowledged(session, case)
+            or case.status in FINISHED or case.status == CaseStatus.PAUSED):
+        return []
+    return letters._letter(
+        app, session, case, now, "extension_notice",
+        {
+            "reason": str(reason),
+            "reason_cy": welsh_of(reason),
+            "old_due": old_due,
+            "old_due_passed": old_due < now.astimezone(LONDON).date(),
+            "new_due": new_due,
+            "officer_name": acknowledgement.responder(app, case).phrase,
+        },
+        dedup_key=f"extension_notice:{case.id}:calendar:{new_due.isoformat()}", in_reply_to=None,
+    )
+
+
+def why_the_date_moved(policy: Policy, case: CaseRow, new_due: date) -> Bilingual:
+    """The reason a member is given when the calendar moved their date later: the closures
+    and one-off bank holidays of the calendar their date is counted on, from the day the
+    case was received to the new date, by name and dates; else that the council's calendar
+    or timescales changed (a release of the holidays package, a new response time)."""
+    received = case.received_at
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    first = received.astimezone(LONDON).date()
+    kind = Kind(case.kind)
+    calendar = policy.response_calendar(kind)
+    en: list[str] = []
+    cy: list[str] = []
+    if kind != Kind.FOI:  # the statutory FOI calendar counts closure days
+        for closure in policy.closures():
+            if closure.end < first or closure.start > new_due:
+                continue
+            if closure.start == closure.end:
+                en.append(f"the council's offices are closed ({closure.name}) on "
+                          f"{long_date(closure.start)}")
+                cy.append(f"mae swyddfeydd y cyngor ar gau ({closure.name}) ar "
+                          f"{long_date_cy(closure.start, mutate=True)}")
+            else:
+                en.append(f"the council's offices are closed ({closure.name}) from "
+                          f"{long_date(closure.start)} to {long_date(closure.end)}")
+                cy.append(f"mae swyddfeydd y cyngor ar gau ({closure.name}) o "
+                          f"{long_date_cy(closure.start, mutate=True)} i "
+                          f"{long_date_cy(closure.end, mutate=True)}")
+    for holiday in policy.extra_holidays():
+        if first <= holiday.day <= new_due and calendar.days_off_between(holiday.day, holiday.day):
+            en.append(f"{long_date(holiday.day)} is a bank holiday ({holiday.name})")
+            cy.append(f"mae {long_date_cy(holiday.day)} yn ŵyl banc ({holiday.name})")
+    if not en:
+        return Bilingual(
+            "the council's calendar or its timescales have changed since we gave you the date.",
+            "mae calendr y cyngor neu ei amserlenni wedi newid ers i ni roi'r dyddiad i chi.",
+        )
+    return Bilingual(
+        "; ".join(en) + ", and those days do not count towards the time to answer.",
+        "; ".join(cy) + ", ac nid yw'r dyddiau hynny'n cyfrif tuag at yr amser i ateb.",
+    )
 
 
 def _iso(day: date | None) -> str:
