@@ -19,6 +19,7 @@ failed address (mailbot/bounce_match.py), or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -93,29 +94,43 @@ def _absent(out: OutboxRow, message: ParsedMessage) -> str:
     return ours or (recipients[0] if recipients else sender)
 
 
-def alternative_contact(app: App, absent: str, note: str) -> str | None:
+def alternative_contact(
+    app: App, absent: str, note: str, away: Callable[[str], bool] | None = None
+) -> str | None:
     """Who takes over: a known officer named in the note (by address, else by name when
     it names exactly one), the directory's deputy, a colleague at the same domain named
-    in the note, then the manager."""
+    in the note, then the manager. One `away` says is away is passed over: two officers
+    who are each other's deputy, both on leave over Christmas, would otherwise hand a case
+    back to the first, whose out-of-office is on the case already."""
+
+    def free(address: str) -> bool:
+        return away is None or not away(address)
+
     shared = app.mailbox_address
     named = [a for a in emails_in(note)
              if not same_address(a, absent) and not same_address(a, shared)]
     for address in named:
-        if app.directory.officer(address) is not None:
+        if app.directory.officer(address) is not None and free(address):
             return address
     by_name = [a for a in officers_named_in(note, app.directory.officers.values(), absent)
                if not same_address(a, shared)]
-    if len(by_name) == 1:
+    if len(by_name) == 1 and free(by_name[0]):
         return by_name[0]
     deputy = app.directory.deputy_of(absent)
-    if deputy is not None:
+    if deputy is not None and free(deputy.email):
         return deputy.email
     domain = absent.rpartition("@")[2]
     for address in named:
-        if address.rpartition("@")[2] == domain:
+        if address.rpartition("@")[2] == domain and free(address):
             return address
     manager = app.directory.manager_of(absent)
-    return manager.email if manager is not None else None
+    return manager.email if manager is not None and free(manager.email) else None
+
+
+def _away_on(session: Session, now: datetime) -> Callable[[str], bool]:
+    """Whether an officer is away now: their out-of-office seen lately and nothing from
+    them since (cases.officer_away, as a new case's routing asks)."""
+    return lambda address: cases.officer_away(session, address, now)
 
 
 def officer_out_of_office(
@@ -146,7 +161,8 @@ def officer_out_of_office(
         return  # someone else's note, or nothing left to do on the case
     if not first_time:
         return
-    alternative = alternative_contact(app, absent, message.text[:5000])
+    note = message.text[:5000]
+    alternative = alternative_contact(app, absent, note, _away_on(session, now))
     name = app.directory.display(absent)
     if app.policy.absence_pauses(Kind(case.kind)):
         _pause(app, session, case, absent, now)
@@ -168,6 +184,19 @@ def officer_out_of_office(
         )
         return
     _mark_handled(session, case, absent, now, f"redirected to {alternative}")
+    if alternative is None and alternative_contact(app, absent, note) is not None:
+        # Whoever covers for them is away too (Christmas): a person chooses.
+        _ask_to_redirect(
+            app, session, case, absent, _fallback(app, absent), now,
+            Headline(
+                f"{name} is out of the office, and so is their alternative contact. Reply "
+                "REASSIGN name@council to pass the case on.",
+                f"Mae {name} allan o'r swyddfa, a'u cyswllt arall hefyd. Atebwch REASSIGN "
+                "enw@cyngor i drosglwyddo'r achos.",
+            ),
+            "Please redirect (alternative contact away too): ",
+        )
+        return
     if alternative is None:
         _ask_to_redirect(
             app, session, case, absent, _fallback(app, absent), now,
