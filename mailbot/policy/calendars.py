@@ -4,7 +4,7 @@ its tables and any change to holidays or closures builds a new one."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from pydantic import Field, model_validator
@@ -44,7 +44,7 @@ class ClosureRule(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ClosureRule:
         if self.end is not None and self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(_backwards(self.start, self.end))
         # A mistyped end year would shut the council's clocks for a year or more unnoticed.
         if self.end is not None and self.end - self.start >= timedelta(days=366):
             raise ValueError(
@@ -52,6 +52,22 @@ class ClosureRule(Strict):
                 f"{self.end.isoformat()}) is almost certainly a mistyped date"
             )
         return self
+
+
+def _backwards(start: date, end: date) -> str:
+    """What is wrong with a closure that ends before it starts, and, for one over New Year
+    whose end kept the start's year (24 December to 1 January), the end meant."""
+    said = f"end is before start (end {end.isoformat()}, start {start.isoformat()})"
+    try:
+        meant = end.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return said
+    if end.year == start.year and end.month < start.month and meant - start < _A_MONTH:
+        return f"{said}; a closure over New Year ends in the next year: end = {meant.isoformat()}"
+    return said
+
+
+_A_MONTH = timedelta(days=31)
 
 
 class CalendarRules(Strict):

@@ -68,12 +68,17 @@ def _known_year(value: date) -> date:
     return value
 
 _ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+_ISO_DAYS = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_NUMBERS_DAY = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
 
 
 def _day_text(value: Any) -> Any:
     """A calendar day: a TOML date (2026-12-29), or the same in quotes, leading zeros
     optional. "29/12/2026" could be read either way round, and a bare number would be
-    taken as seconds since 1970, so anything else is refused in words that show the form."""
+    taken as seconds since 1970, so anything else is refused in words that show the form,
+    and what to write where that is plain (_what_to_write)."""
     if isinstance(value, datetime):  # a TOML date-time: only midnight means the day itself
         if value.tzinfo is None and value.time() == time(0):
             return value.date()
@@ -84,6 +89,47 @@ def _day_text(value: Any) -> Any:
             return date(*(int(part) for part in found.groups()))
         except ValueError:
             pass
-    raise ValueError(f"must be a date written YYYY-MM-DD, such as 2026-12-29, not {value!r}")
+    hint = _what_to_write(value) if isinstance(value, str) else ""
+    raise ValueError(
+        f"must be a date written YYYY-MM-DD, such as 2026-12-29, not {value!r}"
+        + (f" ({hint})" if hint else "")
+    )
+
+
+def _what_to_write(text: str) -> str:
+    """For a day written another way: the YYYY-MM-DD to write where only one reading is a
+    date ("24/12/2026": 2026-12-24), both readings where either is ("04/01/2027": 4
+    January or 1 April), and start and end for a range written as one value ("2026-12-24
+    to 2027-01-01"). "" where nothing is plain."""
+    days = _ISO_DAYS.findall(text)
+    if len(days) == 2:
+        start, end = (_iso_or_same(day) for day in days)
+        return f"days in a row are one closure: write start = {start}, end = {end}"
+    found = _NUMBERS_DAY.fullmatch(text)
+    if found is None:
+        return ""
+    first, second, year = (int(part) for part in found.groups())
+    readings = []
+    for day, month in ((first, second), (second, first)):
+        try:
+            readings.append(date(year, month, day))
+        except ValueError:
+            continue
+    readings = sorted(set(readings), key=lambda d: (d.month != second, d))
+    if len(readings) == 1:
+        return f"write {readings[0].isoformat()}"
+    if len(readings) == 2:
+        said = " or ".join(f"{d.day} {_MONTHS[d.month - 1]}" for d in readings)
+        written = " or ".join(d.isoformat() for d in readings)
+        return f"{said}? write {written}"
+    return ""
+
+
+def _iso_or_same(text: str) -> str:
+    """"2027-1-1" as 2027-01-01; a day that does not exist as it was written."""
+    try:
+        return date(*(int(part) for part in text.split("-"))).isoformat()
+    except ValueError:
+        return text
 
 Day = Annotated[date, BeforeValidator(_day_text), AfterValidator(_known_year)]
