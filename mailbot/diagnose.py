@@ -6,6 +6,7 @@ import difflib
 import os
 import pwd
 import re
+import stat
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -261,6 +262,30 @@ def _database_elsewhere(settings: Settings) -> list[str]:
             f"start makes a new, empty one; {meant}"]
 
 
+def _database_others_can_read(settings: Settings) -> list[str]:
+    """A SQLite database every user of the machine can read. mailbot makes a new one 0600,
+    but before 26 November 2026 it made it 0644 (beside a data folder made 0755 by the
+    install steps of then), and an upgrade leaves an existing file's mode as it was: every
+    member's mail stays open to every account on the server until someone says so."""
+    from mailbot.store.backup import sqlite_path
+
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        return []
+    try:
+        mode = stat.S_IMODE(database.stat().st_mode)
+    except OSError:
+        return []
+    if not mode & stat.S_IROTH:
+        return []
+    files = [str(database), *(name for suffix in ("-wal", "-shm")
+                              if Path(name := f"{database}{suffix}").exists())]
+    key = "database.url" if settings.database.url else "council.data_dir"
+    return [f"{key}: the database {database} holds every member's mail and every user of "
+            f"this machine can read it (mode {mode:04o}: mailbot made it so before 26 "
+            f"November 2026, and an upgrade keeps a file's mode); chmod 600 {' '.join(files)}"]
+
+
 def from_the_current_folder(settings: Settings, key: str, written: Path) -> str | None:
     """For a relative path of the config that is not there but is from the folder the
     command was run in (written as the admin's shell sees it): the file meant, and how to
@@ -335,6 +360,7 @@ def config_warnings(
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
     found += [f"{where}: {w}" for w in _database_elsewhere(settings)]
+    found += [f"{where}: {w}" for w in _database_others_can_read(settings)]
     found += template_warnings(settings)
     if loaded is None:
         directory = settings.directory

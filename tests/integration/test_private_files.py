@@ -81,3 +81,43 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_alone(tmp_path: Path) ->
             assert stat.S_IMODE(Path(f"{database}{suffix}").stat().st_mode) == 0o600, suffix
     finally:
         app.close()
+
+
+@pytest.mark.own_database  # about the SQLite file itself
+def test_a_database_an_earlier_release_left_readable_by_everyone_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    """Installed by the instructions of 25 November 2026 (mkdir, no UMask), mailbot made
+    its database 0644: every member's mail readable by every user of the machine. An
+    upgrade leaves an existing file's mode as it was, so check-config (and the daemon's
+    start) says so, with the files and the command that puts it right."""
+    app, server = make_app(tmp_path)
+    server.deliver(
+        (f"From: {JO[0]} <{JO[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
+         "Subject: Noise from the depot\r\nMessage-ID: <private@wiltshire.gov.uk>\r\n"
+         "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\nLorries start at 5am.\r\n").encode()
+    )
+    try:
+        run(app)
+        database = Path(app.settings.database_url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").chmod(0o644)  # as the release of 25 November made it
+        config = tmp_path / "mailbot.toml"
+        code, output = check(config)
+        assert code == 0, output
+        (line,) = [line for line in output.splitlines() if "holds every member's mail" in line]
+        assert line == (
+            f"mailbot: warning: {config}: council.data_dir: the database {database} holds "
+            "every member's mail and every user of this machine can read it (mode 0644: "
+            "mailbot made it so before 26 November 2026, and an upgrade keeps a file's "
+            "mode); chmod 600 "
+            f"{database} {database}-wal {database}-shm"
+        )
+
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").chmod(0o600)
+        assert "holds every member's mail" not in check(config)[1]
+        database.chmod(0o640)  # the service's group may read it: not everyone
+        assert "holds every member's mail" not in check(config)[1]
+    finally:
+        app.close()
