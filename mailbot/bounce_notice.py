@@ -70,6 +70,10 @@ MEMBER_MAIL: dict[str, Bilingual] = {
     "reopened": Bilingual(
         "letter saying the case is open again", "llythyr yn dweud bod yr achos ar agor eto"
     ),
+    "clarification_received": Bilingual(
+        "letter saying the clarification was received, with the new response date",
+        "llythyr yn dweud bod yr eglurhad wedi dod, gyda'r dyddiad ymateb newydd",
+    ),
 }
 
 

@@ -36,8 +36,9 @@ update), is written again for the case's new officer when the case has moved (th
 assignment quotes only the first message); the officer's notice that mail to the
 member bounced (bounce_notice) once the case is finished, and written again from the
 bounce for the case's officer now (else the stand-in) when the case has moved; the
-member's letter naming a new officer, and the letter that the response will be later
-(EXTEND), once the case is finished.
+member's letter naming a new officer, the letter that the response will be later
+(EXTEND), and the letter that an FOI request's clarification was received with its new
+date, once the case is finished.
 
 An officer's daily summary of reminders is reviewed case by case, as each reminder in
 it would be alone: it goes with the cases still to answer, written again for the day it
@@ -428,6 +429,17 @@ def check_extension_notice(
     return _finished(case)
 
 
+def check_clarification_received(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
+    """The member's letter that their FOI clarification was received, with the new date:
+    once the request is answered, a member holding the answer needs no date for it, and
+    once it is paused again (a further clarification asked), the date no longer holds."""
+    if case.status == CaseStatus.PAUSED:
+        return "the case was paused again: the new date no longer holds"
+    return _finished(case)
+
+
 CHECKS: dict[str, Check] = {
     "reminder": check_reminder,
     "overdue": check_reminder,
@@ -458,4 +470,5 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     bounce_notice.MEMBER_PURPOSE: check_member_bounce,
     "alternative_contact": check_member_told_of_new_officer,
     "extension_notice": check_extension_notice,
+    "clarification_received": check_clarification_received,
 }

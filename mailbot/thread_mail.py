@@ -92,6 +92,8 @@ def follow_thread(it: Intake) -> Outcome | None:
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
+        if _tell_member_clarified(it, case, at):
+            headline = WROTE_AGAIN_CLARIFIED
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
     elif not it.message.attachment_types and _thanks_only(it, case):
@@ -109,6 +111,19 @@ def follow_thread(it: Intake) -> Outcome | None:
                          case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _tell_member_clarified(it: Intake, case: CaseRow, at: datetime) -> bool:
+    """The member's reply was the clarification an FOI request waited for: a fresh 20
+    working days run from it (FOIA s.1(3)), and they are told the new date in reply."""
+    if case.kind != Kind.FOI.value:
+        return False
+    queued = commands.tell_member_clarification_received(
+        it.app, it.session, case, at.astimezone(cases.LONDON).date(), it.now,
+        in_reply_to=it.message,
+    )
+    it.queued.extend(queued)
+    return bool(queued)
 
 
 def _case_of(it: Intake) -> CaseRow | None:
@@ -372,6 +387,17 @@ WROTE_AGAIN = Headline(
 WROTE_AGAIN_CLOCK_RUNS = Headline(
     f"{WROTE_AGAIN.en} The clock you paused is running again: see the new date below.",
     f"{WROTE_AGAIN.cy} Mae'r cloc a oedwyd gennych yn rhedeg eto: gweler y dyddiad newydd isod.",
+)
+# An FOI request's clarification, which the member has been sent the new date for.
+WROTE_AGAIN_CLARIFIED = Headline(
+    f"{WROTE_AGAIN.en} It is taken for the clarification the case was paused for: a fresh "
+    "20 working days run from it (see the new date below). The member has been sent the "
+    'new date. If it does not make the request clear, reply PAUSE "clarification: ..." '
+    "again.",
+    f"{WROTE_AGAIN.cy} Fe'i cymerir yn eglurhad yr oedd yr achos wedi'i oedi ar ei gyfer: "
+    "mae 20 diwrnod gwaith newydd yn rhedeg ohono (gweler y dyddiad newydd isod). Mae'r "
+    "aelod wedi cael y dyddiad newydd. Os nad yw'n gwneud y cais yn glir, atebwch PAUSE "
+    '"clarification: ..." eto.',
 )
 # An FOI request held by a fees notice: the member writing is not the fee received.
 WROTE_AGAIN_FEE_AWAITED = Headline(

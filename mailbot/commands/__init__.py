@@ -41,7 +41,12 @@ from mailbot.commands.handlers import (
     apply_resume,
     dispatch,
 )
-from mailbot.commands.letters import queue_help, queue_reply, tell_member
+from mailbot.commands.letters import (
+    queue_help,
+    queue_reply,
+    tell_member,
+    tell_member_clarification_received,
+)
 from mailbot.commands.parse import (
     MAX_EXTENSION_DAYS,
     MAX_REASON,
@@ -86,6 +91,7 @@ __all__ = [
     "parse_command",
     "role_of",
     "tell_member",
+    "tell_member_clarification_received",
 ]
 
 

@@ -29,6 +29,7 @@ from mailbot.commands.letters import (
     long_date_or_paused_cy,
     member_was_acknowledged,
     tell_member,
+    tell_member_clarification_received,
 )
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy, with_cy
@@ -514,12 +515,14 @@ def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
         return Bilingual(
             "When the member's clarification arrives, a fresh 20 working days start from "
             f"that day ({law} s.1(3)): their reply in this case's thread does it; if it "
-            "comes another way, reply RESUME on the day it arrives. mailbot has not written "
-            "to the member: ask them yourself if you have not.",
+            "comes another way, reply RESUME on the day it arrives. mailbot then sends the "
+            "member the new date. It has not written to them now: ask them yourself if you "
+            "have not.",
             "Pan ddaw eglurhad yr aelod, bydd 20 diwrnod gwaith newydd yn dechrau o'r diwrnod "
             f"hwnnw ({law} a.1(3)): mae eu hateb yn edefyn yr achos hwn yn gwneud hynny; os "
-            "daw mewn ffordd arall, atebwch RESUME ar y diwrnod y daw. Nid yw mailbot wedi "
-            "ysgrifennu at yr aelod: gofynnwch iddynt eich hun os nad ydych wedi gwneud.",
+            "daw mewn ffordd arall, atebwch RESUME ar y diwrnod y daw. Bydd mailbot wedyn yn "
+            "anfon y dyddiad newydd at yr aelod. Nid yw wedi ysgrifennu atynt nawr: gofynnwch "
+            "iddynt eich hun os nad ydych wedi gwneud.",
         )
     return Bilingual(
         "Reply RESUME on the day the fee is received: the working days from today to that "
@@ -598,6 +601,17 @@ def apply_resume(ctx: Context, command: Command) -> Result:
                 f"({law} a.10(2)).",
             )
         )
+    queued: list[str] = []
+    if stop == "clarification":  # the member is told it came, and the new date
+        queued = tell_member_clarification_received(
+            ctx.app, ctx.session, case, ctx.given_at.astimezone(cases.LONDON).date(), ctx.now
+        )
+    if queued:
+        lines.append(
+            Bilingual("The member has been sent the new date.",
+                      "Mae'r aelod wedi cael y dyddiad newydd.")
+        )
+        return Result(True, lines, queued)
     if stop is not None and case.response_due is not None:
         lines.append(
             Bilingual(

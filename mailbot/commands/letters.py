@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import acknowledgement, assignment, cases, ledger, outbox
+from mailbot import acknowledgement, assignment, cases, foi_pause, ledger, outbox
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
@@ -22,7 +22,7 @@ from mailbot.languages import (
     welcomes_welsh,
     welsh_of,
 )
-from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
+from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage, Priority
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered, long_date
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
@@ -112,6 +112,30 @@ def tell_member_it_is_late(
         {"old_due": due, "now_with_email": case.officer_email},
         dedup_key=late_notice_key(case, due), in_reply_to=None,
     )
+
+
+def tell_member_clarification_received(
+    app: App, session: Session, case: CaseRow, clarified_on: date, now: datetime, *,
+    in_reply_to: ParsedMessage | None = None,
+) -> list[str]:
+    """An FOI request paused for the member's clarification has had it (their reply, or the
+    officer's RESUME the day it came another way): a fresh 20 working days run from that
+    day (FOIA s.1(3)), and the member is told it was received and the new date. Once per
+    pause, so a second RESUME or the same mail read again writes nothing; only to a member
+    who was acknowledged, while the case is open with a date."""
+    pause = foi_pause.last_pause(session, case)
+    if (case.kind != Kind.FOI.value or pause is None or case.status in FINISHED
+            or case.response_due is None or not member_was_acknowledged(session, case)):
+        return []
+    return _letter(
+        app, session, case, now, CLARIFICATION_RECEIVED,
+        {"clarified_on": clarified_on,
+         "statutory_days": app.policy.response_days(Kind.FOI, Priority.NORMAL)},
+        dedup_key=f"{CLARIFICATION_RECEIVED}:{case.id}:{pause.id}", in_reply_to=in_reply_to,
+    )
+
+
+CLARIFICATION_RECEIVED = "clarification_received"  # the letter's template and outbox purpose
 
 
 def member_was_acknowledged(session: Session, case: CaseRow) -> bool:
