@@ -50,6 +50,7 @@ PREFIXES_CY = {  # the Welsh of each English subject prefix, without its ": "
     "Please redirect: ": "Ailgyfeirio",
     "Please redirect (no alternative contact): ": "Ailgyfeirio (dim cyswllt arall)",
     "Not delivered to the member: ": "Heb gyrraedd yr aelod",
+    "No longer with you: ": "Nid yw gyda chi mwyach",
 }
 
 

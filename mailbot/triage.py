@@ -17,6 +17,7 @@ from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_offi
 from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
 from mailbot.classify import append_correction
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
+from mailbot.moved_away import tell_previous_officer
 from mailbot.parse import parse_message
 from mailbot.refs import canonical
 from mailbot.routing import OWN_ROUTE
@@ -62,7 +63,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         )
         parsed = parse_message(first.raw) if first is not None else None
         if isinstance(parsed, ParsedMessage) and old != kind.value:
-            _route_again(app, session, case, parsed, old, now)
+            _route_again(app, session, case, parsed, old, who, now)
             if case.response_due != old_due and _was_acknowledged(app, case):
                 # The member was told another kind's date (and for an FOI request, not
                 # that the Act applies): the acknowledgement again, as it now stands.
@@ -122,10 +123,12 @@ def _acknowledge_a_newly_listed_member(
 
 
 def _route_again(
-    app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str, now: datetime
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str, who: str,
+    now: datetime,
 ) -> None:
     """After a relabel, the case goes where a new case of its kind would have gone, and
-    that officer gets the assignment. An enquiry keeps the officer a person chose."""
+    that officer gets the assignment; the officer who had it is told it has moved away
+    from them (mailbot.moved_away). An enquiry keeps the officer a person chose."""
     kind = Kind(case.kind)
     if case.status in FINISHED or (kind not in OWN_ROUTE and case.officer_email):
         return
@@ -151,3 +154,4 @@ def _route_again(
         message=message,
         now=now,
     )
+    tell_previous_officer(app, session, case, before, Kind(old), by=who, now=now)

@@ -108,7 +108,9 @@ def test_relabelling_a_case_as_foi_hands_it_to_the_foi_team(tmp_path: Path) -> N
         case = council.case()
         assert (case.kind, case.officer_email) == ("foi", FOI_TEAM)
         left = by_recipient(council.flush(datetime.now(UTC)))
-        assert set(left) == {FOI_TEAM, JO}
+        assert set(left) == {FOI_TEAM, JO, SAM}
+        # Sam, who had it, is told it is no longer his (he kept working on it before).
+        assert f"{case.ref} is no longer with you" in " ".join(_text(left[SAM]).split())
         # Jo was told the enquiry's date: now that the Act applies, and its date.
         told = _text(left[JO])
         assert "Freedom of Information Act 2000" in told

@@ -1,0 +1,99 @@
+"""The officer a case has been taken from, told so.
+
+A person's `mailbot relabel` sends a case to the route of its new kind (an enquiry found to
+be an FOI request goes to the FOI team, a complaint to the complaints route): the new
+holder gets the assignment, and the officer who had it is sent one short notice saying
+which case, who has it now and why, and that they need do nothing more. Nobody is told
+when the case stays with the same person, or had nobody.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot import ledger, outbox
+from mailbot.addresses import same_address
+from mailbot.assignment import assignment_subject, council_context
+from mailbot.cases import KIND_LABELS
+from mailbot.compose import Envelope, untagged_subject
+from mailbot.handover import can_take_cases
+from mailbot.languages import staff_languages
+from mailbot.member_cases import shown_as_confidential
+from mailbot.model import Kind
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+TEMPLATE = "moved_away"
+SUBJECT_PREFIX = "No longer with you: "
+
+
+def tell_previous_officer(
+    app: App, session: Session, case: CaseRow, previous: str | None, old_kind: Kind,
+    *, by: str, now: datetime,
+) -> str | None:
+    """Tell `previous`, who held `case` before a relabel to its kind now moved it, that it
+    is with someone else. Returns the outbox purpose if a notice was queued."""
+    holder = case.officer_email
+    if not previous or not holder or same_address(previous, holder):
+        return None
+    if not can_take_cases(app, previous):  # left: their row is gone, their mail unread
+        return None
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    confidential = shown_as_confidential(case)
+    member_name = member.name if member else (case.member_name or case.member_email)
+    context = _context(app, case, previous, old_kind, member_name, confidential, by)
+    context["subject"] = assignment_subject(case, member_name, confidential, SUBJECT_PREFIX,
+                                            languages=languages)
+    row = outbox.queue(
+        session,
+        purpose=TEMPLATE,
+        dedup_key=f"{TEMPLATE}:{case.id}:{previous}:{now.isoformat()}"[:200],
+        case=case,
+        rendered=app.renderer.render(TEMPLATE, context, languages),
+        envelope=Envelope(
+            sender=app.mailbox_address,
+            sender_name=app.settings.mailbox.display_name,
+            to=(previous,),
+            # Their out-of-office is not asked for: the case is no longer theirs to redirect.
+            instance=app.settings.council.instance,
+        ),
+        now=now,
+        automatic=False,  # one per case moved: an officer losing several must hear of each
+    )
+    if row is None:
+        return None
+    ledger.record_event(session, now, "mailbot", f"{TEMPLATE} queued", f"to {previous}",
+                        case=case)
+    return TEMPLATE
+
+
+def _context(
+    app: App, case: CaseRow, previous: str, old_kind: Kind, member_name: str,
+    confidential: bool, by: str,
+) -> dict[str, Any]:
+    """The whitelisted values the template may see: a confidential case without its
+    subject, as every officer's mail lists one."""
+    kind = Kind(case.kind)
+    holder = case.officer_email or ""
+    return {
+        "council": council_context(app),
+        "officer": {"name": app.directory.display(previous), "email": previous},
+        "member": {"name": member_name, "email": case.member_email},
+        "case": {
+            "ref": case.ref,
+            "kind": kind.value,
+            "kind_label": KIND_LABELS[kind],
+            "old_kind": old_kind.value,
+            "old_kind_label": KIND_LABELS[old_kind],
+            "confidential": confidential,
+            "subject": "" if confidential else untagged_subject(case.subject)[:200],
+        },
+        "now_with": {"name": app.directory.display(holder), "email": holder},
+        "by": app.directory.display(by),
+    }
