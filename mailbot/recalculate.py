@@ -22,7 +22,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import acknowledgement, ledger
+from mailbot import acknowledgement, ledger, outbox
 from mailbot.cases import refresh_deadlines
 from mailbot.commands import letters
 from mailbot.languages import Bilingual, long_date_cy, welsh_of
@@ -111,14 +111,16 @@ def tell_member_the_date_moved(
     response date later: the letter an extension sends (extension_notice), with `reason`
     (its Welsh for the Welsh part) and the new date (Wiltshire 6.5.8: the reason and when;
     Colchester 16(6), Cardiff: keep the member informed). Only to a member who was
-    acknowledged, not after the answer nor while paused; once per new date."""
+    acknowledged, not after the answer nor while paused; once per new date. It answers no
+    mail and goes once per case and date, as a reminder does, so the per-recipient cap on
+    automatic replies does not hold back a busy member's letters (automatic=False)."""
     new_due = case.response_due
     if (new_due is None or new_due <= old_due
             or not letters.member_was_acknowledged(session, case)
             or case.status in FINISHED or case.status == CaseStatus.PAUSED):
         return []
-    return letters._letter(
-        app, session, case, now, "extension_notice",
+    mail = letters._letter_mail(
+        app, session, case, EXTENSION_NOTICE,
         {
             "reason": str(reason),
             "reason_cy": welsh_of(reason),
@@ -127,8 +129,28 @@ def tell_member_the_date_moved(
             "new_due": new_due,
             "officer_name": acknowledgement.responder(app, case).phrase,
         },
-        dedup_key=f"extension_notice:{case.id}:calendar:{new_due.isoformat()}", in_reply_to=None,
+        in_reply_to=None,
     )
+    if mail is None:
+        return []
+    queued = outbox.queue(
+        session,
+        purpose=EXTENSION_NOTICE,
+        dedup_key=f"{EXTENSION_NOTICE}:{case.id}:calendar:{new_due.isoformat()}",
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        automatic=False,
+    )
+    if queued is None:
+        return []
+    ledger.record_event(session, now, "mailbot", f"{EXTENSION_NOTICE} queued",
+                        f"to {case.member_email}", case=case)
+    return [EXTENSION_NOTICE]
+
+
+EXTENSION_NOTICE = "extension_notice"  # the letter's template and outbox purpose
 
 
 def why_the_date_moved(policy: Policy, case: CaseRow, new_due: date) -> Bilingual:

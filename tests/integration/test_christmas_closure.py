@@ -145,3 +145,32 @@ def test_reminders_and_the_late_notice_keep_off_the_closure_and_bank_holidays(
     assert [to for to, _ in got[date(2027, 1, 7)]] == [JO]  # told it is late, the day after
     assert [to for to, _ in got[date(2027, 1, 8)]] == [SAM]  # overdue 1
     assert open_ref in got[date(2027, 1, 7)][0][1]
+
+
+def test_a_member_with_many_cases_moved_is_told_of_each(tmp_path: Path) -> None:
+    # The per-recipient cap is for automatic replies to mail (a loop's brake): these
+    # letters answer no mail and go once per case and date, as reminders do, so a busy
+    # member's are not held back as a loop would be (here the cap is one an hour).
+    with Council(
+        tmp_path / "wiltshire", mailbox=MAILBOX,
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n[loops]\nmax_per_recipient = 1\n'
+               "window_hours = 1\n",
+    ) as council:
+        refs = []
+        for number, hours in enumerate((10, 12, 14)):  # one acknowledgement an hour or more apart
+            at = MONDAY_14.replace(hour=hours)
+            council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", f"Streetlight {number}",
+                                         "The street light is out.", date=at), at)
+            refs.append(council.case().ref)
+        council.left()
+        _declare_the_closure(council)
+
+        out = _sweep(council, DECLARED)
+
+        assert sorted(str(m["Subject"]) for m in out) == sorted(
+            f"Re: Streetlight {n} [{ref}]" for n, ref in enumerate(refs))
+        assert [r.status for r in rows(council.app, OutboxRow,
+                                       OutboxRow.purpose == "extension_notice")] == ["sent"] * 3
