@@ -15,7 +15,7 @@ not by the stored string.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from mailbot.addresses import address_forms, address_key
 from mailbot.compose import untagged_subject
 from mailbot.directory import Directory
+from mailbot.erasure import SUBJECT_ERASED
 from mailbot.loops.subjects import (
     FORWARD_SUBJECT,
     GATEWAY_TAG,
@@ -36,7 +37,7 @@ from mailbot.model import UNFINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.quoting import history_head, own_text
 from mailbot.refs import REF_TAG
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, EventRow, MessageRow
 from mailbot.thread import same_member
 
 SHOWN = 5  # listed in full; the rest are counted ("and 3 more")
@@ -48,8 +49,11 @@ _NOT_A_LETTER = re.compile(r"[\W_]+")
 @dataclass(frozen=True)
 class OtherCase:
     ref: str
-    subject: str  # "" for a confidential case: the templates say "(confidential)"
+    # "" for a confidential case (the templates say "(confidential)"), and for one with no
+    # subject: "(erased on request)" when an erasure blanked it, else "(no subject)".
+    subject: str
     confidential: bool
+    erased: bool
     holder: str  # the officer's name as the directory has it, "" for nobody yet
     holder_email: str  # for REASSIGN
     holder_is_you: bool
@@ -238,23 +242,42 @@ def other_open_cases(
     shown = dict(theirs[:SHOWN])
     loaded = {row.id: row for row in session.scalars(
         select(CaseRow).where(CaseRow.id.in_(shown)))}
-    listed = [_listed(directory, loaded[case_id], to, same) for case_id, same in shown.items()]
+    erased = subjects_erased(session, [i for i, row in loaded.items() if not row.subject])
+    listed = [_listed(directory, loaded[case_id], to, same, case_id in erased)
+              for case_id, same in shown.items()]
     return OtherCases(tuple(listed), max(0, len(theirs) - SHOWN))
 
 
 def _shown_subject(subject: str) -> str:
-    """The subject as the list shows it: one line, untagged, cut; "(no subject)" as the
-    case's own mail says it, for mail sent with none."""
-    return " ".join(untagged_subject(subject).split())[:120] or "(no subject)"
+    """The subject as the list shows it: one line, untagged, cut ("" for none: the
+    templates say why there is none, in the mail's languages)."""
+    return " ".join(untagged_subject(subject).split())[:120]
 
 
-def _listed(directory: Directory, row: CaseRow, to: str, same: bool) -> OtherCase:
+def subjects_erased(session: Session, case_ids: Collection[int]) -> set[int]:
+    """Which of these cases had their subject erased on request: anonymised with their
+    member's details, or blanked alone because it named someone else erased (a
+    SUBJECT_ERASED entry in the timeline, mailbot.erasure). Their officers' mail says
+    "(erased on request)" where the subject was, as the digest does, not "(no subject)"."""
+    if not case_ids:
+        return set()
+    anonymised = session.scalars(select(CaseRow.id).where(
+        CaseRow.id.in_(case_ids), CaseRow.anonymised_at.is_not(None)))
+    blanked = session.scalars(select(EventRow.case_id).where(
+        EventRow.case_id.in_(case_ids), EventRow.action == SUBJECT_ERASED))
+    return {*anonymised, *(case_id for case_id in blanked if case_id is not None)}
+
+
+def _listed(
+    directory: Directory, row: CaseRow, to: str, same: bool, erased: bool
+) -> OtherCase:
     confidential = shown_as_confidential(row)
     holder = row.officer_email or ""
     return OtherCase(
         ref=row.ref,
         subject="" if confidential else _shown_subject(row.subject),
         confidential=confidential,
+        erased=erased and not confidential,
         holder=directory.display(holder) if holder else "",
         holder_email=holder,
         holder_is_you=bool(holder) and address_key(holder) == address_key(to),

@@ -28,6 +28,7 @@ from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Member
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import staff_languages
+from mailbot.member_cases import shown_as_confidential, subjects_erased
 from mailbot.model import FINISHED, MessageStatus
 from mailbot.plaintext import header_safe
 from mailbot.store.tables import CaseRow
@@ -157,11 +158,12 @@ def queue_question(
     sender = it.message.sender
     assert sender is not None
     their_subject = untagged_subject(it.message.subject) or "(no subject)"
+    erased = subjects_erased(it.session, [c.id for c in candidates if not c.subject])
     context: dict[str, Any] = {
         "council": assignment.council_context(app),
         "member": member.name,
         "their_subject": header_safe(their_subject, limit=150),
-        "cases": [_listed(app, case, sender.email) for case in candidates],
+        "cases": [_listed(app, case, sender.email, case.id in erased) for case in candidates],
         # A made-up reference would be a real case one day: a pattern, never a number.
         "example": candidates[0].ref if candidates else f"MB-{it.now.year}-NNNNN",
     }
@@ -186,13 +188,16 @@ def queue_question(
     return [PURPOSE] if row is not None else []
 
 
-def _listed(app: App, case: CaseRow, sender: str) -> dict[str, Any]:
-    """One candidate as the question lists it: a confidential case without its subject."""
+def _listed(app: App, case: CaseRow, sender: str, erased: bool) -> dict[str, Any]:
+    """One candidate as the question lists it: a confidential case without its subject;
+    one without a subject says whether an erasure on request blanked it."""
     holder = case.officer_email or ""
+    confidential = shown_as_confidential(case)
     return {
         "ref": case.ref,
-        "subject": "" if case.confidential else untagged_subject(case.subject)[:120],
-        "confidential": case.confidential,
+        "subject": "" if confidential else untagged_subject(case.subject)[:120],
+        "confidential": confidential,
+        "erased": erased and not confidential,
         "received": case.received_at.astimezone(cases.LONDON).date(),
         "response_due": case.response_due,
         "with": "" if address_key(holder) == address_key(sender) else app.directory.display(
