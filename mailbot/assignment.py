@@ -156,6 +156,8 @@ def officer_context(
             "extendable": app.policy.can_extend(kind),
             # An FOI request's one lawful extension (EIR reg 7), within the 20 working days.
             "eir_extendable": kind == Kind.FOI,
+            # FOIA s.10(3)'s time to consider the public interest (FOISA has none).
+            "public_interest_extendable": kind == Kind.FOI and app.policy.foi_regime != "foisa",
         },
         "message_text": text,
         # The member's follow-up quoted our earlier mail below their words: not repeated.

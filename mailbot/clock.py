@@ -66,6 +66,23 @@ def eir_extension(why: str) -> bool:
     return _EIR_REG_7.search(why) is not None
 
 
+# FOIA s.10(3): where a qualified exemption applies, the time that is reasonable to consider
+# the public interest (the ICO: normally no more than 20 further working days), the member
+# told within the 20 which exemption and by when (s.17(2)). FOISA has no such extension. An
+# extension whose reason names the public interest, or s.10(3), is that one: it moves the
+# statutory date to the date it gives, as an agreed extension moves another kind's.
+_PUBLIC_INTEREST = re.compile(
+    r"public[\s-]+interest|\b(s|section)\.?\s*10\s*\(\s*3\s*\)|\b(budd|lles)\s+y\s+cyhoedd",
+    re.IGNORECASE,
+)
+
+
+def public_interest_extension(why: str) -> bool:
+    """An extension's reason names the public interest test (FOIA s.10(3)), and not EIR
+    regulation 7 (which has its own extension)."""
+    return _PUBLIC_INTEREST.search(why) is not None and not eir_extension(why)
+
+
 class ClockError(ValueError):
     """Input the clock cannot work with (a naive time, a malformed event)."""
 
@@ -255,7 +272,9 @@ def _run(
     s.10(1) sets. An extension agreed with the member, or a pause for an officer's
     absence (both recorded while the case was an enquiry, before it was relabelled),
     cannot move it (s.10(2) disregards days for a fees notice only): they are listed as
-    ignored. An EIR reg 7 extension (eir_extension) counts twice `n`, once.
+    ignored. An EIR reg 7 extension (eir_extension) counts twice `n`, once; a public
+    interest extension (public_interest_extension, FOIA s.10(3)) moves it to the date it
+    gives, as an agreed extension moves another kind's.
     `reopened_n`: the working days a reopening restart counts (REOPENED_RESTART);
     None, or the same as `n`, for a fresh `n`."""
     start, why = receipt_day(received, cutoff)
@@ -340,7 +359,9 @@ def _run(
                 f"information (EIR reg 7(1)), {_plural(days)} in place of {n}, from "
                 f"{_day(current)}."
             )
-        elif event.action == "extend" and statutory:
+        elif event.action == "extend" and statutory and not public_interest_extension(
+            event.why
+        ):
             lines.append(
                 f"  Ignored extension on {_day(day)} {who}: the date of an FOI request is "
                 f"set by statute ({source}); an agreed extension cannot move it."

@@ -534,6 +534,9 @@ def reminder_context(
             "extendable": extendable,
             # An FOI request's one lawful extension (EIR reg 7): only before its date passes.
             "eir_extendable": case.kind == Kind.FOI.value and step.kind in ("before", "due"),
+            # And FOIA s.10(3)'s public interest extension, likewise (FOISA has none).
+            "public_interest_extendable": case.kind == Kind.FOI.value
+            and step.kind in ("before", "due") and app.policy.foi_regime != "foisa",
         },
         "reminder": {
             "step": step.kind,
