@@ -93,6 +93,9 @@ def ack_context(
             "restated": restated,
             # A follow-up after the window opened this case: the earlier one it follows.
             "follows": _follows(case),
+            # The council's closures its date was counted over (a Christmas closure), so
+            # a member writing on 23 December knows why the date is in mid-January.
+            "closed": closures_counted_over(app, case),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
         "contact": who.contact,
@@ -113,6 +116,22 @@ def _follows(case: CaseRow) -> dict[str, Any] | None:
         "kind_label": KIND_LABELS[Kind(parent.kind)],
         "answered": answered.astimezone(LONDON).date() if answered else None,
     }
+
+
+def closures_counted_over(app: App, case: CaseRow) -> list[dict[str, Any]]:
+    """The council's closures from the day the response clock counts from to its date,
+    each {name, start, end}: not for an FOI request (the statutory calendar counts closure
+    days) nor a case with no date."""
+    if case.kind == Kind.FOI.value or case.response_due is None:
+        return []
+    received = case.received_at if case.received_at.tzinfo else case.received_at.replace(
+        tzinfo=UTC)
+    first = counted_from(received, app.policy.clock.cutoff)
+    return [
+        {"name": closure.name, "start": closure.start, "end": closure.end}
+        for closure in app.policy.closures()
+        if closure.end >= first and closure.start <= case.response_due
+    ]
 
 
 # What the acknowledgement says when no officer can be named (none yet, or an address
