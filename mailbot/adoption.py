@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mailbot import ledger, mailbox_cursor
+from mailbot.jobs import DAEMON_POLLED_KEY
 from mailbot.model import FetchedMessage, MessageStatus
 from mailbot.parse import parse_message
 from mailbot.store.state import read_value
@@ -44,14 +45,18 @@ def _no_report(report: AdoptReport) -> None:
     return None
 
 
-def _uk_time(saved: str | None) -> str:
-    """The stored ISO time as `mailbot status` shows times ('2026-11-27 04:04', London):
-    '2026-11-27T04:04:24.548646+00:00' was the raw value."""
+def _last_read(saved: str | None) -> str:
+    """' (last on 2026-11-27 04:04)': the stored ISO time as `mailbot status` shows times
+    (London, to the minute; '2026-11-27T04:04:24.548646+00:00' was the raw value); ''
+    when no time was stored (a release before 26 November 2026 kept the place alone, and
+    only its daemon noted its polls)."""
+    if not saved:
+        return ""
     try:
-        moment = datetime.fromisoformat(saved or "")
+        moment = datetime.fromisoformat(saved)
     except ValueError:
-        return saved or "an unknown date"
-    return f"{moment.astimezone(LONDON):%Y-%m-%d %H:%M}"
+        return f" (last on {saved})"
+    return f" (last on {moment.astimezone(LONDON):%Y-%m-%d %H:%M})"
 
 
 def adopt_mailbox(
@@ -64,10 +69,11 @@ def adopt_mailbox(
     AlreadyPolling if the poll has stored a place already."""
     with app.store.transaction() as session:
         stored = read_value(session, mailbox_cursor.CURSOR_KEY)
-        saved = read_value(session, mailbox_cursor.CURSOR_SAVED_KEY)
+        saved = read_value(session, mailbox_cursor.CURSOR_SAVED_KEY) or read_value(
+            session, DAEMON_POLLED_KEY)
     if stored is not None:
         raise AlreadyPolling(
-            f"mailbot has read this mailbox already (last on {_uk_time(saved)}); "
+            f"mailbot has read this mailbox already{_last_read(saved)}; "
             "adopt is for the first start, before `mailbot run` or `mailbot poll --once`"
         )
     report = AdoptReport()

@@ -149,6 +149,37 @@ def test_adopting_after_the_first_poll_is_refused(app_factory: AppFactory) -> No
     assert len([row for row in rows(app, OutboxRow) if row.purpose == "ack"]) == 2
 
 
+def test_adopting_a_mailbox_an_earlier_release_polled_says_when_it_can(
+    app_factory: AppFactory,
+) -> None:
+    """A release before 26 November 2026 kept the poll's place without its time; its daemon
+    noted each poll it began. After the upgrade the refusal says that time, or none,
+    rather than 'last on an unknown date'."""
+    from mailbot.jobs import DAEMON_POLLED_KEY
+    from mailbot.mailbox_cursor import CURSOR_SAVED_KEY
+    from mailbot.store.state import write_value
+
+    app, server = app_factory()
+    server.deliver(member_mail(1, sender=JO[1], to=SHARED_MAILBOX))
+    run(app)
+    with app.store.transaction() as session:  # as the earlier release left the state
+        write_value(session, CURSOR_SAVED_KEY, None)
+        write_value(session, DAEMON_POLLED_KEY, "2026-11-26T16:00:00+00:00")
+    with pytest.raises(AlreadyPolling) as refused:
+        adopt_mailbox(app, NOW)
+    assert str(refused.value) == (
+        "mailbot has read this mailbox already (last on 2026-11-26 16:00); adopt is for the "
+        "first start, before `mailbot run` or `mailbot poll --once`")
+
+    with app.store.transaction() as session:  # polled by `mailbot poll --once` alone
+        write_value(session, DAEMON_POLLED_KEY, None)
+    with pytest.raises(AlreadyPolling) as refused:
+        adopt_mailbox(app, NOW)
+    assert str(refused.value) == (
+        "mailbot has read this mailbox already; adopt is for the first start, before "
+        "`mailbot run` or `mailbot poll --once`")
+
+
 @pytest.mark.own_database  # chooses its own databases
 def test_never_polled_is_told_from_the_database(empty_database_url: str) -> None:
     from mailbot.diagnose import never_polled
