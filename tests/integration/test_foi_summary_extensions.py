@@ -3,7 +3,8 @@
 date an EIR request may be extended under reg 7 and an FOIA request for the public
 interest test (s.10(3)), as the same request's own reminder says: an officer answering
 the summary was told they could not. Before the date it now names the two forms; once
-the date has passed (when neither may be given) it says no EXTEND, as before."""
+the date has passed (when neither may be given) it says no EXTEND, as before. Its list
+of commands gave PAUSE "reason", refused on an FOI request: it gives the Act's two."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def test_the_foi_teams_summary_names_the_extensions_the_law_gives(tmp_path: Path
             assert text.count('EXTEND 20 "EIR reg 7: complex and voluminous"') >= 4, text
             assert text.count('EXTEND 10 "public interest test: why"') >= 4, text
             assert "no EXTEND" not in text
+            # PAUSE "reason" is refused on an FOI request: the two forms the Act allows.
+            assert 'PAUSE "reason"' not in text
+            assert 'PAUSE "clarification: what is asked"' in text
+            assert 'PAUSE "fees notice sent"' in text
     for message in after:
         text = body_text(message, "plain")
         assert "public interest test" not in text
