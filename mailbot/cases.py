@@ -295,7 +295,20 @@ def assign_case(
     officer, why = found.officer_email, found.why
     if officer and officer_away(session, officer, now):
         deputy = app.directory.deputy_of(officer)
-        if deputy is not None:
+        manager = app.directory.manager_of(officer)
+        if (deputy is not None and manager is not None
+                and officer_away(session, deputy.email, now)
+                and not officer_away(session, manager.email, now)):
+            # Both on leave (officers who cover for each other, at Christmas): the
+            # deputy's out-of-office would only move it on again, with another letter.
+            why = Bilingual(
+                f"{why}; {officer} and their deputy {deputy.email} are out of the office, "
+                "so their manager",
+                f"{welsh_of(why)}; mae {officer} a'u dirprwy {deputy.email} allan o'r "
+                "swyddfa, felly eu rheolwr",
+            )
+            officer = manager.email
+        elif deputy is not None:
             why = Bilingual(
                 f"{why}; {officer} is out of the office, so the alternative contact",
                 f"{welsh_of(why)}; mae {officer} allan o'r swyddfa, felly'r cyswllt arall",

@@ -115,3 +115,24 @@ def test_when_everyone_who_covers_is_away_a_person_is_asked_to_pass_it_on(
         assert str(mail["Subject"]).startswith("Please redirect (alternative contact away too)")
         assert "Pat Jones is out of the office, and so is their alternative contact." in \
             _text(mail)
+
+
+def test_a_new_case_skips_a_deputy_known_to_be_away_too(council: Council) -> None:
+    # Sam's and Pat's out-of-office both came back on Wednesday's case; Thursday's new
+    # mail for Sam went to Pat (Sam's deputy, away too), whose out-of-office then moved it
+    # to Dana and sent the member a second letter naming her. It goes to Dana at once.
+    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+                                       "A deep pothole by no. 12.", cc=SAM,
+                                       date=WEDNESDAY_23), WEDNESDAY_23)
+    [assignment] = [m for m in out if str(m["To"]) == SAM]
+    [to_pat] = [m for m in _auto_reply(council, SAM, assignment) if str(m["To"]) == PAT]
+    _auto_reply(council, PAT, to_pat)
+
+    thursday = WEDNESDAY_23.replace(day=24)
+    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Streetlight on Mill Lane",
+                                       "The street light is out.", cc=SAM, date=thursday),
+                          thursday)
+    assert council.case().officer_email == DANA
+    assert sorted(str(m["To"]) for m in out) == [DANA, JO]
+    ack = next(m for m in out if str(m["To"]) == JO)
+    assert f"({DANA})" in _text(ack)
