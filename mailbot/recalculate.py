@@ -119,7 +119,7 @@ def tell_member_the_date_moved(
             or not letters.member_was_acknowledged(session, case)
             or case.status in FINISHED or case.status == CaseStatus.PAUSED):
         return []
-    mail = letters._letter_mail(
+    mail = letters.letter_mail(
         app, session, case, EXTENSION_NOTICE,
         {
             "reason": str(reason),

@@ -28,14 +28,12 @@ from sqlalchemy.orm import Session
 from mailbot import cases, ledger
 from mailbot.addresses import same_address
 from mailbot.commands.authority import failed_authentication, may_answer, refusal, role_of
+from mailbot.commands.extend import apply_extend
 from mailbot.commands.handlers import (
     APPLY,
     Action,
-    Context,
-    Result,
     apply_confidential,
     apply_done,
-    apply_extend,
     apply_pause,
     apply_reassign,
     apply_resume,
@@ -47,6 +45,7 @@ from mailbot.commands.letters import (
     tell_member,
     tell_member_clarification_received,
 )
+from mailbot.commands.outcome import Context, Result
 from mailbot.commands.parse import (
     MAX_EXTENSION_DAYS,
     MAX_REASON,

@@ -2,18 +2,19 @@
 
 Every handler takes the same Context and the Command, and returns a Result: whether it
 changed the case, the lines for the officer's confirmation and the outbox purposes it
-queued. A refusal (the case is paused, the date is not later...) changes nothing.
+queued (commands/outcome.py). A refusal (the case is paused, the date is not later...)
+changes nothing. EXTEND, with the extensions the law gives an FOI request, is
+commands/extend.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from mailbot import answered, cases, foi_pause, handover, ledger
 from mailbot.addresses import same_address
@@ -23,7 +24,7 @@ from mailbot.assignment import (
     CONFIDENTIALITY_DECLINED,
     Headline,
 )
-from mailbot.clock import ClockEvent, eir_extension, public_interest_extension
+from mailbot.commands.extend import apply_extend
 from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
@@ -31,43 +32,14 @@ from mailbot.commands.letters import (
     tell_member,
     tell_member_clarification_received,
 )
+from mailbot.commands.outcome import Context, Result, member_told, refuse
 from mailbot.commands.parse import Command
-from mailbot.languages import Bilingual, long_date_cy, with_cy
+from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
-from mailbot.policy import FOI_RESPONSE_DAYS
-from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow
+from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
-    from mailbot.workdays import WorkingCalendar
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every handler works on: the case, who gave the command, the message row that
-    carried it (its Message-ID keys the mail a command queues) and when it arrived."""
-
-    app: App
-    session: Session
-    case: CaseRow
-    sender: str
-    row: MessageRow
-    now: datetime
-    # When the officer gave the command: its mail's believable Date (cases.clock_time), so a
-    # Friday DONE read on Monday after downtime counts on Friday. Clock events use it.
-    given_at: datetime
-
-
-@dataclass(frozen=True)
-class Result:
-    ok: bool
-    lines: list[Bilingual]  # what happened, for the confirmation (Welsh too, in Cardiff)
-    queued: list[str] = field(default_factory=list)
-
-
-def refuse(line: Bilingual) -> Result:
-    """Nothing changed, and the officer is told why in one line."""
-    return Result(False, [line])
 
 
 Handler = Callable[[Context, Command], Result]
@@ -117,172 +89,6 @@ def apply_done(ctx: Context, command: Command) -> Result:
                 f"Mae {ref} wedi'i nodi fel wedi'i ateb; ni fydd rhagor o nodiadau atgoffa.",
             )
         ],
-    )
-
-
-def _not_a_working_day(calendar: WorkingCalendar, asked: date, given: date) -> list[Bilingual]:
-    """Why EXTEND to a date the council is closed gave the next working day instead: the
-    officer may already have promised the member the date they asked for."""
-    if given == asked:
-        return []
-    off = calendar.days_off_between(asked, asked)
-    en, cy = (off[0].name, off[0].name) if off else ("a weekend", "penwythnos")
-    return [
-        Bilingual(
-            f"{long_date_or_paused(asked)} is not a working day here ({en}), so the new date "
-            "is the next working day.",
-            f"Nid yw {long_date_or_paused_cy(asked)} yn ddiwrnod gwaith yma ({cy}), felly'r "
-            "dyddiad newydd yw'r diwrnod gwaith nesaf.",
-        )
-    ]
-
-
-# An officer who sees no confirmation soon enough sends the same EXTEND again (or Outlook
-# does, with a new Message-ID): the member must not get two notices and two dates.
-REPEAT_WINDOW = timedelta(days=1)
-
-
-def _same_extension_lately(ctx: Context, command: Command) -> date | None:
-    """The day of an extension by the same person (from either form of their address)
-    with the same reason in the last day, if this EXTEND repeats it."""
-    earlier = ctx.session.scalars(
-        select(ClockEventRow).where(
-            ClockEventRow.case_id == ctx.case.id, ClockEventRow.action == "extend"
-        )
-    )
-    for event in earlier:
-        if not same_address(event.who, ctx.sender):
-            continue
-        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
-        if event.why == command.reason and abs(ctx.given_at - at) <= REPEAT_WINDOW:
-            return at.astimezone(cases.LONDON).date()
-    return None
-
-
-def apply_extend(ctx: Context, command: Command) -> Result:
-    app, case = ctx.app, ctx.case
-    if case.kind == Kind.FOI.value:
-        if public_interest_extension(command.reason):
-            return _extend_for_public_interest(ctx, command)
-        return _extend_under_eir_reg_7(ctx, command)
-    if not app.policy.clock.extension_by_agreement:
-        return refuse(
-            Bilingual(
-                f"{app.settings.council.name}'s protocol does not allow extensions.",
-                f"Nid yw protocol {app.settings.council.name} yn caniatáu estyniadau.",
-            )
-        )
-    current = cases.deadlines_for(app, ctx.session, case).response_due
-    if current is None:
-        return refuse(
-            Bilingual(
-                f"{case.ref} is paused; RESUME it before extending.",
-                f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
-            )
-        )
-    repeated = _same_extension_lately(ctx, command)
-    if repeated is not None:
-        return refuse(
-            Bilingual(
-                f"{case.ref} was already extended to {long_date_or_paused(current)} by the same "
-                f"EXTEND on {long_date_or_paused(repeated)}; nothing changed and the member was "
-                "not written to again. To extend it further, reply EXTEND with the new reason.",
-                f"Estynnwyd {case.ref} eisoes i {long_date_or_paused_cy(current, mutate=True)} "
-                f"gan yr un EXTEND ar {long_date_or_paused_cy(repeated, mutate=True)}; ni "
-                "newidiwyd dim ac ni ysgrifennwyd at yr aelod eto. I'w estyn ymhellach, "
-                "atebwch EXTEND gyda'r rheswm newydd.",
-            )
-        )
-    calendar = app.policy.council_calendar()
-    given_on = ctx.given_at.astimezone(cases.LONDON).date()
-    moved: list[Bilingual] = []
-    if command.days is not None:
-        # On a case already overdue, N more days counted from the passed due date would
-        # give the member a date already gone: they are counted from the command's day.
-        new_due = calendar.add_working_days(max(current, given_on), command.days)
-    else:
-        assert command.new_date is not None
-        new_due = calendar.next_working_day(command.new_date)
-        if new_due < given_on:
-            return refuse(
-                Bilingual(
-                    f"{long_date_or_paused(new_due)} has passed; give a date from today on.",
-                    f"Mae {long_date_or_paused_cy(new_due)} wedi mynd heibio; rhowch ddyddiad "
-                    "o heddiw ymlaen.",
-                )
-            )
-        if new_due <= current:
-            return refuse(
-                Bilingual(
-                    f"{long_date_or_paused(new_due)} is not later than the current date, "
-                    f"{long_date_or_paused(current)}.",
-                    f"Nid yw {long_date_cy(new_due)} yn hwyrach na'r dyddiad presennol, "
-                    f"{long_date_cy(current)}.",
-                )
-            )
-        moved = _not_a_working_day(calendar, command.new_date, new_due)
-    cases.add_clock_event(
-        ctx.session,
-        case,
-        "extend",
-        who=ctx.sender,
-        why=command.reason,
-        now=ctx.given_at,
-        new_due=new_due,
-    )
-    cases.refresh_deadlines(app, ctx.session, case)
-    case.updated_at = ctx.now
-    queued = tell_member(
-        app,
-        ctx.session,
-        case,
-        ctx.row,
-        ctx.now,
-        "extension_notice",
-        {
-            "reason": command.reason,
-            "old_due": current,
-            # Given after the date passed: the letter says it was missed, not that it will be.
-            "old_due_passed": current < given_on,
-            "new_due": case.response_due,
-            "officer_name": app.directory.display(case.officer_email or ctx.sender),
-        },
-    )
-    return Result(
-        True,
-        [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was {long_date_or_paused(current)}).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current)}).",
-            ),
-            *moved,
-            _member_told(
-                ctx,
-                queued,
-                Bilingual(
-                    "The member has been sent your reason and the new date.",
-                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
-                ),
-            ),
-        ],
-        queued,
-    )
-
-
-def _member_told(ctx: Context, queued: list[str], told: Bilingual) -> Bilingual:
-    """`told`, if the letter to the member was queued. Mail from someone not in members.csv
-    gets no automatic mail (no backscatter to strangers): the officer must not be told
-    the member has heard when they have not."""
-    if queued:
-        return told
-    address = ctx.case.member_email
-    return Bilingual(
-        f"The member was NOT written to: {address} is not in the members directory, and "
-        "mailbot writes only to known members. Tell them yourself.",
-        f"NI ysgrifennwyd at yr aelod: nid yw {address} yn y cyfeiriadur aelodau, a dim ond "
-        "at aelodau hysbys y mae mailbot yn ysgrifennu. Dywedwch wrthynt eich hun.",
     )
 
 
@@ -399,262 +205,6 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
     return Result(True, lines)
-
-
-def _extend_under_eir_reg_7(ctx: Context, command: Command) -> Result:
-    """The one extension of an FOI request's statutory date: an EIR request that is complex
-    and voluminous takes 40 working days in place of 20 (reg 7(1)), the member told within
-    the 20 (reg 7(3)). The days or date given are not used: the law sets the 40."""
-    app, case = ctx.app, ctx.case
-    if not eir_extension(command.reason):
-        return refuse(
-            Bilingual(
-                "The date of an FOI request is set by law (20 working days); no agreement "
-                "moves it. The extensions mailbot records, each within the 20 days, are an "
-                'EIR request\'s that is complex and voluminous (EIR reg 7: 40 working days), '
-                'written EXTEND 20 "EIR reg 7: complex and voluminous", and the time to '
-                "consider the public interest where a qualified exemption applies (FOIA "
-                's.10(3); not under FOISA), written EXTEND 10 "public interest test: why".',
-                "Mae dyddiad cais rhyddid gwybodaeth wedi'i osod gan y gyfraith (20 diwrnod "
-                "gwaith); nid oes cytundeb yn ei symud. Yr estyniadau y mae mailbot yn eu "
-                "cofnodi, pob un o fewn yr 20 diwrnod, yw un cais EIR cymhleth a swmpus "
-                "(rheoliad 7 EIR: 40 diwrnod gwaith), wedi'i ysgrifennu EXTEND 20 \"EIR reg 7: "
-                'complex and voluminous", a\'r amser i ystyried budd y cyhoedd pan fo '
-                "eithriad amodol yn berthnasol (FOIA a.10(3); nid o dan FOISA), wedi'i "
-                'ysgrifennu EXTEND 10 "public interest test: pam".',
-            )
-        )
-    current = cases.deadlines_for(app, ctx.session, case).response
-    if current.due is None:
-        return refuse(
-            Bilingual(
-                f"{case.ref} is paused; RESUME it before extending.",
-                f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
-            )
-        )
-    if any(e.action == "extend" and public_interest_extension(e.why)
-           for e in cases.clock_events(ctx.session, case)):
-        return refuse(
-            Bilingual(
-                f"{case.ref} has a public interest extension (FOIA s.10(3)) to "
-                f"{long_date_or_paused(current.due)}: an FOIA request has no EIR reg 7 "
-                "extension.",
-                f"Mae gan {case.ref} estyniad budd y cyhoedd (FOIA a.10(3)) hyd at "
-                f"{long_date_or_paused_cy(current.due)}: nid oes estyniad rheoliad 7 EIR i "
-                "gais FOIA.",
-            )
-        )
-    if current.working_days is not None and current.working_days > FOI_RESPONSE_DAYS:
-        return refuse(
-            Bilingual(
-                f"{case.ref} has been extended under EIR reg 7 already: due "
-                f"{long_date_or_paused(current.due)}.",
-                f"Mae {case.ref} wedi'i estyn dan reoliad 7 EIR eisoes: i'w ateb erbyn "
-                f"{long_date_or_paused_cy(current.due)}.",
-            )
-        )
-    given_on = ctx.given_at.astimezone(cases.LONDON).date()
-    if given_on > current.due:
-        return refuse(
-            Bilingual(
-                f"EIR reg 7(3): an extension is given within the 20 working days, and "
-                f"{case.ref}'s ended on {long_date_or_paused(current.due)}.",
-                f"Rheoliad 7(3) EIR: rhoddir estyniad o fewn yr 20 diwrnod gwaith, a daeth "
-                f"rhai {case.ref} i ben ar {long_date_or_paused_cy(current.due)}.",
-            )
-        )
-    # The 40th working day, as the clock counts it (pauses and a restart included), kept
-    # on the event as the date it gave.
-    events = cases.clock_events(ctx.session, case)
-    extension = ClockEvent("response", "extend", ctx.given_at, ctx.sender, command.reason,
-                           days=FOI_RESPONSE_DAYS)
-    fortieth = cases.deadlines_for(app, ctx.session, case, [*events, extension]).response_due
-    cases.add_clock_event(ctx.session, case, "extend", who=ctx.sender, why=command.reason,
-                          now=ctx.given_at, new_due=fortieth)
-    cases.refresh_deadlines(app, ctx.session, case)
-    case.updated_at = ctx.now
-    queued = tell_member(
-        app, ctx.session, case, ctx.row, ctx.now, "extension_notice",
-        {
-            "reason": command.reason,
-            "old_due": current.due,
-            "old_due_passed": False,
-            "new_due": case.response_due,
-            "officer_name": app.directory.display(case.officer_email or ctx.sender),
-        },
-    )  # fmt: skip
-    return Result(
-        True,
-        [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was "
-                f"{long_date_or_paused(current.due)}): 40 working days, EIR reg 7(1).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current.due)}): 40 diwrnod gwaith, "
-                "rheoliad 7(1) EIR.",
-            ),
-            _member_told(
-                ctx,
-                queued,
-                Bilingual(
-                    "The member has been sent your reason and the new date (reg 7(3)).",
-                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd (rheoliad 7(3)).",
-                ),
-            ),
-        ],
-        queued,
-    )
-
-
-# The ICO's guidance on FOIA s.10(3): a reasonable public interest extension is normally no
-# more than 20 working days after the 20th.
-PUBLIC_INTEREST_DAYS = 20
-
-
-def _extend_for_public_interest(ctx: Context, command: Command) -> Result:
-    """FOIA s.10(3): more time to consider the public interest where a qualified exemption
-    applies, to the date the officer estimates (s.17(2): the member told within the 20
-    working days, with the exemption). At most PUBLIC_INTEREST_DAYS working days after the
-    20th; a later estimate within that may replace an earlier one. FOISA has none."""
-    app, case = ctx.app, ctx.case
-    if app.policy.foi_regime == "foisa":
-        return refuse(
-            Bilingual(
-                "FOISA has no public interest extension: the 20 working days include the "
-                f"public interest test. Nothing changed: {case.ref} is still due "
-                f"{long_date_or_paused(case.response_due)}.",
-                "Nid oes estyniad budd y cyhoedd o dan FOISA: mae'r 20 diwrnod gwaith yn "
-                f"cynnwys prawf budd y cyhoedd. Ni newidiwyd dim: mae {case.ref} i'w ateb "
-                f"erbyn {long_date_or_paused_cy(case.response_due)} o hyd.",
-            )
-        )
-    events = cases.clock_events(ctx.session, case)
-    current = cases.deadlines_for(app, ctx.session, case, events).response
-    if current.due is None:
-        return refuse(
-            Bilingual(
-                f"{case.ref} is paused; RESUME it before extending.",
-                f"Mae {case.ref} wedi'i oedi; defnyddiwch RESUME cyn ei estyn.",
-            )
-        )
-    if current.working_days is not None and current.working_days > FOI_RESPONSE_DAYS:
-        return refuse(
-            Bilingual(
-                f"{case.ref} has been extended under EIR reg 7 (due "
-                f"{long_date_or_paused(current.due)}): an EIR request has no public interest "
-                "extension.",
-                f"Mae {case.ref} wedi'i estyn dan reoliad 7 EIR (i'w ateb erbyn "
-                f"{long_date_or_paused_cy(current.due)}): nid oes estyniad budd y cyhoedd i "
-                "gais EIR.",
-            )
-        )
-    repeated = _same_extension_lately(ctx, command)
-    if repeated is not None:
-        return refuse(
-            Bilingual(
-                f"{case.ref} was already extended to {long_date_or_paused(current.due)} by the "
-                f"same EXTEND on {long_date_or_paused(repeated)}; nothing changed and the "
-                "member was not written to again.",
-                f"Estynnwyd {case.ref} eisoes i {long_date_or_paused_cy(current.due, mutate=True)} "
-                f"gan yr un EXTEND ar {long_date_or_paused_cy(repeated, mutate=True)}; ni "
-                "newidiwyd dim ac ni ysgrifennwyd at yr aelod eto.",
-            )
-        )
-    given_on = ctx.given_at.astimezone(cases.LONDON).date()
-    if given_on > current.due:
-        return refuse(
-            Bilingual(
-                "FOIA s.10(3) and s.17(2): a public interest extension is given within the 20 "
-                f"working days (or the date already given), and {case.ref}'s ended on "
-                f"{long_date_or_paused(current.due)}.",
-                "FOIA a.10(3) ac a.17(2): rhoddir estyniad budd y cyhoedd o fewn yr 20 diwrnod "
-                f"gwaith (neu'r dyddiad a roddwyd eisoes), a daeth rhai {case.ref} i ben ar "
-                f"{long_date_or_paused_cy(current.due)}.",
-            )
-        )
-    # The 20th working day, as the clock counts it without any public interest extension
-    # (pauses and a clarification's restart included), and the latest date from it.
-    statutory = [e for e in events
-                 if not (e.action == "extend" and public_interest_extension(e.why))]
-    twentieth = cases.deadlines_for(app, ctx.session, case, statutory).response_due
-    assert twentieth is not None  # not paused: current.due is a date
-    calendar = app.policy.foi_calendar()
-    latest = calendar.add_working_days(twentieth, PUBLIC_INTEREST_DAYS)
-    if command.days is not None:
-        new_due = calendar.add_working_days(current.due, command.days)
-    else:
-        assert command.new_date is not None
-        new_due = calendar.next_working_day(command.new_date)
-    if new_due <= current.due:
-        return refuse(
-            Bilingual(
-                f"{long_date_or_paused(new_due)} is not later than the current date, "
-                f"{long_date_or_paused(current.due)}.",
-                f"Nid yw {long_date_cy(new_due)} yn hwyrach na'r dyddiad presennol, "
-                f"{long_date_cy(current.due)}.",
-            )
-        )
-    if new_due > latest:
-        return refuse(
-            Bilingual(
-                f"{long_date_or_paused(new_due)} is more than 20 further working days after "
-                f"the 20th ({long_date_or_paused(twentieth)}): the ICO's guidance is that a "
-                "reasonable public interest extension is normally no more than 20 further "
-                f"working days, to {long_date_or_paused(latest)} at the latest. Nothing "
-                f"changed: {case.ref} is still due {long_date_or_paused(current.due)}.",
-                f"Mae {long_date_cy(new_due)} yn fwy nag 20 diwrnod gwaith pellach ar ôl yr "
-                f"20fed ({long_date_cy(twentieth)}): canllawiau'r ICO yw nad yw estyniad "
-                "budd y cyhoedd rhesymol fel arfer yn fwy nag 20 diwrnod gwaith pellach, hyd "
-                f"at {long_date_cy(latest)} fan bellaf. Ni newidiwyd dim: mae {case.ref} i'w "
-                f"ateb erbyn {long_date_cy(current.due)} o hyd.",
-            )
-        )
-    cases.add_clock_event(ctx.session, case, "extend", who=ctx.sender, why=command.reason,
-                          now=ctx.given_at, new_due=new_due)
-    cases.refresh_deadlines(app, ctx.session, case)
-    case.updated_at = ctx.now
-    queued = tell_member(
-        app, ctx.session, case, ctx.row, ctx.now, "extension_notice",
-        {
-            "reason": command.reason,
-            "old_due": current.due,
-            "old_due_passed": False,
-            "new_due": case.response_due,
-            "officer_name": app.directory.display(case.officer_email or ctx.sender),
-        },
-    )  # fmt: skip
-    return Result(
-        True,
-        [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was "
-                f"{long_date_or_paused(current.due)}): a public interest extension, FOIA "
-                "s.10(3).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current.due)}): estyniad budd y cyhoedd, "
-                "FOIA a.10(3).",
-            ),
-            _member_told(
-                ctx,
-                queued,
-                Bilingual(
-                    "The member has been sent your reason and the new date.",
-                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
-                ),
-            ),
-            Bilingual(
-                "mailbot's letter is not the refusal notice: unless you have, send the member "
-                "within the 20 working days the notice naming the exemption and this date as "
-                "your estimate (FOIA s.17(1) and (2)).",
-                "Nid llythyr mailbot yw'r hysbysiad gwrthod: oni bai eich bod wedi gwneud, "
-                "anfonwch at yr aelod o fewn yr 20 diwrnod gwaith yr hysbysiad yn enwi'r "
-                "eithriad a'r dyddiad hwn fel eich amcangyfrif (FOIA a.17(1) a (2)).",
-            ),
-        ],
-        queued,
-    )
 
 
 def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
@@ -917,7 +467,7 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
         f"The member has been told that {case.ref} {said}.",
         f"Mae'r aelod wedi cael gwybod {said_cy} cadw {case.ref} yn gyfrinachol.",
     )
-    return Result(True, [_member_told(ctx, queued, told)], queued)
+    return Result(True, [member_told(ctx, queued, told)], queued)
 
 
 # HELP is not here: it changes nothing, so handle() answers it without asking who sent it.

@@ -173,7 +173,7 @@ def _letter(
     dedup_key: str,
     in_reply_to: ParsedMessage | None,
 ) -> list[str]:
-    mail = _letter_mail(app, session, case, template, extra, in_reply_to=in_reply_to)
+    mail = letter_mail(app, session, case, template, extra, in_reply_to=in_reply_to)
     if mail is None:
         return []
     queued = outbox.queue(
@@ -200,11 +200,11 @@ def late_notice_mail(
     send-time check (mailbot.still_due) writes a queued one again with this."""
     if not case.officer_email:
         return None
-    return _letter_mail(app, session, case, "late_notice",
+    return letter_mail(app, session, case, "late_notice",
                         {"old_due": due, "now_with_email": case.officer_email}, in_reply_to=None)
 
 
-def _letter_mail(
+def letter_mail(
     app: App,
     session: Session,
     case: CaseRow,
