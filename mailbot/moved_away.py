@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
 from mailbot.addresses import same_address
+from mailbot.admin_alert import admins
 from mailbot.assignment import assignment_subject, council_context
 from mailbot.cases import KIND_LABELS
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.handover import can_take_cases
-from mailbot.languages import staff_languages
+from mailbot.languages import Bilingual, staff_languages
 from mailbot.member_cases import shown_as_confidential
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 TEMPLATE = "moved_away"
 SUBJECT_PREFIX = "No longer with you: "
+# How a command run without --by records whoever ran it: their login on the server.
+ADMIN_LOGIN = "admin:"
 
 
 def tell_previous_officer(
@@ -95,5 +98,21 @@ def _context(
             "subject": "" if confidential else untagged_subject(case.subject)[:200],
         },
         "now_with": {"name": app.directory.display(holder), "email": holder},
-        "by": app.directory.display(by),
+        "by": (said := said_by(app, by)),
+        "by_cy": said.cy,  # after 'gan', which mutates it (gweinyddwr -> weinyddwr)
     }
+
+
+def said_by(app: App, who: str) -> Bilingual:
+    """Who relabelled the case, in words the officer can act on: a person named with --by
+    as the directory knows them; a command run without it is recorded by the login that
+    ran it ('admin:root'), which means nothing to an officer, so the notice says an
+    administrator, with the [directory] admins' addresses when the council has some."""
+    if not who.startswith(ADMIN_LOGIN):
+        name = app.directory.display(who)
+        return Bilingual(name, name)
+    addresses = admins(app)
+    if not addresses:
+        return Bilingual("an administrator", "weinyddwr")
+    return Bilingual(f"an administrator ({' or '.join(addresses)})",
+                     f"weinyddwr ({' neu '.join(addresses)})")

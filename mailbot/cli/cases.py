@@ -43,7 +43,11 @@ def relabel(
         Kind, typer.Argument(parser=case_kind, help="The right kind for this case.")
     ],
     config: ConfigOption = None,
-    by: Annotated[str, typer.Option(help="Who is making the correction.")] = "",
+    by: Annotated[
+        str, typer.Option(help="Who is making the correction, as the officer who had the "
+                          "case is told it (default: 'an administrator', with the [directory] "
+                          "admins' addresses; the timeline keeps your login).")
+    ] = "",
 ) -> None:
     """Correct a case's kind, such as one in triage; the correction trains the next model.
     Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
@@ -52,7 +56,7 @@ def relabel(
     with opened_app(config, makes_mail=True) as mailbot_app:
         try:
             case = relabel_case(
-                mailbot_app, ref, kind, who=by or operator(), now=datetime.now(UTC)
+                mailbot_app, ref, kind, who=by or f"admin:{operator()}", now=datetime.now(UTC)
             )
         except TriageError as exc:
             raise fail(str(exc)) from None

@@ -6,6 +6,7 @@ nothing more. Not when the case stays with the same person."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,16 +15,18 @@ from helpers import PLAIN_UTF8, Council, body_text, rows
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
-from mailbot.store.tables import OutboxRow
+from mailbot.store.tables import EventRow, OutboxRow
 
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 PURPOSE = "moved_away"
 
 
-def _council(home: Path, policy: str, foi_team: str) -> Council:
+def _council(
+    home: Path, policy: str, foi_team: str, admins: tuple[str, ...] = ()
+) -> Council:
     domain = f"{policy}.gov.uk"
     return Council(
-        home, mailbox=f"memberenquiries@{domain}", policy=policy,
+        home, mailbox=f"memberenquiries@{domain}", policy=policy, admins=admins,
         members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
                  ("Cllr Siân Evans", f"sian@{domain}", "Tref", "cy")],
         officers=[("Sam Patel", f"sam@{domain}", "Highways", "", ""),
@@ -34,10 +37,11 @@ def _council(home: Path, policy: str, foi_team: str) -> Council:
     )
 
 
-def _relabel(council: Council, ref: str, kind: str) -> list[EmailMessage]:
+def _relabel(
+    council: Council, ref: str, kind: str, by: tuple[str, ...] = ("--by", "admin@council.gov.uk")
+) -> list[EmailMessage]:
     result = CliRunner().invoke(cli, [
-        "relabel", ref, kind, "--by", "admin@council.gov.uk",
-        "--config", str(council.home / "mailbot.toml")])
+        "relabel", ref, kind, *by, "--config", str(council.home / "mailbot.toml")])
     assert result.exit_code == 0, result.output
     # The command line queues its mail at the real time: the daemon's next flush sends it.
     return council.flush(datetime.now(UTC))
@@ -98,3 +102,55 @@ def test_nobody_is_told_when_the_case_stays_with_them(tmp_path: Path) -> None:
         assert council.case().officer_email == "sam@wiltshire.gov.uk"
         assert [m for m in out if m["To"] == "sam@wiltshire.gov.uk"] == []
         assert rows(council.app, OutboxRow, OutboxRow.purpose == PURPOSE) == []
+
+
+def _relabelled_without_by(
+    tmp_path: Path, policy: str, member: tuple[str, str, str], admins: tuple[str, ...]
+) -> tuple[EmailMessage, list[EventRow]]:
+    """Sam's notice when an administrator ran `mailbot relabel REF foi` with no --by, and
+    the case's 'relabelled' timeline entries."""
+    domain = f"{policy}.gov.uk"
+    with _council(tmp_path, policy, f"foi@{domain}", admins) as council:
+        council.deliver(council.mail(*member, date=RECEIVED), RECEIVED)
+        out = _relabel(council, council.case().ref, "foi", by=())
+        [notice] = [m for m in out if m["To"] == f"sam@{domain}"]
+        events = rows(council.app, EventRow, EventRow.action == "relabelled")
+    return notice, events
+
+
+POTHOLES = ("Cllr Jo Bloggs <jo@wiltshire.gov.uk>", "Potholes on Castle Road",
+            "When will the potholes on Castle Road be filled?")
+
+
+def test_without_by_the_notice_names_the_administrators_not_the_login(tmp_path: Path) -> None:
+    # Run as root on the server, the notice said 'by root': words that mean nothing to
+    # Sam. It names who the council's administrators are; the timeline keeps the login.
+    notice, [event] = _relabelled_without_by(
+        tmp_path, "wiltshire", POTHOLES, ("it.support@wiltshire.gov.uk",))
+    login = getpass.getuser()
+    for part in ("plain", "html"):
+        text = _words(notice, part)
+        assert ("relabelled from an enquiry to a request for information by an "
+                "administrator (it.support@wiltshire.gov.uk), so it is now with FOI Team") in text
+        assert f"by {login}," not in text
+    assert event.actor == f"admin:{login}"
+
+
+def test_without_by_or_admins_the_notice_says_an_administrator(tmp_path: Path) -> None:
+    notice, [event] = _relabelled_without_by(tmp_path, "wiltshire", POTHOLES, ())
+    text = _words(notice)
+    assert "to a request for information by an administrator, so it is now with" in text
+    assert event.actor == f"admin:{getpass.getuser()}"
+
+
+def test_without_by_the_welsh_says_gweinyddwr(tmp_path: Path) -> None:
+    notice, _ = _relabelled_without_by(
+        tmp_path, "cardiff",
+        ("Cllr Siân Evans <sian@cardiff.gov.uk>", "Tyllau yn Heol y Castell",
+         "Pryd fydd y tyllau yn Heol y Castell yn cael eu llenwi?"),
+        ("it.support@cardiff.gov.uk",))
+    for part in ("plain", "html"):
+        text = _words(notice, part)
+        assert "gan weinyddwr (it.support@cardiff.gov.uk), felly" in text
+        assert "by an administrator (it.support@cardiff.gov.uk), so" in text
+        assert f"gan {getpass.getuser()}," not in text
