@@ -23,7 +23,7 @@ from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, welsh_of
-from mailbot.member_cases import OtherCases, other_open_cases
+from mailbot.member_cases import OtherCases, other_open_cases, subjects_erased
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow, EventRow
@@ -285,8 +285,22 @@ def assignment_subject(
             prefix = f"{pair[0]} / {pair[1]}: "
     if minimise:
         return f"{prefix}{title} from {who} [{case.ref}]"
-    subject = untagged_subject(case.subject) or "(no subject)"
+    subject = untagged_subject(case.subject) or _no_subject(case, languages)
     return f"{prefix}{title} from {who}: {subject[:120]} [{case.ref}]"
+
+
+def _no_subject(case: CaseRow, languages: Languages) -> str:
+    """What stands for a case's empty subject: "(erased on request)" where an erasure
+    blanked it, as the body's lists and the digest say (member_cases.subjects_erased; a
+    case rendered outside a session cannot tell), else "(no subject)"."""
+    session = object_session(case)
+    if session is None or case.id not in subjects_erased(session, [case.id]):
+        return "(no subject)"
+    if languages == ENGLISH:
+        return "(erased on request)"
+    if languages == WELSH_FIRST:
+        return "(dilëwyd ar gais / erased on request)"
+    return "(erased on request / dilëwyd ar gais)"
 
 
 def officer_mail(
