@@ -20,7 +20,7 @@ from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import Kind
 from mailbot.policy import FOI_RESPONSE_DAYS
-from mailbot.store.tables import ClockEventRow
+from mailbot.store.tables import CaseRow, ClockEventRow
 
 if TYPE_CHECKING:
     from mailbot.workdays import WorkingCalendar
@@ -127,12 +127,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
     return Result(
         True,
         [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was {long_date_or_paused(current)}).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current)}).",
-            ),
+            _now_due(case, current),
             *moved,
             member_told(
                 ctx,
@@ -214,14 +209,8 @@ def _extend_under_eir_reg_7(ctx: Context, command: Command) -> Result:
     return Result(
         True,
         [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was "
-                f"{long_date_or_paused(current.due)}): 40 working days, EIR reg 7(1).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current.due)}): 40 diwrnod gwaith, "
-                "rheoliad 7(1) EIR.",
-            ),
+            _now_due(case, current.due, ": 40 working days, EIR reg 7(1)",
+                     ": 40 diwrnod gwaith, rheoliad 7(1) EIR"),
             member_told(
                 ctx,
                 queued,
@@ -337,15 +326,8 @@ def _extend_for_public_interest(ctx: Context, command: Command) -> Result:
     return Result(
         True,
         [
-            Bilingual(
-                f"The response date of {case.ref} is now "
-                f"{long_date_or_paused(case.response_due)} (was "
-                f"{long_date_or_paused(current.due)}): a public interest extension, FOIA "
-                "s.10(3).",
-                f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
-                f"(yn lle {long_date_or_paused_cy(current.due)}): estyniad budd y cyhoedd, "
-                "FOIA a.10(3).",
-            ),
+            _now_due(case, current.due, ": a public interest extension, FOIA s.10(3)",
+                     ": estyniad budd y cyhoedd, FOIA a.10(3)"),
             member_told(
                 ctx,
                 queued,
@@ -396,3 +378,14 @@ def _record(ctx: Context, reason: str, old_due: date, new_due: date | None, *, p
             "officer_name": app.directory.display(case.officer_email or ctx.sender),
         },
     )  # fmt: skip
+
+
+def _now_due(case: CaseRow, was: date, why: str = "", why_cy: str = "") -> Bilingual:
+    """The confirmation's first line: the case's new response date, the one it replaced,
+    and the law that allowed it, if one did."""
+    return Bilingual(
+        f"The response date of {case.ref} is now {long_date_or_paused(case.response_due)} "
+        f"(was {long_date_or_paused(was)}){why}.",
+        f"Dyddiad ymateb {case.ref} nawr yw {long_date_or_paused_cy(case.response_due)} "
+        f"(yn lle {long_date_or_paused_cy(was)}){why_cy}.",
+    )
