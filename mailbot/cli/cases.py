@@ -73,7 +73,10 @@ def reassign(
     ] = "",
     reason: Annotated[str, typer.Option(help="Why, for the timeline and the new officer.")] = "",
     config: ConfigOption = None,
-    by: Annotated[str, typer.Option(help="Who is moving them.")] = "",
+    by: Annotated[
+        str, typer.Option(help="Who is moving them, for the timeline (default: your login, "
+                          "recorded as 'admin:LOGIN' as the other commands run by hand).")
+    ] = "",
 ) -> None:
     """Hand open cases over to another officer, who gets each assignment email.
     Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
@@ -85,7 +88,7 @@ def reassign(
         try:
             moved = hand_over(
                 mailbot_app, refs=list(refs or []), from_officer=from_officer, to=to,
-                who=by or operator(), reason=reason, now=datetime.now(UTC),
+                who=by or f"admin:{operator()}", reason=reason, now=datetime.now(UTC),
             )
         except HandOverError as exc:
             raise fail(str(exc)) from None

@@ -5,6 +5,7 @@ as an administrator would, and the daemon's jobs run at the times given."""
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -431,3 +432,24 @@ def test_cases_officer_given_a_name_says_it_wants_the_address(council: Council) 
                               "give the officer's address, as officers.csv has it")
     code, output = _cli(council, "cases", "--officer", SAM.upper(), "--json")
     assert code == 0 and '"ref": "MB-2026-00001"' in output, output
+
+
+def test_reassign_without_by_records_the_login_as_the_other_admin_commands(
+    council: Council,
+) -> None:
+    # Run by hand without --by, the timeline said 'root' (the bare login), where relabel,
+    # quarantine, relay, person and outbox record 'admin:root'.
+    _open_pothole(council)
+    code, output = _cli(council, "reassign", "MB-2026-00001", "--to", LEE)
+    assert code == 0, output
+    login = getpass.getuser()
+    [event] = council.events("reassigned")
+    assert event.actor == f"admin:{login}"
+    assert event.detail == f"to {LEE} from {SAM} by admin:{login}"
+    out = council.flush(datetime.now(UTC) + timedelta(minutes=1))  # the CLI's own time
+    [handover] = [m for m in out if m["To"] == LEE]
+    for part in ("plain", "html"):
+        text = " ".join(body_text(handover, part).split())
+        assert "This case was with Sam Patel; it has been handed over to you." in text
+        # Lee is not shown the login, with or without 'admin:'.
+        assert "admin:" not in text and f" {login} " not in text and f" {login}." not in text
