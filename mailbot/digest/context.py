@@ -114,6 +114,9 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             "held_since": None,
             "as_at": today,
             "as_at_time": "",
+            # Whether 'To act on a case yourself' offers EXTEND: not where the protocol
+            # allows no extensions (the command is refused there).
+            "extensions": app.policy.clock.extension_by_agreement,
         },
         "summary": {
             "opened": figures.opened_last_week,
@@ -376,6 +379,14 @@ def _what_to_do(app: App, row: AnyRow, service: str) -> dict[str, str]:
             "officer to answer the member now, or pass it on (REASSIGN).",
             "todo_cy": "ni chadarnhawyd ei fath erioed (mailbot cases --triage); "
             "gofynnwch i'w swyddog ateb yr aelod nawr, neu ei drosglwyddo (REASSIGN).",
+        }
+    if not app.policy.can_extend(Kind(row.kind)):  # EXTEND would be refused (extend.py)
+        council = app.settings.council.name
+        return {
+            "todo": "ask its officer to answer the member now, or pass it on (REASSIGN): "
+            f"{council}'s protocol does not allow extensions.",
+            "todo_cy": "gofynnwch i'w swyddog ateb yr aelod nawr, neu ei drosglwyddo "
+            f"(REASSIGN): nid yw protocol {council} yn caniatáu estyniadau.",
         }
     return {
         "todo": "ask its officer to answer the member now, or to agree more time with "
