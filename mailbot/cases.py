@@ -23,6 +23,7 @@ from mailbot.clock import (
     case_deadlines,
     due_dates,
 )
+from mailbot.complained_about import COMPLAINT_ABOUT
 from mailbot.languages import (
     Bilingual,
     welsh_of,
@@ -194,8 +195,11 @@ def open_case(
         created_at=now,
         updated_at=now,
         anonymised_at=None,
+        subject_access=classification.subject_access and kind in (Kind.ENQUIRY, Kind.FOI),
     ))
     why = f"classified {classification.kind or Kind.ENQUIRY} ({classification.confidence:.2f})"
+    if case.subject_access:
+        why += "; a subject access request (UK GDPR Article 15)"
     if escalated and parent is not None:
         why += f"; asks to take complaint {parent.ref} further"
         if classification.kind != Kind.COMPLAINT:
@@ -316,11 +320,13 @@ def assign_case(
             officer = deputy.email
     officer = app.directory.as_listed(officer) if officer else officer
     case.officer_email = officer
+    if found.about:
+        ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, found.about, case=case)
     if officer:
         ledger.record_event(session, now, "mailbot", "assigned", f"to {officer}: {why}", case=case)
     else:
         ledger.record_event(session, now, "mailbot", "unassigned", why, case=case)
-    return routing.Assignment(officer, why)
+    return routing.Assignment(officer, why, found.about)
 
 
 # An out-of-office older than this is no longer taken as "away" for new cases.

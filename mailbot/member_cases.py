@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_forms, address_key
+from mailbot.complained_about import COMPLAINT_ABOUT
 from mailbot.compose import untagged_subject
 from mailbot.directory import Directory
 from mailbot.erasure import SUBJECT_ERASED
@@ -243,7 +244,10 @@ def other_open_cases(
     loaded = {row.id: row for row in session.scalars(
         select(CaseRow).where(CaseRow.id.in_(shown)))}
     erased = subjects_erased(session, [i for i, row in loaded.items() if not row.subject])
-    listed = [_listed(directory, loaded[case_id], to, same, case_id in erased)
+    about_them = complaints_about(session, to, [
+        i for i, row in loaded.items() if row.kind == Kind.COMPLAINT.value])
+    listed = [_listed(directory, loaded[case_id], to, same, case_id in erased,
+                      hidden=case_id in about_them)
               for case_id, same in shown.items()]
     return OtherCases(tuple(listed), max(0, len(theirs) - SHOWN))
 
@@ -268,10 +272,22 @@ def subjects_erased(session: Session, case_ids: Collection[int]) -> set[int]:
     return {*anonymised, *(case_id for case_id in blanked if case_id is not None)}
 
 
+def complaints_about(session: Session, officer: str, case_ids: Collection[int]) -> set[int]:
+    """Those of `case_ids` that are complaints about `officer` (complained_about)."""
+    if not case_ids:
+        return set()
+    named = session.execute(
+        select(EventRow.case_id, EventRow.detail)
+        .where(EventRow.case_id.in_(case_ids), EventRow.action == COMPLAINT_ABOUT)
+    ).all()
+    return {case_id for case_id, detail in named
+            if case_id is not None and address_key(detail or "") == address_key(officer)}
+
+
 def _listed(
-    directory: Directory, row: CaseRow, to: str, same: bool, erased: bool
+    directory: Directory, row: CaseRow, to: str, same: bool, erased: bool, *, hidden: bool
 ) -> OtherCase:
-    confidential = shown_as_confidential(row)
+    confidential = hidden or shown_as_confidential(row)
     holder = row.officer_email or ""
     return OtherCase(
         ref=row.ref,

@@ -15,8 +15,10 @@ import difflib
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from mailbot.addresses import address_key
+from mailbot.complained_about import named_officer
 from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
@@ -33,6 +35,7 @@ class Assignment:
     # Said in the case timeline (in English) and to the officer (in Welsh too, in a
     # bilingual council): a languages.Bilingual where the reason is ours.
     why: str
+    about: str | None = None  # the officer a complaint names (complained_about)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,35 @@ def route_foi(it: RouteInput) -> Assignment:
 
 
 def route_complaint(it: RouteInput) -> Assignment:
+    """A complaint about a named officer up that officer's line, where the pack says so;
+    any other by the complaints route. Never to the officer it is about."""
+    routes = it.policy.routing
+    about = named_officer(it.message, it.directory,
+                          (routes.foi_team, routes.complaints, routes.monitoring_officer))
+    if about is not None and routes.about_an_officer == "their-director":
+        head = it.directory.top_of_chain(about.email)
+        if address_key(head) != address_key(about.email):
+            return Assignment(head, Bilingual(
+                f"the complaint is about {about.name}: complaints about an officer go to "
+                "the head of their management line",
+                f"mae'r gŵyn am {about.name}: mae cwynion am swyddog yn mynd at ben eu "
+                "llinell reoli",
+            ), about=about.email)
+    found = _complaints_route(it)
+    if about is None:
+        return found
+    for choice in (found, default_officer(it)):
+        if choice is not None and choice.officer_email and (
+            address_key(choice.officer_email) != address_key(about.email)
+        ):
+            return replace(choice, about=about.email)
+    return Assignment(None, Bilingual(
+        f"the complaint is about {about.name}, whom the complaints route would give it to",
+        f"mae'r gŵyn am {about.name}, y byddai'r llwybr cwynion yn ei rhoi iddynt",
+    ), about=about.email)
+
+
+def _complaints_route(it: RouteInput) -> Assignment:
     target = it.policy.routing.complaints
     if target != "service-director":
         return Assignment(

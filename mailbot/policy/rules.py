@@ -103,6 +103,9 @@ class Routing(Strict):
     foi_team: str
     complaints: str  # an address, or "service-director" (Hackney 11.3)
     monitoring_officer: str
+    # A complaint that names an officer: "complaints" (the complaints route, as any other)
+    # or "their-director", the head of that officer's line in officers.csv (Wiltshire 16.2).
+    about_an_officer: Literal["complaints", "their-director"] = "complaints"
     source: str = Field(min_length=1)
 
     @field_validator("foi_team", "monitoring_officer")

@@ -1,6 +1,6 @@
 """Hackney 11.3: a complaint goes to the Director of the service concerned, who acknowledges
-it within three days. When mailbot cannot tell the service (the member named the officer
-in words, copying nobody), the complaint waits with the default officer (member support)
+it within three days. When mailbot cannot tell the service (the member named no officer it
+knows, copying nobody), the complaint waits with the default officer (member support)
 to be passed on. The member was told that member support would acknowledge it and say
 what action would be taken, and member support was only told "the default officer (no
 rule matched)" beside the Director's duty, not that the case was theirs to pass on.
@@ -31,9 +31,9 @@ def _flat(text: str) -> str:
 def test_a_complaint_no_service_matched_is_for_the_director_to_come(tmp_path: Path) -> None:
     with _hackney(tmp_path, [("Lee Chan", DS_DIRECTOR, "Democratic services", "", "")]) as council:
         out = council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
-            "I wish to make a formal complaint about the way Sam Patel in Highways dealt with "
-            "my resident's pothole report.", date=RECEIVED), now=RECEIVED)
+            f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Highways",
+            "I wish to make a formal complaint about the way an officer in Highways dealt "
+            "with my resident's pothole report.", date=RECEIVED), now=RECEIVED)
         case = council.case()
         assert (case.kind, case.officer_email) == ("complaint", SUPPORT)
         [ack] = [m for m in out if m["To"] == JO]
@@ -66,6 +66,21 @@ def test_a_complaint_with_its_director_names_them(tmp_path: Path) -> None:
         told = _flat(body_text(ack, "plain"))
         assert "Dana Director (Highways) will acknowledge it by Thursday 5 November 2026" in told
         assert "The Director will acknowledge" not in told
+
+
+def test_an_officer_named_in_words_gives_the_director(tmp_path: Path) -> None:
+    # The member copies nobody but names Sam Patel, whom officers.csv knows: a complaint
+    # about an officer goes to the head of their line (16.1), with no REASSIGN needed.
+    with _hackney(tmp_path) as council:
+        out = council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Formal complaint about Sam Patel",
+            "I wish to make a formal complaint about the way Sam Patel in Highways dealt with "
+            "my resident's pothole report.", date=RECEIVED), now=RECEIVED)
+        assert council.case().officer_email == DIRECTOR
+    assert SAM not in {str(m["To"]) for m in out}
+    [ack] = [m for m in out if m["To"] == JO]
+    assert "Dana Director (Highways) will acknowledge it by Thursday 5 November 2026" in (
+        _flat(body_text(ack, "plain")))
 
 
 def _hackney(tmp_path: Path, more: list[tuple[str, str, str, str, str]] | None = None) -> Council:

@@ -44,6 +44,7 @@ def _route(
     cc: tuple[str, ...] = (),
     policy: str = "wiltshire",
     settings: RoutingSettings = RULES,
+    text: str = "Please look into it.",
 ) -> str | None:
     message = ParsedMessage(
         message_id="<m@x>",
@@ -51,7 +52,7 @@ def _route(
         sender=Address("", sender),
         to=[Address("", "memberenquiries@c.gov.uk")],
         cc=[Address("", a) for a in cc],
-        text="Please look into it.",
+        text=text,
     )
     return assign(
         RouteInput(
@@ -142,3 +143,22 @@ def test_check_routing_names_addresses_missing_from_the_directory() -> None:
     assert check_routing(bad, DIRECTORY, admins=[]) == [
         "routing.rules (number 1).officer: gone@c.gov.uk ('x') is not in the officers directory"
     ]
+
+
+def test_a_complaint_about_an_officer_never_goes_to_them() -> None:
+    rude = "The officer, sam@c.gov.uk, was rude to my resident."
+    # Up the named officer's line, whatever route the pack gives other complaints.
+    assert _route(Kind.COMPLAINT, "Complaint", text=rude) == "dir@c.gov.uk"
+    assert _route(Kind.COMPLAINT, "Complaint", text=rude, policy="hackney",
+                  cc=("alex@c.gov.uk",)) == "dir@c.gov.uk"
+    # Merseyside's protocol says nothing of it: the complaints route.
+    assert _route(Kind.COMPLAINT, "Complaint", text=rude, policy="mwda") == (
+        load_policy("mwda").routing.complaints)
+    # The head of the line named, and the service route (Hackney: the officer written to,
+    # up to their Director) would give it to them: the default officer instead.
+    about_head = "dir@c.gov.uk did nothing about it."
+    assert _route(Kind.COMPLAINT, "Complaint", text=about_head, policy="hackney",
+                  cc=("sam@c.gov.uk",)) == "triage@c.gov.uk"
+    # An enquiry naming an officer is routed as any enquiry.
+    assert _route(Kind.ENQUIRY, "Pothole", text="sam@c.gov.uk said he would look.") == (
+        "sam@c.gov.uk")

@@ -1,0 +1,52 @@
+"""Which officer a member's complaint is about, if it names one.
+
+Most protocols send a member's concern about an officer's conduct or capability up that
+officer's line rather than to the complaints team (Wiltshire 16.2: "the individual's
+relevant Director"; Colchester 10(5): the relevant Head of Service; Cardiff: the
+Corporate Director for the officer's service area). An officer is taken as named when
+the member's own words or the subject give their full name as officers.csv writes it,
+or their address: a first name alone ("Dear Sam") or a name in the quoted thread below
+(the officer's own earlier reply) is not enough. Team addresses the pack routes to (the
+FOI team, the complaints team, the monitoring officer) are never "the officer".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mailbot.addresses import address_key
+from mailbot.directory import Directory, Officer
+from mailbot.model import ParsedMessage
+from mailbot.quoting import own_text
+
+# The case's timeline entry naming the officer (its detail is their address): listings of
+# the member's cases show that complaint to that officer by reference only.
+COMPLAINT_ABOUT = "complaint about an officer"
+MAX_SCANNED = 20_000  # characters of the member's own words looked at
+
+
+def _mention(officer: Officer) -> re.Pattern[str]:
+    """Their full name (two words or more, any spacing and case) or their address."""
+    words = officer.name.split()
+    forms = [re.escape(officer.email)]
+    if len(words) >= 2:
+        forms.append(r"\s+".join(re.escape(word) for word in words))
+    return re.compile(rf"(?<![\w.@-])(?:{'|'.join(forms)})(?![\w@-])", re.IGNORECASE)
+
+
+def named_officer(
+    message: ParsedMessage, directory: Directory, teams: Iterable[str]
+) -> Officer | None:
+    """The officer the member names first in the subject or their own words, not counting
+    the pack's `teams` addresses; None if they name none."""
+    text = f"{message.subject}\n{own_text(message.text).text[:MAX_SCANNED]}"
+    skipped = {address_key(team) for team in teams}
+    first: tuple[int, Officer] | None = None
+    for officer in directory.officers.values():
+        if address_key(officer.email) in skipped:
+            continue
+        found = _mention(officer).search(text)
+        if found is not None and (first is None or found.start() < first[0]):
+            first = (found.start(), officer)
+    return first[1] if first else None
