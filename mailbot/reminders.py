@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from mailbot import directory_alert, ledger, outbox
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
@@ -48,6 +49,7 @@ from mailbot.confidentiality_chase import TEMPLATE as CONFIDENTIALITY_CHASE
 from mailbot.directory import Officer
 from mailbot.languages import Languages, staff_languages, staff_languages_for_many
 from mailbot.leavers import is_leaver, stand_in
+from mailbot.member_cases import subjects_erased
 from mailbot.model import FINISHED, Kind
 from mailbot.pause_chase import TEMPLATE as PAUSE_CHASE
 from mailbot.policy import Reminders
@@ -531,6 +533,9 @@ def reminder_context(
             "confidential": case.confidential,
             "subject": subject,
             "topic": _topic(subject),
+            # Its subject blanked by an erasure on request: said so where the subject
+            # goes, as the assignment's Subject line does, not left to look unsent.
+            "subject_erased": not case.confidential and not subject and _erased(case),
             "extendable": extendable,
             # An FOI request's one lawful extension (EIR reg 7): only before its date passes.
             "eir_extendable": case.kind == Kind.FOI.value and step.kind in ("before", "due"),
@@ -562,6 +567,13 @@ def reminder_context(
             "member_told_late": False,  # set by _queue_step once the member has been told
         },
     }
+
+
+def _erased(case: CaseRow) -> bool:
+    """Whether an erasure on request blanked the case's subject (member_cases.
+    subjects_erased; a case rendered outside a session cannot tell)."""
+    session = object_session(case)
+    return session is not None and case.id in subjects_erased(session, [case.id])
 
 
 def _topic(subject: str) -> str:

@@ -1,0 +1,105 @@
+"""The subject line of a reminder, an overdue reminder and an escalation about a case
+whose subject an erasure on request blanked (`mailbot person erase --name ... --in-text
+--include-open`) named the kind alone ('Overdue by 1 working day: Enquiry
+[MB-2026-00001]'), as for a case sent without a subject, while the assignment's subject
+says '(erased on request)' since ce4e5ae. They now say it too ('(erased on request /
+dilëwyd ar gais)' at a bilingual council, Welsh first where the mail is), and so does the
+case's Subject line in the body; a case sent without a subject still names its kind."""
+
+from __future__ import annotations
+
+import html as markup
+import re
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import PLAIN_UTF8, Council, body_text
+from typer.testing import CliRunner
+
+from mailbot import jobs
+from mailbot.cli import app as cli
+
+RECEIVED = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)  # 10 working days: due Wed 25 Nov
+
+
+def _cli(place: Council, *args: str) -> None:
+    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+
+
+def _reminders(home: Path, policy: str, language: str) -> tuple[
+    str, str, list[EmailMessage]
+]:
+    """An enquiry naming Pat Quinn, erased, and one sent without a subject, swept each
+    morning from Mon 23 Nov to Fri 18 Dec 2026: the references and every reminder,
+    overdue reminder and escalation about them."""
+    domain = f"{policy}.gov.uk"
+    member, sam, dana = f"ann.lee@{domain}", f"sam.patel@{domain}", f"dana.reed@{domain}"
+    sent: list[EmailMessage] = []
+    with Council(
+        home, mailbox=f"memberenquiries@{domain}", policy=policy,
+        members=[("Cllr Ann Lee", member, "Abbey", language)],
+        officers=[("Sam Patel", sam, "Highways", dana, ""),
+                  ("Dana Reed", dana, "Highways", "", "")],
+        config="[digest]\nenabled = false\n", mail_headers=PLAIN_UTF8,
+    ) as place:
+        place.deliver(place.mail(member, "Noise from Pat Quinn's house",
+                                 "The music goes on all night.", cc=sam, date=RECEIVED),
+                      RECEIVED)
+        named = place.case().ref
+        place.deliver(place.mail(member, "", "https://maps.example/abbey-road-drain",
+                                 cc=sam, date=RECEIVED), RECEIVED)
+        blank = place.case().ref
+        _cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
+             "--yes")
+        assert place.case(named).subject == ""
+        place.left()
+        day = date(2026, 11, 23)
+        while day <= date(2026, 12, 18):
+            now = datetime(day.year, day.month, day.day, 9, 5, tzinfo=UTC)
+            jobs.send_reminders(place.app, now)
+            sent += [m for m in place.flush(now) if m["To"] in (sam, dana)]
+            day += timedelta(days=1)
+    return named, blank, sent
+
+
+def _words(mail: EmailMessage, part: str) -> str:
+    """The part's words, an HTML table's cells ('<th>Subject</th><td>...') as the text
+    part's 'Subject: ...'."""
+    text = body_text(mail, part)
+    if part == "html":
+        text = markup.unescape(re.sub(r"</th>\s*<td>", ": ", text))
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(("policy", "language", "erased", "kind", "subject_line"), [
+    ("wiltshire", "en", "(erased on request)", "enquiry", "Subject: (erased on request)"),
+    ("cardiff", "en", "(erased on request / dilëwyd ar gais)", "enquiry / ymholiad",
+     "Pwnc: (dilëwyd ar gais)"),
+    ("cardiff", "cy", "(dilëwyd ar gais / erased on request)", "ymholiad / enquiry",
+     "Subject: (erased on request)"),
+])
+def test_reminder_subjects_say_the_subject_was_erased(
+    tmp_path: Path, policy: str, language: str, erased: str, kind: str, subject_line: str
+) -> None:
+    named, blank, sent = _reminders(tmp_path, policy, language)
+    about_named = [m for m in sent if f"[{named}]" in str(m["Subject"])]
+    about_blank = [m for m in sent if f"[{blank}]" in str(m["Subject"])]
+    subjects = [str(m["Subject"]) for m in about_named]
+    # A reminder before the date, one on it, overdue reminders and the escalation.
+    assert any("Reminder" in s for s in subjects), subjects
+    assert any("Overdue by" in s for s in subjects), subjects
+    assert any("Escalation" in s for s in subjects), subjects
+    for message in about_named:
+        subject = str(message["Subject"])
+        assert f": {erased}" in subject or f"- {erased}" in subject, subject
+        assert f": {kind} " not in subject and f"- {kind} " not in subject, subject
+        for part in ("plain", "html"):
+            assert subject_line in _words(message, part), part
+    assert about_blank
+    for message in about_blank:
+        subject = str(message["Subject"])
+        assert "erased" not in subject and "dilëwyd" not in subject, subject
+        assert f": {kind} " in subject or f"- {kind} " in subject, subject
