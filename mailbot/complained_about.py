@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mailbot.addresses import address_key
 from mailbot.directory import Directory, Officer
@@ -26,10 +27,11 @@ COMPLAINT_ABOUT = "complaint about an officer"
 MAX_SCANNED = 20_000  # characters of the member's own words looked at
 
 
-def _mention(officer: Officer) -> re.Pattern[str]:
+@lru_cache(maxsize=4096)  # a council's officers, asked at each complaint
+def _mention(name: str, email: str) -> re.Pattern[str]:
     """Their full name (two words or more, any spacing and case) or their address."""
-    words = officer.name.split()
-    forms = [re.escape(officer.email)]
+    words = name.split()
+    forms = [re.escape(email)]
     if len(words) >= 2:
         forms.append(r"\s+".join(re.escape(word) for word in words))
     return re.compile(rf"(?<![\w.@-])(?:{'|'.join(forms)})(?![\w@-])", re.IGNORECASE)
@@ -46,7 +48,7 @@ def named_officer(
     for officer in directory.officers.values():
         if address_key(officer.email) in skipped:
             continue
-        found = _mention(officer).search(text)
+        found = _mention(officer.name, officer.email).search(text)
         if found is not None and (first is None or found.start() < first[0]):
             first = (found.start(), officer)
     return first[1] if first else None
