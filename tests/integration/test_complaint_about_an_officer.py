@@ -3,8 +3,8 @@ the complaints team and never to the officer complained about: Wiltshire 16.2 ("
 individual's relevant Director"), Colchester 10(5) (the relevant Head of Service),
 Cardiff 'Conduct and Effectiveness' (the Corporate Director for the officer's service
 area). mailbot reads "the relevant Director" as the head of the named officer's
-management line in officers.csv; a pack that says nothing (Merseyside) keeps the
-complaints route. The officer named is found by their full name or address in the
+management line in officers.csv. Merseyside's complaints route is already its Director
+(13.3), so its pack keeps that route. The officer named is found by their full name or address in the
 member's own words (not in a quoted thread)."""
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def test_a_director_complained_about_is_not_sent_it(tmp_path: Path) -> None:
     assert "pat@wiltshire.gov.uk" not in [m["To"] for m in out]
 
 
-def test_a_protocol_silent_on_it_keeps_the_complaints_route(tmp_path: Path) -> None:
+def test_merseyside_keeps_its_complaints_route(tmp_path: Path) -> None:
     with _council(tmp_path, "mwda") as council:
         _complain(council, "mwda.gov.uk", "Complaint about an officer", RUDE)
         case = council.case()

@@ -151,7 +151,7 @@ def test_a_complaint_about_an_officer_never_goes_to_them() -> None:
     assert _route(Kind.COMPLAINT, "Complaint", text=rude) == "dir@c.gov.uk"
     assert _route(Kind.COMPLAINT, "Complaint", text=rude, policy="hackney",
                   cc=("alex@c.gov.uk",)) == "dir@c.gov.uk"
-    # Merseyside's protocol says nothing of it: the complaints route.
+    # Merseyside's complaints route is its Director already (13.3): that route.
     assert _route(Kind.COMPLAINT, "Complaint", text=rude, policy="mwda") == (
         load_policy("mwda").routing.complaints)
     # The head of the line named, and the service route (Hackney: the officer written to,
