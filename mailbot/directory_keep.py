@@ -152,7 +152,17 @@ def start_on_kept(settings: Settings, problem: DirectoryError) -> Directory | No
     # As if these files had been read: refresh() reads them again once they change.
     directory._stamps = file_stamps(directory.members_path, directory.officers_path)
     directory.last_error, directory.kept_copy = str(problem), kept.when
+    directory.warnings = [_as_in_configured(w, kept.files, wanted) for w in directory.warnings]
     return directory
+
+
+def _as_in_configured(warning: str, kept: dict[str, Path], wanted: dict[str, Path]) -> str:
+    """A warning read from the kept copy, naming the administrator's file it was copied
+    from rather than the copy in mailbot's data folder, which is not theirs to edit."""
+    for name, path in kept.items():
+        if name in wanted:
+            warning = warning.replace(str(path), str(wanted[name]))
+    return warning
 
 
 def fallback_line(problem: str, kept_copy: str) -> str:

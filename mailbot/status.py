@@ -73,6 +73,9 @@ class Status:
     with_leavers: list[tuple[str, int]] = field(default_factory=list)
     # What members.csv / officers.csv accept but is probably wrong (a manager with no row)
     directory_warnings: list[str] = field(default_factory=list)
+    # ... read from the daemon's kept copy (directory_keep.py), taken then, in words; ""
+    # when read from the files as they are now
+    directory_warnings_kept: str = ""
     # (address, when) for officers whose auto-reply says they have left, still listed
     left_but_listed: list[tuple[str, str]] = field(default_factory=list)
     unmoved: int = 0  # handled, but not yet moved out of the Inbox (each poll tries again)
@@ -184,6 +187,7 @@ def gather_status(app: App, now: datetime) -> Status:
             not_sent_long=oldest is not None and now - oldest > NOT_SENT_AFTER,
             with_leavers=cases_with_leavers(app, session),
             directory_warnings=list(app.directory.warnings),
+            directory_warnings_kept=app.directory.kept_copy,
             directory_unread=_directory_unread(app),
             templates_unused=[fallback_line(t) for t in broken_templates(app.settings)],
             left_but_listed=[(a, _when(at)) for a, at
@@ -312,6 +316,15 @@ def _directory_unread(app: App) -> str | None:
             "the file is put right, and reads it again when it is saved")
 
 
+def _warnings_from(kept_copy: str) -> str:
+    """Where the directory's warnings were read: the files as they are (check-config lists
+    them too), or, while they do not validate, the copy the daemon kept of them."""
+    if not kept_copy:
+        return "(mailbot check-config lists them)"
+    return (f"in the copy of these files kept on {kept_copy}, the last that could be read, "
+            "which the daemon is using until they are put right")
+
+
 def _backend_kind(app: App) -> str:
     """The backend in use, without making one (a connection) just to ask."""
     backend = app.backend_in_use
@@ -438,7 +451,7 @@ def format_status(status: Status) -> str:
     lines += [f"templates: NOT USED: {unused}" for unused in status.templates_unused]
     if status.directory_warnings:
         lines.append(f"directory: {len(status.directory_warnings)} warning(s) "
-                     "(mailbot check-config lists them):")
+                     f"{_warnings_from(status.directory_warnings_kept)}:")
         lines += [f"  {warning}" for warning in status.directory_warnings[:LISTED]]
     if status.held:
         lines.append(f"outbox: sending held {status.held}")
