@@ -74,6 +74,14 @@ MEMBER_MAIL: dict[str, Bilingual] = {
         "letter saying the clarification was received, with the new response date",
         "llythyr yn dweud bod yr eglurhad wedi dod, gyda'r dyddiad ymateb newydd",
     ),
+    "fee_received": Bilingual(
+        "letter saying the fee was received, with the new response date",
+        "llythyr yn dweud bod y ffi wedi dod i law, gyda'r dyddiad ymateb newydd",
+    ),
+    "reply_received": Bilingual(
+        "letter saying their reply was received, with the new response date",
+        "llythyr yn dweud bod eu hateb wedi dod, gyda'r dyddiad ymateb newydd",
+    ),
 }
 
 

@@ -37,8 +37,9 @@ assignment quotes only the first message); the officer's notice that mail to the
 member bounced (bounce_notice) once the case is finished, and written again from the
 bounce for the case's officer now (else the stand-in) when the case has moved; the
 member's letter naming a new officer, the letter that the response will be later
-(EXTEND), and the letter that an FOI request's clarification was received with its new
-date, once the case is finished.
+(EXTEND), and the letters that an FOI request's clarification or fee was received, or
+that the member's reply ended a pause, with the new date, once the case is finished
+(the last three also once it is paused again).
 
 An officer's daily summary of reminders is reviewed case by case, as each reminder in
 it would be alone: it goes with the cases still to answer, written again for the day it
@@ -440,6 +441,18 @@ def check_clarification_received(
     return _finished(case)
 
 
+def check_new_date_after_pause(
+    app: App, session: Session, case: CaseRow, row: OutboxRow
+) -> str:
+    """The member's letter that a pause has ended and their date moved: an FOI request's
+    fee received (fee_received), or their reply that ended an officer's PAUSE
+    (reply_received). Not once the case is answered, nor once it is paused again (the
+    date in it no longer holds)."""
+    if case.status == CaseStatus.PAUSED:
+        return "the case was paused again: the new date no longer holds"
+    return _finished(case)
+
+
 CHECKS: dict[str, Check] = {
     "reminder": check_reminder,
     "overdue": check_reminder,
@@ -471,4 +484,6 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "alternative_contact": check_member_told_of_new_officer,
     "extension_notice": check_extension_notice,
     "clarification_received": check_clarification_received,
+    "fee_received": check_new_date_after_pause,
+    "reply_received": check_new_date_after_pause,
 }

@@ -10,7 +10,7 @@ changes nothing and the officer is warned.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
@@ -32,12 +32,13 @@ from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
-from mailbot.languages import welsh_of
+from mailbot.languages import long_date_cy, welsh_of
 from mailbot.loops import detect_automatic
 from mailbot.member_cases import passed_on_by_staff, sent_again
 from mailbot.member_thanks import member_thanks_only
 from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import case_by_conversation, find_case, same_member
 
@@ -94,6 +95,8 @@ def follow_thread(it: Intake) -> Outcome | None:
         headline = WROTE_AGAIN_CLOCK_RUNS
         if _tell_member_clarified(it, case, at):
             headline = WROTE_AGAIN_CLARIFIED
+        elif _tell_member_new_date(it, case, at):
+            headline = _wrote_again_member_told(case)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
     elif not it.message.attachment_types and _thanks_only(it, case):
@@ -124,6 +127,42 @@ def _tell_member_clarified(it: Intake, case: CaseRow, at: datetime) -> bool:
     )
     it.queued.extend(queued)
     return bool(queued)
+
+
+def _tell_member_new_date(it: Intake, case: CaseRow, at: datetime) -> bool:
+    """The member's reply ended an officer's PAUSE on an enquiry or complaint: the paused
+    working days do not count, so the date they were given may now be later. If it is,
+    they are told the new date in reply (commands.tell_member_reply_moved_the_date)."""
+    if case.kind == Kind.FOI.value:
+        return False
+    queued = commands.tell_member_reply_moved_the_date(
+        it.app, it.session, case, _due_before_last_pause(it.app, it.session, case),
+        at.astimezone(cases.LONDON).date(), it.now, in_reply_to=it.message,
+    )
+    it.queued.extend(queued)
+    return bool(queued)
+
+
+def _due_before_last_pause(app: App, session: Session, case: CaseRow) -> date | None:
+    """The response date the case had when its latest pause began: the date the member
+    was last given, which the pause's end may have moved. None if it was never paused."""
+    events = cases.clock_events(session, case)
+    pauses = [n for n, event in enumerate(events)
+              if event.clock == "response" and event.action == "pause"]
+    if not pauses:
+        return None
+    return cases.deadlines_for(app, session, case, events[: pauses[-1]]).response_due
+
+
+def _wrote_again_member_told(case: CaseRow) -> Headline:
+    """The update when the member's reply ended the pause and they were sent the new date."""
+    assert case.response_due is not None
+    return Headline(
+        f"{WROTE_AGAIN_CLOCK_RUNS.en} The member has been sent the new date, "
+        f"{long_date(case.response_due)}.",
+        f"{WROTE_AGAIN_CLOCK_RUNS.cy} Mae'r aelod wedi cael y dyddiad newydd, "
+        f"{long_date_cy(case.response_due)}.",
+    )
 
 
 def _case_of(it: Intake) -> CaseRow | None:

@@ -44,6 +44,8 @@ from mailbot.commands.letters import (
     queue_reply,
     tell_member,
     tell_member_clarification_received,
+    tell_member_fee_received,
+    tell_member_reply_moved_the_date,
 )
 from mailbot.commands.outcome import Context, Result
 from mailbot.commands.parse import (
@@ -91,6 +93,8 @@ __all__ = [
     "role_of",
     "tell_member",
     "tell_member_clarification_received",
+    "tell_member_fee_received",
+    "tell_member_reply_moved_the_date",
 ]
 
 

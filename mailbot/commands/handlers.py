@@ -31,6 +31,7 @@ from mailbot.commands.letters import (
     member_was_acknowledged,
     tell_member,
     tell_member_clarification_received,
+    tell_member_fee_received,
     tell_member_it_is_late,
 )
 from mailbot.commands.outcome import Context, Result, member_told, refuse
@@ -206,6 +207,8 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     )
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
+        if ctx.given_at.astimezone(cases.LONDON).date() <= promised:
+            lines.append(_member_reply_ends_pause())
     return Result(True, lines)
 
 
@@ -246,13 +249,14 @@ def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
         )
     return Bilingual(
         "Reply RESUME on the day the fee is received: the working days from today to that "
-        f"day will not count ({law} s.10(2)). The member writing again does not end this "
-        "pause. mailbot has not written to the member: send them the fees notice yourself "
-        "if you have not.",
+        f"day will not count ({law} s.10(2)), and mailbot then sends the member the new "
+        "date. The member writing again does not end this pause. mailbot has not written "
+        "to the member now: send them the fees notice yourself if you have not.",
         "Atebwch RESUME ar y diwrnod y daw'r ffi i law: ni fydd y diwrnodau gwaith o heddiw "
-        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)). Nid yw neges arall gan yr "
-        "aelod yn dod â'r oedi hwn i ben. Nid yw mailbot wedi ysgrifennu at yr aelod: "
-        "anfonwch yr hysbysiad ffioedd atynt eich hun os nad ydych wedi gwneud.",
+        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)), a bydd mailbot wedyn yn anfon "
+        "y dyddiad newydd at yr aelod. Nid yw neges arall gan yr aelod yn dod â'r oedi hwn "
+        "i ben. Nid yw mailbot wedi ysgrifennu at yr aelod nawr: anfonwch yr hysbysiad "
+        "ffioedd atynt eich hun os nad ydych wedi gwneud.",
     )
 
 
@@ -269,6 +273,19 @@ def _member_not_told_of_pause(promised: date) -> Bilingual:
         f"Dywedwyd wrth yr aelod am ddisgwyl ymateb erbyn {cy} ac nid yw wedi cael gwybod "
         "am yr oedi hwn. Oni bai eich bod yn aros am eu hateb, dywedwch wrthynt pam a phryd "
         "y cânt ymateb.",
+    )
+
+
+def _member_reply_ends_pause() -> Bilingual:
+    """The member's reply in the thread ends the pause (cases.resume_on_member_reply), and
+    the paused days push their date on: mailbot then sends them the new date
+    (thread_mail._tell_member_new_date). Not said of a pause after the date had passed,
+    which moves nothing."""
+    return Bilingual(
+        "If they reply in this case's thread, the clock runs again and mailbot sends them "
+        "the new date.",
+        "Os byddant yn ateb yn edefyn yr achos hwn, bydd y cloc yn rhedeg eto a bydd "
+        "mailbot yn anfon y dyddiad newydd atynt.",
     )
 
 
@@ -322,14 +339,24 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             )
         )
     queued: list[str] = []
+    today = ctx.given_at.astimezone(cases.LONDON).date()
     if stop == "clarification":  # the member is told it came, and the new date
-        queued = tell_member_clarification_received(
-            ctx.app, ctx.session, case, ctx.given_at.astimezone(cases.LONDON).date(), ctx.now
-        )
+        queued = tell_member_clarification_received(ctx.app, ctx.session, case, today, ctx.now)
     if queued:
         lines.append(
             Bilingual("The member has been sent the new date.",
                       "Mae'r aelod wedi cael y dyddiad newydd.")
+        )
+        return Result(True, lines, queued)
+    if stop == "fees":  # the member is told the fee came, and the new date
+        queued = tell_member_fee_received(ctx.app, ctx.session, case, today, ctx.now)
+    if queued:
+        member = ctx.app.directory.display(case.member_email)
+        lines.append(
+            Bilingual(f"{member} has been sent a letter saying the fee was received, with "
+                      "the new date.",
+                      f"Mae {member} wedi cael llythyr yn dweud bod y ffi wedi dod i law, "
+                      "gyda'r dyddiad newydd.")
         )
         return Result(True, lines, queued)
     if stop is not None and case.response_due is not None:

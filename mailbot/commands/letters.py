@@ -138,6 +138,57 @@ def tell_member_clarification_received(
 CLARIFICATION_RECEIVED = "clarification_received"  # the letter's template and outbox purpose
 
 
+def tell_member_fee_received(
+    app: App, session: Session, case: CaseRow, received_on: date, now: datetime
+) -> list[str]:
+    """An FOI request held by a fees notice (FOIA s.9) has had its fee: the officer's
+    RESUME on the day it was received. The working days from the notice to that day are
+    disregarded (s.10(2)), so the date the member was given has moved, and they are told
+    the fee was received and the new date. Once per pause (a second RESUME is refused, the
+    same mail read again is one outbox key); only to a member who was acknowledged, while
+    the request is open with a date still to come."""
+    pause = foi_pause.last_pause(session, case)
+    if (case.kind != Kind.FOI.value or pause is None or case.status in FINISHED
+            or case.response_due is None or case.response_due < received_on
+            or not member_was_acknowledged(session, case)):
+        return []
+    return _letter(
+        app, session, case, now, FEE_RECEIVED,
+        {"received_on": received_on, "notice_on": pause.at.astimezone(cases.LONDON).date()},
+        dedup_key=f"{FEE_RECEIVED}:{case.id}:{pause.id}", in_reply_to=None,
+    )
+
+
+FEE_RECEIVED = "fee_received"  # the letter's template and outbox purpose
+
+
+def tell_member_reply_moved_the_date(
+    app: App, session: Session, case: CaseRow, promised: date | None, replied_on: date,
+    now: datetime, *, in_reply_to: ParsedMessage,
+) -> list[str]:
+    """The member's reply has ended an officer's PAUSE on a case that is not an FOI
+    request (the clock runs again, the paused working days disregarded), and the response
+    date is now later than `promised`, the one it had when the pause began. The member is
+    told, in reply, the new date and why. Nothing when the date did not move (the pause
+    began after it had passed, or held no working day). Once per pause; only to a member
+    who was acknowledged, while the case is open with a date."""
+    pause = foi_pause.last_pause(session, case)
+    new_due = case.response_due
+    if (case.kind == Kind.FOI.value or pause is None or promised is None or new_due is None
+            or new_due <= promised or case.status != CaseStatus.OPEN
+            or not member_was_acknowledged(session, case)):
+        return []
+    return _letter(
+        app, session, case, now, REPLY_RECEIVED,
+        {"replied_on": replied_on, "paused_on": pause.at.astimezone(cases.LONDON).date(),
+         "old_due": promised, "new_due": new_due},
+        dedup_key=f"{REPLY_RECEIVED}:{case.id}:{pause.id}", in_reply_to=in_reply_to,
+    )
+
+
+REPLY_RECEIVED = "reply_received"  # the letter's template and outbox purpose
+
+
 def member_was_acknowledged(session: Session, case: CaseRow) -> bool:
     """Whether an acknowledgement (with its date) was queued for the member of `case`."""
     found = session.scalar(

@@ -69,7 +69,8 @@ def test_a_fees_notice_waits_for_the_fee_and_its_days_do_not_count(council: Coun
     said = _command(council, assignment, 'PAUSE "fees notice sent: £45 for copying"', NOTICE)
     assert said.startswith("Done.")
     assert ("Reply RESUME on the day the fee is received: the working days from today to "
-            "that day will not count (FOIA s.10(2)).") in said
+            "that day will not count (FOIA s.10(2)), and mailbot then sends the member the "
+            "new date.") in said
     # The member writing is not the fee arriving: the clock stays paused (it restarted a
     # fresh 20 working days, Tue 8 Dec, as if it were a clarification).
     [update] = council.deliver(
