@@ -4,8 +4,8 @@ individual's relevant Director"), Colchester 10(5) (the relevant Head of Service
 Cardiff 'Conduct and Effectiveness' (the Corporate Director for the officer's service
 area). mailbot reads "the relevant Director" as the head of the named officer's
 management line in officers.csv. Merseyside's complaints route is already its Director
-(13.3), so its pack keeps that route. The officer named is found by their full name or address in the
-member's own words (not in a quoted thread)."""
+(13.3), so its pack keeps that route. The officer named is found by their full name or
+address in the member's own words (not in a quoted thread)."""
 
 from __future__ import annotations
 
