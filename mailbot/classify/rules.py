@@ -91,6 +91,21 @@ _GAP_WORDS = (
 )
 GOVERNED_GAP = frozenset(_GAP_WORDS.split())
 MAX_GOVERNED_GAP = 6
+# "shouldn't be logged as a formal complaint", "does not need to be recorded as", "I don't
+# want this treated as": a participle of taking it as one stands in the gap only when the
+# negator asks (a modal before it, or "need" / "want" after it); after "was not" or "is
+# not being" it tells how the mail was handled, a complaint's own words.
+TAKEN_AS = frozenset({
+    "logged", "treated", "counted", "recorded", "registered", "regarded", "considered",
+    "classed", "classified", "seen", "viewed", "taken", "processed",
+})
+ASKING_MODALS = frozenset({"should", "must", "ought", "shall", "need", "needs"})
+ASKING_AFTER = frozenset({"need", "needs", "want", "wish"})
+# "I cannot make a formal complaint online", "I can't lodge a complaint on your website":
+# the negator is of the means of complaining, not of whether this is a complaint; only
+# "cannot be treated as a complaint" (a participle of taking it as one) says it is none.
+# spaCy reads "cannot" as "can" + "not" and "can't" as "ca" + "n't".
+OF_ABILITY = frozenset({"can", "ca", "could"})
 
 # Common Welsh function words: Welsh mail is expected (Cardiff), other languages are not.
 _CY_WORDS = (
@@ -311,16 +326,32 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _governed_by_negator(doc: Doc, start: int) -> bool:
     """Does a negator govern the words from ``start`` ("not a formal complaint", "isn't
-    an FOI request"), with only GOVERNED_GAP words between them?"""
+    an FOI request"), with only GOVERNED_GAP words between them (and a TAKEN_AS
+    participle, when the negator asks)?"""
+    taken_as = False
     for gap, i in enumerate(range(start - 1, -1, -1)):
         word = doc[i].lower_
         if word in GOVERNING_NEGATORS:
-            return True
+            return _negator_governs(doc, i, taken_as)
         if word in NO_NEED and i + 1 < start and doc[i + 1].lower_ in ("need", "angen"):
             return True
-        if word not in GOVERNED_GAP or gap == MAX_GOVERNED_GAP:
+        taken_as = taken_as or word in TAKEN_AS
+        if (word not in GOVERNED_GAP and word not in TAKEN_AS) or gap == MAX_GOVERNED_GAP:
             return False
     return False
+
+
+def _negator_governs(doc: Doc, i: int, taken_as: bool) -> bool:
+    """Whether the negator at ``i`` says the words after it are not what the mail is:
+    not one of ability ("cannot make a complaint online"), nor past handling ("was not
+    logged as a complaint")."""
+    before = doc[i - 1].lower_ if i > 0 else ""
+    after = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    if doc[i].lower_ == "cannot" or before in OF_ABILITY:
+        return taken_as
+    if taken_as:
+        return before in ASKING_MODALS or after in ASKING_AFTER
+    return True
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -30,6 +30,13 @@ NOT_A_COMPLAINT = [
      "Jones"),
     ("Golau stryd", "Dydw i ddim yn gwneud cwyn ffurfiol, dim ond gofyn pryd bydd y golau stryd "
      "ar Heol y Bryn yn cael ei drwsio.\n\nCofion,\nCyng. Huw Rees"),
+    # Asking that it not be taken as one: a negated "should" (or "need", "want") before
+    # "logged as", where "was not logged as a formal complaint" complains of its handling.
+    ("Bins on Elm Road", "Hi team,\n\nThis shouldn't be logged as a formal complaint, but "
+     "could you look at the bins on Elm Road? Two households say their green bins were "
+     "missed on Tuesday.\n\nThanks,\nCllr Jo Bloggs"),
+    ("Hedges on Mill Lane", "I don't want this recorded as a formal complaint: when will the "
+     "hedges on Mill Lane be cut back?\n\nCllr Dee Marsh"),
 ]
 
 NOT_AN_FOI_REQUEST = [
@@ -57,6 +64,12 @@ STILL_A_COMPLAINT = [
     ("Re: Mr Dyer's fence", "My email in August was not treated as a formal complaint, although "
      "it asked for one. Mr Dyer wants to know why, and he wants it looked at now.\n\n"
      "Cllr Kay Bird"),
+    # Unable to use the online form: a complaint all the same, sent here instead.
+    ("Housing repair", "I cannot make a formal complaint online, the form keeps failing, so "
+     "I am sending it here. My resident's housing repair has been left since June.\n\n"
+     "Cllr Ray Long"),
+    ("Parking permit", "I can't lodge a formal complaint through your website. Mrs Ahmed's "
+     "parking permit was refused twice without a reason.\n\nCllr Tom Wade"),
 ]
 
 STILL_FOI = [
@@ -128,3 +141,25 @@ def test_urgency_negated_with_a_curly_apostrophe_is_not_urgency(rules: Classifie
     # Outlook types ’ for ': "isn’t" is "is" + "n’t", a negator like "n't".
     text = "This isn’t urgent: could the bench on the green be repaired?\n\nCllr Ann Pope"
     assert rules.classify(mail("Bench", text)).priority == Priority.NORMAL
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("This shouldn't be logged as a formal complaint.", True),
+    ("This should not be treated as a formal complaint.", True),
+    ("It does not need to be recorded as a formal complaint.", True),
+    ("My email was not logged as a formal complaint.", False),
+    ("It is not being treated as a formal complaint.", False),
+    ("I cannot make a formal complaint online.", False),
+    ("I can't submit a formal complaint on your website.", False),
+    ("This cannot be treated as a formal complaint.", True),
+])
+def test_which_not_governs_the_complaint_wording(
+    rules: Classifier, text: str, negated: bool
+) -> None:
+    # The rules' own counts: negated wording is NOT_COMPLAINT, a signal the model reads.
+    from mailbot.classify.classifier import RulesClassifier
+    from mailbot.classify.features import prepare
+
+    assert isinstance(rules, RulesClassifier)
+    counts = prepare(rules.nlp, rules.rules, mail("Test", text)).counts
+    assert (counts["NOT_COMPLAINT"], counts["COMPLAINT"]) == ((1, 0) if negated else (0, 1))
