@@ -4,7 +4,9 @@ whose subject an erasure on request blanked (`mailbot person erase --name ... --
 [MB-2026-00001]'), as for a case sent without a subject, while the assignment's subject
 says '(erased on request)' since ce4e5ae. They now say it too ('(erased on request /
 dilëwyd ar gais)' at a bilingual council, Welsh first where the mail is), and so does the
-case's Subject line in the body; a case sent without a subject still names its kind."""
+case's Subject line in the body; a case sent without a subject still names its kind. The
+officer's daily summary, which lists each case by its kind and subject, said 'What:
+Enquiry' for it; it now says 'What: Enquiry: (erased on request)'."""
 
 from __future__ import annotations
 
@@ -103,3 +105,37 @@ def test_reminder_subjects_say_the_subject_was_erased(
         subject = str(message["Subject"])
         assert "erased" not in subject and "dilëwyd" not in subject, subject
         assert f": {kind} " in subject or f"- {kind} " in subject, subject
+
+
+@pytest.mark.parametrize(("policy", "what"), [
+    ("wiltshire", ["What: Enquiry: (erased on request)"]),
+    ("cardiff", ["What: Enquiry: (erased on request)", "Beth: Ymholiad: (dilëwyd ar gais)"]),
+])
+def test_the_daily_summary_says_the_subject_was_erased(
+    tmp_path: Path, policy: str, what: list[str]
+) -> None:
+    # Four cases due the same day go to Sam as one summary, which lists each by its kind
+    # and subject: the erased one was 'What: Enquiry', as if sent without a subject.
+    domain = f"{policy}.gov.uk"
+    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
+        members=[("Cllr Ann Lee", member, "Abbey", "en")],
+        officers=[("Sam Patel", sam, "Highways", "", "")],
+        config="[digest]\nenabled = false\n", mail_headers=PLAIN_UTF8,
+    ) as place:
+        for subject in ("Noise from Pat Quinn's house", "Bins", "Street light", "Drain"):
+            place.deliver(place.mail(member, subject, "Please help.", cc=sam, date=RECEIVED),
+                          RECEIVED)
+        _cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
+             "--yes")
+        place.left()
+        due_day = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)
+        jobs.send_reminders(place.app, due_day)
+        [summary] = [m for m in place.flush(due_day) if m["To"] == sam]
+    assert "Your cases to answer" in str(summary["Subject"])
+    for part in ("plain", "html"):
+        text = _words(summary, part)
+        for line in what:  # the HTML part is a table: its cell without the label
+            shown = line.split(": ", 1)[1] if part == "html" else line
+            assert shown in text, (part, text)
