@@ -19,7 +19,7 @@ failed address (mailbot/bounce_match.py), or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
 from mailbot.bounce_match import bounced_mail
 from mailbot.commands.letters import tell_member_of_new_officer
+from mailbot.complained_about import complained_about, one_of
 from mailbot.directory import emails_in
 from mailbot.dsn import Failure, failure_for
 from mailbot.languages import Bilingual
@@ -95,16 +96,18 @@ def _absent(out: OutboxRow, message: ParsedMessage) -> str:
 
 
 def alternative_contact(
-    app: App, absent: str, note: str, away: Callable[[str], bool] | None = None
+    app: App, absent: str, note: str, away: Callable[[str], bool] | None = None,
+    *, never: Collection[str] = (),
 ) -> str | None:
     """Who takes over: a known officer named in the note (by address, else by name when
     it names exactly one), the directory's deputy, a colleague at the same domain named
     in the note, then the manager. One `away` says is away is passed over: two officers
     who are each other's deputy, both on leave over Christmas, would otherwise hand a case
-    back to the first, whose out-of-office is on the case already."""
+    back to the first, whose out-of-office is on the case already. An officer in `never`
+    (one a complaint is about) is never the one."""
 
     def free(address: str) -> bool:
-        return away is None or not away(address)
+        return (away is None or not away(address)) and not one_of(address, never)
 
     shared = app.mailbox_address
     named = [a for a in emails_in(note)
@@ -162,14 +165,15 @@ def officer_out_of_office(
     if not first_time:
         return
     note = message.text[:5000]
-    alternative = alternative_contact(app, absent, note, _away_on(session, now))
+    about = complained_about(session, case.id)
+    alternative = alternative_contact(app, absent, note, _away_on(session, now), never=about)
     name = app.directory.display(absent)
     if app.policy.absence_pauses(Kind(case.kind)):
         _pause(app, session, case, absent, now)
         _mark_handled(session, case, absent, now, f"clock paused; alternative {alternative}")
         council = app.settings.council.name
         _ask_to_redirect(
-            app, session, case, absent, alternative or _fallback(app, absent), now,
+            app, session, case, absent, alternative or _fallback(app, absent, about), now,
             Headline(
                 f"{name} is out of the office. Under {council}'s protocol the response "
                 "clock is paused until the case is redirected: reply REASSIGN with your own "
@@ -184,10 +188,10 @@ def officer_out_of_office(
         )
         return
     _mark_handled(session, case, absent, now, f"redirected to {alternative}")
-    if alternative is None and alternative_contact(app, absent, note) is not None:
+    if alternative is None and alternative_contact(app, absent, note, never=about) is not None:
         # Whoever covers for them is away too (Christmas): a person chooses.
         _ask_to_redirect(
-            app, session, case, absent, _fallback(app, absent), now,
+            app, session, case, absent, _fallback(app, absent, about), now,
             Headline(
                 f"{name} is out of the office, and so is their alternative contact. Reply "
                 "REASSIGN name@council to pass the case on.",
@@ -199,7 +203,7 @@ def officer_out_of_office(
         return
     if alternative is None:
         _ask_to_redirect(
-            app, session, case, absent, _fallback(app, absent), now,
+            app, session, case, absent, _fallback(app, absent, about), now,
             Headline(
                 f"{name} is out of the office and has no alternative contact in the "
                 "directory. Reply REASSIGN name@council to pass the case on.",
@@ -267,14 +271,15 @@ def _move_from_dead_address(
         return
     if _already_handled(session, case, failed):
         return
-    alternative = alternative_contact(app, failed, "")
+    about = complained_about(session, case.id)
+    alternative = alternative_contact(app, failed, "", never=about)
     _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
     name = app.directory.display(failed)
     if alternative is None:
         # An officer who has left (their row deleted, so no deputy or manager is known) or
         # one with neither: the case would sit with a dead address and nobody told.
         _ask_to_redirect(
-            app, session, case, failed, _fallback(app, failed), now,
+            app, session, case, failed, _fallback(app, failed, about), now,
             Headline(
                 f"Mail to {name} about this case could not be delivered (bounce), and the "
                 "directory names no alternative contact: they may have left the council. "
@@ -458,8 +463,8 @@ def _pause(app: App, session: Session, case: CaseRow, absent: str, now: datetime
     )
 
 
-def _fallback(app: App, absent: str) -> str | None:
-    return stand_in(app, absent)
+def _fallback(app: App, absent: str, never: Collection[str] = ()) -> str | None:
+    return stand_in(app, absent, never)
 
 
 HANDLED = "absence handled"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
+from mailbot.access_request import law_due
 from mailbot.addresses import same_address
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.clock import counted_from
@@ -96,10 +97,22 @@ def ack_context(
             # The council's closures its date was counted over (a Christmas closure), so
             # a member writing on 23 December knows why the date is in mid-January.
             "closed": closures_counted_over(app, case),
+            # A subject access request: the law's one calendar month, not FOI's 20
+            # working days (access_request); None for any other case.
+            "subject_access": subject_access_context(app, case),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
         "contact": who.contact,
     }
+
+
+def subject_access_context(app: App, case: CaseRow) -> dict[str, Any] | None:
+    """{due}: the date data protection law gives the council to answer a subject access
+    request (one calendar month from receipt); None when the case is not one (nor a case
+    relabelled from one to a complaint or a confidentiality request)."""
+    if not case.subject_access or case.kind not in (Kind.ENQUIRY.value, Kind.FOI.value):
+        return None
+    return {"due": law_due(app.policy, case.received_at)}
 
 
 def _follows(case: CaseRow) -> dict[str, Any] | None:
@@ -210,6 +223,7 @@ _ROLES: dict[str, tuple[str, str]] = {
     "foi": ("the FOI team", "y tîm rhyddid gwybodaeth"),
     "complaints": ("the council's complaints contact", "cyswllt cwynion y cyngor"),
     "monitoring_officer": ("the Monitoring Officer", "y Swyddog Monitro"),
+    "subject_access": ("the data protection officer", "y swyddog diogelu data"),
 }
 
 
@@ -219,6 +233,7 @@ def _role_of(app: App, email: str) -> str:
         ("foi", routing.foi_team),
         ("complaints", routing.complaints),
         ("monitoring_officer", routing.monitoring_officer),
+        ("subject_access", routing.subject_access or ""),
     ):
         if same_address(email, address):
             return role

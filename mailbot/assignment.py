@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
-from mailbot.acknowledgement import should_acknowledge
+from mailbot.acknowledgement import should_acknowledge, subject_access_context
 from mailbot.addresses import address_forms, address_key
 from mailbot.attached_files import readable_size
 from mailbot.body import UNREADABLE, body_note
@@ -158,6 +158,8 @@ def officer_context(
             "eir_extendable": kind == Kind.FOI,
             # FOIA s.10(3)'s time to consider the public interest (FOISA has none).
             "public_interest_extendable": kind == Kind.FOI and app.policy.foi_regime != "foisa",
+            # A subject access request: the law's month and where it goes, else None.
+            "subject_access": _subject_access(app, case, to),
         },
         "message_text": text,
         # The member's follow-up quoted our earlier mail below their words: not repeated.
@@ -192,6 +194,17 @@ def officer_context(
         # twice is not handled afresh by an officer unaware of the first (member_cases).
         "other_cases": _other_cases(app, case, to),
     }
+
+
+def _subject_access(app: App, case: CaseRow, to: str) -> dict[str, Any] | None:
+    """{due, dpo, to_dpo} for a subject access request: the date one calendar month from
+    receipt, the pack's data protection officer route ("" if none), and whether this
+    officer is it; None for any other case."""
+    found = subject_access_context(app, case)
+    if found is None:
+        return None
+    dpo = app.policy.routing.subject_access or ""
+    return {**found, "dpo": dpo, "to_dpo": bool(dpo) and address_key(dpo) == address_key(to)}
 
 
 # The events of CONFIDENTIAL OK and CONFIDENTIAL NO accepted on a case.

@@ -23,7 +23,8 @@ from mailbot.clock import (
     case_deadlines,
     due_dates,
 )
-from mailbot.complained_about import COMPLAINT_ABOUT
+from mailbot.complained_about import COMPLAINT_ABOUT, one_of
+from mailbot.directory import Officer
 from mailbot.languages import (
     Bilingual,
     welsh_of,
@@ -294,12 +295,14 @@ def assign_case(
             settings=app.settings.routing,
             previous_officer=parent.officer_email if parent is not None else None,
             kind_settled=kind_settled,
+            subject_access=case.subject_access,
         )
     )
     officer, why = found.officer_email, found.why
     if officer and officer_away(session, officer, now):
-        deputy = app.directory.deputy_of(officer)
-        manager = app.directory.manager_of(officer)
+        # Never to the officer a complaint is about, who may be the away head's deputy.
+        deputy = _not_about(app.directory.deputy_of(officer), found.about)
+        manager = _not_about(app.directory.manager_of(officer), found.about)
         if (deputy is not None and manager is not None
                 and officer_away(session, deputy.email, now)
                 and not officer_away(session, manager.email, now)):
@@ -327,6 +330,13 @@ def assign_case(
     else:
         ledger.record_event(session, now, "mailbot", "unassigned", why, case=case)
     return routing.Assignment(officer, why, found.about)
+
+
+def _not_about(stand_in: Officer | None, about: str | None) -> Officer | None:
+    """The officer who would stand in for an absent one, unless the complaint is about them."""
+    if stand_in is None or (about and one_of(stand_in.email, [about])):
+        return None
+    return stand_in
 
 
 # An out-of-office older than this is no longer taken as "away" for new cases.

@@ -16,10 +16,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from mailbot.addresses import address_key
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.addresses import address_key, same_address
 from mailbot.directory import Directory, Officer
 from mailbot.model import ParsedMessage
 from mailbot.quoting import own_text
+from mailbot.store.tables import EventRow
 
 # The case's timeline entry naming the officer (its detail is their address): listings of
 # the member's cases show that complaint to that officer by reference only.
@@ -52,3 +56,18 @@ def named_officer(
         if found is not None and (first is None or found.start() < first[0]):
             first = (found.start(), officer)
     return first[1] if first else None
+
+
+def complained_about(session: Session, case_id: int) -> set[str]:
+    """The addresses (address_key) of the officers a case's complaint is about: never to
+    be given it, by an out-of-office or a bounce, as routing never gives it to them."""
+    found = session.scalars(
+        select(EventRow.detail)
+        .where(EventRow.case_id == case_id, EventRow.action == COMPLAINT_ABOUT)
+    ).all()
+    return {address_key(detail) for detail in found if detail}
+
+
+def one_of(address: str | None, officers: Iterable[str]) -> bool:
+    """Whether `address` is one of `officers` (any form of the address)."""
+    return address is not None and any(same_address(address, o) for o in officers)

@@ -50,6 +50,7 @@ def classify_file(
         "spam": None,
         "confidence": 0.0,
         "error": None,
+        "subject_access": False,  # shown in words only: not a `classify --json` key
     }
     try:
         raw = path.read_bytes()
@@ -76,6 +77,7 @@ def classify_file(
         confidential=found.confidential,
         priority=found.priority.value,
         confidence=round(float(found.confidence), 4),
+        subject_access=found.subject_access,
     )
     return result
 
@@ -99,6 +101,8 @@ def format_classification(result: dict[str, Any]) -> str:
     if result["automatic"]:
         return f"{result['file']}: automatic ({result['automatic']})"
     flags = [result["priority"]] + (["confidential"] if result["confidential"] else [])
+    if result.get("subject_access"):
+        flags.append("subject access request")
     confidence = f"confidence {result['confidence']:.2f}"
     return f"{result['file']}: {result['kind']} ({', '.join(flags)}; {confidence})"
 

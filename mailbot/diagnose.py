@@ -128,6 +128,8 @@ def _routes(policy: Policy) -> list[tuple[str, str, str]]:
         ("complaints", routing.complaints, "complaints"),
         ("monitoring_officer", routing.monitoring_officer, "confidentiality requests"),
     ]
+    if routing.subject_access:  # optional: without it they follow the enquiry routing
+        routes.append(("subject_access", routing.subject_access, "subject access requests"))
     return [route for route in routes if route[1] != "service-director"]
 
 

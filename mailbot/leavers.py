@@ -13,6 +13,7 @@ have (absence.py, reminders.py), so that a person hands them over (`mailbot reas
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -62,12 +63,14 @@ def known_addresses(app: App) -> set[str]:
     return {a for a in known if a}
 
 
-def stand_in(app: App, absent: str) -> str | None:
+def stand_in(app: App, absent: str, never: Collection[str] = ()) -> str | None:
     """Who is asked to act on a case whose officer has no one in the directory to take over
     (no deputy, no manager, or no row at all): the default officer, else the first admin;
-    never the very address that is away or gone."""
+    never the very address that is away or gone, nor one in `never` (the officer a
+    complaint is about)."""
     candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
-    return next((c.lower() for c in candidates if c and not same_address(c, absent)), None)
+    return next((c.lower() for c in candidates if c and not same_address(c, absent)
+                 and not any(same_address(c, other) for other in never)), None)
 
 
 def is_leaver(app: App, address: str) -> bool:

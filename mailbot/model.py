@@ -68,6 +68,9 @@ class Classification:
     priority: Priority
     confidence: float
     automatic: Automatic | None = None
+    # A subject access request (UK GDPR Article 15) for the person's own data: an
+    # enquiry, or an FOI request when it also asks for the council's general records.
+    subject_access: bool = False
 
 
 @dataclass(frozen=True)

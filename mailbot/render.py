@@ -140,6 +140,7 @@ def line_breaks(value: str) -> Markup:
 _ROLE_GREETINGS: dict[str, tuple[str, str]] = {
     "foi_team": ("FOI team", "Dîm Rhyddid Gwybodaeth"),
     "monitoring_officer": ("Monitoring Officer", "Swyddog Monitro"),
+    "subject_access": ("Data Protection Officer", "Swyddog Diogelu Data"),
 }
 _COLLEAGUE = ("colleague", "gydweithiwr")
 

@@ -49,6 +49,7 @@ class RouteInput:
     settings: RoutingSettings
     previous_officer: str | None = None  # the officer of the case this one follows up
     kind_settled: bool = False  # a person gave the kind (mailbot relabel), not the mail
+    subject_access: bool = False  # a request for the person's own data (access_request)
 
 
 Route = Callable[[RouteInput], Assignment | None]
@@ -296,7 +297,20 @@ def assign(it: RouteInput) -> Assignment:
                 "nid yw'r anfonwr yn aelod hysbys: i'w wirio",
             ),
         )
+    if it.kind == Kind.ENQUIRY and it.subject_access and it.policy.routing.subject_access:
+        return route_subject_access(it.policy.routing.subject_access)
     return BY_KIND[it.kind](it)
+
+
+def route_subject_access(address: str) -> Assignment:
+    """A subject access request to the pack's [routing] subject_access address."""
+    return Assignment(
+        address,
+        Bilingual(
+            "subject access requests go to the data protection officer",
+            "mae ceisiadau gwrthrych am wybodaeth yn mynd i'r swyddog diogelu data",
+        ),
+    )
 
 
 def unknown_wards(settings: RoutingSettings, directory: Directory) -> list[str]:

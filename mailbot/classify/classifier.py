@@ -86,7 +86,9 @@ def warm_tokenizer(nlp: Language) -> None:
 def _rules_kind(p: Prepared) -> tuple[Kind, float]:
     c = p.counts
     if c[R.FOI]:
-        return Kind.FOI, 0.75
+        return Kind.FOI, 0.75  # with a subject access request too: mixed, FOI
+    if R.asks_for_own_data(c) and not c[R.COMPLAINT] and c[R.COMPLAINT_HINT] < 2:
+        return Kind.ENQUIRY, 0.75  # the law is data protection's, not FOI's
     if c[R.COMPLAINT] or c[R.COMPLAINT_HINT] >= 2:
         return Kind.COMPLAINT, 0.7 if c[R.COMPLAINT] else 0.55
     asks_privacy = c[R.CONFIDENTIAL] or c[R.CONF_QUESTION]
@@ -95,6 +97,13 @@ def _rules_kind(p: Prepared) -> tuple[Kind, float]:
     if c[R.FOI_HINT] >= 2:
         return Kind.FOI, 0.55
     return Kind.ENQUIRY, 0.5
+
+
+def _subject_access(p: Prepared, kind: Kind) -> bool:
+    """The subject access mark: a request for the person's own data that is an enquiry, or
+    an FOI request that also asks for the council's general records. A complaint about
+    how a subject access request was handled is a complaint, unmarked."""
+    return R.asks_for_own_data(p.counts) and kind in (Kind.ENQUIRY, Kind.FOI)
 
 
 def _rule_confidential(p: Prepared) -> bool:
@@ -164,6 +173,7 @@ class RulesClassifier:
                     confidential=confidential,
                     priority=Priority.IMPORTANT if important else Priority.NORMAL,
                     confidence=_capped(p, confidence),
+                    subject_access=_subject_access(p, kind),
                 )
             )
         return out
@@ -213,11 +223,19 @@ class SpacyClassifier:
             _says_urgency(p) and cats.get(IMPORTANT, 0.0) >= self.thresholds[IMPORTANT]
         )
         confidence = float(cats.get(kind_label, 0.0))
-        if kind_label != Kind.FOI.value and cats.get(Kind.FOI.value, 0.0) >= FOI_DOUBT:
+        own_data = R.asks_for_own_data(p.counts)
+        if own_data and kind_label in (Kind.ENQUIRY.value, Kind.FOI.value):
+            # Which of the two the law decides: a subject access request is an enquiry,
+            # unless the mail names FOI too (it also asks for general records: mixed).
+            kind_label = Kind.FOI.value if p.counts[R.FOI] else Kind.ENQUIRY.value
+            confidence = cats.get(Kind.ENQUIRY.value, 0.0) + cats.get(Kind.FOI.value, 0.0)
+        elif kind_label != Kind.FOI.value and cats.get(Kind.FOI.value, 0.0) >= FOI_DOUBT:
             confidence = min(confidence, DOUBTFUL_CONFIDENCE)
+        kind = Kind(kind_label)
         return Classification(
-            kind=Kind(kind_label),
+            kind=kind,
             confidential=confidential,
             priority=Priority.IMPORTANT if important else Priority.NORMAL,
-            confidence=_capped(p, confidence),
+            confidence=_capped(p, float(confidence)),
+            subject_access=_subject_access(p, kind),
         )

@@ -36,6 +36,14 @@ CONF_HINT = "CONF_HINT"
 CONF_QUESTION = "CONF_QUESTION"
 URGENT = "URGENT"
 URGENT_HINT = "URGENT_HINT"
+# A subject access request (UK GDPR Article 15): someone asking for the personal data the
+# council holds about them ("subject access request", "a SAR", "the personal data the
+# council holds about her", "cais gwrthrych am wybodaeth"). Not FOI: FOIA s.40(1) leaves a
+# requester's own data to data protection law. DP_LAW (data protection law named) and
+# DATA_COPY ("a copy of the data") are one only together.
+SAR = "SAR"
+DP_LAW = "DP_LAW"
+DATA_COPY = "DATA_COPY"
 # The name of a service or a thing that happens to hold a signal word ("Private Sector
 # Housing", "a private landlord", "confidential waste"), or a signature's general line about
 # urgency ("for urgent casework please ring..."), which says nothing about this message.
@@ -51,6 +59,9 @@ LABELS = (
     CONF_QUESTION,
     URGENT,
     URGENT_HINT,
+    SAR,
+    DP_LAW,
+    DATA_COPY,
     NAME,
 )
 # "this is not urgent", "no need to keep this confidential": a negator just before
@@ -68,7 +79,7 @@ NEGATION_WINDOW = 3
 # formal complaint", "my complaint was not handled under the complaints procedure" keep
 # their signal: there the "not" belongs to something else. A negated match is counted
 # as NOT_COMPLAINT / NOT_FOI, which the trained model reads as a signal of its own.
-NEGATED_LABELS = {COMPLAINT: "NOT_COMPLAINT", FOI: "NOT_FOI"}
+NEGATED_LABELS = {COMPLAINT: "NOT_COMPLAINT", FOI: "NOT_FOI", SAR: "NOT_SAR"}
 # "never" and "nothing" tell of the past or of other things ("I have never made a
 # complaint before, but..."); a bare "no" qualifies the noun after it ("no stage one
 # response", "no FOI reply"), so "no" governs only through "no need".
@@ -155,6 +166,12 @@ def header_flags(headers: Mapping[str, str], subject: str) -> HeaderFlags:
             lowered.get("msip_labels", "")))
     )
     return HeaderFlags(confidential=confidential, important=important)
+
+
+def asks_for_own_data(counts: Counter[str]) -> bool:
+    """Whether the signals say subject access request: one named or described, or data
+    protection law named beside a request for a copy of data."""
+    return bool(counts[SAR] or (counts[DP_LAW] and counts[DATA_COPY]))
 
 
 def load_patterns(patterns_dir: Path) -> list[dict[str, object]]:

@@ -122,6 +122,18 @@ class Routing(Strict):
             raise ValueError(f"must be an email address or 'service-director', not {value!r}")
         return value if value == "service-director" else value.lower()
 
+    # Where subject access requests (UK GDPR Article 15) go: the data protection officer
+    # or team. Optional: without it they follow the enquiry routing, and the officer is
+    # asked to pass them on.
+    subject_access: str | None = None
+
+    @field_validator("subject_access")
+    @classmethod
+    def _subject_access(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError(f"must be an email address, not {value!r}")
+        return None if value is None else value.lower()
+
 
 class FoiRules(Strict):
     note_to_member: bool = True  # tell the member their request went to the FOI team

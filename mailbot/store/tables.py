@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -132,6 +133,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime]
     # Set when the retention purge erased the member's details; ref, kind, dates stay.
     anonymised_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A subject access request (UK GDPR Article 15) for the person's own data: the member
+    # and the officer are told data protection law's one calendar month (access_request).
+    subject_access: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
 
     __table_args__ = (
         Index("ix_cases_status_due", "status", "response_due"),

@@ -308,6 +308,11 @@ def _broken(tmp_path: Path, old: str, new: str, base: str = "wiltshire") -> Path
             'foi_team = "the foi team"',
             "routing.foi_team: must be an email address",
         ),
+        (
+            'foi_team = "foi@wiltshire.example"',
+            'foi_team = "foi@wiltshire.example"\nsubject_access = "the DPO"',
+            "routing.subject_access: must be an email address",
+        ),
         ('foi_regime = "foia"', 'foi_regime = "foisa"', "foi_regime: 'foisa' applies only"),
         ('end = "17:00"', 'end = "08:00"', "reminders.working_hours: end must be after start"),
         (
