@@ -323,8 +323,8 @@ def assign_case(
             officer = deputy.email
     officer = app.directory.as_listed(officer) if officer else officer
     case.officer_email = officer
-    if found.about:
-        ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, found.about, case=case)
+    for about in found.about:
+        ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, about, case=case)
     if officer:
         ledger.record_event(session, now, "mailbot", "assigned", f"to {officer}: {why}", case=case)
     else:
@@ -332,9 +332,9 @@ def assign_case(
     return routing.Assignment(officer, why, found.about)
 
 
-def _not_about(stand_in: Officer | None, about: str | None) -> Officer | None:
+def _not_about(stand_in: Officer | None, about: tuple[str, ...]) -> Officer | None:
     """The officer who would stand in for an absent one, unless the complaint is about them."""
-    if stand_in is None or (about and one_of(stand_in.email, [about])):
+    if stand_in is None or one_of(stand_in.email, about):
         return None
     return stand_in
 

@@ -46,16 +46,26 @@ def named_officer(
 ) -> Officer | None:
     """The officer the member names first in the subject or their own words, not counting
     the pack's `teams` addresses; None if they name none."""
+    named = named_officers(message, directory, teams)
+    return named[0] if named else None
+
+
+def named_officers(
+    message: ParsedMessage, directory: Directory, teams: Iterable[str]
+) -> list[Officer]:
+    """Every officer the member names in the subject or their own words, first named
+    first, not counting the pack's `teams` addresses: a complaint is about each of them
+    ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful, but Sam Patel...")."""
     text = f"{message.subject}\n{own_text(message.text).text[:MAX_SCANNED]}"
     skipped = {address_key(team) for team in teams}
-    first: tuple[int, Officer] | None = None
+    found: list[tuple[int, Officer]] = []
     for officer in directory.officers.values():
         if address_key(officer.email) in skipped:
             continue
-        found = _mention(officer.name, officer.email).search(text)
-        if found is not None and (first is None or found.start() < first[0]):
-            first = (found.start(), officer)
-    return first[1] if first else None
+        mention = _mention(officer.name, officer.email).search(text)
+        if mention is not None:
+            found.append((mention.start(), officer))
+    return [officer for _, officer in sorted(found, key=lambda pair: pair[0])]
 
 
 def complained_about(session: Session, case_id: int) -> set[str]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailbot.addresses import address_key
-from mailbot.complained_about import named_officer
+from mailbot.complained_about import named_officers
 from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
@@ -35,7 +35,7 @@ class Assignment:
     # Said in the case timeline (in English) and to the officer (in Welsh too, in a
     # bilingual council): a languages.Bilingual where the reason is ours.
     why: str
-    about: str | None = None  # the officer a complaint names (complained_about)
+    about: tuple[str, ...] = ()  # the officers a complaint names (complained_about)
 
 
 @dataclass(frozen=True)
@@ -180,31 +180,38 @@ def route_foi(it: RouteInput) -> Assignment:
 
 def route_complaint(it: RouteInput) -> Assignment:
     """A complaint about a named officer up that officer's line, where the pack says so;
-    any other by the complaints route. Never to the officer it is about."""
+    any other by the complaints route. Never to an officer it is about: a complaint naming
+    an officer and their Director goes to neither."""
     routes = it.policy.routing
-    about = named_officer(it.message, it.directory,
-                          (routes.foi_team, routes.complaints, routes.monitoring_officer))
-    if about is not None and routes.about_an_officer == "their-director":
-        head = it.directory.top_of_chain(about.email)
-        if address_key(head) != address_key(about.email):
+    named = named_officers(it.message, it.directory,
+                           (routes.foi_team, routes.complaints, routes.monitoring_officer))
+    about = tuple(officer.email for officer in named)
+    names = ", ".join(officer.name for officer in named)
+
+    def not_named(address: str | None) -> bool:
+        return bool(address) and all(address_key(address or "") != address_key(o)
+                                     for o in about)
+
+    if named and routes.about_an_officer == "their-director":
+        heads = (it.directory.top_of_chain(officer.email) for officer in named)
+        head = next((head for head in heads if not_named(head)), None)
+        if head is not None:
             return Assignment(head, Bilingual(
-                f"the complaint is about {about.name}: complaints about an officer go to "
+                f"the complaint is about {names}: complaints about an officer go to "
                 "the head of their management line",
-                f"mae'r gŵyn am {about.name}: mae cwynion am swyddog yn mynd at ben eu "
+                f"mae'r gŵyn am {names}: mae cwynion am swyddog yn mynd at ben eu "
                 "llinell reoli",
-            ), about=about.email)
+            ), about=about)
     found = _complaints_route(it)
-    if about is None:
+    if not named:
         return found
     for choice in (found, default_officer(it)):
-        if choice is not None and choice.officer_email and (
-            address_key(choice.officer_email) != address_key(about.email)
-        ):
-            return replace(choice, about=about.email)
+        if choice is not None and not_named(choice.officer_email):
+            return replace(choice, about=about)
     return Assignment(None, Bilingual(
-        f"the complaint is about {about.name}, whom the complaints route would give it to",
-        f"mae'r gŵyn am {about.name}, y byddai'r llwybr cwynion yn ei rhoi iddynt",
-    ), about=about.email)
+        f"the complaint is about {names}, whom the complaints route would give it to",
+        f"mae'r gŵyn am {names}, y byddai'r llwybr cwynion yn ei rhoi iddynt",
+    ), about=about)
 
 
 def _complaints_route(it: RouteInput) -> Assignment:

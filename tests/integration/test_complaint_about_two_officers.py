@@ -1,0 +1,79 @@
+"""A complaint that names two officers is about both of them: it goes to neither (not to
+the Director it also complains about because the first officer named works for them),
+and neither is shown its subject in the lists of the member's other cases. A member who
+thanks one officer and complains about another names both: the one praised is no
+reason to show the complaint to the other. Read as the mail that left and the case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text
+
+DOMAIN = "wiltshire.gov.uk"
+JO = f"jo@{DOMAIN}"
+SAM = f"sam@{DOMAIN}"
+LEE = f"lee@{DOMAIN}"
+PAT = f"pat@{DOMAIN}"
+COMPLAINTS = f"complaints@{DOMAIN}"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def _council(home: Path) -> Council:
+    return Council(
+        home, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[
+            ("Sam Patel", SAM, "Highways", PAT, LEE),
+            ("Lee Wong", LEE, "Highways", PAT, SAM),
+            ("Pat Moss", PAT, "Place", "", ""),
+            ("Jamie Fox", COMPLAINTS, "Complaints", "", ""),
+            ("Ann Kerr", f"ann@{DOMAIN}", "Customer services", "", ""),
+        ],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "ann@{DOMAIN}"\n'
+               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    )
+
+
+def _send(council: Council, subject: str, text: str, cc: str = "") -> list[EmailMessage]:
+    return council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", subject, text, cc=cc,
+                                        date=RECEIVED), RECEIVED)
+
+
+def _words(mail: EmailMessage) -> str:
+    return " ".join(body_text(mail, "plain").split())
+
+
+def test_a_complaint_about_an_officer_and_their_director_goes_to_neither(
+    tmp_path: Path,
+) -> None:
+    with _council(tmp_path) as council:
+        out = _send(council, "Complaint about Highways",
+                    "I wish to make a formal complaint about Sam Patel and Pat Moss, who "
+                    "both ignored my residents' letters about the flooding for two months.")
+        case = council.case()
+    assert (case.kind, case.officer_email) == ("complaint", COMPLAINTS)
+    recipients = [m["To"] for m in out]
+    assert SAM not in recipients and PAT not in recipients
+
+
+def test_the_officer_complained_about_after_one_praised_is_not_shown_its_subject(
+    tmp_path: Path,
+) -> None:
+    with _council(tmp_path) as council:
+        _send(council, "Complaint: rudeness on the phone",
+              "Lee Wong has always been very helpful, but I wish to make a formal complaint "
+              "about Sam Patel, who was rude to my constituent and put the phone down.")
+        complaint = council.case()
+        out = _send(council, "Pothole on Castle Road",
+                    "Please could someone look at the pothole outside no. 12 Castle Road?",
+                    cc=SAM)
+        enquiry = council.case()
+    assert complaint.officer_email == PAT
+    assert enquiry.officer_email == SAM
+    [to_sam] = [m for m in out if m["To"] == SAM]
+    text = _words(to_sam)
+    assert complaint.ref in text and "rudeness" not in text
