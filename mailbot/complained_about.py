@@ -13,6 +13,7 @@ FOI team, the complaints team, the monitoring officer) are never "the officer".
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot.addresses import address_key, same_address
 from mailbot.directory import Directory, Officer
 from mailbot.model import ParsedMessage
+from mailbot.officer_names import name_forms
 from mailbot.quoting import own_text
 from mailbot.store.tables import EventRow
 
@@ -31,13 +33,35 @@ COMPLAINT_ABOUT = "complaint about an officer"
 MAX_SCANNED = 20_000  # characters of the member's own words looked at
 
 
+# A title before a name in officers.csv ("Dr Sam Patel"), which a member seldom writes.
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
+                     "dame", "cllr", "councillor"})
+
+
+def folded(text: str) -> str:
+    """`text` without accents: a member types 'Sian O Briain' for 'Siân Ó Briain'."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+
+
+def _written_forms(name: str) -> list[str]:
+    """The ways a member writes an officer's full name: as officers.csv has it, 'Sam
+    Patel' for 'Patel, Sam' (officer_names.name_forms), and without a title."""
+    forms = name_forms(name)
+    for form in list(forms):
+        first, _, rest = form.partition(" ")
+        if first.rstrip(".").lower() in _TITLES and len(rest.replace(",", " ").split()) >= 2:
+            forms.append(rest)
+    return forms
+
+
 @lru_cache(maxsize=4096)  # a council's officers, asked at each complaint
 def _mention(name: str, email: str) -> re.Pattern[str]:
-    """Their full name (two words or more, any spacing and case) or their address."""
-    words = name.split()
-    forms = [re.escape(email)]
-    if len(words) >= 2:
-        forms.append(r"\s+".join(re.escape(word) for word in words))
+    """Their full name (two words or more, any spacing and case, accents or not) or their
+    address, to be searched for in folded text."""
+    forms = [re.escape(folded(email))]
+    for form in _written_forms(folded(name)):
+        forms.append(r"\s+".join(re.escape(word) for word in form.split()))
     return re.compile(rf"(?<![\w.@-])(?:{'|'.join(forms)})(?![\w@-])", re.IGNORECASE)
 
 
@@ -56,7 +80,7 @@ def named_officers(
     """Every officer the member names in the subject or their own words, first named
     first, not counting the pack's `teams` addresses: a complaint is about each of them
     ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful, but Sam Patel...")."""
-    text = f"{message.subject}\n{own_text(message.text).text[:MAX_SCANNED]}"
+    text = folded(f"{message.subject}\n{own_text(message.text).text[:MAX_SCANNED]}")
     skipped = {address_key(team) for team in teams}
     found: list[tuple[int, Officer]] = []
     for officer in directory.officers.values():

@@ -1,0 +1,48 @@
+"""The officer a complaint is about is found however officers.csv writes their name and
+however a member types it: 'Patel, Sam' (as Outlook's address book shows it, and as the
+out-of-office reading already accepts), a title ('Dr Lee Wong'), and a name with accents
+typed without them ('Sian O Briain' for 'Siân Ó Briain'). Otherwise the complaint went to
+the complaints team like any other, and the officer was shown its subject in the lists of
+the member's other cases. Read as the case's officer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import PLAIN_UTF8, Council
+
+DOMAIN = "wiltshire.gov.uk"
+PAT = f"pat@{DOMAIN}"
+COMPLAINTS = f"complaints@{DOMAIN}"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("listed", "written"), [
+    ("Patel, Sam", "Sam Patel"),
+    ("Dr Sam Patel", "Sam Patel"),
+    ("Siân Ó Briain", "Sian O Briain"),
+    ("Sian O Briain", "Siân Ó Briain"),
+])
+def test_the_officer_named_is_found_as_officers_csv_writes_them(
+    tmp_path: Path, listed: str, written: str
+) -> None:
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", f"jo@{DOMAIN}", "Castle", "en")],
+        officers=[(listed, f"sam@{DOMAIN}", "Highways", PAT, ""),
+                  ("Pat Moss", PAT, "Place", "", ""),
+                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    ) as council:
+        council.deliver(council.mail(
+            f"Cllr Jo Bloggs <jo@{DOMAIN}>", "Complaint about an officer",
+            f"I wish to make a formal complaint about {written}, who was rude to my "
+            "constituent on the phone and put the phone down on her.", date=RECEIVED),
+            RECEIVED)
+        case = council.case()
+        [about] = council.events("complaint about an officer")
+    assert (case.kind, case.officer_email) == ("complaint", PAT)
+    assert about.detail == f"sam@{DOMAIN}"
