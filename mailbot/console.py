@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
+from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import address_forms
 from mailbot.app import App
 from mailbot.cases import LONDON, clock_events, original_message
@@ -28,6 +29,7 @@ from mailbot.model import UNFINISHED, CaseStatus, Kind, Priority
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.refs import canonical
+from mailbot.render import long_date
 from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
@@ -361,6 +363,7 @@ def describe_case(app: App, ref: str) -> str | None:
             f"received: {case.received_at.astimezone(LONDON):%A %d %B %Y %H:%M}",
             f"acknowledgement due: {case.ack_due or 'no acknowledgement clock'}",
             f"response due: {case.response_due or 'none while the clock is paused'}",
+            *_subject_access_line(app, case),
             *_related(session, case),
             "",
             "Mail:",
@@ -372,6 +375,15 @@ def describe_case(app: App, ref: str) -> str | None:
             "Timeline:",
         ]
         return "\n".join([*lines, *_timeline_lines(events)])
+
+
+def _subject_access_line(app: App, case: CaseRow) -> list[str]:
+    """The law's date for a subject access request, which no clock of the case keeps."""
+    found = subject_access_context(app, case)
+    if found is None:
+        return []
+    return ["subject access request (UK GDPR Article 15): data protection law's one calendar "
+            f"month ends {long_date(found['due'])}"]
 
 
 def _timeline_lines(events: Sequence[EventRow]) -> list[str]:

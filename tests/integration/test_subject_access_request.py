@@ -84,6 +84,11 @@ def test_a_subject_access_request_is_no_foi_request(tmp_path: Path) -> None:
         assert f"one calendar month from receipt: by {MONTH}" in text
         assert "pass it to the council's data protection officer" in text
         assert "FOIA" not in text
+        place.close()
+    shown = CliRunner().invoke(cli, ["case", case.ref, "--config", str(tmp_path / "mailbot.toml")])
+    assert shown.exit_code == 0, shown.output
+    assert ("subject access request (UK GDPR Article 15): data protection law's one calendar "
+            f"month ends {MONTH}") in shown.output
 
 
 def test_a_pack_route_for_subject_access_requests(tmp_path: Path) -> None:
