@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 def can_take_cases(app: App, address: str) -> bool:
     """An officer in the directory, or one of the pack's team addresses (the FOI team, the
-    monitoring officer, the complaints team) that may have no row of its own."""
+    monitoring officer, the complaints team, the data protection officer for subject
+    access requests) that may have no row of its own."""
     routing = app.policy.routing
-    teams = {routing.foi_team, routing.monitoring_officer}
+    teams = {routing.foi_team, routing.monitoring_officer, routing.subject_access or ""}
     if routing.complaints != "service-director":
         teams.add(routing.complaints)
     return app.directory.officer(address) is not None or address_key(address) in {

@@ -55,7 +55,8 @@ def known_addresses(app: App) -> set[str]:
     pack's teams, the default officer, the admins, and anyone the directory names as a
     manager or deputy (a service Director who takes Hackney's complaints)."""
     routing = app.policy.routing
-    known = {routing.foi_team, routing.monitoring_officer, routing.complaints}
+    known = {routing.foi_team, routing.monitoring_officer, routing.complaints,
+             routing.subject_access or ""}
     known.add(app.settings.routing.default_officer.lower())
     known.update(a.lower() for a in app.settings.directory.admins)
     for officer in app.directory.officers.values():

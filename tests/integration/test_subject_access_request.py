@@ -147,3 +147,25 @@ def test_check_config_names_a_bad_subject_access_route(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "routing.subject_access: must be an email address" in result.output
     assert "mailbot.toml" in result.output
+
+
+def test_a_route_not_in_officers_csv_is_a_team_address_not_a_leaver(tmp_path: Path) -> None:
+    # As the FOI team's address: a case with it is not taken for a leaver's (reminders,
+    # `mailbot case`), and an officer can pass a case to it with REASSIGN.
+    with council(tmp_path,
+                 config='[policy.routing]\nsubject_access = "dpo@wiltshire.gov.uk"\n') as place:
+        place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>",
+                                 "Subject access request for a resident", SAR, date=SENT), SENT)
+        sar = place.case()
+        assert sar.officer_email == "dpo@wiltshire.gov.uk"
+        out = place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Mrs Smith's file",
+                                       "Could someone tell Mrs Smith when the housing team "
+                                       "will visit?", date=SENT), SENT)
+        other = place.case()
+        assignment = to(out, "sam@wiltshire.gov.uk")
+        place.deliver(place.reply(assignment, "Sam Patel <sam@wiltshire.gov.uk>",
+                                  "REASSIGN dpo@wiltshire.gov.uk", date=SENT), SENT)
+        assert place.case(other.ref).officer_email == "dpo@wiltshire.gov.uk"
+        place.close()
+    shown = CliRunner().invoke(cli, ["case", sar.ref, "--config", str(tmp_path / "mailbot.toml")])
+    assert "officer: dpo@wiltshire.gov.uk (a team address, not in officers.csv)" in shown.output
