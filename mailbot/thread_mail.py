@@ -30,6 +30,7 @@ from mailbot import (
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
+from mailbot.complained_about import named_officers
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import long_date_cy, welsh_of
@@ -316,7 +317,9 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
             case=case, message=it.row,
         )
         return it.settle(MessageStatus.PROCESSED, "thanks for the answer; stays answered", case)
-    if not cases.within_follow_up_window(it.app, case, at):
+    if not cases.within_follow_up_window(it.app, case, at) or _complains_of_its_officer(
+        it, case
+    ):
         it.parent = case
         return None
     cases.reopen_case(it.app, it.session, case, it.row, case.member_email, at)
@@ -328,6 +331,23 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
         it.queued.extend(queued)
     _tell_officer(it, case, REOPENED, "reopened")
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
+
+
+def _complains_of_its_officer(it: Intake, case: CaseRow) -> bool:
+    """The member's follow-up to an answer is a complaint about the officer who has the
+    case ("I wish to make a formal complaint about Sam Patel's response"): where the pack
+    sends complaints about an officer up their line, it is a new complaint case, routed
+    so (routing.route_complaint), not the answered case reopened with that officer. A
+    complaint's own follow-up keeps its second-stage rules (cases.escalates_complaint)."""
+    routes = it.app.policy.routing
+    if (routes.about_an_officer != "their-director" or not case.officer_email
+            or case.kind == Kind.COMPLAINT.value):
+        return False
+    if it.app.classifier.classify(it.message).kind != Kind.COMPLAINT:
+        return False
+    named = named_officers(it.message, it.app.directory,
+                           (routes.foi_team, routes.complaints, routes.monitoring_officer))
+    return any(same_address(officer.email, case.officer_email) for officer in named)
 
 
 def _confidential_on_request(it: Intake, case: CaseRow) -> None:

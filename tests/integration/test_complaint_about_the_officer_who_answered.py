@@ -1,0 +1,91 @@
+"""A member unhappy with an officer's answer complains about that officer in reply to it,
+within the days in which writing again reopens the case (the pack's follow-up window).
+That complaint is a complaint about an officer (Wiltshire 16.2): it goes to the head of
+their line as a new complaint case, linked to the answered one, not back to the officer
+as the reopened enquiry, with the member told the officer complained about will respond.
+Other follow-ups in the window still reopen the case. Read as the mail that left and the
+cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text, rows
+
+from mailbot.store.tables import CaseRow
+
+MAILBOX = "memberenquiries@wiltshire.gov.uk"
+JO = "jo@wiltshire.gov.uk"
+SAM = "sam@wiltshire.gov.uk"
+PAT = "pat@wiltshire.gov.uk"
+COMPLAINTS = "complaints@wiltshire.gov.uk"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+ANSWERED = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+WROTE = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)  # two working days on: within the window
+
+
+def _council(home: Path) -> Council:
+    return Council(
+        home, mailbox=MAILBOX, policy="wiltshire",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                  ("Pat Moss", PAT, "Place", "", ""),
+                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n'
+               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    )
+
+
+def _answered_enquiry(council: Council) -> str:
+    council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+        "Please could someone look at the deep pothole on Castle Road.", date=RECEIVED),
+        RECEIVED)
+    ref = council.case().ref
+    answer = council.mail(
+        f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]",
+        "Dear Cllr Bloggs, it is not a priority and will not be repaired this year.",
+        extra=f"Cc: {MAILBOX}", date=ANSWERED).replace(
+            f"To: {MAILBOX}".encode(), f"To: {JO}".encode())
+    council.deliver(answer, ANSWERED)
+    assert council.case(ref).status == "responded"
+    return ref
+
+
+def _member_replies(council: Council, ref: str, text: str) -> list[EmailMessage]:
+    return council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", f"RE: Pothole on Castle Road [{ref}]", text,
+        in_reply_to="<t2@test.example>", date=WROTE), WROTE)
+
+
+def _words(mail: EmailMessage) -> str:
+    return " ".join(body_text(mail, "plain").split())
+
+
+def test_a_complaint_about_the_officer_who_answered_goes_up_their_line(
+    tmp_path: Path,
+) -> None:
+    with _council(tmp_path) as council:
+        ref = _answered_enquiry(council)
+        out = _member_replies(
+            council, ref, "I wish to make a formal complaint about Sam Patel's response, "
+            "which was dismissive and rude, and about how my residents have been treated.")
+        enquiry, complaint = rows(council.app, CaseRow)
+    assert enquiry.ref == ref and enquiry.status == "responded"
+    assert (complaint.kind, complaint.officer_email) == ("complaint", PAT)
+    assert complaint.parent_id == enquiry.id
+    assert SAM not in [m["To"] for m in out]
+    [ack] = [m for m in out if m["To"] == JO]
+    assert "Pat Moss" in _words(ack) and "Sam Patel (Highways) will respond" not in _words(ack)
+
+
+def test_another_follow_up_in_the_window_still_reopens_the_case(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        ref = _answered_enquiry(council)
+        out = _member_replies(council, ref, "Could Sam Patel look again? It is getting worse.")
+        [case] = rows(council.app, CaseRow)
+    assert (case.ref, case.status, case.officer_email) == (ref, "open", SAM)
+    assert SAM in [m["To"] for m in out]
