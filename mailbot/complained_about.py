@@ -24,7 +24,7 @@ from mailbot.addresses import address_key, same_address
 from mailbot.directory import Directory, Officer
 from mailbot.model import ParsedMessage
 from mailbot.officer_names import name_forms
-from mailbot.quoting import own_text
+from mailbot.quoting import cut_signature, own_text
 from mailbot.store.tables import EventRow
 
 # The case's timeline entry naming the officer (its detail is their address): listings of
@@ -77,10 +77,11 @@ def named_officer(
 def named_officers(
     message: ParsedMessage, directory: Directory, teams: Iterable[str]
 ) -> list[Officer]:
-    """Every officer the member names in the subject or their own words, first named
-    first, not counting the pack's `teams` addresses: a complaint is about each of them
-    ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful, but Sam Patel...")."""
-    text = folded(f"{message.subject}\n{own_text(message.text).text[:MAX_SCANNED]}")
+    """Every officer the member names in the subject or their own words (not their
+    signature), first named first, not counting the pack's `teams` addresses: a complaint
+    is about each of them ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful,
+    but Sam Patel...")."""
+    text = folded(f"{message.subject}\n{_own_words(message.text)}")
     skipped = {address_key(team) for team in teams}
     found: list[tuple[int, Officer]] = []
     for officer in directory.officers.values():
@@ -90,6 +91,13 @@ def named_officers(
         if mention is not None:
             found.append((mention.start(), officer))
     return [officer for _, officer in sorted(found, key=lambda pair: pair[0])]
+
+
+def _own_words(body: str) -> str:
+    """The member's own words: above the quoted thread, and above their sign-off (a
+    cabinet member's signature may give their PA's name and address)."""
+    lines = own_text(body).text[:MAX_SCANNED].split("\n")
+    return "\n".join(cut_signature(lines))
 
 
 def complained_about(session: Session, case_id: int) -> set[str]:

@@ -46,3 +46,26 @@ def test_the_officer_named_is_found_as_officers_csv_writes_them(
         [about] = council.events("complaint about an officer")
     assert (case.kind, case.officer_email) == ("complaint", PAT)
     assert about.detail == f"sam@{DOMAIN}"
+
+
+def test_an_officer_in_the_members_signature_is_not_complained_about(tmp_path: Path) -> None:
+    # A cabinet member signs with their PA's name and address: a complaint about the bins
+    # is not a complaint about the PA, and goes to the complaints team as before.
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", f"jo@{DOMAIN}", "Castle", "en")],
+        officers=[("Ann Kerr", f"ann@{DOMAIN}", "Member services", PAT, ""),
+                  ("Pat Moss", PAT, "Democratic services", "", ""),
+                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    ) as council:
+        council.deliver(council.mail(
+            f"Cllr Jo Bloggs <jo@{DOMAIN}>", "Complaint about missed bins",
+            "I wish to make a formal complaint: the bins on Castle Road have been missed "
+            "three weeks running.\n\nKind regards\nCllr Jo Bloggs\nCabinet Member for "
+            f"Waste\nPA: Ann Kerr, ann@{DOMAIN}, 01632 960000", date=RECEIVED), RECEIVED)
+        case = council.case()
+        named = council.events("complaint about an officer")
+    assert (case.kind, case.officer_email) == ("complaint", COMPLAINTS)
+    assert named == []
