@@ -304,18 +304,31 @@ def assign(it: RouteInput) -> Assignment:
                 "nid yw'r anfonwr yn aelod hysbys: i'w wirio",
             ),
         )
-    if it.kind == Kind.ENQUIRY and it.subject_access and it.policy.routing.subject_access:
-        return route_subject_access(it.policy.routing.subject_access)
+    if it.kind == Kind.ENQUIRY and it.subject_access:
+        return route_subject_access(it)
     return BY_KIND[it.kind](it)
 
 
-def route_subject_access(address: str) -> Assignment:
-    """A subject access request to the pack's [routing] subject_access address."""
+def route_subject_access(it: RouteInput) -> Assignment:
+    """A subject access request to the pack's [routing] subject_access address; where it
+    names none, to the FOI team, the information rights team that most councils have
+    answer them too (an officer the words or rules picked, such as housing's for "my
+    housing file", is not who answers one)."""
+    if it.policy.routing.subject_access:
+        return Assignment(
+            it.policy.routing.subject_access,
+            Bilingual(
+                "subject access requests go to the data protection officer",
+                "mae ceisiadau gwrthrych am wybodaeth yn mynd i'r swyddog diogelu data",
+            ),
+        )
     return Assignment(
-        address,
+        it.policy.routing.foi_team,
         Bilingual(
-            "subject access requests go to the data protection officer",
-            "mae ceisiadau gwrthrych am wybodaeth yn mynd i'r swyddog diogelu data",
+            "subject access requests go to the FOI team, as no data protection officer is "
+            "set ([policy.routing] subject_access)",
+            "mae ceisiadau gwrthrych am wybodaeth yn mynd i'r tîm rhyddid gwybodaeth, gan nad "
+            "oes swyddog diogelu data wedi'i osod ([policy.routing] subject_access)",
         ),
     )
 

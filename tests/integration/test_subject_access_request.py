@@ -65,7 +65,9 @@ def test_a_subject_access_request_is_no_foi_request(tmp_path: Path) -> None:
                             SENT)
         case = place.case()
         assert (case.kind, case.subject_access) == (Kind.ENQUIRY.value, True)
-        assert case.officer_email == "sam@wiltshire.gov.uk"
+        # No data protection officer set: the FOI team (information rights), not the
+        # default officer the enquiry routing would pick.
+        assert case.officer_email == "foi@wiltshire.example"
 
         ack = to(out, "ann@wiltshire.gov.uk")
         text, html = both_parts(ack), " ".join(body_text(ack, "html").split())
@@ -78,8 +80,9 @@ def test_a_subject_access_request_is_no_foi_request(tmp_path: Path) -> None:
             assert MONTH in words
             assert "signed authority" in words and "proof of their identity" in words
 
-        assignment = to(out, "sam@wiltshire.gov.uk")
+        assignment = to(out, "foi@wiltshire.example")
         text = both_parts(assignment)
+        assert "go to the FOI team, as no data protection officer is set" in text
         assert "subject access request under UK GDPR Article 15" in text
         assert f"one calendar month from receipt: by {MONTH}" in text
         assert "pass it to the council's data protection officer" in text
@@ -132,8 +135,10 @@ def test_welsh_and_english_at_a_bilingual_council(tmp_path: Path) -> None:
         assert "un mis calendr" in ack and "dydd Mawrth 29 Rhagfyr 2026" in ack
         assert "swyddog diogelu data" in ack
         assert "one calendar month" in ack and MONTH in ack
-        assignment = both_parts(to(out, "sam@cardiff.gov.uk"))
+        assignment = both_parts(to(out, "foi@cardiff.example"))
         assert "cais gwrthrych am wybodaeth" in assignment
+        assert "mae ceisiadau gwrthrych am wybodaeth yn mynd i'r tîm rhyddid gwybodaeth" in (
+            assignment)
         assert "subject access request under UK GDPR Article 15" in assignment
 
 
