@@ -30,7 +30,7 @@ from mailbot import (
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
-from mailbot.complained_about import named_officers
+from mailbot.complained_about import complained_about, named_officers
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import long_date_cy, welsh_of
@@ -69,6 +69,8 @@ def follow_thread(it: Intake) -> Outcome | None:
     if it.fetched.folder == "sent" or answered.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
+        if it.fetched.folder != "sent" and _from_the_officer_complained_about(it, case):
+            return _not_the_response(it, case)
         what = answered.record_answer(it.app, it.session, case, _answered_by(it), at)
         return it.settle(MessageStatus.PROCESSED, what, case)
     if _staff(it.app, sender.email) and not same_member(
@@ -199,6 +201,38 @@ def _written_by_staff(it: Intake) -> bool:
     return it.fetched.folder == "sent" or (sender is not None and (
         same_address(sender.email, it.app.mailbox_address) or _staff(it.app, sender.email)
     ))
+
+
+def _from_the_officer_complained_about(it: Intake, case: CaseRow) -> bool:
+    """The mail is from an officer the complaint is about (complained_about): the member
+    copied them in, and they wrote back to the member in its thread."""
+    sender = it.message.sender
+    return sender is not None and address_key(sender.email) in complained_about(
+        it.session, case.id)
+
+
+def _not_the_response(it: Intake, case: CaseRow) -> Outcome:
+    """The officer a complaint is about writing to the member is not the council's
+    response to it, which the head of their line gives (Wiltshire 16.2): the clock runs
+    on, and whoever has the case is told."""
+    sender = it.message.sender
+    assert sender is not None
+    name = it.app.directory.display(sender.email)
+    ledger.record_event(
+        it.session, it.now, sender.email, "follow-up",
+        "the officer the complaint is about wrote to the member; not taken as the response",
+        case=case, message=it.row,
+    )
+    _tell_officer(it, case, Headline(
+        f"{name}, whom this complaint is about, has written to the member in its thread. "
+        "mailbot has not taken it as the response to the complaint: that is yours to send, "
+        "and the clock runs on.",
+        f"Mae {name}, y mae'r gŵyn hon amdanynt, wedi ysgrifennu at yr aelod yn ei "
+        "edefyn. Nid yw mailbot wedi'i gymryd fel yr ymateb i'r gŵyn: chi sydd i anfon "
+        "hwnnw, ac mae'r cloc yn dal i redeg.",
+    ), "update")
+    return it.settle(MessageStatus.PROCESSED,
+                     "the officer complained about wrote to the member; not the response", case)
 
 
 def _answered_by(it: Intake) -> str:

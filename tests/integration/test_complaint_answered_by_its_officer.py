@@ -1,0 +1,74 @@
+"""A member copies the officer they complain about into the complaint, and that officer
+writes back to the member in its thread ("I am sorry you feel that way, but I was not
+rude"). That is not the council's response to the complaint, which the head of their line
+has (Wiltshire 16.2): the case stays open with its reminders, and the Director is told
+the officer wrote to the member. Another officer's reply still answers it. Read as the
+case row and the mail that left."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text
+
+MAILBOX = "memberenquiries@wiltshire.gov.uk"
+JO = "jo@wiltshire.gov.uk"
+SAM = "sam@wiltshire.gov.uk"
+PAT = "pat@wiltshire.gov.uk"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+REPLIED = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+
+
+def _council(home: Path) -> Council:
+    return Council(
+        home, mailbox=MAILBOX, policy="wiltshire",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                  ("Pat Moss", PAT, "Place", "", ""),
+                  ("Jamie Fox", "complaints@wiltshire.gov.uk", "Complaints", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config='[policy.routing]\ncomplaints = "complaints@wiltshire.gov.uk"\n',
+    )
+
+
+def _reply_to_member(council: Council, sender: str, text: str) -> list[EmailMessage]:
+    raw = council.mail(sender, "RE: Complaint about Sam Patel", text,
+                       in_reply_to="<t1@test.example>", extra=f"Cc: {MAILBOX}",
+                       date=REPLIED).replace(f"To: {MAILBOX}".encode(), f"To: {JO}".encode())
+    return council.deliver(raw, REPLIED)
+
+
+def _complain(council: Council) -> None:
+    council.deliver(council.mail(
+        f"Cllr Jo Bloggs <{JO}>", "Complaint about Sam Patel",
+        "I wish to make a formal complaint about Sam Patel, who was rude to my constituent.",
+        cc=SAM, date=RECEIVED), RECEIVED)
+    assert council.case().officer_email == PAT
+
+
+def test_the_officer_complained_about_writing_to_the_member_does_not_answer_it(
+    tmp_path: Path,
+) -> None:
+    with _council(tmp_path) as council:
+        _complain(council)
+        out = _reply_to_member(council, f"Sam Patel <{SAM}>",
+                               "Dear Cllr Bloggs, I am sorry you feel that way, but I was "
+                               "not rude.")
+        case = council.case()
+    assert (case.status, case.responded_at) == ("open", None)
+    assert SAM not in [m["To"] for m in out]
+    [told] = [m for m in out if m["To"] == PAT]
+    words = " ".join(body_text(told, "plain").split())
+    assert "Sam Patel, whom this complaint is about, has written to the member" in words
+    assert "not taken it as the response" in words
+
+
+def test_the_directors_reply_answers_it(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        _complain(council)
+        _reply_to_member(council, f"Pat Moss <{PAT}>",
+                         "Dear Cllr Bloggs, I have looked into your complaint and ...")
+        case = council.case()
+    assert case.status == "responded"
