@@ -92,7 +92,9 @@ def follow_thread(it: Intake) -> Outcome | None:
     if the_member:
         _confidential_on_request(it, case)
     headline = WROTE_AGAIN
-    if the_member and cases.resume_on_member_reply(
+    thanks_only = not it.message.attachment_types and _thanks_only(it, case)
+    # A thank-you (for the acknowledgement, say) is not the answer a pause waits for.
+    if the_member and not thanks_only and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
@@ -102,7 +104,7 @@ def follow_thread(it: Intake) -> Outcome | None:
             headline = _wrote_again_member_told(case)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
-    elif not it.message.attachment_types and _thanks_only(it, case):
+    elif thanks_only:
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
