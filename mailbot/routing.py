@@ -193,9 +193,11 @@ def route_complaint(it: RouteInput) -> Assignment:
                                      for o in about)
 
     if named and routes.about_an_officer == "their-director":
-        heads = (it.directory.top_of_chain(officer.email) for officer in named)
-        head = next((head for head in heads if not_named(head)), None)
-        if head is not None:
+        # One line's head; officers of two lines (one thanked, one complained about, or
+        # both complained about) leave the choice of line to the complaints route.
+        tops = [it.directory.top_of_chain(officer.email) for officer in named]
+        head = tops[0] if len({address_key(top) for top in tops}) == 1 else None
+        if head is not None and not_named(head):
             return Assignment(head, Bilingual(
                 f"the complaint is about {names}: complaints about an officer go to "
                 "the head of their management line",

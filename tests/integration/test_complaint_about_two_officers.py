@@ -77,3 +77,18 @@ def test_the_officer_complained_about_after_one_praised_is_not_shown_its_subject
     [to_sam] = [m for m in out if m["To"] == SAM]
     text = _words(to_sam)
     assert complaint.ref in text and "rudeness" not in text
+
+
+def test_officers_of_two_lines_leave_it_to_the_complaints_team(tmp_path: Path) -> None:
+    # Ann Kerr (Customer services, her own head) is thanked, Sam Patel complained about:
+    # mailbot cannot tell which line it belongs to, so it does not pick the one first
+    # named; the complaints team has it.
+    with _council(tmp_path) as council:
+        out = _send(council, "Complaint: rudeness at the depot",
+                    "Ann Kerr in customer services was very helpful, but I wish to make a "
+                    "formal complaint about Sam Patel, who shouted at my constituent.")
+        case = council.case()
+        named = {e.detail for e in council.events("complaint about an officer")}
+    assert (case.kind, case.officer_email) == ("complaint", COMPLAINTS)
+    assert named == {SAM, f"ann@{DOMAIN}"}
+    assert SAM not in [m["To"] for m in out]
