@@ -88,6 +88,9 @@ def follow_thread(it: Intake) -> Outcome | None:
     the_member = same_member(it.app.directory, sender.email, case.member_email)
     if the_member and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
+    if the_member and _complains_of_its_officer(it, case):
+        it.parent = case  # a new complaint, up the officer's line; this case stays theirs
+        return None
     _record_follow_up(it, case, sender.email)
     if the_member:
         _confidential_on_request(it, case)
@@ -370,20 +373,21 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
 
 
 def _complains_of_its_officer(it: Intake, case: CaseRow) -> bool:
-    """The member's follow-up to an answer is a complaint about the officer who has the
-    case ("I wish to make a formal complaint about Sam Patel's response"): where the pack
-    sends complaints about an officer up their line, it is a new complaint case, routed
-    so (routing.route_complaint), not the answered case reopened with that officer. A
-    complaint's own follow-up keeps its second-stage rules (cases.escalates_complaint)."""
+    """The member's mail in the case's thread is a complaint about the officer who has
+    the case ("I wish to make a formal complaint about Sam Patel's response"): where the
+    pack sends complaints about an officer up their line, it is a new complaint case,
+    routed so (routing.route_complaint), not an update to that officer or the answered
+    case reopened with them. A complaint's own follow-up keeps its second-stage rules
+    (cases.escalates_complaint)."""
     routes = it.app.policy.routing
     if (routes.about_an_officer != "their-director" or not case.officer_email
             or case.kind == Kind.COMPLAINT.value):
         return False
-    if it.app.classifier.classify(it.message).kind != Kind.COMPLAINT:
-        return False
     named = named_officers(it.message, it.app.directory,
                            (routes.foi_team, routes.complaints, routes.monitoring_officer))
-    return any(same_address(officer.email, case.officer_email) for officer in named)
+    if not any(same_address(officer.email, case.officer_email) for officer in named):
+        return False
+    return it.app.classifier.classify(it.message).kind == Kind.COMPLAINT
 
 
 def _confidential_on_request(it: Intake, case: CaseRow) -> None:

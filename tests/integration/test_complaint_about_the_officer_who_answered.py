@@ -89,3 +89,23 @@ def test_another_follow_up_in_the_window_still_reopens_the_case(tmp_path: Path) 
         [case] = rows(council.app, CaseRow)
     assert (case.ref, case.status, case.officer_email) == (ref, "open", SAM)
     assert SAM in [m["To"] for m in out]
+
+
+def test_a_complaint_about_the_officer_of_an_open_case_goes_up_their_line(
+    tmp_path: Path,
+) -> None:
+    # Not answered yet: the member complains in the enquiry's thread about Sam's delay.
+    with _council(tmp_path) as council:
+        council.deliver(council.mail(
+            f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road",
+            "Please could someone look at the deep pothole on Castle Road.", date=RECEIVED),
+            RECEIVED)
+        ref = council.case().ref
+        out = _member_replies(
+            council, ref, "I have heard nothing. I wish to make a formal complaint about "
+            "Sam Patel, who has ignored this and my residents' calls about it.")
+        enquiry, complaint = rows(council.app, CaseRow)
+    assert (enquiry.ref, enquiry.status, enquiry.officer_email) == (ref, "open", SAM)
+    assert (complaint.kind, complaint.officer_email) == ("complaint", PAT)
+    assert complaint.parent_id == enquiry.id
+    assert SAM not in [m["To"] for m in out]
