@@ -39,9 +39,11 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor",
 
 
 def folded(text: str) -> str:
-    """`text` without accents: a member types 'Sian O Briain' for 'Siân Ó Briain'."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
+    """`text` without accents, and with a phone's curly apostrophe as a straight one: a
+    member types 'Sian O Briain' for 'Siân Ó Briain', 'O’Brien' for 'O'Brien'."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(c))
+    return plain.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def _written_forms(name: str) -> list[str]:

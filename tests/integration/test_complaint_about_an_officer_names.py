@@ -24,6 +24,7 @@ RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     ("Dr Sam Patel", "Sam Patel"),
     ("Siân Ó Briain", "Sian O Briain"),
     ("Sian O Briain", "Siân Ó Briain"),
+    ("Siân O'Briain", "Sian O\u2019Briain"),  # a phone's curly apostrophe
 ])
 def test_the_officer_named_is_found_as_officers_csv_writes_them(
     tmp_path: Path, listed: str, written: str
