@@ -4,7 +4,10 @@ A person's `mailbot relabel` sends a case to the route of its new kind (an enqui
 be an FOI request goes to the FOI team, a complaint to the complaints route): the new
 holder gets the assignment, and the officer who had it is sent one short notice saying
 which case, who has it now and why, and that they need do nothing more. Nobody is told
-when the case stays with the same person, or had nobody.
+when the case stays with the same person, or had nobody. An officer the case is now a
+complaint about (an enquiry of Sam's relabelled a complaint about Sam, which goes up Sam's
+line) is told only that it has moved away from them: not its subject, its new kind, who
+has it or who relabelled it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from sqlalchemy.orm import Session
 from mailbot import ledger, outbox
 from mailbot.addresses import same_address
 from mailbot.admin_alert import admins
-from mailbot.assignment import assignment_subject, council_context
+from mailbot.assignment import PREFIXES_CY, assignment_subject, council_context
 from mailbot.cases import KIND_LABELS
+from mailbot.complained_about import complained_about, one_of
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.handover import can_take_cases
-from mailbot.languages import Bilingual, staff_languages
+from mailbot.languages import ENGLISH, WELSH_FIRST, Bilingual, Languages, staff_languages
 from mailbot.member_cases import shown_as_confidential
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow
@@ -50,9 +54,13 @@ def tell_previous_officer(
     languages = staff_languages(app.policy.language, member.language if member else None)
     confidential = shown_as_confidential(case)
     member_name = member.name if member else (case.member_name or case.member_email)
-    context = _context(app, case, previous, old_kind, member_name, confidential, by)
-    context["subject"] = assignment_subject(case, member_name, confidential, SUBJECT_PREFIX,
-                                            languages=languages)
+    if one_of(previous, complained_about(session, case.id)):
+        context = _context_about_them(app, case, previous, member_name)
+        context["subject"] = _subject_about_them(case, member_name, languages)
+    else:
+        context = _context(app, case, previous, old_kind, member_name, confidential, by)
+        context["subject"] = assignment_subject(case, member_name, confidential,
+                                                SUBJECT_PREFIX, languages=languages)
     row = outbox.queue(
         session,
         purpose=TEMPLATE,
@@ -90,6 +98,7 @@ def _context(
         "member": {"name": member_name, "email": case.member_email},
         "case": {
             "ref": case.ref,
+            "about_you": False,
             "kind": kind.value,
             "kind_label": KIND_LABELS[kind],
             "old_kind": old_kind.value,
@@ -101,6 +110,34 @@ def _context(
         "by": (said := said_by(app, by)),
         "by_cy": said.cy,  # after 'gan', which mutates it (gweinyddwr -> weinyddwr)
     }
+
+
+def _context_about_them(
+    app: App, case: CaseRow, previous: str, member_name: str
+) -> dict[str, Any]:
+    """The values for an officer the case is now a complaint about: which case and whose,
+    nothing of its subject, kind, holder or who relabelled it (the template's about_you)."""
+    return {
+        "council": council_context(app),
+        "officer": {"name": app.directory.display(previous), "email": previous},
+        "member": {"name": member_name, "email": case.member_email},
+        "case": {"ref": case.ref, "about_you": True, "confidential": True, "subject": "",
+                 "kind": "", "kind_label": "", "old_kind": "", "old_kind_label": ""},
+        "now_with": {"name": "", "email": ""},
+        "by": "",
+        "by_cy": "",
+    }
+
+
+def _subject_about_them(case: CaseRow, member_name: str, languages: Languages) -> str:
+    """'No longer with you: Cllr Jo Bloggs [MB-2026-00001]' (Welsh too in a bilingual
+    council): the member's name and the reference only."""
+    english = SUBJECT_PREFIX.removesuffix(": ")
+    welsh = PREFIXES_CY[SUBJECT_PREFIX]
+    prefix = english
+    if languages != ENGLISH:
+        prefix = f"{welsh} / {english}" if languages == WELSH_FIRST else f"{english} / {welsh}"
+    return f"{prefix}: {member_name or case.member_email} [{case.ref}]"
 
 
 def said_by(app: App, who: str) -> Bilingual:
