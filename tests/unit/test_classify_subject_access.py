@@ -139,6 +139,46 @@ def test_own_data_and_general_records_together_stay_foi_with_the_mark(
     assert (found.kind, found.subject_access) == (Kind.FOI, True)
 
 
+# Own data and other records, FOI never named: the other request's part still needs the
+# FOI clock. Each was an enquiry (a subject access request alone) before other_requests.
+MIXED_UNNAMED = [
+    ("Mrs Owen",
+     "Mrs Owen would like a copy of all the information the council holds about her. Could "
+     "you also send me the council's policy on noise nuisance investigations and how many "
+     "noise complaints were received in 2025?\n\nCllr Ann Lee"),
+    ("Library",
+     "Please can I have copies of all the reports and emails about the closure of Elm Road "
+     "library, and any personal data you hold about me as a library user.\n\nCllr Jo Hart"),
+    ("Two things",
+     "Mr Ali wants a copy of everything the council holds about him under the Data "
+     "Protection Act.\n\nAlso, could I have the minutes of the last licensing sub-committee "
+     "and the officer report on the Red Lion?\n\nCllr Sue Marsh"),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), MIXED_UNNAMED)
+def test_own_data_and_other_records_unnamed_are_foi_with_the_mark(
+    model: Classifier, subject: str, text: str
+) -> None:
+    found = model.classify(mail(subject, text))
+    assert (found.kind, found.subject_access) == (Kind.FOI, True)
+
+
+def test_the_rules_see_other_records_by_their_own_signals(rules: Classifier) -> None:
+    found = rules.classify(mail(*MIXED_UNNAMED[0]))
+    assert (found.kind, found.subject_access) == (Kind.FOI, True)
+
+
+def test_an_own_data_clause_alone_is_no_other_request(model: Classifier) -> None:
+    # The other pieces are about the person too ("the emails between officers about her",
+    # "the notes of her phone calls"): her own data, so still a subject access request.
+    found = model.classify(mail(
+        "Mrs Hill", "My resident wants a copy of all the personal data the council holds "
+        "about her; and the emails between officers about her, and the notes of her phone "
+        "calls."))
+    assert (found.kind, found.subject_access) == (Kind.ENQUIRY, True)
+
+
 ENGLAND = WorkingCalendar.for_region("england-and-wales")
 
 
