@@ -112,6 +112,14 @@ def complained_about(session: Session, case_id: int) -> set[str]:
     return {address_key(detail) for detail in found if detail}
 
 
+def not_to_them_source(source: str) -> str:
+    """The protocol's words for sending a complaint about an officer up their line, from
+    the pack's [routing] source ("about_an_officer: 16.2 (the individual's relevant
+    Director, ...)"), or "" when the pack cites none."""
+    _, found, rest = source.partition("about_an_officer:")
+    return rest.split(";")[0].strip() if found else ""
+
+
 def one_of(address: str | None, officers: Iterable[str]) -> bool:
     """Whether `address` is one of `officers` (any form of the address)."""
     return address is not None and any(same_address(address, o) for o in officers)

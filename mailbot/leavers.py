@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot import handover
 from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
+from mailbot.complained_about import complained_about, one_of
 from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED
 from mailbot.refs import canonical
@@ -135,11 +136,13 @@ def hand_over(
     who: str,
     reason: str,
     now: datetime,
+    even_if_complained_about: bool = False,
 ) -> list[str]:
     """Move open cases to `to` (the cases named, or every open case with `from_officer`),
     as REASSIGN does: a paused clock runs again, the new officer gets the assignment
     with the member's message, and the timeline says who moved it and why. Returns the
-    references moved."""
+    references moved. A complaint about `to` is not given to them (nothing is moved)
+    unless `even_if_complained_about`."""
     to = to.strip().lower()
     if not handover.can_take_cases(app, to):
         raise HandOverError(f"{to} is not in the officers directory; nothing changed")
@@ -157,6 +160,15 @@ def hand_over(
                     sorted(address_forms(from_officer))))
             ).all()
         moved = [case for case in found if not same_address(case.officer_email or "", to)]
+        about_them = [case.ref for case in moved
+                      if one_of(to, complained_about(session, case.id))]
+        if about_them and not even_if_complained_about:
+            raise HandOverError(
+                f"{', '.join(sorted(about_them))} "
+                f"{'is a complaint' if len(about_them) == 1 else 'are complaints'} about "
+                f"{app.directory.display(to)} ({to}), which must not be given to the officer "
+                "it is about; nothing changed (--even-if-complained-about to move it all the "
+                "same)")
         for case in sorted(moved, key=lambda c: c.id):
             _move(app, session, case, to, who, reason, now)
         return [case.ref for case in sorted(moved, key=lambda c: c.id)]

@@ -77,9 +77,14 @@ def reassign(
         str, typer.Option(help="Who is moving them, for the timeline (default: your login, "
                           "recorded as 'admin:LOGIN' as the other commands run by hand).")
     ] = "",
+    even_if_complained_about: Annotated[
+        bool, typer.Option("--even-if-complained-about", help="Move a complaint to an officer "
+                           "it is about all the same (refused without it).")
+    ] = False,
 ) -> None:
     """Hand open cases over to another officer, who gets each assignment email.
-    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
+    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does, and a
+    complaint about the officer named in --to."""
     from mailbot.leavers import HandOverError, hand_over
 
     if not to or bool(refs) == bool(from_officer):
@@ -89,6 +94,7 @@ def reassign(
             moved = hand_over(
                 mailbot_app, refs=list(refs or []), from_officer=from_officer, to=to,
                 who=by or f"admin:{operator()}", reason=reason, now=datetime.now(UTC),
+                even_if_complained_about=even_if_complained_about,
             )
         except HandOverError as exc:
             raise fail(str(exc)) from None

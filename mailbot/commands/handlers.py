@@ -36,6 +36,7 @@ from mailbot.commands.letters import (
 )
 from mailbot.commands.outcome import Context, Result, member_told, refuse
 from mailbot.commands.parse import Command
+from mailbot.complained_about import complained_about, not_to_them_source, one_of
 from mailbot.languages import Bilingual, with_cy
 from mailbot.leavers import is_leaver
 from mailbot.model import FINISHED, CaseStatus, Kind
@@ -104,6 +105,8 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
                 f"Nid yw {target} yn y cyfeiriadur swyddogion; ni newidiwyd dim.",
             )
         )
+    if one_of(target, complained_about(ctx.session, case.id)):
+        return refuse(_not_to_the_officer_complained_about(app, case, target))
     if same_address(target, case.officer_email or ""):
         return refuse(
             Bilingual(
@@ -138,6 +141,23 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     lines.append(_member_told_of_move(app, handover.member_was_told(ctx.session, dedup_key),
                                       target))
     return Result(True, lines, [queued] if queued else [])
+
+
+def _not_to_the_officer_complained_about(app: App, case: CaseRow, target: str) -> Bilingual:
+    """Why a complaint is not given to an officer it is about, with the protocol's
+    paragraph where the pack cites one."""
+    who = f"{app.directory.display(target)} ({target})"
+    cited = not_to_them_source(app.policy.routing.source)
+    why = f" ({app.policy.council} protocol: {cited})" if cited else ""
+    why_cy = f" (protocol {app.policy.council}: {cited})" if cited else ""
+    return Bilingual(
+        f"{case.ref} is a complaint about {who}: it cannot be passed to them, since a "
+        f"complaint about an officer goes up their management line, never to them{why}; "
+        "nothing changed. REASSIGN it to someone else if it must move.",
+        f"Mae {case.ref} yn gŵyn am {who}: ni ellir ei drosglwyddo iddynt, gan fod cwyn am "
+        f"swyddog yn mynd i fyny eu llinell reoli, byth atynt hwy{why_cy}; ni newidiwyd dim. "
+        "Defnyddiwch REASSIGN i rywun arall os oes rhaid ei symud.",
+    )
 
 
 def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:

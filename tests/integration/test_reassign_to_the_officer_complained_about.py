@@ -1,0 +1,95 @@
+"""A complaint about Sam goes up Sam's line to Pat Moss (Wiltshire 16.2). Pat could pass
+it to Sam with 'REASSIGN sam@...' (or an administrator with `mailbot reassign`) with no
+warning: Sam was sent the complaint about himself and the member was told Sam is dealing
+with it. Now REASSIGN to an officer the complaint is about is refused, and Pat is told why
+(the complaint is about that officer, and the protocol's paragraph); `mailbot reassign`
+refuses with an error naming the case and the officer, unless run with
+--even-if-complained-about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text, rows
+from typer.testing import CliRunner
+
+from mailbot.cli import app as cli
+from mailbot.store.tables import EventRow
+
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+SAM, PAT, LEE = "sam@wiltshire.gov.uk", "pat@wiltshire.gov.uk", "lee@wiltshire.gov.uk"
+RUDE = ("I wish to make a formal complaint about Sam Patel, who was rude and dismissive "
+        "to my constituent on the phone on Monday and put the phone down on her.")
+
+
+def _council(home: Path) -> Council:
+    return Council(
+        home, mailbox="memberenquiries@wiltshire.gov.uk", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                  ("Lee Wong", LEE, "Highways", PAT, ""),
+                  ("Pat Moss", PAT, "Place", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config='[routing]\ndefault_officer = "lee@wiltshire.gov.uk"\n'
+               '[policy.routing]\ncomplaints = "lee@wiltshire.gov.uk"\n',
+    )
+
+
+def _complaint(council: Council) -> EmailMessage:
+    out = council.deliver(council.mail("Cllr Jo Bloggs <jo@wiltshire.gov.uk>",
+                                       "Complaint about an officer", RUDE, date=RECEIVED),
+                          RECEIVED)
+    assert council.case().officer_email == PAT
+    return next(m for m in out if m["To"] == PAT)
+
+
+def _words(mail: EmailMessage) -> str:
+    return " ".join(body_text(mail, "plain").split())
+
+
+def test_reassign_to_the_officer_complained_about_is_refused(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        assignment = _complaint(council)
+        out = council.deliver(council.reply(assignment, f"Pat Moss <{PAT}>",
+                                            f"REASSIGN {SAM}", date=LATER), LATER)
+        case = council.case()
+        moved = rows(council.app, EventRow, EventRow.action == "reassigned")
+    assert case.officer_email == PAT and moved == []
+    assert [m["To"] for m in out] == [PAT]
+    text = _words(out[0])
+    assert f"{case.ref} is a complaint about Sam Patel ({SAM})" in text
+    assert "16.2" in text and "nothing changed" in text
+
+
+def test_reassign_to_another_officer_still_works(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        assignment = _complaint(council)
+        out = council.deliver(council.reply(assignment, f"Pat Moss <{PAT}>",
+                                            f"REASSIGN {LEE}", date=LATER), LATER)
+        case = council.case()
+    assert case.officer_email == LEE
+    assert SAM not in [m["To"] for m in out]
+
+
+def _cli(council: Council, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [
+        "reassign", council.case().ref, "--to", SAM, "--by", PAT, *extra,
+        "--config", str(council.home / "mailbot.toml")])
+    return result.exit_code, result.output
+
+
+def test_mailbot_reassign_refuses_unless_told_it_is_known(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        _complaint(council)
+        code, output = _cli(council)
+        assert code != 0
+        assert council.case().officer_email == PAT
+        assert "MB-2026-00001 is a complaint about Sam Patel" in output
+        assert "--even-if-complained-about" in output
+        assert council.flush(datetime.now(UTC)) == []
+        code, output = _cli(council, "--even-if-complained-about")
+        assert code == 0, output
+        assert council.case().officer_email == SAM
