@@ -23,7 +23,7 @@ from mailbot.clock import (
     case_deadlines,
     due_dates,
 )
-from mailbot.complained_about import COMPLAINT_ABOUT, one_of
+from mailbot.complained_about import COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT, one_of
 from mailbot.directory import Officer
 from mailbot.languages import (
     Bilingual,
@@ -325,11 +325,13 @@ def assign_case(
     case.officer_email = officer
     for about in found.about:
         ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, about, case=case)
+    for about in found.perhaps_about:
+        ledger.record_event(session, now, "mailbot", COMPLAINT_MAYBE_ABOUT, about, case=case)
     if officer:
         ledger.record_event(session, now, "mailbot", "assigned", f"to {officer}: {why}", case=case)
     else:
         ledger.record_event(session, now, "mailbot", "unassigned", why, case=case)
-    return routing.Assignment(officer, why, found.about)
+    return routing.Assignment(officer, why, found.about, found.perhaps_about)
 
 
 def _not_about(stand_in: Officer | None, about: tuple[str, ...]) -> Officer | None:

@@ -5,8 +5,10 @@ officer's line rather than to the complaints team (Wiltshire 16.2: "the individu
 relevant Director"; Colchester 10(5): the relevant Head of Service; Cardiff: the
 Corporate Director for the officer's service area). An officer is taken as named when
 the member's own words or the subject give their full name as officers.csv writes it,
-or their address: a first name alone ("Dear Sam") or a name in the quoted thread below
-(the officer's own earlier reply) is not enough. Team addresses the pack routes to (the
+or their address, or a title or initial and a surname only they have ("Mr Patel", "S.
+Patel"): a first name alone ("Dear Sam") or a name in the quoted thread below (the
+officer's own earlier reply) is not enough, and a surname two officers share is not
+guessed between (the complaint is shown to neither). Team addresses the pack routes to (the
 FOI team, the complaints team, the monitoring officer) are never "the officer".
 """
 
@@ -30,6 +32,9 @@ from mailbot.store.tables import EventRow
 # The case's timeline entry naming the officer (its detail is their address): listings of
 # the member's cases show that complaint to that officer by reference only.
 COMPLAINT_ABOUT = "complaint about an officer"
+# Its entry naming an officer it may be about ('Mr Patel' when two officers are Patels):
+# not routed by, but listed to them by reference only all the same.
+COMPLAINT_MAYBE_ABOUT = "complaint perhaps about an officer"
 MAX_SCANNED = 20_000  # characters of the member's own words looked at
 
 
@@ -82,17 +87,104 @@ def named_officers(
     """Every officer the member names in the subject or their own words (not their
     signature), first named first, not counting the pack's `teams` addresses: a complaint
     is about each of them ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful,
-    but Sam Patel...")."""
+    but Sam Patel..."). A title or initial and a surname ('Mr Patel', 'S. Patel') names
+    the one officer with that surname (whose first name has that initial)."""
+    return _officers_named(message, directory, teams)[0]
+
+
+def perhaps_named_officers(
+    message: ParsedMessage, directory: Directory, teams: Iterable[str]
+) -> list[Officer]:
+    """The officers a title or initial and a surname may mean when several officers have
+    that surname ('Mr Patel': Sam Patel and Raj Patel): not guessed between, so not
+    complained about, but none of them is to be shown the complaint's subject."""
+    return _officers_named(message, directory, teams)[1]
+
+
+def _officers_named(
+    message: ParsedMessage, directory: Directory, teams: Iterable[str]
+) -> tuple[list[Officer], list[Officer]]:
+    """The officers named (first named first), and those a shared surname may mean."""
     text = folded(f"{message.subject}\n{_own_words(message.text)}")
     skipped = {address_key(team) for team in teams}
-    found: list[tuple[int, Officer]] = []
-    for officer in directory.officers.values():
-        if address_key(officer.email) in skipped:
-            continue
+    officers = [officer for officer in directory.officers.values()
+                if address_key(officer.email) not in skipped]
+    found: dict[str, tuple[int, Officer]] = {}
+    for officer in officers:
         mention = _mention(officer.name, officer.email).search(text)
         if mention is not None:
-            found.append((mention.start(), officer))
-    return [officer for _, officer in sorted(found, key=lambda pair: pair[0])]
+            found[address_key(officer.email)] = (mention.start(), officer)
+    perhaps: dict[str, Officer] = {}
+    by_surname = _by_surname(officers)
+    for at, initial, meant in _surnames_written(text, by_surname):
+        if len(meant) > 1:
+            perhaps.update((address_key(officer.email), officer) for officer, _ in meant)
+            continue
+        officer, first = meant[0]
+        if initial and not first.upper().startswith(initial):
+            continue
+        key = address_key(officer.email)
+        if key not in found or found[key][0] > at:
+            found[key] = (at, officer)
+    named = [officer for _, officer in sorted(found.values(), key=lambda pair: pair[0])]
+    return named, [officer for key, officer in perhaps.items() if key not in found]
+
+
+_WORD = r"[^\W\d_][\w'-]*"
+_TITLE_OR_INITIAL = re.compile(
+    rf"(?<![\w.@'-])(?:(?P<title>{'|'.join(sorted(_TITLES))})\.?|(?-i:(?P<initial>[A-Z]))\.?)"
+    rf"\s+(?=(?P<words>{_WORD}(?:\s+{_WORD}){{0,2}}))",
+    re.IGNORECASE,
+)
+
+
+def _surnames_written(
+    text: str, by_surname: dict[str, list[tuple[Officer, str]]]
+) -> list[tuple[int, str, list[tuple[Officer, str]]]]:
+    """Each title or initial followed by a surname of officers.csv: where, the initial
+    (upper case, "" after a title), and the officers with that surname (with their first
+    names)."""
+    written = []
+    for match in _TITLE_OR_INITIAL.finditer(text):
+        words = match.group("words").split()
+        for count in range(len(words), 0, -1):
+            key = _surname_key(" ".join(words[:count]))
+            if key in by_surname:
+                initial = (match.group("initial") or "").upper()
+                written.append((match.start(), initial, by_surname[key]))
+                break
+    return written
+
+
+def _surname_key(words: str) -> str:
+    """A surname as compared: lower case, single spaces, without a possessive 's."""
+    key = " ".join(words.lower().split())
+    for ending in ("'s", "'"):
+        if key.endswith(ending):
+            return key[: -len(ending)]
+    return key
+
+
+def _by_surname(officers: Iterable[Officer]) -> dict[str, list[tuple[Officer, str]]]:
+    """The officers by each surname they may be called by after a title ('Siân Ó Briain':
+    'o briain' and 'briain'), with their first names, names folded."""
+    found: dict[str, list[tuple[Officer, str]]] = {}
+    for officer in officers:
+        words = _first_and_surname(folded(officer.name))
+        for start in range(1, len(words)):
+            found.setdefault(_surname_key(" ".join(words[start:])), []).append(
+                (officer, words[0]))
+    return found
+
+
+def _first_and_surname(name: str) -> list[str]:
+    """The words of an officer's name, first name first and without a title ('Patel, Sam'
+    and 'Dr Sam Patel' are ['Sam', 'Patel'])."""
+    forms = name_forms(name)
+    words = (forms[-1] if forms else name).replace(",", " ").split()
+    if len(words) > 2 and words[0].rstrip(".").lower() in _TITLES:
+        words = words[1:]
+    return words
 
 
 def _own_words(body: str) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_forms, address_key
-from mailbot.complained_about import COMPLAINT_ABOUT
+from mailbot.complained_about import COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT
 from mailbot.compose import untagged_subject
 from mailbot.directory import Directory
 from mailbot.erasure import SUBJECT_ERASED
@@ -273,12 +273,14 @@ def subjects_erased(session: Session, case_ids: Collection[int]) -> set[int]:
 
 
 def complaints_about(session: Session, officer: str, case_ids: Collection[int]) -> set[int]:
-    """Those of `case_ids` that are complaints about `officer` (complained_about)."""
+    """Those of `case_ids` that are complaints about `officer` (complained_about), or
+    perhaps about them (a surname two officers share)."""
     if not case_ids:
         return set()
     named = session.execute(
         select(EventRow.case_id, EventRow.detail)
-        .where(EventRow.case_id.in_(case_ids), EventRow.action == COMPLAINT_ABOUT)
+        .where(EventRow.case_id.in_(case_ids),
+               EventRow.action.in_((COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT)))
     ).all()
     return {case_id for case_id, detail in named
             if case_id is not None and address_key(detail or "") == address_key(officer)}

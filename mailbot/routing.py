@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailbot.addresses import address_key
-from mailbot.complained_about import named_officers
+from mailbot.complained_about import named_officers, perhaps_named_officers
 from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
@@ -36,6 +36,9 @@ class Assignment:
     # bilingual council): a languages.Bilingual where the reason is ours.
     why: str
     about: tuple[str, ...] = ()  # the officers a complaint names (complained_about)
+    # Officers it may be about ('Mr Patel' of two Patels): not routed by, shown it by
+    # reference only.
+    perhaps_about: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,10 @@ def route_complaint(it: RouteInput) -> Assignment:
     any other by the complaints route. Never to an officer it is about: a complaint naming
     an officer and their Director goes to neither."""
     routes = it.policy.routing
-    named = named_officers(it.message, it.directory,
-                           (routes.foi_team, routes.complaints, routes.monitoring_officer))
+    teams = (routes.foi_team, routes.complaints, routes.monitoring_officer)
+    named = named_officers(it.message, it.directory, teams)
+    perhaps = tuple(officer.email
+                    for officer in perhaps_named_officers(it.message, it.directory, teams))
     about = tuple(officer.email for officer in named)
     names = ", ".join(officer.name for officer in named)
 
@@ -206,7 +211,7 @@ def route_complaint(it: RouteInput) -> Assignment:
             ), about=about)
     found = _complaints_route(it)
     if not named:
-        return found
+        return replace(found, perhaps_about=perhaps)
     for choice in (found, default_officer(it)):
         if choice is not None and not_named(choice.officer_email):
             return replace(choice, about=about)
