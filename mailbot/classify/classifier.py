@@ -94,7 +94,9 @@ def warm_tokenizer(nlp: Language) -> None:
 def _rules_kind(p: Prepared, also_records: bool = False) -> tuple[Kind, float]:
     """`also_records`: a request for the person's own data asks for other records too."""
     c = p.counts
-    if c[R.FOI]:
+    # The FOI team named in a formal complaint ('a formal complaint about the FOI Team')
+    # is whom it is about; named alone, it is an FOI request's.
+    if c[R.FOI] or (c[R.FOI_TEAM] and not c[R.COMPLAINT]):
         return Kind.FOI, 0.75  # with a subject access request too: mixed, FOI
     if R.asks_for_own_data(c) and not c[R.COMPLAINT] and c[R.COMPLAINT_HINT] < 2:
         if also_records:

@@ -49,6 +49,11 @@ DATA_COPY = "DATA_COPY"
 # urgency ("for urgent casework please ring..."), which says nothing about this message.
 # A signal found inside one of these is not a signal; NAME itself is never counted.
 NAME = "NAME"
+# The FOI team's own name ("the FOI Team", "the Freedom of Information officer", "tîm
+# rhyddid gwybodaeth"): the FOI wording inside it is counted as this, not as FOI. It says
+# FOI when nothing else says what the mail is ("Could the FOI team send me..."), but a
+# formal complaint about the team is a complaint (_rules_kind).
+FOI_TEAM = "FOI_TEAM"
 LABELS = (
     FOI,
     FOI_HINT,
@@ -63,6 +68,7 @@ LABELS = (
     DP_LAW,
     DATA_COPY,
     NAME,
+    FOI_TEAM,
 )
 # "this is not urgent", "no need to keep this confidential": a negator just before
 # the match cancels these signals.
@@ -263,6 +269,7 @@ class Rules:
             for near in self._near:
                 matches += near.find(lower, punct)
         names = [(s, e) for m, s, e in matches if self._strings[m] == NAME]
+        teams = [(s, e) for m, s, e in matches if self._strings[m] == FOI_TEAM]
         negated = _negated_spans(doc, [(self._strings[m], s, e) for m, s, e in matches])
         for match_id, start, end in matches:
             key = (self._strings[match_id], start, end)
@@ -270,6 +277,8 @@ class Rules:
                 continue
             if key[0] in NEGATABLE and _negated(doc, start, end):
                 continue
+            if key[0] == FOI and _inside(teams, start, end):
+                continue  # the team's name: counted once, as FOI_TEAM
             if key[0] in NEGATED_LABELS and _overlaps(negated.get(key[0], []), start, end):
                 key = (NEGATED_LABELS[key[0]], start, end)
             if key not in seen:  # the same span from both matchers counts once
