@@ -21,8 +21,11 @@ from typer.testing import CliRunner
 from mailbot.app import App
 from mailbot.backends.memory import MemoryServer
 from mailbot.cli import app as cli
+from mailbot.store.db import newer_schema
 
 pytestmark = pytest.mark.own_database  # about the SQLite file itself
+
+NEWEST = newer_schema("0099")  # the newest schema revision this mailbot knows
 
 
 def enquiry(n: int) -> bytes:
@@ -175,7 +178,7 @@ def test_a_backup_from_a_newer_mailbot_is_refused_before_anything_is_moved(
     assert code == 2, output
     (line,) = output.splitlines()
     assert line == (f"mailbot: error: {tmp_path / 'newer.db'} was made by a newer mailbot (its "
-                    "schema is revision 0099; this mailbot's newest is 0007): restore it with "
+                    f"schema is revision 0099; this mailbot's newest is {NEWEST}): restore it with "
                     "that version, or give a backup taken before the upgrade; nothing was "
                     "changed")
     assert list(database.parent.glob("mailbot.db.replaced-*")) == []
