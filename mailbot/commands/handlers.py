@@ -29,6 +29,7 @@ from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
     member_was_acknowledged,
+    new_date_letter_waiting,
     tell_member,
     tell_member_clarification_received,
     tell_member_fee_received,
@@ -81,6 +82,7 @@ def dispatch(ctx: Context, command: Command) -> Result:
 
 
 def apply_done(ctx: Context, command: Command) -> Result:
+    stopped = _new_date_letter_stopped(ctx, answered_now=True)
     why = "marked answered with DONE" + (f": {command.reason}" if command.reason else "")
     answered.record_response(ctx.session, ctx.case, ctx.sender, ctx.given_at, why=why[:500])
     cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
@@ -91,9 +93,28 @@ def apply_done(ctx: Context, command: Command) -> Result:
             Bilingual(
                 f"{ref} is marked as answered; no more reminders will be sent.",
                 f"Mae {ref} wedi'i nodi fel wedi'i ateb; ni fydd rhagor o nodiadau atgoffa.",
-            )
+            ),
+            *stopped,
         ],
     )
+
+
+def _new_date_letter_stopped(ctx: Context, *, answered_now: bool) -> list[Bilingual]:
+    """The line saying the member's new-date letter, queued in this same poll (the fee
+    received, or their reply that ended a pause) and already announced to the officer,
+    will not go after all: DONE or a new PAUSE withdraws it at send time (still_due)."""
+    due = ctx.case.response_due
+    if due is None or not new_date_letter_waiting(ctx.session, ctx.case):
+        return []
+    why, why_cy = (("now that the case is answered", "gan fod yr achos wedi'i ateb")
+                   if answered_now else
+                   ("now that the case is paused again", "gan fod yr achos wedi'i oedi eto"))
+    return [Bilingual(
+        f"The letter telling the member the new date, {long_date_or_paused(due)}, will not "
+        f"be sent {why}.",
+        f"Ni fydd y llythyr sy'n rhoi'r dyddiad newydd i'r aelod, "
+        f"{long_date_or_paused_cy(due)}, yn cael ei anfon {why_cy}.",
+    )]
 
 
 def apply_reassign(ctx: Context, command: Command) -> Result:
@@ -207,6 +228,7 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     stop = foi_pause.foi_stop(command.reason)
     if statutory and stop is None:
         return refuse(_foi_pause_needs_its_stop(ctx.app, case))
+    stopped = _new_date_letter_stopped(ctx, answered_now=False)
     _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
     ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
     lines = [
@@ -215,6 +237,7 @@ def apply_pause(ctx: Context, command: Command) -> Result:
             f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
         ),
     ]
+    lines.extend(stopped)
     if stop is not None and statutory:
         lines.append(_how_an_foi_pause_ends(ctx.app, stop))
         return Result(True, lines)

@@ -505,3 +505,13 @@ def _from_the_mailbox(
         references=references,
         instance=app.settings.council.instance,
     )
+
+
+def new_date_letter_waiting(session: Session, case: CaseRow) -> bool:
+    """Whether a letter giving the member a new date after a pause (fee_received,
+    reply_received) is still in the outbox: queued in this same poll, it is withdrawn at
+    send time once the case is answered or paused again (still_due)."""
+    found = session.scalar(select(OutboxRow.id).where(
+        OutboxRow.case_id == case.id, OutboxRow.status == "pending",
+        OutboxRow.purpose.in_((FEE_RECEIVED, REPLY_RECEIVED))).limit(1))
+    return found is not None
