@@ -89,22 +89,16 @@ def named_officers(
     is about each of them ("Sam Patel and his Director Pat Moss"; "Lee Wong was helpful,
     but Sam Patel..."). A title or initial and a surname ('Mr Patel', 'S. Patel') names
     the one officer with that surname (whose first name has that initial)."""
-    return _officers_named(message, directory, teams)[0]
+    return officers_named(message, directory, teams)[0]
 
 
-def perhaps_named_officers(
-    message: ParsedMessage, directory: Directory, teams: Iterable[str]
-) -> list[Officer]:
-    """The officers a title or initial and a surname may mean when several officers have
-    that surname ('Mr Patel': Sam Patel and Raj Patel): not guessed between, so not
-    complained about, but none of them is to be shown the complaint's subject."""
-    return _officers_named(message, directory, teams)[1]
-
-
-def _officers_named(
+def officers_named(
     message: ParsedMessage, directory: Directory, teams: Iterable[str]
 ) -> tuple[list[Officer], list[Officer]]:
-    """The officers named (first named first), and those a shared surname may mean."""
+    """The officers named (named_officers), and those a title or initial and a surname
+    may mean when several officers have that surname ('Mr Patel': Sam Patel and Raj
+    Patel): not guessed between, so not complained about, but none of them is to be
+    shown the complaint's subject."""
     text = folded(f"{message.subject}\n{_own_words(message.text)}")
     skipped = {address_key(team) for team in teams}
     officers = [officer for officer in directory.officers.values()

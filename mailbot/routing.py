@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailbot.addresses import address_key
-from mailbot.complained_about import named_officers, perhaps_named_officers
+from mailbot.complained_about import officers_named, one_of
 from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
@@ -187,15 +187,13 @@ def route_complaint(it: RouteInput) -> Assignment:
     an officer and their Director goes to neither."""
     routes = it.policy.routing
     teams = (routes.foi_team, routes.complaints, routes.monitoring_officer)
-    named = named_officers(it.message, it.directory, teams)
-    perhaps = tuple(officer.email
-                    for officer in perhaps_named_officers(it.message, it.directory, teams))
+    named, maybe = officers_named(it.message, it.directory, teams)
+    perhaps = tuple(officer.email for officer in maybe)
     about = tuple(officer.email for officer in named)
     names = ", ".join(officer.name for officer in named)
 
     def not_named(address: str | None) -> bool:
-        return bool(address) and all(address_key(address or "") != address_key(o)
-                                     for o in about)
+        return bool(address) and not one_of(address, about)
 
     if named and routes.about_an_officer == "their-director":
         # One line's head; officers of two lines (one thanked, one complained about, or
