@@ -9,7 +9,7 @@ kinds of pause would otherwise sit for ever, and the member's enquiry with them:
   the manager, else the default officer or an administrator) to redirect it. If the case is
   still paused `redirect_chase_after` working days later (the pack's `[reminders]`,
   default 2), that same person is chased, once ("redirect").
-- **An officer's PAUSE** (mailbot/commands/handlers.py), waiting for the member or for
+- **An officer's PAUSE** (mailbot/commands/pause.py), waiting for the member or for
   something else: if nobody has RESUMEd it `pause_reminder_after` working days later
   (default 10), the officer who holds it is reminded, once ("resume").
 

@@ -1,0 +1,350 @@
+"""PAUSE and RESUME: stopping the response clock and starting it again.
+
+An officer's PAUSE on an enquiry or complaint waits for the member (their reply ends it,
+thread_mail.py); on an FOI request it needs its statutory stop, a clarification or a fee
+(foi_pause.py). RESUME starts the clock again, or with "holding reply" reopens a case
+whose holding reply was taken for its answer. The member is told of a new date where the
+letters say (commands/letters.py); a DONE or PAUSE in the same poll withdraws a letter
+still waiting to go (new_date_letter_stopped, which DONE uses too).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from mailbot import cases, foi_pause, ledger
+from mailbot.commands.letters import (
+    long_date_or_paused,
+    long_date_or_paused_cy,
+    member_was_acknowledged,
+    new_date_letter_waiting,
+    tell_member_clarification_received,
+    tell_member_fee_received,
+    tell_member_it_is_late,
+)
+from mailbot.commands.outcome import Context, Result, refuse
+from mailbot.commands.parse import Command
+from mailbot.languages import Bilingual
+from mailbot.leavers import is_leaver
+from mailbot.model import CaseStatus, Kind
+from mailbot.store.tables import CaseRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+
+def new_date_letter_stopped(ctx: Context, *, answered_now: bool) -> list[Bilingual]:
+    """The line saying the member's new-date letter, queued in this same poll (the fee
+    received, or their reply that ended a pause) and already announced to the officer,
+    will not go after all: DONE or a new PAUSE withdraws it at send time (still_due)."""
+    due = ctx.case.response_due
+    if due is None or not new_date_letter_waiting(ctx.session, ctx.case):
+        return []
+    why, why_cy = (("now that the case is answered", "gan fod yr achos wedi'i ateb")
+                   if answered_now else
+                   ("now that the case is paused again", "gan fod yr achos wedi'i oedi eto"))
+    return [Bilingual(
+        f"The letter telling the member the new date, {long_date_or_paused(due)}, will not "
+        f"be sent {why}.",
+        f"Ni fydd y llythyr sy'n rhoi'r dyddiad newydd i'r aelod, "
+        f"{long_date_or_paused_cy(due)}, yn cael ei anfon {why_cy}.",
+    )]
+
+
+def apply_pause(ctx: Context, command: Command) -> Result:
+    case = ctx.case
+    if case.status == CaseStatus.PAUSED:
+        return refuse(
+            Bilingual(f"{case.ref} is already paused.", f"Mae {case.ref} wedi'i oedi yn barod.")
+        )
+    promised = case.response_due
+    statutory = case.kind == Kind.FOI.value
+    stop = foi_pause.foi_stop(command.reason)
+    if statutory and stop is None:
+        return refuse(_foi_pause_needs_its_stop(ctx.app, case))
+    stopped = new_date_letter_stopped(ctx, answered_now=False)
+    _move_clock(ctx, "pause", command.reason, CaseStatus.PAUSED)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "paused", command.reason, case=case)
+    lines = [
+        Bilingual(
+            f"The response clock of {case.ref} is paused ({command.reason}).",
+            f"Mae cloc ymateb {case.ref} wedi'i oedi ({command.reason}).",
+        ),
+    ]
+    lines.extend(stopped)
+    if stop is not None and statutory:
+        lines.append(_how_an_foi_pause_ends(ctx.app, stop))
+        return Result(True, lines)
+    lines.append(
+        Bilingual(
+            "Reply RESUME when it should run again; the days in between will not count.",
+            "Atebwch RESUME pan ddylai redeg eto; ni fydd y diwrnodau yn y cyfamser yn "
+            "cyfrif.",
+        )
+    )
+    if promised is not None and member_was_acknowledged(ctx.session, case):
+        lines.append(_member_not_told_of_pause(promised))
+        if ctx.given_at.astimezone(cases.LONDON).date() <= promised:
+            lines.append(_member_reply_ends_pause())
+    return Result(True, lines)
+
+
+def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
+    """An FOI request's date is statutory: only the two stops the Act allows hold it."""
+    law = foi_pause.act(app.policy)
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(
+        case.response_due
+    )
+    return Bilingual(
+        f"The statutory clock of an FOI request stops only while the council waits for the "
+        f"member's clarification ({law} s.1(3)) or for a fee ({law} s.9 fees notice). Say "
+        'which: PAUSE "clarification: which roads" or PAUSE "fees notice sent". Nothing '
+        f"changed: {case.ref} is still due {due}.",
+        f"Dim ond tra bo'r cyngor yn aros am eglurhad gan yr aelod ({law} a.1(3)) neu am ffi "
+        f"(hysbysiad ffioedd {law} a.9) y mae cloc statudol cais rhyddid gwybodaeth yn "
+        'stopio. Dywedwch pa un: PAUSE "eglurhad: pa ffyrdd" neu PAUSE "hysbysiad ffioedd '
+        f'wedi\'i anfon". Ni newidiwyd dim: mae {case.ref} i\'w ateb erbyn {due_cy} o hyd.',
+    )
+
+
+def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
+    """What ends the Act's stop, and what the date then is (mailbot has not written to
+    the member: the officer's own request or notice to them is what stops the clock)."""
+    law = foi_pause.act(app.policy)
+    if stop == "clarification":
+        return Bilingual(
+            "When the member's clarification arrives, a fresh 20 working days start from "
+            f"that day ({law} s.1(3)): their reply in this case's thread does it; if it "
+            "comes another way, reply RESUME on the day it arrives. mailbot then sends the "
+            "member the new date. It has not written to them now: ask them yourself if you "
+            "have not.",
+            "Pan ddaw eglurhad yr aelod, bydd 20 diwrnod gwaith newydd yn dechrau o'r diwrnod "
+            f"hwnnw ({law} a.1(3)): mae eu hateb yn edefyn yr achos hwn yn gwneud hynny; os "
+            "daw mewn ffordd arall, atebwch RESUME ar y diwrnod y daw. Bydd mailbot wedyn yn "
+            "anfon y dyddiad newydd at yr aelod. Nid yw wedi ysgrifennu atynt nawr: gofynnwch "
+            "iddynt eich hun os nad ydych wedi gwneud.",
+        )
+    return Bilingual(
+        "Reply RESUME on the day the fee is received: the working days from today to that "
+        f"day will not count ({law} s.10(2)), and mailbot then sends the member the new "
+        "date. The member writing again does not end this pause. mailbot has not written "
+        "to the member now: send them the fees notice yourself if you have not.",
+        "Atebwch RESUME ar y diwrnod y daw'r ffi i law: ni fydd y diwrnodau gwaith o heddiw "
+        f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)), a bydd mailbot wedyn yn anfon "
+        "y dyddiad newydd at yr aelod. Nid yw neges arall gan yr aelod yn dod â'r oedi hwn "
+        "i ben. Nid yw mailbot wedi ysgrifennu at yr aelod nawr: anfonwch yr hysbysiad "
+        "ffioedd atynt eich hun os nad ydych wedi gwneud.",
+    )
+
+
+def _member_not_told_of_pause(promised: date) -> Bilingual:
+    """The member still expects `promised`, and mailbot does not write to them about a
+    pause (its reason is written for officers). A protocol may owe them an explanation
+    (Wiltshire 6.5.8: reason, action and when; Cardiff, Colchester 16(6): keep the Member
+    informed): the officer is the one who can give it."""
+    en, cy = long_date_or_paused(promised), long_date_or_paused_cy(promised)
+    return Bilingual(
+        f"The member was told to expect a response by {en} and has not been told of this "
+        "pause. Unless you are waiting for their answer, tell them why and when they will "
+        "have a response.",
+        f"Dywedwyd wrth yr aelod am ddisgwyl ymateb erbyn {cy} ac nid yw wedi cael gwybod "
+        "am yr oedi hwn. Oni bai eich bod yn aros am eu hateb, dywedwch wrthynt pam a phryd "
+        "y cânt ymateb.",
+    )
+
+
+def _member_reply_ends_pause() -> Bilingual:
+    """The member's reply in the thread ends the pause (cases.resume_on_member_reply), and
+    the paused days push their date on: mailbot then sends them the new date
+    (thread_mail._tell_member_new_date). Not said of a pause after the date had passed,
+    which moves nothing."""
+    return Bilingual(
+        "If they reply in this case's thread, the clock runs again and mailbot sends them "
+        "the new date.",
+        "Os byddant yn ateb yn edefyn yr achos hwn, bydd y cloc yn rhedeg eto a bydd "
+        "mailbot yn anfon y dyddiad newydd atynt.",
+    )
+
+
+def apply_resume(ctx: Context, command: Command) -> Result:
+    case = ctx.case
+    if case.status == CaseStatus.RESPONDED and command.reason:
+        return _not_the_answer(ctx, command)
+    if case.status == CaseStatus.RESPONDED:  # a bare RESUME: most likely a PAUSE's, late
+        return refuse(
+            Bilingual(
+                f"{case.ref} is not paused: it was answered. If what was taken for its answer "
+                'was not (a holding reply), reply RESUME "holding reply": the clock then runs '
+                "on to its date.",
+                f"Nid yw {case.ref} wedi'i oedi: fe'i hatebwyd. Os nad ateb oedd yr hyn a "
+                'gymerwyd yn ateb (ateb dros dro), atebwch RESUME "holding reply": bydd y cloc '
+                "yn rhedeg wedyn tan ei ddyddiad.",
+            )
+        )
+    if case.status != CaseStatus.PAUSED:
+        return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
+    stop = foi_pause.held_by_the_act(ctx.session, case)
+    if stop == "clarification":  # FOIA s.1(3): a fresh 20 working days from its day
+        _move_clock(ctx, "restart", command.reason or CLARIFICATION_RECEIVED, CaseStatus.OPEN)
+    else:
+        _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
+    lines = [
+        Bilingual(
+            f"The response clock of {case.ref} is running again: due {due}.",
+            f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
+        )
+    ]
+    if stop == "clarification":
+        law = foi_pause.act(ctx.app.policy)
+        lines.append(
+            Bilingual(
+                "The clarification has come, so a fresh 20 working days count from today "
+                f"({law} s.1(3)).",
+                "Mae'r eglurhad wedi dod, felly mae 20 diwrnod gwaith newydd yn cyfrif o "
+                f"heddiw ({law} a.1(3)).",
+            )
+        )
+    elif stop == "fees":
+        law = foi_pause.act(ctx.app.policy)
+        lines.append(
+            Bilingual(
+                f"The working days from the fees notice to today do not count ({law} s.10(2)).",
+                "Nid yw'r diwrnodau gwaith o'r hysbysiad ffioedd hyd heddiw yn cyfrif "
+                f"({law} a.10(2)).",
+            )
+        )
+    queued: list[str] = []
+    today = ctx.given_at.astimezone(cases.LONDON).date()
+    if stop == "clarification":  # the member is told it came, and the new date
+        queued = tell_member_clarification_received(ctx.app, ctx.session, case, today, ctx.now)
+    if queued:
+        lines.append(
+            Bilingual("The member has been sent the new date.",
+                      "Mae'r aelod wedi cael y dyddiad newydd.")
+        )
+        return Result(True, lines, queued)
+    if stop == "fees":  # the member is told the fee came, and the new date
+        queued = tell_member_fee_received(ctx.app, ctx.session, case, today, ctx.now)
+    if queued:
+        member = ctx.app.directory.display(case.member_email)
+        lines.append(
+            Bilingual(f"{member} has been sent a letter saying the fee was received, with "
+                      "the new date.",
+                      f"Mae {member} wedi cael llythyr yn dweud bod y ffi wedi dod i law, "
+                      "gyda'r dyddiad newydd.")
+        )
+        return Result(True, lines, queued)
+    if stop is not None and case.response_due is not None:
+        lines.append(
+            Bilingual(
+                "mailbot has not written to the member about this date: tell them when they "
+                "will have a response, unless you have.",
+                "Nid yw mailbot wedi ysgrifennu at yr aelod am y dyddiad hwn: dywedwch "
+                "wrthynt pryd y cânt ymateb, oni bai eich bod wedi gwneud.",
+            )
+        )
+        return Result(True, lines)
+    if case.response_due is not None and member_was_acknowledged(ctx.session, case):
+        lines.append(_member_not_told_of_new_date())
+    return Result(True, lines)
+
+
+def _member_not_told_of_new_date() -> Bilingual:
+    """After a RESUME the officer's date is later than the one the member was given, and
+    mailbot told the member of neither the pause nor the new date (_member_not_told_of_pause):
+    without this the confirmation reads as if everyone now had the same date."""
+    return Bilingual(
+        "The member has not been told of the pause or of this date, and still expects the "
+        "date they were given. Unless you have told them, tell them when they will have a "
+        "response.",
+        "Nid yw'r aelod wedi cael gwybod am yr oedi nac am y dyddiad hwn, ac mae'n dal i "
+        "ddisgwyl y dyddiad a roddwyd iddynt. Oni bai eich bod wedi dweud wrthynt, dywedwch "
+        "wrthynt pryd y cânt ymateb.",
+    )
+
+
+def _not_the_answer(ctx: Context, command: Command) -> Result:
+    """RESUME "reason" on an answered case: the mail taken for the answer was not it (a
+    holding reply: "we are looking into this and will reply fully by..."), or DONE was
+    given too soon. A bare RESUME is refused: it is most likely a PAUSE's, sent after the
+    answer. The clock runs on to the date it had; the next reply to the member, or DONE, is
+    the answer. The member is not written to (they have the officer's own mail), unless
+    its date has passed: then they get the late notice they would have had
+    (_late_after_all)."""
+    case = ctx.case
+    answered = case.responded_at
+    _move_clock(ctx, "resume", command.reason, CaseStatus.OPEN)
+    case.responded_at = None
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
+    when = long_date_or_paused(answered.astimezone(cases.LONDON).date()) if answered else ""
+    when_cy = (long_date_or_paused_cy(answered.astimezone(cases.LONDON).date())
+               if answered else "")
+    due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
+    lines = [
+        Bilingual(
+            f"{case.ref} is open again: what was taken for its answer on {when} was not "
+            f"it. The response clock runs on: due {due}.",
+            f"Mae {case.ref} ar agor eto: nid ateb oedd yr hyn a gymerwyd yn ateb ar "
+            f"{when_cy}. Mae'r cloc ymateb yn rhedeg: ateb erbyn {due_cy}.",
+        ),
+    ]
+    queued = _late_after_all(ctx)
+    if not queued:
+        lines.append(Bilingual(
+            "Your next reply to the member, copying in the shared mailbox, or DONE, is "
+            "taken as the answer. The member has not been written to.",
+            "Eich ateb nesaf i'r aelod, gan gopïo'r blwch post a rennir, neu DONE, a "
+            "gymerir yn ateb. Nid ysgrifennwyd at yr aelod.",
+        ))
+        return Result(True, lines)
+    member = ctx.app.directory.display(case.member_email)
+    lines += [
+        Bilingual(
+            "Your next reply to the member, copying in the shared mailbox, or DONE, is "
+            "taken as the answer.",
+            "Eich ateb nesaf i'r aelod, gan gopïo'r blwch post a rennir, neu DONE, a "
+            "gymerir yn ateb.",
+        ),
+        Bilingual(
+            f"Its date, {due}, has passed, so {member} has been sent the letter saying the "
+            "response is late, who is dealing with it, and that you will tell them the "
+            "reason and when they will have it.",
+            f"Mae ei ddyddiad, {due_cy}, wedi mynd heibio, felly mae {member} wedi cael y "
+            "llythyr sy'n dweud bod yr ymateb yn hwyr, pwy sy'n delio ag ef, ac y byddwch "
+            "yn dweud wrthynt y rheswm a phryd y cânt ef.",
+        ),
+    ]
+    return Result(True, lines, queued)
+
+
+def _late_after_all(ctx: Context) -> list[str]:
+    """A case reopened after the date the member was given: they are sent the late notice
+    the sweep would have sent the working day after it, had the holding reply not been
+    taken for the answer (the sweep counts a RESUME as a new date and sends none). Once
+    per date, as the sweep's (its outbox key): nothing if they had it before the holding
+    reply. The sweep's conditions: a kind the pack tells members about, an officer who
+    has not left, a member in members.csv who was acknowledged."""
+    app, case = ctx.app, ctx.case
+    due, today = case.response_due, ctx.now.astimezone(cases.LONDON).date()
+    if (due is None or due >= today or not case.officer_email
+            or Kind(case.kind) not in app.policy.reminders.tell_member_when_late
+            or is_leaver(app, case.officer_email)):
+        return []
+    return tell_member_it_is_late(app, ctx.session, case, due, ctx.now)
+
+
+# The reason of an officer's RESUME that ends an FOI clarification pause (when they give none).
+CLARIFICATION_RECEIVED = "the clarification was received"
+
+
+def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
+    """Record a pause or resume on the clock, and the new due date it gives."""
+    cases.add_clock_event(
+        ctx.session, ctx.case, event, who=ctx.sender, why=why, now=ctx.given_at
+    )
+    ctx.case.status = status
+    ctx.case.updated_at = ctx.now
+    cases.refresh_deadlines(ctx.app, ctx.session, ctx.case)
