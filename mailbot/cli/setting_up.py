@@ -4,6 +4,7 @@ names) is right, the database schema, and the offline demo."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -49,6 +50,7 @@ from mailbot.store.backup import (
 from mailbot.store.copy import CopyRefused, copy_database
 from mailbot.store.db import (
     SchemaTooNew,
+    at_newest_schema,
     check_schema_not_newer,
     folds_every_capital,
     low_disk_note,
@@ -204,14 +206,26 @@ def db_copy(
                    "give the old one", 2)
     stores: list[Store] = []
     try:
-        stores.append(Store(source_url))
+        # Not migrated in place: an older release's file (the backup taken before an
+        # upgrade, the way back) must stay one that release can open.
+        stores.append(Store(source_url, migrate=sqlite_path(source_url) is None))
+        check_schema_not_newer(stores[0].engine)
         stores.append(Store(settings.database_url))
         old, new = stores
-        with single_instance(settings.data_dir, new), old.sole_poller() as sole:
+        with (single_instance(settings.data_dir, new), old.sole_poller() as sole,
+              tempfile.TemporaryDirectory(dir=settings.data_dir) as scratch):
             if not sole:
                 raise fail(f"a mailbot is still running on {redact_url(source_url)}; stop "
                            "it before copying")
-            copied = copy_database(old.engine, new.engine)
+            reading = old
+            source_file = sqlite_path(source_url)
+            if source_file is not None and not at_newest_schema(old.engine):
+                # An older schema is brought up to date in a snapshot, not in the file.
+                snapshot = Path(scratch) / "mailbot.db"
+                back_up(source_file, snapshot)
+                reading = Store(f"sqlite:///{snapshot}")
+                stores.append(reading)
+            copied = copy_database(reading.engine, new.engine)
     except AlreadyRunning as exc:
         raise fail(f"{exc}; stop it before copying") from None
     except CopyRefused as exc:

@@ -164,6 +164,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
+def at_newest_schema(engine: Engine) -> bool:
+    """Whether the database's schema is this mailbot's newest revision (reads only)."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return bool(current == ScriptDirectory.from_config(alembic_config(engine)).get_current_head())
+
+
 def newer_schema(revision: str | None) -> str | None:
     """This mailbot's newest revision if `revision` is one it does not know (a newer
     mailbot wrote it), else None."""

@@ -4,10 +4,13 @@ case numbering (no second MB-2026-00001), as docs/deployment.md says."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from fixtures.postgres import fresh_database
 from helpers import JO, NOW, make_app, run
 from sqlalchemy import create_engine, select, update
@@ -16,6 +19,7 @@ from typer.testing import CliRunner
 from mailbot.app import App
 from mailbot.cli import app as cli
 from mailbot.model import MessageStatus
+from mailbot.store.db import alembic_config
 from mailbot.store.tables import Base, CaseRow
 
 pytestmark = pytest.mark.own_database  # each test chooses its own databases
@@ -190,3 +194,33 @@ def test_a_relative_from_beside_the_config_names_the_file_meant(
         f"mailbot: error: --from: {tmp_path}/var/mailbot.db is not a file; did you mean "
         f"{tmp_path}/council/var/mailbot.db (the data folder's)? A path is taken from the "
         "current folder, not the config's")
+
+
+def test_a_copy_from_an_older_release_leaves_the_source_file_as_it_was(tmp_path: Path) -> None:
+    """The way back after an upgrade is the backup taken before it, restored with the
+    older release (docs/deployment.md, "Upgrading"). Copying that backup (or the old
+    mailbot.db) into a new database must not upgrade the file itself: the older release
+    would then refuse it, a newer mailbot having upgraded it."""
+    old, _ = sqlite_with_three_cases(tmp_path / "old")
+    old_url = old.settings.database_url
+    old.close()
+    engine = create_engine(old_url)
+    try:
+        command.downgrade(alembic_config(engine), "0007")  # as yesterday's release left it
+    finally:
+        engine.dispose()
+    source = Path(old_url.split("///", 1)[1])
+    before = source.read_bytes()
+    new, _ = make_app(tmp_path / "new")
+    new.close()
+
+    code, output = copy(tmp_path / "new" / "mailbot.toml", str(source))
+    assert code == 0, output
+    assert "copied 3 cases, 3 messages, 3 outbox" in output
+    assert source.read_bytes() == before
+    with closing(sqlite3.connect(source)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0007",)]
+    cases = every_row(new.settings.database_url)["cases"]
+    assert [(c["ref"], c["subject_access"]) for c in cases] == [
+        ("MB-2026-00001", False), ("MB-2026-00002", False), ("MB-2026-00003", False)]
