@@ -405,6 +405,9 @@ def reopen_case(
 OOO_PAUSE = ABSENCE_PAUSE
 
 
+_PAST = {"resume": "resumed", "restart": "restarted"}  # the timeline's words
+
+
 def resume_on_member_reply(
     app: App, session: Session, case: CaseRow, row: MessageRow, now: datetime
 ) -> bool:
@@ -431,7 +434,7 @@ def resume_on_member_reply(
         now,
         case.member_email,
         "resumed",
-        f"the member replied; clock {action}ed, due {case.response_due}",
+        f"the member replied; clock {_PAST[action]}, due {case.response_due}",
         case=case,
         message=row,
     )

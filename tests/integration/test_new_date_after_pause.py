@@ -234,3 +234,13 @@ def test_a_welsh_member_is_told_of_the_new_date_welsh_first(tmp_path: Path) -> N
         assert "erbyn dydd Gwener 20 Tachwedd 2026, nid dydd Llun 16 Tachwedd 2026" in text
         assert "Friday 20 November 2026" in text
         assert text.index("Annwyl") < text.index("Dear")
+
+
+def test_the_timeline_says_the_members_reply_resumed_the_clock(council: Council) -> None:
+    """`mailbot case REF` shows the timeline entry as it is written: 'clock resumed', not
+    'clock resumeed' (seen on an upgraded council's paused enquiry)."""
+    ack, assignment = _enquiry(council)
+    _command(council, assignment, SAM, 'PAUSE "waiting for the member: which road"', NOTICE)
+    council.deliver(council.reply(ack, JO, "Castle Road, by no. 12.", date=MONDAY), now=MONDAY)
+    [event] = council.events("resumed")
+    assert event.detail == "the member replied; clock resumed, due 2026-11-20"
