@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from mailbot import (
+    complaints_before_upgrade,
     confidentiality_chase,
     digest,
     ledger,
@@ -305,6 +306,7 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     # an escalation to the manager an officer had before the last edit of officers.csv.
     app.directory.refresh()
     recalculate.recalculate_if_policy_changed(app, now)
+    complaints_before_upgrade.record_whom_old_complaints_name(app, now)
     report = reminders.sweep(app, now)
     report.queued.extend(confidentiality_chase.sweep(app, now).queued)
     report.queued.extend(pause_chase.sweep(app, now).queued)
