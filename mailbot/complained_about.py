@@ -26,6 +26,7 @@ from mailbot.addresses import address_key, same_address
 from mailbot.directory import Directory, Officer
 from mailbot.model import ParsedMessage
 from mailbot.officer_names import name_forms
+from mailbot.policy.rules import Routing
 from mailbot.quoting import cut_signature, own_text
 from mailbot.store.tables import EventRow
 
@@ -70,6 +71,12 @@ def _mention(name: str, email: str) -> re.Pattern[str]:
     for form in _written_forms(folded(name)):
         forms.append(r"\s+".join(re.escape(word) for word in form.split()))
     return re.compile(rf"(?<![\w.@-])(?:{'|'.join(forms)})(?![\w@-])", re.IGNORECASE)
+
+
+def never_named(routing: Routing) -> tuple[str, ...]:
+    """The pack's team addresses, which a complaint never names as "the officer": "I wrote
+    to the Complaints Team" is about no one."""
+    return (routing.foi_team, routing.complaints, routing.monitoring_officer)
 
 
 def named_officer(

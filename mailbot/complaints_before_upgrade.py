@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from mailbot import ledger
-from mailbot.complained_about import COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT, officers_named
+from mailbot.complained_about import (
+    COMPLAINT_ABOUT,
+    COMPLAINT_MAYBE_ABOUT,
+    never_named,
+    officers_named,
+)
 from mailbot.model import FINISHED, Kind, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.store.state import read_value, write_value
@@ -70,9 +75,7 @@ def _record(app: App, session: Session, case: CaseRow, now: datetime) -> int:
     message = parse_message(raw) if raw else None
     if not isinstance(message, ParsedMessage):
         return 0
-    routes = app.policy.routing
-    named, perhaps = officers_named(message, app.directory, (
-        routes.foi_team, routes.complaints, routes.monitoring_officer))
+    named, perhaps = officers_named(message, app.directory, never_named(app.policy.routing))
     for officer in named:
         ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, officer.email, case=case)
     for officer in perhaps:

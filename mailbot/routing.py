@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from mailbot.addresses import address_key
-from mailbot.complained_about import officers_named, one_of
+from mailbot.complained_about import never_named, officers_named, one_of
 from mailbot.config_explain import key_path
 from mailbot.directory import Directory
 from mailbot.languages import Bilingual, welsh_of
@@ -186,8 +186,7 @@ def route_complaint(it: RouteInput) -> Assignment:
     any other by the complaints route. Never to an officer it is about: a complaint naming
     an officer and their Director goes to neither."""
     routes = it.policy.routing
-    teams = (routes.foi_team, routes.complaints, routes.monitoring_officer)
-    named, maybe = officers_named(it.message, it.directory, teams)
+    named, maybe = officers_named(it.message, it.directory, never_named(routes))
     perhaps = tuple(officer.email for officer in maybe)
     about = tuple(officer.email for officer in named)
     names = ", ".join(officer.name for officer in named)

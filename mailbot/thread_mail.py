@@ -30,7 +30,7 @@ from mailbot import (
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
-from mailbot.complained_about import complained_about, named_officers
+from mailbot.complained_about import complained_about, named_officers, never_named
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import long_date_cy, welsh_of
@@ -383,8 +383,7 @@ def _complains_of_its_officer(it: Intake, case: CaseRow) -> bool:
     if (routes.about_an_officer != "their-director" or not case.officer_email
             or case.kind == Kind.COMPLAINT.value):
         return False
-    named = named_officers(it.message, it.app.directory,
-                           (routes.foi_team, routes.complaints, routes.monitoring_officer))
+    named = named_officers(it.message, it.app.directory, never_named(routes))
     if not any(same_address(officer.email, case.officer_email) for officer in named):
         return False
     return it.app.classifier.classify(it.message).kind == Kind.COMPLAINT
