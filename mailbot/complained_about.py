@@ -205,6 +205,17 @@ def complained_about(session: Session, case_id: int) -> set[str]:
     return {address_key(detail) for detail in found if detail}
 
 
+def perhaps_complained_about(session: Session, case_id: int) -> set[str]:
+    """The addresses (address_key) of the officers a case's complaint may be about (a
+    title or initial and a surname two officers share, COMPLAINT_MAYBE_ABOUT): not routed
+    by, but no more to be given it by REASSIGN than an officer it is about."""
+    found = session.scalars(
+        select(EventRow.detail)
+        .where(EventRow.case_id == case_id, EventRow.action == COMPLAINT_MAYBE_ABOUT)
+    ).all()
+    return {address_key(detail) for detail in found if detail}
+
+
 def not_to_them_source(source: str) -> str:
     """The protocol's words for sending a complaint about an officer up their line, from
     the pack's [routing] source ("about_an_officer: 16.2 (the individual's relevant

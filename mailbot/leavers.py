@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mailbot import handover
 from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
-from mailbot.complained_about import complained_about, one_of
+from mailbot.complained_about import complained_about, one_of, perhaps_complained_about
 from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED
 from mailbot.refs import canonical
@@ -162,16 +162,27 @@ def hand_over(
         moved = [case for case in found if not same_address(case.officer_email or "", to)]
         about_them = [case.ref for case in moved
                       if one_of(to, complained_about(session, case.id))]
-        if about_them and not even_if_complained_about:
-            raise HandOverError(
-                f"{', '.join(sorted(about_them))} "
-                f"{'is a complaint' if len(about_them) == 1 else 'are complaints'} about "
-                f"{app.directory.display(to)} ({to}), which must not be given to the officer "
-                "it is about; nothing changed (--even-if-complained-about to move it all the "
-                "same)")
+        perhaps = [case.ref for case in moved if case.ref not in about_them
+                   and one_of(to, perhaps_complained_about(session, case.id))]
+        if (about_them or perhaps) and not even_if_complained_about:
+            raise HandOverError(_not_to_them(app, to, about_them, perhaps))
         for case in sorted(moved, key=lambda c: c.id):
             _move(app, session, case, to, who, reason, now)
         return [case.ref for case in sorted(moved, key=lambda c: c.id)]
+
+
+def _not_to_them(app: App, to: str, about_them: list[str], perhaps: list[str]) -> str:
+    """Why `mailbot reassign` moved nothing: the complaints about `to`, and those that
+    may be about them (a surname they share with another officer)."""
+    who = f"{app.directory.display(to)} ({to})"
+    said = []
+    for refs, what in ((about_them, "about"), (perhaps, "that may be about")):
+        if refs:
+            plural = len(refs) > 1
+            said.append(f"{', '.join(sorted(refs))} "
+                        f"{'are complaints' if plural else 'is a complaint'} {what} {who}")
+    return (f"{'; '.join(said)}, which must not be given to the officer it is about; nothing "
+            "changed (--even-if-complained-about to move it all the same)")
 
 
 def _move(

@@ -79,12 +79,12 @@ def reassign(
     ] = "",
     even_if_complained_about: Annotated[
         bool, typer.Option("--even-if-complained-about", help="Move a complaint to an officer "
-                           "it is about all the same (refused without it).")
+                           "it is (or may be) about all the same (refused without it).")
     ] = False,
 ) -> None:
     """Hand open cases over to another officer, who gets each assignment email.
     Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does, and a
-    complaint about the officer named in --to."""
+    complaint about (or perhaps about) the officer named in --to."""
     from mailbot.leavers import HandOverError, hand_over
 
     if not to or bool(refs) == bool(from_officer):

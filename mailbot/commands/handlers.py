@@ -33,7 +33,12 @@ from mailbot.commands.letters import (
 from mailbot.commands.outcome import Context, Result, member_told, refuse
 from mailbot.commands.parse import Command
 from mailbot.commands.pause import apply_pause, apply_resume, new_date_letter_stopped
-from mailbot.complained_about import complained_about, not_to_them_source, one_of
+from mailbot.complained_about import (
+    complained_about,
+    not_to_them_source,
+    one_of,
+    perhaps_complained_about,
+)
 from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.store.tables import CaseRow, EventRow
@@ -105,6 +110,8 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
         )
     if one_of(target, complained_about(ctx.session, case.id)):
         return refuse(_not_to_the_officer_complained_about(app, case, target))
+    if one_of(target, perhaps_complained_about(ctx.session, case.id)):
+        return refuse(_not_to_the_officer_complained_about(app, case, target, perhaps=True))
     if same_address(target, case.officer_email or ""):
         return refuse(
             Bilingual(
@@ -141,13 +148,27 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     return Result(True, lines, [queued] if queued else [])
 
 
-def _not_to_the_officer_complained_about(app: App, case: CaseRow, target: str) -> Bilingual:
-    """Why a complaint is not given to an officer it is about, with the protocol's
-    paragraph where the pack cites one."""
+def _not_to_the_officer_complained_about(
+    app: App, case: CaseRow, target: str, *, perhaps: bool = False
+) -> Bilingual:
+    """Why a complaint is not given to an officer it is about, or `perhaps` about (a
+    surname they share with another officer), with the protocol's paragraph where the
+    pack cites one."""
     who = f"{app.directory.display(target)} ({target})"
     cited = not_to_them_source(app.policy.routing.source)
     why = f" ({app.policy.council} protocol: {cited})" if cited else ""
     why_cy = f" (protocol {app.policy.council}: {cited})" if cited else ""
+    if perhaps:
+        return Bilingual(
+            f"{case.ref} is a complaint that may be about {who} (it names a surname they "
+            "share with another officer): it cannot be passed to them, since a complaint "
+            f"about an officer goes up their management line, never to them{why}; nothing "
+            "changed. REASSIGN it to someone else if it must move.",
+            f"Mae {case.ref} yn gŵyn a allai fod am {who} (mae'n enwi cyfenw sydd ganddynt "
+            "hwy a swyddog arall): ni ellir ei drosglwyddo iddynt, gan fod cwyn am swyddog "
+            f"yn mynd i fyny eu llinell reoli, byth atynt hwy{why_cy}; ni newidiwyd dim. "
+            "Defnyddiwch REASSIGN i rywun arall os oes rhaid ei symud.",
+        )
     return Bilingual(
         f"{case.ref} is a complaint about {who}: it cannot be passed to them, since a "
         f"complaint about an officer goes up their management line, never to them{why}; "

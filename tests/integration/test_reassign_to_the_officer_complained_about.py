@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from helpers import PLAIN_UTF8, Council, body_text, rows
 from typer.testing import CliRunner
 
@@ -88,6 +89,75 @@ def test_mailbot_reassign_refuses_unless_told_it_is_known(tmp_path: Path) -> Non
         assert code != 0
         assert council.case().officer_email == PAT
         assert "MB-2026-00001 is a complaint about Sam Patel" in output
+        assert "--even-if-complained-about" in output
+        assert council.flush(datetime.now(UTC)) == []
+        code, output = _cli(council, "--even-if-complained-about")
+        assert code == 0, output
+        assert council.case().officer_email == SAM
+
+
+RAJ, COMPLAINTS = "raj@wiltshire.gov.uk", "complaints@wiltshire.gov.uk"
+RUDE_MR_PATEL = RUDE.replace("Sam Patel", "Mr Patel")
+
+
+def _two_patels(home: Path) -> Council:
+    """Sam Patel and Raj Patel: 'Mr Patel' may be either, so the complaint goes by the
+    complaints route and is perhaps about each of them."""
+    return Council(
+        home, mailbox="memberenquiries@wiltshire.gov.uk", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                  ("Raj Patel", RAJ, "Housing", PAT, ""),
+                  ("Lee Wong", LEE, "Highways", PAT, ""),
+                  ("Pat Moss", PAT, "Place", "", ""),
+                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config='[routing]\ndefault_officer = "lee@wiltshire.gov.uk"\n'
+               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    )
+
+
+def _complaint_about_mr_patel(council: Council) -> EmailMessage:
+    out = council.deliver(council.mail("Cllr Jo Bloggs <jo@wiltshire.gov.uk>",
+                                       "Complaint about an officer", RUDE_MR_PATEL,
+                                       date=RECEIVED), RECEIVED)
+    assert council.case().officer_email == COMPLAINTS
+    return next(m for m in out if m["To"] == COMPLAINTS)
+
+
+@pytest.mark.parametrize("patel", [SAM, RAJ])
+def test_reassign_to_an_officer_it_may_be_about_is_refused(tmp_path: Path, patel: str) -> None:
+    with _two_patels(tmp_path) as council:
+        assignment = _complaint_about_mr_patel(council)
+        out = council.deliver(council.reply(assignment, f"Jamie Fox <{COMPLAINTS}>",
+                                            f"REASSIGN {patel}", date=LATER), LATER)
+        case = council.case()
+        moved = rows(council.app, EventRow, EventRow.action == "reassigned")
+    assert case.officer_email == COMPLAINTS and moved == []
+    assert [m["To"] for m in out] == [COMPLAINTS]
+    text = _words(out[0])
+    name = "Sam Patel" if patel == SAM else "Raj Patel"
+    assert f"{case.ref} is a complaint that may be about {name} ({patel})" in text
+    assert "nothing changed" in text
+
+
+def test_reassign_of_a_complaint_perhaps_about_two_patels_to_someone_else_works(
+    tmp_path: Path
+) -> None:
+    with _two_patels(tmp_path) as council:
+        assignment = _complaint_about_mr_patel(council)
+        council.deliver(council.reply(assignment, f"Jamie Fox <{COMPLAINTS}>",
+                                      f"REASSIGN {PAT}", date=LATER), LATER)
+        assert council.case().officer_email == PAT
+
+
+def test_mailbot_reassign_refuses_an_officer_it_may_be_about(tmp_path: Path) -> None:
+    with _two_patels(tmp_path) as council:
+        _complaint_about_mr_patel(council)
+        code, output = _cli(council)
+        assert code != 0
+        assert council.case().officer_email == COMPLAINTS
+        assert "MB-2026-00001 is a complaint that may be about Sam Patel" in output
         assert "--even-if-complained-about" in output
         assert council.flush(datetime.now(UTC)) == []
         code, output = _cli(council, "--even-if-complained-about")
