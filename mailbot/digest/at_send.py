@@ -89,7 +89,7 @@ def _scope_of(app: App, key: DigestKey) -> Scope | None:
 def _drawn_again(
     app: App, session: Session, row: OutboxRow, key: DigestKey, scope: Scope, now: datetime
 ) -> Rewritten:
-    context = build_digest(app, session, scope, now)
+    context = build_digest(app, session, scope, now, key.recipient)
     local = now.astimezone(LONDON)
     context["digest"] = {
         **context["digest"],

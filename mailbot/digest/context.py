@@ -1,6 +1,8 @@
 """What one digest says: its numbers laid out as the whitelisted context its templates see.
 
-Confidential cases are listed by reference, never with a subject.
+Confidential cases are listed by reference, never with a subject; so are, in the digest
+of an officer a complaint is (or may be) about, those complaints (member_cases hides them
+from that officer the same way).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from mailbot.digest.kpis import KpiTally, kpi_tallies
 from mailbot.digest.periods import iso_week, local_day
 from mailbot.digest.recipients import Scope
 from mailbot.leavers import known_addresses
+from mailbot.member_cases import complaints_about
 from mailbot.model import CaseStatus, Kind, Priority
 
 if TYPE_CHECKING:
@@ -80,9 +83,13 @@ def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "-"
 
 
-def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dict[str, Any]:
-    """Everything one digest says, as the whitelisted context its templates see."""
+def build_digest(
+    app: App, session: Session, scope: Scope, now: datetime, recipient: str = ""
+) -> dict[str, Any]:
+    """Everything one digest says, as the whitelisted context its templates see; for
+    `recipient`, who is not shown the subject of a complaint about them."""
     figures = count_figures(session, scope, now, app.policy)
+    hidden = _about_the_reader(session, figures, recipient)
     periods = figures.periods
     today = periods.today
     limit = app.settings.digest.list_limit
@@ -134,9 +141,10 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
             "paused": len(figures.paused),
         },
         "services": _services(app, scope, figures),
-        "overdue": _case_list(app, figures.overdue, today, limit, overdue=True),
-        "due_this_week": _case_list(app, figures.due_this_week, today, limit, overdue=False),
-        "paused": _paused_list(app, figures.paused, today, limit),
+        "overdue": _case_list(app, figures.overdue, today, limit, hidden, overdue=True),
+        "due_this_week": _case_list(app, figures.due_this_week, today, limit, hidden,
+                                    overdue=False),
+        "paused": _paused_list(app, figures.paused, today, limit, hidden),
         "kpis": _kpis(app, figures, today),
         "trend": [
             {
@@ -153,6 +161,17 @@ def build_digest(app: App, session: Session, scope: Scope, now: datetime) -> dic
         "_weeks": weeks,  # for the chart; not used by templates
         "chart_cid": None,
     }
+
+
+def _about_the_reader(session: Session, figures: Figures, recipient: str) -> frozenset[int]:
+    """The listed cases that are complaints about `recipient`, or perhaps about them
+    (member_cases.complaints_about): listed to them by reference only, as a confidential
+    case, though their subject is shown to everyone else."""
+    if not recipient:
+        return frozenset()
+    listed = {row.id for row in (*figures.overdue, *figures.due_this_week)}
+    listed |= {row.id for row, _ in figures.paused}
+    return frozenset(complaints_about(session, recipient, listed))
 
 
 def _officer_line(app: App, email: str | None) -> tuple[str, str]:
@@ -236,7 +255,8 @@ def _tally_dict(name: str, tally: Tally) -> dict[str, Any]:
 
 
 def _case_list(
-    app: App, found: Sequence[AnyRow], today: date, limit: int, *, overdue: bool
+    app: App, found: Sequence[AnyRow], today: date, limit: int, hidden: frozenset[int], *,
+    overdue: bool
 ) -> dict[str, Any]:
     """The first `limit` cases (most overdue, or soonest due, first); the rest counted."""
     ordered = sorted(found, key=lambda r: (r.response_due, r.ref))
@@ -245,7 +265,7 @@ def _case_list(
         service, name = _officer_line(app, row.officer_email)
         rows.append(
             {
-                **_listed_case(row, service, name),
+                **_listed_case(row, service, name, hidden=row.id in hidden),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
                 **(_what_to_do(app, row, service) if overdue else {}),
@@ -272,12 +292,15 @@ def _said_once(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
+def _listed_case(row: AnyRow, service: str, name: str, *, hidden: bool) -> dict[str, Any]:
     """What every list of the digest shows of a case, in both languages: its reference,
-    kind, officer and service, and its subject unless it is confidential; `erased` when
-    the subject was erased on request (mailbot.erasure: with the member's details, or
-    alone because it named someone else erased), so its missing subject is not taken for
-    one the member left out."""
+    kind, officer and service, and its subject unless it is confidential or `hidden` (a
+    complaint about the reader); `erased` when the subject was erased on request
+    (mailbot.erasure: with the member's details, or alone because it named someone else
+    erased), so its missing subject is not taken for one the member left out."""
+    if hidden:
+        return {**_listed_case(row, service, name, hidden=False),
+                "confidential": True, "subject": "", "erased": False}
     return {
         "ref": row.ref,
         "kind": KIND_NAMES[Kind(row.kind)],
@@ -293,7 +316,8 @@ def _listed_case(row: AnyRow, service: str, name: str) -> dict[str, Any]:
 
 
 def _paused_list(
-    app: App, paused: Sequence[tuple[AnyRow, Pause | None]], today: date, limit: int
+    app: App, paused: Sequence[tuple[AnyRow, Pause | None]], today: date, limit: int,
+    hidden: frozenset[int],
 ) -> dict[str, Any]:
     """The first `limit` paused cases, longest paused first, each with who holds it, since
     when and why; the rest counted. A paused case gets no reminders, only one chase per
@@ -307,19 +331,22 @@ def _paused_list(
         since = local_day(pause.at) if pause else None
         rows.append(
             {
-                **_listed_case(row, service, name),
+                **_listed_case(row, service, name, hidden=row.id in hidden),
                 "since": since,
                 "working_days": calendar.working_days_between(since, today) if since else 0,
-                **_why_paused(app, row, pause, name),
+                **_why_paused(app, row, pause, name, hidden=row.id in hidden),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0), **_said_once(rows)}
 
 
-def _why_paused(app: App, row: AnyRow, pause: Pause | None, holder: str) -> dict[str, Any]:
+def _why_paused(
+    app: App, row: AnyRow, pause: Pause | None, holder: str, *, hidden: bool
+) -> dict[str, Any]:
     """Why the case is paused and what to do about it, in English and Welsh. An absence
     (absence.py) waits for someone to take the case; an officer's PAUSE for whatever its
-    reason says, which is the officer's own words: not shown for a confidential case.
+    reason says, which is the officer's own words: not shown for a confidential case, nor
+    to the officer a complaint is about (`hidden`).
     What to do names no one (the row names the officer), so the list can say it once."""
     if pause is not None and pause.why.startswith(ABSENCE_PAUSE):
         away = app.directory.display(pause.who)
@@ -333,7 +360,7 @@ def _why_paused(app: App, row: AnyRow, pause: Pause | None, holder: str) -> dict
             "rhedeg eto wedyn.",
         }
     by = app.directory.display(pause.who) if pause else holder
-    said = "" if pause is None or is_confidential(row.confidential, row.kind) else (
+    said = "" if pause is None or hidden or is_confidential(row.confidential, row.kind) else (
         " ".join(pause.why.split())[:80]
     )
     return {

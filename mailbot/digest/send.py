@@ -132,7 +132,8 @@ def send_digests(app: App, now: datetime) -> DigestReport:
                 if session.scalar(select(OutboxRow.id).where(
                         OutboxRow.dedup_key.in_([key, *keys])).limit(1)):
                     continue
-                rendered, images = render_digest(app, build_digest(app, session, scope, now))
+                rendered, images = render_digest(app, build_digest(app, session, scope, now,
+                                                                       recipient))
                 row = outbox.queue(
                     session,
                     purpose=PURPOSE,
@@ -180,7 +181,7 @@ def preview(app: App, now: datetime, out: Path | None = None) -> Path:
     targets = digest_targets(app) or [(app.mailbox_address, WHOLE_COUNCIL)]
     recipient, scope = targets[0]
     with app.store.transaction() as session:
-        context = build_digest(app, session, scope, now)
+        context = build_digest(app, session, scope, now, recipient)
     rendered, images = render_digest(app, context)
     mime = compose(
         rendered,

@@ -50,10 +50,12 @@ def test_one_digest_that_fails_leaves_the_others_queued(
                                  cc=SAM, date=RECEIVED), RECEIVED)
         real = send.build_digest
 
-        def highways_fails(app: Any, session: Any, scope: Any, now: datetime) -> Any:
+        def highways_fails(
+            app: Any, session: Any, scope: Any, now: datetime, recipient: str = ""
+        ) -> Any:
             if scope.officers is not None and SAM in scope.officers:
                 raise ValueError("a fault in the Highways team's figures")
-            return real(app, session, scope, now)
+            return real(app, session, scope, now, recipient)
 
         monkeypatch.setattr(send, "build_digest", highways_fails)
         with caplog.at_level(logging.ERROR, logger="mailbot"), pytest.raises(

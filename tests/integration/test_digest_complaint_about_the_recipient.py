@@ -1,0 +1,69 @@
+"""A council-wide digest goes to a manager who may be the officer a complaint is about:
+Sam Patel (who manages Lee Wong) gets the weekly digest, and the member's complaint about
+Sam, up Sam's line with Pat Moss, was listed in Sam's digest with its subject ('Complaint
+about Sam Patel's rudeness'), though Sam is never shown it anywhere else. Now Sam's
+digest lists it by reference only, as a confidential case, and everyone else's digest as
+before; the same for a complaint that may be about Sam ('Mr Patel' of two Patels)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text, queued_digests
+
+D = "wiltshire.gov.uk"
+SAM, LEE, PAT, RAJ = f"sam@{D}", f"lee@{D}", f"pat@{D}", f"raj@{D}"
+CHIEF, COMPLAINTS = f"chief.executive@{D}", f"complaints@{D}"
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+TEXT = ("I wish to make a formal complaint about {who}, who was rude and dismissive to my "
+        "constituent on the phone on Monday and put the phone down on her.")
+
+
+def _council(home: Path, *, two_patels: bool = False) -> Council:
+    officers = [("Sam Patel", SAM, "Highways", PAT, ""),
+                ("Lee Wong", LEE, "Highways", SAM, ""),
+                ("Pat Moss", PAT, "Place", "", ""),
+                ("Jamie Fox", COMPLAINTS, "Complaints", "", "")]
+    if two_patels:
+        officers.append(("Raj Patel", RAJ, "Housing", PAT, ""))
+    return Council(
+        home, mailbox=f"memberenquiries@{D}", policy="wiltshire",
+        members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
+        officers=officers, threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{LEE}"\n'
+               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n'
+               f'[digest]\nrecipients = ["{SAM}", "{CHIEF}"]\nmanagers = false\n',
+    )
+
+
+def _digests(council: Council, who: str) -> dict[str, str]:
+    council.deliver(council.mail(f"Cllr Jo Bloggs <jo@{D}>", f"Complaint about {who}'s rudeness",
+                                 TEXT.format(who=who), date=RECEIVED), RECEIVED)
+    council.flush(RECEIVED)
+    return {to: _words(mail) for to, mail in queued_digests(council, MONDAY).items()}
+
+
+def _words(mail: EmailMessage) -> str:
+    return " ".join(f"{body_text(mail, 'plain')} {body_text(mail, 'html')}".split())
+
+
+def test_the_officer_complained_about_sees_only_its_reference(tmp_path: Path) -> None:
+    with _council(tmp_path) as council:
+        digests = _digests(council, "Sam Patel")
+        ref = council.case().ref
+    assert council.case().officer_email == PAT
+    assert ref in digests[SAM] and "rudeness" not in digests[SAM]
+    assert "Complaint: confidential" in digests[SAM]
+    assert "Complaint about Sam Patel's rudeness" in digests[CHIEF]
+
+
+def test_an_officer_it_may_be_about_sees_only_its_reference(tmp_path: Path) -> None:
+    with _council(tmp_path, two_patels=True) as council:
+        digests = _digests(council, "Mr Patel")
+        ref = council.case().ref
+    assert council.case().officer_email == COMPLAINTS
+    assert ref in digests[SAM] and "rudeness" not in digests[SAM]
+    assert "Complaint about Mr Patel's rudeness" in digests[CHIEF]
