@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from mailbot import (
+    access_request_reminder,
     complaints_before_upgrade,
     confidentiality_chase,
     digest,
@@ -299,7 +300,8 @@ def flush_outbox(
 def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     """The reminder sweep: queues what the pack's schedule says is due (working hours only),
     the chases of unanswered confidentiality questions (mailbot/confidentiality_chase.py)
-    and of paused cases nobody has taken up again (mailbot/pause_chase.py).
+    and of paused cases nobody has taken up again (mailbot/pause_chase.py), and the
+    reminders of a subject access request's legal date (mailbot/access_request_reminder.py).
     First, if the policy or its calendar changed since the last sweep (a proclaimed holiday,
     a closure day), every open case's stored due dates are worked out again, at any hour."""
     # The directory is otherwise re-read only when mail arrives: a quiet day must not send
@@ -310,6 +312,7 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     report = reminders.sweep(app, now)
     report.queued.extend(confidentiality_chase.sweep(app, now).queued)
     report.queued.extend(pause_chase.sweep(app, now).queued)
+    report.queued.extend(access_request_reminder.sweep(app, now).queued)
     return report
 
 

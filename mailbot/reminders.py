@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 
 from mailbot import directory_alert, ledger, outbox
+from mailbot.access_request_reminder import TEMPLATE as ACCESS_REQUEST_REMINDER
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
 from mailbot.addresses import address_forms, address_key
@@ -70,7 +71,7 @@ STEP_KINDS: dict[str, StepKind] = {
 SUMMARY = "reminder_summary"  # one officer's before-due, due-day and overdue reminders of a day
 WORKING_HOURS_MAIL = (
     "reminder", "overdue", "escalation", "late_notice", ACK_REMINDER, CONFIDENTIALITY_CHASE,
-    PAUSE_CHASE, SUMMARY,
+    PAUSE_CHASE, SUMMARY, ACCESS_REQUEST_REMINDER,
 )
 TOPIC_LIMIT = 60
 

@@ -1,7 +1,8 @@
 """Is a queued reminder still true when it is about to go?
 
 Reminders, escalations, late notices, acknowledgement reminders, confidentiality
-chases and chases of paused cases (reminders.WORKING_HOURS_MAIL) are written when a sweep
+chases, chases of paused cases and the reminders of a subject access request's legal date
+(reminders.WORKING_HOURS_MAIL) are written when a sweep
 queues them, but may go a day or more later: sending held, the mail server down, a retry,
 the night. By then the officer may have answered, the case may be closed, paused,
 extended or given to someone else, and "due today" may be yesterday. So the outbox flush
@@ -12,7 +13,8 @@ asks `review` about each such mail just before sending it, and:
   its own reminders, under their own dedup keys), a later step of the same schedule now
   due (the sweep queues that one), the question answered, the case given to another
   officer where each officer is asked afresh (the confidentiality chase), or the pause
-  a chase is about has ended (the case taken on, resumed or answered);
+  a chase is about has ended (the case taken on, resumed or answered), or the case is no
+  longer marked subject access;
 - holds it to the next working moment outside the pack's working hours;
 - otherwise writes it again from the case as it is now, on the day it goes: the words
   ("due today" becomes "overdue by 1 working day"), the people (a reassigned case's new
@@ -66,6 +68,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from mailbot import (
+    access_request_reminder,
     ack_reminder,
     bounce_notice,
     confidentiality_chase,
@@ -332,6 +335,32 @@ def check_pause_chase(
     return mail if mail is not None else "nobody is left to chase"
 
 
+def check_access_request_reminder(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
+    """The reminder of a subject access request's legal date (access_request_reminder):
+    only while the case is unfinished, held, still marked and its date unmoved; a
+    "before" that goes once the date has passed gives way to the sweep's "passed"."""
+    keyed = access_request_reminder.key_parts(row.dedup_key)
+    if keyed is None:
+        return f"its dedup key {row.dedup_key!r} names no subject access reminder"
+    due, step = keyed
+    if gone := _finished(case):
+        return gone
+    if not case.officer_email:
+        return "the case has no officer"
+    now_due = access_request_reminder.law_date(app, case)
+    if now_due is None:
+        return "the case is no longer marked a subject access request"
+    if now_due != due:
+        return (f"the law's date moved from {due.isoformat()} to {now_due.isoformat()}: "
+                "the new date has its own reminders")
+    today = _today(now)
+    if step == "before" and today > due:
+        return "the date has passed: the sweep sends that reminder"
+    return access_request_reminder.reminder_mail(app, case, due, step, today)
+
+
 def check_assignment(
     app: App, session: Session, case: CaseRow, row: OutboxRow
 ) -> str:
@@ -461,6 +490,7 @@ CHECKS: dict[str, Check] = {
     ack_reminder.TEMPLATE: check_ack_reminder,
     confidentiality_chase.TEMPLATE: check_confidentiality_chase,
     pause_chase.TEMPLATE: check_pause_chase,
+    access_request_reminder.TEMPLATE: check_access_request_reminder,
 }
 
 # Working-hours mail about many cases at once, reviewed case by case.

@@ -1,0 +1,212 @@
+"""Reminding the officer of data protection law's date for a subject access request.
+
+A case marked `subject_access` (mailbot/access_request.py) runs on the protocol's
+enquiry clock, and its reminders (mailbot/reminders.py) follow that clock: none while it
+is paused (waiting for the requester's proof of identity, say), a new schedule after an
+EXTEND, and none once the overdue reminders have escalated and gone quiet. The law's one
+calendar month from receipt (UK GDPR Article 12(3)) keeps running through all of that. So
+the officer who holds an unfinished case marked subject access is reminded of the law's
+date itself, twice at most:
+
+- "before": LEAD_DAYS council working days before the date. Five working days is a
+  working week: enough to finish collating and redacting, or to decide that the request is
+  complex and tell the requester of the two-month extension, which must be done within the
+  month; not so early that it reads as the protocol's own before-due reminder, which comes
+  a couple of days before the (usually shorter) enquiry date;
+- "passed": on the first council working day after the date, copied to the pack's data
+  protection officer ([policy.routing] subject_access) when someone else holds the case,
+  since a missed month is theirs to answer for to the ICO.
+
+Each goes once: its dedup key names the case, the law's date and the step, and the
+outbox's unique index on it is the ledger, across restarts and overlapping runs. Only the
+latest step due is sent (a case first marked after the "before" day, or the mailbox down
+over the date, gets one mail, not both). A reminder goes alone, never in the officer's
+daily summary of the protocol's reminders: it is about another law's date.
+
+Rules, as for the other reminders:
+- only inside the pack's working hours on a council working day;
+- the send-time check (mailbot.still_due) withdraws one whose case is answered or
+  closed, no longer marked subject access, or whose date has moved, and writes it again
+  for the case's holder and the day it goes;
+- a confidential case's reminder says there is one, never its subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy.orm import Session, object_session
+
+from mailbot import ledger, outbox
+from mailbot.acknowledgement import subject_access_context
+from mailbot.addresses import same_address
+from mailbot.assignment import council_context
+from mailbot.cases import KIND_LABELS
+from mailbot.compose import Envelope, untagged_subject
+from mailbot.directory import Officer
+from mailbot.languages import staff_languages
+from mailbot.member_cases import subjects_erased
+from mailbot.model import CaseStatus, Kind
+from mailbot.store.tables import CaseRow
+from mailbot.sweep import each_held_case
+from mailbot.workdays import LONDON, WorkingCalendar
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+TEMPLATE = "access_request_reminder"
+LEAD_DAYS = 5  # council working days before the law's date (see the module's docstring)
+AccessStep = Literal["before", "passed"]
+
+
+@dataclass
+class AccessReminderReport:
+    queued: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, step, recipient)
+    skipped: str = ""  # why the sweep did nothing at all, if it did nothing
+
+
+def law_date(app: App, case: CaseRow) -> date | None:
+    """The date data protection law gives the council to answer the case; None when the
+    case is not a subject access request (nor an enquiry or FOI request marked one)."""
+    found = subject_access_context(app, case)
+    return None if found is None else found["due"]
+
+
+def step_on(cal: WorkingCalendar, due: date, today: date) -> AccessStep | None:
+    """The reminder due on `today` for a law's date of `due`: "passed" once it is behind
+    us, "before" from LEAD_DAYS working days before it, else none."""
+    if today > due:
+        return "passed"
+    if today >= cal.add_working_days(due, -LEAD_DAYS):
+        return "before"
+    return None
+
+
+def dedup_key(case: CaseRow, due: date, step: AccessStep) -> str:
+    """access_request_reminder:<ref>:<the law's date>:<step>: once per date and step."""
+    return f"{TEMPLATE}:{case.ref}:{due.isoformat()}:{step}"
+
+
+def key_parts(key: str) -> tuple[date, AccessStep] | None:
+    """(the law's date, step) of a dedup_key; None if it is not one."""
+    head, _, rest = key.partition(":")
+    parts = rest.rsplit(":", 2)
+    if head != TEMPLATE or len(parts) != 3 or parts[2] not in ("before", "passed"):
+        return None
+    try:
+        due = date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    return due, "before" if parts[2] == "before" else "passed"
+
+
+def sweep(app: App, now: datetime) -> AccessReminderReport:
+    """Queue the subject access reminders due at `now`. Sends nothing itself."""
+    report = AccessReminderReport()
+    if not app.policy.council_calendar().within_working_hours(now):
+        report.skipped = "outside working hours"
+        return report
+    each_held_case(
+        app,
+        lambda session, case: _remind(app, session, case, now, report),
+        CaseRow.subject_access.is_(True),
+        CaseRow.kind.in_((Kind.ENQUIRY.value, Kind.FOI.value)),
+        what="subject access reminders",
+    )
+    return report
+
+
+def _remind(
+    app: App, session: Session, case: CaseRow, now: datetime, report: AccessReminderReport
+) -> None:
+    due = law_date(app, case)
+    today = now.astimezone(LONDON).date()
+    step = None if due is None else step_on(app.policy.council_calendar(), due, today)
+    if due is None or step is None:
+        return
+    mail = reminder_mail(app, case, due, step, today)
+    row = outbox.queue(
+        session,
+        purpose=TEMPLATE,
+        dedup_key=dedup_key(case, due, step),
+        case=case,
+        rendered=mail.rendered,
+        envelope=mail.envelope,
+        now=now,
+        automatic=False,  # at most two per case, bounded by their dedup keys
+    )
+    if row is None:
+        return
+    to = mail.envelope.to[0]
+    ledger.record_event(session, now, "mailbot", f"{TEMPLATE} queued", f"{step} to {to}",
+                        case=case)
+    report.queued.append((case.ref, step, to))
+
+
+def reminder_mail(
+    app: App, case: CaseRow, due: date, step: AccessStep, today: date
+) -> outbox.Rewritten:
+    """The reminder as the case stands on `today`, to the officer who holds it (the data
+    protection officer copied in on "passed"). Queued by the sweep, and written again by
+    the send-time check (mailbot.still_due) when it goes later."""
+    assert case.officer_email is not None
+    holder = _officer(app, case.officer_email)
+    dpo = app.policy.routing.subject_access or ""
+    copy = step == "passed" and bool(dpo) and not same_address(dpo, holder.email)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(holder.email,),
+        cc=(dpo,) if copy else (),
+        instance=app.settings.council.instance,
+    )
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    context = reminder_context(app, case, holder, due, step, today)
+    return outbox.Rewritten(app.renderer.render(TEMPLATE, context, languages), envelope)
+
+
+def _officer(app: App, address: str) -> Officer:
+    return app.directory.officer(address) or Officer(address, address)
+
+
+def reminder_context(
+    app: App, case: CaseRow, holder: Officer, due: date, step: AccessStep, today: date
+) -> dict[str, Any]:
+    """The whitelisted values the template may see: for a confidential case no subject."""
+    member = app.directory.member(case.member_email)
+    confidential = case.confidential or case.kind == Kind.CONFIDENTIALITY.value
+    subject = "" if confidential else untagged_subject(case.subject)[:200]
+    cal = app.policy.council_calendar()
+    session = object_session(case)
+    erased = session is not None and case.id in subjects_erased(session, [case.id])
+    return {
+        "council": council_context(app),
+        "officer": {"name": holder.name, "email": holder.email, "service": holder.service},
+        "member": {
+            "name": member.name if member else (case.member_name or case.member_email),
+            "email": case.member_email,
+        },
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[Kind(case.kind)],
+            "received": case.received_at.astimezone(LONDON).date(),
+            "confidential": confidential,
+            "subject": subject,
+            "subject_erased": not confidential and not subject and erased,
+            "paused": case.status == CaseStatus.PAUSED,
+            "extendable": app.policy.can_extend(Kind(case.kind)),
+        },
+        "access": {
+            "step": step,
+            "due": due,
+            "working_days_left": cal.working_days_between(today, due) if step == "before"
+            else 0,
+            "working_days_since": cal.working_days_between(due, today) if step == "passed"
+            else 0,
+            "dpo": app.policy.routing.subject_access or "",
+        },
+    }
