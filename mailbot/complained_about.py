@@ -8,8 +8,12 @@ the member's own words or the subject give their full name as officers.csv write
 or their address, or a title or initial and a surname only they have ("Mr Patel", "S.
 Patel"): a first name alone ("Dear Sam") or a name in the quoted thread below (the
 officer's own earlier reply) is not enough, and a surname two officers share is not
-guessed between (the complaint is shown to neither). Team addresses the pack routes to (the
-FOI team, the complaints team, the monitoring officer) are never "the officer".
+guessed between (the complaint is shown to neither). A member forwarding a resident's
+complaint ("FW: complaint about the planning officer") names an officer in the resident's
+own words too: those below the forward's header lines, above the resident's sign-off and
+any older mail quoted inside (not when the forwarded mail is an officer's own). Team
+addresses the pack routes to (the FOI team, the complaints team, the monitoring officer)
+are never "the officer".
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, same_address
 from mailbot.directory import Directory, Officer
+from mailbot.loops.subjects import FORWARD_SUBJECT, without_gateway_tags
 from mailbot.model import ParsedMessage
 from mailbot.officer_names import name_forms
 from mailbot.policy.rules import Routing
-from mailbot.quoting import cut_signature, own_text
+from mailbot.quoting import HEADER_LINE, cut_signature, history_start, own_text
 from mailbot.store.tables import EventRow
 
 # The case's timeline entry naming the officer (its detail is their address): listings of
@@ -106,10 +111,11 @@ def officers_named(
     may mean when several officers have that surname ('Mr Patel': Sam Patel and Raj
     Patel): not guessed between, so not complained about, but none of them is to be
     shown the complaint's subject."""
-    text = folded(f"{message.subject}\n{_own_words(message.text)}")
     skipped = {address_key(team) for team in teams}
     officers = [officer for officer in directory.officers.values()
                 if address_key(officer.email) not in skipped]
+    text = folded(f"{message.subject}\n{_own_words(message.text)}\n"
+                  f"{_forwarded_words(message, directory)}")
     found: dict[str, tuple[int, Officer]] = {}
     for officer in officers:
         mention = _mention(officer.name, officer.email).search(text)
@@ -193,6 +199,43 @@ def _own_words(body: str) -> str:
     cabinet member's signature may give their PA's name and address)."""
     lines = own_text(body).text[:MAX_SCANNED].split("\n")
     return "\n".join(cut_signature(lines))
+
+
+def _forwarded_words(message: ParsedMessage, directory: Directory) -> str:
+    """The own words of the person whose mail the member forwards (a resident's complaint
+    below 'FW:'), as _own_words reads the member's: below the forwarded mail's header
+    lines (From:, To:, Cc:...), above its writer's sign-off and any older mail quoted in it.
+    "" when the mail forwards nothing, or forwards an officer's own mail (their answer to
+    the resident names them in their own words)."""
+    lines = message.text[: 2 * MAX_SCANNED].replace("\r\n", "\n").split("\n")
+    start = history_start(lines)
+    if start is None:
+        return ""
+    at, forwards = start
+    if not forwards and not FORWARD_SUBJECT.match(without_gateway_tags(message.subject)):
+        return ""  # a reply's quoted history, never the member's words
+    header, body = _forwarded_header(lines[at:])
+    if not header or any(_mention(officer.name, officer.email).search(folded(header[0]))
+                         for officer in directory.officers.values()):
+        return ""
+    return _own_words("\n".join(body))
+
+
+def _forwarded_header(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A forwarded mail (from its client's marker line, "---------- Forwarded message
+    ---------", Outlook's rule, or its From: line) split into its header lines, the sender
+    first, and the lines below them; no header lines when it starts with none (a quoted
+    "On ... wrote:" reply)."""
+    at = 0 if lines and HEADER_LINE.match(lines[0].strip()) else 1
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    end = at
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    header = [line.strip() for line in lines[at:end]]
+    if not header or not HEADER_LINE.match(header[0]):
+        return [], []
+    return header, lines[end:]
 
 
 def complained_about(session: Session, case_id: int) -> set[str]:
