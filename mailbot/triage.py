@@ -1,5 +1,6 @@
 """Settling what the classifier was unsure of: a person relabels a case, and the
-correction becomes training data for the next `mailbot train`."""
+correction becomes training data for the next `mailbot train`; or sets or clears the
+case's subject access mark (`mailbot subject-access`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger
+from mailbot.access_request import law_due
 from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
 from mailbot.addresses import same_address
 from mailbot.answered import reconcile_acknowledgement
@@ -20,6 +22,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.moved_away import tell_previous_officer
 from mailbot.parse import parse_message
 from mailbot.refs import canonical
+from mailbot.render import long_date
 from mailbot.routing import OWN_ROUTE
 from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
@@ -74,6 +77,56 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
     if isinstance(parsed, ParsedMessage):
         append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+SUBJECT_ACCESS_KINDS = (Kind.ENQUIRY.value, Kind.FOI.value)
+
+
+def mark_subject_access(
+    app: App, ref: str, marked: bool, *, who: str, now: datetime
+) -> tuple[CaseRow, bool]:
+    """Set (or with `marked` False clear) the case's subject access mark, recording who
+    and when on its timeline; (the case, whether it changed). Only an enquiry or an FOI
+    request carries the mark (a complaint about how a request was handled is a complaint).
+
+    Nothing else moves: the case stays with its officer (REASSIGN or `mailbot reassign`
+    passes it to the data protection officer), its protocol clock is unchanged, and the
+    member is sent nothing. Their acknowledgement went with the protocol's date, which is
+    what the council answers by in any case; a second letter about the same request, only
+    to name another law's date (or to take it back), would read as a new case and add
+    nothing they can act on. The law's reminders to the officer follow the mark
+    (mailbot/access_request_reminder.py): the next sweep queues the first if its day has
+    come, and one waiting in the outbox is withdrawn once the mark is cleared."""
+    with app.store.transaction() as session:
+        case = session.scalar(
+            select(CaseRow).where(CaseRow.ref == canonical(ref)).with_for_update()
+        )
+        if case is None:
+            raise TriageError(f"no case {ref}")
+        if marked and case.kind not in SUBJECT_ACCESS_KINDS:
+            raise TriageError(
+                f"{case.ref} is a {case.kind}: only an enquiry or an FOI request can be "
+                f"marked as a subject access request (relabel it first: mailbot relabel "
+                f"{case.ref} enquiry)"
+            )
+        if case.subject_access == marked:
+            return case, False
+        case.subject_access = marked
+        case.updated_at = now
+        if marked:
+            due = law_due(app.policy, case.received_at)
+            ledger.record_event(
+                session, now, who, "subject access marked",
+                f"by hand; the law's date is {long_date(due)} (one calendar month from "
+                "receipt, UK GDPR Article 12(3)); the member was sent nothing", case=case,
+            )
+        else:
+            ledger.record_event(
+                session, now, who, "subject access unmarked",
+                "by hand: not a subject access request; the member was sent nothing",
+                case=case,
+            )
+    return case, True
 
 
 def _end_an_absence_pause(

@@ -64,6 +64,49 @@ def relabel(
                f", with {case.officer_email or 'no officer (mailbot cases --triage)'}")
 
 
+def subject_access(
+    ref: str,
+    config: ConfigOption = None,
+    not_one: Annotated[
+        bool, typer.Option("--not", help="Clear the mark: the case is not a subject access "
+                           "request after all.")
+    ] = False,
+    by: Annotated[
+        str, typer.Option(help="Who is making the correction, for the timeline (default: "
+                          "your login, recorded as 'admin:LOGIN').")
+    ] = "",
+) -> None:
+    """Mark an enquiry or FOI request as a subject access request (UK GDPR Article 15), or
+    clear the mark with --not, when the classifier got it wrong. The case stays with its
+    officer and the member is sent nothing; the officer is reminded of data protection
+    law's one calendar month before it ends and once it has passed while the case is
+    marked. Exit 2: no such case, or a case of another kind."""
+    from mailbot.access_request import law_due
+    from mailbot.render import long_date
+    from mailbot.triage import TriageError, mark_subject_access
+
+    with opened_app(config) as mailbot_app:
+        try:
+            case, changed = mark_subject_access(
+                mailbot_app, ref, not not_one, who=by or f"admin:{operator()}",
+                now=datetime.now(UTC),
+            )
+        except TriageError as exc:
+            raise fail(str(exc), 2) from None
+        due = law_due(mailbot_app.policy, case.received_at)
+    if not changed:
+        typer.echo(f"nothing changed: {case.ref} is {'not ' if not_one else ''}marked as a "
+                   "subject access request already")
+    elif not_one:
+        typer.echo(f"{case.ref} is no longer marked as a subject access request; it stays "
+                   f"with {case.officer_email or 'no officer'}")
+    else:
+        typer.echo(f"{case.ref} is now marked as a subject access request: data protection "
+                   f"law's one calendar month ends {long_date(due)}; it stays with "
+                   f"{case.officer_email or 'no officer'} (mailbot reassign {case.ref} --to "
+                   "ADDRESS to pass it on); the member is sent nothing")
+
+
 def reassign(
     refs: Annotated[list[str] | None, typer.Argument(help="The cases to move (MB-...).")] = None,
     to: Annotated[str, typer.Option("--to", help="The officer who takes them.")] = "",

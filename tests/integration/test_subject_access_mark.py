@@ -1,0 +1,103 @@
+"""The subject access mark set or cleared by hand when the classifier got it wrong:
+`mailbot subject-access REF` marks an enquiry or FOI request as a subject access request,
+`--not` clears the mark. The case stays with its officer, the timeline says who and when,
+the member is sent nothing, and the law's reminders follow the mark
+(mailbot/access_request_reminder.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from helpers import Council, rows
+from test_subject_access_reminders import BEFORE, MONTH, SAR, at_ten, council, sar_reminders
+from typer.testing import CliRunner
+
+from mailbot import jobs
+from mailbot.cli import app as cli
+from mailbot.store.tables import OutboxRow
+
+SENT = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # a Friday: the law's date is 29 December
+MISSED = (
+    "Mrs Jane Smith of Castle Road would like to see everything the council has on file "
+    "about her and her family from the housing team. Can you help her?"
+)
+
+
+def run(place: Council, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
+    return result.exit_code, result.output
+
+
+def test_an_enquiry_marked_by_hand_gets_the_law_s_reminders(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Mrs Smith's file",
+                                 MISSED, date=SENT), SENT)
+        case = place.case()
+        if case.subject_access:  # the rules found it after all: take the mark off first
+            assert run(place, "subject-access", case.ref, "--not")[0] == 0
+        assert not place.case().subject_access
+        holder = place.case().officer_email
+
+        code, output = run(place, "subject-access", case.ref, "--by", "Dee Okafor")
+        assert code == 0, output
+        assert (f"{case.ref} is now marked as a subject access request: data protection "
+                f"law's one calendar month ends {MONTH}") in output
+        assert f"it stays with {holder}" in output
+        assert place.case().subject_access
+        [marked] = place.events("subject access marked")
+        assert marked.actor == "Dee Okafor"
+        assert f"by hand; the law's date is {MONTH}" in marked.detail
+        # The member is written nothing more; the officer hears of it from the reminders.
+        assert place.flush(SENT + timedelta(minutes=5)) == []
+        code, shown = run(place, "case", case.ref)
+        assert ("subject access request (UK GDPR Article 15): data protection law's one "
+                f"calendar month ends {MONTH}") in shown
+        assert "subject access marked" in shown
+
+        [before] = sar_reminders(place, BEFORE, BEFORE)[BEFORE]
+        assert before["To"] == holder
+
+        # Marked twice: nothing changes.
+        code, output = run(place, "subject-access", case.ref)
+        assert code == 0 and "nothing changed" in output
+        assert len(place.events("subject access marked")) == 1
+
+
+def test_a_mark_cleared_by_hand_stops_the_reminders(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Mrs Smith's records",
+                                 SAR, date=SENT), SENT)
+        case = place.case()
+        assert case.subject_access
+        # The sweep queues the first reminder; the mark is cleared before it goes.
+        jobs.send_reminders(place.app, at_ten(BEFORE))
+        code, output = run(place, "subject-access", case.ref, "--not")
+        assert code == 0, output
+        assert f"{case.ref} is no longer marked as a subject access request" in output
+        assert not place.case().subject_access
+        [cleared] = place.events("subject access unmarked")
+        assert cleared.actor.startswith("admin:")
+        out = place.flush(at_ten(BEFORE) + timedelta(minutes=5))
+        assert not any(str(m["Subject"]).startswith("Subject access") for m in out)
+        [withdrawn] = rows(place.app, OutboxRow,
+                           OutboxRow.purpose == "access_request_reminder")
+        assert withdrawn.status == "withdrawn"
+        assert "no longer marked" in (withdrawn.last_error or "")
+        assert sar_reminders(place, date(2026, 12, 21), date(2027, 1, 8)) == {}
+        code, shown = run(place, "case", case.ref)
+        assert "calendar month ends" not in shown and "subject access unmarked" in shown
+
+
+def test_a_complaint_cannot_be_marked(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Formal complaint",
+                                 "I wish to make a formal complaint about how the council "
+                                 "handled my resident's housing repair.", date=SENT), SENT)
+        case = place.case()
+        assert case.kind == "complaint"
+        code, output = run(place, "subject-access", case.ref)
+        assert code == 2
+        assert f"{case.ref} is a complaint" in output
+        assert not place.case().subject_access
+        assert run(place, "subject-access", "MB-2026-09999")[0] == 2
