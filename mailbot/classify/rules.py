@@ -114,8 +114,13 @@ MAX_GOVERNED_GAP = 6
 # not being" it tells how the mail was handled, a complaint's own words.
 TAKEN_AS = frozenset({
     "logged", "treated", "counted", "recorded", "registered", "regarded", "considered",
-    "classed", "classified", "seen", "viewed", "taken", "processed",
+    "classed", "classified", "seen", "viewed", "taken", "processed", "handled", "dealt",
 })
+# "shouldn't have been logged as a complaint" (asked after the event) and "don't need this
+# dealt with under FOI": the perfect's words and the particle of "dealt with" stand in the
+# gap only beside a TAKEN_AS participle ("would not have to make a formal complaint" keeps
+# its signal).
+WITH_TAKEN_AS = frozenset({"have", "'ve", "been", "with"})
 ASKING_MODALS = frozenset({"should", "must", "ought", "shall", "need", "needs"})
 ASKING_AFTER = frozenset({"need", "needs", "want", "wish"})
 # "I cannot make a formal complaint online", "I can't lodge a complaint on your website":
@@ -354,15 +359,19 @@ def _governed_by_negator(doc: Doc, start: int) -> bool:
     """Does a negator govern the words from ``start`` ("not a formal complaint", "isn't
     an FOI request"), with only GOVERNED_GAP words between them (and a TAKEN_AS
     participle, when the negator asks)?"""
-    taken_as = False
+    taken_as = needs_taken_as = False
     for gap, i in enumerate(range(start - 1, -1, -1)):
         word = doc[i].lower_
         if word in GOVERNING_NEGATORS:
+            if needs_taken_as and not taken_as:
+                return False
             return _negator_governs(doc, i, taken_as)
         if word in NO_NEED and i + 1 < start and doc[i + 1].lower_ in ("need", "angen"):
             return True
         taken_as = taken_as or word in TAKEN_AS
-        if (word not in GOVERNED_GAP and word not in TAKEN_AS) or gap == MAX_GOVERNED_GAP:
+        needs_taken_as = needs_taken_as or (word in WITH_TAKEN_AS and word not in GOVERNED_GAP)
+        known = word in GOVERNED_GAP or word in TAKEN_AS or word in WITH_TAKEN_AS
+        if not known or gap == MAX_GOVERNED_GAP:
             return False
     return False
 

@@ -163,3 +163,61 @@ def test_which_not_governs_the_complaint_wording(
     assert isinstance(rules, RulesClassifier)
     counts = prepare(rules.nlp, rules.rules, mail("Test", text)).counts
     assert (counts["NOT_COMPLAINT"], counts["COMPLAINT"]) == ((1, 0) if negated else (0, 1))
+
+
+# Asked after the event ("shouldn't have been logged as"), or with the words of handling
+# it ("dealt with under FOI", "handled as"): found only by the rules since this was written.
+NOT_ONE_AFTER_ALL = [
+    ("Re: Bins on Elm Road", "This shouldn't have been logged as a formal complaint. I only "
+     "asked when the missed bins on Elm Road will be collected.\n\nCllr Jo Bloggs"),
+    ("Library hours", "This should not have been treated as a formal complaint; it was a "
+     "question about the library's opening hours over Christmas.\n\nCllr Amir Khan"),
+    ("Fence", "I do not want this dealt with as a formal complaint: could someone call Mrs "
+     "Ahmed about her fence?\n\nCllr Tom Wade"),
+    ("Play area", "I don't need this dealt with under FOI - could you just let me know "
+     "roughly when the Brook Street play area works will finish?\n\nCllr Lou Grant"),
+    ("Car park", "This doesn't need to be handled as an FOI request: how many spaces will "
+     "the new car park on Mill Lane have?\n\nCllr Bea Lowe"),
+]
+
+
+@pytest.mark.parametrize(("subject", "text"), NOT_ONE_AFTER_ALL)
+def test_rules_read_negations_after_the_event_or_of_handling(
+    rules: Classifier, subject: str, text: str
+) -> None:
+    assert rules.classify(mail(subject, text)).kind == Kind.ENQUIRY
+
+
+def _counts(rules: Classifier, text: str) -> tuple[int, int, int, int]:
+    from mailbot.classify.classifier import RulesClassifier
+    from mailbot.classify.features import prepare
+
+    assert isinstance(rules, RulesClassifier)
+    counts = prepare(rules.nlp, rules.rules, mail("Test", text)).counts
+    return counts["NOT_COMPLAINT"], counts["COMPLAINT"], counts["NOT_FOI"], counts["FOI"]
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("This shouldn't have been logged as a formal complaint.", True),
+    ("I would not have to make a formal complaint if the fence had been mended.", False),
+    ("I do not want this dealt with as a formal complaint.", True),
+    ("It has not been logged as a formal complaint.", False),
+    ("My email was not dealt with as a formal complaint.", False),
+    ("It hasn't been handled as a formal complaint.", False),
+    ("I have not been able to make a formal complaint online.", False),
+])
+def test_which_not_governs_after_the_event(rules: Classifier, text: str, negated: bool) -> None:
+    assert _counts(rules, text)[:2] == ((1, 0) if negated else (0, 1))
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("I don't need this dealt with under FOI.", True),
+    ("This doesn't need to be handled as an FOI request.", True),
+    ("It shouldn't have been processed under FOI.", True),
+    ("My request was not dealt with under FOI.", False),
+    ("It has not been handled under FOI.", False),
+])
+def test_which_not_governs_the_foi_wording(rules: Classifier, text: str, negated: bool) -> None:
+    # "an FOI request" is matched twice ("foi", "foi request"): how many does not matter.
+    not_foi, foi = _counts(rules, text)[2:]
+    assert (bool(not_foi), bool(foi)) == (negated, not negated)
