@@ -26,20 +26,21 @@ from mailbot import (
     foi_pause,
     ledger,
     outbox,
+    pause_reason,
 )
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
+from mailbot.commands.pause import new_date_letter_to_go
 from mailbot.complained_about import complained_about, named_officers, never_named
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
-from mailbot.languages import long_date_cy, welsh_of
+from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
 from mailbot.member_cases import passed_on_by_staff, sent_again
 from mailbot.member_thanks import member_thanks_only
-from mailbot.model import FINISHED, Kind, MessageStatus, ParsedMessage
+from mailbot.model import FINISHED, CaseStatus, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
-from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import case_by_conversation, find_case, same_member
 
@@ -96,8 +97,10 @@ def follow_thread(it: Intake) -> Outcome | None:
         _confidential_on_request(it, case)
     headline = WROTE_AGAIN
     thanks_only = not it.message.attachment_types and _thanks_only(it, case)
-    # A thank-you (for the acknowledgement, say) is not the answer a pause waits for.
-    if the_member and not thanks_only and cases.resume_on_member_reply(
+    # A thank-you (for the acknowledgement, say) is not the answer a pause waits for, nor
+    # is anything the member says while it waits for someone else (pause_reason).
+    held = _paused_for_someone_else(it, case) if the_member and not thanks_only else None
+    if the_member and not thanks_only and held is None and cases.resume_on_member_reply(
         it.app, it.session, case, it.row, at
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
@@ -107,6 +110,8 @@ def follow_thread(it: Intake) -> Outcome | None:
             headline = _wrote_again_member_told(case)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
+    elif held is not None:
+        headline = _wrote_again_still_paused(held, at.astimezone(cases.LONDON).date())
     elif thanks_only:
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
@@ -122,6 +127,50 @@ def follow_thread(it: Intake) -> Outcome | None:
                          case)
     _tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
+
+
+def _paused_for_someone_else(it: Intake, case: CaseRow) -> pause_reason.WaitsFor | None:
+    """Whom the officer's PAUSE holding an enquiry or complaint waits for, when its reason
+    does not say the member ("other" or "unclear", pause_reason): the member's mail then
+    leaves it paused. None otherwise (not paused, an out-of-office's pause, which their
+    mail never ends, or an FOI request's, read by foi_pause)."""
+    if case.status != CaseStatus.PAUSED or case.kind == Kind.FOI.value:
+        return None
+    pause = foi_pause.last_pause(it.session, case)
+    if pause is None or pause.why.startswith(cases.OOO_PAUSE):
+        return None
+    waits = pause_reason.waits_for(pause.why)
+    return None if waits == "member" else waits
+
+
+def _wrote_again_still_paused(waits: pause_reason.WaitsFor, wrote_on: date) -> Headline:
+    """The update when the member wrote while the pause waits for someone else, or for
+    whom its reason does not say: the clock stays paused, no new date went to the member,
+    and RESUME (with the day, if it was earlier) ends it."""
+    typed = f"{wrote_on:%d/%m/%Y}"
+    if waits == "other":
+        return Headline(
+            f"{WROTE_AGAIN.en} The clock stays paused: the pause waits for someone other "
+            "than the member, so their mail does not end it, and they have not been sent a "
+            f"new date. Reply RESUME when what it waits for has come (RESUME {typed} if it "
+            "came on that day).",
+            f"{WROTE_AGAIN.cy} Mae'r cloc yn dal wedi'i oedi: mae'r oedi'n aros am rywun "
+            "heblaw'r aelod, felly nid yw eu neges yn dod ag ef i ben, ac nid ydynt wedi "
+            "cael dyddiad newydd. Atebwch RESUME pan ddaw'r hyn y mae'n aros amdano "
+            f"(RESUME {typed} os daeth ar y diwrnod hwnnw).",
+        )
+    return Headline(
+        f"{WROTE_AGAIN.en} The clock stays paused: mailbot cannot tell from the pause's "
+        "reason whether it waits for the member, so it has not ended it, and has not sent "
+        f"them a new date. If their mail is what it waited for, reply RESUME {typed} (the "
+        "day they wrote): the days from then count. Otherwise reply RESUME when it should "
+        "run again.",
+        f"{WROTE_AGAIN.cy} Mae'r cloc yn dal wedi'i oedi: ni all mailbot ddweud o reswm yr "
+        "oedi a yw'n aros am yr aelod, felly nid yw wedi dod ag ef i ben, ac nid yw wedi "
+        "anfon dyddiad newydd atynt. Os eu neges yw'r hyn yr oedd yn aros amdano, atebwch "
+        f"RESUME {typed} (y diwrnod yr ysgrifennon nhw): mae'r diwrnodau o hynny ymlaen yn "
+        "cyfrif. Fel arall atebwch RESUME pan ddylai redeg eto.",
+    )
 
 
 def _tell_member_clarified(it: Intake, case: CaseRow, at: datetime) -> bool:
@@ -163,14 +212,13 @@ def _due_before_last_pause(app: App, session: Session, case: CaseRow) -> date | 
 
 
 def _wrote_again_member_told(case: CaseRow) -> Headline:
-    """The update when the member's reply ended the pause and they were sent the new date."""
+    """The update when the member's reply ended the pause and the letter with the new date
+    is queued for them: it goes unless the case is answered or paused again first (then
+    it is withdrawn, and that command's confirmation says so)."""
     assert case.response_due is not None
-    return Headline(
-        f"{WROTE_AGAIN_CLOCK_RUNS.en} The member has been sent the new date, "
-        f"{long_date(case.response_due)}.",
-        f"{WROTE_AGAIN_CLOCK_RUNS.cy} Mae'r aelod wedi cael y dyddiad newydd, "
-        f"{long_date_cy(case.response_due)}.",
-    )
+    to_go = new_date_letter_to_go(case.response_due)
+    return Headline(f"{WROTE_AGAIN_CLOCK_RUNS.en} {to_go}",
+                    f"{WROTE_AGAIN_CLOCK_RUNS.cy} {to_go.cy}")
 
 
 def _case_of(it: Intake) -> CaseRow | None:
@@ -489,12 +537,13 @@ WROTE_AGAIN_CLOCK_RUNS = Headline(
 # An FOI request's clarification, which the member has been sent the new date for.
 WROTE_AGAIN_CLARIFIED = Headline(
     f"{WROTE_AGAIN.en} It is taken for the clarification the case was paused for: a fresh "
-    "20 working days run from it (see the new date below). The member has been sent the "
-    'new date. If it does not make the request clear, reply PAUSE "clarification: ..." '
-    "again.",
+    "20 working days run from it (see the new date below). The member will be sent the "
+    "new date unless the case is answered or paused again before it goes. If it does not "
+    'make the request clear, reply PAUSE "clarification: ..." again.',
     f"{WROTE_AGAIN.cy} Fe'i cymerir yn eglurhad yr oedd yr achos wedi'i oedi ar ei gyfer: "
-    "mae 20 diwrnod gwaith newydd yn rhedeg ohono (gweler y dyddiad newydd isod). Mae'r "
-    "aelod wedi cael y dyddiad newydd. Os nad yw'n gwneud y cais yn glir, atebwch PAUSE "
+    "mae 20 diwrnod gwaith newydd yn rhedeg ohono (gweler y dyddiad newydd isod). Bydd yr "
+    "aelod yn cael y dyddiad newydd oni bai bod yr achos yn cael ei ateb neu ei oedi eto "
+    "cyn iddo fynd. Os nad yw'n gwneud y cais yn glir, atebwch PAUSE "
     '"clarification: ..." eto.',
 )
 # An FOI request held by a fees notice: the member writing is not the fee received.

@@ -151,7 +151,7 @@ def parse_command(text: str) -> Command | Unparsed | None:
     read = _READERS.get(verb)
     if read is None:
         return Unparsed(NOT_A_COMMAND, first[:200])
-    refs, rest = _named_refs(leading, rest, bare=read is _bare)
+    refs, rest = _named_refs(leading, rest, bare=read in (_bare, _resume))
     parsed = read(_Line(verb, rest, following, first))
     if isinstance(parsed, Command) and refs:
         return replace(parsed, refs=refs)
@@ -313,7 +313,7 @@ def _date(token: str) -> date | None:
 
 
 def _bare(line: _Line) -> Command:
-    """DONE, RESUME and HELP take nothing but an optional reason."""
+    """DONE and HELP take nothing but an optional reason (RESUME a date too: _resume)."""
     return Command(line.verb, reason=line.reason(line.rest))
 
 
@@ -406,6 +406,55 @@ def _extend_to_written_date(
     return _extend_to(line, new_date, reason)
 
 
+# What may come between RESUME and its date: "RESUME on 23/11/2026", "from", "as of".
+_RESUME_DATE_LEAD = re.compile(r"^(?:on|from|as\s+of)\s+", re.IGNORECASE)
+# A token written as a date that is none (31/02/2026): refused rather than taken as words.
+_LIKE_A_DATE = re.compile(r"^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}$")
+_RESUME_USAGE = Bilingual(
+    'RESUME takes the day the clock runs again from as 23/11/2026 (or 23 November 2026): '
+    'RESUME 23/11/2026 "fee received"',
+    "mae RESUME yn cymryd y diwrnod y mae'r cloc yn rhedeg eto ohono fel 23/11/2026 (neu "
+    '23 November 2026): RESUME 23/11/2026 "ffi wedi dod i law"',
+)
+
+
+def _resume(line: _Line) -> Command | Unparsed:
+    """RESUME, with an optional reason, and an optional date first: the day the wait
+    ended ("RESUME 23/11/2026 fee received"), when the officer writes days later. Dates
+    are read as EXTEND reads them; one without its year is refused, not guessed."""
+    rest = _RESUME_DATE_LEAD.sub("", line.rest)
+    written = _WRITTEN_DATE.match(rest)
+    if written and written.group(2).lower() in _MONTHS or _NO_YEAR.match(rest):
+        if written is None or written.group(3) is None:
+            return Unparsed(_RESUME_USAGE, line.first)
+        try:
+            day = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
+                       int(written.group(1)))
+        except ValueError:
+            return Unparsed(_RESUME_USAGE, line.first)
+        after = rest[written.end():]
+    else:
+        token, _, after = rest.partition(" ")
+        token = token.rstrip(",.:;")
+        found = _date(token)
+        if found is None:
+            if _LIKE_A_DATE.match(token):
+                return Unparsed(_RESUME_USAGE, line.first)
+            return Command(line.verb, reason=line.reason(line.rest))
+        day = found
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return Unparsed(
+            Bilingual(
+                f"RESUME {day.isoformat()}: check the year (it must be from {MIN_YEAR} to "
+                f"{MAX_YEAR})",
+                f"RESUME {day.isoformat()}: gwiriwch y flwyddyn (rhaid iddi fod rhwng "
+                f"{MIN_YEAR} a {MAX_YEAR})",
+            ),
+            line.first,
+        )
+    return Command(line.verb, new_date=day, reason=line.reason(after.lstrip(",.:;")))
+
+
 def _reassign(line: _Line) -> Command | Unparsed:
     # The first address on the line, as officers write it ("to lee@...", "Lee Wong
     # <lee@...>") and as Outlook's plain text shows a linked one ("lee@...<mailto:lee@...>").
@@ -468,7 +517,7 @@ _READERS: dict[str, Callable[[_Line], Command | Unparsed]] = {
     "EXTEND": _extend,
     "REASSIGN": _reassign,
     "PAUSE": _pause,
-    "RESUME": _bare,
+    "RESUME": _resume,
     "CONFIDENTIAL": _confidential,
     "HELP": _bare,
 }

@@ -1,19 +1,21 @@
 """PAUSE and RESUME: stopping the response clock and starting it again.
 
 An officer's PAUSE on an enquiry or complaint waits for the member (their reply ends it,
-thread_mail.py); on an FOI request it needs its statutory stop, a clarification or a fee
-(foi_pause.py). RESUME starts the clock again, or with "holding reply" reopens a case
-whose holding reply was taken for its answer. The member is told of a new date where the
+thread_mail.py) or for someone else (it does not), as its reason says (pause_reason.py);
+on an FOI request it needs its statutory stop, a clarification or a fee (foi_pause.py).
+RESUME starts the clock again, as of today or of the day it names ("RESUME 23/11/2026 fee
+received": the day the wait ended), or with "holding reply" reopens a case whose holding
+reply was taken for its answer. The member is told of a new date where the
 letters say (commands/letters.py); a DONE or PAUSE in the same poll withdraws a letter
 still waiting to go (new_date_letter_stopped, which DONE uses too).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from mailbot import cases, foi_pause, ledger
+from mailbot import cases, foi_pause, ledger, pause_reason
 from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
@@ -25,9 +27,10 @@ from mailbot.commands.letters import (
 )
 from mailbot.commands.outcome import Context, Result, refuse
 from mailbot.commands.parse import Command
-from mailbot.languages import Bilingual
+from mailbot.languages import Bilingual, long_date_cy
 from mailbot.leavers import is_leaver
 from mailbot.model import CaseStatus, Kind
+from mailbot.render import long_date
 from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
@@ -83,10 +86,13 @@ def apply_pause(ctx: Context, command: Command) -> Result:
             "cyfrif.",
         )
     )
+    waits = pause_reason.waits_for(command.reason)
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
-        if ctx.given_at.astimezone(cases.LONDON).date() <= promised:
+        if waits == "member" and ctx.given_at.astimezone(cases.LONDON).date() <= promised:
             lines.append(_member_reply_ends_pause())
+    if waits != "member":
+        lines.append(_member_reply_leaves_pause(waits))
     return Result(True, lines)
 
 
@@ -167,9 +173,70 @@ def _member_reply_ends_pause() -> Bilingual:
     )
 
 
+def _member_reply_leaves_pause(waits: pause_reason.WaitsFor) -> Bilingual:
+    """A pause whose reason does not say it waits for the member is not ended by their
+    reply (thread_mail.py): the officer is sent it, and ends the pause with RESUME."""
+    if waits == "other":
+        return Bilingual(
+            "This pause waits for someone other than the member: their reply in this "
+            "case's thread will not end it.",
+            "Mae'r oedi hwn yn aros am rywun heblaw'r aelod: ni fydd eu hateb yn edefyn yr "
+            "achos hwn yn dod ag ef i ben.",
+        )
+    return Bilingual(
+        "mailbot cannot tell from the reason whether this pause waits for the member: if "
+        "they reply in this case's thread, the clock stays paused and you are sent their "
+        'mail. A reason such as "waiting for the member: photos" lets their reply end it.',
+        "Ni all mailbot ddweud o'r rheswm a yw'r oedi hwn yn aros am yr aelod: os byddant "
+        "yn ateb yn edefyn yr achos hwn, bydd y cloc yn dal wedi'i oedi a byddwch yn cael "
+        'eu neges. Mae rheswm fel "waiting for the member: photos" yn gadael i\'w hateb '
+        "ddod ag ef i ben.",
+    )
+
+
+def _resumed_detail(command: Command) -> str:
+    """The timeline's words for a RESUME: its reason, after the day it names if any."""
+    if command.new_date is None:
+        return command.reason
+    day = f"as of {command.new_date.isoformat()}"
+    return f"{day}: {command.reason}" if command.reason else day
+
+
+def _resumed_at(ctx: Context, command: Command) -> datetime | Bilingual:
+    """When the clock runs again: now, or on the day the officer's RESUME names (the day
+    the fee or the answer came: FOIA s.10(2) counts the days from it), at the time of day
+    the command was given, never before the pause. A day after today, or before the
+    pause began, is refused, naming it."""
+    given = ctx.given_at.astimezone(cases.LONDON)
+    today, day = given.date(), command.new_date
+    if day is None or day == today:
+        return ctx.given_at
+    pause = foi_pause.last_pause(ctx.session, ctx.case)
+    paused_on = pause.at.astimezone(cases.LONDON).date() if pause is not None else today
+    typed = f"{day:%d/%m/%Y}"
+    if day > today:
+        return Bilingual(
+            f"RESUME {typed}: that day has not come yet. Give the day the clock should have "
+            f"run again from, up to today, {long_date(today)}.",
+            f"RESUME {typed}: nid yw'r diwrnod hwnnw wedi dod eto. Rhowch y diwrnod y dylai'r "
+            f"cloc fod wedi rhedeg eto ohono, hyd at heddiw, {long_date_cy(today)}.",
+        )
+    if day < paused_on:
+        return Bilingual(
+            f"RESUME {typed}: the clock of {ctx.case.ref} was paused on "
+            f"{long_date(paused_on)}, so the date must be from then to today, "
+            f"{long_date(today)}.",
+            f"RESUME {typed}: cafodd cloc {ctx.case.ref} ei oedi ar "
+            f"{long_date_cy(paused_on, True)}, felly rhaid i'r dyddiad fod rhwng hynny a "
+            f"heddiw, {long_date_cy(today)}.",
+        )
+    at = datetime.combine(day, given.time(), tzinfo=cases.LONDON)
+    return max(at, pause.at) if pause is not None else at
+
+
 def apply_resume(ctx: Context, command: Command) -> Result:
     case = ctx.case
-    if case.status == CaseStatus.RESPONDED and command.reason:
+    if case.status == CaseStatus.RESPONDED and command.reason and command.new_date is None:
         return _not_the_answer(ctx, command)
     if case.status == CaseStatus.RESPONDED:  # a bare RESUME: most likely a PAUSE's, late
         return refuse(
@@ -184,12 +251,18 @@ def apply_resume(ctx: Context, command: Command) -> Result:
         )
     if case.status != CaseStatus.PAUSED:
         return refuse(Bilingual(f"{case.ref} is not paused.", f"Nid yw {case.ref} wedi'i oedi."))
+    resumed_at = _resumed_at(ctx, command)
+    if not isinstance(resumed_at, datetime):
+        return refuse(resumed_at)
     stop = foi_pause.held_by_the_act(ctx.session, case)
     if stop == "clarification":  # FOIA s.1(3): a fresh 20 working days from its day
-        _move_clock(ctx, "restart", command.reason or CLARIFICATION_RECEIVED, CaseStatus.OPEN)
+        _move_clock(ctx, "restart", command.reason or CLARIFICATION_RECEIVED, CaseStatus.OPEN,
+                    at=resumed_at)
     else:
-        _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN)
-    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed", command.reason, case=case)
+        _move_clock(ctx, "resume", command.reason or "resumed by command", CaseStatus.OPEN,
+                    at=resumed_at)
+    ledger.record_event(ctx.session, ctx.now, ctx.sender, "resumed",
+                        _resumed_detail(command), case=case)
     due, due_cy = long_date_or_paused(case.response_due), long_date_or_paused_cy(case.response_due)
     lines = [
         Bilingual(
@@ -197,44 +270,47 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             f"Mae cloc ymateb {case.ref} yn rhedeg eto: ateb erbyn {due_cy}.",
         )
     ]
+    day = resumed_at.astimezone(cases.LONDON).date()
+    today = ctx.given_at.astimezone(cases.LONDON).date()
     if stop == "clarification":
         law = foi_pause.act(ctx.app.policy)
+        since, since_cy = (("today", "heddiw") if day == today else
+                           (long_date(day), long_date_cy(day, True)))
         lines.append(
             Bilingual(
-                "The clarification has come, so a fresh 20 working days count from today "
-                f"({law} s.1(3)).",
+                "The clarification has come, so a fresh 20 working days count from "
+                f"{since} ({law} s.1(3)).",
                 "Mae'r eglurhad wedi dod, felly mae 20 diwrnod gwaith newydd yn cyfrif o "
-                f"heddiw ({law} a.1(3)).",
+                f"{since_cy} ({law} a.1(3)).",
             )
         )
     elif stop == "fees":
         law = foi_pause.act(ctx.app.policy)
+        until, until_cy = (("today", "heddiw") if day == today else
+                           (long_date(day), f"at {long_date_cy(day, True)}"))
         lines.append(
             Bilingual(
-                f"The working days from the fees notice to today do not count ({law} s.10(2)).",
-                "Nid yw'r diwrnodau gwaith o'r hysbysiad ffioedd hyd heddiw yn cyfrif "
+                f"The working days from the fees notice to {until} do not count "
+                f"({law} s.10(2)).",
+                f"Nid yw'r diwrnodau gwaith o'r hysbysiad ffioedd hyd {until_cy} yn cyfrif "
                 f"({law} a.10(2)).",
             )
         )
     queued: list[str] = []
-    today = ctx.given_at.astimezone(cases.LONDON).date()
     if stop == "clarification":  # the member is told it came, and the new date
-        queued = tell_member_clarification_received(ctx.app, ctx.session, case, today, ctx.now)
+        queued = tell_member_clarification_received(ctx.app, ctx.session, case, day, ctx.now)
     if queued:
-        lines.append(
-            Bilingual("The member has been sent the new date.",
-                      "Mae'r aelod wedi cael y dyddiad newydd.")
-        )
+        lines.append(new_date_letter_to_go())
         return Result(True, lines, queued)
     if stop == "fees":  # the member is told the fee came, and the new date
-        queued = tell_member_fee_received(ctx.app, ctx.session, case, today, ctx.now)
+        queued = tell_member_fee_received(ctx.app, ctx.session, case, day, ctx.now)
     if queued:
         member = ctx.app.directory.display(case.member_email)
         lines.append(
-            Bilingual(f"{member} has been sent a letter saying the fee was received, with "
-                      "the new date.",
-                      f"Mae {member} wedi cael llythyr yn dweud bod y ffi wedi dod i law, "
-                      "gyda'r dyddiad newydd.")
+            Bilingual(f"{member} will be sent a letter saying the fee was received, with "
+                      f"the new date, {UNLESS_ANSWERED_FIRST}",
+                      f"Bydd {member} yn cael llythyr yn dweud bod y ffi wedi dod i law, "
+                      f"gyda'r dyddiad newydd, {UNLESS_ANSWERED_FIRST.cy}")
         )
         return Result(True, lines, queued)
     if stop is not None and case.response_due is not None:
@@ -250,6 +326,25 @@ def apply_resume(ctx: Context, command: Command) -> Result:
     if case.response_due is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_new_date())
     return Result(True, lines)
+
+
+# The new-date letter is withdrawn at send time if the case is answered or paused again
+# first (new_date_letter_stopped): an officer's mail written before that says so.
+UNLESS_ANSWERED_FIRST = Bilingual(
+    "unless the case is answered or paused again before it goes.",
+    "oni bai bod yr achos yn cael ei ateb neu ei oedi eto cyn iddo fynd.",
+)
+
+
+def new_date_letter_to_go(due: date | None = None) -> Bilingual:
+    """The line telling the officer the member is to be sent the new date (`due`, if
+    named), true when written: the letter may yet be withdrawn."""
+    en = f", {long_date(due)}," if due else ""
+    cy = f", {long_date_cy(due)}," if due else ""
+    return Bilingual(
+        f"The member will be sent the new date{en} {UNLESS_ANSWERED_FIRST}",
+        f"Bydd yr aelod yn cael y dyddiad newydd{cy} {UNLESS_ANSWERED_FIRST.cy}",
+    )
 
 
 def _member_not_told_of_new_date() -> Bilingual:
@@ -340,10 +435,12 @@ def _late_after_all(ctx: Context) -> list[str]:
 CLARIFICATION_RECEIVED = "the clarification was received"
 
 
-def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus) -> None:
-    """Record a pause or resume on the clock, and the new due date it gives."""
+def _move_clock(ctx: Context, event: str, why: str, status: CaseStatus,
+                at: datetime | None = None) -> None:
+    """Record a pause or resume on the clock (when the command was given, or `at`), and
+    the new due date it gives."""
     cases.add_clock_event(
-        ctx.session, ctx.case, event, who=ctx.sender, why=why, now=ctx.given_at
+        ctx.session, ctx.case, event, who=ctx.sender, why=why, now=at or ctx.given_at
     )
     ctx.case.status = status
     ctx.case.updated_at = ctx.now

@@ -96,7 +96,8 @@ def test_the_members_clarification_in_the_thread_gets_the_new_date(council: Coun
     assert row.recipients == JO and row.status == "sent"
     # The FOI team's update says the member has been told, so they do not write again.
     [update] = [m for m in out if m["To"] == FOI_TEAM]
-    assert "The member has been sent the new date." in _words(update)
+    assert ("The member will be sent the new date unless the case is answered or paused "
+            "again before it goes.") in _words(update)
 
 
 def test_resume_after_a_clarification_tells_the_member_once(council: Council) -> None:
@@ -104,7 +105,8 @@ def test_resume_after_a_clarification_tells_the_member_once(council: Council) ->
     _command(council, assignment, 'PAUSE "clarification: which roads"', NOTICE)
     said, others = _command(council, assignment, "RESUME", MONDAY)
     assert "running again: due Tuesday 8 December 2026" in said
-    assert "The member has been sent the new date." in said
+    assert ("The member will be sent the new date unless the case is answered or paused "
+            "again before it goes.") in said
     assert "mailbot has not written to the member about this date" not in said
     [letter] = [m for m in others if m["To"] == JO]
     assert "Tuesday 8 December 2026" in _words(letter)

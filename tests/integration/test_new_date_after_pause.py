@@ -126,8 +126,8 @@ def test_the_fee_received_sends_the_member_the_new_date_once(council: Council) -
     [confirmation] = [m for m in out if m["To"] == FOI_TEAM]
     said = _words(confirmation)
     assert "running again: due Monday 7 December 2026" in said
-    assert ("Cllr Jo Bloggs has been sent a letter saying the fee was received, with the "
-            "new date.") in said
+    assert ("Cllr Jo Bloggs will be sent a letter saying the fee was received, with the "
+            "new date, unless the case is answered or paused again before it goes.") in said
     assert "mailbot has not written to the member" not in said
     [letter] = [m for m in out if m["To"] == JO]
     ref = council.case().ref
@@ -156,7 +156,9 @@ def test_a_welsh_member_is_told_of_the_fee_welsh_first(tmp_path: Path) -> None:
         _command(cardiff, assignment, FOI_TEAM, 'PAUSE "fees notice sent"', NOTICE)
         said, others = _command(cardiff, assignment, FOI_TEAM, "RESUME", MONDAY)
         ref = cardiff.case().ref
-    assert "Mae Cllr Siân Evans wedi cael llythyr yn dweud bod y ffi wedi dod i law" in said
+    assert ("Bydd Cllr Siân Evans yn cael llythyr yn dweud bod y ffi wedi dod i law, gyda'r "
+            "dyddiad newydd, oni bai bod yr achos yn cael ei ateb neu ei oedi eto cyn iddo "
+            "fynd.") in said
     [letter] = [m for m in others if m["To"] == SIAN]
     for part in ("plain", "html"):
         text = _words(letter, part)
@@ -193,7 +195,8 @@ def test_the_members_reply_that_moves_their_date_gets_the_new_date_once(
         assert ("you will have a full response by Friday 20 November 2026, not Monday 16 "
                 "November 2026 as we said") in text
     [update] = [m for m in out if m["To"] == SAM]
-    assert "The member has been sent the new date, Friday 20 November 2026." in _words(update)
+    assert ("The member will be sent the new date, Friday 20 November 2026, unless the case "
+            "is answered or paused again before it goes.") in _words(update)
     [row] = _letters(council, REPLY_LETTER)
     assert row.recipients == JO and row.status == "sent"
     # The reply read again, the member writing again, the sweep: no second letter.
@@ -216,7 +219,7 @@ def test_a_reply_that_leaves_the_date_where_it_was_sends_nothing(council: Counci
     assert [m for m in out if m["To"] == JO] == []
     assert _letters(council, REPLY_LETTER) == []
     [update] = [m for m in out if m["To"] == SAM]
-    assert "The member has been sent the new date" not in _words(update)
+    assert "sent the new date" not in _words(update)
 
 
 def test_a_welsh_member_is_told_of_the_new_date_welsh_first(tmp_path: Path) -> None:
