@@ -9,53 +9,36 @@ address in the member's own words (not in a quoted thread)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from complaint_council import RECEIVED, at, complain, complaint_council, words
+from helpers import Council, rows
 
 from mailbot.store.tables import EventRow
 
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 RUDE = ("I wish to make a formal complaint about Sam Patel, who was rude and dismissive "
         "to my constituent on the phone on Monday and put the phone down on her. This is "
         "not how the council should treat residents and I expect it to be looked into.")
 
 
 def _council(home: Path, policy: str) -> Council:
-    domain = f"{policy}.gov.uk"
-    return Council(
-        home, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
-                 ("Cllr Siân Evans", f"sian@{domain}", "Tref", "cy")],
-        officers=[
-            ("Sam Patel", f"sam@{domain}", "Highways", f"dana@{domain}", f"lee@{domain}"),
-            ("Lee Wong", f"lee@{domain}", "Highways", f"dana@{domain}", f"sam@{domain}"),
-            ("Dana Reed", f"dana@{domain}", "Highways", f"pat@{domain}", ""),
-            ("Pat Moss", f"pat@{domain}", "Place", "", ""),
-            ("Jamie Fox", f"complaints@{domain}", "Complaints", "", ""),
-        ],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "lee@{domain}"\n'
-               f'[policy.routing]\ncomplaints = "complaints@{domain}"\n',
+    """Sam Patel and Lee Wong (each the other's deputy) under Dana Reed, Highways, under
+    Pat Moss, the Director of Place; Lee the default officer."""
+    def a(local: str) -> str:
+        return at(local, policy)
+
+    return complaint_council(
+        home, policy=policy, welsh_member=True, default_officer=a("lee"),
+        officers=[("Sam Patel", a("sam"), "Highways", a("dana"), a("lee")),
+                  ("Lee Wong", a("lee"), "Highways", a("dana"), a("sam")),
+                  ("Dana Reed", a("dana"), "Highways", a("pat"), ""),
+                  ("Pat Moss", a("pat"), "Place", "", "")],
     )
-
-
-def _complain(council: Council, domain: str, subject: str, text: str,
-              sender: str = "Cllr Jo Bloggs") -> list[EmailMessage]:
-    address = "jo" if sender == "Cllr Jo Bloggs" else "sian"
-    return council.deliver(council.mail(f"{sender} <{address}@{domain}>", subject, text,
-                                        date=RECEIVED), RECEIVED)
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 def test_a_complaint_about_an_officer_goes_to_their_director(tmp_path: Path) -> None:
     with _council(tmp_path, "wiltshire") as council:
-        out = _complain(council, "wiltshire.gov.uk", "Complaint about an officer", RUDE)
+        out = complain(council, "Complaint about an officer", RUDE)
         case = council.case()
         events = rows(council.app, EventRow, EventRow.action == "assigned")
     assert (case.kind, case.officer_email) == ("complaint", "pat@wiltshire.gov.uk")
@@ -63,14 +46,14 @@ def test_a_complaint_about_an_officer_goes_to_their_director(tmp_path: Path) -> 
     assert "sam@wiltshire.gov.uk" not in recipients
     assert "complaints@wiltshire.gov.uk" not in recipients
     [assignment] = [m for m in out if m["To"] == "pat@wiltshire.gov.uk"]
-    text = _words(assignment)
+    text = words(assignment)
     assert "Sam Patel" in text and "head of their management line" in text
     assert "Sam Patel" in events[-1].detail
 
 
 def test_a_complaint_naming_nobody_keeps_the_complaints_route(tmp_path: Path) -> None:
     with _council(tmp_path, "wiltshire") as council:
-        _complain(council, "wiltshire.gov.uk", "Complaint about the bins",
+        complain(council, "Complaint about the bins",
                   "I wish to make a formal complaint: the bins on Castle Road have been "
                   "missed three weeks running and nobody has answered my residents' calls.")
         case = council.case()
@@ -86,7 +69,7 @@ def test_an_officer_named_in_the_quoted_thread_only_is_not_complained_about(
             "Sent: 20 October 2026 09:00\nSubject: Bins\n\nDear Cllr Bloggs, I have passed "
             "this on to the waste team.\nSam Patel")
     with _council(tmp_path, "wiltshire") as council:
-        _complain(council, "wiltshire.gov.uk", "Complaint about the bins", text)
+        complain(council, "Complaint about the bins", text)
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", "complaints@wiltshire.gov.uk")
 
@@ -95,7 +78,7 @@ def test_a_director_complained_about_is_not_sent_it(tmp_path: Path) -> None:
     # Pat Moss heads the line: nobody in officers.csv is above them, so the complaints
     # route has it (the protocols name the Chief Executive, whom mailbot does not know).
     with _council(tmp_path, "wiltshire") as council:
-        out = _complain(council, "wiltshire.gov.uk", "Complaint about Pat Moss",
+        out = complain(council, "Complaint about Pat Moss",
                         RUDE.replace("Sam Patel", "Pat Moss"))
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", "complaints@wiltshire.gov.uk")
@@ -104,21 +87,21 @@ def test_a_director_complained_about_is_not_sent_it(tmp_path: Path) -> None:
 
 def test_merseyside_keeps_its_complaints_route(tmp_path: Path) -> None:
     with _council(tmp_path, "mwda") as council:
-        _complain(council, "mwda.gov.uk", "Complaint about an officer", RUDE)
+        complain(council, "Complaint about an officer", RUDE)
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", "complaints@mwda.gov.uk")
 
 
 def test_colchester_and_cardiff_send_it_up_the_line_too(tmp_path: Path) -> None:
     with _council(tmp_path / "colchester", "colchester") as council:
-        _complain(council, "colchester.gov.uk", "Complaint about an officer", RUDE)
+        complain(council, "Complaint about an officer", RUDE)
         assert council.case().officer_email == "pat@colchester.gov.uk"
     with _council(tmp_path / "cardiff", "cardiff") as council:
-        out = _complain(council, "cardiff.gov.uk", "Complaint about an officer", RUDE,
-                        sender="Cllr Siân Evans")
+        out = complain(council, "Complaint about an officer", RUDE,
+                        sender="Cllr Siân Evans <sian@cardiff.gov.uk>")
         assert council.case().officer_email == "pat@cardiff.gov.uk"
     [assignment] = [m for m in out if m["To"] == "pat@cardiff.gov.uk"]
-    text = _words(assignment)
+    text = words(assignment)
     assert "mae'r gŵyn am Sam Patel" in text and "head of their management line" in text
 
 
@@ -126,7 +109,7 @@ def test_the_officer_complained_about_is_not_shown_its_subject(tmp_path: Path) -
     # Cllr Bloggs's next mail, a pothole, is Sam's: the assignment lists the member's
     # other open cases, and the complaint about Sam is there by reference only.
     with _council(tmp_path, "wiltshire") as council:
-        _complain(council, "wiltshire.gov.uk", "Complaint about Sam Patel's manner", RUDE)
+        complain(council, "Complaint about Sam Patel's manner", RUDE)
         complaint = council.case()
         out = council.deliver(council.mail(
             "Cllr Jo Bloggs <jo@wiltshire.gov.uk>", "Pothole on Castle Road",
@@ -139,7 +122,7 @@ def test_the_officer_complained_about_is_not_shown_its_subject(tmp_path: Path) -
             cc="lee@wiltshire.gov.uk", date=RECEIVED), RECEIVED)
     assert enquiry.officer_email == "sam@wiltshire.gov.uk"
     [to_sam] = [m for m in out if m["To"] == "sam@wiltshire.gov.uk"]
-    text = _words(to_sam)
+    text = words(to_sam)
     assert complaint.ref in text and "manner" not in text
     [to_lee] = [m for m in out if m["To"] == "lee@wiltshire.gov.uk"]
-    assert "Complaint about Sam Patel's manner" in _words(to_lee)
+    assert "Complaint about Sam Patel's manner" in words(to_lee)

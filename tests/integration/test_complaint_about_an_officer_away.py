@@ -6,18 +6,14 @@ the mail that left and the case's officer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text
+from complaint_council import RECEIVED, at, complain, complaint_council, words
+from helpers import Council
 
-DOMAIN = "wiltshire.gov.uk"
-JO = f"jo@{DOMAIN}"
-SAM = f"sam@{DOMAIN}"
-LEE = f"lee@{DOMAIN}"
-PAT = f"pat@{DOMAIN}"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+JO, SAM, LEE, PAT = at("jo"), at("sam"), at("lee"), at("pat")
 RUDE = ("I wish to make a formal complaint about Sam Patel, who was rude and dismissive to "
         "my constituent on the phone on Monday and put the phone down on her.")
 AWAY = "I am out of the office until Monday 16 November. For urgent matters please " \
@@ -27,18 +23,11 @@ AWAY = "I am out of the office until Monday 16 November. For urgent matters plea
 def _council(home: Path) -> Council:
     # Sam heads Highways under Pat, the Director, and is Pat's deputy; Lee works for Sam
     # and is the default officer.
-    return Council(
-        home, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[
-            ("Sam Patel", SAM, "Highways", PAT, LEE),
-            ("Lee Wong", LEE, "Highways", SAM, ""),
-            ("Pat Moss", PAT, "Place", "", SAM),
-            ("Jamie Fox", f"complaints@{DOMAIN}", "Complaints", "", ""),
-        ],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{LEE}"\n'
-               f'[policy.routing]\ncomplaints = "complaints@{DOMAIN}"\n',
+    return complaint_council(
+        home, default_officer=LEE,
+        officers=[("Sam Patel", SAM, "Highways", PAT, LEE),
+                  ("Lee Wong", LEE, "Highways", SAM, ""),
+                  ("Pat Moss", PAT, "Place", "", SAM)],
     )
 
 
@@ -49,24 +38,18 @@ def _out_of_office(council: Council, to: EmailMessage, at: datetime) -> list[Ema
     return council.deliver(raw, at)
 
 
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
-
-
 def test_the_directors_out_of_office_does_not_hand_it_to_the_officer_complained_about(
     tmp_path: Path,
 ) -> None:
     with _council(tmp_path) as council:
-        out = council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{JO}>", "Complaint about Sam Patel's manner", RUDE,
-            date=RECEIVED), RECEIVED)
+        out = complain(council, "Complaint about Sam Patel's manner", RUDE)
         [assignment] = [m for m in out if m["To"] == PAT]
         out += _out_of_office(council, assignment, RECEIVED + timedelta(minutes=5))
         case = council.case()
     assert case.officer_email != SAM
     assert SAM not in [m["To"] for m in out]
     for letter in (m for m in out if m["To"] == JO):
-        assert "Sam Patel" not in _words(letter).replace("Complaint about Sam Patel's", "")
+        assert "Sam Patel" not in words(letter).replace("Complaint about Sam Patel's", "")
     # Someone is asked to pass it on: the default officer, told why.
     [asked] = [m for m in out if m["To"] == LEE]
     assert case.ref in asked["Subject"]
@@ -83,9 +66,7 @@ def test_a_complaint_while_the_director_is_away_does_not_go_to_their_deputy_comp
         [assignment] = [m for m in first if m["To"] == PAT]
         _out_of_office(council, assignment, RECEIVED + timedelta(minutes=5))
         later = RECEIVED + timedelta(hours=1)
-        out = council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{JO}>", "Complaint about Sam Patel's manner", RUDE,
-            date=later), later)
+        out = complain(council, "Complaint about Sam Patel's manner", RUDE, when=later)
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", PAT)
     assert SAM not in [m["To"] for m in out]

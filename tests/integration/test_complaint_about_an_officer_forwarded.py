@@ -9,18 +9,16 @@ officer's own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, rows
+from complaint_council import at, complain, complaint_council
+from helpers import Council, rows
 
 from mailbot.complained_about import COMPLAINT_ABOUT
 from mailbot.store.tables import EventRow
 
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-D = "wiltshire.gov.uk"
-SAM, PAT, COMPLAINTS = f"sam@{D}", f"pat@{D}", f"complaints@{D}"
+SAM, PAT, COMPLAINTS = at("sam"), at("pat"), at("complaints")
 ABOVE = ("Please see below a complaint from one of my residents. I would like it looked "
          "into as a formal complaint, please.\n\nRegards\nCllr Jo Bloggs\n\n")
 OUTLOOK = ("________________________________\n"
@@ -46,25 +44,16 @@ SAMS_REPLY = ("\nFrom: Sam Patel <sam@wiltshire.gov.uk>\n"
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, mailbox=f"memberenquiries@{D}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Planning", PAT, ""),
-                  ("Lee Wong", f"lee@{D}", "Planning", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "lee@{D}"\n'
-               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    )
+    return complaint_council(home, default_officer=at("lee"),
+                             officers=[("Sam Patel", SAM, "Planning", PAT, ""),
+                                       ("Lee Wong", at("lee"), "Planning", PAT, ""),
+                                       ("Pat Moss", PAT, "Place", "", "")])
 
 
 def _forward(home: Path, body: str) -> tuple[str | None, list[str]]:
     """The officer the forwarded complaint went to, and whom its timeline says it is about."""
     with _council(home) as council:
-        council.deliver(council.mail(f"Cllr Jo Bloggs <jo@{D}>",
-                                     "FW: complaint about the planning officer", body,
-                                     date=RECEIVED), RECEIVED)
+        complain(council, "FW: complaint about the planning officer", body)
         case = council.case()
         about = rows(council.app, EventRow, EventRow.action == COMPLAINT_ABOUT)
     assert case.kind == "complaint"

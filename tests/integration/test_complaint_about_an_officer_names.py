@@ -7,16 +7,12 @@ the member's other cases. Read as the case's officer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council
+from complaint_council import at, complain, complaint_council
 
-DOMAIN = "wiltshire.gov.uk"
-PAT = f"pat@{DOMAIN}"
-COMPLAINTS = f"complaints@{DOMAIN}"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+PAT, COMPLAINTS = at("pat"), at("complaints")
 
 
 @pytest.mark.parametrize(("listed", "written"), [
@@ -29,43 +25,27 @@ RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 def test_the_officer_named_is_found_as_officers_csv_writes_them(
     tmp_path: Path, listed: str, written: str
 ) -> None:
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", f"jo@{DOMAIN}", "Castle", "en")],
-        officers=[(listed, f"sam@{DOMAIN}", "Highways", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    ) as council:
-        council.deliver(council.mail(
-            f"Cllr Jo Bloggs <jo@{DOMAIN}>", "Complaint about an officer",
-            f"I wish to make a formal complaint about {written}, who was rude to my "
-            "constituent on the phone and put the phone down on her.", date=RECEIVED),
-            RECEIVED)
+    with complaint_council(tmp_path, officers=[(listed, at("sam"), "Highways", PAT, ""),
+                                               ("Pat Moss", PAT, "Place", "", "")]) as council:
+        complain(council, "Complaint about an officer",
+                 f"I wish to make a formal complaint about {written}, who was rude to my "
+                 "constituent on the phone and put the phone down on her.")
         case = council.case()
         [about] = council.events("complaint about an officer")
     assert (case.kind, case.officer_email) == ("complaint", PAT)
-    assert about.detail == f"sam@{DOMAIN}"
+    assert about.detail == at("sam")
 
 
 def test_an_officer_in_the_members_signature_is_not_complained_about(tmp_path: Path) -> None:
     # A cabinet member signs with their PA's name and address: a complaint about the bins
     # is not a complaint about the PA, and goes to the complaints team as before.
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", f"jo@{DOMAIN}", "Castle", "en")],
-        officers=[("Ann Kerr", f"ann@{DOMAIN}", "Member services", PAT, ""),
-                  ("Pat Moss", PAT, "Democratic services", "", ""),
-                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    ) as council:
-        council.deliver(council.mail(
-            f"Cllr Jo Bloggs <jo@{DOMAIN}>", "Complaint about missed bins",
-            "I wish to make a formal complaint: the bins on Castle Road have been missed "
-            "three weeks running.\n\nKind regards\nCllr Jo Bloggs\nCabinet Member for "
-            f"Waste\nPA: Ann Kerr, ann@{DOMAIN}, 01632 960000", date=RECEIVED), RECEIVED)
+    with complaint_council(tmp_path, officers=[
+            ("Ann Kerr", at("ann"), "Member services", PAT, ""),
+            ("Pat Moss", PAT, "Democratic services", "", "")]) as council:
+        complain(council, "Complaint about missed bins",
+                 "I wish to make a formal complaint: the bins on Castle Road have been missed "
+                 "three weeks running.\n\nKind regards\nCllr Jo Bloggs\nCabinet Member for "
+                 f"Waste\nPA: Ann Kerr, {at('ann')}, 01632 960000")
         case = council.case()
         named = council.events("complaint about an officer")
     assert (case.kind, case.officer_email) == ("complaint", COMPLAINTS)

@@ -8,17 +8,16 @@ to each of them by reference only. A first name alone still names nobody."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from complaint_council import RECEIVED, complain, complaint_council, words
+from helpers import Council, rows
 
 from mailbot.complained_about import COMPLAINT_ABOUT
 from mailbot.store.tables import EventRow
 
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 D = "wiltshire.gov.uk"
 SUBJECT = "Complaint about {who}'s attitude"
 TEXT = ("I wish to make a formal complaint about {who}, who was rude and dismissive to my "
@@ -30,22 +29,14 @@ def _council(home: Path, *, two_patels: bool = False) -> Council:
         ("Sam Patel", f"sam@{D}", "Highways", f"pat@{D}", ""),
         ("Lee Wong", f"lee@{D}", "Highways", f"pat@{D}", ""),
         ("Pat Moss", f"pat@{D}", "Place", "", ""),
-        ("Jamie Fox", f"complaints@{D}", "Complaints", "", ""),
     ]
     if two_patels:
         officers.append(("Raj Patel", f"raj@{D}", "Housing", "", ""))
-    return Council(
-        home, mailbox=f"memberenquiries@{D}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
-        officers=officers, threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "lee@{D}"\n'
-               f'[policy.routing]\ncomplaints = "complaints@{D}"\n',
-    )
+    return complaint_council(home, officers=officers, default_officer=f"lee@{D}")
 
 
 def _complain(council: Council, who: str) -> None:
-    council.deliver(council.mail(f"Cllr Jo Bloggs <jo@{D}>", SUBJECT.format(who=who),
-                                 TEXT.format(who=who), date=RECEIVED), RECEIVED)
+    complain(council, SUBJECT.format(who=who), TEXT.format(who=who))
 
 
 def _enquiry_to(council: Council, officer: str) -> EmailMessage:
@@ -60,10 +51,6 @@ def _enquiry_to(council: Council, officer: str) -> EmailMessage:
     return assignment
 
 
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
-
-
 @pytest.mark.parametrize("who", ["Mr Patel", "Mrs Patel", "Ms Patel", "Miss Patel",
                                  "Dr Patel", "Mr. Patel", "S. Patel", "S Patel"])
 def test_a_title_or_initial_and_surname_names_the_officer(tmp_path: Path, who: str) -> None:
@@ -74,7 +61,7 @@ def test_a_title_or_initial_and_surname_names_the_officer(tmp_path: Path, who: s
         to_sam = _enquiry_to(council, f"sam@{D}")
     assert (complaint.kind, complaint.officer_email) == ("complaint", f"pat@{D}")
     assert [event.detail for event in about] == [f"sam@{D}"]
-    text = _words(to_sam)
+    text = words(to_sam)
     assert complaint.ref in text and "attitude" not in text
 
 
@@ -103,6 +90,6 @@ def test_two_officers_with_the_surname_are_not_guessed_but_neither_sees_it(
     assert complaint.officer_email == f"complaints@{D}"
     assert about == []
     for mail in (to_sam, to_raj):
-        text = _words(mail)
+        text = words(mail)
         assert complaint.ref in text and "attitude" not in text
-    assert "Complaint about Mr Patel's attitude" in _words(to_lee)
+    assert "Complaint about Mr Patel's attitude" in words(to_lee)

@@ -12,31 +12,21 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from complaint_council import RECEIVED, at, complaint_council, words
+from helpers import Council, rows
 
 from mailbot.store.tables import CaseRow
 
-MAILBOX = "memberenquiries@wiltshire.gov.uk"
-JO = "jo@wiltshire.gov.uk"
-SAM = "sam@wiltshire.gov.uk"
-PAT = "pat@wiltshire.gov.uk"
-COMPLAINTS = "complaints@wiltshire.gov.uk"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+MAILBOX, JO, SAM, PAT, COMPLAINTS = (
+    at("memberenquiries"), at("jo"), at("sam"), at("pat"), at("complaints"))
 ANSWERED = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 WROTE = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)  # two working days on: within the window
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    )
+    return complaint_council(home, default_officer=SAM,
+                             officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                                       ("Pat Moss", PAT, "Place", "", "")])
 
 
 def _answered_enquiry(council: Council) -> str:
@@ -61,10 +51,6 @@ def _member_replies(council: Council, ref: str, text: str) -> list[EmailMessage]
         in_reply_to="<t2@test.example>", date=WROTE), WROTE)
 
 
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
-
-
 def test_a_complaint_about_the_officer_who_answered_goes_up_their_line(
     tmp_path: Path,
 ) -> None:
@@ -79,7 +65,7 @@ def test_a_complaint_about_the_officer_who_answered_goes_up_their_line(
     assert complaint.parent_id == enquiry.id
     assert SAM not in [m["To"] for m in out]
     [ack] = [m for m in out if m["To"] == JO]
-    assert "Pat Moss" in _words(ack) and "Sam Patel (Highways) will respond" not in _words(ack)
+    assert "Pat Moss" in words(ack) and "Sam Patel (Highways) will respond" not in words(ack)
 
 
 def test_another_follow_up_in_the_window_still_reopens_the_case(tmp_path: Path) -> None:

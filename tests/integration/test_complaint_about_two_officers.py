@@ -6,45 +6,27 @@ reason to show the complaint to the other. Read as the mail that left and the ca
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text
+from complaint_council import at, complain, complaint_council, words
+from helpers import Council
 
-DOMAIN = "wiltshire.gov.uk"
-JO = f"jo@{DOMAIN}"
-SAM = f"sam@{DOMAIN}"
-LEE = f"lee@{DOMAIN}"
-PAT = f"pat@{DOMAIN}"
-COMPLAINTS = f"complaints@{DOMAIN}"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+JO, SAM, LEE, PAT, COMPLAINTS = at("jo"), at("sam"), at("lee"), at("pat"), at("complaints")
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, mailbox=f"memberenquiries@{DOMAIN}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[
-            ("Sam Patel", SAM, "Highways", PAT, LEE),
-            ("Lee Wong", LEE, "Highways", PAT, SAM),
-            ("Pat Moss", PAT, "Place", "", ""),
-            ("Jamie Fox", COMPLAINTS, "Complaints", "", ""),
-            ("Ann Kerr", f"ann@{DOMAIN}", "Customer services", "", ""),
-        ],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "ann@{DOMAIN}"\n'
-               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+    return complaint_council(
+        home, default_officer=at("ann"),
+        officers=[("Sam Patel", SAM, "Highways", PAT, LEE),
+                  ("Lee Wong", LEE, "Highways", PAT, SAM),
+                  ("Pat Moss", PAT, "Place", "", ""),
+                  ("Ann Kerr", at("ann"), "Customer services", "", "")],
     )
 
 
 def _send(council: Council, subject: str, text: str, cc: str = "") -> list[EmailMessage]:
-    return council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", subject, text, cc=cc,
-                                        date=RECEIVED), RECEIVED)
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
+    return complain(council, subject, text, cc=cc)
 
 
 def test_a_complaint_about_an_officer_and_their_director_goes_to_neither(
@@ -75,7 +57,7 @@ def test_the_officer_complained_about_after_one_praised_is_not_shown_its_subject
     assert complaint.officer_email == PAT
     assert enquiry.officer_email == SAM
     [to_sam] = [m for m in out if m["To"] == SAM]
-    text = _words(to_sam)
+    text = words(to_sam)
     assert complaint.ref in text and "rudeness" not in text
 
 
@@ -90,5 +72,5 @@ def test_officers_of_two_lines_leave_it_to_the_complaints_team(tmp_path: Path) -
         case = council.case()
         named = {e.detail for e in council.events("complaint about an officer")}
     assert (case.kind, case.officer_email) == ("complaint", COMPLAINTS)
-    assert named == {SAM, f"ann@{DOMAIN}"}
+    assert named == {SAM, at("ann")}
     assert SAM not in [m["To"] for m in out]

@@ -11,26 +11,16 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text
+from complaint_council import at, complain, complaint_council, words
+from helpers import Council
 
-MAILBOX = "memberenquiries@wiltshire.gov.uk"
-JO = "jo@wiltshire.gov.uk"
-SAM = "sam@wiltshire.gov.uk"
-PAT = "pat@wiltshire.gov.uk"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+MAILBOX, JO, SAM, PAT = at("memberenquiries"), at("jo"), at("sam"), at("pat")
 REPLIED = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Jamie Fox", "complaints@wiltshire.gov.uk", "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config='[policy.routing]\ncomplaints = "complaints@wiltshire.gov.uk"\n',
-    )
+    return complaint_council(home, officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                                             ("Pat Moss", PAT, "Place", "", "")])
 
 
 def _reply_to_member(council: Council, sender: str, text: str) -> list[EmailMessage]:
@@ -41,10 +31,9 @@ def _reply_to_member(council: Council, sender: str, text: str) -> list[EmailMess
 
 
 def _complain(council: Council) -> None:
-    council.deliver(council.mail(
-        f"Cllr Jo Bloggs <{JO}>", "Complaint about Sam Patel",
-        "I wish to make a formal complaint about Sam Patel, who was rude to my constituent.",
-        cc=SAM, date=RECEIVED), RECEIVED)
+    complain(council, "Complaint about Sam Patel",
+             "I wish to make a formal complaint about Sam Patel, who was rude to my "
+             "constituent.", cc=SAM)
     assert council.case().officer_email == PAT
 
 
@@ -60,9 +49,9 @@ def test_the_officer_complained_about_writing_to_the_member_does_not_answer_it(
     assert (case.status, case.responded_at) == ("open", None)
     assert SAM not in [m["To"] for m in out]
     [told] = [m for m in out if m["To"] == PAT]
-    words = " ".join(body_text(told, "plain").split())
-    assert "Sam Patel, whom this complaint is about, has written to the member" in words
-    assert "not taken it as the response" in words
+    text = words(told)
+    assert "Sam Patel, whom this complaint is about, has written to the member" in text
+    assert "not taken it as the response" in text
 
 
 def test_the_directors_reply_answers_it(tmp_path: Path) -> None:

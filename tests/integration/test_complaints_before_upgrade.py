@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from complaint_council import complain
 from helpers import body_text, rows
 from sqlalchemy import delete
-from test_complaint_about_an_officer import RUDE, _complain, _council
+from test_complaint_about_an_officer import RUDE, _council
 
 from mailbot import jobs
 from mailbot.complained_about import COMPLAINT_ABOUT
@@ -25,7 +26,7 @@ LATER = datetime(2026, 11, 3, 11, 0, tzinfo=UTC)
 
 def test_the_first_sweep_records_whom_an_old_complaint_names(tmp_path: Path) -> None:
     with _council(tmp_path, "wiltshire") as council:
-        _complain(council, "wiltshire.gov.uk", "Complaint about Sam Patel's manner", RUDE)
+        complain(council, "Complaint about Sam Patel's manner", RUDE)
         complaint = council.case()
         holder = complaint.officer_email
         with council.app.store.transaction() as session:  # as an older release left it
@@ -51,7 +52,7 @@ def test_the_first_sweep_records_whom_an_old_complaint_names(tmp_path: Path) -> 
 def test_it_is_done_once(tmp_path: Path) -> None:
     with _council(tmp_path, "wiltshire") as council:
         jobs.send_reminders(council.app, SWEPT)  # a new install: nothing to read
-        _complain(council, "wiltshire.gov.uk", "Complaint about Sam Patel's manner", RUDE)
+        complain(council, "Complaint about Sam Patel's manner", RUDE)
         with council.app.store.transaction() as session:
             session.execute(delete(EventRow).where(EventRow.action == COMPLAINT_ABOUT))
         jobs.send_reminders(council.app, LATER)

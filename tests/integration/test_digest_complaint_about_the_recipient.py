@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, queued_digests
+from complaint_council import at, complain, complaint_council
+from helpers import Council, body_text, queued_digests
 
-D = "wiltshire.gov.uk"
-SAM, LEE, PAT, RAJ = f"sam@{D}", f"lee@{D}", f"pat@{D}", f"raj@{D}"
-CHIEF, COMPLAINTS = f"chief.executive@{D}", f"complaints@{D}"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+SAM, LEE, PAT, RAJ = at("sam"), at("lee"), at("pat"), at("raj")
+CHIEF, COMPLAINTS = at("chief.executive"), at("complaints")
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 TEXT = ("I wish to make a formal complaint about {who}, who was rude and dismissive to my "
         "constituent on the phone on Monday and put the phone down on her.")
@@ -25,24 +24,16 @@ TEXT = ("I wish to make a formal complaint about {who}, who was rude and dismiss
 def _council(home: Path, *, two_patels: bool = False) -> Council:
     officers = [("Sam Patel", SAM, "Highways", PAT, ""),
                 ("Lee Wong", LEE, "Highways", SAM, ""),
-                ("Pat Moss", PAT, "Place", "", ""),
-                ("Jamie Fox", COMPLAINTS, "Complaints", "", "")]
+                ("Pat Moss", PAT, "Place", "", "")]
     if two_patels:
         officers.append(("Raj Patel", RAJ, "Housing", PAT, ""))
-    return Council(
-        home, mailbox=f"memberenquiries@{D}", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
-        officers=officers, threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{LEE}"\n'
-               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n'
-               f'[digest]\nrecipients = ["{SAM}", "{CHIEF}"]\nmanagers = false\n',
-    )
+    return complaint_council(
+        home, officers=officers, default_officer=LEE,
+        config=f'[digest]\nrecipients = ["{SAM}", "{CHIEF}"]\nmanagers = false\n')
 
 
 def _digests(council: Council, who: str) -> dict[str, str]:
-    council.deliver(council.mail(f"Cllr Jo Bloggs <jo@{D}>", f"Complaint about {who}'s rudeness",
-                                 TEXT.format(who=who), date=RECEIVED), RECEIVED)
-    council.flush(RECEIVED)
+    complain(council, f"Complaint about {who}'s rudeness", TEXT.format(who=who))
     return {to: _words(mail) for to, mail in queued_digests(council, MONDAY).items()}
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from complaint_council import at, complaint_council
 from helpers import Council, body_text
 
-MAILBOX = "memberenquiries@hackney.gov.uk"
-JO = "jo.bloggs@hackney.gov.uk"
+JO = at("jo", "hackney")
 SUPPORT = "member.support@hackney.gov.uk"
 DS_DIRECTOR = "ds.director@hackney.gov.uk"
 SAM = "sam.patel@hackney.gov.uk"
@@ -86,13 +86,11 @@ def test_an_officer_named_in_words_gives_the_director(tmp_path: Path) -> None:
 def _hackney(tmp_path: Path, more: list[tuple[str, str, str, str, str]] | None = None) -> Council:
     """Hackney, Member Support its default officer, Sam Patel in Highways and his Director,
     and `more` officers."""
-    return Council(
-        tmp_path / "council", name="Hackney Council", mailbox=MAILBOX, policy="hackney",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+    return complaint_council(
+        tmp_path / "council", name="Hackney Council", policy="hackney", complaints_team=False,
+        default_officer=SUPPORT,
         officers=[("Member Support", SUPPORT, "Democratic services", DS_DIRECTOR, ""),
                   *(more or []),
                   ("Sam Patel", SAM, "Highways", DIRECTOR, ""),
                   ("Dana Director", DIRECTOR, "Highways", "", "")],
-        threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SUPPORT}"\n',
     )

@@ -13,42 +13,34 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from complaint_council import at, complain, complaint_council, words
+from helpers import Council, rows
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
 from mailbot.store.tables import EventRow
 
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
-SAM, PAT, LEE = "sam@wiltshire.gov.uk", "pat@wiltshire.gov.uk", "lee@wiltshire.gov.uk"
+SAM, PAT, LEE = at("sam"), at("pat"), at("lee")
 RUDE = ("I wish to make a formal complaint about Sam Patel, who was rude and dismissive "
         "to my constituent on the phone on Monday and put the phone down on her.")
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, mailbox="memberenquiries@wiltshire.gov.uk", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "Castle", "en")],
+    """Lee, the default officer, is the complaints route too (no complaints team)."""
+    return complaint_council(
+        home, default_officer=LEE, complaints_team=False,
         officers=[("Sam Patel", SAM, "Highways", PAT, ""),
                   ("Lee Wong", LEE, "Highways", PAT, ""),
                   ("Pat Moss", PAT, "Place", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config='[routing]\ndefault_officer = "lee@wiltshire.gov.uk"\n'
-               '[policy.routing]\ncomplaints = "lee@wiltshire.gov.uk"\n',
+        config=f'[policy.routing]\ncomplaints = "{LEE}"\n',
     )
 
 
 def _complaint(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail("Cllr Jo Bloggs <jo@wiltshire.gov.uk>",
-                                       "Complaint about an officer", RUDE, date=RECEIVED),
-                          RECEIVED)
+    out = complain(council, "Complaint about an officer", RUDE)
     assert council.case().officer_email == PAT
     return next(m for m in out if m["To"] == PAT)
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 def test_reassign_to_the_officer_complained_about_is_refused(tmp_path: Path) -> None:
@@ -60,7 +52,7 @@ def test_reassign_to_the_officer_complained_about_is_refused(tmp_path: Path) -> 
         moved = rows(council.app, EventRow, EventRow.action == "reassigned")
     assert case.officer_email == PAT and moved == []
     assert [m["To"] for m in out] == [PAT]
-    text = _words(out[0])
+    text = words(out[0])
     assert f"{case.ref} is a complaint about Sam Patel ({SAM})" in text
     assert "16.2" in text and "nothing changed" in text
 
@@ -96,31 +88,24 @@ def test_mailbot_reassign_refuses_unless_told_it_is_known(tmp_path: Path) -> Non
         assert council.case().officer_email == SAM
 
 
-RAJ, COMPLAINTS = "raj@wiltshire.gov.uk", "complaints@wiltshire.gov.uk"
+RAJ, COMPLAINTS = at("raj"), at("complaints")
 RUDE_MR_PATEL = RUDE.replace("Sam Patel", "Mr Patel")
 
 
 def _two_patels(home: Path) -> Council:
     """Sam Patel and Raj Patel: 'Mr Patel' may be either, so the complaint goes by the
     complaints route and is perhaps about each of them."""
-    return Council(
-        home, mailbox="memberenquiries@wiltshire.gov.uk", policy="wiltshire",
-        members=[("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "Castle", "en")],
+    return complaint_council(
+        home, default_officer=LEE,
         officers=[("Sam Patel", SAM, "Highways", PAT, ""),
                   ("Raj Patel", RAJ, "Housing", PAT, ""),
                   ("Lee Wong", LEE, "Highways", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Jamie Fox", COMPLAINTS, "Complaints", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config='[routing]\ndefault_officer = "lee@wiltshire.gov.uk"\n'
-               f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
+                  ("Pat Moss", PAT, "Place", "", "")],
     )
 
 
 def _complaint_about_mr_patel(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail("Cllr Jo Bloggs <jo@wiltshire.gov.uk>",
-                                       "Complaint about an officer", RUDE_MR_PATEL,
-                                       date=RECEIVED), RECEIVED)
+    out = complain(council, "Complaint about an officer", RUDE_MR_PATEL)
     assert council.case().officer_email == COMPLAINTS
     return next(m for m in out if m["To"] == COMPLAINTS)
 
@@ -135,7 +120,7 @@ def test_reassign_to_an_officer_it_may_be_about_is_refused(tmp_path: Path, patel
         moved = rows(council.app, EventRow, EventRow.action == "reassigned")
     assert case.officer_email == COMPLAINTS and moved == []
     assert [m["To"] for m in out] == [COMPLAINTS]
-    text = _words(out[0])
+    text = words(out[0])
     name = "Sam Patel" if patel == SAM else "Raj Patel"
     assert f"{case.ref} is a complaint that may be about {name} ({patel})" in text
     assert "nothing changed" in text

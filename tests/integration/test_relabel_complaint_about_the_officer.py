@@ -11,38 +11,29 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from complaint_council import at, complain, complaint_council, words
+from helpers import Council, rows
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
 from mailbot.complained_about import COMPLAINT_ABOUT
 from mailbot.store.tables import EventRow, OutboxRow
 
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 SUBJECT = "Castle Road potholes: Sam Patel's promise"
 TEXT = ("Sam Patel told my residents the potholes on Castle Road would be filled by "
         "October. When will they be filled?")
 
 
 def _council(home: Path, policy: str) -> Council:
-    domain = f"{policy}.gov.uk"
-    return Council(
-        home, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Jo Bloggs", f"jo@{domain}", "Castle", "en"),
-                 ("Cllr Siân Evans", f"sian@{domain}", "Tref", "cy")],
-        officers=[
-            ("Sam Patel", f"sam@{domain}", "Highways", f"pat@{domain}", ""),
-            ("Pat Moss", f"pat@{domain}", "Place", "", ""),
-            ("Jamie Fox", f"complaints@{domain}", "Complaints", "", ""),
-        ],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "sam@{domain}"\n'
-               f'[policy.routing]\ncomplaints = "complaints@{domain}"\n',
-    )
+    """Sam Patel, the default officer, under Pat Moss."""
+    sam, pat = at("sam", policy), at("pat", policy)
+    return complaint_council(home, policy=policy, welsh_member=True, default_officer=sam,
+                             officers=[("Sam Patel", sam, "Highways", pat, ""),
+                                       ("Pat Moss", pat, "Place", "", "")])
 
 
 def _relabelled(council: Council, sender: str) -> list[EmailMessage]:
-    council.deliver(council.mail(sender, SUBJECT, TEXT, date=RECEIVED), RECEIVED)
+    complain(council, SUBJECT, TEXT, sender=sender)
     case = council.case()
     assert (case.kind, case.officer_email) == ("enquiry", council.case().officer_email)
     result = CliRunner().invoke(cli, [
@@ -50,10 +41,6 @@ def _relabelled(council: Council, sender: str) -> list[EmailMessage]:
         "--config", str(council.home / "mailbot.toml")])
     assert result.exit_code == 0, result.output
     return council.flush(datetime.now(UTC))
-
-
-def _words(mail: EmailMessage, part: str) -> str:
-    return " ".join(body_text(mail, part).split())
 
 
 def test_the_officer_complained_about_gets_a_neutral_notice(tmp_path: Path) -> None:
@@ -70,14 +57,14 @@ def test_the_officer_complained_about_gets_a_neutral_notice(tmp_path: Path) -> N
     for said in ("omplaint", "Castle Road", "promise", "Pat Moss", "pat@"):
         assert said not in notice["Subject"]
     for part in ("plain", "html"):
-        text = _words(notice, part)
+        text = words(notice, part)
         assert f"{case.ref} is no longer with you" in text
         assert "You need do nothing more" in text
         for said in ("omplaint", "Castle Road", "potholes", "Pat Moss", "pat@", "relabelled"):
             assert said not in text, (part, said)
     # Pat, who has it now, is sent the complaint as usual.
     [assignment] = [m for m in out if m["To"] == "pat@wiltshire.gov.uk"]
-    assert "Sam Patel" in _words(assignment, "plain")
+    assert "Sam Patel" in words(assignment, "plain")
 
 
 def test_in_welsh_too(tmp_path: Path) -> None:
@@ -86,7 +73,7 @@ def test_in_welsh_too(tmp_path: Path) -> None:
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", "pat@cardiff.gov.uk")
     [notice] = [m for m in out if m["To"] == "sam@cardiff.gov.uk"]
-    text = _words(notice, "plain")
+    text = words(notice, "plain")
     assert f"Nid yw {case.ref} gyda chi mwyach" in text
     assert "Nid oes angen i chi wneud dim mwy" in text
     for said in ("omplaint", "gŵyn", "cwyn", "Castle Road", "Pat Moss", "ailddosbarthu"):

@@ -1,0 +1,88 @@
+"""The council the complaint-about-an-officer tests build, in one place.
+
+A member's complaint naming an officer goes up that officer's management line (the pack's
+[routing] about_an_officer, "their-director" in Wiltshire's, Colchester's, Cardiff's and
+Hackney's packs), never to them; the tests differ in who is in officers.csv (whose line,
+whose deputy), not in how the council is set up. complaint_council builds it: the
+shared mailbox memberenquiries@ at the pack's domain (wiltshire.gov.uk for Wiltshire),
+Cllr Jo Bloggs (jo@, Castle ward) as the member (and Cllr Siân Evans, Welsh, when asked),
+the officers given with Jamie Fox's complaints team (complaints@) as the pack's complaints
+route after them, and a default officer when one is given. Rules only (threshold 0), the
+member's mail in plain UTF-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import PLAIN_UTF8, Council, body_text
+
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
+JO_NAME = "Cllr Jo Bloggs"
+COMPLAINTS_TEAM = "Jamie Fox"
+
+Officer = tuple[str, str, str, str, str]  # name, email, service, manager_email, deputy_email
+
+
+def domain_of(policy: str) -> str:
+    """The council's mail domain in these tests: the pack's name, .gov.uk."""
+    return f"{policy}.gov.uk"
+
+
+def at(local: str, policy: str = "wiltshire") -> str:
+    """An address at the council: at("sam") is sam@wiltshire.gov.uk."""
+    return f"{local}@{domain_of(policy)}"
+
+
+def complaint_council(
+    home: Path,
+    officers: Sequence[Officer],
+    *,
+    policy: str = "wiltshire",
+    default_officer: str = "",
+    complaints_team: bool = True,
+    welsh_member: bool = False,
+    name: str = "Wiltshire Council",
+    config: str = "",
+) -> Council:
+    """A council under `policy`'s pack with these `officers`; `complaints_team` adds Jamie
+    Fox (complaints@) to officers.csv and makes them the pack's complaints route;
+    `default_officer` is [routing] default_officer; `config` (a [digest] section, say) is
+    added after the rest."""
+    people = list(officers)
+    settings = f'[routing]\ndefault_officer = "{default_officer}"\n' if default_officer else ""
+    if complaints_team:
+        people.append((COMPLAINTS_TEAM, at("complaints", policy), "Complaints", "", ""))
+        settings += f'[policy.routing]\ncomplaints = "{at("complaints", policy)}"\n'
+    members = [(JO_NAME, at("jo", policy), "Castle", "en")]
+    if welsh_member:
+        members.append(("Cllr Siân Evans", at("sian", policy), "Tref", "cy"))
+    return Council(
+        home, name=name, mailbox=at("memberenquiries", policy), policy=policy,
+        members=members, officers=people, threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=settings + config,
+    )
+
+
+def complain(
+    council: Council,
+    subject: str,
+    text: str,
+    *,
+    sender: str = "",
+    cc: str = "",
+    when: datetime = RECEIVED,
+) -> list[EmailMessage]:
+    """The member's mail (Cllr Jo Bloggs's unless `sender`) delivered and polled at `when`:
+    the mail that left."""
+    domain = council.mailbox.partition("@")[2]
+    sender = sender or f"{JO_NAME} <jo@{domain}>"
+    return council.deliver(council.mail(sender, subject, text, cc=cc, date=when), when)
+
+
+def words(mail: EmailMessage, part: str = "plain") -> str:
+    """A mail's text (its plain part, or `part`) on one line, single spaces."""
+    return " ".join(body_text(mail, part).split())
