@@ -58,3 +58,20 @@ def test_an_officer_it_may_be_about_sees_only_its_reference(tmp_path: Path) -> N
     assert council.case().officer_email == COMPLAINTS
     assert ref in digests[SAM] and "rudeness" not in digests[SAM]
     assert "Complaint about Mr Patel's rudeness" in digests[CHIEF]
+
+
+def test_nor_the_reason_its_holder_paused_it(tmp_path: Path) -> None:
+    """Pat pauses the complaint with a reason of Pat's own words: Sam's digest says who
+    paused it and not why; the chief executive's says both, as before."""
+    paused = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    with _council(tmp_path) as council:
+        out = complain(council, "Complaint about Sam Patel's rudeness",
+                       TEXT.format(who="Sam Patel"))
+        [assignment] = [m for m in out if m["To"] == PAT]
+        council.deliver(council.reply(assignment, f"Pat Moss <{PAT}>",
+                                      'PAUSE "waiting for the call recording of Sam"',
+                                      date=paused), paused)
+        assert council.case().status == "paused"
+        digests = {to: _words(mail) for to, mail in queued_digests(council, MONDAY).items()}
+    assert "PAUSE by Pat Moss" in digests[SAM] and "call recording" not in digests[SAM]
+    assert "PAUSE by Pat Moss: waiting for the call recording of Sam" in digests[CHIEF]
