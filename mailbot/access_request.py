@@ -8,7 +8,10 @@ officer, marked `subject_access`. The law's own limit, which the member and the 
 are told, is one calendar month from receipt (Article 12(3)): from the day it arrives to
 the same date next month, the month's last day when there is no such date (31 January ->
 28 or 29 February), and the next working day when that is a weekend or a bank holiday
-(the ICO's guidance). It can be extended by two further months for a complex request.
+(the ICO's guidance). It can be extended by two further months for a complex request, the
+requester told within the first: an officer's EXTEND whose reason says so, within the
+month, records it (mailbot/commands/extend.py), and the date is then three calendar months
+from receipt.
 
 This is not mailbot.subject_access, the export of what mailbot itself holds about a
 person for the council's own answer to such a request.
@@ -17,6 +20,7 @@ person for the council's own answer to such a request.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -26,10 +30,33 @@ if TYPE_CHECKING:
     from mailbot.policy.pack import Policy
 
 
+# What an officer's EXTEND reason says when it takes the law's two further months for a
+# complex request (Article 12(3)): the complexity, the Article, or the months themselves.
+EXTENSION_WORDS = re.compile(
+    r"\b(?:complex(?:ity)?|cymhleth|art(?:icle|\.)?\s*12|"
+    r"(?:two|2)\s+(?:further\s+|more\s+)?months?|dau\s+fis)\b",
+    re.IGNORECASE,
+)
+# The timeline entry that records the two further months (the law's date is read from it).
+EXTENDED = "subject access extended"
+
+
+def months_on(day: date, months: int) -> date:
+    """`day`'s date `months` months later, or that month's last day when it has no such
+    date (31 January, three months on: 30 April)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def same_date_next_month(day: date) -> date:
     """`day`'s date in the next month, or that month's last day when it has no such date."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return months_on(day, 1)
+
+
+def asks_for_more_months(reason: str) -> bool:
+    """Whether an EXTEND's reason takes the law's two further months (EXTENSION_WORDS)."""
+    return EXTENSION_WORDS.search(reason) is not None
 
 
 def one_month_due(received: datetime, days: WorkingCalendar) -> date:
@@ -47,7 +74,11 @@ def bank_holiday_calendar(policy: Policy) -> WorkingCalendar:
     )
 
 
-def law_due(policy: Policy, received: datetime) -> date:
+def law_due(policy: Policy, received: datetime, *, extended: bool = False) -> date:
     """The date the law gives the council to answer a subject access request received
-    at `received`."""
-    return one_month_due(received, bank_holiday_calendar(policy))
+    at `received`: one calendar month, or with `extended` (a complex request, its
+    requester told within the month) three, moved to a working day as the month is."""
+    days = bank_holiday_calendar(policy)
+    if not extended:
+        return one_month_due(received, days)
+    return days.next_working_day(months_on(received.astimezone(LONDON).date(), 3))

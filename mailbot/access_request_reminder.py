@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
-from mailbot.acknowledgement import subject_access_context
+from mailbot.acknowledgement import subject_access_context, subject_access_extended
 from mailbot.addresses import same_address
 from mailbot.assignment import council_context
 from mailbot.cases import KIND_LABELS
@@ -68,8 +68,9 @@ class AccessReminderReport:
 
 
 def law_date(app: App, case: CaseRow) -> date | None:
-    """The date data protection law gives the council to answer the case; None when the
-    case is not a subject access request (nor an enquiry or FOI request marked one)."""
+    """The date data protection law gives the council to answer the case (with the two
+    further months once an EXTEND took them); None when the case is not a subject access
+    request (nor an enquiry or FOI request marked one)."""
     found = subject_access_context(app, case)
     return None if found is None else found["due"]
 
@@ -203,6 +204,7 @@ def reminder_context(
         "access": {
             "step": step,
             "due": due,
+            "extended": subject_access_extended(case),
             "working_days_left": cal.working_days_between(today, due) if step == "before"
             else 0,
             "working_days_since": cal.working_days_between(due, today) if step == "passed"

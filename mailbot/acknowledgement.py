@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from mailbot import ledger, outbox
-from mailbot.access_request import law_due
+from mailbot.access_request import EXTENDED, law_due
 from mailbot.addresses import same_address
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.clock import counted_from
@@ -24,6 +25,7 @@ from mailbot.model import Kind, ParsedMessage, Priority
 from mailbot.quoting import own_text
 from mailbot.store.tables import (
     CaseRow,
+    EventRow,
 )
 
 if TYPE_CHECKING:
@@ -107,12 +109,28 @@ def ack_context(
 
 
 def subject_access_context(app: App, case: CaseRow) -> dict[str, Any] | None:
-    """{due}: the date data protection law gives the council to answer a subject access
-    request (one calendar month from receipt); None when the case is not one (nor a case
-    relabelled from one to a complaint or a confidentiality request)."""
+    """{due, extended}: the date data protection law gives the council to answer a subject
+    access request (one calendar month from receipt, or three once extended); None when
+    the case is not one (nor a case relabelled from one to a complaint or a
+    confidentiality request)."""
     if not case.subject_access or case.kind not in (Kind.ENQUIRY.value, Kind.FOI.value):
         return None
-    return {"due": law_due(app.policy, case.received_at)}
+    extended = subject_access_extended(case)
+    return {"due": law_due(app.policy, case.received_at, extended=extended),
+            "extended": extended}
+
+
+def subject_access_extended(case: CaseRow) -> bool:
+    """Whether the law's two further months were taken for the case (an EXTEND saying the
+    request is complex, within the month: its EXTENDED timeline entry)."""
+    session = object_session(case)
+    if session is None or case.id is None:
+        return False
+    return session.scalar(
+        select(EventRow.id)
+        .where(EventRow.case_id == case.id, EventRow.action == EXTENDED)
+        .limit(1)
+    ) is not None
 
 
 def _follows(case: CaseRow) -> dict[str, Any] | None:

@@ -382,8 +382,10 @@ def _subject_access_line(app: App, case: CaseRow) -> list[str]:
     found = subject_access_context(app, case)
     if found is None:
         return []
+    extended = (", extended by two further months (UK GDPR Article 12(3)),"
+                if found["extended"] else "")
     return ["subject access request (UK GDPR Article 15): data protection law's one calendar "
-            f"month ends {long_date(found['due'])}"]
+            f"month{extended} ends {long_date(found['due'])}"]
 
 
 def _timeline_lines(events: Sequence[EventRow]) -> list[str]:

@@ -6,12 +6,15 @@ is recorded as a clock event and the member is sent the reason and the new date.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from mailbot import cases
+from mailbot import cases, ledger
+from mailbot.access_request import EXTENDED, asks_for_more_months, law_due
+from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import same_address
 from mailbot.clock import ClockEvent, eir_extension, public_interest_extension
 from mailbot.commands.letters import long_date_or_paused, long_date_or_paused_cy, tell_member
@@ -122,8 +125,10 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                 )
             )
         moved = _not_a_working_day(calendar, command.new_date, new_due)
+    more_months = _subject_access_months(ctx, command)
     # Given after the date passed: the letter says it was missed, not that it will be.
-    queued = _record(ctx, command.reason, current, new_due, passed=current < given_on)
+    queued = _record(ctx, command.reason, current, new_due, passed=current < given_on,
+                     extra={"subject_access_until": more_months.until})
     return Result(
         True,
         [
@@ -137,9 +142,83 @@ def apply_extend(ctx: Context, command: Command) -> Result:
                     "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
                 ),
             ),
+            *_take_subject_access_months(ctx, command, more_months, told=bool(queued)),
         ],
         queued,
     )
+
+
+@dataclass(frozen=True)
+class _MoreMonths:
+    """What an EXTEND does to a subject access request's law's date: `until` the date with
+    the two further months when it takes them now (else None), or `note` why it does not."""
+
+    month: date | None = None  # the law's date before this EXTEND
+    until: date | None = None
+    note: Bilingual | None = None
+
+
+def _subject_access_months(ctx: Context, command: Command) -> _MoreMonths:
+    """UK GDPR Article 12(3): a complex subject access request may take two further
+    months, the requester told with the reasons within the first. An EXTEND on a case
+    marked subject access whose reason says so (access_request.asks_for_more_months)
+    takes them when given by the law's date; the member's extension letter, which carries
+    the officer's reason, is the telling. Given later, or a second time, it does not."""
+    found = subject_access_context(ctx.app, ctx.case)
+    if found is None or not asks_for_more_months(command.reason):
+        return _MoreMonths()
+    month: date = found["due"]
+    if found["extended"]:
+        return _MoreMonths(month, note=Bilingual(
+            f"Data protection law's date for this subject access request already has its "
+            f"two further months: {long_date_or_paused(month)}.",
+            f"Mae dyddiad cyfraith diogelu data ar gyfer y cais gwrthrych am wybodaeth hwn "
+            f"eisoes yn cynnwys y ddau fis arall: {long_date_or_paused_cy(month)}.",
+        ))
+    if ctx.given_at.astimezone(cases.LONDON).date() > month:
+        return _MoreMonths(month, note=Bilingual(
+            f"Data protection law's month for this subject access request ended on "
+            f"{long_date_or_paused(month)}: the two further months can be taken only by "
+            f"telling the requester within it, so its date stays {long_date_or_paused(month)}.",
+            f"Daeth mis cyfraith diogelu data ar gyfer y cais gwrthrych am wybodaeth hwn i "
+            f"ben ar {long_date_or_paused_cy(month, mutate=True)}: dim ond drwy ddweud wrth y "
+            "ceisydd o'i fewn y gellir cymryd y ddau fis arall, felly mae ei ddyddiad yn aros "
+            f"yn {long_date_or_paused_cy(month, mutate=True)}.",
+        ))
+    return _MoreMonths(month, law_due(ctx.app.policy, ctx.case.received_at, extended=True))
+
+
+def _take_subject_access_months(
+    ctx: Context, command: Command, more: _MoreMonths, *, told: bool
+) -> list[Bilingual]:
+    """Record the two further months (the EXTENDED timeline entry the law's date is read
+    from) and say so in the confirmation; or say why they were not taken."""
+    if more.note is not None:
+        return [more.note]
+    if more.until is None or more.month is None:
+        return []
+    ledger.record_event(
+        ctx.session, ctx.now, ctx.sender, EXTENDED,
+        f"two further months (UK GDPR Article 12(3)): the law's date is "
+        f"{long_date_or_paused(more.until)} (was {long_date_or_paused(more.month)}); "
+        f"{command.reason}"[:2000], case=ctx.case,
+    )
+    said = Bilingual(
+        f"Data protection law's date for this subject access request is now "
+        f"{long_date_or_paused(more.until)} (two further months, UK GDPR Article 12(3); was "
+        f"{long_date_or_paused(more.month)}).",
+        f"Dyddiad cyfraith diogelu data ar gyfer y cais gwrthrych am wybodaeth hwn nawr yw "
+        f"{long_date_or_paused_cy(more.until)} (dau fis arall, Erthygl 12(3) GDPR y DU; yn "
+        f"lle {long_date_or_paused_cy(more.month)}).",
+    )
+    if told:
+        return [said]
+    return [said, Bilingual(
+        f"The requester must be told of it, with the reasons, by "
+        f"{long_date_or_paused(more.month)}: mailbot has not written to them.",
+        f"Rhaid dweud wrth y ceisydd, gyda'r rhesymau, erbyn "
+        f"{long_date_or_paused_cy(more.month)}: nid yw mailbot wedi ysgrifennu atynt.",
+    )]
 
 
 def _extend_under_eir_reg_7(ctx: Context, command: Command) -> Result:
@@ -358,8 +437,8 @@ def _paused(ref: str) -> Result:
     )
 
 
-def _record(ctx: Context, reason: str, old_due: date, new_due: date | None, *, passed: bool
-            ) -> list[str]:
+def _record(ctx: Context, reason: str, old_due: date, new_due: date | None, *, passed: bool,
+            extra: dict[str, Any] | None = None) -> list[str]:
     """Record the extension to `new_due` as a clock event, move the case's dates, and send
     the member the reason and the new date (`passed`: the old date was missed). Returns
     the outbox purposes queued (none for someone not in members.csv)."""
@@ -376,6 +455,7 @@ def _record(ctx: Context, reason: str, old_due: date, new_due: date | None, *, p
             "old_due_passed": passed,
             "new_due": case.response_due,
             "officer_name": app.directory.display(case.officer_email or ctx.sender),
+            **(extra or {}),
         },
     )  # fmt: skip
 

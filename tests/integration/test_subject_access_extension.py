@@ -1,0 +1,108 @@
+"""The two further months of a complex subject access request (UK GDPR Article 12(3)):
+an EXTEND on a case marked subject access whose reason says the request is complex, given
+within the law's month, moves the law's date to three calendar months from receipt and
+the member's letter says so with the reason; given after the month, the law's date stays
+and the officer is told why. Real app on the memory mailbox."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from helpers import body_text
+from test_subject_access_reminders import (
+    MONTH,
+    at_ten,
+    council,
+    open_sar,
+    sar_reminders,
+    text_of,
+)
+from typer.testing import CliRunner
+
+from mailbot.cli import app as cli
+
+# Three calendar months from Friday 27 November 2026: Saturday 27 February 2027, so the
+# next working day.
+EXTENDED = "Monday 1 March 2027"
+HOLDER = "foi@wiltshire.example"
+
+
+def test_a_complex_request_extended_within_the_month(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        given = at_ten(date(2026, 12, 10))
+        out = place.deliver(place.reply(
+            assignment, HOLDER,
+            'EXTEND 1/3/2027 "a complex subject access request: records in three archives"',
+            date=given), given)
+        letter = next(m for m in out if m["To"] == "ann@wiltshire.gov.uk")
+        text = text_of(letter)
+        assert "records in three archives" in text
+        assert ("As this is a complex subject access request, data protection law lets the "
+                "council take two further months to respond: it now has until "
+                f"{EXTENDED} (UK GDPR Article 12(3))") in text
+        assert EXTENDED in " ".join(body_text(letter, "html").split())
+        confirmation = next(m for m in out if m["To"] == HOLDER)
+        assert (f"Data protection law's date for this subject access request is now "
+                f"{EXTENDED} (two further months, UK GDPR Article 12(3); was {MONTH})"
+                ) in text_of(confirmation)
+        [extended] = place.events("subject access extended")
+        assert extended.actor == HOLDER and EXTENDED in extended.detail
+        # Passed on to Sam afterwards: his assignment has the extended date.
+        moved = given + timedelta(hours=1)
+        out = place.deliver(place.reply(assignment, HOLDER, "REASSIGN sam@wiltshire.gov.uk",
+                                        date=moved), moved)
+        text = text_of(next(m for m in out if m["To"] == "sam@wiltshire.gov.uk"))
+        assert (f"by {EXTENDED} (with the two further months taken for a complex request)"
+                ) in text
+        place.close()
+        shown = CliRunner().invoke(cli, ["case", case.ref, "--config",
+                                         str(tmp_path / "mailbot.toml")])
+        assert ("data protection law's one calendar month, extended by two further months "
+                f"(UK GDPR Article 12(3)), ends {EXTENDED}") in shown.output
+
+
+def test_the_reminders_follow_the_extended_date(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        given = at_ten(date(2026, 12, 10))
+        place.deliver(place.reply(assignment, HOLDER,
+                                  'EXTEND 1/3/2027 "complex request: many departments"',
+                                  date=given), given)
+        found = sar_reminders(place, date(2026, 12, 14), date(2027, 3, 2))
+        # Five working days before Monday 1 March: Monday 22 February; passed: 2 March.
+        assert sorted(found) == [date(2027, 2, 22), date(2027, 3, 2)]
+        [before] = found[date(2027, 2, 22)]
+        assert f"due by {EXTENDED}" in str(before["Subject"])
+        assert "extended by two further months" in text_of(before)
+
+
+def test_after_the_month_the_law_s_date_stays(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        given = at_ten(date(2026, 12, 31))
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 10 "complex subject access request"',
+                                        date=given), given)
+        letter = next(m for m in out if m["To"] == "ann@wiltshire.gov.uk")
+        assert "two further months" not in text_of(letter)
+        confirmation = text_of(next(m for m in out if m["To"] == HOLDER))
+        assert (f"Data protection law's month for this subject access request ended on "
+                f"{MONTH}: the two further months can be taken only by telling the requester "
+                f"within it, so its date stays {MONTH}.") in confirmation
+        assert place.events("subject access extended") == []
+
+
+def test_an_extension_for_another_reason_leaves_the_law_s_date(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        given = at_ten(date(2026, 12, 10))
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 5 "waiting for the housing team"',
+                                        date=given), given)
+        assert "two further months" not in text_of(
+            next(m for m in out if m["To"] == "ann@wiltshire.gov.uk"))
+        assert place.events("subject access extended") == []
+        found = sar_reminders(place, date(2026, 12, 18), date(2026, 12, 18))
+        assert f"due by {MONTH}" in str(found[date(2026, 12, 18)][0]["Subject"])
