@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from helpers import body_text
+from helpers import body_text, rows
 from test_subject_access_reminders import (
     MONTH,
     at_ten,
@@ -20,7 +20,9 @@ from test_subject_access_reminders import (
 )
 from typer.testing import CliRunner
 
+from mailbot import jobs
 from mailbot.cli import app as cli
+from mailbot.store.tables import OutboxRow
 
 # Three calendar months from Friday 27 November 2026: Saturday 27 February 2027, so the
 # next working day.
@@ -106,3 +108,20 @@ def test_an_extension_for_another_reason_leaves_the_law_s_date(tmp_path: Path) -
         assert place.events("subject access extended") == []
         found = sar_reminders(place, date(2026, 12, 18), date(2026, 12, 18))
         assert f"due by {MONTH}" in str(found[date(2026, 12, 18)][0]["Subject"])
+
+
+def test_a_reminder_waiting_when_the_months_are_taken_is_withdrawn(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        day = date(2026, 12, 18)  # the first reminder's day
+        jobs.send_reminders(place.app, at_ten(day))
+        place.server.deliver(place.reply(assignment, HOLDER,
+                                         'EXTEND 20 "complex request: many departments"',
+                                         date=at_ten(day)))
+        jobs.poll(place.app, at_ten(day) + timedelta(minutes=5))
+        out = place.flush(at_ten(day) + timedelta(minutes=5))
+        assert not any(str(m["Subject"]).startswith("Subject access") for m in out)
+        [withdrawn] = rows(place.app, OutboxRow,
+                           OutboxRow.purpose == "access_request_reminder")
+        assert withdrawn.status == "withdrawn"
+        assert "moved from 2026-12-29 to 2027-03-01" in (withdrawn.last_error or "")
