@@ -31,7 +31,7 @@ from mailbot.addresses import address_forms, same_address
 from mailbot.assignment import Headline
 from mailbot.bounce_match import bounced_mail
 from mailbot.commands.letters import tell_member_of_new_officer
-from mailbot.complained_about import complained_about, one_of
+from mailbot.complained_about import never_to_be_given, one_of
 from mailbot.directory import emails_in
 from mailbot.dsn import Failure, failure_for
 from mailbot.languages import Bilingual
@@ -165,7 +165,7 @@ def officer_out_of_office(
     if not first_time:
         return
     note = message.text[:5000]
-    about = complained_about(session, case.id)
+    about = never_to_be_given(session, case.id)
     alternative = alternative_contact(app, absent, note, _away_on(session, now), never=about)
     name = app.directory.display(absent)
     if app.policy.absence_pauses(Kind(case.kind)):
@@ -271,7 +271,7 @@ def _move_from_dead_address(
         return
     if _already_handled(session, case, failed):
         return
-    about = complained_about(session, case.id)
+    about = never_to_be_given(session, case.id)
     alternative = alternative_contact(app, failed, "", never=about)
     _mark_handled(session, case, failed, now, f"address bounced; redirected to {alternative}")
     name = app.directory.display(failed)

@@ -259,6 +259,12 @@ def perhaps_complained_about(session: Session, case_id: int) -> set[str]:
     return {address_key(detail) for detail in found if detail}
 
 
+def never_to_be_given(session: Session, case_id: int) -> set[str]:
+    """The officers a case's complaint is about or may be about (address_key): an
+    out-of-office's or a bounce's redirect never picks one of them."""
+    return complained_about(session, case_id) | perhaps_complained_about(session, case_id)
+
+
 def not_to_them_source(source: str) -> str:
     """The protocol's words for sending a complaint about an officer up their line, from
     the pack's [routing] source ("about_an_officer: 16.2 (the individual's relevant

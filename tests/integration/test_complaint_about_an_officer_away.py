@@ -70,3 +70,28 @@ def test_a_complaint_while_the_director_is_away_does_not_go_to_their_deputy_comp
         case = council.case()
     assert (case.kind, case.officer_email) == ("complaint", PAT)
     assert SAM not in [m["To"] for m in out]
+
+
+def test_an_out_of_office_does_not_hand_it_to_an_officer_it_may_be_about(
+    tmp_path: Path,
+) -> None:
+    """'Mr Patel' of two Patels: the complaints team has it, and Jamie Fox's out-of-office
+    names Raj Patel, whom it may be about. Raj is neither given it nor asked to take it."""
+    raj, complaints = at("raj"), at("complaints")
+    with complaint_council(tmp_path, default_officer=LEE,
+                           officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                                     ("Raj Patel", raj, "Housing", PAT, ""),
+                                     ("Lee Wong", LEE, "Highways", SAM, ""),
+                                     ("Pat Moss", PAT, "Place", "", "")]) as council:
+        out = complain(council, "Complaint about Mr Patel's manner",
+                       RUDE.replace("Sam Patel", "Mr Patel"))
+        [assignment] = [m for m in out if m["To"] == complaints]
+        away = RECEIVED + timedelta(minutes=5)
+        out = council.deliver(council.mail(
+            f"Jamie Fox <{complaints}>", f"Automatic reply: {assignment['Subject']}",
+            AWAY.replace("Sam Patel", "Raj Patel"), in_reply_to=str(assignment["Message-ID"]),
+            extra="Auto-Submitted: auto-replied", date=away), away)
+        case = council.case()
+    assert case.officer_email != raj
+    assert raj not in [m["To"] for m in out]
+    assert LEE in [m["To"] for m in out]
