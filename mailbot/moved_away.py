@@ -6,8 +6,8 @@ holder gets the assignment, and the officer who had it is sent one short notice 
 which case, who has it now and why, and that they need do nothing more. Nobody is told
 when the case stays with the same person, or had nobody. An officer the case is now a
 complaint about (an enquiry of Sam's relabelled a complaint about Sam, which goes up Sam's
-line) is told only that it has moved away from them: not its subject, its new kind, who
-has it or who relabelled it.
+line), or may be about ('Mr Patel' of two Patels), is told only that it has moved away
+from them: not its subject, its new kind, who has it or who relabelled it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from mailbot.addresses import same_address
 from mailbot.admin_alert import admins
 from mailbot.assignment import PREFIXES_CY, assignment_subject, council_context
 from mailbot.cases import KIND_LABELS
-from mailbot.complained_about import complained_about, one_of
+from mailbot.complained_about import never_to_be_given, one_of
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.handover import can_take_cases
 from mailbot.languages import ENGLISH, WELSH_FIRST, Bilingual, Languages, staff_languages
@@ -54,7 +54,7 @@ def tell_previous_officer(
     languages = staff_languages(app.policy.language, member.language if member else None)
     confidential = shown_as_confidential(case)
     member_name = member.name if member else (case.member_name or case.member_email)
-    if one_of(previous, complained_about(session, case.id)):
+    if one_of(previous, never_to_be_given(session, case.id)):
         context = _context_about_them(app, case, previous, member_name)
         context["subject"] = _subject_about_them(case, member_name, languages)
     else:

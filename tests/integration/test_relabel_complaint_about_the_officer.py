@@ -32,8 +32,9 @@ def _council(home: Path, policy: str) -> Council:
                                        ("Pat Moss", pat, "Place", "", "")])
 
 
-def _relabelled(council: Council, sender: str) -> list[EmailMessage]:
-    complain(council, SUBJECT, TEXT, sender=sender)
+def _relabelled(council: Council, sender: str, *, subject: str = SUBJECT,
+                text: str = TEXT) -> list[EmailMessage]:
+    complain(council, subject, text, sender=sender)
     case = council.case()
     assert (case.kind, case.officer_email) == ("enquiry", council.case().officer_email)
     result = CliRunner().invoke(cli, [
@@ -78,3 +79,26 @@ def test_in_welsh_too(tmp_path: Path) -> None:
     assert "Nid oes angen i chi wneud dim mwy" in text
     for said in ("omplaint", "gŵyn", "cwyn", "Castle Road", "Pat Moss", "ailddosbarthu"):
         assert said not in text, said
+
+
+def test_an_officer_it_may_be_about_gets_the_neutral_notice_too(tmp_path: Path) -> None:
+    """Raj Patel, the default officer, had the enquiry naming 'Mr Patel'; relabelled a
+    complaint, it may be about Raj (or Sam Patel), so it goes to the complaints team and
+    Raj is told only that it has moved away, not its subject nor who has it."""
+    sam, raj, pat = at("sam"), at("raj"), at("pat")
+    with complaint_council(tmp_path, default_officer=raj,
+                           officers=[("Sam Patel", sam, "Highways", pat, ""),
+                                     ("Raj Patel", raj, "Highways", pat, ""),
+                                     ("Pat Moss", pat, "Place", "", "")]) as council:
+        out = _relabelled(council, f"Cllr Jo Bloggs <{at('jo')}>",
+                          subject=SUBJECT.replace("Sam Patel", "Mr Patel"),
+                          text=TEXT.replace("Sam Patel", "Mr Patel"))
+        case = council.case()
+    assert (case.kind, case.officer_email) == ("complaint", at("complaints"))
+    [notice] = [m for m in out if m["To"] == raj]
+    assert "No longer with you" in notice["Subject"]
+    for part in ("plain", "html"):
+        text = words(notice, part)
+        assert f"{case.ref} is no longer with you" in text
+        for said in ("omplaint", "Castle Road", "potholes", "Jamie Fox", "complaints@"):
+            assert said not in text, (part, said)
