@@ -323,9 +323,47 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             )
         )
         return Result(True, lines)
+    overdue = _date_passed(ctx) if stop is None else None
+    if overdue is not None:
+        lines.append(overdue)
+        late = _late_after_all(ctx)
+        if late:
+            lines.append(_member_sent_late_notice(ctx))
+            return Result(True, lines, late)
     if case.response_due is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_new_date())
     return Result(True, lines)
+
+
+def _date_passed(ctx: Context) -> Bilingual | None:
+    """A RESUME dated back to the day the wait ended can give a date that has already
+    passed: the officer is told so, not only "running again: due" that day, since the
+    sweep treats it as overdue at once (its late notice, reminders and escalation)."""
+    due, today = ctx.case.response_due, ctx.now.astimezone(cases.LONDON).date()
+    if due is None or due >= today:
+        return None
+    days = ctx.app.policy.response_calendar(Kind(ctx.case.kind)).working_days_between(
+        due, today)
+    if days == 0:  # passed on a weekend or holiday: overdue from the next working day
+        return None
+    plural = "day" if days == 1 else "days"
+    return Bilingual(
+        f"Its date, {long_date(due)}, has passed: the case is {days} working {plural} "
+        "overdue.",
+        f"Mae ei ddyddiad, {long_date_cy(due)}, wedi mynd heibio: mae'r achos {days} "
+        "diwrnod gwaith yn hwyr.",
+    )
+
+
+def _member_sent_late_notice(ctx: Context) -> Bilingual:
+    """The line for the late notice queued by _late_after_all, as _not_the_answer says it."""
+    member = ctx.app.directory.display(ctx.case.member_email)
+    return Bilingual(
+        f"{member} has been sent the letter saying the response is late, who is dealing "
+        "with it, and that you will tell them the reason and when they will have it.",
+        f"Mae {member} wedi cael y llythyr sy'n dweud bod yr ymateb yn hwyr, pwy sy'n "
+        "delio ag ef, ac y byddwch yn dweud wrthynt y rheswm a phryd y cânt ef.",
+    )
 
 
 # The new-date letter is withdrawn at send time if the case is answered or paused again
