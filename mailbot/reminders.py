@@ -179,10 +179,13 @@ def summary_keys(officer_email: str, day: date) -> list[str]:
     return sorted({f"{SUMMARY}:{form}:{day.isoformat()}" for form in address_forms(officer_email)})
 
 
+LISTED_IN_SUMMARY = "listed in the daily summary "
+
+
 def listed_reason(key: str) -> str:
     """What a reminder listed in a summary keeps as its reason (outbox last_error): the
     summary's dedup key, by which the summary finds its cases again when it goes."""
-    return f"listed in the daily summary {key}"
+    return f"{LISTED_IN_SUMMARY}{key}"
 
 
 def _queue_deferred(app: App, now: datetime, deferred: Deferred, report: ReminderReport) -> None:
@@ -466,11 +469,33 @@ def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) ->
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = reminder_context(app, case, step, today, officer, manager)
     context["reminder"]["officer_gone"] = gone  # and a stand-in is the one told
+    if step.kind == "escalation":
+        context["reminder"]["reminders_sent"] = overdue_reminders_given(session, case, step.due)
     context["reminder"]["member_told_late"] = step.kind in (
         "overdue", "escalation"
     ) and member_told_late(session, case, step.due)
     rendered = app.renderer.render(step.template, context, languages)
     return StepMail(step, envelope, rendered, tuple(notes))
+
+
+def overdue_reminders_given(session: Any, case: CaseRow, due: date) -> int:
+    """The overdue reminders about `due` the officer has been given (sent, waiting to go,
+    or listed in their daily summary). An escalation says how many: not its number less
+    one, since the steps before it may never have gone (a RESUME dated back to the day
+    the wait ended sets a date already passed; the sweep sends only the latest step)."""
+    found = session.execute(
+        select(OutboxRow.dedup_key, OutboxRow.status, OutboxRow.last_error).where(
+            OutboxRow.case_id == case.id, OutboxRow.dedup_key.like("reminder:%")
+        )
+    ).all()
+    given = 0
+    for key, status, error in found:
+        step = step_of_key(key)
+        listed = status == "withdrawn" and (error or "").startswith(LISTED_IN_SUMMARY)
+        if (step is not None and step[0] == due and step[1] == "overdue"
+                and (status not in ("withdrawn", "failed") or listed)):
+            given += 1
+    return given
 
 
 def step_of_key(dedup_key: str) -> tuple[date, StepKind, int] | None:
