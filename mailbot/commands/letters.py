@@ -122,10 +122,11 @@ def tell_member_clarification_received(
     officer's RESUME the day it came another way): a fresh 20 working days run from that
     day (FOIA s.1(3)), and the member is told it was received and the new date. Once per
     pause, so a second RESUME or the same mail read again writes nothing; only to a member
-    who was acknowledged, while the case is open with a date."""
+    who was acknowledged, while the case is open with a date still to come (a RESUME
+    dated well back can give one already passed: no letter promises it, _date_to_come)."""
     pause = foi_pause.last_pause(session, case)
     if (case.kind != Kind.FOI.value or pause is None or case.status in FINISHED
-            or case.response_due is None or not member_was_acknowledged(session, case)):
+            or not _date_to_come(case, now) or not member_was_acknowledged(session, case)):
         return []
     return _letter(
         app, session, case, now, CLARIFICATION_RECEIVED,
@@ -146,11 +147,10 @@ def tell_member_fee_received(
     disregarded (s.10(2)), so the date the member was given has moved, and they are told
     the fee was received and the new date. Once per pause (a second RESUME is refused, the
     same mail read again is one outbox key); only to a member who was acknowledged, while
-    the request is open with a date still to come."""
+    the request is open with a date still to come (_date_to_come)."""
     pause = foi_pause.last_pause(session, case)
     if (case.kind != Kind.FOI.value or pause is None or case.status in FINISHED
-            or case.response_due is None or case.response_due < received_on
-            or not member_was_acknowledged(session, case)):
+            or not _date_to_come(case, now) or not member_was_acknowledged(session, case)):
         return []
     return _letter(
         app, session, case, now, FEE_RECEIVED,
@@ -160,6 +160,14 @@ def tell_member_fee_received(
 
 
 FEE_RECEIVED = "fee_received"  # the letter's template and outbox purpose
+
+
+def _date_to_come(case: CaseRow, now: datetime) -> bool:
+    """Whether the case's response date is today or later: a letter saying the member
+    'will have our response by' it is then true. A RESUME dated back to the day the fee
+    or the clarification came, written weeks later, can give a date already passed."""
+    due = case.response_due
+    return due is not None and due >= now.astimezone(cases.LONDON).date()
 
 
 def tell_member_reply_moved_the_date(

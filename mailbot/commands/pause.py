@@ -296,6 +296,9 @@ def apply_resume(ctx: Context, command: Command) -> Result:
                 f"({law} a.10(2)).",
             )
         )
+    overdue = _date_passed(ctx)  # a dated RESUME can give a date already passed
+    if overdue is not None:
+        lines.append(overdue)
     queued: list[str] = []
     if stop == "clarification":  # the member is told it came, and the new date
         queued = tell_member_clarification_received(ctx.app, ctx.session, case, day, ctx.now)
@@ -323,9 +326,7 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             )
         )
         return Result(True, lines)
-    overdue = _date_passed(ctx) if stop is None else None
-    if overdue is not None:
-        lines.append(overdue)
+    if overdue is not None and stop is None:
         late = _late_after_all(ctx)
         if late:
             lines.append(_member_sent_late_notice(ctx))
