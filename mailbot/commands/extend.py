@@ -126,6 +126,9 @@ def apply_extend(ctx: Context, command: Command) -> Result:
             )
         moved = _not_a_working_day(calendar, command.new_date, new_due)
     more_months = _subject_access_months(ctx, command)
+    past_the_law = _past_the_law_s_date(ctx, command, new_due, more_months)
+    if past_the_law is not None:
+        return refuse(past_the_law)
     # Given after the date passed: the letter says it was missed, not that it will be.
     queued = _record(ctx, command.reason, current, new_due, passed=current < given_on,
                      extra={"subject_access_until": more_months.until})
@@ -186,6 +189,44 @@ def _subject_access_months(ctx: Context, command: Command) -> _MoreMonths:
             f"yn {long_date_or_paused_cy(month, mutate=True)}.",
         ))
     return _MoreMonths(month, law_due(ctx.app.policy, ctx.case.received_at, extended=True))
+
+
+def _past_the_law_s_date(
+    ctx: Context, command: Command, new_due: date, more: _MoreMonths
+) -> Bilingual | None:
+    """Why an EXTEND of a subject access request may not give the member `new_due`: it is
+    after the law's date (with the two further months when this EXTEND takes them) while
+    that date is still to come, so the member would be promised a response the law does
+    not allow. None when it may (or the law's date has passed: the case is late anyway)."""
+    found = subject_access_context(ctx.app, ctx.case)
+    if found is None:
+        return None
+    law: date = more.until or found["due"]
+    if new_due <= law or ctx.given_at.astimezone(cases.LONDON).date() > law:
+        return None
+    extended = more.until is not None or bool(found["extended"])
+    example = f'EXTEND {law.day}/{law.month}/{law.year} "{command.reason}"'
+    if extended:
+        which = ("with the two further months", "gyda'r ddau fis arall")
+        how = (f"Nothing changed. Give a date by then: {example}",
+               f"Ni newidiwyd dim. Rhowch ddyddiad erbyn hynny: {example}")
+    else:
+        which = ("(one calendar month)", "(un mis calendr)")
+        how = (f"Nothing changed. Give a date by then ({example}); if the request is "
+               "complex, say so in the reason to take the two further months (UK GDPR "
+               "Article 12(3)).",
+               f"Ni newidiwyd dim. Rhowch ddyddiad erbyn hynny ({example}); os yw'r cais yn "
+               "gymhleth, dywedwch hynny yn y rheswm i gymryd y ddau fis arall (Erthygl "
+               "12(3) GDPR y DU).")
+    return Bilingual(
+        f"{long_date_or_paused(new_due)} is after data protection law's date for this "
+        f"subject access request, {long_date_or_paused(law)} {which[0]}: the member would "
+        f"be promised a response later than the law allows. {how[0]}",
+        f"Mae {long_date_or_paused_cy(new_due)} ar ôl dyddiad cyfraith diogelu data ar "
+        f"gyfer y cais gwrthrych am wybodaeth hwn, {long_date_or_paused_cy(law)} {which[1]}: "
+        f"byddai'r aelod yn cael addewid o ymateb yn hwyrach nag y mae'r gyfraith yn ei "
+        f"ganiatáu. {how[1]}",
+    )
 
 
 def _take_subject_access_months(

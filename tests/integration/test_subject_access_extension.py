@@ -125,3 +125,50 @@ def test_a_reminder_waiting_when_the_months_are_taken_is_withdrawn(tmp_path: Pat
                            OutboxRow.purpose == "access_request_reminder")
         assert withdrawn.status == "withdrawn"
         assert "moved from 2026-12-29 to 2027-03-01" in (withdrawn.last_error or "")
+
+
+def test_an_extension_past_the_law_s_date_is_refused(tmp_path: Path) -> None:
+    # Found in a trial: 'EXTEND 2/3/2027 "complex..."' told the member both 'a full
+    # response by Tuesday 2 March 2027' and that the law gives the council until Monday 1
+    # March; a second EXTEND then promised a date past the law's with no word of it.
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        due = place.case().response_due
+        given = at_ten(date(2026, 12, 10))
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 2/3/2027 "complex request: three archives"',
+                                        date=given), given)
+        assert [m["To"] for m in out] == [HOLDER]
+        text = text_of(out[0])
+        assert (f"Tuesday 2 March 2027 is after data protection law's date for this subject "
+                f"access request, {EXTENDED} with the two further months") in text
+        assert 'EXTEND 1/3/2027 "complex request: three archives"' in text
+        assert place.case().response_due == due
+        assert place.events("subject access extended") == []
+        # Within the law's extended date it is taken; a second EXTEND past it is refused.
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 1/3/2027 "complex request: three archives"',
+                                        date=given), given)
+        assert EXTENDED in text_of(next(m for m in out if m["To"] == "ann@wiltshire.gov.uk"))
+        later = at_ten(date(2027, 2, 1))
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 10 "more archives found"', date=later), later)
+        assert [m["To"] for m in out] == [HOLDER]
+        assert (f"after data protection law's date for this subject access request, "
+                f"{EXTENDED} with the two further months") in text_of(out[0])
+        assert place.case().response_due == date(2027, 3, 1)
+
+
+def test_a_plain_extension_past_the_month_is_refused(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        case, assignment = open_sar(place)
+        given = at_ten(date(2026, 12, 10))
+        out = place.deliver(place.reply(assignment, HOLDER,
+                                        'EXTEND 20 "waiting for the housing team"',
+                                        date=given), given)
+        assert [m["To"] for m in out] == [HOLDER]
+        text = text_of(out[0])
+        assert (f"is after data protection law's date for this subject access request, "
+                f"{MONTH} (one calendar month)") in text
+        assert "if the request is complex, say so in the reason" in text
+        assert 'EXTEND 29/12/2026 "waiting for the housing team"' in text
