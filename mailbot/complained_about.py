@@ -78,10 +78,25 @@ def _mention(name: str, email: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.@-])(?:{'|'.join(forms)})(?![\w@-])", re.IGNORECASE)
 
 
-def never_named(routing: Routing) -> tuple[str, ...]:
+def never_named(routing: Routing, directory: Directory | None = None) -> tuple[str, ...]:
     """The pack's team addresses, which a complaint never names as "the officer": "I wrote
-    to the Complaints Team" is about no one."""
+    to the Complaints Team" is about no one. Given the `directory`, a complaints route that
+    is the person complaints about officers go to (about_an_officer = "complaints") and
+    who heads a line of officers in officers.csv is not a team: MWDA 13.3's Director, whom
+    a member may complain about too (then they are never given it)."""
+    if directory is not None and _heads_officers(routing, directory):
+        return (routing.foi_team, routing.monitoring_officer)
     return (routing.foi_team, routing.complaints, routing.monitoring_officer)
+
+
+def _heads_officers(routing: Routing, directory: Directory) -> bool:
+    """Whether the complaints route is one officer at the head of a line of others, in a
+    pack whose complaints about officers go by that route."""
+    route = routing.complaints
+    return (routing.about_an_officer == "complaints" and route != "service-director"
+            and directory.officer(route) is not None
+            and same_address(directory.top_of_chain(route), route)
+            and bool(directory.managed_by(route)))
 
 
 def named_officer(

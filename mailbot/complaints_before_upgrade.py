@@ -75,7 +75,8 @@ def _record(app: App, session: Session, case: CaseRow, now: datetime) -> int:
     message = parse_message(raw) if raw else None
     if not isinstance(message, ParsedMessage):
         return 0
-    named, perhaps = officers_named(message, app.directory, never_named(app.policy.routing))
+    teams = never_named(app.policy.routing, app.directory)
+    named, perhaps = officers_named(message, app.directory, teams)
     for officer in named:
         ledger.record_event(session, now, "mailbot", COMPLAINT_ABOUT, officer.email, case=case)
     for officer in perhaps:

@@ -130,6 +130,9 @@ def _routes(policy: Policy) -> list[tuple[str, str, str]]:
     ]
     if routing.subject_access:  # optional: without it they follow the enquiry routing
         routes.append(("subject_access", routing.subject_access, "subject access requests"))
+    if routing.about_the_head_of_a_line:  # optional: without it the complaints route has them
+        routes.append(("about_the_head_of_a_line", routing.about_the_head_of_a_line,
+                       "complaints about the head of a management line"))
     return [route for route in routes if route[1] != "service-director"]
 
 

@@ -26,7 +26,8 @@ def can_take_cases(app: App, address: str) -> bool:
     monitoring officer, the complaints team, the data protection officer for subject
     access requests) that may have no row of its own."""
     routing = app.policy.routing
-    teams = {routing.foi_team, routing.monitoring_officer, routing.subject_access or ""}
+    teams = {routing.foi_team, routing.monitoring_officer, routing.subject_access or "",
+             routing.about_the_head_of_a_line or ""}
     if routing.complaints != "service-director":
         teams.add(routing.complaints)
     return app.directory.officer(address) is not None or address_key(address) in {

@@ -57,7 +57,7 @@ def known_addresses(app: App) -> set[str]:
     manager or deputy (a service Director who takes Hackney's complaints)."""
     routing = app.policy.routing
     known = {routing.foi_team, routing.monitoring_officer, routing.complaints,
-             routing.subject_access or ""}
+             routing.subject_access or "", routing.about_the_head_of_a_line or ""}
     known.add(app.settings.routing.default_officer.lower())
     known.update(a.lower() for a in app.settings.directory.admins)
     for officer in app.directory.officers.values():

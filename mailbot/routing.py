@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from mailbot.addresses import address_key
 from mailbot.complained_about import never_named, officers_named, one_of
 from mailbot.config_explain import key_path
-from mailbot.directory import Directory
+from mailbot.directory import Directory, Officer
 from mailbot.languages import Bilingual, welsh_of
 from mailbot.model import Kind, ParsedMessage
 from mailbot.policy import Policy
@@ -186,7 +186,7 @@ def route_complaint(it: RouteInput) -> Assignment:
     any other by the complaints route. Never to an officer it is about: a complaint naming
     an officer and their Director goes to neither."""
     routes = it.policy.routing
-    named, maybe = officers_named(it.message, it.directory, never_named(routes))
+    named, maybe = officers_named(it.message, it.directory, never_named(routes, it.directory))
     perhaps = tuple(officer.email for officer in maybe)
     about = tuple(officer.email for officer in named)
     names = ", ".join(officer.name for officer in named)
@@ -194,6 +194,11 @@ def route_complaint(it: RouteInput) -> Assignment:
     def not_named(address: str | None) -> bool:
         return bool(address) and not one_of(address, about)
 
+    heads = [officer for officer in named if heads_a_line(it.directory, officer.email)]
+    if heads and routes.about_the_head_of_a_line:
+        above = _above_the_head(it, names, heads, not_named)
+        if above is not None:
+            return replace(above, about=about)
     if named and routes.about_an_officer == "their-director":
         # One line's head; officers of two lines (one thanked, one complained about, or
         # both complained about) leave the choice of line to the complaints route.
@@ -216,6 +221,44 @@ def route_complaint(it: RouteInput) -> Assignment:
         f"the complaint is about {names}, whom the complaints route would give it to",
         f"mae'r gŵyn am {names}, y byddai'r llwybr cwynion yn ei rhoi iddynt",
     ), about=about)
+
+
+def heads_a_line(directory: Directory, email: str) -> bool:
+    """Whether an officer heads their management line: nobody is above them in
+    officers.csv (an empty manager_email; a Director)."""
+    return address_key(directory.top_of_chain(email)) == address_key(email)
+
+
+def _above_the_head(
+    it: RouteInput, names: str, heads: list[Officer], not_named: Callable[[str | None], bool]
+) -> Assignment | None:
+    """A complaint naming the head of a line goes to [policy.routing]
+    about_the_head_of_a_line (MWDA 13.3: the Clerk; Cardiff: the Chief Executive). One
+    naming that officer too goes to the monitoring officer, the statutory officer who
+    deals with a complaint about the Clerk or Chief Executive; if the complaint names
+    them as well, None: the complaints route, else the default officer, as for any
+    complaint whose route it names."""
+    routes = it.policy.routing
+    target = routes.about_the_head_of_a_line
+    if not_named(target):
+        head_names = ", ".join(officer.name for officer in heads)
+        return Assignment(target, Bilingual(
+            f"the complaint is about {names}: nobody is above {head_names} in officers.csv, "
+            "and complaints about the head of a management line go to the officer the "
+            "council names for them",
+            f"mae'r gŵyn am {names}: nid oes neb uwchben {head_names} yn officers.csv, ac "
+            "mae cwynion am ben llinell reoli yn mynd at y swyddog y mae'r cyngor yn ei "
+            "enwi ar eu cyfer",
+        ))
+    if not_named(routes.monitoring_officer):
+        taker = it.directory.display(target or "")
+        return Assignment(routes.monitoring_officer, Bilingual(
+            f"the complaint is about {names}; {taker} takes complaints about the head of a "
+            "management line, so a complaint about them goes to the monitoring officer",
+            f"mae'r gŵyn am {names}; {taker} sy'n cymryd cwynion am ben llinell reoli, felly "
+            "mae cwyn amdanynt yn mynd i'r swyddog monitro",
+        ))
+    return None
 
 
 def _complaints_route(it: RouteInput) -> Assignment:

@@ -127,9 +127,16 @@ class Routing(Strict):
     # asked to pass them on.
     subject_access: str | None = None
 
-    @field_validator("subject_access")
+    # Who takes a complaint naming the head of a management line (an officer with no
+    # manager in officers.csv, a Director), whom nobody in officers.csv is above: MWDA
+    # 13.3's Clerk, Cardiff's Chief Executive. Optional: without it the complaints route
+    # has it. Never the officer complained about: a complaint naming this officer goes
+    # to the monitoring officer (routing.route_complaint).
+    about_the_head_of_a_line: str | None = None
+
+    @field_validator("subject_access", "about_the_head_of_a_line")
     @classmethod
-    def _subject_access(cls, value: str | None) -> str | None:
+    def _optional_address(cls, value: str | None) -> str | None:
         if value is not None and not _EMAIL.match(value):
             raise ValueError(f"must be an email address, not {value!r}")
         return None if value is None else value.lower()
