@@ -48,6 +48,15 @@ SUBJECT_ACCESS = [
     ("Cais am fynediad at ddata",
      "Mae Mrs Gwen Price am wneud cais am fynediad at ddata: mae hi eisiau gweld beth mae'r "
      "adran dai wedi'i ysgrifennu amdani.\n\nCofion,\nCyng. Huw Rees"),
+    # Records held "on" the person, as councillors write it (a trial: both were an FOI
+    # request by the rules, and an unmarked enquiry by the model).
+    ("Records request",
+     "Dear colleagues,\n\nMy constituent Mrs Joan Parry of 4 Mill Lane has asked me to get a "
+     "copy of all the records you hold on her. Her signed consent is attached.\n\n"
+     "Cllr Ann Lee"),
+    ("Mr Ahmed",
+     "Mr Ahmed wants to see the information the council has on him from his homelessness "
+     "application. He has signed a consent form for me.\n\nCllr Tariq Khan"),
 ]
 
 NOT_SUBJECT_ACCESS = [
@@ -63,6 +72,12 @@ NOT_SUBJECT_ACCESS = [
     ("Housing officer",
      "This is not a subject access request - Mrs Hill only wants to know who her housing "
      "officer is now that Dan has left.\n\nCllr Pat Hughes"),
+    ("Deputyship account",
+     "Mrs Hill's daughter asks how much money the council holds on her behalf in the "
+     "deputyship account, and how often statements are sent.\n\nCllr Pat Hughes"),
+    ("Noise",
+     "The noise from the depot at night is affecting Mrs Dale badly: the effect it has on her "
+     "sleep is serious. Can Environmental Health visit?\n\nCllr Kay Bird"),
 ]
 
 # An FOI request about the SARs the council received: statistics, FOI whatever the words.
