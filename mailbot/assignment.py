@@ -204,7 +204,25 @@ def _subject_access(app: App, case: CaseRow, to: str) -> dict[str, Any] | None:
     if found is None:
         return None
     dpo = app.policy.routing.subject_access or ""
-    return {**found, "dpo": dpo, "to_dpo": bool(dpo) and address_key(dpo) == address_key(to)}
+    return {**found, "dpo": dpo, "to_dpo": bool(dpo) and address_key(dpo) == address_key(to),
+            "told": marked_when_it_came(case)}
+
+
+def marked_when_it_came(case: CaseRow) -> bool:
+    """Whether the case was marked subject access when it was opened, so the member's
+    acknowledgement gave the law's date and said it goes to the data protection officer:
+    not when its first mark or unmark by hand (triage.mark_subject_access) was a mark."""
+    session = object_session(case)
+    if session is None:
+        return True
+    first = session.scalar(
+        select(EventRow.action)
+        .where(EventRow.case_id == case.id,
+               EventRow.action.in_(("subject access marked", "subject access unmarked")))
+        .order_by(EventRow.at, EventRow.id)
+        .limit(1)
+    )
+    return first != "subject access marked"
 
 
 # The events of CONFIDENTIAL OK and CONFIDENTIAL NO accepted on a case.

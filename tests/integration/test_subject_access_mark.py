@@ -10,7 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from helpers import Council, rows
-from test_subject_access_reminders import BEFORE, MONTH, SAR, at_ten, council, sar_reminders
+from test_subject_access_reminders import (
+    BEFORE,
+    MONTH,
+    SAR,
+    at_ten,
+    council,
+    sar_reminders,
+    text_of,
+)
 from typer.testing import CliRunner
 
 from mailbot import jobs
@@ -101,3 +109,40 @@ def test_a_complaint_cannot_be_marked(tmp_path: Path) -> None:
         assert f"{case.ref} is a complaint" in output
         assert not place.case().subject_access
         assert run(place, "subject-access", "MB-2026-09999")[0] == 2
+
+
+def test_a_case_marked_after_its_acknowledgement_is_not_said_to_have_told_the_member(
+    tmp_path: Path,
+) -> None:
+    # Found in a trial: marked by hand after the member's acknowledgement (which gave only
+    # the protocol's date), then passed to the DPO, whose assignment said 'The member has
+    # been told it goes there and has that date.'
+    missed = ("Mr Brown would like to see whatever the council has written about him over "
+              "the years in his housing file. His consent is attached.")
+    with council(tmp_path) as place:
+        out = place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Mr Brown",
+                                       missed, date=SENT), SENT)
+        case = place.case()
+        assert not case.subject_access
+        assert MONTH not in text_of(next(m for m in out if m["To"] == "ann@wiltshire.gov.uk"))
+        assignment = next(m for m in out if m["To"] == "sam@wiltshire.gov.uk")
+        assert run(place, "subject-access", case.ref)[0] == 0
+        later = SENT + timedelta(days=3)
+        out = place.deliver(place.reply(assignment, "sam@wiltshire.gov.uk",
+                                        "REASSIGN dpo@wiltshire.gov.uk", date=later), later)
+        text = text_of(next(m for m in out if m["To"] == "dpo@wiltshire.gov.uk"))
+        assert f"by {MONTH}" in text
+        assert "The member has been told it goes there" not in text
+        assert ("mailbot has not told the member this date or that it goes to the data "
+                "protection officer: it was marked a subject access request after their "
+                "acknowledgement") in text
+        # Marked when it came in: the acknowledgement said so, and a reassignment says that.
+        out = place.deliver(place.mail("Cllr Ann Lee <ann@wiltshire.gov.uk>", "Mrs Smith",
+                                       SAR, date=later), later)
+        assert place.case().subject_access
+        assignment = next(m for m in out if m["To"] != "ann@wiltshire.gov.uk")
+        out = place.deliver(place.reply(assignment, str(assignment["To"]),
+                                        "REASSIGN dpo@wiltshire.gov.uk", date=later), later)
+        text = text_of(next(m for m in out if m["To"] == "dpo@wiltshire.gov.uk"))
+        assert "The member has been told it goes there and has that date." in text
+        assert "mailbot has not told the member" not in text
