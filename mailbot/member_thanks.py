@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from mailbot.addresses import domain_key
-from mailbot.classify.text import is_thanks_only
+from mailbot.classify.text import is_thanks_only, new_text
 from mailbot.directory import Member
 from mailbot.loops.subjects import is_reply_subject
 from mailbot.model import ParsedMessage
@@ -85,3 +85,42 @@ def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
     known = [w.lower() in own for w in words if w]
     names = [w[:1].isupper() for w in words if w and w.lower() not in own]
     return any(known) and all(names)
+
+
+# A member asking for news and nothing else ("Any news?", "Hi Sam, any update on this
+# please? Thanks", "Just chasing this", Welsh "Unrhyw newyddion?"): not the answer a pause
+# that waits for them was held for (thread_mail). One of these must be there ...
+_ASKS_FOR_NEWS = re.compile(
+    r"\b(?:any|unrhyw)\s+(?:news|updates?|progress|word|newyddion|n?ddiweddariad)\b"
+    r"|\bchasing\b|\bupdate\s+please\b|\bwhere\s+are\s+we\b",
+    re.IGNORECASE,
+)
+# ... and every other word one of these, or a name ("Sam", "Ann").
+_NEWS_WORDS = frozenset(_WORD.findall("""
+    hi hello dear morning afternoon good is there any news update updates progress word on
+    this that the matter enquiry request case please thanks thank you many yet at all just
+    chasing up where are we with about re have you had do now so far unrhyw newyddion
+    diweddariad ddiweddariad oes os gwelwch yn dda diolch ar hyn am y cais ymholiad helo
+    annwyl bore da prynhawn cllr councillor cyng cynghorydd
+"""))
+MAX_NEWS_WORDS = 16
+
+
+def member_asks_news_only(body: str, subject: str, member: Member | None, council: str) -> bool:
+    """The member's new text only asks for news, their sign-off aside: it gives nothing
+    (no answer, no photo: the caller checks attachments) that a pause waits for."""
+    cleaned = new_text(body, "" if is_reply_subject(subject) else subject)
+    if cleaned.forwarded:
+        return False
+    lines = cleaned.text.strip().split("\n")
+    if member is not None:
+        own = _sign_off_vocabulary(member, council)
+        lines = [line for line in lines if not _is_sign_off_line(line, own)]
+    text = "\n".join(lines).replace("’", "'")
+    if not _ASKS_FOR_NEWS.search(text):
+        return False
+    words = _WORD.findall(text)
+    if not 0 < len(words) <= MAX_NEWS_WORDS:
+        return False
+    names = [w for w in words if w.lower().strip("'-") not in _NEWS_WORDS]
+    return all(w[:1].isupper() for w in names) and len(names) <= 3

@@ -38,7 +38,7 @@ from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
 from mailbot.member_cases import passed_on_by_staff, sent_again
-from mailbot.member_thanks import member_thanks_only
+from mailbot.member_thanks import member_asks_news_only, member_thanks_only
 from mailbot.model import FINISHED, CaseStatus, Kind, MessageStatus, ParsedMessage
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
@@ -100,8 +100,10 @@ def follow_thread(it: Intake) -> Outcome | None:
     # A thank-you (for the acknowledgement, say) is not the answer a pause waits for, nor
     # is anything the member says while it waits for someone else (pause_reason).
     held = _paused_for_someone_else(it, case) if the_member and not thanks_only else None
-    if the_member and not thanks_only and held is None and cases.resume_on_member_reply(
-        it.app, it.session, case, it.row, at
+    # Nor is a mail that only asks for news ("Any news?") while it waits for them.
+    news_only = the_member and not thanks_only and held is None and _asks_news_only(it, case)
+    if the_member and not thanks_only and held is None and not news_only and (
+        cases.resume_on_member_reply(it.app, it.session, case, it.row, at)
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
         if _tell_member_clarified(it, case, at):
@@ -112,6 +114,8 @@ def follow_thread(it: Intake) -> Outcome | None:
         headline = WROTE_AGAIN_FEE_AWAITED
     elif held is not None:
         headline = _wrote_again_still_paused(held, at.astimezone(cases.LONDON).date())
+    elif news_only:
+        headline = _wrote_again_asks_news(at.astimezone(cases.LONDON).date())
     elif thanks_only:
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
@@ -170,6 +174,36 @@ def _wrote_again_still_paused(waits: pause_reason.WaitsFor, wrote_on: date) -> H
         "anfon dyddiad newydd atynt. Os eu neges yw'r hyn yr oedd yn aros amdano, atebwch "
         f"RESUME {typed} (y diwrnod yr ysgrifennon nhw): mae'r diwrnodau o hynny ymlaen yn "
         "cyfrif. Fel arall atebwch RESUME pan ddylai redeg eto.",
+    )
+
+
+def _asks_news_only(it: Intake, case: CaseRow) -> bool:
+    """The member's mail only asks for news, with nothing attached, while the case is
+    paused for what they give (photos, an FOI request's clarification): it does not end
+    the pause (nor is the member sent a new date, or thanked for clarifying). Not for an
+    out-of-office's pause or a fees notice's, which their mail never ends."""
+    if case.status != CaseStatus.PAUSED or it.message.attachment_types:
+        return False
+    pause = foi_pause.last_pause(it.session, case)
+    if (pause is None or pause.why.startswith(cases.OOO_PAUSE)
+            or foi_pause.waiting_for_fee(it.session, case)):
+        return False
+    member = it.app.directory.member(case.member_email)
+    council = it.app.settings.council.name
+    return member_asks_news_only(it.message.text, it.message.subject, member, council)
+
+
+def _wrote_again_asks_news(wrote_on: date) -> Headline:
+    """The update when the member only asked for news while the pause waits for them."""
+    typed = f"{wrote_on:%d/%m/%Y}"
+    return Headline(
+        f"{WROTE_AGAIN.en} They only ask for news, so the clock stays paused: their mail "
+        "does not give what the pause waits for, and they have not been sent a new date. "
+        f"If it does, reply RESUME {typed} (the day they wrote).",
+        f"{WROTE_AGAIN.cy} Dim ond gofyn am newyddion y maent, felly mae'r cloc yn dal "
+        "wedi'i oedi: nid yw eu neges yn rhoi'r hyn y mae'r oedi'n aros amdano, ac nid "
+        f"ydynt wedi cael dyddiad newydd. Os yw'n gwneud hynny, atebwch RESUME {typed} (y "
+        "diwrnod yr ysgrifennon nhw).",
     )
 
 

@@ -1,0 +1,133 @@
+"""A member's mail that only asks for news ('Any news?') is not the answer a pause that
+waits for them was held for: their photos, or an FOI request's clarification. It used to
+end the pause and send them 'Thank you for clarifying your request ...' or 'Thank you for
+your reply ...' with a new date, though they had clarified nothing. Now the clock stays
+paused, the member is sent nothing, and the officer's update says so and gives the dated
+RESUME to type if the mail did give what the pause waited for. A real answer still ends it.
+
+Dates: an enquiry (Wiltshire, 10 working days) received Monday 14 December 2026, due
+Wednesday 30 December; paused Wednesday 16 December. An FOI request received Tuesday 1
+December, due Thursday 31 December; paused for clarification Wednesday 2 December. The
+member writes on Wednesday 9 December (FOI) or Friday 18 December (enquiry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import PLAIN_UTF8, Council, body_text, rows
+
+from mailbot.store.tables import OutboxRow
+
+MAILBOX = "memberenquiries@council.gov.uk"
+LEE = "ann.lee@council.gov.uk"
+SIAN = "sian.evans@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+FOI_TEAM = "foi@council.gov.uk"
+ENQUIRY = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+ENQUIRY_PAUSED = datetime(2026, 12, 16, 14, 0, tzinfo=UTC)
+ENQUIRY_WRITES = datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
+FOI = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+FOI_PAUSED = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
+FOI_WRITES = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
+MEMBER_LETTERS = ("reply_received", "clarification_received")
+
+
+def _council(home: Path, policy: str = "wiltshire") -> Council:
+    return Council(
+        home, name="Test Council", mailbox=MAILBOX, policy=policy,
+        members=[("Cllr Ann Lee", LEE, "Abbey", "en"), ("Cllr Siân Evans", SIAN, "Tref", "cy")],
+        officers=[("Sam Patel", SAM, "Highways", "", ""),
+                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n'
+        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    )
+
+
+@pytest.fixture
+def council(tmp_path: Path) -> Iterator[Council]:
+    with _council(tmp_path / "council") as made:
+        yield made
+
+
+def _words(mail: EmailMessage) -> str:
+    return " ".join(body_text(mail, "plain").split())
+
+
+def _paused_enquiry(council: Council, member: str, reason: str) -> EmailMessage:
+    out = council.deliver(council.mail(
+        member, "Fly-tipping in Church Lane",
+        "There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
+        date=ENQUIRY), now=ENQUIRY)
+    [ack] = [m for m in out if m["To"] == member]
+    [assignment] = [m for m in out if m["To"] == SAM]
+    council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=ENQUIRY_PAUSED),
+                    now=ENQUIRY_PAUSED)
+    return ack
+
+
+def _member_letters(council: Council) -> list[OutboxRow]:
+    return rows(council.app, OutboxRow, OutboxRow.purpose.in_(MEMBER_LETTERS))
+
+
+@pytest.mark.parametrize("news", [
+    "Any news?", "Hi Sam, any update on this please? Thanks, Ann",
+    "Is there any news on this yet?", "Just chasing this. Cllr Ann Lee",
+])
+def test_any_news_leaves_a_pause_for_the_members_photos(council: Council, news: str) -> None:
+    ack = _paused_enquiry(council, LEE, "asked Cllr Lee for photos")
+    out = council.deliver(council.reply(ack, LEE, news, date=ENQUIRY_WRITES), now=ENQUIRY_WRITES)
+    case = council.case()
+    assert case.status == "paused" and case.response_due is None
+    assert [m for m in out if m["To"] == LEE] == []
+    assert _member_letters(council) == []
+    [update] = [m for m in out if m["To"] == SAM]
+    assert ("The member has written again about this case. They only ask for news, so the "
+            "clock stays paused: their mail does not give what the pause waits for, and they "
+            "have not been sent a new date. If it does, reply RESUME 18/12/2026 (the day they "
+            "wrote).") in _words(update)
+
+
+def test_an_answer_still_ends_a_pause_for_the_members_photos(council: Council) -> None:
+    ack = _paused_enquiry(council, LEE, "asked Cllr Lee for photos")
+    out = council.deliver(council.reply(ack, LEE, "Photos attached? No - it is the lane "
+                                        "behind the school, by the gate.", date=ENQUIRY_WRITES),
+                          now=ENQUIRY_WRITES)
+    assert council.case().status == "open"
+    assert council.case().response_due == date(2027, 1, 5)
+    assert [m for m in out if m["To"] == LEE] != []
+
+
+def test_any_news_leaves_an_foi_clarification_pause(council: Council) -> None:
+    out = council.deliver(council.mail(
+        LEE, "Freedom of Information request: road gritting",
+        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        date=FOI), now=FOI)
+    [ack] = [m for m in out if m["To"] == LEE]
+    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
+    council.deliver(council.reply(assignment, FOI_TEAM, 'PAUSE "clarification: which year"',
+                                  date=FOI_PAUSED), now=FOI_PAUSED)
+    out = council.deliver(council.reply(ack, LEE, "Any news on this please?", date=FOI_WRITES),
+                          now=FOI_WRITES)
+    assert council.case().status == "paused"
+    assert [m for m in out if m["To"] == LEE] == []
+    assert _member_letters(council) == []
+    [update] = [m for m in out if m["To"] == FOI_TEAM]
+    assert "They only ask for news, so the clock stays paused" in _words(update)
+    assert "RESUME 09/12/2026 (the day they wrote)" in _words(update)
+
+
+def test_unrhyw_newyddion_leaves_the_pause_in_welsh_too(tmp_path: Path) -> None:
+    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
+        ack = _paused_enquiry(cardiff, SIAN, "wedi gofyn i'r aelod am luniau")
+        out = cardiff.deliver(cardiff.reply(ack, SIAN, "Unrhyw newyddion?",
+                                            date=ENQUIRY_WRITES), now=ENQUIRY_WRITES)
+        assert cardiff.case().status == "paused"
+        assert _member_letters(cardiff) == []
+    [update] = [m for m in out if m["To"] == SAM]
+    assert ("Mae'r aelod wedi ysgrifennu eto am yr achos hwn. Dim ond gofyn am newyddion y "
+            "maent, felly mae'r cloc yn dal wedi'i oedi") in _words(update)
