@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from mailbot.access_request import law_due
 from mailbot.addresses import address_key, same_address
 from mailbot.chart import WeekPoint
 from mailbot.clock import ABSENCE_PAUSE
@@ -34,6 +35,7 @@ from mailbot.digest.recipients import Scope
 from mailbot.leavers import known_addresses
 from mailbot.member_cases import complaints_about
 from mailbot.model import CaseStatus, Kind, Priority
+from mailbot.render import short_day
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -266,6 +268,7 @@ def _case_list(
         rows.append(
             {
                 **_listed_case(row, service, name, hidden=row.id in hidden),
+                **_kind_names(app, row, today),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
                 **(_what_to_do(app, row, service) if overdue else {}),
@@ -289,6 +292,23 @@ def _said_once(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "todo": shared,
         "todo_cy": next(row["todo_cy"] for row in rows if row["todo"] == shared),
         "todo_varies": any(row["own_todo"] for row in rows),
+    }
+
+
+def _kind_names(app: App, row: AnyRow, today: date) -> dict[str, str]:
+    """The case's kind as the lists show it, in both languages; a subject access request
+    says so, with data protection law's date (which no clock of the case keeps: its
+    protocol date is the one listed as due), 'Enquiry (subject access request, law's date
+    Tue 29 Dec)'."""
+    kind = KIND_NAMES[Kind(row.kind)]
+    names = {"kind": kind, "kind_cy": welsh_name(kind)}
+    if not row.subject_access or row.kind not in (Kind.ENQUIRY.value, Kind.FOI.value):
+        return names
+    due = law_due(app.policy, row.received_at, extended=bool(row.subject_access_extended))
+    return {
+        "kind": f"{kind} (subject access request, law's date {short_day(due, today)})",
+        "kind_cy": f"{names['kind_cy']} (cais gwrthrych am wybodaeth, dyddiad y gyfraith "
+                   f"{short_day(due, today, welsh=True)})",
     }
 
 
@@ -332,6 +352,7 @@ def _paused_list(
         rows.append(
             {
                 **_listed_case(row, service, name, hidden=row.id in hidden),
+                **_kind_names(app, row, today),
                 "since": since,
                 "working_days": calendar.working_days_between(since, today) if since else 0,
                 **_why_paused(app, row, pause, name, hidden=row.id in hidden),

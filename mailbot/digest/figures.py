@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, String, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
+from mailbot.access_request import EXTENDED
 from mailbot.addresses import address_forms
 from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
@@ -176,6 +177,8 @@ def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
         CaseRow.received_at,
         CaseRow.anonymised_at,
         _subject_erased(),
+        CaseRow.subject_access,
+        _subject_access_extended(),
     ).where(CaseRow.status.in_(OPEN_STATUSES))
     return session.execute(_scoped(statement, scope)).all()
 
@@ -188,6 +191,17 @@ def _subject_erased() -> Any:
         .where(EventRow.case_id == CaseRow.id, EventRow.action == SUBJECT_ERASED)
         .exists()
         .label("subject_erased")
+    )
+
+
+def _subject_access_extended() -> Any:
+    """Whether a subject access request took the law's two further months (an EXTEND
+    saying it is complex: the access_request.EXTENDED timeline entry)."""
+    return (
+        select(EventRow.id)
+        .where(EventRow.case_id == CaseRow.id, EventRow.action == EXTENDED)
+        .exists()
+        .label("subject_access_extended")
     )
 
 
