@@ -243,6 +243,22 @@ def test_overdue_warns_of_the_escalation(renderer: Renderer) -> None:
     )
 
 
+def test_escalation_says_how_many_overdue_reminders_the_officer_had(renderer: Renderer) -> None:
+    """The count is of those given (reminders.overdue_reminders_given): one, or none when
+    the date passed while the case was paused and a dated RESUME set it."""
+    one = renderer.render(
+        "escalation", reminder_context("escalation", days_overdue=6, reminders_sent=1), ENGLISH)
+    assert "Sam Patel has had 1 overdue reminder and is copied in." in one.text
+    none = renderer.render(
+        "escalation", reminder_context("escalation", days_overdue=6, reminders_sent=0),
+        ENGLISH_FIRST)
+    text = " ".join(none.text.split())
+    assert "Sam Patel has not had an overdue reminder before this one and is copied in." in text
+    assert ("Nid yw Sam Patel wedi cael nodyn atgoffa ers y dyddiad hwnnw cyn hwn, ac mae'n "
+            "cael copi o'r neges hon.") in text
+    assert "has had 0" not in text and "wedi cael 0" not in text
+
+
 def test_escalation_goes_to_the_manager(renderer: Renderer) -> None:
     mail = renderer.render("escalation", reminder_context("escalation", days_overdue=6), ENGLISH)
     assert mail.text.startswith("Dear Max Boss,")
