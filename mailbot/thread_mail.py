@@ -32,7 +32,12 @@ from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
 from mailbot.commands.pause import new_date_letter_to_go
-from mailbot.complained_about import complained_about, named_officers, never_named
+from mailbot.complained_about import (
+    complained_about,
+    named_officers,
+    never_named,
+    perhaps_complained_about,
+)
 from mailbot.confidentiality_chase import REQUESTED_IN_THREAD
 from mailbot.intake import Intake, Outcome, receipt_time
 from mailbot.languages import welsh_of
@@ -70,8 +75,10 @@ def follow_thread(it: Intake) -> Outcome | None:
     if it.fetched.folder == "sent" or answered.is_response(
         case, it.message, it.app.directory, it.app.mailbox_address
     ):
-        if it.fetched.folder != "sent" and _from_the_officer_complained_about(it, case):
-            return _not_the_response(it, case)
+        if it.fetched.folder != "sent":
+            about = _complained_about_the_sender(it, case)
+            if about is not None:
+                return _not_the_response(it, case, perhaps=about == "perhaps")
         what = answered.record_answer(it.app, it.session, case, _answered_by(it), at)
         return it.settle(MessageStatus.PROCESSED, what, case)
     if _staff(it.app, sender.email) and not same_member(
@@ -290,36 +297,47 @@ def _written_by_staff(it: Intake) -> bool:
     ))
 
 
-def _from_the_officer_complained_about(it: Intake, case: CaseRow) -> bool:
-    """The mail is from an officer the complaint is about (complained_about): the member
-    copied them in, and they wrote back to the member in its thread."""
+def _complained_about_the_sender(it: Intake, case: CaseRow) -> str | None:
+    """Whether the mail is from an officer the complaint is about ("surely":
+    complained_about) or may be about ("perhaps": 'Mr Patel' of two Patels,
+    perhaps_complained_about): the member copied them in, and they wrote back to the
+    member in its thread. None when it is from neither."""
     sender = it.message.sender
-    return sender is not None and address_key(sender.email) in complained_about(
-        it.session, case.id)
+    if sender is None:
+        return None
+    key = address_key(sender.email)
+    if key in complained_about(it.session, case.id):
+        return "surely"
+    if key in perhaps_complained_about(it.session, case.id):
+        return "perhaps"
+    return None
 
 
-def _not_the_response(it: Intake, case: CaseRow) -> Outcome:
-    """The officer a complaint is about writing to the member is not the council's
-    response to it, which the head of their line gives (Wiltshire 16.2): the clock runs
-    on, and whoever has the case is told."""
+def _not_the_response(it: Intake, case: CaseRow, *, perhaps: bool) -> Outcome:
+    """An officer a complaint is (or may be) about writing to the member is not the
+    council's response to it, which the head of their line gives (Wiltshire 16.2): the
+    clock runs on, and whoever has the case is told."""
     sender = it.message.sender
     assert sender is not None
     name = it.app.directory.display(sender.email)
+    is_about = "may be about" if perhaps else "is about"
     ledger.record_event(
         it.session, it.now, sender.email, "follow-up",
-        "the officer the complaint is about wrote to the member; not taken as the response",
+        f"the officer the complaint {is_about} wrote to the member; not taken as the response",
         case=case, message=it.row,
     )
+    amdanynt = "y gall y gŵyn hon fod amdanynt" if perhaps else "y mae'r gŵyn hon amdanynt"
     _tell_officer(it, case, Headline(
-        f"{name}, whom this complaint is about, has written to the member in its thread. "
+        f"{name}, whom this complaint {is_about}, has written to the member in its thread. "
         "mailbot has not taken it as the response to the complaint: that is yours to send, "
         "and the clock runs on.",
-        f"Mae {name}, y mae'r gŵyn hon amdanynt, wedi ysgrifennu at yr aelod yn ei "
+        f"Mae {name}, {amdanynt}, wedi ysgrifennu at yr aelod yn ei "
         "edefyn. Nid yw mailbot wedi'i gymryd fel yr ymateb i'r gŵyn: chi sydd i anfon "
         "hwnnw, ac mae'r cloc yn dal i redeg.",
     ), "update")
     return it.settle(MessageStatus.PROCESSED,
-                     "the officer complained about wrote to the member; not the response", case)
+                     f"the officer the complaint {is_about} wrote to the member; "
+                     "not the response", case)
 
 
 def _answered_by(it: Intake) -> str:

@@ -61,3 +61,28 @@ def test_the_directors_reply_answers_it(tmp_path: Path) -> None:
                          "Dear Cllr Bloggs, I have looked into your complaint and ...")
         case = council.case()
     assert case.status == "responded"
+
+
+def test_an_officer_it_may_be_about_writing_to_the_member_does_not_answer_it(
+    tmp_path: Path,
+) -> None:
+    """'Mr Patel' of two Patels: the complaints team has it, and Raj Patel, whom it may be
+    about, writes back to the member. That is not the response either."""
+    raj, complaints = at("raj"), at("complaints")
+    with complaint_council(tmp_path, officers=[("Sam Patel", SAM, "Highways", PAT, ""),
+                                               ("Raj Patel", raj, "Housing", PAT, ""),
+                                               ("Pat Moss", PAT, "Place", "", "")]) as council:
+        complain(council, "Complaint about Mr Patel",
+                 "I wish to make a formal complaint about Mr Patel, who was rude to my "
+                 "constituent.", cc=raj)
+        assert council.case().officer_email == complaints
+        out = _reply_to_member(council, f"Raj Patel <{raj}>",
+                               "Dear Cllr Bloggs, I am sorry you feel that way, but I was "
+                               "not rude.")
+        case = council.case()
+    assert (case.status, case.responded_at) == ("open", None)
+    assert raj not in [m["To"] for m in out]
+    [told] = [m for m in out if m["To"] == complaints]
+    text = words(told)
+    assert "Raj Patel, whom this complaint may be about, has written to the member" in text
+    assert "not taken it as the response" in text
