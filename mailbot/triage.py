@@ -109,24 +109,33 @@ def mark_subject_access(
                 f"marked as a subject access request (relabel it first: mailbot relabel "
                 f"{case.ref} enquiry)"
             )
-        if case.subject_access == marked:
-            return case, False
-        case.subject_access = marked
-        case.updated_at = now
-        if marked:
-            due = law_due(app.policy, case.received_at)
-            ledger.record_event(
-                session, now, who, "subject access marked",
-                f"by hand; the law's date is {long_date(due)} (one calendar month from "
-                "receipt, UK GDPR Article 12(3)); the member was sent nothing", case=case,
-            )
-        else:
-            ledger.record_event(
-                session, now, who, "subject access unmarked",
-                "by hand: not a subject access request; the member was sent nothing",
-                case=case,
-            )
-    return case, True
+        return case, set_subject_access(app, session, case, marked, who=who, now=now)
+
+
+def set_subject_access(
+    app: App, session: Session, case: CaseRow, marked: bool, *, who: str, now: datetime
+) -> bool:
+    """Set or clear the mark of `case` in the caller's transaction, recording who and when
+    on its timeline; whether it changed. The admin's mark_subject_access and the officer's
+    SAR reply (commands.handlers) share it; the caller checks the kind."""
+    if case.subject_access == marked:
+        return False
+    case.subject_access = marked
+    case.updated_at = now
+    if marked:
+        due = law_due(app.policy, case.received_at)
+        ledger.record_event(
+            session, now, who, "subject access marked",
+            f"by hand; the law's date is {long_date(due)} (one calendar month from "
+            "receipt, UK GDPR Article 12(3)); the member was sent nothing", case=case,
+        )
+    else:
+        ledger.record_event(
+            session, now, who, "subject access unmarked",
+            "by hand: not a subject access request; the member was sent nothing",
+            case=case,
+        )
+    return True
 
 
 def _end_an_absence_pause(

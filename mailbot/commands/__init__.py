@@ -8,6 +8,7 @@
     RESUME                        start it again
     CONFIDENTIAL OK               the member's request for privacy can be kept
     CONFIDENTIAL NO "reason"      it cannot, and why (the member is told at once)
+    SAR / SAR NO                  it is (is not) a subject access request: the mark
     HELP                          the list of commands
 
 The package, one idea a module: parse (the command in the reply's first new line; pure),

@@ -278,6 +278,53 @@ def apply_confidential(ctx: Context, command: Command) -> Result:
     return Result(True, [member_told(ctx, queued, told)], queued)
 
 
+def apply_subject_access(ctx: Context, command: Command) -> Result:
+    """SAR / SAR NO: the officer marks the case as a subject access request, or takes the
+    mark off, as an administrator's `mailbot subject-access` does (triage): the timeline
+    says who, the law's reminders follow the mark, the case stays where it is and the
+    member is sent nothing."""
+    from mailbot.access_request import law_due
+    from mailbot.triage import SUBJECT_ACCESS_KINDS, set_subject_access
+
+    case, marked = ctx.case, command.ok is not False
+    if marked and case.kind not in SUBJECT_ACCESS_KINDS:
+        return refuse(Bilingual(
+            f"{case.ref} is a {case.kind}: only an enquiry or an FOI request can be marked "
+            "as a subject access request; nothing changed.",
+            f"Mae {case.ref} yn {case.kind}: dim ond ymholiad neu gais rhyddid gwybodaeth "
+            "y gellir ei farcio'n gais gwrthrych am wybodaeth; ni newidiwyd dim.",
+        ))
+    if not set_subject_access(ctx.app, ctx.session, case, marked, who=ctx.sender,
+                              now=ctx.now):
+        return refuse(Bilingual(
+            f"{case.ref} is already {'' if marked else 'not '}marked as a subject access "
+            "request; nothing changed.",
+            f"{'Mae' if marked else 'Nid yw'} {case.ref} {'eisoes wedi' if marked else 'wedi'}"
+            " ei farcio'n gais gwrthrych am wybodaeth; ni newidiwyd dim.",
+        ))
+    if not marked:
+        return Result(True, [Bilingual(
+            f"{case.ref} is no longer marked as a subject access request: no reminders of "
+            "data protection law's date will be sent. The member has not been written to.",
+            f"Nid yw {case.ref} wedi'i farcio'n gais gwrthrych am wybodaeth mwyach: ni "
+            "fydd nodiadau atgoffa am ddyddiad cyfraith diogelu data. Nid ysgrifennwyd at "
+            "yr aelod.",
+        )])
+    due = law_due(ctx.app.policy, case.received_at)
+    return Result(True, [Bilingual(
+        f"{case.ref} is now marked as a subject access request: data protection law's one "
+        f"calendar month ends {long_date_or_paused(due)} (UK GDPR Article 12(3)); you will be "
+        "reminded of it. It stays with its officer: REASSIGN it to pass it to the data "
+        "protection officer. The member has not been written to: tell them that date "
+        "unless you have.",
+        f"Mae {case.ref} bellach wedi'i farcio'n gais gwrthrych am wybodaeth: daw un mis "
+        f"calendr cyfraith diogelu data i ben {long_date_or_paused_cy(due, mutate=True)} "
+        "(Erthygl 12(3) GDPR y DU); cewch eich atgoffa ohono. Mae'n aros gyda'i swyddog: "
+        "defnyddiwch REASSIGN i'w drosglwyddo i'r swyddog diogelu data. Nid ysgrifennwyd "
+        "at yr aelod: dywedwch y dyddiad hwnnw wrthynt oni bai eich bod wedi gwneud hynny.",
+    )])
+
+
 # HELP is not here: it changes nothing, so handle() answers it without asking who sent it.
 APPLY: dict[str, Action] = {
     "DONE": Action(apply_done, needs_open_case=True),
@@ -286,4 +333,5 @@ APPLY: dict[str, Action] = {
     "PAUSE": Action(apply_pause, needs_open_case=True),
     "RESUME": Action(apply_resume, needs_open_case=False),
     "CONFIDENTIAL": Action(apply_confidential, needs_open_case=False),
+    "SAR": Action(apply_subject_access, needs_open_case=True),
 }

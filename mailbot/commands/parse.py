@@ -512,6 +512,17 @@ def _confidential(line: _Line) -> Command | Unparsed:
     )
 
 
+def _subject_access(line: _Line) -> Command | Unparsed:
+    """SAR marks the case as a subject access request, SAR NO takes the mark off."""
+    answer, _, why = line.rest.partition(" ")
+    answer = answer.upper().rstrip(".!,")
+    if answer in ("", "YES", "OK"):
+        return Command(line.verb, ok=True, reason=line.reason(why if answer else line.rest))
+    if answer in ("NO", "NOT"):
+        return Command(line.verb, ok=False, reason=line.reason(why))
+    return Command(line.verb, ok=True, reason=line.reason(line.rest))
+
+
 _READERS: dict[str, Callable[[_Line], Command | Unparsed]] = {
     "DONE": _bare,
     "EXTEND": _extend,
@@ -519,6 +530,7 @@ _READERS: dict[str, Callable[[_Line], Command | Unparsed]] = {
     "PAUSE": _pause,
     "RESUME": _resume,
     "CONFIDENTIAL": _confidential,
+    "SAR": _subject_access,
     "HELP": _bare,
 }
 VERBS = tuple(_READERS)
