@@ -41,7 +41,9 @@ from mailbot.commands.handlers import (
     dispatch,
 )
 from mailbot.commands.letters import (
+    COMMAND_NOT_READ_A_DAY,
     queue_help,
+    queue_not_read,
     queue_reply,
     tell_member,
     tell_member_clarification_received,
@@ -52,6 +54,7 @@ from mailbot.commands.outcome import Context, Result
 from mailbot.commands.parse import (
     MAX_EXTENSION_DAYS,
     MAX_REASON,
+    NOT_A_COMMAND,
     VERBS,
     Command,
     Unparsed,
@@ -158,10 +161,13 @@ def handle(
         queued = []
         if may_answer(app, sender):
             queued = queue_help(app, session, case, message, now, parsed)
+            if not queued and _a_command_not_read(parsed) and not forged:
+                assert isinstance(parsed, Unparsed)
+                queued = queue_not_read(app, session, case, message, now, parsed)
         if isinstance(parsed, Unparsed):
             ledger.record_event(
                 session, now, sender, "officer note",
-                _officer_note(case, message, parsed, sent=bool(queued),
+                _officer_note(case, message, parsed, sent=queued,
                               may_send=may_answer(app, sender)),
                 case=case, message=row,
             )
@@ -319,17 +325,31 @@ def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:
     ]
 
 
+def _a_command_not_read(parsed: Unparsed | Command | None) -> bool:
+    """Whether the officer wrote a command mailbot could not read ('RESUME 32/12/2026'),
+    not words meant for the member or a HELP: they expect it done, so they are told it was
+    not, even after the day's list of commands (queue_not_read)."""
+    return isinstance(parsed, Unparsed) and parsed.problem != NOT_A_COMMAND
+
+
 def _officer_note(
-    case: CaseRow, message: ParsedMessage, parsed: Unparsed, *, sent: bool, may_send: bool
+    case: CaseRow, message: ParsedMessage, parsed: Unparsed, *, sent: list[str],
+    may_send: bool,
 ) -> str:
     """What the officer wrote and what became of it, for the case's timeline: often an
     answer meant for the member, and the help mail goes at most once a day, so a second
-    one that day is kept only here. A confidential case keeps only its first line."""
+    one that day is kept only here (a command not read gets a short reply, up to
+    COMMAND_NOT_READ_A_DAY a day). A confidential case keeps only its first line."""
     words = parsed.line if case.confidential else " ".join(new_text(message.text).split())
     if len(words) > NOTE_LIMIT:
         words = words[: NOTE_LIMIT - 1] + "…"
-    if sent:
+    if "command_help" in sent:
         outcome = "the list of commands was sent"
+    elif sent:
+        outcome = "they were sent a short reply that it was not applied"
+    elif may_send and _a_command_not_read(parsed):
+        outcome = ("nothing was sent: the day's replies to commands not read were all sent "
+                   f"({COMMAND_NOT_READ_A_DAY})")
     elif may_send:
         outcome = "nothing was sent: the list of commands goes at most once a day"
     else:

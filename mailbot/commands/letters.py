@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import acknowledgement, assignment, cases, foi_pause, ledger, outbox
+from mailbot.addresses import address_key
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
+    Bilingual,
     Languages,
     long_date_cy,
     member_languages,
@@ -327,10 +329,12 @@ def queue_reply(
     ok: bool,
     lines: Sequence[str],
     cc: Sequence[str] = (),
+    dedup_key: str = "",
 ) -> list[str]:
     """The answer to the officer's command: what was done, or why nothing was. `lines`
     are languages.Bilingual where mailbot wrote them, so the Welsh part has its own. `cc`:
-    who else should know (the officer, when their manager changed their case)."""
+    who else should know (the officer, when their manager changed their case).
+    `dedup_key`: the outbox row's, when not the message's own (one answer a message)."""
     member = app.directory.member(case.member_email)
     context = {
         "council": assignment.council_context(app),
@@ -352,7 +356,7 @@ def queue_reply(
         "subject": reply_subject(message.subject, case.ref),
     }
     # One answer a message: the same reply fetched twice is not answered twice.
-    dedup_key = f"command_reply:{message.message_id}"
+    dedup_key = dedup_key or f"command_reply:{message.message_id}"
     return _answer(
         app, session, now, message, case, "command_reply", dedup_key, context,
         _officer_languages(app, case), cc=cc,
@@ -398,6 +402,62 @@ def queue_help(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
     )
+
+
+# Short replies a sender is sent in a day (London) to commands mailbot could not read,
+# after that day's list of commands: an officer whose second try ('RESUME 24/12 fee
+# received' after 'RESUME 32/12/2026') goes unanswered takes it for done, so each gets
+# one; but a human-looking robot the loop guard did not catch, writing a command line
+# back at every reply, gets at most this many a day (a person seldom sends ten commands
+# mailbot cannot read in a day) and nobody is alerted. Counted by outbox dedup keys.
+COMMAND_NOT_READ_A_DAY = 10
+_NOT_READ_KEY = "command_not_read"
+
+
+def queue_not_read(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime,
+    parsed: Unparsed,
+) -> list[str]:
+    """A short 'Not done.' reply to a command mailbot could not read, for a sender who has
+    had the day's list of commands (queue_help): at most COMMAND_NOT_READ_A_DAY a day, the
+    last saying it is the last. [] once they are all sent."""
+    assert message.sender is not None
+    day = now.astimezone(cases.LONDON).date().isoformat()
+    prefix = f"{_NOT_READ_KEY}:{address_key(message.sender.email)}:{day}:"
+    sent = not_read_replies_sent(session, prefix)
+    if sent >= COMMAND_NOT_READ_A_DAY:
+        return []
+    lines = [Bilingual(
+        f'"{parsed.line}" was not applied: {parsed.problem}. Nothing changed.',
+        f'Ni chafodd "{parsed.line}" ei weithredu: {welsh_of(parsed.problem)}. Ni newidiwyd '
+        "dim.",
+    )]
+    if sent + 1 == COMMAND_NOT_READ_A_DAY:
+        lines.append(Bilingual(
+            f"This is the {COMMAND_NOT_READ_A_DAY}th such reply mailbot has sent you today, "
+            "and it sends no more today (a guard against mail robots writing back and "
+            "forth): a command it cannot read later today is not applied and not answered, "
+            "only noted on the case's timeline. Check the command and send it again "
+            "tomorrow, or ask the administrator.",
+            f"Dyma'r {COMMAND_NOT_READ_A_DAY}fed ateb o'r fath y mae mailbot wedi'i anfon "
+            "atoch heddiw, ac ni fydd yn anfon rhagor heddiw (rhag i robotiaid e-bost ateb "
+            "ei gilydd): ni fydd gorchymyn na all ei ddarllen yn ddiweddarach heddiw yn cael "
+            "ei weithredu na'i ateb, dim ond ei nodi ar linell amser yr achos. Gwiriwch y "
+            "gorchymyn a'i anfon eto yfory, neu gofynnwch i'r gweinyddwr.",
+        ))
+    return queue_reply(app, session, case, message, now, ok=False, lines=lines,
+                       dedup_key=prefix + message.message_id)
+
+
+def not_read_replies_sent(session: Session, prefix: str) -> int:
+    """How many outbox rows (flushed or not) have a dedup key starting `prefix`."""
+    pending = sum(1 for row in session.new
+                  if isinstance(row, OutboxRow) and row.dedup_key.startswith(prefix))
+    with session.no_autoflush:
+        stored = session.scalar(
+            select(func.count()).select_from(OutboxRow)
+            .where(OutboxRow.dedup_key.startswith(prefix, autoescape=True)))
+    return pending + (stored or 0)
 
 
 def _still_due(case: CaseRow | None) -> date | None:
