@@ -117,7 +117,7 @@ def handle(
     it carries, answer the sender. Returns (what happened, outbox purposes queued)."""
     assert message.sender is not None
     sender = message.sender.email
-    parsed = parse_command(message.text)
+    parsed = parse_command(message.text, today=now.astimezone(cases.LONDON).date())
     if via == "reply" and not isinstance(parsed, Command):
         # Our own subject, with DONE typed in front of it and nothing but a signature below.
         parsed = subject_command(message.subject) or parsed

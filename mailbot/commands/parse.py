@@ -58,7 +58,7 @@ _WRITTEN_DATE = re.compile(
 _ADDRESS_IN_TEXT = re.compile(
     r"(?:mailto:)?([^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+\.[^@\s<>\"'(),;:]+)"
 )
-_NO_YEAR = re.compile(r"^\d{1,2}/\d{1,2}(?:\s|$)")
+_NO_YEAR = re.compile(r"^\d{1,2}/\d{1,2}(?:[\s,.:;]|$)")  # "24/12", "24/12, fee"
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -116,6 +116,7 @@ class _Line:
     rest: str  # what follows the verb on the line
     following: list[str]  # later lines, where a quoted reason may run on
     first: str  # the whole line, quoted back in the help reply when it is wrong
+    today: date | None = None  # the day it is read (London), for the year a date lacks
 
     def reason(self, text: str) -> str:
         """The reason starting in `text`, a quoted one running on into later lines."""
@@ -136,9 +137,10 @@ def new_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def parse_command(text: str) -> Command | Unparsed | None:
+def parse_command(text: str, *, today: date | None = None) -> Command | Unparsed | None:
     """The command on the first line of the new text (after a greeting line, if any);
-    None if the new text is empty."""
+    None if the new text is empty. `today` (London), when given, lets the refusal of a
+    date without its year give the year it most likely means."""
     lines = _from_command_line(text)
     if not lines:
         return None
@@ -152,7 +154,7 @@ def parse_command(text: str) -> Command | Unparsed | None:
     if read is None:
         return Unparsed(NOT_A_COMMAND, first[:200])
     refs, rest = _named_refs(leading, rest, bare=read in (_bare, _resume))
-    parsed = read(_Line(verb, rest, following, first))
+    parsed = read(_Line(verb, rest, following, first, today))
     if isinstance(parsed, Command) and refs:
         return replace(parsed, refs=refs)
     return parsed
@@ -380,15 +382,12 @@ def _extend_to_written_date(
     """EXTEND 29 December 2026 "reason". Without its year the date is refused rather than
     guessed: mailbot would tell the member a date a year out, or one already gone."""
     if written is None or written.group(3) is None:
-        return Unparsed(
-            Bilingual(
-                'EXTEND to a date needs the year: EXTEND 29/12/2026 "reason" (or a number '
-                'of working days: EXTEND 5 "reason")',
-                'mae EXTEND i ddyddiad angen y flwyddyn: EXTEND 29/12/2026 "rheswm" (neu '
-                'nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")',
-            ),
-            line.first,
-        )
+        return Unparsed(_no_year(line, rest, written) or Bilingual(
+            'EXTEND to a date needs the year: EXTEND 29/12/2026 "reason" (or a number '
+            'of working days: EXTEND 5 "reason")',
+            'mae EXTEND i ddyddiad angen y flwyddyn: EXTEND 29/12/2026 "rheswm" (neu '
+            'nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")',
+        ), line.first)
     try:
         new_date = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
                         int(written.group(1)))
@@ -404,6 +403,44 @@ def _extend_to_written_date(
             line.first,
         )
     return _extend_to(line, new_date, reason)
+
+
+# What follows the date in each verb's example, English and Welsh.
+_NO_YEAR_EXAMPLE = {
+    "EXTEND": ('"reason", or a number of working days: EXTEND 5 "reason"',
+               '"rheswm", neu nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm"'),
+    "RESUME": ('"fee received"', '"ffi wedi dod i law"'),
+}
+
+
+def _no_year(line: _Line, rest: str, written: re.Match[str] | None) -> Bilingual | None:
+    """'24/12 has no year: write 24/12/2026 (RESUME 24/12/2026 "fee received")': the year
+    the officer most likely means, given today: RESUME's day has come (this year's, or
+    last year's if it is still to come), EXTEND's is to come (this year's, or next
+    year's if it has gone). None without today or when the day and month are no date."""
+    if line.today is None:
+        return None
+    if written is not None and written.group(2).lower() in _MONTHS:
+        typed = f"{written.group(1)} {written.group(2)}"
+        day, month = int(written.group(1)), _MONTHS[written.group(2).lower()]
+    else:
+        typed = rest[: rest.index("/") + 3].rstrip(",.:; ")  # _NO_YEAR matched it
+        day, month = (int(part) for part in typed.split("/"))
+    year = line.today.year
+    if line.verb == "RESUME" and (month, day) > (line.today.month, line.today.day):
+        year -= 1
+    if line.verb == "EXTEND" and (month, day) <= (line.today.month, line.today.day):
+        year += 1
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    dated = f"{typed} {year}" if " " in typed else f"{typed}/{year}"
+    en, cy = _NO_YEAR_EXAMPLE[line.verb]
+    return Bilingual(
+        f"{typed} has no year: write {dated} ({line.verb} {dated} {en})",
+        f"nid oes blwyddyn yn {typed}: ysgrifennwch {dated} ({line.verb} {dated} {cy})",
+    )
 
 
 # What may come between RESUME and its date: "RESUME on 23/11/2026", "from", "as of".
@@ -426,7 +463,7 @@ def _resume(line: _Line) -> Command | Unparsed:
     written = _WRITTEN_DATE.match(rest)
     if written and written.group(2).lower() in _MONTHS or _NO_YEAR.match(rest):
         if written is None or written.group(3) is None:
-            return Unparsed(_RESUME_USAGE, line.first)
+            return Unparsed(_no_year(line, rest, written) or _RESUME_USAGE, line.first)
         try:
             day = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
                        int(written.group(1)))

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from mailbot.commands import Command, Unparsed, parse_command
+from mailbot.languages import welsh_of
 
 
 @pytest.mark.parametrize(
@@ -77,3 +78,43 @@ def test_reassign_keeps_the_reason_after_an_outlook_link() -> None:
     assert parse_command(text) == Command(
         "REASSIGN", address="tom.archer@borsetshire.gov.uk", reason="on leave"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "en", "cy"),
+    [
+        ("RESUME 24/12 fee received", date(2026, 12, 28),
+         '24/12 has no year: write 24/12/2026 (RESUME 24/12/2026 "fee received")',
+         'nid oes blwyddyn yn 24/12: ysgrifennwch 24/12/2026 (RESUME 24/12/2026 '
+         '"ffi wedi dod i law")'),
+        # RESUME takes a day gone: the last 24 December, in the year before in January.
+        ("RESUME 24/12", date(2027, 1, 5),
+         '24/12 has no year: write 24/12/2026 (RESUME 24/12/2026 "fee received")', None),
+        # A comma after it: this was taken for a RESUME from today, '24/12, fee received'
+        # its reason.
+        ("RESUME 24/12, fee received", date(2026, 12, 28),
+         '24/12 has no year: write 24/12/2026 (RESUME 24/12/2026 "fee received")', None),
+        ("RESUME 24 December", date(2026, 12, 28),
+         '24 December has no year: write 24 December 2026 (RESUME 24 December 2026 '
+         '"fee received")', None),
+        # EXTEND takes a day to come: the next 24 December, the year after once it is gone.
+        ('EXTEND 24/12 "contractor"', date(2026, 12, 18),
+         '24/12 has no year: write 24/12/2026 (EXTEND 24/12/2026 "reason", or a number of '
+         'working days: EXTEND 5 "reason")',
+         'nid oes blwyddyn yn 24/12: ysgrifennwch 24/12/2026 (EXTEND 24/12/2026 "rheswm", '
+         'neu nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")'),
+        ('EXTEND 4/1 "contractor"', date(2026, 12, 18),
+         '4/1 has no year: write 4/1/2027 (EXTEND 4/1/2027 "reason", or a number of '
+         'working days: EXTEND 5 "reason")', None),
+    ],
+)
+def test_a_date_without_its_year_is_refused_saying_the_year_is_missing(
+    text: str, today: date, en: str, cy: str | None,
+) -> None:
+    # 'RESUME 24/12' was refused with RESUME's general date hint ('RESUME takes the day
+    # the clock runs again from as 23/11/2026'), which does not say what was wrong.
+    found = parse_command(text, today=today)
+    assert isinstance(found, Unparsed)
+    assert str(found.problem) == en
+    if cy is not None:
+        assert welsh_of(found.problem) == cy
