@@ -237,6 +237,8 @@ def handle_without_case(
     if may_answer(app, sender) and not failed_authentication(message):
         answer = command if asked else Unparsed(why, command.describe())
         queued = queue_help(app, session, None, message, now, answer)
+        if not queued and isinstance(answer, Unparsed):
+            queued = queue_not_read(app, session, None, message, now, answer)
     what = "help asked, no case" if asked else "command naming no case"
     return f"{what}; help sent" if queued else what, queued
 

@@ -370,9 +370,14 @@ def queue_help(
     message: ParsedMessage,
     now: datetime,
     parsed: Unparsed | Command | None,
+    *,
+    short_note: Bilingual | None = None,
+    dedup_key: str = "",
 ) -> list[str]:
     """The list of commands, at most once a day per sender (a chatty thread or a loop
-    with a human-looking robot gets one help mail, not one per message)."""
+    with a human-looking robot gets one help mail, not one per message). With a
+    `short_note` (and its own `dedup_key`), only why it was not applied and that note,
+    in place of the list (queue_not_read)."""
     assert message.sender is not None
     sender = message.sender.email
     day = now.astimezone(cases.LONDON).date().isoformat()
@@ -396,8 +401,11 @@ def queue_help(
         "subject": reply_subject(message.subject, case.ref)
         if case is not None
         else _caseless_reply_subject(message.subject),
+        "short": short_note is not None,
+        "short_note": str(short_note or ""),
+        "short_note_cy": welsh_of(short_note or ""),
     }
-    dedup_key = f"command_help:{sender}:{day}"
+    dedup_key = dedup_key or f"command_help:{sender}:{day}"
     return _answer(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
@@ -415,38 +423,57 @@ _NOT_READ_KEY = "command_not_read"
 
 
 def queue_not_read(
-    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime,
+    app: App, session: Session, case: CaseRow | None, message: ParsedMessage, now: datetime,
     parsed: Unparsed,
 ) -> list[str]:
-    """A short 'Not done.' reply to a command mailbot could not read, for a sender who has
-    had the day's list of commands (queue_help): at most COMMAND_NOT_READ_A_DAY a day, the
-    last saying it is the last. [] once they are all sent."""
+    """A short 'Not done.' reply to a command mailbot could not read (or, `case` None, one
+    naming no case), for a sender who has had the day's list of commands (queue_help): at
+    most COMMAND_NOT_READ_A_DAY a day, the last saying it is the last. [] once they are
+    all sent."""
     assert message.sender is not None
     day = now.astimezone(cases.LONDON).date().isoformat()
     prefix = f"{_NOT_READ_KEY}:{address_key(message.sender.email)}:{day}:"
     sent = not_read_replies_sent(session, prefix)
     if sent >= COMMAND_NOT_READ_A_DAY:
         return []
+    if case is None:
+        return queue_help(app, session, None, message, now, parsed,
+                          short_note=_no_case_note(sent + 1 == COMMAND_NOT_READ_A_DAY),
+                          dedup_key=prefix + message.message_id)
     lines = [Bilingual(
         f'"{parsed.line}" was not applied: {parsed.problem}. Nothing changed.',
         f'Ni chafodd "{parsed.line}" ei weithredu: {welsh_of(parsed.problem)}. Ni newidiwyd '
         "dim.",
     )]
     if sent + 1 == COMMAND_NOT_READ_A_DAY:
-        lines.append(Bilingual(
-            f"This is the {COMMAND_NOT_READ_A_DAY}th such reply mailbot has sent you today, "
-            "and it sends no more today (a guard against mail robots writing back and "
-            "forth): a command it cannot read later today is not applied and not answered, "
-            "only noted on the case's timeline. Check the command and send it again "
-            "tomorrow, or ask the administrator.",
-            f"Dyma'r {COMMAND_NOT_READ_A_DAY}fed ateb o'r fath y mae mailbot wedi'i anfon "
-            "atoch heddiw, ac ni fydd yn anfon rhagor heddiw (rhag i robotiaid e-bost ateb "
-            "ei gilydd): ni fydd gorchymyn na all ei ddarllen yn ddiweddarach heddiw yn cael "
-            "ei weithredu na'i ateb, dim ond ei nodi ar linell amser yr achos. Gwiriwch y "
-            "gorchymyn a'i anfon eto yfory, neu gofynnwch i'r gweinyddwr.",
-        ))
+        lines.append(_LAST_TODAY)
     return queue_reply(app, session, case, message, now, ok=False, lines=lines,
                        dedup_key=prefix + message.message_id)
+
+
+_LAST_TODAY = Bilingual(
+    f"This is the {COMMAND_NOT_READ_A_DAY}th such reply mailbot has sent you today, "
+    "and it sends no more today (a guard against mail robots writing back and "
+    "forth): a command it cannot read later today is not applied and not answered, "
+    "only noted on the case's timeline. Check the command and send it again "
+    "tomorrow, or ask the administrator.",
+    f"Dyma'r {COMMAND_NOT_READ_A_DAY}fed ateb o'r fath y mae mailbot wedi'i anfon "
+    "atoch heddiw, ac ni fydd yn anfon rhagor heddiw (rhag i robotiaid e-bost ateb "
+    "ei gilydd): ni fydd gorchymyn na all ei ddarllen yn ddiweddarach heddiw yn cael "
+    "ei weithredu na'i ateb, dim ond ei nodi ar linell amser yr achos. Gwiriwch y "
+    "gorchymyn a'i anfon eto yfory, neu gofynnwch i'r gweinyddwr.",
+)
+
+
+def _no_case_note(last: bool) -> Bilingual:
+    """The end of the short reply to a command naming no case: the list went earlier."""
+    note = Bilingual(
+        "The list of commands was sent to you earlier today. Nothing changed.",
+        "Anfonwyd y rhestr o orchmynion atoch yn gynharach heddiw. Ni newidiwyd dim.",
+    )
+    if not last:
+        return note
+    return Bilingual(f"{note} {_LAST_TODAY}", f"{note.cy} {_LAST_TODAY.cy}")
 
 
 def not_read_replies_sent(session: Session, prefix: str) -> int:

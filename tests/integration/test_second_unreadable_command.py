@@ -100,3 +100,20 @@ def test_a_robot_quoting_a_command_gets_nothing(tmp_path: Path) -> None:
     # Read as Sam's out-of-office (the administrator is asked to redirect the case, as for
     # any), never as a command: nothing goes back to the robot.
     assert SAM not in [m["To"] for m in out]
+
+
+def test_a_second_command_naming_no_case_that_day_is_answered(tmp_path: Path) -> None:
+    with _council(tmp_path / "council") as council:
+        _assignment(council)
+        left = []
+        for n, line in enumerate(("DONE", "RESUME 24/12/2026")):
+            at = NEXT_DAY + timedelta(hours=n)
+            left.append(council.deliver(council.mail(
+                f"Sam Patel <{SAM}>", "Pothole", line, date=at), now=at))
+    assert [[m["To"] for m in out] for out in left] == [[SAM], [SAM]]
+    full, short = (" ".join(body_text(out[0], "plain").split()) for out in left)
+    assert "REASSIGN" in full  # the list of commands
+    assert "That was not applied: your mail names no case" in short
+    assert 'You wrote: "RESUME' in short
+    assert "REASSIGN" not in short and "at most once a day" not in short
+    assert "The list of commands was sent to you earlier today" in short
