@@ -110,10 +110,46 @@ def tell_member_it_is_late(
             or not case.officer_email or app.directory.member(case.member_email) is None):
         return []
     return _letter(
-        app, session, case, now, "late_notice",
-        {"old_due": due, "now_with_email": case.officer_email},
+        app, session, case, now, "late_notice", _late_notice_values(app, session, case, due),
         dedup_key=late_notice_key(case, due), in_reply_to=None,
     )
+
+
+def _late_notice_values(app: App, session: Session, case: CaseRow, due: date) -> dict[str, Any]:
+    """The late notice names the date the member was last given (`old_due`), not the
+    case's own `due` when a PAUSE and RESUME they were not written about moved it on:
+    `told` then says it is the date they were told, not a promise of `due`."""
+    given = date_member_was_given(app, session, case)
+    named = given if given is not None and given < due else due
+    return {"old_due": named, "told": named != due, "now_with_email": case.officer_email}
+
+
+# The letters to the member that give them a response date (each says 'by' the case's
+# date as it stood when it went): the acknowledgement, an EXTEND's, a new date after a
+# pause, a reopened case's, a new officer's.
+DATED_LETTERS = ("ack", "extension_notice", "reopened", "alternative_contact",
+                 "clarification_received", "fee_received", "reply_received")
+
+
+def date_member_was_given(app: App, session: Session, case: CaseRow) -> date | None:
+    """The response date the last dated letter to the member named: what they expect.
+    The letters that are written again at send time (mailbot.still_due) named the date
+    the case had when they went; the acknowledgement the one when it was queued; one still
+    waiting names the case's date now. None if no dated letter was queued (or all were
+    withdrawn or failed)."""
+    row = session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.case_id == case.id, OutboxRow.purpose.in_(DATED_LETTERS),
+            OutboxRow.status.not_in(("suppressed", "failed")),
+        ).order_by(OutboxRow.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    went = row.created_at if row.purpose == "ack" else row.sent_at
+    if went is None:
+        return case.response_due
+    events = [e for e in cases.clock_events(session, case) if e.at <= went]
+    return cases.deadlines_for(app, session, case, events).response_due
 
 
 def tell_member_clarification_received(
@@ -262,7 +298,7 @@ def late_notice_mail(
     if not case.officer_email:
         return None
     return letter_mail(app, session, case, "late_notice",
-                        {"old_due": due, "now_with_email": case.officer_email}, in_reply_to=None)
+                        _late_notice_values(app, session, case, due), in_reply_to=None)
 
 
 def letter_mail(

@@ -5,7 +5,7 @@ working days cannot be met; Cardiff: keep the Member informed of progress; Colch
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from mailbot.store.tables import OutboxRow
 MONDAY = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TUESDAY_8 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # the first working day after it
 WEDNESDAY_9 = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)  # the first overdue reminder
+MONDAY_14 = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)  # after Friday 11th, a paused 3 days on
 
 
 council = council_with_sam
@@ -203,3 +204,74 @@ def test_cardiff_the_member_is_advised_when_confidence_can_be_kept(tmp_path: Pat
     assert f"Gofynnoch i ni gadw eich neges ({ref}) yn gyfrinachol." in text
     assert "request for confidentiality" not in text and "cais am gyfrinachedd" not in text
     assert text.index("Annwyl") < text.index("Dear")
+
+
+def _pause_and_resume(it: Council, ref: str) -> None:
+    """Sam pauses the case for officers' reasons and resumes it: the member is sent
+    nothing, so the date they were given stays the acknowledgement's Monday 7 December,
+    while the case's own date moves on by the paused working days (25-27 November)."""
+    domain = it.mailbox.partition("@")[2]
+    wednesday = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    for when, command in ((wednesday, 'PAUSE "asked Streetscene for a survey"'),
+                          (monday, "RESUME")):
+        left = it.deliver(it.mail(f"Sam Patel <sam@{domain}>", f"RE: Streetlight [{ref}]",
+                                  command, date=when), when)
+        assert not [m for m in left if str(m["To"]).startswith(("jo@", "rhian@"))]
+
+
+def test_after_a_pause_the_member_is_told_the_date_they_were_given(tmp_path: Path) -> None:
+    """A trial: acknowledged 'by Thursday 12 February', paused and resumed (no letter), and
+    when the moved date passed the late notice said 'was due by 22 February', a date the
+    member was never given. The notice names the date they were given."""
+    with council(tmp_path, "wiltshire") as it:
+        enquiry(it)
+        ref = it.case().ref
+        _pause_and_resume(it, ref)
+        moved = it.case().response_due
+        before = [m for m in sweep(it, TUESDAY_8) if str(m["To"]).startswith("jo@")]
+        [letter] = [m for m in sweep(it, MONDAY_14) if str(m["To"]).startswith("jo@")]
+    assert moved == date(2026, 12, 11)
+    assert before == []  # the case's own date is still to come
+    text = text_of(letter)
+    assert ("We are sorry: we told you that you would have the response to your enquiry "
+            f"({ref}) by Monday 7 December 2026, and it has not been sent yet.") in text
+    assert "11 December" not in text
+    assert "we told you that you would have the response" in body_text(letter, "html")
+
+
+def test_after_a_pause_a_welsh_member_is_told_their_date_in_welsh(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as it:
+        enquiry(it, who="rhian")
+        ref = it.case().ref
+        _pause_and_resume(it, ref)
+        moved = it.case().response_due
+        [letter] = [m for m in sweep(it, MONDAY_14) if str(m["To"]) == "rhian@cardiff.gov.uk"]
+    assert moved == date(2026, 12, 11)
+    text = text_of(letter)
+    assert (f"dywedasom wrthych y byddech yn cael yr ymateb i'ch ymholiad ({ref}) erbyn dydd "
+            "Llun 7 Rhagfyr 2026, ac nid yw wedi'i anfon eto.") in text
+    assert "11 Rhagfyr" not in text
+
+
+def test_after_an_extension_and_a_pause_it_names_the_extensions_date(tmp_path: Path) -> None:
+    """The EXTEND's letter gave Jo Monday 14 December; a later PAUSE and RESUME (no letter)
+    moved the case's date on: the late notice names the date Jo was sent, the EXTEND's."""
+    with council(tmp_path, "wiltshire") as it:
+        enquiry(it)
+        ref = it.case().ref
+        for when, command in ((datetime(2026, 12, 4, 11, 0, tzinfo=UTC),
+                               'EXTEND 5 "waiting for the contractor"'),
+                              (datetime(2026, 12, 8, 11, 0, tzinfo=UTC),
+                               'PAUSE "asked Streetscene for a survey"'),
+                              (datetime(2026, 12, 10, 11, 0, tzinfo=UTC), "RESUME")):
+            it.deliver(it.mail("Sam Patel <sam@wiltshire.gov.uk>", f"RE: Streetlight [{ref}]",
+                               command, date=when), when)
+        moved = it.case().response_due
+        assert moved is not None and moved > date(2026, 12, 14)
+        later = [m for day in range(15, 24)
+                 for m in sweep(it, datetime(2026, 12, day, 10, 0, tzinfo=UTC))
+                 if str(m["To"]).startswith("jo@")]
+    [letter] = later
+    assert ("we told you that you would have the response to your enquiry "
+            f"({ref}) by Monday 14 December 2026, and it has not been sent yet.") in text_of(letter)

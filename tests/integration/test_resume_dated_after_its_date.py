@@ -65,7 +65,11 @@ def test_a_resume_dated_past_the_new_date_says_it_has_passed(council: Council) -
             "have it.") in said
     assert "still expects the date they were given" not in said
     [late] = [m for m in out if m["To"] == LEE]
-    assert "was due by Wednesday 18 November 2026" in _words(body_text(late, "plain"))
+    # The date Ann was given, not the one the paused days moved it to (never sent to her).
+    told = _words(body_text(late, "plain"))
+    assert "we told you that you would have the response" in told
+    assert "by Monday 16 November 2026, and it has not been sent yet." in told
+    assert "18 November" not in told
 
     send_reminders(council.app, RESUMED.replace(hour=11))
     council.flush(RESUMED.replace(hour=11))
