@@ -39,6 +39,7 @@ from mailbot import directory_alert, ledger, outbox
 from mailbot.access_request_reminder import TEMPLATE as ACCESS_REQUEST_REMINDER
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
+from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import address_forms, address_key
 from mailbot.answered import officer_acknowledges
 from mailbot.assignment import hears_absence
@@ -271,6 +272,9 @@ def summary_mail(
         item["reminder"]["member_told_late"] = step.kind == "overdue" and member_told_late(
             session, case, step.due
         )
+        # A subject access request says so, with data protection law's date (no clock of
+        # the case keeps it; 'Reply by' is the protocol's), as the weekly digest does.
+        item["case"]["subject_access"] = subject_access_context(app, case)
         items.append(item)
     items.sort(key=lambda i: (-i["reminder"]["days_overdue"], i["case"]["response_due"],
                               i["case"]["ref"]))
