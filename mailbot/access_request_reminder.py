@@ -42,9 +42,8 @@ from sqlalchemy.orm import Session, object_session
 from mailbot import ledger, outbox
 from mailbot.acknowledgement import subject_access_context, subject_access_extended
 from mailbot.addresses import same_address
-from mailbot.assignment import council_context
-from mailbot.cases import KIND_LABELS
-from mailbot.compose import Envelope, untagged_subject
+from mailbot.assignment import chase_values
+from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.member_cases import subjects_erased
@@ -177,30 +176,18 @@ def reminder_context(
     app: App, case: CaseRow, holder: Officer, due: date, step: AccessStep, today: date
 ) -> dict[str, Any]:
     """The whitelisted values the template may see: for a confidential case no subject."""
-    member = app.directory.member(case.member_email)
-    confidential = case.confidential or case.kind == Kind.CONFIDENTIALITY.value
-    subject = "" if confidential else untagged_subject(case.subject)[:200]
+    values = chase_values(app, case, holder)
+    confidential, subject = values["case"]["confidential"], values["case"]["subject"]
     cal = app.policy.council_calendar()
     session = object_session(case)
     erased = session is not None and case.id in subjects_erased(session, [case.id])
+    values["case"].update({
+        "subject_erased": not confidential and not subject and erased,
+        "paused": case.status == CaseStatus.PAUSED,
+        "extendable": app.policy.can_extend(Kind(case.kind)),
+    })
     return {
-        "council": council_context(app),
-        "officer": {"name": holder.name, "email": holder.email, "service": holder.service},
-        "member": {
-            "name": member.name if member else (case.member_name or case.member_email),
-            "email": case.member_email,
-        },
-        "case": {
-            "ref": case.ref,
-            "kind": case.kind,
-            "kind_label": KIND_LABELS[Kind(case.kind)],
-            "received": case.received_at.astimezone(LONDON).date(),
-            "confidential": confidential,
-            "subject": subject,
-            "subject_erased": not confidential and not subject and erased,
-            "paused": case.status == CaseStatus.PAUSED,
-            "extendable": app.policy.can_extend(Kind(case.kind)),
-        },
+        **values,
         "access": {
             "step": step,
             "due": due,

@@ -30,6 +30,7 @@ from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
+    from mailbot.directory import Officer
 
 MAX_QUOTED_CHARS = 6000
 
@@ -77,6 +78,31 @@ def council_context(app: App) -> dict[str, str]:
         "name": app.settings.council.name,
         "mailbox": mailbox,
         "domain": mailbox.partition("@")[2],
+    }
+
+
+def chase_values(app: App, case: CaseRow, holder: Officer) -> dict[str, Any]:
+    """The values an officer's chase about one case shares with its twins (the pause
+    chase, the subject access reminder): the council, the officer holding the case, its
+    member, and the case by reference, kind and receipt, its subject only when it is not
+    confidential. Each adds its own under "case" and its own keys."""
+    member = app.directory.member(case.member_email)
+    confidential = case.confidential or case.kind == Kind.CONFIDENTIALITY.value
+    return {
+        "council": council_context(app),
+        "officer": {"name": holder.name, "email": holder.email, "service": holder.service},
+        "member": {
+            "name": member.name if member else (case.member_name or case.member_email),
+            "email": case.member_email,
+        },
+        "case": {
+            "ref": case.ref,
+            "kind": case.kind,
+            "kind_label": KIND_LABELS[Kind(case.kind)],
+            "received": _from_london(case.received_at),
+            "confidential": confidential,
+            "subject": "" if confidential else untagged_subject(case.subject)[:200],
+        },
     }
 
 

@@ -38,13 +38,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
-from mailbot.assignment import council_context
-from mailbot.cases import KIND_LABELS, OOO_PAUSE
-from mailbot.compose import Envelope, untagged_subject
+from mailbot.assignment import chase_values
+from mailbot.cases import OOO_PAUSE
+from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.handover import can_take_cases
 from mailbot.languages import staff_languages
-from mailbot.model import CaseStatus, Kind
+from mailbot.model import CaseStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
 from mailbot.sweep import each_held_case
 from mailbot.workdays import LONDON, WorkingCalendar
@@ -223,26 +223,13 @@ def chase_context(
 ) -> dict[str, Any]:
     """The whitelisted values the template may see: for a confidential case no subject
     and no reason (the officer's own words may say what the case is about)."""
-    member = app.directory.member(case.member_email)
-    confidential = case.confidential or case.kind == Kind.CONFIDENTIALITY.value
+    values = chase_values(app, case, holder)
+    confidential = values["case"]["confidential"]
     since = pause.at.astimezone(LONDON).date()
     cal = app.policy.council_calendar()
     return {
-        "council": council_context(app),
+        **values,
         "recipient": {"name": recipient.name, "email": recipient.email},
-        "officer": {"name": holder.name, "email": holder.email, "service": holder.service},
-        "member": {
-            "name": member.name if member else (case.member_name or case.member_email),
-            "email": case.member_email,
-        },
-        "case": {
-            "ref": case.ref,
-            "kind": case.kind,
-            "kind_label": KIND_LABELS[Kind(case.kind)],
-            "received": case.received_at.astimezone(LONDON).date(),
-            "confidential": confidential,
-            "subject": "" if confidential else untagged_subject(case.subject)[:200],
-        },
         "pause": {
             "step": pause.step,
             "since": since,
