@@ -272,9 +272,6 @@ def summary_mail(
         item["reminder"]["member_told_late"] = step.kind == "overdue" and member_told_late(
             session, case, step.due
         )
-        # A subject access request says so, with data protection law's date (no clock of
-        # the case keeps it; 'Reply by' is the protocol's), as the weekly digest does.
-        item["case"]["subject_access"] = subject_access_context(app, case)
         items.append(item)
     items.sort(key=lambda i: (-i["reminder"]["days_overdue"], i["case"]["response_due"],
                               i["case"]["ref"]))
@@ -572,6 +569,10 @@ def reminder_context(
             # And FOIA s.10(3)'s public interest extension, likewise (FOISA has none).
             "public_interest_extendable": case.kind == Kind.FOI.value
             and step.kind in ("before", "due") and app.policy.foi_regime != "foisa",
+            # A subject access request says so, with data protection law's date (no clock
+            # of the case keeps it; 'Reply by' is the protocol's), as the weekly digest
+            # does: in the reminders, the overdue reminders, the escalation and the summary.
+            "subject_access": subject_access_context(app, case),
         },
         "reminder": {
             "step": step.kind,
