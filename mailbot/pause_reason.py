@@ -4,18 +4,28 @@ The member's reply in the case's thread ends a pause that waits for them (their 
 a question, photos, their consent or authority, an address: thread_mail.py). A pause
 that waits for someone else ("waiting for Highways to inspect", "checking with legal")
 is not ended by the member's "Any news?": the council is still waiting, and a new date
-sent to the member then would be wrong. As foi_pause.py reads an FOI pause's stop from
-its words, this reads an enquiry's or complaint's:
+sent to them then would be wrong. As foi_pause.py reads an FOI pause's stop from its
+words, this reads an enquiry's or complaint's, by the parties it names:
 
-- "member": the reason names the member ("the member", "Cllr Bloggs", "aelod") and no
-  one else, or names only what a member gives (clarification, consent, photos...);
-- "other": it names someone or something else (Highways, a contractor, a survey, legal,
-  "from ..."), and not the member; or says who else was asked or is to act, though what
-  they give is what a member might ("asked Streetscene for photos", "waiting for Kier to
-  send details", "gofyn i'r ysgol am fanylion");
-- "unclear": neither, or both ("reason", "waiting", "asked the member; Highways to
-  inspect too"). The pause is kept: RESUME with the day of the member's reply loses
-  nothing, where a wrong new date sent to them cannot be taken back.
+- the member's side: the member ("the member", "Cllr Bloggs", "aelod") and the people a
+  councillor writes for, whose answers come back through them: the resident, the
+  constituent, the tenant, the complainant, the requester or applicant (Welsh
+  preswylydd, etholwr, tenant, achwynydd, ceisydd, ymgeisydd, as mutated too);
+- someone else: a body or person named anywhere (Highways, a contractor, legal, the
+  landlord), or anyone at all who is not the member's side where the reason puts the
+  party it waits on: after "from", "gan", "oddi wrth" ("a quote from Kier"), "checking
+  with" ("checking with Streetscene"), "waiting for"/"on" a name ("waiting for Kier"),
+  as who was asked or is to act ("asked the school for details", "waiting for Amey to
+  confirm", "gofyn i'r ysgol am ...") or as the owner of what is awaited ("Kier's quote").
+  "them" there means the member's side ("info from them"); a thing there ("waiting for
+  photos", "from Monday") names no party.
+
+The reading: "member" if only the member's side is named; "other" if only someone else
+is, or no party but the council's own work (a survey, an inspection, a site visit, test
+results); "member" for no party but what a member gives (clarification, consent, photos,
+an address, more information); "unclear" for both sides, or nothing to go on ("reason",
+"on hold"). An unclear pause is kept: RESUME with the day of the member's reply loses
+nothing, where a wrong new date sent to them cannot be taken back.
 """
 
 from __future__ import annotations
@@ -24,75 +34,121 @@ import re
 from typing import Literal
 
 WaitsFor = Literal["member", "other", "unclear"]
+Party = Literal["member", "other"]
 
-_MEMBER_NAMED = re.compile(
-    r"\b(members?|cllrs?|councill?ors?|aelod(au)?|cynghorydd|cynghorwyr|cyng)\b",
+# The member and those they write for, in English and Welsh (with the soft mutation:
+# "gan breswylydd", "i gynghorydd", "at denant").
+_MEMBER_SIDE = re.compile(
+    r"\b(members?|cllrs?|councill?ors?|aelod(au)?|[cg]ynghorydd|[cg]ynghorwyr|[cg]yng"
+    r"|residents?|constituents?|tenants?|complainants?|request[eo]rs?|applicants?"
+    r"|enquirers?|inquirers?|householders?|homeowners?|occupiers?|occupants?"
+    r"|[pb]reswylydd|[pb]reswylwyr|etholw(y)?r|[td]enant(iaid)?|achwynydd|achwynwyr"
+    r"|[cg]eisydd|[cg]eiswyr|ymgeisydd|ymgeiswyr)\b",
     re.IGNORECASE,
 )
-# What only the member gives, in English and Welsh.
-_MEMBER_GIVES = re.compile(
-    r"clarif|eglur|\b(consent|authori[sz]ation|authority|permission|caniat[aâ]d|awdurdod"
-    r"|photos?|photographs?|pictures?|images?|lluniau|llun|address|cyfeiriad|details"
-    r"|manylion|more\s+info(rmation)?|further\s+info(rmation)?|information|gwybodaeth"
-    r"|location|lleoliad|evidence|tystiolaeth|their\s+(answer|reply))\b",
-    re.IGNORECASE,
-)
-# Someone other than the member the council may wait for, in English and Welsh ...
+# Who stands for the member's side only where a party is read: "info from them".
+_PRONOUN = re.compile(r"^(them|him|her|they|nhw|hi|ef|fe)$", re.IGNORECASE)
+# Someone other than the member the council may wait for, wherever named ...
 _SOMEONE_ELSE = re.compile(
     r"\b(highways?|contractors?|contractwr|surveyors?|legal|lawyers?|solicitors?"
     r"|cyfreithiol|engineers?|peiriannydd|police|heddlu|teams?|t[iî]m|department|adran"
     r"|services|gwasanaethau|colleagues?|manager|rheolwr|utility|utilities|network\s+rail"
-    r"|openreach|insurers?|landlord|housing\s+association|supplier|agency|third\s+party"
+    r"|openreach|insurers?|landlords?|housing\s+association|supplier|agency|third\s+party"
     r"|county|parish|town\s+council)\b",
+    re.IGNORECASE,
+)
+# What only the member gives, in English and Welsh.
+_MEMBER_GIVES = re.compile(
+    r"clarif|eglur|\b(consent|authori[sz]ation|authority|permission|[cg]aniat[aâ]d"
+    r"|awdurdod|photos?|photographs?|pictures?|images?|lluniau|llun|address|[cg]yfeiriad"
+    r"|details|manylion|info(rmation)?|[gw]ybodaeth|location|lleoliad|evidence"
+    r"|tystiolaeth|their\s+(answer|reply))\b",
     re.IGNORECASE,
 )
 # ... and the work the council waits on (which a member's own words may also mention:
 # "the member's photos of the site").
 _WORK = re.compile(
-    r"\b(surveys?|arolwg|inspect\w*|archwili\w*|site|safle|results|report|tests?|quotes?"
-    r"|dyfynbris|oddi\s+wrth|from(?!\s+(them|him|her)\b))\b",
+    r"\b(surveys?|arolwg|inspect\w*|archwili\w*|site|safle|results|report|adroddiad"
+    r"|tests?|quotes?|dyfynbris|decision|penderfyniad)\b",
+    re.IGNORECASE,
+)
+# Words that make a phrase a time or a manner, not a party: "from Monday", "with regard to".
+_NOT_A_PARTY = re.compile(
+    r"\b(\d+\w*|today|tomorrow|yesterday|now|then|week|month|year|time|date|start|end"
+    r"|(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june"
+    r"|july|august|september|october|november|december|regard|reference|respect"
+    r"|heddiw|yfory|wythnos|mis|fod|bod|nad)\b",
     re.IGNORECASE,
 )
 
-
-# Who was asked, or is to act, by name or description: "asked Streetscene for photos",
-# "chased Bob in Finance for details", "waiting for Kier to send details", "waiting on
-# planning for information"; Welsh "gofyn i'r ysgol am ...", "... gan Briffyrdd".
-_WHO = r"(?!(?:for|about|to|if|whether)\b)[\w'’ -]{1,40}?"
-_ASKED_OR_ACTING = re.compile(
-    r"\b(?:ask(?:ed|ing)?|chas(?:ed|ing|e)|e-?mail(?:ed|ing)?|contact(?:ed|ing)?|rang"
-    r"|phoned|called|wr(?:ote|itten)\s+to|spoken?\s+to)\s+(?P<asked>" + _WHO + r")\s+"
+# A party's words: up to five, to the next word that starts another part of the reason.
+_STOP = (r"(?:and|or|to|for|about|re|regarding|on|which|what|whether|if|that|before|after"
+         r"|by|as|but|so|when|where|with|from|ac|neu|am|ar|ynghylch|i|yn)")
+_PHRASE = (r"(?!" + _STOP + r"\b)[\w'’-]+(?:\s+(?!" + _STOP + r"\b)[\w'’-]+){0,4}")
+# Where a reason puts the party it waits on. Each group is one party's words; those
+# named "any" may be anyone, those named "name" only a name (capitalised) or a known one.
+_SLOTS = re.compile(
+    # A quote from Kier; wybodaeth gan y preswylydd, oddi wrth Briffyrdd.
+    r"\b(?:from|oddi\s+wrth|gan)\s+(?P<any_from>" + _PHRASE + r")"
+    # Checking with Streetscene; gwirio gyda'r adran.
+    r"|\b(?:check\w*|liais\w*|speak\w*|spoke|spoken|rais\w*|consult\w*|discuss\w*|touch"
+    r"|contact\w*|confirm\w*|quer\w*|meet\w*|gwirio|siarad|trafod|cysylltu|holi)\s+"
+    r"(?:with|gyda|gydag|efo|â|ag)(?:['’]r|\s+)\s*(?P<any_with>" + _PHRASE + r")"
+    # Asked Streetscene for photos; chased Bob in Finance for details.
+    r"|\b(?:ask(?:ed|ing)?|chas(?:ed|ing|e)|e-?mail(?:ed|ing)?|contact(?:ed|ing)?|rang"
+    r"|phoned|called|wr(?:ote|itten)\s+to|spoken?\s+to)\s+"
+    r"(?P<any_asked>(?!(?:for|about|to|if|whether)\b)[\w'’ -]{1,40}?)\s+"
     r"(?:for|to|about|if|whether|which|what|where|when)\b"
-    r"|\b(?:wait(?:ing)?|await(?:ing)?)\s+(?:for|on)\s+(?P<acting>" + _WHO + r")\s+to\s+\w"
-    r"|\bwaiting\s+on\s+(?P<on>" + _WHO + r")\s+for\b"
-    r"|\bgofyn\w*\s+i(?:['’]r\s*|\s+(?:yr?\s+)?)(?P<gofyn>[\w'’ -]{1,40}?)\s+am\b"
-    r"|\bgan\s+(?P<gan>(?:yr?\s+)?[\w'’-]+)",
-    re.IGNORECASE,
-)
-# Who stands for the member in those: the member, the resident they write for, "them",
-# or no one but a thing the member gives ("waiting for photos to be sent").
-_MEMBER_MEANT = re.compile(
-    r"\b(residents?|constituents?|them|him|her|they|preswylydd|preswylwyr|nhw|fe|hi|ef)\b",
-    re.IGNORECASE,
+    # Waiting for Kier to send details; waiting on planning for information.
+    r"|\b(?:wait(?:ing)?|await(?:ing)?)\s+(?:for|on)\s+(?P<any_acting>[\w'’ -]{1,40}?)"
+    r"\s+to\s+\w"
+    r"|\bwaiting\s+on\s+(?P<any_on>[\w'’ -]{1,40}?)\s+for\b"
+    # Wedi gofyn i'r ysgol am fanylion.
+    r"|\bgofyn\w*\s+i(?:['’]r\s*|\s+(?:yr?\s+)?)(?P<any_gofyn>[\w'’ -]{1,40}?)\s+am\b"
+    # Waiting for Kier; awaiting the contractor (a thing there names no one).
+    r"|\b(?:wait(?:ing)?|await(?:ing)?)\s+(?:for\s+|on\s+)?(?P<name_awaited>" + _PHRASE + r")"
+    # Kier's quote; Cllr Lee's photos.
+    r"|(?P<name_owner>\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})['’]s?\s",
 )
 
 
-def _asks_someone_else(why: str) -> bool:
-    """Whether `why` says someone other than the member was asked or is to act."""
-    for found in _ASKED_OR_ACTING.finditer(why):
-        who = next(group for group in found.groups() if group is not None)
-        if not any(pattern.search(who) for pattern in
-                   (_MEMBER_NAMED, _MEMBER_MEANT, _MEMBER_GIVES)):
-            return True
-    return False
+def parties(why: str) -> set[Party]:
+    """The parties `why` names: the member's side, someone else, both or neither."""
+    found: set[Party] = set()
+    if _MEMBER_SIDE.search(why):
+        found.add("member")
+    if _SOMEONE_ELSE.search(why):
+        found.add("other")
+    for slot in _SLOTS.finditer(why):
+        for group, words in slot.groupdict().items():
+            party = _party(words.strip(), any_words=group.startswith("any")) if words else None
+            if party is not None:
+                found.add(party)
+    return found
+
+
+def _party(words: str, *, any_words: bool) -> Party | None:
+    """Whom the words where a party stands name; None for a thing, a time or nothing."""
+    words = re.sub(r"^(?:the|a|an|our|their|his|her|y|yr|['’]r)\s+", "", words,
+                   flags=re.IGNORECASE)
+    if _MEMBER_SIDE.search(words) or _PRONOUN.match(words):
+        return "member"
+    if _SOMEONE_ELSE.search(words):
+        return "other"
+    if not words or any(p.search(words) for p in (_MEMBER_GIVES, _WORK, _NOT_A_PARTY)):
+        return None
+    return "other" if any_words or words[:1].isupper() else None
 
 
 def waits_for(why: str) -> WaitsFor:
     """Whom a pause with reason `why` waits for (see the module's docstring)."""
-    named = _MEMBER_NAMED.search(why) is not None
-    someone_else = _SOMEONE_ELSE.search(why) is not None or _asks_someone_else(why)
+    named = parties(why)
+    if named == {"member"}:
+        return "member"
+    if named == {"other"}:
+        return "other"
     if named:
-        return "unclear" if someone_else else "member"
-    if someone_else or _WORK.search(why):
+        return "unclear"
+    if _WORK.search(why):
         return "other"
     return "member" if _MEMBER_GIVES.search(why) else "unclear"
