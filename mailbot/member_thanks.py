@@ -87,23 +87,50 @@ def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
     return any(known) and all(names)
 
 
-# A member asking for news and nothing else ("Any news?", "Hi Sam, any update on this
-# please? Thanks", "Just chasing this", Welsh "Unrhyw newyddion?"): not the answer a pause
-# that waits for them was held for (thread_mail). One of these must be there ...
+# A member asking for news and nothing else ("Any news?", "Hi Sam, any update on the bins
+# please? Thanks", "Is there any progress with the bins?", "Chasing this one - any news?",
+# Welsh "Unrhyw newyddion?"): not the answer a pause that waits for them was held for
+# (thread_mail), whatever the news is about. The mail is read piece by piece (its
+# sentences, and the clauses between commas and dashes): each must ask for news, or be a
+# greeting, thanks or a name. A piece that gives anything ("Update: the resident says it's
+# 4 Elm Road", "Here are the photos you asked for", "the address is 4 Elm Road") makes the
+# mail more than that.
+_PIECES = re.compile(r"[.?!;:\n]+|,|\s[-–—]+\s|[–—]")
+# Asking for news: one of these, after words of asking ("Is there", "Could you give me")
+# and before what it is about ("on the bins", "am y biniau").
 _ASKS_FOR_NEWS = re.compile(
-    r"\b(?:any|unrhyw)\s+(?:news|updates?|progress|word|newyddion|n?ddiweddariad)\b"
-    r"|\bchasing\b|\bupdate\s+please\b|\bwhere\s+are\s+we\b",
+    r"\b(?:any|an|the\s+latest|some|unrhyw)\s+(?:news|updates?|progress|word|joy|movement"
+    r"|developments?|feedback|newyddion|n?ddiweddariad|diweddariad|gynnydd|cynnydd)\b"
+    r"|\bupdates?\s+please\b|\bwhat(?:'s|\s+is)\s+(?:happening|the\s+latest|the\s+position"
+    r"|the\s+situation|the\s+status)\b|\bwhere\s+are\s+we\b|\bheard\s+(?:anything|back"
+    r"|more)\b|\bheard\s+nothing\b|\bnot\s+heard\b|\bchasing\b|\bfollowing\s+up\b"
+    r"|\bchecking\s+in\b|\bstill\s+waiting\b|\bkeeps?\s+asking\b"
+    r"|\b(?:my|the|our)\s+(?:residents?|constituents?|tenants?)\s+(?:keeps?|are|have\s+been)"
+    r"\s+asking\b"
+    r"|\boes\s+(?:yna\s+|na\s+)?(?:unrhyw\s+)?(?:newyddion|diweddariad)\b"
+    r"|\bbeth\s+yw'r\s+(?:sefyllfa|diweddaraf)\b|\bble\s+(?:ydyn\s+ni|mae\s+pethau)\b"
+    r"|\bmynd\s+ar\s+[oô]l\b",
     re.IGNORECASE,
 )
-# ... and every other word one of these, or a name ("Sam", "Ann").
+# What gives something, even inside a piece that asks for news ("chasing this as the
+# resident has agreed"): then it is not only asking.
+_GIVES = re.compile(
+    r"\b(?:says?|said|agreed?|agrees|consents?|confirm(?:s|ed)?|attached|enclosed|here\s+(?:is"
+    r"|are)|is\s+at|it's|it\s+is|mae|dywed\w*|amgaeedig|atodi\w*)\b",
+    re.IGNORECASE,
+)
+# Words of greeting, thanks and asking, and a councillor's titles; with names, the rest
+# of a mail that only asks for news.
 _NEWS_WORDS = frozenset(_WORD.findall("""
-    hi hello dear morning afternoon good is there any news update updates progress word on
-    this that the matter enquiry request case please thanks thank you many yet at all just
-    chasing up where are we with about re have you had do now so far unrhyw newyddion
-    diweddariad ddiweddariad oes os gwelwch yn dda diolch ar hyn am y cais ymholiad helo
-    annwyl bore da prynhawn cllr councillor cyng cynghorydd
+    hi hello dear morning afternoon evening good all thanks thank you many kind regards best
+    wishes cheers much appreciated in advance please pls yet so far just i i'd we my our me
+    us could can would will you be grateful for let know give send have has had there been
+    is are do any again again still now as ever
+    helo annwyl bore da prynhawn noswaith diolch yn fawr cofion gorau os gwelwch dda
+    cllr councillor cyng cynghorydd
 """))
-MAX_NEWS_WORDS = 16
+MAX_NEWS_WORDS = 40
+MAX_NAMES = 3
 
 
 def member_asks_news_only(body: str, subject: str, member: Member | None, council: str) -> bool:
@@ -117,10 +144,24 @@ def member_asks_news_only(body: str, subject: str, member: Member | None, counci
         own = _sign_off_vocabulary(member, council)
         lines = [line for line in lines if not _is_sign_off_line(line, own)]
     text = "\n".join(lines).replace("’", "'")
-    if not _ASKS_FOR_NEWS.search(text):
+    if not 0 < len(_WORD.findall(text)) <= MAX_NEWS_WORDS:
         return False
-    words = _WORD.findall(text)
-    if not 0 < len(words) <= MAX_NEWS_WORDS:
-        return False
+    pieces = [piece.strip() for piece in _PIECES.split(text) if piece.strip()]
+    kinds = [_news_piece(piece) for piece in pieces]
+    return "ask" in kinds and None not in kinds
+
+
+def _news_piece(piece: str) -> str | None:
+    """"ask" for a piece asking for news (what it is about free, if it gives nothing),
+    "courtesy" for greeting, thanks or names alone, None for anything else."""
+    found = _ASKS_FOR_NEWS.search(piece)
+    if found is not None:
+        before = _WORD.findall(piece[: found.start()])
+        return "ask" if _courtesy(before) and not _GIVES.search(piece) else None
+    return "courtesy" if _courtesy(_WORD.findall(piece)) else None
+
+
+def _courtesy(words: list[str]) -> bool:
+    """Words of greeting, thanks or asking, and up to MAX_NAMES names ("Sam", "Ann")."""
     names = [w for w in words if w.lower().strip("'-") not in _NEWS_WORDS]
-    return all(w[:1].isupper() for w in names) and len(names) <= 3
+    return all(w[:1].isupper() for w in names) and len(names) <= MAX_NAMES

@@ -77,6 +77,9 @@ def _member_letters(council: Council) -> list[OutboxRow]:
 @pytest.mark.parametrize("news", [
     "Any news?", "Hi Sam, any update on this please? Thanks, Ann",
     "Is there any news on this yet?", "Just chasing this. Cllr Ann Lee",
+    # Asking for news about something ("the bins") is still only asking for news.
+    "any update on the bins please?", "Is there any progress with the mattresses?",
+    "Chasing this one – any news?",
 ])
 def test_any_news_leaves_a_pause_for_the_members_photos(council: Council, news: str) -> None:
     ack = _paused_enquiry(council, LEE, "asked Cllr Lee for photos")
@@ -100,6 +103,20 @@ def test_an_answer_still_ends_a_pause_for_the_members_photos(council: Council) -
     assert council.case().status == "open"
     assert council.case().response_due == date(2027, 1, 5)
     assert [m for m in out if m["To"] == LEE] != []
+
+
+@pytest.mark.parametrize("answer", [
+    "Update: the resident says it's the lane behind the school",
+    "Any news? The resident says it's the lane behind the school.",
+])
+def test_an_answer_with_news_in_it_still_ends_the_pause(council: Council, answer: str) -> None:
+    ack = _paused_enquiry(council, LEE, "asked Cllr Lee which lane")
+    out = council.deliver(council.reply(ack, LEE, answer, date=ENQUIRY_WRITES),
+                          now=ENQUIRY_WRITES)
+    assert council.case().status == "open"
+    assert [r.recipients for r in _member_letters(council)] == [LEE]
+    [update] = [m for m in out if m["To"] == SAM]
+    assert "They only ask for news" not in _words(update)
 
 
 def test_any_news_leaves_an_foi_clarification_pause(council: Council) -> None:
