@@ -216,8 +216,9 @@ def handle_without_case(
 ) -> tuple[str, list[str]]:
     """A command written by a member of staff as a new mail, naming no case. Nothing is
     applied (mailbot does not guess which case was meant) and no case is opened for it;
-    the sender is sent the list of commands, told why it was not applied unless they
-    asked for HELP, at most once a day. Returns (what happened, outbox purposes queued)."""
+    the sender is sent the list of commands, told why it was not applied, at most once a
+    day; or, for HELP, the list each time they ask. Returns (what happened, outbox
+    purposes queued)."""
     assert message.sender is not None
     sender = message.sender.email
     named = _named_case(session, command)

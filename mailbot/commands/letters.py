@@ -410,13 +410,16 @@ def queue_help(
     short_note: Bilingual | None = None,
     dedup_key: str = "",
 ) -> list[str]:
-    """The list of commands, at most once a day per sender (a chatty thread or a loop
-    with a human-looking robot gets one help mail, not one per message). With a
-    `short_note` (and its own `dedup_key`), only why it was not applied and that note,
-    in place of the list (queue_not_read)."""
+    """The list of commands: for mail that was not read as a command, at most once a day
+    per sender (a chatty thread or a loop with a human-looking robot gets one help mail,
+    not one per message); for an explicit HELP, each time it is asked (one per message:
+    the outbox's per-address guard still holds). With a `short_note` (and its own
+    `dedup_key`), only why it was not applied and that note, in place of the list
+    (queue_not_read)."""
     assert message.sender is not None
     sender = message.sender.email
     day = now.astimezone(cases.LONDON).date().isoformat()
+    asked = isinstance(parsed, Command) and parsed.verb == "HELP"
     problem = parsed.problem if isinstance(parsed, Unparsed) else ""
     context = {
         "council": assignment.council_context(app),
@@ -425,7 +428,7 @@ def queue_help(
         "problem_cy": welsh_of(problem),
         "not_a_command": problem == NOT_A_COMMAND,
         # HELP itself: the list, without "it did not find a command there".
-        "asked": isinstance(parsed, Command) and parsed.verb == "HELP",
+        "asked": asked,
         # EXTEND is refused on an FOI case or under a protocol without extensions.
         "extendable": case is None or app.policy.can_extend(Kind(case.kind)),
         "line": parsed.line if isinstance(parsed, Unparsed) else "",
@@ -441,7 +444,9 @@ def queue_help(
         "short_note": str(short_note or ""),
         "short_note_cy": welsh_of(short_note or ""),
     }
-    dedup_key = dedup_key or f"command_help:{sender}:{day}"
+    if not dedup_key:
+        asked_key = f":asked:{message.message_id}" if asked else ""
+        dedup_key = f"command_help:{sender}:{day}{asked_key}"
     return _answer(
         app, session, now, message, case, "command_help", dedup_key, context,
         _officer_languages(app, case),
@@ -488,16 +493,16 @@ def queue_not_read(
 
 
 _LAST_TODAY = Bilingual(
-    f"This is the {COMMAND_NOT_READ_A_DAY}th such reply mailbot has sent you today, "
-    "and it sends no more today (a guard against mail robots writing back and "
-    "forth): a command it cannot read later today is not applied and not answered, "
-    "only noted on the case's timeline. Check the command and send it again "
-    "tomorrow, or ask the administrator.",
-    f"Dyma'r {COMMAND_NOT_READ_A_DAY}fed ateb o'r fath y mae mailbot wedi'i anfon "
-    "atoch heddiw, ac ni fydd yn anfon rhagor heddiw (rhag i robotiaid e-bost ateb "
-    "ei gilydd): ni fydd gorchymyn na all ei ddarllen yn ddiweddarach heddiw yn cael "
-    "ei weithredu na'i ateb, dim ond ei nodi ar linell amser yr achos. Gwiriwch y "
-    "gorchymyn a'i anfon eto yfory, neu gofynnwch i'r gweinyddwr.",
+    f"mailbot sends at most {COMMAND_NOT_READ_A_DAY} such replies a day, and this is "
+    "the last of them today (a guard against mail robots writing back and forth): a "
+    "command it cannot read later today is not applied and not answered, only noted on "
+    "the case's timeline. Check the command and send it again tomorrow, or ask the "
+    "administrator.",
+    f"Mae mailbot yn anfon hyd at {COMMAND_NOT_READ_A_DAY} ateb o'r fath y dydd, a dyma'r "
+    "olaf ohonynt heddiw (rhag i robotiaid e-bost ateb ei gilydd): ni fydd gorchymyn na "
+    "all ei ddarllen yn ddiweddarach heddiw yn cael ei weithredu na'i ateb, dim ond ei "
+    "nodi ar linell amser yr achos. Gwiriwch y gorchymyn a'i anfon eto yfory, neu "
+    "gofynnwch i'r gweinyddwr.",
 )
 
 

@@ -78,9 +78,10 @@ def test_the_short_replies_stop_at_the_days_cap_and_say_so(tmp_path: Path) -> No
     assert {m["To"] for out in left for m in out} == {SAM}
     texts = [" ".join(body_text(out[0], "plain").split()) for out in left[1:-1]]
     assert all(text.startswith("Not done.") for text in texts)
-    assert all("no more" not in text for text in texts[:-1])
-    assert (f"This is the {COMMAND_NOT_READ_A_DAY}th such reply mailbot has sent you today, "
-            "and it sends no more today") in texts[-1]
+    assert all("the last of them" not in text for text in texts[:-1])
+    assert (f"mailbot sends at most {COMMAND_NOT_READ_A_DAY} such replies a day, and this "
+            "is the last of them today") in texts[-1]
+    assert "10th" not in texts[-1]
     last = COMMAND_NOT_READ_A_DAY + 41
     assert f"RESUME {last}/12/2026" in timeline
     assert "nothing was sent: the day's replies to commands not read were all sent" in timeline
