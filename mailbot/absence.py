@@ -34,6 +34,7 @@ from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.complained_about import never_to_be_given, one_of
 from mailbot.directory import emails_in
 from mailbot.dsn import Failure, failure_for
+from mailbot.handover import with_the_pause
 from mailbot.languages import Bilingual
 from mailbot.leavers import LEFT_EVENT, is_leaver, says_they_left, stand_in
 from mailbot.loops import Verdict
@@ -345,10 +346,10 @@ def _redirect(
     ledger.record_event(
         session, now, "mailbot", "reassigned", _redirect_detail(target, absent, what), case=case
     )
-    headline = Headline(
+    headline = with_the_pause(app, session, case, Headline(
         f"{name} {what}; you are the alternative contact, so this case is now with you.",
         f"{what_cy}; chi yw'r cyswllt arall, felly mae'r achos hwn gyda chi nawr.",
-    )
+    ))  # a paused case moves as it is: its new holder is told why and what ends it
     _queue_redirect_mail(
         app, session, case, absent, target, now, headline,
         why=Bilingual(f"{absent} {what}", what_cy), message=cases.original_message(session, case),

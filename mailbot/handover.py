@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, foi_pause, ledger
+from mailbot import assignment, cases, foi_pause, ledger, pause_reason
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
-from mailbot.languages import Bilingual
-from mailbot.model import CaseStatus
+from mailbot.languages import Bilingual, long_date_cy
+from mailbot.model import CaseStatus, Kind
+from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def hand_over(
         cases.add_clock_event(session, case, "resume", who=by, why=f"reassigned to {to}", now=now)
         case.status = CaseStatus.OPEN
     cases.refresh_deadlines(app, session, case)
+    headline = with_the_pause(app, session, case, headline)
     said = f": {reason}" if reason else ""
     ledger.record_event(
         session, now, by, "reassigned", f"to {to} from {previous} by {by}{said}", case=case
@@ -81,6 +83,94 @@ def hand_over(
     tell_member_of_new_officer(app, session, case, previous, now, away=False,
                                dedup_key=member_letter_key(dedup_key))
     return queued
+
+
+def with_the_pause(app: App, session: Session, case: CaseRow, headline: Headline) -> Headline:
+    """`headline` for the officer a case is handed to, with, when its clock stays paused,
+    why and what ends the pause (still_paused): their mail otherwise said only that the
+    clock is paused, which the officer who passed it on knew and they do not."""
+    line = still_paused(app, session, case)
+    if line is None:
+        return headline
+    return Headline(f"{headline.en} {line}", f"{headline.cy} {line.cy}")
+
+
+def still_paused(app: App, session: Session, case: CaseRow) -> Bilingual | None:
+    """What the new holder of a paused case needs to know of its pause: its reason and
+    day, and what ends it: the member's clarification (a fresh 20 working days) or RESUME
+    on the day the fee came, for the Act's stops (foi_pause); otherwise their RESUME (with
+    the day the wait ended, if earlier), and whether the member's reply ends it too, as
+    the PAUSE's own confirmation said (pause_reason). None if the clock is not paused."""
+    pause = foi_pause.last_pause(session, case)
+    if case.status != CaseStatus.PAUSED or pause is None:
+        return None
+    paused_on = pause.at.astimezone(cases.LONDON).date()
+    why = f"{pause.why}, since {long_date(paused_on)}"
+    why_cy = f"{pause.why}, ers {long_date_cy(paused_on)}"
+    law = foi_pause.act(app.policy)
+    stop = foi_pause.held_by_the_act(session, case)
+    if stop == "clarification":
+        return Bilingual(
+            f"The response clock stays paused ({why}) until the member's clarification "
+            "arrives: their reply in this case's thread starts a fresh 20 working days from "
+            f"that day ({law} s.1(3)); if it comes another way, reply RESUME on the day it "
+            "arrives.",
+            f"Mae'r cloc ymateb yn dal wedi'i oedi ({why_cy}) nes daw eglurhad yr aelod: mae "
+            "eu hateb yn edefyn yr achos hwn yn dechrau 20 diwrnod gwaith newydd o'r diwrnod "
+            f"hwnnw ({law} a.1(3)); os daw mewn ffordd arall, atebwch RESUME ar y diwrnod y "
+            "daw.",
+        )
+    if stop == "fees":
+        return Bilingual(
+            f"The response clock stays paused ({why}) until the fee is received: reply "
+            "RESUME on the day it is; the working days from the fees notice to that day do "
+            f"not count ({law} s.10(2)). The member writing again does not end this pause.",
+            f"Mae'r cloc ymateb yn dal wedi'i oedi ({why_cy}) nes daw'r ffi i law: atebwch "
+            "RESUME ar y diwrnod y daw; nid yw'r diwrnodau gwaith o'r hysbysiad ffioedd hyd "
+            f"at y diwrnod hwnnw yn cyfrif ({law} a.10(2)). Nid yw neges arall gan yr aelod "
+            "yn dod â'r oedi hwn i ben.",
+        )
+    typed = f"{paused_on:%d/%m/%Y}"
+    resume = Bilingual(
+        f"The response clock stays paused ({why}): reply RESUME when it should run again "
+        f"(RESUME with a date, as RESUME {typed}, if the wait ended on an earlier day); the "
+        "days in between do not count.",
+        f"Mae'r cloc ymateb yn dal wedi'i oedi ({why_cy}): atebwch RESUME pan ddylai redeg "
+        f"eto (RESUME gyda dyddiad, fel RESUME {typed}, os daeth yr aros i ben ar ddiwrnod "
+        "cynharach); nid yw'r diwrnodau yn y cyfamser yn cyfrif.",
+    )
+    ends = _member_reply_and_the_pause(case, pause.why)
+    if ends is None:
+        return resume
+    return Bilingual(f"{resume} {ends}", f"{resume.cy} {ends.cy}")
+
+
+def _member_reply_and_the_pause(case: CaseRow, why: str) -> Bilingual | None:
+    """Whether the member's reply ends an officer's pause (thread_mail reads its reason as
+    the PAUSE's confirmation did); nothing to say of an out-of-office's pause, which their
+    reply never ends, nor of an FOI request's pause the Act does not know."""
+    if why.startswith(cases.OOO_PAUSE) or case.kind == Kind.FOI.value:
+        return None
+    waits = pause_reason.waits_for(why)
+    if waits == "member":
+        return Bilingual(
+            "It waits for the member: their reply in this case's thread ends it too.",
+            "Mae'n aros am yr aelod: mae eu hateb yn edefyn yr achos hwn yn dod ag ef i ben "
+            "hefyd.",
+        )
+    if waits == "other":
+        return Bilingual(
+            "It waits for someone other than the member: their reply in this case's thread "
+            "will not end it.",
+            "Mae'n aros am rywun heblaw'r aelod: ni fydd eu hateb yn edefyn yr achos hwn yn "
+            "dod ag ef i ben.",
+        )
+    return Bilingual(
+        "mailbot cannot tell from its reason whether it waits for the member, so their "
+        "reply in this case's thread will not end it: you are sent their mail.",
+        "Ni all mailbot ddweud o'i reswm a yw'n aros am yr aelod, felly ni fydd eu hateb yn "
+        "edefyn yr achos hwn yn dod ag ef i ben: byddwch yn cael eu neges.",
+    )
 
 
 def member_letter_key(dedup_key: str) -> str:
