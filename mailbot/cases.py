@@ -422,7 +422,7 @@ def resume_on_member_reply(
         return False
     if foi_pause.waiting_for_fee(session, case):
         return False
-    action = "restart" if case.kind == Kind.FOI.value else "resume"
+    action = "restart" if foi_pause.member_reply_restarts(session, case) else "resume"
     add_clock_event(session, case, action, who=case.member_email, why="the member replied",
                     now=now)
     case.status = CaseStatus.OPEN

@@ -69,3 +69,12 @@ def held_by_the_act(session: Session, case: CaseRow) -> FoiStop | None:
 def waiting_for_fee(session: Session, case: CaseRow) -> bool:
     """A paused FOI request whose clock waits for the fee of a fees notice."""
     return held_by_the_act(session, case) == "fees"
+
+
+def member_reply_restarts(session: Session, case: CaseRow) -> bool:
+    """Whether the member's reply ending the paused `case` starts a fresh 20 working days:
+    only when it waits for the clarification the council asked for (s.1(3)). Any other
+    pause of an FOI request (one the Act does not know, set while the case was an enquiry
+    and kept when it was relabelled) ends as the officer's RESUME ends it, with a resume:
+    its working days disregarded, the statutory date moved on by them."""
+    return held_by_the_act(session, case) == "clarification"

@@ -109,11 +109,13 @@ def follow_thread(it: Intake) -> Outcome | None:
     held = _paused_for_someone_else(it, case) if the_member and not thanks_only else None
     # Nor is a mail that only asks for news ("Any news?") while it waits for them.
     news_only = the_member and not thanks_only and held is None and _asks_news_only(it, case)
+    # Only the clarification an FOI request was paused for restarts it (FOIA s.1(3)).
+    clarifies = foi_pause.member_reply_restarts(it.session, case)
     if the_member and not thanks_only and held is None and not news_only and (
         cases.resume_on_member_reply(it.app, it.session, case, it.row, at)
     ):
         headline = WROTE_AGAIN_CLOCK_RUNS
-        if _tell_member_clarified(it, case, at):
+        if clarifies and _tell_member_clarified(it, case, at):
             headline = WROTE_AGAIN_CLARIFIED
         elif _tell_member_new_date(it, case, at):
             headline = _wrote_again_member_told(case)
