@@ -415,9 +415,8 @@ class ConnectFailed(Exception):
         self.error = error
 
 
-def check_mailbox(settings: Settings) -> tuple[list[str], str | None]:
-    """Log in and list folders, then try the SMTP login and sender (sending nothing): the
-    folders, and what the SMTP server accepted (None where sending is the mailbox's own).
+def check_mailbox(settings: Settings) -> list[str]:
+    """Log in and list folders: the folders (or a note for a backend that lists none).
     Raises ConnectFailed naming the section, in words an administrator can act on."""
     section = f"[mailbox.{settings.mailbox.backend}]"
     try:
@@ -426,18 +425,24 @@ def check_mailbox(settings: Settings) -> tuple[list[str], str | None]:
             check = getattr(backend, "check_connection", None)
             if check is None:
                 backend.fetch_new(None)
-                folders = ["(this backend has no folder listing)"]
-            else:
-                folders = list(check())
+                return ["(this backend has no folder listing)"]
+            return list(check())
         finally:
             backend.close()
     except BackendError as exc:
         raise ConnectFailed(section, exc) from None
+
+
+def check_sending(settings: Settings) -> str | None:
+    """Try the SMTP login and sender, sending nothing: what the SMTP server accepted, or
+    None where sending is the mailbox's own (ews, graph) or goes to files (maildir with
+    no host). Tried whatever the mailbox login did, so one run names both mistakes.
+    Raises ConnectFailed naming [mailbox.smtp]."""
     smtp = _smtp(settings) if settings.mailbox.backend in ("imap", "maildir") else None
     if smtp is None:
-        return folders, None
+        return None
     try:
-        return folders, check_submission(smtp, settings.mailbox.address)
+        return check_submission(smtp, settings.mailbox.address)
     except BackendError as exc:
         raise ConnectFailed("[mailbox.smtp]", exc) from None
 

@@ -25,6 +25,7 @@ from mailbot.diagnose import (
     ADOPT_ADVICE,
     ConnectFailed,
     check_mailbox,
+    check_sending,
     config_problems,
     config_warnings,
     never_polled,
@@ -111,23 +112,30 @@ def _problems_despite(path: Path | None) -> list[str]:
 
 
 def _check_logins(settings: Settings, where: object) -> None:
-    """The mailbox (and SMTP) login, then the database's, each tried whatever the other
-    did, so one run names every login that fails: exit 3 if one did."""
+    """The mailbox login, the SMTP login and the database's, each tried whatever the
+    others did, so one run names every login that fails: exit 3 if one did."""
+    failed = False
     try:
-        folders, sending = check_mailbox(settings)
+        folders = check_mailbox(settings)
     except ConnectFailed as exc:
         fail(f"{where}: {exc}", 3)
-        mailbox_failed = True
+        failed = mailbox_failed = True
     else:
         mailbox_failed = False
         typer.echo("mailbox: connected; folders: " + ", ".join(folders))
+    try:
+        sending = check_sending(settings)
+    except ConnectFailed as exc:
+        fail(f"{where}: {exc}", 3)
+        failed = True
+    else:
         if sending is not None:
             typer.echo(f"smtp: {sending}")
-        if never_polled(settings.database_url):
-            left_behind = sqlite_left_behind(settings)
-            typer.echo(f"database: {left_behind}" if left_behind else ADOPT_ADVICE)
+    if not mailbox_failed and never_polled(settings.database_url):
+        left_behind = sqlite_left_behind(settings)
+        typer.echo(f"database: {left_behind}" if left_behind else ADOPT_ADVICE)
     _check_database_login(settings.database_url, where)
-    if mailbox_failed:
+    if failed:
         raise typer.Exit(3)
 
 
