@@ -201,6 +201,10 @@ def _set_by(loc: tuple[str, ...], from_env: dict[tuple[str, ...], str]) -> str:
 
 def _suggestion(where: tuple[str | int, ...], source: str, root: Root) -> str:
     loc = tuple(str(part) for part in where)
+    elsewhere = [table for table in _tables_holding(loc[-1].lower(), root)
+                 if table != tuple(p for p in loc[:-1] if not p.isdigit())]
+    if elsewhere:
+        return _belongs_in(elsewhere, loc[-1].lower(), source, root)
     known = _keys_at(loc[:-1], root)
     guess = difflib.get_close_matches(loc[-1].lower(), known, n=1) if known else []
     if not guess:
@@ -213,6 +217,35 @@ def _suggestion(where: tuple[str | int, ...], source: str, root: Root) -> str:
     if source:
         return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
     return f"; did you mean {key_path((*where[:-1], guess[0]))}?"
+
+
+def _tables_holding(key: str, root: Root) -> list[tuple[str, ...]]:
+    """The tables of mailbot.toml (not the policy pack's) that have `key`, in the order the
+    example config gives them: ("routing",) for default_officer."""
+    found: list[tuple[str, ...]] = []
+    tables: list[tuple[str, ...]] = [()]
+    while tables:
+        table = tables.pop(0)
+        names = _keys_at(table, root)
+        if table and key in names:
+            found.append(table)
+        tables += [(*table, name) for name in names if _keys_at((*table, name), root)]
+    return found
+
+
+def _belongs_in(tables: list[tuple[str, ...]], key: str, source: str, root: Root) -> str:
+    """Where a key written in the wrong table goes: "[routing]", "[mailbox.imap],
+    [mailbox.ews] or [mailbox.graph]", or the variables that set it there."""
+    if source:
+        names = [ENV_PREFIX + "__".join((*table, key)).upper() for table in tables]
+        return f"; it belongs in another table: did you mean {_either(names)}?"
+    written = [f"[[{'.'.join(table)}]]" if _is_list(table, root) else f"[{'.'.join(table)}]"
+               for table in tables]
+    return f"; it belongs in another table: put it under {_either(written)}"
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _policy_pack_table(loc: tuple[str, ...]) -> str | None:

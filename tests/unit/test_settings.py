@@ -134,6 +134,19 @@ def test_mistyped_environment_variable_is_named_not_blamed_on_the_file(
     assert "s3cret" not in line
 
 
+def test_a_variable_naming_the_wrong_table_names_the_right_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILBOT_MAILBOX__PASSWORD", "s3cret")
+    line = _one_line(tmp_path, "")
+    assert "mailbox.password: unknown key (set by the environment variable " in line
+    assert line.endswith(
+        "it belongs in another table: did you mean MAILBOT_MAILBOX__IMAP__PASSWORD, "
+        "MAILBOT_MAILBOX__SMTP__PASSWORD or MAILBOT_MAILBOX__EWS__PASSWORD?"
+    )
+    assert "s3cret" not in line
+
+
 @pytest.mark.parametrize(
     ("variable", "message"),
     [
@@ -302,6 +315,37 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
             '[council]\ntimezone = "Europe/London"\n',
             "council.timezone: unknown key; mailbot keeps UK time (Europe/London) and has no "
             "time zone setting",
+        ),
+        # A key of mailbot.toml written in the wrong table: it said only "check the
+        # spelling", which is right, so the administrator had nowhere to look.
+        (
+            '[directory]\ndefault_officer = "dana.reed@council.gov.uk"\n',
+            "directory.default_officer: unknown key; it belongs in another table: put it "
+            "under [routing]",
+        ),
+        (
+            '[council]\nadmins = ["it@council.gov.uk"]\n',
+            "council.admins: unknown key; it belongs in another table: put it under "
+            "[directory]",
+        ),
+        (
+            '[classifier]\nwatch_sent = true\n',
+            "classifier.watch_sent: unknown key; it belongs in another table: put it under "
+            "[mailbox.imap], [mailbox.ews] or [mailbox.graph]",
+        ),
+        (
+            '[mailbox]\npassword = "Winter2026"\n',
+            "mailbox.password: unknown key; it belongs in another table: put it under "
+            "[mailbox.imap], [mailbox.smtp] or [mailbox.ews]",
+        ),
+        (
+            'backend = "maildir"\n[council]\nname = "Test Council"\n',
+            "backend: unknown key; it belongs in another table: put it under [mailbox]",
+        ),
+        (
+            '[routing]\nkeywords = ["pothole"]\n',
+            "routing.keywords: unknown key; it belongs in another table: put it under "
+            "[[routing.rules]]",
         ),
     ],
 )
