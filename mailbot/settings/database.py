@@ -42,6 +42,13 @@ def check_database_url(url: str) -> None:
             "more than one @: a password with @ in it must be written %40 in the URL "
             "(and : as %3A, / as %2F, # as %23, % as %25)"
         )
+    if parsed.get_backend_name() == "postgres":
+        # psql, Heroku and other dashboards write it so; SQLAlchemy reads only "postgresql".
+        raise ValueError(
+            f"'{parsed.drivername}://' is PostgreSQL as psql and some hosting services write "
+            "it; mailbot needs it written postgresql: start the URL postgresql+psycopg:// and "
+            "keep the rest as it is"
+        )
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ValueError(
             f"{parsed.drivername!r} is not a database mailbot can use (SQLite or PostgreSQL); "

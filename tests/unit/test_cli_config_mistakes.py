@@ -40,7 +40,8 @@ def _run(command: list[str], config: Path) -> tuple[int, list[str]]:
     [
         ('[digest]\ntime = "25:00"\n', GOOD_MEMBERS, "mailbot.toml: digest.time: '25:00'"),
         ("[scheduler]\npoll_second = 30\n", GOOD_MEMBERS, "scheduler.poll_second: unknown key"),
-        ('[database]\nurl = "postgres://mb:pw@db/mb"\n', GOOD_MEMBERS, "database.url: 'postgres'"),
+        ('[database]\nurl = "postgres://mb:pw@db/mb"\n', GOOD_MEMBERS,
+         "database.url: 'postgres://' is PostgreSQL"),
         ("", "name,email,email\r\nA,a@anglesey.gov.uk,b@x.org\r\n", "members.csv:1: column(s)"),
         ("", "name,ward\r\nA,North\r\n", "members.csv:1: missing column(s) email"),
     ],

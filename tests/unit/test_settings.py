@@ -185,7 +185,13 @@ def test_shared_mailbox_address_is_trimmed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgres://mb:pw123@db/mailbot", "'postgres' is not a database mailbot can use"),
+        # PostgreSQL as psql and hosting dashboards write it, which SQLAlchemy does not
+        # read: it was told "'postgres' is not a database mailbot can use (SQLite or
+        # PostgreSQL)", though it is PostgreSQL.
+        ("postgres://mb:pw123@db/mailbot", "'postgres://' is PostgreSQL as psql and some "
+         "hosting services write it; mailbot needs it written postgresql: start the URL "
+         "postgresql+psycopg:// and keep the rest as it is"),
+        ("postgres+psycopg://mb:pw123@db/mailbot", "'postgres+psycopg://' is PostgreSQL as"),
         ("mysql://mb:pw123@db/mailbot", "'mysql' is not a database mailbot can use"),
         ("postgresql+psycopg2://mb:pw123@db/mailbot", "driver for 'postgresql+psycopg2'"),
         ("db.internal/mailbot", "not a database URL"),
