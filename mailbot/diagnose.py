@@ -42,7 +42,7 @@ def missing_shipped_files() -> list[str]:
 def config_problems(settings: Settings) -> list[str]:
     """Every problem found, each a line naming the file and the key."""
     problems: list[str] = missing_shipped_files() + _policy_problems(settings)
-    problems += unwritable_data_dir(settings)
+    problems += unwritable_data_dir(settings) + unusable_database_folder(settings)
     problems += _mailbox_problems(settings)
     return problems + files_problems(settings)
 
@@ -57,6 +57,8 @@ def problems_beside_broken_sections(settings: Settings, broken: frozenset[str]) 
         problems += _policy_problems(settings)
     if "council" not in broken:
         problems += unwritable_data_dir(settings)
+    if not broken & {"council", "database"}:
+        problems += unusable_database_folder(settings)
     if "mailbox" not in broken:
         problems += _mailbox_problems(settings)
     if "directory" in broken:
@@ -228,6 +230,34 @@ def unwritable_data_dir(settings: Settings) -> list[str]:
     return [f"{settings.config_path or '<defaults>'}: council.data_dir: {_this_user()} {what}; "
             "the database, the model and the lock file go there: set an absolute data_dir "
             "such as /var/lib/mailbot, made for this user"]
+
+
+def unusable_database_folder(settings: Settings) -> list[str]:
+    """A SQLite file named by [database] url that cannot be made where it is named: a file
+    in the way of its folder, or a folder this user may not write in (one of root's beside
+    a data folder made for the service). The data folder's own database is
+    unwritable_data_dir's."""
+    from mailbot.store.backup import sqlite_path
+
+    file = sqlite_path(settings.database_url)
+    if not settings.database.url or file is None or file.exists():
+        return []
+    if file.parent == settings.data_dir:
+        return []
+    existing = next((p for p in file.parents if p.exists()), None)
+    if existing is None:
+        return []
+    where = settings.config_path or "<defaults>"
+    key = f"database.url{set_by_environment('database.url')}"
+    usual = settings.data_dir / "mailbot.db"
+    if not existing.is_dir():
+        return [f"{where}: {key}: the SQLite database {file} cannot be made: {existing} is a "
+                f"file, not a folder; name a file in a folder, or leave url empty for {usual}"]
+    if os.access(existing, os.W_OK | os.X_OK, effective_ids=True):
+        return []
+    return [f"{where}: {key}: {_this_user()} cannot create {file} (it may not write in "
+            f"{existing}); name a SQLite file in a folder made for this user, or leave url "
+            f"empty for {usual}"]
 
 
 def _this_user() -> str:

@@ -28,6 +28,7 @@ from mailbot.diagnose import (
     missing_shipped_files,
     redact_url,
     sqlite_left_behind,
+    unusable_database_folder,
 )
 from mailbot.directory import DirectoryError
 from mailbot.directory_keep import find_kept
@@ -174,6 +175,9 @@ def open_app(
     except OSError as exc:
         raise fail(f"{where}: council.data_dir: cannot create {settings.data_dir}: "
                    f"{exc.strerror}", 2) from None
+    database_folder = unusable_database_folder(settings)
+    if database_folder:
+        raise fail(database_folder[0], 2)
     missing = missing_directory_files(settings)
     if directory_copy != "none" and find_kept(settings) is not None:
         missing = []  # a file deleted by mistake: started on the kept copy, as app.py says

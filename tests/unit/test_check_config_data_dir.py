@@ -35,8 +35,8 @@ def etc() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-def _problems_as_service(config: Path) -> list[str]:
-    """config_problems in a child process that runs as the service's user."""
+def _problems_as_service(config: Path, key: str = "council.data_dir") -> list[str]:
+    """config_problems about `key`, in a child process that runs as the service's user."""
     settings = load_settings(config, environment=False)
     read, write = os.pipe()
     child = os.fork()
@@ -45,7 +45,7 @@ def _problems_as_service(config: Path) -> list[str]:
         os.setgroups([])
         os.setgid(SERVICE)
         os.setuid(SERVICE)
-        lines = [p for p in config_problems(settings) if "council.data_dir" in p]
+        lines = [p for p in config_problems(settings) if key in p]
         os.write(write, "\n".join(lines).encode())
         os._exit(0)
     os.close(write)
@@ -76,3 +76,22 @@ def test_the_services_own_data_folder_is_fine(etc: Path) -> None:
     (etc / "var").mkdir(mode=0o700)
     os.chown(etc / "var", SERVICE, SERVICE)
     assert _problems_as_service(etc / "mailbot.toml") == []
+
+
+@pytest.mark.own_database  # names its own SQLite file
+def test_a_database_folder_the_service_cannot_write_is_an_error(etc: Path) -> None:
+    """[database] url naming a SQLite file in a folder of root's, beside a data folder made
+    for the service: check-config said OK, and every command then stopped with
+    "PermissionError: [Errno 13] Permission denied: '.../mailbot.db'"."""
+    data = etc / "data"
+    data.mkdir(mode=0o700)
+    os.chown(data, SERVICE, SERVICE)
+    config = etc / "mailbot.toml"
+    config.write_text(config.read_text().replace('data_dir = "var"', f'data_dir = "{data}"')
+                      + f'[database]\nurl = "sqlite:///{etc}/db/mailbot.db"\n')
+    assert _problems_as_service(config, "database.url") == [
+        f"{config}: database.url: uid {SERVICE} cannot create {etc / 'db' / 'mailbot.db'} "
+        f"(it may not write in {etc}); name a SQLite file in a folder made for this user, or "
+        f"leave url empty for {data / 'mailbot.db'}"
+    ]
+    assert _problems_as_service(config) == []  # the data folder itself is fine

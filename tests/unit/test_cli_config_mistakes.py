@@ -449,3 +449,23 @@ def test_the_shared_mailbox_named_as_a_recipient_is_a_warning(
         "shared mailbox itself: what mailbot sends there comes back to it as its own mail "
         "and is moved to the processed folder unread; name the people who should read it"
     ) in lines
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize("command", [*COMMANDS[:4], ["outbox", "list"]], ids=" ".join)
+def test_a_sqlite_database_with_a_file_in_its_way_names_the_key(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """[database] url = "sqlite:///members.csv/mailbot.db" (a file where its folder would be):
+    check-config said OK, and every other command 'FileExistsError: [Errno 17] File exists',
+    exit 1, naming neither the key nor the file."""
+    config = _council(tmp_path, '[database]\nurl = "sqlite:///members.csv/mailbot.db"\n')
+    code, lines = _run(command, config)
+    assert code == 2, lines
+    errors = [line for line in lines if line.startswith("mailbot: error:")]
+    members = tmp_path.resolve() / "members.csv"
+    assert errors == [
+        f"mailbot: error: {config.resolve()}: database.url: the SQLite database "
+        f"{members / 'mailbot.db'} cannot be made: {members} is a file, not a folder; name a "
+        f"file in a folder, or leave url empty for {tmp_path.resolve() / 'var' / 'mailbot.db'}"
+    ]
