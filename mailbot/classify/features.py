@@ -97,9 +97,10 @@ def prepare(nlp: Language, rules: Rules, message: ParsedMessage) -> Prepared:
     """Clean, tokenize and match one message. Never raises on odd content."""
     subject = (message.subject or "")[:MAX_SUBJECT_CHARS]
     cleaned = new_text(message.text or "", subject)
-    text = f"{subject}\n{cleaned.text}".lower()
+    written = f"{subject}\n{cleaned.text}"
+    text = written.lower()
     doc = nlp.make_doc(text)
-    counts, names = rules.match(doc)
+    counts, names = rules.match(doc, written)
     flags = header_flags(message.headers or {}, subject)
     words = word_count(text)
     extra = signal_tokens(counts, flags, cleaned.forwarded, words)

@@ -42,6 +42,19 @@ URGENT_HINT = "URGENT_HINT"
 # requester's own data to data protection law. DP_LAW (data protection law named) and
 # DATA_COPY ("a copy of the data") are one only together.
 SAR = "SAR"
+# "SAR" written as officers and councillors write it, alone ("SAR - Mrs Jones, 4 Elm
+# Road", "Mr Khan's SAR"): the patterns match lower-cased words, so this one is read from
+# the text as written (Rules.match): a token that is the upper-case word "SAR" exactly,
+# not "Sar", "SARS", "SARs", "Sars-CoV" nor "Sarah" (each its own token). Counted as SAR
+# (or NOT_SAR when negated: "Not SAR - ...") only where no pattern already matched it.
+SAR_WORD = "SAR"
+# ... but not as the name of the council's figures or ways about such requests ("SAR
+# figures", "SAR policy"): an FOI request about them, no request of the person's own.
+_ABOUT_SARS_WORDS = (
+    "figures statistics stats numbers totals performance compliance policy policies "
+    "procedure procedures guidance process processes training backlog rates"
+)
+ABOUT_SARS = frozenset(_ABOUT_SARS_WORDS.split())
 DP_LAW = "DP_LAW"
 DATA_COPY = "DATA_COPY"
 # The name of a service or a thing that happens to hold a signal word ("Private Sector
@@ -259,11 +272,15 @@ class Rules:
         self._use_tokens = len(self._tokens) > 0
         self._strings = nlp.vocab.strings
 
-    def counts(self, doc: Doc) -> Counter[str]:
-        return self.match(doc)[0]
+    def counts(self, doc: Doc, written: str = "") -> Counter[str]:
+        return self.match(doc, written)[0]
 
-    def match(self, doc: Doc) -> tuple[Counter[str], list[tuple[int, int]]]:
-        """Signal counts per label, and the token spans of the NAME matches."""
+    def match(
+        self, doc: Doc, written: str = ""
+    ) -> tuple[Counter[str], list[tuple[int, int]]]:
+        """Signal counts per label, and the token spans of the NAME matches. `written`:
+        the text `doc` was made from before it was lower-cased, for the signals that
+        depend on capitals (SAR_WORD); "" leaves them out."""
         found: Counter[str] = Counter()
         seen: set[tuple[str, int, int]] = set()
         matches = self._phrases(doc)
@@ -273,6 +290,11 @@ class Rules:
             lower, punct = doc.to_array(LOWER), doc.to_array(IS_PUNCT)
             for near in self._near:
                 matches += near.find(lower, punct)
+        if written:
+            sar = self._strings.add(SAR)
+            matched = [(s, e) for m, s, e in matches if self._strings[m] == SAR]
+            matches += [(sar, i, i + 1) for i in upper_case_sar(doc, written)
+                        if not _overlaps(matched, i, i + 1)]
         names = [(s, e) for m, s, e in matches if self._strings[m] == NAME]
         teams = [(s, e) for m, s, e in matches if self._strings[m] == FOI_TEAM]
         negated = _negated_spans(doc, [(self._strings[m], s, e) for m, s, e in matches])
@@ -322,6 +344,17 @@ class _Near:
                     found.append((self.label, start, end + 1))
                     break
         return found
+
+
+def upper_case_sar(doc: Doc, written: str) -> list[int]:
+    """The tokens of `doc` (made from `written` lower-cased) that are the word "SAR" as
+    written in capitals. Nothing when lower-casing changed the text's length (a few
+    letters outside English and Welsh): the offsets would not line up."""
+    if len(written) != len(doc.text):
+        return []
+    return [token.i for token in doc
+            if token.lower_ == "sar" and written[token.idx:token.idx + 3] == SAR_WORD
+            and not (token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ABOUT_SARS)]
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

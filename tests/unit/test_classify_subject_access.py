@@ -57,6 +57,17 @@ SUBJECT_ACCESS = [
     ("Mr Ahmed",
      "Mr Ahmed wants to see the information the council has on him from his homelessness "
      "application. He has signed a consent form for me.\n\nCllr Tariq Khan"),
+    # "SAR" as officers and councillors write it, alone: an upper-case word, not inside
+    # another (the rules knew only "a SAR", "SAR request", "SAR for my ...").
+    ("SAR - Mrs Jones, 4 Elm Road",
+     "Please pass this to the right team. Mrs Jones has signed the attached consent.\n\n"
+     "Cllr Ann Lee"),
+    ("Mr Khan",
+     "Hi,\n\nMr Khan's SAR, with his signed consent form attached. Can someone confirm it "
+     "has arrived?\n\nThanks\nCllr Dev Shah"),
+    ("Re: Housing file",
+     "Please log this as SAR. Mrs Begum wants everything in her housing file.\n\n"
+     "Cllr Ann Lee"),
 ]
 
 NOT_SUBJECT_ACCESS = [
@@ -78,6 +89,20 @@ NOT_SUBJECT_ACCESS = [
     ("Noise",
      "The noise from the depot at night is affecting Mrs Dale badly: the effect it has on her "
      "sleep is serious. Can Environmental Health visit?\n\nCllr Kay Bird"),
+    # The upper-case word only: not inside another word, not SARS or Sars-CoV, not
+    # lower case, not negated.
+    ("Booster clinic",
+     "Residents ask whether the SARS-CoV-2 booster clinic at the library still runs on "
+     "Tuesdays, and whether Sars-CoV vaccines are offered at home.\n\nCllr Kay Bird"),
+    ("Sargent Road",
+     "Mrs Sarah Jones of Sargent Road reports a pothole outside number 12, by the SARCO "
+     "depot.\n\nCllr Kay Bird"),
+    ("Sar Lane",
+     "The sign for sar lane has been knocked down again. Can it be put back?\n\n"
+     "Cllr Kay Bird"),
+    ("Mrs Hill",
+     "Not SAR - Mrs Hill only wants to know who her housing officer is now that Dan has "
+     "left.\n\nCllr Pat Hughes"),
 ]
 
 # An FOI request about the SARs the council received: statistics, FOI whatever the words.
