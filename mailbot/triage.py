@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import ledger
 from mailbot.access_request import law_due
+from mailbot.access_request_notice import tell_the_holder
 from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
 from mailbot.addresses import same_address
 from mailbot.answered import reconcile_acknowledgement
@@ -116,8 +117,9 @@ def set_subject_access(
     app: App, session: Session, case: CaseRow, marked: bool, *, who: str, now: datetime
 ) -> bool:
     """Set or clear the mark of `case` in the caller's transaction, recording who and when
-    on its timeline; whether it changed. The admin's mark_subject_access and the officer's
-    SAR reply (commands.handlers) share it; the caller checks the kind."""
+    on its timeline, and telling the officer who holds it when `who` is someone else
+    (mailbot.access_request_notice); whether it changed. The admin's mark_subject_access
+    and the officer's SAR reply (commands.handlers) share it; the caller checks the kind."""
     if case.subject_access == marked:
         return False
     case.subject_access = marked
@@ -135,6 +137,9 @@ def set_subject_access(
             "by hand: not a subject access request; the member was sent nothing",
             case=case,
         )
+    # The officer who holds it, when someone else changed it, is told (once), not left to
+    # learn of the law's date from its first reminder; the member still is not.
+    tell_the_holder(app, session, case, marked, who=who, now=now)
     return True
 
 

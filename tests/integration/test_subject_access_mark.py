@@ -56,8 +56,12 @@ def test_an_enquiry_marked_by_hand_gets_the_law_s_reminders(tmp_path: Path) -> N
         [marked] = place.events("subject access marked")
         assert marked.actor == "Dee Okafor"
         assert f"by hand; the law's date is {MONTH}" in marked.detail
-        # The member is written nothing more; the officer hears of it from the reminders.
-        assert place.flush(SENT + timedelta(minutes=5)) == []
+        # The member is written nothing more; the officer who holds it is told at once
+        # (mailbot/access_request_notice.py; the CLI marks at the real clock's now).
+        out = place.flush(datetime.now(UTC) + timedelta(minutes=1))
+        assert {m["To"] for m in out} == {holder}  # (a notice of the first --not too)
+        assert out[-1]["Subject"] == (
+            f"Now a subject access request: Mrs Smith's file [{case.ref}]")
         code, shown = run(place, "case", case.ref)
         assert ("subject access request (UK GDPR Article 15): data protection law's one "
                 f"calendar month ends {MONTH}") in shown

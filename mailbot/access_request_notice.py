@@ -1,0 +1,109 @@
+"""Telling the officer who holds a case that someone else marked it as a subject access
+request, or took the mark off (mailbot.triage.set_subject_access: an administrator's
+`mailbot subject-access REF`, a manager's `SAR` reply). Without it the holder learnt of
+the law's date from its first reminder, a working week before it at best.
+
+The notice goes once per change (its dedup key counts the case's marks and unmarks), to
+the holder only: the member is sent nothing (marking sends the member nothing; see
+triage.mark_subject_access). It says what case, that it is now (or no longer) treated as
+a subject access request, the law's date, who changed it, and how to undo it (`SAR NO`,
+or `SAR`). Not for a case with no officer, nor a finished one, nor when the holder made
+the change themselves (their command's answer says it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mailbot import ledger, outbox
+from mailbot.acknowledgement import subject_access_context
+from mailbot.addresses import same_address
+from mailbot.assignment import chase_values
+from mailbot.compose import Envelope
+from mailbot.directory import Officer
+from mailbot.languages import staff_languages
+from mailbot.model import FINISHED
+from mailbot.store.tables import CaseRow, EventRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+TEMPLATE = "subject_access_notice"
+MARKED, UNMARKED = "subject access marked", "subject access unmarked"
+ADMIN = "admin:"  # how the CLI records an administrator who gave no --by
+
+
+def tell_the_holder(
+    app: App, session: Session, case: CaseRow, marked: bool, *, who: str, now: datetime
+) -> bool:
+    """Queue the notice to the case's holder of a mark `who` just set (or cleared), in the
+    caller's transaction, after its timeline entry; whether one was queued."""
+    holder = case.officer_email
+    if not holder or case.status in FINISHED or same_address(who, holder):
+        return False
+    officer = app.directory.officer(holder) or Officer(holder, holder)
+    member = app.directory.member(case.member_email)
+    context = notice_context(app, case, officer, marked, who)
+    rendered = app.renderer.render(
+        TEMPLATE, context,
+        staff_languages(app.policy.language, member.language if member else None),
+    )
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(officer.email,),
+        instance=app.settings.council.instance,
+    )
+    row = outbox.queue(
+        session, purpose=TEMPLATE, dedup_key=dedup_key(session, case), case=case,
+        rendered=rendered, envelope=envelope, now=now, automatic=False,
+    )
+    if row is None:
+        return False
+    ledger.record_event(
+        session, now, "mailbot", f"{TEMPLATE} queued",
+        f"{'marked' if marked else 'unmarked'} to {officer.email}", case=case,
+    )
+    return True
+
+
+def dedup_key(session: Session, case: CaseRow) -> str:
+    """subject_access_notice:<ref>:<the case's marks and unmarks so far>: one notice per
+    change, across repeated or overlapping runs."""
+    changes = session.scalar(
+        select(func.count(EventRow.id)).where(
+            EventRow.case_id == case.id, EventRow.action.in_((MARKED, UNMARKED))
+        )
+    )
+    return f"{TEMPLATE}:{case.ref}:{changes or 0}"
+
+
+def notice_context(
+    app: App, case: CaseRow, holder: Officer, marked: bool, who: str
+) -> dict[str, Any]:
+    """The whitelisted values the template may see: for a confidential case no subject.
+    The law's date is the acknowledgement's (acknowledgement.subject_access_context),
+    None once the mark is taken off."""
+    values = chase_values(app, case, holder)
+    member = app.directory.member(case.member_email)
+    access = subject_access_context(app, case)
+    due = access["due"] if access else None
+    values["member"]["ward"] = member.ward if member else ""
+    values["case"]["response_due"] = case.response_due
+    return {
+        **values,
+        "access": {"marked": marked, "due": due,
+                   "extended": bool(access and access["extended"])},
+        "marker": marker(app, who),
+    }
+
+
+def marker(app: App, who: str) -> dict[str, Any]:
+    """Who changed the mark, as the notice names them: an officer or member by name, an
+    administrator (the CLI's 'admin:LOGIN') as one, anyone else as recorded (--by)."""
+    if who.startswith(ADMIN):
+        return {"admin": True, "name": who[len(ADMIN):]}
+    return {"admin": False, "name": app.directory.display(who)}

@@ -1,0 +1,128 @@
+"""The officer who holds a case is told when someone else marks it as a subject access
+request, or takes the mark off: an administrator's `mailbot subject-access REF`, or a
+manager's `SAR` reply. Before, the holder was told nothing and learnt of the law's date
+from its first reminder, perhaps days before it. The member is sent nothing (decided:
+marking sends the member nothing). Real app on the memory mailbox; assertions on the mail
+that left, once, and the CLI's output."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from helpers import Council, body_text
+from test_subject_access_reminders import MONTH, SENT
+from typer.testing import CliRunner
+
+from mailbot.cli import app as cli
+
+MISSED = ("Mr Brown would like to see whatever the council has written about him over the "
+          "years in his housing file. His consent is attached.")
+
+
+def council(home: Path, pack: str = "wiltshire") -> Council:
+    domain = f"{pack}.gov.uk"
+    return Council(
+        home, mailbox=f"memberenquiries@{domain}", name=f"{pack.title()} Council", policy=pack,
+        members=[("Cllr Ann Lee", f"ann@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", f"sam@{domain}", "Highways", f"pat@{domain}", ""),
+                  ("Pat Moss", f"pat@{domain}", "Highways", "", "")],
+        threshold=0.0,
+        config=f'[routing]\ndefault_officer = "sam@{domain}"\n',
+    )
+
+
+def run(place: Council, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
+    return result.exit_code, result.output
+
+
+def after_the_cli() -> datetime:
+    """A flush time after the CLI's own clock (it marks at the real now)."""
+    return datetime.now(UTC) + timedelta(minutes=1)
+
+
+def words(mail: EmailMessage, subtype: str = "plain") -> str:
+    return " ".join(body_text(mail, subtype).split())
+
+
+def missed_request(place: Council, pack: str = "wiltshire") -> str:
+    place.deliver(place.mail(f"Cllr Ann Lee <ann@{pack}.gov.uk>", "Mr Brown", MISSED,
+                             date=SENT), SENT)
+    case = place.case()
+    assert not case.subject_access and case.officer_email == f"sam@{pack}.gov.uk"
+    return case.ref
+
+
+def test_the_holder_is_told_when_an_administrator_marks_and_unmarks(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        ref = missed_request(place)
+        code, output = run(place, "subject-access", ref, "--by", "Dee Okafor")
+        assert code == 0, output
+        later = after_the_cli()
+        [notice] = place.flush(later)
+        assert notice["To"] == "sam@wiltshire.gov.uk"
+        assert notice["Subject"] == f"Now a subject access request: Mr Brown [{ref}]"
+        text = words(notice)
+        assert (f"Dee Okafor has marked {ref} (the enquiry from Cllr Ann Lee, Castle ward: "
+                "\"Mr Brown\") as a subject access request (UK GDPR Article 15)") in text
+        assert (f"data protection law's one calendar month from receipt ends on {MONTH}"
+                ) in text
+        assert "It stays with you" in text
+        assert "The member has not been written to" in text
+        assert "reply SAR NO" in text
+        html = words(notice, "html")
+        assert MONTH in html and "SAR NO" in html and "Dee Okafor" in html
+        # Once: a second flush sends nothing more, and marking again changes nothing.
+        assert place.flush(later + timedelta(minutes=5)) == []
+        assert "nothing changed" in run(place, "subject-access", ref, "--by", "Dee Okafor")[1]
+        assert place.flush(later + timedelta(minutes=10)) == []
+
+        code, output = run(place, "subject-access", ref, "--not", "--by", "Dee Okafor")
+        assert code == 0, output
+        [cleared] = place.flush(after_the_cli() + timedelta(minutes=15))
+        assert cleared["To"] == "sam@wiltshire.gov.uk"
+        assert cleared["Subject"] == f"No longer a subject access request: Mr Brown [{ref}]"
+        text = words(cleared)
+        assert (f"Dee Okafor has taken the subject access request mark off {ref}") in text
+        assert "no reminders of data protection law's date will be sent" in text
+        assert "reply SAR" in text
+        assert place.flush(after_the_cli() + timedelta(minutes=20)) == []
+
+
+def test_the_holder_is_told_when_their_manager_marks_by_reply(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        ref = missed_request(place)
+        later = SENT + timedelta(hours=2)
+        out = place.deliver(place.mail("Pat Moss <pat@wiltshire.gov.uk>", f"Mr Brown [{ref}]",
+                                       "SAR", date=later), later)
+        assert sorted(str(m["To"]) for m in out) == ["pat@wiltshire.gov.uk",
+                                                     "sam@wiltshire.gov.uk"]
+        [notice] = [m for m in out if m["To"] == "sam@wiltshire.gov.uk"]
+        assert notice["Subject"] == f"Now a subject access request: Mr Brown [{ref}]"
+        assert f"Pat Moss has marked {ref}" in words(notice)
+        [reply] = [m for m in out if m["To"] == "pat@wiltshire.gov.uk"]
+        assert f"{ref} is now marked as a subject access request" in words(reply)
+        # The holder undoes it by replying to the notice.
+        out = place.deliver(place.reply(notice, "sam@wiltshire.gov.uk", "SAR NO",
+                                        date=later + timedelta(hours=1)),
+                            later + timedelta(hours=1))
+        assert not place.case(ref).subject_access
+        # Sam took it off himself: only his own confirmation, no notice.
+        assert [str(m["To"]) for m in out] == ["sam@wiltshire.gov.uk"]
+        assert "is no longer marked" in words(out[0])
+
+
+def test_the_welsh_notice(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as place:
+        ref = missed_request(place, "cardiff")
+        code, output = run(place, "subject-access", ref, "--by", "Dee Okafor")
+        assert code == 0, output
+        [notice] = place.flush(after_the_cli())
+    assert notice["To"] == "sam@cardiff.gov.uk"
+    text = words(notice)
+    assert f"Dee Okafor has marked {ref}" in text
+    assert (f"Mae Dee Okafor wedi marcio {ref}") in text
+    assert "dydd Mawrth 29 Rhagfyr 2026" in text and MONTH in text
+    assert "SAR NO" in words(notice, "html")
