@@ -92,6 +92,8 @@ def files_problems(settings: Settings, *, check_routing_too: bool = True) -> lis
         problems += bad_rows
         if "cannot read" not in str(exc):
             problems.append(str(exc))
+        elif not missing_directory_files(settings):  # there, but this user may not read it
+            problems.append(_unreadable(str(exc)))
         return problems
     problems += bad_rows
     if not bad_rows and check_routing_too:  # against the whole directory
@@ -258,6 +260,15 @@ def unusable_database_folder(settings: Settings) -> list[str]:
     return [f"{where}: {key}: {_this_user()} cannot create {file} (it may not write in "
             f"{existing}); name a SQLite file in a folder made for this user, or leave url "
             f"empty for {usual}"]
+
+
+def _unreadable(problem: str) -> str:
+    """A members or officers file that is there but this user may not read (copied in by
+    root, mode 0600): who could not, and how to let the service read it."""
+    path = problem.partition(": cannot read")[0]
+    return (f"{problem} ({_this_user()}); the service's user must be "
+            "able to read it: give it to the service's group, mode 0640 (chgrp mailbot "
+            f"{path}; chmod 0640 {path})")
 
 
 def _this_user() -> str:

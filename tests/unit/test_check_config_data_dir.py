@@ -95,3 +95,22 @@ def test_a_database_folder_the_service_cannot_write_is_an_error(etc: Path) -> No
         f"leave url empty for {data / 'mailbot.db'}"
     ]
     assert _problems_as_service(config) == []  # the data folder itself is fine
+
+
+def test_an_officers_file_the_service_cannot_read_is_an_error(etc: Path) -> None:
+    """officers.csv copied in by root with mode 0600: check-config run as the service said
+    OK, then `mailbot status` (and the daemon's start) stopped with 'cannot read:
+    Permission denied'."""
+    data = etc / "data"
+    data.mkdir(mode=0o700)
+    os.chown(data, SERVICE, SERVICE)
+    (etc / "officers.csv").write_text("name,email\nSam Patel,sam.patel@wiltshire.gov.uk\n")
+    (etc / "officers.csv").chmod(0o600)
+    config = etc / "mailbot.toml"
+    config.write_text(config.read_text().replace('data_dir = "var"', f'data_dir = "{data}"')
+                      + '[directory]\nofficers = "officers.csv"\n')
+    assert _problems_as_service(config, "officers.csv") == [
+        f"{etc / 'officers.csv'}: cannot read: Permission denied (uid {SERVICE}); the "
+        "service's user must be able to read it: give it to the service's group, mode "
+        f"0640 (chgrp mailbot {etc / 'officers.csv'}; chmod 0640 {etc / 'officers.csv'})"
+    ]
