@@ -1,6 +1,12 @@
-"""Telling the officer who holds a case that someone else marked it as a subject access
-request, or took the mark off (mailbot.triage.set_subject_access: an administrator's
-`mailbot subject-access REF`, a manager's `SAR` reply). Without it the holder learnt of
+"""What the officer is told of data protection law's date beside the protocol's.
+
+A PAUSE or RESUME of a case marked subject access moves only the protocol's date: their
+confirmations say the law's date does not move, and when the protocol's new date falls
+after it (law_date_beside_pause; commands/pause.py).
+
+The officer who holds a case is told when someone else marks it as a subject access
+request, or takes the mark off (mailbot.triage.set_subject_access: an administrator's
+`mailbot subject-access REF`, a manager's `SAR` reply): without it the holder learnt of
 the law's date from its first reminder, a working week before it at best.
 
 The notice goes once per change (its dedup key counts the case's marks and unmarks), to
@@ -24,8 +30,9 @@ from mailbot.addresses import same_address
 from mailbot.assignment import chase_values
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
-from mailbot.languages import staff_languages
+from mailbot.languages import Bilingual, long_date_cy, staff_languages
 from mailbot.model import FINISHED
+from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, EventRow
 
 if TYPE_CHECKING:
@@ -34,6 +41,39 @@ if TYPE_CHECKING:
 TEMPLATE = "subject_access_notice"
 MARKED, UNMARKED = "subject access marked", "subject access unmarked"
 ADMIN = "admin:"  # how the CLI records an administrator who gave no --by
+
+
+def law_date_beside_pause(app: App, case: CaseRow, *, resumed: bool) -> Bilingual | None:
+    """For the PAUSE (or, `resumed`, RESUME) confirmation of a case marked subject access:
+    that the law's date (one calendar month from receipt, or three once extended) does not
+    move with the pause, named; after a RESUME, when the protocol's new date falls after
+    it, that too. None for any other case. The law's date arithmetic is the
+    acknowledgement's (acknowledgement.subject_access_context)."""
+    access = subject_access_context(app, case)
+    if access is None:
+        return None
+    law, ref = access["due"], case.ref
+    if not resumed:
+        return Bilingual(
+            f"{ref} is a subject access request: data protection law's date, "
+            f"{long_date(law)}, does not move with the pause (the law's month runs from "
+            "receipt, UK GDPR Article 12(3)); the response must still go by then.",
+            f"Mae {ref} yn gais gwrthrych am wybodaeth: nid yw dyddiad cyfraith diogelu "
+            f"data, {long_date_cy(law)}, yn symud gyda'r oedi (mae mis y gyfraith yn rhedeg "
+            "o'r diwrnod y daeth i law, Erthygl 12(3) GDPR y DU); rhaid i'r ymateb fynd "
+            "erbyn hynny o hyd.",
+        )
+    en = (f"{ref} is a subject access request: data protection law's date, "
+          f"{long_date(law)}, did not move with the pause.")
+    cy = (f"Mae {ref} yn gais gwrthrych am wybodaeth: ni symudodd dyddiad cyfraith diogelu "
+          f"data, {long_date_cy(law)}, gyda'r oedi.")
+    due = case.response_due
+    if due is not None and due > law:
+        en += (f" The protocol's date now falls after it, so answer by {long_date(law)}, "
+               f"not {long_date(due)}.")
+        cy += (f" Mae dyddiad y protocol bellach ar ôl hynny, felly atebwch erbyn "
+               f"{long_date_cy(law)}, nid {long_date_cy(due)}.")
+    return Bilingual(en, cy)
 
 
 def tell_the_holder(

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from mailbot import cases, foi_pause, ledger, pause_reason
+from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.commands.letters import (
     long_date_or_paused,
     long_date_or_paused_cy,
@@ -76,8 +77,12 @@ def apply_pause(ctx: Context, command: Command) -> Result:
         ),
     ]
     lines.extend(stopped)
+    # A subject access request (an enquiry, or an FOI request also asking for the
+    # requester's own data): the law's date does not move with the pause.
+    law_line = law_date_beside_pause(ctx.app, case, resumed=False)
     if stop is not None and statutory:
         lines.append(_how_an_foi_pause_ends(ctx.app, stop))
+        lines.extend([law_line] if law_line is not None else [])
         return Result(True, lines)
     lines.append(
         Bilingual(
@@ -86,6 +91,8 @@ def apply_pause(ctx: Context, command: Command) -> Result:
             "cyfrif.",
         )
     )
+    if law_line is not None:
+        lines.append(law_line)
     waits = pause_reason.waits_for(command.reason)
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
@@ -296,6 +303,9 @@ def apply_resume(ctx: Context, command: Command) -> Result:
                 f"({law} a.10(2)).",
             )
         )
+    law_line = law_date_beside_pause(ctx.app, case, resumed=True)  # a subject access request
+    if law_line is not None:
+        lines.append(law_line)
     overdue = _date_passed(ctx)  # a dated RESUME can give a date already passed
     if overdue is not None:
         lines.append(overdue)
