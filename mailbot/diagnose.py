@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import pwd
 import re
 import stat
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from mailbot.directory import Directory, DirectoryError, load_directory
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
 from mailbot.settings import Settings
+from mailbot.settings.load import this_user
 from mailbot.settings.mistakes import settings_warnings
 from mailbot.template_check import template_problems, template_warnings
 from mailbot.workdays import is_bank_holiday
@@ -229,7 +229,7 @@ def unwritable_data_dir(settings: Settings) -> list[str]:
         what = f"cannot write in {folder}"
     else:
         what = f"cannot create {folder} (it may not write in {existing})"
-    return [f"{settings.config_path or '<defaults>'}: council.data_dir: {_this_user()} {what}; "
+    return [f"{settings.config_path or '<defaults>'}: council.data_dir: {this_user()} {what}; "
             "the database, the model and the lock file go there: set an absolute data_dir "
             "such as /var/lib/mailbot, made for this user"]
 
@@ -257,7 +257,7 @@ def unusable_database_folder(settings: Settings) -> list[str]:
                 f"file, not a folder; name a file in a folder, or leave url empty for {usual}"]
     if os.access(existing, os.W_OK | os.X_OK, effective_ids=True):
         return []
-    return [f"{where}: {key}: {_this_user()} cannot create {file} (it may not write in "
+    return [f"{where}: {key}: {this_user()} cannot create {file} (it may not write in "
             f"{existing}); name a SQLite file in a folder made for this user, or leave url "
             f"empty for {usual}"]
 
@@ -266,16 +266,9 @@ def _unreadable(problem: str) -> str:
     """A members or officers file that is there but this user may not read (copied in by
     root, mode 0600): who could not, and how to let the service read it."""
     path = problem.partition(": cannot read")[0]
-    return (f"{problem} ({_this_user()}); the service's user must be "
+    return (f"{problem} ({this_user()}); the service's user must be "
             "able to read it: give it to the service's group, mode 0640 (chgrp mailbot "
             f"{path}; chmod 0640 {path})")
-
-
-def _this_user() -> str:
-    try:
-        return f"user {pwd.getpwuid(os.geteuid()).pw_name}"
-    except KeyError:
-        return f"uid {os.geteuid()}"
 
 
 def missing_directory_files(settings: Settings) -> list[str]:

@@ -49,7 +49,10 @@ from mailbot.workdays import LONDON
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Config file (else $MAILBOT_CONFIG, else ./mailbot.toml)."),
+    # readable=False: a file this user may not read is said in mailbot's words (load.py),
+    # with how to let the service read it, not in Click's usage error.
+    typer.Option("--config", readable=False,
+                 help="Config file (else $MAILBOT_CONFIG, else ./mailbot.toml)."),
 ]
 
 

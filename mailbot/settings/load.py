@@ -112,6 +112,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 else "give the path of the config file")
         raise ConfigError(path, [f"is a folder, not a config file; {hint}{_named_by(path)}"]
                           ) from None
+    except PermissionError as exc:
+        raise ConfigError(path, [f"cannot read: {exc.strerror} ({this_user()}); the "
+                                 "service's user must be able to read it: give it to the "
+                                 f"service's group, mode 0640 (chgrp mailbot {path}; "
+                                 f"chmod 0640 {path})"]) from None
     except OSError as exc:
         raise ConfigError(path, [f"cannot read: {exc.strerror or exc}"]) from None
     try:
@@ -126,6 +131,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return read_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+
+
+def this_user() -> str:
+    """'user mailbot', or 'uid 4242' for an id with no entry in the password file."""
+    import pwd
+
+    try:
+        return f"user {pwd.getpwuid(os.geteuid()).pw_name}"
+    except KeyError:
+        return f"uid {os.geteuid()}"
 
 
 def _meant(path: Path) -> str:

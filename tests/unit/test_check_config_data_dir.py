@@ -114,3 +114,45 @@ def test_an_officers_file_the_service_cannot_read_is_an_error(etc: Path) -> None
         "service's user must be able to read it: give it to the service's group, mode "
         f"0640 (chgrp mailbot {etc / 'officers.csv'}; chmod 0640 {etc / 'officers.csv'})"
     ]
+
+
+def _cli_as_service(*args: str) -> tuple[int, str]:
+    """A mailbot command in a child process that runs as the service's user: its exit
+    code and output."""
+    import encodings.utf_8_sig  # noqa: F401 - read lazily, from a folder the user may not read
+
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (reported through the pipe)
+        os.close(read)
+        os.setgroups([])
+        os.setgid(SERVICE)
+        os.setuid(SERVICE)
+        result = CliRunner().invoke(app, list(args))
+        os.write(write, f"{result.exit_code}\n{result.output}".encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        code, _, said = pipe.read().decode().partition("\n")
+    os.waitpid(child, 0)
+    return int(code), said
+
+
+def test_a_config_file_the_service_cannot_read_says_how_to_let_it(etc: Path) -> None:
+    """mailbot.toml left 0600 by root (deployment.md installs it 0640, group mailbot):
+    --config answered in Click's words ("Usage: ... Error: Invalid value for '--config':
+    path ... is not readable."), $MAILBOT_CONFIG with 'cannot read: Permission denied',
+    neither saying who could not read it or what to do."""
+    config = etc / "mailbot.toml"
+    config.chmod(0o600)
+    code, said = _cli_as_service("check-config", "--config", str(config))
+    assert code == 2, said
+    assert said.splitlines() == [
+        f"mailbot: error: {config}: cannot read: Permission denied (uid {SERVICE}); the "
+        "service's user must be able to read it: give it to the service's group, mode 0640 "
+        f"(chgrp mailbot {config}; chmod 0640 {config})"
+    ]
