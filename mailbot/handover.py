@@ -49,16 +49,15 @@ def hand_over(
     dedup_key: str,
     now: datetime,
 ) -> str | None:
-    """Give `case` to `to`: a paused clock runs again (the pause is often the old officer's
-    absence, which ends with the move; not an FOI request's, which waits for the member's
-    clarification or fee whoever has it), its dates are worked out again, the timeline says
-    who moved it and why, and the new officer gets the assignment with the member's
-    message, headed by `headline`. Returns the outbox purpose queued, if any."""
+    """Give `case` to `to`: a paused clock runs again unless its pause outlasts the move
+    (pause_outlasts_the_move), its dates are worked out again, the timeline says who
+    moved it and why, and the new officer gets the assignment with the member's message,
+    headed by `headline`. Returns the outbox purpose queued, if any."""
     previous = case.officer_email or "nobody"
     to = app.directory.as_listed(to)
     case.officer_email = to
     case.updated_at = now
-    if case.status == CaseStatus.PAUSED and foi_pause.held_by_the_act(session, case) is None:
+    if case.status == CaseStatus.PAUSED and not pause_outlasts_the_move(session, case):
         cases.add_clock_event(session, case, "resume", who=by, why=f"reassigned to {to}", now=now)
         case.status = CaseStatus.OPEN
     cases.refresh_deadlines(app, session, case)
@@ -83,6 +82,24 @@ def hand_over(
     tell_member_of_new_officer(app, session, case, previous, now, away=False,
                                dedup_key=member_letter_key(dedup_key))
     return queued
+
+
+def pause_outlasts_the_move(session: Session, case: CaseRow) -> bool:
+    """Whether a paused case's clock stays paused when it changes hands: what the pause
+    waits for has not come because someone else holds the case. An FOI request held by
+    one of the Act's stops waits for the member's clarification or fee; an officer's PAUSE
+    whose reason says whom it waits for (the member or someone else: pause_reason) waits
+    for them still. Not an out-of-office's pause (the absence the move ends), nor one
+    whose reason says neither ("on hold", "away": often the old holder's absence), nor an
+    FOI request's pause the Act does not know: those clocks run again."""
+    if case.status != CaseStatus.PAUSED:
+        return False
+    if case.kind == Kind.FOI.value:
+        return foi_pause.held_by_the_act(session, case) is not None
+    pause = foi_pause.last_pause(session, case)
+    if pause is None or pause.why.startswith(cases.OOO_PAUSE):
+        return False
+    return pause_reason.waits_for(pause.why) != "unclear"
 
 
 def with_the_pause(app: App, session: Session, case: CaseRow, headline: Headline) -> Headline:

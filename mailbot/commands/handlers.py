@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from mailbot import answered, cases, foi_pause, handover, ledger
+from mailbot import answered, cases, foi_pause, handover, ledger, pause_reason
 from mailbot.addresses import same_address
 from mailbot.assignment import (
     CONFIDENTIALITY_ANSWERED,
@@ -127,7 +127,9 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     held = foi_pause.held_by_the_act(ctx.session, case)
     if held is not None:  # an FOI request waits for the member, whoever has it
         lines.append(_still_held_by_the_act(held))
-    elif case.status == CaseStatus.PAUSED:  # taking a case on restarts a paused clock
+    elif handover.pause_outlasts_the_move(ctx.session, case):  # it waits for someone still
+        lines.append(_still_paused(ctx, app.directory.display(target)))
+    elif case.status == CaseStatus.PAUSED:  # an absence's pause, or one not saying for whom
         lines.append(
             Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
         )
@@ -188,6 +190,27 @@ def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:
     return Bilingual(
         "The response clock stays paused until the fee is received (RESUME that day).",
         "Mae'r cloc ymateb yn dal wedi'i oedi nes daw'r ffi i law (RESUME y diwrnod hwnnw).",
+    )
+
+
+def _still_paused(ctx: Context, name: str) -> Bilingual:
+    """The confirmation's line for an enquiry or complaint whose pause waits for the
+    member or someone else (handover.pause_outlasts_the_move): it stays paused, the new
+    holder `name` is told why, and whether the member's reply ends it."""
+    pause = foi_pause.last_pause(ctx.session, ctx.case)
+    assert pause is not None
+    why = pause.why
+    member, member_cy = "", ""
+    if pause_reason.waits_for(why) == "member":
+        member = "; the member's reply in this case's thread ends it too"
+        member_cy = "; mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef i ben hefyd"
+    return Bilingual(
+        f"The response clock stays paused ({why}): the wait is not over because the case "
+        f"changed hands. {name} has been told why, and that their RESUME runs it again"
+        f"{member}.",
+        f"Mae'r cloc ymateb yn dal wedi'i oedi ({why}): nid yw'r aros ar ben am fod yr achos "
+        f"wedi newid dwylo. Mae {name} wedi cael gwybod pam, a bod eu RESUME yn ei redeg "
+        f"eto{member_cy}.",
     )
 
 
