@@ -129,6 +129,13 @@ class MailboxHealth:
             self._recovered(job, now)
         return result
 
+    def read_by_hand(self, job: str, now: datetime) -> None:
+        """A poll run outside the daemon (`mailbot poll --once`) read the mailbox: the
+        outage the daemon recorded is over, as if its own poll had read it, so `mailbot
+        status` no longer says DOWN for a problem already put right."""
+        if self.outage is not None:
+            self._recovered(job, now)
+
     # --- the outage --------------------------------------------------------------------
 
     def _failed(self, job: str, error: BackendError, now: datetime) -> None:

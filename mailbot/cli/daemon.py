@@ -21,6 +21,7 @@ from mailbot.cli.common import (
 )
 from mailbot.config_explain import set_by_environment
 from mailbot.console import summarise_poll
+from mailbot.health import MailboxHealth
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def poll(
             with single_instance(mailbot_app.settings.data_dir, mailbot_app.store):
                 now = datetime.now(UTC)
                 report = jobs.poll(mailbot_app, now)
+                MailboxHealth(mailbot_app).read_by_hand("poll --once", now)
                 flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
         except AlreadyRunning as exc:
             raise fail(str(exc)) from None
