@@ -213,7 +213,9 @@ def _suggestion(where: tuple[str | int, ...], source: str, root: Root) -> str:
         pack_table = _policy_pack_table(loc) or _pack_table_holding(loc[-1])
         if pack_table is not None:
             return f"; it is a policy pack setting: put it under [{pack_table}]"
-        return " (check the spelling against config/mailbot.example.toml)"
+        from mailbot.resources import EXAMPLE_CONFIG  # installed with the wheel
+
+        return f" (check the spelling against the example config, {EXAMPLE_CONFIG})"
     if source:
         return f"; did you mean {ENV_PREFIX}{'__'.join((*loc[:-1], guess[0])).upper()}?"
     return f"; did you mean {key_path((*where[:-1], guess[0]))}?"

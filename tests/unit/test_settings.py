@@ -134,6 +134,17 @@ def test_mistyped_environment_variable_is_named_not_blamed_on_the_file(
     assert "s3cret" not in line
 
 
+def test_an_unknown_key_names_the_example_config_where_it_is_installed(tmp_path: Path) -> None:
+    """It said "check the spelling against config/mailbot.example.toml", a folder of the
+    source that a council installing the wheel does not have."""
+    from mailbot.resources import EXAMPLE_CONFIG
+
+    line = _one_line(tmp_path, "[digest]\nxyzzy = 1\n")
+    assert line.endswith(f"digest.xyzzy: unknown key (check the spelling against the example "
+                         f"config, {EXAMPLE_CONFIG})")
+    assert EXAMPLE_CONFIG.is_file()
+
+
 def test_a_variable_naming_the_wrong_table_names_the_right_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
