@@ -230,11 +230,10 @@ def _tell_member_clarified(it: Intake, case: CaseRow, at: datetime) -> bool:
 
 
 def _tell_member_new_date(it: Intake, case: CaseRow, at: datetime) -> bool:
-    """The member's reply ended an officer's PAUSE on an enquiry or complaint: the paused
-    working days do not count, so the date they were given may now be later. If it is,
-    they are told the new date in reply (commands.tell_member_reply_moved_the_date)."""
-    if case.kind == Kind.FOI.value:
-        return False
+    """The member's reply ended an officer's PAUSE with a resume (an enquiry's or
+    complaint's, or an FOI request's the Act does not know): the paused working days do
+    not count, so the date they were given may now be later. If it is, they are told the
+    new date in reply (commands.tell_member_reply_moved_the_date)."""
     queued = commands.tell_member_reply_moved_the_date(
         it.app, it.session, case, _due_before_last_pause(it.app, it.session, case),
         at.astimezone(cases.LONDON).date(), it.now, in_reply_to=it.message,

@@ -212,15 +212,22 @@ def tell_member_reply_moved_the_date(
     app: App, session: Session, case: CaseRow, promised: date | None, replied_on: date,
     now: datetime, *, in_reply_to: ParsedMessage,
 ) -> list[str]:
-    """The member's reply has ended an officer's PAUSE on a case that is not an FOI
-    request (the clock runs again, the paused working days disregarded), and the response
-    date is now later than `promised`, the one it had when the pause began. The member is
-    told, in reply, the new date and why. Nothing when the date did not move (the pause
-    began after it had passed, or held no working day). Once per pause; only to a member
-    who was acknowledged, while the case is open with a date."""
+    """The member's reply has ended an officer's PAUSE with a resume (the clock runs
+    again, the paused working days disregarded), and the response date is now later than
+    `promised`, the one it had when the pause began. The member is told, in reply, the new
+    date and why. That is an enquiry's or complaint's pause, or an FOI request's that
+    names neither of the Act's stops (set while it was an enquiry and kept when it was
+    relabelled): the statutory date they were given has moved just the same. Not the
+    Act's clarification, whose restart has its own letter
+    (tell_member_clarification_received), nor a fees notice, which their reply never
+    ends. Nothing when the date did not move (the pause began after it had passed, or held
+    no working day). Once per pause; only to a member who was acknowledged, while the case
+    is open with a date."""
     pause = foi_pause.last_pause(session, case)
     new_due = case.response_due
-    if (case.kind == Kind.FOI.value or pause is None or promised is None or new_due is None
+    the_acts = (case.kind == Kind.FOI.value and pause is not None
+                and foi_pause.foi_stop(pause.why) is not None)
+    if (the_acts or pause is None or promised is None or new_due is None
             or new_due <= promised or case.status != CaseStatus.OPEN
             or not member_was_acknowledged(session, case)):
         return []

@@ -15,12 +15,15 @@ before, gave Tuesday 8 December)."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, rows
+from helpers import PLAIN_UTF8, Council, body_text, rows
 
 from mailbot.model import Kind
 from mailbot.store.tables import ClockEventRow, OutboxRow
@@ -74,3 +77,80 @@ def test_the_members_reply_resumes_a_relabelled_pause_without_a_fresh_20_days(
             if r.clock == "response"] == ["pause", "resume"]
     assert rows(council.app, OutboxRow,
                 OutboxRow.purpose == "clarification_received") == []
+
+
+def _words(mail: EmailMessage, part: str = "plain") -> str:
+    """The words of a mail's text or HTML part (its tags taken out), as a reader sees them."""
+    text = body_text(mail, part)
+    if part == "html":
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return " ".join(text.split())
+
+
+def _relabelled_and_answered(council: Council, member: str,
+                             answer: str) -> tuple[EmailMessage, list[EmailMessage]]:
+    """The member's enquiry, paused, relabelled FOI, and their answer: (that answer's mail,
+    what left when it came)."""
+    out = council.deliver(council.mail(
+        member, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
+        "When will they be filled?", date=RECEIVED), now=RECEIVED)
+    [ack] = [m for m in out if m["To"] == member]
+    [assignment] = [m for m in out if m["To"] == SAM]
+    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the member: which '
+                                  'end of the road"', date=PAUSED), now=PAUSED)
+    relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
+                 now=RELABELLED)
+    reply = council.reply(ack, member, answer, date=WRITES)
+    return reply, council.deliver(reply, now=WRITES)
+
+
+def test_the_member_is_sent_the_statutory_date_their_reply_moved_once(
+    council: Council,
+) -> None:
+    """The date the member was given (Tuesday 1 December) moved on by the paused days, as
+    an enquiry's member is told: they are sent it in reply, once."""
+    reply, out = _relabelled_and_answered(
+        council, JO, "The end by the school, from the bridge to no. 40.")
+    ref = council.case().ref
+    [letter] = [m for m in out if m["To"] == JO]
+    assert letter["In-Reply-To"] == reply.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
+    for part in ("plain", "html"):
+        text = _words(letter, part)
+        assert (f"Thank you for your reply about your request for information ({ref}), "
+                "received on Monday 9 November 2026.") in text
+        assert ("you will have a full response by Monday 7 December 2026, not Tuesday 1 "
+                "December 2026 as we said") in text
+        assert "clarifying" not in text
+    # The FOI team's mail: the relabelled request's assignment, and the update.
+    [update] = [m for m in out if m["To"] == FOI_TEAM and "written again" in _words(m)]
+    assert ("The member will be sent the new date, Monday 7 December 2026, unless the case "
+            "is answered or paused again before it goes.") in _words(update)
+    # The same mail read again, the member writing again: no second letter.
+    assert [m for m in council.deliver(reply, now=WRITES) if m["To"] == JO] == []
+    more = council.reply(letter, JO, "There is a second one by no. 20.", date=WRITES)
+    assert [m for m in council.deliver(more, now=WRITES) if m["To"] == JO] == []
+    [row] = rows(council.app, OutboxRow, OutboxRow.purpose == "reply_received")
+    assert (row.recipients, row.status) == (JO, "sent")
+
+
+def test_a_welsh_member_is_sent_the_moved_date_welsh_first(tmp_path: Path) -> None:
+    rhian = "rhian.evans@council.gov.uk"
+    with Council(
+        tmp_path / "cardiff", name="Cardiff Council", mailbox=MAILBOX, policy="cardiff",
+        members=[("Cllr Rhian Evans", rhian, "Tref", "cy")],
+        officers=[("Sam Patel", SAM, "Highways", "", ""),
+                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n'
+        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    ) as cardiff:
+        _, out = _relabelled_and_answered(cardiff, rhian, "Pen gogleddol y ffordd.")
+        ref = cardiff.case().ref
+    [letter] = [m for m in out if m["To"] == rhian]
+    for part in ("plain", "html"):
+        text = _words(letter, part)
+        assert "Annwyl Cllr Rhian Evans" in text
+        assert f"Diolch am eich ateb am eich cais am wybodaeth ({ref})" in text
+        assert "erbyn dydd Llun 7 Rhagfyr 2026, nid dydd Mawrth 1 Rhagfyr 2026" in text
+        assert "Monday 7 December 2026" in text
+        assert text.index("Annwyl") < text.index("Dear")
