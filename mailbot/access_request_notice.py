@@ -84,7 +84,7 @@ def tell_the_holder(
     holder = case.officer_email
     if not holder or case.status in FINISHED or same_address(who, holder):
         return False
-    officer = app.directory.officer(holder) or Officer(holder, holder)
+    officer = app.directory.officer_or_address(holder)
     member = app.directory.member(case.member_email)
     context = notice_context(app, case, officer, marked, who)
     rendered = app.renderer.render(

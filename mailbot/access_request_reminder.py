@@ -152,7 +152,7 @@ def reminder_mail(
     protection officer copied in on "passed"). Queued by the sweep, and written again by
     the send-time check (mailbot.still_due) when it goes later."""
     assert case.officer_email is not None
-    holder = _officer(app, case.officer_email)
+    holder = app.directory.officer_or_address(case.officer_email)
     dpo = app.policy.routing.subject_access or ""
     copy = step == "passed" and bool(dpo) and not same_address(dpo, holder.email)
     envelope = Envelope(
@@ -166,10 +166,6 @@ def reminder_mail(
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = reminder_context(app, case, holder, due, step, today)
     return outbox.Rewritten(app.renderer.render(TEMPLATE, context, languages), envelope)
-
-
-def _officer(app: App, address: str) -> Officer:
-    return app.directory.officer(address) or Officer(address, address)
 
 
 def reminder_context(

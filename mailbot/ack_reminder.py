@@ -62,9 +62,7 @@ def ack_reminder_mail(app: App, case: CaseRow, ack_due: date, today: date) -> ou
     """The reminder to the case's officer as it reads on `today` (due today, or overdue):
     queued by the sweep, and written again by the send-time check if it goes later."""
     assert case.officer_email is not None
-    officer = app.directory.officer(case.officer_email) or Officer(
-        case.officer_email, case.officer_email
-    )
+    officer = app.directory.officer_or_address(case.officer_email)
     # Both languages in a bilingual council, like the officer's other mail about the case.
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)

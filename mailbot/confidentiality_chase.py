@@ -216,9 +216,7 @@ def _queue(
 
 def current_officer(app: App, case: CaseRow) -> Officer:
     assert case.officer_email is not None
-    return app.directory.officer(case.officer_email) or Officer(
-        case.officer_email, case.officer_email
-    )
+    return app.directory.officer_or_address(case.officer_email)
 
 
 def dedup_key(app: App, case: CaseRow, step: ChaseStep) -> str:

@@ -83,6 +83,11 @@ class Directory:
     def officer(self, email: str) -> Officer | None:
         return self.officers.get(address_key(email))
 
+    def officer_or_address(self, email: str) -> Officer:
+        """The officer's row, else one named by the address alone: a team address, a
+        leaver, anyone mailbot is to write to who has no row in officers.csv."""
+        return self.officer(email) or Officer(email, email)
+
     def as_listed(self, email: str) -> str:
         """An officer's or member's address as the directory file writes it, whichever
         form of its domain `email` uses; any other address as given. Stored on a case, so
@@ -94,17 +99,13 @@ class Directory:
         officer = self.officer(email)
         if officer is None or not officer.manager_email:
             return None
-        return self.officer(officer.manager_email) or Officer(
-            officer.manager_email, officer.manager_email
-        )
+        return self.officer_or_address(officer.manager_email)
 
     def deputy_of(self, email: str) -> Officer | None:
         officer = self.officer(email)
         if officer is None or not officer.deputy_email:
             return None
-        return self.officer(officer.deputy_email) or Officer(
-            officer.deputy_email, officer.deputy_email
-        )
+        return self.officer_or_address(officer.deputy_email)
 
     def managed_by(self, manager_email: str) -> list[Officer]:
         """The officers whose manager this is (an empty list for a manager of no one)."""

@@ -185,7 +185,7 @@ def chase_mail(
     to the officer who paused it. None if there is nobody to chase. Queued by the sweep,
     and written again by the send-time check (mailbot.still_due) if it goes later."""
     assert case.officer_email is not None
-    holder = _officer(app, case.officer_email)
+    holder = app.directory.officer_or_address(case.officer_email)
     asked_at: datetime | None = None
     if pause.step == "redirect":
         request = redirect_request(session, case, pause)
@@ -195,7 +195,7 @@ def chase_mail(
         asked_at = request.sent_at or request.created_at
     else:
         to = holder.email
-    recipient = _officer(app, to)
+    recipient = app.directory.officer_or_address(to)
     envelope = Envelope(
         sender=app.mailbox_address,
         sender_name=app.settings.mailbox.display_name,
@@ -206,10 +206,6 @@ def chase_mail(
     languages = staff_languages(app.policy.language, member.language if member else None)
     context = chase_context(app, case, pause, holder, recipient, asked_at, today)
     return outbox.Rewritten(app.renderer.render(TEMPLATE, context, languages), envelope)
-
-
-def _officer(app: App, address: str) -> Officer:
-    return app.directory.officer(address) or Officer(address, address)
 
 
 def chase_context(

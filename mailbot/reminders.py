@@ -264,7 +264,7 @@ def summary_mail(
     """One officer's daily summary: every case listed with what it is, for whom, by when
     and how to answer it, most overdue first. Used by the sweep, and by the send-time
     check (mailbot.still_due) to write it again with the cases still to answer."""
-    officer = app.directory.officer(officer_email) or Officer(officer_email, officer_email)
+    officer = app.directory.officer_or_address(officer_email)
     manager = _manager_of(app, officer)
     items = []
     for case, step in listed:
@@ -310,9 +310,7 @@ def _summary_languages(app: App, listed: list[tuple[CaseRow, Step]]) -> Language
 def _manager_of(app: App, officer: Officer) -> Officer | None:
     if not officer.manager_email:
         return None
-    return app.directory.officer(officer.manager_email) or Officer(
-        officer.manager_email, officer.manager_email
-    )
+    return app.directory.officer_or_address(officer.manager_email)
 
 
 def hold_until_working_hours(app: App, cal: WorkingCalendar, now: datetime) -> None:
@@ -441,16 +439,14 @@ def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) ->
     again when it goes later than it was queued."""
     assert case.officer_email is not None
     notes: list[tuple[str, str]] = []
-    officer = app.directory.officer(case.officer_email) or Officer(
-        case.officer_email, case.officer_email
-    )
+    officer = app.directory.officer_or_address(case.officer_email)
     manager = _manager_of(app, officer)
     gone = step.kind == "escalation" and is_leaver(app, case.officer_email)
     if gone and (stand := stand_in(app, case.officer_email)) is not None:
         # Their row was deleted (they left, or their address changed): no manager is known,
         # and the overdue reminders may be reaching nobody. Whoever takes unrouted mail is
         # asked instead, and may use the commands (commands.authority).
-        manager = app.directory.officer(stand) or Officer(stand, stand)
+        manager = app.directory.officer_or_address(stand)
         notes.append(("escalation to stand-in",
                       f"{case.officer_email} is not in officers.csv; escalated to {stand}"))
     if step.kind == "escalation" and manager is None:
