@@ -154,8 +154,28 @@ def _bound(err: Any) -> str | None:
         name, words = _BOUNDS[err["type"]]
         return words.format(context.get(name, "?"))
     if err["type"] in ("literal_error", "enum") and "expected" in context:
-        return f"must be one of {context['expected']}"
+        return f"must be one of {context['expected']}{_meant_value(err.get('input'), context)}"
     return None
+
+
+# What other programs call one of our values: Outlook's "SSL/TLS" for port 993 is "tls".
+_OTHER_NAMES = {"ssl": "tls", "ssl/tls": "tls", "implicit": "tls", "tls/ssl": "tls"}
+
+
+def _meant_value(given: object, context: dict[str, Any]) -> str:
+    """'; did you mean "monday"?' for a value close to one allowed (a setting's value,
+    never a secret), or what another program's name for it is in mailbot's words."""
+    if not isinstance(given, str) or not given.strip():
+        return ""
+    allowed = {value.lower(): value for value in re.findall(r"'([^']*)'", str(context["expected"]))}
+    written = given.strip().lower()
+    if written in _OTHER_NAMES and _OTHER_NAMES[written] in allowed:
+        return (f'; write "{_OTHER_NAMES[written]}" for what mail programs call SSL or '
+                "SSL/TLS")
+    close = difflib.get_close_matches(written, list(allowed), n=1, cutoff=0.6)
+    starts = [value for value in allowed if len(written) >= 3 and value.startswith(written)]
+    meant = [allowed[value] for value in (close or starts)[:1]]
+    return f'; did you mean "{meant[0]}"?' if meant and meant[0] != given else ""
 
 
 def _plain(message: str) -> str:

@@ -33,7 +33,7 @@ def problems(tmp_path: Path, text: str) -> list[str]:
         ('[[routing.rules]]\nname = "waste"\nofficer = "dale.whitcombe@thornfield.gov.uk"\n'
          'kinds = ["enquiries"]\n',
          "routing.rules (number 1).kinds (number 1): must be one of 'enquiry', 'foi', "
-         "'complaint' or 'confidentiality'"),
+         "'complaint' or 'confidentiality'; did you mean \"enquiry\"?"),
         ('[classifier]\nthreshold = "high"\n',
          "classifier.threshold: must be a number (without quotes)"),
     ],
@@ -64,7 +64,7 @@ def test_the_rule_at_fault_is_counted_from_one_as_the_file_reads(tmp_path: Path)
     assert found == [
         "routing.rules (number 3).officer: is required: add it to this table",
         "routing.rules (number 3).kinds (number 2): must be one of 'enquiry', 'foi', "
-        "'complaint' or 'confidentiality'",
+        "'complaint' or 'confidentiality'; did you mean \"complaint\"?",
     ]
 
 

@@ -134,6 +134,27 @@ def test_mistyped_environment_variable_is_named_not_blamed_on_the_file(
     assert "s3cret" not in line
 
 
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        # What Outlook and most mail programs call port 993's setting.
+        ('[mailbox.imap]\nsecurity = "SSL"\n', "mailbox.imap.security: must be one of 'tls', "
+         "'starttls' or 'none'; write \"tls\" for what mail programs call SSL or SSL/TLS"),
+        ('[mailbox.smtp]\nsecurity = "start-tls"\n', "mailbox.smtp.security: must be one of "
+         "'tls', 'starttls' or 'none'; did you mean \"starttls\"?"),
+        ('[digest]\nday = "Mon"\n', "digest.day: must be one of 'monday', 'tuesday', "
+         "'wednesday', 'thursday', 'friday', 'saturday' or 'sunday'; did you mean \"monday\"?"),
+        ('[logging]\nlevel = "warn"\n', "logging.level: must be one of 'DEBUG', 'INFO', "
+         "'WARNING' or 'ERROR'; did you mean \"WARNING\"?"),
+    ],
+)
+def test_a_value_not_among_those_allowed_names_the_one_meant(
+    tmp_path: Path, text: str, ending: str
+) -> None:
+    """'security = "SSL"' was told only the values allowed, not which of them it is."""
+    assert _one_line(tmp_path, text).endswith(ending)
+
+
 def test_an_unknown_key_names_the_example_config_where_it_is_installed(tmp_path: Path) -> None:
     """It said "check the spelling against config/mailbot.example.toml", a folder of the
     source that a council installing the wheel does not have."""
