@@ -76,13 +76,22 @@ def law_date_beside_pause(app: App, case: CaseRow, *, resumed: bool) -> Bilingua
     return Bilingual(en, cy)
 
 
+def holder_to_tell(case: CaseRow, who: str) -> str | None:
+    """The officer to be told of a mark `who` set or cleared on `case`: the one who holds
+    it, unless that is `who` themselves or the case is finished (None then)."""
+    holder = case.officer_email
+    if not holder or case.status in FINISHED or same_address(who, holder):
+        return None
+    return holder
+
+
 def tell_the_holder(
     app: App, session: Session, case: CaseRow, marked: bool, *, who: str, now: datetime
 ) -> bool:
     """Queue the notice to the case's holder of a mark `who` just set (or cleared), in the
     caller's transaction, after its timeline entry; whether one was queued."""
-    holder = case.officer_email
-    if not holder or case.status in FINISHED or same_address(who, holder):
+    holder = holder_to_tell(case, who)
+    if holder is None:
         return False
     officer = app.directory.officer_or_address(holder)
     member = app.directory.member(case.member_email)

@@ -78,33 +78,37 @@ def subject_access(
 ) -> None:
     """Mark an enquiry or FOI request as a subject access request (UK GDPR Article 15), or
     clear the mark with --not, when the classifier got it wrong. The case stays with its
-    officer and the member is sent nothing; the officer is reminded of data protection
-    law's one calendar month before it ends and once it has passed while the case is
-    marked. Exit 2: no such case, or a case of another kind."""
+    officer, who is sent a notice of the change; the member is sent nothing; the officer
+    is reminded of data protection law's one calendar month before it ends and once it
+    has passed while the case is marked. Exit 2: no such case, or a case of another kind."""
     from mailbot.access_request import law_due
+    from mailbot.access_request_notice import holder_to_tell
     from mailbot.render import long_date
     from mailbot.triage import TriageError, mark_subject_access
 
+    who = by or f"admin:{operator()}"
     with opened_app(config) as mailbot_app:
         try:
             case, changed = mark_subject_access(
-                mailbot_app, ref, not not_one, who=by or f"admin:{operator()}",
-                now=datetime.now(UTC),
+                mailbot_app, ref, not not_one, who=who, now=datetime.now(UTC),
             )
         except TriageError as exc:
             raise fail(str(exc), 2) from None
         due = law_due(mailbot_app.policy, case.received_at)
+    stays = f"it stays with {case.officer_email or 'no officer'}"
+    if holder_to_tell(case, who):
+        stays += ", who is sent a notice of the change"
     if not changed:
         typer.echo(f"nothing changed: {case.ref} is {'not ' if not_one else ''}marked as a "
                    "subject access request already")
     elif not_one:
-        typer.echo(f"{case.ref} is no longer marked as a subject access request; it stays "
-                   f"with {case.officer_email or 'no officer'}")
+        typer.echo(f"{case.ref} is no longer marked as a subject access request; {stays}; "
+                   "the member is sent nothing")
     else:
         typer.echo(f"{case.ref} is now marked as a subject access request: data protection "
-                   f"law's one calendar month ends {long_date(due)}; it stays with "
-                   f"{case.officer_email or 'no officer'} (mailbot reassign {case.ref} --to "
-                   "ADDRESS to pass it on); the member is sent nothing")
+                   f"law's one calendar month ends {long_date(due)}; {stays} (mailbot "
+                   f"reassign {case.ref} --to ADDRESS to pass it on); the member is sent "
+                   "nothing")
 
 
 def reassign(

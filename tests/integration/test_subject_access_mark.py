@@ -51,7 +51,8 @@ def test_an_enquiry_marked_by_hand_gets_the_law_s_reminders(tmp_path: Path) -> N
         assert code == 0, output
         assert (f"{case.ref} is now marked as a subject access request: data protection "
                 f"law's one calendar month ends {MONTH}") in output
-        assert f"it stays with {holder}" in output
+        assert f"it stays with {holder}, who is sent a notice of the change" in output
+        assert "the member is sent nothing" in output
         assert place.case().subject_access
         [marked] = place.events("subject access marked")
         assert marked.actor == "Dee Okafor"
@@ -87,6 +88,8 @@ def test_a_mark_cleared_by_hand_stops_the_reminders(tmp_path: Path) -> None:
         code, output = run(place, "subject-access", case.ref, "--not")
         assert code == 0, output
         assert f"{case.ref} is no longer marked as a subject access request" in output
+        assert (f"it stays with {place.case().officer_email}, who is sent a notice of the "
+                "change") in output
         assert not place.case().subject_access
         [cleared] = place.events("subject access unmarked")
         assert cleared.actor.startswith("admin:")
