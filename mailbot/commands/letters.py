@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import acknowledgement, assignment, cases, foi_pause, ledger, outbox
 from mailbot.addresses import address_key
+from mailbot.clock import ClockEvent
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
@@ -135,21 +136,35 @@ def date_member_was_given(app: App, session: Session, case: CaseRow) -> date | N
     """The response date the last dated letter to the member named: what they expect.
     The letters that are written again at send time (mailbot.still_due) named the date
     the case had when they went; the acknowledgement the one when it was queued; one still
-    waiting names the case's date now. None if no dated letter was queued (or all were
-    withdrawn or failed)."""
-    row = session.scalars(
+    waiting names the case's date now. A letter that went while the clock was paused
+    named no date (the new officer's, on a case handed over paused): the one before it
+    is what the member expects. None if no dated letter was queued (or all were withdrawn
+    or failed)."""
+    letters = session.scalars(
         select(OutboxRow).where(
             OutboxRow.case_id == case.id, OutboxRow.purpose.in_(DATED_LETTERS),
             OutboxRow.status.not_in(("suppressed", "failed")),
-        ).order_by(OutboxRow.id.desc()).limit(1)
-    ).first()
-    if row is None:
-        return None
+        ).order_by(OutboxRow.id.desc())
+    ).all()
+    events = cases.clock_events(session, case)
+    for row in letters:
+        named = _date_named(app, session, case, row, events)
+        if named is not None:
+            return named
+    return None
+
+
+def _date_named(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, events: list[ClockEvent]
+) -> date | None:
+    """The response date the dated letter `row` named: the case's as it stood when the
+    letter went (the acknowledgement: when queued; one still waiting: now). None for one
+    that went while the clock was paused."""
     went = row.created_at if row.purpose == "ack" else row.sent_at
     if went is None:
         return case.response_due
-    events = [e for e in cases.clock_events(session, case) if e.at <= went]
-    return cases.deadlines_for(app, session, case, events).response_due
+    before = [e for e in events if e.at <= went]
+    return cases.deadlines_for(app, session, case, before).response_due
 
 
 def tell_member_clarification_received(

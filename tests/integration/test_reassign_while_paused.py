@@ -27,6 +27,7 @@ import pytest
 from helpers import PLAIN_UTF8, Council, body_text, rows
 from typer.testing import CliRunner
 
+from mailbot import jobs
 from mailbot.cli import app as cli
 from mailbot.store.tables import ClockEventRow, OutboxRow
 
@@ -175,3 +176,37 @@ def test_mailbot_reassign_of_a_complaint_waiting_for_legal_keeps_it_paused(
     assert ("The response clock stays paused (waiting for legal to advise, since Thursday "
             "26 November 2026)") in _words(out[LEE])
     assert "respond by" not in _words(out[JO])
+
+
+def test_the_late_notice_names_the_date_the_member_was_given_not_the_moved_one(
+    council: Council,
+) -> None:
+    """The letter naming Lee gave no date (the clock was paused), so the date Jo was last
+    given is the acknowledgement's, Wednesday 9 December: Lee's RESUME moved the case's
+    own to Wednesday 16 December, which Jo was never told. When that passes unanswered,
+    the late notice says the date Jo was told, not one they never saw."""
+    _, assignment = _paused(council, "waiting for Highways to inspect")
+    out = _reassign(council, assignment)
+    council.deliver(council.reply(out[LEE], LEE, "RESUME", date=ANSWERED), now=ANSWERED)
+    assert council.case().response_due == date(2026, 12, 16)
+
+    overdue = datetime(2026, 12, 17, 10, 0, tzinfo=UTC)
+    jobs.send_reminders(council.app, overdue)
+    [notice] = [m for m in council.flush(overdue) if m["To"] == JO]
+    text = _words(notice)
+    assert ("we told you that you would have the response to your enquiry "
+            f"({council.case().ref}) by Wednesday 9 December 2026") in text
+    assert "16 December" not in text
+
+
+def test_a_bilingual_council_confirms_in_welsh_too(tmp_path: Path) -> None:
+    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
+        _, assignment = _paused(cardiff, "aros am luniau gan y preswylydd")
+        out = _reassign(cardiff, assignment)
+        assert cardiff.case().status == "paused"
+    said = _words(out[SAM])
+    assert ("Mae'r cloc ymateb yn dal wedi'i oedi (aros am luniau gan y preswylydd): nid yw'r "
+            "aros ar ben am fod yr achos wedi newid dwylo. Mae Lee Wong wedi cael gwybod pam, "
+            "a bod eu RESUME yn ei redeg eto; mae ateb yr aelod yn edefyn yr achos hwn yn dod "
+            "ag ef i ben hefyd.") in said
+    assert "The response clock stays paused (aros am luniau gan y preswylydd)" in said
