@@ -307,6 +307,7 @@ def apply_subject_access(ctx: Context, command: Command) -> Result:
     says who, the law's reminders follow the mark, the case stays where it is and the
     member is sent nothing."""
     from mailbot.access_request import law_due
+    from mailbot.access_request_notice import holder_to_tell
     from mailbot.triage import SUBJECT_ACCESS_KINDS, set_subject_access
 
     case, marked = ctx.case, command.ok is not False
@@ -325,26 +326,41 @@ def apply_subject_access(ctx: Context, command: Command) -> Result:
             f"{'Mae' if marked else 'Nid yw'} {case.ref} {'eisoes wedi' if marked else 'wedi'}"
             " ei farcio'n gais gwrthrych am wybodaeth; ni newidiwyd dim.",
         ))
+    # Someone other than its officer (their manager, an administrator): the officer was
+    # sent a notice (access_request_notice), and it is they who are reminded.
+    told = holder_to_tell(case, ctx.sender)
+    name = ctx.app.directory.officer_or_address(told).name if told else ""
     if not marked:
         return Result(True, [Bilingual(
             f"{case.ref} is no longer marked as a subject access request: no reminders of "
-            "data protection law's date will be sent. The member has not been written to.",
+            "data protection law's date will be sent."
+            + (f" {name}, who holds it, has been sent a notice of it." if told else "")
+            + " The member has not been written to.",
             f"Nid yw {case.ref} wedi'i farcio'n gais gwrthrych am wybodaeth mwyach: ni "
-            "fydd nodiadau atgoffa am ddyddiad cyfraith diogelu data. Nid ysgrifennwyd at "
-            "yr aelod.",
+            "fydd nodiadau atgoffa am ddyddiad cyfraith diogelu data."
+            + (f" Mae {name}, sydd â'r achos, wedi cael hysbysiad amdano." if told else "")
+            + " Nid ysgrifennwyd at yr aelod.",
         )])
     due = law_due(ctx.app.policy, case.received_at)
+    stays = (
+        Bilingual(f"It stays with its officer, {name}, who has been sent a notice of it and "
+                  "will be reminded of that date",
+                  f"Mae'n aros gyda'i swyddog, {name}, sydd wedi cael hysbysiad amdano ac a "
+                  "gaiff ei atgoffa o'r dyddiad hwnnw")
+        if told else
+        Bilingual("You will be reminded of it. It stays with its officer",
+                  "Cewch eich atgoffa ohono. Mae'n aros gyda'i swyddog")
+    )
     return Result(True, [Bilingual(
         f"{case.ref} is now marked as a subject access request: data protection law's one "
-        f"calendar month ends {long_date_or_paused(due)} (UK GDPR Article 12(3)); you will be "
-        "reminded of it. It stays with its officer: REASSIGN it to pass it to the data "
-        "protection officer. The member has not been written to: tell them that date "
-        "unless you have.",
+        f"calendar month ends {long_date_or_paused(due)} (UK GDPR Article 12(3)). "
+        f"{stays}: REASSIGN it to pass it to the data protection officer. The member has "
+        "not been written to: tell them that date unless you have.",
         f"Mae {case.ref} bellach wedi'i farcio'n gais gwrthrych am wybodaeth: daw un mis "
         f"calendr cyfraith diogelu data i ben {long_date_or_paused_cy(due, mutate=True)} "
-        "(Erthygl 12(3) GDPR y DU); cewch eich atgoffa ohono. Mae'n aros gyda'i swyddog: "
-        "defnyddiwch REASSIGN i'w drosglwyddo i'r swyddog diogelu data. Nid ysgrifennwyd "
-        "at yr aelod: dywedwch y dyddiad hwnnw wrthynt oni bai eich bod wedi gwneud hynny.",
+        f"(Erthygl 12(3) GDPR y DU). {stays.cy}: defnyddiwch REASSIGN i'w drosglwyddo i'r "
+        "swyddog diogelu data. Nid ysgrifennwyd at yr aelod: dywedwch y dyddiad hwnnw "
+        "wrthynt oni bai eich bod wedi gwneud hynny.",
     )])
 
 

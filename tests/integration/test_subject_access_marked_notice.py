@@ -104,6 +104,10 @@ def test_the_holder_is_told_when_their_manager_marks_by_reply(tmp_path: Path) ->
         assert f"Pat Moss has marked {ref}" in words(notice)
         [reply] = [m for m in out if m["To"] == "pat@wiltshire.gov.uk"]
         assert f"{ref} is now marked as a subject access request" in words(reply)
+        # Pat is told who holds it and that Sam has been told, not that Pat is reminded.
+        assert "you will be reminded" not in words(reply)
+        assert ("It stays with its officer, Sam Patel, who has been sent a notice of it and "
+                "will be reminded of that date") in words(reply)
         # The holder undoes it by replying to the notice.
         out = place.deliver(place.reply(notice, "sam@wiltshire.gov.uk", "SAR NO",
                                         date=later + timedelta(hours=1)),
@@ -112,6 +116,16 @@ def test_the_holder_is_told_when_their_manager_marks_by_reply(tmp_path: Path) ->
         # Sam took it off himself: only his own confirmation, no notice.
         assert [str(m["To"]) for m in out] == ["sam@wiltshire.gov.uk"]
         assert "is no longer marked" in words(out[0])
+        assert "has been sent a notice" not in words(out[0])
+        # Pat marks it again and Pat's own mark is taken off by Pat: Sam is told of both.
+        again = later + timedelta(hours=2)
+        place.deliver(place.mail("Pat Moss <pat@wiltshire.gov.uk>", f"Mr Brown [{ref}]",
+                                 "SAR", date=again), again)
+        out = place.deliver(place.mail("Pat Moss <pat@wiltshire.gov.uk>", f"Mr Brown [{ref}]",
+                                       "SAR NO", date=again + timedelta(hours=1)),
+                            again + timedelta(hours=1))
+        [reply] = [m for m in out if m["To"] == "pat@wiltshire.gov.uk"]
+        assert "Sam Patel, who holds it, has been sent a notice of it" in words(reply)
 
 
 def test_the_welsh_notice(tmp_path: Path) -> None:
@@ -126,3 +140,16 @@ def test_the_welsh_notice(tmp_path: Path) -> None:
     assert (f"Mae Dee Okafor wedi marcio {ref}") in text
     assert "dydd Mawrth 29 Rhagfyr 2026" in text and MONTH in text
     assert "SAR NO" in words(notice, "html")
+
+
+def test_the_welsh_confirmation_to_a_manager_names_the_officer(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as place:
+        ref = missed_request(place, "cardiff")
+        later = SENT + timedelta(hours=2)
+        out = place.deliver(place.mail("Pat Moss <pat@cardiff.gov.uk>", f"Mr Brown [{ref}]",
+                                       "SAR", date=later), later)
+        [reply] = [m for m in out if m["To"] == "pat@cardiff.gov.uk"]
+    text = words(reply)
+    assert ("Mae'n aros gyda'i swyddog, Sam Patel, sydd wedi cael hysbysiad amdano ac a "
+            "gaiff ei atgoffa o'r dyddiad hwnnw") in text
+    assert "Cewch eich atgoffa" not in text and "you will be reminded" not in text
