@@ -60,3 +60,33 @@ def test_a_second_help_in_a_new_mail_is_answered(tmp_path: Path) -> None:
                 f"Sam Patel <{SAM}>", "help", "HELP", date=at), now=at))
     assert [[m["To"] for m in out] for out in answers] == [[SAM], [SAM]]
     assert all(_lists_commands(out[0]) for out in answers)
+
+
+def test_the_list_asked_for_does_not_say_it_goes_once_a_day(tmp_path: Path) -> None:
+    """Each HELP is answered, so its list must not end 'This help is sent at most once a
+    day.' (nor the Welsh 'unwaith y dydd ar y mwyaf'): an officer told so would not ask
+    again. The list sent for mail not read as a command still goes once a day, and says
+    so."""
+    with Council(
+        tmp_path / "cardiff", name="Cardiff Council", policy="cardiff",
+        mailbox="memberenquiries@council.gov.uk",
+        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", "")], threshold=0.0,
+    ) as council:
+        assignment = _assignment(council)
+        answers = [council.deliver(council.mail(
+            f"Sam Patel <{SAM}>", "help", "HELP", date=NEXT_DAY + timedelta(hours=n)),
+            now=NEXT_DAY + timedelta(hours=n)) for n in range(2)]
+        at = NEXT_DAY + timedelta(hours=3)
+        [unread] = council.deliver(council.reply(
+            assignment, f"Sam Patel <{SAM}>", "Thanks, I'll look at this tomorrow.",
+            date=at), now=at)
+    for [answer] in answers:
+        for subtype in ("plain", "html"):
+            said = body_text(answer, subtype)
+            assert "REASSIGN" in said
+            assert "once a day" not in said and "unwaith y dydd" not in said
+    for subtype in ("plain", "html"):
+        said = body_text(unread, subtype)
+        assert "This help is sent at most once a day." in said
+        assert "Anfonir y cymorth hwn unwaith y dydd ar y mwyaf." in said
