@@ -28,6 +28,7 @@ from mailbot import (
     outbox,
     pause_reason,
 )
+from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned
@@ -119,6 +120,7 @@ def follow_thread(it: Intake) -> Outcome | None:
             headline = WROTE_AGAIN_CLARIFIED
         elif _tell_member_new_date(it, case, at):
             headline = _wrote_again_member_told(case)
+        headline = _with_the_law_s_date(it, case, headline)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
     elif held is not None:
@@ -251,6 +253,16 @@ def _due_before_last_pause(app: App, session: Session, case: CaseRow) -> date | 
     if not pauses:
         return None
     return cases.deadlines_for(app, session, case, events[: pauses[-1]]).response_due
+
+
+def _with_the_law_s_date(it: Intake, case: CaseRow, headline: Headline) -> Headline:
+    """A subject access request's update, once the member's reply ended its pause, says
+    what the officer's own RESUME would: the law's date did not move with the pause, and
+    whether the protocol's date now falls after it (access_request_notice)."""
+    law = law_date_beside_pause(it.app, case, resumed=True)
+    if law is None:
+        return headline
+    return Headline(f"{headline.en} {law}", f"{headline.cy} {welsh_of(law)}")
 
 
 def _wrote_again_member_told(case: CaseRow) -> Headline:

@@ -78,3 +78,30 @@ def test_a_plain_enquiry_is_unchanged(tmp_path: Path) -> None:
         resumed = command(place, assignment, holder, "RESUME", RESUMED)
     for text in (paused, resumed):
         assert "subject access" not in text and "law's date" not in text
+
+
+def test_the_member_s_answer_ending_the_pause_names_the_law_s_date(tmp_path: Path) -> None:
+    """The pause waits for the member (their resident's proof of ID); the member's answer
+    ends it, and the holder's update says, as their own RESUME's confirmation would, that
+    the law's date did not move, and that the protocol's now falls after it."""
+    with council(tmp_path) as place:
+        member = "Cllr Ann Lee <ann@wiltshire.gov.uk>"
+        out = place.deliver(place.mail(member, "Mrs Smith's records",
+                                       "Mrs Smith has asked me to get a copy of all the "
+                                       "records the council holds on her.", date=SENT), SENT)
+        case = place.case()
+        assert case.subject_access
+        holder = case.officer_email or ""
+        [assignment] = [m for m in out if m["To"] == holder]
+        [ack] = [m for m in out if m["To"] == "ann@wiltshire.gov.uk"]
+        command(place, assignment, holder,
+                "PAUSE \"waiting for the resident's proof of ID\"", PAUSED)
+        out = place.deliver(place.reply(ack, member, "Mrs Smith's passport copy is now "
+                                        "with me: she lives at 4 Elm Road, Devizes.",
+                                        date=RESUMED), RESUMED)
+        assert place.case(case.ref).status == "open"
+        [update] = [m for m in out if m["To"] == holder]
+        text = text_of(update)
+        assert (f"{case.ref} is a subject access request: data protection law's date, "
+                f"{MONTH}, did not move with the pause.") in text
+        assert f"The protocol's date now falls after it, so answer by {MONTH}" in text
