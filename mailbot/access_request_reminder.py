@@ -173,6 +173,7 @@ def reminder_context(
 ) -> dict[str, Any]:
     """The whitelisted values the template may see: for a confidential case no subject."""
     values = chase_values(app, case, holder)
+    dpo = app.policy.routing.subject_access or ""
     confidential, subject = values["case"]["confidential"], values["case"]["subject"]
     cal = app.policy.council_calendar()
     session = object_session(case)
@@ -192,6 +193,7 @@ def reminder_context(
             else 0,
             "working_days_since": cal.working_days_between(due, today) if step == "passed"
             else 0,
-            "dpo": app.policy.routing.subject_access or "",
+            # Not when the data protection officer holds it: never told to tell themself.
+            "dpo": "" if same_address(dpo, holder.email) else dpo,
         },
     }

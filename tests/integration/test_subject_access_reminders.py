@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from helpers import Council, body_text, rows
 
 from mailbot import jobs
@@ -217,3 +218,47 @@ def test_welsh_and_english_at_a_bilingual_council(tmp_path: Path) -> None:
         assert f"one calendar month from receipt ends on {MONTH}" in text
         assert "yn gais gwrthrych am wybodaeth" in body_text(before, "html")
         assert "wedi mynd heibio" in text_of(passed)
+
+
+
+@pytest.mark.parametrize("pack", ["wiltshire", "cardiff"])
+def test_the_data_protection_officer_holding_it_is_not_told_to_tell_or_pass_it_to_themself(
+    tmp_path: Path, pack: str,
+) -> None:
+    """Held by the data protection officer (the pack's subject_access address), the law's
+    reminders said 'Please send the response now, and tell the data protection officer
+    (dpo@...) why it is late' and 'REASSIGN ... to give it to a colleague, such as the data
+    protection officer (dpo@...)' to that officer (Welsh too)."""
+    dpo = f"dpo@{pack}.gov.uk"
+    config = f'[policy.routing]\nsubject_access = "{dpo}"\n'
+    with council(tmp_path, pack=pack, config=config) as place:
+        sender = ("Cllr Ann Lee <ann@wiltshire.gov.uk>" if pack == "wiltshire"
+                  else "Cllr Rhian Evans <rhian@cardiff.gov.uk>")
+        case, _ = open_sar(place, sender)
+        assert case.officer_email == dpo
+        found = sar_reminders(place, BEFORE, PASSED)
+        [before], [passed] = found[BEFORE], found[PASSED]
+    for message in (before, passed):
+        assert message["To"] == dpo and message["Cc"] is None
+        for subtype in ("plain", "html"):
+            said = " ".join(body_text(message, subtype).split())
+            assert "such as the data protection officer" not in said
+            assert "tell the data protection officer" not in said
+            assert "fel y swyddog diogelu data" not in said
+            assert "dywedwch wrth y swyddog diogelu data" not in said
+    assert "Please send the response now: the requester may complain" in text_of(passed)
+
+
+def test_an_officer_holding_it_is_still_told_to_tell_the_data_protection_officer(
+    tmp_path: Path,
+) -> None:
+    config = '[policy.routing]\nsubject_access = "dpo@wiltshire.gov.uk"\n'
+    with council(tmp_path, config=config) as place:
+        _, assignment = open_sar(place)
+        place.deliver(place.reply(assignment, "dpo@wiltshire.gov.uk",
+                                  "REASSIGN sam@wiltshire.gov.uk",
+                                  date=SENT + timedelta(hours=2)), SENT + timedelta(hours=2))
+        [passed] = sar_reminders(place, PASSED, PASSED)[PASSED]
+    assert ("tell the data protection officer (dpo@wiltshire.gov.uk) why it is late"
+            in text_of(passed))
+    assert "such as the data protection officer (dpo@wiltshire.gov.uk)" in text_of(passed)
