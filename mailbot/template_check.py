@@ -15,7 +15,14 @@ from jinja2 import Environment, TemplateSyntaxError
 from mailbot.render import Renderer
 from mailbot.resources import TEMPLATES
 from mailbot.settings import Settings
-from mailbot.template_values import UnknownValue, letter_of, template_names, unknown_values
+from mailbot.template_values import (
+    PARTIALS,
+    UnknownValue,
+    letter_of,
+    partials_letters,
+    template_names,
+    unknown_values,
+)
 
 SUBJECT = "Subject:"
 
@@ -86,11 +93,13 @@ def template_warnings(settings: Settings) -> list[str]:
     if folder is None:
         return []
     shipped = template_names(TEMPLATES)
+    names = template_names(folder)
+    partials = partials_letters(folder) if any(n.startswith(PARTIALS) for n in names) else {}
     found: list[str] = []
-    for name in template_names(folder):
+    for name in names:
         if name in shipped:
             found += [_unknown_value_warning(folder / name, name, unknown)
-                      for unknown in unknown_values(folder / name, name)]
+                      for unknown in unknown_values(folder / name, name, partials)]
             continue
         close = difflib.get_close_matches(name, shipped, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
@@ -102,8 +111,19 @@ def template_warnings(settings: Settings) -> list[str]:
 def _unknown_value_warning(path: Path, name: str, unknown: UnknownValue) -> str:
     meant = f" (did you mean {unknown.close}?)" if unknown.close else ""
     return (f"{path}:{unknown.line}: {unknown.value} is not a value mailbot gives its "
-            f"'{letter_of(name)}' mail{meant}; each such mail would be made from mailbot's "
-            "own templates instead of this file")
+            f"{_letters_of(name, unknown.letters)}{meant}; each such mail would be made from "
+            "mailbot's own templates instead of this file")
+
+
+def _letters_of(name: str, letters: tuple[str, ...]) -> str:
+    """"'ack' mail" for a letter's template; for a partial, the letters including it:
+    "'ack' mail, which includes this file", "'a', 'b' or 'c' mail, which include ..."."""
+    if not name.startswith(PARTIALS):
+        return f"'{letter_of(name)}' mail"
+    quoted = [f"'{letter}'" for letter in letters]
+    if len(quoted) == 1:
+        return f"{quoted[0]} mail, which includes this file"
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]} mail, which include this file"
 
 
 def _starts_with_subject(path: Path) -> bool:

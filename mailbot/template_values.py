@@ -9,6 +9,11 @@ What a letter is given is read from mailbot's own templates of the same letter: 
 may still be given, so this is a warning, never a reason to set a council's file aside.
 Only `name`, `name.attribute` and `name["key"]` chains are read; a value the template sets
 itself (`set`, `for`, a macro's argument) is its own.
+
+A partial (`_partials/ack.en.txt`) is made with the values of the letter that includes it,
+so a council's partial is read against the letters whose mail would include it (from the
+council's own templates where it has them, else mailbot's): a value none of them is given
+is warned of, naming them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class UnknownValue:
     line: int
     value: str
     close: str
+    letters: tuple[str, ...] = ()
+    """The letters the template is part of: its own, or for a partial those including it."""
 
 
 def letter_of(name: str) -> str:
@@ -135,21 +142,59 @@ def given_to(letter: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unknown_values(path: Path, name: str) -> list[UnknownValue]:
+def partials_letters(folder: Path | None) -> dict[str, tuple[str, ...]]:
+    """Each partial's letters: those whose mail includes it ('_partials/case_facts.en.txt':
+    escalation, overdue, reminder). A letter's mail is made from its templates and the
+    partials named after it (which its bilingual version includes by a name it builds),
+    and what they include in turn, each read from the council's file in `folder` where it
+    has one, else from mailbot's."""
+    env = Renderer().env
+    names = template_names(TEMPLATES)
+    includes: dict[str, list[str]] = {}
+
+    def included_by(name: str) -> list[str]:
+        if name not in includes:
+            own = folder / name if folder is not None else None
+            path = own if own is not None and own.is_file() else TEMPLATES / name
+            tree = _parse(env, path) if path.is_file() else None
+            includes[name] = [] if tree is None else list(_static_includes(tree))
+        return includes[name]
+
+    found: dict[str, list[str]] = {}
+    for letter in sorted({letter_of(n) for n in names if not n.startswith(PARTIALS)}):
+        todo = [n for n in names if letter_of(n) == letter]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(included_by(name))
+        for name in seen:
+            if name.startswith(PARTIALS):
+                found.setdefault(name, []).append(letter)
+    return {name: tuple(letters) for name, letters in found.items()}
+
+
+def unknown_values(path: Path, name: str,
+                   partials: dict[str, tuple[str, ...]] | None = None) -> list[UnknownValue]:
     """The values the council's template at `path` (mailbot's `name`) uses that mailbot
-    does not give its letter, by line. None for a partial: its letter is whichever
-    includes it."""
-    if name.startswith(PARTIALS):
+    does not give its letter, by line. A partial's letters are those including it (from
+    `partials`, partials_letters): a value is unknown if none of them is given it; a
+    partial no letter includes is not read."""
+    own = (letter_of(name),)
+    letters = (partials or {}).get(name, ()) if name.startswith(PARTIALS) else own
+    if not letters:
         return []
     tree = _parse(Renderer().env, path)
     if tree is None:
         return []
-    given = given_to(letter_of(name))
+    given = frozenset[str]().union(*(given_to(letter) for letter in letters))
     found: dict[str, UnknownValue] = {}
     for line, chain in sorted(_values(tree)):
         first_unknown = next((p for p in _prefixes(chain) if p not in given), None)
         if first_unknown is not None and first_unknown not in found:
-            found[first_unknown] = UnknownValue(line, first_unknown, _closest(first_unknown, given))
+            found[first_unknown] = UnknownValue(line, first_unknown,
+                                                _closest(first_unknown, given), letters)
     return list(found.values())
 
 

@@ -106,8 +106,6 @@ def test_values_the_template_makes_itself_or_its_welsh_version_uses_are_not_warn
             "{% for key, value in case.items() %}{{ key }} {{ value.ref }}{% endfor %}\n"
             "{% macro line(text) %}{{ text.strip() }}{% endmacro %}{{ line(case.ref) }}\n"
             "{{ case['ref'] }} {{ loop_free|default('') if false else '' }}\n"),
-        # a partial's values are its including letter's: not checked
-        "_partials/signature.en.txt": "{{ anything.at_all }}\n",
     })
     code, lines = _check(config)
     assert code == 0, lines
@@ -115,6 +113,47 @@ def test_values_the_template_makes_itself_or_its_welsh_version_uses_are_not_warn
     assert _warnings(lines) == [
         f"mailbot: warning: {path}:6: loop_free is not a value mailbot gives its 'ack' mail; "
         "each such mail would be made from mailbot's own templates instead of this file"]
+
+
+def test_a_misspelt_value_in_a_partial_is_warned_of_for_the_letters_including_it(
+    tmp_path: Path,
+) -> None:
+    from mailbot.resources import TEMPLATES
+
+    own_ack = (TEMPLATES / "_partials" / "ack.en.txt").read_text(encoding="utf-8")
+    config = _council(tmp_path, {
+        # the acknowledgement's English body, as a council rewords it, with a typo
+        "_partials/ack.en.txt": "Dear {{ member.salutation }},\n"
+                                "Our reference is {{ case.refernce }}.\n",
+        # a part every letter with a case's facts shares, a value no letter is given
+        "_partials/case_facts.en.txt": "Reply by: {{ case.response_due }}\n"
+                                       "{{ ward.name }}\n",
+        # mailbot's own part, copied unchanged, and values the part makes itself
+        "_partials/ack.cy.txt": own_ack.replace("Dear", "Annwyl"),
+        "_partials/signature.en.txt": "{% set team = council.name %}{{ team.upper() }}\n",
+    })
+    code, lines = _check(config)
+    assert code == 0, lines  # a warning, as for a whole letter
+    partials = tmp_path.resolve() / "templates" / "_partials"
+    tail = "; each such mail would be made from mailbot's own templates instead of this file"
+    assert _warnings(lines) == [
+        f"mailbot: warning: {partials / 'ack.en.txt'}:2: case.refernce is not a value mailbot "
+        f"gives its 'ack' mail, which includes this file (did you mean case.ref?){tail}",
+        f"mailbot: warning: {partials / 'case_facts.en.txt'}:2: ward is not a value "
+        "mailbot gives its 'escalation', 'overdue' or 'reminder' mail, which include this file"
+        f"{tail}",
+    ]
+
+
+def test_mailbots_own_partials_copied_unchanged_draw_no_warning(tmp_path: Path) -> None:
+    from mailbot.resources import TEMPLATES
+
+    names = [path.relative_to(TEMPLATES).as_posix()
+             for path in sorted((TEMPLATES / "_partials").iterdir())]
+    config = _council(tmp_path, {n: (TEMPLATES / n).read_text(encoding="utf-8") for n in names})
+    code, lines = _check(config)
+    assert code == 0, lines
+    assert _warnings(lines) == []
 
 
 def test_mailbots_own_templates_copied_unchanged_draw_no_warning(tmp_path: Path) -> None:
