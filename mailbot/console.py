@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot import ledger, outbox
@@ -31,6 +31,7 @@ from mailbot.parse import ParseFailure, parse_message
 from mailbot.refs import canonical
 from mailbot.render import long_date
 from mailbot.spam import spam_verdict
+from mailbot.store.db import Store
 from mailbot.store.tables import CaseRow, EventRow, OutboxRow
 
 
@@ -109,7 +110,49 @@ def format_classification(result: dict[str, Any]) -> str:
     return f"{result['file']}: {result['kind']} ({', '.join(flags)}; {confidence})"
 
 
-def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
+@dataclass(frozen=True)
+class NotSentYet:
+    """Mail in the outbox tried and not sent yet (the SMTP server down, a timeout), and
+    mail due that waits untried behind it: how many, the next try (None: one is due now,
+    so the next flush tries it) and what the server said last."""
+
+    count: int
+    next_try: datetime | None
+    error: str
+
+
+def not_sent_yet(store: Store, now: datetime) -> NotSentYet | None:
+    """The outbox's mail waiting for its next try, as `mailbot status` counts it (None
+    when no mail has been tried and left pending)."""
+    tried = OutboxRow.attempts > 0
+    with store.transaction() as session:
+        error = session.scalar(select(OutboxRow.last_error)
+                               .where(OutboxRow.status == "pending", tried)
+                               .order_by(OutboxRow.id.desc()).limit(1))
+        if error is None:
+            return None
+        count, first = session.execute(
+            select(func.count(OutboxRow.id), func.min(OutboxRow.not_before))
+            .where(OutboxRow.status == "pending", or_(tried, OutboxRow.not_before <= now))
+        ).one()
+    if first.tzinfo is None:  # SQLite gives back naive UTC
+        first = first.replace(tzinfo=UTC)
+    return NotSentYet(count, first if first > now else None, error or "no reason recorded")
+
+
+def _waiting(waiting: NotSentYet, said: bool) -> str:
+    """'; 2 mail(s) not sent yet, the next try 2026-11-28 05:02: cannot reach ...', the
+    error left out when the line has `said` it already."""
+    when = (f"{waiting.next_try.astimezone(LONDON):%Y-%m-%d %H:%M}" if waiting.next_try
+            else "at the next flush")
+    line = f"; {waiting.count} mail(s) not sent yet, the next try {when}"
+    return line if said else f"{line}: {waiting.error}"
+
+
+def summarise_poll(report: PollReport, flushed: outbox.FlushReport,
+                   waiting: NotSentYet | None = None) -> str:
+    """`mailbot poll --once`'s line: what was fetched, what the flush did, and the mail
+    left waiting for its next try (`waiting`, not_sent_yet after the flush)."""
     counts: dict[str, int] = {}
     for outcome in report.outcomes:
         counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
@@ -140,6 +183,8 @@ def summarise_poll(report: PollReport, flushed: outbox.FlushReport) -> str:
         line += f"; sending held, all mail waits: {flushed.held}"
     elif flushed.unreachable:
         line += f"; the rest of the outbox waits for the next flush: {flushed.unreachable}"
+    if waiting is not None:
+        line += _waiting(waiting, said=bool(flushed.held or flushed.unreachable))
     return line
 
 

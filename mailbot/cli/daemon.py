@@ -20,7 +20,7 @@ from mailbot.cli.common import (
     opened_app,
 )
 from mailbot.config_explain import set_by_environment
-from mailbot.console import summarise_poll
+from mailbot.console import not_sent_yet, summarise_poll
 from mailbot.health import MailboxHealth
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 
@@ -35,6 +35,7 @@ def poll(
     ] = False,
 ) -> None:
     """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon).
+    Its line ends with the mail not sent yet (the mail server down) and its next try.
 
     Refuses (exit 2) a council template mailbot cannot use, as it does a directory file
     that does not validate; `mailbot run` uses mailbot's own in its place."""
@@ -47,11 +48,12 @@ def poll(
                 report = jobs.poll(mailbot_app, now)
                 MailboxHealth(mailbot_app).read_by_hand("poll --once", now)
                 flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
+                waiting = not_sent_yet(mailbot_app.store, datetime.now(UTC))
         except AlreadyRunning as exc:
             raise fail(str(exc)) from None
         except BackendError as exc:
             raise fail(f"mailbox: {exc}", 3) from None
-    typer.echo(summarise_poll(report, flushed))
+    typer.echo(summarise_poll(report, flushed, waiting))
 
 
 def adopt(config: ConfigOption = None) -> None:
