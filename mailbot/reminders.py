@@ -530,6 +530,7 @@ def reminder_context(
     escalate_on = escalation_day(rules, cal, step.due)
     subject = "" if case.confidential else untagged_subject(case.subject)[:200]
     extendable = app.policy.can_extend(Kind(case.kind))
+    subject_access = subject_access_context(app, case)
     return {
         "council": {
             "name": app.settings.council.name,
@@ -568,7 +569,7 @@ def reminder_context(
             # A subject access request says so, with data protection law's date (no clock
             # of the case keeps it; 'Reply by' is the protocol's), as the weekly digest
             # does: in the reminders, the overdue reminders, the escalation and the summary.
-            "subject_access": subject_access_context(app, case),
+            "subject_access": subject_access,
         },
         "reminder": {
             "step": step.kind,
@@ -592,8 +593,23 @@ def reminder_context(
             "due_day_closed": step.kind == "due" and not cal.is_working_day(step.due),
             "officer_gone": False,  # set by _queue_step for an officer not in officers.csv
             "member_told_late": False,  # set by _queue_step once the member has been told
+            # A subject access request whose protocol date a pause moved past the law's:
+            # the headline's date is not the one to keep, so it says which is.
+            **law_date_first(subject_access, step, today),
         },
     }
+
+
+def law_date_first(
+    subject_access: dict[str, Any] | None, step: Step, today: date
+) -> dict[str, Any]:
+    """{law_date_first, law_date_passed}: data protection law's date of a subject access
+    request when it falls before the protocol's date a before-due or due-day reminder
+    gives (None otherwise), and whether it has passed by `today`."""
+    law_due = subject_access["due"] if subject_access else None
+    if law_due is None or step.kind not in ("before", "due") or law_due >= step.due:
+        return {"law_date_first": None, "law_date_passed": False}
+    return {"law_date_first": law_due, "law_date_passed": law_due < today}
 
 
 def _erased(case: CaseRow) -> bool:
