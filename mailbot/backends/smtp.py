@@ -349,13 +349,33 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
     if isinstance(error, TimeoutError) and settings.security != "tls":
         return Unreachable(
             f"cannot reach {where}: {error}; if it expects TLS from the start (port 465 "
-            f'does), set [mailbox.smtp] security = "tls" (now {settings.security!r})'
+            f'does), set [mailbox.smtp] security = "tls" (now {settings.security!r}); '
+            f"else {_NO_ANSWER_CHECK}"
         )
     if _never_connected(error):
-        return Unreachable(f"cannot reach {where}: {error}")
+        return Unreachable(f"cannot reach {where}: {error}; {_unreachable_advice(settings, error)}")
     if isinstance(error, OSError):
         return TransientError(f"cannot reach {where}: {error}")
     return BackendError(f"{where}: {error}")
+
+
+_NO_ANSWER_CHECK = ("check [mailbox.smtp] host and port, and that no firewall drops the "
+                    "connection")
+
+
+def _unreachable_advice(settings: SmtpSettings, error: Exception) -> str:
+    """What to check when no connection was made (_never_connected), by its cause."""
+    if isinstance(error, socket.gaierror):
+        return (f"the host name {settings.host!r} does not resolve: check [mailbox.smtp] host, "
+                "or this machine's DNS")
+    if isinstance(error, TimeoutError):
+        return f"no answer in time: {_NO_ANSWER_CHECK}"
+    if isinstance(error, ConnectionRefusedError):
+        return ("nothing takes connections there: check [mailbox.smtp] host and port (587 for "
+                'STARTTLS, or 465 with security = "tls"), that the mail server is running, and '
+                "that no firewall blocks this machine from it")
+    return ("no route to it from this machine: check [mailbox.smtp] host, and this "
+            "machine's network and firewall")
 
 
 def _never_connected(error: Exception) -> bool:
