@@ -4,7 +4,7 @@ command (commands/handlers.py) and an administrator's `mailbot reassign` (leaver
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +36,14 @@ def can_take_cases(app: App, address: str) -> bool:
     }
 
 
+class HandedOver(NamedTuple):
+    """What a hand-over did: the outbox purpose queued for the new holder, if any, and
+    what became of a paused clock (clock_after_the_move), for whoever moved the case."""
+
+    queued: str | None
+    clock: Bilingual | None
+
+
 def hand_over(
     app: App,
     session: Session,
@@ -48,13 +56,15 @@ def hand_over(
     why: Bilingual,
     dedup_key: str,
     now: datetime,
-) -> str | None:
+) -> HandedOver:
     """Give `case` to `to`: a paused clock runs again unless its pause outlasts the move
     (pause_outlasts_the_move), its dates are worked out again, the timeline says who
     moved it and why, and the new officer gets the assignment with the member's message,
-    headed by `headline`. Returns the outbox purpose queued, if any."""
+    headed by `headline`. Returns the outbox purpose queued, if any, and the line saying
+    what became of a paused clock."""
     previous = case.officer_email or "nobody"
     to = app.directory.as_listed(to)
+    clock = clock_after_the_move(app, session, case, to)
     case.officer_email = to
     case.updated_at = now
     if case.status == CaseStatus.PAUSED and not pause_outlasts_the_move(session, case):
@@ -81,7 +91,57 @@ def hand_over(
     # The member's contact has changed (Colchester 16(1): they are told promptly).
     tell_member_of_new_officer(app, session, case, previous, now, away=False,
                                dedup_key=member_letter_key(dedup_key))
-    return queued
+    return HandedOver(queued, clock)
+
+
+def clock_after_the_move(app: App, session: Session, case: CaseRow, to: str) -> Bilingual | None:
+    """What handing `case` to `to` does to its clock, said to whoever moves it (REASSIGN's
+    confirmation, `mailbot reassign`'s output), worked out before the move: it stays
+    paused for the member's clarification or fee (an FOI request held by the Act), or for
+    whom its reason says it waits, `to` being told why; otherwise a paused clock runs
+    again. None for a clock that was not paused."""
+    held = foi_pause.held_by_the_act(session, case)
+    if held is not None:  # an FOI request waits for the member, whoever has it
+        return _still_held_by_the_act(held)
+    if pause_outlasts_the_move(session, case):  # it waits for someone still
+        return _still_paused(session, case, app.directory.display(to))
+    if case.status == CaseStatus.PAUSED:  # an absence's pause, or one not saying for whom
+        return Bilingual("The response clock is running again.",
+                         "Mae'r cloc ymateb yn rhedeg eto.")
+    return None
+
+
+def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:
+    if held == "clarification":
+        return Bilingual(
+            "The response clock stays paused until the member's clarification arrives.",
+            "Mae'r cloc ymateb yn dal wedi'i oedi nes daw eglurhad yr aelod.",
+        )
+    return Bilingual(
+        "The response clock stays paused until the fee is received (RESUME that day).",
+        "Mae'r cloc ymateb yn dal wedi'i oedi nes daw'r ffi i law (RESUME y diwrnod hwnnw).",
+    )
+
+
+def _still_paused(session: Session, case: CaseRow, name: str) -> Bilingual:
+    """The line for an enquiry or complaint whose pause waits for the member or someone
+    else (pause_outlasts_the_move): it stays paused, the new holder `name` is told why,
+    and whether the member's reply ends it."""
+    pause = foi_pause.last_pause(session, case)
+    assert pause is not None
+    why = pause.why
+    member, member_cy = "", ""
+    if pause_reason.waits_for(why) == "member":
+        member = "; the member's reply in this case's thread ends it too"
+        member_cy = "; mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef i ben hefyd"
+    return Bilingual(
+        f"The response clock stays paused ({why}): the wait is not over because the case "
+        f"changed hands. {name} has been told why, and that their RESUME runs it again"
+        f"{member}.",
+        f"Mae'r cloc ymateb yn dal wedi'i oedi ({why}): nid yw'r aros ar ben am fod yr achos "
+        f"wedi newid dwylo. Mae {name} wedi cael gwybod pam, a bod eu RESUME yn ei redeg "
+        f"eto{member_cy}.",
+    )
 
 
 def pause_outlasts_the_move(session: Session, case: CaseRow) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -127,6 +127,15 @@ class HandOverError(ValueError):
     """Why nothing was handed over, in one line for the administrator."""
 
 
+class Moved(NamedTuple):
+    """A case `mailbot reassign` moved, and what became of its paused clock, in the
+    words of REASSIGN's confirmation (handover.clock_after_the_move); None if its clock
+    was not paused."""
+
+    ref: str
+    clock: Bilingual | None
+
+
 def hand_over(
     app: App,
     *,
@@ -137,12 +146,13 @@ def hand_over(
     reason: str,
     now: datetime,
     even_if_complained_about: bool = False,
-) -> list[str]:
+) -> list[Moved]:
     """Move open cases to `to` (the cases named, or every open case with `from_officer`),
-    as REASSIGN does: a paused clock runs again, the new officer gets the assignment
-    with the member's message, and the timeline says who moved it and why. Returns the
-    references moved. A complaint about `to` is not given to them (nothing is moved)
-    unless `even_if_complained_about`."""
+    as REASSIGN does: a paused clock runs again unless its pause outlasts the move, the
+    new officer gets the assignment with the member's message, and the timeline says who
+    moved it and why. Returns the cases moved, each with what became of its clock. A
+    complaint about `to` is not given to them (nothing is moved) unless
+    `even_if_complained_about`."""
     to = to.strip().lower()
     if not handover.can_take_cases(app, to):
         raise HandOverError(f"{to} is not in the officers directory; nothing changed")
@@ -166,9 +176,8 @@ def hand_over(
                    and one_of(to, perhaps_complained_about(session, case.id))]
         if (about_them or perhaps) and not even_if_complained_about:
             raise HandOverError(_not_to_them(app, to, about_them, perhaps))
-        for case in sorted(moved, key=lambda c: c.id):
-            _move(app, session, case, to, who, reason, now)
-        return [case.ref for case in sorted(moved, key=lambda c: c.id)]
+        return [Moved(case.ref, _move(app, session, case, to, who, reason, now))
+                for case in sorted(moved, key=lambda c: c.id)]
 
 
 def _not_to_them(app: App, to: str, about_them: list[str], perhaps: list[str]) -> str:
@@ -187,11 +196,12 @@ def _not_to_them(app: App, to: str, about_them: list[str], perhaps: list[str]) -
 
 def _move(
     app: App, session: Session, case: CaseRow, to: str, who: str, reason: str, now: datetime
-) -> None:
+) -> Bilingual | None:
+    """Hand `case` to `to`; what became of its clock, if it was paused."""
     previous = case.officer_email or "nobody"
     name = app.directory.display(previous)
     said = f": {reason}" if reason else ""
-    handover.hand_over(
+    return handover.hand_over(
         app, session, case, to, by=who, reason=reason,
         headline=Headline(
             f"This case was with {name}; it has been handed over to you{said}.",
@@ -200,4 +210,4 @@ def _move(
         why=Bilingual(f"handed over from {previous}{said}", f"trosglwyddwyd o {previous}{said}"),
         dedup_key=f"handover:{case.id}:{to}:{now.isoformat()}",
         now=now,
-    )  # fmt: skip
+    ).clock  # fmt: skip

@@ -129,9 +129,11 @@ def reassign(
                            "it is (or may be) about all the same (refused without it).")
     ] = False,
 ) -> None:
-    """Hand open cases over to another officer, who gets each assignment email.
-    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does, and a
-    complaint about (or perhaps about) the officer named in --to."""
+    """Hand open cases over to another officer, who gets each assignment email. A paused
+    case's clock runs again unless its pause still waits for someone (the member, another
+    service, or an FOI request's clarification or fee); a line for each paused case says
+    which. Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does,
+    and a complaint about (or perhaps about) the officer named in --to."""
     from mailbot.leavers import HandOverError, hand_over
 
     if not to or bool(refs) == bool(from_officer):
@@ -145,7 +147,11 @@ def reassign(
             )
         except HandOverError as exc:
             raise fail(str(exc)) from None
-    typer.echo(_reassigned(moved, list(refs or []), from_officer, to.strip().lower()))
+    typer.echo(_reassigned([m.ref for m in moved], list(refs or []), from_officer,
+                           to.strip().lower()))
+    for case in moved:
+        if case.clock is not None:  # the words of REASSIGN's confirmation
+            typer.echo(f"{case.ref}: {case.clock}")
 
 
 def _reassigned(moved: list[str], refs: list[str], from_officer: str, to: str) -> str:

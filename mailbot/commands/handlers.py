@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from mailbot import answered, cases, foi_pause, handover, ledger, pause_reason
+from mailbot import answered, cases, handover, ledger
 from mailbot.addresses import same_address
 from mailbot.assignment import (
     CONFIDENTIALITY_ANSWERED,
@@ -124,18 +124,9 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
     lines = [
         Bilingual(f"{case.ref} is now with {who}.", f"Mae {case.ref} {with_cy(who, 'gyda')} nawr.")
     ]
-    held = foi_pause.held_by_the_act(ctx.session, case)
-    if held is not None:  # an FOI request waits for the member, whoever has it
-        lines.append(_still_held_by_the_act(held))
-    elif handover.pause_outlasts_the_move(ctx.session, case):  # it waits for someone still
-        lines.append(_still_paused(ctx, app.directory.display(target)))
-    elif case.status == CaseStatus.PAUSED:  # an absence's pause, or one not saying for whom
-        lines.append(
-            Bilingual("The response clock is running again.", "Mae'r cloc ymateb yn rhedeg eto.")
-        )
     reason = f": {command.reason}" if command.reason else ""
     dedup_key = f"assignment:{case.id}:{ctx.row.message_id}"
-    queued = handover.hand_over(
+    moved = handover.hand_over(
         app, ctx.session, case, target, by=sender, reason=command.reason,
         headline=Headline(
             f"{app.directory.display(sender)} has passed this case to you.",
@@ -145,9 +136,11 @@ def apply_reassign(ctx: Context, command: Command) -> Result:
         dedup_key=dedup_key,
         now=ctx.now,
     )  # fmt: skip
+    if moved.clock is not None:  # what became of a paused clock (handover)
+        lines.append(moved.clock)
     lines.append(_member_told_of_move(app, handover.member_was_told(ctx.session, dedup_key),
                                       target))
-    return Result(True, lines, [queued] if queued else [])
+    return Result(True, lines, [moved.queued] if moved.queued else [])
 
 
 def _not_to_the_officer_complained_about(
@@ -178,39 +171,6 @@ def _not_to_the_officer_complained_about(
         f"Mae {case.ref} yn gŵyn am {who}: ni ellir ei drosglwyddo iddynt, gan fod cwyn am "
         f"swyddog yn mynd i fyny eu llinell reoli, byth atynt hwy{why_cy}; ni newidiwyd dim. "
         "Defnyddiwch REASSIGN i rywun arall os oes rhaid ei symud.",
-    )
-
-
-def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:
-    if held == "clarification":
-        return Bilingual(
-            "The response clock stays paused until the member's clarification arrives.",
-            "Mae'r cloc ymateb yn dal wedi'i oedi nes daw eglurhad yr aelod.",
-        )
-    return Bilingual(
-        "The response clock stays paused until the fee is received (RESUME that day).",
-        "Mae'r cloc ymateb yn dal wedi'i oedi nes daw'r ffi i law (RESUME y diwrnod hwnnw).",
-    )
-
-
-def _still_paused(ctx: Context, name: str) -> Bilingual:
-    """The confirmation's line for an enquiry or complaint whose pause waits for the
-    member or someone else (handover.pause_outlasts_the_move): it stays paused, the new
-    holder `name` is told why, and whether the member's reply ends it."""
-    pause = foi_pause.last_pause(ctx.session, ctx.case)
-    assert pause is not None
-    why = pause.why
-    member, member_cy = "", ""
-    if pause_reason.waits_for(why) == "member":
-        member = "; the member's reply in this case's thread ends it too"
-        member_cy = "; mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef i ben hefyd"
-    return Bilingual(
-        f"The response clock stays paused ({why}): the wait is not over because the case "
-        f"changed hands. {name} has been told why, and that their RESUME runs it again"
-        f"{member}.",
-        f"Mae'r cloc ymateb yn dal wedi'i oedi ({why}): nid yw'r aros ar ben am fod yr achos "
-        f"wedi newid dwylo. Mae {name} wedi cael gwybod pam, a bod eu RESUME yn ei redeg "
-        f"eto{member_cy}.",
     )
 
 

@@ -168,6 +168,10 @@ def test_mailbot_reassign_of_a_complaint_waiting_for_legal_keeps_it_paused(
                                       "Sam has left", "--config",
                                       str(council.home / "mailbot.toml")])
     assert result.exit_code == 0, result.output
+    # The administrator is told what became of the clock, as REASSIGN's confirmation says.
+    assert (f"{case.ref}: The response clock stays paused (waiting for legal to advise): the "
+            "wait is not over because the case changed hands. Lee Wong has been told why, "
+            "and that their RESUME runs it again.") in result.output.splitlines()
 
     case = council.case()
     assert (case.officer_email, case.status, case.response_due) == (LEE, "paused", None)
@@ -210,3 +214,24 @@ def test_a_bilingual_council_confirms_in_welsh_too(tmp_path: Path) -> None:
             "a bod eu RESUME yn ei redeg eto; mae ateb yr aelod yn edefyn yr achos hwn yn dod "
             "ag ef i ben hefyd.") in said
     assert "The response clock stays paused (aros am luniau gan y preswylydd)" in said
+
+
+def test_mailbot_reassign_says_a_clock_runs_again_and_leaves_a_running_one_unsaid(
+    council: Council,
+) -> None:
+    """'mailbot reassign' of a case paused 'on hold' (its reason says for whom it waits
+    neither) and of one never paused: the first's clock runs again, and the output says
+    so in one line; the second's ran all along, and nothing is said of it."""
+    _paused(council, "on hold")
+    held = council.case().ref
+    council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", "Streetlight out on Mill Lane",
+                                 "The lamp by no. 3 is out.", date=PAUSED), now=PAUSED)
+    running = council.case().ref
+    assert running != held
+    result = CliRunner().invoke(cli, ["reassign", held, running, "--to", LEE, "--config",
+                                      str(council.home / "mailbot.toml")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"{held}: The response clock is running again." in lines
+    assert not [line for line in lines if line.startswith(f"{running}:")]
+    assert council.case(held).status == "open"

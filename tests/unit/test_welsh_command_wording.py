@@ -95,7 +95,7 @@ def test_a_case_handed_over_was_gydag_its_old_officer(cardiff: Council) -> None:
     _assignment(cardiff)
     moved = leavers.hand_over(cardiff.app, refs=["MB-2026-00001"], from_officer="", to=SAM,
                               who="admin", reason="", now=LATER)
-    assert moved == ["MB-2026-00001"]
+    assert [m.ref for m in moved] == ["MB-2026-00001"]
     out = cardiff.flush(LATER + timedelta(minutes=1))
     to_sam = next(m for m in out if m["To"] == SAM)
     for subtype in ("plain", "html"):
