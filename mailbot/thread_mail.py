@@ -115,11 +115,11 @@ def follow_thread(it: Intake) -> Outcome | None:
     if the_member and not thanks_only and held is None and not news_only and (
         cases.resume_on_member_reply(it.app, it.session, case, it.row, at)
     ):
-        headline = WROTE_AGAIN_CLOCK_RUNS
+        headline = _wrote_again_clock_runs(it.app, it.session, case)
         if clarifies and _tell_member_clarified(it, case, at):
             headline = WROTE_AGAIN_CLARIFIED
         elif _tell_member_new_date(it, case, at):
-            headline = _wrote_again_member_told(case)
+            headline = _wrote_again_member_told(case, headline)
         headline = _with_the_law_s_date(it, case, headline)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
         headline = WROTE_AGAIN_FEE_AWAITED
@@ -265,14 +265,29 @@ def _with_the_law_s_date(it: Intake, case: CaseRow, headline: Headline) -> Headl
     return Headline(f"{headline.en} {law}", f"{headline.cy} {welsh_of(law)}")
 
 
-def _wrote_again_member_told(case: CaseRow) -> Headline:
-    """The update when the member's reply ended the pause and the letter with the new date
-    is queued for them: it goes unless the case is answered or paused again first (then
+def _wrote_again_clock_runs(app: App, session: Session, case: CaseRow) -> Headline:
+    """The update when the member's reply ended the pause: "The clock you paused" to the
+    officer who paused it; to anyone else holding the case (an FOI request relabelled
+    since, now the FOI team's, or a case passed on while paused) it names who did, "The
+    clock Sam Patel paused": they did not pause it."""
+    pause = foi_pause.last_pause(session, case)
+    if pause is None or same_address(pause.who, case.officer_email or ""):
+        return WROTE_AGAIN_CLOCK_RUNS
+    name = app.directory.display(pause.who)
+    return Headline(
+        f"{WROTE_AGAIN.en} The clock {name} paused is running again: see the new date below.",
+        f"{WROTE_AGAIN.cy} Mae'r cloc a oedwyd gan {name} yn rhedeg eto: gweler y dyddiad "
+        "newydd isod.",
+    )
+
+
+def _wrote_again_member_told(case: CaseRow, runs: Headline) -> Headline:
+    """The update `runs` (_wrote_again_clock_runs) when the letter with the new date is
+    queued for the member: it goes unless the case is answered or paused again first (then
     it is withdrawn, and that command's confirmation says so)."""
     assert case.response_due is not None
     to_go = new_date_letter_to_go(case.response_due)
-    return Headline(f"{WROTE_AGAIN_CLOCK_RUNS.en} {to_go}",
-                    f"{WROTE_AGAIN_CLOCK_RUNS.cy} {to_go.cy}")
+    return Headline(f"{runs.en} {to_go}", f"{runs.cy} {to_go.cy}")
 
 
 def _case_of(it: Intake) -> CaseRow | None:

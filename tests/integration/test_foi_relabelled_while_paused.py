@@ -125,6 +125,11 @@ def test_the_member_is_sent_the_statutory_date_their_reply_moved_once(
     [update] = [m for m in out if m["To"] == FOI_TEAM and "written again" in _words(m)]
     assert ("The member will be sent the new date, Monday 7 December 2026, unless the case "
             "is answered or paused again before it goes.") in _words(update)
+    # Sam paused it, not the FOI team, who hold it now.
+    for part in ("plain", "html"):
+        assert ("The clock Sam Patel paused is running again: see the new date below."
+                in _words(update, part))
+        assert "you paused" not in _words(update, part)
     # The same mail read again, the member writing again: no second letter.
     assert [m for m in council.deliver(reply, now=WRITES) if m["To"] == JO] == []
     more = council.reply(letter, JO, "There is a second one by no. 20.", date=WRITES)
@@ -146,6 +151,9 @@ def test_a_welsh_member_is_sent_the_moved_date_welsh_first(tmp_path: Path) -> No
     ) as cardiff:
         _, out = _relabelled_and_answered(cardiff, rhian, "Pen gogleddol y ffordd.")
         ref = cardiff.case().ref
+    [update] = [m for m in out if m["To"] == FOI_TEAM and "written again" in _words(m)]
+    assert "Mae'r cloc a oedwyd gan Sam Patel yn rhedeg eto" in _words(update)
+    assert "a oedwyd gennych" not in _words(update)
     [letter] = [m for m in out if m["To"] == rhian]
     for part in ("plain", "html"):
         text = _words(letter, part)

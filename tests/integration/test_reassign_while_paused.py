@@ -137,6 +137,10 @@ def test_reassign_of_an_enquiry_waiting_for_the_member_keeps_it_paused_until_the
             "December 2026 as we said") in _words(out[JO])
     [letter] = rows(council.app, OutboxRow, OutboxRow.purpose == "reply_received")
     assert letter.recipients == JO
+    # Lee's update: Sam paused the clock, not Lee.
+    update = _words(out[LEE])
+    assert "The clock Sam Patel paused is running again: see the new date below." in update
+    assert "you paused" not in update
 
 
 def test_reassign_of_a_pause_that_says_for_whom_it_waits_runs_the_clock_again(
