@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +32,7 @@ from mailbot.languages import Bilingual, long_date_cy, welsh_of
 from mailbot.model import FINISHED, CaseStatus, Kind
 from mailbot.policy import Policy
 from mailbot.render import long_date
+from mailbot.store.db import SQLITE_BEGIN, Store
 from mailbot.store.state import read_value, write_value
 from mailbot.store.tables import CaseRow
 from mailbot.workdays import LONDON
@@ -49,9 +53,29 @@ def policy_fingerprint(policy: Policy) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class DatesWorkedOut:
+    """The open cases whose due dates were worked out again, and how many of them moved."""
+
+    open_cases: int
+    moved: int
+
+
 def recalculate_if_policy_changed(app: App, now: datetime) -> int | None:
     """Derive open cases' due dates again if the policy changed since the last run.
     Returns how many cases' dates moved, or None if nothing had changed."""
+    done = _work_out_again(app, now)
+    if done is None:
+        return None
+    if done.open_cases:
+        log.info(
+            "policy %s or its calendar changed: due dates of %d open cases worked out again, "
+            "%d moved", app.policy.name, done.open_cases, done.moved,
+        )
+    return done.moved
+
+
+def _work_out_again(app: App, now: datetime) -> DatesWorkedOut | None:
     fingerprint = policy_fingerprint(app.policy)
     with app.store.transaction() as session:
         if read_value(session, FINGERPRINT_KEY) == fingerprint:
@@ -65,12 +89,42 @@ def recalculate_if_policy_changed(app: App, now: datetime) -> int | None:
                 moved += _recalculate(app, session, case, now)
     with app.store.transaction() as session:
         write_value(session, FINGERPRINT_KEY, fingerprint)
-    if ids:
-        log.info(
-            "policy %s or its calendar changed: due dates of %d open cases worked out again, "
-            "%d moved", app.policy.name, len(ids), moved,
-        )
-    return moved
+    return DatesWorkedOut(len(ids), moved)
+
+
+class _Undone(Store):
+    """The app's database seen through one session whose writes are all undone at the
+    end (as_if_worked_out): every unit of work of the code it is given to is that session."""
+
+    def __init__(self, store: Store, session: Session) -> None:
+        self.__dict__.update(store.__dict__)
+        self._session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self._session
+        self._session.flush()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        yield self._session
+
+
+@contextmanager
+def as_if_worked_out(app: App, now: datetime) -> Iterator[tuple[App, DatesWorkedOut | None]]:
+    """For a command that must write nothing (`mailbot digest --preview`): the app with
+    open cases' due dates worked out again as the next real run would, if the policy or
+    its calendar changed since they were stored, and what that did (None: nothing to
+    do). Nothing it or the caller writes through the app is kept: the dates, the events,
+    an extension letter, the policy's fingerprint are all rolled back at the end."""
+    engine = app.store.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    with Session(engine, expire_on_commit=False) as session:
+        session.begin()
+        try:
+            undone = replace(app, store=_Undone(app.store, session))
+            yield undone, _work_out_again(undone, now)
+        finally:
+            session.rollback()
 
 
 def _recalculate(app: App, session: Session, case: CaseRow, now: datetime) -> int:

@@ -21,8 +21,10 @@ def weekly_digest(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """The weekly digest: --preview writes it to a file and prints the path; without it,
-    queue this week's digests if their time has come (never twice in one ISO week).
+    """The weekly digest: --preview writes it to a file and prints the path, and changes
+    nothing in the database (it lists due dates as the next real run would work them out,
+    and says so when the calendar changed); without it, queue this week's digests if their
+    time has come (never twice in one ISO week).
     Either refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot import digest, jobs, recalculate
 
@@ -30,12 +32,22 @@ def weekly_digest(
     with opened_app(config, makes_mail=True) as mailbot_app:
         if preview:
             # The due dates the daemon's job would list: worked out again first if the
-            # policy or its calendar changed (a closure day added) since they were stored.
-            recalculate.recalculate_if_policy_changed(mailbot_app, now)
-            try:
-                typer.echo(str(digest.preview(mailbot_app, now, out)))
-            except OSError as exc:  # a symlink at the name (refused), a folder we cannot write
-                raise fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+            # policy or its calendar changed (a closure day added) since they were
+            # stored, as the job does, but nothing of it is written: a preview changes
+            # nothing (before, it moved the dates and queued the members' letters).
+            with recalculate.as_if_worked_out(mailbot_app, now) as (as_if, done):
+                if done is not None and done.moved:
+                    typer.echo(
+                        "mailbot: the policy or its calendar changed since the due dates "
+                        "were stored: this preview lists them as the next real run "
+                        "(`mailbot digest`, or the daemon's next sweep) works them out again "
+                        f"({done.moved} of {done.open_cases} open case(s) move); nothing is "
+                        "written until then", err=True)
+                try:
+                    typer.echo(str(digest.preview(as_if, now, out)))
+                except OSError as exc:  # a symlink at the name (refused), an unwritable folder
+                    raise fail(f"cannot write {exc.filename or out}: "
+                               f"{exc.strerror or exc}") from None
             return
         report = jobs.send_digests(mailbot_app, now)  # as the daemon's job, due dates first
         where = mailbot_app.settings.config_path or "<defaults>"
