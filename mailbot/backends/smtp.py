@@ -346,6 +346,14 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
             f"{settings.security!r} is right for port {settings.port} (starttls for 587, "
             "tls for 465)"
         )
+    if isinstance(error, _NoGreeting):
+        return Unreachable(
+            f"{where} took the connection but sent no greeting within {settings.timeout:g} s; "
+            "if it expects TLS from the start (port 465 does), set [mailbox.smtp] security = "
+            f'"tls" (now {settings.security!r}); else check [mailbox.smtp] host and port (587 '
+            "for STARTTLS), that the mail server there is running, and that no firewall or "
+            "proxy holds the connection"
+        )
     if isinstance(error, TimeoutError) and settings.security != "tls":
         return Unreachable(
             f"cannot reach {where}: {error}; if it expects TLS from the start (port 465 "
@@ -357,6 +365,12 @@ def _session_error(settings: SmtpSettings, error: Exception) -> BackendError:
     if isinstance(error, OSError):
         return TransientError(f"cannot reach {where}: {error}")
     return BackendError(f"{where}: {error}")
+
+
+class _NoGreeting(TimeoutError):
+    """The server took the TCP connection but sent no SMTP greeting ("220 ...") within the
+    timeout: a port that waits for a TLS hello first (465), or something holding the
+    connection. smtplib reports it as SMTPServerDisconnected, as if the server hung up."""
 
 
 _NO_ANSWER_CHECK = ("check [mailbox.smtp] host and port, and that no firewall drops the "
@@ -435,12 +449,17 @@ def _connect(settings: SmtpSettings) -> _Connection:
             context=context,
             local_hostname=settings.local_hostname,
         )
-    connection = _Smtp(
-        settings.host,
-        settings.port,
-        timeout=settings.timeout,
-        local_hostname=settings.local_hostname,
-    )
+    try:
+        connection = _Smtp(
+            settings.host,
+            settings.port,
+            timeout=settings.timeout,
+            local_hostname=settings.local_hostname,
+        )
+    except smtplib.SMTPServerDisconnected as error:
+        if isinstance(error.__context__, TimeoutError):  # connected, then no "220" in time
+            raise _NoGreeting(str(error)) from error
+        raise
     if settings.security == "starttls":
         try:
             connection.starttls(context=context)

@@ -14,7 +14,7 @@ import pytest
 from fixtures.dovecot import free_port
 from typer.testing import CliRunner
 
-from mailbot.backends.base import TransientError
+from mailbot.backends.base import TransientError, Unreachable
 from mailbot.backends.smtp import SmtpSettings, check_submission
 from mailbot.cli import app
 
@@ -81,3 +81,25 @@ def test_a_server_that_does_not_answer_names_host_port_and_firewall() -> None:
     assert said.startswith(f"cannot reach SMTP server 127.0.0.1:{port}: "), said
     assert said.endswith("; no answer in time: check [mailbox.smtp] host and port, and that no "
                          "firewall drops the connection"), said
+
+
+@pytest.mark.parametrize("security", ["starttls", "none"])
+def test_a_server_that_takes_the_connection_and_sends_no_greeting_names_the_wait(
+    security: str,
+) -> None:
+    """A port that accepts the connection and never sends its '220' greeting (port 465,
+    which waits for a TLS hello, with security = "starttls"; a proxy holding the
+    connection) said 'went away: Connection unexpectedly closed: timed out': no wait
+    named, nothing to check."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        settings = SmtpSettings("127.0.0.1", port, security=security, timeout=1)  # type: ignore[arg-type]
+        with pytest.raises(Unreachable) as caught:
+            check_submission(settings, "memberenquiries@council.gov.uk")
+    assert str(caught.value) == (
+        f"SMTP server 127.0.0.1:{port} took the connection but sent no greeting within 1 s; "
+        'if it expects TLS from the start (port 465 does), set [mailbox.smtp] security = "tls" '
+        f"(now {security!r}); else check [mailbox.smtp] host and port (587 for STARTTLS), that "
+        "the mail server there is running, and that no firewall or proxy holds the connection")
