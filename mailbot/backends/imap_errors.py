@@ -109,7 +109,12 @@ def translated_errors(server: Server, inbox: Callable[[], str]) -> Iterator[None
             f"{server.security!r} is right for port {server.port}"
         ) from error
     except ConnectionRefusedError as error:
-        raise TransientError(f"cannot reach {where}: connection refused") from error
+        raise TransientError(
+            f"cannot reach {where}: connection refused; nothing takes connections there: "
+            'check [mailbox.imap] host and port (993 with security = "tls", or 143 for '
+            "STARTTLS), that the mail server is running, and that no firewall blocks this "
+            "machine from it"
+        ) from error
     except socket.gaierror as error:  # a mistyped name, or name service down: may pass
         raise TransientError(
             f"cannot reach {where}: the host name {server.host!r} does not resolve "
