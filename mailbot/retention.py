@@ -29,7 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mailbot import ledger
 from mailbot.addresses import address_forms
-from mailbot.model import FINISHED, MessageStatus
+from mailbot.model import FINISHED, Kind, MessageStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 from mailbot.workdays import LONDON
 
@@ -90,9 +90,12 @@ def purge(app: App, now: datetime, *, dry_run: bool = False) -> PurgeReport:
     eraser = _Eraser(app, now, batch, dry_run)
 
     for rule in _RULES:
-        if (cutoff := _cutoff(now, getattr(limits, rule.days))) is not None:
-            erased = eraser.run(rule.ids, rule.due(cutoff), rule.erase, lock=list(rule.lock))
-            setattr(report, rule.count, erased)
+        erased = 0
+        for kinds, days in _periods(limits, rule.days):
+            if (cutoff := _cutoff(now, days)) is not None:
+                due = rule.due(cutoff) if kinds is None else rule.due(cutoff).where(kinds)
+                erased += eraser.run(rule.ids, due, rule.erase, lock=list(rule.lock))
+        setattr(report, rule.count, erased)
     if (cutoff := _cutoff(now, limits.corrections_days)) is not None:
         erased, undated = prune_corrections(
             app.settings.corrections_path, cutoff, now, dry_run=dry_run
@@ -122,6 +125,20 @@ def purge_due(app: App, now: datetime) -> bool:
         last = session.scalar(select(func.max(EventRow.at)).where(
             EventRow.action == PURGE, EventRow.at >= since - timedelta(days=1)))
     return last is None or last < since
+
+
+def _periods(
+    limits: RetentionSettings, key: str
+) -> list[tuple[ColumnElement[bool] | None, int]]:
+    """`key`'s period, and each kind's own ([retention.foi] ...) with the cases it
+    applies to; the first, [retention]'s, then goes only to the kinds with none of their
+    own. A key no kind may set has the one period, for everything."""
+    days = getattr(limits, key)
+    own = limits.own_periods(key)
+    if not own:
+        return [(None, days)]
+    return [(CaseRow.kind.not_in([kind.value for kind in own]), days),
+            *((CaseRow.kind == kind.value, kind_days) for kind, kind_days in own.items())]
 
 
 def _cutoff(now: datetime, days: int) -> datetime | None:
@@ -464,9 +481,7 @@ def describe(report: PurgeReport, limits: RetentionSettings) -> list[str]:
     counts = report.counts()
     lines = []
     for key, (limit_key, what) in WHAT.items():
-        days = getattr(limits, limit_key)
-        limit = f"after {days} days" if days else f"kept for ever ({limit_key} = 0)"
-        lines.append(f"{verb} {counts[key]:>6}  {what}, {limit}")
+        lines.append(f"{verb} {counts[key]:>6}  {what}, {_limits(limits, limit_key)}")
     if report.corrections_undated:
         lines.append(
             f"{report.corrections_undated} undated corrections line(s) "
@@ -474,3 +489,27 @@ def describe(report: PurgeReport, limits: RetentionSettings) -> list[str]:
             + f"dated today ({UNDATED_KEY}), to be erased one period from now"
         )
     return lines
+
+
+# The kinds of case as [retention.<kind>] periods are listed beside [retention]'s.
+KINDS_IN_WORDS = {
+    Kind.ENQUIRY: "enquiries",
+    Kind.FOI: "FOI requests",
+    Kind.COMPLAINT: "complaints",
+    Kind.CONFIDENTIALITY: "confidentiality requests",
+}
+
+
+def _limits(limits: RetentionSettings, key: str) -> str:
+    """'after 2190 days; FOI requests after 1095 days': the key's period, then each
+    kind's own."""
+    return "; ".join([
+        _after(getattr(limits, key), key),
+        *(f"{KINDS_IN_WORDS[kind]} {_after(days, f'{kind.value}.{key}')}"
+          for kind, days in limits.own_periods(key).items()),
+    ])
+
+
+def _after(days: int, key: str) -> str:
+    return f"after {days} days" if days else f"kept for ever ({key} = 0)"
+

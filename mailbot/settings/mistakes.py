@@ -82,15 +82,19 @@ def _kept_longer_than_cases(settings: Settings) -> list[str]:
     """[retention] periods that keep, outside a case, what anonymising it erases: the
     reminder summaries and digests (no one case's) and the corrections lines go only
     with their own period, so one longer than the case's (or 0, for ever) names the
-    member after the case no longer does."""
+    member after the case no longer does. Measured against the shortest anonymising
+    period, a kind's own ([retention.foi]) included."""
     limits = settings.retention
-    years = limits.anonymise_cases_days
-    if not years:
+    anonymising = {name: days for name, days in limits.periods("anonymise_cases_days").items()
+                   if days}
+    if not anonymising:
         return []
+    first = min(anonymising, key=anonymising.__getitem__)
+    years = anonymising[first]
     return [
         f"retention.{key} = {days} keeps {what} "
         + ("for ever" if days == 0 else f"{days} days")
-        + f", after retention.anonymise_cases_days has anonymised their cases ({years} "
+        + f", after retention.{first} has anonymised their cases ({years} "
         f"days): they still name the member; set {key} to {years} or less"
         for key, days, what in (
             ("sent_mail_days", limits.sent_mail_days, "officers' reminder summaries and "
