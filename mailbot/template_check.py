@@ -97,7 +97,11 @@ def template_warnings(settings: Settings) -> list[str]:
     partials = partials_letters(folder) if any(n.startswith(PARTIALS) for n in names) else {}
     found: list[str] = []
     for name in names:
-        if name in shipped:
+        if name.startswith(PARTIALS) and name not in partials and (
+                name in shipped or not difflib.get_close_matches(name, shipped, n=1)):
+            found.append(_never_included(folder / name, name))
+            continue
+        if name in shipped or name in partials:
             found += [_unknown_value_warning(folder / name, name, unknown)
                       for unknown in unknown_values(folder / name, name, partials)]
             continue
@@ -106,6 +110,15 @@ def template_warnings(settings: Settings) -> list[str]:
         found.append(f"{folder / name}: replaces none of mailbot's templates, so it is "
                      f"never used{hint}")
     return found
+
+
+def _never_included(path: Path, name: str) -> str:
+    """A partial no letter's mail includes (partials_letters): one of mailbot's whose
+    includer the council replaced without it, or one of the council's own nothing names.
+    One of the council's own close to a name of mailbot's is said as a misspelt name."""
+    return (f"{path}: no template includes it (mailbot's own, or the council's in their "
+            "place), so it is never used: include it where its words belong "
+            f'({{% include "{name}" %}}), or delete it')
 
 
 def _unknown_value_warning(path: Path, name: str, unknown: UnknownValue) -> str:

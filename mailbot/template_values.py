@@ -110,6 +110,23 @@ def _static_includes(tree: nodes.Template) -> Iterator[str]:
             yield named.value
 
 
+def _built_includes(tree: nodes.Template) -> Iterator[tuple[str, str]]:
+    """The includes whose name a template builds ('"_partials/signature." ~ first ~ ".txt"')
+    as (what it starts with, what it ends with), where the start names a file of its own
+    beyond the folder: a name built from the letter's ('"_partials/" ~ part ~ ...') is a
+    partial named after the letter, which partials_letters counts as the letter's anyway."""
+    for node in tree.find_all(nodes.Include):
+        built = node.template
+        if not isinstance(built, nodes.Concat) or not built.nodes:
+            continue
+        first, last = built.nodes[0], built.nodes[-1]
+        head = first.value if isinstance(first, nodes.Const) else None
+        tail = last.value if isinstance(last, nodes.Const) else ""
+        if isinstance(head, str) and isinstance(tail, str) and head.startswith(PARTIALS) \
+                and len(head) > len(PARTIALS):
+            yield head, tail
+
+
 def template_names(folder: Path) -> list[str]:
     """The folder's files as template names ('ack.txt', '_partials/layout.html')."""
     return sorted(
@@ -146,10 +163,14 @@ def partials_letters(folder: Path | None) -> dict[str, tuple[str, ...]]:
     """Each partial's letters: those whose mail includes it ('_partials/case_facts.en.txt':
     escalation, overdue, reminder). A letter's mail is made from its templates and the
     partials named after it (which its bilingual version includes by a name it builds),
-    and what they include in turn, each read from the council's file in `folder` where it
-    has one, else from mailbot's."""
+    and what they include in turn (by name, or by a name they build: the signature or
+    footer in each language, '"_partials/signature." ~ first ~ ".txt"'), each read from the
+    council's file in `folder` where it has one, else from mailbot's. A partial of the
+    council's own (a name mailbot has none of) is there when one of these includes it; a
+    partial no letter's mail includes is not."""
     env = Renderer().env
     names = template_names(TEMPLATES)
+    known = sorted({*names, *(template_names(folder) if folder is not None else ())})
     includes: dict[str, list[str]] = {}
 
     def included_by(name: str) -> list[str]:
@@ -157,7 +178,11 @@ def partials_letters(folder: Path | None) -> dict[str, tuple[str, ...]]:
             own = folder / name if folder is not None else None
             path = own if own is not None and own.is_file() else TEMPLATES / name
             tree = _parse(env, path) if path.is_file() else None
-            includes[name] = [] if tree is None else list(_static_includes(tree))
+            includes[name] = [] if tree is None else [
+                *_static_includes(tree),
+                *(n for head, tail in _built_includes(tree) for n in known
+                  if n.startswith(head) and n.endswith(tail)),
+            ]
         return includes[name]
 
     found: dict[str, list[str]] = {}

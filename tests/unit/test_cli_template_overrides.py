@@ -164,3 +164,31 @@ def test_mailbots_own_templates_copied_unchanged_draw_no_warning(tmp_path: Path)
     code, lines = _check(config)
     assert code == 0, lines
     assert _warnings(lines) == []
+
+
+def test_a_partial_no_template_includes_is_a_warning_naming_it(tmp_path: Path) -> None:
+    """The council rewords the acknowledgement's body without the 'cannot wait' lines it
+    included, and keeps its own wording of those lines: no mail uses that file, and
+    check-config said nothing. A partial of the council's own, included from its
+    acknowledgement, was called 'never used', and its values went unread."""
+    config = _council(tmp_path, {
+        "_partials/ack.en.txt": "Dear {{ member.salutation }},\n"
+                                "Our reference is {{ case.ref }}.\n"
+                                '{% include "_partials/phone_line.en.txt" %}\n',
+        "_partials/cannot_wait.en.txt": "Urgent? Ring {{ council.telephone }}.\n",
+        "_partials/phone_line.en.txt": "Or ring us on {{ council.telephon }}.\n",
+        # included by a name the bilingual letters build ("_partials/signature." ~ first)
+        "_partials/signature.cy.txt": "Gwasanaethau Aelodau\n",
+    })
+    code, lines = _check(config)
+    assert code == 0, lines  # warnings
+    partials = tmp_path.resolve() / "templates" / "_partials"
+    assert _warnings(lines) == [
+        f"mailbot: warning: {partials / 'cannot_wait.en.txt'}: no template includes it "
+        "(mailbot's own, or the council's in their place), so it is never used: include it "
+        "where its words belong ({% include \"_partials/cannot_wait.en.txt\" %}), or delete it",
+        f"mailbot: warning: {partials / 'phone_line.en.txt'}:1: council.telephon is not a "
+        "value mailbot gives its 'ack' mail, which includes this file (did you mean "
+        "council.telephone?); each such mail would be made from mailbot's own templates "
+        "instead of this file",
+    ]
