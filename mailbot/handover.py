@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, cases, foi_pause, ledger, pause_reason
+from mailbot import assignment, cases, foi_pause, ledger
 from mailbot.addresses import address_key
 from mailbot.assignment import Headline
 from mailbot.commands.letters import tell_member_of_new_officer
@@ -17,6 +17,7 @@ from mailbot.languages import Bilingual, long_date_cy
 from mailbot.model import CaseStatus, Kind
 from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.written_for import pause_waits_for
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -131,7 +132,7 @@ def _still_paused(session: Session, case: CaseRow, name: str) -> Bilingual:
     assert pause is not None
     why = pause.why
     member, member_cy = "", ""
-    if pause_reason.waits_for(why) == "member":
+    if pause_waits_for(session, case, why) == "member":
         member = "; the member's reply in this case's thread ends it too"
         member_cy = "; mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef i ben hefyd"
     return Bilingual(
@@ -159,7 +160,7 @@ def pause_outlasts_the_move(session: Session, case: CaseRow) -> bool:
     pause = foi_pause.last_pause(session, case)
     if pause is None or pause.why.startswith(cases.OOO_PAUSE):
         return False
-    return pause_reason.waits_for(pause.why) != "unclear"
+    return pause_waits_for(session, case, pause.why) != "unclear"
 
 
 def with_the_pause(app: App, session: Session, case: CaseRow, headline: Headline) -> Headline:
@@ -216,19 +217,20 @@ def still_paused(app: App, session: Session, case: CaseRow) -> Bilingual | None:
         f"eto (RESUME gyda dyddiad, fel RESUME {typed}, os daeth yr aros i ben ar ddiwrnod "
         "cynharach); nid yw'r diwrnodau yn y cyfamser yn cyfrif.",
     )
-    ends = _member_reply_and_the_pause(case, pause.why)
+    ends = _member_reply_and_the_pause(session, case, pause.why)
     if ends is None:
         return resume
     return Bilingual(f"{resume} {ends}", f"{resume.cy} {ends.cy}")
 
 
-def _member_reply_and_the_pause(case: CaseRow, why: str) -> Bilingual | None:
+def _member_reply_and_the_pause(session: Session, case: CaseRow, why: str
+                                ) -> Bilingual | None:
     """Whether the member's reply ends an officer's pause (thread_mail reads its reason as
     the PAUSE's confirmation did); nothing to say of an out-of-office's pause, which their
     reply never ends, nor of an FOI request's pause the Act does not know."""
     if why.startswith(cases.OOO_PAUSE) or case.kind == Kind.FOI.value:
         return None
-    waits = pause_reason.waits_for(why)
+    waits = pause_waits_for(session, case, why)
     if waits == "member":
         return Bilingual(
             "It waits for the member: their reply in this case's thread ends it too.",

@@ -18,7 +18,12 @@ words, this reads an enquiry's or complaint's, by the parties it names:
   as who was asked or is to act ("asked the school for details", "waiting for Amey to
   confirm", "gofyn i'r ysgol am ...") or as the owner of what is awaited ("Kier's quote").
   "them" there means the member's side ("info from them"); a thing there ("waiting for
-  photos", "from Monday") names no party.
+  photos", "from Monday") names no party;
+- a person named there ("proof of ID from Mr Brown", "awaiting Mrs Jones's reply") is
+  someone else, unless the member wrote for them (written_for reads the case's mail: "my
+  constituent Mr Brown"): then the member's side;
+- on a subject access request, proof of ID (identification, a passport; Welsh "prawf
+  adnabod") is the requester's to give: the member's side.
 
 The reading: "member" if only the member's side is named; "other" if only someone else
 is, or no party but the council's own work (a survey, an inspection, a site visit, test
@@ -31,6 +36,7 @@ nothing, where a wrong new date sent to them cannot be taken back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 WaitsFor = Literal["member", "other", "unclear"]
@@ -112,22 +118,46 @@ _SLOTS = re.compile(
 )
 
 
-def parties(why: str) -> set[Party]:
-    """The parties `why` names: the member's side, someone else, both or neither."""
+# What a subject access request's requester gives to prove who they are (Welsh "prawf
+# adnabod", mutated "brawf"): on such a request, a pause for it waits for the member's side.
+_PROOF_OF_ID = re.compile(
+    r"\b(?:ID|I\.D\.)(?!\w)|\b(?i:identification|identity|passport|driving\s+licen[cs]e"
+    r"|[pb]r[ao]wf\s+(?:o\s+)?(?:adnabod|hunaniaeth)|hunaniaeth|adnabyddiaeth"
+    r"|dogfen(?:nau)?\s+adnabod)\b"
+)
+# A person's name where a party stands: "Mr Brown", "Mrs Jones's reply", "Priya Patel".
+_PERSON = re.compile(
+    r"^((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}?)(?:['’]s?)?"
+    r"(?=\s|$)"
+)
+
+
+def _no_one(name: str) -> bool:
+    return False
+
+
+def parties(why: str, *, theirs: Callable[[str], bool] = _no_one,
+            subject_access: bool = False) -> set[Party]:
+    """The parties `why` names: the member's side, someone else, both or neither. A
+    person named where a party stands is the member's side when `theirs` says the member
+    wrote for them (written_for); proof of ID on a subject access request is the
+    requester's."""
     found: set[Party] = set()
-    if _MEMBER_SIDE.search(why):
+    if _MEMBER_SIDE.search(why) or (subject_access and _PROOF_OF_ID.search(why)):
         found.add("member")
     if _SOMEONE_ELSE.search(why):
         found.add("other")
     for slot in _SLOTS.finditer(why):
         for group, words in slot.groupdict().items():
-            party = _party(words.strip(), any_words=group.startswith("any")) if words else None
+            party = _party(words.strip(), any_words=group.startswith("any"),
+                           theirs=theirs) if words else None
             if party is not None:
                 found.add(party)
     return found
 
 
-def _party(words: str, *, any_words: bool) -> Party | None:
+def _party(words: str, *, any_words: bool, theirs: Callable[[str], bool] = _no_one
+           ) -> Party | None:
     """Whom the words where a party stands name; None for a thing, a time or nothing."""
     words = re.sub(r"^(?:the|a|an|our|their|his|her|y|yr|['’]r)\s+", "", words,
                    flags=re.IGNORECASE)
@@ -137,12 +167,17 @@ def _party(words: str, *, any_words: bool) -> Party | None:
         return "other"
     if not words or any(p.search(words) for p in (_MEMBER_GIVES, _WORK, _NOT_A_PARTY)):
         return None
-    return "other" if any_words or words[:1].isupper() else None
+    if not (any_words or words[:1].isupper()):
+        return None
+    person = _PERSON.match(words)
+    return "member" if person is not None and theirs(person.group(1)) else "other"
 
 
-def waits_for(why: str) -> WaitsFor:
-    """Whom a pause with reason `why` waits for (see the module's docstring)."""
-    named = parties(why)
+def waits_for(why: str, *, theirs: Callable[[str], bool] = _no_one,
+              subject_access: bool = False) -> WaitsFor:
+    """Whom a pause with reason `why` waits for (see the module's docstring); `theirs` and
+    `subject_access` as parties takes them."""
+    named = parties(why, theirs=theirs, subject_access=subject_access)
     if named == {"member"}:
         return "member"
     if named == {"other"}:

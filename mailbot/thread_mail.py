@@ -49,6 +49,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, MessageStatus, ParsedMessa
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import case_by_conversation, find_case, same_member
+from mailbot.written_for import pause_waits_for
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -154,7 +155,7 @@ def _paused_for_someone_else(it: Intake, case: CaseRow) -> pause_reason.WaitsFor
     pause = foi_pause.last_pause(it.session, case)
     if pause is None or pause.why.startswith(cases.OOO_PAUSE):
         return None
-    waits = pause_reason.waits_for(pause.why)
+    waits = pause_waits_for(it.session, case, pause.why)
     return None if waits == "member" else waits
 
 
