@@ -49,8 +49,9 @@ def _protocol_reminders(place: Council, ref: str, first: date,
     return found
 
 
-def _sar_held_by_sam(place: Council, pack: str, pause: bool) -> str:
-    case, assignment = open_sar(place, sender=f"Cllr Ann Lee <ann@{pack}.gov.uk>")
+def _sar_held_by_sam(place: Council, pack: str, pause: bool,
+                     member: str = "Cllr Ann Lee <ann@{pack}.gov.uk>") -> str:
+    case, assignment = open_sar(place, sender=member.format(pack=pack))
     later = SENT + timedelta(minutes=5)
     sam = f"sam@{pack}.gov.uk"
     out = place.deliver(place.reply(assignment, str(assignment["To"]), f"REASSIGN {sam}",
@@ -106,3 +107,40 @@ def test_the_welsh_reminders_say_it_too(tmp_path: Path, pack: str) -> None:
                 "cais gwrthrych am wybodaeth hwn, dydd Mawrth 29 Rhagfyr 2026, wedi mynd "
                 "heibio, felly anfonwch yr ymateb nawr.") in _words(due, subtype)
         assert "comes first, so answer by then." in _words(before, subtype)
+
+
+@pytest.mark.parametrize(("pack", "member", "before_subject", "due_subject"), [
+    ("wiltshire", "Cllr Ann Lee <ann@{pack}.gov.uk>",
+     "Reminder: Mrs Smith's records - reply by Tuesday 29 December 2026 [{ref}]",
+     "Past its legal date (Tuesday 29 December 2026): Mrs Smith's records [{ref}]"),
+    ("cardiff", "Cllr Ann Lee <ann@{pack}.gov.uk>",
+     "Reminder / Nodyn atgoffa: Mrs Smith's records - by Tuesday 29 December 2026 / erbyn "
+     "dydd Mawrth 29 Rhagfyr 2026 [{ref}]",
+     "Past its legal date (Tuesday 29 December 2026) / Wedi mynd heibio i'w ddyddiad "
+     "cyfreithiol (dydd Mawrth 29 Rhagfyr 2026): Mrs Smith's records [{ref}]"),
+])
+def test_the_subject_line_names_the_date_to_answer_by(
+    tmp_path: Path, pack: str, member: str, before_subject: str, due_subject: str,
+) -> None:
+    """The Subject line, which is all an inbox shows, named the protocol's date alone
+    ('reply by Thursday 31 December 2026') while the mail said the law's came first: it
+    names the earlier date, and once that has passed says so, as the law's own reminder
+    does."""
+    with council(tmp_path, pack) as place:
+        ref = _sar_held_by_sam(place, pack, pause=True, member=member)
+        found = _protocol_reminders(place, ref, date(2026, 12, 16), date(2026, 12, 31))
+    before, due = found[date(2026, 12, 29)], found[date(2026, 12, 31)]
+    assert " ".join(str(before["Subject"]).split()) == before_subject.format(ref=ref)
+    assert " ".join(str(due["Subject"]).split()) == due_subject.format(ref=ref)
+
+
+def test_the_subject_line_of_a_request_whose_protocol_date_comes_first(
+    tmp_path: Path,
+) -> None:
+    with council(tmp_path, "wiltshire") as place:
+        ref = _sar_held_by_sam(place, "wiltshire", pause=False)
+        found = _protocol_reminders(place, ref, date(2026, 12, 1), date(2026, 12, 11))
+    assert [" ".join(str(m["Subject"]).split()) for m in found.values()] == [
+        f"Reminder: Mrs Smith's records - reply by Friday 11 December 2026 [{ref}]",
+        f"Due today: Mrs Smith's records - reply by Friday 11 December 2026 [{ref}]",
+    ]

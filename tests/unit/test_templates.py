@@ -597,3 +597,22 @@ def test_a_member_told_privacy_is_not_possible_is_told_how_to_answer_and_the_ans
             f"Cllr Jo Bloggs <{jo}>", str(answer["Subject"]), "Then please withdraw it.",
             in_reply_to=str(answer["Message-ID"]), date=reply_at), reply_at)
         assert [m for m in out if str(m["To"]) == mo], [str(m["To"]) for m in out]
+
+
+def test_welsh_reminder_subject_names_the_law_s_earlier_date(renderer: Renderer) -> None:
+    """A subject access request whose protocol date a pause moved past the law's: the
+    Subject line names the law's date, Welsh first too, and once it has passed says so."""
+    law = date(2026, 12, 7)
+    before = renderer.render("reminder", reminder_context(
+        "before", law_date_first=law, law_date_passed=False), WELSH_FIRST)
+    assert before.subject == (
+        "Nodyn atgoffa / Reminder: Pothole outside 14 Castle Street - erbyn dydd Llun "
+        "7 Rhagfyr 2026 / by Monday 7 December 2026 [MB-2026-00001]"
+    )
+    passed = renderer.render("reminder", reminder_context(
+        "due", law_date_first=law, law_date_passed=True), WELSH_FIRST)
+    assert passed.subject == (
+        "Wedi mynd heibio i'w ddyddiad cyfreithiol (dydd Llun 7 Rhagfyr 2026) / Past its "
+        "legal date (Monday 7 December 2026): Pothole outside 14 Castle Street "
+        "[MB-2026-00001]"
+    )
