@@ -12,9 +12,11 @@ the law's date from its first reminder, a working week before it at best.
 The notice goes once per change (its dedup key counts the case's marks and unmarks), to
 the holder only: the member is sent nothing (marking sends the member nothing; see
 triage.mark_subject_access). It says what case, that it is now (or no longer) treated as
-a subject access request, the law's date, who changed it, and how to undo it (`SAR NO`,
-or `SAR`). Not for a case with no officer, nor a finished one, nor when the holder made
-the change themselves (their command's answer says it)."""
+a subject access request, the law's date, the protocol's clock (its reply-by date, or
+that it is paused, why and since when, as the assignment and the law's reminders say),
+who changed it, and how to undo it (`SAR NO`, or `SAR`). Not for a case with no officer,
+nor a finished one, nor when the holder made the change themselves (their command's
+answer says it)."""
 
 from __future__ import annotations
 
@@ -24,16 +26,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, outbox
+from mailbot import foi_pause, ledger, outbox
 from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import same_address
 from mailbot.assignment import chase_values
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import Bilingual, long_date_cy, staff_languages
-from mailbot.model import FINISHED
+from mailbot.model import FINISHED, CaseStatus
 from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, EventRow
+from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -95,7 +98,8 @@ def tell_the_holder(
         return False
     officer = app.directory.officer_or_address(holder)
     member = app.directory.member(case.member_email)
-    context = notice_context(app, case, officer, marked, who)
+    context = notice_context(app, case, officer, marked, who,
+                             paused=clock_paused(session, case))
     rendered = app.renderer.render(
         TEMPLATE, context,
         staff_languages(app.policy.language, member.language if member else None),
@@ -130,18 +134,30 @@ def dedup_key(session: Session, case: CaseRow) -> str:
     return f"{TEMPLATE}:{case.ref}:{changes or 0}"
 
 
+def clock_paused(session: Session, case: CaseRow) -> dict[str, Any] | None:
+    """{since, why} of the pause holding the case's response clock (why "" for a
+    confidential case, as the pause chase leaves it out); None when the clock runs."""
+    pause = foi_pause.last_pause(session, case)
+    if case.status != CaseStatus.PAUSED or pause is None:
+        return None
+    return {"since": pause.at.astimezone(LONDON).date(),
+            "why": "" if case.confidential else pause.why}
+
+
 def notice_context(
-    app: App, case: CaseRow, holder: Officer, marked: bool, who: str
+    app: App, case: CaseRow, holder: Officer, marked: bool, who: str,
+    paused: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whitelisted values the template may see: for a confidential case no subject.
     The law's date is the acknowledgement's (acknowledgement.subject_access_context),
-    None once the mark is taken off."""
+    None once the mark is taken off; `paused` is clock_paused's."""
     values = chase_values(app, case, holder)
     member = app.directory.member(case.member_email)
     access = subject_access_context(app, case)
     due = access["due"] if access else None
     values["member"]["ward"] = member.ward if member else ""
     values["case"]["response_due"] = case.response_due
+    values["case"]["paused"] = paused
     return {
         **values,
         "access": {"marked": marked, "due": due,

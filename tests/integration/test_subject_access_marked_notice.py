@@ -153,3 +153,61 @@ def test_the_welsh_confirmation_to_a_manager_names_the_officer(tmp_path: Path) -
     assert ("Mae'n aros gyda'i swyddog, Sam Patel, sydd wedi cael hysbysiad amdano ac a "
             "gaiff ei atgoffa o'r dyddiad hwnnw") in text
     assert "Cewch eich atgoffa" not in text and "you will be reminded" not in text
+
+
+PAUSED = SENT + timedelta(hours=1)
+CLOCK_PAUSED = ("The protocol's response clock is paused (waiting for the archive to send "
+                "the file, since Friday 27 November 2026): it has no reply-by date until it "
+                "runs again")
+
+
+def _paused_by_sam(place: Council, pack: str = "wiltshire") -> str:
+    ref = missed_request(place, pack)
+    out = place.deliver(place.mail(f"Sam Patel <sam@{pack}.gov.uk>", f"Mr Brown [{ref}]",
+                                   'PAUSE "waiting for the archive to send the file"',
+                                   date=PAUSED), PAUSED)
+    assert place.case(ref).status == "paused", [words(m) for m in out]
+    return ref
+
+
+def test_the_notice_of_a_paused_case_says_its_clock_is_paused(tmp_path: Path) -> None:
+    """The notice said 'The protocol's reply-by date is still ...' of a running clock and
+    nothing at all of a paused one: the holder was not told that the protocol's clock was
+    stopped while the law's month runs. Now it says so, with the pause's reason and day,
+    as the assignment and the law's reminders do."""
+    with council(tmp_path) as place:
+        ref = _paused_by_sam(place)
+        code, output = run(place, "subject-access", ref, "--by", "Dee Okafor")
+        assert code == 0, output
+        [notice] = place.flush(after_the_cli())
+        for subtype in ("plain", "html"):
+            text = words(notice, subtype)
+            assert (f"{CLOCK_PAUSED}, but data protection law's month does not stop with "
+                    "it.") in text.replace("&#39;", "'")
+            assert "reply-by date is still" not in text
+        code, output = run(place, "subject-access", ref, "--not", "--by", "Dee Okafor")
+        assert code == 0, output
+        [cleared] = place.flush(after_the_cli() + timedelta(minutes=15))
+        assert f"{CLOCK_PAUSED}." in words(cleared)
+        assert "law's month does not stop" not in words(cleared)
+
+
+def test_the_notice_of_a_running_clock_still_gives_its_date(tmp_path: Path) -> None:
+    with council(tmp_path) as place:
+        ref = missed_request(place)
+        run(place, "subject-access", ref, "--by", "Dee Okafor")
+        [notice] = place.flush(after_the_cli())
+    assert "The protocol's reply-by date is still Friday 11 December 2026." in words(notice)
+    assert "is paused" not in words(notice)
+
+
+def test_the_welsh_notice_of_a_paused_case(tmp_path: Path) -> None:
+    with council(tmp_path, "cardiff") as place:
+        ref = _paused_by_sam(place, "cardiff")
+        run(place, "subject-access", ref, "--by", "Dee Okafor")
+        [notice] = place.flush(after_the_cli())
+    text = words(notice)
+    assert ("Mae cloc ymateb y protocol wedi'i oedi (waiting for the archive to send the "
+            "file, ers dydd Gwener 27 Tachwedd 2026): nid oes ganddo ddyddiad ateb nes iddo "
+            "redeg eto, ond nid yw mis cyfraith diogelu data yn stopio gydag ef.") in text
+    assert CLOCK_PAUSED in text
