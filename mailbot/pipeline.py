@@ -21,6 +21,7 @@ from mailbot import absence, acknowledgement, answered, assignment, cases, comma
 from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned, may_answer
+from mailbot.digest.keys import PURPOSE as DIGEST
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
 from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
@@ -107,8 +108,9 @@ def officer_commands(it: Intake) -> Outcome | None:
         if digest is not None and digest.purpose in ASKS_FOR_A_REFERENCE and isinstance(
             commands.parse_command(it.message.text), commands.Command
         ):
-            # DONE in answer to an officer's daily summary, which lists many cases, or to
-            # the question which case their new mail answered ("DONE MB-2026-00042"):
+            # DONE in answer to an officer's daily summary, which lists many cases, to a
+            # manager's weekly digest, or to the question which case their new mail
+            # answered ("DONE MB-2026-00042"):
             # staff_command_without_case applies it to the case it names, or tells the
             # officer it named no case and how to name one.
             return None
@@ -273,8 +275,11 @@ STAGES: tuple[Stage, ...] = (
     open_case,
 )
 
-# Our caseless mail whose reply is a command naming its case by reference.
-ASKS_FOR_A_REFERENCE = (SUMMARY, UNTAGGED_ANSWER)
+# Our caseless mail whose reply is a command naming its case by reference: the officer's
+# daily summary, the question which case a mail answered, and the weekly digest, whose
+# lists of cases a manager acts on ("MB-2026-00042 REASSIGN name@..."); a reply to the
+# digest with no command ("Thanks, noted") is still left alone (officer_commands).
+ASKS_FOR_A_REFERENCE = (SUMMARY, UNTAGGED_ANSWER, DIGEST)
 
 
 def _parse(app: App, raw: bytes) -> ParsedMessage | ParseFailure:
