@@ -21,10 +21,11 @@ from mailbot.languages import (
     welcomes_welsh,
     written_in_welsh,
 )
-from mailbot.model import Kind, ParsedMessage, Priority
+from mailbot.model import CaseStatus, Kind, ParsedMessage, Priority
 from mailbot.quoting import own_text
 from mailbot.store.tables import (
     CaseRow,
+    ClockEventRow,
     EventRow,
 )
 
@@ -102,10 +103,29 @@ def ack_context(
             # A subject access request: the law's one calendar month, not FOI's 20
             # working days (access_request); None for any other case.
             "subject_access": subject_access_context(app, case),
+            # The London day its response clock was paused, for a case written to while
+            # paused (an enquiry paused, then relabelled an FOI request): no date to give,
+            # the member is told it will follow. None while it runs.
+            "paused_since": paused_since(case),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
         "contact": who.contact,
     }
+
+
+def paused_since(case: CaseRow) -> date | None:
+    """The London day the paused `case`'s response clock was paused; None while it runs."""
+    session = object_session(case)
+    if case.status != CaseStatus.PAUSED or session is None or case.id is None:
+        return None
+    at = session.scalar(
+        select(ClockEventRow.at)
+        .where(ClockEventRow.case_id == case.id, ClockEventRow.clock == "response",
+               ClockEventRow.action == "pause")
+        .order_by(ClockEventRow.id.desc())
+        .limit(1)
+    )
+    return None if at is None else at.astimezone(LONDON).date()
 
 
 def subject_access_context(app: App, case: CaseRow) -> dict[str, Any] | None:

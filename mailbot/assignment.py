@@ -209,6 +209,9 @@ def officer_context(
         # Whether the member was sent the acknowledgement (a stranger, or mail that may be
         # forged, is not): the FOI assignment tells the officer the member has been told.
         "member_told": _member_told(app, case, message),
+        # The member's last acknowledgement went while the clock was paused (an enquiry
+        # paused, then relabelled an FOI request): it said so, and that the date follows.
+        "member_awaits_date": _member_awaits_date(app, case),
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
         "ack_duty": ack_duty,
         "ack_by_director": by_director,
@@ -302,6 +305,17 @@ def _member_told(app: App, case: CaseRow, message: ParsedMessage | None) -> bool
     if message is None or message.message_id != case.root_message_id:
         return True
     return not disowned(message)
+
+
+def _member_awaits_date(app: App, case: CaseRow) -> bool:
+    """Whether the member was told the clock is paused and the date will follow
+    (commands.letters.member_awaits_a_date), for a paused case in a session."""
+    from mailbot.commands.letters import member_awaits_a_date  # imports this module
+
+    session = object_session(case)
+    if session is None or case.status != CaseStatus.PAUSED:
+        return False
+    return member_awaits_a_date(app, session, case)
 
 
 def hears_absence(app: App, address: str) -> bool:

@@ -82,6 +82,10 @@ MEMBER_MAIL: dict[str, Bilingual] = {
         "letter saying their reply was received, with the new response date",
         "llythyr yn dweud bod eu hateb wedi dod, gyda'r dyddiad ymateb newydd",
     ),
+    "pause_ended": Bilingual(
+        "letter giving the response date now that the clock runs again",
+        "llythyr yn rhoi'r dyddiad ymateb gan fod y cloc yn rhedeg eto",
+    ),
 }
 
 

@@ -474,8 +474,9 @@ def check_new_date_after_pause(
     app: App, session: Session, case: CaseRow, row: OutboxRow
 ) -> str:
     """The member's letter that a pause has ended and their date moved: an FOI request's
-    fee received (fee_received), or their reply that ended an officer's PAUSE
-    (reply_received). Not once the case is answered, nor once it is paused again (the
+    fee received (fee_received), their reply that ended an officer's PAUSE
+    (reply_received), or the RESUME that gave the date they were told would follow
+    (pause_ended). Not once the case is answered, nor once it is paused again (the
     date in it no longer holds)."""
     if case.status == CaseStatus.PAUSED:
         return "the case was paused again: the new date no longer holds"
@@ -516,4 +517,5 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "clarification_received": check_clarification_received,
     "fee_received": check_new_date_after_pause,
     "reply_received": check_new_date_after_pause,
+    "pause_ended": check_new_date_after_pause,
 }

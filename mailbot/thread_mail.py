@@ -235,25 +235,15 @@ def _tell_member_clarified(it: Intake, case: CaseRow, at: datetime) -> bool:
 def _tell_member_new_date(it: Intake, case: CaseRow, at: datetime) -> bool:
     """The member's reply ended an officer's PAUSE with a resume (an enquiry's or
     complaint's, or an FOI request's the Act does not know): the paused working days do
-    not count, so the date they were given may now be later. If it is, they are told the
-    new date in reply (commands.tell_member_reply_moved_the_date)."""
+    not count, so the date they were given may now be later. If it is, or they were told
+    it would follow, they are told the new date in reply
+    (commands.tell_member_reply_moved_the_date)."""
     queued = commands.tell_member_reply_moved_the_date(
-        it.app, it.session, case, _due_before_last_pause(it.app, it.session, case),
-        at.astimezone(cases.LONDON).date(), it.now, in_reply_to=it.message,
+        it.app, it.session, case, at.astimezone(cases.LONDON).date(), it.now,
+        in_reply_to=it.message,
     )
     it.queued.extend(queued)
     return bool(queued)
-
-
-def _due_before_last_pause(app: App, session: Session, case: CaseRow) -> date | None:
-    """The response date the case had when its latest pause began: the date the member
-    was last given, which the pause's end may have moved. None if it was never paused."""
-    events = cases.clock_events(session, case)
-    pauses = [n for n, event in enumerate(events)
-              if event.clock == "response" and event.action == "pause"]
-    if not pauses:
-        return None
-    return cases.deadlines_for(app, session, case, events[: pauses[-1]]).response_due
 
 
 def _with_the_law_s_date(it: Intake, case: CaseRow, headline: Headline) -> Headline:

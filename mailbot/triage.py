@@ -4,7 +4,7 @@ case's subject access mark (`mailbot subject-access`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -19,12 +19,13 @@ from mailbot.answered import reconcile_acknowledgement
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
 from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
 from mailbot.classify import append_correction
+from mailbot.commands.letters import RELABELLED, member_was_acknowledged
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.moved_away import tell_previous_officer
 from mailbot.parse import parse_message
 from mailbot.refs import canonical
 from mailbot.render import long_date
-from mailbot.routing import OWN_ROUTE
+from mailbot.routing import OWN_ROUTE, Assignment
 from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow
 
 if TYPE_CHECKING:
@@ -62,17 +63,21 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         refresh_deadlines(app, session, case)
         reconcile_acknowledgement(app, session, case)
         ledger.record_event(
-            session, now, who, "relabelled", f"{old} → {kind.value}; response due "
+            session, now, who, RELABELLED, f"{old} → {kind.value}; response due "
             f"{case.response_due}", case=case,
         )
         parsed = parse_message(first.raw) if first is not None else None
         if isinstance(parsed, ParsedMessage) and old != kind.value:
-            _route_again(app, session, case, parsed, old, who, now)
-            if case.response_due != old_due and _was_acknowledged(app, case):
+            before = case.officer_email
+            moved_to = _route_again(app, session, case, parsed, now)
+            if _acknowledge_again(app, session, case, old_due):
                 # The member was told another kind's date (and for an FOI request, not
-                # that the Act applies): the acknowledgement again, as it now stands.
+                # that the Act applies): the acknowledgement again, as it now stands,
+                # before the new holder's assignment, which says what they were told.
                 queue_acknowledgement(app, session, case, parsed, now,
                                       again=f"relabelled:{kind.value}:{now.isoformat()}")
+            if moved_to is not None:
+                _tell_the_officers(app, session, case, parsed, old, before, moved_to, who, now)
         if isinstance(parsed, ParsedMessage):
             _acknowledge_a_newly_listed_member(app, session, case, parsed, who, now)
     if isinstance(parsed, ParsedMessage):
@@ -166,8 +171,18 @@ def _end_an_absence_pause(
     case.status = CaseStatus.OPEN
 
 
-def _was_acknowledged(app: App, case: CaseRow) -> bool:
-    return case.status not in FINISHED and should_acknowledge(app, case)
+def _acknowledge_again(app: App, session: Session, case: CaseRow, old_due: date | None) -> bool:
+    """Whether the member, sent an acknowledgement of the case as it was, is sent it again
+    after its relabel: its date changed, or it is now an FOI request whose clock is paused
+    (an enquiry paused, then relabelled): no date either side, but they must be told the
+    Act applies, that its clock is paused and that the date will follow (the
+    acknowledgement's paused_since). Not after the answer."""
+    if case.status in FINISHED or not should_acknowledge(app, case):
+        return False
+    if not member_was_acknowledged(session, case):
+        return False  # never told anything (mail in their name their domain disowned)
+    paused_foi = case.kind == Kind.FOI.value and case.status == CaseStatus.PAUSED
+    return case.response_due != old_due or paused_foi
 
 
 def _acknowledge_a_newly_listed_member(
@@ -190,24 +205,33 @@ def _acknowledge_a_newly_listed_member(
 
 
 def _route_again(
-    app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str, who: str,
-    now: datetime,
-) -> None:
-    """After a relabel, the case goes where a new case of its kind would have gone, and
-    that officer gets the assignment; the officer who had it is told it has moved away
-    from them (mailbot.moved_away). An enquiry keeps the officer a person chose."""
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, now: datetime
+) -> Assignment | None:
+    """After a relabel, the case goes where a new case of its kind would have gone: that
+    routing, or None if it stays where it was. An enquiry keeps the officer a person
+    chose."""
     kind = Kind(case.kind)
     if case.status in FINISHED or (kind not in OWN_ROUTE and case.officer_email):
-        return
+        return None
     before = case.officer_email
     found = assign_case(app, session, case, message, now, kind_settled=True)
     if found.officer_email is None or same_address(found.officer_email, before or ""):
-        return
+        return None
+    return found
+
+
+def _tell_the_officers(
+    app: App, session: Session, case: CaseRow, message: ParsedMessage, old: str,
+    before: str | None, to: Assignment, who: str, now: datetime,
+) -> None:
+    """The officer a relabel routed the case `to` gets the assignment; the officer who
+    had it is told it has moved away from them (mailbot.moved_away)."""
+    kind = Kind(case.kind)
     queue_officer_mail(
         app,
         session,
         case,
-        to=found.officer_email,
+        to=to.officer_email or "",
         purpose="assignment",
         dedup_key=f"assignment:{case.id}:relabel:{kind.value}:{now.isoformat()}"[:200],
         headline=Headline(
@@ -217,7 +241,7 @@ def _route_again(
             f"Mae'r achos hwn wedi'i ailddosbarthu ({KIND_TITLES_CY[Kind(old)]} → "
             f"{KIND_TITLES_CY[kind]}), felly mae gyda chi nawr.",
         ),
-        why=found.why,
+        why=to.why,
         message=message,
         now=now,
     )

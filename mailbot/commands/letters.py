@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import acknowledgement, assignment, cases, foi_pause, ledger, outbox
 from mailbot.addresses import address_key
-from mailbot.clock import ClockEvent
+from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import Envelope, reply_subject, untagged_subject
 from mailbot.languages import (
@@ -28,7 +28,7 @@ from mailbot.languages import (
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage, Priority
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered, long_date
-from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow, EventRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -129,17 +129,36 @@ def _late_notice_values(app: App, session: Session, case: CaseRow, due: date) ->
 # date as it stood when it went): the acknowledgement, an EXTEND's, a new date after a
 # pause, a reopened case's, a new officer's.
 DATED_LETTERS = ("ack", "extension_notice", "reopened", "alternative_contact",
-                 "clarification_received", "fee_received", "reply_received")
+                 "clarification_received", "fee_received", "reply_received", "pause_ended")
 
 
 def date_member_was_given(app: App, session: Session, case: CaseRow) -> date | None:
     """The response date the last dated letter to the member named: what they expect.
     The letters that are written again at send time (mailbot.still_due) named the date
     the case had when they went; the acknowledgement the one when it was queued; one still
-    waiting names the case's date now. A letter that went while the clock was paused
-    named no date (the new officer's, on a case handed over paused): the one before it
-    is what the member expects. None if no dated letter was queued (or all were withdrawn
-    or failed)."""
+    waiting names the case's date now; each under the kind the case was then (an enquiry's
+    acknowledgement named an enquiry's date, whatever it was relabelled since). A letter
+    that went while the clock was paused named no date (the new officer's, on a case
+    handed over paused): the one before it is what the member expects. None if no dated
+    letter was queued (or all were withdrawn or failed), or if the last acknowledgement
+    went while the clock was paused, replacing the earlier one and its date: the member
+    then waits for the date (member_awaits_a_date)."""
+    return _member_was_given(app, session, case)[0]
+
+
+def member_awaits_a_date(app: App, session: Session, case: CaseRow) -> bool:
+    """Whether the last acknowledgement the member was sent went while the clock was
+    paused (an enquiry paused, then relabelled an FOI request: ack's paused_since), so it
+    took back the date they had and promised them one when the clock runs again, and no
+    dated letter has gone since."""
+    return _member_was_given(app, session, case)[1]
+
+
+def _member_was_given(
+    app: App, session: Session, case: CaseRow
+) -> tuple[date | None, bool]:
+    """(date_member_was_given, member_awaits_a_date), from the member's letters newest
+    first."""
     letters = session.scalars(
         select(OutboxRow).where(
             OutboxRow.case_id == case.id, OutboxRow.purpose.in_(DATED_LETTERS),
@@ -150,21 +169,49 @@ def date_member_was_given(app: App, session: Session, case: CaseRow) -> date | N
     for row in letters:
         named = _date_named(app, session, case, row, events)
         if named is not None:
-            return named
-    return None
+            return named, False
+        if row.purpose == "ack" and RELABELLED_FOI in row.dedup_key:
+            return None, True  # it said the clock is paused and the date will follow
+    return None, False
+
+
+# In the outbox key of the acknowledgement sent again after a relabel to an FOI request
+# (triage.relabel_case: "ack:<message>:relabelled:foi:<when>"): sent while the clock was
+# paused, it named no date and said one will follow (acknowledgement: paused_since).
+RELABELLED_FOI = ":relabelled:foi:"
 
 
 def _date_named(
     app: App, session: Session, case: CaseRow, row: OutboxRow, events: list[ClockEvent]
 ) -> date | None:
     """The response date the dated letter `row` named: the case's as it stood when the
-    letter went (the acknowledgement: when queued; one still waiting: now). None for one
-    that went while the clock was paused."""
+    letter went (the acknowledgement: when queued; one still waiting: now), under the kind
+    it had then. None for one that went while the clock was paused."""
     went = row.created_at if row.purpose == "ack" else row.sent_at
     if went is None:
         return case.response_due
     before = [e for e in events if e.at <= went]
-    return cases.deadlines_for(app, session, case, before).response_due
+    return case_deadlines(
+        app.policy, kind_when(session, case, went), Priority(case.priority),
+        case.received_at, before,
+    ).response_due
+
+
+def kind_when(session: Session, case: CaseRow, moment: datetime) -> Kind:
+    """The kind `case` had at `moment`: the kind its first relabel after then took it
+    from (the timeline's 'relabelled' entry, "enquiry → foi; ..."), else its kind now."""
+    detail = session.scalar(
+        select(EventRow.detail)
+        .where(EventRow.case_id == case.id, EventRow.action == RELABELLED,
+               EventRow.at > moment)
+        .order_by(EventRow.at, EventRow.id)
+        .limit(1)
+    )
+    before = (detail or "").partition(" → ")[0]
+    return Kind(before) if before in {k.value for k in Kind} else Kind(case.kind)
+
+
+RELABELLED = "relabelled"  # the timeline entry of a relabel (triage.relabel_case)
 
 
 def tell_member_clarification_received(
@@ -224,36 +271,58 @@ def _date_to_come(case: CaseRow, now: datetime) -> bool:
 
 
 def tell_member_reply_moved_the_date(
-    app: App, session: Session, case: CaseRow, promised: date | None, replied_on: date,
-    now: datetime, *, in_reply_to: ParsedMessage,
+    app: App, session: Session, case: CaseRow, replied_on: date, now: datetime, *,
+    in_reply_to: ParsedMessage,
 ) -> list[str]:
     """The member's reply has ended an officer's PAUSE with a resume (the clock runs
     again, the paused working days disregarded), and the response date is now later than
-    `promised`, the one it had when the pause began. The member is told, in reply, the new
-    date and why. That is an enquiry's or complaint's pause, or an FOI request's that
-    names neither of the Act's stops (set while it was an enquiry and kept when it was
-    relabelled): the statutory date they were given has moved just the same. Not the
-    Act's clarification, whose restart has its own letter
-    (tell_member_clarification_received), nor a fees notice, which their reply never
-    ends. Nothing when the date did not move (the pause began after it had passed, or held
-    no working day). Once per pause; only to a member who was acknowledged, while the case
-    is open with a date."""
+    the one they were given (date_member_was_given), or they were told it would follow
+    (member_awaits_a_date). The member is told, in reply, the new date and why. That is an
+    enquiry's or complaint's pause, or an FOI request's that names neither of the Act's
+    stops (set while it was an enquiry and kept when it was relabelled): the statutory
+    date has moved just the same. Not the Act's clarification, whose restart has its own
+    letter (tell_member_clarification_received), nor a fees notice, which their reply
+    never ends. Nothing when the date did not move (the pause began after it had passed,
+    or held no working day). Once per pause; only to a member who was acknowledged, while
+    the case is open with a date."""
     pause = foi_pause.last_pause(session, case)
     new_due = case.response_due
     the_acts = (case.kind == Kind.FOI.value and pause is not None
                 and foi_pause.foi_stop(pause.why) is not None)
-    if (the_acts or pause is None or promised is None or new_due is None
-            or new_due <= promised or case.status != CaseStatus.OPEN
+    if (the_acts or pause is None or new_due is None or case.status != CaseStatus.OPEN
             or not member_was_acknowledged(session, case)):
+        return []
+    promised, awaits = _member_was_given(app, session, case)
+    if not awaits and (promised is None or new_due <= promised):
         return []
     return _letter(
         app, session, case, now, REPLY_RECEIVED,
         {"replied_on": replied_on, "paused_on": pause.at.astimezone(cases.LONDON).date(),
-         "old_due": promised, "new_due": new_due},
+         "old_due": None if awaits else promised, "new_due": new_due},
         dedup_key=f"{REPLY_RECEIVED}:{case.id}:{pause.id}", in_reply_to=in_reply_to,
     )
 
 
+def tell_member_pause_ended(
+    app: App, session: Session, case: CaseRow, resumed_on: date, now: datetime
+) -> list[str]:
+    """The officer's RESUME has ended a pause the member was told of with the promise of
+    a date when it runs again (member_awaits_a_date: the acknowledgement of an enquiry
+    relabelled an FOI request while paused): they are sent it, with the days paused, in
+    their thread. Once per pause; only while the case is open with a date still to come
+    (_date_to_come)."""
+    pause = foi_pause.last_pause(session, case)
+    if (pause is None or case.status != CaseStatus.OPEN or not _date_to_come(case, now)
+            or not member_awaits_a_date(app, session, case)):
+        return []
+    return _letter(
+        app, session, case, now, PAUSE_ENDED,
+        {"paused_on": pause.at.astimezone(cases.LONDON).date(), "resumed_on": resumed_on},
+        dedup_key=f"{PAUSE_ENDED}:{case.id}:{pause.id}", in_reply_to=None,
+    )
+
+
+PAUSE_ENDED = "pause_ended"  # the letter's template and outbox purpose
 REPLY_RECEIVED = "reply_received"  # the letter's template and outbox purpose
 
 
@@ -667,9 +736,9 @@ def _from_the_mailbox(
 
 def new_date_letter_waiting(session: Session, case: CaseRow) -> bool:
     """Whether a letter giving the member a new date after a pause (fee_received,
-    reply_received) is still in the outbox: queued in this same poll, it is withdrawn at
-    send time once the case is answered or paused again (still_due)."""
+    reply_received, pause_ended) is still in the outbox: queued in this same poll, it is
+    withdrawn at send time once the case is answered or paused again (still_due)."""
     found = session.scalar(select(OutboxRow.id).where(
         OutboxRow.case_id == case.id, OutboxRow.status == "pending",
-        OutboxRow.purpose.in_((FEE_RECEIVED, REPLY_RECEIVED))).limit(1))
+        OutboxRow.purpose.in_((FEE_RECEIVED, REPLY_RECEIVED, PAUSE_ENDED))).limit(1))
     return found is not None

@@ -25,6 +25,7 @@ from mailbot.commands.letters import (
     tell_member_clarification_received,
     tell_member_fee_received,
     tell_member_it_is_late,
+    tell_member_pause_ended,
 )
 from mailbot.commands.outcome import Context, Result, refuse
 from mailbot.commands.parse import Command
@@ -326,6 +327,11 @@ def apply_resume(ctx: Context, command: Command) -> Result:
                       f"Bydd {member} yn cael llythyr yn dweud bod y ffi wedi dod i law, "
                       f"gyda'r dyddiad newydd, {UNLESS_ANSWERED_FIRST.cy}")
         )
+        return Result(True, lines, queued)
+    if stop is None:  # the member was told the date would follow (the relabel's ack)
+        queued = tell_member_pause_ended(ctx.app, ctx.session, case, day, ctx.now)
+    if queued:
+        lines.append(new_date_letter_to_go(case.response_due))
         return Result(True, lines, queued)
     if stop is not None and case.response_due is not None:
         lines.append(

@@ -100,6 +100,8 @@ def _relabelled_and_answered(council: Council, member: str,
                                   'end of the road"', date=PAUSED), now=PAUSED)
     relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
                  now=RELABELLED)
+    # The member is told it is an FOI request, paused (test_the_member_is_told_...).
+    assert [m for m in council.flush(RELABELLED) if m["To"] == member] != []
     reply = council.reply(ack, member, answer, date=WRITES)
     return reply, council.deliver(reply, now=WRITES)
 
@@ -118,8 +120,12 @@ def test_the_member_is_sent_the_statutory_date_their_reply_moved_once(
         text = _words(letter, part)
         assert (f"Thank you for your reply about your request for information ({ref}), "
                 "received on Monday 9 November 2026.") in text
-        assert ("you will have a full response by Monday 7 December 2026, not Tuesday 1 "
-                "December 2026 as we said") in text
+        # The date they were really given: none since the relabel, whose acknowledgement
+        # said the clock was paused and the date would follow (it asserted 'not Tuesday 1
+        # December 2026 as we said', a date worked out from the request's new kind that
+        # no letter ever gave them).
+        assert "you will have a full response by Monday 7 December 2026." in text
+        assert "as we said" not in text and "1 December" not in text
         assert "clarifying" not in text
     # The FOI team's mail: the relabelled request's assignment, and the update.
     [update] = [m for m in out if m["To"] == FOI_TEAM and "written again" in _words(m)]
@@ -159,6 +165,154 @@ def test_a_welsh_member_is_sent_the_moved_date_welsh_first(tmp_path: Path) -> No
         text = _words(letter, part)
         assert "Annwyl Cllr Rhian Evans" in text
         assert f"Diolch am eich ateb am eich cais am wybodaeth ({ref})" in text
-        assert "erbyn dydd Llun 7 Rhagfyr 2026, nid dydd Mawrth 1 Rhagfyr 2026" in text
+        assert "erbyn dydd Llun 7 Rhagfyr 2026." in text
+        assert "fel y dywedon ni" not in text and "1 Rhagfyr" not in text
         assert "Monday 7 December 2026" in text
         assert text.index("Annwyl") < text.index("Dear")
+
+
+def _paused_and_relabelled(council: Council, member: str) -> tuple[EmailMessage, EmailMessage]:
+    """The member's enquiry, acknowledged, paused by Sam for their answer: (the
+    acknowledgement, Sam's assignment). Not yet relabelled."""
+    out = council.deliver(council.mail(
+        member, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
+        "When will they be filled?", date=RECEIVED), now=RECEIVED)
+    [ack] = [m for m in out if m["To"] == member]
+    [assignment] = [m for m in out if m["To"] == SAM]
+    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the member: which '
+                                  'end of the road"', date=PAUSED), now=PAUSED)
+    return ack, assignment
+
+
+def test_the_member_is_told_it_is_an_foi_request_whose_clock_is_paused(
+    council: Council,
+) -> None:
+    """The relabel gave the member's request the Act's clock, paused: they were sent
+    nothing (the acknowledgement went again only when the date moved, and a paused case
+    has none), though they had been told it was an enquiry due Monday 16 November, and the
+    FOI team were told they had been told. Now they are sent the acknowledgement again,
+    once: an FOI request, its clock paused, the date to follow when it runs again."""
+    _paused_and_relabelled(council, JO)
+    ref = council.case().ref
+    relabel_case(council.app, ref, Kind.FOI, who="admin@council.gov.uk", now=RELABELLED)
+    out = council.flush(RELABELLED)
+    [ack] = [m for m in out if m["To"] == JO]
+    for part in ("plain", "html"):
+        text = _words(ack, part)
+        assert "we are now handling it as a request for information" in text
+        assert ("This email replaces our earlier acknowledgement, and the date in it no "
+                "longer applies.") in text
+        assert "We will handle it under the Freedom of Information Act 2000" in text
+        assert ("The time we have to respond (the statutory 20 working days) has been "
+                "paused since Wednesday 4 November 2026, so there is no date to give you "
+                "yet: the days while it is paused do not count. When it runs again, we will "
+                "write to you with the date by which you will have our response.") in text
+        assert "16 November" not in text and "None" not in text
+        # The officer's reason is written for officers.
+        assert "which end of the road" not in text
+    # The FOI team's assignment says what the member was told, now true.
+    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
+    for part in ("plain", "html"):
+        assert ("The member has been told the request will be handled under the FOIA, that "
+                "its clock is paused, and that they will be sent the date when it runs "
+                "again.") in _words(assignment, part)
+    # Once: nothing more on the next flush.
+    assert [m for m in council.flush(RELABELLED) if m["To"] == JO] == []
+    acks = rows(council.app, OutboxRow, OutboxRow.purpose == "ack")
+    assert [(r.recipients, r.status) for r in acks] == [(JO, "sent"), (JO, "sent")]
+
+
+def test_the_officer_s_resume_sends_the_member_the_date_they_were_promised(
+    council: Council,
+) -> None:
+    """The acknowledgement after the relabel said the date would follow when the clock runs
+    again: the FOI team's RESUME sends it (the paused days not counted), once, and their
+    confirmation says so."""
+    _paused_and_relabelled(council, JO)
+    ref = council.case().ref
+    relabel_case(council.app, ref, Kind.FOI, who="admin@council.gov.uk", now=RELABELLED)
+    [assignment] = [m for m in council.flush(RELABELLED) if m["To"] == FOI_TEAM]
+    resume = council.reply(assignment, FOI_TEAM, "RESUME", date=WRITES)
+    out = council.deliver(resume, now=WRITES)
+    assert council.case().response_due == date(2026, 12, 7)
+    [letter] = [m for m in out if m["To"] == JO]
+    for part in ("plain", "html"):
+        text = _words(letter, part)
+        assert f"About your request for information ({ref}): we said we would write" in text
+        assert ("The time to respond was paused from Wednesday 4 November 2026 to Monday 9 "
+                "November 2026, and those days do not count. It is running again, so you "
+                "will have our response by Monday 7 December 2026 at the latest.") in text
+    [confirmation] = [m for m in out if m["To"] == FOI_TEAM]
+    assert ("The member will be sent the new date, Monday 7 December 2026, unless the case "
+            "is answered or paused again before it goes.") in _words(confirmation)
+    assert "has not been told" not in _words(confirmation)
+    assert [m for m in council.deliver(resume, now=WRITES) if m["To"] == JO] == []
+
+
+def test_a_welsh_member_is_told_of_the_paused_foi_request_welsh_first(tmp_path: Path) -> None:
+    rhian = "rhian.evans@council.gov.uk"
+    with Council(
+        tmp_path / "cardiff", name="Cardiff Council", mailbox=MAILBOX, policy="cardiff",
+        members=[("Cllr Rhian Evans", rhian, "Tref", "cy")],
+        officers=[("Sam Patel", SAM, "Highways", "", ""),
+                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n'
+        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    ) as cardiff:
+        _paused_and_relabelled(cardiff, rhian)
+        relabel_case(cardiff.app, cardiff.case().ref, Kind.FOI, who="admin@council.gov.uk",
+                     now=RELABELLED)
+        out = cardiff.flush(RELABELLED)
+    [ack] = [m for m in out if m["To"] == rhian]
+    for part in ("plain", "html"):
+        text = _words(ack, part)
+        assert ("Mae'r amser sydd gennym i ymateb (y 20 diwrnod gwaith statudol) wedi'i "
+                "oedi ers dydd Mercher 4 Tachwedd 2026") in text
+        assert ("Pan fydd yn rhedeg eto, byddwn yn ysgrifennu atoch i ddweud erbyn pa "
+                "ddyddiad y cewch ein hymateb.") in text
+        assert "has been paused since Wednesday 4 November 2026" in text
+        assert text.index("Annwyl") < text.index("Dear")
+    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
+    assert ("y bydd y cais yn cael ei drin o dan FOIA, bod ei gloc wedi'i oedi, ac y bydd "
+            "yn cael y dyddiad pan fydd yn rhedeg eto.") in _words(assignment)
+
+
+def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
+    tmp_path: Path,
+) -> None:
+    """The 'not ... as we said' of the member's new-date letter is the date a letter gave
+    them, not one worked out under the case's kind now: at Colchester an important enquiry
+    is due in 5 working days (Monday 9 November), a complaint in 10. Sam paused it for the
+    member; it was relabelled a complaint, which sends them nothing while paused (no date
+    either side); their answer ends the pause. The letter said 'not Monday 16 November
+    2026 as we said', the complaint's date before the pause, which no letter gave them."""
+    with Council(
+        tmp_path / "colchester", name="Colchester City Council", mailbox=MAILBOX,
+        policy="colchester", members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as colchester:
+        out = colchester.deliver(colchester.mail(
+            JO, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
+            "When will they be filled?", date=RECEIVED, extra="Importance: high"),
+            now=RECEIVED)
+        [ack] = [m for m in out if m["To"] == JO]
+        assert "will respond by Monday 9 November 2026" in _words(ack)
+        [assignment] = [m for m in out if m["To"] == SAM]
+        colchester.deliver(colchester.reply(assignment, SAM, 'PAUSE "waiting for the member: '
+                                            'which end of the road"', date=PAUSED), now=PAUSED)
+        relabel_case(colchester.app, colchester.case().ref, Kind.COMPLAINT,
+                     who="admin@council.gov.uk", now=RELABELLED)
+        assert [m for m in colchester.flush(RELABELLED) if m["To"] == JO] == []
+        out = colchester.deliver(colchester.reply(ack, JO, "The end by the school.",
+                                                  date=WRITES), now=WRITES)
+        due = colchester.case().response_due
+    assert due is not None
+    [letter] = [m for m in out if m["To"] == JO]
+    for part in ("plain", "html"):
+        text = _words(letter, part)
+        assert "not Monday 9 November 2026 as we said" in text
+        assert "16 November" not in text
+
