@@ -143,10 +143,11 @@ def build_digest(
             "paused": len(figures.paused),
         },
         "services": _services(app, scope, figures),
-        "overdue": _case_list(app, figures.overdue, today, limit, hidden, overdue=True),
+        "overdue": _case_list(app, figures.overdue, today, limit, hidden, overdue=True,
+                              reader=recipient),
         "due_this_week": _case_list(app, figures.due_this_week, today, limit, hidden,
                                     overdue=False),
-        "paused": _paused_list(app, figures.paused, today, limit, hidden),
+        "paused": _paused_list(app, figures.paused, today, limit, hidden, reader=recipient),
         "kpis": _kpis(app, figures, today),
         "trend": [
             {
@@ -258,9 +259,10 @@ def _tally_dict(name: str, tally: Tally) -> dict[str, Any]:
 
 def _case_list(
     app: App, found: Sequence[AnyRow], today: date, limit: int, hidden: frozenset[int], *,
-    overdue: bool
+    overdue: bool, reader: str = ""
 ) -> dict[str, Any]:
-    """The first `limit` cases (most overdue, or soonest due, first); the rest counted."""
+    """The first `limit` cases (most overdue, or soonest due, first); the rest counted.
+    What to do about an overdue case the `reader` holds is theirs to do."""
     ordered = sorted(found, key=lambda r: (r.response_due, r.ref))
     rows = []
     for row in ordered[:limit]:
@@ -271,7 +273,8 @@ def _case_list(
                 **_kind_names(app, row, today),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
-                **(_what_to_do(app, row, service) if overdue else {}),
+                **(_what_to_do(app, row, service, yours=_holds(reader, row))
+                   if overdue else {}),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0),
@@ -337,7 +340,7 @@ def _listed_case(row: AnyRow, service: str, name: str, *, hidden: bool) -> dict[
 
 def _paused_list(
     app: App, paused: Sequence[tuple[AnyRow, Pause | None]], today: date, limit: int,
-    hidden: frozenset[int],
+    hidden: frozenset[int], *, reader: str = "",
 ) -> dict[str, Any]:
     """The first `limit` paused cases, longest paused first, each with who holds it, since
     when and why; the rest counted. A paused case gets no reminders, only one chase per
@@ -355,14 +358,22 @@ def _paused_list(
                 **_kind_names(app, row, today),
                 "since": since,
                 "working_days": calendar.working_days_between(since, today) if since else 0,
-                **_why_paused(app, row, pause, name, hidden=row.id in hidden),
+                **_why_paused(app, row, pause, name, hidden=row.id in hidden,
+                              yours=_holds(reader, row)),
             }
         )
     return {"rows": rows, "more": max(len(ordered) - limit, 0), **_said_once(rows)}
 
 
+def _holds(reader: str, row: AnyRow) -> bool:
+    """Whether the digest's reader holds the case themselves (a manager holding the
+    complaint about one of their officers): asking 'its officer' would be asking them."""
+    return bool(reader and row.officer_email and same_address(reader, row.officer_email))
+
+
 def _why_paused(
-    app: App, row: AnyRow, pause: Pause | None, holder: str, *, hidden: bool
+    app: App, row: AnyRow, pause: Pause | None, holder: str, *, hidden: bool,
+    yours: bool = False,
 ) -> dict[str, Any]:
     """Why the case is paused and what to do about it, in English and Welsh. An absence
     (absence.py) waits for someone to take the case; an officer's PAUSE for whatever its
@@ -384,21 +395,30 @@ def _why_paused(
     said = "" if pause is None or hidden or is_confidential(row.confidential, row.kind) else (
         " ".join(pause.why.split())[:80]
     )
-    return {
-        "absence": False,
-        "why": f"PAUSE by {by}" + (f": {said}" if said else ""),
-        "why_cy": f"PAUSE gan {by}" + (f": {said}" if said else ""),
+    todo = {
+        "todo": "it is yours: RESUME it when it should run again, or pass it on "
+        "(REASSIGN).",
+        "todo_cy": "eich achos chi yw hwn: ailgychwynnwch ef (RESUME) pan ddylai redeg "
+        "eto, neu trosglwyddwch ef (REASSIGN).",
+    } if yours else {
         "todo": "ask its officer whether it is still waiting, and to RESUME it when it "
         "should run again.",
         "todo_cy": "gofynnwch i'w swyddog a yw'n dal i aros, ac i'w ailgychwyn (RESUME) "
         "pan ddylai redeg eto.",
     }
+    return {
+        "absence": False,
+        "why": f"PAUSE by {by}" + (f": {said}" if said else ""),
+        "why_cy": f"PAUSE gan {by}" + (f": {said}" if said else ""),
+        **todo,
+    }
 
 
-def _what_to_do(app: App, row: AnyRow, service: str) -> dict[str, str]:
+def _what_to_do(app: App, row: AnyRow, service: str, *, yours: bool = False) -> dict[str, str]:
     """What a manager reading the digest should do about one overdue case, in English and
     Welsh: the list alone says it is late, not whose move it is. It names no one (the
-    row names the officer), so the list can say once what most of its cases need."""
+    row names the officer), so the list can say once what most of its cases need; a case
+    the reader holds (`yours`) is theirs to answer, not to ask its officer about."""
     if row.officer_email is None:
         return {
             "todo": "no officer has it: give it to one (REASSIGN name@council, or "
@@ -416,10 +436,23 @@ def _what_to_do(app: App, row: AnyRow, service: str) -> dict[str, str]:
         }
     if row.kind == Kind.FOI.value:
         law, law_cy = FOI_LAWS[app.policy.foi_regime]
+        if yours:
+            return {
+                "todo": f"it is yours: answer it now: the date {law} sets has passed.",
+                "todo_cy": f"eich achos chi yw hwn: atebwch ef nawr: mae'r dyddiad a osodir "
+                f"gan {law_cy} wedi mynd heibio.",
+            }
         return {
             "todo": f"ask its officer to answer it now: the date {law} sets has passed.",
             "todo_cy": f"gofynnwch i'w swyddog ei ateb nawr: mae'r dyddiad a osodir gan "
             f"{law_cy} wedi mynd heibio.",
+        }
+    if row.status == CaseStatus.NEEDS_TRIAGE.value and yours:
+        return {
+            "todo": "its kind was never confirmed (mailbot cases --triage); it is yours: "
+            "answer the member now, or pass it on (REASSIGN).",
+            "todo_cy": "ni chadarnhawyd ei fath erioed (mailbot cases --triage); eich achos "
+            "chi yw hwn: atebwch yr aelod nawr, neu trosglwyddwch ef (REASSIGN).",
         }
     if row.status == CaseStatus.NEEDS_TRIAGE.value:
         return {
@@ -430,11 +463,25 @@ def _what_to_do(app: App, row: AnyRow, service: str) -> dict[str, str]:
         }
     if not app.policy.can_extend(Kind(row.kind)):  # EXTEND would be refused (extend.py)
         council = app.settings.council.name
+        if yours:
+            return {
+                "todo": "it is yours: answer the member now, or pass it on (REASSIGN): "
+                f"{council}'s protocol does not allow extensions.",
+                "todo_cy": "eich achos chi yw hwn: atebwch yr aelod nawr, neu trosglwyddwch "
+                f"ef (REASSIGN): nid yw protocol {council} yn caniatáu estyniadau.",
+            }
         return {
             "todo": "ask its officer to answer the member now, or pass it on (REASSIGN): "
             f"{council}'s protocol does not allow extensions.",
             "todo_cy": "gofynnwch i'w swyddog ateb yr aelod nawr, neu ei drosglwyddo "
             f"(REASSIGN): nid yw protocol {council} yn caniatáu estyniadau.",
+        }
+    if yours:
+        return {
+            "todo": "it is yours: answer the member now, or agree more time with them "
+            "(EXTEND) or pass it on (REASSIGN).",
+            "todo_cy": "eich achos chi yw hwn: atebwch yr aelod nawr, neu cytunwch ar ragor "
+            "o amser gyda nhw (EXTEND) neu trosglwyddwch ef (REASSIGN).",
         }
     return {
         "todo": "ask its officer to answer the member now, or to agree more time with "
