@@ -382,8 +382,9 @@ def case_message_text(app: App, ref: str, now: datetime, *, by: str) -> str | No
         return f"From: {sender}\nSubject: {message.subject}\n\n{message.text.strip()}"
 
 
-def describe_case(app: App, ref: str) -> str | None:
-    """One case as text: dates, the clock explanation and the audit timeline."""
+def describe_case(app: App, ref: str, now: datetime | None = None) -> str | None:
+    """One case as text: dates (as the mail gives them; an open case past its response
+    date, by how many working days at `now`), the clock explanation and the timeline."""
     with app.store.transaction() as session:
         case = session.scalar(select(CaseRow).where(CaseRow.ref == canonical(ref)))
         if case is None:
@@ -405,9 +406,11 @@ def describe_case(app: App, ref: str) -> str | None:
             f"member: {case.member_name} <{case.member_email}>",
             *_officer_line(app, case.officer_email, case.ref),
             f"subject: {'(confidential)' if case.confidential else case.subject}",
-            f"received: {case.received_at.astimezone(LONDON):%A %d %B %Y %H:%M}",
-            f"acknowledgement due: {case.ack_due or 'no acknowledgement clock'}",
-            f"response due: {case.response_due or 'none while the clock is paused'}",
+            f"received: {long_date(case.received_at.astimezone(LONDON).date())} "
+            f"{case.received_at.astimezone(LONDON):%H:%M}",
+            "acknowledgement due: "
+            f"{long_date(case.ack_due) if case.ack_due else 'no acknowledgement clock'}",
+            f"response due: {_response_due(app, case, now)}",
             *_subject_access_line(app, case),
             *_related(session, case),
             "",
@@ -420,6 +423,17 @@ def describe_case(app: App, ref: str) -> str | None:
             "Timeline:",
         ]
         return "\n".join([*lines, *_timeline_lines(events)])
+
+
+def _response_due(app: App, case: CaseRow, now: datetime | None) -> str:
+    """'Monday 16 November 2026', and ', 9 working days overdue' for an open case past it
+    at `now` (counted as `mailbot cases`, the reminders and the digest count it)."""
+    if case.response_due is None:
+        return "none while the clock is paused"
+    due = long_date(case.response_due)
+    late = (_working_days_overdue(app, case, now.astimezone(LONDON).date())
+            if now and case.status in UNFINISHED else 0)
+    return f"{due}, {late} working day{'s' if late != 1 else ''} overdue" if late else due
 
 
 def _subject_access_line(app: App, case: CaseRow) -> list[str]:

@@ -176,12 +176,13 @@ def show_case(
         ),
     ] = False,
 ) -> None:
-    """Show one case: its officer, dates, how they were reached, its mail and timeline."""
+    """Show one case: its officer, dates (an open case past its response date says by how
+    many working days), how they were reached, its mail and timeline."""
     from mailbot.console import case_message_text
 
     with opened_app(config) as mailbot_app:
         text = (case_message_text(mailbot_app, ref, datetime.now(UTC), by=f"admin:{operator()}")
-                if message else describe_case(mailbot_app, ref))
+                if message else describe_case(mailbot_app, ref, datetime.now(UTC)))
     if text is None:
         raise fail(f"no case {ref}")
     typer.echo(text)

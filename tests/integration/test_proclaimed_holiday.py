@@ -49,7 +49,7 @@ def test_a_proclaimed_holiday_moves_the_dates_of_open_cases(tmp_path: Path) -> N
         [line] = query_cases(later, SATURDAY_NIGHT)
         assert line.response_due == "2026-12-10"
         shown = describe_case(later, case.ref) or ""
-        assert "response due: 2026-12-10" in shown
+        assert "response due: Thursday 10 December 2026" in shown
         assert "State funeral" in shown
         [moved] = rows(later, EventRow, EventRow.action == "due dates moved")
         assert "2026-12-09" in moved.detail and "2026-12-10" in moved.detail
