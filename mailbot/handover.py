@@ -100,16 +100,38 @@ def clock_after_the_move(app: App, session: Session, case: CaseRow, to: str) -> 
     confirmation, `mailbot reassign`'s output), worked out before the move: it stays
     paused for the member's clarification or fee (an FOI request held by the Act), or for
     whom its reason says it waits, `to` being told why; otherwise a paused clock runs
-    again. None for a clock that was not paused."""
+    again (an FOI request's pause the Act does not know saying why). None for a clock
+    that was not paused."""
     held = foi_pause.held_by_the_act(session, case)
     if held is not None:  # an FOI request waits for the member, whoever has it
         return _still_held_by_the_act(held)
     if pause_outlasts_the_move(session, case):  # it waits for someone still
         return _still_paused(session, case, app.directory.display(to))
+    pause = foi_pause.last_pause(session, case)
+    if (case.status == CaseStatus.PAUSED and case.kind == Kind.FOI.value
+            and pause is not None and not pause.why.startswith(cases.OOO_PAUSE)):
+        return _not_a_stop_of_the_act(app, pause.why)
     if case.status == CaseStatus.PAUSED:  # an absence's pause, or one not saying for whom
         return Bilingual("The response clock is running again.",
                          "Mae'r cloc ymateb yn rhedeg eto.")
     return None
+
+
+def _not_a_stop_of_the_act(app: App, why: str) -> Bilingual:
+    """The line for an FOI request whose pause the Act does not know (set while it was an
+    enquiry, kept when it was relabelled): it ends with the move, whomever it waits for,
+    since the statutory clock stops only for the Act's two stops, and a PAUSE giving its
+    reason on the request would be refused (commands.pause)."""
+    law = foi_pause.act(app.policy)
+    return Bilingual(
+        "The response clock is running again: an FOI request's statutory clock stops only "
+        f"for the member's clarification ({law} s.1(3)) or a fee ({law} s.9), and this "
+        f"pause ({why}), set before it became an FOI request, is neither.",
+        "Mae'r cloc ymateb yn rhedeg eto: dim ond ar gyfer eglurhad yr aelod "
+        f"({law} a.1(3)) neu ffi ({law} a.9) y mae cloc statudol cais rhyddid gwybodaeth "
+        f"yn stopio, ac nid yw'r oedi hwn ({why}), a osodwyd cyn iddo ddod yn gais rhyddid "
+        "gwybodaeth, yn un o'r rheini.",
+    )
 
 
 def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:

@@ -316,3 +316,27 @@ def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
         assert "not Monday 9 November 2026 as we said" in text
         assert "16 November" not in text
 
+
+def test_reassign_runs_a_pause_the_act_does_not_know_and_says_why(council: Council) -> None:
+    """REASSIGN keeps an enquiry's pause that waits for someone (b219abd), and an FOI
+    request's held by the Act; a pause the Act does not know, kept from the enquiry, ends
+    with the move: the statutory clock stops for the member's clarification or a fee only,
+    and no officer could PAUSE the request for it now. The confirmation said only 'The
+    response clock is running again.': now it says why. The member, told the date would
+    follow, is sent it in the letter naming who has the case now."""
+    _paused_and_relabelled(council, JO)
+    relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
+                 now=RELABELLED)
+    [assignment] = [m for m in council.flush(RELABELLED) if m["To"] == FOI_TEAM]
+    out = council.deliver(council.reply(assignment, FOI_TEAM, f"REASSIGN {SAM}",
+                                        date=WRITES), now=WRITES)
+    case = council.case()
+    assert (case.status, case.officer_email, case.response_due) == (
+        "open", SAM, date(2026, 12, 7))
+    [confirmation] = [m for m in out if m["To"] == FOI_TEAM]
+    assert ("The response clock is running again: an FOI request's statutory clock stops "
+            "only for the member's clarification (FOIA s.1(3)) or a fee (FOIA s.9), and this "
+            "pause (waiting for the member: which end of the road), set before it became an "
+            "FOI request, is neither.") in _words(confirmation)
+    [letter] = [m for m in out if m["To"] == JO]
+    assert "will respond by Monday 7 December 2026" in _words(letter)
