@@ -135,8 +135,14 @@ def reply_subject(original: str, ref: str) -> str:
     # (It is made one line first, its runs of spaces one space each, so REF_TAG, which
     # tries every space of a run in turn, reads a bounded line in linear time.)
     tagged = header_safe(original, limit=MAX_TAGGED_SUBJECT)
-    subject = _SPACES.sub(" ", header_safe(REF_TAG.sub("", tagged), limit=150)).strip()
-    subject = _one_reply_prefix(untagged_subject(subject)) or "(no subject)"
+    untagged = REF_TAG.sub("", tagged)
+    subject = _SPACES.sub(" ", header_safe(untagged, limit=150)).strip()
+    subject = _one_reply_prefix(untagged_subject(subject))
+    if not subject and untagged != tagged:
+        # Titled with a reference alone ("[MB-2026-00042]", as the digest's links start
+        # a manager's command): the reference is its subject, not "(no subject)".
+        return f"Re: [{ref}]"
+    subject = subject or "(no subject)"
     if not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
     return f"{subject} [{ref}]"

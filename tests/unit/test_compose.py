@@ -55,6 +55,8 @@ def build(r: Rendered | None = None, e: Envelope | None = None) -> tuple[bytes, 
     ("Re : Pothole", "Re : Pothole [MB-2026-00001]"),
     ("Pothole [MB-2026-00001]", "Re: Pothole [MB-2026-00001]"),
     ("", "Re: (no subject) [MB-2026-00001]"),
+    ("[MB-2026-00001]", "Re: [MB-2026-00001]"),
+    ("RE: [MB-2026-00007]", "Re: [MB-2026-00001]"),
     ("Pothole\r\nBcc: x@evil.example", "Re: Pothole Bcc: x@evil.example [MB-2026-00001]"),
     ("{{ config }}", "Re: {{ config }} [MB-2026-00001]"),
 ])
