@@ -18,13 +18,10 @@ from pathlib import Path
 
 import pytest
 from helpers import Council, body_text
+from paused_council import FOI_TEAM, JO, LEE, THE_FOI_TEAM, paused_council
 
 from mailbot.console import describe_case
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
-LEE = "lee.wong@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 NOTICE = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 MEMBER_WRITES = datetime(2026, 11, 6, 11, 0, tzinfo=UTC)
@@ -33,13 +30,10 @@ MONDAY = datetime(2026, 11, 9, 11, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", ""),
-                  ("Lee Wong", LEE, "Information governance", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    with paused_council(
+        tmp_path / "council",
+        [THE_FOI_TEAM, ("Lee Wong", LEE, "Information governance", "", "")],
+        routes={"foi_team": FOI_TEAM}, plain_utf8=False,
     ) as made:
         yield made
 

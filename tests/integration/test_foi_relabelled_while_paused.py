@@ -15,54 +15,65 @@ before, gave Tuesday 8 December)."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import (
+    FOI_TEAM,
+    JO,
+    JO_BLOGGS,
+    SAM,
+    SAM_PATEL,
+    THE_FOI_TEAM,
+    Member,
+    opened_and_paused,
+    paused_council,
+)
+from paused_council import words as _words
 
 from mailbot.model import Kind
 from mailbot.store.tables import ClockEventRow, OutboxRow
 from mailbot.triage import relabel_case
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
+RHIAN: Member = ("Cllr Rhian Evans", "rhian.evans@council.gov.uk", "Tref", "cy")
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 PAUSED = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 RELABELLED = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
 WRITES = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)
 
 
+def _council(home: Path, policy: str = "wiltshire", name: str = "Test Council",
+             member: Member = JO_BLOGGS) -> Council:
+    """Sam's cases, FOI requests the FOI team's."""
+    return paused_council(home, [SAM_PATEL, THE_FOI_TEAM], policy=policy, name=name,
+                          members=[member], default_officer=SAM,
+                          routes={"foi_team": FOI_TEAM})
+
+
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""),
-                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    ) as made:
+    with _council(tmp_path / "council") as made:
         yield made
+
+
+def _opened_and_paused(council: Council, member: str) -> tuple[EmailMessage, EmailMessage]:
+    """The member's enquiry, acknowledged, paused by Sam for their answer: (the
+    acknowledgement, Sam's assignment). Not yet relabelled."""
+    return opened_and_paused(
+        council, member=member, subject="Potholes on Castle Road",
+        body="The potholes on Castle Road are getting worse. When will they be filled?",
+        received=RECEIVED, officer=SAM, reason="waiting for the member: which end of the road",
+        paused=PAUSED)
 
 
 def test_the_members_reply_resumes_a_relabelled_pause_without_a_fresh_20_days(
     council: Council,
 ) -> None:
-    out = council.deliver(council.mail(
-        JO, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
-        "When will they be filled?", date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == JO]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the member: which '
-                                  'end of the road"', date=PAUSED), now=PAUSED)
+    ack, _ = _opened_and_paused(council, JO)
     relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
                  now=RELABELLED)
     assert council.case().status == "paused"
@@ -79,25 +90,11 @@ def test_the_members_reply_resumes_a_relabelled_pause_without_a_fresh_20_days(
                 OutboxRow.purpose == "clarification_received") == []
 
 
-def _words(mail: EmailMessage, part: str = "plain") -> str:
-    """The words of a mail's text or HTML part (its tags taken out), as a reader sees them."""
-    text = body_text(mail, part)
-    if part == "html":
-        text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return " ".join(text.split())
-
-
 def _relabelled_and_answered(council: Council, member: str,
                              answer: str) -> tuple[EmailMessage, list[EmailMessage]]:
     """The member's enquiry, paused, relabelled FOI, and their answer: (that answer's mail,
     what left when it came)."""
-    out = council.deliver(council.mail(
-        member, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
-        "When will they be filled?", date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the member: which '
-                                  'end of the road"', date=PAUSED), now=PAUSED)
+    ack, _ = _opened_and_paused(council, member)
     relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
                  now=RELABELLED)
     # The member is told it is an FOI request, paused (test_the_member_is_told_...).
@@ -145,16 +142,9 @@ def test_the_member_is_sent_the_statutory_date_their_reply_moved_once(
 
 
 def test_a_welsh_member_is_sent_the_moved_date_welsh_first(tmp_path: Path) -> None:
-    rhian = "rhian.evans@council.gov.uk"
-    with Council(
-        tmp_path / "cardiff", name="Cardiff Council", mailbox=MAILBOX, policy="cardiff",
-        members=[("Cllr Rhian Evans", rhian, "Tref", "cy")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""),
-                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    ) as cardiff:
+    rhian = RHIAN[1]
+    with _council(tmp_path / "cardiff", policy="cardiff", name="Cardiff Council",
+                  member=RHIAN) as cardiff:
         _, out = _relabelled_and_answered(cardiff, rhian, "Pen gogleddol y ffordd.")
         ref = cardiff.case().ref
     [update] = [m for m in out if m["To"] == FOI_TEAM and "written again" in _words(m)]
@@ -171,19 +161,6 @@ def test_a_welsh_member_is_sent_the_moved_date_welsh_first(tmp_path: Path) -> No
         assert text.index("Annwyl") < text.index("Dear")
 
 
-def _paused_and_relabelled(council: Council, member: str) -> tuple[EmailMessage, EmailMessage]:
-    """The member's enquiry, acknowledged, paused by Sam for their answer: (the
-    acknowledgement, Sam's assignment). Not yet relabelled."""
-    out = council.deliver(council.mail(
-        member, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
-        "When will they be filled?", date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the member: which '
-                                  'end of the road"', date=PAUSED), now=PAUSED)
-    return ack, assignment
-
-
 def test_the_member_is_told_it_is_an_foi_request_whose_clock_is_paused(
     council: Council,
 ) -> None:
@@ -192,7 +169,7 @@ def test_the_member_is_told_it_is_an_foi_request_whose_clock_is_paused(
     has none), though they had been told it was an enquiry due Monday 16 November, and the
     FOI team were told they had been told. Now they are sent the acknowledgement again,
     once: an FOI request, its clock paused, the date to follow when it runs again."""
-    _paused_and_relabelled(council, JO)
+    _opened_and_paused(council, JO)
     ref = council.case().ref
     relabel_case(council.app, ref, Kind.FOI, who="admin@council.gov.uk", now=RELABELLED)
     out = council.flush(RELABELLED)
@@ -228,7 +205,7 @@ def test_the_officer_s_resume_sends_the_member_the_date_they_were_promised(
     """The acknowledgement after the relabel said the date would follow when the clock runs
     again: the FOI team's RESUME sends it (the paused days not counted), once, and their
     confirmation says so."""
-    _paused_and_relabelled(council, JO)
+    _opened_and_paused(council, JO)
     ref = council.case().ref
     relabel_case(council.app, ref, Kind.FOI, who="admin@council.gov.uk", now=RELABELLED)
     [assignment] = [m for m in council.flush(RELABELLED) if m["To"] == FOI_TEAM]
@@ -250,17 +227,10 @@ def test_the_officer_s_resume_sends_the_member_the_date_they_were_promised(
 
 
 def test_a_welsh_member_is_told_of_the_paused_foi_request_welsh_first(tmp_path: Path) -> None:
-    rhian = "rhian.evans@council.gov.uk"
-    with Council(
-        tmp_path / "cardiff", name="Cardiff Council", mailbox=MAILBOX, policy="cardiff",
-        members=[("Cllr Rhian Evans", rhian, "Tref", "cy")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""),
-                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    ) as cardiff:
-        _paused_and_relabelled(cardiff, rhian)
+    rhian = RHIAN[1]
+    with _council(tmp_path / "cardiff", policy="cardiff", name="Cardiff Council",
+                  member=RHIAN) as cardiff:
+        _opened_and_paused(cardiff, rhian)
         relabel_case(cardiff.app, cardiff.case().ref, Kind.FOI, who="admin@council.gov.uk",
                      now=RELABELLED)
         out = cardiff.flush(RELABELLED)
@@ -287,13 +257,8 @@ def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
     member; it was relabelled a complaint, which sends them nothing while paused (no date
     either side); their answer ends the pause. The letter said 'not Monday 16 November
     2026 as we said', the complaint's date before the pause, which no letter gave them."""
-    with Council(
-        tmp_path / "colchester", name="Colchester City Council", mailbox=MAILBOX,
-        policy="colchester", members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    ) as colchester:
+    with paused_council(tmp_path / "colchester", [SAM_PATEL], policy="colchester",
+                        name="Colchester City Council", default_officer=SAM) as colchester:
         out = colchester.deliver(colchester.mail(
             JO, "Potholes on Castle Road", "The potholes on Castle Road are getting worse. "
             "When will they be filled?", date=RECEIVED, extra="Importance: high"),
@@ -324,7 +289,7 @@ def test_reassign_runs_a_pause_the_act_does_not_know_and_says_why(council: Counc
     and no officer could PAUSE the request for it now. The confirmation said only 'The
     response clock is running again.': now it says why. The member, told the date would
     follow, is sent it in the letter naming who has the case now."""
-    _paused_and_relabelled(council, JO)
+    _opened_and_paused(council, JO)
     relabel_case(council.app, council.case().ref, Kind.FOI, who="admin@council.gov.uk",
                  now=RELABELLED)
     [assignment] = [m for m in council.flush(RELABELLED) if m["To"] == FOI_TEAM]

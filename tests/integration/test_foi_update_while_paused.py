@@ -5,41 +5,25 @@ English and Welsh (Cardiff). Read as the mail that left."""
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text
+from paused_council import FOI_TEAM, JO, THE_FOI_TEAM, paused_council
+from paused_council import words as _words
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 NOTICE = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 WROTE = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
-
-
-def _words(mail: EmailMessage, part: str) -> str:
-    text = body_text(mail, part)
-    if part == "html":
-        text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])
 def test_the_update_during_a_fees_pause_names_no_date_above(
     tmp_path: Path, policy: str
 ) -> None:
-    with Council(
-        tmp_path, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{FOI_TEAM}"\n'
-               f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    with paused_council(
+        tmp_path, [THE_FOI_TEAM], policy=policy, default_officer=FOI_TEAM,
+        routes={"foi_team": FOI_TEAM},
     ) as council:
         out = council.deliver(council.mail(
             JO, "Freedom of Information request: road budgets",

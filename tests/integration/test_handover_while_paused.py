@@ -15,18 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text
+from helpers import Council
+from paused_council import DANA, FOI_TEAM, JO, LEE, SAM, THE_FOI_TEAM, paused_council
+from paused_council import words as _words
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-DANA = "dana.reed@council.gov.uk"
-LEE = "lee.wong@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
 RECEIVED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 PAUSED = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 AWAY = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -37,22 +32,13 @@ FOI_PASSED = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", DANA, ""),
-                  ("Dana Reed", DANA, "Highways", "", ""),
-                  ("Lee Wong", LEE, "Information governance", "", ""),
-                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
+    with paused_council(
+        tmp_path / "council",
+        [("Sam Patel", SAM, "Highways", DANA, ""), ("Dana Reed", DANA, "Highways", "", ""),
+         ("Lee Wong", LEE, "Information governance", "", ""), THE_FOI_TEAM],
+        default_officer=SAM, routes={"foi_team": FOI_TEAM},
     ) as made:
         yield made
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 def test_the_colleague_an_out_of_office_redirects_to_is_told_the_clock_stays_paused(

@@ -13,21 +13,16 @@ from pathlib import Path
 
 import pytest
 from helpers import Council, body_text, by_recipient, gmail_dsn, rows
+from paused_council import DANA, JO, LEE, SAM, paused_council
 
 from mailbot import jobs
 from mailbot.store.tables import CaseRow, OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-LEE = "lee.wong@council.gov.uk"
-DANA = "dana.reed@council.gov.uk"
 # Wednesday 25 November 2026, 12:00 London (GMT).
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 THURSDAY, FRIDAY = NOW + timedelta(days=1), NOW + timedelta(days=2)
 SECRET = "Mrs Smith at 4 Elm Road"
 
-MEMBERS = [("Cllr Jo Bloggs", JO, "Castle", "en")]
 OFFICERS = [
     ("Sam Patel", SAM, "Highways", DANA, LEE),
     ("Lee Wong", LEE, "Highways", DANA, ""),
@@ -37,12 +32,8 @@ OFFICERS = [
 
 def _council(home: Path, policy: str, config: str = "") -> Council:
     """Jo's council under `policy`: Sam's cases, Lee his deputy, Dana their manager."""
-    return Council(
-        home, name="Test Council", policy=policy, mailbox=MAILBOX, members=MEMBERS,
-        officers=OFFICERS, threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n{config}',
-        reply_quotes=5,
-    )
+    return paused_council(home, OFFICERS, policy=policy, default_officer=SAM,
+                          plain_utf8=False, reply_quotes=5, config=config)
 
 
 @pytest.fixture
@@ -207,10 +198,9 @@ def test_an_administrator_asked_is_told_to_pass_it_on_not_to_take_it(tmp_path: P
     """Alex has no deputy and no manager: the redirect request went to the default officer,
     an address outside officers.csv that cannot hold cases; so does the chase."""
     alex, triage = "alex.morgan@council.gov.uk", "triage@council.gov.uk"
-    town = Council(
-        tmp_path, name="Test Council", policy="colchester", mailbox=MAILBOX, members=MEMBERS,
-        officers=[*OFFICERS, ("Alex Morgan", alex, "Waste", "", "")], threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{triage}"\n', reply_quotes=5,
+    town = paused_council(
+        tmp_path, [*OFFICERS, ("Alex Morgan", alex, "Waste", "", "")], policy="colchester",
+        default_officer=triage, plain_utf8=False, reply_quotes=5,
     )
     with town:
         assignment = by_recipient(town.deliver(
@@ -279,13 +269,7 @@ def test_a_pause_nobody_resumes_is_reminded_once_to_its_holder(wiltshire: Counci
 
 
 def test_the_pause_reminder_can_be_turned_off(tmp_path: Path) -> None:
-    town = Council(
-        tmp_path, name="Test Council", policy="wiltshire", mailbox=MAILBOX, members=MEMBERS,
-        officers=OFFICERS, threshold=0.0,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        "[policy.reminders]\npause_reminder_after = 0\n",
-        reply_quotes=5,
-    )
+    town = _council(tmp_path, "wiltshire", "[policy.reminders]\npause_reminder_after = 0\n")
     with town:
         assignment = _open_case(town)
         town.deliver(town.reply(assignment, SAM, 'PAUSE "waiting for the member"'), NOW)

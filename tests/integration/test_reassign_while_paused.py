@@ -24,17 +24,15 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import JO, LEE, SAM, SAM_PATEL, opened_and_paused, paused_council
+from paused_council import words as _words
 from typer.testing import CliRunner
 
 from mailbot import jobs
 from mailbot.cli import app as cli
 from mailbot.store.tables import ClockEventRow, OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-LEE = "lee.wong@council.gov.uk"
 RECEIVED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 PAUSED = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 PASSED = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -42,14 +40,8 @@ ANSWERED = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 def _council(home: Path, policy: str = "wiltshire") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""), ("Lee Wong", LEE, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\ncomplaints = "{SAM}"\n',
-    )
+    return paused_council(home, [SAM_PATEL, ("Lee Wong", LEE, "Highways", "", "")],
+                          policy=policy, default_officer=SAM, routes={"complaints": SAM})
 
 
 @pytest.fixture
@@ -58,18 +50,12 @@ def council(tmp_path: Path) -> Iterator[Council]:
         yield made
 
 
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
-
-
 def _paused(council: Council, reason: str, subject: str = "Pothole on Castle Road",
             body: str = "A deep pothole by no. 12.") -> tuple[EmailMessage, EmailMessage]:
     """Jo's mail, Sam's PAUSE: (Jo's acknowledgement, Sam's assignment)."""
-    out = council.deliver(council.mail(f"Cllr Jo Bloggs <{JO}>", subject, body,
-                                       date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == JO]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=PAUSED), PAUSED)
+    ack, assignment = opened_and_paused(
+        council, member=JO, sender=f"Cllr Jo Bloggs <{JO}>", subject=subject, body=body,
+        received=RECEIVED, officer=SAM, reason=reason, paused=PAUSED)
     assert council.case().status == "paused"
     return ack, assignment
 
