@@ -62,6 +62,11 @@ def test_the_escalation_says_the_member_was_told_it_is_late(tmp_path: Path) -> N
         said = _said(escalation, part)
         assert told in said, said
         assert said.index(told) < said.index("Please make sure Cllr Jo Bloggs")
+    # In the text, a line of its own between the officer's reminders and the request.
+    lines = body_text(escalation, "plain").replace("\r\n", "\n").split("\n")
+    at = lines.index(told)
+    assert lines[at - 1].endswith("has had 2 overdue reminders and is copied in.")
+    assert lines[at + 1].startswith("Please make sure Cllr Jo Bloggs")
 
 
 @pytest.mark.parametrize("language", ["cy"])
@@ -72,3 +77,6 @@ def test_in_welsh_too(tmp_path: Path, language: str) -> None:
         assert ("Dywedwyd wrth Cllr Jo Bloggs fod yr ymateb yn hwyr, ac y bydd Sam Patel yn "
                 "dweud wrthynt y rheswm a phryd y cânt ef.") in said, said
         assert "Cllr Jo Bloggs has been told that the response is late" in said
+    lines = body_text(escalation, "plain").replace("\r\n", "\n").split("\n")
+    assert ("Dywedwyd wrth Cllr Jo Bloggs fod yr ymateb yn hwyr, ac y bydd Sam Patel yn "
+            "dweud wrthynt y rheswm a phryd y cânt ef.") in lines
