@@ -107,12 +107,14 @@ def officer_commands(it: Intake) -> Outcome | None:
         digest = answers_caseless_mail(it.session, it.message)
         if digest is not None and digest.purpose in ASKS_FOR_A_REFERENCE and isinstance(
             commands.parse_command(it.message.text), commands.Command
-        ):
+        ) and may_answer(it.app, sender.email):
             # DONE in answer to an officer's daily summary, which lists many cases, to a
             # manager's weekly digest, or to the question which case their new mail
             # answered ("DONE MB-2026-00042"):
             # staff_command_without_case applies it to the case it names, or tells the
-            # officer it named no case and how to name one.
+            # officer it named no case and how to name one. From anyone else (a
+            # whole-council reader of the digest who is not staff) nothing would apply it:
+            # it is left alone below, never opened as a member's enquiry.
             return None
         if digest is not None and it.app.directory.member(sender.email) is None:
             # A manager answering the weekly digest is talking to people, not to us:

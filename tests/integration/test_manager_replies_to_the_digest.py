@@ -128,3 +128,29 @@ def test_the_bilingual_digest_says_it_in_both_languages(tmp_path: Path) -> None:
         said = " ".join(markup.unescape(body_text(digest, part)).split())
         assert REPLY_EN in said and REPLY_CY in said, part
         assert "not read as a command" not in said and "fel gorchymyn" not in said, part
+
+
+def test_a_command_from_a_reader_who_may_not_command_opens_no_case(tmp_path: Path) -> None:
+    """6d63c0f passed every command in answer to the digest on to be applied; from a
+    whole-council reader who is neither in officers.csv nor an admin (the chief executive
+    of [digest] recipients), nothing applies it, and it was opened as a member's enquiry
+    ('Enquiry from chief.executive@...: RE: Weekly digest ...', to the default officer).
+    It is left alone, as any reply to the digest was before."""
+    chief = f"chief.executive@{D}"
+    with Council(
+        tmp_path, mailbox=MAILBOX, members=[("Cllr Jo Bloggs", f"jo@{D}", "Castle", "en")],
+        officers=[("Sam Patel", SAM, "Highways", DANA, ""),
+                  ("Dana Reed", DANA, "Highways", "", "")],
+        config=f'[routing]\ndefault_officer = "{SAM}"\n[digest]\nrecipients = ["{chief}"]\n',
+        mail_headers=PLAIN_UTF8, reply_quotes=4,
+    ) as place:
+        opened = datetime(2026, 11, 30, 10, tzinfo=UTC)
+        place.deliver(place.mail(f"Cllr Jo Bloggs <jo@{D}>", "Blocked drain on Mill Lane",
+                                 "The drain is blocked again.", cc=SAM, date=opened), opened)
+        place.left()
+        jobs.send_digests(place.app, DIGEST_TIME)
+        digest = next(m for m in place.flush(DIGEST_TIME) if m["To"] == chief)
+        for line in ("MB-2026-00001 DONE", 'EXTEND 5 "contractor booked"'):
+            assert place.deliver(place.reply(digest, chief, line, date=LATER), LATER) == []
+        assert [(case.ref, case.status) for case in rows(place.app, CaseRow)] == [
+            ("MB-2026-00001", "open")]
