@@ -105,8 +105,9 @@ def _officers_summaries(session: Session, summary_key: str) -> list[_Summary]:
 
 
 def listed(session: Session, summary: OutboxRow) -> list[OutboxRow]:
-    """The reminders written for `summary`'s cases, kept back for it (reminders._queue_listed):
-    queued in the same transaction, so at the same moment."""
+    """The reminders written for `summary`'s cases, kept back for it
+    (reminder_summary.queue_listed): queued in the same transaction, so at the same
+    moment."""
     return list(session.scalars(
         select(OutboxRow).where(
             OutboxRow.created_at == summary.created_at,
