@@ -15,29 +15,48 @@ With `in_text`, also mail, case subjects, audit entries and corrections lines wh
 names one of their addresses or names: residents appear only inside the mail members
 forward. Searching is inclusive (a name in any order in a header, any case): a person
 reads what was found before anything is sent on or erased.
+
+This module is the search. Who is searched for and what names them is
+mailbot.data_subject_person, what was found mailbot.data_subject_found; their names used
+elsewhere are given here too.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.message import Message
+from collections.abc import Iterator
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from mailbot.addresses import address_forms, same_address
-from mailbot.model import FINISHED, ParsedMessage
+from mailbot.data_subject_found import (
+    IN_ERROR,
+    IN_SUBJECT,
+    MEMBER,
+    NAMES_THEIR_CASE,
+    OFFICER,
+    Findings,
+    FoundCase,
+    FoundClockChange,
+    FoundCorrection,
+    FoundEvent,
+    FoundMail,
+    FoundMessage,
+)
+from mailbot.data_subject_person import (
+    ADDRESS_HEADERS,
+    Matcher,
+    Person,
+    PersonError,
+    addresses_in,
+    people_in_mail,
+    person,
+)
+from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
-from mailbot.plaintext import clean_header
 from mailbot.refs import refs_in
 from mailbot.retention import json_object
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
@@ -45,298 +64,15 @@ from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, O
 if TYPE_CHECKING:
     from mailbot.app import App
 
-ADDRESS_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc")
-_ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
-_WORD_RE = re.compile(r"\w+")
-# Header bytes that may decode to something other than themselves: beyond printable ASCII
-# (8-bit, control characters clean_header drops) or an RFC 2047 encoded word.
-_NOT_PLAIN = re.compile(rb"[^\t\r\n\x20-\x7e]|=\?")
-_HEADERS_END = re.compile(rb"\n\r?\n")
+# The names of the modules this one was split into, as other modules and tests use them.
+__all__ = [
+    "ADDRESS_HEADERS", "IN_ERROR", "IN_SUBJECT", "MEMBER", "NAMES_THEIR_CASE", "OFFICER",
+    "Findings", "FoundCase", "FoundClockChange", "FoundCorrection", "FoundEvent",
+    "FoundMail", "FoundMessage", "Matcher", "Person", "PersonError", "case_roles",
+    "cases_listed", "correction_id", "find", "mail_why", "people_in_mail", "person",
+]
+
 BATCH = 200  # rows of mail read at a time: raw mail can be large
-MEMBER, OFFICER, IN_SUBJECT = "the member", "the officer", "named in the subject"
-# Why a mail of no one case (a reminder summary, a digest) concerns a member: it lists one
-# of their cases, with its subject and, in a summary, their name and address.
-NAMES_THEIR_CASE = "names their case"
-IN_ERROR = "its error"  # a sent mail's error (why it was held back or failed) names them
-
-
-class PersonError(ValueError):
-    """The person to search for is not given well enough (one line, for the console)."""
-
-
-@dataclass(frozen=True)
-class Person:
-    addresses: tuple[str, ...]  # lower-cased
-    names: tuple[str, ...]
-    in_text: bool = False
-
-    def searched(self) -> list[str]:
-        """What was searched for, in plain words."""
-        lines = [f"the address {a}" for a in self.addresses]
-        lines += [f"the name {n!r} (its words in any order, as a display name in mail "
-                  "headers or the member's name on a case)" for n in self.names]
-        if self.in_text:
-            lines.append("the text of mail (subjects and bodies, mail forwarded as an "
-                         "attachment included), case subjects, the audit trail and the "
-                         "classifier corrections file, for each address and name (the name "
-                         "as written, words in that order)")
-        return lines
-
-
-def person(
-    addresses: Iterable[str], names: Iterable[str], *, in_text: bool, shared_mailbox: str
-) -> Person:
-    """The person to search for, checked: at least one address or name, each address one
-    address, each name at least three letters, and never the shared mailbox itself (to
-    which all mail is addressed)."""
-    given_addresses = [unicodedata.normalize("NFC", a.strip()).lower() for a in addresses]
-    for address in given_addresses:
-        if not _ADDRESS_RE.fullmatch(address):
-            raise PersonError(f"--address {address!r} is not an email address")
-        if same_address(address, shared_mailbox):
-            raise PersonError(f"--address {address} is the shared mailbox itself, not a person")
-    # A domain beyond ASCII is searched in both its forms (caerdydd-ŵ.cymru and
-    # xn--caerdydd--j9b.cymru): mail and the directory may hold either.
-    found = tuple(dict.fromkeys(
-        form for a in given_addresses for form in (a, *sorted(address_forms(a)))
-    ))
-    given = tuple(dict.fromkeys(" ".join(n.split()) for n in names))
-    for name in given:
-        if len("".join(_WORD_RE.findall(name))) < 3:
-            raise PersonError(f"--name {name!r} is too short to search for")
-    if not found and not given:
-        raise PersonError("give the person's --address, --name, or both")
-    return Person(found, given, in_text)
-
-
-# --- what was found ---------------------------------------------------------------------
-
-
-@dataclass
-class FoundCase:
-    id: int
-    ref: str
-    kind: str
-    status: str
-    received_at: datetime
-    member_email: str
-    member_name: str
-    officer_email: str | None
-    subject: str
-    anonymised_at: datetime | None
-    roles: list[str] = field(default_factory=list)
-
-    @property
-    def open(self) -> bool:
-        return self.status not in FINISHED
-
-
-@dataclass
-class FoundMessage:
-    id: int
-    message_id: str
-    received_at: datetime
-    status: str
-    sender: str
-    subject: str
-    case_id: int | None
-    purged_at: datetime | None
-    why: list[str]
-
-
-@dataclass
-class FoundMail:
-    """A mail mailbot sent (or queued) from the outbox."""
-
-    id: int
-    message_id: str
-    purpose: str
-    recipients: str
-    status: str
-    created_at: datetime
-    sent_at: datetime | None
-    case_id: int | None
-    purged_at: datetime | None
-    why: list[str]
-    names_cases: tuple[int, ...] = ()  # their cases it lists, when it is of no one case
-
-    @property
-    def only_lists_cases(self) -> bool:
-        """Found only because it lists cases of theirs (not by its headers or text)."""
-        return bool(self.why) and all(w.startswith(NAMES_THEIR_CASE) for w in self.why)
-
-
-@dataclass
-class FoundEvent:
-    id: int
-    at: datetime
-    case_id: int | None
-    message_id: int | None
-    actor: str
-    action: str
-    detail: str
-    why: list[str]
-
-
-@dataclass
-class FoundClockChange:
-    id: int
-    case_id: int
-    clock: str
-    action: str
-    at: datetime
-    who: str
-    reason: str
-    new_due: str | None
-    why: list[str]
-
-
-@dataclass
-class FoundCorrection:
-    line: int  # 1-based, in the corrections file
-    text: str
-    why: list[str]
-
-
-@dataclass
-class Findings:
-    person: Person
-    cases: list[FoundCase] = field(default_factory=list)
-    messages: list[FoundMessage] = field(default_factory=list)
-    mail: list[FoundMail] = field(default_factory=list)
-    events: list[FoundEvent] = field(default_factory=list)
-    clock_changes: list[FoundClockChange] = field(default_factory=list)
-    corrections: list[FoundCorrection] = field(default_factory=list)
-    corrections_path: Path | None = None
-    directory: list[str] = field(default_factory=list)  # what members/officers.csv say
-
-    def ref_of(self, case_id: int | None) -> str:
-        case = self.cases_by_id.get(case_id) if case_id is not None else None
-        return case.ref if case is not None else ""
-
-    @property
-    def cases_by_id(self) -> dict[int, FoundCase]:
-        return {case.id: case for case in self.cases}
-
-    @property
-    def total(self) -> int:
-        return (len(self.cases) + len(self.messages) + len(self.mail) + len(self.events)
-                + len(self.clock_changes) + len(self.corrections))
-
-
-# --- matching ---------------------------------------------------------------------------
-
-
-class Matcher:
-    """Whether a header, a piece of text or a corrections line names the person."""
-
-    def __init__(self, person: Person) -> None:
-        self.person = person
-        self.addresses = set(person.addresses)
-        self.name_words = [_words(name) for name in person.names]
-        self.phrases = [_phrase(re.escape(a)) for a in person.addresses]
-        self.phrases += [_phrase(r"\s+".join(map(re.escape, n.split()))) for n in person.names]
-        # What plain ASCII headers must hold, lower-cased, to name the person: an address,
-        # or every word of a name (a name with a word beyond ASCII cannot be in them).
-        self.plain_addresses = [a.encode() for a in self.addresses if a.isascii()]
-        self.plain_names = [[word.encode() for word in words] for words in self.name_words
-                            if words and all(word.isascii() for word in words)]
-
-    def may_be_in_headers(self, raw: bytes) -> bool:
-        """False only when the mail's headers cannot name the person, without parsing
-        them: they are plain ASCII (so decode to themselves) and hold none of their
-        addresses and not every word of any of their names. The header block is taken up
-        to the first empty line, at or after where the parser ends it."""
-        end = _HEADERS_END.search(raw)
-        block = raw[: end.start()] if end else raw
-        if _NOT_PLAIN.search(block):
-            return True
-        lowered = block.lower()
-        return any(address in lowered for address in self.plain_addresses) or any(
-            all(word in lowered for word in words) for words in self.plain_names
-        )
-
-    def in_headers(self, headers: Message | dict[str, str]) -> list[str]:
-        """The address headers that name the person: 'Cc', or 'To (name)' for a name."""
-        why = []
-        for header in ADDRESS_HEADERS:
-            values = _header_values(headers, header)
-            decoded = [clean_header(value) for value in values]
-            if any(self.addresses & set(_addresses_in(value)) for value in decoded):
-                why.append(header)
-            elif self.name_words and any(self.named(display) for value in decoded
-                                         for display, _ in _pairs(value)):
-                why.append(f"{header} (name)")
-        return why
-
-    def named(self, display_name: str) -> bool:
-        """A display name or a case's member name with every word of a name given."""
-        words = _words(display_name)
-        return any(wanted <= words for wanted in self.name_words if wanted)
-
-    def in_text(self, *texts: str) -> bool:
-        return any(phrase.search(text) for phrase in self.phrases for text in texts if text)
-
-    def in_correction(self, row: dict[str, Any], message_ids: set[str]) -> list[str]:
-        why = []
-        headers = row.get("headers")
-        if isinstance(headers, dict):
-            why += self.in_headers({str(k): str(v) for k, v in headers.items()})
-        if str(row.get("who", "")).lower() in self.addresses:
-            why.append("written by them")
-        if str(row.get("id", "")) in message_ids:
-            why.append("a message found")
-        if self.person.in_text and self.in_text(str(row.get("subject", "")),
-                                                str(row.get("text", ""))):
-            why.append("text")
-        return why
-
-
-def people_in_mail(raw: bytes) -> dict[str, str]:
-    """Every address a mail gives, lower-cased, with how to show it ('Name <address>'
-    where a header names it): in its address headers, and in its subject and text (a
-    forwarded mail's From, a resident's address pasted in)."""
-    found: dict[str, str] = {}
-    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-    for header in ADDRESS_HEADERS:
-        for value in headers.get_all(header) or []:
-            for display, address in _pairs(clean_header(str(value))):
-                address = unicodedata.normalize("NFC", address).lower()
-                if _ADDRESS_RE.fullmatch(address) and address not in found:
-                    found[address] = f"{display} <{address}>" if display else address
-    parsed = parse_message(raw)
-    text = (f"{parsed.subject}\n{parsed.text}" if isinstance(parsed, ParsedMessage)
-            else raw.decode("utf-8", "replace"))
-    for address in _addresses_in(text):
-        found.setdefault(address, address)
-    return found
-
-
-def _phrase(pattern: str) -> re.Pattern[str]:
-    # Not part of a longer word or address: "jo@x.uk" is not in "tojo@x.uk".
-    return re.compile(rf"(?<![\w.+-]){pattern}(?![\w-]|\.\w)", re.IGNORECASE)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(word.casefold() for word in _WORD_RE.findall(text))
-
-
-def _header_values(headers: Message | dict[str, str], name: str) -> list[str]:
-    if isinstance(headers, Message):
-        return [str(value) for value in headers.get_all(name) or []]
-    value = headers.get(name.lower())
-    return [value] if value else []
-
-
-def _addresses_in(value: str) -> list[str]:
-    return [found.lower() for found in _ADDRESS_RE.findall(unicodedata.normalize("NFC", value))]
-
-
-def _pairs(value: str) -> list[tuple[str, str]]:
-    try:
-        return getaddresses([value])
-    except RecursionError:  # thousands of junk tokens: the addresses alone
-        return [("", found) for found in _addresses_in(value)]
 
 
 def correction_id(message_id: str) -> str:
@@ -505,7 +241,7 @@ def cases_listed(mime: bytes, refs: dict[str, int]) -> list[str]:
 def _sent_mail_why(mime: bytes, recipients: str, error: str, matcher: Matcher,
                    in_their_case: bool) -> list[str]:
     why = mail_why(mime, matcher, in_their_case)
-    if "To" not in why and matcher.addresses & set(_addresses_in(recipients)):
+    if "To" not in why and matcher.addresses & set(addresses_in(recipients)):
         why.append("recipients")
     if _text_names(matcher, error):
         why.append(IN_ERROR)
@@ -567,7 +303,7 @@ def _text_names(matcher: Matcher, text: str) -> bool:
         return False
     if matcher.person.in_text:
         return matcher.in_text(text)
-    return bool(matcher.addresses & set(_addresses_in(text)))
+    return bool(matcher.addresses & set(addresses_in(text)))
 
 
 def _clock_changes(session: Session, matcher: Matcher, theirs: set[int]) -> list[FoundClockChange]:
