@@ -67,6 +67,12 @@ _AFTER = re.compile(
     + r"|['’]s?\s+(?:personal\s+)?(?:data|records|file|information\s+held))\b"
 )
 _FAMILY = re.compile(r"\s+(?:and|&|a)\s+")
+# Someone's role just before their name: "your Highways officer Mr Smith asked me" names
+# the council's officer, not someone the member writes for.
+_ROLE_BEFORE = re.compile(
+    r"\b(?i:officers?|managers?|inspectors?|engineers?|surveyors?|contractors?|colleagues?"
+    r"|directors?|clerks?|swyddog|rheolwr|peiriannydd)\s*,?\s*$"
+)
 # A place, not a person: "Mrs Jones from Elm Road asked me" names no one "Elm Road".
 _PLACE = re.compile(r"\b(?:Road|Street|Lane|Avenue|Close|Drive|Court|Way|Crescent|Place"
                     r"|Gardens|Terrace|Hill|Park|Square|Heol|Stryd|Ffordd|Lôn|Rhodfa)$")
@@ -77,6 +83,8 @@ def names_written_for(text: str) -> list[str]:
     names: list[str] = []
     for pattern in (_BEFORE, _AFTER):
         for found in pattern.finditer(text):
+            if _ROLE_BEFORE.search(text[max(0, found.start("name") - 40):found.start("name")]):
+                continue
             for name in _each_of_a_family(" ".join(found.group("name").split())):
                 if name not in names and not _PLACE.search(name):
                     names.append(name)

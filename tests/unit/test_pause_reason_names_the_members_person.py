@@ -84,6 +84,8 @@ def test_the_people_a_member_writes_for(mail: str, name: str) -> None:
 @pytest.mark.parametrize("mail", [
     "I spoke to Mr Smith at Highways about it last week.",
     "Mr Smith from Streetscene told me it was fixed.",
+    "Your Highways officer Mr Smith asked me for photos last week.",
+    "The housing manager, Mr Smith, has contacted me about it.",
     "Thanks, Cllr Ann Lee",
     "The street light in Church Lane has been out for a week.",
 ])
