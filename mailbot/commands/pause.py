@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from mailbot import cases, foi_pause, ledger, pause_reason
+from mailbot import cases, foi_pause, leavers, ledger, pause_reason
 from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.commands.letters import (
     long_date_or_paused,
@@ -30,7 +30,6 @@ from mailbot.commands.letters import (
 from mailbot.commands.outcome import Context, Result, refuse
 from mailbot.commands.parse import Command
 from mailbot.languages import Bilingual, long_date_cy
-from mailbot.leavers import is_leaver
 from mailbot.model import CaseStatus, Kind
 from mailbot.render import long_date
 from mailbot.store.tables import CaseRow
@@ -482,7 +481,7 @@ def _late_after_all(ctx: Context) -> list[str]:
     due, today = case.response_due, ctx.now.astimezone(cases.LONDON).date()
     if (due is None or due >= today or not case.officer_email
             or Kind(case.kind) not in app.policy.reminders.tell_member_when_late
-            or is_leaver(app, case.officer_email)):
+            or leavers.is_leaver(app, case.officer_email)):
         return []
     return tell_member_it_is_late(app, ctx.session, case, due, ctx.now)
 
