@@ -29,6 +29,7 @@ from mailbot.model import UNFINISHED, CaseStatus, Kind, Priority
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.refs import canonical
+from mailbot.reminders_ahead import reminders_ahead
 from mailbot.render import long_date
 from mailbot.spam import spam_verdict
 from mailbot.store.db import Store
@@ -417,12 +418,19 @@ def describe_case(app: App, ref: str, now: datetime | None = None) -> str | None
             "Mail:",
             *(_mail_lines(session, case) or ["  (none)"]),
             "",
+            *_ahead(app, session, case, now),
             "How the dates were reached:",
             clock_text,
             "",
             "Timeline:",
         ]
         return "\n".join([*lines, *_timeline_lines(events)])
+
+
+def _ahead(app: App, session: Session, case: CaseRow, now: datetime | None) -> list[str]:
+    today = (now or datetime.now(UTC)).astimezone(LONDON).date()
+    lines = reminders_ahead(app, session, case, today)
+    return ["Reminders to come (as things stand today):", *lines, ""] if lines else []
 
 
 def _response_due(app: App, case: CaseRow, now: datetime | None) -> str:

@@ -50,6 +50,49 @@ def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) ->
     """The reminder for `step` as the case stands now (its officer, their manager): used
     by the sweep to queue it, and by the send-time check (mailbot.still_due) to write it
     again when it goes later than it was queued."""
+    who = step_recipient(app, case, step)
+    step, officer, manager, gone = who.step, who.officer, who.manager, who.officer_gone
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(who.to.email,),
+        cc=(officer.email,) if step.kind == "escalation" else (),
+        instance=app.settings.council.instance,
+        # An officer's reminder answered by their out-of-office moves the case on.
+        hear_absence=step.kind != "escalation" and hears_absence(app, officer.email),
+    )
+    member = app.directory.member(case.member_email)
+    languages = staff_languages(app.policy.language, member.language if member else None)
+    context = reminder_context(app, case, step, today, officer, manager)
+    context["reminder"]["officer_gone"] = gone  # and a stand-in is the one told
+    if step.kind == "escalation":
+        context["reminder"]["reminders_sent"] = overdue_reminders_given(session, case, step.due)
+    context["reminder"]["member_told_late"] = step.kind in (
+        "overdue", "escalation"
+    ) and member_told_late(session, case, step.due)
+    rendered = app.renderer.render(step.template, context, languages)
+    return StepMail(step, envelope, rendered, who.notes)
+
+
+@dataclass(frozen=True)
+class StepRecipient:
+    """Who a reminder goes to: the officer, or for an escalation their manager (a leaver's
+    stand-in in place of the manager), with the officer copied."""
+
+    step: Step  # an escalation with nobody to escalate to becomes an overdue reminder
+    officer: Officer
+    manager: Officer | None
+    officer_gone: bool  # escalated to a stand-in: the officer is not in officers.csv
+    notes: tuple[tuple[str, str], ...] = ()  # (action, detail) events
+
+    @property
+    def to(self) -> Officer:
+        return self.manager if self.step.kind == "escalation" and self.manager else self.officer
+
+
+def step_recipient(app: App, case: CaseRow, step: Step) -> StepRecipient:
+    """Whom the reminder for `step` goes to, as the directory stands now: the sweep's
+    choice, and what `mailbot case` says is to come (mailbot.reminders_ahead)."""
     assert case.officer_email is not None
     notes: list[tuple[str, str]] = []
     officer = app.directory.officer_or_address(case.officer_email)
@@ -66,26 +109,7 @@ def step_mail(app: App, session: Any, case: CaseRow, step: Step, today: date) ->
         # Nobody to escalate to: the officer gets an ordinary overdue reminder instead.
         notes.append(("no escalation", "the officer has no manager"))
         step = Step("overdue", step.number, step.on, step.due)
-    envelope = Envelope(
-        sender=app.mailbox_address,
-        sender_name=app.settings.mailbox.display_name,
-        to=(manager.email,) if step.kind == "escalation" and manager else (officer.email,),
-        cc=(officer.email,) if step.kind == "escalation" else (),
-        instance=app.settings.council.instance,
-        # An officer's reminder answered by their out-of-office moves the case on.
-        hear_absence=step.kind != "escalation" and hears_absence(app, officer.email),
-    )
-    member = app.directory.member(case.member_email)
-    languages = staff_languages(app.policy.language, member.language if member else None)
-    context = reminder_context(app, case, step, today, officer, manager)
-    context["reminder"]["officer_gone"] = gone  # and a stand-in is the one told
-    if step.kind == "escalation":
-        context["reminder"]["reminders_sent"] = overdue_reminders_given(session, case, step.due)
-    context["reminder"]["member_told_late"] = step.kind in (
-        "overdue", "escalation"
-    ) and member_told_late(session, case, step.due)
-    rendered = app.renderer.render(step.template, context, languages)
-    return StepMail(step, envelope, rendered, tuple(notes))
+    return StepRecipient(step, officer, manager, gone, tuple(notes))
 
 
 def manager_of(app: App, officer: Officer) -> Officer | None:

@@ -177,7 +177,8 @@ def show_case(
     ] = False,
 ) -> None:
     """Show one case: its officer, dates (an open case past its response date says by how
-    many working days), how they were reached, its mail and timeline."""
+    many working days), its mail, the reminders still to come (who, on which day), how
+    the dates were reached and its timeline."""
     from mailbot.console import case_message_text
 
     with opened_app(config) as mailbot_app:
