@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mailbot.cli.common import ConfigOption, fail, opened_app
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+    from mailbot.digest import Scope
 
 
 def weekly_digest(
@@ -19,12 +23,18 @@ def weekly_digest(
         Path | None,
         typer.Option("--out", help="The .eml file --preview writes (default: in data_dir)."),
     ] = None,
+    reader: Annotated[
+        str | None,
+        typer.Option("--for", metavar="ADDRESS",
+                     help="With --preview: the digest this recipient gets (a manager's is "
+                          "their team's); default the first. The others are listed."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """The weekly digest: --preview writes it to a file and prints the path, and changes
-    nothing in the database (it lists due dates as the next real run would work them out,
-    and says so when the calendar changed); without it, queue this week's digests if their
-    time has come (never twice in one ISO week).
+    """The weekly digest: --preview writes one recipient's digest (--for) to a file and
+    prints the path, and changes nothing in the database (it lists due dates as the next
+    real run would work them out, and says so when the calendar changed); without it,
+    queue this week's digests if their time has come (never twice in one ISO week).
     Either refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
     from mailbot import digest, jobs, recalculate
 
@@ -43,8 +53,10 @@ def weekly_digest(
                         "(`mailbot digest`, or the daemon's next sweep) works them out again "
                         f"({done.moved} of {done.open_cases} open case(s) move); nothing is "
                         "written until then", err=True)
+                target, whose = _preview_target(as_if, reader)
                 try:
-                    typer.echo(str(digest.preview(as_if, now, out)))
+                    typer.echo(str(digest.preview(as_if, now, out, target)))
+                    typer.echo(whose, err=True)
                 except OSError as exc:  # a symlink at the name (refused), an unwritable folder
                     raise fail(f"cannot write {exc.filename or out}: "
                                f"{exc.strerror or exc}") from None
@@ -80,3 +92,25 @@ def retention_purge(
                   else jobs.purge(mailbot_app, now))
     for line in retention.describe(report, mailbot_app.settings.retention):
         typer.echo(line)
+
+
+def _preview_target(app: App, reader: str | None) -> tuple[tuple[str, Scope], str]:
+    """The recipient --for names (any form of their address), else the first, and a line
+    saying whose digest it is and who else gets one."""
+    from mailbot.addresses import address_key
+    from mailbot.digest import preview_targets
+
+    targets = preview_targets(app)
+    chosen = targets[0]
+    if reader is not None:
+        found = [t for t in targets if address_key(t[0]) == address_key(reader)]
+        if not found:
+            raise fail(f"--for {reader}: no digest goes to that address this week; "
+                       f"the recipients are {', '.join(r for r, _ in targets)} "
+                       "([digest] recipients, and each manager_email in officers.csv "
+                       "when [digest] managers = true)", 2)
+        chosen = found[0]
+    others = [f"{r} ({scope.label})" for r, scope in targets if r != chosen[0]]
+    return chosen, (f"mailbot: the digest for {chosen[0]} ({chosen[1].label})"
+                    + (f"; also sent to {', '.join(others)}: --for ADDRESS to preview one"
+                       if others else ""))

@@ -11,7 +11,14 @@ One idea a module:
 
 from mailbot.digest.context import build_digest
 from mailbot.digest.recipients import WHOLE_COUNCIL, Scope, digest_targets
-from mailbot.digest.send import DigestReport, digest_slot, preview, render_digest, send_digests
+from mailbot.digest.send import (
+    DigestReport,
+    digest_slot,
+    preview,
+    preview_targets,
+    render_digest,
+    send_digests,
+)
 
 __all__ = [
     "WHOLE_COUNCIL",
@@ -21,6 +28,7 @@ __all__ = [
     "digest_slot",
     "digest_targets",
     "preview",
+    "preview_targets",
     "render_digest",
     "send_digests",
 ]

@@ -26,7 +26,7 @@ from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
 from mailbot.digest.keys import PURPOSE, digest_key
 from mailbot.digest.periods import iso_week, local_day, monday_of
-from mailbot.digest.recipients import WHOLE_COUNCIL, digest_targets
+from mailbot.digest.recipients import WHOLE_COUNCIL, Scope, digest_targets
 from mailbot.languages import ENGLISH_FIRST, WELSH_FIRST, Languages, staff_languages
 from mailbot.store.tables import OutboxRow
 from mailbot.workdays import LONDON
@@ -176,10 +176,17 @@ def no_one_to_send_to(app: App) -> str:
     return f"no one to send it to ([digest] recipients is empty, and {managers})"
 
 
-def preview(app: App, now: datetime, out: Path | None = None) -> Path:
-    """Write the digest the first recipient would get to an .eml file; queue nothing."""
-    targets = digest_targets(app) or [(app.mailbox_address, WHOLE_COUNCIL)]
-    recipient, scope = targets[0]
+def preview_targets(app: App) -> list[tuple[str, Scope]]:
+    """Whose digests a preview can show: this week's recipients, else (nobody to send it
+    to) the whole council's as the shared mailbox would get it."""
+    return digest_targets(app) or [(app.mailbox_address, WHOLE_COUNCIL)]
+
+
+def preview(app: App, now: datetime, out: Path | None = None,
+            target: tuple[str, Scope] | None = None) -> Path:
+    """Write to an .eml file the digest `target` (a preview_targets entry; the first if
+    None) would get; queue nothing."""
+    recipient, scope = target or preview_targets(app)[0]
     with app.store.transaction() as session:
         context = build_digest(app, session, scope, now, recipient)
     rendered, images = render_digest(app, context)

@@ -95,3 +95,31 @@ def test_with_managers_turned_off_and_no_recipients_the_command_says_so(
         "no digest queued: no one to send it to ([digest] recipients is empty, and "
         "managers = false)"
     ]
+
+
+def test_a_preview_can_show_each_recipients_own_digest(tmp_path: Path) -> None:
+    """The chief executive reads the whole council's digest, Dana her team's. The preview
+    wrote the first recipient's only, and did not say whose it was or that others get
+    their own: a manager's could not be looked at before it went. Now it says whose it
+    wrote and who else gets one, and --for picks the recipient."""
+    table = f'[digest]\nrecipients = ["{CHIEF}"]\nmanagers = true\n'
+    with council(tmp_path, table) as place:
+        place.deliver(place.mail(f"Cllr Jo Bloggs <{JO}>", "Pothole on Mill Lane",
+                                 "Could the pothole on Mill Lane be filled please?"))
+        first, second = tmp_path / "first.eml", tmp_path / "dana.eml"
+        result = CliRunner().invoke(cli, ["digest", "--preview", "--out", str(first),
+                                          "--config", str(place.home / "mailbot.toml")])
+        assert result.exit_code == 0, result.output
+        assert (f"the digest for {CHIEF} (the whole council); also sent to {DANA} (Highways)"
+                in result.stderr), result.stderr
+        assert str(parse_sent(first.read_bytes())["To"]) == CHIEF
+        code, output = mailbot(place, "digest", "--preview", "--for", DANA.upper(),
+                               "--out", str(second))
+        assert code == 0, output
+        dana = parse_sent(second.read_bytes())
+        assert str(dana["To"]) == DANA
+        assert "Highways" in body_text(dana, "plain")
+        code, output = mailbot(place, "digest", "--preview", "--for", JO)
+        assert code == 2
+        assert any(f"--for {JO}: no digest goes to that address" in line
+                   and CHIEF in line and DANA in line for line in output), output
