@@ -90,6 +90,16 @@ def clock_events(session: Session, case: CaseRow) -> list[ClockEvent]:
     ]
 
 
+def working_days_overdue(app: App, case: CaseRow, today: date) -> int:
+    """Working days past the response date, on the calendar that date was counted on, so
+    `mailbot case`, `mailbot cases` and a command's answer agree with the overdue
+    reminders and the digest (0 if answered or not due)."""
+    if case.response_due is None or case.response_due >= today or case.responded_at:
+        return 0
+    calendar = app.policy.response_calendar(Kind(case.kind))
+    return calendar.working_days_between(case.response_due, today)
+
+
 def clock_time(session: Session, case: CaseRow, sent: datetime) -> datetime:
     """When a clock event that a message brings (an answer, a member's reply) happened:
     when the message was sent (its believable Date, see intake.receipt_time), so a

@@ -19,7 +19,7 @@ from mailbot import ledger, outbox
 from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import address_forms
 from mailbot.app import App
-from mailbot.cases import LONDON, clock_events, original_message
+from mailbot.cases import LONDON, clock_events, original_message, working_days_overdue
 from mailbot.classify import Classifier
 from mailbot.clock import explain
 from mailbot.jobs import PollReport
@@ -251,21 +251,12 @@ def query_cases(
                 received=r.received_at.astimezone(LONDON).isoformat(timespec="minutes"),
                 ack_due=_iso(r.ack_due),
                 response_due=_iso(r.response_due),
-                days_overdue=_working_days_overdue(app, r, today),
+                days_overdue=working_days_overdue(app, r, today),
                 subject="(confidential)" if r.confidential else r.subject,
                 confidential=r.confidential,
             )
             for r in rows
         ]
-
-
-def _working_days_overdue(app: App, case: CaseRow, today: date) -> int:
-    """Working days past the response date, on the calendar that date was counted on, so
-    the list agrees with the overdue reminders and the digest (0 if answered or not due)."""
-    if case.response_due is None or case.response_due >= today or case.responded_at:
-        return 0
-    calendar = app.policy.response_calendar(Kind(case.kind))
-    return calendar.working_days_between(case.response_due, today)
 
 
 def print_cases(found: list[CaseLine], as_json: bool) -> None:
@@ -439,7 +430,7 @@ def _response_due(app: App, case: CaseRow, now: datetime | None) -> str:
     if case.response_due is None:
         return "none while the clock is paused"
     due = long_date(case.response_due)
-    late = (_working_days_overdue(app, case, now.astimezone(LONDON).date())
+    late = (working_days_overdue(app, case, now.astimezone(LONDON).date())
             if now and case.status in UNFINISHED else 0)
     return f"{due}, {late} working day{'s' if late != 1 else ''} overdue" if late else due
 

@@ -469,6 +469,7 @@ def queue_reply(
             "ref": case.ref,
             "status": case.status,
             "response_due": case.response_due,
+            "overdue": cases.working_days_overdue(app, case, now.astimezone(cases.LONDON).date()),
             "officer": _name_and_address(app, case.officer_email),
             # Which case this is, as the assignment named it: the officer may hold many.
             "kind": case.kind,
