@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from mailbot import assignment, bounce_notice, cases, ledger
 from mailbot.addresses import address_forms, same_address
-from mailbot.assignment import Headline
+from mailbot.assignment import Headline, reassign_example
 from mailbot.bounce_match import bounced_mail
 from mailbot.commands.letters import tell_member_of_new_officer
 from mailbot.complained_about import never_to_be_given, one_of
@@ -195,9 +195,9 @@ def officer_out_of_office(
             app, session, case, absent, _fallback(app, absent, about), now,
             Headline(
                 f"{name} is out of the office, and so is their alternative contact. Reply "
-                "REASSIGN name@council to pass the case on.",
-                f"Mae {name} allan o'r swyddfa, a'u cyswllt arall hefyd. Atebwch REASSIGN "
-                "enw@cyngor i drosglwyddo'r achos.",
+                f"{reassign_example(app)} to pass the case on.",
+                f"Mae {name} allan o'r swyddfa, a'u cyswllt arall hefyd. Atebwch "
+                f"{reassign_example(app, welsh=True)} i drosglwyddo'r achos.",
             ),
             "Please redirect (alternative contact away too): ",
         )
@@ -207,9 +207,9 @@ def officer_out_of_office(
             app, session, case, absent, _fallback(app, absent, about), now,
             Headline(
                 f"{name} is out of the office and has no alternative contact in the "
-                "directory. Reply REASSIGN name@council to pass the case on.",
+                f"directory. Reply {reassign_example(app)} to pass the case on.",
                 f"Mae {name} allan o'r swyddfa ac nid oes cyswllt arall yn y cyfeiriadur. "
-                "Atebwch REASSIGN enw@cyngor i drosglwyddo'r achos.",
+                f"Atebwch {reassign_example(app, welsh=True)} i drosglwyddo'r achos.",
             ),
             "Please redirect (no alternative contact): ",
         )
@@ -284,10 +284,10 @@ def _move_from_dead_address(
             Headline(
                 f"Mail to {name} about this case could not be delivered (bounce), and the "
                 "directory names no alternative contact: they may have left the council. "
-                "Reply REASSIGN name@council to pass the case on.",
+                f"Reply {reassign_example(app)} to pass the case on.",
                 f"Nid oedd modd anfon neges at {name} am yr achos hwn (gwrthodwyd y neges), "
                 "ac nid yw'r cyfeiriadur yn enwi cyswllt arall: efallai eu bod wedi gadael "
-                "y cyngor. Atebwch REASSIGN enw@cyngor i drosglwyddo'r achos.",
+                f"y cyngor. Atebwch {reassign_example(app, welsh=True)} i drosglwyddo'r achos.",
             ),
             "Please redirect (address bounced): ",
             why=Bilingual(f"mail to {failed} bounced", f"gwrthodwyd neges at {failed}"),

@@ -72,6 +72,12 @@ KIND_TITLES = {
 }
 
 
+def reassign_example(app: App, welsh: bool = False) -> str:
+    """'REASSIGN name@wiltshire.gov.uk' (Welsh 'enw@'): the command as an officer would
+    type it, on the council's own domain, for mail that tells them to pass a case on."""
+    return f"REASSIGN {'enw' if welsh else 'name'}@{app.mailbox_address.partition('@')[2]}"
+
+
 def council_context(app: App) -> dict[str, str]:
     mailbox = app.mailbox_address
     return {

@@ -166,8 +166,9 @@ def export(app: App, findings: Findings, to: Path, now: datetime, *, by: str) ->
     return written
 
 
-# The address mailbot's own letters give as an example ("REASSIGN name@council.gov.uk").
-PLACEHOLDER = "name@"
+# The address mailbot's own letters give as an example ("REASSIGN name@council.gov.uk",
+# Welsh "enw@": assignment.reassign_example).
+PLACEHOLDER = ("name@", "enw@")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.access_request import law_due
 from mailbot.addresses import address_key, same_address
+from mailbot.assignment import reassign_example
 from mailbot.chart import WeekPoint
 from mailbot.clock import ABSENCE_PAUSE
 from mailbot.compose import untagged_subject
@@ -107,7 +108,8 @@ def build_digest(
         for i, week in enumerate(figures.weeks)
     ]
     return {
-        "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address},
+        "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address,
+                    "domain": app.mailbox_address.rpartition("@")[2]},
         "digest": {
             "scope": scope.label,
             "scope_cy": scope.label_cy or scope.label,
@@ -386,10 +388,10 @@ def _why_paused(
             "absence": True,
             "why": f"{away} is out of the office; waiting to be redirected",
             "why_cy": f"mae {away} allan o'r swyddfa; yn aros i'w ailgyfeirio",
-            "todo": "give it to someone who can answer (REASSIGN name@council): the "
+            "todo": f"give it to someone who can answer ({reassign_example(app)}): the "
             "clock runs again then.",
-            "todo_cy": "rhowch ef i rywun a all ateb (REASSIGN enw@cyngor): mae'r cloc yn "
-            "rhedeg eto wedyn.",
+            "todo_cy": f"rhowch ef i rywun a all ateb ({reassign_example(app, welsh=True)}): "
+            "mae'r cloc yn rhedeg eto wedyn.",
         }
     by = app.directory.display(pause.who) if pause else holder
     said = "" if pause is None or hidden or is_confidential(row.confidential, row.kind) else (
@@ -421,18 +423,18 @@ def _what_to_do(app: App, row: AnyRow, service: str, *, yours: bool = False) -> 
     the reader holds (`yours`) is theirs to answer, not to ask its officer about."""
     if row.officer_email is None:
         return {
-            "todo": "no officer has it: give it to one (REASSIGN name@council, or "
+            "todo": f"no officer has it: give it to one ({reassign_example(app)}, or "
             "mailbot cases --triage).",
-            "todo_cy": "nid oes gan unrhyw swyddog yr achos: rhowch ef i un (REASSIGN "
-            "enw@cyngor, neu mailbot cases --triage).",
+            "todo_cy": "nid oes gan unrhyw swyddog yr achos: rhowch ef i un "
+            f"({reassign_example(app, welsh=True)}, neu mailbot cases --triage).",
         }
     if service == NOT_LISTED:
         return {
             "todo": "its officer is not in officers.csv (left?), so its reminders may "
-            "reach no one: pass it to someone who can answer (REASSIGN name@council).",
+            f"reach no one: pass it to someone who can answer ({reassign_example(app)}).",
             "todo_cy": "nid yw ei swyddog yn officers.csv (wedi gadael?), felly efallai nad "
             "yw'r nodiadau atgoffa'n cyrraedd neb: rhowch yr achos i rywun a all ateb "
-            "(REASSIGN enw@cyngor).",
+            f"({reassign_example(app, welsh=True)}).",
         }
     if row.kind == Kind.FOI.value:
         law, law_cy = FOI_LAWS[app.policy.foi_regime]

@@ -115,6 +115,10 @@ def test_when_everyone_who_covers_is_away_a_person_is_asked_to_pass_it_on(
         assert str(mail["Subject"]).startswith("Please redirect (alternative contact away too)")
         assert "Pat Jones is out of the office, and so is their alternative contact." in \
             _text(mail)
+        # The command as they would type it, on the council's domain ("name@council" was
+        # no address at all); Welsh too, the council being bilingual.
+        assert "Reply REASSIGN name@cardiff.gov.uk to pass the case on." in _text(mail)
+        assert "Atebwch REASSIGN enw@cardiff.gov.uk i drosglwyddo'r achos." in _text(mail)
 
 
 def test_a_new_case_skips_a_deputy_known_to_be_away_too(council: Council) -> None:

@@ -23,7 +23,7 @@ RECEIVED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # due Monday 7 December
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 HOW_TEXT = ("To act on a case yourself, write to {mailbox} with its reference in the "
             "subject (as [MB-2026-00001]) and one command on the first line: REASSIGN "
-            "name@council, EXTEND 5 \"reason\" or DONE.")
+            "name@{domain}, EXTEND 5 \"reason\" or DONE.")
 HOW_HTML = ("To act on a case yourself, write to {mailbox} with its reference in the "
             "subject (click the reference)")
 HOW_WELSH = "I weithredu ar achos eich hun, ysgrifennwch at {mailbox}"
@@ -62,7 +62,8 @@ def test_a_manager_with_paused_cases_only_is_told_how_to_act(
         assert "0 overdue" in str(message["Subject"])
         text, html = body_text(message, "plain"), body_text(message, "html")
         assert "MB-2026-00001" in text
-        assert " ".join(HOW_TEXT.format(mailbox=mailbox).split()) in " ".join(text.split())
+        how = HOW_TEXT.format(mailbox=mailbox, domain=domain)
+        assert " ".join(how.split()) in " ".join(text.split())
         assert HOW_HTML.format(mailbox=mailbox) in html
         # Once, after the paused list.
         assert text.count("To act on a case yourself") == 1
@@ -120,7 +121,8 @@ def test_a_manager_with_cases_due_this_week_only_is_told_how_to_act(
     assert "1 due this week" in str(message["Subject"])
     assert "0 overdue" in str(message["Subject"])
     text, html = body_text(message, "plain"), body_text(message, "html")
-    assert " ".join(HOW_TEXT.format(mailbox=mailbox).split()) in " ".join(text.split())
+    how = HOW_TEXT.format(mailbox=mailbox, domain=domain)
+    assert " ".join(how.split()) in " ".join(text.split())
     assert text.count("To act on a case yourself") == 1
     assert text.index("due Mon 30 Nov") < text.index("To act on a case yourself") \
         < text.index("longest paused first")

@@ -61,8 +61,10 @@ def test_the_digest_offers_no_extend_where_the_protocol_allows_none(
         assert "EXTEND" not in text, text
         assert (f"ask its officer to answer the member now, or pass it on (REASSIGN): "
                 f"{name}'s protocol does not allow extensions.") in text, text
-        assert "one command on the first line: REASSIGN name@council or DONE." in text, text
+        assert (f"one command on the first line: REASSIGN name@{policy}.gov.uk or DONE."
+                in text), text
         if policy == "cardiff":
             assert ("gofynnwch i'w swyddog ateb yr aelod nawr, neu ei drosglwyddo "
                     f"(REASSIGN): nid yw protocol {name} yn caniatáu estyniadau.") in text
-            assert "un gorchymyn ar y llinell gyntaf: REASSIGN enw@cyngor neu DONE." in text
+            assert (f"un gorchymyn ar y llinell gyntaf: REASSIGN enw@{policy}.gov.uk neu DONE."
+                    in text)

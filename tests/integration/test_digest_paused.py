@@ -83,7 +83,7 @@ def test_the_digest_lists_paused_cases_with_holder_since_and_why(colchester: Cou
     assert "Why: Sam Patel is out of the office; waiting to be redirected" in text
     # What to do, once under the heading; beside the case where it differs.
     assert ("What to do, unless a case's own line says otherwise: give it to someone who can "
-            "answer (REASSIGN name@council)") in text
+            f"answer (REASSIGN name@{colchester.mailbox.partition('@')[2]})") in text
     assert f"{own_ref}  paused since Thu 26 Nov (2 wd)  Sam Patel (Highways)" in text
     assert ("Why: PAUSE by Sam Patel: asked the member which lamp\n      What to do: ask its "
             "officer whether it is still waiting, and to RESUME it") in text

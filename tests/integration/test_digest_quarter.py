@@ -503,7 +503,7 @@ def test_each_overdue_case_says_who_should_do_what(quarter: Quarter) -> None:
         "lee.wong@wiltshire.gov.uk (Not in officers.csv (left?))  Enquiry: Streetlight out on "
         "Mill Road\n"
         "      What to do: its officer is not in officers.csv (left?), so its reminders may "
-        "reach no one: pass it to someone who can answer (REASSIGN name@council).\n"
+        "reach no one: pass it to someone who can answer (REASSIGN name@wiltshire.gov.uk).\n"
     ) in text
     assert "What to do: ask its officer to answer it now: the date the FOI Act" in text
     assert f"To act on a case yourself, write to {MAILBOX} with its reference" in text
