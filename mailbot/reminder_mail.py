@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from mailbot.acknowledgement import subject_access_context
-from mailbot.assignment import hears_absence
+from mailbot.assignment import confidentiality_still_asked, hears_absence
 from mailbot.cases import KIND_LABELS
 from mailbot.commands.letters import member_told_late
 from mailbot.compose import Envelope, untagged_subject
@@ -187,6 +187,9 @@ def reminder_context(
             # goes, as the assignment's Subject line does, not left to look unsent.
             "subject_erased": not case.confidential and not subject and _erased(case),
             "extendable": extendable,
+            # Whether it can be kept private is still unanswered: the commands list offers
+            # CONFIDENTIAL OK / NO (the manager's escalation too), as the assignment did.
+            "confidentiality_unanswered": confidentiality_still_asked(case),
             # An FOI request's one lawful extension (EIR reg 7): only before its date passes.
             "eir_extendable": case.kind == Kind.FOI.value and step.kind in ("before", "due"),
             # And FOIA s.10(3)'s public interest extension, likewise (FOISA has none).
