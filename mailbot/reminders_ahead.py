@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot import ack_reminder
+from mailbot.answered import officer_acknowledges
 from mailbot.cases import clock_events
 from mailbot.commands.letters import late_notice_key, member_was_acknowledged
 from mailbot.model import FINISHED, Kind
@@ -27,6 +29,7 @@ from mailbot.store.tables import CaseRow, OutboxRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
+    from mailbot.directory import Officer
 
 
 def reminders_ahead(app: App, session: Session, case: CaseRow, today: date) -> list[str]:
@@ -36,33 +39,60 @@ def reminders_ahead(app: App, session: Session, case: CaseRow, today: date) -> l
         return []
     if not case.officer_email:
         return ["  none until an officer holds the case"]
-    due = case.response_due
-    if due is None:
-        return ["  none while the response clock is paused"]
+    officer = app.directory.officer_or_address(case.officer_email)
+    dated = _acknowledgement(app, session, case, officer, today)
+    if case.response_due is None:
+        return [*_shown(dated), "  no response reminders while the response clock is paused"]
+    dated += _response(app, session, case, case.response_due, today)
+    rules = app.policy.reminders
+    return [
+        *_shown(dated),
+        f"  then {officer.name} every {_days(rules.overdue_every)} while it is overdue",
+        *([f"  {officer.name}'s reminders go as one daily summary on a day they have more "
+           f"than {rules.summary_above}"] if summarising(app, officer.email) else []),
+    ]
+
+
+Dated = list[tuple[date, str]]
+
+
+def _acknowledgement(
+    app: App, session: Session, case: CaseRow, officer: Officer, today: date
+) -> Dated:
+    """The officer's reminder to acknowledge, where the pack has them do it (Hackney's
+    complaints): on the day it is due, or at the next sweep if that has passed."""
+    if not officer_acknowledges(app, case) or case.ack_due is None:
+        return []
+    if _queued(session, ack_reminder.dedup_key(case, case.ack_due)):
+        return []
+    return [(max(case.ack_due, today),
+             f"{officer.name}: acknowledge the member (the protocol has the officer do it)")]
+
+
+def _response(app: App, session: Session, case: CaseRow, due: date, today: date) -> Dated:
+    """The response clock's reminders (reminder_schedule) from today to the escalation,
+    and the member's late notice where the pack sends one."""
     rules = app.policy.reminders
     cal = app.policy.council_calendar()
     since = schedule_start(case, clock_events(session, case))
     start = max(today, since)
     until = max(escalation_day(rules, cal, due), today)
-    steps = [s for s in schedule(rules, cal, due, until)
+    dated = [(s.on, _step_line(app, case, s)) for s in schedule(rules, cal, due, until)
              if s.on >= start and not _queued(session, s.dedup_key(case.ref))]
-    lines = [(s.on, _step_line(app, case, s)) for s in steps]
     late_day = cal.add_working_days(due, 1)
     if (Kind(case.kind) in rules.tell_member_when_late and since <= due and late_day >= today
             and member_was_acknowledged(session, case)
             and app.directory.member(case.member_email) is not None
             and not _queued(session, late_notice_key(case, due))):
-        lines.append((late_day, f"{case.member_name or case.member_email} (the member): told "
+        dated.append((late_day, f"{case.member_name or case.member_email} (the member): told "
                                 "the date they were given has passed, and who has the case"))
-    lines.sort(key=lambda line: line[0])
-    width = max((len(long_date(day)) for day, _ in lines), default=0)
-    officer = app.directory.officer_or_address(case.officer_email)
-    return [
-        *(f"  {long_date(day):<{width}}  {text}" for day, text in lines),
-        f"  then {officer.name} every {_days(rules.overdue_every)} while it is overdue",
-        *([f"  {officer.name}'s reminders go as one daily summary on a day they have more "
-           f"than {rules.summary_above}"] if summarising(app, officer.email) else []),
-    ]
+    return dated
+
+
+def _shown(dated: Dated) -> list[str]:
+    dated = sorted(dated, key=lambda line: line[0])
+    width = max((len(long_date(day)) for day, _ in dated), default=0)
+    return [f"  {long_date(day):<{width}}  {text}" for day, text in dated]
 
 
 def _step_line(app: App, case: CaseRow, step: Step) -> str:

@@ -11,13 +11,15 @@ the third of them an escalation to the manager, and tells the member when the da
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from helpers import Council, by_recipient
+from helpers import Council, by_recipient, rows
 
 from mailbot import reminders
 from mailbot.console import describe_case
+from mailbot.render import long_date
+from mailbot.store.tables import OutboxRow
 
 DOMAIN = "wiltshire.gov.uk"
 JO, SAM, DANA = f"jo@{DOMAIN}", f"sam@{DOMAIN}", f"dana@{DOMAIN}"
@@ -87,7 +89,7 @@ def test_nothing_to_come_once_the_case_is_paused_or_answered(tmp_path: Path) -> 
         it.deliver(it.reply(out[SAM], f"Sam Patel <{SAM}>", 'PAUSE "waiting for the contractor"',
                             date=later), later)
         paused = describe_case(it.app, ref, later) or ""
-    assert "none while the response clock is paused" in paused, paused
+    assert "no response reminders while the response clock is paused" in paused, paused
 
 
 def test_sent_reminders_are_not_listed_again(tmp_path: Path) -> None:
@@ -102,3 +104,33 @@ def test_sent_reminders_are_not_listed_again(tmp_path: Path) -> None:
         listed = to_come(describe_case(it.app, ref, christmas_eve) or "")
     assert (date(2026, 12, 24), SAM) not in listed
     assert min(listed) == (date(2026, 12, 30), SAM)
+
+
+def test_an_acknowledgement_the_officer_owes_is_listed_and_then_sent(tmp_path: Path) -> None:
+    """Hackney 11.3: the Director acknowledges a complaint (within three working days); the
+    view lists their reminder on the day it is due, and that is the day it goes."""
+    domain = "hackney.gov.uk"
+    jo, sam, dana = f"jo@{domain}", f"sam@{domain}", f"dana@{domain}"
+    with Council(
+        tmp_path, mailbox=f"memberenquiries@{domain}", policy="hackney", threshold=0.0,
+        members=[("Cllr Jo Bloggs", jo, "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", dana, ""),
+                  ("Dana Reed", dana, "Highways", "", "")],
+    ) as it:
+        it.deliver(it.mail(f"Cllr Jo Bloggs <{jo}>", "Complaint about my pothole reports",
+                           "I wish to make a formal complaint: three reports were ignored "
+                           "and nobody replied. I want this investigated.", cc=sam,
+                           date=SENT), SENT)
+        case = it.case()
+        assert case.kind == "complaint" and case.ack_due is not None
+        holder = str(case.officer_email)
+        name = it.app.directory.officer_or_address(holder).name
+        shown = describe_case(it.app, case.ref, SENT + timedelta(hours=1)) or ""
+        line = f"{long_date(case.ack_due)} {name}: acknowledge the member"
+        assert line in " ".join(shown.split("Reminders to come", 1)[1].split()), shown
+        before = case.ack_due - timedelta(days=1)
+        reminders.sweep(it.app, datetime.combine(before, time(11), UTC))
+        assert "ack_reminder" not in [r.purpose for r in rows(it.app, OutboxRow)]
+        reminders.sweep(it.app, datetime.combine(case.ack_due, time(11), UTC))
+        sent = [r for r in rows(it.app, OutboxRow) if r.purpose == "ack_reminder"]
+        assert [r.recipients for r in sent] == [holder]
