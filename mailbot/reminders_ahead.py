@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import ack_reminder
+from mailbot import access_request_reminder, ack_reminder, confidentiality_chase, pause_chase
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import clock_events
 from mailbot.commands.letters import late_notice_key, member_was_acknowledged
@@ -40,9 +40,12 @@ def reminders_ahead(app: App, session: Session, case: CaseRow, today: date) -> l
     if not case.officer_email:
         return ["  none until an officer holds the case"]
     officer = app.directory.officer_or_address(case.officer_email)
-    dated = _acknowledgement(app, session, case, officer, today)
+    dated = [*_acknowledgement(app, session, case, officer, today),
+             *_confidentiality(app, session, case, officer, today),
+             *_law_date(app, session, case, officer, today)]
     if case.response_due is None:
-        return [*_shown(dated), "  no response reminders while the response clock is paused"]
+        return [*_shown([*dated, *_pause_chase(app, session, case, officer, today)]),
+                "  no response reminders while the response clock is paused"]
     dated += _response(app, session, case, case.response_due, today)
     rules = app.policy.reminders
     return [
@@ -67,6 +70,72 @@ def _acknowledgement(
         return []
     return [(max(case.ack_due, today),
              f"{officer.name}: acknowledge the member (the protocol has the officer do it)")]
+
+
+def _confidentiality(
+    app: App, session: Session, case: CaseRow, officer: Officer, today: date
+) -> Dated:
+    """The chase of a confidentiality question nobody has answered (CONFIDENTIAL OK or
+    NO), then its escalation to the officer's manager (confidentiality_chase)."""
+    if (not app.policy.confidentiality.say_at_once_if_not_possible
+            or not confidentiality_chase.asks_confidentiality(case)
+            or confidentiality_chase.answered(session, case)):
+        return []
+    days = confidentiality_chase.chase_days(
+        app.policy.council_calendar(), confidentiality_chase.asked_at(session, case),
+        app.policy.confidentiality.confirm_within_days)
+    above = confidentiality_chase.escalation_target(app, officer)
+    dated = []
+    if today < days.escalation and not _queued(
+            session, confidentiality_chase.dedup_key(app, case, "chase")):
+        dated.append((max(days.chase, today), f"{officer.name}: asked again whether it can be "
+                                              "kept confidential (CONFIDENTIAL OK or NO)"))
+    if above is not None and not _queued(
+            session, confidentiality_chase.dedup_key(app, case, "escalation")):
+        dated.append((max(days.escalation, today),
+                      f"{above[0].name}, {officer.name}'s {above[1]}: the confidentiality "
+                      f"question is unanswered ({officer.name} copied)"))
+    return dated
+
+
+def _law_date(
+    app: App, session: Session, case: CaseRow, officer: Officer, today: date
+) -> Dated:
+    """A subject access request's own two reminders of data protection law's date
+    (access_request_reminder), which run whatever the protocol's clock does."""
+    due = access_request_reminder.law_date(app, case)
+    if due is None:
+        return []
+    cal = app.policy.council_calendar()
+    before = cal.add_working_days(due, -access_request_reminder.LEAD_DAYS)
+    passed = cal.add_working_days(due, 1)
+    dated = []
+    if today <= due and not _queued(
+            session, access_request_reminder.dedup_key(case, due, "before")):
+        dated.append((max(before, today), f"{officer.name}: data protection law's date for "
+                                          f"this subject access request is {long_date(due)}"))
+    if not _queued(session, access_request_reminder.dedup_key(case, due, "passed")):
+        dated.append((max(passed, today), f"{officer.name}: data protection law's date has "
+                                          "passed (the data protection officer copied when "
+                                          "someone else holds the case)"))
+    return dated
+
+
+def _pause_chase(
+    app: App, session: Session, case: CaseRow, officer: Officer, today: date
+) -> Dated:
+    """The one chase of a pause nobody has ended (pause_chase): the officer asked to
+    RESUME it, or, for an out-of-office, whoever was asked to redirect the case."""
+    pause = pause_chase.current_pause(session, case)
+    if pause is None:
+        return []
+    after = pause_chase.chase_after(app, pause.step)
+    if after == 0 or _queued(session, pause_chase.dedup_key(case, pause)):
+        return []
+    day = max(pause_chase.chase_day(app.policy.council_calendar(), pause.at, after), today)
+    if pause.absence:
+        return [(day, "whoever was asked to redirect it (the officer is away): chased")]
+    return [(day, f"{officer.name}: asked whether it is still waiting, and to RESUME it")]
 
 
 def _response(app: App, session: Session, case: CaseRow, due: date, today: date) -> Dated:
