@@ -20,7 +20,8 @@ from fixtures.dovecot import DovecotServer, ImapUser
 from imapclient import IMAPClient
 from test_imap_unreadable_memory import deliver, person, user
 
-from mailbot.backends.imap import STALE_AFTER, ImapMailbox
+from mailbot.backends.imap import ImapMailbox
+from mailbot.backends.imap_connection import STALE_AFTER
 from mailbot.backends.retry import Backoff
 
 __all__ = ["person", "user"]  # pytest fixtures, used by name
