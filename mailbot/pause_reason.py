@@ -127,7 +127,7 @@ _PROOF_OF_ID = re.compile(
 )
 # A person's name where a party stands: "Mr Brown", "Mrs Jones's reply", "Priya Patel".
 _PERSON = re.compile(
-    r"^((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}?)(?:['’]s?)?"
+    r"^((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})(?:['’]s?)?"
     r"(?=\s|$)"
 )
 

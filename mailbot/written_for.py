@@ -36,12 +36,21 @@ _TITLES = {"mr": "m", "mister": "m", "mrs": "f", "ms": "f", "miss": "f", "mx": "
 _NOT_A_NAME = (r"(?!(?:The|This|That|These|Those|They|Their|She|He|We|I|It|My|Our|Your|Dear"
                r"|Hi|Hello|Please|Thanks|Thank|Cllr|Councillor|Council|Mae|Rwy|Roedd|Diolch"
                r"|Annwyl|Helo|Mr|Mrs|Ms|Miss|Mx|Dr|And|But|So|Can|Could|Would)\b)")
-_WORD = _NOT_A_NAME + r"[A-Z][\w’'-]*[a-z][\w’'-]*"
-# "Mr Brown", "Mr John Brown", "John Brown", and two of one family: "Mr and Mrs Evans",
-# "John and Mary Green" (Welsh "a" for "and").
-_NAME = (r"(?P<name>(?:" + _TITLE + r"\s+(?:(?:and|&|a)\s+" + _TITLE + r"\s+)?" + _WORD
-         + r"(?:\s+" + _WORD + r"){0,2}"
-         + r"|" + _WORD + r"(?:\s+(?:and|&|a)\s+" + _WORD + r")?(?:\s+" + _WORD + r"){1,2}))")
+# Nor a form's label ("Mary Green\nIssue: missed bins" names Mary Green).
+_WORD = _NOT_A_NAME + r"[A-Z](?![\w’'-]*:)[\w’'-]*[a-z][\w’'-]*"
+
+
+def _name(space: str) -> str:
+    """The pattern of a name, its words apart by `space`: "Mr Brown", "Mr John Brown",
+    "John Brown", and two of one family: "Mr and Mrs Evans", "John and Mary Green" (Welsh
+    "a" for "and")."""
+    return (r"(?P<name>(?:" + _TITLE + space + r"(?:(?:and|&|a)" + space + _TITLE + space
+            + r")?" + _WORD + r"(?:" + space + _WORD + r"){0,2}"
+            + r"|" + _WORD + r"(?:" + space + r"(?:and|&|a)" + space + _WORD + r")?(?:"
+            + space + _WORD + r"){1,2}))")
+
+
+_NAME = _name(r"\s+")
 # Those a councillor writes for, in English and Welsh (as mutated).
 _PEOPLE = (r"(?:constituents?|residents?|tenants?|parishioners?|neighbours?|clients?"
            r"|requesters?|applicants?|complainants?|householders?|homeowners?"
@@ -66,6 +75,13 @@ _AFTER = re.compile(
       r"|wedi\s+(?:gofyn|cysylltu|ysgrifennu|e-bostio|ffonio|cwyno|dod|bod\s+mewn))"
     + r"|['’]s?\s+(?:personal\s+)?(?:data|records|file|information\s+held))\b"
 )
+# ... or on a line of a form of its own: "Name: John Brown", "Full name: Mrs Jane Smith",
+# "Resident's name:", "Data subject:", Welsh "Enw:". Not "Officer name:" or "Contact name:".
+_FORM = re.compile(
+    r"(?m)^[^\S\n]*(?i:(?:(?:full|resident|constituent|tenant|requester|applicant|customer"
+    r"|person)(?:['’]s)?\s+)?(?:name|data\s+subject|enw(?:\s+llawn)?))[^\S\n]*:[^\S\n]*"
+    + _name(r"[^\S\n]+")  # the name's words on the label's line
+)
 _FAMILY = re.compile(r"\s+(?:and|&|a)\s+")
 # Someone's role just before their name: "your Highways officer Mr Smith asked me" names
 # the council's officer, not someone the member writes for.
@@ -81,7 +97,7 @@ _PLACE = re.compile(r"\b(?:Road|Street|Lane|Avenue|Close|Drive|Court|Way|Crescen
 def names_written_for(text: str) -> list[str]:
     """The names `text` (a member's mail) gives the people the member writes for."""
     names: list[str] = []
-    for pattern in (_BEFORE, _AFTER):
+    for pattern in (_BEFORE, _AFTER, _FORM):
         for found in pattern.finditer(text):
             if _ROLE_BEFORE.search(text[max(0, found.start("name") - 40):found.start("name")]):
                 continue

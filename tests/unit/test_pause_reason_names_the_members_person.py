@@ -111,3 +111,30 @@ def test_proof_of_id_from_an_unknown_name_is_unclear_on_a_subject_access_request
         "unclear")
     assert waits_for("waiting for proof of ID from Mr Brown", subject_access=True,
                      theirs=one_of(names_written_for(MR_BROWN))) == "member"
+
+
+@pytest.mark.parametrize(("mail", "name"), [
+    # A request set out as a form: the person's name on a line of its own.
+    ("Subject access request\nName: John Brown\nAddress: 12 Elm Road\nDate of birth: 1/2/60",
+     "John Brown"),
+    ("Please see the details below.\n\nFull name: Mrs Jane Smith\nTel: 01234 567890",
+     "Mrs Jane Smith"),
+    ("Resident's name: Ms Priya Patel\nProperty: Flat 3, Oak Court", "Ms Priya Patel"),
+    ("Data subject: Mr Alan Hughes\nRecords wanted: housing file", "Mr Alan Hughes"),
+    ("Constituent: Mary Green\nIssue: missed bins", "Mary Green"),
+    ("Enw: Mr Gareth Jones\nCyfeiriad: 4 Heol y Bont", "Mr Gareth Jones"),
+])
+def test_a_name_given_on_a_form_line(mail: str, name: str) -> None:
+    assert one_of(names_written_for(mail))(name)
+    assert waits_for(f"waiting for proof of ID from {name}", subject_access=True,
+                     theirs=one_of(names_written_for(mail))) == "member"
+
+
+@pytest.mark.parametrize("mail", [
+    "Officer name: Mr Smith\nService: Highways",  # a form line naming the council's officer
+    "Contact name: Mr Smith at Kier",
+    "Name of the road: Elm Road",
+    "The name: Smith is common here.",  # not at the start of a line
+])
+def test_a_form_line_that_names_no_one_the_member_writes_for(mail: str) -> None:
+    assert not one_of(names_written_for(mail))("Mr Smith")
