@@ -25,7 +25,9 @@ Online councils should use the graph backend.
   officer's reply is skipped.
 
 Settings become exchangelib's Configuration in ews_config; exchangelib's errors become
-mailbot's kinds in ews_explain.
+mailbot's kinds in ews_explain. The session with Exchange, and its retries, is
+ews_connection; reading the new items' MIME, around those Exchange cannot give,
+ews_download (EwsMailbox is both).
 
 exchangelib runs with its fail-fast policy; every server call goes through
 `call_with_retry` with our Backoff, which honours ErrorServerBusy's
@@ -35,62 +37,38 @@ BackOffMilliseconds and takes an injected sleep (tests run at full speed).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from contextlib import suppress
-from dataclasses import replace
+from collections.abc import Iterable
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-from exchangelib import UTC, Account, Message, OAuth2Credentials
+from exchangelib import Account, Message
 from exchangelib import Mailbox as EwsAddress
 from exchangelib import errors as ews_errors
 from exchangelib.folders import SHALLOW, Folder, FolderCollection
 from exchangelib.items import ID_ONLY
-from exchangelib.protocol import Protocol
 from exchangelib.services import SyncFolderItems
 
 from mailbot.addresses import address_key, ascii_address
 from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
 from mailbot.backends.ews_config import build_configuration
-from mailbot.backends.ews_explain import (
-    NO_PERMISSION,
-    REFUSES_EVERY_MAIL,
-    answer_lost,
-    chain,
-    explain,
-    http_status,
-)
+from mailbot.backends.ews_download import REF_SEPARATOR, SENT_REF_PREFIX, EwsDownloads
+from mailbot.backends.ews_explain import NO_PERMISSION, REFUSES_EVERY_MAIL, chain
 from mailbot.backends.ews_sent import CATCH_UP_PAGES, NewItem, SentItems, new_item
-from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
-from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
+from mailbot.backends.retry import Backoff, Cooldown
+from mailbot.backends.unreadable import ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
-
-T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-REF_SEPARATOR = "|"  # EWS ids and change keys are base64: they never contain "|"
-# GetItem's answers for an item whose MIME Exchange cannot make (damaged, or from a broken
-# import): they come back the same on every try.
-UNCONVERTIBLE = (
-    ews_errors.ErrorMimeContentConversionFailed,
-    ews_errors.ErrorContentConversionFailed,
-    ews_errors.ErrorCorruptData,
-    ews_errors.ErrorItemCorrupt,
-)
-SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
-MIME_BATCH = 20  # GetItem chunk: keeps one response small even with large messages
-MIME_BYTES = 16 * 1024 * 1024  # and at most this much mail per GetItem (a bigger one alone)
 SYNC_PAGE = 512  # the most SyncFolderItems returns per call
 FETCH_BATCH = 100  # new messages per fetch_new: what one poll batch holds in memory
 
 
-class EwsMailbox:
+class EwsMailbox(EwsDownloads):
     """The shared mailbox over EWS. Connects lazily on first use."""
 
     kind = "ews"  # marks the cursor and refs it writes (see kind_of)
@@ -192,16 +170,6 @@ class EwsMailbox:
         """After a crash mid-send: is the copy in Sent Items? (see SentItems.was_sent)"""
         return self._sent.was_sent(message_id, since)
 
-    def close(self) -> None:
-        if self._account is not None:
-            protocol = self._account.protocol
-            protocol.close()
-            # exchangelib caches one Protocol per endpoint + credentials; drop ours
-            with suppress(KeyError):
-                del Protocol[protocol.config]
-        self._account = None
-        self._processed = None
-
     # --- for `mailbot check-config --connect` -------------------------------------
 
     def check_connection(self) -> list[str]:
@@ -230,26 +198,6 @@ class EwsMailbox:
         return self._retry("connect", look)
 
     # --- one server conversation each ---------------------------------------------
-
-    def _connect(self) -> Account:
-        if self._account is None:
-            if self.autodiscover:
-                self._account = Account(
-                    self.address,
-                    credentials=self.config.credentials,
-                    autodiscover=True,
-                    access_type=self.access_type,
-                    default_timezone=UTC,
-                )
-            else:
-                self._account = Account(
-                    self.address,
-                    config=self.config,
-                    autodiscover=False,
-                    access_type=self.access_type,
-                    default_timezone=UTC,
-                )
-        return self._account
 
     def _sync(self, which: str, state: str | None) -> tuple[list[NewItem], str | None]:
         """Items created in the Inbox or Sent Items since `state`, at most about `batch` of
@@ -297,146 +245,6 @@ class EwsMailbox:
     def _folder(self, which: str) -> Folder:
         account = self._connect()
         return account.inbox if which == "inbox" else account.sent
-
-    def _download_all(
-        self, ids: list[NewItem], *, folder: str, held: int
-    ) -> tuple[list[FetchedMessage], list[NewItem]]:
-        """The MIME of as many of `ids` as fit in the batch beside the `held` bytes it has
-        (see byte_budget), in GetItem calls of bounded size; and the ids left for the next
-        fetch. Ids come from the sync, or back from a cursor's JSON as lists. Items given up
-        on are passed over; once a GetItem of several has failed, they are asked for one at
-        a time, so the one at fault is found; an item that fails alone is noted and the rest
-        read, and FetchRound decides (it fails the fetch until the item has failed
-        UNREADABLE_AFTER times, then leaves it for a person)."""
-        due = self._due_again(folder)
-        again = {str(found[0]) for found in due}
-        ids = [*due, *(found for found in ids if str(found[0]) not in again)]
-        taken = byte_budget.within(ids, _size, held, self.batch_bytes)
-        messages: list[FetchedMessage] = []
-        reads = FetchRound(self._failures, "ews")
-        for run in byte_budget.runs(taken, _size, MIME_BATCH, MIME_BYTES):
-            # (a change key of None: an item tried again by its id alone, see _due_again)
-            pairs = [(str(found[0]), str(found[1]) if found[1] else None) for found in run
-                     if not self._failures.given_up(_key(str(found[0]), folder))]
-            if any(self._failures.suspected(_key(item_id, folder)) for item_id, _ in pairs):
-                pieces = [[pair] for pair in pairs]
-            else:
-                pieces = [pairs] if pairs else []
-            for piece in pieces:
-                messages += self._download_run(piece, folder, reads)
-        reads.close()
-        return messages, ids[len(taken) :]
-
-    def _due_again(self, folder: str) -> list[NewItem]:
-        """Inbox items left for a person whose time to be tried again has come (see
-        unreadable.TRY_AGAIN_AFTER): the sync has moved past them, so they are asked for
-        again by id, first. One a person moved or deleted meanwhile has another id now
-        (Exchange gives an item a new one in another folder): not found, it is forgotten,
-        never read. Sent Items left unread are not tried again, and forgotten."""
-        if folder != "inbox":
-            return []
-        due: list[NewItem] = []
-        for key in self._failures.due_again():
-            if key.startswith(SENT_REF_PREFIX):
-                self._failures.settled(key)
-            else:
-                due.append((key, "", 0))  # no change key, no size: asked for by id alone
-        return due
-
-    def _download_run(
-        self, pairs: list[tuple[str, str | None]], folder: str, reads: FetchRound
-    ) -> list[FetchedMessage]:
-        """One GetItem of `pairs`; the items Exchange fails on alone (an unexpected fault
-        for that item, a whole request that fails with it alone in it) noted in `reads`. A
-        busy or unreachable server is no item's fault and counts against none."""
-        try:
-            found, failed = self._retry(
-                "download messages", partial(self._download, pairs, folder=folder)
-            )
-        except TransientError:
-            raise
-        except BackendError as whole:
-            if len(pairs) > 1:
-                self._failures.suspect([_key(item_id, folder) for item_id, _ in pairs])
-                raise
-            found, failed = [], [(pairs[0][0], whole)]
-        place = "Sent Items" if folder == "sent" else "Inbox"
-        for item_id, problem in failed:
-            key = _key(item_id, folder)
-            said = f"Exchange failed to give it, each time: {problem}"
-            reads.fail(key, problem, partial(
-                self._described, item_id, LeftUnread(key, folder, place, said)))
-        for message in found:
-            reads.ok(message.ref.split(REF_SEPARATOR, 1)[0])
-        return found
-
-    def _download(
-        self, ids: list[tuple[str, str | None]], *, folder: str
-    ) -> tuple[list[FetchedMessage], list[tuple[str, BackendError]]]:
-        """The messages Exchange gave, and the items it answered with an unexpected error
-        (noted by _download_run, outside the retries)."""
-        account = self._connect()
-        found = []
-        failed: list[tuple[str, BackendError]] = []
-        place = "Sent Items" if folder == "sent" else "Inbox"
-        for (item_id, changekey), item in zip(
-            ids, account.fetch(ids=ids, only_fields=["mime_content"]), strict=True
-        ):
-            key = _key(item_id, folder)
-            if isinstance(item, ews_errors.ErrorItemNotFound):
-                self._failures.settled(key)
-                log.info("message %s was deleted before we could download it", item_id)
-                continue
-            if isinstance(item, UNCONVERTIBLE):
-                # Exchange says so every time: raising would fail every poll at this item,
-                # and the mail behind it would never be read.
-                log.error(
-                    "ews: Exchange cannot convert %s item %s to MIME (%s: %s); it is left "
-                    "there for a person to look at, and the messages after it are read",
-                    place, item_id, type(item).__name__, item,
-                )  # fmt: skip
-                problem = f"Exchange cannot convert it to MIME ({type(item).__name__}: {item})"
-                self._failures.leave(self._described(item_id, LeftUnread(key, folder, place,
-                                                                          problem)))
-                continue
-            if isinstance(item, Exception):
-                failed.append((item_id, BackendError(
-                    f"ews: Exchange could not give {place} item {item_id} "
-                    f"({type(item).__name__}: {item})"
-                )))
-                continue
-            prefix = SENT_REF_PREFIX if folder == "sent" else ""
-            # An item tried again by its id alone (see _due_again) has its change key here.
-            changekey = changekey or str(item.changekey)
-            found.append(
-                FetchedMessage(
-                    ref=f"{prefix}{item_id}{REF_SEPARATOR}{changekey}",
-                    raw=bytes(item.mime_content),
-                    folder=folder,
-                )
-            )
-        return found, failed
-
-    def _described(self, item_id: str, left: LeftUnread) -> LeftUnread:
-        """`left` with its sender and subject, which Exchange gives as properties even when
-        it cannot give the MIME, so a person can find it; as it was if it will not."""
-        try:
-            (item,) = self._connect().fetch(ids=[(item_id, None)],
-                                            only_fields=["subject", "sender"])
-        except Exception:  # noqa: BLE001 - a description is a courtesy; the report goes on
-            return left
-        if isinstance(item, Exception):
-            return left
-        sender = getattr(item.sender, "email_address", None) if item.sender else None
-        return replace(left, sender=str(sender or ""), subject=str(item.subject or ""))
-
-    def take_left_unread(self) -> list[LeftUnread]:
-        """Items left for a person since the last call (see ReportsUnread)."""
-        return self._failures.take_left()
-
-    def read_failures(self) -> ReadFailures:
-        """The downloads that failed, kept by the poll (see KeepsReadFailures)."""
-        return self._failures
 
     def _move(self, item_id: str, changekey: str) -> None:
         account = self._connect()
@@ -509,69 +317,11 @@ class EwsMailbox:
         wanted = self.processed_name.lower()
         return next((f for f in folders if (f.name or "").lower() == wanted), None)
 
-    # --- errors ----------------------------------------------------------------------
-
-    def _retry(self, what: str, operation: Callable[[], T], *, once: bool = False) -> T:
-        """`operation` with retries for what passes. With `once` (sending), a request that
-        went out and got no answer is MaybeSent, never tried again: Exchange may have sent
-        it, and a second try would give the member a second copy."""
-
-        def attempt() -> T:
-            try:
-                return self._with_fresh_token(operation)
-            except BackendError:
-                raise
-            except Exception as error:  # exchangelib, requests and oauthlib raise many kinds
-                if once and answer_lost(error):
-                    status = http_status(error)
-                    answer = (f"the web server in front of Exchange answered {status}"
-                              if status else "the connection closed with no answer")
-                    raise MaybeSent(
-                        f"{answer} after the request to {what} went out; not tried again, "
-                        "in case Exchange sent it (Sent Items will tell)"
-                    ) from error
-                raise explain(
-                    error,
-                    what,
-                    config=self.config,
-                    access_type=self.access_type,
-                    address=self.address,
-                ) from error
-
-        return call_with_retry(attempt, self.backoff, what=f"ews: {what}", cooldown=self.cooldown)
-
-    def _with_fresh_token(self, operation: Callable[[], T]) -> T:
-        """Run `operation`; if Exchange refuses an app's token (401), get a new token and run
-        it once more. exchangelib renews a token only when its own clock says it expired,
-        so a token revoked or refused early would otherwise fail every poll until a
-        restart. A 401 means nothing was done, so running it again sends nothing twice."""
-        try:
-            return operation()
-        except ews_errors.UnauthorizedError:
-            credentials = self.config.credentials
-            if not isinstance(credentials, OAuth2Credentials):
-                raise  # a password is not renewed by asking again
-            log.info("ews: Exchange refused the app's token; getting a new one")
-            credentials.access_token = None
-            self.close()  # the next connection starts a session, and so fetches a token
-            return operation()
-
 
 def _header_addresses(mime: bytes) -> set[str]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(mime)
     values = [str(v) for name in ("To", "Cc") for v in headers.get_all(name, [])]
     return {address_key(addr) for _name, addr in getaddresses(values) if addr}
-
-
-def _size(found: NewItem | list[Any]) -> int:
-    """The size Exchange gave the item (0 if none): what its MIME will about weigh."""
-    size = found[2] if len(found) > 2 else 0
-    return size if isinstance(size, int) else 0
-
-
-def _key(item_id: str, folder: str) -> str:
-    """How the memory of failed downloads knows an item: as its ref starts."""
-    return (SENT_REF_PREFIX if folder == "sent" else "") + item_id
 
 
 def _parse_ref(ref: str) -> tuple[str, str]:

@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from mailbot.app import build_app
 from mailbot.backends.base import Mailbox
-from mailbot.backends.ews import MIME_BYTES, EwsMailbox
+from mailbot.backends.ews import EwsMailbox
+from mailbot.backends.ews_download import MIME_BYTES
 from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.maildir import MaildirMailbox
@@ -148,18 +149,18 @@ def test_ews_downloads_a_batch_in_answers_of_bounded_size(
     assert [tenths_of(m.raw) for m in fetched] == [4] * 6
     assert MIME_BYTES == 16 * MB and len(fake.mime_answers) == 1  # 2.4 MB: one answer
 
-    import mailbot.backends.ews as ews
+    import mailbot.backends.ews_download as ews_download
 
     fake.mime_answers.clear()
     for _ in range(3):
         fake.deliver(with_drawings(4))
-    saved, ews.MIME_BYTES = ews.MIME_BYTES, MB
+    saved, ews_download.MIME_BYTES = ews_download.MIME_BYTES, MB
     try:
         mailbox = ews_client(endpoint, batch_bytes=64 * MB)
         fetched, _ = mailbox.fetch_new(None)  # all nine again: the Inbox afresh
         mailbox.close()
     finally:
-        ews.MIME_BYTES = saved
+        ews_download.MIME_BYTES = saved
     assert len(fetched) == 9
     assert len(fake.mime_answers) == 5  # two 0.4 MB messages an answer, the last alone
     assert max(fake.mime_answers) <= MB
