@@ -193,12 +193,25 @@ def teams_without_a_row(
         return []  # no officers file at all: nobody has a row, and that is said elsewhere
     found = []
     for key, address, what in _routes(policy):
-        if directory.officer(address) is None and not is_placeholder_address(address):
+        row = directory.officer(address)
+        if row is None and not is_placeholder_address(address):
             found.append(
                 f"{set_in(key)}: {address} is not in officers.csv, so {what} are "
                 "escalated to nobody when overdue; add it with its name and manager_email"
             )
+        elif row is not None and key in _TEAM_ROUTES and not row.manager_email:
+            found.append(
+                f"{set_in(key)}: {address} has no manager_email in officers.csv, so {what} "
+                "are escalated to nobody when overdue (the team's overdue reminders go on "
+                "to it alone); give its row a manager_email"
+            )
     return found
+
+
+# The routes that are teams (a shared address), whose overdue cases the protocol escalates
+# to the team's manager. The monitoring officer and the officer above the head of a line
+# are at the top of their line: no manager there is the directory as it should be.
+_TEAM_ROUTES = frozenset({"foi_team", "complaints", "subject_access"})
 
 
 def _routing_set_in(settings: Settings, pack: str) -> Callable[[str], str]:

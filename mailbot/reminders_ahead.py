@@ -170,11 +170,16 @@ def _step_line(app: App, case: CaseRow, step: Step) -> str:
         role = ("stand-in for an officer not in officers.csv" if who.officer_gone
                 else f"{who.officer.name}'s manager")
         return f"{who.to.name}, {role}: escalation ({who.officer.name} copied)"
-    return who.officer.name + {
+    line = who.officer.name + {
         "before": f": due in {_days(app.policy.reminders.days_before)}",
         "due": ": due today",
         "overdue": f": overdue reminder {who.step.number}",
     }[who.step.kind]
+    if step.kind == "escalation":  # the sweep's escalation, with no manager to send it to
+        why = ("is not in officers.csv and nobody stands in" if who.officer_gone
+               else "has no manager_email in officers.csv")
+        line += f" (no escalation: {who.officer.name} {why})"
+    return line
 
 
 def _days(n: int) -> str:
