@@ -3,7 +3,7 @@
     DONE                          the member has had their answer (the clock stops)
     EXTEND 5 "reason"             five more working days (or EXTEND 2026-12-18 "reason");
                                   the member is sent the reason and the new date
-    REASSIGN name@council         someone else deals with it
+    REASSIGN name@council.gov.uk  someone else deals with it
     PAUSE "reason"                stop the clock (waiting for the member, say)
     RESUME                        start it again
     CONFIDENTIAL OK               the member's request for privacy can be kept

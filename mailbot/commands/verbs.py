@@ -242,8 +242,10 @@ def _reassign(line: Line) -> Command | Unparsed:
     if found is None or not _ADDRESS.fullmatch(address):
         return Unparsed(
             Bilingual(
-                "REASSIGN needs an email address: REASSIGN name@council",
-                "mae REASSIGN angen cyfeiriad e-bost: REASSIGN enw@council",
+                "REASSIGN needs an email address: REASSIGN and the address of the "
+                "colleague who is to take the case",
+                "mae REASSIGN angen cyfeiriad e-bost: REASSIGN a chyfeiriad y cydweithiwr "
+                "sydd i gymryd yr achos",
             ),
             line.first,
         )

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailbot.commands import Command, Unparsed, new_text, parse_command
+from mailbot.languages import welsh_of
 
 OUTLOOK_QUOTE = (
     "\r\n\r\n________________________________\r\n"
@@ -88,6 +89,15 @@ def test_bad_commands_say_why(text: str, problem: str) -> None:
     found = parse_command(text)
     assert isinstance(found, Unparsed)
     assert found.problem.startswith(problem)
+
+
+def test_reassign_without_an_address_gives_none_to_copy() -> None:
+    """It said 'REASSIGN name@council', which is no address: an officer who copied it
+    got a second refusal. It now says what the address is for."""
+    found = parse_command("REASSIGN Lee")
+    assert isinstance(found, Unparsed)
+    assert "@" not in str(found.problem) and "@" not in welsh_of(found.problem)
+    assert "the colleague who is to take the case" in str(found.problem)
 
 
 def test_only_quoted_text_is_no_command() -> None:
