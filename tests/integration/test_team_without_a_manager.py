@@ -87,3 +87,34 @@ def test_the_case_says_there_is_no_escalation_and_none_goes(tmp_path: Path) -> N
     # date passed); nobody else.
     assert set(left) == {COMPLAINTS, JO}
     assert str(left[COMPLAINTS]["Subject"]).startswith("Overdue by ")
+
+
+def test_escalation_two_working_days_after_the_date_as_docs_reminders_say(
+    tmp_path: Path,
+) -> None:
+    # docs/reminders.md: a protocol that has the manager told two working days after a
+    # missed date is overdue_every = 2, escalate_after = 0. Sam's enquiry is due Wednesday
+    # 30 December 2026: Helen is escalated to on Monday 4 January 2027 (31 December, then
+    # 1 January a bank holiday), not on Thursday 31 December.
+    with Council(
+        tmp_path, name="Borsetshire District Council", policy="wiltshire", mailbox=MAILBOX,
+        members=[("Cllr Jo Archer", JO, "Ambridge", "en")],
+        officers=[("Sam Patel", SAM, "Highways", HELEN, ""),
+                  ("Helen Archer", HELEN, "Highways", "", "")],
+        config=ROUTING + "[policy.reminders]\noverdue_every = 2\nescalate_after = 0\n",
+    ) as it:
+        it.deliver(it.mail(f"Cllr Jo Archer <{JO}>", "Streetlight out on Mill Lane",
+                           "Could someone fix the street light on Mill Lane please?",
+                           date=SENT), SENT)
+        shown = describe_case(it.app, it.case().ref, SENT) or ""
+        left = {}
+        for day in (datetime(2026, 12, 31, 10, 0, tzinfo=UTC),
+                    datetime(2027, 1, 4, 10, 0, tzinfo=UTC)):
+            reminders.sweep(it.app, day)
+            left[day.date()] = by_recipient(it.flush(day))
+    assert ("  Monday 4 January 2027       Helen Archer, Sam Patel's manager: escalation "
+            "(Sam Patel copied)") in shown.splitlines(), shown
+    assert HELEN not in left[date(2026, 12, 31)]
+    assert set(left[date(2027, 1, 4)]) == {HELEN}
+    assert str(left[date(2027, 1, 4)][HELEN]["Subject"]).startswith(
+        "Escalation: overdue by 2 working days")
