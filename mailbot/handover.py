@@ -249,9 +249,18 @@ def _member_reply_and_the_pause(session: Session, case: CaseRow, why: str
                                 ) -> Bilingual | None:
     """Whether the member's reply ends an officer's pause (thread_mail reads its reason as
     the PAUSE's confirmation did); nothing to say of an out-of-office's pause, which their
-    reply never ends, nor of an FOI request's pause the Act does not know."""
-    if why.startswith(cases.OOO_PAUSE) or case.kind == Kind.FOI.value:
+    reply never ends. An FOI request's pause the Act does not know (set while it was an
+    enquiry, kept when it was relabelled) is ended by their reply whomever it waits for."""
+    if why.startswith(cases.OOO_PAUSE):
         return None
+    if case.kind == Kind.FOI.value:
+        return Bilingual(
+            "It is not one of the Act's stops (it was set before this became an FOI "
+            "request), so the member's reply in this case's thread ends it too.",
+            "Nid yw'n un o'r ddau stop yn y Ddeddf (fe'i gosodwyd cyn i hwn ddod yn gais "
+            "rhyddid gwybodaeth), felly mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef "
+            "i ben hefyd.",
+        )
     waits = pause_waits_for(session, case, why)
     if waits == "member":
         return Bilingual(

@@ -20,6 +20,7 @@ from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_offi
 from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
 from mailbot.classify import append_correction
 from mailbot.commands.letters import RELABELLED, member_was_acknowledged
+from mailbot.handover import with_the_pause
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.moved_away import tell_previous_officer
 from mailbot.parse import parse_message
@@ -173,16 +174,16 @@ def _end_an_absence_pause(
 
 def _acknowledge_again(app: App, session: Session, case: CaseRow, old_due: date | None) -> bool:
     """Whether the member, sent an acknowledgement of the case as it was, is sent it again
-    after its relabel: its date changed, or it is now an FOI request whose clock is paused
-    (an enquiry paused, then relabelled): no date either side, but they must be told the
-    Act applies, that its clock is paused and that the date will follow (the
-    acknowledgement's paused_since). Not after the answer."""
+    after its relabel to another kind: its date changed, or its clock is paused (an
+    enquiry paused, then relabelled an FOI request or a complaint): no date either side,
+    but they must be told what it is now handled as (the Act, the complaints procedure),
+    that its clock is paused and that the date will follow (the acknowledgement's
+    paused_since). Not after the answer."""
     if case.status in FINISHED or not should_acknowledge(app, case):
         return False
     if not member_was_acknowledged(session, case):
         return False  # never told anything (mail in their name their domain disowned)
-    paused_foi = case.kind == Kind.FOI.value and case.status == CaseStatus.PAUSED
-    return case.response_due != old_due or paused_foi
+    return case.response_due != old_due or case.status == CaseStatus.PAUSED
 
 
 def _acknowledge_a_newly_listed_member(
@@ -234,13 +235,15 @@ def _tell_the_officers(
         to=to.officer_email or "",
         purpose="assignment",
         dedup_key=f"assignment:{case.id}:relabel:{kind.value}:{now.isoformat()}"[:200],
-        headline=Headline(
+        # A clock that stays paused: why, since when and what ends it, as a hand-over
+        # says (the officer who paused it knew; the new holder does not).
+        headline=with_the_pause(app, session, case, Headline(
             f"This case has been relabelled from {KIND_TITLES[Kind(old)]} to "
             f"{KIND_TITLES[kind]}, so it is now with you.",
             # An arrow, not "o ... i ...": those would mutate the kind's name.
             f"Mae'r achos hwn wedi'i ailddosbarthu ({KIND_TITLES_CY[Kind(old)]} → "
             f"{KIND_TITLES_CY[kind]}), felly mae gyda chi nawr.",
-        ),
+        )),
         why=to.why,
         message=message,
         now=now,

@@ -148,9 +148,9 @@ def date_member_was_given(app: App, session: Session, case: CaseRow) -> date | N
 
 def member_awaits_a_date(app: App, session: Session, case: CaseRow) -> bool:
     """Whether the last acknowledgement the member was sent went while the clock was
-    paused (an enquiry paused, then relabelled an FOI request: ack's paused_since), so it
-    took back the date they had and promised them one when the clock runs again, and no
-    dated letter has gone since."""
+    paused (an enquiry paused, then relabelled an FOI request or a complaint: ack's
+    paused_since), so it took back the date they had and promised them one when the clock
+    runs again, and no dated letter has gone since."""
     return _member_was_given(app, session, case)[1]
 
 
@@ -170,15 +170,15 @@ def _member_was_given(
         named = _date_named(app, session, case, row, events)
         if named is not None:
             return named, False
-        if row.purpose == "ack" and RELABELLED_FOI in row.dedup_key:
+        if row.purpose == "ack" and RELABELLED_AGAIN in row.dedup_key:
             return None, True  # it said the clock is paused and the date will follow
     return None, False
 
 
-# In the outbox key of the acknowledgement sent again after a relabel to an FOI request
-# (triage.relabel_case: "ack:<message>:relabelled:foi:<when>"): sent while the clock was
-# paused, it named no date and said one will follow (acknowledgement: paused_since).
-RELABELLED_FOI = ":relabelled:foi:"
+# In the outbox key of the acknowledgement sent again after a relabel (triage.relabel_case:
+# "ack:<message>:relabelled:<kind>:<when>"): one that named no date went while the clock
+# was paused, and said one will follow (acknowledgement: paused_since).
+RELABELLED_AGAIN = ":relabelled:"
 
 
 def _date_named(
@@ -308,9 +308,9 @@ def tell_member_pause_ended(
 ) -> list[str]:
     """The officer's RESUME has ended a pause the member was told of with the promise of
     a date when it runs again (member_awaits_a_date: the acknowledgement of an enquiry
-    relabelled an FOI request while paused): they are sent it, with the days paused, in
-    their thread. Once per pause; only while the case is open with a date still to come
-    (_date_to_come)."""
+    relabelled an FOI request or a complaint while paused): they are sent it, with the
+    days paused, in their thread. Once per pause; only while the case is open with a date
+    still to come (_date_to_come)."""
     pause = foi_pause.last_pause(session, case)
     if (pause is None or case.status != CaseStatus.OPEN or not _date_to_come(case, now)
             or not member_awaits_a_date(app, session, case)):

@@ -36,6 +36,7 @@ from paused_council import (
 from paused_council import words as _words
 
 from mailbot.model import Kind
+from mailbot.render import long_date
 from mailbot.store.tables import ClockEventRow, OutboxRow
 from mailbot.triage import relabel_case
 
@@ -248,15 +249,17 @@ def test_a_welsh_member_is_told_of_the_paused_foi_request_welsh_first(tmp_path: 
             "yn cael y dyddiad pan fydd yn rhedeg eto.") in _words(assignment)
 
 
-def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
+def test_a_paused_relabel_to_a_complaint_takes_back_the_old_kind_s_date(
     tmp_path: Path,
 ) -> None:
-    """The 'not ... as we said' of the member's new-date letter is the date a letter gave
-    them, not one worked out under the case's kind now: at Colchester an important enquiry
-    is due in 5 working days (Monday 9 November), a complaint in 10. Sam paused it for the
-    member; it was relabelled a complaint, which sends them nothing while paused (no date
-    either side); their answer ends the pause. The letter said 'not Monday 16 November
-    2026 as we said', the complaint's date before the pause, which no letter gave them."""
+    """At Colchester an important enquiry is due in 5 working days (Monday 9 November), a
+    complaint in 10. Sam paused it for the member; it was relabelled a complaint. That sent
+    the member nothing while paused (no date either side), and their answer's letter said
+    'not Monday 16 November 2026 as we said', the complaint's date before the pause, which
+    no letter gave them (3bd0d52 made it the enquiry's, 'not Monday 9 November 2026'). Now
+    the relabel sends the complaint's acknowledgement, which takes the enquiry's date back
+    and says the date will follow (test_complaint_relabelled_while_paused): their answer's
+    letter gives the new date and quotes no old one."""
     with paused_council(tmp_path / "colchester", [SAM_PATEL], policy="colchester",
                         name="Colchester City Council", default_officer=SAM) as colchester:
         out = colchester.deliver(colchester.mail(
@@ -270,7 +273,9 @@ def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
                                             'which end of the road"', date=PAUSED), now=PAUSED)
         relabel_case(colchester.app, colchester.case().ref, Kind.COMPLAINT,
                      who="admin@council.gov.uk", now=RELABELLED)
-        assert [m for m in colchester.flush(RELABELLED) if m["To"] == JO] == []
+        [again] = [m for m in colchester.flush(RELABELLED) if m["To"] == JO]
+        assert "we are now handling it as a complaint" in _words(again)
+        assert "paused since Wednesday 4 November 2026" in _words(again)
         out = colchester.deliver(colchester.reply(ack, JO, "The end by the school.",
                                                   date=WRITES), now=WRITES)
         due = colchester.case().response_due
@@ -278,8 +283,8 @@ def test_as_we_said_names_the_date_the_member_was_given_under_the_old_kind(
     [letter] = [m for m in out if m["To"] == JO]
     for part in ("plain", "html"):
         text = _words(letter, part)
-        assert "not Monday 9 November 2026 as we said" in text
-        assert "16 November" not in text
+        assert f"you will have a full response by {long_date(due)}." in text
+        assert "as we said" not in text and "16 November" not in text
 
 
 def test_reassign_runs_a_pause_the_act_does_not_know_and_says_why(council: Council) -> None:
