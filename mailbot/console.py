@@ -400,8 +400,7 @@ def describe_case(app: App, ref: str, now: datetime | None = None) -> str | None
             f"subject: {'(confidential)' if case.confidential else case.subject}",
             f"received: {long_date(case.received_at.astimezone(LONDON).date())} "
             f"{case.received_at.astimezone(LONDON):%H:%M}",
-            "acknowledgement due: "
-            f"{long_date(case.ack_due) if case.ack_due else 'no acknowledgement clock'}",
+            f"acknowledgement due: {_ack_due(app, case)}",
             f"response due: {_response_due(app, case, now)}",
             *_subject_access_line(app, case),
             *_related(session, case),
@@ -422,6 +421,20 @@ def _ahead(app: App, session: Session, case: CaseRow, now: datetime | None) -> l
     today = (now or datetime.now(UTC)).astimezone(LONDON).date()
     lines = reminders_ahead(app, session, case, today)
     return ["Reminders to come (as things stand today):", *lines, ""] if lines else []
+
+
+def _ack_due(app: App, case: CaseRow) -> str:
+    """'Thursday 24 December 2026, acknowledged Tuesday 22 December 2026'; while the
+    officer still owes it (the pack's `by = "officer"`), ', not yet (the officer's to
+    give)': mailbot's receipt is not the acknowledgement then."""
+    if case.ack_due is None:
+        return "no acknowledgement clock"
+    due = long_date(case.ack_due)
+    if case.acknowledged_at is not None:
+        return f"{due}, acknowledged {long_date(case.acknowledged_at.astimezone(LONDON).date())}"
+    if app.policy.ack_by(Kind(case.kind)) == "officer" and case.status in UNFINISHED:
+        return f"{due}, not yet (the officer's to give)"
+    return due
 
 
 def _response_due(app: App, case: CaseRow, now: datetime | None) -> str:

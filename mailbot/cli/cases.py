@@ -176,9 +176,10 @@ def show_case(
         ),
     ] = False,
 ) -> None:
-    """Show one case: its officer, dates (an open case past its response date says by how
-    many working days), its mail, the reminders still to come (who, on which day), how
-    the dates were reached and its timeline."""
+    """Show one case: its officer, dates (when it was acknowledged, or that the officer
+    still owes it; an open case past its response date says by how many working days),
+    its mail, the reminders still to come (who, on which day), how the dates were reached
+    and its timeline."""
     from mailbot.console import case_message_text
 
     with opened_app(config) as mailbot_app:

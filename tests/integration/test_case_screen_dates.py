@@ -37,7 +37,8 @@ def test_the_case_screen_gives_its_dates_as_the_mail_does_and_how_late_it_is(
         ref = place.case().ref
         shown = (describe_case(place.app, ref, FRIDAY) or "").splitlines()
         assert "received: Monday 2 November 2026 09:55" in shown, shown
-        assert "acknowledgement due: Wednesday 4 November 2026" in shown, shown
+        assert ("acknowledgement due: Wednesday 4 November 2026, acknowledged Monday 2 November "
+                "2026") in shown, shown
         assert "response due: Monday 16 November 2026, 9 working days overdue" in shown, shown
         # Before the date, nothing is said of lateness.
         assert "response due: Monday 16 November 2026" in (
