@@ -151,8 +151,9 @@ def _not_to_the_officer_complained_about(
     pack cites one."""
     who = f"{app.directory.display(target)} ({target})"
     cited = not_to_them_source(app.policy.routing.source)
-    why = f" ({app.policy.council} protocol: {cited})" if cited else ""
-    why_cy = f" (protocol {app.policy.council}: {cited})" if cited else ""
+    council = app.settings.council.name  # its own protocol, not the pack's author's
+    why = f" ({council}'s protocol: {cited})" if cited else ""
+    why_cy = f" (protocol {council}: {cited})" if cited else ""
     if perhaps:
         return Bilingual(
             f"{case.ref} is a complaint that may be about {who} (it names a surname they "
