@@ -19,6 +19,7 @@ from mailbot.answered import reconcile_acknowledgement
 from mailbot.assignment import KIND_TITLES, KIND_TITLES_CY, Headline, queue_officer_mail
 from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadlines
 from mailbot.classify import append_correction
+from mailbot.commands.authority import disowned
 from mailbot.commands.letters import RELABELLED, member_was_acknowledged
 from mailbot.handover import with_the_pause
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
@@ -192,16 +193,27 @@ def _acknowledge_a_newly_listed_member(
     """A new councillor's first mail, sent before members.csv listed them, opened as a
     stranger's: in triage, unacknowledged. If they are listed by the time a person settles
     it, they are a member after all, and get the acknowledgement every member's mail gets
-    (once: its outbox key is the message's)."""
+    (once: its outbox key is the message's). Not for mail their own domain disowns (or
+    whose From named no address to check): a member's would not have had one either
+    (pipeline: it may be forged, and they may never have sent it)."""
     if should_acknowledge(app, case) or case.status in FINISHED:
         return  # acknowledged already, or answered
     if app.directory.member(case.member_email) is None:
         return
     case.known_member = True
+    held = disowned(message)
     ledger.record_event(
         session, now, who, "known member",
-        f"{case.member_email} is now in members.csv; acknowledged", case=case,
+        f"{case.member_email} is now in members.csv; "
+        + (f"not acknowledged: {held}, so it may be forged" if held else "acknowledged"),
+        case=case,
     )
+    if held:
+        ledger.record_event(
+            session, now, "mailbot", "not acknowledged",
+            f"{held}, so it may be forged; not acknowledged", case=case,
+        )
+        return
     queue_acknowledgement(app, session, case, message, now)
 
 
