@@ -175,6 +175,10 @@ def _step_line(app: App, case: CaseRow, step: Step) -> str:
         "due": ": due today",
         "overdue": f": overdue reminder {who.step.number}",
     }[who.step.kind]
+    if who.step.kind == "due" and who.step.on != who.step.due:
+        # An FOI date on a closure day: the sweep's 'Last working day' reminder, before it.
+        line = (f"{who.officer.name}: last working day before the due date, "
+                f"{long_date(who.step.due)}, a day the council is closed")
     if step.kind == "escalation":  # the sweep's escalation, with no manager to send it to
         why = ("is not in officers.csv and nobody stands in" if who.officer_gone
                else "has no manager_email in officers.csv")
