@@ -68,7 +68,7 @@ def hand_over(
     clock = clock_after_the_move(app, session, case, to)
     case.officer_email = to
     case.updated_at = now
-    if case.status == CaseStatus.PAUSED and not pause_outlasts_the_move(session, case):
+    if case.status == CaseStatus.PAUSED and not pause_outlasts_the_move(app, session, case):
         cases.add_clock_event(session, case, "resume", who=by, why=f"reassigned to {to}", now=now)
         case.status = CaseStatus.OPEN
     cases.refresh_deadlines(app, session, case)
@@ -105,8 +105,8 @@ def clock_after_the_move(app: App, session: Session, case: CaseRow, to: str) -> 
     held = foi_pause.held_by_the_act(session, case)
     if held is not None:  # an FOI request waits for the member, whoever has it
         return _still_held_by_the_act(held)
-    if pause_outlasts_the_move(session, case):  # it waits for someone still
-        return _still_paused(session, case, app.directory.display(to))
+    if pause_outlasts_the_move(app, session, case):  # it waits for someone still
+        return _still_paused(app, session, case, app.directory.display(to))
     pause = foi_pause.last_pause(session, case)
     if (case.status == CaseStatus.PAUSED and case.kind == Kind.FOI.value
             and pause is not None and not pause.why.startswith(cases.OOO_PAUSE)):
@@ -146,7 +146,7 @@ def _still_held_by_the_act(held: foi_pause.FoiStop) -> Bilingual:
     )
 
 
-def _still_paused(session: Session, case: CaseRow, name: str) -> Bilingual:
+def _still_paused(app: App, session: Session, case: CaseRow, name: str) -> Bilingual:
     """The line for an enquiry or complaint whose pause waits for the member or someone
     else (pause_outlasts_the_move): it stays paused, the new holder `name` is told why,
     and whether the member's reply ends it."""
@@ -154,7 +154,7 @@ def _still_paused(session: Session, case: CaseRow, name: str) -> Bilingual:
     assert pause is not None
     why = pause.why
     member, member_cy = "", ""
-    if pause_waits_for(session, case, why) == "member":
+    if pause_waits_for(app, session, case, why) == "member":
         member = "; the member's reply in this case's thread ends it too"
         member_cy = "; mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef i ben hefyd"
     return Bilingual(
@@ -167,7 +167,7 @@ def _still_paused(session: Session, case: CaseRow, name: str) -> Bilingual:
     )
 
 
-def pause_outlasts_the_move(session: Session, case: CaseRow) -> bool:
+def pause_outlasts_the_move(app: App, session: Session, case: CaseRow) -> bool:
     """Whether a paused case's clock stays paused when it changes hands: what the pause
     waits for has not come because someone else holds the case. An FOI request held by
     one of the Act's stops waits for the member's clarification or fee; an officer's PAUSE
@@ -182,7 +182,7 @@ def pause_outlasts_the_move(session: Session, case: CaseRow) -> bool:
     pause = foi_pause.last_pause(session, case)
     if pause is None or pause.why.startswith(cases.OOO_PAUSE):
         return False
-    return pause_waits_for(session, case, pause.why) != "unclear"
+    return pause_waits_for(app, session, case, pause.why) != "unclear"
 
 
 def with_the_pause(app: App, session: Session, case: CaseRow, headline: Headline) -> Headline:
@@ -239,13 +239,13 @@ def still_paused(app: App, session: Session, case: CaseRow) -> Bilingual | None:
         f"eto (RESUME gyda dyddiad, fel RESUME {typed}, os daeth yr aros i ben ar ddiwrnod "
         "cynharach); nid yw'r diwrnodau yn y cyfamser yn cyfrif.",
     )
-    ends = _member_reply_and_the_pause(session, case, pause.why)
+    ends = _member_reply_and_the_pause(app, session, case, pause.why)
     if ends is None:
         return resume
     return Bilingual(f"{resume} {ends}", f"{resume.cy} {ends.cy}")
 
 
-def _member_reply_and_the_pause(session: Session, case: CaseRow, why: str
+def _member_reply_and_the_pause(app: App, session: Session, case: CaseRow, why: str
                                 ) -> Bilingual | None:
     """Whether the member's reply ends an officer's pause (thread_mail reads its reason as
     the PAUSE's confirmation did); nothing to say of an out-of-office's pause, which their
@@ -261,7 +261,7 @@ def _member_reply_and_the_pause(session: Session, case: CaseRow, why: str
             "rhyddid gwybodaeth), felly mae ateb yr aelod yn edefyn yr achos hwn yn dod ag ef "
             "i ben hefyd.",
         )
-    waits = pause_waits_for(session, case, why)
+    waits = pause_waits_for(app, session, case, why)
     if waits == "member":
         return Bilingual(
             "It waits for the member: their reply in this case's thread ends it too.",

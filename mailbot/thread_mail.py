@@ -155,7 +155,7 @@ def _paused_for_someone_else(it: Intake, case: CaseRow) -> pause_reason.WaitsFor
     pause = foi_pause.last_pause(it.session, case)
     if pause is None or pause.why.startswith(cases.OOO_PAUSE):
         return None
-    waits = pause_waits_for(it.session, case, pause.why)
+    waits = pause_waits_for(it.app, it.session, case, pause.why)
     return None if waits == "member" else waits
 
 

@@ -28,6 +28,7 @@ from mailbot.store.tables import MessageRow
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from mailbot.app import App
     from mailbot.store.tables import CaseRow
 
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Mister)\.?"
@@ -189,16 +190,34 @@ def people_of_the_case(session: Session, case: CaseRow) -> list[str]:
     return names
 
 
-def pause_waits_for(session: Session, case: CaseRow, why: str) -> pause_reason.WaitsFor:
+def pause_waits_for(app: App, session: Session, case: CaseRow, why: str
+                    ) -> pause_reason.WaitsFor:
     """Whom a PAUSE with reason `why` on `case` waits for: pause_reason's reading, a person
     it names counted as the member's side when the member wrote for them, and proof of ID
-    on a subject access request as the requester's."""
+    on a subject access request as the requester's. A name that is a council officer's
+    in the directory ("Sam Patel asked me to chase this") is not one the member writes
+    for, though the mail put it where a resident's name stands."""
     people: list[str] | None = None
 
     def theirs(name: str) -> bool:
         nonlocal people
         if people is None:
-            people = people_of_the_case(session, case)
+            people = [n for n in people_of_the_case(session, case)
+                      if not _an_officer_s(app, n)]
         return one_of(people)(name)
 
     return pause_reason.waits_for(why, theirs=theirs, subject_access=case.subject_access)
+
+
+def _an_officer_s(app: App, name: str) -> bool:
+    """A name given whole (first name and surname, no title) that an officer in the
+    directory has; "Mr Patel" alone could be the resident, and is not taken as one."""
+    title, words = _parts(name)
+    if title or len(words) < 2:
+        return False
+    whole = (words[0], words[-1])
+    for officer in app.directory.officers.values():
+        _, theirs = _parts(officer.name)
+        if len(theirs) >= 2 and (theirs[0], theirs[-1]) == whole:
+            return True
+    return False

@@ -94,7 +94,7 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     )
     if law_line is not None:
         lines.append(law_line)
-    waits = pause_waits_for(ctx.session, case, command.reason)
+    waits = pause_waits_for(ctx.app, ctx.session, case, command.reason)
     if promised is not None and member_was_acknowledged(ctx.session, case):
         lines.append(_member_not_told_of_pause(promised))
         if waits == "member" and ctx.given_at.astimezone(cases.LONDON).date() <= promised:

@@ -159,3 +159,26 @@ def test_proof_of_id_on_a_subject_access_request_waits_for_the_requester(
         place.deliver(place.reply(ack, sender, "Her passport copy is attached.", date=later),
                       later)
         assert place.case(case.ref).status == "open"
+
+
+def test_an_officer_the_member_names_is_not_one_they_write_for(tmp_path: Path) -> None:
+    """'Dana Reed asked me to pass this on' put the council's own officer where a
+    resident's name stands: a PAUSE 'waiting for Dana Reed to confirm the budget' was then
+    read as the member's side, and the member's next mail ended it. A name an officer in
+    officers.csv has, given whole, is not one the member writes for."""
+    dana = "dana.reed@council.gov.uk"
+    with Council(
+        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
+        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
+        officers=[("Sam Patel", SAM, "Highways", "", ""),
+                  ("Dana Reed", dana, "Finance", "", "")],
+        threshold=0.0, mail_headers=PLAIN_UTF8,
+        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    ) as council:
+        ack, confirmation = _paused(
+            council, "Dana Reed asked me to pass this on: the bus shelter on Mill Lane has "
+            "lost its roof.", "waiting for Dana Reed to confirm the budget")
+        assert "This pause waits for someone other than the member" in confirmation
+        council.deliver(council.reply(ack, LEE, "Here are two photos of the shelter.",
+                                      date=WRITES), now=WRITES)
+        assert council.case().status == "paused"
