@@ -20,6 +20,7 @@ from mailbot.addresses import address_key, same_address
 from mailbot.assignment import reassign_example
 from mailbot.chart import WeekPoint
 from mailbot.clock import ABSENCE_PAUSE
+from mailbot.commands.authority import may_answer
 from mailbot.compose import untagged_subject
 from mailbot.digest.figures import (
     AnyRow,
@@ -128,6 +129,10 @@ def build_digest(
             # Whether 'To act on a case yourself' offers EXTEND: not where the protocol
             # allows no extensions (the command is refused there).
             "extensions": app.policy.clock.extension_by_agreement,
+            # Whether commands from the reader are acted on (an officer or an admin): a
+            # chief executive among the whole council's readers is told the digest is to
+            # read, not offered commands that would be left alone (commands.authority).
+            "reader_may_act": not recipient or may_answer(app, recipient),
         },
         "summary": {
             "opened": figures.opened_last_week,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def test_a_manager_with_paused_cases_only_is_told_how_to_act(
         officers=[("Sam Patel", sam, "Highways", manager, ""),
                   ("Dana Reed", manager, "Highways", "", "")],
         config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        admins=[f"chief.executive@{domain}"],  # commands from them are acted on
         mail_headers=PLAIN_UTF8,
     ) as place:
         assignment = by_recipient(place.deliver(place.mail(
@@ -83,6 +85,7 @@ def test_with_overdue_and_paused_cases_it_is_said_once_under_the_overdue_list(
                                              "Castle", "en")],
         officers=[("Sam Patel", sam, "Highways", "", "")],
         config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        admins=[f"chief.executive@{domain}"],  # commands from them are acted on
         mail_headers=PLAIN_UTF8,
     ) as place:
         early = RECEIVED - timedelta(days=21)  # overdue by Monday 30 November
@@ -113,6 +116,7 @@ def test_a_manager_with_cases_due_this_week_only_is_told_how_to_act(
         members=[("Cllr Jo Bloggs", f"jo.bloggs@{domain}", "Castle", "en")],
         officers=[("Sam Patel", sam, "Highways", "", "")],
         config=f'[digest]\nrecipients = ["chief.executive@{domain}"]\n',
+        admins=[f"chief.executive@{domain}"],  # commands from them are acted on
         mail_headers=PLAIN_UTF8,
     ) as place:
         place.deliver(place.mail(f"jo.bloggs@{domain}", "Pothole on Castle Road",
@@ -129,3 +133,39 @@ def test_a_manager_with_cases_due_this_week_only_is_told_how_to_act(
     assert HOW_HTML.format(mailbox=mailbox) in html
     assert (f'<a href="mailto:{mailbox}?subject=%5BMB-2026-00001%5D">MB-2026-00001</a>'
             in html)
+
+
+@pytest.mark.parametrize("policy", ["wiltshire", "cardiff"])  # English; bilingual
+def test_a_reader_whose_commands_are_not_acted_on_is_not_offered_them(
+    tmp_path: Path, policy: str
+) -> None:
+    """A chief executive among the whole council's readers, in neither officers.csv nor
+    [directory] admins, was told 'To act on a case yourself, write to …': a command from
+    them is left alone (commands.authority), so they waited for nothing. They are told
+    the digest is theirs to read, and whom to ask; an admin reader is still offered the
+    commands, and so is a manager."""
+    domain = f"{policy}.gov.uk"
+    mailbox, sam, dana = (f"memberenquiries@{domain}", f"sam.patel@{domain}",
+                          f"dana.reed@{domain}")
+    chief, it_lead = f"chief.executive@{domain}", f"it.lead@{domain}"
+    with Council(
+        tmp_path, mailbox=mailbox, policy=policy,
+        members=[("Cllr Jo Bloggs", f"jo.bloggs@{domain}", "Castle", "en")],
+        officers=[("Sam Patel", sam, "Highways", dana, ""),
+                  ("Dana Reed", dana, "Highways", "", "")],
+        config=f'[digest]\nrecipients = ["{chief}", "{it_lead}"]\n', admins=[it_lead],
+        mail_headers=PLAIN_UTF8,
+    ) as place:
+        received = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # due Monday 30 November
+        place.deliver(place.mail(f"jo.bloggs@{domain}", "Pothole on Castle Road",
+                                 "A deep one by no. 12.", cc=sam, date=received), received)
+        sent = digests(place)
+    assert set(sent) == {chief, it_lead, dana}
+    for reader, message in sent.items():
+        for part in (body_text(message, "plain"), body_text(message, "html")):
+            said = " ".join(unescape(part).split())
+            offered = "To act on a case yourself" in said
+            told = "You are sent this digest to read: commands from your address" in said
+            assert (offered, told) == ((False, True) if reader == chief else (True, False))
+            if policy == "cardiff" and reader == chief:
+                assert "Anfonir y crynodeb hwn atoch i'w ddarllen" in said

@@ -34,6 +34,7 @@ def _digest(home: Path, policy: str, name: str) -> EmailMessage:
         members=[("Cllr Jo Bloggs", jo, "Castle", "en")],
         officers=[("Sam Patel", sam, "Highways", "", "")],
         config=f'[digest]\nrecipients = ["{chief}"]\n' + NO_EXTENSIONS,
+        admins=[chief],  # commands from them are acted on
         mail_headers=PLAIN_UTF8,
     ) as place:
         for n, (when, subject) in enumerate(((RECEIVED, "Pothole on Castle Road"),

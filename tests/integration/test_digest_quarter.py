@@ -506,7 +506,11 @@ def test_each_overdue_case_says_who_should_do_what(quarter: Quarter) -> None:
         "reach no one: pass it to someone who can answer (REASSIGN name@wiltshire.gov.uk).\n"
     ) in text
     assert "What to do: ask its officer to answer it now: the date the FOI Act" in text
-    assert f"To act on a case yourself, write to {MAILBOX} with its reference" in text
+    # The chief executive is in neither officers.csv nor [directory] admins: commands from
+    # them are not acted on, so the digest does not offer them.
+    assert "To act on a case yourself" not in text
+    assert ("You are sent this digest to read: commands from your address are not acted on."
+            in text)
     html = by[(CHIEF, "2026-W49")].html
     assert f'href="mailto:{MAILBOX}?subject=%5BMB-2026-00002%5D">MB-2026-00002</a>' in html
     assert ("<em>What to do, unless a case's own line says otherwise:</em> ask its officer "
