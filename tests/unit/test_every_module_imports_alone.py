@@ -8,11 +8,18 @@ mailbot module forgotten before the next), all in one child process to keep it q
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import mailbot
+
+# It uses no database: once, in the SQLite pass of `make test`, is enough (half a minute).
+pytestmark = pytest.mark.skipif(os.environ.get("MAILBOT_TEST_DATABASE") == "postgresql",
+                                reason="uses no database; run in the SQLite pass")
 
 _CHILD = r"""
 import importlib, sys, traceback
