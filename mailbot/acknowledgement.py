@@ -22,15 +22,79 @@ from mailbot.languages import (
     written_in_welsh,
 )
 from mailbot.model import CaseStatus, Kind, ParsedMessage, Priority
+from mailbot.outbox import Rewritten
+from mailbot.parse import ParseFailure, parse_message
 from mailbot.quoting import own_text
+from mailbot.render import Rendered
 from mailbot.store.tables import (
     CaseRow,
     ClockEventRow,
     EventRow,
+    MessageRow,
+    OutboxRow,
 )
 
 if TYPE_CHECKING:
     from mailbot.app import App
+
+
+def _ack_mail(
+    app: App, case: CaseRow, message: ParsedMessage, *, restated: bool, now: datetime
+) -> tuple[Rendered, Envelope]:
+    """The acknowledgement of `message` as the case stands at `now`, and its envelope."""
+    # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
+    member = app.directory.member(case.member_email)
+    languages = member_languages(
+        app.policy.language, member.language if member else None, wrote_welsh=wrote_welsh(message)
+    )
+    today = now.astimezone(LONDON).date()
+    context = ack_context(app, case, message, restated=restated, today=today)
+    rendered = app.renderer.render("ack", context, languages)
+    envelope = Envelope(
+        sender=app.mailbox_address,
+        sender_name=app.settings.mailbox.display_name,
+        to=(case.member_email,),
+        in_reply_to=message.message_id,
+        references=message.references,
+        instance=app.settings.council.instance,
+    )
+    return rendered, envelope
+
+
+def answered_on(case: CaseRow) -> date | None:
+    """The London day the case's answer was seen; None unless it stands answered."""
+    if case.status != CaseStatus.RESPONDED or case.responded_at is None:
+        return None
+    answered = case.responded_at
+    if answered.tzinfo is None:
+        answered = answered.replace(tzinfo=UTC)
+    return answered.astimezone(LONDON).date()
+
+
+def answered_ack(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+    """Send-time review of an acknowledgement (mailbot.still_due). It always goes: the
+    member needs the reference. But one written while the case was open and sent after
+    the officer's answer was seen (the member copied the officer in, who answered before
+    the outbox was flushed: a catch-up after an outage, sending held) is written again to
+    say the case was answered, not that the officer "will respond by" a date to come.
+    "" to send it as queued (the case not answered, a restated acknowledgement, or the
+    member's message no longer kept to write it from)."""
+    if answered_on(case) is None:
+        return ""
+    message_id = row.dedup_key.removeprefix("ack:")
+    kept = session.scalars(
+        select(MessageRow).where(
+            MessageRow.message_id == message_id, MessageRow.purged_at.is_(None)
+        )
+    ).first()
+    if kept is None or not kept.raw:
+        return ""  # a restated acknowledgement's key has more after the Message-ID
+    message = parse_message(kept.raw)
+    if isinstance(message, ParseFailure):
+        return ""
+    queued = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    rendered, envelope = _ack_mail(app, case, message, restated=False, now=queued)
+    return Rewritten(rendered, envelope)
 
 
 def should_acknowledge(app: App, case: CaseRow) -> bool:
@@ -107,6 +171,9 @@ def ack_context(
             # paused (an enquiry paused, then relabelled an FOI request): no date to give,
             # the member is told it will follow. None while it runs.
             "paused_since": paused_since(case),
+            # The London day the officer's answer was seen, for an acknowledgement that
+            # goes after it (answered_ack): "answered it on", not "will respond by".
+            "answered": None if restated else answered_on(case),
         },
         "reply_subject": reply_subject(message.subject, case.ref),
         "contact": who.contact,
@@ -345,23 +412,7 @@ def queue_acknowledgement(
     """Write the acknowledgement to the outbox (sent later by the flush job). `again`
     names why it is sent once more (a relabel changed what the member was told); such a
     copy is not the acknowledgement the protocol's clock waits for."""
-    # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
-    member = app.directory.member(case.member_email)
-    languages = member_languages(
-        app.policy.language, member.language if member else None, wrote_welsh=wrote_welsh(message)
-    )
-    context = ack_context(
-        app, case, message, restated=bool(again), today=now.astimezone(LONDON).date()
-    )
-    rendered = app.renderer.render("ack", context, languages)
-    envelope = Envelope(
-        sender=app.mailbox_address,
-        sender_name=app.settings.mailbox.display_name,
-        to=(case.member_email,),
-        in_reply_to=message.message_id,
-        references=message.references,
-        instance=app.settings.council.instance,
-    )
+    rendered, envelope = _ack_mail(app, case, message, restated=bool(again), now=now)
     outbox.queue(
         session,
         purpose="ack",

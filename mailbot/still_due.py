@@ -56,7 +56,9 @@ The administrators' alerts (a mailbox outage, a directory that cannot be read, m
 unread) are withdrawn once their problem has gone, or say that it has
 (mailbot.alerts_at_send).
 
-Acknowledgements to members are not reviewed: one is due whatever happened since.
+An acknowledgement to a member always goes (one is due whatever happened since: it
+gives the reference), but one sent after the case was answered is written again to say
+so, "answered it on", not "will respond by" (acknowledgement.answered_ack).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from mailbot import (
     thread_mail,
 )
 from mailbot.absence import redirect_gone
+from mailbot.acknowledgement import answered_ack
 from mailbot.addresses import same_address
 from mailbot.alerts_at_send import ALERT_CHECKS
 from mailbot.answered import officer_acknowledges
@@ -507,6 +510,7 @@ WEEKLY_CHECKS: dict[str, Callable[[App, Session, OutboxRow, datetime], Verdict]]
 
 # Not working-hours mail: a case opened or moved at 20:00 is told to its officer at once.
 ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
+    "ack": answered_ack,
     "assignment": check_assignment,
     "ooo_redirect": check_redirect,
     "reopened": check_reopened,
