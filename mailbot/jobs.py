@@ -316,12 +316,13 @@ def send_reminders(app: App, now: datetime) -> reminders.ReminderReport:
     return report
 
 
-def send_digests(app: App, now: datetime) -> digest.DigestReport:
+def send_digests(app: App, now: datetime, *, by_hand: bool = False) -> digest.DigestReport:
     """Queues this ISO week's digests once their time has come; at most one per recipient.
-    The digest lists stored due dates, so they are brought up to date first."""
+    The digest lists stored due dates, so they are brought up to date first. `by_hand`:
+    an administrator asked (`mailbot digest`), so a new installation's first week too."""
     app.directory.refresh()  # who manages whom, as officers.csv says now
     recalculate.recalculate_if_policy_changed(app, now)
-    return digest.send_digests(app, now)
+    return digest.send_digests(app, now, by_hand=by_hand)
 
 
 def purge_if_due(app: App, now: datetime) -> retention.PurgeReport | None:

@@ -61,7 +61,7 @@ def weekly_digest(
                     raise fail(f"cannot write {exc.filename or out}: "
                                f"{exc.strerror or exc}") from None
             return
-        report = jobs.send_digests(mailbot_app, now)  # as the daemon's job, due dates first
+        report = jobs.send_digests(mailbot_app, now, by_hand=True)  # due dates first
         where = mailbot_app.settings.config_path or "<defaults>"
     if report.skipped == "disabled":
         typer.echo(f"no digest queued: [digest] enabled = false in {where}")

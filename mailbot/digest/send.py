@@ -24,6 +24,7 @@ from mailbot.addresses import address_forms
 from mailbot.chart import ENGLISH_WORDS, WELSH_WORDS, ChartWords, trend_png
 from mailbot.compose import Envelope, InlineImage, compose, new_message_id
 from mailbot.digest.context import build_digest
+from mailbot.digest.first_week import began_after
 from mailbot.digest.keys import PURPOSE, digest_key
 from mailbot.digest.periods import iso_week, local_day, monday_of
 from mailbot.digest.recipients import WHOLE_COUNCIL, Scope, digest_targets
@@ -105,8 +106,10 @@ def _working_day_of_week(app: App, monday: date, day: date) -> date:
     return later[0] if later else earlier[-1] if earlier else day
 
 
-def send_digests(app: App, now: datetime) -> DigestReport:
-    """Queue this week's digests that are due and not yet queued. Safe to call often."""
+def send_digests(app: App, now: datetime, *, by_hand: bool = False) -> DigestReport:
+    """Queue this week's digests that are due and not yet queued. Safe to call often. Not
+    in the week mailbot began, if it began after the digest time (first_week.py), unless
+    an administrator asks (`by_hand`)."""
     report = DigestReport()
     config = app.settings.digest
     if not config.enabled:
@@ -119,6 +122,12 @@ def send_digests(app: App, now: datetime) -> DigestReport:
     slot = digest_slot(app, now)
     if now < slot:
         report.skipped = f"not before {slot:%A %H:%M}"
+        return report
+    with app.store.transaction() as session:
+        first_week = began_after(session, slot, now, say=not by_hand)
+    if first_week and not by_hand:
+        report.skipped = (f"mailbot began after this week's digest time ({slot:%A %H:%M}): "
+                          "the first digest goes next week")
         return report
     week = iso_week(slot.date())
     failed: list[Exception] = []
