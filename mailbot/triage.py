@@ -4,7 +4,7 @@ case's subject access mark (`mailbot subject-access`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -52,7 +52,7 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         first = session.scalar(
             select(MessageRow).where(MessageRow.message_id == case.root_message_id)
         )
-        old, old_due = case.kind, case.response_due
+        old = case.kind
         case.kind = kind.value
         if kind == Kind.CONFIDENTIALITY:
             # Asking for privacy is what a confidentiality request is (the classifier
@@ -72,9 +72,9 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
         if isinstance(parsed, ParsedMessage) and old != kind.value:
             before = case.officer_email
             moved_to = _route_again(app, session, case, parsed, now)
-            if _acknowledge_again(app, session, case, old_due):
-                # The member was told another kind's date (and for an FOI request, not
-                # that the Act applies): the acknowledgement again, as it now stands,
+            if _acknowledge_again(app, session, case):
+                # The member was told of another kind (and for an FOI request, not that
+                # the Act applies): the acknowledgement again, as it now stands,
                 # before the new holder's assignment, which says what they were told.
                 queue_acknowledgement(app, session, case, parsed, now,
                                       again=f"relabelled:{kind.value}:{now.isoformat()}")
@@ -173,18 +173,17 @@ def _end_an_absence_pause(
     case.status = CaseStatus.OPEN
 
 
-def _acknowledge_again(app: App, session: Session, case: CaseRow, old_due: date | None) -> bool:
+def _acknowledge_again(app: App, session: Session, case: CaseRow) -> bool:
     """Whether the member, sent an acknowledgement of the case as it was, is sent it again
-    after its relabel to another kind: its date changed, or its clock is paused (an
-    enquiry paused, then relabelled an FOI request or a complaint): no date either side,
-    but they must be told what it is now handled as (the Act, the complaints procedure),
-    that its clock is paused and that the date will follow (the acknowledgement's
-    paused_since). Not after the answer."""
+    after its relabel to another kind: always, while it is running. They were thanked for
+    their "enquiry" and must be told what it is now handled as (the Act, the complaints
+    procedure), with the date that applies: another one, the same one (an enquiry and a
+    complaint both of ten working days), or none while its clock is paused (the
+    acknowledgement's paused_since). Not after the answer."""
     if case.status in FINISHED or not should_acknowledge(app, case):
         return False
-    if not member_was_acknowledged(session, case):
-        return False  # never told anything (mail in their name their domain disowned)
-    return case.response_due != old_due or case.status == CaseStatus.PAUSED
+    # Not if never told anything (mail in their name their domain disowned).
+    return member_was_acknowledged(session, case)
 
 
 def _acknowledge_a_newly_listed_member(

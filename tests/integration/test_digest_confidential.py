@@ -59,7 +59,13 @@ def test_a_case_relabelled_as_a_confidentiality_request_loses_its_subject(
         after = rows(town.app, OutboxRow, OutboxRow.created_at >= relabelled)
         assert {row.purpose for row in after} >= {"assignment", "digest"}
         for row in after:
-            text = mail_text(row.mime)
+            if row.purpose == "ack":  # the member is told what it is now handled as: to
+                # them alone, its Subject their own, as every reply to them is
+                assert row.recipients == JO
+                text = mail_text(row.mime).partition("\n")[2]
+                assert "You asked for this to be kept confidential" in text
+            else:
+                text = mail_text(row.mime)
             assert not any(word in text for word in WORDS), row.purpose
         [digest] = [row for row in after if row.purpose == "digest"]
         assert "MB-2026-00001" in mail_text(digest.mime)
