@@ -182,6 +182,16 @@ def explain(
             "is empty, so mailbot looked it up): set service_endpoint to the EWS URL, ending "
             "in /EWS/Exchange.asmx (Get-WebServicesVirtualDirectory shows it)"
         )
+    if isinstance(error, ews_errors.MalformedResponseError) and status is None:
+        # 200 with no SOAP in it: the URL copied from the browser is Outlook on the web's
+        # sign-in page, or a reverse proxy's login form in front of Exchange.
+        return BackendError(
+            f"{where} answered with a web page, not Exchange Web Services (a sign-in page, "
+            "or the Outlook on the web address): set [mailbox.ews] service_endpoint to the "
+            "EWS URL, ending in /EWS/Exchange.asmx (Get-WebServicesVirtualDirectory shows "
+            "it as InternalUrl and ExternalUrl); a reverse proxy must pass /EWS/ through "
+            "to Exchange without its own login"
+        )
     if isinstance(error, ews_errors.EWSError):
         return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
     return error
