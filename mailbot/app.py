@@ -184,6 +184,7 @@ def build_backend(settings: Settings) -> Mailbox:
             certificate_thumbprint=graph.certificate_thumbprint or None,
             processed_folder=graph.processed,
             base_url=graph.base_url,
+            authority_host=graph.authority_host,
             watch_sent=graph.watch_sent,
         )
     from mailbot.backends.ews import EwsMailbox

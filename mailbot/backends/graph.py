@@ -42,7 +42,13 @@ from mailbot.backends.base import BackendError, SendingBlocked
 from mailbot.backends.graph_delta import DeltaQuery
 from mailbot.backends.graph_http import ITEM_FAULTS, GraphBusy, GraphClient
 from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
-from mailbot.backends.graph_tokens import MsalTokenProvider, SignInRefused, TokenProvider
+from mailbot.backends.graph_tokens import (
+    DEFAULT_AUTHORITY_HOST,
+    MsalTokenProvider,
+    SignInRefused,
+    TokenProvider,
+    graph_scope,
+)
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
@@ -81,6 +87,7 @@ class GraphMailbox:
         certificate_thumbprint: str | None = None,
         processed_folder: str = "Processed",
         base_url: str = DEFAULT_BASE_URL,
+        authority_host: str = DEFAULT_AUTHORITY_HOST,
         token_provider: TokenProvider | None = None,
         backoff: Backoff | None = None,
         page_size: int = 50,
@@ -102,6 +109,8 @@ class GraphMailbox:
                 client_secret=client_secret,
                 certificate_path=certificate_path,
                 certificate_thumbprint=certificate_thumbprint,
+                authority_host=authority_host,
+                scope=graph_scope(base_url),
             )
         self.mailbox = mailbox
         self.processed_folder = processed_folder

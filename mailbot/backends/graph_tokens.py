@@ -13,11 +13,23 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from mailbot.backends.base import BackendError, TransientError
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+# Graph's national clouds, each with its own token audience (a relay or proxy in front of
+# Graph is none of these: its tokens are still for graph.microsoft.com).
+NATIONAL_GRAPH_HOSTS = ("graph.microsoft.us", "dod-graph.microsoft.us",
+                        "microsoftgraph.chinacloudapi.cn")
+
+
+def graph_scope(base_url: str) -> str:
+    """The scope to ask Entra ID for: the national cloud's Graph that `base_url` names,
+    else Microsoft's global Graph."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return f"https://{host}/.default" if host in NATIONAL_GRAPH_HOSTS else GRAPH_SCOPE
 
 
 @runtime_checkable
@@ -113,6 +125,7 @@ class MsalTokenProvider:
                 client_secret, certificate_path, certificate_thumbprint
             )
         self._authority = f"{authority_host.rstrip('/')}/{tenant_id}"
+        self._own_authority = authority_host.rstrip("/") != DEFAULT_AUTHORITY_HOST
         self._scopes = [scope]
         self._app = app
         self._clock = clock
@@ -175,8 +188,12 @@ class MsalTokenProvider:
         if self._app is None:
             import msal  # imported here so the rest of mailbot never pays for it
 
+            # Another sign-in host than Microsoft's global one is the council's choice
+            # (a national cloud msal knows, or its own relay): no look-up of it at
+            # login.microsoftonline.com, which a server kept off the internet cannot reach.
             self._app = msal.ConfidentialClientApplication(
-                self.client_id, client_credential=self._credential, authority=self._authority
+                self.client_id, client_credential=self._credential, authority=self._authority,
+                instance_discovery=False if self._own_authority else None,
             )
         return self._app
 

@@ -121,6 +121,7 @@ class GraphSettings(Section):
     certificate_thumbprint: str = ""
     processed: str = "Processed"
     base_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "https://login.microsoftonline.com"  # where mailbot signs in
     watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
 
 
