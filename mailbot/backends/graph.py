@@ -231,21 +231,26 @@ class GraphMailbox:
         """Sign in and list the mailbox's folders (the Inbox's own as "Inbox/<name>"),
         or raise BackendError saying in words what is wrong."""
         names = self._folder_names(f"{self._user}/mailFolders?$select=displayName&$top=100")
-        self._check_may_change()
+        checked = self._check_may_change()
         children = self._folder_names(
             f"{self._user}/mailFolders/inbox/childFolders?$select=displayName&$top=100"
         )
-        return names + [f"Inbox/{name}" for name in children]
+        missing = [] if checked else [
+            f"Inbox/{self.processed_folder} (missing: created on first poll, which is when "
+            "the app's right to change the mailbox (Mail.ReadWrite) is first tried; if the "
+            "poll cannot make it, handled mail stays in the Inbox and mailbot status says why)"
+        ]
+        return names + [f"Inbox/{name}" for name in children] + missing
 
-    def _check_may_change(self) -> None:
+    def _check_may_change(self) -> bool:
         """Listing folders needs only Mail.Read; moving mail needs Mail.ReadWrite, and an app
         granted the first alone would pass the check and then fail every move. So the
         Processed folder's name is saved unchanged: a write that changes nothing. (When
         the folder is missing, the first poll's creating it is the test, with its own
-        words for a 403.)"""
+        words for a 403.) False when there was no folder to try it on."""
         found = self._find_processed()
         if found is None:
-            return
+            return False
         folder_id, name = found
         reply = self._client.call(
             "PATCH",
@@ -262,6 +267,7 @@ class GraphMailbox:
             )
         if reply.status != 200:
             raise self._client.failure(reply, f"check the folder {self.processed_folder!r}")
+        return True
 
     def _folder_names(self, url: str | None) -> list[str]:
         names: list[str] = []
