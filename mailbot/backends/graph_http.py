@@ -21,6 +21,7 @@ from mailbot.backends.base import (
     TransientError,
     Unreachable,
 )
+from mailbot.backends.graph_reach import cannot_reach
 from mailbot.backends.graph_tokens import TokenProvider
 from mailbot.backends.retry import Backoff, Cooldown, call_with_retry
 
@@ -159,9 +160,10 @@ class GraphClient:
                     f"no answer from Graph after the request to {what} went out "
                     f"({type(error).__name__}); not tried again, in case it was done"
                 ) from None
+            words = cannot_reach("Graph", url, f"({what})", "base_url", error)
             if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
-                raise Unreachable(f"cannot reach Graph during {what}: {error}") from None
-            raise TransientError(f"cannot reach Graph during {what}: {error}") from None
+                raise Unreachable(words) from None
+            raise TransientError(words) from None
         return Reply(response.status_code, response.headers, content)
 
     def failure(self, reply: Reply, doing: str, *, sending: bool = False) -> BackendError:

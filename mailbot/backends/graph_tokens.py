@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from mailbot.backends.base import BackendError, TransientError
+from mailbot.backends.graph_reach import cannot_reach
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -172,9 +173,10 @@ class MsalTokenProvider:
         try:
             return self._application().acquire_token_for_client(scopes=self._scopes)
         except OSError as error:  # requests' connection errors are OSErrors
-            raise TransientError(
-                f"cannot reach Microsoft Entra ID to get a token: {error}"
-            ) from None
+            raise TransientError(cannot_reach(
+                "Microsoft Entra ID", self._authority, "(to get a token)", "authority_host",
+                error,
+            )) from None
         except ValueError as error:  # msal: bad authority or unreadable key
             if _UNKNOWN_TENANT in str(error):
                 raise SignInRefused(
