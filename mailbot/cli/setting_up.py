@@ -96,11 +96,15 @@ def check_config(
             typer.echo(f"mailbot: note: {note}", err=True)
         raise typer.Exit(2)
     where = settings.config_path or "defaults"
-    typer.echo(
-        f"{where}: OK (policy {settings.council.policy}, backend {settings.mailbox.backend})"
-    )
-    if connect:
-        _check_logins(settings, where)
+    valid = f"policy {settings.council.policy}, backend {settings.mailbox.backend}"
+    if not connect:
+        typer.echo(f"{where}: OK ({valid})")
+        return
+    # Not "OK" before the logins are tried: an administrator reading it first took a
+    # refused login below it for a detail.
+    typer.echo(f"{where}: the settings are valid ({valid}); now logging in")
+    _check_logins(settings, where)
+    typer.echo(f"{where}: OK: the settings are valid and every login worked")
 
 
 def _problems_despite(path: Path | None) -> list[str]:

@@ -28,7 +28,7 @@ def test_connect_logs_in_to_the_database(tmp_path: Path, postgres_url: str) -> N
         app, ["check-config", "--connect", "--config", str(_config(tmp_path, postgres_url))]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].startswith("database: connected to postgresql")
+    assert result.output.splitlines()[-2].startswith("database: connected to postgresql")
 
 
 def test_connect_names_a_database_that_is_not_there(tmp_path: Path, postgres_url: str) -> None:
