@@ -96,6 +96,9 @@ def _context(
             "response_due": case.response_due,
         },
         "late": today > ack_due,
+        # What the protocol says the acknowledgement contains ("" where the pack is silent).
+        "ack_must_say": app.policy.ack_must_say(Kind(case.kind))[0],
+        "ack_must_say_cy": app.policy.ack_must_say(Kind(case.kind))[1],
         # "Under X's protocol": the council whose officers these are, which may have
         # adopted another council's pack.
         "policy_name": app.settings.council.name,

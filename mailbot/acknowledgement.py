@@ -149,6 +149,10 @@ def ack_context(
             "urgent": case.priority == Priority.IMPORTANT.value,
             # Hackney 11.3: the Director acknowledges a complaint, and says what happens.
             "officer_acknowledges": app.policy.ack_by(kind) == "officer",
+            # What the protocol says that acknowledgement contains ("" where the pack is
+            # silent: the member is then promised a date and nothing more).
+            "ack_must_say": app.policy.ack_must_say(kind)[0],
+            "ack_must_say_cy": app.policy.ack_must_say(kind)[1],
             # Mail read days late (an outage) can have an acknowledgement date already
             # gone: the member is then told it is coming, not given a date in the past.
             "ack_due": case.ack_due if _ahead(case.ack_due, today) else None,

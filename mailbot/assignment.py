@@ -221,6 +221,9 @@ def officer_context(
         "foi_law": "FOISA" if app.policy.foi_regime == "foisa" else "FOIA",
         "ack_duty": ack_duty,
         "ack_by_director": by_director,
+        # The pack's words for what the acknowledgement contains ("" where it is silent).
+        "ack_must_say": app.policy.ack_must_say(kind)[0],
+        "ack_must_say_cy": app.policy.ack_must_say(kind)[1],
         "ask_confidentiality": confidentiality_still_asked(case),
         # "Under X's protocol": the council whose officers these are, which may have
         # adopted another council's pack.

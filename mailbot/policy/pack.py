@@ -108,6 +108,12 @@ class Policy(Strict):
         rule = self.ack.get(kind)
         return "mailbot" if rule is None else rule.by
 
+    def ack_must_say(self, kind: Kind) -> tuple[str, str]:
+        """What the officer's acknowledgement must contain, in English and Welsh ("" where
+        the pack does not say: then no mail claims the protocol asks for more than a date)."""
+        rule = self.ack.get(kind)
+        return ("", "") if rule is None else (rule.must_say.strip(), rule.must_say_cy.strip())
+
     def absence_pauses(self, kind: Kind) -> bool:
         """Whether an officer's out-of-office pauses this kind's response clock. Only where
         the pack says so, and only for a member's enquiry or confidentiality request:

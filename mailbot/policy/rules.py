@@ -31,9 +31,14 @@ class AckRule(DaysRule):
     """The acknowledgement clock of one kind, and who gives the acknowledgement: mailbot's
     automatic one, or the officer the case is with (Hackney 11.3: the Director
     acknowledges a complaint and says what happens next). With "officer", that officer's
-    first reply to the member is taken as the acknowledgement and the case stays open."""
+    first reply to the member is taken as the acknowledgement and the case stays open.
+    `must_say` is what the protocol says that acknowledgement contains, as a clause
+    ("saying whether action will be taken ..."), with `must_say_cy` in Welsh; without it
+    the member and officer are told only that the officer acknowledges, by when."""
 
     by: Literal["mailbot", "officer"] = "mailbot"
+    must_say: str = ""
+    must_say_cy: str = ""
 
 
 class ResponseRule(Strict):

@@ -171,7 +171,7 @@ def test_hackney_complaint_goes_to_the_director_who_must_acknowledge(tmp_path: P
         to = {str(m["To"]): m for m in out}
         assert DANA in to  # Sam's line goes up to Dana, the service's head
         assert "must acknowledge it by Monday 30 November 2026" in _text(to[DANA])
-        assert "how long an investigation will take" in _text(to[DANA])
+        assert "how long an investigation needs" in _text(to[DANA])
         # mailbot's own mail to the member is a receipt, not the Director's acknowledgement
         assert hackney.case().acknowledged_at is None
 
