@@ -31,13 +31,15 @@ from mailbot.digest.figures import (
     is_confidential,
     total,
 )
+from mailbot.digest.first_week import began_on, weeks_shown
 from mailbot.digest.kpis import KpiTally, kpi_tallies
-from mailbot.digest.periods import iso_week, local_day
+from mailbot.digest.periods import WEEKS, Periods, iso_week, local_day
 from mailbot.digest.recipients import Scope
+from mailbot.languages import long_date_cy
 from mailbot.leavers import known_addresses
 from mailbot.member_cases import complaints_about
 from mailbot.model import CaseStatus, Kind, Priority
-from mailbot.render import short_day
+from mailbot.render import long_date, short_day
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -108,6 +110,8 @@ def build_digest(
         )
         for i, week in enumerate(figures.weeks)
     ]
+    began = began_on(session)
+    shown = weeks_shown(periods, began)
     return {
         "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address,
                     "domain": app.mailbox_address.rpartition("@")[2]},
@@ -120,6 +124,10 @@ def build_digest(
             "last_week_start": periods.last_week,
             "last_week_end": periods.this_week - timedelta(days=1),
             "window_start": periods.window_start,
+            # The KPIs' first day and the trend's title: from when mailbot began, when
+            # that is inside the 12 weeks (first_week.py).
+            "kpi_from": _kpi_from(periods, began, shown),
+            "trend_title": _trend_title(began, shown),
             "today": today,
             "list_limit": limit,
             # Set when the digest waited in the outbox and was drawn again (at_send.py).
@@ -167,9 +175,30 @@ def build_digest(
                 "reopened": figures.weeks[i].reopened,
             }
             for i, w in enumerate(weeks)
-        ],
-        "_weeks": weeks,  # for the chart; not used by templates
+        ][WEEKS - shown:],
+        "_weeks": weeks[WEEKS - shown:],  # for the chart; not used by templates
         "chart_cid": None,
+    }
+
+
+def _kpi_from(periods: Periods, began: date | None, shown: int) -> date:
+    if began is None or shown == WEEKS:
+        return periods.window_start
+    return min(began, periods.this_week)
+
+
+def _trend_title(began: date | None, shown: int) -> dict[str, str]:
+    """"Last 12 weeks", or since when: a council's first digests would otherwise show
+    weeks before mailbot began as weeks in which nothing came in."""
+    if began is None or shown == WEEKS:
+        return {"en": f"Last {WEEKS} weeks", "cy": f"Y {WEEKS} wythnos diwethaf",
+                "span": f"the last {WEEKS} weeks", "span_cy": f"y {WEEKS} wythnos diwethaf"}
+    since, since_cy = long_date(began), long_date_cy(began)
+    return {
+        "en": f"Since mailbot began on {since}",
+        "cy": f"Ers i mailbot ddechrau ar {since_cy}",
+        "span": f"the weeks since mailbot began on {since}",
+        "span_cy": f"yr wythnosau ers i mailbot ddechrau ar {since_cy}",
     }
 
 

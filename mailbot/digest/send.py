@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,22 +54,26 @@ def render_digest(
     # A bilingual council's digest goes to many managers at once: in both languages
     # (the same order as its other staff mail about no particular member).
     languages = staff_languages(app.policy.language, None)
-    if with_chart:
+    if with_chart and context["_weeks"]:
         domain = app.mailbox_address.rpartition("@")[2] or "mailbot.invalid"
         cid = f"trend-{context['digest']['week']}@{domain}"
-        chart = trend_png(context["_weeks"], chart_words(languages))
+        title = context["digest"]["trend_title"]
+        chart = trend_png(context["_weeks"], chart_words(languages, title["en"], title["cy"]))
         images.append(InlineImage(cid, chart, filename="trend.png"))
         context = {**context, "chart_cid": cid}
     return app.renderer.render("digest", context, languages), images
 
 
-def chart_words(languages: Languages) -> ChartWords:
-    """The chart's words in the digest's languages, in the same order."""
+def chart_words(languages: Languages, title: str = "", title_cy: str = "") -> ChartWords:
+    """The chart's words in the digest's languages, in the same order; `title`, if given,
+    says which weeks it shows (context.py's trend title)."""
+    english = replace(ENGLISH_WORDS, title=title) if title else ENGLISH_WORDS
+    welsh = replace(WELSH_WORDS, title=title_cy) if title_cy else WELSH_WORDS
     if languages == WELSH_FIRST:
-        return WELSH_WORDS.then(ENGLISH_WORDS)
+        return welsh.then(english)
     if languages == ENGLISH_FIRST:
-        return ENGLISH_WORDS.then(WELSH_WORDS)
-    return ENGLISH_WORDS
+        return english.then(welsh)
+    return english
 
 
 def digest_envelope(app: App, recipient: str) -> Envelope:

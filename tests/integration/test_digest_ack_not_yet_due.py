@@ -46,7 +46,7 @@ def kpi_line(place: Council, kind: str) -> list[str]:
     message = email.message_from_bytes(row.mime, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     text = body_text(message, "plain")
-    kpis = text[text.index("Protocol KPIs"):text.index("Last 12 weeks")]
+    kpis = text[text.index("Protocol KPIs"):text.index("(week beginning)")]
     [line] = [line for line in kpis.splitlines() if line.startswith(f"  {kind}  ")]
     return line.removeprefix(f"  {kind}").split()
 

@@ -28,7 +28,7 @@ EASTER_TUESDAY = datetime(2027, 3, 30, 8, 0, tzinfo=UTC)
 def kpi_line(text: str, kind: str) -> list[str]:
     """The kind's line of the text part's KPI table: received, ack target, ack'd, target,
     on time, median."""
-    table = text[text.index("Protocol KPIs"):text.index("Last 12 weeks")]
+    table = text[text.index("Protocol KPIs"):text.index("(week beginning)")]
     [line] = [line for line in table.splitlines() if line.startswith(f"  {kind} ")]
     return line.split()[1:]
 

@@ -255,7 +255,7 @@ def test_a_welsh_councils_weekly_digest_is_bilingual(tmp_path: Path) -> None:
         assert WELCOME_CY not in text  # a staff report, not a letter to a member
         for body in (text, html):
             assert "Overdue / Yn hwyr" in body and "Total / Cyfanswm" in body
-            assert "Last 12 weeks / Y 12 wythnos diwethaf" in body
+            assert "Since mailbot began on" in body and "Ers i mailbot ddechrau ar" in body
         assert "Wythnos yn dechrau dydd Llun 14 Rhagfyr 2026 (2026-W51)" in html
         assert 'alt="Chart: cases opened' in html and "/ Siart: achosion a agorwyd" in html
         assert "Ymholiadau aelodau: crynodeb wythnosol ar gyfer Priffyrdd" in _text(out[DANA])
