@@ -17,6 +17,7 @@ from mailbot.backends.base import BackendError
 from mailbot.backends.smtp import check_submission
 from mailbot.config_explain import key_path, set_by_environment
 from mailbot.directory import Directory, DirectoryError, load_directory
+from mailbot.pack_warnings import PackPlace, pack_warnings
 from mailbot.policy import Policy, PolicyError, load_policy, resolve_pack
 from mailbot.routing import check_routing, unknown_wards
 from mailbot.settings import Settings
@@ -436,6 +437,9 @@ def config_warnings(
             pack += " (with the council's overrides)"
         found += [f"{where}: council.policy / [policy]: {pack}: {w}"
                   for w in idle_calendar_days(policy)]
+        found += pack_warnings(policy, loaded, PackPlace(
+            resolve_pack(settings.council.policy, _packs_dir(settings), settings.base_dir),
+            where, settings.policy))
     if policy is not None and not settings.routing.default_officer:
         found.append(
             f"{where}: routing.default_officer is empty, so an enquiry no rule matches is "

@@ -46,7 +46,7 @@ def test_must_say_is_explained_with_what_mail_says_without_it() -> None:
     section = text[text.index("### What the officer's acknowledgement must say"):]
     section = section[:section.index(" ## ") if " ## " in section else len(section)]
     for words in ("must_say_cy", "assignment", "ack_reminder", "the same words",
-                  "Without `must_say`", "Welsh"):
+                  "Without `must_say`", "Welsh", "check-config` warns"):
         assert words in section, words
     # The example the page gives is Hackney's own clause, as its pack writes it.
     assert ("saying whether action will be taken or how long an investigation needs"

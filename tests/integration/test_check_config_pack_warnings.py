@@ -1,0 +1,76 @@
+"""What check-config warns of in a policy pack (or the council's [policy] overrides) that
+validates but would make the council's mail wrong: each warning names the key and the file
+it is written in. The config and pack are real files; the assertions are on what
+`mailbot check-config` prints and its exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import Council
+from typer.testing import CliRunner
+
+from mailbot.cli import app
+
+MAILBOX = "memberenquiries@council.gov.uk"
+JO = "jo.bloggs@council.gov.uk"
+SIAN = "sian.evans@council.gov.uk"
+SAM = "sam.patel@council.gov.uk"
+DANA = "dana.reed@council.gov.uk"
+ENGLISH = [("Cllr Jo Bloggs", JO, "Castle", "en")]
+WELSH_TOO = [*ENGLISH, ("Cllr Siân Evans", SIAN, "Llandaff", "cy")]
+OFFICERS = [("Sam Patel", SAM, "highways", DANA, ""), ("Dana Reed", DANA, "highways", "", "")]
+PACKS = Path(__file__).resolve().parents[2] / "config" / "policies"
+ENGLISH_ONLY = 'must_say = "naming who will look into it"\n'
+
+
+def _check(home: Path, *, policy: str, members: list[tuple[str, str, str, str]],
+           config: str = "", name: str = "Test Council") -> tuple[int, list[str]]:
+    with Council(home, name=name, policy=policy, mailbox=MAILBOX, members=members,
+                 officers=OFFICERS, config=config):
+        pass
+    result = CliRunner().invoke(app, ["check-config", "--config", str(home / "mailbot.toml")])
+    return result.exit_code, [line for line in result.output.splitlines()
+                              if line.startswith("mailbot: warning:")]
+
+
+def _own_pack(home: Path, source: str, old: str, new: str) -> str:
+    """A copy of a shipped pack beside the config, with `old` replaced by `new`."""
+    text = (PACKS / f"{source}.toml").read_text(encoding="utf-8")
+    assert old in text
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "own.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return "own.toml"
+
+
+def test_must_say_without_welsh_in_a_bilingual_council_s_config(tmp_path: Path) -> None:
+    override = '[policy.ack.complaint]\nby = "officer"\n' + ENGLISH_ONLY
+    code, warnings = _check(tmp_path, policy="cardiff", members=ENGLISH, config=override,
+                            name="Cardiff Council")
+    assert code == 0
+    config = tmp_path.resolve() / "mailbot.toml"
+    [said] = [w for w in warnings if ".must_say: " in w]
+    assert said.startswith(f"mailbot: warning: {config}: policy.ack.complaint.must_say: ")
+    assert "must_say_cy" in said and 'language = "cy-en"' in said
+
+
+def test_must_say_without_welsh_in_a_pack_where_a_member_prefers_welsh(tmp_path: Path) -> None:
+    pack = _own_pack(tmp_path, "hackney", 'must_say_cy = "gan ddweud', '# must_say_cy = "')
+    code, warnings = _check(tmp_path, policy=pack, members=WELSH_TOO)
+    assert code == 0
+    [said] = [w for w in warnings if ".must_say: " in w]
+    assert f"{tmp_path.resolve() / 'own.toml'}: ack.complaint.must_say: " in said
+    assert "1 member in members.csv prefers Welsh" in said
+
+
+def test_must_say_alone_is_fine_where_nobody_is_written_to_in_welsh(tmp_path: Path) -> None:
+    pack = _own_pack(tmp_path, "hackney", 'must_say_cy = "gan ddweud', '# must_say_cy = "')
+    code, warnings = _check(tmp_path, policy=pack, members=ENGLISH)
+    assert code == 0
+    assert [w for w in warnings if ".must_say: " in w] == []
+
+
+def test_hackney_as_shipped_says_nothing_of_must_say(tmp_path: Path) -> None:
+    code, warnings = _check(tmp_path, policy="hackney", members=WELSH_TOO)
+    assert code == 0
+    assert [w for w in warnings if ".must_say: " in w] == []
