@@ -4,19 +4,26 @@ in London, a calendar day. Each refuses in words what it would otherwise misread
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
 from mailbot.workdays import MAX_YEAR, MIN_YEAR
 
 
-def not_bool(value: Any) -> Any:
-    # TOML `true` would otherwise pass as 1 working day.
+def not_bool(value: Any, info: ValidationInfo) -> Any:
+    """A count of days as TOML writes a number. `true` would otherwise pass as 1 working
+    day, and "2" as 2: a council that quoted one number could not tell which others were
+    read as it meant, so a number in quotes is refused, showing it unquoted."""
     if isinstance(value, bool):
         raise ValueError(f"must be a whole number of days, not {str(value).lower()}")
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        key = info.field_name or "key"
+        raise ValueError(f"must be a number written without quotes, {key} = {int(value)}, "
+                         f"not {json.dumps(value)}")
     return value
 
 # No protocol sets a year or more; a bigger number is a typo that would otherwise fail

@@ -74,3 +74,56 @@ def test_hackney_as_shipped_says_nothing_of_must_say(tmp_path: Path) -> None:
     code, warnings = _check(tmp_path, policy="hackney", members=WELSH_TOO)
     assert code == 0
     assert [w for w in warnings if ".must_say: " in w] == []
+
+
+def _errors(home: Path, *, policy: str, config: str = "",
+            pack: tuple[str, str] | None = None) -> tuple[int, list[str]]:
+    """check-config's errors once the council (made with a sound pack) has `config` added
+    to its mailbot.toml and, in its own pack, `pack[0]` replaced by `pack[1]`."""
+    with Council(home, policy=policy, mailbox=MAILBOX, members=ENGLISH, officers=OFFICERS):
+        pass
+    if config:
+        with (home / "mailbot.toml").open("a", encoding="utf-8") as file:
+            file.write(config)
+    if pack is not None:
+        own = home / policy
+        text = own.read_text(encoding="utf-8")
+        assert pack[0] in text
+        own.write_text(text.replace(*pack, 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check-config", "--config", str(home / "mailbot.toml")])
+    return result.exit_code, [line for line in result.output.splitlines()
+                              if line.startswith("mailbot: error:")]
+
+
+def test_a_number_in_quotes_in_a_pack_is_an_error_naming_key_and_file(tmp_path: Path) -> None:
+    # "2" was read as 2 and check-config said OK: a council that quotes one number cannot
+    # tell which others mailbot read as it meant.
+    pack = _own_pack(tmp_path, "wiltshire", "", "")
+    code, errors = _errors(tmp_path, policy=pack,
+                           pack=("escalate_after = 2", 'escalate_after = "2"'))
+    assert code == 2
+    [error] = errors
+    assert error.endswith(
+        f"{tmp_path.resolve() / 'own.toml'}: reminders.escalate_after: must be "
+        'a number written without quotes, escalate_after = 2, not "2"')
+
+
+def test_a_number_in_quotes_in_the_config_s_overrides_is_named_there(tmp_path: Path) -> None:
+    code, errors = _errors(tmp_path, policy="wiltshire", config=(
+        '[policy.reminders]\noverdue_every = "1"\n[policy.ack.enquiry]\ndays = " 3"\n'
+        'source = "local"\n'))
+    assert code == 2
+    said = "\n".join(errors)
+    assert 'policy.reminders.overdue_every: must be a number written without quotes, ' \
+        'overdue_every = 1, not "1"' in said
+    assert 'policy.ack.enquiry.days: must be a number written without quotes, days = 3, ' \
+        'not " 3"' in said
+    assert str(tmp_path.resolve() / "mailbot.toml") in said or "wiltshire.toml" in said
+
+
+def test_a_word_where_a_number_goes_is_still_refused_as_before(tmp_path: Path) -> None:
+    pack = _own_pack(tmp_path, "wiltshire", "", "")
+    code, errors = _errors(tmp_path, policy=pack,
+                           pack=("escalate_after = 2", 'escalate_after = "two"'))
+    assert code == 2
+    assert "reminders.escalate_after: must be" in errors[0]
