@@ -29,6 +29,7 @@ from mailbot.member_thanks import thanks_in_reply
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
+from mailbot.recall import member_recall
 from mailbot.reminders import SUMMARY
 from mailbot.spam import spam_verdict
 from mailbot.store.tables import CaseRow, MessageRow
@@ -69,6 +70,11 @@ def drop_automatic(it: Intake) -> Outcome | None:
         f"{verdict.automatic}: {verdict.reason}",
         message=it.row,
     )
+    # A member's Outlook recall is never answered either, but their case's officer is
+    # told of it (or a person, if it matches no case): mailbot/recall.py.
+    recalled = member_recall(it)
+    if recalled is not None:
+        return recalled
     # An officer's out-of-office or a bounce of our mail tells us about a case; it is
     # still automatic mail and is never answered.
     case = absence.note_automatic(it.app, it.session, it.row, it.message, verdict, it.now)

@@ -23,6 +23,7 @@ from mailbot import ledger
 from mailbot.left_unread import is_left_unread
 from mailbot.model import MessageStatus
 from mailbot.pipeline import Outcome, reprocess
+from mailbot.recall import UNMATCHED as RECALL
 from mailbot.store.db import Store
 from mailbot.store.tables import MessageRow
 
@@ -76,13 +77,14 @@ def retry(app: App, row_id: int, now: datetime, *, by: str) -> Outcome:
 
 
 def mark_dealt_with(store: Store, row_id: int, now: datetime, *, by: str) -> Quarantined:
-    """A person dealt with a message left unread in the mailbox (see left_unread): it is
-    no longer listed. Only for those: a quarantined message mailbot holds is retried."""
+    """A person dealt with a message left unread in the mailbox (see left_unread), or with
+    a member's Outlook recall that matched no case (mailbot/recall.py): it is no longer
+    listed. Only for those: any other quarantined message mailbot holds is retried."""
     with store.transaction() as session:
         row = session.get(MessageRow, row_id, with_for_update=True)
         if row is None or row.status != MessageStatus.QUARANTINED:
             raise NotQuarantined(f"message row {row_id} is not quarantined")
-        if not is_left_unread(row.message_id):
+        if not is_left_unread(row.message_id) and not row.reason.startswith(RECALL):
             raise NotQuarantined(
                 f"message row {row_id} was read by mailbot: run it again with "
                 f"`mailbot quarantine retry {row_id}` once the cause is fixed"

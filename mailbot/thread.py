@@ -164,6 +164,36 @@ def case_by_conversation(session: Session, message: ParsedMessage) -> CaseRow | 
     return session.get(CaseRow, found.pop()) if len(found) == 1 else None
 
 
+# An Outlook recall gets a Thread-Index of its own: the original's GUID (its last 16 bytes
+# of the head) under a later time, so only the GUID is compared (mailbot/recall.py).
+GUID_AT = 6
+
+
+def conversation_guid(thread_index: str) -> bytes | None:
+    """The GUID part of a Thread-Index's head, or None if it is not one."""
+    head = conversation(thread_index)
+    return head[GUID_AT:] if head is not None else None
+
+
+def cases_with_guid(session: Session, guid: bytes) -> set[int]:
+    """The cases (not anonymised, any status) holding mail whose Thread-Index has this
+    GUID. Its first 15 bytes begin on a base64 boundary (byte 6), so they are the same 20
+    characters in every Thread-Index with it: only such mail is read and parsed."""
+    head = func.substr(MessageRow.raw, 1, HEADERS_READ, type_=LargeBinary)
+    heads = session.execute(
+        select(MessageRow.case_id, head)
+        .join(CaseRow, CaseRow.id == MessageRow.case_id)
+        .where(CaseRow.anonymised_at.is_(None),
+               _holds(session, head, base64.b64encode(guid[:15])))
+    )
+    found = set()
+    for case_id, value in heads:
+        whole = _conversation_of(value)
+        if case_id is not None and whole is not None and whole[GUID_AT:] == guid:
+            found.add(case_id)
+    return found
+
+
 def _holds(session: Session, column: ColumnElement[bytes], part: bytes) -> ColumnElement[bool]:
     """SQL for: the bytes of `column` hold `part`. SQLite's LIKE matches no BLOB; its
     instr() finds bytes in one, and PostgreSQL's LIKE works on bytea."""

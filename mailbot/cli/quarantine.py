@@ -97,7 +97,8 @@ def quarantine_done(
     config: ConfigOption = None,
 ) -> None:
     """Take off the list a message the mailbox could not give mailbot ("left unread in
-    ..."), once a person has opened it in the mailbox, dealt with it and moved it."""
+    ..."), once a person has opened it in the mailbox, dealt with it and moved it; or a
+    member's Outlook recall that matched no case, once someone has checked with them."""
     from mailbot.quarantine import NotQuarantined, mark_dealt_with
 
     with opened_app(config) as mailbot_app:

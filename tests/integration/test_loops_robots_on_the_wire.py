@@ -3,7 +3,7 @@ the wire (tests/data): out-of-office notes from old Exchange, Lotus Notes and Gr
 passed on by relays that strip the RFC 3834 headers, in English, Welsh, Polish, Romanian,
 German and French; ticket systems' and other offices' receipts (Salesforce, Zendesk,
 Freshdesk, ServiceNow, Jadu, an MP's office, another council); delivery reports, delay
-warnings, read receipts, an Outlook recall, quarantine notices, Teams notifications, a
+warnings, read receipts, quarantine notices, Teams notifications, a
 relayed calendar response and a phishing simulation in a member's name.
 
 Each is delivered to a real app that acknowledges strangers too, so only the loop guard
@@ -59,7 +59,7 @@ ROBOTS = {
     "quarantine_m365_custom_sender_messages_held.eml": "bulk",
     "teams_missed_activity_notification.eml": "bulk",
     "calendar_tentative_relayed_without_calendar_part.eml": "calendar",
-    "outlook_recall_no_body_exchange.eml": "receipt",
+    # (a member's Outlook recall: test_member_recalls_a_message.py)
 }
 MEMBERS_OUT_OF_OFFICE = sorted(name for name in ROBOTS if name.startswith("ooo_"))
 RECEIPTS = sorted([*(name for name in ROBOTS if name.startswith(("crm_", "mp_", "other_council"))),

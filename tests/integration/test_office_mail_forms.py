@@ -1,6 +1,6 @@
 """Mail a council's shared mailbox gets from Microsoft 365, mail filters, bulletin
 services and members' phones, in forms the real-mail corpus does not have: a Teams
-invitation and the answers to one (Outlook, Google), an Outlook recall, a OneDrive share,
+invitation and the answers to one (Outlook, Google), a OneDrive share,
 a Microsoft Forms response, Proofpoint and Mimecast digests of held mail, a GovDelivery
 bulletin whose list headers were stripped, and a councillor's photo sent from a phone or
 from Windows' "Send to > Mail recipient".
@@ -27,7 +27,7 @@ ROBOTS = {
     "teams_meeting_invitation_from_officer.eml": "calendar",
     "calendar_accepted_by_member_outlook.eml": "calendar",
     "calendar_declined_by_member_google.eml": "calendar",
-    "outlook_recall_with_original_attached.eml": "receipt",
+    # (a member's Outlook recall: test_member_recalls_a_message.py)
     "onedrive_share_notification.eml": "bulk",
     "ms_forms_response_notification.eml": "bulk",
     "quarantine_digest_proofpoint.eml": "bulk",

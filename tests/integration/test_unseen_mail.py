@@ -43,7 +43,7 @@ ROBOTS = {
     "ooo_urdu_body_only.eml": "auto_reply",
     "ticket_system_acknowledgement.eml": "receipt",
     "sharepoint_share_in_members_name.eml": "bulk",
-    "outlook_recall_from_member.eml": "receipt",
+    # (a member's Outlook recall: test_member_recalls_a_message.py)
     "exchange_system_mailbox_notice.eml": "bounce",
 }
 
