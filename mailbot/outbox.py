@@ -118,7 +118,7 @@ def queue(
     handed to the session as the row it now is (persistent, every column known): a change
     made to it later is written by the next flush. Nothing else the session holds needs
     writing first: the case it names is in the table from the moment it was opened."""
-    if _already_queued(session, dedup_key):
+    if already_queued(session, dedup_key):
         return None
     message_id = new_message_id(envelope.sender)
     row = OutboxRow(
@@ -144,15 +144,18 @@ def queue(
 
 # Built once, and run as plain (Core) statements on the session's connection: they run
 # for every mail queued. The ORM's flush of one new row costs more than its INSERT, and
-# the check must not flush the session anyway (see _already_queued).
+# the check must not flush the session anyway (see already_queued).
 _OUTBOX = OutboxRow.metadata.tables[OutboxRow.__tablename__]
 _QUEUED_ID = select(_OUTBOX.c.id).where(_OUTBOX.c.dedup_key == bindparam("dedup_key"))
 
 
-def _already_queued(session: Session, dedup_key: str) -> bool:
-    """Looks at the table, where every row queued is written at once, without flushing
-    the session: what it holds unwritten is written at commit, in a few statements."""
-    found = session.connection().execute(_QUEUED_ID, {"dedup_key": dedup_key}).first()
+def already_queued(session: Session, dedup_key: str) -> bool:
+    """Whether a mail with this dedup key is in the outbox (queued, sent or failed), the
+    key compared as it is stored: its first 200 characters. Looks at the table, where
+    every row queued is written at once, without flushing the session: what it holds
+    unwritten is written at commit, in a few statements."""
+    stored = dedup_key[:200]
+    found = session.connection().execute(_QUEUED_ID, {"dedup_key": stored}).first()
     return found is not None
 
 

@@ -220,7 +220,7 @@ def _remind_case(
         for step in steps:
             if step.kind != "escalation" and summarising(app, case.officer_email):
                 # Goes alone or in the officer's summary: decided once every case is seen.
-                if not _queued(session, step.dedup_key(case.ref)):
+                if not outbox.already_queued(session, step.dedup_key(case.ref)):
                     deferred.setdefault(address_key(case.officer_email), []).append(
                         (case.id, step)
                     )
@@ -229,11 +229,6 @@ def _remind_case(
             if queued is not None:
                 report.queued.append((case.ref, *queued))
 
-
-def _queued(session: Any, dedup_key: str) -> bool:
-    return session.scalar(
-        select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key[:200])
-    ) is not None
 
 
 def _queue_step(

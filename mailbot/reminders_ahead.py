@@ -13,10 +13,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import access_request_reminder, ack_reminder, confidentiality_chase, pause_chase
+from mailbot import (
+    access_request_reminder,
+    ack_reminder,
+    confidentiality_chase,
+    outbox,
+    pause_chase,
+)
 from mailbot.answered import officer_acknowledges
 from mailbot.cases import clock_events
 from mailbot.commands.letters import late_notice_key, member_was_acknowledged
@@ -25,7 +30,7 @@ from mailbot.reminder_mail import step_recipient
 from mailbot.reminder_schedule import Step, escalation_day, schedule, schedule_start
 from mailbot.reminder_summary import summarising
 from mailbot.render import long_date
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.store.tables import CaseRow
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -50,7 +55,7 @@ def reminders_ahead(app: App, session: Session, case: CaseRow, today: date) -> l
     rules = app.policy.reminders
     return [
         *_shown(dated),
-        f"  then {officer.name} every {_days(rules.overdue_every)} while it is overdue",
+        f"  then {officer.name} {_every(rules.after_escalation_every)} while it is overdue",
         *([f"  {officer.name}'s reminders go as one daily summary on a day they have more "
            f"than {rules.summary_above}"] if summarising(app, officer.email) else []),
     ]
@@ -66,7 +71,7 @@ def _acknowledgement(
     complaints): on the day it is due, or at the next sweep if that has passed."""
     if not officer_acknowledges(app, case) or case.ack_due is None:
         return []
-    if _queued(session, ack_reminder.dedup_key(case, case.ack_due)):
+    if outbox.already_queued(session, ack_reminder.dedup_key(case, case.ack_due)):
         return []
     return [(max(case.ack_due, today),
              f"{officer.name}: acknowledge the member (the protocol has the officer do it)")]
@@ -86,11 +91,11 @@ def _confidentiality(
         app.policy.confidentiality.confirm_within_days)
     above = confidentiality_chase.escalation_target(app, officer)
     dated = []
-    if today < days.escalation and not _queued(
+    if today < days.escalation and not outbox.already_queued(
             session, confidentiality_chase.dedup_key(app, case, "chase")):
         dated.append((max(days.chase, today), f"{officer.name}: asked again whether it can be "
                                               "kept confidential (CONFIDENTIAL OK or NO)"))
-    if above is not None and not _queued(
+    if above is not None and not outbox.already_queued(
             session, confidentiality_chase.dedup_key(app, case, "escalation")):
         dated.append((max(days.escalation, today),
                       f"{above[0].name}, {officer.name}'s {above[1]}: the confidentiality "
@@ -110,11 +115,11 @@ def _law_date(
     before = cal.add_working_days(due, -access_request_reminder.LEAD_DAYS)
     passed = cal.add_working_days(due, 1)
     dated = []
-    if today <= due and not _queued(
+    if today <= due and not outbox.already_queued(
             session, access_request_reminder.dedup_key(case, due, "before")):
         dated.append((max(before, today), f"{officer.name}: data protection law's date for "
                                           f"this subject access request is {long_date(due)}"))
-    if not _queued(session, access_request_reminder.dedup_key(case, due, "passed")):
+    if not outbox.already_queued(session, access_request_reminder.dedup_key(case, due, "passed")):
         dated.append((max(passed, today), f"{officer.name}: data protection law's date has "
                                           "passed (the data protection officer copied when "
                                           "someone else holds the case)"))
@@ -130,7 +135,7 @@ def _pause_chase(
     if pause is None:
         return []
     after = pause_chase.chase_after(app, pause.step)
-    if after == 0 or _queued(session, pause_chase.dedup_key(case, pause)):
+    if after == 0 or outbox.already_queued(session, pause_chase.dedup_key(case, pause)):
         return []
     day = max(pause_chase.chase_day(app.policy.council_calendar(), pause.at, after), today)
     if pause.absence:
@@ -147,12 +152,12 @@ def _response(app: App, session: Session, case: CaseRow, due: date, today: date)
     start = max(today, since)
     until = max(escalation_day(rules, cal, due), today)
     dated = [(s.on, _step_line(app, case, s)) for s in schedule(rules, cal, due, until)
-             if s.on >= start and not _queued(session, s.dedup_key(case.ref))]
+             if s.on >= start and not outbox.already_queued(session, s.dedup_key(case.ref))]
     late_day = cal.add_working_days(due, 1)
     if (Kind(case.kind) in rules.tell_member_when_late and since <= due and late_day >= today
             and member_was_acknowledged(session, case)
             and app.directory.member(case.member_email) is not None
-            and not _queued(session, late_notice_key(case, due))):
+            and not outbox.already_queued(session, late_notice_key(case, due))):
         dated.append((late_day, f"{case.member_name or case.member_email} (the member): told "
                                 "the date they were given has passed, and who has the case"))
     return dated
@@ -190,7 +195,6 @@ def _days(n: int) -> str:
     return f"{n} working day{'s' if n != 1 else ''}"
 
 
-def _queued(session: Session, dedup_key: str) -> bool:
-    return session.scalar(
-        select(OutboxRow.id).where(OutboxRow.dedup_key == dedup_key[:200])
-    ) is not None
+def _every(n: int) -> str:
+    return "every working day" if n == 1 else f"every {_days(n)}"
+
