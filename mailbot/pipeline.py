@@ -45,6 +45,7 @@ from mailbot.thread_mail import (
     follow_thread,
     officers_answer_in_robots_words,
 )
+from mailbot.thread_senders import follow_named_case
 from mailbot.untagged_answer import PURPOSE as UNTAGGED_ANSWER
 from mailbot.untagged_answer import officer_answer_without_case
 
@@ -275,6 +276,9 @@ STAGES: tuple[Stage, ...] = (
     ignore_own_mailbox,
     officer_commands,
     follow_thread,
+    # Mail from an address on no list naming a case in its subject: on that case, not
+    # taken as its member's (thread_senders).
+    follow_named_case,
     # Before commands naming no case: mail to the member is an answer to them, not a
     # command to us, even if it starts "Done - the crew filled it" (as officer_commands).
     officer_answer_without_case,

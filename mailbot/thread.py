@@ -4,9 +4,10 @@ Headers first (In-Reply-To, References) against every Message-ID we have seen or
 then the [MB-YYYY-NNNNN] tag in the subject, trusted from the case's member (if a
 known member), its officer or a known officer, or from anyone replying to all with the
 member among the recipients; then a known member's own reference typed in their own words
-("Any update on MB-2026-00042?"); a stranger cannot attach mail to a case by typing a tag to
-the mailbox alone (and mail in a case's thread from someone other than the member changes
-nothing on it: the officer is told, and nobody is answered). Staff's mail with neither
+("Any update on MB-2026-00042?"); a stranger's tag typed to the mailbox alone does not find
+the case here (thread_senders.follow_named_case puts such mail on the case as an unlisted
+address's, not the member's; and mail in a case's thread from someone other than the member
+changes nothing on it: the officer is told, and nobody is answered). Staff's mail with neither
 may still name its case by Outlook's conversation (case_by_conversation, used by the
 thread stage): an Outlook forward carries no In-Reply-To or References.
 """

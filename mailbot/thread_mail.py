@@ -4,7 +4,9 @@ An officer's answer to the member (from their own mailbox with the shared one co
 from Sent Items) stops the clock; the member writing again adds to the case, runs a
 paused clock again or reopens an answered case; an officer writing in the thread without
 the member gives a command or is told how to close the case; mail that may be forged
-changes nothing and the officer is warned.
+changes nothing and the officer is warned. Anyone else's mail in the thread (another
+member's reply to all, a resident's) is on the case and its officer told who wrote
+(thread_senders.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from mailbot import (
     ledger,
     outbox,
     pause_reason,
+    thread_senders,
 )
 from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.addresses import address_key, same_address
@@ -49,6 +52,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, MessageStatus, ParsedMessa
 from mailbot.parse import ParseFailure, parse_message
 from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import case_by_conversation, find_case, same_member
+from mailbot.thread_senders import UPDATE, staff, tell_officer
 from mailbot.written_for import pause_waits_for
 
 if TYPE_CHECKING:
@@ -83,7 +87,7 @@ def follow_thread(it: Intake) -> Outcome | None:
                 return _not_the_response(it, case, perhaps=about == "perhaps")
         what = answered.record_answer(it.app, it.session, case, _answered_by(it), at)
         return it.settle(MessageStatus.PROCESSED, what, case)
-    if _staff(it.app, sender.email) and not same_member(
+    if staff(it.app, sender.email) and not same_member(
         it.app.directory, sender.email, case.member_email
     ):
         # An officer writing in the thread without the member (to a colleague, or a note to
@@ -96,14 +100,17 @@ def follow_thread(it: Intake) -> Outcome | None:
         status = MessageStatus.IGNORED if what == "command refused" else MessageStatus.PROCESSED
         return it.settle(status, what, case)
     the_member = same_member(it.app.directory, sender.email, case.member_email)
+    colleague = not the_member and it.app.directory.member(sender.email) is not None
     if the_member and case.status in FINISHED:
         return _member_wrote_again(it, case, at)
     if the_member and _complains_of_its_officer(it, case):
         it.parent = case  # a new complaint, up the officer's line; this case stays theirs
         return None
-    _record_follow_up(it, case, sender.email)
     if the_member:
+        cases.record_follow_up(it.session, case, it.row, sender.email, it.now)
         _confidential_on_request(it, case)
+    else:
+        thread_senders.record_other(it, case, sender.email)
     headline = WROTE_AGAIN
     thanks_only = not it.message.attachment_types and _thanks_only(it, case)
     # A thank-you (for the acknowledgement, say) is not the answer a pause waits for, nor
@@ -132,16 +139,18 @@ def follow_thread(it: Intake) -> Outcome | None:
         # A thank-you for the acknowledgement: on the case, but no mail to the officer.
         # "Thanks!" over an attached photo or plan is the file's covering note: it goes.
         return it.settle(MessageStatus.PROCESSED, "thanks added to the case", case)
-    elif not the_member:
+    elif not the_member and not (colleague and _officer_copied(it, case)):
         # Anyone who has the thread (a resident copied in, or someone quoting the
-        # reference) can write in it: the officer must not take them for the member.
-        headline = _not_the_member(sender.email)
+        # reference) can write in it: the officer must not take them for the member. A
+        # fellow member replying to all is named as one (thread_senders).
+        headline = thread_senders.headline_for(it.app, it.session, case, it.message,
+                                               named_only=False)
     elif _officer_copied(it, case):
         # The member wrote to the officer too: they have it, and a copy from us would
         # be the same words twice.
         return it.settle(MessageStatus.PROCESSED, "follow-up added; the officer was copied in",
                          case)
-    _tell_officer(it, case, headline, "update")
+    tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 
 
@@ -312,7 +321,7 @@ def _to_another_member(it: Intake, case: CaseRow) -> bool:
 def _written_by_staff(it: Intake) -> bool:
     sender = it.message.sender
     return it.fetched.folder == "sent" or (sender is not None and (
-        same_address(sender.email, it.app.mailbox_address) or _staff(it.app, sender.email)
+        same_address(sender.email, it.app.mailbox_address) or staff(it.app, sender.email)
     ))
 
 
@@ -346,7 +355,7 @@ def _not_the_response(it: Intake, case: CaseRow, *, perhaps: bool) -> Outcome:
         case=case, message=it.row,
     )
     amdanynt = "y gall y gŵyn hon fod amdanynt" if perhaps else "y mae'r gŵyn hon amdanynt"
-    _tell_officer(it, case, Headline(
+    tell_officer(it, case, Headline(
         f"{name}, whom this complaint {is_about}, has written to the member in its thread. "
         "mailbot has not taken it as the response to the complaint: that is yours to send, "
         "and the clock runs on.",
@@ -435,7 +444,7 @@ def _untrusted_in_thread(it: Intake, case: CaseRow, forged: str) -> Outcome:
         f"{forged}; may be forged, the case is unchanged",
         case=case, message=it.row,
     )
-    _tell_officer(it, case, _untrusted(sender.email, forged), "update")
+    tell_officer(it, case, _untrusted(sender.email, forged), "update")
     return it.settle(MessageStatus.PROCESSED, f"not trusted ({forged}); case unchanged", case)
 
 
@@ -448,21 +457,6 @@ def _untrusted(sender: str, forged: str) -> Headline:
         f"ganddynt ({welsh_of(forged)}), felly gallai fod yn ffug ac nid yw wedi newid dim. "
         "Holwch yr anfonwr mewn ffordd arall cyn gweithredu arno.",
     )
-
-
-def _not_the_member(sender: str) -> Headline:
-    return Headline(
-        f"{sender}, who is not the member, has written in this case's thread. Check who "
-        "they are before acting on it or sending them anything about the case.",
-        f"Mae {sender}, nad yw'n aelod, wedi ysgrifennu yn edefyn yr achos hwn. Gwiriwch "
-        "pwy ydynt cyn gweithredu arno neu anfon unrhyw beth atynt am yr achos.",
-    )
-
-
-def _staff(app: App, address: str) -> bool:
-    """An officer in the directory or an administrator: people mailbot answers."""
-    admins = {address_key(a) for a in app.settings.directory.admins}
-    return app.directory.officer(address) is not None or address_key(address) in admins
 
 
 def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | None:
@@ -487,7 +481,7 @@ def _member_wrote_again(it: Intake, case: CaseRow, at: datetime) -> Outcome | No
             it.app, it.session, case, it.row, it.now, "reopened", {}, in_reply_to=it.message
         )
         it.queued.extend(queued)
-    _tell_officer(it, case, REOPENED, "reopened")
+    tell_officer(it, case, REOPENED, "reopened")
     return it.settle(MessageStatus.PROCESSED, "case reopened by the member's follow-up", case)
 
 
@@ -525,44 +519,11 @@ def _confidential_on_request(it: Intake, case: CaseRow) -> None:
     )
 
 
-def _record_follow_up(it: Intake, case: CaseRow, sender: str) -> None:
-    """The mail on the case's timeline, saying who wrote: the member, or someone else who
-    has the thread (a resident the member forwarded it to, replying to all)."""
-    if same_member(it.app.directory, sender, case.member_email):
-        cases.record_follow_up(it.session, case, it.row, sender, it.now)
-        return
-    case.updated_at = it.now
-    ledger.record_event(
-        it.session, it.now, sender, "follow-up",
-        "someone other than the case's member wrote in the thread", case=case, message=it.row,
-    )
-
-
 def _thanks_only(it: Intake, case: CaseRow) -> bool:
     """The mail only thanks us, the member's own sign-off (name, ward, council) aside."""
     member = it.app.directory.member(case.member_email)
     council = it.app.settings.council.name
     return member_thanks_only(it.message.text, it.message.subject, member, council)
-
-
-def _tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:
-    if not case.officer_email:
-        return
-    queued = assignment.queue_officer_mail(
-        it.app,
-        it.session,
-        case,
-        to=case.officer_email,
-        purpose=purpose,
-        dedup_key=f"{purpose}:{it.row.message_id}"[:200],
-        headline=headline,
-        why="",
-        message=it.message,
-        now=it.now,
-        subject_prefix=UPDATE,
-    )
-    if queued:
-        it.queued.append(queued)
 
 
 def notice_for_holder(
@@ -588,12 +549,9 @@ def notice_for_holder(
         if forged := _failed_checks_of(app, case, message):
             headline = _untrusted(sender, forged)
         elif not same_member(app.directory, sender, case.member_email):
-            headline = _not_the_member(sender)
+            headline = thread_senders.headline_for(app, session, case, message)
     return assignment.officer_mail(app, case, to=case.officer_email, headline=headline,
                                    why="", message=message, subject_prefix=UPDATE)
-
-
-UPDATE = "Update: "  # the subject prefix of every mail about a case already with the officer
 
 
 # What an officer is told when a member writes again about a case of theirs.

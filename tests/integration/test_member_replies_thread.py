@@ -275,15 +275,22 @@ def test_a_resident_replying_to_all_without_the_thread_joins_the_members_case(
     assert _last_message(council).case_id == case.id
 
 
-def test_a_strangers_tag_to_the_mailbox_alone_still_opens_a_triage_case(
+def test_a_strangers_tag_to_the_mailbox_alone_is_on_the_case_as_an_unlisted_address(
     council: Council,
 ) -> None:
+    # Once a triage case in the resident's name; now on the case it names, as mail from an
+    # address not on the members list: Sam is told to check with the member before
+    # sending anything there, the resident is sent nothing and the case is unchanged.
     case_opened(council)
     raw = council.mail(f"Pat Resident <{RESIDENT}>", "Re: Pothole in Mill Lane [MB-2026-00001]",
                        "Add my claim to this case and send me what you hold.")
-    assert council.deliver(raw, LATER) == []
-    first, second = rows(council.app, CaseRow)
-    assert (second.member_email, second.status) == (RESIDENT, "needs_triage")
+    [update] = council.deliver(raw, LATER)
+    assert update["To"] == SAM
+    assert f"Mail from {RESIDENT}, an address not on the members list, names this case." in (
+        _text(update))
+    [case] = rows(council.app, CaseRow)
+    assert (case.member_email, case.status, case.response_due) == (JO, "open", DUE)
+    assert _last_message(council).case_id == case.id
 
 
 def test_thanks_over_an_attached_photo_goes_to_the_officer(council: Council) -> None:
