@@ -306,14 +306,20 @@ def _other_cases(app: App, case: CaseRow, to: str) -> dict[str, Any]:
 def _member_told(app: App, case: CaseRow, message: ParsedMessage | None) -> bool:
     """Whether the case's acknowledgement went to the member, as pipeline.open_case decides
     it: not to a stranger (unless the council says so), nor for mail in the member's name
-    that their own domain disowns or that names no checkable address."""
+    that their own domain disowns or that names no checkable address, until someone has
+    checked with the member that it is theirs (VERIFIED)."""
     from mailbot.commands.authority import disowned  # mailbot.commands imports this module
 
     if not should_acknowledge(app, case):
         return False
     if message is None or message.message_id != case.root_message_id:
         return True
-    return not disowned(message)
+    if not disowned(message):
+        return True
+    from mailbot.commands.verify import is_verified  # imports this module
+
+    session = object_session(case)
+    return session is not None and is_verified(session, case)  # released by VERIFIED
 
 
 def _member_awaits_date(app: App, case: CaseRow) -> bool:

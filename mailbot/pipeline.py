@@ -21,9 +21,9 @@ from mailbot import absence, acknowledgement, answered, assignment, cases, comma
 from mailbot.addresses import same_address
 from mailbot.assignment import Headline
 from mailbot.commands.authority import disowned, may_answer
+from mailbot.commands.verify import may_be_forged
 from mailbot.digest.keys import PURPOSE as DIGEST
 from mailbot.intake import Intake, Outcome, Stage, receipt_time
-from mailbot.languages import welsh_of
 from mailbot.loops import detect_automatic
 from mailbot.member_thanks import thanks_in_reply
 from mailbot.model import CaseStatus, FetchedMessage, MessageStatus, ParsedMessage
@@ -243,7 +243,7 @@ def open_case(it: Intake) -> Outcome | None:
 
 def _assignment_headline(it: Intake, case: CaseRow, held: str) -> Headline:
     if held:  # the officer must not act on it, nor take the member to have been told
-        return _may_be_forged(case.member_name or case.member_email, held)
+        return may_be_forged(case.member_name or case.member_email, held)
     if it.parent is not None:
         ref = it.parent.ref
         return Headline(
@@ -256,17 +256,6 @@ def _assignment_headline(it: Intake, case: CaseRow, held: str) -> Headline:
             "Nid yw'r neges hon gan aelod hysbys: gwiriwch hi a'i chyfeirio.",
         )
     return Headline("A new case is with you.", "Mae achos newydd gyda chi.")
-
-
-def _may_be_forged(member: str, why: str) -> Headline:
-    return Headline(
-        f"This message in the name of {member} could not be checked as theirs ({why}), so "
-        "it may be forged and they have not been written to. Check with the member another "
-        "way before acting on it.",
-        f"Ni ellid gwirio bod y neges hon yn enw {member} yn dod ganddynt ({welsh_of(why)}), "
-        "felly gallai fod yn ffug ac nid oes neb wedi ysgrifennu atynt. Holwch yr aelod mewn "
-        "ffordd arall cyn gweithredu arni.",
-    )
 
 
 STAGES: tuple[Stage, ...] = (

@@ -21,6 +21,7 @@ from mailbot.cases import OOO_PAUSE, add_clock_event, assign_case, refresh_deadl
 from mailbot.classify import append_correction
 from mailbot.commands.authority import disowned
 from mailbot.commands.letters import RELABELLED, member_was_acknowledged
+from mailbot.commands.verify import is_verified
 from mailbot.handover import with_the_pause
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.moved_away import tell_previous_officer
@@ -194,13 +195,15 @@ def _acknowledge_a_newly_listed_member(
     it, they are a member after all, and get the acknowledgement every member's mail gets
     (once: its outbox key is the message's). Not for mail their own domain disowns (or
     whose From named no address to check): a member's would not have had one either
-    (pipeline: it may be forged, and they may never have sent it)."""
+    (pipeline: it may be forged, and they may never have sent it), unless someone has
+    checked with them that it is theirs (VERIFIED: commands/verify.py)."""
     if should_acknowledge(app, case) or case.status in FINISHED:
         return  # acknowledged already, or answered
     if app.directory.member(case.member_email) is None:
         return
     case.known_member = True
-    held = disowned(message)
+    # Checked with them already (VERIFIED while they were a stranger): theirs after all.
+    held = "" if is_verified(session, case) else disowned(message)
     ledger.record_event(
         session, now, who, "known member",
         f"{case.member_email} is now in members.csv; "

@@ -111,6 +111,38 @@ def subject_access(
                    "nothing")
 
 
+def verify(
+    ref: str,
+    config: ConfigOption = None,
+    by: Annotated[
+        str, typer.Option(help="Who checked with the member, for the timeline (default: your "
+                          "login, recorded as 'admin:LOGIN').")
+    ] = "",
+) -> None:
+    """Release mail held as possibly forged (dmarc=fail, or no address in From to check)
+    once someone has checked with the member that it is theirs, as an officer's VERIFIED
+    does: the case leaves triage, the timeline says who and when, and the member is sent
+    the acknowledgement they would have had, once, its dates counted from when the mail
+    was received. A case never held, or released already, is left as it is. Exit 2: no
+    such case."""
+    from mailbot.commands.verify import VerifyError, verify_case
+
+    with opened_app(config, makes_mail=True) as mailbot_app:
+        try:
+            case, done = verify_case(mailbot_app, ref, who=by or f"admin:{operator()}",
+                                     now=datetime.now(UTC))
+        except VerifyError as exc:
+            raise fail(str(exc), 2) from None
+    said = " ".join(str(line) for line in done.lines)
+    if not done.ok:
+        typer.echo(f"nothing changed: {said}")
+    elif done.queued:
+        typer.echo(f"{said} (status {case.status}); the acknowledgement to "
+                   f"{case.member_email} goes with the next outbox flush")
+    else:
+        typer.echo(f"{said} (status {case.status})")
+
+
 def reassign(
     refs: Annotated[list[str] | None, typer.Argument(help="The cases to move (MB-...).")] = None,
     to: Annotated[str, typer.Option("--to", help="The officer who takes them.")] = "",

@@ -9,13 +9,15 @@
     CONFIDENTIAL OK               the member's request for privacy can be kept
     CONFIDENTIAL NO "reason"      it cannot, and why (the member is told at once)
     SAR / SAR NO                  it is (is not) a subject access request: the mark
+    VERIFIED                      mail held as possibly forged is the member's (checked
+                                  with them): out of triage, the member acknowledged
     HELP                          the list of commands
 
 The package, one idea a module: parse (the command in the reply's first new line; pure),
-authority (who may give it), handlers (one per verb, from a table), letters (the mail
-a command causes). handle() below puts them together for the pipeline. A command from
-anyone else than the case's officer, their manager or deputy, or an admin is refused and
-recorded, and changes nothing.
+authority (who may give it), handlers (one per verb, from a table; VERIFIED's is
+verify), letters (the mail a command causes). handle() below puts them together for the
+pipeline. A command from anyone else than the case's officer, their manager or deputy, or
+an admin is refused and recorded, and changes nothing.
 """
 
 from __future__ import annotations

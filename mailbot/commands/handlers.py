@@ -33,6 +33,7 @@ from mailbot.commands.letters import (
 from mailbot.commands.outcome import Context, Result, member_told, refuse
 from mailbot.commands.parse import Command
 from mailbot.commands.pause import apply_pause, apply_resume, new_date_letter_stopped
+from mailbot.commands.verify import apply_verified
 from mailbot.complained_about import (
     complained_about,
     not_to_them_source,
@@ -334,4 +335,5 @@ APPLY: dict[str, Action] = {
     "RESUME": Action(apply_resume, needs_open_case=False),
     "CONFIDENTIAL": Action(apply_confidential, needs_open_case=False),
     "SAR": Action(apply_subject_access, needs_open_case=True),
+    "VERIFIED": Action(apply_verified, needs_open_case=False),  # it checks for itself
 }

@@ -50,9 +50,11 @@ def member_told(ctx: Context, queued: list[str], told: Bilingual) -> Bilingual:
     """`told`, if the letter to the member was queued. Mail from someone not in members.csv
     gets no automatic mail (no backscatter to strangers): the officer must not be told
     the member has heard when they have not."""
-    if queued:
-        return told
-    address = ctx.case.member_email
+    return told if queued else not_written_to(ctx.case.member_email)
+
+
+def not_written_to(address: str) -> Bilingual:
+    """The member at `address` was sent nothing: not in members.csv (no backscatter)."""
     return Bilingual(
         f"The member was NOT written to: {address} is not in the members directory, and "
         "mailbot writes only to known members. Tell them yourself.",

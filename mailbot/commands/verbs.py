@@ -1,5 +1,5 @@
 """One reader a command word: what DONE, EXTEND, REASSIGN, PAUSE, RESUME, CONFIDENTIAL,
-SAR and HELP take after them (working days or a date, an address, OK or NO, a reason),
+SAR, VERIFIED and HELP take after them (working days or a date, an address, OK or NO, a reason),
 and what the officer is told when it is wrong: pure, no database, no clock (the day a
 line is read comes with it, for the year a date lacks).
 """
@@ -55,7 +55,7 @@ def _date(token: str) -> date | None:
 
 
 def bare(line: Line) -> Command:
-    """DONE and HELP take nothing but an optional reason (RESUME a date too: resume)."""
+    """DONE, VERIFIED and HELP take nothing but an optional reason (RESUME a date too: resume)."""
     return Command(line.verb, reason=line.reason(line.rest))
 
 
@@ -310,6 +310,7 @@ READERS: dict[str, Callable[[Line], Command | Unparsed]] = {
     "RESUME": resume,
     "CONFIDENTIAL": _confidential,
     "SAR": _subject_access,
+    "VERIFIED": bare,  # held mail checked with the member: commands/verify.py
     "HELP": bare,
 }
 VERBS = tuple(READERS)

@@ -1,0 +1,246 @@
+"""VERIFIED: releasing mail held because it may be forged.
+
+Mail in a member's name that their own domain disowns (dmarc=fail), or whose From named
+no address to check, opens a case in triage and the member is not written to
+(pipeline._hold_for_a_person: a "not acknowledged" entry on its timeline). Its officer is
+told to check with the member another way. Once they have (by phone, say) and it is the
+member's, they reply VERIFIED (an administrator runs `mailbot verify REF`): the case
+leaves triage for the state it would have had, the timeline says who checked and when,
+and the member is sent the acknowledgement they would have had when it came in, once
+(its outbox key is their message's), with the dates counted from its receipt as before.
+VERIFIED on a case that was never held, or released already, changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot import cases, ledger
+from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
+from mailbot.assignment import Headline
+from mailbot.commands.command_line import Command
+from mailbot.commands.letters import (
+    long_date_or_paused,
+    long_date_or_paused_cy,
+    member_was_acknowledged,
+)
+from mailbot.commands.outcome import Context, Result, not_written_to
+from mailbot.languages import Bilingual, welsh_of
+from mailbot.model import FINISHED, CaseStatus, ParsedMessage
+from mailbot.parse import parse_message
+from mailbot.refs import canonical
+from mailbot.render import long_date
+from mailbot.store.tables import CaseRow, EventRow, MessageRow
+
+if TYPE_CHECKING:
+    from mailbot.app import App
+
+HELD = "not acknowledged"  # the timeline entry of mail held as possibly forged
+VERIFIED = "verified"  # the timeline entry of its release
+
+
+@dataclass(frozen=True)
+class Released:
+    """What a release did: whether it changed the case, the lines saying so (for the
+    officer's confirmation, or the administrator's terminal) and the mail it queued."""
+
+    ok: bool
+    lines: list[Bilingual]
+    queued: list[str] = field(default_factory=list)
+
+
+def verified_by(session: Session, case: CaseRow) -> EventRow | None:
+    """The timeline entry of the case's release, if someone has verified it."""
+    return session.scalars(
+        select(EventRow)
+        .where(EventRow.case_id == case.id, EventRow.action == VERIFIED)
+        .order_by(EventRow.id)
+        .limit(1)
+    ).first()
+
+
+def is_verified(session: Session, case: CaseRow) -> bool:
+    """Whether a person has checked with the member that the case's mail is theirs."""
+    return case.id is not None and verified_by(session, case) is not None
+
+
+def _was_held(session: Session, case: CaseRow) -> bool:
+    found = session.scalar(
+        select(EventRow.id)
+        .where(EventRow.case_id == case.id, EventRow.action == HELD)
+        .limit(1)
+    )
+    return found is not None
+
+
+def release(
+    app: App, session: Session, case: CaseRow, *, who: str, why: str, now: datetime
+) -> Released:
+    """Release `case`, held as possibly forged, in the caller's transaction: `who` has
+    checked with the member (`why`: how, if they said). Refused, changing nothing, for a
+    case released already, one never held, or one answered."""
+    earlier = verified_by(session, case)
+    if earlier is not None:
+        return Released(False, [_already_released(app, case, earlier)])
+    if not _was_held(session, case) or member_was_acknowledged(session, case):
+        return Released(False, [_not_held(case, member_was_acknowledged(session, case))])
+    if case.status in FINISHED:
+        return Released(False, [Bilingual(
+            f"{case.ref} is already answered; nothing changed.",
+            f"Mae {case.ref} wedi'i ateb yn barod; ni newidiwyd dim.",
+        )])
+    stays = _leave_triage(app, case)
+    case.updated_at = now
+    cases.refresh_deadlines(app, session, case)  # counted from receipt, as before the hold
+    message = _members_message(session, case)
+    queued: list[str] = []
+    if message is not None and should_acknowledge(app, case):
+        queued.append(queue_acknowledgement(app, session, case, message, now))
+    ledger.record_event(
+        session, now, who, VERIFIED,
+        f"checked with the member that the mail is theirs{f' ({why})' if why else ''}; "
+        f"out of triage ({case.status}); "
+        + ("acknowledgement queued" if queued else "the member was not written to"),
+        case=case,
+    )
+    lines = [_released(case), *([stays] if stays else [])]
+    if message is None:
+        lines.append(_message_gone(case))
+    else:
+        lines.append(_member_acknowledged(case, queued))
+    return Released(True, lines, queued)
+
+
+def apply_verified(ctx: Context, command: Command) -> Result:
+    """VERIFIED from the case's officer (their manager or deputy, an administrator)."""
+    done = release(ctx.app, ctx.session, ctx.case, who=ctx.sender, why=command.reason,
+                   now=ctx.now)
+    return Result(done.ok, done.lines, done.queued)
+
+
+def may_be_forged(member: str, why: str) -> Headline:
+    """The headline of the assignment of mail held as possibly forged: why, what not to
+    do, and how to release it once the officer has checked with the member."""
+    return Headline(
+        f"This message in the name of {member} could not be checked as theirs ({why}), so "
+        "it may be forged and they have not been written to. Check with the member another "
+        "way before acting on it: reply VERIFIED once you have checked with them that it is "
+        "theirs, and they will be sent the acknowledgement, with the dates counted from when "
+        "it was received.",
+        f"Ni ellid gwirio bod y neges hon yn enw {member} yn dod ganddynt ({welsh_of(why)}), "
+        "felly gallai fod yn ffug ac nid oes neb wedi ysgrifennu atynt. Holwch yr aelod mewn "
+        "ffordd arall cyn gweithredu arni: atebwch VERIFIED ar ôl i chi wirio gyda nhw mai "
+        "nhw a'i hanfonodd, a byddant yn cael y gydnabyddiaeth, gyda'r dyddiadau wedi'u "
+        "cyfrif o pan ddaeth i law.",
+    )
+
+
+class VerifyError(ValueError):
+    pass
+
+
+def verify_case(app: App, ref: str, *, who: str, now: datetime) -> tuple[CaseRow, Released]:
+    """`mailbot verify REF`: the administrator's VERIFIED, in a transaction of its own."""
+    with app.store.transaction() as session:
+        case = session.scalar(
+            select(CaseRow).where(CaseRow.ref == canonical(ref)).with_for_update()
+        )
+        if case is None:
+            raise VerifyError(f"no case {ref}")
+        return case, release(app, session, case, who=who, why="", now=now)
+
+
+def _leave_triage(app: App, case: CaseRow) -> Bilingual | None:
+    """Out of triage to the state the case would have had without the hold: open, unless
+    it waits for a person for another reason too (None then, else why it stays)."""
+    if case.status != CaseStatus.NEEDS_TRIAGE:
+        return None  # paused, say, while it was held: it stays so
+    if not case.known_member:
+        return Bilingual(
+            f"It stays in triage: {case.member_email} is not in the members directory.",
+            f"Mae'n aros i'w frysbennu: nid yw {case.member_email} yn y cyfeiriadur aelodau.",
+        )
+    if case.confidence < app.settings.classifier.threshold:
+        return Bilingual(
+            f"It stays in triage until an administrator settles its kind (mailbot relabel "
+            f"{case.ref} KIND): mailbot was not sure it is a {case.kind}.",
+            f"Mae'n aros i'w frysbennu nes i weinyddwr bennu ei fath (mailbot relabel "
+            f"{case.ref} KIND): nid oedd mailbot yn siŵr ei fod yn {case.kind}.",
+        )
+    case.status = CaseStatus.OPEN
+    return None
+
+
+def _members_message(session: Session, case: CaseRow) -> ParsedMessage | None:
+    """The member's mail that opened the case, as the ledger kept it (None once erased)."""
+    row = session.scalars(
+        select(MessageRow).where(MessageRow.message_id == case.root_message_id).limit(1)
+    ).first()
+    if row is None or not row.raw:
+        return None
+    parsed = parse_message(row.raw)
+    return parsed if isinstance(parsed, ParsedMessage) else None
+
+
+def _released(case: CaseRow) -> Bilingual:
+    return Bilingual(
+        f"{case.ref} is released: you checked with the member that the mail is theirs, and "
+        "it is now handled as any other case.",
+        f"Mae {case.ref} wedi'i ryddhau: fe wnaethoch wirio gyda'r aelod mai nhw a anfonodd "
+        "y neges, ac mae'n cael ei drin fel unrhyw achos arall nawr.",
+    )
+
+
+def _member_acknowledged(case: CaseRow, queued: list[str]) -> Bilingual:
+    if not queued:
+        return not_written_to(case.member_email)
+    due, received = case.response_due, case.received_at.astimezone(cases.LONDON).date()
+    return Bilingual(
+        f"The member ({case.member_email}) is sent the acknowledgement: the response is due by "
+        f"{long_date_or_paused(due)}, counted from when their mail was received "
+        f"({long_date(received)}).",
+        f"Anfonir y gydnabyddiaeth at yr aelod ({case.member_email}): mae'r ymateb i fod erbyn "
+        f"{long_date_or_paused_cy(due)}, wedi'i gyfrif o pan ddaeth eu neges i law "
+        f"({long_date_or_paused_cy(received)}).",
+    )
+
+
+def _message_gone(case: CaseRow) -> Bilingual:
+    return Bilingual(
+        f"The member was NOT written to: their mail is no longer kept, so mailbot cannot "
+        f"acknowledge it. Tell them yourself ({case.member_email}).",
+        f"NI ysgrifennwyd at yr aelod: nid yw eu neges yn cael ei chadw mwyach, felly ni all "
+        f"mailbot ei chydnabod. Dywedwch wrthynt eich hun ({case.member_email}).",
+    )
+
+
+def _already_released(app: App, case: CaseRow, earlier: EventRow) -> Bilingual:
+    by = app.directory.display(earlier.actor) if "@" in earlier.actor else earlier.actor
+    at = earlier.at if earlier.at.tzinfo else earlier.at.replace(tzinfo=UTC)
+    on = at.astimezone(cases.LONDON).date()
+    return Bilingual(
+        f"{case.ref} was already released by {by} on {long_date(on)}; nothing changed and "
+        "the member was not written to again.",
+        f"Cafodd {case.ref} ei ryddhau eisoes gan {by} ar "
+        f"{long_date_or_paused_cy(on, mutate=True)}; ni newidiwyd dim ac ni ysgrifennwyd at "
+        "yr aelod eto.",
+    )
+
+
+def _not_held(case: CaseRow, acknowledged: bool) -> Bilingual:
+    if acknowledged:
+        return Bilingual(
+            f"{case.ref} was not held as possibly forged: its member has had the "
+            "acknowledgement; nothing changed.",
+            f"Ni chafodd {case.ref} ei ddal fel neges a allai fod yn ffug: mae'r aelod wedi "
+            "cael y gydnabyddiaeth; ni newidiwyd dim.",
+        )
+    return Bilingual(
+        f"{case.ref} was not held as possibly forged; nothing changed.",
+        f"Ni chafodd {case.ref} ei ddal fel neges a allai fod yn ffug; ni newidiwyd dim.",
+    )
