@@ -192,7 +192,7 @@ def case_deadlines(
             "ack",
             "Acknowledgement",
             ack_days,
-            policy.ack_source(kind) or "",
+            policy.cited(policy.ack_source(kind) or ""),
             council,
             received,
             policy.clock.cutoff,
@@ -205,7 +205,7 @@ def case_deadlines(
         "response",
         "Response",
         policy.response_days(kind, priority),
-        policy.response_source(kind),
+        policy.cited(policy.response_source(kind)),
         policy.response_calendar(kind),
         received,
         None if statutory else policy.clock.cutoff,
@@ -220,8 +220,8 @@ def case_deadlines(
 
 def _no_ack_line(policy: Policy) -> str:
     why = policy.clock.no_ack_source
-    return f"Acknowledgement: {policy.name} sets no acknowledgement time" + (
-        f" ({why})." if why else "."
+    return "Acknowledgement: none; the protocol sets no acknowledgement time" + (
+        f" ({policy.cited(why)})." if why else "."
     )
 
 

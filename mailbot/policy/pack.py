@@ -49,6 +49,9 @@ class Policy(Strict):
     foi_regime: Literal["foia", "foisa"]
     language: Literal["en", "cy-en"] = "en"
     seed: str  # the protocol file in ../shared/seeds/ this pack implements
+    # The protocol's title, as the council names it ("Protocol 1, Member-Officer
+    # Relations"): what an officer reads where a source cites the seed file (`cited`).
+    protocol: str = ""
     clock: ClockRules
     ack: dict[Kind, AckRule] = {}  # kinds without an entry have no acknowledgement clock
     response: dict[Kind, ResponseRule]
@@ -139,6 +142,16 @@ class Policy(Strict):
         if kind == Kind.FOI:
             return FOI_RESPONSE_DAYS
         return self.response[kind].reopened_days(priority)
+
+    def cited(self, source: str) -> str:
+        """A rule's source as an officer or administrator reads it: the council's protocol
+        by its title rather than the seed file's name, and "local default" without the
+        pointer to the design notes that chose the number."""
+        shown = source.replace(" (DESIGN.md policy table)", "")
+        if not self.seed:
+            return shown
+        title = f"{self.council}'s {self.protocol or 'protocol'}"
+        return shown.replace(f"{self.seed} ", f"{title}, ").replace(self.seed, title)
 
     def ack_source(self, kind: Kind) -> str | None:
         rule = self.ack.get(kind)

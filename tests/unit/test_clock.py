@@ -539,9 +539,23 @@ def test_cancelling_an_english_holiday_keeps_it_on_the_foi_clock_where_it_stands
     assert due(policy, FOI, received)[1] == due(WILTSHIRE, FOI, received)[1]
 
 
+def test_the_explanation_cites_the_protocol_by_its_title_not_its_file() -> None:
+    """Officers asking why a date is what it is were shown the seed file's name
+    ("000_917db46a597fcefa.txt 6.5.8") and a pointer to the design notes."""
+    wiltshire = explain(WILTSHIRE, E, NORMAL, RECEIVED)
+    assert ("(Wiltshire Council's Protocol 1, Member-Officer Relations, 6.5.8: emails "
+            "acknowledged within two working days") in wiltshire
+    cardiff = explain(load_policy("cardiff"), E, NORMAL, RECEIVED)
+    for text in (wiltshire, cardiff):
+        assert ".txt" not in text and "DESIGN.md" not in text
+    assert "(local default: Cardiff Council's Protocol on Member/Officer Relations, " \
+        "'Correspondence with Councillors and others'" in cardiff
+
+
 def test_no_acknowledgement_clock_cites_why() -> None:
     text = explain(load_policy("mwda"), E, NORMAL, RECEIVED)
     assert text.splitlines()[0] == (
-        "Acknowledgement: mwda sets no acknowledgement time (001_594fe7c28174a1b4.txt 7.6 sets "
-        "a response time only, no acknowledgement time)."
+        "Acknowledgement: none; the protocol sets no acknowledgement time (Merseyside Waste "
+        "Disposal Authority's Protocol on Member/Officer Relations, 7.6 sets a response time "
+        "only, no acknowledgement time)."
     )
