@@ -16,6 +16,7 @@ from mailbot.addresses import same_address
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.clock import counted_from
 from mailbot.compose import Envelope, reply_subject, untagged_subject
+from mailbot.forwarded_subject import case_subject
 from mailbot.languages import (
     member_languages,
     welcomes_welsh,
@@ -116,6 +117,8 @@ def ack_context(
     foisa = app.policy.foi_regime == "foisa"
     who = responder(app, case)
     kind = Kind(case.kind)
+    # "FW:" alone stands for nothing: what the case is called instead (forwarded_subject).
+    subject = case_subject(message, private=case.confidential)
     return {
         "council": {
             "name": app.settings.council.name,
@@ -135,7 +138,7 @@ def ack_context(
             "response_due": case.response_due,
             "confidential": case.confidential,
             # "Your message was: ...", without the tag the council's gateway put on it.
-            "subject": "" if case.confidential else untagged_subject(message.subject)[:200],
+            "subject": "" if case.confidential else untagged_subject(subject)[:200],
             "officer_phrase": who.phrase,
             "officer_phrase_cy": who.phrase_cy,
             "officer_named": who.named,
@@ -179,7 +182,7 @@ def ack_context(
             # goes after it (answered_ack): "answered it on", not "will respond by".
             "answered": None if restated else answered_on(case),
         },
-        "reply_subject": reply_subject(message.subject, case.ref),
+        "reply_subject": reply_subject(subject, case.ref),
         "contact": who.contact,
     }
 

@@ -25,6 +25,7 @@ from mailbot.clock import (
 )
 from mailbot.complained_about import COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT, one_of
 from mailbot.directory import Officer
+from mailbot.forwarded_subject import case_subject
 from mailbot.languages import (
     Bilingual,
     welsh_of,
@@ -194,7 +195,8 @@ def open_case(
         member_name=member.name if member else message.sender.name,
         known_member=member is not None,
         officer_email=None,
-        subject=message.subject[:300],
+        # "FW:" alone: the forwarded mail's subject, else the member's first words.
+        subject=case_subject(message)[:300],
         policy=app.policy.name,
         received_at=received,
         ack_due=ack_due,
