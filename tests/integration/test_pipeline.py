@@ -139,20 +139,27 @@ def test_the_same_officer_reply_twice_records_one_stop(
     assert len(rows(app, ClockEventRow)) == 1
 
 
-def test_forged_tag_from_a_stranger_opens_a_new_case_for_triage(
+def test_forged_tag_from_a_stranger_goes_on_the_case_and_only_its_officer_is_told(
     opened: tuple[App, MemoryServer],
 ) -> None:
+    """An unlisted address naming a case is put on it for the officer to check (it may be
+    the member from another account, or not), never answered and never taken as the
+    member's: the case stays open, its clock untouched (thread_senders.py). This case
+    has no officer, so nobody is mailed; test_others_in_a_members_thread has the
+    officer's notice."""
     app, server = opened
     server.deliver(eml("forged_tag_stranger.eml"))
     report, _ = run(app, LATER)
-    first, second = rows(app, CaseRow)
-    assert report.outcomes[0].case_ref == second.ref == "MB-2026-00002"
-    assert second.status == "needs_triage" and second.member_email == "pat.stranger@example.net"
-    assert (first.status, first.responded_at) == ("open", None)
+    [case] = rows(app, CaseRow)
+    assert report.outcomes[0].case_ref == case.ref == "MB-2026-00001"
+    assert (case.status, case.responded_at) == ("open", None)
     forged = message_row(app, "<forged-tag-a9a9@example.net>")
-    assert forged.case_id == second.id
+    assert forged.case_id == case.id
     assert rows(app, ClockEventRow) == []
     assert acks_to_jo(server) == 1  # and nothing at all to the stranger
+    [note] = [e for e in rows(app, EventRow) if e.message_id == forged.id]
+    assert "not on the members list" in note.detail and "not taken as the member's" in note.detail
+    assert [r.purpose for r in rows(app, OutboxRow)] == ["ack"]  # no officer here to tell
 
 
 def test_out_of_office_and_our_returning_ack_leave_the_case_alone(
@@ -179,7 +186,7 @@ def test_a_whole_thread_delivered_twice_changes_nothing(app_factory: AppFactory)
     run(app)
     before = ([(c.ref, c.status) for c in rows(app, CaseRow)], len(server.outgoing),
               len(rows(app, ClockEventRow)))
-    assert before[0] == [("MB-2026-00001", "responded"), ("MB-2026-00002", "needs_triage")]
+    assert before[0] == [("MB-2026-00001", "responded")]  # the stranger's mail is on it
     assert (acks_to_jo(server), before[2]) == (1, 1)
     for name in thread:
         server.deliver(eml(name))
