@@ -83,9 +83,24 @@ def relabel_case(app: App, ref: str, kind: Kind, *, who: str, now: datetime) -> 
                 _tell_the_officers(app, session, case, parsed, old, before, moved_to, who, now)
         if isinstance(parsed, ParsedMessage):
             _acknowledge_a_newly_listed_member(app, session, case, parsed, who, now)
-    if isinstance(parsed, ParsedMessage):
+        trains = isinstance(parsed, ParsedMessage) and trained_on(app, case)
+        if isinstance(parsed, ParsedMessage) and not trains:
+            ledger.record_event(session, now, who, NOT_TRAINED, NOT_TRAINED_WHY, case=case)
+    if isinstance(parsed, ParsedMessage) and trains:
         append_correction(app.settings.corrections_path, parsed, kind, who=who, when=now)
     return case
+
+
+NOT_TRAINED = "not kept for training"
+NOT_TRAINED_WHY = ("the case is confidential, so its message was not copied to the "
+                   "corrections file the classifier is trained on")
+
+
+def trained_on(app: App, case: CaseRow) -> bool:
+    """Whether a relabel copies the case's message to the corrections file. Not for a
+    confidential case where the protocol keeps its content out of every notification
+    ([confidentiality] minimise_content): that file is kept for years and trained on."""
+    return not (case.confidential and app.policy.confidentiality.minimise_content)
 
 
 SUBJECT_ACCESS_KINDS = (Kind.ENQUIRY.value, Kind.FOI.value)

@@ -49,9 +49,10 @@ def relabel(
                           "admins' addresses; the timeline keeps your login).")
     ] = "",
 ) -> None:
-    """Correct a case's kind, such as one in triage; the correction trains the next model.
-    Refuses (exit 2) a council template mailbot cannot use, as `poll --once` does."""
-    from mailbot.triage import TriageError, relabel_case
+    """Correct a case's kind, such as one in triage; the correction trains the next model
+    (not for a confidential case: its message is not copied for training). Refuses
+    (exit 2) a council template mailbot cannot use, as `poll --once` does."""
+    from mailbot.triage import NOT_TRAINED_WHY, TriageError, relabel_case, trained_on
 
     with opened_app(config, makes_mail=True) as mailbot_app:
         try:
@@ -60,8 +61,11 @@ def relabel(
             )
         except TriageError as exc:
             raise fail(str(exc)) from None
+        kept_out = not trained_on(mailbot_app, case)
     typer.echo(f"{case.ref} is now {case.kind} ({case.status}); response due {case.response_due}"
                f", with {case.officer_email or 'no officer (mailbot cases --triage)'}")
+    if kept_out:
+        typer.echo(f"{case.ref}: {NOT_TRAINED_WHY}")
 
 
 def subject_access(

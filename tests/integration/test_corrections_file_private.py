@@ -43,7 +43,7 @@ def test_the_corrections_file_is_readable_by_mailbots_user_alone(tmp_path: Path)
             first, second = rows(place.app, CaseRow)
             corrections = place.app.settings.corrections_path
 
-            relabel(place, first.ref, "confidentiality")
+            relabel(place, first.ref, "foi")
             assert stat.S_IMODE(corrections.stat().st_mode) == 0o600
 
             corrections.chmod(0o644)  # as an earlier version left it
