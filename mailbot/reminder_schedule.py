@@ -3,7 +3,9 @@
 The pack's schedule (policy [reminders], in the council's working days): `days_before`
 working days before the response is due, on the due day, then every `overdue_every`
 working days while it is overdue, the one numbered `escalate_after + 1` an escalation to
-the officer's manager. After downtime only the latest step due is sent, plus a missed
+the officer's manager, and after it every `overdue_every_after_escalation` (weekly by
+default; never more often than before), so a case overdue for months is not a daily
+mail. After downtime only the latest step due is sent, plus a missed
 escalation, and nothing dated before the case opened or its date last changed. Each step's
 dedup key (case, due date, step) is the ledger that sends it once; an officer's daily
 summary has its own, and the reminders it lists keep it as their reason. Dates and keys
@@ -55,10 +57,11 @@ def schedule(rules: Reminders, cal: WorkingCalendar, due: date, until: date) -> 
         # An FOI date can fall on a council closure day: remind on the last day in before it.
         on = due if cal.is_working_day(due) else cal.add_working_days(due, -1)
         steps.append(Step("due", 0, on, due))
-    number = 1
-    while (on := cal.add_working_days(due, number * rules.overdue_every)) <= until:
+    number, on = 1, cal.add_working_days(due, rules.overdue_every)
+    while on <= until:
         kind: StepKind = "escalation" if number == rules.escalate_after + 1 else "overdue"
         steps.append(Step(kind, number, on, due))
+        on = cal.add_working_days(on, rules.overdue_gap(number))
         number += 1
     return [s for s in steps if s.on <= until]
 

@@ -245,9 +245,11 @@ class Schedule:
 def reminder_schedule(
     council: Calendar, response_due: date, days_before: int = 2, on_due_day: bool = True,
     overdue_every: int = 2, escalate_after: int = 2, count: int = 5,
+    after_escalation_every: int = 5,
 ) -> Schedule:
     """Counted in the council's working days. The due-day reminder of a date the office
-    is closed goes on its last working day before."""
+    is closed goes on its last working day before. After the escalation (overdue reminder
+    escalate_after + 1) the officer's go every max(overdue_every, after_escalation_every)."""
     before = None
     if days_before:
         d, left = response_due, days_before
@@ -260,8 +262,12 @@ def reminder_schedule(
         due_day = response_due
         while not council.working(due_day):
             due_day -= ONE
-    overdue = tuple(
-        nth_working_day(council, response_due, k * overdue_every) for k in range(1, count + 1)
-    )
     escalation = nth_working_day(council, response_due, (escalate_after + 1) * overdue_every)
+    overdue = tuple(
+        nth_working_day(council, response_due, k * overdue_every)
+        if k <= escalate_after + 1 else nth_working_day(
+            council, escalation,
+            (k - escalate_after - 1) * max(overdue_every, after_escalation_every))
+        for k in range(1, count + 1)
+    )
     return Schedule(before, due_day, overdue, escalation)

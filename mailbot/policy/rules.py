@@ -179,6 +179,10 @@ class Reminders(Strict):
     on_due_day: bool = True
     overdue_every: PositiveDays = 2  # working days between overdue reminders
     escalate_after: Days = 2  # overdue reminders before the manager is told
+    # Once the manager has been told, the officer's overdue reminders go no more often than
+    # every this many working days (5: weekly; never more often than overdue_every): a case
+    # overdue for months must not mail its officer every day. 1 keeps overdue_every's pace.
+    overdue_every_after_escalation: PositiveDays = 5
     # More reminders than this to one officer on one day go as one daily summary that
     # lists every case (docs/reminders.md): forty open cases must not be twenty mails a
     # day that teach the officer to filter the mailbox away. 0: every reminder alone.
@@ -195,6 +199,17 @@ class Reminders(Strict):
     # days: the officer who holds it is reminded, once per pause. 0: never.
     pause_reminder_after: Days = 10
     source: str = Field(min_length=1)
+
+    def overdue_gap(self, number: int) -> int:
+        """Working days from overdue reminder `number` to the next: overdue_every up to the
+        escalation (number escalate_after + 1), the slower after_escalation pace after it."""
+        if number <= self.escalate_after:
+            return self.overdue_every
+        return self.after_escalation_every
+
+    @property
+    def after_escalation_every(self) -> int:
+        return max(self.overdue_every, self.overdue_every_after_escalation)
 
     @field_validator("tell_member_when_late")
     @classmethod

@@ -199,11 +199,11 @@ MONTH_MAIL = [
     ("Tue 29 Dec 08:00", CHIEF, "", 'Weekly digest, week of Monday 28 December 2026: 1 overdue, 0 due this week'),
     ("Tue 29 Dec 08:00", DANA, "", 'Weekly digest, Highways, week of Monday 28 December 2026: 0 overdue, 0 due this week'),
     ("Tue 29 Dec 08:00", PAT, "", 'Weekly digest, Waste, week of Monday 28 December 2026: 1 overdue, 0 due this week'),
-    ("Tue 29 Dec 09:00", ALEX, "", 'Overdue by 8 working days: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
-    ("Thu 31 Dec 09:00", ALEX, "", 'Overdue by 10 working days: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
     ("Mon 04 Jan 08:00", CHIEF, "", 'Weekly digest, week of Monday 4 January 2027: 1 overdue, 1 due this week'),
     ("Mon 04 Jan 08:00", DANA, "", 'Weekly digest, Highways, week of Monday 4 January 2027: 0 overdue, 0 due this week'),
     ("Mon 04 Jan 08:00", PAT, "", 'Weekly digest, Waste, week of Monday 4 January 2027: 1 overdue, 0 due this week'),
+    # A week after the escalation (overdue_every_after_escalation = 5).
+    ("Mon 04 Jan 09:00", ALEX, "", 'Overdue by 11 working days: Missed bin collection / Biniau heb eu casglu [MB-2026-00002]'),
 ]
 # fmt: on
 
@@ -345,9 +345,9 @@ def test_reminders_go_on_the_right_working_days_only(month: Month) -> None:
         (date(2026, 12, 21), 9, "due", SAM, "MB-2026-00001"),
         (date(2026, 12, 21), 9, "overdue", ALEX, "MB-2026-00002"),
         (date(2026, 12, 23), 9, "escalation", PAT, "MB-2026-00002"),
-        # 24 Dec is a working day; 25 and 28 Dec are bank holidays.
-        (date(2026, 12, 29), 9, "overdue", ALEX, "MB-2026-00002"),
-        (date(2026, 12, 31), 9, "overdue", ALEX, "MB-2026-00002"),
+        # Then weekly (overdue_every_after_escalation = 5): 24 Dec is a working day, 25
+        # and 28 Dec and 1 Jan are bank holidays.
+        (date(2027, 1, 4), 9, "overdue", ALEX, "MB-2026-00002"),
     ]
     escalation = month.last_to(PAT, "escalation")
     assert escalation.cc == ALEX

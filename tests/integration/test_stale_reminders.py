@@ -252,15 +252,17 @@ def test_an_escalation_held_for_days_still_reaches_the_manager(tmp_path: Path) -
         enquiry(it)
         backend = refuse_sending(it)
         sweep_and_flush(it, ESCALATION)  # Tuesday 15: refused
-        thursday = ESCALATION + timedelta(days=2)  # the next overdue reminder is due
-        jobs.send_reminders(it.app, thursday)
+        # A week on, the officer's next overdue reminder is due (weekly after the
+        # escalation: overdue_every_after_escalation).
+        tuesday = ESCALATION + timedelta(days=7)
+        jobs.send_reminders(it.app, tuesday)
         put_right(it, backend)
-        left = it.flush(thursday)
+        left = it.flush(tuesday)
     by_to = {str(m["To"]): m for m in left}
     assert set(by_to) == {MORGAN, SAM, JO}  # Jo: told the date has passed
-    assert str(by_to[MORGAN]["Subject"]).startswith("Escalation: overdue by 8 working days")
-    assert str(by_to[MORGAN]["Date"]) == "Thu, 17 Dec 2026 09:00:00 +0000"
-    assert str(by_to[SAM]["Subject"]).startswith("Overdue by 8 working days")
+    assert str(by_to[MORGAN]["Subject"]).startswith("Escalation: overdue by 11 working days")
+    assert str(by_to[MORGAN]["Date"]) == "Tue, 22 Dec 2026 09:00:00 +0000"
+    assert str(by_to[SAM]["Subject"]).startswith("Overdue by 11 working days")
 
 
 def test_working_hours_mail_is_not_sent_after_five_whenever_the_flush_runs(

@@ -878,11 +878,11 @@ def check_reminders(year: Year) -> list[str]:
                          f"{went:%a %Y-%m-%d %H:%M}, outside working hours")
         _, ref, due_text, kind, number = s.dedup_key.split(":")
         due_day = date.fromisoformat(due_text)
-        plan = reminder_schedule(cal, due_day)
+        plan = reminder_schedule(cal, due_day, count=max(5, int(number or 0)))
         earliest = {
             "before": plan.before,
             "due": plan.due_day,
-            "overdue": nth_working_day(cal, due_day, 2 * int(number or 0)),
+            "overdue": plan.overdue[int(number) - 1] if number else None,
             "escalation": plan.escalation,
         }[kind]
         if earliest is not None and local.date() < earliest:

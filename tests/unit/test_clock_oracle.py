@@ -326,7 +326,8 @@ def test_reminder_and_escalation_dates_agree_with_the_oracle(
             if not cal.working(day):
                 continue  # never a due date on this clock
             want = oracle.reminder_schedule(own, day, r.days_before, r.on_due_day,
-                                            r.overdue_every, r.escalate_after)
+                                            r.overdue_every, r.escalate_after,
+                                            after_escalation_every=r.overdue_every_after_escalation)
             steps = schedule(r, council, day, day + timedelta(days=60))
             got = oracle.Schedule(
                 next(s.on for s in steps if s.kind == "before"),
