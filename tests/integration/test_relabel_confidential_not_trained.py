@@ -43,18 +43,29 @@ def corrections(app) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def opened(app_factory: AppFactory, subject: str, body: str):  # type: ignore[no-untyped-def]
+    """An app whose one case, from the member's mail, waits in triage; and that case."""
+    app, server = app_factory()
+    app.classifier_override = Unsure()
+    deliver(server, subject, body)
+    run(app)
+    [case] = rows(app, CaseRow)
+    return app, case
+
+
+def relabel(app, ref: str, kind: str) -> str:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(cli, ["relabel", ref, kind, "--config",
+                                      str(app.settings.config_path)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_a_case_relabelled_confidential_is_not_copied_for_training(
     app_factory: AppFactory,
 ) -> None:
-    app, server = app_factory()
-    app.classifier_override = Unsure()
-    deliver(server, "A tenant's circumstances", SECRET)
-    run(app)
-    [case] = rows(app, CaseRow)
-    result = CliRunner().invoke(cli, ["relabel", case.ref, "confidentiality", "--config",
-                                      str(app.settings.config_path)])
-    assert result.exit_code == 0, result.output
-    assert "not copied to the corrections file" in result.output
+    app, case = opened(app_factory, "A tenant's circumstances", SECRET)
+    output = relabel(app, case.ref, "confidentiality")
+    assert "not copied to the corrections file" in output
     assert corrections(app) == []
     assert SECRET not in (app.settings.corrections_path.read_text()
                           if app.settings.corrections_path.exists() else "")
@@ -67,25 +78,14 @@ def test_a_case_relabelled_confidential_is_not_copied_for_training(
 def test_a_confidential_case_relabelled_again_is_still_not_copied(
     app_factory: AppFactory,
 ) -> None:
-    app, server = app_factory()
-    app.classifier_override = Unsure()
-    deliver(server, "A tenant's circumstances", SECRET)
-    run(app)
-    [case] = rows(app, CaseRow)
+    app, case = opened(app_factory, "A tenant's circumstances", SECRET)
     relabel_case(app, case.ref, Kind.CONFIDENTIALITY, who="triage@wiltshire.gov.uk", now=LATER)
     relabel_case(app, case.ref, Kind.COMPLAINT, who="triage@wiltshire.gov.uk", now=LATER)
     assert corrections(app) == []
 
 
 def test_an_ordinary_case_is_still_copied(app_factory: AppFactory) -> None:
-    app, server = app_factory()
-    app.classifier_override = Unsure()
-    deliver(server, "Records about Mill Lane", "copies of the traffic surveys held")
-    run(app)
-    [case] = rows(app, CaseRow)
-    result = CliRunner().invoke(cli, ["relabel", case.ref, "foi", "--config",
-                                      str(app.settings.config_path)])
-    assert result.exit_code == 0, result.output
-    assert "not copied" not in result.output
+    app, case = opened(app_factory, "Records about Mill Lane", "copies of the traffic surveys held")
+    assert "not copied" not in relabel(app, case.ref, "foi")
     [line] = corrections(app)
     assert line["kind"] == "foi" and "traffic surveys" in line["text"]
