@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from mailbot.corrections_file import json_object
 from mailbot.data_subject_found import (
     IN_ERROR,
     IN_SUBJECT,
@@ -58,7 +59,6 @@ from mailbot.data_subject_person import (
 from mailbot.model import ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.refs import refs_in
-from mailbot.retention import json_object
 from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 if TYPE_CHECKING:

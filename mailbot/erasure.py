@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, retention
+from mailbot import corrections_file, ledger, retention
 from mailbot.data_subject import (
     IN_ERROR,
     IN_SUBJECT,
@@ -268,7 +268,7 @@ def _remove_corrections(app: App, todo: ErasurePlan) -> int:
         return 0
     matcher = Matcher(todo.findings.person)
     found = {correction_id(m.message_id) for m in todo.findings.messages}
-    removed = retention.remove_corrections(
+    removed = corrections_file.remove_corrections(
         app.settings.corrections_path, lambda row: bool(matcher.in_correction(row, found))
     )
     if removed is None:

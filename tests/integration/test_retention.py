@@ -16,7 +16,7 @@ from helpers import JO, NOW, RHIAN, AppFactory, eml, rows, run, sent_to
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from mailbot import jobs, retention
+from mailbot import corrections_file, jobs, retention
 from mailbot.app import App, build_app
 from mailbot.backends.memory import MemoryServer
 from mailbot.classify.data import read_jsonl
@@ -315,15 +315,15 @@ def test_undated_and_unreadable_corrections_lines(tmp_path: Path) -> None:
     undated = json.dumps({"id": "undated", "text": "Cllr Smith's resident at 4 Elm Road"})
     path.write_text(f"{old}\n{new}\n\n{undated}\nnot json at all\n", encoding="utf-8")
     cutoff = NOW - 730 * DAY
-    assert retention.prune_corrections(path, cutoff, NOW) == (1, 1)
+    assert corrections_file.prune_corrections(path, cutoff, NOW) == (1, 1)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == new and lines[1] == "" and lines[3] == "not json at all"
     assert json.loads(lines[2]) == {**json.loads(undated), "retention_from": NOW.isoformat()}
     # The undated line now ages from today: kept 700 days on, gone after 730.
-    assert retention.prune_corrections(path, cutoff + 700 * DAY, NOW + 700 * DAY) == (0, 0)
-    assert retention.prune_corrections(path, NOW + DAY, NOW + 731 * DAY) == (2, 0)
+    assert corrections_file.prune_corrections(path, cutoff + 700 * DAY, NOW + 700 * DAY) == (0, 0)
+    assert corrections_file.prune_corrections(path, NOW + DAY, NOW + 731 * DAY) == (2, 0)
     assert path.read_text(encoding="utf-8") == "\nnot json at all\n"
-    assert retention.prune_corrections(tmp_path / "absent.jsonl", cutoff, NOW) == (0, 0)
+    assert corrections_file.prune_corrections(tmp_path / "absent.jsonl", cutoff, NOW) == (0, 0)
 
 
 def _analysed(app: App) -> set[str] | None:
