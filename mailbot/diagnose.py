@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -24,7 +24,7 @@ from mailbot.settings import Settings
 from mailbot.settings.load import this_user
 from mailbot.settings.mistakes import settings_warnings
 from mailbot.template_check import template_problems, template_warnings
-from mailbot.workdays import is_bank_holiday
+from mailbot.workdays import LONDON, is_bank_holiday
 
 
 def missing_shipped_files() -> list[str]:
@@ -405,11 +405,13 @@ def _mailbox_problems(settings: Settings) -> list[str]:
 
 
 def config_warnings(
-    settings: Settings, loaded: Directory | None = None, policy: Policy | None = None
+    settings: Settings, loaded: Directory | None = None, policy: Policy | None = None,
+    today: date | None = None,
 ) -> list[str]:
     """What is accepted but probably wrong: the config's, then (once the directory files
     can be read) the pack's routing and the directory's; from disk unless the daemon's
-    `loaded` and `policy` are given."""
+    `loaded` and `policy` are given. `today` (London; default: now) decides which
+    closures are still to come."""
     where = settings.config_path or "<defaults>"
     found = [f"{where}: {w}" for w in settings_warnings(settings)]
     found += [f"{where}: {w}" for w in _database_elsewhere(settings)]
@@ -437,9 +439,9 @@ def config_warnings(
             pack += " (with the council's overrides)"
         found += [f"{where}: council.policy / [policy]: {pack}: {w}"
                   for w in idle_calendar_days(policy)]
-        found += pack_warnings(policy, loaded, PackPlace(
+        found += pack_warnings(policy, settings, loaded, PackPlace(
             resolve_pack(settings.council.policy, _packs_dir(settings), settings.base_dir),
-            where, settings.policy))
+            where, settings.policy), today or datetime.now(LONDON).date())
     if policy is not None and not settings.routing.default_officer:
         found.append(
             f"{where}: routing.default_officer is empty, so an enquiry no rule matches is "

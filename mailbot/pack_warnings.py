@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from mailbot.directory import Directory
 from mailbot.policy import Policy
+from mailbot.settings import Settings
+from mailbot.settings.sections import CouncilSettings
+from mailbot.workdays import Closure
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,15 @@ class PackPlace:
         return f"{self.config}: policy.{'.'.join(path)}"
 
 
-def pack_warnings(policy: Policy, directory: Directory, place: PackPlace) -> list[str]:
-    """Every warning of this module about `policy` as `place` says it is written."""
-    return ack_words_without_welsh(policy, directory, place)
+def pack_warnings(
+    policy: Policy, settings: Settings, directory: Directory, place: PackPlace, today: date
+) -> list[str]:
+    """Every warning of this module about `policy` as `place` says it is written; closures
+    over before `today` are no longer any business of the council's mail."""
+    return [*ack_words_without_welsh(policy, directory, place),
+            *overlapping_closures(policy, place),
+            *another_councils_pack(policy, settings.council, place),
+            *closures_without_an_emergency_number(policy, settings.council, place, today)]
 
 
 def _welsh_readers(policy: Policy, directory: Directory) -> str:
@@ -69,3 +79,78 @@ def ack_words_without_welsh(policy: Policy, directory: Directory, place: PackPla
             f"contains while the English side does; set must_say_cy beside it, in Welsh"
         )
     return found
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _span(first: date, last: date) -> str:
+    return _day(first) if first == last else f"{_day(first)} to {_day(last)}"
+
+
+def overlapping_closures(policy: Policy, place: PackPlace) -> list[str]:
+    """Two closures that share days: each day is closed once whichever names it, so no date
+    moves twice, but one of the two is most likely mistyped or written twice."""
+    closures = policy.closures()
+    found = []
+    for i, first in enumerate(closures):
+        for j in range(i + 1, len(closures)):
+            second = closures[j]
+            start, end = max(first.start, second.start), min(first.end, second.end)
+            if start > end:
+                continue
+            found.append(
+                f"{place.key('calendar', 'closures')}: number {i + 1} ({_named(first)}) and "
+                f"number {j + 1} ({_named(second)}) overlap on {_span(start, end)}: a day is "
+                "closed once whichever names it, so one of them is probably mistyped or "
+                "written twice; check the dates"
+            )
+    return found
+
+
+def _named(closure: Closure) -> str:
+    return f"{closure.name}, {_span(closure.start, closure.end)}"
+
+
+def another_councils_pack(
+    policy: Policy, council: CouncilSettings, place: PackPlace
+) -> list[str]:
+    """The pack's `council` line is not the config's [council] name: a pack copied from
+    another council's and not told whose it now is, or a shipped pack chosen for the
+    wrong council. A council that has adopted another's protocol says so in its config."""
+    written, ours = policy.council.strip(), council.name.strip()
+    if " ".join(written.casefold().split()) == " ".join(ours.casefold().split()):
+        return []
+    return [
+        f"{place.key('council')}: is {written!r}, but council.name is {ours!r}: "
+        "check council.policy names your council's protocol. If it is your own pack, set "
+        f"council = {_toml(ours)} in it; if {ours} has adopted {written}'s protocol, say so "
+        f"with council = {_toml(ours)} under [policy] in the config (mail names "
+        f"{ours} either way)"
+    ]
+
+
+def _toml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def closures_without_an_emergency_number(
+    policy: Policy, council: CouncilSettings, place: PackPlace, today: date
+) -> list[str]:
+    """Closures still to come (or under way) with no [council] out_of_hours_telephone: a
+    member acknowledged while the offices are shut is told to ring the usual number (or
+    the council, unnamed) about what cannot wait, and nobody answers it then."""
+    if council.out_of_hours_telephone:
+        return []
+    coming = [c for c in policy.closures() if c.end >= today]
+    if not coming:
+        return []
+    usual = council.telephone or "the council's usual number"
+    names = "; ".join(_named(c) for c in coming)
+    return [
+        f"{place.key('calendar', 'closures')}: council.out_of_hours_telephone is not set, so "
+        f"a member acknowledged during a closure ({names}) is told to ring {usual} about "
+        "what cannot wait (a danger to people or property), which nobody answers while "
+        "the offices are shut; set council.out_of_hours_telephone to the emergency number"
+    ]

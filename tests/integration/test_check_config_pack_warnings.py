@@ -127,3 +127,99 @@ def test_a_word_where_a_number_goes_is_still_refused_as_before(tmp_path: Path) -
                            pack=("escalate_after = 2", 'escalate_after = "two"'))
     assert code == 2
     assert "reminders.escalate_after: must be" in errors[0]
+
+
+CHRISTMAS = ('[policy.calendar]\nclosures = [\n'
+             '  { start = 2099-12-24, end = 2100-01-01, name = "Christmas closure" },\n'
+             '  { start = 2099-12-29, end = 2099-12-31, name = "Christmas shutdown" },\n'
+             '  { start = 2100-03-01, name = "Stocktake" },\n]\n')
+
+
+def test_closures_that_overlap_are_named_with_the_days(tmp_path: Path) -> None:
+    code, warnings = _check(tmp_path, policy="wiltshire", members=ENGLISH, config=CHRISTMAS,
+                            name="Wiltshire Council")
+    assert code == 0
+    config = tmp_path.resolve() / "mailbot.toml"
+    [said] = [w for w in warnings if " overlap on " in w]
+    assert said.startswith(
+        f"mailbot: warning: {config}: policy.calendar.closures: number 1 (Christmas closure, "
+        "Thu 24 Dec 2099 to Fri 1 Jan 2100) and number 2 (Christmas shutdown, Tue 29 Dec 2099 "
+        "to Thu 31 Dec 2099) overlap on Tue 29 Dec 2099 to Thu 31 Dec 2099")
+
+
+def test_closures_one_after_another_do_not_overlap(tmp_path: Path) -> None:
+    pack = _own_pack(tmp_path, "wiltshire", "closures = []", (
+        "closures = [{ start = 2099-12-24, end = 2099-12-31, name = \"Christmas\" },\n"
+        "  { start = 2100-01-01, end = 2100-01-04, name = \"New Year\" }]"))
+    code, warnings = _check(tmp_path, policy=pack, members=ENGLISH, name="Wiltshire Council")
+    assert code == 0
+    assert [w for w in warnings if " overlap on " in w] == []
+
+
+def test_a_pack_for_another_council_is_named_with_how_to_say_it_is_adopted(
+    tmp_path: Path,
+) -> None:
+    code, warnings = _check(tmp_path, policy="hackney", members=ENGLISH,
+                            name="Borsetshire District Council")
+    assert code == 0
+    [said] = [w for w in warnings if "London Borough of Hackney" in w]
+    assert "/hackney.toml: council: is 'London Borough of Hackney', but council.name is " in said
+    assert "'London Borough of Hackney'" in said and "'Borsetshire District Council'" in said
+    assert 'council = "Borsetshire District Council"' in said
+
+
+def test_a_council_s_own_pack_that_kept_the_copied_council_line(tmp_path: Path) -> None:
+    pack = _own_pack(tmp_path, "wiltshire", "", "")
+    code, warnings = _check(tmp_path, policy=pack, members=ENGLISH,
+                            name="Borsetshire District Council")
+    assert code == 0
+    [said] = [w for w in warnings if "'Wiltshire Council'" in w]
+    assert said.startswith(f"mailbot: warning: {tmp_path.resolve() / 'own.toml'}: council: ")
+
+
+def test_the_pack_s_own_council_says_nothing_of_the_council_line(tmp_path: Path) -> None:
+    code, warnings = _check(tmp_path, policy="wiltshire", members=ENGLISH,
+                            name="Wiltshire Council")
+    assert code == 0
+    assert [w for w in warnings if ": council: " in w] == []
+
+
+def test_a_closure_with_no_out_of_hours_number_is_named(tmp_path: Path) -> None:
+    code, warnings = _check(tmp_path, policy="wiltshire", members=ENGLISH, config=CHRISTMAS,
+                            name="Wiltshire Council")
+    assert code == 0
+    [said] = [w for w in warnings if "during" in w and "out_of_hours_telephone" in w]
+    assert "council.out_of_hours_telephone is not set" in said
+    assert "Christmas closure" in said and "Stocktake" in said
+    assert "policy.calendar.closures" in said
+
+
+def test_a_closure_with_an_out_of_hours_number_is_fine(tmp_path: Path) -> None:
+    with Council(tmp_path, name="Wiltshire Council", policy="wiltshire", mailbox=MAILBOX,
+                 members=ENGLISH, officers=OFFICERS, config=CHRISTMAS):
+        pass
+    config = tmp_path / "mailbot.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[council]\n", '[council]\ntelephone = "01632 960500"\n'
+        'out_of_hours_telephone = "01632 960501"\n', 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check-config", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines()
+            if "during" in line and "out_of_hours_telephone" in line] == []
+
+
+def test_a_closure_long_past_is_not_named(tmp_path: Path) -> None:
+    past = ('[policy.calendar]\nclosures = [{ start = 2020-12-24, end = 2020-12-31, '
+            'name = "Christmas 2020" }]\n')
+    code, warnings = _check(tmp_path, policy="wiltshire", members=ENGLISH, config=past,
+                            name="Wiltshire Council")
+    assert code == 0
+    assert [w for w in warnings if "Christmas 2020" in w] == []
+
+
+def test_a_council_that_adopted_another_s_pack_says_so_under_policy(tmp_path: Path) -> None:
+    code, warnings = _check(tmp_path, policy="hackney", members=ENGLISH,
+                            name="Borsetshire District Council",
+                            config='[policy]\ncouncil = "Borsetshire District Council"\n')
+    assert code == 0
+    assert [w for w in warnings if ": council: " in w or "policy.council" in w] == []

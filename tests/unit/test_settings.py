@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mailbot.cli import app
+from mailbot.policy import resolve_pack
 from mailbot.settings import ConfigError, find_config, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "mailbot.example.toml"
@@ -330,6 +331,13 @@ def test_check_config_warns_about_what_is_accepted_but_probably_wrong(tmp_path: 
                  "confidentiality requests"),
             )
         ),
+        # The demo's name beside Wiltshire's pack: one of the two is not this council's.
+        f"mailbot: warning: {resolve_pack('wiltshire')}: council: is 'Wiltshire Council', but "
+        "council.name is 'Demo Borough Council': check council.policy names your council's "
+        'protocol. If it is your own pack, set council = "Demo Borough Council" in it; if '
+        "Demo Borough Council has adopted Wiltshire Council's protocol, say so with council = "
+        '"Demo Borough Council" under [policy] in the config (mail names Demo Borough Council '
+        "either way)",
         f"mailbot: warning: {path.resolve()}: routing.default_officer is empty, so an enquiry "
         "no rule matches is assigned to nobody and nobody is told: only mailbot cases --triage, "
         "mailbot status and the weekly digest show it",
