@@ -14,7 +14,7 @@ import pytest
 from helpers import Council, body_text, by_recipient, parse_sent, rows
 
 from mailbot import jobs
-from mailbot.store.tables import CaseRow, ClockEventRow, MessageRow, OutboxRow
+from mailbot.store.tables import CaseRow, ClockEventRow, EventRow, MessageRow, OutboxRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -723,8 +723,13 @@ def test_a_strangers_tag_is_not_trusted_even_on_their_own_case(council: Council)
     first = council.case()
     assert first.status == "needs_triage"
     council.deliver(council.mail(stranger, f"More about it [{first.ref}]", "And again."))
-    cases = rows(council.app, CaseRow)
-    assert len(cases) == 2 and cases[1].parent_id is None  # a new triage case, not attached
+    # On the case it names, for a person to check, but not as the member's follow-up:
+    # nobody is answered and the case still waits in triage (thread_senders.py).
+    [case] = rows(council.app, CaseRow)
+    assert case.status == "needs_triage"
+    [note] = [e for e in rows(council.app, EventRow) if e.action == "follow-up"]
+    assert note.case_id == case.id and "not taken as the member's" in note.detail
+    assert stranger not in {r.recipients for r in rows(council.app, OutboxRow)}
 
 
 def test_relabelling_to_a_kind_the_officer_acknowledges_moves_the_duty_to_them(
