@@ -28,6 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from mailbot.clock_days import (
+    count_from,
+    day_text,
+    paused_working_days,
+    plural,
+    skipped_lines,
+    when_text,
+    why_not_working,
+)
 from mailbot.model import Kind, Priority
 from mailbot.policy import FOI_RESPONSE_DAYS, Policy
 from mailbot.workdays import LONDON, WorkingCalendar
@@ -154,14 +163,14 @@ def counted_from(received: datetime, cutoff: time | None) -> date:
 def receipt_day(received: datetime, cutoff: time | None) -> tuple[date, str]:
     """The day a message counts as received (Europe/London), and why, in words."""
     local = require_aware(received).astimezone(LONDON)
-    said = f"Received {_when(local)}"
+    said = f"Received {when_text(local)}"
     day = counted_from(received, cutoff)
     if day != local.date():
         return day, (
             f"{said}, at or after the {cutoff:%H:%M} cutoff, so it counts as received on "
-            f"{_day(day)}."
+            f"{day_text(day)}."
         )
-    return local.date(), f"{said}; receipt day {_day(local.date())}."
+    return local.date(), f"{said}; receipt day {day_text(local.date())}."
 
 
 def case_deadlines(
@@ -279,252 +288,220 @@ def _run(
     None, or the same as `n`, for a fresh `n`."""
     start, why = receipt_day(received, cutoff)
     if not cal.is_working_day(start):
-        why += f" That is not a working day here{_why_not_working(cal, start)}."
+        why += f" That is not a working day here{why_not_working(cal, start)}."
     reopened_n = n if reopened_n is None else reopened_n
-    once_reopened = "" if reopened_n == n else f"; {_plural(reopened_n)} once reopened"
-    lines = [
-        f"{title}: {_plural(n)} ({source}{once_reopened}).",
-        f"  {why}",
-        f"  Calendar: {cal.name}.",
-    ]
-    anchor, days = start, n
-    rule_n = n  # the N of the rule now counting: a reopening may count another
+    once_reopened = "" if reopened_n == n else f"; {plural(reopened_n)} once reopened"
+    run = _Run(cal, n, source, cutoff, statutory, reopened_n, anchor=start, days=n, rule_n=n,
+               extended_to=start, lines=[
+                   f"{title}: {plural(n)} ({source}{once_reopened}).",
+                   f"  {why}",
+                   f"  Calendar: {cal.name}.",
+               ])
+    for event in events:
+        run.apply(event)
+    return run.state(clock)
+
+
+@dataclass
+class _Run:
+    """A clock as its events are applied in order: where it counts from and how many
+    working days, the pauses to disregard, and the explanation so far."""
+
+    cal: WorkingCalendar
+    n: int
+    source: str
+    cutoff: time | None
+    statutory: bool
+    reopened_n: int
+    anchor: date
+    days: int
+    rule_n: int  # the N of the rule now counting: a reopening may count another
+    extended_to: date
+    lines: list[str]
     # After an extension the date is re-anchored on the event day (so that a later pause
     # pushes it on), but an officer checks it against the date they extended: these say
     # that date, and how it was extended.
-    extended, extended_to = "", start
-
-    def rule(due: date) -> str:
-        if extended:
-            return extended if due == extended_to else f"{extended}, then moved on by a pause"
-        return RECEIPT_DAY_RULE if days == 0 else f"working day {days} after {_day(anchor)}"
-
-    pauses: list[tuple[date, date]] = []
+    extended: str = ""
+    pauses: list[tuple[date, date]] = field(default_factory=list)
     paused_since: date | None = None
     stopped_on: date | None = None
 
-    for event in events:
+    def rule(self, due: date) -> str:
+        if self.extended:
+            if due == self.extended_to:
+                return self.extended
+            return f"{self.extended}, then moved on by a pause"
+        if self.days == 0:
+            return RECEIPT_DAY_RULE
+        return f"working day {self.days} after {day_text(self.anchor)}"
+
+    def due(self) -> date:
+        return count_from(self.cal, self.anchor, self.days, self.pauses)
+
+    def apply(self, event: ClockEvent) -> None:
         day = require_aware(event.at).astimezone(LONDON).date()
         who = f"by {event.who} ({event.why})" if event.why else f"by {event.who}"
-        if stopped_on is not None and event.action == "resume":
+        if self.stopped_on is not None and event.action == "resume":
             # The officer says the mail taken for the answer was not it (a holding reply):
             # the clock runs on to the date it had.
-            lines.append(
-                f"  Resumed on {_day(day)} {who}: the stop of {_day(stopped_on)} is undone; "
-                "the clock runs on."
+            self.lines.append(
+                f"  Resumed on {day_text(day)} {who}: the stop of {day_text(self.stopped_on)} "
+                "is undone; the clock runs on."
             )
-            stopped_on = None
-            continue
-        if stopped_on is not None and event.action != "restart":
-            lines.append(f"  Ignored {event.action} on {_day(day)} {who}: clock already stopped.")
-            continue
-        if event.action == "pause" and statutory and event.why.startswith(ABSENCE_PAUSE):
-            lines.append(
-                f"  Ignored pause on {_day(day)} {who}: an officer's absence does not stop "
-                "the statutory clock (only a fees notice does)."
+            self.stopped_on = None
+        elif self.stopped_on is not None and event.action != "restart":
+            self.lines.append(
+                f"  Ignored {event.action} on {day_text(day)} {who}: clock already stopped."
             )
         elif event.action == "pause":
-            if paused_since is not None:
-                lines.append(f"  Ignored pause on {_day(day)} {who}: already paused.")
-                continue
-            paused_since = day
-            lines.append(f"  Paused on {_day(day)} {who}.")
+            self._pause(event, day, who)
         elif event.action == "resume":
-            if paused_since is None:
-                lines.append(f"  Ignored resume on {_day(day)} {who}: not paused.")
-                continue
-            due_before = _count(cal, anchor, days, pauses)
-            pauses.append((paused_since, day))
-            if paused_since > due_before:
-                # The clock had already run out: there is nothing left to hold back.
-                lines.append(
-                    f"  Resumed on {_day(day)} {who}: paused on {_day(paused_since)}, after "
-                    f"the due date {_day(due_before)}, so the date does not move."
-                )
-            else:
-                skipped = _paused_working_days(cal, anchor, paused_since, day)
-                lines.append(
-                    f"  Resumed on {_day(day)} {who}: {_plural(skipped)} from "
-                    f"{_day(paused_since)} to {_day(day)} disregarded."
-                )
-            paused_since = None
-        elif event.action == "extend" and statutory and eir_extension(event.why):
-            if days > n or extended:
-                lines.append(f"  Ignored extension on {_day(day)} {who}: already extended.")
-                continue
-            current = _count(cal, anchor, days, pauses)
-            days = rule_n = days + n
-            lines.append(
-                f"  Extended on {_day(day)} {who}: complex and voluminous environmental "
-                f"information (EIR reg 7(1)), {_plural(days)} in place of {n}, from "
-                f"{_day(current)}."
-            )
-        elif event.action == "extend" and statutory and not public_interest_extension(
-            event.why
-        ):
-            lines.append(
-                f"  Ignored extension on {_day(day)} {who}: the date of an FOI request is "
-                f"set by statute ({source}); an agreed extension cannot move it."
-            )
+            self._resume(day, who)
         elif event.action == "extend":
-            if paused_since is not None:
-                pauses.append((paused_since, day))
-                paused_since = None
-            current = _count(cal, anchor, days, pauses)
-            if not extended:
-                lines.extend(_skipped_lines(cal, anchor, current))
-            lines.append(f"  Due before the extension: {_day(current)} ({rule(current)}).")
-            if event.new_due is not None:
-                target = cal.next_working_day(event.new_due)
-            else:
-                assert event.days is not None
-                target = cal.add_working_days(current, event.days)
-            asked = ""
-            if event.new_due is not None and target != event.new_due:
-                asked = f" (asked for {_day(event.new_due)}, not a working day)"
-            if target > current:
-                # Given when the date had passed, the days are counted from the day given.
-                base = day if current < day < target else current
-                added = cal.working_days_between(base, target)
-                if base == current:
-                    extended = f"{_day(current)} extended by {_plural(added)}"
-                    how = extended
-                else:
-                    extended = (
-                        f"{_plural(added)} after {_day(day)}, when it was extended; "
-                        f"{_day(current)} had passed"
-                    )
-                    how = f"{_day(current)} had passed, so {_plural(added)} from {_day(day)}"
-                lines.append(
-                    f"  Extended on {_day(day)} {who}: {how}{asked}, giving {_day(target)}."
-                )
-                lines.extend(_skipped_lines(cal, base, target, "The first day added"))
-            else:
-                extended = "the agreed date"
-                lines.append(
-                    f"  Extended on {_day(day)} {who} to the agreed date {_day(target)}{asked}, "
-                    f"from {_day(current)}."
-                )
-            extended_to = target
-            # Re-anchor on the event day so later pauses push the agreed date on.
-            if target <= day:
-                anchor, days = target, 0
-            else:
-                anchor, days = day, cal.working_days_between(day, target)
-            pauses = []
+            self._extend(event, day, who)
         elif event.action == "restart":
-            start_day = _event_receipt_day(event.at, cutoff)
-            fresh = reopened_n if event.why.startswith(_REOPENING) else n
-            lines.append(
-                f"  Restarted on {_day(day)} {who}: a fresh {_plural(fresh)} "
-                f"counted from {_day(start_day)}."
-            )
-            anchor, days, pauses, extended = start_day, fresh, [], ""
-            paused_since = stopped_on = None
-            rule_n = fresh
+            self._restart(event, day, who)
         elif event.action == "stop":
-            if paused_since is not None:
-                pauses.append((paused_since, day))
-                paused_since = None
-            stopped_on = day
-            lines.append(f"  Stopped on {_day(day)} {who}.")
+            self._end_pause(day)
+            self.stopped_on = day
+            self.lines.append(f"  Stopped on {day_text(day)} {who}.")
 
-    if paused_since is not None:
-        lines.append(f"  Paused since {_day(paused_since)}: no due date until it resumes.")
-        return ClockState(
-            clock, "paused", None, rule_n, cal.name, None, paused_since, tuple(lines)
+    def _pause(self, event: ClockEvent, day: date, who: str) -> None:
+        if self.statutory and event.why.startswith(ABSENCE_PAUSE):
+            self.lines.append(
+                f"  Ignored pause on {day_text(day)} {who}: an officer's absence does not "
+                "stop the statutory clock (only a fees notice does)."
+            )
+        elif self.paused_since is not None:
+            self.lines.append(f"  Ignored pause on {day_text(day)} {who}: already paused.")
+        else:
+            self.paused_since = day
+            self.lines.append(f"  Paused on {day_text(day)} {who}.")
+
+    def _resume(self, day: date, who: str) -> None:
+        since = self.paused_since
+        if since is None:
+            self.lines.append(f"  Ignored resume on {day_text(day)} {who}: not paused.")
+            return
+        due_before = self.due()
+        self._end_pause(day)
+        if since > due_before:
+            # The clock had already run out: there is nothing left to hold back.
+            self.lines.append(
+                f"  Resumed on {day_text(day)} {who}: paused on {day_text(since)}, after "
+                f"the due date {day_text(due_before)}, so the date does not move."
+            )
+        else:
+            skipped = paused_working_days(self.cal, self.anchor, since, day)
+            self.lines.append(
+                f"  Resumed on {day_text(day)} {who}: {plural(skipped)} from "
+                f"{day_text(since)} to {day_text(day)} disregarded."
+            )
+
+    def _end_pause(self, day: date) -> None:
+        if self.paused_since is not None:
+            self.pauses.append((self.paused_since, day))
+            self.paused_since = None
+
+    def _extend(self, event: ClockEvent, day: date, who: str) -> None:
+        if self.statutory and eir_extension(event.why):
+            self._extend_eir(day, who)
+        elif self.statutory and not public_interest_extension(event.why):
+            self.lines.append(
+                f"  Ignored extension on {day_text(day)} {who}: the date of an FOI request "
+                f"is set by statute ({self.source}); an agreed extension cannot move it."
+            )
+        else:
+            self._extend_to_a_date(event, day, who)
+
+    def _extend_eir(self, day: date, who: str) -> None:
+        if self.days > self.n or self.extended:
+            self.lines.append(f"  Ignored extension on {day_text(day)} {who}: already extended.")
+            return
+        current = self.due()
+        self.days = self.rule_n = self.days + self.n
+        self.lines.append(
+            f"  Extended on {day_text(day)} {who}: complex and voluminous environmental "
+            f"information (EIR reg 7(1)), {plural(self.days)} in place of {self.n}, from "
+            f"{day_text(current)}."
         )
 
-    due = _count(cal, anchor, days, pauses)
-    if not extended:  # else the days were listed where the date was extended
-        lines.extend(_skipped_lines(cal, anchor, due))
-    state: Status = "stopped" if stopped_on is not None else "running"
-    lines.append(f"  Due: {_day(due)} ({rule(due)})" + (" — stopped." if stopped_on else "."))
-    return ClockState(clock, state, due, rule_n, cal.name, stopped_on, None, tuple(lines))
-
-
-def _event_receipt_day(at: datetime, cutoff: time | None) -> date:
-    return receipt_day(at, cutoff)[0]
-
-
-def _count(cal: WorkingCalendar, anchor: date, n: int, pauses: Sequence[tuple[date, date]]) -> date:
-    """The nth working day after `anchor` that is not inside a pause (N = 0 rule kept)."""
-    merged = _merge(pauses)
-    one = timedelta(days=1)
-    if n == 0:
-        due = cal.next_working_day(anchor)
-        for a, b in merged:
-            if a <= due <= b:
-                due = cal.next_working_day(b + one)
-        return due
-    cursor, remaining = anchor, n
-    for a, b in merged:
-        if b <= cursor:
-            continue
-        available = cal.working_days_between(cursor, a - one)
-        if available >= remaining:
-            return cal.add_working_days(cursor, remaining)
-        remaining -= available
-        cursor = b
-    return cal.add_working_days(cursor, remaining)
-
-
-def _merge(pauses: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
-    out: list[tuple[date, date]] = []
-    for a, b in sorted(pauses):
-        if out and a <= out[-1][1] + timedelta(days=1):
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+    def _extend_to_a_date(self, event: ClockEvent, day: date, who: str) -> None:
+        self._end_pause(day)
+        current = self.due()
+        if not self.extended:
+            self.lines.extend(skipped_lines(self.cal, self.anchor, current))
+        self.lines.append(
+            f"  Due before the extension: {day_text(current)} ({self.rule(current)})."
+        )
+        if event.new_due is not None:
+            target = self.cal.next_working_day(event.new_due)
         else:
-            out.append((a, b))
-    return out
+            assert event.days is not None
+            target = self.cal.add_working_days(current, event.days)
+        asked = ""
+        if event.new_due is not None and target != event.new_due:
+            asked = f" (asked for {day_text(event.new_due)}, not a working day)"
+        if target > current:
+            self._extend_by_days(current, target, day, who, asked)
+        else:
+            self.extended = "the agreed date"
+            self.lines.append(
+                f"  Extended on {day_text(day)} {who} to the agreed date "
+                f"{day_text(target)}{asked}, from {day_text(current)}."
+            )
+        self.extended_to = target
+        # Re-anchor on the event day so later pauses push the agreed date on.
+        if target <= day:
+            self.anchor, self.days = target, 0
+        else:
+            self.anchor, self.days = day, self.cal.working_days_between(day, target)
+        self.pauses = []
 
+    def _extend_by_days(
+        self, current: date, target: date, day: date, who: str, asked: str
+    ) -> None:
+        # Given when the date had passed, the days are counted from the day given.
+        base = day if current < day < target else current
+        added = self.cal.working_days_between(base, target)
+        if base == current:
+            self.extended = f"{day_text(current)} extended by {plural(added)}"
+            how = self.extended
+        else:
+            self.extended = (
+                f"{plural(added)} after {day_text(day)}, when it was extended; "
+                f"{day_text(current)} had passed"
+            )
+            how = f"{day_text(current)} had passed, so {plural(added)} from {day_text(day)}"
+        self.lines.append(
+            f"  Extended on {day_text(day)} {who}: {how}{asked}, giving {day_text(target)}."
+        )
+        self.lines.extend(skipped_lines(self.cal, base, target, "The first day added"))
 
-def _paused_working_days(cal: WorkingCalendar, anchor: date, a: date, b: date) -> int:
-    """Working days in [a, b] that the clock would have counted (after `anchor`)."""
-    return cal.working_days_between(max(anchor, a - timedelta(days=1)), b)
+    def _restart(self, event: ClockEvent, day: date, who: str) -> None:
+        start_day = receipt_day(event.at, self.cutoff)[0]
+        fresh = self.reopened_n if event.why.startswith(_REOPENING) else self.n
+        self.lines.append(
+            f"  Restarted on {day_text(day)} {who}: a fresh {plural(fresh)} "
+            f"counted from {day_text(start_day)}."
+        )
+        self.anchor, self.days, self.pauses, self.extended = start_day, fresh, [], ""
+        self.paused_since = self.stopped_on = None
+        self.rule_n = fresh
 
-
-def _skipped_lines(
-    cal: WorkingCalendar, anchor: date, due: date, first: str = "Day one"
-) -> list[str]:
-    if due <= anchor:
-        return []
-    day_one = cal.add_working_days(anchor, 1)
-    lines = [f"  {first} is the first working day after {_day(anchor)}: {_day(day_one)}."]
-    skipped = cal.days_off_between(anchor + timedelta(days=1), due)
-    for off in skipped:
-        lines.append(f"  Skipped {_day(off.day)}: {off.name} ({off.kind}).")
-    weekend = _weekend_days(anchor + timedelta(days=1), due)
-    if weekend:
-        lines.append(f"  Skipped {weekend} weekend day{'s' if weekend != 1 else ''}.")
-    return lines
-
-
-def _why_not_working(cal: WorkingCalendar, day: date) -> str:
-    """Why a receipt day is not a working day, as the skipped days are named: ": Good
-    Friday (bank holiday)"; a weekend needs no name."""
-    off = cal.days_off_between(day, day)
-    return f": {off[0].name} ({off[0].kind})" if off else ""
-
-
-def _weekend_days(first: date, last: date) -> int:
-    """Saturdays and Sundays in [first, last], by arithmetic."""
-    total = last.toordinal() - first.toordinal() + 1
-    if total <= 0:
-        return 0
-    full_weeks, rest = divmod(total, 7)
-    start = first.weekday()
-    extra = sum(1 for i in range(rest) if (start + i) % 7 >= 5)
-    return full_weeks * 2 + extra
-
-
-def _plural(n: int) -> str:
-    return f"{n} working day{'s' if n != 1 else ''}"
-
-
-def _day(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
-def _when(local: datetime) -> str:
-    return f"{_day(local.date())} {local:%H:%M:%S %Z}"
+    def state(self, clock: ClockName) -> ClockState:
+        """The clock after its last event: paused (no date), stopped or running."""
+        if self.paused_since is not None:
+            self.lines.append(
+                f"  Paused since {day_text(self.paused_since)}: no due date until it resumes."
+            )
+            return ClockState(clock, "paused", None, self.rule_n, self.cal.name, None,
+                              self.paused_since, tuple(self.lines))
+        due = self.due()
+        if not self.extended:  # else the days were listed where the date was extended
+            self.lines.extend(skipped_lines(self.cal, self.anchor, due))
+        status: Status = "stopped" if self.stopped_on is not None else "running"
+        self.lines.append(f"  Due: {day_text(due)} ({self.rule(due)})"
+                          + (" — stopped." if self.stopped_on else "."))
+        return ClockState(clock, status, due, self.rule_n, self.cal.name, self.stopped_on,
+                          None, tuple(self.lines))
