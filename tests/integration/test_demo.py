@@ -133,3 +133,20 @@ def test_the_demo_acknowledgements_give_the_councils_telephone_numbers(tmp_path:
         "Re: Can we talk in confidence?"], sorted(said)
     assert "Jamie Fox (customer services) will respond by" in said[
         "Re: Still no reply about Mrs Green's damp"], sorted(said)
+
+
+def test_the_demo_config_says_its_council_works_to_the_packs_protocol(tmp_path: Path) -> None:
+    """The demo council uses Wiltshire's pack; its config says so ([policy] council), so
+    check-config has nothing to say about the pack's council line, and `mailbot case`
+    cites the protocol by its title in the demo council's name."""
+    home = tmp_path / "demo"
+    _demo(home)
+    config = str(home / "mailbot.toml")
+    checked = subprocess.run([sys.executable, "-m", "mailbot", "check-config", "--config",
+                              config], capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr
+    assert "council: is 'Wiltshire Council'" not in checked.stderr
+    shown = subprocess.run([sys.executable, "-m", "mailbot", "case", "MB-2026-00001",
+                            "--config", config], capture_output=True, text=True, timeout=300)
+    assert "(Demo Borough Council's Protocol 1, Member-Officer Relations, 6.5.8" in shown.stdout
+    assert ".txt" not in shown.stdout
