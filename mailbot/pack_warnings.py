@@ -44,6 +44,7 @@ def pack_warnings(
     """Every warning of this module about `policy` as `place` says it is written; closures
     over before `today` are no longer any business of the council's mail."""
     return [*ack_words_without_welsh(policy, directory, place),
+            *ack_words_nobody_reads(policy, place),
             *overlapping_closures(policy, place),
             *another_councils_pack(policy, settings.council, place),
             *closures_without_an_emergency_number(policy, settings.council, place, today)]
@@ -78,6 +79,25 @@ def ack_words_without_welsh(policy: Policy, directory: Directory, place: PackPla
             "assignment and reminder would say nothing of what the acknowledgement "
             f"contains while the English side does; set must_say_cy beside it, in Welsh"
         )
+    return found
+
+
+def ack_words_nobody_reads(policy: Policy, place: PackPlace) -> list[str]:
+    """`[ack.KIND] must_say` (or must_say_cy) where mailbot sends the acknowledgement
+    (by = "mailbot"): no officer's acknowledgement is asked for, so nothing reads the
+    words, and the protocol they were copied from most likely has the officer do it."""
+    found = []
+    for kind, rule in policy.ack.items():
+        if rule.by == "officer":
+            continue
+        for key in ("must_say", "must_say_cy"):
+            if getattr(rule, key).strip():
+                found.append(
+                    f"{place.key('ack', kind.value, key)}: is set, but with by = \"mailbot\" "
+                    "mailbot's own acknowledgement counts and no officer's is asked for, so "
+                    "nothing uses these words; set by = \"officer\" beside it if the "
+                    "protocol has the officer acknowledge, else remove it"
+                )
     return found
 
 

@@ -70,6 +70,20 @@ def test_must_say_alone_is_fine_where_nobody_is_written_to_in_welsh(tmp_path: Pa
     assert [w for w in warnings if ".must_say: " in w] == []
 
 
+def test_must_say_on_an_acknowledgement_mailbot_sends_is_named(tmp_path: Path) -> None:
+    """by = "mailbot": mailbot's own acknowledgement goes at once and no officer's is
+    asked for, so must_say is read by nothing; the council probably meant by = "officer"."""
+    override = '[policy.ack.enquiry]\n' + ENGLISH_ONLY + 'must_say_cy = "gan enwi pwy"\n'
+    code, warnings = _check(tmp_path, policy="wiltshire", members=ENGLISH, config=override,
+                            name="Wiltshire Council")
+    assert code == 0
+    config = tmp_path.resolve() / "mailbot.toml"
+    [said, said_cy] = [w for w in warnings if "policy.ack.enquiry.must_say" in w]
+    assert "policy.ack.enquiry.must_say_cy: is set" in said_cy
+    assert said.startswith(f"mailbot: warning: {config}: policy.ack.enquiry.must_say: ")
+    assert 'by = "mailbot"' in said and 'by = "officer"' in said
+
+
 def test_hackney_as_shipped_says_nothing_of_must_say(tmp_path: Path) -> None:
     code, warnings = _check(tmp_path, policy="hackney", members=WELSH_TOO)
     assert code == 0
