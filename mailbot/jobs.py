@@ -32,6 +32,7 @@ from mailbot.backends.base import (
     Interrupted,
     kind_of,
     mark_all_processed,
+    refused_for_good,
 )
 from mailbot.model import FetchedMessage, MessageStatus, ParsedMessage
 from mailbot.parse import message_id_of, parse_message
@@ -56,6 +57,9 @@ class PollReport:
     # mailbox on the same backend: read afresh for that (see mailbox_read).
     mailbox_changed: tuple[str, str] | None = None
     still_unmoved: int = 0  # recorded by earlier polls, and still not moved in the mailbox
+    # The mailbox's words when it refused a move (no right to move or to make Processed),
+    # as opposed to failing for a passing reason: `poll --once` says so and exits 4.
+    move_refused: str = ""
     left_for_later: int = 0  # fetched but not handled: the daemon was stopping
 
 
@@ -93,10 +97,11 @@ def poll(app: App, now: datetime, *, stop: Callable[[], bool] = _never) -> PollR
     report.resynced = place.afresh
     # Refs stored without the name of their mailbox are the stored cursor's mailbox's.
     previous = place.mailbox_changed[0] if place.mailbox_changed else ""
-    report.still_unmoved = unmoved.move_remembered(
+    report.still_unmoved, error = unmoved.move_remembered(
         app.store, app.backend, mailbox_cursor.mailbox_read(app, kind_of(app.backend)),
         previous=previous,
     )
+    _note_refusal(report, error)
     # What the backend failed to read before, counted on (a fresh backend each --once run).
     left_unread.recall(app, now)
     for _ in range(MAX_BATCHES):
@@ -175,6 +180,14 @@ def _mark_processed(app: App, messages: list[FetchedMessage], report: PollReport
             "again): %s", len(messages), exc,
         )
         _not_moved(app, messages, report)
+        if isinstance(exc, BackendError):
+            _note_refusal(report, exc)
+
+
+def _note_refusal(report: PollReport, error: BackendError | None) -> None:
+    """Keep the words of a move the mailbox refused; a passing failure is not kept."""
+    if error is not None and refused_for_good(error):
+        report.move_refused = str(error)
 
 
 def _not_moved(app: App, messages: list[FetchedMessage], report: PollReport) -> None:

@@ -169,6 +169,9 @@ class FlushReport:
     failed: list[str] = field(default_factory=list)
     held: str = ""  # why sending is held back (sending_hold), if it is
     unreachable: str = ""  # why this flush stopped early: the server could not be reached
+    # (row id, the server's words) of each mail refused for itself (a 5xx for every
+    # recipient, say) and left failed; a refusal of every mail is `held` instead
+    refused: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _recently_sent(session: Session, recipient: str, since: datetime) -> int:
@@ -486,4 +489,5 @@ def _give_up(store: Store, row_id: int, now: datetime, error: str, report: Flush
         row.status, row.last_error = "failed", error[:1000]
         ledger.record_event(session, now, "outbox", "failed", error[:1000], case_id=row.case_id)
     report.failed.append(str(row_id))
+    report.refused.append((row_id, error))
     log.error("outbox: could not send row %s: %s", row_id, error)

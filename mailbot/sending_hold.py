@@ -15,9 +15,12 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+
 from mailbot.backends.retry import Backoff
 from mailbot.outage_record import OutageRecord, decode, read_record, write_record
 from mailbot.store import Store
+from mailbot.store.tables import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,8 @@ HOLD_BACKOFF = Backoff(base=FIRST_WAIT.total_seconds(), cap=MAX_WAIT.total_secon
 
 
 Hold = OutageRecord
-__all__ = ["HOLD_KEY", "Hold", "current", "decode", "hold", "release", "try_at_next_flush"]
+__all__ = ["HOLD_KEY", "Hold", "current", "decode", "hold", "release", "try_at_next_flush",
+           "try_now"]
 
 
 def current(store: Store) -> Hold | None:
@@ -58,6 +62,23 @@ def try_at_next_flush(store: Store) -> None:
         held = read_record(session, HOLD_KEY)
         if held is not None:
             write_record(session, HOLD_KEY, replace(held, retry_at=held.since))
+
+
+def try_now(store: Store, now: datetime) -> None:
+    """Keep the hold, but try at once: at the next flush, with the mail the hold put back
+    (due at the hold's next try) due now. For `mailbot poll --once`, run by hand just
+    after the permission or password was put right, or by a timer: one mail each run."""
+    with store.transaction() as session:
+        held = read_record(session, HOLD_KEY)
+        if held is None:
+            return
+        write_record(session, HOLD_KEY, replace(held, retry_at=held.since))
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == "pending", OutboxRow.not_before > now,
+                   OutboxRow.last_error == held.problem[:1000])
+            .values(not_before=now)
+        )
 
 
 def release(store: Store, held: Hold, now: datetime) -> None:

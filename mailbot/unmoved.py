@@ -53,17 +53,18 @@ def remember(store: Store, mailbox: Mailbox, refs: Sequence[str], owner: str = "
 
 def move_remembered(
     store: Store, mailbox: Mailbox, owner: str = "", *, previous: str = ""
-) -> int:
-    """Move what earlier polls could not; how many are still waiting afterwards. Their
-    rows committed long ago, but the database is synced to disk first all the same.
-    `owner` is the mailbox now read; refs kept for another are let go. `previous` is the
-    mailbox read before, if [mailbox] has changed since: refs stored without the name of
-    their mailbox (by an earlier version) are taken to be its."""
+) -> tuple[int, BackendError | None]:
+    """Move what earlier polls could not: how many are still waiting afterwards, and the
+    mailbox's error if it would not move them. Their rows committed long ago, but the
+    database is synced to disk first all the same. `owner` is the mailbox now read; refs
+    kept for another are let go. `previous` is the mailbox read before, if [mailbox] has
+    changed since: refs stored without the name of their mailbox (by an earlier version)
+    are taken to be its."""
     with store.transaction() as session:
         writer, kept_for, refs = _decode(read_value(session, UNMOVED_KEY))
     kept_for = kept_for or previous
     if not refs:
-        return 0
+        return 0, None
     kind = kind_of(mailbox)
     if writer is not None and writer != kind:
         log.warning(
@@ -72,27 +73,27 @@ def move_remembered(
             "finds them in the Inbox, knows them, and moves them",
             len(refs), writer, kind, writer,
         )
-        return _let_go(store)
+        return _let_go(store), None
     if kept_for and owner and kept_for != owner:
         log.warning(
             "poll: %d recorded message(s) that could not be moved to Processed in %s are "
             "not moved in %s, the mailbox now read (their ids are the other mailbox's)",
             len(refs), kept_for, owner,
         )
-        return _let_go(store)
+        return _let_go(store), None
     if not store.make_durable():
-        return len(refs)
+        return len(refs), None
     try:
         mark_all_processed(mailbox, refs)
     except BackendError as exc:
         log.info("poll: %d recorded message(s) still not moved in the mailbox: %s",
                  len(refs), exc)
-        return len(refs)
+        return len(refs), exc
     with store.transaction() as session:
         # Only this poller remembers refs (one per database), so all of them were moved.
         write_value(session, UNMOVED_KEY, None)
     log.info("poll: moved %d message(s) recorded by an earlier poll", len(refs))
-    return 0
+    return 0, None
 
 
 def waiting(session: Session, kind: str) -> int:

@@ -120,6 +120,14 @@ class Interruptible(Protocol):
     def interrupt(self) -> None: ...
 
 
+def refused_for_good(error: BackendError) -> bool:
+    """The server refused what mailbot asked (no permission, no such folder, the sender
+    not allowed), so it will refuse it again until a person changes something; as opposed
+    to a server that is busy or away (TransientError), a send whose fate is unknown
+    (MaybeSent), or a cursor to start again from (CursorExpired)."""
+    return not isinstance(error, TransientError | MaybeSent | CursorExpired)
+
+
 def kind_of(mailbox: object) -> str:
     """Which backend this is ("graph", "ews", "imap", "maildir"): cursors and message refs
     are each backend's own, so what one wrote must never be handed to another."""

@@ -407,8 +407,18 @@ class ImapMailbox(ImapConnection):
             self._move_uids(client, uids)
 
     def _move_uids(self, client: IMAPClient, uids: list[int]) -> None:
-        with self._errors():  # here so a [TRYCREATE] reaches _move as FolderMissing
-            move_uids(client, uids, self._processed_name)
+        try:
+            with self._errors():  # here so a [TRYCREATE] reaches _move as FolderMissing
+                move_uids(client, uids, self._processed_name)
+        except (FolderMissing, TransientError):
+            raise
+        except BackendError as refused:  # [NOPERM], or another NO: say which key to change
+            raise BackendError(
+                f"{refused}; to move handled mail to {self._processed_name!r}, user "
+                f"{self.username!r} needs the right to add messages there (and to delete "
+                "and expunge in the inbox), or set [mailbox.imap] processed to a folder it "
+                "may write to"
+            ) from refused
 
     def _save_sent(self, client: IMAPClient, mail: OutgoingMail) -> None:
         """APPEND to Sent, unless an earlier try already did (a lost OK reply)."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mailbot import directory_alert, jobs, template_fallback
+from mailbot import directory_alert, jobs, sending_hold, template_fallback
 from mailbot.app import App
 from mailbot.backends.base import BackendError
 from mailbot.cli.common import (
@@ -22,6 +22,7 @@ from mailbot.cli.common import (
 from mailbot.config_explain import set_by_environment
 from mailbot.console import not_sent_yet, summarise_poll
 from mailbot.health import MailboxHealth
+from mailbot.refusals import REFUSED_EXIT, processed_folder, refusal_lines
 from mailbot.scheduler import AlreadyRunning, run_daemon, single_instance
 
 if TYPE_CHECKING:
@@ -37,8 +38,14 @@ def poll(
     """Fetch new mail, process it and send what is due (use `mailbot run` for the daemon).
     Its line ends with the mail not sent yet (the mail server down) and its next try.
 
-    Refuses (exit 2) a council template mailbot cannot use, as it does a directory file
-    that does not validate; `mailbot run` uses mailbot's own in its place."""
+    Exits 4 when the mailbox refused a send or a move (no permission to send as the
+    mailbox, no right to move to Processed): a line for each kind says what, how many
+    wait, the server's words and what to change. Nothing is lost: the mail waits in the
+    outbox and the messages in the Inbox, and the first run after it is put right sends
+    and moves them, once. A server busy or down is no refusal (exit 0; tried again later).
+    Exits 3 when the mailbox cannot be read at all. Refuses (exit 2) a council template
+    mailbot cannot use, as it does a directory file that does not validate; `mailbot run`
+    uses mailbot's own in its place."""
     if not once:
         raise fail("use --once for a single poll, or `mailbot run` for the daemon")
     with opened_app(config, warn=True, makes_mail=True, reads_mailbox=True) as mailbot_app:
@@ -47,13 +54,22 @@ def poll(
                 now = datetime.now(UTC)
                 report = jobs.poll(mailbot_app, now)
                 MailboxHealth(mailbot_app).read_by_hand("poll --once", now)
+                # A run by hand after a permission or password was put right tries the
+                # held mail at once, not when the hold's wait ends.
+                sending_hold.try_now(mailbot_app.store, datetime.now(UTC))
                 flushed = jobs.flush_outbox(mailbot_app, datetime.now(UTC))
                 waiting = not_sent_yet(mailbot_app.store, datetime.now(UTC))
+                refused = refusal_lines(report, flushed, mailbot_app.store,
+                                        processed_folder(mailbot_app.settings))
         except AlreadyRunning as exc:
             raise fail(str(exc)) from None
         except BackendError as exc:
             raise fail(f"mailbox: {exc}", 3) from None
     typer.echo(summarise_poll(report, flushed, waiting))
+    for line in refused:
+        typer.echo(line, err=True)
+    if refused:
+        raise typer.Exit(REFUSED_EXIT)
 
 
 def adopt(config: ConfigOption = None) -> None:

@@ -1,0 +1,202 @@
+"""An administrator trying the Graph backend ran `mailbot poll --once` with an Entra app
+that lacked Mail.Send (every acknowledgement refused, 403 ErrorAccessDenied), or had
+Mail.Read only (nothing moved to Processed): it exited 0, so the first test run looked
+successful while nothing was sent and nothing moved. It now ends with one line per kind
+of refusal (what, how many, Graph's words, what to change) and exits 4; nothing is lost,
+and once the permission is granted the next run sends each mail once and moves the
+message. A throttled send is no refusal: exit 0 as before. Against the loopback Entra ID
+and the fake Graph."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.graph_server import FakeGraph, Request
+from sqlalchemy import select
+from typer.testing import CliRunner, Result
+
+from mailbot.cli import app
+from mailbot.settings import load_settings
+from mailbot.store import Store
+from mailbot.store.tables import OutboxRow
+
+pytestmark = pytest.mark.timeout(120)
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+ADDRESS = "memberenquiries@council.example"
+MEMBER = "jo.bloggs@councillors.example.gov.uk"
+REFUSED = 4
+
+
+@pytest.fixture
+def clouds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeGraph, FakeEntra]]:
+    graph = FakeGraph(ADDRESS).start()
+    entra = FakeEntra(graph.token, tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
+    try:
+        yield graph, entra
+    finally:
+        entra.close()
+        graph.close()
+
+
+def config(folder: Path, graph: FakeGraph, entra: FakeEntra) -> Path:
+    path = folder / "mailbot.toml"
+    path.write_text(
+        f"""
+[council]
+name = "Example Council"
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "graph"
+address = "{ADDRESS}"
+
+[mailbox.graph]
+tenant_id = "{TENANT}"
+client_id = "{CLIENT}"
+client_secret = "{SECRET}"
+base_url = "{graph.base_url}"
+authority_host = "{entra.url}"
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+
+[classifier]
+train_if_missing = false
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def member_mail(subject: str) -> bytes:
+    return (
+        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
+        f"To: {ADDRESS}\r\n"
+        f"Subject: {subject}\r\n"
+        f"Message-ID: <{uuid.uuid4().hex}@councillors.example.gov.uk>\r\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+        "\r\n"
+        "A resident reports a deep pothole outside number 12. Can highways repair it?\r\n"
+    ).encode()
+
+
+def poll_once(path: Path) -> Result:
+    result = CliRunner().invoke(app, ["poll", "--once", "--config", str(path)])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def refusals(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("mailbot: refused:")]
+
+
+def outbox(path: Path) -> list[tuple[str, str]]:
+    store = Store(load_settings(path).database_url, migrate=False)
+    try:
+        with store.transaction() as session:
+            rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id))
+            return [(row.purpose, row.status) for row in rows]
+    finally:
+        store.close()
+
+
+def to_member(graph: FakeGraph) -> list[bytes]:
+    return [raw for recipients, raw in graph.outgoing if MEMBER in recipients]
+
+
+def test_an_app_without_mail_send_exits_4_and_sends_each_mail_once_when_granted(
+    tmp_path: Path, clouds: tuple[FakeGraph, FakeEntra]
+) -> None:
+    graph, entra = clouds
+    path = config(tmp_path, graph, entra)
+    graph.denied = {"send"}
+    graph.deliver(member_mail("Pothole on Castle Street"))
+
+    refused = poll_once(path)
+
+    assert refused.exit_code == REFUSED, refused.output
+    queued = outbox(path)
+    assert queued and all(status == "pending" for _, status in queued), queued
+    assert graph.outgoing == []
+    assert len(graph.messages_in("Processed")) == 1  # moving was allowed: it moved
+    (line,) = refusals(refused)
+    assert line.startswith(f"mailbot: refused: sending mail: {len(queued)} mail(s) wait "
+                           "in the outbox"), line
+    assert "403 ErrorAccessDenied" in line  # the server's words
+    assert "Access is denied. Check credentials and try again." in line
+    assert "Mail.Send application permission" in line  # what to change
+    assert "Mail.ReadWrite" not in line
+
+    graph.denied = set()  # the administrator grants Mail.Send
+    fixed = poll_once(path)
+
+    assert fixed.exit_code == 0, fixed.output
+    assert refusals(fixed) == []
+    assert [status for _, status in outbox(path)] == ["sent"] * len(queued)
+    assert len(graph.outgoing) == len(queued)
+    (ack,) = to_member(graph)
+    assert b"Pothole on Castle Street" in ack
+
+    again = poll_once(path)
+    assert again.exit_code == 0, again.output
+    assert len(graph.outgoing) == len(queued)  # never sent twice
+
+
+def test_an_app_with_mail_read_only_exits_4_and_the_message_is_moved_when_granted(
+    tmp_path: Path, clouds: tuple[FakeGraph, FakeEntra]
+) -> None:
+    graph, entra = clouds
+    path = config(tmp_path, graph, entra)
+    graph.denied = {"write"}  # Mail.Read (and Mail.Send): the Processed folder cannot be made
+    graph.deliver(member_mail("Streetlight out on Mill Lane"))
+
+    refused = poll_once(path)
+
+    assert refused.exit_code == REFUSED, refused.output
+    assert len(graph.messages_in("inbox")) == 1  # left where it was
+    assert len(to_member(graph)) == 1  # sending was allowed: the member was acknowledged
+    (line,) = refusals(refused)
+    assert line.startswith("mailbot: refused: moving to Processed: 1 handled message(s) "
+                           "stay in the Inbox"), line
+    assert "403 ErrorAccessDenied" in line
+    assert "Mail.ReadWrite application permission" in line
+
+    graph.denied = set()  # Mail.ReadWrite granted
+    fixed = poll_once(path)
+
+    assert fixed.exit_code == 0, fixed.output
+    assert refusals(fixed) == []
+    assert graph.messages_in("inbox") == []
+    assert len(graph.messages_in("Processed")) == 1
+    assert len(to_member(graph)) == 1  # not acknowledged twice
+
+
+def test_a_throttled_send_is_no_refusal(
+    tmp_path: Path, clouds: tuple[FakeGraph, FakeEntra]
+) -> None:
+    graph, entra = clouds
+    path = config(tmp_path, graph, entra)
+
+    def throttle_sending(request: Request) -> None:
+        if request.path.endswith("/sendMail"):
+            graph.fail_next(1, 429, retry_after="300")  # longer than mailbot waits
+
+    graph.before_request = throttle_sending
+    graph.deliver(member_mail("Bins not collected"))
+
+    result = poll_once(path)
+
+    assert result.exit_code == 0, result.output
+    assert refusals(result) == []
+    assert graph.outgoing == []
+    assert "mail(s) not sent yet" in result.stdout
