@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from mailbot import assignment, ledger
+from mailbot import case_notice, ledger
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.cases import LONDON
@@ -81,15 +81,14 @@ def member_recall(it: Intake) -> Outcome | None:
         f"{long_date(sent_on)}; it stays in the shared mailbox and on the case, unchanged",
         case=case, message=it.row,
     )
-    if case.officer_email:
-        queued = assignment.queue_officer_mail(
-            it.app, it.session, case, to=case.officer_email, purpose=PURPOSE,
-            dedup_key=f"{PURPOSE}:{original.message_id}"[:200],
-            headline=_headline(case, original.subject or subject, sent_on),
-            why="", message=None, now=it.now, subject_prefix="Update: ",
-        )
-        if queued:
-            it.queued.append(queued)
+    queued = case_notice.queue(
+        it.app, it.session, case, purpose=PURPOSE,
+        dedup_key=f"{PURPOSE}:{original.message_id}"[:200],
+        headline=_headline(case, original.subject or subject, sent_on),
+        message=None, now=it.now, prefix="Update: ",
+    )
+    if queued:
+        it.queued.append(queued)
     return it.settle(MessageStatus.AUTOMATIC, f"recall of a message on {case.ref}", case)
 
 

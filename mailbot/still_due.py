@@ -73,6 +73,7 @@ from mailbot import (
     access_request_reminder,
     ack_reminder,
     bounce_notice,
+    case_notice,
     confidentiality_chase,
     pause_chase,
     reminders,
@@ -418,10 +419,14 @@ def check_update(app: App, session: Session, case: CaseRow, row: OutboxRow) -> R
 
 
 def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
-    """Nothing ("") while the notice's officer still holds the case; else the notice
-    written again for the one who does; else why it cannot go."""
-    if not (moved := _moved_on(case, row)) or not case.officer_email:
-        return moved
+    """Nothing ("") while the notice's reader is still who is told of the case (its
+    officer, else the stand-in: case_notice); else the notice written again for who is;
+    else why it cannot go."""
+    to = row.recipients.partition(",")[0].strip()
+    reader = case_notice.reader(app, case)
+    if reader is not None and same_address(to, reader):
+        return ""
+    moved = f"the case is now with {case.officer_email or 'nobody'}"
     rewritten = thread_mail.notice_for_holder(app, session, case, row.dedup_key)
     return rewritten if rewritten is not None else moved
 

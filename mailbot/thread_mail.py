@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mailbot import (
     acknowledgement,
     answered,
-    assignment,
+    case_notice,
     cases,
     commands,
     foi_pause,
@@ -530,15 +530,15 @@ def notice_for_holder(
     app: App, session: Session, case: CaseRow, dedup_key: str
 ) -> outbox.Rewritten | None:
     """The officer's notice of mail in the case's thread (queued under `dedup_key` by
-    _tell_officer: "reopened" or "update"), written again for whoever holds the case now:
-    a case passed on since is new to its officer, whose assignment quotes only the first
-    message. An update says again what the message is (the member writing again, someone
-    else, or mail that may be forged), without "the clock you paused": that was the last
-    officer's pause. None if the case has no officer or the message can no longer be read
-    (erased, say)."""
+    _tell_officer: "reopened" or "update"), written again for whoever holds the case now
+    (else the stand-in, case_notice): a case passed on since is new to its officer, whose
+    assignment quotes only the first message. An update says again what the message is (the
+    member writing again, someone else, or mail that may be forged), without "the clock you
+    paused": that was the last officer's pause. None if nobody is to be told or the
+    message can no longer be read (erased, say)."""
     purpose, _, message_id = dedup_key.partition(":")
     raw = session.scalar(select(MessageRow.raw).where(MessageRow.message_id == message_id))
-    if not case.officer_email or not raw:
+    if case_notice.reader(app, case) is None or not raw:
         return None
     message = parse_message(raw)
     if isinstance(message, ParseFailure) or message.sender is None:
@@ -550,8 +550,7 @@ def notice_for_holder(
             headline = _untrusted(sender, forged)
         elif not same_member(app.directory, sender, case.member_email):
             headline = thread_senders.headline_for(app, session, case, message)
-    return assignment.officer_mail(app, case, to=case.officer_email, headline=headline,
-                                   why="", message=message, subject_prefix=UPDATE)
+    return case_notice.notice(app, case, headline, message, UPDATE)
 
 
 # What an officer is told when a member writes again about a case of theirs.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import assignment, ledger
+from mailbot import case_notice, ledger
 from mailbot.addresses import address_key, same_address
 from mailbot.assignment import Headline
 from mailbot.intake import Intake, Outcome
@@ -106,21 +106,12 @@ def follow_named_case(it: Intake) -> Outcome | None:
 
 def tell_officer(it: Intake, case: CaseRow, headline: Headline, purpose: str) -> None:
     """The officer's notice of mail in the case's thread ("reopened" or "update"), once
-    for each message; none while the case has no officer."""
-    if not case.officer_email:
-        return
-    queued = assignment.queue_officer_mail(
-        it.app,
-        it.session,
-        case,
-        to=case.officer_email,
-        purpose=purpose,
+    for each message; while the case has no officer, to whoever settles such cases
+    (case_notice)."""
+    queued = case_notice.queue(
+        it.app, it.session, case, purpose=purpose,
         dedup_key=f"{purpose}:{it.row.message_id}"[:200],
-        headline=headline,
-        why="",
-        message=it.message,
-        now=it.now,
-        subject_prefix=UPDATE,
+        headline=headline, message=it.message, now=it.now, prefix=UPDATE,
     )
     if queued:
         it.queued.append(queued)
