@@ -10,6 +10,8 @@ mailbox keeps it. What the member wanted must still reach a person:
 - a recall of mail that opened or joined a case of theirs is put on that case's timeline
   and its officer is told to check with the member whether they still want it answered;
   the case, its status and its clock are left as they are;
+- the notice follows the case while it waits in the outbox: written again for whoever
+  holds it when it goes, withdrawn once it is answered or closed (check_at_send);
 - a recall matching no case (the original not seen yet, or never a case) is left for a
   person in the quarantine list with the reason, to be run again or marked dealt with.
 
@@ -33,12 +35,15 @@ from mailbot.assignment import Headline
 from mailbot.cases import LONDON
 from mailbot.intake import Intake, Outcome
 from mailbot.languages import long_date_cy
-from mailbot.model import MessageStatus, ParsedMessage
+from mailbot.model import FINISHED, CaseStatus, MessageStatus, ParsedMessage
+from mailbot.outbox import Rewritten
 from mailbot.render import long_date
-from mailbot.store.tables import CaseRow, MessageRow
+from mailbot.store.tables import CaseRow, MessageRow, OutboxRow
 from mailbot.thread import cases_with_guid, conversation_guid, find_case, same_member
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from mailbot.app import App
 
 RECALL_SUBJECT = re.compile(r"^\s*(?:recall|rückruf)\s*:\s*(?P<subject>.*?)\s*$",
@@ -90,6 +95,26 @@ def member_recall(it: Intake) -> Outcome | None:
     if queued:
         it.queued.append(queued)
     return it.settle(MessageStatus.AUTOMATIC, f"recall of a message on {case.ref}", case)
+
+
+def check_at_send(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+    """The recall notice as it leaves the outbox (still_due): withdrawn once the case is
+    answered or closed (nothing is left to check with the member); written again for
+    whoever is told of the case now (case_notice) if it has moved since; else as queued."""
+    if case.status in FINISHED:
+        return ("the case was answered" if case.status == CaseStatus.RESPONDED
+                else "the case was closed")
+    reader = case_notice.reader(app, case)
+    if reader is not None and same_address(row.recipients.partition(",")[0].strip(), reader):
+        return ""
+    message_id = row.dedup_key.partition(":")[2]
+    original = session.scalar(select(MessageRow).where(MessageRow.message_id == message_id))
+    rewritten = None if original is None else case_notice.notice(
+        app, case, _headline(case, original.subject or "(no subject)",
+                             original.received_at.astimezone(LONDON).date()),
+        None, "Update: ",
+    )
+    return rewritten or f"the case is now with {case.officer_email or 'nobody'}"
 
 
 def recalled_mail(app: App, it: Intake, subject: str) -> tuple[CaseRow, MessageRow] | None:

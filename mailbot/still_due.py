@@ -35,13 +35,15 @@ it on") once the case is finished, has moved since, or the absent officer has ac
 the notice and the member's letter that a follow-up reopened the case once it is finished
 again; the officer's notice of it, or of any other mail in the case's thread (an
 update), is written again for the case's new officer when the case has moved (their
-assignment quotes only the first message); the officer's notice that mail to the
-member bounced (bounce_notice) once the case is finished, and written again from the
-bounce for the case's officer now (else the stand-in) when the case has moved; the
-member's letter naming a new officer, the letter that the response will be later
-(EXTEND), and the letters that an FOI request's clarification or fee was received, or
-that the member's reply ended a pause, with the new date, once the case is finished
-(the last three also once it is paused again).
+assignment quotes only the first message); the officer's notice of a member's Outlook
+recall likewise, and withdrawn once the case is finished (recall.check_at_send); the
+officer's notice that mail to the member bounced (bounce_notice) once the case is
+finished, and written again from the bounce for the case's officer now (else the
+stand-in) when the case has moved; the member's letter naming a new officer, the letter
+that the response will be later (EXTEND), and the letters that an FOI request's
+clarification or fee was received, or that the member's reply ended a pause, with the
+new date, once the case is finished (the last three also once it is paused again); the
+member's letters that their case is paused (pause_letters) once that pause has ended.
 
 An officer's daily summary of reminders is reviewed case by case, as each reminder in
 it would be alone: it goes with the cases still to answer, written again for the day it
@@ -76,6 +78,8 @@ from mailbot import (
     case_notice,
     confidentiality_chase,
     pause_chase,
+    pause_letters,
+    recall,
     reminders,
     summary_takeover,
     thread_mail,
@@ -520,6 +524,7 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "ooo_redirect": check_redirect,
     "reopened": check_reopened,
     "update": check_update,
+    recall.PURPOSE: recall.check_at_send,
     bounce_notice.MEMBER_PURPOSE: check_member_bounce,
     "alternative_contact": check_member_told_of_new_officer,
     "extension_notice": check_extension_notice,
@@ -527,4 +532,6 @@ ANY_HOUR_CHECKS: dict[str, AnyHourCheck] = {
     "fee_received": check_new_date_after_pause,
     "reply_received": check_new_date_after_pause,
     "pause_ended": check_new_date_after_pause,
+    pause_letters.NOTICE: pause_letters.check_still_paused,
+    pause_letters.HOLDING: pause_letters.check_still_paused,
 }
