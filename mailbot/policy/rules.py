@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from mailbot.model import Kind, Priority
-from mailbot.policy.values import Days, LocalTime, PositiveDays, not_bool
+from mailbot.policy.values import Days, Flag, LocalTime, PositiveDays, not_bool
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -82,9 +82,9 @@ class ClockRules(Strict):
     cutoff: LocalTime | None = None
     # Colchester 16(3): an officer's out-of-office suspends the timescale of an enquiry
     # (pause event); see Policy.absence_pauses for which kinds.
-    out_of_office_pauses: bool = False
+    out_of_office_pauses: Flag = False
     # Colchester 16(4) and others: a new date may be agreed with the member (extend event).
-    extension_by_agreement: bool = True
+    extension_by_agreement: Flag = True
     source: str = Field(min_length=1)  # cites each rule of this table
     no_ack_source: str | None = None  # why there is no acknowledgement clock, if none
 
@@ -148,13 +148,13 @@ class Routing(Strict):
 
 
 class FoiRules(Strict):
-    note_to_member: bool = True  # tell the member their request went to the FOI team
+    note_to_member: Flag = True  # tell the member their request went to the FOI team
     source: str = Field(min_length=1)
 
 
 class ConfidentialityRules(Strict):
-    minimise_content: bool = True  # notifications never quote the message
-    say_at_once_if_not_possible: bool = True  # MWDA 7.2, Cardiff: say straight away
+    minimise_content: Flag = True  # notifications never quote the message
+    say_at_once_if_not_possible: Flag = True  # MWDA 7.2, Cardiff: say straight away
     # Working days the officer has to answer CONFIDENTIAL OK/NO before one chase; after
     # as many again, one escalation to their manager (mailbot/confidentiality_chase.py).
     # At most 10: a pack cannot turn "straight away" into weeks.
@@ -176,7 +176,7 @@ class Hours(Strict):
 
 class Reminders(Strict):
     days_before: Days = 2  # working days before the due date
-    on_due_day: bool = True
+    on_due_day: Flag = True
     overdue_every: PositiveDays = 2  # working days between overdue reminders
     escalate_after: Days = 2  # overdue reminders before the manager is told
     # Once the manager has been told, the officer's overdue reminders go no more often than

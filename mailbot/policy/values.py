@@ -26,6 +26,24 @@ def not_bool(value: Any, info: ValidationInfo) -> Any:
                          f"not {json.dumps(value)}")
     return value
 
+def only_bool(value: Any, info: ValidationInfo) -> Any:
+    """A yes-or-no as TOML writes one. Pydantic would read "true", "no" or 1 as one, so a
+    council that quoted one could not tell how the others were read: refused, showing the
+    form wanted."""
+    if isinstance(value, bool):
+        return value
+    key = info.field_name or "key"
+    word = str(value).strip().lower()
+    if isinstance(value, str) and word in _YES | _NO:
+        raise ValueError(f"must be true or false written without quotes, {key} = "
+                         f"{'true' if word in _YES else 'false'}, not {json.dumps(value)}")
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+_YES = frozenset({"true", "yes", "on", "1"})
+_NO = frozenset({"false", "no", "off", "0"})
+Flag = Annotated[bool, BeforeValidator(only_bool)]
+
 # No protocol sets a year or more; a bigger number is a typo that would otherwise fail
 # (past the calendar's last year) or mislead on every message, not when the pack is read.
 MAX_DAYS = 250

@@ -122,6 +122,30 @@ def test_a_number_in_quotes_in_a_pack_is_an_error_naming_key_and_file(tmp_path: 
         'a number written without quotes, escalate_after = 2, not "2"')
 
 
+def test_true_or_false_in_quotes_in_a_pack_is_an_error_naming_key_and_file(
+    tmp_path: Path,
+) -> None:
+    # "false" was read as false and check-config said OK, as a quoted number was.
+    pack = _own_pack(tmp_path, "wiltshire", "", "")
+    code, errors = _errors(tmp_path, policy=pack,
+                           pack=("minimise_content = true", 'minimise_content = "false"'))
+    assert code == 2
+    [error] = errors
+    assert error.endswith(
+        f"{tmp_path.resolve() / 'own.toml'}: confidentiality.minimise_content: must be "
+        'true or false written without quotes, minimise_content = false, not "false"')
+
+
+def test_a_number_for_true_or_false_in_the_config_s_overrides_is_named_there(
+    tmp_path: Path,
+) -> None:
+    code, errors = _errors(tmp_path, policy="wiltshire",
+                           config="\n[policy.clock]\nextension_by_agreement = 1\n")
+    assert code == 2
+    [error] = errors
+    assert "policy.clock.extension_by_agreement: must be true or false, not 1" in error
+
+
 def test_a_number_in_quotes_in_the_config_s_overrides_is_named_there(tmp_path: Path) -> None:
     code, errors = _errors(tmp_path, policy="wiltshire", config=(
         '[policy.reminders]\noverdue_every = "1"\n[policy.ack.enquiry]\ndays = " 3"\n'
