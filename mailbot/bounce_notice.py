@@ -86,6 +86,14 @@ MEMBER_MAIL: dict[str, Bilingual] = {
         "letter giving the response date now that the clock runs again",
         "llythyr yn rhoi'r dyddiad ymateb gan fod y cloc yn rhedeg eto",
     ),
+    "pause_notice": Bilingual(
+        "letter saying the clock is paused until what it waits for comes from them",
+        "llythyr yn dweud bod y cloc wedi'i oedi nes daw'r hyn y mae'n aros amdano ganddynt",
+    ),
+    "pause_holding": Bilingual(
+        "short reply to their request for news saying the case is paused",
+        "ateb byr i'w cais am newyddion yn dweud bod yr achos wedi'i oedi",
+    ),
 }
 
 

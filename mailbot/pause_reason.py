@@ -132,6 +132,11 @@ _PERSON = re.compile(
 )
 
 
+def asks_proof_of_id(why: str) -> bool:
+    """Whether a subject access request's pause reason names proof of identity."""
+    return _PROOF_OF_ID.search(why) is not None
+
+
 def _no_one(name: str) -> bool:
     return False
 

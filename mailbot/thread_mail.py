@@ -28,6 +28,7 @@ from mailbot import (
     foi_pause,
     ledger,
     outbox,
+    pause_letters,
     pause_reason,
     thread_senders,
 )
@@ -150,6 +151,8 @@ def follow_thread(it: Intake) -> Outcome | None:
         # be the same words twice.
         return it.settle(MessageStatus.PROCESSED, "follow-up added; the officer was copied in",
                          case)
+    if the_member and not thanks_only:  # "Any news?" while paused: a holding reply
+        headline = pause_letters.answer_news(it, case, at, headline)
     tell_officer(it, case, headline, "update")
     return it.settle(MessageStatus.PROCESSED, "follow-up added to the case", case)
 

@@ -293,12 +293,14 @@ def tell_member_reply_moved_the_date(
             or not member_was_acknowledged(session, case)):
         return []
     promised, awaits = _member_was_given(app, session, case)
-    if not awaits and (promised is None or new_due <= promised):
+    moved = not awaits and promised is not None and new_due > promised
+    # A member told of the pause was promised the date when it runs again (pause_letters).
+    if not (awaits or moved or (told_of_pause(session, case) and _date_to_come(case, now))):
         return []
     return _letter(
         app, session, case, now, REPLY_RECEIVED,
         {"replied_on": replied_on, "paused_on": pause.at.astimezone(cases.LONDON).date(),
-         "old_due": None if awaits else promised, "new_due": new_due},
+         "old_due": promised if moved else None, "new_due": new_due},
         dedup_key=f"{REPLY_RECEIVED}:{case.id}:{pause.id}", in_reply_to=in_reply_to,
     )
 
@@ -308,12 +310,13 @@ def tell_member_pause_ended(
 ) -> list[str]:
     """The officer's RESUME has ended a pause the member was told of with the promise of
     a date when it runs again (member_awaits_a_date: the acknowledgement of an enquiry
-    relabelled an FOI request or a complaint while paused): they are sent it, with the
+    relabelled an FOI request or a complaint while paused; or told_of_pause: the letter
+    at the PAUSE, or the reply to their "Any news?"): they are sent it, with the
     days paused, in their thread. Once per pause; only while the case is open with a date
     still to come (_date_to_come)."""
     pause = foi_pause.last_pause(session, case)
     if (pause is None or case.status != CaseStatus.OPEN or not _date_to_come(case, now)
-            or not member_awaits_a_date(app, session, case)):
+            or not (member_awaits_a_date(app, session, case) or told_of_pause(session, case))):
         return []
     return _letter(
         app, session, case, now, PAUSE_ENDED,
@@ -323,6 +326,28 @@ def tell_member_pause_ended(
 
 
 PAUSE_ENDED = "pause_ended"  # the letter's template and outbox purpose
+# The letters telling the member their case is paused (mailbot/pause_letters.py): at the
+# PAUSE, and in reply to their "Any news?". Each promises the date when it runs again.
+PAUSE_LETTERS = ("pause_notice", "pause_holding")
+
+
+def pause_letter_key(purpose: str, case: CaseRow, pause_id: int) -> str:
+    """A pause letter's outbox key: once per pause (its clock event)."""
+    return f"{purpose}:{case.id}:{pause_id}"
+
+
+def told_of_pause(session: Session, case: CaseRow) -> bool:
+    """Whether the member was sent (or is to be sent) a letter saying the case's last
+    pause holds it and that the date will follow when it runs again."""
+    pause = foi_pause.last_pause(session, case)
+    if pause is None:
+        return False
+    keys = [pause_letter_key(purpose, case, pause.id) for purpose in PAUSE_LETTERS]
+    found = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.dedup_key.in_(keys),
+                                   OutboxRow.status.not_in(("suppressed", "failed")))
+        .limit(1))
+    return found is not None
 REPLY_RECEIVED = "reply_received"  # the letter's template and outbox purpose
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from mailbot import cases, foi_pause, leavers, ledger, pause_reason
+from mailbot import cases, foi_pause, leavers, ledger, pause_letters, pause_reason
 from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.commands.letters import (
     long_date_or_paused,
@@ -81,10 +81,12 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     # A subject access request (an enquiry, or an FOI request also asking for the
     # requester's own data): the law's date does not move with the pause.
     law_line = law_date_beside_pause(ctx.app, case, resumed=False)
+    told = pause_letters.tell_member_paused(ctx.app, ctx.session, case, promised, ctx.now)
     if stop is not None and statutory:
-        lines.append(_how_an_foi_pause_ends(ctx.app, stop))
+        lines.append(_how_an_foi_pause_ends(ctx.app, stop, told=bool(told)))
         lines.extend([law_line] if law_line is not None else [])
-        return Result(True, lines)
+        lines.extend([_member_told_of_pause(ctx)] if told else [])
+        return Result(True, lines, told)
     lines.append(
         Bilingual(
             "Reply RESUME when it should run again; the days in between will not count.",
@@ -95,13 +97,15 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     if law_line is not None:
         lines.append(law_line)
     waits = pause_waits_for(ctx.app, ctx.session, case, command.reason)
+    if told:
+        lines.append(_member_told_of_pause(ctx))
     if promised is not None and member_was_acknowledged(ctx.session, case):
-        lines.append(_member_not_told_of_pause(promised))
+        lines.extend([] if told else [_member_not_told_of_pause(promised)])
         if waits == "member" and ctx.given_at.astimezone(cases.LONDON).date() <= promised:
             lines.append(_member_reply_ends_pause())
     if waits != "member":
         lines.append(_member_reply_leaves_pause(waits))
-    return Result(True, lines)
+    return Result(True, lines, told)
 
 
 def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
@@ -122,33 +126,59 @@ def _foi_pause_needs_its_stop(app: App, case: CaseRow) -> Bilingual:
     )
 
 
-def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop) -> Bilingual:
-    """What ends the Act's stop, and what the date then is (mailbot has not written to
-    the member: the officer's own request or notice to them is what stops the clock)."""
+def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop, *, told: bool) -> Bilingual:
+    """What ends the Act's stop, and what the date then is. The officer's own request or
+    notice to the member is what stops the clock: mailbot's letter, when `told`
+    (pause_letters), says only that the clock is paused until it comes."""
     law = foi_pause.act(app.policy)
     if stop == "clarification":
+        en, cy = ((" Its letter to them does not say what to clarify: ask them yourself if "
+                   "you have not.",
+                   " Nid yw ei lythyr atynt yn dweud beth i'w egluro: gofynnwch iddynt eich "
+                   "hun os nad ydych wedi gwneud.") if told else
+                  (" It has not written to them now: ask them yourself if you have not.",
+                   " Nid yw wedi ysgrifennu atynt nawr: gofynnwch iddynt eich hun os nad "
+                   "ydych wedi gwneud."))
         return Bilingual(
             "When the member's clarification arrives, a fresh 20 working days start from "
             f"that day ({law} s.1(3)): their reply in this case's thread does it; if it "
             "comes another way, reply RESUME on the day it arrives. mailbot then sends the "
-            "member the new date. It has not written to them now: ask them yourself if you "
-            "have not.",
+            f"member the new date.{en}",
             "Pan ddaw eglurhad yr aelod, bydd 20 diwrnod gwaith newydd yn dechrau o'r diwrnod "
             f"hwnnw ({law} a.1(3)): mae eu hateb yn edefyn yr achos hwn yn gwneud hynny; os "
             "daw mewn ffordd arall, atebwch RESUME ar y diwrnod y daw. Bydd mailbot wedyn yn "
-            "anfon y dyddiad newydd at yr aelod. Nid yw wedi ysgrifennu atynt nawr: gofynnwch "
-            "iddynt eich hun os nad ydych wedi gwneud.",
+            f"anfon y dyddiad newydd at yr aelod.{cy}",
         )
+    en, cy = ((" Its letter to the member does not give the fee: send them the fees notice "
+               "yourself if you have not.",
+               " Nid yw ei lythyr at yr aelod yn rhoi'r ffi: anfonwch yr hysbysiad ffioedd "
+               "atynt eich hun os nad ydych wedi gwneud.") if told else
+              (" mailbot has not written to the member now: send them the fees notice "
+               "yourself if you have not.",
+               " Nid yw mailbot wedi ysgrifennu at yr aelod nawr: anfonwch yr hysbysiad "
+               "ffioedd atynt eich hun os nad ydych wedi gwneud."))
     return Bilingual(
         "Reply RESUME on the day the fee is received: the working days from today to that "
         f"day will not count ({law} s.10(2)), and mailbot then sends the member the new "
-        "date. The member writing again does not end this pause. mailbot has not written "
-        "to the member now: send them the fees notice yourself if you have not.",
+        f"date. The member writing again does not end this pause.{en}",
         "Atebwch RESUME ar y diwrnod y daw'r ffi i law: ni fydd y diwrnodau gwaith o heddiw "
         f"hyd at y diwrnod hwnnw yn cyfrif ({law} a.10(2)), a bydd mailbot wedyn yn anfon "
         "y dyddiad newydd at yr aelod. Nid yw neges arall gan yr aelod yn dod â'r oedi hwn "
-        "i ben. Nid yw mailbot wedi ysgrifennu at yr aelod nawr: anfonwch yr hysbysiad "
-        "ffioedd atynt eich hun os nad ydych wedi gwneud.",
+        f"i ben.{cy}",
+    )
+
+
+def _member_told_of_pause(ctx: Context) -> Bilingual:
+    """The line for the letter pause_letters queued: the pause waits for the member's
+    side, and they are told so (never the reason as written here)."""
+    member = ctx.app.directory.display(ctx.case.member_email)
+    return Bilingual(
+        f"{member} has been sent a letter saying the clock is paused until what it waits "
+        "for comes from them, and that you will tell them exactly what is needed (it does "
+        "not quote your reason).",
+        f"Mae {member} wedi cael llythyr yn dweud bod y cloc wedi'i oedi nes daw'r hyn y "
+        "mae'n aros amdano ganddynt, ac y byddwch yn dweud wrthynt beth yn union sydd ei "
+        "angen (nid yw'n dyfynnu eich rheswm).",
     )
 
 

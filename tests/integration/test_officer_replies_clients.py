@@ -134,7 +134,9 @@ def test_resume_inside_winmail_dat_only_runs_the_clock_again(council: Council) -
     assert council.case().status == "paused"
     out = _send(council, "officer_outlook_winmail_dat_only_resume.eml", assignment)
     assert council.case().status == "open"
-    assert _text(out[0]).startswith("Done.\n\nThe response clock of MB-2026-00001 is running")
+    [confirmation] = [m for m in out if m["To"] == SAM]
+    assert _text(confirmation).startswith(
+        "Done.\n\nThe response clock of MB-2026-00001 is running")
 
 
 def test_done_typed_in_the_subject_over_a_signature_only_is_applied(council: Council) -> None:

@@ -320,7 +320,9 @@ def test_reassign_to_someone_unknown_changes_nothing(council: Council) -> None:
 
 def test_pause_and_resume(council: Council) -> None:
     assignment = _open_pothole(council)[SAM]
-    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for clarification"'))
+    # A pause for someone else: the member is not written to (one for them is: see
+    # test_member_hears_of_pause).
+    council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for the contractor"'))
     case = council.case()
     assert case.status == "paused" and case.response_due is None
     # Resumed a week later (five working days paused): the date moves on by as many.

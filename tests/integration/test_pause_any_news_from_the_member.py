@@ -2,8 +2,9 @@
 waits for them was held for: their photos, or an FOI request's clarification. It used to
 end the pause and send them 'Thank you for clarifying your request ...' or 'Thank you for
 your reply ...' with a new date, though they had clarified nothing. Now the clock stays
-paused, the member is sent nothing, and the officer's update says so and gives the dated
-RESUME to type if the mail did give what the pause waited for. A real answer still ends it.
+paused, the member is sent only a short holding reply (test_member_hears_of_pause), and
+the officer's update says so and gives the dated RESUME to type if the mail did give what
+the pause waited for. A real answer still ends it.
 
 Dates: an enquiry (Wiltshire, 10 working days) received Monday 14 December 2026, due
 Wednesday 30 December; paused Wednesday 16 December. An FOI request received Tuesday 1
@@ -34,6 +35,8 @@ FOI = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 FOI_PAUSED = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
 FOI_WRITES = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
 MEMBER_LETTERS = ("reply_received", "clarification_received")
+# What the holding reply to "Any news?" says (test_member_hears_of_pause).
+HOLDING = "the time we have to respond to it has been paused since"
 
 
 def _council(home: Path, policy: str = "wiltshire") -> Council:
@@ -86,7 +89,7 @@ def test_any_news_leaves_a_pause_for_the_members_photos(council: Council, news: 
     out = council.deliver(council.reply(ack, LEE, news, date=ENQUIRY_WRITES), now=ENQUIRY_WRITES)
     case = council.case()
     assert case.status == "paused" and case.response_due is None
-    assert [m for m in out if m["To"] == LEE] == []
+    assert [HOLDING in _words(m) for m in out if m["To"] == LEE] == [True]
     assert _member_letters(council) == []
     [update] = [m for m in out if m["To"] == SAM]
     assert ("The member has written again about this case. They only ask for news, so the "
@@ -131,7 +134,7 @@ def test_any_news_leaves_an_foi_clarification_pause(council: Council) -> None:
     out = council.deliver(council.reply(ack, LEE, "Any news on this please?", date=FOI_WRITES),
                           now=FOI_WRITES)
     assert council.case().status == "paused"
-    assert [m for m in out if m["To"] == LEE] == []
+    assert [HOLDING in _words(m) for m in out if m["To"] == LEE] == [True]
     assert _member_letters(council) == []
     [update] = [m for m in out if m["To"] == FOI_TEAM]
     assert "They only ask for news, so the clock stays paused" in _words(update)

@@ -57,7 +57,10 @@ def test_any_news_leaves_a_pause_for_photos_asked_of_streetscene(council: Counci
     assert case.status == "paused" and case.response_due is None
     assert [r.action for r in rows(council.app, ClockEventRow)
             if r.clock == "response"] == ["pause"]
-    assert [m for m in out if m["To"] == LEE] == []
+    # Only the holding reply: the case is paused (test_member_hears_of_pause), no new date.
+    [holding] = [m for m in out if m["To"] == LEE]
+    assert "while we wait for something we need from someone else" in " ".join(
+        body_text(holding, "plain").split())
     assert rows(council.app, OutboxRow, OutboxRow.purpose == "reply_received") == []
     [update] = [m for m in out if m["To"] == SAM]
     assert "The clock stays paused: the pause waits for someone other than the member" in (

@@ -118,7 +118,9 @@ def test_any_news_leaves_a_pause_that_waits_for_highways(council: Council) -> No
     assert case.status == "paused" and case.response_due is None
     assert [r.action for r in rows(council.app, ClockEventRow)
             if r.clock == "response"] == ["pause"]
-    assert [m for m in out if m["To"] == JO] == []
+    # Only the holding reply: the case is paused (test_member_hears_of_pause), no new date.
+    [holding] = [m for m in out if m["To"] == JO]
+    assert "Highways to inspect" not in _words(holding)
     assert _member_letters(council) == []
     [update] = [m for m in out if m["To"] == SAM]
     words = _words(update)
