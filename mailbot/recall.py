@@ -12,8 +12,11 @@ mailbox keeps it. What the member wanted must still reach a person:
   the case, its status and its clock are left as they are;
 - the notice follows the case while it waits in the outbox: written again for whoever
   holds it when it goes, withdrawn once it is answered or closed (check_at_send);
-- a recall matching no case (the original not seen yet, or never a case) is left for a
-  person in the quarantine list with the reason, to be run again or marked dealt with.
+- a listed member's recall matching no case (the original not seen yet, or never a case)
+  is left for a person in the quarantine list with the reason, to be run again or marked
+  dealt with;
+- anyone else's recall matching no case (an address on no list) is noise: recorded as
+  automatic mail with the reason, never quarantined, nobody answered.
 
 The case is found by the member and the recalled subject, then by Outlook's conversation
 (Thread-Index), then by In-Reply-To/References or
@@ -73,6 +76,11 @@ def member_recall(it: Intake) -> Outcome | None:
     if same_address(sender.email, it.app.mailbox_address):
         return None
     found = recalled_mail(it.app, it, subject)
+    if found is None and it.app.directory.member(sender.email) is None:
+        reason = (f'{UNMATCHED} ("{subject}" from {sender.email}, not on the members '
+                  "list); recorded only: nobody was answered")
+        ledger.record_event(it.session, it.now, sender.email, EVENT, reason, message=it.row)
+        return it.settle(MessageStatus.AUTOMATIC, reason)
     if found is None:
         reason = (f'{UNMATCHED} ("{subject}" from {sender.email}); nobody was answered: '
                   "check with the sender which message they meant")

@@ -196,3 +196,15 @@ def test_a_person_can_take_an_unmatched_recall_off_the_list(jo_asked: Council) -
     mark_dealt_with(jo_asked.app.store, listed.id, LATER, by="admin")
     assert list_quarantined(jo_asked.app.store) == []
     assert rows(jo_asked.app, MessageRow)[-1].status == "ignored"
+def test_a_strangers_recall_matching_no_case_is_automatic_mail(jo_asked: Council) -> None:
+    # Nobody on the members list, recalling mail no case holds: noise, not left for a person.
+    raw = recall("Pat Smith <pat.smith@example.net>", "Bins on Mill Lane",
+                 body=said("Pat Smith", "Bins on Mill Lane"), number=40)
+    before = rows(jo_asked.app, OutboxRow)
+    assert jo_asked.deliver(raw, LATER) == []
+    row = rows(jo_asked.app, MessageRow)[-1]
+    assert (row.status, row.automatic, row.case_id) == ("automatic", "receipt", None)
+    assert "not on the members list" in row.reason and "Bins on Mill Lane" in row.reason
+    assert list_quarantined(jo_asked.app.store) == []
+    assert len(rows(jo_asked.app, CaseRow)) == 1
+    assert len(rows(jo_asked.app, OutboxRow)) == len(before)
