@@ -118,7 +118,7 @@ def answer_news(it: Intake, case: CaseRow, at: datetime, headline: Headline) -> 
     sent the holding reply (once per pause), and the officer's update `headline` says so.
     Mail that may give what was awaited gets none: the officer's update says how to end
     the pause with it (thread_mail)."""
-    if case.status != CaseStatus.PAUSED or not _asks_news(it, case):
+    if case.status != CaseStatus.PAUSED or not asks_news(it, case):
         return headline
     queued = holding_reply(it.app, it.session, case, it.message,
                            at.astimezone(cases.LONDON).date(), it.now)
@@ -137,7 +137,7 @@ HOLDING_SENT = Headline(
 )
 
 
-def _asks_news(it: Intake, case: CaseRow) -> bool:
+def asks_news(it: Intake, case: CaseRow) -> bool:
     """The mail only asks for news ("Any news?", "Just chasing this"), nothing attached."""
     if it.message.attachment_types:
         return False

@@ -131,7 +131,7 @@ def follow_thread(it: Intake) -> Outcome | None:
             headline = _wrote_again_member_told(case, headline)
         headline = _with_the_law_s_date(it, case, headline)
     elif the_member and foi_pause.waiting_for_fee(it.session, case):
-        headline = WROTE_AGAIN_FEE_AWAITED
+        headline = _wrote_again_fee_awaited(it, case, at.astimezone(cases.LONDON).date())
     elif held is not None:
         headline = _wrote_again_still_paused(held, at.astimezone(cases.LONDON).date())
     elif news_only:
@@ -198,6 +198,23 @@ def _wrote_again_still_paused(waits: pause_reason.WaitsFor, wrote_on: date) -> H
         "anfon dyddiad newydd atynt. Os eu neges yw'r hyn yr oedd yn aros amdano, atebwch "
         f"RESUME {typed} (y diwrnod yr ysgrifennon nhw): mae'r diwrnodau o hynny ymlaen yn "
         "cyfrif. Fel arall atebwch RESUME pan ddylai redeg eto.",
+    )
+
+
+def _wrote_again_fee_awaited(it: Intake, case: CaseRow, wrote_on: date) -> Headline:
+    """The update when the member wrote while an FOI request waits for its fee: their mail
+    never ends that pause, but one that does more than ask for news may say the fee was
+    paid, and the officer is told how to end it with that day (a mail asking for news
+    only has the holding reply instead: pause_letters)."""
+    if pause_letters.asks_news(it, case):
+        return WROTE_AGAIN_FEE_AWAITED
+    typed = f"{wrote_on:%d/%m/%Y}"
+    return Headline(
+        f"{WROTE_AGAIN_FEE_AWAITED.en} If their mail says the fee has been paid, check it "
+        f"was received and reply RESUME {typed} if it came that day.",
+        f"{WROTE_AGAIN_FEE_AWAITED.cy} Os yw eu neges yn dweud bod y ffi wedi'i thalu, "
+        f"gwiriwch ei bod wedi dod i law ac atebwch RESUME {typed} os daeth y diwrnod "
+        "hwnnw.",
     )
 
 

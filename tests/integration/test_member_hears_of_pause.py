@@ -33,6 +33,7 @@ from test_pause_any_news_from_the_member import (
     FOI,
     FOI_PAUSED,
     FOI_TEAM,
+    FOI_WRITES,
     LEE,
     SAM,
     SIAN,
@@ -227,3 +228,37 @@ def test_proof_of_id_on_a_subject_access_request(tmp_path: Path) -> None:
     [letter] = _to(out, case.member_email)
     assert "while we wait for proof of identity from you." in _words(letter)
     assert "proof of ID" not in _words(letter)
+
+
+def _fee_paused(council: Council) -> EmailMessage:
+    out = council.deliver(council.mail(
+        LEE, "Freedom of Information request: road gritting",
+        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        date=FOI), now=FOI)
+    [ack] = _to(out, LEE)
+    [assignment] = _to(out, FOI_TEAM)
+    council.deliver(council.reply(assignment, FOI_TEAM, 'PAUSE "fees notice sent"',
+                                  date=FOI_PAUSED), now=FOI_PAUSED)
+    return ack
+
+
+def test_a_mail_saying_the_fee_is_paid_is_put_to_the_officer(council: Council) -> None:
+    ack = _fee_paused(council)
+    out = council.deliver(council.reply(ack, LEE, "I paid the £45 fee by card this morning.",
+                                        date=FOI_WRITES), now=FOI_WRITES)
+    assert council.case().status == "paused"
+    assert _to(out, LEE) == []  # no "please wait": it may be what the pause waits for
+    [update] = _to(out, FOI_TEAM)
+    assert ("If their mail says the fee has been paid, check it was received and reply "
+            "RESUME 09/12/2026 if it came that day.") in _words(update)
+
+
+def test_any_news_on_a_fee_pause_gets_the_holding_reply(council: Council) -> None:
+    ack = _fee_paused(council)
+    out = council.deliver(council.reply(ack, LEE, "Any news?", date=FOI_WRITES),
+                          now=FOI_WRITES)
+    [reply] = _to(out, LEE)
+    assert "while we wait for the fee in the fees notice" in _words(reply)
+    [update] = _to(out, FOI_TEAM)
+    assert "If their mail says the fee has been paid" not in _words(update)
+    assert "mailbot has sent them a short reply" in _words(update)
