@@ -294,10 +294,12 @@ def test_a_confirmation_names_the_case_as_the_assignment_did(council: Council) -
     _assignment(council)
     out = council.deliver(council.mail(f"Sam Patel <{SAM}>", "MB-2026-00001",
                                        'PAUSE "waiting for the member"'))
-    assert [m["To"] for m in out] == [SAM]
+    # The member is told what the pause waits for (pause_letters); the officer confirmed.
+    assert sorted(m["To"] for m in out) == sorted([SAM, JO])
+    [confirmation] = [m for m in out if m["To"] == SAM]
     assert (
         'Case MB-2026-00001 (the enquiry from Cllr Jo Bloggs, Castle ward: "Pothole on Castle '
-        f'Road"): paused, with Sam Patel ({SAM}).' in " ".join(_text(out[0]).split())
+        f'Road"): paused, with Sam Patel ({SAM}).' in " ".join(_text(confirmation).split())
     )
 
 
