@@ -43,10 +43,6 @@ from mailbot.commands.handlers import (
     dispatch,
 )
 from mailbot.commands.letters import (
-    COMMAND_NOT_READ_A_DAY,
-    queue_help,
-    queue_not_read,
-    queue_reply,
     tell_member,
     tell_member_clarification_received,
     tell_member_fee_received,
@@ -64,6 +60,12 @@ from mailbot.commands.parse import (
     new_text,
     parse_command,
     subject_command,
+)
+from mailbot.commands.replies import (
+    COMMAND_NOT_READ_A_DAY,
+    queue_help,
+    queue_not_read,
+    queue_reply,
 )
 from mailbot.intake import receipt_time
 from mailbot.languages import Bilingual, with_cy

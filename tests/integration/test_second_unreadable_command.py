@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers import Council, body_text, by_recipient
 
-from mailbot.commands.letters import COMMAND_NOT_READ_A_DAY
+from mailbot.commands.replies import COMMAND_NOT_READ_A_DAY
 from mailbot.console import describe_case
 
 JO = "jo.bloggs@council.gov.uk"
