@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.entra_server import FakeEntra
+from fakes.graph_council import graph_and_entra
+from fakes.graph_server import FakeGraph
 from helpers import AppFactory, make_app
 from sqlalchemy import create_engine, text
 
@@ -27,6 +30,15 @@ def app_factory(tmp_path: Path) -> Iterator[AppFactory]:
     yield factory
     for app in made:
         app.close()
+
+
+@pytest.fixture
+def clouds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeGraph, FakeEntra]]:
+    """The loopback Graph and Entra ID of a council on the Graph backend (graph_council)."""
+    with graph_and_entra(tmp_path, monkeypatch) as running:
+        yield running
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

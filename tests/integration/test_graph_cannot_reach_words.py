@@ -9,34 +9,17 @@ the loopback Entra ID and fake Graph, with a port nothing listens on."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.entra_server import FakeEntra
+from fakes.graph_council import graph_config
 from fakes.graph_server import FakeGraph
 from typer.testing import CliRunner
 
 from mailbot.cli import app
 
 pytestmark = pytest.mark.timeout(90)
-
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
-ADDRESS = "memberenquiries@council.example"
-
-
-@pytest.fixture
-def clouds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[FakeGraph, FakeEntra]]:
-    graph = FakeGraph(ADDRESS).start()
-    entra = FakeEntra(graph.token, tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
-    try:
-        yield graph, entra
-    finally:
-        entra.close()
-        graph.close()
 
 
 def closed_port() -> int:
@@ -46,34 +29,7 @@ def closed_port() -> int:
 
 
 def check_connect(folder: Path, base_url: str, authority_host: str) -> tuple[int, str, Path]:
-    path = folder / "mailbot.toml"
-    path.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "graph"
-address = "{ADDRESS}"
-
-[mailbox.graph]
-tenant_id = "{TENANT}"
-client_id = "{CLIENT}"
-client_secret = "{SECRET}"
-base_url = "{base_url}"
-authority_host = "{authority_host}"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
+    path = graph_config(folder, base_url, authority_host)
     result = CliRunner().invoke(app, ["check-config", "--config", str(path), "--connect"])
     return result.exit_code, result.output, path
 

@@ -8,11 +8,11 @@ mailbox is tried then, with where to look. Against the loopback Entra ID and fak
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.entra_server import FakeEntra
+from fakes.graph_council import graph_config
 from fakes.graph_server import FakeGraph
 from typer.testing import CliRunner
 
@@ -20,53 +20,9 @@ from mailbot.cli import app
 
 pytestmark = pytest.mark.timeout(90)
 
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
-ADDRESS = "memberenquiries@council.example"
-
-
-@pytest.fixture
-def clouds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[FakeGraph, FakeEntra]]:
-    graph = FakeGraph(ADDRESS).start()
-    entra = FakeEntra(graph.token, tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
-    try:
-        yield graph, entra
-    finally:
-        entra.close()
-        graph.close()
-
 
 def check_connect(folder: Path, graph: FakeGraph, entra: FakeEntra) -> tuple[int, str]:
-    path = folder / "mailbot.toml"
-    path.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "graph"
-address = "{ADDRESS}"
-
-[mailbox.graph]
-tenant_id = "{TENANT}"
-client_id = "{CLIENT}"
-client_secret = "{SECRET}"
-base_url = "{graph.base_url}"
-authority_host = "{entra.url}"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
+    path = graph_config(folder, graph.base_url, entra.url)
     result = CliRunner().invoke(app, ["check-config", "--config", str(path), "--connect"])
     return result.exit_code, result.output
 

@@ -10,11 +10,11 @@ and the fake Graph."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.entra_server import FakeEntra
+from fakes.graph_council import ADDRESS, graph_config
 from fakes.graph_server import FakeGraph, Request
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
@@ -26,55 +26,12 @@ from mailbot.store.tables import OutboxRow
 
 pytestmark = pytest.mark.timeout(120)
 
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
-ADDRESS = "memberenquiries@council.example"
 MEMBER = "jo.bloggs@councillors.example.gov.uk"
 REFUSED = 4
 
 
-@pytest.fixture
-def clouds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[FakeGraph, FakeEntra]]:
-    graph = FakeGraph(ADDRESS).start()
-    entra = FakeEntra(graph.token, tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
-    try:
-        yield graph, entra
-    finally:
-        entra.close()
-        graph.close()
-
-
 def config(folder: Path, graph: FakeGraph, entra: FakeEntra) -> Path:
-    path = folder / "mailbot.toml"
-    path.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "graph"
-address = "{ADDRESS}"
-
-[mailbox.graph]
-tenant_id = "{TENANT}"
-client_id = "{CLIENT}"
-client_secret = "{SECRET}"
-base_url = "{graph.base_url}"
-authority_host = "{entra.url}"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
+    path = graph_config(folder, graph.base_url, entra.url)
     return path
 
 

@@ -1,0 +1,66 @@
+"""A council on the Graph backend for tests: the loopback Graph and Entra ID running
+together, and a mailbot.toml that signs in at the one and reads the other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.graph_server import FakeGraph
+
+ADDRESS = "memberenquiries@council.example"
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
+
+
+@contextmanager
+def graph_and_entra(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeGraph, FakeEntra]]:
+    """The fake Graph for ADDRESS and an Entra ID that hands out its token; msal trusts
+    Entra's certificate through REQUESTS_CA_BUNDLE while they run."""
+    graph = FakeGraph(ADDRESS).start()
+    entra = FakeEntra(graph.token, folder)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
+    try:
+        yield graph, entra
+    finally:
+        entra.close()
+        graph.close()
+
+
+def graph_config(folder: Path, base_url: str, authority_host: str,
+                 secret: str = SECRET) -> Path:
+    """folder/mailbot.toml for the demo's directory on the Graph backend."""
+    path = folder / "mailbot.toml"
+    path.write_text(
+        f"""
+[council]
+name = "Example Council"
+policy = "wiltshire"
+data_dir = "var"
+
+[mailbox]
+backend = "graph"
+address = "{ADDRESS}"
+
+[mailbox.graph]
+tenant_id = "{TENANT}"
+client_id = "{CLIENT}"
+client_secret = "{secret}"
+base_url = "{base_url}"
+authority_host = "{authority_host}"
+
+[directory]
+members = "{DEMO / "members.csv"}"
+officers = "{DEMO / "officers.csv"}"
+
+[classifier]
+train_if_missing = false
+""",
+        encoding="utf-8",
+    )
+    return path
