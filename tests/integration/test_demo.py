@@ -10,6 +10,8 @@ import sys
 from email.policy import default
 from pathlib import Path
 
+import pytest
+
 
 def _demo(home: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
@@ -135,6 +137,7 @@ def test_the_demo_acknowledgements_give_the_councils_telephone_numbers(tmp_path:
         "Re: Still no reply about Mrs Green's damp"], sorted(said)
 
 
+@pytest.mark.own_database  # `mailbot case` reads the demo's own SQLite database
 def test_the_demo_config_says_its_council_works_to_the_packs_protocol(tmp_path: Path) -> None:
     """The demo council uses Wiltshire's pack; its config says so ([policy] council), so
     check-config has nothing to say about the pack's council line, and `mailbot case`
