@@ -16,6 +16,7 @@ from mailbot.acknowledgement import subject_access_context
 from mailbot.clock import public_interest_extension
 from mailbot.commands.extend_foi import extend_for_public_interest, extend_under_eir_reg_7
 from mailbot.commands.extension_record import (
+    REASON_AND_DATE_SENT,
     not_a_working_day,
     now_due,
     paused,
@@ -101,10 +102,7 @@ def apply_extend(ctx: Context, command: Command) -> Result:
             member_told(
                 ctx,
                 queued,
-                Bilingual(
-                    "The member has been sent your reason and the new date.",
-                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
-                ),
+                REASON_AND_DATE_SENT,
             ),
             *_take_subject_access_months(ctx, command, more_months, told=bool(queued)),
         ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from mailbot import cases
 from mailbot.clock import ClockEvent, eir_extension, public_interest_extension
 from mailbot.commands.extension_record import (
+    REASON_AND_DATE_SENT,
     now_due,
     paused,
     record_extension,
@@ -208,10 +209,7 @@ def extend_for_public_interest(ctx: Context, command: Command) -> Result:
             member_told(
                 ctx,
                 queued,
-                Bilingual(
-                    "The member has been sent your reason and the new date.",
-                    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
-                ),
+                REASON_AND_DATE_SENT,
             ),
             Bilingual(
                 "mailbot's letter is not the refusal notice: unless you have, send the member "

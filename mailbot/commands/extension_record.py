@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from mailbot.workdays import WorkingCalendar
 
 
+# The confirmation's line when the member was sent the extension letter.
+REASON_AND_DATE_SENT = Bilingual(
+    "The member has been sent your reason and the new date.",
+    "Mae'r aelod wedi cael eich rheswm a'r dyddiad newydd.",
+)
+
+
 def not_a_working_day(calendar: WorkingCalendar, asked: date, given: date) -> list[Bilingual]:
     """Why EXTEND to a date the council is closed gave the next working day instead: the
     officer may already have promised the member the date they asked for."""
