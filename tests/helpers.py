@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -564,6 +565,19 @@ def gmail_dsn(
         "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"Message-ID: {original['Message-ID']}\r\nSubject: {original['Subject']}\r\n\r\n"
         "--b--\r\n"
+    ).encode()
+
+
+def pothole_report(to: str, subject: str) -> bytes:
+    """Cllr Jo Bloggs's report of a pothole to `to`, with a Message-ID of its own."""
+    return (
+        "From: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+        f"To: {to}\r\n"
+        f"Subject: {subject}\r\n"
+        f"Message-ID: <{uuid.uuid4().hex}@councillors.example.gov.uk>\r\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+        "\r\n"
+        "A resident reports a deep pothole outside number 12. Can highways repair it?\r\n"
     ).encode()
 
 

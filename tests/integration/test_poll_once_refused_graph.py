@@ -9,13 +9,13 @@ and the fake Graph."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 from fakes.entra_server import FakeEntra
 from fakes.graph_council import ADDRESS, graph_config
 from fakes.graph_server import FakeGraph, Request
+from helpers import pothole_report
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
@@ -31,20 +31,11 @@ REFUSED = 4
 
 
 def config(folder: Path, graph: FakeGraph, entra: FakeEntra) -> Path:
-    path = graph_config(folder, graph.base_url, entra.url)
-    return path
+    return graph_config(folder, graph.base_url, entra.url)
 
 
 def member_mail(subject: str) -> bytes:
-    return (
-        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
-        f"To: {ADDRESS}\r\n"
-        f"Subject: {subject}\r\n"
-        f"Message-ID: <{uuid.uuid4().hex}@councillors.example.gov.uk>\r\n"
-        "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
-        "\r\n"
-        "A resident reports a deep pothole outside number 12. Can highways repair it?\r\n"
-    ).encode()
+    return pothole_report(ADDRESS, subject)
 
 
 def poll_once(path: Path) -> Result:

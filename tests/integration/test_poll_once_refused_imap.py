@@ -9,7 +9,6 @@ IMAP ACLs) and a real aiosmtpd."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from fixtures.dovecot import (
     server_shape,
 )
 from fixtures.smtpd import CollectingHandler, SmtpServer
+from helpers import pothole_report
 from imapclient import IMAPClient
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
@@ -83,15 +83,7 @@ def smtp() -> Iterator[tuple[SmtpServer, SenderRefusingHandler]]:
 
 
 def member_mail(subject: str) -> bytes:
-    return (
-        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
-        f"To: {ADDRESS}\r\n"
-        f"Subject: {subject}\r\n"
-        f"Message-ID: <{uuid.uuid4().hex}@councillors.example.gov.uk>\r\n"
-        "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
-        "\r\n"
-        "A resident reports a deep pothole outside number 12. Can highways repair it?\r\n"
-    ).encode()
+    return pothole_report(ADDRESS, subject)
 
 
 def mailbox_with_mail(server: DovecotServer, subject: str) -> tuple[ImapUser, IMAPClient]:
