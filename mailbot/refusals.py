@@ -12,8 +12,6 @@ its own, as before.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import func, select
 
 from mailbot import sending_hold
@@ -22,9 +20,9 @@ from mailbot.outbox import FlushReport
 from mailbot.settings import Settings
 from mailbot.store import Store
 from mailbot.store.tables import OutboxRow
+from mailbot.workdays import LONDON
 
 REFUSED_EXIT = 4  # `mailbot poll --once`: the mailbox refused a send or a move
-LONDON = ZoneInfo("Europe/London")
 
 
 def refusal_lines(
@@ -32,12 +30,11 @@ def refusal_lines(
 ) -> list[str]:
     """One line per kind of refusal in this poll and flush; none when nothing was refused.
     `processed` is the folder handled mail is moved to, as configured."""
-    lines = [_line(*found) for found in (
+    return [_line(*found) for found in (
         _sending_held(store),
         _mails_refused(flushed),
         _moves_refused(report, processed),
     ) if found is not None]
-    return lines
 
 
 def processed_folder(settings: Settings) -> str:
