@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from mailbot.clock_days import day_text
 from mailbot.directory import Directory
 from mailbot.policy import Policy
 from mailbot.settings import Settings
@@ -101,12 +102,8 @@ def ack_words_nobody_reads(policy: Policy, place: PackPlace) -> list[str]:
     return found
 
 
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
 def _span(first: date, last: date) -> str:
-    return _day(first) if first == last else f"{_day(first)} to {_day(last)}"
+    return day_text(first) if first == last else f"{day_text(first)} to {day_text(last)}"
 
 
 def overlapping_closures(policy: Policy, place: PackPlace) -> list[str]:
