@@ -196,9 +196,7 @@ def route_complaint(it: RouteInput) -> Assignment:
 
     heads = [officer for officer in named if heads_a_line(it.directory, officer.email)]
     if heads and routes.about_the_head_of_a_line:
-        above = _above_the_head(it, names, heads, not_named)
-        if above is not None:
-            return replace(above, about=about)
+        return replace(_above_the_head(it, names, heads, not_named), about=about)
     if named and routes.about_an_officer == "their-director":
         # One line's head; officers of two lines (one thanked, one complained about, or
         # both complained about) leave the choice of line to the complaints route.
@@ -231,13 +229,13 @@ def heads_a_line(directory: Directory, email: str) -> bool:
 
 def _above_the_head(
     it: RouteInput, names: str, heads: list[Officer], not_named: Callable[[str | None], bool]
-) -> Assignment | None:
+) -> Assignment:
     """A complaint naming the head of a line goes to [policy.routing]
     about_the_head_of_a_line (MWDA 13.3: the Clerk; Cardiff: the Chief Executive). One
     naming that officer too goes to the monitoring officer, the statutory officer who
-    deals with a complaint about the Clerk or Chief Executive; if the complaint names
-    them as well, None: the complaints route, else the default officer, as for any
-    complaint whose route it names."""
+    deals with a complaint about the Clerk or Chief Executive. A complaint is never taken
+    as naming the monitoring officer (complained_about.never_named), so someone always
+    takes it."""
     routes = it.policy.routing
     target = routes.about_the_head_of_a_line
     if not_named(target):
@@ -250,15 +248,13 @@ def _above_the_head(
             "mae cwynion am ben llinell reoli yn mynd at y swyddog y mae'r cyngor yn ei "
             "enwi ar eu cyfer",
         ))
-    if not_named(routes.monitoring_officer):
-        taker = it.directory.display(target or "")
-        return Assignment(routes.monitoring_officer, Bilingual(
-            f"the complaint is about {names}; {taker} takes complaints about the head of a "
-            "management line, so a complaint about them goes to the monitoring officer",
-            f"mae'r gŵyn am {names}; {taker} sy'n cymryd cwynion am ben llinell reoli, felly "
-            "mae cwyn amdanynt yn mynd i'r swyddog monitro",
-        ))
-    return None
+    taker = it.directory.display(target or "")
+    return Assignment(routes.monitoring_officer, Bilingual(
+        f"the complaint is about {names}; {taker} takes complaints about the head of a "
+        "management line, so a complaint about them goes to the monitoring officer",
+        f"mae'r gŵyn am {names}; {taker} sy'n cymryd cwynion am ben llinell reoli, felly "
+        "mae cwyn amdanynt yn mynd i'r swyddog monitro",
+    ))
 
 
 def _complaints_route(it: RouteInput) -> Assignment:
