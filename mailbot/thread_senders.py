@@ -145,10 +145,14 @@ def names_this_case(sender: str) -> Headline:
 
 def not_the_member(sender: str) -> Headline:
     return Headline(
-        f"{sender}, who is not the member, has written in this case's thread. Check who "
-        "they are before acting on it or sending them anything about the case.",
-        f"Mae {sender}, nad yw'n aelod, wedi ysgrifennu yn edefyn yr achos hwn. Gwiriwch "
-        "pwy ydynt cyn gweithredu arno neu anfon unrhyw beth atynt am yr achos.",
+        f"{sender}, who is not the member, has written in this case's thread. Their mail "
+        "is on this case: nothing has been sent to them, and the case's clock is "
+        "unchanged. Check who they are before acting on it or sending them anything about "
+        "the case.",
+        f"Mae {sender}, nad yw'n aelod, wedi ysgrifennu yn edefyn yr achos hwn. Mae eu "
+        "neges ar yr achos hwn: nid oes dim wedi'i anfon atynt, ac nid yw cloc yr achos "
+        "wedi newid. Gwiriwch pwy ydynt cyn gweithredu arno neu anfon unrhyw beth atynt am "
+        "yr achos.",
     )
 
 

@@ -188,6 +188,9 @@ def test_a_resident_replying_to_all_gets_nothing_and_the_officer_is_warned(
     assert [m["To"] for m in out] == [SAM]
     text = _text(out[0])
     assert f"{RESIDENT}, who is not the member, has written in this case's thread" in text
+    # Said as for an unlisted address naming the case: what was and was not done.
+    assert "nothing has been sent to them, and the case's clock is unchanged" in " ".join(
+        text.split())
     assert "my car's tyre was\n> damaged" in text
     assert len(rows(council.app, CaseRow)) == 1
     assert council.case().member_email == JO
