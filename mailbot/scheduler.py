@@ -379,8 +379,10 @@ def run_daemon(app: App) -> None:
     log.info(
         "mailbot running: policy %s, backend %s", app.policy.name, app.settings.mailbox.backend
     )
-    # A restart is how a corrected password or certificate is read: try sending at once.
-    sending_hold.try_at_next_flush(app.store)
+    # A restart is how a corrected password or certificate is read: the first flush tries
+    # one mail at once, the mail the hold put back included; refused again, the hold's
+    # backoff goes on from its stored tries (one login, not one per restart's flush).
+    sending_hold.try_now(app.store, _utc_now())
     scheduler.start()
     log.info("received %s; stopping after the running job", _signal_name(_first(signals)))
     stopping.set()  # a poll or flush in progress ends after the message in hand

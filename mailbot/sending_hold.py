@@ -7,6 +7,9 @@ count failed logins against the service account (enough of them lock it). So the
 stops at the first such refusal, puts that mail back as it was, and holds all sending:
 it tries one mail again after 5 minutes, then 10, 20, and at most hourly. The hold (since
 when, why, next try) is kept in the state table, for `mailbot status` and across restarts.
+A restarted daemon (how a corrected password or certificate is read) and `mailbot poll
+--once` try at once (try_now): the first flush tries one mail, the mail the hold put back
+as due as the rest, and a refusal then carries on the hold's backoff from its stored tries.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ def hold(store: Store, now: datetime, problem: str) -> Hold:
 
 
 def try_at_next_flush(store: Store) -> None:
-    """Keep the hold, but let the next flush try (the settings may have been corrected)."""
+    """Keep the hold, but let the next flush try the mail already due; the mail the hold
+    put back still waits for the hold's next try (try_now brings it forward too)."""
     with store.transaction() as session:
         held = read_record(session, HOLD_KEY)
         if held is not None:
@@ -67,7 +71,9 @@ def try_at_next_flush(store: Store) -> None:
 def try_now(store: Store, now: datetime) -> None:
     """Keep the hold, but try at once: at the next flush, with the mail the hold put back
     (due at the hold's next try) due now. For `mailbot poll --once`, run by hand just
-    after the permission or password was put right, or by a timer: one mail each run."""
+    after the permission or password was put right, or by a timer: one mail each run; and
+    for a daemon starting, at its first flush. Only pending mail is touched: nothing sent,
+    being sent or uncertain is sent again."""
     with store.transaction() as session:
         held = read_record(session, HOLD_KEY)
         if held is None:
