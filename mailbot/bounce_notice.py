@@ -38,7 +38,7 @@ from mailbot.cases import LONDON
 from mailbot.compose import Envelope
 from mailbot.dsn import Failure, failure_for, plain_reason, reason_kind
 from mailbot.languages import Bilingual, staff_languages
-from mailbot.leavers import stand_in
+from mailbot.leavers import stand_in, stand_in_for
 from mailbot.model import FINISHED, Automatic, CaseStatus
 from mailbot.outbox import Rewritten
 from mailbot.parse import ParseFailure, parse_message
@@ -167,7 +167,8 @@ def member_bounce_reader(app: App, case: CaseRow) -> str | None:
     paused for that officer's out-of-office, whoever was asked to redirect it (the
     officer is away, and so would the notice be); else the stand-in (as for any case
     nobody holds)."""
-    return redirect_asked_of(case) or case.officer_email or stand_in(app, case.member_email)
+    return (redirect_asked_of(case) or case.officer_email
+            or stand_in_for(app, case, case.member_email))
 
 
 def redirect_asked_of(case: CaseRow) -> str | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mailbot import assignment, ledger, outbox
 from mailbot.assignment import Headline
 from mailbot.languages import Bilingual
-from mailbot.leavers import stand_in
+from mailbot.leavers import stand_in_for
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow
 
@@ -33,8 +33,9 @@ WHY_YOU = ("the case has no officer, so it comes to you",
 
 
 def reader(app: App, case: CaseRow) -> str | None:
-    """Who is told of mail on the case: its officer, else the stand-in, else nobody."""
-    return case.officer_email or stand_in(app, case.member_email)
+    """Who is told of mail on the case: its officer, else the stand-in (never one its
+    complaint is about), else nobody."""
+    return case.officer_email or stand_in_for(app, case, case.member_email)
 
 
 def no_officer_yet(case: CaseRow, headline: Headline) -> Headline:

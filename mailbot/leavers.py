@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot import handover
 from mailbot.addresses import address_forms, address_key, same_address
@@ -73,6 +73,17 @@ def stand_in(app: App, absent: str, never: Collection[str] = ()) -> str | None:
     candidates = [app.settings.routing.default_officer, *app.settings.directory.admins]
     return next((c.lower() for c in candidates if c and not same_address(c, absent)
                  and not any(same_address(c, other) for other in never)), None)
+
+
+def stand_in_for(app: App, case: CaseRow, absent: str) -> str | None:
+    """The stand-in for this case (stand_in): never an officer its complaint is, or may
+    be, about, who would otherwise be sent the member's mail about the complaint against
+    them. Those are read from the case's timeline, through the session that loaded it."""
+    session = object_session(case)
+    if session is None or case.id is None:
+        return stand_in(app, absent)
+    never = {*complained_about(session, case.id), *perhaps_complained_about(session, case.id)}
+    return stand_in(app, absent, never)
 
 
 def is_leaver(app: App, address: str) -> bool:

@@ -21,7 +21,7 @@ from mailbot.commands.letters import member_told_late
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
-from mailbot.leavers import is_leaver, stand_in
+from mailbot.leavers import is_leaver, stand_in_for
 from mailbot.member_cases import subjects_erased
 from mailbot.model import Kind
 from mailbot.reminder_schedule import LISTED_IN_SUMMARY, Step, escalation_day, step_of_key
@@ -98,7 +98,7 @@ def step_recipient(app: App, case: CaseRow, step: Step) -> StepRecipient:
     officer = app.directory.officer_or_address(case.officer_email)
     manager = manager_of(app, officer)
     gone = step.kind == "escalation" and is_leaver(app, case.officer_email)
-    if gone and (stand := stand_in(app, case.officer_email)) is not None:
+    if gone and (stand := stand_in_for(app, case, case.officer_email)) is not None:
         # Their row was deleted (they left, or their address changed): no manager is known,
         # and the overdue reminders may be reaching nobody. Whoever takes unrouted mail is
         # asked instead, and may use the commands (commands.authority).
