@@ -56,7 +56,13 @@ from mailbot.backends import byte_budget, folder_cursor
 from mailbot.backends.base import BackendError, MaybeSent, SendingBlocked, TransientError
 from mailbot.backends.ews_config import build_configuration
 from mailbot.backends.ews_download import REF_SEPARATOR, SENT_REF_PREFIX, EwsDownloads
-from mailbot.backends.ews_explain import NO_PERMISSION, REFUSES_EVERY_MAIL, chain
+from mailbot.backends.ews_explain import (
+    NO_PERMISSION,
+    REFUSES_EVERY_MAIL,
+    chain,
+    move_refused,
+    send_refused,
+)
 from mailbot.backends.ews_sent import CATCH_UP_PAGES, NewItem, SentItems, new_item
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.backends.unreadable import ReadFailures
@@ -252,7 +258,7 @@ class EwsMailbox(EwsDownloads):
             target = self._processed_folder()
             try:
                 (result,) = account.bulk_move(ids=[(item_id, changekey)], to_folder=target)
-            except ews_errors.ErrorFolderNotFound as error:
+            except (ews_errors.ErrorFolderNotFound, ews_errors.ErrorAccessDenied) as error:
                 result = error
             if isinstance(result, ews_errors.ErrorItemNotFound):
                 log.info("message %s already moved or deleted by a person", item_id)
@@ -260,6 +266,10 @@ class EwsMailbox(EwsDownloads):
             if isinstance(result, ews_errors.ErrorFolderNotFound) and attempt == 1:
                 self._processed = None  # deleted by a person: find or create it again
                 continue
+            if isinstance(result, ews_errors.ErrorAccessDenied):
+                raise move_refused(result, config=self.config, access_type=self.access_type,
+                                   address=self.address, processed=self.processed_name
+                                   ) from result
             if isinstance(result, Exception):
                 raise result
             return
@@ -273,7 +283,11 @@ class EwsMailbox(EwsDownloads):
         hidden = [r for r in mail.recipients if address_key(r) not in named]
         if hidden:
             message.bcc_recipients = [EwsAddress(email_address=ascii_address(r)) for r in hidden]
-        message.send_and_save()
+        try:
+            message.send_and_save()
+        except ews_errors.ErrorAccessDenied as error:  # it opened the mailbox: sending is denied
+            raise send_refused(error, config=self.config, access_type=self.access_type,
+                               address=self.address) from error
 
     def _processed_folder(self) -> Folder:
         if self._processed is not None:

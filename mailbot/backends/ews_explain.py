@@ -146,20 +146,9 @@ def explain(
             '-ExtendedRights "Send As"); FullAccess alone does not let it send'
         )
     if isinstance(error, NO_PERMISSION):
-        if isinstance(who, OAuth2Credentials):
-            # Exchange Online removed the ApplicationImpersonation role in February 2025:
-            # an app now needs full_access_as_app, or the RBAC for Applications role.
-            how = (
-                "the app full_access_as_app (with admin consent), or the 'Application "
-                "EWS.AccessAsApp' role with a management scope that includes this mailbox"
-            )
-        elif access_type == IMPERSONATION:
-            how = f"ApplicationImpersonation to {who}, with a scope that includes this mailbox"
-        else:
-            how = f"FullAccess and SendAs on the mailbox for {who}"
         return BackendError(
             f"{who} may not open the shared mailbox {address} "
-            f"({type(error).__name__}): grant {how}"
+            f"({type(error).__name__}): grant {_rights(config, access_type)}"
         )
     if isinstance(error, ews_errors.ErrorFolderNotFound):
         return BackendError(f"a folder of {address} is missing ({what}): {error}")
@@ -195,6 +184,58 @@ def explain(
     if isinstance(error, ews_errors.EWSError):
         return BackendError(f"Exchange refused to {what}: {type(error).__name__}: {error}")
     return error
+
+
+def _rights(config: Configuration, access_type: str) -> str:
+    """The rights on the shared mailbox the account or app needs, and how to grant them."""
+    who = config.credentials
+    if isinstance(who, OAuth2Credentials):
+        # Exchange Online removed the ApplicationImpersonation role in February 2025:
+        # an app now needs full_access_as_app, or the RBAC for Applications role.
+        return (
+            "the app full_access_as_app (with admin consent), or the 'Application "
+            "EWS.AccessAsApp' role with a management scope that includes this mailbox"
+        )
+    if access_type == IMPERSONATION:
+        return f"ApplicationImpersonation to {who}, with a scope that includes this mailbox"
+    return f"FullAccess and SendAs on the mailbox for {who}"
+
+
+def send_refused(
+    error: ews_errors.ErrorAccessDenied, *, config: Configuration, access_type: str, address: str
+) -> BackendError:
+    """CreateItem refused with ErrorAccessDenied: the account opened the mailbox (it read
+    the mail), so what it lacks is the right to send from it, not to open it."""
+    who = config.credentials
+    if isinstance(who, OAuth2Credentials) or access_type == IMPERSONATION:
+        how = _rights(config, access_type)
+    else:
+        how = (f"it Send As (Add-ADPermission -Identity <the shared mailbox> -User {who} "
+               '-ExtendedRights "Send As"; in Exchange Online Add-RecipientPermission '
+               "-AccessRights SendAs)")
+    return BackendError(
+        f"{who} may not send as the shared mailbox {address} (ErrorAccessDenied: {error}): "
+        f"grant {how}, and check that no role or policy takes sending away from it"
+    )
+
+
+def move_refused(
+    error: ews_errors.ErrorAccessDenied, *, config: Configuration, access_type: str,
+    address: str, processed: str,
+) -> BackendError:
+    """MoveItem refused with ErrorAccessDenied: the account reads the Inbox but may not
+    change it (a folder permission such as Reviewer, not FullAccess on the mailbox)."""
+    who = config.credentials
+    if isinstance(who, OAuth2Credentials) or access_type == IMPERSONATION:
+        how = _rights(config, access_type)
+    else:
+        how = (f"it FullAccess (Add-MailboxPermission -Identity <the shared mailbox> -User "
+               f"{who} -AccessRights FullAccess); a read-only folder permission such as "
+               "Reviewer lets it read the Inbox but not move mail out of it")
+    return BackendError(
+        f"{who} may not move messages from the Inbox of {address} to {processed!r} "
+        f"(ErrorAccessDenied: {error}): grant {how}"
+    )
 
 
 def network_reason(error: BaseException) -> str | None:

@@ -114,6 +114,12 @@ class FakeExchange:
     token_endpoint_down: bool = False  # True: the token endpoint says temporarily_unavailable
     busy_back_off_ms: int = 200  # BackOffMilliseconds in the ErrorServerBusy faults
     can_create_folders: bool = True  # False: CreateFolder is refused with ErrorAccessDenied
+    # False: MoveItem is refused, item by item, with ErrorAccessDenied (an account that may
+    # read the mailbox but not change it, such as a FullAccess grant cut back to Reviewer)
+    can_move: bool = True
+    # an error code CreateItem answers for each mail it is asked to send, whoever asks
+    # (ErrorAccessDenied: an RBAC role or policy that takes away sending); None: sends
+    refuse_sending: str | None = None
     # True: speak NTLM (on-premises IIS style) instead of Basic; the passwords come from
     # the file in $NTLM_USER_FILE, see ntlm_user_file()
     ntlm: bool = False
@@ -492,6 +498,9 @@ class Operations:
             if source is None:
                 messages.append(_error("MoveItem", "ErrorItemNotFound", "<m:Items/>"))
                 continue
+            if not self.x.can_move:
+                messages.append(_error("MoveItem", "ErrorAccessDenied", "<m:Items/>"))
+                continue
             new_id = self.x._new_id("AAMkMoved")  # like Exchange: a moved item gets a new id
             target.items[new_id] = source.items.pop(item_id)
             self.x.created[new_id] = self.x.created.pop(item_id)
@@ -507,6 +516,9 @@ class Operations:
             raw = base64.b64decode(item.findtext(f"{{{T}}}MimeContent") or "")
             extra = [a.text or "" for a in item.iter(f"{{{T}}}EmailAddress")]
             if disposition in ("SendOnly", "SendAndSaveCopy"):
+                if self.x.refuse_sending is not None:
+                    messages.append(_error("CreateItem", self.x.refuse_sending, "<m:Items/>"))
+                    continue
                 delegate = not caller.is_app and caller.impersonating is None
                 if delegate and caller.user not in self.x.send_as:
                     messages.append(_error("CreateItem", "ErrorSendAsDenied", "<m:Items/>"))
