@@ -12,7 +12,8 @@ Rules that keep it safe:
 - each reminder has a dedup key (case, due date, step) in the outbox, whose unique index
   is the ledger: a reminder goes out at most once, across restarts and overlapping runs;
 - after downtime only the latest step due is sent (plus a missed escalation), never a
-  backlog of stale reminders;
+  backlog of stale reminders; a member's late notice for a date that passed long ago is
+  kept back and listed for the admins (mailbot.late_notice_backlog);
 - a case answered, closed or paused gets none; a moved due date (an extension) has its
   own schedule, and steps dated before the change are not sent; a reminder queued before
   such a change is withdrawn when it was to go, and one that goes late is written again
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from mailbot import directory_alert, ledger, outbox
+from mailbot import directory_alert, late_notice_backlog, ledger, outbox
 from mailbot.access_request_reminder import TEMPLATE as ACCESS_REQUEST_REMINDER
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
@@ -100,6 +101,8 @@ WORKING_HOURS_MAIL = (
 class ReminderReport:
     queued: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, step, recipient)
     skipped: str = ""  # why the sweep did nothing at all, if it did nothing
+    # Late notices kept back: the date passed too long ago (mailbot.late_notice_backlog).
+    held_back: list[late_notice_backlog.HeldBack] = field(default_factory=list)
 
 
 # Reminders the sweep found due, by officer, before deciding whether they go alone or in
@@ -125,6 +128,7 @@ def sweep(app: App, now: datetime) -> ReminderReport:
         app, lambda case_id: _remind_case(app, case_id, now, report, deferred), what="reminders"
     )
     _queue_deferred(app, now, deferred, report)
+    late_notice_backlog.tell_admins(app, report.held_back, now)
     return report
 
 
@@ -212,9 +216,15 @@ def _remind_case(
         # protocol has them told (Wiltshire 6.5.8, Cardiff, Colchester 16(6)). Not for a
         # date that passed before the case opened or the date last changed, nor while the
         # officer is a leaver (their escalation finds the case a person, who is named).
+        # A date long passed (the first sweep after an upgrade, or weeks switched off) is
+        # not mailed weeks late: it is kept back and listed for the administrators.
         late = (Kind(case.kind) in rules.tell_member_when_late and start <= due < today
                 and not is_leaver(app, case.officer_email))
-        if late and tell_member_it_is_late(app, session, case, due, now):
+        if late and late_notice_backlog.too_old(cal, due, today):
+            held = late_notice_backlog.hold_back(app, session, case, due, now)
+            if held is not None:
+                report.held_back.append(held)
+        elif late and tell_member_it_is_late(app, session, case, due, now):
             report.queued.append((case.ref, "late_notice", case.member_email))
         steps = steps_to_send(schedule(rules, cal, due, today), start, today)
         for step in steps:

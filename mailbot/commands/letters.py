@@ -95,13 +95,19 @@ def tell_member_it_is_late(
     has it and how to reach them, and that the officer has been asked for the reason and
     a new date (Wiltshire 6.5.8; Cardiff: keep the Member informed; Colchester 16(6)).
     Once per due date; only to a member in members.csv who was acknowledged."""
-    if (not member_was_acknowledged(session, case) or case.status in FINISHED
-            or not case.officer_email or app.directory.member(case.member_email) is None):
+    if not may_be_told_late(app, session, case):
         return []
     return _letter(
         app, session, case, now, "late_notice", _late_notice_values(app, session, case, due),
         dedup_key=late_notice_key(case, due), in_reply_to=None,
     )
+
+
+def may_be_told_late(app: App, session: Session, case: CaseRow) -> bool:
+    """Whether the case's member is one a late notice is written to: in members.csv,
+    acknowledged, the case unfinished and held by an officer."""
+    return (member_was_acknowledged(session, case) and case.status not in FINISHED
+            and bool(case.officer_email) and app.directory.member(case.member_email) is not None)
 
 
 def _late_notice_values(app: App, session: Session, case: CaseRow, due: date) -> dict[str, Any]:
@@ -354,12 +360,15 @@ def late_notice_key(case: CaseRow, due: date) -> str:
 
 def member_told_late(session: Session, case: CaseRow, due: date) -> bool:
     """Whether the member has been sent (or is about to be) the letter saying the response
-    due on `due` is late: the officer's overdue reminder then says so."""
+    due on `due` is late: the officer's overdue reminder then says so. One kept back
+    (`withdrawn`: the date passed long ago, mailbot.late_notice_backlog) told nobody."""
     key = late_notice_key(case, due)
-    if any(isinstance(row, OutboxRow) and row.dedup_key == key for row in session.new):
+    if any(isinstance(row, OutboxRow) and row.dedup_key == key and row.status != "withdrawn"
+           for row in session.new):
         return True
     with session.no_autoflush:
-        found = session.scalar(select(OutboxRow.id).where(OutboxRow.dedup_key == key))
+        found = session.scalar(select(OutboxRow.id).where(
+            OutboxRow.dedup_key == key, OutboxRow.status != "withdrawn"))
     return found is not None
 
 
