@@ -38,6 +38,24 @@ def server_name(written: str) -> str:
     return host
 
 
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+
+
+def https_address(written: str) -> str:
+    """Where mailbot signs in (the app's secret or certificate goes there), spaces around
+    it dropped; a ValueError saying what to write for one that is not https with a host,
+    which would send the secret in the clear or fail only at the first poll."""
+    address = written.strip()
+    parts = urlsplit(address)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise ValueError(
+            f"{written!r} is not an https:// address: mailbot signs in there with the app's "
+            f'secret, so it must be https, such as authority_host = "{DEFAULT_AUTHORITY_HOST}" '
+            "(the default; a national cloud has its own, see docs/backends/graph.md)"
+        )
+    return address
+
+
 class ImapSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=993, ge=1, le=65535)
@@ -121,8 +139,13 @@ class GraphSettings(Section):
     certificate_thumbprint: str = ""
     processed: str = "Processed"
     base_url: str = "https://graph.microsoft.com/v1.0"
-    authority_host: str = "https://login.microsoftonline.com"  # where mailbot signs in
+    authority_host: str = DEFAULT_AUTHORITY_HOST  # where mailbot signs in
     watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
+
+    @field_validator("authority_host")
+    @classmethod
+    def _signs_in_over_https(cls, value: str) -> str:
+        return https_address(value)
 
 
 class MailboxSettings(Section):
