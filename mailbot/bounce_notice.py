@@ -10,7 +10,7 @@ does not know their enquiry was received, and nobody else knows they do not. So:
   naming the mail, the address, the reason in plain words and what to do, while the
   case is open (once answered or closed, the member has had their answer); an update
   that waited to go is withdrawn, or written again for the case's officer now, at send
-  time (still_due.check_member_bounce);
+  time (case_mail_at_send.check_member_bounce);
 - mail to an officer that bounced: the [directory] admins (with none, the officer's
   manager, else the stand-in) are told the address is dead, so a wrong or stale row of
   officers.csv is put right; the case itself is moved by absence.py as before.
@@ -125,7 +125,7 @@ def tell_officer_of_member_bounce(
     """The case's officer, else the stand-in, is told once that our mail `out` to the
     member did not arrive, why, and what to do."""
     if case.status in FINISHED:
-        # As at send time (still_due.check_member_bounce): the member has had their
+        # As at send time (case_mail_at_send.check_member_bounce): the member has had their
         # answer, and "contact them another way" is no work left.
         ledger.record_event(
             session, now, "mailbot", "bounce not told",

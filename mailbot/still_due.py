@@ -61,12 +61,17 @@ unread) are withdrawn once their problem has gone, or say that it has
 An acknowledgement to a member always goes (one is due whatever happened since: it
 gives the reference), but one sent after the case was answered is written again to say
 so, "answered it on", not "will respond by" (acknowledgement.answered_ack).
+
+The checks are in modules of their own: the reminder sweeps' mail
+(mailbot.reminders_at_send), the other mail about a case, which goes at any hour
+(mailbot.case_mail_at_send), and the reasons they share (mailbot.at_send_reasons). This
+module is the review the flush calls, and the table of which check each mail gets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -75,30 +80,38 @@ from mailbot import (
     access_request_reminder,
     ack_reminder,
     bounce_notice,
-    case_notice,
     confidentiality_chase,
     pause_chase,
     pause_letters,
     recall,
     reminders,
-    summary_takeover,
-    thread_mail,
 )
-from mailbot.absence import redirect_gone
 from mailbot.acknowledgement import answered_ack
-from mailbot.addresses import same_address
 from mailbot.alerts_at_send import ALERT_CHECKS
-from mailbot.answered import officer_acknowledges
-from mailbot.cases import clock_events, deadlines_for
-from mailbot.clock import ClockState
-from mailbot.commands.letters import late_notice_mail
-from mailbot.confidentiality_chase import ChaseStep
+from mailbot.case_mail_at_send import (
+    check_assignment,
+    check_clarification_received,
+    check_extension_notice,
+    check_member_bounce,
+    check_member_told_of_new_officer,
+    check_new_date_after_pause,
+    check_redirect,
+    check_reopened,
+    check_update,
+)
 from mailbot.digest.at_send import review_digest
 from mailbot.digest.keys import PURPOSE as DIGEST
-from mailbot.model import FINISHED, CaseStatus
 from mailbot.outbox import SEND_AS_QUEUED, Review, Rewritten, Verdict
+from mailbot.reminders_at_send import (
+    check_access_request_reminder,
+    check_ack_reminder,
+    check_confidentiality_chase,
+    check_late_notice,
+    check_pause_chase,
+    check_reminder,
+    review_summary,
+)
 from mailbot.store.tables import CaseRow, OutboxRow
-from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -142,357 +155,6 @@ def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict
     if not cal.within_working_hours(now):
         return Verdict(wait_until=cal.next_working_moment(now))
     return Verdict(rewritten=found)
-
-
-def _finished(case: CaseRow) -> str:
-    if case.status not in FINISHED:
-        return ""
-    return "the case was answered" if case.status == CaseStatus.RESPONDED else "the case was closed"
-
-
-def _clock_gone(state: ClockState, what: str) -> str:
-    if state.status == "paused":
-        return f"the case is paused: no {what} runs"
-    if state.status == "stopped":
-        return f"the {what} has stopped: the answer was seen, or DONE"
-    if state.status != "running" or state.due is None:
-        return f"the case has no {what}"
-    return ""
-
-
-def _moved(queued: date, now: date | None) -> str:
-    if now == queued:
-        return ""
-    return (f"the date moved from {queued.isoformat()} to "
-            f"{now.isoformat() if now else 'none'}: the new date has its own reminders")
-
-
-def _date_at_end(dedup_key: str) -> date | None:
-    """The ISO date a late notice's or acknowledgement reminder's key ends with."""
-    try:
-        return date.fromisoformat(dedup_key.rpartition(":")[2])
-    except ValueError:
-        return None
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(LONDON).date()
-
-
-def check_reminder(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """A before-due, due-day, overdue or escalation reminder (reminders.Step)."""
-    step = _step_now(app, session, case, row, now)
-    if isinstance(step, str):
-        return step
-    mail = reminders.step_mail(app, session, case, step, _today(now))
-    return Rewritten(mail.rendered, mail.envelope)
-
-
-def _step_now(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> reminders.Step | str:
-    """The reminder step `row` was queued for, as it stands today; or why it no longer
-    stands."""
-    keyed = reminders.step_of_key(row.dedup_key)
-    if keyed is None:
-        return f"its dedup key {row.dedup_key!r} names no reminder step"
-    due, kind, number = keyed
-    if gone := _finished(case):
-        return gone
-    if not case.officer_email:
-        return "the case has no officer"
-    events = clock_events(session, case)  # read once: the date and the schedule's start
-    response = deadlines_for(app, session, case, events).response
-    if gone := _clock_gone(response, "response clock") or _moved(due, response.due):
-        return gone
-    today = _today(now)
-    current = reminders.steps_to_send(
-        reminders.schedule(app.policy.reminders, app.policy.council_calendar(), due, today),
-        reminders.schedule_start(case, events),
-        today,
-    )
-    # An escalation with nobody to escalate to was queued as an overdue reminder under the
-    # step's number: a numbered step is matched by its number, the others by their kind.
-    same = [s for s in current if s.number == number and (number or s.kind == kind)]
-    if not same and current:
-        latest = current[-1]
-        return (f"a later reminder is due now ({latest.kind} of {latest.on.isoformat()}); "
-                "the sweep sends that one")
-    if not same:
-        return "its step is dated before the case's date last changed"
-    step = reminders.Step(kind, number, same[0].on, due)
-    if step.kind in ("before", "due") and today > due:
-        # "Due today" on the day after: said as what it now is.
-        step = reminders.Step("overdue", 0, step.on, due)
-    return step
-
-
-def review_summary(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict:
-    """An officer's daily summary (reminders.SUMMARY): the reminders it lists are each
-    checked as a reminder alone would be, and it goes with the cases still to answer, or
-    not at all. A case since given to someone else is left out: the summary is the
-    officer's, and the case's new officer has had its assignment. When several of the
-    officer's summaries waited (the mail server down for days), only the newest goes,
-    listing the older ones' cases too (mailbot.summary_takeover)."""
-    if newer := summary_takeover.newer_summary(session, row):
-        return Verdict(withdrawn=summary_takeover.superseded_reason(newer))
-    officer = row.recipients.partition(",")[0].strip().lower()
-    still: dict[int, tuple[CaseRow, reminders.Step]] = {}
-    # Oldest first: a case listed on two days is said as its newest reminder has it.
-    for summary in [*reversed(summary_takeover.taken_over(session, row)), row]:
-        for item in summary_takeover.listed(session, summary):
-            case = session.get(CaseRow, item.case_id) if item.case_id is not None else None
-            if case is None or not same_address(case.officer_email or "", officer):
-                continue
-            step = _step_now(app, session, case, item, now)
-            if not isinstance(step, str):
-                still[case.id] = (case, step)
-    if not still:
-        return Verdict(withdrawn="none of its cases is still to answer: answered, closed, "
-                                 "paused, moved on, or a later reminder is due")
-    cal = app.policy.council_calendar()
-    if not cal.within_working_hours(now):
-        return Verdict(wait_until=cal.next_working_moment(now))
-    rendered, envelope = reminders.summary_mail(
-        app, session, officer, list(still.values()), _today(now)
-    )
-    return Verdict(rewritten=Rewritten(rendered, envelope))
-
-
-def check_late_notice(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """The letter telling the member their response is late (letters.late_notice_key)."""
-    due = _date_at_end(row.dedup_key)
-    if due is None:
-        return f"its dedup key {row.dedup_key!r} names no due date"
-    if gone := _finished(case):
-        return gone
-    response = deadlines_for(app, session, case).response
-    if gone := _clock_gone(response, "response clock") or _moved(due, response.due):
-        return gone
-    mail = late_notice_mail(app, session, case, due)
-    return mail if mail is not None else "the member is no longer one mailbot writes to"
-
-
-def check_ack_reminder(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """The officer's reminder to acknowledge (ack_reminder.dedup_key)."""
-    ack_due = _date_at_end(row.dedup_key)
-    if ack_due is None:
-        return f"its dedup key {row.dedup_key!r} names no acknowledgement date"
-    if gone := _finished(case):
-        return gone
-    if not case.officer_email:
-        return "the case has no officer"
-    if not officer_acknowledges(app, case):
-        return "the acknowledgement has been given"
-    ack = deadlines_for(app, session, case).ack
-    if gone := _clock_gone(ack, "acknowledgement clock") or _moved(ack_due, ack.due):
-        return gone
-    return ack_reminder.ack_reminder_mail(app, case, ack_due, _today(now))
-
-
-def check_confidentiality_chase(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """A chase or escalation of an unanswered CONFIDENTIAL OK/NO (confidentiality_chase)."""
-    tail = row.dedup_key.rpartition(":")[2]
-    if tail not in ("chase", "escalation"):
-        return f"its dedup key {row.dedup_key!r} names no chase step"
-    step: ChaseStep = "chase" if tail == "chase" else "escalation"
-    if gone := _finished(case):
-        return gone
-    if not case.officer_email:
-        return "the case has no officer"
-    if not confidentiality_chase.asks_confidentiality(case):
-        return "the case no longer asks about confidentiality"
-    if confidentiality_chase.answered(session, case):
-        return "CONFIDENTIAL OK or NO has been given"
-    if confidentiality_chase.dedup_key(app, case, step) != row.dedup_key:
-        return f"the case is now with {case.officer_email}, who is asked afresh"
-    days = confidentiality_chase.chase_days(
-        app.policy.council_calendar(),
-        confidentiality_chase.asked_at(session, case),
-        app.policy.confidentiality.confirm_within_days,
-    )
-    if step == "chase" and days.step_on(_today(now)) == "escalation":
-        return "the escalation is due now; the sweep sends that one"
-    mail = confidentiality_chase.chase_mail(app, case, step, days)
-    return mail if mail is not None else "nobody above the officer to escalate to"
-
-
-def check_pause_chase(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """The chase of a paused case nobody has taken up again (pause_chase): only while the
-    pause it is about still holds the case."""
-    if gone := _finished(case):
-        return gone
-    if not case.officer_email:
-        return "the case has no officer"
-    pause = pause_chase.current_pause(session, case)
-    if pause is None:
-        return "the case is no longer paused: taken on, resumed or answered"
-    if pause_chase.dedup_key(case, pause) != row.dedup_key:
-        return "the case was paused again since: that pause has its own chase"
-    mail = pause_chase.chase_mail(app, session, case, pause, _today(now))
-    return mail if mail is not None else "nobody is left to chase"
-
-
-def check_access_request_reminder(
-    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
-) -> Rewritten | str:
-    """The reminder of a subject access request's legal date (access_request_reminder):
-    only while the case is unfinished, held, still marked and its date unmoved; a
-    "before" that goes once the date has passed gives way to the sweep's "passed"."""
-    keyed = access_request_reminder.key_parts(row.dedup_key)
-    if keyed is None:
-        return f"its dedup key {row.dedup_key!r} names no subject access reminder"
-    due, step = keyed
-    if gone := _finished(case):
-        return gone
-    if not case.officer_email:
-        return "the case has no officer"
-    now_due = access_request_reminder.law_date(app, case)
-    if now_due is None:
-        return "the case is no longer marked a subject access request"
-    if now_due != due:
-        return (f"the law's date moved from {due.isoformat()} to {now_due.isoformat()}: "
-                "the new date has its own reminders")
-    today = _today(now)
-    if step == "before" and today > due:
-        return "the date has passed: the sweep sends that reminder"
-    return access_request_reminder.reminder_mail(app, case, due, step, today)
-
-
-def check_assignment(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """The officer's assignment (assignment.queue_officer_mail): only while it is still
-    news to them. A finished case is withdrawn whoever it is with: an officer told of a
-    case after it was answered would take it for work to do. The handover that moved the
-    case queued the new officer's own assignment."""
-    return _finished(case) or _moved_on(case, row)
-
-
-def _moved_on(case: CaseRow, row: OutboxRow) -> str:
-    """Why mail to one officer about the case is no longer theirs, or "". Officer mail
-    (assignment.queue_officer_mail) goes to one officer: To comes first."""
-    to = row.recipients.partition(",")[0].strip().lower()
-    holder = (case.officer_email or "").strip().lower()
-    if not same_address(to, holder):
-        return f"the case is now with {case.officer_email or 'nobody'}"
-    return ""
-
-
-def check_redirect(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """An out-of-office redirect (absence): "the case is now with you" or "please pass it
-    on". Neither is news once the case is finished; absence.redirect_gone says when the
-    case has moved since, or the absent officer is back."""
-    return _finished(case) or redirect_gone(session, case, row)
-
-
-def check_reopened(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> Rewritten | str:
-    """The officer's notice that the member's follow-up reopened the case, and the
-    member's letter saying so with the new response date. Once the case is answered or
-    closed again both are untrue ("will respond by"). A case passed on since is told to
-    its officer now, not the one it left: their assignment quotes only the first message,
-    and the follow-up is what needs answering."""
-    if gone := _finished(case):
-        return gone
-    to = row.recipients.partition(",")[0].strip().lower()
-    if same_address(to, case.member_email):
-        return ""
-    return _to_the_holder(app, session, case, row)
-
-
-def check_update(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
-    """The officer's notice of mail in the case's thread (the member writing again,
-    someone else, mail that may be forged). It goes even if the case was answered since:
-    the member's new words may still need an answer. A case passed on since is told to
-    its officer now."""
-    return _to_the_holder(app, session, case, row)
-
-
-def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
-    """Nothing ("") while the notice's reader is still who is told of the case (its
-    officer, else the stand-in: case_notice); else the notice written again for who is;
-    else why it cannot go."""
-    to = row.recipients.partition(",")[0].strip()
-    reader = case_notice.reader(app, case)
-    if reader is not None and same_address(to, reader):
-        return ""
-    moved = f"the case is now with {case.officer_email or 'nobody'}"
-    rewritten = thread_mail.notice_for_holder(app, session, case, row.dedup_key)
-    return rewritten if rewritten is not None else moved
-
-
-def check_member_bounce(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> Rewritten | str:
-    """The officer's notice that our mail to the member bounced (bounce_notice). Like an
-    assignment it is withdrawn once the case is answered or closed: the member has had
-    their answer, and "contact them another way" is no work left. Like an update, a case
-    passed on since (or taken up by an officer, after the stand-in was told) is told to
-    whoever is told now, not the one it left."""
-    if gone := _finished(case):
-        return gone
-    reader = bounce_notice.member_bounce_reader(app, case) or ""
-    to = row.recipients.partition(",")[0].strip()
-    if same_address(to, reader):
-        return ""
-    moved = f"the case is now with {case.officer_email or 'nobody'}"
-    rewritten = bounce_notice.member_bounce_for_holder(app, session, case, row)
-    return rewritten if rewritten is not None else moved
-
-
-def check_member_told_of_new_officer(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """The member's letter naming who deals with their case now
-    (letters.tell_member_of_new_officer): not sent after the answer, as when queued."""
-    return _finished(case)
-
-
-def check_extension_notice(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """The member's letter that the response will be later (EXTEND): once the case is
-    answered it would tell a member holding their answer that the full response is still
-    to come. A later EXTEND's letter follows this one, so each still goes in turn."""
-    return _finished(case)
-
-
-def check_clarification_received(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """The member's letter that their FOI clarification was received, with the new date:
-    once the request is answered, a member holding the answer needs no date for it, and
-    once it is paused again (a further clarification asked), the date no longer holds."""
-    if case.status == CaseStatus.PAUSED:
-        return "the case was paused again: the new date no longer holds"
-    return _finished(case)
-
-
-def check_new_date_after_pause(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
-) -> str:
-    """The member's letter that a pause has ended and their date moved: an FOI request's
-    fee received (fee_received), their reply that ended an officer's PAUSE
-    (reply_received), or the RESUME that gave the date they were told would follow
-    (pause_ended). Not once the case is answered, nor once it is paused again (the
-    date in it no longer holds)."""
-    if case.status == CaseStatus.PAUSED:
-        return "the case was paused again: the new date no longer holds"
-    return _finished(case)
 
 
 CHECKS: dict[str, Check] = {
