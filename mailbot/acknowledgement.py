@@ -40,16 +40,18 @@ if TYPE_CHECKING:
 
 
 def _ack_mail(
-    app: App, case: CaseRow, message: ParsedMessage, *, restated: bool, now: datetime
+    app: App, case: CaseRow, message: ParsedMessage, *, restated: bool, now: datetime,
+    held: bool = False,
 ) -> tuple[Rendered, Envelope]:
-    """The acknowledgement of `message` as the case stands at `now`, and its envelope."""
+    """The acknowledgement of `message` as the case stands at `now`, and its envelope
+    (`held`: as ack_context's)."""
     # Welsh first for a member who prefers Welsh; both languages in a bilingual council.
     member = app.directory.member(case.member_email)
     languages = member_languages(
         app.policy.language, member.language if member else None, wrote_welsh=wrote_welsh(message)
     )
     today = now.astimezone(LONDON).date()
-    context = ack_context(app, case, message, restated=restated, today=today)
+    context = ack_context(app, case, message, restated=restated, today=today, held=held)
     rendered = app.renderer.render("ack", context, languages)
     envelope = Envelope(
         sender=app.mailbox_address,
@@ -110,10 +112,13 @@ def ack_context(
     *,
     restated: bool = False,
     today: date | None = None,
+    held: bool = False,
 ) -> dict[str, Any]:
     """The whitelisted values a template may see: data only, never the message itself.
     `restated`: this acknowledgement replaces one already sent (the case was relabelled).
-    `today`: the London date it is written, so a date already past is not promised."""
+    `today`: the London date it is written, so a date already past is not promised.
+    `held`: the mail was held as possibly forged and is acknowledged only now that someone
+    has checked it is the member's (commands/verify.py)."""
     foisa = app.policy.foi_regime == "foisa"
     who = responder(app, case)
     kind = Kind(case.kind)
@@ -181,10 +186,24 @@ def ack_context(
             # The London day the officer's answer was seen, for an acknowledgement that
             # goes after it (answered_ack): "answered it on", not "will respond by".
             "answered": None if restated else answered_on(case),
+            # Held mail verified after the date its response was due (counted from
+            # receipt): that date, so the letter says it has passed and what the late
+            # notice would say, instead of promising it; None otherwise.
+            "held_past_due": held_past_due(case, today) if held and not restated else None,
         },
         "reply_subject": reply_subject(subject, case.ref),
         "contact": who.contact,
     }
+
+
+def held_past_due(case: CaseRow, today: date | None) -> date | None:
+    """The response date of `case` if it is already past on `today` (and the case is
+    neither paused nor answered): the date an acknowledgement written today must not
+    promise. None while it is still to come."""
+    due = case.response_due
+    if due is None or today is None or due >= today or answered_on(case) is not None:
+        return None
+    return None if paused_since(case) is not None else due
 
 
 def paused_since(case: CaseRow) -> date | None:
@@ -415,11 +434,14 @@ def queue_acknowledgement(
     now: datetime,
     *,
     again: str = "",
+    held: bool = False,
 ) -> str:
     """Write the acknowledgement to the outbox (sent later by the flush job). `again`
     names why it is sent once more (a relabel changed what the member was told); such a
-    copy is not the acknowledgement the protocol's clock waits for."""
-    rendered, envelope = _ack_mail(app, case, message, restated=bool(again), now=now)
+    copy is not the acknowledgement the protocol's clock waits for. `held`: mail held as
+    possibly forged, released now (ack_context)."""
+    rendered, envelope = _ack_mail(app, case, message, restated=bool(again), now=now,
+                                   held=held)
     outbox.queue(
         session,
         purpose="ack",

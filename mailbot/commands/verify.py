@@ -9,28 +9,38 @@ leaves triage for the state it would have had, the timeline says who checked and
 and the member is sent the acknowledgement they would have had when it came in, once
 (its outbox key is their message's), with the dates counted from its receipt as before.
 VERIFIED on a case that was never held, or released already, changes nothing.
+
+Verified after the response date so counted has passed, the acknowledgement does not
+promise it: it says when the mail came, that it was held for checking before it reached
+an officer, that the protocol's date (named) has passed, and what the late notice says
+(who is dealing with it, asked for the reason, what is being done and when). That letter
+is the member's late notice for the date: the sweep's is written to the outbox kept back
+(`withdrawn`, with the reason), so it never goes as a second letter. The confirmation
+says the date has passed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import cases, ledger
-from mailbot.acknowledgement import queue_acknowledgement, should_acknowledge
+from mailbot import cases, ledger, outbox
+from mailbot.acknowledgement import held_past_due, queue_acknowledgement, should_acknowledge
 from mailbot.assignment import Headline
 from mailbot.commands.command_line import Command
 from mailbot.commands.letters import (
+    late_notice_key,
+    late_notice_mail,
     long_date_or_paused,
     long_date_or_paused_cy,
     member_was_acknowledged,
 )
 from mailbot.commands.outcome import Context, Result, not_written_to
-from mailbot.languages import Bilingual, welsh_of
+from mailbot.languages import Bilingual, long_date_cy, welsh_of
 from mailbot.model import FINISHED, CaseStatus, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.refs import canonical
@@ -100,20 +110,48 @@ def release(
     message = _members_message(session, case)
     queued: list[str] = []
     if message is not None and should_acknowledge(app, case):
-        queued.append(queue_acknowledgement(app, session, case, message, now))
+        queued.append(queue_acknowledgement(app, session, case, message, now, held=True))
+    passed = held_past_due(case, now.astimezone(cases.LONDON).date()) if queued else None
+    if passed is not None:
+        _late_notice_given(app, session, case, passed, now)
     ledger.record_event(
         session, now, who, VERIFIED,
         f"checked with the member that the mail is theirs{f' ({why})' if why else ''}; "
         f"out of triage ({case.status}); "
-        + ("acknowledgement queued" if queued else "the member was not written to"),
+        + ("the member was not written to" if not queued else
+           "acknowledgement queued" if passed is None else
+           f"acknowledgement queued, saying its date {passed.isoformat()} has passed "
+           "(it is their late notice)"),
         case=case,
     )
     lines = [_released(case), *([stays] if stays else [])]
     if message is None:
         lines.append(_message_gone(case))
     else:
-        lines.append(_member_acknowledged(case, queued))
+        lines.append(_member_acknowledged(case, queued, passed=passed is not None))
+    if passed is not None:
+        lines.append(_date_passed(passed))
     return Released(True, lines, queued)
+
+
+def _late_notice_given(
+    app: App, session: Session, case: CaseRow, due: date, now: datetime
+) -> None:
+    """The acknowledgement just queued says `due` has passed and what the late notice
+    would: the sweep's late notice for that date is written to the outbox under its own
+    key, kept back with the reason, so that it never goes as a second letter."""
+    mail = late_notice_mail(app, session, case, due)
+    if mail is None:  # no officer holds it: no late notice could go either
+        return
+    row = outbox.queue(session, purpose="late_notice", dedup_key=late_notice_key(case, due),
+                       case=case, rendered=mail.rendered, envelope=mail.envelope, now=now)
+    if row is None:
+        return
+    row.status = "withdrawn"
+    row.last_error = (f"the acknowledgement of the member's held mail, verified after its "
+                      f"date {due.isoformat()}, says that date has passed and that the "
+                      "officer will tell them the reason and when: no second letter")
+    session.flush()
 
 
 def apply_verified(ctx: Context, command: Command) -> Result:
@@ -196,17 +234,30 @@ def _released(case: CaseRow) -> Bilingual:
     )
 
 
-def _member_acknowledged(case: CaseRow, queued: list[str]) -> Bilingual:
+def _member_acknowledged(case: CaseRow, queued: list[str], *, passed: bool) -> Bilingual:
     if not queued:
         return not_written_to(case.member_email)
     due, received = case.response_due, case.received_at.astimezone(cases.LONDON).date()
+    was, was_cy = ("was", "roedd") if passed else ("is", "mae")
     return Bilingual(
-        f"The member ({case.member_email}) is sent the acknowledgement: the response is due by "
-        f"{long_date_or_paused(due)}, counted from when their mail was received "
+        f"The member ({case.member_email}) is sent the acknowledgement: the response {was} due "
+        f"by {long_date_or_paused(due)}, counted from when their mail was received "
         f"({long_date(received)}).",
-        f"Anfonir y gydnabyddiaeth at yr aelod ({case.member_email}): mae'r ymateb i fod erbyn "
-        f"{long_date_or_paused_cy(due)}, wedi'i gyfrif o pan ddaeth eu neges i law "
+        f"Anfonir y gydnabyddiaeth at yr aelod ({case.member_email}): {was_cy}'r ymateb i fod "
+        f"erbyn {long_date_or_paused_cy(due)}, wedi'i gyfrif o pan ddaeth eu neges i law "
         f"({long_date_or_paused_cy(received)}).",
+    )
+
+
+def _date_passed(due: date) -> Bilingual:
+    """The officer's line: the date the member's acknowledgement could not promise."""
+    return Bilingual(
+        f"Its date, {long_date(due)}, has passed: the acknowledgement says so, and that you "
+        "will tell them the reason for the delay, what is being done and when they will "
+        "have a full response.",
+        f"Mae ei ddyddiad, {long_date_cy(due)}, wedi mynd heibio: mae'r gydnabyddiaeth yn "
+        "dweud hynny, ac y byddwch yn dweud wrthynt y rheswm dros yr oedi, beth sy'n cael "
+        "ei wneud a phryd y cânt ymateb llawn.",
     )
 
 
