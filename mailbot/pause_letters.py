@@ -13,7 +13,13 @@ Two letters, one template (pause_notice), each in the member's thread:
   has, and the officer's confirmation asks them to give it (commands/pause.py).
 - **pause_holding**, in reply to a member's mail that only asks for news ("Any news?")
   while the case is paused, whatever it waits for: the same facts, and that their mail has
-  gone to the officer.
+  gone to the officer. A case paused after its date had passed gets no new date when it
+  runs again (the RESUME gives back that date, still past, and no letter follows: letters'
+  _date_to_come), so its holding reply promises none: it says the date (named) had passed
+  before the pause and what the late notice says, that the officer has been asked to tell
+  them the reason for the delay, what is being done and when (`passed_before_pause`).
+  An FOI request paused for its clarification is the exception: that RESUME starts a
+  fresh 20 working days, and the letter with the date follows.
 
 The officer's reason is written for officers and is never quoted: the member reads what
 is awaited in their own terms (`Awaited`), as the pause_ended and reply_received letters
@@ -34,15 +40,19 @@ from sqlalchemy.orm import Session
 
 from mailbot import cases, foi_pause, ledger, outbox
 from mailbot.assignment import Headline
+from mailbot.clock import case_deadlines
 from mailbot.commands.letters import (
     PAUSE_LETTERS,
     letter_mail,
     member_was_acknowledged,
     pause_letter_key,
+    told_of_pause,
 )
+from mailbot.languages import Bilingual, long_date_cy
 from mailbot.member_thanks import member_asks_news_only
-from mailbot.model import CaseStatus, Kind, ParsedMessage
+from mailbot.model import CaseStatus, Kind, ParsedMessage, Priority
 from mailbot.pause_reason import asks_proof_of_id
+from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
 from mailbot.written_for import pause_waits_for
 
@@ -110,7 +120,24 @@ def holding_reply(app: App, session: Session, case: CaseRow, message: ParsedMess
     if pause is None:
         return []
     what = awaited(app, session, case, pause.why)
-    return _queue(app, session, case, now, HOLDING, pause, what, message, wrote_on)
+    passed = passed_before_pause(app, session, case, pause, what)
+    return _queue(app, session, case, now, HOLDING, pause, what, message, wrote_on,
+                  passed=passed)
+
+
+def passed_before_pause(app: App, session: Session, case: CaseRow, pause: ClockEventRow,
+                        what: Awaited) -> date | None:
+    """The response date `case` had when `pause` began, if it had already passed then: the
+    RESUME gives it back unchanged, still past, so no letter with a new date follows and
+    none may be promised. None while it was still to come, and for an FOI clarification
+    (its RESUME starts a fresh 20 working days, FOIA s.1(3), and the date is written)."""
+    if what == "clarification":
+        return None
+    before = [event for event in cases.clock_events(session, case) if event.at < pause.at]
+    due = case_deadlines(app.policy, Kind(case.kind), Priority(case.priority),
+                         case.received_at, before).response_due
+    paused_on = pause.at.astimezone(cases.LONDON).date()
+    return due if due is not None and due < paused_on else None
 
 
 def answer_news(it: Intake, case: CaseRow, at: datetime, headline: Headline) -> Headline:
@@ -125,7 +152,51 @@ def answer_news(it: Intake, case: CaseRow, at: datetime, headline: Headline) -> 
     if not queued:
         return headline
     it.queued.extend(queued)
-    return Headline(f"{headline.en} {HOLDING_SENT.en}", f"{headline.cy} {HOLDING_SENT.cy}")
+    pause = _the_pause(it.session, case)
+    passed = None if pause is None else passed_before_pause(
+        it.app, it.session, case, pause, awaited(it.app, it.session, case, pause.why))
+    sent = HOLDING_SENT if passed is None else holding_sent_after(passed)
+    return Headline(f"{headline.en} {sent.en}", f"{headline.cy} {sent.cy}")
+
+
+def holding_sent_after(passed: date) -> Headline:
+    """The officer's line for the holding reply to a case paused after its date: the
+    member has been told you will say why it is late and when they will have it."""
+    return Headline(
+        "mailbot has sent them a short reply saying the case is paused and what it waits "
+        f"for (in their terms, not your reason), that its date, {long_date(passed)}, had "
+        "passed before the pause, and that you will tell them the reason for the delay, "
+        "what is being done and when they will have a full response; their mail has gone "
+        "to you.",
+        "Mae mailbot wedi anfon ateb byr atynt yn dweud bod yr achos wedi'i oedi a'r hyn y "
+        "mae'n aros amdano (yn eu geiriau nhw, nid eich rheswm chi), bod ei ddyddiad, "
+        f"{long_date_cy(passed)}, wedi mynd heibio cyn yr oedi, ac y byddwch yn dweud "
+        "wrthynt y rheswm dros yr oedi, beth sy'n cael ei wneud a phryd y cânt ymateb "
+        "llawn; mae eu neges wedi dod atoch chi.",
+    )
+
+
+def told_it_had_passed(app: App, session: Session, case: CaseRow) -> bool:
+    """Whether the member was sent the holding reply to a case paused after its date
+    (passed_before_pause): it said so and promised no new date, so the RESUME giving
+    back that date, still past, sends no letter and its confirmation says TOLD_IT_HAD_PASSED."""
+    pause = foi_pause.last_pause(session, case)
+    if pause is None or not told_of_pause(session, case):
+        return False
+    what = awaited(app, session, case, pause.why)
+    return passed_before_pause(app, session, case, pause, what) is not None
+
+
+TOLD_IT_HAD_PASSED = Bilingual(
+    "While it was paused the member was told that its date had passed before the pause, "
+    "and that you will tell them the reason for the delay, what is being done and when "
+    "they will have a full response. mailbot has not written to them now: tell them, "
+    "unless you have.",
+    "Tra oedd wedi'i oedi, dywedwyd wrth yr aelod fod ei ddyddiad wedi mynd heibio cyn yr "
+    "oedi, ac y byddwch yn dweud wrthynt y rheswm dros yr oedi, beth sy'n cael ei wneud a "
+    "phryd y cânt ymateb llawn. Nid yw mailbot wedi ysgrifennu atynt nawr: dywedwch "
+    "wrthynt, oni bai eich bod wedi gwneud.",
+)
 
 
 HOLDING_SENT = Headline(
@@ -169,12 +240,13 @@ def _the_pause(session: Session, case: CaseRow) -> ClockEventRow | None:
 
 def _queue(app: App, session: Session, case: CaseRow, now: datetime, purpose: str,
            pause: ClockEventRow, what: Awaited, message: ParsedMessage | None,
-           wrote_on: date | None = None) -> list[str]:
+           wrote_on: date | None = None, *, passed: date | None = None) -> list[str]:
     extra = {
         "paused_on": pause.at.astimezone(cases.LONDON).date(),
         "awaited": what,
         "theirs": bool(_THEIRS.search(pause.why)),
         "wrote_on": wrote_on,
+        "passed": passed,  # the date had passed before the pause: no new date to promise
     }
     mail = letter_mail(app, session, case, TEMPLATE, extra, in_reply_to=message)
     if mail is None:

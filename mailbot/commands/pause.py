@@ -378,7 +378,9 @@ def apply_resume(ctx: Context, command: Command) -> Result:
             lines.append(_member_sent_late_notice(ctx))
             return Result(True, lines, late)
     if case.response_due is not None and member_was_acknowledged(ctx.session, case):
-        lines.append(_member_not_told_of_new_date())
+        told = pause_letters.told_it_had_passed(ctx.app, ctx.session, case)
+        lines.append(pause_letters.TOLD_IT_HAD_PASSED if told
+                     else _member_not_told_of_new_date())
     return Result(True, lines)
 
 
