@@ -78,12 +78,17 @@ def stand_in(app: App, absent: str, never: Collection[str] = ()) -> str | None:
 def stand_in_for(app: App, case: CaseRow, absent: str) -> str | None:
     """The stand-in for this case (stand_in): never an officer its complaint is, or may
     be, about, who would otherwise be sent the member's mail about the complaint against
-    them. Those are read from the case's timeline, through the session that loaded it."""
+    them."""
+    return stand_in(app, absent, about_them(case))
+
+
+def about_them(case: CaseRow) -> set[str]:
+    """The officers (address_key) the case's complaint is, or may be, about: read from its
+    timeline, through the session that loaded the case."""
     session = object_session(case)
     if session is None or case.id is None:
-        return stand_in(app, absent)
-    never = {*complained_about(session, case.id), *perhaps_complained_about(session, case.id)}
-    return stand_in(app, absent, never)
+        return set()
+    return {*complained_about(session, case.id), *perhaps_complained_about(session, case.id)}
 
 
 def is_leaver(app: App, address: str) -> bool:

@@ -18,10 +18,11 @@ from mailbot.acknowledgement import subject_access_context
 from mailbot.assignment import confidentiality_still_asked, hears_absence
 from mailbot.cases import KIND_LABELS
 from mailbot.commands.letters import member_told_late
+from mailbot.complained_about import one_of
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
-from mailbot.leavers import is_leaver, stand_in_for
+from mailbot.leavers import about_them, is_leaver, stand_in_for
 from mailbot.member_cases import subjects_erased
 from mailbot.model import Kind
 from mailbot.reminder_schedule import LISTED_IN_SUMMARY, Step, escalation_day, step_of_key
@@ -105,9 +106,19 @@ def step_recipient(app: App, case: CaseRow, step: Step) -> StepRecipient:
         manager = app.directory.officer_or_address(stand)
         notes.append(("escalation to stand-in",
                       f"{case.officer_email} is not in officers.csv; escalated to {stand}"))
+    if step.kind == "escalation" and manager is not None and one_of(
+            manager.email, about_them(case)):
+        # A complaint about the officer's own manager: never escalated to them (they would
+        # be asked to see the complaint against them answered), but to the stand-in.
+        stand = stand_in_for(app, case, case.officer_email)
+        notes.append(("escalation past the manager",
+                      f"the complaint is about {manager.email}; "
+                      + (f"escalated to {stand}" if stand else "nobody else to escalate to")))
+        manager = app.directory.officer_or_address(stand) if stand else None
     if step.kind == "escalation" and manager is None:
         # Nobody to escalate to: the officer gets an ordinary overdue reminder instead.
-        notes.append(("no escalation", "the officer has no manager"))
+        notes.append(("no escalation", "nobody to escalate to" if notes
+                      else "the officer has no manager"))
         step = Step("overdue", step.number, step.on, step.due)
     return StepRecipient(step, officer, manager, gone, tuple(notes))
 

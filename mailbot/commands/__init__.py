@@ -30,7 +30,13 @@ from sqlalchemy.orm import Session
 
 from mailbot import cases, ledger
 from mailbot.addresses import same_address
-from mailbot.commands.authority import failed_authentication, may_answer, refusal, role_of
+from mailbot.commands.authority import (
+    complaint_about_sender,
+    failed_authentication,
+    may_answer,
+    refusal,
+    role_of,
+)
 from mailbot.commands.extend import apply_extend
 from mailbot.commands.handlers import (
     APPLY,
@@ -127,7 +133,8 @@ def handle(
         parsed = subject_command(message.subject) or parsed
     role = role_of(app, case, sender, session)
     forged = failed_authentication(message)
-    refused = refusal(role, forged)
+    about_them = role is None and complaint_about_sender(session, case, sender)
+    refused = refusal(role, forged, about_them=about_them)
     # HELP changes nothing, so anyone we write back to may ask for it.
     if isinstance(parsed, Command) and parsed.verb != "HELP" and refused:
         ledger.record_event(
@@ -149,16 +156,7 @@ def handle(
                 message,
                 now,
                 ok=False,
-                lines=[
-                    Bilingual(
-                        f"{parsed.verb} was not applied to {case.ref}: only the officer dealing "
-                        "with it, their manager or deputy, or an administrator can change a case.",
-                        f"Ni chafodd {parsed.verb} ei weithredu ar {case.ref}: dim ond y swyddog "
-                        "sy'n delio ag ef, eu rheolwr neu eu dirprwy, neu weinyddwr all newid "
-                        "achos.",
-                    ),
-                    *_how_to_take_it_on(app, case, sender),
-                ],
+                lines=_not_applied(app, case, sender, parsed.verb, about_them=about_them),
             )
         return "command refused", queued
     if not isinstance(parsed, Command) or parsed.verb == "HELP":
@@ -314,6 +312,28 @@ def _names_another_case(
         )
     ])
     return f"{parsed.verb} not applied", queued
+
+
+def _not_applied(
+    app: App, case: CaseRow, sender: str, verb: str, *, about_them: bool
+) -> list[Bilingual]:
+    """The refusal's lines: why, and for a colleague, how the case could become theirs."""
+    if about_them:
+        return [Bilingual(
+            f"{verb} was not applied to {case.ref}: this complaint is about you, so it is "
+            "for others to deal with. Nothing has changed.",
+            f"Ni chafodd {verb} ei weithredu ar {case.ref}: mae'r gŵyn hon amdanoch chi, "
+            "felly eraill sy'n delio â hi. Nid oes dim wedi newid.",
+        )]
+    return [
+        Bilingual(
+            f"{verb} was not applied to {case.ref}: only the officer dealing with it, their "
+            "manager or deputy, or an administrator can change a case.",
+            f"Ni chafodd {verb} ei weithredu ar {case.ref}: dim ond y swyddog sy'n delio ag "
+            "ef, eu rheolwr neu eu dirprwy, neu weinyddwr all newid achos.",
+        ),
+        *_how_to_take_it_on(app, case, sender),
+    ]
 
 
 def _how_to_take_it_on(app: App, case: CaseRow, sender: str) -> list[Bilingual]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_key, address_keys
+from mailbot.complained_about import never_to_be_given, one_of
 from mailbot.languages import Bilingual
 from mailbot.model import ParsedMessage
 from mailbot.own_relay import header_values
@@ -34,6 +35,8 @@ def role_of(
     admins = {address_key(a) for a in app.settings.directory.admins}
     if case.officer_email and sender == address_key(case.officer_email):
         return "assigned officer"
+    if session is not None and complaint_about_sender(session, case, sender):
+        return None  # not as manager, deputy, admin or anyone asked: it is about them
     if case.officer_email:
         officer = app.directory.officer(case.officer_email)
         if officer is not None and sender == address_key(officer.manager_email):
@@ -150,12 +153,23 @@ def _verdicts(value: str) -> dict[str, str]:
     return found
 
 
-def refusal(role: str | None, forged: str) -> str:
+def complaint_about_sender(session: Session, case: CaseRow, sender: str) -> bool:
+    """Whether the case is a complaint about the sender, or may be: they may not change
+    it, whatever else they are (the officer's manager, an admin), unless it was given to
+    them (`mailbot reassign --even-if-complained-about`)."""
+    return case.id is not None and one_of(sender, never_to_be_given(session, case.id))
+
+
+ABOUT_THEM = "the complaint is about them"
+
+
+def refusal(role: str | None, forged: str, *, about_them: bool = False) -> str:
     """Why a command from this sender is refused (for the event), or "" if it is not."""
     if forged:
         return forged
     if role is None:
-        return "not the case's officer, their manager or deputy, or an admin"
+        return ABOUT_THEM if about_them else (
+            "not the case's officer, their manager or deputy, or an admin")
     return ""
 
 
