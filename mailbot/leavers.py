@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session, object_session
 from mailbot import handover
 from mailbot.addresses import address_forms, address_key, same_address
 from mailbot.assignment import Headline
-from mailbot.complained_about import complained_about, one_of, perhaps_complained_about
+from mailbot.complained_about import (
+    complained_about,
+    never_to_be_given,
+    one_of,
+    perhaps_complained_about,
+)
 from mailbot.languages import Bilingual, with_cy
 from mailbot.model import FINISHED
 from mailbot.refs import canonical
@@ -88,7 +93,7 @@ def about_them(case: CaseRow) -> set[str]:
     session = object_session(case)
     if session is None or case.id is None:
         return set()
-    return {*complained_about(session, case.id), *perhaps_complained_about(session, case.id)}
+    return never_to_be_given(session, case.id)
 
 
 def is_leaver(app: App, address: str) -> bool:
