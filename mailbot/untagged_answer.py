@@ -112,7 +112,8 @@ def open_cases_of(
     app: App, it: Intake, officer: str, members: Sequence[Member]
 ) -> list[CaseRow]:
     """The open cases of these members that `officer` holds; if none, those their team
-    holds (an officer they manage or stand in for, who may also command them)."""
+    holds (an officer they manage or stand in for, who may also command them), but not a
+    complaint about `officer`: neither answered by them nor shown to them."""
     rows = it.session.scalars(
         select(CaseRow)
         .where(CaseRow.status.not_in(FINISHED), CaseRow.anonymised_at.is_(None))
@@ -125,7 +126,7 @@ def open_cases_of(
     own = [c for c in theirs if address_key(c.officer_email or "") == address_key(officer)]
     if own:
         return own
-    return [c for c in theirs if role_of(app, c, officer) in TEAM_ROLES]
+    return [c for c in theirs if role_of(app, c, officer, it.session) in TEAM_ROLES]
 
 
 def _ask_which(it: Intake, members: list[Member], candidates: list[CaseRow]) -> Outcome:
