@@ -342,6 +342,8 @@ def told_of_pause(session: Session, case: CaseRow) -> bool:
                                    OutboxRow.status.not_in(("suppressed", "failed")))
         .limit(1))
     return found is not None
+
+
 REPLY_RECEIVED = "reply_received"  # the letter's template and outbox purpose
 
 
@@ -358,18 +360,30 @@ def late_notice_key(case: CaseRow, due: date) -> str:
     return f"late_notice:{case.id}:{due.isoformat()}"
 
 
+# The reason given for a late notice kept back because another letter to the member said
+# what it would (the acknowledgement of held mail verified after its date): the member
+# was told all the same.
+SAID_IN_ANOTHER_LETTER = "said in another letter: "
+
+
 def member_told_late(session: Session, case: CaseRow, due: date) -> bool:
     """Whether the member has been sent (or is about to be) the letter saying the response
-    due on `due` is late: the officer's overdue reminder then says so. One kept back
-    (`withdrawn`: the date passed long ago, mailbot.late_notice_backlog) told nobody."""
+    due on `due` is late, or another letter saying the same: the officer's overdue
+    reminder then says so. One kept back for any other reason (`withdrawn`: the date
+    passed long ago, mailbot.late_notice_backlog) told nobody."""
     key = late_notice_key(case, due)
-    if any(isinstance(row, OutboxRow) and row.dedup_key == key and row.status != "withdrawn"
+    if any(isinstance(row, OutboxRow) and row.dedup_key == key and _told(row.status,
+                                                                        row.last_error)
            for row in session.new):
         return True
     with session.no_autoflush:
-        found = session.scalar(select(OutboxRow.id).where(
-            OutboxRow.dedup_key == key, OutboxRow.status != "withdrawn"))
-    return found is not None
+        found = session.execute(select(OutboxRow.status, OutboxRow.last_error).where(
+            OutboxRow.dedup_key == key)).first()
+    return found is not None and _told(*found)
+
+
+def _told(status: str, reason: str | None) -> bool:
+    return status != "withdrawn" or (reason or "").startswith(SAID_IN_ANOTHER_LETTER)
 
 
 def _letter(

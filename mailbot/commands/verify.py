@@ -33,6 +33,7 @@ from mailbot.acknowledgement import held_past_due, queue_acknowledgement, should
 from mailbot.assignment import Headline
 from mailbot.commands.command_line import Command
 from mailbot.commands.letters import (
+    SAID_IN_ANOTHER_LETTER,
     late_notice_key,
     late_notice_mail,
     long_date_or_paused,
@@ -148,9 +149,10 @@ def _late_notice_given(
     if row is None:
         return
     row.status = "withdrawn"
-    row.last_error = (f"the acknowledgement of the member's held mail, verified after its "
-                      f"date {due.isoformat()}, says that date has passed and that the "
-                      "officer will tell them the reason and when: no second letter")
+    row.last_error = (f"{SAID_IN_ANOTHER_LETTER}the acknowledgement of the member's held "
+                      f"mail, verified after its date {due.isoformat()}, says that date "
+                      "has passed and that the officer will tell them the reason and when: "
+                      "no second letter")
     session.flush()
 
 

@@ -81,7 +81,10 @@ def test_verified_after_the_date_tells_the_member_once_that_it_has_passed(
         later = [*_sweep(council, CHECKED + timedelta(hours=1)),
                  *_sweep(council, CHECKED + timedelta(days=1))]
         assert [m for m in later if m["To"] == JO] == []
-        assert [m for m in later if m["To"] == SAM] != []  # the overdue reminder
+        reminded = [words(m) for m in later if m["To"] == SAM]  # the overdue reminder
+        assert reminded and all(
+            "Cllr Jo Bloggs has been told that the response is late" in said
+            for said in reminded), reminded
         [acked] = rows(council.app, OutboxRow, OutboxRow.purpose == "ack")
         assert acked.status == "sent"
         # The late notice for the date is on record, kept back: the acknowledgement was it.
