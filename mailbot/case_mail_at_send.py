@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from mailbot import bounce_notice, case_notice, thread_mail
+from mailbot import bounce_notice, case_notice, thread_notices
 from mailbot.absence import redirect_gone
 from mailbot.addresses import same_address
 from mailbot.at_send_reasons import finished
@@ -85,7 +85,7 @@ def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) ->
     if reader is not None and same_address(to, reader):
         return ""
     moved = f"the case is now with {case.officer_email or 'nobody'}"
-    rewritten = thread_mail.notice_for_holder(app, session, case, row.dedup_key)
+    rewritten = thread_notices.notice_for_holder(app, session, case, row.dedup_key)
     return rewritten if rewritten is not None else moved
 
 

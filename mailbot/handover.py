@@ -247,7 +247,7 @@ def still_paused(app: App, session: Session, case: CaseRow) -> Bilingual | None:
 
 def _member_reply_and_the_pause(app: App, session: Session, case: CaseRow, why: str
                                 ) -> Bilingual | None:
-    """Whether the member's reply ends an officer's pause (thread_mail reads its reason as
+    """Whether the member's reply ends an officer's pause (thread_pause reads its reason as
     the PAUSE's confirmation did); nothing to say of an out-of-office's pause, which their
     reply never ends. An FOI request's pause the Act does not know (set while it was an
     enquiry, kept when it was relabelled) is ended by their reply whomever it waits for."""

@@ -90,7 +90,7 @@ def _is_sign_off_line(line: str, own: frozenset[str]) -> bool:
 # A member asking for news and nothing else ("Any news?", "Hi Sam, any update on the bins
 # please? Thanks", "Is there any progress with the bins?", "Chasing this one - any news?",
 # Welsh "Unrhyw newyddion?"): not the answer a pause that waits for them was held for
-# (thread_mail), whatever the news is about. The mail is read piece by piece (its
+# (thread_pause), whatever the news is about. The mail is read piece by piece (its
 # sentences, and the clauses between commas and dashes): each must ask for news, or be a
 # greeting, thanks or a name. A piece that gives anything ("Update: the resident says it's
 # 4 Elm Road", "Here are the photos you asked for", "the address is 4 Elm Road") makes the

@@ -144,7 +144,7 @@ def answer_news(it: Intake, case: CaseRow, at: datetime, headline: Headline) -> 
     """The member's mail in a paused case's thread: if it only asks for news, they are
     sent the holding reply (once per pause), and the officer's update `headline` says so.
     Mail that may give what was awaited gets none: the officer's update says how to end
-    the pause with it (thread_mail)."""
+    the pause with it (thread_notices)."""
     if case.status != CaseStatus.PAUSED or not asks_news(it, case):
         return headline
     queued = holding_reply(it.app, it.session, case, it.message,

@@ -1,7 +1,7 @@
 """Who an officer's PAUSE on an enquiry or complaint waits for, read from its reason.
 
 The member's reply in the case's thread ends a pause that waits for them (their answer to
-a question, photos, their consent or authority, an address: thread_mail.py). A pause
+a question, photos, their consent or authority, an address: thread_pause.py). A pause
 that waits for someone else ("waiting for Highways to inspect", "checking with legal")
 is not ended by the member's "Any news?": the council is still waiting, and a new date
 sent to them then would be wrong. As foi_pause.py reads an FOI pause's stop from its

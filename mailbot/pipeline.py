@@ -40,11 +40,8 @@ from mailbot.thread import (
     sent_to_officer,
     tagged_case,
 )
-from mailbot.thread_mail import (
-    answers_as_the_mailbox,
-    follow_thread,
-    officers_answer_in_robots_words,
-)
+from mailbot.thread_case import answers_as_the_mailbox, officers_answer_in_robots_words
+from mailbot.thread_mail import follow_thread
 from mailbot.thread_senders import follow_named_case
 from mailbot.untagged_answer import PURPOSE as UNTAGGED_ANSWER
 from mailbot.untagged_answer import officer_answer_without_case

@@ -201,7 +201,7 @@ def _member_not_told_of_pause(promised: date) -> Bilingual:
 def _member_reply_ends_pause() -> Bilingual:
     """The member's reply in the thread ends the pause (cases.resume_on_member_reply), and
     the paused days push their date on: mailbot then sends them the new date
-    (thread_mail._tell_member_new_date). Not said of a pause after the date had passed,
+    (thread_pause.tell_member_new_date). Not said of a pause after the date had passed,
     which moves nothing."""
     return Bilingual(
         "If they reply in this case's thread, the clock runs again and mailbot sends them "
@@ -213,7 +213,7 @@ def _member_reply_ends_pause() -> Bilingual:
 
 def _member_reply_leaves_pause(waits: pause_reason.WaitsFor) -> Bilingual:
     """A pause whose reason does not say it waits for the member is not ended by their
-    reply (thread_mail.py): the officer is sent it, and ends the pause with RESUME."""
+    reply (thread_pause.py): the officer is sent it, and ends the pause with RESUME."""
     if waits == "other":
         return Bilingual(
             "This pause waits for someone other than the member: their reply in this "
