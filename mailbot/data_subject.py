@@ -23,7 +23,7 @@ elsewhere are given here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
@@ -182,14 +182,9 @@ def _messages(session: Session, matcher: Matcher, theirs: set[int]) -> list[Foun
     columns = select(MessageRow.id, MessageRow.message_id, MessageRow.received_at,
                      MessageRow.status, MessageRow.sender, MessageRow.subject,
                      MessageRow.case_id, MessageRow.purged_at)
-    found = []
-    for chunk in _chunks(sorted(why_of)):
-        for row in session.execute(columns.where(MessageRow.id.in_(chunk))
-                                   .order_by(MessageRow.id)):
-            found.append(FoundMessage(row.id, row.message_id, row.received_at, row.status,
-                                      row.sender, row.subject, row.case_id, row.purged_at,
-                                      why_of[row.id]))
-    return found
+    return [FoundMessage(row.id, row.message_id, row.received_at, row.status, row.sender,
+                         row.subject, row.case_id, row.purged_at, why_of[row.id])
+            for row in _rows_of(session, columns, MessageRow.id, why_of)]
 
 
 def _mail(
@@ -219,14 +214,10 @@ def _mail(
     columns = select(OutboxRow.id, OutboxRow.message_id, OutboxRow.purpose,
                      OutboxRow.recipients, OutboxRow.status, OutboxRow.created_at,
                      OutboxRow.sent_at, OutboxRow.case_id, OutboxRow.purged_at)
-    found = []
-    for chunk in _chunks(sorted(why_of)):
-        for row in session.execute(columns.where(OutboxRow.id.in_(chunk))
-                                   .order_by(OutboxRow.id)):
-            found.append(FoundMail(row.id, row.message_id, row.purpose, row.recipients,
-                                   row.status, row.created_at, row.sent_at, row.case_id,
-                                   row.purged_at, why_of[row.id], listed.get(row.id, ())))
-    return found
+    return [FoundMail(row.id, row.message_id, row.purpose, row.recipients, row.status,
+                      row.created_at, row.sent_at, row.case_id, row.purged_at, why_of[row.id],
+                      listed.get(row.id, ()))
+            for row in _rows_of(session, columns, OutboxRow.id, why_of)]
 
 
 def cases_listed(mime: bytes, refs: dict[str, int]) -> list[str]:
@@ -263,6 +254,13 @@ def _add_cases_of_found_mail(session: Session, findings: Findings) -> None:
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+def _rows_of(session: Session, statement: Any, key: Any, ids: Iterable[int]) -> Iterator[Any]:
+    """The rows of `statement` whose `key` is one of `ids`, by ascending key, a chunk of
+    ids at a time (a database takes only so many parameters in one IN)."""
+    for chunk in _chunks(sorted(ids)):
+        yield from session.execute(statement.where(key.in_(chunk)).order_by(key))
 
 
 def _events(
