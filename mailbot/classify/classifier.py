@@ -156,12 +156,13 @@ def _capped(p: Prepared, confidence: float) -> float:
     return round(confidence if p.usable else min(confidence, UNUSABLE_CONFIDENCE), 4)
 
 
-class RulesClassifier:
-    """Patterns and headers only: the fallback before a model is trained."""
+class _ZonedClassifier:
+    """What both classifiers share: the pipeline and its pattern rules, a warmed tokenizer,
+    and every batch classified inside a memory zone (one at a time per pipeline)."""
 
-    def __init__(self, patterns: list[dict[str, object]]) -> None:
-        self.nlp = spacy.blank("en")
-        self.rules = R.Rules(self.nlp, patterns)
+    def __init__(self, nlp: Language, patterns: list[dict[str, object]]) -> None:
+        self.nlp = nlp
+        self.rules = R.Rules(nlp, patterns)
         self._zone = threading.RLock()
         warm_tokenizer(self.nlp)
 
@@ -171,6 +172,16 @@ class RulesClassifier:
     def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
         with _forgetting_new_words(self.nlp, self._zone):
             return self._classify(messages)
+
+    def _classify(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
+        raise NotImplementedError
+
+
+class RulesClassifier(_ZonedClassifier):
+    """Patterns and headers only: the fallback before a model is trained."""
+
+    def __init__(self, patterns: list[dict[str, object]]) -> None:
+        super().__init__(spacy.blank("en"), patterns)
 
     def _classify(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
         out = []
@@ -203,7 +214,7 @@ class RulesClassifier:
         return bool(counts[R.FOI] or counts[R.FOI_HINT] >= 2)
 
 
-class SpacyClassifier:
+class SpacyClassifier(_ZonedClassifier):
     """Rules as features, a textcat for kind and a textcat_multilabel for the flags.
 
     Header flags are definitions and override the model; everything else is the model's
@@ -216,18 +227,8 @@ class SpacyClassifier:
         patterns: list[dict[str, object]],
         thresholds: dict[str, float] | None = None,
     ) -> None:
-        self.nlp = nlp
-        self.rules = R.Rules(nlp, patterns)
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
-        self._zone = threading.RLock()
-        warm_tokenizer(self.nlp)
-
-    def classify(self, message: ParsedMessage) -> Classification:
-        return self.classify_many([message])[0]
-
-    def classify_many(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
-        with _forgetting_new_words(self.nlp, self._zone):
-            return self._classify(messages)
+        super().__init__(nlp, patterns)
 
     def _classify(self, messages: Sequence[ParsedMessage]) -> list[Classification]:
         prepared = [prepare(self.nlp, self.rules, m) for m in messages]
