@@ -17,7 +17,7 @@ from mailbot import case_notice, foi_pause, outbox, pause_letters, pause_reason,
 from mailbot.access_request_notice import law_date_beside_pause
 from mailbot.addresses import same_address
 from mailbot.assignment import Headline
-from mailbot.commands.pause import new_date_letter_to_go
+from mailbot.commands.new_date_lines import new_date_letter_to_go
 from mailbot.intake import Intake
 from mailbot.languages import welsh_of
 from mailbot.parse import ParseFailure, parse_message

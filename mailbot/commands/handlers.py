@@ -4,7 +4,7 @@ Every handler takes the same Context and the Command, and returns a Result: whet
 changed the case, the lines for the officer's confirmation and the outbox purposes it
 queued (commands/outcome.py). A refusal (the case is paused, the date is not later...)
 changes nothing. EXTEND, with the extensions the law gives an FOI request, is
-commands/extend.py; PAUSE and RESUME are commands/pause.py.
+commands/extend.py; PAUSE is commands/pause.py and RESUME commands/resume.py.
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ from mailbot.commands.letters import (
     long_date_or_paused_cy,
     tell_member,
 )
+from mailbot.commands.new_date_lines import new_date_letter_stopped
 from mailbot.commands.outcome import Context, Result, member_told, refuse
 from mailbot.commands.parse import Command
-from mailbot.commands.pause import apply_pause, apply_resume, new_date_letter_stopped
+from mailbot.commands.pause import apply_pause
+from mailbot.commands.resume import apply_resume
 from mailbot.commands.verify import apply_verified
 from mailbot.complained_about import (
     complained_about,
