@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mailbot import corrections_file, ledger, retention
 from mailbot.data_subject import (
@@ -248,19 +248,27 @@ def _reopened_meanwhile(session: Session, todo: ErasurePlan) -> ErasurePlan:
 def _blank_trail(session: Session, todo: ErasurePlan) -> None:
     addresses = list(todo.findings.person.addresses)
     if todo.events:
-        ids = [e.id for e in todo.events]
-        session.execute(update(EventRow).where(EventRow.id.in_(ids)).values(detail=""))
-        if addresses:
-            session.execute(update(EventRow).where(EventRow.id.in_(ids),
-                                                   EventRow.actor.in_(addresses))
-                            .values(actor=ERASED))
+        _blank_entries(session, EventRow, [e.id for e in todo.events],
+                       EventRow.detail, EventRow.actor, addresses)
     if todo.clock_changes:
-        ids = [c.id for c in todo.clock_changes]
-        session.execute(update(ClockEventRow).where(ClockEventRow.id.in_(ids)).values(why=""))
-        if addresses:
-            session.execute(update(ClockEventRow).where(ClockEventRow.id.in_(ids),
-                                                        ClockEventRow.who.in_(addresses))
-                            .values(who=ERASED))
+        _blank_entries(session, ClockEventRow, [c.id for c in todo.clock_changes],
+                       ClockEventRow.why, ClockEventRow.who, addresses)
+
+
+def _blank_entries(
+    session: Session,
+    table: type[EventRow] | type[ClockEventRow],
+    ids: list[int],
+    text: InstrumentedAttribute[str],
+    actor: InstrumentedAttribute[str],
+    addresses: list[str],
+) -> None:
+    """The audit entries `ids` of `table` lose their words (`text`), and ERASED stands for
+    the person where `actor` names one of their `addresses`."""
+    session.execute(update(table).where(table.id.in_(ids)).values({text: ""}))
+    if addresses:
+        session.execute(update(table).where(table.id.in_(ids), actor.in_(addresses))
+                        .values({actor: ERASED}))
 
 
 def _remove_corrections(app: App, todo: ErasurePlan) -> int:
