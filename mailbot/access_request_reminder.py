@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session, object_session
 
-from mailbot import ledger, outbox
+from mailbot import outbox
 from mailbot.acknowledgement import subject_access_context, subject_access_extended
 from mailbot.addresses import same_address
 from mailbot.assignment import chase_values
@@ -50,6 +50,7 @@ from mailbot.member_cases import subjects_erased
 from mailbot.model import CaseStatus, Kind
 from mailbot.store.tables import CaseRow
 from mailbot.sweep import each_held_case
+from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -127,22 +128,11 @@ def _remind(
     if due is None or step is None:
         return
     mail = reminder_mail(app, case, due, step, today)
-    row = outbox.queue(
-        session,
-        purpose=TEMPLATE,
-        dedup_key=dedup_key(case, due, step),
-        case=case,
-        rendered=mail.rendered,
-        envelope=mail.envelope,
-        now=now,
-        automatic=False,  # at most two per case, bounded by their dedup keys
-    )
-    if row is None:
-        return
-    to = mail.envelope.to[0]
-    ledger.record_event(session, now, "mailbot", f"{TEMPLATE} queued", f"{step} to {to}",
-                        case=case)
-    report.queued.append((case.ref, step, to))
+    # At most two per case, bounded by their dedup keys.
+    to = queue_once(session, case, mail, purpose=TEMPLATE, dedup_key=dedup_key(case, due, step),
+                    now=now, action=f"{TEMPLATE} queued", step=step)
+    if to is not None:
+        report.queued.append((case.ref, step, to))
 
 
 def reminder_mail(

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, outbox
+from mailbot import outbox
 from mailbot.assignment import CONFIDENTIALITY_ANSWERED, council_context
 from mailbot.cases import KIND_LABELS
 from mailbot.commands import role_of
@@ -44,6 +44,7 @@ from mailbot.languages import staff_languages
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow, EventRow
 from mailbot.sweep import each_held_case
+from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -194,24 +195,10 @@ def _queue(
         # this is asked again at every sweep.
         log.debug("confidentiality chase: nobody above %s for %s", case.officer_email, case.ref)
         return None
-    row = outbox.queue(
-        session,
-        purpose=TEMPLATE,
-        dedup_key=dedup_key(app, case, step),
-        case=case,
-        rendered=mail.rendered,
-        envelope=mail.envelope,
-        now=now,
-        # Bounded by the ledger (two mails per officer per case), like the reminders: the
-        # per-recipient cap for automatic replies must not swallow it.
-        automatic=False,
-    )
-    if row is None:
-        return None
-    to = mail.envelope.to[0]
+    # Bounded by the ledger (two mails per officer per case), like the reminders.
     action = "confidentiality chase queued" if step == "chase" else "confidentiality escalated"
-    ledger.record_event(session, now, "mailbot", action, f"{step} to {to}", case=case)
-    return to
+    return queue_once(session, case, mail, purpose=TEMPLATE,
+                      dedup_key=dedup_key(app, case, step), now=now, action=action, step=step)
 
 
 def current_officer(app: App, case: CaseRow) -> Officer:

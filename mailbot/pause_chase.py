@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import ledger, outbox
+from mailbot import outbox
 from mailbot.assignment import chase_values
 from mailbot.cases import OOO_PAUSE
 from mailbot.compose import Envelope
@@ -47,6 +47,7 @@ from mailbot.languages import staff_languages
 from mailbot.model import CaseStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
 from mailbot.sweep import each_held_case
+from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -145,23 +146,11 @@ def _chase_case(
     if mail is None:
         log.debug("pause chase: nobody to chase for %s", case.ref)
         return
-    row = outbox.queue(
-        session,
-        purpose=TEMPLATE,
-        dedup_key=dedup_key(case, pause),
-        case=case,
-        rendered=mail.rendered,
-        envelope=mail.envelope,
-        now=now,
-        automatic=False,  # one per pause, bounded by its dedup key
-    )
-    if row is None:
-        return
-    to = mail.envelope.to[0]
-    ledger.record_event(
-        session, now, "mailbot", f"{TEMPLATE} queued", f"{pause.step} to {to}", case=case
-    )
-    report.queued.append((case.ref, pause.step, to))
+    # One per pause, bounded by its dedup key.
+    to = queue_once(session, case, mail, purpose=TEMPLATE, dedup_key=dedup_key(case, pause),
+                    now=now, action=f"{TEMPLATE} queued", step=pause.step)
+    if to is not None:
+        report.queued.append((case.ref, pause.step, to))
 
 
 def redirect_request(session: Session, case: CaseRow, pause: Pause) -> OutboxRow | None:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from mailbot import directory_alert, late_notice_backlog, ledger, outbox
+from mailbot import directory_alert, late_notice_backlog, outbox
 from mailbot.access_request_reminder import TEMPLATE as ACCESS_REQUEST_REMINDER
 from mailbot.ack_reminder import TEMPLATE as ACK_REMINDER
 from mailbot.ack_reminder import queue_ack_reminder
@@ -76,6 +76,7 @@ from mailbot.reminder_schedule import (
 from mailbot.reminder_summary import queue_listed, summarising, summary_mail
 from mailbot.store.tables import CaseRow, OutboxRow
 from mailbot.sweep import each_case_with_an_officer
+from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
 if TYPE_CHECKING:
@@ -246,26 +247,12 @@ def _queue_step(
 ) -> tuple[str, str] | None:
     """Queue one reminder; returns (step, recipient), or None if it was already queued."""
     mail = step_mail(app, session, case, step, today)
-    row = outbox.queue(
-        session,
-        purpose=mail.step.template,
-        dedup_key=mail.step.dedup_key(case.ref),
-        case=case,
-        rendered=mail.rendered,
-        envelope=mail.envelope,
-        now=now,
-        # Not a reply to anyone's mail, and bounded by the ledger: the per-recipient cap
-        # for automatic replies must not swallow an officer's fifth reminder of the day.
-        automatic=False,
+    # The notes are said once, with the mail they are about, not at every sweep.
+    recipient = queue_once(
+        session, case, mail, purpose=mail.step.template,
+        dedup_key=mail.step.dedup_key(case.ref), now=now,
+        action=f"{mail.step.template} queued", step=mail.step.kind, notes=mail.notes,
     )
-    if row is None:
+    if recipient is None:
         return None
-    # Said once, with the mail it is about, not at every sweep that finds it queued.
-    for action, detail in mail.notes:
-        ledger.record_event(session, now, "mailbot", action, detail, case=case)
-    recipient = mail.envelope.to[0]
-    ledger.record_event(
-        session, now, "mailbot", f"{mail.step.template} queued",
-        f"{mail.step.kind} to {recipient}", case=case,
-    )
     return f"{mail.step.kind}:{mail.step.number}", recipient
