@@ -49,7 +49,7 @@ from mailbot.languages import staff_languages
 from mailbot.member_cases import subjects_erased
 from mailbot.model import CaseStatus, Kind
 from mailbot.store.tables import CaseRow
-from mailbot.sweep import each_held_case
+from mailbot.sweep import each_held_case_in_working_hours
 from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
@@ -106,11 +106,10 @@ def key_parts(key: str) -> tuple[date, AccessStep] | None:
 def sweep(app: App, now: datetime) -> AccessReminderReport:
     """Queue the subject access reminders due at `now`. Sends nothing itself."""
     report = AccessReminderReport()
-    if not app.policy.council_calendar().within_working_hours(now):
-        report.skipped = "outside working hours"
-        return report
-    each_held_case(
+    each_held_case_in_working_hours(
         app,
+        now,
+        report,
         lambda session, case: _remind(app, session, case, now, report),
         CaseRow.subject_access.is_(True),
         CaseRow.kind.in_((Kind.ENQUIRY.value, Kind.FOI.value)),

@@ -43,7 +43,7 @@ from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow, EventRow
-from mailbot.sweep import each_held_case
+from mailbot.sweep import each_held_case_in_working_hours
 from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
@@ -108,11 +108,10 @@ def sweep(app: App, now: datetime) -> ChaseReport:
     if not rules.say_at_once_if_not_possible:
         report.skipped = "the pack does not ask for an answer straight away"
         return report
-    if not app.policy.council_calendar().within_working_hours(now):
-        report.skipped = "outside working hours"
-        return report
-    each_held_case(
+    each_held_case_in_working_hours(
         app,
+        now,
+        report,
         lambda session, case: _chase_case(app, session, case, now, report),
         or_(CaseRow.confidential.is_(True), CaseRow.kind == Kind.CONFIDENTIALITY.value),
         what="confidentiality chase",

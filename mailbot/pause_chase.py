@@ -46,7 +46,7 @@ from mailbot.handover import can_take_cases
 from mailbot.languages import staff_languages
 from mailbot.model import CaseStatus
 from mailbot.store.tables import CaseRow, ClockEventRow, OutboxRow
-from mailbot.sweep import each_held_case
+from mailbot.sweep import each_held_case_in_working_hours
 from mailbot.sweep_queue import queue_once
 from mailbot.workdays import LONDON, WorkingCalendar
 
@@ -120,11 +120,10 @@ def dedup_key(case: CaseRow, pause: Pause) -> str:
 def sweep(app: App, now: datetime) -> PauseChaseReport:
     """Queue the chases due at `now`. Sends nothing itself."""
     report = PauseChaseReport()
-    if not app.policy.council_calendar().within_working_hours(now):
-        report.skipped = "outside working hours"
-        return report
-    each_held_case(
+    each_held_case_in_working_hours(
         app,
+        now,
+        report,
         lambda session, case: _chase_case(app, session, case, now, report),
         CaseRow.status == CaseStatus.PAUSED.value,
         what="pause chase",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +59,26 @@ def each_held_case(
                 handle(session, case)
 
     each_case_with_an_officer(app, one, *also, what=what)
+
+
+class SweepReport(Protocol):
+    skipped: str  # why the sweep did nothing at all, if it did nothing
+
+
+def each_held_case_in_working_hours(
+    app: App,
+    now: datetime,
+    report: SweepReport,
+    handle: Callable[[Session, CaseRow], None],
+    *also: ColumnElement[bool],
+    what: str,
+) -> None:
+    """each_held_case, only inside the pack's working hours on a council working day (the
+    chases' rule, whoever calls them); outside them nothing, and the report says why."""
+    if not app.policy.council_calendar().within_working_hours(now):
+        report.skipped = "outside working hours"
+        return
+    each_held_case(app, handle, *also, what=what)
 
 
 def still_with_an_officer(session: Session, case_id: int) -> CaseRow | None:
