@@ -33,6 +33,7 @@ from mailbot.assignment import chase_values
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import Bilingual, long_date_cy, staff_languages
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import FINISHED, CaseStatus
 from mailbot.render import long_date
 from mailbot.store.tables import CaseRow, EventRow
@@ -141,7 +142,7 @@ def clock_paused(session: Session, case: CaseRow) -> dict[str, Any] | None:
     if case.status != CaseStatus.PAUSED or pause is None:
         return None
     return {"since": pause.at.astimezone(LONDON).date(),
-            "why": "" if case.confidential else pause.why}
+            "why": "" if shown_as_confidential(case) else pause.why}
 
 
 def notice_context(

@@ -19,6 +19,7 @@ from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow
 
@@ -90,7 +91,7 @@ def _context(
         "case": {
             "ref": case.ref,
             "kind_label": KIND_LABELS[Kind(case.kind)],
-            "subject": "" if case.confidential else untagged_subject(case.subject)[:200],
+            "subject": "" if shown_as_confidential(case) else untagged_subject(case.subject)[:200],
             "received": case.received_at.astimezone(LONDON).date(),
             "ack_due": ack_due,
             "response_due": case.response_due,

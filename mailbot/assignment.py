@@ -23,7 +23,12 @@ from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, welsh_of
-from mailbot.member_cases import OtherCases, other_open_cases, subjects_erased
+from mailbot.member_cases import (
+    OtherCases,
+    other_open_cases,
+    shown_as_confidential,
+    subjects_erased,
+)
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow, EventRow
@@ -144,7 +149,7 @@ def officer_context(
     kind = Kind(case.kind)
     member = app.directory.member(case.member_email)
     officer = app.directory.officer(to)
-    minimise = case.confidential and app.policy.confidentiality.minimise_content
+    minimise = shown_as_confidential(case) and app.policy.confidentiality.minimise_content
     text, history_left_out = ("", False) if minimise or message is None else _member_words(
         app, case, message
     )

@@ -25,6 +25,7 @@ from mailbot.clock import explain
 from mailbot.jobs import PollReport
 from mailbot.leavers import is_leaver
 from mailbot.loops import detect_automatic
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import UNFINISHED, CaseStatus, Kind, Priority
 from mailbot.own_relay import as_sent_before_relay
 from mailbot.parse import ParseFailure, parse_message
@@ -252,8 +253,8 @@ def query_cases(
                 ack_due=_iso(r.ack_due),
                 response_due=_iso(r.response_due),
                 days_overdue=working_days_overdue(app, r, today),
-                subject="(confidential)" if r.confidential else r.subject,
-                confidential=r.confidential,
+                subject="(confidential)" if shown_as_confidential(r) else r.subject,
+                confidential=shown_as_confidential(r),
             )
             for r in rows
         ]
@@ -366,7 +367,7 @@ def case_message_text(app: App, ref: str, now: datetime, *, by: str) -> str | No
         message = original_message(session, case)
         if message is None:
             return "(the original message is no longer in the ledger)"
-        if case.confidential or case.kind == Kind.CONFIDENTIALITY.value:
+        if shown_as_confidential(case):
             ledger.record_event(session, now, by, MESSAGE_SHOWN,
                                 "confidential message printed by mailbot case --message",
                                 case=case)
@@ -391,13 +392,14 @@ def describe_case(app: App, ref: str, now: datetime | None = None) -> str | None
             case.received_at,
             clock_events(session, case),
         )
-        marker = "  CONFIDENTIAL" if case.confidential else ""
+        private = shown_as_confidential(case)
+        marker = "  CONFIDENTIAL" if private else ""
         lines = [
             f"{case.ref}  {case.kind} ({case.priority}){marker}",
             f"status: {case.status}",
             f"member: {case.member_name} <{case.member_email}>",
             *_officer_line(app, case.officer_email, case.ref),
-            f"subject: {'(confidential)' if case.confidential else case.subject}",
+            f"subject: {'(confidential)' if private else case.subject}",
             f"received: {long_date(case.received_at.astimezone(LONDON).date())} "
             f"{case.received_at.astimezone(LONDON):%H:%M}",
             f"acknowledgement due: {_ack_due(app, case)}",

@@ -38,6 +38,7 @@ from mailbot.assignment import Headline
 from mailbot.cases import LONDON
 from mailbot.intake import Intake, Outcome
 from mailbot.languages import long_date_cy
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import FINISHED, CaseStatus, MessageStatus, ParsedMessage
 from mailbot.outbox import Rewritten
 from mailbot.render import long_date
@@ -172,8 +173,9 @@ def _by_conversation(app: App, it: Intake) -> CaseRow | None:
 def _headline(case: CaseRow, subject: str, sent_on: date) -> Headline:
     """What the officer is told; a confidential case's subject is not repeated."""
     member = case.member_name or case.member_email
-    what = "their message" if case.confidential else f'their message "{subject}"'
-    what_cy = "eu neges" if case.confidential else f'eu neges "{subject}"'
+    private = shown_as_confidential(case)
+    what = "their message" if private else f'their message "{subject}"'
+    what_cy = "eu neges" if private else f'eu neges "{subject}"'
     return Headline(
         f"{member} tried to recall {what} of {long_date(sent_on)} with Outlook. The recall "
         "does not withdraw it from the shared mailbox: the case and its dates are "

@@ -23,7 +23,7 @@ from mailbot.compose import Envelope, untagged_subject
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
 from mailbot.leavers import about_them, is_leaver, stand_in_for
-from mailbot.member_cases import subjects_erased
+from mailbot.member_cases import shown_as_confidential, subjects_erased
 from mailbot.model import Kind
 from mailbot.reminder_schedule import LISTED_IN_SUMMARY, Step, escalation_day, step_of_key
 from mailbot.render import Rendered
@@ -165,7 +165,8 @@ def reminder_context(
     rules = app.policy.reminders
     member = app.directory.member(case.member_email)
     escalate_on = escalation_day(rules, cal, step.due)
-    subject = "" if case.confidential else untagged_subject(case.subject)[:200]
+    confidential = shown_as_confidential(case)
+    subject = "" if confidential else untagged_subject(case.subject)[:200]
     extendable = app.policy.can_extend(Kind(case.kind))
     subject_access = subject_access_context(app, case)
     return {
@@ -191,12 +192,12 @@ def reminder_context(
             "priority": case.priority,
             "received": case.received_at.astimezone(LONDON).date(),
             "response_due": step.due,
-            "confidential": case.confidential,
+            "confidential": confidential,
             "subject": subject,
             "topic": _topic(subject),
             # Its subject blanked by an erasure on request: said so where the subject
             # goes, as the assignment's Subject line does, not left to look unsent.
-            "subject_erased": not case.confidential and not subject and _erased(case),
+            "subject_erased": not confidential and not subject and _erased(case),
             "extendable": extendable,
             # Whether it can be kept private is still unanswered: the commands list offers
             # CONFIDENTIAL OK / NO (the manager's escalation too), as the assignment did.

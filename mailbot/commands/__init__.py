@@ -75,6 +75,7 @@ from mailbot.commands.replies import (
 )
 from mailbot.intake import receipt_time
 from mailbot.languages import Bilingual, with_cy
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import ParsedMessage
 from mailbot.store.tables import CaseRow, MessageRow
 
@@ -367,7 +368,7 @@ def _officer_note(
     answer meant for the member, and the help mail goes at most once a day, so a second
     one that day is kept only here (a command not read gets a short reply, up to
     COMMAND_NOT_READ_A_DAY a day). A confidential case keeps only its first line."""
-    words = parsed.line if case.confidential else " ".join(new_text(message.text).split())
+    words = parsed.line if shown_as_confidential(case) else " ".join(new_text(message.text).split())
     if len(words) > NOTE_LIMIT:
         words = words[: NOTE_LIMIT - 1] + "…"
     if "command_help" in sent:

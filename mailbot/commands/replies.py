@@ -17,6 +17,7 @@ from mailbot.commands.letters import from_the_mailbox
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
 from mailbot.compose import reply_subject, untagged_subject
 from mailbot.languages import Bilingual, Languages, staff_languages, welsh_of
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
@@ -63,7 +64,7 @@ def queue_reply(
             "kind_label": cases.KIND_LABELS[Kind(case.kind)],
             "member": member.name if member else (case.member_name or case.member_email),
             "ward": member.ward if member else "",
-            "subject": "" if case.confidential else untagged_subject(case.subject)[:200],
+            "subject": "" if shown_as_confidential(case) else untagged_subject(case.subject)[:200],
         },
         "ok": ok,
         "lines": [str(line) for line in lines],
