@@ -11,7 +11,8 @@ council's working days from the first working moment after the officer was asked
 assignment at 19:00 on Wednesday is seen on Thursday morning, so Thursday is day 0):
 - on working day N the officer gets one chase;
 - on working day 2N, if still unanswered, their manager gets one escalation with the
-  officer copied in; with no manager in the directory, the pack's monitoring officer.
+  officer copied in; with no manager in the directory, or a complaint about that manager,
+  the pack's monitoring officer (never one the complaint is about).
 
 Rules that keep it safe (the same as the reminder sweep's):
 - only inside the pack's working hours on a council working day, whoever calls it;
@@ -32,15 +33,17 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mailbot import outbox
 from mailbot.assignment import CONFIDENTIALITY_ANSWERED, council_context
 from mailbot.cases import KIND_LABELS
 from mailbot.commands import role_of
+from mailbot.complained_about import one_of
 from mailbot.compose import Envelope
 from mailbot.directory import Officer
 from mailbot.languages import staff_languages
+from mailbot.leavers import about_them
 from mailbot.model import Kind
 from mailbot.store.tables import CaseRow, EventRow
 from mailbot.sweep import each_held_case_in_working_hours
@@ -170,14 +173,17 @@ def _names(detail: str, address: str) -> bool:
     return detail == head or detail.startswith((f"{head}:", f"{head} "))
 
 
-def escalation_target(app: App, officer: Officer) -> tuple[Officer, str] | None:
+def escalation_target(app: App, case: CaseRow, officer: Officer) -> tuple[Officer, str] | None:
     """The officer's manager, else the pack's monitoring officer; None if that would be
-    the officer themselves."""
+    the officer themselves. Never an officer the case's complaint is (or may be) about:
+    they would be asked to see the complaint against them dealt with."""
+    passed_over = about_them(case)
     manager = app.directory.manager_of(officer.email)
-    if manager is not None and manager.email != officer.email:
+    if (manager is not None and manager.email != officer.email
+            and not one_of(manager.email, passed_over)):
         return manager, "manager"
     monitoring = app.policy.routing.monitoring_officer
-    if monitoring == officer.email:
+    if monitoring == officer.email or one_of(monitoring, passed_over):
         return None
     found = app.directory.officer(monitoring) or Officer("the Monitoring Officer", monitoring)
     return found, "monitoring officer"
@@ -219,7 +225,7 @@ def chase_mail(
     officer = current_officer(app, case)
     target: tuple[Officer, str] | None = None
     if step == "escalation":
-        target = escalation_target(app, officer)
+        target = escalation_target(app, case, officer)
         if target is None:
             return None
     to = target[0].email if target else officer.email
@@ -247,7 +253,7 @@ def chase_context(
     """The whitelisted values the template may see: no subject, no message, by design."""
     member = app.directory.member(case.member_email)
     recipient = target[0] if target else officer
-    above = escalation_target(app, officer) if step == "chase" else None
+    above = escalation_target(app, case, officer) if step == "chase" else None
     return {
         "council": council_context(app),
         "officer": {"name": officer.name, "email": officer.email, "service": officer.service},
@@ -271,7 +277,7 @@ def chase_context(
             "within": app.policy.confidentiality.confirm_within_days,
             # A manager's CONFIDENTIAL reply is accepted (commands.role_of); a monitoring
             # officer's is not unless they are an admin, so they are asked to get it done.
-            "may_answer": role_of(app, case, recipient.email) is not None,
+            "may_answer": role_of(app, case, recipient.email, object_session(case)) is not None,
             "escalates_to": above[0].name if above else "",  # who is told if not answered
         },
     }

@@ -89,7 +89,7 @@ def _confidentiality(
     days = confidentiality_chase.chase_days(
         app.policy.council_calendar(), confidentiality_chase.asked_at(session, case),
         app.policy.confidentiality.confirm_within_days)
-    above = confidentiality_chase.escalation_target(app, officer)
+    above = confidentiality_chase.escalation_target(app, case, officer)
     dated = []
     if today < days.escalation and not outbox.already_queued(
             session, confidentiality_chase.dedup_key(app, case, "chase")):
