@@ -15,15 +15,23 @@ the digest. Such a case takes, in turn:
 Reply and forward prefixes ("Fwd:", "RE: FW:", in the member's client's language) and a
 mail gateway's "[EXTERNAL]" are taken off what is found. Any other subject is the
 member's own and is kept as they wrote it.
+
+A confidential case takes nothing from the body for a subject line the member is sent:
+its acknowledgement, and every later letter to them (letter_subject), say "(no subject)".
 """
 
 from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mailbot.loops.subjects import FORWARD_SUBJECT, GATEWAY_TAG, REPLY_OR_FORWARD_SUBJECT
+from mailbot.member_cases import shown_as_confidential
 from mailbot.model import ParsedMessage
 from mailbot.quoting import history_head, is_device_footer, own_text
+from mailbot.store.tables import CaseRow, MessageRow
 
 FIRST_WORDS = 10  # of the member's own text, when nothing else names the case
 MAX_FIRST_CHARS = 80
@@ -76,6 +84,18 @@ def case_subject(message: ParsedMessage, *, private: bool = False) -> str:
     if private:
         return ""
     return forwarded_subject(message.text) or first_words(message.text)
+
+
+def letter_subject(session: Session, case: CaseRow) -> str:
+    """The subject a letter to the member replies under, as their acknowledgement did
+    (case_subject's `private`): a confidential case opened by an empty forward, "" (the
+    line says "(no subject)"), not the words the case took from the body."""
+    if not shown_as_confidential(case):
+        return case.subject
+    opened = session.scalar(
+        select(MessageRow.subject).where(MessageRow.message_id == case.root_message_id)
+    )
+    return "" if opened is not None and _empty_forward(opened) else case.subject
 
 
 def forwarded_subject(text: str) -> str:

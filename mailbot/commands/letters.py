@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mailbot import acknowledgement, assignment, cases, foi_pause, ledger, outbox
 from mailbot.clock import ClockEvent, case_deadlines
 from mailbot.compose import Envelope, reply_subject
+from mailbot.forwarded_subject import letter_subject
 from mailbot.languages import (
     long_date_cy,
     member_languages,
@@ -468,7 +469,7 @@ def letter_mail(
             "officer_inline": who.inline,
             "officer_phrase_cy": who.phrase_cy,
         },
-        "reply_subject": reply_subject(case.subject, case.ref),
+        "reply_subject": reply_subject(letter_subject(session, case), case.ref),
         "contact": who.contact if who.known else None,
         **extra,
     }
