@@ -43,7 +43,6 @@ from mailbot.backends.graph_delta import DeltaQuery
 from mailbot.backends.graph_http import ITEM_FAULTS, GraphBusy, GraphClient
 from mailbot.backends.graph_sent import SEEN, SEEN_SEPARATOR, SentItems
 from mailbot.backends.graph_tokens import (
-    DEFAULT_AUTHORITY_HOST,
     MsalTokenProvider,
     SignInRefused,
     TokenProvider,
@@ -52,10 +51,10 @@ from mailbot.backends.graph_tokens import (
 from mailbot.backends.retry import Backoff, Cooldown
 from mailbot.backends.unreadable import FetchRound, LeftUnread, ReadFailures
 from mailbot.model import FetchedMessage, OutgoingMail
+from mailbot.settings.mailbox import DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SENT_REF_PREFIX = "sent:"  # marks refs of Sent Items, which mark_processed leaves alone
 # Graph's message ids are base64: never the "|" of an EWS ref ("id|changekey") nor the ":"
 # of an IMAP one ("UIDVALIDITY:UID").
@@ -86,7 +85,7 @@ class GraphMailbox:
         certificate_path: str | Path | None = None,
         certificate_thumbprint: str | None = None,
         processed_folder: str = "Processed",
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str = DEFAULT_GRAPH_BASE_URL,
         authority_host: str = DEFAULT_AUTHORITY_HOST,
         token_provider: TokenProvider | None = None,
         backoff: Backoff | None = None,

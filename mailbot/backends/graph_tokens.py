@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 from mailbot.backends.base import BackendError, TransientError
 from mailbot.backends.graph_reach import cannot_reach
+from mailbot.settings.mailbox import DEFAULT_AUTHORITY_HOST
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 # Graph's national clouds, each with its own token audience (a relay or proxy in front of
 # Graph is none of these: its tokens are still for graph.microsoft.com).
 NATIONAL_GRAPH_HOSTS = ("graph.microsoft.us", "dod-graph.microsoft.us",

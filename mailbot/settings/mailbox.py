@@ -38,20 +38,24 @@ def server_name(written: str) -> str:
     return host
 
 
+# Where mailbot signs in to Microsoft Entra ID, and Microsoft's global Graph: the one
+# place these defaults are written (backends/graph.py and graph_tokens.py take them).
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 
 
-def https_address(written: str) -> str:
-    """Where mailbot signs in (the app's secret or certificate goes there), spaces around
-    it dropped; a ValueError saying what to write for one that is not https with a host,
-    which would send the secret in the clear or fail only at the first poll."""
+def https_address(written: str, key: str, default: str, why: str) -> str:
+    """An address a secret goes to over the network (`why`: "signs in there with the app's
+    secret"), spaces around it dropped; a ValueError saying what to write under `key` for
+    one that is not https with a host, which would send the secret in the clear or fail
+    only at the first poll."""
     address = written.strip()
     parts = urlsplit(address)
     if parts.scheme.lower() != "https" or not parts.hostname:
         raise ValueError(
-            f"{written!r} is not an https:// address: mailbot signs in there with the app's "
-            f'secret, so it must be https, such as authority_host = "{DEFAULT_AUTHORITY_HOST}" '
-            "(the default; a national cloud has its own, see docs/backends/graph.md)"
+            f"{written!r} is not an https:// address: mailbot {why}, so it must be https, "
+            f'such as {key} = "{default}" (the default; a national cloud has its own, see '
+            "docs/backends/graph.md)"
         )
     return address
 
@@ -138,14 +142,22 @@ class GraphSettings(Section):
     certificate_path: Path | None = None
     certificate_thumbprint: str = ""
     processed: str = "Processed"
-    base_url: str = "https://graph.microsoft.com/v1.0"
+    base_url: str = DEFAULT_GRAPH_BASE_URL  # mailbot's access token goes with each request
     authority_host: str = DEFAULT_AUTHORITY_HOST  # where mailbot signs in
     watch_sent: bool = False  # also read Sent Items, to see replies sent as the shared mailbox
 
     @field_validator("authority_host")
     @classmethod
     def _signs_in_over_https(cls, value: str) -> str:
-        return https_address(value)
+        return https_address(value, "authority_host", DEFAULT_AUTHORITY_HOST,
+                             "signs in there with the app's secret")
+
+    @field_validator("base_url")
+    @classmethod
+    def _reads_the_mailbox_over_https(cls, value: str) -> str:
+        return https_address(value, "base_url", DEFAULT_GRAPH_BASE_URL,
+                             "sends its access token there with every request, and the "
+                             "members' mail comes back")
 
 
 class MailboxSettings(Section):

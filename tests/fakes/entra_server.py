@@ -31,7 +31,7 @@ class FakeEntra:
     def __init__(self, graph_token: str, folder: Path) -> None:
         self.graph_token = graph_token
         self.scopes: list[str] = []
-        cert, key = _certificate(folder)
+        cert, key = loopback_certificate(folder, "entra")
         self.ca_file = cert
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -85,7 +85,9 @@ class FakeEntra:
         return Handler
 
 
-def _certificate(folder: Path) -> tuple[str, str]:
+def loopback_certificate(folder: Path, stem: str) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, and its key: folder/<stem>.pem (a client
+    trusts it as its own CA) and folder/<stem>.key."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "login.example")])
     start = datetime.now(UTC) - timedelta(days=1)
@@ -98,7 +100,7 @@ def _certificate(folder: Path) -> tuple[str, str]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "entra.pem", folder / "entra.key"
+    cert_path, key_path = folder / f"{stem}.pem", folder / f"{stem}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra
+from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra, loopback_certificate
 from fakes.graph_server import FakeGraph
 
 ADDRESS = "memberenquiries@council.example"
@@ -20,11 +20,14 @@ DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 def graph_and_entra(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[FakeGraph, FakeEntra]]:
-    """The fake Graph for ADDRESS and an Entra ID that hands out its token; msal trusts
-    Entra's certificate through REQUESTS_CA_BUNDLE while they run."""
-    graph = FakeGraph(ADDRESS).start()
+    """The fake Graph for ADDRESS and an Entra ID that hands out its token, both https as
+    the config requires; msal trusts Entra's certificate through REQUESTS_CA_BUNDLE, and
+    mailbot's Graph client the Graph's through SSL_CERT_FILE, while they run."""
+    certificate, key = loopback_certificate(folder, "graph")
+    graph = FakeGraph(ADDRESS, tls=(certificate, key)).start()
     entra = FakeEntra(graph.token, folder)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", entra.ca_file)
+    monkeypatch.setenv("SSL_CERT_FILE", certificate)
     try:
         yield graph, entra
     finally:

@@ -29,6 +29,7 @@ import itertools
 import json
 import re
 import socket
+import ssl
 import threading
 import uuid
 from collections import OrderedDict
@@ -117,6 +118,7 @@ class FakeGraph:
         *,
         token: str = "fake-graph-token",
         token_capacity: int = 500,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.state = FakeGraphState(mailbox=mailbox.lower())
         self.valid_tokens = {token}
@@ -147,6 +149,12 @@ class FakeGraph:
             self._add_folder(DISPLAY_NAMES[name], parent_id=None, well_known=name)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        self._scheme = "http"
+        if tls is not None:  # (certificate, key): https, as [mailbox.graph] base_url must be
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -154,7 +162,7 @@ class FakeGraph:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1.0"
+        return f"{self._scheme}://{host!s}:{port}/v1.0"
 
     def start(self) -> Self:
         self._thread = threading.Thread(

@@ -39,7 +39,7 @@ def test_graph_refusing_the_connection_names_host_and_base_url(
 ) -> None:
     _, entra = clouds
     port = closed_port()
-    code, output, path = check_connect(tmp_path, f"http://127.0.0.1:{port}/v1.0", entra.url)
+    code, output, path = check_connect(tmp_path, f"https://127.0.0.1:{port}/v1.0", entra.url)
     assert code == 3, output
     assert (f"{path}: [mailbox.graph]: cannot reach Graph at 127.0.0.1:{port} "
             "(list folders): the connection was refused: check [mailbox.graph] base_url "

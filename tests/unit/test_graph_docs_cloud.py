@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailbot.backends.graph_tokens import DEFAULT_AUTHORITY_HOST, GRAPH_SCOPE
-from mailbot.settings.mailbox import GraphSettings
+from mailbot.backends.graph_tokens import GRAPH_SCOPE
+from mailbot.settings.mailbox import DEFAULT_AUTHORITY_HOST, GraphSettings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "backends" / "graph.md"
 
