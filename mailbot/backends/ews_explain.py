@@ -141,9 +141,10 @@ def explain(
         )
     if isinstance(error, ews_errors.ErrorSendAsDenied):
         return BackendError(
-            f"{who} may not send as the shared mailbox {address} (ErrorSendAsDenied): grant "
-            f"it Send As (Add-ADPermission -Identity <the shared mailbox> -User {who} "
-            '-ExtendedRights "Send As"); FullAccess alone does not let it send'
+            f"{who} may not send as the shared mailbox {address} (ErrorSendAsDenied: {error}): "
+            f"grant it Send As (Add-ADPermission -Identity <the shared mailbox> -User {who} "
+            '-ExtendedRights "Send As"; in Exchange Online Add-RecipientPermission '
+            "-AccessRights SendAs); FullAccess alone does not let it send"
         )
     if isinstance(error, NO_PERMISSION):
         return BackendError(

@@ -859,9 +859,12 @@ def test_full_access_without_send_as_holds_the_mail_and_names_the_right(server, 
     finally:
         client.close()
     assert str(caught.value) == (
-        f"svc-mailbot may not send as the shared mailbox {ADDRESS} (ErrorSendAsDenied): "
-        "grant it Send As (Add-ADPermission -Identity <the shared mailbox> -User svc-mailbot "
-        '-ExtendedRights "Send As"); FullAccess alone does not let it send')
+        f"svc-mailbot may not send as the shared mailbox {ADDRESS} (ErrorSendAsDenied: The "
+        "user account which was used to submit this request does not have the right to send "
+        "mail on behalf of the specified sending account.): grant it Send As (Add-ADPermission "
+        '-Identity <the shared mailbox> -User svc-mailbot -ExtendedRights "Send As"; in '
+        "Exchange Online Add-RecipientPermission -AccessRights SendAs); FullAccess alone does "
+        "not let it send")
     assert exchange.delivered == []
     assert sleeps == []
 

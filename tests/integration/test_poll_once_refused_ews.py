@@ -109,7 +109,9 @@ def test_an_account_without_send_as_exits_4_and_sends_each_mail_once_when_grante
     (line,) = refusals(refused)
     assert line.startswith(f"mailbot: refused: sending mail: {len(queued)} mail(s) wait "
                            "in the outbox"), line
-    assert "ErrorSendAsDenied" in line  # Exchange's words
+    assert ("(ErrorSendAsDenied: The user account which was used to submit this request does "
+            "not have the right to send mail on behalf of the specified sending account.)"
+            ) in line  # Exchange's code and its own words
     assert '-ExtendedRights "Send As"' in line  # what to change
 
     server.send_as = {"svc-mailbot"}  # the administrator grants Send As
