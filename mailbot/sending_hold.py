@@ -34,8 +34,7 @@ HOLD_BACKOFF = Backoff(base=FIRST_WAIT.total_seconds(), cap=MAX_WAIT.total_secon
 
 
 Hold = OutageRecord
-__all__ = ["HOLD_KEY", "Hold", "current", "decode", "hold", "release", "try_at_next_flush",
-           "try_now"]
+__all__ = ["HOLD_KEY", "Hold", "current", "decode", "hold", "release", "try_now"]
 
 
 def current(store: Store) -> Hold | None:
@@ -57,15 +56,6 @@ def hold(store: Store, now: datetime, problem: str) -> Hold:
             "trying again in %d min, then less often", problem, wait.total_seconds() // 60,
         )
     return held
-
-
-def try_at_next_flush(store: Store) -> None:
-    """Keep the hold, but let the next flush try the mail already due; the mail the hold
-    put back still waits for the hold's next try (try_now brings it forward too)."""
-    with store.transaction() as session:
-        held = read_record(session, HOLD_KEY)
-        if held is not None:
-            write_record(session, HOLD_KEY, replace(held, retry_at=held.since))
 
 
 def try_now(store: Store, now: datetime) -> None:

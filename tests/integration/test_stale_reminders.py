@@ -75,10 +75,11 @@ def refuse_sending(it: Council) -> SendingRefused:
     return backend
 
 
-def put_right(it: Council, backend: SendingRefused) -> None:
-    """The password is put right and the daemon restarted: the next flush tries at once."""
+def put_right(it: Council, backend: SendingRefused, at: datetime) -> None:
+    """The password is put right and the daemon restarted `at`: as a daemon starting does
+    (cli.daemon), its first flush tries at once, the mail the hold put back with the rest."""
     backend.refusing = False
-    sending_hold.try_at_next_flush(it.app.store)
+    sending_hold.try_now(it.app.store, at)
 
 
 def sweep_and_flush(it: Council, now: datetime) -> list[EmailMessage]:
@@ -111,7 +112,7 @@ def test_a_reminder_held_back_is_withdrawn_once_the_officer_has_answered(
         backend = refuse_sending(it)
         assert sweep_and_flush(it, BEFORE) == []  # queued; the server refuses it
         officer_says(it, assignment, f"Sam Patel <{SAM}>", "DONE", BEFORE + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, BEFORE + timedelta(hours=2))
         left = it.flush(BEFORE + timedelta(hours=2))
         [reminder] = outbox(it, "reminder")
         case = it.case()
@@ -141,7 +142,7 @@ def test_an_escalation_for_a_case_answered_meanwhile_never_reaches_the_manager(
                   "Date: Tue, 15 Dec 2026 10:00:00 +0000\r\n\r\n"
                   "Dear Jo, the pothole was filled this morning. Sam\r\n").encode()
         it.deliver(answer, ESCALATION + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, ESCALATION + timedelta(days=1))
         left = it.flush(ESCALATION + timedelta(days=1))
         [escalation] = outbox(it, "escalation")
         status = it.case().status
@@ -159,7 +160,7 @@ def test_a_moved_date_withdraws_the_reminder_and_the_new_date_has_its_own(
         sweep_and_flush(it, BEFORE)
         officer_says(it, assignment, f"Sam Patel <{SAM}>",
                      'EXTEND 5 "waiting for the contractor"', BEFORE + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, BEFORE + timedelta(hours=2))
         left = it.flush(BEFORE + timedelta(hours=2))
         [before] = outbox(it, "reminder")
         # The new date, Monday 14 December, is reminded on its own schedule.
@@ -181,7 +182,7 @@ def test_a_paused_case_withdraws_the_reminder(tmp_path: Path) -> None:
         sweep_and_flush(it, BEFORE)
         officer_says(it, assignment, f"Sam Patel <{SAM}>", 'PAUSE "waiting for the member"',
                      BEFORE + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, BEFORE + timedelta(hours=2))
         left = it.flush(BEFORE + timedelta(hours=2))
         [before] = outbox(it, "reminder")
     # The answer to Sam's PAUSE, and the member's letter that the clock waits for them.
@@ -197,7 +198,7 @@ def test_a_reminder_for_a_reassigned_case_goes_to_the_new_officer(tmp_path: Path
         sweep_and_flush(it, ESCALATION)
         officer_says(it, assignment, f"Sam Patel <{SAM}>", f"REASSIGN {ALEX}",
                      ESCALATION + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, ESCALATION + timedelta(hours=2))
         left = it.flush(ESCALATION + timedelta(hours=2))
         [escalation] = outbox(it, "escalation")
     [to_pat] = [m for m in left if str(m["To"]) == PAT]
@@ -215,8 +216,8 @@ def test_due_today_sent_the_next_day_says_overdue_and_is_dated_when_it_went(
         ref = it.case().ref
         backend = refuse_sending(it)
         sweep_and_flush(it, DUE_DAY)  # "Due today", Monday 7 December: refused
-        put_right(it, backend)
         tuesday = DUE_DAY + timedelta(days=1, hours=1)
+        put_right(it, backend, tuesday)
         left = sweep_and_flush(it, tuesday)
         reminders_left = [m for m in left if str(m["To"]) == SAM]
         # Wednesday's overdue reminder is its own, and goes as usual.
@@ -238,7 +239,7 @@ def test_a_reminder_overtaken_by_the_next_step_is_withdrawn_and_only_the_next_go
         enquiry(it)
         backend = refuse_sending(it)
         sweep_and_flush(it, BEFORE)  # "due in 2 working days", Thursday 3: refused
-        put_right(it, backend)
+        put_right(it, backend, DUE_DAY)
         left = sweep_and_flush(it, DUE_DAY)
         [before] = outbox(it, "reminder")[:1]
     [reminder] = [m for m in left if str(m["To"]) == SAM]
@@ -257,7 +258,7 @@ def test_an_escalation_held_for_days_still_reaches_the_manager(tmp_path: Path) -
         # escalation: overdue_every_after_escalation).
         tuesday = ESCALATION + timedelta(days=7)
         jobs.send_reminders(it.app, tuesday)
-        put_right(it, backend)
+        put_right(it, backend, tuesday)
         left = it.flush(tuesday)
     by_to = {str(m["To"]): m for m in left}
     assert set(by_to) == {MORGAN, SAM, JO}  # Jo: told the date has passed
@@ -300,8 +301,7 @@ def test_the_member_s_acknowledgement_still_goes_after_the_case_is_answered(
         later = RECEIVED + timedelta(hours=1)
         it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]", "DONE",
                            date=later), later)
-        put_right(it, backend)
-        # After the hold's next try: the mail refused last waits for it (sending_hold).
+        put_right(it, backend, later + timedelta(hours=1))
         left = it.flush(later + timedelta(hours=1))
         acks = outbox(it, "ack")
         status = it.case().status
@@ -320,7 +320,7 @@ def test_a_late_notice_to_the_member_is_withdrawn_when_the_case_is_closed_meanwh
         sweep_and_flush(it, tuesday)
         assert [r.status for r in outbox(it, "late_notice")] == ["pending"]
         officer_says(it, assignment, f"Sam Patel <{SAM}>", "DONE", tuesday + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, tuesday + timedelta(hours=2))
         left = it.flush(tuesday + timedelta(hours=2))
         [notice] = outbox(it, "late_notice")
         case = rows(it.app, CaseRow)[0]
@@ -352,7 +352,7 @@ def test_a_confidentiality_chase_answered_meanwhile_is_withdrawn(tmp_path: Path)
         sweep_and_flush(it, CHASE)
         officer_says(it, assignment, f"Sam Patel <{SAM}>", "CONFIDENTIAL OK",
                      CHASE + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, CHASE + timedelta(hours=2))
         left = it.flush(CHASE + timedelta(hours=2))
         [chase] = outbox(it, "confidentiality_chase")
     # The answer to Sam's command and the member's letter; no chase.
@@ -369,7 +369,7 @@ def test_a_chase_held_until_the_escalation_day_gives_way_to_the_escalation(
         confidential_enquiry(it)
         backend = refuse_sending(it)
         sweep_and_flush(it, CHASE)
-        put_right(it, backend)
+        put_right(it, backend, CHASE + timedelta(days=1))
         left = sweep_and_flush(it, CHASE + timedelta(days=1))
         chase, escalation = outbox(it, "confidentiality_chase")
     [mail] = left
@@ -414,7 +414,7 @@ def test_an_officer_s_acknowledgement_reminder_is_withdrawn_once_they_acknowledg
             cc="jo@hackney.gov.uk", in_reply_to=str(receipt["Message-ID"]),
             date=ack_day + timedelta(hours=1),
         ), ack_day + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, ack_day + timedelta(hours=2))
         left = it.flush(ack_day + timedelta(hours=2))
         [reminder] = outbox(it, "ack_reminder")
     assert not any("Acknowledge" in str(m["Subject"]) for m in left)
@@ -428,7 +428,7 @@ def test_acknowledge_today_sent_the_next_day_says_it_is_overdue(tmp_path: Path) 
         officer = it.case().officer_email
         backend = refuse_sending(it)
         sweep_and_flush(it, ack_day)
-        put_right(it, backend)
+        put_right(it, backend, ack_day + timedelta(days=1))
         left = it.flush(ack_day + timedelta(days=1))
     [reminder] = [m for m in left if "Acknowledge" in str(m["Subject"])]
     assert str(reminder["To"]) == officer
@@ -453,7 +453,7 @@ def test_a_withdrawn_reminder_is_shown_to_the_administrator_and_purged_like_sent
         it.server.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE",
                                    date=BEFORE + timedelta(hours=1)))
         jobs.poll(it.app, BEFORE + timedelta(hours=1))
-        put_right(it, backend)
+        put_right(it, backend, BEFORE + timedelta(hours=2))
         flushed = jobs.flush_outbox(it.app, BEFORE + timedelta(hours=2))
         status = format_status(gather_status(it.app, BEFORE + timedelta(hours=2)))
         timeline = describe_case(it.app, it.case().ref) or ""
@@ -480,7 +480,7 @@ def test_a_check_that_breaks_holds_its_mail_back_and_the_rest_still_goes(
         jobs.send_reminders(it.app, BEFORE)
         it.deliver(it.mail(f"Cllr Jo Bloggs <{JO}>", "Bins not collected",
                            "The bins on Mill Lane were not collected.", date=BEFORE), BEFORE)
-        put_right(it, backend)
+        put_right(it, backend, BEFORE + timedelta(hours=1))
         report = outbox_module.flush(it.app.store, it.app.backend, BEFORE + timedelta(hours=1),
                                      review=broken)
         left = it.left()
