@@ -102,6 +102,26 @@ def write_config(
     return config
 
 
+def shared_with_officer(
+    shared: DovecotServer, smtp: SmtpServer, folder: Path, rights: dict[str, list[str]]
+) -> tuple[IMAPClient, ImapUser, str, Path]:
+    """An owner's mailbox holding the member mail, shared by ACL with a new officer's
+    login: each folder in `rights` but INBOX is made, then each is given to the officer
+    with its rights. Returns the owner's client, the officer, the mailbox's home as the
+    officer sees it, and a config polling it as the officer."""
+    owner, officer = shared.new_user(), shared.new_user()
+    person = deliver(shared, owner, MEMBER_MAIL)
+    for name in rights:
+        if name != "INBOX":
+            person.create_folder(name)
+    for name, granted in rights.items():
+        shared.doveadm("acl", "set", "-u", owner.username, name, f"user={officer.username}",
+                       *granted)  # fmt: skip
+    home = f"shared/{owner.username}"
+    config = write_config(folder, shared, officer, smtp, f'inbox = "{home}/INBOX"')
+    return person, officer, home, config
+
+
 def mailbot(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.output
@@ -332,15 +352,9 @@ def test_big_mail_is_read_in_batches_that_fit_the_byte_budget(dovecot: DovecotSe
 def test_a_shared_mailbox_opened_with_an_officers_login_keeps_its_mail_in_it(
     shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    owner, officer = shared.new_user(), shared.new_user()
-    person = deliver(shared, owner, MEMBER_MAIL)
-    person.create_folder("Processed")
-    person.create_folder("Sent")
-    for folder in ("INBOX", "Processed", "Sent"):
-        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
-                       *RIGHTS)  # fmt: skip
-    home = f"shared/{owner.username}"
-    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    person, officer, home, config = shared_with_officer(
+        shared, smtp_server, tmp_path, {"INBOX": RIGHTS, "Processed": RIGHTS, "Sent": RIGHTS}
+    )
 
     code, output = mailbot("check-config", "--config", str(config), "--connect")
     assert code == 0, output
@@ -357,12 +371,9 @@ def test_a_shared_mailbox_opened_with_an_officers_login_keeps_its_mail_in_it(
 def test_a_shared_mailbox_without_a_processed_folder_says_who_may_not_make_it(
     shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    owner, officer = shared.new_user(), shared.new_user()
-    person = deliver(shared, owner, MEMBER_MAIL)
-    shared.doveadm("acl", "set", "-u", owner.username, "INBOX", f"user={officer.username}",
-                   *RIGHTS)  # fmt: skip
-    home = f"shared/{owner.username}"
-    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    person, officer, home, config = shared_with_officer(
+        shared, smtp_server, tmp_path, {"INBOX": RIGHTS}
+    )
 
     code, output = mailbot("poll", "--config", str(config), "--once")
     assert code == 3
@@ -395,17 +406,10 @@ def test_mail_sent_but_not_filed_in_sent_is_not_sent_again(
     """The SMTP server took the acknowledgement, then the Sent folder refused the copy
     (here: the login may read Sent but not add to it). The mail has gone: it must count
     as sent, not as failed, or a retry or a person's resend would deliver it twice."""
-    owner, officer = shared.new_user(), shared.new_user()
-    person = deliver(shared, owner, MEMBER_MAIL)
-    person.create_folder("Processed")
-    person.create_folder("Sent")
-    for folder in ("INBOX", "Processed"):
-        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
-                       *RIGHTS)  # fmt: skip
-    shared.doveadm("acl", "set", "-u", owner.username, "Sent", f"user={officer.username}",
-                   "lookup", "read")  # fmt: skip
-    home = f"shared/{owner.username}"
-    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    person, _officer, _home, config = shared_with_officer(
+        shared, smtp_server, tmp_path,
+        {"INBOX": RIGHTS, "Processed": RIGHTS, "Sent": ["lookup", "read"]},
+    )
 
     code, output = mailbot("poll", "--config", str(config), "--once")
     assert code == 0, output
@@ -476,17 +480,10 @@ def test_without_uidplus_a_persons_deleted_marks_survive_our_expunge(bare: Dovec
 def test_a_shared_inbox_the_login_may_only_read_is_named_not_retried(
     shared: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    owner, officer = shared.new_user(), shared.new_user()
-    person = deliver(shared, owner, MEMBER_MAIL)
-    person.create_folder("Processed")
-    person.create_folder("Sent")
-    shared.doveadm("acl", "set", "-u", owner.username, "INBOX", f"user={officer.username}",
-                   "lookup", "read")  # fmt: skip
-    for folder in ("Processed", "Sent"):
-        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
-                       *RIGHTS)  # fmt: skip
-    home = f"shared/{owner.username}"
-    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    person, officer, home, config = shared_with_officer(
+        shared, smtp_server, tmp_path,
+        {"INBOX": ["lookup", "read"], "Processed": RIGHTS, "Sent": RIGHTS},
+    )
     expected = (
         f"user '{officer.username}' may only read the inbox '{home}/INBOX' (it opens "
         "read-only); mailbot moves each message it has recorded out of it, so that login "
@@ -512,15 +509,10 @@ def test_missing_rights_on_processed_are_named_before_the_first_poll(
     """A Processed folder the login may read but not add to: check-config --connect
     names the folder and the right; a poll anyway records and acknowledges the mail,
     leaves it in the inbox, and says why it could not move it."""
-    owner, officer = shared.new_user(), shared.new_user()
-    person = deliver(shared, owner, MEMBER_MAIL)
-    person.create_folder("Processed")
-    person.create_folder("Sent")
-    for folder, rights in (("INBOX", RIGHTS), ("Processed", ["lookup", "read"]), ("Sent", RIGHTS)):
-        shared.doveadm("acl", "set", "-u", owner.username, folder, f"user={officer.username}",
-                       *rights)  # fmt: skip
-    home = f"shared/{owner.username}"
-    config = write_config(tmp_path, shared, officer, smtp_server, f'inbox = "{home}/INBOX"')
+    person, officer, home, config = shared_with_officer(
+        shared, smtp_server, tmp_path,
+        {"INBOX": RIGHTS, "Processed": ["lookup", "read"], "Sent": RIGHTS},
+    )
 
     code, output = mailbot("check-config", "--config", str(config), "--connect")
     assert code == 3
