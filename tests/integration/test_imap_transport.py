@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import uuid
+from typing import Any
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser
@@ -40,49 +41,50 @@ def outgoing(label: str = "ack") -> OutgoingMail:
 @pytest.fixture
 def user(dovecot: DovecotServer) -> ImapUser:
     user = dovecot.new_user()
-    admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
-    admin.login(user.username, user.password)
-    admin.append("INBOX", message("waiting"))
-    admin.logout()
+    deliver(dovecot, user, "waiting")
     return user
 
 
-def test_implicit_tls(dovecot: DovecotServer, user: ImapUser) -> None:
-    with ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.tls_port,
-        security="tls",
-        username=user.username,
-        password=user.password,
-        ssl_context=dovecot.client_ssl_context(),
+def deliver(dovecot: DovecotServer, user: ImapUser, label: str) -> None:
+    """Put a member's message in the user's inbox, as the mail server would."""
+    admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
+    admin.login(user.username, user.password)
+    admin.append("INBOX", message(label))
+    admin.logout()
+
+
+def mailbox_for(dovecot: DovecotServer, user: ImapUser, **options: Any) -> ImapMailbox:
+    """mailbot's IMAP backend logged in as `user` (plain IMAP on the server's port unless
+    `options` say otherwise)."""
+    settings: dict[str, Any] = {"port": dovecot.port, "security": "none", **options}
+    return ImapMailbox(
+        host=dovecot.host, username=user.username, password=user.password, **settings
+    )
+
+
+def fetched_over(dovecot: DovecotServer, user: ImapUser, port: int, security: str) -> int:
+    """How many messages a poll over `security`, trusting the server's certificate, reads."""
+    with mailbox_for(
+        dovecot, user, port=port, security=security, ssl_context=dovecot.client_ssl_context()
     ) as mailbox:
         fetched, _ = mailbox.fetch_new(None)
-    assert len(fetched) == 1
+    return len(fetched)
+
+
+def test_implicit_tls(dovecot: DovecotServer, user: ImapUser) -> None:
+    assert fetched_over(dovecot, user, dovecot.tls_port, "tls") == 1
 
 
 def test_starttls(dovecot: DovecotServer, user: ImapUser) -> None:
-    with ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.port,
-        security="starttls",
-        username=user.username,
-        password=user.password,
-        ssl_context=dovecot.client_ssl_context(),
-    ) as mailbox:
-        fetched, _ = mailbox.fetch_new(None)
-    assert len(fetched) == 1
+    assert fetched_over(dovecot, user, dovecot.port, "starttls") == 1
 
 
 def test_untrusted_certificate_is_a_clear_error_not_a_retry(
     dovecot: DovecotServer, user: ImapUser
 ) -> None:
     sleeps: list[float] = []
-    mailbox = ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.tls_port,
-        security="tls",
-        username=user.username,
-        password=user.password,
+    mailbox = mailbox_for(
+        dovecot, user, port=dovecot.tls_port, security="tls",
         ssl_context=ssl.create_default_context(),  # the system CAs: self-signed is unknown
         backoff=Backoff(sleep=sleeps.append),
     )
@@ -94,13 +96,8 @@ def test_untrusted_certificate_is_a_clear_error_not_a_retry(
 def test_tls_against_a_plain_port_points_at_the_setting(
     dovecot: DovecotServer, user: ImapUser
 ) -> None:
-    mailbox = ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.port,
-        security="tls",
-        username=user.username,
-        password=user.password,
-        ssl_context=dovecot.client_ssl_context(),
+    mailbox = mailbox_for(
+        dovecot, user, security="tls", ssl_context=dovecot.client_ssl_context(),
         backoff=Backoff(sleep=lambda _: None),
     )
     with pytest.raises(BackendError, match="security = 'tls'"):
@@ -108,22 +105,10 @@ def test_tls_against_a_plain_port_points_at_the_setting(
 
 
 def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, user: ImapUser) -> None:
-    mailbox = ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.port,
-        security="none",
-        username=user.username,
-        password=user.password,
-    )
+    mailbox = mailbox_for(dovecot, user)
     assert mailbox.wait_for_new(timeout=0.3) is False  # nothing new: times out
 
-    def deliver_soon() -> None:
-        admin = IMAPClient(dovecot.host, dovecot.port, ssl=False)
-        admin.login(user.username, user.password)
-        admin.append("INBOX", message("arrives"))
-        admin.logout()
-
-    timer = threading.Timer(0.3, deliver_soon)
+    timer = threading.Timer(0.3, deliver, (dovecot, user, "arrives"))
     timer.start()
     try:
         assert mailbox.wait_for_new(timeout=10) is True
@@ -136,14 +121,7 @@ def test_idle_wakes_up_when_mail_arrives(dovecot: DovecotServer, user: ImapUser)
 
 def test_smtp_with_auth(smtpd_auth: SmtpServer) -> None:
     smtpd_auth.reset()
-    settings = SmtpSettings(
-        host=smtpd_auth.host,
-        port=smtpd_auth.port,
-        security="starttls",
-        ssl_context=smtpd_auth.client_ssl_context(),
-        username=smtpd_auth.username,
-        password=smtpd_auth.password,
-    )
+    settings = smtpd_auth.starttls_settings()
     mail = outgoing()
     submit(settings, mail, "enquiries@council.test.invalid")
     [received] = smtpd_auth.received
@@ -153,14 +131,7 @@ def test_smtp_with_auth(smtpd_auth: SmtpServer) -> None:
 
 
 def test_smtp_wrong_password_says_so(smtpd_auth: SmtpServer) -> None:
-    settings = SmtpSettings(
-        host=smtpd_auth.host,
-        port=smtpd_auth.port,
-        security="starttls",
-        ssl_context=smtpd_auth.client_ssl_context(),
-        username=smtpd_auth.username,
-        password="wrong",
-    )
+    settings = smtpd_auth.starttls_settings(password="wrong")
     with pytest.raises(BackendError, match="refused the login.*check the username and password"):
         submit(settings, outgoing(), "enquiries@council.test.invalid")
 
@@ -169,15 +140,11 @@ def test_smtp_busy_is_transient_and_send_retries(
     dovecot: DovecotServer, user: ImapUser, smtp_server: SmtpServer
 ) -> None:
     sleeps: list[float] = []
-    mailbox = ImapMailbox(
-        host=dovecot.host,
-        port=dovecot.port,
-        security="none",
-        username=user.username,
-        password=user.password,
+    mailbox = mailbox_for(
+        dovecot, user,
         smtp=SmtpSettings(host=smtp_server.host, port=smtp_server.port, security="none"),
         backoff=Backoff(sleep=sleeps.append),
-    )
+    )  # fmt: skip
     smtp_server.fail_next(2)
     mail = outgoing("busy")
     mailbox.send(mail)
@@ -202,10 +169,7 @@ def test_smtp_server_down_is_transient() -> None:
 def test_send_without_smtp_settings_is_a_clear_error(
     dovecot: DovecotServer, user: ImapUser
 ) -> None:
-    mailbox = ImapMailbox(
-        host=dovecot.host, port=dovecot.port, security="none",
-        username=user.username, password=user.password,
-    )  # fmt: skip
+    mailbox = mailbox_for(dovecot, user)
     with pytest.raises(BackendError, match=r"no \[mailbox.smtp\] settings"):
         mailbox.send(outgoing())
 

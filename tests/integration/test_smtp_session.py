@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fixtures.dovecot import DovecotServer, free_port
-from fixtures.smtpd import CollectingHandler, CountingController, SmtpServer
+from fixtures.smtpd import CollectingHandler, SmtpServer, serving
 from imapclient import IMAPClient
 
 from mailbot.backends.base import BackendError, MaybeSent, TransientError
@@ -154,16 +154,9 @@ def test_a_dropped_connection_is_replaced_and_every_mail_goes_once(
 def impatient_server() -> Iterator[SmtpServer]:
     """A server that times idle clients out after 2 s, saying 421 and hanging up. (0.3 s
     could end a client on a loaded machine between two commands of one mail.)"""
-    handler = CollectingHandler()
-    port = free_port()
-    controller = CountingController(handler, hostname="127.0.0.1", port=port, timeout=2.0)
-    controller.start()
-    server = SmtpServer("127.0.0.1", port, handler, controller=controller)
-    server.reset()  # aiosmtpd connects once itself when it starts
-    try:
+    with serving(CollectingHandler(), timeout=2.0) as server:
+        server.reset()  # aiosmtpd connects once itself when it starts
         yield server
-    finally:
-        controller.stop()
 
 
 def test_a_server_idle_timeout_is_not_an_error(
@@ -199,16 +192,9 @@ class HangsUpAfterData(CollectingHandler):
 
 @pytest.fixture
 def lossy_server() -> Iterator[SmtpServer]:
-    handler = HangsUpAfterData()
-    port = free_port()
-    controller = CountingController(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    server = SmtpServer("127.0.0.1", port, handler, controller=controller)
-    server.reset()  # aiosmtpd connects once itself when it starts
-    try:
+    with serving(HangsUpAfterData()) as server:
+        server.reset()  # aiosmtpd connects once itself when it starts
         yield server
-    finally:
-        controller.stop()
 
 
 def test_a_mail_the_server_may_have_is_not_sent_again_by_the_reconnect(
@@ -235,14 +221,7 @@ def test_a_mail_the_server_may_have_is_not_sent_again_by_the_reconnect(
 
 def test_wrong_password_still_says_so(tmp_path: Path, smtpd_auth: SmtpServer) -> None:
     smtpd_auth.reset()
-    settings = SmtpSettings(
-        host=smtpd_auth.host,
-        port=smtpd_auth.port,
-        security="starttls",
-        ssl_context=smtpd_auth.client_ssl_context(),
-        username=smtpd_auth.username,
-        password="wrong",
-    )
+    settings = smtpd_auth.starttls_settings(password="wrong")
     backend = maildir_backend(tmp_path, settings)
     try:
         with pytest.raises(
@@ -260,14 +239,7 @@ def test_wrong_password_still_says_so(tmp_path: Path, smtpd_auth: SmtpServer) ->
 
 def test_auth_and_starttls_once_for_many_sends(tmp_path: Path, smtpd_auth: SmtpServer) -> None:
     smtpd_auth.reset()
-    settings = SmtpSettings(
-        host=smtpd_auth.host,
-        port=smtpd_auth.port,
-        security="starttls",
-        ssl_context=smtpd_auth.client_ssl_context(),
-        username=smtpd_auth.username,
-        password=smtpd_auth.password,
-    )
+    settings = smtpd_auth.starttls_settings()
     backend = maildir_backend(tmp_path, settings)
     try:
         for number in range(5):
