@@ -149,7 +149,7 @@ def test_a_digest_waiting_when_the_manager_is_named_first_in_the_other_form_goes
     jobs.send_digests(it.app, MONDAY)
     jobs.flush_outbox(it.app, MONDAY)
     dana_named_first_in_ascii(it)
-    put_right(it, backend)
+    put_right(it, backend, MONDAY + timedelta(minutes=120))
     for minutes in (120, 135):
         jobs.send_digests(it.app, MONDAY + timedelta(minutes=minutes))
         jobs.flush_outbox(it.app, MONDAY + timedelta(minutes=minutes))
@@ -239,7 +239,7 @@ def test_a_summary_waiting_from_before_takes_in_the_next_days_in_the_other_form(
             OutboxRow.last_error == reminders.listed_reason(new_key)
         ).values(last_error=reminders.listed_reason(old_key)))
     monday = at(date(2026, 12, 14))
-    put_right(it, backend)
+    put_right(it, backend, monday)
     jobs.send_reminders(it.app, monday)
     jobs.flush_outbox(it.app, monday)
     [summary] = summaries(it.left())
@@ -304,7 +304,7 @@ def test_an_officer_back_acting_from_the_other_form_is_back(colchester: Council)
     it.deliver(it.mail(f"Sam Patel <{ascii_form(SAM)}>", f"RE: Pothole [{ref}]", "RESUME",
                        date=back), back)
     assert it.case().status == "open"
-    put_right(it, backend)
+    put_right(it, backend, back + timedelta(hours=1))
     jobs.flush_outbox(it.app, back + timedelta(hours=1))
     left = it.left()
     assert recipient_domains(left, "morgan.lee") == []
@@ -324,7 +324,7 @@ def test_a_second_auto_reply_from_the_other_form_asks_no_second_time(
                        "I am on leave until 7 December.",
                        in_reply_to=f"<{assignment.message_id.strip('<>')}>",
                        extra="Auto-Submitted: auto-replied", date=again), again)
-    put_right(it, backend)
+    put_right(it, backend, again + timedelta(hours=1))
     jobs.flush_outbox(it.app, again + timedelta(hours=1))
     assert recipient_domains(it.left(), "morgan.lee") == [f"morgan.lee@{UNICODE}"]
     assert [r.status for r in redirects(it)] == ["sent"]

@@ -58,7 +58,7 @@ def test_an_assignment_held_back_goes_only_to_the_officer_the_case_was_handed_to
         moved_at = RECEIVED + timedelta(hours=1)
         leavers.hand_over(it.app, refs=[ref], from_officer="", to=ALEX, who="admin",
                           reason="Sam is on leave", now=moved_at)
-        put_right(it, backend)
+        put_right(it, backend, moved_at + timedelta(hours=1))
         left = to_and_subject(it.flush(moved_at + timedelta(hours=1)))
         to_sam, to_alex = assignments(it)
         events = withdrawals(it)
@@ -76,7 +76,7 @@ def test_an_assignment_held_back_is_withdrawn_after_a_reassign_command(tmp_path:
         later = RECEIVED + timedelta(hours=1)
         it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]",
                            f"REASSIGN {ALEX}", date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = to_and_subject(it.flush(later + timedelta(hours=1)))
         to_sam, to_alex = assignments(it)
     # Sam gets the answer to his command, not the assignment of a case he passed on.
@@ -94,7 +94,7 @@ def test_an_assignment_for_a_case_answered_meanwhile_is_withdrawn(tmp_path: Path
         later = RECEIVED + timedelta(hours=1)
         it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{ref}]", "DONE",
                            date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = to_and_subject(it.flush(later + timedelta(hours=1)))
         [to_sam] = assignments(it)
     assert [s for to, s in left if to == SAM and not s.startswith("RE:")] == []
@@ -108,7 +108,7 @@ def test_an_assignment_held_back_goes_at_night_when_sending_resumes(tmp_path: Pa
     with council(tmp_path) as it:
         night = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
         backend = held_enquiry(it, night)
-        put_right(it, backend)
+        put_right(it, backend, night + timedelta(minutes=30))
         left = to_and_subject(it.flush(night + timedelta(minutes=30)))
         [to_sam] = assignments(it)
     assert SAM in [to for to, _ in left]
@@ -157,7 +157,7 @@ def test_a_bounce_notice_held_back_goes_to_the_officer_the_case_was_handed_to(
         moved_at = RECEIVED + timedelta(hours=1)
         leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
                           reason="Sam is on leave", now=moved_at)
-        put_right(it, backend)
+        put_right(it, backend, moved_at + timedelta(hours=1))
         left = it.flush(moved_at + timedelta(hours=1))
         [notice] = bounce_notices(it)
     told = [m for m in left if str(m["Subject"]).startswith("Not delivered to the member")]
@@ -175,7 +175,7 @@ def test_a_bounce_notice_held_back_is_withdrawn_once_the_case_is_answered(
         later = RECEIVED + timedelta(hours=1)
         it.deliver(it.mail(f"Sam Patel <{SAM}>", f"RE: Pothole on Castle Road [{it.case().ref}]",
                            "DONE", date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = to_and_subject(it.flush(later + timedelta(hours=1)))
         [notice] = bounce_notices(it)
         events = withdrawals(it)

@@ -76,7 +76,7 @@ def handed_to_alex_then_sent(
     sending resumes an hour on: the mail that left then."""
     leavers.hand_over(it.app, refs=[it.case().ref], from_officer="", to=ALEX, who="admin",
                       reason=reason, now=later)
-    put_right(it, backend)
+    put_right(it, backend, later + timedelta(hours=1))
     return it.flush(later + timedelta(hours=1))
 
 
@@ -109,7 +109,7 @@ def to_and_subject(left: list[EmailMessage]) -> list[tuple[str, str]]:
 def test_a_redirect_held_back_goes_once_sending_resumes(tmp_path: Path) -> None:
     with council(tmp_path) as it:
         _, backend = away_while_sending_is_held(it)
-        put_right(it, backend)
+        put_right(it, backend, RECEIVED + timedelta(hours=1))
         left = it.flush(RECEIVED + timedelta(hours=1))
         [redirect] = redirects(it)
     assert MORGAN in [to for to, _ in to_and_subject(left)]
@@ -123,7 +123,7 @@ def test_a_redirect_for_a_case_answered_meanwhile_is_withdrawn(tmp_path: Path) -
         _, backend = away_while_sending_is_held(it)
         later = RECEIVED + timedelta(hours=1)
         tagged(it, f"Morgan Lee <{MORGAN}>", "DONE", later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = it.flush(later + timedelta(hours=1))
         [redirect] = redirects(it)
     assert [s for to, s in to_and_subject(left) if to == MORGAN and not s.startswith("RE:")] == []
@@ -170,7 +170,7 @@ def test_a_request_to_redirect_is_withdrawn_once_the_officer_is_back(tmp_path: P
         assert asked.recipients == MORGAN and it.case().status == "paused"
         back = RECEIVED + timedelta(days=1)
         tagged(it, f"Sam Patel <{SAM}>", "RESUME", back)
-        put_right(it, backend)
+        put_right(it, backend, back + timedelta(hours=1))
         left = to_and_subject(it.flush(back + timedelta(hours=1)))
         [asked] = redirects(it)
         case = it.case()
@@ -194,7 +194,7 @@ def test_a_request_to_redirect_is_withdrawn_once_someone_took_the_case(
 def test_a_request_to_redirect_still_goes_while_the_officer_is_away(tmp_path: Path) -> None:
     with colchester(tmp_path) as it:
         _, backend = away_while_sending_is_held(it)
-        put_right(it, backend)
+        put_right(it, backend, RECEIVED + timedelta(days=1))
         left = it.flush(RECEIVED + timedelta(days=1))
         [asked] = redirects(it)
     [to_morgan] = [m for m in left if str(m["To"]) == MORGAN]
@@ -223,7 +223,7 @@ def answered_then_reopened_while_held(it: Council) -> tuple[EmailMessage, Sendin
 def test_a_reopened_notice_held_back_goes_once_sending_resumes(tmp_path: Path) -> None:
     with council(tmp_path) as it:
         _, backend = answered_then_reopened_while_held(it)
-        put_right(it, backend)
+        put_right(it, backend, RECEIVED + timedelta(days=1, hours=1))
         left = to_and_subject(it.flush(RECEIVED + timedelta(days=1, hours=1)))
         notices = {row.recipients: row.status for row in reopened(it)}
     assert notices == {SAM: "sent", JO: "sent"}
@@ -235,7 +235,7 @@ def test_a_reopened_notice_for_a_case_answered_again_is_withdrawn(tmp_path: Path
         assignment, backend = answered_then_reopened_while_held(it)
         later = RECEIVED + timedelta(days=1, hours=2)
         it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = to_and_subject(it.flush(later + timedelta(hours=1)))
         notices = {row.recipients: (row.status, row.last_error) for row in reopened(it)}
     assert [s for to, s in left if s.startswith("Update: ")] == []
@@ -308,7 +308,7 @@ def test_an_extension_letter_held_back_is_withdrawn_once_the_case_is_answered(
                             date=at), at)
         later = at + timedelta(hours=3)
         it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = to_and_subject(it.flush(later + timedelta(hours=1)))
         [letter] = rows(it.app, OutboxRow, OutboxRow.purpose == "extension_notice")
     assert JO not in [to for to, _ in left]
@@ -325,7 +325,7 @@ def test_an_extension_letter_held_back_still_goes_while_the_case_is_open(
         at = RECEIVED + timedelta(days=3)
         it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", 'EXTEND 5 "waiting for a survey"',
                             date=at), at)
-        put_right(it, backend)
+        put_right(it, backend, at + timedelta(hours=1))
         left = it.flush(at + timedelta(hours=1))
     [letter] = [m for m in left if str(m["To"]) == JO]
     assert "The reason, and what is being done: waiting for a survey" in body_text(
@@ -373,7 +373,7 @@ def test_an_update_still_goes_to_its_officer_after_the_case_is_answered(
         assignment, backend = wrote_again_while_held(it)
         later = RECEIVED + timedelta(days=1, hours=2)
         it.deliver(it.reply(assignment, f"Sam Patel <{SAM}>", "DONE", date=later), later)
-        put_right(it, backend)
+        put_right(it, backend, later + timedelta(hours=1))
         left = it.flush(later + timedelta(hours=1))
     [update] = updates(left)
     assert str(update["To"]) == SAM
