@@ -16,14 +16,21 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, body_text, rows
+from paused_council import (
+    FOI_TEAM,
+    JO,
+    JO_BLOGGS,
+    SIAN,
+    SIAN_EVANS,
+    THE_FOI_TEAM,
+    command,
+    opened,
+    paused_council,
+)
 
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SIAN = "sian.evans@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 NOTICE = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 9, 11, 0, tzinfo=UTC)
@@ -32,14 +39,8 @@ PURPOSE = "clarification_received"
 
 
 def _council(home: Path, policy: str = "wiltshire") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en"),
-                 ("Cllr Siân Evans", SIAN, "Tref", "cy")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    )
+    return paused_council(home, [THE_FOI_TEAM], policy=policy, members=[JO_BLOGGS, SIAN_EVANS],
+                          routes={"foi_team": FOI_TEAM})
 
 
 @pytest.fixture
@@ -50,23 +51,17 @@ def council(tmp_path: Path) -> Iterator[Council]:
 
 def _foi(council: Council, member: str = JO) -> tuple[EmailMessage, EmailMessage]:
     """The member's FOI request: (their acknowledgement, the FOI team's assignment)."""
-    out = council.deliver(council.mail(
-        member, "Freedom of Information request: road budgets",
-        "Under the Freedom of Information Act 2000 please send me the road budgets.",
-        date=RECEIVED,
-    ), now=RECEIVED)
+    ack, assignment = opened(
+        council, member=member, subject="Freedom of Information request: road budgets",
+        body="Under the Freedom of Information Act 2000 please send me the road budgets.",
+        received=RECEIVED, officer=FOI_TEAM)
     assert council.case().kind == "foi"
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
     return ack, assignment
 
 
 def _command(council: Council, to: EmailMessage, line: str, at: datetime) -> tuple[str, list]:
     """The officer's command: (their confirmation's words, the mail that went to others)."""
-    out = council.deliver(council.reply(to, FOI_TEAM, line, date=at), now=at)
-    [confirmation] = [m for m in out if m["To"] == FOI_TEAM]
-    return " ".join(body_text(confirmation, "plain").split()), [
-        m for m in out if m["To"] != FOI_TEAM]
+    return command(council, to, FOI_TEAM, line, at)
 
 
 def _letters(council: Council) -> list[OutboxRow]:

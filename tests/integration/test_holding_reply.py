@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from helpers import Council, body_text
+from paused_council import COMPLAINTS, JO, complaints_council, copied_to_the_member
 
 from mailbot.console import describe_case
 from mailbot.reminders import sweep
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-COMPLAINTS = "complaints@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 HOLDING = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
@@ -27,21 +24,8 @@ NEXT_DAY = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Complaints Team", COMPLAINTS, "Customer services", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    ) as made:
+    with complaints_council(tmp_path / "council") as made:
         yield made
-
-
-def _to_the_member(council: Council, ack: EmailMessage, words: str, at: datetime) -> None:
-    raw = council.mail(f"Complaints Team <{COMPLAINTS}>", f"RE: {ack['Subject']}", words,
-                       in_reply_to=str(ack["Message-ID"]), date=at)
-    council.deliver(raw.replace(f"To: {MAILBOX}".encode(), f"To: {JO}\r\nCc: {MAILBOX}".encode()),
-                    now=at)
 
 
 def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Council) -> None:
@@ -56,7 +40,7 @@ def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Cou
             "on") in body_text(assignment, "plain")
     assert ("after a reply to the member that was not the answer (a holding reply), "
             '<code>RESUME "holding reply"</code> does.') in body_text(assignment, "html")
-    _to_the_member(council, ack, "Dear Cllr Bloggs, thank you for your complaint. We are "
+    copied_to_the_member(council, ack, "Dear Cllr Bloggs, thank you for your complaint. We are "
                    "investigating and will send you a full response by 16 November.", HOLDING)
     assert council.case().status == "responded"
     # The officer, seeing no reminders, writes to mailbot: told what RESUME does.
@@ -102,7 +86,7 @@ def test_resume_after_a_holding_reply_runs_the_clock_on_to_its_date(council: Cou
     assert [str(m["Subject"]).split(":")[0] for m in overdue] == ["Overdue by 1 working day"]
 
     # The full response is the answer.
-    _to_the_member(council, ack, "Dear Cllr Bloggs, our full response: ...",
+    copied_to_the_member(council, ack, "Dear Cllr Bloggs, our full response: ...",
                    datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     case = council.case()
     assert case.status == "responded"

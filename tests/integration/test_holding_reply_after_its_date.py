@@ -16,15 +16,16 @@ writes Friday 20th; RESUME Tuesday 24th."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text, rows
+from helpers import Council, rows
+from paused_council import opened
+from paused_council import words as read
+from test_member_hears_of_pause import _to
 from test_pause_any_news_from_the_member import FOI_TEAM, LEE, SAM, SIAN, _council, _words
 
 from mailbot import reminders
@@ -48,19 +49,13 @@ def council(tmp_path: Path) -> Iterator[Council]:
         yield made
 
 
-def _to(out: list[EmailMessage], who: str) -> list[EmailMessage]:
-    return [m for m in out if m["To"] == who]
-
-
 def _late_and_paused(council: Council, member: str, reason: str
                      ) -> tuple[EmailMessage, EmailMessage]:
     """The enquiry, its late notice, then the officer's PAUSE: (ack, assignment)."""
-    out = council.deliver(council.mail(
-        member, "Fly-tipping in Church Lane",
-        "There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
-        date=RECEIVED), now=RECEIVED)
-    [ack] = _to(out, member)
-    [assignment] = _to(out, SAM)
+    ack, assignment = opened(
+        council, member=member, subject="Fly-tipping in Church Lane",
+        body="There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
+        received=RECEIVED, officer=SAM)
     reminders.sweep(council.app, SWEPT)
     [late] = _to(council.flush(SWEPT), member)
     out = council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=PAUSED),
@@ -107,7 +102,7 @@ def test_welsh_beside_english(tmp_path: Path) -> None:
                               now=WRITES)
     [reply] = _to(out, SIAN)
     for part in ("plain", "html"):
-        words = _words(reply) if part == "plain" else _html(reply)
+        words = _words(reply) if part == "plain" else read(reply, "html")
         assert "wedi mynd heibio cyn iddo gael ei oedi" in words
         assert "gofynnwyd iddynt ddweud wrthych y rheswm dros yr oedi" in words
         assert "had passed before it was paused" in words
@@ -115,17 +110,11 @@ def test_welsh_beside_english(tmp_path: Path) -> None:
         assert "we will write to you with the date" not in words
 
 
-def _html(mail: EmailMessage) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", body_text(mail, "html"))).split())
-
-
 def test_before_the_date_the_promise_and_the_new_date_stand(council: Council) -> None:
     """Paused before its date (as test_member_hears_of_pause): the promise is kept."""
-    out = council.deliver(council.mail(
-        LEE, "Fly-tipping in Church Lane", "Mattresses dumped in Church Lane again.",
-        date=RECEIVED), now=RECEIVED)
-    [ack] = _to(out, LEE)
-    [assignment] = _to(out, SAM)
+    ack, assignment = opened(council, member=LEE, subject="Fly-tipping in Church Lane",
+                             body="Mattresses dumped in Church Lane again.", received=RECEIVED,
+                             officer=SAM)
     early = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
     council.deliver(council.reply(assignment, SAM, 'PAUSE "waiting for Kier to inspect"',
                                   date=early), now=early)
@@ -141,12 +130,10 @@ def test_before_the_date_the_promise_and_the_new_date_stand(council: Council) ->
 def test_an_foi_clarification_after_the_date_keeps_the_promise(council: Council) -> None:
     """Its RESUME starts a fresh 20 working days (FOIA s.1(3)): the date is written."""
     received = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)  # due Thursday 29 October
-    out = council.deliver(council.mail(
-        LEE, "Freedom of Information request: road gritting",
-        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
-        date=received), now=received)
-    [ack] = _to(out, LEE)
-    [assignment] = _to(out, FOI_TEAM)
+    ack, assignment = opened(
+        council, member=LEE, subject="Freedom of Information request: road gritting",
+        body="Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        received=received, officer=FOI_TEAM)
     council.deliver(council.reply(assignment, FOI_TEAM, 'PAUSE "clarification: which year"',
                                   date=PAUSED), now=PAUSED)
     [reply] = _to(council.deliver(council.reply(ack, LEE, "Any news?", date=WRITES),

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 from helpers import Council, body_text, rows
+from paused_council import COMPLAINTS, JO, complaints_council, copied_to_the_member, opened
 
 from mailbot.reminders import sweep
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-COMPLAINTS = "complaints@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # due Mon 16 Nov 2026
 HOLDING = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 WEDNESDAY_18 = datetime(2026, 11, 18, 11, 0, tzinfo=UTC)  # the date passed on Monday
@@ -30,32 +28,20 @@ LATE_KEY_DAY = "2026-11-16"
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("Complaints Team", COMPLAINTS, "Customer services", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    ) as made:
+    with complaints_council(tmp_path / "council") as made:
         yield made
 
 
 def _complaint(council: Council) -> tuple[EmailMessage, EmailMessage]:
-    out = council.deliver(council.mail(
-        f"Cllr Jo Bloggs <{JO}>", "Formal complaint about bin collections",
-        "I wish to make a formal complaint: the bins in Castle ward have been missed three "
-        "weeks running.", date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == JO]
-    [assignment] = [m for m in out if m["To"] == COMPLAINTS]
-    return ack, assignment
+    return opened(council, member=JO, sender=f"Cllr Jo Bloggs <{JO}>",
+                  subject="Formal complaint about bin collections",
+                  body="I wish to make a formal complaint: the bins in Castle ward have been "
+                  "missed three weeks running.", received=RECEIVED, officer=COMPLAINTS)
 
 
 def _holding_reply(council: Council, ack: EmailMessage, at: datetime) -> None:
-    raw = council.mail(f"Complaints Team <{COMPLAINTS}>", f"RE: {ack['Subject']}",
-                       "Dear Cllr Bloggs, we are investigating and will send you a full "
-                       "response as soon as we can.", in_reply_to=str(ack["Message-ID"]), date=at)
-    council.deliver(raw.replace(f"To: {MAILBOX}".encode(), f"To: {JO}\r\nCc: {MAILBOX}".encode()),
-                    now=at)
+    copied_to_the_member(council, ack, "Dear Cllr Bloggs, we are investigating and will send "
+                         "you a full response as soon as we can.", at)
     assert council.case().status == "responded"
 
 
@@ -131,13 +117,8 @@ def test_reopened_before_its_date_the_member_is_told_when_it_passes(council: Cou
 
 
 def test_a_bilingual_council_says_so_in_welsh_too(tmp_path: Path) -> None:
-    with Council(
-        tmp_path / "cardiff", name="Cyngor Caerdydd", policy="cardiff", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "cy")],
-        officers=[("Complaints Team", COMPLAINTS, "Customer services", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\ncomplaints = "{COMPLAINTS}"\n',
-    ) as cardiff:
+    with complaints_council(tmp_path / "cardiff", policy="cardiff", name="Cyngor Caerdydd",
+                            member=("Cllr Jo Bloggs", JO, "Castle", "cy")) as cardiff:
         ack, assignment = _complaint(cardiff)
         _holding_reply(cardiff, ack, HOLDING)
         confirmation, [letter] = _resume(cardiff, assignment, WEDNESDAY_18)

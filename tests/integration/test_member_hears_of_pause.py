@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from helpers import Council, rows
+from paused_council import opened, opened_and_paused
 from test_pause_any_news_from_the_member import (
     ENQUIRY,
     ENQUIRY_PAUSED,
@@ -67,12 +68,10 @@ def _purposes(council: Council, purpose: str) -> list[OutboxRow]:
 
 def _pause(council, reason: str
            ) -> tuple[EmailMessage, EmailMessage, list[EmailMessage]]:
-    out = council.deliver(council.mail(
-        LEE, "Fly-tipping in Church Lane",
-        "There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
-        date=ENQUIRY), now=ENQUIRY)
-    [ack] = _to(out, LEE)
-    [assignment] = _to(out, SAM)
+    ack, assignment = opened(
+        council, member=LEE, subject="Fly-tipping in Church Lane",
+        body="There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
+        received=ENQUIRY, officer=SAM)
     out = council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"',
                                         date=ENQUIRY_PAUSED), now=ENQUIRY_PAUSED)
     return ack, assignment, out
@@ -112,11 +111,10 @@ def test_a_pause_for_someone_else_sends_the_member_nothing(council: Council) -> 
     ("fees notice sent", "the fee in the fees notice"),
 ])
 def test_an_foi_pause_tells_the_member(council: Council, reason: str, awaited: str) -> None:
-    out = council.deliver(council.mail(
-        LEE, "Freedom of Information request: road gritting",
-        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
-        date=FOI), now=FOI)
-    [assignment] = _to(out, FOI_TEAM)
+    _, assignment = opened(
+        council, member=LEE, subject="Freedom of Information request: road gritting",
+        body="Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        received=FOI, officer=FOI_TEAM)
     out = council.deliver(council.reply(assignment, FOI_TEAM, f'PAUSE "{reason}"',
                                         date=FOI_PAUSED), now=FOI_PAUSED)
     [letter] = _to(out, LEE)
@@ -231,14 +229,10 @@ def test_proof_of_id_on_a_subject_access_request(tmp_path: Path) -> None:
 
 
 def _fee_paused(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail(
-        LEE, "Freedom of Information request: road gritting",
-        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
-        date=FOI), now=FOI)
-    [ack] = _to(out, LEE)
-    [assignment] = _to(out, FOI_TEAM)
-    council.deliver(council.reply(assignment, FOI_TEAM, 'PAUSE "fees notice sent"',
-                                  date=FOI_PAUSED), now=FOI_PAUSED)
+    ack, _ = opened_and_paused(
+        council, member=LEE, subject="Freedom of Information request: road gritting",
+        body="Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        received=FOI, officer=FOI_TEAM, reason="fees notice sent", paused=FOI_PAUSED)
     return ack
 
 

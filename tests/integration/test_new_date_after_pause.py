@@ -14,24 +14,20 @@ days disregarded, due Fri 20 Nov."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import FOI_TEAM, JO, SAM, SIAN, foi_and_highways, opened
+from paused_council import command as _command
+from paused_council import words as _words
 
 from mailbot import jobs
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SIAN = "sian.evans@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 NOTICE = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 9, 11, 0, tzinfo=UTC)
@@ -41,32 +37,17 @@ FEE_LETTER = "fee_received"
 REPLY_LETTER = "reply_received"
 
 
-def _council(home: Path, policy: str = "wiltshire") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en"),
-                 ("Cllr Siân Evans", SIAN, "Tref", "cy")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", ""),
-                  ("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    )
-
-
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with _council(tmp_path / "council") as made:
+    with foi_and_highways(tmp_path / "council") as made:
         yield made
 
 
 def _open(council: Council, member: str, subject: str, body: str,
           officer: str) -> tuple[EmailMessage, EmailMessage]:
     """The member's mail: (their acknowledgement, the officer's assignment)."""
-    out = council.deliver(council.mail(member, subject, body, date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == officer]
-    return ack, assignment
+    return opened(council, member=member, subject=subject, body=body, received=RECEIVED,
+                  officer=officer)
 
 
 def _foi(council: Council, member: str = JO) -> tuple[EmailMessage, EmailMessage]:
@@ -88,24 +69,8 @@ def _enquiry(council: Council, member: str = JO) -> tuple[EmailMessage, EmailMes
     return ack, assignment
 
 
-def _command(council: Council, to: EmailMessage, officer: str, line: str,
-             at: datetime) -> tuple[str, list[EmailMessage]]:
-    """The officer's command: (their confirmation's words, the mail that went to others)."""
-    out = council.deliver(council.reply(to, officer, line, date=at), now=at)
-    [confirmation] = [m for m in out if m["To"] == officer]
-    return _words(confirmation), [m for m in out if m["To"] != officer]
-
-
 def _letters(council: Council, purpose: str) -> list[OutboxRow]:
     return rows(council.app, OutboxRow, OutboxRow.purpose == purpose)
-
-
-def _words(mail: EmailMessage, part: str = "plain") -> str:
-    """The words of a mail's text or HTML part (its tags taken out), as a reader sees them."""
-    text = body_text(mail, part)
-    if part == "html":
-        text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return " ".join(text.split())
 
 
 def _sweep(council: Council, now: datetime) -> list[EmailMessage]:
@@ -151,7 +116,7 @@ def test_the_fee_received_sends_the_member_the_new_date_once(council: Council) -
 
 
 def test_a_welsh_member_is_told_of_the_fee_welsh_first(tmp_path: Path) -> None:
-    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
+    with foi_and_highways(tmp_path / "cardiff", policy="cardiff") as cardiff:
         _, assignment = _foi(cardiff, SIAN)
         _command(cardiff, assignment, FOI_TEAM, 'PAUSE "fees notice sent"', NOTICE)
         said, others = _command(cardiff, assignment, FOI_TEAM, "RESUME", MONDAY)
@@ -223,7 +188,7 @@ def test_a_reply_that_leaves_the_date_where_it_was_sends_nothing(council: Counci
 
 
 def test_a_welsh_member_is_told_of_the_new_date_welsh_first(tmp_path: Path) -> None:
-    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
+    with foi_and_highways(tmp_path / "cardiff", policy="cardiff") as cardiff:
         ack, assignment = _enquiry(cardiff, SIAN)
         _command(cardiff, assignment, SAM, 'PAUSE "waiting for the member"', NOTICE)
         out = cardiff.deliver(cardiff.reply(ack, SIAN, "Pen gogleddol y ffordd.", date=MONDAY),

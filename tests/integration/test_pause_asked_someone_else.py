@@ -9,47 +9,33 @@ December; the member writes on Friday 18 December."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, body_text, rows
+from paused_council import ANN as LEE
+from paused_council import SAM, command, opened, sams_council
+from test_pause_for_the_resident import PAUSED, RECEIVED, WRITES
 
 from mailbot.store.tables import ClockEventRow, OutboxRow
-
-MAILBOX = "memberenquiries@council.gov.uk"
-LEE = "ann.lee@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-RECEIVED = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
-PAUSED = datetime(2026, 12, 16, 14, 0, tzinfo=UTC)
-WRITES = datetime(2026, 12, 18, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    ) as made:
+    with sams_council(tmp_path / "council") as made:
         yield made
 
 
 def test_any_news_leaves_a_pause_for_photos_asked_of_streetscene(council: Council) -> None:
-    out = council.deliver(council.mail(
-        LEE, "Fly-tipping in Church Lane",
-        "There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
-        date=RECEIVED), now=RECEIVED)
+    ack, assignment = opened(
+        council, member=LEE, subject="Fly-tipping in Church Lane",
+        body="There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
+        received=RECEIVED, officer=SAM)
     assert council.case().response_due == date(2026, 12, 30)
-    [ack] = [m for m in out if m["To"] == LEE]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    out = council.deliver(council.reply(assignment, SAM, 'PAUSE "asked Streetscene for photos"',
-                                        date=PAUSED), now=PAUSED)
-    [confirmation] = [m for m in out if m["To"] == SAM]
+    said, _ = command(council, assignment, SAM, 'PAUSE "asked Streetscene for photos"', PAUSED)
     assert ("This pause waits for someone other than the member: their reply in this "
-            "case's thread will not end it.") in " ".join(body_text(confirmation, "plain").split())
+            "case's thread will not end it.") in said
 
     out = council.deliver(council.reply(ack, LEE, "Any news?", date=WRITES), now=WRITES)
 

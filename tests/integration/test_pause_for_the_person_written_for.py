@@ -16,54 +16,47 @@ member answers on Friday 18 December: due Tuesday 5 January 2027."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import ANN as LEE
+from paused_council import (
+    ANN_LEE,
+    DANA,
+    SAM,
+    SAM_PATEL,
+    command,
+    opened,
+    paused_council,
+    sams_council,
+)
+from paused_council import words as _words
+from test_pause_for_the_resident import PAUSED, RECEIVED, WRITES, answer_ends_the_pause
 from test_subject_access_reminders import SAR, SENT, SUBJECT, WELSH_SAR, text_of
 from test_subject_access_reminders import council as sar_council
 
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-LEE = "ann.lee@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-RECEIVED = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
-PAUSED = datetime(2026, 12, 16, 14, 0, tzinfo=UTC)
-WRITES = datetime(2026, 12, 18, 16, 0, tzinfo=UTC)
 ENDS_IT = ("If they reply in this case's thread, the clock runs again and mailbot sends them "
            "the new date.")
 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    ) as made:
+    with sams_council(tmp_path / "council") as made:
         yield made
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 def _paused(council: Council, body: str, reason: str) -> tuple[EmailMessage, str]:
     """The member's mail opens the case; its officer pauses it: the member's
     acknowledgement and the PAUSE's confirmation."""
-    out = council.deliver(council.mail(LEE, "Missed bin collection", body, date=RECEIVED),
-                          now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == LEE]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    out = council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=PAUSED),
-                          now=PAUSED)
-    [confirmation] = [m for m in out if m["To"] == SAM]
-    return ack, _words(confirmation)
+    ack, assignment = opened(council, member=LEE, subject="Missed bin collection", body=body,
+                             received=RECEIVED, officer=SAM)
+    said, _ = command(council, assignment, SAM, f'PAUSE "{reason}"', PAUSED)
+    return ack, said
 
 
 @pytest.mark.parametrize(("body", "reason"), [
@@ -83,16 +76,8 @@ def test_the_member_s_answer_ends_a_pause_for_the_person_they_wrote_about(
     assert ENDS_IT in confirmation
     assert "someone other than the member" not in confirmation
 
-    out = council.deliver(council.reply(
-        ack, LEE, "They have sent me what you asked for: it is attached below.",
-        date=WRITES), now=WRITES)
-
-    case = council.case()
-    assert case.status == "open" and case.response_due == date(2027, 1, 5)
-    assert [r.recipients for r in rows(council.app, OutboxRow,
-                                       OutboxRow.purpose == "reply_received")] == [LEE]
-    [update] = [m for m in out if m["To"] == SAM]
-    assert "The clock stays paused" not in _words(update)
+    answer_ends_the_pause(
+        council, ack, "They have sent me what you asked for: it is attached below.")
 
 
 def test_a_name_the_member_did_not_write_about_is_still_someone_else(
@@ -115,18 +100,15 @@ def test_a_name_the_member_did_not_write_about_is_still_someone_else(
 
 def test_a_later_mail_of_the_member_names_the_person(council: Council) -> None:
     """The person may be named in the member's mail in the thread, not the first one."""
-    out = council.deliver(council.mail(LEE, "Missed bin collection",
-                                       "The bins in Elm Road were not emptied on Tuesday.",
-                                       date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == LEE]
-    [assignment] = [m for m in out if m["To"] == SAM]
+    ack, assignment = opened(council, member=LEE, subject="Missed bin collection",
+                             body="The bins in Elm Road were not emptied on Tuesday.",
+                             received=RECEIVED, officer=SAM)
     council.deliver(council.reply(ack, LEE, "It is my constituent Mr Brown at number 12 who "
                                   "asked me.", date=RECEIVED + timedelta(hours=1)),
                     now=RECEIVED + timedelta(hours=1))
-    out = council.deliver(council.reply(assignment, SAM, 'PAUSE "asked Mr Brown when it was '
-                                        'last emptied"', date=PAUSED), now=PAUSED)
-    [confirmation] = [m for m in out if m["To"] == SAM]
-    assert ENDS_IT in _words(confirmation)
+    said, _ = command(council, assignment, SAM, 'PAUSE "asked Mr Brown when it was last '
+                      'emptied"', PAUSED)
+    assert ENDS_IT in said
     council.deliver(council.reply(ack, LEE, "Mr Brown says it was last emptied on 24 "
                                   "November.", date=WRITES), now=WRITES)
     assert council.case().status == "open"
@@ -166,14 +148,9 @@ def test_an_officer_the_member_names_is_not_one_they_write_for(tmp_path: Path) -
     resident's name stands: a PAUSE 'waiting for Dana Reed to confirm the budget' was then
     read as the member's side, and the member's next mail ended it. A name an officer in
     officers.csv has, given whole, is not one the member writes for."""
-    dana = "dana.reed@council.gov.uk"
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""),
-                  ("Dana Reed", dana, "Finance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
+    with paused_council(
+        tmp_path / "council", [SAM_PATEL, ("Dana Reed", DANA, "Finance", "", "")],
+        members=[ANN_LEE], default_officer=SAM,
     ) as council:
         ack, confirmation = _paused(
             council, "Dana Reed asked me to pass this on: the bus shelter on Mill Lane has "

@@ -18,13 +18,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import ANN as LEE
+from paused_council import SAM, command, opened, sams_council
+from paused_council import words as _words
 
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-LEE = "ann.lee@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
 RECEIVED = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
 PAUSED = datetime(2026, 12, 16, 14, 0, tzinfo=UTC)
 WRITES = datetime(2026, 12, 18, 16, 0, tzinfo=UTC)
@@ -32,18 +32,8 @@ WRITES = datetime(2026, 12, 18, 16, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    ) as made:
+    with sams_council(tmp_path / "council") as made:
         yield made
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 @pytest.mark.parametrize("reason", [
@@ -54,23 +44,24 @@ def _words(mail: EmailMessage) -> str:
 ])
 def test_the_members_answer_ends_a_pause_for_their_resident(council: Council,
                                                              reason: str) -> None:
-    out = council.deliver(council.mail(
-        LEE, "Street light out in Church Lane",
-        "A resident says the street light in Church Lane has been out for a week.",
-        date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == LEE]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    out = council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=PAUSED),
-                          now=PAUSED)
-    [confirmation] = [m for m in out if m["To"] == SAM]
+    ack, assignment = opened(
+        council, member=LEE, subject="Street light out in Church Lane",
+        body="A resident says the street light in Church Lane has been out for a week.",
+        received=RECEIVED, officer=SAM)
+    said, _ = command(council, assignment, SAM, f'PAUSE "{reason}"', PAUSED)
     assert ("If they reply in this case's thread, the clock runs again and mailbot sends "
-            "them the new date.") in _words(confirmation)
-    assert "someone other than the member" not in _words(confirmation)
+            "them the new date.") in said
+    assert "someone other than the member" not in said
 
-    out = council.deliver(council.reply(
-        ack, LEE, "The resident says it is the lamp outside number 4, by the bus stop.",
-        date=WRITES), now=WRITES)
+    answer_ends_the_pause(
+        council, ack, "The resident says it is the lamp outside number 4, by the bus stop.")
 
+
+def answer_ends_the_pause(council: Council, ack: EmailMessage, answer: str) -> None:
+    """The member's `answer` to their acknowledgement, on Friday 18 December, ends the
+    pause: the clock runs again, due Tuesday 5 January 2027, the member is sent the new
+    date, and the officer's update does not say the clock stays paused."""
+    out = council.deliver(council.reply(ack, LEE, answer, date=WRITES), now=WRITES)
     case = council.case()
     assert case.status == "open" and case.response_due == date(2027, 1, 5)
     assert [r.recipients for r in rows(council.app, OutboxRow,

@@ -24,51 +24,24 @@ received Mon 9 Nov: a fresh 20 working days, due Tue 8 Dec."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import FOI_TEAM, JO, SAM, SIAN, foi_and_highways
+from paused_council import command as _command
+from paused_council import words as _words
+from test_new_date_after_pause import MONDAY, NOTICE, WEDNESDAY, _open
 
 from mailbot.store.tables import ClockEventRow, OutboxRow
-
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-SIAN = "sian.evans@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-NOTICE = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
-MONDAY = datetime(2026, 11, 9, 11, 0, tzinfo=UTC)
-WEDNESDAY = datetime(2026, 11, 11, 11, 0, tzinfo=UTC)
-
-
-def _council(home: Path, policy: str = "wiltshire") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en"),
-                 ("Cllr Siân Evans", SIAN, "Tref", "cy")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", ""),
-                  ("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    )
 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with _council(tmp_path / "council") as made:
+    with foi_and_highways(tmp_path / "council") as made:
         yield made
-
-
-def _open(council: Council, member: str, subject: str, body: str,
-          officer: str) -> tuple[EmailMessage, EmailMessage]:
-    out = council.deliver(council.mail(member, subject, body, date=RECEIVED), now=RECEIVED)
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == officer]
-    return ack, assignment
 
 
 def _enquiry(council: Council, member: str = JO) -> tuple[EmailMessage, EmailMessage]:
@@ -84,17 +57,6 @@ def _foi(council: Council) -> EmailMessage:
         "Under the Freedom of Information Act 2000 please send me the road budgets.", FOI_TEAM)
     assert council.case().response_due == date(2026, 12, 1)
     return assignment
-
-
-def _command(council: Council, to: EmailMessage, officer: str, line: str,
-             at: datetime) -> tuple[str, list[EmailMessage]]:
-    out = council.deliver(council.reply(to, officer, line, date=at), now=at)
-    [confirmation] = [m for m in out if m["To"] == officer]
-    return _words(confirmation), [m for m in out if m["To"] != officer]
-
-
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
 
 
 def _member_letters(council: Council) -> list[OutboxRow]:
@@ -169,7 +131,7 @@ def test_a_pause_that_waits_for_the_member_ends_on_their_reply(
 
 
 def test_the_update_in_welsh_says_the_clock_stays_paused(tmp_path: Path) -> None:
-    with _council(tmp_path / "cardiff", policy="cardiff") as cardiff:
+    with foi_and_highways(tmp_path / "cardiff", policy="cardiff") as cardiff:
         ack, assignment = _enquiry(cardiff, SIAN)
         _command(cardiff, assignment, SAM, 'PAUSE "aros i\'r contractwr archwilio"', NOTICE)
         out = cardiff.deliver(cardiff.reply(ack, SIAN, "Unrhyw newyddion?", date=MONDAY),

@@ -13,14 +13,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, body_text, rows
+from paused_council import ANN as LEE
+from paused_council import SAM, sams_council
 
 from mailbot.jobs import send_reminders
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-LEE = "ann.lee@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
 RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PAUSED = datetime(2026, 11, 4, 14, 0, tzinfo=UTC)
 RESUMED = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -28,13 +27,7 @@ RESUMED = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en")],
-        officers=[("Sam Patel", SAM, "Highways", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n',
-    ) as made:
+    with sams_council(tmp_path / "council") as made:
         yield made
 
 
