@@ -81,12 +81,12 @@ def wrote_again_asks_news(wrote_on: date) -> Headline:
     """The update when the member only asked for news while the pause waits for them."""
     typed = f"{wrote_on:%d/%m/%Y}"
     return Headline(
-        f"{WROTE_AGAIN.en} They only ask for news, so the clock stays paused: their mail "
-        "does not give what the pause waits for, and they have not been sent a new date. "
-        f"If it does, reply RESUME {typed} (the day they wrote).",
-        f"{WROTE_AGAIN.cy} Dim ond gofyn am newyddion y maent, felly mae'r cloc yn dal "
-        "wedi'i oedi: nid yw eu neges yn rhoi'r hyn y mae'r oedi'n aros amdano, ac nid "
-        f"ydynt wedi cael dyddiad newydd. Os yw'n gwneud hynny, atebwch RESUME {typed} (y "
+        f"{WROTE_AGAIN.en} They seem only to ask for news, so the clock stays paused and "
+        "they have not been sent a new date. If their mail does give what the pause waits "
+        f"for, reply RESUME {typed} (the day they wrote).",
+        f"{WROTE_AGAIN.cy} Mae'n ymddangos mai dim ond gofyn am newyddion y maent, felly "
+        "mae'r cloc yn dal wedi'i oedi ac nid ydynt wedi cael dyddiad newydd. Os yw eu "
+        f"neges yn rhoi'r hyn y mae'r oedi'n aros amdano, atebwch RESUME {typed} (y "
         "diwrnod yr ysgrifennon nhw).",
     )
 
