@@ -19,15 +19,23 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import Council, rows
+from paused_council import ANN as LEE
+from paused_council import (
+    ANN_LEE,
+    FOI_TEAM,
+    SAM,
+    SAM_PATEL,
+    SIAN,
+    SIAN_EVANS,
+    THE_FOI_TEAM,
+    foi_and_highways,
+    opened_and_paused,
+)
+from paused_council import words as _words
 
 from mailbot.store.tables import OutboxRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-LEE = "ann.lee@council.gov.uk"
-SIAN = "sian.evans@council.gov.uk"
-SAM = "sam.patel@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
 ENQUIRY = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
 ENQUIRY_PAUSED = datetime(2026, 12, 16, 14, 0, tzinfo=UTC)
 ENQUIRY_WRITES = datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
@@ -40,15 +48,8 @@ HOLDING = "the time we have to respond to it has been paused since"
 
 
 def _council(home: Path, policy: str = "wiltshire") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX, policy=policy,
-        members=[("Cllr Ann Lee", LEE, "Abbey", "en"), ("Cllr Siân Evans", SIAN, "Tref", "cy")],
-        officers=[("Sam Patel", SAM, "Highways", "", ""),
-                  ("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[routing]\ndefault_officer = "{SAM}"\n'
-        f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    )
+    return foi_and_highways(home, policy=policy, members=(ANN_LEE, SIAN_EVANS),
+                            officers=(SAM_PATEL, THE_FOI_TEAM))
 
 
 @pytest.fixture
@@ -57,19 +58,11 @@ def council(tmp_path: Path) -> Iterator[Council]:
         yield made
 
 
-def _words(mail: EmailMessage) -> str:
-    return " ".join(body_text(mail, "plain").split())
-
-
 def _paused_enquiry(council: Council, member: str, reason: str) -> EmailMessage:
-    out = council.deliver(council.mail(
-        member, "Fly-tipping in Church Lane",
-        "There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
-        date=ENQUIRY), now=ENQUIRY)
-    [ack] = [m for m in out if m["To"] == member]
-    [assignment] = [m for m in out if m["To"] == SAM]
-    council.deliver(council.reply(assignment, SAM, f'PAUSE "{reason}"', date=ENQUIRY_PAUSED),
-                    now=ENQUIRY_PAUSED)
+    ack, _ = opened_and_paused(
+        council, member=member, subject="Fly-tipping in Church Lane",
+        body="There is a pile of fly-tipped mattresses in Church Lane again. Can it be cleared?",
+        received=ENQUIRY, officer=SAM, reason=reason, paused=ENQUIRY_PAUSED)
     return ack
 
 
@@ -94,7 +87,8 @@ def test_any_news_leaves_a_pause_for_the_members_photos(council: Council, news: 
     [update] = [m for m in out if m["To"] == SAM]
     assert ("The member has written again about this case. They seem only to ask for news, so "
             "the clock stays paused and they have not been sent a new date. If their mail does "
-            "give what the pause waits for, reply RESUME 18/12/2026 (the day they wrote).") in _words(update)
+            "give what the pause waits for, reply RESUME 18/12/2026 (the day they "
+            "wrote).") in _words(update)
 
 
 def test_an_answer_still_ends_a_pause_for_the_members_photos(council: Council) -> None:
@@ -122,14 +116,10 @@ def test_an_answer_with_news_in_it_still_ends_the_pause(council: Council, answer
 
 
 def test_any_news_leaves_an_foi_clarification_pause(council: Council) -> None:
-    out = council.deliver(council.mail(
-        LEE, "Freedom of Information request: road gritting",
-        "Under the Freedom of Information Act 2000 please send me the gritting routes.",
-        date=FOI), now=FOI)
-    [ack] = [m for m in out if m["To"] == LEE]
-    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
-    council.deliver(council.reply(assignment, FOI_TEAM, 'PAUSE "clarification: which year"',
-                                  date=FOI_PAUSED), now=FOI_PAUSED)
+    ack, _ = opened_and_paused(
+        council, member=LEE, subject="Freedom of Information request: road gritting",
+        body="Under the Freedom of Information Act 2000 please send me the gritting routes.",
+        received=FOI, officer=FOI_TEAM, reason="clarification: which year", paused=FOI_PAUSED)
     out = council.deliver(council.reply(ack, LEE, "Any news on this please?", date=FOI_WRITES),
                           now=FOI_WRITES)
     assert council.case().status == "paused"
