@@ -10,7 +10,8 @@ member's mail as a mail program sends it) are the three line-ups most of them us
 opened is a member's mail acknowledged and assigned; opened_and_paused is the case they
 start from: that, then the officer's PAUSE in its thread; command is an officer's command
 in a thread and copied_to_the_member an officer's mail to the member with the shared
-mailbox copied in. words reads a mail as its reader does.
+mailbox copied in. acknowledged_again_once checks that a relabel's acknowledgement went
+again, once (REPLACES: what it says of the first). words reads a mail as its reader does.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from helpers import PLAIN_UTF8, Council, body_text
+from helpers import PLAIN_UTF8, Council, body_text, rows
+
+from mailbot.store.tables import OutboxRow
 
 MAILBOX = "memberenquiries@council.gov.uk"
 JO = "jo.bloggs@council.gov.uk"
@@ -115,6 +118,18 @@ def copied_to_the_member(council: Council, ack: EmailMessage, text: str, at: dat
                        in_reply_to=str(ack["Message-ID"]), date=at)
     council.deliver(raw.replace(f"To: {MAILBOX}".encode(),
                                 f"To: {member}\r\nCc: {MAILBOX}".encode()), now=at)
+
+
+REPLACES = ("This email replaces our earlier acknowledgement, and the date in it no longer "
+            "applies.")
+
+
+def acknowledged_again_once(council: Council, member: str, at: datetime) -> None:
+    """Nothing more to `member` on the next flush at `at`, and two acknowledgements to
+    them, both sent: the first, and the one sent again."""
+    assert [m for m in council.flush(at) if m["To"] == member] == []
+    acks = rows(council.app, OutboxRow, OutboxRow.purpose == "ack")
+    assert [(r.recipients, r.status) for r in acks] == [(member, "sent"), (member, "sent")]
 
 
 def words(mail: EmailMessage, part: str = "plain") -> str:

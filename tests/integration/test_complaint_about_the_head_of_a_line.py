@@ -9,6 +9,7 @@ monitoring officer, never to them."""
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from pathlib import Path
 
 from complaint_council import at, complain, complaint_council, words
@@ -16,11 +17,22 @@ from helpers import Council, rows
 from typer.testing import CliRunner
 
 from mailbot.cli import app as cli
-from mailbot.store.tables import EventRow
+from mailbot.store.tables import CaseRow, EventRow
 
 RUDE = ("I wish to make a formal complaint about {name}, who was rude and dismissive to my "
         "constituent on the phone on Monday and put the phone down on her. This is not how "
         "the council should treat residents and I expect it to be looked into.")
+
+
+def _complained_of(council: Council, subject: str, name: str,
+                   sender: str = "") -> tuple[list[EmailMessage], CaseRow]:
+    """The member's complaint (RUDE) about `name`: the mail that left, and the case."""
+    out = complain(council, subject, RUDE.format(name=name), sender=sender)
+    return out, council.case()
+
+
+def _events(council: Council, case: CaseRow, action: str) -> list[EventRow]:
+    return rows(council.app, EventRow, EventRow.case_id == case.id, EventRow.action == action)
 
 
 def _mwda(home: Path, about_the_head: bool = True) -> Council:
@@ -66,13 +78,9 @@ def _cardiff(home: Path, about_the_head: bool = True) -> Council:
 
 def test_merseyside_a_complaint_about_the_director_goes_to_the_clerk(tmp_path: Path) -> None:
     with _mwda(tmp_path) as council:
-        out = complain(council, "Complaint about the Director",
-                       RUDE.format(name="Pat Moss"))
-        case = council.case()
-        assigned = rows(council.app, EventRow, EventRow.case_id == case.id,
-                        EventRow.action == "assigned")
-        about = rows(council.app, EventRow, EventRow.case_id == case.id,
-                     EventRow.action == "complaint about an officer")
+        out, case = _complained_of(council, "Complaint about the Director", "Pat Moss")
+        assigned = _events(council, case, "assigned")
+        about = _events(council, case, "complaint about an officer")
     assert (case.kind, case.officer_email) == ("complaint", "chris@mwda.gov.uk")
     assert "pat@mwda.gov.uk" not in [m["To"] for m in out]
     assert [e.detail for e in about] == ["pat@mwda.gov.uk"]
@@ -86,8 +94,7 @@ def test_merseyside_a_complaint_about_an_officer_still_goes_to_the_director(
     tmp_path: Path
 ) -> None:
     with _mwda(tmp_path) as council:
-        complain(council, "Complaint about an officer", RUDE.format(name="Sam Patel"))
-        case = council.case()
+        _, case = _complained_of(council, "Complaint about an officer", "Sam Patel")
     assert (case.kind, case.officer_email) == ("complaint", "pat@mwda.gov.uk")
 
 
@@ -96,20 +103,15 @@ def test_merseyside_without_the_key_never_gives_the_director_their_own_complaint
 ) -> None:
     # The complaints route is the Director: a complaint naming them went to them.
     with _mwda(tmp_path, about_the_head=False) as council:
-        out = complain(council, "Complaint about the Director",
-                       RUDE.format(name="Pat Moss"))
-        case = council.case()
+        out, case = _complained_of(council, "Complaint about the Director", "Pat Moss")
     assert (case.kind, case.officer_email) == ("complaint", "lee@mwda.gov.uk")
     assert "pat@mwda.gov.uk" not in [m["To"] for m in out]
 
 
 def test_a_complaint_about_the_clerk_goes_to_the_monitoring_officer(tmp_path: Path) -> None:
     with _mwda(tmp_path) as council:
-        out = complain(council, "Complaint about the Clerk",
-                       RUDE.format(name="Chris Lane"))
-        case = council.case()
-        assigned = rows(council.app, EventRow, EventRow.case_id == case.id,
-                        EventRow.action == "assigned")
+        out, case = _complained_of(council, "Complaint about the Clerk", "Chris Lane")
+        assigned = _events(council, case, "assigned")
     assert (case.kind, case.officer_email) == ("complaint", "robin@mwda.gov.uk")
     assert "chris@mwda.gov.uk" not in [m["To"] for m in out]
     [assignment] = [m for m in out if m["To"] == "robin@mwda.gov.uk"]
@@ -121,10 +123,8 @@ def test_cardiff_a_complaint_about_a_corporate_director_goes_to_the_chief_execut
     tmp_path: Path
 ) -> None:
     with _cardiff(tmp_path) as council:
-        out = complain(council, "Complaint about a Corporate Director",
-                       RUDE.format(name="Pat Moss"),
-                       sender="Cllr Siân Evans <sian@cardiff.gov.uk>")
-        case = council.case()
+        out, case = _complained_of(council, "Complaint about a Corporate Director", "Pat Moss",
+                                   sender="Cllr Siân Evans <sian@cardiff.gov.uk>")
     assert (case.kind, case.officer_email) == ("complaint", "chris@cardiff.gov.uk")
     recipients = [m["To"] for m in out]
     assert "pat@cardiff.gov.uk" not in recipients
@@ -146,9 +146,7 @@ def test_not_set_a_complaint_about_a_director_keeps_the_complaints_route(
     tmp_path: Path
 ) -> None:
     with _cardiff(tmp_path, about_the_head=False) as council:
-        out = complain(council, "Complaint about a Corporate Director",
-                       RUDE.format(name="Pat Moss"))
-        case = council.case()
+        out, case = _complained_of(council, "Complaint about a Corporate Director", "Pat Moss")
     assert (case.kind, case.officer_email) == ("complaint", "complaints@cardiff.gov.uk")
     assert "pat@cardiff.gov.uk" not in [m["To"] for m in out]
     assert "chris@cardiff.gov.uk" not in [m["To"] for m in out]

@@ -8,14 +8,21 @@ Pat to the monitoring officer."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
-from complaint_council import JO_NAME, RECEIVED, at, complain, words
-from helpers import PLAIN_UTF8, Council
-
-from mailbot import jobs
+from complaint_council import (
+    LEE_UNDER_PAT,
+    PAT_MOSS,
+    SAM_UNDER_PAT,
+    at,
+    complain,
+    lees_council,
+    swept_daily,
+    words,
+)
+from helpers import Council
 
 LEE, PAT, MO, SAM, JO = at("lee"), at("pat"), at("mo"), at("sam"), at("jo")
 CONFIDENTIAL = ("Please keep this confidential. I wish to make a formal complaint about "
@@ -23,28 +30,13 @@ CONFIDENTIAL = ("Please keep this confidential. I wish to make a formal complain
 
 
 def _council(home: Path) -> Council:
-    return Council(
-        home, name="Wiltshire Council", mailbox=at("memberenquiries"), policy="wiltshire",
-        members=[(JO_NAME, JO, "Castle", "en")],
-        officers=[("Lee Wong", LEE, "Complaints", PAT, ""),
-                  ("Sam Patel", SAM, "Highways", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", ""),
-                  ("Morgan Owen", MO, "Legal", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=(f'[policy.routing]\ncomplaints = "{LEE}"\nmonitoring_officer = "{MO}"\n'
-                "[digest]\nenabled = false\n"),
-    )
+    return lees_council(
+        home, routes={"monitoring_officer": MO},
+        officers=(LEE_UNDER_PAT, SAM_UNDER_PAT, PAT_MOSS, ("Morgan Owen", MO, "Legal", "", "")))
 
 
 def _swept_for_a_week(council: Council) -> list[EmailMessage]:
-    sent: list[EmailMessage] = []
-    day = RECEIVED.date() + timedelta(days=1)
-    while day <= date(2026, 11, 9):
-        now = datetime(day.year, day.month, day.day, 10, 5, tzinfo=UTC)
-        jobs.send_reminders(council.app, now)
-        sent += council.flush(now)
-        day += timedelta(days=1)
-    return sent
+    return swept_daily(council, date(2026, 11, 9), 10, 5)
 
 
 def test_the_confidentiality_escalation_passes_over_the_director_complained_about(

@@ -7,14 +7,13 @@ whoever stands in (an admin), else the officer's overdue reminders simply go on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from complaint_council import JO_NAME, RECEIVED, at, complain, words
-from helpers import PLAIN_UTF8, Council, rows
+from complaint_council import RECEIVED, at, complain, lees_council, swept_daily, words
+from helpers import Council, rows
 
-from mailbot import jobs
 from mailbot.store.tables import OutboxRow
 
 SAM, LEE, PAT, CLERK, JO = at("sam"), at("lee"), at("pat"), at("clerk"), at("jo")
@@ -23,15 +22,7 @@ ABOUT_PAT = ("I wish to make a formal complaint about Pat Moss and Sam Patel, wh
 
 
 def _council(home: Path, admins: Sequence[str]) -> Council:
-    return Council(
-        home, name="Wiltshire Council", mailbox=at("memberenquiries"), policy="wiltshire",
-        members=[(JO_NAME, JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
-                  ("Lee Wong", LEE, "Complaints", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", "")],
-        admins=admins, threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[policy.routing]\ncomplaints = "{LEE}"\n[digest]\nenabled = false\n',
-    )
+    return lees_council(home, admins=admins)
 
 
 def _swept(council: Council) -> list[EmailMessage]:
@@ -40,14 +31,7 @@ def _swept(council: Council) -> list[EmailMessage]:
     complain(council, "Complaint about two officers", ABOUT_PAT)
     assert council.case().officer_email == LEE
     council.left()
-    sent: list[EmailMessage] = []
-    day = RECEIVED.date() + timedelta(days=1)
-    while day <= date(2026, 12, 14):
-        now = datetime(day.year, day.month, day.day, 9, 5, tzinfo=UTC)
-        jobs.send_reminders(council.app, now)
-        sent += council.flush(now)
-        day += timedelta(days=1)
-    return sent
+    return swept_daily(council, date(2026, 12, 14), 9, 5)
 
 
 def test_the_escalation_goes_to_the_admin_not_the_director_complained_about(

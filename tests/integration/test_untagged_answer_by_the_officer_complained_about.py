@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from complaint_council import JO_NAME, RECEIVED, at, complain, words
-from helpers import PLAIN_UTF8, Council, rows
+from complaint_council import RECEIVED, at, complain, lees_council, words
+from helpers import Council, rows
 
 from mailbot.store.tables import CaseRow
 
@@ -20,18 +20,6 @@ MAILBOX = at("memberenquiries")
 ABOUT_PAT = ("I wish to make a formal complaint about Pat Moss, who ignored my "
              "constituent's letters about the flooding for three months.")
 LATER = RECEIVED + timedelta(days=2)
-
-
-def _council(home: Path) -> Council:
-    return Council(
-        home, name="Wiltshire Council", mailbox=MAILBOX, policy="wiltshire",
-        members=[(JO_NAME, JO, "Castle", "en")],
-        officers=[("Sam Patel", SAM, "Highways", PAT, ""),
-                  ("Lee Wong", LEE, "Complaints", PAT, ""),
-                  ("Pat Moss", PAT, "Place", "", "")],
-        threshold=0.0, mail_headers=PLAIN_UTF8,
-        config=f'[policy.routing]\ncomplaints = "{LEE}"\n[digest]\nenabled = false\n',
-    )
 
 
 def _pat_writes_to_jo(council: Council) -> list[str]:
@@ -48,7 +36,7 @@ def _cases(council: Council) -> dict[str, tuple[str, bool]]:
 
 
 def test_the_director_complained_about_does_not_answer_the_complaint(tmp_path: Path) -> None:
-    with _council(tmp_path) as council:
+    with lees_council(tmp_path) as council:
         complain(council, "Complaint about a Director", ABOUT_PAT)
         complaint = council.case()
         assert complaint.officer_email == LEE
@@ -62,7 +50,7 @@ def test_the_director_complained_about_does_not_answer_the_complaint(tmp_path: P
 def test_the_enquiry_of_their_officer_is_answered_not_the_complaint(tmp_path: Path) -> None:
     """Pat manages Sam, who holds Jo's enquiry, and Lee, who holds Jo's complaint about
     Pat: the enquiry is the one case Pat's team holds that Pat may answer."""
-    with _council(tmp_path) as council:
+    with lees_council(tmp_path) as council:
         complain(council, "Complaint about a Director", ABOUT_PAT)
         ref = council.case().ref
         complain(council, "Blocked drain on Castle Road",
