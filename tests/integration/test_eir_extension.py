@@ -14,44 +14,28 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import Council, body_text
+from foi_council import foi_council, foi_request
+from helpers import Council
+from paused_council import FOI_TEAM, JO
+from paused_council import words as _flat
 
 from mailbot.console import describe_case
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 DAY_TEN = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 REG_7 = 'EXTEND 20 "EIR reg 7: complex and voluminous, 12 years of air quality readings"'
 
 
 @pytest.fixture
 def council(tmp_path: Path) -> Iterator[Council]:
-    with Council(
-        tmp_path / "council", name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n',
-    ) as made:
+    with foi_council(tmp_path / "council") as made:
         yield made
 
 
 def _assignment(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail(
-        f"Cllr Jo Bloggs <{JO}>", "Freedom of Information request: air quality",
+    return foi_request(
+        council, "Freedom of Information request: air quality",
         "Under the Freedom of Information Act 2000 please send me every air quality reading "
-        "taken in the district since 2014.", date=RECEIVED,
-    ), now=RECEIVED)
-    assert council.case().kind == "foi"
-    assert council.case().response_due == date(2026, 12, 1)
-    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
-    return assignment
-
-
-def _flat(message: EmailMessage) -> str:
-    return " ".join(body_text(message, "plain").split())
+        "taken in the district since 2014.")
 
 
 def test_a_complex_and_voluminous_eir_request_takes_forty_working_days(

@@ -8,17 +8,14 @@ subject still says "(no subject)" ("(dim pwnc)")."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text
-from typer.testing import CliRunner
+from erased_subject import RECEIVED, addresses, ann_lees_council, named_and_erased
+from helpers import body_text
 
-from mailbot.cli import app as cli
-
-RECEIVED = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
 LATER = RECEIVED + timedelta(hours=2)
 
 
@@ -34,26 +31,9 @@ def _lines(mail: EmailMessage, ref: str) -> list[str]:
 def test_officer_mail_listing_cases_says_a_subject_was_erased(
     tmp_path: Path, policy: str, erased: list[str], none: list[str]
 ) -> None:
-    domain = f"{policy}.gov.uk"
-    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", "en")],
-        officers=[("Sam Patel", sam, "Highways", "", "")],
-        mail_headers=PLAIN_UTF8,
-    ) as place:
-        place.deliver(place.mail(member, "Noise from Pat Quinn's house",
-                                 "The music goes on all night.", cc=sam, date=RECEIVED),
-                      RECEIVED)
-        named = place.case().ref
-        place.deliver(place.mail(member, "", "https://maps.example/abbey-road-drain",
-                                 cc=sam, date=RECEIVED), RECEIVED)
-        blank = place.case().ref
-        erasure = CliRunner().invoke(cli, [
-            "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open", "--yes",
-            "--config", str(place.home / "mailbot.toml")])
-        assert erasure.exit_code == 0, erasure.output
-        assert place.case(named).subject == ""
+    member, sam, _ = addresses(policy)
+    with ann_lees_council(tmp_path, policy, [("Sam Patel", sam, "Highways", "", "")]) as place:
+        named, blank = named_and_erased(place, member, sam)
         out = place.deliver(place.mail(member, "Drain on Abbey Road", "The drain is blocked.",
                                        cc=sam, date=LATER), LATER)
         [assignment] = [m for m in out if m["To"] == sam]

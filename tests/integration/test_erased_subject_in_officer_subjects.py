@@ -11,17 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council
-from typer.testing import CliRunner
-
-from mailbot.cli import app as cli
-
-RECEIVED = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
-
-
-def _cli(place: Council, *args: str) -> None:
-    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
-    assert result.exit_code == 0, result.output
+from erased_subject import addresses, ann_lees_council, named_and_erased, run_cli
 
 
 @pytest.mark.parametrize(("policy", "erased"), [
@@ -31,26 +21,11 @@ def _cli(place: Council, *args: str) -> None:
 def test_a_hand_overs_subject_says_the_subject_was_erased(
     tmp_path: Path, policy: str, erased: str
 ) -> None:
-    domain = f"{policy}.gov.uk"
-    member, sam, dana = f"ann.lee@{domain}", f"sam.patel@{domain}", f"dana.reed@{domain}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", "en")],
-        officers=[("Sam Patel", sam, "Highways", "", ""),
-                  ("Dana Reed", dana, "Highways", "", "")],
-        mail_headers=PLAIN_UTF8,
-    ) as place:
-        place.deliver(place.mail(member, "Noise from Pat Quinn's house",
-                                 "The music goes on all night.", cc=sam, date=RECEIVED),
-                      RECEIVED)
-        named = place.case().ref
-        place.deliver(place.mail(member, "", "https://maps.example/abbey-road-drain",
-                                 cc=sam, date=RECEIVED), RECEIVED)
-        blank = place.case().ref
-        _cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
-             "--yes")
-        assert place.case(named).subject == ""
-        _cli(place, "reassign", named, blank, "--to", dana, "--by", "admin@council.gov.uk")
+    member, sam, dana = addresses(policy)
+    with ann_lees_council(tmp_path, policy, [("Sam Patel", sam, "Highways", "", ""),
+                                             ("Dana Reed", dana, "Highways", "", "")]) as place:
+        named, blank = named_and_erased(place, member, sam)
+        run_cli(place, "reassign", named, blank, "--to", dana, "--by", "admin@council.gov.uk")
         out = place.flush(datetime.now(UTC))
         subjects = {ref: str(m["Subject"]) for m in out if m["To"] == dana
                     for ref in (named, blank) if f"[{ref}]" in str(m["Subject"])}

@@ -17,18 +17,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text
-from typer.testing import CliRunner
+from erased_subject import RECEIVED, addresses, ann_lees_council, named_and_erased, run_cli
+from helpers import body_text
 
 from mailbot import jobs
-from mailbot.cli import app as cli
 
-RECEIVED = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)  # 10 working days: due Wed 25 Nov
-
-
-def _cli(place: Council, *args: str) -> None:
-    result = CliRunner().invoke(cli, [*args, "--config", str(place.home / "mailbot.toml")])
-    assert result.exit_code == 0, result.output
+# The cases are received on Wed 11 Nov (erased_subject.RECEIVED): 10 working days, due
+# Wed 25 Nov.
 
 
 def _reminders(home: Path, policy: str, language: str) -> tuple[
@@ -37,26 +32,14 @@ def _reminders(home: Path, policy: str, language: str) -> tuple[
     """An enquiry naming Pat Quinn, erased, and one sent without a subject, swept each
     morning from Mon 23 Nov to Fri 18 Dec 2026: the references and every reminder,
     overdue reminder and escalation about them."""
-    domain = f"{policy}.gov.uk"
-    member, sam, dana = f"ann.lee@{domain}", f"sam.patel@{domain}", f"dana.reed@{domain}"
+    member, sam, dana = addresses(policy)
     sent: list[EmailMessage] = []
-    with Council(
-        home, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", language)],
-        officers=[("Sam Patel", sam, "Highways", dana, ""),
-                  ("Dana Reed", dana, "Highways", "", "")],
-        config="[digest]\nenabled = false\n", mail_headers=PLAIN_UTF8,
+    with ann_lees_council(
+        home, policy, [("Sam Patel", sam, "Highways", dana, ""),
+                       ("Dana Reed", dana, "Highways", "", "")],
+        language=language, config="[digest]\nenabled = false\n",
     ) as place:
-        place.deliver(place.mail(member, "Noise from Pat Quinn's house",
-                                 "The music goes on all night.", cc=sam, date=RECEIVED),
-                      RECEIVED)
-        named = place.case().ref
-        place.deliver(place.mail(member, "", "https://maps.example/abbey-road-drain",
-                                 cc=sam, date=RECEIVED), RECEIVED)
-        blank = place.case().ref
-        _cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
-             "--yes")
-        assert place.case(named).subject == ""
+        named, blank = named_and_erased(place, member, sam)
         place.left()
         day = date(2026, 11, 23)
         while day <= date(2026, 12, 18):
@@ -116,19 +99,14 @@ def test_the_daily_summary_says_the_subject_was_erased(
 ) -> None:
     # Four cases due the same day go to Sam as one summary, which lists each by its kind
     # and subject: the erased one was 'What: Enquiry', as if sent without a subject.
-    domain = f"{policy}.gov.uk"
-    member, sam = f"ann.lee@{domain}", f"sam.patel@{domain}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{domain}", policy=policy,
-        members=[("Cllr Ann Lee", member, "Abbey", "en")],
-        officers=[("Sam Patel", sam, "Highways", "", "")],
-        config="[digest]\nenabled = false\n", mail_headers=PLAIN_UTF8,
-    ) as place:
+    member, sam, _ = addresses(policy)
+    with ann_lees_council(tmp_path, policy, [("Sam Patel", sam, "Highways", "", "")],
+                          config="[digest]\nenabled = false\n") as place:
         for subject in ("Noise from Pat Quinn's house", "Bins", "Street light", "Drain"):
             place.deliver(place.mail(member, subject, "Please help.", cc=sam, date=RECEIVED),
                           RECEIVED)
-        _cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
-             "--yes")
+        run_cli(place, "person", "erase", "--name", "Pat Quinn", "--in-text", "--include-open",
+                "--yes")
         place.left()
         due_day = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)
         jobs.send_reminders(place.app, due_day)

@@ -16,56 +16,34 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from foi_council import foi_council, foi_request
 from helpers import Council, body_text, rows
+from paused_council import FOI_TEAM, JO, command
+from paused_council import words as _flat
 
 from mailbot.console import describe_case
 from mailbot.store.tables import ClockEventRow
 
-MAILBOX = "memberenquiries@council.gov.uk"
-JO = "jo.bloggs@council.gov.uk"
-FOI_TEAM = "foi@council.gov.uk"
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 DAY_TEN = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 DAY_TWELVE = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 PUBLIC_INTEREST = ("public interest test: we need more time to weigh the public interest in "
                    "the contract prices (s.43 commercial interests)")
 
 
-def _council(home: Path, config: str = "") -> Council:
-    return Council(
-        home, name="Test Council", mailbox=MAILBOX,
-        members=[("Cllr Jo Bloggs", JO, "Castle", "en")],
-        officers=[("FOI Team", FOI_TEAM, "Information governance", "", "")],
-        threshold=0.0,
-        config=f'[policy.routing]\nfoi_team = "{FOI_TEAM}"\n{config}',
-    )
-
-
 def _assignment(council: Council) -> EmailMessage:
-    out = council.deliver(council.mail(
-        f"Cllr Jo Bloggs <{JO}>", "Freedom of Information request: bin contract",
+    return foi_request(
+        council, "Freedom of Information request: bin contract",
         "Under the Freedom of Information Act 2000 please send me the prices in the waste "
-        "collection contract.", date=RECEIVED,
-    ), now=RECEIVED)
-    assert council.case().kind == "foi"
-    assert council.case().response_due == date(2026, 12, 1)
-    [assignment] = [m for m in out if m["To"] == FOI_TEAM]
-    return assignment
-
-
-def _flat(message: EmailMessage) -> str:
-    return " ".join(body_text(message, "plain").split())
+        "collection contract.")
 
 
 def _extend(council: Council, assignment: EmailMessage, line: str, at: datetime
             ) -> tuple[str, list[EmailMessage]]:
-    out = council.deliver(council.reply(assignment, FOI_TEAM, line, date=at), now=at)
-    [confirmation] = [m for m in out if m["To"] == FOI_TEAM]
-    return _flat(confirmation), [m for m in out if m["To"] != FOI_TEAM]
+    return command(council, assignment, FOI_TEAM, line, at)
 
 
 def test_a_public_interest_extension_is_recorded_and_the_member_told(tmp_path: Path) -> None:
-    with _council(tmp_path / "council") as council:
+    with foi_council(tmp_path / "council") as council:
         assignment = _assignment(council)
         for part in ("plain", "html"):  # the FOI team's command list gives the form
             assert 'EXTEND 10 "public interest test: why"' in body_text(assignment, part)
@@ -96,7 +74,7 @@ def test_a_public_interest_extension_is_recorded_and_the_member_told(tmp_path: P
 
 
 def test_more_than_twenty_further_working_days_is_refused(tmp_path: Path) -> None:
-    with _council(tmp_path / "council") as council:
+    with foi_council(tmp_path / "council") as council:
         assignment = _assignment(council)
         said, others = _extend(council, assignment, f'EXTEND 25 "{PUBLIC_INTEREST}"', DAY_TEN)
         assert said.startswith("Not done."), said
@@ -107,7 +85,7 @@ def test_more_than_twenty_further_working_days_is_refused(tmp_path: Path) -> Non
 
 
 def test_a_public_interest_extension_after_the_twenty_days_is_refused(tmp_path: Path) -> None:
-    with _council(tmp_path / "council") as council:
+    with foi_council(tmp_path / "council") as council:
         assignment = _assignment(council)
         late = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
         said, others = _extend(council, assignment, f'EXTEND 10 "{PUBLIC_INTEREST}"', late)
@@ -119,8 +97,8 @@ def test_a_public_interest_extension_after_the_twenty_days_is_refused(tmp_path: 
 
 
 def test_foisa_has_no_public_interest_extension(tmp_path: Path) -> None:
-    with _council(tmp_path / "council",
-                  '[policy]\nregion = "scotland"\nfoi_regime = "foisa"\n') as council:
+    with foi_council(tmp_path / "council",
+                     '[policy]\nregion = "scotland"\nfoi_regime = "foisa"\n') as council:
         assignment = _assignment(council)
         assert "public interest test" not in body_text(assignment, "plain")
         said, others = _extend(council, assignment, f'EXTEND 10 "{PUBLIC_INTEREST}"', DAY_TEN)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.smtpd import SmtpServer
+from held_sending import member_mail, sending_through
 from helpers import JO, NOW, RHIAN, AppFactory, rows
 
 from mailbot.backends.base import SendingBlocked
@@ -26,20 +27,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def enquiry(n: int, sender: tuple[str, ...]) -> bytes:
-    return (
-        f"From: {sender[0]} <{sender[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
-        f"Subject: Street light out, number {n}\r\nMessage-ID: <hold-{n}@members.example>\r\n"
-        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\n"
-        f"The street light outside number {n} has been out for a week.\r\n"
-    ).encode()
-
-
-def sending_through(smtpd: SmtpServer, folder: Path, password: str) -> MaildirMailbox:
-    settings = SmtpSettings(
-        host=smtpd.host, port=smtpd.port, security="starttls",
-        ssl_context=smtpd.client_ssl_context(), username=smtpd.username, password=password,
-    )
-    return MaildirMailbox(folder, smtp=settings)
+    return member_mail(sender, f"Street light out, number {n}", f"<hold-{n}@members.example>",
+                       f"The street light outside number {n} has been out for a week.")
 
 
 def test_a_refused_login_holds_every_mail_until_it_is_put_right(

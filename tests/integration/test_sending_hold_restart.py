@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from fixtures.smtpd import SmtpServer
+from held_sending import member_mail, sending_through
 from helpers import JO, NOW, RHIAN, make_app, rows
 
 from mailbot.app import App
-from mailbot.backends.maildir import MaildirMailbox
-from mailbot.backends.smtp import SmtpSettings
 from mailbot.jobs import flush_outbox, poll
 from mailbot.scheduler import run_daemon, single_instance
 from mailbot.sending_hold import current
@@ -28,21 +27,9 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def enquiry(n: int, sender: tuple[str, ...]) -> bytes:
-    return (
-        f"From: {sender[0]} <{sender[1]}>\r\nTo: memberenquiries@wiltshire.gov.uk\r\n"
-        f"Subject: Pothole on the B4040, number {n}\r\n"
-        f"Message-ID: <restart-{n}@members.example>\r\n"
-        "Date: Wed, 25 Nov 2026 09:14:00 +0000\r\n\r\n"
-        f"There is a deep pothole outside number {n}; please could it be filled?\r\n"
-    ).encode()
-
-
-def sending_through(smtpd: SmtpServer, folder: Path, password: str) -> MaildirMailbox:
-    settings = SmtpSettings(
-        host=smtpd.host, port=smtpd.port, security="starttls",
-        ssl_context=smtpd.client_ssl_context(), username=smtpd.username, password=password,
-    )
-    return MaildirMailbox(folder, smtp=settings)
+    return member_mail(sender, f"Pothole on the B4040, number {n}",
+                       f"<restart-{n}@members.example>",
+                       f"There is a deep pothole outside number {n}; please could it be filled?")
 
 
 def held_by_a_wrong_password(

@@ -6,10 +6,11 @@ and the officer is told why. Real app on the memory mailbox."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import body_text, rows
+from helpers import Council, body_text, rows
 from test_subject_access_reminders import (
     MONTH,
     at_ten,
@@ -28,6 +29,12 @@ from mailbot.store.tables import OutboxRow
 # next working day.
 EXTENDED = "Monday 1 March 2027"
 HOLDER = "foi@wiltshire.example"
+
+
+def _command(place: Council, assignment: EmailMessage, line: str,
+             when: datetime) -> list[EmailMessage]:
+    """The holder's `line` in reply to the assignment, read at `when`: the mail that left."""
+    return place.deliver(place.reply(assignment, HOLDER, line, date=when), when)
 
 
 def test_a_complex_request_extended_within_the_month(tmp_path: Path) -> None:
@@ -53,8 +60,7 @@ def test_a_complex_request_extended_within_the_month(tmp_path: Path) -> None:
         assert extended.actor == HOLDER and EXTENDED in extended.detail
         # Passed on to Sam afterwards: his assignment has the extended date.
         moved = given + timedelta(hours=1)
-        out = place.deliver(place.reply(assignment, HOLDER, "REASSIGN sam@wiltshire.gov.uk",
-                                        date=moved), moved)
+        out = _command(place, assignment, "REASSIGN sam@wiltshire.gov.uk", moved)
         text = text_of(next(m for m in out if m["To"] == "sam@wiltshire.gov.uk"))
         assert (f"by {EXTENDED} (with the two further months taken for a complex request)"
                 ) in text
@@ -69,9 +75,7 @@ def test_the_reminders_follow_the_extended_date(tmp_path: Path) -> None:
     with council(tmp_path) as place:
         case, assignment = open_sar(place)
         given = at_ten(date(2026, 12, 10))
-        place.deliver(place.reply(assignment, HOLDER,
-                                  'EXTEND 1/3/2027 "complex request: many departments"',
-                                  date=given), given)
+        _command(place, assignment, 'EXTEND 1/3/2027 "complex request: many departments"', given)
         found = sar_reminders(place, date(2026, 12, 14), date(2027, 3, 2))
         # Five working days before Monday 1 March: Monday 22 February; passed: 2 March.
         assert sorted(found) == [date(2027, 2, 22), date(2027, 3, 2)]
@@ -84,9 +88,7 @@ def test_after_the_month_the_law_s_date_stays(tmp_path: Path) -> None:
     with council(tmp_path) as place:
         case, assignment = open_sar(place)
         given = at_ten(date(2026, 12, 31))
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 10 "complex subject access request"',
-                                        date=given), given)
+        out = _command(place, assignment, 'EXTEND 10 "complex subject access request"', given)
         letter = next(m for m in out if m["To"] == "ann@wiltshire.gov.uk")
         assert "two further months" not in text_of(letter)
         confirmation = text_of(next(m for m in out if m["To"] == HOLDER))
@@ -100,9 +102,7 @@ def test_an_extension_for_another_reason_leaves_the_law_s_date(tmp_path: Path) -
     with council(tmp_path) as place:
         case, assignment = open_sar(place)
         given = at_ten(date(2026, 12, 10))
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 5 "waiting for the housing team"',
-                                        date=given), given)
+        out = _command(place, assignment, 'EXTEND 5 "waiting for the housing team"', given)
         assert "two further months" not in text_of(
             next(m for m in out if m["To"] == "ann@wiltshire.gov.uk"))
         assert place.events("subject access extended") == []
@@ -135,9 +135,8 @@ def test_an_extension_past_the_law_s_date_is_refused(tmp_path: Path) -> None:
         case, assignment = open_sar(place)
         due = place.case().response_due
         given = at_ten(date(2026, 12, 10))
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 2/3/2027 "complex request: three archives"',
-                                        date=given), given)
+        out = _command(place, assignment,
+                       'EXTEND 2/3/2027 "complex request: three archives"', given)
         assert [m["To"] for m in out] == [HOLDER]
         text = text_of(out[0])
         assert (f"Tuesday 2 March 2027 is after data protection law's date for this subject "
@@ -146,13 +145,11 @@ def test_an_extension_past_the_law_s_date_is_refused(tmp_path: Path) -> None:
         assert place.case().response_due == due
         assert place.events("subject access extended") == []
         # Within the law's extended date it is taken; a second EXTEND past it is refused.
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 1/3/2027 "complex request: three archives"',
-                                        date=given), given)
+        out = _command(place, assignment,
+                       'EXTEND 1/3/2027 "complex request: three archives"', given)
         assert EXTENDED in text_of(next(m for m in out if m["To"] == "ann@wiltshire.gov.uk"))
         later = at_ten(date(2027, 2, 1))
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 10 "more archives found"', date=later), later)
+        out = _command(place, assignment, 'EXTEND 10 "more archives found"', later)
         assert [m["To"] for m in out] == [HOLDER]
         assert (f"after data protection law's date for this subject access request, "
                 f"{EXTENDED} with the two further months") in text_of(out[0])
@@ -163,9 +160,7 @@ def test_a_plain_extension_past_the_month_is_refused(tmp_path: Path) -> None:
     with council(tmp_path) as place:
         case, assignment = open_sar(place)
         given = at_ten(date(2026, 12, 10))
-        out = place.deliver(place.reply(assignment, HOLDER,
-                                        'EXTEND 20 "waiting for the housing team"',
-                                        date=given), given)
+        out = _command(place, assignment, 'EXTEND 20 "waiting for the housing team"', given)
         assert [m["To"] for m in out] == [HOLDER]
         text = text_of(out[0])
         assert (f"is after data protection law's date for this subject access request, "

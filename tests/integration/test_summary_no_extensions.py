@@ -61,39 +61,52 @@ def _words(mail: EmailMessage, part: str) -> str:
     return " ".join(body_text(mail, part).split())
 
 
-def test_the_summary_gives_the_protocol_as_the_reason_for_no_extend(tmp_path: Path) -> None:
-    before, after = _summaries(tmp_path, "wiltshire", "Wiltshire Council",
-                               ("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "en"))
+def _say_no_extend(
+    before: list[EmailMessage], after: list[EmailMessage], *, absent: tuple[str, ...],
+    lines: tuple[str, ...], told_mark: str, told_absent: tuple[str, ...], told: str,
+) -> None:
+    """Every summary, both parts, says none of `absent` and each of `lines` once a case
+    (four); the parts of those after the date that say `told_mark` (there are some) say
+    none of `told_absent` and `told` once a case."""
     for message in before + after:
         for part in ("plain", "html"):
             text = _words(message, part)
-            assert "set by law" not in text and "FOI" not in text, text
-            assert text.count("DONE or REASSIGN (Wiltshire Council's protocol does not "
-                              "allow extensions: no EXTEND)") == 4, text
-    told = [_words(m, part) for m in after for part in ("plain", "html")
-            if "has been told the date has passed" in _words(m, part)]
-    assert told
-    for text in told:
-        assert "with EXTEND" not in text and 'EXTEND n "reason"' not in text
-        assert text.count("Cllr Jo Bloggs has been told the date has passed; send them the "
-                          "reason and when they will have it.") == 4, text
+            for word in absent:
+                assert word not in text, text
+            for line in lines:
+                assert text.count(line) == 4, text
+    told_parts = [_words(m, part) for m in after for part in ("plain", "html")
+                  if told_mark in _words(m, part)]
+    assert told_parts
+    for text in told_parts:
+        for word in told_absent:
+            assert word not in text
+        assert text.count(told) == 4, text
+
+
+def test_the_summary_gives_the_protocol_as_the_reason_for_no_extend(tmp_path: Path) -> None:
+    before, after = _summaries(tmp_path, "wiltshire", "Wiltshire Council",
+                               ("Cllr Jo Bloggs", "jo@wiltshire.gov.uk", "en"))
+    _say_no_extend(
+        before, after, absent=("set by law", "FOI"),
+        lines=("DONE or REASSIGN (Wiltshire Council's protocol does not allow extensions: no "
+               "EXTEND)",),
+        told_mark="has been told the date has passed",
+        told_absent=("with EXTEND", 'EXTEND n "reason"'),
+        told=("Cllr Jo Bloggs has been told the date has passed; send them the reason and when "
+              "they will have it."))
 
 
 def test_a_welsh_summary_says_so_in_welsh(tmp_path: Path) -> None:
     before, after = _summaries(tmp_path, "cardiff", "Cyngor Caerdydd",
                                ("Cllr Siân Evans", "sian@cardiff.gov.uk", "cy"))
-    for message in before + after:
-        for part in ("plain", "html"):
-            text = _words(message, part)
-            assert "mae'r gyfraith yn gosod" not in text and "rhyddid gwybodaeth" not in text
-            assert text.count("DONE neu REASSIGN (nid yw protocol Cyngor Caerdydd yn caniatáu "
-                              "estyniadau: dim EXTEND)") == 4, text
-            assert text.count("DONE or REASSIGN (Cyngor Caerdydd's protocol does not "
-                              "allow extensions: no EXTEND)") == 4, text
-    told = [_words(m, part) for m in after for part in ("plain", "html")
-            if "fod y dyddiad wedi mynd heibio" in _words(m, part)]
-    assert told
-    for text in told:
-        assert "gydag EXTEND" not in text and "with EXTEND" not in text
-        assert text.count("Dywedwyd wrth Cllr Siân Evans fod y dyddiad wedi mynd heibio; "
-                          "anfonwch y rheswm atynt a phryd y cânt ateb.") == 4, text
+    _say_no_extend(
+        before, after, absent=("mae'r gyfraith yn gosod", "rhyddid gwybodaeth"),
+        lines=("DONE neu REASSIGN (nid yw protocol Cyngor Caerdydd yn caniatáu estyniadau: dim "
+               "EXTEND)",
+               "DONE or REASSIGN (Cyngor Caerdydd's protocol does not allow extensions: no "
+               "EXTEND)"),
+        told_mark="fod y dyddiad wedi mynd heibio",
+        told_absent=("gydag EXTEND", "with EXTEND"),
+        told=("Dywedwyd wrth Cllr Siân Evans fod y dyddiad wedi mynd heibio; anfonwch y rheswm "
+              "atynt a phryd y cânt ateb."))
