@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from fakes.council_toml import write_council_config
 from fakes.entra_server import CLIENT, SECRET, TENANT, FakeEntra, loopback_certificate
 from fakes.graph_server import FakeGraph
 
 ADDRESS = "memberenquiries@council.example"
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 
 
 @contextmanager
@@ -38,32 +38,8 @@ def graph_and_entra(
 def graph_config(folder: Path, base_url: str, authority_host: str,
                  secret: str = SECRET) -> Path:
     """folder/mailbot.toml for the demo's directory on the Graph backend."""
-    path = folder / "mailbot.toml"
-    path.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "graph"
-address = "{ADDRESS}"
-
-[mailbox.graph]
-tenant_id = "{TENANT}"
-client_id = "{CLIENT}"
-client_secret = "{secret}"
-base_url = "{base_url}"
-authority_host = "{authority_host}"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
-    return path
+    return write_council_config(
+        folder / "mailbot.toml", "graph", ADDRESS,
+        {"tenant_id": TENANT, "client_id": CLIENT, "client_secret": secret,
+         "base_url": base_url, "authority_host": authority_host},
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fakes.council_toml import write_council_config
 from fakes.ews_server import FakeExchange, running
 from fakes.graph_server import FakeGraph
 from fixtures.dovecot import DovecotServer, mailbot_config
@@ -91,32 +92,13 @@ def as_exchange_writes_it(label: str) -> bytes:
 
 
 def graph_config(tmp_path: Path) -> Path:
-    config = tmp_path / "graph.toml"
-    config.write_text(
-        f"""
-[council]
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "graph"
-address = "{ADDRESS}"
-
-[mailbox.graph]
-tenant_id = "example.onmicrosoft.com"
-client_id = "11111111-2222-3333-4444-555555555555"
-client_secret = "not-used-the-test-injects-a-token"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
-    return config
+    return write_council_config(
+        tmp_path / "graph.toml", "graph", ADDRESS,
+        {"tenant_id": "example.onmicrosoft.com",
+         "client_id": "11111111-2222-3333-4444-555555555555",
+         "client_secret": "not-used-the-test-injects-a-token"},
+        name=None,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fakes.ews_council import ews_config
 from typer.testing import CliRunner
 
 from mailbot.cli import app
 
 pytestmark = pytest.mark.timeout(60)
-
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 
 # What IIS gives for /owa/: a page that is not even well-formed XML; and a tidy one.
 OWA_PAGE = (b'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Outlook</title>'
@@ -63,41 +62,10 @@ def login_page(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from serve(request.param)
 
 
-def config(folder: Path, endpoint: str) -> Path:
-    path = folder / "mailbot.toml"
-    path.write_text(
-        f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "ews"
-address = "memberenquiries@council.example"
-
-[mailbox.ews]
-service_endpoint = "{endpoint}"
-auth_type = "basic"
-username = "svc-mailbot"
-password = "s3cret"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_check_config_connect_names_the_key_when_a_web_page_answers(
     tmp_path: Path, login_page: str
 ) -> None:
-    path = config(tmp_path, login_page)
+    path = ews_config(tmp_path, login_page)
     result = CliRunner().invoke(app, ["check-config", "--config", str(path), "--connect"])
     assert result.exit_code == 3, result.output
     assert f"{path}: [mailbox.ews]: " in result.output
@@ -108,7 +76,7 @@ def test_check_config_connect_names_the_key_when_a_web_page_answers(
 
 
 def test_poll_once_says_the_same(tmp_path: Path, login_page: str) -> None:
-    path = config(tmp_path, login_page)
+    path = ews_config(tmp_path, login_page)
     result = CliRunner().invoke(app, ["poll", "--config", str(path), "--once"])
     assert result.exit_code == 3, result.output
     assert "answered with a web page, not Exchange Web Services" in result.output

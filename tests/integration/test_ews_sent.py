@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fakes.ews_server import FakeExchange, running
 from sqlalchemy import select
+from test_graph_poll import member_email  # the same member's email, on the same day
 
 from mailbot.app import build_app, build_backend
 from mailbot.backends.base import CursorExpired
@@ -34,20 +35,6 @@ MEMBER = "jo.bloggs@councillors.example.gov.uk"
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 LATER = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
-
-
-def member_email(label: str) -> bytes:
-    return (
-        f"From: Cllr Jo Bloggs <{MEMBER}>\r\n"
-        f"To: Member Enquiries <{MAILBOX}>\r\n"
-        f"Subject: Pothole on Mill Lane ({label})\r\n"
-        "Date: Wed, 25 Nov 2026 09:12:00 +0000\r\n"
-        f"Message-ID: <{label}@councillors.example.gov.uk>\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n"
-        "\r\n"
-        "Could highways please look at the pothole outside 14 Mill Lane? A resident\r\n"
-        "has damaged a tyre on it.\r\n"
-    ).encode("ascii")
 
 
 def officer_reply(label: str, answering: str) -> bytes:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fakes.ews_server import FakeExchange, running
+from fakes.ews_council import exchange_and_mailbox
+from fakes.ews_server import FakeExchange
 
 from mailbot.backends.ews import EwsMailbox
-from mailbot.backends.retry import Backoff
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -29,14 +29,8 @@ def member_email(label: str) -> bytes:
 
 @pytest.fixture
 def exchange() -> Iterator[tuple[FakeExchange, EwsMailbox]]:
-    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
-        box = EwsMailbox(
-            primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
-            auth_type="basic", username="svc-mailbot", password="s3cret",
-            backoff=Backoff(attempts=3, sleep=lambda _: None),
-        )
+    with exchange_and_mailbox(MAILBOX) as (fake, box):
         yield fake, box
-        box.close()
 
 
 def test_an_item_exchange_cannot_convert_is_left_for_a_person_and_the_rest_read(

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fakes.council_toml import write_council_config
 from fakes.graph_server import FakeGraph
 
-from mailbot.app import build_app
+from mailbot.app import App, build_app
 from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff
@@ -20,7 +24,6 @@ from mailbot.jobs import flush_outbox, poll
 from mailbot.settings import load_settings
 
 MAILBOX = "memberenquiries@example.gov.uk"
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 
 pytestmark = pytest.mark.timeout(120)
@@ -40,43 +43,55 @@ def member_email(label: str) -> bytes:
     ).encode("ascii")
 
 
+def officer_reply(*, references: bool) -> bytes:
+    """An officer's answer to the "enquiry" email, sent from Outlook as the mailbox; with
+    or without a References header (In-Reply-To alone must do)."""
+    thread = "References: <enquiry@councillors.example.gov.uk>\r\n" if references else ""
+    return (
+        f"From: Member Enquiries <{MAILBOX}>\r\n"
+        "To: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
+        "Subject: RE: Pothole on Mill Lane\r\n"
+        "Message-ID: <officer-reply@example.gov.uk>\r\n"
+        "In-Reply-To: <enquiry@councillors.example.gov.uk>\r\n"
+        f"{thread}"
+        "\r\n"
+        "Highways will fill it on Friday. Sam Patel\r\n"
+    ).encode("ascii")
+
+
 def write_config(tmp_path: Path) -> Path:
-    config = tmp_path / "mailbot.toml"
-    config.write_text(
-        f"""
-[council]
-policy = "wiltshire"
-data_dir = "var"
+    return write_council_config(
+        tmp_path / "mailbot.toml", "graph", MAILBOX,
+        {"tenant_id": "example.onmicrosoft.com",
+         "client_id": "11111111-2222-3333-4444-555555555555",
+         "client_secret": "not-used-the-test-injects-a-token"},
+        name=None, train_classifier=None,
+    )  # fmt: skip
 
-[mailbox]
-backend = "graph"
-address = "{MAILBOX}"
 
-[mailbox.graph]
-tenant_id = "example.onmicrosoft.com"
-client_id = "11111111-2222-3333-4444-555555555555"
-client_secret = "not-used-the-test-injects-a-token"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-""",
-        encoding="utf-8",
+@contextmanager
+def polling(tmp_path: Path, fake: FakeGraph, **options: Any) -> Iterator[App]:
+    """mailbot on the fake Graph (a token it was given, no waiting between tries, the
+    backend's `options`), closed with its backend when the block ends."""
+    backend = GraphMailbox(
+        mailbox=MAILBOX,
+        base_url=fake.base_url,
+        token_provider=StaticTokenProvider(fake.token),
+        backoff=Backoff(sleep=lambda _: None),
+        **options,
     )
-    return config
+    app = build_app(load_settings(write_config(tmp_path)), backend=backend,
+                    classifier=rules_classifier())
+    try:
+        yield app
+    finally:
+        app.close()
+        backend.close()
 
 
 def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
-    settings = load_settings(write_config(tmp_path))
     with FakeGraph(MAILBOX) as fake:
-        backend = GraphMailbox(
-            mailbox=MAILBOX,
-            base_url=fake.base_url,
-            token_provider=StaticTokenProvider(fake.token),
-            backoff=Backoff(sleep=lambda _: None),
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
+        with polling(tmp_path, fake) as app:
             fake.deliver(member_email("first"))
             fake.deliver(member_email("first"))  # delivered twice: one case, one ack
             report = poll(app, NOW)
@@ -86,9 +101,6 @@ def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
             again = poll(app, NOW)  # nothing new: the cursor moved on
             assert again.outcomes == []
             flush_outbox(app, NOW)
-        finally:
-            app.close()
-            backend.close()
 
         assert fake.messages_in("inbox") == []
         assert len(fake.messages_in("Processed")) == 2
@@ -101,38 +113,16 @@ def test_poll_and_flush_through_graph(tmp_path: Path) -> None:
 
 
 def test_officer_reply_in_sent_items_is_recorded_and_our_ack_is_not(tmp_path: Path) -> None:
-    settings = load_settings(write_config(tmp_path))
-    with FakeGraph(MAILBOX) as fake:
-        backend = GraphMailbox(
-            mailbox=MAILBOX,
-            base_url=fake.base_url,
-            token_provider=StaticTokenProvider(fake.token),
-            backoff=Backoff(sleep=lambda _: None),
-            watch_sent=True,
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
-            fake.deliver(member_email("enquiry"))
-            (opened,) = poll(app, NOW).outcomes
-            assert opened.case_ref is not None
-            flush_outbox(app, NOW)  # our ack goes out and is saved to Sent Items
+    with FakeGraph(MAILBOX) as fake, polling(tmp_path, fake, watch_sent=True) as app:
+        fake.deliver(member_email("enquiry"))
+        (opened,) = poll(app, NOW).outcomes
+        assert opened.case_ref is not None
+        flush_outbox(app, NOW)  # our ack goes out and is saved to Sent Items
 
-            reply = (
-                f"From: Member Enquiries <{MAILBOX}>\r\n"
-                "To: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
-                "Subject: RE: Pothole on Mill Lane\r\n"
-                "Message-ID: <officer-reply@example.gov.uk>\r\n"
-                "In-Reply-To: <enquiry@councillors.example.gov.uk>\r\n"
-                "References: <enquiry@councillors.example.gov.uk>\r\n"
-                "\r\n"
-                "Highways will fill it on Friday. Sam Patel\r\n"
-            ).encode("ascii")
-            fake.deliver(reply, folder="sentitems")  # an officer answered as the mailbox
+        reply = officer_reply(references=True)
+        fake.deliver(reply, folder="sentitems")  # an officer answered as the mailbox
 
-            outcomes = {o.message_id: o for o in poll(app, NOW).outcomes}
-        finally:
-            app.close()
-            backend.close()
+        outcomes = {o.message_id: o for o in poll(app, NOW).outcomes}
 
     (ack_id,) = [mid for mid in outcomes if mid != "<officer-reply@example.gov.uk>"]
     assert outcomes[ack_id].status == "automatic"  # our own ack: recognised, not a reply
@@ -145,40 +135,19 @@ def test_officer_reply_in_sent_items_is_recorded_and_our_ack_is_not(tmp_path: Pa
 def test_an_expired_inbox_cursor_does_not_lose_an_officer_reply(tmp_path: Path) -> None:
     """Graph forgets the Inbox delta token between two polls while an officer answers:
     the poll resyncs the Inbox but still sees the reply, and records everything once."""
-    settings = load_settings(write_config(tmp_path))
-    with FakeGraph(MAILBOX) as fake:
-        backend = GraphMailbox(
-            mailbox=MAILBOX,
-            base_url=fake.base_url,
-            token_provider=StaticTokenProvider(fake.token),
-            backoff=Backoff(sleep=lambda _: None),
-            watch_sent=True,
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
-            fake.deliver(member_email("enquiry"))
-            (opened,) = poll(app, NOW).outcomes
-            # A copy of the recorded enquiry still in the Inbox (say its move failed): the
-            # resync hands it over again and the ledger must skip it.
-            fake.deliver(member_email("enquiry"))
-            reply = (
-                f"From: Member Enquiries <{MAILBOX}>\r\n"
-                "To: Cllr Jo Bloggs <jo.bloggs@councillors.example.gov.uk>\r\n"
-                "Subject: RE: Pothole on Mill Lane\r\n"
-                "Message-ID: <officer-reply@example.gov.uk>\r\n"
-                "In-Reply-To: <enquiry@councillors.example.gov.uk>\r\n"
-                "\r\n"
-                "Highways will fill it on Friday. Sam Patel\r\n"
-            ).encode("ascii")
-            fake.deliver(reply, folder="sentitems")
-            fake.deliver(member_email("second"))
-            fake.expire_delta_tokens(folder="inbox")
+    with FakeGraph(MAILBOX) as fake, polling(tmp_path, fake, watch_sent=True) as app:
+        fake.deliver(member_email("enquiry"))
+        (opened,) = poll(app, NOW).outcomes
+        # A copy of the recorded enquiry still in the Inbox (say its move failed): the
+        # resync hands it over again and the ledger must skip it.
+        fake.deliver(member_email("enquiry"))
+        reply = officer_reply(references=False)
+        fake.deliver(reply, folder="sentitems")
+        fake.deliver(member_email("second"))
+        fake.expire_delta_tokens(folder="inbox")
 
-            report = poll(app, NOW)
-            again = poll(app, NOW)
-        finally:
-            app.close()
-            backend.close()
+        report = poll(app, NOW)
+        again = poll(app, NOW)
 
     assert report.resynced
     outcomes = {o.message_id: o for o in report.outcomes}
@@ -199,25 +168,12 @@ def test_an_expired_inbox_cursor_does_not_lose_an_officer_reply(tmp_path: Path) 
 def test_one_poll_handles_a_full_inbox_a_page_at_a_time(tmp_path: Path) -> None:
     """A first poll over 23 waiting messages, fetched one delta page (5) at a time with the
     nextLink as cursor, records and moves every one once; the next poll finds nothing."""
-    settings = load_settings(write_config(tmp_path))
     with FakeGraph(MAILBOX) as fake:
         for n in range(23):
             fake.deliver(member_email(f"waiting-{n}"))
-        backend = GraphMailbox(
-            mailbox=MAILBOX,
-            base_url=fake.base_url,
-            token_provider=StaticTokenProvider(fake.token),
-            backoff=Backoff(sleep=lambda _: None),
-            page_size=5,
-            watch_sent=True,
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
+        with polling(tmp_path, fake, page_size=5, watch_sent=True) as app:
             report = poll(app, NOW)
             again = poll(app, NOW)
-        finally:
-            app.close()
-            backend.close()
         handled = sorted(o.message_id for o in report.outcomes)
         assert handled == sorted(f"<waiting-{n}@councillors.example.gov.uk>" for n in range(23))
         assert again.outcomes == []

@@ -18,24 +18,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.ews_server import FakeExchange, running
-from fakes.graph_server import FakeGraph
 from sqlalchemy import select
 from test_unreadable_mail_left_for_a_person import (
-    MAILBOX,
     NOW,
     alerts,
     left_rows,
     member_email,
+    on_ews,
+    on_graph,
     recorded,
     settings_for,
 )
 
 from mailbot.app import App, build_app
 from mailbot.backends.base import BackendError
-from mailbot.backends.ews import EwsMailbox
-from mailbot.backends.graph import GraphMailbox
-from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.maildir import MaildirMailbox
 from mailbot.backends.retry import Backoff
 from mailbot.classify import rules_classifier
@@ -130,71 +126,51 @@ def test_maildir_one_a_person_dealt_with_is_not_answered_when_it_becomes_readabl
 
 
 def test_graph_a_message_exchange_can_give_again_is_read_the_next_day(tmp_path: Path) -> None:
-    settings = load_settings(settings_for(tmp_path, "graph"))
-    with FakeGraph(MAILBOX) as fake:
-        backend = GraphMailbox(
-            mailbox=MAILBOX, base_url=fake.base_url,
-            token_provider=StaticTokenProvider(fake.token),
-            backoff=Backoff(attempts=2, sleep=lambda _: None),
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
-            fake.deliver(member_email("first"))
-            broken = fake.deliver(member_email("bad"))
-            fake.deliver(member_email("third"))
-            moved = fake.deliver(member_email("moved"))
-            fake.broken.update({broken, moved})
-            for minute in range(2):
-                poll_quietly(app, minute)
-            assert len(left_rows(app)) == 2
-            fake.broken.clear()  # Exchange gives both now
-            # a person deals with one in Outlook: moves it out of the Inbox
-            fake.move_message("<moved@councillors.example.gov.uk>", "deleteditems")
-            poll_quietly(app, 60 * 25)
-            poll_quietly(app, 60 * 26)
-            assert recorded(app)[BAD_ID] != MessageStatus.QUARANTINED
-            assert acknowledgements_of(app, BAD_ID) == 1
-            assert "<moved@councillors.example.gov.uk>" not in recorded(app)
-            assert fake.messages_in("inbox") == []
-            assert [r.status for r in left_rows(app)].count(MessageStatus.QUARANTINED) == 1
-            assert len(alerts(app)) == 2
-        finally:
-            app.close()
+    with on_graph(tmp_path) as (fake, app):
+        fake.deliver(member_email("first"))
+        broken = fake.deliver(member_email("bad"))
+        fake.deliver(member_email("third"))
+        moved = fake.deliver(member_email("moved"))
+        fake.broken.update({broken, moved})
+        for minute in range(2):
+            poll_quietly(app, minute)
+        assert len(left_rows(app)) == 2
+        fake.broken.clear()  # Exchange gives both now
+        # a person deals with one in Outlook: moves it out of the Inbox
+        fake.move_message("<moved@councillors.example.gov.uk>", "deleteditems")
+        poll_quietly(app, 60 * 25)
+        poll_quietly(app, 60 * 26)
+        assert recorded(app)[BAD_ID] != MessageStatus.QUARANTINED
+        assert acknowledgements_of(app, BAD_ID) == 1
+        assert "<moved@councillors.example.gov.uk>" not in recorded(app)
+        assert fake.messages_in("inbox") == []
+        assert [r.status for r in left_rows(app)].count(MessageStatus.QUARANTINED) == 1
+        assert len(alerts(app)) == 2
 
 
 def test_ews_an_item_exchange_can_convert_again_is_read_the_next_day(tmp_path: Path) -> None:
-    settings = load_settings(settings_for(tmp_path, "graph"))
-    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
-        backend = EwsMailbox(
-            primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
-            auth_type="basic", username="svc-mailbot", password="s3cret",
-            backoff=Backoff(attempts=2, sleep=lambda _: None),
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
-            fake.deliver(member_email("first"))
-            unconvertible = fake.deliver(member_email("bad"))
-            failing = fake.deliver(member_email("failing"))
-            moved = fake.deliver(member_email("moved"))
-            fake.unconvertible.add(unconvertible)
-            fake.item_errors[failing] = "ErrorInternalServerError"
-            fake.item_errors[moved] = "ErrorInternalServerError"
-            for minute in range(3):
-                poll_quietly(app, minute)
-            assert len(left_rows(app)) == 3
-            fake.unconvertible.clear()  # Exchange converts it now
-            fake.item_errors.pop(moved)
-            # a person deals with one in Outlook: moves it (it gets a new id there)
-            new_id = fake._new_id("AAMkMoved")
-            fake.add_folder("Dealt with").items[new_id] = fake.inbox.items.pop(moved)
-            poll_quietly(app, 60 * 25)
-            poll_quietly(app, 60 * 26)
-            assert acknowledgements_of(app, BAD_ID) == 1
-            assert "<moved@councillors.example.gov.uk>" not in recorded(app)
-            assert "<failing@councillors.example.gov.uk>" not in recorded(app)
-            assert list(fake.inbox.items) == [failing]  # the rest read and moved
-            open_rows = [r for r in left_rows(app) if r.status == MessageStatus.QUARANTINED]
-            assert [r.backend_ref for r in open_rows] == [failing, moved]
-            assert len(alerts(app)) == 3
-        finally:
-            app.close()
+    with on_ews(tmp_path) as (fake, app):
+        fake.deliver(member_email("first"))
+        unconvertible = fake.deliver(member_email("bad"))
+        failing = fake.deliver(member_email("failing"))
+        moved = fake.deliver(member_email("moved"))
+        fake.unconvertible.add(unconvertible)
+        fake.item_errors[failing] = "ErrorInternalServerError"
+        fake.item_errors[moved] = "ErrorInternalServerError"
+        for minute in range(3):
+            poll_quietly(app, minute)
+        assert len(left_rows(app)) == 3
+        fake.unconvertible.clear()  # Exchange converts it now
+        fake.item_errors.pop(moved)
+        # a person deals with one in Outlook: moves it (it gets a new id there)
+        new_id = fake._new_id("AAMkMoved")
+        fake.add_folder("Dealt with").items[new_id] = fake.inbox.items.pop(moved)
+        poll_quietly(app, 60 * 25)
+        poll_quietly(app, 60 * 26)
+        assert acknowledgements_of(app, BAD_ID) == 1
+        assert "<moved@councillors.example.gov.uk>" not in recorded(app)
+        assert "<failing@councillors.example.gov.uk>" not in recorded(app)
+        assert list(fake.inbox.items) == [failing]  # the rest read and moved
+        open_rows = [r for r in left_rows(app) if r.status == MessageStatus.QUARANTINED]
+        assert [r.backend_ref for r in open_rows] == [failing, moved]
+        assert len(alerts(app)) == 3

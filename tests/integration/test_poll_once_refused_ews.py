@@ -12,21 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.ews_council import ADDRESS, ews_config
 from fakes.ews_server import FakeExchange, running
 from helpers import pothole_report
-from sqlalchemy import select
-from typer.testing import CliRunner, Result
-
-from mailbot.cli import app
-from mailbot.settings import load_settings
-from mailbot.store import Store
-from mailbot.store.tables import OutboxRow
+from refused_poll import outbox, poll_once, refusals
 
 pytestmark = pytest.mark.timeout(120)
 
-ADDRESS = "memberenquiries@council.example"
 MEMBER = "jo.bloggs@councillors.example.gov.uk"
-DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 REFUSED = 4
 
 
@@ -34,53 +27,8 @@ REFUSED = 4
 def exchange(tmp_path: Path) -> Iterator[tuple[FakeExchange, Path]]:
     """The fake Exchange and a mailbot.toml whose service account logs in to it."""
     with running(FakeExchange(mailbox_address=ADDRESS)) as (server, base):
-        path = tmp_path / "mailbot.toml"
-        path.write_text(
-            f"""
-[council]
-name = "Example Council"
-policy = "wiltshire"
-data_dir = "var"
-
-[mailbox]
-backend = "ews"
-address = "{ADDRESS}"
-
-[mailbox.ews]
-service_endpoint = "{base}/EWS/Exchange.asmx"
-auth_type = "basic"
-username = "svc-mailbot"
-password = "s3cret"
-
-[directory]
-members = "{DEMO / "members.csv"}"
-officers = "{DEMO / "officers.csv"}"
-
-[classifier]
-train_if_missing = false
-""",
-            encoding="utf-8",
-        )
+        path = ews_config(tmp_path, f"{base}/EWS/Exchange.asmx")
         yield server, path
-
-
-def poll_once(path: Path) -> Result:
-    result = CliRunner().invoke(app, ["poll", "--once", "--config", str(path)])
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
-def refusals(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("mailbot: refused:")]
-
-
-def outbox(path: Path) -> list[str]:
-    store = Store(load_settings(path).database_url, migrate=False)
-    try:
-        with store.transaction() as session:
-            return list(session.scalars(select(OutboxRow.status).order_by(OutboxRow.id)))
-    finally:
-        store.close()
 
 
 def to_member(server: FakeExchange) -> list[bytes]:

@@ -16,13 +16,7 @@ from fakes.entra_server import FakeEntra
 from fakes.graph_council import ADDRESS, graph_config
 from fakes.graph_server import FakeGraph, Request
 from helpers import pothole_report
-from sqlalchemy import select
-from typer.testing import CliRunner, Result
-
-from mailbot.cli import app
-from mailbot.settings import load_settings
-from mailbot.store import Store
-from mailbot.store.tables import OutboxRow
+from refused_poll import outbox_rows, poll_once, refusals
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,26 +30,6 @@ def config(folder: Path, graph: FakeGraph, entra: FakeEntra) -> Path:
 
 def member_mail(subject: str) -> bytes:
     return pothole_report(ADDRESS, subject)
-
-
-def poll_once(path: Path) -> Result:
-    result = CliRunner().invoke(app, ["poll", "--once", "--config", str(path)])
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
-def refusals(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("mailbot: refused:")]
-
-
-def outbox(path: Path) -> list[tuple[str, str]]:
-    store = Store(load_settings(path).database_url, migrate=False)
-    try:
-        with store.transaction() as session:
-            rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id))
-            return [(row.purpose, row.status) for row in rows]
-    finally:
-        store.close()
 
 
 def to_member(graph: FakeGraph) -> list[bytes]:
@@ -73,7 +47,7 @@ def test_an_app_without_mail_send_exits_4_and_sends_each_mail_once_when_granted(
     refused = poll_once(path)
 
     assert refused.exit_code == REFUSED, refused.output
-    queued = outbox(path)
+    queued = outbox_rows(path)
     assert queued and all(status == "pending" for _, status in queued), queued
     assert graph.outgoing == []
     assert len(graph.messages_in("Processed")) == 1  # moving was allowed: it moved
@@ -90,7 +64,7 @@ def test_an_app_without_mail_send_exits_4_and_sends_each_mail_once_when_granted(
 
     assert fixed.exit_code == 0, fixed.output
     assert refusals(fixed) == []
-    assert [status for _, status in outbox(path)] == ["sent"] * len(queued)
+    assert [status for _, status in outbox_rows(path)] == ["sent"] * len(queued)
     assert len(graph.outgoing) == len(queued)
     (ack,) = to_member(graph)
     assert b"Pothole on Castle Street" in ack

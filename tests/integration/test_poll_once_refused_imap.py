@@ -27,13 +27,7 @@ from fixtures.dovecot import (
 from fixtures.smtpd import CollectingHandler, SmtpServer
 from helpers import pothole_report
 from imapclient import IMAPClient
-from sqlalchemy import select
-from typer.testing import CliRunner, Result
-
-from mailbot.cli import app
-from mailbot.settings import load_settings
-from mailbot.store import Store
-from mailbot.store.tables import OutboxRow
+from refused_poll import outbox, poll_once, refusals
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(120)]
 
@@ -103,27 +97,8 @@ def config(folder: Path, server: DovecotServer, user: ImapUser, smtp: SmtpServer
     )
 
 
-def poll_once(path: Path) -> Result:
-    result = CliRunner().invoke(app, ["poll", "--once", "--config", str(path)])
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
-def refusals(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("mailbot: refused:")]
-
-
 def count(client: IMAPClient, folder: str) -> int:
     return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
-
-
-def outbox(path: Path) -> list[str]:
-    store = Store(load_settings(path).database_url, migrate=False)
-    try:
-        with store.transaction() as session:
-            return list(session.scalars(select(OutboxRow.status).order_by(OutboxRow.id)))
-    finally:
-        store.close()
 
 
 def to_member(smtp: SmtpServer) -> list[bytes]:

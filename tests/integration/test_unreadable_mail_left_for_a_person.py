@@ -17,11 +17,13 @@ import email.policy
 import mailbox
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from fakes.ews_council import basic_mailbox
 from fakes.ews_server import FakeExchange, running
 from fakes.graph_server import FakeGraph
 from sqlalchemy import select
@@ -29,7 +31,6 @@ from typer.testing import CliRunner
 
 from mailbot.app import App, build_app
 from mailbot.backends.base import BackendError
-from mailbot.backends.ews import EwsMailbox
 from mailbot.backends.graph import GraphMailbox
 from mailbot.backends.graph_tokens import StaticTokenProvider
 from mailbot.backends.retry import Backoff
@@ -145,8 +146,9 @@ def check_left_for_a_person(app: App, ref: str, shown: str) -> None:
         raw_bytes(app.store, row.id)
 
 
-@pytest.fixture
-def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, App]]:
+@contextmanager
+def on_graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, App]]:
+    """mailbot polling the fake Graph (two tries, no waiting), closed when the block ends."""
     settings = load_settings(settings_for(tmp_path, "graph"))
     with FakeGraph(MAILBOX) as fake:
         backend = GraphMailbox(
@@ -159,6 +161,26 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, App]]:
             yield fake, app
         finally:
             app.close()
+
+
+@contextmanager
+def on_ews(tmp_path: Path) -> Iterator[tuple[FakeExchange, App]]:
+    """mailbot polling the fake EWS server (two tries, no waiting), closed when the block
+    ends."""
+    settings = load_settings(settings_for(tmp_path, "graph"))
+    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
+        backend = basic_mailbox(base, MAILBOX, attempts=2)
+        app = build_app(settings, backend=backend, classifier=rules_classifier())
+        try:
+            yield fake, app
+        finally:
+            app.close()
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, App]]:
+    with on_graph(tmp_path) as polling:
+        yield polling
 
 
 def test_graph_a_message_that_fails_twice_is_left_reported_once_and_the_rest_read(
@@ -233,18 +255,8 @@ def test_graph_a_message_exchange_cannot_convert_is_reported_at_once(
 
 @pytest.fixture
 def ews(tmp_path: Path) -> Iterator[tuple[FakeExchange, App]]:
-    settings = load_settings(settings_for(tmp_path, "graph"))
-    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
-        backend = EwsMailbox(
-            primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
-            auth_type="basic", username="svc-mailbot", password="s3cret",
-            backoff=Backoff(attempts=2, sleep=lambda _: None),
-        )
-        app = build_app(settings, backend=backend, classifier=rules_classifier())
-        try:
-            yield fake, app
-        finally:
-            app.close()
+    with on_ews(tmp_path) as polling:
+        yield polling
 
 
 @pytest.mark.parametrize("how", ["soap fault", "item error"])

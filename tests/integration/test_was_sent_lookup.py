@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fakes.ews_server import FakeExchange, running
+from fakes.ews_council import exchange_and_mailbox
+from fakes.ews_server import FakeExchange
 from fakes.graph_server import FakeGraph
 from fixtures.dovecot import DovecotServer
 from imapclient import IMAPClient
@@ -52,14 +53,8 @@ def acknowledgement(label: str) -> OutgoingMail:
 
 @pytest.fixture
 def exchange() -> Iterator[tuple[FakeExchange, EwsMailbox]]:
-    with running(FakeExchange(mailbox_address=MAILBOX)) as (fake, base):
-        box = EwsMailbox(
-            primary_smtp_address=MAILBOX, service_endpoint=f"{base}/EWS/Exchange.asmx",
-            auth_type="basic", username="svc-mailbot", password="s3cret",
-            backoff=Backoff(attempts=3, sleep=lambda _: None),
-        )
+    with exchange_and_mailbox(MAILBOX) as (fake, box):
         yield fake, box
-        box.close()
 
 
 def test_ews_asks_exchange_for_the_one_item_among_years_of_sent_items(
