@@ -6,11 +6,11 @@ servers without MOVE, messages deleted under our feet.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser, free_port, running_dovecot
+from imap_person import member_message
 from imapclient import IMAPClient
 
 from mailbot.backends.base import BackendError, CursorExpired, TransientError
@@ -19,17 +19,6 @@ from mailbot.backends.imap_errors import FolderMissing
 from mailbot.backends.retry import Backoff
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(60)]
-
-
-def message(label: str) -> bytes:
-    return (
-        "From: Cllr Example <cllr@members.test.invalid>\r\n"
-        "To: enquiries@council.test.invalid\r\n"
-        f"Subject: {label}\r\n"
-        f"Message-ID: <{label}.{uuid.uuid4().hex}@members.test.invalid>\r\n"
-        "\r\n"
-        f"Body of {label}.\r\n"
-    ).encode()
 
 
 class Admin:
@@ -129,7 +118,7 @@ def test_check_connection_names_missing_folders_it_may_not_create(
 def test_uidvalidity_change_expires_the_cursor_and_old_refs_move_nothing(
     dovecot: DovecotServer, user: ImapUser, admin: Admin
 ) -> None:
-    admin.client.append("INBOX", message("before"))
+    admin.client.append("INBOX", member_message("before"))
     mailbox = client_for(dovecot, user)
     fetched, cursor = mailbox.fetch_new(None)
 
@@ -153,8 +142,8 @@ def test_uidvalidity_change_expires_the_cursor_and_old_refs_move_nothing(
 def test_processed_folder_renamed_by_a_person_is_made_again(
     dovecot: DovecotServer, user: ImapUser, admin: Admin
 ) -> None:
-    admin.client.append("INBOX", message("first"))
-    admin.client.append("INBOX", message("second"))
+    admin.client.append("INBOX", member_message("first"))
+    admin.client.append("INBOX", member_message("second"))
     mailbox = client_for(dovecot, user)
     fetched, _ = mailbox.fetch_new(None)
     mailbox.mark_processed(fetched[0].ref)
@@ -173,7 +162,7 @@ def test_processed_folder_renamed_when_creating_is_not_allowed(
 ) -> None:
     admin.client.create_folder("Processed")
     admin.client.create_folder("Sent")
-    admin.client.append("INBOX", message("stuck"))
+    admin.client.append("INBOX", member_message("stuck"))
     mailbox = client_for(dovecot, user, create_folders=False)
     fetched, _ = mailbox.fetch_new(None)
     admin.client.rename_folder("Processed", "Archive")
@@ -187,8 +176,8 @@ def test_processed_folder_renamed_when_creating_is_not_allowed(
 def test_message_deleted_between_fetch_and_move(
     dovecot: DovecotServer, user: ImapUser, admin: Admin
 ) -> None:
-    admin.client.append("INBOX", message("gone"))
-    admin.client.append("INBOX", message("kept"))
+    admin.client.append("INBOX", member_message("gone"))
+    admin.client.append("INBOX", member_message("kept"))
     mailbox = client_for(dovecot, user)
     fetched, _ = mailbox.fetch_new(None)
 
@@ -215,8 +204,8 @@ def test_without_move_it_copies_then_expunges_only_that_message(
 ) -> None:
     user = old_dovecot.new_user()
     person = Admin(old_dovecot, user)
-    person.client.append("INBOX", message("one"))
-    person.client.append("INBOX", message("two"))
+    person.client.append("INBOX", member_message("one"))
+    person.client.append("INBOX", member_message("two"))
     mailbox = client_for(old_dovecot, user)
     fetched, cursor = mailbox.fetch_new(None)
     mailbox.mark_processed(fetched[0].ref)

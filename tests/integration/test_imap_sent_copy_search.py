@@ -7,61 +7,39 @@ received from the day before the mail was written on. On a real Dovecot and aios
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser
 from fixtures.smtpd import SmtpServer
+from imap_person import acknowledgement as ack_mail
+from imap_person import logged_in, sending_mailbox, user
 from imapclient import IMAPClient
 
 from mailbot.backends.imap import ImapMailbox
-from mailbot.backends.retry import Backoff
-from mailbot.backends.smtp import SmtpSettings
 from mailbot.model import OutgoingMail
+
+__all__ = ["user"]  # pytest fixtures, used by name
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(60)]
 
-ADDRESS = "memberenquiries@example.gov.uk"
-
-
 def acknowledgement(written: datetime, *, dated: bool = True) -> OutgoingMail:
-    message_id = f"<ack.{uuid.uuid4().hex}@example.gov.uk>"
-    date = f"Date: {format_datetime(written)}\r\n" if dated else ""
-    mime = (
-        f"From: {ADDRESS}\r\nTo: cllr@members.test.invalid\r\nSubject: Your enquiry\r\n"
-        f"{date}Message-ID: {message_id}\r\n\r\nThank you.\r\n"
-    ).encode()
-    return OutgoingMail(message_id=message_id, recipients=("cllr@members.test.invalid",),
-                        mime=mime)
-
-
-@pytest.fixture
-def user(dovecot: DovecotServer) -> ImapUser:
-    return dovecot.new_user()
+    return ack_mail("ack", written if dated else None)
 
 
 @pytest.fixture
 def person(dovecot: DovecotServer, user: ImapUser) -> Iterator[IMAPClient]:
-    client = IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=30)
-    client.login(user.username, user.password)
-    client.create_folder("Sent")
-    yield client
-    client.logout()
+    with logged_in(dovecot, user) as client:
+        client.create_folder("Sent")
+        yield client
 
 
 @pytest.fixture
 def mailbox(
     dovecot: DovecotServer, user: ImapUser, smtp_server: SmtpServer
 ) -> Iterator[ImapMailbox]:
-    box = ImapMailbox(
-        host=dovecot.host, port=dovecot.port, security="none", username=user.username,
-        password=user.password, address=ADDRESS,
-        smtp=SmtpSettings(smtp_server.host, smtp_server.port, security="none"),
-        backoff=Backoff(attempts=2, sleep=lambda _: None), timeout=10,
-    )
+    box = sending_mailbox(dovecot, user, smtp_server)
     yield box
     box.close()
 

@@ -11,22 +11,16 @@ mail sent makes the folder again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser
 from fixtures.smtpd import SmtpServer
+from imap_person import ADDRESS, acknowledgement, person, sending_mailbox, user
 from imapclient import IMAPClient
 
-from mailbot.backends.imap import ImapMailbox
-from mailbot.backends.retry import Backoff
-from mailbot.backends.smtp import SmtpSettings
-from mailbot.model import OutgoingMail
+__all__ = ["person", "user"]  # pytest fixtures, used by name
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(60)]
-
-ADDRESS = "memberenquiries@example.gov.uk"
-
 
 def message(label: str) -> bytes:
     return (
@@ -34,40 +28,6 @@ def message(label: str) -> bytes:
         f"Subject: {label}\r\nMessage-ID: <{label}.{uuid.uuid4().hex}@members.test.invalid>\r\n"
         "\r\nText.\r\n"
     ).encode()
-
-
-def acknowledgement(label: str) -> OutgoingMail:
-    message_id = f"<{label}.{uuid.uuid4().hex}@example.gov.uk>"
-    mime = (
-        f"From: {ADDRESS}\r\nTo: cllr@members.test.invalid\r\nSubject: Your enquiry\r\n"
-        f"Message-ID: {message_id}\r\n\r\nThank you.\r\n"
-    ).encode()
-    return OutgoingMail(message_id=message_id, recipients=("cllr@members.test.invalid",),
-                        mime=mime)
-
-
-@pytest.fixture
-def user(dovecot: DovecotServer) -> ImapUser:
-    return dovecot.new_user()
-
-
-@pytest.fixture
-def person(dovecot: DovecotServer, user: ImapUser) -> Iterator[IMAPClient]:
-    client = IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=30)
-    client.login(user.username, user.password)
-    yield client
-    client.logout()
-
-
-def mailbox_for(
-    dovecot: DovecotServer, user: ImapUser, smtp: SmtpServer, watch_sent: bool = False
-) -> ImapMailbox:
-    return ImapMailbox(
-        host=dovecot.host, port=dovecot.port, security="none", username=user.username,
-        password=user.password, address=ADDRESS, watch_sent=watch_sent,
-        smtp=SmtpSettings(smtp.host, smtp.port, security="none"),
-        backoff=Backoff(attempts=2, sleep=lambda _: None), timeout=10,
-    )
 
 
 def subjects(person: IMAPClient, folder: str) -> list[str]:
@@ -80,7 +40,7 @@ def subjects(person: IMAPClient, folder: str) -> list[str]:
 def test_watching_sent_goes_on_reading_the_inbox_when_sent_is_deleted(
     dovecot: DovecotServer, user: ImapUser, person: IMAPClient, smtp_server: SmtpServer
 ) -> None:
-    mailbox = mailbox_for(dovecot, user, smtp_server, watch_sent=True)
+    mailbox = sending_mailbox(dovecot, user, smtp_server, watch_sent=True)
     _, cursor = mailbox.fetch_new(None)  # makes Processed and Sent, finds our place
     person.delete_folder("Sent")
     person.append("INBOX", message("enquiry"))
@@ -101,7 +61,7 @@ def test_watching_sent_goes_on_reading_the_inbox_when_sent_is_deleted(
 def test_a_mail_sent_after_sent_is_deleted_keeps_its_copy(
     dovecot: DovecotServer, user: ImapUser, person: IMAPClient, smtp_server: SmtpServer
 ) -> None:
-    mailbox = mailbox_for(dovecot, user, smtp_server)
+    mailbox = sending_mailbox(dovecot, user, smtp_server)
     mailbox.send(acknowledgement("first"))
     person.delete_folder("Sent")
     mail = acknowledgement("second")
@@ -115,7 +75,7 @@ def test_a_mail_sent_after_sent_is_deleted_keeps_its_copy(
 def test_asking_after_a_mail_when_sent_is_deleted_is_not_an_error(
     dovecot: DovecotServer, user: ImapUser, person: IMAPClient, smtp_server: SmtpServer
 ) -> None:
-    mailbox = mailbox_for(dovecot, user, smtp_server)
+    mailbox = sending_mailbox(dovecot, user, smtp_server)
     mailbox.send(acknowledgement("first"))
     person.delete_folder("Sent")
     assert mailbox.was_sent("<interrupted@example.gov.uk>") is None  # unknown: not resent

@@ -10,30 +10,20 @@ the daemon runs, and keep that protection meanwhile.
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser
+from imap_person import member_message, person, user
 from imapclient import IMAPClient
 
 from mailbot.backends.base import CursorExpired
 from mailbot.backends.imap import ImapMailbox
 from mailbot.backends.retry import Backoff
 
+__all__ = ["person", "user"]  # pytest fixtures, used by name
+
 pytestmark = [pytest.mark.dovecot, pytest.mark.timeout(60)]
-
-
-def message(label: str) -> bytes:
-    return (
-        "From: Cllr Example <cllr@members.test.invalid>\r\n"
-        "To: enquiries@council.test.invalid\r\n"
-        f"Subject: {label}\r\n"
-        f"Message-ID: <{label}.{uuid.uuid4().hex}@members.test.invalid>\r\n"
-        "\r\n"
-        f"Body of {label}.\r\n"
-    ).encode()
 
 
 def message_file(user: ImapUser, label: str) -> Path:
@@ -53,23 +43,10 @@ def _read(path: Path) -> bytes:
         return b""
 
 
-@pytest.fixture
-def user(dovecot: DovecotServer) -> ImapUser:
-    return dovecot.new_user()
-
-
-@pytest.fixture
-def person(dovecot: DovecotServer, user: ImapUser) -> Iterator[IMAPClient]:
-    client = IMAPClient(dovecot.host, dovecot.port, ssl=False, timeout=30)
-    client.login(user.username, user.password)
-    yield client
-    client.logout()
-
-
 def deliver(person: IMAPClient, user: ImapUser, labels: list[str], broken: str = "") -> None:
     """Put the messages in the inbox; the server cannot read the one labelled `broken`."""
     for label in labels:
-        person.append("INBOX", message(label))
+        person.append("INBOX", member_message(label))
     if broken:
         os.chmod(message_file(user, broken), 0)
 
@@ -200,7 +177,7 @@ def test_a_message_the_server_cannot_even_size_does_not_stop_every_poll(
     asks before reading failed for the whole batch, on every poll: no mail was read."""
     deliver(person, user, ["first"])
     cur = user.home / "Maildir" / "cur"
-    raw = message("broken").replace(b"\r\n", b"\n")
+    raw = member_message("broken").replace(b"\r\n", b"\n")
     broken = cur / "1700000000.M1P1.mailhost:2,"  # as procmail or Postfix's local write it
     broken.write_bytes(raw)
     os.chown(broken, dovecot.run_as.pw_uid, dovecot.run_as.pw_gid)

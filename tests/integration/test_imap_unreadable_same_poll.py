@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 from fixtures.dovecot import DovecotServer, ImapUser
+from imap_person import member_message
 from imapclient import IMAPClient
 from sqlalchemy import select
-from test_imap_unreadable_memory import deliver, message, message_file, person, subjects, user
+from test_imap_unreadable_memory import deliver, message_file, person, subjects, user
 from typer.testing import CliRunner
 
 from mailbot.app import build_app
@@ -195,7 +196,7 @@ officers = "{Path(__file__).resolve().parents[2] / "config" / "demo" / "officers
                 poll(app, NOW + timedelta(minutes=minute))
             clock.next_poll()
         assert rows() == []
-        person.append("INBOX", message("readable"))
+        person.append("INBOX", member_message("readable"))
         for minute in range(5, 10):
             poll(app, NOW + timedelta(minutes=minute))
             clock.next_poll()
