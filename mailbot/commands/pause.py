@@ -61,7 +61,7 @@ def apply_pause(ctx: Context, command: Command) -> Result:
     if stop is not None and statutory:
         lines.append(_how_an_foi_pause_ends(ctx.app, stop, told=bool(told)))
         lines.extend([law_line] if law_line is not None else [])
-        lines.extend([_member_told_of_pause(ctx)] if told else [])
+        lines.extend([_member_told_of_pause(ctx, stop)] if told else [])
         return Result(True, lines, told)
     lines.append(
         Bilingual(
@@ -144,10 +144,20 @@ def _how_an_foi_pause_ends(app: App, stop: foi_pause.FoiStop, *, told: bool) -> 
     )
 
 
-def _member_told_of_pause(ctx: Context) -> Bilingual:
+def _member_told_of_pause(ctx: Context, stop: foi_pause.FoiStop | None = None) -> Bilingual:
     """The line for the letter pause_letters queued: the pause waits for the member's
-    side, and they are told so (never the reason as written here)."""
+    side, and they are told so (never the reason as written here). An FOI request paused
+    for its fee: the letter says the fees notice will come, as this line does."""
     member = ctx.app.directory.display(ctx.case.member_email)
+    if stop == "fees":
+        return Bilingual(
+            f"{member} has been sent a letter saying the clock is paused until the fee is "
+            "received, and that you will send them the fees notice if you have not (it "
+            "does not quote your reason).",
+            f"Mae {member} wedi cael llythyr yn dweud bod y cloc wedi'i oedi nes daw'r ffi "
+            "i law, ac y byddwch yn anfon yr hysbysiad ffioedd atynt os nad ydych wedi "
+            "gwneud (nid yw'n dyfynnu eich rheswm).",
+        )
     return Bilingual(
         f"{member} has been sent a letter saying the clock is paused until what it waits "
         "for comes from them, and that you will tell them exactly what is needed (it does "

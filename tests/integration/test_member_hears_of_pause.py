@@ -106,11 +106,17 @@ def test_a_pause_for_someone_else_sends_the_member_nothing(council: Council) -> 
     assert "has not been told of this pause" in _words(confirmation)
 
 
-@pytest.mark.parametrize(("reason", "awaited"), [
-    ("clarification: which year", "you to clarify your request"),
-    ("fees notice sent", "the fee in the fees notice"),
+@pytest.mark.parametrize(("reason", "awaited", "what_they_were_told"), [
+    ("clarification: which year", "you to clarify your request",
+     "paused until what it waits for comes from them, and that you will tell them exactly "
+     "what is needed"),
+    ("fees notice sent", "the fee in the fees notice",
+     "paused until the fee is received, and that you will send them the fees notice if you "
+     "have not"),
 ])
-def test_an_foi_pause_tells_the_member(council: Council, reason: str, awaited: str) -> None:
+def test_an_foi_pause_tells_the_member(
+    council: Council, reason: str, awaited: str, what_they_were_told: str
+) -> None:
     _, assignment = opened(
         council, member=LEE, subject="Freedom of Information request: road gritting",
         body="Under the Freedom of Information Act 2000 please send me the gritting routes.",
@@ -122,6 +128,7 @@ def test_an_foi_pause_tells_the_member(council: Council, reason: str, awaited: s
     [confirmation] = _to(out, FOI_TEAM)
     assert "has not written to them now" not in _words(confirmation)
     assert "has been sent a letter saying the clock is paused" in _words(confirmation)
+    assert what_they_were_told in _words(confirmation)
 
 
 def test_any_news_gets_one_holding_reply_per_pause(council: Council) -> None:
