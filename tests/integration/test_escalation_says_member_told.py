@@ -9,49 +9,22 @@ answers; the escalation to Dana Reed goes on Tuesday 24 November."""
 
 from __future__ import annotations
 
-import html as markup
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from helpers import PLAIN_UTF8, Council, body_text
-
-from mailbot import jobs
-
-RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+from helpers import body_text
+from pothole_council import said as _said
+from pothole_council import unanswered_pothole
 
 
 def _escalation(tmp_path: Path, policy: str, language: str) -> EmailMessage:
-    d = f"{policy}.gov.uk"
-    sam, dana = f"sam.patel@{d}", f"dana.reed@{d}"
-    with Council(
-        tmp_path, mailbox=f"memberenquiries@{d}", policy=policy,
-        name="Cardiff Council" if policy == "cardiff" else "Wiltshire Council",
-        members=[("Cllr Jo Bloggs", f"jo.bloggs@{d}", "Castle", language)],
-        officers=[("Sam Patel", sam, "Highways", dana, ""),
-                  ("Dana Reed", dana, "Highways", "", "")],
-        config=f'[routing]\ndefault_officer = "{sam}"\n[digest]\nenabled = false\n',
-        mail_headers=PLAIN_UTF8,
-    ) as place:
-        place.deliver(place.mail(f"Cllr Jo Bloggs <jo.bloggs@{d}>", "Pothole on Castle Road",
-                                 "A deep pothole outside no. 12.", cc=sam, date=RECEIVED),
-                      RECEIVED)
-        sent: list[EmailMessage] = []
-        day = date(2026, 11, 3)
-        while day <= date(2026, 11, 24):
-            nine = datetime.combine(day, time(9), tzinfo=UTC)
-            jobs.send_reminders(place.app, nine)
-            sent += place.flush(nine)
-            day += timedelta(days=1)
+    d, sent = unanswered_pothole(tmp_path, policy, until=date(2026, 11, 24), language=language)
     assert any(m["To"] == f"jo.bloggs@{d}" for m in sent)  # the late notice
-    [escalation] = [m for m in sent if m["To"] == dana]
-    assert escalation["Cc"] == sam
+    [escalation] = [m for m in sent if m["To"] == f"dana.reed@{d}"]
+    assert escalation["Cc"] == f"sam.patel@{d}"
     return escalation
-
-
-def _said(message: EmailMessage, part: str) -> str:
-    return " ".join(markup.unescape(body_text(message, part)).split())
 
 
 def test_the_escalation_says_the_member_was_told_it_is_late(tmp_path: Path) -> None:
