@@ -169,6 +169,16 @@ def rows(app: App, table: type[T], *where: Any) -> list[T]:
         return list(session.scalars(statement.order_by(table.id)).all())  # type: ignore[attr-defined]
 
 
+def relabelled_without_its_flag(app: App, case_id: int) -> CaseRow:
+    """The case as a relabel made before the relabel set the flag left it: a
+    confidentiality request with confidential false in the database."""
+    with app.store.transaction() as session:
+        case = session.get(CaseRow, case_id)
+        assert case is not None
+        case.kind, case.confidential = "confidentiality", False
+    return case
+
+
 def queued_digests(place: Council, now: datetime) -> dict[str, EmailMessage]:
     """The digest job run at `now`; then every digest in the outbox, by its To."""
     send_digests(place.app, now)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import PLAIN_UTF8, Council, body_text, relabelled_without_its_flag, rows
 
 from mailbot import jobs
 from mailbot.console import describe_case, query_cases
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.store.tables import OutboxRow
 
 MAILBOX = "memberenquiries@wiltshire.gov.uk"
 JO = "jo.bloggs@wiltshire.gov.uk"
@@ -43,10 +43,7 @@ def test_officers_mail_about_it_names_it_by_reference_only(tmp_path: Path) -> No
     ) as town:
         town.deliver(town.mail(JO, SUBJECT, "Can we talk about her son first?", date=RECEIVED),
                      RECEIVED)
-        with town.app.store.transaction() as session:
-            case = session.get(CaseRow, town.case().id)
-            assert case is not None
-            case.kind, case.confidential = "confidentiality", False
+        case = relabelled_without_its_flag(town.app, town.case().id)
         before = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
         [update] = town.deliver(town.mail(JO, f"Re: {SUBJECT} [{case.ref}]",
                                           "His solicitor rang me.", date=before), before)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpers import PLAIN_UTF8, Council, body_text, rows
+from helpers import PLAIN_UTF8, Council, body_text, relabelled_without_its_flag, rows
 
 from mailbot import jobs
 from mailbot.model import Kind
-from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.store.tables import OutboxRow
 from mailbot.triage import relabel_case
 
 MAILBOX = "memberenquiries@wiltshire.gov.uk"
@@ -79,10 +79,7 @@ def test_a_confidentiality_request_without_the_flag_is_still_shown_by_reference(
     with council(tmp_path) as town:
         town.deliver(town.mail(JO, SUBJECT, "Can we talk about her son first?", date=RECEIVED),
                      RECEIVED)
-        with town.app.store.transaction() as session:
-            case = session.get(CaseRow, town.case().id)
-            assert case is not None
-            case.kind, case.confidential = "confidentiality", False
+        relabelled_without_its_flag(town.app, town.case().id)
         jobs.send_digests(town.app, MONDAY)
         [digest] = rows(town.app, OutboxRow, OutboxRow.purpose == "digest")
         text = mail_text(digest.mime)
