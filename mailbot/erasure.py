@@ -219,7 +219,7 @@ def _blank_subjects(session: Session, cases: list[FoundCase], now: datetime, by:
     """Blank the subjects that name the person, each case's timeline saying it was done
     on request (never whom it named)."""
     session.execute(update(CaseRow).where(
-        CaseRow.id.in_([c.id for c in cases])).values(subject=""))
+        CaseRow.id.in_([c.id for c in cases])).values(subject="", matter_key=""))
     for case in cases:
         ledger.record_event(session, now, by, SUBJECT_ERASED,
                             "on request (UK GDPR Article 17)", case_id=case.id)

@@ -5,22 +5,21 @@ matter twice opens a second case; its officer is told what else is open for that
 and which of it is probably the same matter, so it is not handled afresh by someone
 unaware of the first.
 
-The query reads the open cases (status IN open/needs_triage/paused) of this member's
-stored address forms through ix_cases_member, a few columns each; only the SHOWN listed
-are loaded whole, so a member with dozens open costs little more than one with two. Who
-is the member is then decided by address_key and the members directory (same_member),
-not by the stored string.
+The open cases (status IN open/needs_triage/paused) of this member's stored address forms
+are counted per address through ix_cases_member; who is the member is decided for each
+address by address_key and the members directory (same_member), not by the stored
+string. The database then ranks them by the stored matter_key (mailbot.matter) and gives
+only the SHOWN listed, so a member with hundreds open costs what one with two does.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, desc, func, select
+from sqlalchemy import case as case_when
 from sqlalchemy.orm import Session
 
 from mailbot.addresses import address_forms, address_key
@@ -28,23 +27,16 @@ from mailbot.complained_about import COMPLAINT_ABOUT, COMPLAINT_MAYBE_ABOUT
 from mailbot.compose import untagged_subject
 from mailbot.directory import Directory
 from mailbot.erasure import SUBJECT_ERASED
-from mailbot.loops.subjects import (
-    FORWARD_SUBJECT,
-    GATEWAY_TAG,
-    REPLY_OR_FORWARD_SUBJECT,
-    without_gateway_tags,
-)
+from mailbot.loops.subjects import FORWARD_SUBJECT, without_gateway_tags
+from mailbot.matter import MIN_CONTAINED, matter_key, same_key_as
 from mailbot.model import UNFINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.parse import parse_message
 from mailbot.quoting import history_head, own_text
-from mailbot.refs import REF_TAG
 from mailbot.store.tables import CaseRow, EventRow, MessageRow
 from mailbot.thread import same_member
 
 SHOWN = 5  # listed in full; the rest are counted ("and 3 more")
 OPEN = (CaseStatus.OPEN.value, CaseStatus.NEEDS_TRIAGE.value, CaseStatus.PAUSED.value)
-MIN_CONTAINED = 5  # a shorter matter ("Help") is contained in too many subjects to say
-_NOT_A_LETTER = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -76,36 +68,6 @@ def shown_as_confidential(case: CaseRow) -> bool:
 
 def _confidential(kind: str | None, flagged: bool | None) -> bool:
     return bool(flagged) or kind == Kind.CONFIDENTIALITY.value
-
-
-@lru_cache(maxsize=4096)  # a busy member's open subjects, compared at each of their mails
-def matter_key(subject: str) -> str:
-    """The subject as the matter is compared: without the mail gateway's tags
-    ("[EXTERNAL]"), Re:/Fwd: (in the languages of members' mail clients) and [MB-...]
-    references anywhere, then in lower case with everything but letters and digits
-    removed. "RE: [MB-2026-00042] Pothole, Mill Lane!" gives "potholemilllane"."""
-    rest = REF_TAG.sub(" ", subject)
-    while True:
-        found = GATEWAY_TAG.match(rest) or REPLY_OR_FORWARD_SUBJECT.match(rest)
-        if not found or not found.end():
-            break
-        rest = rest[found.end() :]
-    return _NOT_A_LETTER.sub("", rest.casefold())
-
-
-def same_matter(one: str, other: str) -> bool:
-    """Probably the same matter: the two subjects' matter_key are equal, or one contains
-    the other ("Any update on the pothole in Mill Lane?" contains "Pothole in Mill
-    Lane"), the shorter having at least MIN_CONTAINED letters and digits. Nothing else
-    (no similarity score): a wrong "probably" costs the officer a look, no more."""
-    return _same_key(matter_key(one), matter_key(other))
-
-
-def _same_key(a: str, b: str) -> bool:
-    if not a or not b:
-        return False
-    shorter, longer = sorted((a, b), key=len)
-    return a == b or (len(shorter) >= MIN_CONTAINED and shorter in longer)
 
 
 def member_addresses(directory: Directory, email: str) -> list[str]:
@@ -154,17 +116,14 @@ def _same_matter(
     session: Session, subject: str, *where: ColumnElement[bool]
 ) -> Iterator[CaseRow]:
     """The cases `where` says, not anonymised, newest first, whose matter_key is this
-    subject's: read as light rows, and only those loaded whole."""
+    subject's (found through ix_cases_matter)."""
     key = matter_key(subject)
     if not key:
         return
-    found = session.execute(
-        select(CaseRow.id, CaseRow.subject).where(*where, CaseRow.anonymised_at.is_(None))
-        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
-    ).all()
-    for case_id, case_subject in found:
-        if matter_key(case_subject) == key and (case := session.get(CaseRow, case_id)):
-            yield case
+    yield from session.scalars(
+        select(CaseRow).where(*where, CaseRow.matter_key == key,
+                              CaseRow.anonymised_at.is_(None))
+        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc()))
 
 
 def _first_words(session: Session, case: CaseRow) -> str:
@@ -215,41 +174,42 @@ def other_open_cases(
     would tell its subject. Nothing for an anonymised case or one with no member address."""
     if not case.member_email or case.anonymised_at is not None:
         return OtherCases((), 0)
-    # Light rows first (a busy member may have dozens open): whose they are and whether
-    # each is the same matter needs only these columns; SHOWN of them are loaded in full.
-    rows = session.execute(
-        select(CaseRow.id, CaseRow.member_email, CaseRow.subject, CaseRow.kind,
-               CaseRow.confidential)
-        .where(
-            CaseRow.status.in_(OPEN),
-            CaseRow.member_email.in_(member_addresses(directory, case.member_email)),
-            CaseRow.id != case.id,
-            CaseRow.anonymised_at.is_(None),
-        )
-        .order_by(CaseRow.received_at.desc(), CaseRow.id.desc())
+    # Who is the member is decided per stored address (a few), then the database counts
+    # their open cases and gives the SHOWN to list, the same matter first: a member with
+    # hundreds open costs what one with two does.
+    mine = (
+        CaseRow.status.in_(OPEN),
+        CaseRow.member_email.in_(member_addresses(directory, case.member_email)),
+        CaseRow.id != case.id,
+        CaseRow.anonymised_at.is_(None),
+    )
+    counted = session.execute(
+        select(CaseRow.member_email, func.count()).where(*mine).group_by(CaseRow.member_email)
     ).all()
-    private = shown_as_confidential(case)
-    matter = "" if private else matter_key(case.subject)
-    whose = {
-        address: same_member(directory, case.member_email, address)
-        for address in {row.member_email for row in rows}
-    }
-    theirs = [
-        (row.id, not _confidential(row.kind, row.confidential)
-         and _same_key(matter, matter_key(row.subject)))
-        for row in rows if whose[row.member_email]
-    ]
-    theirs.sort(key=lambda found: not found[1])  # stable: newest first within
-    shown = dict(theirs[:SHOWN])
-    loaded = {row.id: row for row in session.scalars(
-        select(CaseRow).where(CaseRow.id.in_(shown)))}
+    theirs = [address for address, _ in counted
+              if same_member(directory, case.member_email, address)]
+    total = sum(count for address, count in counted if address in theirs)
+    if not total:
+        return OtherCases((), 0)
+    key = "" if shown_as_confidential(case) else matter_key(case.subject)
+    # A confidential case (this one or the other) is never marked: that would tell its subject.
+    marked = and_(CaseRow.confidential.is_not(True), CaseRow.kind != Kind.CONFIDENTIALITY.value,
+                  same_key_as(key, CaseRow.matter_key))
+    ranked = session.execute(
+        select(CaseRow, case_when((marked, 1), else_=0).label("same"))
+        .where(*mine, CaseRow.member_email.in_(theirs))
+        .order_by(desc("same"), CaseRow.received_at.desc(), CaseRow.id.desc())
+        .limit(SHOWN)
+    ).all()
+    shown = {row.id: bool(is_same) for row, is_same in ranked}
+    loaded = {row.id: row for row, _ in ranked}
     erased = subjects_erased(session, [i for i, row in loaded.items() if not row.subject])
     about_them = complaints_about(session, to, [
         i for i, row in loaded.items() if row.kind == Kind.COMPLAINT.value])
     listed = [_listed(directory, loaded[case_id], to, same, case_id in erased,
                       hidden=case_id in about_them)
               for case_id, same in shown.items()]
-    return OtherCases(tuple(listed), max(0, len(theirs) - SHOWN))
+    return OtherCases(tuple(listed), total - len(listed))
 
 
 def _shown_subject(subject: str) -> str:

@@ -267,7 +267,7 @@ def anonymise_cases(session: Session, ids: list[int], now: datetime) -> None:
     session.execute(
         update(CaseRow)
         .where(CaseRow.id.in_(ids))
-        .values(member_email="", member_name="", subject="", anonymised_at=now)
+        .values(member_email="", member_name="", subject="", matter_key="", anonymised_at=now)
     )
 
 

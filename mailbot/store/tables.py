@@ -23,7 +23,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from mailbot.matter import KEY_LENGTH
+from mailbot.matter import matter_key as key_of
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -121,6 +124,9 @@ class CaseRow(Base):
     known_member: Mapped[bool] = mapped_column(Boolean, default=False)
     officer_email: Mapped[str | None] = mapped_column(Clipped(320), nullable=True)
     subject: Mapped[str] = mapped_column(Clipped(300), default="")
+    # mailbot.matter's key of the subject, kept by _keep_matter_key whatever sets it; a
+    # Core UPDATE of the subject must set it too (the erasures blank both).
+    matter_key: Mapped[str] = mapped_column(String(KEY_LENGTH), default="", server_default="")
     policy: Mapped[str] = mapped_column(Clipped(100))
     received_at: Mapped[datetime]
     ack_due: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -146,7 +152,14 @@ class CaseRow(Base):
         Index("ix_cases_parent", "parent_id"),  # `mailbot case`: the cases split from it
         # A member's open cases, listed in each assignment and chaser mail to an officer
         Index("ix_cases_member", "member_email", "status"),
+        # A mail sent again, or forwarded by staff, looked up by its matter
+        Index("ix_cases_matter", "matter_key"),
     )
+
+    @validates("subject")
+    def _keep_matter_key(self, _name: str, subject: str | None) -> str | None:
+        self.matter_key = key_of(subject or "")
+        return subject
 
 
 class ClockEventRow(Base):

@@ -14,7 +14,7 @@ import pytest
 from helpers import PLAIN_UTF8, Council, body_text
 
 from mailbot.languages import long_date_cy
-from mailbot.member_cases import same_matter
+from mailbot.matter import same_matter
 from mailbot.render import long_date
 
 MAILBOX = "memberenquiries@council.gov.uk"

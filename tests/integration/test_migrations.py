@@ -123,7 +123,7 @@ def test_a_database_a_newer_mailbot_upgraded_is_refused_in_one_line(
     (line,) = result.output.splitlines()
     assert line.startswith("mailbot: error: database ")
     assert ("its schema is revision 0099, which this mailbot does not know (its newest is "
-            "0008): a newer mailbot upgraded it. Install that version again, or restore the "
+            "0009): a newer mailbot upgraded it. Install that version again, or restore the "
             "backup taken before the upgrade") in line
 
 
