@@ -6,6 +6,7 @@ One idea a module:
 - figures.py: the queries over a scope's cases and the counts made from them;
 - kpis.py: the protocol KPIs per kind over the cases received in the window;
 - context.py: all of that laid out for the templates (confidential cases by reference);
+- case_lists.py, due_todo.py: the lists of cases, and what to do about each;
 - send.py: the job: render, and queue one digest per recipient per ISO week.
 """
 

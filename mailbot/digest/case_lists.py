@@ -15,6 +15,7 @@ from mailbot.addresses import same_address
 from mailbot.assignment import reassign_example
 from mailbot.clock import ABSENCE_PAUSE
 from mailbot.compose import untagged_subject
+from mailbot.digest.due_todo import before_due
 from mailbot.digest.figures import AnyRow, Pause, is_confidential
 from mailbot.digest.naming import FOI_LAWS, KIND_NAMES, NOT_LISTED, officer_line, welsh_name
 from mailbot.digest.periods import local_day
@@ -30,7 +31,7 @@ def case_list(
     overdue: bool, reader: str = ""
 ) -> dict[str, Any]:
     """The first `limit` cases (most overdue, or soonest due, first); the rest counted.
-    What to do about an overdue case the `reader` holds is theirs to do."""
+    What to do about a case the `reader` holds is theirs to do."""
     ordered = sorted(found, key=lambda r: (r.response_due, r.ref))
     rows = []
     for row in ordered[:limit]:
@@ -41,12 +42,19 @@ def case_list(
                 **_kind_names(app, row, today),
                 "due": row.response_due,
                 "days_overdue": _days_overdue(app, row, today) if overdue else 0,
-                **(_what_to_do(app, row, service, yours=_holds(reader, row))
-                   if overdue else {}),
+                **_todo(app, row, service, overdue=overdue, yours=_holds(reader, row)),
             }
         )
-    return {"rows": rows, "more": max(len(ordered) - limit, 0),
-            **(_said_once(rows) if overdue else {})}
+    return {"rows": rows, "more": max(len(ordered) - limit, 0), **_said_once(rows)}
+
+
+def _todo(app: App, row: AnyRow, service: str, *, overdue: bool, yours: bool) -> dict[str, str]:
+    """What to do about an overdue case, or one due this week (due_todo.py) that has an
+    officer in officers.csv and a confirmed kind; the rest are said as when overdue."""
+    if (overdue or row.officer_email is None or service == NOT_LISTED
+            or row.status == CaseStatus.NEEDS_TRIAGE.value):
+        return _what_to_do(app, row, service, yours=yours)
+    return before_due(app, row, yours=yours)
 
 
 def _said_once(rows: list[dict[str, Any]]) -> dict[str, Any]:

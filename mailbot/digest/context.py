@@ -99,6 +99,7 @@ def build_digest(
                 is_confidential(r.confidential, r.kind) for r in figures.open_cases
             ),
             "due_this_week": everyone.due_this_week,
+            "due_later": _due_after_this_week(figures),
             "overdue": everyone.overdue,
             "reopened": figures.weeks[-1].reopened,
             "unassigned": figures.tallies.get(None, Tally()).open,
@@ -108,7 +109,7 @@ def build_digest(
         "overdue": case_list(app, figures.overdue, today, limit, hidden, overdue=True,
                               reader=recipient),
         "due_this_week": case_list(app, figures.due_this_week, today, limit, hidden,
-                                    overdue=False),
+                                    overdue=False, reader=recipient),
         "paused": paused_list(app, figures.paused, today, limit, hidden, reader=recipient),
         "kpis": _kpis(app, figures, today),
         "trend": [
@@ -134,13 +135,22 @@ def _kpi_from(periods: Periods, began: date | None, shown: int) -> date:
     return min(began, periods.this_week)
 
 
+def _due_after_this_week(figures: Figures) -> int:
+    """Open cases due after this week: with the overdue, due-this-week and paused ones,
+    the open cases the "Now" figures count (paused cases have no due date)."""
+    week_end = figures.periods.this_week + timedelta(days=6)
+    return sum(1 for row in figures.open_cases
+               if row.response_due is not None and row.response_due > week_end)
+
+
 def _trend_title(began: date | None, shown: int) -> dict[str, str]:
     """"Last 12 weeks", or since when: a council's first digests would otherwise show
     weeks before mailbot began as weeks in which nothing came in."""
     if began is None or shown == WEEKS:
         return {"en": f"Last {WEEKS} weeks", "cy": f"Y {WEEKS} wythnos diwethaf",
                 "span": f"the last {WEEKS} weeks", "span_cy": f"y {WEEKS} wythnos diwethaf"}
-    since, since_cy = long_date(began), long_date_cy(began)
+    # "ar" mutates the day that follows it: "ar ddydd Llun".
+    since, since_cy = long_date(began), long_date_cy(began, True)
     return {
         "en": f"Since mailbot began on {since}",
         "cy": f"Ers i mailbot ddechrau ar {since_cy}",
