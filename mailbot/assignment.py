@@ -32,6 +32,7 @@ from mailbot.member_cases import (
 from mailbot.model import CaseStatus, Kind, ParsedMessage
 from mailbot.quoting import above_our_quoted_mail
 from mailbot.store.tables import CaseRow, EventRow
+from mailbot.typed_date import typed_date
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -144,8 +145,10 @@ def officer_context(
     headline: Headline,
     why: str,
     message: ParsedMessage | None,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """Whitelisted values for the officer-facing templates."""
+    """Whitelisted values for the officer-facing templates; `today` (London), the day the
+    mail is written, for RESUME's example date (the form alone without it)."""
     kind = Kind(case.kind)
     member = app.directory.member(case.member_email)
     officer = app.directory.officer(to)
@@ -165,6 +168,7 @@ def officer_context(
     by_director = kind == Kind.COMPLAINT and app.policy.routing.complaints == "service-director"
     return {
         "council": council_context(app),
+        "today_typed": typed_date(today) if today else "dd/mm/yyyy",
         "officer": {"name": officer.name if officer else to, "email": to},
         "headline": {"en": headline.en, "cy": headline.cy},
         "why": why,
@@ -404,9 +408,11 @@ def officer_mail(
     message: ParsedMessage | None,
     subject_prefix: str = "",
     cc: tuple[str, ...] = (),
+    today: date | None = None,
 ) -> outbox.Rewritten:
     """An assignment-style mail to `to` about the case as it is now, not queued."""
-    context = officer_context(app, case, to=to, headline=headline, why=why, message=message)
+    context = officer_context(app, case, to=to, headline=headline, why=why, message=message,
+                              today=today)
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)
     context["subject"] = assignment_subject(
@@ -443,7 +449,7 @@ def queue_officer_mail(
 ) -> str | None:
     """Write an assignment-style mail to `to`; returns the purpose if a row was written."""
     mail = officer_mail(app, case, to=to, headline=headline, why=why, message=message,
-                        subject_prefix=subject_prefix, cc=cc)
+                        subject_prefix=subject_prefix, cc=cc, today=_from_london(now))
     row = outbox.queue(
         session,
         purpose=purpose,

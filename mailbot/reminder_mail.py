@@ -28,6 +28,7 @@ from mailbot.model import Kind
 from mailbot.reminder_schedule import LISTED_IN_SUMMARY, Step, escalation_day, step_of_key
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.typed_date import typed_date
 from mailbot.workdays import LONDON
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ def reminder_context(
             "mailbox": app.mailbox_address,
             "domain": app.mailbox_address.rpartition("@")[2],
         },
+        "today_typed": typed_date(today),  # RESUME's example date: the day it is written
         "officer": {"name": officer.name, "email": officer.email, "service": officer.service},
         "manager": {"name": manager.name, "email": manager.email} if manager else None,
         # Who the answer is for, as the assignment names them: the officer may have no

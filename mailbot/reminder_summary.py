@@ -21,6 +21,7 @@ from mailbot.reminder_mail import manager_of, reminder_context, step_mail
 from mailbot.reminder_schedule import SUMMARY, Step, listed_reason
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow
+from mailbot.typed_date import typed_date
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -88,6 +89,7 @@ def summary_mail(
         "officer": items[0]["officer"],
         "manager": items[0]["manager"],
         "today": today,
+        "today_typed": typed_date(today),  # RESUME's example date: the day it is written
         "items": items,
         "counts": {"overdue": overdue, "due_today": due_today,
                    "soon": len(items) - overdue - due_today, "all": len(items)},

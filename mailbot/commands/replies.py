@@ -22,6 +22,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
+from mailbot.typed_date import typed_date
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -123,6 +124,8 @@ def queue_help(
         "short": short_note is not None,
         "short_note": str(short_note or ""),
         "short_note_cy": welsh_of(short_note or ""),
+        # RESUME's example date: the day this is written, not one gone by next year.
+        "today_typed": typed_date(now.astimezone(cases.LONDON).date()),
     }
     if not dedup_key:
         asked_key = f":asked:{message.message_id}" if asked else ""

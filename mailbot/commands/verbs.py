@@ -12,6 +12,7 @@ from datetime import date
 
 from mailbot.commands.command_line import Command, Line, Unparsed
 from mailbot.languages import Bilingual
+from mailbot.typed_date import typed_date, written_date
 from mailbot.workdays import MAX_YEAR, MIN_YEAR
 
 MAX_EXTENSION_DAYS = 60
@@ -187,12 +188,19 @@ def _no_year(line: Line, rest: str, written: re.Match[str] | None) -> Bilingual 
 _RESUME_DATE_LEAD = re.compile(r"^(?:on|from|as\s+of)\s+", re.IGNORECASE)
 # A token written as a date that is none (31/02/2026): refused rather than taken as words.
 _LIKE_A_DATE = re.compile(r"^\d{1,4}[/-]\d{1,2}[/-]\d{1,4}$")
-_RESUME_USAGE = Bilingual(
-    'RESUME takes the day the clock runs again from as 23/11/2026 (or 23 November 2026): '
-    'RESUME 23/11/2026 "fee received"',
-    "mae RESUME yn cymryd y diwrnod y mae'r cloc yn rhedeg eto ohono fel 23/11/2026 (neu "
-    '23 November 2026): RESUME 23/11/2026 "ffi wedi dod i law"',
-)
+
+
+def _resume_usage(today: date | None) -> Bilingual:
+    """How RESUME takes a date, with the day the line is read as the example (a fixed
+    date read as one long gone a year on); without that day, the form alone."""
+    typed, words = (typed_date(today), written_date(today)) if today else (
+        "dd/mm/yyyy", "the month in words")
+    return Bilingual(
+        f"RESUME takes the day the clock runs again from as {typed} (or {words}): "
+        f'RESUME {typed} "fee received"',
+        f"mae RESUME yn cymryd y diwrnod y mae'r cloc yn rhedeg eto ohono fel {typed} (neu "
+        f'{words if today else "y mis mewn geiriau"}): RESUME {typed} "ffi wedi dod i law"',
+    )
 
 
 def resume(line: Line) -> Command | Unparsed:
@@ -203,12 +211,12 @@ def resume(line: Line) -> Command | Unparsed:
     written = _WRITTEN_DATE.match(rest)
     if written and written.group(2).lower() in _MONTHS or _NO_YEAR.match(rest):
         if written is None or written.group(3) is None:
-            return Unparsed(_no_year(line, rest, written) or _RESUME_USAGE, line.first)
+            return Unparsed(_no_year(line, rest, written) or _resume_usage(line.today), line.first)
         try:
             day = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
                        int(written.group(1)))
         except ValueError:
-            return Unparsed(_RESUME_USAGE, line.first)
+            return Unparsed(_resume_usage(line.today), line.first)
         after = rest[written.end():]
     else:
         token, _, after = rest.partition(" ")
@@ -216,7 +224,7 @@ def resume(line: Line) -> Command | Unparsed:
         found = _date(token)
         if found is None:
             if _LIKE_A_DATE.match(token):
-                return Unparsed(_RESUME_USAGE, line.first)
+                return Unparsed(_resume_usage(line.today), line.first)
             return Command(line.verb, reason=line.reason(line.rest))
         day = found
     if not MIN_YEAR <= day.year <= MAX_YEAR:

@@ -226,5 +226,6 @@ def test_the_update_says_the_new_date_goes_unless_answered_or_paused_first(
 def test_help_lists_resume_with_a_date(council: Council) -> None:
     _, assignment = _enquiry(council)
     said, _ = _command(council, assignment, SAM, "HELP", NOTICE)
-    assert ("RESUME 23/11/2026 start it again as of that day (the day the fee or the answer "
-            "came)") in said
+    # The example is the day HELP is answered (test_example_date_is_the_day_written).
+    assert (f"RESUME {NOTICE:%d/%m/%Y} start it again as of that day (the day the fee or the "
+            "answer came)") in said

@@ -69,6 +69,7 @@ def reminder_context(step: str = "before", confidential: bool = False, **extra: 
     subject = "" if confidential else "Pothole outside 14 Castle Street"
     return {
         "council": {**COUNCIL, "domain": "cardiff.gov.uk"},
+        "today_typed": "27/11/2026",
         "officer": {
             "name": "Sam Patel",
             "email": "sam.patel@cardiff.gov.uk",

@@ -60,7 +60,7 @@ def test_an_answered_case_was_answered_on_a_day_mutated_after_ar() -> None:
     for text in said("command_help", {
         "answered_on": date(2026, 12, 4), "ref": "MB-2026-00001", "problem": "",
         "not_a_command": False, "asked": True, "problem_cy": "", "line": "",
-        "council": COUNCIL, "extendable": True,
+        "council": COUNCIL, "extendable": True, "today_typed": "27/11/2026",
     }).values():
         assert "Atebwyd MB-2026-00001 ar ddydd Gwener 4 Rhagfyr 2026:" in text
 
@@ -77,6 +77,7 @@ def test_the_last_unread_alert_of_the_day_is_the_fifth_in_welsh() -> None:
 
 def late_notice(phrase_cy: str, contact: dict[str, str] | None) -> dict[str, str]:
     return said("late_notice", {
+        "council": COUNCIL,  # its 'cannot wait' line, as the acknowledgement's
         "member": {"salutation": "Cllr Siân Evans"},
         "case": {"kind_label": "enquiry", "ref": "MB-2026-00001", "officer_known": True,
                  "officer_phrase_cy": phrase_cy},
