@@ -456,6 +456,10 @@ def letter_mail(
         "council": {
             **assignment.council_context(app),
             "welcomes_welsh": welcomes_welsh(app.policy.language),
+            # The numbers for what cannot wait for email, as the acknowledgement has them
+            # (the late notice says them again); "" for none.
+            "telephone": app.settings.council.telephone,
+            "out_of_hours_telephone": app.settings.council.out_of_hours_telephone,
         },
         "member": acknowledgement.member_context(app, case),
         "case": {

@@ -167,14 +167,17 @@ def test_mailbots_own_templates_copied_unchanged_draw_no_warning(tmp_path: Path)
 
 
 def test_a_partial_no_template_includes_is_a_warning_naming_it(tmp_path: Path) -> None:
-    """The council rewords the acknowledgement's body without the 'cannot wait' lines it
-    included, and keeps its own wording of those lines: no mail uses that file, and
-    check-config said nothing. A partial of the council's own, included from its
+    """The council rewords the acknowledgement's body (and the late notice's) without the
+    'cannot wait' lines they included, and keeps its own wording of those lines: no mail
+    uses that file, and check-config said nothing. A partial of the council's own, included from its
     acknowledgement, was called 'never used', and its values went unread."""
     config = _council(tmp_path, {
         "_partials/ack.en.txt": "Dear {{ member.salutation }},\n"
                                 "Our reference is {{ case.ref }}.\n"
                                 '{% include "_partials/phone_line.en.txt" %}\n',
+        # and the late notice's, which included them too
+        "_partials/late_notice.en.txt": "Dear {{ member.salutation }},\n"
+                                        "Your answer is late.\n",
         "_partials/cannot_wait.en.txt": "Urgent? Ring {{ council.telephone }}.\n",
         "_partials/phone_line.en.txt": "Or ring us on {{ council.telephon }}.\n",
         # included by a name the bilingual letters build ("_partials/signature." ~ first)
