@@ -23,6 +23,7 @@ from mailbot.body import UNREADABLE, body_note
 from mailbot.cases import KIND_LABELS, LONDON
 from mailbot.compose import Envelope, untagged_subject
 from mailbot.languages import ENGLISH, WELSH_FIRST, Languages, staff_languages, welsh_of
+from mailbot.mail_received import later_mail_received
 from mailbot.member_cases import (
     OtherCases,
     other_open_cases,
@@ -205,6 +206,9 @@ def officer_context(
         "message_text": text,
         # The member's follow-up quoted our earlier mail below their words: not repeated.
         "history_left_out": history_left_out,
+        # The day a later mail quoted here came (an update), shown as "Received" with the
+        # case's own day under its own label; None for the first mail, the case's day.
+        "mail_received": later_mail_received(case, message),
         # Why the message text is missing or unreadable, so the officer opens the original.
         "body_note": note,
         # Mail passed on as an attachment that could not be read, by file name: what is
