@@ -196,3 +196,14 @@ def test_the_due_this_week_list_says_what_to_do_in_welsh(
     text, words = _read(cardiff["dana"])
     assert f"  {TODO_THIS_WEEK}\n  {todo_cy}\n  MB-2026-00008" in text
     assert f"{TODO_THIS_WEEK}\n{todo_cy}\n" in words
+
+
+def test_a_manager_is_told_who_may_act_in_a_whole_sentence(
+    wiltshire: dict[str, EmailMessage],
+) -> None:
+    """"The officer's manager or deputy and the administrators may." left a manager to
+    guess may what; the Welsh beside it said "can do this"."""
+    text, words = _read(wiltshire["dana"])
+    said = "one case a reply. The officer's manager or deputy and the administrators may do this."
+    assert said in " ".join(text.split())
+    assert said in " ".join(words.split())
