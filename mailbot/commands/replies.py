@@ -22,7 +22,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
-from mailbot.typed_date import typed_date
+from mailbot.typed_date import extend_example, typed_date
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -126,6 +126,10 @@ def queue_help(
         "short_note_cy": welsh_of(short_note or ""),
         # RESUME's example date: the day this is written, not one gone by next year.
         "today_typed": typed_date(now.astimezone(cases.LONDON).date()),
+        # EXTEND's example date: one to come that EXTEND takes for this case.
+        "extend_typed": typed_date(extend_example(
+            app.policy.council_calendar(), now.astimezone(cases.LONDON).date(),
+            case.response_due if case is not None else None)),
     }
     if not dedup_key:
         asked_key = f":asked:{message.message_id}" if asked else ""

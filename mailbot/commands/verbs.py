@@ -123,12 +123,8 @@ def _extend_to_written_date(
     """EXTEND 29 December 2026 "reason". Without its year the date is refused rather than
     guessed: mailbot would tell the member a date a year out, or one already gone."""
     if written is None or written.group(3) is None:
-        return Unparsed(_no_year(line, rest, written) or Bilingual(
-            'EXTEND to a date needs the year: EXTEND 29/12/2026 "reason" (or a number '
-            'of working days: EXTEND 5 "reason")',
-            'mae EXTEND i ddyddiad angen y flwyddyn: EXTEND 29/12/2026 "rheswm" (neu '
-            'nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")',
-        ), line.first)
+        return Unparsed(_no_year(line, rest, written) or _extend_without_year(rest, written),
+                        line.first)
     try:
         new_date = date(int(written.group(3)), _MONTHS[written.group(2).lower()],
                         int(written.group(1)))
@@ -161,12 +157,7 @@ def _no_year(line: Line, rest: str, written: re.Match[str] | None) -> Bilingual 
     year's if it has gone). None without today or when the day and month are no date."""
     if line.today is None:
         return None
-    if written is not None and written.group(2).lower() in _MONTHS:
-        typed = f"{written.group(1)} {written.group(2)}"
-        day, month = int(written.group(1)), _MONTHS[written.group(2).lower()]
-    else:
-        typed = rest[: rest.index("/") + 3].rstrip(",.:; ")  # _NO_YEAR matched it
-        day, month = (int(part) for part in typed.split("/"))
+    typed, day, month = _typed_day_month(rest, written)
     year = line.today.year
     if line.verb == "RESUME" and (month, day) > (line.today.month, line.today.day):
         year -= 1
@@ -181,6 +172,43 @@ def _no_year(line: Line, rest: str, written: re.Match[str] | None) -> Bilingual 
     return Bilingual(
         f"{typed} has no year: write {dated} ({line.verb} {dated} {en})",
         f"nid oes blwyddyn yn {typed}: ysgrifennwch {dated} ({line.verb} {dated} {cy})",
+    )
+
+
+def _typed_day_month(rest: str, written: re.Match[str] | None) -> tuple[str, int, int]:
+    """A day and month without a year as typed ('24/12', '24 December'), day, month."""
+    if written is not None and written.group(2).lower() in _MONTHS:
+        return (f"{written.group(1)} {written.group(2)}", int(written.group(1)),
+                _MONTHS[written.group(2).lower()])
+    typed = rest[: rest.index("/") + 3].rstrip(",.:; ")  # _NO_YEAR matched it
+    day, month = (int(part) for part in typed.split("/"))
+    return typed, day, month
+
+
+_OR_DAYS = Bilingual('(or a number of working days: EXTEND 5 "reason")',
+                     '(neu nifer o ddiwrnodau gwaith: EXTEND 5 "rheswm")')
+
+
+def _extend_without_year(rest: str, written: re.Match[str] | None) -> Bilingual:
+    """The EXTEND date without a year _no_year cannot place, never with a fixed example
+    (one that reads as gone a year on): a day and month that make no date ('31/02 is not
+    a date') with the form; else (no day to count from, or 29/02 in a year without it)
+    the date as typed with the year left to write ('EXTEND 29/12/yyyy')."""
+    typed, day, month = _typed_day_month(rest, written)
+    try:
+        date(2000, month, day)  # a leap year: any day of any month
+    except ValueError:
+        return Bilingual(
+            f"{typed} is not a date: EXTEND to a date needs its day, month and year: "
+            f'EXTEND dd/mm/yyyy "reason" {_OR_DAYS}',
+            f"nid yw {typed} yn ddyddiad: mae EXTEND i ddyddiad angen ei ddiwrnod, ei fis "
+            f"a'i flwyddyn: EXTEND dd/mm/bbbb \"rheswm\" {_OR_DAYS.cy}",
+        )
+    joint = " " if " " in typed else "/"
+    return Bilingual(
+        f'EXTEND to a date needs the year: EXTEND {typed}{joint}yyyy "reason" {_OR_DAYS}',
+        f"mae EXTEND i ddyddiad angen y flwyddyn: EXTEND {typed}{joint}bbbb \"rheswm\" "
+        f"{_OR_DAYS.cy}",
     )
 
 

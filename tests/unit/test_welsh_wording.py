@@ -61,6 +61,7 @@ def test_an_answered_case_was_answered_on_a_day_mutated_after_ar() -> None:
         "answered_on": date(2026, 12, 4), "ref": "MB-2026-00001", "problem": "",
         "not_a_command": False, "asked": True, "problem_cy": "", "line": "",
         "council": COUNCIL, "extendable": True, "today_typed": "27/11/2026",
+        "extend_typed": "11/12/2026",
     }).values():
         assert "Atebwyd MB-2026-00001 ar ddydd Gwener 4 Rhagfyr 2026:" in text
 
