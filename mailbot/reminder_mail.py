@@ -17,6 +17,7 @@ from sqlalchemy.orm import object_session
 from mailbot.acknowledgement import subject_access_context
 from mailbot.assignment import confidentiality_still_asked, hears_absence
 from mailbot.cases import KIND_LABELS
+from mailbot.clock_restart import last_restart
 from mailbot.commands.letters import member_told_late
 from mailbot.complained_about import one_of
 from mailbot.compose import Envelope, untagged_subject
@@ -213,6 +214,9 @@ def reminder_context(
             # of the case keeps it; 'Reply by' is the protocol's), as the weekly digest
             # does: in the reminders, the overdue reminders, the escalation and the summary.
             "subject_access": subject_access,
+            # A clock started afresh (reopened, next stage, FOI clarification): the day it
+            # counts from, beside Received, so a far later Reply by reads as meant.
+            "restarted": _restarted(case),
         },
         "reminder": {
             "step": step.kind,
@@ -260,6 +264,12 @@ def _erased(case: CaseRow) -> bool:
     subjects_erased; a case rendered outside a session cannot tell)."""
     session = object_session(case)
     return session is not None and case.id in subjects_erased(session, [case.id])
+
+
+def _restarted(case: CaseRow) -> dict[str, Any] | None:
+    session = object_session(case)
+    found = last_restart(session, case) if session is not None else None
+    return {"on": found.on, "why": found.why} if found else None
 
 
 def _topic(subject: str) -> str:
