@@ -76,6 +76,7 @@ def address_keys(addresses: str) -> frozenset[str]:
     return frozenset(address_key(a) for a in addresses.split(",") if a.strip())
 
 
+@lru_cache(maxsize=4096)  # each new case's member is looked up in every form twice
 def address_forms(address: str) -> frozenset[str]:
     """The ways a stored row may hold this address (lower case): as given, its key, and
     its domain in Unicode; for a search in the database, which cannot compute keys."""
