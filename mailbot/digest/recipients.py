@@ -29,11 +29,15 @@ def digest_targets(app: App) -> list[tuple[str, Scope]]:
     """(recipient, scope): the configured council-wide recipients, then each manager.
     One digest per person: an address written in two forms (caerdydd-ŵ.cymru and
     xn--caerdydd--j9b.cymru, in the config or as different officers' manager_email) is
-    one recipient, sent to in the form first written."""
+    one recipient, sent to in the form first written. A manager who is also a council-wide
+    recipient gets the whole council's digest only: it lists their team's cases among
+    everyone's, and a second one the same morning, its overdue count different, would
+    leave them to work out which to believe."""
     config = app.settings.digest
     targets = [(r, WHOLE_COUNCIL) for r in _first_of_each(r.lower() for r in config.recipients)]
     if not config.managers:
         return targets
+    whole_council = {address_key(r) for r, _ in targets}
     managers: dict[str, str] = {}  # address_key -> the manager's address as first written
     teams: dict[str, set[str]] = {}
     for officer in app.directory.officers.values():
@@ -42,6 +46,8 @@ def digest_targets(app: App) -> list[tuple[str, Scope]]:
             managers.setdefault(key, officer.manager_email)
             teams.setdefault(key, set()).add(officer.email)
     for manager, key in sorted((written, key) for key, written in managers.items()):
+        if key in whole_council:
+            continue
         team = teams[key]
         services = sorted(
             {o.service for e in team if (o := app.directory.officer(e)) and o.service}

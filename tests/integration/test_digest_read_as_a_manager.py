@@ -37,8 +37,11 @@ def _at(month: int, day: int) -> datetime:
 class Week:
     """The council under `policy`, its month of cases, and the digests that left."""
 
-    def __init__(self, home: Path, policy: str) -> None:
+    def __init__(self, home: Path, policy: str,
+                 recipients: tuple[str, ...] = ("chief.executive",)) -> None:
+        """`recipients`: the local parts of `[digest] recipients` (the chief executive)."""
         d = f"{policy}.gov.uk"
+        readers = ", ".join(f'"{local}@{d}"' for local in recipients)
         self.sam, self.foi, self.complaints = f"sam.patel@{d}", f"foi@{d}", f"complaints@{d}"
         self.dana, self.chief = f"dana.reed@{d}", f"chief.executive@{d}"
         self.jo, self.sian = f"jo.bloggs@{d}", f"sian.evans@{d}"
@@ -55,7 +58,7 @@ class Week:
             config=(f'[routing]\ndefault_officer = "{self.sam}"\n'
                     f'[policy.routing]\nfoi_team = "{self.foi}"\n'
                     f'complaints = "{self.complaints}"\n'
-                    f'[digest]\nrecipients = ["{self.chief}"]\n'),
+                    f'[digest]\nrecipients = [{readers}]\n'),
         )
 
     def opened(self, member: str, subject: str, body: str, at: datetime,
@@ -70,6 +73,17 @@ class Week:
 
     def month(self) -> dict[str, EmailMessage]:
         """The month's cases, then the digests as they left on Monday, by To."""
+        self.cases()
+        return {str(m["To"]): m for m in self.digests(MONDAY)}
+
+    def digests(self, now: datetime) -> list[EmailMessage]:
+        """The digest job run at `now`, and every digest that left then."""
+        jobs.send_digests(self.council.app, now)
+        return [m for m in self.council.flush(now)
+                if str(m["Subject"]).startswith(("Weekly digest", "Crynodeb"))]
+
+    def cases(self) -> None:
+        """The month's cases, each through real mail, to Monday 30 November."""
         jo, sian, sam = self.jo, self.sian, self.sam
         self.opened(jo, "Pothole on Castle Road", "A deep pothole by no. 12.", _at(11, 2))
         late = self.opened(jo, "Street light out on Mill Lane", "The lamp is out.", _at(11, 3))
@@ -92,9 +106,6 @@ class Week:
         self.command(paused, sam, 'PAUSE "asked the member which tree"', _at(11, 19))
         self.opened(jo, "Graffiti on the bridge", "Graffiti on the river bridge.",
                     _at(11, 20))
-        jobs.send_digests(self.council.app, MONDAY)
-        return {str(m["To"]): m for m in self.council.flush(MONDAY)
-                if str(m["Subject"]).startswith(("Weekly digest", "Crynodeb"))}
 
 
 def _read(mail: EmailMessage) -> tuple[str, str]:
