@@ -74,7 +74,9 @@ def answered_on(case: CaseRow) -> date | None:
     return answered.astimezone(LONDON).date()
 
 
-def answered_ack(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+def answered_ack(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
+) -> Rewritten | str:
     """Send-time review of an acknowledgement (mailbot.still_due). It always goes: the
     member needs the reference. But one written while the case was open and sent after
     the officer's answer was seen (the member copied the officer in, who answered before

@@ -146,10 +146,10 @@ def officer_context(
     headline: Headline,
     why: str,
     message: ParsedMessage | None,
-    today: date | None = None,
+    today: date,
 ) -> dict[str, Any]:
     """Whitelisted values for the officer-facing templates; `today` (London), the day the
-    mail is written, for RESUME's example date (the form alone without it)."""
+    mail is written (queued, or written again as it goes), for RESUME's example date."""
     kind = Kind(case.kind)
     member = app.directory.member(case.member_email)
     officer = app.directory.officer(to)
@@ -169,7 +169,7 @@ def officer_context(
     by_director = kind == Kind.COMPLAINT and app.policy.routing.complaints == "service-director"
     return {
         "council": council_context(app),
-        "today_typed": typed_date(today) if today else "dd/mm/yyyy",
+        "today_typed": typed_date(today),
         "officer": {"name": officer.name if officer else to, "email": to},
         "headline": {"en": headline.en, "cy": headline.cy},
         "why": why,
@@ -412,11 +412,12 @@ def officer_mail(
     message: ParsedMessage | None,
     subject_prefix: str = "",
     cc: tuple[str, ...] = (),
-    today: date | None = None,
+    now: datetime,
 ) -> outbox.Rewritten:
-    """An assignment-style mail to `to` about the case as it is now, not queued."""
+    """An assignment-style mail to `to` about the case as it is now, not queued; `now`,
+    when it is written (queued, or written again as it goes), gives its examples' day."""
     context = officer_context(app, case, to=to, headline=headline, why=why, message=message,
-                              today=today)
+                              today=_from_london(now))
     member = app.directory.member(case.member_email)
     languages = staff_languages(app.policy.language, member.language if member else None)
     context["subject"] = assignment_subject(
@@ -453,7 +454,7 @@ def queue_officer_mail(
 ) -> str | None:
     """Write an assignment-style mail to `to`; returns the purpose if a row was written."""
     mail = officer_mail(app, case, to=to, headline=headline, why=why, message=message,
-                        subject_prefix=subject_prefix, cc=cc, today=_from_london(now))
+                        subject_prefix=subject_prefix, cc=cc, now=now)
     row = outbox.queue(
         session,
         purpose=purpose,

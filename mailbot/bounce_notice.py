@@ -200,7 +200,7 @@ def _why(app: App, case: CaseRow, to: str) -> str:
 
 
 def member_bounce_for_holder(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> Rewritten | None:
     """The notice queued as `row` written again for whoever is told now (the case's
     officer, else the stand-in), from the bounce itself, kept with the case. None if
@@ -216,6 +216,7 @@ def member_bounce_for_holder(
     return assignment.officer_mail(
         app, case, to=to, headline=member_bounce_headline(case, out, failure),
         why=_why(app, case, to), message=None, subject_prefix=SUBJECT_PREFIX,
+        now=now,
     )
 
 

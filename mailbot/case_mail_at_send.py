@@ -7,6 +7,7 @@ holds the case now."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def check_assignment(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """The officer's assignment (assignment.queue_officer_mail): only while it is still
     news to them. A finished case is withdrawn whoever it is with: an officer told of a
@@ -44,7 +45,7 @@ def _moved_on(case: CaseRow, row: OutboxRow) -> str:
 
 
 def check_redirect(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """An out-of-office redirect (absence): "the case is now with you" or "please pass it
     on". Neither is news once the case is finished; absence.redirect_gone says when the
@@ -53,7 +54,7 @@ def check_redirect(
 
 
 def check_reopened(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> Rewritten | str:
     """The officer's notice that the member's follow-up reopened the case, and the
     member's letter saying so with the new response date. Once the case is answered or
@@ -65,18 +66,22 @@ def check_reopened(
     to = row.recipients.partition(",")[0].strip().lower()
     if same_address(to, case.member_email):
         return ""
-    return _to_the_holder(app, session, case, row)
+    return _to_the_holder(app, session, case, row, now)
 
 
-def check_update(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+def check_update(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
+) -> Rewritten | str:
     """The officer's notice of mail in the case's thread (the member writing again,
     someone else, mail that may be forged). It goes even if the case was answered since:
     the member's new words may still need an answer. A case passed on since is told to
     its officer now."""
-    return _to_the_holder(app, session, case, row)
+    return _to_the_holder(app, session, case, row, now)
 
 
-def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+def _to_the_holder(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, now: datetime
+) -> Rewritten | str:
     """Nothing ("") while the notice's reader is still who is told of the case (its
     officer, else the stand-in: case_notice); else the notice written again for who is;
     else why it cannot go."""
@@ -85,12 +90,13 @@ def _to_the_holder(app: App, session: Session, case: CaseRow, row: OutboxRow) ->
     if reader is not None and same_address(to, reader):
         return ""
     moved = f"the case is now with {case.officer_email or 'nobody'}"
-    rewritten = thread_notices.notice_for_holder(app, session, case, row.dedup_key)
+    rewritten = thread_notices.notice_for_holder(app, session, case, row.dedup_key,
+                                                 now=now)
     return rewritten if rewritten is not None else moved
 
 
 def check_member_bounce(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> Rewritten | str:
     """The officer's notice that our mail to the member bounced (bounce_notice). Like an
     assignment it is withdrawn once the case is answered or closed: the member has had
@@ -104,12 +110,12 @@ def check_member_bounce(
     if same_address(to, reader):
         return ""
     moved = f"the case is now with {case.officer_email or 'nobody'}"
-    rewritten = bounce_notice.member_bounce_for_holder(app, session, case, row)
+    rewritten = bounce_notice.member_bounce_for_holder(app, session, case, row, now=now)
     return rewritten if rewritten is not None else moved
 
 
 def check_member_told_of_new_officer(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """The member's letter naming who deals with their case now
     (letters.tell_member_of_new_officer): not sent after the answer, as when queued."""
@@ -117,7 +123,7 @@ def check_member_told_of_new_officer(
 
 
 def check_extension_notice(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """The member's letter that the response will be later (EXTEND): once the case is
     answered it would tell a member holding their answer that the full response is still
@@ -126,7 +132,7 @@ def check_extension_notice(
 
 
 def check_clarification_received(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """The member's letter that their FOI clarification was received, with the new date:
     once the request is answered, a member holding the answer needs no date for it, and
@@ -137,7 +143,7 @@ def check_clarification_received(
 
 
 def check_new_date_after_pause(
-    app: App, session: Session, case: CaseRow, row: OutboxRow
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
 ) -> str:
     """The member's letter that a pause has ended and their date moved: an FOI request's
     fee received (fee_received), their reply that ended an officer's PAUSE

@@ -56,16 +56,18 @@ def why(case: CaseRow) -> str:
 
 
 def notice(
-    app: App, case: CaseRow, headline: Headline, message: ParsedMessage | None, prefix: str
+    app: App, case: CaseRow, headline: Headline, message: ParsedMessage | None, prefix: str,
+    *, now: datetime,
 ) -> outbox.Rewritten | None:
-    """The notice as it should go now, to whoever is told now; None if nobody is."""
+    """The notice as it should go `now` (written again as it leaves the outbox), to
+    whoever is told now; None if nobody is."""
     to = reader(app, case)
     if to is None:
         return None
     if not case.officer_email:
         headline = no_officer_yet(case, headline)
     return assignment.officer_mail(app, case, to=to, headline=headline, why=why(case),
-                                   message=message, subject_prefix=prefix)
+                                   message=message, subject_prefix=prefix, now=now)
 
 
 def queue(

@@ -217,7 +217,9 @@ def asks_news(it: Intake, case: CaseRow) -> bool:
                                  it.app.settings.council.name)
 
 
-def check_still_paused(app: App, session: Session, case: CaseRow, row: OutboxRow) -> str:
+def check_still_paused(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
+) -> str:
     """The send-time check (still_due): "" while the pause the letter is about (its key
     names the pause's clock event) still holds the case, else why it is withdrawn."""
     pause = foi_pause.last_pause(session, case)

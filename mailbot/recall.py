@@ -27,7 +27,7 @@ the case's [MB-] tag when the recall has them. Staff's recalls
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -106,7 +106,9 @@ def member_recall(it: Intake) -> Outcome | None:
     return it.settle(MessageStatus.AUTOMATIC, f"recall of a message on {case.ref}", case)
 
 
-def check_at_send(app: App, session: Session, case: CaseRow, row: OutboxRow) -> Rewritten | str:
+def check_at_send(
+    app: App, session: Session, case: CaseRow, row: OutboxRow, *, now: datetime
+) -> Rewritten | str:
     """The recall notice as it leaves the outbox (still_due): withdrawn once the case is
     answered or closed (nothing is left to check with the member); written again for
     whoever is told of the case now (case_notice) if it has moved since; else as queued."""
@@ -121,7 +123,7 @@ def check_at_send(app: App, session: Session, case: CaseRow, row: OutboxRow) -> 
     rewritten = None if original is None else case_notice.notice(
         app, case, _headline(case, original.subject or "(no subject)",
                              original.received_at.astimezone(LONDON).date()),
-        None, "Update: ",
+        None, "Update: ", now=now,
     )
     return rewritten or f"the case is now with {case.officer_email or 'nobody'}"
 

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -118,9 +118,15 @@ if TYPE_CHECKING:
 
 # A check: the mail as it should go now, or why it should not go at all.
 Check = Callable[["App", Session, CaseRow, OutboxRow, datetime], "Rewritten | str"]
-# A check of mail that goes at any hour: why it should not go at all, "" to send it as
-# queued, or the mail written again for the case as it is now.
-AnyHourCheck = Callable[["App", Session, CaseRow, OutboxRow], "Rewritten | str"]
+
+
+class AnyHourCheck(Protocol):
+    """A check of mail that goes at any hour: why it should not go at all, "" to send it
+    as queued, or the mail written again for the case as it is now, on the day it goes
+    (`now`: an officer's mail gives that day as RESUME's example)."""
+
+    def __call__(self, app: App, session: Session, case: CaseRow, row: OutboxRow, /, *,
+                 now: datetime) -> Rewritten | str: ...
 
 
 def reviewer(app: App) -> Review:
@@ -141,7 +147,7 @@ def review(app: App, session: Session, row: OutboxRow, now: datetime) -> Verdict
     if case is None:
         return Verdict(withdrawn="its case is no longer there")
     if any_hour is not None:
-        said = any_hour(app, session, case, row)
+        said = any_hour(app, session, case, row, now=now)
         if isinstance(said, Rewritten):
             return Verdict(rewritten=said)
         return Verdict(withdrawn=said) if said else SEND_AS_QUEUED

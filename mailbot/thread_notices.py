@@ -7,7 +7,7 @@ reopened), and the notice written again at send time for whoever holds the case 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -127,7 +127,7 @@ def wrote_again_member_told(case: CaseRow, runs: Headline) -> Headline:
 
 
 def notice_for_holder(
-    app: App, session: Session, case: CaseRow, dedup_key: str
+    app: App, session: Session, case: CaseRow, dedup_key: str, *, now: datetime
 ) -> outbox.Rewritten | None:
     """The officer's notice of mail in the case's thread (queued under `dedup_key` by
     thread_senders.tell_officer: "reopened" or "update"), written again for whoever holds
@@ -135,7 +135,7 @@ def notice_for_holder(
     officer, whose assignment quotes only the first message. An update says again what
     the message is (the member writing again, someone else, or mail that may be forged),
     without "the clock you paused": that was the last officer's pause. None if nobody is
-    to be told or the message can no longer be read (erased, say)."""
+    to be told or the message can no longer be read (erased, say). `now`: when it goes."""
     purpose, _, message_id = dedup_key.partition(":")
     raw = session.scalar(select(MessageRow.raw).where(MessageRow.message_id == message_id))
     if case_notice.reader(app, case) is None or not raw:
@@ -150,7 +150,7 @@ def notice_for_holder(
             headline = untrusted(sender, forged)
         elif not same_member(app.directory, sender, case.member_email):
             headline = thread_senders.headline_for(app, session, case, message)
-    return case_notice.notice(app, case, headline, message, UPDATE)
+    return case_notice.notice(app, case, headline, message, UPDATE, now=now)
 
 
 # What an officer is told when a member writes again about a case of theirs.
