@@ -495,9 +495,9 @@ def test_each_overdue_case_says_who_should_do_what(quarter: Quarter) -> None:
     text = by[(CHIEF, "2026-W49")].text
     # What most of them need, once under the heading; beside a case only what differs.
     assert (
-        "Overdue (5), most overdue first\n  What to do, unless a case's own line says "
-        "otherwise: ask its officer to answer the member now, or to agree more time with them "
-        "(EXTEND) or pass it on (REASSIGN).\n"
+        "Overdue (5), most overdue first (wd: working days)\n  What to do, unless a case's own "
+        "line says otherwise: ask its officer to answer the member now, or to agree more time "
+        "with them (EXTEND) or pass it on (REASSIGN).\n"
     ) in text
     assert text.count("answer the member now") == 1
     assert (
