@@ -6,7 +6,7 @@ come, counted from that day on the council's calendar (extend_example)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from mailbot.workdays import WorkingCalendar
 
@@ -26,10 +26,30 @@ def written_date(day: date) -> str:
 EXTEND_EXAMPLE_DAYS = 10
 
 
-def extend_example(calendar: WorkingCalendar, today: date, due: date | None = None) -> date:
+def extend_example(
+    calendar: WorkingCalendar, today: date, due: date | None = None, *,
+    law: date | None = None,
+) -> date:
     """HELP's `EXTEND dd/mm/yyyy` example: the working day EXTEND_EXAMPLE_DAYS working days
     (on the council's `calendar`) after `today`, or after the case's response date `due`
     when that is later, so that EXTEND takes it: a day to come, a working day, and later
-    than the date it replaces."""
+    than the date it replaces. A subject access request's `law` date (data protection
+    law's, while still to come) caps it: EXTEND refuses a date after it, so the example is
+    then the law's date (its last working day on `calendar`) when that is still later than
+    `due`; else, no day being left before the law's, the ten working days stand, which
+    EXTEND takes only for a complex request (past_the_law_s_date)."""
     start = max(today, due) if due is not None else today
-    return calendar.add_working_days(start, EXTEND_EXAMPLE_DAYS)
+    example = calendar.add_working_days(start, EXTEND_EXAMPLE_DAYS)
+    if law is None or today > law or example <= law:
+        return example
+    last = law
+    while not calendar.is_working_day(last):
+        last -= timedelta(days=1)
+    return last if last >= today and (due is None or last > due) else example
+
+
+def past_the_law_s_date(example: date, today: date, law: date | None) -> bool:
+    """Whether EXTEND to `example` on `today` would be after the `law`'s date while it is
+    still to come: for a subject access request not yet given its two further months, a
+    reason saying the request is complex takes them (UK GDPR Article 12(3))."""
+    return law is not None and today <= law < example

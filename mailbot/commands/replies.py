@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot import assignment, cases, outbox
+from mailbot.acknowledgement import subject_access_context
 from mailbot.addresses import address_key
 from mailbot.commands.letters import from_the_mailbox
 from mailbot.commands.parse import NOT_A_COMMAND, Command, Unparsed
@@ -22,7 +23,7 @@ from mailbot.model import FINISHED, CaseStatus, Kind, ParsedMessage
 from mailbot.plaintext import header_safe
 from mailbot.render import Rendered
 from mailbot.store.tables import CaseRow, OutboxRow
-from mailbot.typed_date import extend_example, typed_date
+from mailbot.typed_date import extend_example, past_the_law_s_date, typed_date
 
 if TYPE_CHECKING:
     from mailbot.app import App
@@ -126,10 +127,8 @@ def queue_help(
         "short_note_cy": welsh_of(short_note or ""),
         # RESUME's example date: the day this is written, not one gone by next year.
         "today_typed": typed_date(now.astimezone(cases.LONDON).date()),
-        # EXTEND's example date: one to come that EXTEND takes for this case.
-        "extend_typed": typed_date(extend_example(
-            app.policy.council_calendar(), now.astimezone(cases.LONDON).date(),
-            case.response_due if case is not None else None)),
+        # EXTEND's example date (and reason): one to come that EXTEND takes for this case.
+        **_extend_example(app, case, now.astimezone(cases.LONDON).date()),
     }
     if not dedup_key:
         asked_key = f":asked:{message.message_id}" if asked else ""
@@ -243,6 +242,21 @@ def _name_and_address(app: App, address: str | None) -> str:
         return ""
     name = app.directory.display(address)
     return address if name == address else f"{name} ({address})"
+
+
+def _extend_example(app: App, case: CaseRow | None, today: date) -> dict[str, Any]:
+    """HELP's `EXTEND dd/mm/yyyy "reason"` for `case` written `today` (London): a date
+    EXTEND takes (typed_date.extend_example; for a subject access request, within data
+    protection law's date), and a reason saying the request is complex when the law's
+    date leaves no later day but with its two further months."""
+    law = subject_access_context(app, case) if case is not None else None
+    law_date: date | None = law["due"] if law else None
+    day = extend_example(app.policy.council_calendar(), today,
+                         case.response_due if case is not None else None, law=law_date)
+    more_months = (law is not None and not law["extended"]
+                   and past_the_law_s_date(day, today, law_date))
+    # extend_complex: the template's reason says the request is complex.
+    return {"extend_typed": typed_date(day), "extend_complex": more_months}
 
 
 def _answered_on(case: CaseRow | None) -> date | None:
