@@ -59,6 +59,7 @@ def build_digest(
     ]
     began = began_on(session)
     shown = weeks_shown(periods, began)
+    years = _weeks_need_years([w.start for w in weeks[WEEKS - shown:]], periods.this_week)
     return {
         "council": {"name": app.settings.council.name, "mailbox": app.mailbox_address,
                     "domain": app.mailbox_address.rpartition("@")[2]},
@@ -75,6 +76,8 @@ def build_digest(
             # that is inside the 12 weeks (first_week.py).
             "kpi_from": _kpi_from(periods, began, shown),
             "trend_title": _trend_title(began, shown),
+            # Whether the trend's weeks carry their year: some are not in the digest's own.
+            "trend_years": years,
             "today": today,
             "list_limit": limit,
             # Set when the digest waited in the outbox and was drawn again (at_send.py).
@@ -114,7 +117,7 @@ def build_digest(
         "kpis": _kpis(app, figures, today),
         "trend": [
             {
-                "label": f"{w.start.day} {w.start:%b}",
+                "label": f"{w.start.day} {w.start:%b}" + (f" {w.start.year}" if years else ""),
                 "week_start": periods.week_start(i),
                 "opened": w.opened,
                 "answered": w.answered,
@@ -141,6 +144,13 @@ def _due_after_this_week(figures: Figures) -> int:
     week_end = figures.periods.this_week + timedelta(days=6)
     return sum(1 for row in figures.open_cases
                if row.response_due is not None and row.response_due > week_end)
+
+
+def _weeks_need_years(starts: list[date], this_week: date) -> bool:
+    """Whether the trend's weeks are labelled with their years: when any is not in the
+    year of the digest's own week, "28 Dec" and "4 Jan" would leave a reader to guess
+    which December; then every week has its year, so the column reads one way."""
+    return any(start.year != this_week.year for start in starts)
 
 
 def _trend_title(began: date | None, shown: int) -> dict[str, str]:

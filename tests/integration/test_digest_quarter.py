@@ -342,6 +342,10 @@ def expected(
     for officer, *_ in filter(in_time, answered):
         officers[officer or ""][4] += 1
     trend = []
+    # Every week is labelled with its year when any week shown is not in the digest's own
+    # (the digests of January 2027: "28 Dec 2026", "4 Jan 2027").
+    starts = [window + timedelta(days=7 * i) for i in range(12)]
+    years = any(s.year != this_week.year for s in starts if s + timedelta(days=7) > BEGAN)
     for i in range(12):
         start = window + timedelta(days=7 * i)
         end = start + timedelta(days=7)
@@ -354,7 +358,7 @@ def expected(
             and (c.responded_at is None or local_day(c.responded_at) >= end)
         ]
         trend.append((
-            f"{start.day} {start:%b}",
+            f"{start.day} {start:%b}" + (f" {start.year}" if years else ""),
             sum(start <= local_day(c.received_at) < end for c in cases),
             len(done), percent(sum(map(in_time, done)), len(done)), len(late_at_end),
         ))
@@ -423,7 +427,7 @@ def read_digest(text: str) -> dict[str, Any]:
                     re.findall(r"^  (MB-\d{4}-\d{5})\s+(\d+) wd overdue", text, re.M)},
         "officers": officers,
         "trend": [(label, int(o), int(a), on, int(late)) for label, o, a, on, late, _ in
-                  re.findall(r"^  (\d+ \w{3})\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)$",
+                  re.findall(r"^  (\d+ \w{3}(?: \d{4})?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)$",
                              text, re.M)],
         "kpis": kpis,
     }
