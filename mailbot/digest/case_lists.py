@@ -16,6 +16,7 @@ from mailbot.assignment import reassign_example
 from mailbot.clock import ABSENCE_PAUSE
 from mailbot.compose import untagged_subject
 from mailbot.digest.due_todo import before_due
+from mailbot.digest.extended import extended_words
 from mailbot.digest.figures import AnyRow, Pause, is_confidential
 from mailbot.digest.naming import FOI_LAWS, KIND_NAMES, NOT_LISTED, officer_line, welsh_name
 from mailbot.digest.periods import local_day
@@ -78,16 +79,22 @@ def _kind_names(app: App, row: AnyRow, today: date) -> dict[str, str]:
     """The case's kind as the lists show it, in both languages; a subject access request
     says so, with data protection law's date (which no clock of the case keeps: its
     protocol date is the one listed as due), 'Enquiry (subject access request, law's date
-    Tue 29 Dec)'."""
+    Tue 29 Dec)'; a case whose date an extension moved says so too (extended.py),
+    'FOI/EIR request (extended for the public interest test)'."""
     kind = KIND_NAMES[Kind(row.kind)]
-    names = {"kind": kind, "kind_cy": welsh_name(kind)}
-    if not row.subject_access or row.kind not in (Kind.ENQUIRY.value, Kind.FOI.value):
-        return names
-    due = law_due(app.policy, row.received_at, extended=bool(row.subject_access_extended))
+    said, said_cy = [], []
+    if row.subject_access and row.kind in (Kind.ENQUIRY.value, Kind.FOI.value):
+        due = law_due(app.policy, row.received_at, extended=bool(row.subject_access_extended))
+        said.append(f"subject access request, law's date {short_day(due, today)}")
+        said_cy.append("cais gwrthrych am wybodaeth, dyddiad y gyfraith "
+                       f"{short_day(due, today, welsh=True)}")
+    extended, extended_cy = extended_words(row.extension)
+    if extended and not (said and row.subject_access_extended):  # its law's date says it
+        said.append(extended)
+        said_cy.append(extended_cy)
     return {
-        "kind": f"{kind} (subject access request, law's date {short_day(due, today)})",
-        "kind_cy": f"{names['kind_cy']} (cais gwrthrych am wybodaeth, dyddiad y gyfraith "
-                   f"{short_day(due, today, welsh=True)})",
+        "kind": f"{kind} ({'; '.join(said)})" if said else kind,
+        "kind_cy": f"{welsh_name(kind)} ({'; '.join(said_cy)})" if said else welsh_name(kind),
     }
 
 

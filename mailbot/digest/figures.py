@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from mailbot.access_request import EXTENDED
 from mailbot.addresses import address_forms
 from mailbot.clock import ClockEvent, case_deadlines
+from mailbot.digest.extended import last_extension
 from mailbot.digest.periods import WEEKS, Periods, at_midnight, local_day
 from mailbot.digest.recipients import Scope
 from mailbot.erasure import SUBJECT_ERASED
@@ -179,6 +180,7 @@ def _open_cases(session: Session, scope: Scope) -> Sequence[AnyRow]:
         _subject_erased(),
         CaseRow.subject_access,
         _subject_access_extended(),
+        last_extension(),
     ).where(CaseRow.status.in_(OPEN_STATUSES))
     return session.execute(_scoped(statement, scope)).all()
 
