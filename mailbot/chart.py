@@ -39,10 +39,22 @@ class ChartWords:
     # The months' short names, one set per language; a bilingual chart's weeks are "7 Sep"
     # over "Medi". (It said "7/9": the 9th of July to a reader of American dates.)
     months: tuple[tuple[str, ...], ...] = (MONTHS_SHORT,)
+    # Whether every week has its year, below its month: the digest's trend_years (when any
+    # week shown is not in the digest's own year), the rule its tables follow.
+    years: bool = False
 
-    def week(self, start: date) -> str:
+    def week(self, start: date, *, one_line: bool = False) -> str:
+        """A week on the axis, by its Monday: "7 Sep", a bilingual chart's month's names one
+        under the other, then its year if `years` ("28 Dec" over "2026"); on `one_line`,
+        as the digest's tables write it, "28 Dec/Rhag 2026"."""
         names = [months[start.month - 1] for months in self.months]
-        return f"{start.day} " + "\n".join(names)
+        months, year = ("/", " ") if one_line else ("\n", "\n")
+        label = f"{start.day} " + months.join(names)
+        return f"{label}{year}{start.year}" if self.years else label
+
+    def lines(self) -> int:
+        """How many lines high a week's label is."""
+        return len(self.months) + self.years
 
     def then(self, other: ChartWords) -> ChartWords:
         """Both languages, this one first: "Agorwyd / Opened"."""
@@ -52,6 +64,7 @@ class ChartWords:
             f"{self.answered} / {other.answered}",
             f"{self.overdue} / {other.overdue}",
             months=self.months + other.months,
+            years=self.years or other.years,
         )
 
 
@@ -63,11 +76,19 @@ WELSH_WORDS = ChartWords(
 
 
 def trend_png(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> bytes:
-    """The chart of `draw_trend` as PNG bytes."""
+    """The chart of `draw_trend` as PNG bytes, with its words as the PNG's Description (for
+    a reader that reads images aloud): its title and its weeks as the axis names them."""
     figure = draw_trend(weeks, words)
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    figure.savefig(buffer, format="png", metadata={"Software": None,
+                                                   "Description": described(weeks, words)})
     return buffer.getvalue()
+
+
+def described(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> str:
+    """The chart in words, one line: "Last 12 weeks. Weeks: 2 Nov, 9 Nov." ("2 Nov/Tach"
+    in a bilingual chart, as its table)."""
+    return f"{words.title}. Weeks: {', '.join(words.week(w.start, one_line=True) for w in weeks)}."
 
 
 def draw_trend(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) -> Figure:
@@ -110,8 +131,8 @@ def draw_trend(weeks: Sequence[WeekPoint], words: ChartWords = ENGLISH_WORDS) ->
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     # Below the axes, where no bar can reach it, and below the weeks' labels (a bilingual
-    # chart's are two lines high).
-    below = -0.12 - 0.07 * (len(words.months) - 1)
+    # chart's are two lines high, three with the year).
+    below = -0.12 - 0.07 * (words.lines() - 1)
     axes.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, below), ncols=3)
     figure.tight_layout()
     return figure

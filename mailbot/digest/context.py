@@ -76,7 +76,8 @@ def build_digest(
             # that is inside the 12 weeks (first_week.py).
             "kpi_from": _kpi_from(periods, began, shown),
             "trend_title": _trend_title(began, shown),
-            # Whether the trend's weeks carry their year: some are not in the digest's own.
+            # Whether the trend's weeks carry their year, in its tables and on its chart
+            # (send.chart_words): some are not in the digest's own.
             "trend_years": years,
             "today": today,
             "list_limit": limit,

@@ -58,17 +58,22 @@ def render_digest(
         domain = app.mailbox_address.rpartition("@")[2] or "mailbot.invalid"
         cid = f"trend-{context['digest']['week']}@{domain}"
         title = context["digest"]["trend_title"]
-        chart = trend_png(context["_weeks"], chart_words(languages, title["en"], title["cy"]))
+        words = chart_words(languages, title["en"], title["cy"],
+                            years=context["digest"]["trend_years"])
+        chart = trend_png(context["_weeks"], words)
         images.append(InlineImage(cid, chart, filename="trend.png"))
         context = {**context, "chart_cid": cid}
     return app.renderer.render("digest", context, languages), images
 
 
-def chart_words(languages: Languages, title: str = "", title_cy: str = "") -> ChartWords:
+def chart_words(
+    languages: Languages, title: str = "", title_cy: str = "", *, years: bool = False
+) -> ChartWords:
     """The chart's words in the digest's languages, in the same order; `title`, if given,
-    says which weeks it shows (context.py's trend title)."""
-    english = replace(ENGLISH_WORDS, title=title) if title else ENGLISH_WORDS
-    welsh = replace(WELSH_WORDS, title=title_cy) if title_cy else WELSH_WORDS
+    says which weeks it shows (context.py's trend title); `years`, whether each week has
+    its year, as the trend table's (context.py's trend_years)."""
+    english = replace(ENGLISH_WORDS, title=title or ENGLISH_WORDS.title, years=years)
+    welsh = replace(WELSH_WORDS, title=title_cy or WELSH_WORDS.title, years=years)
     if languages == WELSH_FIRST:
         return welsh.then(english)
     if languages == ENGLISH_FIRST:

@@ -83,3 +83,15 @@ def test_the_welsh_councils_digest_carries_the_bilingual_chart(tmp_path: Path) -
     assert welsh != english  # the same cases, drawn with other words
     assert chart_words(ENGLISH_FIRST) == ENGLISH_WORDS.then(WELSH_WORDS)
     assert english == _digest_png(tmp_path / "wiltshire-again", "wiltshire")  # no noise
+
+
+def test_weeks_across_a_new_year_are_drawn_with_their_year() -> None:
+    """The axis itself, as context.py's trend_years asks: each week's year on a line of its
+    own below its month (the PNG's Description is tested as it leaves, in
+    tests/integration/test_digest_chart_years.py)."""
+    weeks = [WeekPoint(date(2026, 10, 19) + timedelta(weeks=i), 1, 1, 1, 0) for i in range(12)]
+    english = draw_trend(weeks, chart_words(ENGLISH, years=True))
+    drawn = {text.get_text() for text in english.findobj(Text)}
+    assert {"19 Oct\n2026", "28 Dec\n2026", "4 Jan\n2027"} <= drawn
+    bilingual = draw_trend(weeks, chart_words(ENGLISH_FIRST, years=True))
+    assert "28 Dec\nRhag\n2026" in {text.get_text() for text in bilingual.findobj(Text)}
