@@ -49,9 +49,10 @@ def _reads_back_as(example: str, day: date) -> None:
     assert isinstance(found, Command) and found.new_date == day
 
 
-@pytest.mark.parametrize(("at", "typed"), DAYS)
-def test_help_gives_the_day_it_is_written(tmp_path: Path, at: datetime, typed: str) -> None:
-    with _council(tmp_path / "council") as council:
+def _help_both_ways(home: Path, at: datetime) -> tuple[EmailMessage, EmailMessage]:
+    """Sam's HELP at `at`, in reply to the assignment of Jo's open enquiry and as a new
+    mail: (the answer in the case, the answer without one)."""
+    with _council(home) as council:
         assignment = by_recipient(council.deliver(council.mail(
             f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.", cc=SAM,
             date=RECEIVED), now=RECEIVED))[SAM]
@@ -59,6 +60,12 @@ def test_help_gives_the_day_it_is_written(tmp_path: Path, at: datetime, typed: s
             assignment, f"Sam Patel <{SAM}>", "HELP", date=at), now=at)
         [no_case] = council.deliver(council.mail(
             f"Sam Patel <{SAM}>", "help", "HELP", date=at), now=at)
+    return in_the_case, no_case
+
+
+@pytest.mark.parametrize(("at", "typed"), DAYS)
+def test_help_gives_the_day_it_is_written(tmp_path: Path, at: datetime, typed: str) -> None:
+    in_the_case, no_case = _help_both_ways(tmp_path / "council", at)
     for mail in (in_the_case, no_case):
         assert _examples(mail) == {"plain": [typed], "html": [typed]}
         assert "23/11/2026" not in body_text(mail, "plain") + body_text(mail, "html")
@@ -151,14 +158,7 @@ def test_help_without_a_case_lists_what_help_in_a_case_lists(tmp_path: Path) -> 
     start with what to do) and list the same commands; only a case answered says it was,
     with RESUME "holding reply", which needs that case."""
     at = DAYS[0][0]
-    with _council(tmp_path / "council") as council:
-        assignment = by_recipient(council.deliver(council.mail(
-            f"Cllr Jo Bloggs <{JO}>", "Pothole on Castle Road", "A deep pothole.", cc=SAM,
-            date=RECEIVED), now=RECEIVED))[SAM]
-        [in_the_case] = council.deliver(council.reply(
-            assignment, f"Sam Patel <{SAM}>", "HELP", date=at), now=at)
-        [no_case] = council.deliver(council.mail(
-            f"Sam Patel <{SAM}>", "help", "HELP", date=at), now=at)
+    in_the_case, no_case = _help_both_ways(tmp_path / "council", at)
     assert _command_lines(no_case) == _command_lines(in_the_case)
     assert "RESUME" in _command_lines(no_case) and "DONE" in _command_lines(no_case)
     for mail in (in_the_case, no_case):
