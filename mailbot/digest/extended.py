@@ -1,8 +1,8 @@
 """Whether a listed case's response date was moved by an extension, and how the digest's
 lists say so beside its kind: "FOI/EIR request (extended for the public interest test)",
 "Enquiry (extended)". The reason is the officer's own words: only whether it names the
-public interest test (FOIA s.10(3)) is said, so a confidential case says no more than
-that its date was moved."""
+public interest test (FOIA s.10(3)) or EIR reg 7 is said, so a confidential case says no
+more than that its date was moved, and under which law."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from mailbot.clock import public_interest_extension
+from mailbot.clock import eir_extension, public_interest_extension
 from mailbot.store.tables import CaseRow, ClockEventRow
 
 
@@ -46,4 +46,6 @@ def extended_words(why: str | None) -> tuple[str, str]:
     if public_interest_extension(why):
         return ("extended for the public interest test",
                 "estynnwyd ar gyfer prawf budd y cyhoedd")
+    if eir_extension(why):
+        return "extended under EIR reg 7", "estynnwyd dan reoliad 7 EIR"
     return "extended", "estynnwyd"

@@ -75,6 +75,8 @@ def test_an_eir_extension_is_the_date_eir_reg_7_sets(tmp_path: Path) -> None:
     text, words = _read(sent["chief.executive"])
     for part in (text, words):
         said = " ".join(_due_this_week(part).split())
+        assert "(extended under EIR reg 7) / " in " ".join(part.split())
+        assert "(estynnwyd dan reoliad 7 EIR)" in " ".join(part.split())
         assert ("What to do: nothing unless it will not be answered by its date, the later "
                 "date EIR reg 7 sets (40 working days): then ask its officer about it now."
                 ) in said, said
