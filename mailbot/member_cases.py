@@ -201,14 +201,12 @@ def other_open_cases(
         .order_by(desc("same"), CaseRow.received_at.desc(), CaseRow.id.desc())
         .limit(SHOWN)
     ).all()
-    shown = {row.id: bool(is_same) for row, is_same in ranked}
-    loaded = {row.id: row for row, _ in ranked}
-    erased = subjects_erased(session, [i for i, row in loaded.items() if not row.subject])
+    erased = subjects_erased(session, [row.id for row, _ in ranked if not row.subject])
     about_them = complaints_about(session, to, [
-        i for i, row in loaded.items() if row.kind == Kind.COMPLAINT.value])
-    listed = [_listed(directory, loaded[case_id], to, same, case_id in erased,
-                      hidden=case_id in about_them)
-              for case_id, same in shown.items()]
+        row.id for row, _ in ranked if row.kind == Kind.COMPLAINT.value])
+    listed = [_listed(directory, row, to, bool(same), row.id in erased,
+                      hidden=row.id in about_them)
+              for row, same in ranked]
     return OtherCases(tuple(listed), total - len(listed))
 
 
